@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+/**
+ * Every failure Enforcer reports is an RFC 9457 problem document with a stable `code`
+ * from this closed list. Clients switch on `code`, never on `title` or `detail`.
+ * The HTTP status for each code is fixed here, once.
+ */
+export const errorStatus = {
+  // 400
+  validation_failed: 400,
+  invalid_policy: 400,
+  bad_request: 400,
+  // 401
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  invalid_otp: 401,
+  token_expired: 401,
+  token_invalid: 401,
+  refresh_token_invalid: 401,
+  refresh_token_reused: 401,
+  // 403
+  forbidden: 403,
+  signup_disabled: 403,
+  provider_not_allowed: 403,
+  account_inactive: 403,
+  // 404
+  not_found: 404,
+  // 405
+  method_not_allowed: 405,
+  // 409
+  conflict: 409,
+  already_member: 409,
+  // 413
+  payload_too_large: 413,
+  // 415
+  unsupported_media_type: 415,
+  // 429
+  rate_limited: 429,
+  otp_attempts_exceeded: 429,
+  // 500 / 503
+  internal_error: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+export const errorCodes = Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]];
+export const errorCodeSchema = z.enum(errorCodes);
+
+/** One problem with one field of the request (`path` is where it is, e.g. `body.email`). */
+export const fieldErrorSchema = z.object({
+  path: z.string(),
+  message: z.string(),
+});
+export type FieldError = z.infer<typeof fieldErrorSchema>;
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  code: errorCodeSchema,
+  errors: z.array(fieldErrorSchema).optional(),
+});
+export type Problem = z.infer<typeof problemSchema>;
+
+/** The `type` URI of a problem: stable, and documented in docs/errors.md. */
+export const problemType = (code: ErrorCode): string => `https://enforcer.dev/problems/${code.replace(/_/g, '-')}`;

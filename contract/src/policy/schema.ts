@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+/**
+ * The policy document: what a tenant stores with `PUT /policy` and what `compile()` takes.
+ * This file is only the shape; the checks that need the whole document (unknown
+ * attributes, roles and groups, mismatched types) live in validate.ts.
+ */
+
+/** The types an attribute (of a resource, or of the subject) can have. */
+export const attributeTypeSchema = z.enum(['string', 'number', 'boolean', 'timestamp', 'string[]']);
+export type AttributeType = z.infer<typeof attributeTypeSchema>;
+
+const identifier = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower_snake_case, start with a letter, at most 63 characters');
+
+/** `accounts.read`, `transfers.create`, `accounts.notes.read` */
+const actionName = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$/;
+export const actionSchema = z
+  .string()
+  .max(128)
+  .regex(actionName, 'an action is dot-separated lower-case words, like "accounts.read"');
+
+/** An action or a pattern: `accounts.read`, `accounts.*` (everything below accounts) or `*` (everything). */
+export const actionPatternSchema = z
+  .string()
+  .max(128)
+  .refine(
+    (p) => p === '*' || actionName.test(p) || (p.endsWith('.*') && actionName.test(p.slice(0, -2))),
+    'a permission is an action ("accounts.read"), a prefix wildcard ("accounts.*") or "*"',
+  );
+
+/** `subject.id`, `subject.attributes.kyc_level`, `resource.owner_id` */
+export const referenceSchema = z
+  .string()
+  .regex(
+    /^(subject\.(id|person_id|tenant_id|roles|groups|attributes\.[a-z][a-z0-9_]*)|resource\.[a-z][a-z0-9_]*)$/,
+    'a reference is subject.id, subject.person_id, subject.tenant_id, subject.roles, subject.groups, subject.attributes.<name> or resource.<attribute>',
+  );
+
+/** A reference used where a value is expected: `{ "ref": "subject.id" }`. */
+export const refOperandSchema = z.strictObject({ ref: referenceSchema });
+
+/**
+ * A literal. Timestamps are written as ISO 8601 strings with a time zone and are
+ * recognised by the type of the attribute they are compared with. There is no null
+ * literal: `exists` asks whether a value is there.
+ */
+export const literalSchema = z.union([z.string().max(1024), z.number().finite(), z.boolean()]);
+export type Literal = z.infer<typeof literalSchema>;
+
+export const operandSchema = z.union([literalSchema, refOperandSchema]);
+export const listOperandSchema = z.union([z.array(literalSchema).max(1000), refOperandSchema]);
+
+export type Condition =
+  | { and: Condition[] }
+  | { or: Condition[] }
+  | { not: Condition }
+  | { eq: [string, Operand] }
+  | { ne: [string, Operand] }
+  | { lt: [string, Operand] }
+  | { lte: [string, Operand] }
+  | { gt: [string, Operand] }
+  | { gte: [string, Operand] }
+  | { in: [string, ListOperand] }
+  | { not_in: [string, ListOperand] }
+  | { contains: [string, Operand] }
+  | { exists: string };
+export type Operand = z.infer<typeof operandSchema>;
+export type ListOperand = z.infer<typeof listOperandSchema>;
+
+const comparison = <K extends string>(key: K) =>
+  z.strictObject({ [key]: z.tuple([referenceSchema, operandSchema]) } as Record<
+    K,
+    z.ZodTuple<[typeof referenceSchema, typeof operandSchema]>
+  >);
+const listComparison = <K extends string>(key: K) =>
+  z.strictObject({ [key]: z.tuple([referenceSchema, listOperandSchema]) } as Record<
+    K,
+    z.ZodTuple<[typeof referenceSchema, typeof listOperandSchema]>
+  >);
+
+export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.strictObject({ and: z.array(conditionSchema).min(1).max(100) }),
+    z.strictObject({ or: z.array(conditionSchema).min(1).max(100) }),
+    z.strictObject({ not: conditionSchema }),
+    comparison('eq'),
+    comparison('ne'),
+    comparison('lt'),
+    comparison('lte'),
+    comparison('gt'),
+    comparison('gte'),
+    listComparison('in'),
+    listComparison('not_in'),
+    comparison('contains'),
+    z.strictObject({ exists: referenceSchema }),
+  ]),
+) as z.ZodType<Condition>;
+
+export const resourceTypeSchema = z.strictObject({
+  /** Which attribute holds the tenant id. Every decision on this type checks it. */
+  tenant_attribute: identifier,
+  attributes: z.record(identifier, attributeTypeSchema),
+  description: z.string().max(500).optional(),
+});
+
+export const grantSchema = z.strictObject({
+  permissions: z.array(actionPatternSchema).max(500),
+  description: z.string().max(500).optional(),
+});
+
+export const ruleSchema = z.strictObject({
+  /** Names the rule in explanations and audit records. Defaults to `rules[<index>]`. */
+  id: z.string().min(1).max(128).optional(),
+  effect: z.enum(['allow', 'deny']),
+  actions: z.array(actionPatternSchema).min(1).max(100),
+  /**
+   * The resource type the rule is about. A rule without one applies to every resource
+   * type and to checks without a resource, so its condition may only use `subject.*`.
+   */
+  resource: identifier.optional(),
+  /** No condition means the rule always applies (to its actions and resource type). */
+  condition: conditionSchema.optional(),
+  description: z.string().max(500).optional(),
+});
+
+export const policyDocumentSchema = z.strictObject({
+  version: z.literal(1),
+  resources: z.record(identifier, resourceTypeSchema),
+  subject_attributes: z.record(identifier, attributeTypeSchema).optional(),
+  roles: z.record(identifier, grantSchema),
+  groups: z.record(identifier, grantSchema).optional(),
+  rules: z.array(ruleSchema).max(1000).optional(),
+});
+
+export type ResourceTypeDefinition = z.infer<typeof resourceTypeSchema>;
+export type Grant = z.infer<typeof grantSchema>;
+export type Rule = z.infer<typeof ruleSchema>;
+export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
