@@ -32,8 +32,8 @@ export type Residual =
   | { op: 'in'; attr: string; type: ScalarType; values: (string | number | boolean)[] }
   /** the string-array attribute holds value. */
   | { op: 'contains'; attr: string; value: string }
-  /** the attribute is not null. */
-  | { op: 'exists'; attr: string };
+  /** the attribute is not null (read as its declared type: a value of another type is null). */
+  | { op: 'exists'; attr: string; type: ScalarType | 'string[]' };
 
 export const residualSchema: z.ZodType<Residual> = z.lazy(() =>
   z.union([
@@ -43,10 +43,20 @@ export const residualSchema: z.ZodType<Residual> = z.lazy(() =>
     z.strictObject({ op: z.literal('or'), args: z.array(residualSchema).min(1) }),
     z.strictObject({ op: z.literal('not'), arg: residualSchema }),
     z.strictObject({ op: comparisonOpSchema, attr, type: scalarTypeSchema, value: scalar }),
-    z.strictObject({ op: z.literal('cmp_attr'), cmp: comparisonOpSchema, attr, other: attr, type: scalarTypeSchema }),
+    z.strictObject({
+      op: z.literal('cmp_attr'),
+      cmp: comparisonOpSchema,
+      attr,
+      other: attr,
+      type: scalarTypeSchema,
+    }),
     z.strictObject({ op: z.literal('in'), attr, type: scalarTypeSchema, values: z.array(scalar).min(1) }),
     z.strictObject({ op: z.literal('contains'), attr, value: z.string() }),
-    z.strictObject({ op: z.literal('exists'), attr }),
+    z.strictObject({
+      op: z.literal('exists'),
+      attr,
+      type: z.enum([...scalarTypeSchema.options, 'string[]']),
+    }),
   ]),
 ) as z.ZodType<Residual>;
 

@@ -1,0 +1,108 @@
+import { PlanConversionError } from '../errors';
+import type { ComparisonOp, Plan, ScalarType } from '../residual';
+import { foldImpossibleUuids, isCanonicalUuid, type Leaf, type Nnf, toNnf } from './nnf';
+
+/**
+ * Which entity property holds an attribute: its name, or an object that also says the
+ * property is a uuid (or uuid[]). Only attributes in this map can be used.
+ */
+export type MikroOrmField = string | { property: string; type?: 'uuid' };
+export type MikroOrmFields = Readonly<Record<string, MikroOrmField>>;
+
+/** A MikroORM `FilterQuery` object (typed loosely so this package needs no MikroORM). */
+export type MikroOrmFilter = Record<string, unknown>;
+
+const mikroOp: Record<ComparisonOp, string> = { eq: '$eq', lt: '$lt', lte: '$lte', gt: '$gt', gte: '$gte' };
+const mikroNegatedOp: Record<ComparisonOp, string> = {
+  eq: '$ne',
+  lt: '$gte',
+  lte: '$gt',
+  gt: '$lte',
+  gte: '$lt',
+};
+const propertyName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A plan as a MikroORM filter, for `em.find(Entity, filter)`. Built from the same
+ * negation normal form as the SQL adapter, so that SQL's NULL logic never leaks in.
+ * Refused (PlanConversionError): comparing two attributes of the same record, which a
+ * filter object cannot say.
+ */
+export function toMikroOrm(plan: Plan, fields: MikroOrmFields): MikroOrmFilter {
+  const field = (attr: string) => resolveField(fields, attr);
+  const tenant = field(plan.tenant.attribute);
+  const nothing = { $and: [{ [tenant.name]: null }, { [tenant.name]: { $ne: null } }] };
+  if (plan.decision === 'never' || plan.tenant.value === '') return nothing;
+  if (tenant.uuid && !isCanonicalUuid(plan.tenant.value)) return nothing;
+  const tenantFilter = { [tenant.name]: plan.tenant.value };
+  if (plan.decision === 'always' || !plan.condition) return tenantFilter;
+
+  const nnf = toNnf(foldImpossibleUuids(plan.condition, (attr) => field(attr).uuid));
+  if (nnf.op === 'false') return nothing;
+  if (nnf.op === 'true') return tenantFilter;
+
+  const render = (n: Nnf): MikroOrmFilter => {
+    switch (n.op) {
+      case 'true':
+        return {};
+      case 'false':
+        return nothing;
+      case 'and':
+        return { $and: n.args.map(render) };
+      case 'or':
+        return { $or: n.args.map(render) };
+      case 'leaf':
+        return renderLeaf(n.leaf, n.negated);
+    }
+  };
+
+  const renderLeaf = (leaf: Leaf, negated: boolean): MikroOrmFilter => {
+    const { name } = field(leaf.attr);
+    switch (leaf.op) {
+      case 'exists':
+        return negated ? { [name]: null } : { [name]: { $ne: null } };
+      case 'contains': {
+        const test = { [name]: { $contains: [leaf.value] } };
+        return negated ? { $or: [{ [name]: null }, { $not: test }] } : test;
+      }
+      case 'in': {
+        const values = leaf.values.map((v) => ormValue(leaf.type, v));
+        return negated
+          ? { $or: [{ [name]: { $nin: values } }, { [name]: null }] }
+          : { [name]: { $in: values } };
+      }
+      case 'cmp_attr':
+        throw new PlanConversionError(
+          'unsupported_condition',
+          `a MikroORM filter cannot compare two attributes ("${leaf.attr}" and "${leaf.other}"); use toSql()`,
+        );
+      default: {
+        const v = ormValue(leaf.type, leaf.value);
+        return negated
+          ? { $or: [{ [name]: { [mikroNegatedOp[leaf.op]]: v } }, { [name]: null }] }
+          : { [name]: { [mikroOp[leaf.op]]: v } };
+      }
+    }
+  };
+
+  return { $and: [tenantFilter, render(nnf)] };
+}
+
+function ormValue(type: ScalarType, value: string | number | boolean): unknown {
+  return type === 'timestamp' ? new Date(value as number) : value;
+}
+
+function resolveField(fields: MikroOrmFields, attr: string): { name: string; uuid: boolean } {
+  const spec = Object.hasOwn(fields, attr) ? fields[attr] : undefined;
+  if (spec === undefined) {
+    throw new PlanConversionError(
+      'unmapped_attribute',
+      `the plan uses attribute "${attr}", which has no property`,
+    );
+  }
+  const name = typeof spec === 'string' ? spec : spec.property;
+  if (!propertyName.test(name)) {
+    throw new PlanConversionError('invalid_identifier', `"${name}" is not a property name`);
+  }
+  return { name, uuid: typeof spec === 'object' && spec.type === 'uuid' };
+}

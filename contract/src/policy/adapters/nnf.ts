@@ -1,0 +1,97 @@
+import { and, FALSE, not, or } from '../partial';
+import type { Residual } from '../residual';
+
+/**
+ * Negation normal form for the database adapters.
+ *
+ * SQL has three-valued logic: `NOT (status = 'x')` is NULL, not true, when status is
+ * NULL, so a naive translation of `not` would hide records that can() allows. Instead
+ * the adapters never emit NOT over a comparison that can be NULL: negations are pushed
+ * down to the leaves, and each leaf is rendered either as itself or as its exact
+ * complement with the NULL cases spelled out (`status <> 'x' OR status IS NULL`).
+ *
+ * A rendered leaf is TRUE exactly when the leaf holds and FALSE or NULL otherwise; AND
+ * and OR keep that property, and WHERE treats NULL as not selected, so the selected
+ * rows are exactly the ones the plan allows.
+ */
+export type Leaf = Exclude<Residual, { op: 'true' | 'false' | 'and' | 'or' | 'not' }>;
+
+export type Nnf =
+  | { op: 'true' }
+  | { op: 'false' }
+  | { op: 'and' | 'or'; args: Nnf[] }
+  /** `negated: false`: the leaf holds; `negated: true`: it does not (null cases included). */
+  | { op: 'leaf'; leaf: Leaf; negated: boolean };
+
+/** Rewrites leaves (an adapter uses this to fold values its columns can never hold), then re-folds. */
+export function mapLeaves(r: Residual, fn: (leaf: Leaf) => Residual): Residual {
+  switch (r.op) {
+    case 'true':
+    case 'false':
+      return r;
+    case 'and':
+      return and(r.args.map((a) => mapLeaves(a, fn)));
+    case 'or':
+      return or(r.args.map((a) => mapLeaves(a, fn)));
+    case 'not':
+      return not(mapLeaves(r.arg, fn));
+    default:
+      return fn(r);
+  }
+}
+
+export function toNnf(r: Residual, negated = false): Nnf {
+  switch (r.op) {
+    case 'true':
+      return { op: negated ? 'false' : 'true' };
+    case 'false':
+      return { op: negated ? 'true' : 'false' };
+    case 'not':
+      return toNnf(r.arg, !negated);
+    case 'and':
+    case 'or': {
+      // De Morgan: not (a and b) = (not a) or (not b)
+      const op = (r.op === 'and') !== negated ? 'and' : 'or';
+      const args: Nnf[] = [];
+      for (const a of r.args) {
+        const n = toNnf(a, negated);
+        // (a AND (b AND c)) is (a AND b AND c): flatter SQL, same meaning.
+        if (n.op === op) args.push(...n.args);
+        else args.push(n);
+      }
+      return { op, args };
+    }
+    default:
+      return { op: 'leaf', leaf: r, negated };
+  }
+}
+
+const canonicalUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Lower-case, hyphenated: the only spelling PostgreSQL returns, so the only one can() can ever see equal. */
+export function isCanonicalUuid(v: unknown): v is string {
+  return typeof v === 'string' && canonicalUuid.test(v);
+}
+
+/**
+ * For attributes stored in uuid (or uuid[]) columns. A uuid column reads back in
+ * canonical form, so a value in any other spelling never equals what can() sees: the
+ * comparison is false. Folding it here also keeps PostgreSQL from rejecting the
+ * parameter (`invalid input syntax for type uuid`).
+ */
+export function foldImpossibleUuids(r: Residual, isUuidAttribute: (attr: string) => boolean): Residual {
+  return mapLeaves(r, (leaf) => {
+    if (!isUuidAttribute(leaf.attr)) return leaf;
+    switch (leaf.op) {
+      case 'in': {
+        const values = leaf.values.filter(isCanonicalUuid);
+        return values.length === 0 ? FALSE : { ...leaf, values };
+      }
+      case 'contains':
+      case 'eq':
+        return isCanonicalUuid(leaf.value) ? leaf : FALSE;
+      default:
+        return leaf;
+    }
+  });
+}

@@ -1,0 +1,149 @@
+import { PlanConversionError } from '../errors';
+import type { ComparisonOp, Plan, ScalarType } from '../residual';
+import { foldImpossibleUuids, isCanonicalUuid, type Leaf, type Nnf, toNnf } from './nnf';
+
+/**
+ * Where an attribute lives: a column name (`status`, `a.status`), or an object that also
+ * says the column is a `uuid` (or `uuid[]`) column. Only attributes in this map can be
+ * used; anything else is refused, so a policy document can never name a column.
+ */
+export type SqlColumn = string | { column: string; type?: 'uuid' };
+export type SqlColumns = Readonly<Record<string, SqlColumn>>;
+
+export interface SqlFragment {
+  /** A boolean expression for a WHERE clause, with $n placeholders. */
+  text: string;
+  values: unknown[];
+}
+
+export interface ToSqlOptions {
+  /** Placeholders start at $<paramOffset + 1>, to splice the fragment into a larger query. */
+  paramOffset?: number;
+}
+
+const negatedOp: Record<ComparisonOp, string> = { eq: '<>', lt: '>=', lte: '>', gt: '<=', gte: '<' };
+const sqlOp: Record<ComparisonOp, string> = { eq: '=', lt: '<', lte: '<=', gt: '>', gte: '>=' };
+const castFor: Record<ScalarType, string> = {
+  string: 'text',
+  number: 'float8',
+  boolean: 'boolean',
+  timestamp: 'timestamptz',
+};
+const identifierPart = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * A plan as a parameterised PostgreSQL boolean expression. Every identifier comes from
+ * `columns` (checked and quoted), every value is a parameter, and the tenant condition
+ * is always included.
+ *
+ * Column types: string → text/varchar/uuid (say `type: 'uuid'`), number → float8 or
+ * integer, boolean → boolean, timestamp → timestamptz(3), string[] → text[]/uuid[].
+ */
+export function toSql(plan: Plan, columns: SqlColumns, options: ToSqlOptions = {}): SqlFragment {
+  const values: unknown[] = [];
+  const offset = options.paramOffset ?? 0;
+  const column = (attr: string) => resolveColumn(columns, attr);
+  const param = (value: unknown, cast: string) => {
+    values.push(value);
+    return `$${offset + values.length}::${cast}`;
+  };
+
+  const tenantCol = column(plan.tenant.attribute);
+  if (plan.decision === 'never' || plan.tenant.value === '') return { text: 'FALSE', values: [] };
+  if (tenantCol.uuid && !isCanonicalUuid(plan.tenant.value)) return { text: 'FALSE', values: [] };
+  const tenantSql = `${tenantCol.sql} = ${param(plan.tenant.value, tenantCol.uuid ? 'uuid' : 'text')}`;
+  if (plan.decision === 'always' || !plan.condition) return { text: tenantSql, values };
+
+  const condition = foldImpossibleUuids(plan.condition, (attr) => column(attr).uuid);
+  const nnf = toNnf(condition);
+  if (nnf.op === 'false') return { text: 'FALSE', values: [] };
+  if (nnf.op === 'true') return { text: tenantSql, values };
+
+  const render = (n: Nnf): string => {
+    switch (n.op) {
+      case 'true':
+        return 'TRUE';
+      case 'false':
+        return 'FALSE';
+      case 'and':
+      case 'or':
+        return `(${n.args.map(render).join(n.op === 'and' ? ' AND ' : ' OR ')})`;
+      case 'leaf':
+        return renderLeaf(n.leaf, n.negated);
+    }
+  };
+
+  const renderLeaf = (leaf: Leaf, negated: boolean): string => {
+    const col = column(leaf.attr);
+    switch (leaf.op) {
+      case 'exists':
+        return negated ? `${col.sql} IS NULL` : `${col.sql} IS NOT NULL`;
+      case 'contains': {
+        const test = `${col.sql} @> ARRAY[${param(leaf.value, col.uuid ? 'uuid' : 'text')}]`;
+        // NOT over @> is safe once the array is known not to be NULL.
+        return negated ? `(${col.sql} IS NULL OR NOT (${test}))` : test;
+      }
+      case 'in': {
+        const list = param(
+          leaf.values.map((v) => sqlValue(leaf.type, v)),
+          `${cast(leaf.type, col.uuid)}[]`,
+        );
+        return negated ? `(${col.sql} <> ALL(${list}) OR ${col.sql} IS NULL)` : `${col.sql} = ANY(${list})`;
+      }
+      case 'cmp_attr': {
+        const other = column(leaf.other);
+        // Compare a uuid column with a text column as text: both spell the value the same way.
+        const mixed = col.uuid !== other.uuid;
+        const a = mixed && col.uuid ? `${col.sql}::text` : col.sql;
+        const b = mixed && other.uuid ? `${other.sql}::text` : other.sql;
+        return negated
+          ? `(${a} ${negatedOp[leaf.cmp]} ${b} OR ${col.sql} IS NULL OR ${other.sql} IS NULL)`
+          : `${a} ${sqlOp[leaf.cmp]} ${b}`;
+      }
+      default: {
+        const p = param(sqlValue(leaf.type, leaf.value), cast(leaf.type, col.uuid));
+        return negated
+          ? `(${col.sql} ${negatedOp[leaf.op]} ${p} OR ${col.sql} IS NULL)`
+          : `${col.sql} ${sqlOp[leaf.op]} ${p}`;
+      }
+    }
+  };
+
+  return { text: `(${tenantSql} AND ${render(nnf)})`, values };
+}
+
+function cast(type: ScalarType, uuid: boolean): string {
+  return uuid && type === 'string' ? 'uuid' : castFor[type];
+}
+
+function sqlValue(type: ScalarType, value: string | number | boolean): unknown {
+  // Timestamps travel as epoch ms in plans; PostgreSQL gets ISO 8601 (exact to the ms).
+  return type === 'timestamp' ? new Date(value as number).toISOString() : value;
+}
+
+interface ResolvedColumn {
+  sql: string;
+  uuid: boolean;
+}
+
+function resolveColumn(columns: SqlColumns, attr: string): ResolvedColumn {
+  const spec = Object.hasOwn(columns, attr) ? columns[attr] : undefined;
+  if (spec === undefined) {
+    throw new PlanConversionError(
+      'unmapped_attribute',
+      `the plan uses attribute "${attr}", which has no column`,
+    );
+  }
+  const name = typeof spec === 'string' ? spec : spec.column;
+  const parts = name.split('.');
+  if (parts.length > 2 || !parts.every((p) => identifierPart.test(p))) {
+    throw new PlanConversionError(
+      'invalid_identifier',
+      `column "${name}" for attribute "${attr}" is not a plain identifier (name or alias.name)`,
+    );
+  }
+  return {
+    sql: parts.map((p) => `"${p}"`).join('.'),
+    uuid: typeof spec === 'object' && spec.type === 'uuid',
+  };
+}

@@ -1,0 +1,219 @@
+import { actionMatches, firstMatchingPattern } from './actions';
+import { type CompiledCondition, compileCondition, type Resource, type Subject } from './evaluate';
+import { and, not, or, partial, TRUE } from './partial';
+import type { Plan, Residual } from './residual';
+import type { PolicyDocument } from './schema';
+import { type TypedPolicy, type TypedResource, type TypedRule, validatePolicy } from './validate';
+
+/** Why a decision came out the way it did: for audit records, `POST /authorize` and debugging. */
+export type Reason =
+  | { kind: 'unknown_resource_type'; resource_type: string }
+  | { kind: 'tenant_mismatch' }
+  | { kind: 'denied_by_rule'; rule: string }
+  | { kind: 'allowed_by_role'; role: string; permission: string }
+  | { kind: 'allowed_by_group'; group: string; permission: string }
+  | { kind: 'allowed_by_rule'; rule: string }
+  | { kind: 'no_matching_allow' };
+
+export interface Explanation {
+  allowed: boolean;
+  reason: Reason;
+}
+
+export interface CompiledPolicy {
+  readonly document: PolicyDocument;
+  /** May `subject` do `action` (to `resource`, when given)? */
+  can(subject: Subject, action: string, resource?: Resource): boolean;
+  /** The same decision as can(), and what decided it. */
+  explain(subject: Subject, action: string, resource?: Resource): Explanation;
+  /** The decision for every record of `resourceType` at once, as a plan for the adapters. */
+  plan(subject: Subject, action: string, resourceType: string): Plan;
+  /** The permission patterns the subject's roles and groups grant (for `GET /auth/permissions`). */
+  permissions(subject: Pick<Subject, 'roles' | 'groups'>): string[];
+}
+
+interface CompiledRule {
+  rule: TypedRule;
+  test: CompiledCondition;
+}
+
+/** Everything that decides one action on one resource type (or on no resource), worked out once. */
+interface ActionEntry {
+  resource: TypedResource | undefined;
+  denies: CompiledRule[];
+  allows: CompiledRule[];
+  /** role name -> the first of its permissions that grants the action */
+  grantingRoles: Map<string, string>;
+  grantingGroups: Map<string, string>;
+}
+
+// Actions come from callers (`POST /authorize`); past this many distinct ones per type
+// entries are still computed but no longer kept, so the cache cannot grow without bound.
+const maxCachedActions = 4096;
+const noResource = '';
+
+/**
+ * Validates and compiles a policy document. Conditions become closures once; the rules
+ * that concern an action on a resource type are looked up once per (type, action) and
+ * cached, so a decision is a couple of map lookups and a few closure calls.
+ */
+export function compile(document: unknown): CompiledPolicy {
+  const policy = validatePolicy(document);
+  const compiledRules: CompiledRule[] = policy.rules.map((rule) => ({
+    rule,
+    test: compileCondition(rule.condition),
+  }));
+  const cache = new Map<string, Map<string, ActionEntry | null>>();
+
+  function entryFor(resourceType: string, action: string): ActionEntry | null {
+    let byAction = cache.get(resourceType);
+    if (!byAction) {
+      byAction = new Map();
+      cache.set(resourceType, byAction);
+    }
+    let entry = byAction.get(action);
+    if (entry === undefined) {
+      entry = buildEntry(policy, compiledRules, resourceType, action);
+      if (byAction.size < maxCachedActions) byAction.set(action, entry);
+    }
+    return entry;
+  }
+
+  function grant(entry: ActionEntry, subject: Subject): Reason | undefined {
+    if (entry.grantingRoles.size > 0 && Array.isArray(subject.roles)) {
+      for (const role of subject.roles) {
+        const permission = entry.grantingRoles.get(role);
+        if (permission !== undefined) return { kind: 'allowed_by_role', role, permission };
+      }
+    }
+    if (entry.grantingGroups.size > 0 && Array.isArray(subject.groups)) {
+      for (const group of subject.groups) {
+        const permission = entry.grantingGroups.get(group);
+        if (permission !== undefined) return { kind: 'allowed_by_group', group, permission };
+      }
+    }
+    return undefined;
+  }
+
+  function hasGrant(entry: ActionEntry, subject: Subject): boolean {
+    if (entry.grantingRoles.size > 0 && Array.isArray(subject.roles)) {
+      for (const role of subject.roles) if (entry.grantingRoles.has(role)) return true;
+    }
+    if (entry.grantingGroups.size > 0 && Array.isArray(subject.groups)) {
+      for (const group of subject.groups) if (entry.grantingGroups.has(group)) return true;
+    }
+    return false;
+  }
+
+  function inTenant(entry: ActionEntry, subject: Subject, resource: Resource): boolean {
+    const tenant = subject.tenant_id;
+    // An empty tenant id matches nothing, as in plan() (which answers `never` for it).
+    return (
+      typeof tenant === 'string' &&
+      tenant !== '' &&
+      resource.attributes[entry.resource!.tenantAttribute] === tenant
+    );
+  }
+
+  return {
+    document: policy.document,
+
+    can(subject, action, resource) {
+      const entry = entryFor(resource ? resource.type : noResource, action);
+      if (entry === null) return false;
+      const attributes = resource ? resource.attributes : emptyRecord;
+      if (resource && !inTenant(entry, subject, resource)) return false;
+      for (const deny of entry.denies) if (deny.test(subject, attributes)) return false;
+      if (hasGrant(entry, subject)) return true;
+      for (const allow of entry.allows) if (allow.test(subject, attributes)) return true;
+      return false;
+    },
+
+    explain(subject, action, resource) {
+      const entry = entryFor(resource ? resource.type : noResource, action);
+      if (entry === null) {
+        return {
+          allowed: false,
+          reason: { kind: 'unknown_resource_type', resource_type: resource?.type ?? '' },
+        };
+      }
+      const attributes = resource ? resource.attributes : emptyRecord;
+      if (resource && !inTenant(entry, subject, resource))
+        return { allowed: false, reason: { kind: 'tenant_mismatch' } };
+      for (const deny of entry.denies) {
+        if (deny.test(subject, attributes))
+          return { allowed: false, reason: { kind: 'denied_by_rule', rule: deny.rule.id } };
+      }
+      const granted = grant(entry, subject);
+      if (granted) return { allowed: true, reason: granted };
+      for (const allow of entry.allows) {
+        if (allow.test(subject, attributes))
+          return { allowed: true, reason: { kind: 'allowed_by_rule', rule: allow.rule.id } };
+      }
+      return { allowed: false, reason: { kind: 'no_matching_allow' } };
+    },
+
+    plan(subject, action, resourceType) {
+      const entry = resourceType === noResource ? null : entryFor(resourceType, action);
+      const tenantValue = typeof subject.tenant_id === 'string' ? subject.tenant_id : '';
+      const tenant = { attribute: entry?.resource?.tenantAttribute ?? 'tenant_id', value: tenantValue };
+      if (entry === null || tenantValue === '') {
+        return { resource_type: resourceType, tenant, decision: 'never' };
+      }
+      // allowed = tenant matches AND no deny applies AND (a grant OR an allow rule applies)
+      const denied = or(entry.denies.map((d) => partial(d.rule.condition, subject)));
+      const allowed = hasGrant(entry, subject)
+        ? TRUE
+        : or(entry.allows.map((a) => partial(a.rule.condition, subject)));
+      const condition: Residual = and([not(denied), allowed]);
+      if (condition.op === 'true') return { resource_type: resourceType, tenant, decision: 'always' };
+      if (condition.op === 'false') return { resource_type: resourceType, tenant, decision: 'never' };
+      return { resource_type: resourceType, tenant, decision: 'conditional', condition };
+    },
+
+    permissions(subject) {
+      const out = new Set<string>();
+      for (const role of Array.isArray(subject.roles) ? subject.roles : []) {
+        for (const p of policy.roles.get(role) ?? []) out.add(p);
+      }
+      for (const group of Array.isArray(subject.groups) ? subject.groups : []) {
+        for (const p of policy.groups.get(group) ?? []) out.add(p);
+      }
+      return [...out].sort();
+    },
+  };
+}
+
+const emptyRecord = Object.freeze({}) as Readonly<Record<string, unknown>>;
+
+function buildEntry(
+  policy: TypedPolicy,
+  rules: CompiledRule[],
+  resourceType: string,
+  action: string,
+): ActionEntry | null {
+  let resource: TypedResource | undefined;
+  if (resourceType !== noResource) {
+    resource = policy.resources.get(resourceType);
+    if (!resource) return null;
+  }
+  const applies = (r: CompiledRule) =>
+    (r.rule.resource === undefined || r.rule.resource === resourceType) &&
+    r.rule.actions.some((p) => actionMatches(p, action));
+  const relevant = rules.filter(applies);
+  const granting = (grants: Map<string, string[]>) => {
+    const out = new Map<string, string>();
+    for (const [name, patterns] of grants) {
+      const p = firstMatchingPattern(patterns, action);
+      if (p !== undefined) out.set(name, p);
+    }
+    return out;
+  };
+  return {
+    resource,
+    denies: relevant.filter((r) => r.rule.effect === 'deny'),
+    allows: relevant.filter((r) => r.rule.effect === 'allow'),
+    grantingRoles: granting(policy.roles),
+    grantingGroups: granting(policy.groups),
+  };
+}

@@ -1,0 +1,166 @@
+import type { ListSource, Ref, ScalarOperand, TypedCondition } from './validate';
+import {
+  arrayContains,
+  readerFor,
+  readString,
+  readStringArray,
+  type Value,
+  valueEquals,
+  valueIn,
+  valueLess,
+  valueLessOrEqual,
+} from './values';
+
+/** Who is asking: what an access token (or an API key's service account) says about them. */
+export interface Subject {
+  /** The account id (the person's membership in one tenant). */
+  id: string;
+  person_id?: string | null;
+  tenant_id: string;
+  roles: readonly string[];
+  groups: readonly string[];
+  attributes?: Readonly<Record<string, unknown>> | null;
+}
+
+/** A record: its type (a resource type of the policy) and its attributes. */
+export interface Resource {
+  type: string;
+  attributes: Readonly<Record<string, unknown>>;
+}
+
+export type Attributes = Readonly<Record<string, unknown>>;
+type Getter = (s: Subject, r: Attributes) => Value;
+export type CompiledCondition = (s: Subject, r: Attributes) => boolean;
+
+const emptyAttributes: Attributes = Object.freeze({});
+
+/** Reads a reference from the subject or the record, normalised per values.ts. */
+export function compileRef(ref: Ref): Getter {
+  const read = readerFor[ref.type];
+  switch (ref.kind) {
+    case 'resource': {
+      const name = ref.name;
+      return (_s, r) => read(r[name]);
+    }
+    case 'subject_attribute': {
+      const name = ref.name;
+      return (s) => read((s.attributes ?? emptyAttributes)[name]);
+    }
+    case 'subject':
+      switch (ref.field) {
+        case 'id':
+          return (s) => readString(s.id);
+        case 'person_id':
+          return (s) => readString(s.person_id);
+        case 'tenant_id':
+          return (s) => readString(s.tenant_id);
+        case 'roles':
+          return (s) => readStringArray(s.roles);
+        case 'groups':
+          return (s) => readStringArray(s.groups);
+      }
+  }
+}
+
+function compileOperand(op: ScalarOperand): Getter {
+  if (op.kind === 'literal') {
+    const v = op.value;
+    return () => v;
+  }
+  return compileRef(op);
+}
+
+function compileList(src: ListSource): (s: Subject, r: Attributes) => readonly unknown[] | null {
+  if (src.kind === 'list') {
+    const values = src.values;
+    return () => values;
+  }
+  const get = compileRef(src);
+  return (s, r) => get(s, r) as readonly unknown[] | null;
+}
+
+/**
+ * Turns a typed condition into a closure, once, at compile time. The closures call the
+ * value functions of values.ts, the same ones the predicate adapter uses.
+ */
+export function compileCondition(cond: TypedCondition): CompiledCondition {
+  switch (cond.op) {
+    case 'true':
+      return () => true;
+    case 'and': {
+      const parts = cond.args.map(compileCondition);
+      if (parts.length === 2) {
+        const [a, b] = parts as [CompiledCondition, CompiledCondition];
+        return (s, r) => a(s, r) && b(s, r);
+      }
+      return (s, r) => {
+        for (const p of parts) if (!p(s, r)) return false;
+        return true;
+      };
+    }
+    case 'or': {
+      const parts = cond.args.map(compileCondition);
+      if (parts.length === 2) {
+        const [a, b] = parts as [CompiledCondition, CompiledCondition];
+        return (s, r) => a(s, r) || b(s, r);
+      }
+      return (s, r) => {
+        for (const p of parts) if (p(s, r)) return true;
+        return false;
+      };
+    }
+    case 'not': {
+      const inner = compileCondition(cond.arg);
+      return (s, r) => !inner(s, r);
+    }
+    case 'exists': {
+      const get = compileRef(cond.ref);
+      return (s, r) => get(s, r) !== null;
+    }
+    case 'contains': {
+      const arr = compileRef(cond.left);
+      const needle = compileOperand(cond.right);
+      return (s, r) => arrayContains(arr(s, r), needle(s, r));
+    }
+    case 'in': {
+      const needle = compileRef(cond.left);
+      const list = compileList(cond.right);
+      return (s, r) => valueIn(needle(s, r), list(s, r));
+    }
+    case 'eq': {
+      const a = compileRef(cond.left);
+      if (cond.right.kind === 'literal') {
+        // A literal is never null, and only a value of its own type can be === to it.
+        const v = cond.right.value;
+        if (cond.left.type === 'timestamp') return (s, r) => a(s, r) === v;
+        if (cond.left.kind === 'resource') {
+          const name = cond.left.name;
+          return (_s, r) => r[name] === v;
+        }
+        return (s, r) => a(s, r) === v;
+      }
+      const b = compileOperand(cond.right);
+      return (s, r) => valueEquals(a(s, r), b(s, r));
+    }
+    case 'lt': {
+      const a = compileRef(cond.left);
+      const b = compileOperand(cond.right);
+      return (s, r) => valueLess(a(s, r), b(s, r));
+    }
+    case 'lte': {
+      const a = compileRef(cond.left);
+      const b = compileOperand(cond.right);
+      return (s, r) => valueLessOrEqual(a(s, r), b(s, r));
+    }
+    case 'gt': {
+      const a = compileRef(cond.left);
+      const b = compileOperand(cond.right);
+      return (s, r) => valueLess(b(s, r), a(s, r));
+    }
+    case 'gte': {
+      const a = compileRef(cond.left);
+      const b = compileOperand(cond.right);
+      return (s, r) => valueLessOrEqual(b(s, r), a(s, r));
+    }
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * @enforcer/contract/policy: the one policy engine. Pure TypeScript, no I/O; the same
+ * code runs in the server, the browser SDK and the Node verifier.
+ */
+export { actionMatches } from './actions';
+export {
+  type MikroOrmField,
+  type MikroOrmFields,
+  type MikroOrmFilter,
+  toMikroOrm,
+} from './adapters/mikro-orm';
+export { type RecordPredicate, toPredicate } from './adapters/predicate';
+export { type SqlColumn, type SqlColumns, type SqlFragment, type ToSqlOptions, toSql } from './adapters/sql';
+export { type CompiledPolicy, compile, type Explanation, type Reason } from './compile';
+export {
+  formatPath,
+  type PlanConversionCode,
+  PlanConversionError,
+  type PolicyIssue,
+  PolicyValidationError,
+} from './errors';
+export type { Resource, Subject } from './evaluate';
+export { type Plan, planSchema, type Residual, residualSchema } from './residual';
+export {
+  type AttributeType,
+  type Condition,
+  type PolicyDocument,
+  policyDocumentSchema,
+  type Rule,
+} from './schema';
+export { validatePolicy } from './validate';
