@@ -10,6 +10,8 @@ export const errorStatus = {
   validation_failed: 400,
   invalid_policy: 400,
   bad_request: 400,
+  invite_invalid: 400,
+  unknown_resource_type: 400,
   // 401
   unauthenticated: 401,
   invalid_credentials: 401,
@@ -23,6 +25,9 @@ export const errorStatus = {
   signup_disabled: 403,
   provider_not_allowed: 403,
   account_inactive: 403,
+  credential_not_allowed: 403,
+  not_a_member: 403,
+  self_serve_disabled: 403,
   // 404
   not_found: 404,
   // 405
@@ -30,6 +35,9 @@ export const errorStatus = {
   // 409
   conflict: 409,
   already_member: 409,
+  last_admin: 409,
+  // 412
+  precondition_failed: 412,
   // 413
   payload_too_large: 413,
   // 415
@@ -65,4 +73,8 @@ export const problemSchema = z.object({
 export type Problem = z.infer<typeof problemSchema>;
 
 /** The `type` URI of a problem: stable, and documented in docs/errors.md. */
-export const problemType = (code: ErrorCode): string => `https://enforcer.dev/problems/${code.replace(/_/g, '-')}`;
+export const problemType = (code: ErrorCode): string =>
+  `https://enforcer.dev/problems/${code.replace(/_/g, '-')}`;
+
+/** The media type of every error body (RFC 9457). */
+export const problemContentType = 'application/problem+json';

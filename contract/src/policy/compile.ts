@@ -1,4 +1,5 @@
 import { actionMatches, firstMatchingPattern } from './actions';
+import { type Decision, generateDecision } from './codegen';
 import { type CompiledCondition, compileCondition, type Resource, type Subject } from './evaluate';
 import { and, not, or, partial, TRUE } from './partial';
 import type { Plan, Residual } from './residual';
@@ -45,6 +46,16 @@ interface ActionEntry {
   /** role name -> the first of its permissions that grants the action */
   grantingRoles: Map<string, string>;
   grantingGroups: Map<string, string>;
+  /** The whole decision as one generated function (codegen.ts), when code generation is allowed. */
+  decide: Decision | undefined;
+}
+
+export interface CompileOptions {
+  /**
+   * Generate one JavaScript function per (resource type, action) for can(); default true.
+   * Falls back to closures by itself where code generation is not allowed (strict CSP).
+   */
+  codegen?: boolean;
 }
 
 // Actions come from callers (`POST /authorize`); past this many distinct ones per type
@@ -57,7 +68,7 @@ const noResource = '';
  * that concern an action on a resource type are looked up once per (type, action) and
  * cached, so a decision is a couple of map lookups and a few closure calls.
  */
-export function compile(document: unknown): CompiledPolicy {
+export function compile(document: unknown, options: CompileOptions = {}): CompiledPolicy {
   const policy = validatePolicy(document);
   const compiledRules: CompiledRule[] = policy.rules.map((rule) => ({
     rule,
@@ -73,7 +84,7 @@ export function compile(document: unknown): CompiledPolicy {
     }
     let entry = byAction.get(action);
     if (entry === undefined) {
-      entry = buildEntry(policy, compiledRules, resourceType, action);
+      entry = buildEntry(policy, compiledRules, resourceType, action, options.codegen !== false);
       if (byAction.size < maxCachedActions) byAction.set(action, entry);
     }
     return entry;
@@ -96,13 +107,7 @@ export function compile(document: unknown): CompiledPolicy {
   }
 
   function hasGrant(entry: ActionEntry, subject: Subject): boolean {
-    if (entry.grantingRoles.size > 0 && Array.isArray(subject.roles)) {
-      for (const role of subject.roles) if (entry.grantingRoles.has(role)) return true;
-    }
-    if (entry.grantingGroups.size > 0 && Array.isArray(subject.groups)) {
-      for (const group of subject.groups) if (entry.grantingGroups.has(group)) return true;
-    }
-    return false;
+    return subjectHasGrant(entry.grantingRoles, entry.grantingGroups, subject);
   }
 
   function inTenant(entry: ActionEntry, subject: Subject, resource: Resource): boolean {
@@ -122,11 +127,23 @@ export function compile(document: unknown): CompiledPolicy {
       const entry = entryFor(resource ? resource.type : noResource, action);
       if (entry === null) return false;
       const attributes = resource ? resource.attributes : emptyRecord;
+      if (entry.decide) return entry.decide(subject, attributes);
       if (resource && !inTenant(entry, subject, resource)) return false;
+      // allowed = some grant or allow rule applies AND no deny rule applies. The order of
+      // evaluation does not change the answer, so look for an allow first: most denied
+      // requests then never evaluate a deny rule. (explain() reports denies first.)
+      let allowed = hasGrant(entry, subject);
+      if (!allowed) {
+        for (const allow of entry.allows) {
+          if (allow.test(subject, attributes)) {
+            allowed = true;
+            break;
+          }
+        }
+        if (!allowed) return false;
+      }
       for (const deny of entry.denies) if (deny.test(subject, attributes)) return false;
-      if (hasGrant(entry, subject)) return true;
-      for (const allow of entry.allows) if (allow.test(subject, attributes)) return true;
-      return false;
+      return true;
     },
 
     explain(subject, action, resource) {
@@ -191,6 +208,7 @@ function buildEntry(
   rules: CompiledRule[],
   resourceType: string,
   action: string,
+  codegen: boolean,
 ): ActionEntry | null {
   let resource: TypedResource | undefined;
   if (resourceType !== noResource) {
@@ -209,11 +227,37 @@ function buildEntry(
     }
     return out;
   };
+  const denies = relevant.filter((r) => r.rule.effect === 'deny');
+  const allows = relevant.filter((r) => r.rule.effect === 'allow');
+  const grantingRoles = granting(policy.roles);
+  const grantingGroups = granting(policy.groups);
+  const hasGrant =
+    grantingRoles.size + grantingGroups.size > 0
+      ? (s: Subject) => subjectHasGrant(grantingRoles, grantingGroups, s)
+      : undefined;
   return {
     resource,
-    denies: relevant.filter((r) => r.rule.effect === 'deny'),
-    allows: relevant.filter((r) => r.rule.effect === 'allow'),
-    grantingRoles: granting(policy.roles),
-    grantingGroups: granting(policy.groups),
+    denies,
+    allows,
+    grantingRoles,
+    grantingGroups,
+    decide: codegen
+      ? generateDecision(
+          resource?.tenantAttribute,
+          hasGrant,
+          allows.map((a) => a.rule.condition),
+          denies.map((d) => d.rule.condition),
+        )
+      : undefined,
   };
+}
+
+function subjectHasGrant(roles: Map<string, string>, groups: Map<string, string>, subject: Subject): boolean {
+  if (roles.size > 0 && Array.isArray(subject.roles)) {
+    for (const role of subject.roles) if (roles.has(role)) return true;
+  }
+  if (groups.size > 0 && Array.isArray(subject.groups)) {
+    for (const group of subject.groups) if (groups.has(group)) return true;
+  }
+  return false;
 }

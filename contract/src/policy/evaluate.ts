@@ -4,6 +4,7 @@ import {
   readerFor,
   readString,
   readStringArray,
+  readTimestamp,
   type Value,
   valueEquals,
   valueIn,
@@ -59,6 +60,24 @@ export function compileRef(ref: Ref): Getter {
         case 'groups':
           return (s) => readStringArray(s.groups);
       }
+  }
+}
+
+/** The value of a subject reference, read directly (plan() calls this; it builds no closure). */
+export function readSubjectRef(ref: Exclude<Ref, { kind: 'resource' }>, s: Subject): Value {
+  if (ref.kind === 'subject_attribute')
+    return readerFor[ref.type]((s.attributes ?? emptyAttributes)[ref.name]);
+  switch (ref.field) {
+    case 'id':
+      return readString(s.id);
+    case 'person_id':
+      return readString(s.person_id);
+    case 'tenant_id':
+      return readString(s.tenant_id);
+    case 'roles':
+      return readStringArray(s.roles);
+    case 'groups':
+      return readStringArray(s.groups);
   }
 }
 
@@ -118,12 +137,28 @@ export function compileCondition(cond: TypedCondition): CompiledCondition {
       return (s, r) => get(s, r) !== null;
     }
     case 'contains': {
+      if (cond.right.kind === 'literal') {
+        const needle = cond.right.value;
+        if (cond.left.kind === 'resource') {
+          const name = cond.left.name;
+          return (_s, r) => {
+            const a = r[name];
+            return Array.isArray(a) && a.includes(needle);
+          };
+        }
+      }
       const arr = compileRef(cond.left);
       const needle = compileOperand(cond.right);
       return (s, r) => arrayContains(arr(s, r), needle(s, r));
     }
     case 'in': {
       const needle = compileRef(cond.left);
+      if (cond.right.kind === 'list' && cond.left.kind === 'resource' && cond.left.type !== 'timestamp') {
+        // Literal values are typed and finite, so === (indexOf) only matches a value of the right type.
+        const values = cond.right.values;
+        const name = cond.left.name;
+        return (_s, r) => values.indexOf(r[name] as never) !== -1;
+      }
       const list = compileList(cond.right);
       return (s, r) => valueIn(needle(s, r), list(s, r));
     }
@@ -139,28 +174,101 @@ export function compileCondition(cond: TypedCondition): CompiledCondition {
         }
         return (s, r) => a(s, r) === v;
       }
+      if (cond.left.kind === 'resource' && cond.right.kind === 'subject' && cond.left.type === 'string') {
+        // resource.owner_id = subject.id, the most common rule of all
+        const name = cond.left.name;
+        const field = cond.right.field as 'id' | 'person_id' | 'tenant_id';
+        return (s, r) => {
+          const v = r[name];
+          return typeof v === 'string' && v === s[field];
+        };
+      }
       const b = compileOperand(cond.right);
       return (s, r) => valueEquals(a(s, r), b(s, r));
     }
-    case 'lt': {
-      const a = compileRef(cond.left);
-      const b = compileOperand(cond.right);
-      return (s, r) => valueLess(a(s, r), b(s, r));
-    }
-    case 'lte': {
-      const a = compileRef(cond.left);
-      const b = compileOperand(cond.right);
-      return (s, r) => valueLessOrEqual(a(s, r), b(s, r));
-    }
-    case 'gt': {
-      const a = compileRef(cond.left);
-      const b = compileOperand(cond.right);
-      return (s, r) => valueLess(b(s, r), a(s, r));
-    }
+    case 'lt':
+    case 'lte':
+    case 'gt':
     case 'gte': {
+      const fast = orderedLiteral(cond.op, cond.left, cond.right);
+      if (fast) return fast;
       const a = compileRef(cond.left);
       const b = compileOperand(cond.right);
-      return (s, r) => valueLessOrEqual(b(s, r), a(s, r));
+      switch (cond.op) {
+        case 'lt':
+          return (s, r) => valueLess(a(s, r), b(s, r));
+        case 'lte':
+          return (s, r) => valueLessOrEqual(a(s, r), b(s, r));
+        case 'gt':
+          return (s, r) => valueLess(b(s, r), a(s, r));
+        case 'gte':
+          return (s, r) => valueLessOrEqual(b(s, r), a(s, r));
+      }
     }
   }
+}
+
+/**
+ * `resource.x <op> literal` without the reader call. NaN fails every comparison, as null
+ * does; ±Infinity read as null, so they are excluded where a comparison would pass.
+ */
+function orderedLiteral(
+  op: 'lt' | 'lte' | 'gt' | 'gte',
+  left: Ref,
+  right: ScalarOperand,
+): CompiledCondition | undefined {
+  if (left.kind !== 'resource' || right.kind !== 'literal') return undefined;
+  const name = left.name;
+  const lit = right.value as number;
+  if (left.type === 'number') {
+    switch (op) {
+      case 'lt':
+        return (_s, r) => {
+          const v = r[name];
+          return typeof v === 'number' && v < lit && v !== -Infinity;
+        };
+      case 'lte':
+        return (_s, r) => {
+          const v = r[name];
+          return typeof v === 'number' && v <= lit && v !== -Infinity;
+        };
+      case 'gt':
+        return (_s, r) => {
+          const v = r[name];
+          return typeof v === 'number' && v > lit && v !== Infinity;
+        };
+      case 'gte':
+        return (_s, r) => {
+          const v = r[name];
+          return typeof v === 'number' && v >= lit && v !== Infinity;
+        };
+    }
+  }
+  if (left.type === 'timestamp') {
+    // getTime() of an invalid Date is NaN, which fails every comparison, like null.
+    const ms = (v: unknown) => (v instanceof Date ? v.getTime() : readTimestamp(v));
+    switch (op) {
+      case 'lt':
+        return (_s, r) => {
+          const t = ms(r[name]);
+          return t !== null && t < lit;
+        };
+      case 'lte':
+        return (_s, r) => {
+          const t = ms(r[name]);
+          return t !== null && t <= lit;
+        };
+      case 'gt':
+        return (_s, r) => {
+          const t = ms(r[name]);
+          return t !== null && t > lit;
+        };
+      case 'gte':
+        return (_s, r) => {
+          const t = ms(r[name]);
+          return t !== null && t >= lit;
+        };
+    }
+  }
+  return undefined;
 }

@@ -1,5 +1,4 @@
-import type { Attributes, Subject } from './evaluate';
-import { compileRef } from './evaluate';
+import { readSubjectRef, type Subject } from './evaluate';
 import type { Residual, ComparisonOp as ResidualComparisonOp, ScalarType } from './residual';
 import type { ComparisonOp, ListSource, Ref, ScalarOperand, TypedCondition } from './validate';
 import { arrayContains, type Value, valueEquals, valueIn, valueLess, valueLessOrEqual } from './values';
@@ -15,7 +14,6 @@ import { arrayContains, type Value, valueEquals, valueIn, valueLess, valueLessOr
 
 export const TRUE: Residual = { op: 'true' };
 export const FALSE: Residual = { op: 'false' };
-const noRecord: Attributes = Object.freeze({});
 
 export function and(args: Residual[]): Residual {
   const out: Residual[] = [];
@@ -54,7 +52,8 @@ const constant = (b: boolean): Residual => (b ? TRUE : FALSE);
 function known(op: ScalarOperand | ListSource, subject: Subject): Value {
   if (op.kind === 'literal') return op.value;
   if (op.kind === 'list') return op.values;
-  return compileRef(op)(subject, noRecord);
+  if (op.kind === 'resource') throw new Error('a resource reference has no known value');
+  return readSubjectRef(op, subject);
 }
 
 const isResource = (op: ScalarOperand | ListSource): op is Extract<Ref, { kind: 'resource' }> =>

@@ -10,7 +10,8 @@ import { z } from 'zod';
 export const attributeTypeSchema = z.enum(['string', 'number', 'boolean', 'timestamp', 'string[]']);
 export type AttributeType = z.infer<typeof attributeTypeSchema>;
 
-const identifier = z
+/** lower_snake_case names: resource types, attributes, roles, groups. */
+export const identifierSchema = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower_snake_case, start with a letter, at most 63 characters');
 
@@ -100,8 +101,8 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
 
 export const resourceTypeSchema = z.strictObject({
   /** Which attribute holds the tenant id. Every decision on this type checks it. */
-  tenant_attribute: identifier,
-  attributes: z.record(identifier, attributeTypeSchema),
+  tenant_attribute: identifierSchema,
+  attributes: z.record(identifierSchema, attributeTypeSchema),
   description: z.string().max(500).optional(),
 });
 
@@ -119,7 +120,7 @@ export const ruleSchema = z.strictObject({
    * The resource type the rule is about. A rule without one applies to every resource
    * type and to checks without a resource, so its condition may only use `subject.*`.
    */
-  resource: identifier.optional(),
+  resource: identifierSchema.optional(),
   /** No condition means the rule always applies (to its actions and resource type). */
   condition: conditionSchema.optional(),
   description: z.string().max(500).optional(),
@@ -127,10 +128,10 @@ export const ruleSchema = z.strictObject({
 
 export const policyDocumentSchema = z.strictObject({
   version: z.literal(1),
-  resources: z.record(identifier, resourceTypeSchema),
-  subject_attributes: z.record(identifier, attributeTypeSchema).optional(),
-  roles: z.record(identifier, grantSchema),
-  groups: z.record(identifier, grantSchema).optional(),
+  resources: z.record(identifierSchema, resourceTypeSchema),
+  subject_attributes: z.record(identifierSchema, attributeTypeSchema).optional(),
+  roles: z.record(identifierSchema, grantSchema),
+  groups: z.record(identifierSchema, grantSchema).optional(),
   rules: z.array(ruleSchema).max(1000).optional(),
 });
 

@@ -40,58 +40,95 @@ const identifierPart = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
  * integer, boolean → boolean, timestamp → timestamptz(3), string[] → text[]/uuid[].
  */
 export function toSql(plan: Plan, columns: SqlColumns, options: ToSqlOptions = {}): SqlFragment {
-  const values: unknown[] = [];
-  const offset = options.paramOffset ?? 0;
-  const column = (attr: string) => resolveColumn(columns, attr);
-  const param = (value: unknown, cast: string) => {
-    values.push(value);
-    return `$${offset + values.length}::${cast}`;
-  };
-
-  const tenantCol = column(plan.tenant.attribute);
+  const ctx = new SqlWriter(columns, options.paramOffset ?? 0);
+  const tenantCol = ctx.column(plan.tenant.attribute);
   if (plan.decision === 'never' || plan.tenant.value === '') return { text: 'FALSE', values: [] };
   if (tenantCol.uuid && !isCanonicalUuid(plan.tenant.value)) return { text: 'FALSE', values: [] };
-  const tenantSql = `${tenantCol.sql} = ${param(plan.tenant.value, tenantCol.uuid ? 'uuid' : 'text')}`;
-  if (plan.decision === 'always' || !plan.condition) return { text: tenantSql, values };
+  const tenantSql = `${tenantCol.sql} = ${ctx.param(plan.tenant.value, tenantCol.uuid ? 'uuid' : 'text')}`;
+  if (plan.decision === 'always' || !plan.condition) return { text: tenantSql, values: ctx.values };
 
-  const condition = foldImpossibleUuids(plan.condition, (attr) => column(attr).uuid);
+  const condition = ctx.hasUuidColumns
+    ? foldImpossibleUuids(plan.condition, (a) => ctx.column(a).uuid)
+    : plan.condition;
   const nnf = toNnf(condition);
   if (nnf.op === 'false') return { text: 'FALSE', values: [] };
-  if (nnf.op === 'true') return { text: tenantSql, values };
+  if (nnf.op === 'true') return { text: tenantSql, values: ctx.values };
+  return { text: `(${tenantSql} AND ${ctx.render(nnf)})`, values: ctx.values };
+}
 
-  const render = (n: Nnf): string => {
+/** The state of one toSql() call: resolved columns and the parameters so far. */
+class SqlWriter {
+  readonly values: unknown[] = [];
+  readonly hasUuidColumns: boolean;
+  private readonly resolved: Map<string, ResolvedColumn>;
+
+  constructor(
+    private readonly columns: SqlColumns,
+    private readonly offset: number,
+  ) {
+    // Column maps are usually module constants: check and quote each column once, not per query.
+    let cached = resolvedByMap.get(columns);
+    if (!cached) {
+      cached = {
+        columns: new Map(),
+        hasUuid: Object.values(columns).some((c) => typeof c === 'object' && c.type === 'uuid'),
+      };
+      resolvedByMap.set(columns, cached);
+    }
+    this.resolved = cached.columns;
+    this.hasUuidColumns = cached.hasUuid;
+  }
+
+  column(attr: string): ResolvedColumn {
+    let c = this.resolved.get(attr);
+    if (!c) {
+      c = resolveColumn(this.columns, attr);
+      this.resolved.set(attr, c);
+    }
+    return c;
+  }
+
+  param(value: unknown, cast: string): string {
+    this.values.push(value);
+    return `$${this.offset + this.values.length}::${cast}`;
+  }
+
+  render(n: Nnf): string {
     switch (n.op) {
       case 'true':
         return 'TRUE';
       case 'false':
         return 'FALSE';
       case 'and':
-      case 'or':
-        return `(${n.args.map(render).join(n.op === 'and' ? ' AND ' : ' OR ')})`;
+      case 'or': {
+        let out = '';
+        for (const a of n.args) out += (out === '' ? '' : n.op === 'and' ? ' AND ' : ' OR ') + this.render(a);
+        return `(${out})`;
+      }
       case 'leaf':
-        return renderLeaf(n.leaf, n.negated);
+        return this.leaf(n.leaf, n.negated);
     }
-  };
+  }
 
-  const renderLeaf = (leaf: Leaf, negated: boolean): string => {
-    const col = column(leaf.attr);
+  private leaf(leaf: Leaf, negated: boolean): string {
+    const col = this.column(leaf.attr);
     switch (leaf.op) {
       case 'exists':
         return negated ? `${col.sql} IS NULL` : `${col.sql} IS NOT NULL`;
       case 'contains': {
-        const test = `${col.sql} @> ARRAY[${param(leaf.value, col.uuid ? 'uuid' : 'text')}]`;
+        const test = `${col.sql} @> ARRAY[${this.param(leaf.value, col.uuid ? 'uuid' : 'text')}]`;
         // NOT over @> is safe once the array is known not to be NULL.
         return negated ? `(${col.sql} IS NULL OR NOT (${test}))` : test;
       }
       case 'in': {
-        const list = param(
+        const list = this.param(
           leaf.values.map((v) => sqlValue(leaf.type, v)),
           `${cast(leaf.type, col.uuid)}[]`,
         );
         return negated ? `(${col.sql} <> ALL(${list}) OR ${col.sql} IS NULL)` : `${col.sql} = ANY(${list})`;
       }
       case 'cmp_attr': {
-        const other = column(leaf.other);
+        const other = this.column(leaf.other);
         // Compare a uuid column with a text column as text: both spell the value the same way.
         const mixed = col.uuid !== other.uuid;
         const a = mixed && col.uuid ? `${col.sql}::text` : col.sql;
@@ -101,15 +138,13 @@ export function toSql(plan: Plan, columns: SqlColumns, options: ToSqlOptions = {
           : `${a} ${sqlOp[leaf.cmp]} ${b}`;
       }
       default: {
-        const p = param(sqlValue(leaf.type, leaf.value), cast(leaf.type, col.uuid));
+        const p = this.param(sqlValue(leaf.type, leaf.value), cast(leaf.type, col.uuid));
         return negated
           ? `(${col.sql} ${negatedOp[leaf.op]} ${p} OR ${col.sql} IS NULL)`
           : `${col.sql} ${sqlOp[leaf.op]} ${p}`;
       }
     }
-  };
-
-  return { text: `(${tenantSql} AND ${render(nnf)})`, values };
+  }
 }
 
 function cast(type: ScalarType, uuid: boolean): string {
@@ -120,6 +155,8 @@ function sqlValue(type: ScalarType, value: string | number | boolean): unknown {
   // Timestamps travel as epoch ms in plans; PostgreSQL gets ISO 8601 (exact to the ms).
   return type === 'timestamp' ? new Date(value as number).toISOString() : value;
 }
+
+const resolvedByMap = new WeakMap<SqlColumns, { columns: Map<string, ResolvedColumn>; hasUuid: boolean }>();
 
 interface ResolvedColumn {
   sql: string;

@@ -1,0 +1,52 @@
+import { c, problems, routeMeta } from '../common/route';
+import { idParamsSchema, paginated } from '../common/schemas';
+import {
+  accountSchema,
+  listAccountsQuerySchema,
+  setAccountActiveBodySchema,
+  setAccountRoleBodySchema,
+} from './schemas';
+
+const meta = routeMeta('Accounts');
+
+export const accountsContract = c.router({
+  list: {
+    method: 'GET',
+    path: '/accounts',
+    summary: "List the tenant's accounts (filter by email, role, active)",
+    query: listAccountsQuerySchema,
+    responses: { 200: paginated(accountSchema), ...problems(401, 403) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.read' }),
+  },
+  get: {
+    method: 'GET',
+    path: '/accounts/:id',
+    summary: 'Get one account',
+    description: 'Anyone may read their own account; other accounts need `accounts.read`.',
+    pathParams: idParamsSchema,
+    responses: { 200: accountSchema, ...problems(401, 403, 404) },
+    metadata: meta({ auth: 'user_or_api_key' }),
+  },
+  setRole: {
+    method: 'PUT',
+    path: '/accounts/:id/role',
+    summary: "Set an account's role",
+    description:
+      'The role must exist in the catalog (`GET /roles`). Taking the last active admin out of `admin` is `409 last_admin`.',
+    pathParams: idParamsSchema,
+    body: setAccountRoleBodySchema,
+    responses: { 200: accountSchema, ...problems(401, 403, 404, 409) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.role.update' }),
+  },
+  setActive: {
+    method: 'PUT',
+    path: '/accounts/:id/active',
+    summary: 'Activate or deactivate an account',
+    description:
+      "Deactivating ends the account's sessions. Deactivating the last active admin is `409 last_admin`.",
+    pathParams: idParamsSchema,
+    body: setAccountActiveBodySchema,
+    responses: { 200: accountSchema, ...problems(401, 403, 404, 409) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.active.update' }),
+  },
+});

@@ -1,0 +1,116 @@
+import { c, problems, routeMeta } from '../common/route';
+import { paginated, paginationQuerySchema } from '../common/schemas';
+import {
+  acceptInviteBodySchema,
+  joinTenantBodySchema,
+  loginBodySchema,
+  logoutBodySchema,
+  membershipSchema,
+  meResponseSchema,
+  otpRequestBodySchema,
+  otpRequestResponseSchema,
+  permissionsResponseSchema,
+  refreshBodySchema,
+  registerBodySchema,
+  registerResponseSchema,
+  switchTenantBodySchema,
+  tokenResponseSchema,
+} from './schemas';
+
+const meta = routeMeta('Auth');
+
+export const authContract = c.router({
+  register: {
+    method: 'POST',
+    path: '/auth/register',
+    summary: 'Register a person (and, with a tenant code, their account)',
+    description: 'Answers the same whether or not the email is already registered.',
+    body: registerBodySchema,
+    responses: { 202: registerResponseSchema, ...problems(403, 404) },
+    metadata: meta({ auth: 'none' }),
+  },
+  requestOtp: {
+    method: 'POST',
+    path: '/auth/otp/request',
+    summary: 'Send a one-time code by email',
+    description:
+      'Answers the same whether or not the email belongs to anyone. In development mode the code is in the answer.',
+    body: otpRequestBodySchema,
+    responses: { 200: otpRequestResponseSchema, ...problems(404) },
+    metadata: meta({ auth: 'none' }),
+  },
+  login: {
+    method: 'POST',
+    path: '/auth/login',
+    summary: 'Sign in to a tenant; `provider` picks the method',
+    body: loginBodySchema,
+    responses: { 200: tokenResponseSchema, ...problems(401, 403, 404) },
+    metadata: meta({ auth: 'none' }),
+  },
+  refresh: {
+    method: 'POST',
+    path: '/auth/refresh',
+    summary: 'Exchange a refresh token for a new token pair (the old refresh token is spent)',
+    description:
+      'Replaying a spent refresh token revokes its whole family (`401 refresh_token_reused`); concurrent refreshes within a short grace window get the same successor.',
+    body: refreshBodySchema,
+    responses: { 200: tokenResponseSchema, ...problems(401, 403) },
+    metadata: meta({ auth: 'none' }),
+  },
+  logout: {
+    method: 'POST',
+    path: '/auth/logout',
+    summary: 'End a session, or all of them',
+    body: logoutBodySchema,
+    responses: { 204: c.noBody(), ...problems(401) },
+    metadata: meta({ auth: 'none', optionalUser: true }),
+  },
+  joinTenant: {
+    method: 'POST',
+    path: '/auth/tenant/join',
+    summary: 'Join a tenant that allows sign-up, by its code, and switch to it',
+    body: joinTenantBodySchema,
+    responses: { 200: tokenResponseSchema, ...problems(401, 403, 404, 409) },
+    metadata: meta({ auth: 'user' }),
+  },
+  switchTenant: {
+    method: 'POST',
+    path: '/auth/tenant/switch',
+    summary: "Switch to another of the person's tenants (a new token pair scoped to it)",
+    body: switchTenantBodySchema,
+    responses: { 200: tokenResponseSchema, ...problems(401, 403) },
+    metadata: meta({ auth: 'user' }),
+  },
+  tenants: {
+    method: 'GET',
+    path: '/auth/tenants',
+    summary: "List the person's tenant memberships",
+    query: paginationQuerySchema,
+    responses: { 200: paginated(membershipSchema), ...problems(401, 403) },
+    metadata: meta({ auth: 'user' }),
+  },
+  acceptInvite: {
+    method: 'POST',
+    path: '/auth/invites/accept',
+    summary: 'Accept an invite and switch to its tenant',
+    description:
+      "The invite must be for the signed-in person's email. An unknown, used or expired code, or one for someone else, is `400 invite_invalid`.",
+    body: acceptInviteBodySchema,
+    responses: { 200: tokenResponseSchema, ...problems(401, 403, 409) },
+    metadata: meta({ auth: 'user' }),
+  },
+  me: {
+    method: 'GET',
+    path: '/auth/me',
+    summary: 'The signed-in account, person, tenant, roles, groups and session',
+    responses: { 200: meResponseSchema, ...problems(401, 403) },
+    metadata: meta({ auth: 'user' }),
+  },
+  permissions: {
+    method: 'GET',
+    path: '/auth/permissions',
+    summary: "The caller's effective permissions, policy subject and the tenant's policy (for local checks)",
+    responses: { 200: permissionsResponseSchema, ...problems(401, 403) },
+    metadata: meta({ auth: 'user' }),
+  },
+});

@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import { accountSchema } from '../accounts/schemas';
+import { policySubjectSchema } from '../authorization/schemas';
+import {
+  emailSchema,
+  idSchema,
+  otpCodeSchema,
+  refreshTokenSchema,
+  tenantCodeSchema,
+  timestampSchema,
+} from '../common/schemas';
+import { policyDocumentSchema } from '../policy/schema';
+import { tenantSchema, tenantSummarySchema } from '../tenants/schemas';
+
+/** The human, across tenants. */
+export const personSchema = z.object({
+  id: idSchema,
+  email: z.string().nullable(),
+  email_verified: z.boolean(),
+  created_at: timestampSchema,
+});
+export type Person = z.infer<typeof personSchema>;
+
+/**
+ * What every sign-in returns (login, refresh, tenant join and switch, invite accept,
+ * self-serve): an access token for one tenant plus the refresh token bound to it.
+ */
+export const tokenResponseSchema = z.object({
+  /** The access token (JWT, `typ: at+jwt`); send it as `Authorization: Bearer`. */
+  token: z.string(),
+  /** Opaque; rotated on every use: keep only the newest. */
+  refresh_token: z.string(),
+  /** When `token` expires (ISO 8601). */
+  expires_at: timestampSchema,
+  token_type: z.literal('Bearer'),
+  account: accountSchema,
+  person: personSchema,
+  tenant: tenantSchema,
+});
+export type TokenResponse = z.infer<typeof tokenResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Register and OTP
+
+/**
+ * `POST /auth/register`, one variant per provider (`provider` picks the strategy). Without
+ * a tenant code it records the person only; with one it also creates their account in
+ * that tenant when the tenant allows sign-up. The answer is the same whether or not the
+ * email was known (enumeration resistance).
+ */
+export const registerEmailOtpBodySchema = z.strictObject({
+  provider: z.literal('email_otp'),
+  email: emailSchema,
+  tenant_code: tenantCodeSchema.optional(),
+});
+export const registerBodySchema = z.discriminatedUnion('provider', [registerEmailOtpBodySchema]);
+export type RegisterBody = z.infer<typeof registerBodySchema>;
+
+export const registerResponseSchema = z.object({
+  accepted: z.literal(true),
+  /** What to call next to finish signing in (`POST /auth/otp/request` for email_otp). */
+  next: z.enum(['otp_request']),
+});
+export type RegisterResponse = z.infer<typeof registerResponseSchema>;
+
+/**
+ * `POST /auth/otp/request`. A union of one strict object per channel: email now; a
+ * `{ phone, tenant_code? }` variant joins it for phone_otp without changing this one.
+ * Without a tenant code the code proves the email only (what `POST /tenants/self-serve` needs).
+ */
+export const otpRequestEmailBodySchema = z.strictObject({
+  email: emailSchema,
+  tenant_code: tenantCodeSchema.optional(),
+});
+export const otpRequestBodySchema = z.union([otpRequestEmailBodySchema]);
+export type OtpRequestBody = z.infer<typeof otpRequestBodySchema>;
+
+/** The same answer whether or not the email belongs to anyone. */
+export const otpRequestResponseSchema = z.object({
+  sent: z.literal(true),
+  channel: z.enum(['email']),
+  /** When the code stops working. */
+  expires_at: timestampSchema,
+  /** The code itself, only when the server runs in development mode; never in production. */
+  code: z.string().optional(),
+});
+export type OtpRequestResponse = z.infer<typeof otpRequestResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Login
+
+/** Email + one-time code. */
+export const emailOtpLoginBodySchema = z.strictObject({
+  provider: z.literal('email_otp'),
+  email: emailSchema,
+  otp: otpCodeSchema,
+  tenant_code: tenantCodeSchema,
+});
+export type EmailOtpLoginBody = z.infer<typeof emailOtpLoginBodySchema>;
+
+/**
+ * `POST /auth/login`: `provider` selects the strategy. Each new method (password,
+ * passkey, google, privy, siwe, phone_otp...) adds one strict variant here.
+ */
+export const loginBodySchema = z.discriminatedUnion('provider', [emailOtpLoginBodySchema]);
+export type LoginBody = z.infer<typeof loginBodySchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Sessions
+
+export const refreshBodySchema = z.strictObject({ refresh_token: refreshTokenSchema });
+export type RefreshBody = z.infer<typeof refreshBodySchema>;
+
+/**
+ * `POST /auth/logout`. `refresh_token` ends that session (no access token needed, so an
+ * expired one does not stop a logout). `all_sessions: true` ends every session of the
+ * person and needs a user token. With a user token and neither field, the token's own
+ * session ends.
+ */
+export const logoutBodySchema = z.strictObject({
+  refresh_token: refreshTokenSchema.optional(),
+  all_sessions: z.boolean().optional(),
+});
+export type LogoutBody = z.infer<typeof logoutBodySchema>;
+
+export const joinTenantBodySchema = z.strictObject({ tenant_code: tenantCodeSchema });
+export type JoinTenantBody = z.infer<typeof joinTenantBodySchema>;
+
+export const switchTenantBodySchema = z.strictObject({ tenant_id: idSchema });
+export type SwitchTenantBody = z.infer<typeof switchTenantBodySchema>;
+
+export const acceptInviteBodySchema = z.strictObject({ code: z.string().trim().min(1).max(128) });
+export type AcceptInviteBody = z.infer<typeof acceptInviteBodySchema>;
+
+/** One of the person's tenant memberships (`GET /auth/tenants`). */
+export const membershipSchema = z.object({
+  tenant: tenantSummarySchema,
+  account_id: idSchema,
+  role: z.string(),
+  active: z.boolean(),
+  /** True for the tenant the calling token is scoped to. */
+  current: z.boolean(),
+});
+export type Membership = z.infer<typeof membershipSchema>;
+
+export const sessionSchema = z.object({
+  id: idSchema,
+  /** How the person proved who they are (RFC 8176 values: `otp`, `pwd`, `hwk`, ...). */
+  amr: z.array(z.string()),
+  /** When the session ends at the latest (absolute expiry of its refresh tokens). */
+  expires_at: timestampSchema,
+});
+export type Session = z.infer<typeof sessionSchema>;
+
+export const meResponseSchema = z.object({
+  account: accountSchema,
+  person: personSchema,
+  tenant: tenantSchema,
+  roles: z.array(z.string()),
+  groups: z.array(z.string()),
+  session: sessionSchema,
+});
+export type MeResponse = z.infer<typeof meResponseSchema>;
+
+/**
+ * `GET /auth/permissions`: everything a client needs to run `can()` and `plan()` locally,
+ * with the same engine as the server.
+ */
+export const permissionsResponseSchema = z.object({
+  /** Effective permission patterns: the union of the role's and the groups' grants. */
+  permissions: z.array(z.string()),
+  subject: policySubjectSchema,
+  policy: policyDocumentSchema,
+  /** Changes whenever the policy does: a client that caches the policy compares it. */
+  policy_etag: z.string(),
+});
+export type PermissionsResponse = z.infer<typeof permissionsResponseSchema>;

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { boundedRecord, identifierSchema, idSchema, timestampSchema } from '../common/schemas';
+import { planSchema } from '../policy/residual';
+import { actionSchema, policyDocumentSchema } from '../policy/schema';
+
+/**
+ * The `policy` router (`GET/PUT /policy`, `POST /authorize`, `POST /authorize/filter`).
+ * The folder is not called `policy/` because that one holds the engine itself.
+ */
+
+/** An attribute value, of a subject or a resource. Timestamps travel as ISO 8601 strings. */
+export const attributeValueSchema = z.union([
+  z.string().max(1024),
+  z.number().finite(),
+  z.boolean(),
+  z.array(z.string().max(1024)).max(100),
+  z.null(),
+]);
+export type AttributeValue = z.infer<typeof attributeValueSchema>;
+
+export const attributesSchema = boundedRecord(identifierSchema, attributeValueSchema, 100);
+
+/** Who a decision is about, as the policy engine sees them (`subject.*` in conditions). */
+export const policySubjectSchema = z.object({
+  /** The account id. */
+  id: idSchema,
+  /** Null for a subject that is not a person (an API key). */
+  person_id: idSchema.nullable(),
+  tenant_id: idSchema,
+  roles: z.array(z.string()),
+  groups: z.array(z.string()),
+  attributes: z.record(z.string(), attributeValueSchema),
+});
+export type PolicySubject = z.infer<typeof policySubjectSchema>;
+
+/** `GET /policy` and `PUT /policy` answer with the stored document and its version. */
+export const policyResponseSchema = z.object({
+  document: policyDocumentSchema,
+  /** A strong ETag of the document; `PUT /policy` takes it as `If-Match`. */
+  etag: z.string(),
+  updated_at: timestampSchema,
+});
+export type PolicyResponse = z.infer<typeof policyResponseSchema>;
+
+/** `PUT /policy` headers: `If-Match` makes the write conditional (412 when someone else wrote first). */
+export const putPolicyHeaders = { 'if-match': z.string().max(256).optional() };
+
+export const resourceRefSchema = z.strictObject({
+  type: identifierSchema,
+  /** The record's attributes, as the policy declares them for `type`. Missing means null. */
+  attributes: attributesSchema,
+});
+export type ResourceRef = z.infer<typeof resourceRefSchema>;
+
+/**
+ * `POST /authorize`: may the subject do `action` (to `resource`)? The subject is the
+ * caller; an API key (or a caller holding `authorize.any`) names another account of the
+ * tenant with `account_id`.
+ */
+export const authorizeBodySchema = z.strictObject({
+  action: actionSchema,
+  resource: resourceRefSchema.optional(),
+  account_id: idSchema.optional(),
+});
+export type AuthorizeBody = z.infer<typeof authorizeBodySchema>;
+
+export const decisionReasonKinds = [
+  'tenant_mismatch',
+  'denied_by_rule',
+  'allowed_by_role',
+  'allowed_by_group',
+  'allowed_by_rule',
+  'no_matching_allow',
+  'unknown_resource_type',
+] as const;
+export const decisionReasonKindSchema = z.enum(decisionReasonKinds);
+export type DecisionReasonKind = z.infer<typeof decisionReasonKindSchema>;
+
+/**
+ * Why a decision came out the way it did: the engine's `Reason` (`explain()`), as is.
+ * `rule` is the rule's `id`, or `rules[<index>]`; `permission` is the pattern that matched.
+ */
+export const decisionReasonSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('unknown_resource_type'), resource_type: z.string() }),
+  z.object({ kind: z.literal('tenant_mismatch') }),
+  z.object({ kind: z.literal('denied_by_rule'), rule: z.string() }),
+  z.object({ kind: z.literal('allowed_by_role'), role: z.string(), permission: z.string() }),
+  z.object({ kind: z.literal('allowed_by_group'), group: z.string(), permission: z.string() }),
+  z.object({ kind: z.literal('allowed_by_rule'), rule: z.string() }),
+  z.object({ kind: z.literal('no_matching_allow') }),
+]);
+export type DecisionReason = z.infer<typeof decisionReasonSchema>;
+
+export const authorizeResponseSchema = z.object({
+  allowed: z.boolean(),
+  reason: decisionReasonSchema,
+});
+export type AuthorizeResponse = z.infer<typeof authorizeResponseSchema>;
+
+/** `POST /authorize/filter`: which records of `resource_type` may the subject `action`? */
+export const filterBodySchema = z.strictObject({
+  action: actionSchema,
+  resource_type: identifierSchema,
+  account_id: idSchema.optional(),
+});
+export type FilterBody = z.infer<typeof filterBodySchema>;
+
+export const filterResponseSchema = z.object({ plan: planSchema });
+export type FilterResponse = z.infer<typeof filterResponseSchema>;

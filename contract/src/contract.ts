@@ -1,0 +1,46 @@
+import { accountsContract } from './accounts/contract';
+import { apiKeysContract } from './api-keys/contract';
+import { authContract } from './auth/contract';
+import { policyContract } from './authorization/contract';
+import { c, commonResponses } from './common/route';
+import { discoveryContract } from './discovery/contract';
+import { groupsContract } from './groups/contract';
+import { healthContract } from './health/contract';
+import { rolesContract } from './roles/contract';
+import { tenantsContract } from './tenants/contract';
+
+/** Every endpoint lives under this path. */
+export const basePath = '/api/v1/enforcer';
+
+/**
+ * The whole API: the domain routers combined once, under the base path, with the errors
+ * every route can answer declared once.
+ */
+export const contract = c.router(
+  {
+    tenants: tenantsContract,
+    auth: authContract,
+    groups: groupsContract,
+    roles: rolesContract,
+    accounts: accountsContract,
+    apiKeys: apiKeysContract,
+    policy: policyContract,
+    discovery: discoveryContract,
+    health: healthContract,
+  },
+  { pathPrefix: basePath, commonResponses },
+);
+export type Contract = typeof contract;
+
+/**
+ * The public, credential-free routes a deployment may also serve at the host root
+ * (`/.well-known/jwks.json`, `/healthz`): the same domain routers without the prefix, so
+ * the server registers the same handlers a second time (`s.router(rootContract.discovery, h)`).
+ * The canonical place stays under the base path (where `issuer` points); the OpenAPI
+ * document describes only that one.
+ */
+export const rootContract = c.router(
+  { discovery: discoveryContract, health: healthContract },
+  { commonResponses },
+);
+export type RootContract = typeof rootContract;

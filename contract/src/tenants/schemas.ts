@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import {
+  authProviderSchema,
+  boundedRecord,
+  emailSchema,
+  identifierSchema,
+  idSchema,
+  nameSchema,
+  otpCodeSchema,
+  tenantCodeSchema,
+  timestampSchema,
+} from '../common/schemas';
+
+/**
+ * Theme values end up in CSS on login pages, so they are limited to what colours, sizes
+ * and font names need: no quotes, semicolons, braces, `url(` or `expression(`.
+ */
+export const themeValueSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[A-Za-z0-9 #%.,()_-]+$/, 'letters, digits, spaces and # % . , ( ) _ - only')
+  .refine((v) => !/url\s*\(|expression\s*\(/i.test(v), 'url() and expression() are not allowed');
+
+/** `{ "primary": "#6ce992", "radius": "8px" }`: at most 50 entries. */
+export const themeSchema = boundedRecord(identifierSchema, themeValueSchema, 50);
+export type Theme = z.infer<typeof themeSchema>;
+
+/** Logos are shown in browsers, so only https (no mixed content, no javascript: or data: URLs). */
+export const logoUrlSchema = z.url({ protocol: /^https$/, hostname: z.regexes.domain }).max(2048);
+
+export const tenantSchema = z.object({
+  id: idSchema,
+  code: z.string(),
+  name: z.string(),
+  logo_url: z.string().nullable(),
+  theme: z.record(z.string(), z.string()),
+  auth_providers: z.array(authProviderSchema),
+  /** Whether a person without an account may join by logging in or with `POST /auth/tenant/join`. */
+  allow_signup: z.boolean(),
+  created_at: timestampSchema,
+});
+export type Tenant = z.infer<typeof tenantSchema>;
+
+/** What anyone may learn about a tenant from its code: enough to draw its login page. */
+export const publicTenantSchema = tenantSchema.pick({
+  id: true,
+  code: true,
+  name: true,
+  logo_url: true,
+  theme: true,
+  auth_providers: true,
+  allow_signup: true,
+});
+export type PublicTenant = z.infer<typeof publicTenantSchema>;
+
+/** A tenant in lists (memberships). */
+export const tenantSummarySchema = tenantSchema.pick({ id: true, code: true, name: true, logo_url: true });
+export type TenantSummary = z.infer<typeof tenantSummarySchema>;
+
+/**
+ * `POST /tenants/self-serve`. Proof that the caller owns `admin_email`: either `otp`
+ * (requested with `POST /auth/otp/request` for that email, without a tenant code) or a
+ * signed-in session of the person with that email.
+ */
+export const selfServeTenantBodySchema = z.strictObject({
+  name: nameSchema,
+  admin_email: emailSchema,
+  otp: otpCodeSchema.optional(),
+});
+export type SelfServeTenantBody = z.infer<typeof selfServeTenantBodySchema>;
+
+const uniqueProviders = z
+  .array(authProviderSchema)
+  .min(1)
+  .max(authProviderSchema.options.length)
+  .refine((list) => new Set(list).size === list.length, 'providers must not repeat');
+
+/** `POST /tenants`: a signed-in person creates a tenant and becomes its admin. */
+export const createTenantBodySchema = z.strictObject({
+  name: nameSchema,
+  logo_url: logoUrlSchema.optional(),
+  theme: themeSchema.optional(),
+  /** Defaults to `["email_otp"]`. */
+  auth_providers: uniqueProviders.optional(),
+  /** Defaults to `false`: people join by invite only. */
+  allow_signup: z.boolean().optional(),
+});
+export type CreateTenantBody = z.infer<typeof createTenantBodySchema>;
+
+/** `PATCH /tenants/{id}`: `logo_url: null` removes the logo; `theme` replaces the whole theme. */
+export const updateTenantBodySchema = z
+  .strictObject({
+    name: nameSchema.optional(),
+    logo_url: logoUrlSchema.nullable().optional(),
+    theme: themeSchema.optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'send at least one of name, logo_url, theme');
+export type UpdateTenantBody = z.infer<typeof updateTenantBodySchema>;
+
+/**
+ * `PUT /tenants/{id}/auth-provider`: the accepted login methods, replaced as a whole.
+ * The seed's single form `{ "provider": "email_otp" }` means `{ "providers": ["email_otp"] }`.
+ */
+export const setAuthProvidersBodySchema = z.union([
+  z.strictObject({ provider: authProviderSchema, allow_signup: z.boolean().optional() }),
+  z.strictObject({ providers: uniqueProviders, allow_signup: z.boolean().optional() }),
+]);
+export type SetAuthProvidersBody = z.infer<typeof setAuthProvidersBodySchema>;
+
+/** The providers a `PUT /tenants/{id}/auth-provider` body asks for, whichever form it used. */
+export const requestedProviders = (body: SetAuthProvidersBody) =>
+  'provider' in body ? [body.provider] : body.providers;
+
+export const createInviteBodySchema = z.strictObject({
+  email: emailSchema,
+  /** The role the account gets on joining; defaults to `member`. */
+  role: identifierSchema.optional(),
+});
+export type CreateInviteBody = z.infer<typeof createInviteBodySchema>;
+
+export const inviteSchema = z.object({
+  id: idSchema,
+  /** What the invitee sends to `POST /auth/invites/accept`. Shown once, here. */
+  code: z.string(),
+  email: z.string(),
+  role: z.string(),
+  expires_at: timestampSchema,
+});
+export type Invite = z.infer<typeof inviteSchema>;
+
+export const resolveTenantQuerySchema = z.object({ code: tenantCodeSchema });
+export type ResolveTenantQuery = z.infer<typeof resolveTenantQuerySchema>;
