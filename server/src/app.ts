@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { basePath } from '@enforcer/contract';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { type Logger, type LoggerOptions, pino } from 'pino';
+import type { Config } from './config.js';
+import { healthRoutes } from './domains/health/routes.js';
+import { installErrorHandling } from './plugins/error-handler.js';
+import { createServices, type ServiceDeps, type Services } from './services.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The server's services (keys, tokens, ...), shared by every route. */
+    services: Services;
+  }
+}
+
+export interface AppDeps extends ServiceDeps {
+  orm: MikroORM;
+  /** Prebuilt services (e.g. shared with a CLI or a test); otherwise built from `config` and `orm`. */
+  services?: Services;
+  /** The logger (main.ts shares one with the database start-up); default: `createLogger(config)`. */
+  logger?: Logger;
+}
+
+/** Never logged: credentials and one-time secrets, wherever they appear in a logged object. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  ...[
+    'password',
+    'otp',
+    'code',
+    'token',
+    'access_token',
+    'refresh_token',
+    'api_key',
+    'key',
+    'secret',
+  ].flatMap((name) => [name, `*.${name}`, `*.*.${name}`]),
+];
+
+const PROBE = /^(\/api\/v1\/enforcer)?\/(healthz|readyz)(\?|$)/;
+
+const SENSITIVE_QUERY = /^(token|access_token|refresh_token|code|otp|key|api_key|secret|password)$/i;
+
+/** The URL with sensitive query values masked, for request logs. */
+export const redactQuery = (url: string): string => {
+  const [path, query] = url.split('?', 2);
+  if (!query) return url;
+  const params = new URLSearchParams(query);
+  for (const name of [...params.keys()]) if (SENSITIVE_QUERY.test(name)) params.set(name, '[redacted]');
+  return `${path}?${params.toString()}`;
+};
+
+export function loggerOptions(config: Config): LoggerOptions {
+  return {
+    level: config.logLevel,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: {
+      req: (request: {
+        method: string;
+        url: string;
+        id: string;
+        ip?: string;
+        headers?: Record<string, unknown>;
+      }) => ({
+        id: request.id,
+        method: request.method,
+        url: typeof request.url === 'string' ? redactQuery(request.url) : undefined,
+        ip: request.ip,
+        userAgent: request.headers?.['user-agent'],
+      }),
+    },
+  };
+}
+
+/** The structured JSON logger (pino) with secrets redacted. */
+export const createLogger = (config: Config): Logger => pino(loggerOptions(config));
+
+/**
+ * The Fastify application: infrastructure (limits, logging, the problem+json error handler, 404/405) and
+ * health probes at `/` and at the API base path. Domain routes are added as sealed plugins.
+ * Call `await app.ready()` (or `listen`) before use; closing the app does not close the ORM.
+ */
+export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
+  const services = deps.services ?? createServices(config, deps.orm, deps);
+  const app = Fastify({
+    loggerInstance: (deps.logger ?? createLogger(config)) as FastifyBaseLogger,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    genReqId: () => randomUUID(),
+    // Probes are polled every few seconds: do not log each one (failures are still logged as warnings).
+    logController: new LogController({ disableRequestLogging: (request) => PROBE.test(request.url) }),
+    // A body on a route that does not expect one is still parsed (and rejected) by content type.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  app.decorate('services', services);
+
+  installErrorHandling(app);
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+    // Responses carry tokens and personal data: nothing is cached unless a route says so (e.g. the JWKS).
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  const health = healthRoutes({ orm: deps.orm, keys: services.keys });
+  app.register(health);
+  app.register(health, { prefix: basePath });
+  return app;
+}

@@ -1,0 +1,227 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration, read from the environment once at start and validated with zod.
+ * Every problem is reported at once, with the variable name, and the process refuses to start.
+ * Durations accept whole seconds (`900`) or a number with a unit (`15m`, `14d`, `10s`, `1h`).
+ */
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  host: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Absolute path of the local data folder (embedded PostgreSQL, the development master key). */
+  dataDir: string;
+  /** External PostgreSQL; undefined means the embedded one under `dataDir/pg`. */
+  databaseUrl: string | undefined;
+  /** Fixed port for the embedded PostgreSQL; undefined means a free port chosen at start. */
+  embeddedPgPort: number | undefined;
+  /** 32 bytes: encrypts signing keys at rest and keys the refresh-token successor derivation. */
+  masterKey: Buffer;
+  /** Where the master key came from, for the start-up log. */
+  masterKeySource: 'env' | 'file';
+  issuer: string;
+  audience: string;
+  /** Maximum request body, in bytes. */
+  bodyLimit: number;
+  trustProxy: boolean;
+  tokens: {
+    accessTtlSeconds: number;
+    refreshIdleTtlSeconds: number;
+    refreshAbsoluteTtlSeconds: number;
+    refreshGraceSeconds: number;
+    clockToleranceSeconds: number;
+  };
+  keys: {
+    /** How long a retired signing key stays published and accepted after rotation. */
+    retentionSeconds: number;
+    /** Cache lifetime announced for the JWKS; a pending key must be published this long before promotion. */
+    jwksMaxAgeSeconds: number;
+  };
+  mail: {
+    smtpUrl: string | undefined;
+    from: string;
+  };
+}
+
+/** The parsed configuration before the development master key file is resolved. */
+export type ParsedConfig = Omit<Config, 'masterKey' | 'masterKeySource'> & { masterKey: Buffer | undefined };
+
+export class ConfigError extends Error {
+  readonly issues: string[];
+
+  constructor(issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `900`, `900s`, `15m`, `1h`, `14d` → seconds. */
+export const parseDuration = (value: string): number | undefined => {
+  const match = /^\s*(\d+)\s*([smhd]?)\s*$/.exec(value);
+  if (!match) return undefined;
+  return Number(match[1]) * (UNITS[match[2] || 's'] ?? 1);
+};
+
+const duration = (fallback: string, min: number, max: number) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const seconds = parseDuration(value);
+      if (seconds === undefined) {
+        ctx.addIssue({ code: 'custom', message: `must be a duration like 900, 15m, 14d (got "${value}")` });
+        return z.NEVER;
+      }
+      if (seconds < min || seconds > max) {
+        ctx.addIssue({ code: 'custom', message: `must be between ${min}s and ${max}s (got ${seconds}s)` });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const empty = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(empty, schema.optional());
+
+const envSchema = z.object({
+  NODE_ENV: z.preprocess(empty, z.enum(['development', 'test', 'production']).default('development')),
+  PORT: z.preprocess(empty, port.default(8080)),
+  HOST: optional(z.string()),
+  LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+  ENFORCER_DATA_DIR: z.preprocess(empty, z.string().default('./.enforcer')),
+  DATABASE_URL: optional(
+    z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }),
+  ),
+  ENFORCER_EMBEDDED_PG_PORT: optional(port),
+  ENFORCER_MASTER_KEY: optional(
+    z.string().transform((value, ctx) => {
+      const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(value.trim())
+        ? Buffer.from(value.trim(), 'base64')
+        : undefined;
+      if (key?.length !== 32) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)',
+        });
+        return z.NEVER;
+      }
+      return key;
+    }),
+  ),
+  ENFORCER_ISSUER: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
+  ENFORCER_AUDIENCE: z.preprocess(empty, z.string().default('enforcer')),
+  ENFORCER_BODY_LIMIT: z.preprocess(empty, z.coerce.number().int().min(1024).max(10_485_760).default(65_536)),
+  TRUST_PROXY: z.preprocess(empty, z.stringbool().default(false)),
+  ACCESS_TOKEN_TTL: duration('900', 60, 86_400),
+  REFRESH_TOKEN_IDLE_TTL: duration('14d', 300, 365 * 86_400),
+  REFRESH_TOKEN_ABSOLUTE_TTL: duration('30d', 300, 365 * 86_400),
+  REFRESH_TOKEN_GRACE: duration('10', 0, 120),
+  TOKEN_CLOCK_TOLERANCE: duration('10', 0, 300),
+  SIGNING_KEY_RETENTION: duration('1d', 60, 365 * 86_400),
+  JWKS_MAX_AGE: duration('300', 0, 86_400),
+  SMTP_URL: optional(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' })),
+  MAIL_FROM: z.preprocess(empty, z.string().default('Enforcer <no-reply@localhost>')),
+});
+
+const isLocalHttp = (url: string) => {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
+};
+
+/** Parses and checks the environment without touching the disk. Throws ConfigError listing every problem. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): ParsedConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const issues: string[] = [];
+  const production = e.NODE_ENV === 'production';
+
+  if (production && !e.ENFORCER_MASTER_KEY) {
+    issues.push(
+      'ENFORCER_MASTER_KEY: required in production (32 random bytes, base64: `openssl rand -base64 32`); it encrypts the signing keys at rest',
+    );
+  }
+  if (production && !e.SMTP_URL) {
+    issues.push('SMTP_URL: required in production, so one-time codes and invites can be delivered by mail');
+  }
+  if (production && !e.ENFORCER_ISSUER) {
+    issues.push('ENFORCER_ISSUER: required in production (the public https URL of /api/v1/enforcer)');
+  }
+  if (
+    production &&
+    e.ENFORCER_ISSUER &&
+    !e.ENFORCER_ISSUER.startsWith('https://') &&
+    !isLocalHttp(e.ENFORCER_ISSUER)
+  ) {
+    issues.push('ENFORCER_ISSUER: must be an https URL in production');
+  }
+  if (e.REFRESH_TOKEN_IDLE_TTL > e.REFRESH_TOKEN_ABSOLUTE_TTL) {
+    issues.push('REFRESH_TOKEN_IDLE_TTL: must not exceed REFRESH_TOKEN_ABSOLUTE_TTL');
+  }
+  if (e.REFRESH_TOKEN_GRACE >= e.REFRESH_TOKEN_IDLE_TTL) {
+    issues.push('REFRESH_TOKEN_GRACE: must be shorter than REFRESH_TOKEN_IDLE_TTL');
+  }
+  if (e.SIGNING_KEY_RETENTION < e.ACCESS_TOKEN_TTL + e.TOKEN_CLOCK_TOLERANCE) {
+    issues.push(
+      'SIGNING_KEY_RETENTION: must be at least ACCESS_TOKEN_TTL + TOKEN_CLOCK_TOLERANCE, so tokens signed by a retired key stay verifiable until they expire',
+    );
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
+    dataDir: resolve(e.ENFORCER_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    embeddedPgPort: e.ENFORCER_EMBEDDED_PG_PORT,
+    masterKey: e.ENFORCER_MASTER_KEY,
+    issuer: (e.ENFORCER_ISSUER ?? `http://localhost:${e.PORT}/api/v1/enforcer`).replace(/\/+$/, ''),
+    audience: e.ENFORCER_AUDIENCE,
+    bodyLimit: e.ENFORCER_BODY_LIMIT,
+    trustProxy: e.TRUST_PROXY,
+    tokens: {
+      accessTtlSeconds: e.ACCESS_TOKEN_TTL,
+      refreshIdleTtlSeconds: e.REFRESH_TOKEN_IDLE_TTL,
+      refreshAbsoluteTtlSeconds: e.REFRESH_TOKEN_ABSOLUTE_TTL,
+      refreshGraceSeconds: e.REFRESH_TOKEN_GRACE,
+      clockToleranceSeconds: e.TOKEN_CLOCK_TOLERANCE,
+    },
+    keys: { retentionSeconds: e.SIGNING_KEY_RETENTION, jwksMaxAgeSeconds: e.JWKS_MAX_AGE },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+  };
+}
+
+export const MASTER_KEY_FILE = 'master.key';
+
+/**
+ * Outside production, a missing ENFORCER_MASTER_KEY is generated once into `<dataDir>/master.key`
+ * (mode 0600) and reused on later starts, so encrypted signing keys survive restarts.
+ */
+export function resolveMasterKey(config: ParsedConfig): Config {
+  if (config.masterKey) return { ...config, masterKey: config.masterKey, masterKeySource: 'env' };
+  if (config.env === 'production') throw new ConfigError(['ENFORCER_MASTER_KEY: required in production']);
+  const file = join(config.dataDir, MASTER_KEY_FILE);
+  if (!existsSync(file)) {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o755 });
+    writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  if (key.length !== 32) throw new ConfigError([`${file}: does not hold 32 base64-encoded bytes`]);
+  return { ...config, masterKey: key, masterKeySource: 'file' };
+}
+
+/** parseConfig + resolveMasterKey: what `main.ts` and the CLIs call. */
+export const loadConfig = (env: Record<string, string | undefined> = process.env): Config =>
+  resolveMasterKey(parseConfig(env));

@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from '../config.js';
+import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from './embedded.js';
+import { initOrm, runMigrations } from './orm.js';
+
+export interface Database {
+  orm: MikroORM;
+  /** The URL in use; for the embedded server it includes generated credentials (never log it whole). */
+  url: string;
+  embedded: EmbeddedPostgresHandle | undefined;
+  /** Migrations applied at start. */
+  applied: string[];
+  /** Closes the ORM, then stops the embedded PostgreSQL if we started it. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export interface StartDatabaseOptions {
+  log?: (message: string) => void;
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+  /** Connect to an embedded cluster a running server already started (CLIs). */
+  reuseRunning?: boolean;
+}
+
+/** Connects to DATABASE_URL, or starts the embedded PostgreSQL under `<dataDir>/pg`; then migrates. */
+export async function startDatabase(config: Config, options: StartDatabaseOptions = {}): Promise<Database> {
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres({
+        dataDir: join(config.dataDir, 'pg'),
+        port: config.embeddedPgPort,
+        reuseRunning: options.reuseRunning ?? false,
+        ...(options.log ? { log: options.log } : {}),
+      });
+  const url = config.databaseUrl ?? embedded!.url;
+  let orm: MikroORM | undefined;
+  try {
+    orm = await initOrm(url);
+    const applied = options.migrate === false ? [] : await runMigrations(orm);
+    let closed: Promise<void> | undefined;
+    const opened = orm;
+    return {
+      orm: opened,
+      url,
+      embedded,
+      applied,
+      close: () => {
+        closed ??= (async () => {
+          try {
+            await opened.close(true);
+          } finally {
+            await embedded?.stop();
+          }
+        })();
+        return closed;
+      },
+    };
+  } catch (error) {
+    await orm?.close(true).catch(() => {});
+    await embedded?.stop().catch(() => {});
+    throw error;
+  }
+}
+
+/** The URL with its password masked, for logs. */
+export const redactUrl = (url: string): string => {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+};

@@ -1,0 +1,24 @@
+import { ApiKey } from '../domains/api-keys/entities.js';
+import { AuditEvent } from '../domains/audit/entities.js';
+import { OtpChallenge } from '../domains/auth/entities.js';
+import { Group, GroupMembership } from '../domains/groups/entities.js';
+import { Account, Person } from '../domains/identity/entities.js';
+import { SigningKey } from '../domains/keys/entities.js';
+import { Invite, Tenant } from '../domains/tenants/entities.js';
+import { RefreshToken, Session } from '../domains/tokens/entities.js';
+
+/** Every entity the ORM knows. A new entity goes here, then `pnpm --filter @enforcer/server migration:create`. */
+export const entities = [
+  Tenant,
+  Invite,
+  Person,
+  Account,
+  Group,
+  GroupMembership,
+  OtpChallenge,
+  Session,
+  RefreshToken,
+  ApiKey,
+  SigningKey,
+  AuditEvent,
+];

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
+import { Tenant } from '../tenants/entities.js';
+
+/** The human, across tenants. The primary email is stored lower-cased and is unique. */
+export const Person = defineEntity({
+  name: 'Person',
+  tableName: 'person',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    email: p.text().unique().check('email = lower(email)'),
+    emailVerifiedAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type IPerson = InferEntity<typeof Person>;
+
+/**
+ * A person's membership in one tenant (the seed's "user"). `grantVersion` increments whenever what the
+ * account may do changes (role, groups, active), so tokens minted before the change can be told apart.
+ */
+export const Account = defineEntity({
+  name: 'Account',
+  tableName: 'account',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    person: () => p.manyToOne(Person).deleteRule('cascade'),
+    tenant: () => p.manyToOne(Tenant).deleteRule('cascade'),
+    role: p.text().default('member'),
+    active: p.boolean().default(true),
+    grantVersion: p.integer().default(1),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+  uniques: [{ properties: ['person', 'tenant'] }],
+  indexes: [{ properties: ['tenant', 'createdAt'] }],
+});
+export type IAccount = InferEntity<typeof Account>;

@@ -1,0 +1,41 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { GroupMembership } from '../groups/entities.js';
+import { Account, type IAccount } from './entities.js';
+
+/** What an account may do right now: the inputs of an access token's authorization claims. */
+export interface Grant {
+  account: IAccount;
+  accountId: string;
+  personId: string;
+  tenantId: string;
+  active: boolean;
+  roles: string[];
+  /** Group names, sorted. */
+  groups: string[];
+  grantVersion: number;
+}
+
+/** Loads an account's role, group names and grant version (undefined if the account does not exist). */
+export async function loadGrant(em: EntityManager, accountId: string): Promise<Grant | undefined> {
+  const account = await em.findOne(Account, accountId);
+  if (!account) return undefined;
+  const memberships = await em.find(GroupMembership, { account: accountId }, { populate: ['group'] });
+  return {
+    account,
+    accountId: account.id,
+    personId: account.person.id,
+    tenantId: account.tenant.id,
+    active: account.active,
+    roles: [account.role],
+    groups: memberships.map((membership) => membership.group.name).sort(),
+    grantVersion: account.grantVersion,
+  };
+}
+
+/**
+ * Marks a change to what the account may do (role, groups, active). Call it in the same unit of work as
+ * the change, so tokens minted before it can be told apart by their `grant_version` claim.
+ */
+export const bumpGrantVersion = (account: IAccount): void => {
+  account.grantVersion += 1;
+};

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
+
+/** An app inside Enforcer: owns its accounts, groups, roles, policy, theme and keys. */
+export const Tenant = defineEntity({
+  name: 'Tenant',
+  tableName: 'tenant',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    /** Public, shareable code like `2OPX-BYIE-GDUH` (see `generateTenantCode`). */
+    code: p.text().unique(),
+    name: p.text(),
+    logoUrl: p.text().nullable(),
+    theme: p
+      .json<Record<string, unknown>>()
+      .defaultRaw("'{}'")
+      .onCreate(() => ({})),
+    /** Auth provider ids this tenant accepts (`email_otp`, `passkey`, ...). */
+    authProviders: p.array().default(['email_otp']),
+    allowSignup: p.boolean().default(true),
+    /** The tenant's policy document (validated by `@enforcer/contract/policy`); null = the built-in default. */
+    policy: p.json<Record<string, unknown>>().nullable(),
+    /** Incremented on every policy change; the ETag is derived from the document's hash. */
+    policyVersion: p.integer().default(1),
+    policyEtag: p.text().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+});
+export type ITenant = InferEntity<typeof Tenant>;
+
+/** An invitation into a tenant. The code is shown once; only its SHA-256 is stored. */
+export const Invite = defineEntity({
+  name: 'Invite',
+  tableName: 'invite',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    tenant: () => p.manyToOne(Tenant).deleteRule('cascade'),
+    /** Lower-cased. */
+    email: p.text(),
+    role: p.text(),
+    codeHash: p.text().unique(),
+    /** Account id of the inviter (no foreign key: the invite outlives a deleted inviter). */
+    createdBy: p.uuid().nullable(),
+    acceptedBy: p.uuid().nullable(),
+    expiresAt: p.datetime(),
+    acceptedAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+  indexes: [{ properties: ['tenant', 'email'] }],
+});
+export type IInvite = InferEntity<typeof Invite>;

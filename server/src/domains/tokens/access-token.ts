@@ -1,0 +1,143 @@
+import { errors, type JWTHeaderParameters, jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import { addSeconds, type Clock, epochSeconds } from '../../lib/clock.js';
+import { AppError } from '../../lib/errors.js';
+import type { RandomSource } from '../../lib/random.js';
+import { SIGNING_ALG } from '../keys/key-material.js';
+import type { SigningKeyStore } from '../keys/signing-key-store.js';
+
+/** RFC 9068 JWT access token media type, in the `typ` header. */
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+
+/** Who an access token speaks for, and what it carries. */
+export interface AccessTokenSubject {
+  accountId: string;
+  personId: string;
+  tenantId: string;
+  sessionId: string;
+  roles: string[];
+  groups: string[];
+  /** Authentication methods (RFC 8176), e.g. `otp`, `hwk`. */
+  amr: string[];
+  /** The account's grant version when the token was minted. */
+  grantVersion: number;
+}
+
+export const accessTokenClaimsSchema = z.object({
+  iss: z.string(),
+  aud: z.union([z.string(), z.array(z.string())]),
+  /** The account id. */
+  sub: z.string(),
+  person_id: z.string(),
+  tenant_id: z.string(),
+  sid: z.string(),
+  roles: z.array(z.string()),
+  groups: z.array(z.string()),
+  amr: z.array(z.string()),
+  grant_version: z.number().int(),
+  iat: z.number().int(),
+  exp: z.number().int(),
+  jti: z.string(),
+});
+/** The verified claims of an access token (JWT names, snake_case). */
+export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;
+
+export interface IssuedAccessToken {
+  token: string;
+  jti: string;
+  kid: string;
+  issuedAt: Date;
+  expiresAt: Date;
+  /** Seconds until expiry (the `expires_in` of a token response). */
+  expiresIn: number;
+}
+
+export interface AccessTokenServiceOptions {
+  keys: SigningKeyStore;
+  clock: Clock;
+  random: RandomSource;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+  clockToleranceSeconds: number;
+}
+
+/** Issues and verifies our ES256 `at+jwt` access tokens. */
+export class AccessTokenService {
+  readonly #o: AccessTokenServiceOptions;
+
+  constructor(options: AccessTokenServiceOptions) {
+    this.#o = options;
+  }
+
+  get ttlSeconds(): number {
+    return this.#o.ttlSeconds;
+  }
+
+  async issue(subject: AccessTokenSubject): Promise<IssuedAccessToken> {
+    const key = await this.#o.keys.getSigningKey();
+    const issuedAt = this.#o.clock.now();
+    const iat = epochSeconds(issuedAt);
+    const exp = iat + this.#o.ttlSeconds;
+    const jti = this.#o.random.bytes(16).toString('base64url');
+    const token = await new SignJWT({
+      person_id: subject.personId,
+      tenant_id: subject.tenantId,
+      sid: subject.sessionId,
+      roles: subject.roles,
+      groups: subject.groups,
+      amr: subject.amr,
+      grant_version: subject.grantVersion,
+    })
+      .setProtectedHeader({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYP, kid: key.kid })
+      .setIssuer(this.#o.issuer)
+      .setAudience(this.#o.audience)
+      .setSubject(subject.accountId)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .setJti(jti)
+      .sign(key.privateKey);
+    return {
+      token,
+      jti,
+      kid: key.kid,
+      issuedAt,
+      expiresAt: addSeconds(new Date(iat * 1000), this.#o.ttlSeconds),
+      expiresIn: this.#o.ttlSeconds,
+    };
+  }
+
+  /**
+   * Verifies signature (ES256 only, a published key of ours), `typ`, issuer, audience and lifetime (with
+   * the configured clock tolerance). Throws AppError `token_expired` or `token_invalid`.
+   */
+  async verify(token: string): Promise<AccessTokenClaims> {
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(
+        token,
+        async (header: JWTHeaderParameters) => {
+          const key = header.kid ? await this.#o.keys.getVerificationKey(header.kid) : undefined;
+          if (!key) throw new errors.JWKSNoMatchingKey();
+          return key;
+        },
+        {
+          algorithms: [SIGNING_ALG],
+          typ: ACCESS_TOKEN_TYP,
+          issuer: this.#o.issuer,
+          audience: this.#o.audience,
+          clockTolerance: this.#o.clockToleranceSeconds,
+          currentDate: this.#o.clock.now(),
+          requiredClaims: ['sub', 'iat', 'exp', 'jti'],
+        },
+      ));
+    } catch (error) {
+      if (error instanceof errors.JWTExpired)
+        throw new AppError('token_expired', 'The access token has expired');
+      throw new AppError('token_invalid', 'The access token is not valid', { cause: error });
+    }
+    const claims = accessTokenClaimsSchema.safeParse(payload);
+    if (!claims.success) throw new AppError('token_invalid', 'The access token is missing required claims');
+    return claims.data;
+  }
+}

@@ -1,0 +1,129 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { AppError } from '../../lib/errors.js';
+import { type Grant, loadGrant } from '../identity/load-grant.js';
+import type { AccessTokenService } from './access-token.js';
+import type { RefreshTokenService } from './refresh-tokens.js';
+
+/** The tokens handed to a client at login, refresh and tenant switch. */
+export interface SessionTokens {
+  accessToken: string;
+  tokenType: 'Bearer';
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+  expiresAt: Date;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+  sessionId: string;
+  accountId: string;
+  personId: string;
+  tenantId: string;
+  grant: Grant;
+}
+
+export interface ClientInfo {
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+/**
+ * Login, refresh and tenant switch all end here: a session (refresh-token family) for one account, and
+ * an access token carrying the account's current role, groups and grant version.
+ */
+export class SessionTokenService {
+  readonly #orm: MikroORM;
+  readonly #access: AccessTokenService;
+  readonly #refresh: RefreshTokenService;
+
+  constructor(options: { orm: MikroORM; access: AccessTokenService; refresh: RefreshTokenService }) {
+    this.#orm = options.orm;
+    this.#access = options.access;
+    this.#refresh = options.refresh;
+  }
+
+  /**
+   * Starts a session for an account that has just authenticated with `amr`. Pass `em` to make the session
+   * part of the caller's transaction (it is flushed, not committed). Throws `account_inactive`.
+   */
+  async signIn(
+    input: { accountId: string; amr: string[] } & ClientInfo,
+    em?: EntityManager,
+  ): Promise<SessionTokens> {
+    const run = async (tx: EntityManager) => {
+      const grant = await loadGrant(tx, input.accountId);
+      if (!grant) throw new AppError('not_found', 'No such account');
+      if (!grant.active) throw new AppError('account_inactive', 'This account has been deactivated');
+      const issued = await this.#refresh.startSession(
+        {
+          accountId: grant.accountId,
+          personId: grant.personId,
+          tenantId: grant.tenantId,
+          amr: input.amr,
+          ip: input.ip ?? null,
+          userAgent: input.userAgent ?? null,
+        },
+        tx,
+      );
+      return { grant, issued };
+    };
+    const { grant, issued } = em ? await run(em) : await this.#orm.em.fork().transactional(run);
+    return this.#tokens(grant, issued.session.id, issued.session.amr, issued);
+  }
+
+  /**
+   * Rotates a refresh token and mints a fresh access token from the account's current grant.
+   * A deactivated account's session is revoked (`account_inactive`).
+   */
+  async refresh(
+    refreshToken: string,
+    options: { tenantId?: string } & ClientInfo = {},
+  ): Promise<SessionTokens> {
+    let grant: Grant | undefined;
+    const rotated = await this.#refresh.rotate(refreshToken, {
+      tenantId: options.tenantId,
+      ip: options.ip,
+      userAgent: options.userAgent,
+      check: async (em, session) => {
+        grant = await loadGrant(em, session.account.id);
+        if (!grant?.active) {
+          return {
+            error: new AppError('account_inactive', 'This account has been deactivated'),
+            reason: 'account_inactive',
+          };
+        }
+        return undefined;
+      },
+    });
+    return this.#tokens(grant!, rotated.session.id, rotated.session.amr, rotated);
+  }
+
+  async #tokens(
+    grant: Grant,
+    sessionId: string,
+    amr: string[],
+    refresh: { refreshToken: string; expiresAt: Date },
+  ): Promise<SessionTokens> {
+    const access = await this.#access.issue({
+      accountId: grant.accountId,
+      personId: grant.personId,
+      tenantId: grant.tenantId,
+      sessionId,
+      roles: grant.roles,
+      groups: grant.groups,
+      amr,
+      grantVersion: grant.grantVersion,
+    });
+    return {
+      accessToken: access.token,
+      tokenType: 'Bearer',
+      expiresIn: access.expiresIn,
+      expiresAt: access.expiresAt,
+      refreshToken: refresh.refreshToken,
+      refreshExpiresAt: refresh.expiresAt,
+      sessionId,
+      accountId: grant.accountId,
+      personId: grant.personId,
+      tenantId: grant.tenantId,
+      grant,
+    };
+  }
+}

@@ -1,0 +1,49 @@
+// The public surface of @enforcer/server, for route handlers, the CLIs and cross-package tests.
+export { type AppDeps, buildApp, createLogger, loggerOptions, redactQuery } from './app.js';
+export {
+  type Config,
+  ConfigError,
+  loadConfig,
+  type ParsedConfig,
+  parseConfig,
+  parseDuration,
+  resolveMasterKey,
+} from './config.js';
+export { type Database, redactUrl, type StartDatabaseOptions, startDatabase } from './db/database.js';
+export { type EmbeddedPostgresHandle, findFreePort, startEmbeddedPostgres } from './db/embedded.js';
+export { entities } from './db/entities.js';
+export {
+  initOrm,
+  migrateDatabase,
+  type OrmOptions,
+  ormConfig,
+  pingDatabase,
+  runMigrations,
+} from './db/orm.js';
+export * from './domains/api-keys/entities.js';
+export * from './domains/audit/entities.js';
+export { type AuditActor, type AuditInput, recordAudit, scrubDetails } from './domains/audit/record-audit.js';
+export * from './domains/auth/entities.js';
+export * from './domains/groups/entities.js';
+export * from './domains/identity/entities.js';
+export { bumpGrantVersion, type Grant, loadGrant } from './domains/identity/load-grant.js';
+export * from './domains/keys/index.js';
+export * from './domains/tenants/entities.js';
+export { generateTenantCode, normaliseTenantCode } from './domains/tenants/tenant-code.js';
+export * from './domains/tokens/index.js';
+export { type Clock, ManualClock, systemClock } from './lib/clock.js';
+export {
+  deriveKey,
+  hmacSha256,
+  type KeyPurpose,
+  open,
+  type Sealed,
+  safeEqual,
+  seal,
+  sha256,
+} from './lib/crypto.js';
+export { AppError, isAppError } from './lib/errors.js';
+export { problem, sendProblem } from './lib/problem.js';
+export { cryptoRandom, type RandomSource } from './lib/random.js';
+export { errorHandler, handleRequestValidationError, installErrorHandling } from './plugins/error-handler.js';
+export { createServices, type ServiceDeps, type Services } from './services.js';

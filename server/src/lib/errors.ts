@@ -1,0 +1,26 @@
+import type { ErrorCode, FieldError } from '@enforcer/contract';
+
+/**
+ * The one error family of the server: every failure a handler or service reports carries a stable code
+ * from the contract; the error handler turns it into an RFC 9457 problem. Callers switch on `code`.
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly errors: FieldError[] | undefined;
+  /** Extra response headers (e.g. `Allow` for 405, `Retry-After` for 429). */
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    detail?: string,
+    options?: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown },
+  ) {
+    super(detail ?? code, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.errors = options?.errors;
+    this.headers = options?.headers;
+  }
+}
+
+export const isAppError = (error: unknown): error is AppError => error instanceof AppError;

@@ -1,0 +1,59 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from './config.js';
+import { SigningKeyStore } from './domains/keys/signing-key-store.js';
+import { AccessTokenService } from './domains/tokens/access-token.js';
+import { RefreshTokenService } from './domains/tokens/refresh-tokens.js';
+import { SessionTokenService } from './domains/tokens/session-tokens.js';
+import { type Clock, systemClock } from './lib/clock.js';
+import { cryptoRandom, type RandomSource } from './lib/random.js';
+
+/** What the services share, injectable so tests control time and randomness. */
+export interface ServiceDeps {
+  clock?: Clock;
+  random?: RandomSource;
+}
+
+/** The server's services, built once and shared by every route (`app.services`). */
+export interface Services {
+  config: Config;
+  orm: MikroORM;
+  clock: Clock;
+  random: RandomSource;
+  keys: SigningKeyStore;
+  accessTokens: AccessTokenService;
+  refreshTokens: RefreshTokenService;
+  sessions: SessionTokenService;
+}
+
+export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps = {}): Services {
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? cryptoRandom;
+  const keys = new SigningKeyStore({
+    orm,
+    masterKey: config.masterKey,
+    clock,
+    random,
+    retentionSeconds: config.keys.retentionSeconds,
+    minPendingAgeSeconds: config.keys.jwksMaxAgeSeconds,
+  });
+  const accessTokens = new AccessTokenService({
+    keys,
+    clock,
+    random,
+    issuer: config.issuer,
+    audience: config.audience,
+    ttlSeconds: config.tokens.accessTtlSeconds,
+    clockToleranceSeconds: config.tokens.clockToleranceSeconds,
+  });
+  const refreshTokens = new RefreshTokenService({
+    orm,
+    masterKey: config.masterKey,
+    clock,
+    random,
+    idleTtlSeconds: config.tokens.refreshIdleTtlSeconds,
+    absoluteTtlSeconds: config.tokens.refreshAbsoluteTtlSeconds,
+    graceSeconds: config.tokens.refreshGraceSeconds,
+  });
+  const sessions = new SessionTokenService({ orm, access: accessTokens, refresh: refreshTokens });
+  return { config, orm, clock, random, keys, accessTokens, refreshTokens, sessions };
+}
