@@ -3,8 +3,10 @@ import { basePath } from '@enforcer/contract';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger, type LoggerOptions, pino } from 'pino';
+import { apiRoutes } from './api.js';
 import type { Config } from './config.js';
 import { healthRoutes } from './domains/health/routes.js';
+import { domainRoutes } from './domains/index.js';
 import { installErrorHandling } from './plugins/error-handler.js';
 import { createServices, type ServiceDeps, type Services } from './services.js';
 
@@ -111,6 +113,36 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
   });
+
+  // `curl -d '{...}'` without a Content-Type header (as the seed's recipes are written) sends
+  // JSON labelled as a form. Accept it as JSON when it is JSON; anything else stays a 415.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      const text = String(body).trim();
+      if (!text.startsWith('{') && !text.startsWith('[')) {
+        done(
+          Object.assign(new Error('form bodies are not accepted'), {
+            code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+            statusCode: 415,
+          }),
+        );
+        return;
+      }
+      try {
+        done(null, JSON.parse(text));
+      } catch {
+        done(
+          Object.assign(new Error('invalid JSON'), {
+            code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+            statusCode: 400,
+          }),
+        );
+      }
+    },
+  );
+  app.register(apiRoutes(services, domainRoutes));
 
   const health = healthRoutes({ orm: deps.orm, keys: services.keys });
   app.register(health);

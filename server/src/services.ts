@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.js';
 import { SigningKeyStore } from './domains/keys/signing-key-store.js';
+import { TenantPolicyService } from './domains/policy/tenant-policy.js';
 import { AccessTokenService } from './domains/tokens/access-token.js';
 import { RefreshTokenService } from './domains/tokens/refresh-tokens.js';
 import { SessionTokenService } from './domains/tokens/session-tokens.js';
@@ -23,6 +24,8 @@ export interface Services {
   accessTokens: AccessTokenService;
   refreshTokens: RefreshTokenService;
   sessions: SessionTokenService;
+  /** Each tenant's compiled policy, cached per version. */
+  policies: TenantPolicyService;
 }
 
 export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps = {}): Services {
@@ -55,5 +58,6 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     graceSeconds: config.tokens.refreshGraceSeconds,
   });
   const sessions = new SessionTokenService({ orm, access: accessTokens, refresh: refreshTokens });
-  return { config, orm, clock, random, keys, accessTokens, refreshTokens, sessions };
+  const policies = new TenantPolicyService();
+  return { config, orm, clock, random, keys, accessTokens, refreshTokens, sessions, policies };
 }

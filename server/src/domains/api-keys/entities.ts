@@ -16,8 +16,8 @@ export const ApiKey = defineEntity({
     /** The first characters of the key, shown in listings to tell keys apart. */
     prefix: p.text(),
     keyHash: p.text().unique(),
-    /** What the key may do (`*` = everything in its tenant). */
-    permissions: p.array().default(['*']),
+    /** The role the key acts with in its tenant's policy (never more than its creator holds). */
+    role: p.text().default('admin'),
     /** Account id of the creator (no foreign key: the key's history outlives the account). */
     createdBy: p.uuid().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261123173628_initial extends Migration {
-  override name = 'Migration20261123173628_initial';
+export class Migration20261123174748_initial extends Migration {
+  override name = 'Migration20261123174748_initial';
 
   override up(): void | Promise<void> {
     this.addSql(
@@ -59,7 +59,7 @@ export class Migration20261123173628_initial extends Migration {
     );
 
     this.addSql(
-      `create table "api_key" ("id" uuid not null, "tenant_id" uuid not null, "name" text not null, "prefix" text not null, "key_hash" text not null, "permissions" text[] not null default '{*}', "created_by" uuid null, "created_at" timestamptz not null, "last_used_at" timestamptz null, "expires_at" timestamptz null, "revoked_at" timestamptz null, primary key ("id"));`,
+      `create table "api_key" ("id" uuid not null, "tenant_id" uuid not null, "name" text not null, "prefix" text not null, "key_hash" text not null, "role" text not null default 'admin', "created_by" uuid null, "created_at" timestamptz not null, "last_used_at" timestamptz null, "expires_at" timestamptz null, "revoked_at" timestamptz null, primary key ("id"));`,
     );
     this.addSql(`alter table "api_key" add constraint "api_key_key_hash_unique" unique ("key_hash");`);
     this.addSql(

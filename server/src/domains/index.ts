@@ -1,0 +1,19 @@
+import type { DomainRoutes } from '../api.js';
+import { accountsRoutes } from './accounts/routes.js';
+import { apiKeysRoutes } from './api-keys/routes.js';
+import { authRoutes } from './auth/routes.js';
+import { discoveryRoutes } from './discovery/routes.js';
+import { groupsRoutes } from './groups/routes.js';
+import { policyRoutes } from './policy/routes.js';
+import { tenantsRoutes } from './tenants/routes.js';
+
+/** Every domain's part of the contract, registered by app.ts under one authentication hook. */
+export const domainRoutes: DomainRoutes[] = [
+  authRoutes,
+  tenantsRoutes,
+  groupsRoutes,
+  accountsRoutes,
+  apiKeysRoutes,
+  policyRoutes,
+  discoveryRoutes,
+];

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import {
+  type CompiledPolicy,
+  compile,
+  formatPath,
+  type PolicyDocument,
+  PolicyValidationError,
+  type Subject,
+} from '@enforcer/contract/policy';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppError } from '../../lib/errors.js';
+import { Group } from '../groups/entities.js';
+import { type ITenant, Tenant } from '../tenants/entities.js';
+import { defaultPolicy } from './default-policy.js';
+
+/**
+ * A tenant's policy as the engine sees it. The stored document (or the default one) is
+ * merged with the tenant's groups: a group created with `POST /groups` exists in the
+ * policy with the permissions stored on it, added to whatever the document grants it.
+ * That merged document is what every decision uses, on the server (here) and in clients
+ * (`GET /auth/permissions` hands it out), so both compile the same thing.
+ */
+export interface TenantPolicy {
+  tenantId: string;
+  /** Changes whenever the stored document or a group's permissions change. */
+  version: number;
+  /** The document as stored (`GET /policy`); the default one until a tenant writes its own. */
+  stored: PolicyDocument;
+  /** The stored document with the tenant's groups merged in: what is compiled. */
+  effective: PolicyDocument;
+  /** A strong ETag of the effective document. */
+  etag: string;
+  compiled: CompiledPolicy;
+}
+
+/** Merges the tenant's groups into a document (union of permissions, in a stable order). */
+export function mergeGroups(
+  document: PolicyDocument,
+  groups: { name: string; permissions: string[]; description?: string | null }[],
+): PolicyDocument {
+  const merged: NonNullable<PolicyDocument['groups']> = { ...(document.groups ?? {}) };
+  for (const g of groups) {
+    const existing = merged[g.name];
+    const permissions = [...new Set([...(existing?.permissions ?? []), ...g.permissions])];
+    merged[g.name] = {
+      ...(existing ?? (g.description ? { description: g.description } : {})),
+      permissions,
+    };
+  }
+  return { ...document, groups: merged };
+}
+
+export function etagOf(document: PolicyDocument): string {
+  return `"${createHash('sha256').update(stableStringify(document)).digest('base64url').slice(0, 32)}"`;
+}
+
+/** JSON with sorted keys, so equal documents always hash alike. */
+export function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Compiles each tenant's policy once per version and keeps it. The version lives in the
+ * tenant row, so every server process notices a change on its next request.
+ */
+export class TenantPolicyService {
+  readonly #cache = new Map<string, TenantPolicy>();
+  readonly #maxTenants: number;
+
+  constructor(options: { maxTenants?: number } = {}) {
+    this.#maxTenants = options.maxTenants ?? 1000;
+  }
+
+  async forTenant(em: EntityManager, tenantOrId: ITenant | string): Promise<TenantPolicy> {
+    const tenant =
+      typeof tenantOrId === 'string' ? await em.findOne(Tenant, tenantOrId, { refresh: true }) : tenantOrId;
+    if (!tenant) throw new AppError('not_found', 'no such tenant');
+    const cached = this.#cache.get(tenant.id);
+    if (cached && cached.version === tenant.policyVersion) return cached;
+
+    const groups = await em.find(Group, { tenant: tenant.id }, { orderBy: { name: 'asc' } });
+    const stored = (tenant.policy as PolicyDocument | null) ?? defaultPolicy();
+    const effective = mergeGroups(stored, groups);
+    const policy: TenantPolicy = {
+      tenantId: tenant.id,
+      version: tenant.policyVersion,
+      stored,
+      effective,
+      etag: etagOf(effective),
+      // A stored document was validated when it was written; a failure here is a bug, not bad input.
+      compiled: compile(effective),
+    };
+    if (this.#cache.size >= this.#maxTenants) this.#cache.delete(this.#cache.keys().next().value!);
+    this.#cache.set(tenant.id, policy);
+    return policy;
+  }
+
+  /**
+   * Validates a document as it would be used (merged with the tenant's groups) without
+   * storing anything: `400 invalid_policy` with one field error per issue, each naming its
+   * path inside the document.
+   */
+  async validate(em: EntityManager, tenantId: string, document: unknown): Promise<PolicyDocument> {
+    const groups = await em.find(Group, { tenant: tenantId });
+    try {
+      // compile() validates; the parsed document it keeps has zod's defaults applied.
+      compile(mergeGroups(document as PolicyDocument, groups));
+      return document as PolicyDocument;
+    } catch (error) {
+      if (error instanceof PolicyValidationError) {
+        throw new AppError('invalid_policy', error.message, {
+          errors: error.issues.map((i) => ({ path: `body.${formatPath(i.path)}`, message: i.message })),
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** Forget a tenant's compiled policy (tests; a process that changed it knows the new version anyway). */
+  invalidate(tenantId: string): void {
+    this.#cache.delete(tenantId);
+  }
+}
+
+/** The engine's subject for an account, from its current role and groups. */
+export function subjectOf(grant: {
+  accountId: string;
+  personId: string;
+  tenantId: string;
+  roles: string[];
+  groups: string[];
+}): Subject {
+  return {
+    id: grant.accountId,
+    person_id: grant.personId,
+    tenant_id: grant.tenantId,
+    roles: grant.roles,
+    groups: grant.groups,
+  };
+}

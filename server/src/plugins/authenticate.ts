@@ -1,0 +1,179 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { getRouteMetadata, type RouteMetadata } from '@enforcer/contract';
+import type { Subject } from '@enforcer/contract/policy';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiKey, type IApiKey } from '../domains/api-keys/entities.js';
+import { type Grant, loadGrant } from '../domains/identity/load-grant.js';
+import type { TenantPolicy } from '../domains/policy/tenant-policy.js';
+import type { AccessTokenClaims } from '../domains/tokens/access-token.js';
+import { Session } from '../domains/tokens/entities.js';
+import { AppError } from '../lib/errors.js';
+import type { Services } from '../services.js';
+
+/**
+ * Who is calling, worked out once per request from the route's `metadata.auth` (in the
+ * contract) by `authenticate` below; handlers never read credentials themselves.
+ */
+export type Principal = UserPrincipal | ApiKeyPrincipal;
+
+export interface UserPrincipal {
+  kind: 'user';
+  claims: AccessTokenClaims;
+  accountId: string;
+  personId: string;
+  tenantId: string;
+  sessionId: string;
+  /** The account as it is now (role, groups, active): decisions use this, not the token's copy. */
+  grant: Grant;
+}
+
+export interface ApiKeyPrincipal {
+  kind: 'api_key';
+  apiKeyId: string;
+  tenantId: string;
+  role: string;
+  createdBy: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+}
+
+/** API keys look like `enf_<43 base64url chars>` (256 random bits); anything else as a bearer is a JWT. */
+export const API_KEY_PREFIX = 'enf_';
+export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+type Credential = { kind: 'jwt'; token: string } | { kind: 'api_key'; key: string } | undefined;
+
+function readCredential(request: FastifyRequest): Credential {
+  const apiKeyHeader = request.headers['x-api-key'];
+  if (typeof apiKeyHeader === 'string' && apiKeyHeader !== '')
+    return { kind: 'api_key', key: apiKeyHeader.trim() };
+  const authorization = request.headers.authorization;
+  if (typeof authorization !== 'string' || authorization === '') return undefined;
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
+  if (!match) throw new AppError('unauthenticated', 'Authorization must be "Bearer <token>"');
+  const value = match[1]!;
+  return value.startsWith(API_KEY_PREFIX) ? { kind: 'api_key', key: value } : { kind: 'jwt', token: value };
+}
+
+/** The route's metadata (set by @ts-rest/fastify on every contract route). */
+export function routeMetadata(request: FastifyRequest): RouteMetadata | undefined {
+  const route = (request.routeOptions.config as { tsRestRoute?: { metadata?: unknown } } | undefined)
+    ?.tsRestRoute;
+  return route ? getRouteMetadata(route) : undefined;
+}
+
+/**
+ * The preHandler of every contract route: checks the credential kind the route accepts,
+ * verifies it, and, when the route names a `permission`, asks the tenant's policy.
+ */
+export function authenticate(services: Services) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    request.principal = undefined;
+    const meta = routeMetadata(request);
+    if (!meta) return;
+    const credential = readCredential(request);
+    const em = services.orm.em.fork();
+
+    if (meta.auth === 'none') {
+      if (meta.optionalUser && credential?.kind === 'jwt') {
+        request.principal = await verifyUser(services, em, credential.token);
+      }
+      return;
+    }
+    if (!credential) throw new AppError('unauthenticated', 'This call needs a credential');
+    if (credential.kind === 'api_key') {
+      if (meta.auth === 'user') {
+        // Verify first, so a wrong key is a 401 whatever the route, and a right one a 403 here.
+        await verifyApiKey(services, em, credential.key);
+        throw new AppError('credential_not_allowed', 'This call needs a signed-in user, not an API key');
+      }
+      request.principal = await verifyApiKey(services, em, credential.key);
+    } else {
+      const user = await verifyUser(services, em, credential.token);
+      if (meta.auth === 'api_key') throw new AppError('credential_not_allowed', 'This call needs an API key');
+      request.principal = user;
+    }
+
+    if (meta.permission) {
+      const policy = await services.policies.forTenant(em, request.principal.tenantId);
+      if (!policy.compiled.can(subjectOfPrincipal(request.principal), meta.permission)) {
+        throw new AppError('forbidden', `Missing permission "${meta.permission}"`);
+      }
+    }
+  };
+}
+
+/** The engine's subject for a caller. An API key acts with its role and no groups. */
+export function subjectOfPrincipal(principal: Principal): Subject {
+  if (principal.kind === 'api_key') {
+    return { id: principal.apiKeyId, tenant_id: principal.tenantId, roles: [principal.role], groups: [] };
+  }
+  const { grant } = principal;
+  return {
+    id: grant.accountId,
+    person_id: grant.personId,
+    tenant_id: grant.tenantId,
+    roles: grant.roles,
+    groups: grant.groups,
+  };
+}
+
+/** Does the caller hold `action` (a resource-less check against the tenant's policy)? */
+export function principalCan(policy: TenantPolicy, principal: Principal, action: string): boolean {
+  return policy.compiled.can(subjectOfPrincipal(principal), action);
+}
+
+async function verifyUser(services: Services, em: EntityManager, token: string): Promise<UserPrincipal> {
+  const claims = await services.accessTokens.verify(token);
+  // A short-lived token is not enough on the server: a logout or a revoked session ends it now.
+  const session = await em.findOne(Session, claims.sid, { fields: ['revokedAt', 'account'] });
+  if (!session || session.revokedAt !== null || session.account.id !== claims.sub) {
+    throw new AppError('token_invalid', 'This session has ended');
+  }
+  const grant = await loadGrant(em, claims.sub);
+  if (!grant || grant.tenantId !== claims.tenant_id) throw new AppError('token_invalid', 'No such account');
+  if (!grant.active) throw new AppError('account_inactive', 'This account has been deactivated');
+  return {
+    kind: 'user',
+    claims,
+    accountId: claims.sub,
+    personId: claims.person_id,
+    tenantId: claims.tenant_id,
+    sessionId: claims.sid,
+    grant,
+  };
+}
+
+async function verifyApiKey(services: Services, em: EntityManager, key: string): Promise<ApiKeyPrincipal> {
+  if (!key.startsWith(API_KEY_PREFIX) || key.length > 200)
+    throw new AppError('unauthenticated', 'Invalid API key');
+  const hash = hashApiKey(key);
+  const row: IApiKey | null = await em.findOne(ApiKey, { keyHash: hash });
+  // The lookup is by hash; comparing again in constant time costs nothing and guards the index path.
+  const now = services.clock.now();
+  if (
+    !row ||
+    !timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(hash)) ||
+    row.revokedAt !== null ||
+    (row.expiresAt != null && row.expiresAt <= now)
+  ) {
+    throw new AppError('unauthenticated', 'Invalid API key');
+  }
+  // Last use is worth knowing, but not worth a write on every request.
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+    row.lastUsedAt = now;
+    await em.flush();
+  }
+  return {
+    kind: 'api_key',
+    apiKeyId: row.id,
+    tenantId: row.tenant.id,
+    role: row.role,
+    createdBy: row.createdBy ?? null,
+  };
+}
