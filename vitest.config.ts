@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     include: ['{contract,server,sdk-js,sdk-react,sdk-node-verifier,test}/**/*.test.{ts,tsx}'],
     exclude: ['**/node_modules/**', '**/dist/**'],
+    // One PostgreSQL server for the whole run; test files get databases via test/support/postgres.ts.
+    globalSetup: ['./test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -1,0 +1,4 @@
+// Shared test helpers: import from '@enforcer/test/support' (or a relative path to this folder).
+
+export { databaseUrl, withPg } from './pg';
+export { type CreateTestDatabaseOptions, createTestDatabase, type TestDatabase } from './postgres';
