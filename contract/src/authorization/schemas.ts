@@ -35,8 +35,14 @@ export type PolicySubject = z.infer<typeof policySubjectSchema>;
 
 /** `GET /policy` and `PUT /policy` answer with the stored document and its version. */
 export const policyResponseSchema = z.object({
+  /** The document as stored (what `PUT /policy` wrote; the default one until then). */
   document: policyDocumentSchema,
-  /** A strong ETag of the document; `PUT /policy` takes it as `If-Match`. */
+  /**
+   * What decisions use: the stored document with the tenant's groups (`POST /groups`)
+   * merged in. Offline verifiers and SDKs compile this one.
+   */
+  effective: policyDocumentSchema,
+  /** A strong ETag of the effective document; `PUT /policy` takes it as `If-Match`. */
   etag: z.string(),
   updated_at: timestampSchema,
 });
