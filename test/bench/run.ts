@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { machine, sinkValue } from './measure';
 import { policyBenchMarkdown, runPolicyBench } from './policy.bench';
+import { runServerLoadBench, serverLoadMarkdown } from './server-load.bench';
 
 /**
  * `pnpm bench`: runs every benchmark and rewrites its section of docs/benchmarks.md
@@ -30,6 +31,13 @@ if (wants('policy')) {
   const md = `${stamp}\n\n${policyBenchMarkdown(result)}`;
   console.log(md);
   doc = replaceSection(doc, 'policy', md);
+}
+if (wants('server')) {
+  console.log('server load: POST /authorize and POST /auth/refresh beside a bare route ...');
+  const result = await runServerLoadBench();
+  const md = `${stamp}\n\n${serverLoadMarkdown(result)}`;
+  console.log(md);
+  doc = replaceSection(doc, 'server', md);
 }
 writeFileSync(docPath, doc);
 console.log(`docs/benchmarks.md updated (sink ${sinkValue()})`);

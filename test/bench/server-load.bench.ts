@@ -1,0 +1,180 @@
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { Group, GroupMembership } from '../../server/src/domains/groups/entities.js';
+import { Account, Person } from '../../server/src/domains/identity/entities.js';
+import { provisionTenant } from '../../server/src/domains/tenants/provision.js';
+import { buildApp, loadConfig, startDatabase } from '../../server/src/index.js';
+import { cryptoRandom } from '../../server/src/lib/random.js';
+
+/**
+ * Load on the real server: `POST /authorize` and `POST /auth/refresh`, beside a bare
+ * Fastify route that does only the same JWT verification (jose, the same ES256 key set),
+ * in the same run. The load comes from autocannon in a separate process (load-runner.ts).
+ * The server, its embedded PostgreSQL and the load generator share the machine's cores.
+ */
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+}
+
+export interface LoadFigure {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+
+const DURATION = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
+const CONNECTIONS = 10;
+
+function runLoad(config: Record<string, unknown>): Promise<AutocannonResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', new URL('./load-runner.ts', import.meta.url).pathname, JSON.stringify(config)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load runner exited ${code}`)),
+    );
+  });
+}
+
+async function measure(
+  name: string,
+  config: Record<string, unknown>,
+): Promise<{ max: LoadFigure; half: LoadFigure }> {
+  const base = { connections: CONNECTIONS, durationSeconds: DURATION, ...config };
+  await runLoad({ ...base, durationSeconds: 2 }); // warm-up
+  const max = await runLoad(base);
+  const halfRate = Math.max(1, Math.floor(max.requests.average / 2));
+  const half = await runLoad({ ...base, overallRate: halfRate });
+  const figure = (label: string, r: AutocannonResult): LoadFigure => ({
+    name: label,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+  });
+  return { max: figure(`${name} (max)`, max), half: figure(`${name} (at ${halfRate} req/s)`, half) };
+}
+
+export interface ServerLoadResult {
+  bare: { max: LoadFigure; half: LoadFigure };
+  authorize: { max: LoadFigure; half: LoadFigure };
+  refresh: { max: LoadFigure; half: LoadFigure };
+}
+
+export async function runServerLoadBench(): Promise<ServerLoadResult> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'enforcer-bench-'));
+  await chmod(dataDir, 0o755); // as root, PostgreSQL runs as the `postgres` user, which must reach it
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'development',
+    ENFORCER_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    ACCESS_TOKEN_TTL: '3600',
+    SIGNING_KEY_RETENTION: '86400',
+  });
+  const db = await startDatabase(config);
+  const app = buildApp(config, { orm: db.orm });
+  await app.services.keys.ensureKeys();
+  const bare = Fastify({ logger: false });
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/v1/enforcer`;
+
+    // A tenant, a verified member, and an access token for them.
+    const em = db.orm.em.fork();
+    const tenant = await provisionTenant(em, cryptoRandom, { name: 'Bench Bank' });
+    const person = em.create(Person, { email: 'bench@example.com', emailVerifiedAt: new Date() });
+    const account = em.create(Account, { person, tenant, role: 'member' });
+    const verified = await em.findOneOrFail(Group, { tenant, name: 'verified' });
+    em.create(GroupMembership, { group: verified, account, tenant });
+    await em.flush();
+    const session = await app.services.sessions.signIn({ accountId: account.id, amr: ['otp'] });
+    const token = session.accessToken;
+
+    // The bare route: the same verification of the same token, and nothing else.
+    const jwks = createLocalJWKSet(await app.services.keys.getJwks());
+    bare.post('/verify', async (request) => {
+      const auth = request.headers.authorization ?? '';
+      const { payload } = await jwtVerify(auth.slice(7), jwks, {
+        issuer: config.issuer,
+        audience: config.audience,
+        typ: 'at+jwt',
+        algorithms: ['ES256'],
+      });
+      return { allowed: typeof payload.sub === 'string' };
+    });
+    await bare.listen({ port: 0, host: '127.0.0.1' });
+    const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/verify`;
+
+    const json = { 'content-type': 'application/json' };
+    const authBody = JSON.stringify({ action: 'transfers.create' });
+    const headers = { ...json, authorization: `Bearer ${token}` };
+    const bareFig = await measure('bare Fastify + jose verify', {
+      url: bareUrl,
+      method: 'POST',
+      headers,
+      body: authBody,
+    });
+    const authorizeFig = await measure('POST /authorize', {
+      url: `${base}/authorize`,
+      method: 'POST',
+      headers,
+      body: authBody,
+    });
+
+    // One refresh-token chain per connection (and spares for the warm-up and the second run).
+    const refreshTokens: string[] = [];
+    for (let i = 0; i < CONNECTIONS * 3; i++) {
+      refreshTokens.push(
+        (await app.services.sessions.signIn({ accountId: account.id, amr: ['otp'] })).refreshToken,
+      );
+    }
+    const refreshFig = await measure('POST /auth/refresh', {
+      url: `${base}/auth/refresh`,
+      method: 'POST',
+      headers: json,
+      refreshTokens,
+    });
+    return { bare: bareFig, authorize: authorizeFig, refresh: refreshFig };
+  } finally {
+    await bare.close();
+    await app.close();
+    await db.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+export function serverLoadMarkdown(r: ServerLoadResult): string {
+  const row = (f: LoadFigure) =>
+    `| ${f.name} | ${Math.round(f.rps).toLocaleString('en-US')} | ${f.p50} ms | ${f.p99} ms | ${f.non2xx} |`;
+  const ratio = (r.authorize.max.rps / r.bare.max.rps) * 100;
+  return [
+    `autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, in a separate process; then the same at half the measured maximum rate.`,
+    '',
+    '| run | requests/s | p50 | p99 | non-2xx |',
+    '|---|---|---|---|---|',
+    ...[r.bare, r.authorize, r.refresh].flatMap((x) => [row(x.max), row(x.half)]),
+    '',
+    `POST /authorize reaches **${ratio.toFixed(0)}%** of the bare route's throughput (target: 80%); ` +
+      `p99 at half the maximum rate: ${r.authorize.half.p99} ms (target: under 20 ms).`,
+  ].join('\n');
+}
