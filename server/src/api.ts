@@ -33,6 +33,8 @@ export function apiRoutes(services: Services, domains: DomainRoutes[]) {
   return async (app: FastifyInstance): Promise<void> => {
     app.decorateRequest('principal', undefined);
     app.addHook('preHandler', authenticate(services));
-    for (const register of domains) register(app, services);
+    // Each domain in its own scope: ts-rest's registerRouter sets an error handler on the
+    // instance it is given, and handlers set on one scope would chain through each other.
+    for (const register of domains) app.register(async (scope) => register(scope, services));
   };
 }

@@ -18,9 +18,11 @@ interface RequestValidationErrorLike {
   body: { issues: readonly IssueLike[] } | null;
 }
 
+// @ts-rest/fastify does not export its RequestValidationError class, and never sets `name`
+// on it: recognise it by its constructor and its fields.
 const isRequestValidationError = (error: unknown): error is RequestValidationErrorLike =>
   error instanceof Error &&
-  error.name === 'RequestValidationError' &&
+  (error.name === 'RequestValidationError' || error.constructor?.name === 'RequestValidationError') &&
   'body' in error &&
   'query' in error &&
   'pathParams' in error;

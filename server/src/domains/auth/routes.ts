@@ -1,4 +1,36 @@
-import type { DomainRoutes } from '../../api.js';
+import { contract } from '@enforcer/contract';
+import { type DomainRoutes, registerContractRoutes } from '../../api.js';
+import { authKit } from './kit.js';
+import { acceptInvite } from './routes/accept-invite.js';
+import { joinTenant } from './routes/join-tenant.js';
+import { listTenants } from './routes/list-tenants.js';
+import { login } from './routes/login.js';
+import { logout } from './routes/logout.js';
+import { me } from './routes/me.js';
+import { permissions } from './routes/permissions.js';
+import { refresh } from './routes/refresh.js';
+import { register } from './routes/register.js';
+import { requestOtp } from './routes/request-otp.js';
+import { switchTenant } from './routes/switch-tenant.js';
 
-/** The auth routes of the contract (being written). */
-export const authRoutes: DomainRoutes = (_app, _services) => {};
+/**
+ * The auth routes of the contract (`contract.auth`), one handler per file under `routes/`. Who may call
+ * each is the contract's route metadata, enforced by the shared authenticate hook.
+ */
+export const authRoutes: DomainRoutes = (app, services) => {
+  const kit = authKit(services, app.log);
+  app.addHook('onClose', async () => kit.mail.close());
+  registerContractRoutes(app, contract.auth, {
+    register,
+    requestOtp,
+    login,
+    refresh,
+    logout,
+    joinTenant,
+    switchTenant,
+    tenants: listTenants,
+    acceptInvite,
+    me,
+    permissions,
+  });
+};

@@ -1,0 +1,55 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../lib/clock.js';
+import { Account, type IAccount, type IPerson, Person } from '../identity/entities.js';
+import { type ITenant, Tenant } from '../tenants/entities.js';
+import type { ProvenIdentity } from './strategy.js';
+
+/**
+ * Serialises every creation of a person or of one of their accounts (concurrent first logins, a join
+ * racing a login) on the email, so a unique constraint never turns a race into a 500.
+ */
+export async function lockIdentity(em: EntityManager, email: string): Promise<void> {
+  await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`enforcer:person:${email}`]);
+}
+
+/** The person with this email, created if needed; marked verified when the identity proves the email. */
+export async function findOrCreatePerson(
+  em: EntityManager,
+  clock: Clock,
+  identity: ProvenIdentity,
+): Promise<{ person: IPerson; created: boolean }> {
+  const now = clock.now();
+  const existing = await em.findOne(Person, { email: identity.email });
+  if (existing) {
+    if (identity.emailVerified && !existing.emailVerifiedAt) existing.emailVerifiedAt = now;
+    return { person: existing, created: false };
+  }
+  const person = em.create(Person, {
+    email: identity.email,
+    emailVerifiedAt: identity.emailVerified ? now : null,
+    createdAt: now,
+  });
+  return { person, created: true };
+}
+
+export async function findAccount(em: EntityManager, personId: string, tenantId: string) {
+  return em.findOne(Account, { person: personId, tenant: tenantId });
+}
+
+export function createAccount(
+  em: EntityManager,
+  clock: Clock,
+  input: { person: IPerson; tenant: ITenant; role: string },
+): IAccount {
+  const now = clock.now();
+  return em.create(Account, {
+    person: input.person,
+    // A reference of this unit of work: the tenant may have been loaded by another entity manager.
+    tenant: em.getReference(Tenant, input.tenant.id),
+    role: input.role,
+    active: true,
+    grantVersion: 1,
+    createdAt: now,
+    updatedAt: now,
+  });
+}

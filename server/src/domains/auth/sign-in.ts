@@ -1,0 +1,29 @@
+import type { TokenResponse } from '@enforcer/contract';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Services } from '../../services.js';
+import type { IAccount, IPerson } from '../identity/entities.js';
+import type { ITenant } from '../tenants/entities.js';
+import type { ClientInfo } from '../tokens/session-tokens.js';
+import { toTokenResponse } from './views.js';
+
+/**
+ * Starts a session (a refresh-token family) for an account, in the caller's transaction, and builds the
+ * answer every sign-in gives. Login, join, switch, invite accept and self-serve all end here.
+ */
+export async function openSession(
+  tx: EntityManager,
+  services: Services,
+  input: { account: IAccount; person: IPerson; tenant: ITenant; amr: readonly string[]; client: ClientInfo },
+): Promise<{ sessionId: string; response: TokenResponse }> {
+  await tx.flush();
+  const tokens = await services.sessions.signIn(
+    {
+      accountId: input.account.id,
+      amr: [...input.amr],
+      ip: input.client.ip,
+      userAgent: input.client.userAgent,
+    },
+    tx,
+  );
+  return { sessionId: tokens.sessionId, response: toTokenResponse(tokens, input.person, input.tenant) };
+}
