@@ -1,0 +1,340 @@
+// Tenant isolation and hostile input on every admin route, over HTTP: another tenant's credentials
+// never reach this tenant's objects (404, as if they did not exist), no credential is a 401, and
+// malformed, oversized or wrong-typed input is a 4xx problem with a stable code, never a 5xx.
+import { errorCodes } from '@enforcer/contract';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectOk, expectProblem, type SeededTenant, seedTenant, uniqueEmail } from './admin-setup.js';
+import { type ApiOptions, type ApiResponse, startServer } from './harness.js';
+
+const server = await startServer();
+const { api } = server;
+let a: SeededTenant;
+let b: SeededTenant;
+let aGroupId: string;
+let bGroupId: string;
+
+beforeAll(async () => {
+  a = await seedTenant(server, 'Tenant A');
+  b = await seedTenant(server, 'Tenant B');
+  aGroupId = expectOk(
+    await api('POST', '/groups', { apiKey: a.apiKey, body: { name: 'a_only', permissions: ['a.secret'] } }),
+    201,
+  ).id;
+  bGroupId = expectOk(await api('GET', '/groups', { apiKey: b.apiKey })).data[0].id;
+  expectOk(
+    await api('POST', `/groups/${aGroupId}/members`, {
+      apiKey: a.apiKey,
+      body: { account_id: a.member.accountId },
+    }),
+    201,
+  );
+});
+
+interface Route {
+  method: string;
+  path: () => string;
+  body?: () => unknown;
+}
+
+/** Every admin route, aimed at tenant A's objects. */
+const routesOnA = (): Route[] => [
+  { method: 'GET', path: () => `/tenants/${a.tenant.id}` },
+  { method: 'PATCH', path: () => `/tenants/${a.tenant.id}`, body: () => ({ name: 'Taken over' }) },
+  {
+    method: 'PUT',
+    path: () => `/tenants/${a.tenant.id}/auth-provider`,
+    body: () => ({ provider: 'google' }),
+  },
+  { method: 'POST', path: () => `/tenants/${a.tenant.id}/invites`, body: () => ({ email: uniqueEmail() }) },
+  {
+    method: 'POST',
+    path: () => `/groups/${aGroupId}/members`,
+    body: () => ({ account_id: a.member.accountId }),
+  },
+  { method: 'DELETE', path: () => `/groups/${aGroupId}/members/${a.member.accountId}` },
+  { method: 'GET', path: () => `/directory/accounts/${a.member.accountId}/groups` },
+  { method: 'GET', path: () => `/accounts/${a.member.accountId}` },
+  { method: 'PUT', path: () => `/accounts/${a.member.accountId}/role`, body: () => ({ role: 'admin' }) },
+  { method: 'PUT', path: () => `/accounts/${a.member.accountId}/active`, body: () => ({ active: false }) },
+  { method: 'DELETE', path: () => `/api-keys/${a.apiKeyId}` },
+  {
+    method: 'POST',
+    path: () => '/authorize',
+    body: () => ({ action: 'a.secret', account_id: a.member.accountId }),
+  },
+  {
+    method: 'POST',
+    path: () => '/authorize/filter',
+    body: () => ({ action: 'accounts.read', resource_type: 'account', account_id: a.member.accountId }),
+  },
+];
+
+/** Every admin route that needs a credential (paths on A; the lists and the policy included). */
+const credentialRoutes = (): Route[] => [
+  ...routesOnA(),
+  { method: 'GET', path: () => '/groups' },
+  { method: 'POST', path: () => '/groups', body: () => ({ name: 'g' }) },
+  { method: 'GET', path: () => '/roles' },
+  { method: 'GET', path: () => '/accounts' },
+  { method: 'POST', path: () => '/api-keys', body: () => ({ name: 'k' }) },
+  { method: 'GET', path: () => '/api-keys' },
+  { method: 'GET', path: () => '/policy' },
+  { method: 'PUT', path: () => '/policy', body: () => ({ version: 1, resources: {}, roles: {} }) },
+  { method: 'POST', path: () => '/authorize', body: () => ({ action: 'a.b' }) },
+  {
+    method: 'POST',
+    path: () => '/authorize/filter',
+    body: () => ({ action: 'a.b', resource_type: 'account' }),
+  },
+];
+
+const call = (route: Route, options: ApiOptions = {}) =>
+  api(route.method, route.path(), { ...(route.body ? { body: route.body() } : {}), ...options });
+
+const expectProblemCode = (response: ApiResponse, label: string) => {
+  expect(response.status, `${label}: ${JSON.stringify(response.body)}`).toBeGreaterThanOrEqual(400);
+  expect(response.status, label).toBeLessThan(500);
+  expect(response.headers.get('content-type'), label).toMatch(/^application\/problem\+json/);
+  expect(errorCodes, label).toContain(response.body.code);
+};
+
+describe("another tenant's credentials", () => {
+  it("reach none of tenant A's objects: 404 with B's owner token and B's API key", async () => {
+    for (const route of routesOnA()) {
+      for (const [who, credential] of [
+        ['token', { token: b.owner.token }],
+        ['api key', { apiKey: b.apiKey }],
+      ] as const) {
+        const response = await call(route, credential);
+        const label = `${route.method} ${route.path()} with B's ${who}`;
+        expect(response.status, `${label}: ${JSON.stringify(response.body)}`).toBe(404);
+        expect(response.body.code, label).toBe('not_found');
+      }
+    }
+    // Nothing changed in A.
+    const tenant = expectOk(await api('GET', `/tenants/${a.tenant.id}`, { apiKey: a.apiKey }));
+    expect(tenant).toMatchObject({ name: 'Tenant A', auth_providers: ['email_otp'] });
+    const member = expectOk(await api('GET', `/accounts/${a.member.accountId}`, { apiKey: a.apiKey }));
+    expect(member).toMatchObject({ role: 'member', active: true, groups: ['a_only'] });
+    expectOk(await api('GET', '/groups', { apiKey: a.apiKey }));
+  });
+
+  it("lists and the policy show only the caller's tenant", async () => {
+    const aIds = new Set([
+      a.tenant.id,
+      a.owner.accountId,
+      a.admin.accountId,
+      a.member.accountId,
+      a.apiKeyId,
+      aGroupId,
+    ]);
+    for (const path of [
+      '/groups',
+      '/accounts',
+      '/api-keys',
+      '/roles',
+      '/policy',
+      `/directory/accounts/${b.member.accountId}/groups`,
+    ]) {
+      for (const credential of [{ token: b.owner.token }, { apiKey: b.apiKey }]) {
+        const body = JSON.stringify(expectOk(await api('GET', path, credential)));
+        for (const id of aIds) expect(body, `${path} leaks ${id}`).not.toContain(id);
+        expect(body).not.toContain('a_only');
+        expect(body).not.toContain('a.secret');
+      }
+    }
+  });
+
+  it("cannot pull A's accounts into B's groups, nor decide for them", async () => {
+    expectProblem(
+      await api('POST', `/groups/${bGroupId}/members`, {
+        apiKey: b.apiKey,
+        body: { account_id: a.member.accountId },
+      }),
+      404,
+      'not_found',
+    );
+    expectProblem(
+      await api('DELETE', `/groups/${bGroupId}/members/${a.member.accountId}`, { apiKey: b.apiKey }),
+      404,
+      'not_found',
+    );
+    // A record of A checked by B's admin: the engine's tenant check answers.
+    const record = { type: 'account', attributes: { id: a.member.accountId, tenant_id: a.tenant.id } };
+    expect(
+      expectOk(
+        await api('POST', '/authorize', {
+          token: b.owner.token,
+          body: { action: 'accounts.read', resource: record },
+        }),
+      ),
+    ).toEqual({ allowed: false, reason: { kind: 'tenant_mismatch' } });
+  });
+});
+
+describe('no credential, or a bad one', () => {
+  it('is a 401 on every route that needs one', async () => {
+    for (const route of credentialRoutes()) {
+      const label = `${route.method} ${route.path()}`;
+      expectProblem(await call(route), 401, 'unauthenticated');
+      const forged = await call(route, { token: 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln' });
+      expect(forged.status, label).toBe(401);
+      expect(['token_invalid', 'unauthenticated'], label).toContain(forged.body.code);
+      const badKey = await call(route, { apiKey: `enf_${'A'.repeat(43)}` });
+      expect(badKey.status, label).toBe(401);
+      const badScheme = await call(route, { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+      expect(badScheme.status, label).toBe(401);
+    }
+  });
+});
+
+describe('hostile input', () => {
+  const idRoutes = [
+    ['GET', '/tenants/:x'],
+    ['PATCH', '/tenants/:x', { name: 'x' }],
+    ['PUT', '/tenants/:x/auth-provider', { provider: 'email_otp' }],
+    ['POST', '/tenants/:x/invites', { email: 'a@b.co' }],
+    ['POST', '/groups/:x/members', { account_id: '00000000-0000-4000-8000-000000000000' }],
+    ['DELETE', '/groups/:x/members/:x'],
+    ['GET', '/directory/accounts/:x/groups'],
+    ['GET', '/accounts/:x'],
+    ['PUT', '/accounts/:x/role', { role: 'member' }],
+    ['PUT', '/accounts/:x/active', { active: true }],
+    ['DELETE', '/api-keys/:x'],
+  ] as const;
+
+  it('malformed path ids are 400 validation_failed', async () => {
+    for (const [method, template, body] of idRoutes) {
+      for (const bad of [
+        'not-a-uuid',
+        '1',
+        '00000000-0000-0000-0000-00000000000g',
+        "'%20OR%201=1--",
+        'x'.repeat(150),
+      ]) {
+        const path = template.replaceAll(':x', bad);
+        const response = await api(method, path, { apiKey: a.apiKey, ...(body ? { body } : {}) });
+        expectProblemCode(response, `${method} ${path}`);
+        expect(response.body.code, `${method} ${path}`).toBe('validation_failed');
+      }
+    }
+  });
+
+  const bodyRoutes = (): Route[] => [
+    { method: 'PATCH', path: () => `/tenants/${a.tenant.id}` },
+    { method: 'PUT', path: () => `/tenants/${a.tenant.id}/auth-provider` },
+    { method: 'POST', path: () => `/tenants/${a.tenant.id}/invites` },
+    { method: 'POST', path: () => '/groups' },
+    { method: 'POST', path: () => `/groups/${aGroupId}/members` },
+    { method: 'PUT', path: () => `/accounts/${a.member.accountId}/role` },
+    { method: 'PUT', path: () => `/accounts/${a.member.accountId}/active` },
+    { method: 'PUT', path: () => '/policy' },
+    { method: 'POST', path: () => '/authorize' },
+    { method: 'POST', path: () => '/authorize/filter' },
+  ];
+
+  const junk: unknown[] = [
+    null,
+    [],
+    [1, 2],
+    'string',
+    42,
+    true,
+    {},
+    { __proto: 1 },
+    { name: null, email: null, role: null, active: null, provider: null, account_id: null, action: null },
+    { name: 7, email: 7, role: 7, active: 'yes', providers: 'all', account_id: 7, action: 7, version: '1' },
+    {
+      name: 'x'.repeat(10_000),
+      email: `${'x'.repeat(300)}@example.com`,
+      role: 'r'.repeat(100),
+      action: 'a'.repeat(500),
+    },
+    { theme: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, 'v'])) },
+    { permissions: Array.from({ length: 600 }, () => 'a.b') },
+    { version: 1, resources: { account: 'x' }, roles: [] },
+    {
+      version: 1,
+      resources: {},
+      roles: {},
+      rules: [{ effect: 'allow', actions: [], condition: { and: [] } }],
+    },
+    {
+      resource: {
+        type: 'account',
+        attributes: Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`a${i}`, i])),
+      },
+    },
+  ];
+
+  it('wrong-typed, oversized and nonsensical JSON bodies are 4xx problems on every body route', async () => {
+    for (const route of bodyRoutes()) {
+      for (const body of junk) {
+        const response = await api(route.method, route.path(), {
+          token: a.owner.token,
+          raw: JSON.stringify(body),
+        });
+        expectProblemCode(response, `${route.method} ${route.path()} ${JSON.stringify(body).slice(0, 80)}`);
+      }
+    }
+  });
+
+  it('malformed JSON is 400, another media type 415, a body over the limit 413', async () => {
+    for (const route of bodyRoutes()) {
+      const label = `${route.method} ${route.path()}`;
+      expectProblem(
+        await api(route.method, route.path(), { apiKey: a.apiKey, raw: '{"name": ' }),
+        400,
+        'bad_request',
+      );
+      expectProblem(await api(route.method, route.path(), { apiKey: a.apiKey, raw: '' }), 400, 'bad_request');
+      expectProblem(
+        await api(route.method, route.path(), {
+          apiKey: a.apiKey,
+          raw: '<x/>',
+          contentType: 'application/xml',
+        }),
+        415,
+        'unsupported_media_type',
+      );
+      const huge = await api(route.method, route.path(), {
+        apiKey: a.apiKey,
+        raw: JSON.stringify({ name: 'x'.repeat(70_000) }),
+      });
+      expect(huge.status, label).toBe(413);
+      expect(huge.body.code, label).toBe('payload_too_large');
+      const poisoned = await api(route.method, route.path(), {
+        apiKey: a.apiKey,
+        raw: '{"__proto__": {"role": "owner"}}',
+      });
+      expectProblemCode(poisoned, label);
+    }
+  });
+
+  it('bad query strings are 400 on every list route', async () => {
+    for (const path of ['/groups', '/accounts', '/api-keys']) {
+      for (const query of [
+        'limit=-1',
+        'limit=1e3',
+        'limit=',
+        `cursor=${'x'.repeat(600)}`,
+        'cursor=%E0%A4%A',
+      ]) {
+        expectProblemCode(await api('GET', `${path}?${query}`, { apiKey: a.apiKey }), `${path}?${query}`);
+      }
+    }
+    expectProblemCode(await api('GET', '/directory/tenants/resolve?code[]=x'), 'resolve with an array');
+  });
+
+  it('If-Match that is too long or a list of junk never breaks PUT /policy', async () => {
+    const policy = expectOk(await api('GET', '/policy', { token: a.owner.token }));
+    for (const ifMatch of ['x'.repeat(300), '"a", "b", W/"c"', ',,,']) {
+      const response = await api('PUT', '/policy', {
+        token: a.owner.token,
+        body: policy.document,
+        headers: { 'if-match': ifMatch },
+      });
+      expectProblemCode(response, ifMatch);
+    }
+  });
+});
