@@ -13,10 +13,12 @@ export const accountsContract = c.router({
   list: {
     method: 'GET',
     path: '/accounts',
-    summary: "List the tenant's accounts (filter by email, role, active)",
+    summary: "List the tenant's accounts the caller may read (filter by email, role, active)",
+    description:
+      'Filtered by the policy engine (`accounts.read` on `account`): a member with the default policy sees only their own account, an admin sees every account.',
     query: listAccountsQuerySchema,
     responses: { 200: paginated(accountSchema), ...problems(401, 403) },
-    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.read' }),
+    metadata: meta({ auth: 'user_or_api_key' }),
   },
   get: {
     method: 'GET',
@@ -32,7 +34,7 @@ export const accountsContract = c.router({
     path: '/accounts/:id/role',
     summary: "Set an account's role",
     description:
-      'The role must exist in the catalog (`GET /roles`). Taking the last active admin out of `admin` is `409 last_admin`.',
+      'The role must exist in the catalog (`GET /roles`) and the caller must hold every permission it grants. Leaving the tenant without an active account whose role grants `policy.update` (an owner, with the default policy) is `409 last_admin`.',
     pathParams: idParamsSchema,
     body: setAccountRoleBodySchema,
     responses: { 200: accountSchema, ...problems(401, 403, 404, 409) },

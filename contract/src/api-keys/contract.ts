@@ -17,10 +17,11 @@ export const apiKeysContract = c.router({
   list: {
     method: 'GET',
     path: '/api-keys',
-    summary: "List the tenant's API keys (never the keys themselves)",
+    summary: "List the tenant's API keys the caller may read (never the keys themselves)",
+    description: 'Filtered by the policy engine (`api_keys.read` on `api_key`).',
     query: paginationQuerySchema,
     responses: { 200: paginated(apiKeySchema), ...problems(401, 403) },
-    metadata: meta({ auth: 'user_or_api_key', permission: 'api_keys.read' }),
+    metadata: meta({ auth: 'user_or_api_key' }),
   },
   delete: {
     method: 'DELETE',

@@ -27,7 +27,7 @@ export const policyContract = c.router({
       'The document is validated and compiled before it is stored; one that does not compile is `400 invalid_policy` and nothing changes. With `If-Match`, a stale ETag is `412 precondition_failed`.',
     headers: putPolicyHeaders,
     body: policyDocumentSchema,
-    responses: { 200: policyResponseSchema, ...problems(401, 403, 412) },
+    responses: { 200: policyResponseSchema, ...problems(401, 403, 409, 412) },
     metadata: meta({ auth: 'user_or_api_key', permission: 'policy.update' }),
   },
   authorize: {

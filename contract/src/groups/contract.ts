@@ -14,10 +14,11 @@ export const groupsContract = c.router({
   list: {
     method: 'GET',
     path: '/groups',
-    summary: "List the tenant's groups",
+    summary: "List the tenant's groups the caller may read",
+    description: 'Filtered by the policy engine (`groups.read` on `group`).',
     query: paginationQuerySchema,
     responses: { 200: paginated(groupSchema), ...problems(401, 403) },
-    metadata: meta({ auth: 'user_or_api_key', permission: 'groups.read' }),
+    metadata: meta({ auth: 'user_or_api_key' }),
   },
   create: {
     method: 'POST',

@@ -6,7 +6,7 @@ export const roleSchema = z.object({
   /** Permission patterns: `accounts.read`, `accounts.*`, `*`. */
   permissions: z.array(z.string()),
   description: z.string().nullable(),
-  /** Built-in roles (`admin`, `member`) exist in every tenant and cannot be removed. */
+  /** Built-in roles (`owner`, `admin`, `member`) exist in every tenant and cannot be removed. */
   built_in: z.boolean(),
 });
 export type Role = z.infer<typeof roleSchema>;

@@ -151,7 +151,7 @@ async function verifyUser(services: Services, em: EntityManager, token: string):
 
 async function verifyApiKey(services: Services, em: EntityManager, key: string): Promise<ApiKeyPrincipal> {
   if (!key.startsWith(API_KEY_PREFIX) || key.length > 200)
-    throw new AppError('unauthenticated', 'Invalid API key');
+    throw new AppError('invalid_credentials', 'Invalid API key');
   const hash = hashApiKey(key);
   const row: IApiKey | null = await em.findOne(ApiKey, { keyHash: hash });
   // The lookup is by hash; comparing again in constant time costs nothing and guards the index path.
@@ -162,7 +162,7 @@ async function verifyApiKey(services: Services, em: EntityManager, key: string):
     row.revokedAt !== null ||
     (row.expiresAt != null && row.expiresAt <= now)
   ) {
-    throw new AppError('unauthenticated', 'Invalid API key');
+    throw new AppError('invalid_credentials', 'Invalid API key');
   }
   // Last use is worth knowing, but not worth a write on every request.
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
