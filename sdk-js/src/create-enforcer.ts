@@ -1,0 +1,355 @@
+import type {
+  LoginBody,
+  Membership,
+  OtpRequestResponse,
+  PermissionsResponse,
+  RegisterResponse,
+  TokenResponse,
+} from '@enforcer/contract';
+import type { CompiledPolicy, Resource } from '@enforcer/contract/policy';
+import {
+  type ClientRequest,
+  type ClientResponse,
+  createClient,
+  type EnforcerClient,
+  sendRequest,
+} from './client/create-client';
+import { type Clock, systemClock } from './clock';
+import { EnforcerError, unwrap } from './errors';
+import type { PasskeyFlows } from './flows/passkeys';
+import { Permissions } from './permissions/permissions';
+import { decodeClaims } from './session/claims';
+import { type SessionChange, SessionManager } from './session/session-manager';
+import {
+  loadingSnapshot,
+  type SessionSnapshot,
+  type SignedInSnapshot,
+  signedOutSnapshot,
+} from './session/snapshot';
+import type { StoredSession } from './session/stored-session';
+import { resolveStorage, type StorageOption } from './storage/storage';
+import { type ChannelFactory, platformChannel } from './sync/channel';
+import { type LockManagerLike, platformLocks } from './sync/locks';
+
+export interface EnforcerOptions {
+  /** Where Enforcer answers: the origin (`https://api.example.com`); paths add `/api/v1/enforcer`. */
+  baseUrl: string;
+  /** The tenant people sign in to by default (`2OPX-BYIE-GDUH`). */
+  tenantCode?: string;
+  /** Where the session is kept: `memory` (default), `local`, `session` or your own adapter. */
+  storage?: StorageOption;
+  /** The storage key, and the name tabs coordinate under. Default `enforcer.session`. */
+  storageKey?: string;
+  /** Default: the global `fetch`, looked up at each call (so test interceptors apply). */
+  fetch?: typeof fetch;
+  clock?: Clock;
+  /** Cross-tab refresh lock. Default `navigator.locks` where it exists; `null` turns it off. */
+  locks?: LockManagerLike | null;
+  /** Cross-tab messages. Default BroadcastChannel where it exists; `null` turns them off. */
+  broadcast?: ChannelFactory | null;
+  /** Longest wait for another tab's refresh lock before refreshing without it. Default 5 s. */
+  lockTimeoutMs?: number;
+  /** Refresh this long before the access token expires. Default 60 s. */
+  refreshAheadMs?: number;
+  /** Refresh in the background ahead of expiry (a timer per tab). Default true. */
+  autoRefresh?: boolean;
+  /** Load permissions (for `can()`) whenever the session changes. Default true. */
+  permissions?: boolean;
+}
+
+/** What plug-in flows (passkeys, and the other sign-in methods of later steps) build on. */
+export interface FlowContext {
+  /** The typed client, bearer attached. */
+  api: EnforcerClient;
+  /** The typed client without credentials (sign-in calls). */
+  publicApi: EnforcerClient;
+  /** Completes a sign-in with the token pair a flow obtained. */
+  signIn(response: TokenResponse): Promise<SignedInSnapshot>;
+  tenantCode: string | undefined;
+}
+
+export interface Enforcer {
+  /** A typed client for every route of the contract; the bearer is attached and refreshed for you. */
+  readonly api: EnforcerClient;
+  getSnapshot(): SessionSnapshot;
+  subscribe(listener: () => void): () => void;
+  /** Resolves when the stored session has been read (the snapshot is no longer `loading`). */
+  ready(): Promise<SessionSnapshot>;
+
+  requestOtp(email: string, options?: { tenantCode?: string | null }): Promise<OtpRequestResponse>;
+  loginWithOtp(input: { email: string; otp: string; tenantCode?: string }): Promise<SignedInSnapshot>;
+  /** Any sign-in method `POST /auth/login` accepts (`provider` picks it). */
+  login(body: LoginBody): Promise<SignedInSnapshot>;
+  register(input: { email: string; tenantCode?: string | null }): Promise<RegisterResponse>;
+  /** Ends this session (`everywhere`: every session of the person); every tab signs out. */
+  logout(options?: { everywhere?: boolean }): Promise<void>;
+  /** Creates a tenant (self-serve) with the caller as its owner, and switches to it. */
+  createTenant(input: { name: string; adminEmail: string; otp?: string }): Promise<SignedInSnapshot>;
+  acceptInvite(code: string): Promise<SignedInSnapshot>;
+  readonly tenants: {
+    list(): Promise<Membership[]>;
+    switch(tenantId: string): Promise<SignedInSnapshot>;
+    join(tenantCode: string): Promise<SignedInSnapshot>;
+  };
+
+  /** May the signed-in account do `action` (to `resource`)? Decided locally; false until loaded. */
+  can(action: string, resource?: Resource): boolean;
+  /** Fetches permissions and policy again (e.g. after being told the policy or groups changed). */
+  reloadPermissions(): Promise<void>;
+  /** The compiled policy and the subject, for `explain()` and `plan()`. */
+  policy(): { compiled: CompiledPolicy; subject: PermissionsResponse['subject'] } | undefined;
+
+  /** An access token good to send now (refreshed if needed), or null when signed out. */
+  getAccessToken(): Promise<string | null>;
+  /** Refreshes the token pair now (single-flight, coordinated across tabs). */
+  refresh(): Promise<void>;
+  /** Passkey flows, loaded on first use. */
+  passkeys(): Promise<PasskeyFlows>;
+  /** What plug-in flows use. */
+  readonly flow: FlowContext;
+  /** Stops timers, listeners and the tab channel. */
+  destroy(): void;
+}
+
+/** Error codes of a 401 that a fresh access token may cure. */
+const TOKEN_PROBLEMS = new Set(['token_expired', 'token_invalid', 'unauthenticated']);
+
+const problemCode = (body: unknown): string | undefined =>
+  typeof body === 'object' && body !== null ? (body as { code?: string }).code : undefined;
+
+/**
+ * Creates an Enforcer client. Nothing global is touched at import or here (no `window`),
+ * so it is safe during server-side rendering; each instance has its own state.
+ */
+export function createEnforcer(options: EnforcerOptions): Enforcer {
+  const clock = options.clock ?? systemClock;
+  const storageKey = options.storageKey ?? 'enforcer.session';
+  const doFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+
+  const send = async (request: ClientRequest): Promise<ClientResponse> => {
+    try {
+      return await sendRequest(doFetch, request);
+    } catch (error) {
+      throw new EnforcerError('network_error', 'Enforcer could not be reached', { cause: error });
+    }
+  };
+  const publicApi = createClient(options.baseUrl, send);
+
+  let snapshot: SessionSnapshot = loadingSnapshot;
+  const listeners = new Set<() => void>();
+  const loadPermissions = options.permissions ?? true;
+
+  const update = () => {
+    const session = sessions.current();
+    const next = !sessions.loaded ? loadingSnapshot : session ? signedIn(session) : signedOutSnapshot;
+    if (next === snapshot) return;
+    snapshot = next;
+    for (const listener of [...listeners]) listener();
+  };
+
+  const signedIn = (session: StoredSession): SignedInSnapshot => {
+    const claims = decodeClaims(session.token);
+    const state = permissions.state;
+    const subject = state.status === 'ready' ? state.subject : undefined;
+    const previous = snapshot.status === 'signed_in' ? snapshot : undefined;
+    const next: SignedInSnapshot = {
+      status: 'signed_in',
+      account: session.account,
+      person: session.person,
+      tenant: session.tenant,
+      roles: subject?.roles ?? claims?.roles ?? [session.account.role],
+      groups: subject?.groups ?? claims?.groups ?? session.account.groups,
+      sessionId: session.sid,
+      amr: claims?.amr ?? [],
+      expiresAt: session.expires,
+      permissions: state,
+    };
+    // Same content, same object: useSyncExternalStore re-renders only on real changes.
+    if (previous && sameSnapshot(previous, next)) return previous;
+    return next;
+  };
+
+  const authedFetch = async (request: ClientRequest): Promise<ClientResponse> => {
+    if (request.auth === 'none' || request.headers.authorization) return send(request);
+    const session = await sessions.valid();
+    if (!session) return send(request);
+    const withBearer = (token: string): ClientRequest => ({
+      ...request,
+      headers: { ...request.headers, authorization: `Bearer ${token}` },
+    });
+    const first = await send(withBearer(session.token));
+    if (first.status !== 401 || !TOKEN_PROBLEMS.has(problemCode(first.body) ?? '')) return first;
+    // Rejected: refresh once (joined with any refresh already running) and retry once.
+    const next = await sessions.refresh(session.token);
+    if (!next) return first;
+    return send(withBearer(next.token));
+  };
+  const api = createClient(options.baseUrl, authedFetch);
+
+  const permissions = new Permissions(() => unwrap(api.auth.permissions()), update);
+
+  const onSessionChange = (session: StoredSession | null, change: SessionChange) => {
+    permissions.reset(session?.account.id);
+    update();
+    if (session && loadPermissions && change !== 'sign_out') void permissions.reload();
+  };
+
+  const sessions: SessionManager = new SessionManager({
+    storage: resolveStorage(options.storage),
+    storageKey,
+    clock,
+    locks: options.locks === undefined ? platformLocks() : options.locks,
+    channel:
+      (options.broadcast === undefined ? platformChannel : options.broadcast)?.(`enforcer:${storageKey}`) ??
+      null,
+    lockTimeoutMs: options.lockTimeoutMs ?? 5000,
+    refreshAheadMs: options.refreshAheadMs ?? 60_000,
+    expiryMarginMs: 5000,
+    autoRefresh: options.autoRefresh ?? true,
+    refreshCall: (refreshToken) => publicApi.auth.refresh({ body: { refresh_token: refreshToken } }),
+    logoutCall: (refreshToken) => publicApi.auth.logout({ body: { refresh_token: refreshToken } }),
+    onChange: onSessionChange,
+  });
+  if (sessions.loaded) {
+    const initial = sessions.current();
+    permissions.reset(initial?.account.id);
+    update();
+    if (initial && loadPermissions) void permissions.reload();
+  }
+
+  const requireSignedIn = (): SignedInSnapshot => {
+    if (snapshot.status !== 'signed_in') throw new EnforcerError('not_signed_in', 'Sign in first');
+    return snapshot;
+  };
+
+  const signIn = async (response: TokenResponse, replaces?: StoredSession | null) => {
+    await sessions.signIn(response, replaces);
+    return requireSignedIn();
+  };
+
+  /** A sign-in that replaces the current session (switch, join, invite): the old one is ended. */
+  const switchTo = async (response: TokenResponse) => {
+    const previous = sessions.current();
+    const result = await signIn(response, previous);
+    if (previous && previous.sid !== sessions.current()?.sid) {
+      publicApi.auth.logout({ body: { refresh_token: previous.refresh_token } }).catch(() => {});
+    }
+    return result;
+  };
+
+  const tenantCodeOf = (code: string | null | undefined) =>
+    code === null ? undefined : (code ?? options.tenantCode);
+
+  const flow: FlowContext = {
+    api,
+    publicApi,
+    signIn: (response) => signIn(response),
+    tenantCode: options.tenantCode,
+  };
+
+  const enforcer: Enforcer = {
+    api,
+    flow,
+    getSnapshot: () => snapshot,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async ready() {
+      await sessions.ready();
+      return snapshot;
+    },
+
+    requestOtp: (email, opts) => {
+      const tenant_code = tenantCodeOf(opts?.tenantCode);
+      return unwrap(publicApi.auth.requestOtp({ body: { email, ...(tenant_code ? { tenant_code } : {}) } }));
+    },
+    loginWithOtp: async ({ email, otp, tenantCode }) => {
+      const tenant_code = tenantCode ?? options.tenantCode;
+      if (!tenant_code) throw new EnforcerError('bad_request', 'A tenant code is needed to sign in');
+      return enforcer.login({ provider: 'email_otp', email, otp, tenant_code });
+    },
+    login: async (body) => signIn(await unwrap(publicApi.auth.login({ body }))),
+    register: ({ email, tenantCode }) => {
+      const tenant_code = tenantCodeOf(tenantCode);
+      return unwrap(
+        publicApi.auth.register({
+          body: { provider: 'email_otp', email, ...(tenant_code ? { tenant_code } : {}) },
+        }),
+      );
+    },
+    async logout({ everywhere = false } = {}) {
+      await sessions.ready();
+      const session = sessions.current();
+      if (!session) return;
+      try {
+        if (everywhere) await api.auth.logout({ body: { all_sessions: true } });
+        else await publicApi.auth.logout({ body: { refresh_token: session.refresh_token } });
+      } catch {
+        // Offline: the session is still forgotten here; the server ends it at its expiry.
+      }
+      await sessions.signOut({ broadcast: true, everywhere });
+    },
+    createTenant: async ({ name, adminEmail, otp }) =>
+      switchTo(
+        await unwrap(
+          api.tenants.selfServe({ body: { name, admin_email: adminEmail, ...(otp ? { otp } : {}) } }),
+        ),
+      ),
+    acceptInvite: async (code) => switchTo(await unwrap(api.auth.acceptInvite({ body: { code } }))),
+    tenants: {
+      async list() {
+        const all: Membership[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await unwrap(
+            api.auth.tenants({ query: { limit: 100, ...(cursor ? { cursor } : {}) } }),
+          );
+          all.push(...page.data);
+          cursor = page.pagination.has_more ? (page.pagination.next_cursor ?? undefined) : undefined;
+        } while (cursor);
+        return all;
+      },
+      switch: async (tenantId) =>
+        switchTo(await unwrap(api.auth.switchTenant({ body: { tenant_id: tenantId } }))),
+      join: async (tenantCode) =>
+        switchTo(await unwrap(api.auth.joinTenant({ body: { tenant_code: tenantCode } }))),
+    },
+
+    can: (action, resource) => permissions.can(action, resource),
+    reloadPermissions: async () => {
+      await sessions.ready();
+      if (sessions.current()) await permissions.reload();
+    },
+    policy: () => permissions.policy(),
+
+    async getAccessToken() {
+      return (await sessions.valid())?.token ?? null;
+    },
+    async refresh() {
+      await sessions.ready();
+      const current = sessions.current();
+      if (current) await sessions.refresh(current.token);
+    },
+    passkeys: async () => (await import('./flows/passkeys')).createPasskeyFlows(flow),
+    destroy: () => sessions.destroy(),
+  };
+  return enforcer;
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((value, i) => value === b[i]);
+
+function sameSnapshot(a: SignedInSnapshot, b: SignedInSnapshot): boolean {
+  return (
+    a.account === b.account &&
+    a.person === b.person &&
+    a.tenant === b.tenant &&
+    a.sessionId === b.sessionId &&
+    a.expiresAt === b.expiresAt &&
+    a.permissions === b.permissions &&
+    sameList(a.roles, b.roles) &&
+    sameList(a.groups, b.groups) &&
+    sameList(a.amr, b.amr)
+  );
+}

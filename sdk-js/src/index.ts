@@ -1,0 +1,44 @@
+// @enforcer/sdk-js: the browser SDK. The MSW mock for tests is @enforcer/sdk-js/msw.
+
+export {
+  buildRequest,
+  type ClientFetcher,
+  type ClientRequest,
+  type ClientResponse,
+  createClient,
+  type EnforcerClient,
+} from './client/create-client';
+export type { Clock } from './clock';
+export {
+  createEnforcer,
+  type Enforcer,
+  type EnforcerOptions,
+  type FlowContext,
+} from './create-enforcer';
+export {
+  type ClientErrorCode,
+  EnforcerError,
+  type EnforcerErrorCode,
+  errorFromResponse,
+  isEnforcerError,
+  unwrap,
+} from './errors';
+export type { PasskeyFlows } from './flows/passkeys';
+export { type AccessTokenClaims, decodeClaims } from './session/claims';
+export type {
+  LoadingSnapshot,
+  PermissionsState,
+  SessionSnapshot,
+  SignedInSnapshot,
+  SignedOutSnapshot,
+} from './session/snapshot';
+export type { StoredSession } from './session/stored-session';
+export {
+  localStorageAdapter,
+  memoryStorage,
+  type StorageAdapter,
+  type StorageOption,
+  sessionStorageAdapter,
+} from './storage/storage';
+export type { ChannelFactory, ChannelLike } from './sync/channel';
+export type { LockManagerLike } from './sync/locks';

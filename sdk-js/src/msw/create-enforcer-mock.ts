@@ -1,0 +1,291 @@
+import {
+  type Account,
+  type AuthProvider,
+  basePath,
+  type Group,
+  type Invite,
+  type Jwk,
+  type Tenant,
+  type TokenResponse,
+} from '@enforcer/contract';
+import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
+import { type HttpHandler, http } from 'msw';
+import { type Clock, systemClock } from '../clock';
+import type { AccessTokenClaims } from '../session/claims';
+import { randomToken, uuid } from './crypto';
+import { type ContractImpl, createDispatcher, type MockRequestRecord } from './dispatch';
+import { accountsRoutes, rolesRoutes } from './routes/accounts';
+import { apiKeysRoutes } from './routes/api-keys';
+import { authRoutes, issueOtp } from './routes/auth';
+import { discoveryRoutes, healthRoutes } from './routes/discovery';
+import { groupsRoutes } from './routes/groups';
+import { policyRoutes } from './routes/policy';
+import { revocationsRoutes } from './routes/revocations';
+import { INVITE_TTL_SECONDS, tenantsRoutes } from './routes/tenants';
+import { MockStore, type TenantRow } from './store';
+import { MockTokens, type TokenSettings } from './tokens';
+
+export interface EnforcerMockOptions {
+  /** The origin the mock answers on, as given to `createEnforcer({ baseUrl })`. Default `http://enforcer.test`. */
+  baseUrl?: string;
+  /** Default: the real clock. Share a `manualClock()` with the SDK to move time in tests. */
+  clock?: Clock;
+  /** Return OTP codes in `POST /auth/otp/request` answers, as the server in development. Default true. */
+  devMode?: boolean;
+  /** Token lifetimes and windows, in seconds (server defaults: 900, 14 d, 30 d, 10, 10). */
+  tokens?: Partial<Omit<TokenSettings, 'issuer' | 'audience'>> & { issuer?: string; audience?: string };
+  /** Check every answer against the contract's response schemas (a mismatch is a 500). Default true. */
+  validateResponses?: boolean;
+}
+
+type TenantRef = string | { id: string };
+
+export interface SeedTenantInput {
+  name?: string;
+  /** Fixed code (`ACME-0000-TEST`); default: a random one. */
+  code?: string;
+  allowSignup?: boolean;
+  authProviders?: AuthProvider[];
+  policy?: PolicyDocument;
+  logoUrl?: string | null;
+  theme?: Record<string, string>;
+}
+
+export interface SeedAccountInput {
+  tenant: TenantRef;
+  email: string;
+  role?: string;
+  /** Group names; groups missing from the tenant are created. */
+  groups?: string[];
+  active?: boolean;
+}
+
+/** A stateful, in-memory Enforcer behind MSW handlers, with helpers to seed and inspect it. */
+export interface EnforcerMock {
+  /** `setupServer(...mock.handlers)` / `setupWorker(...mock.handlers)`. */
+  readonly handlers: HttpHandler[];
+  readonly baseUrl: string;
+  readonly issuer: string;
+  readonly clock: Clock;
+  /** Every request answered, in order (route is the contract key, `auth.refresh`). */
+  readonly requests: MockRequestRecord[];
+  /** How many requests reached `route` (`'auth.refresh'`). */
+  count(route: string): number;
+  /** The last one-time code issued for `email` (optionally for one tenant; `null`: self-serve codes). */
+  lastOtp(email: string, tenant?: TenantRef | null): string | undefined;
+  readonly seed: {
+    tenant(input?: SeedTenantInput): Tenant;
+    account(input: SeedAccountInput): Account;
+    group(input: { tenant: TenantRef; name: string; permissions?: string[]; description?: string }): Group;
+    addToGroup(input: { account: string; group: string }): void;
+    removeFromGroup(input: { account: string; group: string }): void;
+    setRole(input: { account: string; role: string }): void;
+    setActive(input: { account: string; active: boolean }): void;
+    policy(tenant: TenantRef, document: PolicyDocument): void;
+    apiKey(input: { tenant: TenantRef; role?: string; name?: string }): { id: string; key: string };
+    invite(input: { tenant: TenantRef; email: string; role?: string }): Invite;
+    /** A one-time code for `email`, as if requested (the code is returned). */
+    otp(email: string, tenant?: TenantRef | null): string;
+  };
+  /** Signs an account in directly (no OTP): a real token pair, as `POST /auth/login` returns. */
+  signIn(input: { tenant: TenantRef; email: string }): Promise<TokenResponse>;
+  /** Verifies an access token as the server does (throws on an invalid or expired one). */
+  verifyAccessToken(token: string): Promise<AccessTokenClaims>;
+  jwks(): Promise<{ keys: Jwk[] }>;
+  /** New signing key; the old one stays published. */
+  rotateKeys(): Promise<void>;
+  /** Forgets everything (tenants, accounts, sessions, requests); keeps the signing keys. */
+  reset(): void;
+}
+
+/**
+ * Creates the mock. It implements every route of the contract with the server's rules:
+ * requests validated by the contract's zod schemas (problem answers with the server's
+ * codes), real ES256 access tokens in the server's format (`@enforcer/node-verifier` and
+ * jose accept them against the served JWKS), refresh rotation with reuse detection and the
+ * grace window, and authorization by the same policy engine.
+ */
+export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerMock {
+  const baseUrl = (options.baseUrl ?? 'http://enforcer.test').replace(/\/$/, '');
+  const origin = new URL(baseUrl).origin;
+  const clock = options.clock ?? systemClock;
+  const issuer = options.tokens?.issuer ?? `${baseUrl}${basePath}`;
+  const store = new MockStore(clock);
+  const tokens = new MockTokens(store, {
+    issuer,
+    audience: options.tokens?.audience ?? 'enforcer',
+    accessTtl: options.tokens?.accessTtl ?? 900,
+    refreshIdleTtl: options.tokens?.refreshIdleTtl ?? 14 * 86_400,
+    refreshAbsoluteTtl: options.tokens?.refreshAbsoluteTtl ?? 30 * 86_400,
+    refreshGrace: options.tokens?.refreshGrace ?? 10,
+    clockTolerance: options.tokens?.clockTolerance ?? 10,
+  });
+  const requests: MockRequestRecord[] = [];
+  const impl: ContractImpl = {
+    tenants: tenantsRoutes,
+    auth: authRoutes({ devMode: options.devMode ?? true }),
+    groups: groupsRoutes,
+    roles: rolesRoutes,
+    accounts: accountsRoutes,
+    apiKeys: apiKeysRoutes,
+    policy: policyRoutes,
+    discovery: discoveryRoutes,
+    health: healthRoutes,
+    revocations: revocationsRoutes,
+  };
+  const dispatch = createDispatcher({
+    store,
+    tokens,
+    impl,
+    log: requests,
+    validateResponses: options.validateResponses ?? true,
+  });
+  const handlers = [http.all(`${origin}/*`, ({ request }) => dispatch(request, origin))];
+
+  const tenantOf = (ref: TenantRef): TenantRow => {
+    const tenant = store.tenant(typeof ref === 'string' ? ref : ref.id);
+    if (!tenant) throw new Error(`[enforcer mock] no tenant ${JSON.stringify(ref)}`);
+    return tenant;
+  };
+  const accountOf = (id: string) => {
+    const account = store.accounts.get(id);
+    if (!account) throw new Error(`[enforcer mock] no account ${id}`);
+    return account;
+  };
+  const groupOf = (tenantId: string, name: string) => {
+    const group = store.groupByName(tenantId, name);
+    if (!group) throw new Error(`[enforcer mock] no group ${name}`);
+    return group;
+  };
+
+  return {
+    handlers,
+    baseUrl,
+    issuer,
+    clock,
+    requests,
+    count: (route) => requests.filter((r) => r.route === route).length,
+    lastOtp(email, tenant) {
+      const wanted = email.toLowerCase();
+      const tenantId = tenant === undefined ? undefined : tenant === null ? null : tenantOf(tenant).id;
+      let found: string | undefined;
+      for (const row of store.otps.values()) {
+        if (row.email === wanted && (tenantId === undefined || row.tenantId === tenantId)) found = row.code;
+      }
+      return found;
+    },
+    seed: {
+      tenant: (input = {}) =>
+        store.tenantView(
+          store.createTenant({
+            name: input.name ?? 'Acme Pay',
+            ...(input.code !== undefined ? { code: input.code } : {}),
+            ...(input.allowSignup !== undefined ? { allowSignup: input.allowSignup } : {}),
+            ...(input.authProviders ? { authProviders: input.authProviders } : {}),
+            ...(input.policy ? { policy: validatePolicy(input.policy).document } : {}),
+            ...(input.logoUrl !== undefined ? { logoUrl: input.logoUrl } : {}),
+            ...(input.theme ? { theme: input.theme } : {}),
+          }),
+        ),
+      account: (input) => {
+        const tenant = tenantOf(input.tenant);
+        const person = store.ensurePerson(input.email, true);
+        const account =
+          store.accountOf(person.id, tenant.id) ??
+          store.createAccount(person.id, tenant.id, input.role ?? 'member');
+        if (input.role) account.role = input.role;
+        if (input.active !== undefined) account.active = input.active;
+        for (const name of input.groups ?? []) {
+          const group = store.groupByName(tenant.id, name) ?? store.createGroup(tenant.id, { name });
+          group.members.set(account.id, store.now());
+        }
+        return store.accountView(account);
+      },
+      group: (input) => {
+        const tenant = tenantOf(input.tenant);
+        return store.groupView(
+          store.createGroup(tenant.id, {
+            name: input.name,
+            permissions: input.permissions ?? [],
+            description: input.description ?? null,
+          }),
+        );
+      },
+      addToGroup: ({ account, group }) => {
+        const row = accountOf(account);
+        groupOf(row.tenantId, group).members.set(row.id, store.now());
+        store.bumpGrant(row);
+      },
+      removeFromGroup: ({ account, group }) => {
+        const row = accountOf(account);
+        groupOf(row.tenantId, group).members.delete(row.id);
+        store.bumpGrant(row);
+      },
+      setRole: ({ account, role }) => {
+        const row = accountOf(account);
+        row.role = role;
+        store.bumpGrant(row);
+      },
+      setActive: ({ account, active }) => {
+        const row = accountOf(account);
+        row.active = active;
+        store.bumpGrant(row);
+      },
+      policy: (ref, document) => {
+        const tenant = tenantOf(ref);
+        tenant.policy = validatePolicy(document).document;
+        tenant.policyUpdatedAt = store.now();
+        store.touchPolicy(tenant.id);
+        store.policyOf(tenant.id);
+      },
+      apiKey: ({ tenant: ref, role, name }) => {
+        const tenant = tenantOf(ref);
+        const key = `enf_${randomToken(32)}`;
+        const row = {
+          id: uuid(),
+          tenantId: tenant.id,
+          name: name ?? 'seeded key',
+          key,
+          prefix: key.slice(0, 12),
+          role: role ?? 'admin',
+          createdBy: null,
+          createdAt: store.now(),
+          expiresAt: null,
+          lastUsedAt: null,
+          revokedAt: null,
+        };
+        store.apiKeys.set(row.id, row);
+        return { id: row.id, key };
+      },
+      invite: ({ tenant: ref, email, role }) => {
+        const tenant = tenantOf(ref);
+        const row = {
+          id: uuid(),
+          tenantId: tenant.id,
+          code: randomToken(24),
+          email: email.toLowerCase(),
+          role: role ?? 'member',
+          expiresAt: store.now() + INVITE_TTL_SECONDS * 1000,
+          acceptedAt: null,
+        };
+        store.invites.set(row.id, row);
+        return store.inviteView(row);
+      },
+      otp: (email, tenant) => issueOtp(store, email.toLowerCase(), tenant ? tenantOf(tenant).id : null).code,
+    },
+    async signIn({ tenant: ref, email }) {
+      const tenant = tenantOf(ref);
+      const person = store.personByEmail(email);
+      const account = person && store.accountOf(person.id, tenant.id);
+      if (!account) throw new Error(`[enforcer mock] ${email} has no account in ${tenant.code}`);
+      return tokens.signIn(account, ['otp']);
+    },
+    verifyAccessToken: (token) => tokens.verifyAccessToken(token),
+    jwks: () => tokens.jwks(),
+    rotateKeys: () => tokens.rotateKeys(),
+    reset: () => {
+      store.reset();
+      requests.length = 0;
+    },
+  };
+}

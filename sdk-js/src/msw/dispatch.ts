@@ -1,0 +1,343 @@
+import {
+  contract,
+  getRouteMetadata,
+  problemContentType,
+  type RouteMetadata,
+  rootContract,
+} from '@enforcer/contract';
+import type { Subject } from '@enforcer/contract/policy';
+import {
+  type AppRoute,
+  type AppRouter,
+  isAppRoute,
+  type ServerInferRequest,
+  type ServerInferResponses,
+} from '@ts-rest/core';
+import type { AccessTokenClaims } from '../session/claims';
+import { fieldErrors, MockError, problem } from './problem';
+import type { AccountRow, ApiKeyRow, MockStore, SessionRow } from './store';
+import type { MockTokens } from './tokens';
+
+export interface UserPrincipal {
+  kind: 'user';
+  claims: AccessTokenClaims;
+  account: AccountRow;
+  session: SessionRow;
+}
+
+export interface ApiKeyPrincipal {
+  kind: 'api_key';
+  key: ApiKeyRow;
+}
+
+export type Principal = UserPrincipal | ApiKeyPrincipal;
+
+export interface MockContext {
+  store: MockStore;
+  tokens: MockTokens;
+  /** Who is calling (undefined on public routes). */
+  principal: Principal | undefined;
+  meta: RouteMetadata;
+}
+
+/** One route's implementation, typed from the contract (requests parsed, answers checked by tsc). */
+export type RouteImpl<R extends AppRoute> = (
+  request: ServerInferRequest<R>,
+  ctx: MockContext,
+) => ServerInferResponses<R> | Promise<ServerInferResponses<R>>;
+
+export type RouterImpl<T extends AppRouter> = {
+  [K in keyof T]: T[K] extends AppRoute ? RouteImpl<T[K]> : T[K] extends AppRouter ? RouterImpl<T[K]> : never;
+};
+
+export type ContractImpl = RouterImpl<typeof contract>;
+
+/** One request the mock answered: what tests count (`mock.requests`). */
+export interface MockRequestRecord {
+  /** The contract route, `auth.refresh`; `unknown` for paths outside the contract. */
+  route: string;
+  method: string;
+  path: string;
+  status: number;
+}
+
+interface CompiledRoute {
+  key: string;
+  route: AppRoute;
+  pattern: RegExp;
+  params: string[];
+  impl: RouteImpl<AppRoute>;
+}
+
+const API_KEY_PREFIX = 'enf_';
+const BODY_LIMIT = 65_536;
+
+function flatten(router: AppRouter, impl: Record<string, unknown>, prefix = ''): CompiledRoute[] {
+  return Object.entries(router).flatMap(([name, value]) => {
+    const key = prefix ? `${prefix}.${name}` : name;
+    const own = impl[name];
+    if (!isAppRoute(value)) return flatten(value, own as Record<string, unknown>, key);
+    const params: string[] = [];
+    const source = value.path
+      .split('/')
+      .map((part) => {
+        if (!part.startsWith(':')) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        params.push(part.slice(1));
+        return '([^/]+)';
+      })
+      .join('/');
+    return [
+      { key, route: value, pattern: new RegExp(`^${source}/?$`), params, impl: own as RouteImpl<AppRoute> },
+    ];
+  });
+}
+
+const isSchema = (
+  value: unknown,
+): value is { safeParse(input: unknown): { success: boolean; data?: unknown; error?: { issues: [] } } } =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { safeParse?: unknown }).safeParse === 'function';
+
+/** The engine's subject for a caller. An API key acts with its role and no groups (as the server). */
+export function subjectOfPrincipal(store: MockStore, principal: Principal): Subject {
+  if (principal.kind === 'api_key') {
+    return {
+      id: principal.key.id,
+      tenant_id: principal.key.tenantId,
+      roles: [principal.key.role],
+      groups: [],
+    };
+  }
+  return store.subjectOf(principal.account);
+}
+
+export const tenantOfPrincipal = (principal: Principal): string =>
+  principal.kind === 'api_key' ? principal.key.tenantId : principal.account.tenantId;
+
+/**
+ * Routes requests to the contract's routes the way the server does: body parsing (400,
+ * 413, 415), then authentication and the route's permission (from the route's metadata in
+ * the contract), then validation against the contract's zod schemas (400
+ * `validation_failed` with `params.` / `query.` / `body.` paths), then the handler.
+ */
+export function createDispatcher(options: {
+  store: MockStore;
+  tokens: MockTokens;
+  impl: ContractImpl;
+  log: MockRequestRecord[];
+  validateResponses: boolean;
+}) {
+  const { store, tokens, log } = options;
+  const impl = options.impl as unknown as Record<string, unknown>;
+  const routes = [
+    ...flatten(contract, impl),
+    // Discovery and health are also served at the host root (same handlers).
+    ...flatten(rootContract, { discovery: impl.discovery, health: impl.health }),
+  ];
+
+  const verifyUser = async (token: string): Promise<UserPrincipal> => {
+    const claims = await tokens.verifyAccessToken(token);
+    const session = store.sessions.get(claims.sid);
+    if (!session || session.revokedAt !== null || session.accountId !== claims.sub) {
+      throw new MockError('token_invalid', 'This session has ended');
+    }
+    const account = store.accounts.get(claims.sub);
+    if (!account || account.tenantId !== claims.tenant_id)
+      throw new MockError('token_invalid', 'No such account');
+    if (!account.active) throw new MockError('account_inactive', 'This account has been deactivated');
+    return { kind: 'user', claims, account, session };
+  };
+
+  const verifyApiKey = (key: string): ApiKeyPrincipal => {
+    if (!key.startsWith(API_KEY_PREFIX) || key.length > 200)
+      throw new MockError('invalid_credentials', 'Invalid API key');
+    const row = [...store.apiKeys.values()].find((k) => k.key === key);
+    const now = store.now();
+    if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now)) {
+      throw new MockError('invalid_credentials', 'Invalid API key');
+    }
+    row.lastUsedAt = now;
+    return { kind: 'api_key', key: row };
+  };
+
+  const authenticate = async (meta: RouteMetadata, request: Request): Promise<Principal | undefined> => {
+    const apiKeyHeader = request.headers.get('x-api-key');
+    const authorization = request.headers.get('authorization');
+    let credential: { kind: 'jwt' | 'api_key'; value: string } | undefined;
+    if (apiKeyHeader) credential = { kind: 'api_key', value: apiKeyHeader.trim() };
+    else if (authorization) {
+      const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
+      if (!match) throw new MockError('unauthenticated', 'Authorization must be "Bearer <token>"');
+      const value = match[1]!;
+      credential = { kind: value.startsWith(API_KEY_PREFIX) ? 'api_key' : 'jwt', value };
+    }
+    if (meta.auth === 'none') {
+      return meta.optionalUser && credential?.kind === 'jwt' ? verifyUser(credential.value) : undefined;
+    }
+    if (!credential) throw new MockError('unauthenticated', 'This call needs a credential');
+    let principal: Principal;
+    if (credential.kind === 'api_key') {
+      principal = verifyApiKey(credential.value);
+      if (meta.auth === 'user') {
+        throw new MockError('credential_not_allowed', 'This call needs a signed-in user, not an API key');
+      }
+    } else {
+      principal = await verifyUser(credential.value);
+      if (meta.auth === 'api_key')
+        throw new MockError('credential_not_allowed', 'This call needs an API key');
+    }
+    if (meta.permission) {
+      const { compiled } = store.policyOf(tenantOfPrincipal(principal));
+      if (!compiled.can(subjectOfPrincipal(store, principal), meta.permission)) {
+        throw new MockError('forbidden', `Missing permission "${meta.permission}"`);
+      }
+    }
+    return principal;
+  };
+
+  const readBody = async (request: Request): Promise<unknown> => {
+    const text = await request.text();
+    const type = request.headers.get('content-type') ?? '';
+    if (text.length > BODY_LIMIT) {
+      throw new MockError('payload_too_large', 'The request body is larger than the server accepts');
+    }
+    if (type.includes('application/json')) {
+      if (text === '')
+        throw new MockError(
+          'bad_request',
+          'The request body is empty but the content type is application/json',
+        );
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw new MockError('bad_request', 'The request body is not valid JSON');
+      }
+    }
+    if (text === '') return undefined;
+    const trimmed = text.trim();
+    if (
+      type.includes('application/x-www-form-urlencoded') &&
+      (trimmed.startsWith('{') || trimmed.startsWith('['))
+    ) {
+      try {
+        return JSON.parse(trimmed);
+      } catch {
+        throw new MockError('bad_request', 'invalid JSON');
+      }
+    }
+    throw new MockError('unsupported_media_type', 'Send the request body as application/json');
+  };
+
+  const validate = (
+    route: AppRoute,
+    raw: {
+      params: Record<string, string>;
+      query: Record<string, string>;
+      headers: Record<string, string>;
+      body: unknown;
+    },
+  ) => {
+    const errors: ReturnType<typeof fieldErrors> = [];
+    const parse = (prefix: string, schema: unknown, input: unknown) => {
+      if (!isSchema(schema)) return input;
+      const result = schema.safeParse(input);
+      if (!result.success) {
+        errors.push(...fieldErrors(prefix, result.error?.issues ?? []));
+        return undefined;
+      }
+      return result.data;
+    };
+    const params = parse('params', route.pathParams, raw.params) ?? raw.params;
+    let headers: Record<string, unknown> = raw.headers;
+    if (route.headers && typeof route.headers === 'object' && !isSchema(route.headers)) {
+      headers = { ...raw.headers };
+      for (const [name, schema] of Object.entries(route.headers as Record<string, unknown>)) {
+        headers[name] = parse(`headers.${name}`, schema, raw.headers[name]);
+      }
+    }
+    const query = 'query' in route ? parse('query', route.query, raw.query) : undefined;
+    const body = route.method !== 'GET' && 'body' in route ? parse('body', route.body, raw.body) : undefined;
+    if (errors.length > 0) {
+      throw new MockError('validation_failed', 'The request does not match the API schema', { errors });
+    }
+    return { params, headers, query, body };
+  };
+
+  const checkResponse = (route: AppRoute, key: string, status: number, body: unknown) => {
+    const schema = (route.responses as Record<number, unknown>)[status];
+    if (!isSchema(schema)) return;
+    const result = schema.safeParse(body);
+    if (!result.success) {
+      throw new Error(
+        `[enforcer mock] ${key} answered ${status} outside the contract: ${JSON.stringify(result.error?.issues)}`,
+      );
+    }
+  };
+
+  const send = (
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+    type = 'application/json',
+  ) =>
+    new Response(status === 204 || body === undefined ? null : JSON.stringify(body), {
+      status,
+      headers: {
+        ...(status === 204 || body === undefined ? {} : { 'content-type': type }),
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        ...headers,
+      },
+    });
+
+  return async (request: Request, origin: string): Promise<Response | undefined> => {
+    const url = new URL(request.url);
+    if (url.origin !== origin) return undefined;
+    const path = url.pathname;
+    const record = (route: string, status: number) =>
+      log.push({ route, method: request.method, path, status });
+    const candidates = routes.filter((r) => r.pattern.test(path));
+    const match = candidates.find((r) => r.route.method === request.method);
+    try {
+      if (!match) {
+        if (candidates.length > 0) {
+          const allow = [...new Set(candidates.map((r) => r.route.method))].join(', ');
+          throw new MockError('method_not_allowed', `${request.method} is not allowed here`, {
+            headers: { allow },
+          });
+        }
+        throw new MockError('not_found', `Route ${request.method}:${path} not found`);
+      }
+      const meta = getRouteMetadata(match.route);
+      const rawBody =
+        request.method === 'GET' || request.method === 'HEAD' ? undefined : await readBody(request);
+      const principal = await authenticate(meta, request);
+      const groups = match.pattern.exec(path)!;
+      const rawParams = Object.fromEntries(
+        match.params.map((name, i) => [name, decodeURIComponent(groups[i + 1]!)]),
+      );
+      const input = validate(match.route, {
+        params: rawParams,
+        query: Object.fromEntries(url.searchParams),
+        headers: Object.fromEntries(request.headers),
+        body: rawBody,
+      });
+      const result = (await match.impl(input as never, { store, tokens, principal, meta })) as {
+        status: number;
+        body: unknown;
+        headers?: Record<string, string>;
+      };
+      if (options.validateResponses) checkResponse(match.route, match.key, result.status, result.body);
+      record(match.key, result.status);
+      return send(result.status, result.status === 204 ? undefined : result.body, result.headers);
+    } catch (error) {
+      const known = error instanceof MockError;
+      const body = known
+        ? problem(error.code, error.message, path, error.errors)
+        : problem('internal_error', error instanceof Error ? error.message : String(error), path);
+      record(match?.key ?? 'unknown', body.status);
+      return send(body.status, body, known ? error.headers : {}, problemContentType);
+    }
+  };
+}

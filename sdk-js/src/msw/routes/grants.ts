@@ -1,0 +1,224 @@
+import type { FieldError } from '@enforcer/contract';
+import {
+  actionMatches,
+  type CompiledPolicy,
+  type Condition,
+  formatPath,
+  type PolicyDocument,
+  type Resource,
+  type Subject,
+} from '@enforcer/contract/policy';
+import { builtInRoles, defaultPolicy } from '../default-policy';
+import { type MockContext, type Principal, subjectOfPrincipal } from '../dispatch';
+import { MockError } from '../problem';
+import type { AccountRow, ApiKeyRow, GroupRow, MockStore } from '../store';
+
+/**
+ * The server's rank rules and record checks (server/src/domains/policy/grants.ts, visible.ts,
+ * resources.ts, admin-constraints.ts), for the mock's admin routes.
+ */
+
+export const accountResource = (a: AccountRow): Resource => ({
+  type: 'account',
+  attributes: {
+    id: a.id,
+    tenant_id: a.tenantId,
+    person_id: a.personId,
+    role: a.role,
+    active: a.active,
+    created_at: new Date(a.createdAt).toISOString(),
+  },
+});
+
+export const groupResource = (g: GroupRow): Resource => ({
+  type: 'group',
+  attributes: { id: g.id, tenant_id: g.tenantId, name: g.name, built_in: g.builtIn },
+});
+
+export const apiKeyResource = (k: ApiKeyRow): Resource => ({
+  type: 'api_key',
+  attributes: {
+    id: k.id,
+    tenant_id: k.tenantId,
+    created_by: k.createdBy,
+    created_at: new Date(k.createdAt).toISOString(),
+  },
+});
+
+/** Does the held pattern cover the wanted one? `*` covers all, `a.*` covers `a.b` and `a.b.*`. */
+export function patternCovers(held: string, wanted: string): boolean {
+  if (held === '*' || held === wanted) return true;
+  if (!held.endsWith('.*')) return false;
+  const prefix = held.slice(0, -1);
+  return wanted.startsWith(prefix) && wanted.length > prefix.length;
+}
+
+const policyOf = (ctx: MockContext, principal: Principal) =>
+  ctx.store.policyOf(principal.kind === 'api_key' ? principal.key.tenantId : principal.account.tenantId);
+
+/** A role named in a request body must exist: `400 validation_failed` naming the field otherwise. */
+export function requireRole(
+  ctx: MockContext,
+  principal: Principal,
+  role: string,
+  path = 'body.role',
+): string[] {
+  const roles = policyOf(ctx, principal).effective.roles;
+  if (!Object.hasOwn(roles, role)) {
+    throw new MockError('validation_failed', `There is no role "${role}" in this tenant's policy`, {
+      errors: [{ path, message: 'unknown role; GET /roles lists the roles' }],
+    });
+  }
+  return roles[role]!.permissions;
+}
+
+/** `403 forbidden` when `role` grants a pattern the caller does not hold (nobody hands out more than they hold). */
+export function assertRoleWithinReach(
+  ctx: MockContext,
+  principal: Principal,
+  role: string,
+  what: string,
+): void {
+  const held = policyOf(ctx, principal).compiled.permissions(subjectOfPrincipal(ctx.store, principal));
+  const missing = requireRole(ctx, principal, role).filter((w) => !held.some((h) => patternCovers(h, w)));
+  if (missing.length > 0) {
+    throw new MockError(
+      'forbidden',
+      `${what} role "${role}" grants ${missing.map((m) => `"${m}"`).join(', ')}, which you do not hold`,
+    );
+  }
+}
+
+/** Enforcer's own management actions: a group unlocking one is as powerful as a role. */
+export const managementActions = [
+  'tenants.read',
+  'tenants.update',
+  'accounts.read',
+  'accounts.role.update',
+  'accounts.active.update',
+  'groups.read',
+  'groups.create',
+  'groups.members.write',
+  'invites.create',
+  'roles.read',
+  'api_keys.read',
+  'api_keys.create',
+  'api_keys.delete',
+  'policy.read',
+  'policy.update',
+  'authorize.any',
+] as const;
+
+/** `403 forbidden` when the permissions unlock a management action the caller cannot do itself. */
+export function assertNoEscalation(
+  ctx: MockContext,
+  principal: Principal,
+  permissions: readonly string[],
+): void {
+  const subject = subjectOfPrincipal(ctx.store, principal);
+  const { compiled } = policyOf(ctx, principal);
+  const beyond = managementActions.filter(
+    (action) => permissions.some((p) => actionMatches(p, action)) && !compiled.can(subject, action),
+  );
+  if (beyond.length > 0) {
+    throw new MockError(
+      'forbidden',
+      `This group unlocks ${beyond.map((a) => `"${a}"`).join(', ')}, which you cannot do yourself`,
+    );
+  }
+}
+
+/** The roles that, held alone, let an account of `tenantId` change the tenant's policy. */
+export const managerRoles = (compiled: CompiledPolicy, tenantId: string): string[] =>
+  Object.keys(compiled.document.roles).filter((role) =>
+    compiled.can({ id: '', tenant_id: tenantId, roles: [role], groups: [] }, 'policy.update'),
+  );
+
+/**
+ * A single-record check: allowed; `404 not_found` when the caller may not even see the record;
+ * `403 forbidden` when it may see it but not do this.
+ */
+export function requireAllowed(
+  compiled: CompiledPolicy,
+  subject: Subject,
+  check: { action: string; readAction: string; resource: Resource; what: string },
+): void {
+  if (compiled.can(subject, check.action, check.resource)) return;
+  if (check.readAction !== check.action && compiled.can(subject, check.readAction, check.resource)) {
+    const { reason } = compiled.explain(subject, check.action, check.resource);
+    const why = reason.kind === 'denied_by_rule' ? ` (denied by rule "${reason.rule}")` : '';
+    throw new MockError('forbidden', `You may not ${check.action} this ${check.what}${why}`);
+  }
+  throw new MockError('not_found', `No such ${check.what}`);
+}
+
+/** The group as the API shows it: its permissions are what membership grants in the effective policy. */
+export function groupView(store: MockStore, group: GroupRow) {
+  const { effective } = store.policyOf(group.tenantId);
+  const inPolicy = Object.hasOwn(effective.groups ?? {}, group.name)
+    ? effective.groups![group.name]
+    : undefined;
+  return {
+    id: group.id,
+    name: group.name,
+    description: group.description ?? inPolicy?.description ?? null,
+    permissions: [...(inPolicy?.permissions ?? group.permissions)],
+    created_at: new Date(group.createdAt).toISOString(),
+  };
+}
+
+/** What a policy document must keep for Enforcer's own endpoints (400 invalid_policy otherwise). */
+export function adminConstraintIssues(document: PolicyDocument): FieldError[] {
+  const issues: FieldError[] = [];
+  const at = (path: (string | number)[], message: string) =>
+    issues.push({ path: `body.${formatPath(path)}`, message });
+  const defaults = defaultPolicy().resources;
+  for (const role of builtInRoles) {
+    if (!Object.hasOwn(document.roles, role))
+      at(['roles', role], `the built-in role "${role}" cannot be removed`);
+  }
+  for (const type of ['account', 'group', 'api_key']) {
+    const expected = defaults[type]!;
+    const declared = Object.hasOwn(document.resources, type) ? document.resources[type] : undefined;
+    if (!declared) {
+      at(['resources', type], `Enforcer's own endpoints decide on "${type}": it cannot be removed`);
+      continue;
+    }
+    if (declared.tenant_attribute !== expected.tenant_attribute) {
+      at(['resources', type, 'tenant_attribute'], `must be "${expected.tenant_attribute}"`);
+    }
+    for (const [name, attributeType] of Object.entries(declared.attributes)) {
+      const known = Object.hasOwn(expected.attributes, name) ? expected.attributes[name] : undefined;
+      if (known === undefined) {
+        at(
+          ['resources', type, 'attributes', name],
+          `"${type}" records have no "${name}"; known: ${Object.keys(expected.attributes).join(', ')}`,
+        );
+      } else if (known !== attributeType) {
+        at(['resources', type, 'attributes', name], `must be "${known}"`);
+      }
+    }
+  }
+  (document.rules ?? []).forEach((rule, index) => {
+    if (!rule.resource || !['account', 'group', 'api_key'].includes(rule.resource) || !rule.condition) return;
+    for (const path of recordToRecord(rule.condition, ['rules', index, 'condition'])) {
+      at(path, `rules on "${rule.resource}" cannot compare two attributes of the record`);
+    }
+  });
+  return issues;
+}
+
+function recordToRecord(condition: Condition, path: (string | number)[]): (string | number)[][] {
+  if ('and' in condition) return condition.and.flatMap((c, i) => recordToRecord(c, [...path, 'and', i]));
+  if ('or' in condition) return condition.or.flatMap((c, i) => recordToRecord(c, [...path, 'or', i]));
+  if ('not' in condition) return recordToRecord(condition.not, [...path, 'not']);
+  if ('exists' in condition) return [];
+  const [op, operands] = Object.entries(condition)[0] as [string, [string, unknown]];
+  const right = operands[1];
+  const isRef =
+    typeof right === 'object' &&
+    right !== null &&
+    'ref' in right &&
+    String((right as { ref: string }).ref).startsWith('resource.');
+  return isRef ? [[...path, op, 1]] : [];
+}

@@ -1,0 +1,486 @@
+import type {
+  Account,
+  ApiKey,
+  AuthProvider,
+  Group,
+  Invite,
+  Person,
+  PolicySubject,
+  Role,
+  Tenant,
+  TenantSummary,
+} from '@enforcer/contract';
+import { type CompiledPolicy, compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
+import type { Clock } from '../clock';
+import { sha256, stableStringify, uuid } from './crypto';
+import { builtInRoles, defaultPolicy, verifiedGroup } from './default-policy';
+
+/** The mock's rows: what the server keeps in PostgreSQL, in memory. */
+export interface TenantRow {
+  id: string;
+  code: string;
+  name: string;
+  logoUrl: string | null;
+  theme: Record<string, string>;
+  authProviders: AuthProvider[];
+  allowSignup: boolean;
+  createdAt: number;
+  policy: PolicyDocument;
+  policyUpdatedAt: number;
+  /** Bumped whenever the stored policy or a group changes (the effective policy is recompiled). */
+  policyVersion: number;
+}
+
+export interface PersonRow {
+  id: string;
+  email: string | null;
+  emailVerified: boolean;
+  createdAt: number;
+}
+
+export interface AccountRow {
+  id: string;
+  personId: string;
+  tenantId: string;
+  role: string;
+  active: boolean;
+  createdAt: number;
+  grantVersion: number;
+}
+
+export interface GroupRow {
+  id: string;
+  tenantId: string;
+  name: string;
+  description: string | null;
+  permissions: string[];
+  builtIn: boolean;
+  createdAt: number;
+  /** account id → when it joined */
+  members: Map<string, number>;
+}
+
+export interface SessionRow {
+  id: string;
+  accountId: string;
+  personId: string;
+  tenantId: string;
+  amr: string[];
+  createdAt: number;
+  absoluteExpiresAt: number;
+  revokedAt: number | null;
+  revokeReason: string | null;
+}
+
+export interface RefreshTokenRow {
+  token: string;
+  sessionId: string;
+  usedAt: number | null;
+  replacedBy: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface OtpRow {
+  email: string;
+  tenantId: string | null;
+  code: string;
+  expiresAt: number;
+  attempts: number;
+  used: boolean;
+}
+
+export interface InviteRow {
+  id: string;
+  tenantId: string;
+  code: string;
+  email: string;
+  role: string;
+  expiresAt: number;
+  acceptedAt: number | null;
+}
+
+export interface ApiKeyRow {
+  id: string;
+  tenantId: string;
+  name: string;
+  key: string;
+  prefix: string;
+  role: string;
+  createdBy: string | null;
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+/** What offline verifiers learn from `GET /revocations`: sessions that ended, grants that changed. */
+export type ChangeEvent =
+  | { seq: number; at: number; tenantId: string; kind: 'session'; sessionId: string; accountId: string }
+  | { seq: number; at: number; tenantId: string; kind: 'account'; accountId: string };
+
+interface CompiledTenantPolicy {
+  version: number;
+  effective: PolicyDocument;
+  etag: string;
+  compiled: CompiledPolicy;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Crockford base32 without I, L, O, U, as the server's tenant codes. */
+const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+function tenantCode(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  const chars = [...bytes].map((b) => CODE_ALPHABET[b % 32]);
+  return [0, 4, 8].map((i) => chars.slice(i, i + 4).join('')).join('-');
+}
+
+/** The tenant's stored policy with its groups merged in: what every decision uses (as the server). */
+export function mergeGroups(
+  document: PolicyDocument,
+  groups: { name: string; permissions: string[]; description?: string | null }[],
+): PolicyDocument {
+  const merged: NonNullable<PolicyDocument['groups']> = { ...(document.groups ?? {}) };
+  for (const g of groups) {
+    const existing = merged[g.name];
+    const permissions = [...new Set([...(existing?.permissions ?? []), ...g.permissions])];
+    merged[g.name] = {
+      ...(existing ?? (g.description ? { description: g.description } : {})),
+      permissions,
+    };
+  }
+  return { ...document, groups: merged };
+}
+
+/** Everything the mock knows, with the queries its routes and seed helpers share. */
+export class MockStore {
+  readonly clock: Clock;
+  readonly tenants = new Map<string, TenantRow>();
+  readonly persons = new Map<string, PersonRow>();
+  readonly accounts = new Map<string, AccountRow>();
+  readonly groups = new Map<string, GroupRow>();
+  readonly sessions = new Map<string, SessionRow>();
+  readonly refreshTokens = new Map<string, RefreshTokenRow>();
+  readonly otps = new Map<string, OtpRow>();
+  readonly invites = new Map<string, InviteRow>();
+  readonly apiKeys = new Map<string, ApiKeyRow>();
+  readonly changes: ChangeEvent[] = [];
+  #seq = 0;
+  readonly #policies = new Map<string, CompiledTenantPolicy>();
+  readonly #etags = new Map<string, string>();
+
+  constructor(clock: Clock) {
+    this.clock = clock;
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  reset(): void {
+    for (const map of [
+      this.tenants,
+      this.persons,
+      this.accounts,
+      this.groups,
+      this.sessions,
+      this.refreshTokens,
+      this.otps,
+      this.invites,
+      this.apiKeys,
+      this.#policies,
+    ]) {
+      map.clear();
+    }
+    this.changes.length = 0;
+  }
+
+  // --- tenants ---------------------------------------------------------------------------------
+
+  createTenant(input: {
+    name: string;
+    code?: string;
+    logoUrl?: string | null;
+    theme?: Record<string, string>;
+    authProviders?: AuthProvider[];
+    allowSignup?: boolean;
+    policy?: PolicyDocument;
+  }): TenantRow {
+    let code = input.code?.trim().toUpperCase() ?? tenantCode();
+    while (!input.code && this.tenantByCode(code)) code = tenantCode();
+    const now = this.now();
+    const tenant: TenantRow = {
+      id: uuid(),
+      code,
+      name: input.name,
+      logoUrl: input.logoUrl ?? null,
+      theme: input.theme ?? {},
+      authProviders: input.authProviders ?? ['email_otp'],
+      allowSignup: input.allowSignup ?? true,
+      createdAt: now,
+      policy: input.policy ?? defaultPolicy(),
+      policyUpdatedAt: now,
+      policyVersion: 1,
+    };
+    this.tenants.set(tenant.id, tenant);
+    this.createGroup(tenant.id, {
+      name: verifiedGroup,
+      description: 'Passed identity verification (KYC)',
+      builtIn: true,
+    });
+    if (input.policy) this.policyOf(tenant.id); // a seeded policy must compile
+    return tenant;
+  }
+
+  tenantByCode(code: string): TenantRow | undefined {
+    const wanted = code.trim().toUpperCase();
+    for (const tenant of this.tenants.values()) if (tenant.code === wanted) return tenant;
+    return undefined;
+  }
+
+  /** A tenant by id or code. */
+  tenant(idOrCode: string): TenantRow | undefined {
+    return this.tenants.get(idOrCode) ?? this.tenantByCode(idOrCode);
+  }
+
+  tenantView(t: TenantRow): Tenant {
+    return {
+      id: t.id,
+      code: t.code,
+      name: t.name,
+      logo_url: t.logoUrl,
+      theme: { ...t.theme },
+      auth_providers: [...t.authProviders],
+      allow_signup: t.allowSignup,
+      created_at: iso(t.createdAt),
+    };
+  }
+
+  tenantSummary(t: TenantRow): TenantSummary {
+    return { id: t.id, code: t.code, name: t.name, logo_url: t.logoUrl };
+  }
+
+  // --- persons and accounts --------------------------------------------------------------------
+
+  personByEmail(email: string): PersonRow | undefined {
+    const wanted = email.toLowerCase();
+    for (const person of this.persons.values()) if (person.email === wanted) return person;
+    return undefined;
+  }
+
+  ensurePerson(email: string, verified: boolean): PersonRow {
+    const existing = this.personByEmail(email);
+    if (existing) {
+      if (verified) existing.emailVerified = true;
+      return existing;
+    }
+    const person: PersonRow = {
+      id: uuid(),
+      email: email.toLowerCase(),
+      emailVerified: verified,
+      createdAt: this.now(),
+    };
+    this.persons.set(person.id, person);
+    return person;
+  }
+
+  personView(p: PersonRow): Person {
+    return { id: p.id, email: p.email, email_verified: p.emailVerified, created_at: iso(p.createdAt) };
+  }
+
+  accountOf(personId: string, tenantId: string): AccountRow | undefined {
+    for (const account of this.accounts.values()) {
+      if (account.personId === personId && account.tenantId === tenantId) return account;
+    }
+    return undefined;
+  }
+
+  createAccount(personId: string, tenantId: string, role: string): AccountRow {
+    const account: AccountRow = {
+      id: uuid(),
+      personId,
+      tenantId,
+      role,
+      active: true,
+      createdAt: this.now(),
+      grantVersion: 1,
+    };
+    this.accounts.set(account.id, account);
+    return account;
+  }
+
+  /** Names of the account's groups, sorted (as in tokens). */
+  groupNames(accountId: string): string[] {
+    return [...this.groups.values()]
+      .filter((g) => g.members.has(accountId))
+      .map((g) => g.name)
+      .sort();
+  }
+
+  accountView(a: AccountRow): Account {
+    return {
+      id: a.id,
+      person_id: a.personId,
+      tenant_id: a.tenantId,
+      email: this.persons.get(a.personId)?.email ?? null,
+      role: a.role,
+      active: a.active,
+      groups: this.groupNames(a.id),
+      created_at: iso(a.createdAt),
+    };
+  }
+
+  /** The engine's subject for an account, from its current role and groups. */
+  subjectOf(a: AccountRow): PolicySubject & Subject {
+    return {
+      id: a.id,
+      person_id: a.personId,
+      tenant_id: a.tenantId,
+      roles: [a.role],
+      groups: this.groupNames(a.id),
+      attributes: {},
+    };
+  }
+
+  accountsOf(tenantId: string): AccountRow[] {
+    return [...this.accounts.values()]
+      .filter((a) => a.tenantId === tenantId)
+      .sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  // --- groups ----------------------------------------------------------------------------------
+
+  createGroup(
+    tenantId: string,
+    input: { name: string; description?: string | null; permissions?: string[]; builtIn?: boolean },
+  ): GroupRow {
+    const group: GroupRow = {
+      id: uuid(),
+      tenantId,
+      name: input.name,
+      description: input.description ?? null,
+      permissions: input.permissions ?? [],
+      builtIn: input.builtIn ?? false,
+      createdAt: this.now(),
+      members: new Map(),
+    };
+    this.groups.set(group.id, group);
+    this.touchPolicy(tenantId);
+    return group;
+  }
+
+  groupsOf(tenantId: string): GroupRow[] {
+    return [...this.groups.values()]
+      .filter((g) => g.tenantId === tenantId)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  groupByName(tenantId: string, name: string): GroupRow | undefined {
+    return this.groupsOf(tenantId).find((g) => g.name === name);
+  }
+
+  groupView(g: GroupRow): Group {
+    return {
+      id: g.id,
+      name: g.name,
+      description: g.description,
+      permissions: [...g.permissions],
+      created_at: iso(g.createdAt),
+    };
+  }
+
+  // --- policy ----------------------------------------------------------------------------------
+
+  touchPolicy(tenantId: string): void {
+    const tenant = this.tenants.get(tenantId);
+    if (tenant) tenant.policyVersion += 1;
+  }
+
+  /** The tenant's effective policy, compiled once per version (as the server's TenantPolicyService). */
+  policyOf(tenantId: string): CompiledTenantPolicy {
+    const tenant = this.tenants.get(tenantId)!;
+    const cached = this.#policies.get(tenantId);
+    if (cached && cached.version === tenant.policyVersion) return cached;
+    const effective = mergeGroups(tenant.policy, this.groupsOf(tenantId));
+    const text = stableStringify(effective);
+    const policy: CompiledTenantPolicy = {
+      version: tenant.policyVersion,
+      effective,
+      etag: this.#etags.get(text) ?? '',
+      compiled: compile(effective),
+    };
+    this.#policies.set(tenantId, policy);
+    return policy;
+  }
+
+  /** The policy's ETag (async: WebCrypto), cached per document. */
+  async etagOf(tenantId: string): Promise<string> {
+    const policy = this.policyOf(tenantId);
+    if (!policy.etag) {
+      const text = stableStringify(policy.effective);
+      policy.etag = this.#etags.get(text) ?? `"${(await sha256(text)).slice(0, 32)}"`;
+      this.#etags.set(text, policy.etag);
+    }
+    return policy.etag;
+  }
+
+  /** The role catalog: the effective policy's roles, built-in ones flagged. */
+  roles(tenantId: string): Role[] {
+    const { effective } = this.policyOf(tenantId);
+    return Object.entries(effective.roles).map(([name, grant]) => ({
+      name,
+      permissions: [...grant.permissions],
+      description: grant.description ?? null,
+      built_in: (builtInRoles as readonly string[]).includes(name),
+    }));
+  }
+
+  // --- sessions --------------------------------------------------------------------------------
+
+  revokeSession(session: SessionRow, reason: string): void {
+    if (session.revokedAt !== null) return;
+    session.revokedAt = this.now();
+    session.revokeReason = reason;
+    this.changes.push({
+      seq: ++this.#seq,
+      at: session.revokedAt,
+      tenantId: session.tenantId,
+      kind: 'session',
+      sessionId: session.id,
+      accountId: session.accountId,
+    });
+  }
+
+  /** Marks a change to what the account may do (role, groups, active), as the server's bumpGrantVersion. */
+  bumpGrant(account: AccountRow): void {
+    account.grantVersion += 1;
+    this.changes.push({
+      seq: ++this.#seq,
+      at: this.now(),
+      tenantId: account.tenantId,
+      kind: 'account',
+      accountId: account.id,
+    });
+  }
+
+  // --- invites and keys ------------------------------------------------------------------------
+
+  inviteView(i: InviteRow): Invite {
+    return { id: i.id, code: i.code, email: i.email, role: i.role, expires_at: iso(i.expiresAt) };
+  }
+
+  apiKeyView(k: ApiKeyRow): ApiKey {
+    return {
+      id: k.id,
+      name: k.name,
+      prefix: k.prefix,
+      role: k.role,
+      created_at: iso(k.createdAt),
+      expires_at: k.expiresAt === null ? null : iso(k.expiresAt),
+      last_used_at: k.lastUsedAt === null ? null : iso(k.lastUsedAt),
+    };
+  }
+}
+
+export { iso };

@@ -1,0 +1,45 @@
+import type { Account, Person, PolicySubject, Tenant } from '@enforcer/contract';
+import type { EnforcerError } from '../errors';
+
+/**
+ * What `can()` works from: `GET /auth/permissions` (the subject, the tenant's effective
+ * policy and its ETag), compiled by the policy engine, which is loaded on first use.
+ */
+export type PermissionsState =
+  | { status: 'loading' }
+  | { status: 'ready'; etag: string; permissions: string[]; subject: PolicySubject }
+  | { status: 'error'; error: EnforcerError };
+
+export interface SignedInSnapshot {
+  status: 'signed_in';
+  account: Account;
+  person: Person;
+  tenant: Tenant;
+  /** From the permissions answer when it is there (current), else from the access token. */
+  roles: readonly string[];
+  groups: readonly string[];
+  /** The session (refresh-token family) id. */
+  sessionId: string;
+  /** How the person signed in (RFC 8176: `otp`, ...). */
+  amr: readonly string[];
+  /** When the current access token expires (local epoch ms); it is refreshed before that. */
+  expiresAt: number;
+  permissions: PermissionsState;
+}
+
+export interface LoadingSnapshot {
+  status: 'loading';
+}
+
+export interface SignedOutSnapshot {
+  status: 'signed_out';
+}
+
+/**
+ * The session as the UI sees it. `getSnapshot()` returns the same object until something
+ * changes, so it can feed React's `useSyncExternalStore` directly.
+ */
+export type SessionSnapshot = LoadingSnapshot | SignedOutSnapshot | SignedInSnapshot;
+
+export const loadingSnapshot: LoadingSnapshot = Object.freeze({ status: 'loading' });
+export const signedOutSnapshot: SignedOutSnapshot = Object.freeze({ status: 'signed_out' });

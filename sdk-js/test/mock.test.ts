@@ -1,0 +1,283 @@
+import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { useMockEnforcer } from './harness';
+
+const h = useMockEnforcer();
+const api = (path: string) => `${h.mock.baseUrl}/api/v1/enforcer${path}`;
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(api(path), {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+async function login(email = `m-${Math.random().toString(36).slice(2)}@example.com`, tenantCode?: string) {
+  const code = tenantCode ?? h.mock.seed.tenant().code;
+  const otp = await call('POST', '/auth/otp/request', { email, tenant_code: code });
+  expect(otp.body.code).toBe(h.mock.lastOtp(email));
+  const res = await call('POST', '/auth/login', {
+    provider: 'email_otp',
+    email,
+    otp: otp.body.code,
+    tenant_code: code,
+  });
+  expect(res.status).toBe(200);
+  return res.body as {
+    token: string;
+    refresh_token: string;
+    account: { id: string };
+    tenant: { id: string };
+  };
+}
+
+describe('access tokens', () => {
+  it('are ES256 at+jwt in the server format and verify against the served JWKS', async () => {
+    const tokens = await login();
+    const header = decodeProtectedHeader(tokens.token);
+    const jwks = (await call('GET', '/.well-known/jwks.json')).body as { keys: Record<string, string>[] };
+    expect(header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: jwks.keys[0]!.kid });
+    expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    const { kid: _kid, alg: _alg, use: _use, ...publicJwk } = jwks.keys[0]!;
+    expect(await calculateJwkThumbprint(publicJwk, 'sha256')).toBe(header.kid);
+    const config = (await call('GET', '/.well-known/openid-configuration')).body as { issuer: string };
+    const { payload } = await jwtVerify(tokens.token, createLocalJWKSet(jwks as never), {
+      algorithms: ['ES256'],
+      typ: 'at+jwt',
+      issuer: config.issuer,
+      audience: 'enforcer',
+      currentDate: new Date(h.clock.now()),
+    });
+    expect(Object.keys(payload).sort()).toEqual(
+      [
+        'amr',
+        'aud',
+        'exp',
+        'grant_version',
+        'groups',
+        'iat',
+        'iss',
+        'jti',
+        'person_id',
+        'roles',
+        'sid',
+        'sub',
+        'tenant_id',
+      ].sort(),
+    );
+    expect(payload.exp! - payload.iat!).toBe(900);
+    expect(payload.sub).toBe(tokens.account.id);
+    expect(payload.tenant_id).toBe(tokens.tenant.id);
+    expect(await h.mock.verifyAccessToken(tokens.token)).toMatchObject({ sub: tokens.account.id });
+  });
+
+  it('expired tokens are token_expired (after the 10 s tolerance); tampered ones token_invalid', async () => {
+    const { token } = await login();
+    h.clock.advance(905);
+    expect((await call('GET', '/auth/me', undefined, { authorization: `Bearer ${token}` })).status).toBe(200);
+    h.clock.advance(10);
+    const expired = await call('GET', '/auth/me', undefined, { authorization: `Bearer ${token}` });
+    expect(expired.body).toMatchObject({ status: 401, code: 'token_expired' });
+    const tampered = `${token.slice(0, -4)}AAAA`;
+    expect(
+      (await call('GET', '/auth/me', undefined, { authorization: `Bearer ${tampered}` })).body.code,
+    ).toBe('token_invalid');
+  });
+});
+
+describe('refresh tokens', () => {
+  it('rotate; a replay inside the grace window gets the same successor; a later replay revokes the family', async () => {
+    const first = await login();
+    const second = await call('POST', '/auth/refresh', { refresh_token: first.refresh_token });
+    expect(second.status).toBe(200);
+    expect(second.body.refresh_token).not.toBe(first.refresh_token);
+    h.clock.advance(5);
+    const again = await call('POST', '/auth/refresh', { refresh_token: first.refresh_token });
+    expect(again.body.refresh_token).toBe(second.body.refresh_token);
+    h.clock.advance(6);
+    const reused = await call('POST', '/auth/refresh', { refresh_token: first.refresh_token });
+    expect(reused.body).toMatchObject({ status: 401, code: 'refresh_token_reused' });
+    const live = await call('POST', '/auth/refresh', { refresh_token: second.body.refresh_token });
+    expect(live.body.code).toBe('refresh_token_invalid');
+    const me = await call('GET', '/auth/me', undefined, { authorization: `Bearer ${second.body.token}` });
+    expect(me.body.code).toBe('token_invalid');
+  });
+
+  it('a replay after the successor was used is reuse, even inside the window', async () => {
+    const first = await login();
+    const second = await call('POST', '/auth/refresh', { refresh_token: first.refresh_token });
+    await call('POST', '/auth/refresh', { refresh_token: second.body.refresh_token });
+    const reused = await call('POST', '/auth/refresh', { refresh_token: first.refresh_token });
+    expect(reused.body.code).toBe('refresh_token_reused');
+  });
+
+  it('garbage and unknown tokens are refresh_token_invalid', async () => {
+    expect((await call('POST', '/auth/refresh', { refresh_token: 'nope' })).body.code).toBe(
+      'refresh_token_invalid',
+    );
+    const unknown = `ert_${'A'.repeat(43)}`;
+    expect((await call('POST', '/auth/refresh', { refresh_token: unknown })).body.code).toBe(
+      'refresh_token_invalid',
+    );
+  });
+});
+
+describe('requests are checked like the server checks them', () => {
+  it('validation, JSON, media type, unknown routes and methods', async () => {
+    const strict = await call('POST', '/auth/otp/request', { email: 'a@example.com', tenantCode: 'x' });
+    expect(strict.status).toBe(400);
+    expect(strict.headers.get('content-type')).toBe('application/problem+json');
+    expect(strict.body).toMatchObject({
+      code: 'validation_failed',
+      type: 'https://enforcer.dev/problems/validation-failed',
+    });
+    expect(strict.body.errors.map((e: { path: string }) => e.path)).toEqual(['body']);
+
+    const email = await call('POST', '/auth/otp/request', { email: 'nope' });
+    expect(email.body.errors).toEqual([{ path: 'body.email', message: expect.any(String) }]);
+    expect((await call('POST', '/auth/otp/request', '{bad')).body.code).toBe('bad_request');
+    const form = await fetch(api('/auth/otp/request'), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x',
+    });
+    expect(form.status).toBe(415);
+    expect((await call('GET', '/nope')).body).toMatchObject({ status: 404, code: 'not_found' });
+    const wrongMethod = await call('DELETE', '/auth/me');
+    expect(wrongMethod.body.code).toBe('method_not_allowed');
+    expect(wrongMethod.headers.get('allow')).toBe('GET');
+
+    const { token } = await login();
+    const badId = await call('GET', '/accounts/not-a-uuid', undefined, { authorization: `Bearer ${token}` });
+    expect(badId.body.errors[0].path).toBe('params.id');
+    const badLimit = await call('GET', '/auth/tenants?limit=1000', undefined, {
+      authorization: `Bearer ${token}`,
+    });
+    expect(badLimit.body.errors[0].path).toBe('query.limit');
+  });
+
+  it('credentials: none, wrong kind, missing permission', async () => {
+    expect((await call('GET', '/auth/me')).body.code).toBe('unauthenticated');
+    const tenant = h.mock.seed.tenant();
+    const key = h.mock.seed.apiKey({ tenant: tenant.id });
+    const asKey = await call('GET', '/auth/me', undefined, { 'x-api-key': key.key });
+    expect(asKey.body).toMatchObject({ status: 403, code: 'credential_not_allowed' });
+    expect((await call('GET', '/groups', undefined, { authorization: `Bearer ${key.key}` })).status).toBe(
+      200,
+    );
+    expect((await call('GET', '/groups', undefined, { 'x-api-key': 'enf_wrong' })).body.code).toBe(
+      'invalid_credentials',
+    );
+    const member = await login(undefined, tenant.code);
+    const denied = await call(
+      'POST',
+      '/groups',
+      { name: 'vip' },
+      { authorization: `Bearer ${member.token}` },
+    );
+    expect(denied.body).toMatchObject({ status: 403, code: 'forbidden' });
+  });
+});
+
+describe('admin domains', () => {
+  it('groups, accounts, roles, api keys, policy, authorize and filter', async () => {
+    const tenant = h.mock.seed.tenant({ name: 'Admin Co' });
+    const owner = h.mock.seed.account({ tenant: tenant.id, email: 'owner@example.com', role: 'owner' });
+    const user = h.mock.seed.account({ tenant: tenant.id, email: 'user@example.com' });
+    const session = await h.mock.signIn({ tenant: tenant.id, email: 'owner@example.com' });
+    const auth = { authorization: `Bearer ${session.token}` };
+
+    const created = await call('POST', '/api-keys', { name: 'server' }, auth);
+    expect(created.status).toBe(201);
+    expect(created.body.key).toMatch(/^enf_[A-Za-z0-9_-]{43}$/);
+    const key = { 'x-api-key': created.body.key };
+    expect((await call('GET', '/api-keys', undefined, key)).body.data[0]).not.toHaveProperty('key');
+
+    const groups = await call('GET', '/groups', undefined, key);
+    const verified = groups.body.data.find((g: { name: string }) => g.name === 'verified');
+    const decide = () => call('POST', '/authorize', { action: 'transfers.create', account_id: user.id }, key);
+    expect((await decide()).body).toEqual({ allowed: false, reason: { kind: 'no_matching_allow' } });
+    const add = await call('POST', `/groups/${verified.id}/members`, { account_id: user.id }, key);
+    expect(add.status).toBe(201);
+    expect((await call('POST', `/groups/${verified.id}/members`, { account_id: user.id }, key)).status).toBe(
+      200,
+    );
+    expect((await decide()).body).toEqual({
+      allowed: true,
+      reason: { kind: 'allowed_by_group', group: 'verified', permission: 'transfers.*' },
+    });
+    expect((await call('DELETE', `/groups/${verified.id}/members/${user.id}`, undefined, key)).status).toBe(
+      204,
+    );
+    expect((await decide()).body.allowed).toBe(false);
+    expect((await call('POST', '/groups', { name: 'verified' }, key)).body.code).toBe('conflict');
+
+    const roles = await call('GET', '/roles', undefined, key);
+    expect(roles.body.data.map((r: { name: string; built_in: boolean }) => [r.name, r.built_in])).toEqual([
+      ['owner', true],
+      ['admin', true],
+      ['member', true],
+    ]);
+    const list = await call('GET', '/accounts?role=member', undefined, key);
+    expect(list.body.data.map((a: { id: string }) => a.id)).toEqual([user.id]);
+    // An admin key may not touch the owner (rank); the owner may not demote the last manager.
+    expect((await call('PUT', `/accounts/${owner.id}/role`, { role: 'member' }, key)).body.code).toBe(
+      'forbidden',
+    );
+    expect((await call('PUT', `/accounts/${owner.id}/role`, { role: 'member' }, auth)).body.code).toBe(
+      'last_admin',
+    );
+    expect((await call('PUT', `/accounts/${user.id}/role`, { role: 'admin' }, key)).body.role).toBe('admin');
+
+    const policy = await call('GET', '/policy', undefined, auth);
+    expect(policy.body.etag).toMatch(/^"[A-Za-z0-9_-]{32}"$/);
+    const stale = await call('PUT', '/policy', policy.body.document, { ...auth, 'if-match': '"stale"' });
+    expect(stale.body.code).toBe('precondition_failed');
+    const invalid = await call(
+      'PUT',
+      '/policy',
+      { ...policy.body.document, rules: [{ effect: 'allow', actions: ['x.read'], resource: 'nope' }] },
+      auth,
+    );
+    expect(invalid.body.code).toBe('invalid_policy');
+    expect(invalid.body.errors[0].path).toMatch(/^body\.rules\[0\]/);
+    const ok = await call('PUT', '/policy', policy.body.document, { ...auth, 'if-match': policy.body.etag });
+    expect(ok.status).toBe(200);
+
+    const plan = await call(
+      'POST',
+      '/authorize/filter',
+      { action: 'accounts.read', resource_type: 'account' },
+      auth,
+    );
+    expect(plan.body.plan).toMatchObject({ resource_type: 'account', decision: 'always' });
+    const unknown = await call(
+      'POST',
+      '/authorize/filter',
+      { action: 'x.read', resource_type: 'nope' },
+      auth,
+    );
+    expect(unknown.body.code).toBe('unknown_resource_type');
+
+    expect((await call('DELETE', `/api-keys/${created.body.id}`, undefined, auth)).status).toBe(204);
+    expect((await call('GET', '/groups', undefined, key)).body.code).toBe('invalid_credentials');
+  });
+
+  it('the revocations feed reports ended sessions and changed grants', async () => {
+    const tenant = h.mock.seed.tenant();
+    const key = { 'x-api-key': h.mock.seed.apiKey({ tenant: tenant.id }).key };
+    const first = await call('GET', '/revocations', undefined, key);
+    expect(first.body).toMatchObject({ tenant_id: tenant.id, sessions: [], accounts: [], has_more: false });
+    const session = await login(undefined, tenant.code);
+    await call('POST', '/auth/logout', { refresh_token: session.refresh_token });
+    h.mock.seed.addToGroup({ account: session.account.id, group: 'verified' });
+    const next = await call('GET', `/revocations?cursor=${first.body.next_cursor}`, undefined, key);
+    expect(next.body.sessions).toHaveLength(1);
+    expect(next.body.accounts).toEqual([
+      expect.objectContaining({ account_id: session.account.id, groups: ['verified'] }),
+    ]);
+  });
+});

@@ -1,0 +1,527 @@
+// The SDK conformance suite: the same scenarios against every target (the MSW mock of
+// @enforcer/sdk-js/msw and the real server). The mock is only worth shipping if it behaves
+// like the server, so nothing here knows which target it runs against. Seeding goes through
+// the HTTP API only: self-serve with an OTP proof, then an API key.
+import {
+  createEnforcer,
+  type Enforcer,
+  EnforcerError,
+  type EnforcerOptions,
+  memoryStorage,
+  type SignedInSnapshot,
+} from '@enforcer/sdk-js';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+export interface TargetClock {
+  now(): number;
+  advance(seconds: number): void;
+}
+
+export interface RunningTarget {
+  /** The origin, as `createEnforcer({ baseUrl })` takes it. */
+  baseUrl: string;
+  /** Shared by the target and the SDKs: tests move time instead of sleeping. */
+  clock: TargetClock;
+  stop(): Promise<void>;
+}
+
+export interface ConformanceTarget {
+  name: string;
+  start(): Promise<RunningTarget>;
+}
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: scenarios read bodies loosely, then assert on them
+  body: any;
+}
+
+const API = '/api/v1/enforcer';
+const ACCESS_TTL = 900;
+const TOLERANCE = 10;
+
+export function conformanceSuite(target: ConformanceTarget): void {
+  describe(`SDK conformance against ${target.name}`, () => {
+    let env: RunningTarget;
+    const created: Enforcer[] = [];
+    beforeAll(async () => {
+      env = await target.start();
+    });
+    afterEach(() => {
+      for (const enforcer of created.splice(0)) enforcer.destroy();
+    });
+    afterAll(async () => {
+      await env?.stop();
+    });
+
+    let n = 0;
+    const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++n}`;
+    const email = (prefix = 'user') => `${unique(prefix)}@example.com`;
+
+    const call = async (
+      method: string,
+      path: string,
+      options: { body?: unknown; token?: string; apiKey?: string; headers?: Record<string, string> } = {},
+    ): Promise<Answer> => {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.body !== undefined) headers['content-type'] = 'application/json';
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      if (options.apiKey) headers['x-api-key'] = options.apiKey;
+      const response = await fetch(`${env.baseUrl}${API}${path}`, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: text && /json/.test(response.headers.get('content-type') ?? '') ? JSON.parse(text) : text,
+      };
+    };
+
+    const sdk = (options: Partial<EnforcerOptions> = {}): Enforcer => {
+      const enforcer = createEnforcer({
+        baseUrl: env.baseUrl,
+        clock: env.clock,
+        autoRefresh: false,
+        storageKey: unique('conformance'),
+        ...options,
+      });
+      created.push(enforcer);
+      return enforcer;
+    };
+
+    const expectProblem = (answer: Answer, status: number, code: string) => {
+      expect({ status: answer.status, code: answer.body?.code }).toEqual({ status, code });
+      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(answer.body.status).toBe(status);
+    };
+
+    /** A tenant made through self-serve (OTP proof), its owner's token, and an owner API key. */
+    const seedTenant = async (name = unique('Tenant')) => {
+      const ownerEmail = email('owner');
+      const otp = await call('POST', '/auth/otp/request', { body: { email: ownerEmail } });
+      expect(otp.status).toBe(200);
+      expect(otp.body.code).toMatch(/^\d{6}$/);
+      const created = await call('POST', '/tenants/self-serve', {
+        body: { name, admin_email: ownerEmail, otp: otp.body.code },
+      });
+      expect(created.status).toBe(201);
+      const key = await call('POST', '/api-keys', {
+        token: created.body.token,
+        body: { name: 'conformance', role: 'owner' },
+      });
+      expect(key.status).toBe(201);
+      return {
+        id: created.body.tenant.id as string,
+        code: created.body.tenant.code as string,
+        ownerEmail,
+        ownerToken: created.body.token as string,
+        apiKey: key.body.key as string,
+      };
+    };
+
+    const signIn = async (enforcer: Enforcer, tenantCode: string, who = email()) => {
+      const otp = await enforcer.requestOtp(who, { tenantCode });
+      const snapshot = await enforcer.loginWithOtp({ email: who, otp: otp.code!, tenantCode });
+      return { email: who, snapshot };
+    };
+
+    const permissionsReady = async (enforcer: Enforcer) => {
+      for (let i = 0; i < 400; i++) {
+        const s = enforcer.getSnapshot();
+        if (s.status === 'signed_in' && s.permissions.status === 'ready') return s;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      throw new Error(`permissions never became ready: ${JSON.stringify(enforcer.getSnapshot())}`);
+    };
+
+    const signedIn = (enforcer: Enforcer): SignedInSnapshot => {
+      const s = enforcer.getSnapshot();
+      if (s.status !== 'signed_in') throw new Error(`expected signed_in, got ${s.status}`);
+      return s;
+    };
+
+    it('serves a JWKS that verifies its ES256 at+jwt access tokens, with the server claim set', async () => {
+      const tenant = await seedTenant();
+      const enforcer = sdk({ permissions: false });
+      await signIn(enforcer, tenant.code);
+      const token = (await enforcer.getAccessToken())!;
+      const jwks = await call('GET', '/.well-known/jwks.json');
+      const config = await call('GET', '/.well-known/openid-configuration');
+      expect(jwks.status).toBe(200);
+      expect(config.body.jwks_uri).toBe(`${config.body.issuer}/.well-known/jwks.json`);
+      const header = decodeProtectedHeader(token);
+      expect(header).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
+      expect(jwks.body.keys.map((k: { kid: string }) => k.kid)).toContain(header.kid);
+      const { payload } = await jwtVerify(token, createLocalJWKSet(jwks.body), {
+        algorithms: ['ES256'],
+        typ: 'at+jwt',
+        issuer: config.body.issuer,
+        audience: 'enforcer',
+        currentDate: new Date(env.clock.now()),
+      });
+      expect(Object.keys(payload).sort()).toEqual(
+        [
+          'amr',
+          'aud',
+          'exp',
+          'grant_version',
+          'groups',
+          'iat',
+          'iss',
+          'jti',
+          'person_id',
+          'roles',
+          'sid',
+          'sub',
+          'tenant_id',
+        ].sort(),
+      );
+      const s = signedIn(enforcer);
+      expect(payload).toMatchObject({
+        sub: s.account.id,
+        person_id: s.person.id,
+        tenant_id: tenant.id,
+        sid: s.sessionId,
+        roles: ['member'],
+        groups: [],
+        amr: ['otp'],
+      });
+      expect(payload.exp! - payload.iat!).toBe(ACCESS_TTL);
+    });
+
+    it('signs in with an email OTP through the SDK', async () => {
+      const tenant = await seedTenant();
+      const enforcer = sdk();
+      const seen: string[] = [];
+      enforcer.subscribe(() => seen.push(enforcer.getSnapshot().status));
+      const who = email();
+      expect(await enforcer.register({ email: who, tenantCode: tenant.code })).toEqual({
+        accepted: true,
+        next: 'otp_request',
+      });
+      const otp = await enforcer.requestOtp(who, { tenantCode: tenant.code });
+      expect(otp).toMatchObject({ sent: true, channel: 'email', code: expect.stringMatching(/^\d{6}$/) });
+      const snapshot = await enforcer.loginWithOtp({ email: who, otp: otp.code!, tenantCode: tenant.code });
+      expect(snapshot).toMatchObject({
+        status: 'signed_in',
+        account: { email: who, role: 'member', tenant_id: tenant.id, active: true },
+        person: { email: who, email_verified: true },
+        tenant: { id: tenant.id, code: tenant.code },
+        roles: ['member'],
+        amr: ['otp'],
+      });
+      expect(seen).toContain('signed_in');
+      const me = await enforcer.api.auth.me();
+      expect(me.status).toBe(200);
+      if (me.status === 200) {
+        expect(me.body.account.id).toBe(snapshot.account.id);
+        expect(me.body.session.id).toBe(snapshot.sessionId);
+      }
+      await permissionsReady(enforcer);
+      expect(enforcer.can('tenants.read')).toBe(true);
+      expect(enforcer.can('groups.create')).toBe(false);
+    });
+
+    it('answers with the same problem codes', async () => {
+      const tenant = await seedTenant();
+      const closed = await call('PUT', `/tenants/${tenant.id}/auth-provider`, {
+        apiKey: tenant.apiKey,
+        body: { provider: 'email_otp', allow_signup: false },
+      });
+      expect(closed.status).toBe(200);
+      const enforcer = sdk({ permissions: false });
+      const who = email();
+
+      const badEmail = await enforcer.requestOtp('not-an-email').catch((e: unknown) => e);
+      expect(badEmail).toBeInstanceOf(EnforcerError);
+      expect(badEmail).toMatchObject({ code: 'validation_failed', status: 400 });
+      expect((badEmail as EnforcerError).errors.map((e) => e.path)).toEqual(['body.email']);
+
+      const unknownField = await call('POST', '/auth/otp/request', { body: { email: who, tenantCode: 'x' } });
+      expectProblem(unknownField, 400, 'validation_failed');
+
+      await expect(enforcer.requestOtp(who, { tenantCode: 'ZZZZ-ZZZZ-ZZZZ' })).rejects.toMatchObject({
+        code: 'not_found',
+        status: 404,
+      });
+      const otp = await enforcer.requestOtp(who, { tenantCode: tenant.code });
+      const wrong = otp.code === '000000' ? '111111' : '000000';
+      await expect(
+        enforcer.loginWithOtp({ email: who, otp: wrong, tenantCode: tenant.code }),
+      ).rejects.toMatchObject({
+        code: 'invalid_otp',
+        status: 401,
+      });
+      // Invite-only tenant: a right code from someone without an account.
+      await expect(
+        enforcer.loginWithOtp({ email: who, otp: otp.code!, tenantCode: tenant.code }),
+      ).rejects.toMatchObject({ code: 'signup_disabled', status: 403 });
+
+      expectProblem(await call('GET', '/auth/me'), 401, 'unauthenticated');
+      expectProblem(await call('GET', '/auth/me', { apiKey: tenant.apiKey }), 403, 'credential_not_allowed');
+      expectProblem(await call('GET', '/groups', { apiKey: 'enf_not-a-key' }), 401, 'invalid_credentials');
+      expectProblem(
+        await call('POST', '/auth/refresh', { body: { refresh_token: 'nope' } }),
+        401,
+        'refresh_token_invalid',
+      );
+      expectProblem(await call('POST', '/auth/logout', { body: {} }), 400, 'bad_request');
+      expectProblem(await call('GET', '/directory/tenants/resolve?code=ZZZZ-ZZZZ-ZZZZ'), 404, 'not_found');
+
+      const open = await seedTenant();
+      const member = sdk({ permissions: false });
+      await signIn(member, open.code);
+      const forbidden = await member.api.groups.create({ body: { name: 'vip' } });
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.body).toMatchObject({ code: 'forbidden' });
+      const badId = await member.api.accounts.get({ params: { id: 'not-a-uuid' } });
+      expect(badId.status).toBe(400);
+      expect(badId.body).toMatchObject({ code: 'validation_failed', errors: [{ path: 'params.id' }] });
+    });
+
+    it('refreshes once for 20 calls that find the access token expired', async () => {
+      const tenant = await seedTenant();
+      const enforcer = sdk({ permissions: false });
+      await signIn(enforcer, tenant.code);
+      const before = signedIn(enforcer);
+      env.clock.advance(ACCESS_TTL + TOLERANCE + 1);
+      const results = await Promise.all(Array.from({ length: 20 }, () => enforcer.api.auth.me()));
+      expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+      const after = signedIn(enforcer);
+      expect(after.sessionId).toBe(before.sessionId);
+      expect(after.expiresAt).toBeGreaterThan(before.expiresAt);
+
+      // The same for a server-side expiry the SDK did not see coming (its clock stood still).
+      const frozen = env.clock.now();
+      const skewed = sdk({ permissions: false, clock: { now: () => frozen } });
+      await signIn(skewed, tenant.code);
+      const first = await skewed.getAccessToken();
+      env.clock.advance(ACCESS_TTL + TOLERANCE + 1);
+      const retried = await Promise.all(Array.from({ length: 20 }, () => skewed.api.auth.me()));
+      expect(retried.map((r) => r.status)).toEqual(Array(20).fill(200));
+      expect(await skewed.getAccessToken()).not.toBe(first);
+    });
+
+    it('rotates refresh tokens, honours the grace window and detects reuse', async () => {
+      const tenant = await seedTenant();
+      const who = email();
+      const otp = await call('POST', '/auth/otp/request', { body: { email: who, tenant_code: tenant.code } });
+      const login = await call('POST', '/auth/login', {
+        body: { provider: 'email_otp', email: who, otp: otp.body.code, tenant_code: tenant.code },
+      });
+      expect(login.status).toBe(200);
+      expect(login.body.refresh_token).toMatch(/^ert_[A-Za-z0-9_-]{43}$/);
+      const second = await call('POST', '/auth/refresh', {
+        body: { refresh_token: login.body.refresh_token },
+      });
+      expect(second.status).toBe(200);
+      expect(second.body.refresh_token).not.toBe(login.body.refresh_token);
+      env.clock.advance(2);
+      const replay = await call('POST', '/auth/refresh', {
+        body: { refresh_token: login.body.refresh_token },
+      });
+      expect(replay.status).toBe(200);
+      expect(replay.body.refresh_token).toBe(second.body.refresh_token);
+      env.clock.advance(30);
+      const reused = await call('POST', '/auth/refresh', {
+        body: { refresh_token: login.body.refresh_token },
+      });
+      expectProblem(reused, 401, 'refresh_token_reused');
+      // The whole family is gone: the live refresh token and the access tokens too.
+      expectProblem(
+        await call('POST', '/auth/refresh', { body: { refresh_token: second.body.refresh_token } }),
+        401,
+        'refresh_token_invalid',
+      );
+      expectProblem(await call('GET', '/auth/me', { token: second.body.token }), 401, 'token_invalid');
+    });
+
+    it('logs out this session, and everywhere', async () => {
+      const tenant = await seedTenant();
+      const a = sdk({ permissions: false });
+      const { email: who } = await signIn(a, tenant.code);
+      const b = sdk({ permissions: false, storage: memoryStorage() });
+      await signIn(b, tenant.code, who);
+      const c = sdk({ permissions: false, storage: memoryStorage() });
+      await signIn(c, tenant.code, who);
+      const aToken = (await a.getAccessToken())!;
+      const aRefresh = await a.getAccessToken();
+      expect(aRefresh).toBeTruthy();
+
+      await a.logout();
+      expect(a.getSnapshot().status).toBe('signed_out');
+      expectProblem(await call('GET', '/auth/me', { token: aToken }), 401, 'token_invalid');
+
+      const bToken = (await b.getAccessToken())!;
+      const cToken = (await c.getAccessToken())!;
+      expect((await call('GET', '/auth/me', { token: cToken })).status).toBe(200);
+      await b.logout({ everywhere: true });
+      expectProblem(await call('GET', '/auth/me', { token: bToken }), 401, 'token_invalid');
+      expectProblem(await call('GET', '/auth/me', { token: cToken }), 401, 'token_invalid');
+      // c learns it on its next call: the refresh is refused, it signs out.
+      const answer = await c.api.auth.me();
+      expect(answer.status).toBe(401);
+      expect(c.getSnapshot().status).toBe('signed_out');
+    });
+
+    it('switches and joins tenants; listeners fire and can() follows', async () => {
+      const home = await seedTenant();
+      const club = await seedTenant();
+      const closed = await seedTenant();
+      await call('PUT', `/tenants/${closed.id}/auth-provider`, {
+        apiKey: closed.apiKey,
+        body: { providers: ['email_otp'], allow_signup: false },
+      });
+      const enforcer = sdk();
+      await signIn(enforcer, home.code);
+      await permissionsReady(enforcer);
+      const tenantsSeen: string[] = [];
+      enforcer.subscribe(() => {
+        const s = enforcer.getSnapshot();
+        if (s.status === 'signed_in') tenantsSeen.push(s.tenant.id);
+      });
+
+      env.clock.advance(1); // memberships are listed oldest first
+      const joined = await enforcer.tenants.join(club.code);
+      expect(joined.tenant.id).toBe(club.id);
+      expect(joined.account.role).toBe('member');
+      expect(tenantsSeen).toContain(club.id);
+      await expect(enforcer.tenants.join(club.code)).rejects.toMatchObject({
+        code: 'already_member',
+        status: 409,
+      });
+      await expect(enforcer.tenants.join(closed.code)).rejects.toMatchObject({
+        code: 'signup_disabled',
+        status: 403,
+      });
+
+      const memberships = await enforcer.tenants.list();
+      expect(memberships.map((m) => [m.tenant.id, m.current])).toEqual([
+        [home.id, false],
+        [club.id, true],
+      ]);
+
+      const back = await enforcer.tenants.switch(home.id);
+      expect(back.tenant.id).toBe(home.id);
+      expect(tenantsSeen.at(-1)).toBe(home.id);
+      const ready = await permissionsReady(enforcer);
+      expect(ready.permissions.status === 'ready' && ready.permissions.subject.tenant_id).toBe(home.id);
+      expect(enforcer.can('tenants.read')).toBe(true);
+      await expect(enforcer.tenants.switch(closed.id)).rejects.toMatchObject({
+        code: 'not_a_member',
+        status: 403,
+      });
+    });
+
+    it('the group gate flips can()', async () => {
+      const tenant = await seedTenant();
+      const enforcer = sdk();
+      await signIn(enforcer, tenant.code);
+      await permissionsReady(enforcer);
+      expect(enforcer.can('transfers.create')).toBe(false);
+      const groups = await call('GET', '/groups', { apiKey: tenant.apiKey });
+      expect(groups.status).toBe(200);
+      const verified = groups.body.data.find((g: { name: string }) => g.name === 'verified');
+      expect(verified).toBeDefined();
+      const accountId = signedIn(enforcer).account.id;
+
+      const added = await call('POST', `/groups/${verified.id}/members`, {
+        apiKey: tenant.apiKey,
+        body: { account_id: accountId },
+      });
+      expect(added.status).toBe(201);
+      await enforcer.reloadPermissions();
+      expect(enforcer.can('transfers.create')).toBe(true);
+      expect(signedIn(enforcer).groups).toEqual(['verified']);
+      const decision = await enforcer.api.policy.authorize({ body: { action: 'transfers.create' } });
+      expect(decision.body).toEqual({
+        allowed: true,
+        reason: { kind: 'allowed_by_group', group: 'verified', permission: 'transfers.*' },
+      });
+
+      const removed = await call('DELETE', `/groups/${verified.id}/members/${accountId}`, {
+        apiKey: tenant.apiKey,
+      });
+      expect(removed.status).toBe(204);
+      await enforcer.reloadPermissions();
+      expect(enforcer.can('transfers.create')).toBe(false);
+    });
+
+    it('policy changes flip can(); If-Match and invalid documents are refused', async () => {
+      const tenant = await seedTenant();
+      const enforcer = sdk();
+      await signIn(enforcer, tenant.code);
+      await permissionsReady(enforcer);
+      expect(enforcer.can('reports.read')).toBe(false);
+
+      const current = await call('GET', '/policy', { apiKey: tenant.apiKey });
+      expect(current.status).toBe(200);
+      expect(current.body.etag).toMatch(/^".+"$/);
+      const document = current.body.document;
+      const next = {
+        ...document,
+        roles: {
+          ...document.roles,
+          member: {
+            ...document.roles.member,
+            permissions: [...document.roles.member.permissions, 'reports.read'],
+          },
+        },
+      };
+      expectProblem(
+        await call('PUT', '/policy', {
+          apiKey: tenant.apiKey,
+          body: next,
+          headers: { 'if-match': '"stale"' },
+        }),
+        412,
+        'precondition_failed',
+      );
+      const invalid = await call('PUT', '/policy', {
+        apiKey: tenant.apiKey,
+        body: { ...next, rules: [{ effect: 'allow', actions: ['x.read'], resource: 'nope' }] },
+      });
+      expectProblem(invalid, 400, 'invalid_policy');
+      expect(invalid.body.errors[0].path).toMatch(/^body\.rules\[0\]/);
+      const put = await call('PUT', '/policy', {
+        apiKey: tenant.apiKey,
+        body: next,
+        headers: { 'if-match': current.body.etag },
+      });
+      expect(put.status).toBe(200);
+      expect(put.body.etag).not.toBe(current.body.etag);
+
+      await enforcer.reloadPermissions();
+      expect(enforcer.can('reports.read')).toBe(true);
+      const snapshot = signedIn(enforcer);
+      expect(snapshot.permissions.status === 'ready' && snapshot.permissions.etag).toBe(put.body.etag);
+    });
+
+    it('invites: accept switches into the tenant; a used code is invite_invalid', async () => {
+      const home = await seedTenant();
+      const other = await seedTenant();
+      const enforcer = sdk({ permissions: false });
+      const { email: who } = await signIn(enforcer, home.code);
+      const invite = await call('POST', `/tenants/${other.id}/invites`, {
+        apiKey: other.apiKey,
+        body: { email: who, role: 'admin' },
+      });
+      expect(invite.status).toBe(201);
+      const accepted = await enforcer.acceptInvite(invite.body.code);
+      expect(accepted).toMatchObject({
+        tenant: { id: other.id },
+        account: { role: 'admin' },
+        roles: ['admin'],
+      });
+      await expect(enforcer.acceptInvite(invite.body.code)).rejects.toMatchObject({
+        code: 'invite_invalid',
+        status: 400,
+      });
+    });
+  });
+}
