@@ -40,8 +40,8 @@ const ok = (schema: z.ZodType, value: unknown) => schema.safeParse(value).succes
 const docsPath = (name: string) => new URL(`../../docs/${name}`, import.meta.url);
 
 describe('route table', () => {
-  it('has every endpoint of the step-2 server', () => {
-    expect(routes.length).toBe(39);
+  it('has every endpoint of the step-2 server, and the revocation feed', () => {
+    expect(routes.length).toBe(40);
   });
 
   it('puts every route under the base path, once per method and path', () => {

@@ -6,6 +6,7 @@ import { c, commonResponses } from './common/route';
 import { discoveryContract } from './discovery/contract';
 import { groupsContract } from './groups/contract';
 import { healthContract } from './health/contract';
+import { revocationsContract } from './revocations/contract';
 import { rolesContract } from './roles/contract';
 import { tenantsContract } from './tenants/contract';
 
@@ -25,6 +26,7 @@ export const contract = c.router(
     accounts: accountsContract,
     apiKeys: apiKeysContract,
     policy: policyContract,
+    revocations: revocationsContract,
     discovery: discoveryContract,
     health: healthContract,
   },

@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { machine, sinkValue } from './measure';
 import { policyBenchMarkdown, runPolicyBench } from './policy.bench';
+import { runSdkSizeBench, sdkSizeMarkdown } from './sdk-size';
 import { runServerLoadBench, serverLoadMarkdown } from './server-load.bench';
+import { runVerifierBench, verifierBenchMarkdown } from './verifier.bench';
 
 /**
  * `pnpm bench`: runs every benchmark and rewrites its section of docs/benchmarks.md
@@ -38,6 +40,20 @@ if (wants('server')) {
   const md = `${stamp}\n\n${serverLoadMarkdown(result)}`;
   console.log(md);
   doc = replaceSection(doc, 'server', md);
+}
+if (wants('verifier')) {
+  console.log('node verifier: verify + authorize beside bare jose.jwtVerify ...');
+  const result = await runVerifierBench();
+  const md = `${stamp}\n\n${verifierBenchMarkdown(result)}`;
+  console.log(md);
+  doc = replaceSection(doc, 'verifier', md);
+}
+if (wants('sdk-size')) {
+  console.log('sdk-js: core entry size (minified + gzip) ...');
+  const result = await runSdkSizeBench();
+  const md = `${stamp}\n\n${sdkSizeMarkdown(result)}`;
+  console.log(md);
+  doc = replaceSection(doc, 'sdk-size', md);
 }
 writeFileSync(docPath, doc);
 console.log(`docs/benchmarks.md updated (sink ${sinkValue()})`);

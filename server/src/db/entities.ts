@@ -4,6 +4,7 @@ import { OtpChallenge } from '../domains/auth/entities.js';
 import { Group, GroupMembership } from '../domains/groups/entities.js';
 import { Account, Person } from '../domains/identity/entities.js';
 import { SigningKey } from '../domains/keys/entities.js';
+import { RevocationEvent } from '../domains/revocations/entities.js';
 import { Invite, Tenant } from '../domains/tenants/entities.js';
 import { RefreshToken, Session } from '../domains/tokens/entities.js';
 
@@ -21,4 +22,5 @@ export const entities = [
   ApiKey,
   SigningKey,
   AuditEvent,
+  RevocationEvent,
 ];

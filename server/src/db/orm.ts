@@ -26,6 +26,9 @@ export function ormConfig(databaseUrl: string, options: OrmOptions = {}): Option
     allowGlobalContext: false,
     pool: { min: 0, max: options.poolMax ?? 10 },
     debug: options.debug ?? false,
+    // Triggers and their functions are written by hand in migrations (the revocation feed's change log,
+    // change notifications), not mirrored in entity metadata: never drop or alter them from a diff.
+    schemaGenerator: { ignoreTriggers: true, ignoreRoutines: true },
     ...(options.logger ? { logger: options.logger } : {}),
     migrations: {
       tableName: 'mikro_orm_migrations',

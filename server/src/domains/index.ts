@@ -5,6 +5,7 @@ import { authRoutes } from './auth/routes.js';
 import { discoveryRoutes } from './discovery/routes.js';
 import { groupsRoutes } from './groups/routes.js';
 import { policyRoutes } from './policy/routes.js';
+import { revocationsRoutes } from './revocations/routes.js';
 import { tenantsRoutes } from './tenants/routes.js';
 
 /** Every domain's part of the contract, registered by app.ts under one authentication hook. */
@@ -16,4 +17,5 @@ export const domainRoutes: DomainRoutes[] = [
   apiKeysRoutes,
   policyRoutes,
   discoveryRoutes,
+  revocationsRoutes,
 ];

@@ -9,7 +9,7 @@ import type { PolicyDocument } from '@enforcer/contract/policy';
  * Actions of Enforcer's own API (named in each route's `metadata.permission`):
  * tenants.read/update, accounts.read, accounts.role.update, accounts.active.update,
  * groups.read/create, groups.members.write, invites.create, roles.read,
- * api_keys.read/create/delete, policy.read/update, authorize.any.
+ * api_keys.read/create/delete, policy.read/update, authorize.any, revocations.read.
  */
 export const builtInRoles = ['owner', 'admin', 'member'] as const;
 export type BuiltInRole = (typeof builtInRoles)[number];
@@ -60,6 +60,7 @@ export function defaultPolicy(): PolicyDocument {
           'api_keys.*',
           'policy.read',
           'authorize.any',
+          'revocations.read',
         ],
       },
       member: { description: 'A signed-in user of the app', permissions: ['tenants.read', 'roles.read'] },

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { idSchema, timestampSchema } from '../common/schemas';
+
+/**
+ * The `revocations` router (`GET /revocations`): what an offline verifier
+ * (`@enforcer/node-verifier`) must learn between two polls so that a logout, a revoked
+ * session or a change of role, groups or active flag takes effect without calling Enforcer
+ * for every request.
+ */
+
+/** Largest page a caller may ask for. */
+export const maxRevocationPage = 1000;
+
+/**
+ * `?cursor=&limit=`. Without a cursor, the feed starts with the changes of the last
+ * `retention_seconds` (older ones no longer matter: every token minted before them has
+ * expired). Cursors are opaque: pass back `next_cursor` unchanged.
+ */
+export const revocationsQuerySchema = z.object({
+  cursor: z.string().min(1).max(4096).optional(),
+  limit: z.coerce.number().int().min(1).max(maxRevocationPage).default(500),
+});
+export type RevocationsQuery = z.infer<typeof revocationsQuerySchema>;
+
+/** A session that has ended (logout, refresh-token reuse, deactivation): its access tokens stop working. */
+export const revokedSessionSchema = z.object({
+  session_id: idSchema,
+  account_id: idSchema,
+  revoked_at: timestampSchema,
+});
+export type RevokedSession = z.infer<typeof revokedSessionSchema>;
+
+/**
+ * An account whose role, groups or active flag changed (or that was deleted), as it is NOW:
+ * decisions about tokens with a `grant_version` up to this one use these roles and groups,
+ * exactly as the server does with the account's current grant.
+ */
+export const accountGrantSchema = z.object({
+  account_id: idSchema,
+  /** False when deactivated or deleted: its tokens stop working. */
+  active: z.boolean(),
+  /** The account no longer exists. */
+  deleted: z.boolean(),
+  roles: z.array(z.string()),
+  /** Group names, sorted as the server sorts them (by UTF-16 code units), as tokens carry them. */
+  groups: z.array(z.string()),
+  /** The account's grant version now (0 for a deleted account). */
+  grant_version: z.number().int().nonnegative(),
+  /** When the latest change reported here was recorded. */
+  changed_at: timestampSchema,
+});
+export type AccountGrant = z.infer<typeof accountGrantSchema>;
+
+/** `GET /revocations`: one page of changes, oldest first, and where to resume. */
+export const revocationFeedSchema = z.object({
+  /** The tenant of the API key: the feed, like the policy, is per tenant. */
+  tenant_id: idSchema,
+  sessions: z.array(revokedSessionSchema),
+  accounts: z.array(accountGrantSchema),
+  /** Pass it back as `cursor` on the next poll (never null: a feed has no end). */
+  next_cursor: z.string(),
+  /** More changes are waiting: ask again at once with `next_cursor`. */
+  has_more: z.boolean(),
+  /**
+   * How long an entry matters: the access-token lifetime plus the clock tolerance. A verifier
+   * may forget an entry this long after it received it.
+   */
+  retention_seconds: z.number().int().positive(),
+});
+export type RevocationFeed = z.infer<typeof revocationFeedSchema>;

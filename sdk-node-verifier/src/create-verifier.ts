@@ -1,0 +1,252 @@
+import type { CompiledPolicy, Explanation, Plan, Resource, Subject } from '@enforcer/contract/policy';
+import { VerifierError } from './errors';
+import type { KeySource } from './keys/key-source';
+import { LocalKeySet } from './keys/local-key-set';
+import { RemoteKeySet } from './keys/remote-key-set';
+import { type ResolvedOptions, resolveOptions, type VerifierOptions } from './options';
+import { type PolicySource, RemotePolicy, StaticPolicy } from './policy/policy-source';
+import { buildPrincipal, kGeneration, kOwner, type Principal, type PrincipalSlots } from './principal';
+import { RevocationFeedPoller } from './revocations/revocation-feed';
+import { type VerifyTokenRules, verifyToken } from './token/verify-token';
+import { TokenCache } from './token-cache';
+
+/** A decision and what decided it: exactly what `POST /authorize` answers (`{ allowed, reason }`). */
+export type Decision = Explanation;
+
+export interface VerifierStatus {
+  keys: { kids: string[]; fetchedAt: number | undefined };
+  policy: { etag: string | undefined; fetchedAt: number | undefined };
+  revocations:
+    | { tenantId: string | undefined; syncedAt: number | undefined; sessions: number; accounts: number }
+    | undefined;
+  cachedTokens: number;
+}
+
+/**
+ * Authenticates and authorizes requests offline: access tokens are verified against the configured
+ * JWKS, decisions use the tenant's policy through the same engine as the server, and the revocation
+ * feed makes logouts and grant changes apply within its poll interval.
+ */
+export interface Verifier {
+  /** Verifies an access token; throws `VerifierError` with a closed `code`. */
+  verify(token: string): Promise<Principal>;
+  /** May the principal do `action` (to `resource`)? With the reason, as `POST /authorize` answers. */
+  authorize(principal: Principal, action: string, resource?: Resource): Decision;
+  authorize(token: string, action: string, resource?: Resource): Promise<Decision>;
+  /** The same decision as a boolean. */
+  can(principal: Principal, action: string, resource?: Resource): boolean;
+  can(token: string, action: string, resource?: Resource): Promise<boolean>;
+  /** Which records of `resourceType` may the principal `action`? A plan for `toSql`/`toMikroOrm`/`toPredicate`. */
+  filter(principal: Principal, action: string, resourceType: string): Plan;
+  filter(token: string, action: string, resourceType: string): Promise<Plan>;
+  /** The compiled policy decisions use now (throws `policy_unavailable` before it is loaded). */
+  readonly policy: CompiledPolicy;
+  /** Resolves when the first load of every remote source has been attempted (see `status()`). */
+  ready(): Promise<void>;
+  /** Fetches the JWKS, the policy and the feed now. */
+  refresh(): Promise<void>;
+  status(): VerifierStatus;
+  /** Stops the timers (they never keep the process alive anyway). */
+  close(): void;
+}
+
+type OwnPrincipal = Principal & PrincipalSlots;
+
+class EnforcerVerifier implements Verifier {
+  readonly #o: ResolvedOptions;
+  readonly #keys: KeySource;
+  readonly #policy: PolicySource;
+  readonly #feed: RevocationFeedPoller | undefined;
+  readonly #cache: TokenCache | undefined;
+  readonly #rules: VerifyTokenRules;
+  #ready: Promise<void> | undefined;
+
+  constructor(o: ResolvedOptions) {
+    this.#o = o;
+    this.#cache = o.tokenCacheSize > 0 ? new TokenCache(o.tokenCacheSize) : undefined;
+    const common = { fetch: o.fetch, timeoutMs: o.requestTimeoutMs, now: o.now };
+
+    if (o.jwks.kind === 'local') {
+      this.#keys = new LocalKeySet(o.jwks.jwks, o.algorithms);
+    } else {
+      this.#keys = new RemoteKeySet({
+        ...common,
+        uri: o.jwks.uri,
+        algorithms: o.algorithms,
+        maxAgeMs: o.jwks.maxAgeMs,
+        cooldownMs: o.jwks.cooldownMs,
+        maxStaleMs: o.jwks.maxStaleMs,
+        onError: (error) => o.onError(error, 'jwks'),
+        onKeysRemoved: (kids) => this.#cache?.forgetKeys(kids),
+      });
+    }
+    this.#policy =
+      o.policy.kind === 'document'
+        ? new StaticPolicy(o.policy.document)
+        : new RemotePolicy({
+            ...common,
+            endpoint: o.policy.endpoint,
+            refreshMs: o.policy.refreshMs,
+            autoRefresh: o.autoRefresh,
+            onError: (error) => o.onError(error, 'policy'),
+          });
+    this.#feed = o.revocations
+      ? new RevocationFeedPoller({
+          ...common,
+          ...o.revocations,
+          tenantId: o.tenantId,
+          clockToleranceSec: o.clockToleranceSec,
+          autoRefresh: o.autoRefresh,
+          onError: (error) => o.onError(error, 'revocations'),
+        })
+      : undefined;
+    this.#rules = {
+      header: { maxLength: o.maxTokenLength, algorithms: o.algorithms },
+      claims: { issuer: o.issuer, audience: o.audience, clockToleranceSec: o.clockToleranceSec },
+      keys: this.#keys,
+      now: o.now,
+    };
+    if (o.autoRefresh) void this.ready();
+  }
+
+  async verify(token: string): Promise<Principal> {
+    return this.#fromCache(token) ?? this.#verify(token);
+  }
+
+  authorize(principal: Principal, action: string, resource?: Resource): Decision;
+  authorize(token: string, action: string, resource?: Resource): Promise<Decision>;
+  authorize(who: Principal | string, action: string, resource?: Resource): Decision | Promise<Decision> {
+    if (typeof who === 'string') {
+      return this.#verifyForDecision(who).then((p) =>
+        this.#policy.current().explain(this.#subject(p), action, resource),
+      );
+    }
+    return this.#policy.current().explain(this.#subject(who), action, resource);
+  }
+
+  can(principal: Principal, action: string, resource?: Resource): boolean;
+  can(token: string, action: string, resource?: Resource): Promise<boolean>;
+  can(who: Principal | string, action: string, resource?: Resource): boolean | Promise<boolean> {
+    if (typeof who === 'string') {
+      return this.#verifyForDecision(who).then((p) =>
+        this.#policy.current().can(this.#subject(p), action, resource),
+      );
+    }
+    return this.#policy.current().can(this.#subject(who), action, resource);
+  }
+
+  filter(principal: Principal, action: string, resourceType: string): Plan;
+  filter(token: string, action: string, resourceType: string): Promise<Plan>;
+  filter(who: Principal | string, action: string, resourceType: string): Plan | Promise<Plan> {
+    if (typeof who === 'string')
+      return this.#verifyForDecision(who).then((p) => this.#plan(p, action, resourceType));
+    return this.#plan(who, action, resourceType);
+  }
+
+  #plan(principal: Principal, action: string, resourceType: string): Plan {
+    const policy = this.#policy.current();
+    // As `POST /authorize/filter`: a type the policy does not declare is an error, not an empty plan.
+    if (!Object.hasOwn(policy.document.resources, resourceType)) {
+      throw new VerifierError(
+        'unknown_resource_type',
+        `the policy declares no resource type "${resourceType}"`,
+      );
+    }
+    return policy.plan(this.#subject(principal), action, resourceType);
+  }
+
+  get policy(): CompiledPolicy {
+    return this.#policy.current();
+  }
+
+  ready(): Promise<void> {
+    this.#ready ??= Promise.all([this.#keys.ready(), this.#policy.ready(), this.#feed?.ready()]).then(
+      () => {},
+    );
+    return this.#ready;
+  }
+
+  async refresh(): Promise<void> {
+    await Promise.all([this.#keys.refresh(), this.#policy.refresh(), this.#feed?.sync()]);
+  }
+
+  status(): VerifierStatus {
+    return {
+      keys: this.#keys.status(),
+      policy: this.#policy.status(),
+      revocations: this.#feed?.status(),
+      cachedTokens: this.#cache?.size ?? 0,
+    };
+  }
+
+  close(): void {
+    this.#policy.close();
+    this.#feed?.close();
+  }
+
+  /** A token verified before, if it still stands (expiry, revocation and grant checked again). */
+  #fromCache(token: string): Principal | undefined {
+    const entry = this.#cache?.get(token);
+    if (!entry) return undefined;
+    const now = this.#o.now();
+    if (now / 1000 - this.#o.clockToleranceSec >= entry.exp) {
+      this.#cache!.delete(token);
+      return undefined; // verified again below, which says `expired`
+    }
+    // Keys are refreshed on use, cached tokens included: a key that leaves the JWKS takes its tokens along.
+    this.#keys.assertUsable();
+    const feed = this.#feed;
+    if (feed) {
+      feed.assertFresh(now);
+      if (entry.principal[kGeneration] !== feed.state.generation) {
+        try {
+          entry.principal = buildPrincipal(entry.principal.claims, feed.state, this);
+        } catch (error) {
+          this.#cache!.delete(token);
+          throw error;
+        }
+      }
+    }
+    return entry.principal;
+  }
+
+  async #verify(token: string): Promise<Principal> {
+    await this.ready();
+    const { claims, kid } = await verifyToken(token, this.#rules);
+    const feed = this.#feed;
+    feed?.assertFresh(this.#o.now());
+    const tenant = this.#o.tenantId ?? feed?.tenantId;
+    if (claims.tenant_id !== tenant) {
+      throw new VerifierError('wrong_tenant', 'the token belongs to another tenant', { claim: 'tenant_id' });
+    }
+    const principal = buildPrincipal(claims, feed?.state, this);
+    this.#cache?.set(token, { principal, exp: claims.exp, kid });
+    return principal;
+  }
+
+  async #verifyForDecision(token: string): Promise<Principal> {
+    const principal = await this.verify(token);
+    await this.ready(); // the policy's first load, when a cached token arrives first
+    return principal;
+  }
+
+  /** The engine's subject for a principal of ours, with the feed's current view of its account. */
+  #subject(principal: Principal): Subject {
+    const own = principal as OwnPrincipal;
+    if (own?.[kOwner] !== this) throw new TypeError('not a principal verified by this verifier');
+    const now = this.#o.now();
+    if (now / 1000 - this.#o.clockToleranceSec >= own.expiresAt) {
+      throw new VerifierError('expired', 'the token has expired', { claim: 'exp' });
+    }
+    const feed = this.#feed;
+    if (!feed) return own.subject;
+    feed.assertFresh(now);
+    if (own[kGeneration] === feed.state.generation) return own.subject;
+    return buildPrincipal(own.claims, feed.state, this).subject;
+  }
+}
+
+/** Creates a verifier; refuses options it cannot honour safely (`invalid_options`). */
+export function createVerifier(options: VerifierOptions): Verifier {
+  return new EnforcerVerifier(resolveOptions(options));
+}

@@ -1,0 +1,14 @@
+// @enforcer/node-verifier/fastify: the Fastify plugin and its preHandler factory.
+export type { EnforcerContext } from './middleware/context';
+export {
+  type EnforcerFastifyOptions,
+  type EnforcerRouteConfig,
+  enforcer,
+  requirePermission,
+} from './middleware/fastify';
+export {
+  type MiddlewareProblemCode,
+  type ProblemAnswer,
+  problemAnswer,
+  problemForError,
+} from './middleware/problem';

@@ -1,0 +1,43 @@
+// The public surface of @enforcer/node-verifier, named one by one. Middleware has its own entry
+// points: @enforcer/node-verifier/fastify and @enforcer/node-verifier/express.
+
+// The policy engine the decisions use, re-exported for convenience (the same module as
+// @enforcer/contract/policy, so plans and documents are interchangeable with the server's).
+export {
+  type CompiledPolicy,
+  compile,
+  type Explanation,
+  type MikroOrmFields,
+  type MikroOrmFilter,
+  type Plan,
+  PlanConversionError,
+  type PolicyDocument,
+  PolicyValidationError,
+  type Reason,
+  type RecordPredicate,
+  type Resource,
+  type SqlColumns,
+  type SqlFragment,
+  type Subject,
+  toMikroOrm,
+  toPredicate,
+  toSql,
+} from '@enforcer/contract/policy';
+export {
+  createVerifier,
+  type Decision,
+  type Verifier,
+  type VerifierStatus,
+} from './create-verifier';
+export { isVerifierError, VerifierError, type VerifierErrorCode, verifierErrorCodes } from './errors';
+export {
+  type EnforcerEndpoint,
+  type JwksCacheOptions,
+  type RemotePolicyOptions,
+  type RevocationFeedOptions,
+  type SupportedAlgorithm,
+  supportedAlgorithms,
+  type VerifierOptions,
+} from './options';
+export type { Principal } from './principal';
+export type { AccessTokenClaims } from './token/read-claims';

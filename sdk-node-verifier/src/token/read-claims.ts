@@ -1,0 +1,102 @@
+import { VerifierError } from '../errors';
+
+/** The claims of an Enforcer access token (JWT names, snake_case), as the server mints them. */
+export interface AccessTokenClaims {
+  iss: string;
+  aud: string | string[];
+  /** The account id. */
+  sub: string;
+  person_id: string;
+  tenant_id: string;
+  /** The session (refresh-token family) the token belongs to. */
+  sid: string;
+  roles: string[];
+  groups: string[];
+  /** Authentication methods (RFC 8176), e.g. `otp`, `hwk`. */
+  amr: string[];
+  /** The account's grant version when the token was minted. */
+  grant_version: number;
+  iat: number;
+  exp: number;
+  nbf?: number;
+  jti: string;
+}
+
+export interface ClaimRules {
+  issuer: string;
+  audience: string;
+  clockToleranceSec: number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+const isStringArray = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+function requireString(claims: Record<string, unknown>, name: string): void {
+  if (typeof claims[name] !== 'string' || claims[name] === '') {
+    throw new VerifierError('malformed', `the "${name}" claim is missing or not a string`, { claim: name });
+  }
+}
+
+/** The payload bytes whose signature was verified → claims, or the reason they are refused. */
+export function decodePayload(payload: Uint8Array): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(payload));
+  } catch (cause) {
+    throw new VerifierError('malformed', 'the payload is not UTF-8 JSON', { cause });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new VerifierError('malformed', 'the payload is not a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Validates the claims of a token whose signature has been verified: issuer, audience, lifetime
+ * (with the clock tolerance) and the shape of every claim the principal is built from.
+ */
+export function readClaims(
+  claims: Record<string, unknown>,
+  rules: ClaimRules,
+  nowMs: number,
+): AccessTokenClaims {
+  if (claims.iss !== rules.issuer)
+    throw new VerifierError('wrong_issuer', 'unexpected issuer', { claim: 'iss' });
+  const aud = claims.aud;
+  if (!(aud === rules.audience || (isStringArray(aud) && aud.includes(rules.audience)))) {
+    throw new VerifierError('wrong_audience', 'unexpected audience', { claim: 'aud' });
+  }
+  const now = nowMs / 1000;
+  const tolerance = rules.clockToleranceSec;
+  if (!isTime(claims.exp))
+    throw new VerifierError('malformed', 'the "exp" claim is missing', { claim: 'exp' });
+  if (now - tolerance >= claims.exp)
+    throw new VerifierError('expired', 'the token has expired', { claim: 'exp' });
+  if (claims.nbf !== undefined) {
+    if (!isTime(claims.nbf))
+      throw new VerifierError('malformed', 'the "nbf" claim is not a number', { claim: 'nbf' });
+    if (claims.nbf > now + tolerance) {
+      throw new VerifierError('not_yet_valid', 'the token is not valid yet', { claim: 'nbf' });
+    }
+  }
+  // `iat` must be there, but a future one is not refused: neither does the server (jose without
+  // maxTokenAge), and `exp` already bounds the token's life.
+  if (!isTime(claims.iat))
+    throw new VerifierError('malformed', 'the "iat" claim is missing', { claim: 'iat' });
+  for (const name of ['sub', 'person_id', 'tenant_id', 'sid', 'jti']) requireString(claims, name);
+  for (const name of ['roles', 'groups', 'amr']) {
+    if (!isStringArray(claims[name])) {
+      throw new VerifierError('malformed', `the "${name}" claim is not a list of strings`, { claim: name });
+    }
+  }
+  if (!Number.isSafeInteger(claims.grant_version) || (claims.grant_version as number) < 0) {
+    throw new VerifierError('malformed', 'the "grant_version" claim is not an integer', {
+      claim: 'grant_version',
+    });
+  }
+  return claims as unknown as AccessTokenClaims;
+}

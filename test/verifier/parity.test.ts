@@ -1,0 +1,335 @@
+// The verifier decides exactly as the server: for generated sequences of grant changes (group
+// membership, roles, logouts, new sign-ins) and generated questions, verifier.authorize() equals
+// POST /authorize and verifier.filter() equals POST /authorize/filter, for the same token, whether it
+// was minted before or after the changes, once the verifier has polled the feed.
+import type { Resource, VerifierError } from '@enforcer/node-verifier';
+import fc from 'fast-check';
+import { beforeAll, expect, it } from 'vitest';
+import { type ApiAnswer, type Member, startEnforcer } from './support';
+
+const RUNS = Number(process.env.VERIFIER_PARITY_RUNS ?? 40);
+const OTHER_TENANT = '00000000-0000-4000-8000-000000000000';
+
+const enforcer = await startEnforcer();
+const verifier = enforcer.verifier({ autoRefresh: false });
+const owner = () => enforcer.owner.token;
+const groupIds = new Map<string, string>();
+const accounts: { accountId: string; tokens: string[]; sessions: Member[] }[] = [];
+
+beforeAll(async () => {
+  for (const [name, permissions] of [
+    ['support', ['tickets.*']],
+    ['auditors', []],
+  ] as const) {
+    const created = await enforcer.api('POST', '/groups', { token: owner(), body: { name, permissions } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+  }
+  for (const group of (await enforcer.api('GET', '/groups', { token: owner() })).body.data) {
+    groupIds.set(group.name, group.id);
+  }
+  // The default policy, plus a resource type and rules over subject and resource attributes.
+  const current = (await enforcer.api('GET', '/policy', { token: owner() })).body.document;
+  const document = {
+    ...current,
+    resources: {
+      ...current.resources,
+      transfer: {
+        tenant_attribute: 'tenant_id',
+        attributes: {
+          tenant_id: 'string',
+          id: 'string',
+          created_by: 'string',
+          amount: 'number',
+          state: 'string',
+          tags: 'string[]',
+          created_at: 'timestamp',
+        },
+      },
+    },
+    roles: { ...current.roles, teller: { permissions: ['transfers.read', 'tickets.read'] } },
+    rules: [
+      ...current.rules,
+      {
+        id: 'own-transfers',
+        effect: 'allow',
+        actions: ['transfers.read', 'transfers.cancel'],
+        resource: 'transfer',
+        condition: { eq: ['resource.created_by', { ref: 'subject.id' }] },
+      },
+      {
+        id: 'support-approves-pending',
+        effect: 'allow',
+        actions: ['transfers.approve'],
+        resource: 'transfer',
+        condition: {
+          and: [{ contains: ['subject.groups', 'support'] }, { in: ['resource.state', ['pending', 'held']] }],
+        },
+      },
+      {
+        id: 'no-self-approval',
+        effect: 'deny',
+        actions: ['transfers.approve'],
+        resource: 'transfer',
+        condition: { eq: ['resource.created_by', { ref: 'subject.id' }] },
+      },
+      {
+        id: 'large-needs-owner',
+        effect: 'deny',
+        actions: ['transfers.*'],
+        resource: 'transfer',
+        condition: {
+          and: [{ gt: ['resource.amount', 10000] }, { not: { contains: ['subject.roles', 'owner'] } }],
+        },
+      },
+      {
+        id: 'flagged-hidden',
+        effect: 'deny',
+        actions: ['transfers.read'],
+        resource: 'transfer',
+        condition: { contains: ['resource.tags', 'flagged'] },
+      },
+      {
+        id: 'recent-only',
+        effect: 'deny',
+        actions: ['transfers.cancel'],
+        resource: 'transfer',
+        condition: { lt: ['resource.created_at', '2026-01-01T00:00:00Z'] },
+      },
+      {
+        id: 'auditors-read-reports',
+        effect: 'allow',
+        actions: ['reports.read'],
+        condition: { contains: ['subject.groups', 'auditors'] },
+      },
+      {
+        id: 'tellers-never-create-transfers',
+        effect: 'deny',
+        actions: ['transfers.create'],
+        condition: { contains: ['subject.roles', 'teller'] },
+      },
+    ],
+  };
+  const put = await enforcer.api('PUT', '/policy', { token: owner(), body: document });
+  expect(put.status, JSON.stringify(put.body)).toBe(200);
+  for (let i = 0; i < 3; i++) {
+    const member = await enforcer.addAccount('member');
+    accounts.push({ accountId: member.accountId, tokens: [member.token], sessions: [member] });
+  }
+  await verifier.refresh();
+});
+
+// ---- generators: what happens, and what is asked
+
+type Change =
+  | { kind: 'add' | 'remove'; account: number; group: string }
+  | { kind: 'role'; account: number; role: string }
+  | { kind: 'sign_in' | 'logout'; account: number };
+
+const account = fc.nat({ max: 2 });
+const group = fc.constantFrom('support', 'auditors', 'verified');
+const change: fc.Arbitrary<Change> = fc.oneof(
+  { arbitrary: fc.record({ kind: fc.constant('add' as const), account, group }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant('remove' as const), account, group }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('role' as const),
+      account,
+      role: fc.constantFrom('member', 'teller', 'admin'),
+    }),
+    weight: 2,
+  },
+  { arbitrary: fc.record({ kind: fc.constant('sign_in' as const), account }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('logout' as const), account }), weight: 1 },
+);
+/** Which of the account's tokens asks: mostly the latest, sometimes an older one (minted before changes). */
+const tokenChoice = fc.oneof({ arbitrary: fc.constant(-1), weight: 2 }, { arbitrary: fc.nat(), weight: 1 });
+const pick = (tokens: string[], choice: number) =>
+  choice < 0 ? tokens.at(-1)! : tokens[choice % tokens.length]!;
+
+const action = fc.constantFrom(
+  'transfers.read',
+  'transfers.approve',
+  'transfers.cancel',
+  'transfers.create',
+  'reports.read',
+  'tickets.open',
+  'tickets.read',
+  'accounts.read',
+  'accounts.role.update',
+  'groups.create',
+  'policy.update',
+  'tenants.read',
+  'unknown.thing',
+);
+
+const ownMostly = fc.oneof(
+  { arbitrary: fc.constant('own'), weight: 5 },
+  { arbitrary: fc.constant(OTHER_TENANT), weight: 1 },
+);
+const someone = fc.oneof(
+  fc.nat({ max: 2 }).map((i) => ({ ref: i })),
+  fc.constant({ ref: -1 }),
+);
+const transfer = fc.record(
+  {
+    tenant_id: ownMostly,
+    id: fc.uuid(),
+    created_by: someone,
+    amount: fc.oneof(fc.constantFrom(0, 10000, 10000.5, 10001), fc.integer({ min: -5, max: 20000 })),
+    state: fc.constantFrom('pending', 'held', 'done'),
+    tags: fc.subarray(['flagged', 'vip', 'new']),
+    created_at: fc.constantFrom(
+      '2025-12-31T23:59:59.999Z',
+      '2026-01-01T00:00:00.000Z',
+      '2026-06-01T10:00:00Z',
+    ),
+  },
+  { requiredKeys: [] },
+);
+const accountRecord = fc.record(
+  { tenant_id: ownMostly, id: someone, active: fc.boolean(), role: fc.constantFrom('member', 'admin') },
+  { requiredKeys: ['tenant_id'] },
+);
+const resource = fc.option(
+  fc.oneof(
+    { arbitrary: transfer.map((attributes) => ({ type: 'transfer', attributes })), weight: 4 },
+    { arbitrary: accountRecord.map((attributes) => ({ type: 'account', attributes })), weight: 2 },
+    { arbitrary: fc.constant({ type: 'no_such_type', attributes: {} }), weight: 1 },
+  ),
+  { nil: undefined },
+);
+const question = fc.record({ account, token: tokenChoice, action, resource });
+const filterQuestion = fc.record({
+  account,
+  token: tokenChoice,
+  action,
+  type: fc.oneof(
+    { arbitrary: fc.constantFrom('transfer', 'account'), weight: 4 },
+    { arbitrary: fc.constantFrom('group', 'api_key', 'no_such_type'), weight: 1 },
+  ),
+});
+
+/** Placeholders → this run's ids: `own` is the tenant, `{ ref: i }` account i (-1: a stranger). */
+function concrete(
+  resource: { type: string; attributes: Record<string, unknown> } | undefined,
+): Resource | undefined {
+  if (!resource) return undefined;
+  const attributes: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(resource.attributes)) {
+    if (value === 'own') attributes[name] = enforcer.tenantId;
+    else if (typeof value === 'object' && value !== null && 'ref' in value) {
+      const i = (value as { ref: number }).ref;
+      attributes[name] = i < 0 ? '11111111-1111-4111-8111-111111111111' : accounts[i]!.accountId;
+    } else attributes[name] = value;
+  }
+  return { type: resource.type, attributes };
+}
+
+async function apply(c: Change): Promise<void> {
+  const target = accounts[c.account]!;
+  let answer: ApiAnswer | undefined;
+  switch (c.kind) {
+    case 'add':
+      answer = await enforcer.api('POST', `/groups/${groupIds.get(c.group)}/members`, {
+        token: owner(),
+        body: { account_id: target.accountId },
+      });
+      break;
+    case 'remove':
+      answer = await enforcer.api('DELETE', `/groups/${groupIds.get(c.group)}/members/${target.accountId}`, {
+        token: owner(),
+      });
+      break;
+    case 'role':
+      answer = await enforcer.api('PUT', `/accounts/${target.accountId}/role`, {
+        token: owner(),
+        body: { role: c.role },
+      });
+      break;
+    case 'sign_in': {
+      const session = await enforcer.signIn(target.accountId);
+      target.tokens.push(session.token);
+      target.sessions.push(session);
+      return;
+    }
+    case 'logout': {
+      const session = target.sessions.at(-1)!;
+      answer = await enforcer.api('POST', '/auth/logout', { body: { refresh_token: session.refreshToken } });
+      break;
+    }
+  }
+  expect(answer!.status, `${JSON.stringify(c)}: ${JSON.stringify(answer!.body)}`).toBeLessThan(300);
+}
+
+/** The verifier's answer in the server's terms: the decision, or the problem code it would answer. */
+async function offline<T>(decide: () => Promise<T>): Promise<{ status: 200; body: T } | { code: string }> {
+  try {
+    return { status: 200, body: await decide() };
+  } catch (error) {
+    const code = (error as VerifierError).code;
+    const asServer: Record<string, string> = {
+      revoked: 'token_invalid',
+      expired: 'token_expired',
+      account_inactive: 'account_inactive',
+      unknown_resource_type: 'unknown_resource_type',
+    };
+    return { code: asServer[code] ?? `verifier:${code}` };
+  }
+}
+const online = (answer: ApiAnswer) =>
+  answer.status === 200 ? { status: 200, body: answer.body } : { code: answer.body?.code };
+
+it('verifier.authorize and verifier.filter answer as POST /authorize and POST /authorize/filter', async () => {
+  let compared = 0;
+  let allowed = 0;
+  let denied = 0;
+  let refused = 0;
+  let conditional = 0;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(change, { maxLength: 4 }),
+      fc.array(question, { minLength: 1, maxLength: 6 }),
+      fc.array(filterQuestion, { minLength: 1, maxLength: 3 }),
+      async (changes, questions, filters) => {
+        for (const c of changes) await apply(c);
+        await verifier.refresh(); // one poll of the feed (and of the policy)
+        for (const q of questions) {
+          const token = pick(accounts[q.account]!.tokens, q.token);
+          const res = concrete(q.resource);
+          const server = online(
+            await enforcer.api('POST', '/authorize', { token, body: { action: q.action, resource: res } }),
+          );
+          const local = await offline(() => verifier.authorize(token, q.action, res));
+          expect(local, JSON.stringify({ q, res })).toEqual(server);
+          compared++;
+          if (!('body' in server)) refused++;
+          else if ((server.body as { allowed: boolean }).allowed) allowed++;
+          else denied++;
+        }
+        for (const f of filters) {
+          const token = pick(accounts[f.account]!.tokens, f.token);
+          const body = { action: f.action, resource_type: f.type };
+          const server = online(await enforcer.api('POST', '/authorize/filter', { token, body }));
+          const local = await offline(async () => ({ plan: await verifier.filter(token, f.action, f.type) }));
+          expect(local, JSON.stringify(f)).toEqual(server);
+          compared++;
+          if (
+            'body' in server &&
+            (server.body as { plan: { decision: string } }).plan.decision === 'conditional'
+          )
+            conditional++;
+        }
+      },
+    ),
+    {
+      numRuns: RUNS,
+      ...(process.env.VERIFIER_PARITY_SEED ? { seed: Number(process.env.VERIFIER_PARITY_SEED) } : {}),
+    },
+  );
+  // The generators must reach the interesting cases, or the property proves little.
+  expect(compared).toBeGreaterThan(RUNS * 2);
+  expect(allowed).toBeGreaterThan(0);
+  expect(denied).toBeGreaterThan(0);
+  expect(refused).toBeGreaterThan(0);
+  expect(conditional).toBeGreaterThan(0);
+});
