@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { basePath } from '@enforcer/contract';
+import { basePath, contract } from '@enforcer/contract';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger, type LoggerOptions, pino } from 'pino';
@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { healthRoutes } from './domains/health/routes.js';
 import { domainRoutes } from './domains/index.js';
 import { installErrorHandling } from './plugins/error-handler.js';
+import { ChangeListener } from './plugins/principal-cache.js';
 import { createServices, type ServiceDeps, type Services } from './services.js';
 
 declare module 'fastify' {
@@ -143,6 +144,29 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
     },
   );
   app.register(apiRoutes(services, domainRoutes));
+
+  // The principal cache is used only while this process listens for change notifications.
+  const listener = new ChangeListener({
+    url: deps.orm.config?.get('clientUrl') ?? '',
+    cache: services.principalCache,
+    log: (message, error) => app.log.warn({ err: error }, message),
+  });
+  app.addHook('onReady', async () => {
+    if (deps.orm.config?.get('clientUrl')) await listener.start();
+  });
+  app.addHook('onClose', async () => {
+    await listener.close();
+  });
+  // A request that may have written waits, before answering, until this process has heard of
+  // every change committed so far: the caller's next request never meets a stale cache entry.
+  const readOnlyPosts = new Set<string>([contract.policy.authorize.path, contract.policy.filter.path]);
+  app.addHook('onSend', async (request, _reply, payload) => {
+    const method = request.method;
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return payload;
+    if (readOnlyPosts.has(request.routeOptions.url ?? '')) return payload;
+    await listener.sync();
+    return payload;
+  });
 
   const health = healthRoutes({ orm: deps.orm, keys: services.keys });
   app.register(health);

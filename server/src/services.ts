@@ -7,6 +7,7 @@ import { RefreshTokenService } from './domains/tokens/refresh-tokens.js';
 import { SessionTokenService } from './domains/tokens/session-tokens.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { cryptoRandom, type RandomSource } from './lib/random.js';
+import { PrincipalCache } from './plugins/principal-cache.js';
 
 /** What the services share, injectable so tests control time and randomness. */
 export interface ServiceDeps {
@@ -26,6 +27,8 @@ export interface Services {
   sessions: SessionTokenService;
   /** Each tenant's compiled policy, cached per version. */
   policies: TenantPolicyService;
+  /** Sessions' accounts as the last authentication read them; emptied by change notifications. */
+  principalCache: PrincipalCache;
 }
 
 export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps = {}): Services {
@@ -59,5 +62,17 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
   });
   const sessions = new SessionTokenService({ orm, access: accessTokens, refresh: refreshTokens });
   const policies = new TenantPolicyService();
-  return { config, orm, clock, random, keys, accessTokens, refreshTokens, sessions, policies };
+  const principalCache = new PrincipalCache();
+  return {
+    config,
+    orm,
+    clock,
+    random,
+    keys,
+    accessTokens,
+    refreshTokens,
+    sessions,
+    policies,
+    principalCache,
+  };
 }

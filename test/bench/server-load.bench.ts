@@ -58,12 +58,15 @@ function runLoad(config: Record<string, unknown>): Promise<AutocannonResult> {
 async function measure(
   name: string,
   config: Record<string, unknown>,
+  /** For refresh runs: each of the three runs starts its own token chains (a spent token would be reuse). */
+  refreshTokens?: string[][],
 ): Promise<{ max: LoadFigure; half: LoadFigure }> {
   const base = { connections: CONNECTIONS, durationSeconds: DURATION, ...config };
-  await runLoad({ ...base, durationSeconds: 2 }); // warm-up
-  const max = await runLoad(base);
+  const tokens = (run: number) => (refreshTokens ? { refreshTokens: refreshTokens[run] } : {});
+  await runLoad({ ...base, ...tokens(0), durationSeconds: 2 }); // warm-up
+  const max = await runLoad({ ...base, ...tokens(1) });
   const halfRate = Math.max(1, Math.floor(max.requests.average / 2));
-  const half = await runLoad({ ...base, overallRate: halfRate });
+  const half = await runLoad({ ...base, ...tokens(2), overallRate: halfRate });
   const figure = (label: string, r: AutocannonResult): LoadFigure => ({
     name: label,
     rps: r.requests.average,
@@ -141,19 +144,22 @@ export async function runServerLoadBench(): Promise<ServerLoadResult> {
       body: authBody,
     });
 
-    // One refresh-token chain per connection (and spares for the warm-up and the second run).
-    const refreshTokens: string[] = [];
-    for (let i = 0; i < CONNECTIONS * 3; i++) {
-      refreshTokens.push(
-        (await app.services.sessions.signIn({ accountId: account.id, amr: ['otp'] })).refreshToken,
-      );
+    // One refresh-token chain per connection, fresh for each of the three runs.
+    const refreshTokens: string[][] = [];
+    for (let run = 0; run < 3; run++) {
+      const chains: string[] = [];
+      for (let i = 0; i < CONNECTIONS; i++) {
+        chains.push(
+          (await app.services.sessions.signIn({ accountId: account.id, amr: ['otp'] })).refreshToken,
+        );
+      }
+      refreshTokens.push(chains);
     }
-    const refreshFig = await measure('POST /auth/refresh', {
-      url: `${base}/auth/refresh`,
-      method: 'POST',
-      headers: json,
+    const refreshFig = await measure(
+      'POST /auth/refresh',
+      { url: `${base}/auth/refresh`, method: 'POST', headers: json },
       refreshTokens,
-    });
+    );
     return { bare: bareFig, authorize: authorizeFig, refresh: refreshFig };
   } finally {
     await bare.close();

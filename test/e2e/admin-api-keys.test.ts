@@ -64,7 +64,11 @@ describe('POST /api-keys', () => {
     );
     // Lists are filtered by the engine: nothing readable is an empty page, not a refusal.
     expect(expectOk(await api('GET', '/groups', { apiKey: created.key })).data).toEqual([]);
-    expectProblem(await api('POST', '/groups', { apiKey: created.key, body: { name: 'ops' } }), 403, 'forbidden');
+    expectProblem(
+      await api('POST', '/groups', { apiKey: created.key, body: { name: 'ops' } }),
+      403,
+      'forbidden',
+    );
     expectOk(await api('GET', '/roles', { apiKey: created.key }));
   });
 

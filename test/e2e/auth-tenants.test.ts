@@ -268,7 +268,9 @@ describe('GET /auth/me and GET /auth/permissions', () => {
     expect(policy.can(body.subject, 'tenants.read')).toBe(true);
     expect(policy.can(body.subject, 'groups.create')).toBe(false);
     expect(policy.can(body.subject, 'transfers.create')).toBe(false);
-    // Same answer as the server's own preHandler: a member may not list accounts.
-    expect((await api('GET', '/accounts', { token: session.token })).status).toBe(403);
+    // Same answer as the server's: a member may not create groups, and sees only their own account.
+    expect((await api('POST', '/groups', { token: session.token, body: { name: 'ops' } })).status).toBe(403);
+    const visible = await api('GET', '/accounts', { token: session.token });
+    expect(visible.body.data.map((a: { id: string }) => a.id)).toEqual([body.subject.id]);
   });
 });

@@ -2,7 +2,14 @@
 // never edit a migration that has been released; add a new one.
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123174748_initial } from './Migration20261123174748_initial.js';
+import { Migration20261123175308_revocation_feed } from './Migration20261123175308_revocation_feed.js';
+import { Migration20261123181000_change_notifications } from './Migration20261123181000_change_notifications.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261123174748_initial', class: Migration20261123174748_initial },
+  { name: 'Migration20261123175308_revocation_feed', class: Migration20261123175308_revocation_feed },
+  {
+    name: 'Migration20261123181000_change_notifications',
+    class: Migration20261123181000_change_notifications,
+  },
 ];

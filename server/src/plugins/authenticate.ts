@@ -4,12 +4,12 @@ import type { Subject } from '@enforcer/contract/policy';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKey, type IApiKey } from '../domains/api-keys/entities.js';
-import { type Grant, loadGrant } from '../domains/identity/load-grant.js';
+import type { Grant } from '../domains/identity/load-grant.js';
 import type { TenantPolicy } from '../domains/policy/tenant-policy.js';
 import type { AccessTokenClaims } from '../domains/tokens/access-token.js';
-import { Session } from '../domains/tokens/entities.js';
 import { AppError } from '../lib/errors.js';
 import type { Services } from '../services.js';
+import type { CachedPrincipal } from './principal-cache.js';
 
 /**
  * Who is calling, worked out once per request from the route's `metadata.auth` (in the
@@ -25,7 +25,9 @@ export interface UserPrincipal {
   tenantId: string;
   sessionId: string;
   /** The account as it is now (role, groups, active): decisions use this, not the token's copy. */
-  grant: Grant;
+  grant: PrincipalGrant;
+  /** The tenant's policy version as this request found it (TenantPolicyService.forPrincipal). */
+  policyVersion: number;
 }
 
 export interface ApiKeyPrincipal {
@@ -34,7 +36,11 @@ export interface ApiKeyPrincipal {
   tenantId: string;
   role: string;
   createdBy: string | null;
+  policyVersion: number;
 }
+
+/** What an account may do right now, as the request's one authentication query read it. */
+export type PrincipalGrant = Omit<Grant, 'account'>;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -100,7 +106,7 @@ export function authenticate(services: Services) {
     }
 
     if (meta.permission) {
-      const policy = await services.policies.forTenant(em, request.principal.tenantId);
+      const policy = await services.policies.forPrincipal(em, request.principal);
       if (!policy.compiled.can(subjectOfPrincipal(request.principal), meta.permission)) {
         throw new AppError('forbidden', `Missing permission "${meta.permission}"`);
       }
@@ -128,24 +134,58 @@ export function principalCan(policy: TenantPolicy, principal: Principal, action:
   return policy.compiled.can(subjectOfPrincipal(principal), action);
 }
 
+/**
+ * Everything a request needs to know about a session's account, in one round trip: is the
+ * session live, the account's current role, status and groups, and the tenant's policy
+ * version (so the compiled policy can be reused without another query).
+ */
+const PRINCIPAL_SQL = `
+  select s.revoked_at, s.account_id, a.person_id, a.tenant_id, a.role, a.active, a.grant_version,
+         t.policy_version,
+         coalesce(array(select g.name from group_membership m join tenant_group g on g.id = m.group_id
+                        where m.account_id = a.id order by g.name), '{}') as groups
+    from session s
+    join account a on a.id = s.account_id
+    join tenant t on t.id = a.tenant_id
+   where s.id = ?`;
+
+type PrincipalRow = CachedPrincipal;
+
 async function verifyUser(services: Services, em: EntityManager, token: string): Promise<UserPrincipal> {
   const claims = await services.accessTokens.verify(token);
   // A short-lived token is not enough on the server: a logout or a revoked session ends it now.
-  const session = await em.findOne(Session, claims.sid, { fields: ['revokedAt', 'account'] });
-  if (!session || session.revokedAt !== null || session.account.id !== claims.sub) {
+  let row = services.principalCache.get(claims.sid);
+  if (!row) {
+    const generation = services.principalCache.generation;
+    row = (await em.execute(PRINCIPAL_SQL, [claims.sid], 'get')) as PrincipalRow | undefined;
+    if (row) services.principalCache.set(claims.sid, row, generation);
+  }
+  if (
+    !row ||
+    row.revoked_at !== null ||
+    row.account_id !== claims.sub ||
+    row.tenant_id !== claims.tenant_id
+  ) {
     throw new AppError('token_invalid', 'This session has ended');
   }
-  const grant = await loadGrant(em, claims.sub);
-  if (!grant || grant.tenantId !== claims.tenant_id) throw new AppError('token_invalid', 'No such account');
-  if (!grant.active) throw new AppError('account_inactive', 'This account has been deactivated');
+  if (!row.active) throw new AppError('account_inactive', 'This account has been deactivated');
   return {
     kind: 'user',
     claims,
     accountId: claims.sub,
-    personId: claims.person_id,
-    tenantId: claims.tenant_id,
+    personId: row.person_id,
+    tenantId: row.tenant_id,
     sessionId: claims.sid,
-    grant,
+    policyVersion: row.policy_version,
+    grant: {
+      accountId: row.account_id,
+      personId: row.person_id,
+      tenantId: row.tenant_id,
+      active: row.active,
+      roles: [row.role],
+      groups: row.groups,
+      grantVersion: row.grant_version,
+    },
   };
 }
 
@@ -153,7 +193,7 @@ async function verifyApiKey(services: Services, em: EntityManager, key: string):
   if (!key.startsWith(API_KEY_PREFIX) || key.length > 200)
     throw new AppError('invalid_credentials', 'Invalid API key');
   const hash = hashApiKey(key);
-  const row: IApiKey | null = await em.findOne(ApiKey, { keyHash: hash });
+  const row: IApiKey | null = await em.findOne(ApiKey, { keyHash: hash }, { populate: ['tenant'] });
   // The lookup is by hash; comparing again in constant time costs nothing and guards the index path.
   const now = services.clock.now();
   if (
@@ -175,5 +215,6 @@ async function verifyApiKey(services: Services, em: EntityManager, key: string):
     tenantId: row.tenant.id,
     role: row.role,
     createdBy: row.createdBy ?? null,
+    policyVersion: row.tenant.policyVersion,
   };
 }

@@ -117,7 +117,7 @@ export const accountsRoutes: DomainRoutes = (app, services) => {
     registerContractRoutes(scope, contract.roles, {
       list: async ({ request }) => {
         const principal = requirePrincipal(request);
-        const policy = await policies.forTenant(orm.em.fork(), principal.tenantId);
+        const policy = await policies.forPrincipal(orm.em.fork(), principal);
         // Built-in roles first (owner, admin, member), then the tenant's own by name: stored
         // documents are jsonb, which does not keep key order.
         const rank = (name: string) => {
@@ -142,7 +142,7 @@ export const accountsRoutes: DomainRoutes = (app, services) => {
       list: async ({ query, request }) => {
         const principal = requirePrincipal(request);
         const em = orm.em.fork();
-        const policy = await policies.forTenant(em, principal.tenantId);
+        const policy = await policies.forPrincipal(em, principal);
         const visible = visibleFilter(
           policy,
           subjectOfPrincipal(principal),
@@ -167,7 +167,7 @@ export const accountsRoutes: DomainRoutes = (app, services) => {
       get: async ({ params, request }) => {
         const principal = requirePrincipal(request);
         const em = orm.em.fork();
-        const policy = await policies.forTenant(em, principal.tenantId);
+        const policy = await policies.forPrincipal(em, principal);
         const account = await em.findOne(Account, { id: params.id, tenant: principal.tenantId });
         if (
           !account ||
@@ -183,7 +183,7 @@ export const accountsRoutes: DomainRoutes = (app, services) => {
         const principal = requirePrincipal(request);
         const dto = await orm.em.fork().transactional(async (em) => {
           await lockTenant(em, principal.tenantId);
-          const policy = await policies.forTenant(em, principal.tenantId);
+          const policy = await policies.forPrincipal(em, principal);
           const account = await targetAccount(em, policy, principal, params.id, 'accounts.role.update');
           assertRoleWithinReach(policy, principal, body.role, 'The');
           if (account.role === body.role) return (await accountDtos(em, [account]))[0]!;
@@ -208,7 +208,7 @@ export const accountsRoutes: DomainRoutes = (app, services) => {
         const principal = requirePrincipal(request);
         const dto = await orm.em.fork().transactional(async (em) => {
           await lockTenant(em, principal.tenantId);
-          const policy = await policies.forTenant(em, principal.tenantId);
+          const policy = await policies.forPrincipal(em, principal);
           const account = await targetAccount(em, policy, principal, params.id, 'accounts.active.update');
           if (account.active === body.active) return (await accountDtos(em, [account]))[0]!;
           await assertManagerRemains(em, policy, account, { role: account.role, active: body.active });

@@ -50,7 +50,7 @@ export const apiKeysRoutes: DomainRoutes = (app, services) => {
         }
         const key = API_KEY_PREFIX + random.bytes(32).toString('base64url');
         const row = await orm.em.fork().transactional(async (em) => {
-          const policy = await policies.forTenant(em, principal.tenantId);
+          const policy = await policies.forPrincipal(em, principal);
           assertRoleWithinReach(policy, principal, role, "The key's");
           const row = em.create(ApiKey, {
             tenant: em.getReference(Tenant, principal.tenantId),
@@ -86,7 +86,7 @@ export const apiKeysRoutes: DomainRoutes = (app, services) => {
       list: async ({ query, request }) => {
         const principal = requirePrincipal(request);
         const em = orm.em.fork();
-        const policy = await policies.forTenant(em, principal.tenantId);
+        const policy = await policies.forPrincipal(em, principal);
         const visible = visibleFilter(
           policy,
           subjectOfPrincipal(principal),
@@ -111,7 +111,7 @@ export const apiKeysRoutes: DomainRoutes = (app, services) => {
       delete: async ({ params, request }) => {
         const principal = requirePrincipal(request);
         await orm.em.fork().transactional(async (em) => {
-          const policy = await policies.forTenant(em, principal.tenantId);
+          const policy = await policies.forPrincipal(em, principal);
           const row = await em.findOne(ApiKey, {
             id: params.id,
             tenant: principal.tenantId,

@@ -98,7 +98,7 @@ export const groupsRoutes: DomainRoutes = (app, services) => {
       list: async ({ query, request }) => {
         const principal = requirePrincipal(request);
         const em = orm.em.fork();
-        const policy = await policies.forTenant(em, principal.tenantId);
+        const policy = await policies.forPrincipal(em, principal);
         const visible = visibleFilter(
           policy,
           subjectOfPrincipal(principal),
@@ -153,7 +153,7 @@ export const groupsRoutes: DomainRoutes = (app, services) => {
       addMember: async ({ params, body, request }) => {
         const principal = requirePrincipal(request);
         const result = await orm.em.fork().transactional(async (em) => {
-          const policy = await policies.forTenant(em, principal.tenantId);
+          const policy = await policies.forPrincipal(em, principal);
           const { group, account } = await membershipTargets(
             em,
             policy,
@@ -181,7 +181,7 @@ export const groupsRoutes: DomainRoutes = (app, services) => {
       removeMember: async ({ params, request }) => {
         const principal = requirePrincipal(request);
         await orm.em.fork().transactional(async (em) => {
-          const policy = await policies.forTenant(em, principal.tenantId);
+          const policy = await policies.forPrincipal(em, principal);
           const { group, account } = await membershipTargets(
             em,
             policy,
@@ -208,7 +208,7 @@ export const groupsRoutes: DomainRoutes = (app, services) => {
       listForAccount: async ({ params, request }) => {
         const principal = requirePrincipal(request);
         const em = orm.em.fork();
-        const policy = await policies.forTenant(em, principal.tenantId);
+        const policy = await policies.forPrincipal(em, principal);
         const account = await em.findOne(Account, { id: params.id, tenant: principal.tenantId });
         if (!account) throw new AppError('not_found', 'No such account');
         requireAllowed(policy, subjectOfPrincipal(principal), {

@@ -173,7 +173,7 @@ export const policyRoutes: DomainRoutes = (app, services) => {
       authorize: async ({ body, request }) => {
         const principal = requirePrincipal(request);
         const em = orm.em.fork();
-        const policy = await policies.forTenant(em, principal.tenantId);
+        const policy = await policies.forPrincipal(em, principal);
         const subject = await decisionSubject(em, policy, principal, body.account_id);
         const { allowed, reason } = policy.compiled.explain(subject, body.action, body.resource);
         return { status: 200, body: { allowed, reason } };
@@ -182,7 +182,7 @@ export const policyRoutes: DomainRoutes = (app, services) => {
       filter: async ({ body, request }) => {
         const principal = requirePrincipal(request);
         const em = orm.em.fork();
-        const policy = await policies.forTenant(em, principal.tenantId);
+        const policy = await policies.forPrincipal(em, principal);
         if (!Object.hasOwn(policy.effective.resources, body.resource_type)) {
           throw new AppError(
             'unknown_resource_type',

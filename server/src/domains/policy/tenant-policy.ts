@@ -103,6 +103,19 @@ export class TenantPolicyService {
   }
 
   /**
+   * The policy for an authenticated caller, whose authentication query already read the
+   * tenant's policy version: no query at all while that version is compiled and cached.
+   */
+  async forPrincipal(
+    em: EntityManager,
+    principal: { tenantId: string; policyVersion: number },
+  ): Promise<TenantPolicy> {
+    const cached = this.#cache.get(principal.tenantId);
+    if (cached && cached.version === principal.policyVersion) return cached;
+    return this.forTenant(em, principal.tenantId);
+  }
+
+  /**
    * Validates a document as it would be used (merged with the tenant's groups) without
    * storing anything: `400 invalid_policy` with one field error per issue, each naming its
    * path inside the document.

@@ -1,6 +1,6 @@
 import type { contract } from '@enforcer/contract';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
-import { Person } from '../../identity/entities.js';
+import { Account, Person } from '../../identity/entities.js';
 import { Tenant } from '../../tenants/entities.js';
 import { Session } from '../../tokens/entities.js';
 import { authContext, requireUser } from '../context.js';
@@ -13,11 +13,12 @@ export const me: AppRouteImplementation<typeof contract.auth.me> = async ({ requ
   const person = await em.findOneOrFail(Person, user.personId);
   const tenant = await em.findOneOrFail(Tenant, user.tenantId);
   const session = await em.findOneOrFail(Session, user.sessionId);
+  const account = await em.findOneOrFail(Account, user.accountId);
   const { grant } = user;
   return {
     status: 200,
     body: {
-      account: toAccount(grant.account, person.email, grant.groups),
+      account: toAccount(account, person.email, grant.groups),
       person: toPerson(person),
       tenant: toTenant(tenant),
       roles: grant.roles,

@@ -11,7 +11,7 @@ import { authContext, requireUser } from '../context.js';
 export const permissions: AppRouteImplementation<typeof contract.auth.permissions> = async ({ request }) => {
   const user = requireUser(request);
   const { services, em } = authContext(request);
-  const policy = await services.policies.forTenant(em, user.tenantId);
+  const policy = await services.policies.forPrincipal(em, user);
   const { grant } = user;
   const subject = { ...subjectOf(grant), attributes: {} };
   return {
