@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, createLogger } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type Database, redactUrl, startDatabase } from './db/database.js';
+import type { ITenant } from './domains/tenants/entities.js';
+import { ensureSandboxTenant } from './domains/tenants/sandbox.js';
 import { createServices } from './services.js';
 
 let config: Config;
@@ -21,6 +23,7 @@ try {
 const log = createLogger(config);
 let db: Database | undefined;
 let app: FastifyInstance | undefined;
+let sandbox: ITenant | undefined;
 let shuttingDown = false;
 
 /** Stops accepting requests, lets in-flight ones finish, closes the ORM, stops the embedded PostgreSQL. */
@@ -93,6 +96,7 @@ try {
   if (created.length > 0) log.info({ kids: created }, 'signing keys created');
   await services.keys.getSigningKey(); // decrypts now: a wrong master key fails here, not at first login
 
+  if (config.env === 'development') sandbox = await ensureSandboxTenant(db.orm, services.random);
   app = buildApp(config, { orm: db.orm, services, logger: log });
   await app.listen({ port: config.port, host: config.host });
 } catch (error) {
@@ -106,6 +110,6 @@ if (config.env === 'development' && app) {
   const host = ['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host;
   const origin = `http://${host}:${port}`;
   console.log(
-    `\n  Enforcer is running (development)\n  API      ${origin}${basePath}\n  Swagger  ${origin}/swagger\n  Issuer   ${config.issuer}\n  Stop     Ctrl-C\n`,
+    `\n  Enforcer is running (development)\n  API      ${origin}${basePath}\n  Swagger  ${origin}/swagger\n  Sandbox  tenant code ${sandbox?.code ?? '(none)'} (sign up with any email; codes come back in the response)\n  Issuer   ${config.issuer}\n  Stop     Ctrl-C\n`,
   );
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A plan is what `plan(subject, action, resourceType)` returns: the decision for every

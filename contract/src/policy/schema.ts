@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The policy document: what a tenant stores with `PUT /policy` and what `compile()` takes.
