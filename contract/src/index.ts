@@ -203,6 +203,8 @@ export {
   type Role,
   roleSchema,
 } from './roles/schemas';
+// Enforcer's own rules about tenant policies (default policy, management actions, group merge).
+export * from './tenant-policy';
 export { tenantsContract } from './tenants/contract';
 // Tenants
 export {
@@ -232,89 +234,3 @@ export {
   type UpdateTenantBody,
   updateTenantBodySchema,
 } from './tenants/schemas';
-// Sign-in methods beyond email codes, and linked identities
-export { authMethodRoutes } from './auth/method-routes';
-export {
-  type GoogleLoginBody,
-  googleIdTokenSchema,
-  googleLoginBodySchema,
-  googleNonceSchema,
-  type LinkGoogleBody,
-  linkGoogleBodySchema,
-} from './auth/google';
-export {
-  type Identity,
-  type IdentityList,
-  identityListSchema,
-  identitySchema,
-  type LinkedProvider,
-  linkedProviderIds,
-  linkedProviderSchema,
-} from './auth/identities';
-export {
-  type AuthenticationResponse,
-  authenticationOptionsSchema,
-  authenticationResponseSchema,
-  type PasskeyCredential,
-  type PasskeyLoginBeginBody,
-  type PasskeyLoginBeginResponse,
-  type PasskeyLoginBody,
-  type PasskeyLoginFinishBody,
-  type PasskeyRegisterBeginBody,
-  type PasskeyRegisterBeginResponse,
-  type PasskeyRegisterFinishBody,
-  passkeyCredentialSchema,
-  passkeyLoginBeginBodySchema,
-  passkeyLoginBeginResponseSchema,
-  passkeyLoginBodySchema,
-  passkeyLoginFinishBodySchema,
-  passkeyRegisterBeginBodySchema,
-  passkeyRegisterBeginResponseSchema,
-  passkeyRegisterFinishBodySchema,
-  type RegistrationResponse,
-  registrationOptionsSchema,
-  registrationResponseSchema,
-} from './auth/passkey';
-export {
-  type LinkPhoneBody,
-  linkPhoneBodySchema,
-  type OtpRequestPhoneBody,
-  otpRequestPhoneBodySchema,
-  type PhoneOtpLoginBody,
-  phoneOtpLoginBodySchema,
-  phoneSchema,
-} from './auth/phone';
-export {
-  type LinkPrivyBody,
-  linkPrivyBodySchema,
-  type PrivyLoginBody,
-  privyLoginBodySchema,
-  privyTokenSchema,
-} from './auth/privy';
-export {
-  type LinkSiweBody,
-  linkSiweBodySchema,
-  type SiweLoginBody,
-  type SiweNonceBody,
-  type SiweNonceResponse,
-  siweLoginBodySchema,
-  siweMessageSchema,
-  siweNonceBodySchema,
-  siweNonceResponseSchema,
-  siweSignatureSchema,
-} from './auth/siwe';
-export {
-  type AuthSettings,
-  type AuthSettingsPatch,
-  authSettingsPatchSchema,
-  authSettingsSchema,
-  type GoogleSettings,
-  googleSettingsSchema,
-  type PasskeySettings,
-  type PrivySettings,
-  passkeySettingsSchema,
-  privySettingsSchema,
-  type SiweSettings,
-  siweSettingsSchema,
-  webOriginSchema,
-} from './tenants/auth-settings';

@@ -1,7 +1,7 @@
+import { defaultPolicy } from '@enforcer/contract';
 import { createVerifier, type Principal } from '@enforcer/node-verifier';
 import { exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import type { SigningKeyStore } from '../../server/src/domains/keys/signing-key-store.js';
-import { defaultPolicy } from '../../server/src/domains/policy/default-policy.js';
 import { AccessTokenService } from '../../server/src/domains/tokens/access-token.js';
 import { systemClock } from '../../server/src/lib/clock.js';
 import { cryptoRandom } from '../../server/src/lib/random.js';

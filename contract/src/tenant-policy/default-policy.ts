@@ -1,4 +1,4 @@
-import type { PolicyDocument } from '@enforcer/contract/policy';
+import type { PolicyDocument } from '../policy/schema';
 
 /**
  * The policy every new tenant starts with. Enforcer's own admin endpoints are decided by

@@ -1,5 +1,6 @@
 // @enforcer/sdk-js/msw: a stateful in-memory Enforcer as MSW 3 handlers, for tests.
 
+export { defaultPolicy } from '@enforcer/contract';
 export { type ManualClock, manualClock } from './clock';
 export {
   createEnforcerMock,
@@ -8,5 +9,4 @@ export {
   type SeedAccountInput,
   type SeedTenantInput,
 } from './create-enforcer-mock';
-export { defaultPolicy } from './default-policy';
 export type { MockRequestRecord } from './dispatch';

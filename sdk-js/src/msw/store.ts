@@ -10,10 +10,12 @@ import type {
   Tenant,
   TenantSummary,
 } from '@enforcer/contract';
+import { builtInRoles, defaultPolicy, mergeGroups, verifiedGroup } from '@enforcer/contract';
 import { type CompiledPolicy, compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
 import type { Clock } from '../clock';
 import { sha256, stableStringify, uuid } from './crypto';
-import { builtInRoles, defaultPolicy, verifiedGroup } from './default-policy';
+
+export { mergeGroups };
 
 /** The mock's rows: what the server keeps in PostgreSQL, in memory. */
 export interface TenantRow {
@@ -134,23 +136,6 @@ function tenantCode(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   const chars = [...bytes].map((b) => CODE_ALPHABET[b % 32]);
   return [0, 4, 8].map((i) => chars.slice(i, i + 4).join('')).join('-');
-}
-
-/** The tenant's stored policy with its groups merged in: what every decision uses (as the server). */
-export function mergeGroups(
-  document: PolicyDocument,
-  groups: { name: string; permissions: string[]; description?: string | null }[],
-): PolicyDocument {
-  const merged: NonNullable<PolicyDocument['groups']> = { ...(document.groups ?? {}) };
-  for (const g of groups) {
-    const existing = merged[g.name];
-    const permissions = [...new Set([...(existing?.permissions ?? []), ...g.permissions])];
-    merged[g.name] = {
-      ...(existing ?? (g.description ? { description: g.description } : {})),
-      permissions,
-    };
-  }
-  return { ...document, groups: merged };
 }
 
 /** Everything the mock knows, with the queries its routes and seed helpers share. */

@@ -1,6 +1,6 @@
 import type { contract, Role } from '@enforcer/contract';
+import { builtInRoles } from '@enforcer/contract';
 import { toPredicate } from '@enforcer/contract/policy';
-import { builtInRoles } from '../default-policy';
 import { type MockContext, type RouterImpl, subjectOfPrincipal } from '../dispatch';
 import { MockError } from '../problem';
 import type { AccountRow } from '../store';

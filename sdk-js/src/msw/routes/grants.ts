@@ -1,4 +1,5 @@
 import type { FieldError } from '@enforcer/contract';
+import { builtInRoles, defaultPolicy, managementActions, patternCovers } from '@enforcer/contract';
 import {
   actionMatches,
   type CompiledPolicy,
@@ -8,7 +9,6 @@ import {
   type Resource,
   type Subject,
 } from '@enforcer/contract/policy';
-import { builtInRoles, defaultPolicy } from '../default-policy';
 import { type MockContext, type Principal, subjectOfPrincipal } from '../dispatch';
 import { MockError } from '../problem';
 import type { AccountRow, ApiKeyRow, GroupRow, MockStore } from '../store';
@@ -45,14 +45,6 @@ export const apiKeyResource = (k: ApiKeyRow): Resource => ({
   },
 });
 
-/** Does the held pattern cover the wanted one? `*` covers all, `a.*` covers `a.b` and `a.b.*`. */
-export function patternCovers(held: string, wanted: string): boolean {
-  if (held === '*' || held === wanted) return true;
-  if (!held.endsWith('.*')) return false;
-  const prefix = held.slice(0, -1);
-  return wanted.startsWith(prefix) && wanted.length > prefix.length;
-}
-
 const policyOf = (ctx: MockContext, principal: Principal) =>
   ctx.store.policyOf(principal.kind === 'api_key' ? principal.key.tenantId : principal.account.tenantId);
 
@@ -88,26 +80,6 @@ export function assertRoleWithinReach(
     );
   }
 }
-
-/** Enforcer's own management actions: a group unlocking one is as powerful as a role. */
-export const managementActions = [
-  'tenants.read',
-  'tenants.update',
-  'accounts.read',
-  'accounts.role.update',
-  'accounts.active.update',
-  'groups.read',
-  'groups.create',
-  'groups.members.write',
-  'invites.create',
-  'roles.read',
-  'api_keys.read',
-  'api_keys.create',
-  'api_keys.delete',
-  'policy.read',
-  'policy.update',
-  'authorize.any',
-] as const;
 
 /** `403 forbidden` when the permissions unlock a management action the caller cannot do itself. */
 export function assertNoEscalation(

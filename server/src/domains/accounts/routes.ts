@@ -1,4 +1,4 @@
-import { type Account as AccountDto, contract } from '@enforcer/contract';
+import { type Account as AccountDto, builtInRoles, contract } from '@enforcer/contract';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { type DomainRoutes, registerContractRoutes } from '../../api.js';
 import { AppError } from '../../lib/errors.js';
@@ -7,7 +7,6 @@ import { recordAudit } from '../audit/record-audit.js';
 import { GroupMembership } from '../groups/entities.js';
 import { Account, type IAccount } from '../identity/entities.js';
 import { bumpGrantVersion } from '../identity/load-grant.js';
-import { builtInRoles } from '../policy/default-policy.js';
 import { assertRoleWithinReach, managerRoles, rolePermissions } from '../policy/grants.js';
 import { afterPosition, decodeCursor, pageOrder, toPage } from '../policy/pagination.js';
 import { auditActor, clientInfo, requirePrincipal } from '../policy/request-context.js';

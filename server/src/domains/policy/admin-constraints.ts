@@ -1,6 +1,6 @@
 import type { FieldError } from '@enforcer/contract';
+import { builtInRoles, defaultPolicy } from '@enforcer/contract';
 import { type Condition, formatPath, type PolicyDocument } from '@enforcer/contract/policy';
-import { builtInRoles, defaultPolicy } from './default-policy.js';
 import { adminResourceFields } from './resources.js';
 
 /**

@@ -1,3 +1,4 @@
+import { managementActions, patternCovers, uncoveredPatterns } from '@enforcer/contract';
 import { actionMatches, type CompiledPolicy } from '@enforcer/contract/policy';
 import { AppError } from '../../lib/errors.js';
 import { type Principal, subjectOfPrincipal } from '../../plugins/authenticate.js';
@@ -8,18 +9,6 @@ import type { TenantPolicy } from './tenant-policy.js';
  * changes (a role's patterns against the actor's), and for groups (which of Enforcer's own
  * management actions a group would unlock).
  */
-
-/** Does the held pattern cover the wanted one? `*` covers all, `a.*` covers `a.b` and `a.b.*`. */
-export function patternCovers(held: string, wanted: string): boolean {
-  if (held === '*' || held === wanted) return true;
-  if (!held.endsWith('.*')) return false;
-  const prefix = held.slice(0, -1);
-  return wanted.startsWith(prefix) && wanted.length > prefix.length;
-}
-
-/** The wanted patterns no held pattern covers. */
-export const uncovered = (held: readonly string[], wanted: readonly string[]): string[] =>
-  wanted.filter((w) => !held.some((h) => patternCovers(h, w)));
 
 /** The permission patterns the caller holds: its role's and, for a user, its groups'. */
 export const principalPermissions = (policy: TenantPolicy, principal: Principal): string[] =>
@@ -49,7 +38,7 @@ export function assertRoleWithinReach(
   role: string,
   what: string,
 ): void {
-  const missing = uncovered(principalPermissions(policy, principal), requireRole(policy, role));
+  const missing = uncoveredPatterns(principalPermissions(policy, principal), requireRole(policy, role));
   if (missing.length > 0) {
     throw new AppError(
       'forbidden',
@@ -57,31 +46,6 @@ export function assertRoleWithinReach(
     );
   }
 }
-
-/**
- * Enforcer's own management actions (those named in route metadata). A group that unlocks
- * one of them is as powerful as a role, so only someone who holds it may create such a
- * group or add members to it; groups that unlock the application's own actions
- * (`transfers.*`) are what admins and API keys hand out every day (the KYC flow).
- */
-export const managementActions = [
-  'tenants.read',
-  'tenants.update',
-  'accounts.read',
-  'accounts.role.update',
-  'accounts.active.update',
-  'groups.read',
-  'groups.create',
-  'groups.members.write',
-  'invites.create',
-  'roles.read',
-  'api_keys.read',
-  'api_keys.create',
-  'api_keys.delete',
-  'policy.read',
-  'policy.update',
-  'authorize.any',
-] as const;
 
 /** The management actions `permissions` would unlock that the caller cannot do itself. */
 export function escalations(policy: TenantPolicy, principal: Principal, permissions: readonly string[]) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { defaultPolicy, mergeGroups } from '@enforcer/contract';
 import {
   type CompiledPolicy,
   compile,
@@ -11,7 +12,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../lib/errors.js';
 import { Group } from '../groups/entities.js';
 import { type ITenant, Tenant } from '../tenants/entities.js';
-import { defaultPolicy } from './default-policy.js';
+
+export { mergeGroups };
 
 /**
  * A tenant's policy as the engine sees it. The stored document (or the default one) is
@@ -31,23 +33,6 @@ export interface TenantPolicy {
   /** A strong ETag of the effective document. */
   etag: string;
   compiled: CompiledPolicy;
-}
-
-/** Merges the tenant's groups into a document (union of permissions, in a stable order). */
-export function mergeGroups(
-  document: PolicyDocument,
-  groups: { name: string; permissions: string[]; description?: string | null }[],
-): PolicyDocument {
-  const merged: NonNullable<PolicyDocument['groups']> = { ...(document.groups ?? {}) };
-  for (const g of groups) {
-    const existing = merged[g.name];
-    const permissions = [...new Set([...(existing?.permissions ?? []), ...g.permissions])];
-    merged[g.name] = {
-      ...(existing ?? (g.description ? { description: g.description } : {})),
-      permissions,
-    };
-  }
-  return { ...document, groups: merged };
 }
 
 export function etagOf(document: PolicyDocument): string {

@@ -1,4 +1,5 @@
 import type { contract } from '@enforcer/contract';
+import { ownerRole } from '@enforcer/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
 import type { Clock } from '../../lib/clock.js';
@@ -9,7 +10,6 @@ import { authContext, committed, refuse, requireUser, success } from '../auth/co
 import { openSession } from '../auth/sign-in.js';
 import { toAccount, toTenant } from '../auth/views.js';
 import { Person } from '../identity/entities.js';
-import { ownerRole } from '../policy/default-policy.js';
 import type { ITenant } from './entities.js';
 import { provisionTenant } from './provision.js';
 

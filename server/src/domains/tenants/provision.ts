@@ -1,7 +1,7 @@
+import { defaultPolicy, verifiedGroup } from '@enforcer/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RandomSource } from '../../lib/random.js';
 import { Group } from '../groups/entities.js';
-import { defaultPolicy, verifiedGroup } from '../policy/default-policy.js';
 import { etagOf } from '../policy/tenant-policy.js';
 import { type ITenant, Tenant } from './entities.js';
 import { generateTenantCode } from './tenant-code.js';

@@ -1,4 +1,9 @@
-import { contract, requestedProviders, type Tenant as TenantDto } from '@enforcer/contract';
+import {
+  contract,
+  defaultMemberRole,
+  requestedProviders,
+  type Tenant as TenantDto,
+} from '@enforcer/contract';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { type DomainRoutes, registerContractRoutes } from '../../api.js';
 import { addSeconds } from '../../lib/clock.js';
@@ -6,7 +11,6 @@ import { AppError } from '../../lib/errors.js';
 import type { Principal } from '../../plugins/authenticate.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { Account } from '../identity/entities.js';
-import { defaultMemberRole } from '../policy/default-policy.js';
 import { assertRoleWithinReach } from '../policy/grants.js';
 import { auditActor, clientInfo, requirePrincipal } from '../policy/request-context.js';
 import { createTenant, selfServeTenant } from './create-tenant.js';

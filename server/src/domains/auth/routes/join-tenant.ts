@@ -1,9 +1,9 @@
 import type { contract } from '@enforcer/contract';
+import { defaultMemberRole } from '@enforcer/contract';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
 import { AppError } from '../../../lib/errors.js';
 import { recordAudit } from '../../audit/record-audit.js';
 import { Person } from '../../identity/entities.js';
-import { defaultMemberRole } from '../../policy/default-policy.js';
 import { createAccount, findAccount, lockIdentity } from '../accounts.js';
 import { authContext, requireUser, tenantByCode } from '../context.js';
 import { openSession } from '../sign-in.js';

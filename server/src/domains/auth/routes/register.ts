@@ -1,8 +1,8 @@
 import type { contract } from '@enforcer/contract';
+import { defaultMemberRole } from '@enforcer/contract';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
 import { AppError } from '../../../lib/errors.js';
 import { recordAudit } from '../../audit/record-audit.js';
-import { defaultMemberRole } from '../../policy/default-policy.js';
 import { createAccount, findAccount, findOrCreatePerson, lockIdentity } from '../accounts.js';
 import { authContext, tenantByCode } from '../context.js';
 

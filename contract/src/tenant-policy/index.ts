@@ -1,0 +1,9 @@
+export { managementActions, mergeGroups, patternCovers, uncoveredPatterns } from './built-in';
+export {
+  type BuiltInRole,
+  builtInRoles,
+  defaultMemberRole,
+  defaultPolicy,
+  ownerRole,
+  verifiedGroup,
+} from './default-policy';
