@@ -7,7 +7,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['source'] } },
   test: {
     include: ['{contract,server,sdk-js,sdk-react,sdk-node-verifier,test}/**/*.test.{ts,tsx}'],
-    exclude: ['**/node_modules/**', '**/dist/**'],
+    // test/browser needs Chromium: `pnpm test:browser` (vitest.browser.config.ts).
+    exclude: ['**/node_modules/**', '**/dist/**', 'test/browser/**'],
     // One PostgreSQL server for the whole run; test files get databases via test/support/postgres.ts.
     globalSetup: ['./test/support/global-setup.ts'],
     testTimeout: 30_000,

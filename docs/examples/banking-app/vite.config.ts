@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defaultClientConditions, defineConfig } from 'vite';
+import { demoBackend } from './demo-backend.ts';
+
+/** Where Enforcer runs (`pnpm start` at the repository root: port 8080). */
+const enforcerUrl = process.env.ENFORCER_URL ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  plugins: [
+    react(),
+    demoBackend({
+      enforcerUrl,
+      stateFile:
+        process.env.DEMO_STATE_FILE ?? fileURLToPath(new URL('.enforcer/demo-state.json', import.meta.url)),
+    }),
+  ],
+  // The workspace packages are used from their TypeScript sources (no build needed).
+  resolve: { conditions: ['source', ...defaultClientConditions] },
+  // Enforcer answers under the app's own origin: no CORS needed, as behind a production reverse proxy.
+  server: {
+    host: '127.0.0.1',
+    port: 5173,
+    proxy: { '/api/v1/enforcer': { target: enforcerUrl, changeOrigin: false } },
+  },
+  preview: {
+    host: '127.0.0.1',
+    proxy: { '/api/v1/enforcer': { target: enforcerUrl, changeOrigin: false } },
+  },
+});

@@ -1,0 +1,9 @@
+// @enforcer/react: a provider and hooks over the @enforcer/sdk-js session store.
+
+export { Can, type CanProps, SessionLoading, SignedIn, SignedOut } from './components';
+export { useEnforcer } from './context';
+export { EnforcerProvider, type EnforcerProviderProps } from './provider';
+export type { TenantsState } from './tenants-store';
+export { type CanResult, type CanStatus, useCan } from './use-can';
+export { type SessionActions, type SessionState, useSession, useSessionStatus } from './use-session';
+export { type TenantsResult, useTenants } from './use-tenants';

@@ -1,0 +1,131 @@
+import type { LoginBody, Membership, OtpRequestResponse, RegisterResponse } from '@enforcer/contract';
+import {
+  type Enforcer,
+  EnforcerError,
+  type LoadingSnapshot,
+  type PermissionsState,
+  type SessionSnapshot,
+  type SignedInSnapshot,
+  type SignedOutSnapshot,
+} from '@enforcer/sdk-js';
+import { useMemo } from 'react';
+import { useEnforcerContext } from './context';
+import { useSessionSelector } from './store';
+
+/** The SDK's flows, bound to the provider's client. Each resolves when the session changed. */
+export interface SessionActions {
+  requestOtp(email: string, options?: { tenantCode?: string | null }): Promise<OtpRequestResponse>;
+  loginWithOtp(input: { email: string; otp: string; tenantCode?: string }): Promise<SignedInSnapshot>;
+  login(body: LoginBody): Promise<SignedInSnapshot>;
+  register(input: { email: string; tenantCode?: string | null }): Promise<RegisterResponse>;
+  /** Signs out here and in every tab (`everywhere`: every session of the person). */
+  logout(options?: { everywhere?: boolean }): Promise<void>;
+  createTenant(input: { name: string; adminEmail: string; otp?: string }): Promise<SignedInSnapshot>;
+  acceptInvite(code: string): Promise<SignedInSnapshot>;
+  switchTenant(tenantId: string): Promise<SignedInSnapshot>;
+  joinTenant(tenantCode: string): Promise<SignedInSnapshot>;
+  listTenants(): Promise<Membership[]>;
+  /** Fetches permissions again, e.g. after your backend changed the account's groups. */
+  reloadPermissions(): Promise<void>;
+}
+
+/**
+ * The session snapshot (a union on `status`: narrow on it to reach `account`, `tenant`, ...)
+ * plus the actions. The same object comes back until the session changes.
+ */
+export type SessionState = (LoadingSnapshot | SignedOutSnapshot | SignedInSnapshot) & SessionActions;
+
+const notReady = () =>
+  Promise.reject(
+    new EnforcerError('not_supported', 'Enforcer is not ready yet (server rendering or hydration)'),
+  );
+
+function actionsOf(client: Enforcer | null): SessionActions {
+  if (!client) {
+    return {
+      requestOtp: notReady,
+      loginWithOtp: notReady,
+      login: notReady,
+      register: notReady,
+      logout: notReady,
+      createTenant: notReady,
+      acceptInvite: notReady,
+      switchTenant: notReady,
+      joinTenant: notReady,
+      listTenants: notReady,
+      reloadPermissions: notReady,
+    };
+  }
+  return {
+    requestOtp: (email, options) => client.requestOtp(email, options),
+    loginWithOtp: (input) => client.loginWithOtp(input),
+    login: (body) => client.login(body),
+    register: (input) => client.register(input),
+    logout: (options) => client.logout(options),
+    createTenant: (input) => client.createTenant(input),
+    acceptInvite: (code) => client.acceptInvite(code),
+    switchTenant: (tenantId) => client.tenants.switch(tenantId),
+    joinTenant: (tenantCode) => client.tenants.join(tenantCode),
+    listTenants: () => client.tenants.list(),
+    reloadPermissions: () => client.reloadPermissions(),
+  };
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((value, i) => value === b[i]);
+
+function samePermissions(a: PermissionsState, b: PermissionsState): boolean {
+  if (a === b) return true;
+  if (a.status !== b.status) return false;
+  if (a.status === 'loading') return true;
+  if (a.status === 'error') return a.error === (b as typeof a).error;
+  const other = b as typeof a;
+  return (
+    a.etag === other.etag &&
+    sameList(a.permissions, other.permissions) &&
+    JSON.stringify(a.subject) === JSON.stringify(other.subject)
+  );
+}
+
+/**
+ * Content equality of two snapshots. The SDK already returns the same object while nothing
+ * changed; this also treats a permissions reload that brought the same answer as no change,
+ * so `reloadPermissions()` on focus or on an interval re-renders nothing.
+ */
+export function sameSession(a: SessionSnapshot, b: SessionSnapshot): boolean {
+  if (a === b) return true;
+  if (a.status !== 'signed_in' || b.status !== 'signed_in') return a.status === b.status;
+  return (
+    a.sessionId === b.sessionId &&
+    a.expiresAt === b.expiresAt &&
+    a.account === b.account &&
+    a.person === b.person &&
+    a.tenant === b.tenant &&
+    sameList(a.roles, b.roles) &&
+    sameList(a.groups, b.groups) &&
+    sameList(a.amr, b.amr) &&
+    samePermissions(a.permissions, b.permissions)
+  );
+}
+
+const identity = (snapshot: SessionSnapshot) => snapshot;
+
+/**
+ * The session: `status` (`loading` | `signed_out` | `signed_in`), and when signed in the
+ * `account`, `person`, `tenant`, `roles`, `groups` and `permissions` state; plus the actions.
+ * Re-renders only when the session changed. On the server it is always `loading`.
+ */
+export function useSession(): SessionState {
+  const { client } = useEnforcerContext();
+  const snapshot = useSessionSelector(client, identity, sameSession);
+  const actions = useMemo(() => actionsOf(client), [client]);
+  return useMemo(() => ({ ...snapshot, ...actions }), [snapshot, actions]);
+}
+
+const statusOf = (snapshot: SessionSnapshot) => snapshot.status;
+
+/** Only the status: re-renders on sign-in, sign-out and restore, never on a token refresh. */
+export function useSessionStatus(): SessionSnapshot['status'] {
+  const { client } = useEnforcerContext();
+  return useSessionSelector(client, statusOf);
+}

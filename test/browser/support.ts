@@ -1,0 +1,108 @@
+// Browser tests: the real Enforcer server on a real PostgreSQL, the banking demo app built with
+// Vite and served by Vite's preview server (its proxy and demo backend included), and headless
+// Chromium driven by playwright-core.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { build, type PreviewServer, preview } from 'vite';
+import { buildApp } from '../../server/src/app.js';
+import { createTestOrm, testConfig } from '../../server/src/testing/index.js';
+
+export interface RecordedRequest {
+  method: string;
+  /** The path without the query, e.g. `/api/v1/enforcer/auth/refresh`. */
+  path: string;
+  status: number;
+}
+
+export interface BrowserTestServer {
+  origin: string;
+  /** Every request the server answered, in order. */
+  requests: RecordedRequest[];
+  /** How many `method` requests to `path` (relative to the API base path) the server answered. */
+  count(method: string, path: string): number;
+  close(): Promise<void>;
+}
+
+const basePath = '/api/v1/enforcer';
+
+/** The server as `test/e2e/harness.ts` starts it, plus a hook that records what it answered. */
+export async function startEnforcer(env: Record<string, string> = {}): Promise<BrowserTestServer> {
+  const db = await createTestOrm();
+  const app = buildApp(testConfig(env), { orm: db.orm });
+  const requests: RecordedRequest[] = [];
+  app.addHook('onResponse', async (request, reply) => {
+    requests.push({ method: request.method, path: request.url.split('?')[0]!, status: reply.statusCode });
+  });
+  await app.services.keys.ensureKeys();
+  const origin = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    origin,
+    requests,
+    count: (method, path) =>
+      requests.filter((r) => r.method === method && r.path === `${basePath}${path}`).length,
+    close: async () => {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+const demoDir = fileURLToPath(new URL('../../docs/examples/banking-app/', import.meta.url));
+
+export interface DemoApp {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the banking demo (production build, from the workspace sources) and serves it with
+ * `vite preview` on a free port, proxying `/api/v1/enforcer` to `enforcerUrl`; the demo backend
+ * keeps its state in a temporary file.
+ */
+export async function startDemo(enforcerUrl: string): Promise<DemoApp> {
+  const work = await mkdtemp(join(tmpdir(), 'enforcer-banking-demo-'));
+  const outDir = join(work, 'dist');
+  // vite.config.ts reads these when Vite loads it.
+  process.env.ENFORCER_URL = enforcerUrl;
+  process.env.DEMO_STATE_FILE = join(work, 'demo-state.json');
+  const configFile = join(demoDir, 'vite.config.ts');
+  await build({ root: demoDir, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  const server: PreviewServer = await preview({
+    root: demoDir,
+    configFile,
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { port: 0, strictPort: false, host: '127.0.0.1', open: false },
+  });
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('vite preview did not report its URL');
+  return {
+    url: url.replace(/\/$/, ''),
+    close: async () => {
+      await server.close();
+      await rm(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The flags of docs/react.md: headless, no sandbox (root in CI), nothing phoning home. */
+export const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: chromiumArgs,
+  });
+}

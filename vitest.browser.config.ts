@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// `pnpm test:browser`: the tests in headless Chromium (test/browser/), which need the Debian
+// `chromium` package (docs/react.md). `pnpm test` leaves them out; CI runs both.
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
+  test: {
+    include: ['test/browser/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    globalSetup: ['./test/support/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
