@@ -1,6 +1,9 @@
 import { accountsContract } from './accounts/contract';
 import { apiKeysContract } from './api-keys/contract';
 import { authContract } from './auth/contract';
+import { magicLinkContract } from './auth/magic-link';
+import { mfaContract } from './auth/mfa';
+import { passwordContract } from './auth/password';
 import { policyContract } from './authorization/contract';
 import { c, commonResponses } from './common/route';
 import { discoveryContract } from './discovery/contract';
@@ -21,6 +24,9 @@ export const contract = c.router(
   {
     tenants: tenantsContract,
     auth: authContract,
+    password: passwordContract,
+    mfa: mfaContract,
+    magicLink: magicLinkContract,
     groups: groupsContract,
     roles: rolesContract,
     accounts: accountsContract,

@@ -12,6 +12,7 @@ export const errorStatus = {
   bad_request: 400,
   invite_invalid: 400,
   unknown_resource_type: 400,
+  weak_password: 400,
   // 401
   unauthenticated: 401,
   invalid_credentials: 401,
@@ -20,6 +21,12 @@ export const errorStatus = {
   token_invalid: 401,
   refresh_token_invalid: 401,
   refresh_token_reused: 401,
+  mfa_required: 401,
+  invalid_mfa_code: 401,
+  mfa_token_invalid: 401,
+  magic_link_invalid: 401,
+  provider_token_invalid: 401,
+  challenge_invalid: 401,
   // 403
   forbidden: 403,
   signup_disabled: 403,
@@ -28,6 +35,8 @@ export const errorStatus = {
   credential_not_allowed: 403,
   not_a_member: 403,
   self_serve_disabled: 403,
+  account_locked: 403,
+  provider_not_configured: 403,
   // 404
   not_found: 404,
   // 405
@@ -36,6 +45,10 @@ export const errorStatus = {
   conflict: 409,
   already_member: 409,
   last_admin: 409,
+  mfa_not_enabled: 409,
+  identity_already_linked: 409,
+  last_identity: 409,
+  email_in_use: 409,
   // 412
   precondition_failed: 412,
   // 413
@@ -69,6 +82,14 @@ export const problemSchema = z.object({
   instance: z.string().optional(),
   code: errorCodeSchema,
   errors: z.array(fieldErrorSchema).optional(),
+  /**
+   * Extension members of `mfa_required` (RFC 9457 §3.2): the password (or other first factor) was right
+   * and the person has MFA on. Finish with `POST /auth/mfa/verify` and this token (single use, short-lived).
+   */
+  mfa_token: z.string().optional(),
+  mfa_token_expires_at: z.iso.datetime().optional(),
+  /** The second factors that can finish the sign-in: `totp`, `recovery_code`. */
+  mfa_methods: z.array(z.string()).optional(),
 });
 export type Problem = z.infer<typeof problemSchema>;
 

@@ -24,6 +24,124 @@ export {
   createdApiKeySchema,
 } from './api-keys/schemas';
 export { authContract } from './auth/contract';
+export {
+  type GoogleLoginBody,
+  googleIdTokenSchema,
+  googleLoginBodySchema,
+  googleNonceSchema,
+  type LinkGoogleBody,
+  linkGoogleBodySchema,
+} from './auth/google';
+export {
+  type Identity,
+  type IdentityList,
+  identityListSchema,
+  identitySchema,
+  type LinkedProvider,
+  linkedProviderIds,
+  linkedProviderSchema,
+} from './auth/identities';
+// Password, MFA, magic links, sign-in throttling
+export {
+  type MagicLinkLoginBody,
+  type MagicLinkRequestBody,
+  type MagicLinkRequestResponse,
+  type MagicLinkSettings,
+  magicLinkContract,
+  magicLinkLoginBodySchema,
+  magicLinkRedirectUrlSchema,
+  magicLinkRequestBodySchema,
+  magicLinkRequestResponseSchema,
+  magicLinkSettingsSchema,
+  magicLinkTokenSchema,
+  type PutMagicLinkSettingsBody,
+  putMagicLinkSettingsBodySchema,
+} from './auth/magic-link';
+// Sign-in methods beyond email codes, and linked identities
+export { authMethodRoutes } from './auth/method-routes';
+export {
+  type MfaStatus,
+  type MfaVerifyBody,
+  mfaContract,
+  mfaStatusSchema,
+  mfaTokenSchema,
+  mfaVerifyBodySchema,
+  type RecoveryCodes,
+  recoveryCodeSchema,
+  recoveryCodesSchema,
+  type SecondFactor,
+  type StepUpResponse,
+  secondFactorSchema,
+  stepUpResponseSchema,
+  type TotpConfirmBody,
+  type TotpDisableBody,
+  type TotpEnrollment,
+  totpConfirmBodySchema,
+  totpDisableBodySchema,
+  totpEnrollmentSchema,
+} from './auth/mfa';
+export {
+  type AuthenticationResponse,
+  authenticationOptionsSchema,
+  authenticationResponseSchema,
+  type PasskeyCredential,
+  type PasskeyLoginBeginBody,
+  type PasskeyLoginBeginResponse,
+  type PasskeyLoginBody,
+  type PasskeyLoginFinishBody,
+  type PasskeyRegisterBeginBody,
+  type PasskeyRegisterBeginResponse,
+  type PasskeyRegisterFinishBody,
+  passkeyCredentialSchema,
+  passkeyLoginBeginBodySchema,
+  passkeyLoginBeginResponseSchema,
+  passkeyLoginBodySchema,
+  passkeyLoginFinishBodySchema,
+  passkeyRegisterBeginBodySchema,
+  passkeyRegisterBeginResponseSchema,
+  passkeyRegisterFinishBodySchema,
+  type RegistrationResponse,
+  registrationOptionsSchema,
+  registrationResponseSchema,
+} from './auth/passkey';
+export {
+  type ChangePasswordBody,
+  type ChangePasswordResponse,
+  changePasswordBodySchema,
+  changePasswordResponseSchema,
+  newPasswordSchema,
+  type PasswordLoginBody,
+  type PasswordResetConfirmBody,
+  type PasswordResetConfirmResponse,
+  type PasswordResetRequestBody,
+  type PasswordResetRequestResponse,
+  passwordContract,
+  passwordLoginBodySchema,
+  passwordPolicy,
+  passwordResetConfirmBodySchema,
+  passwordResetConfirmResponseSchema,
+  passwordResetRequestBodySchema,
+  passwordResetRequestResponseSchema,
+  presentedPasswordSchema,
+  type RegisterPasswordBody,
+  registerPasswordBodySchema,
+} from './auth/password';
+export {
+  type LinkPhoneBody,
+  linkPhoneBodySchema,
+  type OtpRequestPhoneBody,
+  otpRequestPhoneBodySchema,
+  type PhoneOtpLoginBody,
+  phoneOtpLoginBodySchema,
+  phoneSchema,
+} from './auth/phone';
+export {
+  type LinkPrivyBody,
+  linkPrivyBodySchema,
+  type PrivyLoginBody,
+  privyLoginBodySchema,
+  privyTokenSchema,
+} from './auth/privy';
 // Auth
 export {
   type AcceptInviteBody,
@@ -63,6 +181,19 @@ export {
   type TokenResponse,
   tokenResponseSchema,
 } from './auth/schemas';
+export {
+  type LinkSiweBody,
+  linkSiweBodySchema,
+  type SiweLoginBody,
+  type SiweNonceBody,
+  type SiweNonceResponse,
+  siweLoginBodySchema,
+  siweMessageSchema,
+  siweNonceBodySchema,
+  siweNonceResponseSchema,
+  siweSignatureSchema,
+} from './auth/siwe';
+export { type UnlockAccountResponse, unlockAccountResponseSchema } from './auth/throttle';
 export { policyContract } from './authorization/contract';
 // Policy and authorization
 export {
@@ -205,6 +336,21 @@ export {
 } from './roles/schemas';
 // Enforcer's own rules about tenant policies (default policy, management actions, group merge).
 export * from './tenant-policy';
+export {
+  type AuthSettings,
+  type AuthSettingsPatch,
+  authSettingsPatchSchema,
+  authSettingsSchema,
+  type GoogleSettings,
+  googleSettingsSchema,
+  type PasskeySettings,
+  type PrivySettings,
+  passkeySettingsSchema,
+  privySettingsSchema,
+  type SiweSettings,
+  siweSettingsSchema,
+  webOriginSchema,
+} from './tenants/auth-settings';
 export { tenantsContract } from './tenants/contract';
 // Tenants
 export {

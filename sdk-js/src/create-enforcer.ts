@@ -4,6 +4,8 @@ import type {
   OtpRequestResponse,
   PermissionsResponse,
   RegisterResponse,
+  SecondFactor,
+  StepUpResponse,
   TokenResponse,
 } from '@enforcer/contract';
 import type { CompiledPolicy, Resource } from '@enforcer/contract/policy';
@@ -105,6 +107,16 @@ export interface Enforcer {
   refresh(): Promise<void>;
   /** Passkey flows, loaded on first use. */
   passkeys(): Promise<PasskeyFlows>;
+  /**
+   * Finishes a sign-in that failed with `mfa_required`: the `mfa_token` is on the error's problem
+   * (`error.problem.mfa_token`); the factor is `{ code }` (TOTP) or `{ recovery_code }`.
+   */
+  verifyMfa(mfaToken: string, factor: SecondFactor): Promise<SignedInSnapshot>;
+  /**
+   * Step-up: proves the second factor again (`POST /auth/mfa/step-up`), then refreshes, so the stored
+   * access token carries the new `mfa_at` that policies asking for a recent MFA read.
+   */
+  stepUp(factor: SecondFactor): Promise<StepUpResponse>;
   /** What plug-in flows use. */
   readonly flow: FlowContext;
   /** Stops timers, listeners and the tab channel. */
@@ -332,6 +344,13 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
       if (current) await sessions.refresh(current.token);
     },
     passkeys: async () => (await import('./flows/passkeys')).createPasskeyFlows(flow),
+    verifyMfa: async (mfaToken, factor) =>
+      signIn(await unwrap(publicApi.mfa.verify({ body: { mfa_token: mfaToken, ...factor } }))),
+    async stepUp(factor) {
+      const answer = await unwrap(api.mfa.stepUp({ body: factor }));
+      await enforcer.refresh();
+      return answer;
+    },
     destroy: () => sessions.destroy(),
   };
   return enforcer;

@@ -45,6 +45,21 @@ export interface Config {
     smtpUrl: string | undefined;
     from: string;
   };
+  /** Outside services of the sign-in methods (SMS gateway, Google's keys). */
+  authMethods: AuthMethodsConfig;
+}
+
+export interface AuthMethodsConfig {
+  /** Where Google publishes the keys its ID tokens are signed with. */
+  googleJwksUrl: string;
+  sms: {
+    /** The HTTP SMS gateway (`POST` JSON `{ to, text, from? }`); undefined: development delivery (logged). */
+    gatewayUrl: string | undefined;
+    /** Sent as `Authorization: Bearer <key>`. */
+    apiKey: string | undefined;
+    /** Sender id or number, passed to the gateway as `from`. */
+    from: string | undefined;
+  };
 }
 
 /** The parsed configuration before the development master key file is resolved. */
@@ -128,6 +143,15 @@ const envSchema = z.object({
   JWKS_MAX_AGE: duration('300', 0, 86_400),
   SMTP_URL: optional(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' })),
   MAIL_FROM: z.preprocess(empty, z.string().default('Enforcer <no-reply@localhost>')),
+  GOOGLE_JWKS_URL: z.preprocess(
+    empty,
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .default('https://www.googleapis.com/oauth2/v3/certs'),
+  ),
+  SMS_GATEWAY_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
+  SMS_GATEWAY_API_KEY: optional(z.string().max(1024)),
+  SMS_FROM: optional(z.string().max(32)),
 });
 
 const isLocalHttp = (url: string) => {
@@ -164,6 +188,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   ) {
     issues.push('ENFORCER_ISSUER: must be an https URL in production');
   }
+  if (production && e.SMS_GATEWAY_URL && !e.SMS_GATEWAY_URL.startsWith('https://')) {
+    issues.push('SMS_GATEWAY_URL: must be an https URL in production');
+  }
   if (e.REFRESH_TOKEN_IDLE_TTL > e.REFRESH_TOKEN_ABSOLUTE_TTL) {
     issues.push('REFRESH_TOKEN_IDLE_TTL: must not exceed REFRESH_TOKEN_ABSOLUTE_TTL');
   }
@@ -199,6 +226,10 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     },
     keys: { retentionSeconds: e.SIGNING_KEY_RETENTION, jwksMaxAgeSeconds: e.JWKS_MAX_AGE },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    authMethods: {
+      googleJwksUrl: e.GOOGLE_JWKS_URL,
+      sms: { gatewayUrl: e.SMS_GATEWAY_URL, apiKey: e.SMS_GATEWAY_API_KEY, from: e.SMS_FROM },
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import { unlockAccountResponseSchema } from '../auth/throttle';
 import { c, problems, routeMeta } from '../common/route';
 import { idParamsSchema, paginated } from '../common/schemas';
 import {
@@ -50,5 +51,16 @@ export const accountsContract = c.router({
     body: setAccountActiveBodySchema,
     responses: { 200: accountSchema, ...problems(401, 403, 404, 409) },
     metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.active.update' }),
+  },
+  unlock: {
+    method: 'POST',
+    path: '/accounts/:id/unlock',
+    summary: "Lift an account's sign-in lockout and delays",
+    description:
+      'Clears the failure count of the account (its tenant and email). Idempotent: an account that is not locked answers 200 too.',
+    pathParams: idParamsSchema,
+    body: c.noBody(),
+    responses: { 200: unlockAccountResponseSchema, ...problems(401, 403, 404) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.unlock' }),
   },
 });

@@ -1,5 +1,6 @@
 import { c, problems, routeMeta } from '../common/route';
 import { paginated, paginationQuerySchema } from '../common/schemas';
+import { authMethodRoutes } from './method-routes';
 import {
   acceptInviteBodySchema,
   joinTenantBodySchema,
@@ -32,9 +33,9 @@ export const authContract = c.router({
   requestOtp: {
     method: 'POST',
     path: '/auth/otp/request',
-    summary: 'Send a one-time code by email',
+    summary: 'Send a one-time code by email or SMS',
     description:
-      'Answers the same whether or not the email belongs to anyone. In development mode the code is in the answer.',
+      'Answers the same whether or not the email or phone belongs to anyone. In development mode the code is in the answer.',
     body: otpRequestBodySchema,
     responses: { 200: otpRequestResponseSchema, ...problems(404) },
     metadata: meta({ auth: 'none' }),
@@ -113,4 +114,6 @@ export const authContract = c.router({
     responses: { 200: permissionsResponseSchema, ...problems(401, 403) },
     metadata: meta({ auth: 'user' }),
   },
+  // Passkeys, Sign-In with Ethereum and linked identities (method-routes.ts).
+  ...authMethodRoutes,
 });

@@ -11,6 +11,13 @@ import {
 } from '../common/schemas';
 import { policyDocumentSchema } from '../policy/schema';
 import { tenantSchema, tenantSummarySchema } from '../tenants/schemas';
+import { googleLoginBodySchema } from './google';
+import { magicLinkLoginBodySchema } from './magic-link';
+import { passkeyLoginBodySchema } from './passkey';
+import { passwordLoginBodySchema, registerPasswordBodySchema } from './password';
+import { otpRequestPhoneBodySchema, phoneOtpLoginBodySchema } from './phone';
+import { privyLoginBodySchema } from './privy';
+import { siweLoginBodySchema } from './siwe';
 
 /** The human, across tenants. */
 export const personSchema = z.object({
@@ -53,13 +60,16 @@ export const registerEmailOtpBodySchema = z.strictObject({
   email: emailSchema,
   tenant_code: tenantCodeSchema.optional(),
 });
-export const registerBodySchema = z.discriminatedUnion('provider', [registerEmailOtpBodySchema]);
+export const registerBodySchema = z.discriminatedUnion('provider', [
+  registerEmailOtpBodySchema,
+  registerPasswordBodySchema,
+]);
 export type RegisterBody = z.infer<typeof registerBodySchema>;
 
 export const registerResponseSchema = z.object({
   accepted: z.literal(true),
   /** What to call next to finish signing in (`POST /auth/otp/request` for email_otp). */
-  next: z.enum(['otp_request']),
+  next: z.enum(['otp_request', 'login']),
 });
 export type RegisterResponse = z.infer<typeof registerResponseSchema>;
 
@@ -72,13 +82,13 @@ export const otpRequestEmailBodySchema = z.strictObject({
   email: emailSchema,
   tenant_code: tenantCodeSchema.optional(),
 });
-export const otpRequestBodySchema = z.union([otpRequestEmailBodySchema]);
+export const otpRequestBodySchema = z.union([otpRequestEmailBodySchema, otpRequestPhoneBodySchema]);
 export type OtpRequestBody = z.infer<typeof otpRequestBodySchema>;
 
 /** The same answer whether or not the email belongs to anyone. */
 export const otpRequestResponseSchema = z.object({
   sent: z.literal(true),
-  channel: z.enum(['email']),
+  channel: z.enum(['email', 'sms']),
   /** When the code stops working. */
   expires_at: timestampSchema,
   /** The code itself, only when the server runs in development mode; never in production. */
@@ -102,7 +112,16 @@ export type EmailOtpLoginBody = z.infer<typeof emailOtpLoginBodySchema>;
  * `POST /auth/login`: `provider` selects the strategy. Each new method (password,
  * passkey, google, privy, siwe, phone_otp...) adds one strict variant here.
  */
-export const loginBodySchema = z.discriminatedUnion('provider', [emailOtpLoginBodySchema]);
+export const loginBodySchema = z.discriminatedUnion('provider', [
+  emailOtpLoginBodySchema,
+  phoneOtpLoginBodySchema,
+  googleLoginBodySchema,
+  siweLoginBodySchema,
+  privyLoginBodySchema,
+  passkeyLoginBodySchema,
+  passwordLoginBodySchema,
+  magicLinkLoginBodySchema,
+]);
 export type LoginBody = z.infer<typeof loginBodySchema>;
 
 // ---------------------------------------------------------------------------------------------

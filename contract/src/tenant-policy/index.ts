@@ -7,3 +7,4 @@ export {
   ownerRole,
   verifiedGroup,
 } from './default-policy';
+export { mfaSubjectAttributes } from './subject-attributes';

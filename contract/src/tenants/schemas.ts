@@ -10,6 +10,7 @@ import {
   tenantCodeSchema,
   timestampSchema,
 } from '../common/schemas';
+import { authSettingsPatchSchema, authSettingsSchema } from './auth-settings';
 
 /**
  * Theme values end up in CSS on login pages, so they are limited to what colours, sizes
@@ -38,6 +39,8 @@ export const tenantSchema = z.object({
   auth_providers: z.array(authProviderSchema),
   /** Whether a person without an account may join by logging in or with `POST /auth/tenant/join`. */
   allow_signup: z.boolean(),
+  /** Settings of the sign-in methods that need them (passkey, google, siwe, privy); see `PATCH /tenants/{id}`. */
+  auth_settings: authSettingsSchema.optional(),
   created_at: timestampSchema,
 });
 export type Tenant = z.infer<typeof tenantSchema>;
@@ -88,14 +91,18 @@ export const createTenantBodySchema = z.strictObject({
 });
 export type CreateTenantBody = z.infer<typeof createTenantBodySchema>;
 
-/** `PATCH /tenants/{id}`: `logo_url: null` removes the logo; `theme` replaces the whole theme. */
+/**
+ * `PATCH /tenants/{id}`: `logo_url: null` removes the logo; `theme` replaces the whole theme;
+ * `auth_settings` replaces the blocks it names (`null` removes one).
+ */
 export const updateTenantBodySchema = z
   .strictObject({
     name: nameSchema.optional(),
     logo_url: logoUrlSchema.nullable().optional(),
     theme: themeSchema.optional(),
+    auth_settings: authSettingsPatchSchema.optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, 'send at least one of name, logo_url, theme');
+  .refine((b) => Object.keys(b).length > 0, 'send at least one of name, logo_url, theme, auth_settings');
 export type UpdateTenantBody = z.infer<typeof updateTenantBodySchema>;
 
 /**

@@ -1,28 +1,82 @@
+import type { PasskeyCredential } from '@enforcer/contract';
+import { browserSupportsWebAuthn, startAuthentication, startRegistration } from '@simplewebauthn/browser';
 import type { FlowContext } from '../create-enforcer';
-import { EnforcerError } from '../errors';
+import { EnforcerError, unwrap } from '../errors';
+import type { SignedInSnapshot } from '../session/snapshot';
 
 /**
- * Passkey sign-in (WebAuthn). Loaded on first use (`await enforcer.passkeys()`), in its own
- * chunk, so apps that never use passkeys never download it. The contract has no passkey
- * routes yet (step 6); until then `isSupported()` tells whether the browser could, and the
- * ceremonies refuse with `not_supported`. They will call `ctx.publicApi.auth.passkey*` and
- * finish with `ctx.signIn(tokens)`, like every other flow.
+ * Passkey sign-in (WebAuthn). Loaded on first use (`await enforcer.passkeys()`), in its own chunk
+ * together with `@simplewebauthn/browser`, so apps that never use passkeys never download either.
+ * The ceremonies call `/auth/passkey/*` and finish with `ctx.signIn(tokens)`, like every other flow.
+ * Errors of the browser ceremony itself (the person cancelled, no authenticator) are
+ * `@simplewebauthn/browser`'s `WebAuthnError`; the server's refusals are `EnforcerError`s.
  */
 export interface PasskeyFlows {
   /** Whether this browser has WebAuthn. */
   isSupported(): boolean;
-  register(): Promise<void>;
-  signIn(input?: { email?: string }): Promise<void>;
+  /** Creates a passkey for the signed-in person on this device (its authenticator asks them). */
+  register(input?: { name?: string }): Promise<PasskeyCredential>;
+  /**
+   * Signs in with a passkey. Without `email` the authenticator offers the passkeys it holds for the
+   * site (discoverable credentials); with it, that person's passkeys.
+   */
+  signIn(input?: { email?: string; tenantCode?: string }): Promise<SignedInSnapshot>;
+  /** The signed-in person's passkeys. */
+  list(): Promise<PasskeyCredential[]>;
+  /** Deletes one of them (never the person's last way to sign in: `last_identity`). */
+  remove(id: string): Promise<void>;
 }
 
-export function createPasskeyFlows(_ctx: FlowContext): PasskeyFlows {
-  const unavailable = async (): Promise<never> => {
-    throw new EnforcerError('not_supported', 'Passkeys are not available on this Enforcer version yet');
+export function createPasskeyFlows(ctx: FlowContext): PasskeyFlows {
+  const assertSupported = () => {
+    if (!browserSupportsWebAuthn()) {
+      throw new EnforcerError('not_supported', 'This browser does not support passkeys (WebAuthn)');
+    }
   };
   return {
-    isSupported: () =>
-      typeof (globalThis as { PublicKeyCredential?: unknown }).PublicKeyCredential === 'function',
-    register: unavailable,
-    signIn: unavailable,
+    isSupported: () => browserSupportsWebAuthn(),
+
+    async register(input = {}) {
+      assertSupported();
+      const begun = await unwrap(
+        ctx.api.auth.passkeyRegisterBegin({ body: input.name ? { name: input.name } : {} }),
+      );
+      const credential = await startRegistration({ optionsJSON: begun.options as never });
+      return unwrap(
+        ctx.api.auth.passkeyRegisterFinish({
+          body: {
+            challenge_id: begun.challenge_id,
+            credential: credential as never,
+            ...(input.name ? { name: input.name } : {}),
+          },
+        }),
+      );
+    },
+
+    async signIn(input = {}) {
+      assertSupported();
+      const tenant_code = input.tenantCode ?? ctx.tenantCode;
+      if (!tenant_code) throw new EnforcerError('bad_request', 'A tenant code is needed to sign in');
+      const begun = await unwrap(
+        ctx.publicApi.auth.passkeyLoginBegin({
+          body: { tenant_code, ...(input.email ? { email: input.email } : {}) },
+        }),
+      );
+      const credential = await startAuthentication({ optionsJSON: begun.options as never });
+      const tokens = await unwrap(
+        ctx.publicApi.auth.passkeyLoginFinish({
+          body: { tenant_code, challenge_id: begun.challenge_id, credential: credential as never },
+        }),
+      );
+      return ctx.signIn(tokens);
+    },
+
+    async list() {
+      return (await unwrap(ctx.api.auth.passkeyCredentials())).data;
+    },
+
+    async remove(id) {
+      await unwrap(ctx.api.auth.deletePasskey({ params: { id } }));
+    },
   };
 }

@@ -17,6 +17,7 @@ import { type ContractImpl, createDispatcher, type MockRequestRecord } from './d
 import { accountsRoutes, rolesRoutes } from './routes/accounts';
 import { apiKeysRoutes } from './routes/api-keys';
 import { authRoutes, issueOtp } from './routes/auth';
+import { magicLinkRoutes, mfaRoutes, passwordRoutes } from './routes/credentials';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
 import { groupsRoutes } from './routes/groups';
 import { policyRoutes } from './routes/policy';
@@ -124,6 +125,9 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
   const impl: ContractImpl = {
     tenants: tenantsRoutes,
     auth: authRoutes({ devMode: options.devMode ?? true }),
+    password: passwordRoutes,
+    mfa: mfaRoutes,
+    magicLink: magicLinkRoutes,
     groups: groupsRoutes,
     roles: rolesRoutes,
     accounts: accountsRoutes,

@@ -1,7 +1,14 @@
 import { ApiKey } from '../domains/api-keys/entities.js';
 import { AuditEvent } from '../domains/audit/entities.js';
+import { AuthChallenge } from '../domains/auth/challenges/entities.js';
 import { OtpChallenge } from '../domains/auth/entities.js';
+import { MagicLinkSetting, MagicLinkToken } from '../domains/auth/magic-link/entities.js';
+import { MfaChallenge, RecoveryCode, TotpCredential } from '../domains/auth/mfa/entities.js';
+import { PasskeyCredential } from '../domains/auth/strategies/passkey/entities.js';
+import { PasswordCredential } from '../domains/auth/strategies/password/entities.js';
+import { AuthThrottle } from '../domains/auth/throttle/entities.js';
 import { Group, GroupMembership } from '../domains/groups/entities.js';
+import { PersonIdentity } from '../domains/identities/entities.js';
 import { Account, Person } from '../domains/identity/entities.js';
 import { SigningKey } from '../domains/keys/entities.js';
 import { RevocationEvent } from '../domains/revocations/entities.js';
@@ -23,4 +30,14 @@ export const entities = [
   SigningKey,
   AuditEvent,
   RevocationEvent,
+  PersonIdentity,
+  PasskeyCredential,
+  AuthChallenge,
+  PasswordCredential,
+  TotpCredential,
+  RecoveryCode,
+  MfaChallenge,
+  MagicLinkToken,
+  MagicLinkSetting,
+  AuthThrottle,
 ];

@@ -14,7 +14,11 @@ export type KeyPurpose =
   | 'refresh-token-successor'
   /** HMAC key for low-entropy secrets (6-digit OTPs, invite codes) so a database dump cannot brute-force them. */
   | 'otp-code'
-  | 'secret-encryption';
+  | 'secret-encryption'
+  /** The Enforcer session a Privy session maps to, when a Privy token is used as a bearer. */
+  | 'privy-session'
+  /** Stand-in passkey credential ids for unknown emails (`POST /auth/passkey/login/begin`). */
+  | 'passkey-decoy';
 
 /** Derives a 32-byte sub-key of the master key for one purpose (HKDF-SHA256, RFC 5869). */
 export const deriveKey = (masterKey: Buffer, purpose: KeyPurpose): Buffer =>

@@ -9,17 +9,25 @@ export class AppError extends Error {
   readonly errors: FieldError[] | undefined;
   /** Extra response headers (e.g. `Allow` for 405, `Retry-After` for 429). */
   readonly headers: Record<string, string> | undefined;
+  /** RFC 9457 extension members the contract declares for this code (e.g. `mfa_token` for `mfa_required`). */
+  readonly extensions: Record<string, unknown> | undefined;
 
   constructor(
     code: ErrorCode,
     detail?: string,
-    options?: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown },
+    options?: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      extensions?: Record<string, unknown>;
+      cause?: unknown;
+    },
   ) {
     super(detail ?? code, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.errors = options?.errors;
     this.headers = options?.headers;
+    this.extensions = options?.extensions;
   }
 }
 

@@ -38,9 +38,10 @@ export const problemTitle = (code: ErrorCode): string => {
 export function problem(
   code: ErrorCode,
   detail?: string,
-  extra: { instance?: string; errors?: FieldError[] } = {},
+  extra: { instance?: string; errors?: FieldError[]; extensions?: Record<string, unknown> } = {},
 ): Problem {
   return {
+    ...extra.extensions,
     type: problemType(code),
     title: problemTitle(code),
     status: errorStatus[code],

@@ -4,6 +4,8 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123174748_initial } from './Migration20261123174748_initial.js';
 import { Migration20261123175308_revocation_feed } from './Migration20261123175308_revocation_feed.js';
 import { Migration20261123181000_change_notifications } from './Migration20261123181000_change_notifications.js';
+import { Migration20261123182213_linked_identities } from './Migration20261123182213_linked_identities.js';
+import { Migration20261123182913_passwords_mfa_magic_links_throttle } from './Migration20261123182913_passwords_mfa_magic_links_throttle.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261123174748_initial', class: Migration20261123174748_initial },
@@ -11,5 +13,10 @@ export const migrations: MigrationObject[] = [
   {
     name: 'Migration20261123181000_change_notifications',
     class: Migration20261123181000_change_notifications,
+  },
+  { name: 'Migration20261123182213_linked_identities', class: Migration20261123182213_linked_identities },
+  {
+    name: 'Migration20261123182913_passwords_mfa_magic_links_throttle',
+    class: Migration20261123182913_passwords_mfa_magic_links_throttle,
   },
 ];

@@ -4,6 +4,8 @@ import type { Subject } from '@enforcer/contract/policy';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKey, type IApiKey } from '../domains/api-keys/entities.js';
+import { mfaSubjectAttributes } from '../domains/auth/mfa/subject-attributes.js';
+import { isPrivyToken, privyBearerClaims } from '../domains/auth/strategies/privy/bearer.js';
 import type { Grant } from '../domains/identity/load-grant.js';
 import type { TenantPolicy } from '../domains/policy/tenant-policy.js';
 import type { AccessTokenClaims } from '../domains/tokens/access-token.js';
@@ -28,6 +30,8 @@ export interface UserPrincipal {
   grant: PrincipalGrant;
   /** The tenant's policy version as this request found it (TenantPolicyService.forPrincipal). */
   policyVersion: number;
+  /** `subject.attributes` for decisions: the session's MFA recency (`mfa_at`, `mfa_age_seconds`). */
+  attributes: Record<string, string | number>;
 }
 
 export interface ApiKeyPrincipal {
@@ -87,7 +91,7 @@ export function authenticate(services: Services) {
 
     if (meta.auth === 'none') {
       if (meta.optionalUser && credential?.kind === 'jwt') {
-        request.principal = await verifyUser(services, em, credential.token);
+        request.principal = await verifyUser(services, em, credential.token, request);
       }
       return;
     }
@@ -100,7 +104,7 @@ export function authenticate(services: Services) {
       }
       request.principal = await verifyApiKey(services, em, credential.key);
     } else {
-      const user = await verifyUser(services, em, credential.token);
+      const user = await verifyUser(services, em, credential.token, request);
       if (meta.auth === 'api_key') throw new AppError('credential_not_allowed', 'This call needs an API key');
       request.principal = user;
     }
@@ -126,6 +130,7 @@ export function subjectOfPrincipal(principal: Principal): Subject {
     tenant_id: grant.tenantId,
     roles: grant.roles,
     groups: grant.groups,
+    attributes: principal.attributes,
   };
 }
 
@@ -151,8 +156,16 @@ const PRINCIPAL_SQL = `
 
 type PrincipalRow = CachedPrincipal;
 
-async function verifyUser(services: Services, em: EntityManager, token: string): Promise<UserPrincipal> {
-  const claims = await services.accessTokens.verify(token);
+async function verifyUser(
+  services: Services,
+  em: EntityManager,
+  token: string,
+  request: FastifyRequest,
+): Promise<UserPrincipal> {
+  // A Privy access token is accepted in place of ours: it maps to an Enforcer session (privy/bearer.ts).
+  const claims = isPrivyToken(token)
+    ? await privyBearerClaims(services, em, token, request)
+    : await services.accessTokens.verify(token);
   // A short-lived token is not enough on the server: a logout or a revoked session ends it now.
   let row = services.principalCache.get(claims.sid);
   if (!row) {
@@ -177,6 +190,7 @@ async function verifyUser(services: Services, em: EntityManager, token: string):
     tenantId: row.tenant_id,
     sessionId: claims.sid,
     policyVersion: row.policy_version,
+    attributes: mfaSubjectAttributes(claims, services.clock.now()),
     grant: {
       accountId: row.account_id,
       personId: row.person_id,

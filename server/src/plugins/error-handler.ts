@@ -106,7 +106,11 @@ export function errorHandler(
     request.log.info({ code: error.code }, error.message);
     sendProblem(
       reply,
-      problem(error.code, error.message, { instance, ...(error.errors ? { errors: error.errors } : {}) }),
+      problem(error.code, error.message, {
+        instance,
+        ...(error.errors ? { errors: error.errors } : {}),
+        ...(error.extensions ? { extensions: error.extensions } : {}),
+      }),
       error.headers,
     );
     return;

@@ -114,6 +114,21 @@ export const accountsRoutes: RouterImpl<typeof contract.accounts> = {
     return { status: 200, body: store.accountView(account) };
   },
 
+  /** The mock keeps no sign-in throttle: nothing is ever locked, so unlocking finds nothing to lift. */
+  unlock: ({ params }, ctx) => {
+    const { store } = ctx;
+    const tenantId = tenantIdOf(ctx);
+    const account = store.accounts.get(params.id);
+    if (!account || account.tenantId !== tenantId) throw new MockError('not_found', 'No such account');
+    requireAllowed(store.policyOf(tenantId).compiled, subjectOfPrincipal(store, principalOf(ctx)), {
+      action: 'accounts.unlock',
+      readAction: 'accounts.read',
+      resource: accountResource(account),
+      what: 'account',
+    });
+    return { status: 200, body: { was_locked: false, was_throttled: false } };
+  },
+
   setActive: ({ params, body }, ctx) => {
     const { store } = ctx;
     const account = targetAccount(ctx, params.id, 'accounts.active.update');

@@ -3,6 +3,7 @@ import { otpCode, randomToken } from '../crypto';
 import type { MockContext, RouterImpl } from '../dispatch';
 import { MockError } from '../problem';
 import { iso, type MockStore, type TenantRow } from '../store';
+import { authMethodRoutes, unsupportedMethod } from './auth-methods';
 import { paginate, userOf } from './helpers';
 
 export const OTP_TTL_SECONDS = 600;
@@ -101,6 +102,7 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
   },
 
   requestOtp: ({ body }, { store }) => {
+    if (!('email' in body)) throw new MockError('provider_not_configured', 'The mock sends no SMS codes');
     const tenant = body.tenant_code === undefined ? null : tenantByCode(store, body.tenant_code);
     // A tenant that does not take email codes: the same answer, but nothing is issued.
     if (tenant && !tenant.authProviders.includes('email_otp')) {
@@ -122,6 +124,7 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
   login: async ({ body }, { store, tokens }) => {
     const tenant = tenantByCode(store, body.tenant_code);
     requireProvider(tenant, body.provider);
+    if (body.provider !== 'email_otp') throw unsupportedMethod(body.provider);
     consumeOtp(store, body.email, tenant.id, body.otp);
     const person = store.ensurePerson(body.email, true);
     let account = store.accountOf(person.id, tenant.id);
@@ -133,6 +136,7 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
   },
 
   refresh: async ({ body }, { tokens }) => ({ status: 200, body: await tokens.refresh(body.refresh_token) }),
+  ...authMethodRoutes,
 
   logout: ({ body }, ctx) => {
     const { store, principal } = ctx;

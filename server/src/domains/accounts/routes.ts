@@ -4,6 +4,7 @@ import { type DomainRoutes, registerContractRoutes } from '../../api.js';
 import { AppError } from '../../lib/errors.js';
 import { type Principal, subjectOfPrincipal } from '../../plugins/authenticate.js';
 import { recordAudit } from '../audit/record-audit.js';
+import { unlockAccount } from '../auth/throttle/unlock-account.js';
 import { GroupMembership } from '../groups/entities.js';
 import { Account, type IAccount } from '../identity/entities.js';
 import { bumpGrantVersion } from '../identity/load-grant.js';
@@ -202,6 +203,8 @@ export const accountsRoutes: DomainRoutes = (app, services) => {
         });
         return { status: 200, body: dto };
       },
+
+      unlock: unlockAccount,
 
       setActive: async ({ params, body, request }) => {
         const principal = requirePrincipal(request);

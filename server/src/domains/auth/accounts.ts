@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../lib/clock.js';
 import { Account, type IAccount, type IPerson, Person } from '../identity/entities.js';
 import { type ITenant, Tenant } from '../tenants/entities.js';
-import type { ProvenIdentity } from './strategy.js';
+import { forgetUnprovenCredentials } from './strategies/password/first-proof.js';
+import type { EmailIdentity } from './strategy.js';
 
 /**
  * Serialises every creation of a person or of one of their accounts (concurrent first logins, a join
@@ -16,12 +17,15 @@ export async function lockIdentity(em: EntityManager, email: string): Promise<vo
 export async function findOrCreatePerson(
   em: EntityManager,
   clock: Clock,
-  identity: ProvenIdentity,
+  identity: EmailIdentity,
 ): Promise<{ person: IPerson; created: boolean }> {
   const now = clock.now();
   const existing = await em.findOne(Person, { email: identity.email });
   if (existing) {
-    if (identity.emailVerified && !existing.emailVerifiedAt) existing.emailVerifiedAt = now;
+    if (identity.emailVerified && !existing.emailVerifiedAt) {
+      existing.emailVerifiedAt = now;
+      await forgetUnprovenCredentials(em, clock, existing);
+    }
     return { person: existing, created: false };
   }
   const person = em.create(Person, {

@@ -1,3 +1,4 @@
+import { authProviderIds } from '@enforcer/contract';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../lib/errors.js';
 import type { RandomSource } from '../../lib/random.js';
@@ -13,15 +14,17 @@ describe('StrategyRegistry', () => {
   const registry = defaultStrategies();
 
   it('lists the implemented providers and their amr', () => {
-    expect(registry.providers).toEqual(['email_otp']);
+    expect(registry.providers).toEqual([...authProviderIds]);
     expect(registry.amrOf('email_otp')).toEqual(['otp']);
+    expect(registry.amrOf('password')).toEqual(['pwd']);
+    expect(registry.amrOf('magic_link')).toEqual(['otp']);
   });
 
   it('accepts a provider only when the tenant does and a strategy exists', () => {
     expect(() => registry.assertAccepted(tenant(['email_otp']), 'email_otp')).not.toThrow();
     for (const [providers, provider] of [
       [['passkey'], 'email_otp'],
-      [['passkey'], 'passkey'], // accepted by the tenant, not implemented yet
+      [['email_otp'], 'password'],
     ] as const) {
       try {
         registry.assertAccepted(tenant([...providers]), provider);

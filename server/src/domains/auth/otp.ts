@@ -16,8 +16,14 @@ export const OTP_DIGITS = 6;
 /**
  * What a code is for. `login`: signing in to one tenant (requested with a tenant code).
  * `verify_email`: proving an email only (requested without one; `POST /tenants/self-serve` takes it).
+ * `password_reset`: setting a new password (`POST /auth/password/reset/confirm`, per tenant).
  */
-export type OtpPurpose = 'login' | 'verify_email';
+export type OtpPurpose = 'login' | 'verify_email' | 'password_reset' | PhoneOtpPurpose;
+/**
+ * Codes sent by SMS reuse the same rules; the scope's `email` then holds the E.164 number (the purpose keeps
+ * the two apart). `phone_login`: signing in to one tenant; `verify_phone`: proving the number (linking).
+ */
+export type PhoneOtpPurpose = 'phone_login' | 'verify_phone';
 
 /** A code is bound to all three: a code for one tenant (or purpose, or email) never works for another. */
 export interface OtpScope {
@@ -133,7 +139,8 @@ export class OtpService {
         return {
           ok: false,
           error: attemptsExceeded(secondsUntil(challenge.expiresAt, now)),
-          reason: 'attempts_exceeded',
+          // A wrong code all the same (the sign-in throttle counts it), and the one that burnt the chain.
+          reason: 'wrong_code_burnt',
         };
       }
       return { ok: false, error: invalidOtp(), reason: 'wrong_code' };

@@ -1,12 +1,15 @@
 import { type AuthProvider, authProviderIds, type LoginBody, type RegisterBody } from '@enforcer/contract';
 import { AppError } from '../../lib/errors.js';
 import type { ITenant } from '../tenants/entities.js';
+import { magicLinkStrategy } from './magic-link/strategy.js';
+import { methodStrategies } from './methods/strategies.js';
 import { emailOtpStrategy } from './strategies/email-otp/index.js';
+import { passwordStrategy } from './strategies/password/index.js';
 import type {
   Authentication,
+  EmailIdentity,
   LoginProvider,
   LoginStrategy,
-  ProvenIdentity,
   RegisterProvider,
   RegistrationStrategy,
   StrategyContext,
@@ -23,7 +26,7 @@ export class StrategyRegistry {
   readonly #login = new Map<AuthProvider, AnyLoginStrategy>();
   readonly #register = new Map<AuthProvider, AnyRegistrationStrategy>();
 
-  constructor(strategies: Array<AnyLoginStrategy & Partial<AnyRegistrationStrategy>>) {
+  constructor(strategies: Array<AnyLoginStrategy & Partial<Pick<AnyRegistrationStrategy, 'register'>>>) {
     for (const strategy of strategies) {
       if (this.#login.has(strategy.id)) throw new Error(`duplicate login strategy ${strategy.id}`);
       this.#login.set(strategy.id, strategy);
@@ -56,7 +59,7 @@ export class StrategyRegistry {
     return strategy.authenticate(ctx, body as never);
   }
 
-  register(ctx: StrategyContext, body: RegisterBody): Promise<ProvenIdentity> {
+  register(ctx: StrategyContext, body: RegisterBody): Promise<EmailIdentity> {
     const strategy = this.#register.get(body.provider);
     if (!strategy)
       throw new AppError('provider_not_allowed', `${body.provider} registration is not available`);
@@ -86,4 +89,5 @@ export class StrategyRegistry {
 }
 
 /** Every login method the server implements. Step by step: passkey, phone_otp, password, google, ... */
-export const defaultStrategies = () => new StrategyRegistry([emailOtpStrategy]);
+export const defaultStrategies = () =>
+  new StrategyRegistry([emailOtpStrategy, passwordStrategy, magicLinkStrategy, ...methodStrategies]);

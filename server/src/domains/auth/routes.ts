@@ -1,6 +1,7 @@
 import { contract } from '@enforcer/contract';
 import { type DomainRoutes, registerContractRoutes } from '../../api.js';
 import { authKit } from './kit.js';
+import { authMethodHandlers } from './methods/handlers.js';
 import { acceptInvite } from './routes/accept-invite.js';
 import { joinTenant } from './routes/join-tenant.js';
 import { listTenants } from './routes/list-tenants.js';
@@ -32,5 +33,6 @@ export const authRoutes: DomainRoutes = (app, services) => {
     acceptInvite,
     me,
     permissions,
+    ...authMethodHandlers(app, services),
   });
 };

@@ -13,13 +13,22 @@ import { toTokenResponse } from './views.js';
 export async function openSession(
   tx: EntityManager,
   services: Services,
-  input: { account: IAccount; person: IPerson; tenant: ITenant; amr: readonly string[]; client: ClientInfo },
+  input: {
+    account: IAccount;
+    person: IPerson;
+    tenant: ITenant;
+    amr: readonly string[];
+    client: ClientInfo;
+    /** When a second factor was completed for this sign-in (`mfa_at` of its tokens). */
+    mfaAt?: Date | null;
+  },
 ): Promise<{ sessionId: string; response: TokenResponse }> {
   await tx.flush();
   const tokens = await services.sessions.signIn(
     {
       accountId: input.account.id,
       amr: [...input.amr],
+      mfaAt: input.mfaAt ?? null,
       ip: input.client.ip,
       userAgent: input.client.userAgent,
     },

@@ -1,4 +1,4 @@
-import type { AuthProvider, LoginBody, RegisterBody } from '@enforcer/contract';
+import type { AuthProvider, LinkedProvider, LoginBody, RegisterBody } from '@enforcer/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppError } from '../../lib/errors.js';
 import type { Services } from '../../services.js';
@@ -20,11 +20,34 @@ export interface StrategyContext {
   client: ClientInfo;
 }
 
-/** Who the method proved the caller to be. The login flow turns it into a person and an account. */
-export interface ProvenIdentity {
+/**
+ * Who the method proved the caller to be. The login flow turns it into a person and an account
+ * (`identities/resolve-person.ts`): an email (found or created by email), an external identity (found by
+ * provider + subject, never by email alone) or a person the method found itself (a passkey's owner).
+ */
+export type ProvenIdentity = EmailIdentity | LinkedIdentity | KnownPerson;
+
+/** Control of an email. */
+export interface EmailIdentity {
   email: string;
   /** True when the method proved control of the email (an OTP sent to it, a provider that verified it). */
   emailVerified: boolean;
+}
+
+/** An identity at another provider: a phone number, a Google account, a wallet, a Privy user. */
+export interface LinkedIdentity {
+  provider: LinkedProvider;
+  /** Unique at the provider: E.164 phone, Google issuer|sub, EIP-55 address, Privy DID. */
+  subject: string;
+  /** An email the provider vouches for, if any (Google). */
+  email?: string;
+  /** True only when the provider verified `email`. */
+  emailVerified?: boolean;
+}
+
+/** The method found the person itself (a passkey credential belongs to exactly one person). */
+export interface KnownPerson {
+  personId: string;
 }
 
 export type Authentication =
@@ -50,7 +73,7 @@ export interface LoginStrategy<P extends LoginProvider = LoginProvider> {
 /** A method with a `POST /auth/register` variant: it names who is registering (nothing is proven yet). */
 export interface RegistrationStrategy<P extends RegisterProvider = RegisterProvider> {
   readonly id: P;
-  register(ctx: StrategyContext, body: RegisterBodyOf<P>): Promise<ProvenIdentity>;
+  register(ctx: StrategyContext, body: RegisterBodyOf<P>): Promise<EmailIdentity>;
 }
 
 export type { AuthProvider };

@@ -9,12 +9,13 @@ import {
 import type { IAccount, IPerson } from '../identity/entities.js';
 import type { ITenant } from '../tenants/entities.js';
 import type { SessionTokens } from '../tokens/session-tokens.js';
+import { authSettingsOf } from './methods/settings.js';
 
 /** Entities → the contract's JSON (snake_case, ISO timestamps). */
 
 export const toPerson = (person: IPerson): Person => ({
   id: person.id,
-  email: person.email,
+  email: person.email ?? null,
   email_verified: person.emailVerifiedAt != null,
   created_at: person.createdAt.toISOString(),
 });
@@ -44,6 +45,7 @@ export const toTenant = (tenant: ITenant): Tenant => ({
   ),
   auth_providers: tenant.authProviders.filter(knownProvider),
   allow_signup: tenant.allowSignup,
+  auth_settings: authSettingsOf(tenant),
   created_at: tenant.createdAt.toISOString(),
 });
 
@@ -53,7 +55,7 @@ export const toTokenResponse = (tokens: SessionTokens, person: IPerson, tenant: 
   refresh_token: tokens.refreshToken,
   expires_at: tokens.expiresAt.toISOString(),
   token_type: 'Bearer',
-  account: toAccount(tokens.grant.account, person.email, tokens.grant.groups),
+  account: toAccount(tokens.grant.account, person.email ?? null, tokens.grant.groups),
   person: toPerson(person),
   tenant: toTenant(tenant),
 });

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
 import { Tenant } from '../tenants/entities.js';
 
-/** The human, across tenants. The primary email is stored lower-cased and is unique. */
+/**
+ * The human, across tenants. The primary email is stored lower-cased and is unique; a person who signed
+ * up with a wallet, a phone or Privy may have none (their methods are in `person_identity`).
+ */
 export const Person = defineEntity({
   name: 'Person',
   tableName: 'person',
@@ -11,7 +14,7 @@ export const Person = defineEntity({
       .uuid()
       .primary()
       .onCreate(() => randomUUID()),
-    email: p.text().unique().check('email = lower(email)'),
+    email: p.text().nullable().unique().check('email = lower(email)'),
     emailVerifiedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },

@@ -1,4 +1,4 @@
-import { managementActions, patternCovers, uncoveredPatterns } from '@enforcer/contract';
+import { managementActions, uncoveredPatterns } from '@enforcer/contract';
 import { actionMatches, type CompiledPolicy } from '@enforcer/contract/policy';
 import { AppError } from '../../lib/errors.js';
 import { type Principal, subjectOfPrincipal } from '../../plugins/authenticate.js';

@@ -123,7 +123,8 @@ export const createTenant: AppRouteImplementation<typeof contract.tenants.create
       authProviders,
       allowSignup: body.allow_signup ?? false,
     });
-    const { person, account } = await addOwner(tx, clock, creator.email, tenant);
+    const person = creator;
+    const account = createAccount(tx, clock, { person, tenant, role: ownerRole });
     await tx.flush();
     recordAudit(tx, clock, {
       action: 'tenants.created',
@@ -133,7 +134,7 @@ export const createTenant: AppRouteImplementation<typeof contract.tenants.create
       ...client,
       details: { via: 'create', from_tenant_id: user.tenantId, owner_account_id: account.id },
     });
-    return { tenant: toTenant(tenant), account: toAccount(account, person.email, []) };
+    return { tenant: toTenant(tenant), account: toAccount(account, person.email ?? null, []) };
   });
   return { status: 201, body: result };
 };

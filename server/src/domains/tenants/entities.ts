@@ -21,6 +21,11 @@ export const Tenant = defineEntity({
     /** Auth provider ids this tenant accepts (`email_otp`, `passkey`, ...). */
     authProviders: p.array().default(['email_otp']),
     allowSignup: p.boolean().default(true),
+    /** Settings of the sign-in methods that need them (`AuthSettings` of the contract: passkey, google, siwe, privy). */
+    authSettings: p
+      .json<Record<string, unknown>>()
+      .defaultRaw("'{}'")
+      .onCreate(() => ({})),
     /** The tenant's policy document (validated by `@enforcer/contract/policy`); null = the built-in default. */
     policy: p.json<Record<string, unknown>>().nullable(),
     /** Incremented on every policy change; the ETag is derived from the document's hash. */

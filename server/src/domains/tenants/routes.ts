@@ -10,6 +10,7 @@ import { addSeconds } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
 import type { Principal } from '../../plugins/authenticate.js';
 import { recordAudit } from '../audit/record-audit.js';
+import { applyAuthSettingsPatch, authSettingsOf } from '../auth/methods/settings.js';
 import { Account } from '../identity/entities.js';
 import { assertRoleWithinReach } from '../policy/grants.js';
 import { auditActor, clientInfo, requirePrincipal } from '../policy/request-context.js';
@@ -29,6 +30,7 @@ export const tenantDto = (tenant: ITenant): TenantDto => ({
   ),
   auth_providers: tenant.authProviders as TenantDto['auth_providers'],
   allow_signup: tenant.allowSignup,
+  auth_settings: authSettingsOf(tenant),
   created_at: tenant.createdAt.toISOString(),
 });
 
@@ -87,6 +89,8 @@ export const tenantsRoutes: DomainRoutes = (app, services) => {
             tenant.theme = body.theme;
             changed.push('theme');
           }
+          if (body.auth_settings !== undefined)
+            changed.push(...applyAuthSettingsPatch(tenant, body.auth_settings));
           if (changed.length > 0) {
             recordAudit(em, clock, {
               action: 'tenant.updated',

@@ -21,6 +21,8 @@ export interface AccessTokenSubject {
   amr: string[];
   /** The account's grant version when the token was minted. */
   grantVersion: number;
+  /** When the session last completed a second factor (claim `mfa_at`, absent when never). */
+  mfaAt?: Date | null;
 }
 
 export const accessTokenClaimsSchema = z.object({
@@ -35,6 +37,8 @@ export const accessTokenClaimsSchema = z.object({
   groups: z.array(z.string()),
   amr: z.array(z.string()),
   grant_version: z.number().int(),
+  /** NumericDate of the session's last second factor (sign-in with MFA or step-up); absent if none. */
+  mfa_at: z.number().int().optional(),
   iat: z.number().int(),
   exp: z.number().int(),
   jti: z.string(),
@@ -88,6 +92,7 @@ export class AccessTokenService {
       groups: subject.groups,
       amr: subject.amr,
       grant_version: subject.grantVersion,
+      ...(subject.mfaAt ? { mfa_at: epochSeconds(subject.mfaAt) } : {}),
     })
       .setProtectedHeader({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYP, kid: key.kid })
       .setIssuer(this.#o.issuer)

@@ -20,6 +20,8 @@ export const Session = defineEntity({
     person: () => p.manyToOne(Person).deleteRule('cascade'),
     /** Authentication methods used at login (RFC 8176 style: `otp`, `pwd`, `hwk`, ...). */
     amr: p.array().default([]),
+    /** When the session last completed a second factor (sign-in with MFA, or a step-up); null if never. */
+    mfaAt: p.datetime().nullable(),
     ip: p.text().nullable(),
     userAgent: p.text().nullable(),
     createdAt: p.datetime(),

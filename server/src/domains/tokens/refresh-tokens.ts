@@ -27,6 +27,8 @@ export interface StartSessionInput {
   personId: string;
   tenantId: string;
   amr: string[];
+  /** When a second factor was completed at this sign-in, if one was. */
+  mfaAt?: Date | null;
   ip?: string | null;
   userAgent?: string | null;
 }
@@ -94,6 +96,7 @@ export class RefreshTokenService {
         tenant: tx.getReference(Tenant, input.tenantId),
         person: tx.getReference(Person, input.personId),
         amr: input.amr,
+        mfaAt: input.mfaAt ?? null,
         ip: input.ip ?? null,
         userAgent: input.userAgent ?? null,
         createdAt: now,

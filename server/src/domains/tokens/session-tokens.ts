@@ -2,6 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AppError } from '../../lib/errors.js';
 import { type Grant, loadGrant } from '../identity/load-grant.js';
 import type { AccessTokenService } from './access-token.js';
+import type { ISession } from './entities.js';
 import type { RefreshTokenService } from './refresh-tokens.js';
 
 /** The tokens handed to a client at login, refresh and tenant switch. */
@@ -45,7 +46,7 @@ export class SessionTokenService {
    * part of the caller's transaction (it is flushed, not committed). Throws `account_inactive`.
    */
   async signIn(
-    input: { accountId: string; amr: string[] } & ClientInfo,
+    input: { accountId: string; amr: string[]; mfaAt?: Date | null } & ClientInfo,
     em?: EntityManager,
   ): Promise<SessionTokens> {
     const run = async (tx: EntityManager) => {
@@ -58,6 +59,7 @@ export class SessionTokenService {
           personId: grant.personId,
           tenantId: grant.tenantId,
           amr: input.amr,
+          mfaAt: input.mfaAt ?? null,
           ip: input.ip ?? null,
           userAgent: input.userAgent ?? null,
         },
@@ -66,7 +68,7 @@ export class SessionTokenService {
       return { grant, issued };
     };
     const { grant, issued } = em ? await run(em) : await this.#orm.em.fork().transactional(run);
-    return this.#tokens(grant, issued.session.id, issued.session.amr, issued);
+    return this.#tokens(grant, issued.session, issued);
   }
 
   /**
@@ -93,23 +95,23 @@ export class SessionTokenService {
         return undefined;
       },
     });
-    return this.#tokens(grant!, rotated.session.id, rotated.session.amr, rotated);
+    return this.#tokens(grant!, rotated.session, rotated);
   }
 
   async #tokens(
     grant: Grant,
-    sessionId: string,
-    amr: string[],
+    session: Pick<ISession, 'id' | 'amr' | 'mfaAt'>,
     refresh: { refreshToken: string; expiresAt: Date },
   ): Promise<SessionTokens> {
     const access = await this.#access.issue({
       accountId: grant.accountId,
       personId: grant.personId,
       tenantId: grant.tenantId,
-      sessionId,
+      sessionId: session.id,
       roles: grant.roles,
       groups: grant.groups,
-      amr,
+      amr: session.amr,
+      mfaAt: session.mfaAt ?? null,
       grantVersion: grant.grantVersion,
     });
     return {
@@ -119,7 +121,7 @@ export class SessionTokenService {
       expiresAt: access.expiresAt,
       refreshToken: refresh.refreshToken,
       refreshExpiresAt: refresh.expiresAt,
-      sessionId,
+      sessionId: session.id,
       accountId: grant.accountId,
       personId: grant.personId,
       tenantId: grant.tenantId,

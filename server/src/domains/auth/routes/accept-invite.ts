@@ -25,7 +25,7 @@ export const acceptInvite: AppRouteImplementation<typeof contract.auth.acceptInv
   const { clock } = services;
   const response = await committed(em, async (tx) => {
     const person = await tx.findOneOrFail(Person, user.personId);
-    await lockIdentity(tx, person.email);
+    await lockIdentity(tx, person.email ?? person.id);
     const now = clock.now();
     const invite = await tx.findOne(
       Invite,

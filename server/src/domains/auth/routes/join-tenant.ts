@@ -21,7 +21,7 @@ export const joinTenant: AppRouteImplementation<typeof contract.auth.joinTenant>
   const tenant = await tenantByCode(em, body.tenant_code);
   const response = await em.transactional(async (tx) => {
     const person = await tx.findOneOrFail(Person, user.personId);
-    await lockIdentity(tx, person.email);
+    await lockIdentity(tx, person.email ?? person.id);
     if (await findAccount(tx, person.id, tenant.id)) {
       throw new AppError('already_member', 'You already have an account in this tenant: switch to it');
     }

@@ -3,9 +3,12 @@ import { defaultMemberRole } from '@enforcer/contract';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
 import { AppError } from '../../../lib/errors.js';
 import { recordAudit } from '../../audit/record-audit.js';
-import { createAccount, findAccount, findOrCreatePerson, lockIdentity } from '../accounts.js';
+import { resolvePerson } from '../../identities/resolve-person.js';
+import { createAccount, findAccount } from '../accounts.js';
 import { authContext, committed, refuse, success, tenantByCode } from '../context.js';
+import { requireSecondFactor } from '../mfa/require-second-factor.js';
 import { openSession } from '../sign-in.js';
+import { countsAsGuess, loginIdentifier, personIdentifier, signInThrottle } from '../throttle/index.js';
 
 /**
  * `POST /auth/login`: `provider` picks the strategy, which proves who the caller is; then, the same for
@@ -28,7 +31,7 @@ export const login: AppRouteImplementation<typeof contract.auth.login> = async (
       tenantId: tenant.id,
       target: { type: 'tenant', id: tenant.id },
       ...client,
-      details: { provider: body.provider, reason, email: body.email },
+      details: { provider: body.provider, reason, email: 'email' in body ? body.email : undefined },
     });
     return refuse(error);
   };
@@ -41,12 +44,24 @@ export const login: AppRouteImplementation<typeof contract.auth.login> = async (
     return committed(em, async (tx) => failed(tx, 'provider_not_allowed', error));
   }
 
+  const throttle = signInThrottle(services);
   const response = await committed(em, async (tx) => {
+    const attempt = { tenantId: tenant.id, identifier: loginIdentifier(body), client };
+    const gate = await throttle.gate(tx, attempt);
+    if (!gate.ok) return failed(tx, gate.reason, gate.error);
     const auth = await kit.strategies.authenticate({ em: tx, services, otp: kit.otp, client, tenant }, body);
-    if (!auth.ok) return failed(tx, auth.reason, auth.error);
+    if (!auth.ok) {
+      const limited = countsAsGuess(auth.reason)
+        ? await throttle.failure(tx, attempt, auth.reason)
+        : undefined;
+      return failed(tx, auth.reason, limited ?? auth.error);
+    }
 
-    await lockIdentity(tx, auth.identity.email);
-    const { person } = await findOrCreatePerson(tx, clock, auth.identity);
+    const resolved = await resolvePerson(tx, clock, auth.identity);
+    if (!resolved.ok) return failed(tx, resolved.reason, resolved.error);
+    const { person } = resolved;
+    const lockout = await throttle.lockedOut(tx, tenant.id, personIdentifier(person));
+    if (lockout) return failed(tx, 'account_locked', lockout);
     let account = await findAccount(tx, person.id, tenant.id);
     if (!account) {
       if (!tenant.allowSignup) {
@@ -68,6 +83,16 @@ export const login: AppRouteImplementation<typeof contract.auth.login> = async (
       return failed(tx, 'account_inactive', error, account.id);
     }
     const amr = kit.strategies.amrOf(body.provider);
+    const mfa = await requireSecondFactor(tx, services, {
+      account,
+      person,
+      tenant,
+      provider: body.provider,
+      amr,
+      client,
+    });
+    if (mfa) return refuse(mfa);
+    await throttle.success(tx, { tenantId: tenant.id, identifier: personIdentifier(person) });
     const tokens = await openSession(tx, services, { account, person, tenant, amr, client });
     recordAudit(tx, clock, {
       action: 'auth.login.succeeded',

@@ -18,7 +18,7 @@ export const me: AppRouteImplementation<typeof contract.auth.me> = async ({ requ
   return {
     status: 200,
     body: {
-      account: toAccount(account, person.email, grant.groups),
+      account: toAccount(account, person.email ?? null, grant.groups),
       person: toPerson(person),
       tenant: toTenant(tenant),
       roles: grant.roles,

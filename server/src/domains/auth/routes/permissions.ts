@@ -13,7 +13,7 @@ export const permissions: AppRouteImplementation<typeof contract.auth.permission
   const { services, em } = authContext(request);
   const policy = await services.policies.forPrincipal(em, user);
   const { grant } = user;
-  const subject = { ...subjectOf(grant), attributes: {} };
+  const subject = { ...subjectOf(grant), attributes: user.attributes };
   return {
     status: 200,
     body: {
@@ -24,7 +24,7 @@ export const permissions: AppRouteImplementation<typeof contract.auth.permission
         tenant_id: grant.tenantId,
         roles: [...grant.roles],
         groups: [...grant.groups],
-        attributes: {},
+        attributes: { ...user.attributes },
       },
       policy: policy.effective,
       policy_etag: policy.etag,

@@ -34,5 +34,8 @@ export const register: AppRouteImplementation<typeof contract.auth.register> = a
       details: { via: 'register', provider: body.provider, role: account.role },
     });
   });
-  return { status: 202, body: { accepted: true, next: 'otp_request' } };
+  return {
+    status: 202,
+    body: { accepted: true, next: body.provider === 'password' ? 'login' : 'otp_request' },
+  };
 };

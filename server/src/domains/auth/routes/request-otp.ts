@@ -7,6 +7,7 @@ import type { ITenant } from '../../tenants/entities.js';
 import { authContext, tenantByCode } from '../context.js';
 import { otpMessage } from '../mail/messages.js';
 import { OTP_TTL_SECONDS, type OtpScope } from '../otp.js';
+import { requestPhoneOtp } from '../strategies/phone-otp/request-code.js';
 
 /**
  * `POST /auth/otp/request`: mails a six-digit code. With a tenant code the code signs in to that tenant
@@ -20,6 +21,7 @@ export const requestOtp: AppRouteImplementation<typeof contract.auth.requestOtp>
   body,
   request,
 }) => {
+  if ('phone' in body) return requestPhoneOtp(body, request);
   const { services, kit, em, client } = authContext(request);
   const tenant: ITenant | null = body.tenant_code ? await tenantByCode(em, body.tenant_code) : null;
   const scope: OtpScope = {

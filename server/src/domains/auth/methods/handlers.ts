@@ -1,0 +1,63 @@
+import type { contract } from '@enforcer/contract';
+import type { RouterImplementation } from '@ts-rest/fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../../services.js';
+import { linkWith } from '../../identities/routes/link.js';
+import { listIdentities } from '../../identities/routes/list.js';
+import { unlinkIdentity } from '../../identities/routes/unlink.js';
+import { authKit } from '../kit.js';
+import { proveGoogle } from '../strategies/google/index.js';
+import { passkeyHandlers } from '../strategies/passkey/routes.js';
+import { provePrivy } from '../strategies/privy/index.js';
+import { proveSiwe } from '../strategies/siwe/index.js';
+import { siweNonce } from '../strategies/siwe/nonce.js';
+import { methodKit } from './kit.js';
+
+type AuthHandlers = RouterImplementation<typeof contract.auth>;
+type MethodHandlers = Pick<
+  AuthHandlers,
+  | 'identities'
+  | 'linkPhone'
+  | 'linkGoogle'
+  | 'linkSiwe'
+  | 'linkPrivy'
+  | 'unlinkIdentity'
+  | 'siweNonce'
+  | 'passkeyRegisterBegin'
+  | 'passkeyRegisterFinish'
+  | 'passkeyLoginBegin'
+  | 'passkeyLoginFinish'
+  | 'passkeyCredentials'
+  | 'deletePasskey'
+>;
+
+/**
+ * The handlers of `authMethodRoutes` (contract/src/auth/method-routes.ts), spread into the auth routes.
+ * Builds the method kit with the app's logger.
+ */
+export function authMethodHandlers(app: FastifyInstance, services: Services): MethodHandlers {
+  methodKit(services, app.log);
+  const otp = () => authKit(services, app.log).otp;
+  return {
+    identities: listIdentities,
+    linkPhone: async ({ body, request }) =>
+      linkWith(request, 'phone_otp', async (tx) => {
+        const check = await otp().verify(
+          tx,
+          { email: body.phone, tenantId: null, purpose: 'verify_phone' },
+          body.otp,
+        );
+        if (!check.ok) return { ok: false, error: check.error, reason: check.reason };
+        return { ok: true, identity: { provider: 'phone_otp', subject: body.phone } };
+      }),
+    linkGoogle: async ({ body, request }) =>
+      linkWith(request, 'google', (tx, tenant) => proveGoogle(tx, services, tenant, body)),
+    linkSiwe: async ({ body, request }) =>
+      linkWith(request, 'siwe', (tx, tenant) => proveSiwe(tx, services, tenant, body)),
+    linkPrivy: async ({ body, request }) =>
+      linkWith(request, 'privy', (_tx, tenant) => provePrivy(services, tenant, body.token)),
+    unlinkIdentity,
+    siweNonce,
+    ...passkeyHandlers,
+  };
+}

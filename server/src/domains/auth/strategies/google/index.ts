@@ -1,0 +1,46 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { addSeconds } from '../../../../lib/clock.js';
+import { AppError } from '../../../../lib/errors.js';
+import type { Services } from '../../../../services.js';
+import type { ITenant } from '../../../tenants/entities.js';
+import { methodKit } from '../../methods/kit.js';
+import { trySettingsFor } from '../../methods/settings.js';
+import type { Authentication, LoginStrategy } from '../../strategy.js';
+
+/**
+ * `google`: a Google ID token (from Google Identity Services, One Tap or a native SDK) for one of the
+ * tenant's client ids, with the nonce the client put in its request. The person is found by Google's
+ * issuer + subject; each nonce (hence each token) is accepted once.
+ */
+export const googleStrategy = {
+  id: 'google',
+  amr: ['google'],
+  authenticate: (ctx, body) => proveGoogle(ctx.em, ctx.services, ctx.tenant, body),
+} satisfies LoginStrategy<'google'>;
+
+/** Proves a Google identity for `tenant` (login and linking). Spends the nonce on success. */
+export async function proveGoogle(
+  em: EntityManager,
+  services: Services,
+  tenant: ITenant,
+  input: { token: string; nonce: string },
+): Promise<Authentication> {
+  const settings = trySettingsFor(tenant, 'google');
+  if (!settings.ok) return { ok: false, error: settings.error, reason: 'not_configured' };
+  const kit = methodKit(services);
+  const check = await kit.google.verify(input.token, settings.settings, input.nonce);
+  if (!check.ok) return check;
+  const fresh = await kit.challenges.recordOnce(em, input.nonce, {
+    purpose: 'google_nonce',
+    tenantId: null,
+    expiresAt: addSeconds(check.expiresAt, kit.toleranceSeconds),
+  });
+  if (!fresh) {
+    return {
+      ok: false,
+      error: new AppError('provider_token_invalid', 'This ID token (its nonce) has already been used'),
+      reason: 'nonce_replayed',
+    };
+  }
+  return { ok: true, identity: check.identity };
+}

@@ -1,0 +1,13 @@
+import { deletePasskey, passkeyCredentials } from './credentials.js';
+import { passkeyLoginBegin, passkeyLoginFinish } from './login.js';
+import { passkeyRegisterBegin, passkeyRegisterFinish } from './register.js';
+
+/** The passkey routes of the contract (`contract.auth.passkey*`, `deletePasskey`). */
+export const passkeyHandlers = {
+  passkeyRegisterBegin,
+  passkeyRegisterFinish,
+  passkeyLoginBegin,
+  passkeyLoginFinish,
+  passkeyCredentials,
+  deletePasskey,
+};

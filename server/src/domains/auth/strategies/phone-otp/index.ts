@@ -1,0 +1,21 @@
+import type { LoginStrategy } from '../../strategy.js';
+
+/**
+ * `phone_otp`: a six-digit code sent by SMS (`POST /auth/otp/request` with `phone` and the tenant code),
+ * exchanged at `POST /auth/login`. The same one-time code rules as email (`otp.ts`: keyed hash, ten
+ * minutes, single use, five wrong tries); the code is bound to the number, the tenant and the purpose
+ * `phone_login`. The person is found by the E.164 number.
+ */
+export const phoneOtpStrategy = {
+  id: 'phone_otp',
+  amr: ['sms'],
+  async authenticate(ctx, body) {
+    const check = await ctx.otp.verify(
+      ctx.em,
+      { email: body.phone, tenantId: ctx.tenant.id, purpose: 'phone_login' },
+      body.otp,
+    );
+    if (!check.ok) return { ok: false, error: check.error, reason: check.reason };
+    return { ok: true, identity: { provider: 'phone_otp', subject: body.phone } };
+  },
+} satisfies LoginStrategy<'phone_otp'>;

@@ -1,0 +1,173 @@
+import { tenantCodeSchema } from '@enforcer/contract';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FastifyRequest } from 'fastify';
+import { decodeJwt } from 'jose';
+import { addSeconds } from '../../../../lib/clock.js';
+import { deriveKey, hmacSha256 } from '../../../../lib/crypto.js';
+import { AppError } from '../../../../lib/errors.js';
+import type { Services } from '../../../../services.js';
+import { PersonIdentity } from '../../../identities/entities.js';
+import { Account } from '../../../identity/entities.js';
+import { type ITenant, Tenant } from '../../../tenants/entities.js';
+import type { AccessTokenClaims } from '../../../tokens/access-token.js';
+import { methodKit } from '../../methods/kit.js';
+import { authSettingsOf } from '../../methods/settings.js';
+import { PRIVY_ISSUER } from './verify-token.js';
+
+/** The header naming the tenant a Privy bearer token is for (its code), when the app id is not enough. */
+export const TENANT_HEADER = 'x-enforcer-tenant';
+
+/** The `amr` of a session started by a Privy bearer token. */
+export const PRIVY_AMR = ['privy'];
+
+/** Is this bearer a Privy access token (`iss: privy.io`)? Decoded without verification: routing only. */
+export function isPrivyToken(token: string): boolean {
+  if (token.length > 8192 || token.split('.').length !== 3) return false;
+  try {
+    return decodeJwt(token).iss === PRIVY_ISSUER;
+  } catch {
+    return false;
+  }
+}
+
+const invalid = (detail: string) => new AppError('provider_token_invalid', detail);
+
+/**
+ * A Privy access token in place of a user JWT (`Authorization: Bearer <privy token>`):
+ *
+ * 1. The tenant: the one named by `X-Enforcer-Tenant: <tenant code>`, or else the one tenant whose Privy
+ *    app id is the token's audience (none: 401; several: 400, name one with the header).
+ * 2. The tenant must accept `privy` and the token must verify with its Privy settings (signature, issuer,
+ *    audience, expiry: an expired token is `401 token_expired`).
+ * 3. The Privy user (DID) must be linked to a person with an active account in the tenant (first sign in
+ *    with `POST /auth/login` `provider: privy`, or link Privy): else `403 not_a_member`.
+ * 4. Each Privy session (tenant, DID, Privy `sid`) maps to one Enforcer session, created on first use with
+ *    `amr: ['privy']` and a deterministic id (an HMAC under the master key), so the rest of the request is
+ *    exactly that of a user JWT: the session must be live (a logout ends it for every later token of the
+ *    same Privy session), the account as it is now decides.
+ *
+ * Returns claims shaped like ours (`iss: privy.io`) for the authenticate hook to finish with.
+ */
+export async function privyBearerClaims(
+  services: Services,
+  em: EntityManager,
+  token: string,
+  request: FastifyRequest,
+): Promise<AccessTokenClaims> {
+  const unverified = decodeJwt(token);
+  const tenant = await bearerTenant(em, unverified.aud, request.headers[TENANT_HEADER]);
+  if (!tenant.authProviders.includes('privy')) {
+    throw new AppError('provider_not_allowed', 'This tenant does not accept Privy sign-in');
+  }
+  const settings = authSettingsOf(tenant).privy;
+  if (!settings) throw new AppError('provider_not_configured', 'This tenant has not configured Privy');
+  const check = await methodKit(services).privy.verify(token, settings);
+  if (!check.ok) throw check.error;
+  const { did, sid, iat, exp } = check.claims;
+
+  const sessionId = privySessionId(services, tenant.id, did, sid);
+  let row = services.principalCache.get(sessionId);
+  if (!row) {
+    const found = await em.execute(
+      'select "account_id", "person_id", "tenant_id" from "session" where "id" = ?',
+      [sessionId],
+      'get',
+    );
+    if (found) {
+      row = found as never;
+    } else {
+      const account = await activeAccount(em, tenant.id, did);
+      const now = services.clock.now();
+      const ip = request.ip ?? null;
+      const userAgent =
+        typeof request.headers['user-agent'] === 'string'
+          ? request.headers['user-agent'].slice(0, 512)
+          : null;
+      await em.execute(
+        `insert into "session" ("id", "account_id", "tenant_id", "person_id", "amr", "ip", "user_agent",
+                                "created_at", "last_used_at", "absolute_expires_at")
+         values (?, ?, ?, ?, ?::text[], ?, ?, ?, ?, ?) on conflict ("id") do nothing`,
+        [
+          sessionId,
+          account.id,
+          tenant.id,
+          account.person.id,
+          `{${PRIVY_AMR.join(',')}}`,
+          ip,
+          userAgent,
+          now,
+          now,
+          addSeconds(now, services.config.tokens.refreshAbsoluteTtlSeconds),
+        ],
+      );
+      row = { account_id: account.id, person_id: account.person.id, tenant_id: tenant.id } as never;
+    }
+  }
+  const current = row as unknown as { account_id: string; person_id: string; tenant_id: string };
+  return {
+    iss: PRIVY_ISSUER,
+    aud: check.claims.appId,
+    sub: current.account_id,
+    person_id: current.person_id,
+    tenant_id: current.tenant_id,
+    sid: sessionId,
+    roles: [],
+    groups: [],
+    amr: [...PRIVY_AMR],
+    grant_version: 0,
+    iat,
+    exp,
+    jti: sid || sessionId,
+  };
+}
+
+async function bearerTenant(em: EntityManager, aud: unknown, header: unknown): Promise<ITenant> {
+  if (typeof header === 'string' && header !== '') {
+    const code = tenantCodeSchema.safeParse(header);
+    const tenant = code.success ? await em.findOne(Tenant, { code: code.data }) : null;
+    if (!tenant) throw invalid(`${TENANT_HEADER} names no tenant`);
+    return tenant;
+  }
+  const appId = Array.isArray(aud) ? aud[0] : aud;
+  if (typeof appId !== 'string' || appId === '' || appId.length > 128)
+    throw invalid('The token has no Privy app id');
+  const rows: Array<{ id: string }> = await em.execute(
+    `select "id" from "tenant" where "auth_settings" -> 'privy' ->> 'app_id' = ? limit 2`,
+    [appId],
+  );
+  if (rows.length === 0) throw invalid('No tenant uses this Privy app');
+  if (rows.length > 1) {
+    throw new AppError(
+      'bad_request',
+      `Several tenants use this Privy app: name the tenant with the ${TENANT_HEADER} header (its code)`,
+    );
+  }
+  return em.findOneOrFail(Tenant, rows[0]!.id);
+}
+
+async function activeAccount(em: EntityManager, tenantId: string, did: string) {
+  const identity = await em.findOne(PersonIdentity, { provider: 'privy', subject: did });
+  const account = identity
+    ? await em.findOne(Account, { person: identity.person.id, tenant: tenantId })
+    : null;
+  if (!account) {
+    throw new AppError(
+      'not_a_member',
+      'This Privy user has no account in this tenant: sign in with POST /auth/login (provider privy) first',
+    );
+  }
+  if (!account.active) throw new AppError('account_inactive', 'This account has been deactivated');
+  return account;
+}
+
+/** A uuid (version 8 layout) from an HMAC of the Privy session, under a key derived from the master key. */
+function privySessionId(services: Services, tenantId: string, did: string, sid: string): string {
+  const mac = hmacSha256(
+    deriveKey(services.config.masterKey, 'privy-session'),
+    ['privy-session/v1', tenantId, did, sid].join('\n'),
+  ).subarray(0, 16);
+  mac[6] = (mac[6]! & 0x0f) | 0x80;
+  mac[8] = (mac[8]! & 0x3f) | 0x80;
+  const hex = mac.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,28 @@
+import type { Services } from '../../../../services.js';
+import type { ITenant } from '../../../tenants/entities.js';
+import { methodKit } from '../../methods/kit.js';
+import { trySettingsFor } from '../../methods/settings.js';
+import type { Authentication, LoginStrategy } from '../../strategy.js';
+
+/**
+ * `privy`: a Privy access token of the tenant's Privy app. The person is found by their Privy DID. The
+ * same token is also accepted directly as a bearer on user routes (`bearer.ts`).
+ */
+export const privyStrategy = {
+  id: 'privy',
+  amr: ['privy'],
+  authenticate: (ctx, body) => provePrivy(ctx.services, ctx.tenant, body.token),
+} satisfies LoginStrategy<'privy'>;
+
+/** Proves a Privy identity for `tenant` (login and linking). */
+export async function provePrivy(
+  services: Services,
+  tenant: ITenant,
+  token: string,
+): Promise<Authentication> {
+  const settings = trySettingsFor(tenant, 'privy');
+  if (!settings.ok) return { ok: false, error: settings.error, reason: 'not_configured' };
+  const check = await methodKit(services).privy.verify(token, settings.settings);
+  if (!check.ok) return check;
+  return { ok: true, identity: { provider: 'privy', subject: check.claims.did } };
+}

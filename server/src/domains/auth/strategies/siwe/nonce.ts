@@ -1,0 +1,42 @@
+import type { contract } from '@enforcer/contract';
+import type { AppRouteImplementation } from '@ts-rest/fastify';
+import { authContext, tenantByCode } from '../../context.js';
+import { assertAcceptsMethod } from '../../methods/accepts.js';
+import { methodKit } from '../../methods/kit.js';
+import { settingsFor } from '../../methods/settings.js';
+
+/** A SIWE nonce works for this long. */
+export const SIWE_NONCE_TTL_SECONDS = 300;
+
+/**
+ * `POST /auth/siwe/nonce`: a nonce of 256 random bits (64 hex digits: EIP-4361 wants alphanumeric) for
+ * one message to the tenant, single use, five minutes. Only its hash is stored. The answer also says
+ * what the message must name (domain, URI origin, chain ids).
+ */
+export const siweNonce: AppRouteImplementation<typeof contract.auth.siweNonce> = async ({
+  body,
+  request,
+}) => {
+  const { services, em } = authContext(request);
+  const tenant = await tenantByCode(em, body.tenant_code);
+  assertAcceptsMethod(tenant, 'siwe');
+  const settings = settingsFor(tenant, 'siwe');
+  const issued = await em.transactional((tx) =>
+    methodKit(services).challenges.issue(tx, {
+      purpose: 'siwe',
+      ttlSeconds: SIWE_NONCE_TTL_SECONDS,
+      encoding: 'hex',
+      tenantId: tenant.id,
+    }),
+  );
+  return {
+    status: 200,
+    body: {
+      nonce: issued.value,
+      expires_at: issued.expiresAt.toISOString(),
+      domain: settings.domain,
+      uri: settings.uri,
+      chain_ids: settings.chain_ids,
+    },
+  };
+};

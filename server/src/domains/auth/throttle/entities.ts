@@ -1,0 +1,30 @@
+import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
+
+export const throttleKinds = ['account', 'client'] as const;
+export type ThrottleKind = (typeof throttleKinds)[number];
+
+/**
+ * Failed sign-in attempts (wrong passwords, one-time codes, TOTP and recovery codes) counted for one key:
+ * an account (`account:<tenant id>:<identifier>`, kept whether or not the account exists, so the answers
+ * cannot tell) or a client address (`client:<ip>`). Servers are stateless: this table is the only memory.
+ * `blockedUntil` is the growing delay; `lockedAt` a lockout only an admin lifts (accounts only).
+ */
+export const AuthThrottle = defineEntity({
+  name: 'AuthThrottle',
+  tableName: 'auth_throttle',
+  properties: {
+    key: p.text().primary(),
+    kind: p.enum(throttleKinds),
+    /** Account keys: the tenant and the identifier (a lower-cased email) the key is for. */
+    tenantId: p.uuid().nullable(),
+    identifier: p.text().nullable(),
+    /** Consecutive failures (accounts: since the last success or unlock; clients: within the window). */
+    failures: p.integer().default(0),
+    lastFailureAt: p.datetime().nullable(),
+    blockedUntil: p.datetime().nullable(),
+    lockedAt: p.datetime().nullable(),
+    updatedAt: p.datetime(),
+  },
+  indexes: [{ properties: ['tenantId', 'identifier'] }, { properties: ['updatedAt'] }],
+});
+export type IAuthThrottle = InferEntity<typeof AuthThrottle>;

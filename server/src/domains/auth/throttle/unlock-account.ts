@@ -1,0 +1,55 @@
+import type { contract } from '@enforcer/contract';
+import type { AppRouteImplementation } from '@ts-rest/fastify';
+import { AppError } from '../../../lib/errors.js';
+import { subjectOfPrincipal } from '../../../plugins/authenticate.js';
+import { recordAudit } from '../../audit/record-audit.js';
+import { Account, Person } from '../../identity/entities.js';
+import { auditActor, clientInfo, requirePrincipal } from '../../policy/request-context.js';
+import { accountResource } from '../../policy/resources.js';
+import { requireAllowed } from '../../policy/visible.js';
+import { personIdentifier, signInThrottle } from './index.js';
+
+/**
+ * `POST /accounts/{id}/unlock` (`accounts.unlock`, which admins hold): lifts the sign-in lockout and any
+ * delay of the account's throttle key (its tenant and email, and its person id for people without an
+ * email). The account must be in the caller's tenant and visible to it (`404` otherwise). Idempotent;
+ * audited as `account.unlocked` with what was in force.
+ */
+export const unlockAccount: AppRouteImplementation<typeof contract.accounts.unlock> = async ({
+  params,
+  request,
+}) => {
+  const principal = requirePrincipal(request);
+  const services = request.server.services;
+  const throttle = signInThrottle(services);
+  const result = await services.orm.em.fork().transactional(async (em) => {
+    const account = await em.findOne(Account, { id: params.id, tenant: principal.tenantId });
+    if (!account) throw new AppError('not_found', 'No such account');
+    const policy = await services.policies.forPrincipal(em, principal);
+    requireAllowed(policy, subjectOfPrincipal(principal), {
+      action: 'accounts.unlock',
+      readAction: 'accounts.read',
+      resource: accountResource(account),
+      what: 'account',
+    });
+    const person = await em.findOneOrFail(Person, account.person.id);
+    const identifiers = [...new Set([personIdentifier(person), `person:${person.id}`])];
+    let wasLocked = false;
+    let wasThrottled = false;
+    for (const identifier of identifiers) {
+      const lifted = await throttle.unlock(em, principal.tenantId, identifier);
+      wasLocked ||= lifted.wasLocked;
+      wasThrottled ||= lifted.wasThrottled;
+    }
+    recordAudit(em, services.clock, {
+      action: 'account.unlocked',
+      actor: auditActor(principal),
+      tenantId: principal.tenantId,
+      target: { type: 'account', id: account.id },
+      ...clientInfo(request),
+      details: { was_locked: wasLocked, was_throttled: wasThrottled },
+    });
+    return { was_locked: wasLocked, was_throttled: wasThrottled };
+  });
+  return { status: 200, body: result };
+};

@@ -1,0 +1,202 @@
+import { HttpResponse, http } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { OtpChallenge } from '../../server/src/domains/auth/entities.js';
+import { methodKit } from '../../server/src/domains/auth/methods/kit.js';
+import { DevelopmentSms } from '../../server/src/domains/auth/sms/development.js';
+import { ManualClock } from '../../server/src/lib/clock.js';
+import { expectProblem, requestCode, wrongCode } from './auth-fixtures.js';
+import { lastAudit, letThrough, methodTenant, startMsw } from './auth-methods-fixtures.js';
+import { startServer } from './harness.js';
+
+// The SMS gateway is MSW: it records what the server posts and answers as the test says.
+const GATEWAY = 'https://sms-gateway.test/v1/messages';
+const API_KEY = 'sk_test_gateway_key';
+const clock = new ManualClock(new Date());
+const server = await startServer({
+  clock,
+  env: { SMS_GATEWAY_URL: GATEWAY, SMS_GATEWAY_API_KEY: API_KEY, SMS_FROM: 'Acme' },
+});
+const { api, orm } = server;
+const sent: Array<{
+  authorization: string | null;
+  contentType: string | null;
+  body: { to: string; text: string; from?: string };
+}> = [];
+let gatewayStatus = 200;
+const msw = startMsw(
+  server,
+  http.post(GATEWAY, async ({ request }) => {
+    sent.push({
+      authorization: request.headers.get('authorization'),
+      contentType: request.headers.get('content-type'),
+      body: (await request.json()) as never,
+    });
+    return gatewayStatus < 300
+      ? HttpResponse.json({ id: 'msg_1' }, { status: gatewayStatus })
+      : new HttpResponse('nope', { status: gatewayStatus });
+  }),
+);
+const tenant = await methodTenant(orm, { providers: ['phone_otp', 'email_otp'], name: 'Acme Pay' });
+
+let counter = 0;
+const uniquePhone = () =>
+  `+4420${String(Date.now() % 100_000).padStart(5, '0')}${String(++counter).padStart(3, '0')}`;
+
+const request = (phone: string, tenantCode: string | null = tenant.code) =>
+  api('POST', '/auth/otp/request', { body: tenantCode ? { phone, tenant_code: tenantCode } : { phone } });
+const login = (phone: string, otp: string, tenantCode = tenant.code) =>
+  api('POST', '/auth/login', { body: { provider: 'phone_otp', phone, otp, tenant_code: tenantCode } });
+/** A code for `phone`: to sign in to a tenant, or (`null`) only proving the number. */
+async function code(phone: string, tenantCode: string | null = tenant.code): Promise<string> {
+  const response = await request(phone, tenantCode);
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
+  return response.body.code;
+}
+
+describe('phone codes over the HTTP SMS gateway', () => {
+  it('posts the code to the gateway (JSON, bearer API key, sender), and answers like the email flow', async () => {
+    const phone = uniquePhone();
+    const before = sent.length;
+    const response = await request(phone);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      sent: true,
+      channel: 'sms',
+      code: expect.stringMatching(/^\d{6}$/),
+    });
+    expect(new Date(response.body.expires_at).getTime() - clock.now().getTime()).toBe(600_000);
+    expect(sent.length).toBe(before + 1);
+    const message = sent.at(-1)!;
+    expect(message.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(message.contentType).toMatch(/^application\/json/);
+    expect(message.body).toEqual({
+      to: phone,
+      from: 'Acme',
+      text: expect.stringContaining(response.body.code),
+    });
+    expect(message.body.text).toMatch(/^\d{6} is your Acme Pay code/);
+    const row = await orm.em.fork().findOneOrFail(OtpChallenge, { email: phone });
+    expect(row.codeHash).not.toContain(response.body.code);
+    expect((await lastAudit(orm, 'auth.otp.requested'))?.details).toMatchObject({
+      channel: 'sms',
+      phone,
+      purpose: 'phone_login',
+    });
+  });
+
+  it('answers 503 when the gateway refuses the message', async () => {
+    gatewayStatus = 500;
+    try {
+      expectProblem(await request(uniquePhone()), 503, 'unavailable');
+    } finally {
+      gatewayStatus = 200;
+    }
+  });
+
+  it('signs a new number up (a person without an email, keyed by the E.164 number), then in again', async () => {
+    const phone = uniquePhone();
+    const first = await login(phone, await code(phone));
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.person.email).toBeNull();
+    const second = await login(phone, await code(phone));
+    expect(second.body.person.id).toBe(first.body.person.id);
+    const methods = await api('GET', '/auth/identities', { token: second.body.token });
+    expect(methods.body.data).toEqual([expect.objectContaining({ provider: 'phone_otp', subject: phone })]);
+  });
+
+  it('normalises the number: spaces, dashes and parentheses do not make another person', async () => {
+    const phone = uniquePhone();
+    const pretty = `${phone.slice(0, 3)} (${phone.slice(3, 6)}) ${phone.slice(6, 9)}-${phone.slice(9)}`;
+    const first = await login(phone, await code(pretty));
+    expect(first.status).toBe(200);
+    const second = await login(pretty, await code(phone));
+    expect(second.body.person.id).toBe(first.body.person.id);
+  });
+
+  it('follows the one-time code rules: single use, ten minutes, five wrong tries', async () => {
+    const phone = uniquePhone();
+    const once = await code(phone);
+    expect((await login(phone, once)).status).toBe(200);
+    expectProblem(await login(phone, once), 401, 'invalid_otp');
+
+    const late = await code(phone);
+    clock.advance(601);
+    expectProblem(await login(phone, late), 401, 'invalid_otp');
+
+    const guessed = await code(phone);
+    for (let i = 0; i < 4; i++) expectProblem(await login(phone, wrongCode(guessed)), 401, 'invalid_otp');
+    expectProblem(await login(phone, wrongCode(guessed)), 429, 'otp_attempts_exceeded');
+    expectProblem(await login(phone, guessed), 429, 'otp_attempts_exceeded');
+    expectProblem(await request(phone), 429, 'otp_attempts_exceeded');
+    clock.advance(601);
+  });
+
+  it('binds a code to its number, tenant and purpose', async () => {
+    const phone = uniquePhone();
+    const other = await methodTenant(orm, { providers: ['phone_otp'] });
+    const forOther = await code(phone, other.code);
+    expectProblem(await login(phone, forOther), 401, 'invalid_otp');
+    const forPhone = await code(phone);
+    expectProblem(await login(uniquePhone(), forPhone), 401, 'invalid_otp');
+    const proofOnly = await code(phone, null);
+    expectProblem(await login(phone, proofOnly), 401, 'invalid_otp');
+    // A phone code is not an email code either.
+    const email = `p${Date.now()}@example.com`;
+    const emailCode = await requestCode(api, email, tenant.code);
+    expectProblem(await login(phone, emailCode), 401, 'invalid_otp');
+    expect((await login(phone, forPhone)).status).toBe(200);
+  });
+
+  it('sends nothing for a tenant that does not accept phone codes, with the same answer; login there is 403', async () => {
+    const emailOnly = await methodTenant(orm, { providers: ['email_otp'] });
+    const before = sent.length;
+    const phone = uniquePhone();
+    const response = await request(phone, emailOnly.code);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ sent: true, channel: 'sms' });
+    expect(response.body.code).toBeUndefined();
+    expect(sent.length).toBe(before);
+    expectProblem(await login(phone, '123456', emailOnly.code), 403, 'provider_not_allowed');
+  });
+
+  it('answers bad input with 400 problems, an unknown tenant with 404', async () => {
+    for (const body of [
+      { phone: '4155550100' },
+      { phone: '+0123456789' },
+      { phone: '+1 415 555 0100 ext 2' },
+      { phone: '+1415555010012345' },
+      { phone: uniquePhone(), email: 'a@example.com' },
+    ]) {
+      expectProblem(await api('POST', '/auth/otp/request', { body }), 400, 'validation_failed');
+    }
+    expectProblem(
+      await api('POST', '/auth/login', {
+        body: { provider: 'phone_otp', phone: 'x', otp: '123456', tenant_code: tenant.code },
+      }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(await request(uniquePhone(), 'ZZZZ-ZZZZ-ZZZZ'), 404, 'not_found');
+  });
+});
+
+describe('the development SMS adapter', () => {
+  it('is used without a gateway: nothing leaves the process, the message is logged and kept', async () => {
+    const dev = await startServer({ orm, clock });
+    msw.use(letThrough(dev));
+    const sms = methodKit(dev.app.services).sms;
+    expect(sms).toBeInstanceOf(DevelopmentSms);
+    const before = sent.length;
+    const phone = uniquePhone();
+    const response = await dev.api('POST', '/auth/otp/request', {
+      body: { phone, tenant_code: tenant.code },
+    });
+    expect(response.status).toBe(200);
+    expect((sms as DevelopmentSms).outbox.at(-1)).toEqual({
+      to: phone,
+      text: expect.stringContaining(response.body.code),
+    });
+    expect(sent.length).toBe(before);
+    await dev.close();
+  });
+});
