@@ -1,3 +1,4 @@
+import { mfaSubjectAttributes } from '@enforcer/contract';
 import type { CompiledPolicy, Explanation, Plan, Resource, Subject } from '@enforcer/contract/policy';
 import { VerifierError } from './errors';
 import type { KeySource } from './keys/key-source';
@@ -239,10 +240,15 @@ class EnforcerVerifier implements Verifier {
       throw new VerifierError('expired', 'the token has expired', { claim: 'exp' });
     }
     const feed = this.#feed;
-    if (!feed) return own.subject;
-    feed.assertFresh(now);
-    if (own[kGeneration] === feed.state.generation) return own.subject;
-    return buildPrincipal(own.claims, feed.state, this).subject;
+    let subject = own.subject;
+    if (feed) {
+      feed.assertFresh(now);
+      if (own[kGeneration] !== feed.state.generation)
+        subject = buildPrincipal(own.claims, feed.state, this).subject;
+    }
+    // The second factor's recency, as the server computes it (only tokens that carry `mfa_at`).
+    if (own.claims.mfa_at === undefined) return subject;
+    return { ...subject, attributes: mfaSubjectAttributes(own.claims, now) };
   }
 }
 

@@ -20,6 +20,8 @@ export interface AccessTokenClaims {
   exp: number;
   nbf?: number;
   jti: string;
+  /** When the session last completed a second factor (epoch seconds); absent when never. */
+  mfa_at?: number;
 }
 
 export interface ClaimRules {
@@ -76,6 +78,9 @@ export function readClaims(
     throw new VerifierError('malformed', 'the "exp" claim is missing', { claim: 'exp' });
   if (now - tolerance >= claims.exp)
     throw new VerifierError('expired', 'the token has expired', { claim: 'exp' });
+  if (claims.mfa_at !== undefined && !Number.isSafeInteger(claims.mfa_at)) {
+    throw new VerifierError('malformed', 'the "mfa_at" claim is not an integer', { claim: 'mfa_at' });
+  }
   if (claims.nbf !== undefined) {
     if (!isTime(claims.nbf))
       throw new VerifierError('malformed', 'the "nbf" claim is not a number', { claim: 'nbf' });
