@@ -53,6 +53,24 @@ async function code(phone: string, tenantCode: string | null = tenant.code): Pro
   return response.body.code;
 }
 
+describe('phone codes and the sign-in throttle', () => {
+  it('counts wrong codes against the number (not only the client); a new code never resets the count', async () => {
+    const phone = uniquePhone();
+    let otp = await code(phone);
+    for (let i = 0; i < 3; i++) expectProblem(await login(phone, wrongCode(otp)), 401, 'invalid_otp');
+    otp = await code(phone);
+    expectProblem(await login(phone, wrongCode(otp)), 401, 'invalid_otp'); // 4th
+    otp = await code(phone);
+    expectProblem(await login(phone, wrongCode(otp)), 429, 'otp_attempts_exceeded'); // 5th: the code is burnt
+    clock.advance(601);
+    otp = await code(phone);
+    expectProblem(await login(phone, wrongCode(otp)), 429, 'rate_limited'); // 6th: the number is delayed
+    expectProblem(await login(phone, otp), 429, 'rate_limited'); // even with the right code, until the delay ends
+    clock.advance(30);
+    expect((await login(phone, otp)).status).toBe(200);
+  });
+});
+
 describe('phone codes over the HTTP SMS gateway', () => {
   it('posts the code to the gateway (JSON, bearer API key, sender), and answers like the email flow', async () => {
     const phone = uniquePhone();

@@ -45,9 +45,18 @@ const GUESSES = new Set([
 ]);
 export const countsAsGuess = (reason: string): boolean => GUESSES.has(reason);
 
-/** The identifier a login attempt is counted under before anyone is proven: its email, if it names one. */
-export const loginIdentifier = (body: object): string | null =>
-  'email' in body && typeof body.email === 'string' ? body.email : null;
+/**
+ * The identifier a login attempt is counted under before anyone is proven: the email or the
+ * phone number it names (so wrong phone codes count against that number, not only the client).
+ */
+export const loginIdentifier = (body: object): string | null => {
+  if ('email' in body && typeof body.email === 'string') return body.email;
+  if ('phone' in body && typeof body.phone === 'string') return phoneIdentifier(body.phone);
+  return null;
+};
+
+/** The throttle identifier of a phone number (E.164). */
+export const phoneIdentifier = (phone: string): string => `phone:${phone}`;
 
 /** The identifier a person's attempts are counted under once they are known: their email, else their id. */
 export const personIdentifier = (person: { id: string; email?: string | null }): string =>

@@ -3,11 +3,12 @@ import type { AppRouteImplementation } from '@ts-rest/fastify';
 import { AppError } from '../../../lib/errors.js';
 import { subjectOfPrincipal } from '../../../plugins/authenticate.js';
 import { recordAudit } from '../../audit/record-audit.js';
+import { PersonIdentity } from '../../identities/entities.js';
 import { Account, Person } from '../../identity/entities.js';
 import { auditActor, clientInfo, requirePrincipal } from '../../policy/request-context.js';
 import { accountResource } from '../../policy/resources.js';
 import { requireAllowed } from '../../policy/visible.js';
-import { personIdentifier, signInThrottle } from './index.js';
+import { personIdentifier, phoneIdentifier, signInThrottle } from './index.js';
 
 /**
  * `POST /accounts/{id}/unlock` (`accounts.unlock`, which admins hold): lifts the sign-in lockout and any
@@ -33,7 +34,15 @@ export const unlockAccount: AppRouteImplementation<typeof contract.accounts.unlo
       what: 'account',
     });
     const person = await em.findOneOrFail(Person, account.person.id);
-    const identifiers = [...new Set([personIdentifier(person), `person:${person.id}`])];
+    // Every identifier the person's attempts may be counted under: email, phone numbers, id.
+    const phones = await em.find(PersonIdentity, { person: person.id, provider: 'phone_otp' });
+    const identifiers = [
+      ...new Set([
+        personIdentifier(person),
+        `person:${person.id}`,
+        ...phones.map((p) => phoneIdentifier(p.subject)),
+      ]),
+    ];
     let wasLocked = false;
     let wasThrottled = false;
     for (const identifier of identifiers) {
