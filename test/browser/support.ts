@@ -1,7 +1,7 @@
 // Browser tests: the real Enforcer server on a real PostgreSQL, the banking demo app built with
 // Vite and served by Vite's preview server (its proxy and demo backend included), and headless
 // Chromium driven by playwright-core.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,8 +52,18 @@ export async function startEnforcer(env: Record<string, string> = {}): Promise<B
 
 const demoDir = fileURLToPath(new URL('../../docs/examples/banking-app/', import.meta.url));
 
+/** A bank the demo backend provisioned, with the API key it keeps (never sent to the browser). */
+export interface DemoTenant {
+  id: string;
+  code: string;
+  name: string;
+  apiKey: string;
+}
+
 export interface DemoApp {
   url: string;
+  /** The demo's banks, provisioned first if they are not yet (for test setup as their admin). */
+  tenants(): Promise<DemoTenant[]>;
   close(): Promise<void>;
 }
 
@@ -67,7 +77,8 @@ export async function startDemo(enforcerUrl: string): Promise<DemoApp> {
   const outDir = join(work, 'dist');
   // vite.config.ts reads these when Vite loads it.
   process.env.ENFORCER_URL = enforcerUrl;
-  process.env.DEMO_STATE_FILE = join(work, 'demo-state.json');
+  const stateFile = join(work, 'demo-state.json');
+  process.env.DEMO_STATE_FILE = stateFile;
   const configFile = join(demoDir, 'vite.config.ts');
   await build({ root: demoDir, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   const server: PreviewServer = await preview({
@@ -81,6 +92,12 @@ export async function startDemo(enforcerUrl: string): Promise<DemoApp> {
   if (!url) throw new Error('vite preview did not report its URL');
   return {
     url: url.replace(/\/$/, ''),
+    tenants: async () => {
+      const config = await fetch(new URL('/demo/config', url));
+      if (!config.ok) throw new Error(`the demo backend answered ${config.status}`);
+      const state = JSON.parse(await readFile(stateFile, 'utf8'));
+      return (state as { tenants: DemoTenant[] }).tenants;
+    },
     close: async () => {
       await server.close();
       await rm(work, { recursive: true, force: true });

@@ -53,6 +53,7 @@ const messageOf = (error: unknown) =>
 
 function SignIn({ banks }: { banks: DemoBank[] }) {
   const session = useSession();
+  const enforcer = useEnforcer();
   const [bank, setBank] = useState(banks[0]!.code);
   const [email, setEmail] = useState('');
   const [otp, setOtp] = useState('');
@@ -77,6 +78,19 @@ function SignIn({ banks }: { banks: DemoBank[] }) {
     } catch (e) {
       setError(messageOf(e));
     } finally {
+      setBusy(false);
+    }
+  };
+
+  // A discoverable passkey: no email typed, the authenticator offers the ones it holds for the site.
+  const signInWithPasskey = async () => {
+    if (!enforcer) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await (await enforcer.passkeys()).signIn({ tenantCode: bank });
+    } catch (e) {
+      setError(messageOf(e));
       setBusy(false);
     }
   };
@@ -130,6 +144,11 @@ function SignIn({ banks }: { banks: DemoBank[] }) {
         <button type="submit" disabled={busy}>
           {step === 'email' ? 'Send code' : 'Sign in'}
         </button>
+        {step === 'email' && (
+          <button type="button" className="secondary" disabled={busy} onClick={signInWithPasskey}>
+            Sign in with a passkey
+          </button>
+        )}
       </form>
     </section>
   );
@@ -160,6 +179,7 @@ function Bank({ banks }: { banks: DemoBank[] }) {
         </section>
         <Kyc />
         <Transfer />
+        <Passkeys />
       </div>
       <BehindTheScenes />
     </>
@@ -284,6 +304,49 @@ function Kyc() {
           </p>
         )}
       </div>
+    </section>
+  );
+}
+
+/** Adds a passkey on this device, for signing in next time without a code. */
+function Passkeys() {
+  const enforcer = useEnforcer();
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string>();
+  const [error, setError] = useState<string>();
+
+  const add = async () => {
+    if (!enforcer) return;
+    setBusy(true);
+    setMessage(undefined);
+    setError(undefined);
+    try {
+      const passkey = await (await enforcer.passkeys()).register({ name: 'Banking demo' });
+      setMessage(`Passkey added (${passkey.name ?? passkey.id}).`);
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card">
+      <h2>Passkeys</h2>
+      <p className="muted small">Sign in next time with this device's screen lock instead of a code.</p>
+      <button type="button" className="secondary" disabled={busy} onClick={add}>
+        Add a passkey
+      </button>
+      {message && (
+        <p className="ok" data-testid="passkey-status">
+          {message}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }
