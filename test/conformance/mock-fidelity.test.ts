@@ -55,3 +55,31 @@ it("@enforcer/node-verifier accepts the mock's tokens and follows its policy and
     server.close();
   }
 });
+
+it("the mock's password policy is the server's: the same list, the same refusals", async () => {
+  const server = await import('../../server/src/domains/auth/strategies/password/policy.js');
+  const serverList = await import('../../server/src/domains/auth/strategies/password/common-passwords.js');
+  const mock = await import('../../sdk-js/src/msw/methods/password-policy');
+  const mockList = await import('../../sdk-js/src/msw/methods/common-passwords');
+  expect(mockList.commonPasswordList).toBe(serverList.commonPasswordList);
+  const words = serverList.commonPasswordList.split(/\s+/).filter(Boolean);
+  const samples = [
+    ...words,
+    ...words.map((w) => `${w}2024!`),
+    ...words.map((w) => `My${w}x`),
+    'P@ssw0rd1',
+    'aaaaaaaa',
+    'abcdefgh',
+    'alice@example.com',
+    'enforcer123',
+    'acmepay2024',
+    'correct horse battery staple',
+    'Ünïcödé passphrase',
+  ];
+  const context = { email: 'alice@example.com', tenantName: 'Acme Pay' };
+  for (const password of samples) {
+    expect(mock.weakPasswordReason(password, context), password).toBe(
+      server.weakPasswordReason(password, context),
+    );
+  }
+});

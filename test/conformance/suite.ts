@@ -10,7 +10,8 @@ import {
   memoryStorage,
   type SignedInSnapshot,
 } from '@enforcer/sdk-js';
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { generate } from 'otplib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 export interface TargetClock {
@@ -500,6 +501,311 @@ export function conformanceSuite(target: ConformanceTarget): void {
       expect(enforcer.can('reports.read')).toBe(true);
       const snapshot = signedIn(enforcer);
       expect(snapshot.permissions.status === 'ready' && snapshot.permissions.etag).toBe(put.body.etag);
+    });
+
+    // --- sign-in methods of step 6 ------------------------------------------------------------
+
+    const allow = async (tenant: { id: string; apiKey: string }, providers: string[]) => {
+      const answer = await call('PUT', `/tenants/${tenant.id}/auth-provider`, {
+        apiKey: tenant.apiKey,
+        body: { providers },
+      });
+      expect(answer.status).toBe(200);
+    };
+
+    const PASSWORD = 'correct horse battery staple';
+    const passwordLogin = (tenantCode: string, who: string, password = PASSWORD) =>
+      call('POST', '/auth/login', {
+        body: { provider: 'password', email: who, password, tenant_code: tenantCode },
+      });
+
+    /** A tenant taking passwords, and a person registered there with one. */
+    const passwordUser = async () => {
+      const tenant = await seedTenant();
+      await allow(tenant, ['email_otp', 'password', 'magic_link']);
+      const who = email('pwd');
+      const registered = await call('POST', '/auth/register', {
+        body: { provider: 'password', email: who, password: PASSWORD, tenant_code: tenant.code },
+      });
+      expect(registered.status).toBe(202);
+      expect(registered.body).toEqual({ accepted: true, next: 'login' });
+      return { tenant, who };
+    };
+
+    const totpAt = (secret: string, offsetSeconds = 0) =>
+      generate({ secret, epoch: Math.floor(env.clock.now() / 1000) + offsetSeconds });
+
+    /** Signs in with a password and turns TOTP on; answers the secret and the recovery codes. */
+    const mfaUser = async () => {
+      const { tenant, who } = await passwordUser();
+      const login = await passwordLogin(tenant.code, who);
+      expect(login.status).toBe(200);
+      const enrolled = await call('POST', '/auth/mfa/totp/enroll', { token: login.body.token });
+      expect(enrolled.status).toBe(200);
+      expect(enrolled.body.otpauth_uri).toMatch(/^otpauth:\/\/totp\//);
+      expect(enrolled.body.qr_code).toMatch(/^data:image\/png;base64,/);
+      const secret = enrolled.body.secret as string;
+      const confirmed = await call('POST', '/auth/mfa/totp/confirm', {
+        token: login.body.token,
+        body: { code: await totpAt(secret) },
+      });
+      expect(confirmed.status).toBe(200);
+      expect(confirmed.body.recovery_codes).toHaveLength(10);
+      return { tenant, who, secret, recoveryCodes: confirmed.body.recovery_codes as string[] };
+    };
+
+    it('passwords: weak ones refused, sign-in, wrong and unknown alike, change and reset', async () => {
+      const { tenant, who } = await passwordUser();
+      const weak = await call('POST', '/auth/register', {
+        body: { provider: 'password', email: email(), password: 'Password123!', tenant_code: tenant.code },
+      });
+      expectProblem(weak, 400, 'weak_password');
+      expect(weak.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.password']);
+      const short = await call('POST', '/auth/register', {
+        body: { provider: 'password', email: email(), password: 'short', tenant_code: tenant.code },
+      });
+      expectProblem(short, 400, 'validation_failed');
+
+      expectProblem(await passwordLogin(tenant.code, who, 'not the password'), 401, 'invalid_credentials');
+      expectProblem(await passwordLogin(tenant.code, email('nobody')), 401, 'invalid_credentials');
+      const enforcer = sdk({ permissions: false });
+      const snapshot = await enforcer.login({
+        provider: 'password',
+        email: who,
+        password: PASSWORD,
+        tenant_code: tenant.code,
+      });
+      expect(snapshot).toMatchObject({
+        status: 'signed_in',
+        amr: ['pwd'],
+        person: { email: who, email_verified: false },
+      });
+      const other = await passwordLogin(tenant.code, who);
+      expect(other.status).toBe(200);
+
+      const token = (await enforcer.getAccessToken())!;
+      expectProblem(
+        await call('POST', '/auth/password/change', {
+          token,
+          body: { current_password: 'wrong password', new_password: 'another fine sentence' },
+        }),
+        401,
+        'invalid_credentials',
+      );
+      const changed = await call('POST', '/auth/password/change', {
+        token,
+        body: { current_password: PASSWORD, new_password: 'another fine sentence' },
+      });
+      expect(changed.body).toEqual({ changed: true, sessions_revoked: 1 });
+      expectProblem(await call('GET', '/auth/me', { token: other.body.token }), 401, 'token_invalid');
+      expect((await call('GET', '/auth/me', { token })).status).toBe(200);
+
+      const requested = await call('POST', '/auth/password/reset/request', {
+        body: { email: who, tenant_code: tenant.code },
+      });
+      expect(requested.status).toBe(200);
+      expect(requested.body).toMatchObject({
+        sent: true,
+        channel: 'email',
+        code: expect.stringMatching(/^\d{6}$/),
+      });
+      const unknown = await call('POST', '/auth/password/reset/request', {
+        body: { email: email('nobody'), tenant_code: tenant.code },
+      });
+      expect(Object.keys(unknown.body).sort()).toEqual(Object.keys(requested.body).sort());
+      const wrongCode = requested.body.code === '000000' ? '111111' : '000000';
+      expectProblem(
+        await call('POST', '/auth/password/reset/confirm', {
+          body: {
+            email: who,
+            tenant_code: tenant.code,
+            code: wrongCode,
+            new_password: 'a third good sentence',
+          },
+        }),
+        401,
+        'invalid_otp',
+      );
+      const reset = await call('POST', '/auth/password/reset/confirm', {
+        body: {
+          email: who,
+          tenant_code: tenant.code,
+          code: requested.body.code,
+          new_password: 'a third good sentence',
+        },
+      });
+      expect(reset.body).toEqual({ reset: true, sessions_revoked: 1 });
+      expectProblem(await call('GET', '/auth/me', { token }), 401, 'token_invalid');
+      expect((await passwordLogin(tenant.code, who, 'a third good sentence')).status).toBe(200);
+    });
+
+    it('TOTP: mfa_required with an mfa_token, verify with a code, tokens carry mfa_at; no replay', async () => {
+      const { tenant, who, secret } = await mfaUser();
+      const first = await passwordLogin(tenant.code, who);
+      expectProblem(first, 401, 'mfa_required');
+      expect(first.body).toMatchObject({
+        mfa_token: expect.stringMatching(/^emt_/),
+        mfa_methods: ['totp', 'recovery_code'],
+      });
+      // The code of the step that confirmed enrolment was used: a replay.
+      expectProblem(
+        await call('POST', '/auth/mfa/verify', {
+          body: { mfa_token: first.body.mfa_token, code: await totpAt(secret) },
+        }),
+        401,
+        'invalid_mfa_code',
+      );
+      env.clock.advance(30);
+      const verified = await call('POST', '/auth/mfa/verify', {
+        body: { mfa_token: first.body.mfa_token, code: await totpAt(secret) },
+      });
+      expect(verified.status).toBe(200);
+      const claims = decodeJwt(verified.body.token);
+      expect(claims.amr).toEqual(['pwd', 'totp', 'mfa']);
+      expect(claims.mfa_at).toBe(Math.floor(env.clock.now() / 1000));
+      expectProblem(
+        await call('POST', '/auth/mfa/verify', {
+          body: { mfa_token: first.body.mfa_token, code: await totpAt(secret) },
+        }),
+        401,
+        'mfa_token_invalid',
+      );
+      const status = await call('GET', '/auth/mfa', { token: verified.body.token });
+      expect(status.body).toMatchObject({ enabled: true, pending: false, recovery_codes_remaining: 10 });
+      // Refreshes keep mfa_at.
+      env.clock.advance(5);
+      const refreshed = await call('POST', '/auth/refresh', {
+        body: { refresh_token: verified.body.refresh_token },
+      });
+      expect(decodeJwt(refreshed.body.token).mfa_at).toBe(claims.mfa_at);
+    });
+
+    it('recovery codes work once each', async () => {
+      const { tenant, who, recoveryCodes } = await mfaUser();
+      const first = await passwordLogin(tenant.code, who);
+      const used = await call('POST', '/auth/mfa/verify', {
+        body: { mfa_token: first.body.mfa_token, recovery_code: recoveryCodes[0]!.toUpperCase() },
+      });
+      expect(used.status).toBe(200);
+      expect(decodeJwt(used.body.token).amr).toEqual(['pwd', 'recovery_code', 'mfa']);
+      const second = await passwordLogin(tenant.code, who);
+      expectProblem(
+        await call('POST', '/auth/mfa/verify', {
+          body: { mfa_token: second.body.mfa_token, recovery_code: recoveryCodes[0] },
+        }),
+        401,
+        'invalid_mfa_code',
+      );
+      const status = await call('GET', '/auth/mfa', { token: used.body.token });
+      expect(status.body.recovery_codes_remaining).toBe(9);
+    });
+
+    it('step-up: a new access token with mfa_at now; the policy subject sees mfa_age_seconds', async () => {
+      const { tenant, who, secret } = await mfaUser();
+      env.clock.advance(30);
+      const first = await passwordLogin(tenant.code, who);
+      const session = await call('POST', '/auth/mfa/verify', {
+        body: { mfa_token: first.body.mfa_token, code: await totpAt(secret) },
+      });
+      env.clock.advance(600);
+      const before = await call('GET', '/auth/permissions', { token: session.body.token });
+      expect(before.body.subject.attributes.mfa_age_seconds).toBe(600);
+      expectProblem(
+        await call('POST', '/auth/mfa/step-up', { token: session.body.token, body: { code: '000000' } }),
+        401,
+        'invalid_mfa_code',
+      );
+      const stepped = await call('POST', '/auth/mfa/step-up', {
+        token: session.body.token,
+        body: { code: await totpAt(secret) },
+      });
+      expect(stepped.status).toBe(200);
+      expect(stepped.body).toMatchObject({ token_type: 'Bearer', amr: ['pwd', 'totp', 'mfa'] });
+      expect(Date.parse(stepped.body.mfa_at)).toBe(Math.floor(env.clock.now() / 1000) * 1000);
+      expect(decodeJwt(stepped.body.token)).toMatchObject({
+        mfa_at: Math.floor(env.clock.now() / 1000),
+        sid: decodeJwt(session.body.token).sid,
+      });
+      env.clock.advance(42);
+      const after = await call('GET', '/auth/permissions', { token: stepped.body.token });
+      expect(after.body.subject.attributes.mfa_age_seconds).toBe(42);
+      // A person without MFA cannot step up.
+      const plain = await passwordUser();
+      const login = await passwordLogin(plain.tenant.code, plain.who);
+      expectProblem(
+        await call('POST', '/auth/mfa/step-up', { token: login.body.token, body: { code: '123456' } }),
+        409,
+        'mfa_not_enabled',
+      );
+    });
+
+    it('magic links: the dev-mode token signs in once', async () => {
+      const { tenant, who } = await passwordUser();
+      expectProblem(
+        await call('POST', '/auth/magic-link/request', { body: { email: who, tenant_code: tenant.code } }),
+        400,
+        'bad_request',
+      );
+      const settings = await call('PUT', `/tenants/${tenant.id}/magic-link`, {
+        apiKey: tenant.apiKey,
+        body: { redirect_urls: ['https://app.example/sign-in'] },
+      });
+      expect(settings.body).toEqual({ redirect_urls: ['https://app.example/sign-in'] });
+      const sent = await call('POST', '/auth/magic-link/request', {
+        body: { email: who, tenant_code: tenant.code },
+      });
+      expect(sent.status).toBe(200);
+      expect(sent.body.link).toBe(`https://app.example/sign-in?token=${sent.body.token}`);
+      const body = { provider: 'magic_link', token: sent.body.token, tenant_code: tenant.code };
+      const login = await call('POST', '/auth/login', { body });
+      expect(login.status).toBe(200);
+      expect(login.body.person).toMatchObject({ email: who, email_verified: true });
+      expect(decodeJwt(login.body.token).amr).toEqual(['otp']);
+      expectProblem(await call('POST', '/auth/login', { body }), 401, 'magic_link_invalid');
+      // Proving the email dropped the password registered before any proof (pre-hijacking defence).
+      expectProblem(await passwordLogin(tenant.code, who), 401, 'invalid_credentials');
+    });
+
+    it('phone codes: the dev-mode code signs in a person without an email', async () => {
+      const tenant = await seedTenant();
+      await allow(tenant, ['email_otp', 'phone_otp']);
+      const phone = `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+      const sent = await call('POST', '/auth/otp/request', { body: { phone, tenant_code: tenant.code } });
+      expect(sent.body).toMatchObject({ sent: true, channel: 'sms', code: expect.stringMatching(/^\d{6}$/) });
+      const wrong = sent.body.code === '000000' ? '111111' : '000000';
+      expectProblem(
+        await call('POST', '/auth/login', {
+          body: { provider: 'phone_otp', phone, otp: wrong, tenant_code: tenant.code },
+        }),
+        401,
+        'invalid_otp',
+      );
+      const login = await call('POST', '/auth/login', {
+        body: { provider: 'phone_otp', phone, otp: sent.body.code, tenant_code: tenant.code },
+      });
+      expect(login.status).toBe(200);
+      expect(login.body.person.email).toBeNull();
+      expect(decodeJwt(login.body.token).amr).toEqual(['sms']);
+    });
+
+    it('throttling: five wrong passwords are free, the sixth answers 429 with Retry-After 30', async () => {
+      const { tenant, who } = await passwordUser();
+      for (let i = 0; i < 5; i++) {
+        expectProblem(
+          await passwordLogin(tenant.code, who, `wrong password ${i}`),
+          401,
+          'invalid_credentials',
+        );
+      }
+      const sixth = await passwordLogin(tenant.code, who, 'wrong password 6');
+      expectProblem(sixth, 429, 'rate_limited');
+      expect(sixth.headers.get('retry-after')).toBe('30');
+      env.clock.advance(10);
+      const blocked = await passwordLogin(tenant.code, who);
+      expectProblem(blocked, 429, 'rate_limited');
+      expect(blocked.headers.get('retry-after')).toBe('20');
+      env.clock.advance(21);
+      expect((await passwordLogin(tenant.code, who)).status).toBe(200);
     });
 
     it('invites: accept switches into the tenant; a used code is invite_invalid', async () => {

@@ -122,12 +122,13 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     clockTolerance: options.tokens?.clockTolerance ?? 10,
   });
   const requests: MockRequestRecord[] = [];
+  const devMode = options.devMode ?? true;
   const impl: ContractImpl = {
     tenants: tenantsRoutes,
-    auth: authRoutes({ devMode: options.devMode ?? true }),
-    password: passwordRoutes,
+    auth: authRoutes({ devMode }),
+    password: passwordRoutes({ devMode }),
     mfa: mfaRoutes,
-    magicLink: magicLinkRoutes,
+    magicLink: magicLinkRoutes({ devMode }),
     groups: groupsRoutes,
     roles: rolesRoutes,
     accounts: accountsRoutes,

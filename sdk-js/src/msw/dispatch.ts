@@ -1,6 +1,7 @@
 import {
   contract,
   getRouteMetadata,
+  mfaSubjectAttributes,
   problemContentType,
   type RouteMetadata,
   rootContract,
@@ -109,7 +110,11 @@ export function subjectOfPrincipal(store: MockStore, principal: Principal): Subj
       groups: [],
     };
   }
-  return store.subjectOf(principal.account);
+  // As the server's authenticate hook: recent-MFA attributes from the token's mfa_at claim.
+  return {
+    ...store.subjectOf(principal.account),
+    attributes: mfaSubjectAttributes(principal.claims as { mfa_at?: number }, store.now()),
+  };
 }
 
 export const tenantOfPrincipal = (principal: Principal): string =>
@@ -334,7 +339,7 @@ export function createDispatcher(options: {
     } catch (error) {
       const known = error instanceof MockError;
       const body = known
-        ? problem(error.code, error.message, path, error.errors)
+        ? { ...problem(error.code, error.message, path, error.errors), ...error.extensions }
         : problem('internal_error', error instanceof Error ? error.message : String(error), path);
       record(match?.key ?? 'unknown', body.status);
       return send(body.status, body, known ? error.headers : {}, problemContentType);

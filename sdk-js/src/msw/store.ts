@@ -72,6 +72,8 @@ export interface SessionRow {
   absoluteExpiresAt: number;
   revokedAt: number | null;
   revokeReason: string | null;
+  /** When the session last completed a second factor (the `mfa_at` claim), or null. */
+  mfaAt: number | null;
 }
 
 export interface RefreshTokenRow {
@@ -84,6 +86,9 @@ export interface RefreshTokenRow {
 }
 
 export interface OtpRow {
+  /** `login` (email codes), `password_reset`, `phone_login`, `verify_phone`: codes never cross purposes. */
+  purpose: string;
+  /** The email, or the E.164 number of a phone code. */
   email: string;
   tenantId: string | null;
   code: string;
@@ -114,6 +119,47 @@ export interface ApiKeyRow {
   expiresAt: number | null;
   lastUsedAt: number | null;
   revokedAt: number | null;
+}
+
+export interface TotpRow {
+  secret: string;
+  enabledAt: number | null;
+  lastUsedStep: number | null;
+}
+
+export interface MfaChallengeRow {
+  accountId: string;
+  personId: string;
+  tenantId: string;
+  provider: string;
+  amr: string[];
+  attempts: number;
+  expiresAt: number;
+  consumedAt: number | null;
+}
+
+export interface ThrottleRow {
+  failures: number;
+  blockedUntil: number | null;
+  lockedAt: number | null;
+}
+
+export interface MagicLinkRow {
+  email: string;
+  tenantId: string;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+/** A linked identity (`person_identity`): phone, Google, wallet or Privy user. */
+export interface IdentityRow {
+  id: string;
+  personId: string;
+  provider: 'phone_otp' | 'google' | 'siwe' | 'privy';
+  subject: string;
+  email: string | null;
+  createdAt: number;
+  lastUsedAt: number | null;
 }
 
 /** What offline verifiers learn from `GET /revocations`: sessions that ended, grants that changed. */
@@ -150,6 +196,22 @@ export class MockStore {
   readonly otps = new Map<string, OtpRow>();
   readonly invites = new Map<string, InviteRow>();
   readonly apiKeys = new Map<string, ApiKeyRow>();
+  /** person id → password hash (a fast salted SHA-256 in the mock; argon2id on the server). */
+  readonly passwords = new Map<string, string>();
+  readonly totp = new Map<string, TotpRow>();
+  /** person id → normalised recovery code → when used (null: unused). */
+  readonly recoveryCodes = new Map<string, Map<string, number | null>>();
+  /** mfa_token → challenge. */
+  readonly mfaChallenges = new Map<string, MfaChallengeRow>();
+  /** `account:<tenant>:<identifier>` → failures. */
+  readonly throttle = new Map<string, ThrottleRow>();
+  /** link token → link. */
+  readonly magicLinks = new Map<string, MagicLinkRow>();
+  /** tenant id → registered redirect URLs. */
+  readonly magicLinkUrls = new Map<string, string[]>();
+  readonly identities = new Map<string, IdentityRow>();
+  /** tenant id → sign-in method settings (`PATCH /tenants/{id}` auth_settings). */
+  readonly authSettings = new Map<string, Record<string, unknown>>();
   readonly changes: ChangeEvent[] = [];
   #seq = 0;
   readonly #policies = new Map<string, CompiledTenantPolicy>();
@@ -174,6 +236,15 @@ export class MockStore {
       this.otps,
       this.invites,
       this.apiKeys,
+      this.passwords,
+      this.totp,
+      this.recoveryCodes,
+      this.mfaChallenges,
+      this.throttle,
+      this.magicLinks,
+      this.magicLinkUrls,
+      this.identities,
+      this.authSettings,
       this.#policies,
     ]) {
       map.clear();

@@ -93,6 +93,7 @@ export class MockTokens {
       groups: this.#store.groupNames(account.id),
       amr: session.amr,
       grant_version: account.grantVersion,
+      ...(session.mfaAt !== null ? { mfa_at: Math.floor(session.mfaAt / 1000) } : {}),
     })
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: key!.kid })
       .setIssuer(this.settings.issuer)
@@ -135,7 +136,7 @@ export class MockTokens {
   }
 
   /** A new session (token family) for an account that just proved who it is. */
-  async signIn(account: AccountRow, amr: string[]): Promise<TokenResponse> {
+  async signIn(account: AccountRow, amr: string[], mfaAt: number | null = null): Promise<TokenResponse> {
     if (!account.active) throw new MockError('account_inactive', 'This account has been deactivated');
     const now = this.#store.now();
     const session: SessionRow = {
@@ -148,6 +149,7 @@ export class MockTokens {
       absoluteExpiresAt: now + this.settings.refreshAbsoluteTtl * 1000,
       revokedAt: null,
       revokeReason: null,
+      mfaAt,
     };
     this.#store.sessions.set(session.id, session);
     const refresh = this.#createRefreshToken(session, `ert_${randomToken(32)}`);

@@ -2,6 +2,8 @@ import type { contract, Role } from '@enforcer/contract';
 import { builtInRoles } from '@enforcer/contract';
 import { toPredicate } from '@enforcer/contract/policy';
 import { type MockContext, type RouterImpl, subjectOfPrincipal } from '../dispatch';
+import { throttleOf } from '../methods/sign-in';
+import { personIdentifier } from '../methods/throttle';
 import { MockError } from '../problem';
 import type { AccountRow } from '../store';
 import { accountResource, assertRoleWithinReach, managerRoles, requireAllowed } from './grants';
@@ -114,7 +116,7 @@ export const accountsRoutes: RouterImpl<typeof contract.accounts> = {
     return { status: 200, body: store.accountView(account) };
   },
 
-  /** The mock keeps no sign-in throttle: nothing is ever locked, so unlocking finds nothing to lift. */
+  /** Lifts the sign-in throttle's lockout and delay of the account's email (as the server). */
   unlock: ({ params }, ctx) => {
     const { store } = ctx;
     const tenantId = tenantIdOf(ctx);
@@ -126,7 +128,9 @@ export const accountsRoutes: RouterImpl<typeof contract.accounts> = {
       resource: accountResource(account),
       what: 'account',
     });
-    return { status: 200, body: { was_locked: false, was_throttled: false } };
+    const person = store.persons.get(account.personId)!;
+    const lifted = throttleOf(store).unlock(tenantId, personIdentifier(person));
+    return { status: 200, body: { was_locked: lifted.wasLocked, was_throttled: lifted.wasThrottled } };
   },
 
   setActive: ({ params, body }, ctx) => {

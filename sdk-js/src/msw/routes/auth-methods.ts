@@ -5,9 +5,10 @@ import { iso } from '../store';
 import { userOf } from './helpers';
 
 /**
- * The mock implements email codes only. The other sign-in methods (passkeys, phone codes, Google,
- * Sign-In with Ethereum, Privy) and linking answer `403 provider_not_configured`, so a test that
- * needs them talks to a real server; `GET /auth/identities` lists the person's email.
+ * Passkeys, Google, Sign-In with Ethereum, Privy and linking are not in the mock yet: they answer
+ * `403 provider_not_configured`, so a test that needs them talks to a real server;
+ * `GET /auth/identities` lists the person's email. (Email and phone codes, passwords, MFA and magic
+ * links are implemented: routes/auth.ts, routes/credentials.ts, methods/.)
  */
 export const unsupportedMethod = (what: string) =>
   new MockError('provider_not_configured', `The Enforcer mock does not implement ${what}`);

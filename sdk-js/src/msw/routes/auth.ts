@@ -1,15 +1,19 @@
-import type { contract } from '@enforcer/contract';
+import { type contract, mfaSubjectAttributes } from '@enforcer/contract';
 import { otpCode, randomToken } from '../crypto';
 import type { MockContext, RouterImpl } from '../dispatch';
+import { authenticate } from '../methods/authenticate';
+import { assertStrongPassword } from '../methods/password-policy';
+import { AMR, hashPassword, loginFlow } from '../methods/sign-in';
 import { MockError } from '../problem';
 import { iso, type MockStore, type TenantRow } from '../store';
-import { authMethodRoutes, unsupportedMethod } from './auth-methods';
+import { authMethodRoutes } from './auth-methods';
 import { paginate, userOf } from './helpers';
 
 export const OTP_TTL_SECONDS = 600;
 export const OTP_MAX_ATTEMPTS = 5;
 
-const otpKey = (email: string, tenantId: string | null) => `${email}|${tenantId ?? ''}`;
+const otpKey = (purpose: string, email: string, tenantId: string | null) =>
+  `${purpose}|${email}|${tenantId ?? ''}`;
 
 function tenantByCode(store: MockStore, code: string): TenantRow {
   const tenant = store.tenantByCode(code);
@@ -24,33 +28,51 @@ const attemptsExceeded = (store: MockStore, expiresAt: number) =>
     { headers: { 'retry-after': String(Math.max(1, Math.ceil((expiresAt - store.now()) / 1000))) } },
   );
 
-const liveOtp = (store: MockStore, email: string, tenantId: string | null) => {
-  const row = store.otps.get(otpKey(email, tenantId));
+const liveOtp = (store: MockStore, purpose: string, email: string, tenantId: string | null) => {
+  const row = store.otps.get(otpKey(purpose, email, tenantId));
   return row && !row.used && row.expiresAt > store.now() ? row : undefined;
 };
 
+const invalidOtp = () => new MockError('invalid_otp', 'The code is wrong, expired or already used');
+
 /**
- * Checks and spends a one-time code for `email` (scoped to `tenantId`, or to none for
- * self-serve), as the server: every failure is the same `invalid_otp`; the fifth wrong code
- * burns it (`otp_attempts_exceeded`).
+ * Checks and spends a one-time code for `email` (or a phone number) scoped to a tenant (or none for
+ * self-serve) and a purpose, as the server's otp.ts: every failure is the same `invalid_otp`; the fifth
+ * wrong code burns it (`otp_attempts_exceeded`). The reason tells the throttle whether a guess was made.
  */
-export function consumeOtp(store: MockStore, email: string, tenantId: string | null, code: string): void {
-  const row = liveOtp(store, email, tenantId);
-  if (!row) throw new MockError('invalid_otp', 'The code is wrong, expired or already used');
-  if (row.attempts >= OTP_MAX_ATTEMPTS) throw attemptsExceeded(store, row.expiresAt);
+export function checkOtp(
+  store: MockStore,
+  scope: { purpose: string; email: string; tenantId: string | null },
+  code: string,
+): { ok: true } | { ok: false; reason: string; error: MockError } {
+  const row = liveOtp(store, scope.purpose, scope.email, scope.tenantId);
+  if (!row) return { ok: false, reason: 'no_live_code', error: invalidOtp() };
+  if (row.attempts >= OTP_MAX_ATTEMPTS) {
+    return { ok: false, reason: 'attempts_exceeded', error: attemptsExceeded(store, row.expiresAt) };
+  }
   if (row.code !== code) {
     row.attempts += 1;
-    if (row.attempts >= OTP_MAX_ATTEMPTS) throw attemptsExceeded(store, row.expiresAt);
-    throw new MockError('invalid_otp', 'The code is wrong, expired or already used');
+    if (row.attempts >= OTP_MAX_ATTEMPTS) {
+      return { ok: false, reason: 'wrong_code_burnt', error: attemptsExceeded(store, row.expiresAt) };
+    }
+    return { ok: false, reason: 'wrong_code', error: invalidOtp() };
   }
   row.used = true;
+  return { ok: true };
+}
+
+/** `checkOtp` for an email sign-in code, throwing its refusal. */
+export function consumeOtp(store: MockStore, email: string, tenantId: string | null, code: string): void {
+  const check = checkOtp(store, { purpose: 'login', email, tenantId }, code);
+  if (!check.ok) throw check.error;
 }
 
 /** A new code; wrong tries carry over from the live one, and a burnt scope is refused until it expires. */
-export function issueOtp(store: MockStore, email: string, tenantId: string | null) {
-  const live = liveOtp(store, email, tenantId);
+export function issueOtp(store: MockStore, email: string, tenantId: string | null, purpose = 'login') {
+  const live = liveOtp(store, purpose, email, tenantId);
   if (live && live.attempts >= OTP_MAX_ATTEMPTS) throw attemptsExceeded(store, live.expiresAt);
   const row = {
+    purpose,
     email,
     tenantId,
     code: otpCode(),
@@ -58,7 +80,7 @@ export function issueOtp(store: MockStore, email: string, tenantId: string | nul
     attempts: live?.attempts ?? 0,
     used: false,
   };
-  store.otps.set(otpKey(email, tenantId), row);
+  store.otps.set(otpKey(purpose, email, tenantId), row);
   return row;
 }
 
@@ -67,9 +89,6 @@ const requireProvider = (tenant: TenantRow, provider: string) => {
     throw new MockError('provider_not_allowed', `This tenant does not accept ${provider}`);
   }
 };
-
-/** The `amr` each implemented sign-in method produces (only email codes so far, as the server). */
-const AMR: Partial<Record<string, string[]>> = { email_otp: ['otp'] };
 
 /** A session may be carried into a tenant only if the tenant accepts a method that produced it. */
 function assertAcceptsSession(tenant: TenantRow, amr: readonly string[]): void {
@@ -88,21 +107,50 @@ const sessionFor = (ctx: MockContext, accountId: string) => {
 };
 
 export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof contract.auth> => ({
-  register: ({ body }, { store }) => {
-    if (body.tenant_code !== undefined) {
-      const tenant = tenantByCode(store, body.tenant_code);
+  register: async ({ body }, { store }) => {
+    const tenant = body.tenant_code !== undefined ? tenantByCode(store, body.tenant_code) : null;
+    if (tenant) {
       requireProvider(tenant, body.provider);
       if (!tenant.allowSignup) throw new MockError('signup_disabled', 'This tenant is invite-only');
-      const person = store.ensurePerson(body.email, false);
-      if (!store.accountOf(person.id, tenant.id)) store.createAccount(person.id, tenant.id, 'member');
-    } else {
-      store.ensurePerson(body.email, false);
     }
-    return { status: 202, body: { accepted: true, next: 'otp_request' } };
+    let person = store.personByEmail(body.email);
+    if (body.provider === 'password') {
+      // A password is set for a NEW person only; a known email changes nothing (same answer).
+      assertStrongPassword(body.password, 'body.password', { email: body.email });
+      const hash = await hashPassword(body.password);
+      if (!person) {
+        person = store.ensurePerson(body.email, false);
+        store.passwords.set(person.id, hash);
+      }
+    }
+    person ??= store.ensurePerson(body.email, false);
+    if (tenant && !store.accountOf(person.id, tenant.id)) store.createAccount(person.id, tenant.id, 'member');
+    return {
+      status: 202,
+      body: { accepted: true, next: body.provider === 'password' ? 'login' : 'otp_request' },
+    };
   },
 
   requestOtp: ({ body }, { store }) => {
-    if (!('email' in body)) throw new MockError('provider_not_configured', 'The mock sends no SMS codes');
+    if (!('email' in body)) {
+      // Phone codes: bound to the number, the tenant and the purpose; the code in the answer (dev mode).
+      const tenant = body.tenant_code === undefined ? null : tenantByCode(store, body.tenant_code);
+      if (tenant && !tenant.authProviders.includes('phone_otp')) {
+        const expires_at = iso(store.now() + OTP_TTL_SECONDS * 1000);
+        return { status: 200, body: { sent: true, channel: 'sms', expires_at } };
+      }
+      const purpose = tenant ? 'phone_login' : 'verify_phone';
+      const row = issueOtp(store, body.phone, tenant?.id ?? null, purpose);
+      return {
+        status: 200,
+        body: {
+          sent: true,
+          channel: 'sms',
+          expires_at: iso(row.expiresAt),
+          ...(options.devMode ? { code: row.code } : {}),
+        },
+      };
+    }
     const tenant = body.tenant_code === undefined ? null : tenantByCode(store, body.tenant_code);
     // A tenant that does not take email codes: the same answer, but nothing is issued.
     if (tenant && !tenant.authProviders.includes('email_otp')) {
@@ -121,18 +169,10 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
     };
   },
 
-  login: async ({ body }, { store, tokens }) => {
-    const tenant = tenantByCode(store, body.tenant_code);
+  login: async ({ body }, ctx) => {
+    const tenant = tenantByCode(ctx.store, body.tenant_code);
     requireProvider(tenant, body.provider);
-    if (body.provider !== 'email_otp') throw unsupportedMethod(body.provider);
-    consumeOtp(store, body.email, tenant.id, body.otp);
-    const person = store.ensurePerson(body.email, true);
-    let account = store.accountOf(person.id, tenant.id);
-    if (!account) {
-      if (!tenant.allowSignup) throw new MockError('signup_disabled', 'This tenant is invite-only');
-      account = store.createAccount(person.id, tenant.id, 'member');
-    }
-    return { status: 200, body: await tokens.signIn(account, ['otp']) };
+    return { status: 200, body: await loginFlow(ctx, tenant, body, () => authenticate(ctx, tenant, body)) };
   },
 
   refresh: async ({ body }, { tokens }) => ({ status: 200, body: await tokens.refresh(body.refresh_token) }),
@@ -244,7 +284,10 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
     const user = userOf(ctx);
     const { store } = ctx;
     const policy = store.policyOf(user.account.tenantId);
-    const subject = store.subjectOf(user.account);
+    const subject = {
+      ...store.subjectOf(user.account),
+      attributes: mfaSubjectAttributes(user.claims as { mfa_at?: number }, store.now()),
+    };
     return {
       status: 200,
       body: {

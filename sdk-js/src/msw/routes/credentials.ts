@@ -1,33 +1,353 @@
 import type { contract } from '@enforcer/contract';
-import type { RouterImpl } from '../dispatch';
-import { unsupportedMethod } from './auth-methods';
+import { randomToken } from '../crypto';
+import type { MockContext, RouterImpl } from '../dispatch';
+import { assertStrongPassword } from '../methods/password-policy';
+import {
+  checkFactor,
+  hashPassword,
+  invalidMfaCode,
+  MFA_CHALLENGE_MAX_ATTEMPTS,
+  mfaEnabled,
+  personOfEmail,
+  personSubject,
+  provideSecondFactor,
+  recoveryCodesLeft,
+  regenerateRecoveryCodes,
+  throttleOf,
+  verifyPassword,
+} from '../methods/sign-in';
+import { countsAsGuess } from '../methods/throttle';
+import { checkTotp, newTotpSecret, otpauthUri, PLACEHOLDER_QR } from '../methods/totp';
+import { MockError } from '../problem';
+import { iso, type MockStore, type TenantRow } from '../store';
+import { checkOtp, issueOtp } from './auth';
+import { ownTenant, userOf } from './helpers';
 
 /**
- * Passwords, TOTP and magic links are not in the mock (it signs people in with email codes): every call
- * answers `403 provider_not_configured`, so a test that needs them talks to a real server.
+ * Passwords, TOTP MFA (recovery codes, MFA-gated sign-in, step-up) and magic links, with the server's
+ * rules and answers (server/src/domains/auth/{strategies/password,mfa,magic-link}/).
  */
-const refuse = (what: string) => () => {
-  throw unsupportedMethod(what);
+
+const MAGIC_LINK_TTL_SECONDS = 900;
+const MAGIC_LINK_MAX_REQUESTS = 5;
+const MAGIC_LINK_WINDOW_SECONDS = 900;
+
+function tenantByCode(store: MockStore, code: string): TenantRow {
+  const tenant = store.tenantByCode(code);
+  if (!tenant) throw new MockError('not_found', 'No tenant with that code');
+  return tenant;
+}
+
+const requirePasswords = (tenant: TenantRow) => {
+  if (!tenant.authProviders.includes('password')) {
+    throw new MockError('provider_not_allowed', 'This tenant does not accept passwords');
+  }
 };
 
-export const passwordRoutes: RouterImpl<typeof contract.password> = {
-  change: refuse('passwords'),
-  requestReset: refuse('passwords'),
-  confirmReset: refuse('passwords'),
+const endSessions = (store: MockStore, personId: string, reason: string, keep?: string): number => {
+  let ended = 0;
+  for (const session of store.sessions.values()) {
+    if (session.personId === personId && session.revokedAt === null && session.id !== keep) {
+      store.revokeSession(session, reason);
+      ended += 1;
+    }
+  }
+  return ended;
 };
+
+const caller = (ctx: MockContext) => {
+  const user = userOf(ctx);
+  const person = ctx.store.persons.get(user.account.personId)!;
+  return { user, person, subject: personSubject(ctx.store, user.account.tenantId, person.id) };
+};
+
+export const passwordRoutes = (options: { devMode: boolean }): RouterImpl<typeof contract.password> => ({
+  change: async ({ body }, ctx) => {
+    const { store } = ctx;
+    const { user, person, subject } = caller(ctx);
+    const tenant = store.tenants.get(user.account.tenantId)!;
+    assertStrongPassword(body.new_password, 'body.new_password', {
+      email: person.email,
+      tenantName: tenant.name,
+    });
+    const hash = store.passwords.get(person.id);
+    if (!hash) {
+      throw new MockError(
+        'conflict',
+        'This account has no password yet: set one with POST /auth/password/reset/request',
+      );
+    }
+    const throttle = throttleOf(store);
+    const gate = throttle.gate(subject);
+    if (gate) throw gate;
+    if (!(await verifyPassword(hash, body.current_password))) {
+      throw (
+        throttle.failure(subject) ?? new MockError('invalid_credentials', 'The current password is wrong')
+      );
+    }
+    store.passwords.set(person.id, await hashPassword(body.new_password));
+    throttle.success(subject);
+    const ended = endSessions(store, person.id, 'password_changed', user.session.id);
+    return { status: 200, body: { changed: true, sessions_revoked: ended } };
+  },
+
+  requestReset: ({ body }, { store }) => {
+    const tenant = tenantByCode(store, body.tenant_code);
+    requirePasswords(tenant);
+    const row = issueOtp(store, body.email, tenant.id, 'password_reset');
+    return {
+      status: 200,
+      body: {
+        sent: true,
+        channel: 'email',
+        expires_at: iso(row.expiresAt),
+        ...(options.devMode ? { code: row.code } : {}),
+      },
+    };
+  },
+
+  confirmReset: async ({ body }, { store }) => {
+    const tenant = tenantByCode(store, body.tenant_code);
+    requirePasswords(tenant);
+    assertStrongPassword(body.new_password, 'body.new_password', {
+      email: body.email,
+      tenantName: tenant.name,
+    });
+    const throttle = throttleOf(store);
+    const subject = { tenantId: tenant.id, identifier: body.email };
+    const gate = throttle.gate(subject);
+    if (gate) throw gate;
+    const check = checkOtp(
+      store,
+      { purpose: 'password_reset', email: body.email, tenantId: tenant.id },
+      body.code,
+    );
+    if (!check.ok) throw (countsAsGuess(check.reason) ? throttle.failure(subject) : undefined) ?? check.error;
+    const known = store.personByEmail(body.email);
+    const live = known
+      ? [...store.sessions.values()].filter((s) => s.personId === known.id && s.revokedAt === null).length
+      : 0;
+    const person = personOfEmail(store, body.email, true);
+    store.passwords.set(person.id, await hashPassword(body.new_password));
+    throttle.success(subject);
+    endSessions(store, person.id, 'password_reset');
+    return { status: 200, body: { reset: true, sessions_revoked: live } };
+  },
+});
+
+const mfaStatus = (store: MockStore, personId: string) => {
+  const totp = store.totp.get(personId);
+  return {
+    enabled: totp?.enabledAt != null,
+    pending: totp != null && totp.enabledAt === null,
+    enabled_at: totp?.enabledAt != null ? iso(totp.enabledAt) : null,
+    recovery_codes_remaining: totp?.enabledAt != null ? recoveryCodesLeft(store, personId) : 0,
+  };
+};
+
+const requireMfa = (store: MockStore, personId: string, detail: string) => {
+  if (!mfaEnabled(store, personId)) throw new MockError('mfa_not_enabled', detail);
+};
+
+const tokenInvalid = () =>
+  new MockError('mfa_token_invalid', 'This sign-in has expired or was already finished: sign in again');
 
 export const mfaRoutes: RouterImpl<typeof contract.mfa> = {
-  status: refuse('two-step verification'),
-  enroll: refuse('two-step verification'),
-  confirm: refuse('two-step verification'),
-  disable: refuse('two-step verification'),
-  regenerateRecoveryCodes: refuse('two-step verification'),
-  verify: refuse('two-step verification'),
-  stepUp: refuse('two-step verification'),
+  status: (_request, ctx) => ({ status: 200, body: mfaStatus(ctx.store, caller(ctx).person.id) }),
+
+  enroll: (_request, ctx) => {
+    const { store } = ctx;
+    const { user, person } = caller(ctx);
+    if (store.totp.get(person.id)?.enabledAt != null) {
+      throw new MockError(
+        'conflict',
+        'Two-step verification is already on: disable it before enrolling again',
+      );
+    }
+    const secret = newTotpSecret();
+    store.totp.set(person.id, { secret, enabledAt: null, lastUsedStep: null });
+    const tenant = store.tenants.get(user.account.tenantId)!;
+    return {
+      status: 200,
+      body: {
+        secret,
+        otpauth_uri: otpauthUri(tenant.name, person.email ?? person.id, secret),
+        qr_code: PLACEHOLDER_QR,
+      },
+    };
+  },
+
+  confirm: async ({ body }, ctx) => {
+    const { store } = ctx;
+    const { person, subject } = caller(ctx);
+    const totp = store.totp.get(person.id);
+    if (!totp || totp.enabledAt !== null) {
+      throw new MockError(
+        'conflict',
+        totp
+          ? 'Two-step verification is already on'
+          : 'Nothing to confirm: start with POST /auth/mfa/totp/enroll',
+      );
+    }
+    const throttle = throttleOf(store);
+    const gate = throttle.gate(subject);
+    if (gate) throw gate;
+    const check = await checkTotp(totp.secret, body.code, store.now(), totp.lastUsedStep);
+    if (!check.ok) throw throttle.failure(subject) ?? invalidMfaCode();
+    totp.enabledAt = store.now();
+    totp.lastUsedStep = check.step;
+    return { status: 200, body: { recovery_codes: regenerateRecoveryCodes(store, person.id) } };
+  },
+
+  disable: async ({ body }, ctx) => {
+    const { store } = ctx;
+    const { person, subject } = caller(ctx);
+    requireMfa(store, person.id, 'Two-step verification is not on for this account');
+    const hash = store.passwords.get(person.id);
+    if (hash) {
+      if (body.password === undefined) {
+        const message = 'required: this account has a password';
+        throw new MockError('validation_failed', 'Send your password to turn two-step verification off', {
+          errors: [{ path: 'body.password', message }],
+        });
+      }
+      const throttle = throttleOf(store);
+      const gate = throttle.gate(subject);
+      if (gate) throw gate;
+      if (!(await verifyPassword(hash, body.password))) {
+        throw throttle.failure(subject) ?? new MockError('invalid_credentials', 'The password is wrong');
+      }
+    }
+    const factor = 'code' in body ? { code: body.code } : { recovery_code: body.recovery_code };
+    await provideSecondFactor(store, subject, person.id, factor);
+    store.totp.delete(person.id);
+    store.recoveryCodes.delete(person.id);
+    return { status: 200, body: mfaStatus(store, person.id) };
+  },
+
+  regenerateRecoveryCodes: async ({ body }, ctx) => {
+    const { store } = ctx;
+    const { person, subject } = caller(ctx);
+    requireMfa(store, person.id, 'Two-step verification is not on for this account');
+    await provideSecondFactor(store, subject, person.id, body);
+    return { status: 200, body: { recovery_codes: regenerateRecoveryCodes(store, person.id) } };
+  },
+
+  verify: async ({ body }, { store, tokens }) => {
+    const challenge = store.mfaChallenges.get(body.mfa_token);
+    const now = store.now();
+    if (
+      !challenge ||
+      challenge.consumedAt !== null ||
+      challenge.expiresAt <= now ||
+      challenge.attempts >= MFA_CHALLENGE_MAX_ATTEMPTS
+    ) {
+      throw tokenInvalid();
+    }
+    const subject = personSubject(store, challenge.tenantId, challenge.personId);
+    const throttle = throttleOf(store);
+    const gate = throttle.gate(subject);
+    if (gate) throw gate;
+    const factor = 'code' in body ? { code: body.code } : { recovery_code: body.recovery_code };
+    const check = await checkFactor(store, challenge.personId, factor);
+    if (!check.ok) {
+      challenge.attempts += 1;
+      const limited = throttle.failure(subject);
+      throw limited ?? (challenge.attempts >= MFA_CHALLENGE_MAX_ATTEMPTS ? tokenInvalid() : check.error);
+    }
+    challenge.consumedAt = now;
+    const account = store.accounts.get(challenge.accountId)!;
+    if (!account.active) throw new MockError('account_inactive', 'This account has been deactivated');
+    throttle.success(subject);
+    const amr = [...new Set([...challenge.amr, check.method, 'mfa'])];
+    return { status: 200, body: await tokens.signIn(account, amr, now) };
+  },
+
+  stepUp: async ({ body }, ctx) => {
+    const { store, tokens } = ctx;
+    const { user, person, subject } = caller(ctx);
+    requireMfa(store, person.id, 'Two-step verification is not on: enroll with POST /auth/mfa/totp/enroll');
+    const method = await provideSecondFactor(store, subject, person.id, body);
+    const now = store.now();
+    const { session, account } = user;
+    session.amr = [...new Set([...session.amr, method, 'mfa'])];
+    session.mfaAt = now;
+    if (!account.active) throw new MockError('account_inactive', 'This account has been deactivated');
+    const access = await tokens.issueAccessToken(account, session);
+    return {
+      status: 200,
+      body: {
+        token: access.token,
+        token_type: 'Bearer',
+        expires_at: access.expiresAt.toISOString(),
+        amr: [...session.amr],
+        mfa_at: iso(now),
+      },
+    };
+  },
 };
 
-export const magicLinkRoutes: RouterImpl<typeof contract.magicLink> = {
-  request: refuse('magic links'),
-  getSettings: refuse('magic links'),
-  putSettings: refuse('magic links'),
-};
+export const magicLinkRoutes = (options: { devMode: boolean }): RouterImpl<typeof contract.magicLink> => ({
+  request: ({ body }, { store }) => {
+    const tenant = tenantByCode(store, body.tenant_code);
+    if (!tenant.authProviders.includes('magic_link')) {
+      throw new MockError('provider_not_allowed', 'This tenant does not accept magic links');
+    }
+    const allowed = store.magicLinkUrls.get(tenant.id) ?? [];
+    if (allowed.length === 0) {
+      throw new MockError(
+        'bad_request',
+        'This tenant has no magic-link redirect URL: an admin sets one with PUT /tenants/{id}/magic-link',
+      );
+    }
+    const redirectUrl = body.redirect_url ?? allowed[0]!;
+    if (!allowed.includes(redirectUrl)) {
+      const message = "not one of the tenant's magic-link redirect URLs";
+      throw new MockError('validation_failed', `redirect_url is ${message}`, {
+        errors: [{ path: 'body.redirect_url', message }],
+      });
+    }
+    const now = store.now();
+    const mine = [...store.magicLinks.values()].filter(
+      (l) => l.email === body.email && l.tenantId === tenant.id,
+    );
+    const recent = mine
+      .filter((l) => l.expiresAt - MAGIC_LINK_TTL_SECONDS * 1000 > now - MAGIC_LINK_WINDOW_SECONDS * 1000)
+      .sort((a, b) => a.expiresAt - b.expiresAt);
+    if (recent.length >= MAGIC_LINK_MAX_REQUESTS) {
+      const createdAt = recent[0]!.expiresAt - MAGIC_LINK_TTL_SECONDS * 1000;
+      const retryAfter = Math.max(1, Math.ceil((createdAt + MAGIC_LINK_WINDOW_SECONDS * 1000 - now) / 1000));
+      throw new MockError(
+        'rate_limited',
+        `Too many links for this email: try again in ${retryAfter} seconds`,
+        {
+          headers: { 'retry-after': String(retryAfter) },
+        },
+      );
+    }
+    for (const link of mine) link.usedAt ??= now; // a new link supersedes the live one
+    const token = randomToken(32);
+    const expiresAt = now + MAGIC_LINK_TTL_SECONDS * 1000;
+    store.magicLinks.set(token, { email: body.email, tenantId: tenant.id, expiresAt, usedAt: null });
+    const url = new URL(redirectUrl);
+    url.searchParams.set('token', token);
+    return {
+      status: 200,
+      body: {
+        sent: true,
+        channel: 'email',
+        expires_at: iso(expiresAt),
+        ...(options.devMode ? { token, link: url.toString() } : {}),
+      },
+    };
+  },
+  getSettings: ({ params }, ctx) => {
+    const tenantId = ownTenant(ctx, params.id);
+    return { status: 200, body: { redirect_urls: [...(ctx.store.magicLinkUrls.get(tenantId) ?? [])] } };
+  },
+  putSettings: ({ params, body }, ctx) => {
+    const tenantId = ownTenant(ctx, params.id);
+    ctx.store.magicLinkUrls.set(tenantId, [...body.redirect_urls]);
+    return { status: 200, body: { redirect_urls: [...body.redirect_urls] } };
+  },
+});
