@@ -315,6 +315,8 @@ export {
   type OpenApiOptions,
   securitySchemes,
 } from './openapi';
+// Password strength rules (NIST SP 800-63B).
+export * from './passwords';
 export { revocationsContract } from './revocations/contract';
 // Revocations (the feed offline verifiers poll)
 export {

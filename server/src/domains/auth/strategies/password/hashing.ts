@@ -1,3 +1,4 @@
+import { normalizePassword } from '@enforcer/contract';
 import argon2 from 'argon2';
 
 /**
@@ -16,7 +17,7 @@ export const ARGON2_OPTIONS = {
  * Passwords are compared as Unicode NFKC (NIST SP 800-63B §5.1.1.2), so the same password typed on
  * two keyboards that encode an accent differently is the same password.
  */
-export const normalizePassword = (password: string): string => password.normalize('NFKC');
+export { normalizePassword };
 
 export const hashPassword = (password: string): Promise<string> =>
   argon2.hash(normalizePassword(password), ARGON2_OPTIONS);
