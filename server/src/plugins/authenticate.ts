@@ -74,7 +74,29 @@ function readCredential(request: FastifyRequest): Credential {
 export function routeMetadata(request: FastifyRequest): RouteMetadata | undefined {
   const route = (request.routeOptions.config as { tsRestRoute?: { metadata?: unknown } } | undefined)
     ?.tsRestRoute;
-  return route ? getRouteMetadata(route) : undefined;
+  if (!route) return undefined;
+  // Checked once per route, not on every request.
+  let meta = metadataByRoute.get(route);
+  if (!meta) {
+    meta = getRouteMetadata(route);
+    metadataByRoute.set(route, meta);
+  }
+  return meta;
+}
+
+const metadataByRoute = new WeakMap<object, RouteMetadata>();
+
+/**
+ * An entity manager made on first use: a request whose principal and policy are cached
+ * touches the database not at all, and need not pay for a fork either.
+ */
+export type LazyEm = () => EntityManager;
+export function lazyEm(services: Pick<Services, 'orm'>): LazyEm {
+  let em: EntityManager | undefined;
+  return () => {
+    em ??= services.orm.em.fork();
+    return em;
+  };
 }
 
 /**
@@ -87,7 +109,7 @@ export function authenticate(services: Services) {
     const meta = routeMetadata(request);
     if (!meta) return;
     const credential = readCredential(request);
-    const em = services.orm.em.fork();
+    const em = lazyEm(services);
 
     if (meta.auth === 'none') {
       if (meta.optionalUser && credential?.kind === 'jwt') {
@@ -99,10 +121,10 @@ export function authenticate(services: Services) {
     if (credential.kind === 'api_key') {
       if (meta.auth === 'user') {
         // Verify first, so a wrong key is a 401 whatever the route, and a right one a 403 here.
-        await verifyApiKey(services, em, credential.key);
+        await verifyApiKey(services, em(), credential.key);
         throw new AppError('credential_not_allowed', 'This call needs a signed-in user, not an API key');
       }
-      request.principal = await verifyApiKey(services, em, credential.key);
+      request.principal = await verifyApiKey(services, em(), credential.key);
     } else {
       const user = await verifyUser(services, em, credential.token, request);
       if (meta.auth === 'api_key') throw new AppError('credential_not_allowed', 'This call needs an API key');
@@ -158,19 +180,19 @@ type PrincipalRow = CachedPrincipal;
 
 async function verifyUser(
   services: Services,
-  em: EntityManager,
+  em: LazyEm,
   token: string,
   request: FastifyRequest,
 ): Promise<UserPrincipal> {
   // A Privy access token is accepted in place of ours: it maps to an Enforcer session (privy/bearer.ts).
   const claims = isPrivyToken(token)
-    ? await privyBearerClaims(services, em, token, request)
+    ? await privyBearerClaims(services, em(), token, request)
     : await services.accessTokens.verify(token);
   // A short-lived token is not enough on the server: a logout or a revoked session ends it now.
   let row = services.principalCache.get(claims.sid);
   if (!row) {
     const generation = services.principalCache.generation;
-    row = (await em.execute(PRINCIPAL_SQL, [claims.sid], 'get')) as PrincipalRow | undefined;
+    row = (await em().execute(PRINCIPAL_SQL, [claims.sid], 'get')) as PrincipalRow | undefined;
     if (row) services.principalCache.set(claims.sid, row, generation);
   }
   if (

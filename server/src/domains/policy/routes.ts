@@ -3,7 +3,13 @@ import { compile, type PolicyDocument, type Subject } from '@enforcer/contract/p
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { type DomainRoutes, registerContractRoutes } from '../../api.js';
 import { AppError } from '../../lib/errors.js';
-import { type Principal, principalCan, subjectOfPrincipal } from '../../plugins/authenticate.js';
+import {
+  type LazyEm,
+  lazyEm,
+  type Principal,
+  principalCan,
+  subjectOfPrincipal,
+} from '../../plugins/authenticate.js';
 import { ApiKey } from '../api-keys/entities.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { Group } from '../groups/entities.js';
@@ -42,7 +48,7 @@ export function ifMatchHolds(header: string, current: string): boolean {
  * current role, groups and status, so a group change is seen on the very next request.
  */
 async function decisionSubject(
-  em: EntityManager,
+  em: LazyEm,
   policy: TenantPolicy,
   principal: Principal,
   accountId: string | undefined,
@@ -53,7 +59,7 @@ async function decisionSubject(
   if (principal.kind !== 'api_key' && !principalCan(policy, principal, 'authorize.any')) {
     throw new AppError('forbidden', 'Deciding for another account needs an API key or "authorize.any"');
   }
-  const grant = await loadGrant(em, accountId);
+  const grant = await loadGrant(em(), accountId);
   if (!grant || grant.tenantId !== principal.tenantId) throw new AppError('not_found', 'No such account');
   if (!grant.active) throw new AppError('account_inactive', 'This account has been deactivated');
   return subjectOf(grant);
@@ -172,7 +178,8 @@ export const policyRoutes: DomainRoutes = (app, services) => {
 
       authorize: async ({ body, request }) => {
         const principal = requirePrincipal(request);
-        const em = orm.em.fork();
+        // The hot path: with the principal and the policy cached, no database work at all.
+        const em = lazyEm(services);
         const policy = await policies.forPrincipal(em, principal);
         const subject = await decisionSubject(em, policy, principal, body.account_id);
         const { allowed, reason } = policy.compiled.explain(subject, body.action, body.resource);
@@ -181,7 +188,7 @@ export const policyRoutes: DomainRoutes = (app, services) => {
 
       filter: async ({ body, request }) => {
         const principal = requirePrincipal(request);
-        const em = orm.em.fork();
+        const em = lazyEm(services);
         const policy = await policies.forPrincipal(em, principal);
         if (!Object.hasOwn(policy.effective.resources, body.resource_type)) {
           throw new AppError(

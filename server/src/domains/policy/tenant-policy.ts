@@ -92,12 +92,12 @@ export class TenantPolicyService {
    * tenant's policy version: no query at all while that version is compiled and cached.
    */
   async forPrincipal(
-    em: EntityManager,
+    em: EntityManager | (() => EntityManager),
     principal: { tenantId: string; policyVersion: number },
   ): Promise<TenantPolicy> {
     const cached = this.#cache.get(principal.tenantId);
     if (cached && cached.version === principal.policyVersion) return cached;
-    return this.forTenant(em, principal.tenantId);
+    return this.forTenant(typeof em === 'function' ? em() : em, principal.tenantId);
   }
 
   /**
