@@ -153,7 +153,7 @@ export function sdkSizeMarkdown(r: SdkSizeResult): string {
     row(r.core),
     ...r.lazy.map(row),
     '',
-    `Core entry: **${kb(r.core.gzipped)}** gzipped, ${verdict} the 15 kB target. It holds the typed client (a route table generated from the contract and ts-rest's types, not its runtime), sessions, cross-tab refresh, flows and errors; no zod. The policy engine chunk is loaded when permissions are first fetched after sign-in; until then \`can()\` answers false. That chunk is mostly zod: the policy schema (\`contract/src/policy/schema.ts\`, \`residual.ts\`) imports \`{ z } from 'zod'\`, whose namespace keeps all of zod classic (locales, JSON Schema conversion) alive; bundled by hand with \`import * as z from 'zod'\` instead, the engine came to about 35 kB gzipped.`,
+    `Core entry: **${kb(r.core.gzipped)}** gzipped, ${verdict} the 15 kB target. It holds the typed client (a route table generated from the contract and ts-rest's types, not its runtime), sessions, cross-tab refresh, flows and errors; no zod. The policy engine chunk is loaded when permissions are first fetched after sign-in; until then \`can()\` answers false. Most of that chunk is zod, which validates policy documents; the engine imports it as a namespace (\`import * as z from 'zod'\`) so a bundler keeps only what it uses.`,
     '',
     'What the SDK avoids by design (bundled alone, for comparison):',
     '',
