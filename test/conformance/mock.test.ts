@@ -10,6 +10,12 @@ conformanceSuite({
     const mock = createEnforcerMock({ clock, baseUrl: 'http://enforcer.test' });
     const server = setupServer(...mock.handlers);
     server.listen({ onUnhandledFrame: 'error' });
-    return { baseUrl: mock.baseUrl, clock, stop: async () => server.close() };
+    return {
+      baseUrl: mock.baseUrl,
+      clock,
+      // Google: ID tokens signed by the mock's own Google key (`mock.google`).
+      google: { signIdToken: (claims) => mock.google.signIdToken(claims) },
+      stop: async () => server.close(),
+    };
   },
 });

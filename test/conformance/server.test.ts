@@ -1,22 +1,49 @@
 // The conformance suite against the real server: buildApp on a fresh test database, listening
 // on a loopback port, with a clock the suite moves.
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { HttpResponse, http, passthrough } from 'msw';
+import { setupServer } from 'msw/node';
 import { buildApp } from '../../server/src/app.js';
 import { ManualClock } from '../../server/src/lib/clock.js';
 import { createTestOrm, testConfig } from '../../server/src/testing/index.js';
 import { conformanceSuite } from './suite';
+
+const GOOGLE_JWKS_URL = 'https://google.test/oauth2/v3/certs';
 
 conformanceSuite({
   name: 'the real server',
   async start() {
     const db = await createTestOrm();
     const clock = new ManualClock();
-    const app = buildApp(testConfig(), { orm: db.orm, clock });
+    const app = buildApp(testConfig({ GOOGLE_JWKS_URL }), { orm: db.orm, clock });
     await app.services.keys.ensureKeys();
     const origin = await app.listen({ port: 0, host: '127.0.0.1' });
+    // Google: an RS256 key made here, its JWKS served by MSW where the server fetches Google's.
+    const google = await generateKeyPair('RS256', { extractable: true });
+    const jwk = {
+      ...(await exportJWK(google.publicKey)),
+      kid: 'conformance-google',
+      alg: 'RS256',
+      use: 'sig',
+    };
+    const msw = setupServer(
+      http.get(GOOGLE_JWKS_URL, () => HttpResponse.json({ keys: [jwk] })),
+      http.all(`${origin}/*`, () => passthrough()),
+    );
+    msw.listen({ onUnhandledFrame: 'error' });
     return {
       baseUrl: origin,
       clock: { now: () => clock.now().getTime(), advance: (seconds) => clock.advance(seconds) },
+      google: {
+        signIdToken: (claims) => {
+          const now = Math.floor(clock.now().getTime() / 1000);
+          return new SignJWT({ iss: 'https://accounts.google.com', iat: now, exp: now + 3600, ...claims })
+            .setProtectedHeader({ alg: 'RS256', kid: jwk.kid, typ: 'JWT' })
+            .sign(google.privateKey);
+        },
+      },
       stop: async () => {
+        msw.close();
         await app.close();
         await db.close();
       },

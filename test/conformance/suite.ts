@@ -12,6 +12,8 @@ import {
 } from '@enforcer/sdk-js';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { generate } from 'otplib';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { createSiweMessage } from 'viem/siwe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 export interface TargetClock {
@@ -24,6 +26,8 @@ export interface RunningTarget {
   baseUrl: string;
   /** Shared by the target and the SDKs: tests move time instead of sleeping. */
   clock: TargetClock;
+  /** A Google the target trusts: signs ID tokens (iss Google, iat now, exp +1 h unless given). */
+  google: { signIdToken(claims: { aud: string; [claim: string]: unknown }): Promise<string> };
   stop(): Promise<void>;
 }
 
@@ -828,6 +832,347 @@ export function conformanceSuite(target: ConformanceTarget): void {
         code: 'invite_invalid',
         status: 400,
       });
+    });
+
+    // --- Google, Sign-In with Ethereum, linked identities ------------------------------------------
+
+    const GOOGLE_CLIENT_ID = '1234567890-conformance.apps.googleusercontent.com';
+    const SIWE = { domain: 'app.example.com', uri: 'https://app.example.com', chain_ids: [1, 8453] };
+    const randomHex = (bytes: number) =>
+      [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const googleSub = () => `1${String(Math.floor(Math.random() * 1e15)).padStart(15, '0')}`;
+
+    /** A tenant accepting these methods, with Google and SIWE configured through `PATCH /tenants/{id}`. */
+    const methodTenant = async (providers: string[]) => {
+      const tenant = await seedTenant();
+      await allow(tenant, providers);
+      const patched = await call('PATCH', `/tenants/${tenant.id}`, {
+        apiKey: tenant.apiKey,
+        body: { auth_settings: { google: { client_ids: [GOOGLE_CLIENT_ID] }, siwe: SIWE } },
+      });
+      expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+      expect(patched.body.auth_settings).toMatchObject({ siwe: SIWE });
+      return tenant;
+    };
+
+    const googleProof = async (claims: Record<string, unknown> = {}) => {
+      const nonce = randomHex(16);
+      const token = await env.google.signIdToken({
+        aud: GOOGLE_CLIENT_ID,
+        sub: googleSub(),
+        nonce,
+        ...claims,
+      });
+      return { token, nonce };
+    };
+    const googleLogin = (tenantCode: string, proof: { token: string; nonce: string }) =>
+      call('POST', '/auth/login', { body: { provider: 'google', ...proof, tenant_code: tenantCode } });
+
+    const siweProof = async (
+      tenantCode: string,
+      account = privateKeyToAccount(generatePrivateKey()),
+      overrides: Partial<Parameters<typeof createSiweMessage>[0]> = {},
+    ) => {
+      const nonce = await call('POST', '/auth/siwe/nonce', { body: { tenant_code: tenantCode } });
+      expect(nonce.status).toBe(200);
+      const message = createSiweMessage({
+        address: account.address,
+        domain: SIWE.domain,
+        uri: `${SIWE.uri}/login`,
+        version: '1',
+        chainId: 8453,
+        nonce: nonce.body.nonce,
+        issuedAt: new Date(env.clock.now()),
+        ...overrides,
+      });
+      return { message, signature: await account.signMessage({ message }), account };
+    };
+    const siweLogin = (tenantCode: string, proof: { message: string; signature: string }) =>
+      call('POST', '/auth/login', {
+        body: {
+          provider: 'siwe',
+          message: proof.message,
+          signature: proof.signature,
+          tenant_code: tenantCode,
+        },
+      });
+
+    it('google: unconfigured is 403 provider_not_configured; a new Google account signs up with its verified email, then in again by subject', async () => {
+      const bare = await seedTenant();
+      await allow(bare, ['email_otp', 'google']);
+      expectProblem(await googleLogin(bare.code, await googleProof()), 403, 'provider_not_configured');
+
+      const tenant = await methodTenant(['email_otp', 'google']);
+      const sub = googleSub();
+      const who = email('google');
+      const first = await googleLogin(
+        tenant.code,
+        await googleProof({ sub, email: who, email_verified: true }),
+      );
+      expect(first.status, JSON.stringify(first.body)).toBe(200);
+      expect(first.body.person).toMatchObject({ email: who, email_verified: true });
+      const me = await call('GET', '/auth/me', { token: first.body.token });
+      expect(me.body.session.amr).toEqual(['google']);
+      // the issuer without https is Google too; a changed email still finds the person by subject
+      const again = await googleLogin(
+        tenant.code,
+        await googleProof({ sub, email: email('changed'), email_verified: true, iss: 'accounts.google.com' }),
+      );
+      expect(again.status).toBe(200);
+      expect(again.body.person.id).toBe(first.body.person.id);
+      const identities = await call('GET', '/auth/identities', { token: again.body.token });
+      expect(
+        identities.body.data.map((i: { provider: string; subject: string }) => [i.provider, i.subject]),
+      ).toEqual([
+        ['email_otp', who],
+        ['google', `https://accounts.google.com|${sub}`],
+      ]);
+    });
+
+    it('google: a nonce works once, and wrong nonce, audience, issuer, expiry and signature are 401 provider_token_invalid', async () => {
+      const tenant = await methodTenant(['email_otp', 'google']);
+      const proof = await googleProof();
+      expect((await googleLogin(tenant.code, proof)).status).toBe(200);
+      expectProblem(await googleLogin(tenant.code, proof), 401, 'provider_token_invalid');
+
+      const wrongNonce = await googleProof();
+      expectProblem(
+        await googleLogin(tenant.code, { ...wrongNonce, nonce: randomHex(16) }),
+        401,
+        'provider_token_invalid',
+      );
+      expectProblem(
+        await googleLogin(tenant.code, await googleProof({ aud: 'someone-else' })),
+        401,
+        'provider_token_invalid',
+      );
+      expectProblem(
+        await googleLogin(tenant.code, await googleProof({ iss: 'https://evil.example.com' })),
+        401,
+        'provider_token_invalid',
+      );
+      const now = Math.floor(env.clock.now() / 1000);
+      expectProblem(
+        await googleLogin(tenant.code, await googleProof({ iat: now - 7200, exp: now - TOLERANCE - 5 })),
+        401,
+        'provider_token_invalid',
+      );
+      // still inside the clock tolerance: accepted
+      expect(
+        (await googleLogin(tenant.code, await googleProof({ iat: now - 7200, exp: now - 2 }))).status,
+      ).toBe(200);
+      const forged = await googleProof();
+      const [header, payload] = forged.token.split('.');
+      const tampered = `${header}.${payload}.${forged.token.split('.')[2]!.slice(0, -4)}AAAA`;
+      expectProblem(
+        await googleLogin(tenant.code, { ...forged, token: tampered }),
+        401,
+        'provider_token_invalid',
+      );
+    });
+
+    it('google: does not take over a person by email (409 email_in_use); once linked, Google signs in as them', async () => {
+      const tenant = await methodTenant(['email_otp', 'google']);
+      const enforcer = sdk({ permissions: false });
+      const { email: who } = await signIn(enforcer, tenant.code);
+      const sub = googleSub();
+      expectProblem(
+        await googleLogin(tenant.code, await googleProof({ sub, email: who, email_verified: true })),
+        409,
+        'email_in_use',
+      );
+      const token = (await enforcer.getAccessToken())!;
+      const link = await call('POST', '/auth/identities/google', {
+        token,
+        body: await googleProof({ sub, email: who, email_verified: true }),
+      });
+      expect(link.status, JSON.stringify(link.body)).toBe(201);
+      expect(link.body).toMatchObject({
+        provider: 'google',
+        subject: `https://accounts.google.com|${sub}`,
+        email: who,
+      });
+      const relink = await call('POST', '/auth/identities/google', {
+        token,
+        body: await googleProof({ sub }),
+      });
+      expect(relink.status).toBe(200);
+      expect(relink.body.id).toBe(link.body.id);
+      const viaGoogle = await googleLogin(
+        tenant.code,
+        await googleProof({ sub, email: who, email_verified: true }),
+      );
+      expect(viaGoogle.status).toBe(200);
+      expect(viaGoogle.body.person.id).toBe(signedIn(enforcer).person.id);
+    });
+
+    it('siwe: the nonce route says what to sign; a wallet signs up without an email, then in again by checksummed address', async () => {
+      const bare = await seedTenant();
+      expectProblem(
+        await call('POST', '/auth/siwe/nonce', { body: { tenant_code: bare.code } }),
+        403,
+        'provider_not_allowed',
+      );
+      await allow(bare, ['email_otp', 'siwe']);
+      expectProblem(
+        await call('POST', '/auth/siwe/nonce', { body: { tenant_code: bare.code } }),
+        403,
+        'provider_not_configured',
+      );
+      expectProblem(
+        await call('POST', '/auth/siwe/nonce', { body: { tenant_code: 'AAAA-BBBB-CCCC' } }),
+        404,
+        'not_found',
+      );
+
+      const tenant = await methodTenant(['email_otp', 'siwe']);
+      const nonce = await call('POST', '/auth/siwe/nonce', {
+        body: { tenant_code: tenant.code.toLowerCase() },
+      });
+      expect(nonce.status).toBe(200);
+      expect(nonce.body.nonce).toMatch(/^[0-9a-f]{64}$/);
+      expect(nonce.body).toMatchObject(SIWE);
+      expect(new Date(nonce.body.expires_at).getTime() - env.clock.now()).toBe(300_000);
+
+      const proof = await siweProof(tenant.code);
+      const first = await siweLogin(tenant.code, proof);
+      expect(first.status, JSON.stringify(first.body)).toBe(200);
+      expect(first.body.person.email).toBeNull();
+      const me = await call('GET', '/auth/me', { token: first.body.token });
+      expect(me.body.session.amr).toEqual(['swk']);
+      const identities = await call('GET', '/auth/identities', { token: first.body.token });
+      expect(identities.body.data).toMatchObject([{ provider: 'siwe', subject: proof.account.address }]);
+      // the nonce was spent
+      expectProblem(await siweLogin(tenant.code, proof), 401, 'challenge_invalid');
+      const again = await siweLogin(tenant.code, await siweProof(tenant.code, proof.account));
+      expect(again.body.person.id).toBe(first.body.person.id);
+    });
+
+    it('siwe: wrong domain, uri, chain, expiry and signer are 401 invalid_credentials, and spend the nonce', async () => {
+      const tenant = await methodTenant(['email_otp', 'siwe']);
+      const now = new Date(env.clock.now());
+      for (const overrides of [
+        { domain: 'evil.example.com' },
+        { uri: 'https://evil.example.com/login' },
+        { chainId: 137 },
+        { expirationTime: new Date(now.getTime() - (TOLERANCE + 5) * 1000) },
+        { notBefore: new Date(now.getTime() + 3600_000) },
+        { issuedAt: new Date(now.getTime() + 3600_000) },
+      ]) {
+        const proof = await siweProof(tenant.code, undefined, overrides);
+        expectProblem(await siweLogin(tenant.code, proof), 401, 'invalid_credentials');
+        expectProblem(await siweLogin(tenant.code, proof), 401, 'challenge_invalid');
+      }
+      const proof = await siweProof(tenant.code);
+      const other = privateKeyToAccount(generatePrivateKey());
+      const wrongSigner = {
+        message: proof.message,
+        signature: await other.signMessage({ message: proof.message }),
+      };
+      expectProblem(await siweLogin(tenant.code, wrongSigner), 401, 'invalid_credentials');
+      expectProblem(
+        await siweLogin(tenant.code, { message: 'hello', signature: proof.signature }),
+        401,
+        'invalid_credentials',
+      );
+      // a nonce is the tenant's own
+      const elsewhere = await methodTenant(['email_otp', 'siwe']);
+      const foreign = await siweProof(elsewhere.code);
+      expectProblem(await siweLogin(tenant.code, foreign), 401, 'challenge_invalid');
+    });
+
+    it('linking: list, link (201, then 200), 409 identity_already_linked, unlink, 404, 409 last_identity', async () => {
+      const tenant = await methodTenant(['email_otp', 'google', 'siwe']);
+      const enforcer = sdk({ permissions: false });
+      const { email: who } = await signIn(enforcer, tenant.code);
+      const token = (await enforcer.getAccessToken())!;
+      const sub = googleSub();
+      const google = await call('POST', '/auth/identities/google', {
+        token,
+        body: await googleProof({ sub }),
+      });
+      expect(google.status, JSON.stringify(google.body)).toBe(201);
+      env.clock.advance(1); // the list is oldest first (ties by id)
+      const wallet = await siweProof(tenant.code);
+      const linkedWallet = await call('POST', '/auth/identities/siwe', {
+        token,
+        body: { message: wallet.message, signature: wallet.signature },
+      });
+      expect(linkedWallet.status, JSON.stringify(linkedWallet.body)).toBe(201);
+      expect(linkedWallet.body).toMatchObject({
+        provider: 'siwe',
+        subject: wallet.account.address,
+        email: null,
+      });
+      const list = await call('GET', '/auth/identities', { token });
+      expect(list.status).toBe(200);
+      expect(list.body.data.map((i: { provider: string }) => i.provider)).toEqual([
+        'email_otp',
+        'google',
+        'siwe',
+      ]);
+      expect(list.body.data[0]).toMatchObject({ id: null, subject: who, email: who });
+
+      // someone else cannot take the Google account or the wallet
+      const stranger = sdk({ permissions: false });
+      await signIn(stranger, tenant.code);
+      const strangerToken = (await stranger.getAccessToken())!;
+      expectProblem(
+        await call('POST', '/auth/identities/google', {
+          token: strangerToken,
+          body: await googleProof({ sub }),
+        }),
+        409,
+        'identity_already_linked',
+      );
+      const stolen = await siweProof(tenant.code, wallet.account);
+      expectProblem(
+        await call('POST', '/auth/identities/siwe', {
+          token: strangerToken,
+          body: { message: stolen.message, signature: stolen.signature },
+        }),
+        409,
+        'identity_already_linked',
+      );
+      // a proof that fails is refused as at sign-in
+      expectProblem(
+        await call('POST', '/auth/identities/google', { token, body: await googleProof({ aud: 'nope' }) }),
+        401,
+        'provider_token_invalid',
+      );
+
+      // unlink: another person's id is a 404 like an unknown one
+      expectProblem(
+        await call('DELETE', `/auth/identities/${google.body.id}`, { token: strangerToken }),
+        404,
+        'not_found',
+      );
+      expect((await call('DELETE', `/auth/identities/${google.body.id}`, { token })).status).toBe(204);
+      expectProblem(await call('DELETE', `/auth/identities/${google.body.id}`, { token }), 404, 'not_found');
+      const after = await call('GET', '/auth/identities', { token });
+      expect(after.body.data.map((i: { provider: string }) => i.provider)).toEqual(['email_otp', 'siwe']);
+
+      // a wallet-only person cannot remove their only way in
+      const solo = await siweLogin(tenant.code, await siweProof(tenant.code));
+      expect(solo.status).toBe(200);
+      const soloList = await call('GET', '/auth/identities', { token: solo.body.token });
+      expectProblem(
+        await call('DELETE', `/auth/identities/${soloList.body.data[0].id}`, { token: solo.body.token }),
+        409,
+        'last_identity',
+      );
+      // linking a method the tenant does not accept: 403 provider_not_allowed
+      const emailOnly = await seedTenant();
+      const elsewhere = sdk({ permissions: false });
+      await signIn(elsewhere, emailOnly.code);
+      expectProblem(
+        await call('POST', '/auth/identities/google', {
+          token: (await elsewhere.getAccessToken())!,
+          body: await googleProof(),
+        }),
+        403,
+        'provider_not_allowed',
+      );
     });
   });
 }

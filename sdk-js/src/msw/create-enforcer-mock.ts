@@ -9,11 +9,13 @@ import {
   type TokenResponse,
 } from '@enforcer/contract';
 import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
+import type { JSONWebKeySet } from 'jose';
 import { type HttpHandler, http } from 'msw';
 import { type Clock, systemClock } from '../clock';
 import type { AccessTokenClaims } from '../session/claims';
 import { randomToken, uuid } from './crypto';
 import { type ContractImpl, createDispatcher, type MockRequestRecord } from './dispatch';
+import { type GoogleIdTokenClaims, googleOf } from './methods/google';
 import { accountsRoutes, rolesRoutes } from './routes/accounts';
 import { apiKeysRoutes } from './routes/api-keys';
 import { authRoutes, issueOtp } from './routes/auth';
@@ -37,6 +39,8 @@ export interface EnforcerMockOptions {
   tokens?: Partial<Omit<TokenSettings, 'issuer' | 'audience'>> & { issuer?: string; audience?: string };
   /** Check every answer against the contract's response schemas (a mismatch is a 500). Default true. */
   validateResponses?: boolean;
+  /** Google sign-in: verify ID tokens against this key set (default: a key of the mock, see `mock.google`). */
+  google?: { jwks?: JSONWebKeySet };
 }
 
 type TenantRef = string | { id: string };
@@ -95,6 +99,13 @@ export interface EnforcerMock {
   jwks(): Promise<{ keys: Jwk[] }>;
   /** New signing key; the old one stays published. */
   rotateKeys(): Promise<void>;
+  /** The Google the mock trusts: ID tokens for `POST /auth/login { provider: 'google' }` and linking. */
+  readonly google: {
+    /** The public key set ID tokens are verified against. */
+    keys(): Promise<JSONWebKeySet>;
+    /** An ID token signed by the mock's Google key: iss Google, iat now, exp in 1 h unless given. */
+    signIdToken(claims: GoogleIdTokenClaims): Promise<string>;
+  };
   /** Forgets everything (tenants, accounts, sessions, requests); keeps the signing keys. */
   reset(): void;
 }
@@ -122,6 +133,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     clockTolerance: options.tokens?.clockTolerance ?? 10,
   });
   const requests: MockRequestRecord[] = [];
+  const google = googleOf(store, options.google?.jwks);
   const devMode = options.devMode ?? true;
   const impl: ContractImpl = {
     tenants: tenantsRoutes,
@@ -288,6 +300,10 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     verifyAccessToken: (token) => tokens.verifyAccessToken(token),
     jwks: () => tokens.jwks(),
     rotateKeys: () => tokens.rotateKeys(),
+    google: {
+      keys: () => google.keys(),
+      signIdToken: (claims) => google.signIdToken(claims),
+    },
     reset: () => {
       store.reset();
       requests.length = 0;

@@ -10,3 +10,4 @@ export {
   type SeedTenantInput,
 } from './create-enforcer-mock';
 export type { MockRequestRecord } from './dispatch';
+export type { GoogleIdTokenClaims } from './methods/google';

@@ -158,6 +158,7 @@ export interface IdentityRow {
   provider: 'phone_otp' | 'google' | 'siwe' | 'privy';
   subject: string;
   email: string | null;
+  verifiedAt: number;
   createdAt: number;
   lastUsedAt: number | null;
 }
@@ -212,6 +213,10 @@ export class MockStore {
   readonly identities = new Map<string, IdentityRow>();
   /** tenant id → sign-in method settings (`PATCH /tenants/{id}` auth_settings). */
   readonly authSettings = new Map<string, Record<string, unknown>>();
+  /** Google ID-token nonces already accepted → until when they are remembered. */
+  readonly googleNonces = new Map<string, number>();
+  /** Live SIWE nonces (`POST /auth/siwe/nonce`) → their tenant and expiry. */
+  readonly siweNonces = new Map<string, { tenantId: string; expiresAt: number }>();
   readonly changes: ChangeEvent[] = [];
   #seq = 0;
   readonly #policies = new Map<string, CompiledTenantPolicy>();
@@ -245,6 +250,8 @@ export class MockStore {
       this.magicLinkUrls,
       this.identities,
       this.authSettings,
+      this.googleNonces,
+      this.siweNonces,
       this.#policies,
     ]) {
       map.clear();
@@ -309,6 +316,7 @@ export class MockStore {
       theme: { ...t.theme },
       auth_providers: [...t.authProviders],
       allow_signup: t.allowSignup,
+      auth_settings: structuredClone(this.authSettings.get(t.id) ?? {}),
       created_at: iso(t.createdAt),
     };
   }

@@ -5,7 +5,9 @@ import { checkOtp } from '../routes/auth';
 import { unsupportedMethod } from '../routes/auth-methods';
 import type { TenantRow } from '../store';
 import { verifyGoogleIdToken } from './google';
+import { verifyPrivyToken } from './privy';
 import { type Authentication, verifyPassword } from './sign-in';
+import { verifySiwe } from './siwe';
 
 const wrongPassword = () => new MockError('invalid_credentials', 'The email or the password is wrong');
 
@@ -61,6 +63,10 @@ export async function authenticate(
     }
     case 'google':
       return verifyGoogleIdToken(ctx, tenant, body.token, body.nonce);
+    case 'siwe':
+      return verifySiwe(store, tenant, body, ctx.tokens.settings.clockTolerance);
+    case 'privy':
+      return verifyPrivyToken(store, tenant, body.token, ctx.tokens.settings.clockTolerance);
     default:
       throw unsupportedMethod(`${body.provider} sign-in`);
   }

@@ -35,7 +35,12 @@ export const AMR: Partial<Record<string, string[]>> = {
 
 export type ProvenIdentity =
   | { email: string; emailVerified: boolean }
-  | { provider: 'phone_otp' | 'google'; subject: string; email?: string; emailVerified?: boolean };
+  | {
+      provider: 'phone_otp' | 'google' | 'siwe' | 'privy';
+      subject: string;
+      email?: string;
+      emailVerified?: boolean;
+    };
 
 export type Authentication =
   | { ok: true; identity: ProvenIdentity }
@@ -116,6 +121,7 @@ function personOfIdentity(
     provider: identity.provider,
     subject: identity.subject,
     email,
+    verifiedAt: now,
     createdAt: now,
     lastUsedAt: now,
   });

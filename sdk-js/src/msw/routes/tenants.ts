@@ -1,6 +1,7 @@
 import { type contract, requestedProviders } from '@enforcer/contract';
 import { uuid } from '../crypto';
 import type { RouterImpl } from '../dispatch';
+import { applyAuthSettingsPatch } from '../methods/settings';
 import { MockError } from '../problem';
 import { consumeOtp, newInviteCode } from './auth';
 import { assertRoleWithinReach } from './grants';
@@ -48,8 +49,10 @@ export const tenantsRoutes: RouterImpl<typeof contract.tenants> = {
     return { status: 200, body: ctx.store.tenantView(tenant) };
   },
 
-  update: ({ params, body }, ctx) => {
+  update: async ({ params, body }, ctx) => {
     const tenant = ctx.store.tenants.get(ownTenant(ctx, params.id))!;
+    if (body.auth_settings !== undefined)
+      await applyAuthSettingsPatch(ctx.store, tenant.id, body.auth_settings);
     if (body.name !== undefined) tenant.name = body.name;
     if (body.logo_url !== undefined) tenant.logoUrl = body.logo_url;
     if (body.theme !== undefined) tenant.theme = { ...body.theme };
