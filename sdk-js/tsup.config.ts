@@ -10,5 +10,5 @@ export default defineConfig({
   sourcemap: true,
   splitting: true,
   target: 'es2022',
-  external: ['msw', 'viem', 'jose', '@enforcer/contract', '@ts-rest/core'],
+  external: ['msw', 'viem', '@simplewebauthn/server', 'jose', '@enforcer/contract', '@ts-rest/core'],
 });

@@ -10,11 +10,20 @@ import {
   memoryStorage,
   type SignedInSnapshot,
 } from '@enforcer/sdk-js';
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import {
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportSPKI,
+  generateKeyPair,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 import { generate } from 'otplib';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createSiweMessage } from 'viem/siwe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SoftAuthenticator } from '../e2e/soft-authenticator';
 
 export interface TargetClock {
   now(): number;
@@ -1079,6 +1088,473 @@ export function conformanceSuite(target: ConformanceTarget): void {
       const elsewhere = await methodTenant(['email_otp', 'siwe']);
       const foreign = await siweProof(elsewhere.code);
       expectProblem(await siweLogin(tenant.code, foreign), 401, 'challenge_invalid');
+    });
+
+    // --- Privy, lockout and unlock, phone linking ----------------------------------------------
+
+    const privyDid = () => `did:privy:${randomHex(12)}`;
+    /** A Privy app made here: a P-256 key pair whose public half is the tenant's verification key. */
+    const fakePrivy = async (appId = `app-${randomHex(8)}`) => {
+      const pair = await generateKeyPair('ES256', { extractable: true });
+      const settings = { app_id: appId, verification_key: await exportSPKI(pair.publicKey) };
+      const token = (claims: Record<string, unknown>, ttl = 3600) => {
+        const now = Math.floor(env.clock.now() / 1000);
+        return new SignJWT({ iss: 'privy.io', aud: appId, iat: now, exp: now + ttl, ...claims })
+          .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
+          .sign(pair.privateKey);
+      };
+      return { appId, settings, token };
+    };
+    /** A tenant accepting Privy (and email codes) with `privy`'s settings. */
+    const privyTenant = async (privy: Awaited<ReturnType<typeof fakePrivy>>) => {
+      const tenant = await seedTenant();
+      await allow(tenant, ['email_otp', 'privy']);
+      const patched = await call('PATCH', `/tenants/${tenant.id}`, {
+        apiKey: tenant.apiKey,
+        body: { auth_settings: { privy: privy.settings } },
+      });
+      expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+      expect(patched.body.auth_settings.privy).toMatchObject({ app_id: privy.appId });
+      return tenant;
+    };
+    const privyLogin = (tenantCode: string, token: string) =>
+      call('POST', '/auth/login', { body: { provider: 'privy', token, tenant_code: tenantCode } });
+
+    it('privy: a token signed with the app key signs a DID up, then in again; wrong audience, key and expiry are refused', async () => {
+      const privy = await fakePrivy();
+      const bare = await seedTenant();
+      await allow(bare, ['email_otp', 'privy']);
+      expectProblem(
+        await privyLogin(bare.code, await privy.token({ sub: privyDid() })),
+        403,
+        'provider_not_configured',
+      );
+      const notP256 = await call('PATCH', `/tenants/${bare.id}`, {
+        apiKey: bare.apiKey,
+        body: {
+          auth_settings: {
+            privy: {
+              app_id: privy.appId,
+              verification_key: await exportSPKI(
+                (await generateKeyPair('RS256', { extractable: true })).publicKey,
+              ),
+            },
+          },
+        },
+      });
+      expectProblem(notP256, 400, 'validation_failed');
+
+      const tenant = await privyTenant(privy);
+      const did = privyDid();
+      const first = await privyLogin(tenant.code, await privy.token({ sub: did }));
+      expect(first.status, JSON.stringify(first.body)).toBe(200);
+      expect(first.body.person.email).toBeNull();
+      const me = await call('GET', '/auth/me', { token: first.body.token });
+      expect(me.body.session.amr).toEqual(['privy']);
+      const identities = await call('GET', '/auth/identities', { token: first.body.token });
+      expect(identities.body.data).toMatchObject([{ provider: 'privy', subject: did }]);
+      const again = await privyLogin(tenant.code, await privy.token({ sub: did }));
+      expect(again.body.person.id).toBe(first.body.person.id);
+
+      expectProblem(
+        await privyLogin(tenant.code, await privy.token({ sub: did, aud: 'another-app' })),
+        401,
+        'provider_token_invalid',
+      );
+      expectProblem(
+        await privyLogin(tenant.code, await privy.token({ sub: did, iss: 'privy.example' })),
+        401,
+        'provider_token_invalid',
+      );
+      const stranger = await fakePrivy(privy.appId);
+      expectProblem(
+        await privyLogin(tenant.code, await stranger.token({ sub: did })),
+        401,
+        'provider_token_invalid',
+      );
+      expectProblem(
+        await privyLogin(tenant.code, await privy.token({ sub: 'not-a-did' })),
+        401,
+        'provider_token_invalid',
+      );
+      const old = await privy.token({ sub: did }, 60);
+      env.clock.advance(60 + TOLERANCE + 1);
+      expectProblem(await privyLogin(tenant.code, old), 401, 'token_expired');
+      expectProblem(
+        await privyLogin((await seedTenant()).code, await privy.token({ sub: did })),
+        403,
+        'provider_not_allowed',
+      );
+    });
+
+    it('privy bearer: a Privy access token works on user routes (one session per Privy session), tenant by app id or X-Enforcer-Tenant', async () => {
+      const privy = await fakePrivy();
+      const tenant = await privyTenant(privy);
+      const did = privyDid();
+      expectProblem(
+        await call('GET', '/auth/me', { token: await privy.token({ sub: did, sid: 'early' }) }),
+        403,
+        'not_a_member',
+      );
+      const signedUp = await privyLogin(tenant.code, await privy.token({ sub: did }));
+      expect(signedUp.status).toBe(200);
+      const bearer = await privy.token({ sub: did, sid: 'privy-session-1' });
+      const me = await call('GET', '/auth/me', { token: bearer });
+      expect(me.status, JSON.stringify(me.body)).toBe(200);
+      expect(me.body.account.id).toBe(signedUp.body.account.id);
+      expect(me.body.tenant.id).toBe(tenant.id);
+      expect(me.body.session.amr).toEqual(['privy']);
+      env.clock.advance(5);
+      const later = await call('GET', '/auth/me', {
+        token: await privy.token({ sub: did, sid: 'privy-session-1' }),
+      });
+      expect(later.body.session.id).toBe(me.body.session.id);
+      const other = await call('GET', '/auth/me', {
+        token: await privy.token({ sub: did, sid: 'privy-session-2' }),
+      });
+      expect(other.status).toBe(200);
+      expect(other.body.session.id).not.toBe(me.body.session.id);
+      expect((await call('GET', '/auth/permissions', { token: bearer })).status).toBe(200);
+      expectProblem(await call('GET', '/revocations', { token: bearer }), 403, 'credential_not_allowed');
+
+      // a logout ends that Privy session for every later token of it
+      expect((await call('POST', '/auth/logout', { token: bearer, body: {} })).status).toBe(204);
+      expectProblem(
+        await call('GET', '/auth/me', { token: await privy.token({ sub: did, sid: 'privy-session-1' }) }),
+        401,
+        'token_invalid',
+      );
+      // another key, expiry, an app nobody uses
+      const forged = await fakePrivy(privy.appId);
+      expectProblem(
+        await call('GET', '/auth/me', { token: await forged.token({ sub: did, sid: 'x' }) }),
+        401,
+        'provider_token_invalid',
+      );
+      const short = await privy.token({ sub: did, sid: 'short' }, 30);
+      env.clock.advance(30 + TOLERANCE + 1);
+      expectProblem(await call('GET', '/auth/me', { token: short }), 401, 'token_expired');
+      const nobody = await fakePrivy();
+      expectProblem(
+        await call('GET', '/auth/me', { token: await nobody.token({ sub: did }) }),
+        401,
+        'provider_token_invalid',
+      );
+
+      // two tenants on one app: name the tenant
+      const shared = await fakePrivy();
+      const one = await privyTenant(shared);
+      const two = await privyTenant(shared);
+      expect((await privyLogin(two.code, await shared.token({ sub: did }))).status).toBe(200);
+      const sharedBearer = await shared.token({ sub: did, sid: 'shared-1' });
+      expectProblem(await call('GET', '/auth/me', { token: sharedBearer }), 400, 'bad_request');
+      const named = await call('GET', '/auth/me', {
+        token: sharedBearer,
+        headers: { 'x-enforcer-tenant': two.code.toLowerCase() },
+      });
+      expect(named.status, JSON.stringify(named.body)).toBe(200);
+      expect(named.body.tenant.id).toBe(two.id);
+      expectProblem(
+        await call('GET', '/auth/me', { token: sharedBearer, headers: { 'x-enforcer-tenant': one.code } }),
+        403,
+        'not_a_member',
+      );
+      expectProblem(
+        await call('GET', '/auth/me', {
+          token: sharedBearer,
+          headers: { 'x-enforcer-tenant': 'ZZZZ-ZZZZ-ZZZZ' },
+        }),
+        401,
+        'provider_token_invalid',
+      );
+      expectProblem(
+        await call('GET', '/auth/me', {
+          token: await privy.token({ sub: did }),
+          headers: { 'x-enforcer-tenant': two.code },
+        }),
+        401,
+        'provider_token_invalid',
+      );
+    });
+
+    it('lockout: the 15th failure locks the account (403 account_locked, every method) until POST /accounts/{id}/unlock', async () => {
+      const { tenant, who } = await passwordUser();
+      let last: Answer | undefined;
+      for (let i = 1; i <= 15; i++) {
+        last = await passwordLogin(tenant.code, who, `wrong password ${i}`);
+        if (i < 15 && last.status === 429) env.clock.advance(Number(last.headers.get('retry-after')));
+      }
+      expectProblem(last!, 403, 'account_locked');
+      expectProblem(await passwordLogin(tenant.code, who), 403, 'account_locked');
+      env.clock.advance(7 * 86_400);
+      expectProblem(await passwordLogin(tenant.code, who), 403, 'account_locked');
+      const otp = await call('POST', '/auth/otp/request', { body: { email: who, tenant_code: tenant.code } });
+      expectProblem(
+        await call('POST', '/auth/login', {
+          body: { provider: 'email_otp', email: who, otp: otp.body.code, tenant_code: tenant.code },
+        }),
+        403,
+        'account_locked',
+      );
+
+      const accounts = await call('GET', '/accounts', { apiKey: tenant.apiKey });
+      expect(accounts.status).toBe(200);
+      const accountId = accounts.body.data.find((a: { email: string }) => a.email === who).id as string;
+      const unlock = (options: { token?: string; apiKey?: string }) =>
+        call('POST', `/accounts/${accountId}/unlock`, options);
+      const member = sdk({ permissions: false });
+      await signIn(member, tenant.code);
+      expectProblem(await unlock({ token: (await member.getAccessToken())! }), 403, 'forbidden');
+      expectProblem(await unlock({ apiKey: (await seedTenant()).apiKey }), 404, 'not_found');
+      const lifted = await unlock({ apiKey: tenant.apiKey });
+      expect(lifted.status, JSON.stringify(lifted.body)).toBe(200);
+      expect(lifted.body).toEqual({ was_locked: true, was_throttled: true });
+      expect((await unlock({ apiKey: tenant.apiKey })).body).toEqual({
+        was_locked: false,
+        was_throttled: false,
+      });
+      expect((await passwordLogin(tenant.code, who)).status).toBe(200);
+    });
+
+    it('phone linking: a proven phone is linked (201, then 200), then signs in as that person; wrong or login-purpose codes are 401, a phone of someone else 409', async () => {
+      const tenant = await seedTenant();
+      await allow(tenant, ['email_otp', 'phone_otp']);
+      const enforcer = sdk({ permissions: false });
+      await signIn(enforcer, tenant.code);
+      const token = (await enforcer.getAccessToken())!;
+      const phone = `+1415${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+      const phoneCode = async () => {
+        const sent = await call('POST', '/auth/otp/request', { body: { phone } });
+        expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+        expect(sent.body.channel).toBe('sms');
+        return sent.body.code as string;
+      };
+      const link = (otp: string, bearer = token) =>
+        call('POST', '/auth/identities/phone', { token: bearer, body: { phone, otp } });
+
+      const code = await phoneCode();
+      expectProblem(await link(code === '000000' ? '111111' : '000000'), 401, 'invalid_otp');
+      const loginCode = await call('POST', '/auth/otp/request', {
+        body: { phone, tenant_code: tenant.code },
+      });
+      expectProblem(await link(loginCode.body.code), 401, 'invalid_otp');
+      expectProblem(
+        await call('POST', '/auth/identities/phone', { body: { phone, otp: code } }),
+        401,
+        'unauthenticated',
+      );
+      const linked = await link(code);
+      expect(linked.status, JSON.stringify(linked.body)).toBe(201);
+      expect(linked.body).toMatchObject({ provider: 'phone_otp', subject: phone, email: null });
+      const again = await link(await phoneCode());
+      expect(again.status).toBe(200);
+      expect(again.body.id).toBe(linked.body.id);
+      const list = await call('GET', '/auth/identities', { token });
+      expect(list.body.data.map((i: { provider: string }) => i.provider)).toEqual(['email_otp', 'phone_otp']);
+
+      const issued = await call('POST', '/auth/otp/request', { body: { phone, tenant_code: tenant.code } });
+      const byPhone = await call('POST', '/auth/login', {
+        body: { provider: 'phone_otp', phone, otp: issued.body.code, tenant_code: tenant.code },
+      });
+      expect(byPhone.status, JSON.stringify(byPhone.body)).toBe(200);
+      expect(byPhone.body.person.id).toBe(signedIn(enforcer).person.id);
+
+      const stranger = sdk({ permissions: false });
+      await signIn(stranger, tenant.code);
+      expectProblem(
+        await link(await phoneCode(), (await stranger.getAccessToken())!),
+        409,
+        'identity_already_linked',
+      );
+    });
+
+    // --- passkeys ----------------------------------------------------------------------------------
+
+    const PASSKEY_ORIGIN = 'https://app.example.com';
+    const PASSKEY = { rp_id: 'example.com', rp_name: 'Acme Pay', origins: [PASSKEY_ORIGIN] };
+
+    it('passkeys: register, list, sign in (discoverable, by email, via /auth/login); single-use challenges, origin, rp id, expiry and counter checked; delete', async () => {
+      const bare = await seedTenant();
+      const bareUser = sdk({ permissions: false });
+      await signIn(bareUser, bare.code);
+      expectProblem(
+        await call('POST', '/auth/passkey/register/begin', {
+          token: (await bareUser.getAccessToken())!,
+          body: {},
+        }),
+        403,
+        'provider_not_allowed',
+      );
+      await allow(bare, ['email_otp', 'passkey']);
+      expectProblem(
+        await call('POST', '/auth/passkey/login/begin', { body: { tenant_code: bare.code } }),
+        403,
+        'provider_not_configured',
+      );
+
+      const tenant = await seedTenant();
+      await allow(tenant, ['email_otp', 'passkey']);
+      const patched = await call('PATCH', `/tenants/${tenant.id}`, {
+        apiKey: tenant.apiKey,
+        body: { auth_settings: { passkey: PASSKEY } },
+      });
+      expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+      const enforcer = sdk({ permissions: false });
+      const { email: who } = await signIn(enforcer, tenant.code);
+      const token = (await enforcer.getAccessToken())!;
+      const person = signedIn(enforcer).person.id;
+
+      const begun = await call('POST', '/auth/passkey/register/begin', { token, body: { name: 'Laptop' } });
+      expect(begun.status, JSON.stringify(begun.body)).toBe(200);
+      const { options } = begun.body;
+      expect(options.rp).toEqual({ id: 'example.com', name: 'Acme Pay' });
+      expect(Buffer.from(options.challenge, 'base64url').length).toBe(32);
+      expect(Buffer.from(options.user.id, 'base64url').toString()).toBe(person);
+      expect(options.authenticatorSelection).toMatchObject({
+        residentKey: 'required',
+        userVerification: 'required',
+      });
+      expect(new Date(begun.body.expires_at).getTime() - env.clock.now()).toBe(300_000);
+      const authenticator = new SoftAuthenticator({ origin: PASSKEY_ORIGIN });
+      const made = authenticator.create(options);
+      const finish = (challengeId: string, credential: unknown) =>
+        call('POST', '/auth/passkey/register/finish', {
+          token,
+          body: { challenge_id: challengeId, credential },
+        });
+      const registered = await finish(begun.body.challenge_id, made.response);
+      expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+      expect(registered.body).toMatchObject({
+        credential_id: made.response.id,
+        name: 'Laptop',
+        rp_id: 'example.com',
+        device_type: 'singleDevice',
+        backed_up: false,
+        last_used_at: null,
+      });
+      expectProblem(await finish(begun.body.challenge_id, made.response), 401, 'challenge_invalid');
+      // a wrong origin is refused, and the challenge is spent anyway
+      const again = await call('POST', '/auth/passkey/register/begin', { token, body: {} });
+      expect(again.body.options.excludeCredentials.map((c: { id: string }) => c.id)).toEqual([
+        made.response.id,
+      ]);
+      const elsewhere = new SoftAuthenticator({ origin: 'https://evil.example.net' });
+      expectProblem(
+        await finish(again.body.challenge_id, elsewhere.create(again.body.options).response),
+        401,
+        'invalid_credentials',
+      );
+      expectProblem(
+        await finish(again.body.challenge_id, authenticator.create(again.body.options).response),
+        401,
+        'challenge_invalid',
+      );
+      const listed = await call('GET', '/auth/passkey/credentials', { token });
+      expect(listed.body.data.map((c: { id: string }) => c.id)).toEqual([registered.body.id]);
+      const identities = await call('GET', '/auth/identities', { token });
+      expect(identities.body.data.map((i: { provider: string }) => i.provider)).toEqual([
+        'email_otp',
+        'passkey',
+      ]);
+
+      const loginBegin = (body: Record<string, unknown> = {}) =>
+        call('POST', '/auth/passkey/login/begin', { body: { tenant_code: tenant.code, ...body } });
+      const loginFinish = (challengeId: string, credential: unknown) =>
+        call('POST', '/auth/passkey/login/finish', {
+          body: { tenant_code: tenant.code, challenge_id: challengeId, credential },
+        });
+      const discoverable = await loginBegin();
+      expect(discoverable.status, JSON.stringify(discoverable.body)).toBe(200);
+      expect(discoverable.body.options.rpId).toBe('example.com');
+      expect(discoverable.body.options.allowCredentials ?? []).toEqual([]);
+      const assertion = authenticator.get(discoverable.body.options);
+      const login = await loginFinish(discoverable.body.challenge_id, assertion);
+      expect(login.status, JSON.stringify(login.body)).toBe(200);
+      expect(login.body.person.id).toBe(person);
+      expect(decodeJwt(login.body.token).amr).toEqual(['hwk']);
+      expectProblem(await loginFinish(discoverable.body.challenge_id, assertion), 401, 'challenge_invalid');
+
+      // by email: the person's passkeys; an unknown email gets one stable stand-in
+      const byEmail = await loginBegin({ email: who });
+      expect(byEmail.body.options.allowCredentials.map((c: { id: string }) => c.id)).toEqual([
+        made.response.id,
+      ]);
+      const viaLogin = await call('POST', '/auth/login', {
+        body: {
+          provider: 'passkey',
+          tenant_code: tenant.code,
+          challenge_id: byEmail.body.challenge_id,
+          credential: authenticator.get(byEmail.body.options),
+        },
+      });
+      expect(viaLogin.status, JSON.stringify(viaLogin.body)).toBe(200);
+      const nobody = email('nobody');
+      const decoy = (await loginBegin({ email: nobody })).body.options.allowCredentials;
+      expect(decoy).toHaveLength(1);
+      expect((await loginBegin({ email: nobody })).body.options.allowCredentials).toEqual(decoy);
+
+      // wrong origin, wrong rp id, no user verification, expired challenge, counter going back
+      for (const overrides of [
+        { origin: 'https://evil.example.net' },
+        { rpId: 'evil.example.net' },
+        { noUserVerification: true },
+      ]) {
+        const challenge = await loginBegin();
+        expectProblem(
+          await loginFinish(
+            challenge.body.challenge_id,
+            authenticator.get(challenge.body.options, overrides),
+          ),
+          401,
+          'invalid_credentials',
+        );
+      }
+      const slow = await loginBegin();
+      env.clock.advance(301);
+      expectProblem(
+        await loginFinish(slow.body.challenge_id, authenticator.get(slow.body.options)),
+        401,
+        'challenge_invalid',
+      );
+      const cloned = await loginBegin();
+      expectProblem(
+        await loginFinish(cloned.body.challenge_id, authenticator.get(cloned.body.options, { counter: 1 })),
+        401,
+        'invalid_credentials',
+      );
+      const fresh = await loginBegin();
+      const later = await loginFinish(
+        fresh.body.challenge_id,
+        authenticator.get(fresh.body.options, { counter: 100 }),
+      );
+      expect(later.status).toBe(200);
+      const used = await call('GET', '/auth/passkey/credentials', { token: later.body.token });
+      expect(used.body.data[0].last_used_at).not.toBeNull();
+
+      // delete: another person's is a 404; then it no longer signs in
+      const stranger = sdk({ permissions: false });
+      await signIn(stranger, tenant.code);
+      expectProblem(
+        await call('DELETE', `/auth/passkey/credentials/${registered.body.id}`, {
+          token: (await stranger.getAccessToken())!,
+        }),
+        404,
+        'not_found',
+      );
+      const mine = later.body.token as string;
+      expect(
+        (await call('DELETE', `/auth/passkey/credentials/${registered.body.id}`, { token: mine })).status,
+      ).toBe(204);
+      expect((await call('GET', '/auth/passkey/credentials', { token: mine })).body.data).toEqual([]);
+      const gone = await loginBegin();
+      expectProblem(
+        await loginFinish(
+          gone.body.challenge_id,
+          authenticator.get(gone.body.options, { credential: made.credential }),
+        ),
+        401,
+        'invalid_credentials',
+      );
     });
 
     it('linking: list, link (201, then 200), 409 identity_already_linked, unlink, 404, 409 last_identity', async () => {

@@ -15,6 +15,7 @@ import {
   type ServerInferResponses,
 } from '@ts-rest/core';
 import type { AccessTokenClaims } from '../session/claims';
+import { isPrivyToken, privyBearerClaims } from './methods/privy-bearer';
 import { fieldErrors, MockError, problem } from './problem';
 import type { AccountRow, ApiKeyRow, MockStore, SessionRow } from './store';
 import type { MockTokens } from './tokens';
@@ -141,8 +142,11 @@ export function createDispatcher(options: {
     ...flatten(rootContract, { discovery: impl.discovery, health: impl.health }),
   ];
 
-  const verifyUser = async (token: string): Promise<UserPrincipal> => {
-    const claims = await tokens.verifyAccessToken(token);
+  const verifyUser = async (token: string, request: Request): Promise<UserPrincipal> => {
+    // A Privy access token is accepted in place of ours, as on the server (methods/privy-bearer.ts).
+    const claims = isPrivyToken(token)
+      ? await privyBearerClaims(store, tokens, token, request)
+      : await tokens.verifyAccessToken(token);
     const session = store.sessions.get(claims.sid);
     if (!session || session.revokedAt !== null || session.accountId !== claims.sub) {
       throw new MockError('token_invalid', 'This session has ended');
@@ -178,7 +182,9 @@ export function createDispatcher(options: {
       credential = { kind: value.startsWith(API_KEY_PREFIX) ? 'api_key' : 'jwt', value };
     }
     if (meta.auth === 'none') {
-      return meta.optionalUser && credential?.kind === 'jwt' ? verifyUser(credential.value) : undefined;
+      return meta.optionalUser && credential?.kind === 'jwt'
+        ? verifyUser(credential.value, request)
+        : undefined;
     }
     if (!credential) throw new MockError('unauthenticated', 'This call needs a credential');
     let principal: Principal;
@@ -188,7 +194,7 @@ export function createDispatcher(options: {
         throw new MockError('credential_not_allowed', 'This call needs a signed-in user, not an API key');
       }
     } else {
-      principal = await verifyUser(credential.value);
+      principal = await verifyUser(credential.value, request);
       if (meta.auth === 'api_key')
         throw new MockError('credential_not_allowed', 'This call needs an API key');
     }

@@ -163,6 +163,34 @@ export interface IdentityRow {
   lastUsedAt: number | null;
 }
 
+/** A registered passkey (the server's `passkey_credential`). */
+export interface PasskeyRow {
+  id: string;
+  personId: string;
+  /** The WebAuthn credential id, base64url. */
+  credentialId: string;
+  /** The COSE public key, as @simplewebauthn/server gives it. */
+  publicKey: Uint8Array;
+  counter: number;
+  transports: string[];
+  deviceType: 'singleDevice' | 'multiDevice';
+  backedUp: boolean;
+  rpId: string;
+  name: string | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+/** A live passkey ceremony challenge (single use). */
+export interface PasskeyChallengeRow {
+  purpose: 'passkey_register' | 'passkey_login';
+  value: string;
+  tenantId: string;
+  personId: string | null;
+  name: string | null;
+  expiresAt: number;
+}
+
 /** What offline verifiers learn from `GET /revocations`: sessions that ended, grants that changed. */
 export type ChangeEvent =
   | { seq: number; at: number; tenantId: string; kind: 'session'; sessionId: string; accountId: string }
@@ -217,6 +245,10 @@ export class MockStore {
   readonly googleNonces = new Map<string, number>();
   /** Live SIWE nonces (`POST /auth/siwe/nonce`) → their tenant and expiry. */
   readonly siweNonces = new Map<string, { tenantId: string; expiresAt: number }>();
+  /** id → passkey. */
+  readonly passkeys = new Map<string, PasskeyRow>();
+  /** challenge id → passkey ceremony challenge. */
+  readonly passkeyChallenges = new Map<string, PasskeyChallengeRow>();
   readonly changes: ChangeEvent[] = [];
   #seq = 0;
   readonly #policies = new Map<string, CompiledTenantPolicy>();
@@ -252,6 +284,8 @@ export class MockStore {
       this.authSettings,
       this.googleNonces,
       this.siweNonces,
+      this.passkeys,
+      this.passkeyChallenges,
       this.#policies,
     ]) {
       map.clear();

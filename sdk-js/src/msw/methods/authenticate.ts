@@ -5,6 +5,7 @@ import { checkOtp } from '../routes/auth';
 import { unsupportedMethod } from '../routes/auth-methods';
 import type { TenantRow } from '../store';
 import { verifyGoogleIdToken } from './google';
+import { verifyPasskeyAssertion } from './passkey';
 import { verifyPrivyToken } from './privy';
 import { type Authentication, verifyPassword } from './sign-in';
 import { verifySiwe } from './siwe';
@@ -67,7 +68,9 @@ export async function authenticate(
       return verifySiwe(store, tenant, body, ctx.tokens.settings.clockTolerance);
     case 'privy':
       return verifyPrivyToken(store, tenant, body.token, ctx.tokens.settings.clockTolerance);
+    case 'passkey':
+      return verifyPasskeyAssertion(store, tenant, body);
     default:
-      throw unsupportedMethod(`${body.provider} sign-in`);
+      throw unsupportedMethod(`${(body as { provider: string }).provider} sign-in`);
   }
 }

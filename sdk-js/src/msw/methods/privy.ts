@@ -1,3 +1,4 @@
+import type { PrivySettings } from '@enforcer/contract';
 import { errors, importSPKI, type JWTPayload, jwtVerify } from 'jose';
 import { MockError } from '../problem';
 import type { MockStore, TenantRow } from '../store';
@@ -7,7 +8,7 @@ import type { Authentication } from './sign-in';
 /** Privy's access tokens say `iss: privy.io`. */
 export const PRIVY_ISSUER = 'privy.io';
 
-const refused = (reason: string, detail: string): Authentication => ({
+const refused = (reason: string, detail: string): Extract<Authentication, { ok: false }> => ({
   ok: false,
   error: new MockError('provider_token_invalid', detail),
   reason,
@@ -25,7 +26,27 @@ export async function verifyPrivyToken(
 ): Promise<Authentication> {
   const configured = trySettingsFor(store, tenant, 'privy');
   if (!configured.ok) return configured;
-  const settings = configured.settings;
+  const check = await checkPrivyToken(store, token, configured.settings, toleranceSeconds);
+  return check.ok ? { ok: true, identity: { provider: 'privy', subject: check.claims.did } } : check;
+}
+
+/** What a verified Privy access token says. */
+export interface PrivyClaims {
+  did: string;
+  /** The Privy session id ('' when absent). */
+  sid: string;
+  appId: string;
+  iat: number;
+  exp: number;
+}
+
+/** The server's `PrivyTokenVerifier.verify` (verify-token.ts). */
+export async function checkPrivyToken(
+  store: MockStore,
+  token: string,
+  settings: PrivySettings,
+  toleranceSeconds: number,
+): Promise<{ ok: true; claims: PrivyClaims } | Extract<Authentication, { ok: false }>> {
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, await importSPKI(settings.verification_key, 'ES256'), {
@@ -58,5 +79,14 @@ export async function verifyPrivyToken(
   const did = payload.sub!;
   if (!/^did:privy:[A-Za-z0-9_-]{1,128}$/.test(did))
     return refused('malformed', 'The token has no Privy DID');
-  return { ok: true, identity: { provider: 'privy', subject: did } };
+  return {
+    ok: true,
+    claims: {
+      did,
+      sid: typeof payload.sid === 'string' ? payload.sid.slice(0, 256) : '',
+      appId: settings.app_id,
+      iat: payload.iat!,
+      exp: payload.exp!,
+    },
+  };
 }

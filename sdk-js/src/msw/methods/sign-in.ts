@@ -31,10 +31,13 @@ export const AMR: Partial<Record<string, string[]>> = {
   google: ['google'],
   siwe: ['swk'],
   privy: ['privy'],
+  passkey: ['hwk'],
 };
 
 export type ProvenIdentity =
   | { email: string; emailVerified: boolean }
+  /** A passkey proves its owner. */
+  | { personId: string }
   | {
       provider: 'phone_otp' | 'google' | 'siwe' | 'privy';
       subject: string;
@@ -221,9 +224,11 @@ export async function loginFlow(
   if (!auth.ok) throw (countsAsGuess(auth.reason) ? throttle.failure(attempt) : undefined) ?? auth.error;
 
   const person =
-    'provider' in auth.identity
-      ? personOfIdentity(store, auth.identity)
-      : personOfEmail(store, auth.identity.email, auth.identity.emailVerified);
+    'personId' in auth.identity
+      ? store.persons.get(auth.identity.personId)!
+      : 'provider' in auth.identity
+        ? personOfIdentity(store, auth.identity)
+        : personOfEmail(store, auth.identity.email, auth.identity.emailVerified);
   const lockout = throttle.lockedOut(tenant.id, personIdentifier(person));
   if (lockout) throw lockout;
   let account = store.accountOf(person.id, tenant.id);

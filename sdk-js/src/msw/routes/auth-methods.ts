@@ -7,9 +7,17 @@ import type {
 import { uuid } from '../crypto';
 import type { MockContext, RouterImpl } from '../dispatch';
 import { verifyGoogleIdToken } from '../methods/google';
+import {
+  authenticationOptions,
+  passkeysOf,
+  registerPasskey,
+  registrationOptions,
+  toPasskeyCredential,
+  verifyPasskeyAssertion,
+} from '../methods/passkey';
 import { verifyPrivyToken } from '../methods/privy';
 import { assertAcceptsMethod, settingsFor } from '../methods/settings';
-import type { Authentication } from '../methods/sign-in';
+import { type Authentication, loginFlow } from '../methods/sign-in';
 import { issueSiweNonce, verifySiwe } from '../methods/siwe';
 import { MockError } from '../problem';
 import { type IdentityRow, iso, type MockStore, type PersonRow, type TenantRow } from '../store';
@@ -17,15 +25,11 @@ import { checkOtp } from './auth';
 import { userOf } from './helpers';
 
 /**
- * Linked identities (phone, Google, wallet, Privy) and the SIWE nonce, with the server's rules
- * (server/src/domains/identities/). Passkeys are not in the mock: `403 provider_not_configured`.
+ * Linked identities (phone, Google, wallet, Privy), passkeys and the SIWE nonce, with the server's
+ * rules (server/src/domains/identities/, server/src/domains/auth/strategies/passkey/).
  */
 export const unsupportedMethod = (what: string) =>
   new MockError('provider_not_configured', `The Enforcer mock does not implement ${what}`);
-
-const refuse = (what: string) => () => {
-  throw unsupportedMethod(what);
-};
 
 const toIdentity = (row: IdentityRow): Identity => ({
   id: row.id,
@@ -42,9 +46,19 @@ const identitiesOf = (store: MockStore, personId: string) =>
     .filter((row) => row.personId === personId)
     .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
 
-/** How many ways the person can sign in: a verified email and each linked identity. */
+/** How many ways the person can sign in: a verified email, each linked identity, each passkey. */
 const countMethods = (store: MockStore, person: PersonRow) =>
-  (person.email && person.emailVerified ? 1 : 0) + identitiesOf(store, person.id).length;
+  (person.email && person.emailVerified ? 1 : 0) +
+  identitiesOf(store, person.id).length +
+  passkeysOf(store, person.id).length;
+
+/** The signed-in person's tenant and its passkey settings (`403 provider_not_allowed` / `not_configured`). */
+const passkeyTenant = (ctx: MockContext) => {
+  const user = userOf(ctx);
+  const tenant = ctx.store.tenants.get(user.account.tenantId)!;
+  assertAcceptsMethod(tenant, 'passkey');
+  return { user, tenant, settings: settingsFor(ctx.store, tenant, 'passkey') };
+};
 
 /**
  * Every `POST /auth/identities/<method>`: the signed-in person proves another method with the
@@ -118,6 +132,17 @@ export const authMethodRoutes: Pick<RouterImpl<typeof contract.auth>, keyof type
       });
     }
     data.push(...identitiesOf(ctx.store, person.id).map(toIdentity));
+    for (const passkey of passkeysOf(ctx.store, person.id)) {
+      data.push({
+        id: passkey.id,
+        provider: 'passkey',
+        subject: passkey.credentialId,
+        email: null,
+        verified_at: iso(passkey.createdAt),
+        created_at: iso(passkey.createdAt),
+        last_used_at: passkey.lastUsedAt === null ? null : iso(passkey.lastUsedAt),
+      });
+    }
     return { status: 200, body: { data } };
   },
   linkPhone: ({ body }, ctx) =>
@@ -172,10 +197,52 @@ export const authMethodRoutes: Pick<RouterImpl<typeof contract.auth>, keyof type
       },
     };
   },
-  passkeyRegisterBegin: refuse('passkeys'),
-  passkeyRegisterFinish: refuse('passkeys'),
-  passkeyLoginBegin: refuse('passkeys'),
-  passkeyLoginFinish: refuse('passkeys'),
-  passkeyCredentials: refuse('passkeys'),
-  deletePasskey: refuse('passkeys'),
+  passkeyRegisterBegin: async ({ body }, ctx) => {
+    const { user, tenant, settings } = passkeyTenant(ctx);
+    return {
+      status: 200,
+      body: await registrationOptions(ctx.store, tenant, settings, user.account.personId, body.name),
+    };
+  },
+  passkeyRegisterFinish: async ({ body }, ctx) => {
+    const { user, tenant, settings } = passkeyTenant(ctx);
+    const row = await registerPasskey(ctx.store, tenant, settings, user.account.personId, body);
+    return { status: 201, body: toPasskeyCredential(row) };
+  },
+  passkeyLoginBegin: async ({ body }, { store }) => {
+    const tenant = store.tenantByCode(body.tenant_code);
+    if (!tenant) throw new MockError('not_found', 'No tenant with that code');
+    assertAcceptsMethod(tenant, 'passkey');
+    const settings = settingsFor(store, tenant, 'passkey');
+    return { status: 200, body: await authenticationOptions(store, tenant, settings, body.email) };
+  },
+  passkeyLoginFinish: async ({ body }, ctx) => {
+    const tenant = ctx.store.tenantByCode(body.tenant_code);
+    if (!tenant) throw new MockError('not_found', 'No tenant with that code');
+    assertAcceptsMethod(tenant, 'passkey');
+    const login = { provider: 'passkey' as const, ...body };
+    return {
+      status: 200,
+      body: await loginFlow(ctx, tenant, login, () => verifyPasskeyAssertion(ctx.store, tenant, login)),
+    };
+  },
+  passkeyCredentials: (_request, ctx) => ({
+    status: 200,
+    body: { data: passkeysOf(ctx.store, userOf(ctx).account.personId).map(toPasskeyCredential) },
+  }),
+  deletePasskey: ({ params }, ctx) => {
+    const { store } = ctx;
+    const person = store.persons.get(userOf(ctx).account.personId)!;
+    const row = store.passkeys.get(params.id);
+    if (!row || row.personId !== person.id)
+      throw new MockError('not_found', 'You have no passkey with this id');
+    if (countMethods(store, person) <= 1) {
+      throw new MockError(
+        'last_identity',
+        'This is your only way to sign in: add another method before removing this one',
+      );
+    }
+    store.passkeys.delete(row.id);
+    return { status: 204, body: undefined };
+  },
 };
