@@ -6,6 +6,8 @@ export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
+    // vitest exits 0 when only a hook failed; this reporter makes such a run fail.
+    reporters: ['default', './test/support/fail-on-module-errors.ts'],
     include: ['test/browser/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     globalSetup: ['./test/support/global-setup.ts'],

@@ -6,6 +6,8 @@ export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
+    // vitest exits 0 when only a hook failed; this reporter makes such a run fail.
+    reporters: ['default', './test/support/fail-on-module-errors.ts'],
     include: ['{contract,server,sdk-js,sdk-react,sdk-node-verifier,test}/**/*.test.{ts,tsx}'],
     // test/browser needs Chromium: `pnpm test:browser` (vitest.browser.config.ts).
     exclude: ['**/node_modules/**', '**/dist/**', 'test/browser/**'],

@@ -16,5 +16,7 @@ export default defineConfig({
     include: ['**/*.test.tsx'],
     testTimeout: 30_000,
     env: { EXPECTED_REACT_MAJOR: '18' },
+    // vitest exits 0 when only a hook failed; this reporter makes such a run fail.
+    reporters: ['default', fileURLToPath(new URL('../support/fail-on-module-errors.ts', import.meta.url))],
   },
 });
