@@ -99,3 +99,50 @@ export const problemType = (code: ErrorCode): string =>
 
 /** The media type of every error body (RFC 9457). */
 export const problemContentType = 'application/problem+json';
+
+const TITLES: Partial<Record<ErrorCode, string>> = {
+  validation_failed: 'The request is not valid',
+  bad_request: 'Bad request',
+  unauthenticated: 'Authentication required',
+  token_expired: 'Token expired',
+  token_invalid: 'Token invalid',
+  refresh_token_invalid: 'Refresh token invalid',
+  refresh_token_reused: 'Refresh token reused',
+  forbidden: 'Forbidden',
+  account_inactive: 'Account inactive',
+  not_found: 'Not found',
+  method_not_allowed: 'Method not allowed',
+  conflict: 'Conflict',
+  payload_too_large: 'Request body too large',
+  unsupported_media_type: 'Unsupported media type',
+  rate_limited: 'Too many requests',
+  internal_error: 'Internal error',
+  unavailable: 'Service unavailable',
+};
+
+/** A title for a code: the table above, else the code in words (`invalid_otp` → `Invalid otp`). */
+export const problemTitle = (code: ErrorCode): string => {
+  const words = code.replace(/_/g, ' ');
+  return TITLES[code] ?? words.charAt(0).toUpperCase() + words.slice(1);
+};
+
+/**
+ * An RFC 9457 problem document for a contract error code: one builder for the server and
+ * the MSW mock, so both answer with the same type, title and status for a code.
+ */
+export function buildProblem(
+  code: ErrorCode,
+  detail?: string,
+  extra: { instance?: string; errors?: FieldError[]; extensions?: Record<string, unknown> } = {},
+): Problem {
+  return {
+    ...extra.extensions,
+    type: problemType(code),
+    title: problemTitle(code),
+    status: errorStatus[code],
+    ...(detail ? { detail } : {}),
+    ...(extra.instance ? { instance: extra.instance } : {}),
+    code,
+    ...(extra.errors && extra.errors.length > 0 ? { errors: extra.errors } : {}),
+  };
+}

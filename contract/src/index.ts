@@ -275,6 +275,7 @@ export {
   openIdConfigurationSchema,
 } from './discovery/schemas';
 export {
+  buildProblem,
   type ErrorCode,
   errorCodeSchema,
   errorCodes,
@@ -284,6 +285,7 @@ export {
   type Problem,
   problemContentType,
   problemSchema,
+  problemTitle,
   problemType,
 } from './errors';
 export { groupsContract } from './groups/contract';

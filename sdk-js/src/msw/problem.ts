@@ -1,4 +1,4 @@
-import { type ErrorCode, errorStatus, type FieldError, type Problem, problemType } from '@enforcer/contract';
+import { buildProblem, type ErrorCode, type FieldError, type Problem } from '@enforcer/contract';
 
 /** Thrown by the mock's routes; answered as a problem, like the server's AppError. */
 export class MockError extends Error {
@@ -25,43 +25,9 @@ export class MockError extends Error {
   }
 }
 
-const TITLES: Partial<Record<ErrorCode, string>> = {
-  validation_failed: 'The request is not valid',
-  bad_request: 'Bad request',
-  unauthenticated: 'Authentication required',
-  token_expired: 'Token expired',
-  token_invalid: 'Token invalid',
-  refresh_token_invalid: 'Refresh token invalid',
-  refresh_token_reused: 'Refresh token reused',
-  forbidden: 'Forbidden',
-  account_inactive: 'Account inactive',
-  not_found: 'Not found',
-  method_not_allowed: 'Method not allowed',
-  conflict: 'Conflict',
-  payload_too_large: 'Request body too large',
-  unsupported_media_type: 'Unsupported media type',
-  rate_limited: 'Too many requests',
-  internal_error: 'Internal error',
-  unavailable: 'Service unavailable',
-};
-
-const title = (code: ErrorCode) => {
-  const words = code.replace(/_/g, ' ');
-  return TITLES[code] ?? words.charAt(0).toUpperCase() + words.slice(1);
-};
-
-/** An RFC 9457 problem document, shaped as the server's. */
-export function problem(code: ErrorCode, detail: string, instance: string, errors?: FieldError[]): Problem {
-  return {
-    type: problemType(code),
-    title: title(code),
-    status: errorStatus[code],
-    detail,
-    instance,
-    code,
-    ...(errors && errors.length > 0 ? { errors } : {}),
-  };
-}
+/** An RFC 9457 problem document, built as the server builds it (one builder, in @enforcer/contract). */
+export const problem = (code: ErrorCode, detail: string, instance: string, errors?: FieldError[]): Problem =>
+  buildProblem(code, detail, { instance, ...(errors ? { errors } : {}) });
 
 interface IssueLike {
   path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>;
