@@ -354,4 +354,18 @@ describe('docs', () => {
       );
     }
   });
+
+  it("docs/api.md gives each endpoint's auth and permission as the contract's metadata does", () => {
+    const text = readFileSync(docsPath('api.md'), 'utf8');
+    for (const { route } of routes) {
+      const path = route.path.slice(basePath.length).replace(/:(\w+)/g, '{$1}');
+      const row = text
+        .split('\n')
+        .map((line) => line.split('|').map((cell) => cell.trim()))
+        .find((cells) => cells[1] === route.method && cells[2] === `\`${path}\``);
+      const meta = getRouteMetadata(route);
+      expect(row?.[3]?.split(' ')[0], `${route.method} ${path} auth`).toBe(meta.auth);
+      expect(row?.[4], `${route.method} ${path} permission`).toBe(meta.permission ? `\`${meta.permission}\`` : '');
+    }
+  });
 });

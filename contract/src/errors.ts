@@ -49,15 +49,21 @@ export const errorStatus = {
   identity_already_linked: 409,
   last_identity: 409,
   email_in_use: 409,
+  // 408
+  request_timeout: 408,
   // 412
   precondition_failed: 412,
   // 413
   payload_too_large: 413,
+  // 414
+  uri_too_long: 414,
   // 415
   unsupported_media_type: 415,
   // 429
   rate_limited: 429,
   otp_attempts_exceeded: 429,
+  // 431
+  headers_too_large: 431,
   // 500 / 503
   internal_error: 500,
   unavailable: 503,
@@ -114,6 +120,9 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   method_not_allowed: 'Method not allowed',
   conflict: 'Conflict',
   payload_too_large: 'Request body too large',
+  uri_too_long: 'URI too long',
+  request_timeout: 'Request timeout',
+  headers_too_large: 'Request headers too large',
   unsupported_media_type: 'Unsupported media type',
   rate_limited: 'Too many requests',
   internal_error: 'Internal error',

@@ -234,6 +234,7 @@ export {
   type RouteMetadata,
   routeMeta,
   routeMetadataSchema,
+  routeTakesBody,
 } from './common/route';
 // Shared building blocks
 export {
@@ -263,6 +264,15 @@ export {
   timestampInputSchema,
   timestampSchema,
 } from './common/schemas';
+export {
+  checkRequestValue,
+  jsonCharsetAccepted,
+  maxRequestDepth,
+  parseUrl,
+  storableText,
+  textSchema,
+  unstorableReason,
+} from './common/text';
 export { basePath, type Contract, contract, type RootContract, rootContract } from './contract';
 export { discoveryContract } from './discovery/contract';
 // Discovery

@@ -2,13 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { basePath, contract } from '@enforcer/contract';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { type Logger, type LoggerOptions, pino } from 'pino';
+import { type Logger, type LoggerOptions, pino, stdSerializers } from 'pino';
 import { apiRoutes } from './api.js';
 import type { Config } from './config.js';
 import { healthRoutes } from './domains/health/routes.js';
 import { domainRoutes } from './domains/index.js';
 import { installErrorHandling } from './plugins/error-handler.js';
 import { ChangeListener } from './plugins/principal-cache.js';
+import {
+  clientErrorHandler,
+  frameworkErrorHandler,
+  installRequestBodyChecks,
+} from './plugins/request-body.js';
 import { createServices, type ServiceDeps, type Services } from './services.js';
 
 declare module 'fastify' {
@@ -72,12 +77,33 @@ export function loggerOptions(config: Config): LoggerOptions {
       }) => ({
         id: request.id,
         method: request.method,
-        url: typeof request.url === 'string' ? redactQuery(request.url) : undefined,
+        url: typeof request.url === 'string' ? truncate(redactQuery(request.url), 2048) : undefined,
         ip: request.ip,
-        userAgent: request.headers?.['user-agent'],
+        userAgent: truncateLogValue(request.headers?.['user-agent']),
       }),
+      // Errors can carry what an attacker sent (zod's `input`, a message quoting a header): cut to size.
+      err: (error: Error) => truncateLogValue(stdSerializers.err(error)),
     },
   };
+}
+
+const truncate = (text: string, max: number) =>
+  text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters]`;
+
+/**
+ * A copy of a value for the log with every string cut to 1,000 characters (stacks to 8,000), at most
+ * 50 entries per object or array and 4 levels deep: a request can never make the log echo it at length.
+ */
+export function truncateLogValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return truncate(value, 1000);
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= 4) return '[nested too deep]';
+  if (Array.isArray(value)) return value.slice(0, 50).map((item) => truncateLogValue(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value).slice(0, 50))
+    out[key] =
+      key === 'stack' && typeof item === 'string' ? truncate(item, 8000) : truncateLogValue(item, depth + 1);
+  return out;
 }
 
 /** The structured JSON logger (pino) with secrets redacted. */
@@ -103,6 +129,9 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Router and HTTP-parser errors (bad URL, 414, timeouts, huge headers) are problems too.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
   app.decorate('services', services);
 
@@ -115,34 +144,7 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
     return payload;
   });
 
-  // `curl -d '{...}'` without a Content-Type header (as the seed's recipes are written) sends
-  // JSON labelled as a form. Accept it as JSON when it is JSON; anything else stays a 415.
-  app.addContentTypeParser(
-    'application/x-www-form-urlencoded',
-    { parseAs: 'string' },
-    (_request, body, done) => {
-      const text = String(body).trim();
-      if (!text.startsWith('{') && !text.startsWith('[')) {
-        done(
-          Object.assign(new Error('form bodies are not accepted'), {
-            code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
-            statusCode: 415,
-          }),
-        );
-        return;
-      }
-      try {
-        done(null, JSON.parse(text));
-      } catch {
-        done(
-          Object.assign(new Error('invalid JSON'), {
-            code: 'FST_ERR_CTP_INVALID_JSON_BODY',
-            statusCode: 400,
-          }),
-        );
-      }
-    },
-  );
+  installRequestBodyChecks(app);
   app.register(apiRoutes(services, domainRoutes));
 
   // The principal cache is used only while this process listens for change notifications.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { c, problems, routeMeta } from '../common/route';
 import { emailSchema, idParamsSchema, tenantCodeSchema, timestampSchema } from '../common/schemas';
+import { parseUrl } from '../common/text';
 
 /**
  * Magic links: a mailed link that signs in once, within 15 minutes. The link points at one of the
@@ -14,7 +15,9 @@ export const magicLinkRedirectUrlSchema = z
   .url({ protocol: /^https?$/ })
   .max(2048)
   .refine((value) => {
-    const url = new URL(value);
+    // Runs even when z.url() already failed: a validator that throws would escape as a rejection.
+    const url = parseUrl(value);
+    if (!url) return false;
     const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
     return (url.protocol === 'https:' || loopback) && url.hash === '' && !url.username && !url.password;
   }, 'an https URL (http only on localhost), without a fragment or credentials');

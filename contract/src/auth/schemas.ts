@@ -9,6 +9,7 @@ import {
   tenantCodeSchema,
   timestampSchema,
 } from '../common/schemas';
+import { storableText } from '../common/text';
 import { policyDocumentSchema } from '../policy/schema';
 import { tenantSchema, tenantSummarySchema } from '../tenants/schemas';
 import { googleLoginBodySchema } from './google';
@@ -148,7 +149,9 @@ export type JoinTenantBody = z.infer<typeof joinTenantBodySchema>;
 export const switchTenantBodySchema = z.strictObject({ tenant_id: idSchema });
 export type SwitchTenantBody = z.infer<typeof switchTenantBodySchema>;
 
-export const acceptInviteBodySchema = z.strictObject({ code: z.string().trim().min(1).max(128) });
+export const acceptInviteBodySchema = z.strictObject({
+  code: z.string().trim().min(1).max(128).check(storableText),
+});
 export type AcceptInviteBody = z.infer<typeof acceptInviteBodySchema>;
 
 /** One of the person's tenant memberships (`GET /auth/tenants`). */

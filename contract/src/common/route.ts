@@ -1,4 +1,4 @@
-import { type ContractOtherResponse, initContract } from '@ts-rest/core';
+import { type AppRoute, type ContractOtherResponse, initContract, isAppRouteNoBody } from '@ts-rest/core';
 import { z } from 'zod';
 import { problemContentType, problemSchema } from '../errors';
 
@@ -72,3 +72,7 @@ export const problems = <S extends ProblemStatus>(...statuses: S[]) =>
  * 503). Routes add the ones specific to them (401, 403, 404, 409, 412) with `problems()`.
  */
 export const commonResponses = problems(400, 413, 415, 429, 500, 503);
+
+/** Whether a route reads a request body: a GET, or a route whose body is `c.noBody()`, refuses one. */
+export const routeTakesBody = (route: AppRoute): boolean =>
+  'body' in route && route.body !== undefined && !isAppRouteNoBody(route.body as never);

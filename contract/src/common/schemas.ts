@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableText } from './text';
 
 /**
  * Building blocks every domain uses. Request strings are always bounded so that an
@@ -38,8 +39,8 @@ export const accessTokenSchema = z.string().min(1).max(8192);
 export const refreshTokenSchema = z.string().min(1).max(512);
 
 /** A display name (tenant, API key, group description...): trimmed, non-empty. */
-export const nameSchema = z.string().trim().min(1).max(100);
-export const descriptionSchema = z.string().trim().max(500);
+export const nameSchema = z.string().trim().min(1).max(100).check(storableText);
+export const descriptionSchema = z.string().trim().max(500).check(storableText);
 
 /**
  * The login methods a tenant can accept; `provider` on `POST /auth/login` and
@@ -81,7 +82,7 @@ export const maxPageSize = 100;
  */
 export const paginationQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(maxPageSize).default(defaultPageSize),
-  cursor: z.string().min(1).max(512).optional(),
+  cursor: z.string().min(1).max(512).check(storableText).optional(),
 });
 export type PaginationQuery = z.infer<typeof paginationQuerySchema>;
 

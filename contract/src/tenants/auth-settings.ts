@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableText } from '../common/text';
 
 /**
  * Per-tenant settings of the sign-in methods that need them: where passkeys are bound (relying
@@ -41,7 +42,7 @@ export const passkeySettingsSchema = z
     /** The relying party id: the host name credentials are bound to (`example.com`). */
     rp_id: hostSchema,
     /** Shown by the authenticator when a passkey is created; default: the tenant name. */
-    rp_name: z.string().trim().min(1).max(100).optional(),
+    rp_name: z.string().trim().min(1).max(100).check(storableText).optional(),
     /** The web origins ceremonies may come from; each must be the rp id or a subdomain of it. */
     origins: z.array(webOriginSchema).min(1).max(10),
   })

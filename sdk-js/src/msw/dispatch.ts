@@ -1,10 +1,13 @@
 import {
+  checkRequestValue,
   contract,
   getRouteMetadata,
+  jsonCharsetAccepted,
   mfaSubjectAttributes,
   problemContentType,
   type RouteMetadata,
   rootContract,
+  routeTakesBody,
 } from '@enforcer/contract';
 import type { Subject } from '@enforcer/contract/policy';
 import {
@@ -121,6 +124,15 @@ export function subjectOfPrincipal(store: MockStore, principal: Principal): Subj
 export const tenantOfPrincipal = (principal: Principal): string =>
   principal.kind === 'api_key' ? principal.key.tenantId : principal.account.tenantId;
 
+/** A path segment as the server's router decodes it; malformed percent-encoding is the server's 400. */
+const decodePathSegment = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new MockError('bad_request', 'The URL is not valid (malformed percent-encoding)');
+  }
+};
+
 /**
  * Routes requests to the contract's routes the way the server does: body parsing (400,
  * 413, 415), then authentication and the route's permission (from the route's metadata in
@@ -207,6 +219,19 @@ export function createDispatcher(options: {
     return principal;
   };
 
+  /** JSON text → a value within the contract's depth and string rules (`checkRequestValue`), as the server. */
+  const checked = (text: string): unknown => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new MockError('bad_request', 'The request body is not valid JSON');
+    }
+    const problem = checkRequestValue(value, 'body');
+    if (problem) throw new MockError('validation_failed', 'The request is not valid', { errors: [problem] });
+    return value;
+  };
+
   const readBody = async (request: Request): Promise<unknown> => {
     const text = await request.text();
     const type = request.headers.get('content-type') ?? '';
@@ -214,16 +239,14 @@ export function createDispatcher(options: {
       throw new MockError('payload_too_large', 'The request body is larger than the server accepts');
     }
     if (type.includes('application/json')) {
+      if (!jsonCharsetAccepted(type))
+        throw new MockError('unsupported_media_type', 'Send JSON encoded as UTF-8 (charset=utf-8)');
       if (text === '')
         throw new MockError(
           'bad_request',
           'The request body is empty but the content type is application/json',
         );
-      try {
-        return JSON.parse(text);
-      } catch {
-        throw new MockError('bad_request', 'The request body is not valid JSON');
-      }
+      return checked(text);
     }
     if (text === '') return undefined;
     const trimmed = text.trim();
@@ -231,11 +254,7 @@ export function createDispatcher(options: {
       type.includes('application/x-www-form-urlencoded') &&
       (trimmed.startsWith('{') || trimmed.startsWith('['))
     ) {
-      try {
-        return JSON.parse(trimmed);
-      } catch {
-        throw new MockError('bad_request', 'invalid JSON');
-      }
+      return checked(trimmed);
     }
     throw new MockError('unsupported_media_type', 'Send the request body as application/json');
   };
@@ -326,11 +345,17 @@ export function createDispatcher(options: {
       const principal = await authenticate(meta, request);
       const groups = match.pattern.exec(path)!;
       const rawParams = Object.fromEntries(
-        match.params.map((name, i) => [name, decodeURIComponent(groups[i + 1]!)]),
+        match.params.map((name, i) => [name, decodePathSegment(groups[i + 1]!)]),
       );
+      const rawQuery = Object.fromEntries(url.searchParams);
+      const envelope = checkRequestValue(rawQuery, 'query') ?? checkRequestValue(rawParams, 'params');
+      if (envelope)
+        throw new MockError('validation_failed', 'The request is not valid', { errors: [envelope] });
+      if (rawBody !== undefined && !routeTakesBody(match.route))
+        throw new MockError('bad_request', `${request.method} ${path} takes no request body`);
       const input = validate(match.route, {
         params: rawParams,
-        query: Object.fromEntries(url.searchParams),
+        query: rawQuery,
         headers: Object.fromEntries(request.headers),
         body: rawBody,
       });

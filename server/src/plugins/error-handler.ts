@@ -147,7 +147,9 @@ export function errorHandler(
   // Other fastify client errors (bad URL, malformed headers, ...); also JSON SyntaxErrors from custom parsers.
   const status = fastifyError.statusCode ?? (error instanceof SyntaxError ? 400 : 500);
   if (status >= 400 && status < 500) {
-    sendProblem(reply, problem(STATUS_CODES[status] ?? 'bad_request', error.message, { instance }));
+    // Fastify's messages may quote what the client sent (a header, a path): never at length.
+    const detail = error.message.length > 200 ? `${error.message.slice(0, 200)}…` : error.message;
+    sendProblem(reply, problem(STATUS_CODES[status] ?? 'bad_request', detail, { instance }));
     return;
   }
   if (status === 503) {
