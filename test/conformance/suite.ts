@@ -298,6 +298,54 @@ export function conformanceSuite(target: ConformanceTarget): void {
       expect(badId.body).toMatchObject({ code: 'validation_failed', errors: [{ path: 'params.id' }] });
     });
 
+    it('refuses the same hostile requests before any route runs (depth, NUL, lone surrogates, charset, bodies where none is taken)', async () => {
+      const tenant = await seedTenant();
+      const raw = (path: string, text: string, contentType = 'application/json', token?: string) =>
+        fetch(`${env.baseUrl}${API}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: text,
+        }).then(async (response) => ({
+          status: response.status,
+          headers: response.headers,
+          body: JSON.parse((await response.text()) || 'null'),
+        }));
+      const deep = await raw('/auth/otp/request', `{"email":${'['.repeat(100)}${']'.repeat(100)}}`);
+      expectProblem(deep, 400, 'validation_failed');
+      expect(deep.body.errors[0].message).toMatch(/deeper than 64 levels/);
+      for (const name of ['a\u0000b', '\ud800']) {
+        const answer = await call('POST', '/api-keys', { token: tenant.ownerToken, body: { name } });
+        expectProblem(answer, 400, 'validation_failed');
+        expect(answer.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.name']);
+      }
+      const magic = await call('POST', '/auth/magic-link/request', {
+        body: { email: email(), tenant_code: tenant.code, redirect_url: 'notaurl' },
+      });
+      expectProblem(magic, 400, 'validation_failed');
+      expectProblem(
+        await raw(
+          '/auth/otp/request',
+          JSON.stringify({ email: email() }),
+          'application/json; charset=utf-16',
+        ),
+        415,
+        'unsupported_media_type',
+      );
+      expectProblem(
+        await raw('/auth/mfa/totp/enroll', 'null', 'application/json', tenant.ownerToken),
+        400,
+        'bad_request',
+      );
+      expectProblem(
+        await call('GET', '/groups?cursor=a%00b', { apiKey: tenant.apiKey }),
+        400,
+        'validation_failed',
+      );
+      // The key list is unchanged by all of the above.
+      const keys = await call('GET', '/api-keys', { apiKey: tenant.apiKey });
+      expect(keys.body.data).toHaveLength(1);
+    });
+
     it('refreshes once for 20 calls that find the access token expired', async () => {
       const tenant = await seedTenant();
       const enforcer = sdk({ permissions: false });
