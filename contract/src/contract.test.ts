@@ -365,7 +365,9 @@ describe('docs', () => {
         .find((cells) => cells[1] === route.method && cells[2] === `\`${path}\``);
       const meta = getRouteMetadata(route);
       expect(row?.[3]?.split(' ')[0], `${route.method} ${path} auth`).toBe(meta.auth);
-      expect(row?.[4], `${route.method} ${path} permission`).toBe(meta.permission ? `\`${meta.permission}\`` : '');
+      expect(row?.[4], `${route.method} ${path} permission`).toBe(
+        meta.permission ? `\`${meta.permission}\`` : '',
+      );
     }
   });
 });
