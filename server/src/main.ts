@@ -83,7 +83,11 @@ try {
     log.warn('SMTP_URL is not set: mail goes to the log, and one-time codes are returned in responses');
   }
   const pgLog = log.child({ component: 'postgres' });
-  db = await startDatabase(config, { log: (message) => pgLog.debug(message) });
+  db = await startDatabase(config, {
+    log: (message) => pgLog.debug(message),
+    notify: (level, message, details) => pgLog[level](details ?? {}, message),
+    supervise: true,
+  });
   log.info(
     {
       database: db.embedded ? `embedded, 127.0.0.1:${db.embedded.port}` : redactUrl(db.url),
