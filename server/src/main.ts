@@ -54,13 +54,16 @@ async function shutdown(reason: string, code = 0): Promise<void> {
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
   process.on(signal, () => void shutdown(signal));
+// Process-level failures (docs/server.md, "Unexpected errors"): a rejected promise nobody awaited is
+// logged and the server keeps serving (one request's forgotten await must not take everyone's service
+// down); an uncaught exception leaves the process in an unknown state, so it shuts down (crash-only: a
+// supervisor, or the next `pnpm start`, brings it back cleanly).
 process.on('uncaughtException', (error) => {
   log.fatal({ err: error }, 'uncaught exception');
   void shutdown('uncaughtException', 1);
 });
 process.on('unhandledRejection', (error) => {
-  log.fatal({ err: error }, 'unhandled rejection');
-  void shutdown('unhandledRejection', 1);
+  log.error({ err: error }, 'unhandled rejection (the server keeps serving)');
 });
 // Started through shell wrappers that may die without passing the signal on (see docs/server.md), we
 // would be orphaned: then shut down rather than keep running, and PostgreSQL with us, unseen.
