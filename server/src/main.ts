@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, createLogger } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type Database, redactUrl, startDatabase } from './db/database.js';
+import { PostgresRuntimeError } from './db/postgres-runtime.js';
 import type { ITenant } from './domains/tenants/entities.js';
 import { ensureSandboxTenant } from './domains/tenants/sandbox.js';
 import { createServices } from './services.js';
@@ -108,6 +109,7 @@ try {
   await app.listen({ port: config.port, host: config.host });
 } catch (error) {
   log.fatal({ err: error }, 'start-up failed');
+  if (error instanceof PostgresRuntimeError) console.error(`\nEnforcer cannot start. ${error.message}\n`);
   await shutdown('start-up failed', 1);
 }
 

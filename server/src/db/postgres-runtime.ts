@@ -53,8 +53,8 @@ export interface PostgresRuntime {
   postgres: string;
   /** Set when we are root: PostgreSQL runs as this user. */
   user: PostgresUser | undefined;
-  /** Root only: where relocated binaries, clusters and temporary files live. */
-  home: string | undefined;
+  /** Root only: where relocated binaries, clusters and temporary files live (created on first use). */
+  home: (() => string) | undefined;
 }
 
 const isRoot = () => process.getuid?.() === 0;
@@ -100,10 +100,14 @@ export function postgresRuntime(log: (message: string) => void = () => {}): Post
     return cached;
   }
   const user = ensurePostgresUser();
-  const home = runtimeHome();
+  let homeDir: string | undefined;
+  const home = () => {
+    homeDir ??= runtimeHome();
+    return homeDir;
+  };
   let dir = native.dir;
   if (!canReach(user, join(dir, 'bin', 'postgres'), 'x')) {
-    dir = copyBinaries(native.dir, join(home, `bin-${native.version}-${platform()}-${arch()}`), log);
+    dir = copyBinaries(native.dir, join(home(), `bin-${native.version}-${platform()}-${arch()}`), log);
     if (!canReach(user, join(dir, 'bin', 'postgres'), 'x')) {
       throw new PostgresRuntimeError(
         `the PostgreSQL binaries copied to ${dir} cannot be run by the ${user.name} user (is the file system mounted noexec?); set DATABASE_URL to use an existing PostgreSQL, or run as a user other than root`,
@@ -200,12 +204,15 @@ function copyBinaries(source: string, target: string, log: (message: string) => 
     cpSync(source, temporary, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
     writeFileSync(join(temporary, '.complete'), `${source}\n`);
     chmodSync(temporary, 0o755);
-    rmSync(target, { recursive: true, force: true }); // an incomplete earlier copy
+    // Atomic: `target` only ever appears complete. Never removed here: another process may run from it.
     renameSync(temporary, target);
   } catch (error) {
     rmSync(temporary, { recursive: true, force: true });
     if (existsSync(marker)) return target; // another process copied them at the same time
-    throw error;
+    throw new PostgresRuntimeError(
+      `could not copy the PostgreSQL binaries to ${target} (${(error as Error).message}); if ${target} exists without a .complete file, remove it`,
+      { cause: error },
+    );
   }
   return target;
 }
@@ -246,7 +253,7 @@ export function placeDataDir(
     }
     if (!empty) {
       throw new PostgresRuntimeError(
-        `the cluster in ${dataDir} cannot be reached by the ${user.name} user PostgreSQL runs as (a parent directory is private); move it into ${runtime.home}/clusters/ and leave a symbolic link in its place, or set ENFORCER_DATA_DIR to a directory the ${user.name} user can enter`,
+        `the cluster in ${dataDir} cannot be reached by the ${user.name} user PostgreSQL runs as (a parent directory is private); move it into ${runtime.home?.()}/clusters/ and leave a symbolic link in its place, or set ENFORCER_DATA_DIR to a directory the ${user.name} user can enter`,
       );
     }
     rmSync(dataDir, { recursive: true }); // empty and unreachable: relocated below
@@ -262,7 +269,7 @@ export function placeDataDir(
     chownSync(dataDir, user.uid, user.gid);
     return realpathSync(dataDir);
   }
-  const clusters = join(runtime.home!, 'clusters');
+  const clusters = join(runtime.home!(), 'clusters');
   ensureSafeRootDir(clusters);
   const real = mkdtempSync(join(clusters, 'pg-'));
   chownSync(real, user.uid, user.gid);
@@ -307,7 +314,9 @@ export async function initCluster(
   options: InitOptions,
 ): Promise<void> {
   // The password goes through a file only its reader can open (a pipe on stdin is refused across users).
-  const pwDir = mkdtempSync(join(runtime.home ? ensureTmp(runtime.home) : tmpdir(), 'pw-'));
+  const pwRoot =
+    runtime.user && !canReach(runtime.user, tmpdir(), 'x') ? ensureTmp(runtime.home!()) : tmpdir();
+  const pwDir = mkdtempSync(join(pwRoot, 'enforcer-pw-'));
   const pwFile = join(pwDir, 'password');
   try {
     writeFileSync(pwFile, `${options.password}\n`, { mode: 0o600 });
