@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { ConnectionException, DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,31 @@ describe('isDatabaseUnavailable', () => {
     );
     expect(error).toBeInstanceOf(Error);
     expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it('recognises a pool that cannot connect in time (a server that accepts and never answers)', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket)); // accepts TCP, says nothing: a hung PostgreSQL
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const pool = new pg.Pool({
+      host: '127.0.0.1',
+      port,
+      user: 'x',
+      password: 'x',
+      connectionTimeoutMillis: 200,
+    });
+    try {
+      const error = await pool.query('select 1').then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(isDatabaseUnavailable(error), String(error)).toBe(true);
+    } finally {
+      await pool.end().catch(() => {});
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 
   it.each([
