@@ -184,23 +184,32 @@ export async function startEmbeddedPostgres(
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   let attempt = 0;
+  let restarting: Promise<void> | undefined;
   const delays = options.restartDelays ?? DEFAULT_RESTART_DELAYS;
   const watch = (postmaster: Postmaster) => {
     void postmaster.exited.then(({ code, signal }) => {
       if (current === postmaster) current = undefined;
       if (stopping) return;
       if (!options.supervise) {
-        notify('error', 'the embedded PostgreSQL exited', { pid: postmaster.pid, code, signal });
+        notify('error', 'the embedded PostgreSQL exited', { pid: postmaster.pid, exitCode: code, signal });
         return;
       }
-      notify('warn', 'the embedded PostgreSQL exited; restarting it', { pid: postmaster.pid, code, signal });
+      notify('warn', 'the embedded PostgreSQL exited; restarting it', {
+        pid: postmaster.pid,
+        exitCode: code,
+        signal,
+      });
       schedule();
     });
   };
   const schedule = () => {
     const delay = delays[Math.min(attempt, delays.length - 1)] ?? 1_000;
     attempt += 1;
-    timer = setTimeout(() => void restart(), delay);
+    timer = setTimeout(() => {
+      restarting = restart().finally(() => {
+        restarting = undefined;
+      });
+    }, delay);
     timer.unref();
   };
   const restart = async () => {
@@ -237,6 +246,7 @@ export async function startEmbeddedPostgres(
       stopped ??= (async () => {
         stopping = true;
         if (timer) clearTimeout(timer);
+        await restarting; // a postmaster being started now is stopped by restart() itself
         await current?.stop();
         process.off('exit', killOnExit);
         if (readOwner(ownerFile)?.pid === process.pid) rmSync(ownerFile, { force: true });
