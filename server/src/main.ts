@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, createLogger } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type Database, redactUrl, startDatabase } from './db/database.js';
+import { PostgresRuntimeError } from './db/postgres-runtime.js';
 import type { ITenant } from './domains/tenants/entities.js';
 import { ensureSandboxTenant } from './domains/tenants/sandbox.js';
 import { createServices } from './services.js';
@@ -54,13 +55,16 @@ async function shutdown(reason: string, code = 0): Promise<void> {
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
   process.on(signal, () => void shutdown(signal));
+// Process-level failures (docs/server.md, "Unexpected errors"): a rejected promise nobody awaited is
+// logged and the server keeps serving (one request's forgotten await must not take everyone's service
+// down); an uncaught exception leaves the process in an unknown state, so it shuts down (crash-only: a
+// supervisor, or the next `pnpm start`, brings it back cleanly).
 process.on('uncaughtException', (error) => {
   log.fatal({ err: error }, 'uncaught exception');
   void shutdown('uncaughtException', 1);
 });
 process.on('unhandledRejection', (error) => {
-  log.fatal({ err: error }, 'unhandled rejection');
-  void shutdown('unhandledRejection', 1);
+  log.error({ err: error }, 'unhandled rejection (the server keeps serving)');
 });
 // Started through shell wrappers that may die without passing the signal on (see docs/server.md), we
 // would be orphaned: then shut down rather than keep running, and PostgreSQL with us, unseen.
@@ -83,7 +87,11 @@ try {
     log.warn('SMTP_URL is not set: mail goes to the log, and one-time codes are returned in responses');
   }
   const pgLog = log.child({ component: 'postgres' });
-  db = await startDatabase(config, { log: (message) => pgLog.debug(message) });
+  db = await startDatabase(config, {
+    log: (message) => pgLog.debug(message),
+    notify: (level, message, details) => pgLog[level](details ?? {}, message),
+    supervise: true,
+  });
   log.info(
     {
       database: db.embedded ? `embedded, 127.0.0.1:${db.embedded.port}` : redactUrl(db.url),
@@ -101,6 +109,7 @@ try {
   await app.listen({ port: config.port, host: config.host });
 } catch (error) {
   log.fatal({ err: error }, 'start-up failed');
+  if (error instanceof PostgresRuntimeError) console.error(`\nEnforcer cannot start. ${error.message}\n`);
   await shutdown('start-up failed', 1);
 }
 

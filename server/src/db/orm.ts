@@ -25,6 +25,9 @@ export function ormConfig(databaseUrl: string, options: OrmOptions = {}): Option
     // Forked entity managers only: a request or service never shares an identity map.
     allowGlobalContext: false,
     pool: { min: 0, max: options.poolMax ?? 10 },
+    // A database that accepts no connection (hung, unreachable) fails a request after 10 s with a
+    // "timeout exceeded when trying to connect", answered 503 (db/unavailable.ts), instead of hanging it.
+    driverOptions: { connectionTimeoutMillis: 10_000 },
     debug: options.debug ?? false,
     // Triggers and their functions are written by hand in migrations (the revocation feed's change log,
     // change notifications), not mirrored in entity metadata: never drop or alter them from a diff.

@@ -1,6 +1,7 @@
 import type { ErrorCode, FieldError } from '@enforcer/contract';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable.js';
 import { isAppError } from '../lib/errors.js';
 import { problem, sendProblem } from '../lib/problem.js';
 
@@ -154,6 +155,13 @@ export function errorHandler(
   }
   if (status === 503) {
     sendProblem(reply, problem('unavailable', 'The service is temporarily unavailable', { instance }));
+    return;
+  }
+  if (isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, 'database unavailable');
+    const detail = 'The database is not reachable right now; try again shortly';
+    const headers = { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) };
+    sendProblem(reply, problem('unavailable', detail, { instance }), headers);
     return;
   }
   request.log.error({ err: error }, 'unhandled error');
