@@ -18,8 +18,10 @@ import {
 import {
   type Field,
   fieldsOf,
+  isolate,
   isSchema,
   type PathSegment,
+  requiredOnly,
   type Schema,
   selfNesting,
   validVariants,
@@ -299,6 +301,11 @@ export function planRoute(route: RouteInfo, ctx: FuzzContext, random: () => numb
     must.push(make(principal, 'baseline', 'valid request', withBody(variants[0])));
   for (const [i, variant] of variants.slice(1).entries())
     must.push(make(primary, 'baseline', `valid request (variant ${i + 2})`, { body: variant }));
+  if (route.body) {
+    const minimal = requiredOnly(route.body, variants[0]);
+    if (JSON.stringify(minimal) !== JSON.stringify(variants[0]) && route.body.safeParse(minimal).success)
+      must.push(make(primary, 'baseline', 'valid request, required fields only', { body: minimal }));
+  }
 
   if (route.noBody) {
     for (const h of UNWANTED_BODIES)
@@ -329,7 +336,7 @@ export function planRoute(route: RouteInfo, ctx: FuzzContext, random: () => numb
     if (strings[0]) {
       must.push(
         make(primary, `body${fieldName(strings[0].path)}`, 'invalid UTF-8 bytes (ff fe c3 28 ed a0 80)', {
-          body: setAt(valid, strings[0].path, INVALID_UTF8),
+          body: setAt(isolate(route.body, valid, strings[0].path), strings[0].path, INVALID_UTF8),
           mustRefuse: 'invalid UTF-8 in a string field',
         }),
       );
@@ -347,14 +354,18 @@ export function planRoute(route: RouteInfo, ctx: FuzzContext, random: () => numb
         for (const nest of selfNesting(field.schema)) {
           must.push(
             make(primary, name, `${nest.label} nested ${DEEP} deep`, {
-              body: setAt(variant, field.path, new RawJson(deepChain(nest.open, nest.close, DEEP))),
+              body: setAt(
+                isolate(route.body, variant, field.path),
+                field.path,
+                new RawJson(deepChain(nest.open, nest.close, DEEP)),
+              ),
             }),
           );
         }
         must.push(
           make(primary, name, `{"a":{"a":…}} x ${DEEP}`, {
             body: setAt(
-              variant,
+              isolate(route.body, variant, field.path),
               field.path,
               ALL.find((h) => h.kind === 'deep' && h.label.startsWith('{'))!.value,
             ),
@@ -366,7 +377,9 @@ export function planRoute(route: RouteInfo, ctx: FuzzContext, random: () => numb
         name,
         values: ordered.map(
           (h) => () =>
-            make(pick(random, primary, others), name, h.label, { body: setAt(variant, field.path, h.value) }),
+            make(CRITICAL.has(h.label) ? primary : pick(random, primary, others), name, h.label, {
+              body: setAt(isolate(route.body, variant, field.path), field.path, h.value),
+            }),
         ),
       });
       if (isObjectValued(field) && field.value !== undefined) {
@@ -375,7 +388,7 @@ export function planRoute(route: RouteInfo, ctx: FuzzContext, random: () => numb
           values: PROTO.slice(0, 2).map(
             (h) => () =>
               make(primary, `${name} (extra keys)`, `sibling key from ${h.label}`, {
-                body: setAt(variant, field.path, {
+                body: setAt(isolate(route.body, variant, field.path), field.path, {
                   ...(field.value as object),
                   ...JSON.parse((h.value as RawJson).text),
                 }),
@@ -642,6 +655,14 @@ export interface RunResult {
   statusCounts: Record<string, number>;
 }
 
+/** [a1, b1, c1, a2, b2, ...] */
+function interleave<T>(lists: T[][]): T[] {
+  const out: T[] = [];
+  const longest = Math.max(0, ...lists.map((l) => l.length));
+  for (let i = 0; i < longest; i++) for (const list of lists) if (i < list.length) out.push(list[i]!);
+  return out;
+}
+
 const routeCrashes = (crashes: Map<string, number>) => [...crashes.values()].reduce((n, c) => n + c, 0);
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -664,21 +685,20 @@ export async function run(options: RunOptions): Promise<RunResult> {
     await server.start();
   };
 
-  // Plan every route, then share what the budget leaves after the `must` cases round-robin over
-  // every field of every route.
+  // Plan every route, then share what the budget leaves after the `must` cases: one case per route in
+  // turn (small routes run out, big ones get the rest), and within a route one value per field in turn.
   const plans = routes.map((route) => planRoute(route, ctx, random));
+  const queues = plans.map((plan) => interleave(plan.targets.map((t) => t.values)));
   const extras: Case[][] = routes.map(() => []);
   let left = options.requests - plans.reduce((n, p) => n + p.must.length, 0);
   for (let round = 0; left > 0; round++) {
     let any = false;
-    for (const [i, plan] of plans.entries()) {
-      for (const target of plan.targets) {
-        const next = target.values[round];
-        if (!next || left <= 0) continue;
-        any = true;
-        left--;
-        extras[i]!.push(next());
-      }
+    for (const [i, queue] of queues.entries()) {
+      const next = queue[round];
+      if (!next || left <= 0) continue;
+      any = true;
+      left--;
+      extras[i]!.push(next());
     }
     if (!any) break;
   }
@@ -773,7 +793,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
           findings.add(c, {
             kind: 'stored-replacement-char',
             status: response.status,
-            code: codeOf(response),
+            code: response.status >= 400 ? codeOf(response) : undefined,
             note: `${after.replacementChars - before.replacementChars} more row(s) now hold U+FFFD (bytes silently replaced)`,
           });
         }

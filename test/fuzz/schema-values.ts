@@ -49,6 +49,7 @@ const STRING_CANDIDATES = [
   'https://app.example.com',
   'http://localhost:3000/callback',
   '00000000-0000-4000-8000-000000000000',
+  '2099-01-01T00:00:00.000Z',
   '2026-01-01T00:00:00.000Z',
   '2026-01-01',
   '+15555550123',
@@ -273,5 +274,27 @@ export function selfNesting(schema: Schema | undefined): { label: string; open: 
         out.push({ label: `{${key}: [ … ]}`, open: `{${JSON.stringify(key)}:[`, close: ']}' });
     }
   }
-  return out;
+  // `{not: …}` first: the chain that overflowed the stack in issue #11.
+  return out.sort((a, b) => Number(a.close !== '}') - Number(b.close !== '}'));
 }
+
+/**
+ * `value` with only the top-level keys the schema requires, plus the one `path` goes through: a
+ * hostile value in one field is then not refused because of an unrelated sibling (a fake Google client
+ * id next to the name being fuzzed).
+ */
+export function isolate(schema: Schema | undefined, value: unknown, path: PathSegment[]): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || path.length === 0) return value;
+  let s = schema ? unwrap(schema) : undefined;
+  if (s?._zod?.def.type === 'union')
+    s = unwrap((s._zod.def.options as Schema[]).find((o) => accepts(o, value)));
+  if (s?._zod?.def.type !== 'object') return value;
+  const shape = s._zod.def.shape as Record<string, Schema>;
+  return Object.fromEntries(
+    Object.entries(value).filter(([key]) => key === path[0] || shape[key]?._zod.optin !== 'optional'),
+  );
+}
+
+/** The value with only its required top-level keys (for a PATCH, often `{}`). */
+export const requiredOnly = (schema: Schema | undefined, value: unknown): unknown =>
+  isolate(schema, value, ['\u0000']);
