@@ -204,6 +204,9 @@ test(
               : { authorization: `Bearer ${tokens[name]}` },
       },
       resetPrincipals,
+      ...(process.env.FUZZ_CRASHES_PER_FIELD
+        ? { crashesPerTarget: Number(process.env.FUZZ_CRASHES_PER_FIELD) }
+        : {}),
       afterRoute: async (route) => {
         if (route.name !== 'policy.put') return;
         await resetPrincipals();
@@ -220,7 +223,7 @@ test(
       log: process.env.FUZZ_VERBOSE ? (line) => console.log(`[fuzz] ${line}`) : undefined,
     });
     const report = [
-      `[fuzz] seed ${seed}: ${result.sent} requests (${result.skipped} skipped after repeated crashes) in ${(result.ms / 1000).toFixed(1)} s, ${result.restarts} server restart(s); answers ${JSON.stringify(result.statusCounts)}`,
+      `[fuzz] seed ${seed}: ${result.sent} requests (${result.fixed} fixed cases, the rest field × value; ${result.skipped} skipped after crashes) in ${(result.ms / 1000).toFixed(1)} s, ${result.restarts} server restart(s); answers ${JSON.stringify(result.statusCounts)}`,
       `[fuzz] ${result.findings.length} finding group(s), ${result.findings.reduce((n, f) => n + f.count, 0)} request(s):`,
       formatReport(result.findings),
       result.findings.length > 0 ? `[fuzz] replay: ${replay}` : '',

@@ -318,9 +318,7 @@ export function planRoute(route: RouteInfo, ctx: FuzzContext, random: () => numb
     for (const h of WHOLE_BODIES) must.push(make(primary, 'body', h.label, { body: h.value }));
     must.push(
       make(primary, 'body', 'valid body plus "__proto__" key', {
-        body: new RawJson(
-          `{"__proto__":{"role":"owner","polluted":true},${serialize(valid).toString().slice(1)}`,
-        ),
+        body: new RawJson(withProtoKey(serialize(valid).toString())),
       }),
     );
     must.push(
@@ -372,7 +370,23 @@ export function planRoute(route: RouteInfo, ctx: FuzzContext, random: () => numb
           }),
         );
       }
-      const ordered = orderPool(kindOf(field.schema), random);
+      // NUL and a lone surrogate in every string field, always: PostgreSQL cannot store either.
+      if (vi === 0 && typeof field.value === 'string') {
+        for (const h of ALL.filter(
+          (x) => x.label.includes('(NUL)') || x.label.includes('(lone surrogate)'),
+        )) {
+          must.push(
+            make(primary, name, h.label, {
+              body: setAt(isolate(route.body, variant, field.path), field.path, h.value),
+            }),
+          );
+        }
+      }
+      const ordered = orderPool(kindOf(field.schema), random).filter(
+        (h) =>
+          typeof field.value !== 'string' ||
+          !(h.label.includes('(NUL)') || h.label.includes('(lone surrogate)')),
+      );
       targets.push({
         name,
         values: ordered.map(
@@ -443,6 +457,13 @@ const pick = (random: () => number, primary: PrincipalName, others: PrincipalNam
 const isObjectValued = (field: Field) =>
   (typeof field.value === 'object' && field.value !== null) ||
   (field.value === undefined && kindOf(field.schema) === 'deep');
+
+/** `{"__proto__":{…},<the object's own members>}` (JSON.parse makes that an own key, not the prototype). */
+function withProtoKey(json: string): string {
+  const proto = '"__proto__":{"role":"owner","polluted":true}';
+  if (!json.startsWith('{')) return `{${proto}}`;
+  return json === '{}' ? `{${proto}}` : `{${proto},${json.slice(1)}`;
+}
 
 function deepChain(open: string, close: string, depth: number): string {
   return `${open.repeat(depth)}{"exists":"subject.id"}${close.repeat(depth)}`;
@@ -642,7 +663,7 @@ export interface RunOptions {
   /** Requests in total (the `must` cases of each route are sent even past this). */
   requests: number;
   log?: (line: string) => void;
-  /** Stop fuzzing a (route, target) after it crashed the server this many times. */
+  /** Stop fuzzing a (route, target) after it crashed the server this many times (default 1; a route: twice that). */
   crashesPerTarget?: number;
 }
 
@@ -650,6 +671,8 @@ export interface RunResult {
   findings: Finding[];
   sent: number;
   skipped: number;
+  /** Of `sent`: the fixed cases (baselines, whole bodies, raw bytes, deep nesting, path parameters). */
+  fixed: number;
   restarts: number;
   ms: number;
   statusCounts: Record<string, number>;
@@ -672,7 +695,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const log = options.log ?? (() => {});
   const random = rng(seed);
   const findings = new Findings();
-  const crashesPerTarget = options.crashesPerTarget ?? 2;
+  const crashesPerTarget = options.crashesPerTarget ?? 1;
   const statusCounts: Record<string, number> = {};
   let sent = 0;
   let skipped = 0;
@@ -710,6 +733,26 @@ export async function run(options: RunOptions): Promise<RunResult> {
     const cases = [...plans[index]!.must, ...extras[index]!];
     const crashes = new Map<string, number>();
     let before = await options.snapshot();
+
+    /** The server died because of `culprit`: say so, start it again, and check what the crash left written. */
+    const recover = async (culprit: Case, error?: unknown) => {
+      findings.add(culprit, crashObservation(server, error));
+      crashes.set(culprit.target, (crashes.get(culprit.target) ?? 0) + 1);
+      await restart();
+      await options.resetPrincipals();
+      const after = await options.snapshot();
+      const changed = Object.keys(after.tables).filter((t) => after.tables[t] !== before.tables[t]);
+      if (changed.length > 0) {
+        findings.add(culprit, {
+          kind: 'partial-write',
+          status: undefined,
+          code: undefined,
+          note: `crashed the server, yet changed: ${changed.join(', ')}`,
+        });
+      }
+      before = after;
+      lastSuspect = undefined;
+    };
     let lastSuspect: Case | undefined;
     let routeSent = 0;
 
@@ -720,12 +763,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
       }
       if (!server.running) {
         // Died after an earlier answer (an unhandled rejection fires after the 500 was sent).
-        const culprit = lastSuspect ?? c;
-        findings.add(culprit, crashObservation(server));
-        crashes.set(culprit.target, (crashes.get(culprit.target) ?? 0) + 1);
-        await restart();
-        await options.resetPrincipals();
-        before = await options.snapshot();
+        await recover(lastSuspect ?? c);
       }
       const headers: Record<string, string> = { ...principals.headers(c.principal) };
       if (c.contentType) headers['content-type'] = c.contentType;
@@ -742,12 +780,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
       } catch (error) {
         const died = await server.exitsWithin(2000);
         if (died) {
-          findings.add(c, crashObservation(server, error));
-          crashes.set(c.target, (crashes.get(c.target) ?? 0) + 1);
-          await restart();
-          await options.resetPrincipals();
-          before = await options.snapshot();
-          lastSuspect = undefined;
+          await recover(c, error);
         } else {
           findings.add(c, {
             kind: 'no-answer',
@@ -767,12 +800,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
         // A crash shows as a 500 and then a shutdown: /healthz stops answering 200 (503 while Fastify
         // closes, then nothing), and the process exits shortly after.
         if (!(await server.alive(2000)) && (await server.exitsWithin(15_000))) {
-          findings.add(c, crashObservation(server));
-          crashes.set(c.target, (crashes.get(c.target) ?? 0) + 1);
-          await restart();
-          await options.resetPrincipals();
-          before = await options.snapshot();
-          lastSuspect = undefined;
+          await recover(c);
           continue;
         }
       }
@@ -817,7 +845,15 @@ export async function run(options: RunOptions): Promise<RunResult> {
     await options.afterRoute?.(route);
     log(`${route.name}: ${routeSent} requests in ${Date.now() - routeStarted} ms`);
   }
-  return { findings: findings.list, sent, skipped, restarts, ms: Date.now() - started, statusCounts };
+  return {
+    findings: findings.list,
+    sent,
+    fixed: plans.reduce((n, p) => n + p.must.length, 0),
+    skipped,
+    restarts,
+    ms: Date.now() - started,
+    statusCounts,
+  };
 }
 
 function codeOf(response: RawResponse): string | undefined {
