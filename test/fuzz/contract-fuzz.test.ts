@@ -230,7 +230,8 @@ test(
     ].join('\n');
     console.log(report);
     if (process.env.FUZZ_REPORT_FILE) writeFileSync(process.env.FUZZ_REPORT_FILE, `${report}\n`);
-    if (!reportOnly) expect(result.findings, report).toEqual([]);
+    // The count, not the list: a diff of the findings would print their request bodies in full.
+    if (!reportOnly) expect(result.findings.length, report).toBe(0);
   },
   Math.max(600_000, requests * 200),
 );
