@@ -663,6 +663,8 @@ export interface RunOptions {
   /** Requests in total (the `must` cases of each route are sent even past this). */
   requests: number;
   log?: (line: string) => void;
+  /** Also probe paths no route has (default true). */
+  unknownPaths?: boolean;
   /** Stop fuzzing a (route, target) after it crashed the server this many times (default 1; a route: twice that). */
   crashesPerTarget?: number;
 }
@@ -686,12 +688,24 @@ function interleave<T>(lists: T[][]): T[] {
   return out;
 }
 
+const UNKNOWN_PATH: RouteInfo = {
+  name: '(no such route)',
+  method: 'GET',
+  path: '/no-such-route',
+  auth: 'none',
+  pathParams: [],
+  body: undefined,
+  noBody: false,
+  query: undefined,
+};
+
 const routeCrashes = (crashes: Map<string, number>) => [...crashes.values()].reduce((n, c) => n + c, 0);
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export async function run(options: RunOptions): Promise<RunResult> {
-  const { server, routes, ctx, principals, seed } = options;
+  const { server, ctx, principals, seed } = options;
+  let routes = options.routes;
   const log = options.log ?? (() => {});
   const random = rng(seed);
   const findings = new Findings();
@@ -711,6 +725,48 @@ export async function run(options: RunOptions): Promise<RunResult> {
   // Plan every route, then share what the budget leaves after the `must` cases: one case per route in
   // turn (small routes run out, big ones get the rest), and within a route one value per field in turn.
   const plans = routes.map((route) => planRoute(route, ctx, random));
+  if (options.unknownPaths !== false) {
+    // Paths no route has: Fastify's own 404, which must be a problem document too.
+    routes = [...routes, UNKNOWN_PATH];
+    const probe = (label: string, method: string, path: string, body?: Buffer): Case => ({
+      route: UNKNOWN_PATH,
+      principal: 'anonymous',
+      target: 'path',
+      label,
+      method,
+      path,
+      ...(body ? { body, contentType: 'application/json' } : {}),
+    });
+    plans.push({
+      must: [
+        probe('no such route', 'GET', `${basePath}/no-such-route`),
+        probe('no such route, with a body', 'POST', `${basePath}/no-such-route`, Buffer.from('{"a":1}')),
+        probe('outside the base path', 'GET', '/no-such-route'),
+        probe('5,000 characters', 'GET', `${basePath}/${'a'.repeat(5000)}`),
+        probe('%ff', 'GET', `${basePath}/%ff`),
+      ],
+      targets: [],
+    });
+  }
+  // A method the path does not take (`405 method_not_allowed` or `404`, as a problem), once per route.
+  for (const [i, route] of routes.entries()) {
+    if (route === UNKNOWN_PATH) continue;
+    const taken = new Set(
+      contractRoutes()
+        .filter((r) => r.path === route.path)
+        .map((r) => r.method),
+    );
+    const method = ['PATCH', 'PUT', 'DELETE', 'POST', 'GET'].find((m) => !taken.has(m));
+    const baseline = plans[i]!.must[0];
+    if (method && baseline) {
+      plans[i]!.must.push({
+        ...baseline,
+        method,
+        target: 'method',
+        label: `${method} (not a method of this path)`,
+      });
+    }
+  }
   const queues = plans.map((plan) => interleave(plan.targets.map((t) => t.values)));
   const extras: Case[][] = routes.map(() => []);
   let left = options.requests - plans.reduce((n, p) => n + p.must.length, 0);
