@@ -791,8 +791,8 @@ export async function run(options: RunOptions): Promise<RunResult> {
     let before = await options.snapshot();
 
     /** The server died because of `culprit`: say so, start it again, and check what the crash left written. */
-    const recover = async (culprit: Case, error?: unknown) => {
-      findings.add(culprit, crashObservation(server, error));
+    const recover = async (culprit: Case, error?: unknown, observation = crashObservation(server, error)) => {
+      findings.add(culprit, observation);
       crashes.set(culprit.target, (crashes.get(culprit.target) ?? 0) + 1);
       await restart();
       await options.resetPrincipals();
@@ -838,13 +838,22 @@ export async function run(options: RunOptions): Promise<RunResult> {
         if (died) {
           await recover(c, error);
         } else {
-          findings.add(c, {
+          const observation: Observation = {
             kind: 'no-answer',
             status: undefined,
             code: undefined,
             note: (error as Error).message,
-          });
-          lastSuspect = c;
+          };
+          // Hung rather than dead: start afresh instead of waiting 15 s for every request left.
+          if (await server.alive(5000)) {
+            findings.add(c, observation);
+            lastSuspect = c;
+          } else {
+            await recover(c, error, {
+              ...observation,
+              note: `${observation.note}; /healthz hangs too: restarted`,
+            });
+          }
         }
         continue;
       }
