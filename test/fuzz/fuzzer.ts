@@ -570,7 +570,9 @@ export class Findings {
   private groups = new Map<string, Finding>();
 
   add(c: Case, o: Observation): void {
-    const key = [c.route.name, o.kind, o.status ?? '-', o.code ?? '-'].join(' | ');
+    // `accepted` splits by what should have been refused (a UTF-16 label, a body on a no-body route, ...).
+    const why = o.kind === 'accepted' ? (c.mustRefuse ?? '') : '';
+    const key = [c.route.name, o.kind, o.status ?? '-', o.code ?? '-', why].join(' | ');
     const existing = this.groups.get(key);
     if (!existing) {
       this.groups.set(key, {
