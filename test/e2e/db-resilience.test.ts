@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { removeCluster } from '../../server/src/db/postgres-runtime.js';
 import {
   type EnforcerProcess,
+  holdPort,
   isAlive,
   ownerAndApiKey,
   startEnforcer,
@@ -65,19 +66,29 @@ describe('database outage', { timeout: 120_000 }, () => {
     expect((await authorize()).status).toBe(200);
 
     const postmaster = server.postmasterPid();
+    const port = server.postmasterPort();
     expect(isAlive(postmaster)).toBe(true);
     process.kill(postmaster!, 'SIGKILL');
-    expect(await waitFor(() => !isAlive(postmaster), 5_000)).toBe(true);
-
-    // The supervisor waits 500 ms before its first restart: these land in the outage.
-    const [group, decision, ready] = await Promise.all([
-      createGroup('during_outage'),
-      authorize(),
-      api('GET', '/readyz'),
-    ]);
-    expectUnavailable(group);
-    expectUnavailable(decision);
-    expect(ready.status).toBe(503);
+    // Hold its port (the supervisor waits 500 ms before restarting it): every restart fails until we let
+    // go, so the outage lasts while we look, whatever the machine's load.
+    const held = await holdPort(port!);
+    try {
+      expect(await waitFor(() => !isAlive(postmaster), 5_000)).toBe(true);
+      const [group, decision, ready] = await Promise.all([
+        createGroup('during_outage'),
+        authorize(),
+        api('GET', '/readyz'),
+      ]);
+      expectUnavailable(group);
+      expectUnavailable(decision);
+      expect(ready.status).toBe(503);
+      expect(
+        await waitFor(() => /restarting the embedded PostgreSQL failed; trying again/.test(server.output())),
+      ).toBe(true);
+      expectUnavailable(await createGroup('during_outage'));
+    } finally {
+      await held.close();
+    }
 
     // Back without restarting the server: same process, a new postmaster, the pool reconnects.
     expect(
