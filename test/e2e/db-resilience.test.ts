@@ -9,6 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { basePath, contract } from '@enforcer/contract';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeCluster } from '../../server/src/db/postgres-runtime.js';
 import {
@@ -46,6 +47,21 @@ async function start(dataDir: string): Promise<EnforcerProcess> {
   const server = await startEnforcer(dataDir);
   started.push(server);
   return server;
+}
+
+interface Route {
+  method: string;
+  path: string;
+}
+
+/** Every route of the contract (a ts-rest route is an object with a `method` and a `path`). */
+function contractRoutes(node: unknown = contract): Route[] {
+  if (typeof node !== 'object' || node === null) return [];
+  const candidate = node as Partial<Route>;
+  if (typeof candidate.method === 'string' && typeof candidate.path === 'string') {
+    return [{ method: candidate.method, path: candidate.path }];
+  }
+  return Object.values(node).flatMap((child) => contractRoutes(child));
 }
 
 function expectUnavailable(response: ApiResponse) {
@@ -86,6 +102,29 @@ describe('database outage', { timeout: 120_000 }, () => {
         await waitFor(() => /restarting the embedded PostgreSQL failed; trying again/.test(server.output())),
       ).toBe(true);
       expectUnavailable(await createGroup('during_outage'));
+
+      // Every route of the contract, as the owner and with the API key: nothing answers 500, and every
+      // 5xx is this 503 (4xx remain for what is refused before the database is needed).
+      const failures: string[] = [];
+      for (const route of contractRoutes()) {
+        const path = route.path
+          .replace(basePath, '')
+          .replace(/:[a-zA-Z_]+/g, '00000000-0000-4000-8000-000000000000');
+        for (const credentials of [{ token }, { apiKey }]) {
+          const response = await api(route.method, path, {
+            ...credentials,
+            ...(['POST', 'PUT', 'PATCH'].includes(route.method) ? { body: {} } : {}),
+          });
+          const retryAfter = Number(response.headers.get('retry-after'));
+          const problem = /^application\/problem\+json/.test(response.headers.get('content-type') ?? '');
+          if (response.status >= 500 && !(response.status === 503 && retryAfter > 0 && problem)) {
+            failures.push(
+              `${route.method} ${route.path}: ${response.status} ${JSON.stringify(response.body)}`,
+            );
+          }
+        }
+      }
+      expect(failures).toEqual([]);
     } finally {
       await held.close();
     }
