@@ -2,6 +2,7 @@
 // PostgreSQL under a data folder of the test's choosing, for the database resilience tests.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFreePort } from '../../server/src/db/embedded.js';
@@ -19,6 +20,8 @@ export interface EnforcerProcess {
   output(): string;
   /** The pid of the embedded postmaster, from postmaster.pid. */
   postmasterPid(): number | undefined;
+  /** Its port, from postmaster.pid. */
+  postmasterPort(): number | undefined;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM and wait for the exit (SIGKILL after 20 s). */
   stop(): Promise<void>;
@@ -83,6 +86,7 @@ export async function startEnforcer(
     api: apiClient(baseUrl),
     output: () => output,
     postmasterPid: () => readPostmasterPid(join(dataDir, 'pg'))?.pid,
+    postmasterPort: () => readPostmasterPid(join(dataDir, 'pg'))?.port,
     exited,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -129,3 +133,22 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 }
 
 export const readText = (file: string) => readFileSync(file, 'utf8');
+
+/**
+ * Listens on 127.0.0.1:`port` as soon as it is free (retrying every 10 ms for `timeoutMs`): a dead
+ * PostgreSQL's port held this way makes its restart fail until `close()`, so an outage lasts as long as a
+ * test needs it to.
+ */
+export async function holdPort(port: number, timeoutMs = 5_000): Promise<{ close(): Promise<void> }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const server = createServer((socket) => socket.destroy());
+    const error = await new Promise<Error | undefined>((resolve) => {
+      server.once('error', resolve);
+      server.listen(port, '127.0.0.1', () => resolve(undefined));
+    });
+    if (!error) return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    if (Date.now() > deadline) throw new Error(`port ${port} did not become free: ${error.message}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,7 +1,7 @@
 // Issue #21: as root, a cluster in a private directory is placed where the postgres user can own it,
 // without loosening the permissions of the user's own directories. (The whole path, README's start and
 // test commands from a clone in a 0700 directory, runs in CI: .ci/private-dir-check.sh.)
-import { lstatSync, mkdtempSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -11,9 +11,11 @@ import {
   canReach,
   generatePassword,
   initCluster,
+  PostgresRuntimeError,
   placeDataDir,
   postgresRuntime,
   removeCluster,
+  runtimeHome,
   spawnPostmaster,
 } from './postgres-runtime.js';
 
@@ -72,5 +74,20 @@ describe.runIf(asRoot)('as root, a data folder inside a private directory', { ti
       await postmaster.stop();
     }
     expect(placeDataDir(runtime, dataDir)).toBe(real);
+  });
+
+  it('refuses a runtime directory others can write to, saying what to do', () => {
+    const shared = join(privateDir, 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    const before = process.env.ENFORCER_PG_RUNTIME_DIR;
+    process.env.ENFORCER_PG_RUNTIME_DIR = shared;
+    try {
+      expect(() => runtimeHome()).toThrow(PostgresRuntimeError);
+      expect(() => runtimeHome()).toThrow(/must be a directory owned by root and writable only by root/);
+    } finally {
+      if (before === undefined) delete process.env.ENFORCER_PG_RUNTIME_DIR;
+      else process.env.ENFORCER_PG_RUNTIME_DIR = before;
+    }
   });
 });

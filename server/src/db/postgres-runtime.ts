@@ -169,7 +169,8 @@ function ensureSafeRootDir(path: string): void {
   }
 }
 
-function runtimeHome(): string {
+/** Root only: ENFORCER_PG_RUNTIME_DIR, else /var/lib/enforcer-postgres, else /var/tmp/enforcer-postgres. */
+export function runtimeHome(): string {
   const candidates = [
     process.env.ENFORCER_PG_RUNTIME_DIR,
     '/var/lib/enforcer-postgres',

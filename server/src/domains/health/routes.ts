@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';
 import { pingDatabase } from '../../db/orm.js';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../../db/unavailable.js';
 import { problem, sendProblem } from '../../lib/problem.js';
 import type { SigningKeyStore } from '../keys/signing-key-store.js';
 
@@ -20,6 +21,7 @@ export function healthRoutes(deps: { orm: MikroORM; keys: SigningKeyStore }) {
         return sendProblem(
           reply,
           problem('unavailable', 'The database is not reachable', { instance: request.url }),
+          { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
         );
       }
       try {

@@ -121,6 +121,16 @@ describe('access tokens', () => {
     expect(await codeOf(service.verify(await forge({ typ: undefined })))).toBe('token_invalid');
   });
 
+  it('lets a database outage through (503), instead of calling the token invalid', async () => {
+    const { token } = await service.issue(subject);
+    const down = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const unreachable = new AccessTokenService({
+      ...options,
+      keys: { getVerificationKey: () => Promise.reject(down) } as unknown as SigningKeyStore,
+    });
+    await expect(unreachable.verify(token)).rejects.toBe(down);
+  });
+
   it('refuses another issuer or audience, and missing claims', async () => {
     const other = new AccessTokenService({
       ...options,

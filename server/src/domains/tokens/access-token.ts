@@ -1,5 +1,6 @@
 import { errors, type JWTHeaderParameters, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
+import { isDatabaseUnavailable } from '../../db/unavailable.js';
 import { addSeconds, type Clock, epochSeconds } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
 import type { RandomSource } from '../../lib/random.js';
@@ -137,6 +138,8 @@ export class AccessTokenService {
         },
       ));
     } catch (error) {
+      // The keys could not be read (database down): a 503, not a verdict on the token.
+      if (isDatabaseUnavailable(error)) throw error;
       if (error instanceof errors.JWTExpired)
         throw new AppError('token_expired', 'The access token has expired');
       throw new AppError('token_invalid', 'The access token is not valid', { cause: error });
