@@ -1,6 +1,6 @@
 import type { LoginBody, SecondFactor } from '@enforcer/contract';
+import type { MockContext } from '../context';
 import { randomToken, sha256, uuid } from '../crypto';
-import type { MockContext } from '../dispatch';
 import { MockError } from '../problem';
 import { iso, type MockStore, type PersonRow, type TenantRow } from '../store';
 import {

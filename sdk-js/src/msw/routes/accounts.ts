@@ -1,7 +1,8 @@
 import type { contract, Role } from '@enforcer/contract';
 import { builtInRoles } from '@enforcer/contract';
 import { toPredicate } from '@enforcer/contract/policy';
-import { type MockContext, type RouterImpl, subjectOfPrincipal } from '../dispatch';
+import type { MockContext, RouterImpl } from '../context';
+import { subjectOfPrincipal } from '../dispatch';
 import { throttleOf } from '../methods/sign-in';
 import { personIdentifier } from '../methods/throttle';
 import { MockError } from '../problem';

@@ -1,6 +1,7 @@
 import type { contract } from '@enforcer/contract';
+import type { MockContext, RouterImpl } from '../context';
 import { randomToken } from '../crypto';
-import type { MockContext, RouterImpl } from '../dispatch';
+import { checkOtp, issueOtp } from '../methods/otp';
 import { assertStrongPassword } from '../methods/password-policy';
 import {
   checkFactor,
@@ -20,7 +21,6 @@ import { countsAsGuess } from '../methods/throttle';
 import { checkTotp, newTotpSecret, otpauthUri, PLACEHOLDER_QR } from '../methods/totp';
 import { MockError } from '../problem';
 import { iso, type MockStore, type TenantRow } from '../store';
-import { checkOtp, issueOtp } from './auth';
 import { ownTenant, userOf } from './helpers';
 
 /**

@@ -26,7 +26,6 @@ type MethodHandlers = Pick<
   | 'passkeyRegisterBegin'
   | 'passkeyRegisterFinish'
   | 'passkeyLoginBegin'
-  | 'passkeyLoginFinish'
   | 'passkeyCredentials'
   | 'deletePasskey'
 >;
