@@ -3,6 +3,7 @@ import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { type DomainRoutes, registerContractRoutes } from '../../api.js';
 import { AppError } from '../../lib/errors.js';
 import { type Principal, subjectOfPrincipal } from '../../plugins/authenticate.js';
+import { PostgresSessionStore } from '../../stores/postgres/sessions.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { unlockAccount } from '../auth/throttle/unlock-account.js';
 import { GroupMembership } from '../groups/entities.js';
@@ -223,7 +224,8 @@ export const accountsRoutes: DomainRoutes = (app, services) => {
               { account: account.id, revokedAt: null },
               { fields: ['id'] },
             );
-            for (const s of sessions) await refreshTokens.revokeSession(s.id, 'account_deactivated', em);
+            const store = new PostgresSessionStore({ tx: em });
+            for (const s of sessions) await refreshTokens.revokeSession(s.id, 'account_deactivated', store);
           }
           recordAudit(em, clock, {
             action: body.active ? 'account.activated' : 'account.deactivated',

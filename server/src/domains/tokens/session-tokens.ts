@@ -1,9 +1,9 @@
+import type { RefreshTokenService, SessionRecord } from '@enforcer/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AppError } from '../../lib/errors.js';
+import { PostgresSessionStore } from '../../stores/postgres/sessions.js';
 import { type Grant, loadGrant } from '../identity/load-grant.js';
 import type { AccessTokenService } from './access-token.js';
-import type { ISession } from './entities.js';
-import type { RefreshTokenService } from './refresh-tokens.js';
 
 /** The tokens handed to a client at login, refresh and tenant switch. */
 export interface SessionTokens {
@@ -63,7 +63,7 @@ export class SessionTokenService {
           ip: input.ip ?? null,
           userAgent: input.userAgent ?? null,
         },
-        tx,
+        new PostgresSessionStore({ tx }),
       );
       return { grant, issued };
     };
@@ -84,23 +84,24 @@ export class SessionTokenService {
       tenantId: options.tenantId,
       ip: options.ip,
       userAgent: options.userAgent,
-      check: async (em, session) => {
-        grant = await loadGrant(em, session.account.id);
-        if (!grant?.active) {
-          return {
-            error: new AppError('account_inactive', 'This account has been deactivated'),
-            reason: 'account_inactive',
-          };
-        }
-        return undefined;
+      check: async (session) => {
+        grant = await loadGrant(this.#orm.em.fork(), session.accountId);
+        if (grant?.active) return undefined;
+        return {
+          ok: false,
+          code: 'account_inactive',
+          detail: 'This account has been deactivated',
+          reason: 'account_inactive',
+        };
       },
     });
-    return this.#tokens(grant!, rotated.session, rotated);
+    if (!rotated.ok) throw new AppError(rotated.code, rotated.detail);
+    return this.#tokens(grant!, rotated.value.session, rotated.value);
   }
 
   async #tokens(
     grant: Grant,
-    session: Pick<ISession, 'id' | 'amr' | 'mfaAt'>,
+    session: Pick<SessionRecord, 'id' | 'amr' | 'mfaAt'>,
     refresh: { refreshToken: string; expiresAt: Date },
   ): Promise<SessionTokens> {
     const access = await this.#access.issue({
