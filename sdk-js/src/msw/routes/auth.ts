@@ -110,8 +110,8 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
   refresh: async ({ body }, { tokens }) => ({ status: 200, body: await tokens.refresh(body.refresh_token) }),
   ...authMethodRoutes,
 
-  logout: ({ body }, ctx) => {
-    const { store, principal } = ctx;
+  logout: async ({ body }, ctx) => {
+    const { store, tokens, principal } = ctx;
     if (body.all_sessions) {
       if (principal?.kind !== 'user')
         throw new MockError('unauthenticated', 'Ending every session needs a user token');
@@ -119,8 +119,7 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
         if (session.personId === principal.account.personId) store.revokeSession(session, 'logout_all');
       }
     } else if (body.refresh_token !== undefined) {
-      const row = store.refreshTokens.get(body.refresh_token);
-      const session = row && store.sessions.get(row.sessionId);
+      const session = await tokens.sessionOf(body.refresh_token);
       if (session) store.revokeSession(session, 'logout');
     } else if (principal?.kind === 'user') {
       store.revokeSession(principal.session, 'logout');
@@ -206,7 +205,7 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
         session: {
           id: user.session.id,
           amr: [...user.session.amr],
-          expires_at: iso(user.session.absoluteExpiresAt),
+          expires_at: user.session.absoluteExpiresAt.toISOString(),
         },
       },
     };

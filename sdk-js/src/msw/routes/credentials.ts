@@ -271,7 +271,7 @@ export const mfaRoutes: RouterImpl<typeof contract.mfa> = {
     const now = store.now();
     const { session, account } = user;
     session.amr = [...new Set([...session.amr, method, 'mfa'])];
-    session.mfaAt = now;
+    session.mfaAt = new Date(now);
     if (!account.active) throw new MockError('account_inactive', 'This account has been deactivated');
     const access = await tokens.issueAccessToken(account, session);
     return {
