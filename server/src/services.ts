@@ -64,7 +64,12 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     graceSeconds: config.tokens.refreshGraceSeconds,
     onReuse: auditRefreshTokenReuse(orm, clock),
   });
-  const sessions = new SessionTokenService({ orm, access: accessTokens, refresh: refreshTokens });
+  const sessions = new SessionTokenService({
+    orm,
+    access: accessTokens,
+    refresh: refreshTokens,
+    storeIn: (tx) => new PostgresSessionStore({ tx }),
+  });
   const policies = new TenantPolicyService();
   const principalCache = new PrincipalCache();
   return {

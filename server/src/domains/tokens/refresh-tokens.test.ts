@@ -51,7 +51,12 @@ const access = new AccessTokenService({
   ttlSeconds: 900,
   clockToleranceSeconds: 0,
 });
-const sessions = new SessionTokenService({ orm: db.orm, access, refresh });
+const sessions = new SessionTokenService({
+  orm: db.orm,
+  access,
+  refresh,
+  storeIn: (tx) => new PostgresSessionStore({ tx }),
+});
 
 const codeOf = async (promise: Promise<unknown>) => {
   try {

@@ -1,7 +1,6 @@
-import type { RefreshTokenService, SessionRecord } from '@enforcer/core';
+import type { RefreshTokenService, SessionRecord, SessionStore } from '@enforcer/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AppError } from '../../lib/errors.js';
-import { PostgresSessionStore } from '../../stores/postgres/sessions.js';
 import { type Grant, loadGrant } from '../identity/load-grant.js';
 import type { AccessTokenService } from './access-token.js';
 
@@ -34,11 +33,19 @@ export class SessionTokenService {
   readonly #orm: MikroORM;
   readonly #access: AccessTokenService;
   readonly #refresh: RefreshTokenService;
+  readonly #storeIn: (tx: EntityManager) => SessionStore;
 
-  constructor(options: { orm: MikroORM; access: AccessTokenService; refresh: RefreshTokenService }) {
+  /** `storeIn` gives the session store inside a transaction, so a sign-in commits with its caller. */
+  constructor(options: {
+    orm: MikroORM;
+    access: AccessTokenService;
+    refresh: RefreshTokenService;
+    storeIn: (tx: EntityManager) => SessionStore;
+  }) {
     this.#orm = options.orm;
     this.#access = options.access;
     this.#refresh = options.refresh;
+    this.#storeIn = options.storeIn;
   }
 
   /**
@@ -63,7 +70,7 @@ export class SessionTokenService {
           ip: input.ip ?? null,
           userAgent: input.userAgent ?? null,
         },
-        new PostgresSessionStore({ tx }),
+        this.#storeIn(tx),
       );
       return { grant, issued };
     };
