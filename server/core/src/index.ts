@@ -29,3 +29,4 @@ export {
   type RotateOptions,
   type StartSessionInput,
 } from './sessions/refresh-tokens.js';
+export * from './throttle/rules.js';

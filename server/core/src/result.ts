@@ -9,9 +9,12 @@ export interface Refusal {
   ok: false;
   code: ErrorCode;
   detail: string;
+  /** Response headers the refusal carries (`Retry-After` of a delay). */
+  headers?: Record<string, string>;
 }
 
 export type Result<T> = { ok: true; value: T } | Refusal;
 
-export const refuse = (code: ErrorCode, detail: string): Refusal => ({ ok: false, code, detail });
+export const refuse = (code: ErrorCode, detail: string, headers?: Record<string, string>): Refusal =>
+  headers ? { ok: false, code, detail, headers } : { ok: false, code, detail };
 export const success = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });

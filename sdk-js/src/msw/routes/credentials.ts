@@ -1,4 +1,5 @@
 import type { contract } from '@enforcer/contract';
+import { countsAsGuess } from '@enforcer/core';
 import type { MockContext, RouterImpl } from '../context';
 import { randomToken } from '../crypto';
 import { checkOtp, issueOtp } from '../methods/otp';
@@ -17,7 +18,6 @@ import {
   throttleOf,
   verifyPassword,
 } from '../methods/sign-in';
-import { countsAsGuess } from '../methods/throttle';
 import { checkTotp, newTotpSecret, otpauthUri, PLACEHOLDER_QR } from '../methods/totp';
 import { MockError } from '../problem';
 import { iso, type MockStore, type TenantRow } from '../store';

@@ -1,6 +1,6 @@
 import type { RefreshTokenService, SessionRecord, SessionStore } from '@enforcer/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { AppError } from '../../lib/errors.js';
+import { AppError, refusalError } from '../../lib/errors.js';
 import { type Grant, loadGrant } from '../identity/load-grant.js';
 import type { AccessTokenService } from './access-token.js';
 
@@ -102,7 +102,7 @@ export class SessionTokenService {
         };
       },
     });
-    if (!rotated.ok) throw new AppError(rotated.code, rotated.detail);
+    if (!rotated.ok) throw refusalError(rotated);
     return this.#tokens(grant!, rotated.value.session, rotated.value);
   }
 

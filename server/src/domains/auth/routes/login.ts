@@ -1,4 +1,5 @@
 import { type contract, defaultMemberRole, type LoginBody, type TokenResponse } from '@enforcer/contract';
+import { countsAsGuess, loginIdentifier, personIdentifier } from '@enforcer/core';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../../lib/errors.js';
@@ -8,7 +9,7 @@ import { createAccount, findAccount } from '../accounts.js';
 import { authContext, committed, refuse, success, tenantByCode } from '../context.js';
 import { requireSecondFactor } from '../mfa/require-second-factor.js';
 import { openSession } from '../sign-in.js';
-import { countsAsGuess, loginIdentifier, personIdentifier, signInThrottle } from '../throttle/index.js';
+import { signInThrottle } from '../throttle/index.js';
 
 /**
  * `POST /auth/login`: `provider` picks the strategy, which proves who the caller is; then, the same for
