@@ -259,8 +259,8 @@ export function sessionStoreContract(name: string, harness: () => SessionStoreHa
             expiresAt: now,
           });
           await family.markUsed(family.token.id, now, crypto.randomUUID());
-          await family.touchSession({ lastUsedAt: new Date(now.getTime() + 5000), ip: '198.51.100.7' });
-          await family.revokeSession('never', now);
+          await family.updateSession({ lastUsedAt: new Date(now.getTime() + 5000), ip: '198.51.100.7' });
+          await family.updateSession({ revokedAt: now, revokeReason: 'never' });
           throw failure;
         }),
       ).rejects.toBe(failure);
@@ -278,7 +278,7 @@ export function sessionStoreContract(name: string, harness: () => SessionStoreHa
         store.withFamily(await hash(t0), async (family) => {
           const now = clock.now();
           await family.markUsed(family.token.id, now, crypto.randomUUID());
-          await family.revokeSession('never', now);
+          await family.updateSession({ revokedAt: now, revokeReason: 'never' });
           // The memory store refuses here; PostgreSQL when the transaction writes (unique index).
           await family.insertToken({
             id: crypto.randomUUID(),
@@ -306,7 +306,7 @@ export function sessionStoreContract(name: string, harness: () => SessionStoreHa
         const next = await family.findToken(family.token.replacedById!);
         expect(next?.tokenHash).toBe(await hash(t1));
         expect(next?.parentId).toBe(family.token.id);
-        await family.revokeSession('seen', new Date());
+        await family.updateSession({ revokedAt: new Date(), revokeReason: 'seen' });
         return family.session.revokeReason;
       });
       expect(seen).toBe('seen');

@@ -15,6 +15,7 @@ export { type Refusal, type Result, refuse, success } from './result.js';
 export type {
   FamilyTransaction,
   RefreshTokenRecord,
+  SessionChanges,
   SessionRecord,
   SessionStore,
 } from './sessions/ports.js';

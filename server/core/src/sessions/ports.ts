@@ -44,9 +44,13 @@ export interface FamilyTransaction {
   findToken(id: string): Promise<RefreshTokenRecord | null>;
   insertToken(token: RefreshTokenRecord): Promise<void>;
   markUsed(tokenId: string, usedAt: Date, replacedById: string): Promise<void>;
-  touchSession(changes: { lastUsedAt: Date; ip?: string | null; userAgent?: string | null }): Promise<void>;
-  revokeSession(reason: string, at: Date): Promise<void>;
+  /** Changes the session: its use (`lastUsedAt`, `ip`, `userAgent`) or its end (`revokedAt`, `revokeReason`). */
+  updateSession(changes: SessionChanges): Promise<void>;
 }
+
+export type SessionChanges = Partial<
+  Pick<SessionRecord, 'lastUsedAt' | 'ip' | 'userAgent' | 'revokedAt' | 'revokeReason'>
+>;
 
 /** The storage port of sessions and refresh tokens. */
 export interface SessionStore {

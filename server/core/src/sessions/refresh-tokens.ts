@@ -148,7 +148,11 @@ export class RefreshTokenService {
       const next = this.#tokenRecord(session, successorHash, token.id, now);
       await family.insertToken(next);
       await family.markUsed(token.id, now, next.id);
-      await family.touchSession({ lastUsedAt: now, ip: options.ip, userAgent: options.userAgent });
+      await family.updateSession({
+        lastUsedAt: now,
+        ...(options.ip !== undefined && { ip: options.ip }),
+        ...(options.userAgent !== undefined && { userAgent: options.userAgent }),
+      });
       return success({
         session: family.session,
         refreshToken: successor,
@@ -194,7 +198,7 @@ export class RefreshTokenService {
     const inGrace = now.getTime() - usedAt.getTime() <= this.#o.graceSeconds * 1000;
     const next = inGrace && token.replacedById ? await family.findToken(token.replacedById) : null;
     if (next && !next.usedAt && next.expiresAt > now && next.tokenHash === successorHash) {
-      await family.touchSession({ lastUsedAt: now });
+      await family.updateSession({ lastUsedAt: now });
       return success({
         session: family.session,
         refreshToken: successor,
@@ -202,7 +206,7 @@ export class RefreshTokenService {
         graceReplay: true,
       });
     }
-    await family.revokeSession('refresh_token_reuse', now);
+    await family.updateSession({ revokedAt: now, revokeReason: 'refresh_token_reuse' });
     return {
       ...refuse(
         'refresh_token_reused',

@@ -87,14 +87,8 @@ export class PostgresSessionStore implements SessionStore {
           row.usedAt = usedAt;
           row.replacedById = replacedById;
         },
-        touchSession: async ({ lastUsedAt, ip, userAgent }) => {
-          session.lastUsedAt = lastUsedAt;
-          if (ip !== undefined) session.ip = ip;
-          if (userAgent !== undefined) session.userAgent = userAgent;
-        },
-        revokeSession: async (reason, at) => {
-          session.revokedAt = at;
-          session.revokeReason = reason;
+        updateSession: async (changes) => {
+          Object.assign(session, changes);
         },
       };
       const result = await work(family);

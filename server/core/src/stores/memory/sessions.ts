@@ -95,14 +95,8 @@ export class MemorySessionStore implements SessionStore {
         used.set(tokenId, { usedAt, replacedById });
         if (tokenId === token.id) Object.assign(token, { usedAt, replacedById });
       },
-      touchSession: async ({ lastUsedAt, ip, userAgent }) => {
-        session.lastUsedAt = lastUsedAt;
-        if (ip !== undefined) session.ip = ip;
-        if (userAgent !== undefined) session.userAgent = userAgent;
-      },
-      revokeSession: async (reason, at) => {
-        session.revokedAt = at;
-        session.revokeReason = reason;
+      updateSession: async (changes) => {
+        Object.assign(session, changes);
       },
     };
     const result = await work(family);
