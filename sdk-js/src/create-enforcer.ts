@@ -18,6 +18,7 @@ import {
 } from './client/create-client';
 import { type Clock, systemClock } from './clock';
 import { EnforcerError, unwrap } from './errors';
+import type { FlowContext } from './flows/context';
 import type { PasskeyFlows } from './flows/passkeys';
 import { Permissions } from './permissions/permissions';
 import { decodeClaims } from './session/claims';
@@ -57,17 +58,6 @@ export interface EnforcerOptions {
   autoRefresh?: boolean;
   /** Load permissions (for `can()`) whenever the session changes. Default true. */
   permissions?: boolean;
-}
-
-/** What plug-in flows (passkeys, and the other sign-in methods of later steps) build on. */
-export interface FlowContext {
-  /** The typed client, bearer attached. */
-  api: EnforcerClient;
-  /** The typed client without credentials (sign-in calls). */
-  publicApi: EnforcerClient;
-  /** Completes a sign-in with the token pair a flow obtained. */
-  signIn(response: TokenResponse): Promise<SignedInSnapshot>;
-  tenantCode: string | undefined;
 }
 
 export interface Enforcer {

@@ -9,12 +9,7 @@ export {
   type EnforcerClient,
 } from './client/create-client';
 export type { Clock } from './clock';
-export {
-  createEnforcer,
-  type Enforcer,
-  type EnforcerOptions,
-  type FlowContext,
-} from './create-enforcer';
+export { createEnforcer, type Enforcer, type EnforcerOptions } from './create-enforcer';
 export {
   type ClientErrorCode,
   EnforcerError,
@@ -23,6 +18,7 @@ export {
   isEnforcerError,
   unwrap,
 } from './errors';
+export type { FlowContext } from './flows/context';
 export type { PasskeyFlows } from './flows/passkeys';
 export { type AccessTokenClaims, decodeClaims } from './session/claims';
 export type {

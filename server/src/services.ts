@@ -1,13 +1,16 @@
+import { RefreshTokenService } from '@enforcer/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.js';
 import { SigningKeyStore } from './domains/keys/signing-key-store.js';
 import { TenantPolicyService } from './domains/policy/tenant-policy.js';
 import { AccessTokenService } from './domains/tokens/access-token.js';
-import { RefreshTokenService } from './domains/tokens/refresh-tokens.js';
+import { auditRefreshTokenReuse } from './domains/tokens/reuse-audit.js';
 import { SessionTokenService } from './domains/tokens/session-tokens.js';
 import { type Clock, systemClock } from './lib/clock.js';
+import { deriveKey } from './lib/crypto.js';
 import { cryptoRandom, type RandomSource } from './lib/random.js';
 import { PrincipalCache } from './plugins/principal-cache.js';
+import { PostgresSessionStore } from './stores/postgres/sessions.js';
 
 /** What the services share, injectable so tests control time and randomness. */
 export interface ServiceDeps {
@@ -52,15 +55,21 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     clockToleranceSeconds: config.tokens.clockToleranceSeconds,
   });
   const refreshTokens = new RefreshTokenService({
-    orm,
-    masterKey: config.masterKey,
+    store: new PostgresSessionStore({ orm }),
     clock,
     random,
+    successorKey: deriveKey(config.masterKey, 'refresh-token-successor'),
     idleTtlSeconds: config.tokens.refreshIdleTtlSeconds,
     absoluteTtlSeconds: config.tokens.refreshAbsoluteTtlSeconds,
     graceSeconds: config.tokens.refreshGraceSeconds,
+    onReuse: auditRefreshTokenReuse(orm, clock),
   });
-  const sessions = new SessionTokenService({ orm, access: accessTokens, refresh: refreshTokens });
+  const sessions = new SessionTokenService({
+    orm,
+    access: accessTokens,
+    refresh: refreshTokens,
+    storeIn: (tx) => new PostgresSessionStore({ tx }),
+  });
   const policies = new TenantPolicyService();
   const principalCache = new PrincipalCache();
   return {

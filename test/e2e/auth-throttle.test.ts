@@ -1,7 +1,7 @@
+import { CLIENT_FREE_FAILURES } from '@enforcer/core';
 import { describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../server/src/domains/audit/entities.js';
 import { AuthThrottle } from '../../server/src/domains/auth/throttle/entities.js';
-import { CLIENT_FREE_FAILURES } from '../../server/src/domains/auth/throttle/throttle.js';
 import { Tenant } from '../../server/src/domains/tenants/entities.js';
 import { ManualClock } from '../../server/src/lib/clock.js';
 import { totpCode } from '../../server/src/testing/totp.js';

@@ -1,8 +1,8 @@
 import type { PasskeyCredential } from '@enforcer/contract';
 import { browserSupportsWebAuthn, startAuthentication, startRegistration } from '@simplewebauthn/browser';
-import type { FlowContext } from '../create-enforcer';
 import { EnforcerError, unwrap } from '../errors';
 import type { SignedInSnapshot } from '../session/snapshot';
+import type { FlowContext } from './context';
 
 /**
  * Passkey sign-in (WebAuthn). Loaded on first use (`await enforcer.passkeys()`), in its own chunk

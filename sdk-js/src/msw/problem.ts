@@ -1,4 +1,5 @@
 import { buildProblem, type ErrorCode, type FieldError, type Problem } from '@enforcer/contract';
+import type { Refusal } from '@enforcer/core';
 
 /** Thrown by the mock's routes; answered as a problem, like the server's AppError. */
 export class MockError extends Error {
@@ -26,6 +27,10 @@ export class MockError extends Error {
 }
 
 /** An RFC 9457 problem document, built as the server builds it (one builder, in @enforcer/contract). */
+/** A core service's refusal as the mock's error. */
+export const refusalError = (refusal: Refusal): MockError =>
+  new MockError(refusal.code, refusal.detail, refusal.headers ? { headers: refusal.headers } : {});
+
 export const problem = (code: ErrorCode, detail: string, instance: string, errors?: FieldError[]): Problem =>
   buildProblem(code, detail, { instance, ...(errors ? { errors } : {}) });
 

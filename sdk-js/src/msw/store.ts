@@ -12,6 +12,8 @@ import type {
 } from '@enforcer/contract';
 import { builtInRoles, defaultPolicy, mergeGroups, verifiedGroup } from '@enforcer/contract';
 import { type CompiledPolicy, compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
+import type { SessionRecord } from '@enforcer/core';
+import { MemorySessionStore } from '@enforcer/core/memory';
 import type { Clock } from '../clock';
 import { sha256, stableStringify, uuid } from './crypto';
 
@@ -62,28 +64,8 @@ export interface GroupRow {
   members: Map<string, number>;
 }
 
-export interface SessionRow {
-  id: string;
-  accountId: string;
-  personId: string;
-  tenantId: string;
-  amr: string[];
-  createdAt: number;
-  absoluteExpiresAt: number;
-  revokedAt: number | null;
-  revokeReason: string | null;
-  /** When the session last completed a second factor (the `mfa_at` claim), or null. */
-  mfaAt: number | null;
-}
-
-export interface RefreshTokenRow {
-  token: string;
-  sessionId: string;
-  usedAt: number | null;
-  replacedBy: string | null;
-  createdAt: number;
-  expiresAt: number;
-}
+/** A session (refresh-token family): the core's record, kept by the core's memory store. */
+export type SessionRow = SessionRecord;
 
 export interface OtpRow {
   /** `login` (email codes), `password_reset`, `phone_login`, `verify_phone`: codes never cross purposes. */
@@ -220,8 +202,19 @@ export class MockStore {
   readonly persons = new Map<string, PersonRow>();
   readonly accounts = new Map<string, AccountRow>();
   readonly groups = new Map<string, GroupRow>();
-  readonly sessions = new Map<string, SessionRow>();
-  readonly refreshTokens = new Map<string, RefreshTokenRow>();
+  /** Sessions and refresh tokens: the core's memory store (rotation rules live in the core). */
+  readonly sessionStore = new MemorySessionStore({
+    onRevoke: (session) =>
+      this.changes.push({
+        seq: ++this.#seq,
+        at: session.revokedAt!.getTime(),
+        tenantId: session.tenantId,
+        kind: 'session',
+        sessionId: session.id,
+        accountId: session.accountId,
+      }),
+  });
+  readonly sessions = this.sessionStore.sessions;
   readonly otps = new Map<string, OtpRow>();
   readonly invites = new Map<string, InviteRow>();
   readonly apiKeys = new Map<string, ApiKeyRow>();
@@ -269,7 +262,6 @@ export class MockStore {
       this.accounts,
       this.groups,
       this.sessions,
-      this.refreshTokens,
       this.otps,
       this.invites,
       this.apiKeys,
@@ -290,6 +282,7 @@ export class MockStore {
     ]) {
       map.clear();
     }
+    this.sessionStore.clear();
     this.changes.length = 0;
   }
 
@@ -537,17 +530,7 @@ export class MockStore {
   // --- sessions --------------------------------------------------------------------------------
 
   revokeSession(session: SessionRow, reason: string): void {
-    if (session.revokedAt !== null) return;
-    session.revokedAt = this.now();
-    session.revokeReason = reason;
-    this.changes.push({
-      seq: ++this.#seq,
-      at: session.revokedAt,
-      tenantId: session.tenantId,
-      kind: 'session',
-      sessionId: session.id,
-      accountId: session.accountId,
-    });
+    this.sessionStore.revoke(session.id, reason, new Date(this.now()));
   }
 
   /** Marks a change to what the account may do (role, groups, active), as the server's bumpGrantVersion. */

@@ -1,4 +1,5 @@
 import type { Jwk, TokenResponse } from '@enforcer/contract';
+import { RefreshTokenService, webCryptoRandom } from '@enforcer/core';
 import {
   calculateJwkThumbprint,
   errors,
@@ -10,9 +11,9 @@ import {
   SignJWT,
 } from 'jose';
 import type { AccessTokenClaims } from '../session/claims';
-import { hmacKey, hmacSha256, randomToken } from './crypto';
+import { randomToken } from './crypto';
 import { MockError } from './problem';
-import type { AccountRow, MockStore, RefreshTokenRow, SessionRow } from './store';
+import type { AccountRow, MockStore, SessionRow } from './store';
 
 export interface TokenSettings {
   issuer: string;
@@ -36,23 +37,30 @@ interface SigningKey {
   publicJwk: JWK;
 }
 
-const REFRESH_TOKEN = /^ert_[A-Za-z0-9_-]{43}$/;
-
 /**
  * The mock's token service: ES256 `at+jwt` access tokens in exactly the server's format
  * (header `{ alg, typ, kid }` with the RFC 7638 thumbprint as `kid`; claims iss, aud, sub,
- * person_id, tenant_id, sid, roles, groups, amr, grant_version, iat, exp, jti), and opaque
- * refresh tokens rotated like the server's (derived successors, reuse detection, grace window).
+ * person_id, tenant_id, sid, roles, groups, amr, grant_version, iat, exp, jti); sessions and refresh
+ * tokens are the core's RefreshTokenService over the store's memory session store, as on the server.
  */
 export class MockTokens {
   readonly settings: TokenSettings;
   readonly #store: MockStore;
+  readonly #refresh: RefreshTokenService;
   #keys: Promise<SigningKey[]> | undefined;
-  #successorKey: Promise<CryptoKey> | undefined;
 
   constructor(store: MockStore, settings: TokenSettings) {
     this.#store = store;
     this.settings = settings;
+    this.#refresh = new RefreshTokenService({
+      store: store.sessionStore,
+      clock: { now: () => new Date(store.now()) },
+      random: webCryptoRandom,
+      successorKey: webCryptoRandom.bytes(32),
+      idleTtlSeconds: settings.refreshIdleTtl,
+      absoluteTtlSeconds: settings.refreshAbsoluteTtl,
+      graceSeconds: settings.refreshGrace,
+    });
   }
 
   async #newKey(): Promise<SigningKey> {
@@ -93,7 +101,7 @@ export class MockTokens {
       groups: this.#store.groupNames(account.id),
       amr: session.amr,
       grant_version: account.grantVersion,
-      ...(session.mfaAt !== null ? { mfa_at: Math.floor(session.mfaAt / 1000) } : {}),
+      ...(session.mfaAt !== null ? { mfa_at: Math.floor(session.mfaAt.getTime() / 1000) } : {}),
     })
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: key!.kid })
       .setIssuer(this.settings.issuer)
@@ -138,84 +146,37 @@ export class MockTokens {
   /** A new session (token family) for an account that just proved who it is. */
   async signIn(account: AccountRow, amr: string[], mfaAt: number | null = null): Promise<TokenResponse> {
     if (!account.active) throw new MockError('account_inactive', 'This account has been deactivated');
-    const now = this.#store.now();
-    const session: SessionRow = {
-      id: crypto.randomUUID(),
+    const issued = await this.#refresh.startSession({
       accountId: account.id,
       personId: account.personId,
       tenantId: account.tenantId,
       amr,
-      createdAt: now,
-      absoluteExpiresAt: now + this.settings.refreshAbsoluteTtl * 1000,
-      revokedAt: null,
-      revokeReason: null,
-      mfaAt,
-    };
-    this.#store.sessions.set(session.id, session);
-    const refresh = this.#createRefreshToken(session, `ert_${randomToken(32)}`);
-    return this.#response(account, session, refresh.token);
+      mfaAt: mfaAt === null ? null : new Date(mfaAt),
+    });
+    return this.#response(account, issued.session, issued.refreshToken);
   }
 
-  /** `POST /auth/refresh`: rotation, reuse detection and the grace window, as the server. */
+  /** `POST /auth/refresh`: the core's rotation; a deactivated account's session ends. */
   async refresh(presented: string): Promise<TokenResponse> {
-    if (!REFRESH_TOKEN.test(presented))
-      throw new MockError('refresh_token_invalid', 'The refresh token is not valid');
-    // Derived before looking anything up, so the rest runs without awaiting (one "transaction").
-    const successor = await this.#successor(presented);
-    const store = this.#store;
-    const now = store.now();
-    const row = store.refreshTokens.get(presented);
-    if (!row) throw new MockError('refresh_token_invalid', 'The refresh token is not valid');
-    const session = store.sessions.get(row.sessionId)!;
-    if (session.revokedAt !== null) throw new MockError('refresh_token_invalid', 'The session has ended');
-    if (session.absoluteExpiresAt <= now)
-      throw new MockError('refresh_token_invalid', 'The session has expired');
-    const account = store.accounts.get(session.accountId)!;
-
-    if (row.usedAt !== null) {
-      const inGrace = now - row.usedAt <= this.settings.refreshGrace * 1000;
-      const next = inGrace && row.replacedBy ? store.refreshTokens.get(row.replacedBy) : undefined;
-      if (next && next.usedAt === null && next.expiresAt > now && next.token === successor) {
-        this.#checkActive(account, session);
-        return this.#response(account, session, next.token);
-      }
-      store.revokeSession(session, 'refresh_token_reuse');
-      throw new MockError(
-        'refresh_token_reused',
-        'This refresh token was already used; the session has been ended for safety. Sign in again.',
-      );
-    }
-    if (row.expiresAt <= now) throw new MockError('refresh_token_invalid', 'The refresh token has expired');
-    this.#checkActive(account, session);
-    const next = this.#createRefreshToken(session, successor);
-    row.usedAt = now;
-    row.replacedBy = next.token;
-    return this.#response(account, session, next.token);
+    const rotated = await this.#refresh.rotate(presented, {
+      check: async (session) =>
+        this.#store.accounts.get(session.accountId)!.active
+          ? undefined
+          : {
+              ok: false,
+              code: 'account_inactive',
+              detail: 'This account has been deactivated',
+              reason: 'account_inactive',
+            },
+    });
+    if (!rotated.ok) throw new MockError(rotated.code, rotated.detail);
+    const { session, refreshToken } = rotated.value;
+    return this.#response(this.#store.accounts.get(session.accountId)!, session, refreshToken);
   }
 
-  #checkActive(account: AccountRow, session: SessionRow): void {
-    if (account.active) return;
-    this.#store.revokeSession(session, 'account_inactive');
-    throw new MockError('account_inactive', 'This account has been deactivated');
-  }
-
-  #createRefreshToken(session: SessionRow, token: string): RefreshTokenRow {
-    const now = this.#store.now();
-    const row: RefreshTokenRow = {
-      token,
-      sessionId: session.id,
-      usedAt: null,
-      replacedBy: null,
-      createdAt: now,
-      expiresAt: Math.min(now + this.settings.refreshIdleTtl * 1000, session.absoluteExpiresAt),
-    };
-    this.#store.refreshTokens.set(token, row);
-    return row;
-  }
-
-  async #successor(presented: string): Promise<string> {
-    this.#successorKey ??= hmacKey();
-    return `ert_${await hmacSha256(await this.#successorKey, presented)}`;
+  /** The session of a refresh token (`POST /auth/logout` with one), or null. */
+  sessionOf(presented: string): Promise<SessionRow | null> {
+    return this.#refresh.sessionOf(presented);
   }
 
   async #response(account: AccountRow, session: SessionRow, refreshToken: string): Promise<TokenResponse> {

@@ -1,4 +1,5 @@
 import type { ErrorCode, FieldError } from '@enforcer/contract';
+import type { Refusal } from '@enforcer/core';
 
 /**
  * The one error family of the server: every failure a handler or service reports carries a stable code
@@ -32,3 +33,7 @@ export class AppError extends Error {
 }
 
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
+
+/** A core service's refusal as the server's error. */
+export const refusalError = (refusal: Refusal): AppError =>
+  new AppError(refusal.code, refusal.detail, refusal.headers ? { headers: refusal.headers } : undefined);

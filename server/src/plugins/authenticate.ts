@@ -1,60 +1,16 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { getRouteMetadata, type RouteMetadata } from '@enforcer/contract';
-import type { Subject } from '@enforcer/contract/policy';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { API_KEY_PREFIX, hashApiKey } from '../domains/api-keys/api-key-hash.js';
 import { ApiKey, type IApiKey } from '../domains/api-keys/entities.js';
 import { mfaSubjectAttributes } from '../domains/auth/mfa/subject-attributes.js';
 import { isPrivyToken, privyBearerClaims } from '../domains/auth/strategies/privy/bearer.js';
-import type { Grant } from '../domains/identity/load-grant.js';
-import type { TenantPolicy } from '../domains/policy/tenant-policy.js';
-import type { AccessTokenClaims } from '../domains/tokens/access-token.js';
+import { type LazyEm, lazyEm } from '../http/lazy-em.js';
+import { type ApiKeyPrincipal, subjectOfPrincipal, type UserPrincipal } from '../http/principal.js';
 import { AppError } from '../lib/errors.js';
 import type { Services } from '../services.js';
 import type { CachedPrincipal } from './principal-cache.js';
-
-/**
- * Who is calling, worked out once per request from the route's `metadata.auth` (in the
- * contract) by `authenticate` below; handlers never read credentials themselves.
- */
-export type Principal = UserPrincipal | ApiKeyPrincipal;
-
-export interface UserPrincipal {
-  kind: 'user';
-  claims: AccessTokenClaims;
-  accountId: string;
-  personId: string;
-  tenantId: string;
-  sessionId: string;
-  /** The account as it is now (role, groups, active): decisions use this, not the token's copy. */
-  grant: PrincipalGrant;
-  /** The tenant's policy version as this request found it (TenantPolicyService.forPrincipal). */
-  policyVersion: number;
-  /** `subject.attributes` for decisions: the session's MFA recency (`mfa_at`, `mfa_age_seconds`). */
-  attributes: Record<string, string | number>;
-}
-
-export interface ApiKeyPrincipal {
-  kind: 'api_key';
-  apiKeyId: string;
-  tenantId: string;
-  role: string;
-  createdBy: string | null;
-  policyVersion: number;
-}
-
-/** What an account may do right now, as the request's one authentication query read it. */
-export type PrincipalGrant = Omit<Grant, 'account'>;
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal: Principal | undefined;
-  }
-}
-
-/** API keys look like `enf_<43 base64url chars>` (256 random bits); anything else as a bearer is a JWT. */
-export const API_KEY_PREFIX = 'enf_';
-export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 type Credential = { kind: 'jwt'; token: string } | { kind: 'api_key'; key: string } | undefined;
 
@@ -85,19 +41,6 @@ export function routeMetadata(request: FastifyRequest): RouteMetadata | undefine
 }
 
 const metadataByRoute = new WeakMap<object, RouteMetadata>();
-
-/**
- * An entity manager made on first use: a request whose principal and policy are cached
- * touches the database not at all, and need not pay for a fork either.
- */
-export type LazyEm = () => EntityManager;
-export function lazyEm(services: Pick<Services, 'orm'>): LazyEm {
-  let em: EntityManager | undefined;
-  return () => {
-    em ??= services.orm.em.fork();
-    return em;
-  };
-}
 
 /**
  * The preHandler of every contract route: checks the credential kind the route accepts,
@@ -138,27 +81,6 @@ export function authenticate(services: Services) {
       }
     }
   };
-}
-
-/** The engine's subject for a caller. An API key acts with its role and no groups. */
-export function subjectOfPrincipal(principal: Principal): Subject {
-  if (principal.kind === 'api_key') {
-    return { id: principal.apiKeyId, tenant_id: principal.tenantId, roles: [principal.role], groups: [] };
-  }
-  const { grant } = principal;
-  return {
-    id: grant.accountId,
-    person_id: grant.personId,
-    tenant_id: grant.tenantId,
-    roles: grant.roles,
-    groups: grant.groups,
-    attributes: principal.attributes,
-  };
-}
-
-/** Does the caller hold `action` (a resource-less check against the tenant's policy)? */
-export function principalCan(policy: TenantPolicy, principal: Principal, action: string): boolean {
-  return policy.compiled.can(subjectOfPrincipal(principal), action);
 }
 
 /**

@@ -1,12 +1,12 @@
 import type { LoginBody } from '@enforcer/contract';
-import type { MockContext } from '../dispatch';
+import type { MockContext } from '../context';
 import { MockError } from '../problem';
-import { checkOtp } from '../routes/auth';
-import { unsupportedMethod } from '../routes/auth-methods';
 import type { TenantRow } from '../store';
 import { verifyGoogleIdToken } from './google';
+import { checkOtp } from './otp';
 import { verifyPasskeyAssertion } from './passkey';
 import { verifyPrivyToken } from './privy';
+import { unsupportedMethod } from './settings';
 import { type Authentication, verifyPassword } from './sign-in';
 import { verifySiwe } from './siwe';
 

@@ -9,8 +9,8 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
+import type { MockContext } from '../context';
 import { randomToken } from '../crypto';
-import type { MockContext } from '../dispatch';
 import { MockError } from '../problem';
 import type { MockStore, TenantRow } from '../store';
 import { trySettingsFor } from './settings';

@@ -52,18 +52,21 @@ export async function privyBearerClaims(
   let session = store.sessions.get(sessionId);
   if (!session) {
     const account = activeAccount(store, tenant.id, did);
-    const now = store.now();
+    const now = new Date(store.now());
     const row: SessionRow = {
       id: sessionId,
       accountId: account.id,
       personId: account.personId,
       tenantId: tenant.id,
       amr: [...PRIVY_AMR],
+      mfaAt: null,
+      ip: null,
+      userAgent: null,
       createdAt: now,
-      absoluteExpiresAt: now + tokens.settings.refreshAbsoluteTtl * 1000,
+      lastUsedAt: now,
+      absoluteExpiresAt: new Date(now.getTime() + tokens.settings.refreshAbsoluteTtl * 1000),
       revokedAt: null,
       revokeReason: null,
-      mfaAt: null,
     };
     // Another request of the same Privy session may have made it while we awaited the hash.
     session = store.sessions.get(sessionId) ?? row;

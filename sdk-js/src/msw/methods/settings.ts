@@ -87,3 +87,6 @@ async function assertPrivyKey(pem: string): Promise<void> {
     );
   }
 }
+
+export const unsupportedMethod = (what: string) =>
+  new MockError('provider_not_configured', `The Enforcer mock does not implement ${what}`);

@@ -1,15 +1,10 @@
 import type { LoginBody, SecondFactor } from '@enforcer/contract';
+import { countsAsGuess, loginIdentifier, personIdentifier } from '@enforcer/core';
+import type { MockContext } from '../context';
 import { randomToken, sha256, uuid } from '../crypto';
-import type { MockContext } from '../dispatch';
 import { MockError } from '../problem';
 import { iso, type MockStore, type PersonRow, type TenantRow } from '../store';
-import {
-  countsAsGuess,
-  MockThrottle,
-  personIdentifier,
-  phoneIdentifier,
-  type ThrottleSubject,
-} from './throttle';
+import { MockThrottle, type ThrottleSubject } from './throttle';
 import { checkTotp, mfaToken, normalizeRecoveryCode, recoveryCode } from './totp';
 
 /**
@@ -202,12 +197,6 @@ export const personSubject = (store: MockStore, tenantId: string, personId: stri
 });
 
 // --- the login flow -------------------------------------------------------------------------------
-
-export const loginIdentifier = (body: object): string | null => {
-  if ('email' in body && typeof body.email === 'string') return body.email;
-  if ('phone' in body && typeof body.phone === 'string') return phoneIdentifier(body.phone);
-  return null;
-};
 
 export async function loginFlow(
   ctx: MockContext,

@@ -1,9 +1,10 @@
 import type { contract, Role } from '@enforcer/contract';
 import { builtInRoles } from '@enforcer/contract';
 import { toPredicate } from '@enforcer/contract/policy';
-import { type MockContext, type RouterImpl, subjectOfPrincipal } from '../dispatch';
+import { personIdentifier } from '@enforcer/core';
+import type { MockContext, RouterImpl } from '../context';
+import { subjectOfPrincipal } from '../dispatch';
 import { throttleOf } from '../methods/sign-in';
-import { personIdentifier } from '../methods/throttle';
 import { MockError } from '../problem';
 import type { AccountRow } from '../store';
 import { accountResource, assertRoleWithinReach, managerRoles, requireAllowed } from './grants';

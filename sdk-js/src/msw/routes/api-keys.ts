@@ -1,7 +1,8 @@
 import type { contract } from '@enforcer/contract';
 import { toPredicate } from '@enforcer/contract/policy';
+import type { RouterImpl } from '../context';
 import { randomToken, uuid } from '../crypto';
-import { type RouterImpl, subjectOfPrincipal } from '../dispatch';
+import { subjectOfPrincipal } from '../dispatch';
 import { MockError } from '../problem';
 import { apiKeyResource, assertRoleWithinReach, requireAllowed } from './grants';
 import { byPage, paginate, principalOf, tenantIdOf } from './helpers';

@@ -4,9 +4,10 @@ import type {
   Identity,
   LinkedProvider,
 } from '@enforcer/contract';
+import type { MockContext, RouterImpl } from '../context';
 import { uuid } from '../crypto';
-import type { MockContext, RouterImpl } from '../dispatch';
 import { verifyGoogleIdToken } from '../methods/google';
+import { checkOtp } from '../methods/otp';
 import {
   authenticationOptions,
   passkeysOf,
@@ -21,16 +22,12 @@ import { type Authentication, loginFlow } from '../methods/sign-in';
 import { issueSiweNonce, verifySiwe } from '../methods/siwe';
 import { MockError } from '../problem';
 import { type IdentityRow, iso, type MockStore, type PersonRow, type TenantRow } from '../store';
-import { checkOtp } from './auth';
 import { userOf } from './helpers';
 
 /**
  * Linked identities (phone, Google, wallet, Privy), passkeys and the SIWE nonce, with the server's
  * rules (server/src/domains/identities/, server/src/domains/auth/strategies/passkey/).
  */
-export const unsupportedMethod = (what: string) =>
-  new MockError('provider_not_configured', `The Enforcer mock does not implement ${what}`);
-
 const toIdentity = (row: IdentityRow): Identity => ({
   id: row.id,
   provider: row.provider,

@@ -1,6 +1,8 @@
 import type { contract } from '@enforcer/contract';
+import { countsAsGuess } from '@enforcer/core';
+import type { MockContext, RouterImpl } from '../context';
 import { randomToken } from '../crypto';
-import type { MockContext, RouterImpl } from '../dispatch';
+import { checkOtp, issueOtp } from '../methods/otp';
 import { assertStrongPassword } from '../methods/password-policy';
 import {
   checkFactor,
@@ -16,11 +18,9 @@ import {
   throttleOf,
   verifyPassword,
 } from '../methods/sign-in';
-import { countsAsGuess } from '../methods/throttle';
 import { checkTotp, newTotpSecret, otpauthUri, PLACEHOLDER_QR } from '../methods/totp';
 import { MockError } from '../problem';
 import { iso, type MockStore, type TenantRow } from '../store';
-import { checkOtp, issueOtp } from './auth';
 import { ownTenant, userOf } from './helpers';
 
 /**
@@ -271,7 +271,7 @@ export const mfaRoutes: RouterImpl<typeof contract.mfa> = {
     const now = store.now();
     const { session, account } = user;
     session.amr = [...new Set([...session.amr, method, 'mfa'])];
-    session.mfaAt = now;
+    session.mfaAt = new Date(now);
     if (!account.active) throw new MockError('account_inactive', 'This account has been deactivated');
     const access = await tokens.issueAccessToken(account, session);
     return {

@@ -1,5 +1,5 @@
 import type { contract } from '@enforcer/contract';
-import type { RouterImpl } from '../dispatch';
+import type { RouterImpl } from '../context';
 
 const CLAIMS = [
   'iss',

@@ -9,7 +9,8 @@ import {
   type Resource,
   type Subject,
 } from '@enforcer/contract/policy';
-import { type MockContext, type Principal, subjectOfPrincipal } from '../dispatch';
+import type { MockContext, Principal } from '../context';
+import { subjectOfPrincipal } from '../dispatch';
 import { MockError } from '../problem';
 import type { AccountRow, ApiKeyRow, GroupRow, MockStore } from '../store';
 

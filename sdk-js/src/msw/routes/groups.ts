@@ -1,6 +1,7 @@
 import type { contract } from '@enforcer/contract';
 import { toPredicate } from '@enforcer/contract/policy';
-import { type MockContext, type RouterImpl, subjectOfPrincipal } from '../dispatch';
+import type { MockContext, RouterImpl } from '../context';
+import { subjectOfPrincipal } from '../dispatch';
 import { MockError } from '../problem';
 import type { AccountRow, GroupRow } from '../store';
 import { accountResource, assertNoEscalation, groupResource, groupView, requireAllowed } from './grants';

@@ -1,11 +1,6 @@
 import type { Paginated } from '@enforcer/contract';
-import {
-  type MockContext,
-  type Principal,
-  subjectOfPrincipal,
-  tenantOfPrincipal,
-  type UserPrincipal,
-} from '../dispatch';
+import type { MockContext, Principal, UserPrincipal } from '../context';
+import { subjectOfPrincipal, tenantOfPrincipal } from '../dispatch';
 import { MockError } from '../problem';
 import type { AccountRow } from '../store';
 

@@ -1,7 +1,8 @@
 import type { contract } from '@enforcer/contract';
 import { compile, formatPath, PolicyValidationError, type Subject } from '@enforcer/contract/policy';
+import type { MockContext, RouterImpl } from '../context';
 import { stableStringify } from '../crypto';
-import { type MockContext, type RouterImpl, subjectOfPrincipal } from '../dispatch';
+import { subjectOfPrincipal } from '../dispatch';
 import { MockError } from '../problem';
 import { mergeGroups } from '../store';
 import { adminConstraintIssues, managerRoles } from './grants';

@@ -1,9 +1,10 @@
 import { type contract, requestedProviders } from '@enforcer/contract';
+import type { RouterImpl } from '../context';
 import { uuid } from '../crypto';
-import type { RouterImpl } from '../dispatch';
+import { consumeOtp } from '../methods/otp';
 import { applyAuthSettingsPatch } from '../methods/settings';
 import { MockError } from '../problem';
-import { consumeOtp, newInviteCode } from './auth';
+import { newInviteCode } from './auth';
 import { assertRoleWithinReach } from './grants';
 import { ownTenant, principalOf, userOf } from './helpers';
 

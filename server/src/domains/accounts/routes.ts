@@ -1,16 +1,17 @@
 import { type Account as AccountDto, builtInRoles, contract } from '@enforcer/contract';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { type DomainRoutes, registerContractRoutes } from '../../api.js';
+import { type Principal, subjectOfPrincipal } from '../../http/principal.js';
+import { auditActor, clientInfo, requirePrincipal } from '../../http/request-context.js';
 import { AppError } from '../../lib/errors.js';
-import { type Principal, subjectOfPrincipal } from '../../plugins/authenticate.js';
+import { afterPosition, decodeCursor, pageOrder, toPage } from '../../lib/pagination.js';
+import { PostgresSessionStore } from '../../stores/postgres/sessions.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { unlockAccount } from '../auth/throttle/unlock-account.js';
 import { GroupMembership } from '../groups/entities.js';
 import { Account, type IAccount } from '../identity/entities.js';
 import { bumpGrantVersion } from '../identity/load-grant.js';
 import { assertRoleWithinReach, managerRoles, rolePermissions } from '../policy/grants.js';
-import { afterPosition, decodeCursor, pageOrder, toPage } from '../policy/pagination.js';
-import { auditActor, clientInfo, requirePrincipal } from '../policy/request-context.js';
 import { accountFields, accountResource } from '../policy/resources.js';
 import type { TenantPolicy } from '../policy/tenant-policy.js';
 import { requireAllowed, visibleFilter } from '../policy/visible.js';
@@ -223,7 +224,8 @@ export const accountsRoutes: DomainRoutes = (app, services) => {
               { account: account.id, revokedAt: null },
               { fields: ['id'] },
             );
-            for (const s of sessions) await refreshTokens.revokeSession(s.id, 'account_deactivated', em);
+            const store = new PostgresSessionStore({ tx: em });
+            for (const s of sessions) await refreshTokens.revokeSession(s.id, 'account_deactivated', store);
           }
           recordAudit(em, clock, {
             action: body.active ? 'account.activated' : 'account.deactivated',

@@ -1,14 +1,15 @@
 import { type ApiKey as ApiKeyDto, contract } from '@enforcer/contract';
 import { type DomainRoutes, registerContractRoutes } from '../../api.js';
+import { subjectOfPrincipal } from '../../http/principal.js';
+import { auditActor, clientInfo, requirePrincipal } from '../../http/request-context.js';
 import { AppError } from '../../lib/errors.js';
-import { API_KEY_PREFIX, hashApiKey, subjectOfPrincipal } from '../../plugins/authenticate.js';
+import { afterPosition, decodeCursor, pageOrder, toPage } from '../../lib/pagination.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { assertRoleWithinReach } from '../policy/grants.js';
-import { afterPosition, decodeCursor, pageOrder, toPage } from '../policy/pagination.js';
-import { auditActor, clientInfo, requirePrincipal } from '../policy/request-context.js';
 import { apiKeyFields, apiKeyResource } from '../policy/resources.js';
 import { requireAllowed, visibleFilter } from '../policy/visible.js';
 import { Tenant } from '../tenants/entities.js';
+import { API_KEY_PREFIX, hashApiKey } from './api-key-hash.js';
 import { ApiKey, type IApiKey } from './entities.js';
 
 /** The role a key acts with when none is asked for. */

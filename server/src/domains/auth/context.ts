@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
+import type { UserPrincipal } from '../../http/principal.js';
 import { AppError } from '../../lib/errors.js';
-import type { UserPrincipal } from '../../plugins/authenticate.js';
 import type { Services } from '../../services.js';
 import { type ITenant, Tenant } from '../tenants/entities.js';
 import type { ClientInfo } from '../tokens/session-tokens.js';

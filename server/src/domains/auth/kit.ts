@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Services } from '../../services.js';
-import { createMailDelivery, type MailDelivery } from './mail/mail-delivery.js';
+import { createMailDelivery } from './mail/create-mail-delivery.js';
+import type { MailDelivery } from './mail/mail-delivery.js';
 import { OtpService } from './otp.js';
 import { defaultStrategies, type StrategyRegistry } from './registry.js';
 

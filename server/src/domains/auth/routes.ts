@@ -5,7 +5,7 @@ import { authMethodHandlers } from './methods/handlers.js';
 import { acceptInvite } from './routes/accept-invite.js';
 import { joinTenant } from './routes/join-tenant.js';
 import { listTenants } from './routes/list-tenants.js';
-import { login } from './routes/login.js';
+import { login, passkeyLoginFinish } from './routes/login.js';
 import { logout } from './routes/logout.js';
 import { me } from './routes/me.js';
 import { permissions } from './routes/permissions.js';
@@ -25,6 +25,7 @@ export const authRoutes: DomainRoutes = (app, services) => {
     register,
     requestOtp,
     login,
+    passkeyLoginFinish,
     refresh,
     logout,
     joinTenant,

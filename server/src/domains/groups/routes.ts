@@ -5,14 +5,14 @@ import {
 } from '@enforcer/contract';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { type DomainRoutes, registerContractRoutes } from '../../api.js';
+import { type Principal, subjectOfPrincipal } from '../../http/principal.js';
+import { auditActor, clientInfo, requirePrincipal } from '../../http/request-context.js';
 import { AppError } from '../../lib/errors.js';
-import { type Principal, subjectOfPrincipal } from '../../plugins/authenticate.js';
+import { afterPosition, decodeCursor, pageOrder, toPage } from '../../lib/pagination.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { Account, type IAccount } from '../identity/entities.js';
 import { bumpGrantVersion } from '../identity/load-grant.js';
 import { escalations } from '../policy/grants.js';
-import { afterPosition, decodeCursor, pageOrder, toPage } from '../policy/pagination.js';
-import { auditActor, clientInfo, requirePrincipal } from '../policy/request-context.js';
 import { accountResource, groupFields, groupResource } from '../policy/resources.js';
 import type { TenantPolicy } from '../policy/tenant-policy.js';
 import { requireAllowed, visibleFilter } from '../policy/visible.js';

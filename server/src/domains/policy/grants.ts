@@ -1,7 +1,7 @@
 import { managementActions, uncoveredPatterns } from '@enforcer/contract';
 import { actionMatches, type CompiledPolicy } from '@enforcer/contract/policy';
+import { type Principal, subjectOfPrincipal } from '../../http/principal.js';
 import { AppError } from '../../lib/errors.js';
-import { type Principal, subjectOfPrincipal } from '../../plugins/authenticate.js';
 import type { TenantPolicy } from './tenant-policy.js';
 
 /**

@@ -2,14 +2,10 @@ import { contract, type PolicyResponse } from '@enforcer/contract';
 import { compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { type DomainRoutes, registerContractRoutes } from '../../api.js';
+import { type LazyEm, lazyEm } from '../../http/lazy-em.js';
+import { type Principal, principalCan, subjectOfPrincipal } from '../../http/principal.js';
+import { auditActor, clientInfo, requirePrincipal } from '../../http/request-context.js';
 import { AppError } from '../../lib/errors.js';
-import {
-  type LazyEm,
-  lazyEm,
-  type Principal,
-  principalCan,
-  subjectOfPrincipal,
-} from '../../plugins/authenticate.js';
 import { ApiKey } from '../api-keys/entities.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { Group } from '../groups/entities.js';
@@ -18,7 +14,6 @@ import { loadGrant } from '../identity/load-grant.js';
 import { type ITenant, Tenant } from '../tenants/entities.js';
 import { adminConstraintIssues } from './admin-constraints.js';
 import { managerRoles } from './grants.js';
-import { auditActor, clientInfo, requirePrincipal } from './request-context.js';
 import { etagOf, mergeGroups, subjectOf, type TenantPolicy } from './tenant-policy.js';
 
 /**

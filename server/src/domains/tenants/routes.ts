@@ -6,14 +6,14 @@ import {
 } from '@enforcer/contract';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { type DomainRoutes, registerContractRoutes } from '../../api.js';
+import type { Principal } from '../../http/principal.js';
+import { auditActor, clientInfo, requirePrincipal } from '../../http/request-context.js';
 import { addSeconds } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
-import type { Principal } from '../../plugins/authenticate.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { applyAuthSettingsPatch, authSettingsOf } from '../auth/methods/settings.js';
 import { Account } from '../identity/entities.js';
 import { assertRoleWithinReach } from '../policy/grants.js';
-import { auditActor, clientInfo, requirePrincipal } from '../policy/request-context.js';
 import { createTenant, selfServeTenant } from './create-tenant.js';
 import { Invite, type ITenant, Tenant } from './entities.js';
 import { generateInviteCode, hashInviteCode, INVITE_TTL_SECONDS } from './invite-code.js';

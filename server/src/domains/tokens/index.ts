@@ -8,13 +8,4 @@ export {
   type IssuedAccessToken,
 } from './access-token.js';
 export * from './entities.js';
-export {
-  type IssuedRefreshToken,
-  REFRESH_TOKEN_PREFIX,
-  RefreshTokenService,
-  type RefreshTokenServiceOptions,
-  type RotatedRefreshToken,
-  type RotateOptions,
-  type StartSessionInput,
-} from './refresh-tokens.js';
 export { type ClientInfo, SessionTokenService, type SessionTokens } from './session-tokens.js';

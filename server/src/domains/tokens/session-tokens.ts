@@ -1,9 +1,8 @@
+import type { RefreshTokenService, SessionRecord, SessionStore } from '@enforcer/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { AppError } from '../../lib/errors.js';
+import { AppError, refusalError } from '../../lib/errors.js';
 import { type Grant, loadGrant } from '../identity/load-grant.js';
 import type { AccessTokenService } from './access-token.js';
-import type { ISession } from './entities.js';
-import type { RefreshTokenService } from './refresh-tokens.js';
 
 /** The tokens handed to a client at login, refresh and tenant switch. */
 export interface SessionTokens {
@@ -34,11 +33,19 @@ export class SessionTokenService {
   readonly #orm: MikroORM;
   readonly #access: AccessTokenService;
   readonly #refresh: RefreshTokenService;
+  readonly #storeIn: (tx: EntityManager) => SessionStore;
 
-  constructor(options: { orm: MikroORM; access: AccessTokenService; refresh: RefreshTokenService }) {
+  /** `storeIn` gives the session store inside a transaction, so a sign-in commits with its caller. */
+  constructor(options: {
+    orm: MikroORM;
+    access: AccessTokenService;
+    refresh: RefreshTokenService;
+    storeIn: (tx: EntityManager) => SessionStore;
+  }) {
     this.#orm = options.orm;
     this.#access = options.access;
     this.#refresh = options.refresh;
+    this.#storeIn = options.storeIn;
   }
 
   /**
@@ -63,7 +70,7 @@ export class SessionTokenService {
           ip: input.ip ?? null,
           userAgent: input.userAgent ?? null,
         },
-        tx,
+        this.#storeIn(tx),
       );
       return { grant, issued };
     };
@@ -84,23 +91,24 @@ export class SessionTokenService {
       tenantId: options.tenantId,
       ip: options.ip,
       userAgent: options.userAgent,
-      check: async (em, session) => {
-        grant = await loadGrant(em, session.account.id);
-        if (!grant?.active) {
-          return {
-            error: new AppError('account_inactive', 'This account has been deactivated'),
-            reason: 'account_inactive',
-          };
-        }
-        return undefined;
+      check: async (session) => {
+        grant = await loadGrant(this.#orm.em.fork(), session.accountId);
+        if (grant?.active) return undefined;
+        return {
+          ok: false,
+          code: 'account_inactive',
+          detail: 'This account has been deactivated',
+          reason: 'account_inactive',
+        };
       },
     });
-    return this.#tokens(grant!, rotated.session, rotated);
+    if (!rotated.ok) throw refusalError(rotated);
+    return this.#tokens(grant!, rotated.value.session, rotated.value);
   }
 
   async #tokens(
     grant: Grant,
-    session: Pick<ISession, 'id' | 'amr' | 'mfaAt'>,
+    session: Pick<SessionRecord, 'id' | 'amr' | 'mfaAt'>,
     refresh: { refreshToken: string; expiresAt: Date },
   ): Promise<SessionTokens> {
     const access = await this.#access.issue({

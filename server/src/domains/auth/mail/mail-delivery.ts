@@ -1,8 +1,3 @@
-import type { FastifyBaseLogger } from 'fastify';
-import type { Config } from '../../../config.js';
-import { DevelopmentMailDelivery } from './development.js';
-import { SmtpMailDelivery } from './smtp.js';
-
 /** One plain-text message. Addresses are single, already validated addresses (never a list). */
 export interface MailMessage {
   to: string;
@@ -19,12 +14,6 @@ export interface MailDelivery {
   send(message: MailMessage): Promise<void>;
   /** Releases connections (called when the server closes). */
   close(): Promise<void>;
-}
-
-/** SMTP when `SMTP_URL` is set (always in production: config refuses to start without it), else the log. */
-export function createMailDelivery(config: Config, logger: FastifyBaseLogger): MailDelivery {
-  if (config.mail.smtpUrl) return new SmtpMailDelivery({ url: config.mail.smtpUrl, from: config.mail.from });
-  return new DevelopmentMailDelivery(logger);
 }
 
 /** Header values come from users (tenant names): no control characters, so no header injection. */

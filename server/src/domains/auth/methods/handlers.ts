@@ -2,9 +2,6 @@ import type { contract } from '@enforcer/contract';
 import type { RouterImplementation } from '@ts-rest/fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../services.js';
-import { linkWith } from '../../identities/routes/link.js';
-import { listIdentities } from '../../identities/routes/list.js';
-import { unlinkIdentity } from '../../identities/routes/unlink.js';
 import { authKit } from '../kit.js';
 import { proveGoogle } from '../strategies/google/index.js';
 import { passkeyHandlers } from '../strategies/passkey/routes.js';
@@ -12,6 +9,9 @@ import { provePrivy } from '../strategies/privy/index.js';
 import { proveSiwe } from '../strategies/siwe/index.js';
 import { siweNonce } from '../strategies/siwe/nonce.js';
 import { methodKit } from './kit.js';
+import { linkWith } from './routes/link.js';
+import { listIdentities } from './routes/list.js';
+import { unlinkIdentity } from './routes/unlink.js';
 
 type AuthHandlers = RouterImplementation<typeof contract.auth>;
 type MethodHandlers = Pick<
@@ -26,7 +26,6 @@ type MethodHandlers = Pick<
   | 'passkeyRegisterBegin'
   | 'passkeyRegisterFinish'
   | 'passkeyLoginBegin'
-  | 'passkeyLoginFinish'
   | 'passkeyCredentials'
   | 'deletePasskey'
 >;

@@ -1,7 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Services } from '../../../services.js';
 import { ChallengeStore } from '../challenges/challenge-store.js';
-import { createSmsDelivery, type SmsDelivery } from '../sms/sms-delivery.js';
+import { createSmsDelivery } from '../sms/create-sms-delivery.js';
+import type { SmsDelivery } from '../sms/sms-delivery.js';
 import { GoogleIdTokenVerifier } from '../strategies/google/verify-id-token.js';
 import { PrivyTokenVerifier } from '../strategies/privy/verify-token.js';
 

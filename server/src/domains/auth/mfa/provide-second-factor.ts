@@ -1,11 +1,12 @@
 import type { SecondFactor } from '@enforcer/contract';
+import { personIdentifier } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Services } from '../../../services.js';
 import { recordAudit } from '../../audit/record-audit.js';
 import type { IPerson } from '../../identity/entities.js';
 import type { ClientInfo } from '../../tokens/session-tokens.js';
 import { type Outcome, refuse, success } from '../context.js';
-import { personIdentifier, signInThrottle } from '../throttle/index.js';
+import { signInThrottle } from '../throttle/index.js';
 import { mfaService } from './mfa-service.js';
 
 /**

@@ -1,6 +1,7 @@
-import type { contract } from '@enforcer/contract';
-import { defaultMemberRole } from '@enforcer/contract';
+import { type contract, defaultMemberRole, type LoginBody, type TokenResponse } from '@enforcer/contract';
+import { countsAsGuess, loginIdentifier, personIdentifier } from '@enforcer/core';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
+import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../../lib/errors.js';
 import { recordAudit } from '../../audit/record-audit.js';
 import { resolvePerson } from '../../identities/resolve-person.js';
@@ -8,7 +9,7 @@ import { createAccount, findAccount } from '../accounts.js';
 import { authContext, committed, refuse, success, tenantByCode } from '../context.js';
 import { requireSecondFactor } from '../mfa/require-second-factor.js';
 import { openSession } from '../sign-in.js';
-import { countsAsGuess, loginIdentifier, personIdentifier, signInThrottle } from '../throttle/index.js';
+import { signInThrottle } from '../throttle/index.js';
 
 /**
  * `POST /auth/login`: `provider` picks the strategy, which proves who the caller is; then, the same for
@@ -19,7 +20,18 @@ import { countsAsGuess, loginIdentifier, personIdentifier, signInThrottle } from
  * strategy counted (a wrong code's attempt). A right code followed by a refusal (sign-up disabled,
  * account deactivated) is spent: codes are single use. Membership is only revealed after the proof.
  */
-export const login: AppRouteImplementation<typeof contract.auth.login> = async ({ body, request }) => {
+export const login: AppRouteImplementation<typeof contract.auth.login> = async ({ body, request }) => ({
+  status: 200,
+  body: await signIn(request, body),
+});
+
+/** `POST /auth/passkey/login/finish`: `POST /auth/login` with `provider: passkey` (one login flow). */
+export const passkeyLoginFinish: AppRouteImplementation<typeof contract.auth.passkeyLoginFinish> = async ({
+  body,
+  request,
+}) => ({ status: 200, body: await signIn(request, { provider: 'passkey', ...body }) });
+
+async function signIn(request: FastifyRequest, body: LoginBody): Promise<TokenResponse> {
   const { services, kit, em, client } = authContext(request);
   const { clock } = services;
   const tenant = await tenantByCode(em, body.tenant_code);
@@ -41,11 +53,11 @@ export const login: AppRouteImplementation<typeof contract.auth.login> = async (
       'provider_not_allowed',
       `This tenant does not accept ${body.provider} sign-in`,
     );
-    return committed(em, async (tx) => failed(tx, 'provider_not_allowed', error));
+    return committed<TokenResponse>(em, async (tx) => failed(tx, 'provider_not_allowed', error));
   }
 
   const throttle = signInThrottle(services);
-  const response = await committed(em, async (tx) => {
+  return committed<TokenResponse>(em, async (tx) => {
     const attempt = { tenantId: tenant.id, identifier: loginIdentifier(body), client };
     const gate = await throttle.gate(tx, attempt);
     if (!gate.ok) return failed(tx, gate.reason, gate.error);
@@ -104,5 +116,4 @@ export const login: AppRouteImplementation<typeof contract.auth.login> = async (
     });
     return success(tokens.response);
   });
-  return { status: 200, body: response };
-};
+}

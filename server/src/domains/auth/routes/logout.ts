@@ -1,9 +1,9 @@
 import type { contract } from '@enforcer/contract';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
-import { sha256 } from '../../../lib/crypto.js';
 import { AppError } from '../../../lib/errors.js';
+import { PostgresSessionStore } from '../../../stores/postgres/sessions.js';
 import { recordAudit } from '../../audit/record-audit.js';
-import { RefreshToken, Session } from '../../tokens/entities.js';
+import { Session } from '../../tokens/entities.js';
 import { authContext } from '../context.js';
 
 /**
@@ -42,8 +42,7 @@ export const logout: AppRouteImplementation<typeof contract.auth.logout> = async
 
   let sessionId: string | undefined;
   if (body.refresh_token !== undefined) {
-    const token = await em.findOne(RefreshToken, { tokenHash: sha256(body.refresh_token) });
-    sessionId = token?.session.id;
+    sessionId = (await services.refreshTokens.sessionOf(body.refresh_token))?.id;
   } else if (user) {
     sessionId = user.sessionId;
   } else {
@@ -54,7 +53,11 @@ export const logout: AppRouteImplementation<typeof contract.auth.logout> = async
   await em.transactional(async (tx) => {
     const session = await tx.findOne(Session, sessionId);
     if (!session) return;
-    const ended = await services.refreshTokens.revokeSession(session.id, 'logout', tx);
+    const ended = await services.refreshTokens.revokeSession(
+      session.id,
+      'logout',
+      new PostgresSessionStore({ tx }),
+    );
     if (!ended) return;
     recordAudit(tx, services.clock, {
       action: 'auth.logout',

@@ -1,22 +1,20 @@
+import {
+  accountFailureOutcome,
+  accountKey,
+  CLIENT_WINDOW_SECONDS,
+  clientDelaySeconds,
+  clientKey,
+  delayedRefusal,
+  gateRefusal,
+  lockedRefusal,
+  type ThrottleState,
+} from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { addSeconds, type Clock } from '../../../lib/clock.js';
-import { AppError } from '../../../lib/errors.js';
+import { type AppError, refusalError } from '../../../lib/errors.js';
 import { recordAudit } from '../../audit/record-audit.js';
 import type { ClientInfo } from '../../tokens/session-tokens.js';
 import { AuthThrottle, type IAuthThrottle } from './entities.js';
-
-/** Per account (tenant + identifier): failures without any delay. */
-export const ACCOUNT_FREE_FAILURES = 5;
-/** Per account: the failure that locks it until an admin unlocks it (three rounds of five, as seed 001). */
-export const ACCOUNT_LOCK_FAILURES = 15;
-/** Per account: the first delay, doubled by every further failure, up to the maximum. */
-export const ACCOUNT_BASE_DELAY_SECONDS = 30;
-export const ACCOUNT_MAX_DELAY_SECONDS = 900;
-/** Per client address: failures allowed within the window before delays start (many people share NATs). */
-export const CLIENT_FREE_FAILURES = 100;
-export const CLIENT_WINDOW_SECONDS = 900;
-export const CLIENT_BASE_DELAY_SECONDS = 60;
-export const CLIENT_MAX_DELAY_SECONDS = 3600;
 
 /** Who is trying: the tenant, the identifier the attempt names (email), and the client. */
 export interface ThrottleSubject {
@@ -28,58 +26,13 @@ export interface ThrottleSubject {
 
 export type Gate = { ok: true } | { ok: false; error: AppError; reason: 'account_locked' | 'rate_limited' };
 
-/**
- * The reasons strategies give that mean a secret was checked and was wrong: only those count. Refusals
- * that checked nothing (no live code, a burnt challenge, a method the tenant does not take) do not, so
- * they never turn into a delay that hides the real answer.
- */
-const GUESSES = new Set([
-  'wrong_password',
-  'unknown_account',
-  'no_password',
-  'wrong_code',
-  'wrong_code_burnt',
-  'replayed_code',
-  'wrong_recovery_code',
-  'invalid_token',
-]);
-export const countsAsGuess = (reason: string): boolean => GUESSES.has(reason);
+const state = (row: IAuthThrottle | null): ThrottleState | null =>
+  row && { blockedUntil: row.blockedUntil?.getTime() ?? null, lockedAt: row.lockedAt?.getTime() ?? null };
 
-/**
- * The identifier a login attempt is counted under before anyone is proven: the email or the
- * phone number it names (so wrong phone codes count against that number, not only the client).
- */
-export const loginIdentifier = (body: object): string | null => {
-  if ('email' in body && typeof body.email === 'string') return body.email;
-  if ('phone' in body && typeof body.phone === 'string') return phoneIdentifier(body.phone);
-  return null;
-};
-
-/** The throttle identifier of a phone number (E.164). */
-export const phoneIdentifier = (phone: string): string => `phone:${phone}`;
-
-/** The identifier a person's attempts are counted under once they are known: their email, else their id. */
-export const personIdentifier = (person: { id: string; email?: string | null }): string =>
-  person.email ?? `person:${person.id}`;
-
-export const accountKey = (tenantId: string, identifier: string) => `account:${tenantId}:${identifier}`;
-export const clientKey = (ip: string) => `client:${ip}`;
-
-const delaySeconds = (failures: number, free: number, base: number, max: number) =>
-  Math.min(max, base * 2 ** Math.min(20, failures - free - 1));
-
-const secondsUntil = (at: Date, now: Date) => Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000));
-
-const locked = () =>
-  new AppError(
-    'account_locked',
-    'Too many failed attempts: sign-in to this account is locked until an administrator unlocks it',
-  );
-
-const delayed = (retryAfter: number) =>
-  new AppError('rate_limited', `Too many failed attempts: try again in ${retryAfter} seconds`, {
-    headers: { 'retry-after': String(retryAfter) },
-  });
+const refused = (refusal: ReturnType<typeof gateRefusal>): Gate =>
+  refusal
+    ? { ok: false, error: refusalError(refusal), reason: refusal.code as 'account_locked' | 'rate_limited' }
+    : { ok: true };
 
 const UPSERT = `
   insert into auth_throttle (key, kind, tenant_id, identifier, failures, last_failure_at, updated_at)
@@ -94,15 +47,9 @@ const UPSERT = `
 
 /**
  * Brute-force protection for every secret a person types: passwords, one-time codes, TOTP and recovery
- * codes. Two counters, both in PostgreSQL:
- *
- * - **Account** (`tenant`, email): the first 5 failures are free; each further one blocks the account for
- *   30 s, 60 s, 2 min ... up to 15 min (`429 rate_limited`, `Retry-After`); the 15th locks it
- *   (`403 account_locked`) until an admin calls `POST /accounts/{id}/unlock`. Only a completed sign-in (or
- *   an unlock, or a password reset) starts the count again. Kept for unknown emails too, so the answers
- *   never tell whether an account exists. Requesting a new code changes nothing here.
- * - **Client address**: 100 failures per 15 minutes across all accounts, then growing delays (1 min ...
- *   1 h). No lockout: addresses are shared.
+ * codes. The rules (numbers, what counts, what a failure does) are the core's (throttle/rules.ts); the two
+ * counters, per account and per client address, live in PostgreSQL. Only a completed sign-in (or an
+ * unlock, or a password reset) starts an account's count again; requesting a new code changes nothing.
  *
  * `gate` runs before a secret is checked and takes a transaction-scoped advisory lock on the account key,
  * so concurrent guesses against one account are serialised and all counted before the next is judged.
@@ -120,17 +67,13 @@ export class SignInThrottle {
     if (subject.identifier !== null) {
       const key = accountKey(subject.tenantId, subject.identifier);
       await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`enforcer:throttle:${key}`]);
-      const row = await this.#read(em, key);
-      if (row?.lockedAt) return { ok: false, error: locked(), reason: 'account_locked' };
-      if (row?.blockedUntil && row.blockedUntil > now) {
-        return { ok: false, error: delayed(secondsUntil(row.blockedUntil, now)), reason: 'rate_limited' };
-      }
+      const gate = refused(gateRefusal(state(await this.#read(em, key)), now.getTime()));
+      if (!gate.ok) return gate;
     }
     if (subject.client.ip) {
-      const row = await this.#read(em, clientKey(subject.client.ip));
-      if (row?.blockedUntil && row.blockedUntil > now) {
-        return { ok: false, error: delayed(secondsUntil(row.blockedUntil, now)), reason: 'rate_limited' };
-      }
+      const row = state(await this.#read(em, clientKey(subject.client.ip)));
+      // Client addresses are never locked out, only delayed.
+      return refused(gateRefusal(row && { ...row, lockedAt: null }, now.getTime()));
     }
     return { ok: true };
   }
@@ -145,7 +88,8 @@ export class SignInThrottle {
     if (subject.identifier !== null) {
       const key = accountKey(subject.tenantId, subject.identifier);
       const row = await this.#count(em, key, 'account', subject, now, null);
-      if (row.failures >= ACCOUNT_LOCK_FAILURES && !row.locked_at) {
+      const outcome = accountFailureOutcome(row.failures, row.locked_at !== null);
+      if (outcome?.kind === 'lock') {
         await em.execute('update auth_throttle set locked_at = ?, blocked_until = null where key = ?', [
           now,
           key,
@@ -158,14 +102,9 @@ export class SignInThrottle {
           ...subject.client,
           details: { identifier: subject.identifier, failures: row.failures, reason },
         });
-        answer = locked();
-      } else if (row.failures > ACCOUNT_FREE_FAILURES && !row.locked_at) {
-        const seconds = delaySeconds(
-          row.failures,
-          ACCOUNT_FREE_FAILURES,
-          ACCOUNT_BASE_DELAY_SECONDS,
-          ACCOUNT_MAX_DELAY_SECONDS,
-        );
+        answer = refusalError(lockedRefusal());
+      } else if (outcome?.kind === 'delay') {
+        const { seconds } = outcome;
         await em.execute('update auth_throttle set blocked_until = ? where key = ?', [
           addSeconds(now, seconds),
           key,
@@ -178,20 +117,15 @@ export class SignInThrottle {
           ...subject.client,
           details: { identifier: subject.identifier, failures: row.failures, seconds, reason },
         });
-        answer = delayed(seconds);
+        answer = refusalError(delayedRefusal(seconds));
       }
     }
     if (subject.client.ip) {
       const key = clientKey(subject.client.ip);
       const windowStart = addSeconds(now, -CLIENT_WINDOW_SECONDS);
       const row = await this.#count(em, key, 'client', subject, now, windowStart);
-      if (row.failures > CLIENT_FREE_FAILURES) {
-        const seconds = delaySeconds(
-          row.failures,
-          CLIENT_FREE_FAILURES,
-          CLIENT_BASE_DELAY_SECONDS,
-          CLIENT_MAX_DELAY_SECONDS,
-        );
+      const seconds = clientDelaySeconds(row.failures);
+      if (seconds !== undefined) {
         await em.execute('update auth_throttle set blocked_until = ? where key = ?', [
           addSeconds(now, seconds),
           key,
@@ -204,7 +138,7 @@ export class SignInThrottle {
           ...subject.client,
           details: { client: subject.client.ip, failures: row.failures, seconds, reason },
         });
-        answer ??= delayed(seconds);
+        answer ??= refusalError(delayedRefusal(seconds));
       }
     }
     return answer;
@@ -216,7 +150,7 @@ export class SignInThrottle {
    */
   async lockedOut(em: EntityManager, tenantId: string, identifier: string): Promise<AppError | undefined> {
     const row = await this.#read(em, accountKey(tenantId, identifier));
-    return row?.lockedAt ? locked() : undefined;
+    return row?.lockedAt ? refusalError(lockedRefusal()) : undefined;
   }
 
   /** A completed sign-in: the account's count starts again (a lockout never gets this far). */

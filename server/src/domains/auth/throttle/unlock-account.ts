@@ -1,14 +1,15 @@
 import type { contract } from '@enforcer/contract';
+import { personIdentifier, phoneIdentifier } from '@enforcer/core';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
+import { subjectOfPrincipal } from '../../../http/principal.js';
+import { auditActor, clientInfo, requirePrincipal } from '../../../http/request-context.js';
 import { AppError } from '../../../lib/errors.js';
-import { subjectOfPrincipal } from '../../../plugins/authenticate.js';
 import { recordAudit } from '../../audit/record-audit.js';
 import { PersonIdentity } from '../../identities/entities.js';
 import { Account, Person } from '../../identity/entities.js';
-import { auditActor, clientInfo, requirePrincipal } from '../../policy/request-context.js';
 import { accountResource } from '../../policy/resources.js';
 import { requireAllowed } from '../../policy/visible.js';
-import { personIdentifier, phoneIdentifier, signInThrottle } from './index.js';
+import { signInThrottle } from './index.js';
 
 /**
  * `POST /accounts/{id}/unlock` (`accounts.unlock`, which admins hold): lifts the sign-in lockout and any

@@ -1,8 +1,8 @@
 import type { contract } from '@enforcer/contract';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
+import { auditActor, requirePrincipal } from '../../../../http/request-context.js';
 import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
-import { auditActor, requirePrincipal } from '../../../policy/request-context.js';
 import { Tenant } from '../../../tenants/entities.js';
 import { authContext } from '../../context.js';
 import { MagicLinkSetting } from '../entities.js';

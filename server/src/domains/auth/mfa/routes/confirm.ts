@@ -1,10 +1,11 @@
 import type { contract } from '@enforcer/contract';
+import { personIdentifier } from '@enforcer/core';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
 import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
 import { Person } from '../../../identity/entities.js';
 import { authContext, committed, refuse, requireUser, success } from '../../context.js';
-import { personIdentifier, signInThrottle } from '../../throttle/index.js';
+import { signInThrottle } from '../../throttle/index.js';
 import { TotpCredential } from '../entities.js';
 import { invalidMfaCode, mfaService } from '../mfa-service.js';
 

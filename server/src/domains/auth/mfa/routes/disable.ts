@@ -1,4 +1,5 @@
 import type { contract } from '@enforcer/contract';
+import { personIdentifier } from '@enforcer/core';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
 import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
@@ -6,7 +7,7 @@ import { Person } from '../../../identity/entities.js';
 import { authContext, committed, refuse, requireUser, success } from '../../context.js';
 import { PasswordCredential } from '../../strategies/password/entities.js';
 import { verifyPassword } from '../../strategies/password/hashing.js';
-import { personIdentifier, signInThrottle } from '../../throttle/index.js';
+import { signInThrottle } from '../../throttle/index.js';
 import { RecoveryCode, TotpCredential } from '../entities.js';
 import { mfaService } from '../mfa-service.js';
 import { provideSecondFactor } from '../provide-second-factor.js';

@@ -1,4 +1,5 @@
 import type { contract } from '@enforcer/contract';
+import { personIdentifier } from '@enforcer/core';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
 import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
@@ -6,7 +7,7 @@ import { Account, Person } from '../../../identity/entities.js';
 import { Tenant } from '../../../tenants/entities.js';
 import { authContext, committed, refuse, success } from '../../context.js';
 import { openSession } from '../../sign-in.js';
-import { personIdentifier, signInThrottle } from '../../throttle/index.js';
+import { signInThrottle } from '../../throttle/index.js';
 import { amrOfSecondFactor, MFA_CHALLENGE_MAX_ATTEMPTS, mfaService } from '../mfa-service.js';
 
 const tokenInvalid = () =>

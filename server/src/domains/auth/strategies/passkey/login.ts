@@ -1,19 +1,12 @@
-import type { contract } from '@enforcer/contract';
-import { generateAuthenticationOptions, verifyAuthenticationResponse } from '@simplewebauthn/server';
-import type { AppRouteImplementation } from '@ts-rest/fastify';
-import { deriveKey, hmacSha256 } from '../../../../lib/crypto.js';
+import { verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
-import { Person } from '../../../identity/entities.js';
 import { sha256Hex } from '../../challenges/challenge-store.js';
-import { authContext, tenantByCode } from '../../context.js';
-import { assertAcceptsMethod } from '../../methods/accepts.js';
 import { methodKit } from '../../methods/kit.js';
-import { settingsFor, trySettingsFor } from '../../methods/settings.js';
-import { login } from '../../routes/login.js';
+import { trySettingsFor } from '../../methods/settings.js';
 import type { Authentication, LoginStrategy } from '../../strategy.js';
 import { PasskeyCredential } from './entities.js';
-import { failureReason, PASSKEY_CHALLENGE_TTL_SECONDS, relyingParty } from './webauthn.js';
+import { failureReason, relyingParty } from './webauthn.js';
 
 const refused = (reason: string, detail = 'The passkey could not be verified'): Authentication => ({
   ok: false,
@@ -105,66 +98,3 @@ export const passkeyStrategy = {
     return { ok: true, identity: { personId: credential.person.id } };
   },
 } satisfies LoginStrategy<'passkey'>;
-
-/**
- * `POST /auth/passkey/login/begin`: request options for the tenant's relying party, with a challenge (32
- * random bytes, stored hashed, this tenant's, single use, five minutes). Without `email`, no
- * `allowCredentials`: the authenticator offers its discoverable credentials. With `email`, the person's
- * passkeys for this relying party; an email with none (or nobody's) gets one stand-in credential id
- * derived from the email under a server key, so the answer has the same shape and is stable.
- */
-export const passkeyLoginBegin: AppRouteImplementation<typeof contract.auth.passkeyLoginBegin> = async ({
-  body,
-  request,
-}) => {
-  const { services, em } = authContext(request);
-  const tenant = await tenantByCode(em, body.tenant_code);
-  assertAcceptsMethod(tenant, 'passkey');
-  const rp = relyingParty(tenant, settingsFor(tenant, 'passkey'));
-  let allowCredentials: { id: string; transports?: never[] }[] | undefined;
-  if (body.email) {
-    const person = await em.findOne(Person, { email: body.email });
-    const credentials = person ? await em.find(PasskeyCredential, { person: person.id, rpId: rp.rpID }) : [];
-    allowCredentials =
-      credentials.length > 0
-        ? credentials.map((credential) => ({
-            id: credential.credentialId,
-            transports: credential.transports as never[],
-          }))
-        : [
-            {
-              id: decoyCredentialId(services.config.masterKey, tenant.id, body.email),
-              transports: ['internal', 'hybrid'] as never[],
-            },
-          ];
-  }
-  const issued = await em.transactional((tx) =>
-    methodKit(services).challenges.issue(tx, {
-      purpose: 'passkey_login',
-      ttlSeconds: PASSKEY_CHALLENGE_TTL_SECONDS,
-      encoding: 'base64url',
-      tenantId: tenant.id,
-    }),
-  );
-  const options = await generateAuthenticationOptions({
-    rpID: rp.rpID,
-    challenge: new Uint8Array(Buffer.from(issued.value, 'base64url')),
-    timeout: PASSKEY_CHALLENGE_TTL_SECONDS * 1000,
-    userVerification: 'required',
-    ...(allowCredentials ? { allowCredentials } : {}),
-  });
-  return {
-    status: 200,
-    body: { challenge_id: issued.id, options: { ...options }, expires_at: issued.expiresAt.toISOString() },
-  };
-};
-
-const decoyCredentialId = (masterKey: Buffer, tenantId: string, email: string) =>
-  hmacSha256(deriveKey(masterKey, 'passkey-decoy'), `passkey-decoy/v1\n${tenantId}\n${email}`).toString(
-    'base64url',
-  );
-
-/** `POST /auth/passkey/login/finish`: `POST /auth/login` with `provider: passkey` (one login flow). */
-export const passkeyLoginFinish: AppRouteImplementation<typeof contract.auth.passkeyLoginFinish> = async (
-  args,
-) => login({ ...args, body: { provider: 'passkey', ...args.body } } as never) as never;

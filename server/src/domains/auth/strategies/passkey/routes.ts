@@ -1,5 +1,5 @@
 import { deletePasskey, passkeyCredentials } from './credentials.js';
-import { passkeyLoginBegin, passkeyLoginFinish } from './login.js';
+import { passkeyLoginBegin } from './login-begin.js';
 import { passkeyRegisterBegin, passkeyRegisterFinish } from './register.js';
 
 /** The passkey routes of the contract (`contract.auth.passkey*`, `deletePasskey`). */
@@ -7,7 +7,6 @@ export const passkeyHandlers = {
   passkeyRegisterBegin,
   passkeyRegisterFinish,
   passkeyLoginBegin,
-  passkeyLoginFinish,
   passkeyCredentials,
   deletePasskey,
 };

@@ -1,4 +1,5 @@
 import type { contract } from '@enforcer/contract';
+import { personIdentifier } from '@enforcer/core';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
 import { AppError } from '../../../../../lib/errors.js';
 import { recordAudit } from '../../../../audit/record-audit.js';
@@ -6,7 +7,7 @@ import { Person } from '../../../../identity/entities.js';
 import { Tenant } from '../../../../tenants/entities.js';
 import { Session } from '../../../../tokens/entities.js';
 import { authContext, committed, refuse, requireUser, success } from '../../../context.js';
-import { personIdentifier, signInThrottle } from '../../../throttle/index.js';
+import { signInThrottle } from '../../../throttle/index.js';
 import { PasswordCredential } from '../entities.js';
 import { hashPassword, verifyPassword } from '../hashing.js';
 import { assertStrongPassword } from '../policy.js';

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { AppError } from '../../lib/errors.js';
-import type { Principal } from '../../plugins/authenticate.js';
-import type { AuditActor } from '../audit/record-audit.js';
+import type { AuditActor } from '../domains/audit/record-audit.js';
+import { AppError } from '../lib/errors.js';
+import type { Principal } from './principal.js';
 
 /** The authenticated caller of a route whose `metadata.auth` is not `none` (set by the preHandler). */
 export function requirePrincipal(request: FastifyRequest): Principal {

@@ -1,12 +1,12 @@
 import type { Identity, LinkedProvider } from '@enforcer/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
-import { AppError } from '../../../lib/errors.js';
-import { recordAudit } from '../../audit/record-audit.js';
-import { authContext, committed, refuse, requireUser, success } from '../../auth/context.js';
-import type { Authentication } from '../../auth/strategy.js';
-import { type ITenant, Tenant } from '../../tenants/entities.js';
-import { linkIdentity, lockPerson, toIdentity } from '../methods.js';
+import { AppError } from '../../../../lib/errors.js';
+import { recordAudit } from '../../../audit/record-audit.js';
+import { linkIdentity, lockPerson, toIdentity } from '../../../identities/methods.js';
+import { type ITenant, Tenant } from '../../../tenants/entities.js';
+import { authContext, committed, refuse, requireUser, success } from '../../context.js';
+import type { Authentication } from '../../strategy.js';
 
 /**
  * The shape of every `POST /auth/identities/<method>`: the signed-in person proves another method,

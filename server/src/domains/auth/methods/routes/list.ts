@@ -1,8 +1,8 @@
 import type { contract } from '@enforcer/contract';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
-import { authContext, requireUser } from '../../auth/context.js';
-import { Person } from '../../identity/entities.js';
-import { listMethods } from '../methods.js';
+import { listMethods } from '../../../identities/methods.js';
+import { Person } from '../../../identity/entities.js';
+import { authContext, requireUser } from '../../context.js';
 
 /** `GET /auth/identities`: every sign-in method of the signed-in person. */
 export const listIdentities: AppRouteImplementation<typeof contract.auth.identities> = async ({

@@ -1,11 +1,11 @@
 import type { contract } from '@enforcer/contract';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
-import { AppError } from '../../../lib/errors.js';
-import { recordAudit } from '../../audit/record-audit.js';
-import { authContext, requireUser } from '../../auth/context.js';
-import { PasskeyCredential } from '../../auth/strategies/passkey/entities.js';
-import { PersonIdentity } from '../entities.js';
-import { assertNotLastMethod, lockPerson } from '../methods.js';
+import { AppError } from '../../../../lib/errors.js';
+import { recordAudit } from '../../../audit/record-audit.js';
+import { PersonIdentity } from '../../../identities/entities.js';
+import { assertNotLastMethod, lockPerson } from '../../../identities/methods.js';
+import { authContext, requireUser } from '../../context.js';
+import { PasskeyCredential } from '../../strategies/passkey/entities.js';
 
 /**
  * `DELETE /auth/identities/{id}`: removes one of the signed-in person's linked identities (or passkeys:

@@ -1,5 +1,5 @@
 import type { Paginated } from '@enforcer/contract';
-import { AppError } from '../../lib/errors.js';
+import { AppError } from './errors.js';
 
 /**
  * Keyset pagination over `(createdAt, id)`, oldest first. The cursor is opaque to clients

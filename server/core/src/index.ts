@@ -1,0 +1,33 @@
+// @enforcer/core: Enforcer's rules, framework-free, over storage ports (see docs/architecture.md).
+// The in-memory store is `@enforcer/core/memory`; the PostgreSQL one lives in the server.
+
+export {
+  addSeconds,
+  base64url,
+  type Clock,
+  type Hashing,
+  type RandomSource,
+  systemClock,
+  webCryptoHashing,
+  webCryptoRandom,
+} from './platform.js';
+export { type Refusal, type Result, refuse, success } from './result.js';
+export type {
+  FamilyTransaction,
+  RefreshTokenRecord,
+  SessionChanges,
+  SessionRecord,
+  SessionStore,
+} from './sessions/ports.js';
+export {
+  type IssuedRefreshToken,
+  REFRESH_TOKEN_PREFIX,
+  RefreshTokenService,
+  type RefreshTokenServiceOptions,
+  type ReuseEvent,
+  type RevokingRefusal,
+  type RotatedRefreshToken,
+  type RotateOptions,
+  type StartSessionInput,
+} from './sessions/refresh-tokens.js';
+export * from './throttle/rules.js';

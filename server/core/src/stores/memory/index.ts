@@ -1,0 +1,1 @@
+export { MemorySessionStore } from './sessions.js';

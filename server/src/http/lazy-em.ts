@@ -1,0 +1,15 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Services } from '../services.js';
+
+/**
+ * An entity manager made on first use: a request whose principal and policy are cached
+ * touches the database not at all, and need not pay for a fork either.
+ */
+export type LazyEm = () => EntityManager;
+export function lazyEm(services: Pick<Services, 'orm'>): LazyEm {
+  let em: EntityManager | undefined;
+  return () => {
+    em ??= services.orm.em.fork();
+    return em;
+  };
+}
