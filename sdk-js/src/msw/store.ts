@@ -12,6 +12,7 @@ import type {
 } from '@enforcer/contract';
 import { builtInRoles, defaultPolicy, mergeGroups, verifiedGroup } from '@enforcer/contract';
 import { type CompiledPolicy, compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
+import { MemoryOtpChallengeStore } from '@enforcer/core/memory';
 import type { Clock } from '../clock';
 import { sha256, stableStringify, uuid } from './crypto';
 
@@ -85,16 +86,15 @@ export interface RefreshTokenRow {
   expiresAt: number;
 }
 
+/** A code the mock sent (what `mock.lastOtp` reads); the challenge itself is in `otpChallenges`. */
 export interface OtpRow {
-  /** `login` (email codes), `password_reset`, `phone_login`, `verify_phone`: codes never cross purposes. */
+  /** `login` (email codes), `verify_email`, `password_reset`, `phone_login`, `verify_phone`. */
   purpose: string;
   /** The email, or the E.164 number of a phone code. */
   email: string;
   tenantId: string | null;
   code: string;
   expiresAt: number;
-  attempts: number;
-  used: boolean;
 }
 
 export interface InviteRow {
@@ -250,6 +250,8 @@ export class MockStore {
   /** challenge id → passkey ceremony challenge. */
   readonly passkeyChallenges = new Map<string, PasskeyChallengeRow>();
   readonly changes: ChangeEvent[] = [];
+  /** One-time code challenges, hashed (the rules are the core's OtpService: methods/otp.ts). */
+  readonly otpChallenges = new MemoryOtpChallengeStore();
   #seq = 0;
   readonly #policies = new Map<string, CompiledTenantPolicy>();
   readonly #etags = new Map<string, string>();
@@ -291,6 +293,7 @@ export class MockStore {
       map.clear();
     }
     this.changes.length = 0;
+    this.otpChallenges.clear();
   }
 
   // --- tenants ---------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
     };
   },
 
-  requestOtp: ({ body }, { store }) => {
+  requestOtp: async ({ body }, { store }) => {
     if (!('email' in body)) {
       // Phone codes: bound to the number, the tenant and the purpose; the code in the answer (dev mode).
       const tenant = body.tenant_code === undefined ? null : tenantByCode(store, body.tenant_code);
@@ -72,7 +72,7 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
         return { status: 200, body: { sent: true, channel: 'sms', expires_at } };
       }
       const purpose = tenant ? 'phone_login' : 'verify_phone';
-      const row = issueOtp(store, body.phone, tenant?.id ?? null, purpose);
+      const row = await issueOtp(store, body.phone, tenant?.id ?? null, purpose);
       return {
         status: 200,
         body: {
@@ -89,7 +89,7 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
       const expires_at = iso(store.now() + OTP_TTL_SECONDS * 1000);
       return { status: 200, body: { sent: true, channel: 'email', expires_at } };
     }
-    const row = issueOtp(store, body.email, tenant?.id ?? null);
+    const row = await issueOtp(store, body.email, tenant?.id ?? null);
     return {
       status: 200,
       body: {

@@ -91,10 +91,10 @@ export const passwordRoutes = (options: { devMode: boolean }): RouterImpl<typeof
     return { status: 200, body: { changed: true, sessions_revoked: ended } };
   },
 
-  requestReset: ({ body }, { store }) => {
+  requestReset: async ({ body }, { store }) => {
     const tenant = tenantByCode(store, body.tenant_code);
     requirePasswords(tenant);
-    const row = issueOtp(store, body.email, tenant.id, 'password_reset');
+    const row = await issueOtp(store, body.email, tenant.id, 'password_reset');
     return {
       status: 200,
       body: {
@@ -117,7 +117,7 @@ export const passwordRoutes = (options: { devMode: boolean }): RouterImpl<typeof
     const subject = { tenantId: tenant.id, identifier: body.email };
     const gate = throttle.gate(subject);
     if (gate) throw gate;
-    const check = checkOtp(
+    const check = await checkOtp(
       store,
       { purpose: 'password_reset', email: body.email, tenantId: tenant.id },
       body.code,
