@@ -290,8 +290,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
         store.invites.set(row.id, row);
         return store.inviteView(row);
       },
-      otp: async (email, tenant) =>
-        (await issueOtp(store, email.toLowerCase(), tenant ? tenantOf(tenant).id : null)).code,
+      otp: (email, tenant) => issueOtp(store, email.toLowerCase(), tenant ? tenantOf(tenant).id : null),
     },
     async signIn({ tenant: ref, email }) {
       const tenant = tenantOf(ref);

@@ -22,6 +22,7 @@ export type {
   OtpScope,
   OtpScopeTransaction,
 } from './codes/ports.js';
+export { type CodeChannel, codePurpose, type SendCodeInput, sendCode } from './codes/send-code.js';
 export {
   addSeconds,
   base64url,

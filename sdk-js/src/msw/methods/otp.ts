@@ -1,15 +1,20 @@
+import type { OtpRequestResponse } from '@enforcer/contract';
 import {
-  OTP_TTL_SECONDS,
+  type Clock,
+  type CodeChannel,
+  codePurpose,
   type OtpPurpose,
-  type OtpRefusal,
   type OtpRefusalReason,
   OtpService,
+  type Refusal,
+  sendCode,
   webCryptoRandom,
 } from '@enforcer/core';
 import { MockError } from '../problem';
 import type { MockStore } from '../store';
 
-export { OTP_TTL_SECONDS };
+/** The mock's clock as the core's (a Date). */
+const clockOf = (store: MockStore): Clock => ({ now: () => new Date(store.now()) });
 
 /** Each mock's OtpService (the server's rules, from @enforcer/core) over its memory store and clock. */
 const services = new WeakMap<MockStore, OtpService>();
@@ -19,7 +24,7 @@ function otpService(store: MockStore): OtpService {
   if (!service) {
     service = new OtpService({
       store: store.otpChallenges,
-      clock: { now: () => new Date(store.now()) },
+      clock: clockOf(store),
       random: webCryptoRandom,
       codeKey: webCryptoRandom.bytes(32),
     });
@@ -29,7 +34,7 @@ function otpService(store: MockStore): OtpService {
 }
 
 /** The core's refusal as the mock's problem (`otp_attempts_exceeded` carries `Retry-After`). */
-const toMockError = (refusal: OtpRefusal) =>
+const toMockError = (refusal: Refusal & { retryAfterSeconds?: number }) =>
   new MockError(
     refusal.code,
     refusal.detail,
@@ -55,25 +60,63 @@ export async function checkOtp(
   return check.ok ? { ok: true } : { ok: false, reason: check.reason, error: toMockError(check) };
 }
 
-/**
- * A new code (the core's rules: wrong tries carry over, a burnt scope is refused until it expires). The
- * code is also kept in `store.otps`, the captured codes `mock.lastOtp` reads.
- */
-export async function issueOtp(
+/** A new code (the core's rules); it is also kept in `store.otps`, the captured codes `mock.lastOtp` reads. */
+async function issueCaptured(
   store: MockStore,
-  email: string,
-  tenantId: string | null,
-  purpose: OtpPurpose = tenantId ? 'login' : 'verify_email',
-): Promise<{ code: string; expiresAt: number }> {
-  const issued = await otpService(store).issue({ address: email, tenantId, purpose });
-  if (!issued.ok) throw toMockError(issued);
-  const row = {
-    purpose,
-    email,
+  scope: { address: string; tenantId: string | null; purpose: OtpPurpose },
+) {
+  const issued = await otpService(store).issue(scope);
+  if (issued.ok) {
+    const { address: email, tenantId, purpose } = scope;
+    const row = {
+      purpose,
+      email,
+      tenantId,
+      code: issued.value.code,
+      expiresAt: issued.value.expiresAt.getTime(),
+    };
+    store.otps.set(`${purpose}|${email}|${tenantId ?? ''}`, row);
+  }
+  return issued;
+}
+
+/** `mock.seed.otp`: a code for `email`, as if requested (a burnt scope throws). */
+export async function issueOtp(store: MockStore, email: string, tenantId: string | null): Promise<string> {
+  const issued = await issueCaptured(store, {
+    address: email,
     tenantId,
-    code: issued.value.code,
-    expiresAt: issued.value.expiresAt.getTime(),
-  };
-  store.otps.set(`${purpose}|${email}|${tenantId ?? ''}`, row);
-  return row;
+    purpose: codePurpose('email', tenantId !== null),
+  });
+  if (!issued.ok) throw toMockError(issued);
+  return issued.value.code;
+}
+
+/**
+ * Sends a code as the server does (the core's `sendCode`: the same answer for everyone, nothing issued for
+ * a tenant that does not take the channel's method); nothing is delivered, the code is captured.
+ */
+export async function sendOtp<C extends CodeChannel>(
+  store: MockStore,
+  input: {
+    channel: C;
+    address: string;
+    tenantId: string | null;
+    purpose?: OtpPurpose;
+    accepted: boolean;
+    devMode: boolean;
+  },
+): Promise<OtpRequestResponse & { channel: C }> {
+  const sent = await sendCode(otpService(store), clockOf(store), {
+    channel: input.channel,
+    scope: {
+      address: input.address,
+      tenantId: input.tenantId,
+      purpose: input.purpose ?? codePurpose(input.channel, input.tenantId !== null),
+    },
+    accepted: input.accepted,
+    exposeCode: input.devMode,
+    issue: (scope) => issueCaptured(store, scope),
+  });
+  if (!sent.ok) throw toMockError(sent);
+  return sent.value;
 }

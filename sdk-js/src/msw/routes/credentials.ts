@@ -1,7 +1,7 @@
 import type { contract } from '@enforcer/contract';
 import type { MockContext, RouterImpl } from '../context';
 import { randomToken } from '../crypto';
-import { checkOtp, issueOtp } from '../methods/otp';
+import { checkOtp, sendOtp } from '../methods/otp';
 import { assertStrongPassword } from '../methods/password-policy';
 import {
   checkFactor,
@@ -94,16 +94,15 @@ export const passwordRoutes = (options: { devMode: boolean }): RouterImpl<typeof
   requestReset: async ({ body }, { store }) => {
     const tenant = tenantByCode(store, body.tenant_code);
     requirePasswords(tenant);
-    const row = await issueOtp(store, body.email, tenant.id, 'password_reset');
-    return {
-      status: 200,
-      body: {
-        sent: true,
-        channel: 'email',
-        expires_at: iso(row.expiresAt),
-        ...(options.devMode ? { code: row.code } : {}),
-      },
-    };
+    const sent = await sendOtp(store, {
+      channel: 'email',
+      address: body.email,
+      tenantId: tenant.id,
+      purpose: 'password_reset',
+      accepted: true,
+      devMode: options.devMode,
+    });
+    return { status: 200, body: sent };
   },
 
   confirmReset: async ({ body }, { store }) => {

@@ -34,6 +34,7 @@ export function authKit(services: Services, logger: FastifyBaseLogger): AuthKit 
           random: services.random,
           codeKey: deriveKey(services.config.masterKey, 'otp-code'),
         }),
+        services.clock,
       ),
       mail: createMailDelivery(services.config, logger),
       strategies: defaultStrategies(),

@@ -1,16 +1,22 @@
+import type { OtpRequestResponse } from '@enforcer/contract';
 import {
+  type Clock,
+  type CodeChannel,
+  type OtpScope as CoreOtpScope,
   type OtpService as CoreOtpService,
   OTP_TTL_SECONDS,
+  type OtpIssue,
   type OtpPurpose,
-  type OtpRefusal,
   type OtpRefusalReason,
+  type Refusal,
+  type SendCodeInput,
+  sendCode,
 } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../lib/errors.js';
 import { PostgresOtpChallengeStore } from '../../stores/postgres/codes.js';
 
 export { OTP_TTL_SECONDS, type OtpPurpose };
-export type PhoneOtpPurpose = Extract<OtpPurpose, 'phone_login' | 'verify_phone'>;
 
 /** A code's scope as the routes name it: `email` holds the E.164 number of an SMS code. */
 export interface OtpScope {
@@ -22,7 +28,7 @@ export interface OtpScope {
 export type OtpCheck = { ok: true } | { ok: false; error: AppError; reason: OtpRefusalReason };
 
 /** The core's refusal as the server's error (`otp_attempts_exceeded` carries `Retry-After`). */
-const toAppError = (refusal: OtpRefusal) =>
+const toAppError = (refusal: Refusal & { retryAfterSeconds?: number }) =>
   new AppError(
     refusal.code,
     refusal.detail,
@@ -32,28 +38,43 @@ const toAppError = (refusal: OtpRefusal) =>
   );
 
 /**
- * One-time codes (the rules are `@enforcer/core`'s `OtpService`) in the caller's transaction, over the
- * PostgreSQL store. `verify` RETURNS failures instead of throwing, because the counted attempt must be
- * committed: commit, then throw `error`.
+ * One-time codes on the server: the rules are `@enforcer/core`'s (`OtpService`, `sendCode`), over the
+ * PostgreSQL store, in the server's transactions, with refusals as AppError.
  */
 export class OtpCodes {
   readonly #core: CoreOtpService;
+  readonly #clock: Clock;
 
-  constructor(core: CoreOtpService) {
+  constructor(core: CoreOtpService, clock: Clock) {
     this.#core = core;
+    this.#clock = clock;
   }
 
-  /** Issues a code for `scope` (throws `otp_attempts_exceeded` while the scope is burnt). */
-  async issue(em: EntityManager, scope: OtpScope): Promise<{ code: string; expiresAt: Date; id: string }> {
-    const issued = await this.#core.issue(
-      { address: scope.email, tenantId: scope.tenantId, purpose: scope.purpose },
-      new PostgresOtpChallengeStore({ tx: em }),
-    );
-    if (!issued.ok) throw toAppError(issued);
-    return issued.value;
+  /** Issues a code in a transaction of its own, with `audit` (told the challenge id) in it. */
+  issueAudited(
+    em: EntityManager,
+    scope: CoreOtpScope,
+    audit: (tx: EntityManager, challengeId: string) => void,
+  ): Promise<OtpIssue> {
+    return em.transactional(async (tx) => {
+      const issued = await this.#core.issue(scope, new PostgresOtpChallengeStore({ tx }));
+      if (issued.ok) audit(tx, issued.value.id);
+      return issued;
+    });
   }
 
-  /** Checks `code` against the live challenge of `scope`; a right code is spent, a wrong one counted. */
+  /** The core's `sendCode` (the same answer for everyone); a refusal is thrown as an AppError. */
+  async send<C extends CodeChannel>(input: SendCodeInput<C>): Promise<OtpRequestResponse & { channel: C }> {
+    const sent = await sendCode(this.#core, this.#clock, input);
+    if (!sent.ok) throw toAppError(sent);
+    return sent.value;
+  }
+
+  /**
+   * Checks `code` against the live challenge of `scope` in the caller's transaction; a right code is
+   * spent, a wrong one counted. RETURNS failures instead of throwing, because the counted attempt must be
+   * committed: commit, then throw `error`.
+   */
   async verify(em: EntityManager, scope: OtpScope, code: string): Promise<OtpCheck> {
     const check = await this.#core.verify(
       { address: scope.email, tenantId: scope.tenantId, purpose: scope.purpose },
