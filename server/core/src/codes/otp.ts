@@ -7,6 +7,7 @@ export const OTP_TTL_SECONDS = 600;
 /** Wrong codes a chain of challenges survives; the fifth wrong one burns it. */
 export const OTP_MAX_ATTEMPTS = 5;
 export const OTP_DIGITS = 6;
+const CODE_PATTERN = new RegExp(`^\\d{${OTP_DIGITS}}$`);
 
 /**
  * Why a code was refused (the audit log's reason; the sign-in throttle counts the wrong codes):
@@ -132,7 +133,7 @@ export class OtpService {
 
   /** Checks `code` against the live challenge of `scope`: a right code is spent, a wrong one counted. */
   verify(scope: OtpScope, code: string, store = this.#o.store): Promise<OtpCheck> {
-    const presented = new RegExp(`^\\d{${OTP_DIGITS}}$`).test(code) ? code : '';
+    const presented = CODE_PATTERN.test(code) ? code : '';
     return store.withScope(scope, async (challenges): Promise<OtpCheck> => {
       const now = this.#o.clock.now();
       const [challenge] = await challenges.live(now);
