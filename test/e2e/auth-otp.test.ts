@@ -1,7 +1,7 @@
+import { randomDigits } from '@enforcer/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../server/src/domains/audit/entities.js';
 import { OtpChallenge } from '../../server/src/domains/auth/entities.js';
-import { randomDigits } from '../../server/src/domains/auth/otp.js';
 import { ManualClock } from '../../server/src/lib/clock.js';
 import { cryptoRandom } from '../../server/src/lib/random.js';
 import { expectProblem, requestCode, seedTenant, uniqueEmail, wrongCode } from './auth-fixtures.js';

@@ -1,4 +1,5 @@
-import { MemorySessionStore } from '@enforcer/core/memory';
+import { MemoryOtpChallengeStore, MemorySessionStore } from '@enforcer/core/memory';
+import { otpChallengeStoreContract } from './codes.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 
 sessionStoreContract('memory', () => ({
@@ -8,4 +9,9 @@ sessionStoreContract('memory', () => ({
     personId: crypto.randomUUID(),
     tenantId: crypto.randomUUID(),
   }),
+}));
+
+otpChallengeStoreContract('memory', () => ({
+  store: new MemoryOtpChallengeStore(),
+  seedTenant: async () => crypto.randomUUID(),
 }));

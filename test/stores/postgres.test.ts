@@ -1,6 +1,8 @@
 import { afterAll } from 'vitest';
+import { PostgresOtpChallengeStore } from '../../server/src/stores/postgres/codes.js';
 import { PostgresSessionStore } from '../../server/src/stores/postgres/sessions.js';
 import { createTestOrm, seedAccount } from '../../server/src/testing/index.js';
+import { otpChallengeStoreContract } from './codes.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 
 const db = await createTestOrm();
@@ -12,4 +14,9 @@ sessionStoreContract('postgres', () => ({
     const { account, person, tenant } = await seedAccount(db.orm);
     return { accountId: account.id, personId: person.id, tenantId: tenant.id };
   },
+}));
+
+otpChallengeStoreContract('postgres', () => ({
+  store: new PostgresOtpChallengeStore({ orm: db.orm }),
+  seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
 }));

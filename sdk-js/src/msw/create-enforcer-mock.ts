@@ -91,8 +91,8 @@ export interface EnforcerMock {
     policy(tenant: TenantRef, document: PolicyDocument): void;
     apiKey(input: { tenant: TenantRef; role?: string; name?: string }): { id: string; key: string };
     invite(input: { tenant: TenantRef; email: string; role?: string }): Invite;
-    /** A one-time code for `email`, as if requested (the code is returned). */
-    otp(email: string, tenant?: TenantRef | null): string;
+    /** A one-time code for `email`, as if requested (resolves to the code). */
+    otp(email: string, tenant?: TenantRef | null): Promise<string>;
   };
   /** Signs an account in directly (no OTP): a real token pair, as `POST /auth/login` returns. */
   signIn(input: { tenant: TenantRef; email: string }): Promise<TokenResponse>;
@@ -290,7 +290,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
         store.invites.set(row.id, row);
         return store.inviteView(row);
       },
-      otp: (email, tenant) => issueOtp(store, email.toLowerCase(), tenant ? tenantOf(tenant).id : null).code,
+      otp: (email, tenant) => issueOtp(store, email.toLowerCase(), tenant ? tenantOf(tenant).id : null),
     },
     async signIn({ tenant: ref, email }) {
       const tenant = tenantOf(ref);

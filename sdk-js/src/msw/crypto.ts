@@ -12,12 +12,6 @@ export const randomBytes = (length: number): Uint8Array => crypto.getRandomValue
 export const randomToken = (length: number): string => base64url(randomBytes(length));
 export const uuid = (): string => crypto.randomUUID();
 
-/** Six random digits. */
-export function otpCode(): string {
-  const [value] = crypto.getRandomValues(new Uint32Array(1));
-  return String(value! % 1_000_000).padStart(6, '0');
-}
-
 export async function sha256(text: string): Promise<string> {
   return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text))));
 }

@@ -13,7 +13,7 @@ import type {
 import { builtInRoles, defaultPolicy, mergeGroups, verifiedGroup } from '@enforcer/contract';
 import { type CompiledPolicy, compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
 import type { SessionRecord } from '@enforcer/core';
-import { MemorySessionStore } from '@enforcer/core/memory';
+import { MemoryOtpChallengeStore, MemorySessionStore } from '@enforcer/core/memory';
 import type { Clock } from '../clock';
 import { sha256, stableStringify, uuid } from './crypto';
 
@@ -67,16 +67,15 @@ export interface GroupRow {
 /** A session (refresh-token family): the core's record, kept by the core's memory store. */
 export type SessionRow = SessionRecord;
 
+/** A code the mock sent (what `mock.lastOtp` reads); the challenge itself is in `otpChallenges`. */
 export interface OtpRow {
-  /** `login` (email codes), `password_reset`, `phone_login`, `verify_phone`: codes never cross purposes. */
+  /** `login` (email codes), `verify_email`, `password_reset`, `phone_login`, `verify_phone`. */
   purpose: string;
   /** The email, or the E.164 number of a phone code. */
   email: string;
   tenantId: string | null;
   code: string;
   expiresAt: number;
-  attempts: number;
-  used: boolean;
 }
 
 export interface InviteRow {
@@ -243,6 +242,8 @@ export class MockStore {
   /** challenge id → passkey ceremony challenge. */
   readonly passkeyChallenges = new Map<string, PasskeyChallengeRow>();
   readonly changes: ChangeEvent[] = [];
+  /** One-time code challenges, hashed (the rules are the core's OtpService: methods/otp.ts). */
+  readonly otpChallenges = new MemoryOtpChallengeStore();
   #seq = 0;
   readonly #policies = new Map<string, CompiledTenantPolicy>();
   readonly #etags = new Map<string, string>();
@@ -284,6 +285,7 @@ export class MockStore {
     }
     this.sessionStore.clear();
     this.changes.length = 0;
+    this.otpChallenges.clear();
   }
 
   // --- tenants ---------------------------------------------------------------------------------

@@ -2,6 +2,28 @@
 // The in-memory store is `@enforcer/core/memory`; the PostgreSQL one lives in the server.
 
 export {
+  constantTimeEqual,
+  type IssuedOtp,
+  OTP_DIGITS,
+  OTP_MAX_ATTEMPTS,
+  OTP_TTL_SECONDS,
+  type OtpCheck,
+  type OtpIssue,
+  type OtpRefusal,
+  type OtpRefusalReason,
+  OtpService,
+  type OtpServiceOptions,
+  randomDigits,
+} from './codes/otp.js';
+export type {
+  OtpChallengeRecord,
+  OtpChallengeStore,
+  OtpPurpose,
+  OtpScope,
+  OtpScopeTransaction,
+} from './codes/ports.js';
+export { type CodeChannel, codePurpose, type SendCodeInput, sendCode } from './codes/send-code.js';
+export {
   addSeconds,
   base64url,
   type Clock,

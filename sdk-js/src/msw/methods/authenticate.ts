@@ -21,7 +21,11 @@ export async function authenticate(
   const { store } = ctx;
   switch (body.provider) {
     case 'email_otp': {
-      const check = checkOtp(store, { purpose: 'login', email: body.email, tenantId: tenant.id }, body.otp);
+      const check = await checkOtp(
+        store,
+        { purpose: 'login', email: body.email, tenantId: tenant.id },
+        body.otp,
+      );
       return check.ok ? { ok: true, identity: { email: body.email, emailVerified: true } } : check;
     }
     case 'password': {
@@ -55,7 +59,7 @@ export async function authenticate(
       return { ok: true, identity: { email: row.email, emailVerified: true } };
     }
     case 'phone_otp': {
-      const check = checkOtp(
+      const check = await checkOtp(
         store,
         { purpose: 'phone_login', email: body.phone, tenantId: tenant.id },
         body.otp,

@@ -1,72 +1,122 @@
-import { otpCode } from '../crypto';
+import type { OtpRequestResponse } from '@enforcer/contract';
+import {
+  type Clock,
+  type CodeChannel,
+  codePurpose,
+  type OtpPurpose,
+  type OtpRefusalReason,
+  OtpService,
+  type Refusal,
+  sendCode,
+  webCryptoRandom,
+} from '@enforcer/core';
 import { MockError } from '../problem';
 import type { MockStore } from '../store';
 
-export const OTP_TTL_SECONDS = 600;
-export const OTP_MAX_ATTEMPTS = 5;
+/** The mock's clock as the core's (a Date). */
+const clockOf = (store: MockStore): Clock => ({ now: () => new Date(store.now()) });
 
-const otpKey = (purpose: string, email: string, tenantId: string | null) =>
-  `${purpose}|${email}|${tenantId ?? ''}`;
+/** Each mock's OtpService (the server's rules, from @enforcer/core) over its memory store and clock. */
+const services = new WeakMap<MockStore, OtpService>();
 
-const attemptsExceeded = (store: MockStore, expiresAt: number) =>
+function otpService(store: MockStore): OtpService {
+  let service = services.get(store);
+  if (!service) {
+    service = new OtpService({
+      store: store.otpChallenges,
+      clock: clockOf(store),
+      random: webCryptoRandom,
+      codeKey: webCryptoRandom.bytes(32),
+    });
+    services.set(store, service);
+  }
+  return service;
+}
+
+/** The core's refusal as the mock's problem (`otp_attempts_exceeded` carries `Retry-After`). */
+const toMockError = (refusal: Refusal & { retryAfterSeconds?: number }) =>
   new MockError(
-    'otp_attempts_exceeded',
-    'Too many wrong codes: this code no longer works. Request a new one after Retry-After seconds.',
-    { headers: { 'retry-after': String(Math.max(1, Math.ceil((expiresAt - store.now()) / 1000))) } },
+    refusal.code,
+    refusal.detail,
+    refusal.retryAfterSeconds === undefined
+      ? {}
+      : { headers: { 'retry-after': String(refusal.retryAfterSeconds) } },
   );
 
-const liveOtp = (store: MockStore, purpose: string, email: string, tenantId: string | null) => {
-  const row = store.otps.get(otpKey(purpose, email, tenantId));
-  return row && !row.used && row.expiresAt > store.now() ? row : undefined;
-};
+/**
+ * Checks and spends a one-time code for `email` (or a phone number) scoped to a tenant (or none: a code
+ * that only proves the address) and a purpose, by the core's OtpService as the server does. The reason
+ * tells the throttle whether a guess was made.
+ */
+export async function checkOtp(
+  store: MockStore,
+  scope: { purpose: OtpPurpose; email: string; tenantId: string | null },
+  code: string,
+): Promise<{ ok: true } | { ok: false; reason: OtpRefusalReason; error: MockError }> {
+  const check = await otpService(store).verify(
+    { address: scope.email, tenantId: scope.tenantId, purpose: scope.purpose },
+    code,
+  );
+  return check.ok ? { ok: true } : { ok: false, reason: check.reason, error: toMockError(check) };
+}
 
-const invalidOtp = () => new MockError('invalid_otp', 'The code is wrong, expired or already used');
+/** A new code (the core's rules); it is also kept in `store.otps`, the captured codes `mock.lastOtp` reads. */
+async function issueCaptured(
+  store: MockStore,
+  scope: { address: string; tenantId: string | null; purpose: OtpPurpose },
+) {
+  const issued = await otpService(store).issue(scope);
+  if (issued.ok) {
+    const { address: email, tenantId, purpose } = scope;
+    const row = {
+      purpose,
+      email,
+      tenantId,
+      code: issued.value.code,
+      expiresAt: issued.value.expiresAt.getTime(),
+    };
+    store.otps.set(`${purpose}|${email}|${tenantId ?? ''}`, row);
+  }
+  return issued;
+}
+
+/** `mock.seed.otp`: a code for `email`, as if requested (a burnt scope throws). */
+export async function issueOtp(store: MockStore, email: string, tenantId: string | null): Promise<string> {
+  const issued = await issueCaptured(store, {
+    address: email,
+    tenantId,
+    purpose: codePurpose('email', tenantId !== null),
+  });
+  if (!issued.ok) throw toMockError(issued);
+  return issued.value.code;
+}
 
 /**
- * Checks and spends a one-time code for `email` (or a phone number) scoped to a tenant (or none for
- * self-serve) and a purpose, as the server's otp.ts: every failure is the same `invalid_otp`; the fifth
- * wrong code burns it (`otp_attempts_exceeded`). The reason tells the throttle whether a guess was made.
+ * Sends a code as the server does (the core's `sendCode`: the same answer for everyone, nothing issued for
+ * a tenant that does not take the channel's method); nothing is delivered, the code is captured.
  */
-export function checkOtp(
+export async function sendOtp<C extends CodeChannel>(
   store: MockStore,
-  scope: { purpose: string; email: string; tenantId: string | null },
-  code: string,
-): { ok: true } | { ok: false; reason: string; error: MockError } {
-  const row = liveOtp(store, scope.purpose, scope.email, scope.tenantId);
-  if (!row) return { ok: false, reason: 'no_live_code', error: invalidOtp() };
-  if (row.attempts >= OTP_MAX_ATTEMPTS) {
-    return { ok: false, reason: 'attempts_exceeded', error: attemptsExceeded(store, row.expiresAt) };
-  }
-  if (row.code !== code) {
-    row.attempts += 1;
-    if (row.attempts >= OTP_MAX_ATTEMPTS) {
-      return { ok: false, reason: 'wrong_code_burnt', error: attemptsExceeded(store, row.expiresAt) };
-    }
-    return { ok: false, reason: 'wrong_code', error: invalidOtp() };
-  }
-  row.used = true;
-  return { ok: true };
-}
-
-/** `checkOtp` for an email sign-in code, throwing its refusal. */
-export function consumeOtp(store: MockStore, email: string, tenantId: string | null, code: string): void {
-  const check = checkOtp(store, { purpose: 'login', email, tenantId }, code);
-  if (!check.ok) throw check.error;
-}
-
-/** A new code; wrong tries carry over from the live one, and a burnt scope is refused until it expires. */
-export function issueOtp(store: MockStore, email: string, tenantId: string | null, purpose = 'login') {
-  const live = liveOtp(store, purpose, email, tenantId);
-  if (live && live.attempts >= OTP_MAX_ATTEMPTS) throw attemptsExceeded(store, live.expiresAt);
-  const row = {
-    purpose,
-    email,
-    tenantId,
-    code: otpCode(),
-    expiresAt: store.now() + OTP_TTL_SECONDS * 1000,
-    attempts: live?.attempts ?? 0,
-    used: false,
-  };
-  store.otps.set(otpKey(purpose, email, tenantId), row);
-  return row;
+  input: {
+    channel: C;
+    address: string;
+    tenantId: string | null;
+    purpose?: OtpPurpose;
+    accepted: boolean;
+    devMode: boolean;
+  },
+): Promise<OtpRequestResponse & { channel: C }> {
+  const sent = await sendCode(otpService(store), clockOf(store), {
+    channel: input.channel,
+    scope: {
+      address: input.address,
+      tenantId: input.tenantId,
+      purpose: input.purpose ?? codePurpose(input.channel, input.tenantId !== null),
+    },
+    accepted: input.accepted,
+    exposeCode: input.devMode,
+    issue: (scope) => issueCaptured(store, scope),
+  });
+  if (!sent.ok) throw toMockError(sent);
+  return sent.value;
 }

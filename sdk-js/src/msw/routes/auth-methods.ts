@@ -144,7 +144,7 @@ export const authMethodRoutes: Pick<RouterImpl<typeof contract.auth>, keyof type
   },
   linkPhone: ({ body }, ctx) =>
     linkWith(ctx, 'phone_otp', async () => {
-      const check = checkOtp(
+      const check = await checkOtp(
         ctx.store,
         { purpose: 'verify_phone', email: body.phone, tenantId: null },
         body.otp,

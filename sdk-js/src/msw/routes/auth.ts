@@ -2,11 +2,11 @@ import { type contract, mfaSubjectAttributes } from '@enforcer/contract';
 import type { MockContext, RouterImpl } from '../context';
 import { randomToken } from '../crypto';
 import { authenticate } from '../methods/authenticate';
-import { issueOtp, OTP_TTL_SECONDS } from '../methods/otp';
+import { sendOtp } from '../methods/otp';
 import { assertStrongPassword } from '../methods/password-policy';
 import { AMR, hashPassword, loginFlow } from '../methods/sign-in';
 import { MockError } from '../problem';
-import { iso, type MockStore, type TenantRow } from '../store';
+import type { MockStore, TenantRow } from '../store';
 import { authMethodRoutes } from './auth-methods';
 import { paginate, userOf } from './helpers';
 
@@ -63,42 +63,21 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
     };
   },
 
-  requestOtp: ({ body }, { store }) => {
-    if (!('email' in body)) {
-      // Phone codes: bound to the number, the tenant and the purpose; the code in the answer (dev mode).
-      const tenant = body.tenant_code === undefined ? null : tenantByCode(store, body.tenant_code);
-      if (tenant && !tenant.authProviders.includes('phone_otp')) {
-        const expires_at = iso(store.now() + OTP_TTL_SECONDS * 1000);
-        return { status: 200, body: { sent: true, channel: 'sms', expires_at } };
-      }
-      const purpose = tenant ? 'phone_login' : 'verify_phone';
-      const row = issueOtp(store, body.phone, tenant?.id ?? null, purpose);
-      return {
-        status: 200,
-        body: {
-          sent: true,
-          channel: 'sms',
-          expires_at: iso(row.expiresAt),
-          ...(options.devMode ? { code: row.code } : {}),
-        },
-      };
-    }
+  requestOtp: async ({ body }, { store }) => {
     const tenant = body.tenant_code === undefined ? null : tenantByCode(store, body.tenant_code);
-    // A tenant that does not take email codes: the same answer, but nothing is issued.
-    if (tenant && !tenant.authProviders.includes('email_otp')) {
-      const expires_at = iso(store.now() + OTP_TTL_SECONDS * 1000);
-      return { status: 200, body: { sent: true, channel: 'email', expires_at } };
-    }
-    const row = issueOtp(store, body.email, tenant?.id ?? null);
-    return {
-      status: 200,
-      body: {
-        sent: true,
-        channel: 'email',
-        expires_at: iso(row.expiresAt),
-        ...(options.devMode ? { code: row.code } : {}),
-      },
-    };
+    // Phone codes are bound to the number, the tenant and the purpose, as email codes to the email.
+    const [channel, address, provider] =
+      'email' in body
+        ? (['email', body.email, 'email_otp'] as const)
+        : (['sms', body.phone, 'phone_otp'] as const);
+    const sent = await sendOtp(store, {
+      channel,
+      address,
+      tenantId: tenant?.id ?? null,
+      accepted: !tenant || tenant.authProviders.includes(provider),
+      devMode: options.devMode,
+    });
+    return { status: 200, body: sent };
   },
 
   login: async ({ body }, ctx) => {

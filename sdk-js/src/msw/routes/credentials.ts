@@ -2,7 +2,7 @@ import type { contract } from '@enforcer/contract';
 import { countsAsGuess } from '@enforcer/core';
 import type { MockContext, RouterImpl } from '../context';
 import { randomToken } from '../crypto';
-import { checkOtp, issueOtp } from '../methods/otp';
+import { checkOtp, sendOtp } from '../methods/otp';
 import { assertStrongPassword } from '../methods/password-policy';
 import {
   checkFactor,
@@ -91,19 +91,18 @@ export const passwordRoutes = (options: { devMode: boolean }): RouterImpl<typeof
     return { status: 200, body: { changed: true, sessions_revoked: ended } };
   },
 
-  requestReset: ({ body }, { store }) => {
+  requestReset: async ({ body }, { store }) => {
     const tenant = tenantByCode(store, body.tenant_code);
     requirePasswords(tenant);
-    const row = issueOtp(store, body.email, tenant.id, 'password_reset');
-    return {
-      status: 200,
-      body: {
-        sent: true,
-        channel: 'email',
-        expires_at: iso(row.expiresAt),
-        ...(options.devMode ? { code: row.code } : {}),
-      },
-    };
+    const sent = await sendOtp(store, {
+      channel: 'email',
+      address: body.email,
+      tenantId: tenant.id,
+      purpose: 'password_reset',
+      accepted: true,
+      devMode: options.devMode,
+    });
+    return { status: 200, body: sent };
   },
 
   confirmReset: async ({ body }, { store }) => {
@@ -117,7 +116,7 @@ export const passwordRoutes = (options: { devMode: boolean }): RouterImpl<typeof
     const subject = { tenantId: tenant.id, identifier: body.email };
     const gate = throttle.gate(subject);
     if (gate) throw gate;
-    const check = checkOtp(
+    const check = await checkOtp(
       store,
       { purpose: 'password_reset', email: body.email, tenantId: tenant.id },
       body.code,

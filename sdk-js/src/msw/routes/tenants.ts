@@ -1,7 +1,7 @@
 import { type contract, requestedProviders } from '@enforcer/contract';
 import type { RouterImpl } from '../context';
 import { uuid } from '../crypto';
-import { consumeOtp } from '../methods/otp';
+import { checkOtp } from '../methods/otp';
 import { applyAuthSettingsPatch } from '../methods/settings';
 import { MockError } from '../problem';
 import { newInviteCode } from './auth';
@@ -14,7 +14,12 @@ export const tenantsRoutes: RouterImpl<typeof contract.tenants> = {
   selfServe: async ({ body }, { store, tokens, principal }) => {
     // Proof of admin_email: a one-time code (requested without a tenant code) or a session of that person.
     if (body.otp !== undefined) {
-      consumeOtp(store, body.admin_email, null, body.otp);
+      const check = await checkOtp(
+        store,
+        { purpose: 'verify_email', email: body.admin_email, tenantId: null },
+        body.otp,
+      );
+      if (!check.ok) throw check.error;
     } else {
       const email =
         principal?.kind === 'user' ? store.persons.get(principal.account.personId)?.email : undefined;

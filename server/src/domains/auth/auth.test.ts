@@ -1,11 +1,11 @@
 import { authProviderIds } from '@enforcer/contract';
+import { randomDigits } from '@enforcer/core';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../lib/errors.js';
 import type { RandomSource } from '../../lib/random.js';
 import type { ITenant } from '../tenants/entities.js';
 import { headerSafe } from './mail/mail-delivery.js';
 import { otpMessage } from './mail/messages.js';
-import { randomDigits } from './otp.js';
 import { defaultStrategies } from './registry.js';
 
 const tenant = (authProviders: string[]) => ({ authProviders }) as ITenant;

@@ -4,7 +4,7 @@ import type { AppError } from '../../lib/errors.js';
 import type { Services } from '../../services.js';
 import type { ITenant } from '../tenants/entities.js';
 import type { ClientInfo } from '../tokens/session-tokens.js';
-import type { OtpService } from './otp.js';
+import type { OtpCodes } from './otp.js';
 
 /** The providers `POST /auth/login` accepts today: the `provider` values of the contract's login union. */
 export type LoginProvider = LoginBody['provider'];
@@ -16,7 +16,7 @@ export type RegisterBodyOf<P extends RegisterProvider> = Extract<RegisterBody, {
 export interface StrategyContext {
   em: EntityManager;
   services: Services;
-  otp: OtpService;
+  otp: OtpCodes;
   client: ClientInfo;
 }
 

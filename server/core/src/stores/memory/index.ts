@@ -1,1 +1,2 @@
+export { MemoryOtpChallengeStore } from './codes.js';
 export { MemorySessionStore } from './sessions.js';

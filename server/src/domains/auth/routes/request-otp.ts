@@ -22,7 +22,6 @@ export const requestOtp: AppRouteImplementation<typeof contract.auth.requestOtp>
     channel: 'email',
     provider: 'email_otp',
     address: body.email,
-    purposes: { login: 'login', verify: 'verify_email' },
     auditDetails: { email: body.email },
     deliver: (code, tenant) =>
       kit.mail.send(otpMessage({ to: body.email, code, tenant, ttlSeconds: OTP_TTL_SECONDS })),

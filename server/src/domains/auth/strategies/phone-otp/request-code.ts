@@ -26,7 +26,6 @@ export function requestPhoneOtp(
     channel: 'sms',
     provider: 'phone_otp',
     address: body.phone,
-    purposes: { login: 'phone_login', verify: 'verify_phone' },
     auditDetails: { phone: body.phone },
     deliver: (code, tenant) =>
       methods.sms.send({ to: body.phone, text: smsText(code, tenant, OTP_TTL_SECONDS) }),

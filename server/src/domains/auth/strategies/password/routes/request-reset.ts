@@ -22,34 +22,26 @@ export const requestReset: AppRouteImplementation<typeof contract.password.reque
   if (!tenant.authProviders.includes('password')) {
     throw new AppError('provider_not_allowed', 'This tenant does not accept passwords');
   }
-  const scope = { email: body.email, tenantId: tenant.id, purpose: 'password_reset' as const };
-  const issued = await em.transactional(async (tx) => {
-    const result = await kit.otp.issue(tx, scope);
-    recordAudit(tx, services.clock, {
-      action: 'auth.password.reset_requested',
-      actor: { type: 'anonymous' },
-      tenantId: tenant.id,
-      target: { type: 'otp_challenge', id: result.id },
-      ...client,
-      details: { email: body.email },
-    });
-    return result;
+  const scope = { address: body.email, tenantId: tenant.id, purpose: 'password_reset' as const };
+  const answer = await kit.otp.send({
+    channel: 'email',
+    scope,
+    accepted: true,
+    exposeCode: kit.exposeOtpCodes,
+    issue: () =>
+      kit.otp.issueAudited(em, scope, (tx, challengeId) =>
+        recordAudit(tx, services.clock, {
+          action: 'auth.password.reset_requested',
+          actor: { type: 'anonymous' },
+          tenantId: tenant.id,
+          target: { type: 'otp_challenge', id: challengeId },
+          ...client,
+          details: { email: body.email },
+        }),
+      ),
+    deliver: (code) =>
+      kit.mail.send(passwordResetMessage({ to: body.email, code, tenant, ttlSeconds: OTP_TTL_SECONDS })),
+    onDeliveryFailure: (error) => request.log.error({ err: error }, 'password reset: mail delivery failed'),
   });
-  try {
-    await kit.mail.send(
-      passwordResetMessage({ to: body.email, code: issued.code, tenant, ttlSeconds: OTP_TTL_SECONDS }),
-    );
-  } catch (error) {
-    request.log.error({ err: error }, 'password reset: mail delivery failed');
-    throw new AppError('unavailable', 'The code could not be sent; try again shortly');
-  }
-  return {
-    status: 200,
-    body: {
-      sent: true,
-      channel: 'email',
-      expires_at: issued.expiresAt.toISOString(),
-      ...(kit.exposeOtpCodes ? { code: issued.code } : {}),
-    },
-  };
+  return { status: 200, body: answer };
 };
