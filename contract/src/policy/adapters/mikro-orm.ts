@@ -1,6 +1,6 @@
 import { PlanConversionError } from '../errors';
 import type { ComparisonOp, Plan, ScalarType } from '../residual';
-import { foldImpossibleUuids, isCanonicalUuid, type Leaf, type Nnf, toNnf } from './nnf';
+import { foldForDatabase, type Leaf, type Nnf, pgTextArrayLiteral, tenantStorable, toNnf } from './nnf';
 
 /**
  * Which entity property holds an attribute: its name, or an object that also says the
@@ -32,12 +32,11 @@ export function toMikroOrm(plan: Plan, fields: MikroOrmFields): MikroOrmFilter {
   const field = (attr: string) => resolveField(fields, attr);
   const tenant = field(plan.tenant.attribute);
   const nothing = { $and: [{ [tenant.name]: null }, { [tenant.name]: { $ne: null } }] };
-  if (plan.decision === 'never' || plan.tenant.value === '') return nothing;
-  if (tenant.uuid && !isCanonicalUuid(plan.tenant.value)) return nothing;
+  if (plan.decision === 'never' || !tenantStorable(plan.tenant.value, tenant.uuid)) return nothing;
   const tenantFilter = { [tenant.name]: plan.tenant.value };
   if (plan.decision === 'always' || !plan.condition) return tenantFilter;
 
-  const nnf = toNnf(foldImpossibleUuids(plan.condition, (attr) => field(attr).uuid));
+  const nnf = toNnf(foldForDatabase(plan.condition, (attr) => field(attr).uuid));
   if (nnf.op === 'false') return nothing;
   if (nnf.op === 'true') return tenantFilter;
 
@@ -62,7 +61,10 @@ export function toMikroOrm(plan: Plan, fields: MikroOrmFields): MikroOrmFilter {
       case 'exists':
         return negated ? { [name]: null } : { [name]: { $ne: null } };
       case 'contains': {
-        const test = { [name]: { $contains: [leaf.value] } };
+        // A string, not a JS array: MikroORM turns an array into an array literal by text,
+        // unquoted (" " then matches every array, "NULL" is a null element). A string goes
+        // to PostgreSQL as one bound parameter, cast to text[] there, exactly.
+        const test = { [name]: { $contains: pgTextArrayLiteral([leaf.value]) } };
         return negated ? { $or: [{ [name]: null }, { $not: test }] } : test;
       }
       case 'in': {

@@ -1,6 +1,6 @@
 import { PlanConversionError } from '../errors';
 import type { ComparisonOp, Plan, ScalarType } from '../residual';
-import { foldImpossibleUuids, isCanonicalUuid, type Leaf, type Nnf, toNnf } from './nnf';
+import { foldForDatabase, type Leaf, type Nnf, tenantStorable, toNnf } from './nnf';
 
 /**
  * Where an attribute lives: a column name (`status`, `a.status`), or an object that also
@@ -42,15 +42,14 @@ const identifierPart = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 export function toSql(plan: Plan, columns: SqlColumns, options: ToSqlOptions = {}): SqlFragment {
   const ctx = new SqlWriter(columns, options.paramOffset ?? 0);
   const tenantCol = ctx.column(plan.tenant.attribute);
-  if (plan.decision === 'never' || plan.tenant.value === '') return { text: 'FALSE', values: [] };
-  if (tenantCol.uuid && !isCanonicalUuid(plan.tenant.value)) return { text: 'FALSE', values: [] };
+  if (plan.decision === 'never' || !tenantStorable(plan.tenant.value, tenantCol.uuid)) {
+    return { text: 'FALSE', values: [] };
+  }
   const tenantSql = `${tenantCol.sql} = ${ctx.param(plan.tenant.value, tenantCol.uuid ? 'uuid' : 'text')}`;
   if (plan.decision === 'always' || !plan.condition) return { text: tenantSql, values: ctx.values };
 
-  const condition = ctx.hasUuidColumns
-    ? foldImpossibleUuids(plan.condition, (a) => ctx.column(a).uuid)
-    : plan.condition;
-  const nnf = toNnf(condition);
+  const isUuid = ctx.hasUuidColumns ? (a: string) => ctx.column(a).uuid : () => false;
+  const nnf = toNnf(foldForDatabase(plan.condition, isUuid));
   if (nnf.op === 'false') return { text: 'FALSE', values: [] };
   if (nnf.op === 'true') return { text: tenantSql, values: ctx.values };
   return { text: `(${tenantSql} AND ${ctx.render(nnf)})`, values: ctx.values };
