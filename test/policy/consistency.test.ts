@@ -1,9 +1,14 @@
 import { readFileSync } from 'node:fs';
 import {
   compile,
+  type MikroOrmFields,
+  type Plan,
   PlanConversionError,
   type PolicyDocument,
+  PolicyInputError,
+  PolicyValidationError,
   type Residual,
+  type SqlColumns,
   type Subject,
   toMikroOrm,
   toPredicate,
@@ -15,6 +20,20 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support';
 import { type ConsistencyCase, caseArb, type ItemRow } from './generators';
+
+/** Every class of input of issue #12: a run of 2,000 generated cases or more must reach each. */
+const issue12Classes = [
+  'undeclared or empty resource type',
+  'unstorable string in a document',
+  'unstorable string in a subject',
+  'invalid or out-of-range timestamp literal',
+  'contains with a hostile string (MikroORM)',
+  'name on Object.prototype',
+  'attribute named constructor',
+  'subject that is not what the types say',
+  'subject with an empty tenant',
+  'condition nested too deep',
+];
 
 /**
  * The proof behind "one policy brain": for generated policies, subjects, actions and
@@ -29,7 +48,7 @@ import { type ConsistencyCase, caseArb, type ItemRow } from './generators';
 
 const RUNS = Number(process.env.POLICY_CONSISTENCY_RUNS ?? 2000);
 
-const columns = {
+const itemColumns = {
   tenant_id: 'tenant_id',
   s1: 's1',
   s2: 's2',
@@ -41,7 +60,28 @@ const columns = {
   t2: 't2',
   tags: 'tags',
 } as const;
-const fields = { ...columns, tenant_id: 'tenantId', owner: { property: 'owner', type: 'uuid' } } as const;
+const itemFields = {
+  ...itemColumns,
+  tenant_id: 'tenantId',
+  owner: { property: 'owner', type: 'uuid' },
+} as const;
+// docs: every attribute in a column of another name, behind a table alias.
+const docColumns = {
+  org: 'd.org_id',
+  constructor: 'd.ctor',
+  title: 'd.title',
+  score: 'd.score',
+  at: 'd.at',
+  labels: 'd.labels',
+} as const;
+const docFields = {
+  org: 'orgId',
+  constructor: 'ctor',
+  title: 'title',
+  score: 'score',
+  at: 'at',
+  labels: 'labels',
+} as const;
 
 const Item = defineEntity({
   name: 'Item',
@@ -62,7 +102,71 @@ const Item = defineEntity({
   },
 });
 
-const attributeColumns = ['tenant_id', 's1', 's2', 'owner', 'n1', 'n2', 'b1', 't1', 't2', 'tags'] as const;
+const Doc = defineEntity({
+  name: 'Doc',
+  tableName: 'docs',
+  properties: {
+    id: p.integer().primary(),
+    caseId: p.integer(),
+    orgId: p.text().nullable(),
+    ctor: p.text().nullable(),
+    title: p.text().nullable(),
+    score: p.double().nullable(),
+    at: p.datetime(3).nullable(),
+    labels: p.array().nullable(),
+  },
+});
+
+const itemTableColumns = ['tenant_id', 's1', 's2', 'owner', 'n1', 'n2', 'b1', 't1', 't2', 'tags'] as const;
+const docTableColumns = ['org_id', 'ctor', 'title', 'score', 'at', 'labels'] as const;
+
+/** How one resource type lives in PostgreSQL and in MikroORM, and how a row becomes attributes. */
+interface Table {
+  name: string;
+  from: string;
+  id: string;
+  tableColumns: readonly string[];
+  columns: SqlColumns;
+  fields: MikroOrmFields;
+  entity: typeof Item | typeof Doc;
+  attributes(row: Record<string, unknown>): Record<string, unknown>;
+}
+
+const tables: Record<'item' | 'doc', Table> = {
+  item: {
+    name: 'items',
+    from: 'items',
+    id: 'id',
+    tableColumns: itemTableColumns,
+    columns: itemColumns,
+    fields: itemFields,
+    entity: Item,
+    attributes: ({ id: _id, ...attributes }) => attributes,
+  },
+  doc: {
+    name: 'docs',
+    from: 'docs d',
+    id: 'd.id',
+    tableColumns: docTableColumns,
+    columns: docColumns,
+    fields: docFields,
+    entity: Doc,
+    // Missing keys, not nulls: a record without `constructor` must not read Object's.
+    attributes: (row) => {
+      const out: Record<string, unknown> = {};
+      const set = (name: string, value: unknown) => {
+        if (value !== null) out[name] = value;
+      };
+      set('org', row.org_id);
+      set('constructor', row.ctor);
+      set('title', row.title);
+      set('score', row.score);
+      set('at', row.at);
+      set('labels', row.labels);
+      return out;
+    },
+  },
+};
 
 let client: pg.Client;
 let orm: MikroORM;
@@ -82,8 +186,19 @@ beforeAll(async () => {
       tags text[]
     );
     create index on items (case_id);
+    create table docs (
+      id serial primary key,
+      case_id int not null,
+      org_id text, ctor text, title text, score float8, at timestamptz(3), labels text[]
+    );
+    create index on docs (case_id);
   `);
-  orm = await MikroORM.init({ clientUrl: db.url, entities: [Item], debug: false, allowGlobalContext: true });
+  orm = await MikroORM.init({
+    clientUrl: db.url,
+    entities: [Item, Doc],
+    debug: false,
+    allowGlobalContext: true,
+  });
   return async () => {
     await orm.close(true);
     await client.end();
@@ -98,6 +213,10 @@ interface Stats {
   allowedRecords: number;
   deniedRecords: number;
   mikroOrmRefused: number;
+  refusedDocuments: number;
+  refusedSubjects: number;
+  /** decided cases about a type the document declares */
+  declared: number;
 }
 const stats: Stats = {
   cases: 0,
@@ -106,28 +225,33 @@ const stats: Stats = {
   allowedRecords: 0,
   deniedRecords: 0,
   mikroOrmRefused: 0,
+  refusedDocuments: 0,
+  refusedSubjects: 0,
+  declared: 0,
 };
+/** The classes of issue #12 the generated cases reached: each must be reached in a full run. */
+const reached = new Set<string>();
 
-async function loadItems(items: ItemRow[]): Promise<{ caseId: number; rows: (ItemRow & { id: number })[] }> {
+async function loadRows(table: Table, records: object[]): Promise<Record<string, unknown>[]> {
   const caseId = ++caseCounter;
   const values: unknown[] = [caseId];
-  const tuples = items.map((item) => {
-    const placeholders = attributeColumns.map((c) => {
-      values.push(item[c]);
+  const tuples = records.map((record) => {
+    const placeholders = table.tableColumns.map((c) => {
+      values.push((record as Record<string, unknown>)[c]);
       return `$${values.length}`;
     });
     return `($1, ${placeholders.join(', ')})`;
   });
   await client.query(
-    `insert into items (case_id, ${attributeColumns.join(', ')}) values ${tuples.join(', ')}`,
+    `insert into ${table.name} (case_id, ${table.tableColumns.join(', ')}) values ${tuples.join(', ')}`,
     values,
   );
   // Decide on the rows as PostgreSQL returns them, the way an application would see them.
   const { rows } = await client.query(
-    `select id, ${attributeColumns.join(', ')} from items where case_id = $1 order by id`,
+    `select id, case_id, ${table.tableColumns.join(', ')} from ${table.name} where case_id = $1 order by id`,
     [caseId],
   );
-  return { caseId, rows };
+  return rows;
 }
 
 function mentionsAttributeComparison(r: Residual | undefined): boolean {
@@ -145,33 +269,128 @@ function mentionsAttributeComparison(r: Residual | undefined): boolean {
   }
 }
 
+type Attempt<T> = { ok: true; value: T } | { ok: false; error: unknown };
+function attempt<T>(f: () => T): Attempt<T> {
+  try {
+    return { ok: true, value: f() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** How a path refused: the engine's error class, code and where. Anything else is a bug. */
+function refusal(a: Attempt<unknown>): string {
+  if (a.ok) return 'answered';
+  const e = a.error;
+  if (e instanceof PolicyValidationError) return `PolicyValidationError ${JSON.stringify(e.issues)}`;
+  if (e instanceof PolicyInputError) return `PolicyInputError ${e.code} ${JSON.stringify(e.path)}`;
+  throw e;
+}
+
+const hostile = /[\s"\\,{}]|^$|^null$|^NULL$|^true$/;
+const unstorable = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function noteDocumentRefusal(e: PolicyValidationError) {
+  for (const i of e.issues) {
+    if (i.message.includes('NUL character')) reached.add('unstorable string in a document');
+    else if (i.message.includes('timestamp')) reached.add('invalid or out-of-range timestamp literal');
+    else if (i.message.includes('nest at most')) reached.add('condition nested too deep');
+    else if (/unknown (subject )?attribute "(constructor|tostring|valueof|hasownproperty)"/.test(i.message))
+      reached.add('name on Object.prototype');
+  }
+}
+
+function noteDecidedCase(c: ConsistencyCase, plan: Plan) {
+  if (!Object.hasOwn(tables, c.resourceType)) reached.add('undeclared or empty resource type');
+  if (c.subject.tenant_id === '') reached.add('subject with an empty tenant');
+  const strings = [c.subject.id, c.subject.tenant_id, ...Object.values(c.subject.attributes ?? {}).flat()];
+  if (strings.some((v) => typeof v === 'string' && unstorable.test(v)))
+    reached.add('unstorable string in a subject');
+  const json = JSON.stringify(plan.condition ?? null);
+  if (/"op":"contains","attr":"(tags|labels)","value":/.test(json)) {
+    const values = [...json.matchAll(/"op":"contains","attr":"\w+","value":("(?:[^"\\]|\\.)*")/g)].map(
+      (m) => JSON.parse(m[1]!) as string,
+    );
+    if (values.some((v) => hostile.test(v))) reached.add('contains with a hostile string (MikroORM)');
+  }
+  if (c.resourceType === 'doc' && /"attr":"constructor"/.test(json))
+    reached.add('attribute named constructor');
+}
+
 async function checkCase(c: ConsistencyCase): Promise<void> {
-  const policy = compile(c.policy);
   // can() runs generated code by default; the closures are what runs where code generation
-  // is not allowed (a strict CSP). Both must give the same answer.
-  const closures = compile(c.policy, { codegen: false });
-  const { caseId, rows } = await loadItems(c.items);
-  const plan = policy.plan(c.subject, c.action, 'item');
+  // is not allowed (a strict CSP). Both must give the same answer, or refuse alike.
+  const compiled = attempt(() => compile(c.policy));
+  const withoutCodegen = attempt(() => compile(c.policy, { codegen: false }));
+  if (!compiled.ok || !withoutCodegen.ok) {
+    expect(refusal(withoutCodegen), 'compile() refuses alike with and without code generation').toBe(
+      refusal(compiled),
+    );
+    expect(compiled.ok ? undefined : compiled.error).toBeInstanceOf(PolicyValidationError);
+    noteDocumentRefusal((compiled as { error: PolicyValidationError }).error);
+    stats.refusedDocuments++;
+    return;
+  }
+  const policy = compiled.value;
+  const closures = withoutCodegen.value;
+  const table = Object.hasOwn(tables, c.resourceType)
+    ? tables[c.resourceType as 'item' | 'doc']
+    : tables.item;
+  const rows = await loadRows(table, c.resourceType === 'doc' ? c.docs : c.items);
+  const caseId = rows[0]!.case_id as number;
+  const resourceOf = (row: Record<string, unknown>) => ({
+    type: c.resourceType,
+    attributes: table.attributes(row),
+  });
+
+  // A subject that is not what the types say: every path refuses it, with the same error.
+  const planned = attempt(() => policy.plan(c.subject, c.action, c.resourceType));
+  if (!planned.ok) {
+    const expected = refusal(planned);
+    expect(planned.error, expected).toBeInstanceOf(PolicyInputError);
+    const resource = resourceOf(rows[0]!);
+    const paths: [string, () => unknown][] = [
+      ['plan() without code generation', () => closures.plan(c.subject, c.action, c.resourceType)],
+      ['can()', () => policy.can(c.subject, c.action, resource)],
+      ['can() without code generation', () => closures.can(c.subject, c.action, resource)],
+      ['explain()', () => policy.explain(c.subject, c.action, resource)],
+      ['can() without a resource', () => policy.can(c.subject, c.action)],
+      ['can() without a resource, no code generation', () => closures.can(c.subject, c.action)],
+      ['explain() without a resource', () => policy.explain(c.subject, c.action)],
+    ];
+    for (const [name, f] of paths) expect(refusal(attempt(f)), name).toBe(expected);
+    reached.add('subject that is not what the types say');
+    stats.refusedSubjects++;
+    return;
+  }
+  const plan = planned.value;
   const predicate = toPredicate(plan);
+  noteDecidedCase(c, plan);
+
+  // Without a resource: generated code, closures and explain() agree.
+  const bare = policy.can(c.subject, c.action);
+  expect(closures.can(c.subject, c.action), 'can() without a resource, no code generation').toBe(bare);
+  expect(policy.explain(c.subject, c.action).allowed, 'explain() without a resource').toBe(bare);
 
   const expected = new Set<number>();
   for (const row of rows) {
-    const { id, ...attributes } = row;
-    const resource = { type: 'item', attributes };
+    const id = row.id as number;
+    const resource = resourceOf(row);
     const allowed = policy.can(c.subject, c.action, resource);
     if (allowed) expected.add(id);
     expect(closures.can(c.subject, c.action, resource), `can() without code generation, row ${id}`).toBe(
       allowed,
     );
     expect(policy.explain(c.subject, c.action, resource).allowed, `explain() for row ${id}`).toBe(allowed);
-    expect(predicate(attributes), `toPredicate(plan) for row ${id}: ${JSON.stringify(attributes)}`).toBe(
-      allowed,
-    );
+    expect(
+      predicate(resource.attributes),
+      `toPredicate(plan) for row ${id}: ${JSON.stringify(resource.attributes)}`,
+    ).toBe(allowed);
   }
 
-  const sql = toSql(plan, columns, { paramOffset: 1 });
+  const sql = toSql(plan, table.columns, { paramOffset: 1 });
   const selected = await client.query<{ id: number }>(
-    `select id from items where case_id = $1 and ${sql.text}`,
+    `select ${table.id} from ${table.from} where ${table.id.replace('id', 'case_id')} = $1 and ${sql.text}`,
     [caseId, ...sql.values],
   );
   expect(new Set(selected.rows.map((r) => r.id)), `toSql: ${sql.text} ${JSON.stringify(sql.values)}`).toEqual(
@@ -180,7 +399,7 @@ async function checkCase(c: ConsistencyCase): Promise<void> {
 
   let filter: Record<string, unknown> | undefined;
   try {
-    filter = toMikroOrm(plan, fields);
+    filter = toMikroOrm(plan, table.fields);
   } catch (e) {
     // The only refusal the MikroORM adapter is allowed: comparing two attributes.
     expect(e).toBeInstanceOf(PlanConversionError);
@@ -189,11 +408,14 @@ async function checkCase(c: ConsistencyCase): Promise<void> {
   }
   if (filter) {
     const em = orm.em.fork();
-    const found = await em.find(Item, { $and: [{ caseId }, filter] } as never, { fields: ['id'] });
+    const found = (await em.find(table.entity as typeof Item, { $and: [{ caseId }, filter] } as never, {
+      fields: ['id'],
+    })) as { id: number }[];
     expect(new Set(found.map((r) => r.id)), `toMikroOrm: ${JSON.stringify(filter)}`).toEqual(expected);
   }
 
   stats.cases++;
+  if (Object.hasOwn(tables, c.resourceType)) stats.declared++;
   if (plan.decision === 'conditional') stats.conditional++;
   if (expected.size > 0 && expected.size < rows.length) stats.mixed++;
   stats.allowedRecords += expected.size;
@@ -215,11 +437,13 @@ const toCase = (r: RegressionCase): ConsistencyCase => ({
   policy: r.policy,
   subject: r.subject,
   action: r.action,
+  resourceType: 'item',
   items: r.items.map((i) => ({
     ...i,
     t1: i.t1 === null ? null : new Date(i.t1),
     t2: i.t2 === null ? null : new Date(i.t2),
   })),
+  docs: [],
 });
 
 describe('can() and "which records" never disagree', () => {
@@ -243,11 +467,15 @@ describe('can() and "which records" never disagree', () => {
 
   afterAll(() => {
     // The generators must reach the interesting cases, or the proof proves little.
-    if (stats.cases < RUNS) return;
-    console.info('policy consistency:', stats);
-    expect(stats.conditional / stats.cases).toBeGreaterThan(0.2);
-    expect(stats.mixed / stats.cases).toBeGreaterThan(0.05);
+    const generated = stats.cases + stats.refusedDocuments + stats.refusedSubjects;
+    if (generated < RUNS) return;
+    console.info('policy consistency:', stats, [...reached].sort());
+    expect(stats.conditional / stats.declared).toBeGreaterThan(0.2);
+    expect(stats.mixed / stats.declared).toBeGreaterThan(0.05);
     expect(stats.allowedRecords).toBeGreaterThan(0);
     expect(stats.mikroOrmRefused).toBeGreaterThan(0);
+    // Most generated cases must be decided, not refused, or the proof proves little.
+    expect(stats.cases / generated).toBeGreaterThan(0.7);
+    if (RUNS >= 2000) expect([...reached].sort()).toEqual([...issue12Classes].sort());
   });
 });
