@@ -288,6 +288,7 @@ function refusal(a: Attempt<unknown>): string {
 }
 
 const hostile = /[\s"\\,{}]|^$|^null$|^NULL$|^true$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what is looked for
 const unstorable = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function noteDocumentRefusal(e: PolicyValidationError) {
