@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import {
+  type Condition,
   compile,
+  formatPath,
   type MikroOrmFields,
   type Plan,
   PlanConversionError,
@@ -19,7 +21,14 @@ import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support';
-import { type ConsistencyCase, caseArb, type ItemRow } from './generators';
+import {
+  type ConsistencyCase,
+  caseArb,
+  type DocRow,
+  docAttributes,
+  type ItemRow,
+  itemAttributes,
+} from './generators';
 
 /** Every class of input of issue #12: a run of 2,000 generated cases or more must reach each. */
 const issue12Classes = [
@@ -450,6 +459,270 @@ const toCase = (r: RegressionCase): ConsistencyCase => ({
 describe('can() and "which records" never disagree', () => {
   it.each(regressions.map((r) => [r.name, r] as const))('regression: %s', async (_name, r) => {
     await checkCase(toCase(r));
+  });
+
+  describe('issue #12: one fixed case per class of input (each failed before the fix)', () => {
+    const base = (rules: NonNullable<PolicyDocument['rules']>, roles: string[] = []): PolicyDocument => ({
+      version: 1,
+      subject_attributes: { since: 'timestamp', constructor: 'string' } as const,
+      resources: {
+        item: { tenant_attribute: 'tenant_id', attributes: { ...itemAttributes } },
+        doc: { tenant_attribute: 'org', attributes: { ...docAttributes } },
+      },
+      roles: { member: { permissions: roles } },
+      groups: {},
+      rules,
+    });
+    const subject = (extra: Partial<Subject> = {}): Subject => ({
+      id: 'a',
+      tenant_id: 't1',
+      roles: ['member'],
+      groups: [],
+      ...extra,
+    });
+    const item = (extra: Partial<ItemRow>): ItemRow => ({
+      tenant_id: 't1',
+      s1: null,
+      s2: null,
+      owner: null,
+      n1: null,
+      n2: null,
+      b1: null,
+      t1: null,
+      t2: null,
+      tags: null,
+      ...extra,
+    });
+    const decided = (policy: PolicyDocument, s: Subject, items: ItemRow[], resourceType = 'item') =>
+      checkCase({ policy, subject: s, action: 'items.read', resourceType, items, docs: [] });
+    const allowIf = (condition: Condition, resource = 'item') => ({
+      effect: 'allow' as const,
+      actions: ['items.read'],
+      resource,
+      condition,
+    });
+    const refused = (doc: unknown): PolicyValidationError => {
+      const a = attempt(() => compile(doc));
+      const b = attempt(() => compile(doc, { codegen: false }));
+      expect(refusal(b)).toBe(refusal(a));
+      expect(a.ok ? undefined : a.error).toBeInstanceOf(PolicyValidationError);
+      return (a as { error: PolicyValidationError }).error;
+    };
+
+    it('1. an empty or undeclared resource type is denied on every path, never a TypeError', async () => {
+      // Before: can() with generated code allowed { type: '' } (it shared the entry of
+      // checks without a resource); the closures and explain() threw a TypeError.
+      const doc = base([], ['*']);
+      for (const codegen of [true, false]) {
+        const policy = compile(doc, { codegen });
+        for (const type of ['', 'nope', 'constructor', '__proto__', 'toString']) {
+          const resource = { type, attributes: { tenant_id: 't1' } };
+          expect(policy.can(subject(), 'items.read', resource), type).toBe(false);
+          expect(policy.explain(subject(), 'items.read', resource)).toEqual({
+            allowed: false,
+            reason: { kind: 'unknown_resource_type', resource_type: type },
+          });
+          expect(policy.plan(subject(), 'items.read', type).decision).toBe('never');
+        }
+        expect(policy.can(subject(), 'items.read')).toBe(true);
+      }
+      await decided(doc, subject(), [item({})], '');
+    });
+
+    it('2. strings PostgreSQL cannot store: refused in a document, never equal to a stored value', async () => {
+      // Before: "\ud800" reached PostgreSQL as U+FFFD, so SQL and MikroORM selected the
+      // row that can() denies; "a\u0000" made the query fail.
+      const byId = base([allowIf({ eq: ['resource.s1', { ref: 'subject.id' }] })]);
+      const rows = [item({ s1: '\ufffd' }), item({ s1: 'a' }), item({ s1: null })];
+      for (const id of ['\ud800', 'x\udc00', 'a\u0000', '\u0000']) await decided(byId, subject({ id }), rows);
+      const notById = base([allowIf({ ne: ['resource.s1', { ref: 'subject.id' }] })]);
+      await decided(notById, subject({ id: '\ud800' }), rows);
+      await decided(base([], ['items.read']), subject({ tenant_id: '\ud800t1' }), [
+        item({ tenant_id: '\ufffdt1' }),
+      ]);
+      const e = refused(base([allowIf({ eq: ['resource.s1', '\ud800'] })]));
+      expect(e.issues.map((i) => formatPath(i.path))).toEqual(['rules[0].condition.eq[1]']);
+      expect(refused(base([allowIf({ in: ['resource.s1', ['a', 'b\u0000']] })])).issues[0]!.path).toEqual([
+        'rules',
+        0,
+        'condition',
+        'in',
+        1,
+        1,
+      ]);
+    });
+
+    it('3. timestamps: calendar-valid and within 0001..9999 in documents; out of range reads as null', async () => {
+      // Before: 2026-02-30 and T24:00 were shifted to another day, and out-of-range values
+      // made PostgreSQL fail ("date/time field value out of range").
+      for (const bad of [
+        '2026-02-30T00:00:00Z',
+        '2026-01-01T24:00:00Z',
+        '0000-12-31T23:59:59.999Z',
+        '9999-12-31T23:30:00-01:00',
+      ]) {
+        const e = refused(base([allowIf({ lt: ['resource.t1', bad] })]));
+        expect(
+          e.issues.map((i) => formatPath(i.path)),
+          bad,
+        ).toEqual(['rules[0].condition.lt[1]']);
+      }
+      compile(base([allowIf({ lt: ['resource.t1', '2024-02-29T23:59:59.999+01:00'] })]));
+      const rows = [
+        item({ t1: new Date('0001-01-01T00:00:00.000Z') }),
+        item({ t1: new Date('9999-12-31T23:59:59.999Z') }),
+        item({ t1: new Date('2024-01-01T00:00:00Z') }),
+        item({}),
+      ];
+      const since = base([allowIf({ lte: ['resource.t1', { ref: 'subject.attributes.since' }] })]);
+      for (const value of [
+        new Date(253402300800000),
+        new Date(-62135596800001),
+        '2026-02-30T00:00:00Z',
+        '9999-12-31T23:59:59.999Z',
+        '0001-01-01T00:00:00Z',
+      ]) {
+        await decided(since, subject({ attributes: { since: value } }), rows);
+      }
+      await decided(
+        base([allowIf({ not: { gt: ['resource.t1', { ref: 'subject.attributes.since' }] } })]),
+        subject({ attributes: { since: new Date(8.64e15) } }),
+        rows,
+      );
+    });
+
+    it('4. contains: MikroORM selects exactly what SQL does for quotes, spaces, NULL, commas, braces', async () => {
+      // Before: MikroORM wrote the array literal by text: " " matched every array, "NULL"
+      // became a NULL element, "a,b" two elements.
+      const tags = [
+        ' ',
+        '  ',
+        '\t',
+        '\n',
+        ' a',
+        'a ',
+        'a',
+        'NULL',
+        'null',
+        '"',
+        '\\',
+        'a,b',
+        '{',
+        '}',
+        '{a}',
+        '',
+        '😀',
+      ];
+      const rows = [
+        ...tags.map((t) => item({ tags: [t] })),
+        item({ tags: [null] }),
+        item({ tags: [] }),
+        item({}),
+      ];
+      for (const needle of tags) {
+        await decided(base([allowIf({ contains: ['resource.tags', needle] })]), subject(), rows);
+        await decided(base([allowIf({ not: { contains: ['resource.tags', needle] } })]), subject(), rows);
+      }
+    });
+
+    it('5. names on Object.prototype: own properties only, refused with a path when undeclared', async () => {
+      // Before: { exists: "resource.constructor" } was accepted, then threw a TypeError.
+      const e = refused(base([allowIf({ exists: 'resource.constructor' })]));
+      expect(e.issues).toEqual([
+        {
+          path: ['rules', 0, 'condition', 'exists'],
+          message: 'unknown attribute "constructor" on resource type "item"',
+        },
+      ]);
+      expect(refused(base([allowIf({ exists: 'subject.attributes.valueof' })])).issues[0]!.path).toEqual([
+        'rules',
+        0,
+        'condition',
+        'exists',
+      ]);
+      expect(
+        refused({
+          ...base([]),
+          resources: { item: { tenant_attribute: 'constructor', attributes: { s: 'string' } } },
+        }).issues[0]!.path,
+      ).toEqual(['resources', 'item', 'tenant_attribute']);
+      // Declared, `constructor` is an attribute like any other; a record without it reads null, not Object.
+      const docs: DocRow[] = [
+        { org_id: 't1', ctor: null, title: null, score: null, at: null, labels: null },
+        { org_id: 't1', ctor: 'a', title: null, score: null, at: null, labels: null },
+      ];
+      for (const condition of [
+        { exists: 'resource.constructor' },
+        { not: { exists: 'resource.constructor' } },
+        { eq: ['resource.constructor', { ref: 'subject.attributes.constructor' }] },
+      ] as Condition[]) {
+        await checkCase({
+          policy: base([allowIf(condition, 'doc')]),
+          subject: subject({
+            attributes: { constructor: 'a' },
+            roles: ['member', 'constructor', 'toString'],
+          }),
+          action: 'items.read',
+          resourceType: 'doc',
+          items: [],
+          docs,
+        });
+      }
+    });
+
+    it('6. subjects: an empty tenant is allowed nothing; a malformed subject is refused alike everywhere', async () => {
+      // Before: an empty, numeric or missing tenant_id, or missing roles, were allowed
+      // actions without a resource.
+      const doc = base([{ effect: 'allow', actions: ['items.read'] }], ['items.read']);
+      for (const codegen of [true, false]) {
+        const policy = compile(doc, { codegen });
+        expect(policy.can(subject({ tenant_id: '' }), 'items.read')).toBe(false);
+        expect(policy.explain(subject({ tenant_id: '' }), 'items.read').allowed).toBe(false);
+        const bad: [Record<string, unknown>, (string | number)[]][] = [
+          [{ tenant_id: 5 }, ['subject', 'tenant_id']],
+          [{ tenant_id: undefined }, ['subject', 'tenant_id']],
+          [{ roles: undefined }, ['subject', 'roles']],
+          [{ groups: undefined }, ['subject', 'groups']],
+          [{ roles: ['member', 7] }, ['subject', 'roles', 1]],
+          [{ id: null }, ['subject', 'id']],
+        ];
+        for (const [extra, path] of bad) {
+          const s = { ...subject(), ...extra } as unknown as Subject;
+          const paths: (() => unknown)[] = [
+            () => policy.can(s, 'items.read'),
+            () => policy.can(s, 'items.read', { type: 'item', attributes: { tenant_id: 't1' } }),
+            () => policy.explain(s, 'items.read'),
+            () => policy.plan(s, 'items.read', 'item'),
+          ];
+          for (const f of paths) {
+            expect(refusal(attempt(f))).toBe(`PolicyInputError invalid_subject ${JSON.stringify(path)}`);
+          }
+        }
+      }
+      await decided(doc, subject({ tenant_id: '' }), [item({ tenant_id: '' }), item({})]);
+    });
+
+    it('7. depth and size: refused with a path before anything recurses', () => {
+      // Before: 3,000 nested `not`s overflowed the stack (RangeError) inside zod.
+      const nest = (n: number): Condition => {
+        let c: Condition = { exists: 'resource.s1' };
+        for (let i = 0; i < n; i++) c = { not: c };
+        return c;
+      };
+      const deep = refused(base([allowIf(nest(3000))]));
+      expect(deep.issues[0]!.message).toContain('nest at most 32 levels');
+      expect(deep.issues[0]!.path.slice(0, 3)).toEqual(['rules', 0, 'condition']);
+      compile(base([allowIf(nest(31))]));
+      expect(refused(base([allowIf(nest(32))])).issues[0]!.path).toHaveLength(3 + 32);
+      // JSON nesting outside conditions, and size.
+      let junk: unknown = 1;
+      for (let i = 0; i < 5000; i++) junk = [junk];
+      expect(refused({ ...base([]), extra: junk }).issues[0]!.message).toContain('nested deeper than 100');
+      const wide = Array.from({ length: 1000 }, () =>
+        allowIf({ and: Array.from({ length: 100 }, () => ({ eq: ['resource.s1', 'a'] }) as Condition) }),
+      );
+      expect(refused(base(wide)).issues[0]!.message).toContain('more than 100000 values');
+    });
   });
 
   it(`holds for ${RUNS} generated policies, subjects and records on PostgreSQL`, {
