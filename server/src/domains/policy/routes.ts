@@ -1,5 +1,12 @@
 import { contract, type PolicyResponse } from '@enforcer/contract';
-import { compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
+import {
+  compile,
+  documentLimitIssues,
+  formatPath,
+  type PolicyDocument,
+  PolicyValidationError,
+  type Subject,
+} from '@enforcer/contract/policy';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { type DomainRoutes, registerContractRoutes } from '../../api.js';
 import { AppError } from '../../lib/errors.js';
@@ -114,6 +121,17 @@ export const policyRoutes: DomainRoutes = (app, services) => {
 
   // Each router in its own scope: ts-rest sets an error handler per registration.
   app.register(async (scope) => {
+    // A document's depth, size and unstorable strings are checked before ts-rest validates
+    // the body with zod, which recurses: 3,000 nested `not`s would overflow the stack (a 500).
+    // After authentication (the app's preHandler runs first), before the handler.
+    scope.addHook('preHandler', async (request) => {
+      if (request.method !== 'PUT' || !request.routeOptions.url?.endsWith('/policy')) return;
+      const issues = documentLimitIssues(request.body);
+      if (issues.length === 0) return;
+      throw new AppError('invalid_policy', new PolicyValidationError(issues).message, {
+        errors: issues.map((i) => ({ path: `body.${formatPath(i.path)}`, message: i.message })),
+      });
+    });
     registerContractRoutes(scope, contract.policy, {
       get: async ({ request, reply }) => {
         const principal = requirePrincipal(request);
