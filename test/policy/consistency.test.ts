@@ -343,10 +343,9 @@ async function checkCase(c: ConsistencyCase): Promise<void> {
   }
   const policy = compiled.value;
   const closures = withoutCodegen.value;
-  const table = Object.hasOwn(tables, c.resourceType)
-    ? tables[c.resourceType as 'item' | 'doc']
-    : tables.item;
-  const rows = await loadRows(table, c.resourceType === 'doc' ? c.docs : c.items);
+  // An undeclared type is asked about over the table the case has rows for.
+  const table = c.docs.length > 0 ? tables.doc : tables.item;
+  const rows = await loadRows(table, c.docs.length > 0 ? c.docs : c.items);
   const caseId = rows[0]!.case_id as number;
   const resourceOf = (row: Record<string, unknown>) => ({
     type: c.resourceType,

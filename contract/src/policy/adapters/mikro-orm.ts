@@ -30,8 +30,16 @@ const propertyName = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function toMikroOrm(plan: Plan, fields: MikroOrmFields): MikroOrmFilter {
   const field = (attr: string) => resolveField(fields, attr);
+  // A filter object has no FALSE: "null and not null" on one property says it. `never`
+  // selects nothing whatever the map: also for a type the document does not declare, whose
+  // plan names a tenant attribute this map may not have (any mapped property will do then).
+  const none = (name: string) => ({ $and: [{ [name]: null }, { [name]: { $ne: null } }] });
+  if (plan.decision === 'never' && !Object.hasOwn(fields, plan.tenant.attribute)) {
+    const any = Object.keys(fields)[0];
+    if (any !== undefined) return none(field(any).name);
+  }
   const tenant = field(plan.tenant.attribute);
-  const nothing = { $and: [{ [tenant.name]: null }, { [tenant.name]: { $ne: null } }] };
+  const nothing = none(tenant.name);
   if (plan.decision === 'never' || !tenantStorable(plan.tenant.value, tenant.uuid)) return nothing;
   const tenantFilter = { [tenant.name]: plan.tenant.value };
   if (plan.decision === 'always' || !plan.condition) return tenantFilter;

@@ -41,8 +41,11 @@ const identifierPart = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
  */
 export function toSql(plan: Plan, columns: SqlColumns, options: ToSqlOptions = {}): SqlFragment {
   const ctx = new SqlWriter(columns, options.paramOffset ?? 0);
+  // `never` selects nothing whatever the columns: also for a type the document does not
+  // declare, whose plan names a tenant attribute this map may not have.
+  if (plan.decision === 'never') return { text: 'FALSE', values: [] };
   const tenantCol = ctx.column(plan.tenant.attribute);
-  if (plan.decision === 'never' || !tenantStorable(plan.tenant.value, tenantCol.uuid)) {
+  if (!tenantStorable(plan.tenant.value, tenantCol.uuid)) {
     return { text: 'FALSE', values: [] };
   }
   const tenantSql = `${tenantCol.sql} = ${ctx.param(plan.tenant.value, tenantCol.uuid ? 'uuid' : 'text')}`;
