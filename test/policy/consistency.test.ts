@@ -42,6 +42,7 @@ const issue12Classes = [
   'subject that is not what the types say',
   'subject with an empty tenant',
   'condition nested too deep',
+  'record timestamp outside 0001..9999',
 ];
 
 /**
@@ -312,6 +313,9 @@ function noteDocumentRefusal(e: PolicyValidationError) {
 
 function noteDecidedCase(c: ConsistencyCase, plan: Plan) {
   if (!Object.hasOwn(tables, c.resourceType)) reached.add('undeclared or empty resource type');
+  const times = [...c.items.flatMap((i) => [i.t1, i.t2]), ...c.docs.map((d) => d.at)];
+  if (times.some((t) => t !== null && (t.getTime() < -62135596800000 || t.getTime() > 253402300799999)))
+    reached.add('record timestamp outside 0001..9999');
   if (c.subject.tenant_id === '') reached.add('subject with an empty tenant');
   const strings = [c.subject.id, c.subject.tenant_id, ...Object.values(c.subject.attributes ?? {}).flat()];
   if (strings.some((v) => typeof v === 'string' && unstorable.test(v)))
@@ -588,6 +592,26 @@ describe('can() and "which records" never disagree', () => {
         subject({ attributes: { since: new Date(8.64e15) } }),
         rows,
       );
+      // Rows PostgreSQL holds outside the range read as null: SQL and MikroORM guard for it.
+      const outside = [
+        item({ t1: new Date(-62135596800001), t2: new Date('2024-01-01T00:00:00Z') }),
+        item({ t1: new Date(253402300800000), t2: new Date('2024-01-01T00:00:00Z') }),
+        item({ t1: new Date(8.64e15), t2: new Date(Date.UTC(-4000, 0, 1)) }),
+        item({ t1: new Date('2024-01-01T00:00:00Z'), t2: new Date(8.64e15) }),
+        ...rows,
+      ];
+      const [readBack] = await loadRows(tables.item, [outside[1]!]);
+      expect((readBack!.t1 as Date).getTime()).toBe(253402300800000);
+      for (const condition of [
+        { exists: 'resource.t1' },
+        { lt: ['resource.t1', '2024-06-30T12:00:00Z'] },
+        { gte: ['resource.t1', '2024-06-30T12:00:00Z'] },
+        { lt: ['resource.t1', { ref: 'resource.t2' }] },
+        { gt: ['resource.t1', { ref: 'resource.t2' }] },
+      ] as Condition[]) {
+        await decided(base([allowIf(condition)]), subject(), outside);
+        await decided(base([allowIf({ not: condition })]), subject(), outside);
+      }
     });
 
     it('4. contains: MikroORM selects exactly what SQL does for quotes, spaces, NULL, commas, braces', async () => {

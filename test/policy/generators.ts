@@ -496,7 +496,16 @@ export interface DocRow {
 
 const orNull = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null, freq: 4 });
 const recordString = fc.constantFrom(...STRINGS, ...UUIDS);
-const recordTimestamp = fc.constantFrom(...TIMESTAMPS).map((t) => new Date(t));
+// Records may hold instants PostgreSQL stores but the policy range excludes (they read as null).
+const recordTimestamp = fc.oneof(
+  { weight: 20, arbitrary: fc.constantFrom(...TIMESTAMPS).map((t) => new Date(t)) },
+  fc.constantFrom(
+    new Date(-62135596800001), // 0000-12-31T23:59:59.999Z, 1 BC
+    new Date(253402300800000), // 10000-01-01
+    new Date(8.64e15), // the last Date, 275760-09-13
+    new Date(Date.UTC(-4000, 0, 1)),
+  ),
+);
 const recordTenant = fc.oneof(
   { weight: 6, arbitrary: fc.constant<string | null>('t1') },
   fc.constantFrom<string | null>('t2', null, '', ' t1', '\ufffdt1'),

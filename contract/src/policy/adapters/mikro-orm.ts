@@ -1,5 +1,6 @@
 import { PlanConversionError } from '../errors';
 import type { ComparisonOp, Plan, ScalarType } from '../residual';
+import { MAX_TIMESTAMP, MIN_TIMESTAMP } from '../values';
 import { foldForDatabase, type Leaf, type Nnf, pgTextArrayLiteral, tenantStorable, toNnf } from './nnf';
 
 /**
@@ -67,6 +68,12 @@ export function toMikroOrm(plan: Plan, fields: MikroOrmFields): MikroOrmFilter {
     const { name } = field(leaf.attr);
     switch (leaf.op) {
       case 'exists':
+        if (leaf.type === 'timestamp') {
+          // A timestamp outside 0001..9999 reads as null in can() (values.ts).
+          return negated
+            ? { $or: [{ [name]: null }, { [name]: { $lt: minDate() } }, { [name]: { $gt: maxDate() } }] }
+            : { [name]: { $gte: minDate(), $lte: maxDate() } };
+        }
         return negated ? { [name]: null } : { [name]: { $ne: null } };
       case 'contains': {
         // A string, not a JS array: MikroORM turns an array into an array literal by text,
@@ -88,6 +95,19 @@ export function toMikroOrm(plan: Plan, fields: MikroOrmFields): MikroOrmFilter {
         );
       default: {
         const v = ormValue(leaf.type, leaf.value);
+        if (leaf.type === 'timestamp' && leaf.op !== 'eq') {
+          // As in toSql: a row below (lt, lte) or above (gt, gte) 0001..9999 reads as null in can().
+          const low = leaf.op === 'lt' || leaf.op === 'lte';
+          return negated
+            ? {
+                $or: [
+                  { [name]: { [mikroNegatedOp[leaf.op]]: v } },
+                  { [name]: null },
+                  { [name]: low ? { $lt: minDate() } : { $gt: maxDate() } },
+                ],
+              }
+            : { [name]: { [mikroOp[leaf.op]]: v, ...(low ? { $gte: minDate() } : { $lte: maxDate() }) } };
+        }
         return negated
           ? { $or: [{ [name]: { [mikroNegatedOp[leaf.op]]: v } }, { [name]: null }] }
           : { [name]: { [mikroOp[leaf.op]]: v } };
@@ -97,6 +117,9 @@ export function toMikroOrm(plan: Plan, fields: MikroOrmFields): MikroOrmFilter {
 
   return { $and: [tenantFilter, render(nnf)] };
 }
+
+const minDate = () => new Date(MIN_TIMESTAMP);
+const maxDate = () => new Date(MAX_TIMESTAMP);
 
 function ormValue(type: ScalarType, value: string | number | boolean): unknown {
   return type === 'timestamp' ? new Date(value as number) : value;
