@@ -99,16 +99,11 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
   }
 
   /** The entry for a decision, after the edge checks (input.ts) every path shares. */
-  function decisionEntry(
-    subject: Subject,
-    action: string,
-    resource: Resource | undefined | null,
-  ): { entry: ActionEntry | null; tenant: boolean } {
-    const tenant = checkSubject(subject);
+  function decisionEntry(action: string, resource: Resource | undefined | null): ActionEntry | null {
     checkAction(action);
-    if (resource === undefined || resource === null) return { entry: entryFor(undefined, action), tenant };
+    if (resource === undefined || resource === null) return entryFor(undefined, action);
     checkResource(resource);
-    return { entry: entryFor(resource.type, action), tenant };
+    return entryFor(resource.type, action);
   }
 
   function grant(entry: ActionEntry, subject: Subject): Reason | undefined {
@@ -140,7 +135,8 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
     document: policy.document,
 
     can(subject, action, resource) {
-      const { entry, tenant } = decisionEntry(subject, action, resource);
+      const tenant = checkSubject(subject);
+      const entry = decisionEntry(action, resource);
       // No tenant, no resource type of the document: allowed nothing.
       if (entry === null || !tenant) return false;
       const attributes = resource ? resource.attributes : emptyRecord;
@@ -164,7 +160,8 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
     },
 
     explain(subject, action, resource) {
-      const { entry, tenant } = decisionEntry(subject, action, resource);
+      const tenant = checkSubject(subject);
+      const entry = decisionEntry(action, resource);
       if (entry === null) {
         return {
           allowed: false,
