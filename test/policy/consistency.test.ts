@@ -706,7 +706,8 @@ describe('can() and "which records" never disagree', () => {
           [{ tenant_id: undefined }, ['subject', 'tenant_id']],
           [{ roles: undefined }, ['subject', 'roles']],
           [{ groups: undefined }, ['subject', 'groups']],
-          [{ roles: ['member', 7] }, ['subject', 'roles', 1]],
+          [{ roles: 'member' }, ['subject', 'roles']],
+          [{ attributes: 'x' }, ['subject', 'attributes']],
           [{ id: null }, ['subject', 'id']],
         ];
         for (const [extra, path] of bad) {
@@ -723,6 +724,9 @@ describe('can() and "which records" never disagree', () => {
         }
       }
       await decided(doc, subject({ tenant_id: '' }), [item({ tenant_id: '' }), item({})]);
+      // Not refused: role names that are not strings never match anything, on every path.
+      await decided(doc, { ...subject(), roles: [7, 'member', null] } as unknown as Subject, [item({})]);
+      await decided(doc, { ...subject(), roles: [7] } as unknown as Subject, [item({})]);
     });
 
     it('7. depth and size: refused with a path before anything recurses', () => {

@@ -419,7 +419,15 @@ const validSubjectArb: fc.Arbitrary<Subject> = fc.record(
     ),
     roles: fc.oneof(
       { weight: 8, arbitrary: fc.subarray([...ROLES], { maxLength: 2 }) },
-      fc.subarray(['member', 'toString', '__proto__', 'hasOwnProperty', '']),
+      fc.subarray<unknown>([
+        'member',
+        'toString',
+        '__proto__',
+        'hasOwnProperty',
+        '',
+        7,
+        null,
+      ]) as fc.Arbitrary<string[]>,
     ),
     groups: fc.subarray([...GROUPS, 'constructor', 'valueOf']),
     attributes: fc.oneof(
@@ -450,12 +458,12 @@ const invalidSubjectArb: fc.Arbitrary<Subject> = fc
       ['id', undefined],
       ['roles', undefined],
       ['roles', 'admin'],
-      ['roles', [1]],
+      ['roles', { 0: 'member' }],
       ['groups', undefined],
-      ['groups', [null]],
+      ['groups', 'verified'],
       ['person_id', 5],
       ['attributes', 'x'],
-      ['attributes', [1]],
+      ['attributes', 7],
     ),
   )
   .map(([s, [key, value]]) => {

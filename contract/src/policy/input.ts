@@ -6,45 +6,48 @@ import type { Resource, Subject } from './evaluate';
  * deciding anything, all three the same way. The checks are typeof tests only (can() runs
  * them on every call); anything deeper (the document) was checked by compile().
  *
- * A subject is an object with `id` and `tenant_id` strings, `roles` and `groups` arrays of
- * strings, `person_id` a string, null or absent, and `attributes` an object, null or
- * absent; anything else is a PolicyInputError `invalid_subject` naming the field. Attribute
- * values of the wrong type are not refused: they read as null (values.ts).
+ * A subject is an object with `id` and `tenant_id` strings, `roles` and `groups` arrays,
+ * `person_id` a string, null or absent, and `attributes` an object, null or absent;
+ * anything else is a PolicyInputError `invalid_subject` naming the field. Not refused,
+ * because they have an exact meaning on every path: elements of `roles`/`groups` that are
+ * not strings (they never match a role, a group or a value), and attribute values of the
+ * wrong type (they read as null, values.ts).
  *
  * Returns whether the subject has a tenant: one with an empty `tenant_id` is allowed
  * nothing (every path answers deny / `never`).
  */
 export function checkSubject(subject: Subject): boolean {
-  if (typeof subject !== 'object' || subject === null) {
-    throw new PolicyInputError('invalid_subject', ['subject'], 'must be an object');
-  }
-  const tenant = subject.tenant_id;
-  if (typeof tenant !== 'string') throw invalidSubject('tenant_id', 'must be a string');
-  if (typeof subject.id !== 'string') throw invalidSubject('id', 'must be a string');
-  checkNames(subject.roles, 'roles');
-  checkNames(subject.groups, 'groups');
-  const person = subject.person_id;
-  if (person !== undefined && person !== null && typeof person !== 'string') {
-    throw invalidSubject('person_id', 'must be a string or null');
-  }
-  const attributes = subject.attributes;
+  // One expression on the hot path (can() calls this on every decision); the slow path
+  // below only runs to say what is wrong.
   if (
-    attributes !== undefined &&
-    attributes !== null &&
-    (typeof attributes !== 'object' || Array.isArray(attributes))
+    typeof subject === 'object' &&
+    subject !== null &&
+    typeof subject.tenant_id === 'string' &&
+    typeof subject.id === 'string' &&
+    Array.isArray(subject.roles) &&
+    Array.isArray(subject.groups) &&
+    (subject.person_id == null || typeof subject.person_id === 'string') &&
+    (subject.attributes == null || typeof subject.attributes === 'object')
   ) {
-    throw invalidSubject('attributes', 'must be an object or null');
+    return subject.tenant_id !== '';
   }
-  return tenant !== '';
+  throw subjectError(subject);
 }
 
-function checkNames(names: unknown, field: 'roles' | 'groups'): void {
-  if (!Array.isArray(names)) throw invalidSubject(field, 'must be an array of strings');
-  for (let i = 0; i < names.length; i++) {
-    if (typeof names[i] !== 'string') {
-      throw new PolicyInputError('invalid_subject', ['subject', field, i], 'must be a string');
-    }
+/** The first thing wrong with a subject that checkSubject refused. */
+function subjectError(subject: Subject): PolicyInputError {
+  if (typeof subject !== 'object' || subject === null) {
+    return new PolicyInputError('invalid_subject', ['subject'], 'must be an object');
   }
+  if (typeof subject.tenant_id !== 'string') return invalidSubject('tenant_id', 'must be a string');
+  if (typeof subject.id !== 'string') return invalidSubject('id', 'must be a string');
+  for (const field of ['roles', 'groups'] as const) {
+    if (!Array.isArray(subject[field])) return invalidSubject(field, 'must be an array');
+  }
+  if (subject.person_id != null && typeof subject.person_id !== 'string') {
+    return invalidSubject('person_id', 'must be a string or null');
+  }
+  return invalidSubject('attributes', 'must be an object or null');
 }
 
 function invalidSubject(field: string, message: string): PolicyInputError {
