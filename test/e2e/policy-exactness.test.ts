@@ -25,10 +25,30 @@ async function withRule(rule: Record<string, unknown>): Promise<{ document: unkn
   return { document, at: `body.rules[${document.rules.length - 1}]` };
 }
 
-async function expectRefused(document: unknown, path: string, code = 'invalid_policy') {
+/** `body.rules[3].eq[1]` and `body.rules.3.eq.1` name the same field. */
+const dotted = (path: string) => path.replace(/\[(\d+)\]/g, '.$1');
+
+/**
+ * A 400 naming the field, nothing stored. The engine answers `invalid_policy`; a request
+ * envelope in front of it (a JSON parser that refuses NUL, lone surrogates or deep nesting
+ * in any body) may answer first with `validation_failed`: either is a refusal naming the field.
+ */
+async function expectRefused(
+  document: unknown,
+  path: string,
+  codes = ['invalid_policy', 'validation_failed'],
+) {
   const before = await read();
-  const problem = expectProblem(await put(document), 400, code);
-  expect(problem.errors?.map((e) => e.path)).toContain(path);
+  const response = await put(document);
+  expect(response.status, JSON.stringify(response.body)).toBe(400);
+  const problem = response.body as { code: string; errors?: { path: string; message: string }[] };
+  expect(codes).toContain(problem.code);
+  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(
+    problem.errors?.some(
+      (e) => dotted(path).startsWith(dotted(e.path)) || dotted(e.path).startsWith(dotted(path)),
+    ),
+  ).toBe(true);
   expect(await read()).toEqual(before);
   return problem;
 }
@@ -59,8 +79,12 @@ describe('PUT /policy refuses what the engine refuses, naming the field', () => 
     let condition: unknown = { exists: 'resource.role' };
     for (let i = 0; i < 3000; i++) condition = { not: condition };
     const deep = await withRule({ condition });
-    const problem = expectProblem(await put(deep.document), 400, 'invalid_policy');
-    expect(problem.errors?.[0]?.path.startsWith(`${deep.at}.condition.not.not`)).toBe(true);
+    await expectRefused(deep.document, `${deep.at}.condition.not.not`);
+    // 33 levels fit any JSON depth limit in front of the engine: the engine's own limit answers.
+    let justTooDeep: unknown = { exists: 'resource.role' };
+    for (let i = 0; i < 32; i++) justTooDeep = { not: justTooDeep };
+    const over = await withRule({ condition: justTooDeep });
+    const problem = await expectRefused(over.document, `${over.at}.condition`, ['invalid_policy']);
     expect(problem.errors?.[0]?.message).toContain('nest at most 32 levels');
 
     const document = structuredClone(await read());
