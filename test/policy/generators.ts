@@ -3,10 +3,20 @@ import fc from 'fast-check';
 
 /**
  * Generators for the consistency suite: policy documents, subjects, actions and records
- * over one resource type (`item`) whose attributes map onto a real PostgreSQL table.
+ * over two resource types that map onto real PostgreSQL tables:
  *
- * Value pools are small on purpose, so that generated literals, subject values and
- * record values collide often: a comparison that is never true tests nothing.
+ * - `item` (table `items`): its tenant in `tenant_id`, columns named like the attributes,
+ *   one of them a uuid column;
+ * - `doc` (table `docs d`): its tenant in `org`, every attribute in a column of another
+ *   name (`d.org_id`, ...), and an attribute called `constructor` (column `ctor`).
+ *
+ * Value pools are small on purpose, so that generated literals, subject values and record
+ * values collide often (a comparison that is never true tests nothing), and hostile: the
+ * strings, numbers and timestamps below are the ones where JavaScript, PostgreSQL and
+ * MikroORM have been seen to disagree (issue #12). A few draws are inputs the engine must
+ * refuse (a document with a string PostgreSQL cannot store, an invalid calendar date, a
+ * condition nested too deep, a subject whose tenant is a number, ...): for those the
+ * property is that every path refuses the same way.
  */
 
 export const TENANTS = ['t1', 't2'] as const;
@@ -17,20 +27,93 @@ export const UUIDS = [
 ] as const;
 // Spellings PostgreSQL would accept for a uuid column but never returns, and a non-uuid.
 const UUID_LITERALS = [...UUIDS, '9F3C2A10-5B7E-4C1D-A0E2-7D6B5C4A3F21', 'not-a-uuid'];
-const STRINGS = ['a', 'b', 'B', '', 'a b', 'é', "o'brien"];
-const NUMBERS = [-1.5, -1, 0, 0.5, 1, 2, 1e9];
+
+/** Strings PostgreSQL stores exactly: the ones that records can hold. */
+export const STRINGS = [
+  'a',
+  'b',
+  'B',
+  '',
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  ' a',
+  'a ',
+  'a b',
+  'NULL',
+  'null',
+  'true',
+  '"',
+  '""',
+  "o'brien",
+  '\\',
+  '\\"',
+  'a,b',
+  '{',
+  '}',
+  '{a,b}',
+  '{}',
+  '()',
+  'é',
+  'e\u0301',
+  '😀',
+  '\ufffd',
+  'x'.repeat(1024),
+];
+/** Strings PostgreSQL cannot store as given: NUL and lone surrogates. */
+export const UNSTORABLE = ['\u0000', 'a\u0000', '\ud800', 'x\udc00', '\ud83d'];
+
+const NUMBERS = [
+  -1.5,
+  -1,
+  -0,
+  0,
+  0.1,
+  0.5,
+  1,
+  2,
+  1e9,
+  2 ** 53,
+  -(2 ** 53),
+  2 ** 53 + 2,
+  1e308,
+  -1e308,
+  5e-324,
+];
+
+/** Instants inside 0001-01-01..9999-12-31 UTC, written as a document or a subject may write them. */
 const TIMESTAMPS = [
   '2020-01-01T00:00:00.000Z',
   '2024-06-30T12:00:00.000Z',
   '2024-06-30T12:00:00.001Z',
+  '2024-06-30T14:00:00.001+02:00',
+  '2024-06-30T11:59:59.999-00:01',
+  '2024-02-29T23:59:59.999Z',
   '2030-01-01T00:00:00Z',
+  '0001-01-01T00:00:00.000Z',
+  '9999-12-31T23:59:59.999Z',
 ];
-const ROLES = ['owner', 'admin', 'member'] as const;
+/** Timestamps a document must not hold: outside the range, or not a real calendar date or time. */
+export const BAD_TIMESTAMPS = [
+  '0000-12-31T23:59:59.999Z',
+  '0001-01-01T00:30:00+01:00',
+  '9999-12-31T23:30:00-01:00',
+  '2026-02-30T00:00:00Z',
+  '2025-02-29T00:00:00Z',
+  '2026-01-01T24:00:00Z',
+  '2026-01-01T12:60:00Z',
+  '2026-01-01T12:00:00+24:00',
+];
+
+const ROLES = ['owner', 'admin', 'member', 'constructor'] as const;
 const GROUPS = ['verified', 'support'] as const;
 export const ACTIONS = ['items.read', 'items.update', 'items.notes.read', 'other.read'] as const;
 const PATTERNS = ['items.read', 'items.update', 'items.*', '*', 'other.read', 'items.notes.read'];
 
-/** The resource type of the suite, and the column each attribute lives in. */
+type AttrType = 'string' | 'number' | 'boolean' | 'timestamp' | 'string[]';
+
+/** The resource types of the suite. */
 export const itemAttributes = {
   tenant_id: 'string',
   s1: 'string',
@@ -42,9 +125,23 @@ export const itemAttributes = {
   t1: 'timestamp',
   t2: 'timestamp',
   tags: 'string[]',
-} as const;
-type ItemAttribute = keyof typeof itemAttributes;
-type AttrType = (typeof itemAttributes)[ItemAttribute];
+} as const satisfies Record<string, AttrType>;
+
+export const docAttributes = {
+  org: 'string',
+  constructor: 'string',
+  title: 'string',
+  score: 'number',
+  at: 'timestamp',
+  labels: 'string[]',
+} as const satisfies Record<string, AttrType>;
+
+export const RESOURCE_TYPES = ['item', 'doc'] as const;
+export type ResourceTypeName = (typeof RESOURCE_TYPES)[number];
+const attributesOf: Record<ResourceTypeName, Record<string, AttrType>> = {
+  item: itemAttributes,
+  doc: docAttributes,
+};
 
 const subjectAttributes = {
   level: 'number',
@@ -52,7 +149,8 @@ const subjectAttributes = {
   since: 'timestamp',
   labels: 'string[]',
   flag: 'boolean',
-} as const;
+  constructor: 'string',
+} as const satisfies Record<string, AttrType>;
 
 interface RefInfo {
   ref: string;
@@ -62,11 +160,12 @@ interface RefInfo {
   names?: readonly string[];
 }
 
-const resourceRefs: RefInfo[] = Object.entries(itemAttributes).map(([name, type]) => ({
-  ref: `resource.${name}`,
-  type,
-  resource: true,
-}));
+const resourceRefs = (type: ResourceTypeName): RefInfo[] =>
+  Object.entries(attributesOf[type]).map(([name, t]) => ({
+    ref: `resource.${name}`,
+    type: t,
+    resource: true,
+  }));
 const subjectRefs: RefInfo[] = [
   { ref: 'subject.id', type: 'string', resource: false },
   { ref: 'subject.tenant_id', type: 'string', resource: false },
@@ -79,20 +178,28 @@ const subjectRefs: RefInfo[] = [
   })),
 ];
 
+/** Mostly values records can hold; now and then one a document must not hold (refused). */
+const literalString = fc.oneof(
+  { weight: 150, arbitrary: fc.constantFrom(...STRINGS, ...UUIDS) },
+  { weight: 1, arbitrary: fc.constantFrom(...UNSTORABLE) },
+);
+const literalTimestamp = fc.oneof(
+  { weight: 100, arbitrary: fc.constantFrom(...TIMESTAMPS) },
+  { weight: 1, arbitrary: fc.constantFrom(...BAD_TIMESTAMPS) },
+);
+
 function literalFor(type: AttrType, ref?: RefInfo): fc.Arbitrary<string | number | boolean> {
   if (ref?.names) return fc.constantFrom(...ref.names);
   switch (type) {
     case 'string':
     case 'string[]':
-      return ref?.ref === 'resource.owner'
-        ? fc.constantFrom(...UUID_LITERALS)
-        : fc.constantFrom(...STRINGS, ...UUIDS);
+      return ref?.ref === 'resource.owner' ? fc.constantFrom(...UUID_LITERALS) : literalString;
     case 'number':
       return fc.constantFrom(...NUMBERS);
     case 'boolean':
       return fc.boolean();
     case 'timestamp':
-      return fc.constantFrom(...TIMESTAMPS);
+      return literalTimestamp;
   }
 }
 
@@ -100,9 +207,10 @@ const scalar = (t: AttrType) => t !== 'string[]';
 const ordered = (t: AttrType) => t === 'number' || t === 'timestamp';
 
 /** A condition that only uses refs valid for the rule (no resource refs when the rule has no resource). */
-function conditionArb(withResource: boolean): fc.Arbitrary<Condition> {
+function conditionArb(resource: ResourceTypeName | undefined): fc.Arbitrary<Condition> {
   // Resource references twice over: conditions about the record are what plans keep.
-  const refs = withResource ? [...resourceRefs, ...resourceRefs, ...subjectRefs] : subjectRefs;
+  const own = resource ? resourceRefs(resource) : [];
+  const refs = [...own, ...own, ...subjectRefs];
   const pick = (pred: (r: RefInfo) => boolean) => fc.constantFrom(...refs.filter(pred));
 
   // Right-hand operand for a left ref: a literal of its type or a ref of the same type
@@ -133,31 +241,45 @@ function conditionArb(withResource: boolean): fc.Arbitrary<Condition> {
       );
 
   const leaf: fc.Arbitrary<Condition> = fc.oneof(
-    comparison(['eq', 'ne'], (r) => scalar(r.type)),
-    comparison(['lt', 'lte', 'gt', 'gte'], (r) => ordered(r.type)),
-    fc
-      .tuple(
-        fc.constantFrom('in' as const, 'not_in' as const),
-        pick((r) => scalar(r.type)),
-      )
-      .chain(([op, left]) => {
-        const literalList = fc.array(literalFor(left.type, left), { maxLength: 3 });
-        const arrayRefs = refs.filter(
-          (r) => r.type === 'string[]' && left.type === 'string' && !(left.resource && r.resource),
-        );
-        const right =
-          arrayRefs.length > 0
-            ? fc.oneof(
-                literalList,
-                fc.constantFrom(...arrayRefs).map((r) => ({ ref: r.ref })),
-              )
-            : literalList;
-        return right.map((list) => ({ [op]: [left.ref, list] }) as Condition);
-      }),
-    pick((r) => r.type === 'string[]').chain((left) =>
-      operand(left, 'string', false).map((right) => ({ contains: [left.ref, right] }) as Condition),
-    ),
-    pick(() => true).map((r) => ({ exists: r.ref }) as Condition),
+    { weight: 120, arbitrary: comparison(['eq', 'ne'], (r) => scalar(r.type)) },
+    { weight: 80, arbitrary: comparison(['lt', 'lte', 'gt', 'gte'], (r) => ordered(r.type)) },
+    {
+      weight: 80,
+      arbitrary: fc
+        .tuple(
+          fc.constantFrom('in' as const, 'not_in' as const),
+          pick((r) => scalar(r.type)),
+        )
+        .chain(([op, left]) => {
+          const literalList = fc.array(literalFor(left.type, left), { maxLength: 3 });
+          const arrayRefs = refs.filter(
+            (r) => r.type === 'string[]' && left.type === 'string' && !(left.resource && r.resource),
+          );
+          const right =
+            arrayRefs.length > 0
+              ? fc.oneof(
+                  literalList,
+                  fc.constantFrom(...arrayRefs).map((r) => ({ ref: r.ref })),
+                )
+              : literalList;
+          return right.map((list) => ({ [op]: [left.ref, list] }) as Condition);
+        }),
+    },
+    {
+      weight: 80,
+      arbitrary: pick((r) => r.type === 'string[]').chain((left) =>
+        operand(left, 'string', false).map((right) => ({ contains: [left.ref, right] }) as Condition),
+      ),
+    },
+    { weight: 40, arbitrary: pick(() => true).map((r) => ({ exists: r.ref }) as Condition) },
+    // Names that exist on Object.prototype but not in the document: refused, with the path.
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<Condition>(
+        { exists: resource === 'item' ? 'resource.constructor' : 'subject.attributes.tostring' },
+        { eq: [resource === 'doc' ? 'resource.hasownproperty' : 'subject.attributes.valueof', 'a'] },
+      ),
+    },
   );
 
   const tree = fc.letrec<{ cond: Condition }>((tie) => ({
@@ -175,7 +297,23 @@ function conditionArb(withResource: boolean): fc.Arbitrary<Condition> {
       },
     ),
   }));
-  return tree.cond;
+  return fc.oneof(
+    { weight: 200, arbitrary: tree.cond },
+    // Deep: `not` around a condition, just below and just above the documented limit (32).
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.integer({ min: 28, max: 34 }), tree.cond)
+        .map(([n, c]) => Array.from({ length: n }).reduce<Condition>((acc) => ({ not: acc }), c)),
+    },
+    // Wide: up to 100 (the most an and/or may hold) leaves at one level.
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.boolean(), fc.array(leaf, { minLength: 40, maxLength: 100 }))
+        .map(([isAnd, args]) => (isAnd ? { and: args } : { or: args })),
+    },
+  );
 }
 
 // Grants are often empty, so that decisions also hinge on rules.
@@ -184,64 +322,160 @@ const patterns: fc.Arbitrary<string[]> = fc.oneof(
   fc.uniqueArray(fc.constantFrom(...PATTERNS), { maxLength: 2 }),
 );
 
-const ruleArb = fc
-  .oneof({ weight: 4, arbitrary: fc.constant(true) }, fc.constant(false))
-  .chain((withResource) =>
-    fc.record(
-      {
-        effect: fc.constantFrom('allow' as const, 'deny' as const),
-        actions: fc.uniqueArray(fc.constantFrom(...PATTERNS), { minLength: 1, maxLength: 2 }),
-        resource: fc.constant(withResource ? 'item' : undefined),
-        condition: conditionArb(withResource),
-      },
-      { requiredKeys: ['effect', 'actions', 'resource'] },
-    ),
-  );
+/** Rules about `focus` (the type the case asks about) more often than about the other type. */
+const ruleArb = (focus: string) =>
+  fc
+    .oneof(
+      { weight: focus === 'item' ? 6 : 1, arbitrary: fc.constant<ResourceTypeName | undefined>('item') },
+      { weight: focus === 'doc' ? 6 : 1, arbitrary: fc.constant<ResourceTypeName | undefined>('doc') },
+      fc.constant<ResourceTypeName | undefined>(undefined),
+    )
+    .chain((resource) =>
+      fc.record(
+        {
+          effect: fc.constantFrom('allow' as const, 'deny' as const),
+          actions: fc.uniqueArray(fc.constantFrom(...PATTERNS), { minLength: 1, maxLength: 2 }),
+          resource: fc.constant(resource),
+          condition: conditionArb(resource),
+        },
+        { requiredKeys: ['effect', 'actions', 'resource'] },
+      ),
+    );
 
-export const policyArb: fc.Arbitrary<PolicyDocument> = fc
-  .record({
-    roles: fc.record({ owner: patterns, admin: patterns, member: patterns }),
-    groups: fc.record({ verified: patterns, support: patterns }),
-    rules: fc.array(ruleArb, { minLength: 1, maxLength: 8 }),
-  })
-  .map(({ roles, groups, rules }) => ({
-    version: 1 as const,
-    subject_attributes: { ...subjectAttributes },
-    resources: { item: { tenant_attribute: 'tenant_id', attributes: { ...itemAttributes } } },
-    roles: Object.fromEntries(Object.entries(roles).map(([k, v]) => [k, { permissions: v }])),
-    groups: Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, { permissions: v }])),
-    rules: rules.map(stripUndefined),
-  }));
+export const policyArb = (focus = 'item'): fc.Arbitrary<PolicyDocument> =>
+  fc
+    .record({
+      roles: fc.record({ owner: patterns, admin: patterns, member: patterns, constructor: patterns }),
+      groups: fc.record({ verified: patterns, support: patterns }),
+      rules: fc.array(ruleArb(focus), { minLength: 1, maxLength: 8 }),
+    })
+    .map(({ roles, groups, rules }) => ({
+      version: 1 as const,
+      subject_attributes: { ...subjectAttributes },
+      resources: {
+        item: { tenant_attribute: 'tenant_id', attributes: { ...itemAttributes } },
+        doc: { tenant_attribute: 'org', attributes: { ...docAttributes } },
+      },
+      roles: Object.fromEntries(Object.entries(roles).map(([k, v]) => [k, { permissions: v }])),
+      groups: Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, { permissions: v }])),
+      rules: rules.map(stripUndefined),
+    }));
 
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** Subject timestamps: strings and Dates, inside the range, outside it, and invalid (these read as null). */
+const subjectTimestamp = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...TIMESTAMPS) },
+  { weight: 2, arbitrary: fc.constantFrom(...TIMESTAMPS).map((t) => new Date(t)) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<unknown>(
+      ...BAD_TIMESTAMPS,
+      new Date(-62135596800001),
+      new Date(253402300800000),
+      new Date(8.64e15),
+      new Date(Number.NaN),
+      '+010000-01-01T00:00:00Z',
+      '2024-06-30',
+    ),
+  },
+);
+
 /** Subject attribute values, sometimes missing and sometimes of the wrong type (tokens are not trusted to be tidy). */
-const subjectAttributeValue = (type: AttrType) =>
+const subjectAttributeValue = (type: AttrType): fc.Arbitrary<unknown> =>
   fc.oneof(
     {
       weight: 5,
-      arbitrary: type === 'string[]' ? fc.array(literalFor('string'), { maxLength: 3 }) : literalFor(type),
+      arbitrary:
+        type === 'string[]'
+          ? fc.array(fc.oneof(literalFor('string'), fc.constantFrom(...UNSTORABLE)), { maxLength: 3 })
+          : type === 'timestamp'
+            ? subjectTimestamp
+            : type === 'string'
+              ? fc.oneof({ weight: 8, arbitrary: literalFor('string') }, fc.constantFrom(...UNSTORABLE))
+              : literalFor(type),
     },
-    { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 'x', 7, true, [], '2024-06-30') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<unknown>(null, 'x', 7, true, [], '2024-06-30', Number.NaN, Infinity),
+    },
   );
 
-export const subjectArb: fc.Arbitrary<Subject> = fc.record(
+/** A well-formed subject: its strings may still be ones PostgreSQL cannot store, its tenant may be empty. */
+const validSubjectArb: fc.Arbitrary<Subject> = fc.record(
   {
-    id: fc.constantFrom(...STRINGS.slice(0, 3), ...UUIDS),
-    person_id: fc.constant('p1'),
-    tenant_id: fc.oneof({ weight: 8, arbitrary: fc.constant('t1') }, fc.constant('t2'), fc.constant('')),
-    roles: fc.subarray([...ROLES], { maxLength: 2 }),
-    groups: fc.subarray([...GROUPS]),
-    attributes: fc.record(
-      Object.fromEntries(
-        Object.entries(subjectAttributes).map(([k, t]) => [k, subjectAttributeValue(t)]),
-      ) as Record<string, fc.Arbitrary<unknown>>,
-      { requiredKeys: [] },
+    id: fc.oneof(
+      { weight: 10, arbitrary: fc.constantFrom(...STRINGS.slice(0, 12), ...UUIDS) },
+      fc.constantFrom(...UNSTORABLE, '\ufffd'),
+    ),
+    person_id: fc.constantFrom<string | null>('p1', null),
+    tenant_id: fc.oneof(
+      { weight: 16, arbitrary: fc.constant('t1') },
+      { weight: 2, arbitrary: fc.constant('t2') },
+      fc.constant(''),
+      fc.constantFrom('t1\u0000', '\ud800t1', ' t1', 'T1'),
+    ),
+    roles: fc.oneof(
+      { weight: 8, arbitrary: fc.subarray([...ROLES], { maxLength: 2 }) },
+      fc.subarray<unknown>([
+        'member',
+        'toString',
+        '__proto__',
+        'hasOwnProperty',
+        '',
+        7,
+        null,
+      ]) as fc.Arbitrary<string[]>,
+    ),
+    groups: fc.subarray([...GROUPS, 'constructor', 'valueOf']),
+    attributes: fc.oneof(
+      {
+        weight: 10,
+        arbitrary: fc.record(
+          Object.fromEntries(
+            Object.entries(subjectAttributes).map(([k, t]) => [k, subjectAttributeValue(t)]),
+          ) as Record<string, fc.Arbitrary<unknown>>,
+          { requiredKeys: [] },
+        ),
+      },
+      fc.constant(null),
     ),
   },
   { requiredKeys: ['id', 'tenant_id', 'roles', 'groups'] },
+);
+
+/** Subjects that are not what the types say: every path must refuse them with the same PolicyInputError. */
+const invalidSubjectArb: fc.Arbitrary<Subject> = fc
+  .tuple(
+    validSubjectArb,
+    fc.constantFrom<[string, unknown]>(
+      ['tenant_id', 1],
+      ['tenant_id', null],
+      ['tenant_id', undefined],
+      ['id', 7],
+      ['id', undefined],
+      ['roles', undefined],
+      ['roles', 'admin'],
+      ['roles', { 0: 'member' }],
+      ['groups', undefined],
+      ['groups', 'verified'],
+      ['person_id', 5],
+      ['attributes', 'x'],
+      ['attributes', 7],
+    ),
+  )
+  .map(([s, [key, value]]) => {
+    const out: Record<string, unknown> = { ...s };
+    if (value === undefined) delete out[key];
+    else out[key] = value;
+    return out as unknown as Subject;
+  });
+
+export const subjectArb: fc.Arbitrary<Subject> = fc.oneof(
+  { weight: 30, arbitrary: validSubjectArb },
+  { weight: 1, arbitrary: invalidSubjectArb },
 );
 
 /** A row of the items table as PostgreSQL returns it: null for missing values. */
@@ -258,37 +492,89 @@ export interface ItemRow {
   tags: (string | null)[] | null;
 }
 
+/** A row of the docs table (columns named unlike the attributes). */
+export interface DocRow {
+  org_id: string | null;
+  ctor: string | null;
+  title: string | null;
+  score: number | null;
+  at: Date | null;
+  labels: (string | null)[] | null;
+}
+
 const orNull = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null, freq: 4 });
-export const itemArb: fc.Arbitrary<ItemRow> = fc.record({
-  tenant_id: fc.oneof(
-    { weight: 6, arbitrary: fc.constant<string | null>('t1') },
-    fc.constant('t2'),
-    fc.constant(null),
+const recordString = fc.constantFrom(...STRINGS, ...UUIDS);
+// Records may hold instants PostgreSQL stores but the policy range excludes (they read as null).
+const recordTimestamp = fc.oneof(
+  { weight: 20, arbitrary: fc.constantFrom(...TIMESTAMPS).map((t) => new Date(t)) },
+  fc.constantFrom(
+    new Date(-62135596800001), // 0000-12-31T23:59:59.999Z, 1 BC
+    new Date(253402300800000), // 10000-01-01
+    new Date(8.64e15), // the last Date, 275760-09-13
+    new Date(Date.UTC(-4000, 0, 1)),
   ),
-  s1: orNull(fc.constantFrom(...STRINGS, ...UUIDS)),
+);
+const recordTenant = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<string | null>('t1') },
+  fc.constantFrom<string | null>('t2', null, '', ' t1', '\ufffdt1'),
+);
+// Arrays may be empty and may hold NULL elements, which PostgreSQL allows.
+const recordStrings = orNull(fc.array(fc.option(recordString, { nil: null, freq: 6 }), { maxLength: 3 }));
+
+export const itemArb: fc.Arbitrary<ItemRow> = fc.record({
+  tenant_id: recordTenant,
+  s1: orNull(recordString),
   s2: orNull(fc.constantFrom(...STRINGS)),
   owner: orNull(fc.constantFrom(...UUIDS)),
   n1: orNull(fc.constantFrom(...NUMBERS)),
   n2: orNull(fc.constantFrom(...NUMBERS)),
   b1: orNull(fc.boolean()),
-  t1: orNull(fc.constantFrom(...TIMESTAMPS).map((t) => new Date(t))),
-  t2: orNull(fc.constantFrom(...TIMESTAMPS).map((t) => new Date(t))),
-  // Arrays may be empty and may hold NULL elements, which PostgreSQL allows.
-  tags: orNull(
-    fc.array(fc.option(fc.constantFrom(...STRINGS, ...UUIDS), { nil: null, freq: 6 }), { maxLength: 3 }),
-  ),
+  t1: orNull(recordTimestamp),
+  t2: orNull(recordTimestamp),
+  tags: recordStrings,
+});
+
+export const docArb: fc.Arbitrary<DocRow> = fc.record({
+  org_id: recordTenant,
+  ctor: orNull(recordString),
+  title: orNull(recordString),
+  score: orNull(fc.constantFrom(...NUMBERS)),
+  at: orNull(recordTimestamp),
+  labels: recordStrings,
 });
 
 export interface ConsistencyCase {
   policy: PolicyDocument;
   subject: Subject;
   action: string;
+  /** The type plan() and can() are asked about: one of the document's, or one it does not declare. */
+  resourceType: string;
   items: ItemRow[];
+  docs: DocRow[];
 }
 
-export const caseArb: fc.Arbitrary<ConsistencyCase> = fc.record({
-  policy: policyArb,
-  subject: subjectArb,
-  action: fc.oneof({ weight: 3, arbitrary: fc.constant('items.read') }, fc.constantFrom(...ACTIONS)),
-  items: fc.array(itemArb, { minLength: 1, maxLength: 12 }),
-});
+export const caseArb: fc.Arbitrary<ConsistencyCase> = fc
+  .oneof(
+    { weight: 10, arbitrary: fc.constantFrom('item', 'doc') },
+    fc.constantFrom('', 'nope', 'constructor', '__proto__', 'toString', 'Item'),
+  )
+  .chain((resourceType) =>
+    // Undeclared types are asked about over either table (the doc table has no tenant_id column).
+    fc.tuple(fc.constant(resourceType), resourceType === 'item' ? fc.constant(false) : fc.boolean()),
+  )
+  .chain(([resourceType, overDocs]) =>
+    fc.record({
+      policy: policyArb(resourceType),
+      subject: subjectArb,
+      action: fc.oneof({ weight: 3, arbitrary: fc.constant('items.read') }, fc.constantFrom(...ACTIONS)),
+      resourceType: fc.constant(resourceType),
+      items:
+        overDocs || resourceType === 'doc'
+          ? fc.constant([])
+          : fc.array(itemArb, { minLength: 1, maxLength: 12 }),
+      docs:
+        overDocs || resourceType === 'doc'
+          ? fc.array(docArb, { minLength: 1, maxLength: 12 })
+          : fc.constant([]),
+    }),
+  );

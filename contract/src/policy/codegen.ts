@@ -127,11 +127,12 @@ export function generateDecision(
 ): Decision | undefined {
   if (!codegenAvailable()) return undefined;
   const e = new Emitter();
-  // The tenant check of compile.ts (inTenant), inlined: a non-empty string tenant id, equal.
+  // The tenant check of compile.ts (inTenant), inlined. can() has checked that the subject's
+  // tenant id is a non-empty string before calling.
   const tenant =
     tenantAttribute === undefined
       ? ''
-      : `const t = s.tenant_id; if (typeof t !== 'string' || t === '' || r[${JSON.stringify(tenantAttribute)}] !== t) return false; `;
+      : `if (r[${JSON.stringify(tenantAttribute)}] !== s.tenant_id) return false; `;
   const allowParts = [...(hasGrant ? ['g(s)'] : []), ...allows.map((c) => e.condition(c))];
   if (allowParts.length === 0) return () => false;
   const allowed = allowParts.join(' || ');

@@ -1,6 +1,7 @@
 import { actionMatches, firstMatchingPattern } from './actions';
 import { type Decision, generateDecision } from './codegen';
 import { type CompiledCondition, compileCondition, type Resource, type Subject } from './evaluate';
+import { checkAction, checkResource, checkResourceType, checkSubject } from './input';
 import { and, not, or, partial, TRUE } from './partial';
 import type { Plan, Residual } from './residual';
 import type { PolicyDocument } from './schema';
@@ -61,7 +62,6 @@ export interface CompileOptions {
 // Actions come from callers (`POST /authorize`); past this many distinct ones per type
 // entries are still computed but no longer kept, so the cache cannot grow without bound.
 const maxCachedActions = 4096;
-const noResource = '';
 
 /**
  * Validates and compiles a policy document. Conditions become closures once; the rules
@@ -75,12 +75,20 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
     test: compileCondition(rule.condition),
   }));
   const cache = new Map<string, Map<string, ActionEntry | null>>();
+  // Checks without a resource have their own entries: no resource type, not even "", shares them.
+  const withoutResource = new Map<string, ActionEntry>();
 
-  function entryFor(resourceType: string, action: string): ActionEntry | null {
-    let byAction = cache.get(resourceType);
-    if (!byAction) {
-      byAction = new Map();
-      cache.set(resourceType, byAction);
+  function entryFor(resourceType: string | undefined, action: string): ActionEntry | null {
+    let byAction: Map<string, ActionEntry | null> | undefined;
+    if (resourceType === undefined) byAction = withoutResource as Map<string, ActionEntry | null>;
+    else {
+      byAction = cache.get(resourceType);
+      if (!byAction) {
+        // Only declared types get a cache: callers choose the type, and must not grow it.
+        if (!policy.resources.has(resourceType)) return null;
+        byAction = new Map();
+        cache.set(resourceType, byAction);
+      }
     }
     let entry = byAction.get(action);
     if (entry === undefined) {
@@ -90,14 +98,22 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
     return entry;
   }
 
+  /** The entry for a decision, after the edge checks (input.ts) every path shares. */
+  function decisionEntry(action: string, resource: Resource | undefined | null): ActionEntry | null {
+    checkAction(action);
+    if (resource === undefined || resource === null) return entryFor(undefined, action);
+    checkResource(resource);
+    return entryFor(resource.type, action);
+  }
+
   function grant(entry: ActionEntry, subject: Subject): Reason | undefined {
-    if (entry.grantingRoles.size > 0 && Array.isArray(subject.roles)) {
+    if (entry.grantingRoles.size > 0) {
       for (const role of subject.roles) {
         const permission = entry.grantingRoles.get(role);
         if (permission !== undefined) return { kind: 'allowed_by_role', role, permission };
       }
     }
-    if (entry.grantingGroups.size > 0 && Array.isArray(subject.groups)) {
+    if (entry.grantingGroups.size > 0) {
       for (const group of subject.groups) {
         const permission = entry.grantingGroups.get(group);
         if (permission !== undefined) return { kind: 'allowed_by_group', group, permission };
@@ -111,21 +127,18 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
   }
 
   function inTenant(entry: ActionEntry, subject: Subject, resource: Resource): boolean {
-    const tenant = subject.tenant_id;
-    // An empty tenant id matches nothing, as in plan() (which answers `never` for it).
-    return (
-      typeof tenant === 'string' &&
-      tenant !== '' &&
-      resource.attributes[entry.resource!.tenantAttribute] === tenant
-    );
+    // The subject has a non-empty tenant id (checked by the caller), as in plan().
+    return resource.attributes[entry.resource!.tenantAttribute] === subject.tenant_id;
   }
 
   return {
     document: policy.document,
 
     can(subject, action, resource) {
-      const entry = entryFor(resource ? resource.type : noResource, action);
-      if (entry === null) return false;
+      const tenant = checkSubject(subject);
+      const entry = decisionEntry(action, resource);
+      // No tenant, no resource type of the document: allowed nothing.
+      if (entry === null || !tenant) return false;
       const attributes = resource ? resource.attributes : emptyRecord;
       if (entry.decide) return entry.decide(subject, attributes);
       if (resource && !inTenant(entry, subject, resource)) return false;
@@ -147,13 +160,15 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
     },
 
     explain(subject, action, resource) {
-      const entry = entryFor(resource ? resource.type : noResource, action);
+      const tenant = checkSubject(subject);
+      const entry = decisionEntry(action, resource);
       if (entry === null) {
         return {
           allowed: false,
-          reason: { kind: 'unknown_resource_type', resource_type: resource?.type ?? '' },
+          reason: { kind: 'unknown_resource_type', resource_type: resource ? resource.type : '' },
         };
       }
+      if (!tenant) return { allowed: false, reason: { kind: 'tenant_mismatch' } };
       const attributes = resource ? resource.attributes : emptyRecord;
       if (resource && !inTenant(entry, subject, resource))
         return { allowed: false, reason: { kind: 'tenant_mismatch' } };
@@ -171,10 +186,12 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
     },
 
     plan(subject, action, resourceType) {
-      const entry = resourceType === noResource ? null : entryFor(resourceType, action);
-      const tenantValue = typeof subject.tenant_id === 'string' ? subject.tenant_id : '';
-      const tenant = { attribute: entry?.resource?.tenantAttribute ?? 'tenant_id', value: tenantValue };
-      if (entry === null || tenantValue === '') {
+      const hasTenant = checkSubject(subject);
+      checkAction(action);
+      checkResourceType(resourceType);
+      const entry = entryFor(resourceType, action);
+      const tenant = { attribute: entry?.resource?.tenantAttribute ?? 'tenant_id', value: subject.tenant_id };
+      if (entry === null || !hasTenant) {
         return { resource_type: resourceType, tenant, decision: 'never' };
       }
       // allowed = tenant matches AND no deny applies AND (a grant OR an allow rule applies)
@@ -206,12 +223,12 @@ const emptyRecord = Object.freeze({}) as Readonly<Record<string, unknown>>;
 function buildEntry(
   policy: TypedPolicy,
   rules: CompiledRule[],
-  resourceType: string,
+  resourceType: string | undefined,
   action: string,
   codegen: boolean,
 ): ActionEntry | null {
   let resource: TypedResource | undefined;
-  if (resourceType !== noResource) {
+  if (resourceType !== undefined) {
     resource = policy.resources.get(resourceType);
     if (!resource) return null;
   }
@@ -253,10 +270,11 @@ function buildEntry(
 }
 
 function subjectHasGrant(roles: Map<string, string>, groups: Map<string, string>, subject: Subject): boolean {
-  if (roles.size > 0 && Array.isArray(subject.roles)) {
+  // roles and groups are arrays of strings: checkSubject (input.ts) ran first.
+  if (roles.size > 0) {
     for (const role of subject.roles) if (roles.has(role)) return true;
   }
-  if (groups.size > 0 && Array.isArray(subject.groups)) {
+  if (groups.size > 0) {
     for (const group of subject.groups) if (groups.has(group)) return true;
   }
   return false;

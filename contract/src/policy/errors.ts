@@ -28,7 +28,30 @@ export class PolicyValidationError extends Error {
   }
 }
 
-export type PlanConversionCode = 'unmapped_attribute' | 'invalid_identifier' | 'unsupported_condition';
+export type PolicyInputCode = 'invalid_subject' | 'invalid_resource' | 'invalid_action';
+
+/**
+ * A decision was asked with a subject, resource or action that is not what the types say
+ * (`tenant_id` a number, `roles` missing, a resource without an attributes object, ...).
+ * can(), explain() and plan() all refuse the same inputs, with the same code and path,
+ * rather than guess: a guess could allow what the other paths deny.
+ */
+export class PolicyInputError extends Error {
+  constructor(
+    readonly code: PolicyInputCode,
+    readonly path: (string | number)[],
+    message: string,
+  ) {
+    super(`${formatPath(path)}: ${message}`);
+    this.name = 'PolicyInputError';
+  }
+}
+
+export type PlanConversionCode =
+  | 'unmapped_attribute'
+  | 'invalid_identifier'
+  | 'unsupported_condition'
+  | 'invalid_value';
 
 /**
  * An adapter cannot express a plan exactly. Adapters refuse rather than translate

@@ -245,8 +245,8 @@ function orderedLiteral(
     }
   }
   if (left.type === 'timestamp') {
-    // getTime() of an invalid Date is NaN, which fails every comparison, like null.
-    const ms = (v: unknown) => (v instanceof Date ? v.getTime() : readTimestamp(v));
+    // readTimestamp: an invalid Date, or one outside the timestamp range, is null.
+    const ms = readTimestamp;
     switch (op) {
       case 'lt':
         return (_s, r) => {

@@ -16,10 +16,13 @@ export {
   formatPath,
   type PlanConversionCode,
   PlanConversionError,
+  type PolicyInputCode,
+  PolicyInputError,
   type PolicyIssue,
   PolicyValidationError,
 } from './errors';
 export type { Resource, Subject } from './evaluate';
+export { documentLimitIssues, documentLimits } from './limits';
 export { type Plan, planSchema, type Residual, residualSchema } from './residual';
 export {
   type AttributeType,

@@ -350,7 +350,7 @@ describe('adapters', () => {
           {
             $and: [
               { $or: [{ status: { $ne: 'closed' } }, { status: null }] },
-              { $or: [{ tags: null }, { $not: { tags: { $contains: ['vip'] } } }] },
+              { $or: [{ tags: null }, { $not: { tags: { $contains: '{"vip"}' } } }] },
               { owner: { $eq: 'alice' } },
             ],
           },

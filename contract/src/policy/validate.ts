@@ -1,4 +1,5 @@
 import { type PolicyIssue, PolicyValidationError } from './errors';
+import { documentLimitIssues } from './limits';
 import {
   type AttributeType,
   type Condition,
@@ -73,6 +74,9 @@ const orderedTypes = new Set<AttributeType>(['number', 'timestamp']);
 
 /** Validates a document (shape and meaning) and returns its typed model, or throws PolicyValidationError. */
 export function validatePolicy(input: unknown): TypedPolicy {
+  // Depth, size and unstorable strings first, iteratively: zod itself recurses.
+  const limitIssues = documentLimitIssues(input);
+  if (limitIssues.length > 0) throw new PolicyValidationError(limitIssues);
   const parsed = policyDocumentSchema.safeParse(input);
   if (!parsed.success) {
     throw new PolicyValidationError(
@@ -88,7 +92,8 @@ export function validatePolicy(input: unknown): TypedPolicy {
 
   const resources = new Map<string, TypedResource>();
   for (const [name, def] of Object.entries(doc.resources)) {
-    const tenantType = def.attributes[def.tenant_attribute];
+    // Own properties only, here and below: `constructor` is a valid name, not Object's.
+    const tenantType = own(def.attributes, def.tenant_attribute);
     if (tenantType === undefined) {
       fail(
         ['resources', name, 'tenant_attribute'],
@@ -137,6 +142,10 @@ export function validatePolicy(input: unknown): TypedPolicy {
   return { document: doc, resources, roles, groups, rules };
 }
 
+function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 interface Ctx {
   resource: TypedResource | undefined;
   ruleHasResource: boolean;
@@ -151,7 +160,7 @@ function resolveRef(ref: string, path: Path, ctx: Ctx): Ref | undefined {
   if (head === 'subject') {
     if (rest[0] === 'attributes') {
       const name = rest[1]!;
-      const type = ctx.subjectAttributes[name];
+      const type = own(ctx.subjectAttributes, name);
       if (!type) {
         ctx.fail(path, `unknown subject attribute "${name}" (declare it in subject_attributes)`);
         return undefined;
@@ -167,7 +176,7 @@ function resolveRef(ref: string, path: Path, ctx: Ctx): Ref | undefined {
     return undefined;
   }
   if (!ctx.resource) return undefined; // the unknown resource type is reported already
-  const type = ctx.resource.attributes[name];
+  const type = own(ctx.resource.attributes, name);
   if (!type) {
     ctx.fail(path, `unknown attribute "${name}" on resource type "${ctx.resource.name}"`);
     return undefined;

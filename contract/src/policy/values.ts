@@ -24,12 +24,70 @@ const isoTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]
 /** Policy literals may only carry millisecond precision, so that JS and SQL see the same instant. */
 export const isoTimestampLiteral = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/**
+ * The instants a timestamp may be: 0001-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z
+ * (UTC). Both PostgreSQL and `Date` hold every one of them, and each is written as a plain
+ * ISO 8601 string that PostgreSQL parses back to the same instant. A value outside (a
+ * literal, a subject value, a record value) is refused in a document and reads as null
+ * everywhere else.
+ */
+export const MIN_TIMESTAMP = -62135596800000; // 0001-01-01T00:00:00.000Z
+export const MAX_TIMESTAMP = 253402300799999; // 9999-12-31T23:59:59.999Z
+
+const daysInMonth = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Epoch ms of an ISO 8601 timestamp with a time zone, or null when it is malformed, not a
+ * real calendar date or time (2026-02-30, T24:00:00Z, offsets beyond ±23:59) or outside
+ * the range above. `Date.parse` alone would shift such dates to another day.
+ */
+export function parseIsoTimestamp(raw: string): number | null {
+  // The shape fixes every field's position; reading the digits in place allocates nothing
+  // (can() reads subject timestamps given as strings on every decision).
+  if (!isoTimestamp.test(raw)) return null;
+  const year = digits(raw, 0, 4);
+  const month = digits(raw, 5, 2);
+  const day = digits(raw, 8, 2);
+  if (month < 1 || month > 12 || day < 1) return null;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > daysInMonth[month - 1]! + (leap ? 1 : 0)) return null;
+  if (digits(raw, 11, 2) > 23 || digits(raw, 14, 2) > 59) return null;
+  if (raw.charCodeAt(16) === 58 /* : */ && digits(raw, 17, 2) > 59) return null;
+  const n = raw.length;
+  if (raw.charCodeAt(n - 1) !== 90 /* Z */ && (digits(raw, n - 5, 2) > 23 || digits(raw, n - 2, 2) > 59)) {
+    return null;
+  }
+  const ms = Date.parse(raw);
+  return ms >= MIN_TIMESTAMP && ms <= MAX_TIMESTAMP ? ms : null;
+}
+
+function digits(s: string, at: number, count: number): number {
+  let v = 0;
+  for (let i = at; i < at + count; i++) v = v * 10 + s.charCodeAt(i) - 48;
+  return v;
+}
+
 export function readTimestamp(raw: unknown): number | null {
-  let ms: number;
-  if (raw instanceof Date) ms = raw.getTime();
-  else if (typeof raw === 'string' && isoTimestamp.test(raw)) ms = Date.parse(raw);
-  else return null;
-  return Number.isFinite(ms) ? ms : null;
+  if (raw instanceof Date) {
+    const ms = raw.getTime();
+    // NaN (an invalid Date) fails both comparisons.
+    return ms >= MIN_TIMESTAMP && ms <= MAX_TIMESTAMP ? ms : null;
+  }
+  return typeof raw === 'string' ? parseIsoTimestamp(raw) : null;
+}
+
+// NUL, a high surrogate not followed by a low one, a low surrogate not preceded by a high one.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what is looked for
+const unstorable = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Whether PostgreSQL can store this string as it is. `text` holds no NUL character, and a
+ * lone UTF-16 surrogate reaches it as U+FFFD (or not at all). A policy document may not
+ * contain such strings; a subject value holding one can never equal anything a database
+ * column holds, and the database adapters fold it to false (see adapters/nnf.ts).
+ */
+export function isStorableString(s: string): boolean {
+  return !unstorable.test(s);
 }
 
 export function readString(raw: unknown): string | null {
@@ -94,7 +152,9 @@ export function parseLiteral(type: AttributeType, literal: unknown): Scalar | nu
     case 'boolean':
       return readBoolean(literal);
     case 'timestamp':
-      return typeof literal === 'string' && isoTimestampLiteral.test(literal) ? readTimestamp(literal) : null;
+      return typeof literal === 'string' && isoTimestampLiteral.test(literal)
+        ? parseIsoTimestamp(literal)
+        : null;
     default:
       return null;
   }

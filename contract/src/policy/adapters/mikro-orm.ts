@@ -1,6 +1,7 @@
 import { PlanConversionError } from '../errors';
 import type { ComparisonOp, Plan, ScalarType } from '../residual';
-import { foldImpossibleUuids, isCanonicalUuid, type Leaf, type Nnf, toNnf } from './nnf';
+import { MAX_TIMESTAMP, MIN_TIMESTAMP } from '../values';
+import { foldForDatabase, type Leaf, type Nnf, pgTextArrayLiteral, tenantStorable, toNnf } from './nnf';
 
 /**
  * Which entity property holds an attribute: its name, or an object that also says the
@@ -30,14 +31,21 @@ const propertyName = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function toMikroOrm(plan: Plan, fields: MikroOrmFields): MikroOrmFilter {
   const field = (attr: string) => resolveField(fields, attr);
+  // A filter object has no FALSE: "null and not null" on one property says it. `never`
+  // selects nothing whatever the map: also for a type the document does not declare, whose
+  // plan names a tenant attribute this map may not have (any mapped property will do then).
+  const none = (name: string) => ({ $and: [{ [name]: null }, { [name]: { $ne: null } }] });
+  if (plan.decision === 'never' && !Object.hasOwn(fields, plan.tenant.attribute)) {
+    const any = Object.keys(fields)[0];
+    if (any !== undefined) return none(field(any).name);
+  }
   const tenant = field(plan.tenant.attribute);
-  const nothing = { $and: [{ [tenant.name]: null }, { [tenant.name]: { $ne: null } }] };
-  if (plan.decision === 'never' || plan.tenant.value === '') return nothing;
-  if (tenant.uuid && !isCanonicalUuid(plan.tenant.value)) return nothing;
+  const nothing = none(tenant.name);
+  if (plan.decision === 'never' || !tenantStorable(plan.tenant.value, tenant.uuid)) return nothing;
   const tenantFilter = { [tenant.name]: plan.tenant.value };
   if (plan.decision === 'always' || !plan.condition) return tenantFilter;
 
-  const nnf = toNnf(foldImpossibleUuids(plan.condition, (attr) => field(attr).uuid));
+  const nnf = toNnf(foldForDatabase(plan.condition, (attr) => field(attr).uuid));
   if (nnf.op === 'false') return nothing;
   if (nnf.op === 'true') return tenantFilter;
 
@@ -60,9 +68,18 @@ export function toMikroOrm(plan: Plan, fields: MikroOrmFields): MikroOrmFilter {
     const { name } = field(leaf.attr);
     switch (leaf.op) {
       case 'exists':
+        if (leaf.type === 'timestamp') {
+          // A timestamp outside 0001..9999 reads as null in can() (values.ts).
+          return negated
+            ? { $or: [{ [name]: null }, { [name]: { $lt: minDate() } }, { [name]: { $gt: maxDate() } }] }
+            : { [name]: { $gte: minDate(), $lte: maxDate() } };
+        }
         return negated ? { [name]: null } : { [name]: { $ne: null } };
       case 'contains': {
-        const test = { [name]: { $contains: [leaf.value] } };
+        // A string, not a JS array: MikroORM turns an array into an array literal by text,
+        // unquoted (" " then matches every array, "NULL" is a null element). A string goes
+        // to PostgreSQL as one bound parameter, cast to text[] there, exactly.
+        const test = { [name]: { $contains: pgTextArrayLiteral([leaf.value]) } };
         return negated ? { $or: [{ [name]: null }, { $not: test }] } : test;
       }
       case 'in': {
@@ -78,6 +95,19 @@ export function toMikroOrm(plan: Plan, fields: MikroOrmFields): MikroOrmFilter {
         );
       default: {
         const v = ormValue(leaf.type, leaf.value);
+        if (leaf.type === 'timestamp' && leaf.op !== 'eq') {
+          // As in toSql: a row below (lt, lte) or above (gt, gte) 0001..9999 reads as null in can().
+          const low = leaf.op === 'lt' || leaf.op === 'lte';
+          return negated
+            ? {
+                $or: [
+                  { [name]: { [mikroNegatedOp[leaf.op]]: v } },
+                  { [name]: null },
+                  { [name]: low ? { $lt: minDate() } : { $gt: maxDate() } },
+                ],
+              }
+            : { [name]: { [mikroOp[leaf.op]]: v, ...(low ? { $gte: minDate() } : { $lte: maxDate() }) } };
+        }
         return negated
           ? { $or: [{ [name]: { [mikroNegatedOp[leaf.op]]: v } }, { [name]: null }] }
           : { [name]: { [mikroOp[leaf.op]]: v } };
@@ -87,6 +117,9 @@ export function toMikroOrm(plan: Plan, fields: MikroOrmFields): MikroOrmFilter {
 
   return { $and: [tenantFilter, render(nnf)] };
 }
+
+const minDate = () => new Date(MIN_TIMESTAMP);
+const maxDate = () => new Date(MAX_TIMESTAMP);
 
 function ormValue(type: ScalarType, value: string | number | boolean): unknown {
   return type === 'timestamp' ? new Date(value as number) : value;

@@ -1,5 +1,7 @@
+import { PlanConversionError } from '../errors';
 import { and, FALSE, not, or } from '../partial';
 import type { Residual } from '../residual';
+import { isStorableString, MAX_TIMESTAMP, MIN_TIMESTAMP } from '../values';
 
 /**
  * Negation normal form for the database adapters.
@@ -94,4 +96,60 @@ export function foldImpossibleUuids(r: Residual, isUuidAttribute: (attr: string)
         return leaf;
     }
   });
+}
+
+/**
+ * For the database adapters (SQL and MikroORM), before rendering, one pass that makes the
+ * query say exactly what can() says about every row the database can hold:
+ *
+ * - a string PostgreSQL cannot store (a NUL character, a lone UTF-16 surrogate) can never
+ *   equal a column's value, so `eq`/`contains` with it are false and `in` drops it
+ *   (PostgreSQL would otherwise fail, or compare U+FFFD instead);
+ * - a value a uuid column can never hold is folded the same way (foldImpossibleUuids);
+ * - a timestamp outside 0001-01-01..9999-12-31 (UTC) cannot come from plan(), which reads
+ *   such values as null: a plan holding one was not made by this engine, and is refused
+ *   (`invalid_value`) rather than sent to PostgreSQL.
+ */
+export function foldForDatabase(r: Residual, isUuidAttribute: (attr: string) => boolean): Residual {
+  return mapLeaves(foldImpossibleUuids(r, isUuidAttribute), (leaf) => {
+    switch (leaf.op) {
+      case 'in': {
+        if (leaf.type === 'timestamp') for (const v of leaf.values) checkTimestamp(leaf.attr, v);
+        if (leaf.type !== 'string') return leaf;
+        const values = leaf.values.filter((v) => isStorableString(v as string));
+        if (values.length === leaf.values.length) return leaf;
+        return values.length === 0 ? FALSE : { ...leaf, values };
+      }
+      case 'contains':
+        return isStorableString(leaf.value) ? leaf : FALSE;
+      case 'eq':
+      case 'lt':
+      case 'lte':
+      case 'gt':
+      case 'gte':
+        if (leaf.type === 'timestamp') checkTimestamp(leaf.attr, leaf.value);
+        return leaf.type === 'string' && !isStorableString(leaf.value as string) ? FALSE : leaf;
+      default:
+        return leaf;
+    }
+  });
+}
+
+function checkTimestamp(attr: string, value: unknown): void {
+  if (typeof value !== 'number' || !(value >= MIN_TIMESTAMP && value <= MAX_TIMESTAMP)) {
+    throw new PlanConversionError(
+      'invalid_value',
+      `the plan compares "${attr}" with ${JSON.stringify(value)}, which is not a timestamp between 0001-01-01 and 9999-12-31 (UTC)`,
+    );
+  }
+}
+
+/** Whether a tenant id can be in a column at all (text; uuid columns also need canonical form). */
+export function tenantStorable(value: string, uuid: boolean): boolean {
+  return value !== '' && isStorableString(value) && (!uuid || isCanonicalUuid(value));
+}
+
+/** A PostgreSQL array literal of strings, every element quoted: exact for any storable string. */
+export function pgTextArrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }

@@ -1,6 +1,6 @@
 import { PlanConversionError } from '../errors';
 import type { ComparisonOp, Plan, ScalarType } from '../residual';
-import { foldImpossibleUuids, isCanonicalUuid, type Leaf, type Nnf, toNnf } from './nnf';
+import { foldForDatabase, type Leaf, type Nnf, tenantStorable, toNnf } from './nnf';
 
 /**
  * Where an attribute lives: a column name (`status`, `a.status`), or an object that also
@@ -41,16 +41,18 @@ const identifierPart = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
  */
 export function toSql(plan: Plan, columns: SqlColumns, options: ToSqlOptions = {}): SqlFragment {
   const ctx = new SqlWriter(columns, options.paramOffset ?? 0);
+  // `never` selects nothing whatever the columns: also for a type the document does not
+  // declare, whose plan names a tenant attribute this map may not have.
+  if (plan.decision === 'never') return { text: 'FALSE', values: [] };
   const tenantCol = ctx.column(plan.tenant.attribute);
-  if (plan.decision === 'never' || plan.tenant.value === '') return { text: 'FALSE', values: [] };
-  if (tenantCol.uuid && !isCanonicalUuid(plan.tenant.value)) return { text: 'FALSE', values: [] };
+  if (!tenantStorable(plan.tenant.value, tenantCol.uuid)) {
+    return { text: 'FALSE', values: [] };
+  }
   const tenantSql = `${tenantCol.sql} = ${ctx.param(plan.tenant.value, tenantCol.uuid ? 'uuid' : 'text')}`;
   if (plan.decision === 'always' || !plan.condition) return { text: tenantSql, values: ctx.values };
 
-  const condition = ctx.hasUuidColumns
-    ? foldImpossibleUuids(plan.condition, (a) => ctx.column(a).uuid)
-    : plan.condition;
-  const nnf = toNnf(condition);
+  const isUuid = ctx.hasUuidColumns ? (a: string) => ctx.column(a).uuid : () => false;
+  const nnf = toNnf(foldForDatabase(plan.condition, isUuid));
   if (nnf.op === 'false') return { text: 'FALSE', values: [] };
   if (nnf.op === 'true') return { text: tenantSql, values: ctx.values };
   return { text: `(${tenantSql} AND ${ctx.render(nnf)})`, values: ctx.values };
@@ -114,6 +116,12 @@ class SqlWriter {
     const col = this.column(leaf.attr);
     switch (leaf.op) {
       case 'exists':
+        if (leaf.type === 'timestamp') {
+          // A timestamp outside 0001..9999 reads as null in can() (values.ts).
+          return negated
+            ? `(${col.sql} IS NULL OR ${col.sql} < ${minTs} OR ${col.sql} > ${maxTs})`
+            : `(${col.sql} >= ${minTs} AND ${col.sql} <= ${maxTs})`;
+        }
         return negated ? `${col.sql} IS NULL` : `${col.sql} IS NOT NULL`;
       case 'contains': {
         const test = `${col.sql} @> ARRAY[${this.param(leaf.value, col.uuid ? 'uuid' : 'text')}]`;
@@ -133,19 +141,44 @@ class SqlWriter {
         const mixed = col.uuid !== other.uuid;
         const a = mixed && col.uuid ? `${col.sql}::text` : col.sql;
         const b = mixed && other.uuid ? `${other.sql}::text` : other.sql;
+        if (leaf.type === 'timestamp') {
+          // Both must be within 0001..9999, or can() reads null and the comparison is false.
+          const out = `${col.sql} < ${minTs} OR ${col.sql} > ${maxTs} OR ${other.sql} < ${minTs} OR ${other.sql} > ${maxTs}`;
+          return negated
+            ? `(${a} ${negatedOp[leaf.cmp]} ${b} OR ${col.sql} IS NULL OR ${other.sql} IS NULL OR ${out})`
+            : `(${a} ${sqlOp[leaf.cmp]} ${b} AND NOT (${out}))`;
+        }
         return negated
           ? `(${a} ${negatedOp[leaf.cmp]} ${b} OR ${col.sql} IS NULL OR ${other.sql} IS NULL)`
           : `${a} ${sqlOp[leaf.cmp]} ${b}`;
       }
       default: {
         const p = this.param(sqlValue(leaf.type, leaf.value), cast(leaf.type, col.uuid));
+        // A value is always within 0001..9999 (foldForDatabase); a row below (lt, lte) or above
+        // (gt, gte) it would pass the comparison in SQL, while can() reads it as null.
+        const guard =
+          leaf.type !== 'timestamp' || leaf.op === 'eq'
+            ? ''
+            : leaf.op === 'lt' || leaf.op === 'lte'
+              ? negated
+                ? ` OR ${col.sql} < ${minTs}`
+                : ` AND ${col.sql} >= ${minTs}`
+              : negated
+                ? ` OR ${col.sql} > ${maxTs}`
+                : ` AND ${col.sql} <= ${maxTs}`;
         return negated
-          ? `(${col.sql} ${negatedOp[leaf.op]} ${p} OR ${col.sql} IS NULL)`
-          : `${col.sql} ${sqlOp[leaf.op]} ${p}`;
+          ? `(${col.sql} ${negatedOp[leaf.op]} ${p} OR ${col.sql} IS NULL${guard})`
+          : guard === ''
+            ? `${col.sql} ${sqlOp[leaf.op]} ${p}`
+            : `(${col.sql} ${sqlOp[leaf.op]} ${p}${guard})`;
       }
     }
   }
 }
+
+// The timestamp range of values.ts, as constants in the SQL text (they never come from a document).
+const minTs = `'0001-01-01T00:00:00.000Z'::timestamptz`;
+const maxTs = `'9999-12-31T23:59:59.999Z'::timestamptz`;
 
 function cast(type: ScalarType, uuid: boolean): string {
   return uuid && type === 'string' ? 'uuid' : castFor[type];
