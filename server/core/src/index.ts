@@ -23,6 +23,8 @@ export type {
   OtpScopeTransaction,
 } from './codes/ports.js';
 export { type CodeChannel, codePurpose, type SendCodeInput, sendCode } from './codes/send-code.js';
+export { type ProofRefusal, type ProofResult, type ProvenSubject, refuseProof } from './methods/result.js';
+export { SIWE_NONCE_TTL_SECONDS, type SiweProofInput, verifySiweMessage } from './methods/siwe.js';
 export {
   addSeconds,
   base64url,
