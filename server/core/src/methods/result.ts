@@ -12,7 +12,7 @@ export interface ProvenSubject {
  * A sign-in proof's refusal: the contract error code and detail, plus the reason the audit log and the
  * sign-in throttle see (`countsAsGuess`).
  */
-export type ProofRefusal = Refusal & { reason: string };
+export type ProofRefusal = Refusal & { reason: string; cause?: unknown };
 
 export type ProofResult<T = ProvenSubject> = { ok: true; value: T } | ProofRefusal;
 

@@ -1,10 +1,10 @@
+import { PrivyTokenVerifier } from '@enforcer/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Services } from '../../../services.js';
 import { ChallengeStore } from '../challenges/challenge-store.js';
 import { createSmsDelivery } from '../sms/create-sms-delivery.js';
 import type { SmsDelivery } from '../sms/sms-delivery.js';
 import { GoogleIdTokenVerifier } from '../strategies/google/verify-id-token.js';
-import { PrivyTokenVerifier } from '../strategies/privy/verify-token.js';
 
 /**
  * What the sign-in methods beyond email codes share, built once per `Services` (so per app): SMS delivery,
