@@ -23,6 +23,7 @@ export type {
   OtpScopeTransaction,
 } from './codes/ports.js';
 export { type CodeChannel, codePurpose, type SendCodeInput, sendCode } from './codes/send-code.js';
+export { GOOGLE_ISSUERS, type GoogleIdentity, GoogleIdTokenVerifier } from './methods/google.js';
 export {
   isPrivyToken,
   onePrivyTenant,
