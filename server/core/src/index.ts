@@ -40,6 +40,15 @@ export {
 export { type ProofRefusal, type ProofResult, type ProvenSubject, refuseProof } from './methods/result.js';
 export { SIWE_NONCE_TTL_SECONDS, type SiweProofInput, verifySiweMessage } from './methods/siwe.js';
 export {
+  base32,
+  checkTotp,
+  TOTP_PERIOD_SECONDS,
+  TOTP_SECRET_BYTES,
+  TOTP_TOLERANCE_STEPS,
+  type TotpCheck,
+  totpCode,
+} from './methods/totp.js';
+export {
   addSeconds,
   base64url,
   type Clock,
