@@ -41,6 +41,7 @@ export { type ProofRefusal, type ProofResult, type ProvenSubject, refuseProof } 
 export { SIWE_NONCE_TTL_SECONDS, type SiweProofInput, verifySiweMessage } from './methods/siwe.js';
 export {
   base32,
+  base32With,
   checkTotp,
   TOTP_PERIOD_SECONDS,
   TOTP_SECRET_BYTES,

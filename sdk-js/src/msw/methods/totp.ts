@@ -1,4 +1,4 @@
-import { base32 } from '@enforcer/core';
+import { base32, base32With } from '@enforcer/core';
 import { base64url, randomBytes } from '../crypto';
 
 export { base32, checkTotp, TOTP_PERIOD_SECONDS, type TotpCheck, totpCode } from '@enforcer/core';
@@ -18,21 +18,7 @@ export const PLACEHOLDER_QR =
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 
 /** A recovery code `xxxx-xxxx-xxxx-xxxx` (80 random bits). */
-export function recoveryCode(): string {
-  const bytes = randomBytes(10);
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += CROCKFORD[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return out.match(/.{4}/g)!.join('-');
-}
+export const recoveryCode = (): string => base32With(CROCKFORD, randomBytes(10)).match(/.{4}/g)!.join('-');
 
 /** What people type (the contract removed dashes and lower-cased it): i/l read as 1, o as 0. */
 export const normalizeRecoveryCode = (code: string): string =>

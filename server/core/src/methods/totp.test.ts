@@ -1,6 +1,6 @@
 import { generate, verify } from 'otplib';
 import { describe, expect, it } from 'vitest';
-import { base32, checkTotp, TOTP_PERIOD_SECONDS, totpCode } from './totp.js';
+import { base32, base32With, checkTotp, TOTP_PERIOD_SECONDS, totpCode } from './totp.js';
 
 const secret = base32(new Uint8Array(20).map((_, i) => i * 7 + 3));
 const at = new Date(Date.UTC(2030, 0, 1, 0, 0, 17));
@@ -9,6 +9,9 @@ const step = Math.floor(at.getTime() / 1000 / TOTP_PERIOD_SECONDS);
 describe('TOTP (WebCrypto), against otplib', () => {
   it('writes base32 as RFC 4648 without padding', () => {
     expect(base32(new TextEncoder().encode('foobar'))).toBe('MZXW6YTBOI');
+    expect(base32With('0123456789abcdefghjkmnpqrstvwxyz', new Uint8Array(10).fill(0xff))).toBe(
+      'zzzzzzzzzzzzzzzz',
+    );
   });
 
   it('gives the same codes as otplib', async () => {

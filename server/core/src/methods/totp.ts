@@ -14,7 +14,10 @@ export const TOTP_SECRET_BYTES = 20;
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** RFC 4648 base32 without padding (what otpauth URIs and authenticator apps take). */
-export function base32(bytes: Uint8Array): string {
+export const base32 = (bytes: Uint8Array): string => base32With(BASE32, bytes);
+
+/** Base32 in a 32-character alphabet (RFC 4648's, Crockford's for recovery codes), without padding. */
+export function base32With(alphabet: string, bytes: Uint8Array): string {
   let bits = 0;
   let value = 0;
   let out = '';
@@ -22,11 +25,11 @@ export function base32(bytes: Uint8Array): string {
     value = (value << 8) | byte;
     bits += 8;
     while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
+      out += alphabet[(value >>> (bits - 5)) & 31];
       bits -= 5;
     }
   }
-  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
   return out;
 }
 
