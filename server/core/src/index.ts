@@ -23,6 +23,32 @@ export type {
   OtpScopeTransaction,
 } from './codes/ports.js';
 export { type CodeChannel, codePurpose, type SendCodeInput, sendCode } from './codes/send-code.js';
+export { GOOGLE_ISSUERS, type GoogleIdentity, GoogleIdTokenVerifier } from './methods/google.js';
+export {
+  isPrivyToken,
+  onePrivyTenant,
+  PRIVY_AMR,
+  PRIVY_ISSUER,
+  type PrivyClaims,
+  PrivyTokenVerifier,
+  privyBearerAccessClaims,
+  privyBearerAppId,
+  privySessionText,
+  TENANT_HEADER,
+  uuidFromBytes,
+} from './methods/privy.js';
+export { type ProofRefusal, type ProofResult, type ProvenSubject, refuseProof } from './methods/result.js';
+export { SIWE_NONCE_TTL_SECONDS, type SiweProofInput, verifySiweMessage } from './methods/siwe.js';
+export {
+  base32,
+  base32With,
+  checkTotp,
+  TOTP_PERIOD_SECONDS,
+  TOTP_SECRET_BYTES,
+  TOTP_TOLERANCE_STEPS,
+  type TotpCheck,
+  totpCode,
+} from './methods/totp.js';
 export {
   addSeconds,
   base64url,

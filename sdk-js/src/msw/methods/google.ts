@@ -1,12 +1,11 @@
+import { GOOGLE_ISSUERS, GoogleIdTokenVerifier } from '@enforcer/core';
 import {
   createLocalJWKSet,
-  errors,
   exportJWK,
   generateKeyPair,
   type JSONWebKeySet,
   type JWK,
   type JWTPayload,
-  jwtVerify,
   SignJWT,
 } from 'jose';
 import type { MockContext } from '../context';
@@ -16,8 +15,7 @@ import type { MockStore, TenantRow } from '../store';
 import { trySettingsFor } from './settings';
 import type { Authentication } from './sign-in';
 
-/** The two spellings of Google's issuer; subjects are stored under the https one (as the server). */
-export const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'];
+export { GOOGLE_ISSUERS } from '@enforcer/core';
 
 export interface GoogleIdTokenClaims extends JWTPayload {
   /** One of the tenant's `auth_settings.google.client_ids`. */
@@ -92,16 +90,9 @@ export function googleOf(store: MockStore, jwks?: JSONWebKeySet): MockGoogle {
   return google;
 }
 
-const refused = (reason: string, detail: string): Authentication => ({
-  ok: false,
-  error: new MockError('provider_token_invalid', detail),
-  reason,
-});
-
 /**
- * The server's `proveGoogle` (server/src/domains/auth/strategies/google/): RS256 signature against
- * the key set, issuer, audience (one of the tenant's client ids), expiry with the clock tolerance, the
- * nonce equal to the one sent, and each nonce accepted once.
+ * The server's `proveGoogle` (server/src/domains/auth/strategies/google/): the core's
+ * `GoogleIdTokenVerifier` against the mock's key set, each nonce accepted once.
  */
 export async function verifyGoogleIdToken(
   ctx: MockContext,
@@ -112,58 +103,25 @@ export async function verifyGoogleIdToken(
   const { store, tokens } = ctx;
   const settings = trySettingsFor(store, tenant, 'google');
   if (!settings.ok) return settings;
-  const tolerance = tokens.settings.clockTolerance;
-  let payload: JWTPayload;
-  try {
-    ({ payload } = await jwtVerify(token, createLocalJWKSet(await googleOf(store).keys()), {
-      issuer: GOOGLE_ISSUERS,
-      audience: settings.settings.client_ids,
-      algorithms: ['RS256'],
-      currentDate: new Date(store.now()),
-      clockTolerance: tolerance,
-      requiredClaims: ['sub', 'exp', 'iat'],
-    }));
-  } catch (error) {
-    return googleFailure(error);
-  }
-  if (typeof payload.nonce !== 'string' || payload.nonce !== nonce) {
-    return refused('nonce_mismatch', "The ID token's nonce is not the one sent with it");
-  }
-  const sub = payload.sub!;
-  if (!/^[A-Za-z0-9_-]{1,255}$/.test(sub)) return refused('malformed', 'The ID token has no usable subject');
-  const email = typeof payload.email === 'string' ? payload.email.toLowerCase() : undefined;
-  const emailVerified = payload.email_verified === true || payload.email_verified === 'true';
-  // Single use: the nonce is remembered until the token could no longer be accepted.
-  const now = store.now();
-  for (const [seen, until] of store.googleNonces) if (until <= now) store.googleNonces.delete(seen);
-  if (store.googleNonces.has(nonce)) {
-    return refused('nonce_replayed', 'This ID token (its nonce) has already been used');
-  }
-  store.googleNonces.set(nonce, (payload.exp! + tolerance) * 1000);
-  return {
-    ok: true,
-    identity: {
-      provider: 'google',
-      subject: `${GOOGLE_ISSUERS[0]}|${sub}`,
-      ...(email && email.length <= 254 ? { email, emailVerified } : {}),
+  const verifier = new GoogleIdTokenVerifier({
+    keys: createLocalJWKSet(await googleOf(store).keys()),
+    clock: { now: () => new Date(store.now()) },
+    clockToleranceSeconds: tokens.settings.clockTolerance,
+  });
+  const check = await verifier.verify({
+    token,
+    settings: settings.settings,
+    nonce,
+    recordNonce: (seenNonce, expiresAt) => {
+      const now = store.now();
+      for (const [seen, until] of store.googleNonces) if (until <= now) store.googleNonces.delete(seen);
+      if (store.googleNonces.has(seenNonce)) return false;
+      store.googleNonces.set(seenNonce, expiresAt.getTime());
+      return true;
     },
-  };
-}
-
-function googleFailure(error: unknown): Authentication {
-  if (error instanceof errors.JWTExpired) return refused('expired', 'The Google ID token has expired');
-  if (error instanceof errors.JWTClaimValidationFailed) {
-    const claim = error.claim;
-    if (claim === 'iss') return refused('wrong_issuer', 'The ID token was not issued by Google');
-    if (claim === 'aud')
-      return refused('wrong_audience', "The ID token is not for this tenant's Google client");
-    return refused(`bad_claim_${claim}`, `The ID token's ${claim} claim is not acceptable`);
+  });
+  if (!check.ok) {
+    return { ok: false, error: new MockError(check.code, check.detail), reason: check.reason };
   }
-  if (error instanceof errors.JWSSignatureVerificationFailed) {
-    return refused('bad_signature', "The ID token's signature does not verify");
-  }
-  if (error instanceof errors.JWKSNoMatchingKey) {
-    return refused('unknown_key', "The ID token is not signed by one of Google's keys");
-  }
-  return refused('malformed', 'The Google ID token is malformed');
+  return { ok: true, identity: check.value };
 }

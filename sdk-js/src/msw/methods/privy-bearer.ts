@@ -1,26 +1,21 @@
 import { tenantCodeSchema } from '@enforcer/contract';
-import { decodeJwt } from 'jose';
+import {
+  onePrivyTenant,
+  PRIVY_AMR,
+  privyBearerAccessClaims,
+  privyBearerAppId,
+  privySessionText,
+  TENANT_HEADER,
+  uuidFromBytes,
+} from '@enforcer/core';
 import type { AccessTokenClaims } from '../../session/claims';
 import { MockError } from '../problem';
 import type { AccountRow, MockStore, SessionRow, TenantRow } from '../store';
 import type { MockTokens } from '../tokens';
-import { checkPrivyToken, PRIVY_ISSUER } from './privy';
+import { checkPrivyToken } from './privy';
 import { authSettingsOf } from './settings';
 
-/** The header naming the tenant a Privy bearer token is for (its code), when the app id is not enough. */
-export const TENANT_HEADER = 'x-enforcer-tenant';
-
-const PRIVY_AMR = ['privy'];
-
-/** Is this bearer a Privy access token (`iss: privy.io`)? Decoded without verification: routing only. */
-export function isPrivyToken(token: string): boolean {
-  if (token.length > 8192 || token.split('.').length !== 3) return false;
-  try {
-    return decodeJwt(token).iss === PRIVY_ISSUER;
-  } catch {
-    return false;
-  }
-}
+export { isPrivyToken, TENANT_HEADER } from '@enforcer/core';
 
 const invalid = (detail: string) => new MockError('provider_token_invalid', detail);
 
@@ -37,8 +32,7 @@ export async function privyBearerClaims(
   token: string,
   request: Request,
 ): Promise<AccessTokenClaims> {
-  const unverified = decodeJwt(token);
-  const tenant = bearerTenant(store, unverified.aud, request.headers.get(TENANT_HEADER));
+  const tenant = bearerTenant(store, token, request.headers.get(TENANT_HEADER));
   if (!tenant.authProviders.includes('privy')) {
     throw new MockError('provider_not_allowed', 'This tenant does not accept Privy sign-in');
   }
@@ -46,7 +40,7 @@ export async function privyBearerClaims(
   if (!settings) throw new MockError('provider_not_configured', 'This tenant has not configured Privy');
   const check = await checkPrivyToken(store, token, settings, tokens.settings.clockTolerance);
   if (!check.ok) throw check.error;
-  const { did, sid, iat, exp } = check.claims;
+  const { did, sid } = check.claims;
 
   const sessionId = await privySessionId(tenant.id, did, sid);
   let session = store.sessions.get(sessionId);
@@ -72,46 +66,31 @@ export async function privyBearerClaims(
     session = store.sessions.get(sessionId) ?? row;
     store.sessions.set(sessionId, session);
   }
-  return {
-    iss: PRIVY_ISSUER,
-    aud: check.claims.appId,
-    sub: session.accountId,
-    person_id: session.personId,
-    tenant_id: session.tenantId,
-    sid: sessionId,
-    roles: [],
-    groups: [],
-    amr: [...PRIVY_AMR],
-    grant_version: 0,
-    iat,
-    exp,
-    jti: sid || sessionId,
-  };
+  return privyBearerAccessClaims(check.claims, {
+    id: sessionId,
+    accountId: session.accountId,
+    personId: session.personId,
+    tenantId: session.tenantId,
+  });
 }
 
-function bearerTenant(store: MockStore, aud: unknown, header: string | null): TenantRow {
+function bearerTenant(store: MockStore, token: string, header: string | null): TenantRow {
   if (header !== null && header !== '') {
     const code = tenantCodeSchema.safeParse(header);
     const tenant = code.success ? store.tenantByCode(code.data) : undefined;
     if (!tenant) throw invalid(`${TENANT_HEADER} names no tenant`);
     return tenant;
   }
-  const appId = Array.isArray(aud) ? aud[0] : aud;
-  if (typeof appId !== 'string' || appId === '' || appId.length > 128)
-    throw invalid('The token has no Privy app id');
+  const appId = privyBearerAppId(token);
+  if (!appId.ok) throw new MockError(appId.code, appId.detail);
   // As the server's query: the raw settings (`auth_settings -> 'privy' ->> 'app_id'`), at most two.
   const matches = [...store.tenants.values()].filter((t) => {
     const privy = store.authSettings.get(t.id)?.privy as { app_id?: unknown } | null | undefined;
-    return privy?.app_id === appId;
+    return privy?.app_id === appId.value;
   });
-  if (matches.length === 0) throw invalid('No tenant uses this Privy app');
-  if (matches.length > 1) {
-    throw new MockError(
-      'bad_request',
-      `Several tenants use this Privy app: name the tenant with the ${TENANT_HEADER} header (its code)`,
-    );
-  }
-  return matches[0]!;
+  const one = onePrivyTenant(matches.slice(0, 2));
+  if (!one.ok) throw new MockError(one.code, one.detail);
+  return one.value;
 }
 
 function activeAccount(store: MockStore, tenantId: string, did: string): AccountRow {
@@ -131,13 +110,6 @@ function activeAccount(store: MockStore, tenantId: string, did: string): Account
 
 /** A uuid (version 8 layout) from a hash of the Privy session (the server uses an HMAC under its master key). */
 async function privySessionId(tenantId: string, did: string, sid: string): Promise<string> {
-  const text = ['privy-session/v1', tenantId, did, sid].join('\n');
-  const mac = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))).subarray(
-    0,
-    16,
-  );
-  mac[6] = (mac[6]! & 0x0f) | 0x80;
-  mac[8] = (mac[8]! & 0x3f) | 0x80;
-  const hex = [...mac].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const text = privySessionText(tenantId, did, sid);
+  return uuidFromBytes(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))));
 }

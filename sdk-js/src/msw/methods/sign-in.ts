@@ -168,7 +168,7 @@ export async function checkFactor(
       error: new MockError('mfa_not_enabled', 'Two-step verification is not on for this account'),
     };
   }
-  const check = await checkTotp(totp.secret, factor.code, store.now(), totp.lastUsedStep);
+  const check = await checkTotp(totp.secret, factor.code, new Date(store.now()), totp.lastUsedStep);
   if (!check.ok) return { ok: false, reason: check.reason, error: invalidMfaCode() };
   totp.lastUsedStep = check.step;
   return { ok: true, method: 'totp' };

@@ -191,7 +191,7 @@ export const mfaRoutes: RouterImpl<typeof contract.mfa> = {
     const throttle = throttleOf(store);
     const gate = throttle.gate(subject);
     if (gate) throw gate;
-    const check = await checkTotp(totp.secret, body.code, store.now(), totp.lastUsedStep);
+    const check = await checkTotp(totp.secret, body.code, new Date(store.now()), totp.lastUsedStep);
     if (!check.ok) throw throttle.failure(subject) ?? invalidMfaCode();
     totp.enabledAt = store.now();
     totp.lastUsedStep = check.step;

@@ -1,10 +1,10 @@
+import { GoogleIdTokenVerifier, PrivyTokenVerifier } from '@enforcer/core';
 import type { FastifyBaseLogger } from 'fastify';
+import { createRemoteJWKSet } from 'jose';
 import type { Services } from '../../../services.js';
 import { ChallengeStore } from '../challenges/challenge-store.js';
 import { createSmsDelivery } from '../sms/create-sms-delivery.js';
 import type { SmsDelivery } from '../sms/sms-delivery.js';
-import { GoogleIdTokenVerifier } from '../strategies/google/verify-id-token.js';
-import { PrivyTokenVerifier } from '../strategies/privy/verify-token.js';
 
 /**
  * What the sign-in methods beyond email codes share, built once per `Services` (so per app): SMS delivery,
@@ -31,7 +31,9 @@ export function methodKit(services: Services, logger?: FastifyBaseLogger): Metho
       sms: createSmsDelivery(config, logger ?? silentLogger),
       challenges: new ChallengeStore({ clock, random }),
       google: new GoogleIdTokenVerifier({
-        jwksUrl: config.authMethods.googleJwksUrl,
+        // Cached by jose; an unknown `kid` refetches, at most every 30 s.
+        keys: createRemoteJWKSet(new URL(config.authMethods.googleJwksUrl), { timeoutDuration: 5000 }),
+        keysAreRemote: true,
         clock,
         clockToleranceSeconds: toleranceSeconds,
       }),

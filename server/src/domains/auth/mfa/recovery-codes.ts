@@ -1,3 +1,4 @@
+import { base32With } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../lib/clock.js';
 import { deriveKey, hmacSha256 } from '../../../lib/crypto.js';
@@ -13,20 +14,7 @@ export const RECOVERY_CODE_BYTES = 10;
 /** Crockford's base32 in lower case: no i, l, o, u (nothing to misread). */
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
-const encode = (bytes: Buffer): string => {
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += ALPHABET[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return out;
-};
+const encode = (bytes: Buffer): string => base32With(ALPHABET, bytes);
 
 /** `7k2m9xq4c8vd3hzp` → `7k2m-9xq4-c8vd-3hzp`. */
 const format = (code: string) => code.match(/.{4}/g)!.join('-');

@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { addSeconds } from '../../../../lib/clock.js';
 import { AppError } from '../../../../lib/errors.js';
 import type { Services } from '../../../../services.js';
 import type { ITenant } from '../../../tenants/entities.js';
@@ -28,19 +27,19 @@ export async function proveGoogle(
   const settings = trySettingsFor(tenant, 'google');
   if (!settings.ok) return { ok: false, error: settings.error, reason: 'not_configured' };
   const kit = methodKit(services);
-  const check = await kit.google.verify(input.token, settings.settings, input.nonce);
-  if (!check.ok) return check;
-  const fresh = await kit.challenges.recordOnce(em, input.nonce, {
-    purpose: 'google_nonce',
-    tenantId: null,
-    expiresAt: addSeconds(check.expiresAt, kit.toleranceSeconds),
+  const check = await kit.google.verify({
+    token: input.token,
+    settings: settings.settings,
+    nonce: input.nonce,
+    recordNonce: (nonce, expiresAt) =>
+      kit.challenges.recordOnce(em, nonce, { purpose: 'google_nonce', tenantId: null, expiresAt }),
   });
-  if (!fresh) {
+  if (!check.ok) {
     return {
       ok: false,
-      error: new AppError('provider_token_invalid', 'This ID token (its nonce) has already been used'),
-      reason: 'nonce_replayed',
+      error: new AppError(check.code, check.detail, check.cause === undefined ? {} : { cause: check.cause }),
+      reason: check.reason,
     };
   }
-  return { ok: true, identity: check.identity };
+  return { ok: true, identity: check.value };
 }

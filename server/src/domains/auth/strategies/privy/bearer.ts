@@ -1,7 +1,15 @@
 import { tenantCodeSchema } from '@enforcer/contract';
+import {
+  onePrivyTenant,
+  PRIVY_AMR,
+  privyBearerAccessClaims,
+  privyBearerAppId,
+  privySessionText,
+  TENANT_HEADER,
+  uuidFromBytes,
+} from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
-import { decodeJwt } from 'jose';
 import { addSeconds } from '../../../../lib/clock.js';
 import { deriveKey, hmacSha256 } from '../../../../lib/crypto.js';
 import { AppError } from '../../../../lib/errors.js';
@@ -12,23 +20,8 @@ import { type ITenant, Tenant } from '../../../tenants/entities.js';
 import type { AccessTokenClaims } from '../../../tokens/access-token.js';
 import { methodKit } from '../../methods/kit.js';
 import { authSettingsOf } from '../../methods/settings.js';
-import { PRIVY_ISSUER } from './verify-token.js';
 
-/** The header naming the tenant a Privy bearer token is for (its code), when the app id is not enough. */
-export const TENANT_HEADER = 'x-enforcer-tenant';
-
-/** The `amr` of a session started by a Privy bearer token. */
-export const PRIVY_AMR = ['privy'];
-
-/** Is this bearer a Privy access token (`iss: privy.io`)? Decoded without verification: routing only. */
-export function isPrivyToken(token: string): boolean {
-  if (token.length > 8192 || token.split('.').length !== 3) return false;
-  try {
-    return decodeJwt(token).iss === PRIVY_ISSUER;
-  } catch {
-    return false;
-  }
-}
+export { isPrivyToken, PRIVY_AMR, TENANT_HEADER } from '@enforcer/core';
 
 const invalid = (detail: string) => new AppError('provider_token_invalid', detail);
 
@@ -54,16 +47,15 @@ export async function privyBearerClaims(
   token: string,
   request: FastifyRequest,
 ): Promise<AccessTokenClaims> {
-  const unverified = decodeJwt(token);
-  const tenant = await bearerTenant(em, unverified.aud, request.headers[TENANT_HEADER]);
+  const tenant = await bearerTenant(em, token, request.headers[TENANT_HEADER]);
   if (!tenant.authProviders.includes('privy')) {
     throw new AppError('provider_not_allowed', 'This tenant does not accept Privy sign-in');
   }
   const settings = authSettingsOf(tenant).privy;
   if (!settings) throw new AppError('provider_not_configured', 'This tenant has not configured Privy');
   const check = await methodKit(services).privy.verify(token, settings);
-  if (!check.ok) throw check.error;
-  const { did, sid, iat, exp } = check.claims;
+  if (!check.ok) throw new AppError(check.code, check.detail);
+  const { did, sid } = check.value;
 
   const sessionId = privySessionId(services, tenant.id, did, sid);
   let row = services.principalCache.get(sessionId);
@@ -104,45 +96,30 @@ export async function privyBearerClaims(
     }
   }
   const current = row as unknown as { account_id: string; person_id: string; tenant_id: string };
-  return {
-    iss: PRIVY_ISSUER,
-    aud: check.claims.appId,
-    sub: current.account_id,
-    person_id: current.person_id,
-    tenant_id: current.tenant_id,
-    sid: sessionId,
-    roles: [],
-    groups: [],
-    amr: [...PRIVY_AMR],
-    grant_version: 0,
-    iat,
-    exp,
-    jti: sid || sessionId,
-  };
+  return privyBearerAccessClaims(check.value, {
+    id: sessionId,
+    accountId: current.account_id,
+    personId: current.person_id,
+    tenantId: current.tenant_id,
+  });
 }
 
-async function bearerTenant(em: EntityManager, aud: unknown, header: unknown): Promise<ITenant> {
+async function bearerTenant(em: EntityManager, token: string, header: unknown): Promise<ITenant> {
   if (typeof header === 'string' && header !== '') {
     const code = tenantCodeSchema.safeParse(header);
     const tenant = code.success ? await em.findOne(Tenant, { code: code.data }) : null;
     if (!tenant) throw invalid(`${TENANT_HEADER} names no tenant`);
     return tenant;
   }
-  const appId = Array.isArray(aud) ? aud[0] : aud;
-  if (typeof appId !== 'string' || appId === '' || appId.length > 128)
-    throw invalid('The token has no Privy app id');
+  const appId = privyBearerAppId(token);
+  if (!appId.ok) throw new AppError(appId.code, appId.detail);
   const rows: Array<{ id: string }> = await em.execute(
     `select "id" from "tenant" where "auth_settings" -> 'privy' ->> 'app_id' = ? limit 2`,
-    [appId],
+    [appId.value],
   );
-  if (rows.length === 0) throw invalid('No tenant uses this Privy app');
-  if (rows.length > 1) {
-    throw new AppError(
-      'bad_request',
-      `Several tenants use this Privy app: name the tenant with the ${TENANT_HEADER} header (its code)`,
-    );
-  }
-  return em.findOneOrFail(Tenant, rows[0]!.id);
+  const one = onePrivyTenant(rows);
+  if (!one.ok) throw new AppError(one.code, one.detail);
+  return em.findOneOrFail(Tenant, one.value.id);
 }
 
 async function activeAccount(em: EntityManager, tenantId: string, did: string) {
@@ -162,12 +139,7 @@ async function activeAccount(em: EntityManager, tenantId: string, did: string) {
 
 /** A uuid (version 8 layout) from an HMAC of the Privy session, under a key derived from the master key. */
 function privySessionId(services: Services, tenantId: string, did: string, sid: string): string {
-  const mac = hmacSha256(
-    deriveKey(services.config.masterKey, 'privy-session'),
-    ['privy-session/v1', tenantId, did, sid].join('\n'),
-  ).subarray(0, 16);
-  mac[6] = (mac[6]! & 0x0f) | 0x80;
-  mac[8] = (mac[8]! & 0x3f) | 0x80;
-  const hex = mac.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return uuidFromBytes(
+    hmacSha256(deriveKey(services.config.masterKey, 'privy-session'), privySessionText(tenantId, did, sid)),
+  );
 }

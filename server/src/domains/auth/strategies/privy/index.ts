@@ -1,3 +1,4 @@
+import { AppError } from '../../../../lib/errors.js';
 import type { Services } from '../../../../services.js';
 import type { ITenant } from '../../../tenants/entities.js';
 import { methodKit } from '../../methods/kit.js';
@@ -23,6 +24,8 @@ export async function provePrivy(
   const settings = trySettingsFor(tenant, 'privy');
   if (!settings.ok) return { ok: false, error: settings.error, reason: 'not_configured' };
   const check = await methodKit(services).privy.verify(token, settings.settings);
-  if (!check.ok) return check;
-  return { ok: true, identity: { provider: 'privy', subject: check.claims.did } };
+  if (!check.ok) {
+    return { ok: false, error: new AppError(check.code, check.detail), reason: check.reason };
+  }
+  return { ok: true, identity: { provider: 'privy', subject: check.value.did } };
 }

@@ -1,14 +1,15 @@
+import { verifySiweMessage } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppError } from '../../../../lib/errors.js';
 import type { Services } from '../../../../services.js';
 import type { ITenant } from '../../../tenants/entities.js';
 import { methodKit } from '../../methods/kit.js';
 import { trySettingsFor } from '../../methods/settings.js';
 import type { Authentication, LoginStrategy } from '../../strategy.js';
-import { verifySiweMessage } from './verify-message.js';
 
 /**
  * `siwe`: Sign-In with Ethereum (EIP-4361). A nonce from `POST /auth/siwe/nonce`, a message the wallet
- * signed with it, checked against the tenant's SIWE settings (`verify-message.ts`). The person is found by
+ * signed with it, checked against the tenant's SIWE settings (`verifySiweMessage` in `@enforcer/core`). The person is found by
  * the checksummed address.
  */
 export const siweStrategy = {
@@ -27,13 +28,17 @@ export async function proveSiwe(
   const settings = trySettingsFor(tenant, 'siwe');
   if (!settings.ok) return { ok: false, error: settings.error, reason: 'not_configured' };
   const kit = methodKit(services);
-  return verifySiweMessage(em, {
+  const checked = await verifySiweMessage({
     message: input.message,
-    signature: input.signature as `0x${string}`,
+    signature: input.signature,
     settings: settings.settings,
-    tenantId: tenant.id,
-    challenges: kit.challenges,
+    consumeNonce: async (nonce) =>
+      (await kit.challenges.consumeByValue(em, nonce, { purpose: 'siwe', tenantId: tenant.id })) !== null,
     clock: services.clock,
     toleranceSeconds: kit.toleranceSeconds,
   });
+  if (!checked.ok) {
+    return { ok: false, error: new AppError(checked.code, checked.detail), reason: checked.reason };
+  }
+  return { ok: true, identity: checked.value };
 }

@@ -1,12 +1,13 @@
 import type { contract } from '@enforcer/contract';
+import { SIWE_NONCE_TTL_SECONDS } from '@enforcer/core';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
 import { authContext, tenantByCode } from '../../context.js';
 import { assertAcceptsMethod } from '../../methods/accepts.js';
 import { methodKit } from '../../methods/kit.js';
 import { settingsFor } from '../../methods/settings.js';
 
-/** A SIWE nonce works for this long. */
-export const SIWE_NONCE_TTL_SECONDS = 300;
+/** A SIWE nonce works for this long (the core's rule). */
+export { SIWE_NONCE_TTL_SECONDS };
 
 /**
  * `POST /auth/siwe/nonce`: a nonce of 256 random bits (64 hex digits: EIP-4361 wants alphanumeric) for

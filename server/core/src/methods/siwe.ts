@@ -1,46 +1,44 @@
 import type { SiweSettings } from '@enforcer/contract';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { getAddress, isAddress, recoverMessageAddress } from 'viem';
-import { parseSiweMessage } from 'viem/siwe';
-import type { Clock } from '../../../../lib/clock.js';
-import { AppError } from '../../../../lib/errors.js';
-import type { ChallengeStore } from '../../challenges/challenge-store.js';
-import type { LinkedIdentity } from '../../strategy.js';
+import type { Clock } from '../platform.js';
+import { type ProofResult, refuseProof } from './result.js';
 
-export type SiweCheck =
-  | { ok: true; identity: LinkedIdentity }
-  | { ok: false; error: AppError; reason: string };
+/** A SIWE nonce works for this long after `POST /auth/siwe/nonce`. */
+export const SIWE_NONCE_TTL_SECONDS = 300;
 
-const refused = (reason: string, detail: string): SiweCheck => ({
-  ok: false,
-  error: new AppError('invalid_credentials', detail),
-  reason,
-});
+export interface SiweProofInput {
+  message: string;
+  signature: string;
+  settings: SiweSettings;
+  /**
+   * Spends the message's nonce (single use) and says whether it was a live nonce of this tenant; called
+   * once the message parses, before any other check, so a nonce never works twice whatever else is wrong.
+   */
+  consumeNonce: (nonce: string) => Promise<boolean> | boolean;
+  clock: Clock;
+  toleranceSeconds: number;
+}
+
+const refused = (reason: string, detail: string) => refuseProof('invalid_credentials', reason, detail);
 
 /**
- * Checks a signed EIP-4361 message for a tenant, in the caller's transaction:
+ * Checks a signed EIP-4361 message for a tenant:
  * 1. it parses, with the fields a sign-in needs (address, domain, uri, version 1, chain id, nonce, issued at);
- * 2. its nonce is a live nonce of this tenant from `POST /auth/siwe/nonce`, and is spent now (single use:
- *    whatever else is wrong with the message, the nonce does not work again);
+ * 2. its nonce is live (`consumeNonce`), and spent now whatever else is wrong with the message;
  * 3. domain = the tenant's SIWE domain, the uri's origin = the tenant's SIWE uri, the chain id is allowed;
  * 4. it is within its validity window (`Expiration Time` in the future, `Not Before` passed, `Issued At`
  *    not in the future), with the clock tolerance;
  * 5. the signature (EIP-191 personal_sign, externally owned accounts) recovers to the message's address.
- * The identity is the EIP-55 checksummed address.
+ * The identity is the EIP-55 checksummed address. viem is loaded on first use (an optional peer of the
+ * MSW mock).
  */
 export async function verifySiweMessage(
-  em: EntityManager,
-  input: {
-    message: string;
-    signature: `0x${string}`;
-    settings: SiweSettings;
-    tenantId: string;
-    challenges: ChallengeStore;
-    clock: Clock;
-    toleranceSeconds: number;
-  },
-): Promise<SiweCheck> {
+  input: SiweProofInput,
+): Promise<ProofResult<{ provider: 'siwe'; subject: string }>> {
   const { settings } = input;
+  const [{ getAddress, isAddress, recoverMessageAddress }, { parseSiweMessage }] = await Promise.all([
+    import('viem'),
+    import('viem/siwe'),
+  ]);
   let fields: ReturnType<typeof parseSiweMessage>;
   try {
     fields = parseSiweMessage(input.message);
@@ -63,19 +61,12 @@ export async function verifySiweMessage(
       'The message lacks a field Sign-In with Ethereum requires (address, domain, URI, version 1, chain ID, nonce, issued at)',
     );
   }
-  const challenge = await input.challenges.consumeByValue(em, nonce, {
-    purpose: 'siwe',
-    tenantId: input.tenantId,
-  });
-  if (!challenge) {
-    return {
-      ok: false,
-      error: new AppError(
-        'challenge_invalid',
-        'The nonce is unknown, already used or expired: ask for a new one',
-      ),
-      reason: 'nonce_invalid',
-    };
+  if (!(await input.consumeNonce(nonce))) {
+    return refuseProof(
+      'challenge_invalid',
+      'nonce_invalid',
+      'The nonce is unknown, already used or expired: ask for a new one',
+    );
   }
   if (domain.toLowerCase() !== settings.domain) {
     return refused('domain_mismatch', `The message is for ${domain}, not for this tenant's domain`);
@@ -104,7 +95,10 @@ export async function verifySiweMessage(
 
   let recovered: string;
   try {
-    recovered = await recoverMessageAddress({ message: input.message, signature: input.signature });
+    recovered = await recoverMessageAddress({
+      message: input.message,
+      signature: input.signature as `0x${string}`,
+    });
   } catch {
     return refused('bad_signature', 'The signature is not a valid signature');
   }
@@ -112,5 +106,5 @@ export async function verifySiweMessage(
   if (getAddress(recovered) !== expected) {
     return refused('bad_signature', "The signature is not the message's address's");
   }
-  return { ok: true, identity: { provider: 'siwe', subject: expected } };
+  return { ok: true, value: { provider: 'siwe', subject: expected } };
 }
