@@ -3,7 +3,6 @@
 // process exit (an unhandled rejection, a stack overflow) is seen as exactly that: the process is gone.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,18 +22,8 @@ export interface RawRequest {
   body?: Buffer;
 }
 
-/** Free loopback port (bind 0, read, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
+/** Free loopback port: the server's own helper (bind 0, read, close). */
+export { findFreePort as freePort } from '../../server/src/db/embedded.js';
 
 export class ServerProcess {
   private child: ChildProcess | undefined;

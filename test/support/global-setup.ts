@@ -8,10 +8,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { access, constants, mkdtemp, statfs } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { findFreePort } from '../../server/src/db/embedded';
 import {
   initCluster,
   type Postmaster,
@@ -135,19 +135,6 @@ async function dataRoot(): Promise<string> {
     // no /dev/shm (macOS, Windows)
   }
   return tmpdir();
-}
-
-/** Asks the OS for a free port by binding port 0. */
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
 }
 
 /**
