@@ -11,6 +11,7 @@ import { deriveKey } from './lib/crypto.js';
 import { cryptoRandom, type RandomSource } from './lib/random.js';
 import { PrincipalCache } from './plugins/principal-cache.js';
 import { PostgresSessionStore } from './stores/postgres/sessions.js';
+import { PostgresUnitOfWork } from './stores/postgres/unit-of-work.js';
 
 /** What the services share, injectable so tests control time and randomness. */
 export interface ServiceDeps {
@@ -22,6 +23,8 @@ export interface ServiceDeps {
 export interface Services {
   config: Config;
   orm: MikroORM;
+  /** The core's unit of work over PostgreSQL: every core service's stores, one transaction at a time. */
+  uow: PostgresUnitOfWork;
   clock: Clock;
   random: RandomSource;
   keys: SigningKeyStore;
@@ -75,6 +78,7 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
   return {
     config,
     orm,
+    uow: new PostgresUnitOfWork({ orm, clock, policies }),
     clock,
     random,
     keys,

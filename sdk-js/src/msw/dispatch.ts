@@ -330,10 +330,10 @@ export function createDispatcher(options: {
     } catch (error) {
       const known = error instanceof MockError;
       const body = known
-        ? { ...problem(error.code, error.message, path, error.errors), ...error.extensions }
+        ? { ...problem(error.code, error.message, path, error.errors), ...(error.extensions ?? {}) }
         : problem('internal_error', error instanceof Error ? error.message : String(error), path);
       record(match?.key ?? 'unknown', body.status);
-      return send(body.status, body, known ? error.headers : {}, problemContentType);
+      return send(body.status, body, known ? (error.headers ?? {}) : {}, problemContentType);
     }
   };
 }

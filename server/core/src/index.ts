@@ -1,6 +1,25 @@
 // @enforcer/core: Enforcer's rules, framework-free, over storage ports (see docs/architecture.md).
 // The in-memory store is `@enforcer/core/memory`; the PostgreSQL one lives in the server.
 
+export { callerOf, type Handler, type HandlerContext, type Handlers } from './api/handlers.js';
+export {
+  type AuditActor,
+  type AuditActorType,
+  type AuditInput,
+  type AuditLog,
+  type AuditRecord,
+  auditActorTypes,
+  scrubDetails,
+} from './audit/ports.js';
+export {
+  type ApiKeyCaller,
+  auditActorOf,
+  type Caller,
+  type ClientInfo,
+  callerAccountId,
+  subjectOfCaller,
+  type UserCaller,
+} from './caller.js';
 export {
   constantTimeEqual,
   type IssuedOtp,
@@ -23,6 +42,7 @@ export type {
   OtpScopeTransaction,
 } from './codes/ports.js';
 export { type CodeChannel, codePurpose, type SendCodeInput, sendCode } from './codes/send-code.js';
+export { AppError, isAppError, refusalError } from './errors.js';
 export { GOOGLE_ISSUERS, type GoogleIdentity, GoogleIdTokenVerifier } from './methods/google.js';
 export {
   isPrivyToken,
@@ -50,6 +70,17 @@ export {
   totpCode,
 } from './methods/totp.js';
 export {
+  byPosition,
+  decodeCursor,
+  encodeCursor,
+  type PageRequest,
+  type Position,
+  pageInMemory,
+  pageRequest,
+  toPage,
+  type VisibleRequest,
+} from './pagination.js';
+export {
   addSeconds,
   base64url,
   type Clock,
@@ -59,7 +90,29 @@ export {
   webCryptoHashing,
   webCryptoRandom,
 } from './platform.js';
+export {
+  assertNoEscalation,
+  assertRoleWithinReach,
+  callerCan,
+  callerPermissions,
+  escalations,
+  manageAction,
+  managerRoles,
+  requireAllowed,
+  requireRole,
+  rolePermissions,
+} from './policy/grants.js';
+export type { TenantPolicyReader } from './policy/ports.js';
+export {
+  type AdminResourceType,
+  accountResource,
+  adminResourceTypes,
+  apiKeyResource,
+  groupResource,
+} from './policy/resources.js';
+export { policyEtag, stableStringify, type TenantPolicy } from './policy/tenant-policy.js';
 export { type Refusal, type Result, refuse, success } from './result.js';
+export { roleCatalog, rolesHandlers } from './roles/handlers.js';
 export type {
   FamilyTransaction,
   RefreshTokenRecord,
@@ -78,4 +131,5 @@ export {
   type RotateOptions,
   type StartSessionInput,
 } from './sessions/refresh-tokens.js';
+export type { Repositories, UnitOfWork } from './store.js';
 export * from './throttle/rules.js';

@@ -1,6 +1,8 @@
-import { type Account as AccountDto, builtInRoles, contract } from '@enforcer/contract';
+import { type Account as AccountDto, contract } from '@enforcer/contract';
+import { rolesHandlers } from '@enforcer/core';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { type DomainRoutes, registerContractRoutes } from '../../api.js';
+import { registerCoreRoutes } from '../../http/core-handlers.js';
 import { type Principal, subjectOfPrincipal } from '../../http/principal.js';
 import { auditActor, clientInfo, requirePrincipal } from '../../http/request-context.js';
 import { AppError } from '../../lib/errors.js';
@@ -115,27 +117,7 @@ export const accountsRoutes: DomainRoutes = (app, services) => {
 
   // Each router in its own scope: ts-rest sets an error handler per registration.
   app.register(async (scope) => {
-    registerContractRoutes(scope, contract.roles, {
-      list: async ({ request }) => {
-        const principal = requirePrincipal(request);
-        const policy = await policies.forPrincipal(orm.em.fork(), principal);
-        // Built-in roles first (owner, admin, member), then the tenant's own by name: stored
-        // documents are jsonb, which does not keep key order.
-        const rank = (name: string) => {
-          const i = (builtInRoles as readonly string[]).indexOf(name);
-          return i < 0 ? builtInRoles.length : i;
-        };
-        const data = Object.entries(policy.effective.roles)
-          .sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))
-          .map(([name, role]) => ({
-            name,
-            permissions: role.permissions,
-            description: role.description ?? null,
-            built_in: rank(name) < builtInRoles.length,
-          }));
-        return { status: 200, body: { data } };
-      },
-    });
+    registerCoreRoutes(scope, contract.roles, rolesHandlers(services.uow));
   });
 
   app.register(async (scope) => {

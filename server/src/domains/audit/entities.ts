@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { type AuditActorType, auditActorTypes } from '@enforcer/core';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
 
-export const auditActorTypes = ['account', 'api_key', 'person', 'anonymous', 'system'] as const;
-export type AuditActorType = (typeof auditActorTypes)[number];
+export { type AuditActorType, auditActorTypes };
 
 /**
  * An append-only record of a security-relevant event. Ids are plain columns (no foreign keys) so the

@@ -8,32 +8,15 @@ import {
   PolicyValidationError,
   type Subject,
 } from '@enforcer/contract/policy';
+import type { TenantPolicy } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../lib/errors.js';
 import { Group } from '../groups/entities.js';
 import { type ITenant, Tenant } from '../tenants/entities.js';
 
+// The type is the core's: one definition for the server, the mock and the services.
+export type { TenantPolicy };
 export { mergeGroups };
-
-/**
- * A tenant's policy as the engine sees it. The stored document (or the default one) is
- * merged with the tenant's groups: a group created with `POST /groups` exists in the
- * policy with the permissions stored on it, added to whatever the document grants it.
- * That merged document is what every decision uses, on the server (here) and in clients
- * (`GET /auth/permissions` hands it out), so both compile the same thing.
- */
-export interface TenantPolicy {
-  tenantId: string;
-  /** Changes whenever the stored document or a group's permissions change. */
-  version: number;
-  /** The document as stored (`GET /policy`); the default one until a tenant writes its own. */
-  stored: PolicyDocument;
-  /** The stored document with the tenant's groups merged in: what is compiled. */
-  effective: PolicyDocument;
-  /** A strong ETag of the effective document. */
-  etag: string;
-  compiled: CompiledPolicy;
-}
 
 export function etagOf(document: PolicyDocument): string {
   return `"${createHash('sha256').update(stableStringify(document)).digest('base64url').slice(0, 32)}"`;

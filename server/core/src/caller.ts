@@ -1,0 +1,61 @@
+import type { Subject } from '@enforcer/contract/policy';
+import type { AuditActor } from './audit/ports.js';
+
+/**
+ * Who is calling a service, as the HTTP layer (the server's `authenticate` plugin, the mock's dispatch)
+ * worked it out from the request's credential. Services decide with it and never read credentials.
+ */
+export type Caller = UserCaller | ApiKeyCaller;
+
+export interface UserCaller {
+  kind: 'user';
+  tenantId: string;
+  accountId: string;
+  personId: string;
+  sessionId: string;
+  /** The account's role(s) and group names as they are now (decisions use these, not a token's copy). */
+  roles: string[];
+  groups: string[];
+  /** `subject.attributes` for decisions: the session's MFA recency (`mfa_at`, `mfa_age_seconds`). */
+  attributes: Record<string, string | number>;
+}
+
+export interface ApiKeyCaller {
+  kind: 'api_key';
+  tenantId: string;
+  apiKeyId: string;
+  role: string;
+  /** The account that created the key (null for keys made by the platform). */
+  createdBy: string | null;
+}
+
+/** Where a request came from, for audit events. */
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** The engine's subject for a caller. An API key acts with its role and no groups. */
+export function subjectOfCaller(caller: Caller): Subject {
+  if (caller.kind === 'api_key') {
+    return { id: caller.apiKeyId, tenant_id: caller.tenantId, roles: [caller.role], groups: [] };
+  }
+  return {
+    id: caller.accountId,
+    person_id: caller.personId,
+    tenant_id: caller.tenantId,
+    roles: caller.roles,
+    groups: caller.groups,
+    attributes: caller.attributes,
+  };
+}
+
+/** The audit actor for a caller. */
+export const auditActorOf = (caller: Caller): AuditActor =>
+  caller.kind === 'user'
+    ? { type: 'account', id: caller.accountId }
+    : { type: 'api_key', id: caller.apiKeyId };
+
+/** The account id of a user caller, or null for an API key. */
+export const callerAccountId = (caller: Caller): string | null =>
+  caller.kind === 'user' ? caller.accountId : null;

@@ -1,0 +1,24 @@
+import type { AuditLog } from './audit/ports.js';
+import type { TenantPolicyReader } from './policy/ports.js';
+
+/**
+ * The stores a service works with inside one unit of work, all bound to one transaction: one port per
+ * aggregate (see each domain's `ports.ts`). A service that changes several aggregates (a group and an
+ * account's grant version and an audit event) does it through one `Repositories`, so it all commits or
+ * none of it does.
+ */
+export interface Repositories {
+  audit: AuditLog;
+  policies: TenantPolicyReader;
+}
+
+/**
+ * The port every store implements first. `transaction` commits what `work` wrote when it returns and
+ * leaves nothing behind when it throws (PostgreSQL: one database transaction; memory: a snapshot restored).
+ * `read` runs lookups that need no transaction. Units of work never nest: a service that needs another's
+ * rule inside its transaction calls a function that takes `Repositories`, not the other service.
+ */
+export interface UnitOfWork {
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+  read<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+}

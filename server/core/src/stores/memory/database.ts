@@ -1,0 +1,71 @@
+import type { AuditRecord } from '../../audit/ports.js';
+import type { TenantPolicyReader } from '../../policy/ports.js';
+import type { Repositories, UnitOfWork } from '../../store.js';
+import { MemoryAuditLog } from './audit.js';
+
+/**
+ * The memory store's tables: one Map (or list) per aggregate, as PostgreSQL keeps one table per entity.
+ * Domain stores add their table here and their repository to `repositories()`. Records are plain objects
+ * (structured-cloneable): a transaction snapshots every table and restores the snapshot when its work
+ * throws, so a failed unit of work leaves nothing behind, as a rolled-back transaction would.
+ */
+export class MemoryTables {
+  audit: AuditRecord[] = [];
+}
+
+/**
+ * The memory store's unit of work. Units of work run one at a time (a queue stands in for row locks and
+ * serialisable isolation), reads included, so a read never sees a transaction's half-done writes.
+ */
+export class MemoryDatabase implements UnitOfWork {
+  tables = new MemoryTables();
+  readonly #now: () => Date;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  readonly #policies: (db: MemoryDatabase) => TenantPolicyReader;
+
+  /**
+   * `policies` reads tenants' effective policies (until the tenant and group tables move here from the
+   * mock's MockStore, the mock passes a reader over its own rows).
+   */
+  constructor(options: { now?: () => Date; policies: (db: MemoryDatabase) => TenantPolicyReader }) {
+    this.#now = options.now ?? (() => new Date());
+    this.#policies = options.policies;
+  }
+
+  now(): Date {
+    return this.#now();
+  }
+
+  /** The repositories over the current tables (no queue: for seeding and tests, never inside a unit of work). */
+  repositories(): Repositories {
+    return { audit: new MemoryAuditLog(this), policies: this.#policies(this) };
+  }
+
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.#enqueue(async () => {
+      const snapshot = structuredClone(this.tables);
+      try {
+        return await work(this.repositories());
+      } catch (error) {
+        this.tables = snapshot;
+        throw error;
+      }
+    });
+  }
+
+  read<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.#enqueue(() => work(this.repositories()));
+  }
+
+  /** Empties every table (the mock's `reset()`). */
+  clear(): void {
+    this.tables = new MemoryTables();
+  }
+
+  #enqueue<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(run);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+}

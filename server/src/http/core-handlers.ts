@@ -1,0 +1,65 @@
+import type { Caller, Handlers } from '@enforcer/core';
+import type { AppRouter } from '@ts-rest/core';
+import type { RouterImplementation } from '@ts-rest/fastify';
+import type { FastifyInstance } from 'fastify';
+import { registerContractRoutes } from '../api.js';
+import type { Principal } from './principal.js';
+import { clientInfo } from './request-context.js';
+
+/** The core's caller for the request's principal (worked out once by the `authenticate` preHandler). */
+export function callerOfPrincipal(principal: Principal): Caller {
+  if (principal.kind === 'api_key') {
+    return {
+      kind: 'api_key',
+      tenantId: principal.tenantId,
+      apiKeyId: principal.apiKeyId,
+      role: principal.role,
+      createdBy: principal.createdBy,
+    };
+  }
+  return {
+    kind: 'user',
+    tenantId: principal.tenantId,
+    accountId: principal.accountId,
+    personId: principal.personId,
+    sessionId: principal.sessionId,
+    roles: principal.grant.roles,
+    groups: principal.grant.groups,
+    attributes: principal.attributes,
+  };
+}
+
+/**
+ * Registers the core's handlers for a contract router with Fastify: each gets the parsed request and a
+ * context with the caller and the client's address, exactly as the mock's dispatch gives them.
+ */
+export function registerCoreRoutes<T extends AppRouter>(
+  app: FastifyInstance,
+  router: T,
+  handlers: Handlers<T>,
+): void {
+  registerContractRoutes(app, router, adapt(router, handlers) as RouterImplementation<T>);
+}
+
+function adapt(router: AppRouter, handlers: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(router).map(([name, route]) => {
+      const handler = handlers[name];
+      if (typeof handler !== 'function') {
+        return [name, adapt(route as AppRouter, handler as Record<string, unknown>)];
+      }
+      return [
+        name,
+        // biome-ignore lint/suspicious/noExplicitAny: ts-rest's per-route argument types, checked by Handlers<T>.
+        ({ params, query, body, headers, request }: any) =>
+          handler(
+            { params, query, body, headers },
+            {
+              caller: request.principal ? callerOfPrincipal(request.principal) : undefined,
+              client: clientInfo(request),
+            },
+          ),
+      ];
+    }),
+  );
+}

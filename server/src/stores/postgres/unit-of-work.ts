@@ -1,0 +1,49 @@
+import type { Repositories, UnitOfWork } from '@enforcer/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { TenantPolicyService } from '../../domains/policy/tenant-policy.js';
+import type { Clock } from '../../lib/clock.js';
+import { PostgresAuditLog } from './audit.js';
+import { PostgresTenantPolicyReader } from './policies.js';
+
+/** The repositories over one entity manager (one transaction, or a fork for reads). */
+export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps): Repositories {
+  return {
+    audit: new PostgresAuditLog(em, deps.clock),
+    policies: new PostgresTenantPolicyReader(em, deps.policies),
+  };
+}
+
+/** What the PostgreSQL repositories share across units of work. */
+export interface PostgresStoreDeps {
+  clock: Clock;
+  /** The process-wide compile cache of tenants' policies. */
+  policies: TenantPolicyService;
+}
+
+/**
+ * The PostgreSQL unit of work: `transaction` is one database transaction on a fresh fork of the entity
+ * manager (flushed and committed when the work returns, rolled back when it throws); `read` a fresh fork
+ * with no transaction. Locks a rule needs (`FOR UPDATE` on a tenant row) are taken by the repositories.
+ */
+export class PostgresUnitOfWork implements UnitOfWork {
+  readonly #orm: MikroORM;
+  readonly #deps: PostgresStoreDeps;
+
+  constructor(options: { orm: MikroORM } & PostgresStoreDeps) {
+    this.#orm = options.orm;
+    this.#deps = { clock: options.clock, policies: options.policies };
+  }
+
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.#orm.em.fork().transactional((em) => work(postgresRepositories(em, this.#deps)));
+  }
+
+  read<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return work(postgresRepositories(this.#orm.em.fork(), this.#deps));
+  }
+
+  /** Repositories joining a caller's transaction (code not yet moved to the unit of work). */
+  within(em: EntityManager): Repositories {
+    return postgresRepositories(em, this.#deps);
+  }
+}
