@@ -1,6 +1,5 @@
 import { contract } from '@enforcer/contract';
 import { type DomainRoutes, registerContractRoutes } from '../../api.js';
-import { authKit } from './kit.js';
 import { authMethodHandlers } from './methods/handlers.js';
 import { acceptInvite } from './routes/accept-invite.js';
 import { joinTenant } from './routes/join-tenant.js';
@@ -19,8 +18,6 @@ import { switchTenant } from './routes/switch-tenant.js';
  * each is the contract's route metadata, enforced by the shared authenticate hook.
  */
 export const authRoutes: DomainRoutes = (app, services) => {
-  const kit = authKit(services, app.log);
-  app.addHook('onClose', async () => kit.mail.close());
   registerContractRoutes(app, contract.auth, {
     register,
     requestOtp,
@@ -34,6 +31,6 @@ export const authRoutes: DomainRoutes = (app, services) => {
     acceptInvite,
     me,
     permissions,
-    ...authMethodHandlers(app, services),
+    ...authMethodHandlers(services),
   });
 };

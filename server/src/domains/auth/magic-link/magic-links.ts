@@ -3,7 +3,6 @@ import { addSeconds, type Clock } from '../../../lib/clock.js';
 import { sha256 } from '../../../lib/crypto.js';
 import { AppError } from '../../../lib/errors.js';
 import type { RandomSource } from '../../../lib/random.js';
-import type { Services } from '../../../services.js';
 import { Tenant } from '../../tenants/entities.js';
 import { MagicLinkToken } from './entities.js';
 
@@ -94,15 +93,4 @@ export class MagicLinkService {
     await em.flush();
     return { ok: true, email: row.email };
   }
-}
-
-const services = new WeakMap<Services, MagicLinkService>();
-
-export function magicLinkService(s: Services): MagicLinkService {
-  let service = services.get(s);
-  if (!service) {
-    service = new MagicLinkService({ clock: s.clock, random: s.random });
-    services.set(s, service);
-  }
-  return service;
 }

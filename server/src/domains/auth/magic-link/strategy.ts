@@ -1,6 +1,5 @@
 import { AppError } from '../../../lib/errors.js';
 import type { LoginStrategy } from '../strategy.js';
-import { magicLinkService } from './magic-links.js';
 
 /**
  * `magic_link`: the token of a mailed link (`POST /auth/magic-link/request`), sent by the tenant's sign-in
@@ -11,7 +10,7 @@ export const magicLinkStrategy = {
   id: 'magic_link',
   amr: ['otp'],
   async authenticate(ctx, body) {
-    const check = await magicLinkService(ctx.services).consume(ctx.em, body.token, ctx.tenant.id);
+    const check = await ctx.services.magicLinks.consume(ctx.em, body.token, ctx.tenant.id);
     if (!check.ok) {
       return {
         ok: false,

@@ -1,14 +1,11 @@
 import type { contract } from '@enforcer/contract';
 import type { RouterImplementation } from '@ts-rest/fastify';
-import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../services.js';
-import { authKit } from '../kit.js';
 import { proveGoogle } from '../strategies/google/index.js';
 import { passkeyHandlers } from '../strategies/passkey/routes.js';
 import { provePrivy } from '../strategies/privy/index.js';
 import { proveSiwe } from '../strategies/siwe/index.js';
 import { siweNonce } from '../strategies/siwe/nonce.js';
-import { methodKit } from './kit.js';
 import { linkWith } from './routes/link.js';
 import { listIdentities } from './routes/list.js';
 import { unlinkIdentity } from './routes/unlink.js';
@@ -32,16 +29,13 @@ type MethodHandlers = Pick<
 
 /**
  * The handlers of `authMethodRoutes` (contract/src/auth/method-routes.ts), spread into the auth routes.
- * Builds the method kit with the app's logger.
  */
-export function authMethodHandlers(app: FastifyInstance, services: Services): MethodHandlers {
-  methodKit(services, app.log);
-  const otp = () => authKit(services, app.log).otp;
+export function authMethodHandlers(services: Services): MethodHandlers {
   return {
     identities: listIdentities,
     linkPhone: async ({ body, request }) =>
       linkWith(request, 'phone_otp', async (tx) => {
-        const check = await otp().verify(
+        const check = await services.otp.verify(
           tx,
           { email: body.phone, tenantId: null, purpose: 'verify_phone' },
           body.otp,

@@ -7,7 +7,6 @@ import type { IPerson } from '../../identity/entities.js';
 import type { ClientInfo } from '../../tokens/session-tokens.js';
 import { type Outcome, refuse, success } from '../context.js';
 import { signInThrottle } from '../throttle/index.js';
-import { mfaService } from './mfa-service.js';
 
 /**
  * A second factor presented by a signed-in person (confirming a change, stepping up): throttled like a
@@ -28,7 +27,7 @@ export async function provideSecondFactor(
   },
 ): Promise<Outcome<'totp' | 'recovery_code'>> {
   const throttle = signInThrottle(services);
-  const mfa = mfaService(services);
+  const mfa = services.mfa;
   const subject = {
     tenantId: input.tenantId,
     identifier: personIdentifier(input.person),

@@ -21,7 +21,7 @@ export const acceptInvite: AppRouteImplementation<typeof contract.auth.acceptInv
   request,
 }) => {
   const user = requireUser(request);
-  const { services, kit, em, client } = authContext(request);
+  const { services, em, client } = authContext(request);
   const { clock } = services;
   const response = await committed(em, async (tx) => {
     const person = await tx.findOneOrFail(Person, user.personId);
@@ -58,7 +58,7 @@ export const acceptInvite: AppRouteImplementation<typeof contract.auth.acceptInv
     if (await findAccount(tx, person.id, tenant.id)) {
       throw new AppError('already_member', 'You already have an account in this tenant: switch to it');
     }
-    kit.strategies.assertAcceptsSession(tenant, user.claims.amr);
+    services.strategies.assertAcceptsSession(tenant, user.claims.amr);
     const account = createAccount(tx, clock, { person, tenant, role: invite.role });
     await tx.flush();
     invite.acceptedAt = now;

@@ -17,7 +17,7 @@ export const joinTenant: AppRouteImplementation<typeof contract.auth.joinTenant>
   request,
 }) => {
   const user = requireUser(request);
-  const { services, kit, em, client } = authContext(request);
+  const { services, em, client } = authContext(request);
   const tenant = await tenantByCode(em, body.tenant_code);
   const response = await em.transactional(async (tx) => {
     const person = await tx.findOneOrFail(Person, user.personId);
@@ -26,7 +26,7 @@ export const joinTenant: AppRouteImplementation<typeof contract.auth.joinTenant>
       throw new AppError('already_member', 'You already have an account in this tenant: switch to it');
     }
     if (!tenant.allowSignup) throw new AppError('signup_disabled', 'This tenant is invite-only');
-    kit.strategies.assertAcceptsSession(tenant, user.claims.amr);
+    services.strategies.assertAcceptsSession(tenant, user.claims.amr);
     const account = createAccount(tx, services.clock, { person, tenant, role: defaultMemberRole });
     const session = await openSession(tx, services, {
       account,

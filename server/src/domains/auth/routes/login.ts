@@ -32,7 +32,7 @@ export const passkeyLoginFinish: AppRouteImplementation<typeof contract.auth.pas
 }) => ({ status: 200, body: await signIn(request, { provider: 'passkey', ...body }) });
 
 async function signIn(request: FastifyRequest, body: LoginBody): Promise<TokenResponse> {
-  const { services, kit, em, client } = authContext(request);
+  const { services, em, client } = authContext(request);
   const { clock } = services;
   const tenant = await tenantByCode(em, body.tenant_code);
 
@@ -61,7 +61,10 @@ async function signIn(request: FastifyRequest, body: LoginBody): Promise<TokenRe
     const attempt = { tenantId: tenant.id, identifier: loginIdentifier(body), client };
     const gate = await throttle.gate(tx, attempt);
     if (!gate.ok) return failed(tx, gate.reason, gate.error);
-    const auth = await kit.strategies.authenticate({ em: tx, services, otp: kit.otp, client, tenant }, body);
+    const auth = await services.strategies.authenticate(
+      { em: tx, services, otp: services.otp, client, tenant },
+      body,
+    );
     if (!auth.ok) {
       const limited = countsAsGuess(auth.reason)
         ? await throttle.failure(tx, attempt, auth.reason)
@@ -94,7 +97,7 @@ async function signIn(request: FastifyRequest, body: LoginBody): Promise<TokenRe
       const error = new AppError('account_inactive', 'This account has been deactivated');
       return failed(tx, 'account_inactive', error, account.id);
     }
-    const amr = kit.strategies.amrOf(body.provider);
+    const amr = services.strategies.amrOf(body.provider);
     const mfa = await requireSecondFactor(tx, services, {
       account,
       person,

@@ -12,14 +12,17 @@ import { authContext, tenantByCode } from '../context.js';
  * person or the account already existed, so it cannot be used to learn who is registered.
  */
 export const register: AppRouteImplementation<typeof contract.auth.register> = async ({ body, request }) => {
-  const { services, kit, em, client } = authContext(request);
+  const { services, em, client } = authContext(request);
   const tenant = body.tenant_code ? await tenantByCode(em, body.tenant_code) : null;
   if (tenant) {
-    kit.strategies.assertAccepted(tenant, body.provider);
+    services.strategies.assertAccepted(tenant, body.provider);
     if (!tenant.allowSignup) throw new AppError('signup_disabled', 'This tenant is invite-only');
   }
   await em.transactional(async (tx) => {
-    const identity = await kit.strategies.register({ em: tx, services, otp: kit.otp, client }, body);
+    const identity = await services.strategies.register(
+      { em: tx, services, otp: services.otp, client },
+      body,
+    );
     await lockIdentity(tx, identity.email);
     const { person } = await findOrCreatePerson(tx, services.clock, identity);
     if (!tenant || (await findAccount(tx, person.id, tenant.id))) return;

@@ -17,13 +17,13 @@ export const requestOtp: AppRouteImplementation<typeof contract.auth.requestOtp>
   request,
 }) => {
   if ('phone' in body) return requestPhoneOtp(body, request);
-  const { kit } = authContext(request);
+  const { services } = authContext(request);
   return sendCode(request, body.tenant_code, {
     channel: 'email',
     provider: 'email_otp',
     address: body.email,
     auditDetails: { email: body.email },
     deliver: (code, tenant) =>
-      kit.mail.send(otpMessage({ to: body.email, code, tenant, ttlSeconds: OTP_TTL_SECONDS })),
+      services.mail.send(otpMessage({ to: body.email, code, tenant, ttlSeconds: OTP_TTL_SECONDS })),
   });
 };

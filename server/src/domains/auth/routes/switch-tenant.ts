@@ -17,14 +17,14 @@ export const switchTenant: AppRouteImplementation<typeof contract.auth.switchTen
   request,
 }) => {
   const user = requireUser(request);
-  const { services, kit, em, client } = authContext(request);
+  const { services, em, client } = authContext(request);
   const response = await em.transactional(async (tx) => {
     const account = await findAccount(tx, user.personId, body.tenant_id);
     if (!account) throw new AppError('not_a_member', 'You have no account in that tenant');
     if (!account.active) throw new AppError('account_inactive', 'Your account in that tenant is deactivated');
     const person = await tx.findOneOrFail(Person, user.personId);
     const tenant = await tx.findOneOrFail(Tenant, body.tenant_id);
-    kit.strategies.assertAcceptsSession(tenant, user.claims.amr);
+    services.strategies.assertAcceptsSession(tenant, user.claims.amr);
     const session = await openSession(tx, services, {
       account,
       person,

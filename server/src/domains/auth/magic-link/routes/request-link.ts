@@ -4,7 +4,7 @@ import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
 import { authContext, tenantByCode } from '../../context.js';
 import { MagicLinkSetting } from '../entities.js';
-import { MAGIC_LINK_TTL_SECONDS, magicLinkService } from '../magic-links.js';
+import { MAGIC_LINK_TTL_SECONDS } from '../magic-links.js';
 import { magicLinkMessage } from '../messages.js';
 
 /** `https://app.example/sign-in?tenant=x` + token → `https://app.example/sign-in?tenant=x&token=...`. */
@@ -24,7 +24,7 @@ export const requestLink: AppRouteImplementation<typeof contract.magicLink.reque
   body,
   request,
 }) => {
-  const { services, kit, em, client } = authContext(request);
+  const { services, em, client } = authContext(request);
   const tenant = await tenantByCode(em, body.tenant_code);
   if (!tenant.authProviders.includes('magic_link')) {
     throw new AppError('provider_not_allowed', 'This tenant does not accept magic links');
@@ -46,7 +46,7 @@ export const requestLink: AppRouteImplementation<typeof contract.magicLink.reque
   }
 
   const issued = await em.transactional(async (tx) => {
-    const result = await magicLinkService(services).issue(tx, { email: body.email, tenantId: tenant.id });
+    const result = await services.magicLinks.issue(tx, { email: body.email, tenantId: tenant.id });
     recordAudit(tx, services.clock, {
       action: 'auth.magic_link.requested',
       actor: { type: 'anonymous' },
@@ -59,7 +59,7 @@ export const requestLink: AppRouteImplementation<typeof contract.magicLink.reque
   });
   const link = withToken(redirectUrl, issued.token);
   try {
-    await kit.mail.send(
+    await services.mail.send(
       magicLinkMessage({ to: body.email, link, tenant, ttlSeconds: MAGIC_LINK_TTL_SECONDS }),
     );
   } catch (error) {
@@ -72,7 +72,7 @@ export const requestLink: AppRouteImplementation<typeof contract.magicLink.reque
       sent: true,
       channel: 'email',
       expires_at: issued.expiresAt.toISOString(),
-      ...(kit.exposeOtpCodes ? { token: issued.token, link } : {}),
+      ...(services.exposeOtpCodes ? { token: issued.token, link } : {}),
     },
   };
 };

@@ -7,7 +7,7 @@ import { Person } from '../../../identity/entities.js';
 import { authContext, committed, refuse, requireUser, success } from '../../context.js';
 import { signInThrottle } from '../../throttle/index.js';
 import { TotpCredential } from '../entities.js';
-import { invalidMfaCode, mfaService } from '../mfa-service.js';
+import { invalidMfaCode } from '../mfa-service.js';
 
 /**
  * `POST /auth/mfa/totp/confirm`: the first code from the app proves it holds the secret. MFA is on from
@@ -17,7 +17,7 @@ import { invalidMfaCode, mfaService } from '../mfa-service.js';
 export const confirm: AppRouteImplementation<typeof contract.mfa.confirm> = async ({ body, request }) => {
   const user = requireUser(request);
   const { services, em, client } = authContext(request);
-  const mfa = mfaService(services);
+  const mfa = services.mfa;
   const throttle = signInThrottle(services);
   const codes = await committed(em, async (tx) => {
     const person = await tx.findOneOrFail(Person, user.personId);

@@ -9,7 +9,6 @@ import { PasswordCredential } from '../../strategies/password/entities.js';
 import { verifyPassword } from '../../strategies/password/hashing.js';
 import { signInThrottle } from '../../throttle/index.js';
 import { RecoveryCode, TotpCredential } from '../entities.js';
-import { mfaService } from '../mfa-service.js';
 import { provideSecondFactor } from '../provide-second-factor.js';
 import { mfaStatus } from './status.js';
 
@@ -21,7 +20,7 @@ import { mfaStatus } from './status.js';
 export const disable: AppRouteImplementation<typeof contract.mfa.disable> = async ({ body, request }) => {
   const user = requireUser(request);
   const { services, em, client } = authContext(request);
-  const mfa = mfaService(services);
+  const mfa = services.mfa;
   const throttle = signInThrottle(services);
   await committed(em, async (tx) => {
     const person = await tx.findOneOrFail(Person, user.personId);

@@ -6,7 +6,6 @@ import { Person } from '../../../identity/entities.js';
 import { Tenant } from '../../../tenants/entities.js';
 import { authContext, requireUser } from '../../context.js';
 import { TotpCredential } from '../entities.js';
-import { mfaService } from '../mfa-service.js';
 
 /**
  * `POST /auth/mfa/totp/enroll`: a new secret (160 bits from the CSPRNG), stored sealed and pending until
@@ -16,7 +15,7 @@ import { mfaService } from '../mfa-service.js';
 export const enroll: AppRouteImplementation<typeof contract.mfa.enroll> = async ({ request }) => {
   const user = requireUser(request);
   const { services, em, client } = authContext(request);
-  const mfa = mfaService(services);
+  const mfa = services.mfa;
   const now = services.clock.now();
   const { secret, person, tenant } = await em.transactional(async (tx) => {
     const person = await tx.findOneOrFail(Person, user.personId);

@@ -4,7 +4,6 @@ import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
 import { Person } from '../../../identity/entities.js';
 import { authContext, committed, requireUser, success } from '../../context.js';
-import { mfaService } from '../mfa-service.js';
 import { provideSecondFactor } from '../provide-second-factor.js';
 
 /** `POST /auth/mfa/recovery-codes/regenerate`: a TOTP or recovery code, then ten new codes (the old ones die). */
@@ -13,7 +12,7 @@ export const regenerateRecoveryCodes: AppRouteImplementation<
 > = async ({ body, request }) => {
   const user = requireUser(request);
   const { services, em, client } = authContext(request);
-  const mfa = mfaService(services);
+  const mfa = services.mfa;
   const codes = await committed(em, async (tx) => {
     const person = await tx.findOneOrFail(Person, user.personId);
     if (!(await mfa.enabledTotp(tx, person.id))) {

@@ -4,7 +4,6 @@ import type { AppRouteImplementation } from '@ts-rest/fastify';
 import { authContext, requireUser } from '../../context.js';
 import { TotpCredential } from '../entities.js';
 import type { MfaService } from '../mfa-service.js';
-import { mfaService } from '../mfa-service.js';
 
 /** The person's MFA state as `GET /auth/mfa` and `POST /auth/mfa/totp/disable` answer it. */
 export async function mfaStatus(em: EntityManager, mfa: MfaService, personId: string): Promise<MfaStatus> {
@@ -21,5 +20,5 @@ export async function mfaStatus(em: EntityManager, mfa: MfaService, personId: st
 export const status: AppRouteImplementation<typeof contract.mfa.status> = async ({ request }) => {
   const user = requireUser(request);
   const { services, em } = authContext(request);
-  return { status: 200, body: await mfaStatus(em, mfaService(services), user.personId) };
+  return { status: 200, body: await mfaStatus(em, services.mfa, user.personId) };
 };

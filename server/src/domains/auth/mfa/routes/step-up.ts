@@ -7,7 +7,7 @@ import { Person } from '../../../identity/entities.js';
 import { loadGrant } from '../../../identity/load-grant.js';
 import { Session } from '../../../tokens/entities.js';
 import { authContext, committed, requireUser, success } from '../../context.js';
-import { amrOfSecondFactor, mfaService } from '../mfa-service.js';
+import { amrOfSecondFactor } from '../mfa-service.js';
 import { provideSecondFactor } from '../provide-second-factor.js';
 
 /**
@@ -20,7 +20,7 @@ import { provideSecondFactor } from '../provide-second-factor.js';
 export const stepUp: AppRouteImplementation<typeof contract.mfa.stepUp> = async ({ body, request }) => {
   const user = requireUser(request);
   const { services, em, client } = authContext(request);
-  const mfa = mfaService(services);
+  const mfa = services.mfa;
   const answer = await committed(em, async (tx) => {
     const person = await tx.findOneOrFail(Person, user.personId);
     if (!(await mfa.enabledTotp(tx, person.id))) {

@@ -8,7 +8,7 @@ import { Tenant } from '../../../tenants/entities.js';
 import { authContext, committed, refuse, success } from '../../context.js';
 import { openSession } from '../../sign-in.js';
 import { signInThrottle } from '../../throttle/index.js';
-import { amrOfSecondFactor, MFA_CHALLENGE_MAX_ATTEMPTS, mfaService } from '../mfa-service.js';
+import { amrOfSecondFactor, MFA_CHALLENGE_MAX_ATTEMPTS } from '../mfa-service.js';
 
 const tokenInvalid = () =>
   new AppError('mfa_token_invalid', 'This sign-in has expired or was already finished: sign in again');
@@ -23,7 +23,7 @@ const tokenInvalid = () =>
 export const verify: AppRouteImplementation<typeof contract.mfa.verify> = async ({ body, request }) => {
   const { services, em, client } = authContext(request);
   const { clock } = services;
-  const mfa = mfaService(services);
+  const mfa = services.mfa;
   const throttle = signInThrottle(services);
   const response = await committed(em, async (tx) => {
     const challenge = await mfa.liveChallenge(tx, body.mfa_token);

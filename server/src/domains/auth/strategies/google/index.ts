@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../../../lib/errors.js';
 import type { Services } from '../../../../services.js';
 import type { ITenant } from '../../../tenants/entities.js';
-import { methodKit } from '../../methods/kit.js';
 import { trySettingsFor } from '../../methods/settings.js';
 import type { Authentication, LoginStrategy } from '../../strategy.js';
 
@@ -26,13 +25,12 @@ export async function proveGoogle(
 ): Promise<Authentication> {
   const settings = trySettingsFor(tenant, 'google');
   if (!settings.ok) return { ok: false, error: settings.error, reason: 'not_configured' };
-  const kit = methodKit(services);
-  const check = await kit.google.verify({
+  const check = await services.google.verify({
     token: input.token,
     settings: settings.settings,
     nonce: input.nonce,
     recordNonce: (nonce, expiresAt) =>
-      kit.challenges.recordOnce(em, nonce, { purpose: 'google_nonce', tenantId: null, expiresAt }),
+      services.challenges.recordOnce(em, nonce, { purpose: 'google_nonce', tenantId: null, expiresAt }),
   });
   if (!check.ok) {
     return {

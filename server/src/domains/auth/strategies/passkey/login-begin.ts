@@ -5,7 +5,6 @@ import { deriveKey, hmacSha256 } from '../../../../lib/crypto.js';
 import { Person } from '../../../identity/entities.js';
 import { authContext, tenantByCode } from '../../context.js';
 import { assertAcceptsMethod } from '../../methods/accepts.js';
-import { methodKit } from '../../methods/kit.js';
 import { settingsFor } from '../../methods/settings.js';
 import { PasskeyCredential } from './entities.js';
 import { PASSKEY_CHALLENGE_TTL_SECONDS, relyingParty } from './webauthn.js';
@@ -43,7 +42,7 @@ export const passkeyLoginBegin: AppRouteImplementation<typeof contract.auth.pass
           ];
   }
   const issued = await em.transactional((tx) =>
-    methodKit(services).challenges.issue(tx, {
+    services.challenges.issue(tx, {
       purpose: 'passkey_login',
       ttlSeconds: PASSKEY_CHALLENGE_TTL_SECONDS,
       encoding: 'base64url',

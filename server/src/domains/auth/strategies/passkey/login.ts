@@ -2,7 +2,6 @@ import { verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
 import { sha256Hex } from '../../challenges/challenge-store.js';
-import { methodKit } from '../../methods/kit.js';
 import { trySettingsFor } from '../../methods/settings.js';
 import type { Authentication, LoginStrategy } from '../../strategy.js';
 import { PasskeyCredential } from './entities.js';
@@ -32,7 +31,7 @@ export const passkeyStrategy = {
     const settings = trySettingsFor(ctx.tenant, 'passkey');
     if (!settings.ok) return { ok: false, error: settings.error, reason: 'not_configured' };
     const rp = relyingParty(ctx.tenant, settings.settings);
-    const challenge = await methodKit(ctx.services).challenges.consumeById(ctx.em, body.challenge_id, {
+    const challenge = await ctx.services.challenges.consumeById(ctx.em, body.challenge_id, {
       purpose: 'passkey_login',
       tenantId: ctx.tenant.id,
     });

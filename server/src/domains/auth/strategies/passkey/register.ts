@@ -9,7 +9,6 @@ import { Tenant } from '../../../tenants/entities.js';
 import { sha256Hex } from '../../challenges/challenge-store.js';
 import { authContext, committed, refuse, requireUser, success } from '../../context.js';
 import { assertAcceptsMethod } from '../../methods/accepts.js';
-import { methodKit } from '../../methods/kit.js';
 import { settingsFor } from '../../methods/settings.js';
 import { PasskeyCredential } from './entities.js';
 import {
@@ -38,7 +37,7 @@ export const passkeyRegisterBegin: AppRouteImplementation<
   const person = await em.findOneOrFail(Person, user.personId);
   const existing = await em.find(PasskeyCredential, { person: person.id, rpId: rp.rpID });
   const issued = await em.transactional((tx) =>
-    methodKit(services).challenges.issue(tx, {
+    services.challenges.issue(tx, {
       purpose: 'passkey_register',
       ttlSeconds: PASSKEY_CHALLENGE_TTL_SECONDS,
       encoding: 'base64url',
@@ -100,7 +99,7 @@ export const passkeyRegisterFinish: AppRouteImplementation<
   };
 
   const created = await committed(em, async (tx) => {
-    const challenge = await methodKit(services).challenges.consumeById(tx, body.challenge_id, {
+    const challenge = await services.challenges.consumeById(tx, body.challenge_id, {
       purpose: 'passkey_register',
       tenantId: tenant.id,
       personId: user.personId,

@@ -2,7 +2,6 @@ import type { OtpRequestPhoneBody } from '@enforcer/contract';
 import type { FastifyRequest } from 'fastify';
 import type { ITenant } from '../../../tenants/entities.js';
 import { authContext } from '../../context.js';
-import { methodKit } from '../../methods/kit.js';
 import { OTP_TTL_SECONDS } from '../../otp.js';
 import { type RequestOtpResult, sendCode } from '../../send-code.js';
 
@@ -21,13 +20,13 @@ export function requestPhoneOtp(
   body: OtpRequestPhoneBody,
   request: FastifyRequest,
 ): Promise<RequestOtpResult> {
-  const methods = methodKit(authContext(request).services, request.server.log);
+  const { services } = authContext(request);
   return sendCode(request, body.tenant_code, {
     channel: 'sms',
     provider: 'phone_otp',
     address: body.phone,
     auditDetails: { phone: body.phone },
     deliver: (code, tenant) =>
-      methods.sms.send({ to: body.phone, text: smsText(code, tenant, OTP_TTL_SECONDS) }),
+      services.sms.send({ to: body.phone, text: smsText(code, tenant, OTP_TTL_SECONDS) }),
   });
 }

@@ -18,7 +18,6 @@ import { PersonIdentity } from '../../../identities/entities.js';
 import { Account } from '../../../identity/entities.js';
 import { type ITenant, Tenant } from '../../../tenants/entities.js';
 import type { AccessTokenClaims } from '../../../tokens/access-token.js';
-import { methodKit } from '../../methods/kit.js';
 import { authSettingsOf } from '../../methods/settings.js';
 
 export { isPrivyToken, PRIVY_AMR, TENANT_HEADER } from '@enforcer/core';
@@ -53,7 +52,7 @@ export async function privyBearerClaims(
   }
   const settings = authSettingsOf(tenant).privy;
   if (!settings) throw new AppError('provider_not_configured', 'This tenant has not configured Privy');
-  const check = await methodKit(services).privy.verify(token, settings);
+  const check = await services.privy.verify(token, settings);
   if (!check.ok) throw new AppError(check.code, check.detail);
   const { did, sid } = check.value;
 

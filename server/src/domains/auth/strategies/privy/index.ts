@@ -1,7 +1,6 @@
 import { AppError } from '../../../../lib/errors.js';
 import type { Services } from '../../../../services.js';
 import type { ITenant } from '../../../tenants/entities.js';
-import { methodKit } from '../../methods/kit.js';
 import { trySettingsFor } from '../../methods/settings.js';
 import type { Authentication, LoginStrategy } from '../../strategy.js';
 
@@ -23,7 +22,7 @@ export async function provePrivy(
 ): Promise<Authentication> {
   const settings = trySettingsFor(tenant, 'privy');
   if (!settings.ok) return { ok: false, error: settings.error, reason: 'not_configured' };
-  const check = await methodKit(services).privy.verify(token, settings.settings);
+  const check = await services.privy.verify(token, settings.settings);
   if (!check.ok) {
     return { ok: false, error: new AppError(check.code, check.detail), reason: check.reason };
   }

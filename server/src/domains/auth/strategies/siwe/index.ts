@@ -3,7 +3,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../../../lib/errors.js';
 import type { Services } from '../../../../services.js';
 import type { ITenant } from '../../../tenants/entities.js';
-import { methodKit } from '../../methods/kit.js';
 import { trySettingsFor } from '../../methods/settings.js';
 import type { Authentication, LoginStrategy } from '../../strategy.js';
 
@@ -27,15 +26,15 @@ export async function proveSiwe(
 ): Promise<Authentication> {
   const settings = trySettingsFor(tenant, 'siwe');
   if (!settings.ok) return { ok: false, error: settings.error, reason: 'not_configured' };
-  const kit = methodKit(services);
   const checked = await verifySiweMessage({
     message: input.message,
     signature: input.signature,
     settings: settings.settings,
     consumeNonce: async (nonce) =>
-      (await kit.challenges.consumeByValue(em, nonce, { purpose: 'siwe', tenantId: tenant.id })) !== null,
+      (await services.challenges.consumeByValue(em, nonce, { purpose: 'siwe', tenantId: tenant.id })) !==
+      null,
     clock: services.clock,
-    toleranceSeconds: kit.toleranceSeconds,
+    toleranceSeconds: services.toleranceSeconds,
   });
   if (!checked.ok) {
     return { ok: false, error: new AppError(checked.code, checked.detail), reason: checked.reason };

@@ -3,7 +3,6 @@ import { SIWE_NONCE_TTL_SECONDS } from '@enforcer/core';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
 import { authContext, tenantByCode } from '../../context.js';
 import { assertAcceptsMethod } from '../../methods/accepts.js';
-import { methodKit } from '../../methods/kit.js';
 import { settingsFor } from '../../methods/settings.js';
 
 /** A SIWE nonce works for this long (the core's rule). */
@@ -23,7 +22,7 @@ export const siweNonce: AppRouteImplementation<typeof contract.auth.siweNonce> =
   assertAcceptsMethod(tenant, 'siwe');
   const settings = settingsFor(tenant, 'siwe');
   const issued = await em.transactional((tx) =>
-    methodKit(services).challenges.issue(tx, {
+    services.challenges.issue(tx, {
       purpose: 'siwe',
       ttlSeconds: SIWE_NONCE_TTL_SECONDS,
       encoding: 'hex',

@@ -23,7 +23,7 @@ export const confirmReset: AppRouteImplementation<typeof contract.password.confi
   body,
   request,
 }) => {
-  const { services, kit, em, client } = authContext(request);
+  const { services, em, client } = authContext(request);
   const { clock } = services;
   const throttle = signInThrottle(services);
   const tenant = await tenantByCode(em, body.tenant_code);
@@ -50,7 +50,7 @@ export const confirmReset: AppRouteImplementation<typeof contract.password.confi
     };
     const gate = await throttle.gate(tx, subject);
     if (!gate.ok) return failed(gate.reason, gate.error);
-    const check = await kit.otp.verify(
+    const check = await services.otp.verify(
       tx,
       { email: body.email, tenantId: tenant.id, purpose: 'password_reset' },
       body.code,

@@ -17,19 +17,19 @@ export const requestReset: AppRouteImplementation<typeof contract.password.reque
   body,
   request,
 }) => {
-  const { services, kit, em, client } = authContext(request);
+  const { services, em, client } = authContext(request);
   const tenant = await tenantByCode(em, body.tenant_code);
   if (!tenant.authProviders.includes('password')) {
     throw new AppError('provider_not_allowed', 'This tenant does not accept passwords');
   }
   const scope = { address: body.email, tenantId: tenant.id, purpose: 'password_reset' as const };
-  const answer = await kit.otp.send({
+  const answer = await services.otp.send({
     channel: 'email',
     scope,
     accepted: true,
-    exposeCode: kit.exposeOtpCodes,
+    exposeCode: services.exposeOtpCodes,
     issue: () =>
-      kit.otp.issueAudited(em, scope, (tx, challengeId) =>
+      services.otp.issueAudited(em, scope, (tx, challengeId) =>
         recordAudit(tx, services.clock, {
           action: 'auth.password.reset_requested',
           actor: { type: 'anonymous' },
@@ -40,7 +40,7 @@ export const requestReset: AppRouteImplementation<typeof contract.password.reque
         }),
       ),
     deliver: (code) =>
-      kit.mail.send(passwordResetMessage({ to: body.email, code, tenant, ttlSeconds: OTP_TTL_SECONDS })),
+      services.mail.send(passwordResetMessage({ to: body.email, code, tenant, ttlSeconds: OTP_TTL_SECONDS })),
     onDeliveryFailure: (error) => request.log.error({ err: error }, 'password reset: mail delivery failed'),
   });
   return { status: 200, body: answer };
