@@ -5,12 +5,12 @@ import { createRemoteJWKSet } from 'jose';
 import { pino } from 'pino';
 import type { Config } from './config.js';
 import { ChallengeStore } from './domains/auth/challenges/challenge-store.js';
-import { MagicLinkService } from './domains/auth/magic-link/magic-links.js';
 import { createMailDelivery } from './domains/auth/mail/create-mail-delivery.js';
 import type { MailDelivery } from './domains/auth/mail/mail-delivery.js';
+import { MagicLinkService } from './domains/auth/methods/magic-link/magic-links.js';
+import { defaultMethods, type MethodRegistry } from './domains/auth/methods/registry.js';
 import { MfaService } from './domains/auth/mfa/mfa-service.js';
 import { OtpCodes } from './domains/auth/otp.js';
-import { defaultStrategies, type StrategyRegistry } from './domains/auth/registry.js';
 import { createSmsDelivery } from './domains/auth/sms/create-sms-delivery.js';
 import type { SmsDelivery } from './domains/auth/sms/sms-delivery.js';
 import { SigningKeyStore } from './domains/keys/signing-key-store.js';
@@ -61,7 +61,7 @@ export interface Services {
   /** Clock skew tolerated on outside tokens and messages (the access-token tolerance). */
   toleranceSeconds: number;
   /** The sign-in methods `POST /auth/login` and `/auth/register` dispatch to. */
-  strategies: StrategyRegistry;
+  signInMethods: MethodRegistry;
   mfa: MfaService;
   magicLinks: MagicLinkService;
 }
@@ -139,7 +139,7 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     }),
     privy: new PrivyTokenVerifier({ clock, clockToleranceSeconds: toleranceSeconds }),
     toleranceSeconds,
-    strategies: defaultStrategies(),
+    signInMethods: defaultMethods(),
     mfa: new MfaService({ masterKey: config.masterKey, clock, random }),
     magicLinks: new MagicLinkService({ clock, random }),
   };

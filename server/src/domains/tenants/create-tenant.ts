@@ -104,7 +104,7 @@ export const createTenant: AppRouteImplementation<typeof contract.tenants.create
   const { clock } = services;
   const result = await em.transactional(async (tx) => {
     const authProviders = body.auth_providers ?? ['email_otp'];
-    if (!services.strategies.acceptsSession({ authProviders }, user.claims.amr)) {
+    if (!services.signInMethods.acceptsSession({ authProviders }, user.claims.amr)) {
       throw new AppError('validation_failed', 'auth_providers must include the method you signed in with', {
         errors: [
           {

@@ -1,14 +1,14 @@
 import type { contract } from '@enforcer/contract';
 import type { RouterImplementation } from '@ts-rest/fastify';
 import type { Services } from '../../../services.js';
-import { proveGoogle } from '../strategies/google/index.js';
-import { passkeyHandlers } from '../strategies/passkey/routes.js';
-import { provePrivy } from '../strategies/privy/index.js';
-import { proveSiwe } from '../strategies/siwe/index.js';
-import { siweNonce } from '../strategies/siwe/nonce.js';
+import { proveGoogle } from './google/index.js';
+import { passkeyHandlers } from './passkey/routes.js';
+import { provePrivy } from './privy/index.js';
 import { linkWith } from './routes/link.js';
 import { listIdentities } from './routes/list.js';
 import { unlinkIdentity } from './routes/unlink.js';
+import { proveSiwe } from './siwe/index.js';
+import { siweNonce } from './siwe/nonce.js';
 
 type AuthHandlers = RouterImplementation<typeof contract.auth>;
 type MethodHandlers = Pick<

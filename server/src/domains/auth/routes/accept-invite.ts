@@ -58,7 +58,7 @@ export const acceptInvite: AppRouteImplementation<typeof contract.auth.acceptInv
     if (await findAccount(tx, person.id, tenant.id)) {
       throw new AppError('already_member', 'You already have an account in this tenant: switch to it');
     }
-    services.strategies.assertAcceptsSession(tenant, user.claims.amr);
+    services.signInMethods.assertAcceptsSession(tenant, user.claims.amr);
     const account = createAccount(tx, clock, { person, tenant, role: invite.role });
     await tx.flush();
     invite.acceptedAt = now;

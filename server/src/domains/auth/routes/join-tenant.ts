@@ -26,7 +26,7 @@ export const joinTenant: AppRouteImplementation<typeof contract.auth.joinTenant>
       throw new AppError('already_member', 'You already have an account in this tenant: switch to it');
     }
     if (!tenant.allowSignup) throw new AppError('signup_disabled', 'This tenant is invite-only');
-    services.strategies.assertAcceptsSession(tenant, user.claims.amr);
+    services.signInMethods.assertAcceptsSession(tenant, user.claims.amr);
     const account = createAccount(tx, services.clock, { person, tenant, role: defaultMemberRole });
     const session = await openSession(tx, services, {
       account,

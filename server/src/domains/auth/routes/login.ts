@@ -12,12 +12,12 @@ import { openSession } from '../sign-in.js';
 import { signInThrottle } from '../throttle/index.js';
 
 /**
- * `POST /auth/login`: `provider` picks the strategy, which proves who the caller is; then, the same for
+ * `POST /auth/login`: `provider` picks the sign-in method, which proves who the caller is; then, the same for
  * every method: the person (created, or marked verified), the account in the tenant (created when the
  * tenant allows sign-up, as `member`), the session and its tokens.
  *
  * Failures after the tenant is known are audited (`auth.login.failed`) and committed with whatever the
- * strategy counted (a wrong code's attempt). A right code followed by a refusal (sign-up disabled,
+ * method counted (a wrong code's attempt). A right code followed by a refusal (sign-up disabled,
  * account deactivated) is spent: codes are single use. Membership is only revealed after the proof.
  */
 export const login: AppRouteImplementation<typeof contract.auth.login> = async ({ body, request }) => ({
@@ -61,7 +61,7 @@ async function signIn(request: FastifyRequest, body: LoginBody): Promise<TokenRe
     const attempt = { tenantId: tenant.id, identifier: loginIdentifier(body), client };
     const gate = await throttle.gate(tx, attempt);
     if (!gate.ok) return failed(tx, gate.reason, gate.error);
-    const auth = await services.strategies.authenticate(
+    const auth = await services.signInMethods.authenticate(
       { em: tx, services, otp: services.otp, client, tenant },
       body,
     );
@@ -97,7 +97,7 @@ async function signIn(request: FastifyRequest, body: LoginBody): Promise<TokenRe
       const error = new AppError('account_inactive', 'This account has been deactivated');
       return failed(tx, 'account_inactive', error, account.id);
     }
-    const amr = services.strategies.amrOf(body.provider);
+    const amr = services.signInMethods.amrOf(body.provider);
     const mfa = await requireSecondFactor(tx, services, {
       account,
       person,

@@ -15,11 +15,11 @@ export const register: AppRouteImplementation<typeof contract.auth.register> = a
   const { services, em, client } = authContext(request);
   const tenant = body.tenant_code ? await tenantByCode(em, body.tenant_code) : null;
   if (tenant) {
-    services.strategies.assertAccepted(tenant, body.provider);
+    services.signInMethods.assertAccepted(tenant, body.provider);
     if (!tenant.allowSignup) throw new AppError('signup_disabled', 'This tenant is invite-only');
   }
   await em.transactional(async (tx) => {
-    const identity = await services.strategies.register(
+    const identity = await services.signInMethods.register(
       { em: tx, services, otp: services.otp, client },
       body,
     );

@@ -2,9 +2,9 @@ import type { contract } from '@enforcer/contract';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
 import { authContext } from '../context.js';
 import { otpMessage } from '../mail/messages.js';
+import { requestPhoneOtp } from '../methods/phone-otp/request-code.js';
 import { OTP_TTL_SECONDS } from '../otp.js';
 import { sendCode } from '../send-code.js';
-import { requestPhoneOtp } from '../strategies/phone-otp/request-code.js';
 
 /**
  * `POST /auth/otp/request`: mails a six-digit code (or texts one, with `phone`). With a

@@ -24,7 +24,7 @@ export const switchTenant: AppRouteImplementation<typeof contract.auth.switchTen
     if (!account.active) throw new AppError('account_inactive', 'Your account in that tenant is deactivated');
     const person = await tx.findOneOrFail(Person, user.personId);
     const tenant = await tx.findOneOrFail(Tenant, body.tenant_id);
-    services.strategies.assertAcceptsSession(tenant, user.claims.amr);
+    services.signInMethods.assertAcceptsSession(tenant, user.claims.amr);
     const session = await openSession(tx, services, {
       account,
       person,

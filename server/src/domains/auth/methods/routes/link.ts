@@ -6,7 +6,7 @@ import { recordAudit } from '../../../audit/record-audit.js';
 import { linkIdentity, lockPerson, toIdentity } from '../../../identities/methods.js';
 import { type ITenant, Tenant } from '../../../tenants/entities.js';
 import { authContext, committed, refuse, requireUser, success } from '../../context.js';
-import type { Authentication } from '../../strategy.js';
+import type { Authentication } from '../method.js';
 
 /**
  * The shape of every `POST /auth/identities/<method>`: the signed-in person proves another method,

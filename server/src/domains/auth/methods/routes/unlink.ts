@@ -5,7 +5,7 @@ import { recordAudit } from '../../../audit/record-audit.js';
 import { PersonIdentity } from '../../../identities/entities.js';
 import { assertNotLastMethod, lockPerson } from '../../../identities/methods.js';
 import { authContext, requireUser } from '../../context.js';
-import { PasskeyCredential } from '../../strategies/passkey/entities.js';
+import { PasskeyCredential } from '../passkey/entities.js';
 
 /**
  * `DELETE /auth/identities/{id}`: removes one of the signed-in person's linked identities (or passkeys:

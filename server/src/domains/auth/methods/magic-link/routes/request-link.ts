@@ -1,8 +1,8 @@
 import type { contract } from '@enforcer/contract';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
-import { AppError } from '../../../../lib/errors.js';
-import { recordAudit } from '../../../audit/record-audit.js';
-import { authContext, tenantByCode } from '../../context.js';
+import { AppError } from '../../../../../lib/errors.js';
+import { recordAudit } from '../../../../audit/record-audit.js';
+import { authContext, tenantByCode } from '../../../context.js';
 import { MagicLinkSetting } from '../entities.js';
 import { MAGIC_LINK_TTL_SECONDS } from '../magic-links.js';
 import { magicLinkMessage } from '../messages.js';

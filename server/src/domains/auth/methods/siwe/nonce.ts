@@ -2,8 +2,7 @@ import type { contract } from '@enforcer/contract';
 import { SIWE_NONCE_TTL_SECONDS } from '@enforcer/core';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
 import { authContext, tenantByCode } from '../../context.js';
-import { assertAcceptsMethod } from '../../methods/accepts.js';
-import { settingsFor } from '../../methods/settings.js';
+import { assertAcceptsMethod, settingsFor } from '../settings.js';
 
 /** A SIWE nonce works for this long (the core's rule). */
 export { SIWE_NONCE_TTL_SECONDS };

@@ -1,12 +1,12 @@
-import { AppError } from '../../../lib/errors.js';
-import type { LoginStrategy } from '../strategy.js';
+import { AppError } from '../../../../lib/errors.js';
+import type { SignInMethod } from '../method.js';
 
 /**
  * `magic_link`: the token of a mailed link (`POST /auth/magic-link/request`), sent by the tenant's sign-in
  * page to `POST /auth/login` with the tenant code. Proves control of the email, like an email code.
  * Unknown, used, expired, or another tenant's: one answer, `401 magic_link_invalid`.
  */
-export const magicLinkStrategy = {
+export const magicLinkMethod = {
   id: 'magic_link',
   amr: ['otp'],
   async authenticate(ctx, body) {
@@ -20,4 +20,4 @@ export const magicLinkStrategy = {
     }
     return { ok: true, identity: { email: check.email, emailVerified: true } };
   },
-} satisfies LoginStrategy<'magic_link'>;
+} satisfies SignInMethod<'magic_link'>;

@@ -2,7 +2,7 @@ import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
 import { Person } from '../../../identity/entities.js';
 import { lockIdentity } from '../../accounts.js';
-import type { LoginStrategy, RegistrationStrategy } from '../../strategy.js';
+import type { RegistrationMethod, SignInMethod } from '../method.js';
 import { PasswordCredential } from './entities.js';
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './hashing.js';
 import { assertStrongPassword } from './policy.js';
@@ -18,7 +18,7 @@ const wrong = () => new AppError('invalid_credentials', 'The email or the passwo
  * Registration sets the password of a NEW person only: for a registered email it changes nothing (same
  * answer, same work); the owner sets a password with the reset flow, which proves the email.
  */
-export const passwordStrategy = {
+export const passwordMethod = {
   id: 'password',
   amr: ['pwd'],
   async authenticate(ctx, body) {
@@ -62,4 +62,4 @@ export const passwordStrategy = {
     }
     return { email: body.email, emailVerified: false };
   },
-} satisfies LoginStrategy<'password'> & RegistrationStrategy<'password'>;
+} satisfies SignInMethod<'password'> & RegistrationMethod<'password'>;

@@ -2,19 +2,19 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../../../lib/errors.js';
 import type { Services } from '../../../../services.js';
 import type { ITenant } from '../../../tenants/entities.js';
-import { trySettingsFor } from '../../methods/settings.js';
-import type { Authentication, LoginStrategy } from '../../strategy.js';
+import type { Authentication, SignInMethod } from '../method.js';
+import { trySettingsFor } from '../settings.js';
 
 /**
  * `google`: a Google ID token (from Google Identity Services, One Tap or a native SDK) for one of the
  * tenant's client ids, with the nonce the client put in its request. The person is found by Google's
  * issuer + subject; each nonce (hence each token) is accepted once.
  */
-export const googleStrategy = {
+export const googleMethod = {
   id: 'google',
   amr: ['google'],
   authenticate: (ctx, body) => proveGoogle(ctx.em, ctx.services, ctx.tenant, body),
-} satisfies LoginStrategy<'google'>;
+} satisfies SignInMethod<'google'>;
 
 /** Proves a Google identity for `tenant` (login and linking). Spends the nonce on success. */
 export async function proveGoogle(

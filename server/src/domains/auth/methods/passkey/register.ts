@@ -8,8 +8,7 @@ import { Person } from '../../../identity/entities.js';
 import { Tenant } from '../../../tenants/entities.js';
 import { sha256Hex } from '../../challenges/challenge-store.js';
 import { authContext, committed, refuse, requireUser, success } from '../../context.js';
-import { assertAcceptsMethod } from '../../methods/accepts.js';
-import { settingsFor } from '../../methods/settings.js';
+import { assertAcceptsMethod, settingsFor } from '../settings.js';
 import { PasskeyCredential } from './entities.js';
 import {
   failureReason,

@@ -4,8 +4,7 @@ import type { AppRouteImplementation } from '@ts-rest/fastify';
 import { deriveKey, hmacSha256 } from '../../../../lib/crypto.js';
 import { Person } from '../../../identity/entities.js';
 import { authContext, tenantByCode } from '../../context.js';
-import { assertAcceptsMethod } from '../../methods/accepts.js';
-import { settingsFor } from '../../methods/settings.js';
+import { assertAcceptsMethod, settingsFor } from '../settings.js';
 import { PasskeyCredential } from './entities.js';
 import { PASSKEY_CHALLENGE_TTL_SECONDS, relyingParty } from './webauthn.js';
 

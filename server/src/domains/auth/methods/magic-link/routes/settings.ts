@@ -1,10 +1,10 @@
 import type { contract } from '@enforcer/contract';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
-import { auditActor, requirePrincipal } from '../../../../http/request-context.js';
-import { AppError } from '../../../../lib/errors.js';
-import { recordAudit } from '../../../audit/record-audit.js';
-import { Tenant } from '../../../tenants/entities.js';
-import { authContext } from '../../context.js';
+import { auditActor, requirePrincipal } from '../../../../../http/request-context.js';
+import { AppError } from '../../../../../lib/errors.js';
+import { recordAudit } from '../../../../audit/record-audit.js';
+import { Tenant } from '../../../../tenants/entities.js';
+import { authContext } from '../../../context.js';
 import { MagicLinkSetting } from '../entities.js';
 
 /** `{id}` is always the caller's own tenant; any other id is a 404, like an unknown one. */

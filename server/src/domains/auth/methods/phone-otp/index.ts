@@ -1,4 +1,4 @@
-import type { LoginStrategy } from '../../strategy.js';
+import type { SignInMethod } from '../method.js';
 
 /**
  * `phone_otp`: a six-digit code sent by SMS (`POST /auth/otp/request` with `phone` and the tenant code),
@@ -6,7 +6,7 @@ import type { LoginStrategy } from '../../strategy.js';
  * minutes, single use, five wrong tries); the code is bound to the number, the tenant and the purpose
  * `phone_login`. The person is found by the E.164 number.
  */
-export const phoneOtpStrategy = {
+export const phoneOtpMethod = {
   id: 'phone_otp',
   amr: ['sms'],
   async authenticate(ctx, body) {
@@ -18,4 +18,4 @@ export const phoneOtpStrategy = {
     if (!check.ok) return { ok: false, error: check.error, reason: check.reason };
     return { ok: true, identity: { provider: 'phone_otp', subject: body.phone } };
   },
-} satisfies LoginStrategy<'phone_otp'>;
+} satisfies SignInMethod<'phone_otp'>;

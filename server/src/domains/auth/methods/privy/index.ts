@@ -1,18 +1,18 @@
 import { AppError } from '../../../../lib/errors.js';
 import type { Services } from '../../../../services.js';
 import type { ITenant } from '../../../tenants/entities.js';
-import { trySettingsFor } from '../../methods/settings.js';
-import type { Authentication, LoginStrategy } from '../../strategy.js';
+import type { Authentication, SignInMethod } from '../method.js';
+import { trySettingsFor } from '../settings.js';
 
 /**
  * `privy`: a Privy access token of the tenant's Privy app. The person is found by their Privy DID. The
  * same token is also accepted directly as a bearer on user routes (`bearer.ts`).
  */
-export const privyStrategy = {
+export const privyMethod = {
   id: 'privy',
   amr: ['privy'],
   authenticate: (ctx, body) => provePrivy(ctx.services, ctx.tenant, body.token),
-} satisfies LoginStrategy<'privy'>;
+} satisfies SignInMethod<'privy'>;
 
 /** Proves a Privy identity for `tenant` (login and linking). */
 export async function provePrivy(

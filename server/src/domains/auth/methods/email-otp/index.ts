@@ -1,11 +1,11 @@
-import type { LoginStrategy, RegistrationStrategy } from '../../strategy.js';
+import type { RegistrationMethod, SignInMethod } from '../method.js';
 
 /**
  * `email_otp`: a six-digit code mailed by `POST /auth/otp/request` (with the tenant code), exchanged at
  * `POST /auth/login`. Proves control of the email. Registration only names the email: the person is
  * recorded unverified and proves it at their first login.
  */
-export const emailOtpStrategy = {
+export const emailOtpMethod = {
   id: 'email_otp',
   amr: ['otp'],
   async authenticate(ctx, body) {
@@ -20,4 +20,4 @@ export const emailOtpStrategy = {
   async register(_ctx, body) {
     return { email: body.email, emailVerified: false };
   },
-} satisfies LoginStrategy<'email_otp'> & RegistrationStrategy<'email_otp'>;
+} satisfies SignInMethod<'email_otp'> & RegistrationMethod<'email_otp'>;

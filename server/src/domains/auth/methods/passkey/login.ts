@@ -2,8 +2,8 @@ import { verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
 import { sha256Hex } from '../../challenges/challenge-store.js';
-import { trySettingsFor } from '../../methods/settings.js';
-import type { Authentication, LoginStrategy } from '../../strategy.js';
+import type { Authentication, SignInMethod } from '../method.js';
+import { trySettingsFor } from '../settings.js';
 import { PasskeyCredential } from './entities.js';
 import { failureReason, relyingParty } from './webauthn.js';
 
@@ -24,7 +24,7 @@ const refused = (reason: string, detail = 'The passkey could not be verified'): 
  *   audited (`auth.passkey.counter_regression`). Authenticators that do not count (always 0) pass.
  * The person is the credential's owner.
  */
-export const passkeyStrategy = {
+export const passkeyMethod = {
   id: 'passkey',
   amr: ['hwk'],
   async authenticate(ctx, body) {
@@ -96,4 +96,4 @@ export const passkeyStrategy = {
     await ctx.em.flush();
     return { ok: true, identity: { personId: credential.person.id } };
   },
-} satisfies LoginStrategy<'passkey'>;
+} satisfies SignInMethod<'passkey'>;

@@ -18,7 +18,7 @@ import { PersonIdentity } from '../../../identities/entities.js';
 import { Account } from '../../../identity/entities.js';
 import { type ITenant, Tenant } from '../../../tenants/entities.js';
 import type { AccessTokenClaims } from '../../../tokens/access-token.js';
-import { authSettingsOf } from '../../methods/settings.js';
+import { authSettingsOf } from '../settings.js';
 
 export { isPrivyToken, PRIVY_AMR, TENANT_HEADER } from '@enforcer/core';
 

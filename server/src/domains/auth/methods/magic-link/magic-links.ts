@@ -1,9 +1,9 @@
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
-import { addSeconds, type Clock } from '../../../lib/clock.js';
-import { sha256 } from '../../../lib/crypto.js';
-import { AppError } from '../../../lib/errors.js';
-import type { RandomSource } from '../../../lib/random.js';
-import { Tenant } from '../../tenants/entities.js';
+import { addSeconds, type Clock } from '../../../../lib/clock.js';
+import { sha256 } from '../../../../lib/crypto.js';
+import { AppError } from '../../../../lib/errors.js';
+import type { RandomSource } from '../../../../lib/random.js';
+import { Tenant } from '../../../tenants/entities.js';
 import { MagicLinkToken } from './entities.js';
 
 /** A link works this long after it was requested. */

@@ -1,10 +1,10 @@
 import type { AuthProvider, LinkedProvider, LoginBody, RegisterBody } from '@enforcer/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { AppError } from '../../lib/errors.js';
-import type { Services } from '../../services.js';
-import type { ITenant } from '../tenants/entities.js';
-import type { ClientInfo } from '../tokens/session-tokens.js';
-import type { OtpCodes } from './otp.js';
+import type { AppError } from '../../../lib/errors.js';
+import type { Services } from '../../../services.js';
+import type { ITenant } from '../../tenants/entities.js';
+import type { ClientInfo } from '../../tokens/session-tokens.js';
+import type { OtpCodes } from '../otp.js';
 
 /** The providers `POST /auth/login` accepts today: the `provider` values of the contract's login union. */
 export type LoginProvider = LoginBody['provider'];
@@ -12,8 +12,8 @@ export type LoginBodyOf<P extends LoginProvider> = Extract<LoginBody, { provider
 export type RegisterProvider = RegisterBody['provider'];
 export type RegisterBodyOf<P extends RegisterProvider> = Extract<RegisterBody, { provider: P }>;
 
-/** What a strategy may use. Everything runs in the caller's transaction (`em`). */
-export interface StrategyContext {
+/** What a sign-in method may use. Everything runs in the caller's transaction (`em`). */
+export interface MethodContext {
   em: EntityManager;
   services: Services;
   otp: OtpCodes;
@@ -56,24 +56,24 @@ export type Authentication =
   | { ok: false; error: AppError; reason: string; email?: string };
 
 /**
- * A login method (Kratos' `login.Strategy`): it proves who the caller is and nothing else. Resolving the
+ * A sign-in method (Kratos' `login.Strategy`): it proves who the caller is and nothing else. Resolving the
  * tenant, checking that the tenant accepts the method, finding or creating the person and the account
  * (sign-up rules), starting the session and auditing are the login flow's, the same for every method.
  *
- * A method is a folder under `strategies/<id>/` exporting one object that `satisfies LoginStrategy<id>`,
- * listed in `registry.ts`. Optional abilities are separate interfaces (`RegistrationStrategy`).
+ * A method is a folder under `methods/<id>/` exporting one object that `satisfies SignInMethod<id>`,
+ * listed in `registry.ts`. Optional abilities are separate interfaces (`RegistrationMethod`).
  */
-export interface LoginStrategy<P extends LoginProvider = LoginProvider> {
+export interface SignInMethod<P extends LoginProvider = LoginProvider> {
   readonly id: P;
   /** RFC 8176 `amr` values a session started with this method carries (`otp`, `pwd`, `hwk`, ...). */
   readonly amr: readonly string[];
-  authenticate(ctx: StrategyContext & { tenant: ITenant }, body: LoginBodyOf<P>): Promise<Authentication>;
+  authenticate(ctx: MethodContext & { tenant: ITenant }, body: LoginBodyOf<P>): Promise<Authentication>;
 }
 
 /** A method with a `POST /auth/register` variant: it names who is registering (nothing is proven yet). */
-export interface RegistrationStrategy<P extends RegisterProvider = RegisterProvider> {
+export interface RegistrationMethod<P extends RegisterProvider = RegisterProvider> {
   readonly id: P;
-  register(ctx: StrategyContext, body: RegisterBodyOf<P>): Promise<EmailIdentity>;
+  register(ctx: MethodContext, body: RegisterBodyOf<P>): Promise<EmailIdentity>;
 }
 
 export type { AuthProvider };

@@ -3,19 +3,19 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../../../lib/errors.js';
 import type { Services } from '../../../../services.js';
 import type { ITenant } from '../../../tenants/entities.js';
-import { trySettingsFor } from '../../methods/settings.js';
-import type { Authentication, LoginStrategy } from '../../strategy.js';
+import type { Authentication, SignInMethod } from '../method.js';
+import { trySettingsFor } from '../settings.js';
 
 /**
  * `siwe`: Sign-In with Ethereum (EIP-4361). A nonce from `POST /auth/siwe/nonce`, a message the wallet
  * signed with it, checked against the tenant's SIWE settings (`verifySiweMessage` in `@enforcer/core`). The person is found by
  * the checksummed address.
  */
-export const siweStrategy = {
+export const siweMethod = {
   id: 'siwe',
   amr: ['swk'],
   authenticate: (ctx, body) => proveSiwe(ctx.em, ctx.services, ctx.tenant, body),
-} satisfies LoginStrategy<'siwe'>;
+} satisfies SignInMethod<'siwe'>;
 
 /** Proves a wallet for `tenant` (login and linking). Spends the nonce whatever the outcome. */
 export async function proveSiwe(
