@@ -1,39 +1,28 @@
-import type { contract } from '@enforcer/contract';
-import type { AppRouteImplementation } from '@ts-rest/fastify';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { UserPrincipal } from '../../../../http/principal.js';
 import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
 import { assertNotLastMethod, lockPerson } from '../../../identities/methods.js';
-import { authContext, requireUser } from '../../context.js';
-import { PasskeyCredential } from './entities.js';
-import { toPasskeyCredential } from './webauthn.js';
+import type { AuthRequestContext } from '../../context.js';
+import { type IPasskeyCredential, PasskeyCredential } from './entities.js';
 
-/** `GET /auth/passkey/credentials`: the signed-in person's passkeys (every relying party), oldest first. */
-export const passkeyCredentials: AppRouteImplementation<typeof contract.auth.passkeyCredentials> = async ({
-  request,
-}) => {
-  const user = requireUser(request);
-  const { em } = authContext(request);
-  const rows = await em.find(
-    PasskeyCredential,
-    { person: user.personId },
-    { orderBy: { createdAt: 'asc', id: 'asc' } },
-  );
-  return { status: 200, body: { data: rows.map(toPasskeyCredential) } };
-};
+/** The person's passkeys (every relying party), oldest first. */
+export function listPasskeys(em: EntityManager, personId: string): Promise<IPasskeyCredential[]> {
+  return em.find(PasskeyCredential, { person: personId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+}
 
 /**
- * `DELETE /auth/passkey/credentials/{id}`: one of the person's passkeys (another person's id is a 404).
- * Never the last way to sign in (`409 last_identity`).
+ * Deletes one of the signed-in person's passkeys (another person's id is a 404). Never the last way to
+ * sign in (`409 last_identity`).
  */
-export const deletePasskey: AppRouteImplementation<typeof contract.auth.deletePasskey> = async ({
-  params,
-  request,
-}) => {
-  const user = requireUser(request);
-  const { services, em, client } = authContext(request);
+export async function deletePasskey(
+  { services, em, client }: AuthRequestContext,
+  user: UserPrincipal,
+  id: string,
+): Promise<void> {
   await em.transactional(async (tx) => {
     const person = await lockPerson(tx, user.personId);
-    const credential = await tx.findOne(PasskeyCredential, { id: params.id, person: person.id });
+    const credential = await tx.findOne(PasskeyCredential, { id, person: person.id });
     if (!credential) throw new AppError('not_found', 'You have no passkey with this id');
     await assertNotLastMethod(tx, person);
     tx.remove(credential);
@@ -46,5 +35,4 @@ export const deletePasskey: AppRouteImplementation<typeof contract.auth.deletePa
       details: { provider: 'passkey', person_id: person.id, rp_id: credential.rpId },
     });
   });
-  return { status: 204, body: undefined };
-};
+}

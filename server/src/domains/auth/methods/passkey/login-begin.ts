@@ -1,25 +1,23 @@
-import type { contract } from '@enforcer/contract';
+import type { PasskeyLoginBeginBody, PasskeyLoginBeginResponse } from '@enforcer/contract';
 import { generateAuthenticationOptions } from '@simplewebauthn/server';
-import type { AppRouteImplementation } from '@ts-rest/fastify';
 import { deriveKey, hmacSha256 } from '../../../../lib/crypto.js';
 import { Person } from '../../../identity/entities.js';
-import { authContext, tenantByCode } from '../../context.js';
+import { type AuthRequestContext, tenantByCode } from '../../context.js';
 import { assertAcceptsMethod, settingsFor } from '../settings.js';
 import { PasskeyCredential } from './entities.js';
 import { PASSKEY_CHALLENGE_TTL_SECONDS, relyingParty } from './webauthn.js';
 
 /**
- * `POST /auth/passkey/login/begin`: request options for the tenant's relying party, with a challenge (32
+ * Passkey sign-in begins: request options for the tenant's relying party, with a challenge (32
  * random bytes, stored hashed, this tenant's, single use, five minutes). Without `email`, no
  * `allowCredentials`: the authenticator offers its discoverable credentials. With `email`, the person's
  * passkeys for this relying party; an email with none (or nobody's) gets one stand-in credential id
  * derived from the email under a server key, so the answer has the same shape and is stable.
  */
-export const passkeyLoginBegin: AppRouteImplementation<typeof contract.auth.passkeyLoginBegin> = async ({
-  body,
-  request,
-}) => {
-  const { services, em } = authContext(request);
+export async function beginPasskeyLogin(
+  { services, em }: AuthRequestContext,
+  body: PasskeyLoginBeginBody,
+): Promise<PasskeyLoginBeginResponse> {
   const tenant = await tenantByCode(em, body.tenant_code);
   assertAcceptsMethod(tenant, 'passkey');
   const rp = relyingParty(tenant, settingsFor(tenant, 'passkey'));
@@ -55,11 +53,8 @@ export const passkeyLoginBegin: AppRouteImplementation<typeof contract.auth.pass
     userVerification: 'required',
     ...(allowCredentials ? { allowCredentials } : {}),
   });
-  return {
-    status: 200,
-    body: { challenge_id: issued.id, options: { ...options }, expires_at: issued.expiresAt.toISOString() },
-  };
-};
+  return { challenge_id: issued.id, options: { ...options }, expires_at: issued.expiresAt.toISOString() };
+}
 
 const decoyCredentialId = (masterKey: Buffer, tenantId: string, email: string) =>
   hmacSha256(deriveKey(masterKey, 'passkey-decoy'), `passkey-decoy/v1\n${tenantId}\n${email}`).toString(

@@ -1,4 +1,7 @@
-import type { SignInMethod } from '../method.js';
+import type { LinkPhoneBody } from '@enforcer/contract';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Services } from '../../../../services.js';
+import type { Authentication, SignInMethod } from '../method.js';
 
 /**
  * `phone_otp`: a six-digit code sent by SMS (`POST /auth/otp/request` with `phone` and the tenant code),
@@ -19,3 +22,18 @@ export const phoneOtpMethod = {
     return { ok: true, identity: { provider: 'phone_otp', subject: body.phone } };
   },
 } satisfies SignInMethod<'phone_otp'>;
+
+/** Proves a phone number for linking: a code sent without a tenant code (purpose `verify_phone`). */
+export async function provePhone(
+  em: EntityManager,
+  services: Pick<Services, 'otp'>,
+  body: LinkPhoneBody,
+): Promise<Authentication> {
+  const check = await services.otp.verify(
+    em,
+    { email: body.phone, tenantId: null, purpose: 'verify_phone' },
+    body.otp,
+  );
+  if (!check.ok) return { ok: false, error: check.error, reason: check.reason };
+  return { ok: true, identity: { provider: 'phone_otp', subject: body.phone } };
+}

@@ -1,22 +1,20 @@
-import type { contract } from '@enforcer/contract';
+import type { SiweNonceBody, SiweNonceResponse } from '@enforcer/contract';
 import { SIWE_NONCE_TTL_SECONDS } from '@enforcer/core';
-import type { AppRouteImplementation } from '@ts-rest/fastify';
-import { authContext, tenantByCode } from '../../context.js';
+import { type AuthRequestContext, tenantByCode } from '../../context.js';
 import { assertAcceptsMethod, settingsFor } from '../settings.js';
 
 /** A SIWE nonce works for this long (the core's rule). */
 export { SIWE_NONCE_TTL_SECONDS };
 
 /**
- * `POST /auth/siwe/nonce`: a nonce of 256 random bits (64 hex digits: EIP-4361 wants alphanumeric) for
+ * A SIWE nonce of 256 random bits (64 hex digits: EIP-4361 wants alphanumeric) for
  * one message to the tenant, single use, five minutes. Only its hash is stored. The answer also says
  * what the message must name (domain, URI origin, chain ids).
  */
-export const siweNonce: AppRouteImplementation<typeof contract.auth.siweNonce> = async ({
-  body,
-  request,
-}) => {
-  const { services, em } = authContext(request);
+export async function issueSiweNonce(
+  { services, em }: AuthRequestContext,
+  body: SiweNonceBody,
+): Promise<SiweNonceResponse> {
   const tenant = await tenantByCode(em, body.tenant_code);
   assertAcceptsMethod(tenant, 'siwe');
   const settings = settingsFor(tenant, 'siwe');
@@ -29,13 +27,10 @@ export const siweNonce: AppRouteImplementation<typeof contract.auth.siweNonce> =
     }),
   );
   return {
-    status: 200,
-    body: {
-      nonce: issued.value,
-      expires_at: issued.expiresAt.toISOString(),
-      domain: settings.domain,
-      uri: settings.uri,
-      chain_ids: settings.chain_ids,
-    },
+    nonce: issued.value,
+    expires_at: issued.expiresAt.toISOString(),
+    domain: settings.domain,
+    uri: settings.uri,
+    chain_ids: settings.chain_ids,
   };
-};
+}

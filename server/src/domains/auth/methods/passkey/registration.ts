@@ -1,35 +1,38 @@
-import type { contract } from '@enforcer/contract';
+import type {
+  PasskeyRegisterBeginBody,
+  PasskeyRegisterBeginResponse,
+  PasskeyRegisterFinishBody,
+} from '@enforcer/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { generateRegistrationOptions, verifyRegistrationResponse } from '@simplewebauthn/server';
-import type { AppRouteImplementation } from '@ts-rest/fastify';
+import type { UserPrincipal } from '../../../../http/principal.js';
 import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
 import { Person } from '../../../identity/entities.js';
 import { Tenant } from '../../../tenants/entities.js';
 import { sha256Hex } from '../../challenges/challenge-store.js';
-import { authContext, committed, refuse, requireUser, success } from '../../context.js';
+import { type AuthRequestContext, committed, refuse, success } from '../../context.js';
 import { assertAcceptsMethod, settingsFor } from '../settings.js';
-import { PasskeyCredential } from './entities.js';
+import { type IPasskeyCredential, PasskeyCredential } from './entities.js';
 import {
   failureReason,
   PASSKEY_CHALLENGE_TTL_SECONDS,
   relyingParty,
   SUPPORTED_ALGORITHMS,
-  toPasskeyCredential,
 } from './webauthn.js';
 
 /**
- * `POST /auth/passkey/register/begin` (signed in): creation options for the tenant's relying party. The
+ * Registration begins (signed in): creation options for the tenant's relying party. The
  * challenge is 32 random bytes, stored hashed, bound to the person and the tenant, single use, five
  * minutes. The WebAuthn user id is the person id (so an authenticator replaces, not piles up, the
  * person's passkey for this site); their existing passkeys are excluded. Discoverable credentials and user
  * verification are required: a passkey signs in on its own.
  */
-export const passkeyRegisterBegin: AppRouteImplementation<
-  typeof contract.auth.passkeyRegisterBegin
-> = async ({ body, request }) => {
-  const user = requireUser(request);
-  const { services, em } = authContext(request);
+export async function beginPasskeyRegistration(
+  { services, em }: AuthRequestContext,
+  user: UserPrincipal,
+  body: PasskeyRegisterBeginBody,
+): Promise<PasskeyRegisterBeginResponse> {
   const tenant = await em.findOneOrFail(Tenant, user.tenantId);
   assertAcceptsMethod(tenant, 'passkey');
   const rp = relyingParty(tenant, settingsFor(tenant, 'passkey'));
@@ -62,25 +65,22 @@ export const passkeyRegisterBegin: AppRouteImplementation<
     authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
     supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
   });
-  return {
-    status: 200,
-    body: { challenge_id: issued.id, options: { ...options }, expires_at: issued.expiresAt.toISOString() },
-  };
-};
+  return { challenge_id: issued.id, options: { ...options }, expires_at: issued.expiresAt.toISOString() };
+}
 
 /**
- * `POST /auth/passkey/register/finish`: checks the attestation (`none` and the other formats
+ * Registration finishes: checks the attestation (`none` and the other formats
  * @simplewebauthn verifies) against the challenge (spent now, whatever the outcome), the tenant's origins
  * and relying party id, user presence and verification; stores the credential (public key, counter,
  * transports, backup state). A credential id registered before is `409 conflict`. Failures are audited
  * (`auth.passkey.register_failed` with a reason) and answer `401 invalid_credentials`
  * (`challenge_invalid` for an unknown, used, expired or foreign challenge).
  */
-export const passkeyRegisterFinish: AppRouteImplementation<
-  typeof contract.auth.passkeyRegisterFinish
-> = async ({ body, request }) => {
-  const user = requireUser(request);
-  const { services, em, client } = authContext(request);
+export async function finishPasskeyRegistration(
+  { services, em, client }: AuthRequestContext,
+  user: UserPrincipal,
+  body: PasskeyRegisterFinishBody,
+): Promise<IPasskeyCredential> {
   const { clock } = services;
   const tenant = await em.findOneOrFail(Tenant, user.tenantId);
   assertAcceptsMethod(tenant, 'passkey');
@@ -97,7 +97,7 @@ export const passkeyRegisterFinish: AppRouteImplementation<
     return refuse(error);
   };
 
-  const created = await committed(em, async (tx) => {
+  return committed(em, async (tx) => {
     const challenge = await services.challenges.consumeById(tx, body.challenge_id, {
       purpose: 'passkey_register',
       tenantId: tenant.id,
@@ -169,5 +169,4 @@ export const passkeyRegisterFinish: AppRouteImplementation<
     });
     return success(credential);
   });
-  return { status: 201, body: toPasskeyCredential(created) };
-};
+}
