@@ -7,8 +7,8 @@ import { apiRoutes } from './api.js';
 import type { Config } from './config.js';
 import { healthRoutes } from './domains/health/routes.js';
 import { domainRoutes } from './domains/index.js';
+import { ChangeListener } from './http/principal-cache.js';
 import { installErrorHandling } from './plugins/error-handler.js';
-import { ChangeListener } from './plugins/principal-cache.js';
 import {
   clientErrorHandler,
   frameworkErrorHandler,

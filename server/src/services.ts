@@ -18,10 +18,10 @@ import { TenantPolicyService } from './domains/policy/tenant-policy.js';
 import { AccessTokenService } from './domains/tokens/access-token.js';
 import { auditRefreshTokenReuse } from './domains/tokens/reuse-audit.js';
 import { SessionTokenService } from './domains/tokens/session-tokens.js';
+import { PrincipalCache } from './http/principal-cache.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { deriveKey } from './lib/crypto.js';
 import { cryptoRandom, type RandomSource } from './lib/random.js';
-import { PrincipalCache } from './plugins/principal-cache.js';
 import { PostgresOtpChallengeStore } from './stores/postgres/codes.js';
 import { PostgresSessionStore } from './stores/postgres/sessions.js';
 
@@ -125,6 +125,7 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
         codeKey: deriveKey(config.masterKey, 'otp-code'),
       }),
       clock,
+      (tx) => new PostgresOtpChallengeStore({ tx }),
     ),
     exposeOtpCodes: config.env !== 'production',
     mail: createMailDelivery(config, logger),

@@ -1,4 +1,4 @@
-import type { DomainRoutes } from '../api.js';
+import type { DomainRoutes } from '../http/contract-routes.js';
 import { accountsRoutes } from './accounts/routes.js';
 import { apiKeysRoutes } from './api-keys/routes.js';
 import { magicLinkRoutes } from './auth/methods/magic-link/routes.js';

@@ -8,9 +8,9 @@ import { isPrivyToken, privyBearerClaims } from '../domains/auth/methods/privy/b
 import { mfaSubjectAttributes } from '../domains/auth/mfa/subject-attributes.js';
 import { type LazyEm, lazyEm } from '../http/lazy-em.js';
 import { type ApiKeyPrincipal, subjectOfPrincipal, type UserPrincipal } from '../http/principal.js';
+import type { CachedPrincipal } from '../http/principal-cache.js';
 import { AppError } from '../lib/errors.js';
 import type { Services } from '../services.js';
-import type { CachedPrincipal } from './principal-cache.js';
 
 type Credential = { kind: 'jwt'; token: string } | { kind: 'api_key'; key: string } | undefined;
 

@@ -2,13 +2,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
 import type { UserPrincipal } from '../../http/principal.js';
 import { AppError } from '../../lib/errors.js';
-import type { Services } from '../../services.js';
 import { type ITenant, Tenant } from '../tenants/entities.js';
 import type { ClientInfo } from '../tokens/session-tokens.js';
 
 /** What an auth handler works with: the services, a fresh entity manager, the client. */
 export interface AuthRequestContext {
-  services: Services;
+  /** The app's services (`app.services`, built by `createServices`). */
+  services: FastifyRequest['server']['services'];
   em: EntityManager;
   client: ClientInfo;
 }

@@ -1,5 +1,5 @@
 import { contract } from '@enforcer/contract';
-import { type DomainRoutes, registerContractRoutes } from '../../api.js';
+import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
 import { acceptInvite } from './routes/accept-invite.js';
 import { deletePasskey } from './routes/delete-passkey.js';
 import { joinTenant } from './routes/join-tenant.js';

@@ -1,9 +1,8 @@
 import type { TokenResponse } from '@enforcer/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Services } from '../../services.js';
 import type { IAccount, IPerson } from '../identity/entities.js';
 import type { ITenant } from '../tenants/entities.js';
-import type { ClientInfo } from '../tokens/session-tokens.js';
+import type { ClientInfo, SessionTokenService } from '../tokens/session-tokens.js';
 import { toTokenResponse } from './views.js';
 
 /**
@@ -12,7 +11,7 @@ import { toTokenResponse } from './views.js';
  */
 export async function openSession(
   tx: EntityManager,
-  services: Services,
+  services: { sessions: SessionTokenService },
   input: {
     account: IAccount;
     person: IPerson;

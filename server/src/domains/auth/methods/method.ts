@@ -1,10 +1,13 @@
 import type { AuthProvider, LinkedProvider, LoginBody, RegisterBody } from '@enforcer/contract';
+import type { GoogleIdTokenVerifier, PrivyTokenVerifier } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../../lib/clock.js';
 import type { AppError } from '../../../lib/errors.js';
-import type { Services } from '../../../services.js';
 import type { ITenant } from '../../tenants/entities.js';
 import type { ClientInfo } from '../../tokens/session-tokens.js';
+import type { ChallengeStore } from '../challenges/challenge-store.js';
 import type { OtpCodes } from '../otp.js';
+import type { MagicLinkService } from './magic-link/magic-links.js';
 
 /** The providers `POST /auth/login` accepts today: the `provider` values of the contract's login union. */
 export type LoginProvider = LoginBody['provider'];
@@ -12,10 +15,23 @@ export type LoginBodyOf<P extends LoginProvider> = Extract<LoginBody, { provider
 export type RegisterProvider = RegisterBody['provider'];
 export type RegisterBodyOf<P extends RegisterProvider> = Extract<RegisterBody, { provider: P }>;
 
+/** What the sign-in methods use of the app's services. */
+export interface MethodServices {
+  clock: Clock;
+  otp: OtpCodes;
+  challenges: ChallengeStore;
+  google: GoogleIdTokenVerifier;
+  privy: PrivyTokenVerifier;
+  /** Clock skew tolerated on outside tokens and messages. */
+  toleranceSeconds: number;
+  magicLinks: MagicLinkService;
+}
+
 /** What a sign-in method may use. Everything runs in the caller's transaction (`em`). */
 export interface MethodContext {
   em: EntityManager;
-  services: Services;
+  /** The services the methods use (the app's `Services` has them). */
+  services: MethodServices;
   otp: OtpCodes;
   client: ClientInfo;
 }

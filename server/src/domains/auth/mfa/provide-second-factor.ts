@@ -1,11 +1,10 @@
 import type { SecondFactor } from '@enforcer/contract';
 import { personIdentifier } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Services } from '../../../services.js';
 import { recordAudit } from '../../audit/record-audit.js';
 import type { IPerson } from '../../identity/entities.js';
 import type { ClientInfo } from '../../tokens/session-tokens.js';
-import { type Outcome, refuse, success } from '../context.js';
+import { type AuthRequestContext, type Outcome, refuse, success } from '../context.js';
 import { signInThrottle } from '../throttle/index.js';
 
 /**
@@ -15,7 +14,7 @@ import { signInThrottle } from '../throttle/index.js';
  */
 export async function provideSecondFactor(
   tx: EntityManager,
-  services: Services,
+  services: AuthRequestContext['services'],
   input: {
     person: IPerson;
     tenantId: string;

@@ -1,7 +1,8 @@
+import type { GoogleIdTokenVerifier } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../../../lib/errors.js';
-import type { Services } from '../../../../services.js';
 import type { ITenant } from '../../../tenants/entities.js';
+import type { ChallengeStore } from '../../challenges/challenge-store.js';
 import type { Authentication, SignInMethod } from '../method.js';
 import { trySettingsFor } from '../settings.js';
 
@@ -19,7 +20,7 @@ export const googleMethod = {
 /** Proves a Google identity for `tenant` (login and linking). Spends the nonce on success. */
 export async function proveGoogle(
   em: EntityManager,
-  services: Services,
+  services: { challenges: ChallengeStore; google: GoogleIdTokenVerifier },
   tenant: ITenant,
   input: { token: string; nonce: string },
 ): Promise<Authentication> {

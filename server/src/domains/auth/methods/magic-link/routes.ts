@@ -1,5 +1,5 @@
 import { contract } from '@enforcer/contract';
-import { type DomainRoutes, registerContractRoutes } from '../../../../api.js';
+import { type DomainRoutes, registerContractRoutes } from '../../../../http/contract-routes.js';
 import { requestLink } from './routes/request-link.js';
 import { getSettings, putSettings } from './routes/settings.js';
 

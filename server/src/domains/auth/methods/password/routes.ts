@@ -1,5 +1,5 @@
 import { contract } from '@enforcer/contract';
-import { type DomainRoutes, registerContractRoutes } from '../../../../api.js';
+import { type DomainRoutes, registerContractRoutes } from '../../../../http/contract-routes.js';
 import { changePassword } from './routes/change-password.js';
 import { confirmReset } from './routes/confirm-reset.js';
 import { requestReset } from './routes/request-reset.js';

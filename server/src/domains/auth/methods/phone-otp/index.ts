@@ -1,6 +1,6 @@
 import type { LinkPhoneBody } from '@enforcer/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Services } from '../../../../services.js';
+import type { OtpCodes } from '../../otp.js';
 import type { Authentication, SignInMethod } from '../method.js';
 
 /**
@@ -26,7 +26,7 @@ export const phoneOtpMethod = {
 /** Proves a phone number for linking: a code sent without a tenant code (purpose `verify_phone`). */
 export async function provePhone(
   em: EntityManager,
-  services: Pick<Services, 'otp'>,
+  services: { otp: OtpCodes },
   body: LinkPhoneBody,
 ): Promise<Authentication> {
   const check = await services.otp.verify(

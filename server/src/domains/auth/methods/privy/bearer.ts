@@ -1,4 +1,5 @@
 import { tenantCodeSchema } from '@enforcer/contract';
+import type { PrivyTokenVerifier } from '@enforcer/core';
 import {
   onePrivyTenant,
   PRIVY_AMR,
@@ -10,10 +11,12 @@ import {
 } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
+import type { Config } from '../../../../config.js';
+import type { PrincipalCache } from '../../../../http/principal-cache.js';
+import type { Clock } from '../../../../lib/clock.js';
 import { addSeconds } from '../../../../lib/clock.js';
 import { deriveKey, hmacSha256 } from '../../../../lib/crypto.js';
 import { AppError } from '../../../../lib/errors.js';
-import type { Services } from '../../../../services.js';
 import { PersonIdentity } from '../../../identities/entities.js';
 import { Account } from '../../../identity/entities.js';
 import { type ITenant, Tenant } from '../../../tenants/entities.js';
@@ -24,6 +27,13 @@ export { isPrivyToken, PRIVY_AMR, TENANT_HEADER } from '@enforcer/core';
 
 const invalid = (detail: string) => new AppError('provider_token_invalid', detail);
 
+/** What the bearer check uses of the app's services. */
+interface BearerServices {
+  clock: Clock;
+  config: Pick<Config, 'masterKey' | 'tokens'>;
+  principalCache: PrincipalCache;
+  privy: PrivyTokenVerifier;
+}
 /**
  * A Privy access token in place of a user JWT (`Authorization: Bearer <privy token>`):
  *
@@ -41,7 +51,7 @@ const invalid = (detail: string) => new AppError('provider_token_invalid', detai
  * Returns claims shaped like ours (`iss: privy.io`) for the authenticate hook to finish with.
  */
 export async function privyBearerClaims(
-  services: Services,
+  services: BearerServices,
   em: EntityManager,
   token: string,
   request: FastifyRequest,
@@ -137,7 +147,12 @@ async function activeAccount(em: EntityManager, tenantId: string, did: string) {
 }
 
 /** A uuid (version 8 layout) from an HMAC of the Privy session, under a key derived from the master key. */
-function privySessionId(services: Services, tenantId: string, did: string, sid: string): string {
+function privySessionId(
+  services: Pick<BearerServices, 'config'>,
+  tenantId: string,
+  did: string,
+  sid: string,
+): string {
   return uuidFromBytes(
     hmacSha256(deriveKey(services.config.masterKey, 'privy-session'), privySessionText(tenantId, did, sid)),
   );

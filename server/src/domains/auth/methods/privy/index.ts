@@ -1,5 +1,5 @@
+import type { PrivyTokenVerifier } from '@enforcer/core';
 import { AppError } from '../../../../lib/errors.js';
-import type { Services } from '../../../../services.js';
 import type { ITenant } from '../../../tenants/entities.js';
 import type { Authentication, SignInMethod } from '../method.js';
 import { trySettingsFor } from '../settings.js';
@@ -16,7 +16,7 @@ export const privyMethod = {
 
 /** Proves a Privy identity for `tenant` (login and linking). */
 export async function provePrivy(
-  services: Services,
+  services: { privy: PrivyTokenVerifier },
   tenant: ITenant,
   token: string,
 ): Promise<Authentication> {

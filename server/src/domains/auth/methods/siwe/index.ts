@@ -1,8 +1,9 @@
 import { verifySiweMessage } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../../../lib/clock.js';
 import { AppError } from '../../../../lib/errors.js';
-import type { Services } from '../../../../services.js';
 import type { ITenant } from '../../../tenants/entities.js';
+import type { ChallengeStore } from '../../challenges/challenge-store.js';
 import type { Authentication, SignInMethod } from '../method.js';
 import { trySettingsFor } from '../settings.js';
 
@@ -20,7 +21,7 @@ export const siweMethod = {
 /** Proves a wallet for `tenant` (login and linking). Spends the nonce whatever the outcome. */
 export async function proveSiwe(
   em: EntityManager,
-  services: Services,
+  services: { challenges: ChallengeStore; clock: Clock; toleranceSeconds: number },
   tenant: ITenant,
   input: { message: string; signature: string },
 ): Promise<Authentication> {
