@@ -32,7 +32,6 @@ export interface MethodContext {
   em: EntityManager;
   /** The services the methods use (the app's `Services` has them). */
   services: MethodServices;
-  otp: OtpCodes;
   client: ClientInfo;
 }
 

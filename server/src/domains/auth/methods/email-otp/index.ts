@@ -9,7 +9,7 @@ export const emailOtpMethod = {
   id: 'email_otp',
   amr: ['otp'],
   async authenticate(ctx, body) {
-    const check = await ctx.otp.verify(
+    const check = await ctx.services.otp.verify(
       ctx.em,
       { email: body.email, tenantId: ctx.tenant.id, purpose: 'login' },
       body.otp,

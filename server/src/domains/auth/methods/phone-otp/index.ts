@@ -13,7 +13,7 @@ export const phoneOtpMethod = {
   id: 'phone_otp',
   amr: ['sms'],
   async authenticate(ctx, body) {
-    const check = await ctx.otp.verify(
+    const check = await ctx.services.otp.verify(
       ctx.em,
       { email: body.phone, tenantId: ctx.tenant.id, purpose: 'phone_login' },
       body.otp,
