@@ -7,8 +7,8 @@ import { apiRoutes } from './api.js';
 import type { Config } from './config.js';
 import { healthRoutes } from './domains/health/routes.js';
 import { domainRoutes } from './domains/index.js';
+import { ChangeListener } from './http/principal-cache.js';
 import { installErrorHandling } from './plugins/error-handler.js';
-import { ChangeListener } from './plugins/principal-cache.js';
 import {
   clientErrorHandler,
   frameworkErrorHandler,
@@ -115,9 +115,10 @@ export const createLogger = (config: Config): Logger => pino(loggerOptions(confi
  * Call `await app.ready()` (or `listen`) before use; closing the app does not close the ORM.
  */
 export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
-  const services = deps.services ?? createServices(config, deps.orm, deps);
+  const logger = (deps.logger ?? createLogger(config)) as FastifyBaseLogger;
+  const services = deps.services ?? createServices(config, deps.orm, { ...deps, logger });
   const app = Fastify({
-    loggerInstance: (deps.logger ?? createLogger(config)) as FastifyBaseLogger,
+    loggerInstance: logger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
@@ -158,6 +159,7 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
   });
   app.addHook('onClose', async () => {
     await listener.close();
+    await services.mail.close();
   });
   // A request that may have written waits, before answering, until this process has heard of
   // every change committed so far: the caller's next request never meets a stale cache entry.

@@ -31,6 +31,7 @@ export * from './domains/keys/index.js';
 export * from './domains/tenants/entities.js';
 export { generateTenantCode, normaliseTenantCode } from './domains/tenants/tenant-code.js';
 export * from './domains/tokens/index.js';
+export { handleRequestValidationError } from './http/request-validation.js';
 export { type Clock, ManualClock, systemClock } from './lib/clock.js';
 export {
   deriveKey,
@@ -45,5 +46,5 @@ export {
 export { AppError, isAppError } from './lib/errors.js';
 export { problem, sendProblem } from './lib/problem.js';
 export { cryptoRandom, type RandomSource } from './lib/random.js';
-export { errorHandler, handleRequestValidationError, installErrorHandling } from './plugins/error-handler.js';
+export { errorHandler, installErrorHandling } from './plugins/error-handler.js';
 export { createServices, type ServiceDeps, type Services } from './services.js';

@@ -1,7 +1,7 @@
 // Starts Enforcer: config → PostgreSQL (embedded or DATABASE_URL) → migrations → signing keys → HTTP.
 //   pnpm --filter @enforcer/server start
 import { basePath } from '@enforcer/contract';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp, createLogger } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type Database, redactUrl, startDatabase } from './db/database.js';
@@ -99,7 +99,7 @@ try {
     },
     'database ready',
   );
-  const services = createServices(config, db.orm);
+  const services = createServices(config, db.orm, { logger: log as FastifyBaseLogger });
   const { created } = await services.keys.ensureKeys();
   if (created.length > 0) log.info({ kids: created }, 'signing keys created');
   await services.keys.getSigningKey(); // decrypts now: a wrong master key fails here, not at first login

@@ -1,15 +1,28 @@
-import { RefreshTokenService } from '@enforcer/core';
+import { GoogleIdTokenVerifier, OtpService, PrivyTokenVerifier, RefreshTokenService } from '@enforcer/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { FastifyBaseLogger } from 'fastify';
+import { createRemoteJWKSet } from 'jose';
+import { pino } from 'pino';
 import type { Config } from './config.js';
+import { ChallengeStore } from './domains/auth/challenges/challenge-store.js';
+import { createMailDelivery } from './domains/auth/mail/create-mail-delivery.js';
+import type { MailDelivery } from './domains/auth/mail/mail-delivery.js';
+import { MagicLinkService } from './domains/auth/methods/magic-link/magic-links.js';
+import { defaultMethods, type MethodRegistry } from './domains/auth/methods/registry.js';
+import { MfaService } from './domains/auth/mfa/mfa-service.js';
+import { OtpCodes } from './domains/auth/otp.js';
+import { createSmsDelivery } from './domains/auth/sms/create-sms-delivery.js';
+import type { SmsDelivery } from './domains/auth/sms/sms-delivery.js';
 import { SigningKeyStore } from './domains/keys/signing-key-store.js';
 import { TenantPolicyService } from './domains/policy/tenant-policy.js';
 import { AccessTokenService } from './domains/tokens/access-token.js';
 import { auditRefreshTokenReuse } from './domains/tokens/reuse-audit.js';
 import { SessionTokenService } from './domains/tokens/session-tokens.js';
+import { PrincipalCache } from './http/principal-cache.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { deriveKey } from './lib/crypto.js';
 import { cryptoRandom, type RandomSource } from './lib/random.js';
-import { PrincipalCache } from './plugins/principal-cache.js';
+import { PostgresOtpChallengeStore } from './stores/postgres/codes.js';
 import { PostgresSessionStore } from './stores/postgres/sessions.js';
 import { PostgresUnitOfWork } from './stores/postgres/unit-of-work.js';
 
@@ -17,6 +30,8 @@ import { PostgresUnitOfWork } from './stores/postgres/unit-of-work.js';
 export interface ServiceDeps {
   clock?: Clock;
   random?: RandomSource;
+  /** Where development mail and SMS are logged (codes included); default: nowhere. */
+  logger?: FastifyBaseLogger;
 }
 
 /** The server's services, built once and shared by every route (`app.services`). */
@@ -35,6 +50,23 @@ export interface Services {
   policies: TenantPolicyService;
   /** Sessions' accounts as the last authentication read them; emptied by change notifications. */
   principalCache: PrincipalCache;
+  /** One-time codes (email, SMS) over the core's `OtpService`. */
+  otp: OtpCodes;
+  /** Development and test servers put one-time codes and links in their answers; production never. */
+  exposeOtpCodes: boolean;
+  /** Closed by the app that owns it (`buildApp`'s onClose). */
+  mail: MailDelivery;
+  sms: SmsDelivery;
+  /** WebAuthn challenges, SIWE nonces and spent Google nonces. */
+  challenges: ChallengeStore;
+  google: GoogleIdTokenVerifier;
+  privy: PrivyTokenVerifier;
+  /** Clock skew tolerated on outside tokens and messages (the access-token tolerance). */
+  toleranceSeconds: number;
+  /** The sign-in methods `POST /auth/login` and `/auth/register` dispatch to. */
+  signInMethods: MethodRegistry;
+  mfa: MfaService;
+  magicLinks: MagicLinkService;
 }
 
 export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps = {}): Services {
@@ -75,6 +107,8 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
   });
   const policies = new TenantPolicyService();
   const principalCache = new PrincipalCache();
+  const logger = deps.logger ?? (pino({ level: 'silent' }) as FastifyBaseLogger);
+  const toleranceSeconds = config.tokens.clockToleranceSeconds;
   return {
     config,
     orm,
@@ -87,5 +121,31 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     sessions,
     policies,
     principalCache,
+    otp: new OtpCodes(
+      new OtpService({
+        store: new PostgresOtpChallengeStore({ orm }),
+        clock,
+        random,
+        codeKey: deriveKey(config.masterKey, 'otp-code'),
+      }),
+      clock,
+      (tx) => new PostgresOtpChallengeStore({ tx }),
+    ),
+    exposeOtpCodes: config.env !== 'production',
+    mail: createMailDelivery(config, logger),
+    sms: createSmsDelivery(config, logger),
+    challenges: new ChallengeStore({ clock, random }),
+    google: new GoogleIdTokenVerifier({
+      // Cached by jose; an unknown `kid` refetches, at most every 30 s.
+      keys: createRemoteJWKSet(new URL(config.authMethods.googleJwksUrl), { timeoutDuration: 5000 }),
+      keysAreRemote: true,
+      clock,
+      clockToleranceSeconds: toleranceSeconds,
+    }),
+    privy: new PrivyTokenVerifier({ clock, clockToleranceSeconds: toleranceSeconds }),
+    toleranceSeconds,
+    signInMethods: defaultMethods(),
+    mfa: new MfaService({ masterKey: config.masterKey, clock, random }),
+    magicLinks: new MagicLinkService({ clock, random }),
   };
 }

@@ -58,7 +58,7 @@ it("@enforcer/node-verifier accepts the mock's tokens and follows its policy and
 
 it("the mock's password rules are the server's: both refuse with @enforcer/contract's rules", async () => {
   const { commonPasswordList } = await import('@enforcer/contract');
-  const server = await import('../../server/src/domains/auth/strategies/password/policy.js');
+  const server = await import('../../server/src/domains/auth/methods/password/policy.js');
   const mock = await import('../../sdk-js/src/msw/methods/password-policy');
   const words = commonPasswordList.split(/\s+/).filter(Boolean).slice(0, 200);
   const context = { email: 'alice@example.com', tenantName: 'Acme Pay' };

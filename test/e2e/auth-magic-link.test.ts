@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MagicLinkToken } from '../../server/src/domains/auth/magic-link/entities.js';
+import { MagicLinkToken } from '../../server/src/domains/auth/methods/magic-link/entities.js';
 import { Tenant } from '../../server/src/domains/tenants/entities.js';
 import { ManualClock } from '../../server/src/lib/clock.js';
 import { type SeededTenant, seedTenant as seedAdminTenant } from './admin-setup.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PasskeyCredential } from '../../server/src/domains/auth/strategies/passkey/entities.js';
+import { PasskeyCredential } from '../../server/src/domains/auth/methods/passkey/entities.js';
 import { ManualClock } from '../../server/src/lib/clock.js';
 import { expectProblem, signIn, uniqueEmail } from './auth-fixtures.js';
 import {

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../server/src/domains/audit/entities.js';
-import { PasswordCredential } from '../../server/src/domains/auth/strategies/password/entities.js';
+import { PasswordCredential } from '../../server/src/domains/auth/methods/password/entities.js';
 import { Person } from '../../server/src/domains/identity/entities.js';
 import { ManualClock } from '../../server/src/lib/clock.js';
 import { expectProblem, seedTenant, signIn, uniqueEmail } from './auth-fixtures.js';

@@ -1,7 +1,6 @@
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { OtpChallenge } from '../../server/src/domains/auth/entities.js';
-import { methodKit } from '../../server/src/domains/auth/methods/kit.js';
 import { DevelopmentSms } from '../../server/src/domains/auth/sms/development.js';
 import { ManualClock } from '../../server/src/lib/clock.js';
 import { expectProblem, requestCode, wrongCode } from './auth-fixtures.js';
@@ -202,7 +201,7 @@ describe('the development SMS adapter', () => {
   it('is used without a gateway: nothing leaves the process, the message is logged and kept', async () => {
     const dev = await startServer({ orm, clock });
     msw.use(letThrough(dev));
-    const sms = methodKit(dev.app.services).sms;
+    const sms = dev.app.services.sms;
     expect(sms).toBeInstanceOf(DevelopmentSms);
     const before = sent.length;
     const phone = uniquePhone();

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { GroupMembership } from '../../server/src/domains/groups/entities.js';
-import { PrincipalCache } from '../../server/src/plugins/principal-cache.js';
+import { PrincipalCache } from '../../server/src/http/principal-cache.js';
 import { withPg } from '../support/index.js';
 import { expectOk, seedTenant } from './admin-setup.js';
 import { startServer } from './harness.js';

@@ -2,6 +2,7 @@ import {
   type Account,
   type AuthProvider,
   basePath,
+  contract,
   type Group,
   type Invite,
   type Jwk,
@@ -9,16 +10,18 @@ import {
   type TokenResponse,
 } from '@enforcer/contract';
 import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
+import { rolesHandlers } from '@enforcer/core';
 import type { JSONWebKeySet } from 'jose';
 import { type HttpHandler, http } from 'msw';
 import { type Clock, systemClock } from '../clock';
 import type { AccessTokenClaims } from '../session/claims';
 import type { ContractImpl } from './context';
+import { coreRoutes } from './core-handlers';
 import { randomToken, uuid } from './crypto';
 import { createDispatcher, type MockRequestRecord } from './dispatch';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
 import { issueOtp } from './methods/otp';
-import { accountsRoutes, rolesRoutes } from './routes/accounts';
+import { accountsRoutes } from './routes/accounts';
 import { apiKeysRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
 import { magicLinkRoutes, mfaRoutes, passwordRoutes } from './routes/credentials';
@@ -144,7 +147,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     mfa: mfaRoutes,
     magicLink: magicLinkRoutes({ devMode }),
     groups: groupsRoutes,
-    roles: rolesRoutes,
+    roles: coreRoutes(contract.roles, rolesHandlers(store.db)),
     accounts: accountsRoutes,
     apiKeys: apiKeysRoutes,
     policy: policyRoutes,

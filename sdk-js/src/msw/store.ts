@@ -12,8 +12,8 @@ import type {
 } from '@enforcer/contract';
 import { builtInRoles, defaultPolicy, mergeGroups, verifiedGroup } from '@enforcer/contract';
 import { type CompiledPolicy, compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
-import type { SessionRecord } from '@enforcer/core';
-import { MemoryOtpChallengeStore, MemorySessionStore } from '@enforcer/core/memory';
+import { AppError, type SessionRecord } from '@enforcer/core';
+import { MemoryDatabase, MemoryOtpChallengeStore, MemorySessionStore } from '@enforcer/core/memory';
 import type { Clock } from '../clock';
 import { sha256, stableStringify, uuid } from './crypto';
 
@@ -248,8 +248,26 @@ export class MockStore {
   readonly #policies = new Map<string, CompiledTenantPolicy>();
   readonly #etags = new Map<string, string>();
 
+  /**
+   * The core's unit of work over memory: the stores the core's handlers use. Tables move here from this
+   * class aggregate by aggregate (issue #13); until the tenant and group tables do, its policy reader is
+   * `policyOf` below.
+   */
+  readonly db: MemoryDatabase;
+
   constructor(clock: Clock) {
     this.clock = clock;
+    this.db = new MemoryDatabase({
+      now: () => new Date(this.now()),
+      policies: () => ({
+        forTenant: async (tenantId) => {
+          const tenant = this.tenants.get(tenantId);
+          if (!tenant) throw new AppError('not_found', 'No such tenant');
+          const policy = this.policyOf(tenantId);
+          return { tenantId, stored: tenant.policy, ...policy, etag: await this.etagOf(tenantId) };
+        },
+      }),
+    });
   }
 
   now(): number {
@@ -284,6 +302,7 @@ export class MockStore {
       map.clear();
     }
     this.sessionStore.clear();
+    this.db.clear();
     this.changes.length = 0;
     this.otpChallenges.clear();
   }

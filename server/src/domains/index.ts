@@ -1,10 +1,10 @@
-import type { DomainRoutes } from '../api.js';
+import type { DomainRoutes } from '../http/contract-routes.js';
 import { accountsRoutes } from './accounts/routes.js';
 import { apiKeysRoutes } from './api-keys/routes.js';
-import { magicLinkRoutes } from './auth/magic-link/routes.js';
+import { magicLinkRoutes } from './auth/methods/magic-link/routes.js';
+import { passwordRoutes } from './auth/methods/password/routes.js';
 import { mfaRoutes } from './auth/mfa/routes.js';
 import { authRoutes } from './auth/routes.js';
-import { passwordRoutes } from './auth/strategies/password/routes.js';
 import { discoveryRoutes } from './discovery/routes.js';
 import { groupsRoutes } from './groups/routes.js';
 import { policyRoutes } from './policy/routes.js';

@@ -2,7 +2,7 @@ import type { Caller, Handlers } from '@enforcer/core';
 import type { AppRouter } from '@ts-rest/core';
 import type { RouterImplementation } from '@ts-rest/fastify';
 import type { FastifyInstance } from 'fastify';
-import { registerContractRoutes } from '../api.js';
+import { registerContractRoutes } from './contract-routes.js';
 import type { Principal } from './principal.js';
 import { clientInfo } from './request-context.js';
 

@@ -1,6 +1,5 @@
 import type { CompiledPolicy, Subject } from '@enforcer/contract/policy';
-import type { Grant } from '../domains/identity/load-grant.js';
-import type { AccessTokenClaims } from '../domains/tokens/access-token.js';
+import type { AccessTokenClaims } from './access-token-claims.js';
 
 /**
  * Who is calling, worked out once per request from the route's `metadata.auth` (in the
@@ -33,7 +32,16 @@ export interface ApiKeyPrincipal {
 }
 
 /** What an account may do right now, as the request's one authentication query read it. */
-export type PrincipalGrant = Omit<Grant, 'account'>;
+export interface PrincipalGrant {
+  accountId: string;
+  personId: string;
+  tenantId: string;
+  active: boolean;
+  roles: string[];
+  /** Group names, sorted. */
+  groups: string[];
+  grantVersion: number;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {

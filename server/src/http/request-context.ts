@@ -1,5 +1,4 @@
 import type { FastifyRequest } from 'fastify';
-import type { AuditActor } from '../domains/audit/record-audit.js';
 import { AppError } from '../lib/errors.js';
 import type { Principal } from './principal.js';
 
@@ -9,8 +8,8 @@ export function requirePrincipal(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** Who did it, for audit events: the account of a user token, or the API key. */
-export const auditActor = (principal: Principal): AuditActor =>
+/** Who did it, for audit events (an `AuditActor`): the account of a user token, or the API key. */
+export const auditActor = (principal: Principal): { type: 'account' | 'api_key'; id: string } =>
   principal.kind === 'user'
     ? { type: 'account', id: principal.accountId }
     : { type: 'api_key', id: principal.apiKeyId };

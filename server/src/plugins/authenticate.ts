@@ -4,13 +4,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { API_KEY_PREFIX, hashApiKey } from '../domains/api-keys/api-key-hash.js';
 import { ApiKey, type IApiKey } from '../domains/api-keys/entities.js';
+import { isPrivyToken, privyBearerClaims } from '../domains/auth/methods/privy/bearer.js';
 import { mfaSubjectAttributes } from '../domains/auth/mfa/subject-attributes.js';
-import { isPrivyToken, privyBearerClaims } from '../domains/auth/strategies/privy/bearer.js';
 import { type LazyEm, lazyEm } from '../http/lazy-em.js';
 import { type ApiKeyPrincipal, subjectOfPrincipal, type UserPrincipal } from '../http/principal.js';
+import type { CachedPrincipal } from '../http/principal-cache.js';
 import { AppError } from '../lib/errors.js';
 import type { Services } from '../services.js';
-import type { CachedPrincipal } from './principal-cache.js';
 
 type Credential = { kind: 'jwt'; token: string } | { kind: 'api_key'; key: string } | undefined;
 

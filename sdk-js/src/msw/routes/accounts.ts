@@ -50,25 +50,6 @@ function assertManagerRemains(
   }
 }
 
-export const rolesRoutes: RouterImpl<typeof contract.roles> = {
-  list: (_request, ctx) => {
-    const { effective } = ctx.store.policyOf(tenantIdOf(ctx));
-    const rank = (name: string) => {
-      const i = (builtInRoles as readonly string[]).indexOf(name);
-      return i < 0 ? builtInRoles.length : i;
-    };
-    const data: Role[] = Object.entries(effective.roles)
-      .sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, role]) => ({
-        name,
-        permissions: [...role.permissions],
-        description: role.description ?? null,
-        built_in: rank(name) < builtInRoles.length,
-      }));
-    return { status: 200, body: { data } };
-  },
-};
-
 export const accountsRoutes: RouterImpl<typeof contract.accounts> = {
   /** Filtered by the engine (`accounts.read` on `account`): an admin sees all, a member only itself. */
   list: ({ query }, ctx) => {

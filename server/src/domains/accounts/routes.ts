@@ -1,7 +1,7 @@
 import { type Account as AccountDto, contract } from '@enforcer/contract';
 import { rolesHandlers } from '@enforcer/core';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
-import { type DomainRoutes, registerContractRoutes } from '../../api.js';
+import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
 import { registerCoreRoutes } from '../../http/core-handlers.js';
 import { type Principal, subjectOfPrincipal } from '../../http/principal.js';
 import { auditActor, clientInfo, requirePrincipal } from '../../http/request-context.js';

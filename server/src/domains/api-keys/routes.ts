@@ -1,5 +1,5 @@
 import { type ApiKey as ApiKeyDto, contract } from '@enforcer/contract';
-import { type DomainRoutes, registerContractRoutes } from '../../api.js';
+import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
 import { subjectOfPrincipal } from '../../http/principal.js';
 import { auditActor, clientInfo, requirePrincipal } from '../../http/request-context.js';
 import { AppError } from '../../lib/errors.js';

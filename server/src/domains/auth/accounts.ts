@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../lib/clock.js';
 import { Account, type IAccount, type IPerson, Person } from '../identity/entities.js';
 import { type ITenant, Tenant } from '../tenants/entities.js';
-import { forgetUnprovenCredentials } from './strategies/password/first-proof.js';
-import type { EmailIdentity } from './strategy.js';
+import type { EmailIdentity } from './methods/method.js';
+import { forgetUnprovenCredentials } from './methods/password/first-proof.js';
 
 /**
  * Serialises every creation of a person or of one of their accounts (concurrent first logins, a join

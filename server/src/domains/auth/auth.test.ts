@@ -6,12 +6,12 @@ import type { RandomSource } from '../../lib/random.js';
 import type { ITenant } from '../tenants/entities.js';
 import { headerSafe } from './mail/mail-delivery.js';
 import { otpMessage } from './mail/messages.js';
-import { defaultStrategies } from './registry.js';
+import { defaultMethods } from './methods/registry.js';
 
 const tenant = (authProviders: string[]) => ({ authProviders }) as ITenant;
 
-describe('StrategyRegistry', () => {
-  const registry = defaultStrategies();
+describe('MethodRegistry', () => {
+  const registry = defaultMethods();
 
   it('lists the implemented providers and their amr', () => {
     expect(registry.providers).toEqual([...authProviderIds]);
@@ -20,7 +20,7 @@ describe('StrategyRegistry', () => {
     expect(registry.amrOf('magic_link')).toEqual(['otp']);
   });
 
-  it('accepts a provider only when the tenant does and a strategy exists', () => {
+  it('accepts a provider only when the tenant does and a method exists', () => {
     expect(() => registry.assertAccepted(tenant(['email_otp']), 'email_otp')).not.toThrow();
     for (const [providers, provider] of [
       [['passkey'], 'email_otp'],

@@ -2,15 +2,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
 import type { UserPrincipal } from '../../http/principal.js';
 import { AppError } from '../../lib/errors.js';
-import type { Services } from '../../services.js';
 import { type ITenant, Tenant } from '../tenants/entities.js';
 import type { ClientInfo } from '../tokens/session-tokens.js';
-import { type AuthKit, authKit } from './kit.js';
 
-/** What an auth handler works with: the services, the auth kit, a fresh entity manager, the client. */
+/** What an auth handler works with: the services, a fresh entity manager, the client. */
 export interface AuthRequestContext {
-  services: Services;
-  kit: AuthKit;
+  /** The app's services (`app.services`, built by `createServices`). */
+  services: FastifyRequest['server']['services'];
   em: EntityManager;
   client: ClientInfo;
 }
@@ -19,7 +17,6 @@ export function authContext(request: FastifyRequest): AuthRequestContext {
   const services = request.server.services;
   return {
     services,
-    kit: authKit(services, request.server.log),
     em: services.orm.em.fork() as EntityManager,
     client: clientInfo(request),
   };

@@ -5,6 +5,7 @@ import {
   type OtpScope as CoreOtpScope,
   type OtpService as CoreOtpService,
   OTP_TTL_SECONDS,
+  type OtpChallengeStore,
   type OtpIssue,
   type OtpPurpose,
   type OtpRefusalReason,
@@ -14,7 +15,6 @@ import {
 } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../lib/errors.js';
-import { PostgresOtpChallengeStore } from '../../stores/postgres/codes.js';
 
 export { OTP_TTL_SECONDS, type OtpPurpose };
 
@@ -44,10 +44,13 @@ const toAppError = (refusal: Refusal & { retryAfterSeconds?: number }) =>
 export class OtpCodes {
   readonly #core: CoreOtpService;
   readonly #clock: Clock;
+  readonly #storeIn: (tx: EntityManager) => OtpChallengeStore;
 
-  constructor(core: CoreOtpService, clock: Clock) {
+  /** `storeIn` gives the challenge store inside a transaction, so a check commits with its caller. */
+  constructor(core: CoreOtpService, clock: Clock, storeIn: (tx: EntityManager) => OtpChallengeStore) {
     this.#core = core;
     this.#clock = clock;
+    this.#storeIn = storeIn;
   }
 
   /** Issues a code in a transaction of its own, with `audit` (told the challenge id) in it. */
@@ -57,7 +60,7 @@ export class OtpCodes {
     audit: (tx: EntityManager, challengeId: string) => void,
   ): Promise<OtpIssue> {
     return em.transactional(async (tx) => {
-      const issued = await this.#core.issue(scope, new PostgresOtpChallengeStore({ tx }));
+      const issued = await this.#core.issue(scope, this.#storeIn(tx));
       if (issued.ok) audit(tx, issued.value.id);
       return issued;
     });
@@ -79,7 +82,7 @@ export class OtpCodes {
     const check = await this.#core.verify(
       { address: scope.email, tenantId: scope.tenantId, purpose: scope.purpose },
       code,
-      new PostgresOtpChallengeStore({ tx: em }),
+      this.#storeIn(em),
     );
     return check.ok ? { ok: true } : { ok: false, error: toAppError(check), reason: check.reason };
   }

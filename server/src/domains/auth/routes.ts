@@ -1,26 +1,34 @@
 import { contract } from '@enforcer/contract';
-import { type DomainRoutes, registerContractRoutes } from '../../api.js';
-import { authKit } from './kit.js';
-import { authMethodHandlers } from './methods/handlers.js';
+import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
 import { acceptInvite } from './routes/accept-invite.js';
+import { deletePasskey } from './routes/delete-passkey.js';
 import { joinTenant } from './routes/join-tenant.js';
+import { linkGoogle } from './routes/link-google.js';
+import { linkPhone } from './routes/link-phone.js';
+import { linkPrivy } from './routes/link-privy.js';
+import { linkSiwe } from './routes/link-siwe.js';
+import { listIdentities } from './routes/list-identities.js';
 import { listTenants } from './routes/list-tenants.js';
 import { login, passkeyLoginFinish } from './routes/login.js';
 import { logout } from './routes/logout.js';
 import { me } from './routes/me.js';
+import { passkeyCredentials } from './routes/passkey-credentials.js';
+import { passkeyLoginBegin } from './routes/passkey-login-begin.js';
+import { passkeyRegisterBegin } from './routes/passkey-register-begin.js';
+import { passkeyRegisterFinish } from './routes/passkey-register-finish.js';
 import { permissions } from './routes/permissions.js';
 import { refresh } from './routes/refresh.js';
 import { register } from './routes/register.js';
 import { requestOtp } from './routes/request-otp.js';
+import { siweNonce } from './routes/siwe-nonce.js';
 import { switchTenant } from './routes/switch-tenant.js';
+import { unlinkIdentity } from './routes/unlink-identity.js';
 
 /**
  * The auth routes of the contract (`contract.auth`), one handler per file under `routes/`. Who may call
  * each is the contract's route metadata, enforced by the shared authenticate hook.
  */
-export const authRoutes: DomainRoutes = (app, services) => {
-  const kit = authKit(services, app.log);
-  app.addHook('onClose', async () => kit.mail.close());
+export const authRoutes: DomainRoutes = (app) => {
   registerContractRoutes(app, contract.auth, {
     register,
     requestOtp,
@@ -34,6 +42,17 @@ export const authRoutes: DomainRoutes = (app, services) => {
     acceptInvite,
     me,
     permissions,
-    ...authMethodHandlers(app, services),
+    identities: listIdentities,
+    linkPhone,
+    linkGoogle,
+    linkSiwe,
+    linkPrivy,
+    unlinkIdentity,
+    siweNonce,
+    passkeyRegisterBegin,
+    passkeyRegisterFinish,
+    passkeyLoginBegin,
+    passkeyCredentials,
+    deletePasskey,
   });
 };

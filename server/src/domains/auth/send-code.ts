@@ -31,20 +31,20 @@ export async function sendCode(
   tenantCode: string | undefined | null,
   channel: CodeChannel,
 ): Promise<RequestOtpResult> {
-  const { services, kit, em, client } = authContext(request);
+  const { services, em, client } = authContext(request);
   const tenant: ITenant | null = tenantCode ? await tenantByCode(em, tenantCode) : null;
   const scope = {
     address: channel.address,
     tenantId: tenant?.id ?? null,
     purpose: codePurpose(channel.channel, tenant !== null),
   };
-  const body = await kit.otp.send({
+  const body = await services.otp.send({
     channel: channel.channel,
     scope,
     accepted: !tenant || tenant.authProviders.includes(channel.provider),
-    exposeCode: kit.exposeOtpCodes,
+    exposeCode: services.exposeOtpCodes,
     issue: () =>
-      kit.otp.issueAudited(em, scope, (tx, challengeId) =>
+      services.otp.issueAudited(em, scope, (tx, challengeId) =>
         recordAudit(tx, services.clock, {
           action: 'auth.otp.requested',
           actor: { type: 'anonymous' },

@@ -1,9 +1,8 @@
 import type { TokenResponse } from '@enforcer/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Services } from '../../services.js';
-import type { IAccount, IPerson } from '../identity/entities.js';
-import type { ITenant } from '../tenants/entities.js';
-import type { ClientInfo } from '../tokens/session-tokens.js';
+import { type IAccount, type IPerson, Person } from '../identity/entities.js';
+import { type ITenant, Tenant } from '../tenants/entities.js';
+import type { ClientInfo, SessionTokenService } from '../tokens/session-tokens.js';
 import { toTokenResponse } from './views.js';
 
 /**
@@ -12,7 +11,7 @@ import { toTokenResponse } from './views.js';
  */
 export async function openSession(
   tx: EntityManager,
-  services: Services,
+  services: { sessions: SessionTokenService },
   input: {
     account: IAccount;
     person: IPerson;
@@ -35,4 +34,21 @@ export async function openSession(
     tx,
   );
   return { sessionId: tokens.sessionId, response: toTokenResponse(tokens, input.person, input.tenant) };
+}
+
+/**
+ * Rotates a refresh token (see `RefreshTokenService`): a spent token presented again outside the grace
+ * window revokes the whole family (`401 refresh_token_reused`, audited there); two refreshes of one token
+ * within the window get the same successor.
+ */
+export async function refreshSession(
+  em: EntityManager,
+  services: { sessions: SessionTokenService },
+  refreshToken: string,
+  client: ClientInfo,
+): Promise<TokenResponse> {
+  const tokens = await services.sessions.refresh(refreshToken, client);
+  const person = await em.findOneOrFail(Person, tokens.personId);
+  const tenant = await em.findOneOrFail(Tenant, tokens.tenantId);
+  return toTokenResponse(tokens, person, tenant);
 }

@@ -1,6 +1,6 @@
 import { contract, type Jwks, type OpenIdConfiguration, rootContract } from '@enforcer/contract';
-import { type DomainRoutes, registerContractRoutes } from '../../api.js';
 import type { Config } from '../../config.js';
+import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
 import { SIGNING_ALG } from '../keys/index.js';
 import { swaggerRoutes } from './swagger.js';
 

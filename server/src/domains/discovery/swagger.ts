@@ -1,7 +1,7 @@
 import { generateOpenApiDocument, type OpenApiDocument } from '@enforcer/contract';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import type { DomainRoutes } from '../../api.js';
+import type { DomainRoutes } from '../../http/contract-routes.js';
 
 /** Where the browsable API reference lives (the seed's `/swagger` and `/swagger/doc.json`). */
 export const swaggerPrefix = '/swagger';

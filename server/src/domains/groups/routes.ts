@@ -4,7 +4,7 @@ import {
   type GroupMembership as GroupMembershipDto,
 } from '@enforcer/contract';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
-import { type DomainRoutes, registerContractRoutes } from '../../api.js';
+import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
 import { type Principal, subjectOfPrincipal } from '../../http/principal.js';
 import { auditActor, clientInfo, requirePrincipal } from '../../http/request-context.js';
 import { AppError } from '../../lib/errors.js';

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
 import { findOrCreatePerson, lockIdentity } from '../auth/accounts.js';
-import type { LinkedIdentity, ProvenIdentity } from '../auth/strategy.js';
+import type { LinkedIdentity, ProvenIdentity } from '../auth/methods/method.js';
 import { type IPerson, Person } from '../identity/entities.js';
 import { PersonIdentity } from './entities.js';
 import { lockLinkedIdentity } from './locks.js';

@@ -1,7 +1,7 @@
 import { contract, type PolicyResponse } from '@enforcer/contract';
 import { compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
-import { type DomainRoutes, registerContractRoutes } from '../../api.js';
+import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
 import { type LazyEm, lazyEm } from '../../http/lazy-em.js';
 import { type Principal, principalCan, subjectOfPrincipal } from '../../http/principal.js';
 import { auditActor, clientInfo, requirePrincipal } from '../../http/request-context.js';

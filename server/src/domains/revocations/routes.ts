@@ -1,5 +1,5 @@
 import { contract } from '@enforcer/contract';
-import { type DomainRoutes, registerContractRoutes } from '../../api.js';
+import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
 import { AppError } from '../../lib/errors.js';
 import { pruneRevocationEvents, readRevocationFeed } from './read-feed.js';
 

@@ -29,7 +29,7 @@ export const selfServeTenant: AppRouteImplementation<typeof contract.tenants.sel
   body,
   request,
 }) => {
-  const { services, kit, em, client } = authContext(request);
+  const { services, em, client } = authContext(request);
   const { clock } = services;
   const user = request.principal?.kind === 'user' ? request.principal : undefined;
 
@@ -37,7 +37,7 @@ export const selfServeTenant: AppRouteImplementation<typeof contract.tenants.sel
     let amr: string[];
     let proof: 'otp' | 'session';
     if (body.otp !== undefined) {
-      const check = await kit.otp.verify(
+      const check = await services.otp.verify(
         tx,
         { email: body.admin_email, tenantId: null, purpose: 'verify_email' },
         body.otp,
@@ -100,11 +100,11 @@ export const createTenant: AppRouteImplementation<typeof contract.tenants.create
   request,
 }) => {
   const user = requireUser(request);
-  const { services, kit, em, client } = authContext(request);
+  const { services, em, client } = authContext(request);
   const { clock } = services;
   const result = await em.transactional(async (tx) => {
     const authProviders = body.auth_providers ?? ['email_otp'];
-    if (!kit.strategies.acceptsSession({ authProviders }, user.claims.amr)) {
+    if (!services.signInMethods.acceptsSession({ authProviders }, user.claims.amr)) {
       throw new AppError('validation_failed', 'auth_providers must include the method you signed in with', {
         errors: [
           {

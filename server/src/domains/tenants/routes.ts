@@ -5,7 +5,7 @@ import {
   type Tenant as TenantDto,
 } from '@enforcer/contract';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
-import { type DomainRoutes, registerContractRoutes } from '../../api.js';
+import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
 import type { Principal } from '../../http/principal.js';
 import { auditActor, clientInfo, requirePrincipal } from '../../http/request-context.js';
 import { addSeconds } from '../../lib/clock.js';

@@ -1,6 +1,6 @@
 import { errors, type JWTHeaderParameters, jwtVerify, SignJWT } from 'jose';
-import { z } from 'zod';
 import { isDatabaseUnavailable } from '../../db/unavailable.js';
+import { type AccessTokenClaims, accessTokenClaimsSchema } from '../../http/access-token-claims.js';
 import { addSeconds, type Clock, epochSeconds } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
 import type { RandomSource } from '../../lib/random.js';
@@ -26,26 +26,7 @@ export interface AccessTokenSubject {
   mfaAt?: Date | null;
 }
 
-export const accessTokenClaimsSchema = z.object({
-  iss: z.string(),
-  aud: z.union([z.string(), z.array(z.string())]),
-  /** The account id. */
-  sub: z.string(),
-  person_id: z.string(),
-  tenant_id: z.string(),
-  sid: z.string(),
-  roles: z.array(z.string()),
-  groups: z.array(z.string()),
-  amr: z.array(z.string()),
-  grant_version: z.number().int(),
-  /** NumericDate of the session's last second factor (sign-in with MFA or step-up); absent if none. */
-  mfa_at: z.number().int().optional(),
-  iat: z.number().int(),
-  exp: z.number().int(),
-  jti: z.string(),
-});
-/** The verified claims of an access token (JWT names, snake_case). */
-export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;
+export { type AccessTokenClaims, accessTokenClaimsSchema };
 
 export interface IssuedAccessToken {
   token: string;

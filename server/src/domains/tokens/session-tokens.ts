@@ -48,6 +48,11 @@ export class SessionTokenService {
     this.#storeIn = options.storeIn;
   }
 
+  /** Ends a session inside the caller's transaction (it commits with it). False when already ended. */
+  endSession(tx: EntityManager, sessionId: string, reason: string): Promise<boolean> {
+    return this.#refresh.revokeSession(sessionId, reason, this.#storeIn(tx));
+  }
+
   /**
    * Starts a session for an account that has just authenticated with `amr`. Pass `em` to make the session
    * part of the caller's transaction (it is flushed, not committed). Throws `account_inactive`.

@@ -1,5 +1,10 @@
 import { createPublicKey } from 'node:crypto';
-import { type AuthSettings, type AuthSettingsPatch, authSettingsSchema } from '@enforcer/contract';
+import {
+  type AuthProvider,
+  type AuthSettings,
+  type AuthSettingsPatch,
+  authSettingsSchema,
+} from '@enforcer/contract';
 import { AppError } from '../../../lib/errors.js';
 import type { ITenant } from '../../tenants/entities.js';
 
@@ -19,6 +24,13 @@ export function authSettingsOf(tenant: Pick<ITenant, 'authSettings'>): AuthSetti
   return settings as AuthSettings;
 }
 
+/** `403 provider_not_allowed` unless the tenant accepts `provider` (ceremony starts, linking). */
+export function assertAcceptsMethod(tenant: Pick<ITenant, 'authProviders'>, provider: AuthProvider): void {
+  if (!tenant.authProviders.includes(provider)) {
+    throw new AppError('provider_not_allowed', `This tenant does not accept ${provider} sign-in`);
+  }
+}
+
 /** The settings of `method`, or `403 provider_not_configured`. */
 export function settingsFor<M extends Method>(
   tenant: Pick<ITenant, 'authSettings'>,
@@ -34,7 +46,7 @@ export function settingsFor<M extends Method>(
   return block as NonNullable<AuthSettings[M]>;
 }
 
-/** The same as `settingsFor`, as a value or a refusal (for strategies, which return failures). */
+/** The same as `settingsFor`, as a value or a refusal (for sign-in methods, which return failures). */
 export function trySettingsFor<M extends Method>(
   tenant: Pick<ITenant, 'authSettings'>,
   method: M,

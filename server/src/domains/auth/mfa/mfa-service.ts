@@ -4,7 +4,6 @@ import { addSeconds, type Clock } from '../../../lib/clock.js';
 import { sha256 } from '../../../lib/crypto.js';
 import { AppError } from '../../../lib/errors.js';
 import type { RandomSource } from '../../../lib/random.js';
-import type { Services } from '../../../services.js';
 import { Account, type IAccount, type IPerson, Person } from '../../identity/entities.js';
 import type { ITenant } from '../../tenants/entities.js';
 import { Tenant } from '../../tenants/entities.js';
@@ -143,16 +142,4 @@ export class MfaService {
     }
     return challenge;
   }
-}
-
-const services = new WeakMap<Services, MfaService>();
-
-/** The server's MFA service (one per `Services`). */
-export function mfaService(s: Services): MfaService {
-  let service = services.get(s);
-  if (!service) {
-    service = new MfaService({ masterKey: s.config.masterKey, clock: s.clock, random: s.random });
-    services.set(s, service);
-  }
-  return service;
 }

@@ -1,13 +1,11 @@
 import type { SecondFactor } from '@enforcer/contract';
 import { personIdentifier } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Services } from '../../../services.js';
 import { recordAudit } from '../../audit/record-audit.js';
 import type { IPerson } from '../../identity/entities.js';
 import type { ClientInfo } from '../../tokens/session-tokens.js';
-import { type Outcome, refuse, success } from '../context.js';
+import { type AuthRequestContext, type Outcome, refuse, success } from '../context.js';
 import { signInThrottle } from '../throttle/index.js';
-import { mfaService } from './mfa-service.js';
 
 /**
  * A second factor presented by a signed-in person (confirming a change, stepping up): throttled like a
@@ -16,7 +14,7 @@ import { mfaService } from './mfa-service.js';
  */
 export async function provideSecondFactor(
   tx: EntityManager,
-  services: Services,
+  services: AuthRequestContext['services'],
   input: {
     person: IPerson;
     tenantId: string;
@@ -28,7 +26,7 @@ export async function provideSecondFactor(
   },
 ): Promise<Outcome<'totp' | 'recovery_code'>> {
   const throttle = signInThrottle(services);
-  const mfa = mfaService(services);
+  const mfa = services.mfa;
   const subject = {
     tenantId: input.tenantId,
     identifier: personIdentifier(input.person),

@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../../lib/clock.js';
 import { AppError } from '../../../lib/errors.js';
-import type { Services } from '../../../services.js';
 import { recordAudit } from '../../audit/record-audit.js';
 import type { IAccount, IPerson } from '../../identity/entities.js';
 import type { ITenant } from '../../tenants/entities.js';
 import type { ClientInfo } from '../../tokens/session-tokens.js';
-import { MFA_METHODS, mfaService } from './mfa-service.js';
+import { MFA_METHODS, type MfaService } from './mfa-service.js';
 
 /**
  * The login flow's MFA gate, called once the first factor is proven and the account is known and active,
@@ -16,7 +16,7 @@ import { MFA_METHODS, mfaService } from './mfa-service.js';
  */
 export async function requireSecondFactor(
   tx: EntityManager,
-  services: Services,
+  services: { clock: Clock; mfa: MfaService },
   input: {
     account: IAccount;
     person: IPerson;
@@ -26,7 +26,7 @@ export async function requireSecondFactor(
     client: ClientInfo;
   },
 ): Promise<AppError | undefined> {
-  const mfa = mfaService(services);
+  const mfa = services.mfa;
   if (!(await mfa.required(tx, input.person.id, input.amr))) return undefined;
   const challenge = await mfa.issueChallenge(tx, input);
   recordAudit(tx, services.clock, {

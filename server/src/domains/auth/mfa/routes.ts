@@ -1,5 +1,5 @@
 import { contract } from '@enforcer/contract';
-import { type DomainRoutes, registerContractRoutes } from '../../../api.js';
+import { type DomainRoutes, registerContractRoutes } from '../../../http/contract-routes.js';
 import { confirm } from './routes/confirm.js';
 import { disable } from './routes/disable.js';
 import { enroll } from './routes/enroll.js';

@@ -1,119 +1,16 @@
-import { type contract, defaultMemberRole, type LoginBody, type TokenResponse } from '@enforcer/contract';
-import { countsAsGuess, loginIdentifier, personIdentifier } from '@enforcer/core';
+import type { contract } from '@enforcer/contract';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
-import type { FastifyRequest } from 'fastify';
-import { AppError } from '../../../lib/errors.js';
-import { recordAudit } from '../../audit/record-audit.js';
-import { resolvePerson } from '../../identities/resolve-person.js';
-import { createAccount, findAccount } from '../accounts.js';
-import { authContext, committed, refuse, success, tenantByCode } from '../context.js';
-import { requireSecondFactor } from '../mfa/require-second-factor.js';
-import { openSession } from '../sign-in.js';
-import { signInThrottle } from '../throttle/index.js';
+import { authContext } from '../context.js';
+import { signIn } from '../login.js';
 
-/**
- * `POST /auth/login`: `provider` picks the strategy, which proves who the caller is; then, the same for
- * every method: the person (created, or marked verified), the account in the tenant (created when the
- * tenant allows sign-up, as `member`), the session and its tokens.
- *
- * Failures after the tenant is known are audited (`auth.login.failed`) and committed with whatever the
- * strategy counted (a wrong code's attempt). A right code followed by a refusal (sign-up disabled,
- * account deactivated) is spent: codes are single use. Membership is only revealed after the proof.
- */
+/** `POST /auth/login`: the login flow (`login.ts`): the method's proof, then the same steps for all. */
 export const login: AppRouteImplementation<typeof contract.auth.login> = async ({ body, request }) => ({
   status: 200,
-  body: await signIn(request, body),
+  body: await signIn(authContext(request), body),
 });
 
 /** `POST /auth/passkey/login/finish`: `POST /auth/login` with `provider: passkey` (one login flow). */
 export const passkeyLoginFinish: AppRouteImplementation<typeof contract.auth.passkeyLoginFinish> = async ({
   body,
   request,
-}) => ({ status: 200, body: await signIn(request, { provider: 'passkey', ...body }) });
-
-async function signIn(request: FastifyRequest, body: LoginBody): Promise<TokenResponse> {
-  const { services, kit, em, client } = authContext(request);
-  const { clock } = services;
-  const tenant = await tenantByCode(em, body.tenant_code);
-
-  const failed = (tx: typeof em, reason: string, error: AppError, accountId?: string) => {
-    recordAudit(tx, clock, {
-      action: 'auth.login.failed',
-      actor: accountId ? { type: 'account', id: accountId } : { type: 'anonymous' },
-      tenantId: tenant.id,
-      target: { type: 'tenant', id: tenant.id },
-      ...client,
-      details: { provider: body.provider, reason, email: 'email' in body ? body.email : undefined },
-    });
-    return refuse(error);
-  };
-
-  if (!tenant.authProviders.includes(body.provider)) {
-    const error = new AppError(
-      'provider_not_allowed',
-      `This tenant does not accept ${body.provider} sign-in`,
-    );
-    return committed<TokenResponse>(em, async (tx) => failed(tx, 'provider_not_allowed', error));
-  }
-
-  const throttle = signInThrottle(services);
-  return committed<TokenResponse>(em, async (tx) => {
-    const attempt = { tenantId: tenant.id, identifier: loginIdentifier(body), client };
-    const gate = await throttle.gate(tx, attempt);
-    if (!gate.ok) return failed(tx, gate.reason, gate.error);
-    const auth = await kit.strategies.authenticate({ em: tx, services, otp: kit.otp, client, tenant }, body);
-    if (!auth.ok) {
-      const limited = countsAsGuess(auth.reason)
-        ? await throttle.failure(tx, attempt, auth.reason)
-        : undefined;
-      return failed(tx, auth.reason, limited ?? auth.error);
-    }
-
-    const resolved = await resolvePerson(tx, clock, auth.identity);
-    if (!resolved.ok) return failed(tx, resolved.reason, resolved.error);
-    const { person } = resolved;
-    const lockout = await throttle.lockedOut(tx, tenant.id, personIdentifier(person));
-    if (lockout) return failed(tx, 'account_locked', lockout);
-    let account = await findAccount(tx, person.id, tenant.id);
-    if (!account) {
-      if (!tenant.allowSignup) {
-        return failed(tx, 'signup_disabled', new AppError('signup_disabled', 'This tenant is invite-only'));
-      }
-      account = createAccount(tx, clock, { person, tenant, role: defaultMemberRole });
-      await tx.flush();
-      recordAudit(tx, clock, {
-        action: 'auth.account.created',
-        actor: { type: 'person', id: person.id },
-        tenantId: tenant.id,
-        target: { type: 'account', id: account.id },
-        ...client,
-        details: { via: 'login', provider: body.provider, role: account.role },
-      });
-    }
-    if (!account.active) {
-      const error = new AppError('account_inactive', 'This account has been deactivated');
-      return failed(tx, 'account_inactive', error, account.id);
-    }
-    const amr = kit.strategies.amrOf(body.provider);
-    const mfa = await requireSecondFactor(tx, services, {
-      account,
-      person,
-      tenant,
-      provider: body.provider,
-      amr,
-      client,
-    });
-    if (mfa) return refuse(mfa);
-    await throttle.success(tx, { tenantId: tenant.id, identifier: personIdentifier(person) });
-    const tokens = await openSession(tx, services, { account, person, tenant, amr, client });
-    recordAudit(tx, clock, {
-      action: 'auth.login.succeeded',
-      actor: { type: 'account', id: account.id },
-      tenantId: tenant.id,
-      target: { type: 'session', id: tokens.sessionId },
-      ...client,
-      details: { provider: body.provider, amr },
-    });
-    return success(tokens.response);
-  });
-}
+}) => ({ status: 200, body: await signIn(authContext(request), { provider: 'passkey', ...body }) });

@@ -2,9 +2,9 @@ import type { contract } from '@enforcer/contract';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
 import { authContext } from '../context.js';
 import { otpMessage } from '../mail/messages.js';
+import { requestPhoneOtp } from '../methods/phone-otp/request-code.js';
 import { OTP_TTL_SECONDS } from '../otp.js';
 import { sendCode } from '../send-code.js';
-import { requestPhoneOtp } from '../strategies/phone-otp/request-code.js';
 
 /**
  * `POST /auth/otp/request`: mails a six-digit code (or texts one, with `phone`). With a
@@ -17,13 +17,13 @@ export const requestOtp: AppRouteImplementation<typeof contract.auth.requestOtp>
   request,
 }) => {
   if ('phone' in body) return requestPhoneOtp(body, request);
-  const { kit } = authContext(request);
+  const { services } = authContext(request);
   return sendCode(request, body.tenant_code, {
     channel: 'email',
     provider: 'email_otp',
     address: body.email,
     auditDetails: { email: body.email },
     deliver: (code, tenant) =>
-      kit.mail.send(otpMessage({ to: body.email, code, tenant, ttlSeconds: OTP_TTL_SECONDS })),
+      services.mail.send(otpMessage({ to: body.email, code, tenant, ttlSeconds: OTP_TTL_SECONDS })),
   });
 };

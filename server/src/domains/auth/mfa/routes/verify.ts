@@ -1,17 +1,7 @@
 import type { contract } from '@enforcer/contract';
-import { personIdentifier } from '@enforcer/core';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
-import { AppError } from '../../../../lib/errors.js';
-import { recordAudit } from '../../../audit/record-audit.js';
-import { Account, Person } from '../../../identity/entities.js';
-import { Tenant } from '../../../tenants/entities.js';
-import { authContext, committed, refuse, success } from '../../context.js';
-import { openSession } from '../../sign-in.js';
-import { signInThrottle } from '../../throttle/index.js';
-import { amrOfSecondFactor, MFA_CHALLENGE_MAX_ATTEMPTS, mfaService } from '../mfa-service.js';
-
-const tokenInvalid = () =>
-  new AppError('mfa_token_invalid', 'This sign-in has expired or was already finished: sign in again');
+import { authContext } from '../../context.js';
+import { verifySecondFactor } from '../challenges.js';
 
 /**
  * `POST /auth/mfa/verify`: finishes a sign-in that answered `401 mfa_required`. The challenge (found by
@@ -20,72 +10,7 @@ const tokenInvalid = () =>
  * sign-in throttle. A right one spends the challenge and opens the session with the first factor's
  * `amr` plus `totp`/`recovery_code` and `mfa`, and `mfa_at` = now.
  */
-export const verify: AppRouteImplementation<typeof contract.mfa.verify> = async ({ body, request }) => {
-  const { services, em, client } = authContext(request);
-  const { clock } = services;
-  const mfa = mfaService(services);
-  const throttle = signInThrottle(services);
-  const response = await committed(em, async (tx) => {
-    const challenge = await mfa.liveChallenge(tx, body.mfa_token);
-    if (!challenge) return refuse(tokenInvalid());
-    const person = await tx.findOneOrFail(Person, challenge.person.id);
-    const tenant = await tx.findOneOrFail(Tenant, challenge.tenant.id);
-    const subject = { tenantId: tenant.id, identifier: personIdentifier(person), client };
-    const failed = (reason: string, error: AppError) => {
-      recordAudit(tx, clock, {
-        action: 'auth.login.failed',
-        actor: { type: 'account', id: challenge.account.id },
-        tenantId: tenant.id,
-        target: { type: 'mfa_challenge', id: challenge.id },
-        ...client,
-        details: { provider: challenge.provider, stage: 'mfa', reason },
-      });
-      return refuse(error);
-    };
-    const gate = await throttle.gate(tx, subject);
-    if (!gate.ok) return failed(gate.reason, gate.error);
-
-    const factor = 'code' in body ? { code: body.code } : { recovery_code: body.recovery_code };
-    const check = await mfa.checkFactor(tx, person.id, factor);
-    if (!check.ok) {
-      challenge.attempts += 1;
-      await tx.flush();
-      const limited = await throttle.failure(tx, subject, check.reason);
-      const burnt = challenge.attempts >= MFA_CHALLENGE_MAX_ATTEMPTS;
-      return failed(check.reason, limited ?? (burnt ? tokenInvalid() : check.error));
-    }
-
-    const now = clock.now();
-    challenge.consumedAt = now;
-    const account = await tx.findOneOrFail(Account, challenge.account.id);
-    if (!account.active) {
-      return failed(
-        'account_inactive',
-        new AppError('account_inactive', 'This account has been deactivated'),
-      );
-    }
-    await throttle.success(tx, subject);
-    const amr = [...new Set([...challenge.amr, ...amrOfSecondFactor(check.method)])];
-    const tokens = await openSession(tx, services, { account, person, tenant, amr, client, mfaAt: now });
-    recordAudit(tx, clock, {
-      action: 'auth.login.succeeded',
-      actor: { type: 'account', id: account.id },
-      tenantId: tenant.id,
-      target: { type: 'session', id: tokens.sessionId },
-      ...client,
-      details: { provider: challenge.provider, amr, second_factor: check.method },
-    });
-    if (check.method === 'recovery_code') {
-      recordAudit(tx, clock, {
-        action: 'auth.mfa.recovery_code.used',
-        actor: { type: 'account', id: account.id },
-        tenantId: tenant.id,
-        target: { type: 'person', id: person.id },
-        ...client,
-        details: { purpose: 'sign_in', remaining: await mfa.recovery.remaining(tx, person.id) },
-      });
-    }
-    return success(tokens.response);
-  });
-  return { status: 200, body: response };
-};
+export const verify: AppRouteImplementation<typeof contract.mfa.verify> = async ({ body, request }) => ({
+  status: 200,
+  body: await verifySecondFactor(authContext(request), body),
+});
