@@ -23,6 +23,7 @@ export {
   createApiKeyBodySchema,
   createdApiKeySchema,
 } from './api-keys/schemas';
+export { type AccessTokenClaims, accessTokenClaimsSchema } from './auth/access-token-claims';
 export { authContract } from './auth/contract';
 export {
   type GoogleLoginBody,

@@ -77,7 +77,7 @@ export function subjectOfPrincipal(store: MockStore, principal: Principal): Subj
   // As the server's authenticate hook: recent-MFA attributes from the token's mfa_at claim.
   return {
     ...store.subjectOf(principal.account),
-    attributes: mfaSubjectAttributes(principal.claims as { mfa_at?: number }, store.now()),
+    attributes: mfaSubjectAttributes(principal.claims, store.now()),
   };
 }
 

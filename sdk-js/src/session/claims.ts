@@ -1,25 +1,11 @@
 /**
- * The claims of an Enforcer access token (`typ: at+jwt`, ES256). The browser never verifies
- * the signature (the server does, on every call); it reads the claims to know who is signed
- * in, until when, and in which session.
+ * The claims of an Enforcer access token (one definition, in the contract). The browser never verifies the
+ * signature (the server does, on every call); it reads the claims to know who is signed in, until when,
+ * and in which session.
  */
-export interface AccessTokenClaims {
-  iss: string;
-  aud: string | string[];
-  /** The account id. */
-  sub: string;
-  person_id: string;
-  tenant_id: string;
-  /** The session (refresh-token family). */
-  sid: string;
-  roles: string[];
-  groups: string[];
-  amr: string[];
-  grant_version: number;
-  iat: number;
-  exp: number;
-  jti: string;
-}
+import type { AccessTokenClaims } from '@enforcer/contract';
+
+export type { AccessTokenClaims };
 
 /** Reads the payload of a JWT without verifying it; undefined when it is not one. */
 export function decodeClaims(token: string): AccessTokenClaims | undefined {

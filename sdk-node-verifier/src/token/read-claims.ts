@@ -1,28 +1,8 @@
+import type { AccessTokenClaims } from '@enforcer/contract';
 import { VerifierError } from '../errors';
 
-/** The claims of an Enforcer access token (JWT names, snake_case), as the server mints them. */
-export interface AccessTokenClaims {
-  iss: string;
-  aud: string | string[];
-  /** The account id. */
-  sub: string;
-  person_id: string;
-  tenant_id: string;
-  /** The session (refresh-token family) the token belongs to. */
-  sid: string;
-  roles: string[];
-  groups: string[];
-  /** Authentication methods (RFC 8176), e.g. `otp`, `hwk`. */
-  amr: string[];
-  /** The account's grant version when the token was minted. */
-  grant_version: number;
-  iat: number;
-  exp: number;
-  nbf?: number;
-  jti: string;
-  /** When the session last completed a second factor (epoch seconds); absent when never. */
-  mfa_at?: number;
-}
+// The claims are defined once, in the contract; this module checks them offline.
+export type { AccessTokenClaims };
 
 export interface ClaimRules {
   issuer: string;

@@ -196,7 +196,7 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
     const policy = store.policyOf(user.account.tenantId);
     const subject = {
       ...store.subjectOf(user.account),
-      attributes: mfaSubjectAttributes(user.claims as { mfa_at?: number }, store.now()),
+      attributes: mfaSubjectAttributes(user.claims, store.now()),
     };
     return {
       status: 200,

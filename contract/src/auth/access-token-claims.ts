@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/**
+ * The claims of an Enforcer access token (`typ: at+jwt`, ES256; JWT names, snake_case), defined once: the
+ * server mints and verifies them with this schema, the browser SDK reads them, the Node verifier checks
+ * them offline, and the mock mints the same shape.
+ */
+export const accessTokenClaimsSchema = z.object({
+  iss: z.string(),
+  aud: z.union([z.string(), z.array(z.string())]),
+  /** The account id. */
+  sub: z.string(),
+  person_id: z.string(),
+  tenant_id: z.string(),
+  /** The session (refresh-token family) the token belongs to. */
+  sid: z.string(),
+  roles: z.array(z.string()),
+  groups: z.array(z.string()),
+  /** Authentication methods (RFC 8176), e.g. `otp`, `hwk`. */
+  amr: z.array(z.string()),
+  /** The account's grant version when the token was minted. */
+  grant_version: z.number().int(),
+  /** NumericDate of the session's last second factor (sign-in with MFA or step-up); absent if none. */
+  mfa_at: z.number().int().optional(),
+  iat: z.number().int(),
+  exp: z.number().int(),
+  /** Never minted by Enforcer; honoured by verifiers when present. */
+  nbf: z.number().optional(),
+  jti: z.string(),
+});
+
+export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;
