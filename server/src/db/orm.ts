@@ -26,7 +26,7 @@ export function ormConfig(databaseUrl: string, options: OrmOptions = {}): Option
     allowGlobalContext: false,
     pool: { min: 0, max: options.poolMax ?? 10 },
     // A database that accepts no connection (hung, unreachable) fails a request after 10 s with a
-    // "timeout exceeded when trying to connect", answered 503 (db/unavailable.ts), instead of hanging it.
+    // "timeout exceeded when trying to connect", answered 503 (lib/database-unavailable.ts), instead of hanging it.
     driverOptions: { connectionTimeoutMillis: 10_000 },
     debug: options.debug ?? false,
     // Triggers and their functions are written by hand in migrations (the revocation feed's change log,

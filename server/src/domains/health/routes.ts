@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';
 import { pingDatabase } from '../../db/orm.js';
-import { DATABASE_RETRY_AFTER_SECONDS } from '../../db/unavailable.js';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../../lib/database-unavailable.js';
 import { problem, sendProblem } from '../../lib/problem.js';
 import type { SigningKeyStore } from '../keys/signing-key-store.js';
 

@@ -1,5 +1,5 @@
 import { errors, type JWTHeaderParameters, jwtVerify, SignJWT } from 'jose';
-import { isDatabaseUnavailable } from '../../db/unavailable.js';
+import { isDatabaseUnavailable } from '../../lib/database-unavailable.js';
 import { type AccessTokenClaims, accessTokenClaimsSchema } from '../../http/access-token-claims.js';
 import { addSeconds, type Clock, epochSeconds } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';

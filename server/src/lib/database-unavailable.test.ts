@@ -2,8 +2,8 @@ import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { ConnectionException, DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { findFreePort } from './embedded.js';
-import { isDatabaseUnavailable } from './unavailable.js';
+import { findFreePort } from '../db/embedded.js';
+import { isDatabaseUnavailable } from './database-unavailable.js';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
