@@ -1,7 +1,7 @@
 import { errors, type JWTHeaderParameters, jwtVerify, SignJWT } from 'jose';
-import { isDatabaseUnavailable } from '../../lib/database-unavailable.js';
 import { type AccessTokenClaims, accessTokenClaimsSchema } from '../../http/access-token-claims.js';
 import { addSeconds, type Clock, epochSeconds } from '../../lib/clock.js';
+import { isDatabaseUnavailable } from '../../lib/database-unavailable.js';
 import { AppError } from '../../lib/errors.js';
 import type { RandomSource } from '../../lib/random.js';
 import { SIGNING_ALG } from '../keys/key-material.js';
