@@ -9,6 +9,7 @@ export {
   type AuditLog,
   type AuditRecord,
   auditActorTypes,
+  auditFields,
   scrubDetails,
 } from './audit/ports.js';
 export {
@@ -99,6 +100,7 @@ export {
   manageAction,
   managerRoles,
   requireAllowed,
+  requireAllowedFor,
   requireRole,
   rolePermissions,
 } from './policy/grants.js';

@@ -58,3 +58,17 @@ export function scrubDetails(details: Record<string, unknown>): Record<string, u
   }
   return out;
 }
+
+/** The stored fields of an event (every store writes these; the id is the store's). */
+export const auditFields = (input: AuditInput, now: Date): Omit<AuditRecord, 'id'> => ({
+  action: input.action,
+  actorType: input.actor.type,
+  actorId: input.actor.id ?? null,
+  tenantId: input.tenantId ?? null,
+  targetType: input.target?.type ?? null,
+  targetId: input.target?.id ?? null,
+  ip: input.ip ?? null,
+  userAgent: input.userAgent ?? null,
+  details: scrubDetails(input.details ?? {}),
+  createdAt: now,
+});

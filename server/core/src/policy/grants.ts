@@ -1,5 +1,5 @@
 import { managementActions, uncoveredPatterns } from '@enforcer/contract';
-import { actionMatches, type CompiledPolicy, type Resource } from '@enforcer/contract/policy';
+import { actionMatches, type CompiledPolicy, type Resource, type Subject } from '@enforcer/contract/policy';
 import { type Caller, subjectOfCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { TenantPolicy } from './tenant-policy.js';
@@ -89,13 +89,19 @@ export function managerRoles(compiled: CompiledPolicy, tenantId: string): string
  * may not even see the record (as for another tenant's), or `403 forbidden` when it may see it but not do
  * this.
  */
-export function requireAllowed(
+export const requireAllowed = (
   policy: TenantPolicy,
   caller: Caller,
   check: { action: string; readAction: string; resource: Resource; what: string },
+): void => requireAllowedFor(policy, subjectOfCaller(caller), check);
+
+/** `requireAllowed` for a subject the caller worked out itself. */
+export function requireAllowedFor(
+  policy: TenantPolicy,
+  subject: Subject,
+  check: { action: string; readAction: string; resource: Resource; what: string },
 ): void {
   const { compiled } = policy;
-  const subject = subjectOfCaller(caller);
   if (compiled.can(subject, check.action, check.resource)) return;
   if (check.readAction !== check.action && compiled.can(subject, check.readAction, check.resource)) {
     const { reason } = compiled.explain(subject, check.action, check.resource);

@@ -1,4 +1,4 @@
-import { type AuditInput, scrubDetails } from '@enforcer/core';
+import { type AuditInput, auditFields, scrubDetails } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../lib/clock.js';
 import { AuditEvent, type IAuditEvent } from './entities.js';
@@ -11,16 +11,5 @@ export { scrubDetails };
  * is recorded exactly when the change it describes is).
  */
 export function recordAudit(em: EntityManager, clock: Clock, input: AuditInput): IAuditEvent {
-  return em.create(AuditEvent, {
-    action: input.action,
-    actorType: input.actor.type,
-    actorId: input.actor.id ?? null,
-    tenantId: input.tenantId ?? null,
-    targetType: input.target?.type ?? null,
-    targetId: input.target?.id ?? null,
-    ip: input.ip ?? null,
-    userAgent: input.userAgent ?? null,
-    details: scrubDetails(input.details ?? {}),
-    createdAt: clock.now(),
-  });
+  return em.create(AuditEvent, auditFields(input, clock.now()));
 }

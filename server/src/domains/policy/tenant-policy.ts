@@ -8,7 +8,7 @@ import {
   PolicyValidationError,
   type Subject,
 } from '@enforcer/contract/policy';
-import type { TenantPolicy } from '@enforcer/core';
+import { stableStringify, type TenantPolicy } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../lib/errors.js';
 import { Group } from '../groups/entities.js';
@@ -22,17 +22,7 @@ export function etagOf(document: PolicyDocument): string {
   return `"${createHash('sha256').update(stableStringify(document)).digest('base64url').slice(0, 32)}"`;
 }
 
-/** JSON with sorted keys, so equal documents always hash alike. */
-export function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+export { stableStringify };
 
 /**
  * Compiles each tenant's policy once per version and keeps it. The version lives in the

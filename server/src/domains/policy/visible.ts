@@ -6,7 +6,7 @@ import {
   type Subject,
   toMikroOrm,
 } from '@enforcer/contract/policy';
-import { AppError } from '../../lib/errors.js';
+import { requireAllowedFor } from '@enforcer/core';
 import type { TenantPolicy } from './tenant-policy.js';
 
 /**
@@ -41,22 +41,9 @@ export function visibleFilter(
 export const canOn = (policy: TenantPolicy, subject: Subject, action: string, resource: Resource): boolean =>
   policy.compiled.can(subject, action, resource);
 
-/**
- * A single-record check for an endpoint that acts on a record: allowed, or `404 not_found`
- * when the caller may not even see the record (as for another tenant's), or `403 forbidden`
- * when it may see it but not do this.
- */
-export function requireAllowed(
+/** A single-record check (404 when the caller may not see the record, 403 when it may but not do this): the core's. */
+export const requireAllowed = (
   policy: TenantPolicy,
   subject: Subject,
   check: { action: string; readAction: string; resource: Resource; what: string },
-): void {
-  const { compiled } = policy;
-  if (compiled.can(subject, check.action, check.resource)) return;
-  if (check.readAction !== check.action && compiled.can(subject, check.readAction, check.resource)) {
-    const { reason } = compiled.explain(subject, check.action, check.resource);
-    const why = reason.kind === 'denied_by_rule' ? ` (denied by rule "${reason.rule}")` : '';
-    throw new AppError('forbidden', `You may not ${check.action} this ${check.what}${why}`);
-  }
-  throw new AppError('not_found', `No such ${check.what}`);
-}
+): void => requireAllowedFor(policy, subject, check);

@@ -1,4 +1,4 @@
-import { type AuditInput, type AuditLog, scrubDetails } from '../../audit/ports.js';
+import { type AuditInput, type AuditLog, auditFields } from '../../audit/ports.js';
 import type { MemoryDatabase } from './database.js';
 
 /** Audit events appended to the memory database's `audit` table. */
@@ -10,18 +10,6 @@ export class MemoryAuditLog implements AuditLog {
   }
 
   record(input: AuditInput): void {
-    this.#db.tables.audit.push({
-      id: crypto.randomUUID(),
-      action: input.action,
-      actorType: input.actor.type,
-      actorId: input.actor.id ?? null,
-      tenantId: input.tenantId ?? null,
-      targetType: input.target?.type ?? null,
-      targetId: input.target?.id ?? null,
-      ip: input.ip ?? null,
-      userAgent: input.userAgent ?? null,
-      details: scrubDetails(input.details ?? {}),
-      createdAt: this.#db.now(),
-    });
+    this.#db.tables.audit.push({ id: crypto.randomUUID(), ...auditFields(input, this.#db.now()) });
   }
 }
