@@ -10,7 +10,7 @@ import {
   type TokenResponse,
 } from '@enforcer/contract';
 import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
-import { rolesHandlers } from '@enforcer/core';
+import { policyHandlers, rolesHandlers } from '@enforcer/core';
 import type { JSONWebKeySet } from 'jose';
 import { type HttpHandler, http } from 'msw';
 import { type Clock, systemClock } from '../clock';
@@ -19,6 +19,7 @@ import type { ContractImpl } from './context';
 import { coreRoutes } from './core-handlers';
 import { randomToken, uuid } from './crypto';
 import { createDispatcher, type MockRequestRecord } from './dispatch';
+import { keptStores } from './kept-stores';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
 import { issueOtp } from './methods/otp';
 import { accountsRoutes } from './routes/accounts';
@@ -27,7 +28,6 @@ import { authRoutes } from './routes/auth';
 import { magicLinkRoutes, mfaRoutes, passwordRoutes } from './routes/credentials';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
 import { groupsRoutes } from './routes/groups';
-import { policyRoutes } from './routes/policy';
 import { revocationsRoutes } from './routes/revocations';
 import { INVITE_TTL_SECONDS, tenantsRoutes } from './routes/tenants';
 import { MockStore, type TenantRow } from './store';
@@ -127,7 +127,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
   const origin = new URL(baseUrl).origin;
   const clock = options.clock ?? systemClock;
   const issuer = options.tokens?.issuer ?? `${baseUrl}${basePath}`;
-  const store = new MockStore(clock);
+  const store = new MockStore(clock, keptStores);
   const tokens = new MockTokens(store, {
     issuer,
     audience: options.tokens?.audience ?? 'enforcer',
@@ -150,7 +150,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     roles: coreRoutes(contract.roles, rolesHandlers(store.db)),
     accounts: accountsRoutes,
     apiKeys: apiKeysRoutes,
-    policy: policyRoutes,
+    policy: coreRoutes(contract.policy, policyHandlers(store.db)),
     discovery: discoveryRoutes,
     health: healthRoutes,
     revocations: revocationsRoutes,

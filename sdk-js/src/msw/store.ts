@@ -12,8 +12,13 @@ import type {
 } from '@enforcer/contract';
 import { builtInRoles, defaultPolicy, mergeGroups, verifiedGroup } from '@enforcer/contract';
 import { type CompiledPolicy, compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
-import { AppError, type SessionRecord } from '@enforcer/core';
-import { MemoryDatabase, MemoryOtpChallengeStore, MemorySessionStore } from '@enforcer/core/memory';
+import type { SessionRecord } from '@enforcer/core';
+import {
+  type KeptElsewhere,
+  MemoryDatabase,
+  MemoryOtpChallengeStore,
+  MemorySessionStore,
+} from '@enforcer/core/memory';
 import type { Clock } from '../clock';
 import { sha256, stableStringify, uuid } from './crypto';
 
@@ -250,24 +255,14 @@ export class MockStore {
 
   /**
    * The core's unit of work over memory: the stores the core's handlers use. Tables move here from this
-   * class aggregate by aggregate (issue #13); until the tenant and group tables do, its policy reader is
-   * `policyOf` below.
+   * class aggregate by aggregate (issue #13); until they do, `keptStores` answers over this class's rows.
    */
   readonly db: MemoryDatabase;
 
-  constructor(clock: Clock) {
+  /** `kept`: the core's ports over this class's rows (kept-stores.ts), for the tables not moved yet. */
+  constructor(clock: Clock, kept: (store: MockStore) => KeptElsewhere) {
     this.clock = clock;
-    this.db = new MemoryDatabase({
-      now: () => new Date(this.now()),
-      policies: () => ({
-        forTenant: async (tenantId) => {
-          const tenant = this.tenants.get(tenantId);
-          if (!tenant) throw new AppError('not_found', 'No such tenant');
-          const policy = this.policyOf(tenantId);
-          return { tenantId, stored: tenant.policy, ...policy, etag: await this.etagOf(tenantId) };
-        },
-      }),
-    });
+    this.db = new MemoryDatabase({ now: () => new Date(this.now()), kept: () => kept(this) });
   }
 
   now(): number {

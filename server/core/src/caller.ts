@@ -18,6 +18,8 @@ export interface UserCaller {
   groups: string[];
   /** `subject.attributes` for decisions: the session's MFA recency (`mfa_at`, `mfa_age_seconds`). */
   attributes: Record<string, string | number>;
+  /** The tenant's policy version as the caller's authentication read it (the policy cache's key). */
+  policyVersion?: number;
 }
 
 export interface ApiKeyCaller {
@@ -27,6 +29,8 @@ export interface ApiKeyCaller {
   role: string;
   /** The account that created the key (null for keys made by the platform). */
   createdBy: string | null;
+  /** The tenant's policy version as the caller's authentication read it (the policy cache's key). */
+  policyVersion?: number;
 }
 
 /** Where a request came from, for audit events. */

@@ -91,6 +91,7 @@ export {
   webCryptoHashing,
   webCryptoRandom,
 } from './platform.js';
+export { adminConstraintIssues } from './policy/admin-constraints.js';
 export {
   assertNoEscalation,
   assertRoleWithinReach,
@@ -104,7 +105,8 @@ export {
   requireRole,
   rolePermissions,
 } from './policy/grants.js';
-export type { TenantPolicyReader } from './policy/ports.js';
+export { ifMatchHolds, policyHandlers, validatePolicyDocument } from './policy/handlers.js';
+export type { AccountGrant, GrantReader, TenantPolicyReader, TenantPolicyStore } from './policy/ports.js';
 export {
   type AdminResourceType,
   accountResource,

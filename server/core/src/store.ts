@@ -1,5 +1,5 @@
 import type { AuditLog } from './audit/ports.js';
-import type { TenantPolicyReader } from './policy/ports.js';
+import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
 
 /**
  * The stores a service works with inside one unit of work, all bound to one transaction: one port per
@@ -9,7 +9,8 @@ import type { TenantPolicyReader } from './policy/ports.js';
  */
 export interface Repositories {
   audit: AuditLog;
-  policies: TenantPolicyReader;
+  policies: TenantPolicyStore;
+  grants: GrantReader;
 }
 
 /**

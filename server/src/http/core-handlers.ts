@@ -15,6 +15,7 @@ export function callerOfPrincipal(principal: Principal): Caller {
       apiKeyId: principal.apiKeyId,
       role: principal.role,
       createdBy: principal.createdBy,
+      policyVersion: principal.policyVersion,
     };
   }
   return {
@@ -26,6 +27,7 @@ export function callerOfPrincipal(principal: Principal): Caller {
     roles: principal.grant.roles,
     groups: principal.grant.groups,
     attributes: principal.attributes,
+    policyVersion: principal.policyVersion,
   };
 }
 
@@ -51,14 +53,18 @@ function adapt(router: AppRouter, handlers: Record<string, unknown>): Record<str
       return [
         name,
         // biome-ignore lint/suspicious/noExplicitAny: ts-rest's per-route argument types, checked by Handlers<T>.
-        ({ params, query, body, headers, request }: any) =>
-          handler(
+        async ({ params, query, body, headers, request, reply }: any) => {
+          const result = await handler(
             { params, query, body, headers },
             {
               caller: request.principal ? callerOfPrincipal(request.principal) : undefined,
               client: clientInfo(request),
             },
-          ),
+          );
+          // Response headers a handler returns (an ETag) go on the reply; ts-rest sends status and body.
+          if (result.headers) reply.headers(result.headers);
+          return { status: result.status, body: result.body };
+        },
       ];
     }),
   );

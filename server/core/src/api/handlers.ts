@@ -6,7 +6,7 @@ import { AppError } from '../errors.js';
  * The API's handlers, written once against the contract and framework-free: the server registers them with
  * Fastify (through ts-rest), the mock with MSW. Requests arrive parsed by the contract's schemas and the
  * caller already authenticated and permitted by the route's metadata; a handler calls a service and
- * returns the contract's response, or throws `AppError`.
+ * returns the contract's response (and response headers, such as an ETag), or throws `AppError`.
  */
 export interface HandlerContext {
   /** Who is calling (undefined on public routes). */
@@ -17,7 +17,7 @@ export interface HandlerContext {
 export type Handler<R extends AppRoute> = (
   request: ServerInferRequest<R>,
   ctx: HandlerContext,
-) => Promise<ServerInferResponses<R>>;
+) => Promise<ServerInferResponses<R> & { headers?: Record<string, string> }>;
 
 export type Handlers<T extends AppRouter> = {
   [K in keyof T]: T[K] extends AppRoute ? Handler<T[K]> : T[K] extends AppRouter ? Handlers<T[K]> : never;

@@ -1,14 +1,49 @@
+import type { PolicyDocument } from '@enforcer/contract/policy';
 import type { TenantPolicy } from './tenant-policy.js';
 
 /**
- * The port to a tenant's effective policy (its stored document merged with its groups), compiled once per
- * version by the store's cache. Reads inside a unit of work see the unit's own writes.
+ * The port to a tenant's policy: the stored document, and the effective one (merged with the tenant's
+ * groups), compiled once per version by the store's cache. Reads inside a unit of work see its own writes.
  */
-export interface TenantPolicyReader {
+export interface TenantPolicyStore {
   /**
    * The tenant's policy. With `lock`, the tenant row is locked until the unit of work ends: changes to
    * groups and to the policy document are made one writer at a time per tenant, so each bumps the
-   * version exactly once. A tenant that does not exist is `404 not_found`.
+   * version exactly once. With `version` (the one the caller's authentication read), a cached compile of
+   * that version answers without touching storage. A tenant that does not exist is `404 not_found`.
    */
-  forTenant(tenantId: string, options?: { lock?: boolean }): Promise<TenantPolicy>;
+  forTenant(tenantId: string, options?: { lock?: boolean; version?: number }): Promise<TenantPolicy>;
+  /** The tenant's groups as the effective policy merges them (name order). */
+  groupGrants(
+    tenantId: string,
+  ): Promise<{ name: string; permissions: string[]; description: string | null }[]>;
+  /** When the tenant's policy was last written (`updated_at` of `GET /policy`). */
+  updatedAt(tenantId: string): Promise<Date>;
+  /** Stores a validated document and bumps the policy version (in the unit of work's transaction). */
+  write(tenantId: string, document: PolicyDocument): Promise<void>;
+}
+
+/** @deprecated the reader grew into `TenantPolicyStore`. */
+export type TenantPolicyReader = TenantPolicyStore;
+
+/** What an account may do right now: its role(s), group names and status. */
+export interface AccountGrant {
+  accountId: string;
+  personId: string;
+  tenantId: string;
+  active: boolean;
+  roles: string[];
+  /** Group names, sorted. */
+  groups: string[];
+}
+
+/** Reads of accounts' grants, for decisions about an account other than the caller. */
+export interface GrantReader {
+  /** The account's current grant, or null when there is no such account. */
+  find(accountId: string): Promise<AccountGrant | null>;
+  /**
+   * The roles held in a tenant: by its active accounts, and by any account or live API key (a policy may
+   * not drop a role someone holds, nor leave no active account able to manage the tenant).
+   */
+  rolesHeld(tenantId: string): Promise<{ byActiveAccounts: string[]; byAnyone: string[] }>;
 }

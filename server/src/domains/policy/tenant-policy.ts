@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { defaultPolicy, mergeGroups } from '@enforcer/contract';
 import {
   type CompiledPolicy,
@@ -8,7 +7,7 @@ import {
   PolicyValidationError,
   type Subject,
 } from '@enforcer/contract/policy';
-import { stableStringify, type TenantPolicy } from '@enforcer/core';
+import { policyEtag, type TenantPolicy } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../lib/errors.js';
 import { Group } from '../groups/entities.js';
@@ -17,12 +16,6 @@ import { type ITenant, Tenant } from '../tenants/entities.js';
 // The type is the core's: one definition for the server, the mock and the services.
 export type { TenantPolicy };
 export { mergeGroups };
-
-export function etagOf(document: PolicyDocument): string {
-  return `"${createHash('sha256').update(stableStringify(document)).digest('base64url').slice(0, 32)}"`;
-}
-
-export { stableStringify };
 
 /**
  * Compiles each tenant's policy once per version and keeps it. The version lives in the
@@ -51,7 +44,7 @@ export class TenantPolicyService {
       version: tenant.policyVersion,
       stored,
       effective,
-      etag: etagOf(effective),
+      etag: await policyEtag(effective),
       // A stored document was validated when it was written; a failure here is a bug, not bad input.
       compiled: compile(effective),
     };
@@ -71,27 +64,6 @@ export class TenantPolicyService {
     const cached = this.#cache.get(principal.tenantId);
     if (cached && cached.version === principal.policyVersion) return cached;
     return this.forTenant(typeof em === 'function' ? em() : em, principal.tenantId);
-  }
-
-  /**
-   * Validates a document as it would be used (merged with the tenant's groups) without
-   * storing anything: `400 invalid_policy` with one field error per issue, each naming its
-   * path inside the document.
-   */
-  async validate(em: EntityManager, tenantId: string, document: unknown): Promise<PolicyDocument> {
-    const groups = await em.find(Group, { tenant: tenantId });
-    try {
-      // compile() validates; the parsed document it keeps has zod's defaults applied.
-      compile(mergeGroups(document as PolicyDocument, groups));
-      return document as PolicyDocument;
-    } catch (error) {
-      if (error instanceof PolicyValidationError) {
-        throw new AppError('invalid_policy', error.message, {
-          errors: error.issues.map((i) => ({ path: `body.${formatPath(i.path)}`, message: i.message })),
-        });
-      }
-      throw error;
-    }
   }
 
   /** Forget a tenant's compiled policy (tests; a process that changed it knows the new version anyway). */

@@ -1,8 +1,8 @@
 import { defaultPolicy, verifiedGroup } from '@enforcer/contract';
+import { policyEtag } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RandomSource } from '../../lib/random.js';
 import { Group } from '../groups/entities.js';
-import { etagOf } from '../policy/tenant-policy.js';
 import { type ITenant, Tenant } from './entities.js';
 import { generateTenantCode } from './tenant-code.js';
 
@@ -36,7 +36,7 @@ export async function provisionTenant(
     authProviders: input.authProviders ?? ['email_otp'],
     allowSignup: input.allowSignup ?? true,
     policy,
-    policyEtag: etagOf(policy),
+    policyEtag: await policyEtag(policy),
   });
   em.create(Group, {
     tenant,

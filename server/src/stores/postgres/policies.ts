@@ -1,10 +1,15 @@
-import { AppError, type TenantPolicy, type TenantPolicyReader } from '@enforcer/core';
+import type { PolicyDocument } from '@enforcer/contract/policy';
+import { AppError, policyEtag, type TenantPolicy, type TenantPolicyStore } from '@enforcer/core';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
+import { Group } from '../../domains/groups/entities.js';
 import type { TenantPolicyService } from '../../domains/policy/tenant-policy.js';
 import { Tenant } from '../../domains/tenants/entities.js';
 
-/** Tenants' effective policies through the process-wide compile cache, read in the unit of work's transaction. */
-export class PostgresTenantPolicyReader implements TenantPolicyReader {
+/**
+ * Tenants' policies: the document in the tenant row, the effective one through the process-wide compile
+ * cache (keyed by the tenant's policy version, which every process reads), in the unit's transaction.
+ */
+export class PostgresTenantPolicyStore implements TenantPolicyStore {
   readonly #em: EntityManager;
   readonly #policies: TenantPolicyService;
 
@@ -13,7 +18,13 @@ export class PostgresTenantPolicyReader implements TenantPolicyReader {
     this.#policies = policies;
   }
 
-  async forTenant(tenantId: string, options: { lock?: boolean } = {}): Promise<TenantPolicy> {
+  async forTenant(
+    tenantId: string,
+    options: { lock?: boolean; version?: number } = {},
+  ): Promise<TenantPolicy> {
+    if (options.version !== undefined && !options.lock) {
+      return this.#policies.forPrincipal(this.#em, { tenantId, policyVersion: options.version });
+    }
     if (!options.lock) return this.#policies.forTenant(this.#em, tenantId);
     const tenant = await this.#em.findOne(Tenant, tenantId, {
       lockMode: LockMode.PESSIMISTIC_WRITE,
@@ -21,5 +32,32 @@ export class PostgresTenantPolicyReader implements TenantPolicyReader {
     });
     if (!tenant) throw new AppError('not_found', 'No such tenant');
     return this.#policies.forTenant(this.#em, tenant);
+  }
+
+  async groupGrants(tenantId: string) {
+    const groups = await this.#em.find(Group, { tenant: tenantId }, { orderBy: { name: 'asc' } });
+    return groups.map((g) => ({
+      name: g.name,
+      permissions: g.permissions,
+      description: g.description ?? null,
+    }));
+  }
+
+  async updatedAt(tenantId: string): Promise<Date> {
+    return (await this.#tenant(tenantId)).updatedAt;
+  }
+
+  async write(tenantId: string, document: PolicyDocument): Promise<void> {
+    const tenant = await this.#tenant(tenantId);
+    tenant.policy = document as unknown as Record<string, unknown>;
+    tenant.policyEtag = await policyEtag(document);
+    tenant.policyVersion += 1;
+    await this.#em.flush();
+  }
+
+  async #tenant(tenantId: string) {
+    const tenant = await this.#em.findOne(Tenant, tenantId);
+    if (!tenant) throw new AppError('not_found', 'No such tenant');
+    return tenant;
   }
 }

@@ -3,13 +3,15 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { TenantPolicyService } from '../../domains/policy/tenant-policy.js';
 import type { Clock } from '../../lib/clock.js';
 import { PostgresAuditLog } from './audit.js';
-import { PostgresTenantPolicyReader } from './policies.js';
+import { PostgresGrantReader } from './grants.js';
+import { PostgresTenantPolicyStore } from './policies.js';
 
 /** The repositories over one entity manager (one transaction, or a fork for reads). */
 export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps): Repositories {
   return {
     audit: new PostgresAuditLog(em, deps.clock),
-    policies: new PostgresTenantPolicyReader(em, deps.policies),
+    policies: new PostgresTenantPolicyStore(em, deps.policies),
+    grants: new PostgresGrantReader(em),
   };
 }
 

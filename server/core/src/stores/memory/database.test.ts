@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryDatabase } from './database.js';
 
+// No test here reads policies or grants: any use fails loudly.
+const unused = new Proxy({} as never, {
+  get: () => () => Promise.reject(new Error('not used in this test')),
+});
+
 const db = () =>
   new MemoryDatabase({
     now: () => new Date(0),
-    policies: () => ({ forTenant: () => Promise.reject(new Error('no policies in this test')) }),
+    kept: () => ({ policies: unused, grants: unused }),
   });
 
 describe('the memory unit of work', () => {

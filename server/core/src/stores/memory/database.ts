@@ -1,5 +1,4 @@
 import type { AuditRecord } from '../../audit/ports.js';
-import type { TenantPolicyReader } from '../../policy/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
 import { MemoryAuditLog } from './audit.js';
 
@@ -13,6 +12,9 @@ export class MemoryTables {
   audit: AuditRecord[] = [];
 }
 
+/** Repositories whose tables still live outside the memory database. */
+export type KeptElsewhere = Pick<Repositories, 'policies' | 'grants'>;
+
 /**
  * The memory store's unit of work. Units of work run one at a time (a queue stands in for row locks and
  * serialisable isolation), reads included, so a read never sees a transaction's half-done writes.
@@ -22,15 +24,15 @@ export class MemoryDatabase implements UnitOfWork {
   readonly #now: () => Date;
   #queue: Promise<unknown> = Promise.resolve();
 
-  readonly #policies: (db: MemoryDatabase) => TenantPolicyReader;
+  readonly #kept: (db: MemoryDatabase) => KeptElsewhere;
 
   /**
-   * `policies` reads tenants' effective policies (until the tenant and group tables move here from the
-   * mock's MockStore, the mock passes a reader over its own rows).
+   * `kept` gives the repositories of aggregates whose tables are not here yet (the mock passes stores
+   * over its own rows for tenants' policies and accounts' grants until those tables move here).
    */
-  constructor(options: { now?: () => Date; policies: (db: MemoryDatabase) => TenantPolicyReader }) {
+  constructor(options: { now?: () => Date; kept: (db: MemoryDatabase) => KeptElsewhere }) {
     this.#now = options.now ?? (() => new Date());
-    this.#policies = options.policies;
+    this.#kept = options.kept;
   }
 
   now(): Date {
@@ -39,7 +41,7 @@ export class MemoryDatabase implements UnitOfWork {
 
   /** The repositories over the current tables (no queue: for seeding and tests, never inside a unit of work). */
   repositories(): Repositories {
-    return { audit: new MemoryAuditLog(this), policies: this.#policies(this) };
+    return { audit: new MemoryAuditLog(this), ...this.#kept(this) };
   }
 
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {

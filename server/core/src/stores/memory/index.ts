@@ -1,4 +1,4 @@
 export { MemoryAuditLog } from './audit.js';
 export { MemoryOtpChallengeStore } from './codes.js';
-export { MemoryDatabase, MemoryTables } from './database.js';
+export { type KeptElsewhere, MemoryDatabase, MemoryTables } from './database.js';
 export { MemorySessionStore } from './sessions.js';

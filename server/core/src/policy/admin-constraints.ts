@@ -1,11 +1,11 @@
 import type { FieldError } from '@enforcer/contract';
 import { builtInRoles, defaultPolicy } from '@enforcer/contract';
 import { type Condition, formatPath, type PolicyDocument } from '@enforcer/contract/policy';
-import { adminResourceFields } from './resources.js';
+import { adminResourceTypes } from './resources.js';
 
 /**
  * What a tenant's policy must keep for Enforcer's own endpoints to work, beyond what the
- * engine itself validates (checked by `PUT /policy` after `services.policies.validate`):
+ * engine itself validates (checked by `PUT /policy` after `validatePolicyDocument`):
  *
  * - the built-in roles (`owner`, `admin`, `member`) stay defined (their permissions may change);
  * - the resource types the admin endpoints decide on (`account`, `group`, `api_key`) stay
@@ -27,7 +27,7 @@ export function adminConstraintIssues(document: PolicyDocument): FieldError[] {
       at(['roles', role], `the built-in role "${role}" cannot be removed`);
   }
 
-  for (const type of Object.keys(adminResourceFields)) {
+  for (const type of adminResourceTypes) {
     const expected = defaults[type]!;
     if (!Object.hasOwn(document.resources, type)) {
       at(['resources', type], `Enforcer's own endpoints decide on "${type}": it cannot be removed`);
@@ -53,7 +53,7 @@ export function adminConstraintIssues(document: PolicyDocument): FieldError[] {
   (document.rules ?? []).forEach((rule, index) => {
     if (
       rule.resource === undefined ||
-      !Object.hasOwn(adminResourceFields, rule.resource) ||
+      !(adminResourceTypes as readonly string[]).includes(rule.resource) ||
       !rule.condition
     ) {
       return;

@@ -1,0 +1,30 @@
+import type { AccountGrant, GrantReader } from '@enforcer/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ApiKey } from '../../domains/api-keys/entities.js';
+import { Account } from '../../domains/identity/entities.js';
+import { loadGrant } from '../../domains/identity/load-grant.js';
+
+/** Accounts' grants (role, group names, status) and the roles held in a tenant, read in the unit's transaction. */
+export class PostgresGrantReader implements GrantReader {
+  readonly #em: EntityManager;
+
+  constructor(em: EntityManager) {
+    this.#em = em;
+  }
+
+  async find(accountId: string): Promise<AccountGrant | null> {
+    const grant = await loadGrant(this.#em, accountId);
+    if (!grant) return null;
+    const { account: _entity, grantVersion: _version, ...rest } = grant;
+    return rest;
+  }
+
+  async rolesHeld(tenantId: string) {
+    const accounts = await this.#em.find(Account, { tenant: tenantId }, { fields: ['role', 'active'] });
+    const keys = await this.#em.find(ApiKey, { tenant: tenantId, revokedAt: null }, { fields: ['role'] });
+    return {
+      byActiveAccounts: [...new Set(accounts.filter((a) => a.active).map((a) => a.role))],
+      byAnyone: [...new Set([...accounts.map((a) => a.role), ...keys.map((k) => k.role)])],
+    };
+  }
+}
