@@ -1,4 +1,5 @@
 import type { MikroOrmFields, Resource } from '@enforcer/contract/policy';
+import type { AdminResourceType } from '@enforcer/core';
 import type { IApiKey } from '../api-keys/entities.js';
 import type { IGroup } from '../groups/entities.js';
 import type { IAccount } from '../identity/entities.js';
@@ -34,8 +35,12 @@ export const apiKeyFields = {
   created_at: 'createdAt',
 } as const satisfies MikroOrmFields;
 
-/** Resource type name → its field map: the types `PUT /policy` must keep mappable. */
-export const adminResourceFields: Readonly<Record<string, MikroOrmFields>> = {
+/**
+ * Resource type name → its field map, for every type `PUT /policy` keeps mappable (the core's
+ * `adminResourceTypes`): typed by that list, so a type added to the core without a column map here fails
+ * to compile.
+ */
+export const adminResourceFields: Readonly<Record<AdminResourceType, MikroOrmFields>> = {
   account: accountFields,
   group: groupFields,
   api_key: apiKeyFields,
