@@ -1,4 +1,10 @@
-import { GoogleIdTokenVerifier, OtpService, PrivyTokenVerifier, RefreshTokenService } from '@enforcer/core';
+import {
+  AccessTokenService,
+  GoogleIdTokenVerifier,
+  OtpService,
+  PrivyTokenVerifier,
+  RefreshTokenService,
+} from '@enforcer/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyBaseLogger } from 'fastify';
 import { createRemoteJWKSet } from 'jose';
@@ -15,7 +21,6 @@ import { createSmsDelivery } from './domains/auth/sms/create-sms-delivery.js';
 import type { SmsDelivery } from './domains/auth/sms/sms-delivery.js';
 import { SigningKeyStore } from './domains/keys/signing-key-store.js';
 import { TenantPolicyService } from './domains/policy/tenant-policy.js';
-import { AccessTokenService } from './domains/tokens/access-token.js';
 import { auditRefreshTokenReuse } from './domains/tokens/reuse-audit.js';
 import { SessionTokenService } from './domains/tokens/session-tokens.js';
 import { PrincipalCache } from './http/principal-cache.js';

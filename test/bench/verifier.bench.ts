@@ -1,10 +1,7 @@
 import { defaultPolicy } from '@enforcer/contract';
+import { AccessTokenService, type SigningKeys, systemClock, webCryptoRandom } from '@enforcer/core';
 import { createVerifier, type Principal } from '@enforcer/node-verifier';
 import { exportJWK, generateKeyPair, jwtVerify } from 'jose';
-import type { SigningKeyStore } from '../../server/src/domains/keys/signing-key-store.js';
-import { AccessTokenService } from '../../server/src/domains/tokens/access-token.js';
-import { systemClock } from '../../server/src/lib/clock.js';
-import { cryptoRandom } from '../../server/src/lib/random.js';
 import { formatNs, formatRate, type Measurement } from './measure';
 
 /**
@@ -57,9 +54,9 @@ export async function runVerifierBench(): Promise<VerifierBenchResult> {
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
   const kid = 'bench-key';
   const tokens = new AccessTokenService({
-    keys: { getSigningKey: async () => ({ kid, alg: 'ES256', privateKey }) } as unknown as SigningKeyStore,
+    keys: { getSigningKey: async () => ({ kid, alg: 'ES256', privateKey }) } as unknown as SigningKeys,
     clock: systemClock,
-    random: cryptoRandom,
+    random: webCryptoRandom,
     issuer,
     audience,
     ttlSeconds: 900,

@@ -1,17 +1,7 @@
 import type { Jwk, TokenResponse } from '@enforcer/contract';
-import { RefreshTokenService, webCryptoRandom } from '@enforcer/core';
-import {
-  calculateJwkThumbprint,
-  errors,
-  exportJWK,
-  generateKeyPair,
-  type JWK,
-  type JWTHeaderParameters,
-  jwtVerify,
-  SignJWT,
-} from 'jose';
+import { AccessTokenService, RefreshTokenService, webCryptoRandom } from '@enforcer/core';
+import { MemorySigningKeys } from '@enforcer/core/memory';
 import type { AccessTokenClaims } from '../session/claims';
-import { randomToken } from './crypto';
 import { MockError } from './problem';
 import type { AccountRow, MockStore, SessionRow } from './store';
 
@@ -30,117 +20,73 @@ export interface TokenSettings {
   clockTolerance: number;
 }
 
-interface SigningKey {
-  kid: string;
-  privateKey: CryptoKey;
-  publicKey: CryptoKey;
-  publicJwk: JWK;
-}
-
 /**
- * The mock's token service: ES256 `at+jwt` access tokens in exactly the server's format
- * (header `{ alg, typ, kid }` with the RFC 7638 thumbprint as `kid`; claims iss, aud, sub,
- * person_id, tenant_id, sid, roles, groups, amr, grant_version, iat, exp, jti); sessions and refresh
- * tokens are the core's RefreshTokenService over the store's memory session store, as on the server.
+ * The mock's token service: access tokens are the core's `AccessTokenService` over memory signing keys
+ * (the server's format, header and claims, to the byte); sessions and refresh tokens are the core's
+ * `RefreshTokenService` over the store's memory session store, as on the server.
  */
 export class MockTokens {
   readonly settings: TokenSettings;
   readonly #store: MockStore;
   readonly #refresh: RefreshTokenService;
-  #keys: Promise<SigningKey[]> | undefined;
+  readonly #keys: MemorySigningKeys;
+  readonly #access: AccessTokenService;
 
   constructor(store: MockStore, settings: TokenSettings) {
     this.#store = store;
     this.settings = settings;
+    const clock = { now: () => new Date(store.now()) };
     this.#refresh = new RefreshTokenService({
       store: store.sessionStore,
-      clock: { now: () => new Date(store.now()) },
+      clock,
       random: webCryptoRandom,
       successorKey: webCryptoRandom.bytes(32),
       idleTtlSeconds: settings.refreshIdleTtl,
       absoluteTtlSeconds: settings.refreshAbsoluteTtl,
       graceSeconds: settings.refreshGrace,
     });
-  }
-
-  async #newKey(): Promise<SigningKey> {
-    const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
-    const exported = await exportJWK(publicKey);
-    const publicJwk: JWK = { kty: exported.kty, crv: exported.crv, x: exported.x, y: exported.y };
-    return { kid: await calculateJwkThumbprint(publicJwk, 'sha256'), privateKey, publicKey, publicJwk };
-  }
-
-  #signingKeys(): Promise<SigningKey[]> {
-    this.#keys ??= this.#newKey().then((key) => [key]);
-    return this.#keys;
+    this.#keys = new MemorySigningKeys({ clock });
+    this.#access = new AccessTokenService({
+      keys: this.#keys,
+      clock,
+      random: webCryptoRandom,
+      issuer: settings.issuer,
+      audience: settings.audience,
+      ttlSeconds: settings.accessTtl,
+      clockToleranceSeconds: settings.clockTolerance,
+    });
   }
 
   /** Rotates the signing key: the new one signs, the old one stays published (and accepted). */
-  async rotateKeys(): Promise<void> {
-    const [current, next] = await Promise.all([this.#signingKeys(), this.#newKey()]);
-    this.#keys = Promise.resolve([next, ...current]);
+  rotateKeys(): Promise<void> {
+    return this.#keys.rotate();
   }
 
   async jwks(): Promise<{ keys: Jwk[] }> {
-    const keys = await this.#signingKeys();
-    return { keys: keys.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: 'ES256', use: 'sig' }) as Jwk) };
+    return (await this.#keys.getJwks()) as { keys: Jwk[] };
   }
 
   async issueAccessToken(
     account: AccountRow,
     session: SessionRow,
   ): Promise<{ token: string; expiresAt: Date }> {
-    const [key] = await this.#signingKeys();
-    const iat = Math.floor(this.#store.now() / 1000);
-    const exp = iat + this.settings.accessTtl;
-    const token = await new SignJWT({
-      person_id: account.personId,
-      tenant_id: account.tenantId,
-      sid: session.id,
+    const issued = await this.#access.issue({
+      accountId: account.id,
+      personId: account.personId,
+      tenantId: account.tenantId,
+      sessionId: session.id,
       roles: [account.role],
       groups: this.#store.groupNames(account.id),
       amr: session.amr,
-      grant_version: account.grantVersion,
-      ...(session.mfaAt !== null ? { mfa_at: Math.floor(session.mfaAt.getTime() / 1000) } : {}),
-    })
-      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: key!.kid })
-      .setIssuer(this.settings.issuer)
-      .setAudience(this.settings.audience)
-      .setSubject(account.id)
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .setJti(randomToken(16))
-      .sign(key!.privateKey);
-    return { token, expiresAt: new Date(exp * 1000) };
+      grantVersion: account.grantVersion,
+      mfaAt: session.mfaAt,
+    });
+    return { token: issued.token, expiresAt: issued.expiresAt };
   }
 
   /** Verifies an access token as the server does: `token_expired` or `token_invalid`. */
-  async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
-    const keys = await this.#signingKeys();
-    try {
-      const { payload } = await jwtVerify(
-        token,
-        async (header: JWTHeaderParameters) => {
-          const key = keys.find((k) => k.kid === header.kid);
-          if (!key) throw new errors.JWKSNoMatchingKey();
-          return key.publicKey;
-        },
-        {
-          algorithms: ['ES256'],
-          typ: 'at+jwt',
-          issuer: this.settings.issuer,
-          audience: this.settings.audience,
-          clockTolerance: this.settings.clockTolerance,
-          currentDate: new Date(this.#store.now()),
-          requiredClaims: ['sub', 'iat', 'exp', 'jti'],
-        },
-      );
-      return payload as unknown as AccessTokenClaims;
-    } catch (error) {
-      if (error instanceof errors.JWTExpired)
-        throw new MockError('token_expired', 'The access token has expired');
-      throw new MockError('token_invalid', 'The access token is not valid');
-    }
+  verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+    return this.#access.verify(token);
   }
 
   /** A new session (token family) for an account that just proved who it is. */

@@ -137,3 +137,21 @@ export {
 } from './sessions/refresh-tokens.js';
 export type { Repositories, UnitOfWork } from './store.js';
 export * from './throttle/rules.js';
+export {
+  ACCESS_TOKEN_TYP,
+  AccessTokenService,
+  type AccessTokenServiceOptions,
+  type AccessTokenSubject,
+  type IssuedAccessToken,
+} from './tokens/access-tokens.js';
+export {
+  type ActiveSigningKey,
+  buildJwks,
+  isPublished,
+  type JwksDocument,
+  type PublishedKey,
+  SIGNING_ALG,
+  type SigningKeyStatus,
+  type SigningKeys,
+  signingKeyStatuses,
+} from './tokens/signing-keys.js';

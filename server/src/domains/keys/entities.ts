@@ -1,8 +1,6 @@
+import { signingKeyStatuses } from '@enforcer/core';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
 import type { JWK } from 'jose';
-
-export const signingKeyStatuses = ['pending', 'active', 'retired'] as const;
-export type SigningKeyStatus = (typeof signingKeyStatuses)[number];
 
 /**
  * A JWT signing key. The private JWK is encrypted at rest with AES-256-GCM under a key derived from the

@@ -1,8 +1,16 @@
-export { type ISigningKey, SigningKey, type SigningKeyStatus, signingKeyStatuses } from './entities.js';
-export { buildJwks, isPublished, type JwksDocument, type PublishedKey } from './jwks.js';
-export { decryptPrivateKey, generateSigningKey, importPublicKey, SIGNING_ALG } from './key-material.js';
 export {
   type ActiveSigningKey,
+  buildJwks,
+  isPublished,
+  type JwksDocument,
+  type PublishedKey,
+  SIGNING_ALG,
+  type SigningKeyStatus,
+  signingKeyStatuses,
+} from '@enforcer/core';
+export { type ISigningKey, SigningKey } from './entities.js';
+export { decryptPrivateKey, generateSigningKey, importPublicKey } from './key-material.js';
+export {
   KeyRotationError,
   type RotationResult,
   SigningKeyStore,

@@ -1,10 +1,8 @@
+import { SIGNING_ALG, type SigningKeyStatus } from '@enforcer/core';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { deriveKey, open, seal } from '../../lib/crypto.js';
 import type { RandomSource } from '../../lib/random.js';
-import type { ISigningKey, SigningKeyStatus } from './entities.js';
-
-/** The only algorithm we sign with, and the only one we accept. */
-export const SIGNING_ALG = 'ES256';
+import type { ISigningKey } from './entities.js';
 
 export interface NewSigningKey {
   kid: string;

@@ -1,10 +1,18 @@
+import {
+  type ActiveSigningKey,
+  buildJwks,
+  isPublished,
+  type JwksDocument,
+  type PublishedKey,
+  SIGNING_ALG,
+  type SigningKeys,
+} from '@enforcer/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../../lib/clock.js';
 import type { RandomSource } from '../../lib/random.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { type ISigningKey, SigningKey } from './entities.js';
-import { buildJwks, isPublished, type JwksDocument, type PublishedKey } from './jwks.js';
-import { decryptPrivateKey, generateSigningKey, importPublicKey, SIGNING_ALG } from './key-material.js';
+import { decryptPrivateKey, generateSigningKey, importPublicKey } from './key-material.js';
 
 export interface SigningKeyStoreOptions {
   orm: MikroORM;
@@ -17,12 +25,6 @@ export interface SigningKeyStoreOptions {
   minPendingAgeSeconds: number;
   /** How long the in-memory copy of the key table is used before it is read again (default 60 s). */
   cacheTtlSeconds?: number;
-}
-
-export interface ActiveSigningKey {
-  kid: string;
-  alg: typeof SIGNING_ALG;
-  privateKey: CryptoKey;
 }
 
 export interface RotationResult {
@@ -63,7 +65,8 @@ const UNKNOWN_KID_RELOAD_MS = 5_000;
  * picked up. Rotation pre-publishes: a new key is `pending` (in the JWKS, never signing) until the next
  * rotation promotes it; the old active key is `retired` and stays in the JWKS for `retentionSeconds`.
  */
-export class SigningKeyStore {
+/** The server's signing keys: the core's `SigningKeys` port over the `signing_key` table. */
+export class SigningKeyStore implements SigningKeys {
   readonly #options: SigningKeyStoreOptions;
   #snapshot: Promise<Snapshot> | undefined;
 

@@ -1,3 +1,4 @@
+import { AccessTokenService } from '@enforcer/core';
 import { generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epochSeconds, ManualClock } from '../../lib/clock.js';
@@ -5,7 +6,6 @@ import type { AppError } from '../../lib/errors.js';
 import { cryptoRandom } from '../../lib/random.js';
 import { createTestOrm, testConfig } from '../../testing/index.js';
 import { SigningKeyStore } from '../keys/signing-key-store.js';
-import { AccessTokenService } from './access-token.js';
 
 const db = await createTestOrm();
 afterAll(() => db.close());

@@ -1,11 +1,10 @@
+export { type AccessTokenClaims, accessTokenClaimsSchema } from '@enforcer/contract';
 export {
   ACCESS_TOKEN_TYP,
-  type AccessTokenClaims,
   AccessTokenService,
   type AccessTokenServiceOptions,
   type AccessTokenSubject,
-  accessTokenClaimsSchema,
   type IssuedAccessToken,
-} from './access-token.js';
+} from '@enforcer/core';
 export * from './entities.js';
 export { type ClientInfo, SessionTokenService, type SessionTokens } from './session-tokens.js';

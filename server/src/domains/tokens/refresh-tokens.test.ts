@@ -1,4 +1,4 @@
-import { RefreshTokenService, type Result } from '@enforcer/core';
+import { AccessTokenService, RefreshTokenService, type Result } from '@enforcer/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../lib/clock.js';
 import { deriveKey } from '../../lib/crypto.js';
@@ -10,7 +10,6 @@ import { AuditEvent } from '../audit/entities.js';
 import { Group, GroupMembership } from '../groups/entities.js';
 import { Account } from '../identity/entities.js';
 import { SigningKeyStore } from '../keys/signing-key-store.js';
-import { AccessTokenService } from './access-token.js';
 import { RefreshToken, Session } from './entities.js';
 import { auditRefreshTokenReuse } from './reuse-audit.js';
 import { SessionTokenService } from './session-tokens.js';

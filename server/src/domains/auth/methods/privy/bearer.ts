@@ -1,3 +1,4 @@
+import type { AccessTokenClaims } from '@enforcer/contract';
 import { tenantCodeSchema } from '@enforcer/contract';
 import type { PrivyTokenVerifier } from '@enforcer/core';
 import {
@@ -20,7 +21,6 @@ import { AppError } from '../../../../lib/errors.js';
 import { PersonIdentity } from '../../../identities/entities.js';
 import { Account } from '../../../identity/entities.js';
 import { type ITenant, Tenant } from '../../../tenants/entities.js';
-import type { AccessTokenClaims } from '../../../tokens/access-token.js';
 import { authSettingsOf } from '../settings.js';
 
 export { isPrivyToken, PRIVY_AMR, TENANT_HEADER } from '@enforcer/core';

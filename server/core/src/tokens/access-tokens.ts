@@ -1,11 +1,8 @@
+import { type AccessTokenClaims, accessTokenClaimsSchema } from '@enforcer/contract';
 import { errors, type JWTHeaderParameters, jwtVerify, SignJWT } from 'jose';
-import { type AccessTokenClaims, accessTokenClaimsSchema } from '../../http/access-token-claims.js';
-import { addSeconds, type Clock, epochSeconds } from '../../lib/clock.js';
-import { isDatabaseUnavailable } from '../../lib/database-unavailable.js';
-import { AppError } from '../../lib/errors.js';
-import type { RandomSource } from '../../lib/random.js';
-import { SIGNING_ALG } from '../keys/key-material.js';
-import type { SigningKeyStore } from '../keys/signing-key-store.js';
+import { AppError } from '../errors.js';
+import { addSeconds, base64url, type Clock, type RandomSource } from '../platform.js';
+import { SIGNING_ALG, type SigningKeys } from './signing-keys.js';
 
 /** RFC 9068 JWT access token media type, in the `typ` header. */
 export const ACCESS_TOKEN_TYP = 'at+jwt';
@@ -26,8 +23,6 @@ export interface AccessTokenSubject {
   mfaAt?: Date | null;
 }
 
-export { type AccessTokenClaims, accessTokenClaimsSchema };
-
 export interface IssuedAccessToken {
   token: string;
   jti: string;
@@ -39,7 +34,7 @@ export interface IssuedAccessToken {
 }
 
 export interface AccessTokenServiceOptions {
-  keys: SigningKeyStore;
+  keys: SigningKeys;
   clock: Clock;
   random: RandomSource;
   issuer: string;
@@ -48,7 +43,12 @@ export interface AccessTokenServiceOptions {
   clockToleranceSeconds: number;
 }
 
-/** Issues and verifies our ES256 `at+jwt` access tokens. */
+const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+
+/**
+ * Issues and verifies Enforcer's ES256 `at+jwt` access tokens (RFC 9068), for the server and the mock
+ * alike: header `{ alg, typ, kid }`, the claims of the contract's `accessTokenClaimsSchema`.
+ */
 export class AccessTokenService {
   readonly #o: AccessTokenServiceOptions;
 
@@ -65,7 +65,7 @@ export class AccessTokenService {
     const issuedAt = this.#o.clock.now();
     const iat = epochSeconds(issuedAt);
     const exp = iat + this.#o.ttlSeconds;
-    const jti = this.#o.random.bytes(16).toString('base64url');
+    const jti = base64url(this.#o.random.bytes(16));
     const token = await new SignJWT({
       person_id: subject.personId,
       tenant_id: subject.tenantId,
@@ -96,15 +96,23 @@ export class AccessTokenService {
 
   /**
    * Verifies signature (ES256 only, a published key of ours), `typ`, issuer, audience and lifetime (with
-   * the configured clock tolerance). Throws AppError `token_expired` or `token_invalid`.
+   * the configured clock tolerance), then the claims' shape. Throws `AppError` `token_expired` or
+   * `token_invalid`; an error reading the keys propagates as it is (a 503 upstream, not a verdict).
    */
   async verify(token: string): Promise<AccessTokenClaims> {
+    let lookupFailure: { error: unknown } | undefined;
     let payload: unknown;
     try {
       ({ payload } = await jwtVerify(
         token,
         async (header: JWTHeaderParameters) => {
-          const key = header.kid ? await this.#o.keys.getVerificationKey(header.kid) : undefined;
+          let key: CryptoKey | undefined;
+          try {
+            key = header.kid ? await this.#o.keys.getVerificationKey(header.kid) : undefined;
+          } catch (error) {
+            lookupFailure = { error };
+            throw error;
+          }
           if (!key) throw new errors.JWKSNoMatchingKey();
           return key;
         },
@@ -119,10 +127,10 @@ export class AccessTokenService {
         },
       ));
     } catch (error) {
-      // The keys could not be read (database down): a 503, not a verdict on the token.
-      if (isDatabaseUnavailable(error)) throw error;
-      if (error instanceof errors.JWTExpired)
+      if (lookupFailure) throw lookupFailure.error;
+      if (error instanceof errors.JWTExpired) {
         throw new AppError('token_expired', 'The access token has expired');
+      }
       throw new AppError('token_invalid', 'The access token is not valid', { cause: error });
     }
     const claims = accessTokenClaimsSchema.safeParse(payload);
