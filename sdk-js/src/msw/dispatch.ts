@@ -10,6 +10,13 @@ import {
   routeTakesBody,
 } from '@enforcer/contract';
 import type { Subject } from '@enforcer/contract/policy';
+import {
+  apiKeyShapeAccepted,
+  assertSessionLive,
+  authenticateRoute,
+  readCredential,
+  requireRoutePermission,
+} from '@enforcer/core';
 import { type AppRoute, type AppRouter, isAppRoute } from '@ts-rest/core';
 import type { ApiKeyPrincipal, ContractImpl, Principal, RouteImpl, UserPrincipal } from './context';
 import { isPrivyToken, privyBearerClaims } from './methods/privy-bearer';
@@ -34,7 +41,6 @@ interface CompiledRoute {
   impl: RouteImpl<AppRoute>;
 }
 
-const API_KEY_PREFIX = 'enf_';
 const BODY_LIMIT = 65_536;
 
 function flatten(router: AppRouter, impl: Record<string, unknown>, prefix = ''): CompiledRoute[] {
@@ -120,19 +126,22 @@ export function createDispatcher(options: {
       ? await privyBearerClaims(store, tokens, token, request)
       : await tokens.verifyAccessToken(token);
     const session = store.sessions.get(claims.sid);
-    if (!session || session.revokedAt !== null || session.accountId !== claims.sub) {
-      throw new MockError('token_invalid', 'This session has ended');
-    }
-    const account = store.accounts.get(claims.sub);
-    if (!account || account.tenantId !== claims.tenant_id)
-      throw new MockError('token_invalid', 'No such account');
-    if (!account.active) throw new MockError('account_inactive', 'This account has been deactivated');
-    return { kind: 'user', claims, account, session };
+    const account = session && store.accounts.get(session.accountId);
+    assertSessionLive(
+      claims,
+      session &&
+        account && {
+          revoked: session.revokedAt !== null,
+          accountId: session.accountId,
+          tenantId: account.tenantId,
+          accountActive: account.active,
+        },
+    );
+    return { kind: 'user', claims, account: account!, session: session! };
   };
 
-  const verifyApiKey = (key: string): ApiKeyPrincipal => {
-    if (!key.startsWith(API_KEY_PREFIX) || key.length > 200)
-      throw new MockError('invalid_credentials', 'Invalid API key');
+  const verifyApiKey = async (key: string): Promise<ApiKeyPrincipal> => {
+    if (!apiKeyShapeAccepted(key)) throw new MockError('invalid_credentials', 'Invalid API key');
     const row = [...store.apiKeys.values()].find((k) => k.key === key);
     const now = store.now();
     if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now)) {
@@ -142,39 +151,19 @@ export function createDispatcher(options: {
     return { kind: 'api_key', key: row };
   };
 
+  /** The core's authentication rules with the mock's verifiers, then the route's permission. */
   const authenticate = async (meta: RouteMetadata, request: Request): Promise<Principal | undefined> => {
-    const apiKeyHeader = request.headers.get('x-api-key');
-    const authorization = request.headers.get('authorization');
-    let credential: { kind: 'jwt' | 'api_key'; value: string } | undefined;
-    if (apiKeyHeader) credential = { kind: 'api_key', value: apiKeyHeader.trim() };
-    else if (authorization) {
-      const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
-      if (!match) throw new MockError('unauthenticated', 'Authorization must be "Bearer <token>"');
-      const value = match[1]!;
-      credential = { kind: value.startsWith(API_KEY_PREFIX) ? 'api_key' : 'jwt', value };
-    }
-    if (meta.auth === 'none') {
-      return meta.optionalUser && credential?.kind === 'jwt'
-        ? verifyUser(credential.value, request)
-        : undefined;
-    }
-    if (!credential) throw new MockError('unauthenticated', 'This call needs a credential');
-    let principal: Principal;
-    if (credential.kind === 'api_key') {
-      principal = verifyApiKey(credential.value);
-      if (meta.auth === 'user') {
-        throw new MockError('credential_not_allowed', 'This call needs a signed-in user, not an API key');
-      }
-    } else {
-      principal = await verifyUser(credential.value, request);
-      if (meta.auth === 'api_key')
-        throw new MockError('credential_not_allowed', 'This call needs an API key');
-    }
-    if (meta.permission) {
+    const credential = readCredential({
+      apiKey: request.headers.get('x-api-key'),
+      authorization: request.headers.get('authorization'),
+    });
+    const principal = await authenticateRoute<Principal>(meta, credential, {
+      user: (token) => verifyUser(token, request),
+      apiKey: verifyApiKey,
+    });
+    if (meta.permission && principal) {
       const { compiled } = store.policyOf(tenantOfPrincipal(principal));
-      if (!compiled.can(subjectOfPrincipal(store, principal), meta.permission)) {
-        throw new MockError('forbidden', `Missing permission "${meta.permission}"`);
-      }
+      requireRoutePermission(compiled, subjectOfPrincipal(store, principal), meta.permission);
     }
     return principal;
   };

@@ -1,6 +1,17 @@
 // @enforcer/core: Enforcer's rules, framework-free, over storage ports (see docs/architecture.md).
 // The in-memory store is `@enforcer/core/memory`; the PostgreSQL one lives in the server.
 
+export {
+  API_KEY_PREFIX,
+  apiKeyShapeAccepted,
+  assertSessionLive,
+  authenticateRoute,
+  type Credential,
+  type CredentialVerifiers,
+  readCredential,
+  requireRoutePermission,
+  type SessionState,
+} from './api/authenticate.js';
 export { callerOf, type Handler, type HandlerContext, type Handlers } from './api/handlers.js';
 export {
   type AuditActor,

@@ -1,30 +1,28 @@
 import { timingSafeEqual } from 'node:crypto';
 import { getRouteMetadata, type RouteMetadata } from '@enforcer/contract';
+import {
+  apiKeyShapeAccepted,
+  assertSessionLive,
+  authenticateRoute,
+  readCredential,
+  requireRoutePermission,
+} from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { API_KEY_PREFIX, hashApiKey } from '../domains/api-keys/api-key-hash.js';
+import { hashApiKey } from '../domains/api-keys/api-key-hash.js';
 import { ApiKey, type IApiKey } from '../domains/api-keys/entities.js';
 import { isPrivyToken, privyBearerClaims } from '../domains/auth/methods/privy/bearer.js';
 import { mfaSubjectAttributes } from '../domains/auth/mfa/subject-attributes.js';
 import { type LazyEm, lazyEm } from '../http/lazy-em.js';
-import { type ApiKeyPrincipal, subjectOfPrincipal, type UserPrincipal } from '../http/principal.js';
+import {
+  type ApiKeyPrincipal,
+  type Principal,
+  subjectOfPrincipal,
+  type UserPrincipal,
+} from '../http/principal.js';
 import type { CachedPrincipal } from '../http/principal-cache.js';
 import { AppError } from '../lib/errors.js';
 import type { Services } from '../services.js';
-
-type Credential = { kind: 'jwt'; token: string } | { kind: 'api_key'; key: string } | undefined;
-
-function readCredential(request: FastifyRequest): Credential {
-  const apiKeyHeader = request.headers['x-api-key'];
-  if (typeof apiKeyHeader === 'string' && apiKeyHeader !== '')
-    return { kind: 'api_key', key: apiKeyHeader.trim() };
-  const authorization = request.headers.authorization;
-  if (typeof authorization !== 'string' || authorization === '') return undefined;
-  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
-  if (!match) throw new AppError('unauthenticated', 'Authorization must be "Bearer <token>"');
-  const value = match[1]!;
-  return value.startsWith(API_KEY_PREFIX) ? { kind: 'api_key', key: value } : { kind: 'jwt', token: value };
-}
 
 /** The route's metadata (set by @ts-rest/fastify on every contract route). */
 export function routeMetadata(request: FastifyRequest): RouteMetadata | undefined {
@@ -43,42 +41,27 @@ export function routeMetadata(request: FastifyRequest): RouteMetadata | undefine
 const metadataByRoute = new WeakMap<object, RouteMetadata>();
 
 /**
- * The preHandler of every contract route: checks the credential kind the route accepts,
- * verifies it, and, when the route names a `permission`, asks the tenant's policy.
+ * The preHandler of every contract route: the core's authentication rules (which credential, which kinds
+ * the route takes, verified before refused), this server's verifiers, then the route's permission.
  */
 export function authenticate(services: Services) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     request.principal = undefined;
     const meta = routeMetadata(request);
     if (!meta) return;
-    const credential = readCredential(request);
+    const apiKey = request.headers['x-api-key'];
+    const credential = readCredential({
+      apiKey: typeof apiKey === 'string' ? apiKey : undefined,
+      authorization: request.headers.authorization,
+    });
     const em = lazyEm(services);
-
-    if (meta.auth === 'none') {
-      if (meta.optionalUser && credential?.kind === 'jwt') {
-        request.principal = await verifyUser(services, em, credential.token, request);
-      }
-      return;
-    }
-    if (!credential) throw new AppError('unauthenticated', 'This call needs a credential');
-    if (credential.kind === 'api_key') {
-      if (meta.auth === 'user') {
-        // Verify first, so a wrong key is a 401 whatever the route, and a right one a 403 here.
-        await verifyApiKey(services, em(), credential.key);
-        throw new AppError('credential_not_allowed', 'This call needs a signed-in user, not an API key');
-      }
-      request.principal = await verifyApiKey(services, em(), credential.key);
-    } else {
-      const user = await verifyUser(services, em, credential.token, request);
-      if (meta.auth === 'api_key') throw new AppError('credential_not_allowed', 'This call needs an API key');
-      request.principal = user;
-    }
-
-    if (meta.permission) {
+    request.principal = await authenticateRoute<Principal>(meta, credential, {
+      user: (token) => verifyUser(services, em, token, request),
+      apiKey: (key) => verifyApiKey(services, em(), key),
+    });
+    if (meta.permission && request.principal) {
       const policy = await services.policies.forPrincipal(em, request.principal);
-      if (!policy.compiled.can(subjectOfPrincipal(request.principal), meta.permission)) {
-        throw new AppError('forbidden', `Missing permission "${meta.permission}"`);
-      }
+      requireRoutePermission(policy.compiled, subjectOfPrincipal(request.principal), meta.permission);
     }
   };
 }
@@ -117,39 +100,37 @@ async function verifyUser(
     row = (await em().execute(PRINCIPAL_SQL, [claims.sid], 'get')) as PrincipalRow | undefined;
     if (row) services.principalCache.set(claims.sid, row, generation);
   }
-  if (
-    !row ||
-    row.revoked_at !== null ||
-    row.account_id !== claims.sub ||
-    row.tenant_id !== claims.tenant_id
-  ) {
-    throw new AppError('token_invalid', 'This session has ended');
-  }
-  if (!row.active) throw new AppError('account_inactive', 'This account has been deactivated');
+  const state = row && {
+    revoked: row.revoked_at !== null,
+    accountId: row.account_id,
+    tenantId: row.tenant_id,
+    accountActive: row.active,
+  };
+  assertSessionLive(claims, state);
+  const live = row as PrincipalRow; // assertSessionLive refused a missing one
   return {
     kind: 'user',
     claims,
     accountId: claims.sub,
-    personId: row.person_id,
-    tenantId: row.tenant_id,
+    personId: live.person_id,
+    tenantId: live.tenant_id,
     sessionId: claims.sid,
-    policyVersion: row.policy_version,
+    policyVersion: live.policy_version,
     attributes: mfaSubjectAttributes(claims, services.clock.now()),
     grant: {
-      accountId: row.account_id,
-      personId: row.person_id,
-      tenantId: row.tenant_id,
-      active: row.active,
-      roles: [row.role],
-      groups: row.groups,
-      grantVersion: row.grant_version,
+      accountId: live.account_id,
+      personId: live.person_id,
+      tenantId: live.tenant_id,
+      active: live.active,
+      roles: [live.role],
+      groups: live.groups,
+      grantVersion: live.grant_version,
     },
   };
 }
 
 async function verifyApiKey(services: Services, em: EntityManager, key: string): Promise<ApiKeyPrincipal> {
-  if (!key.startsWith(API_KEY_PREFIX) || key.length > 200)
-    throw new AppError('invalid_credentials', 'Invalid API key');
+  if (!apiKeyShapeAccepted(key)) throw new AppError('invalid_credentials', 'Invalid API key');
   const hash = hashApiKey(key);
   const row: IApiKey | null = await em.findOne(ApiKey, { keyHash: hash }, { populate: ['tenant'] });
   // The lookup is by hash; comparing again in constant time costs nothing and guards the index path.

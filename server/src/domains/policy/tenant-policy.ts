@@ -1,12 +1,5 @@
 import { defaultPolicy, mergeGroups } from '@enforcer/contract';
-import {
-  type CompiledPolicy,
-  compile,
-  formatPath,
-  type PolicyDocument,
-  PolicyValidationError,
-  type Subject,
-} from '@enforcer/contract/policy';
+import { compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
 import { policyEtag, type TenantPolicy } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../lib/errors.js';

@@ -1,0 +1,74 @@
+import type { RouteMetadata } from '@enforcer/contract';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../errors.js';
+import { assertSessionLive, authenticateRoute, type Credential, readCredential } from './authenticate.js';
+
+const outcome = async (run: () => unknown): Promise<string> => {
+  try {
+    return `ok:${JSON.stringify(await run())}`;
+  } catch (error) {
+    return error instanceof AppError ? error.code : String(error);
+  }
+};
+
+describe('readCredential', () => {
+  it.each([
+    [{ apiKey: 'enf_abc', authorization: 'Bearer eyJ' }, 'ok:{"kind":"api_key","key":"enf_abc"}'],
+    [{ apiKey: '', authorization: 'Bearer eyJ' }, 'ok:{"kind":"jwt","token":"eyJ"}'],
+    [{ apiKey: null, authorization: 'bearer   enf_x  ' }, 'ok:{"kind":"api_key","key":"enf_x"}'],
+    [{ apiKey: undefined, authorization: undefined }, 'ok:undefined'],
+    [{ apiKey: undefined, authorization: 'Basic dXNlcg==' }, 'unauthenticated'],
+    [{ apiKey: undefined, authorization: 'Bearer a b' }, 'unauthenticated'],
+  ])('%j → %s', async (headers, expected) => {
+    expect(await outcome(() => readCredential(headers))).toBe(expected);
+  });
+});
+
+describe('authenticateRoute', () => {
+  const verifiers = {
+    user: async (token: string) => {
+      if (token !== 'good') throw new AppError('token_invalid');
+      return 'user';
+    },
+    apiKey: async (key: string) => {
+      if (key !== 'enf_good') throw new AppError('invalid_credentials');
+      return 'key';
+    },
+  };
+  const meta = (m: Partial<RouteMetadata>) => ({ tag: 'T', auth: 'user', ...m }) as RouteMetadata;
+  const jwt = (token: string): Credential => ({ kind: 'jwt', token });
+  const key = (k: string): Credential => ({ kind: 'api_key', key: k });
+
+  it.each([
+    // Public routes: nothing is read, unless the route reads an optional user token.
+    [{ auth: 'none' }, jwt('bad'), 'ok:undefined'],
+    [{ auth: 'none', optionalUser: true }, jwt('good'), 'ok:"user"'],
+    [{ auth: 'none', optionalUser: true }, jwt('bad'), 'token_invalid'],
+    [{ auth: 'none', optionalUser: true }, key('enf_good'), 'ok:undefined'],
+    // A credential is verified before it is refused for its kind.
+    [{ auth: 'user' }, undefined, 'unauthenticated'],
+    [{ auth: 'user' }, key('enf_bad'), 'invalid_credentials'],
+    [{ auth: 'user' }, key('enf_good'), 'credential_not_allowed'],
+    [{ auth: 'api_key' }, jwt('bad'), 'token_invalid'],
+    [{ auth: 'api_key' }, jwt('good'), 'credential_not_allowed'],
+    [{ auth: 'user_or_api_key' }, key('enf_good'), 'ok:"key"'],
+    [{ auth: 'user_or_api_key' }, jwt('good'), 'ok:"user"'],
+  ] as const)('%j with %j → %s', async (m, credential, expected) => {
+    expect(await outcome(() => authenticateRoute(meta(m), credential, verifiers))).toBe(expected);
+  });
+});
+
+describe('assertSessionLive', () => {
+  const claims = { sub: 'a1', tenant_id: 't1' } as Parameters<typeof assertSessionLive>[0];
+  const live = { revoked: false, accountId: 'a1', tenantId: 't1', accountActive: true };
+  it.each([
+    [live, 'ok:undefined'],
+    [null, 'token_invalid'],
+    [{ ...live, revoked: true }, 'token_invalid'],
+    [{ ...live, accountId: 'a2' }, 'token_invalid'],
+    [{ ...live, tenantId: 't2' }, 'token_invalid'],
+    [{ ...live, accountActive: false }, 'account_inactive'],
+  ])('%j → %s', async (state, expected) => {
+    expect(await outcome(() => assertSessionLive(claims, state))).toBe(expected);
+  });
+});

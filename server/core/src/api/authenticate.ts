@@ -1,0 +1,107 @@
+import type { AccessTokenClaims, RouteMetadata } from '@enforcer/contract';
+import type { CompiledPolicy, Subject } from '@enforcer/contract/policy';
+import { AppError } from '../errors.js';
+
+/**
+ * How a request is authenticated, written once for the server's preHandler and the mock's dispatcher:
+ * which credential a request carries, which kinds a route takes (its contract metadata), in what order a
+ * credential is verified and refused, and the route's permission. How a token or a key is verified
+ * (signatures, storage lookups) is the caller's, through `CredentialVerifiers`.
+ */
+
+/** Every API key starts with this, so a bearer value can be told from an access token without a lookup. */
+export const API_KEY_PREFIX = 'enf_';
+
+export type Credential = { kind: 'jwt'; token: string } | { kind: 'api_key'; key: string };
+
+/**
+ * The credential of a request: `X-API-Key`, else `Authorization: Bearer <value>` (an API key when it has
+ * the prefix). An `Authorization` header of another form is `401 unauthenticated`.
+ */
+export function readCredential(headers: {
+  apiKey: string | null | undefined;
+  authorization: string | null | undefined;
+}): Credential | undefined {
+  if (typeof headers.apiKey === 'string' && headers.apiKey !== '') {
+    return { kind: 'api_key', key: headers.apiKey.trim() };
+  }
+  const { authorization } = headers;
+  if (typeof authorization !== 'string' || authorization === '') return undefined;
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
+  if (!match) throw new AppError('unauthenticated', 'Authorization must be "Bearer <token>"');
+  const value = match[1]!;
+  return value.startsWith(API_KEY_PREFIX) ? { kind: 'api_key', key: value } : { kind: 'jwt', token: value };
+}
+
+/** An API key that cannot be one of ours is refused before any lookup. */
+export const apiKeyShapeAccepted = (key: string): boolean =>
+  key.startsWith(API_KEY_PREFIX) && key.length <= 200;
+
+export interface CredentialVerifiers<P> {
+  /** Verifies an access token (or an accepted third-party one) and its session: the user principal. */
+  user(token: string): Promise<P>;
+  /** Verifies an API key: the key's principal, or `401 invalid_credentials`. */
+  apiKey(key: string): Promise<P>;
+}
+
+/**
+ * The principal a route runs for, or undefined on a public route. A credential is always verified before
+ * it is refused for its kind, so a wrong key is a 401 whatever the route and a right key on a user route
+ * a 403 `credential_not_allowed`. A public route with `optionalUser` reads a user token when one is sent.
+ */
+export async function authenticateRoute<P>(
+  meta: RouteMetadata,
+  credential: Credential | undefined,
+  verify: CredentialVerifiers<P>,
+): Promise<P | undefined> {
+  if (meta.auth === 'none') {
+    return meta.optionalUser && credential?.kind === 'jwt' ? verify.user(credential.token) : undefined;
+  }
+  if (!credential) throw new AppError('unauthenticated', 'This call needs a credential');
+  if (credential.kind === 'api_key') {
+    const principal = await verify.apiKey(credential.key);
+    if (meta.auth === 'user') {
+      throw new AppError('credential_not_allowed', 'This call needs a signed-in user, not an API key');
+    }
+    return principal;
+  }
+  const principal = await verify.user(credential.token);
+  if (meta.auth === 'api_key') throw new AppError('credential_not_allowed', 'This call needs an API key');
+  return principal;
+}
+
+/** The route's own permission (metadata `permission`), checked without a record: `403 forbidden`. */
+export function requireRoutePermission(
+  policy: CompiledPolicy,
+  subject: Subject,
+  permission: string | undefined,
+): void {
+  if (permission && !policy.can(subject, permission)) {
+    throw new AppError('forbidden', `Missing permission "${permission}"`);
+  }
+}
+
+/** What the store says of a token's session and account, read when the token is presented. */
+export interface SessionState {
+  revoked: boolean;
+  accountId: string;
+  tenantId: string;
+  accountActive: boolean;
+}
+
+/**
+ * A verified access token is not enough: its session must still be live and still belong to the token's
+ * account and tenant (a logout or a revocation ends a token now, not when it expires), and the account
+ * must be active.
+ */
+export function assertSessionLive(claims: AccessTokenClaims, session: SessionState | null | undefined): void {
+  if (
+    !session ||
+    session.revoked ||
+    session.accountId !== claims.sub ||
+    session.tenantId !== claims.tenant_id
+  ) {
+    throw new AppError('token_invalid', 'This session has ended');
+  }
+  if (!session.accountActive) throw new AppError('account_inactive', 'This account has been deactivated');
+}
