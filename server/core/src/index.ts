@@ -136,4 +136,10 @@ export {
   type StartSessionInput,
 } from './sessions/refresh-tokens.js';
 export type { Repositories, UnitOfWork } from './store.js';
+export type { ThrottleCounter, ThrottleKey, ThrottleKind, ThrottleStore } from './throttle/ports.js';
 export * from './throttle/rules.js';
+export {
+  SignInThrottle,
+  type ThrottleRepositories,
+  type ThrottleSubject,
+} from './throttle/sign-in-throttle.js';

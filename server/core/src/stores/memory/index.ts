@@ -2,3 +2,4 @@ export { MemoryAuditLog } from './audit.js';
 export { MemoryOtpChallengeStore } from './codes.js';
 export { type KeptElsewhere, MemoryDatabase, MemoryTables } from './database.js';
 export { MemorySessionStore } from './sessions.js';
+export { MemoryThrottleStore } from './throttle.js';
