@@ -136,7 +136,13 @@ export {
   type StartSessionInput,
 } from './sessions/refresh-tokens.js';
 export type { Repositories, UnitOfWork } from './store.js';
-export type { ThrottleCounter, ThrottleKey, ThrottleKind, ThrottleStore } from './throttle/ports.js';
+export {
+  type ThrottleCounter,
+  type ThrottleKey,
+  type ThrottleKind,
+  type ThrottleStore,
+  throttleKinds,
+} from './throttle/ports.js';
 export * from './throttle/rules.js';
 export {
   SignInThrottle,

@@ -1,5 +1,6 @@
 /** What a counter counts: failures against one account (tenant + identifier), or from one client address. */
-export type ThrottleKind = 'account' | 'client';
+export const throttleKinds = ['account', 'client'] as const;
+export type ThrottleKind = (typeof throttleKinds)[number];
 
 /** The key a failure is counted under and, for account keys, whose it is. */
 export interface ThrottleKey {

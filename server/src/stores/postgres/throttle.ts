@@ -1,10 +1,10 @@
-import type { ThrottleCounter, ThrottleKey, ThrottleStore } from '@enforcer/core';
+import type { ThrottleCounter, ThrottleKey, ThrottleKind, ThrottleStore } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AuthThrottle, type IAuthThrottle } from '../../domains/auth/throttle/entities.js';
 
 interface CounterRow {
   key: string;
-  kind: 'account' | 'client';
+  kind: ThrottleKind;
   tenant_id: string | null;
   identifier: string | null;
   failures: number;
