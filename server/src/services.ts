@@ -4,6 +4,7 @@ import {
   OtpService,
   PrivyTokenVerifier,
   RefreshTokenService,
+  SignInThrottle,
 } from '@enforcer/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyBaseLogger } from 'fastify';
@@ -72,6 +73,8 @@ export interface Services {
   signInMethods: MethodRegistry;
   mfa: MfaService;
   magicLinks: MagicLinkService;
+  /** The core's sign-in throttle; sign-ins pass it their transaction (`uow.within(tx)`). */
+  throttle: SignInThrottle;
 }
 
 export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps = {}): Services {
@@ -114,10 +117,11 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
   const principalCache = new PrincipalCache();
   const logger = deps.logger ?? (pino({ level: 'silent' }) as FastifyBaseLogger);
   const toleranceSeconds = config.tokens.clockToleranceSeconds;
+  const uow = new PostgresUnitOfWork({ orm, clock, policies });
   return {
     config,
     orm,
-    uow: new PostgresUnitOfWork({ orm, clock, policies }),
+    uow,
     clock,
     random,
     keys,
@@ -152,5 +156,6 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     signInMethods: defaultMethods(),
     mfa: new MfaService({ masterKey: config.masterKey, clock, random }),
     magicLinks: new MagicLinkService({ clock, random }),
+    throttle: new SignInThrottle({ clock, uow }),
   };
 }

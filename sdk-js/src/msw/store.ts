@@ -12,7 +12,7 @@ import type {
 } from '@enforcer/contract';
 import { builtInRoles, defaultPolicy, mergeGroups, verifiedGroup } from '@enforcer/contract';
 import { type CompiledPolicy, compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
-import type { SessionRecord } from '@enforcer/core';
+import { type SessionRecord, SignInThrottle } from '@enforcer/core';
 import {
   type KeptElsewhere,
   MemoryDatabase,
@@ -124,12 +124,6 @@ export interface MfaChallengeRow {
   consumedAt: number | null;
 }
 
-export interface ThrottleRow {
-  failures: number;
-  blockedUntil: number | null;
-  lockedAt: number | null;
-}
-
 export interface MagicLinkRow {
   email: string;
   tenantId: string;
@@ -229,8 +223,6 @@ export class MockStore {
   readonly recoveryCodes = new Map<string, Map<string, number | null>>();
   /** mfa_token → challenge. */
   readonly mfaChallenges = new Map<string, MfaChallengeRow>();
-  /** `account:<tenant>:<identifier>` → failures. */
-  readonly throttle = new Map<string, ThrottleRow>();
   /** link token → link. */
   readonly magicLinks = new Map<string, MagicLinkRow>();
   /** tenant id → registered redirect URLs. */
@@ -258,11 +250,14 @@ export class MockStore {
    * class aggregate by aggregate (issue #13); until they do, `keptStores` answers over this class's rows.
    */
   readonly db: MemoryDatabase;
+  /** The core's sign-in throttle, its counters in `db` (each call its own unit of work). */
+  readonly throttle: SignInThrottle;
 
   /** `kept`: the core's ports over this class's rows (kept-stores.ts), for the tables not moved yet. */
   constructor(clock: Clock, kept: (store: MockStore) => KeptElsewhere) {
     this.clock = clock;
     this.db = new MemoryDatabase({ now: () => new Date(this.now()), kept: () => kept(this) });
+    this.throttle = new SignInThrottle({ clock: { now: () => this.db.now() }, uow: this.db });
   }
 
   now(): number {
@@ -283,7 +278,6 @@ export class MockStore {
       this.totp,
       this.recoveryCodes,
       this.mfaChallenges,
-      this.throttle,
       this.magicLinks,
       this.magicLinkUrls,
       this.identities,

@@ -147,7 +147,19 @@ export {
   type StartSessionInput,
 } from './sessions/refresh-tokens.js';
 export type { Repositories, UnitOfWork } from './store.js';
+export {
+  type ThrottleCounter,
+  type ThrottleKey,
+  type ThrottleKind,
+  type ThrottleStore,
+  throttleKinds,
+} from './throttle/ports.js';
 export * from './throttle/rules.js';
+export {
+  SignInThrottle,
+  type ThrottleRepositories,
+  type ThrottleSubject,
+} from './throttle/sign-in-throttle.js';
 export {
   ACCESS_TOKEN_TYP,
   AccessTokenService,

@@ -1,5 +1,6 @@
 import type { AuditLog } from './audit/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
+import type { ThrottleStore } from './throttle/ports.js';
 
 /**
  * The stores a service works with inside one unit of work, all bound to one transaction: one port per
@@ -11,6 +12,8 @@ export interface Repositories {
   audit: AuditLog;
   policies: TenantPolicyStore;
   grants: GrantReader;
+  /** The sign-in throttle's counters (the core's `SignInThrottle` joins a sign-in's unit of work). */
+  throttle: ThrottleStore;
 }
 
 /**

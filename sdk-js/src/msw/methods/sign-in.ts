@@ -1,10 +1,9 @@
 import type { LoginBody, SecondFactor } from '@enforcer/contract';
-import { countsAsGuess, loginIdentifier, personIdentifier } from '@enforcer/core';
+import { countsAsGuess, loginIdentifier, personIdentifier, type ThrottleSubject } from '@enforcer/core';
 import type { MockContext } from '../context';
 import { randomToken, sha256, uuid } from '../crypto';
 import { MockError } from '../problem';
 import { iso, type MockStore, type PersonRow, type TenantRow } from '../store';
-import { MockThrottle, type ThrottleSubject } from './throttle';
 import { checkTotp, mfaToken, normalizeRecoveryCode, recoveryCode } from './totp';
 
 /**
@@ -43,16 +42,6 @@ export type ProvenIdentity =
 export type Authentication =
   | { ok: true; identity: ProvenIdentity }
   | { ok: false; reason: string; error: MockError };
-
-const throttles = new WeakMap<MockStore, MockThrottle>();
-export function throttleOf(store: MockStore): MockThrottle {
-  let throttle = throttles.get(store);
-  if (!throttle) {
-    throttle = new MockThrottle(store);
-    throttles.set(store, throttle);
-  }
-  return throttle;
-}
 
 // --- passwords (a fast salted SHA-256 in the mock; argon2id on the server) ----------------------
 
@@ -181,19 +170,24 @@ export async function provideSecondFactor(
   personId: string,
   factor: SecondFactor,
 ): Promise<'totp' | 'recovery_code'> {
-  const throttle = throttleOf(store);
-  const gate = throttle.gate(subject);
+  const gate = await store.throttle.gate(subject);
   if (gate) throw gate;
   const check = await checkFactor(store, personId, factor);
   if (!check.ok) {
-    throw (check.reason === 'mfa_not_enabled' ? undefined : throttle.failure(subject)) ?? check.error;
+    const limited =
+      check.reason === 'mfa_not_enabled'
+        ? undefined
+        : await store.throttle.recordFailure(subject, check.reason);
+    throw limited ?? check.error;
   }
   return check.method;
 }
 
+/** The mock has no client addresses: only the account is counted. */
 export const personSubject = (store: MockStore, tenantId: string, personId: string): ThrottleSubject => ({
   tenantId,
   identifier: personIdentifier(store.persons.get(personId)!),
+  client: {},
 });
 
 // --- the login flow -------------------------------------------------------------------------------
@@ -205,12 +199,17 @@ export async function loginFlow(
   authenticate: () => Promise<Authentication>,
 ) {
   const { store, tokens } = ctx;
-  const throttle = throttleOf(store);
-  const attempt = { tenantId: tenant.id, identifier: loginIdentifier(body) };
-  const gate = throttle.gate(attempt);
+  const { throttle } = store;
+  const attempt = { tenantId: tenant.id, identifier: loginIdentifier(body), client: {} };
+  const gate = await throttle.gate(attempt);
   if (gate) throw gate;
   const auth = await authenticate();
-  if (!auth.ok) throw (countsAsGuess(auth.reason) ? throttle.failure(attempt) : undefined) ?? auth.error;
+  if (!auth.ok) {
+    throw (
+      (countsAsGuess(auth.reason) ? await throttle.recordFailure(attempt, auth.reason) : undefined) ??
+      auth.error
+    );
+  }
 
   const person =
     'personId' in auth.identity
@@ -218,7 +217,7 @@ export async function loginFlow(
       : 'provider' in auth.identity
         ? personOfIdentity(store, auth.identity)
         : personOfEmail(store, auth.identity.email, auth.identity.emailVerified);
-  const lockout = throttle.lockedOut(tenant.id, personIdentifier(person));
+  const lockout = await throttle.lockedOut(tenant.id, personIdentifier(person));
   if (lockout) throw lockout;
   let account = store.accountOf(person.id, tenant.id);
   if (!account) {
@@ -252,6 +251,6 @@ export async function loginFlow(
       },
     );
   }
-  throttle.success({ tenantId: tenant.id, identifier: personIdentifier(person) });
+  await throttle.recordSuccess({ tenantId: tenant.id, identifier: personIdentifier(person) });
   return tokens.signIn(account, amr);
 }

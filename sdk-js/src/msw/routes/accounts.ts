@@ -4,7 +4,6 @@ import { toPredicate } from '@enforcer/contract/policy';
 import { personIdentifier } from '@enforcer/core';
 import type { MockContext, RouterImpl } from '../context';
 import { subjectOfPrincipal } from '../dispatch';
-import { throttleOf } from '../methods/sign-in';
 import { MockError } from '../problem';
 import type { AccountRow } from '../store';
 import { accountResource, assertRoleWithinReach, managerRoles, requireAllowed } from './grants';
@@ -99,7 +98,7 @@ export const accountsRoutes: RouterImpl<typeof contract.accounts> = {
   },
 
   /** Lifts the sign-in throttle's lockout and delay of the account's email (as the server). */
-  unlock: ({ params }, ctx) => {
+  unlock: async ({ params }, ctx) => {
     const { store } = ctx;
     const tenantId = tenantIdOf(ctx);
     const account = store.accounts.get(params.id);
@@ -111,7 +110,7 @@ export const accountsRoutes: RouterImpl<typeof contract.accounts> = {
       what: 'account',
     });
     const person = store.persons.get(account.personId)!;
-    const lifted = throttleOf(store).unlock(tenantId, personIdentifier(person));
+    const lifted = await store.throttle.unlock(tenantId, personIdentifier(person));
     return { status: 200, body: { was_locked: lifted.wasLocked, was_throttled: lifted.wasThrottled } };
   },
 

@@ -15,7 +15,6 @@ import {
   provideSecondFactor,
   recoveryCodesLeft,
   regenerateRecoveryCodes,
-  throttleOf,
   verifyPassword,
 } from '../methods/sign-in';
 import { checkTotp, newTotpSecret, otpauthUri, PLACEHOLDER_QR } from '../methods/totp';
@@ -77,16 +76,17 @@ export const passwordRoutes = (options: { devMode: boolean }): RouterImpl<typeof
         'This account has no password yet: set one with POST /auth/password/reset/request',
       );
     }
-    const throttle = throttleOf(store);
-    const gate = throttle.gate(subject);
+    const { throttle } = store;
+    const gate = await throttle.gate(subject);
     if (gate) throw gate;
     if (!(await verifyPassword(hash, body.current_password))) {
       throw (
-        throttle.failure(subject) ?? new MockError('invalid_credentials', 'The current password is wrong')
+        (await throttle.recordFailure(subject, 'wrong_password')) ??
+        new MockError('invalid_credentials', 'The current password is wrong')
       );
     }
     store.passwords.set(person.id, await hashPassword(body.new_password));
-    throttle.success(subject);
+    await throttle.recordSuccess(subject);
     const ended = endSessions(store, person.id, 'password_changed', user.session.id);
     return { status: 200, body: { changed: true, sessions_revoked: ended } };
   },
@@ -112,23 +112,28 @@ export const passwordRoutes = (options: { devMode: boolean }): RouterImpl<typeof
       email: body.email,
       tenantName: tenant.name,
     });
-    const throttle = throttleOf(store);
-    const subject = { tenantId: tenant.id, identifier: body.email };
-    const gate = throttle.gate(subject);
+    const { throttle } = store;
+    const subject = { tenantId: tenant.id, identifier: body.email, client: {} };
+    const gate = await throttle.gate(subject);
     if (gate) throw gate;
     const check = await checkOtp(
       store,
       { purpose: 'password_reset', email: body.email, tenantId: tenant.id },
       body.code,
     );
-    if (!check.ok) throw (countsAsGuess(check.reason) ? throttle.failure(subject) : undefined) ?? check.error;
+    if (!check.ok) {
+      const limited = countsAsGuess(check.reason)
+        ? await throttle.recordFailure(subject, check.reason)
+        : undefined;
+      throw limited ?? check.error;
+    }
     const known = store.personByEmail(body.email);
     const live = known
       ? [...store.sessions.values()].filter((s) => s.personId === known.id && s.revokedAt === null).length
       : 0;
     const person = personOfEmail(store, body.email, true);
     store.passwords.set(person.id, await hashPassword(body.new_password));
-    throttle.success(subject);
+    await throttle.recordSuccess(subject);
     endSessions(store, person.id, 'password_reset');
     return { status: 200, body: { reset: true, sessions_revoked: live } };
   },
@@ -188,11 +193,11 @@ export const mfaRoutes: RouterImpl<typeof contract.mfa> = {
           : 'Nothing to confirm: start with POST /auth/mfa/totp/enroll',
       );
     }
-    const throttle = throttleOf(store);
-    const gate = throttle.gate(subject);
+    const { throttle } = store;
+    const gate = await throttle.gate(subject);
     if (gate) throw gate;
     const check = await checkTotp(totp.secret, body.code, new Date(store.now()), totp.lastUsedStep);
-    if (!check.ok) throw throttle.failure(subject) ?? invalidMfaCode();
+    if (!check.ok) throw (await throttle.recordFailure(subject, check.reason)) ?? invalidMfaCode();
     totp.enabledAt = store.now();
     totp.lastUsedStep = check.step;
     return { status: 200, body: { recovery_codes: regenerateRecoveryCodes(store, person.id) } };
@@ -210,11 +215,14 @@ export const mfaRoutes: RouterImpl<typeof contract.mfa> = {
           errors: [{ path: 'body.password', message }],
         });
       }
-      const throttle = throttleOf(store);
-      const gate = throttle.gate(subject);
+      const { throttle } = store;
+      const gate = await throttle.gate(subject);
       if (gate) throw gate;
       if (!(await verifyPassword(hash, body.password))) {
-        throw throttle.failure(subject) ?? new MockError('invalid_credentials', 'The password is wrong');
+        throw (
+          (await throttle.recordFailure(subject, 'wrong_password')) ??
+          new MockError('invalid_credentials', 'The password is wrong')
+        );
       }
     }
     const factor = 'code' in body ? { code: body.code } : { recovery_code: body.recovery_code };
@@ -244,20 +252,20 @@ export const mfaRoutes: RouterImpl<typeof contract.mfa> = {
       throw tokenInvalid();
     }
     const subject = personSubject(store, challenge.tenantId, challenge.personId);
-    const throttle = throttleOf(store);
-    const gate = throttle.gate(subject);
+    const { throttle } = store;
+    const gate = await throttle.gate(subject);
     if (gate) throw gate;
     const factor = 'code' in body ? { code: body.code } : { recovery_code: body.recovery_code };
     const check = await checkFactor(store, challenge.personId, factor);
     if (!check.ok) {
       challenge.attempts += 1;
-      const limited = throttle.failure(subject);
+      const limited = await throttle.recordFailure(subject, check.reason);
       throw limited ?? (challenge.attempts >= MFA_CHALLENGE_MAX_ATTEMPTS ? tokenInvalid() : check.error);
     }
     challenge.consumedAt = now;
     const account = store.accounts.get(challenge.accountId)!;
     if (!account.active) throw new MockError('account_inactive', 'This account has been deactivated');
-    throttle.success(subject);
+    await throttle.recordSuccess(subject);
     const amr = [...new Set([...challenge.amr, check.method, 'mfa'])];
     return { status: 200, body: await tokens.signIn(account, amr, now) };
   },

@@ -7,7 +7,6 @@ import { createAccount, findAccount } from './accounts.js';
 import { type AuthRequestContext, committed, refuse, success, tenantByCode } from './context.js';
 import { requireSecondFactor } from './mfa/require-second-factor.js';
 import { openSession } from './sign-in.js';
-import { signInThrottle } from './throttle/index.js';
 
 /**
  * The login flow (`POST /auth/login`): `provider` picks the sign-in method, which proves who the caller
@@ -45,15 +44,15 @@ export async function signIn(
     return committed<TokenResponse>(em, async (tx) => failed(tx, 'provider_not_allowed', error));
   }
 
-  const throttle = signInThrottle(services);
+  const throttle = services.throttle;
   return committed<TokenResponse>(em, async (tx) => {
     const attempt = { tenantId: tenant.id, identifier: loginIdentifier(body), client };
-    const gate = await throttle.gate(tx, attempt);
-    if (!gate.ok) return failed(tx, gate.reason, gate.error);
+    const gate = await throttle.gate(attempt, services.uow.within(tx));
+    if (gate) return failed(tx, gate.code, gate);
     const auth = await services.signInMethods.authenticate({ em: tx, services, client, tenant }, body);
     if (!auth.ok) {
       const limited = countsAsGuess(auth.reason)
-        ? await throttle.failure(tx, attempt, auth.reason)
+        ? await throttle.recordFailure(attempt, auth.reason, services.uow.within(tx))
         : undefined;
       return failed(tx, auth.reason, limited ?? auth.error);
     }
@@ -61,7 +60,7 @@ export async function signIn(
     const resolved = await resolvePerson(tx, clock, auth.identity);
     if (!resolved.ok) return failed(tx, resolved.reason, resolved.error);
     const { person } = resolved;
-    const lockout = await throttle.lockedOut(tx, tenant.id, personIdentifier(person));
+    const lockout = await throttle.lockedOut(tenant.id, personIdentifier(person), services.uow.within(tx));
     if (lockout) return failed(tx, 'account_locked', lockout);
     let account = await findAccount(tx, person.id, tenant.id);
     if (!account) {
@@ -93,7 +92,10 @@ export async function signIn(
       client,
     });
     if (mfa) return refuse(mfa);
-    await throttle.success(tx, { tenantId: tenant.id, identifier: personIdentifier(person) });
+    await throttle.recordSuccess(
+      { tenantId: tenant.id, identifier: personIdentifier(person) },
+      services.uow.within(tx),
+    );
     const tokens = await openSession(tx, services, { account, person, tenant, amr, client });
     recordAudit(tx, clock, {
       action: 'auth.login.succeeded',

@@ -1,6 +1,8 @@
 import type { AuditRecord } from '../../audit/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
+import type { ThrottleCounter } from '../../throttle/ports.js';
 import { MemoryAuditLog } from './audit.js';
+import { MemoryThrottleStore } from './throttle.js';
 
 /**
  * The memory store's tables: one Map (or list) per aggregate, as PostgreSQL keeps one table per entity.
@@ -10,6 +12,8 @@ import { MemoryAuditLog } from './audit.js';
  */
 export class MemoryTables {
   audit: AuditRecord[] = [];
+  /** The sign-in throttle's counters by key (`account:…`, `client:…`). */
+  throttle = new Map<string, ThrottleCounter>();
 }
 
 /** Repositories whose tables still live outside the memory database. */
@@ -41,7 +45,7 @@ export class MemoryDatabase implements UnitOfWork {
 
   /** The repositories over the current tables (no queue: for seeding and tests, never inside a unit of work). */
   repositories(): Repositories {
-    return { audit: new MemoryAuditLog(this), ...this.#kept(this) };
+    return { audit: new MemoryAuditLog(this), throttle: new MemoryThrottleStore(this), ...this.#kept(this) };
   }
 
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {

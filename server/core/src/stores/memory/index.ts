@@ -3,3 +3,4 @@ export { MemoryOtpChallengeStore } from './codes.js';
 export { type KeptElsewhere, MemoryDatabase, MemoryTables } from './database.js';
 export { MemorySessionStore } from './sessions.js';
 export { MemorySigningKeys } from './signing-keys.js';
+export { MemoryThrottleStore } from './throttle.js';

@@ -10,7 +10,6 @@ import { Tenant } from '../../tenants/entities.js';
 import { Session } from '../../tokens/entities.js';
 import { type AuthRequestContext, committed, refuse, success } from '../context.js';
 import { openSession } from '../sign-in.js';
-import { signInThrottle } from '../throttle/index.js';
 import { amrOfSecondFactor, MFA_CHALLENGE_MAX_ATTEMPTS } from './mfa-service.js';
 import { provideSecondFactor } from './provide-second-factor.js';
 
@@ -30,7 +29,7 @@ export async function verifySecondFactor(
 ): Promise<TokenResponse> {
   const { clock } = services;
   const mfa = services.mfa;
-  const throttle = signInThrottle(services);
+  const throttle = services.throttle;
   const response = await committed(em, async (tx) => {
     const challenge = await mfa.liveChallenge(tx, body.mfa_token);
     if (!challenge) return refuse(tokenInvalid());
@@ -48,15 +47,15 @@ export async function verifySecondFactor(
       });
       return refuse(error);
     };
-    const gate = await throttle.gate(tx, subject);
-    if (!gate.ok) return failed(gate.reason, gate.error);
+    const gate = await throttle.gate(subject, services.uow.within(tx));
+    if (gate) return failed(gate.code, gate);
 
     const factor = 'code' in body ? { code: body.code } : { recovery_code: body.recovery_code };
     const check = await mfa.checkFactor(tx, person.id, factor);
     if (!check.ok) {
       challenge.attempts += 1;
       await tx.flush();
-      const limited = await throttle.failure(tx, subject, check.reason);
+      const limited = await throttle.recordFailure(subject, check.reason, services.uow.within(tx));
       const burnt = challenge.attempts >= MFA_CHALLENGE_MAX_ATTEMPTS;
       return failed(check.reason, limited ?? (burnt ? tokenInvalid() : check.error));
     }
@@ -70,7 +69,7 @@ export async function verifySecondFactor(
         new AppError('account_inactive', 'This account has been deactivated'),
       );
     }
-    await throttle.success(tx, subject);
+    await throttle.recordSuccess(subject, services.uow.within(tx));
     const amr = [...new Set([...challenge.amr, ...amrOfSecondFactor(check.method)])];
     const tokens = await openSession(tx, services, { account, person, tenant, amr, client, mfaAt: now });
     recordAudit(tx, clock, {

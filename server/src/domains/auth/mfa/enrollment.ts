@@ -16,7 +16,6 @@ import { Tenant } from '../../tenants/entities.js';
 import { type AuthRequestContext, committed, refuse, success } from '../context.js';
 import { PasswordCredential } from '../methods/password/entities.js';
 import { verifyPassword } from '../methods/password/hashing.js';
-import { signInThrottle } from '../throttle/index.js';
 import { RecoveryCode, TotpCredential } from './entities.js';
 import type { MfaService } from './mfa-service.js';
 import { invalidMfaCode } from './mfa-service.js';
@@ -96,7 +95,7 @@ export async function confirmTotp(
   body: TotpConfirmBody,
 ): Promise<RecoveryCodes> {
   const mfa = services.mfa;
-  const throttle = signInThrottle(services);
+  const throttle = services.throttle;
   const codes = await committed(em, async (tx) => {
     const person = await tx.findOneOrFail(Person, user.personId);
     await tx.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`enforcer:totp:${person.id}`]);
@@ -110,12 +109,12 @@ export async function confirmTotp(
       );
     }
     const subject = { tenantId: user.tenantId, identifier: personIdentifier(person), client };
-    const gate = await throttle.gate(tx, subject);
-    if (!gate.ok) return refuse(gate.error);
+    const gate = await throttle.gate(subject, services.uow.within(tx));
+    if (gate) return refuse(gate);
     const check = await mfa.totp.check(credential, body.code);
     const actor = { type: 'account' as const, id: user.accountId };
     if (!check.ok) {
-      const limited = await throttle.failure(tx, subject, check.reason);
+      const limited = await throttle.recordFailure(subject, check.reason, services.uow.within(tx));
       recordAudit(tx, services.clock, {
         action: 'auth.mfa.failed',
         actor,
@@ -153,7 +152,7 @@ export async function disableTotp(
   body: TotpDisableBody,
 ): Promise<MfaStatus> {
   const mfa = services.mfa;
-  const throttle = signInThrottle(services);
+  const throttle = services.throttle;
   await committed(em, async (tx) => {
     const person = await tx.findOneOrFail(Person, user.personId);
     if (!(await mfa.enabledTotp(tx, person.id))) {
@@ -168,10 +167,10 @@ export async function disableTotp(
         });
       }
       const subject = { tenantId: user.tenantId, identifier: personIdentifier(person), client };
-      const gate = await throttle.gate(tx, subject);
-      if (!gate.ok) return refuse(gate.error);
+      const gate = await throttle.gate(subject, services.uow.within(tx));
+      if (gate) return refuse(gate);
       if (!(await verifyPassword(password.hash, body.password))) {
-        const limited = await throttle.failure(tx, subject, 'wrong_password');
+        const limited = await throttle.recordFailure(subject, 'wrong_password', services.uow.within(tx));
         recordAudit(tx, services.clock, {
           action: 'auth.mfa.failed',
           actor: { type: 'account', id: user.accountId },

@@ -5,7 +5,6 @@ import { recordAudit } from '../../audit/record-audit.js';
 import type { IPerson } from '../../identity/entities.js';
 import type { ClientInfo } from '../../tokens/session-tokens.js';
 import { type AuthRequestContext, type Outcome, refuse, success } from '../context.js';
-import { signInThrottle } from '../throttle/index.js';
 
 /**
  * A second factor presented by a signed-in person (confirming a change, stepping up): throttled like a
@@ -25,20 +24,22 @@ export async function provideSecondFactor(
     purpose: string;
   },
 ): Promise<Outcome<'totp' | 'recovery_code'>> {
-  const throttle = signInThrottle(services);
+  const throttle = services.throttle;
   const mfa = services.mfa;
   const subject = {
     tenantId: input.tenantId,
     identifier: personIdentifier(input.person),
     client: input.client,
   };
-  const gate = await throttle.gate(tx, subject);
-  if (!gate.ok) return refuse(gate.error);
+  const gate = await throttle.gate(subject, services.uow.within(tx));
+  if (gate) return refuse(gate);
   const check = await mfa.checkFactor(tx, input.person.id, input.factor);
   const actor = { type: 'account' as const, id: input.accountId };
   if (!check.ok) {
     const limited =
-      check.reason === 'mfa_not_enabled' ? undefined : await throttle.failure(tx, subject, check.reason);
+      check.reason === 'mfa_not_enabled'
+        ? undefined
+        : await throttle.recordFailure(subject, check.reason, services.uow.within(tx));
     recordAudit(tx, services.clock, {
       action: 'auth.mfa.failed',
       actor,

@@ -1,7 +1,5 @@
+import { throttleKinds } from '@enforcer/core';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
-
-export const throttleKinds = ['account', 'client'] as const;
-export type ThrottleKind = (typeof throttleKinds)[number];
 
 /**
  * Failed sign-in attempts (wrong passwords, one-time codes, TOTP and recovery codes) counted for one key:

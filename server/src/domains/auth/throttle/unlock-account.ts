@@ -9,7 +9,6 @@ import { PersonIdentity } from '../../identities/entities.js';
 import { Account, Person } from '../../identity/entities.js';
 import { accountResource } from '../../policy/resources.js';
 import { requireAllowed } from '../../policy/visible.js';
-import { signInThrottle } from './index.js';
 
 /**
  * `POST /accounts/{id}/unlock` (`accounts.unlock`, which admins hold): lifts the sign-in lockout and any
@@ -23,7 +22,7 @@ export const unlockAccount: AppRouteImplementation<typeof contract.accounts.unlo
 }) => {
   const principal = requirePrincipal(request);
   const services = request.server.services;
-  const throttle = signInThrottle(services);
+  const throttle = services.throttle;
   const result = await services.orm.em.fork().transactional(async (em) => {
     const account = await em.findOne(Account, { id: params.id, tenant: principal.tenantId });
     if (!account) throw new AppError('not_found', 'No such account');
@@ -47,7 +46,7 @@ export const unlockAccount: AppRouteImplementation<typeof contract.accounts.unlo
     let wasLocked = false;
     let wasThrottled = false;
     for (const identifier of identifiers) {
-      const lifted = await throttle.unlock(em, principal.tenantId, identifier);
+      const lifted = await throttle.unlock(principal.tenantId, identifier, services.uow.within(em));
       wasLocked ||= lifted.wasLocked;
       wasThrottled ||= lifted.wasThrottled;
     }

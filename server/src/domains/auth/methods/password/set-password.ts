@@ -13,7 +13,6 @@ import { Tenant } from '../../../tenants/entities.js';
 import { Session } from '../../../tokens/entities.js';
 import { findOrCreatePerson, lockIdentity } from '../../accounts.js';
 import { type AuthRequestContext, committed, refuse, success, tenantByCode } from '../../context.js';
-import { signInThrottle } from '../../throttle/index.js';
 import { PasswordCredential } from './entities.js';
 import { hashPassword, verifyPassword } from './hashing.js';
 import { assertStrongPassword } from './policy.js';
@@ -29,7 +28,7 @@ export async function changePassword(
   body: ChangePasswordBody,
 ): Promise<ChangePasswordResponse> {
   const { clock } = services;
-  const throttle = signInThrottle(services);
+  const throttle = services.throttle;
   const person = await em.findOneOrFail(Person, user.personId);
   const tenant = await em.findOneOrFail(Tenant, user.tenantId);
   assertStrongPassword(body.new_password, 'body.new_password', {
@@ -47,10 +46,10 @@ export async function changePassword(
       );
     }
     const subject = { tenantId: user.tenantId, identifier: personIdentifier(person), client };
-    const gate = await throttle.gate(tx, subject);
-    if (!gate.ok) return refuse(gate.error);
+    const gate = await throttle.gate(subject, services.uow.within(tx));
+    if (gate) return refuse(gate);
     if (!(await verifyPassword(credential.hash, body.current_password))) {
-      const limited = await throttle.failure(tx, subject, 'wrong_password');
+      const limited = await throttle.recordFailure(subject, 'wrong_password', services.uow.within(tx));
       recordAudit(tx, clock, {
         action: 'auth.password.change_failed',
         actor,
@@ -64,7 +63,7 @@ export async function changePassword(
     const now = clock.now();
     credential.hash = await hashPassword(body.new_password);
     credential.changedAt = now;
-    await throttle.success(tx, subject);
+    await throttle.recordSuccess(subject, services.uow.within(tx));
     const ended = await tx.nativeUpdate(
       Session,
       { person: person.id, revokedAt: null, id: { $ne: user.sessionId } },
@@ -95,7 +94,7 @@ export async function confirmPasswordReset(
   body: PasswordResetConfirmBody,
 ): Promise<PasswordResetConfirmResponse> {
   const { clock } = services;
-  const throttle = signInThrottle(services);
+  const throttle = services.throttle;
   const tenant = await tenantByCode(em, body.tenant_code);
   if (!tenant.authProviders.includes('password')) {
     throw new AppError('provider_not_allowed', 'This tenant does not accept passwords');
@@ -118,8 +117,8 @@ export async function confirmPasswordReset(
       });
       return refuse(error);
     };
-    const gate = await throttle.gate(tx, subject);
-    if (!gate.ok) return failed(gate.reason, gate.error);
+    const gate = await throttle.gate(subject, services.uow.within(tx));
+    if (gate) return failed(gate.code, gate);
     const check = await services.otp.verify(
       tx,
       { email: body.email, tenantId: tenant.id, purpose: 'password_reset' },
@@ -127,7 +126,7 @@ export async function confirmPasswordReset(
     );
     if (!check.ok) {
       const limited = countsAsGuess(check.reason)
-        ? await throttle.failure(tx, subject, check.reason)
+        ? await throttle.recordFailure(subject, check.reason, services.uow.within(tx))
         : undefined;
       return failed(check.reason, limited ?? check.error);
     }
@@ -147,7 +146,7 @@ export async function confirmPasswordReset(
     } else {
       tx.create(PasswordCredential, { person, hash, createdAt: now, changedAt: now });
     }
-    await throttle.success(tx, subject);
+    await throttle.recordSuccess(subject, services.uow.within(tx));
     await tx.nativeUpdate(
       Session,
       { person: person.id, revokedAt: null },

@@ -1,0 +1,209 @@
+// The store contract of the sign-in throttle's counters: every ThrottleStore (memory, PostgreSQL) must pass
+// it. Rules run through the core's SignInThrottle, so a store that passes throttles the same under the
+// server and under the mock.
+import {
+  ACCOUNT_FREE_FAILURES,
+  ACCOUNT_LOCK_FAILURES,
+  type AppError,
+  accountKey,
+  CLIENT_FREE_FAILURES,
+  CLIENT_WINDOW_SECONDS,
+  type Clock,
+  clientKey,
+  SignInThrottle,
+  type ThrottleSubject,
+  type UnitOfWork,
+} from '@enforcer/core';
+import { describe, expect, it } from 'vitest';
+
+export interface ThrottleStoreHarness {
+  /** A unit of work whose repositories include `throttle` (and `audit`), on `clock`. */
+  uow(clock: Clock): UnitOfWork;
+}
+
+class TestClock implements Clock {
+  #ms = Date.UTC(2030, 0, 1);
+  now = () => new Date(this.#ms);
+  advance(seconds: number) {
+    this.#ms += seconds * 1000;
+  }
+}
+
+const answer = (error: AppError | undefined) =>
+  error ? `${error.code}${error.headers?.['retry-after'] ? `/${error.headers['retry-after']}` : ''}` : 'none';
+
+let clients = 0;
+const uniqueIp = () => `10.${(clients >> 8) & 255}.${++clients & 255}.${Math.floor(Math.random() * 250)}`;
+
+export function throttleStoreContract(name: string, harness: () => ThrottleStoreHarness): void {
+  describe(`ThrottleStore contract: ${name}`, () => {
+    const setup = () => {
+      const clock = new TestClock();
+      const uow = harness().uow(clock);
+      const throttle = new SignInThrottle({ clock, uow });
+      const tenantId = crypto.randomUUID();
+      const subject: ThrottleSubject = {
+        tenantId,
+        identifier: `someone-${crypto.randomUUID()}@example.com`,
+        client: {},
+      };
+      const counter = (key: string) => uow.read((repos) => repos.throttle.read(key));
+      const fail = (s = subject) => throttle.recordFailure(s, 'wrong_password').then(answer);
+      const gate = (s = subject) => throttle.gate(s).then(answer);
+      return { clock, uow, throttle, subject, tenantId, counter, fail, gate };
+    };
+
+    it('counts failures per tenant and identifier; the first five are free', async () => {
+      const { subject, counter, fail, gate, throttle } = setup();
+      const key = accountKey(subject.tenantId, subject.identifier!);
+      expect(await counter(key)).toBeNull();
+      for (let i = 1; i <= ACCOUNT_FREE_FAILURES; i++) {
+        expect(await fail()).toBe('none');
+        expect(await gate()).toBe('none');
+      }
+      expect(await counter(key)).toMatchObject({
+        key,
+        kind: 'account',
+        tenantId: subject.tenantId,
+        identifier: subject.identifier,
+        failures: ACCOUNT_FREE_FAILURES,
+        blockedUntil: null,
+        lockedAt: null,
+      });
+      // The same identifier in another tenant is another counter.
+      const elsewhere = { ...subject, tenantId: crypto.randomUUID() };
+      expect(await gate(elsewhere)).toBe('none');
+      expect(await counter(accountKey(elsewhere.tenantId, subject.identifier!))).toBeNull();
+      // A completed sign-in starts the count again.
+      await throttle.recordSuccess(subject);
+      expect((await counter(key))?.failures).toBe(0);
+      for (let i = 1; i <= ACCOUNT_FREE_FAILURES; i++) expect(await fail()).toBe('none');
+    });
+
+    it('delays further failures along the ladder: 30 s doubling up to 15 min', async () => {
+      const { clock, fail, gate } = setup();
+      for (let i = 1; i <= ACCOUNT_FREE_FAILURES; i++) await fail();
+      const ladder: string[] = [];
+      const gates: string[] = [];
+      for (let i = ACCOUNT_FREE_FAILURES + 1; i < ACCOUNT_LOCK_FAILURES; i++) {
+        const refused = await fail();
+        ladder.push(refused);
+        gates.push(await gate());
+        clock.advance(Number(refused.split('/')[1]));
+        expect(await gate()).toBe('none');
+      }
+      expect(ladder).toEqual([
+        'rate_limited/30',
+        'rate_limited/60',
+        'rate_limited/120',
+        'rate_limited/240',
+        'rate_limited/480',
+        'rate_limited/900',
+        'rate_limited/900',
+        'rate_limited/900',
+        'rate_limited/900',
+      ]);
+      expect(gates).toEqual(ladder);
+    });
+
+    it('locks the account at the 15th failure until an unlock; a success does not lift it', async () => {
+      const { clock, subject, throttle, counter, fail, gate } = setup();
+      const key = accountKey(subject.tenantId, subject.identifier!);
+      for (let i = 1; i < ACCOUNT_LOCK_FAILURES; i++) await fail();
+      expect(await fail()).toBe('account_locked');
+      expect(await counter(key)).toMatchObject({ failures: ACCOUNT_LOCK_FAILURES, blockedUntil: null });
+      expect((await counter(key))?.lockedAt).toEqual(clock.now());
+      clock.advance(86_400);
+      expect(await gate()).toBe('account_locked');
+      expect(answer(await throttle.lockedOut(subject.tenantId, subject.identifier!))).toBe('account_locked');
+      await throttle.recordSuccess(subject);
+      expect(await gate()).toBe('account_locked');
+      // Further failures are counted but change nothing.
+      expect(await fail()).toBe('none');
+      expect(await gate()).toBe('account_locked');
+    });
+
+    it('unlock lifts the lockout and any delay, and says what was in force', async () => {
+      const { subject, throttle, counter, fail, gate } = setup();
+      const { tenantId } = subject;
+      const identifier = subject.identifier!;
+      expect(await throttle.unlock(tenantId, identifier)).toEqual({ wasLocked: false, wasThrottled: false });
+      expect(await counter(accountKey(tenantId, identifier))).toBeNull();
+      for (let i = 1; i <= ACCOUNT_FREE_FAILURES + 1; i++) await fail();
+      expect(await gate()).toBe('rate_limited/30');
+      expect(await throttle.unlock(tenantId, identifier)).toEqual({ wasLocked: false, wasThrottled: true });
+      expect(await gate()).toBe('none');
+      for (let i = 1; i <= ACCOUNT_LOCK_FAILURES; i++) await fail();
+      expect(await gate()).toBe('account_locked');
+      expect(await throttle.unlock(tenantId, identifier)).toEqual({ wasLocked: true, wasThrottled: true });
+      expect(await counter(accountKey(tenantId, identifier))).toMatchObject({
+        failures: 0,
+        blockedUntil: null,
+        lockedAt: null,
+      });
+      expect(await gate()).toBe('none');
+      expect(await throttle.lockedOut(tenantId, identifier)).toBeUndefined();
+      expect(await throttle.unlock(tenantId, identifier)).toEqual({ wasLocked: false, wasThrottled: false });
+    });
+
+    it('counts a client address within its window only, and only delays it', async () => {
+      const { clock, counter, fail, gate, tenantId } = setup();
+      const ip = uniqueIp();
+      // Nobody named (a passkey, a magic link): only the client is counted.
+      const anonymous: ThrottleSubject = { tenantId, identifier: null, client: { ip, userAgent: 'test' } };
+      const key = clientKey(ip);
+      await fail(anonymous);
+      await fail(anonymous);
+      expect(await counter(key)).toMatchObject({
+        kind: 'client',
+        tenantId: null,
+        identifier: null,
+        failures: 2,
+      });
+      // Past the window, the count starts again.
+      clock.advance(CLIENT_WINDOW_SECONDS + 1);
+      await fail(anonymous);
+      expect((await counter(key))?.failures).toBe(1);
+      for (let i = 2; i <= CLIENT_FREE_FAILURES; i++) expect(await fail(anonymous)).toBe('none');
+      expect(await fail(anonymous)).toBe('rate_limited/60');
+      expect(await gate(anonymous)).toBe('rate_limited/60');
+      // Another address, or the same one after the delay, passes.
+      expect(await gate({ ...anonymous, client: { ip: uniqueIp() } })).toBe('none');
+      clock.advance(60);
+      expect(await gate(anonymous)).toBe('none');
+      expect((await counter(key))?.lockedAt).toBeNull();
+    });
+
+    it('keeps nothing of a failure whose unit of work throws', async () => {
+      const { uow, throttle, subject, counter } = setup();
+      const key = accountKey(subject.tenantId, subject.identifier!);
+      await throttle.recordFailure(subject, 'wrong_password');
+      await expect(
+        uow.transaction(async (repos) => {
+          await throttle.gate(subject, repos);
+          await throttle.recordFailure(subject, 'wrong_password', repos);
+          expect((await repos.throttle.read(key))?.failures).toBe(2);
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect((await counter(key))?.failures).toBe(1);
+    });
+
+    it('counts both of two concurrent failures, with or without the gate', async () => {
+      const { uow, throttle, subject, counter } = setup();
+      const key = accountKey(subject.tenantId, subject.identifier!);
+      await Promise.all([
+        throttle.recordFailure(subject, 'wrong_password'),
+        throttle.recordFailure(subject, 'wrong_password'),
+      ]);
+      expect((await counter(key))?.failures).toBe(2);
+      const attempt = () =>
+        uow.transaction(async (repos) => {
+          const refused = await throttle.gate(subject, repos);
+          return refused ?? (await throttle.recordFailure(subject, 'wrong_password', repos));
+        });
+      await Promise.all([attempt(), attempt(), attempt(), attempt()]);
+      expect((await counter(key))?.failures).toBe(6);
+    });
+  });
+}
