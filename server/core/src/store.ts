@@ -1,5 +1,6 @@
 import type { AuditLog } from './audit/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
+import type { InviteStore, TenantMembers, TenantStore } from './tenants/ports.js';
 
 /**
  * The stores a service works with inside one unit of work, all bound to one transaction: one port per
@@ -11,6 +12,10 @@ export interface Repositories {
   audit: AuditLog;
   policies: TenantPolicyStore;
   grants: GrantReader;
+  tenants: TenantStore;
+  invites: InviteStore;
+  /** The accounts and groups a tenant's own rules create or look at (until those aggregates have ports). */
+  members: TenantMembers;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type contract, mfaSubjectAttributes } from '@enforcer/contract';
+import { hashInviteCode } from '@enforcer/core';
 import type { MockContext, RouterImpl } from '../context';
-import { randomToken } from '../crypto';
 import { authenticate } from '../methods/authenticate';
 import { sendOtp } from '../methods/otp';
 import { assertStrongPassword } from '../methods/password-policy';
@@ -150,7 +150,10 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
     const user = userOf(ctx);
     const { store } = ctx;
     const person = store.persons.get(user.account.personId)!;
-    const invite = [...store.invites.values()].find((i) => i.code === body.code);
+    const codeHash = await hashInviteCode(body.code);
+    // Read in a unit of work: it waits for invites still being written (`mock.seed.invite`).
+    const found = await store.db.read((repos) => repos.invites.findByCodeHash(codeHash));
+    const invite = found && store.invites.get(found.id);
     if (
       !invite ||
       invite.acceptedAt !== null ||
@@ -209,5 +212,3 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
     };
   },
 });
-
-export const newInviteCode = () => randomToken(24);

@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import { PostgresAuditLog } from './audit.js';
 import { PostgresGrantReader } from './grants.js';
 import { PostgresTenantPolicyStore } from './policies.js';
+import { PostgresInviteStore, PostgresTenantMembers, PostgresTenantStore } from './tenants.js';
 
 /** The repositories over one entity manager (one transaction, or a fork for reads). */
 export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps): Repositories {
@@ -12,6 +13,9 @@ export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps)
     audit: new PostgresAuditLog(em, deps.clock),
     policies: new PostgresTenantPolicyStore(em, deps.policies),
     grants: new PostgresGrantReader(em),
+    tenants: new PostgresTenantStore(em),
+    invites: new PostgresInviteStore(em, deps.clock),
+    members: new PostgresTenantMembers(em, deps.clock),
   };
 }
 

@@ -1,6 +1,12 @@
 import type { AuditRecord } from '../../audit/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
 import { MemoryAuditLog } from './audit.js';
+import {
+  type MemoryInviteRow,
+  MemoryInviteStore,
+  type MemoryTenantRow,
+  MemoryTenantStore,
+} from './tenants.js';
 
 /**
  * The memory store's tables: one Map (or list) per aggregate, as PostgreSQL keeps one table per entity.
@@ -10,10 +16,12 @@ import { MemoryAuditLog } from './audit.js';
  */
 export class MemoryTables {
   audit: AuditRecord[] = [];
+  tenants = new Map<string, MemoryTenantRow>();
+  invites = new Map<string, MemoryInviteRow>();
 }
 
 /** Repositories whose tables still live outside the memory database. */
-export type KeptElsewhere = Pick<Repositories, 'policies' | 'grants'>;
+export type KeptElsewhere = Pick<Repositories, 'policies' | 'grants' | 'members'>;
 
 /**
  * The memory store's unit of work. Units of work run one at a time (a queue stands in for row locks and
@@ -28,7 +36,7 @@ export class MemoryDatabase implements UnitOfWork {
 
   /**
    * `kept` gives the repositories of aggregates whose tables are not here yet (the mock passes stores
-   * over its own rows for tenants' policies and accounts' grants until those tables move here).
+   * over its own rows for tenants' policies, accounts' grants and a new tenant's groups and owner until those tables move here).
    */
   constructor(options: { now?: () => Date; kept: (db: MemoryDatabase) => KeptElsewhere }) {
     this.#now = options.now ?? (() => new Date());
@@ -41,7 +49,12 @@ export class MemoryDatabase implements UnitOfWork {
 
   /** The repositories over the current tables (no queue: for seeding and tests, never inside a unit of work). */
   repositories(): Repositories {
-    return { audit: new MemoryAuditLog(this), ...this.#kept(this) };
+    return {
+      audit: new MemoryAuditLog(this),
+      tenants: new MemoryTenantStore(this),
+      invites: new MemoryInviteStore(this),
+      ...this.#kept(this),
+    };
   }
 
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {

@@ -2,3 +2,9 @@ export { MemoryAuditLog } from './audit.js';
 export { MemoryOtpChallengeStore } from './codes.js';
 export { type KeptElsewhere, MemoryDatabase, MemoryTables } from './database.js';
 export { MemorySessionStore } from './sessions.js';
+export {
+  type MemoryInviteRow,
+  MemoryInviteStore,
+  type MemoryTenantRow,
+  MemoryTenantStore,
+} from './tenants.js';
