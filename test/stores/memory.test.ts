@@ -1,6 +1,7 @@
-import { MemoryOtpChallengeStore, MemorySessionStore } from '@enforcer/core/memory';
+import { MemoryDatabase, MemoryOtpChallengeStore, MemorySessionStore } from '@enforcer/core/memory';
 import { otpChallengeStoreContract } from './codes.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
+import { tenantStoreContract } from './tenants.contract';
 
 sessionStoreContract('memory', () => ({
   store: new MemorySessionStore(),
@@ -14,4 +15,23 @@ sessionStoreContract('memory', () => ({
 otpChallengeStoreContract('memory', () => ({
   store: new MemoryOtpChallengeStore(),
   seedTenant: async () => crypto.randomUUID(),
+}));
+
+const unused = new Proxy({} as never, {
+  get: () => () => Promise.reject(new Error('not used by the tenant store contract')),
+});
+
+tenantStoreContract('memory', () => ({
+  uow: new MemoryDatabase({
+    // The accounts and groups tables are not in the memory database yet (the mock keeps them).
+    kept: () => ({
+      policies: unused,
+      grants: unused,
+      members: {
+        addBuiltInGroup: async () => undefined,
+        addAccount: () => Promise.reject(new Error('not used')),
+        hasAccount: async () => false,
+      },
+    }),
+  }),
 }));

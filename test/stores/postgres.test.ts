@@ -1,9 +1,13 @@
 import { afterAll } from 'vitest';
+import { TenantPolicyService } from '../../server/src/domains/policy/tenant-policy.js';
+import { systemClock } from '../../server/src/lib/clock.js';
 import { PostgresOtpChallengeStore } from '../../server/src/stores/postgres/codes.js';
 import { PostgresSessionStore } from '../../server/src/stores/postgres/sessions.js';
+import { PostgresUnitOfWork } from '../../server/src/stores/postgres/unit-of-work.js';
 import { createTestOrm, seedAccount } from '../../server/src/testing/index.js';
 import { otpChallengeStoreContract } from './codes.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
+import { tenantStoreContract } from './tenants.contract';
 
 const db = await createTestOrm();
 afterAll(() => db.close());
@@ -19,4 +23,8 @@ sessionStoreContract('postgres', () => ({
 otpChallengeStoreContract('postgres', () => ({
   store: new PostgresOtpChallengeStore({ orm: db.orm }),
   seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
+}));
+
+tenantStoreContract('postgres', () => ({
+  uow: new PostgresUnitOfWork({ orm: db.orm, clock: systemClock, policies: new TenantPolicyService() }),
 }));
