@@ -30,7 +30,7 @@ import { createDispatcher, type MockRequestRecord } from './dispatch';
 import { keptStores } from './kept-stores';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
 import { issueOtp } from './methods/otp';
-import { AMR } from './methods/sign-in';
+import { acceptsSession } from './methods/sign-in';
 import { accountsRoutes } from './routes/accounts';
 import { apiKeysRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
@@ -152,8 +152,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
   const tenants = tenantsHandlers(store.db, {
     clock: { now: () => new Date(clock.now()) },
     random: webCryptoRandom,
-    acceptsSession: (authProviders, amr) =>
-      authProviders.some((provider) => (AMR[provider] ?? []).some((value) => amr.includes(value))),
+    acceptsSession,
   });
   const impl: ContractImpl = {
     tenants: coreRoutes(contract.tenants, { ...tenants, selfServe: selfServeTenant(store, tokens) }),

@@ -4,7 +4,7 @@ import type { MockContext, RouterImpl } from '../context';
 import { authenticate } from '../methods/authenticate';
 import { sendOtp } from '../methods/otp';
 import { assertStrongPassword } from '../methods/password-policy';
-import { AMR, hashPassword, loginFlow } from '../methods/sign-in';
+import { acceptsSession, hashPassword, loginFlow } from '../methods/sign-in';
 import { MockError } from '../problem';
 import type { MockStore, TenantRow } from '../store';
 import { authMethodRoutes } from './auth-methods';
@@ -24,7 +24,7 @@ const requireProvider = (tenant: TenantRow, provider: string) => {
 
 /** A session may be carried into a tenant only if the tenant accepts a method that produced it. */
 function assertAcceptsSession(tenant: TenantRow, amr: readonly string[]): void {
-  if (!tenant.authProviders.some((p) => (AMR[p] ?? []).some((value) => amr.includes(value)))) {
+  if (!acceptsSession(tenant.authProviders, amr)) {
     throw new MockError(
       'provider_not_allowed',
       'This tenant does not accept the sign-in method of your session; sign in to it directly',
