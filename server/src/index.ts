@@ -1,4 +1,6 @@
 // The public surface of @enforcer/server, for route handlers, the CLIs and cross-package tests.
+
+export { generateTenantCode, normaliseTenantCode } from '@enforcer/core';
 export { type AppDeps, buildApp, createLogger, loggerOptions, redactQuery } from './app.js';
 export {
   type Config,
@@ -29,7 +31,6 @@ export * from './domains/identity/entities.js';
 export { bumpGrantVersion, type Grant, loadGrant } from './domains/identity/load-grant.js';
 export * from './domains/keys/index.js';
 export * from './domains/tenants/entities.js';
-export { generateTenantCode, normaliseTenantCode } from './domains/tenants/tenant-code.js';
 export * from './domains/tokens/index.js';
 export { handleRequestValidationError } from './http/request-validation.js';
 export { type Clock, ManualClock, systemClock } from './lib/clock.js';

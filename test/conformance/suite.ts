@@ -891,6 +891,75 @@ export function conformanceSuite(target: ConformanceTarget): void {
       });
     });
 
+    it("tenants: a new one must accept the session's method; settings are checked; resolve is public; invites are inv_ codes, one pending per email", async () => {
+      const home = await seedTenant();
+      expectProblem(
+        await call('POST', '/tenants', {
+          token: home.ownerToken,
+          body: { name: unique('Passkeys only'), auth_providers: ['passkey'] },
+        }),
+        400,
+        'validation_failed',
+      );
+      const made = await call('POST', '/tenants', {
+        token: home.ownerToken,
+        body: { name: unique('Second') },
+      });
+      expect(made.status).toBe(201);
+      expect(made.body).toMatchObject({
+        tenant: { auth_providers: ['email_otp'], allow_signup: false },
+        account: { role: 'owner', tenant_id: made.body.tenant.id },
+      });
+      expectProblem(
+        await call('GET', `/tenants/${made.body.tenant.id}`, { apiKey: home.apiKey }),
+        404,
+        'not_found',
+      );
+
+      const p384 = await exportSPKI((await generateKeyPair('ES384', { extractable: true })).publicKey);
+      expectProblem(
+        await call('PATCH', `/tenants/${home.id}`, {
+          apiKey: home.apiKey,
+          body: { auth_settings: { privy: { app_id: 'conformance-app', verification_key: p384 } } },
+        }),
+        400,
+        'validation_failed',
+      );
+
+      const resolved = await call('GET', `/directory/tenants/resolve?code=${home.code.toLowerCase()}`);
+      expect(resolved.status).toBe(200);
+      expect(Object.keys(resolved.body).sort()).toEqual([
+        'allow_signup',
+        'auth_providers',
+        'code',
+        'id',
+        'logo_url',
+        'name',
+        'theme',
+      ]);
+
+      const who = email('invitee');
+      const invite = await call('POST', `/tenants/${home.id}/invites`, {
+        apiKey: home.apiKey,
+        body: { email: who },
+      });
+      expect(invite.status).toBe(201);
+      expect(invite.body).toMatchObject({ email: who, role: 'member' });
+      expect(invite.body.code).toMatch(/^inv_[A-Za-z0-9_-]{43}$/);
+      expect(Date.parse(invite.body.expires_at) - env.clock.now()).toBeGreaterThan(7 * 86_400_000 - 5000);
+      expect(Date.parse(invite.body.expires_at) - env.clock.now()).toBeLessThanOrEqual(7 * 86_400_000);
+      for (const invitee of [who, home.ownerEmail]) {
+        expectProblem(
+          await call('POST', `/tenants/${home.id}/invites`, {
+            apiKey: home.apiKey,
+            body: { email: invitee },
+          }),
+          409,
+          'conflict',
+        );
+      }
+    });
+
     // --- Google, Sign-In with Ethereum, linked identities ------------------------------------------
 
     const GOOGLE_CLIENT_ID = '1234567890-conformance.apps.googleusercontent.com';

@@ -1,8 +1,8 @@
 import { compile, type PolicyDocument } from '@enforcer/contract/policy';
+import { generateInviteCode, hashInviteCode } from '@enforcer/core';
 import { describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../server/src/domains/audit/entities.js';
 import { Invite } from '../../server/src/domains/tenants/entities.js';
-import { generateInviteCode, hashInviteCode } from '../../server/src/domains/tenants/invite-code.js';
 import { addSeconds, ManualClock } from '../../server/src/lib/clock.js';
 import { cryptoRandom } from '../../server/src/lib/random.js';
 import { expectProblem, seedTenant, setAccountActive, signIn, uniqueEmail } from './auth-fixtures.js';
@@ -21,7 +21,7 @@ async function seedInvite(input: { tenantId: string; email: string; role?: strin
     tenant: input.tenantId,
     email: input.email,
     role: input.role ?? 'admin',
-    codeHash: hashInviteCode(code),
+    codeHash: await hashInviteCode(code),
     createdBy: null,
     acceptedBy: null,
     expiresAt: addSeconds(clock.now(), input.ttlSeconds ?? 3600),

@@ -1,11 +1,13 @@
 import { afterAll } from 'vitest';
 import { TenantPolicyService } from '../../server/src/domains/policy/tenant-policy.js';
+import { systemClock } from '../../server/src/lib/clock.js';
 import { PostgresOtpChallengeStore } from '../../server/src/stores/postgres/codes.js';
 import { PostgresSessionStore } from '../../server/src/stores/postgres/sessions.js';
 import { PostgresUnitOfWork } from '../../server/src/stores/postgres/unit-of-work.js';
 import { createTestOrm, seedAccount } from '../../server/src/testing/index.js';
 import { otpChallengeStoreContract } from './codes.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
+import { tenantStoreContract } from './tenants.contract';
 import { throttleStoreContract } from './throttle.contract';
 
 const db = await createTestOrm();
@@ -26,4 +28,8 @@ otpChallengeStoreContract('postgres', () => ({
 
 throttleStoreContract('postgres', () => ({
   uow: (clock) => new PostgresUnitOfWork({ orm: db.orm, clock, policies: new TenantPolicyService() }),
+}));
+
+tenantStoreContract('postgres', () => ({
+  uow: new PostgresUnitOfWork({ orm: db.orm, clock: systemClock, policies: new TenantPolicyService() }),
 }));

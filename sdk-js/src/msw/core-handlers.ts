@@ -27,6 +27,7 @@ export function callerOfMockContext(ctx: MockContext): Caller | undefined {
     roles: [...subject.roles],
     groups: [...subject.groups],
     attributes: (subject.attributes ?? {}) as Record<string, string | number>,
+    amr: [...principal.claims.amr],
   };
 }
 

@@ -10,7 +10,15 @@ import {
   type TokenResponse,
 } from '@enforcer/contract';
 import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
-import { policyHandlers, rolesHandlers } from '@enforcer/core';
+import {
+  generateInviteCode,
+  hashInviteCode,
+  INVITE_TTL_SECONDS,
+  policyHandlers,
+  rolesHandlers,
+  tenantsHandlers,
+  webCryptoRandom,
+} from '@enforcer/core';
 import type { JSONWebKeySet } from 'jose';
 import { type HttpHandler, http } from 'msw';
 import { type Clock, systemClock } from '../clock';
@@ -22,6 +30,7 @@ import { createDispatcher, type MockRequestRecord } from './dispatch';
 import { keptStores } from './kept-stores';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
 import { issueOtp } from './methods/otp';
+import { acceptsSession } from './methods/sign-in';
 import { accountsRoutes } from './routes/accounts';
 import { apiKeysRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
@@ -29,7 +38,7 @@ import { magicLinkRoutes, mfaRoutes, passwordRoutes } from './routes/credentials
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
 import { groupsRoutes } from './routes/groups';
 import { revocationsRoutes } from './routes/revocations';
-import { INVITE_TTL_SECONDS, tenantsRoutes } from './routes/tenants';
+import { selfServeTenant } from './routes/tenants';
 import { MockStore, type TenantRow } from './store';
 import { MockTokens, type TokenSettings } from './tokens';
 
@@ -140,8 +149,13 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
   const requests: MockRequestRecord[] = [];
   const google = googleOf(store, options.google?.jwks);
   const devMode = options.devMode ?? true;
+  const tenants = tenantsHandlers(store.db, {
+    clock: { now: () => new Date(clock.now()) },
+    random: webCryptoRandom,
+    acceptsSession,
+  });
   const impl: ContractImpl = {
-    tenants: tenantsRoutes,
+    tenants: coreRoutes(contract.tenants, { ...tenants, selfServe: selfServeTenant(store, tokens) }),
     auth: authRoutes({ devMode }),
     password: passwordRoutes({ devMode }),
     mfa: mfaRoutes,
@@ -281,17 +295,27 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       },
       invite: ({ tenant: ref, email, role }) => {
         const tenant = tenantOf(ref);
-        const row = {
+        const code = generateInviteCode(webCryptoRandom);
+        const invite = {
           id: uuid(),
           tenantId: tenant.id,
-          code: randomToken(24),
           email: email.toLowerCase(),
           role: role ?? 'member',
-          expiresAt: store.now() + INVITE_TTL_SECONDS * 1000,
+          createdBy: null,
+          expiresAt: new Date(store.now() + INVITE_TTL_SECONDS * 1000),
           acceptedAt: null,
         };
-        store.invites.set(row.id, row);
-        return store.inviteView(row);
+        // Queued: requests after this call (accepting it) see the invite once its hash is computed.
+        void store.db.transaction(async (repos) =>
+          repos.invites.create({ ...invite, codeHash: await hashInviteCode(code) }),
+        );
+        return {
+          id: invite.id,
+          code,
+          email: invite.email,
+          role: invite.role,
+          expires_at: invite.expiresAt.toISOString(),
+        };
       },
       otp: (email, tenant) => issueOtp(store, email.toLowerCase(), tenant ? tenantOf(tenant).id : null),
     },

@@ -4,8 +4,9 @@ import type { KeptElsewhere } from '@enforcer/core/memory';
 import type { MockStore } from './store';
 
 /**
- * The core's policy and grant ports over the mock's own tenant, account and API-key rows, until those
- * tables move into the core's memory database (issue #13). No rule here: reads and writes only.
+ * The core's policy, grant and tenant-members ports over the mock's own account, group and API-key rows
+ * (and the tenant rows' policy columns), until those tables move into the core's memory database
+ * (issue #13). No rule here: reads and writes only.
  */
 export function keptStores(store: MockStore): KeptElsewhere {
   const tenantOf = (tenantId: string) => {
@@ -62,6 +63,17 @@ export function keptStores(store: MockStore): KeptElsewhere {
           byActiveAccounts: [...new Set(accounts.filter((a) => a.active).map((a) => a.role))],
           byAnyone: [...new Set([...accounts.map((a) => a.role), ...keys.map((k) => k.role)])],
         };
+      },
+    },
+    members: {
+      addBuiltInGroup: async (tenantId, { name, description }) => {
+        store.createGroup(tenantId, { name, description, builtIn: true });
+      },
+      addAccount: async (tenantId, personId, role) =>
+        store.accountView(store.createAccount(personId, tenantId, role)),
+      hasAccount: async (tenantId, email) => {
+        const person = store.personByEmail(email);
+        return person !== undefined && store.accountOf(person.id, tenantId) !== undefined;
       },
     },
   };

@@ -3,7 +3,6 @@ import type {
   ApiKey,
   AuthProvider,
   Group,
-  Invite,
   Person,
   PolicySubject,
   Role,
@@ -12,33 +11,28 @@ import type {
 } from '@enforcer/contract';
 import { builtInRoles, defaultPolicy, mergeGroups, verifiedGroup } from '@enforcer/contract';
 import { type CompiledPolicy, compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
-import { type SessionRecord, SignInThrottle } from '@enforcer/core';
+import {
+  generateTenantCode,
+  type SessionRecord,
+  SignInThrottle,
+  tenantView,
+  webCryptoRandom,
+} from '@enforcer/core';
 import {
   type KeptElsewhere,
   MemoryDatabase,
+  type MemoryInviteRow,
   MemoryOtpChallengeStore,
   MemorySessionStore,
+  type MemoryTenantRow,
 } from '@enforcer/core/memory';
 import type { Clock } from '../clock';
 import { sha256, stableStringify, uuid } from './crypto';
 
 export { mergeGroups };
 
-/** The mock's rows: what the server keeps in PostgreSQL, in memory. */
-export interface TenantRow {
-  id: string;
-  code: string;
-  name: string;
-  logoUrl: string | null;
-  theme: Record<string, string>;
-  authProviders: AuthProvider[];
-  allowSignup: boolean;
-  createdAt: number;
-  policy: PolicyDocument;
-  policyUpdatedAt: number;
-  /** Bumped whenever the stored policy or a group changes (the effective policy is recompiled). */
-  policyVersion: number;
-}
+/** The mock's rows: what the server keeps in PostgreSQL, in memory. Tenants are the core's memory table. */
+export type TenantRow = MemoryTenantRow;
 
 export interface PersonRow {
   id: string;
@@ -83,15 +77,8 @@ export interface OtpRow {
   expiresAt: number;
 }
 
-export interface InviteRow {
-  id: string;
-  tenantId: string;
-  code: string;
-  email: string;
-  role: string;
-  expiresAt: number;
-  acceptedAt: number | null;
-}
+/** An invite: the core's memory table (only the code's hash is kept). */
+export type InviteRow = MemoryInviteRow;
 
 export interface ApiKeyRow {
   id: string;
@@ -185,18 +172,13 @@ interface CompiledTenantPolicy {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Crockford base32 without I, L, O, U, as the server's tenant codes. */
-const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-function tenantCode(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  const chars = [...bytes].map((b) => CODE_ALPHABET[b % 32]);
-  return [0, 4, 8].map((i) => chars.slice(i, i + 4).join('')).join('-');
-}
-
 /** Everything the mock knows, with the queries its routes and seed helpers share. */
 export class MockStore {
   readonly clock: Clock;
-  readonly tenants = new Map<string, TenantRow>();
+  /** The core's memory table (tenant rules are the core's: server/core/src/tenants). */
+  get tenants(): Map<string, TenantRow> {
+    return this.db.tables.tenants;
+  }
   readonly persons = new Map<string, PersonRow>();
   readonly accounts = new Map<string, AccountRow>();
   readonly groups = new Map<string, GroupRow>();
@@ -214,7 +196,9 @@ export class MockStore {
   });
   readonly sessions = this.sessionStore.sessions;
   readonly otps = new Map<string, OtpRow>();
-  readonly invites = new Map<string, InviteRow>();
+  get invites(): Map<string, InviteRow> {
+    return this.db.tables.invites;
+  }
   readonly apiKeys = new Map<string, ApiKeyRow>();
   /** person id → password hash (a fast salted SHA-256 in the mock; argon2id on the server). */
   readonly passwords = new Map<string, string>();
@@ -228,8 +212,6 @@ export class MockStore {
   /** tenant id → registered redirect URLs. */
   readonly magicLinkUrls = new Map<string, string[]>();
   readonly identities = new Map<string, IdentityRow>();
-  /** tenant id → sign-in method settings (`PATCH /tenants/{id}` auth_settings). */
-  readonly authSettings = new Map<string, Record<string, unknown>>();
   /** Google ID-token nonces already accepted → until when they are remembered. */
   readonly googleNonces = new Map<string, number>();
   /** Live SIWE nonces (`POST /auth/siwe/nonce`) → their tenant and expiry. */
@@ -266,13 +248,11 @@ export class MockStore {
 
   reset(): void {
     for (const map of [
-      this.tenants,
       this.persons,
       this.accounts,
       this.groups,
       this.sessions,
       this.otps,
-      this.invites,
       this.apiKeys,
       this.passwords,
       this.totp,
@@ -281,7 +261,6 @@ export class MockStore {
       this.magicLinks,
       this.magicLinkUrls,
       this.identities,
-      this.authSettings,
       this.googleNonces,
       this.siweNonces,
       this.passkeys,
@@ -307,8 +286,8 @@ export class MockStore {
     allowSignup?: boolean;
     policy?: PolicyDocument;
   }): TenantRow {
-    let code = input.code?.trim().toUpperCase() ?? tenantCode();
-    while (!input.code && this.tenantByCode(code)) code = tenantCode();
+    let code = input.code?.trim().toUpperCase() ?? generateTenantCode(webCryptoRandom);
+    while (!input.code && this.tenantByCode(code)) code = generateTenantCode(webCryptoRandom);
     const now = this.now();
     const tenant: TenantRow = {
       id: uuid(),
@@ -318,6 +297,7 @@ export class MockStore {
       theme: input.theme ?? {},
       authProviders: input.authProviders ?? ['email_otp'],
       allowSignup: input.allowSignup ?? true,
+      authSettings: {},
       createdAt: now,
       policy: input.policy ?? defaultPolicy(),
       policyUpdatedAt: now,
@@ -345,17 +325,7 @@ export class MockStore {
   }
 
   tenantView(t: TenantRow): Tenant {
-    return {
-      id: t.id,
-      code: t.code,
-      name: t.name,
-      logo_url: t.logoUrl,
-      theme: { ...t.theme },
-      auth_providers: [...t.authProviders],
-      allow_signup: t.allowSignup,
-      auth_settings: structuredClone(this.authSettings.get(t.id) ?? {}),
-      created_at: iso(t.createdAt),
-    };
+    return tenantView({ ...t, createdAt: new Date(t.createdAt) });
   }
 
   tenantSummary(t: TenantRow): TenantSummary {
@@ -555,11 +525,7 @@ export class MockStore {
     });
   }
 
-  // --- invites and keys ------------------------------------------------------------------------
-
-  inviteView(i: InviteRow): Invite {
-    return { id: i.id, code: i.code, email: i.email, role: i.role, expires_at: iso(i.expiresAt) };
-  }
+  // --- API keys --------------------------------------------------------------------------------
 
   apiKeyView(k: ApiKeyRow): ApiKey {
     return {

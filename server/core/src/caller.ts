@@ -18,6 +18,8 @@ export interface UserCaller {
   groups: string[];
   /** `subject.attributes` for decisions: the session's MFA recency (`mfa_at`, `mfa_age_seconds`). */
   attributes: Record<string, string | number>;
+  /** How the session was authenticated (`amr` of its token): where it may be carried into another tenant. */
+  amr?: string[];
   /** The tenant's policy version as the caller's authentication read it (the policy cache's key). */
   policyVersion?: number;
 }

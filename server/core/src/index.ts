@@ -147,6 +147,26 @@ export {
   type StartSessionInput,
 } from './sessions/refresh-tokens.js';
 export type { Repositories, UnitOfWork } from './store.js';
+export { applyAuthSettingsPatch, authSettingsOf } from './tenants/auth-settings.js';
+export {
+  generateInviteCode,
+  generateTenantCode,
+  hashInviteCode,
+  INVITE_CODE_PREFIX,
+  INVITE_TTL_SECONDS,
+  normaliseTenantCode,
+} from './tenants/codes.js';
+export { type TenantsDeps, type TenantsHandlers, tenantsHandlers } from './tenants/handlers.js';
+export type {
+  InviteRecord,
+  InviteStore,
+  NewTenant,
+  TenantChanges,
+  TenantMembers,
+  TenantRecord,
+  TenantStore,
+} from './tenants/ports.js';
+export { type ProvisionTenantInput, provisionTenant, tenantView } from './tenants/provision.js';
 export {
   type ThrottleCounter,
   type ThrottleKey,

@@ -1,5 +1,6 @@
 import type { AuditLog } from './audit/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
+import type { InviteStore, TenantMembers, TenantStore } from './tenants/ports.js';
 import type { ThrottleStore } from './throttle/ports.js';
 
 /**
@@ -14,6 +15,10 @@ export interface Repositories {
   grants: GrantReader;
   /** The sign-in throttle's counters (the core's `SignInThrottle` joins a sign-in's unit of work). */
   throttle: ThrottleStore;
+  tenants: TenantStore;
+  invites: InviteStore;
+  /** The accounts and groups a tenant's own rules create or look at (until those aggregates have ports). */
+  members: TenantMembers;
 }
 
 /**

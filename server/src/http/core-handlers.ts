@@ -27,6 +27,7 @@ export function callerOfPrincipal(principal: Principal): Caller {
     roles: principal.grant.roles,
     groups: principal.grant.groups,
     attributes: principal.attributes,
+    amr: [...principal.claims.amr],
     policyVersion: principal.policyVersion,
   };
 }

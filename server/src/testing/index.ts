@@ -1,12 +1,12 @@
 // Helpers for the server's tests (not part of the package's runtime surface).
 import { randomBytes } from 'node:crypto';
+import { generateTenantCode } from '@enforcer/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createTestDatabase } from '../../../test/support/index.js';
 import { type Config, parseConfig } from '../config.js';
 import { initOrm, migrateDatabase } from '../db/orm.js';
 import { Account, type IAccount, type IPerson, Person } from '../domains/identity/entities.js';
 import { type ITenant, Tenant } from '../domains/tenants/entities.js';
-import { generateTenantCode } from '../domains/tenants/tenant-code.js';
 import { cryptoRandom } from '../lib/random.js';
 
 /** A valid test configuration with a fresh master key; `env` overrides environment variables. */

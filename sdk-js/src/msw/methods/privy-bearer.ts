@@ -85,7 +85,7 @@ function bearerTenant(store: MockStore, token: string, header: string | null): T
   if (!appId.ok) throw new MockError(appId.code, appId.detail);
   // As the server's query: the raw settings (`auth_settings -> 'privy' ->> 'app_id'`), at most two.
   const matches = [...store.tenants.values()].filter((t) => {
-    const privy = store.authSettings.get(t.id)?.privy as { app_id?: unknown } | null | undefined;
+    const privy = t.authSettings.privy as { app_id?: unknown } | null | undefined;
     return privy?.app_id === appId.value;
   });
   const one = onePrivyTenant(matches.slice(0, 2));

@@ -1,20 +1,11 @@
-import { type AuthProvider, type AuthSettings, authSettingsSchema } from '@enforcer/contract';
-import { importSPKI } from 'jose';
+import type { AuthProvider, AuthSettings } from '@enforcer/contract';
+import { authSettingsOf as coreAuthSettingsOf } from '@enforcer/core';
 import { MockError } from '../problem';
 import type { MockStore, TenantRow } from '../store';
 
-/**
- * The tenant's sign-in method settings (`PATCH /tenants/{id}` auth_settings), as the server's
- * server/src/domains/auth/methods/settings.ts: a block that does not parse counts as unconfigured.
- */
-export function authSettingsOf(store: MockStore, tenantId: string): AuthSettings {
-  const settings: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(store.authSettings.get(tenantId) ?? {})) {
-    const parsed = authSettingsSchema.safeParse({ [key]: value });
-    if (parsed.success) Object.assign(settings, parsed.data);
-  }
-  return settings as AuthSettings;
-}
+/** The tenant's sign-in method settings (`PATCH /tenants/{id}` auth_settings), read by the core's rule. */
+export const authSettingsOf = (store: MockStore, tenantId: string): AuthSettings =>
+  coreAuthSettingsOf(store.tenants.get(tenantId)?.authSettings);
 
 /** The settings of `method`, or `403 provider_not_configured`. */
 export function settingsFor<M extends keyof AuthSettings>(
@@ -49,42 +40,6 @@ export function trySettingsFor<M extends keyof AuthSettings>(
 export function assertAcceptsMethod(tenant: TenantRow, provider: AuthProvider): void {
   if (!tenant.authProviders.includes(provider)) {
     throw new MockError('provider_not_allowed', `This tenant does not accept ${provider} sign-in`);
-  }
-}
-
-/** Applies `auth_settings` of `PATCH /tenants/{id}`: a block replaces that method's, `null` removes it. */
-export async function applyAuthSettingsPatch(
-  store: MockStore,
-  tenantId: string,
-  patch: Record<string, unknown>,
-): Promise<void> {
-  const privy = patch.privy as { verification_key?: string } | null | undefined;
-  if (privy?.verification_key) await assertPrivyKey(privy.verification_key);
-  const next: Record<string, unknown> = { ...authSettingsOf(store, tenantId) };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    if (value === null) delete next[key];
-    else next[key] = value;
-  }
-  store.authSettings.set(tenantId, next);
-}
-
-async function assertPrivyKey(pem: string): Promise<void> {
-  try {
-    await importSPKI(pem, 'ES256');
-  } catch {
-    throw new MockError(
-      'validation_failed',
-      'The Privy verification key is not an ES256 (P-256) public key',
-      {
-        errors: [
-          {
-            path: 'body.auth_settings.privy.verification_key',
-            message: 'an EC P-256 public key in PEM (SPKI) form, as the Privy dashboard shows it',
-          },
-        ],
-      },
-    );
   }
 }
 

@@ -1,10 +1,10 @@
 import { type contract, mfaSubjectAttributes } from '@enforcer/contract';
+import { hashInviteCode } from '@enforcer/core';
 import type { MockContext, RouterImpl } from '../context';
-import { randomToken } from '../crypto';
 import { authenticate } from '../methods/authenticate';
 import { sendOtp } from '../methods/otp';
 import { assertStrongPassword } from '../methods/password-policy';
-import { AMR, hashPassword, loginFlow } from '../methods/sign-in';
+import { acceptsSession, hashPassword, loginFlow } from '../methods/sign-in';
 import { MockError } from '../problem';
 import type { MockStore, TenantRow } from '../store';
 import { authMethodRoutes } from './auth-methods';
@@ -24,7 +24,7 @@ const requireProvider = (tenant: TenantRow, provider: string) => {
 
 /** A session may be carried into a tenant only if the tenant accepts a method that produced it. */
 function assertAcceptsSession(tenant: TenantRow, amr: readonly string[]): void {
-  if (!tenant.authProviders.some((p) => (AMR[p] ?? []).some((value) => amr.includes(value)))) {
+  if (!acceptsSession(tenant.authProviders, amr)) {
     throw new MockError(
       'provider_not_allowed',
       'This tenant does not accept the sign-in method of your session; sign in to it directly',
@@ -150,7 +150,10 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
     const user = userOf(ctx);
     const { store } = ctx;
     const person = store.persons.get(user.account.personId)!;
-    const invite = [...store.invites.values()].find((i) => i.code === body.code);
+    const codeHash = await hashInviteCode(body.code);
+    // Read in a unit of work: it waits for invites still being written (`mock.seed.invite`).
+    const found = await store.db.read((repos) => repos.invites.findByCodeHash(codeHash));
+    const invite = found && store.invites.get(found.id);
     if (
       !invite ||
       invite.acceptedAt !== null ||
@@ -209,5 +212,3 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
     };
   },
 });
-
-export const newInviteCode = () => randomToken(24);

@@ -17,7 +17,10 @@ const unused = new Proxy({} as never, {
 const setup = () => {
   let ms = Date.UTC(2030, 0, 1);
   const clock = { now: () => new Date(ms) };
-  const db = new MemoryDatabase({ now: clock.now, kept: () => ({ policies: unused, grants: unused }) });
+  const db = new MemoryDatabase({
+    now: clock.now,
+    kept: () => ({ policies: unused, grants: unused, members: unused }),
+  });
   const throttle = new SignInThrottle({ clock, uow: db });
   const subject = {
     tenantId: 'tenant-1',

@@ -1,11 +1,11 @@
 import { defaultMemberRole, type TokenResponse } from '@enforcer/contract';
+import { hashInviteCode } from '@enforcer/core';
 import { LockMode } from '@mikro-orm/postgresql';
 import type { UserPrincipal } from '../../http/principal.js';
 import { AppError } from '../../lib/errors.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { Person } from '../identity/entities.js';
 import { Invite, Tenant } from '../tenants/entities.js';
-import { hashInviteCode } from '../tenants/invite-code.js';
 import { createAccount, findAccount, lockIdentity } from './accounts.js';
 import { type AuthRequestContext, committed, refuse, success, tenantByCode } from './context.js';
 import { openSession } from './sign-in.js';
@@ -106,7 +106,7 @@ export async function acceptInvite(
     const now = clock.now();
     const invite = await tx.findOne(
       Invite,
-      { codeHash: hashInviteCode(body.code) },
+      { codeHash: await hashInviteCode(body.code) },
       { lockMode: LockMode.PESSIMISTIC_WRITE },
     );
     const reason = !invite

@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import { PostgresAuditLog } from './audit.js';
 import { PostgresGrantReader } from './grants.js';
 import { PostgresTenantPolicyStore } from './policies.js';
+import { PostgresInviteStore, PostgresTenantMembers, PostgresTenantStore } from './tenants.js';
 import { PostgresThrottleStore } from './throttle.js';
 
 /** The repositories over one entity manager (one transaction, or a fork for reads). */
@@ -14,6 +15,9 @@ export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps)
     policies: new PostgresTenantPolicyStore(em, deps.policies),
     grants: new PostgresGrantReader(em),
     throttle: new PostgresThrottleStore(em),
+    tenants: new PostgresTenantStore(em),
+    invites: new PostgresInviteStore(em, deps.clock),
+    members: new PostgresTenantMembers(em, deps.clock),
   };
 }
 

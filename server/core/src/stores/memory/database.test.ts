@@ -9,7 +9,7 @@ const unused = new Proxy({} as never, {
 const db = () =>
   new MemoryDatabase({
     now: () => new Date(0),
-    kept: () => ({ policies: unused, grants: unused }),
+    kept: () => ({ policies: unused, grants: unused, members: unused }),
   });
 
 describe('the memory unit of work', () => {

@@ -2,6 +2,12 @@ import type { AuditRecord } from '../../audit/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
 import type { ThrottleCounter } from '../../throttle/ports.js';
 import { MemoryAuditLog } from './audit.js';
+import {
+  type MemoryInviteRow,
+  MemoryInviteStore,
+  type MemoryTenantRow,
+  MemoryTenantStore,
+} from './tenants.js';
 import { MemoryThrottleStore } from './throttle.js';
 
 /**
@@ -14,10 +20,12 @@ export class MemoryTables {
   audit: AuditRecord[] = [];
   /** The sign-in throttle's counters by key (`account:…`, `client:…`). */
   throttle = new Map<string, ThrottleCounter>();
+  tenants = new Map<string, MemoryTenantRow>();
+  invites = new Map<string, MemoryInviteRow>();
 }
 
 /** Repositories whose tables still live outside the memory database. */
-export type KeptElsewhere = Pick<Repositories, 'policies' | 'grants'>;
+export type KeptElsewhere = Pick<Repositories, 'policies' | 'grants' | 'members'>;
 
 /**
  * The memory store's unit of work. Units of work run one at a time (a queue stands in for row locks and
@@ -32,7 +40,7 @@ export class MemoryDatabase implements UnitOfWork {
 
   /**
    * `kept` gives the repositories of aggregates whose tables are not here yet (the mock passes stores
-   * over its own rows for tenants' policies and accounts' grants until those tables move here).
+   * over its own rows for tenants' policies, accounts' grants and a new tenant's groups and owner until those tables move here).
    */
   constructor(options: { now?: () => Date; kept: (db: MemoryDatabase) => KeptElsewhere }) {
     this.#now = options.now ?? (() => new Date());
@@ -45,7 +53,13 @@ export class MemoryDatabase implements UnitOfWork {
 
   /** The repositories over the current tables (no queue: for seeding and tests, never inside a unit of work). */
   repositories(): Repositories {
-    return { audit: new MemoryAuditLog(this), throttle: new MemoryThrottleStore(this), ...this.#kept(this) };
+    return {
+      audit: new MemoryAuditLog(this),
+      tenants: new MemoryTenantStore(this),
+      invites: new MemoryInviteStore(this),
+      throttle: new MemoryThrottleStore(this),
+      ...this.#kept(this),
+    };
   }
 
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {

@@ -3,4 +3,10 @@ export { MemoryOtpChallengeStore } from './codes.js';
 export { type KeptElsewhere, MemoryDatabase, MemoryTables } from './database.js';
 export { MemorySessionStore } from './sessions.js';
 export { MemorySigningKeys } from './signing-keys.js';
+export {
+  type MemoryInviteRow,
+  MemoryInviteStore,
+  type MemoryTenantRow,
+  MemoryTenantStore,
+} from './tenants.js';
 export { MemoryThrottleStore } from './throttle.js';

@@ -1,0 +1,148 @@
+import type { AuthProvider } from '@enforcer/contract';
+import type { PolicyDocument } from '@enforcer/contract/policy';
+import { AppError } from '../../errors.js';
+import type {
+  InviteRecord,
+  InviteStore,
+  NewTenant,
+  TenantChanges,
+  TenantRecord,
+  TenantStore,
+} from '../../tenants/ports.js';
+import type { MemoryDatabase } from './database.js';
+
+/** A tenant row of the memory database (times in epoch milliseconds, as the mock's other rows). */
+export interface MemoryTenantRow {
+  id: string;
+  code: string;
+  name: string;
+  logoUrl: string | null;
+  theme: Record<string, string>;
+  authProviders: AuthProvider[];
+  allowSignup: boolean;
+  authSettings: Record<string, unknown>;
+  createdAt: number;
+  policy: PolicyDocument;
+  policyUpdatedAt: number;
+  /** Bumped whenever the stored policy or a group changes (the effective policy is recompiled). */
+  policyVersion: number;
+}
+
+/** An invite row of the memory database. */
+export interface MemoryInviteRow {
+  id: string;
+  tenantId: string;
+  email: string;
+  role: string;
+  codeHash: string;
+  createdBy: string | null;
+  expiresAt: number;
+  acceptedAt: number | null;
+}
+
+const tenantRecord = (row: MemoryTenantRow): TenantRecord => ({
+  id: row.id,
+  code: row.code,
+  name: row.name,
+  logoUrl: row.logoUrl,
+  theme: { ...row.theme },
+  authProviders: [...row.authProviders],
+  allowSignup: row.allowSignup,
+  authSettings: structuredClone(row.authSettings),
+  createdAt: new Date(row.createdAt),
+});
+
+/** Tenants in the memory database's `tenants` table (locks: units of work already run one at a time). */
+export class MemoryTenantStore implements TenantStore {
+  readonly #db: MemoryDatabase;
+
+  constructor(db: MemoryDatabase) {
+    this.#db = db;
+  }
+
+  async find(id: string): Promise<TenantRecord | null> {
+    const row = this.#db.tables.tenants.get(id);
+    return row ? tenantRecord(row) : null;
+  }
+
+  async findByCode(code: string): Promise<TenantRecord | null> {
+    for (const row of this.#db.tables.tenants.values()) if (row.code === code) return tenantRecord(row);
+    return null;
+  }
+
+  async create(tenant: NewTenant): Promise<TenantRecord> {
+    if (await this.findByCode(tenant.code)) throw new AppError('conflict', 'This tenant code is taken');
+    const now = this.#db.now().getTime();
+    const row: MemoryTenantRow = {
+      id: crypto.randomUUID(),
+      code: tenant.code,
+      name: tenant.name,
+      logoUrl: tenant.logoUrl,
+      theme: { ...tenant.theme },
+      authProviders: [...tenant.authProviders] as AuthProvider[],
+      allowSignup: tenant.allowSignup,
+      authSettings: {},
+      createdAt: now,
+      policy: structuredClone(tenant.policy),
+      policyUpdatedAt: now,
+      policyVersion: 1,
+    };
+    this.#db.tables.tenants.set(row.id, row);
+    return tenantRecord(row);
+  }
+
+  async update(id: string, changes: TenantChanges): Promise<TenantRecord> {
+    const row = this.#db.tables.tenants.get(id);
+    if (!row) throw new AppError('not_found', 'No such tenant');
+    if (changes.name !== undefined) row.name = changes.name;
+    if (changes.logoUrl !== undefined) row.logoUrl = changes.logoUrl;
+    if (changes.theme !== undefined) row.theme = { ...changes.theme };
+    if (changes.authProviders !== undefined) row.authProviders = [...changes.authProviders] as AuthProvider[];
+    if (changes.allowSignup !== undefined) row.allowSignup = changes.allowSignup;
+    if (changes.authSettings !== undefined) row.authSettings = structuredClone(changes.authSettings);
+    return tenantRecord(row);
+  }
+}
+
+const inviteRecord = (row: MemoryInviteRow): InviteRecord => ({
+  ...row,
+  expiresAt: new Date(row.expiresAt),
+  acceptedAt: row.acceptedAt === null ? null : new Date(row.acceptedAt),
+});
+
+/** Invites in the memory database's `invites` table. */
+export class MemoryInviteStore implements InviteStore {
+  readonly #db: MemoryDatabase;
+
+  constructor(db: MemoryDatabase) {
+    this.#db = db;
+  }
+
+  async hasPending(tenantId: string, email: string, now: Date): Promise<boolean> {
+    for (const row of this.#db.tables.invites.values()) {
+      if (
+        row.tenantId === tenantId &&
+        row.email === email &&
+        row.acceptedAt === null &&
+        row.expiresAt > now.getTime()
+      )
+        return true;
+    }
+    return false;
+  }
+
+  async create(invite: InviteRecord): Promise<void> {
+    this.#db.tables.invites.set(invite.id, {
+      ...invite,
+      expiresAt: invite.expiresAt.getTime(),
+      acceptedAt: invite.acceptedAt === null ? null : invite.acceptedAt.getTime(),
+    });
+  }
+
+  async findByCodeHash(codeHash: string): Promise<InviteRecord | null> {
+    for (const row of this.#db.tables.invites.values()) {
+      if (row.codeHash === codeHash) return inviteRecord(row);
+    }
+    return null;
+  }
+}

@@ -1,0 +1,229 @@
+import { type contract, defaultMemberRole, ownerRole, requestedProviders } from '@enforcer/contract';
+import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
+import { auditActorOf, type Caller, callerAccountId, type UserCaller } from '../caller.js';
+import { AppError } from '../errors.js';
+import { addSeconds, type Clock, type RandomSource } from '../platform.js';
+import { assertRoleWithinReach } from '../policy/grants.js';
+import type { Repositories, UnitOfWork } from '../store.js';
+import { applyAuthSettingsPatch } from './auth-settings.js';
+import { generateInviteCode, hashInviteCode, INVITE_TTL_SECONDS } from './codes.js';
+import type { TenantChanges } from './ports.js';
+import { provisionTenant, tenantView } from './provision.js';
+
+export interface TenantsDeps {
+  clock: Clock;
+  random: RandomSource;
+  /**
+   * Whether a session with these `amr` values may enter a tenant accepting `authProviders` (the sign-in
+   * methods' rule: a method's session counts only where the method is accepted).
+   */
+  acceptsSession(authProviders: readonly string[], amr: readonly string[]): boolean;
+}
+
+/**
+ * The routes of `contract.tenants` written once. `POST /tenants/self-serve` is not among them: it proves
+ * an email and signs the new owner in, which are the sign-in services' (each side wires it with
+ * `provisionTenant`).
+ */
+export type TenantsHandlers = Omit<Handlers<typeof contract.tenants>, 'selfServe'>;
+
+/**
+ * The caller's own tenant, and only that one: any other id is a 404, exactly like an id that does not
+ * exist, so a credential of one tenant learns nothing about another. Locked for the rest of the unit of
+ * work when `lock` is set.
+ */
+async function ownTenant(repos: Repositories, caller: Caller, id: string, lock = false) {
+  const tenant = id === caller.tenantId ? await repos.tenants.find(id, { lock }) : null;
+  if (!tenant) throw new AppError('not_found', 'No such tenant');
+  return tenant;
+}
+
+function userCallerOf(ctx: HandlerContext): UserCaller {
+  const caller = callerOf(ctx);
+  if (caller.kind !== 'user') throw new AppError('unauthenticated', 'This call needs a signed-in user');
+  return caller;
+}
+
+/**
+ * Tenants: create one (the caller becomes its owner), read and configure the caller's tenant, invite
+ * people into it, resolve a tenant by its public code.
+ */
+export const tenantsHandlers = (uow: UnitOfWork, deps: TenantsDeps): TenantsHandlers => ({
+  /**
+   * `POST /tenants`: the signed-in person creates a tenant and becomes its `owner`. Answers the tenant and
+   * the new account (no tokens: `POST /auth/tenant/switch` to it). Defaults: `email_otp`, invite-only.
+   * The tenant must accept a method of the caller's current session, or its owner could never switch in.
+   */
+  create: async ({ body }, ctx) => {
+    const caller = userCallerOf(ctx);
+    const authProviders = body.auth_providers ?? ['email_otp'];
+    if (!deps.acceptsSession(authProviders, caller.amr ?? [])) {
+      throw new AppError('validation_failed', 'auth_providers must include the method you signed in with', {
+        errors: [
+          {
+            path: 'body.auth_providers',
+            message:
+              'include a method of your current session (e.g. email_otp), or you could not enter the tenant',
+          },
+        ],
+      });
+    }
+    const result = await uow.transaction(async (repos) => {
+      const tenant = await provisionTenant(repos, deps.random, {
+        name: body.name,
+        logoUrl: body.logo_url ?? null,
+        theme: body.theme ?? {},
+        authProviders,
+        allowSignup: body.allow_signup ?? false,
+      });
+      const account = await repos.members.addAccount(tenant.id, caller.personId, ownerRole);
+      repos.audit.record({
+        action: 'tenants.created',
+        actor: auditActorOf(caller),
+        tenantId: tenant.id,
+        target: { type: 'tenant', id: tenant.id },
+        ...ctx.client,
+        details: { via: 'create', from_tenant_id: caller.tenantId, owner_account_id: account.id },
+      });
+      return { tenant: tenantView(tenant), account };
+    });
+    return { status: 201, body: result };
+  },
+
+  get: async ({ params }, ctx) => {
+    const caller = callerOf(ctx);
+    const tenant = await uow.read((repos) => ownTenant(repos, caller, params.id));
+    return { status: 200, body: tenantView(tenant) };
+  },
+
+  /** `PATCH /tenants/{id}`: name, logo, theme and sign-in method settings; audited when something changed. */
+  update: async ({ params, body }, ctx) => {
+    const caller = callerOf(ctx);
+    const tenant = await uow.transaction(async (repos) => {
+      const tenant = await ownTenant(repos, caller, params.id, true);
+      const changes: TenantChanges = {};
+      const changed: string[] = [];
+      if (body.name !== undefined && body.name !== tenant.name) {
+        changes.name = body.name;
+        changed.push('name');
+      }
+      if (body.logo_url !== undefined && body.logo_url !== tenant.logoUrl) {
+        changes.logoUrl = body.logo_url;
+        changed.push('logo_url');
+      }
+      if (body.theme !== undefined) {
+        changes.theme = { ...body.theme };
+        changed.push('theme');
+      }
+      if (body.auth_settings !== undefined) {
+        const patched = await applyAuthSettingsPatch(tenant.authSettings, body.auth_settings);
+        changes.authSettings = patched.settings;
+        changed.push(...patched.changed);
+      }
+      if (changed.length === 0) return tenant;
+      const updated = await repos.tenants.update(tenant.id, changes);
+      repos.audit.record({
+        action: 'tenant.updated',
+        actor: auditActorOf(caller),
+        tenantId: tenant.id,
+        target: { type: 'tenant', id: tenant.id },
+        ...ctx.client,
+        details: { fields: changed },
+      });
+      return updated;
+    });
+    return { status: 200, body: tenantView(tenant) };
+  },
+
+  /** `PUT /tenants/{id}/auth-provider`: the sign-in methods the tenant accepts, and whether anyone may sign up. */
+  setAuthProviders: async ({ params, body }, ctx) => {
+    const caller = callerOf(ctx);
+    const tenant = await uow.transaction(async (repos) => {
+      const tenant = await ownTenant(repos, caller, params.id, true);
+      const before = { providers: [...tenant.authProviders], allow_signup: tenant.allowSignup };
+      const updated = await repos.tenants.update(tenant.id, {
+        authProviders: [...requestedProviders(body)],
+        ...(body.allow_signup !== undefined ? { allowSignup: body.allow_signup } : {}),
+      });
+      repos.audit.record({
+        action: 'tenant.auth_providers.updated',
+        actor: auditActorOf(caller),
+        tenantId: tenant.id,
+        target: { type: 'tenant', id: tenant.id },
+        ...ctx.client,
+        details: {
+          before,
+          after: { providers: [...updated.authProviders], allow_signup: updated.allowSignup },
+        },
+      });
+      return updated;
+    });
+    return { status: 200, body: tenantView(tenant) };
+  },
+
+  /**
+   * `POST /tenants/{id}/invites`: an invite for an email with no account (and no pending invite) in the
+   * tenant, for a role within the caller's reach. The code is answered once; only its hash is stored.
+   */
+  createInvite: async ({ params, body }, ctx) => {
+    const caller = callerOf(ctx);
+    const role = body.role ?? defaultMemberRole;
+    const email = body.email.toLowerCase();
+    const code = generateInviteCode(deps.random);
+    const codeHash = await hashInviteCode(code);
+    const invite = await uow.transaction(async (repos) => {
+      // Locking the tenant serialises invites, so two requests cannot both create one for an email.
+      const tenant = await ownTenant(repos, caller, params.id, true);
+      const policy = await repos.policies.forTenant(tenant.id);
+      assertRoleWithinReach(policy, caller, role, 'The invite');
+      if (await repos.members.hasAccount(tenant.id, email)) {
+        throw new AppError('conflict', 'This email already has an account in this tenant');
+      }
+      const now = deps.clock.now();
+      if (await repos.invites.hasPending(tenant.id, email, now)) {
+        throw new AppError('conflict', 'An invite for this email is already pending');
+      }
+      const invite = {
+        id: deps.random.uuid(),
+        tenantId: tenant.id,
+        email,
+        role,
+        codeHash,
+        createdBy: callerAccountId(caller),
+        expiresAt: addSeconds(now, INVITE_TTL_SECONDS),
+        acceptedAt: null,
+      };
+      await repos.invites.create(invite);
+      repos.audit.record({
+        action: 'invite.created',
+        actor: auditActorOf(caller),
+        tenantId: tenant.id,
+        target: { type: 'invite', id: invite.id },
+        ...ctx.client,
+        details: { email, role },
+      });
+      return invite;
+    });
+    return {
+      status: 201,
+      body: {
+        id: invite.id,
+        code,
+        email: invite.email,
+        role: invite.role,
+        expires_at: invite.expiresAt.toISOString(),
+      },
+    };
+  },
+
+  /**
+   * `GET /directory/tenants/resolve`: public, so it answers the contract's public view only (what a login
+   * page needs: no settings, no creation date); an unknown code is a 404.
+   */
+  resolve: async ({ query }) => {
+    const tenant = await uow.read((repos) => repos.tenants.findByCode(query.code));
+    if (!tenant) throw new AppError('not_found', 'No tenant has this code');
+    const { id, code, name, logo_url, theme, auth_providers, allow_signup } = tenantView(tenant);
+    return { status: 200, body: { id, code, name, logo_url, theme, auth_providers, allow_signup } };
+  },
+});

@@ -1,0 +1,177 @@
+import type { Account as AccountDto } from '@enforcer/contract';
+import {
+  AppError,
+  type InviteRecord,
+  type InviteStore,
+  type NewTenant,
+  policyEtag,
+  type TenantChanges,
+  type TenantMembers,
+  type TenantRecord,
+  type TenantStore,
+} from '@enforcer/core';
+import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
+import { createAccount } from '../../domains/auth/accounts.js';
+import { toAccount } from '../../domains/auth/views.js';
+import { Group } from '../../domains/groups/entities.js';
+import { Account, Person } from '../../domains/identity/entities.js';
+import { type IInvite, Invite, type ITenant, Tenant } from '../../domains/tenants/entities.js';
+import type { Clock } from '../../lib/clock.js';
+
+const tenantRecord = (tenant: ITenant): TenantRecord => ({
+  id: tenant.id,
+  code: tenant.code,
+  name: tenant.name,
+  logoUrl: tenant.logoUrl ?? null,
+  theme: Object.fromEntries(
+    Object.entries(tenant.theme ?? {}).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  ),
+  authProviders: [...tenant.authProviders],
+  allowSignup: tenant.allowSignup,
+  authSettings: { ...(tenant.authSettings ?? {}) },
+  createdAt: tenant.createdAt,
+});
+
+/** Tenants in the `tenant` table, in the unit's transaction (`lock`: `SELECT … FOR UPDATE`). */
+export class PostgresTenantStore implements TenantStore {
+  readonly #em: EntityManager;
+
+  constructor(em: EntityManager) {
+    this.#em = em;
+  }
+
+  async find(id: string, options: { lock?: boolean } = {}): Promise<TenantRecord | null> {
+    const tenant = await this.#em.findOne(
+      Tenant,
+      id,
+      options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true },
+    );
+    return tenant ? tenantRecord(tenant) : null;
+  }
+
+  async findByCode(code: string): Promise<TenantRecord | null> {
+    const tenant = await this.#em.findOne(Tenant, { code });
+    return tenant ? tenantRecord(tenant) : null;
+  }
+
+  async create(input: NewTenant): Promise<TenantRecord> {
+    // Checked first: a unique-constraint violation would abort the whole transaction as a 500.
+    if (await this.#em.count(Tenant, { code: input.code })) {
+      throw new AppError('conflict', 'This tenant code is taken');
+    }
+    const tenant = this.#em.create(Tenant, {
+      code: input.code,
+      name: input.name,
+      logoUrl: input.logoUrl,
+      theme: input.theme,
+      authProviders: input.authProviders,
+      allowSignup: input.allowSignup,
+      policy: input.policy as unknown as Record<string, unknown>,
+      policyEtag: await policyEtag(input.policy),
+    });
+    await this.#em.flush();
+    return tenantRecord(tenant);
+  }
+
+  async update(id: string, changes: TenantChanges): Promise<TenantRecord> {
+    const tenant = await this.#em.findOne(Tenant, id);
+    if (!tenant) throw new AppError('not_found', 'No such tenant');
+    if (changes.name !== undefined) tenant.name = changes.name;
+    if (changes.logoUrl !== undefined) tenant.logoUrl = changes.logoUrl;
+    if (changes.theme !== undefined) tenant.theme = changes.theme;
+    if (changes.authProviders !== undefined) tenant.authProviders = changes.authProviders;
+    if (changes.allowSignup !== undefined) tenant.allowSignup = changes.allowSignup;
+    if (changes.authSettings !== undefined) tenant.authSettings = changes.authSettings;
+    await this.#em.flush();
+    return tenantRecord(tenant);
+  }
+}
+
+const inviteRecord = (invite: IInvite): InviteRecord => ({
+  id: invite.id,
+  tenantId: invite.tenant.id,
+  email: invite.email,
+  role: invite.role,
+  codeHash: invite.codeHash,
+  createdBy: invite.createdBy ?? null,
+  expiresAt: invite.expiresAt,
+  acceptedAt: invite.acceptedAt ?? null,
+});
+
+/** Invites in the `invite` table, in the unit's transaction. */
+export class PostgresInviteStore implements InviteStore {
+  readonly #em: EntityManager;
+  readonly #clock: Clock;
+
+  constructor(em: EntityManager, clock: Clock) {
+    this.#em = em;
+    this.#clock = clock;
+  }
+
+  async hasPending(tenantId: string, email: string, now: Date): Promise<boolean> {
+    const pending = await this.#em.count(Invite, {
+      tenant: tenantId,
+      email,
+      acceptedAt: null,
+      expiresAt: { $gt: now },
+    });
+    return pending > 0;
+  }
+
+  async create(invite: InviteRecord): Promise<void> {
+    this.#em.create(Invite, {
+      id: invite.id,
+      tenant: this.#em.getReference(Tenant, invite.tenantId),
+      email: invite.email,
+      role: invite.role,
+      codeHash: invite.codeHash,
+      createdBy: invite.createdBy,
+      acceptedBy: null,
+      acceptedAt: invite.acceptedAt,
+      expiresAt: invite.expiresAt,
+      createdAt: this.#clock.now(),
+    });
+    await this.#em.flush();
+  }
+
+  async findByCodeHash(codeHash: string): Promise<InviteRecord | null> {
+    const invite = await this.#em.findOne(Invite, { codeHash });
+    return invite ? inviteRecord(invite) : null;
+  }
+}
+
+/** A new tenant's groups and owner, and account lookups by email, over the accounts and groups tables. */
+export class PostgresTenantMembers implements TenantMembers {
+  readonly #em: EntityManager;
+  readonly #clock: Clock;
+
+  constructor(em: EntityManager, clock: Clock) {
+    this.#em = em;
+    this.#clock = clock;
+  }
+
+  async addBuiltInGroup(tenantId: string, group: { name: string; description: string }): Promise<void> {
+    this.#em.create(Group, {
+      tenant: this.#em.getReference(Tenant, tenantId),
+      name: group.name,
+      description: group.description,
+      permissions: [],
+      builtIn: true,
+    });
+    await this.#em.flush();
+  }
+
+  async addAccount(tenantId: string, personId: string, role: string): Promise<AccountDto> {
+    const person = await this.#em.findOneOrFail(Person, personId);
+    const tenant = this.#em.getReference(Tenant, tenantId);
+    const account = createAccount(this.#em, this.#clock, { person, tenant, role });
+    await this.#em.flush();
+    return toAccount(account, person.email ?? null, []);
+  }
+
+  async hasAccount(tenantId: string, email: string): Promise<boolean> {
+    return (await this.#em.count(Account, { tenant: tenantId, person: { email } })) > 0;
+  }
+}

@@ -1,0 +1,179 @@
+// The store contract of tenants and invites: every TenantStore and InviteStore (memory, PostgreSQL) must
+// pass it, run through the core's rules (provisionTenant), so a store that passes behaves the same under
+// the server and under the mock.
+import {
+  AppError,
+  generateTenantCode,
+  hashInviteCode,
+  type InviteRecord,
+  normaliseTenantCode,
+  provisionTenant,
+  type RandomSource,
+  type UnitOfWork,
+  webCryptoRandom,
+} from '@enforcer/core';
+import { describe, expect, it } from 'vitest';
+
+export interface TenantStoreHarness {
+  uow: UnitOfWork;
+}
+
+/** Randomness whose first `bytes` calls answer the given arrays, then real random bytes. */
+const scripted = (...first: Uint8Array[]): RandomSource => ({
+  bytes: (length) => first.shift() ?? webCryptoRandom.bytes(length),
+  uuid: () => webCryptoRandom.uuid(),
+});
+
+const rejection = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+};
+
+let invites = 0;
+const newInvite = async (tenantId: string, over: Partial<InviteRecord> = {}) => {
+  const code = `inv_contract-${Date.now()}-${++invites}`;
+  const invite: InviteRecord = {
+    id: webCryptoRandom.uuid(),
+    tenantId,
+    email: `invitee-${invites}@example.com`,
+    role: 'member',
+    codeHash: await hashInviteCode(code),
+    createdBy: null,
+    expiresAt: new Date(Date.now() + 3600_000),
+    acceptedAt: null,
+    ...over,
+  };
+  return { code, invite };
+};
+
+export function tenantStoreContract(name: string, harness: () => TenantStoreHarness): void {
+  describe(`TenantStore and InviteStore contract: ${name}`, () => {
+    it('provisions a tenant with a well-formed code, found by id and by code', async () => {
+      const { uow } = harness();
+      const tenant = await uow.transaction((repos) =>
+        provisionTenant(repos, webCryptoRandom, { name: 'Contract Co', theme: { primary: '#123456' } }),
+      );
+      expect(normaliseTenantCode(tenant.code)).toBe(tenant.code);
+      expect(tenant).toMatchObject({
+        name: 'Contract Co',
+        logoUrl: null,
+        theme: { primary: '#123456' },
+        authProviders: ['email_otp'],
+        allowSignup: true,
+        authSettings: {},
+      });
+      const byId = await uow.read((repos) => repos.tenants.find(tenant.id));
+      const byCode = await uow.read((repos) => repos.tenants.findByCode(tenant.code));
+      expect(byId).toEqual(tenant);
+      expect(byCode).toEqual(tenant);
+      expect(await uow.read((repos) => repos.tenants.find(webCryptoRandom.uuid()))).toBeNull();
+      expect(await uow.read((repos) => repos.tenants.findByCode('ZZZZ-ZZZZ-ZZZ0'))).toBeNull();
+    });
+
+    it('keeps codes unique: a taken code is a conflict, and provisioning draws again', async () => {
+      const { uow } = harness();
+      const bytes = webCryptoRandom.bytes(12);
+      const code = generateTenantCode(scripted(bytes));
+      const first = await uow.transaction((repos) =>
+        provisionTenant(repos, scripted(bytes), { name: 'First' }),
+      );
+      expect(first.code).toBe(code);
+      const error = await rejection(
+        uow.transaction((repos) => provisionTenant(repos, webCryptoRandom, { name: 'Same code', code })),
+      );
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe('conflict');
+      // The same bytes again: the colliding code is seen and another drawn.
+      const second = await uow.transaction((repos) =>
+        provisionTenant(repos, scripted(bytes), { name: 'Second' }),
+      );
+      expect(second.code).not.toBe(code);
+      expect(normaliseTenantCode(second.code)).toBe(second.code);
+    });
+
+    it('a failed provisioning leaves nothing behind', async () => {
+      const { uow } = harness();
+      const code = generateTenantCode(webCryptoRandom);
+      let tenantId = '';
+      let codeHash = '';
+      const error = await rejection(
+        uow.transaction(async (repos) => {
+          const tenant = await provisionTenant(repos, webCryptoRandom, { name: 'Doomed', code });
+          tenantId = tenant.id;
+          const { invite } = await newInvite(tenant.id);
+          codeHash = invite.codeHash;
+          await repos.invites.create(invite);
+          expect(await repos.tenants.findByCode(code)).not.toBeNull();
+          throw new Error('the owner could not be created');
+        }),
+      );
+      expect((error as Error).message).toBe('the owner could not be created');
+      await uow.read(async (repos) => {
+        expect(await repos.tenants.findByCode(code)).toBeNull();
+        expect(await repos.tenants.find(tenantId)).toBeNull();
+        expect(await repos.invites.findByCodeHash(codeHash)).toBeNull();
+      });
+      // The code is free again.
+      const retried = await uow.transaction((repos) =>
+        provisionTenant(repos, webCryptoRandom, { name: 'Retried', code }),
+      );
+      expect(retried.code).toBe(code);
+    });
+
+    it('updates the fields it is given and nothing else', async () => {
+      const { uow } = harness();
+      const tenant = await uow.transaction((repos) =>
+        provisionTenant(repos, webCryptoRandom, { name: 'Before', logoUrl: 'https://example.com/a.png' }),
+      );
+      const updated = await uow.transaction((repos) =>
+        repos.tenants.update(tenant.id, {
+          name: 'After',
+          authProviders: ['email_otp', 'passkey'],
+          authSettings: { passkey: { rp_id: 'example.com' } },
+        }),
+      );
+      expect(updated).toEqual({
+        ...tenant,
+        name: 'After',
+        authProviders: ['email_otp', 'passkey'],
+        authSettings: { passkey: { rp_id: 'example.com' } },
+      });
+      expect(await uow.read((repos) => repos.tenants.find(tenant.id))).toEqual(updated);
+      const missing = await rejection(
+        uow.transaction((repos) => repos.tenants.update(webCryptoRandom.uuid(), { name: 'x' })),
+      );
+      expect((missing as AppError).code).toBe('not_found');
+    });
+
+    it('finds invites by code hash; pending means not accepted and not expired, per tenant and email', async () => {
+      const { uow } = harness();
+      const [a, b] = await uow.transaction(async (repos) => [
+        await provisionTenant(repos, webCryptoRandom, { name: 'Invites A' }),
+        await provisionTenant(repos, webCryptoRandom, { name: 'Invites B' }),
+      ]);
+      const now = new Date();
+      const live = await newInvite(a!.id, { email: 'live@example.com' });
+      const expired = await newInvite(a!.id, {
+        email: 'expired@example.com',
+        expiresAt: new Date(now.getTime() - 1000),
+      });
+      const accepted = await newInvite(a!.id, { email: 'accepted@example.com', acceptedAt: now });
+      await uow.transaction(async (repos) => {
+        for (const { invite } of [live, expired, accepted]) await repos.invites.create(invite);
+      });
+      const found = await uow.read((repos) => repos.invites.findByCodeHash(live.invite.codeHash));
+      expect(found).toEqual(live.invite);
+      const pending = (tenantId: string, email: string) =>
+        uow.read((repos) => repos.invites.hasPending(tenantId, email, now));
+      expect(await pending(a!.id, 'live@example.com')).toBe(true);
+      expect(await pending(b!.id, 'live@example.com')).toBe(false);
+      expect(await pending(a!.id, 'expired@example.com')).toBe(false);
+      expect(await pending(a!.id, 'accepted@example.com')).toBe(false);
+      expect(await pending(a!.id, 'nobody@example.com')).toBe(false);
+    });
+  });
+}
