@@ -10,7 +10,18 @@ import {
   type TokenResponse,
 } from '@enforcer/contract';
 import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
-import { policyHandlers, rolesHandlers } from '@enforcer/core';
+import {
+  API_KEY_SHOWN_PREFIX_LENGTH,
+  apiKeysHandlers,
+  feedRetentionSeconds,
+  hashApiKey,
+  newApiKey,
+  policyHandlers,
+  revocationsHandlers,
+  rolesHandlers,
+  webCryptoHashing,
+  webCryptoRandom,
+} from '@enforcer/core';
 import type { JSONWebKeySet } from 'jose';
 import { type HttpHandler, http } from 'msw';
 import { type Clock, systemClock } from '../clock';
@@ -23,12 +34,10 @@ import { keptStores } from './kept-stores';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
 import { issueOtp } from './methods/otp';
 import { accountsRoutes } from './routes/accounts';
-import { apiKeysRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
 import { magicLinkRoutes, mfaRoutes, passwordRoutes } from './routes/credentials';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
 import { groupsRoutes } from './routes/groups';
-import { revocationsRoutes } from './routes/revocations';
 import { INVITE_TTL_SECONDS, tenantsRoutes } from './routes/tenants';
 import { MockStore, type TenantRow } from './store';
 import { MockTokens, type TokenSettings } from './tokens';
@@ -149,11 +158,20 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     groups: groupsRoutes,
     roles: coreRoutes(contract.roles, rolesHandlers(store.db)),
     accounts: accountsRoutes,
-    apiKeys: apiKeysRoutes,
+    apiKeys: coreRoutes(
+      contract.apiKeys,
+      apiKeysHandlers({ uow: store.db, clock: store.db, random: webCryptoRandom }),
+    ),
     policy: coreRoutes(contract.policy, policyHandlers(store.db)),
     discovery: discoveryRoutes,
     health: healthRoutes,
-    revocations: revocationsRoutes,
+    revocations: coreRoutes(
+      contract.revocations,
+      revocationsHandlers({
+        uow: store.db,
+        retentionSeconds: feedRetentionSeconds(tokens.settings.accessTtl, tokens.settings.clockTolerance),
+      }),
+    ),
   };
   const dispatch = createDispatcher({
     store,
@@ -261,23 +279,28 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
         store.policyOf(tenant.id);
       },
       apiKey: ({ tenant: ref, role, name }) => {
-        const tenant = tenantOf(ref);
-        const key = `enf_${randomToken(32)}`;
-        const row = {
-          id: uuid(),
-          tenantId: tenant.id,
-          name: name ?? 'seeded key',
-          key,
-          prefix: key.slice(0, 12),
-          role: role ?? 'admin',
-          createdBy: null,
-          createdAt: store.now(),
-          expiresAt: null,
-          lastUsedAt: null,
-          revokedAt: null,
-        };
-        store.apiKeys.set(row.id, row);
-        return { id: row.id, key };
+        const tenantId = tenantOf(ref).id;
+        const key = newApiKey(webCryptoRandom);
+        const id = uuid();
+        const createdAt = new Date(store.now());
+        // Hashing is async (WebCrypto): the insert is a queued unit of work, so every request after this
+        // call (their units of work, authentication included, queue behind it) sees the key.
+        void store.db.transaction(async (repos) =>
+          repos.apiKeys.insert({
+            id,
+            tenantId,
+            name: name ?? 'seeded key',
+            prefix: key.slice(0, API_KEY_SHOWN_PREFIX_LENGTH),
+            keyHash: await hashApiKey(webCryptoHashing, key),
+            role: role ?? 'admin',
+            createdBy: null,
+            createdAt,
+            lastUsedAt: null,
+            expiresAt: null,
+            revokedAt: null,
+          }),
+        );
+        return { id, key };
       },
       invite: ({ tenant: ref, email, role }) => {
         const tenant = tenantOf(ref);

@@ -10,6 +10,7 @@ import {
   routeTakesBody,
 } from '@enforcer/contract';
 import type { Subject } from '@enforcer/contract/policy';
+import { API_KEY_PREFIX, authenticateApiKey } from '@enforcer/core';
 import { type AppRoute, type AppRouter, isAppRoute } from '@ts-rest/core';
 import type { ApiKeyPrincipal, ContractImpl, Principal, RouteImpl, UserPrincipal } from './context';
 import { isPrivyToken, privyBearerClaims } from './methods/privy-bearer';
@@ -34,7 +35,6 @@ interface CompiledRoute {
   impl: RouteImpl<AppRoute>;
 }
 
-const API_KEY_PREFIX = 'enf_';
 const BODY_LIMIT = 65_536;
 
 function flatten(router: AppRouter, impl: Record<string, unknown>, prefix = ''): CompiledRoute[] {
@@ -130,17 +130,11 @@ export function createDispatcher(options: {
     return { kind: 'user', claims, account, session };
   };
 
-  const verifyApiKey = (key: string): ApiKeyPrincipal => {
-    if (!key.startsWith(API_KEY_PREFIX) || key.length > 200)
-      throw new MockError('invalid_credentials', 'Invalid API key');
-    const row = [...store.apiKeys.values()].find((k) => k.key === key);
-    const now = store.now();
-    if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now)) {
-      throw new MockError('invalid_credentials', 'Invalid API key');
-    }
-    row.lastUsedAt = now;
-    return { kind: 'api_key', key: row };
-  };
+  // The core's rules, as the server's authenticate preHandler (the memory database is the clock too).
+  const verifyApiKey = async (key: string): Promise<ApiKeyPrincipal> => ({
+    kind: 'api_key',
+    key: await store.db.transaction((repos) => authenticateApiKey(repos, { clock: store.db }, key)),
+  });
 
   const authenticate = async (meta: RouteMetadata, request: Request): Promise<Principal | undefined> => {
     const apiKeyHeader = request.headers.get('x-api-key');
@@ -161,7 +155,7 @@ export function createDispatcher(options: {
     if (!credential) throw new MockError('unauthenticated', 'This call needs a credential');
     let principal: Principal;
     if (credential.kind === 'api_key') {
-      principal = verifyApiKey(credential.value);
+      principal = await verifyApiKey(credential.value);
       if (meta.auth === 'user') {
         throw new MockError('credential_not_allowed', 'This call needs a signed-in user, not an API key');
       }

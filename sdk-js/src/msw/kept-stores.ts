@@ -4,8 +4,8 @@ import type { KeptElsewhere } from '@enforcer/core/memory';
 import type { MockStore } from './store';
 
 /**
- * The core's policy and grant ports over the mock's own tenant, account and API-key rows, until those
- * tables move into the core's memory database (issue #13). No rule here: reads and writes only.
+ * The core's policy and grant ports over the mock's own tenant and account rows (API keys are already the
+ * core's table), until those tables move into the core's memory database (issue #13). No rule here.
  */
 export function keptStores(store: MockStore): KeptElsewhere {
   const tenantOf = (tenantId: string) => {
@@ -51,6 +51,7 @@ export function keptStores(store: MockStore): KeptElsewhere {
           active: account.active,
           roles: [...subject.roles],
           groups: [...subject.groups],
+          grantVersion: account.grantVersion,
         };
       },
       rolesHeld: async (tenantId) => {

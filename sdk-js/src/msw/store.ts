@@ -1,6 +1,5 @@
 import type {
   Account,
-  ApiKey,
   AuthProvider,
   Group,
   Invite,
@@ -12,12 +11,13 @@ import type {
 } from '@enforcer/contract';
 import { builtInRoles, defaultPolicy, mergeGroups, verifiedGroup } from '@enforcer/contract';
 import { type CompiledPolicy, compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
-import type { SessionRecord } from '@enforcer/core';
+import type { ApiKeyRecord, SessionRecord } from '@enforcer/core';
 import {
   type KeptElsewhere,
   MemoryDatabase,
   MemoryOtpChallengeStore,
   MemorySessionStore,
+  recordRevocationEvent,
 } from '@enforcer/core/memory';
 import type { Clock } from '../clock';
 import { sha256, stableStringify, uuid } from './crypto';
@@ -93,19 +93,8 @@ export interface InviteRow {
   acceptedAt: number | null;
 }
 
-export interface ApiKeyRow {
-  id: string;
-  tenantId: string;
-  name: string;
-  key: string;
-  prefix: string;
-  role: string;
-  createdBy: string | null;
-  createdAt: number;
-  expiresAt: number | null;
-  lastUsedAt: number | null;
-  revokedAt: number | null;
-}
+/** An API key: the core's record (hashed), kept in the core's memory database. */
+export type ApiKeyRow = ApiKeyRecord;
 
 export interface TotpRow {
   secret: string;
@@ -177,11 +166,6 @@ export interface PasskeyChallengeRow {
   expiresAt: number;
 }
 
-/** What offline verifiers learn from `GET /revocations`: sessions that ended, grants that changed. */
-export type ChangeEvent =
-  | { seq: number; at: number; tenantId: string; kind: 'session'; sessionId: string; accountId: string }
-  | { seq: number; at: number; tenantId: string; kind: 'account'; accountId: string };
-
 interface CompiledTenantPolicy {
   version: number;
   effective: PolicyDocument;
@@ -208,12 +192,11 @@ export class MockStore {
   readonly groups = new Map<string, GroupRow>();
   /** Sessions and refresh tokens: the core's memory store (rotation rules live in the core). */
   readonly sessionStore = new MemorySessionStore({
+    // What the server's database triggers do: the revocation feed hears of it.
     onRevoke: (session) =>
-      this.changes.push({
-        seq: ++this.#seq,
-        at: session.revokedAt!.getTime(),
+      recordRevocationEvent(this.db, {
         tenantId: session.tenantId,
-        kind: 'session',
+        kind: 'session_revoked',
         sessionId: session.id,
         accountId: session.accountId,
       }),
@@ -221,7 +204,6 @@ export class MockStore {
   readonly sessions = this.sessionStore.sessions;
   readonly otps = new Map<string, OtpRow>();
   readonly invites = new Map<string, InviteRow>();
-  readonly apiKeys = new Map<string, ApiKeyRow>();
   /** person id → password hash (a fast salted SHA-256 in the mock; argon2id on the server). */
   readonly passwords = new Map<string, string>();
   readonly totp = new Map<string, TotpRow>();
@@ -246,10 +228,8 @@ export class MockStore {
   readonly passkeys = new Map<string, PasskeyRow>();
   /** challenge id → passkey ceremony challenge. */
   readonly passkeyChallenges = new Map<string, PasskeyChallengeRow>();
-  readonly changes: ChangeEvent[] = [];
   /** One-time code challenges, hashed (the rules are the core's OtpService: methods/otp.ts). */
   readonly otpChallenges = new MemoryOtpChallengeStore();
-  #seq = 0;
   readonly #policies = new Map<string, CompiledTenantPolicy>();
   readonly #etags = new Map<string, string>();
 
@@ -269,6 +249,11 @@ export class MockStore {
     return this.clock.now();
   }
 
+  /** API keys: the core's memory table (the rules are the core's: api-keys/handlers.ts). */
+  get apiKeys(): Map<string, ApiKeyRow> {
+    return this.db.tables.apiKeys;
+  }
+
   reset(): void {
     for (const map of [
       this.tenants,
@@ -278,7 +263,6 @@ export class MockStore {
       this.sessions,
       this.otps,
       this.invites,
-      this.apiKeys,
       this.passwords,
       this.totp,
       this.recoveryCodes,
@@ -298,7 +282,6 @@ export class MockStore {
     }
     this.sessionStore.clear();
     this.db.clear();
-    this.changes.length = 0;
     this.otpChallenges.clear();
   }
 
@@ -552,31 +535,17 @@ export class MockStore {
   /** Marks a change to what the account may do (role, groups, active), as the server's bumpGrantVersion. */
   bumpGrant(account: AccountRow): void {
     account.grantVersion += 1;
-    this.changes.push({
-      seq: ++this.#seq,
-      at: this.now(),
+    recordRevocationEvent(this.db, {
       tenantId: account.tenantId,
-      kind: 'account',
+      kind: 'account_changed',
       accountId: account.id,
     });
   }
 
-  // --- invites and keys ------------------------------------------------------------------------
+  // --- invites ------------------------------------------------------------------------
 
   inviteView(i: InviteRow): Invite {
     return { id: i.id, code: i.code, email: i.email, role: i.role, expires_at: iso(i.expiresAt) };
-  }
-
-  apiKeyView(k: ApiKeyRow): ApiKey {
-    return {
-      id: k.id,
-      name: k.name,
-      prefix: k.prefix,
-      role: k.role,
-      created_at: iso(k.createdAt),
-      expires_at: k.expiresAt === null ? null : iso(k.expiresAt),
-      last_used_at: k.lastUsedAt === null ? null : iso(k.lastUsedAt),
-    };
   }
 }
 

@@ -3,6 +3,23 @@
 
 export { callerOf, type Handler, type HandlerContext, type Handlers } from './api/handlers.js';
 export {
+  type ApiKeysDeps,
+  apiKeysHandlers,
+  authenticateApiKey,
+  defaultApiKeyRole,
+} from './api-keys/handlers.js';
+export type { ApiKeyRecord, ApiKeyStore } from './api-keys/ports.js';
+export {
+  API_KEY_PREFIX,
+  API_KEY_SHOWN_PREFIX_LENGTH,
+  apiKeyAuthenticates,
+  apiKeyUseWorthRecording,
+  hashApiKey,
+  invalidApiKey,
+  looksLikeApiKey,
+  newApiKey,
+} from './api-keys/secret.js';
+export {
   type AuditActor,
   type AuditActorType,
   type AuditInput,
@@ -105,7 +122,7 @@ export {
   requireRole,
   rolePermissions,
 } from './policy/grants.js';
-export { ifMatchHolds, policyHandlers, validatePolicyDocument } from './policy/handlers.js';
+export { callerPolicy, ifMatchHolds, policyHandlers, validatePolicyDocument } from './policy/handlers.js';
 export type { AccountGrant, GrantReader, TenantPolicyReader, TenantPolicyStore } from './policy/ports.js';
 export {
   type AdminResourceType,
@@ -116,6 +133,29 @@ export {
 } from './policy/resources.js';
 export { policyEtag, stableStringify, type TenantPolicy } from './policy/tenant-policy.js';
 export { type Refusal, type Result, refuse, success } from './result.js';
+export {
+  compactSnapshot,
+  decodeFeedCursor,
+  encodeFeedCursor,
+  type FeedCursor,
+  snapshotXmin,
+  startCursor,
+  visibleInSnapshot,
+} from './revocations/cursor.js';
+export {
+  feedRetentionSeconds,
+  MAX_VERIFIER_CLOCK_TOLERANCE_SECONDS,
+  type RevocationsDeps,
+  revocationsHandlers,
+} from './revocations/handlers.js';
+export {
+  type FeedAccountState,
+  type FeedQuery,
+  type RevocationEventKind,
+  type RevocationEventRecord,
+  type RevocationFeedStore,
+  revocationEventKinds,
+} from './revocations/ports.js';
 export { roleCatalog, rolesHandlers } from './roles/handlers.js';
 export type {
   FamilyTransaction,

@@ -1,5 +1,7 @@
+import type { ApiKeyStore } from './api-keys/ports.js';
 import type { AuditLog } from './audit/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
+import type { RevocationFeedStore } from './revocations/ports.js';
 
 /**
  * The stores a service works with inside one unit of work, all bound to one transaction: one port per
@@ -11,6 +13,8 @@ export interface Repositories {
   audit: AuditLog;
   policies: TenantPolicyStore;
   grants: GrantReader;
+  apiKeys: ApiKeyStore;
+  revocations: RevocationFeedStore;
 }
 
 /**

@@ -2,9 +2,11 @@ import type { Repositories, UnitOfWork } from '@enforcer/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { TenantPolicyService } from '../../domains/policy/tenant-policy.js';
 import type { Clock } from '../../lib/clock.js';
+import { PostgresApiKeyStore } from './api-keys.js';
 import { PostgresAuditLog } from './audit.js';
 import { PostgresGrantReader } from './grants.js';
 import { PostgresTenantPolicyStore } from './policies.js';
+import { PostgresRevocationFeed } from './revocations.js';
 
 /** The repositories over one entity manager (one transaction, or a fork for reads). */
 export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps): Repositories {
@@ -12,6 +14,8 @@ export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps)
     audit: new PostgresAuditLog(em, deps.clock),
     policies: new PostgresTenantPolicyStore(em, deps.policies),
     grants: new PostgresGrantReader(em),
+    apiKeys: new PostgresApiKeyStore(em),
+    revocations: new PostgresRevocationFeed(em),
   };
 }
 

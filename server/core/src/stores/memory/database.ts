@@ -1,6 +1,10 @@
+import type { ApiKeyRecord } from '../../api-keys/ports.js';
 import type { AuditRecord } from '../../audit/ports.js';
+import type { RevocationEventRecord } from '../../revocations/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
+import { MemoryApiKeyStore } from './api-keys.js';
 import { MemoryAuditLog } from './audit.js';
+import { MemoryRevocationFeed } from './revocations.js';
 
 /**
  * The memory store's tables: one Map (or list) per aggregate, as PostgreSQL keeps one table per entity.
@@ -10,6 +14,12 @@ import { MemoryAuditLog } from './audit.js';
  */
 export class MemoryTables {
   audit: AuditRecord[] = [];
+  /** id → key. */
+  apiKeys = new Map<string, ApiKeyRecord>();
+  /** The revocation feed's log, in `xid` order. */
+  revocationEvents: RevocationEventRecord[] = [];
+  /** The last `xid` an event took (as PostgreSQL's, it never goes back, not even when tables are emptied). */
+  lastRevocationXid = 0;
 }
 
 /** Repositories whose tables still live outside the memory database. */
@@ -41,7 +51,13 @@ export class MemoryDatabase implements UnitOfWork {
 
   /** The repositories over the current tables (no queue: for seeding and tests, never inside a unit of work). */
   repositories(): Repositories {
-    return { audit: new MemoryAuditLog(this), ...this.#kept(this) };
+    const kept = this.#kept(this);
+    return {
+      audit: new MemoryAuditLog(this),
+      apiKeys: new MemoryApiKeyStore(this),
+      revocations: new MemoryRevocationFeed(this, kept.grants),
+      ...kept,
+    };
   }
 
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
@@ -62,7 +78,10 @@ export class MemoryDatabase implements UnitOfWork {
 
   /** Empties every table (the mock's `reset()`). */
   clear(): void {
+    const { lastRevocationXid } = this.tables;
     this.tables = new MemoryTables();
+    // A verifier's cursor from before stays valid: it must not take new events for ones it has read.
+    this.tables.lastRevocationXid = lastRevocationXid;
   }
 
   #enqueue<T>(run: () => Promise<T>): Promise<T> {
