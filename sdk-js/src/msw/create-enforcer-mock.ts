@@ -11,10 +11,9 @@ import {
 } from '@enforcer/contract';
 import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
 import {
-  API_KEY_SHOWN_PREFIX_LENGTH,
+  apiKeyRecord,
   apiKeysHandlers,
   feedRetentionSeconds,
-  hashApiKey,
   newApiKey,
   policyHandlers,
   revocationsHandlers,
@@ -279,27 +278,19 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
         store.policyOf(tenant.id);
       },
       apiKey: ({ tenant: ref, role, name }) => {
-        const tenantId = tenantOf(ref).id;
-        const key = newApiKey(webCryptoRandom);
-        const id = uuid();
-        const createdAt = new Date(store.now());
-        // Hashing is async (WebCrypto): the insert is a queued unit of work, so every request after this
-        // call (their units of work, authentication included, queue behind it) sees the key.
-        void store.db.transaction(async (repos) =>
-          repos.apiKeys.insert({
-            id,
-            tenantId,
-            name: name ?? 'seeded key',
-            prefix: key.slice(0, API_KEY_SHOWN_PREFIX_LENGTH),
-            keyHash: await hashApiKey(webCryptoHashing, key),
-            role: role ?? 'admin',
-            createdBy: null,
-            createdAt,
-            lastUsedAt: null,
-            expiresAt: null,
-            revokedAt: null,
-          }),
-        );
+        const [id, key] = [uuid(), newApiKey(webCryptoRandom)];
+        const record = apiKeyRecord(webCryptoHashing, key, {
+          id,
+          tenantId: tenantOf(ref).id,
+          name: name ?? 'seeded key',
+          role: role ?? 'admin',
+          createdBy: null,
+          createdAt: new Date(store.now()),
+          expiresAt: null,
+        });
+        // Hashing is async (WebCrypto): the insert is a queued unit of work, and every request after this
+        // call (authentication included) queues behind it.
+        void store.db.transaction(async (repos) => repos.apiKeys.insert(await record));
         return { id, key };
       },
       invite: ({ tenant: ref, email, role }) => {

@@ -4,6 +4,7 @@
 export { callerOf, type Handler, type HandlerContext, type Handlers } from './api/handlers.js';
 export {
   type ApiKeysDeps,
+  apiKeyRecord,
   apiKeysHandlers,
   authenticateApiKey,
   defaultApiKeyRole,

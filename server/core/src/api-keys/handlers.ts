@@ -60,19 +60,15 @@ export const apiKeysHandlers = (deps: ApiKeysDeps): Handlers<typeof contract.api
         });
       }
       const key = newApiKey(random);
-      const row: ApiKeyRecord = {
+      const row = await apiKeyRecord(hashing, key, {
         id: random.uuid(),
         tenantId: caller.tenantId,
         name: body.name,
-        prefix: key.slice(0, API_KEY_SHOWN_PREFIX_LENGTH),
-        keyHash: await hashApiKey(hashing, key),
         role,
         createdBy: caller.kind === 'user' ? caller.accountId : null,
         createdAt: now,
-        lastUsedAt: null,
         expiresAt,
-        revokedAt: null,
-      };
+      });
       await uow.transaction(async (repos) => {
         assertRoleWithinReach(await callerPolicy(repos, caller), caller, role, "The key's");
         await repos.apiKeys.insert(row);
@@ -127,6 +123,19 @@ export const apiKeysHandlers = (deps: ApiKeysDeps): Handlers<typeof contract.api
     },
   };
 };
+
+/** The record of a new key (`newApiKey`): what the store keeps of it. */
+export const apiKeyRecord = async (
+  hashing: Hashing,
+  key: string,
+  fields: Pick<ApiKeyRecord, 'id' | 'tenantId' | 'name' | 'role' | 'createdBy' | 'createdAt' | 'expiresAt'>,
+): Promise<ApiKeyRecord> => ({
+  ...fields,
+  prefix: key.slice(0, API_KEY_SHOWN_PREFIX_LENGTH),
+  keyHash: await hashApiKey(hashing, key),
+  lastUsedAt: null,
+  revokedAt: null,
+});
 
 /**
  * The live key a presented secret names, or `401 invalid_credentials` (unknown, revoked or expired alike).
