@@ -346,6 +346,60 @@ export function conformanceSuite(target: ConformanceTarget): void {
       expect(keys.body.data).toHaveLength(1);
     });
 
+    it('API keys: shown once, listed without the secret, revoked ones stop working; the revocation feed resumes where it stopped', async () => {
+      const tenant = await seedTenant();
+      const created = await call('POST', '/api-keys', { token: tenant.ownerToken, body: { name: 'feed' } });
+      expect(created.status).toBe(201);
+      expect(created.body.key).toMatch(/^enf_[A-Za-z0-9_-]{43}$/);
+      expect(created.body).toMatchObject({
+        name: 'feed',
+        role: 'admin',
+        prefix: created.body.key.slice(0, 12),
+      });
+      expect(created.body.last_used_at).toBeUndefined();
+      const key = created.body.key as string;
+
+      // The feed: the server's retention (access TTL + the largest verifier tolerance), then only what is new.
+      const first = await call('GET', '/revocations', { apiKey: key });
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({
+        tenant_id: tenant.id,
+        retention_seconds: ACCESS_TTL + Math.max(TOLERANCE, 60),
+      });
+      const me = await call('GET', '/auth/me', { token: tenant.ownerToken });
+      expect((await call('POST', '/auth/logout', { token: tenant.ownerToken, body: {} })).status).toBe(204);
+      const next = await call('GET', `/revocations?cursor=${first.body.next_cursor}&limit=10`, {
+        apiKey: key,
+      });
+      expect(next.status).toBe(200);
+      expect(next.body.sessions).toEqual([
+        expect.objectContaining({ session_id: me.body.session.id, account_id: me.body.account.id }),
+      ]);
+      expect(next.body.has_more).toBe(false);
+      const quiet = await call('GET', `/revocations?cursor=${next.body.next_cursor}`, { apiKey: key });
+      expect(quiet.body).toMatchObject({ sessions: [], accounts: [], has_more: false });
+      expectProblem(await call('GET', '/revocations?cursor=nope', { apiKey: key }), 400, 'validation_failed');
+
+      // Listed without the secret, with its last use; deleted, it leaves the list and stops working.
+      const listed = await call('GET', '/api-keys', { apiKey: tenant.apiKey });
+      expect(JSON.stringify(listed.body)).not.toContain(key);
+      expect(listed.body.data.find((k: { id: string }) => k.id === created.body.id)).toMatchObject({
+        name: 'feed',
+        last_used_at: expect.any(String),
+      });
+      expect((await call('DELETE', `/api-keys/${created.body.id}`, { apiKey: tenant.apiKey })).status).toBe(
+        204,
+      );
+      expectProblem(await call('GET', '/revocations', { apiKey: key }), 401, 'invalid_credentials');
+      expectProblem(
+        await call('DELETE', `/api-keys/${created.body.id}`, { apiKey: tenant.apiKey }),
+        404,
+        'not_found',
+      );
+      const after = await call('GET', '/api-keys', { apiKey: tenant.apiKey });
+      expect(after.body.data.map((k: { id: string }) => k.id)).not.toContain(created.body.id);
+    });
+
     it('refreshes once for 20 calls that find the access token expired', async () => {
       const tenant = await seedTenant();
       const enforcer = sdk({ permissions: false });

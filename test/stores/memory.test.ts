@@ -1,11 +1,15 @@
+import type { AccountGrant } from '@enforcer/core';
 import {
   type KeptElsewhere,
   MemoryDatabase,
   MemoryOtpChallengeStore,
   MemorySessionStore,
+  recordRevocationEvent,
 } from '@enforcer/core/memory';
+import { apiKeyStoreContract } from './api-keys.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
+import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
 import { throttleStoreContract } from './throttle.contract';
 
@@ -46,3 +50,60 @@ tenantStoreContract('memory', () => ({
     }),
   }),
 }));
+
+/** A memory database whose accounts (still kept by the mock's own rows) are a Map here. */
+function memoryDatabase() {
+  const accounts = new Map<string, AccountGrant>();
+  const db = new MemoryDatabase({
+    kept: () => ({
+      policies: {} as never,
+      members: {} as never,
+      grants: {
+        find: async (id) => (accounts.has(id) ? structuredClone(accounts.get(id)!) : null),
+        rolesHeld: async () => ({ byActiveAccounts: [], byAnyone: [] }),
+      },
+    }),
+  });
+  return { db, accounts };
+}
+
+apiKeyStoreContract('memory', () => ({
+  uow: memoryDatabase().db,
+  seedTenant: async () => crypto.randomUUID(),
+}));
+
+revocationFeedContract('memory', () => {
+  const { db, accounts } = memoryDatabase();
+  return {
+    uow: db,
+    seedAccount: async (tenantId = crypto.randomUUID()) => {
+      const accountId = crypto.randomUUID();
+      accounts.set(accountId, {
+        accountId,
+        personId: crypto.randomUUID(),
+        tenantId,
+        active: true,
+        roles: ['member'],
+        groups: [],
+        grantVersion: 1,
+      });
+      return { tenantId, accountId };
+    },
+    changeAccount: async (accountId) => {
+      const account = accounts.get(accountId)!;
+      account.grantVersion += 1;
+      recordRevocationEvent(db, { tenantId: account.tenantId, kind: 'account_changed', accountId });
+    },
+    deleteAccount: async (accountId) => {
+      const account = accounts.get(accountId)!;
+      accounts.delete(accountId);
+      recordRevocationEvent(db, { tenantId: account.tenantId, kind: 'account_changed', accountId });
+    },
+    age: async (tenantId, seconds) => {
+      for (const event of db.tables.revocationEvents) {
+        if (event.tenantId === tenantId)
+          event.createdAt = new Date(event.createdAt.getTime() - seconds * 1000);
+      }
+    },
+  };
+});

@@ -1,12 +1,15 @@
 import { afterAll } from 'vitest';
 import { TenantPolicyService } from '../../server/src/domains/policy/tenant-policy.js';
+import { Tenant } from '../../server/src/domains/tenants/entities.js';
 import { systemClock } from '../../server/src/lib/clock.js';
 import { PostgresOtpChallengeStore } from '../../server/src/stores/postgres/codes.js';
 import { PostgresSessionStore } from '../../server/src/stores/postgres/sessions.js';
 import { PostgresUnitOfWork } from '../../server/src/stores/postgres/unit-of-work.js';
 import { createTestOrm, seedAccount } from '../../server/src/testing/index.js';
+import { apiKeyStoreContract } from './api-keys.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
+import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
 import { throttleStoreContract } from './throttle.contract';
 
@@ -32,4 +35,33 @@ throttleStoreContract('postgres', () => ({
 
 tenantStoreContract('postgres', () => ({
   uow: new PostgresUnitOfWork({ orm: db.orm, clock: systemClock, policies: new TenantPolicyService() }),
+}));
+
+const uow = new PostgresUnitOfWork({ orm: db.orm, clock: systemClock, policies: new TenantPolicyService() });
+const sql = (query: string, params: unknown[]) =>
+  db.orm.em.fork().getConnection().execute(query, params, 'run');
+
+apiKeyStoreContract('postgres', () => ({
+  uow,
+  seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
+}));
+
+revocationFeedContract('postgres', () => ({
+  uow,
+  seedAccount: async (tenantId) => {
+    const tenant = tenantId ? await db.orm.em.fork().findOneOrFail(Tenant, tenantId) : undefined;
+    const { account } = await seedAccount(db.orm, tenant ? { tenant } : {});
+    return { tenantId: tenantId ?? account.tenant.id, accountId: account.id };
+  },
+  // The database's triggers write the events, as for every change the server makes.
+  changeAccount: (accountId) =>
+    sql('update account set grant_version = grant_version + 1 where id = ?', [accountId]).then(
+      () => undefined,
+    ),
+  deleteAccount: (accountId) => sql('delete from account where id = ?', [accountId]).then(() => undefined),
+  age: (tenantId, seconds) =>
+    sql(
+      'update revocation_event set created_at = created_at - make_interval(secs => ?::float8) where tenant_id = ?',
+      [seconds, tenantId],
+    ).then(() => undefined),
 }));

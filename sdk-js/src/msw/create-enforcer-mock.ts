@@ -11,12 +11,18 @@ import {
 } from '@enforcer/contract';
 import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
 import {
+  apiKeyRecord,
+  apiKeysHandlers,
+  feedRetentionSeconds,
   generateInviteCode,
   hashInviteCode,
   INVITE_TTL_SECONDS,
+  newApiKey,
   policyHandlers,
+  revocationsHandlers,
   rolesHandlers,
   tenantsHandlers,
+  webCryptoHashing,
   webCryptoRandom,
 } from '@enforcer/core';
 import type { JSONWebKeySet } from 'jose';
@@ -25,19 +31,17 @@ import { type Clock, systemClock } from '../clock';
 import type { AccessTokenClaims } from '../session/claims';
 import type { ContractImpl } from './context';
 import { coreRoutes } from './core-handlers';
-import { randomToken, uuid } from './crypto';
+import { uuid } from './crypto';
 import { createDispatcher, type MockRequestRecord } from './dispatch';
 import { keptStores } from './kept-stores';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
 import { issueOtp } from './methods/otp';
 import { acceptsSession } from './methods/sign-in';
 import { accountsRoutes } from './routes/accounts';
-import { apiKeysRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
 import { magicLinkRoutes, mfaRoutes, passwordRoutes } from './routes/credentials';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
 import { groupsRoutes } from './routes/groups';
-import { revocationsRoutes } from './routes/revocations';
 import { selfServeTenant } from './routes/tenants';
 import { MockStore, type TenantRow } from './store';
 import { MockTokens, type TokenSettings } from './tokens';
@@ -163,11 +167,20 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     groups: groupsRoutes,
     roles: coreRoutes(contract.roles, rolesHandlers(store.db)),
     accounts: accountsRoutes,
-    apiKeys: apiKeysRoutes,
+    apiKeys: coreRoutes(
+      contract.apiKeys,
+      apiKeysHandlers({ uow: store.db, clock: store.db, random: webCryptoRandom }),
+    ),
     policy: coreRoutes(contract.policy, policyHandlers(store.db)),
     discovery: discoveryRoutes,
     health: healthRoutes,
-    revocations: revocationsRoutes,
+    revocations: coreRoutes(
+      contract.revocations,
+      revocationsHandlers({
+        uow: store.db,
+        retentionSeconds: feedRetentionSeconds(tokens.settings.accessTtl, tokens.settings.clockTolerance),
+      }),
+    ),
   };
   const dispatch = createDispatcher({
     store,
@@ -275,23 +288,20 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
         store.policyOf(tenant.id);
       },
       apiKey: ({ tenant: ref, role, name }) => {
-        const tenant = tenantOf(ref);
-        const key = `enf_${randomToken(32)}`;
-        const row = {
-          id: uuid(),
-          tenantId: tenant.id,
+        const [id, key] = [uuid(), newApiKey(webCryptoRandom)];
+        const record = apiKeyRecord(webCryptoHashing, key, {
+          id,
+          tenantId: tenantOf(ref).id,
           name: name ?? 'seeded key',
-          key,
-          prefix: key.slice(0, 12),
           role: role ?? 'admin',
           createdBy: null,
-          createdAt: store.now(),
+          createdAt: new Date(store.now()),
           expiresAt: null,
-          lastUsedAt: null,
-          revokedAt: null,
-        };
-        store.apiKeys.set(row.id, row);
-        return { id: row.id, key };
+        });
+        // Hashing is async (WebCrypto): the insert is a queued unit of work, and every request after this
+        // call (authentication included) queues behind it.
+        void store.db.transaction(async (repos) => repos.apiKeys.insert(await record));
+        return { id, key };
       },
       invite: ({ tenant: ref, email, role }) => {
         const tenant = tenantOf(ref);

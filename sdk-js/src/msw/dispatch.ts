@@ -11,8 +11,8 @@ import {
 } from '@enforcer/contract';
 import type { Subject } from '@enforcer/contract/policy';
 import {
-  apiKeyShapeAccepted,
   assertSessionLive,
+  authenticateApiKey,
   authenticateRoute,
   readCredential,
   requireRoutePermission,
@@ -140,16 +140,11 @@ export function createDispatcher(options: {
     return { kind: 'user', claims, account: account!, session: session! };
   };
 
-  const verifyApiKey = async (key: string): Promise<ApiKeyPrincipal> => {
-    if (!apiKeyShapeAccepted(key)) throw new MockError('invalid_credentials', 'Invalid API key');
-    const row = [...store.apiKeys.values()].find((k) => k.key === key);
-    const now = store.now();
-    if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now)) {
-      throw new MockError('invalid_credentials', 'Invalid API key');
-    }
-    row.lastUsedAt = now;
-    return { kind: 'api_key', key: row };
-  };
+  // The core's rules, as the server's authenticate preHandler (the memory database is the clock too).
+  const verifyApiKey = async (key: string): Promise<ApiKeyPrincipal> => ({
+    kind: 'api_key',
+    key: await store.db.transaction((repos) => authenticateApiKey(repos, { clock: store.db }, key)),
+  });
 
   /** The core's authentication rules with the mock's verifiers, then the route's permission. */
   const authenticate = async (meta: RouteMetadata, request: Request): Promise<Principal | undefined> => {

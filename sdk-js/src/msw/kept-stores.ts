@@ -4,9 +4,9 @@ import type { KeptElsewhere } from '@enforcer/core/memory';
 import type { MockStore } from './store';
 
 /**
- * The core's policy, grant and tenant-members ports over the mock's own account, group and API-key rows
- * (and the tenant rows' policy columns), until those tables move into the core's memory database
- * (issue #13). No rule here: reads and writes only.
+ * The core's policy, grant and tenant-members ports over the mock's own account and group rows (and the
+ * tenant rows' policy columns; API keys are already the core's table), until those tables move into the
+ * core's memory database (issue #13). No rule here: reads and writes only.
  */
 export function keptStores(store: MockStore): KeptElsewhere {
   const tenantOf = (tenantId: string) => {
@@ -52,6 +52,7 @@ export function keptStores(store: MockStore): KeptElsewhere {
           active: account.active,
           roles: [...subject.roles],
           groups: [...subject.groups],
+          grantVersion: account.grantVersion,
         };
       },
       rolesHeld: async (tenantId) => {

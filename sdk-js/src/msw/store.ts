@@ -1,6 +1,5 @@
 import type {
   Account,
-  ApiKey,
   AuthProvider,
   Group,
   Person,
@@ -12,6 +11,7 @@ import type {
 import { builtInRoles, defaultPolicy, mergeGroups, verifiedGroup } from '@enforcer/contract';
 import { type CompiledPolicy, compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
 import {
+  type ApiKeyRecord,
   generateTenantCode,
   type SessionRecord,
   SignInThrottle,
@@ -25,6 +25,7 @@ import {
   MemoryOtpChallengeStore,
   MemorySessionStore,
   type MemoryTenantRow,
+  recordRevocationEvent,
 } from '@enforcer/core/memory';
 import type { Clock } from '../clock';
 import { sha256, stableStringify, uuid } from './crypto';
@@ -80,19 +81,8 @@ export interface OtpRow {
 /** An invite: the core's memory table (only the code's hash is kept). */
 export type InviteRow = MemoryInviteRow;
 
-export interface ApiKeyRow {
-  id: string;
-  tenantId: string;
-  name: string;
-  key: string;
-  prefix: string;
-  role: string;
-  createdBy: string | null;
-  createdAt: number;
-  expiresAt: number | null;
-  lastUsedAt: number | null;
-  revokedAt: number | null;
-}
+/** An API key: the core's record (hashed), kept in the core's memory database. */
+export type ApiKeyRow = ApiKeyRecord;
 
 export interface TotpRow {
   secret: string;
@@ -158,11 +148,6 @@ export interface PasskeyChallengeRow {
   expiresAt: number;
 }
 
-/** What offline verifiers learn from `GET /revocations`: sessions that ended, grants that changed. */
-export type ChangeEvent =
-  | { seq: number; at: number; tenantId: string; kind: 'session'; sessionId: string; accountId: string }
-  | { seq: number; at: number; tenantId: string; kind: 'account'; accountId: string };
-
 interface CompiledTenantPolicy {
   version: number;
   effective: PolicyDocument;
@@ -184,12 +169,11 @@ export class MockStore {
   readonly groups = new Map<string, GroupRow>();
   /** Sessions and refresh tokens: the core's memory store (rotation rules live in the core). */
   readonly sessionStore = new MemorySessionStore({
+    // What the server's database triggers do: the revocation feed hears of it.
     onRevoke: (session) =>
-      this.changes.push({
-        seq: ++this.#seq,
-        at: session.revokedAt!.getTime(),
+      recordRevocationEvent(this.db, {
         tenantId: session.tenantId,
-        kind: 'session',
+        kind: 'session_revoked',
         sessionId: session.id,
         accountId: session.accountId,
       }),
@@ -199,7 +183,6 @@ export class MockStore {
   get invites(): Map<string, InviteRow> {
     return this.db.tables.invites;
   }
-  readonly apiKeys = new Map<string, ApiKeyRow>();
   /** person id → password hash (a fast salted SHA-256 in the mock; argon2id on the server). */
   readonly passwords = new Map<string, string>();
   readonly totp = new Map<string, TotpRow>();
@@ -220,10 +203,8 @@ export class MockStore {
   readonly passkeys = new Map<string, PasskeyRow>();
   /** challenge id → passkey ceremony challenge. */
   readonly passkeyChallenges = new Map<string, PasskeyChallengeRow>();
-  readonly changes: ChangeEvent[] = [];
   /** One-time code challenges, hashed (the rules are the core's OtpService: methods/otp.ts). */
   readonly otpChallenges = new MemoryOtpChallengeStore();
-  #seq = 0;
   readonly #policies = new Map<string, CompiledTenantPolicy>();
   readonly #etags = new Map<string, string>();
 
@@ -246,6 +227,11 @@ export class MockStore {
     return this.clock.now();
   }
 
+  /** API keys: the core's memory table (the rules are the core's: api-keys/handlers.ts). */
+  get apiKeys(): Map<string, ApiKeyRow> {
+    return this.db.tables.apiKeys;
+  }
+
   reset(): void {
     for (const map of [
       this.persons,
@@ -253,7 +239,6 @@ export class MockStore {
       this.groups,
       this.sessions,
       this.otps,
-      this.apiKeys,
       this.passwords,
       this.totp,
       this.recoveryCodes,
@@ -271,7 +256,6 @@ export class MockStore {
     }
     this.sessionStore.clear();
     this.db.clear();
-    this.changes.length = 0;
     this.otpChallenges.clear();
   }
 
@@ -516,27 +500,11 @@ export class MockStore {
   /** Marks a change to what the account may do (role, groups, active), as the server's bumpGrantVersion. */
   bumpGrant(account: AccountRow): void {
     account.grantVersion += 1;
-    this.changes.push({
-      seq: ++this.#seq,
-      at: this.now(),
+    recordRevocationEvent(this.db, {
       tenantId: account.tenantId,
-      kind: 'account',
+      kind: 'account_changed',
       accountId: account.id,
     });
-  }
-
-  // --- API keys --------------------------------------------------------------------------------
-
-  apiKeyView(k: ApiKeyRow): ApiKey {
-    return {
-      id: k.id,
-      name: k.name,
-      prefix: k.prefix,
-      role: k.role,
-      created_at: iso(k.createdAt),
-      expires_at: k.expiresAt === null ? null : iso(k.expiresAt),
-      last_used_at: k.lastUsedAt === null ? null : iso(k.lastUsedAt),
-    };
   }
 }
 

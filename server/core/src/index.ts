@@ -2,8 +2,6 @@
 // The in-memory store is `@enforcer/core/memory`; the PostgreSQL one lives in the server.
 
 export {
-  API_KEY_PREFIX,
-  apiKeyShapeAccepted,
   assertSessionLive,
   authenticateRoute,
   type Credential,
@@ -13,6 +11,24 @@ export {
   type SessionState,
 } from './api/authenticate.js';
 export { callerOf, type Handler, type HandlerContext, type Handlers } from './api/handlers.js';
+export {
+  type ApiKeysDeps,
+  apiKeyRecord,
+  apiKeysHandlers,
+  authenticateApiKey,
+  defaultApiKeyRole,
+} from './api-keys/handlers.js';
+export type { ApiKeyRecord, ApiKeyStore } from './api-keys/ports.js';
+export {
+  API_KEY_PREFIX,
+  API_KEY_SHOWN_PREFIX_LENGTH,
+  apiKeyAuthenticates,
+  apiKeyUseWorthRecording,
+  hashApiKey,
+  invalidApiKey,
+  looksLikeApiKey,
+  newApiKey,
+} from './api-keys/secret.js';
 export {
   type AuditActor,
   type AuditActorType,
@@ -116,7 +132,7 @@ export {
   requireRole,
   rolePermissions,
 } from './policy/grants.js';
-export { ifMatchHolds, policyHandlers, validatePolicyDocument } from './policy/handlers.js';
+export { callerPolicy, ifMatchHolds, policyHandlers, validatePolicyDocument } from './policy/handlers.js';
 export type { AccountGrant, GrantReader, TenantPolicyReader, TenantPolicyStore } from './policy/ports.js';
 export {
   type AdminResourceType,
@@ -127,6 +143,29 @@ export {
 } from './policy/resources.js';
 export { policyEtag, stableStringify, type TenantPolicy } from './policy/tenant-policy.js';
 export { type Refusal, type Result, refuse, success } from './result.js';
+export {
+  compactSnapshot,
+  decodeFeedCursor,
+  encodeFeedCursor,
+  type FeedCursor,
+  snapshotXmin,
+  startCursor,
+  visibleInSnapshot,
+} from './revocations/cursor.js';
+export {
+  feedRetentionSeconds,
+  MAX_VERIFIER_CLOCK_TOLERANCE_SECONDS,
+  type RevocationsDeps,
+  revocationsHandlers,
+} from './revocations/handlers.js';
+export {
+  type FeedAccountState,
+  type FeedQuery,
+  type RevocationEventKind,
+  type RevocationEventRecord,
+  type RevocationFeedStore,
+  revocationEventKinds,
+} from './revocations/ports.js';
 export { roleCatalog, rolesHandlers } from './roles/handlers.js';
 export type {
   FamilyTransaction,

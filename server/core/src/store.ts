@@ -1,5 +1,7 @@
+import type { ApiKeyStore } from './api-keys/ports.js';
 import type { AuditLog } from './audit/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
+import type { RevocationFeedStore } from './revocations/ports.js';
 import type { InviteStore, TenantMembers, TenantStore } from './tenants/ports.js';
 import type { ThrottleStore } from './throttle/ports.js';
 
@@ -19,6 +21,8 @@ export interface Repositories {
   invites: InviteStore;
   /** The accounts and groups a tenant's own rules create or look at (until those aggregates have ports). */
   members: TenantMembers;
+  apiKeys: ApiKeyStore;
+  revocations: RevocationFeedStore;
 }
 
 /**

@@ -1,15 +1,18 @@
-import { timingSafeEqual } from 'node:crypto';
 import { getRouteMetadata, type RouteMetadata } from '@enforcer/contract';
 import {
-  apiKeyShapeAccepted,
+  apiKeyAuthenticates,
+  apiKeyUseWorthRecording,
   assertSessionLive,
   authenticateRoute,
+  hashApiKey,
+  invalidApiKey,
+  looksLikeApiKey,
   readCredential,
   requireRoutePermission,
+  webCryptoHashing,
 } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { hashApiKey } from '../domains/api-keys/api-key-hash.js';
 import { ApiKey, type IApiKey } from '../domains/api-keys/entities.js';
 import { isPrivyToken, privyBearerClaims } from '../domains/auth/methods/privy/bearer.js';
 import { mfaSubjectAttributes } from '../domains/auth/mfa/subject-attributes.js';
@@ -21,7 +24,6 @@ import {
   type UserPrincipal,
 } from '../http/principal.js';
 import type { CachedPrincipal } from '../http/principal-cache.js';
-import { AppError } from '../lib/errors.js';
 import type { Services } from '../services.js';
 
 /** The route's metadata (set by @ts-rest/fastify on every contract route). */
@@ -130,21 +132,13 @@ async function verifyUser(
 }
 
 async function verifyApiKey(services: Services, em: EntityManager, key: string): Promise<ApiKeyPrincipal> {
-  if (!apiKeyShapeAccepted(key)) throw new AppError('invalid_credentials', 'Invalid API key');
-  const hash = hashApiKey(key);
+  // The core's rules (server/core/src/api-keys/secret.ts); this lookup also reads the tenant's policy version.
+  if (!looksLikeApiKey(key)) throw invalidApiKey();
+  const hash = await hashApiKey(webCryptoHashing, key);
   const row: IApiKey | null = await em.findOne(ApiKey, { keyHash: hash }, { populate: ['tenant'] });
-  // The lookup is by hash; comparing again in constant time costs nothing and guards the index path.
   const now = services.clock.now();
-  if (
-    !row ||
-    !timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(hash)) ||
-    row.revokedAt !== null ||
-    (row.expiresAt != null && row.expiresAt <= now)
-  ) {
-    throw new AppError('invalid_credentials', 'Invalid API key');
-  }
-  // Last use is worth knowing, but not worth a write on every request.
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+  if (!apiKeyAuthenticates(row, hash, now)) throw invalidApiKey();
+  if (apiKeyUseWorthRecording(row.lastUsedAt, now)) {
     row.lastUsedAt = now;
     await em.flush();
   }

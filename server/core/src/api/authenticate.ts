@@ -1,5 +1,6 @@
 import type { AccessTokenClaims, RouteMetadata } from '@enforcer/contract';
 import type { CompiledPolicy, Subject } from '@enforcer/contract/policy';
+import { API_KEY_PREFIX } from '../api-keys/secret.js';
 import { AppError } from '../errors.js';
 
 /**
@@ -9,14 +10,11 @@ import { AppError } from '../errors.js';
  * (signatures, storage lookups) is the caller's, through `CredentialVerifiers`.
  */
 
-/** Every API key starts with this, so a bearer value can be told from an access token without a lookup. */
-export const API_KEY_PREFIX = 'enf_';
-
 export type Credential = { kind: 'jwt'; token: string } | { kind: 'api_key'; key: string };
 
 /**
  * The credential of a request: `X-API-Key`, else `Authorization: Bearer <value>` (an API key when it has
- * the prefix). An `Authorization` header of another form is `401 unauthenticated`.
+ * the prefix, so it is told from an access token without a lookup). An `Authorization` header of another form is `401 unauthenticated`.
  */
 export function readCredential(headers: {
   apiKey: string | null | undefined;
@@ -32,10 +30,6 @@ export function readCredential(headers: {
   const value = match[1]!;
   return value.startsWith(API_KEY_PREFIX) ? { kind: 'api_key', key: value } : { kind: 'jwt', token: value };
 }
-
-/** An API key that cannot be one of ours is refused before any lookup. */
-export const apiKeyShapeAccepted = (key: string): boolean =>
-  key.startsWith(API_KEY_PREFIX) && key.length <= 200;
 
 export interface CredentialVerifiers<P> {
   /** Verifies an access token (or an accepted third-party one) and its session: the user principal. */

@@ -111,7 +111,8 @@ async function decisionSubject(
   };
 }
 
-const callerPolicy = (repos: Repositories, caller: Caller) =>
+/** The caller's policy, through the compile cache of the version its authentication read. */
+export const callerPolicy = (repos: Repositories, caller: Caller): Promise<TenantPolicy> =>
   repos.policies.forTenant(
     caller.tenantId,
     caller.policyVersion === undefined ? {} : { version: caller.policyVersion },

@@ -35,6 +35,8 @@ export interface AccountGrant {
   roles: string[];
   /** Group names, sorted. */
   groups: string[];
+  /** Bumped by every change to the above (tokens and the revocation feed carry it). */
+  grantVersion: number;
 }
 
 /** Reads of accounts' grants, for decisions about an account other than the caller. */

@@ -1,14 +1,12 @@
+import { revocationEventKinds } from '@enforcer/core';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
-
-export const revocationEventKinds = ['session_revoked', 'account_changed'] as const;
-export type RevocationEventKind = (typeof revocationEventKinds)[number];
 
 /**
  * The change log behind `GET /revocations`. Rows are written only by database triggers (see the
  * migration `revocation_feed`), in the same transaction as the change they record, whoever makes it:
  * a session revoked or deleted; an account's role, active flag or grant version changed, the account
  * deleted, a group membership added or removed, a group renamed. `xid` is the writing transaction's id
- * (`pg_current_xact_id()`), which is what makes the feed's cursor safe (see read-feed.ts). Ids are plain
+ * (`pg_current_xact_id()`), which is what makes the feed's cursor safe (see server/core/src/revocations/handlers.ts). Ids are plain
  * columns (no foreign keys): a deleted tenant or account must not take its events with it mid-statement.
  */
 export const RevocationEvent = defineEntity({

@@ -15,7 +15,7 @@ export class PostgresGrantReader implements GrantReader {
   async find(accountId: string): Promise<AccountGrant | null> {
     const grant = await loadGrant(this.#em, accountId);
     if (!grant) return null;
-    const { account: _entity, grantVersion: _version, ...rest } = grant;
+    const { account: _entity, ...rest } = grant;
     return rest;
   }
 

@@ -2,9 +2,11 @@ import type { Repositories, UnitOfWork } from '@enforcer/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { TenantPolicyService } from '../../domains/policy/tenant-policy.js';
 import type { Clock } from '../../lib/clock.js';
+import { PostgresApiKeyStore } from './api-keys.js';
 import { PostgresAuditLog } from './audit.js';
 import { PostgresGrantReader } from './grants.js';
 import { PostgresTenantPolicyStore } from './policies.js';
+import { PostgresRevocationFeed } from './revocations.js';
 import { PostgresInviteStore, PostgresTenantMembers, PostgresTenantStore } from './tenants.js';
 import { PostgresThrottleStore } from './throttle.js';
 
@@ -18,6 +20,8 @@ export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps)
     tenants: new PostgresTenantStore(em),
     invites: new PostgresInviteStore(em, deps.clock),
     members: new PostgresTenantMembers(em, deps.clock),
+    apiKeys: new PostgresApiKeyStore(em),
+    revocations: new PostgresRevocationFeed(em),
   };
 }
 

@@ -1,7 +1,11 @@
+import type { ApiKeyRecord } from '../../api-keys/ports.js';
 import type { AuditRecord } from '../../audit/ports.js';
+import type { RevocationEventRecord } from '../../revocations/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
 import type { ThrottleCounter } from '../../throttle/ports.js';
+import { MemoryApiKeyStore } from './api-keys.js';
 import { MemoryAuditLog } from './audit.js';
+import { MemoryRevocationFeed } from './revocations.js';
 import {
   type MemoryInviteRow,
   MemoryInviteStore,
@@ -22,6 +26,12 @@ export class MemoryTables {
   throttle = new Map<string, ThrottleCounter>();
   tenants = new Map<string, MemoryTenantRow>();
   invites = new Map<string, MemoryInviteRow>();
+  /** id → key. */
+  apiKeys = new Map<string, ApiKeyRecord>();
+  /** The revocation feed's log, in `xid` order. */
+  revocationEvents: RevocationEventRecord[] = [];
+  /** The last `xid` an event took (as PostgreSQL's, it never goes back, not even when tables are emptied). */
+  lastRevocationXid = 0;
 }
 
 /** Repositories whose tables still live outside the memory database. */
@@ -53,12 +63,15 @@ export class MemoryDatabase implements UnitOfWork {
 
   /** The repositories over the current tables (no queue: for seeding and tests, never inside a unit of work). */
   repositories(): Repositories {
+    const kept = this.#kept(this);
     return {
       audit: new MemoryAuditLog(this),
       tenants: new MemoryTenantStore(this),
       invites: new MemoryInviteStore(this),
       throttle: new MemoryThrottleStore(this),
-      ...this.#kept(this),
+      apiKeys: new MemoryApiKeyStore(this),
+      revocations: new MemoryRevocationFeed(this, kept.grants),
+      ...kept,
     };
   }
 
@@ -80,7 +93,10 @@ export class MemoryDatabase implements UnitOfWork {
 
   /** Empties every table (the mock's `reset()`). */
   clear(): void {
+    const { lastRevocationXid } = this.tables;
     this.tables = new MemoryTables();
+    // A verifier's cursor from before stays valid: it must not take new events for ones it has read.
+    this.tables.lastRevocationXid = lastRevocationXid;
   }
 
   #enqueue<T>(run: () => Promise<T>): Promise<T> {

@@ -1,4 +1,5 @@
-import { AppError } from '../../lib/errors.js';
+import { AppError } from '../errors.js';
+import { base64url } from '../platform.js';
 
 /**
  * Where a reader of the change log stands, as PostgreSQL snapshots (`pg_snapshot` text:
@@ -7,7 +8,8 @@ import { AppError } from '../../lib/errors.js';
  *   starts with the retention window);
  * - `pinned`: while paging, the snapshot the pages are cut from (null between polls);
  * - `after`: while paging, the last event read (by `xid`, then `id`).
- * Opaque to clients: base64url of JSON.
+ * Opaque to clients: base64url of JSON. A store that is not PostgreSQL (memory) numbers its writes the
+ * same way and answers snapshots in this format, so one cursor and one set of paging rules serve both.
  */
 export interface FeedCursor {
   seen: string | null;
@@ -35,11 +37,23 @@ export function compactSnapshot(snapshot: string): string {
 /** The `xmin` of a snapshot: every event not visible in it has an `xid` at least this. */
 export const snapshotXmin = (snapshot: string): bigint => BigInt(snapshot.slice(0, snapshot.indexOf(':')));
 
+/**
+ * `pg_visible_in_snapshot`: was the transaction `xid` committed as of `snapshot`? Everything before `xmin`
+ * was; nothing from `xmax` on was; in between, all but the listed running ones.
+ */
+export function visibleInSnapshot(xid: bigint, snapshot: string): boolean {
+  const [xmin, xmax, xip] = snapshot.split(':') as [string, string, string];
+  if (xid < BigInt(xmin)) return true;
+  if (xid >= BigInt(xmax)) return false;
+  return !xip.split(',').some((running) => running !== '' && BigInt(running) === xid);
+}
+
 export const encodeFeedCursor = (cursor: FeedCursor): string =>
-  Buffer.from(
-    JSON.stringify([cursor.seen, cursor.pinned, cursor.after.xid.toString(), cursor.after.id.toString()]),
-    'utf8',
-  ).toString('base64url');
+  base64url(
+    new TextEncoder().encode(
+      JSON.stringify([cursor.seen, cursor.pinned, cursor.after.xid.toString(), cursor.after.id.toString()]),
+    ),
+  );
 
 function validSnapshot(value: unknown): value is string | null {
   if (value === null) return true;
@@ -61,7 +75,9 @@ export function decodeFeedCursor(cursor: string): FeedCursor {
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'));
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
     throw invalid();
   }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../lib/errors.js';
-import { compactSnapshot, decodeFeedCursor, encodeFeedCursor, snapshotXmin, startCursor } from './cursor.js';
+import { AppError } from '../errors.js';
+import {
+  compactSnapshot,
+  decodeFeedCursor,
+  encodeFeedCursor,
+  snapshotXmin,
+  startCursor,
+  visibleInSnapshot,
+} from './cursor.js';
 
 describe('revocation feed cursor', () => {
   it('round-trips', () => {
@@ -33,5 +40,16 @@ describe('revocation feed cursor', () => {
     expect(compactSnapshot(long)).toBe('1000000:1000000:');
     expect(compactSnapshot('5:9:6')).toBe('5:9:6');
     expect(snapshotXmin(long)).toBe(1_000_000n);
+  });
+
+  it('decides visibility as pg_visible_in_snapshot does', () => {
+    expect([4n, 5n, 6n, 7n, 9n].map((xid) => visibleInSnapshot(xid, '5:9:6'))).toEqual([
+      true,
+      true,
+      false,
+      true,
+      false,
+    ]);
+    expect(visibleInSnapshot(3n, '3:3:')).toBe(false);
   });
 });
