@@ -1,5 +1,6 @@
-import { MemoryOtpChallengeStore, MemorySessionStore } from '@enforcer/core/memory';
+import { MemoryDatabase, MemoryOtpChallengeStore, MemorySessionStore } from '@enforcer/core/memory';
 import { otpChallengeStoreContract } from './codes.contract';
+import { groupStoreContract } from './groups.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 
 sessionStoreContract('memory', () => ({
@@ -14,4 +15,22 @@ sessionStoreContract('memory', () => ({
 otpChallengeStoreContract('memory', () => ({
   store: new MemoryOtpChallengeStore(),
   seedTenant: async () => crypto.randomUUID(),
+}));
+
+// Ports whose tables are not in the memory database yet are not used by these contracts: any use fails.
+const notHere = new Proxy({} as never, {
+  get: () => () => Promise.reject(new Error('not part of this contract')),
+});
+const memoryDatabase = () => {
+  let ms = Date.UTC(2030, 0, 1);
+  return new MemoryDatabase({
+    now: () => new Date(ms++),
+    kept: () => ({ policies: notHere, grants: notHere, accounts: notHere }),
+  });
+};
+
+groupStoreContract('memory', () => ({
+  uow: memoryDatabase(),
+  seedTenant: async () => crypto.randomUUID(),
+  seedAccount: async () => crypto.randomUUID(),
 }));

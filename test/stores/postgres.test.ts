@@ -1,8 +1,13 @@
 import { afterAll } from 'vitest';
+import { TenantPolicyService } from '../../server/src/domains/policy/tenant-policy.js';
+import type { ITenant } from '../../server/src/domains/tenants/entities.js';
+import { systemClock } from '../../server/src/lib/clock.js';
 import { PostgresOtpChallengeStore } from '../../server/src/stores/postgres/codes.js';
 import { PostgresSessionStore } from '../../server/src/stores/postgres/sessions.js';
+import { PostgresUnitOfWork } from '../../server/src/stores/postgres/unit-of-work.js';
 import { createTestOrm, seedAccount } from '../../server/src/testing/index.js';
 import { otpChallengeStoreContract } from './codes.contract';
+import { groupStoreContract } from './groups.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 
 const db = await createTestOrm();
@@ -19,4 +24,11 @@ sessionStoreContract('postgres', () => ({
 otpChallengeStoreContract('postgres', () => ({
   store: new PostgresOtpChallengeStore({ orm: db.orm }),
   seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
+}));
+
+groupStoreContract('postgres', () => ({
+  uow: new PostgresUnitOfWork({ orm: db.orm, clock: systemClock, policies: new TenantPolicyService() }),
+  seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
+  seedAccount: async (tenantId) =>
+    (await seedAccount(db.orm, { tenant: { id: tenantId } as ITenant })).account.id,
 }));

@@ -10,7 +10,7 @@ import {
   type TokenResponse,
 } from '@enforcer/contract';
 import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
-import { policyHandlers, rolesHandlers } from '@enforcer/core';
+import { groupsHandlers, policyHandlers, rolesHandlers } from '@enforcer/core';
 import type { JSONWebKeySet } from 'jose';
 import { type HttpHandler, http } from 'msw';
 import { type Clock, systemClock } from '../clock';
@@ -27,7 +27,6 @@ import { apiKeysRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
 import { magicLinkRoutes, mfaRoutes, passwordRoutes } from './routes/credentials';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
-import { groupsRoutes } from './routes/groups';
 import { revocationsRoutes } from './routes/revocations';
 import { INVITE_TTL_SECONDS, tenantsRoutes } from './routes/tenants';
 import { MockStore, type TenantRow } from './store';
@@ -146,7 +145,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     password: passwordRoutes({ devMode }),
     mfa: mfaRoutes,
     magicLink: magicLinkRoutes({ devMode }),
-    groups: groupsRoutes,
+    groups: coreRoutes(contract.groups, groupsHandlers(store.db)),
     roles: coreRoutes(contract.roles, rolesHandlers(store.db)),
     accounts: accountsRoutes,
     apiKeys: apiKeysRoutes,
@@ -219,7 +218,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
         if (input.active !== undefined) account.active = input.active;
         for (const name of input.groups ?? []) {
           const group = store.groupByName(tenant.id, name) ?? store.createGroup(tenant.id, { name });
-          group.members.set(account.id, store.now());
+          group.members.set(account.id, new Date(store.now()));
         }
         return store.accountView(account);
       },
@@ -235,7 +234,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       },
       addToGroup: ({ account, group }) => {
         const row = accountOf(account);
-        groupOf(row.tenantId, group).members.set(row.id, store.now());
+        groupOf(row.tenantId, group).members.set(row.id, new Date(store.now()));
         store.bumpGrant(row);
       },
       removeFromGroup: ({ account, group }) => {

@@ -4,7 +4,7 @@ import type { KeptElsewhere } from '@enforcer/core/memory';
 import type { MockStore } from './store';
 
 /**
- * The core's policy and grant ports over the mock's own tenant, account and API-key rows, until those
+ * The core's policy, grant and account ports over the mock's own tenant, account and API-key rows, until those
  * tables move into the core's memory database (issue #13). No rule here: reads and writes only.
  */
 export function keptStores(store: MockStore): KeptElsewhere {
@@ -31,12 +31,29 @@ export function keptStores(store: MockStore): KeptElsewhere {
         store
           .groupsOf(tenantId)
           .map((g) => ({ name: g.name, permissions: [...g.permissions], description: g.description })),
+      bumpVersion: async (tenantId) => {
+        tenantOf(tenantId);
+        store.touchPolicy(tenantId);
+      },
       updatedAt: async (tenantId) => new Date(tenantOf(tenantId).policyUpdatedAt),
       write: async (tenantId, document) => {
         const tenant = tenantOf(tenantId);
         tenant.policy = document;
         tenant.policyUpdatedAt = store.now();
         store.touchPolicy(tenantId);
+      },
+    },
+    accounts: {
+      // No row locks in memory: units of work run one at a time.
+      find: async (tenantId, accountId) => {
+        const account = store.accounts.get(accountId);
+        if (!account || account.tenantId !== tenantId) return null;
+        const { id, personId, role, active } = account;
+        return { id, tenantId, personId, role, active, createdAt: new Date(account.createdAt) };
+      },
+      bumpGrantVersion: async (accountId) => {
+        const account = store.accounts.get(accountId);
+        if (account) store.bumpGrant(account);
       },
     },
     grants: {

@@ -16,6 +16,7 @@ import type { SessionRecord } from '@enforcer/core';
 import {
   type KeptElsewhere,
   MemoryDatabase,
+  type MemoryGroupRow,
   MemoryOtpChallengeStore,
   MemorySessionStore,
 } from '@enforcer/core/memory';
@@ -57,17 +58,8 @@ export interface AccountRow {
   grantVersion: number;
 }
 
-export interface GroupRow {
-  id: string;
-  tenantId: string;
-  name: string;
-  description: string | null;
-  permissions: string[];
-  builtIn: boolean;
-  createdAt: number;
-  /** account id → when it joined */
-  members: Map<string, number>;
-}
+/** A group and its members (account id → when it joined): the core's memory table (`db.tables.groups`). */
+export type GroupRow = MemoryGroupRow;
 
 /** A session (refresh-token family): the core's record, kept by the core's memory store. */
 export type SessionRow = SessionRecord;
@@ -205,7 +197,6 @@ export class MockStore {
   readonly tenants = new Map<string, TenantRow>();
   readonly persons = new Map<string, PersonRow>();
   readonly accounts = new Map<string, AccountRow>();
-  readonly groups = new Map<string, GroupRow>();
   /** Sessions and refresh tokens: the core's memory store (rotation rules live in the core). */
   readonly sessionStore = new MemorySessionStore({
     onRevoke: (session) =>
@@ -269,12 +260,16 @@ export class MockStore {
     return this.clock.now();
   }
 
+  /** Groups by id: the core's memory table (the group rules are the core's, groups/handlers.ts). */
+  get groups(): Map<string, GroupRow> {
+    return this.db.tables.groups;
+  }
+
   reset(): void {
     for (const map of [
       this.tenants,
       this.persons,
       this.accounts,
-      this.groups,
       this.sessions,
       this.otps,
       this.invites,
@@ -469,7 +464,7 @@ export class MockStore {
       description: input.description ?? null,
       permissions: input.permissions ?? [],
       builtIn: input.builtIn ?? false,
-      createdAt: this.now(),
+      createdAt: new Date(this.now()),
       members: new Map(),
     };
     this.groups.set(group.id, group);
@@ -493,7 +488,7 @@ export class MockStore {
       name: g.name,
       description: g.description,
       permissions: [...g.permissions],
-      created_at: iso(g.createdAt),
+      created_at: g.createdAt.toISOString(),
     };
   }
 

@@ -1,6 +1,7 @@
 // @enforcer/core: Enforcer's rules, framework-free, over storage ports (see docs/architecture.md).
 // The in-memory store is `@enforcer/core/memory`; the PostgreSQL one lives in the server.
 
+export type { AccountRecord, AccountStore } from './accounts/ports.js';
 export { callerOf, type Handler, type HandlerContext, type Handlers } from './api/handlers.js';
 export {
   type AuditActor,
@@ -44,6 +45,8 @@ export type {
 } from './codes/ports.js';
 export { type CodeChannel, codePurpose, type SendCodeInput, sendCode } from './codes/send-code.js';
 export { AppError, isAppError, refusalError } from './errors.js';
+export { groupDto, groupsHandlers } from './groups/handlers.js';
+export type { GroupRecord, GroupStore, MembershipRecord } from './groups/ports.js';
 export { GOOGLE_ISSUERS, type GoogleIdentity, GoogleIdTokenVerifier } from './methods/google.js';
 export {
   isPrivyToken,
@@ -105,7 +108,7 @@ export {
   requireRole,
   rolePermissions,
 } from './policy/grants.js';
-export { ifMatchHolds, policyHandlers, validatePolicyDocument } from './policy/handlers.js';
+export { callerPolicy, ifMatchHolds, policyHandlers, validatePolicyDocument } from './policy/handlers.js';
 export type { AccountGrant, GrantReader, TenantPolicyReader, TenantPolicyStore } from './policy/ports.js';
 export {
   type AdminResourceType,

@@ -1,4 +1,6 @@
+import type { AccountStore } from './accounts/ports.js';
 import type { AuditLog } from './audit/ports.js';
+import type { GroupStore } from './groups/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
 
 /**
@@ -11,6 +13,8 @@ export interface Repositories {
   audit: AuditLog;
   policies: TenantPolicyStore;
   grants: GrantReader;
+  accounts: AccountStore;
+  groups: GroupStore;
 }
 
 /**

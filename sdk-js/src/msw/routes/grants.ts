@@ -1,7 +1,6 @@
 import type { FieldError } from '@enforcer/contract';
-import { builtInRoles, defaultPolicy, managementActions, patternCovers } from '@enforcer/contract';
+import { builtInRoles, defaultPolicy, patternCovers } from '@enforcer/contract';
 import {
-  actionMatches,
   type CompiledPolicy,
   type Condition,
   formatPath,
@@ -12,7 +11,7 @@ import {
 import type { MockContext, Principal } from '../context';
 import { subjectOfPrincipal } from '../dispatch';
 import { MockError } from '../problem';
-import type { AccountRow, ApiKeyRow, GroupRow, MockStore } from '../store';
+import type { AccountRow, ApiKeyRow } from '../store';
 
 /**
  * The server's rank rules and record checks (server/src/domains/policy/grants.ts, visible.ts,
@@ -29,11 +28,6 @@ export const accountResource = (a: AccountRow): Resource => ({
     active: a.active,
     created_at: new Date(a.createdAt).toISOString(),
   },
-});
-
-export const groupResource = (g: GroupRow): Resource => ({
-  type: 'group',
-  attributes: { id: g.id, tenant_id: g.tenantId, name: g.name, built_in: g.builtIn },
 });
 
 export const apiKeyResource = (k: ApiKeyRow): Resource => ({
@@ -82,25 +76,6 @@ export function assertRoleWithinReach(
   }
 }
 
-/** `403 forbidden` when the permissions unlock a management action the caller cannot do itself. */
-export function assertNoEscalation(
-  ctx: MockContext,
-  principal: Principal,
-  permissions: readonly string[],
-): void {
-  const subject = subjectOfPrincipal(ctx.store, principal);
-  const { compiled } = policyOf(ctx, principal);
-  const beyond = managementActions.filter(
-    (action) => permissions.some((p) => actionMatches(p, action)) && !compiled.can(subject, action),
-  );
-  if (beyond.length > 0) {
-    throw new MockError(
-      'forbidden',
-      `This group unlocks ${beyond.map((a) => `"${a}"`).join(', ')}, which you cannot do yourself`,
-    );
-  }
-}
-
 /** The roles that, held alone, let an account of `tenantId` change the tenant's policy. */
 export const managerRoles = (compiled: CompiledPolicy, tenantId: string): string[] =>
   Object.keys(compiled.document.roles).filter((role) =>
@@ -123,21 +98,6 @@ export function requireAllowed(
     throw new MockError('forbidden', `You may not ${check.action} this ${check.what}${why}`);
   }
   throw new MockError('not_found', `No such ${check.what}`);
-}
-
-/** The group as the API shows it: its permissions are what membership grants in the effective policy. */
-export function groupView(store: MockStore, group: GroupRow) {
-  const { effective } = store.policyOf(group.tenantId);
-  const inPolicy = Object.hasOwn(effective.groups ?? {}, group.name)
-    ? effective.groups![group.name]
-    : undefined;
-  return {
-    id: group.id,
-    name: group.name,
-    description: group.description ?? inPolicy?.description ?? null,
-    permissions: [...(inPolicy?.permissions ?? group.permissions)],
-    created_at: new Date(group.createdAt).toISOString(),
-  };
 }
 
 /** What a policy document must keep for Enforcer's own endpoints (400 invalid_policy otherwise). */

@@ -111,7 +111,8 @@ async function decisionSubject(
   };
 }
 
-const callerPolicy = (repos: Repositories, caller: Caller) =>
+/** The caller's tenant policy: the compiled version its authentication read, while that is cached. */
+export const callerPolicy = (repos: Repositories, caller: Caller): Promise<TenantPolicy> =>
   repos.policies.forTenant(
     caller.tenantId,
     caller.policyVersion === undefined ? {} : { version: caller.policyVersion },

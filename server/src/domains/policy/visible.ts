@@ -1,6 +1,7 @@
 import {
   type MikroOrmFields,
   type MikroOrmFilter,
+  type Plan,
   PlanConversionError,
   type Resource,
   type Subject,
@@ -22,14 +23,18 @@ export function visibleFilter(
   resourceType: string,
   fields: MikroOrmFields,
 ): MikroOrmFilter {
-  const plan = policy.compiled.plan(subject, action, resourceType);
+  return planFilter(policy.compiled.plan(subject, action, resourceType), fields);
+}
+
+/** A plan (a list's `visible`, from the core) as a MikroORM filter on the entity `fields` describes. */
+export function planFilter(plan: Plan, fields: MikroOrmFields): MikroOrmFilter {
   try {
     return toMikroOrm(plan, fields);
   } catch (error) {
     // PUT /policy refuses documents whose plans for these types could not be expressed
     // (admin-constraints.ts), so this is a bug, not bad input: a 500 that names nothing.
     if (error instanceof PlanConversionError) {
-      throw new Error(`policy plan for ${resourceType}/${action} cannot be a filter: ${error.message}`, {
+      throw new Error(`policy plan for ${plan.resource_type} cannot be a filter: ${error.message}`, {
         cause: error,
       });
     }

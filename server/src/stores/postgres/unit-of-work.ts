@@ -2,8 +2,10 @@ import type { Repositories, UnitOfWork } from '@enforcer/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { TenantPolicyService } from '../../domains/policy/tenant-policy.js';
 import type { Clock } from '../../lib/clock.js';
+import { PostgresAccountStore } from './accounts.js';
 import { PostgresAuditLog } from './audit.js';
 import { PostgresGrantReader } from './grants.js';
+import { PostgresGroupStore } from './groups.js';
 import { PostgresTenantPolicyStore } from './policies.js';
 
 /** The repositories over one entity manager (one transaction, or a fork for reads). */
@@ -12,6 +14,8 @@ export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps)
     audit: new PostgresAuditLog(em, deps.clock),
     policies: new PostgresTenantPolicyStore(em, deps.policies),
     grants: new PostgresGrantReader(em),
+    accounts: new PostgresAccountStore(em),
+    groups: new PostgresGroupStore(em),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { AuditRecord } from '../../audit/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
 import { MemoryAuditLog } from './audit.js';
+import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
 
 /**
  * The memory store's tables: one Map (or list) per aggregate, as PostgreSQL keeps one table per entity.
@@ -10,10 +11,12 @@ import { MemoryAuditLog } from './audit.js';
  */
 export class MemoryTables {
   audit: AuditRecord[] = [];
+  /** Groups by id, each with its memberships. */
+  groups = new Map<string, MemoryGroupRow>();
 }
 
 /** Repositories whose tables still live outside the memory database. */
-export type KeptElsewhere = Pick<Repositories, 'policies' | 'grants'>;
+export type KeptElsewhere = Pick<Repositories, 'policies' | 'grants' | 'accounts'>;
 
 /**
  * The memory store's unit of work. Units of work run one at a time (a queue stands in for row locks and
@@ -41,7 +44,7 @@ export class MemoryDatabase implements UnitOfWork {
 
   /** The repositories over the current tables (no queue: for seeding and tests, never inside a unit of work). */
   repositories(): Repositories {
-    return { audit: new MemoryAuditLog(this), ...this.#kept(this) };
+    return { audit: new MemoryAuditLog(this), groups: new MemoryGroupStore(this), ...this.#kept(this) };
   }
 
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
