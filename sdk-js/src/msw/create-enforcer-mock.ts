@@ -10,7 +10,7 @@ import {
   type TokenResponse,
 } from '@enforcer/contract';
 import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
-import { groupsHandlers, policyHandlers, rolesHandlers } from '@enforcer/core';
+import { accountsHandlers, groupsHandlers, policyHandlers, rolesHandlers } from '@enforcer/core';
 import type { JSONWebKeySet } from 'jose';
 import { type HttpHandler, http } from 'msw';
 import { type Clock, systemClock } from '../clock';
@@ -22,7 +22,6 @@ import { createDispatcher, type MockRequestRecord } from './dispatch';
 import { keptStores } from './kept-stores';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
 import { issueOtp } from './methods/otp';
-import { accountsRoutes } from './routes/accounts';
 import { apiKeysRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
 import { magicLinkRoutes, mfaRoutes, passwordRoutes } from './routes/credentials';
@@ -147,7 +146,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     magicLink: magicLinkRoutes({ devMode }),
     groups: coreRoutes(contract.groups, groupsHandlers(store.db)),
     roles: coreRoutes(contract.roles, rolesHandlers(store.db)),
-    accounts: accountsRoutes,
+    accounts: coreRoutes(contract.accounts, accountsHandlers(store.db)),
     apiKeys: apiKeysRoutes,
     policy: coreRoutes(contract.policy, policyHandlers(store.db)),
     discovery: discoveryRoutes,

@@ -1,10 +1,20 @@
 import { defaultPolicy } from '@enforcer/contract';
-import { AppError } from '@enforcer/core';
+import { type AccountRecord, AppError, accountResource, pageInMemory } from '@enforcer/core';
 import type { KeptElsewhere } from '@enforcer/core/memory';
-import type { MockStore } from './store';
+import { throttleOf } from './methods/sign-in';
+import type { AccountRow, MockStore } from './store';
+
+const accountRecord = (a: AccountRow): AccountRecord => ({
+  id: a.id,
+  tenantId: a.tenantId,
+  personId: a.personId,
+  role: a.role,
+  active: a.active,
+  createdAt: new Date(a.createdAt),
+});
 
 /**
- * The core's policy, grant and account ports over the mock's own tenant, account and API-key rows, until those
+ * The core's policy, grant, account, session-ending and lockout ports over the mock's own rows, until those
  * tables move into the core's memory database (issue #13). No rule here: reads and writes only.
  */
 export function keptStores(store: MockStore): KeptElsewhere {
@@ -47,13 +57,69 @@ export function keptStores(store: MockStore): KeptElsewhere {
       // No row locks in memory: units of work run one at a time.
       find: async (tenantId, accountId) => {
         const account = store.accounts.get(accountId);
-        if (!account || account.tenantId !== tenantId) return null;
-        const { id, personId, role, active } = account;
-        return { id, tenantId, personId, role, active, createdAt: new Date(account.createdAt) };
+        return account && account.tenantId === tenantId ? accountRecord(account) : null;
+      },
+      list: async (tenantId, request) =>
+        pageInMemory(
+          store
+            .accountsOf(tenantId)
+            .map(accountRecord)
+            .filter(
+              (a) =>
+                (request.email === undefined || store.persons.get(a.personId)?.email === request.email) &&
+                (request.role === undefined || a.role === request.role) &&
+                (request.active === undefined || a.active === request.active),
+            ),
+          request,
+          (a) => accountResource(a).attributes,
+        ),
+      profiles: async (accountIds) =>
+        accountIds.flatMap((id) => {
+          const account = store.accounts.get(id);
+          if (!account) return [];
+          const email = store.persons.get(account.personId)?.email ?? null;
+          return [{ ...accountRecord(account), email, groups: store.groupNames(id) }];
+        }),
+      countActive: async (tenantId, roles, exceptId) =>
+        store.accountsOf(tenantId).filter((a) => a.id !== exceptId && a.active && roles.includes(a.role))
+          .length,
+      update: async (accountId, changes) => {
+        const account = store.accounts.get(accountId);
+        if (!account) throw new AppError('not_found', 'No such account');
+        if (changes.role !== undefined) account.role = changes.role;
+        if (changes.active !== undefined) account.active = changes.active;
       },
       bumpGrantVersion: async (accountId) => {
         const account = store.accounts.get(accountId);
         if (account) store.bumpGrant(account);
+      },
+      contacts: async (accountId) => {
+        const account = store.accounts.get(accountId);
+        if (!account) throw new AppError('not_found', 'No such account');
+        const phones = [...store.identities.values()]
+          .filter((i) => i.personId === account.personId && i.provider === 'phone_otp')
+          .map((i) => i.subject);
+        return {
+          personId: account.personId,
+          email: store.persons.get(account.personId)?.email ?? null,
+          phones,
+        };
+      },
+    },
+    accountSessions: {
+      endAll: async (accountId, reason) => {
+        const live = [...store.sessions.values()].filter((s) => s.accountId === accountId && !s.revokedAt);
+        for (const session of live) store.revokeSession(session, reason);
+        return live.length;
+      },
+    },
+    lockouts: {
+      unlock: async (tenantId, identifiers) => {
+        const lifted = identifiers.map((identifier) => throttleOf(store).unlock(tenantId, identifier));
+        return {
+          wasLocked: lifted.some((l) => l.wasLocked),
+          wasThrottled: lifted.some((l) => l.wasThrottled),
+        };
       },
     },
     grants: {

@@ -1,7 +1,15 @@
 // @enforcer/core: Enforcer's rules, framework-free, over storage ports (see docs/architecture.md).
 // The in-memory store is `@enforcer/core/memory`; the PostgreSQL one lives in the server.
 
-export type { AccountRecord, AccountStore } from './accounts/ports.js';
+export { accountDto, accountsHandlers, signInIdentifiers } from './accounts/handlers.js';
+export type {
+  AccountFilter,
+  AccountProfile,
+  AccountRecord,
+  AccountSessions,
+  AccountStore,
+  Lockouts,
+} from './accounts/ports.js';
 export { callerOf, type Handler, type HandlerContext, type Handlers } from './api/handlers.js';
 export {
   type AuditActor,

@@ -1,4 +1,4 @@
-import type { AccountStore } from './accounts/ports.js';
+import type { AccountSessions, AccountStore, Lockouts } from './accounts/ports.js';
 import type { AuditLog } from './audit/ports.js';
 import type { GroupStore } from './groups/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
@@ -15,6 +15,10 @@ export interface Repositories {
   grants: GrantReader;
   accounts: AccountStore;
   groups: GroupStore;
+  /** Ending an account's sessions (deactivation). */
+  accountSessions: AccountSessions;
+  /** Lifting sign-in lockouts (admin unlock). */
+  lockouts: Lockouts;
 }
 
 /**

@@ -1,7 +1,24 @@
-import type { AccountRecord, AccountStore } from '@enforcer/core';
+import type {
+  AccountFilter,
+  AccountProfile,
+  AccountRecord,
+  AccountSessions,
+  AccountStore,
+  Lockouts,
+  VisibleRequest,
+} from '@enforcer/core';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
+import type { SignInThrottle } from '../../domains/auth/throttle/throttle.js';
+import { GroupMembership } from '../../domains/groups/entities.js';
+import { PersonIdentity } from '../../domains/identities/entities.js';
 import { Account, type IAccount } from '../../domains/identity/entities.js';
 import { bumpGrantVersion } from '../../domains/identity/load-grant.js';
+import { accountFields } from '../../domains/policy/resources.js';
+import { planFilter } from '../../domains/policy/visible.js';
+import { Session } from '../../domains/tokens/entities.js';
+import type { Clock } from '../../lib/clock.js';
+import { afterPosition, pageOrder } from '../../lib/pagination.js';
+import { PostgresSessionStore } from './sessions.js';
 
 const accountRecord = (a: IAccount): AccountRecord => ({
   id: a.id,
@@ -29,8 +46,115 @@ export class PostgresAccountStore implements AccountStore {
     return account ? accountRecord(account) : null;
   }
 
+  async list(tenantId: string, request: VisibleRequest & AccountFilter): Promise<AccountRecord[]> {
+    const filters: Record<string, unknown>[] = [
+      { tenant: tenantId },
+      planFilter(request.visible, accountFields),
+    ];
+    if (request.email !== undefined) filters.push({ person: { email: request.email } });
+    if (request.role !== undefined) filters.push({ role: request.role });
+    if (request.active !== undefined) filters.push({ active: request.active });
+    filters.push(afterPosition(request.after));
+    const rows = await this.#em.find(
+      Account,
+      { $and: filters },
+      { orderBy: pageOrder, limit: request.limit },
+    );
+    return rows.map(accountRecord);
+  }
+
+  /** One query for the accounts with their persons, one for their groups. */
+  async profiles(accountIds: string[]): Promise<AccountProfile[]> {
+    if (accountIds.length === 0) return [];
+    const accounts = await this.#em.find(Account, { id: { $in: accountIds } }, { populate: ['person'] });
+    const memberships = await this.#em.find(
+      GroupMembership,
+      { account: { $in: accountIds } },
+      { populate: ['group'] },
+    );
+    const groups = new Map<string, string[]>();
+    for (const m of memberships)
+      groups.set(m.account.id, [...(groups.get(m.account.id) ?? []), m.group.name]);
+    const byId = new Map(accounts.map((a) => [a.id, a]));
+    return accountIds.flatMap((id) => {
+      const a = byId.get(id);
+      if (!a) return [];
+      return [{ ...accountRecord(a), email: a.person.email ?? null, groups: (groups.get(id) ?? []).sort() }];
+    });
+  }
+
+  countActive(tenantId: string, roles: string[], exceptId: string): Promise<number> {
+    return this.#em.count(Account, {
+      tenant: tenantId,
+      id: { $ne: exceptId },
+      active: true,
+      role: { $in: roles },
+    });
+  }
+
+  async update(accountId: string, changes: { role?: string; active?: boolean }): Promise<void> {
+    const account = await this.#em.findOneOrFail(Account, accountId);
+    if (changes.role !== undefined) account.role = changes.role;
+    if (changes.active !== undefined) account.active = changes.active;
+    await this.#em.flush();
+  }
+
   async bumpGrantVersion(accountId: string): Promise<void> {
     bumpGrantVersion(await this.#em.findOneOrFail(Account, accountId));
     await this.#em.flush();
+  }
+
+  async contacts(accountId: string) {
+    const account = await this.#em.findOneOrFail(Account, accountId, { populate: ['person'] });
+    const phones = await this.#em.find(PersonIdentity, { person: account.person.id, provider: 'phone_otp' });
+    return {
+      personId: account.person.id,
+      email: account.person.email ?? null,
+      phones: phones.map((p) => p.subject),
+    };
+  }
+}
+
+/** Ending an account's sessions through the session store, in the unit's transaction. */
+export class PostgresAccountSessions implements AccountSessions {
+  readonly #em: EntityManager;
+  readonly #clock: Clock;
+
+  constructor(em: EntityManager, clock: Clock) {
+    this.#em = em;
+    this.#clock = clock;
+  }
+
+  async endAll(accountId: string, reason: string): Promise<number> {
+    const sessions = await this.#em.find(
+      Session,
+      { account: accountId, revokedAt: null },
+      { fields: ['id'] },
+    );
+    const store = new PostgresSessionStore({ tx: this.#em });
+    for (const s of sessions) await store.revokeSession(s.id, reason, this.#clock.now());
+    return sessions.length;
+  }
+}
+
+/** The sign-in throttle's lockouts (`auth_throttle`), lifted in the unit's transaction. */
+export class PostgresLockouts implements Lockouts {
+  readonly #em: EntityManager;
+  readonly #throttle: SignInThrottle;
+
+  constructor(em: EntityManager, throttle: SignInThrottle) {
+    this.#em = em;
+    this.#throttle = throttle;
+  }
+
+  async unlock(tenantId: string, identifiers: string[]) {
+    let wasLocked = false;
+    let wasThrottled = false;
+    for (const identifier of identifiers) {
+      const lifted = await this.#throttle.unlock(this.#em, tenantId, identifier);
+      wasLocked ||= lifted.wasLocked;
+      wasThrottled ||= lifted.wasThrottled;
+    }
+    return { wasLocked, wasThrottled };
   }
 }

@@ -1,8 +1,9 @@
 import type { Repositories, UnitOfWork } from '@enforcer/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { SignInThrottle } from '../../domains/auth/throttle/throttle.js';
 import type { TenantPolicyService } from '../../domains/policy/tenant-policy.js';
 import type { Clock } from '../../lib/clock.js';
-import { PostgresAccountStore } from './accounts.js';
+import { PostgresAccountSessions, PostgresAccountStore, PostgresLockouts } from './accounts.js';
 import { PostgresAuditLog } from './audit.js';
 import { PostgresGrantReader } from './grants.js';
 import { PostgresGroupStore } from './groups.js';
@@ -16,6 +17,8 @@ export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps)
     grants: new PostgresGrantReader(em),
     accounts: new PostgresAccountStore(em),
     groups: new PostgresGroupStore(em),
+    accountSessions: new PostgresAccountSessions(em, deps.clock),
+    lockouts: new PostgresLockouts(em, deps.throttle),
   };
 }
 
@@ -24,6 +27,8 @@ export interface PostgresStoreDeps {
   clock: Clock;
   /** The process-wide compile cache of tenants' policies. */
   policies: TenantPolicyService;
+  /** The sign-in throttle's counters (stateless: every instance reads and writes `auth_throttle`). */
+  throttle: SignInThrottle;
 }
 
 /**
@@ -35,9 +40,13 @@ export class PostgresUnitOfWork implements UnitOfWork {
   readonly #orm: MikroORM;
   readonly #deps: PostgresStoreDeps;
 
-  constructor(options: { orm: MikroORM } & PostgresStoreDeps) {
+  constructor(options: { orm: MikroORM } & Omit<PostgresStoreDeps, 'throttle'> & Partial<PostgresStoreDeps>) {
     this.#orm = options.orm;
-    this.#deps = { clock: options.clock, policies: options.policies };
+    this.#deps = {
+      clock: options.clock,
+      policies: options.policies,
+      throttle: options.throttle ?? new SignInThrottle({ clock: options.clock }),
+    };
   }
 
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {

@@ -9,7 +9,13 @@ const unused = new Proxy({} as never, {
 const db = () =>
   new MemoryDatabase({
     now: () => new Date(0),
-    kept: () => ({ policies: unused, grants: unused, accounts: unused }),
+    kept: () => ({
+      policies: unused,
+      grants: unused,
+      accounts: unused,
+      accountSessions: unused,
+      lockouts: unused,
+    }),
   });
 
 describe('the memory unit of work', () => {

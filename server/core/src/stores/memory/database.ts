@@ -16,7 +16,10 @@ export class MemoryTables {
 }
 
 /** Repositories whose tables still live outside the memory database. */
-export type KeptElsewhere = Pick<Repositories, 'policies' | 'grants' | 'accounts'>;
+export type KeptElsewhere = Pick<
+  Repositories,
+  'policies' | 'grants' | 'accounts' | 'accountSessions' | 'lockouts'
+>;
 
 /**
  * The memory store's unit of work. Units of work run one at a time (a queue stands in for row locks and
