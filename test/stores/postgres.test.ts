@@ -1,13 +1,16 @@
+import { generateTenantCode, webCryptoRandom } from '@enforcer/core';
 import { afterAll } from 'vitest';
 import { TenantPolicyService } from '../../server/src/domains/policy/tenant-policy.js';
-import { Tenant } from '../../server/src/domains/tenants/entities.js';
+import { type ITenant, Tenant } from '../../server/src/domains/tenants/entities.js';
 import { systemClock } from '../../server/src/lib/clock.js';
 import { PostgresOtpChallengeStore } from '../../server/src/stores/postgres/codes.js';
 import { PostgresSessionStore } from '../../server/src/stores/postgres/sessions.js';
 import { PostgresUnitOfWork } from '../../server/src/stores/postgres/unit-of-work.js';
 import { createTestOrm, seedAccount } from '../../server/src/testing/index.js';
+import { accountStoreContract } from './accounts.contract';
 import { apiKeyStoreContract } from './api-keys.contract';
 import { otpChallengeStoreContract } from './codes.contract';
+import { groupStoreContract } from './groups.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
@@ -64,4 +67,32 @@ revocationFeedContract('postgres', () => ({
       'update revocation_event set created_at = created_at - make_interval(secs => ?::float8) where tenant_id = ?',
       [seconds, tenantId],
     ).then(() => undefined),
+}));
+
+groupStoreContract('postgres', () => ({
+  uow: new PostgresUnitOfWork({ orm: db.orm, clock: systemClock, policies: new TenantPolicyService() }),
+  seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
+  seedAccount: async (tenantId) =>
+    (await seedAccount(db.orm, { tenant: { id: tenantId } as ITenant })).account.id,
+}));
+
+/** A tenant with no account yet. */
+async function seedTenant(): Promise<string> {
+  const em = db.orm.em.fork();
+  const tenant = em.create(Tenant, {
+    code: generateTenantCode(webCryptoRandom),
+    name: 'Acme Pay',
+    policy: null,
+    policyEtag: null,
+    logoUrl: null,
+  });
+  await em.flush();
+  return tenant.id;
+}
+
+accountStoreContract('postgres', () => ({
+  uow: new PostgresUnitOfWork({ orm: db.orm, clock: systemClock, policies: new TenantPolicyService() }),
+  seedTenant,
+  seedAccount: async (tenantId, { email, role }) =>
+    (await seedAccount(db.orm, { tenant: { id: tenantId } as ITenant, email, role })).account.id,
 }));

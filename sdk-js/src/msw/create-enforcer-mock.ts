@@ -11,10 +11,12 @@ import {
 } from '@enforcer/contract';
 import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
 import {
+  accountsHandlers,
   apiKeyRecord,
   apiKeysHandlers,
   feedRetentionSeconds,
   generateInviteCode,
+  groupsHandlers,
   hashInviteCode,
   INVITE_TTL_SECONDS,
   newApiKey,
@@ -37,11 +39,9 @@ import { keptStores } from './kept-stores';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
 import { issueOtp } from './methods/otp';
 import { acceptsSession } from './methods/sign-in';
-import { accountsRoutes } from './routes/accounts';
 import { authRoutes } from './routes/auth';
 import { magicLinkRoutes, mfaRoutes, passwordRoutes } from './routes/credentials';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
-import { groupsRoutes } from './routes/groups';
 import { selfServeTenant } from './routes/tenants';
 import { MockStore, type TenantRow } from './store';
 import { MockTokens, type TokenSettings } from './tokens';
@@ -164,9 +164,9 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     password: passwordRoutes({ devMode }),
     mfa: mfaRoutes,
     magicLink: magicLinkRoutes({ devMode }),
-    groups: groupsRoutes,
+    groups: coreRoutes(contract.groups, groupsHandlers(store.db)),
     roles: coreRoutes(contract.roles, rolesHandlers(store.db)),
-    accounts: accountsRoutes,
+    accounts: coreRoutes(contract.accounts, accountsHandlers(store.db, { throttle: store.throttle })),
     apiKeys: coreRoutes(
       contract.apiKeys,
       apiKeysHandlers({ uow: store.db, clock: store.db, random: webCryptoRandom }),
@@ -246,7 +246,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
         if (input.active !== undefined) account.active = input.active;
         for (const name of input.groups ?? []) {
           const group = store.groupByName(tenant.id, name) ?? store.createGroup(tenant.id, { name });
-          group.members.set(account.id, store.now());
+          group.members.set(account.id, new Date(store.now()));
         }
         return store.accountView(account);
       },
@@ -262,7 +262,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       },
       addToGroup: ({ account, group }) => {
         const row = accountOf(account);
-        groupOf(row.tenantId, group).members.set(row.id, store.now());
+        groupOf(row.tenantId, group).members.set(row.id, new Date(store.now()));
         store.bumpGrant(row);
       },
       removeFromGroup: ({ account, group }) => {

@@ -1,12 +1,21 @@
 import { defaultPolicy } from '@enforcer/contract';
-import { AppError } from '@enforcer/core';
+import { type AccountRecord, AppError, accountResource, pageInMemory } from '@enforcer/core';
 import type { KeptElsewhere } from '@enforcer/core/memory';
-import type { MockStore } from './store';
+import type { AccountRow, MockStore } from './store';
+
+const accountRecord = (a: AccountRow): AccountRecord => ({
+  id: a.id,
+  tenantId: a.tenantId,
+  personId: a.personId,
+  role: a.role,
+  active: a.active,
+  createdAt: new Date(a.createdAt),
+});
 
 /**
- * The core's policy, grant and tenant-members ports over the mock's own account and group rows (and the
- * tenant rows' policy columns; API keys are already the core's table), until those tables move into the
- * core's memory database (issue #13). No rule here: reads and writes only.
+ * The core's policy, grant, tenant-members, account and session-ending ports over the mock's own account
+ * rows (and the tenant rows' policy columns; API keys, groups, tenants and invites are already the core's
+ * tables), until those tables move into the core's memory database (issue #13). No rule here.
  */
 export function keptStores(store: MockStore): KeptElsewhere {
   const tenantOf = (tenantId: string) => {
@@ -32,12 +41,76 @@ export function keptStores(store: MockStore): KeptElsewhere {
         store
           .groupsOf(tenantId)
           .map((g) => ({ name: g.name, permissions: [...g.permissions], description: g.description })),
+      bumpVersion: async (tenantId) => {
+        tenantOf(tenantId);
+        store.touchPolicy(tenantId);
+      },
       updatedAt: async (tenantId) => new Date(tenantOf(tenantId).policyUpdatedAt),
       write: async (tenantId, document) => {
         const tenant = tenantOf(tenantId);
         tenant.policy = document;
         tenant.policyUpdatedAt = store.now();
         store.touchPolicy(tenantId);
+      },
+    },
+    accounts: {
+      // No row locks in memory: units of work run one at a time.
+      find: async (tenantId, accountId) => {
+        const account = store.accounts.get(accountId);
+        return account && account.tenantId === tenantId ? accountRecord(account) : null;
+      },
+      list: async (tenantId, request) =>
+        pageInMemory(
+          store
+            .accountsOf(tenantId)
+            .map(accountRecord)
+            .filter(
+              (a) =>
+                (request.email === undefined || store.persons.get(a.personId)?.email === request.email) &&
+                (request.role === undefined || a.role === request.role) &&
+                (request.active === undefined || a.active === request.active),
+            ),
+          request,
+          (a) => accountResource(a).attributes,
+        ),
+      profiles: async (accountIds) =>
+        accountIds.flatMap((id) => {
+          const account = store.accounts.get(id);
+          if (!account) return [];
+          const email = store.persons.get(account.personId)?.email ?? null;
+          return [{ ...accountRecord(account), email, groups: store.groupNames(id) }];
+        }),
+      countActive: async (tenantId, roles, exceptId) =>
+        store.accountsOf(tenantId).filter((a) => a.id !== exceptId && a.active && roles.includes(a.role))
+          .length,
+      update: async (accountId, changes) => {
+        const account = store.accounts.get(accountId);
+        if (!account) throw new AppError('not_found', 'No such account');
+        if (changes.role !== undefined) account.role = changes.role;
+        if (changes.active !== undefined) account.active = changes.active;
+      },
+      bumpGrantVersion: async (accountId) => {
+        const account = store.accounts.get(accountId);
+        if (account) store.bumpGrant(account);
+      },
+      contacts: async (accountId) => {
+        const account = store.accounts.get(accountId);
+        if (!account) throw new AppError('not_found', 'No such account');
+        const phones = [...store.identities.values()]
+          .filter((i) => i.personId === account.personId && i.provider === 'phone_otp')
+          .map((i) => i.subject);
+        return {
+          personId: account.personId,
+          email: store.persons.get(account.personId)?.email ?? null,
+          phones,
+        };
+      },
+    },
+    accountSessions: {
+      endAll: async (accountId, reason) => {
+        const live = [...store.sessions.values()].filter((s) => s.accountId === accountId && !s.revokedAt);
+        for (const session of live) store.revokeSession(session, reason);
+        return live.length;
       },
     },
     grants: {

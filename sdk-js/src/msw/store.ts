@@ -21,6 +21,7 @@ import {
 import {
   type KeptElsewhere,
   MemoryDatabase,
+  type MemoryGroupRow,
   type MemoryInviteRow,
   MemoryOtpChallengeStore,
   MemorySessionStore,
@@ -52,17 +53,8 @@ export interface AccountRow {
   grantVersion: number;
 }
 
-export interface GroupRow {
-  id: string;
-  tenantId: string;
-  name: string;
-  description: string | null;
-  permissions: string[];
-  builtIn: boolean;
-  createdAt: number;
-  /** account id → when it joined */
-  members: Map<string, number>;
-}
+/** A group and its members (account id → when it joined): the core's memory table (`db.tables.groups`). */
+export type GroupRow = MemoryGroupRow;
 
 /** A session (refresh-token family): the core's record, kept by the core's memory store. */
 export type SessionRow = SessionRecord;
@@ -166,7 +158,6 @@ export class MockStore {
   }
   readonly persons = new Map<string, PersonRow>();
   readonly accounts = new Map<string, AccountRow>();
-  readonly groups = new Map<string, GroupRow>();
   /** Sessions and refresh tokens: the core's memory store (rotation rules live in the core). */
   readonly sessionStore = new MemorySessionStore({
     // What the server's database triggers do: the revocation feed hears of it.
@@ -232,11 +223,15 @@ export class MockStore {
     return this.db.tables.apiKeys;
   }
 
+  /** Groups by id: the core's memory table (the group rules are the core's, groups/handlers.ts). */
+  get groups(): Map<string, GroupRow> {
+    return this.db.tables.groups;
+  }
+
   reset(): void {
     for (const map of [
       this.persons,
       this.accounts,
-      this.groups,
       this.sessions,
       this.otps,
       this.passwords,
@@ -417,7 +412,7 @@ export class MockStore {
       description: input.description ?? null,
       permissions: input.permissions ?? [],
       builtIn: input.builtIn ?? false,
-      createdAt: this.now(),
+      createdAt: new Date(this.now()),
       members: new Map(),
     };
     this.groups.set(group.id, group);
@@ -441,7 +436,7 @@ export class MockStore {
       name: g.name,
       description: g.description,
       permissions: [...g.permissions],
-      created_at: iso(g.createdAt),
+      created_at: g.createdAt.toISOString(),
     };
   }
 

@@ -1,6 +1,14 @@
 // @enforcer/core: Enforcer's rules, framework-free, over storage ports (see docs/architecture.md).
 // The in-memory store is `@enforcer/core/memory`; the PostgreSQL one lives in the server.
 
+export { accountDto, accountsHandlers, signInIdentifiers } from './accounts/handlers.js';
+export type {
+  AccountFilter,
+  AccountProfile,
+  AccountRecord,
+  AccountSessions,
+  AccountStore,
+} from './accounts/ports.js';
 export {
   assertSessionLive,
   authenticateRoute,
@@ -71,6 +79,8 @@ export type {
 } from './codes/ports.js';
 export { type CodeChannel, codePurpose, type SendCodeInput, sendCode } from './codes/send-code.js';
 export { AppError, isAppError, refusalError } from './errors.js';
+export { groupDto, groupsHandlers } from './groups/handlers.js';
+export type { GroupRecord, GroupStore, MembershipRecord } from './groups/ports.js';
 export { GOOGLE_ISSUERS, type GoogleIdentity, GoogleIdTokenVerifier } from './methods/google.js';
 export {
   isPrivyToken,

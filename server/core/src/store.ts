@@ -1,5 +1,7 @@
+import type { AccountSessions, AccountStore } from './accounts/ports.js';
 import type { ApiKeyStore } from './api-keys/ports.js';
 import type { AuditLog } from './audit/ports.js';
+import type { GroupStore } from './groups/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
 import type { RevocationFeedStore } from './revocations/ports.js';
 import type { InviteStore, TenantMembers, TenantStore } from './tenants/ports.js';
@@ -23,6 +25,10 @@ export interface Repositories {
   members: TenantMembers;
   apiKeys: ApiKeyStore;
   revocations: RevocationFeedStore;
+  accounts: AccountStore;
+  groups: GroupStore;
+  /** Ending an account's sessions (deactivation). */
+  accountSessions: AccountSessions;
 }
 
 /**

@@ -1,41 +1,14 @@
-import type { FieldError } from '@enforcer/contract';
-import { builtInRoles, defaultPolicy, managementActions, patternCovers } from '@enforcer/contract';
-import {
-  actionMatches,
-  type CompiledPolicy,
-  type Condition,
-  formatPath,
-  type PolicyDocument,
-  type Resource,
-  type Subject,
-} from '@enforcer/contract/policy';
+import { patternCovers } from '@enforcer/contract';
+import type { CompiledPolicy, Resource, Subject } from '@enforcer/contract/policy';
 import type { MockContext, Principal } from '../context';
 import { subjectOfPrincipal } from '../dispatch';
 import { MockError } from '../problem';
-import type { AccountRow, ApiKeyRow, GroupRow, MockStore } from '../store';
+import type { ApiKeyRow } from '../store';
 
 /**
- * The server's rank rules and record checks (server/src/domains/policy/grants.ts, visible.ts,
- * resources.ts, admin-constraints.ts), for the mock's admin routes.
+ * The rank rules and record check the mock's API-key and invite routes still use, until those move to the
+ * core (whose policy/grants.ts has the same rules for the routes that moved).
  */
-
-export const accountResource = (a: AccountRow): Resource => ({
-  type: 'account',
-  attributes: {
-    id: a.id,
-    tenant_id: a.tenantId,
-    person_id: a.personId,
-    role: a.role,
-    active: a.active,
-    created_at: new Date(a.createdAt).toISOString(),
-  },
-});
-
-export const groupResource = (g: GroupRow): Resource => ({
-  type: 'group',
-  attributes: { id: g.id, tenant_id: g.tenantId, name: g.name, built_in: g.builtIn },
-});
-
 export const apiKeyResource = (k: ApiKeyRow): Resource => ({
   type: 'api_key',
   attributes: {
@@ -82,31 +55,6 @@ export function assertRoleWithinReach(
   }
 }
 
-/** `403 forbidden` when the permissions unlock a management action the caller cannot do itself. */
-export function assertNoEscalation(
-  ctx: MockContext,
-  principal: Principal,
-  permissions: readonly string[],
-): void {
-  const subject = subjectOfPrincipal(ctx.store, principal);
-  const { compiled } = policyOf(ctx, principal);
-  const beyond = managementActions.filter(
-    (action) => permissions.some((p) => actionMatches(p, action)) && !compiled.can(subject, action),
-  );
-  if (beyond.length > 0) {
-    throw new MockError(
-      'forbidden',
-      `This group unlocks ${beyond.map((a) => `"${a}"`).join(', ')}, which you cannot do yourself`,
-    );
-  }
-}
-
-/** The roles that, held alone, let an account of `tenantId` change the tenant's policy. */
-export const managerRoles = (compiled: CompiledPolicy, tenantId: string): string[] =>
-  Object.keys(compiled.document.roles).filter((role) =>
-    compiled.can({ id: '', tenant_id: tenantId, roles: [role], groups: [] }, 'policy.update'),
-  );
-
 /**
  * A single-record check: allowed; `404 not_found` when the caller may not even see the record;
  * `403 forbidden` when it may see it but not do this.
@@ -123,75 +71,4 @@ export function requireAllowed(
     throw new MockError('forbidden', `You may not ${check.action} this ${check.what}${why}`);
   }
   throw new MockError('not_found', `No such ${check.what}`);
-}
-
-/** The group as the API shows it: its permissions are what membership grants in the effective policy. */
-export function groupView(store: MockStore, group: GroupRow) {
-  const { effective } = store.policyOf(group.tenantId);
-  const inPolicy = Object.hasOwn(effective.groups ?? {}, group.name)
-    ? effective.groups![group.name]
-    : undefined;
-  return {
-    id: group.id,
-    name: group.name,
-    description: group.description ?? inPolicy?.description ?? null,
-    permissions: [...(inPolicy?.permissions ?? group.permissions)],
-    created_at: new Date(group.createdAt).toISOString(),
-  };
-}
-
-/** What a policy document must keep for Enforcer's own endpoints (400 invalid_policy otherwise). */
-export function adminConstraintIssues(document: PolicyDocument): FieldError[] {
-  const issues: FieldError[] = [];
-  const at = (path: (string | number)[], message: string) =>
-    issues.push({ path: `body.${formatPath(path)}`, message });
-  const defaults = defaultPolicy().resources;
-  for (const role of builtInRoles) {
-    if (!Object.hasOwn(document.roles, role))
-      at(['roles', role], `the built-in role "${role}" cannot be removed`);
-  }
-  for (const type of ['account', 'group', 'api_key']) {
-    const expected = defaults[type]!;
-    const declared = Object.hasOwn(document.resources, type) ? document.resources[type] : undefined;
-    if (!declared) {
-      at(['resources', type], `Enforcer's own endpoints decide on "${type}": it cannot be removed`);
-      continue;
-    }
-    if (declared.tenant_attribute !== expected.tenant_attribute) {
-      at(['resources', type, 'tenant_attribute'], `must be "${expected.tenant_attribute}"`);
-    }
-    for (const [name, attributeType] of Object.entries(declared.attributes)) {
-      const known = Object.hasOwn(expected.attributes, name) ? expected.attributes[name] : undefined;
-      if (known === undefined) {
-        at(
-          ['resources', type, 'attributes', name],
-          `"${type}" records have no "${name}"; known: ${Object.keys(expected.attributes).join(', ')}`,
-        );
-      } else if (known !== attributeType) {
-        at(['resources', type, 'attributes', name], `must be "${known}"`);
-      }
-    }
-  }
-  (document.rules ?? []).forEach((rule, index) => {
-    if (!rule.resource || !['account', 'group', 'api_key'].includes(rule.resource) || !rule.condition) return;
-    for (const path of recordToRecord(rule.condition, ['rules', index, 'condition'])) {
-      at(path, `rules on "${rule.resource}" cannot compare two attributes of the record`);
-    }
-  });
-  return issues;
-}
-
-function recordToRecord(condition: Condition, path: (string | number)[]): (string | number)[][] {
-  if ('and' in condition) return condition.and.flatMap((c, i) => recordToRecord(c, [...path, 'and', i]));
-  if ('or' in condition) return condition.or.flatMap((c, i) => recordToRecord(c, [...path, 'or', i]));
-  if ('not' in condition) return recordToRecord(condition.not, [...path, 'not']);
-  if ('exists' in condition) return [];
-  const [op, operands] = Object.entries(condition)[0] as [string, [string, unknown]];
-  const right = operands[1];
-  const isRef =
-    typeof right === 'object' &&
-    right !== null &&
-    'ref' in right &&
-    String((right as { ref: string }).ref).startsWith('resource.');
-  return isRef ? [[...path, op, 1]] : [];
 }

@@ -111,7 +111,7 @@ async function decisionSubject(
   };
 }
 
-/** The caller's policy, through the compile cache of the version its authentication read. */
+/** The caller's tenant policy: the compiled version its authentication read, while that is cached. */
 export const callerPolicy = (repos: Repositories, caller: Caller): Promise<TenantPolicy> =>
   repos.policies.forTenant(
     caller.tenantId,

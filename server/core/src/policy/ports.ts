@@ -19,6 +19,11 @@ export interface TenantPolicyStore {
   ): Promise<{ name: string; permissions: string[]; description: string | null }[]>;
   /** When the tenant's policy was last written (`updated_at` of `GET /policy`). */
   updatedAt(tenantId: string): Promise<Date>;
+  /**
+   * Bumps the policy version without a new document: the effective policy changed another way (a group was
+   * created), so every process recompiles on its next request.
+   */
+  bumpVersion(tenantId: string): Promise<void>;
   /** Stores a validated document and bumps the policy version (in the unit of work's transaction). */
   write(tenantId: string, document: PolicyDocument): Promise<void>;
 }

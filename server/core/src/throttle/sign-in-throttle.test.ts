@@ -19,7 +19,13 @@ const setup = () => {
   const clock = { now: () => new Date(ms) };
   const db = new MemoryDatabase({
     now: clock.now,
-    kept: () => ({ policies: unused, grants: unused, members: unused }),
+    kept: () => ({
+      policies: unused,
+      grants: unused,
+      members: unused,
+      accounts: unused,
+      accountSessions: unused,
+    }),
   });
   const throttle = new SignInThrottle({ clock, uow: db });
   const subject = {

@@ -1,13 +1,10 @@
-import type { MikroOrmFields, Resource } from '@enforcer/contract/policy';
+import type { MikroOrmFields } from '@enforcer/contract/policy';
 import type { AdminResourceType } from '@enforcer/core';
-import type { IApiKey } from '../api-keys/entities.js';
-import type { IGroup } from '../groups/entities.js';
-import type { IAccount } from '../identity/entities.js';
 
 /**
  * The resource types Enforcer's own endpoints decide on, and how their attributes map to
  * entity properties. List endpoints turn `plan()` into a MikroORM filter with these maps,
- * single-record endpoints build the same attributes for `can()`, so both answers come
+ * single-record checks build the same attributes for `can()` (the core's policy/resources.ts), so both answers come
  * from one engine. The attributes (and their types) are those of the default policy;
  * `PUT /policy` refuses a document that declares others for these types (see
  * admin-constraints.ts), because no column could answer for them.
@@ -45,30 +42,3 @@ export const adminResourceFields: Readonly<Record<AdminResourceType, MikroOrmFie
   group: groupFields,
   api_key: apiKeyFields,
 };
-
-export const accountResource = (account: IAccount): Resource => ({
-  type: 'account',
-  attributes: {
-    id: account.id,
-    tenant_id: account.tenant.id,
-    person_id: account.person.id,
-    role: account.role,
-    active: account.active,
-    created_at: account.createdAt,
-  },
-});
-
-export const groupResource = (group: IGroup): Resource => ({
-  type: 'group',
-  attributes: { id: group.id, tenant_id: group.tenant.id, name: group.name, built_in: group.builtIn },
-});
-
-export const apiKeyResource = (key: IApiKey): Resource => ({
-  type: 'api_key',
-  attributes: {
-    id: key.id,
-    tenant_id: key.tenant.id,
-    created_by: key.createdBy ?? null,
-    created_at: key.createdAt,
-  },
-});

@@ -23,18 +23,18 @@ export function visibleFilter(
   resourceType: string,
   fields: MikroOrmFields,
 ): MikroOrmFilter {
-  return planFilter(policy.compiled.plan(subject, action, resourceType), resourceType, fields);
+  return planFilter(policy.compiled.plan(subject, action, resourceType), fields);
 }
 
-/** A plan the core's handler worked out (tenant condition included) as a MikroORM filter. */
-export function planFilter(plan: Plan, resourceType: string, fields: MikroOrmFields): MikroOrmFilter {
+/** A plan (a list's `visible`, from the core) as a MikroORM filter on the entity `fields` describes. */
+export function planFilter(plan: Plan, fields: MikroOrmFields): MikroOrmFilter {
   try {
     return toMikroOrm(plan, fields);
   } catch (error) {
     // PUT /policy refuses documents whose plans for these types could not be expressed
     // (admin-constraints.ts), so this is a bug, not bad input: a 500 that names nothing.
     if (error instanceof PlanConversionError) {
-      throw new Error(`policy plan for ${resourceType} cannot be a filter: ${error.message}`, {
+      throw new Error(`policy plan for ${plan.resource_type} cannot be a filter: ${error.message}`, {
         cause: error,
       });
     }

@@ -40,7 +40,7 @@ export class PostgresApiKeyStore implements ApiKeyStore {
       {
         $and: [
           { tenant: tenantId, revokedAt: null },
-          planFilter(request.visible, 'api_key', apiKeyFields),
+          planFilter(request.visible, apiKeyFields),
           afterPosition(request.after),
         ],
       },

@@ -47,6 +47,11 @@ export class PostgresTenantPolicyStore implements TenantPolicyStore {
     return (await this.#tenant(tenantId)).updatedAt;
   }
 
+  async bumpVersion(tenantId: string): Promise<void> {
+    (await this.#tenant(tenantId)).policyVersion += 1;
+    await this.#em.flush();
+  }
+
   async write(tenantId: string, document: PolicyDocument): Promise<void> {
     const tenant = await this.#tenant(tenantId);
     tenant.policy = document as unknown as Record<string, unknown>;

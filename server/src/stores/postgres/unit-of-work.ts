@@ -2,9 +2,11 @@ import type { Repositories, UnitOfWork } from '@enforcer/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { TenantPolicyService } from '../../domains/policy/tenant-policy.js';
 import type { Clock } from '../../lib/clock.js';
+import { PostgresAccountSessions, PostgresAccountStore } from './accounts.js';
 import { PostgresApiKeyStore } from './api-keys.js';
 import { PostgresAuditLog } from './audit.js';
 import { PostgresGrantReader } from './grants.js';
+import { PostgresGroupStore } from './groups.js';
 import { PostgresTenantPolicyStore } from './policies.js';
 import { PostgresRevocationFeed } from './revocations.js';
 import { PostgresInviteStore, PostgresTenantMembers, PostgresTenantStore } from './tenants.js';
@@ -22,6 +24,9 @@ export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps)
     members: new PostgresTenantMembers(em, deps.clock),
     apiKeys: new PostgresApiKeyStore(em),
     revocations: new PostgresRevocationFeed(em),
+    accounts: new PostgresAccountStore(em),
+    groups: new PostgresGroupStore(em),
+    accountSessions: new PostgresAccountSessions(em, deps.clock),
   };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryDatabase } from './database.js';
 
-// No test here reads policies or grants: any use fails loudly.
+// No test here reads policies, grants or accounts: any use fails loudly.
 const unused = new Proxy({} as never, {
   get: () => () => Promise.reject(new Error('not used in this test')),
 });
@@ -9,7 +9,13 @@ const unused = new Proxy({} as never, {
 const db = () =>
   new MemoryDatabase({
     now: () => new Date(0),
-    kept: () => ({ policies: unused, grants: unused, members: unused }),
+    kept: () => ({
+      policies: unused,
+      grants: unused,
+      members: unused,
+      accounts: unused,
+      accountSessions: unused,
+    }),
   });
 
 describe('the memory unit of work', () => {

@@ -5,6 +5,7 @@ import type { Repositories, UnitOfWork } from '../../store.js';
 import type { ThrottleCounter } from '../../throttle/ports.js';
 import { MemoryApiKeyStore } from './api-keys.js';
 import { MemoryAuditLog } from './audit.js';
+import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
 import { MemoryRevocationFeed } from './revocations.js';
 import {
   type MemoryInviteRow,
@@ -32,10 +33,15 @@ export class MemoryTables {
   revocationEvents: RevocationEventRecord[] = [];
   /** The last `xid` an event took (as PostgreSQL's, it never goes back, not even when tables are emptied). */
   lastRevocationXid = 0;
+  /** Groups by id, each with its memberships. */
+  groups = new Map<string, MemoryGroupRow>();
 }
 
 /** Repositories whose tables still live outside the memory database. */
-export type KeptElsewhere = Pick<Repositories, 'policies' | 'grants' | 'members'>;
+export type KeptElsewhere = Pick<
+  Repositories,
+  'policies' | 'grants' | 'members' | 'accounts' | 'accountSessions'
+>;
 
 /**
  * The memory store's unit of work. Units of work run one at a time (a queue stands in for row locks and
@@ -70,6 +76,7 @@ export class MemoryDatabase implements UnitOfWork {
       invites: new MemoryInviteStore(this),
       throttle: new MemoryThrottleStore(this),
       apiKeys: new MemoryApiKeyStore(this),
+      groups: new MemoryGroupStore(this),
       revocations: new MemoryRevocationFeed(this, kept.grants),
       ...kept,
     };

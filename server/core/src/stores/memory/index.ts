@@ -2,6 +2,7 @@ export { MemoryApiKeyStore } from './api-keys.js';
 export { MemoryAuditLog } from './audit.js';
 export { MemoryOtpChallengeStore } from './codes.js';
 export { type KeptElsewhere, MemoryDatabase, MemoryTables } from './database.js';
+export { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
 export { MemoryRevocationFeed, recordRevocationEvent } from './revocations.js';
 export { MemorySessionStore } from './sessions.js';
 export { MemorySigningKeys } from './signing-keys.js';

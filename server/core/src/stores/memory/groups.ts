@@ -1,0 +1,85 @@
+import type { GroupRecord, GroupStore, MembershipRecord } from '../../groups/ports.js';
+import { pageInMemory, type VisibleRequest } from '../../pagination.js';
+import { groupResource } from '../../policy/resources.js';
+import type { MemoryDatabase } from './database.js';
+
+/** A group row of the memory database: the record and its members (account id → when it joined). */
+export interface MemoryGroupRow extends GroupRecord {
+  members: Map<string, Date>;
+}
+
+const byName = (a: GroupRecord, b: GroupRecord) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** A copy without the members: callers never hold a live row. */
+const recordOf = ({ members: _members, ...group }: MemoryGroupRow): GroupRecord => ({
+  ...group,
+  permissions: [...group.permissions],
+});
+
+/** Groups and memberships over the memory database's `groups` table. */
+export class MemoryGroupStore implements GroupStore {
+  readonly #db: MemoryDatabase;
+
+  constructor(db: MemoryDatabase) {
+    this.#db = db;
+  }
+
+  #of(tenantId: string): MemoryGroupRow[] {
+    return [...this.#db.tables.groups.values()].filter((g) => g.tenantId === tenantId);
+  }
+
+  async list(tenantId: string, request: VisibleRequest): Promise<GroupRecord[]> {
+    return pageInMemory(this.#of(tenantId), request, (g) => groupResource(g).attributes).map(recordOf);
+  }
+
+  async find(tenantId: string, groupId: string): Promise<GroupRecord | null> {
+    const group = this.#db.tables.groups.get(groupId);
+    return group && group.tenantId === tenantId ? recordOf(group) : null;
+  }
+
+  async findByName(tenantId: string, name: string): Promise<GroupRecord | null> {
+    const group = this.#of(tenantId).find((g) => g.name === name);
+    return group ? recordOf(group) : null;
+  }
+
+  async insert(input: Omit<GroupRecord, 'id' | 'createdAt'>): Promise<GroupRecord> {
+    if (this.#of(input.tenantId).some((g) => g.name === input.name)) {
+      throw new Error(`duplicate group name "${input.name}" in tenant ${input.tenantId}`);
+    }
+    const row: MemoryGroupRow = {
+      ...input,
+      permissions: [...input.permissions],
+      id: crypto.randomUUID(),
+      createdAt: this.#db.now(),
+      members: new Map(),
+    };
+    this.#db.tables.groups.set(row.id, row);
+    return recordOf(row);
+  }
+
+  async membership(groupId: string, accountId: string): Promise<MembershipRecord | null> {
+    const group = this.#db.tables.groups.get(groupId);
+    const at = group?.members.get(accountId);
+    return group && at ? { groupId, accountId, tenantId: group.tenantId, createdAt: at } : null;
+  }
+
+  async addMember(group: GroupRecord, accountId: string): Promise<MembershipRecord> {
+    const row = this.#db.tables.groups.get(group.id);
+    if (!row) throw new Error(`no group ${group.id}`);
+    if (row.members.has(accountId)) throw new Error(`account ${accountId} is already in group ${group.id}`);
+    const createdAt = this.#db.now();
+    row.members.set(accountId, createdAt);
+    return { groupId: row.id, accountId, tenantId: row.tenantId, createdAt };
+  }
+
+  async removeMember(groupId: string, accountId: string): Promise<boolean> {
+    return this.#db.tables.groups.get(groupId)?.members.delete(accountId) ?? false;
+  }
+
+  async ofAccount(tenantId: string, accountId: string): Promise<GroupRecord[]> {
+    return this.#of(tenantId)
+      .filter((g) => g.members.has(accountId))
+      .sort(byName)
+      .map(recordOf);
+  }
+}

@@ -1,0 +1,136 @@
+import type {
+  AccountFilter,
+  AccountProfile,
+  AccountRecord,
+  AccountSessions,
+  AccountStore,
+  VisibleRequest,
+} from '@enforcer/core';
+import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
+import { GroupMembership } from '../../domains/groups/entities.js';
+import { PersonIdentity } from '../../domains/identities/entities.js';
+import { Account, type IAccount } from '../../domains/identity/entities.js';
+import { bumpGrantVersion } from '../../domains/identity/load-grant.js';
+import { accountFields } from '../../domains/policy/resources.js';
+import { planFilter } from '../../domains/policy/visible.js';
+import { Session } from '../../domains/tokens/entities.js';
+import type { Clock } from '../../lib/clock.js';
+import { afterPosition, pageOrder } from '../../lib/pagination.js';
+import { PostgresSessionStore } from './sessions.js';
+
+const accountRecord = (a: IAccount): AccountRecord => ({
+  id: a.id,
+  tenantId: a.tenant.id,
+  personId: a.person.id,
+  role: a.role,
+  active: a.active,
+  createdAt: a.createdAt,
+});
+
+/** Accounts, in the unit's transaction (locks are `FOR UPDATE` on the account row). */
+export class PostgresAccountStore implements AccountStore {
+  readonly #em: EntityManager;
+
+  constructor(em: EntityManager) {
+    this.#em = em;
+  }
+
+  async find(tenantId: string, accountId: string, options: { lock?: boolean } = {}) {
+    const account = await this.#em.findOne(
+      Account,
+      { id: accountId, tenant: tenantId },
+      options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
+    );
+    return account ? accountRecord(account) : null;
+  }
+
+  async list(tenantId: string, request: VisibleRequest & AccountFilter): Promise<AccountRecord[]> {
+    const filters: Record<string, unknown>[] = [
+      { tenant: tenantId },
+      planFilter(request.visible, accountFields),
+    ];
+    if (request.email !== undefined) filters.push({ person: { email: request.email } });
+    if (request.role !== undefined) filters.push({ role: request.role });
+    if (request.active !== undefined) filters.push({ active: request.active });
+    filters.push(afterPosition(request.after));
+    const rows = await this.#em.find(
+      Account,
+      { $and: filters },
+      { orderBy: pageOrder, limit: request.limit },
+    );
+    return rows.map(accountRecord);
+  }
+
+  /** One query for the accounts with their persons, one for their groups. */
+  async profiles(accountIds: string[]): Promise<AccountProfile[]> {
+    if (accountIds.length === 0) return [];
+    const accounts = await this.#em.find(Account, { id: { $in: accountIds } }, { populate: ['person'] });
+    const memberships = await this.#em.find(
+      GroupMembership,
+      { account: { $in: accountIds } },
+      { populate: ['group'] },
+    );
+    const groups = new Map<string, string[]>();
+    for (const m of memberships)
+      groups.set(m.account.id, [...(groups.get(m.account.id) ?? []), m.group.name]);
+    const byId = new Map(accounts.map((a) => [a.id, a]));
+    return accountIds.flatMap((id) => {
+      const a = byId.get(id);
+      if (!a) return [];
+      return [{ ...accountRecord(a), email: a.person.email ?? null, groups: (groups.get(id) ?? []).sort() }];
+    });
+  }
+
+  countActive(tenantId: string, roles: string[], exceptId: string): Promise<number> {
+    return this.#em.count(Account, {
+      tenant: tenantId,
+      id: { $ne: exceptId },
+      active: true,
+      role: { $in: roles },
+    });
+  }
+
+  async update(accountId: string, changes: { role?: string; active?: boolean }): Promise<void> {
+    const account = await this.#em.findOneOrFail(Account, accountId);
+    if (changes.role !== undefined) account.role = changes.role;
+    if (changes.active !== undefined) account.active = changes.active;
+    await this.#em.flush();
+  }
+
+  async bumpGrantVersion(accountId: string): Promise<void> {
+    bumpGrantVersion(await this.#em.findOneOrFail(Account, accountId));
+    await this.#em.flush();
+  }
+
+  async contacts(accountId: string) {
+    const account = await this.#em.findOneOrFail(Account, accountId, { populate: ['person'] });
+    const phones = await this.#em.find(PersonIdentity, { person: account.person.id, provider: 'phone_otp' });
+    return {
+      personId: account.person.id,
+      email: account.person.email ?? null,
+      phones: phones.map((p) => p.subject),
+    };
+  }
+}
+
+/** Ending an account's sessions through the session store, in the unit's transaction. */
+export class PostgresAccountSessions implements AccountSessions {
+  readonly #em: EntityManager;
+  readonly #clock: Clock;
+
+  constructor(em: EntityManager, clock: Clock) {
+    this.#em = em;
+    this.#clock = clock;
+  }
+
+  async endAll(accountId: string, reason: string): Promise<number> {
+    const sessions = await this.#em.find(
+      Session,
+      { account: accountId, revokedAt: null },
+      { fields: ['id'] },
+    );
+    const store = new PostgresSessionStore({ tx: this.#em });
+    for (const s of sessions) await store.revokeSession(s.id, reason, this.#clock.now());
+    return sessions.length;
+  }
+}

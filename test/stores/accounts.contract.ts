@@ -1,0 +1,152 @@
+// The store contract of accounts: every AccountStore (PostgreSQL; the mock's, over its own rows until the
+// accounts table moves into the core's memory database) must pass it, through its unit of work, so the
+// core's account rules (server/core/src/accounts/handlers.ts) behave the same on both.
+import type { Plan } from '@enforcer/contract/policy';
+import type { AccountRecord, UnitOfWork } from '@enforcer/core';
+import { describe, expect, it } from 'vitest';
+
+export interface AccountStoreHarness {
+  uow: UnitOfWork;
+  /** A new tenant (its id). */
+  seedTenant(): Promise<string>;
+  /** A new active account of the tenant (its id), for a new person with this email. */
+  seedAccount(tenantId: string, options: { email: string; role: string }): Promise<string>;
+}
+
+const all = (tenantId: string): Plan => ({
+  resource_type: 'account',
+  tenant: { attribute: 'tenant_id', value: tenantId },
+  decision: 'always',
+});
+const page = (tenantId: string, extra: object = {}) => ({
+  visible: all(tenantId),
+  after: undefined,
+  limit: 50,
+  ...extra,
+});
+
+let emails = 0;
+const email = () => `account-${Date.now()}-${++emails}@example.com`;
+
+const pageOrder = (a: AccountRecord, b: AccountRecord) =>
+  a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1);
+
+export function accountStoreContract(name: string, harness: () => AccountStoreHarness): void {
+  describe(`AccountStore contract: ${name}`, () => {
+    const setup = async () => {
+      const h = harness();
+      const tenant = await h.seedTenant();
+      const other = await h.seedTenant();
+      const seed = (role = 'member', address = email()) => h.seedAccount(tenant, { email: address, role });
+      return { ...h, tenant, other, seed };
+    };
+
+    it('finds an account in its tenant only, locked or not', async () => {
+      const { uow, tenant, other, seed } = await setup();
+      const id = await seed('admin');
+      await uow.transaction(async (repos) => {
+        expect(await repos.accounts.find(tenant, id, { lock: true })).toMatchObject({
+          id,
+          tenantId: tenant,
+          role: 'admin',
+          active: true,
+        });
+        expect(await repos.accounts.find(other, id)).toBeNull();
+        expect(await repos.accounts.find(tenant, crypto.randomUUID())).toBeNull();
+      });
+    });
+
+    it('lists in page order, after a position, at most `limit`, narrowed by the plan and the filter', async () => {
+      const { uow, tenant, other, seed } = await setup();
+      const ownerEmail = email();
+      const ids = [
+        await seed('owner', ownerEmail),
+        await seed('member'),
+        await seed('member'),
+        await seed('admin'),
+      ];
+      await seed('member'); // a fifth one, deactivated below
+      await uow.transaction(async (repos) => {
+        const [fifth] = (await repos.accounts.list(tenant, page(tenant))).filter((a) => !ids.includes(a.id));
+        await repos.accounts.update(fifth!.id, { active: false });
+      });
+      await uow.read(async (repos) => {
+        const everyone = await repos.accounts.list(tenant, page(tenant));
+        expect(everyone).toHaveLength(5);
+        expect(everyone.map((a) => a.id)).toEqual([...everyone].sort(pageOrder).map((a) => a.id));
+        const next = await repos.accounts.list(tenant, page(tenant, { after: everyone[1], limit: 2 }));
+        expect(next.map((a) => a.id)).toEqual(everyone.slice(2, 4).map((a) => a.id));
+        expect((await repos.accounts.list(tenant, page(tenant, { role: 'member' }))).length).toBe(3);
+        expect((await repos.accounts.list(tenant, page(tenant, { active: false }))).length).toBe(1);
+        expect(
+          (await repos.accounts.list(tenant, page(tenant, { email: ownerEmail }))).map((a) => a.id),
+        ).toEqual([ids[0]]);
+        const one = await repos.accounts.list(
+          tenant,
+          page(tenant, {
+            visible: {
+              ...all(tenant),
+              decision: 'conditional',
+              condition: { op: 'eq', attr: 'id', type: 'string', value: ids[3] },
+            },
+          }),
+        );
+        expect(one.map((a) => a.id)).toEqual([ids[3]]);
+        expect(
+          await repos.accounts.list(tenant, page(tenant, { visible: { ...all(tenant), decision: 'never' } })),
+        ).toEqual([]);
+        expect(await repos.accounts.list(other, page(tenant))).toEqual([]);
+      });
+    });
+
+    it('describes accounts as they are now: email and sorted group names, in the order asked', async () => {
+      const { uow, tenant, seed } = await setup();
+      const address = email();
+      const [a, b] = [await seed('member', address), await seed('admin')];
+      await uow.transaction(async (repos) => {
+        for (const n of ['zeta', 'alpha']) {
+          const group = await repos.groups.insert({
+            tenantId: tenant,
+            name: n,
+            description: null,
+            permissions: [],
+            builtIn: false,
+          });
+          await repos.groups.addMember(group, a);
+        }
+        await repos.accounts.update(b, { role: 'member', active: false });
+      });
+      const profiles = await uow.read((repos) => repos.accounts.profiles([b, a, crypto.randomUUID()]));
+      expect(profiles.map((p) => [p.id, p.role, p.active, p.email === address, p.groups])).toEqual([
+        [b, 'member', false, false, []],
+        [a, 'member', true, true, ['alpha', 'zeta']],
+      ]);
+    });
+
+    it('counts the other active accounts holding given roles', async () => {
+      const { uow, tenant, other, seed } = await setup();
+      const me = await seed('owner');
+      const second = await seed('owner');
+      await seed('admin');
+      await seed('member');
+      await uow.read(async (repos) => {
+        expect(await repos.accounts.countActive(tenant, ['owner'], me)).toBe(1);
+        expect(await repos.accounts.countActive(tenant, ['owner', 'admin'], me)).toBe(2);
+        expect(await repos.accounts.countActive(other, ['owner'], me)).toBe(0);
+      });
+      await uow.transaction((repos) => repos.accounts.update(second, { active: false }));
+      expect(await uow.read((repos) => repos.accounts.countActive(tenant, ['owner'], me))).toBe(0);
+    });
+
+    it('knows the person’s contacts, and bumps a grant version without changing the record', async () => {
+      const { uow, tenant, seed } = await setup();
+      const address = email();
+      const id = await seed('member', address);
+      const before = await uow.read((repos) => repos.accounts.find(tenant, id));
+      await uow.transaction((repos) => repos.accounts.bumpGrantVersion(id));
+      expect(await uow.read((repos) => repos.accounts.find(tenant, id))).toEqual(before);
+      const contacts = await uow.read((repos) => repos.accounts.contacts(id));
+      expect(contacts).toEqual({ personId: before!.personId, email: address, phones: [] });
+    });
+  });
+}
