@@ -11,6 +11,17 @@ export interface Measurement {
   opsPerSec: number;
 }
 
+/** One number a suite reports, in the shape `pnpm bench --json` prints and `pnpm bench:compare` compares. */
+export interface Figure {
+  suite: string;
+  name: string;
+  value: number;
+  unit: string;
+  better: 'lower' | 'higher';
+  /** The smallest step the figure can show (whole milliseconds, say): a difference within it is not a change. */
+  resolution?: number;
+}
+
 let sink = 0;
 
 export function measure(
@@ -30,6 +41,11 @@ export function measure(
   samples.sort((x, y) => x - y);
   const nsPerOp = samples[Math.floor(samples.length / 2)]!;
   return { name, nsPerOp, opsPerSec: 1e9 / nsPerOp };
+}
+
+/** A timed operation as a figure: time per operation, lower is better. */
+export function timeFigure(suite: string, m: Measurement): Figure {
+  return { suite, name: m.name, value: m.nsPerOp, unit: 'ns', better: 'lower' };
 }
 
 export function machine(): string {

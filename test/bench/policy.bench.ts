@@ -1,7 +1,7 @@
 import { subject as caslSubject, createMongoAbility, type MongoAbility } from '@casl/ability';
 import { compile, type Resource, type Subject, toSql } from '@enforcer/contract/policy';
 import { bankingPolicy } from '../../contract/src/policy/fixtures/banking';
-import { formatNs, formatRate, type Measurement, measure } from './measure';
+import { type Figure, formatNs, formatRate, type Measurement, measure, timeFigure } from './measure';
 
 /**
  * can() and plan()+toSql() on the banking policy (3 resource types, 21 rules, 4 roles,
@@ -225,6 +225,10 @@ export function runPolicyBench(): PolicyBenchResult {
   );
 
   return { enforcerCan, caslCan, planToSql, speedup: caslCan.nsPerOp / enforcerCan.nsPerOp, agreed: n };
+}
+
+export function policyFigures(r: PolicyBenchResult): Figure[] {
+  return [r.enforcerCan, r.caslCan, ...r.planToSql].map((m) => timeFigure('policy', m));
 }
 
 export function policyBenchMarkdown(r: PolicyBenchResult): string {

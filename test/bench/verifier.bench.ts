@@ -5,7 +5,7 @@ import type { SigningKeyStore } from '../../server/src/domains/keys/signing-key-
 import { AccessTokenService } from '../../server/src/domains/tokens/access-token.js';
 import { systemClock } from '../../server/src/lib/clock.js';
 import { cryptoRandom } from '../../server/src/lib/random.js';
-import { formatNs, formatRate, type Measurement } from './measure';
+import { type Figure, formatNs, formatRate, type Measurement, timeFigure } from './measure';
 
 /**
  * @enforcer/node-verifier on one core: verify + authorize of an access token minted by the
@@ -143,6 +143,10 @@ export async function runVerifierBench(): Promise<VerifierBenchResult> {
     cachedFreshStringRate: fastRows[1]!.opsPerSec,
     tokenLength: token.length + (sink & 0),
   };
+}
+
+export function verifierFigures(r: VerifierBenchResult): Figure[] {
+  return r.rows.map((m) => timeFigure('verifier', m));
 }
 
 export function verifierBenchMarkdown(result: VerifierBenchResult): string {
