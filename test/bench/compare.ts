@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Figure, machine } from './measure';
+import { type Figure, machine, suites } from './measure';
 
 /**
  * `pnpm bench:compare <base-ref> [suite ...] [--rounds N] [--write]`: the same benchmarks on
@@ -13,11 +13,13 @@ import { type Figure, machine } from './measure';
  * base-ref is checked out in a temporary git worktree and installed there
  * (`pnpm install --frozen-lockfile --prefer-offline`). Both sides run this checkout's harness
  * (test/bench is copied over the base's), so a difference is the code's, not the harness's;
- * base-ref must be recent enough for the harness to build against it. Each round runs both
- * sides (`pnpm bench --json`), alternating which goes first. The table gives the median of the
- * rounds per figure and flags any figure worse by more than 5% (and, for whole-millisecond
- * latencies, by more than 1 ms). `--write` appends it to docs/benchmarks.md. Exits 1 if a
- * figure is flagged.
+ * base-ref must be recent enough for the harness to build against it. Each round runs each
+ * suite on both sides (`pnpm bench --json <suite>`), alternating which goes first, so the two
+ * sides of a figure are minutes apart at most. The table gives the median of the rounds per
+ * figure and flags any figure worse by more than 5% (and, for whole-millisecond latencies, by
+ * more than 1 ms). Controls (code this repository does not change, measured beside ours) are
+ * not flagged: how far they moved is the machine's drift, reported with the table. `--write`
+ * appends it to docs/benchmarks.md. Exits 1 if a figure is flagged.
  */
 const THRESHOLD = 0.05;
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -47,11 +49,11 @@ interface Side {
   samples: Map<string, { figure: Figure; values: number[] }>;
 }
 
-function runSide(side: Side): Promise<void> {
+function runSide(side: Side, suite: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', 'test/bench/run.ts', '--json', ...suiteArgs],
+      ['--conditions=source', '--import', 'tsx', 'test/bench/run.ts', '--json', suite],
       { cwd: side.dir, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -86,6 +88,7 @@ function format(value: number, unit: string): string {
   if (unit === 'ns') return value >= 1000 ? `${(value / 1000).toFixed(2)} µs` : `${value.toFixed(1)} ns`;
   if (unit === 'B') return `${(value / 1024).toFixed(1)} kB`;
   if (unit === 'req/s') return `${Math.round(value).toLocaleString('en-US')} req/s`;
+  if (unit === '×') return `${value.toFixed(3)}×`;
   return `${value} ${unit}`;
 }
 
@@ -95,19 +98,22 @@ function worse(f: Figure, base: number, head: number): boolean {
   return by > Math.abs(base) * THRESHOLD && by > (f.resolution ?? 0);
 }
 
-function table(base: Side, head: Side): { md: string; flagged: string[] } {
+function table(base: Side, head: Side): { md: string; flagged: string[]; drift: number } {
   const flagged: string[] = [];
+  let drift = 0;
   const rows = [...head.samples.entries()].map(([key, { figure, values }]) => {
     const b = base.samples.get(key);
     const h = median(values);
     if (!b) return `| ${figure.suite} | ${figure.name} | (none) | ${format(h, figure.unit)} | | new |`;
     const bm = median(b.values);
     const change = bm === 0 ? 0 : (h / bm - 1) * 100;
-    const bad = worse(figure, bm, h);
+    const bad = !figure.control && worse(figure, bm, h);
     if (bad) flagged.push(`${figure.suite}: ${figure.name}`);
+    if (figure.control) drift = Math.max(drift, Math.abs(change));
+    const verdict = figure.control ? 'control' : bad ? '**worse > 5%**' : 'ok';
     const spread = (v: number[]) =>
       v.length > 1 ? ` (${format(Math.min(...v), figure.unit)}–${format(Math.max(...v), figure.unit)})` : '';
-    return `| ${figure.suite} | ${figure.name} | ${format(bm, figure.unit)}${spread(b.values)} | ${format(h, figure.unit)}${spread(values)} | ${change >= 0 ? '+' : ''}${change.toFixed(1)}% (${figure.better} is better) | ${bad ? '**worse > 5%**' : 'ok'} |`;
+    return `| ${figure.suite} | ${figure.name} | ${format(bm, figure.unit)}${spread(b.values)} | ${format(h, figure.unit)}${spread(values)} | ${change >= 0 ? '+' : ''}${change.toFixed(1)}% (${figure.better} is better) | ${verdict} |`;
   });
   for (const key of base.samples.keys())
     if (!head.samples.has(key)) {
@@ -123,6 +129,7 @@ function table(base: Side, head: Side): { md: string; flagged: string[] } {
       ...rows,
     ].join('\n'),
     flagged,
+    drift,
   };
 }
 
@@ -145,21 +152,27 @@ try {
 
   const base: Side = { label: `base ${short(baseSha)}`, dir: tmp, samples: new Map() };
   const head: Side = { label: `HEAD ${headLabel}`, dir: root, samples: new Map() };
+  const wanted = suiteArgs.length > 0 ? suiteArgs : [...suites];
+  let turn = 0;
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? [base, head] : [head, base];
-    for (const side of order) {
-      console.error(`round ${round + 1}/${rounds}: ${side.label} ...`);
-      await runSide(side);
+    for (const suite of wanted) {
+      const order = turn++ % 2 === 0 ? [base, head] : [head, base];
+      for (const side of order) {
+        console.error(`round ${round + 1}/${rounds}, ${suite}: ${side.label} ...`);
+        await runSide(side, suite);
+      }
     }
   }
-  const { md, flagged } = table(base, head);
-  const suites = suiteArgs.length > 0 ? suiteArgs.join(', ') : 'all suites';
+  const { md, flagged, drift } = table(base, head);
+  const suiteList = suiteArgs.length > 0 ? suiteArgs.join(', ') : 'all suites';
   const report = [
     `### ${new Date().toISOString().slice(0, 10)}: \`${short(baseSha)}\`${baseSha.startsWith(baseRef) ? '' : ` (${baseRef})`} against \`${headLabel}\``,
     '',
-    `\`pnpm bench:compare ${baseRef}${suiteArgs.length ? ` ${suiteArgs.join(' ')}` : ''} --rounds ${rounds}\` (${suites}): ${rounds} round${rounds === 1 ? '' : 's'}, base and HEAD interleaved (alternating which goes first), both with this checkout's harness; medians of the rounds, with their spread. On ${machine()}; load average (1, 5, 15 min) ${loadBefore} at the start, ${load()} at the end.`,
+    `\`pnpm bench:compare ${baseRef}${suiteArgs.length ? ` ${suiteArgs.join(' ')}` : ''} --rounds ${rounds}\` (${suiteList}): ${rounds} round${rounds === 1 ? '' : 's'}, each suite run on base and HEAD back to back (alternating which goes first), both with this checkout's harness; medians of the rounds, with their spread. On ${machine()}; load average (1, 5, 15 min) ${loadBefore} at the start, ${load()} at the end.`,
     '',
     md,
+    '',
+    `Controls (code this repository does not change: CASL, bare jose, the bare route) moved by up to ${drift.toFixed(0)}% between the sides: a difference of that size is the machine, not the code. The figures relative to a control from the same run are the steadier ones.`,
     '',
     flagged.length === 0
       ? 'No figure worse by more than 5%.'

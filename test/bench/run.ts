@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type Figure, machine, sinkValue } from './measure';
+import { type Figure, machine, type Suite, sinkValue, suites } from './measure';
 import { policyBenchMarkdown, policyFigures, runPolicyBench } from './policy.bench';
 import { runSdkSizeBench, sdkSizeFigures, sdkSizeMarkdown } from './sdk-size';
 import { runServerLoadBench, serverLoadFigures, serverLoadMarkdown } from './server-load.bench';
@@ -17,8 +17,6 @@ import { runVerifierBench, verifierBenchMarkdown, verifierFigures } from './veri
  * Benchmarks never run as tests: timings belong here, not in assertions. A bench does check
  * that it measured what it claims (see server-load.bench.ts) and fails otherwise.
  */
-export const suites = ['policy', 'server', 'verifier', 'sdk-size'] as const;
-type Suite = (typeof suites)[number];
 
 interface SuiteRun<R> {
   title: string;
