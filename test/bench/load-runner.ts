@@ -2,8 +2,12 @@
  * The load generator, run as its own process (so it does not share the server's event
  * loop): `node load-runner.ts <json config>`. Prints autocannon's result as JSON.
  *
- * With `chain: 'refresh_token'`, each connection keeps its own refresh-token chain: the
- * body of every request carries the token the previous answer on that connection gave.
+ * With `refreshTokens`, each connection keeps its own refresh-token chain: the body of
+ * every request carries the token the previous answer on that connection gave. The chain
+ * lives in a closure per connection (set up in `setupClient`), not in autocannon's
+ * `context`: autocannon resets the context each time it loops over `requests`, which with
+ * one request is after every request, so a chain kept there falls back to its starting
+ * token and every later request replays an already rotated one.
  */
 import autocannon from 'autocannon';
 
@@ -16,26 +20,38 @@ interface RunnerConfig {
   durationSeconds: number;
   /** Requests per second over all connections; absent = as fast as possible. */
   overallRate?: number;
+  /** Every answer must have exactly this body (autocannon counts the others as mismatches). */
+  expectBody?: string;
   /** One starting refresh token per connection. */
   refreshTokens?: string[];
 }
 
-const config = JSON.parse(process.argv[2]!) as RunnerConfig;
+/** The part of autocannon's client the chain needs (its types do not describe it). */
+interface Client {
+  setRequests(requests: unknown[]): void;
+}
 
-let nextToken = 0;
-const requests = config.refreshTokens
-  ? [
-      {
-        method: config.method,
-        setupRequest: (request: Record<string, unknown>, context: Record<string, unknown>) => {
-          context.token ??= config.refreshTokens![nextToken++ % config.refreshTokens!.length];
-          return { ...request, body: JSON.stringify({ refresh_token: context.token }) };
+const config = JSON.parse(process.argv[2]!) as RunnerConfig;
+const starts = config.refreshTokens;
+if (starts && starts.length < config.connections) throw new Error('one refresh token per connection');
+
+let nextChain = 0;
+const setupClient = starts
+  ? (client: Client) => {
+      let token = starts[nextChain++]!;
+      client.setRequests([
+        {
+          method: config.method,
+          setupRequest: (request: Record<string, unknown>) => ({
+            ...request,
+            body: JSON.stringify({ refresh_token: token }),
+          }),
+          onResponse: (status: number, body: string) => {
+            if (status === 200) token = (JSON.parse(body) as { refresh_token: string }).refresh_token;
+          },
         },
-        onResponse: (status: number, body: string, context: Record<string, unknown>) => {
-          if (status === 200) context.token = (JSON.parse(body) as { refresh_token: string }).refresh_token;
-        },
-      },
-    ]
+      ]);
+    }
   : undefined;
 
 const options = {
@@ -43,11 +59,12 @@ const options = {
   method: config.method,
   headers: config.headers,
   ...(config.body ? { body: config.body } : {}),
+  ...(config.expectBody ? { expectBody: config.expectBody } : {}),
   connections: config.connections,
   duration: config.durationSeconds,
   ...(config.overallRate ? { overallRate: config.overallRate } : {}),
-  ...(requests ? { requests } : {}),
+  ...(setupClient ? { setupClient } : {}),
 };
-// autocannon's types model setupRequest/onResponse loosely; the options are what its docs describe.
+// autocannon's types model setupClient/setupRequest/onResponse loosely; the options are what its docs describe.
 const result = await autocannon(options as unknown as autocannon.Options);
 process.stdout.write(JSON.stringify(result));

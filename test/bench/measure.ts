@@ -11,6 +11,27 @@ export interface Measurement {
   opsPerSec: number;
 }
 
+/** One number a suite reports, in the shape `pnpm bench --json` prints and `pnpm bench:compare` compares. */
+export interface Figure {
+  suite: string;
+  name: string;
+  value: number;
+  unit: string;
+  better: 'lower' | 'higher';
+  /** The smallest step the figure can show (whole milliseconds, say): a difference within it is not a change. */
+  resolution?: number;
+  /**
+   * Code this repository does not change (CASL, bare jose, a bare Fastify route): measured beside
+   * ours so a comparison can tell the machine's drift from a change. Ours relative to it, from
+   * the same run, is a figure of its own (unit `×`).
+   */
+  control?: boolean;
+}
+
+/** The suites `pnpm bench` knows, in the order it runs them. */
+export const suites = ['policy', 'server', 'verifier', 'sdk-size'] as const;
+export type Suite = (typeof suites)[number];
+
 let sink = 0;
 
 export function measure(
@@ -30,6 +51,22 @@ export function measure(
   samples.sort((x, y) => x - y);
   const nsPerOp = samples[Math.floor(samples.length / 2)]!;
   return { name, nsPerOp, opsPerSec: 1e9 / nsPerOp };
+}
+
+/** A timed operation as a figure: time per operation, lower is better. */
+export function timeFigure(suite: string, m: Measurement, control = false): Figure {
+  return { suite, name: m.name, value: m.nsPerOp, unit: 'ns', better: 'lower', ...(control && { control }) };
+}
+
+/** Time per operation relative to a control timed in the same run: steadier than either on a busy machine. */
+export function relativeFigure(suite: string, m: Measurement, control: Measurement): Figure {
+  return {
+    suite,
+    name: `${m.name}, relative to ${control.name}`,
+    value: m.nsPerOp / control.nsPerOp,
+    unit: '×',
+    better: 'lower',
+  };
 }
 
 export function machine(): string {

@@ -1,7 +1,15 @@
 import { subject as caslSubject, createMongoAbility, type MongoAbility } from '@casl/ability';
 import { compile, type Resource, type Subject, toSql } from '@enforcer/contract/policy';
 import { bankingPolicy } from '../../contract/src/policy/fixtures/banking';
-import { formatNs, formatRate, type Measurement, measure } from './measure';
+import {
+  type Figure,
+  formatNs,
+  formatRate,
+  type Measurement,
+  measure,
+  relativeFigure,
+  timeFigure,
+} from './measure';
 
 /**
  * can() and plan()+toSql() on the banking policy (3 resource types, 21 rules, 4 roles,
@@ -225,6 +233,15 @@ export function runPolicyBench(): PolicyBenchResult {
   );
 
   return { enforcerCan, caslCan, planToSql, speedup: caslCan.nsPerOp / enforcerCan.nsPerOp, agreed: n };
+}
+
+export function policyFigures(r: PolicyBenchResult): Figure[] {
+  const ours = [r.enforcerCan, ...r.planToSql];
+  return [
+    ...ours.map((m) => timeFigure('policy', m)),
+    timeFigure('policy', r.caslCan, true),
+    ...ours.map((m) => relativeFigure('policy', m, r.caslCan)),
+  ];
 }
 
 export function policyBenchMarkdown(r: PolicyBenchResult): string {

@@ -1,15 +1,68 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { machine, sinkValue } from './measure';
-import { policyBenchMarkdown, runPolicyBench } from './policy.bench';
-import { runSdkSizeBench, sdkSizeMarkdown } from './sdk-size';
-import { runServerLoadBench, serverLoadMarkdown } from './server-load.bench';
-import { runVerifierBench, verifierBenchMarkdown } from './verifier.bench';
+import { type Figure, machine, type Suite, sinkValue, suites } from './measure';
+import { policyBenchMarkdown, policyFigures, runPolicyBench } from './policy.bench';
+import { runSdkSizeBench, sdkSizeFigures, sdkSizeMarkdown } from './sdk-size';
+import { runServerLoadBench, serverLoadFigures, serverLoadMarkdown } from './server-load.bench';
+import { runVerifierBench, verifierBenchMarkdown, verifierFigures } from './verifier.bench';
 
 /**
- * `pnpm bench`: runs every benchmark and rewrites its section of docs/benchmarks.md
- * (between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`), with the machine it ran on.
- * Benchmarks never run as tests: timings belong here, not in assertions.
+ * `pnpm bench [suite ...]`: runs every benchmark (or the named ones: policy, server, verifier,
+ * sdk-size) and rewrites its section of docs/benchmarks.md (between `<!-- bench:NAME -->` and
+ * `<!-- /bench:NAME -->`), with the machine it ran on.
+ *
+ * `pnpm bench --json [suite ...]`: prints the results as one JSON document on stdout (progress
+ * goes to stderr) and leaves the docs alone; `pnpm bench:compare` reads it.
+ *
+ * Benchmarks never run as tests: timings belong here, not in assertions. A bench does check
+ * that it measured what it claims (see server-load.bench.ts) and fails otherwise.
  */
+
+interface SuiteRun<R> {
+  title: string;
+  run: () => R | Promise<R>;
+  markdown: (r: R) => string;
+  figures: (r: R) => Figure[];
+}
+
+/** A suite's run, reduced to what the runner needs (its result type stays inside). */
+function suite<R>(s: SuiteRun<R>): { title: string; run: () => Promise<{ md: string; figures: Figure[] }> } {
+  return {
+    title: s.title,
+    run: async () => {
+      const r = await s.run();
+      return { md: s.markdown(r), figures: s.figures(r) };
+    },
+  };
+}
+
+const runs = {
+  policy: suite({
+    title: 'policy engine vs CASL',
+    run: runPolicyBench,
+    markdown: policyBenchMarkdown,
+    figures: policyFigures,
+  }),
+  server: suite({
+    title: 'server load: POST /authorize and POST /auth/refresh beside a bare route',
+    run: runServerLoadBench,
+    markdown: serverLoadMarkdown,
+    figures: serverLoadFigures,
+  }),
+  verifier: suite({
+    title: 'node verifier: verify + authorize beside bare jose.jwtVerify',
+    run: runVerifierBench,
+    markdown: verifierBenchMarkdown,
+    figures: verifierFigures,
+  }),
+  'sdk-size': suite({
+    title: 'sdk-js: core entry size (minified + gzip)',
+    run: runSdkSizeBench,
+    markdown: sdkSizeMarkdown,
+    figures: sdkSizeFigures,
+  }),
+} satisfies Record<Suite, unknown>;
+
 const docPath = new URL('../../docs/benchmarks.md', import.meta.url);
 
 function replaceSection(doc: string, name: string, body: string): string {
@@ -22,38 +75,40 @@ function replaceSection(doc: string, name: string, body: string): string {
   return doc.slice(0, i) + block + doc.slice(j + end.length);
 }
 
-const stamp = `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.`;
-const only = process.argv.slice(2);
-const wants = (name: string) => only.length === 0 || only.includes(name);
+function commit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
 
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const named = args.filter((a) => !a.startsWith('--'));
+for (const name of named)
+  if (!(suites as readonly string[]).includes(name))
+    throw new Error(`unknown suite ${name} (known: ${suites.join(', ')})`);
+const wanted = suites.filter((s) => named.length === 0 || named.includes(s));
+// With --json, stdout carries the document alone.
+const log = json ? (text: string) => process.stderr.write(`${text}\n`) : console.log;
+
+const stamp = `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.`;
 let doc = readFileSync(docPath, 'utf8');
-if (wants('policy')) {
-  console.log('policy engine vs CASL ...');
-  const result = runPolicyBench();
-  const md = `${stamp}\n\n${policyBenchMarkdown(result)}`;
-  console.log(md);
-  doc = replaceSection(doc, 'policy', md);
+const figures: Figure[] = [];
+for (const name of wanted) {
+  const s = runs[name];
+  log(`${s.title} ...`);
+  const result = await s.run();
+  const md = `${stamp}\n\n${result.md}`;
+  log(md);
+  doc = replaceSection(doc, name, md);
+  figures.push(...result.figures);
 }
-if (wants('server')) {
-  console.log('server load: POST /authorize and POST /auth/refresh beside a bare route ...');
-  const result = await runServerLoadBench();
-  const md = `${stamp}\n\n${serverLoadMarkdown(result)}`;
-  console.log(md);
-  doc = replaceSection(doc, 'server', md);
+if (json) {
+  const out = { date: new Date().toISOString(), commit: commit(), machine: machine(), figures };
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+} else {
+  writeFileSync(docPath, doc);
 }
-if (wants('verifier')) {
-  console.log('node verifier: verify + authorize beside bare jose.jwtVerify ...');
-  const result = await runVerifierBench();
-  const md = `${stamp}\n\n${verifierBenchMarkdown(result)}`;
-  console.log(md);
-  doc = replaceSection(doc, 'verifier', md);
-}
-if (wants('sdk-size')) {
-  console.log('sdk-js: core entry size (minified + gzip) ...');
-  const result = await runSdkSizeBench();
-  const md = `${stamp}\n\n${sdkSizeMarkdown(result)}`;
-  console.log(md);
-  doc = replaceSection(doc, 'sdk-size', md);
-}
-writeFileSync(docPath, doc);
-console.log(`docs/benchmarks.md updated (sink ${sinkValue()})`);
+log(`${json ? 'done' : 'docs/benchmarks.md updated'} (sink ${sinkValue()})`);

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import type { Figure } from './measure';
 
 /**
  * What `@enforcer/sdk-js` costs a browser: its core entry bundled, minified and gzipped the
@@ -141,6 +142,16 @@ export async function runSdkSizeBench(): Promise<SdkSizeResult> {
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
+
+export function sdkSizeFigures(r: SdkSizeResult): Figure[] {
+  return [r.core, ...r.lazy, ...r.comparison].map((s) => ({
+    suite: 'sdk-size',
+    name: `${s.name}: min + gzip`,
+    value: s.gzipped,
+    unit: 'B',
+    better: 'lower' as const,
+  }));
+}
 
 export function sdkSizeMarkdown(r: SdkSizeResult): string {
   const row = (s: SizeRow) => `| ${s.name} | ${kb(s.minified)} | ${kb(s.gzipped)} |`;

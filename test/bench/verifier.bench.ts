@@ -2,7 +2,7 @@ import { defaultPolicy } from '@enforcer/contract';
 import { AccessTokenService, type SigningKeys, systemClock, webCryptoRandom } from '@enforcer/core';
 import { createVerifier, type Principal } from '@enforcer/node-verifier';
 import { exportJWK, generateKeyPair, jwtVerify } from 'jose';
-import { formatNs, formatRate, type Measurement } from './measure';
+import { type Figure, formatNs, formatRate, type Measurement, relativeFigure, timeFigure } from './measure';
 
 /**
  * @enforcer/node-verifier on one core: verify + authorize of an access token minted by the
@@ -140,6 +140,16 @@ export async function runVerifierBench(): Promise<VerifierBenchResult> {
     cachedFreshStringRate: fastRows[1]!.opsPerSec,
     tokenLength: token.length + (sink & 0),
   };
+}
+
+export function verifierFigures(r: VerifierBenchResult): Figure[] {
+  // rows[0] is bare jose, timed batch by batch with the two uncached verifier rows.
+  const [jose, ...ours] = r.rows;
+  return [
+    timeFigure('verifier', jose!, true),
+    ...ours.map((m) => timeFigure('verifier', m)),
+    ...ours.slice(0, 2).map((m) => relativeFigure('verifier', m, jose!)),
+  ];
 }
 
 export function verifierBenchMarkdown(result: VerifierBenchResult): string {
