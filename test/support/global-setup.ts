@@ -10,16 +10,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { access, constants, mkdtemp, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestProject } from 'vitest/node';
-import { findFreePort } from '../../server/src/db/embedded';
 import {
+  findFreePort,
   initCluster,
   type Postmaster,
   placeDataDir,
   postgresRuntime,
   removeCluster,
   spawnPostmaster,
-} from '../../server/src/db/postgres-runtime';
+} from '@enforcer/server/testing/postgres';
+import type { TestProject } from 'vitest/node';
 import { createDatabase, dropDatabase, withPg } from './pg';
 import type {} from './provided-context';
 
