@@ -1,10 +1,7 @@
 import { defaultPolicy } from '@enforcer/contract';
 import { createVerifier, type Principal } from '@enforcer/node-verifier';
+import { AccessTokenService, cryptoRandom, type SigningKeyStore, systemClock } from '@enforcer/server';
 import { exportJWK, generateKeyPair, jwtVerify } from 'jose';
-import type { SigningKeyStore } from '../../server/src/domains/keys/signing-key-store.js';
-import { AccessTokenService } from '../../server/src/domains/tokens/access-token.js';
-import { systemClock } from '../../server/src/lib/clock.js';
-import { cryptoRandom } from '../../server/src/lib/random.js';
 import { formatNs, formatRate, type Measurement } from './measure';
 
 /**

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { access, constants, mkdtemp, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
 import {
   findFreePort,
   initCluster,
@@ -18,8 +19,8 @@ import {
   postgresRuntime,
   removeCluster,
   spawnPostmaster,
-} from '@enforcer/server/testing/postgres';
-import type { TestProject } from 'vitest/node';
+  // @enforcer/server/testing/postgres by path: vitest loads a global setup without the `source` condition.
+} from '../../server/src/testing/postgres';
 import { createDatabase, dropDatabase, withPg } from './pg';
 import type {} from './provided-context';
 

@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FilterQuery, InferEntity, MikroORM } from '@mikro-orm/postgresql';
-import { createTestDatabase } from '../../../test/support/index.js';
 import { buildApp } from '../app.js';
 import { type Config, parseConfig } from '../config.js';
 import { initOrm, migrateDatabase } from '../db/orm.js';
@@ -47,6 +46,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
  * Call at collection time or in beforeAll; closes the ORM after the file.
  */
 export async function createTestOrm(): Promise<{ orm: MikroORM; url: string; close(): Promise<void> }> {
+  // Loaded here, not at the top: test/support needs vitest's runner, a benchmark script has none.
+  const { createTestDatabase } = await import('../../../test/support/index.js');
   const db = await createTestDatabase({ autoDrop: false });
   await migrateDatabase(db.url);
   const orm = await initOrm(db.url, { poolMax: 5 });
@@ -252,6 +253,8 @@ export interface StartTestServerOptions {
   random?: RandomSource;
   /** Share the database of a server already started (several servers, one database). */
   shareDatabaseWith?: TestServer;
+  /** Use this database (migrated here, kept on close) instead of a fresh one: outside vitest's runner. */
+  databaseUrl?: string;
 }
 
 export interface TestServer {
@@ -290,7 +293,7 @@ export interface TestServer {
 export async function startTestServer(options: StartTestServerOptions = {}): Promise<TestServer> {
   const shared = options.shareDatabaseWith ? owned.get(options.shareDatabaseWith) : undefined;
   if (options.shareDatabaseWith && !shared) throw new Error('shareDatabaseWith: not a started test server');
-  const database = shared ? undefined : await createTestOrm();
+  const database = shared ? undefined : await openDatabase(options.databaseUrl);
   const orm = shared?.orm ?? database!.orm;
   const url = shared?.url ?? database!.url;
   const clock = options.clock ?? systemClock;
@@ -367,3 +370,11 @@ export async function startTestServer(options: StartTestServerOptions = {}): Pro
 }
 
 const owned = new WeakMap<TestServer, { orm: MikroORM; url: string }>();
+
+/** A fresh test database, or the one at `url` (migrated, not dropped on close). */
+async function openDatabase(url: string | undefined) {
+  if (!url) return createTestOrm();
+  await migrateDatabase(url);
+  const orm = await initOrm(url, { poolMax: 5 });
+  return { orm, url, close: () => orm.close(true) };
+}
