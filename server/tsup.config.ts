@@ -7,6 +7,8 @@ export default defineConfig({
     testing: 'src/testing/index.ts',
     'testing-postgres': 'src/testing/postgres.ts',
   },
+  // The testing entry loads test/support, which runs inside vitest: never bundle vitest itself.
+  external: ['vitest'],
   format: ['esm'],
   dts: true,
   clean: true,
