@@ -2,14 +2,10 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig, startDatabase } from '@enforcer/server';
+import { startTestServer } from '@enforcer/server/testing';
 import Fastify from 'fastify';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { Group, GroupMembership } from '../../server/src/domains/groups/entities.js';
-import { Account, Person } from '../../server/src/domains/identity/entities.js';
-import { provisionTenant } from '../../server/src/domains/tenants/provision.js';
-import { RefreshToken } from '../../server/src/domains/tokens/entities.js';
-import { buildApp, loadConfig, startDatabase } from '../../server/src/index.js';
-import { cryptoRandom } from '../../server/src/lib/random.js';
 import type { Figure } from './measure';
 
 /**
@@ -162,32 +158,39 @@ export async function runServerLoadBench(): Promise<ServerLoadResult> {
     ACCESS_TOKEN_TTL: '3600',
     SIGNING_KEY_RETENTION: '86400',
   });
+  // The embedded PostgreSQL of a development server; the server itself as tests start it, on that database.
   const db = await startDatabase(config);
-  const app = buildApp(config, { orm: db.orm });
-  await app.services.keys.ensureKeys();
+  const app = await startTestServer({
+    databaseUrl: db.url,
+    env: {
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      ACCESS_TOKEN_TTL: '3600',
+      SIGNING_KEY_RETENTION: '86400',
+    },
+  });
   const bare = Fastify({ logger: false });
   try {
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/v1/enforcer`;
+    const base = app.baseUrl;
 
     // A tenant, a verified member, and an access token for them.
-    const em = db.orm.em.fork();
-    const tenant = await provisionTenant(em, cryptoRandom, { name: 'Bench Bank' });
-    const person = em.create(Person, { email: 'bench@example.com', emailVerifiedAt: new Date() });
-    const account = em.create(Account, { person, tenant, role: 'member' });
-    const verified = await em.findOneOrFail(Group, { tenant, name: 'verified' });
-    em.create(GroupMembership, { group: verified, account, tenant });
-    await em.flush();
-    const session = await app.services.sessions.signIn({ accountId: account.id, amr: ['otp'] });
+    const tenant = await app.db.seedTenant({ name: 'Bench Bank' });
+    const account = await app.db.seedAccount({
+      tenantId: tenant.id,
+      role: 'member',
+      email: 'bench@example.com',
+    });
+    await app.db.addToGroup(account.accountId, 'verified');
+    const session = await app.signIn({ accountId: account.accountId, amr: ['otp'] });
     const token = session.accessToken;
 
     // The bare route: the same verification of the same token, and nothing else.
-    const jwks = createLocalJWKSet(await app.services.keys.getJwks());
+    const jwks = createLocalJWKSet(await app.keys.getJwks());
     bare.post('/verify', async (request) => {
       const auth = request.headers.authorization ?? '';
       const { payload } = await jwtVerify(auth.slice(7), jwks, {
-        issuer: config.issuer,
-        audience: config.audience,
+        issuer: app.config.issuer,
+        audience: app.config.audience,
         typ: 'at+jwt',
         algorithms: ['ES256'],
       });
@@ -227,14 +230,14 @@ export async function runServerLoadBench(): Promise<ServerLoadResult> {
       const tokens: string[] = [];
       const sessionIds: string[] = [];
       for (let i = 0; i < CONNECTIONS; i++) {
-        const signedIn = await app.services.sessions.signIn({ accountId: account.id, amr: ['otp'] });
+        const signedIn = await app.signIn({ accountId: account.accountId, amr: ['otp'] });
         tokens.push(signedIn.refreshToken);
         sessionIds.push(signedIn.sessionId);
       }
       refreshRuns.push({
         tokens,
         rotated: () =>
-          db.orm.em.fork().count(RefreshToken, { session: { $in: sessionIds }, usedAt: { $ne: null } }),
+          app.db.records('refreshTokens').count({ session: { $in: sessionIds }, usedAt: { $ne: null } }),
       });
     }
     const refreshFig = await measure(

@@ -5,10 +5,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startTestServer } from '@enforcer/server/testing';
 import { type Browser, chromium } from 'playwright-core';
 import { build, type PreviewServer, preview } from 'vite';
-import { buildApp } from '../../server/src/app.js';
-import { createTestOrm, testConfig } from '../../server/src/testing/index.js';
 
 export interface RecordedRequest {
   method: string;
@@ -28,25 +27,16 @@ export interface BrowserTestServer {
 
 const basePath = '/api/v1/enforcer';
 
-/** The server as `test/e2e/harness.ts` starts it, plus a hook that records what it answered. */
+/** The server as `test/e2e/harness.ts` starts it (@enforcer/server/testing), with what it answered. */
 export async function startEnforcer(env: Record<string, string> = {}): Promise<BrowserTestServer> {
-  const db = await createTestOrm();
-  const app = buildApp(testConfig(env), { orm: db.orm });
-  const requests: RecordedRequest[] = [];
-  app.addHook('onResponse', async (request, reply) => {
-    requests.push({ method: request.method, path: request.url.split('?')[0]!, status: reply.statusCode });
-  });
-  await app.services.keys.ensureKeys();
-  const origin = await app.listen({ port: 0, host: '127.0.0.1' });
+  const server = await startTestServer({ env });
+  const requests: RecordedRequest[] = server.answers;
   return {
-    origin,
+    origin: server.origin,
     requests,
     count: (method, path) =>
       requests.filter((r) => r.method === method && r.path === `${basePath}${path}`).length,
-    close: async () => {
-      await app.close();
-      await db.close();
-    },
+    close: () => server.close(),
   };
 }
 

@@ -1,11 +1,10 @@
-// The conformance suite against the real server: buildApp on a fresh test database, listening
-// on a loopback port, with a clock the suite moves.
+// The conformance suite against the real server: @enforcer/server/testing's server on a fresh test
+// database, listening on a loopback port, with a clock the suite moves.
+
+import { ManualClock, startTestServer } from '@enforcer/server/testing';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { HttpResponse, http, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
-import { buildApp } from '../../server/src/app.js';
-import { ManualClock } from '../../server/src/lib/clock.js';
-import { createTestOrm, testConfig } from '../../server/src/testing/index.js';
 import { conformanceSuite } from './suite';
 
 const GOOGLE_JWKS_URL = 'https://google.test/oauth2/v3/certs';
@@ -13,11 +12,9 @@ const GOOGLE_JWKS_URL = 'https://google.test/oauth2/v3/certs';
 conformanceSuite({
   name: 'the real server',
   async start() {
-    const db = await createTestOrm();
     const clock = new ManualClock();
-    const app = buildApp(testConfig({ GOOGLE_JWKS_URL }), { orm: db.orm, clock });
-    await app.services.keys.ensureKeys();
-    const origin = await app.listen({ port: 0, host: '127.0.0.1' });
+    const server = await startTestServer({ env: { GOOGLE_JWKS_URL }, clock });
+    const { origin } = server;
     // Google: an RS256 key made here, its JWKS served by MSW where the server fetches Google's.
     const google = await generateKeyPair('RS256', { extractable: true });
     const jwk = {
@@ -44,8 +41,7 @@ conformanceSuite({
       },
       stop: async () => {
         msw.close();
-        await app.close();
-        await db.close();
+        await server.close();
       },
     };
   },

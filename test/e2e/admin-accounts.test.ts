@@ -1,9 +1,6 @@
 // Accounts and roles over HTTP: the role catalog, lists filtered by the policy engine, role and status
 // changes with their rank rules and the last-manager guard.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AuditEvent } from '../../server/src/domains/audit/entities.js';
-import { Account } from '../../server/src/domains/identity/entities.js';
-import { Session } from '../../server/src/domains/tokens/entities.js';
 import { expectFieldError, expectOk, expectProblem, type SeededTenant, seedTenant } from './admin-setup.js';
 import { startServer } from './harness.js';
 
@@ -157,16 +154,14 @@ describe('PUT /accounts/{id}/role', () => {
     const m = await t.addAccount('member');
     // A member may read no group (the list is filtered by the engine, so it is empty, not refused).
     expect(expectOk(await api('GET', '/groups', { token: m.token })).data).toEqual([]);
-    const before = (await server.orm.em.fork().findOneOrFail(Account, m.accountId)).grantVersion;
+    const before = (await server.db.records('accounts').one(m.accountId)).grantVersion;
     const changed = expectOk(
       await api('PUT', `/accounts/${m.accountId}/role`, { token: t.admin.token, body: { role: 'admin' } }),
     );
     expect(changed).toMatchObject({ id: m.accountId, role: 'admin', email: m.email, groups: [] });
-    expect((await server.orm.em.fork().findOneOrFail(Account, m.accountId)).grantVersion).toBe(before + 1);
+    expect((await server.db.records('accounts').one(m.accountId)).grantVersion).toBe(before + 1);
     expectOk(await api('GET', '/groups', { token: m.token }));
-    const [event] = await server.orm.em
-      .fork()
-      .find(AuditEvent, { action: 'account.role.changed', targetId: m.accountId });
+    const [event] = await server.db.auditEvents({ action: 'account.role.changed', targetId: m.accountId });
     expect(event).toMatchObject({
       actorType: 'account',
       actorId: t.admin.accountId,
@@ -272,7 +267,7 @@ describe('PUT /accounts/{id}/active', () => {
       await api('PUT', `/accounts/${m.accountId}/active`, { apiKey: t.apiKey, body: { active: false } }),
     );
     expect(off.active).toBe(false);
-    const sessions = await server.orm.em.fork().find(Session, { account: m.accountId });
+    const sessions = await server.db.records('sessions').find({ account: m.accountId });
     expect(sessions.every((s) => s.revokedAt !== null)).toBe(true);
     const refused = await api('GET', `/accounts/${m.accountId}`, { token: m.token });
     // Deactivation revoked the session, so the token no longer identifies anyone.
@@ -287,12 +282,10 @@ describe('PUT /accounts/{id}/active', () => {
         await api('PUT', `/accounts/${m.accountId}/active`, { apiKey: t.apiKey, body: { active: true } }),
       ).active,
     ).toBe(true);
-    const again = await server.app.services.sessions.signIn({ accountId: m.accountId, amr: ['otp'] });
+    const again = await server.signIn({ accountId: m.accountId, amr: ['otp'] });
     expectOk(await api('GET', `/accounts/${m.accountId}`, { token: again.accessToken }));
     const actions = (
-      await server.orm.em
-        .fork()
-        .find(AuditEvent, { targetId: m.accountId }, { orderBy: { createdAt: 'asc' } })
+      await server.db.auditEvents({ targetId: m.accountId }, { orderBy: { createdAt: 'asc' } })
     ).map((e) => e.action);
     expect(actions).toEqual(['account.deactivated', 'account.activated']);
   });

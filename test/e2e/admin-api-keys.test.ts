@@ -1,8 +1,6 @@
 // API keys over HTTP: minting (plaintext once, hash stored), scoping by role, listing, revocation.
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ApiKey } from '../../server/src/domains/api-keys/entities.js';
-import { AuditEvent } from '../../server/src/domains/audit/entities.js';
 import { expectFieldError, expectOk, expectProblem, type SeededTenant, seedTenant } from './admin-setup.js';
 import { type ApiResponse, startServer } from './harness.js';
 
@@ -34,13 +32,11 @@ describe('POST /api-keys', () => {
       prefix: created.key.slice(0, 12),
     });
     expect(created.last_used_at).toBeUndefined();
-    const row = await server.orm.em.fork().findOneOrFail(ApiKey, created.id);
+    const row = await server.db.records('apiKeys').one(created.id);
     expect(row.keyHash).toBe(createHash('sha256').update(created.key).digest('hex'));
     expect(JSON.stringify(row)).not.toContain(created.key);
     expect(row.createdBy).toBe(t.admin.accountId);
-    const [event] = await server.orm.em
-      .fork()
-      .find(AuditEvent, { action: 'api_key.created', targetId: created.id });
+    const [event] = await server.db.auditEvents({ action: 'api_key.created', targetId: created.id });
     expect(event).toMatchObject({ actorType: 'account', actorId: t.admin.accountId });
     expect(JSON.stringify(event!.details)).not.toContain(created.key);
 
@@ -154,9 +150,7 @@ describe('DELETE /api-keys/{id}', () => {
     const listed = expectOk(await api('GET', '/api-keys?limit=100', { token: t.owner.token }));
     expect(listed.data.map((k: { id: string }) => k.id)).not.toContain(created.id);
     expectProblem(await api('DELETE', `/api-keys/${created.id}`, { apiKey: t.apiKey }), 404, 'not_found');
-    const [event] = await server.orm.em
-      .fork()
-      .find(AuditEvent, { action: 'api_key.revoked', targetId: created.id });
+    const [event] = await server.db.auditEvents({ action: 'api_key.revoked', targetId: created.id });
     expect(event).toMatchObject({ actorType: 'api_key', actorId: t.apiKeyId });
   });
 

@@ -12,7 +12,7 @@ describe('/.well-known', () => {
     it(`serves the JWKS and the configuration at ${prefix || 'the host root'}`, async () => {
       const jwksResponse = await fetch(`${server.origin}${prefix}/.well-known/jwks.json`);
       expect(jwksResponse.status).toBe(200);
-      const maxAge = server.app.services.config.keys.jwksMaxAgeSeconds;
+      const maxAge = server.config.keys.jwksMaxAgeSeconds;
       expect(jwksResponse.headers.get('cache-control')).toBe(`public, max-age=${maxAge}`);
       const jwks = await jwksResponse.json();
       // The active key and the pre-published pending one, public parts only.
@@ -32,7 +32,7 @@ describe('/.well-known', () => {
       expect(configResponse.status).toBe(200);
       expect(configResponse.headers.get('cache-control')).toBe(`public, max-age=${maxAge}`);
       const config = await configResponse.json();
-      const issuer = server.app.services.config.issuer;
+      const issuer = server.config.issuer;
       expect(config).toMatchObject({
         issuer,
         jwks_uri: `${issuer}/.well-known/jwks.json`,
@@ -54,7 +54,7 @@ describe('/.well-known', () => {
     const [, header] = [null, JSON.parse(Buffer.from(t.member.token.split('.')[0]!, 'base64url').toString())];
     const jwk = jwks.keys.find((k: { kid: string }) => k.kid === header.kid);
     const { payload } = await jwtVerify(t.member.token, await importJWK(jwk, 'ES256'), {
-      issuer: server.app.services.config.issuer,
+      issuer: server.config.issuer,
     });
     expect(payload.sub).toBe(t.member.accountId);
   });
@@ -78,7 +78,7 @@ describe('/swagger', () => {
     expect(doc.status).toBe(200);
     const openapi = await doc.json();
     expect(openapi.openapi).toMatch(/^3\./);
-    expect(openapi.servers).toEqual([{ url: new URL(server.app.services.config.issuer).origin }]);
+    expect(openapi.servers).toEqual([{ url: new URL(server.config.issuer).origin }]);
     expect(Object.keys(openapi.paths)).toEqual(
       expect.arrayContaining([
         '/api/v1/enforcer/groups',

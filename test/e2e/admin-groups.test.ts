@@ -1,8 +1,6 @@
 // Groups as capability gates, over HTTP on a real server and database: the seed's quickstart step 5
 // and its "Gate a page on KYC" recipe.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AuditEvent } from '../../server/src/domains/audit/entities.js';
-import { Account } from '../../server/src/domains/identity/entities.js';
 import { expectFieldError, expectOk, expectProblem, type SeededTenant, seedTenant } from './admin-setup.js';
 import { startServer } from './harness.js';
 
@@ -15,7 +13,7 @@ beforeAll(async () => {
 });
 
 const grantVersion = async (accountId: string) =>
-  (await server.orm.em.fork().findOneOrFail(Account, accountId)).grantVersion;
+  (await server.db.records('accounts').one(accountId)).grantVersion;
 
 describe('groups as gates (quickstart step 5)', () => {
   it('lists groups with X-API-Key, adds the account to verified, and the gated action flips', async () => {
@@ -82,13 +80,10 @@ describe('groups as gates (quickstart step 5)', () => {
         .status,
     ).toBe(204);
 
-    const events = await server.orm.em
-      .fork()
-      .find(
-        AuditEvent,
-        { tenantId: t.tenant.id, targetId: t.member.accountId },
-        { orderBy: { createdAt: 'asc' } },
-      );
+    const events = await server.db.auditEvents(
+      { tenantId: t.tenant.id, targetId: t.member.accountId },
+      { orderBy: { createdAt: 'asc' } },
+    );
     expect(events.map((e) => e.action)).toEqual(['group.member.added', 'group.member.removed']);
     expect(events[0]).toMatchObject({ actorType: 'api_key', actorId: t.apiKeyId });
   });

@@ -1,8 +1,6 @@
 // The policy API over HTTP: reading and replacing the document (validation with paths, If-Match, the
 // checks that keep the tenant manageable), and decisions with POST /authorize and /authorize/filter.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AuditEvent } from '../../server/src/domains/audit/entities.js';
-import { Tenant } from '../../server/src/domains/tenants/entities.js';
 import { expectFieldError, expectOk, expectProblem, type SeededTenant, seedTenant } from './admin-setup.js';
 import { startServer } from './harness.js';
 
@@ -34,7 +32,7 @@ describe('GET /policy', () => {
 describe('PUT /policy', () => {
   it('stores a valid document, bumps the version, audits, and decisions follow at once', async () => {
     const current = await read();
-    const version = (await server.orm.em.fork().findOneOrFail(Tenant, t.tenant.id)).policyVersion;
+    const version = (await server.db.records('tenants').one(t.tenant.id)).policyVersion;
     const document = structuredClone(current.document);
     document.roles.member.permissions.push('reports.read');
     const updated = await put(document, { 'if-match': current.etag });
@@ -42,7 +40,7 @@ describe('PUT /policy', () => {
     expect(body.document.roles.member.permissions).toContain('reports.read');
     expect(body.etag).not.toBe(current.etag);
     expect(updated.headers.get('etag')).toBe(body.etag);
-    expect((await server.orm.em.fork().findOneOrFail(Tenant, t.tenant.id)).policyVersion).toBe(version + 1);
+    expect((await server.db.records('tenants').one(t.tenant.id)).policyVersion).toBe(version + 1);
     expect((await read()).etag).toBe(body.etag);
     expect(
       expectOk(await api('POST', '/authorize', { token: t.member.token, body: { action: 'reports.read' } })),
@@ -50,9 +48,7 @@ describe('PUT /policy', () => {
       allowed: true,
       reason: { kind: 'allowed_by_role', role: 'member', permission: 'reports.read' },
     });
-    const events = await server.orm.em
-      .fork()
-      .find(AuditEvent, { tenantId: t.tenant.id, action: 'policy.updated' });
+    const events = await server.db.auditEvents({ tenantId: t.tenant.id, action: 'policy.updated' });
     expect(events.at(-1)).toMatchObject({ actorType: 'account', actorId: t.owner.accountId });
     // The same document again changes nothing.
     expect(expectOk(await put(document)).etag).toBe(body.etag);

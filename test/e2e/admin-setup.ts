@@ -1,11 +1,9 @@
-// Principals for the admin API tests, created directly (tenant, people, accounts in the database;
-// tokens from the session service; API keys through POST /api-keys), so these suites do not depend
-// on the login flows.
+// Principals for the admin API tests, seeded through @enforcer/server/testing (tenant, people, accounts;
+// sessions started without a sign-in flow; API keys through POST /api-keys), so these suites do not
+// depend on the login flows.
 import { randomBytes } from 'node:crypto';
+import type { SeededTenantRecord } from '@enforcer/server/testing';
 import { expect } from 'vitest';
-import { Account, Person } from '../../server/src/domains/identity/entities.js';
-import type { ITenant } from '../../server/src/domains/tenants/entities.js';
-import { provisionTenant } from '../../server/src/domains/tenants/provision.js';
 import type { ApiResponse, TestServer } from './harness.js';
 
 export interface Member {
@@ -16,7 +14,7 @@ export interface Member {
 }
 
 export interface SeededTenant {
-  tenant: ITenant;
+  tenant: SeededTenantRecord;
   owner: Member;
   admin: Member;
   member: Member;
@@ -31,15 +29,11 @@ export const uniqueEmail = (label = 'user') => `${label}-${randomBytes(5).toStri
 
 /** A provisioned tenant (default policy, `verified` group) with an owner, an admin, a member and an API key. */
 export async function seedTenant(server: TestServer, name = 'Acme Pay'): Promise<SeededTenant> {
-  const em = server.orm.em.fork();
-  const tenant = await provisionTenant(em, server.app.services.random, { name });
+  const tenant = await server.db.seedTenant({ name });
   const addAccount = async (role: string, email = uniqueEmail(role)): Promise<Member> => {
-    const fork = server.orm.em.fork();
-    const person = fork.create(Person, { email, emailVerifiedAt: new Date() });
-    const account = fork.create(Account, { person, tenant: tenant.id, role });
-    await fork.flush();
-    const session = await server.app.services.sessions.signIn({ accountId: account.id, amr: ['otp'] });
-    return { accountId: account.id, personId: person.id, email, token: session.accessToken };
+    const account = await server.db.seedAccount({ tenantId: tenant.id, role, email });
+    const session = await server.signIn({ accountId: account.accountId, amr: ['otp'] });
+    return { ...account, token: session.accessToken };
   };
   const owner = await addAccount('owner');
   const admin = await addAccount('admin');

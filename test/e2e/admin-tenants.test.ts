@@ -1,8 +1,6 @@
 // The tenant admin API over HTTP: read, theme, login methods, invites, and the public resolve.
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AuditEvent } from '../../server/src/domains/audit/entities.js';
-import { Invite } from '../../server/src/domains/tenants/entities.js';
 import {
   expectFieldError,
   expectOk,
@@ -58,9 +56,7 @@ describe('PATCH /tenants/{id}', () => {
       expectOk(await api('PATCH', `/tenants/${t.tenant.id}`, { apiKey: t.apiKey, body: { logo_url: null } }))
         .logo_url,
     ).toBeNull();
-    const events = await server.orm.em
-      .fork()
-      .find(AuditEvent, { tenantId: t.tenant.id, action: 'tenant.updated' });
+    const events = await server.db.auditEvents({ tenantId: t.tenant.id, action: 'tenant.updated' });
     expect(events.length).toBeGreaterThanOrEqual(2);
   });
 
@@ -162,12 +158,10 @@ describe('POST /tenants/{id}/invites', () => {
     const days = (Date.parse(invite.expires_at) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(6.9);
     expect(days).toBeLessThanOrEqual(7);
-    const row = await server.orm.em.fork().findOneOrFail(Invite, invite.id);
+    const row = await server.db.records('invites').one(invite.id);
     expect(row.codeHash).toBe(createHash('sha256').update(invite.code).digest('base64url'));
     expect(row.createdBy).toBe(t.admin.accountId);
-    const [event] = await server.orm.em
-      .fork()
-      .find(AuditEvent, { action: 'invite.created', targetId: invite.id });
+    const [event] = await server.db.auditEvents({ action: 'invite.created', targetId: invite.id });
     expect(JSON.stringify(event)).not.toContain(invite.code);
     // One pending invite per email.
     expectProblem(

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { AuditEvent } from '../../server/src/domains/audit/entities.js';
-import { Tenant } from '../../server/src/domains/tenants/entities.js';
 import { expectProblem, requestCode, seedTenant, signIn, uniqueEmail, wrongCode } from './auth-fixtures.js';
 import { startServer } from './harness.js';
 
@@ -10,7 +8,7 @@ const { api } = server;
 const selfServe = (body: Record<string, unknown>, token?: string) =>
   api('POST', '/tenants/self-serve', { body, ...(token ? { token } : {}) });
 
-const tenantCount = () => server.orm.em.fork().count(Tenant, {});
+const tenantCount = () => server.db.records('tenants').count({});
 
 describe('POST /tenants/self-serve needs proof of admin_email', () => {
   it('without any proof: 401 unauthenticated, and no tenant is created', async () => {
@@ -32,7 +30,7 @@ describe('POST /tenants/self-serve needs proof of admin_email', () => {
     expectProblem(await selfServe({ name: 'Acme', admin_email: email, otp }), 401, 'invalid_otp');
 
     // A login code (requested with a tenant code) is not a proof for self-serve.
-    const tenant = await seedTenant(server.orm);
+    const tenant = await seedTenant(server.db);
     const loginCode = await requestCode(api, email, tenant.code);
     expectProblem(await selfServe({ name: 'Acme', admin_email: email, otp: loginCode }), 401, 'invalid_otp');
   });
@@ -70,7 +68,7 @@ describe('POST /tenants/self-serve needs proof of admin_email', () => {
     expect(me.body).toMatchObject({ roles: ['owner'], tenant: { id: created.body.tenant.id } });
     const perms = await api('GET', '/auth/permissions', { token: created.body.token });
     expect(perms.body.permissions).toContain('*');
-    const events = await server.orm.em.fork().find(AuditEvent, {
+    const events = await server.db.auditEvents({
       action: 'tenants.created',
       tenantId: created.body.tenant.id,
     });
@@ -78,7 +76,7 @@ describe('POST /tenants/self-serve needs proof of admin_email', () => {
   });
 
   it('with a session of the person whose email it is', async () => {
-    const home = await seedTenant(server.orm);
+    const home = await seedTenant(server.db);
     const email = uniqueEmail('admin');
     const session = await signIn(api, email, home.code);
     const created = await selfServe({ name: 'Second', admin_email: email }, session.token);
@@ -98,7 +96,7 @@ describe('POST /tenants/self-serve needs proof of admin_email', () => {
 
 describe('POST /tenants', () => {
   it('a signed-in person creates a tenant and becomes its owner; switch to enter it', async () => {
-    const home = await seedTenant(server.orm);
+    const home = await seedTenant(server.db);
     const session = await signIn(api, uniqueEmail(), home.code);
     const created = await api('POST', '/tenants', {
       token: session.token,
@@ -124,7 +122,7 @@ describe('POST /tenants', () => {
 
   it('needs a signed-in user; refuses providers that would lock the owner out', async () => {
     expectProblem(await api('POST', '/tenants', { body: { name: 'X' } }), 401, 'unauthenticated');
-    const home = await seedTenant(server.orm);
+    const home = await seedTenant(server.db);
     const session = await signIn(api, uniqueEmail(), home.code);
     const before = await tenantCount();
     const response = await api('POST', '/tenants', {

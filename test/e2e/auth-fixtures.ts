@@ -1,30 +1,23 @@
 // Shared steps of the auth end-to-end suites (files test/e2e/auth-*.test.ts).
 import type { TokenResponse } from '@enforcer/contract';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { SeededTenantRecord, TestData } from '@enforcer/server/testing';
 import { expect } from 'vitest';
-import { Account } from '../../server/src/domains/identity/entities.js';
-import type { ITenant } from '../../server/src/domains/tenants/entities.js';
-import { provisionTenant } from '../../server/src/domains/tenants/provision.js';
-import { cryptoRandom } from '../../server/src/lib/random.js';
 import type { Api } from './harness.js';
 
 let counter = 0;
 /** A fresh email per call (tests share one database per file). */
 export const uniqueEmail = (label = 'user') => `${label}-${Date.now().toString(36)}-${++counter}@example.com`;
 
-/** A provisioned tenant (default policy, `verified` group), straight in the database. */
+/** A provisioned tenant (default policy, `verified` group), seeded in the server's database. */
 export async function seedTenant(
-  orm: MikroORM,
+  db: TestData,
   input: { name?: string; allowSignup?: boolean; authProviders?: string[] } = {},
-): Promise<ITenant> {
-  const em = orm.em.fork() as EntityManager;
-  return em.transactional((tx) =>
-    provisionTenant(tx, cryptoRandom, {
-      name: input.name ?? 'Acme Pay',
-      allowSignup: input.allowSignup ?? true,
-      authProviders: input.authProviders ?? ['email_otp'],
-    }),
-  );
+): Promise<SeededTenantRecord> {
+  return db.seedTenant({
+    name: input.name ?? 'Acme Pay',
+    allowSignup: input.allowSignup ?? true,
+    authProviders: input.authProviders ?? ['email_otp'],
+  });
 }
 
 /** `POST /auth/otp/request` (development/test server: the code is in the answer). */
@@ -60,9 +53,8 @@ export function expectProblem(
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
 }
 
-export async function setAccountActive(orm: MikroORM, accountId: string, active: boolean): Promise<void> {
-  await orm.em.fork().nativeUpdate(Account, { id: accountId }, { active });
-}
+export const setAccountActive = (db: TestData, accountId: string, active: boolean): Promise<void> =>
+  db.setAccountActive(accountId, active);
 
 /** A wrong code for `code` (same length, other digits). */
 export const wrongCode = (code: string) => (code === '000000' ? '111111' : '000000');

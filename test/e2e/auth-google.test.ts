@@ -1,6 +1,5 @@
+import { ManualClock } from '@enforcer/server/testing';
 import { describe, expect, it } from 'vitest';
-import { PersonIdentity } from '../../server/src/domains/identities/entities.js';
-import { ManualClock } from '../../server/src/lib/clock.js';
 import { expectProblem, signIn, uniqueEmail } from './auth-fixtures.js';
 import {
   expectAuditReason,
@@ -18,10 +17,10 @@ import { startServer } from './harness.js';
 // Google's JWKS endpoint is MSW, serving a key set made here; the server fetches it as it would Google's.
 const clock = new ManualClock(new Date());
 const server = await startServer({ clock, env: { GOOGLE_JWKS_URL } });
-const { api, orm } = server;
+const { api, db } = server;
 const google = await fakeGoogle();
 const msw = startMsw(server, google.handler);
-const tenant = await methodTenant(orm, {
+const tenant = await methodTenant(db, {
   providers: ['google', 'email_otp'],
   settings: { google: { client_ids: ['other-client.apps.googleusercontent.com', GOOGLE_CLIENT_ID] } },
 });
@@ -52,9 +51,9 @@ describe('Google sign-in', () => {
     const response = await login(first.token, first.nonce);
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     expect(response.body.person).toMatchObject({ email, email_verified: true });
-    const identity = await orm.em
-      .fork()
-      .findOneOrFail(PersonIdentity, { provider: 'google', person: response.body.person.id });
+    const identity = await db
+      .records('identities')
+      .one({ provider: 'google', person: response.body.person.id });
     expect(identity.subject).toBe(`https://accounts.google.com|${sub}`);
     expect(identity.email).toBe(email);
 
@@ -82,7 +81,7 @@ describe('Google sign-in', () => {
     const sub = googleSub();
     const attempt = await googleToken({ sub, email, email_verified: true });
     expectProblem(await login(attempt.token, attempt.nonce), 409, 'email_in_use');
-    await expectAuditReason(orm, 'email_in_use');
+    await expectAuditReason(db, 'email_in_use');
 
     const proof = await googleToken({ sub, email, email_verified: true });
     const linked = await api('POST', '/auth/identities/google', { token: session.token, body: proof });
@@ -112,13 +111,13 @@ describe('Google sign-in', () => {
     const { token, nonce: n } = await googleToken();
     expect((await login(token, n)).status).toBe(200);
     expectProblem(await login(token, n), 401, 'provider_token_invalid');
-    await expectAuditReason(orm, 'nonce_replayed');
+    await expectAuditReason(db, 'nonce_replayed');
   });
 
   it('refuses a nonce that is not the one in the token, and a token without one', async () => {
     const { token } = await googleToken();
     expectProblem(await login(token, nonce()), 401, 'provider_token_invalid');
-    await expectAuditReason(orm, 'nonce_mismatch');
+    await expectAuditReason(db, 'nonce_mismatch');
     const bare = await google.idToken({ sub: googleSub() }, { now: clock.now() });
     expectProblem(await login(bare, nonce()), 401, 'provider_token_invalid');
   });
@@ -126,29 +125,29 @@ describe('Google sign-in', () => {
   it('refuses a token for another client (audience), from another issuer, or expired', async () => {
     const wrongAud = await googleToken({ aud: 'someone-else.apps.googleusercontent.com' });
     expectProblem(await login(wrongAud.token, wrongAud.nonce), 401, 'provider_token_invalid');
-    await expectAuditReason(orm, 'wrong_audience');
+    await expectAuditReason(db, 'wrong_audience');
     const wrongIss = await googleToken({ iss: 'https://evil.example.com' });
     expectProblem(await login(wrongIss.token, wrongIss.nonce), 401, 'provider_token_invalid');
-    await expectAuditReason(orm, 'wrong_issuer');
+    await expectAuditReason(db, 'wrong_issuer');
     const old = await googleToken({}, { ttl: 60 });
     clock.advance(60 + 11);
     expectProblem(await login(old.token, old.nonce), 401, 'provider_token_invalid');
-    await expectAuditReason(orm, 'expired');
+    await expectAuditReason(db, 'expired');
   });
 
   it("refuses a token not signed by Google's key (bad signature), by an unknown key, or malformed", async () => {
     const forged = await googleToken({}, { key: 'other' });
     expectProblem(await login(forged.token, forged.nonce), 401, 'provider_token_invalid');
-    await expectAuditReason(orm, 'bad_signature');
+    await expectAuditReason(db, 'bad_signature');
     const unknownKid = await googleToken({}, { key: 'other', kid: 'not-googles' });
     expectProblem(await login(unknownKid.token, unknownKid.nonce), 401, 'provider_token_invalid');
-    await expectAuditReason(orm, 'unknown_key');
+    await expectAuditReason(db, 'unknown_key');
     expectProblem(await login('not.a.jwt', nonce()), 401, 'provider_token_invalid');
-    await expectAuditReason(orm, 'malformed');
+    await expectAuditReason(db, 'malformed');
   });
 
   it("answers 503 when Google's keys cannot be fetched", async () => {
-    const fresh = await startServer({ clock, env: { GOOGLE_JWKS_URL }, orm });
+    const fresh = await startServer({ clock, env: { GOOGLE_JWKS_URL }, shareDatabaseWith: server });
     msw.use(letThrough(fresh));
     google.setJwksStatus(500);
     try {
@@ -168,9 +167,9 @@ describe('Google sign-in', () => {
 
   it('is refused by a tenant that does not accept it (403) or has no client id configured (403)', async () => {
     const { token, nonce: n } = await googleToken();
-    const emailOnly = await methodTenant(orm, { providers: ['email_otp'] });
+    const emailOnly = await methodTenant(db, { providers: ['email_otp'] });
     expectProblem(await login(token, n, emailOnly.code), 403, 'provider_not_allowed');
-    const unconfigured = await methodTenant(orm, { providers: ['google'] });
+    const unconfigured = await methodTenant(db, { providers: ['google'] });
     expectProblem(await login(token, n, unconfigured.code), 403, 'provider_not_configured');
   });
 

@@ -1,6 +1,5 @@
 import { getAddress } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { PersonIdentity } from '../../server/src/domains/identities/entities.js';
 import { seedTenant as seedAdminTenant } from './admin-setup.js';
 import { expectProblem, signIn, uniqueEmail } from './auth-fixtures.js';
 import {
@@ -18,8 +17,8 @@ import { startServer } from './harness.js';
 // the answer) and wallets need no third party, so they carry these tests; each method's own suite covers
 // linking it too.
 const server = await startServer();
-const { api, orm } = server;
-const tenant = await methodTenant(orm, {
+const { api, db } = server;
+const tenant = await methodTenant(db, {
   providers: ['email_otp', 'phone_otp', 'siwe'],
   settings: { siwe: SIWE_SETTINGS },
 });
@@ -86,7 +85,7 @@ describe('linking', () => {
     const linked = await linkPhone(session.token, phone);
     expect(linked.status, JSON.stringify(linked.body)).toBe(201);
     expect(linked.body).toMatchObject({ provider: 'phone_otp', subject: phone, email: null });
-    expect((await lastAudit(orm, 'auth.identity.linked'))?.targetId).toBe(linked.body.id);
+    expect((await lastAudit(db, 'auth.identity.linked'))?.targetId).toBe(linked.body.id);
 
     const again = await linkPhone(session.token, phone);
     expect(again.status).toBe(200);
@@ -121,10 +120,10 @@ describe('linking', () => {
     const phone = uniquePhone();
     expect((await linkPhone(alice.token, phone)).status).toBe(201);
     expectProblem(await linkPhone(bob.token, phone), 409, 'identity_already_linked');
-    const refused = await lastAudit(orm, 'auth.identity.link_refused');
+    const refused = await lastAudit(db, 'auth.identity.link_refused');
     expect(refused?.details).toMatchObject({ provider: 'phone_otp', reason: 'linked_to_other_person' });
     expect(refused?.actorId).toBe(bob.account.id);
-    const row = await orm.em.fork().findOneOrFail(PersonIdentity, { provider: 'phone_otp', subject: phone });
+    const row = await db.records('identities').one({ provider: 'phone_otp', subject: phone });
     expect(row.person.id).toBe(alice.person.id);
 
     // A wallet that signed itself up is a person of its own: it cannot be linked to someone else either.
@@ -147,7 +146,7 @@ describe('linking', () => {
       401,
       'invalid_otp',
     );
-    expect((await lastAudit(orm, 'auth.identity.link_refused'))?.details).toMatchObject({
+    expect((await lastAudit(db, 'auth.identity.link_refused'))?.details).toMatchObject({
       reason: 'wrong_code',
     });
     // A code proving the phone for a tenant sign-in does not prove it for linking (other purpose).
@@ -168,7 +167,7 @@ describe('linking', () => {
   });
 
   it('is refused for a method the signed-in tenant does not accept (403), and for an API key (403)', async () => {
-    const emailOnly = await methodTenant(orm, { providers: ['email_otp'] });
+    const emailOnly = await methodTenant(db, { providers: ['email_otp'] });
     const session = await signIn(api, uniqueEmail(), emailOnly.code);
     const phone = uniquePhone();
     expectProblem(await linkPhone(session.token, phone), 403, 'provider_not_allowed');
@@ -213,7 +212,7 @@ describe('unlinking', () => {
     const linked = await linkPhone(session.token, phone);
     const removed = await api('DELETE', `/auth/identities/${linked.body.id}`, { token: session.token });
     expect(removed.status).toBe(204);
-    expect((await lastAudit(orm, 'auth.identity.unlinked'))?.targetId).toBe(linked.body.id);
+    expect((await lastAudit(db, 'auth.identity.unlinked'))?.targetId).toBe(linked.body.id);
     expectProblem(
       await api('DELETE', `/auth/identities/${linked.body.id}`, { token: session.token }),
       404,
@@ -233,7 +232,7 @@ describe('unlinking', () => {
       404,
       'not_found',
     );
-    expect(await orm.em.fork().count(PersonIdentity, { id: linked.body.id })).toBe(1);
+    expect(await db.records('identities').count({ id: linked.body.id })).toBe(1);
   });
 
   it('refuses to remove the last way to sign in (409 last_identity)', async () => {
@@ -271,7 +270,7 @@ describe('unlinking', () => {
       ids.map((id: string) => api('DELETE', `/auth/identities/${id}`, { token: session.token })),
     );
     expect(results.map((r) => r.status).sort()).toEqual([204, 409]);
-    expect(await orm.em.fork().count(PersonIdentity, { person: session.person.id })).toBe(1);
+    expect(await db.records('identities').count({ person: session.person.id })).toBe(1);
   });
 });
 
@@ -285,7 +284,7 @@ describe('people without an email', () => {
     const me = await api('GET', '/auth/me', { token: first.body.token });
     expect(me.body.person.email).toBeNull();
     expect(me.body.session.amr).toEqual(['sms']);
-    const other = await methodTenant(orm, { providers: ['phone_otp'] });
+    const other = await methodTenant(db, { providers: ['phone_otp'] });
     const joined = await api('POST', '/auth/tenant/join', {
       token: first.body.token,
       body: { tenant_code: other.code },
@@ -318,7 +317,7 @@ describe('tenant method settings (PATCH /tenants/{id} auth_settings)', async () 
       siwe: SIWE_SETTINGS,
       privy: { app_id: privy.appId, verification_key: privy.verificationKey.trim() },
     });
-    expect((await lastAudit(orm, 'tenant.updated'))?.details).toMatchObject({
+    expect((await lastAudit(db, 'tenant.updated'))?.details).toMatchObject({
       fields: ['auth_settings.passkey', 'auth_settings.google', 'auth_settings.siwe', 'auth_settings.privy'],
     });
     const replaced = await patch({

@@ -1,8 +1,6 @@
+import { ManualClock } from '@enforcer/server/testing';
 import { decodeJwt } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MagicLinkToken } from '../../server/src/domains/auth/methods/magic-link/entities.js';
-import { Tenant } from '../../server/src/domains/tenants/entities.js';
-import { ManualClock } from '../../server/src/lib/clock.js';
 import { type SeededTenant, seedTenant as seedAdminTenant } from './admin-setup.js';
 import { expectProblem, uniqueEmail } from './auth-fixtures.js';
 import { startServer, type TestServer } from './harness.js';
@@ -15,13 +13,10 @@ const APP = 'https://app.acme.test/auth/magic';
 
 async function magicTenant(on: TestServer = server, urls: string[] = [APP]): Promise<SeededTenant> {
   const seeded = await seedAdminTenant(on);
-  await on.orm.em
-    .fork()
-    .nativeUpdate(
-      Tenant,
-      { id: seeded.tenant.id },
-      { authProviders: ['email_otp', 'magic_link'], allowSignup: true },
-    );
+  await on.db.updateTenant(seeded.tenant.id, {
+    authProviders: ['email_otp', 'magic_link'],
+    allowSignup: true,
+  });
   if (urls.length > 0) {
     const put = await on.api('PUT', `/tenants/${seeded.tenant.id}/magic-link`, {
       token: seeded.owner.token,
@@ -50,7 +45,7 @@ describe('magic links', () => {
     expect(link).toBe(`${APP}?token=${token}`);
     expect(new Date(expires_at).getTime() - clock.now().getTime()).toBe(900_000);
 
-    const row = await server.orm.em.fork().findOneOrFail(MagicLinkToken, { email });
+    const row = await server.db.records('magicLinks').one({ email });
     expect(row.tokenHash).not.toContain(token);
 
     const signedIn = await login(token);

@@ -3,7 +3,7 @@
 // Google and Privy token minting, SIWE messages signed by a local viem account.
 import { randomBytes } from 'node:crypto';
 import type { AuthSettings } from '@enforcer/contract';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { SeededTenantRecord, TestData } from '@enforcer/server/testing';
 import { exportJWK, exportSPKI, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { HttpResponse, http, passthrough, type RequestHandler } from 'msw';
 import { setupServer } from 'msw/node';
@@ -11,34 +11,25 @@ import { type Hex, toHex } from 'viem';
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 import { createSiweMessage } from 'viem/siwe';
 import { afterAll, expect } from 'vitest';
-import { AuditEvent } from '../../server/src/domains/audit/entities.js';
-import type { ITenant } from '../../server/src/domains/tenants/entities.js';
-import { Tenant } from '../../server/src/domains/tenants/entities.js';
 import { seedTenant } from './auth-fixtures.js';
 import type { Api, TestServer } from './harness.js';
 
 /** A tenant accepting `providers`, with these method settings stored. */
 export async function methodTenant(
-  orm: MikroORM,
+  db: TestData,
   input: { providers: string[]; settings?: AuthSettings; allowSignup?: boolean; name?: string },
-): Promise<ITenant> {
-  const tenant = await seedTenant(orm, {
+): Promise<SeededTenantRecord> {
+  const tenant = await seedTenant(db, {
     authProviders: input.providers,
     allowSignup: input.allowSignup ?? true,
     ...(input.name ? { name: input.name } : {}),
   });
-  if (input.settings) await setAuthSettings(orm, tenant.id, input.settings);
+  if (input.settings) await setAuthSettings(db, tenant.id, input.settings);
   return tenant;
 }
 
-export async function setAuthSettings(
-  orm: MikroORM,
-  tenantId: string,
-  settings: AuthSettings,
-): Promise<void> {
-  await orm.em
-    .fork()
-    .nativeUpdate(Tenant, { id: tenantId }, { authSettings: settings as Record<string, unknown> });
+export async function setAuthSettings(db: TestData, tenantId: string, settings: AuthSettings): Promise<void> {
+  await db.updateTenant(tenantId, { authSettings: settings as Record<string, unknown> });
 }
 
 /**
@@ -56,18 +47,14 @@ export function startMsw(server: TestServer, ...handlers: RequestHandler[]) {
 export const letThrough = (server: TestServer) => http.all(`${server.origin}/*`, () => passthrough());
 
 /** The latest audit event with this action (and, optionally, matching details). */
-export async function lastAudit(orm: MikroORM, action: string) {
-  const [event] = await orm.em
-    .fork()
-    .find(AuditEvent, { action }, { orderBy: { createdAt: 'desc' }, limit: 1 });
+export async function lastAudit(db: TestData, action: string) {
+  const [event] = await db.auditEvents({ action }, { orderBy: { createdAt: 'desc' }, limit: 1 });
   return event;
 }
 
 /** Asserts the latest `auth.login.failed` (or another action) carries this reason. */
-export async function expectAuditReason(orm: MikroORM, reason: string, action = 'auth.login.failed') {
-  const events = await orm.em
-    .fork()
-    .find(AuditEvent, { action }, { orderBy: { createdAt: 'desc' }, limit: 5 });
+export async function expectAuditReason(db: TestData, reason: string, action = 'auth.login.failed') {
+  const events = await db.auditEvents({ action }, { orderBy: { createdAt: 'desc' }, limit: 5 });
   expect(events.map((event) => (event.details as { reason?: string }).reason)).toContain(reason);
 }
 

@@ -1,15 +1,9 @@
 import { defaultPolicy } from '@enforcer/contract';
 import type { PolicyDocument } from '@enforcer/contract/policy';
 import { createEnforcer, type EnforcerError, isEnforcerError } from '@enforcer/sdk-js';
+import { ManualClock, totpCode } from '@enforcer/server/testing';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { AuditEvent } from '../../server/src/domains/audit/entities.js';
-import { RecoveryCode, TotpCredential } from '../../server/src/domains/auth/mfa/entities.js';
-import { Group, GroupMembership } from '../../server/src/domains/groups/entities.js';
-import { Account } from '../../server/src/domains/identity/entities.js';
-import { Tenant } from '../../server/src/domains/tenants/entities.js';
-import { ManualClock } from '../../server/src/lib/clock.js';
-import { totpCode } from '../../server/src/testing/totp.js';
 import { expectProblem, requestCode, seedTenant, signIn, uniqueEmail } from './auth-fixtures.js';
 import { startServer } from './harness.js';
 
@@ -17,7 +11,7 @@ import { startServer } from './harness.js';
 const clock = new ManualClock(Math.ceil(Date.now() / 30_000) * 30_000 + 1_000);
 const server = await startServer({ clock });
 const { api } = server;
-const tenant = await seedTenant(server.orm, { authProviders: ['email_otp', 'password'] });
+const tenant = await seedTenant(server.db, { authProviders: ['email_otp', 'password'] });
 const PASSWORD = 'correct horse battery staple';
 
 const login = (email: string) =>
@@ -80,7 +74,7 @@ describe('TOTP enrollment', () => {
     );
     expect(qr_code).toMatch(/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/);
 
-    const row = await server.orm.em.fork().findOneOrFail(TotpCredential, { person: person.id });
+    const row = await server.db.records('totpCredentials').one({ person: person.id });
     expect(row.secretSealed).not.toContain(secret);
     expect(Buffer.from(row.secretSealed, 'base64url').toString('utf8')).not.toContain(secret);
     expect(row.enabledAt).toBeNull();
@@ -110,7 +104,7 @@ describe('TOTP enrollment', () => {
     expect(new Set(codes).size).toBe(10);
     for (const c of codes) expect(c).toMatch(/^[0-9a-hjkmnp-tv-z]{4}(-[0-9a-hjkmnp-tv-z]{4}){3}$/);
 
-    const stored = await server.orm.em.fork().find(RecoveryCode, { person: person.id });
+    const stored = await server.db.records('recoveryCodes').find({ person: person.id });
     expect(stored).toHaveLength(10);
     const dump = JSON.stringify(stored);
     for (const c of codes) {
@@ -261,7 +255,7 @@ describe('recovery codes', () => {
     );
     const status = await api('GET', '/auth/mfa', { token: done.body.token });
     expect(status.body.recovery_codes_remaining).toBe(9);
-    const events = await server.orm.em.fork().find(AuditEvent, {
+    const events = await server.db.auditEvents({
       action: 'auth.mfa.recovery_code.used',
       targetId: session.person.id,
     });
@@ -322,9 +316,7 @@ describe('turning MFA off', () => {
     });
     expect((await login(email)).status).toBe(200);
     expectProblem(await disable({ code: right, password: PASSWORD }), 409, 'mfa_not_enabled');
-    const actions = (await server.orm.em.fork().find(AuditEvent, { actorId: session.account.id })).map(
-      (e) => e.action,
-    );
+    const actions = (await server.db.auditEvents({ actorId: session.account.id })).map((e) => e.action);
     expect(actions).toEqual(
       expect.arrayContaining(['auth.mfa.enabled', 'auth.mfa.failed', 'auth.mfa.disabled']),
     );
@@ -344,8 +336,7 @@ describe('step-up: a policy that wants a recent second factor', async () => {
       condition: { not: { lte: ['subject.attributes.mfa_age_seconds', 300] } },
     },
   ];
-  const em = server.orm.em.fork();
-  await em.nativeUpdate(Tenant, { id: tenant.id }, { policy: policy as never, policyVersion: 2 });
+  await server.db.updateTenant(tenant.id, { policy: policy as never, policyVersion: 2 });
 
   const authorize = (token: string) =>
     api('POST', '/authorize', { token, body: { action: 'transfers.create' } });
@@ -358,11 +349,7 @@ describe('step-up: a policy that wants a recent second factor', async () => {
       body: { provider: 'email_otp', email, otp, tenant_code: tenant.code },
     });
     const session = (await verify({ mfa_token: first.body.mfa_token, code: await code(secret) })).body;
-    const fork = server.orm.em.fork();
-    const account = await fork.findOneOrFail(Account, session.account.id);
-    const group = await fork.findOneOrFail(Group, { tenant: tenant.id, name: 'verified' });
-    fork.create(GroupMembership, { group, account, tenant: account.tenant });
-    await fork.flush();
+    await server.db.addToGroup(session.account.id, 'verified');
 
     expect((await authorize(session.token)).body.allowed).toBe(true);
     clock.advance(301);
@@ -420,14 +407,7 @@ describe('step-up: a policy that wants a recent second factor', async () => {
         body: { provider: 'email_otp', email, otp, tenant_code: tenant.code },
       })
     ).body;
-    const fork = server.orm.em.fork();
-    const group = await fork.findOneOrFail(Group, { tenant: tenant.id, name: 'verified' });
-    fork.create(GroupMembership, {
-      group,
-      account: fork.getReference(Account, account.id),
-      tenant: fork.getReference(Tenant, tenant.id),
-    });
-    await fork.flush();
+    await server.db.addToGroup(account.id, 'verified');
     expect(decodeJwt(token).mfa_at).toBeUndefined();
     expect((await authorize(token)).body).toMatchObject({
       allowed: false,

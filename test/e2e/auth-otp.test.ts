@@ -1,9 +1,6 @@
-import { randomDigits } from '@enforcer/core';
+import { randomDigits, webCryptoRandom } from '@enforcer/core';
+import { ManualClock } from '@enforcer/server/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AuditEvent } from '../../server/src/domains/audit/entities.js';
-import { OtpChallenge } from '../../server/src/domains/auth/entities.js';
-import { ManualClock } from '../../server/src/lib/clock.js';
-import { cryptoRandom } from '../../server/src/lib/random.js';
 import { expectProblem, requestCode, seedTenant, uniqueEmail, wrongCode } from './auth-fixtures.js';
 import { startServer } from './harness.js';
 import { startSmtpSink } from './smtp-sink.js';
@@ -11,7 +8,7 @@ import { startSmtpSink } from './smtp-sink.js';
 const clock = new ManualClock(new Date());
 const server = await startServer({ clock });
 const { api } = server;
-const tenant = await seedTenant(server.orm);
+const tenant = await seedTenant(server.db);
 
 const login = (email: string, otp: string, tenantCode = tenant.code) =>
   api('POST', '/auth/login', { body: { provider: 'email_otp', email, otp, tenant_code: tenantCode } });
@@ -20,7 +17,7 @@ describe('one-time codes', () => {
   it('are six digits from the CSPRNG, uniformly spread', () => {
     const counts = new Array(10).fill(0);
     for (let i = 0; i < 2000; i++) {
-      const code = randomDigits(cryptoRandom);
+      const code = randomDigits(webCryptoRandom);
       expect(code).toMatch(/^\d{6}$/);
       for (const digit of code) counts[Number(digit)]++;
     }
@@ -31,7 +28,7 @@ describe('one-time codes', () => {
   it('are stored only as a keyed hash, expire after 10 minutes', async () => {
     const email = uniqueEmail();
     const response = await api('POST', '/auth/otp/request', { body: { email, tenant_code: tenant.code } });
-    const row = await server.orm.em.fork().findOneOrFail(OtpChallenge, { email });
+    const row = await server.db.records('otpChallenges').one({ email });
     expect(row.codeHash).not.toContain(response.body.code);
     expect(row.codeHash).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(new Date(response.body.expires_at).getTime() - clock.now().getTime()).toBe(600_000);
@@ -90,7 +87,7 @@ describe('one-time codes', () => {
 
   it('are bound to their email, tenant and purpose', async () => {
     const email = uniqueEmail();
-    const other = await seedTenant(server.orm);
+    const other = await seedTenant(server.db);
     const forOther = await requestCode(api, email, other.code);
     expectProblem(await login(email, forOther), 401, 'invalid_otp');
     const proofOnly = await requestCode(api, email); // no tenant code: proves the email only
@@ -109,7 +106,7 @@ describe('one-time codes', () => {
 
   it('first logins racing for a new person create one person and one account', async () => {
     const email = uniqueEmail();
-    const other = await seedTenant(server.orm);
+    const other = await seedTenant(server.db);
     const a = await requestCode(api, email, tenant.code);
     const b = await requestCode(api, email, other.code);
     const [x, y] = await Promise.all([login(email, a), login(email, b, other.code)]);
@@ -123,7 +120,7 @@ describe('one-time codes', () => {
     await login(email, wrongCode(otp));
     const { body } = await login(email, otp);
     const mine = [{ details: { email } }, { actorId: { $in: [body.account.id, body.person.id] } }];
-    const events = await server.orm.em.fork().find(AuditEvent, { tenantId: tenant.id, $or: mine });
+    const events = await server.db.auditEvents({ tenantId: tenant.id, $or: mine });
     expect(events.map((e) => e.action)).toEqual(
       expect.arrayContaining([
         'auth.otp.requested',
@@ -132,7 +129,7 @@ describe('one-time codes', () => {
         'auth.login.succeeded',
       ]),
     );
-    const all = await server.orm.em.fork().find(AuditEvent, {});
+    const all = await server.db.auditEvents({});
     expect(JSON.stringify(all)).not.toContain(otp);
     expect(JSON.stringify(all)).not.toContain(wrongCode(otp));
   });
@@ -165,7 +162,7 @@ describe('production mode', async () => {
     clock,
     env: { ...productionEnv, SMTP_URL: sink.url, MAIL_FROM: 'Acme <no-reply@acme.test>' },
   });
-  const tenant = await seedTenant(production.orm);
+  const tenant = await seedTenant(production.db);
 
   it('never puts the code in the answer; the code arrives by SMTP and signs in', async () => {
     const email = uniqueEmail('prod');
@@ -211,7 +208,7 @@ describe('production mode', async () => {
     const url = down.url;
     await down.close();
     const broken = await startServer({
-      orm: production.orm,
+      shareDatabaseWith: production,
       clock,
       env: { ...productionEnv, SMTP_URL: url },
     });

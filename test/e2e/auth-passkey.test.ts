@@ -1,6 +1,5 @@
+import { ManualClock } from '@enforcer/server/testing';
 import { describe, expect, it } from 'vitest';
-import { PasskeyCredential } from '../../server/src/domains/auth/methods/passkey/entities.js';
-import { ManualClock } from '../../server/src/lib/clock.js';
 import { expectProblem, signIn, uniqueEmail } from './auth-fixtures.js';
 import {
   expectAuditReason,
@@ -20,8 +19,8 @@ const ORIGIN = 'https://app.example.com';
 const PASSKEY = { rp_id: 'example.com', rp_name: 'Acme Pay', origins: [ORIGIN, 'https://example.com'] };
 const clock = new ManualClock(new Date());
 const server = await startServer({ clock });
-const { api, orm } = server;
-const tenant = await methodTenant(orm, {
+const { api, db } = server;
+const tenant = await methodTenant(db, {
   providers: ['email_otp', 'passkey', 'siwe'],
   settings: { passkey: PASSKEY, siwe: SIWE_SETTINGS },
 });
@@ -91,7 +90,7 @@ describe('registering a passkey', () => {
       transports: ['internal', 'hybrid'],
       last_used_at: null,
     });
-    expect((await lastAudit(orm, 'auth.passkey.registered'))?.targetId).toBe(row.id);
+    expect((await lastAudit(db, 'auth.passkey.registered'))?.targetId).toBe(row.id);
     const list = await api('GET', '/auth/passkey/credentials', { token: session.token });
     expect(list.body.data).toEqual([row]);
     const methods = await api('GET', '/auth/identities', { token: session.token });
@@ -100,7 +99,7 @@ describe('registering a passkey', () => {
     expect(next.body.options.excludeCredentials).toEqual([
       { id: credential.id.toString('base64url'), type: 'public-key', transports: ['internal', 'hybrid'] },
     ]);
-    const stored = await orm.em.fork().findOneOrFail(PasskeyCredential, row.id);
+    const stored = await db.records('passkeys').one(row.id);
     expect(stored.publicKey).toMatch(/^[A-Za-z0-9_-]+$/);
   });
 
@@ -171,9 +170,9 @@ describe('registering a passkey', () => {
         401,
         'invalid_credentials',
       );
-      await expectAuditReason(orm, reason, 'auth.passkey.register_failed');
+      await expectAuditReason(db, reason, 'auth.passkey.register_failed');
     }
-    expect(await orm.em.fork().count(PasskeyCredential, { person: session.person.id })).toBe(0);
+    expect(await db.records('passkeys').count({ person: session.person.id })).toBe(0);
   });
 
   it('refuses a credential registered before (409 conflict)', async () => {
@@ -192,10 +191,10 @@ describe('registering a passkey', () => {
 
   it('needs a signed-in user, a tenant that accepts passkeys and has configured them', async () => {
     expectProblem(await api('POST', '/auth/passkey/register/begin', { body: {} }), 401, 'unauthenticated');
-    const emailOnly = await methodTenant(orm, { providers: ['email_otp'], settings: { passkey: PASSKEY } });
+    const emailOnly = await methodTenant(db, { providers: ['email_otp'], settings: { passkey: PASSKEY } });
     const a = await signIn(api, uniqueEmail(), emailOnly.code);
     expectProblem(await registerBegin(a.token), 403, 'provider_not_allowed');
-    const unconfigured = await methodTenant(orm, { providers: ['email_otp', 'passkey'] });
+    const unconfigured = await methodTenant(db, { providers: ['email_otp', 'passkey'] });
     const b = await signIn(api, uniqueEmail(), unconfigured.code);
     expectProblem(await registerBegin(b.token), 403, 'provider_not_configured');
   });
@@ -215,7 +214,7 @@ describe('signing in with a passkey', () => {
     expect(response.body.account.id).toBe(session.account.id);
     const me = await api('GET', '/auth/me', { token: response.body.token });
     expect(me.body.session.amr).toEqual(['hwk']);
-    const stored = await orm.em.fork().findOneOrFail(PasskeyCredential, row.id);
+    const stored = await db.records('passkeys').one(row.id);
     expect(stored.counter).toBe(1);
     expect(stored.lastUsedAt).not.toBeNull();
   });
@@ -275,7 +274,7 @@ describe('signing in with a passkey', () => {
       'challenge_invalid',
     );
 
-    const other = await methodTenant(orm, { providers: ['passkey'], settings: { passkey: PASSKEY } });
+    const other = await methodTenant(db, { providers: ['passkey'], settings: { passkey: PASSKEY } });
     const elsewhere = await api('POST', '/auth/passkey/login/begin', { body: { tenant_code: other.code } });
     expectProblem(
       await loginFinish(elsewhere.body.challenge_id, authenticator.get(elsewhere.body.options)),
@@ -294,7 +293,7 @@ describe('signing in with a passkey', () => {
     ];
     for (const [overrides, reason] of cases) {
       expectProblem(await passkeyLogin(authenticator, overrides), 401, 'invalid_credentials');
-      await expectAuditReason(orm, reason);
+      await expectAuditReason(db, reason);
     }
     const begun = await loginBegin();
     const assertion = authenticator.get(begun.body.options);
@@ -314,24 +313,24 @@ describe('signing in with a passkey', () => {
       challenge: 'AA',
     });
     expectProblem(await passkeyLogin(stranger), 401, 'invalid_credentials');
-    await expectAuditReason(orm, 'unknown_credential');
+    await expectAuditReason(db, 'unknown_credential');
     const begun = await loginBegin();
     const assertion = authenticator.get(begun.body.options);
     assertion.response.userHandle = Buffer.from('someone-else').toString('base64url');
     expectProblem(await loginFinish(begun.body.challenge_id, assertion), 401, 'invalid_credentials');
-    await expectAuditReason(orm, 'user_handle_mismatch');
+    await expectAuditReason(db, 'user_handle_mismatch');
   });
 
   it('refuses a signature counter that goes backwards (a cloned authenticator), and audits it', async () => {
     const { authenticator, credential, row } = await withPasskey();
     expect((await passkeyLogin(authenticator, { counter: 5 })).status).toBe(200);
     expectProblem(await passkeyLogin(authenticator, { counter: 5 }), 401, 'invalid_credentials');
-    await expectAuditReason(orm, 'counter_regression');
-    const event = await lastAudit(orm, 'auth.passkey.counter_regression');
+    await expectAuditReason(db, 'counter_regression');
+    const event = await lastAudit(db, 'auth.passkey.counter_regression');
     expect(event?.targetId).toBe(row.id);
     expect(event?.details).toMatchObject({ stored_counter: 5, presented_counter: 5 });
     expectProblem(await passkeyLogin(authenticator, { counter: 3 }), 401, 'invalid_credentials');
-    expect((await orm.em.fork().findOneOrFail(PasskeyCredential, row.id)).counter).toBe(5);
+    expect((await db.records('passkeys').one(row.id)).counter).toBe(5);
     expect((await passkeyLogin(authenticator, { counter: 6, credential })).status).toBe(200);
   });
 
@@ -345,7 +344,7 @@ describe('signing in with a passkey', () => {
   });
 
   it('is refused by a tenant that does not accept passkeys (403), and answers bad input with 400', async () => {
-    const emailOnly = await methodTenant(orm, { providers: ['email_otp'], settings: { passkey: PASSKEY } });
+    const emailOnly = await methodTenant(db, { providers: ['email_otp'], settings: { passkey: PASSKEY } });
     expectProblem(
       await api('POST', '/auth/passkey/login/begin', { body: { tenant_code: emailOnly.code } }),
       403,
@@ -392,7 +391,7 @@ describe('managing passkeys', () => {
     expect(
       (await api('DELETE', `/auth/passkey/credentials/${row.id}`, { token: session.token })).status,
     ).toBe(204);
-    expect((await lastAudit(orm, 'auth.passkey.deleted'))?.targetId).toBe(row.id);
+    expect((await lastAudit(db, 'auth.passkey.deleted'))?.targetId).toBe(row.id);
     expect((await api('GET', '/auth/passkey/credentials', { token: session.token })).body.data).toEqual([]);
     expectProblem(await passkeyLogin(authenticator), 401, 'invalid_credentials');
     expectProblem(

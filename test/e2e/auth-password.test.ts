@@ -1,8 +1,5 @@
+import { ManualClock } from '@enforcer/server/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AuditEvent } from '../../server/src/domains/audit/entities.js';
-import { PasswordCredential } from '../../server/src/domains/auth/methods/password/entities.js';
-import { Person } from '../../server/src/domains/identity/entities.js';
-import { ManualClock } from '../../server/src/lib/clock.js';
 import { expectProblem, seedTenant, signIn, uniqueEmail } from './auth-fixtures.js';
 import { startServer } from './harness.js';
 import { startSmtpSink } from './smtp-sink.js';
@@ -10,7 +7,7 @@ import { startSmtpSink } from './smtp-sink.js';
 const clock = new ManualClock(new Date());
 const server = await startServer({ clock });
 const { api } = server;
-const tenant = await seedTenant(server.orm, { authProviders: ['email_otp', 'password'] });
+const tenant = await seedTenant(server.db, { authProviders: ['email_otp', 'password'] });
 
 const GOOD = 'correct horse battery staple';
 
@@ -43,14 +40,13 @@ describe('registration and login with a password', () => {
 
   it('stores only an argon2id hash (m=19456 KiB, t=2, p=1), never the password', async () => {
     const email = await registered();
-    const em = server.orm.em.fork();
-    const person = await em.findOneOrFail(Person, { email });
-    const row = await em.findOneOrFail(PasswordCredential, { person: person.id });
+    const person = await server.db.records('people').one({ email });
+    const row = await server.db.records('passwords').one({ person: person.id });
     expect(row.hash).toMatch(/^\$argon2id\$v=19\$/);
     const params = /^\$argon2id\$v=19\$([^$]+)\$/.exec(row.hash)![1]!.split(',').sort();
     expect(params).toEqual(['m=19456', 'p=1', 't=2']);
     expect(row.hash).not.toContain(GOOD);
-    const audit = await em.find(AuditEvent, {});
+    const audit = await server.db.auditEvents();
     expect(JSON.stringify(audit)).not.toContain(GOOD);
   });
 
@@ -97,7 +93,7 @@ describe('registration and login with a password', () => {
   });
 
   it('a method the tenant does not accept is refused (provider_not_allowed)', async () => {
-    const otpOnly = await seedTenant(server.orm, { authProviders: ['email_otp'] });
+    const otpOnly = await seedTenant(server.db, { authProviders: ['email_otp'] });
     const email = await registered();
     expectProblem(await login(email, GOOD, otpOnly.code), 403, 'provider_not_allowed');
     expectProblem(await register(uniqueEmail(), GOOD, otpOnly.code), 403, 'provider_not_allowed');
@@ -189,7 +185,7 @@ describe('POST /auth/password/change', () => {
     expectProblem(await login(email, GOOD), 401, 'invalid_credentials');
     expect((await login(email, 'fresh new passphrase')).status).toBe(200);
 
-    const events = await server.orm.em.fork().find(AuditEvent, { actorId: mine.account.id });
+    const events = await server.db.auditEvents({ actorId: mine.account.id });
     expect(events.map((e) => e.action)).toEqual(
       expect.arrayContaining(['auth.password.change_failed', 'auth.password.changed']),
     );
@@ -320,7 +316,7 @@ describe('password reset in production mode (real SMTP)', async () => {
       MAIL_FROM: 'Acme <no-reply@acme.test>',
     },
   });
-  const prodTenant = await seedTenant(production.orm, { authProviders: ['password'] });
+  const prodTenant = await seedTenant(production.db, { authProviders: ['password'] });
 
   it('answers the same for known and unknown emails, never with the code; the mailed code resets', async () => {
     const email = uniqueEmail('prod');

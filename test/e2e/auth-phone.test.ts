@@ -1,8 +1,6 @@
+import { ManualClock } from '@enforcer/server/testing';
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { OtpChallenge } from '../../server/src/domains/auth/entities.js';
-import { DevelopmentSms } from '../../server/src/domains/auth/sms/development.js';
-import { ManualClock } from '../../server/src/lib/clock.js';
 import { expectProblem, requestCode, wrongCode } from './auth-fixtures.js';
 import { lastAudit, letThrough, methodTenant, startMsw } from './auth-methods-fixtures.js';
 import { startServer } from './harness.js';
@@ -15,7 +13,7 @@ const server = await startServer({
   clock,
   env: { SMS_GATEWAY_URL: GATEWAY, SMS_GATEWAY_API_KEY: API_KEY, SMS_FROM: 'Acme' },
 });
-const { api, orm } = server;
+const { api, db } = server;
 const sent: Array<{
   authorization: string | null;
   contentType: string | null;
@@ -35,7 +33,7 @@ const msw = startMsw(
       : new HttpResponse('nope', { status: gatewayStatus });
   }),
 );
-const tenant = await methodTenant(orm, { providers: ['phone_otp', 'email_otp'], name: 'Acme Pay' });
+const tenant = await methodTenant(db, { providers: ['phone_otp', 'email_otp'], name: 'Acme Pay' });
 
 let counter = 0;
 const uniquePhone = () =>
@@ -92,9 +90,9 @@ describe('phone codes over the HTTP SMS gateway', () => {
       text: expect.stringContaining(response.body.code),
     });
     expect(message.body.text).toMatch(/^\d{6} is your Acme Pay code/);
-    const row = await orm.em.fork().findOneOrFail(OtpChallenge, { email: phone });
+    const row = await db.records('otpChallenges').one({ email: phone });
     expect(row.codeHash).not.toContain(response.body.code);
-    expect((await lastAudit(orm, 'auth.otp.requested'))?.details).toMatchObject({
+    expect((await lastAudit(db, 'auth.otp.requested'))?.details).toMatchObject({
       channel: 'sms',
       phone,
       purpose: 'phone_login',
@@ -150,7 +148,7 @@ describe('phone codes over the HTTP SMS gateway', () => {
 
   it('binds a code to its number, tenant and purpose', async () => {
     const phone = uniquePhone();
-    const other = await methodTenant(orm, { providers: ['phone_otp'] });
+    const other = await methodTenant(db, { providers: ['phone_otp'] });
     const forOther = await code(phone, other.code);
     expectProblem(await login(phone, forOther), 401, 'invalid_otp');
     const forPhone = await code(phone);
@@ -165,7 +163,7 @@ describe('phone codes over the HTTP SMS gateway', () => {
   });
 
   it('sends nothing for a tenant that does not accept phone codes, with the same answer; login there is 403', async () => {
-    const emailOnly = await methodTenant(orm, { providers: ['email_otp'] });
+    const emailOnly = await methodTenant(db, { providers: ['email_otp'] });
     const before = sent.length;
     const phone = uniquePhone();
     const response = await request(phone, emailOnly.code);
@@ -199,17 +197,17 @@ describe('phone codes over the HTTP SMS gateway', () => {
 
 describe('the development SMS adapter', () => {
   it('is used without a gateway: nothing leaves the process, the message is logged and kept', async () => {
-    const dev = await startServer({ orm, clock });
+    const dev = await startServer({ shareDatabaseWith: server, clock });
     msw.use(letThrough(dev));
-    const sms = dev.app.services.sms;
-    expect(sms).toBeInstanceOf(DevelopmentSms);
+    // The development adapter keeps what it would have sent (a gateway keeps nothing: undefined).
+    expect(dev.sentSms()).toBeDefined();
     const before = sent.length;
     const phone = uniquePhone();
     const response = await dev.api('POST', '/auth/otp/request', {
       body: { phone, tenant_code: tenant.code },
     });
     expect(response.status).toBe(200);
-    expect((sms as DevelopmentSms).outbox.at(-1)).toEqual({
+    expect(dev.sentSms()?.at(-1)).toEqual({
       to: phone,
       text: expect.stringContaining(response.body.code),
     });

@@ -1,6 +1,5 @@
+import { ManualClock } from '@enforcer/server/testing';
 import { describe, expect, it } from 'vitest';
-import { PersonIdentity } from '../../server/src/domains/identities/entities.js';
-import { ManualClock } from '../../server/src/lib/clock.js';
 import { expectProblem, setAccountActive, signIn, uniqueEmail } from './auth-fixtures.js';
 import { expectAuditReason, fakePrivy, methodTenant, privyDid } from './auth-methods-fixtures.js';
 import { startServer } from './harness.js';
@@ -9,9 +8,9 @@ import { startServer } from './harness.js';
 // in the test stands in for the app's (its public half is the tenant's verification key).
 const clock = new ManualClock(new Date());
 const server = await startServer({ clock });
-const { api, orm } = server;
+const { api, db } = server;
 const privy = await fakePrivy('clprivyapp-acme');
-const tenant = await methodTenant(orm, {
+const tenant = await methodTenant(db, {
   providers: ['privy', 'email_otp'],
   settings: { privy: privy.settings },
 });
@@ -30,7 +29,7 @@ describe('Privy sign-in (POST /auth/login, provider privy)', () => {
     const first = await login(await mint(did));
     expect(first.status, JSON.stringify(first.body)).toBe(200);
     expect(first.body.person.email).toBeNull();
-    const identity = await orm.em.fork().findOneOrFail(PersonIdentity, { provider: 'privy', subject: did });
+    const identity = await db.records('identities').one({ provider: 'privy', subject: did });
     expect(identity.person.id).toBe(first.body.person.id);
     const second = await login(await mint(did));
     expect(second.body.person.id).toBe(first.body.person.id);
@@ -41,24 +40,24 @@ describe('Privy sign-in (POST /auth/login, provider privy)', () => {
   it('refuses a token for another app (audience), from another issuer, signed by another key, expired, or malformed', async () => {
     const did = privyDid();
     expectProblem(await login(await mint(did, { aud: 'another-app' })), 401, 'provider_token_invalid');
-    await expectAuditReason(orm, 'wrong_audience');
+    await expectAuditReason(db, 'wrong_audience');
     expectProblem(await login(await mint(did, { iss: 'privy.example' })), 401, 'provider_token_invalid');
-    await expectAuditReason(orm, 'wrong_issuer');
+    await expectAuditReason(db, 'wrong_issuer');
     expectProblem(await login(await mint(did, {}, { key: 'other' })), 401, 'provider_token_invalid');
-    await expectAuditReason(orm, 'bad_signature');
+    await expectAuditReason(db, 'bad_signature');
     const old = await mint(did, {}, { ttl: 60 });
     clock.advance(71);
     expectProblem(await login(old), 401, 'token_expired');
-    await expectAuditReason(orm, 'expired');
+    await expectAuditReason(db, 'expired');
     expectProblem(await login('a.b.c'), 401, 'provider_token_invalid');
     expectProblem(await login(await mint('not-a-did')), 401, 'provider_token_invalid');
   });
 
   it('is refused by a tenant that does not accept Privy (403) or has not configured it (403)', async () => {
     const token = await mint(privyDid());
-    const emailOnly = await methodTenant(orm, { providers: ['email_otp'] });
+    const emailOnly = await methodTenant(db, { providers: ['email_otp'] });
     expectProblem(await login(token, emailOnly.code), 403, 'provider_not_allowed');
-    const unconfigured = await methodTenant(orm, { providers: ['privy'] });
+    const unconfigured = await methodTenant(db, { providers: ['privy'] });
     expectProblem(await login(token, unconfigured.code), 403, 'provider_not_configured');
   });
 
@@ -137,7 +136,7 @@ describe('a Privy access token as the bearer (in place of a user JWT)', () => {
     const short = await mint(did, {}, { ttl: 30 });
     clock.advance(41);
     expectProblem(await api('GET', '/auth/me', { token: short }), 401, 'token_expired');
-    await setAccountActive(orm, signedIn.body.account.id, false);
+    await setAccountActive(db, signedIn.body.account.id, false);
     expectProblem(
       await api('GET', '/auth/me', { token: await mint(did, { sid: 'after-deactivation' }) }),
       403,
@@ -156,12 +155,12 @@ describe('a Privy access token as the bearer (in place of a user JWT)', () => {
     );
 
     const shared = await fakePrivy('clprivyapp-shared');
-    const one = await methodTenant(orm, {
+    const one = await methodTenant(db, {
       providers: ['privy'],
       settings: { privy: shared.settings },
       name: 'One',
     });
-    const two = await methodTenant(orm, {
+    const two = await methodTenant(db, {
       providers: ['privy'],
       settings: { privy: shared.settings },
       name: 'Two',

@@ -64,7 +64,7 @@ describe('the seed quickstart, as written', () => {
   });
 
   it("the seed's tenant code may be typed in lower case; emails are case-insensitive", async () => {
-    const tenant = await seedTenant(server.orm);
+    const tenant = await seedTenant(server.db);
     const email = uniqueEmail('Mixed');
     const otp = await requestCode(api, email.toUpperCase(), tenant.code.toLowerCase());
     const login = await api('POST', '/auth/login', {
@@ -75,7 +75,7 @@ describe('the seed quickstart, as written', () => {
   });
 
   it('login into a tenant that does not allow sign-up: 403 signup_disabled (after the code checks out)', async () => {
-    const tenant = await seedTenant(server.orm, { allowSignup: false });
+    const tenant = await seedTenant(server.db, { allowSignup: false });
     const email = uniqueEmail();
     const otp = await requestCode(api, email, tenant.code);
     const login = await api('POST', '/auth/login', {
@@ -90,7 +90,7 @@ describe('the seed quickstart, as written', () => {
   });
 
   it('login into a tenant without email_otp: 403 provider_not_allowed', async () => {
-    const tenant = await seedTenant(server.orm, { authProviders: ['passkey'] });
+    const tenant = await seedTenant(server.db, { authProviders: ['passkey'] });
     const login = await api('POST', '/auth/login', {
       body: { provider: 'email_otp', email: uniqueEmail(), otp: '123456', tenant_code: tenant.code },
     });
@@ -110,7 +110,7 @@ describe('the seed quickstart, as written', () => {
   });
 
   it('register with a tenant code creates the account; login then signs in to it', async () => {
-    const tenant = await seedTenant(server.orm);
+    const tenant = await seedTenant(server.db);
     const email = uniqueEmail();
     const first = await api('POST', '/auth/register', {
       body: { provider: 'email_otp', email, tenant_code: tenant.code },

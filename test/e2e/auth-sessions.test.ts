@@ -1,13 +1,12 @@
+import { ManualClock } from '@enforcer/server/testing';
 import { describe, expect, it } from 'vitest';
-import { AuditEvent } from '../../server/src/domains/audit/entities.js';
-import { ManualClock } from '../../server/src/lib/clock.js';
 import { expectProblem, seedTenant, setAccountActive, signIn, uniqueEmail } from './auth-fixtures.js';
 import { startServer } from './harness.js';
 
 const clock = new ManualClock(new Date());
 const server = await startServer({ clock, env: { REFRESH_TOKEN_GRACE: '10' } });
 const { api } = server;
-const tenant = await seedTenant(server.orm);
+const tenant = await seedTenant(server.db);
 
 const refresh = (refreshToken: string) =>
   api('POST', '/auth/refresh', { body: { refresh_token: refreshToken } });
@@ -38,7 +37,7 @@ describe('POST /auth/refresh', () => {
     expectProblem(await refresh(c.refresh_token), 401, 'refresh_token_invalid');
     expectProblem(await me(c.token), 401, 'token_invalid');
     expectProblem(await me(session.token), 401, 'token_invalid');
-    const events = await server.orm.em.fork().find(AuditEvent, {
+    const events = await server.db.auditEvents({
       action: 'auth.refresh_token.reused',
       actorId: session.account.id,
     });
@@ -60,10 +59,10 @@ describe('POST /auth/refresh', () => {
 
   it('a deactivated account: its token stops working, refresh is refused and ends the session', async () => {
     const session = await signIn(api, uniqueEmail(), tenant.code);
-    await setAccountActive(server.orm, session.account.id, false);
+    await setAccountActive(server.db, session.account.id, false);
     expectProblem(await me(session.token), 403, 'account_inactive');
     expectProblem(await refresh(session.refresh_token), 403, 'account_inactive');
-    await setAccountActive(server.orm, session.account.id, true);
+    await setAccountActive(server.db, session.account.id, true);
     expectProblem(await me(session.token), 401, 'token_invalid');
     expectProblem(await refresh(session.refresh_token), 401, 'refresh_token_invalid');
   });
@@ -94,7 +93,7 @@ describe('POST /auth/logout', () => {
 
   it('all_sessions: every session of the person, in every tenant, ends', async () => {
     const email = uniqueEmail();
-    const otherTenant = await seedTenant(server.orm);
+    const otherTenant = await seedTenant(server.db);
     const one = await signIn(api, email, tenant.code);
     const two = await signIn(api, email, tenant.code);
     const three = await signIn(api, email, otherTenant.code);
@@ -106,9 +105,7 @@ describe('POST /auth/logout', () => {
       expectProblem(await refresh(s.refresh_token), 401, 'refresh_token_invalid');
     }
     expect((await me(bystander.token)).status).toBe(200);
-    const events = await server.orm.em
-      .fork()
-      .find(AuditEvent, { action: 'auth.logout', actorId: one.account.id });
+    const events = await server.db.auditEvents({ action: 'auth.logout', actorId: one.account.id });
     expect(events[0]?.details).toMatchObject({ scope: 'all_sessions', sessions_ended: 3 });
   });
 

@@ -1,8 +1,6 @@
+import { ManualClock } from '@enforcer/server/testing';
 import { getAddress } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { AuthChallenge } from '../../server/src/domains/auth/challenges/entities.js';
-import { PersonIdentity } from '../../server/src/domains/identities/entities.js';
-import { ManualClock } from '../../server/src/lib/clock.js';
 import { expectProblem } from './auth-fixtures.js';
 import {
   expectAuditReason,
@@ -16,8 +14,8 @@ import { startServer } from './harness.js';
 
 const clock = new ManualClock(new Date());
 const server = await startServer({ clock });
-const { api, orm } = server;
-const tenant = await methodTenant(orm, {
+const { api, db } = server;
+const tenant = await methodTenant(db, {
   providers: ['siwe', 'email_otp'],
   settings: { siwe: SIWE_SETTINGS },
 });
@@ -40,12 +38,12 @@ describe('POST /auth/siwe/nonce', () => {
       chain_ids: [1, 8453],
     });
     expect(new Date(a.body.expires_at).getTime() - clock.now().getTime()).toBe(300_000);
-    const rows = await orm.em.fork().find(AuthChallenge, { purpose: 'siwe' });
+    const rows = await db.records('authChallenges').find({ purpose: 'siwe' });
     expect(rows.some((row) => row.valueHash === a.body.nonce)).toBe(false);
   });
 
   it('is refused for a tenant that does not accept siwe (403), has not configured it (403), or does not exist (404)', async () => {
-    const emailOnly = await methodTenant(orm, {
+    const emailOnly = await methodTenant(db, {
       providers: ['email_otp'],
       settings: { siwe: SIWE_SETTINGS },
     });
@@ -54,7 +52,7 @@ describe('POST /auth/siwe/nonce', () => {
       403,
       'provider_not_allowed',
     );
-    const unconfigured = await methodTenant(orm, { providers: ['siwe'] });
+    const unconfigured = await methodTenant(db, { providers: ['siwe'] });
     expectProblem(
       await api('POST', '/auth/siwe/nonce', { body: { tenant_code: unconfigured.code } }),
       403,
@@ -76,9 +74,7 @@ describe('Sign-In with Ethereum', () => {
     expect(first.status, JSON.stringify(first.body)).toBe(200);
     expect(first.body.person.email).toBeNull();
     expect(first.body.account.role).toBe('member');
-    const identity = await orm.em
-      .fork()
-      .findOneOrFail(PersonIdentity, { provider: 'siwe', subject: wallet.address });
+    const identity = await db.records('identities').one({ provider: 'siwe', subject: wallet.address });
     expect(identity.subject).toBe(getAddress(wallet.address));
     expect(identity.person.id).toBe(first.body.person.id);
 
@@ -105,7 +101,7 @@ describe('Sign-In with Ethereum', () => {
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(a.body.person.id).toBe(b.body.person.id);
     expect(a.body.account.id).toBe(b.body.account.id);
-    expect(await orm.em.fork().count(PersonIdentity, { provider: 'siwe', subject: wallet.address })).toBe(1);
+    expect(await db.records('identities').count({ provider: 'siwe', subject: wallet.address })).toBe(1);
   });
 
   it('accepts a message with an expiry in the future and any of the allowed chains', async () => {
@@ -128,7 +124,7 @@ describe('Sign-In with Ethereum', () => {
     const proof = await siweProof(api, tenant.code, newWallet());
     expect((await login(proof)).status).toBe(200);
     expectProblem(await login(proof), 401, 'challenge_invalid');
-    await expectAuditReason(orm, 'nonce_invalid');
+    await expectAuditReason(db, 'nonce_invalid');
   });
 
   it('refuses a nonce the server never issued, an expired one, and one issued for another tenant', async () => {
@@ -145,7 +141,7 @@ describe('Sign-In with Ethereum', () => {
     clock.advance(301);
     expectProblem(await login(late), 401, 'challenge_invalid');
 
-    const other = await methodTenant(orm, { providers: ['siwe'], settings: { siwe: SIWE_SETTINGS } });
+    const other = await methodTenant(db, { providers: ['siwe'], settings: { siwe: SIWE_SETTINGS } });
     const elsewhere = await siweProof(api, other.code, wallet, {}, clock.now());
     expectProblem(await login(elsewhere), 401, 'challenge_invalid');
     expect((await login(elsewhere, other.code)).status).toBe(200);
@@ -158,7 +154,7 @@ describe('Sign-In with Ethereum', () => {
       401,
       'invalid_credentials',
     );
-    await expectAuditReason(orm, 'domain_mismatch');
+    await expectAuditReason(db, 'domain_mismatch');
     expectProblem(
       await login(
         await siweProof(api, tenant.code, wallet, { uri: 'https://evil.example.com/login' }, clock.now()),
@@ -166,13 +162,13 @@ describe('Sign-In with Ethereum', () => {
       401,
       'invalid_credentials',
     );
-    await expectAuditReason(orm, 'uri_mismatch');
+    await expectAuditReason(db, 'uri_mismatch');
     expectProblem(
       await login(await siweProof(api, tenant.code, wallet, { chainId: 137 }, clock.now())),
       401,
       'invalid_credentials',
     );
-    await expectAuditReason(orm, 'chain_mismatch');
+    await expectAuditReason(db, 'chain_mismatch');
   });
 
   it('refuses an expired message, one not valid yet, and one issued in the future', async () => {
@@ -185,7 +181,7 @@ describe('Sign-In with Ethereum', () => {
       401,
       'invalid_credentials',
     );
-    await expectAuditReason(orm, 'expired');
+    await expectAuditReason(db, 'expired');
     expectProblem(
       await login(
         await siweProof(api, tenant.code, wallet, { notBefore: new Date(now + 3_600_000) }, clock.now()),
@@ -193,13 +189,13 @@ describe('Sign-In with Ethereum', () => {
       401,
       'invalid_credentials',
     );
-    await expectAuditReason(orm, 'not_yet_valid');
+    await expectAuditReason(db, 'not_yet_valid');
     expectProblem(
       await login(await siweProof(api, tenant.code, wallet, {}, new Date(now + 3_600_000))),
       401,
       'invalid_credentials',
     );
-    await expectAuditReason(orm, 'issued_in_future');
+    await expectAuditReason(db, 'issued_in_future');
   });
 
   it('refuses a signature by another key, a signature that is not one, and a message that is not SIWE', async () => {
@@ -207,7 +203,7 @@ describe('Sign-In with Ethereum', () => {
     const proof = await siweProof(api, tenant.code, wallet, {}, clock.now());
     const impostor = await newWallet().signMessage({ message: proof.message });
     expectProblem(await login({ message: proof.message, signature: impostor }), 401, 'invalid_credentials');
-    await expectAuditReason(orm, 'bad_signature');
+    await expectAuditReason(db, 'bad_signature');
     const garbage = await siweProof(api, tenant.code, wallet, {}, clock.now());
     expectProblem(
       await login({ message: garbage.message, signature: randomSignature() }),
@@ -219,7 +215,7 @@ describe('Sign-In with Ethereum', () => {
       401,
       'invalid_credentials',
     );
-    await expectAuditReason(orm, 'malformed_message');
+    await expectAuditReason(db, 'malformed_message');
   });
 
   it('answers bad input with 400 problems', async () => {
@@ -244,14 +240,14 @@ describe('Sign-In with Ethereum', () => {
   it('is refused by a tenant that does not accept it, and by one that has not configured it', async () => {
     const wallet = newWallet();
     const proof = await siweProof(api, tenant.code, wallet, {}, clock.now());
-    const emailOnly = await methodTenant(orm, { providers: ['email_otp'] });
+    const emailOnly = await methodTenant(db, { providers: ['email_otp'] });
     expectProblem(await login(proof, emailOnly.code), 403, 'provider_not_allowed');
-    const unconfigured = await methodTenant(orm, { providers: ['siwe'] });
+    const unconfigured = await methodTenant(db, { providers: ['siwe'] });
     expectProblem(await login(proof, unconfigured.code), 403, 'provider_not_configured');
   });
 
   it('follows the sign-up rules: an invite-only tenant does not create an account for a new wallet', async () => {
-    const closed = await methodTenant(orm, {
+    const closed = await methodTenant(db, {
       providers: ['siwe'],
       settings: { siwe: SIWE_SETTINGS },
       allowSignup: false,

@@ -1,39 +1,26 @@
 import { compile, type PolicyDocument } from '@enforcer/contract/policy';
-import { generateInviteCode, hashInviteCode } from '@enforcer/core';
+import { ManualClock } from '@enforcer/server/testing';
 import { describe, expect, it } from 'vitest';
-import { AuditEvent } from '../../server/src/domains/audit/entities.js';
-import { Invite } from '../../server/src/domains/tenants/entities.js';
-import { addSeconds, ManualClock } from '../../server/src/lib/clock.js';
-import { cryptoRandom } from '../../server/src/lib/random.js';
 import { expectProblem, seedTenant, setAccountActive, signIn, uniqueEmail } from './auth-fixtures.js';
 import { startServer } from './harness.js';
 
 const clock = new ManualClock(new Date());
 const server = await startServer({ clock });
 const { api } = server;
-const home = await seedTenant(server.orm, { name: 'Home' });
+const home = await seedTenant(server.db, { name: 'Home' });
 
 /** An invite row as the tenants domain writes it (only the code's hash is stored). */
-async function seedInvite(input: { tenantId: string; email: string; role?: string; ttlSeconds?: number }) {
-  const code = generateInviteCode(cryptoRandom);
-  const em = server.orm.em.fork();
-  const invite = em.create(Invite, {
-    tenant: input.tenantId,
+const seedInvite = (input: { tenantId: string; email: string; role?: string; ttlSeconds?: number }) =>
+  server.db.seedInvite({
+    tenantId: input.tenantId,
     email: input.email,
     role: input.role ?? 'admin',
-    codeHash: await hashInviteCode(code),
-    createdBy: null,
-    acceptedBy: null,
-    expiresAt: addSeconds(clock.now(), input.ttlSeconds ?? 3600),
-    acceptedAt: null,
+    expiresAt: new Date(clock.now().getTime() + (input.ttlSeconds ?? 3600) * 1000),
   });
-  await em.flush();
-  return { code, id: invite.id };
-}
 
 describe('POST /auth/tenant/join', () => {
   it('joins a tenant that allows sign-up, as member, with tokens scoped to it; the old session stays', async () => {
-    const open = await seedTenant(server.orm, { name: 'Open' });
+    const open = await seedTenant(server.db, { name: 'Open' });
     const session = await signIn(api, uniqueEmail(), home.code);
     const joined = await api('POST', '/auth/tenant/join', {
       token: session.token,
@@ -55,14 +42,12 @@ describe('POST /auth/tenant/join', () => {
       409,
       'already_member',
     );
-    const events = await server.orm.em
-      .fork()
-      .find(AuditEvent, { action: 'auth.tenant.joined', tenantId: open.id });
+    const events = await server.db.auditEvents({ action: 'auth.tenant.joined', tenantId: open.id });
     expect(events).toHaveLength(1);
   });
 
   it('refuses invite-only tenants (403 signup_disabled), unknown codes (404) and API keys', async () => {
-    const closed = await seedTenant(server.orm, { allowSignup: false });
+    const closed = await seedTenant(server.db, { allowSignup: false });
     const session = await signIn(api, uniqueEmail(), home.code);
     expectProblem(
       await api('POST', '/auth/tenant/join', { token: session.token, body: { tenant_code: closed.code } }),
@@ -85,7 +70,7 @@ describe('POST /auth/tenant/join', () => {
   });
 
   it('refuses a tenant that does not accept the method the session was started with', async () => {
-    const passkeyOnly = await seedTenant(server.orm, { authProviders: ['passkey'] });
+    const passkeyOnly = await seedTenant(server.db, { authProviders: ['passkey'] });
     const session = await signIn(api, uniqueEmail(), home.code);
     expectProblem(
       await api('POST', '/auth/tenant/join', {
@@ -101,8 +86,8 @@ describe('POST /auth/tenant/join', () => {
 describe('POST /auth/tenant/switch and GET /auth/tenants', () => {
   it('lists memberships (paginated, current marked) and switches between them', async () => {
     const email = uniqueEmail();
-    const second = await seedTenant(server.orm, { name: 'Second' });
-    const third = await seedTenant(server.orm, { name: 'Third' });
+    const second = await seedTenant(server.db, { name: 'Second' });
+    const third = await seedTenant(server.db, { name: 'Third' });
     const session = await signIn(api, email, home.code);
     clock.advance(1);
     await signIn(api, email, second.code);
@@ -145,7 +130,7 @@ describe('POST /auth/tenant/switch and GET /auth/tenants', () => {
 
   it('refuses a tenant without an account (403 not_a_member) and a deactivated account (403 account_inactive)', async () => {
     const email = uniqueEmail();
-    const other = await seedTenant(server.orm);
+    const other = await seedTenant(server.db);
     const session = await signIn(api, email, home.code);
     expectProblem(
       await api('POST', '/auth/tenant/switch', { token: session.token, body: { tenant_id: other.id } }),
@@ -161,7 +146,7 @@ describe('POST /auth/tenant/switch and GET /auth/tenants', () => {
       'not_a_member',
     );
     const there = await signIn(api, email, other.code);
-    await setAccountActive(server.orm, there.account.id, false);
+    await setAccountActive(server.db, there.account.id, false);
     expectProblem(
       await api('POST', '/auth/tenant/switch', { token: session.token, body: { tenant_id: other.id } }),
       403,
@@ -172,7 +157,7 @@ describe('POST /auth/tenant/switch and GET /auth/tenants', () => {
 
 describe('POST /auth/invites/accept', () => {
   it("creates the account with the invite's role and signs in to its tenant; works once", async () => {
-    const closed = await seedTenant(server.orm, { name: 'Invite only', allowSignup: false });
+    const closed = await seedTenant(server.db, { name: 'Invite only', allowSignup: false });
     const email = uniqueEmail('invitee');
     const session = await signIn(api, email, home.code);
     const invite = await seedInvite({ tenantId: closed.id, email, role: 'admin' });
@@ -182,7 +167,7 @@ describe('POST /auth/invites/accept', () => {
     });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
     expect(accepted.body).toMatchObject({ tenant: { id: closed.id }, account: { role: 'admin', email } });
-    const row = await server.orm.em.fork().findOneOrFail(Invite, invite.id);
+    const row = await server.db.records('invites').one(invite.id);
     expect(row.acceptedBy).toBe(accepted.body.account.id);
 
     const other = await signIn(api, email, home.code);
@@ -194,7 +179,7 @@ describe('POST /auth/invites/accept', () => {
   });
 
   it('refuses an invite for another email, an expired one and an unknown one, with one answer', async () => {
-    const tenant = await seedTenant(server.orm, { allowSignup: false });
+    const tenant = await seedTenant(server.db, { allowSignup: false });
     const session = await signIn(api, uniqueEmail('mallory'), home.code);
     const forSomeoneElse = await seedInvite({ tenantId: tenant.id, email: uniqueEmail('alice') });
     const expiring = await seedInvite({ tenantId: tenant.id, email: session.person.email!, ttlSeconds: 60 });
@@ -206,7 +191,7 @@ describe('POST /auth/invites/accept', () => {
         'invite_invalid',
       );
     }
-    const refused = await server.orm.em.fork().find(AuditEvent, {
+    const refused = await server.db.auditEvents({
       action: 'auth.invite.refused',
       actorId: session.account.id,
     });
@@ -216,7 +201,7 @@ describe('POST /auth/invites/accept', () => {
 
   it('a person who already has an account there: 409 already_member, the invite stays usable', async () => {
     const email = uniqueEmail();
-    const tenant = await seedTenant(server.orm);
+    const tenant = await seedTenant(server.db);
     const session = await signIn(api, email, tenant.code);
     const invite = await seedInvite({ tenantId: tenant.id, email });
     expectProblem(
@@ -224,7 +209,7 @@ describe('POST /auth/invites/accept', () => {
       409,
       'already_member',
     );
-    const row = await server.orm.em.fork().findOneOrFail(Invite, invite.id);
+    const row = await server.db.records('invites').one(invite.id);
     expect(row.acceptedAt).toBeNull();
   });
 });

@@ -1,10 +1,6 @@
 import { CLIENT_FREE_FAILURES } from '@enforcer/core';
+import { ManualClock, totpCode } from '@enforcer/server/testing';
 import { describe, expect, it } from 'vitest';
-import { AuditEvent } from '../../server/src/domains/audit/entities.js';
-import { AuthThrottle } from '../../server/src/domains/auth/throttle/entities.js';
-import { Tenant } from '../../server/src/domains/tenants/entities.js';
-import { ManualClock } from '../../server/src/lib/clock.js';
-import { totpCode } from '../../server/src/testing/totp.js';
 import { seedTenant as seedAdminTenant } from './admin-setup.js';
 import { expectProblem, requestCode, uniqueEmail, wrongCode } from './auth-fixtures.js';
 import { type Api, type ApiOptions, startServer } from './harness.js';
@@ -14,9 +10,7 @@ const clock = new ManualClock(Math.ceil(Date.now() / 30_000) * 30_000 + 1_000);
 const server = await startServer({ clock, env: { TRUST_PROXY: 'true' } });
 const seeded = await seedAdminTenant(server);
 const { tenant } = seeded;
-await server.orm.em
-  .fork()
-  .nativeUpdate(Tenant, { id: tenant.id }, { authProviders: ['email_otp', 'password'], allowSignup: true });
+await server.db.updateTenant(tenant.id, { authProviders: ['email_otp', 'password'], allowSignup: true });
 
 const PASSWORD = 'correct horse battery staple';
 let addresses = 0;
@@ -126,7 +120,7 @@ describe('per-account throttle', () => {
     expect((await unlock({ token: admin.token })).body).toEqual({ was_locked: false, was_throttled: false });
 
     expect((await c.login(email, PASSWORD)).status).toBe(200);
-    const events = await server.orm.em.fork().find(AuditEvent, { tenantId: tenant.id });
+    const events = await server.db.auditEvents({ tenantId: tenant.id });
     const actions = events.map((e) => e.action);
     expect(actions).toEqual(
       expect.arrayContaining(['auth.throttle.delayed', 'auth.account.locked', 'account.unlocked']),
@@ -233,7 +227,7 @@ describe('per-client throttle', () => {
     // After the delay and a quiet window, the address starts afresh.
     clock.advance(16 * 60);
     expect((await c.login(email, PASSWORD)).status).toBe(200);
-    const row = await server.orm.em.fork().findOneOrFail(AuthThrottle, { key: `client:${c.address}` });
+    const row = await server.db.records('authThrottles').one({ key: `client:${c.address}` });
     expect(row).toMatchObject({ kind: 'client', tenantId: null, identifier: null });
   });
 });

@@ -4,7 +4,7 @@ import { startServer } from './harness.js';
 
 const server = await startServer();
 const { api } = server;
-const tenant = await seedTenant(server.orm);
+const tenant = await seedTenant(server.db);
 const session = await signIn(api, uniqueEmail(), tenant.code);
 
 /** Every auth route with a body, with one valid body each (a valid body that gets past validation). */

@@ -5,8 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findFreePort } from '../../server/src/db/embedded.js';
-import { readPostmasterPid } from '../../server/src/db/postgres-runtime.js';
+import { findFreePort, readPostmasterPid } from '@enforcer/server/testing/postgres';
 import { type Api, apiClient } from './harness.js';
 
 const serverDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'server');

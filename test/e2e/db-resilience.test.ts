@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { basePath, contract } from '@enforcer/contract';
+import { removeCluster } from '@enforcer/server/testing/postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeCluster } from '../../server/src/db/postgres-runtime.js';
 import {
   type EnforcerProcess,
   holdPort,

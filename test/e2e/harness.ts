@@ -1,11 +1,11 @@
-// A real Enforcer server over HTTP on a real PostgreSQL, for end-to-end tests.
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type { FastifyInstance } from 'fastify';
+// A real Enforcer server over HTTP on a real PostgreSQL, for end-to-end tests: @enforcer/server/testing's
+// server with a fetch client bound to it, closed after the file.
+import {
+  type TestServer as StartedServer,
+  type StartTestServerOptions,
+  startTestServer,
+} from '@enforcer/server/testing';
 import { afterAll } from 'vitest';
-import { buildApp } from '../../server/src/app.js';
-import type { Clock } from '../../server/src/lib/clock.js';
-import type { RandomSource } from '../../server/src/lib/random.js';
-import { createTestOrm, testConfig } from '../../server/src/testing/index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely, then assert on them
 export interface ApiResponse<T = any> {
@@ -31,26 +31,12 @@ export interface ApiOptions {
 // biome-ignore lint/suspicious/noExplicitAny: see ApiResponse
 export type Api = <T = any>(method: string, path: string, options?: ApiOptions) => Promise<ApiResponse<T>>;
 
-export interface TestServer {
-  /** `http://127.0.0.1:<port>/api/v1/enforcer` */
-  baseUrl: string;
-  /** `http://127.0.0.1:<port>` */
-  origin: string;
-  app: FastifyInstance;
-  orm: MikroORM;
+export interface TestServer extends StartedServer {
   /** `api('POST', '/auth/login', { body })`: paths are relative to the base path. */
   api: Api;
-  close(): Promise<void>;
 }
 
-export interface StartServerOptions {
-  /** Environment overrides for the server's configuration (`NODE_ENV` is `test` unless set). */
-  env?: Record<string, string>;
-  clock?: Clock;
-  random?: RandomSource;
-  /** Share a database with another server of the same file; default: a fresh migrated database. */
-  orm?: MikroORM;
-}
+export type StartServerOptions = StartTestServerOptions;
 
 /** A fetch helper bound to a base URL. */
 export function apiClient(baseUrl: string): Api {
@@ -75,37 +61,12 @@ export function apiClient(baseUrl: string): Api {
 }
 
 /**
- * Starts a server: a migrated test database (unless `orm` is given), `buildApp` with a test
- * configuration, signing keys, and `listen` on a free loopback port. Closed after the file
- * (or call `close()` earlier).
+ * Starts a server (`startTestServer`: a migrated test database unless `shareDatabaseWith`, a test
+ * configuration, signing keys, a free loopback port). Closed after the file (or call `close()` earlier).
  */
 export async function startServer(options: StartServerOptions = {}): Promise<TestServer> {
-  const db = options.orm ? undefined : await createTestOrm();
-  const orm = options.orm ?? db!.orm;
-  const config = testConfig(options.env);
-  const app = buildApp(config, {
-    orm,
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.random ? { random: options.random } : {}),
-  });
-  await app.services.keys.ensureKeys();
-  const origin = await app.listen({ port: 0, host: '127.0.0.1' });
-  const baseUrl = `${origin}/api/v1/enforcer`;
-  let closed: Promise<void> | undefined;
-  const server: TestServer = {
-    baseUrl,
-    origin,
-    app,
-    orm,
-    api: apiClient(baseUrl),
-    close: () => {
-      closed ??= (async () => {
-        await app.close();
-        await db?.close();
-      })();
-      return closed;
-    },
-  };
+  const started = await startTestServer(options);
+  const server: TestServer = Object.assign(started, { api: apiClient(started.baseUrl) });
   afterAll(() => server.close());
   return server;
 }

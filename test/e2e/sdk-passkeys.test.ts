@@ -10,7 +10,7 @@ import { SoftAuthenticator } from './soft-authenticator.js';
 
 const ORIGIN = 'https://app.example.com';
 const server = await startServer();
-const tenant = await methodTenant(server.orm, {
+const tenant = await methodTenant(server.db, {
   providers: ['email_otp', 'passkey'],
   settings: { passkey: { rp_id: 'example.com', origins: [ORIGIN] } },
 });

@@ -10,13 +10,9 @@
 //   FUZZ_REPORT=1 pnpm exec vitest run test/fuzz        print the findings, do not fail
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import { startTestServer, type TestServer } from '@enforcer/server/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { Account, Person } from '../../server/src/domains/identity/entities.js';
-import { provisionTenant } from '../../server/src/domains/tenants/provision.js';
-import { createServices, type Services } from '../../server/src/services.js';
-import { createTestOrm, testConfig } from '../../server/src/testing/index.js';
 import {
   contractRoutes,
   type FuzzContext,
@@ -51,9 +47,9 @@ const SNAPSHOT_TABLES = [
 /** Columns that legitimately change on a read (bookkeeping, not state). */
 const VOLATILE_COLUMNS = ['last_used_at', 'last_used_step'];
 
-let db: { orm: MikroORM; url: string; close(): Promise<void> };
+/** In process, on the same database: seeds, and starts sessions with the keys the child process uses. */
+let enforcer: TestServer;
 let server: ServerProcess;
-let services: Services;
 let client: pg.Client;
 let result: RunResult | undefined;
 
@@ -62,35 +58,25 @@ const ctx = {} as FuzzContext;
 let apiKeyId = '';
 
 beforeAll(async () => {
-  db = await createTestOrm();
-  const env = {
+  const shared = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'error',
-    DATABASE_URL: db.url,
     ENFORCER_MASTER_KEY: randomBytes(32).toString('base64'),
     ENFORCER_ISSUER: 'http://localhost:8080/api/v1/enforcer',
   };
-  const config = testConfig(env);
-  services = createServices(config, db.orm);
-  await services.keys.ensureKeys();
-  client = new pg.Client({ connectionString: db.url });
+  enforcer = await startTestServer({ env: shared });
+  const env = { ...shared, DATABASE_URL: enforcer.db.url };
+  client = new pg.Client({ connectionString: enforcer.db.url });
   await client.connect();
 
-  const em = db.orm.em.fork();
-  const tenant = await em.transactional((tx) =>
-    provisionTenant(tx, services.random, {
-      name: 'Fuzz Co',
-      allowSignup: true,
-      authProviders: ['email_otp'],
-    }),
-  );
+  const tenant = await enforcer.db.seedTenant({
+    name: 'Fuzz Co',
+    allowSignup: true,
+    authProviders: ['email_otp'],
+  });
   const addAccount = async (role: string) => {
-    const fork = db.orm.em.fork();
     const email = `${role}-${randomBytes(4).toString('hex')}@example.com`;
-    const person = fork.create(Person, { email, emailVerifiedAt: new Date() });
-    const account = fork.create(Account, { person, tenant: tenant.id, role });
-    await fork.flush();
-    return account.id;
+    return (await enforcer.db.seedAccount({ tenantId: tenant.id, role, email })).accountId;
   };
   ctx.tenantId = tenant.id;
   ctx.tenantCode = tenant.code;
@@ -127,7 +113,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await client?.end();
-  await db?.close();
+  await enforcer?.close();
 });
 
 async function signIn() {
@@ -135,7 +121,7 @@ async function signIn() {
     ['owner', ctx.ownerAccountId],
     ['member', ctx.memberAccountId],
   ] as const) {
-    const session = await services.sessions.signIn({ accountId, amr: ['otp'] });
+    const session = await enforcer.signIn({ accountId, amr: ['otp'] });
     tokens[name] = session.accessToken;
   }
 }

@@ -23,7 +23,7 @@ export interface RawRequest {
 }
 
 /** Free loopback port: the server's own helper (bind 0, read, close). */
-export { findFreePort as freePort } from '../../server/src/db/embedded.js';
+export { findFreePort as freePort } from '@enforcer/server/testing/postgres';
 
 export class ServerProcess {
   private child: ChildProcess | undefined;

@@ -11,15 +11,16 @@ import { access, constants, mkdtemp, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { findFreePort } from '../../server/src/db/embedded';
 import {
+  findFreePort,
   initCluster,
   type Postmaster,
   placeDataDir,
   postgresRuntime,
   removeCluster,
   spawnPostmaster,
-} from '../../server/src/db/postgres-runtime';
+  // @enforcer/server/testing/postgres by path: vitest loads a global setup without the `source` condition.
+} from '../../server/src/testing/postgres';
 import { createDatabase, dropDatabase, withPg } from './pg';
 import type {} from './provided-context';
 

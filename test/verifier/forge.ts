@@ -28,7 +28,7 @@ export async function signWithServerKey(
   header: Record<string, unknown>,
   payload: Record<string, unknown> | Uint8Array,
 ): Promise<string> {
-  const key = await enforcer.app.services.keys.getSigningKey();
+  const key = await enforcer.server.keys.getSigningKey();
   const bytes = payload instanceof Uint8Array ? payload : new TextEncoder().encode(JSON.stringify(payload));
   return new CompactSign(bytes)
     .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: key.kid, ...header } as never)
@@ -41,7 +41,7 @@ export async function signRawWithServerKey(
   header: Record<string, unknown>,
   payload: Record<string, unknown>,
 ): Promise<string> {
-  const key = await enforcer.app.services.keys.getSigningKey();
+  const key = await enforcer.server.keys.getSigningKey();
   const input = `${b64({ alg: 'ES256', typ: 'at+jwt', kid: key.kid, ...header })}.${b64(payload)}`;
   const signature = await crypto.subtle.sign(
     { name: 'ECDSA', hash: 'SHA-256' },

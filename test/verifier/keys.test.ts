@@ -9,7 +9,7 @@ import { eventually, type Member, startEnforcer } from './support';
 
 // Retired keys stay published for 960 s (the least the server allows with a 900 s access TTL).
 const enforcer = await startEnforcer({ SIGNING_KEY_RETENTION: '960' });
-const keys = enforcer.app.services.keys;
+const keys = enforcer.server.keys;
 const jwksFetches = (path = '/.well-known/jwks.json') =>
   enforcer.requests.filter((r) => r.includes(path)).length;
 const nowSec = () => Math.floor(enforcer.clock.now().getTime() / 1000);

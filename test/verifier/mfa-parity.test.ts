@@ -27,7 +27,7 @@ describe('decisions that need a recent second factor', () => {
     expect(put.status, JSON.stringify(put.body)).toBe(200);
 
     const member = await enforcer.addAccount('member');
-    const withMfa = await enforcer.app.services.sessions.signIn({
+    const withMfa = await enforcer.server.signIn({
       accountId: member.accountId,
       amr: ['pwd', 'otp'],
       mfaAt: enforcer.clock.now(),

@@ -119,7 +119,7 @@ beforeAll(async () => {
     { ...parts(member.token).payload, iat: now - 1000, exp: now - 100 },
   );
   revoked = await enforcer.addAccount('member');
-  await enforcer.app.services.refreshTokens.revokeSession(revoked.sessionId, 'logout');
+  await enforcer.server.revokeSession(revoked.sessionId, 'logout');
   inactive = await enforcer.addAccount('member');
   const client = new pg.Client({ connectionString: enforcer.dbUrl });
   await client.connect();

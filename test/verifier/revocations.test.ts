@@ -84,7 +84,7 @@ describe('GET /revocations', () => {
 
   it('starts with the recent changes, then pages from next_cursor without repeating or skipping', async () => {
     const members = await Promise.all([1, 2, 3].map(() => enforcer.addAccount()));
-    for (const m of members) await enforcer.app.services.refreshTokens.revokeSession(m.sessionId, 'logout');
+    for (const m of members) await enforcer.server.revokeSession(m.sessionId, 'logout');
     const all = await drain(undefined, 1);
     expect(all.pages).toBeGreaterThanOrEqual(3);
     for (const m of members) expect(all.sessions.filter((id) => id === m.sessionId)).toHaveLength(1);
@@ -96,13 +96,12 @@ describe('GET /revocations', () => {
   it('keeps a change made between two pages of a poll for the next poll', async () => {
     const members = await Promise.all([1, 2, 3].map(() => enforcer.addAccount()));
     const start = (await drain()).cursor;
-    for (const m of members.slice(0, 2))
-      await enforcer.app.services.refreshTokens.revokeSession(m.sessionId, 'x');
+    for (const m of members.slice(0, 2)) await enforcer.server.revokeSession(m.sessionId, 'x');
     const first = await enforcer.api('GET', `/revocations?limit=1&cursor=${start}`, {
       apiKey: enforcer.apiKey,
     });
     expect(first.body).toMatchObject({ has_more: true, sessions: [{ session_id: members[0]!.sessionId }] });
-    await enforcer.app.services.refreshTokens.revokeSession(members[2]!.sessionId, 'x'); // mid-poll
+    await enforcer.server.revokeSession(members[2]!.sessionId, 'x'); // mid-poll
     const rest = await drain(first.body.next_cursor, 1);
     expect(rest.sessions).toEqual([members[1]!.sessionId]); // the poll ends where it was pinned
     expect((await drain(rest.cursor)).sessions).toEqual([members[2]!.sessionId]);
@@ -117,7 +116,7 @@ describe('GET /revocations', () => {
       await client.query('begin');
       await client.query('update session set revoked_at = now() where id = $1', [a.sessionId]);
       // A later transaction commits first, and is read at once: it is not held back behind the open one.
-      await enforcer.app.services.refreshTokens.revokeSession(b.sessionId, 'logout');
+      await enforcer.server.revokeSession(b.sessionId, 'logout');
       const during = await drain(start);
       expect(during.sessions).toContain(b.sessionId);
       expect(during.sessions).not.toContain(a.sessionId);
@@ -310,7 +309,7 @@ describe('offline, through the verifier', () => {
 
   it('a session revoked before the verifier started is known from its first poll', async () => {
     const member = await enforcer.addAccount();
-    await enforcer.app.services.refreshTokens.revokeSession(member.sessionId, 'logout');
+    await enforcer.server.revokeSession(member.sessionId, 'logout');
     await expect(manual().verify(member.token)).rejects.toMatchObject({ code: 'revoked' });
   });
 });

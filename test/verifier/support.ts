@@ -1,17 +1,9 @@
-// A real Enforcer server (buildApp on a real PostgreSQL, listening on loopback) with a provisioned
-// tenant, accounts signed in through the session service and an API key minted by POST /api-keys:
+// A real Enforcer server (@enforcer/server/testing's, on a real PostgreSQL, listening on loopback) with a
+// provisioned tenant, accounts with sessions started directly and an API key minted by POST /api-keys:
 // everything the verifier suites need, with tokens minted by the server's own code.
-import { randomBytes } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { createVerifier, type Verifier, type VerifierOptions } from '@enforcer/node-verifier';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type { FastifyInstance } from 'fastify';
+import { ManualClock, startTestServer, type TestServer } from '@enforcer/server/testing';
 import { afterAll } from 'vitest';
-import { buildApp } from '../../server/src/app.js';
-import { Account, Person } from '../../server/src/domains/identity/entities.js';
-import { provisionTenant } from '../../server/src/domains/tenants/provision.js';
-import { ManualClock } from '../../server/src/lib/clock.js';
-import { createTestOrm, testConfig } from '../../server/src/testing/index.js';
 
 export interface Member {
   accountId: string;
@@ -29,8 +21,8 @@ export interface ApiAnswer {
 }
 
 export interface Enforcer {
-  app: FastifyInstance;
-  orm: MikroORM;
+  /** The running server (@enforcer/server/testing): signing keys, sessions, its database. */
+  server: TestServer;
   /** The test database (for raw connections). */
   dbUrl: string;
   clock: ManualClock;
@@ -59,30 +51,13 @@ export interface Enforcer {
 
 /** Starts Enforcer for one test file; everything is closed after the file. */
 export async function startEnforcer(env: Record<string, string> = {}): Promise<Enforcer> {
-  const db = await createTestOrm();
   const clock = new ManualClock(Date.now());
-  const config = testConfig(env);
-  const app = buildApp(config, { orm: db.orm, clock });
-  const requests: string[] = [];
-  app.addHook('onRequest', async (request) => {
-    requests.push(`${request.method} ${request.url}`);
-  });
-  await app.services.keys.ensureKeys();
-  const origin = await app.listen({ port: 0, host: '127.0.0.1' });
-  const baseUrl = `${origin}/api/v1/enforcer`;
+  const server = await startTestServer({ env, clock });
+  const { baseUrl, origin, config } = server;
   const verifiers: Verifier[] = [];
   afterAll(async () => {
     for (const verifier of verifiers) verifier.close();
-    // Seen once under heavy load: closing hung until the hook timed out. Name the step that
-    // hangs, then close the remaining connections so the file can end (the message stays in the log).
-    const closing = app.close();
-    const slow = await Promise.race([closing.then(() => false), delay(15_000).then(() => true)]);
-    if (slow) {
-      console.error('test/verifier: app.close() still waiting after 15 s; closing all connections');
-      app.server.closeAllConnections();
-      await closing;
-    }
-    await db.close();
+    await server.close();
   });
 
   const api: Enforcer['api'] = async (method, path, options = {}) => {
@@ -99,9 +74,9 @@ export async function startEnforcer(env: Record<string, string> = {}): Promise<E
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   };
 
-  const tenant = await provisionTenant(db.orm.em.fork(), app.services.random, { name: 'Verifier Bank' });
+  const tenant = await server.db.seedTenant({ name: 'Verifier Bank' });
   const signIn = async (accountId: string): Promise<Member> => {
-    const session = await app.services.sessions.signIn({ accountId, amr: ['otp'] });
+    const session = await server.signIn({ accountId, amr: ['otp'] });
     return {
       accountId,
       personId: session.personId,
@@ -111,14 +86,8 @@ export async function startEnforcer(env: Record<string, string> = {}): Promise<E
     };
   };
   const addAccount = async (role = 'member'): Promise<Member> => {
-    const em = db.orm.em.fork();
-    const person = em.create(Person, {
-      email: `${role}-${randomBytes(5).toString('hex')}@example.com`,
-      emailVerifiedAt: new Date(),
-    });
-    const account = em.create(Account, { person, tenant: tenant.id, role });
-    await em.flush();
-    return signIn(account.id);
+    const account = await server.db.seedAccount({ tenantId: tenant.id, role });
+    return signIn(account.accountId);
   };
   const owner = await addAccount('owner');
   const created = await api('POST', '/api-keys', { token: owner.token, body: { name: 'verifier' } });
@@ -126,9 +95,8 @@ export async function startEnforcer(env: Record<string, string> = {}): Promise<E
     throw new Error(`POST /api-keys: ${created.status} ${JSON.stringify(created.body)}`);
 
   const enforcer: Enforcer = {
-    app,
-    orm: db.orm,
-    dbUrl: db.url,
+    server,
+    dbUrl: server.db.url,
     clock,
     origin,
     baseUrl,
@@ -138,7 +106,7 @@ export async function startEnforcer(env: Record<string, string> = {}): Promise<E
     tenantId: tenant.id,
     apiKey: created.body.key,
     owner,
-    requests,
+    requests: server.requests,
     addAccount,
     signIn,
     api,

@@ -1,13 +1,38 @@
-// Helpers for the server's tests (not part of the package's runtime surface).
+// @enforcer/server/testing: what tests outside the server need, named for what they do. A test starts
+// a server on the test PostgreSQL with a clock it moves (`startTestServer`), seeds tenants and accounts,
+// reads what the server stored (audit events, sent SMS, rows) and counts queries. Entities stay behind
+// this entry: when the server's internals move (into @enforcer/core), only this file follows them.
 import { randomBytes } from 'node:crypto';
-import { generateTenantCode } from '@enforcer/core';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { createTestDatabase } from '../../../test/support/index.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { generateInviteCode, generateTenantCode, hashInviteCode } from '@enforcer/core';
+import type { FilterQuery, InferEntity, MikroORM } from '@mikro-orm/postgresql';
+import { buildApp } from '../app.js';
 import { type Config, parseConfig } from '../config.js';
 import { initOrm, migrateDatabase } from '../db/orm.js';
+import { ApiKey } from '../domains/api-keys/entities.js';
+import { AuditEvent, type IAuditEvent } from '../domains/audit/entities.js';
+import { AuthChallenge } from '../domains/auth/challenges/entities.js';
+import { OtpChallenge } from '../domains/auth/entities.js';
+import { MagicLinkToken } from '../domains/auth/methods/magic-link/entities.js';
+import { PasskeyCredential } from '../domains/auth/methods/passkey/entities.js';
+import { PasswordCredential } from '../domains/auth/methods/password/entities.js';
+import { RecoveryCode, TotpCredential } from '../domains/auth/mfa/entities.js';
+import { DevelopmentSms } from '../domains/auth/sms/development.js';
+import { AuthThrottle } from '../domains/auth/throttle/entities.js';
+import { Group, GroupMembership } from '../domains/groups/entities.js';
+import { PersonIdentity } from '../domains/identities/entities.js';
 import { Account, type IAccount, type IPerson, Person } from '../domains/identity/entities.js';
-import { type ITenant, Tenant } from '../domains/tenants/entities.js';
-import { cryptoRandom } from '../lib/random.js';
+import type { SigningKeyStore } from '../domains/keys/signing-key-store.js';
+import { Invite, type ITenant, Tenant } from '../domains/tenants/entities.js';
+import { type ProvisionTenantInput, provisionTenant } from '../domains/tenants/provision.js';
+import { RefreshToken, Session } from '../domains/tokens/entities.js';
+import type { SessionTokens } from '../domains/tokens/session-tokens.js';
+import { type Clock, systemClock } from '../lib/clock.js';
+import { cryptoRandom, type RandomSource } from '../lib/random.js';
+
+export { type Clock, ManualClock } from '../lib/clock.js';
+export type { RandomSource } from '../lib/random.js';
+export { totpCode } from './totp.js';
 
 /** A valid test configuration with a fresh master key; `env` overrides environment variables. */
 export function testConfig(env: Record<string, string> = {}): Config {
@@ -20,6 +45,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
  * Call at collection time or in beforeAll; closes the ORM after the file.
  */
 export async function createTestOrm(): Promise<{ orm: MikroORM; url: string; close(): Promise<void> }> {
+  // Loaded here, not at the top: test/support needs vitest's runner, a benchmark script has none.
+  const { createTestDatabase } = await import('../../../test/support/index.js');
   const db = await createTestDatabase({ autoDrop: false });
   await migrateDatabase(db.url);
   const orm = await initOrm(db.url, { poolMax: 5 });
@@ -33,7 +60,7 @@ export async function createTestOrm(): Promise<{ orm: MikroORM; url: string; clo
   };
 }
 
-/** A tenant, a person and their account in it. */
+/** A tenant, a person and their account in it (the server's own unit tests). */
 export async function seedAccount(
   orm: MikroORM,
   options: { email?: string; role?: string; tenant?: ITenant } = {},
@@ -59,4 +86,295 @@ export async function seedAccount(
   });
   await em.flush();
   return { tenant, person, account };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stored records, read by name (the test asserts on what the server wrote, never writes through it)
+
+const records = {
+  accounts: Account,
+  apiKeys: ApiKey,
+  auditEvents: AuditEvent,
+  authChallenges: AuthChallenge,
+  authThrottles: AuthThrottle,
+  identities: PersonIdentity,
+  invites: Invite,
+  magicLinks: MagicLinkToken,
+  otpChallenges: OtpChallenge,
+  passkeys: PasskeyCredential,
+  passwords: PasswordCredential,
+  people: Person,
+  recoveryCodes: RecoveryCode,
+  refreshTokens: RefreshToken,
+  sessions: Session,
+  tenants: Tenant,
+  totpCredentials: TotpCredential,
+} as const;
+
+/** What `records(...)` can read: a name for each kind of stored record. */
+export type RecordKind = keyof typeof records;
+type RecordOf<K extends RecordKind> = InferEntity<(typeof records)[K]>;
+
+export interface ReadOptions<T> {
+  orderBy?: { [P in keyof T]?: 'asc' | 'desc' };
+  limit?: number;
+}
+
+/** Reads of one kind of stored record. */
+export interface RecordReader<T> {
+  find(where?: FilterQuery<T>, options?: ReadOptions<T>): Promise<T[]>;
+  /** The one record matching `where`; throws when there is none. */
+  one(where: FilterQuery<T> | string): Promise<T>;
+  count(where?: FilterQuery<T>): Promise<number>;
+}
+
+/** A tenant as seeded: its id, code and settings. */
+export type SeededTenantRecord = ITenant;
+
+export interface SeedTenantInput extends Partial<ProvisionTenantInput> {
+  /** Sign-in method settings (`PUT /tenants/:id/auth-settings` shape), stored as is. */
+  authSettings?: Record<string, unknown>;
+}
+
+/** Seeding and reading one test database (shared by every server started on it). */
+export interface TestData {
+  /** A provisioned tenant (default policy, `verified` group), as `POST /tenants` would make it. */
+  seedTenant(input?: SeedTenantInput): Promise<SeededTenantRecord>;
+  /** A person (email verified unless said otherwise) and their account in a tenant. */
+  seedAccount(input: {
+    tenantId: string;
+    role?: string;
+    email?: string;
+    emailVerified?: boolean;
+  }): Promise<{ accountId: string; personId: string; email: string }>;
+  /** An invite as the tenants domain writes it (only the code's hash is stored); returns the code. */
+  seedInvite(input: {
+    tenantId: string;
+    email: string;
+    role?: string;
+    expiresAt: Date;
+  }): Promise<{ id: string; code: string }>;
+  /** Changes tenant fields behind the API's back (settings the API has no route for in a test's setup). */
+  updateTenant(
+    tenantId: string,
+    fields: Partial<
+      Pick<ITenant, 'authProviders' | 'allowSignup' | 'authSettings' | 'policy' | 'policyVersion'>
+    >,
+  ): Promise<void>;
+  setAccountActive(accountId: string, active: boolean): Promise<void>;
+  /** Puts an account into one of its tenant's groups (by name) directly. */
+  addToGroup(accountId: string, groupName: string): Promise<void>;
+  /** Removes an account from every group directly (no change notification from the API). */
+  removeFromAllGroups(accountId: string): Promise<void>;
+  /** Audit events matching `where` (in storage order unless `orderBy` says otherwise). */
+  auditEvents(where?: FilterQuery<IAuditEvent>, options?: ReadOptions<IAuditEvent>): Promise<IAuditEvent[]>;
+  records<K extends RecordKind>(kind: K): RecordReader<RecordOf<K>>;
+  /** The database's connection URL, for SQL by hand. */
+  url: string;
+}
+
+function testData(orm: MikroORM, url: string, random: RandomSource): TestData {
+  const fork = () => orm.em.fork();
+  const reader = <T extends object>(entity: unknown): RecordReader<T> => ({
+    find: (where = {} as FilterQuery<T>, options = {}) =>
+      fork().find(entity as never, where as never, options as never) as Promise<T[]>,
+    one: (where) => fork().findOneOrFail(entity as never, where as never) as Promise<T>,
+    count: (where = {} as FilterQuery<T>) => fork().count(entity as never, where as never),
+  });
+  return {
+    url,
+    seedTenant: async (input = {}) => {
+      const { authSettings, ...provision } = input;
+      const tenant = await fork().transactional((tx) =>
+        provisionTenant(tx, random, { name: 'Acme Pay', ...provision }),
+      );
+      if (authSettings) {
+        await fork().nativeUpdate(Tenant, { id: tenant.id }, { authSettings });
+        tenant.authSettings = authSettings;
+      }
+      return tenant;
+    },
+    seedAccount: async ({ tenantId, role = 'member', email, emailVerified = true }) => {
+      const em = fork();
+      const address = email ?? `${role}-${randomBytes(5).toString('hex')}@example.com`;
+      const person = em.create(Person, {
+        email: address,
+        emailVerifiedAt: emailVerified ? new Date() : null,
+      });
+      const account = em.create(Account, { person, tenant: tenantId, role });
+      await em.flush();
+      return { accountId: account.id, personId: person.id, email: address };
+    },
+    seedInvite: async ({ tenantId, email, role = 'admin', expiresAt }) => {
+      const code = generateInviteCode(random);
+      const em = fork();
+      const invite = em.create(Invite, {
+        tenant: tenantId,
+        email,
+        role,
+        codeHash: await hashInviteCode(code),
+        createdBy: null,
+        acceptedBy: null,
+        expiresAt,
+        acceptedAt: null,
+      });
+      await em.flush();
+      return { code, id: invite.id };
+    },
+    updateTenant: async (tenantId, fields) => {
+      await fork().nativeUpdate(Tenant, { id: tenantId }, fields as never);
+    },
+    setAccountActive: async (accountId, active) => {
+      await fork().nativeUpdate(Account, { id: accountId }, { active });
+    },
+    addToGroup: async (accountId, groupName) => {
+      const em = fork();
+      const account = await em.findOneOrFail(Account, accountId);
+      const group = await em.findOneOrFail(Group, { tenant: account.tenant, name: groupName });
+      em.create(GroupMembership, { group, account, tenant: account.tenant });
+      await em.flush();
+    },
+    removeFromAllGroups: async (accountId) => {
+      await fork().nativeDelete(GroupMembership, { account: accountId });
+    },
+    auditEvents: (where = {}, options = {}) => fork().find(AuditEvent, where as never, options as never),
+    records: (kind) => reader(records[kind] as never),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A running server
+
+export interface StartTestServerOptions {
+  /** Environment overrides for the server's configuration (`NODE_ENV` is `test` unless set). */
+  env?: Record<string, string>;
+  /** A `ManualClock` for a test that moves time; default: the system clock. */
+  clock?: Clock;
+  random?: RandomSource;
+  /** Share the database of a server already started (several servers, one database). */
+  shareDatabaseWith?: TestServer;
+  /** Use this database (migrated here, kept on close) instead of a fresh one: outside vitest's runner. */
+  databaseUrl?: string;
+}
+
+export interface TestServer {
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  /** `http://127.0.0.1:<port>/api/v1/enforcer` */
+  baseUrl: string;
+  /** The server's configuration (issuer, audience, key and token lifetimes…). */
+  config: Config;
+  clock: Clock;
+  /** Seeding and reading the server's database. */
+  db: TestData;
+  /** A session for an account, as a successful sign-in would start it (no sign-in flow run). */
+  signIn(input: { accountId: string; amr?: string[]; mfaAt?: Date | null }): Promise<SessionTokens>;
+  /** Ends a session server-side (its refresh token family), as logout or an admin would. */
+  revokeSession(sessionId: string, reason: string): Promise<void>;
+  /** The signing keys: the active private key, rotation, the JWKS. */
+  keys: Pick<SigningKeyStore, 'getSigningKey' | 'rotate' | 'getJwks'>;
+  /** SMS the development adapter kept (newest last); undefined when a real gateway is configured. */
+  sentSms(): Array<{ to: string; text: string }> | undefined;
+  /** Every request the server received, as `METHOD /path?query`, oldest first. */
+  requests: string[];
+  /** Every answer the server gave: the method, the path without the query, the status; oldest first. */
+  answers: Array<{ method: string; path: string; status: number }>;
+  /** Whether the principal cache is on (it is unless the configuration turns it off). */
+  principalCacheEnabled: boolean;
+  /** Runs `call` and returns the SQL statements the server's ORM sent meanwhile. */
+  queriesDuring(call: () => Promise<unknown>): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a server on a fresh migrated test database (or another server's): a test configuration,
+ * signing keys, listening on a free loopback port. Close it after the file (`close()`).
+ */
+export async function startTestServer(options: StartTestServerOptions = {}): Promise<TestServer> {
+  const shared = options.shareDatabaseWith ? owned.get(options.shareDatabaseWith) : undefined;
+  if (options.shareDatabaseWith && !shared) throw new Error('shareDatabaseWith: not a started test server');
+  const database = shared ? undefined : await openDatabase(options.databaseUrl);
+  const orm = shared?.orm ?? database!.orm;
+  const url = shared?.url ?? database!.url;
+  const clock = options.clock ?? systemClock;
+  const app = buildApp(testConfig(options.env), {
+    orm,
+    clock,
+    ...(options.random ? { random: options.random } : {}),
+  });
+  const { services } = app;
+  const requests: string[] = [];
+  app.addHook('onRequest', async (request) => {
+    requests.push(`${request.method} ${request.url}`);
+  });
+  const answers: TestServer['answers'] = [];
+  app.addHook('onResponse', async (request, reply) => {
+    answers.push({ method: request.method, path: request.url.split('?')[0]!, status: reply.statusCode });
+  });
+  await services.keys.ensureKeys();
+  const origin = await app.listen({ port: 0, host: '127.0.0.1' });
+  let closed: Promise<void> | undefined;
+  const server: TestServer = {
+    origin,
+    baseUrl: `${origin}/api/v1/enforcer`,
+    config: services.config,
+    clock,
+    db: testData(orm, url, services.random),
+    signIn: ({ accountId, amr = ['otp'], mfaAt }) =>
+      services.sessions.signIn({ accountId, amr, ...(mfaAt !== undefined ? { mfaAt } : {}) }),
+    revokeSession: async (sessionId, reason) => {
+      await services.refreshTokens.revokeSession(sessionId, reason);
+    },
+    keys: services.keys,
+    sentSms: () => (services.sms instanceof DevelopmentSms ? [...services.sms.outbox] : undefined),
+    requests,
+    answers,
+    principalCacheEnabled: services.principalCache.enabled,
+    queriesDuring: async (call) => {
+      const queries: string[] = [];
+      const logger = orm.config.getLogger();
+      const original = logger.logQuery.bind(logger);
+      logger.logQuery = (context) => {
+        queries.push(context.query ?? '');
+        original(context);
+      };
+      orm.config.set('debug', true);
+      try {
+        await call();
+      } finally {
+        orm.config.set('debug', false);
+        logger.logQuery = original;
+      }
+      return queries;
+    },
+    close: () => {
+      closed ??= (async () => {
+        // Seen once under heavy load: closing hung until the hook timed out. Say so, then close the
+        // remaining connections so the file can end.
+        const closing = app.close();
+        const slow = await Promise.race([closing.then(() => false), delay(15_000).then(() => true)]);
+        if (slow) {
+          console.error(
+            '@enforcer/server/testing: app.close() still waiting after 15 s; closing all connections',
+          );
+          app.server.closeAllConnections();
+          await closing;
+        }
+        await database?.close();
+      })();
+      return closed;
+    },
+  };
+  owned.set(server, { orm, url });
+  return server;
+}
+
+const owned = new WeakMap<TestServer, { orm: MikroORM; url: string }>();
+
+/** A fresh test database, or the one at `url` (migrated, not dropped on close). */
+async function openDatabase(url: string | undefined) {
+  if (!url) return createTestOrm();
+  await migrateDatabase(url);
+  const orm = await initOrm(url, { poolMax: 5 });
+  return { orm, url, close: () => orm.close(true) };
 }
