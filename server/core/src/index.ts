@@ -143,7 +143,7 @@ export {
   rolePermissions,
 } from './policy/grants.js';
 export { callerPolicy, ifMatchHolds, policyHandlers, validatePolicyDocument } from './policy/handlers.js';
-export type { AccountGrant, GrantReader, TenantPolicyReader, TenantPolicyStore } from './policy/ports.js';
+export type { AccountGrant, GrantReader, TenantPolicyStore } from './policy/ports.js';
 export {
   type AdminResourceType,
   accountResource,

@@ -1,4 +1,5 @@
 import type { CompiledPolicy, Subject } from '@enforcer/contract/policy';
+import type { AccountGrant } from '@enforcer/core';
 import type { AccessTokenClaims } from './access-token-claims.js';
 
 /**
@@ -32,16 +33,7 @@ export interface ApiKeyPrincipal {
 }
 
 /** What an account may do right now, as the request's one authentication query read it. */
-export interface PrincipalGrant {
-  accountId: string;
-  personId: string;
-  tenantId: string;
-  active: boolean;
-  roles: string[];
-  /** Group names, sorted. */
-  groups: string[];
-  grantVersion: number;
-}
+export type PrincipalGrant = AccountGrant;
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -28,9 +28,6 @@ export interface TenantPolicyStore {
   write(tenantId: string, document: PolicyDocument): Promise<void>;
 }
 
-/** @deprecated the reader grew into `TenantPolicyStore`. */
-export type TenantPolicyReader = TenantPolicyStore;
-
 /** What an account may do right now: its role(s), group names and status. */
 export interface AccountGrant {
   accountId: string;

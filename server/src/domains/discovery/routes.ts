@@ -1,7 +1,7 @@
 import { contract, type Jwks, type OpenIdConfiguration, rootContract } from '@enforcer/contract';
+import { SIGNING_ALG } from '@enforcer/core';
 import type { Config } from '../../config.js';
 import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
-import { SIGNING_ALG } from '../keys/index.js';
 import { swaggerRoutes } from './swagger.js';
 
 /** The claims an access token carries (docs/server.md, Tokens). */

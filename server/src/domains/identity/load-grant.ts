@@ -1,18 +1,11 @@
+import type { AccountGrant } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { GroupMembership } from '../groups/entities.js';
 import { Account, type IAccount } from './entities.js';
 
 /** What an account may do right now: the inputs of an access token's authorization claims. */
-export interface Grant {
+export interface Grant extends AccountGrant {
   account: IAccount;
-  accountId: string;
-  personId: string;
-  tenantId: string;
-  active: boolean;
-  roles: string[];
-  /** Group names, sorted. */
-  groups: string[];
-  grantVersion: number;
 }
 
 /** Loads an account's role, group names and grant version (undefined if the account does not exist). */

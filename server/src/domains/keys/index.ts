@@ -1,13 +1,4 @@
-export {
-  type ActiveSigningKey,
-  buildJwks,
-  isPublished,
-  type JwksDocument,
-  type PublishedKey,
-  SIGNING_ALG,
-  type SigningKeyStatus,
-  signingKeyStatuses,
-} from '@enforcer/core';
+// The key rules (publication, order, the SigningKeys port) are the core's: import them from @enforcer/core.
 export { type ISigningKey, SigningKey } from './entities.js';
 export { decryptPrivateKey, generateSigningKey, importPublicKey } from './key-material.js';
 export {

@@ -1,10 +1,3 @@
-export { type AccessTokenClaims, accessTokenClaimsSchema } from '@enforcer/contract';
-export {
-  ACCESS_TOKEN_TYP,
-  AccessTokenService,
-  type AccessTokenServiceOptions,
-  type AccessTokenSubject,
-  type IssuedAccessToken,
-} from '@enforcer/core';
+// Access tokens themselves (AccessTokenService, claims) are the core's and the contract's: import them from there.
 export * from './entities.js';
 export { type ClientInfo, SessionTokenService, type SessionTokens } from './session-tokens.js';
