@@ -1,6 +1,6 @@
-import type { Caller, Handlers } from '@enforcer/core';
-import type { AppRouter } from '@ts-rest/core';
-import type { MockContext, RouterImpl } from './context';
+import type { Caller, Handler, Handlers } from '@enforcer/core';
+import type { AppRoute, AppRouter } from '@ts-rest/core';
+import type { MockContext, RouteImpl, RouterImpl } from './context';
 import { subjectOfPrincipal } from './dispatch';
 
 /** The core's caller for the mock's principal. */
@@ -42,12 +42,17 @@ export function coreRoutes<T extends AppRouter>(router: T, handlers: Handlers<T>
         const handler = h[name];
         if (typeof handler !== 'function')
           return [name, adapt(route as AppRouter, handler as Record<string, unknown>)];
-        return [
-          name,
-          (request: unknown, ctx: MockContext) =>
-            handler(request, { caller: callerOfMockContext(ctx), client: { ip: null, userAgent: null } }),
-        ];
+        return [name, coreRoute(handler as Handler<AppRoute>)];
       }),
     );
   return adapt(router, handlers) as RouterImpl<T>;
 }
+
+/** One core handler as a mock route, for a router whose other routes are not the core's yet. */
+export const coreRoute =
+  <R extends AppRoute>(handler: Handler<R>): RouteImpl<R> =>
+  (request, ctx) =>
+    handler(request as never, {
+      caller: callerOfMockContext(ctx),
+      client: { ip: null, userAgent: null },
+    }) as ReturnType<RouteImpl<R>>;

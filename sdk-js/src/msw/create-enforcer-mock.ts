@@ -20,6 +20,7 @@ import {
   hashInviteCode,
   INVITE_TTL_SECONDS,
   newApiKey,
+  permissionsHandler,
   policyHandlers,
   revocationsHandlers,
   rolesHandlers,
@@ -32,7 +33,7 @@ import { type HttpHandler, http } from 'msw';
 import { type Clock, systemClock } from '../clock';
 import type { AccessTokenClaims } from '../session/claims';
 import type { ContractImpl } from './context';
-import { coreRoutes } from './core-handlers';
+import { coreRoute, coreRoutes } from './core-handlers';
 import { uuid } from './crypto';
 import { createDispatcher, type MockRequestRecord } from './dispatch';
 import { keptStores } from './kept-stores';
@@ -160,7 +161,8 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
   });
   const impl: ContractImpl = {
     tenants: coreRoutes(contract.tenants, { ...tenants, selfServe: selfServeTenant(store, tokens) }),
-    auth: authRoutes({ devMode }),
+    // GET /auth/permissions is the core's, as on the server; the other auth routes are still the mock's.
+    auth: { ...authRoutes({ devMode }), permissions: coreRoute(permissionsHandler(store.db)) },
     password: passwordRoutes({ devMode }),
     mfa: mfaRoutes,
     magicLink: magicLinkRoutes({ devMode }),

@@ -142,7 +142,13 @@ export {
   requireRole,
   rolePermissions,
 } from './policy/grants.js';
-export { callerPolicy, ifMatchHolds, policyHandlers, validatePolicyDocument } from './policy/handlers.js';
+export {
+  callerPolicy,
+  ifMatchHolds,
+  permissionsHandler,
+  policyHandlers,
+  validatePolicyDocument,
+} from './policy/handlers.js';
 export type { AccountGrant, GrantReader, TenantPolicyStore } from './policy/ports.js';
 export {
   type AdminResourceType,

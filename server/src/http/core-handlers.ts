@@ -1,6 +1,6 @@
-import type { Caller, Handlers } from '@enforcer/core';
-import type { AppRouter } from '@ts-rest/core';
-import type { RouterImplementation } from '@ts-rest/fastify';
+import type { Caller, Handler, Handlers } from '@enforcer/core';
+import type { AppRoute, AppRouter } from '@ts-rest/core';
+import type { AppRouteImplementation, RouterImplementation } from '@ts-rest/fastify';
 import type { FastifyInstance } from 'fastify';
 import { registerContractRoutes } from './contract-routes.js';
 import type { Principal } from './principal.js';
@@ -51,22 +51,25 @@ function adapt(router: AppRouter, handlers: Record<string, unknown>): Record<str
       if (typeof handler !== 'function') {
         return [name, adapt(route as AppRouter, handler as Record<string, unknown>)];
       }
-      return [
-        name,
-        // biome-ignore lint/suspicious/noExplicitAny: ts-rest's per-route argument types, checked by Handlers<T>.
-        async ({ params, query, body, headers, request, reply }: any) => {
-          const result = await handler(
-            { params, query, body, headers },
-            {
-              caller: request.principal ? callerOfPrincipal(request.principal) : undefined,
-              client: clientInfo(request),
-            },
-          );
-          // Response headers a handler returns (an ETag) go on the reply; ts-rest sends status and body.
-          if (result.headers) reply.headers(result.headers);
-          return { status: result.status, body: result.body };
-        },
-      ];
+      return [name, coreRoute(handler as Handler<AppRoute>)];
     }),
   );
+}
+
+/**
+ * One core handler as a ts-rest route implementation, for a router whose other routes are not the core's
+ * yet: it gets the parsed request and a context with the caller and the client's address, exactly as the
+ * mock's dispatch gives them.
+ */
+export function coreRoute<R extends AppRoute>(handler: Handler<R>): AppRouteImplementation<R> {
+  // biome-ignore lint/suspicious/noExplicitAny: ts-rest's per-route argument types, checked by Handler<R>.
+  return (async ({ params, query, body, headers, request, reply }: any) => {
+    const result = await handler({ params, query, body, headers } as never, {
+      caller: request.principal ? callerOfPrincipal(request.principal) : undefined,
+      client: clientInfo(request),
+    });
+    // Response headers a handler returns (an ETag) go on the reply; ts-rest sends status and body.
+    if (result.headers) reply.headers(result.headers);
+    return { status: result.status, body: result.body };
+  }) as AppRouteImplementation<R>;
 }

@@ -1,4 +1,4 @@
-import { type contract, mfaSubjectAttributes } from '@enforcer/contract';
+import type { contract } from '@enforcer/contract';
 import { hashInviteCode } from '@enforcer/core';
 import type { MockContext, RouterImpl } from '../context';
 import { authenticate } from '../methods/authenticate';
@@ -38,7 +38,10 @@ const sessionFor = (ctx: MockContext, accountId: string) => {
   return ctx.tokens.signIn(ctx.store.accounts.get(accountId)!, user.claims.amr);
 };
 
-export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof contract.auth> => ({
+/** The auth routes still written here (sign-in itself); `permissions` is the core's. */
+export const authRoutes = (options: {
+  devMode: boolean;
+}): Omit<RouterImpl<typeof contract.auth>, 'permissions'> => ({
   register: async ({ body }, { store }) => {
     const tenant = body.tenant_code !== undefined ? tenantByCode(store, body.tenant_code) : null;
     if (tenant) {
@@ -189,25 +192,6 @@ export const authRoutes = (options: { devMode: boolean }): RouterImpl<typeof con
           amr: [...user.session.amr],
           expires_at: user.session.absoluteExpiresAt.toISOString(),
         },
-      },
-    };
-  },
-
-  permissions: async (_request, ctx) => {
-    const user = userOf(ctx);
-    const { store } = ctx;
-    const policy = store.policyOf(user.account.tenantId);
-    const subject = {
-      ...store.subjectOf(user.account),
-      attributes: mfaSubjectAttributes(user.claims, store.now()),
-    };
-    return {
-      status: 200,
-      body: {
-        permissions: policy.compiled.permissions(subject),
-        subject,
-        policy: policy.effective,
-        policy_etag: await store.etagOf(user.account.tenantId),
       },
     };
   },

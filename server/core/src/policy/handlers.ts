@@ -7,7 +7,7 @@ import {
   PolicyValidationError,
   type Subject,
 } from '@enforcer/contract/policy';
-import { callerOf, type Handlers } from '../api/handlers.js';
+import { callerOf, type Handler, type Handlers } from '../api/handlers.js';
 import { auditActorOf, type Caller, subjectOfCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { Repositories, UnitOfWork } from '../store.js';
@@ -209,3 +209,34 @@ export const policyHandlers = (uow: UnitOfWork): Handlers<typeof contract.policy
     });
   },
 });
+
+/**
+ * `GET /auth/permissions`: what a client needs to run `can()` / `plan()` locally with the same engine: the
+ * permission patterns the caller's role and groups grant, the policy subject (with its recent-MFA
+ * attributes), and the tenant's EFFECTIVE policy document (stored document + groups) with its ETag.
+ */
+export const permissionsHandler =
+  (uow: UnitOfWork): Handler<typeof contract.auth.permissions> =>
+  async (_request, ctx) => {
+    const caller = callerOf(ctx);
+    if (caller.kind !== 'user')
+      throw new AppError('credential_not_allowed', 'This call needs a signed-in user');
+    const policy = await uow.read((repos) => callerPolicy(repos, caller));
+    const subject = subjectOfCaller(caller);
+    return {
+      status: 200,
+      body: {
+        permissions: policy.compiled.permissions(subject),
+        subject: {
+          id: caller.accountId,
+          person_id: caller.personId,
+          tenant_id: caller.tenantId,
+          roles: [...caller.roles],
+          groups: [...caller.groups],
+          attributes: { ...caller.attributes },
+        },
+        policy: policy.effective,
+        policy_etag: policy.etag,
+      },
+    };
+  };

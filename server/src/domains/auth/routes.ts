@@ -1,5 +1,7 @@
 import { contract } from '@enforcer/contract';
+import { permissionsHandler } from '@enforcer/core';
 import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
+import { coreRoute } from '../../http/core-handlers.js';
 import { acceptInvite } from './routes/accept-invite.js';
 import { deletePasskey } from './routes/delete-passkey.js';
 import { joinTenant } from './routes/join-tenant.js';
@@ -16,7 +18,6 @@ import { passkeyCredentials } from './routes/passkey-credentials.js';
 import { passkeyLoginBegin } from './routes/passkey-login-begin.js';
 import { passkeyRegisterBegin } from './routes/passkey-register-begin.js';
 import { passkeyRegisterFinish } from './routes/passkey-register-finish.js';
-import { permissions } from './routes/permissions.js';
 import { refresh } from './routes/refresh.js';
 import { register } from './routes/register.js';
 import { requestOtp } from './routes/request-otp.js';
@@ -28,7 +29,7 @@ import { unlinkIdentity } from './routes/unlink-identity.js';
  * The auth routes of the contract (`contract.auth`), one handler per file under `routes/`. Who may call
  * each is the contract's route metadata, enforced by the shared authenticate hook.
  */
-export const authRoutes: DomainRoutes = (app) => {
+export const authRoutes: DomainRoutes = (app, services) => {
   registerContractRoutes(app, contract.auth, {
     register,
     requestOtp,
@@ -41,7 +42,8 @@ export const authRoutes: DomainRoutes = (app) => {
     tenants: listTenants,
     acceptInvite,
     me,
-    permissions,
+    // The core's (server/core/src/policy/handlers.ts), as the mock runs it.
+    permissions: coreRoute(permissionsHandler(services.uow)),
     identities: listIdentities,
     linkPhone,
     linkGoogle,
