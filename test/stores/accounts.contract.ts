@@ -99,6 +99,22 @@ export function accountStoreContract(name: string, harness: () => AccountStoreHa
       });
     });
 
+    it("pages a person's accounts (their memberships): only theirs, in page order, after a position", async () => {
+      const { uow, seed } = await setup();
+      const mine = await seed('member');
+      await seed('member');
+      await uow.read(async (repos) => {
+        const { personId } = await repos.accounts.contacts(mine);
+        const first = await repos.accounts.ofPerson(personId, { after: undefined, limit: 50 });
+        expect(first.map((a) => a.id)).toEqual([mine]);
+        expect(first[0]).toMatchObject({ personId, role: 'member', active: true });
+        expect(await repos.accounts.ofPerson(personId, { after: first[0], limit: 50 })).toEqual([]);
+        expect(await repos.accounts.ofPerson(crypto.randomUUID(), { after: undefined, limit: 50 })).toEqual(
+          [],
+        );
+      });
+    });
+
     it('describes accounts as they are now: email and sorted group names, in the order asked', async () => {
       const { uow, tenant, seed } = await setup();
       const address = email();

@@ -19,6 +19,7 @@ import {
   groupsHandlers,
   hashInviteCode,
   INVITE_TTL_SECONDS,
+  membershipsHandler,
   newApiKey,
   permissionsHandler,
   policyHandlers,
@@ -161,8 +162,12 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
   });
   const impl: ContractImpl = {
     tenants: coreRoutes(contract.tenants, { ...tenants, selfServe: selfServeTenant(store, tokens) }),
-    // GET /auth/permissions is the core's, as on the server; the other auth routes are still the mock's.
-    auth: { ...authRoutes({ devMode }), permissions: coreRoute(permissionsHandler(store.db)) },
+    // GET /auth/permissions and /auth/tenants are the core's, as on the server; the rest is still the mock's.
+    auth: {
+      ...authRoutes({ devMode }),
+      permissions: coreRoute(permissionsHandler(store.db)),
+      tenants: coreRoute(membershipsHandler(store.db)),
+    },
     password: passwordRoutes({ devMode }),
     mfa: mfaRoutes,
     magicLink: magicLinkRoutes({ devMode }),

@@ -73,6 +73,12 @@ export function keptStores(store: MockStore): KeptElsewhere {
           request,
           (a) => accountResource(a).attributes,
         ),
+      ofPerson: async (personId, request) =>
+        pageInMemory(
+          [...store.accounts.values()].filter((a) => a.personId === personId).map(accountRecord),
+          request,
+          () => ({}),
+        ),
       profiles: async (accountIds) =>
         accountIds.flatMap((id) => {
           const account = store.accounts.get(id);

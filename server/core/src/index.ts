@@ -2,6 +2,7 @@
 // The in-memory store is `@enforcer/core/memory`; the PostgreSQL one lives in the server.
 
 export { accountDto, accountsHandlers, signInIdentifiers } from './accounts/handlers.js';
+export { membershipsHandler } from './accounts/memberships.js';
 export type {
   AccountFilter,
   AccountProfile,

@@ -8,7 +8,7 @@ import { acceptsSession, hashPassword, loginFlow } from '../methods/sign-in';
 import { MockError } from '../problem';
 import type { MockStore, TenantRow } from '../store';
 import { authMethodRoutes } from './auth-methods';
-import { paginate, userOf } from './helpers';
+import { userOf } from './helpers';
 
 function tenantByCode(store: MockStore, code: string): TenantRow {
   const tenant = store.tenantByCode(code);
@@ -38,10 +38,10 @@ const sessionFor = (ctx: MockContext, accountId: string) => {
   return ctx.tokens.signIn(ctx.store.accounts.get(accountId)!, user.claims.amr);
 };
 
-/** The auth routes still written here (sign-in itself); `permissions` is the core's. */
+/** The auth routes still written here (sign-in itself); `permissions` and `tenants` are the core's. */
 export const authRoutes = (options: {
   devMode: boolean;
-}): Omit<RouterImpl<typeof contract.auth>, 'permissions'> => ({
+}): Omit<RouterImpl<typeof contract.auth>, 'permissions' | 'tenants'> => ({
   register: async ({ body }, { store }) => {
     const tenant = body.tenant_code !== undefined ? tenantByCode(store, body.tenant_code) : null;
     if (tenant) {
@@ -131,22 +131,6 @@ export const authRoutes = (options: {
       throw new MockError('account_inactive', 'Your account in that tenant is deactivated');
     assertAcceptsSession(ctx.store.tenants.get(account.tenantId)!, user.claims.amr);
     return { status: 200, body: await sessionFor(ctx, account.id) };
-  },
-
-  tenants: ({ query }, ctx) => {
-    const user = userOf(ctx);
-    const { store } = ctx;
-    const memberships = [...store.accounts.values()]
-      .filter((a) => a.personId === user.account.personId)
-      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .map((a) => ({
-        tenant: store.tenantSummary(store.tenants.get(a.tenantId)!),
-        account_id: a.id,
-        role: a.role,
-        active: a.active,
-        current: a.tenantId === user.account.tenantId,
-      }));
-    return { status: 200, body: paginate(memberships, query) };
   },
 
   acceptInvite: async ({ body }, ctx) => {

@@ -1,4 +1,4 @@
-import type { VisibleRequest } from '../pagination.js';
+import type { PageRequest, VisibleRequest } from '../pagination.js';
 
 /** An account as the directory's rules read it: one person's membership in one tenant. */
 export interface AccountRecord {
@@ -35,6 +35,8 @@ export interface AccountStore {
   list(tenantId: string, request: VisibleRequest & AccountFilter): Promise<AccountRecord[]>;
   /** The accounts with their emails and group names, as they are now, in the order of `accountIds`. */
   profiles(accountIds: string[]): Promise<AccountProfile[]>;
+  /** A page of the person's accounts in every tenant (their memberships), active or not, in page order. */
+  ofPerson(personId: string, request: PageRequest): Promise<AccountRecord[]>;
   /** How many active accounts of the tenant, other than `exceptId`, hold one of `roles`. */
   countActive(tenantId: string, roles: string[], exceptId: string): Promise<number>;
   /** Changes the account's role or status (the caller bumps its grant version with it). */

@@ -1,5 +1,5 @@
 import { contract } from '@enforcer/contract';
-import { permissionsHandler } from '@enforcer/core';
+import { membershipsHandler, permissionsHandler } from '@enforcer/core';
 import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
 import { coreRoute } from '../../http/core-handlers.js';
 import { acceptInvite } from './routes/accept-invite.js';
@@ -10,7 +10,6 @@ import { linkPhone } from './routes/link-phone.js';
 import { linkPrivy } from './routes/link-privy.js';
 import { linkSiwe } from './routes/link-siwe.js';
 import { listIdentities } from './routes/list-identities.js';
-import { listTenants } from './routes/list-tenants.js';
 import { login, passkeyLoginFinish } from './routes/login.js';
 import { logout } from './routes/logout.js';
 import { me } from './routes/me.js';
@@ -30,6 +29,7 @@ import { unlinkIdentity } from './routes/unlink-identity.js';
  * each is the contract's route metadata, enforced by the shared authenticate hook.
  */
 export const authRoutes: DomainRoutes = (app, services) => {
+  // `tenants` and `permissions` are the core's handlers, as the mock runs them; the rest moves with sign-in.
   registerContractRoutes(app, contract.auth, {
     register,
     requestOtp,
@@ -39,10 +39,9 @@ export const authRoutes: DomainRoutes = (app, services) => {
     logout,
     joinTenant,
     switchTenant,
-    tenants: listTenants,
+    tenants: coreRoute(membershipsHandler(services.uow)),
     acceptInvite,
     me,
-    // The core's (server/core/src/policy/handlers.ts), as the mock runs it.
     permissions: coreRoute(permissionsHandler(services.uow)),
     identities: listIdentities,
     linkPhone,

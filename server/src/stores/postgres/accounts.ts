@@ -4,6 +4,7 @@ import type {
   AccountRecord,
   AccountSessions,
   AccountStore,
+  PageRequest,
   VisibleRequest,
 } from '@enforcer/core';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
@@ -56,6 +57,15 @@ export class PostgresAccountStore implements AccountStore {
     const rows = await this.#em.find(
       Account,
       { $and: filters },
+      { orderBy: pageOrder, limit: request.limit },
+    );
+    return rows.map(accountRecord);
+  }
+
+  async ofPerson(personId: string, request: PageRequest): Promise<AccountRecord[]> {
+    const rows = await this.#em.find(
+      Account,
+      { $and: [{ person: personId }, afterPosition(request.after)] },
       { orderBy: pageOrder, limit: request.limit },
     );
     return rows.map(accountRecord);
