@@ -1,15 +1,8 @@
-import {
-  type Account,
-  type AuthProvider,
-  authProviderIds,
-  type Person,
-  type Tenant,
-  type TokenResponse,
-} from '@enforcer/contract';
+import type { Account, Person, Tenant, TokenResponse } from '@enforcer/contract';
+import { accountDto, tenantView } from '@enforcer/core';
 import type { IAccount, IPerson } from '../identity/entities.js';
-import type { ITenant } from '../tenants/entities.js';
+import { type ITenant, tenantRecordOf } from '../tenants/entities.js';
 import type { SessionTokens } from '../tokens/session-tokens.js';
-import { authSettingsOf } from './methods/settings.js';
 
 /** Entities → the contract's JSON (snake_case, ISO timestamps). */
 
@@ -20,34 +13,20 @@ export const toPerson = (person: IPerson): Person => ({
   created_at: person.createdAt.toISOString(),
 });
 
-export const toAccount = (account: IAccount, email: string | null, groups: string[]): Account => ({
-  id: account.id,
-  person_id: account.person.id,
-  tenant_id: account.tenant.id,
-  email,
-  role: account.role,
-  active: account.active,
-  groups,
-  created_at: account.createdAt.toISOString(),
-});
+export const toAccount = (account: IAccount, email: string | null, groups: string[]): Account =>
+  accountDto({
+    id: account.id,
+    personId: account.person.id,
+    tenantId: account.tenant.id,
+    role: account.role,
+    active: account.active,
+    createdAt: account.createdAt,
+    email,
+    groups,
+  });
 
-const knownProvider = (id: string): id is AuthProvider => (authProviderIds as readonly string[]).includes(id);
-
-export const toTenant = (tenant: ITenant): Tenant => ({
-  id: tenant.id,
-  code: tenant.code,
-  name: tenant.name,
-  logo_url: tenant.logoUrl ?? null,
-  theme: Object.fromEntries(
-    Object.entries(tenant.theme ?? {}).filter(
-      (entry): entry is [string, string] => typeof entry[1] === 'string',
-    ),
-  ),
-  auth_providers: tenant.authProviders.filter(knownProvider),
-  allow_signup: tenant.allowSignup,
-  auth_settings: authSettingsOf(tenant),
-  created_at: tenant.createdAt.toISOString(),
-});
+/** The core's view of a tenant (`tenantView`), from the entity. */
+export const toTenant = (tenant: ITenant): Tenant => tenantView(tenantRecordOf(tenant));
 
 /** What every sign-in answers: the token pair plus the account, person and tenant it is for. */
 export const toTokenResponse = (tokens: SessionTokens, person: IPerson, tenant: ITenant): TokenResponse => ({

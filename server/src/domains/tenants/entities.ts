@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { TenantRecord } from '@enforcer/core';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
 
 /** An app inside Enforcer: owns its accounts, groups, roles, policy, theme and keys. */
@@ -64,3 +65,20 @@ export const Invite = defineEntity({
   indexes: [{ properties: ['tenant', 'email'] }],
 });
 export type IInvite = InferEntity<typeof Invite>;
+
+/** A tenant row as the core's rules read it (theme values that are not strings left out). */
+export const tenantRecordOf = (tenant: ITenant): TenantRecord => ({
+  id: tenant.id,
+  code: tenant.code,
+  name: tenant.name,
+  logoUrl: tenant.logoUrl ?? null,
+  theme: Object.fromEntries(
+    Object.entries(tenant.theme ?? {}).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  ),
+  authProviders: [...tenant.authProviders],
+  allowSignup: tenant.allowSignup,
+  authSettings: { ...(tenant.authSettings ?? {}) },
+  createdAt: tenant.createdAt,
+});

@@ -1,6 +1,7 @@
 import type { Account as AccountDto } from '@enforcer/contract';
 import {
   AppError,
+  accountDto,
   type InviteRecord,
   type InviteStore,
   type NewTenant,
@@ -12,27 +13,10 @@ import {
 } from '@enforcer/core';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { createAccount } from '../../domains/auth/accounts.js';
-import { toAccount } from '../../domains/auth/views.js';
 import { Group } from '../../domains/groups/entities.js';
 import { Account, Person } from '../../domains/identity/entities.js';
-import { type IInvite, Invite, type ITenant, Tenant } from '../../domains/tenants/entities.js';
+import { type IInvite, Invite, Tenant, tenantRecordOf } from '../../domains/tenants/entities.js';
 import type { Clock } from '../../lib/clock.js';
-
-const tenantRecord = (tenant: ITenant): TenantRecord => ({
-  id: tenant.id,
-  code: tenant.code,
-  name: tenant.name,
-  logoUrl: tenant.logoUrl ?? null,
-  theme: Object.fromEntries(
-    Object.entries(tenant.theme ?? {}).filter(
-      (entry): entry is [string, string] => typeof entry[1] === 'string',
-    ),
-  ),
-  authProviders: [...tenant.authProviders],
-  allowSignup: tenant.allowSignup,
-  authSettings: { ...(tenant.authSettings ?? {}) },
-  createdAt: tenant.createdAt,
-});
 
 /** Tenants in the `tenant` table, in the unit's transaction (`lock`: `SELECT … FOR UPDATE`). */
 export class PostgresTenantStore implements TenantStore {
@@ -48,12 +32,12 @@ export class PostgresTenantStore implements TenantStore {
       id,
       options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true },
     );
-    return tenant ? tenantRecord(tenant) : null;
+    return tenant ? tenantRecordOf(tenant) : null;
   }
 
   async findByCode(code: string): Promise<TenantRecord | null> {
     const tenant = await this.#em.findOne(Tenant, { code });
-    return tenant ? tenantRecord(tenant) : null;
+    return tenant ? tenantRecordOf(tenant) : null;
   }
 
   async create(input: NewTenant): Promise<TenantRecord> {
@@ -72,7 +56,7 @@ export class PostgresTenantStore implements TenantStore {
       policyEtag: await policyEtag(input.policy),
     });
     await this.#em.flush();
-    return tenantRecord(tenant);
+    return tenantRecordOf(tenant);
   }
 
   async update(id: string, changes: TenantChanges): Promise<TenantRecord> {
@@ -85,7 +69,7 @@ export class PostgresTenantStore implements TenantStore {
     if (changes.allowSignup !== undefined) tenant.allowSignup = changes.allowSignup;
     if (changes.authSettings !== undefined) tenant.authSettings = changes.authSettings;
     await this.#em.flush();
-    return tenantRecord(tenant);
+    return tenantRecordOf(tenant);
   }
 }
 
@@ -168,7 +152,16 @@ export class PostgresTenantMembers implements TenantMembers {
     const tenant = this.#em.getReference(Tenant, tenantId);
     const account = createAccount(this.#em, this.#clock, { person, tenant, role });
     await this.#em.flush();
-    return toAccount(account, person.email ?? null, []);
+    return accountDto({
+      id: account.id,
+      personId: person.id,
+      tenantId,
+      role: account.role,
+      active: account.active,
+      createdAt: account.createdAt,
+      email: person.email ?? null,
+      groups: [],
+    });
   }
 
   async hasAccount(tenantId: string, email: string): Promise<boolean> {
