@@ -22,16 +22,16 @@ export {
   pingDatabase,
   runMigrations,
 } from './db/orm.js';
-export * from './domains/api-keys/entities.js';
-export * from './domains/audit/entities.js';
 export { type AuditActor, type AuditInput, recordAudit, scrubDetails } from './domains/audit/record-audit.js';
-export * from './domains/auth/entities.js';
-export * from './domains/groups/entities.js';
-export * from './domains/identity/entities.js';
-export { bumpGrantVersion, type Grant, loadGrant } from './domains/identity/load-grant.js';
 export * from './domains/keys/index.js';
-export * from './domains/tenants/entities.js';
 export * from './domains/tokens/index.js';
+export { bumpGrantVersion, type Grant, loadGrant } from './domains/tokens/load-grant.js';
+export * from './entities/accounts.js';
+export * from './entities/api-keys.js';
+export * from './entities/audit.js';
+export * from './entities/groups.js';
+export * from './entities/otp-challenges.js';
+export * from './entities/tenants.js';
 export { handleRequestValidationError } from './http/request-validation.js';
 export { type Clock, ManualClock, systemClock } from './lib/clock.js';
 export {

@@ -6,8 +6,8 @@ import { buildApp, createLogger } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type Database, redactUrl, startDatabase } from './db/database.js';
 import { PostgresRuntimeError } from './db/postgres-runtime.js';
-import type { ITenant } from './domains/tenants/entities.js';
-import { ensureSandboxTenant } from './domains/tenants/sandbox.js';
+import type { ITenant } from './entities/tenants.js';
+import { ensureSandboxTenant } from './sandbox.js';
 import { createServices } from './services.js';
 
 let config: Config;

@@ -1,7 +1,7 @@
 import { generateTenantCode, webCryptoRandom } from '@enforcer/core';
 import { afterAll } from 'vitest';
 import { TenantPolicyService } from '../../server/src/domains/policy/tenant-policy.js';
-import { type ITenant, Tenant } from '../../server/src/domains/tenants/entities.js';
+import { type ITenant, Tenant } from '../../server/src/entities/tenants.js';
 import { systemClock } from '../../server/src/lib/clock.js';
 import { PostgresOtpChallengeStore } from '../../server/src/stores/postgres/codes.js';
 import { PostgresSessionStore } from '../../server/src/stores/postgres/sessions.js';

@@ -11,8 +11,8 @@
 // ENFORCER_DATA_DIR (the running server's cluster if it is up, else started for the duration).
 import { ConfigError, loadConfig } from '../config.js';
 import { startDatabase } from '../db/database.js';
-import { SigningKey } from '../domains/keys/entities.js';
 import { KeyRotationError } from '../domains/keys/signing-key-store.js';
+import { SigningKey } from '../entities/signing-keys.js';
 import { createServices } from '../services.js';
 
 const args = new Set(process.argv.slice(2));

@@ -1,19 +1,19 @@
-import { ApiKey } from '../domains/api-keys/entities.js';
-import { AuditEvent } from '../domains/audit/entities.js';
-import { AuthChallenge } from '../domains/auth/challenges/entities.js';
-import { OtpChallenge } from '../domains/auth/entities.js';
-import { MagicLinkSetting, MagicLinkToken } from '../domains/auth/methods/magic-link/entities.js';
-import { PasskeyCredential } from '../domains/auth/methods/passkey/entities.js';
-import { PasswordCredential } from '../domains/auth/methods/password/entities.js';
-import { MfaChallenge, RecoveryCode, TotpCredential } from '../domains/auth/mfa/entities.js';
-import { AuthThrottle } from '../domains/auth/throttle/entities.js';
-import { Group, GroupMembership } from '../domains/groups/entities.js';
-import { PersonIdentity } from '../domains/identities/entities.js';
-import { Account, Person } from '../domains/identity/entities.js';
-import { SigningKey } from '../domains/keys/entities.js';
-import { RevocationEvent } from '../domains/revocations/entities.js';
-import { Invite, Tenant } from '../domains/tenants/entities.js';
-import { RefreshToken, Session } from '../domains/tokens/entities.js';
+import { Account, Person } from '../entities/accounts.js';
+import { ApiKey } from '../entities/api-keys.js';
+import { AuditEvent } from '../entities/audit.js';
+import { AuthChallenge } from '../entities/auth-challenges.js';
+import { Group, GroupMembership } from '../entities/groups.js';
+import { PersonIdentity } from '../entities/identities.js';
+import { MagicLinkSetting, MagicLinkToken } from '../entities/magic-links.js';
+import { MfaChallenge, RecoveryCode, TotpCredential } from '../entities/mfa.js';
+import { OtpChallenge } from '../entities/otp-challenges.js';
+import { PasskeyCredential } from '../entities/passkeys.js';
+import { PasswordCredential } from '../entities/passwords.js';
+import { RevocationEvent } from '../entities/revocations.js';
+import { RefreshToken, Session } from '../entities/sessions.js';
+import { SigningKey } from '../entities/signing-keys.js';
+import { Invite, Tenant } from '../entities/tenants.js';
+import { AuthThrottle } from '../entities/throttle.js';
 
 /** Every entity the ORM knows. A new entity goes here, then `pnpm --filter @enforcer/server migration:create`. */
 export const entities = [

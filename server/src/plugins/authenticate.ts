@@ -13,9 +13,9 @@ import {
 } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiKey, type IApiKey } from '../domains/api-keys/entities.js';
 import { isPrivyToken, privyBearerClaims } from '../domains/auth/methods/privy/bearer.js';
 import { mfaSubjectAttributes } from '../domains/auth/mfa/subject-attributes.js';
+import { ApiKey, type IApiKey } from '../entities/api-keys.js';
 import { type LazyEm, lazyEm } from '../http/lazy-em.js';
 import {
   type ApiKeyPrincipal,

@@ -1,7 +1,7 @@
 import { type AuditInput, auditFields, scrubDetails } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { AuditEvent, type IAuditEvent } from '../../entities/audit.js';
 import type { Clock } from '../../lib/clock.js';
-import { AuditEvent, type IAuditEvent } from './entities.js';
 
 export type { AuditActor, AuditInput } from '@enforcer/core';
 export { scrubDetails };

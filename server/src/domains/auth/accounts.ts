@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { Account, type IAccount, type IPerson, Person } from '../../entities/accounts.js';
+import { type ITenant, Tenant } from '../../entities/tenants.js';
 import type { Clock } from '../../lib/clock.js';
-import { Account, type IAccount, type IPerson, Person } from '../identity/entities.js';
-import { type ITenant, Tenant } from '../tenants/entities.js';
 import type { EmailIdentity } from './methods/method.js';
 import { forgetUnprovenCredentials } from './methods/password/first-proof.js';
 

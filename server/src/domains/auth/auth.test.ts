@@ -1,9 +1,9 @@
 import { authProviderIds } from '@enforcer/contract';
 import { randomDigits } from '@enforcer/core';
 import { describe, expect, it } from 'vitest';
+import type { ITenant } from '../../entities/tenants.js';
 import { AppError } from '../../lib/errors.js';
 import type { RandomSource } from '../../lib/random.js';
-import type { ITenant } from '../tenants/entities.js';
 import { headerSafe } from './mail/mail-delivery.js';
 import { otpMessage } from './mail/messages.js';
 import { defaultMethods } from './methods/registry.js';

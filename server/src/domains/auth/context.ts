@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
+import { type ITenant, Tenant } from '../../entities/tenants.js';
 import type { UserPrincipal } from '../../http/principal.js';
 import { AppError } from '../../lib/errors.js';
-import { type ITenant, Tenant } from '../tenants/entities.js';
 import type { ClientInfo } from '../tokens/session-tokens.js';
 
 /** What an auth handler works with: the services, a fresh entity manager, the client. */

@@ -2,9 +2,9 @@ import { defaultMemberRole, type LoginBody, type TokenResponse } from '@enforcer
 import { countsAsGuess, loginIdentifier, personIdentifier } from '@enforcer/core';
 import { AppError } from '../../lib/errors.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { resolvePerson } from '../identities/resolve-person.js';
 import { createAccount, findAccount } from './accounts.js';
 import { type AuthRequestContext, committed, refuse, success, tenantByCode } from './context.js';
+import { resolvePerson } from './identities/resolve-person.js';
 import { requireSecondFactor } from './mfa/require-second-factor.js';
 import { openSession } from './sign-in.js';
 

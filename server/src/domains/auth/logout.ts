@@ -1,8 +1,8 @@
 import type { LogoutBody } from '@enforcer/contract';
+import { Session } from '../../entities/sessions.js';
 import type { UserPrincipal } from '../../http/principal.js';
 import { AppError } from '../../lib/errors.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { Session } from '../tokens/entities.js';
 import type { AuthRequestContext } from './context.js';
 
 /**

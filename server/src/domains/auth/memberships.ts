@@ -1,9 +1,9 @@
 import type { MeResponse } from '@enforcer/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { Account, Person } from '../../entities/accounts.js';
+import { Session } from '../../entities/sessions.js';
+import { Tenant } from '../../entities/tenants.js';
 import type { UserPrincipal } from '../../http/principal.js';
-import { Account, Person } from '../identity/entities.js';
-import { Tenant } from '../tenants/entities.js';
-import { Session } from '../tokens/entities.js';
 import { toAccount, toPerson, toTenant } from './views.js';
 
 /** The caller's account as it is now (not the token's copy), its person, tenant and session. */

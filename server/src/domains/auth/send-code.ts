@@ -2,8 +2,8 @@ import type { contract } from '@enforcer/contract';
 import { type CodeChannel as Channel, codePurpose } from '@enforcer/core';
 import type { AppRouteImplementation } from '@ts-rest/fastify';
 import type { FastifyRequest } from 'fastify';
+import type { ITenant } from '../../entities/tenants.js';
 import { recordAudit } from '../audit/record-audit.js';
-import type { ITenant } from '../tenants/entities.js';
 import { authContext, tenantByCode } from './context.js';
 
 export type RequestOtpResult = Awaited<ReturnType<AppRouteImplementation<typeof contract.auth.requestOtp>>>;

@@ -1,7 +1,7 @@
 import type { TokenResponse } from '@enforcer/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type IAccount, type IPerson, Person } from '../identity/entities.js';
-import { type ITenant, Tenant } from '../tenants/entities.js';
+import { type IAccount, type IPerson, Person } from '../../entities/accounts.js';
+import { type ITenant, Tenant } from '../../entities/tenants.js';
 import type { ClientInfo, SessionTokenService } from '../tokens/session-tokens.js';
 import { toTokenResponse } from './views.js';
 

@@ -1,11 +1,11 @@
 import { defaultMemberRole, type TokenResponse } from '@enforcer/contract';
 import { hashInviteCode } from '@enforcer/core';
 import { LockMode } from '@mikro-orm/postgresql';
+import { Person } from '../../entities/accounts.js';
+import { Invite, Tenant } from '../../entities/tenants.js';
 import type { UserPrincipal } from '../../http/principal.js';
 import { AppError } from '../../lib/errors.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { Person } from '../identity/entities.js';
-import { Invite, Tenant } from '../tenants/entities.js';
 import { createAccount, findAccount, lockIdentity } from './accounts.js';
 import { type AuthRequestContext, committed, refuse, success, tenantByCode } from './context.js';
 import { openSession } from './sign-in.js';

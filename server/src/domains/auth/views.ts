@@ -1,7 +1,7 @@
 import type { Account, Person, Tenant, TokenResponse } from '@enforcer/contract';
 import { accountDto, tenantView } from '@enforcer/core';
-import type { IAccount, IPerson } from '../identity/entities.js';
-import { type ITenant, tenantRecordOf } from '../tenants/entities.js';
+import type { IAccount, IPerson } from '../../entities/accounts.js';
+import { type ITenant, tenantRecordOf } from '../../entities/tenants.js';
 import type { SessionTokens } from '../tokens/session-tokens.js';
 
 /** Entities → the contract's JSON (snake_case, ISO timestamps). */

@@ -1,5 +1,5 @@
 // The key rules (publication, order, the SigningKeys port) are the core's: import them from @enforcer/core.
-export { type ISigningKey, SigningKey } from './entities.js';
+export { type ISigningKey, SigningKey } from '../../entities/signing-keys.js';
 export { decryptPrivateKey, generateSigningKey, importPublicKey } from './key-material.js';
 export {
   KeyRotationError,

@@ -1,8 +1,8 @@
 import { SIGNING_ALG, type SigningKeyStatus } from '@enforcer/core';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import type { ISigningKey } from '../../entities/signing-keys.js';
 import { deriveKey, open, seal } from '../../lib/crypto.js';
 import type { RandomSource } from '../../lib/random.js';
-import type { ISigningKey } from './entities.js';
 
 export interface NewSigningKey {
   kid: string;

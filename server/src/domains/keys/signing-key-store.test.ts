@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { AccessTokenService } from '@enforcer/core';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditEvent } from '../../entities/audit.js';
+import { SigningKey } from '../../entities/signing-keys.js';
 import { ManualClock } from '../../lib/clock.js';
 import { cryptoRandom } from '../../lib/random.js';
 import { createTestOrm, testConfig } from '../../testing/index.js';
-import { AuditEvent } from '../audit/entities.js';
-import { SigningKey } from './entities.js';
 import { decryptPrivateKey } from './key-material.js';
 import { KeyRotationError, SigningKeyStore } from './signing-key-store.js';
 

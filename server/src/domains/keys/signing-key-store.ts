@@ -8,10 +8,10 @@ import {
   type SigningKeys,
 } from '@enforcer/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { type ISigningKey, SigningKey } from '../../entities/signing-keys.js';
 import type { Clock } from '../../lib/clock.js';
 import type { RandomSource } from '../../lib/random.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { type ISigningKey, SigningKey } from './entities.js';
 import { decryptPrivateKey, generateSigningKey, importPublicKey } from './key-material.js';
 
 export interface SigningKeyStoreOptions {

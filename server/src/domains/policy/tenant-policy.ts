@@ -2,9 +2,9 @@ import { defaultPolicy, mergeGroups } from '@enforcer/contract';
 import { compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
 import { policyEtag, type TenantPolicy } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { Group } from '../../entities/groups.js';
+import { type ITenant, Tenant } from '../../entities/tenants.js';
 import { AppError } from '../../lib/errors.js';
-import { Group } from '../groups/entities.js';
-import { type ITenant, Tenant } from '../tenants/entities.js';
 
 // The type is the core's: one definition for the server, the mock and the services.
 export type { TenantPolicy };

@@ -2,15 +2,15 @@ import type { contract } from '@enforcer/contract';
 import { ownerRole } from '@enforcer/contract';
 import { type Handler, provisionTenant } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FastifyInstance } from 'fastify';
+import { Person } from '../../entities/accounts.js';
+import { type ITenant, Tenant } from '../../entities/tenants.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
-import type { Services } from '../../services.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { createAccount, findOrCreatePerson, lockIdentity } from '../auth/accounts.js';
 import { committed, refuse, success } from '../auth/context.js';
 import { openSession } from '../auth/sign-in.js';
-import { Person } from '../identity/entities.js';
-import { type ITenant, Tenant } from './entities.js';
 
 /**
  * `POST /tenants/self-serve`: creates a tenant and signs the caller in to it as its `owner`. The tenant
@@ -27,7 +27,7 @@ import { type ITenant, Tenant } from './entities.js';
  * right away); `PUT /tenants/{id}/auth-provider` changes both. Everything is one transaction.
  */
 export const selfServeTenant =
-  (services: Services): Handler<typeof contract.tenants.selfServe> =>
+  (services: FastifyInstance['services']): Handler<typeof contract.tenants.selfServe> =>
   async ({ body }, { caller, client }) => {
     const { clock } = services;
     const user = caller?.kind === 'user' ? caller : undefined;

@@ -1,16 +1,16 @@
 import { AccessTokenService, RefreshTokenService, type Result } from '@enforcer/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Account } from '../../entities/accounts.js';
+import { AuditEvent } from '../../entities/audit.js';
+import { Group, GroupMembership } from '../../entities/groups.js';
+import { RefreshToken, Session } from '../../entities/sessions.js';
 import { ManualClock } from '../../lib/clock.js';
 import { deriveKey } from '../../lib/crypto.js';
 import type { AppError } from '../../lib/errors.js';
 import { cryptoRandom } from '../../lib/random.js';
 import { PostgresSessionStore } from '../../stores/postgres/sessions.js';
 import { createTestOrm, seedAccount, testConfig } from '../../testing/index.js';
-import { AuditEvent } from '../audit/entities.js';
-import { Group, GroupMembership } from '../groups/entities.js';
-import { Account } from '../identity/entities.js';
 import { SigningKeyStore } from '../keys/signing-key-store.js';
-import { RefreshToken, Session } from './entities.js';
 import { auditRefreshTokenReuse } from './reuse-audit.js';
 import { SessionTokenService } from './session-tokens.js';
 

@@ -1,7 +1,7 @@
 import type { AccessTokenService, RefreshTokenService, SessionRecord, SessionStore } from '@enforcer/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AppError, refusalError } from '../../lib/errors.js';
-import { type Grant, loadGrant } from '../identity/load-grant.js';
+import { type Grant, loadGrant } from './load-grant.js';
 
 /** The tokens handed to a client at login, refresh and tenant switch. */
 export interface SessionTokens {

@@ -8,13 +8,13 @@ import type {
   VisibleRequest,
 } from '@enforcer/core';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
-import { GroupMembership } from '../../domains/groups/entities.js';
-import { PersonIdentity } from '../../domains/identities/entities.js';
-import { Account, type IAccount } from '../../domains/identity/entities.js';
-import { bumpGrantVersion } from '../../domains/identity/load-grant.js';
 import { accountFields } from '../../domains/policy/resources.js';
 import { planFilter } from '../../domains/policy/visible.js';
-import { Session } from '../../domains/tokens/entities.js';
+import { bumpGrantVersion } from '../../domains/tokens/load-grant.js';
+import { Account, type IAccount } from '../../entities/accounts.js';
+import { GroupMembership } from '../../entities/groups.js';
+import { PersonIdentity } from '../../entities/identities.js';
+import { Session } from '../../entities/sessions.js';
 import type { Clock } from '../../lib/clock.js';
 import { afterPosition, pageOrder } from '../../lib/pagination.js';
 import { PostgresSessionStore } from './sessions.js';

@@ -1,9 +1,9 @@
 import type { ApiKeyRecord, ApiKeyStore, VisibleRequest } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ApiKey, type IApiKey } from '../../domains/api-keys/entities.js';
 import { apiKeyFields } from '../../domains/policy/resources.js';
 import { planFilter } from '../../domains/policy/visible.js';
-import { Tenant } from '../../domains/tenants/entities.js';
+import { ApiKey, type IApiKey } from '../../entities/api-keys.js';
+import { Tenant } from '../../entities/tenants.js';
 import { afterPosition, pageOrder } from '../../lib/pagination.js';
 
 const record = (row: IApiKey): ApiKeyRecord => ({

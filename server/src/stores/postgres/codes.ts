@@ -6,8 +6,8 @@ import type {
   OtpScopeTransaction,
 } from '@enforcer/core';
 import { type EntityManager, LockMode, type MikroORM } from '@mikro-orm/postgresql';
-import { type IOtpChallenge, OtpChallenge } from '../../domains/auth/entities.js';
-import { Tenant } from '../../domains/tenants/entities.js';
+import { type IOtpChallenge, OtpChallenge } from '../../entities/otp-challenges.js';
+import { Tenant } from '../../entities/tenants.js';
 
 const challengeRecord = (row: IOtpChallenge): OtpChallengeRecord => ({
   id: row.id,

@@ -1,8 +1,8 @@
 import type { AccountGrant, GrantReader } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ApiKey } from '../../domains/api-keys/entities.js';
-import { Account } from '../../domains/identity/entities.js';
-import { loadGrant } from '../../domains/identity/load-grant.js';
+import { loadGrant } from '../../domains/tokens/load-grant.js';
+import { Account } from '../../entities/accounts.js';
+import { ApiKey } from '../../entities/api-keys.js';
 
 /** Accounts' grants (role, group names, status) and the roles held in a tenant, read in the unit's transaction. */
 export class PostgresGrantReader implements GrantReader {

@@ -1,10 +1,10 @@
 import type { GroupRecord, GroupStore, MembershipRecord, VisibleRequest } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Group, GroupMembership, type IGroup, type IGroupMembership } from '../../domains/groups/entities.js';
-import { Account } from '../../domains/identity/entities.js';
 import { groupFields } from '../../domains/policy/resources.js';
 import { planFilter } from '../../domains/policy/visible.js';
-import { Tenant } from '../../domains/tenants/entities.js';
+import { Account } from '../../entities/accounts.js';
+import { Group, GroupMembership, type IGroup, type IGroupMembership } from '../../entities/groups.js';
+import { Tenant } from '../../entities/tenants.js';
 import { afterPosition, pageOrder } from '../../lib/pagination.js';
 
 const groupRecord = (g: IGroup): GroupRecord => ({

@@ -1,9 +1,9 @@
 import type { PolicyDocument } from '@enforcer/contract/policy';
 import { AppError, policyEtag, type TenantPolicy, type TenantPolicyStore } from '@enforcer/core';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
-import { Group } from '../../domains/groups/entities.js';
 import type { TenantPolicyService } from '../../domains/policy/tenant-policy.js';
-import { Tenant } from '../../domains/tenants/entities.js';
+import { Group } from '../../entities/groups.js';
+import { Tenant } from '../../entities/tenants.js';
 
 /**
  * Tenants' policies: the document in the tenant row, the effective one through the process-wide compile

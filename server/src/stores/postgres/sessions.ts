@@ -1,8 +1,8 @@
 import type { FamilyTransaction, RefreshTokenRecord, SessionRecord, SessionStore } from '@enforcer/core';
 import { type EntityManager, LockMode, type MikroORM } from '@mikro-orm/postgresql';
-import { Account, Person } from '../../domains/identity/entities.js';
-import { Tenant } from '../../domains/tenants/entities.js';
-import { type IRefreshToken, type ISession, RefreshToken, Session } from '../../domains/tokens/entities.js';
+import { Account, Person } from '../../entities/accounts.js';
+import { type IRefreshToken, type ISession, RefreshToken, Session } from '../../entities/sessions.js';
+import { Tenant } from '../../entities/tenants.js';
 
 const sessionRecord = (row: ISession): SessionRecord => ({
   id: row.id,

@@ -13,9 +13,9 @@ import {
 } from '@enforcer/core';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { createAccount } from '../../domains/auth/accounts.js';
-import { Group } from '../../domains/groups/entities.js';
-import { Account, Person } from '../../domains/identity/entities.js';
-import { type IInvite, Invite, Tenant, tenantRecordOf } from '../../domains/tenants/entities.js';
+import { Account, Person } from '../../entities/accounts.js';
+import { Group } from '../../entities/groups.js';
+import { type IInvite, Invite, Tenant, tenantRecordOf } from '../../entities/tenants.js';
 import type { Clock } from '../../lib/clock.js';
 
 /** Tenants in the `tenant` table, in the unit's transaction (`lock`: `SELECT … FOR UPDATE`). */

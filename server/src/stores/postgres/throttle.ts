@@ -1,6 +1,6 @@
 import type { ThrottleCounter, ThrottleKey, ThrottleKind, ThrottleStore } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AuthThrottle, type IAuthThrottle } from '../../domains/auth/throttle/entities.js';
+import { AuthThrottle, type IAuthThrottle } from '../../entities/throttle.js';
 
 interface CounterRow {
   key: string;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { Person } from '../../../entities/accounts.js';
+import { AuthChallenge, type IAuthChallenge } from '../../../entities/auth-challenges.js';
+import { Tenant } from '../../../entities/tenants.js';
 import { addSeconds, type Clock } from '../../../lib/clock.js';
 import type { RandomSource } from '../../../lib/random.js';
-import { Person } from '../../identity/entities.js';
-import { Tenant } from '../../tenants/entities.js';
-import { AuthChallenge, type IAuthChallenge } from './entities.js';
 
 /** What a challenge is for; a challenge of one purpose never works for another. */
 export type ChallengePurpose = 'passkey_register' | 'passkey_login' | 'siwe' | 'google_nonce';

@@ -1,21 +1,21 @@
 import type { Identity, LinkedProvider } from '@enforcer/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { Person } from '../../../entities/accounts.js';
+import { PersonIdentity } from '../../../entities/identities.js';
+import { PasskeyCredential } from '../../../entities/passkeys.js';
+import { type ITenant, Tenant } from '../../../entities/tenants.js';
 import type { UserPrincipal } from '../../../http/principal.js';
 import { AppError } from '../../../lib/errors.js';
 import { recordAudit } from '../../audit/record-audit.js';
-import { PersonIdentity } from '../../identities/entities.js';
+import { type AuthRequestContext, committed, refuse, success } from '../context.js';
 import {
   assertNotLastMethod,
   linkIdentity,
   listMethods,
   lockPerson,
   toIdentity,
-} from '../../identities/methods.js';
-import { Person } from '../../identity/entities.js';
-import { type ITenant, Tenant } from '../../tenants/entities.js';
-import { type AuthRequestContext, committed, refuse, success } from '../context.js';
+} from '../identities/methods.js';
 import type { Authentication } from './method.js';
-import { PasskeyCredential } from './passkey/entities.js';
 import { assertAcceptsMethod } from './settings.js';
 
 /** Every sign-in method of the signed-in person (`GET /auth/identities`). */

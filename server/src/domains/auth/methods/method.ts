@@ -1,9 +1,9 @@
 import type { AuthProvider, LinkedProvider, LoginBody, RegisterBody } from '@enforcer/contract';
 import type { GoogleIdTokenVerifier, PrivyTokenVerifier } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ITenant } from '../../../entities/tenants.js';
 import type { Clock } from '../../../lib/clock.js';
 import type { AppError } from '../../../lib/errors.js';
-import type { ITenant } from '../../tenants/entities.js';
 import type { ClientInfo } from '../../tokens/session-tokens.js';
 import type { ChallengeStore } from '../challenges/challenge-store.js';
 import type { OtpCodes } from '../otp.js';

@@ -1,6 +1,6 @@
 import { type AuthProvider, authProviderIds, type LoginBody, type RegisterBody } from '@enforcer/contract';
+import type { ITenant } from '../../../entities/tenants.js';
 import { AppError } from '../../../lib/errors.js';
-import type { ITenant } from '../../tenants/entities.js';
 import { emailOtpMethod } from './email-otp/index.js';
 import { googleMethod } from './google/index.js';
 import { magicLinkMethod } from './magic-link/index.js';

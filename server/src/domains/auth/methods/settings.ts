@@ -1,7 +1,7 @@
 import type { AuthProvider, AuthSettings } from '@enforcer/contract';
 import { authSettingsOf as coreAuthSettingsOf } from '@enforcer/core';
+import type { ITenant } from '../../../entities/tenants.js';
 import { AppError } from '../../../lib/errors.js';
-import type { ITenant } from '../../tenants/entities.js';
 
 type Method = keyof AuthSettings;
 

@@ -1,13 +1,13 @@
 import type { MfaVerifyBody, SecondFactor, StepUpResponse, TokenResponse } from '@enforcer/contract';
 import { personIdentifier } from '@enforcer/core';
 import { LockMode } from '@mikro-orm/postgresql';
+import { Account, Person } from '../../../entities/accounts.js';
+import { Session } from '../../../entities/sessions.js';
+import { Tenant } from '../../../entities/tenants.js';
 import type { UserPrincipal } from '../../../http/principal.js';
 import { AppError } from '../../../lib/errors.js';
 import { recordAudit } from '../../audit/record-audit.js';
-import { Account, Person } from '../../identity/entities.js';
-import { loadGrant } from '../../identity/load-grant.js';
-import { Tenant } from '../../tenants/entities.js';
-import { Session } from '../../tokens/entities.js';
+import { loadGrant } from '../../tokens/load-grant.js';
 import { type AuthRequestContext, committed, refuse, success } from '../context.js';
 import { openSession } from '../sign-in.js';
 import { amrOfSecondFactor, MFA_CHALLENGE_MAX_ATTEMPTS } from './mfa-service.js';

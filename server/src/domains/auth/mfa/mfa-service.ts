@@ -1,14 +1,19 @@
 import type { SecondFactor } from '@enforcer/contract';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
+import { Account, type IAccount, type IPerson, Person } from '../../../entities/accounts.js';
+import {
+  type IMfaChallenge,
+  type ITotpCredential,
+  MfaChallenge,
+  TotpCredential,
+} from '../../../entities/mfa.js';
+import type { ITenant } from '../../../entities/tenants.js';
+import { Tenant } from '../../../entities/tenants.js';
 import { addSeconds, type Clock } from '../../../lib/clock.js';
 import { sha256 } from '../../../lib/crypto.js';
 import { AppError } from '../../../lib/errors.js';
 import type { RandomSource } from '../../../lib/random.js';
-import { Account, type IAccount, type IPerson, Person } from '../../identity/entities.js';
-import type { ITenant } from '../../tenants/entities.js';
-import { Tenant } from '../../tenants/entities.js';
 import type { ClientInfo } from '../../tokens/session-tokens.js';
-import { type IMfaChallenge, type ITotpCredential, MfaChallenge, TotpCredential } from './entities.js';
 import { RecoveryCodeService } from './recovery-codes.js';
 import { TotpService } from './totp.js';
 

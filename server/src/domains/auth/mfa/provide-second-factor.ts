@@ -1,8 +1,8 @@
 import type { SecondFactor } from '@enforcer/contract';
 import { personIdentifier } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { IPerson } from '../../../entities/accounts.js';
 import { recordAudit } from '../../audit/record-audit.js';
-import type { IPerson } from '../../identity/entities.js';
 import type { ClientInfo } from '../../tokens/session-tokens.js';
 import { type AuthRequestContext, type Outcome, refuse, success } from '../context.js';
 

@@ -1,10 +1,10 @@
 import { base32With } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { Person } from '../../../entities/accounts.js';
+import { RecoveryCode } from '../../../entities/mfa.js';
 import type { Clock } from '../../../lib/clock.js';
 import { deriveKey, hmacSha256 } from '../../../lib/crypto.js';
 import type { RandomSource } from '../../../lib/random.js';
-import { Person } from '../../identity/entities.js';
-import { RecoveryCode } from './entities.js';
 
 /** Ten codes per set, as seeds 001-003 do. */
 export const RECOVERY_CODE_COUNT = 10;

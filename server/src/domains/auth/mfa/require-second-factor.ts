@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { IAccount, IPerson } from '../../../entities/accounts.js';
+import type { ITenant } from '../../../entities/tenants.js';
 import type { Clock } from '../../../lib/clock.js';
 import { AppError } from '../../../lib/errors.js';
 import { recordAudit } from '../../audit/record-audit.js';
-import type { IAccount, IPerson } from '../../identity/entities.js';
-import type { ITenant } from '../../tenants/entities.js';
 import type { ClientInfo } from '../../tokens/session-tokens.js';
 import { MFA_METHODS, type MfaService } from './mfa-service.js';
 

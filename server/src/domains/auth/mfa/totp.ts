@@ -1,10 +1,10 @@
 import { base32, checkTotp, TOTP_PERIOD_SECONDS, TOTP_SECRET_BYTES } from '@enforcer/core';
 import { generateURI } from 'otplib';
 import { toDataURL } from 'qrcode';
+import type { ITotpCredential } from '../../../entities/mfa.js';
 import type { Clock } from '../../../lib/clock.js';
 import { deriveKey, open, seal } from '../../../lib/crypto.js';
 import type { RandomSource } from '../../../lib/random.js';
-import type { ITotpCredential } from './entities.js';
 
 export { base32, TOTP_PERIOD_SECONDS, TOTP_SECRET_BYTES, type TotpCheck } from '@enforcer/core';
 

@@ -1,7 +1,7 @@
 import type { GoogleIdTokenVerifier } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ITenant } from '../../../../entities/tenants.js';
 import { AppError } from '../../../../lib/errors.js';
-import type { ITenant } from '../../../tenants/entities.js';
 import type { ChallengeStore } from '../../challenges/challenge-store.js';
 import type { Authentication, SignInMethod } from '../method.js';
 import { trySettingsFor } from '../settings.js';

@@ -1,10 +1,10 @@
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
+import { MagicLinkToken } from '../../../../entities/magic-links.js';
+import { Tenant } from '../../../../entities/tenants.js';
 import { addSeconds, type Clock } from '../../../../lib/clock.js';
 import { sha256 } from '../../../../lib/crypto.js';
 import { AppError } from '../../../../lib/errors.js';
 import type { RandomSource } from '../../../../lib/random.js';
-import { Tenant } from '../../../tenants/entities.js';
-import { MagicLinkToken } from './entities.js';
 
 /** A link works this long after it was requested. */
 export const MAGIC_LINK_TTL_SECONDS = 900;

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { MagicLinkSetting } from '../../../../entities/magic-links.js';
+import { Tenant } from '../../../../entities/tenants.js';
 import type { AuditActor } from '../../../audit/record-audit.js';
 import { recordAudit } from '../../../audit/record-audit.js';
-import { Tenant } from '../../../tenants/entities.js';
 import type { AuthRequestContext } from '../../context.js';
-import { MagicLinkSetting } from './entities.js';
 
 /** The tenant's allowed magic-link redirect URLs (none until an admin sets them). */
 export async function redirectUrlsOf(em: EntityManager, tenantId: string): Promise<string[]> {

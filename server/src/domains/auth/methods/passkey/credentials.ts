@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { type IPasskeyCredential, PasskeyCredential } from '../../../../entities/passkeys.js';
 import type { UserPrincipal } from '../../../../http/principal.js';
 import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
-import { assertNotLastMethod, lockPerson } from '../../../identities/methods.js';
 import type { AuthRequestContext } from '../../context.js';
-import { type IPasskeyCredential, PasskeyCredential } from './entities.js';
+import { assertNotLastMethod, lockPerson } from '../../identities/methods.js';
 
 /** The person's passkeys (every relying party), oldest first. */
 export function listPasskeys(em: EntityManager, personId: string): Promise<IPasskeyCredential[]> {

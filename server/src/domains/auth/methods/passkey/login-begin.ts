@@ -1,10 +1,10 @@
 import type { PasskeyLoginBeginBody, PasskeyLoginBeginResponse } from '@enforcer/contract';
 import { generateAuthenticationOptions } from '@simplewebauthn/server';
+import { Person } from '../../../../entities/accounts.js';
+import { PasskeyCredential } from '../../../../entities/passkeys.js';
 import { deriveKey, hmacSha256 } from '../../../../lib/crypto.js';
-import { Person } from '../../../identity/entities.js';
 import { type AuthRequestContext, tenantByCode } from '../../context.js';
 import { assertAcceptsMethod, settingsFor } from '../settings.js';
-import { PasskeyCredential } from './entities.js';
 import { PASSKEY_CHALLENGE_TTL_SECONDS, relyingParty } from './webauthn.js';
 
 /**

@@ -1,10 +1,10 @@
 import { verifyAuthenticationResponse } from '@simplewebauthn/server';
+import { PasskeyCredential } from '../../../../entities/passkeys.js';
 import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
 import { sha256Hex } from '../../challenges/challenge-store.js';
 import type { Authentication, SignInMethod } from '../method.js';
 import { trySettingsFor } from '../settings.js';
-import { PasskeyCredential } from './entities.js';
 import { failureReason, relyingParty } from './webauthn.js';
 
 const refused = (reason: string, detail = 'The passkey could not be verified'): Authentication => ({

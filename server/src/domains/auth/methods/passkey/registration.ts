@@ -5,15 +5,15 @@ import type {
 } from '@enforcer/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { generateRegistrationOptions, verifyRegistrationResponse } from '@simplewebauthn/server';
+import { Person } from '../../../../entities/accounts.js';
+import { type IPasskeyCredential, PasskeyCredential } from '../../../../entities/passkeys.js';
+import { Tenant } from '../../../../entities/tenants.js';
 import type { UserPrincipal } from '../../../../http/principal.js';
 import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
-import { Person } from '../../../identity/entities.js';
-import { Tenant } from '../../../tenants/entities.js';
 import { sha256Hex } from '../../challenges/challenge-store.js';
 import { type AuthRequestContext, committed, refuse, success } from '../../context.js';
 import { assertAcceptsMethod, settingsFor } from '../settings.js';
-import { type IPasskeyCredential, PasskeyCredential } from './entities.js';
 import {
   failureReason,
   PASSKEY_CHALLENGE_TTL_SECONDS,

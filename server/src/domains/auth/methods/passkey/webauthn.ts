@@ -1,6 +1,6 @@
 import type { PasskeyCredential as PasskeyCredentialDto, PasskeySettings } from '@enforcer/contract';
-import type { ITenant } from '../../../tenants/entities.js';
-import type { IPasskeyCredential } from './entities.js';
+import type { IPasskeyCredential } from '../../../../entities/passkeys.js';
+import type { ITenant } from '../../../../entities/tenants.js';
 
 /** A ceremony's challenge works this long (WebAuthn's `timeout` says the same). */
 export const PASSKEY_CHALLENGE_TTL_SECONDS = 300;

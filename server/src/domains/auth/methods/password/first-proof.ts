@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { IPerson } from '../../../../entities/accounts.js';
+import { RecoveryCode, TotpCredential } from '../../../../entities/mfa.js';
+import { PasswordCredential } from '../../../../entities/passwords.js';
+import { Session } from '../../../../entities/sessions.js';
 import type { Clock } from '../../../../lib/clock.js';
 import { recordAudit } from '../../../audit/record-audit.js';
-import type { IPerson } from '../../../identity/entities.js';
-import { Session } from '../../../tokens/entities.js';
-import { RecoveryCode, TotpCredential } from '../../mfa/entities.js';
-import { PasswordCredential } from './entities.js';
 
 /**
  * Pre-hijacking defence. Registering with a password proves nothing about the email, so anyone can

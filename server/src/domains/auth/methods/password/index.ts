@@ -1,9 +1,9 @@
+import { Person } from '../../../../entities/accounts.js';
+import { PasswordCredential } from '../../../../entities/passwords.js';
 import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
-import { Person } from '../../../identity/entities.js';
 import { lockIdentity } from '../../accounts.js';
 import type { RegistrationMethod, SignInMethod } from '../method.js';
-import { PasswordCredential } from './entities.js';
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './hashing.js';
 import { assertStrongPassword } from './policy.js';
 

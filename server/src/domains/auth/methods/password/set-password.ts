@@ -5,15 +5,15 @@ import type {
   PasswordResetConfirmResponse,
 } from '@enforcer/contract';
 import { countsAsGuess, personIdentifier } from '@enforcer/core';
+import { Person } from '../../../../entities/accounts.js';
+import { PasswordCredential } from '../../../../entities/passwords.js';
+import { Session } from '../../../../entities/sessions.js';
+import { Tenant } from '../../../../entities/tenants.js';
 import type { UserPrincipal } from '../../../../http/principal.js';
 import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
-import { Person } from '../../../identity/entities.js';
-import { Tenant } from '../../../tenants/entities.js';
-import { Session } from '../../../tokens/entities.js';
 import { findOrCreatePerson, lockIdentity } from '../../accounts.js';
 import { type AuthRequestContext, committed, refuse, success, tenantByCode } from '../../context.js';
-import { PasswordCredential } from './entities.js';
 import { hashPassword, verifyPassword } from './hashing.js';
 import { assertStrongPassword } from './policy.js';
 

@@ -1,6 +1,6 @@
 import type { OtpRequestPhoneBody } from '@enforcer/contract';
 import type { FastifyRequest } from 'fastify';
-import type { ITenant } from '../../../tenants/entities.js';
+import type { ITenant } from '../../../../entities/tenants.js';
 import { authContext } from '../../context.js';
 import { OTP_TTL_SECONDS } from '../../otp.js';
 import { type RequestOtpResult, sendCode } from '../../send-code.js';

@@ -13,14 +13,14 @@ import {
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../../../config.js';
+import { Account } from '../../../../entities/accounts.js';
+import { PersonIdentity } from '../../../../entities/identities.js';
+import { type ITenant, Tenant } from '../../../../entities/tenants.js';
 import type { PrincipalCache } from '../../../../http/principal-cache.js';
 import type { Clock } from '../../../../lib/clock.js';
 import { addSeconds } from '../../../../lib/clock.js';
 import { deriveKey, hmacSha256 } from '../../../../lib/crypto.js';
 import { AppError } from '../../../../lib/errors.js';
-import { PersonIdentity } from '../../../identities/entities.js';
-import { Account } from '../../../identity/entities.js';
-import { type ITenant, Tenant } from '../../../tenants/entities.js';
 import { authSettingsOf } from '../settings.js';
 
 export { isPrivyToken, PRIVY_AMR, TENANT_HEADER } from '@enforcer/core';

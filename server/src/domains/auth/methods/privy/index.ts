@@ -1,6 +1,6 @@
 import type { PrivyTokenVerifier } from '@enforcer/core';
+import type { ITenant } from '../../../../entities/tenants.js';
 import { AppError } from '../../../../lib/errors.js';
-import type { ITenant } from '../../../tenants/entities.js';
 import type { Authentication, SignInMethod } from '../method.js';
 import { trySettingsFor } from '../settings.js';
 

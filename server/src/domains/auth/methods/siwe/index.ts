@@ -1,8 +1,8 @@
 import { verifySiweMessage } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ITenant } from '../../../../entities/tenants.js';
 import type { Clock } from '../../../../lib/clock.js';
 import { AppError } from '../../../../lib/errors.js';
-import type { ITenant } from '../../../tenants/entities.js';
 import type { ChallengeStore } from '../../challenges/challenge-store.js';
 import type { Authentication, SignInMethod } from '../method.js';
 import { trySettingsFor } from '../settings.js';

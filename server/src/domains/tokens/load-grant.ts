@@ -1,7 +1,7 @@
 import type { AccountGrant } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { GroupMembership } from '../groups/entities.js';
-import { Account, type IAccount } from './entities.js';
+import { Account, type IAccount } from '../../entities/accounts.js';
+import { GroupMembership } from '../../entities/groups.js';
 
 /** What an account may do right now: the inputs of an access token's authorization claims. */
 export interface Grant extends AccountGrant {

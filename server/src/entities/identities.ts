@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
-import { Person } from '../identity/entities.js';
+import { Person } from './accounts.js';
 
 /**
  * An external sign-in method bound to one person: a phone number (`phone_otp`, E.164), a Google account

@@ -1,9 +1,9 @@
 import { type ProvisionTenantInput, provisionTenant as provision } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { type ITenant, Tenant } from '../../entities/tenants.js';
 import { systemClock } from '../../lib/clock.js';
 import type { RandomSource } from '../../lib/random.js';
-import { PostgresTenantMembers, PostgresTenantStore } from '../../stores/postgres/tenants.js';
-import { type ITenant, Tenant } from './entities.js';
+import { PostgresTenantMembers, PostgresTenantStore } from './tenants.js';
 
 export type { ProvisionTenantInput };
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
-import { Tenant } from '../tenants/entities.js';
+import { Tenant } from './tenants.js';
 
 /** A server-side credential of one tenant. The plaintext is shown once; only its SHA-256 is stored. */
 export const ApiKey = defineEntity({

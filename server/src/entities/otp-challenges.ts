@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
-import { Tenant } from '../tenants/entities.js';
+import { Tenant } from './tenants.js';
 
 /**
  * One issued one-time code. Only a keyed hash of the code is stored (an OTP has little entropy: hash it

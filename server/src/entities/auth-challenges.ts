@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
-import { Person } from '../../identity/entities.js';
-import { Tenant } from '../../tenants/entities.js';
+import { Person } from './accounts.js';
+import { Tenant } from './tenants.js';
 
 /**
  * A single-use server-side challenge: a WebAuthn ceremony's challenge (`passkey_register`,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
-import { Person } from '../../../identity/entities.js';
+import { Person } from './accounts.js';
 
 /**
  * A person's password (one per person, valid in every tenant that accepts `password`): only its argon2id

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
-import { Account, Person } from '../identity/entities.js';
-import { Tenant } from '../tenants/entities.js';
+import { Account, Person } from './accounts.js';
+import { Tenant } from './tenants.js';
 
 /**
  * A login session = one refresh-token family (RFC 9700). Bound to one account, hence one tenant.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
-import { Person } from '../../../identity/entities.js';
+import { Person } from './accounts.js';
 
 /**
  * A registered passkey (WebAuthn credential) of a person, bound to the relying party id it was created

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
-import { Tenant } from '../../../tenants/entities.js';
+import { Tenant } from './tenants.js';
 
 /**
  * One mailed sign-in link. The token in it is 256 random bits; only its SHA-256 is stored. Bound to the

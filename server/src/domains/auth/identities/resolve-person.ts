@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Clock } from '../../lib/clock.js';
-import { AppError } from '../../lib/errors.js';
-import { findOrCreatePerson, lockIdentity } from '../auth/accounts.js';
-import type { LinkedIdentity, ProvenIdentity } from '../auth/methods/method.js';
-import { type IPerson, Person } from '../identity/entities.js';
-import { PersonIdentity } from './entities.js';
+import { type IPerson, Person } from '../../../entities/accounts.js';
+import { PersonIdentity } from '../../../entities/identities.js';
+import type { Clock } from '../../../lib/clock.js';
+import { AppError } from '../../../lib/errors.js';
+import { findOrCreatePerson, lockIdentity } from '../accounts.js';
+import type { LinkedIdentity, ProvenIdentity } from '../methods/method.js';
 import { lockLinkedIdentity } from './locks.js';
 
 export type Resolution =

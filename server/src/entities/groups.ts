@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
-import { Account } from '../identity/entities.js';
-import { Tenant } from '../tenants/entities.js';
+import { Account } from './accounts.js';
+import { Tenant } from './tenants.js';
 
 /** A capability gate: membership is what opens an action. Names are unique per tenant. */
 export const Group = defineEntity({

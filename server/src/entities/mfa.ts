@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
-import { Account, Person } from '../../identity/entities.js';
-import { Tenant } from '../../tenants/entities.js';
+import { Account, Person } from './accounts.js';
+import { Tenant } from './tenants.js';
 
 /**
  * A person's TOTP authenticator (RFC 6238), one per person, valid in every tenant. The shared secret is

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
-import { Tenant } from '../tenants/entities.js';
+import { Tenant } from './tenants.js';
 
 /**
  * The human, across tenants. The primary email is stored lower-cased and is unique; a person who signed

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { RandomSource } from '../../lib/random.js';
-import { type ITenant, Tenant } from './entities.js';
-import { provisionTenant } from './provision.js';
+import { type ITenant, Tenant } from './entities/tenants.js';
+import type { RandomSource } from './lib/random.js';
+import { provisionTenant } from './stores/postgres/provision-tenant.js';
 
 /** The name of the development sandbox tenant (the seed's "sandbox tenant code"). */
 export const SANDBOX_TENANT_NAME = 'Enforcer Sandbox';

@@ -1,12 +1,12 @@
 import type { Identity } from '@enforcer/contract';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
-import type { Clock } from '../../lib/clock.js';
-import { AppError } from '../../lib/errors.js';
-import { lockIdentity } from '../auth/accounts.js';
-import type { LinkedIdentity } from '../auth/methods/method.js';
-import { PasskeyCredential } from '../auth/methods/passkey/entities.js';
-import { type IPerson, Person } from '../identity/entities.js';
-import { type IPersonIdentity, PersonIdentity } from './entities.js';
+import { type IPerson, Person } from '../../../entities/accounts.js';
+import { type IPersonIdentity, PersonIdentity } from '../../../entities/identities.js';
+import { PasskeyCredential } from '../../../entities/passkeys.js';
+import type { Clock } from '../../../lib/clock.js';
+import { AppError } from '../../../lib/errors.js';
+import { lockIdentity } from '../accounts.js';
+import type { LinkedIdentity } from '../methods/method.js';
 import { lockLinkedIdentity } from './locks.js';
 
 /**
