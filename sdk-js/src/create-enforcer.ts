@@ -16,8 +16,6 @@ import {
   type EnforcerClient,
   sendRequest,
 } from './client/create-client';
-import { type Clock, systemClock } from './clock';
-import { EnforcerError, unwrap } from './errors';
 import type { FlowContext } from './flows/context';
 import type { PasskeyFlows } from './flows/passkeys';
 import { Permissions } from './permissions/permissions';
@@ -30,6 +28,8 @@ import {
   signedOutSnapshot,
 } from './session/snapshot';
 import type { StoredSession } from './session/stored-session';
+import { type Clock, systemClock } from './shared/clock';
+import { EnforcerError, unwrap } from './shared/errors';
 import { resolveStorage, type StorageOption } from './storage/storage';
 import { type ChannelFactory, platformChannel } from './sync/channel';
 import { type LockManagerLike, platformLocks } from './sync/locks';

@@ -8,16 +8,7 @@ export {
   createClient,
   type EnforcerClient,
 } from './client/create-client';
-export type { Clock } from './clock';
 export { createEnforcer, type Enforcer, type EnforcerOptions } from './create-enforcer';
-export {
-  type ClientErrorCode,
-  EnforcerError,
-  type EnforcerErrorCode,
-  errorFromResponse,
-  isEnforcerError,
-  unwrap,
-} from './errors';
 export type { FlowContext } from './flows/context';
 export type { PasskeyFlows } from './flows/passkeys';
 export { type AccessTokenClaims, decodeClaims } from './session/claims';
@@ -29,6 +20,15 @@ export type {
   SignedOutSnapshot,
 } from './session/snapshot';
 export type { StoredSession } from './session/stored-session';
+export type { Clock } from './shared/clock';
+export {
+  type ClientErrorCode,
+  EnforcerError,
+  type EnforcerErrorCode,
+  errorFromResponse,
+  isEnforcerError,
+  unwrap,
+} from './shared/errors';
 export {
   localStorageAdapter,
   memoryStorage,

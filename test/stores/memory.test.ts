@@ -6,9 +6,9 @@ import {
   MemorySessionStore,
   recordRevocationEvent,
 } from '@enforcer/core/memory';
-import { systemClock } from '../../sdk-js/src/clock';
 import { keptStores } from '../../sdk-js/src/msw/kept-stores';
 import { MockStore } from '../../sdk-js/src/msw/store';
+import { systemClock } from '../../sdk-js/src/shared/clock';
 import { accountStoreContract } from './accounts.contract';
 import { apiKeyStoreContract } from './api-keys.contract';
 import { otpChallengeStoreContract } from './codes.contract';

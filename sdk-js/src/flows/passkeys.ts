@@ -1,7 +1,7 @@
 import type { PasskeyCredential } from '@enforcer/contract';
 import { browserSupportsWebAuthn, startAuthentication, startRegistration } from '@simplewebauthn/browser';
-import { EnforcerError, unwrap } from '../errors';
 import type { SignedInSnapshot } from '../session/snapshot';
+import { EnforcerError, unwrap } from '../shared/errors';
 import type { FlowContext } from './context';
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 
 /** A clock tests move by hand; share one between the mock and the SDK. */
 export interface ManualClock extends Clock {

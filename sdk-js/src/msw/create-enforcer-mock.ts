@@ -31,8 +31,8 @@ import {
 } from '@enforcer/core';
 import type { JSONWebKeySet } from 'jose';
 import { type HttpHandler, http } from 'msw';
-import { type Clock, systemClock } from '../clock';
 import type { AccessTokenClaims } from '../session/claims';
+import { type Clock, systemClock } from '../shared/clock';
 import type { ContractImpl } from './context';
 import { coreRoute, coreRoutes } from './core-handlers';
 import { uuid } from './crypto';

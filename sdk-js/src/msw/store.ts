@@ -28,7 +28,7 @@ import {
   type MemoryTenantRow,
   recordRevocationEvent,
 } from '@enforcer/core/memory';
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import { sha256, stableStringify, uuid } from './crypto';
 
 export { mergeGroups };

@@ -1,7 +1,7 @@
 import type { PermissionsResponse } from '@enforcer/contract';
 import type { CompiledPolicy, Resource } from '@enforcer/contract/policy';
-import { EnforcerError } from '../errors';
 import type { PermissionsState } from '../session/snapshot';
+import { EnforcerError } from '../shared/errors';
 
 /**
  * The policy engine is loaded on first use, in its own chunk: it brings zod (through the

@@ -1,7 +1,7 @@
 import type { TokenResponse } from '@enforcer/contract';
 import type { ClientResponse } from '../client/create-client';
-import type { Clock } from '../clock';
-import { EnforcerError, errorFromResponse } from '../errors';
+import type { Clock } from '../shared/clock';
+import { EnforcerError, errorFromResponse } from '../shared/errors';
 import type { StorageAdapter } from '../storage/storage';
 import type { ChannelLike } from '../sync/channel';
 import { type LockManagerLike, withLock } from '../sync/locks';

@@ -1,5 +1,5 @@
 import type { Account, Person, PolicySubject, Tenant } from '@enforcer/contract';
-import type { EnforcerError } from '../errors';
+import type { EnforcerError } from '../shared/errors';
 
 /**
  * What `can()` works from: `GET /auth/permissions` (the subject, the tenant's effective
