@@ -13,7 +13,8 @@ import { type Figure, machine, suites } from './measure';
  * base-ref is checked out in a temporary git worktree and installed there
  * (`pnpm install --frozen-lockfile --prefer-offline`). Both sides run this checkout's harness
  * (test/bench is copied over the base's), so a difference is the code's, not the harness's;
- * base-ref must be recent enough for the harness to build against it. Each round runs each
+ * base-ref must be recent enough for the harness to build against it (it needs @enforcer/server/testing
+ * and the core's AccessTokenService: commits from the merge of issue #13's testing entry on). Each round runs each
  * suite on both sides (`pnpm bench --json <suite>`), alternating which goes first, so the two
  * sides of a figure are minutes apart at most. The table gives the median of the rounds per
  * figure and flags any figure worse by more than 5% (and, for whole-millisecond latencies, by
@@ -146,7 +147,14 @@ try {
     cwd: tmp,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  // The same harness on both sides.
+  // The same harness on both sides. It starts the server through @enforcer/server/testing and mints tokens
+  // with the core's AccessTokenService: a base older than those cannot run it.
+  const baseServer = readFileSync(join(tmp, 'server/package.json'), 'utf8');
+  if (!baseServer.includes('"./testing"')) {
+    throw new Error(
+      `${short(baseSha)} predates @enforcer/server/testing, which this harness needs: compare against a later commit`,
+    );
+  }
   rmSync(join(tmp, 'test/bench'), { recursive: true, force: true });
   cpSync(benchDir, join(tmp, 'test/bench'), { recursive: true });
 
