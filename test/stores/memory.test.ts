@@ -49,6 +49,8 @@ tenantStoreContract('memory', () => ({
       grants: unused,
       accounts: unused,
       accountSessions: unused,
+      persons: unused,
+      identities: unused,
       members: {
         addBuiltInGroup: async () => undefined,
         addAccount: () => Promise.reject(new Error('not used')),
@@ -67,6 +69,8 @@ function memoryDatabase() {
       members: {} as never,
       accounts: {} as never,
       accountSessions: {} as never,
+      persons: {} as never,
+      identities: {} as never,
       grants: {
         find: async (id) => (accounts.has(id) ? structuredClone(accounts.get(id)!) : null),
         rolesHeld: async () => ({ byActiveAccounts: [], byAnyone: [] }),
@@ -130,6 +134,8 @@ const groupsDatabase = () => {
       grants: notHere,
       accounts: notHere,
       accountSessions: notHere,
+      persons: notHere,
+      identities: notHere,
       members: notHere,
     }),
   });

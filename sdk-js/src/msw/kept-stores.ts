@@ -1,7 +1,15 @@
 import { defaultPolicy } from '@enforcer/contract';
-import { type AccountRecord, AppError, accountResource, pageInMemory } from '@enforcer/core';
+import {
+  type AccountRecord,
+  AppError,
+  accountResource,
+  type IdentityRecord,
+  type PersonRecord,
+  pageInMemory,
+} from '@enforcer/core';
 import type { KeptElsewhere } from '@enforcer/core/memory';
-import type { AccountRow, MockStore } from './store';
+import { uuid } from './crypto';
+import type { AccountRow, IdentityRow, MockStore, PersonRow } from './store';
 
 const accountRecord = (a: AccountRow): AccountRecord => ({
   id: a.id,
@@ -10,6 +18,21 @@ const accountRecord = (a: AccountRow): AccountRecord => ({
   role: a.role,
   active: a.active,
   createdAt: new Date(a.createdAt),
+});
+
+const personRecord = (p: PersonRow): PersonRecord => ({
+  id: p.id,
+  email: p.email,
+  // The mock's rows keep a flag; the moment of proof is not known to them.
+  emailVerifiedAt: p.emailVerified ? new Date(p.createdAt) : null,
+  createdAt: new Date(p.createdAt),
+});
+
+const identityRecord = (i: IdentityRow): IdentityRecord => ({
+  ...i,
+  verifiedAt: new Date(i.verifiedAt),
+  createdAt: new Date(i.createdAt),
+  lastUsedAt: i.lastUsedAt === null ? null : new Date(i.lastUsedAt),
 });
 
 /**
@@ -59,6 +82,12 @@ export function keptStores(store: MockStore): KeptElsewhere {
         const account = store.accounts.get(accountId);
         return account && account.tenantId === tenantId ? accountRecord(account) : null;
       },
+      findOfPerson: async (personId, tenantId) => {
+        const account = store.accountOf(personId, tenantId);
+        return account ? accountRecord(account) : null;
+      },
+      create: async ({ personId, tenantId, role }) =>
+        accountRecord(store.createAccount(personId, tenantId, role)),
       list: async (tenantId, request) =>
         pageInMemory(
           store
@@ -110,6 +139,72 @@ export function keptStores(store: MockStore): KeptElsewhere {
           email: store.persons.get(account.personId)?.email ?? null,
           phones,
         };
+      },
+    },
+    persons: {
+      find: async (id) => {
+        const person = store.persons.get(id);
+        return person ? personRecord(person) : null;
+      },
+      findByEmail: async (email) => {
+        const person = store.personByEmail(email);
+        return person ? personRecord(person) : null;
+      },
+      lock: async () => {},
+      create: async ({ email, emailVerifiedAt }) => {
+        const person: PersonRow = {
+          id: uuid(),
+          email,
+          emailVerified: emailVerifiedAt !== null,
+          createdAt: store.now(),
+        };
+        store.persons.set(person.id, person);
+        return personRecord(person);
+      },
+      markEmailVerified: async (personId) => {
+        const person = store.persons.get(personId);
+        if (person) person.emailVerified = true;
+      },
+    },
+    identities: {
+      lock: async () => {},
+      findBySubject: async (provider, subject) => {
+        const found = [...store.identities.values()].find(
+          (i) => i.provider === provider && i.subject === subject,
+        );
+        return found ? identityRecord(found) : null;
+      },
+      ofPerson: async (personId) =>
+        [...store.identities.values()]
+          .filter((i) => i.personId === personId)
+          .sort((a, b) => a.createdAt - b.createdAt)
+          .map(identityRecord),
+      create: async (input) => {
+        if (
+          [...store.identities.values()].some(
+            (i) => i.provider === input.provider && i.subject === input.subject,
+          )
+        ) {
+          throw new AppError('identity_already_linked', 'This identity is linked to someone already');
+        }
+        const row: IdentityRow = {
+          ...input,
+          id: uuid(),
+          verifiedAt: input.verifiedAt.getTime(),
+          createdAt: store.now(),
+          lastUsedAt: input.lastUsedAt === null ? null : input.lastUsedAt.getTime(),
+        };
+        store.identities.set(row.id, row);
+        return identityRecord(row);
+      },
+      touch: async (id, changes) => {
+        const row = store.identities.get(id);
+        if (!row) return;
+        row.lastUsedAt = changes.lastUsedAt.getTime();
+        if (changes.email !== undefined) row.email = changes.email;
+      },
+      delete: async (id) => {
+        store.identities.delete(id);
       },
     },
     accountSessions: {

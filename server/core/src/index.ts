@@ -83,6 +83,20 @@ export { AppError, isAppError, refusalError } from './errors.js';
 export { groupDto, groupsHandlers } from './groups/handlers.js';
 export type { GroupRecord, GroupStore, MembershipRecord } from './groups/ports.js';
 export { GOOGLE_ISSUERS, type GoogleIdentity, GoogleIdTokenVerifier } from './methods/google.js';
+export type {
+  Authentication,
+  EmailIdentity,
+  KnownPerson,
+  LinkedIdentity,
+  LoginBodyOf,
+  LoginProvider,
+  ProvenIdentity,
+  RegisterBodyOf,
+  RegisterProvider,
+  RegistrationMethod,
+  SignInContext,
+  SignInMethod,
+} from './methods/method.js';
 export {
   isPrivyToken,
   onePrivyTenant,
@@ -119,6 +133,7 @@ export {
   toPage,
   type VisibleRequest,
 } from './pagination.js';
+export type { IdentityRecord, IdentityStore, PersonRecord, PersonStore } from './persons/ports.js';
 export {
   addSeconds,
   base64url,

@@ -2,6 +2,7 @@ import type { AccountSessions, AccountStore } from './accounts/ports.js';
 import type { ApiKeyStore } from './api-keys/ports.js';
 import type { AuditLog } from './audit/ports.js';
 import type { GroupStore } from './groups/ports.js';
+import type { IdentityStore, PersonStore } from './persons/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
 import type { RevocationFeedStore } from './revocations/ports.js';
 import type { InviteStore, TenantMembers, TenantStore } from './tenants/ports.js';
@@ -26,6 +27,8 @@ export interface Repositories {
   apiKeys: ApiKeyStore;
   revocations: RevocationFeedStore;
   accounts: AccountStore;
+  persons: PersonStore;
+  identities: IdentityStore;
   groups: GroupStore;
   /** Ending an account's sessions (deactivation). */
   accountSessions: AccountSessions;

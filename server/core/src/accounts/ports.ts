@@ -31,6 +31,13 @@ export interface AccountStore {
    * are made one at a time and its grant version counts each.
    */
   find(tenantId: string, accountId: string, options?: { lock?: boolean }): Promise<AccountRecord | null>;
+  /** The person's account in the tenant, if they have one (one account per person and tenant). */
+  findOfPerson(personId: string, tenantId: string): Promise<AccountRecord | null>;
+  /**
+   * A new, active account at grant version 1. Callers hold the person's lock (`PersonStore.lock`) and have
+   * checked that the person has no account in the tenant.
+   */
+  create(input: { personId: string; tenantId: string; role: string }): Promise<AccountRecord>;
   /** A page of the tenant's accounts that `request.visible` and the filter let through, in page order. */
   list(tenantId: string, request: VisibleRequest & AccountFilter): Promise<AccountRecord[]>;
   /** The accounts with their emails and group names, as they are now, in the order of `accountIds`. */

@@ -25,6 +25,8 @@ const setup = () => {
       members: unused,
       accounts: unused,
       accountSessions: unused,
+      persons: unused,
+      identities: unused,
     }),
   });
   const throttle = new SignInThrottle({ clock, uow: db });

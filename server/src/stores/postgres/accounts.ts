@@ -11,10 +11,11 @@ import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { accountFields } from '../../domains/policy/resources.js';
 import { planFilter } from '../../domains/policy/visible.js';
 import { bumpGrantVersion } from '../../domains/tokens/load-grant.js';
-import { Account, type IAccount } from '../../entities/accounts.js';
+import { Account, type IAccount, Person } from '../../entities/accounts.js';
 import { GroupMembership } from '../../entities/groups.js';
 import { PersonIdentity } from '../../entities/identities.js';
 import { Session } from '../../entities/sessions.js';
+import { Tenant } from '../../entities/tenants.js';
 import type { Clock } from '../../lib/clock.js';
 import { afterPosition, pageOrder } from '../../lib/pagination.js';
 import { PostgresSessionStore } from './sessions.js';
@@ -31,9 +32,11 @@ const accountRecord = (a: IAccount): AccountRecord => ({
 /** Accounts, in the unit's transaction (locks are `FOR UPDATE` on the account row). */
 export class PostgresAccountStore implements AccountStore {
   readonly #em: EntityManager;
+  readonly #clock: Clock;
 
-  constructor(em: EntityManager) {
+  constructor(em: EntityManager, clock: Clock) {
     this.#em = em;
+    this.#clock = clock;
   }
 
   async find(tenantId: string, accountId: string, options: { lock?: boolean } = {}) {
@@ -43,6 +46,26 @@ export class PostgresAccountStore implements AccountStore {
       options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
     );
     return account ? accountRecord(account) : null;
+  }
+
+  async findOfPerson(personId: string, tenantId: string) {
+    const account = await this.#em.findOne(Account, { person: personId, tenant: tenantId });
+    return account ? accountRecord(account) : null;
+  }
+
+  async create(input: { personId: string; tenantId: string; role: string }): Promise<AccountRecord> {
+    const now = this.#clock.now();
+    const account = this.#em.create(Account, {
+      person: this.#em.getReference(Person, input.personId),
+      tenant: this.#em.getReference(Tenant, input.tenantId),
+      role: input.role,
+      active: true,
+      grantVersion: 1,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.#em.flush();
+    return accountRecord(account);
   }
 
   async list(tenantId: string, request: VisibleRequest & AccountFilter): Promise<AccountRecord[]> {

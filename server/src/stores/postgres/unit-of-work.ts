@@ -7,6 +7,7 @@ import { PostgresApiKeyStore } from './api-keys.js';
 import { PostgresAuditLog } from './audit.js';
 import { PostgresGrantReader } from './grants.js';
 import { PostgresGroupStore } from './groups.js';
+import { PostgresIdentityStore, PostgresPersonStore } from './persons.js';
 import { PostgresTenantPolicyStore } from './policies.js';
 import { PostgresRevocationFeed } from './revocations.js';
 import { PostgresInviteStore, PostgresTenantMembers, PostgresTenantStore } from './tenants.js';
@@ -24,7 +25,9 @@ export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps)
     members: new PostgresTenantMembers(em, deps.clock),
     apiKeys: new PostgresApiKeyStore(em),
     revocations: new PostgresRevocationFeed(em),
-    accounts: new PostgresAccountStore(em),
+    accounts: new PostgresAccountStore(em, deps.clock),
+    persons: new PostgresPersonStore(em, deps.clock),
+    identities: new PostgresIdentityStore(em, deps.clock),
     groups: new PostgresGroupStore(em),
     accountSessions: new PostgresAccountSessions(em, deps.clock),
   };

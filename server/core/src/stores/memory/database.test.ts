@@ -15,6 +15,8 @@ const db = () =>
       members: unused,
       accounts: unused,
       accountSessions: unused,
+      persons: unused,
+      identities: unused,
     }),
   });
 

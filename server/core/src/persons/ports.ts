@@ -1,0 +1,60 @@
+import type { LinkedProvider } from '@enforcer/contract';
+
+/**
+ * A person: one human, across every tenant they have an account in. The primary email (unique, may be
+ * absent for someone who signs in with a wallet, a phone or Privy) is proven when `emailVerifiedAt` is set.
+ */
+export interface PersonRecord {
+  id: string;
+  email: string | null;
+  emailVerifiedAt: Date | null;
+  createdAt: Date;
+}
+
+/** The port to persons. */
+export interface PersonStore {
+  find(id: string): Promise<PersonRecord | null>;
+  /** The person with this primary email (emails are stored lower-cased by the sign-in rules). */
+  findByEmail(email: string): Promise<PersonRecord | null>;
+  /**
+   * Serialises, until the unit of work ends, everything that creates a person or one of their accounts
+   * under `key` (the email, or the person's id when there is none): concurrent first sign-ins of one email
+   * make one person, and a unique constraint never turns a race into a 500. Memory: a no-op (units of
+   * work run one at a time).
+   */
+  lock(key: string): Promise<void>;
+  create(input: { email: string | null; emailVerifiedAt: Date | null }): Promise<PersonRecord>;
+  /** Marks the person's email proven (the first proof of it). */
+  markEmailVerified(personId: string, at: Date): Promise<void>;
+}
+
+/**
+ * An external sign-in method bound to one person: a phone number (`phone_otp`, E.164), a Google account
+ * (issuer|subject), an Ethereum address (`siwe`, EIP-55) or a Privy user (DID). `(provider, subject)` is
+ * unique: an identity belongs to exactly one person.
+ */
+export interface IdentityRecord {
+  id: string;
+  personId: string;
+  provider: LinkedProvider;
+  subject: string;
+  /** An email the provider vouched for when the identity was last used (Google); informational. */
+  email: string | null;
+  verifiedAt: Date;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/** The port to persons' linked identities. */
+export interface IdentityStore {
+  /** Serialises what creates or moves one identity until the unit of work ends (see `PersonStore.lock`). */
+  lock(provider: LinkedProvider, subject: string): Promise<void>;
+  findBySubject(provider: LinkedProvider, subject: string): Promise<IdentityRecord | null>;
+  /** The person's identities, oldest first. */
+  ofPerson(personId: string): Promise<IdentityRecord[]>;
+  /** A `(provider, subject)` already linked throws (callers check under `lock` first). */
+  create(input: Omit<IdentityRecord, 'id' | 'createdAt'>): Promise<IdentityRecord>;
+  /** A sign-in with the identity: when, and the email the provider vouches for now (if any). */
+  touch(id: string, changes: { lastUsedAt: Date; email?: string | null }): Promise<void>;
+  delete(id: string): Promise<void>;
+}
