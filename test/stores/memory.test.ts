@@ -11,6 +11,7 @@ import { MockStore } from '../../sdk-js/src/msw/store';
 import { systemClock } from '../../sdk-js/src/shared/clock';
 import { accountStoreContract } from './accounts.contract';
 import { apiKeyStoreContract } from './api-keys.contract';
+import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
@@ -83,6 +84,11 @@ function memoryDatabase() {
 apiKeyStoreContract('memory', () => ({
   uow: memoryDatabase().db,
   seedTenant: async () => crypto.randomUUID(),
+}));
+
+challengeStoreContract('memory', () => ({
+  uow: memoryDatabase().db,
+  seedScope: async () => ({ tenantId: crypto.randomUUID(), personId: crypto.randomUUID() }),
 }));
 
 revocationFeedContract('memory', () => {

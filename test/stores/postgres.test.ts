@@ -9,6 +9,7 @@ import { PostgresUnitOfWork } from '../../server/src/stores/postgres/unit-of-wor
 import { createTestOrm, seedAccount } from '../../server/src/testing/index.js';
 import { accountStoreContract } from './accounts.contract';
 import { apiKeyStoreContract } from './api-keys.contract';
+import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
@@ -47,6 +48,14 @@ const sql = (query: string, params: unknown[]) =>
 apiKeyStoreContract('postgres', () => ({
   uow,
   seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
+}));
+
+challengeStoreContract('postgres', () => ({
+  uow,
+  seedScope: async () => {
+    const { account } = await seedAccount(db.orm);
+    return { tenantId: account.tenant.id, personId: account.person.id };
+  },
 }));
 
 revocationFeedContract('postgres', () => ({

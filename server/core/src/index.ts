@@ -58,6 +58,18 @@ export {
   type UserCaller,
 } from './caller.js';
 export {
+  CHALLENGE_BYTES,
+  Challenges,
+  challengeHash,
+  type IssuedChallenge,
+} from './challenges/challenges.js';
+export type {
+  ChallengeLookup,
+  ChallengePurpose,
+  ChallengeRecord,
+  ChallengeStore,
+} from './challenges/ports.js';
+export {
   constantTimeEqual,
   type IssuedOtp,
   OTP_DIGITS,

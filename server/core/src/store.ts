@@ -1,6 +1,7 @@
 import type { AccountSessions, AccountStore } from './accounts/ports.js';
 import type { ApiKeyStore } from './api-keys/ports.js';
 import type { AuditLog } from './audit/ports.js';
+import type { ChallengeStore } from './challenges/ports.js';
 import type { GroupStore } from './groups/ports.js';
 import type { IdentityStore, PersonStore } from './persons/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
@@ -29,6 +30,8 @@ export interface Repositories {
   accounts: AccountStore;
   persons: PersonStore;
   identities: IdentityStore;
+  /** Single-use challenges (WebAuthn, SIWE nonces) and seen nonces (Google). */
+  challenges: ChallengeStore;
   groups: GroupStore;
   /** Ending an account's sessions (deactivation). */
   accountSessions: AccountSessions;

@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import { PostgresAccountSessions, PostgresAccountStore } from './accounts.js';
 import { PostgresApiKeyStore } from './api-keys.js';
 import { PostgresAuditLog } from './audit.js';
+import { PostgresChallengeStore } from './challenges.js';
 import { PostgresGrantReader } from './grants.js';
 import { PostgresGroupStore } from './groups.js';
 import { PostgresIdentityStore, PostgresPersonStore } from './persons.js';
@@ -28,6 +29,7 @@ export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps)
     accounts: new PostgresAccountStore(em, deps.clock),
     persons: new PostgresPersonStore(em, deps.clock),
     identities: new PostgresIdentityStore(em, deps.clock),
+    challenges: new PostgresChallengeStore(em),
     groups: new PostgresGroupStore(em),
     accountSessions: new PostgresAccountSessions(em, deps.clock),
   };

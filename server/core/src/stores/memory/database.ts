@@ -1,10 +1,12 @@
 import type { ApiKeyRecord } from '../../api-keys/ports.js';
 import type { AuditRecord } from '../../audit/ports.js';
+import type { ChallengeRecord } from '../../challenges/ports.js';
 import type { RevocationEventRecord } from '../../revocations/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
 import type { ThrottleCounter } from '../../throttle/ports.js';
 import { MemoryApiKeyStore } from './api-keys.js';
 import { MemoryAuditLog } from './audit.js';
+import { MemoryChallengeStore } from './challenges.js';
 import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
 import { MemoryRevocationFeed } from './revocations.js';
 import {
@@ -35,6 +37,8 @@ export class MemoryTables {
   lastRevocationXid = 0;
   /** Groups by id, each with its memberships. */
   groups = new Map<string, MemoryGroupRow>();
+  /** Single-use challenges and seen nonces by id. */
+  challenges = new Map<string, ChallengeRecord>();
 }
 
 /** Repositories whose tables still live outside the memory database. */
@@ -77,6 +81,7 @@ export class MemoryDatabase implements UnitOfWork {
       throttle: new MemoryThrottleStore(this),
       apiKeys: new MemoryApiKeyStore(this),
       groups: new MemoryGroupStore(this),
+      challenges: new MemoryChallengeStore(this),
       revocations: new MemoryRevocationFeed(this, kept.grants),
       ...kept,
     };

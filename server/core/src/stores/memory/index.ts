@@ -1,5 +1,6 @@
 export { MemoryApiKeyStore } from './api-keys.js';
 export { MemoryAuditLog } from './audit.js';
+export { MemoryChallengeStore } from './challenges.js';
 export { MemoryOtpChallengeStore } from './codes.js';
 export { type KeptElsewhere, MemoryDatabase, MemoryTables } from './database.js';
 export { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
