@@ -1,6 +1,6 @@
-// The store contract of accounts: every AccountStore (PostgreSQL; the mock's, over its own rows until the
-// accounts table moves into the core's memory database) must pass it, through its unit of work, so the
-// core's account rules (server/core/src/accounts/handlers.ts) behave the same on both.
+// The store contract of accounts: every AccountStore (memory, PostgreSQL) must pass it, through its unit of
+// work, so the core's account rules (server/core/src/accounts/handlers.ts) and sign-in's first account
+// behave the same on both.
 import type { Plan } from '@enforcer/contract/policy';
 import type { AccountRecord, UnitOfWork } from '@enforcer/core';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +53,58 @@ export function accountStoreContract(name: string, harness: () => AccountStoreHa
         });
         expect(await repos.accounts.find(other, id)).toBeNull();
         expect(await repos.accounts.find(tenant, crypto.randomUUID())).toBeNull();
+      });
+    });
+
+    it("creates a person's account in a tenant and finds it there only", async () => {
+      const { uow, tenant, other } = await setup();
+      const address = email();
+      const created = await uow.transaction(async (repos) => {
+        const person = await repos.persons.create({ email: address, emailVerifiedAt: null });
+        return repos.accounts.create({ personId: person.id, tenantId: tenant, role: 'member' });
+      });
+      expect(created).toMatchObject({ tenantId: tenant, role: 'member', active: true });
+      expect(created.createdAt).toBeInstanceOf(Date);
+      await uow.read(async (repos) => {
+        expect(await repos.accounts.findOfPerson(created.personId, tenant)).toEqual(created);
+        expect(await repos.accounts.findOfPerson(created.personId, other)).toBeNull();
+        expect(await repos.accounts.findOfPerson(crypto.randomUUID(), tenant)).toBeNull();
+        expect(await repos.accounts.find(tenant, created.id)).toEqual(created);
+        const { email: found } = (await repos.accounts.profiles([created.id]))[0]!;
+        expect(found).toBe(address);
+      });
+    });
+
+    it('keeps one account per person and tenant', async () => {
+      const { uow, tenant, other } = await setup();
+      const person = await uow.transaction((repos) =>
+        repos.persons.create({ email: email(), emailVerifiedAt: null }),
+      );
+      const create = (tenantId: string) =>
+        uow.transaction((repos) => repos.accounts.create({ personId: person.id, tenantId, role: 'member' }));
+      await create(tenant);
+      await expect(create(tenant)).rejects.toThrow();
+      await create(other);
+      const mine = await uow.read((repos) =>
+        repos.accounts.ofPerson(person.id, { after: undefined, limit: 50 }),
+      );
+      expect(mine.map((a) => a.tenantId).sort()).toEqual([tenant, other].sort());
+    });
+
+    it('leaves no person nor account behind when the unit of work fails', async () => {
+      const { uow, tenant } = await setup();
+      const address = email();
+      let personId = '';
+      await expect(
+        uow.transaction(async (repos) => {
+          personId = (await repos.persons.create({ email: address, emailVerifiedAt: null })).id;
+          await repos.accounts.create({ personId, tenantId: tenant, role: 'member' });
+          throw new Error('halfway');
+        }),
+      ).rejects.toThrow('halfway');
+      await uow.read(async (repos) => {
+        expect(await repos.persons.findByEmail(address)).toBeNull();
+        expect(await repos.accounts.findOfPerson(personId, tenant)).toBeNull();
       });
     });
 

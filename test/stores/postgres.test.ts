@@ -12,6 +12,7 @@ import { apiKeyStoreContract } from './api-keys.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
+import { personStoreContract } from './persons.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
@@ -104,4 +105,8 @@ accountStoreContract('postgres', () => ({
   seedTenant,
   seedAccount: async (tenantId, { email, role }) =>
     (await seedAccount(db.orm, { tenant: { id: tenantId } as ITenant, email, role })).account.id,
+}));
+
+personStoreContract('postgres', () => ({
+  uow: new PostgresUnitOfWork({ orm: db.orm, clock: systemClock, policies: new TenantPolicyService() }),
 }));

@@ -37,7 +37,6 @@ import type { ContractImpl } from './context';
 import { coreRoute, coreRoutes } from './core-handlers';
 import { uuid } from './crypto';
 import { createDispatcher, type MockRequestRecord } from './dispatch';
-import { keptStores } from './kept-stores';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
 import { issueOtp } from './methods/otp';
 import { acceptsSession } from './methods/sign-in';
@@ -142,7 +141,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
   const origin = new URL(baseUrl).origin;
   const clock = options.clock ?? systemClock;
   const issuer = options.tokens?.issuer ?? `${baseUrl}${basePath}`;
-  const store = new MockStore(clock, keptStores);
+  const store = new MockStore(clock);
   const tokens = new MockTokens(store, {
     issuer,
     audience: options.tokens?.audience ?? 'enforcer',

@@ -4,12 +4,11 @@ import type {
   Group,
   Person,
   PolicySubject,
-  Role,
   Tenant,
   TenantSummary,
 } from '@enforcer/contract';
-import { builtInRoles, defaultPolicy, mergeGroups, verifiedGroup } from '@enforcer/contract';
-import { type CompiledPolicy, compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
+import { defaultPolicy, mergeGroups, verifiedGroup } from '@enforcer/contract';
+import type { PolicyDocument, Subject } from '@enforcer/contract/policy';
 import {
   type ApiKeyRecord,
   generateTenantCode,
@@ -19,39 +18,36 @@ import {
   webCryptoRandom,
 } from '@enforcer/core';
 import {
-  type KeptElsewhere,
+  accountOfPerson,
+  accountsOf,
+  bumpGrant,
+  groupNamesOf,
+  insertAccount,
+  type MemoryAccountRow,
+  type MemoryCompiledPolicy,
   MemoryDatabase,
   type MemoryGroupRow,
+  type MemoryIdentityRow,
   type MemoryInviteRow,
   MemoryOtpChallengeStore,
-  MemorySessionStore,
+  type MemoryPersonRow,
+  type MemorySessionStore,
   type MemoryTenantRow,
-  recordRevocationEvent,
+  personByEmail,
 } from '@enforcer/core/memory';
 import type { Clock } from '../shared/clock';
-import { sha256, stableStringify, uuid } from './crypto';
+import { uuid } from './crypto';
 
 export { mergeGroups };
 
 /** The mock's rows: what the server keeps in PostgreSQL, in memory. Tenants are the core's memory table. */
 export type TenantRow = MemoryTenantRow;
 
-export interface PersonRow {
-  id: string;
-  email: string | null;
-  emailVerified: boolean;
-  createdAt: number;
-}
+/** A person: the core's memory table (`db.tables.persons`). */
+export type PersonRow = MemoryPersonRow;
 
-export interface AccountRow {
-  id: string;
-  personId: string;
-  tenantId: string;
-  role: string;
-  active: boolean;
-  createdAt: number;
-  grantVersion: number;
-}
+/** An account: the core's memory table (`db.tables.accounts`). */
+export type AccountRow = MemoryAccountRow;
 
 /** A group and its members (account id → when it joined): the core's memory table (`db.tables.groups`). */
 export type GroupRow = MemoryGroupRow;
@@ -100,17 +96,8 @@ export interface MagicLinkRow {
   usedAt: number | null;
 }
 
-/** A linked identity (`person_identity`): phone, Google, wallet or Privy user. */
-export interface IdentityRow {
-  id: string;
-  personId: string;
-  provider: 'phone_otp' | 'google' | 'siwe' | 'privy';
-  subject: string;
-  email: string | null;
-  verifiedAt: number;
-  createdAt: number;
-  lastUsedAt: number | null;
-}
+/** A linked identity (`person_identity`): the core's memory table (`db.tables.identities`). */
+export type IdentityRow = MemoryIdentityRow;
 
 /** A registered passkey (the server's `passkey_credential`). */
 export interface PasskeyRow {
@@ -140,13 +127,6 @@ export interface PasskeyChallengeRow {
   expiresAt: number;
 }
 
-interface CompiledTenantPolicy {
-  version: number;
-  effective: PolicyDocument;
-  etag: string;
-  compiled: CompiledPolicy;
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Everything the mock knows, with the queries its routes and seed helpers share. */
@@ -156,20 +136,23 @@ export class MockStore {
   get tenants(): Map<string, TenantRow> {
     return this.db.tables.tenants;
   }
-  readonly persons = new Map<string, PersonRow>();
-  readonly accounts = new Map<string, AccountRow>();
-  /** Sessions and refresh tokens: the core's memory store (rotation rules live in the core). */
-  readonly sessionStore = new MemorySessionStore({
-    // What the server's database triggers do: the revocation feed hears of it.
-    onRevoke: (session) =>
-      recordRevocationEvent(this.db, {
-        tenantId: session.tenantId,
-        kind: 'session_revoked',
-        sessionId: session.id,
-        accountId: session.accountId,
-      }),
-  });
-  readonly sessions = this.sessionStore.sessions;
+  /** Persons, accounts and linked identities: the core's memory tables. */
+  get persons(): Map<string, PersonRow> {
+    return this.db.tables.persons;
+  }
+  get accounts(): Map<string, AccountRow> {
+    return this.db.tables.accounts;
+  }
+  get identities(): Map<string, IdentityRow> {
+    return this.db.tables.identities;
+  }
+  /** Sessions and refresh tokens: the core's memory session store (rotation rules live in the core). */
+  get sessionStore(): MemorySessionStore {
+    return this.db.sessions;
+  }
+  get sessions(): Map<string, SessionRow> {
+    return this.db.sessions.sessions;
+  }
   readonly otps = new Map<string, OtpRow>();
   get invites(): Map<string, InviteRow> {
     return this.db.tables.invites;
@@ -185,7 +168,6 @@ export class MockStore {
   readonly magicLinks = new Map<string, MagicLinkRow>();
   /** tenant id → registered redirect URLs. */
   readonly magicLinkUrls = new Map<string, string[]>();
-  readonly identities = new Map<string, IdentityRow>();
   /** Google ID-token nonces already accepted → until when they are remembered. */
   readonly googleNonces = new Map<string, number>();
   /** Live SIWE nonces (`POST /auth/siwe/nonce`) → their tenant and expiry. */
@@ -196,21 +178,18 @@ export class MockStore {
   readonly passkeyChallenges = new Map<string, PasskeyChallengeRow>();
   /** One-time code challenges, hashed (the rules are the core's OtpService: methods/otp.ts). */
   readonly otpChallenges = new MemoryOtpChallengeStore();
-  readonly #policies = new Map<string, CompiledTenantPolicy>();
-  readonly #etags = new Map<string, string>();
 
   /**
    * The core's unit of work over memory: the stores the core's handlers use. Tables move here from this
-   * class aggregate by aggregate (issue #13); until they do, `keptStores` answers over this class's rows.
+   * class aggregate by aggregate (issue #13); the getters above read the ones that have.
    */
   readonly db: MemoryDatabase;
   /** The core's sign-in throttle, its counters in `db` (each call its own unit of work). */
   readonly throttle: SignInThrottle;
 
-  /** `kept`: the core's ports over this class's rows (kept-stores.ts), for the tables not moved yet. */
-  constructor(clock: Clock, kept: (store: MockStore) => KeptElsewhere) {
+  constructor(clock: Clock) {
     this.clock = clock;
-    this.db = new MemoryDatabase({ now: () => new Date(this.now()), kept: () => kept(this) });
+    this.db = new MemoryDatabase({ now: () => new Date(this.now()) });
     this.throttle = new SignInThrottle({ clock: { now: () => this.db.now() }, uow: this.db });
   }
 
@@ -230,9 +209,6 @@ export class MockStore {
 
   reset(): void {
     for (const map of [
-      this.persons,
-      this.accounts,
-      this.sessions,
       this.otps,
       this.passwords,
       this.totp,
@@ -240,16 +216,13 @@ export class MockStore {
       this.mfaChallenges,
       this.magicLinks,
       this.magicLinkUrls,
-      this.identities,
       this.googleNonces,
       this.siweNonces,
       this.passkeys,
       this.passkeyChallenges,
-      this.#policies,
     ]) {
       map.clear();
     }
-    this.sessionStore.clear();
     this.db.clear();
     this.otpChallenges.clear();
   }
@@ -314,9 +287,7 @@ export class MockStore {
   // --- persons and accounts --------------------------------------------------------------------
 
   personByEmail(email: string): PersonRow | undefined {
-    const wanted = email.toLowerCase();
-    for (const person of this.persons.values()) if (person.email === wanted) return person;
-    return undefined;
+    return personByEmail(this.db, email.toLowerCase());
   }
 
   ensurePerson(email: string, verified: boolean): PersonRow {
@@ -340,32 +311,16 @@ export class MockStore {
   }
 
   accountOf(personId: string, tenantId: string): AccountRow | undefined {
-    for (const account of this.accounts.values()) {
-      if (account.personId === personId && account.tenantId === tenantId) return account;
-    }
-    return undefined;
+    return accountOfPerson(this.db, personId, tenantId);
   }
 
   createAccount(personId: string, tenantId: string, role: string): AccountRow {
-    const account: AccountRow = {
-      id: uuid(),
-      personId,
-      tenantId,
-      role,
-      active: true,
-      createdAt: this.now(),
-      grantVersion: 1,
-    };
-    this.accounts.set(account.id, account);
-    return account;
+    return insertAccount(this.db, { personId, tenantId, role });
   }
 
   /** Names of the account's groups, sorted (as in tokens). */
   groupNames(accountId: string): string[] {
-    return [...this.groups.values()]
-      .filter((g) => g.members.has(accountId))
-      .map((g) => g.name)
-      .sort();
+    return groupNamesOf(this.db, accountId);
   }
 
   accountView(a: AccountRow): Account {
@@ -394,9 +349,7 @@ export class MockStore {
   }
 
   accountsOf(tenantId: string): AccountRow[] {
-    return [...this.accounts.values()]
-      .filter((a) => a.tenantId === tenantId)
-      .sort((a, b) => a.createdAt - b.createdAt);
+    return accountsOf(this.db, tenantId);
   }
 
   // --- groups ----------------------------------------------------------------------------------
@@ -447,43 +400,9 @@ export class MockStore {
     if (tenant) tenant.policyVersion += 1;
   }
 
-  /** The tenant's effective policy, compiled once per version (as the server's TenantPolicyService). */
-  policyOf(tenantId: string): CompiledTenantPolicy {
-    const tenant = this.tenants.get(tenantId)!;
-    const cached = this.#policies.get(tenantId);
-    if (cached && cached.version === tenant.policyVersion) return cached;
-    const effective = mergeGroups(tenant.policy, this.groupsOf(tenantId));
-    const text = stableStringify(effective);
-    const policy: CompiledTenantPolicy = {
-      version: tenant.policyVersion,
-      effective,
-      etag: this.#etags.get(text) ?? '',
-      compiled: compile(effective),
-    };
-    this.#policies.set(tenantId, policy);
-    return policy;
-  }
-
-  /** The policy's ETag (async: WebCrypto), cached per document. */
-  async etagOf(tenantId: string): Promise<string> {
-    const policy = this.policyOf(tenantId);
-    if (!policy.etag) {
-      const text = stableStringify(policy.effective);
-      policy.etag = this.#etags.get(text) ?? `"${(await sha256(text)).slice(0, 32)}"`;
-      this.#etags.set(text, policy.etag);
-    }
-    return policy.etag;
-  }
-
-  /** The role catalog: the effective policy's roles, built-in ones flagged. */
-  roles(tenantId: string): Role[] {
-    const { effective } = this.policyOf(tenantId);
-    return Object.entries(effective.roles).map(([name, grant]) => ({
-      name,
-      permissions: [...grant.permissions],
-      description: grant.description ?? null,
-      built_in: (builtInRoles as readonly string[]).includes(name),
-    }));
+  /** The tenant's effective policy, compiled once per version (the core's memory policy store's cache). */
+  policyOf(tenantId: string): MemoryCompiledPolicy {
+    return this.db.compiledPolicies.of(this.db, tenantId);
   }
 
   // --- sessions --------------------------------------------------------------------------------
@@ -494,12 +413,7 @@ export class MockStore {
 
   /** Marks a change to what the account may do (role, groups, active), as the server's bumpGrantVersion. */
   bumpGrant(account: AccountRow): void {
-    account.grantVersion += 1;
-    recordRevocationEvent(this.db, {
-      tenantId: account.tenantId,
-      kind: 'account_changed',
-      accountId: account.id,
-    });
+    bumpGrant(this.db, account);
   }
 }
 

@@ -10,25 +10,10 @@ import {
 import { SignInThrottle } from './sign-in-throttle.js';
 
 // The counters are the store contract suite's (test/stores/throttle.contract.ts); here: what is audited.
-const unused = new Proxy({} as never, {
-  get: () => () => Promise.reject(new Error('not used in this test')),
-});
-
 const setup = () => {
   let ms = Date.UTC(2030, 0, 1);
   const clock = { now: () => new Date(ms) };
-  const db = new MemoryDatabase({
-    now: clock.now,
-    kept: () => ({
-      policies: unused,
-      grants: unused,
-      members: unused,
-      accounts: unused,
-      accountSessions: unused,
-      persons: unused,
-      identities: unused,
-    }),
-  });
+  const db = new MemoryDatabase({ now: clock.now });
   const throttle = new SignInThrottle({ clock, uow: db });
   const subject = {
     tenantId: 'tenant-1',

@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryDatabase } from './database.js';
 
-// No test here reads policies, grants or accounts: any use fails loudly.
-const unused = new Proxy({} as never, {
-  get: () => () => Promise.reject(new Error('not used in this test')),
-});
-
-const db = () =>
-  new MemoryDatabase({
-    now: () => new Date(0),
-    kept: () => ({
-      policies: unused,
-      grants: unused,
-      members: unused,
-      accounts: unused,
-      accountSessions: unused,
-      persons: unused,
-      identities: unused,
-    }),
-  });
+const db = () => new MemoryDatabase({ now: () => new Date(0) });
 
 describe('the memory unit of work', () => {
   it('commits what the work wrote when it returns', async () => {

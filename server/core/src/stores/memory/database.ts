@@ -4,11 +4,26 @@ import type { ChallengeRecord } from '../../challenges/ports.js';
 import type { RevocationEventRecord } from '../../revocations/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
 import type { ThrottleCounter } from '../../throttle/ports.js';
+import {
+  type MemoryAccountRow,
+  MemoryAccountSessions,
+  MemoryAccountStore,
+  MemoryGrantReader,
+  MemoryTenantMembers,
+} from './accounts.js';
 import { MemoryApiKeyStore } from './api-keys.js';
 import { MemoryAuditLog } from './audit.js';
 import { MemoryChallengeStore } from './challenges.js';
 import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
-import { MemoryRevocationFeed } from './revocations.js';
+import {
+  type MemoryIdentityRow,
+  MemoryIdentityStore,
+  type MemoryPersonRow,
+  MemoryPersonStore,
+} from './persons.js';
+import { MemoryPolicyCache, MemoryTenantPolicyStore } from './policies.js';
+import { MemoryRevocationFeed, recordRevocationEvent } from './revocations.js';
+import { MemorySessionStore } from './sessions.js';
 import {
   type MemoryInviteRow,
   MemoryInviteStore,
@@ -39,13 +54,12 @@ export class MemoryTables {
   groups = new Map<string, MemoryGroupRow>();
   /** Single-use challenges and seen nonces by id. */
   challenges = new Map<string, ChallengeRecord>();
+  persons = new Map<string, MemoryPersonRow>();
+  /** Accounts by id (one per person and tenant). */
+  accounts = new Map<string, MemoryAccountRow>();
+  /** Persons' linked identities by id (`(provider, subject)` unique). */
+  identities = new Map<string, MemoryIdentityRow>();
 }
-
-/** Repositories whose tables still live outside the memory database. */
-export type KeptElsewhere = Pick<
-  Repositories,
-  'policies' | 'grants' | 'members' | 'accounts' | 'accountSessions' | 'persons' | 'identities'
->;
 
 /**
  * The memory store's unit of work. Units of work run one at a time (a queue stands in for row locks and
@@ -56,15 +70,27 @@ export class MemoryDatabase implements UnitOfWork {
   readonly #now: () => Date;
   #queue: Promise<unknown> = Promise.resolve();
 
-  readonly #kept: (db: MemoryDatabase) => KeptElsewhere;
-
+  /** Tenants' compiled policies (a cache, not a table). */
+  readonly compiledPolicies = new MemoryPolicyCache();
   /**
-   * `kept` gives the repositories of aggregates whose tables are not here yet (the mock passes stores
-   * over its own rows for tenants' policies, accounts' grants and a new tenant's groups and owner until those tables move here).
+   * Sessions and refresh tokens: not tables of this database. Refresh-token rotation (`withFamily`) runs on
+   * the session store's own queue, outside units of work, so a unit of work's rollback (which restores a
+   * snapshot of every table) would otherwise undo a rotation committed meanwhile.
    */
-  constructor(options: { now?: () => Date; kept: (db: MemoryDatabase) => KeptElsewhere }) {
+  readonly sessions: MemorySessionStore;
+
+  constructor(options: { now?: () => Date } = {}) {
     this.#now = options.now ?? (() => new Date());
-    this.#kept = options.kept;
+    this.sessions = new MemorySessionStore({
+      // What the server's database triggers do: the revocation feed hears of it.
+      onRevoke: (session) =>
+        recordRevocationEvent(this, {
+          tenantId: session.tenantId,
+          kind: 'session_revoked',
+          sessionId: session.id,
+          accountId: session.accountId,
+        }),
+    });
   }
 
   now(): Date {
@@ -73,7 +99,7 @@ export class MemoryDatabase implements UnitOfWork {
 
   /** The repositories over the current tables (no queue: for seeding and tests, never inside a unit of work). */
   repositories(): Repositories {
-    const kept = this.#kept(this);
+    const grants = new MemoryGrantReader(this);
     return {
       audit: new MemoryAuditLog(this),
       tenants: new MemoryTenantStore(this),
@@ -82,8 +108,14 @@ export class MemoryDatabase implements UnitOfWork {
       apiKeys: new MemoryApiKeyStore(this),
       groups: new MemoryGroupStore(this),
       challenges: new MemoryChallengeStore(this),
-      revocations: new MemoryRevocationFeed(this, kept.grants),
-      ...kept,
+      revocations: new MemoryRevocationFeed(this, grants),
+      policies: new MemoryTenantPolicyStore(this, this.compiledPolicies),
+      grants,
+      members: new MemoryTenantMembers(this),
+      accounts: new MemoryAccountStore(this),
+      accountSessions: new MemoryAccountSessions(this),
+      persons: new MemoryPersonStore(this),
+      identities: new MemoryIdentityStore(this),
     };
   }
 
@@ -94,6 +126,8 @@ export class MemoryDatabase implements UnitOfWork {
         return await work(this.repositories());
       } catch (error) {
         this.tables = snapshot;
+        // Policy versions went back with the tenants table: a compile cached for a lost version must go.
+        this.compiledPolicies.clear();
         throw error;
       }
     });
@@ -109,6 +143,8 @@ export class MemoryDatabase implements UnitOfWork {
     this.tables = new MemoryTables();
     // A verifier's cursor from before stays valid: it must not take new events for ones it has read.
     this.tables.lastRevocationXid = lastRevocationXid;
+    this.compiledPolicies.clear();
+    this.sessions.clear();
   }
 
   #enqueue<T>(run: () => Promise<T>): Promise<T> {

@@ -1,9 +1,29 @@
+export {
+  accountOfPerson,
+  accountsOf,
+  bumpGrant,
+  groupNamesOf,
+  insertAccount,
+  type MemoryAccountRow,
+  MemoryAccountSessions,
+  MemoryAccountStore,
+  MemoryGrantReader,
+  MemoryTenantMembers,
+} from './accounts.js';
 export { MemoryApiKeyStore } from './api-keys.js';
 export { MemoryAuditLog } from './audit.js';
 export { MemoryChallengeStore } from './challenges.js';
 export { MemoryOtpChallengeStore } from './codes.js';
-export { type KeptElsewhere, MemoryDatabase, MemoryTables } from './database.js';
+export { MemoryDatabase, MemoryTables } from './database.js';
 export { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
+export {
+  type MemoryIdentityRow,
+  MemoryIdentityStore,
+  type MemoryPersonRow,
+  MemoryPersonStore,
+  personByEmail,
+} from './persons.js';
+export { type MemoryCompiledPolicy, MemoryPolicyCache, MemoryTenantPolicyStore } from './policies.js';
 export { MemoryRevocationFeed, recordRevocationEvent } from './revocations.js';
 export { MemorySessionStore } from './sessions.js';
 export { MemorySigningKeys } from './signing-keys.js';

@@ -1,0 +1,257 @@
+import type { Account } from '@enforcer/contract';
+import { accountDto } from '../../accounts/handlers.js';
+import type {
+  AccountFilter,
+  AccountProfile,
+  AccountRecord,
+  AccountSessions,
+  AccountStore,
+} from '../../accounts/ports.js';
+import { AppError } from '../../errors.js';
+import { type PageRequest, pageInMemory, type VisibleRequest } from '../../pagination.js';
+import type { AccountGrant, GrantReader } from '../../policy/ports.js';
+import { accountResource } from '../../policy/resources.js';
+import type { TenantMembers } from '../../tenants/ports.js';
+import type { MemoryDatabase } from './database.js';
+import { MemoryGroupStore } from './groups.js';
+import { personByEmail } from './persons.js';
+import { recordRevocationEvent } from './revocations.js';
+
+/** An account row of the memory database (times in epoch milliseconds, as the mock's other rows). */
+export interface MemoryAccountRow {
+  id: string;
+  personId: string;
+  tenantId: string;
+  role: string;
+  active: boolean;
+  createdAt: number;
+  /** Bumped by every change to what the account may do (role, groups, active). */
+  grantVersion: number;
+}
+
+const accountRecord = (a: MemoryAccountRow): AccountRecord => ({
+  id: a.id,
+  tenantId: a.tenantId,
+  personId: a.personId,
+  role: a.role,
+  active: a.active,
+  createdAt: new Date(a.createdAt),
+});
+
+/** The tenant's accounts, oldest first. */
+export function accountsOf(db: MemoryDatabase, tenantId: string): MemoryAccountRow[] {
+  return [...db.tables.accounts.values()]
+    .filter((a) => a.tenantId === tenantId)
+    .sort((a, b) => a.createdAt - b.createdAt);
+}
+
+/** The person's account in the tenant, if any. */
+export function accountOfPerson(
+  db: MemoryDatabase,
+  personId: string,
+  tenantId: string,
+): MemoryAccountRow | undefined {
+  for (const account of db.tables.accounts.values()) {
+    if (account.personId === personId && account.tenantId === tenantId) return account;
+  }
+  return undefined;
+}
+
+/** A new, active account at grant version 1 (one per person and tenant, as PostgreSQL's unique index). */
+export function insertAccount(
+  db: MemoryDatabase,
+  input: { personId: string; tenantId: string; role: string },
+): MemoryAccountRow {
+  if (accountOfPerson(db, input.personId, input.tenantId)) {
+    throw new Error(`person ${input.personId} already has an account in tenant ${input.tenantId}`);
+  }
+  const account: MemoryAccountRow = {
+    id: crypto.randomUUID(),
+    personId: input.personId,
+    tenantId: input.tenantId,
+    role: input.role,
+    active: true,
+    createdAt: db.now().getTime(),
+    grantVersion: 1,
+  };
+  db.tables.accounts.set(account.id, account);
+  return account;
+}
+
+/** Names of the account's groups, sorted (as in tokens). */
+export function groupNamesOf(db: MemoryDatabase, accountId: string): string[] {
+  return [...db.tables.groups.values()]
+    .filter((g) => g.members.has(accountId))
+    .map((g) => g.name)
+    .sort();
+}
+
+/** Marks a change to what the account may do, as the server's `bumpGrantVersion` (and its trigger). */
+export function bumpGrant(db: MemoryDatabase, account: MemoryAccountRow): void {
+  account.grantVersion += 1;
+  recordRevocationEvent(db, { tenantId: account.tenantId, kind: 'account_changed', accountId: account.id });
+}
+
+const profileOf = (db: MemoryDatabase, account: MemoryAccountRow): AccountProfile => ({
+  ...accountRecord(account),
+  email: db.tables.persons.get(account.personId)?.email ?? null,
+  groups: groupNamesOf(db, account.id),
+});
+
+/** Accounts in the memory database's `accounts` table (locks: units of work already run one at a time). */
+export class MemoryAccountStore implements AccountStore {
+  readonly #db: MemoryDatabase;
+
+  constructor(db: MemoryDatabase) {
+    this.#db = db;
+  }
+
+  async find(tenantId: string, accountId: string): Promise<AccountRecord | null> {
+    const account = this.#db.tables.accounts.get(accountId);
+    return account && account.tenantId === tenantId ? accountRecord(account) : null;
+  }
+
+  async findOfPerson(personId: string, tenantId: string): Promise<AccountRecord | null> {
+    const account = accountOfPerson(this.#db, personId, tenantId);
+    return account ? accountRecord(account) : null;
+  }
+
+  async create(input: { personId: string; tenantId: string; role: string }): Promise<AccountRecord> {
+    return accountRecord(insertAccount(this.#db, input));
+  }
+
+  async list(tenantId: string, request: VisibleRequest & AccountFilter): Promise<AccountRecord[]> {
+    const email = (a: AccountRecord) => this.#db.tables.persons.get(a.personId)?.email;
+    return pageInMemory(
+      accountsOf(this.#db, tenantId)
+        .map(accountRecord)
+        .filter(
+          (a) =>
+            (request.email === undefined || email(a) === request.email) &&
+            (request.role === undefined || a.role === request.role) &&
+            (request.active === undefined || a.active === request.active),
+        ),
+      request,
+      (a) => accountResource(a).attributes,
+    );
+  }
+
+  async ofPerson(personId: string, request: PageRequest): Promise<AccountRecord[]> {
+    return pageInMemory(
+      [...this.#db.tables.accounts.values()].filter((a) => a.personId === personId).map(accountRecord),
+      request,
+      () => ({}),
+    );
+  }
+
+  async profiles(accountIds: string[]): Promise<AccountProfile[]> {
+    return accountIds.flatMap((id) => {
+      const account = this.#db.tables.accounts.get(id);
+      return account ? [profileOf(this.#db, account)] : [];
+    });
+  }
+
+  async countActive(tenantId: string, roles: string[], exceptId: string): Promise<number> {
+    return accountsOf(this.#db, tenantId).filter(
+      (a) => a.id !== exceptId && a.active && roles.includes(a.role),
+    ).length;
+  }
+
+  async update(accountId: string, changes: { role?: string; active?: boolean }): Promise<void> {
+    const account = this.#db.tables.accounts.get(accountId);
+    if (!account) throw new AppError('not_found', 'No such account');
+    if (changes.role !== undefined) account.role = changes.role;
+    if (changes.active !== undefined) account.active = changes.active;
+  }
+
+  async bumpGrantVersion(accountId: string): Promise<void> {
+    const account = this.#db.tables.accounts.get(accountId);
+    if (account) bumpGrant(this.#db, account);
+  }
+
+  async contacts(accountId: string): Promise<{ personId: string; email: string | null; phones: string[] }> {
+    const account = this.#db.tables.accounts.get(accountId);
+    if (!account) throw new AppError('not_found', 'No such account');
+    const phones = [...this.#db.tables.identities.values()]
+      .filter((i) => i.personId === account.personId && i.provider === 'phone_otp')
+      .map((i) => i.subject);
+    return {
+      personId: account.personId,
+      email: this.#db.tables.persons.get(account.personId)?.email ?? null,
+      phones,
+    };
+  }
+}
+
+/** Ending an account's sessions, in the memory database's session store. */
+export class MemoryAccountSessions implements AccountSessions {
+  readonly #db: MemoryDatabase;
+
+  constructor(db: MemoryDatabase) {
+    this.#db = db;
+  }
+
+  async endAll(accountId: string, reason: string): Promise<number> {
+    const live = [...this.#db.sessions.sessions.values()].filter(
+      (s) => s.accountId === accountId && !s.revokedAt,
+    );
+    for (const session of live) this.#db.sessions.revoke(session.id, reason, this.#db.now());
+    return live.length;
+  }
+}
+
+/** Accounts' grants, read from the `accounts` and `groups` tables (and `apiKeys` for the roles held). */
+export class MemoryGrantReader implements GrantReader {
+  readonly #db: MemoryDatabase;
+
+  constructor(db: MemoryDatabase) {
+    this.#db = db;
+  }
+
+  async find(accountId: string): Promise<AccountGrant | null> {
+    const account = this.#db.tables.accounts.get(accountId);
+    if (!account) return null;
+    return {
+      accountId: account.id,
+      personId: account.personId,
+      tenantId: account.tenantId,
+      active: account.active,
+      roles: [account.role],
+      groups: groupNamesOf(this.#db, account.id),
+      grantVersion: account.grantVersion,
+    };
+  }
+
+  async rolesHeld(tenantId: string): Promise<{ byActiveAccounts: string[]; byAnyone: string[] }> {
+    const accounts = accountsOf(this.#db, tenantId);
+    const keys = [...this.#db.tables.apiKeys.values()].filter(
+      (k) => k.tenantId === tenantId && k.revokedAt === null,
+    );
+    return {
+      byActiveAccounts: [...new Set(accounts.filter((a) => a.active).map((a) => a.role))],
+      byAnyone: [...new Set([...accounts.map((a) => a.role), ...keys.map((k) => k.role)])],
+    };
+  }
+}
+
+/** What the tenant rules need of accounts and groups, over the memory database's tables. */
+export class MemoryTenantMembers implements TenantMembers {
+  readonly #db: MemoryDatabase;
+
+  constructor(db: MemoryDatabase) {
+    this.#db = db;
+  }
+
+  async addBuiltInGroup(tenantId: string, group: { name: string; description: string }): Promise<void> {
+    await new MemoryGroupStore(this.#db).insert({ tenantId, ...group, permissions: [], builtIn: true });
+  }
+
+  async addAccount(tenantId: string, personId: string, role: string): Promise<Account> {
+    return accountDto(profileOf(this.#db, insertAccount(this.#db, { personId, tenantId, role })));
+  }
+
+  async hasAccount(tenantId: string, email: string): Promise<boolean> {
+    const person = personByEmail(this.#db, email);
+    return person !== undefined && accountOfPerson(this.#db, person.id, tenantId) !== undefined;
+  }
+}
