@@ -1,3 +1,4 @@
+import { defaultPolicy } from '@enforcer/contract';
 import { describe, expect, it } from 'vitest';
 import { MemoryDatabase } from './database.js';
 
@@ -47,5 +48,42 @@ describe('the memory unit of work', () => {
       }),
     );
     expect(store.tables.audit[0]!.details).toEqual({ kid: 'k', n: 1 });
+  });
+});
+
+describe('the memory policy store', () => {
+  const tenantOf = (store: MemoryDatabase) =>
+    store.transaction((repos) =>
+      repos.tenants.create({
+        code: 'AAAA-BBBB-CCCC',
+        name: 'Acme',
+        logoUrl: null,
+        theme: {},
+        authProviders: ['email_otp'],
+        allowSignup: true,
+        policy: defaultPolicy(),
+      }),
+    );
+  const withRole = (name: string) => {
+    const document = defaultPolicy();
+    document.roles[name] = { permissions: ['things.read'] };
+    return document;
+  };
+
+  it('forgets a compile of a version that a failed unit of work took back', async () => {
+    const store = db();
+    const { id } = await tenantOf(store);
+    await expect(
+      store.transaction(async (repos) => {
+        await repos.policies.write(id, withRole('lost'));
+        expect((await repos.policies.forTenant(id)).effective.roles.lost).toBeDefined();
+        throw new Error('halfway');
+      }),
+    ).rejects.toThrow('halfway');
+    // The same version number again, for another document.
+    await store.transaction((repos) => repos.policies.write(id, withRole('kept')));
+    const policy = await store.read((repos) => repos.policies.forTenant(id));
+    expect(Object.keys(policy.effective.roles)).toContain('kept');
+    expect(Object.keys(policy.effective.roles)).not.toContain('lost');
   });
 });

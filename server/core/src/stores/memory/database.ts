@@ -54,6 +54,7 @@ export class MemoryTables {
   groups = new Map<string, MemoryGroupRow>();
   /** Single-use challenges and seen nonces by id. */
   challenges = new Map<string, ChallengeRecord>();
+  /** Persons by id (the email, when there is one, unique). */
   persons = new Map<string, MemoryPersonRow>();
   /** Accounts by id (one per person and tenant). */
   accounts = new Map<string, MemoryAccountRow>();
