@@ -3,7 +3,6 @@ import {
   insertAccount,
   MemoryDatabase,
   MemoryOtpChallengeStore,
-  MemorySessionStore,
   recordRevocationEvent,
 } from '@enforcer/core/memory';
 import { accountStoreContract } from './accounts.contract';
@@ -18,7 +17,7 @@ import { tenantStoreContract } from './tenants.contract';
 import { throttleStoreContract } from './throttle.contract';
 
 sessionStoreContract('memory', () => ({
-  store: new MemorySessionStore(),
+  store: new MemoryDatabase().sessions,
   seedAccount: async () => ({
     accountId: crypto.randomUUID(),
     personId: crypto.randomUUID(),

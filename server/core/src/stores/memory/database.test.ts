@@ -87,3 +87,46 @@ describe('the memory policy store', () => {
     expect(Object.keys(policy.effective.roles)).not.toContain('lost');
   });
 });
+
+describe('the memory session store', () => {
+  it('is one of the tables: a failed unit of work leaves the sessions it ended live, and no feed event', async () => {
+    const store = db();
+    const at = new Date(0);
+    const session = {
+      id: crypto.randomUUID(),
+      accountId: crypto.randomUUID(),
+      personId: crypto.randomUUID(),
+      tenantId: crypto.randomUUID(),
+      amr: ['otp'],
+      mfaAt: null,
+      ip: null,
+      userAgent: null,
+      createdAt: at,
+      lastUsedAt: at,
+      absoluteExpiresAt: new Date(86_400_000),
+      revokedAt: null,
+      revokeReason: null,
+    };
+    await store.sessions.insertSession(session, {
+      id: crypto.randomUUID(),
+      sessionId: session.id,
+      tokenHash: 'hash',
+      parentId: null,
+      replacedById: null,
+      usedAt: null,
+      createdAt: at,
+      expiresAt: new Date(86_400_000),
+    });
+    await expect(
+      store.transaction(async (repos) => {
+        expect(await repos.accountSessions.endAll(session.accountId, 'deactivated')).toBe(1);
+        throw new Error('halfway');
+      }),
+    ).rejects.toThrow('halfway');
+    expect((await store.sessions.findSessionByTokenHash('hash'))?.revokedAt).toBeNull();
+    expect(store.tables.revocationEvents).toEqual([]);
+    await store.transaction((repos) => repos.accountSessions.endAll(session.accountId, 'deactivated'));
+    expect((await store.sessions.findSession(session.id))?.revokeReason).toBe('deactivated');
+    expect(store.tables.revocationEvents.map((e) => e.kind)).toEqual(['session_revoked']);
+  });
+});

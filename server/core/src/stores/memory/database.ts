@@ -2,6 +2,7 @@ import type { ApiKeyRecord } from '../../api-keys/ports.js';
 import type { AuditRecord } from '../../audit/ports.js';
 import type { ChallengeRecord } from '../../challenges/ports.js';
 import type { RevocationEventRecord } from '../../revocations/ports.js';
+import type { RefreshTokenRecord, SessionRecord } from '../../sessions/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
 import type { ThrottleCounter } from '../../throttle/ports.js';
 import {
@@ -60,6 +61,11 @@ export class MemoryTables {
   accounts = new Map<string, MemoryAccountRow>();
   /** Persons' linked identities by id (`(provider, subject)` unique). */
   identities = new Map<string, MemoryIdentityRow>();
+  /** Sessions (refresh-token families) by id (`MemorySessionStore`). */
+  sessions = new Map<string, SessionRecord>();
+  /** Refresh tokens by id, and their ids by token hash (unique). */
+  refreshTokens = new Map<string, RefreshTokenRecord>();
+  refreshTokenIds = new Map<string, string>();
 }
 
 /**
@@ -73,16 +79,12 @@ export class MemoryDatabase implements UnitOfWork {
 
   /** Tenants' compiled policies (a cache, not a table). */
   readonly compiledPolicies = new MemoryPolicyCache();
-  /**
-   * Sessions and refresh tokens: not tables of this database. Refresh-token rotation (`withFamily`) runs on
-   * the session store's own queue, outside units of work, so a unit of work's rollback (which restores a
-   * snapshot of every table) would otherwise undo a rotation committed meanwhile.
-   */
+  /** Sessions and refresh tokens (its `withFamily` is a unit of work of this database: never call it in one). */
   readonly sessions: MemorySessionStore;
 
   constructor(options: { now?: () => Date } = {}) {
     this.#now = options.now ?? (() => new Date());
-    this.sessions = new MemorySessionStore({
+    this.sessions = new MemorySessionStore(this, {
       // What the server's database triggers do: the revocation feed hears of it.
       onRevoke: (session) =>
         recordRevocationEvent(this, {
@@ -145,7 +147,6 @@ export class MemoryDatabase implements UnitOfWork {
     // A verifier's cursor from before stays valid: it must not take new events for ones it has read.
     this.tables.lastRevocationXid = lastRevocationXid;
     this.compiledPolicies.clear();
-    this.sessions.clear();
   }
 
   #enqueue<T>(run: () => Promise<T>): Promise<T> {

@@ -4,22 +4,33 @@ import type {
   SessionRecord,
   SessionStore,
 } from '../../sessions/ports.js';
+import type { MemoryDatabase } from './database.js';
 
 /**
- * Sessions and refresh tokens in Maps. `withFamily` calls run one at a time (a queue stands in for the
- * row locks), and their writes are buffered and applied only when the work returns, so a throwing work
- * leaves nothing behind, as a rolled-back transaction would.
+ * Sessions and refresh tokens in the memory database's `sessions` and `refreshTokens` tables (so a failed
+ * unit of work restores them with the rest). `withFamily` runs in the database's queue, one unit of work
+ * like any other (a queue stands in for the row locks), so it must not be called from inside one (units of
+ * work never nest); its writes are buffered and applied only when the work returns, so a throwing work
+ * leaves nothing behind, as a rolled-back transaction would. The other calls write at once: inside a unit
+ * of work they are part of it.
  */
 export class MemorySessionStore implements SessionStore {
-  readonly sessions = new Map<string, SessionRecord>();
-  readonly #tokens = new Map<string, RefreshTokenRecord>();
-  readonly #idByHash = new Map<string, string>();
+  readonly #db: MemoryDatabase;
   readonly #onRevoke: ((session: SessionRecord) => void) | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
 
-  /** `onRevoke` hears of every session this store ends (the mock's revocation feed). */
-  constructor(options: { onRevoke?: (session: SessionRecord) => void } = {}) {
+  /** `onRevoke` hears of every session this store ends (the revocation feed). */
+  constructor(db: MemoryDatabase, options: { onRevoke?: (session: SessionRecord) => void } = {}) {
+    this.#db = db;
     this.#onRevoke = options.onRevoke;
+  }
+
+  /** The live table (the mock's routes read and write sessions through it). */
+  get sessions(): Map<string, SessionRecord> {
+    return this.#db.tables.sessions;
+  }
+
+  get #tokens(): Map<string, RefreshTokenRecord> {
+    return this.#db.tables.refreshTokens;
   }
 
   async insertSession(session: SessionRecord, token: RefreshTokenRecord): Promise<void> {
@@ -30,9 +41,8 @@ export class MemorySessionStore implements SessionStore {
   }
 
   withFamily<T>(tokenHash: string, work: (family: FamilyTransaction) => Promise<T>): Promise<T | undefined> {
-    const run = this.#queue.then(() => this.#family(tokenHash, work));
-    this.#queue = run.catch(() => undefined);
-    return run;
+    // `read`: the queue without a snapshot, which the buffered writes do not need.
+    return this.#db.read(() => this.#family(tokenHash, work));
   }
 
   async findSession(id: string): Promise<SessionRecord | null> {
@@ -41,7 +51,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | null> {
-    const id = this.#idByHash.get(tokenHash);
+    const id = this.#db.tables.refreshTokenIds.get(tokenHash);
     return id ? this.findSession(this.#tokens.get(id)!.sessionId) : null;
   }
 
@@ -59,22 +69,14 @@ export class MemorySessionStore implements SessionStore {
     return true;
   }
 
-  /** Empties the store (the mock's reset). */
-  clear(): void {
-    this.sessions.clear();
-    this.#tokens.clear();
-    this.#idByHash.clear();
-  }
-
   async #family<T>(
     tokenHash: string,
     work: (family: FamilyTransaction) => Promise<T>,
   ): Promise<T | undefined> {
-    const id = this.#idByHash.get(tokenHash);
+    const id = this.#db.tables.refreshTokenIds.get(tokenHash);
     if (!id) return undefined;
     const token = { ...this.#tokens.get(id)! };
-    const stored = this.sessions.get(token.sessionId)!;
-    const session = { ...stored };
+    const session = { ...this.sessions.get(token.sessionId)! };
     const inserted = new Map<string, RefreshTokenRecord>();
     const used = new Map<string, { usedAt: Date; replacedById: string }>();
     const family: FamilyTransaction = {
@@ -103,6 +105,8 @@ export class MemorySessionStore implements SessionStore {
     // Commit: the work returned, so its writes are applied all together.
     for (const next of inserted.values()) this.#putToken(next);
     for (const [tokenId, change] of used) Object.assign(this.#tokens.get(tokenId)!, change);
+    // Read again: the table is the one now current.
+    const stored = this.sessions.get(token.sessionId)!;
     const revoked = session.revokedAt && !stored.revokedAt;
     // In place: callers of the mock hold the session object (a principal's session).
     Object.assign(stored, session);
@@ -111,13 +115,13 @@ export class MemorySessionStore implements SessionStore {
   }
 
   #assertNewToken(token: RefreshTokenRecord): void {
-    if (this.#tokens.has(token.id) || this.#idByHash.has(token.tokenHash)) {
+    if (this.#tokens.has(token.id) || this.#db.tables.refreshTokenIds.has(token.tokenHash)) {
       throw new Error('A refresh token with this id or hash exists');
     }
   }
 
   #putToken(token: RefreshTokenRecord): void {
     this.#tokens.set(token.id, { ...token });
-    this.#idByHash.set(token.tokenHash, token.id);
+    this.#db.tables.refreshTokenIds.set(token.tokenHash, token.id);
   }
 }
