@@ -2,8 +2,8 @@
 
 import { base64url } from '@enforcer/core';
 
-// One base64url and one stable JSON for every side (the policy ETag hashes the latter).
-export { base64url, stableStringify } from '@enforcer/core';
+// One base64url for every side.
+export { base64url } from '@enforcer/core';
 
 const encoder = new TextEncoder();
 
