@@ -11,6 +11,7 @@ import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
 import { personStoreContract } from './persons.contract';
+import { tenantPolicyStoreContract } from './policies.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
@@ -33,6 +34,8 @@ otpChallengeStoreContract('memory', () => ({
 throttleStoreContract('memory', () => ({
   uow: (clock) => new MemoryDatabase({ now: () => clock.now() }),
 }));
+
+tenantPolicyStoreContract('memory', () => ({ uow: new MemoryDatabase() }));
 
 tenantStoreContract('memory', () => ({ uow: new MemoryDatabase() }));
 

@@ -13,6 +13,7 @@ import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
 import { personStoreContract } from './persons.contract';
+import { tenantPolicyStoreContract } from './policies.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
@@ -36,6 +37,10 @@ otpChallengeStoreContract('postgres', () => ({
 
 throttleStoreContract('postgres', () => ({
   uow: (clock) => new PostgresUnitOfWork({ orm: db.orm, clock, policies: new TenantPolicyService() }),
+}));
+
+tenantPolicyStoreContract('postgres', () => ({
+  uow: new PostgresUnitOfWork({ orm: db.orm, clock: systemClock, policies: new TenantPolicyService() }),
 }));
 
 tenantStoreContract('postgres', () => ({

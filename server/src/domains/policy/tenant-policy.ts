@@ -12,7 +12,8 @@ export { mergeGroups };
 
 /**
  * Compiles each tenant's policy once per version and keeps it. The version lives in the
- * tenant row, so every server process notices a change on its next request.
+ * tenant row, so every server process notices a change on its next request. Reads inside a transaction
+ * compile without keeping the result (see `forTenant`).
  */
 export class TenantPolicyService {
   readonly #cache = new Map<string, TenantPolicy>();
@@ -41,6 +42,9 @@ export class TenantPolicyService {
       // A stored document was validated when it was written; a failure here is a bug, not bad input.
       compiled: compile(effective),
     };
+    // Only what is committed is cached: a transaction's own version may still roll back, and the next
+    // write would then take the same version number with another document (a stale compile served for it).
+    if (em.isInTransaction()) return policy;
     if (this.#cache.size >= this.#maxTenants) this.#cache.delete(this.#cache.keys().next().value!);
     this.#cache.set(tenant.id, policy);
     return policy;
