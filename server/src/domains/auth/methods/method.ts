@@ -1,4 +1,4 @@
-import type { AuthProvider, LinkedProvider, LoginBody, RegisterBody } from '@enforcer/contract';
+import type { AuthProvider, LoginBody, RegisterBody } from '@enforcer/contract';
 import type { GoogleIdTokenVerifier, PrivyTokenVerifier } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ITenant } from '../../../entities/tenants.js';
@@ -35,35 +35,10 @@ export interface MethodContext {
   client: ClientInfo;
 }
 
-/**
- * Who the method proved the caller to be. The login flow turns it into a person and an account
- * (`identities/resolve-person.ts`): an email (found or created by email), an external identity (found by
- * provider + subject, never by email alone) or a person the method found itself (a passkey's owner).
- */
-export type ProvenIdentity = EmailIdentity | LinkedIdentity | KnownPerson;
+// Who a method proved the caller to be: the core's types (one definition for server, core and mock).
+import type { EmailIdentity, KnownPerson, LinkedIdentity, ProvenIdentity } from '@enforcer/core';
 
-/** Control of an email. */
-export interface EmailIdentity {
-  email: string;
-  /** True when the method proved control of the email (an OTP sent to it, a provider that verified it). */
-  emailVerified: boolean;
-}
-
-/** An identity at another provider: a phone number, a Google account, a wallet, a Privy user. */
-export interface LinkedIdentity {
-  provider: LinkedProvider;
-  /** Unique at the provider: E.164 phone, Google issuer|sub, EIP-55 address, Privy DID. */
-  subject: string;
-  /** An email the provider vouches for, if any (Google). */
-  email?: string;
-  /** True only when the provider verified `email`. */
-  emailVerified?: boolean;
-}
-
-/** The method found the person itself (a passkey credential belongs to exactly one person). */
-export interface KnownPerson {
-  personId: string;
-}
+export type { EmailIdentity, KnownPerson, LinkedIdentity, ProvenIdentity };
 
 export type Authentication =
   | { ok: true; identity: ProvenIdentity }
