@@ -14,6 +14,8 @@ import { apiKeyStoreContract } from './api-keys.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
+import { magicLinkStoreContract } from './magic-links.contract';
+import { passwordStoreContract } from './passwords.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
@@ -89,6 +91,16 @@ apiKeyStoreContract('memory', () => ({
 challengeStoreContract('memory', () => ({
   uow: memoryDatabase().db,
   seedScope: async () => ({ tenantId: crypto.randomUUID(), personId: crypto.randomUUID() }),
+}));
+
+passwordStoreContract('memory', () => ({
+  uow: memoryDatabase().db,
+  seedPerson: async () => crypto.randomUUID(),
+}));
+
+magicLinkStoreContract('memory', () => ({
+  uow: memoryDatabase().db,
+  seedTenant: async () => crypto.randomUUID(),
 }));
 
 revocationFeedContract('memory', () => {

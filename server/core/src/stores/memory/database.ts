@@ -1,6 +1,8 @@
 import type { ApiKeyRecord } from '../../api-keys/ports.js';
 import type { AuditRecord } from '../../audit/ports.js';
 import type { ChallengeRecord } from '../../challenges/ports.js';
+import type { MagicLinkRecord } from '../../magic-links/ports.js';
+import type { PasswordRecord } from '../../passwords/ports.js';
 import type { RevocationEventRecord } from '../../revocations/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
 import type { ThrottleCounter } from '../../throttle/ports.js';
@@ -8,6 +10,8 @@ import { MemoryApiKeyStore } from './api-keys.js';
 import { MemoryAuditLog } from './audit.js';
 import { MemoryChallengeStore } from './challenges.js';
 import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
+import { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
+import { MemoryPasswordStore } from './passwords.js';
 import { MemoryRevocationFeed } from './revocations.js';
 import {
   type MemoryInviteRow,
@@ -39,6 +43,12 @@ export class MemoryTables {
   groups = new Map<string, MemoryGroupRow>();
   /** Single-use challenges and seen nonces by id. */
   challenges = new Map<string, ChallengeRecord>();
+  /** Password hashes by person id. */
+  passwords = new Map<string, PasswordRecord>();
+  /** Mailed sign-in links by id. */
+  magicLinks = new Map<string, MagicLinkRecord>();
+  /** Allowed magic-link redirect URLs by tenant id. */
+  magicLinkSettings = new Map<string, MemoryMagicLinkSettingRow>();
 }
 
 /** Repositories whose tables still live outside the memory database. */
@@ -82,6 +92,8 @@ export class MemoryDatabase implements UnitOfWork {
       apiKeys: new MemoryApiKeyStore(this),
       groups: new MemoryGroupStore(this),
       challenges: new MemoryChallengeStore(this),
+      passwords: new MemoryPasswordStore(this),
+      magicLinks: new MemoryMagicLinkStore(this),
       revocations: new MemoryRevocationFeed(this, kept.grants),
       ...kept,
     };
