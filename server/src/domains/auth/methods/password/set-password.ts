@@ -4,9 +4,8 @@ import type {
   PasswordResetConfirmBody,
   PasswordResetConfirmResponse,
 } from '@enforcer/contract';
-import { countsAsGuess, personIdentifier } from '@enforcer/core';
+import { assertStrongPassword, countsAsGuess, personIdentifier } from '@enforcer/core';
 import { Person } from '../../../../entities/accounts.js';
-import { PasswordCredential } from '../../../../entities/passwords.js';
 import { Session } from '../../../../entities/sessions.js';
 import { Tenant } from '../../../../entities/tenants.js';
 import type { UserPrincipal } from '../../../../http/principal.js';
@@ -14,8 +13,7 @@ import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
 import { findOrCreatePerson, lockIdentity } from '../../accounts.js';
 import { type AuthRequestContext, committed, refuse, success, tenantByCode } from '../../context.js';
-import { hashPassword, verifyPassword } from './hashing.js';
-import { assertStrongPassword } from './policy.js';
+import { argon2Hasher } from './hashing.js';
 
 /**
  * Changing a password (`POST /auth/password/change`): the current password (throttled and audited like
@@ -38,7 +36,8 @@ export async function changePassword(
 
   const answer = await committed(em, async (tx) => {
     const actor = { type: 'account' as const, id: user.accountId };
-    const credential = await tx.findOne(PasswordCredential, { person: person.id });
+    const passwords = services.uow.within(tx).passwords;
+    const credential = await passwords.find(person.id);
     if (!credential) {
       throw new AppError(
         'conflict',
@@ -48,7 +47,7 @@ export async function changePassword(
     const subject = { tenantId: user.tenantId, identifier: personIdentifier(person), client };
     const gate = await throttle.gate(subject, services.uow.within(tx));
     if (gate) return refuse(gate);
-    if (!(await verifyPassword(credential.hash, body.current_password))) {
+    if (!(await argon2Hasher.verify(credential.hash, body.current_password))) {
       const limited = await throttle.recordFailure(subject, 'wrong_password', services.uow.within(tx));
       recordAudit(tx, clock, {
         action: 'auth.password.change_failed',
@@ -61,8 +60,7 @@ export async function changePassword(
       return refuse(limited ?? new AppError('invalid_credentials', 'The current password is wrong'));
     }
     const now = clock.now();
-    credential.hash = await hashPassword(body.new_password);
-    credential.changedAt = now;
+    await passwords.set(person.id, await argon2Hasher.hash(body.new_password), now);
     await throttle.recordSuccess(subject, services.uow.within(tx));
     const ended = await tx.nativeUpdate(
       Session,
@@ -138,14 +136,7 @@ export async function confirmPasswordReset(
     // Proving the email may end sessions by itself (a password set before any proof: first-proof.ts).
     const { person } = await findOrCreatePerson(tx, clock, { email: body.email, emailVerified: true });
     await tx.flush();
-    const hash = await hashPassword(body.new_password);
-    const credential = await tx.findOne(PasswordCredential, { person: person.id });
-    if (credential) {
-      credential.hash = hash;
-      credential.changedAt = now;
-    } else {
-      tx.create(PasswordCredential, { person, hash, createdAt: now, changedAt: now });
-    }
+    await services.uow.within(tx).passwords.set(person.id, await argon2Hasher.hash(body.new_password), now);
     await throttle.recordSuccess(subject, services.uow.within(tx));
     await tx.nativeUpdate(
       Session,
