@@ -19,6 +19,7 @@ import {
   groupsHandlers,
   hashInviteCode,
   INVITE_TTL_SECONDS,
+  magicLinkHandlers,
   membershipsHandler,
   newApiKey,
   permissionsHandler,
@@ -42,7 +43,7 @@ import { type GoogleIdTokenClaims, googleOf } from './methods/google';
 import { issueOtp } from './methods/otp';
 import { acceptsSession } from './methods/sign-in';
 import { authRoutes } from './routes/auth';
-import { magicLinkRoutes, mfaRoutes, passwordRoutes } from './routes/credentials';
+import { mfaRoutes, passwordRoutes } from './routes/credentials';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
 import { selfServeTenant } from './routes/tenants';
 import { MockStore, type TenantRow } from './store';
@@ -170,7 +171,17 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     },
     password: passwordRoutes({ devMode }),
     mfa: mfaRoutes,
-    magicLink: magicLinkRoutes({ devMode }),
+    // The mock sends no mail: links are in the answer (devMode), as on a development server.
+    magicLink: coreRoutes(
+      contract.magicLink,
+      magicLinkHandlers(store.db, {
+        clock: store.db,
+        random: webCryptoRandom,
+        hashing: webCryptoHashing,
+        mail: { send: async () => undefined },
+        exposeTokens: devMode,
+      }),
+    ),
     groups: coreRoutes(contract.groups, groupsHandlers(store.db)),
     roles: coreRoutes(contract.roles, rolesHandlers(store.db)),
     accounts: coreRoutes(contract.accounts, accountsHandlers(store.db, { throttle: store.throttle })),

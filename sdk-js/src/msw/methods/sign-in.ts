@@ -1,7 +1,15 @@
 import type { LoginBody, SecondFactor } from '@enforcer/contract';
-import { countsAsGuess, loginIdentifier, personIdentifier, type ThrottleSubject } from '@enforcer/core';
+import {
+  countsAsGuess,
+  loginIdentifier,
+  MOCK_PBKDF2_ITERATIONS,
+  passwordSignIn,
+  pbkdf2PasswordHasher,
+  personIdentifier,
+  type ThrottleSubject,
+} from '@enforcer/core';
 import type { MockContext } from '../context';
-import { randomToken, sha256, uuid } from '../crypto';
+import { uuid } from '../crypto';
 import { MockError } from '../problem';
 import { iso, type MockStore, type PersonRow, type TenantRow } from '../store';
 import { checkTotp, mfaToken, normalizeRecoveryCode, recoveryCode } from './totp';
@@ -47,17 +55,13 @@ export type Authentication =
   | { ok: true; identity: ProvenIdentity }
   | { ok: false; reason: string; error: MockError };
 
-// --- passwords (a fast salted SHA-256 in the mock; argon2id on the server) ----------------------
+// --- passwords: the core's rules (server/core/src/passwords) --------------------------------------
 
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomToken(16);
-  return `${salt}$${await sha256(`${salt}\n${password.normalize('NFKC')}`)}`;
-}
-
-export async function verifyPassword(hash: string, password: string): Promise<boolean> {
-  const [salt, digest] = hash.split('$');
-  return digest === (await sha256(`${salt}\n${password.normalize('NFKC')}`));
-}
+/** PBKDF2-SHA256 over WebCrypto at the mock's deliberately low cost (argon2id on the server). */
+export const passwordHasher = pbkdf2PasswordHasher({ iterations: MOCK_PBKDF2_ITERATIONS });
+export const verifyPassword = (hash: string, password: string) => passwordHasher.verify(hash, password);
+/** The core's `password` method (and registration), the server's. */
+export const passwordMethod = passwordSignIn({ hasher: passwordHasher });
 
 // --- persons ------------------------------------------------------------------------------------
 
