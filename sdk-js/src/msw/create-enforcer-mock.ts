@@ -14,6 +14,7 @@ import {
   accountsHandlers,
   apiKeyRecord,
   apiKeysHandlers,
+  changePasswordHandler,
   feedRetentionSeconds,
   generateInviteCode,
   groupsHandlers,
@@ -41,7 +42,7 @@ import { createDispatcher, type MockRequestRecord } from './dispatch';
 import { keptStores } from './kept-stores';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
 import { issueOtp } from './methods/otp';
-import { acceptsSession } from './methods/sign-in';
+import { acceptsSession, passwordHasher } from './methods/sign-in';
 import { authRoutes } from './routes/auth';
 import { mfaRoutes, passwordRoutes } from './routes/credentials';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
@@ -169,7 +170,16 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       permissions: coreRoute(permissionsHandler(store.db)),
       tenants: coreRoute(membershipsHandler(store.db)),
     },
-    password: passwordRoutes({ devMode }),
+    password: {
+      ...passwordRoutes({ devMode }),
+      change: coreRoute(
+        changePasswordHandler(store.db, {
+          clock: store.db,
+          hasher: passwordHasher,
+          throttle: store.throttle,
+        }),
+      ),
+    },
     mfa: mfaRoutes,
     // The mock sends no mail: links are in the answer (devMode), as on a development server.
     magicLink: coreRoutes(

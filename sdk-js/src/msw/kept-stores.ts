@@ -213,6 +213,13 @@ export function keptStores(store: MockStore): KeptElsewhere {
         for (const session of live) store.revokeSession(session, reason);
         return live.length;
       },
+      endAllOfPerson: async (personId, reason, except) => {
+        const live = [...store.sessions.values()].filter(
+          (s) => s.personId === personId && !s.revokedAt && s.id !== except,
+        );
+        for (const session of live) store.revokeSession(session, reason);
+        return live.length;
+      },
     },
     grants: {
       find: async (accountId) => {

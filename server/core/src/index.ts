@@ -158,6 +158,7 @@ export {
   toPage,
   type VisibleRequest,
 } from './pagination.js';
+export { changePasswordHandler, type PasswordHandlersDeps } from './passwords/handlers.js';
 export {
   MOCK_PBKDF2_ITERATIONS,
   PBKDF2_ITERATIONS,

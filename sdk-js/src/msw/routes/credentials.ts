@@ -61,37 +61,10 @@ const caller = (ctx: MockContext) => {
   return { user, person, subject: personSubject(ctx.store, user.account.tenantId, person.id) };
 };
 
-export const passwordRoutes = (options: { devMode: boolean }): RouterImpl<typeof contract.password> => ({
-  change: async ({ body }, ctx) => {
-    const { store } = ctx;
-    const { user, person, subject } = caller(ctx);
-    const tenant = store.tenants.get(user.account.tenantId)!;
-    assertStrongPassword(body.new_password, 'body.new_password', {
-      email: person.email,
-      tenantName: tenant.name,
-    });
-    const password = store.passwords.get(person.id);
-    if (!password) {
-      throw new MockError(
-        'conflict',
-        'This account has no password yet: set one with POST /auth/password/reset/request',
-      );
-    }
-    const { throttle } = store;
-    const gate = await throttle.gate(subject);
-    if (gate) throw gate;
-    if (!(await verifyPassword(password.hash, body.current_password))) {
-      throw (
-        (await throttle.recordFailure(subject, 'wrong_password')) ??
-        new MockError('invalid_credentials', 'The current password is wrong')
-      );
-    }
-    await setPassword(store, person.id, body.new_password);
-    await throttle.recordSuccess(subject);
-    const ended = endSessions(store, person.id, 'password_changed', user.session.id);
-    return { status: 200, body: { changed: true, sessions_revoked: ended } };
-  },
-
+/** Reset by mailed code (change is the core's handler: server/core/src/passwords/handlers.ts). */
+export const passwordRoutes = (options: {
+  devMode: boolean;
+}): Omit<RouterImpl<typeof contract.password>, 'change'> => ({
   requestReset: async ({ body }, { store }) => {
     const tenant = tenantByCode(store, body.tenant_code);
     requirePasswords(tenant);
