@@ -1,6 +1,7 @@
 import type { LoginBody, SecondFactor } from '@enforcer/contract';
 import {
   countsAsGuess,
+  forgetUnprovenPassword,
   loginIdentifier,
   MOCK_PBKDF2_ITERATIONS,
   passwordSignIn,
@@ -70,12 +71,13 @@ export const passwordMethod = passwordSignIn({ hasher: passwordHasher });
  * server's pre-hijacking defence) drops a password set before that first proof, with the TOTP,
  * recovery codes and every session.
  */
-export function personOfEmail(store: MockStore, email: string, verified: boolean): PersonRow {
+export async function personOfEmail(store: MockStore, email: string, verified: boolean): Promise<PersonRow> {
   const existing = store.personByEmail(email);
   if (!existing) return store.ensurePerson(email, verified);
   if (verified && !existing.emailVerified) {
     existing.emailVerified = true;
-    if (store.passwords.delete(existing.id)) {
+    // The password part is the core's rule (`forgetUnprovenPassword`), over the core's password table.
+    if (await store.db.transaction((repos) => forgetUnprovenPassword(repos, existing.id))) {
       store.totp.delete(existing.id);
       store.recoveryCodes.delete(existing.id);
       for (const session of store.sessions.values()) {
@@ -224,7 +226,7 @@ export async function loginFlow(
       ? store.persons.get(auth.identity.personId)!
       : 'provider' in auth.identity
         ? personOfIdentity(store, auth.identity)
-        : personOfEmail(store, auth.identity.email, auth.identity.emailVerified);
+        : await personOfEmail(store, auth.identity.email, auth.identity.emailVerified);
   const lockout = await throttle.lockedOut(tenant.id, personIdentifier(person));
   if (lockout) throw lockout;
   let account = store.accountOf(person.id, tenant.id);

@@ -105,7 +105,7 @@ export const passwordRoutes = (options: {
     const live = known
       ? [...store.sessions.values()].filter((s) => s.personId === known.id && s.revokedAt === null).length
       : 0;
-    const person = personOfEmail(store, body.email, true);
+    const person = await personOfEmail(store, body.email, true);
     await setPassword(store, person.id, body.new_password);
     await throttle.recordSuccess(subject);
     endSessions(store, person.id, 'password_reset');
