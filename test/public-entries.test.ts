@@ -14,10 +14,9 @@ const entrySources = ['testing/index', 'testing/postgres', 'index'].map((name) =
 /**
  * Files still allowed to import internals, each with why. Shrink this list; never grow it.
  * - the store contract suite exercises the PostgreSQL stores themselves (one port at a time, as the
- *   core's memory stores are), so it needs the classes, not a server;
- * - mock-fidelity compares the mock's password check with the server's until both use the core's.
+ *   core's memory stores are), so it needs the classes, not a server.
  */
-const ALLOWED = new Set(['stores/postgres.test.ts', 'conformance/mock-fidelity.test.ts']);
+const ALLOWED = new Set(['stores/postgres.test.ts']);
 
 /** Every module specifier a source file names: static imports and exports, dynamic imports. */
 const specifiers = (source: string): string[] =>

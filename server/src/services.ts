@@ -14,7 +14,6 @@ import type { Config } from './config.js';
 import { ChallengeStore } from './domains/auth/challenges/challenge-store.js';
 import { createMailDelivery } from './domains/auth/mail/create-mail-delivery.js';
 import type { MailDelivery } from './domains/auth/mail/mail-delivery.js';
-import { MagicLinkService } from './domains/auth/methods/magic-link/magic-links.js';
 import { defaultMethods, type MethodRegistry } from './domains/auth/methods/registry.js';
 import { MfaService } from './domains/auth/mfa/mfa-service.js';
 import { OtpCodes } from './domains/auth/otp.js';
@@ -72,7 +71,6 @@ export interface Services {
   /** The sign-in methods `POST /auth/login` and `/auth/register` dispatch to. */
   signInMethods: MethodRegistry;
   mfa: MfaService;
-  magicLinks: MagicLinkService;
   /** The core's sign-in throttle; sign-ins pass it their transaction (`uow.within(tx)`). */
   throttle: SignInThrottle;
 }
@@ -155,7 +153,6 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     toleranceSeconds,
     signInMethods: defaultMethods(),
     mfa: new MfaService({ masterKey: config.masterKey, clock, random }),
-    magicLinks: new MagicLinkService({ clock, random }),
     throttle: new SignInThrottle({ clock, uow }),
   };
 }

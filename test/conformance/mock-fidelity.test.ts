@@ -55,22 +55,3 @@ it("@enforcer/node-verifier accepts the mock's tokens and follows its policy and
     server.close();
   }
 });
-
-it("the mock's password rules are the server's: both refuse with @enforcer/contract's rules", async () => {
-  const { commonPasswordList } = await import('@enforcer/contract');
-  const server = await import('../../server/src/domains/auth/methods/password/policy.js');
-  const mock = await import('../../sdk-js/src/msw/methods/password-policy');
-  const words = commonPasswordList.split(/\s+/).filter(Boolean).slice(0, 200);
-  const context = { email: 'alice@example.com', tenantName: 'Acme Pay' };
-  for (const password of [...words.map((w) => `${w}2024!`), 'P@ssw0rd1', 'correct horse battery staple']) {
-    const thrown = (assert: (p: string, f: string, c: object) => void) => {
-      try {
-        assert(password, 'body.password', context);
-        return undefined;
-      } catch (error) {
-        return { code: (error as { code: string }).code, message: (error as Error).message };
-      }
-    };
-    expect(thrown(mock.assertStrongPassword), password).toEqual(thrown(server.assertStrongPassword));
-  }
-});

@@ -881,6 +881,45 @@ export function conformanceSuite(target: ConformanceTarget): void {
       expectProblem(await passwordLogin(tenant.code, who), 401, 'invalid_credentials');
     });
 
+    it("magic links: registered redirect URLs only, a new link supersedes the last, another tenant's id is a 404", async () => {
+      const { tenant, who } = await passwordUser();
+      const other = await seedTenant();
+      const urls = ['https://app.example/sign-in?tenant=acme', 'https://other.example/in'];
+      await call('PUT', `/tenants/${tenant.id}/magic-link`, {
+        apiKey: tenant.apiKey,
+        body: { redirect_urls: urls },
+      });
+      expect((await call('GET', `/tenants/${tenant.id}/magic-link`, { apiKey: tenant.apiKey })).body).toEqual(
+        {
+          redirect_urls: urls,
+        },
+      );
+      expectProblem(
+        await call('GET', `/tenants/${other.id}/magic-link`, { apiKey: tenant.apiKey }),
+        404,
+        'not_found',
+      );
+      const stranger = await call('POST', '/auth/magic-link/request', {
+        body: { email: who, tenant_code: tenant.code, redirect_url: 'https://evil.example/' },
+      });
+      expectProblem(stranger, 400, 'validation_failed');
+      expect(stranger.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.redirect_url']);
+      const request = (redirect_url?: string) =>
+        call('POST', '/auth/magic-link/request', {
+          body: { email: who, tenant_code: tenant.code, ...(redirect_url ? { redirect_url } : {}) },
+        });
+      const first = await request();
+      expect(first.body.link).toBe(`${urls[0]}&token=${first.body.token}`);
+      const second = await request(urls[1]);
+      expect(second.body.link).toBe(`${urls[1]}?token=${second.body.token}`);
+      const login = (token: string, tenant_code = tenant.code) =>
+        call('POST', '/auth/login', { body: { provider: 'magic_link', token, tenant_code } });
+      expectProblem(await login(first.body.token), 401, 'magic_link_invalid');
+      await allow(other, ['email_otp', 'magic_link']);
+      expectProblem(await login(second.body.token, other.code), 401, 'magic_link_invalid');
+      expect((await login(second.body.token)).status).toBe(200);
+    });
+
     it('phone codes: the dev-mode code signs in a person without an email', async () => {
       const tenant = await seedTenant();
       await allow(tenant, ['email_otp', 'phone_otp']);

@@ -10,6 +10,8 @@ import { apiKeyStoreContract } from './api-keys.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
+import { magicLinkStoreContract } from './magic-links.contract';
+import { passwordStoreContract } from './passwords.contract';
 import { personStoreContract } from './persons.contract';
 import { tenantPolicyStoreContract } from './policies.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
@@ -47,6 +49,16 @@ apiKeyStoreContract('memory', () => ({
 challengeStoreContract('memory', () => ({
   uow: new MemoryDatabase(),
   seedScope: async () => ({ tenantId: crypto.randomUUID(), personId: crypto.randomUUID() }),
+}));
+
+passwordStoreContract('memory', () => ({
+  uow: new MemoryDatabase(),
+  seedPerson: async () => crypto.randomUUID(),
+}));
+
+magicLinkStoreContract('memory', () => ({
+  uow: new MemoryDatabase(),
+  seedTenant: async () => crypto.randomUUID(),
 }));
 
 revocationFeedContract('memory', () => {

@@ -12,6 +12,8 @@ import { apiKeyStoreContract } from './api-keys.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
+import { magicLinkStoreContract } from './magic-links.contract';
+import { passwordStoreContract } from './passwords.contract';
 import { personStoreContract } from './persons.contract';
 import { tenantPolicyStoreContract } from './policies.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
@@ -62,6 +64,16 @@ challengeStoreContract('postgres', () => ({
     const { account } = await seedAccount(db.orm);
     return { tenantId: account.tenant.id, personId: account.person.id };
   },
+}));
+
+passwordStoreContract('postgres', () => ({
+  uow,
+  seedPerson: async () => (await seedAccount(db.orm)).person.id,
+}));
+
+magicLinkStoreContract('postgres', () => ({
+  uow,
+  seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
 }));
 
 revocationFeedContract('postgres', () => ({

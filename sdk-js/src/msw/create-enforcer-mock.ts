@@ -14,11 +14,13 @@ import {
   accountsHandlers,
   apiKeyRecord,
   apiKeysHandlers,
+  changePasswordHandler,
   feedRetentionSeconds,
   generateInviteCode,
   groupsHandlers,
   hashInviteCode,
   INVITE_TTL_SECONDS,
+  magicLinkHandlers,
   membershipsHandler,
   newApiKey,
   permissionsHandler,
@@ -39,9 +41,9 @@ import { uuid } from './crypto';
 import { createDispatcher, type MockRequestRecord } from './dispatch';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
 import { issueOtp } from './methods/otp';
-import { acceptsSession } from './methods/sign-in';
+import { acceptsSession, passwordHasher } from './methods/sign-in';
 import { authRoutes } from './routes/auth';
-import { magicLinkRoutes, mfaRoutes, passwordRoutes } from './routes/credentials';
+import { mfaRoutes, passwordRoutes } from './routes/credentials';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
 import { selfServeTenant } from './routes/tenants';
 import { MockStore, type TenantRow } from './store';
@@ -167,9 +169,28 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       permissions: coreRoute(permissionsHandler(store.db)),
       tenants: coreRoute(membershipsHandler(store.db)),
     },
-    password: passwordRoutes({ devMode }),
+    password: {
+      ...passwordRoutes({ devMode }),
+      change: coreRoute(
+        changePasswordHandler(store.db, {
+          clock: store.db,
+          hasher: passwordHasher,
+          throttle: store.throttle,
+        }),
+      ),
+    },
     mfa: mfaRoutes,
-    magicLink: magicLinkRoutes({ devMode }),
+    // The mock sends no mail: links are in the answer (devMode), as on a development server.
+    magicLink: coreRoutes(
+      contract.magicLink,
+      magicLinkHandlers(store.db, {
+        clock: store.db,
+        random: webCryptoRandom,
+        hashing: webCryptoHashing,
+        mail: { send: async () => undefined },
+        exposeTokens: devMode,
+      }),
+    ),
     groups: coreRoutes(contract.groups, groupsHandlers(store.db)),
     roles: coreRoutes(contract.roles, rolesHandlers(store.db)),
     accounts: coreRoutes(contract.accounts, accountsHandlers(store.db, { throttle: store.throttle })),

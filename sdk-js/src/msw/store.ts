@@ -12,6 +12,7 @@ import type { PolicyDocument, Subject } from '@enforcer/contract/policy';
 import {
   type ApiKeyRecord,
   generateTenantCode,
+  type PasswordRecord,
   type SessionRecord,
   SignInThrottle,
   tenantView,
@@ -89,13 +90,6 @@ export interface MfaChallengeRow {
   consumedAt: number | null;
 }
 
-export interface MagicLinkRow {
-  email: string;
-  tenantId: string;
-  expiresAt: number;
-  usedAt: number | null;
-}
-
 /** A linked identity (`person_identity`): the core's memory table (`db.tables.identities`). */
 export type IdentityRow = MemoryIdentityRow;
 
@@ -157,17 +151,11 @@ export class MockStore {
   get invites(): Map<string, InviteRow> {
     return this.db.tables.invites;
   }
-  /** person id → password hash (a fast salted SHA-256 in the mock; argon2id on the server). */
-  readonly passwords = new Map<string, string>();
   readonly totp = new Map<string, TotpRow>();
   /** person id → normalised recovery code → when used (null: unused). */
   readonly recoveryCodes = new Map<string, Map<string, number | null>>();
   /** mfa_token → challenge. */
   readonly mfaChallenges = new Map<string, MfaChallengeRow>();
-  /** link token → link. */
-  readonly magicLinks = new Map<string, MagicLinkRow>();
-  /** tenant id → registered redirect URLs. */
-  readonly magicLinkUrls = new Map<string, string[]>();
   /** Google ID-token nonces already accepted → until when they are remembered. */
   readonly googleNonces = new Map<string, number>();
   /** Live SIWE nonces (`POST /auth/siwe/nonce`) → their tenant and expiry. */
@@ -202,6 +190,11 @@ export class MockStore {
     return this.db.tables.apiKeys;
   }
 
+  /** Password hashes by person id: the core's memory table (the rules are the core's: passwords/). */
+  get passwords(): Map<string, PasswordRecord> {
+    return this.db.tables.passwords;
+  }
+
   /** Groups by id: the core's memory table (the group rules are the core's, groups/handlers.ts). */
   get groups(): Map<string, GroupRow> {
     return this.db.tables.groups;
@@ -210,12 +203,9 @@ export class MockStore {
   reset(): void {
     for (const map of [
       this.otps,
-      this.passwords,
       this.totp,
       this.recoveryCodes,
       this.mfaChallenges,
-      this.magicLinks,
-      this.magicLinkUrls,
       this.googleNonces,
       this.siweNonces,
       this.passkeys,

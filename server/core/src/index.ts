@@ -94,6 +94,19 @@ export { type CodeChannel, codePurpose, type SendCodeInput, sendCode } from './c
 export { AppError, isAppError, refusalError } from './errors.js';
 export { groupDto, groupsHandlers } from './groups/handlers.js';
 export type { GroupRecord, GroupStore, MembershipRecord } from './groups/ports.js';
+export { type MagicLinkHandlersDeps, magicLinkHandlers } from './magic-links/handlers.js';
+export {
+  consumeMagicLink,
+  issueMagicLink,
+  MAGIC_LINK_MAX_REQUESTS,
+  MAGIC_LINK_TTL_SECONDS,
+  MAGIC_LINK_WINDOW_SECONDS,
+  type MagicLinkCheck,
+  type MagicLinkDeps,
+} from './magic-links/links.js';
+export { magicLinkMessage } from './magic-links/messages.js';
+export { magicLinkSignIn } from './magic-links/method.js';
+export type { MagicLinkRecord, MagicLinkStore } from './magic-links/ports.js';
 export { GOOGLE_ISSUERS, type GoogleIdentity, GoogleIdTokenVerifier } from './methods/google.js';
 export type {
   Authentication,
@@ -145,12 +158,24 @@ export {
   toPage,
   type VisibleRequest,
 } from './pagination.js';
+export { changePasswordHandler, type PasswordHandlersDeps } from './passwords/handlers.js';
+export {
+  MOCK_PBKDF2_ITERATIONS,
+  PBKDF2_ITERATIONS,
+  pbkdf2PasswordHasher,
+  verifyAgainstDummy,
+} from './passwords/hashing.js';
+export { forgetUnprovenPassword, passwordSignIn } from './passwords/method.js';
+export { assertStrongPassword, type PasswordContext } from './passwords/policy.js';
+export type { PasswordHasher, PasswordRecord, PasswordStore } from './passwords/ports.js';
 export type { IdentityRecord, IdentityStore, PersonRecord, PersonStore } from './persons/ports.js';
 export {
   addSeconds,
   base64url,
   type Clock,
   type Hashing,
+  type MailDelivery,
+  type MailMessage,
   type RandomSource,
   systemClock,
   webCryptoHashing,

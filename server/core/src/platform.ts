@@ -59,3 +59,18 @@ export const webCryptoHashing: Hashing = {
 };
 
 export const addSeconds = (date: Date, seconds: number): Date => new Date(date.getTime() + seconds * 1000);
+
+/** One plain-text message. Addresses are single, already validated addresses (never a list). */
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/**
+ * Where mail goes (the server's SMTP or development outbox; the mock sends nothing). `send` resolves once
+ * the message is accepted for delivery and rejects when it was not; callers decide what a failure means.
+ */
+export interface MailDelivery {
+  send(message: MailMessage): Promise<void>;
+}

@@ -3,6 +3,8 @@ import type { ApiKeyStore } from './api-keys/ports.js';
 import type { AuditLog } from './audit/ports.js';
 import type { ChallengeStore } from './challenges/ports.js';
 import type { GroupStore } from './groups/ports.js';
+import type { MagicLinkStore } from './magic-links/ports.js';
+import type { PasswordStore } from './passwords/ports.js';
 import type { IdentityStore, PersonStore } from './persons/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
 import type { RevocationFeedStore } from './revocations/ports.js';
@@ -35,6 +37,10 @@ export interface Repositories {
   groups: GroupStore;
   /** Ending an account's sessions (deactivation). */
   accountSessions: AccountSessions;
+  /** Persons' password hashes. */
+  passwords: PasswordStore;
+  /** Mailed sign-in links and each tenant's allowed redirect URLs. */
+  magicLinks: MagicLinkStore;
 }
 
 /**

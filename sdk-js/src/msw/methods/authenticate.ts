@@ -1,16 +1,38 @@
 import type { LoginBody } from '@enforcer/contract';
+import {
+  type LoginBodyOf,
+  type LoginProvider,
+  magicLinkSignIn,
+  type SignInMethod,
+  webCryptoHashing,
+} from '@enforcer/core';
 import type { MockContext } from '../context';
-import { MockError } from '../problem';
-import type { TenantRow } from '../store';
+import { refusalError } from '../problem';
+import type { MockStore, TenantRow } from '../store';
 import { verifyGoogleIdToken } from './google';
 import { checkOtp } from './otp';
 import { verifyPasskeyAssertion } from './passkey';
 import { verifyPrivyToken } from './privy';
 import { unsupportedMethod } from './settings';
-import { type Authentication, verifyPassword } from './sign-in';
+import { type Authentication, passwordMethod } from './sign-in';
 import { verifySiwe } from './siwe';
 
-const wrongPassword = () => new MockError('invalid_credentials', 'The email or the password is wrong');
+/**
+ * A core sign-in method in one unit of work of the mock's database (an adapter until the login flow is
+ * the core's: it then runs the method in the login's own unit of work).
+ */
+async function viaCore<P extends LoginProvider>(
+  store: MockStore,
+  tenant: TenantRow,
+  method: SignInMethod<P>,
+  body: LoginBodyOf<P>,
+): Promise<Authentication> {
+  const result = await store.db.transaction(async (repos) => {
+    const record = (await repos.tenants.find(tenant.id))!;
+    return method.authenticate({ repos, tenant: record, client: { ip: null, userAgent: null } }, body);
+  });
+  return result.ok ? result : { ok: false, reason: result.reason, error: refusalError(result) };
+}
 
 /** The strategies of the server, each proving who the caller is and nothing else. */
 export async function authenticate(
@@ -28,36 +50,10 @@ export async function authenticate(
       );
       return check.ok ? { ok: true, identity: { email: body.email, emailVerified: true } } : check;
     }
-    case 'password': {
-      const person = store.personByEmail(body.email);
-      const hash = person ? store.passwords.get(person.id) : undefined;
-      if (!hash) {
-        return { ok: false, error: wrongPassword(), reason: person ? 'no_password' : 'unknown_account' };
-      }
-      if (!(await verifyPassword(hash, body.password))) {
-        return { ok: false, error: wrongPassword(), reason: 'wrong_password' };
-      }
-      return { ok: true, identity: { email: body.email, emailVerified: false } };
-    }
-    case 'magic_link': {
-      const row = store.magicLinks.get(body.token);
-      const now = store.now();
-      if (!row || row.tenantId !== tenant.id || row.usedAt !== null || row.expiresAt <= now) {
-        const reason =
-          !row || row.tenantId !== tenant.id
-            ? 'invalid_token'
-            : row.usedAt !== null
-              ? 'used_token'
-              : 'expired_token';
-        return {
-          ok: false,
-          reason,
-          error: new MockError('magic_link_invalid', 'This sign-in link is invalid, expired or already used'),
-        };
-      }
-      row.usedAt = now;
-      return { ok: true, identity: { email: row.email, emailVerified: true } };
-    }
+    case 'password':
+      return viaCore(store, tenant, passwordMethod, body);
+    case 'magic_link':
+      return viaCore(store, tenant, magicLinkSignIn({ clock: store.db, hashing: webCryptoHashing }), body);
     case 'phone_otp': {
       const check = await checkOtp(
         store,

@@ -1,7 +1,16 @@
 import type { LoginBody, SecondFactor } from '@enforcer/contract';
-import { countsAsGuess, loginIdentifier, personIdentifier, type ThrottleSubject } from '@enforcer/core';
+import {
+  countsAsGuess,
+  forgetUnprovenPassword,
+  loginIdentifier,
+  MOCK_PBKDF2_ITERATIONS,
+  passwordSignIn,
+  pbkdf2PasswordHasher,
+  personIdentifier,
+  type ThrottleSubject,
+} from '@enforcer/core';
 import type { MockContext } from '../context';
-import { randomToken, sha256, uuid } from '../crypto';
+import { uuid } from '../crypto';
 import { MockError } from '../problem';
 import { iso, type MockStore, type PersonRow, type TenantRow } from '../store';
 import { checkTotp, mfaToken, normalizeRecoveryCode, recoveryCode } from './totp';
@@ -47,17 +56,13 @@ export type Authentication =
   | { ok: true; identity: ProvenIdentity }
   | { ok: false; reason: string; error: MockError };
 
-// --- passwords (a fast salted SHA-256 in the mock; argon2id on the server) ----------------------
+// --- passwords: the core's rules (server/core/src/passwords) --------------------------------------
 
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomToken(16);
-  return `${salt}$${await sha256(`${salt}\n${password.normalize('NFKC')}`)}`;
-}
-
-export async function verifyPassword(hash: string, password: string): Promise<boolean> {
-  const [salt, digest] = hash.split('$');
-  return digest === (await sha256(`${salt}\n${password.normalize('NFKC')}`));
-}
+/** PBKDF2-SHA256 over WebCrypto at the mock's deliberately low cost (argon2id on the server). */
+export const passwordHasher = pbkdf2PasswordHasher({ iterations: MOCK_PBKDF2_ITERATIONS });
+export const verifyPassword = (hash: string, password: string) => passwordHasher.verify(hash, password);
+/** The core's `password` method (and registration), the server's. */
+export const passwordMethod = passwordSignIn({ hasher: passwordHasher });
 
 // --- persons ------------------------------------------------------------------------------------
 
@@ -66,12 +71,13 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
  * server's pre-hijacking defence) drops a password set before that first proof, with the TOTP,
  * recovery codes and every session.
  */
-export function personOfEmail(store: MockStore, email: string, verified: boolean): PersonRow {
+export async function personOfEmail(store: MockStore, email: string, verified: boolean): Promise<PersonRow> {
   const existing = store.personByEmail(email);
   if (!existing) return store.ensurePerson(email, verified);
   if (verified && !existing.emailVerified) {
     existing.emailVerified = true;
-    if (store.passwords.delete(existing.id)) {
+    // The password part is the core's rule (`forgetUnprovenPassword`), over the core's password table.
+    if (await store.db.transaction((repos) => forgetUnprovenPassword(repos, existing.id))) {
       store.totp.delete(existing.id);
       store.recoveryCodes.delete(existing.id);
       for (const session of store.sessions.values()) {
@@ -220,7 +226,7 @@ export async function loginFlow(
       ? store.persons.get(auth.identity.personId)!
       : 'provider' in auth.identity
         ? personOfIdentity(store, auth.identity)
-        : personOfEmail(store, auth.identity.email, auth.identity.emailVerified);
+        : await personOfEmail(store, auth.identity.email, auth.identity.emailVerified);
   const lockout = await throttle.lockedOut(tenant.id, personIdentifier(person));
   if (lockout) throw lockout;
   let account = store.accountOf(person.id, tenant.id);

@@ -3,8 +3,7 @@ import { hashInviteCode } from '@enforcer/core';
 import type { MockContext, RouterImpl } from '../context';
 import { authenticate } from '../methods/authenticate';
 import { sendOtp } from '../methods/otp';
-import { assertStrongPassword } from '../methods/password-policy';
-import { acceptsSession, hashPassword, loginFlow } from '../methods/sign-in';
+import { acceptsSession, loginFlow, passwordMethod } from '../methods/sign-in';
 import { MockError } from '../problem';
 import type { MockStore, TenantRow } from '../store';
 import { authMethodRoutes } from './auth-methods';
@@ -48,17 +47,13 @@ export const authRoutes = (options: {
       requireProvider(tenant, body.provider);
       if (!tenant.allowSignup) throw new MockError('signup_disabled', 'This tenant is invite-only');
     }
-    let person = store.personByEmail(body.email);
     if (body.provider === 'password') {
-      // A password is set for a NEW person only; a known email changes nothing (same answer).
-      assertStrongPassword(body.password, 'body.password', { email: body.email });
-      const hash = await hashPassword(body.password);
-      if (!person) {
-        person = store.ensurePerson(body.email, false);
-        store.passwords.set(person.id, hash);
-      }
+      // The core's registration: a password for a NEW person only; a known email changes nothing.
+      await store.db.transaction((repos) =>
+        passwordMethod.register({ repos, client: { ip: null, userAgent: null } }, body),
+      );
     }
-    person ??= store.ensurePerson(body.email, false);
+    const person = store.personByEmail(body.email) ?? store.ensurePerson(body.email, false);
     if (tenant && !store.accountOf(person.id, tenant.id)) store.createAccount(person.id, tenant.id, 'member');
     return {
       status: 202,

@@ -1,15 +1,13 @@
 import type { contract } from '@enforcer/contract';
-import { countsAsGuess } from '@enforcer/core';
+import { assertStrongPassword, countsAsGuess } from '@enforcer/core';
 import type { MockContext, RouterImpl } from '../context';
-import { randomToken } from '../crypto';
 import { checkOtp, sendOtp } from '../methods/otp';
-import { assertStrongPassword } from '../methods/password-policy';
 import {
   checkFactor,
-  hashPassword,
   invalidMfaCode,
   MFA_CHALLENGE_MAX_ATTEMPTS,
   mfaEnabled,
+  passwordHasher,
   personOfEmail,
   personSubject,
   provideSecondFactor,
@@ -20,20 +18,17 @@ import {
 import { checkTotp, newTotpSecret, otpauthUri, PLACEHOLDER_QR } from '../methods/totp';
 import { MockError } from '../problem';
 import { iso, type MockStore, type TenantRow } from '../store';
-import { ownTenant, userOf } from './helpers';
+import { userOf } from './helpers';
 
 /**
- * Passwords, TOTP MFA (recovery codes, MFA-gated sign-in, step-up) and magic links, with the server's
- * rules and answers (server/src/domains/auth/{strategies/password,mfa,magic-link}/).
+ * Password change and reset, and TOTP MFA (recovery codes, MFA-gated sign-in, step-up), with the server's
+ * rules and answers (server/src/domains/auth/{methods/password,mfa}/). Passwords are kept by the core's
+ * store (`repos.passwords`); magic links are the core's handlers.
  */
-
-const MAGIC_LINK_TTL_SECONDS = 900;
-const MAGIC_LINK_MAX_REQUESTS = 5;
-const MAGIC_LINK_WINDOW_SECONDS = 900;
 
 function tenantByCode(store: MockStore, code: string): TenantRow {
   const tenant = store.tenantByCode(code);
-  if (!tenant) throw new MockError('not_found', 'No tenant with that code');
+  if (!tenant) throw new MockError('not_found', 'No tenant has this code');
   return tenant;
 }
 
@@ -54,43 +49,22 @@ const endSessions = (store: MockStore, personId: string, reason: string, keep?: 
   return ended;
 };
 
+/** Sets the person's password through the core's store. */
+async function setPassword(store: MockStore, personId: string, password: string): Promise<void> {
+  const hash = await passwordHasher.hash(password);
+  await store.db.transaction((repos) => repos.passwords.set(personId, hash, new Date(store.now())));
+}
+
 const caller = (ctx: MockContext) => {
   const user = userOf(ctx);
   const person = ctx.store.persons.get(user.account.personId)!;
   return { user, person, subject: personSubject(ctx.store, user.account.tenantId, person.id) };
 };
 
-export const passwordRoutes = (options: { devMode: boolean }): RouterImpl<typeof contract.password> => ({
-  change: async ({ body }, ctx) => {
-    const { store } = ctx;
-    const { user, person, subject } = caller(ctx);
-    const tenant = store.tenants.get(user.account.tenantId)!;
-    assertStrongPassword(body.new_password, 'body.new_password', {
-      email: person.email,
-      tenantName: tenant.name,
-    });
-    const hash = store.passwords.get(person.id);
-    if (!hash) {
-      throw new MockError(
-        'conflict',
-        'This account has no password yet: set one with POST /auth/password/reset/request',
-      );
-    }
-    const { throttle } = store;
-    const gate = await throttle.gate(subject);
-    if (gate) throw gate;
-    if (!(await verifyPassword(hash, body.current_password))) {
-      throw (
-        (await throttle.recordFailure(subject, 'wrong_password')) ??
-        new MockError('invalid_credentials', 'The current password is wrong')
-      );
-    }
-    store.passwords.set(person.id, await hashPassword(body.new_password));
-    await throttle.recordSuccess(subject);
-    const ended = endSessions(store, person.id, 'password_changed', user.session.id);
-    return { status: 200, body: { changed: true, sessions_revoked: ended } };
-  },
-
+/** Reset by mailed code (change is the core's handler: server/core/src/passwords/handlers.ts). */
+export const passwordRoutes = (options: {
+  devMode: boolean;
+}): Omit<RouterImpl<typeof contract.password>, 'change'> => ({
   requestReset: async ({ body }, { store }) => {
     const tenant = tenantByCode(store, body.tenant_code);
     requirePasswords(tenant);
@@ -131,8 +105,8 @@ export const passwordRoutes = (options: { devMode: boolean }): RouterImpl<typeof
     const live = known
       ? [...store.sessions.values()].filter((s) => s.personId === known.id && s.revokedAt === null).length
       : 0;
-    const person = personOfEmail(store, body.email, true);
-    store.passwords.set(person.id, await hashPassword(body.new_password));
+    const person = await personOfEmail(store, body.email, true);
+    await setPassword(store, person.id, body.new_password);
     await throttle.recordSuccess(subject);
     endSessions(store, person.id, 'password_reset');
     return { status: 200, body: { reset: true, sessions_revoked: live } };
@@ -207,7 +181,7 @@ export const mfaRoutes: RouterImpl<typeof contract.mfa> = {
     const { store } = ctx;
     const { person, subject } = caller(ctx);
     requireMfa(store, person.id, 'Two-step verification is not on for this account');
-    const hash = store.passwords.get(person.id);
+    const hash = store.passwords.get(person.id)?.hash;
     if (hash) {
       if (body.password === undefined) {
         const message = 'required: this account has a password';
@@ -293,68 +267,3 @@ export const mfaRoutes: RouterImpl<typeof contract.mfa> = {
     };
   },
 };
-
-export const magicLinkRoutes = (options: { devMode: boolean }): RouterImpl<typeof contract.magicLink> => ({
-  request: ({ body }, { store }) => {
-    const tenant = tenantByCode(store, body.tenant_code);
-    if (!tenant.authProviders.includes('magic_link')) {
-      throw new MockError('provider_not_allowed', 'This tenant does not accept magic links');
-    }
-    const allowed = store.magicLinkUrls.get(tenant.id) ?? [];
-    if (allowed.length === 0) {
-      throw new MockError(
-        'bad_request',
-        'This tenant has no magic-link redirect URL: an admin sets one with PUT /tenants/{id}/magic-link',
-      );
-    }
-    const redirectUrl = body.redirect_url ?? allowed[0]!;
-    if (!allowed.includes(redirectUrl)) {
-      const message = "not one of the tenant's magic-link redirect URLs";
-      throw new MockError('validation_failed', `redirect_url is ${message}`, {
-        errors: [{ path: 'body.redirect_url', message }],
-      });
-    }
-    const now = store.now();
-    const mine = [...store.magicLinks.values()].filter(
-      (l) => l.email === body.email && l.tenantId === tenant.id,
-    );
-    const recent = mine
-      .filter((l) => l.expiresAt - MAGIC_LINK_TTL_SECONDS * 1000 > now - MAGIC_LINK_WINDOW_SECONDS * 1000)
-      .sort((a, b) => a.expiresAt - b.expiresAt);
-    if (recent.length >= MAGIC_LINK_MAX_REQUESTS) {
-      const createdAt = recent[0]!.expiresAt - MAGIC_LINK_TTL_SECONDS * 1000;
-      const retryAfter = Math.max(1, Math.ceil((createdAt + MAGIC_LINK_WINDOW_SECONDS * 1000 - now) / 1000));
-      throw new MockError(
-        'rate_limited',
-        `Too many links for this email: try again in ${retryAfter} seconds`,
-        {
-          headers: { 'retry-after': String(retryAfter) },
-        },
-      );
-    }
-    for (const link of mine) link.usedAt ??= now; // a new link supersedes the live one
-    const token = randomToken(32);
-    const expiresAt = now + MAGIC_LINK_TTL_SECONDS * 1000;
-    store.magicLinks.set(token, { email: body.email, tenantId: tenant.id, expiresAt, usedAt: null });
-    const url = new URL(redirectUrl);
-    url.searchParams.set('token', token);
-    return {
-      status: 200,
-      body: {
-        sent: true,
-        channel: 'email',
-        expires_at: iso(expiresAt),
-        ...(options.devMode ? { token, link: url.toString() } : {}),
-      },
-    };
-  },
-  getSettings: ({ params }, ctx) => {
-    const tenantId = ownTenant(ctx, params.id);
-    return { status: 200, body: { redirect_urls: [...(ctx.store.magicLinkUrls.get(tenantId) ?? [])] } };
-  },
-  putSettings: ({ params, body }, ctx) => {
-    const tenantId = ownTenant(ctx, params.id);
-    ctx.store.magicLinkUrls.set(tenantId, [...body.redirect_urls]);
-    return { status: 200, body: { redirect_urls: [...body.redirect_urls] } };
-  },
-});

@@ -61,4 +61,9 @@ export interface AccountStore {
 export interface AccountSessions {
   /** Ends every live session of the account now (no refresh; its access tokens refused): how many. */
   endAll(accountId: string, reason: string): Promise<number>;
+  /**
+   * Ends every live session of the person, in every tenant, but `except` (the caller's own, when given):
+   * how many (a password change or reset).
+   */
+  endAllOfPerson(personId: string, reason: string, except?: string): Promise<number>;
 }

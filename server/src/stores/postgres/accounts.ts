@@ -166,4 +166,12 @@ export class PostgresAccountSessions implements AccountSessions {
     for (const s of sessions) await store.revokeSession(s.id, reason, this.#clock.now());
     return sessions.length;
   }
+
+  async endAllOfPerson(personId: string, reason: string, except?: string): Promise<number> {
+    return this.#em.nativeUpdate(
+      Session,
+      { person: personId, revokedAt: null, ...(except ? { id: { $ne: except } } : {}) },
+      { revokedAt: this.#clock.now(), revokeReason: reason },
+    );
+  }
 }

@@ -8,6 +8,8 @@ import { PostgresAuditLog } from './audit.js';
 import { PostgresChallengeStore } from './challenges.js';
 import { PostgresGrantReader } from './grants.js';
 import { PostgresGroupStore } from './groups.js';
+import { PostgresMagicLinkStore } from './magic-links.js';
+import { PostgresPasswordStore } from './passwords.js';
 import { PostgresIdentityStore, PostgresPersonStore } from './persons.js';
 import { PostgresTenantPolicyStore } from './policies.js';
 import { PostgresRevocationFeed } from './revocations.js';
@@ -32,6 +34,8 @@ export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps)
     challenges: new PostgresChallengeStore(em),
     groups: new PostgresGroupStore(em),
     accountSessions: new PostgresAccountSessions(em, deps.clock),
+    passwords: new PostgresPasswordStore(em),
+    magicLinks: new PostgresMagicLinkStore(em),
   };
 }
 

@@ -198,6 +198,14 @@ export class MemoryAccountSessions implements AccountSessions {
     for (const session of live) this.#db.sessions.revoke(session.id, reason, this.#db.now());
     return live.length;
   }
+
+  async endAllOfPerson(personId: string, reason: string, except?: string): Promise<number> {
+    const live = [...this.#db.sessions.sessions.values()].filter(
+      (s) => s.personId === personId && !s.revokedAt && s.id !== except,
+    );
+    for (const session of live) this.#db.sessions.revoke(session.id, reason, this.#db.now());
+    return live.length;
+  }
 }
 
 /** Accounts' grants, read from the `accounts` and `groups` tables (and `apiKeys` for the roles held). */

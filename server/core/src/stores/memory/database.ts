@@ -1,6 +1,8 @@
 import type { ApiKeyRecord } from '../../api-keys/ports.js';
 import type { AuditRecord } from '../../audit/ports.js';
 import type { ChallengeRecord } from '../../challenges/ports.js';
+import type { MagicLinkRecord } from '../../magic-links/ports.js';
+import type { PasswordRecord } from '../../passwords/ports.js';
 import type { RevocationEventRecord } from '../../revocations/ports.js';
 import type { RefreshTokenRecord, SessionRecord } from '../../sessions/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
@@ -16,6 +18,8 @@ import { MemoryApiKeyStore } from './api-keys.js';
 import { MemoryAuditLog } from './audit.js';
 import { MemoryChallengeStore } from './challenges.js';
 import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
+import { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
+import { MemoryPasswordStore } from './passwords.js';
 import {
   type MemoryIdentityRow,
   MemoryIdentityStore,
@@ -66,6 +70,12 @@ export class MemoryTables {
   /** Refresh tokens by id, and their ids by token hash (unique). */
   refreshTokens = new Map<string, RefreshTokenRecord>();
   refreshTokenIds = new Map<string, string>();
+  /** Password hashes by person id. */
+  passwords = new Map<string, PasswordRecord>();
+  /** Mailed sign-in links by id. */
+  magicLinks = new Map<string, MagicLinkRecord>();
+  /** Allowed magic-link redirect URLs by tenant id. */
+  magicLinkSettings = new Map<string, MemoryMagicLinkSettingRow>();
 }
 
 /**
@@ -119,6 +129,8 @@ export class MemoryDatabase implements UnitOfWork {
       accountSessions: new MemoryAccountSessions(this),
       persons: new MemoryPersonStore(this),
       identities: new MemoryIdentityStore(this),
+      passwords: new MemoryPasswordStore(this),
+      magicLinks: new MemoryMagicLinkStore(this),
     };
   }
 

@@ -16,6 +16,8 @@ export { MemoryChallengeStore } from './challenges.js';
 export { MemoryOtpChallengeStore } from './codes.js';
 export { MemoryDatabase, MemoryTables } from './database.js';
 export { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
+export { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
+export { MemoryPasswordStore } from './passwords.js';
 export {
   type MemoryIdentityRow,
   MemoryIdentityStore,

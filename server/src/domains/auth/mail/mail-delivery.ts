@@ -1,17 +1,13 @@
-/** One plain-text message. Addresses are single, already validated addresses (never a list). */
-export interface MailMessage {
-  to: string;
-  subject: string;
-  text: string;
-}
+import type { MailDelivery as CoreMailDelivery, MailMessage } from '@enforcer/core';
+
+export type { MailMessage };
 
 /**
- * Where mail goes. `send` resolves once the message is accepted for delivery (by the SMTP server, or by
- * the development outbox) and rejects when it was not; callers decide what a failure means.
+ * Where mail goes: the core's port (`send` resolves once the SMTP server or the development outbox
+ * accepted the message, rejects when it did not), plus what the server's lifecycle needs.
  */
-export interface MailDelivery {
+export interface MailDelivery extends CoreMailDelivery {
   readonly kind: 'development' | 'smtp';
-  send(message: MailMessage): Promise<void>;
   /** Releases connections (called when the server closes). */
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { AuthProvider, LoginBody, RegisterBody } from '@enforcer/contract';
-import type { GoogleIdTokenVerifier, PrivyTokenVerifier } from '@enforcer/core';
+import type { GoogleIdTokenVerifier, PrivyTokenVerifier, Repositories } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ITenant } from '../../../entities/tenants.js';
 import type { Clock } from '../../../lib/clock.js';
@@ -7,7 +7,6 @@ import type { AppError } from '../../../lib/errors.js';
 import type { ClientInfo } from '../../tokens/session-tokens.js';
 import type { ChallengeStore } from '../challenges/challenge-store.js';
 import type { OtpCodes } from '../otp.js';
-import type { MagicLinkService } from './magic-link/magic-links.js';
 
 /** The providers `POST /auth/login` accepts today: the `provider` values of the contract's login union. */
 export type LoginProvider = LoginBody['provider'];
@@ -24,7 +23,8 @@ export interface MethodServices {
   privy: PrivyTokenVerifier;
   /** Clock skew tolerated on outside tokens and messages. */
   toleranceSeconds: number;
-  magicLinks: MagicLinkService;
+  /** The core's repositories over a transaction (`within(em)`), for the methods that are the core's. */
+  uow: { within(em: EntityManager): Repositories };
 }
 
 /** What a sign-in method may use. Everything runs in the caller's transaction (`em`). */
@@ -67,3 +67,9 @@ export interface RegistrationMethod<P extends RegisterProvider = RegisterProvide
 }
 
 export type { AuthProvider };
+
+/** The core's `ClientInfo` (both fields present) for the server's (an adapter's need). */
+export const coreClient = (client: ClientInfo) => ({
+  ip: client.ip ?? null,
+  userAgent: client.userAgent ?? null,
+});

@@ -10,13 +10,12 @@ import { personIdentifier } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Person } from '../../../entities/accounts.js';
 import { RecoveryCode, TotpCredential } from '../../../entities/mfa.js';
-import { PasswordCredential } from '../../../entities/passwords.js';
 import { Tenant } from '../../../entities/tenants.js';
 import type { UserPrincipal } from '../../../http/principal.js';
 import { AppError } from '../../../lib/errors.js';
 import { recordAudit } from '../../audit/record-audit.js';
 import { type AuthRequestContext, committed, refuse, success } from '../context.js';
-import { verifyPassword } from '../methods/password/hashing.js';
+import { argon2Hasher } from '../methods/password/hashing.js';
 import type { MfaService } from './mfa-service.js';
 import { invalidMfaCode } from './mfa-service.js';
 import { provideSecondFactor } from './provide-second-factor.js';
@@ -158,7 +157,7 @@ export async function disableTotp(
     if (!(await mfa.enabledTotp(tx, person.id))) {
       throw new AppError('mfa_not_enabled', 'Two-step verification is not on for this account');
     }
-    const password = await tx.findOne(PasswordCredential, { person: person.id });
+    const password = await services.uow.within(tx).passwords.find(person.id);
     if (password) {
       if (body.password === undefined) {
         const message = 'required: this account has a password';
@@ -169,7 +168,7 @@ export async function disableTotp(
       const subject = { tenantId: user.tenantId, identifier: personIdentifier(person), client };
       const gate = await throttle.gate(subject, services.uow.within(tx));
       if (gate) return refuse(gate);
-      if (!(await verifyPassword(password.hash, body.password))) {
+      if (!(await argon2Hasher.verify(password.hash, body.password))) {
         const limited = await throttle.recordFailure(subject, 'wrong_password', services.uow.within(tx));
         recordAudit(tx, services.clock, {
           action: 'auth.mfa.failed',

@@ -1,23 +1,21 @@
-import { AppError } from '../../../../lib/errors.js';
-import type { SignInMethod } from '../method.js';
+import { magicLinkSignIn, refusalError, webCryptoHashing } from '@enforcer/core';
+import { tenantRecordOf } from '../../../../entities/tenants.js';
+import { coreClient, type SignInMethod } from '../method.js';
 
 /**
- * `magic_link`: the token of a mailed link (`POST /auth/magic-link/request`), sent by the tenant's sign-in
- * page to `POST /auth/login` with the tenant code. Proves control of the email, like an email code.
- * Unknown, used, expired, or another tenant's: one answer, `401 magic_link_invalid`.
+ * `magic_link`: the core's method (server/core/src/magic-links/method.ts) over this transaction. An
+ * adapter until the login flow is the core's.
  */
 export const magicLinkMethod = {
   id: 'magic_link',
   amr: ['otp'],
   async authenticate(ctx, body) {
-    const check = await ctx.services.magicLinks.consume(ctx.em, body.token, ctx.tenant.id);
-    if (!check.ok) {
-      return {
-        ok: false,
-        error: new AppError('magic_link_invalid', 'This sign-in link is invalid, expired or already used'),
-        reason: check.reason,
-      };
-    }
-    return { ok: true, identity: { email: check.email, emailVerified: true } };
+    const core = magicLinkSignIn({ clock: ctx.services.clock, hashing: webCryptoHashing });
+    const repos = ctx.services.uow.within(ctx.em);
+    const result = await core.authenticate(
+      { repos, tenant: tenantRecordOf(ctx.tenant), client: coreClient(ctx.client) },
+      body,
+    );
+    return result.ok ? result : { ok: false, error: refusalError(result), reason: result.reason };
   },
 } satisfies SignInMethod<'magic_link'>;

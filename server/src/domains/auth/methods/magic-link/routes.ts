@@ -1,9 +1,20 @@
 import { contract } from '@enforcer/contract';
-import { type DomainRoutes, registerContractRoutes } from '../../../../http/contract-routes.js';
-import { requestLink } from './routes/request-link.js';
-import { getSettings, putSettings } from './routes/settings.js';
+import { magicLinkHandlers, webCryptoHashing } from '@enforcer/core';
+import type { DomainRoutes } from '../../../../http/contract-routes.js';
+import { registerCoreRoutes } from '../../../../http/core-handlers.js';
 
-/** `contract.magicLink`: requesting a link, and the tenant's allowed redirect URLs. Login goes through the sign-in method. */
-export const magicLinkRoutes: DomainRoutes = (app) => {
-  registerContractRoutes(app, contract.magicLink, { request: requestLink, getSettings, putSettings });
+/**
+ * `contract.magicLink`: requesting a link, and the tenant's allowed redirect URLs: the core's handlers
+ * (server/core/src/magic-links/handlers.ts). Login goes through the sign-in method.
+ */
+export const magicLinkRoutes: DomainRoutes = (app, services) => {
+  const handlers = magicLinkHandlers(services.uow, {
+    clock: services.clock,
+    random: services.random,
+    hashing: webCryptoHashing,
+    mail: services.mail,
+    exposeTokens: services.exposeOtpCodes,
+    onDeliveryFailure: (error) => app.log.error({ err: error }, 'magic link: mail delivery failed'),
+  });
+  app.register(async (scope) => registerCoreRoutes(scope, contract.magicLink, handlers));
 };

@@ -1,65 +1,26 @@
-import { Person } from '../../../../entities/accounts.js';
-import { PasswordCredential } from '../../../../entities/passwords.js';
-import { AppError } from '../../../../lib/errors.js';
-import { recordAudit } from '../../../audit/record-audit.js';
-import { lockIdentity } from '../../accounts.js';
-import type { RegistrationMethod, SignInMethod } from '../method.js';
-import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './hashing.js';
-import { assertStrongPassword } from './policy.js';
+import { passwordSignIn, refusalError } from '@enforcer/core';
+import { tenantRecordOf } from '../../../../entities/tenants.js';
+import { coreClient, type RegistrationMethod, type SignInMethod } from '../method.js';
+import { argon2Hasher } from './hashing.js';
 
-const wrong = () => new AppError('invalid_credentials', 'The email or the password is wrong');
+const core = passwordSignIn({ hasher: argon2Hasher });
 
 /**
- * `password`: email + password (argon2id). Proves knowledge of the password, not control of the email,
- * so the person's email stays unverified until a code or link proves it. An unknown email, a person
- * without a password and a wrong password take the same time (a dummy hash is verified) and get the
- * same answer. Hashes made with weaker parameters are upgraded at the next successful sign-in.
- *
- * Registration sets the password of a NEW person only: for a registered email it changes nothing (same
- * answer, same work); the owner sets a password with the reset flow, which proves the email.
+ * `password`: the core's method (server/core/src/passwords/method.ts) over this transaction. An adapter
+ * until the login flow is the core's.
  */
 export const passwordMethod = {
   id: 'password',
-  amr: ['pwd'],
+  amr: core.amr,
   async authenticate(ctx, body) {
-    const person = await ctx.em.findOne(Person, { email: body.email });
-    const credential = person ? await ctx.em.findOne(PasswordCredential, { person: person.id }) : null;
-    if (!credential) {
-      await verifyAgainstDummy(body.password);
-      return {
-        ok: false,
-        error: wrong(),
-        reason: person ? 'no_password' : 'unknown_account',
-        email: body.email,
-      };
-    }
-    if (!(await verifyPassword(credential.hash, body.password))) {
-      return { ok: false, error: wrong(), reason: 'wrong_password', email: body.email };
-    }
-    if (needsRehash(credential.hash)) {
-      credential.hash = await hashPassword(body.password);
-      await ctx.em.flush();
-    }
-    return { ok: true, identity: { email: body.email, emailVerified: false } };
+    const repos = ctx.services.uow.within(ctx.em);
+    const result = await core.authenticate(
+      { repos, tenant: tenantRecordOf(ctx.tenant), client: coreClient(ctx.client) },
+      body,
+    );
+    if (result.ok) return result;
+    return { ok: false, error: refusalError(result), reason: result.reason, email: body.email };
   },
-  async register(ctx, body) {
-    assertStrongPassword(body.password, 'body.password', { email: body.email });
-    await lockIdentity(ctx.em, body.email);
-    const hash = await hashPassword(body.password);
-    const existing = await ctx.em.findOne(Person, { email: body.email });
-    if (!existing) {
-      const now = ctx.services.clock.now();
-      const person = ctx.em.create(Person, { email: body.email, emailVerifiedAt: null, createdAt: now });
-      ctx.em.create(PasswordCredential, { person, hash, createdAt: now, changedAt: now });
-      await ctx.em.flush();
-      recordAudit(ctx.em, ctx.services.clock, {
-        action: 'auth.password.set',
-        actor: { type: 'person', id: person.id },
-        target: { type: 'person', id: person.id },
-        ...ctx.client,
-        details: { via: 'register' },
-      });
-    }
-    return { email: body.email, emailVerified: false };
-  },
+  register: (ctx, body) =>
+    core.register({ repos: ctx.services.uow.within(ctx.em), client: coreClient(ctx.client) }, body),
 } satisfies SignInMethod<'password'> & RegistrationMethod<'password'>;

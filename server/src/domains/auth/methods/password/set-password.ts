@@ -1,86 +1,12 @@
-import type {
-  ChangePasswordBody,
-  ChangePasswordResponse,
-  PasswordResetConfirmBody,
-  PasswordResetConfirmResponse,
-} from '@enforcer/contract';
-import { countsAsGuess, personIdentifier } from '@enforcer/core';
+import type { PasswordResetConfirmBody, PasswordResetConfirmResponse } from '@enforcer/contract';
+import { assertStrongPassword, countsAsGuess } from '@enforcer/core';
 import { Person } from '../../../../entities/accounts.js';
-import { PasswordCredential } from '../../../../entities/passwords.js';
 import { Session } from '../../../../entities/sessions.js';
-import { Tenant } from '../../../../entities/tenants.js';
-import type { UserPrincipal } from '../../../../http/principal.js';
 import { AppError } from '../../../../lib/errors.js';
 import { recordAudit } from '../../../audit/record-audit.js';
 import { findOrCreatePerson, lockIdentity } from '../../accounts.js';
 import { type AuthRequestContext, committed, refuse, success, tenantByCode } from '../../context.js';
-import { hashPassword, verifyPassword } from './hashing.js';
-import { assertStrongPassword } from './policy.js';
-
-/**
- * Changing a password (`POST /auth/password/change`): the current password (throttled and audited like
- * a sign-in), then the new one (the policy first, so a weak choice costs no attempt). Every other session of the person, in every
- * tenant, ends; the calling one stays.
- */
-export async function changePassword(
-  { services, em, client }: AuthRequestContext,
-  user: UserPrincipal,
-  body: ChangePasswordBody,
-): Promise<ChangePasswordResponse> {
-  const { clock } = services;
-  const throttle = services.throttle;
-  const person = await em.findOneOrFail(Person, user.personId);
-  const tenant = await em.findOneOrFail(Tenant, user.tenantId);
-  assertStrongPassword(body.new_password, 'body.new_password', {
-    email: person.email,
-    tenantName: tenant.name,
-  });
-
-  const answer = await committed(em, async (tx) => {
-    const actor = { type: 'account' as const, id: user.accountId };
-    const credential = await tx.findOne(PasswordCredential, { person: person.id });
-    if (!credential) {
-      throw new AppError(
-        'conflict',
-        'This account has no password yet: set one with POST /auth/password/reset/request',
-      );
-    }
-    const subject = { tenantId: user.tenantId, identifier: personIdentifier(person), client };
-    const gate = await throttle.gate(subject, services.uow.within(tx));
-    if (gate) return refuse(gate);
-    if (!(await verifyPassword(credential.hash, body.current_password))) {
-      const limited = await throttle.recordFailure(subject, 'wrong_password', services.uow.within(tx));
-      recordAudit(tx, clock, {
-        action: 'auth.password.change_failed',
-        actor,
-        tenantId: user.tenantId,
-        target: { type: 'person', id: person.id },
-        ...client,
-        details: { reason: 'wrong_password' },
-      });
-      return refuse(limited ?? new AppError('invalid_credentials', 'The current password is wrong'));
-    }
-    const now = clock.now();
-    credential.hash = await hashPassword(body.new_password);
-    credential.changedAt = now;
-    await throttle.recordSuccess(subject, services.uow.within(tx));
-    const ended = await tx.nativeUpdate(
-      Session,
-      { person: person.id, revokedAt: null, id: { $ne: user.sessionId } },
-      { revokedAt: now, revokeReason: 'password_changed' },
-    );
-    recordAudit(tx, clock, {
-      action: 'auth.password.changed',
-      actor,
-      tenantId: user.tenantId,
-      target: { type: 'person', id: person.id },
-      ...client,
-      details: { sessions_revoked: ended },
-    });
-    return success({ changed: true as const, sessions_revoked: ended });
-  });
-  return answer;
-}
+import { argon2Hasher } from './hashing.js';
 
 /**
  * Confirming a reset (`POST /auth/password/reset/confirm`): the new password is checked against the
@@ -138,14 +64,7 @@ export async function confirmPasswordReset(
     // Proving the email may end sessions by itself (a password set before any proof: first-proof.ts).
     const { person } = await findOrCreatePerson(tx, clock, { email: body.email, emailVerified: true });
     await tx.flush();
-    const hash = await hashPassword(body.new_password);
-    const credential = await tx.findOne(PasswordCredential, { person: person.id });
-    if (credential) {
-      credential.hash = hash;
-      credential.changedAt = now;
-    } else {
-      tx.create(PasswordCredential, { person, hash, createdAt: now, changedAt: now });
-    }
+    await services.uow.within(tx).passwords.set(person.id, await argon2Hasher.hash(body.new_password), now);
     await throttle.recordSuccess(subject, services.uow.within(tx));
     await tx.nativeUpdate(
       Session,

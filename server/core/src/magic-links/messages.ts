@@ -1,4 +1,4 @@
-import type { MailMessage } from '../../mail/mail-delivery.js';
+import type { MailMessage } from '../platform.js';
 
 /** The mail carrying a sign-in link. Plain text: mail clients make the URL clickable. */
 export function magicLinkMessage(input: {
