@@ -52,6 +52,7 @@ tenantStoreContract('memory', () => ({
       accountSessions: unused,
       persons: unused,
       identities: unused,
+      sessions: unused,
       members: {
         addBuiltInGroup: async () => undefined,
         addAccount: () => Promise.reject(new Error('not used')),
@@ -72,6 +73,7 @@ function memoryDatabase() {
       accountSessions: {} as never,
       persons: {} as never,
       identities: {} as never,
+      sessions: {} as never,
       grants: {
         find: async (id) => (accounts.has(id) ? structuredClone(accounts.get(id)!) : null),
         rolesHeld: async () => ({ byActiveAccounts: [], byAnyone: [] }),
@@ -142,6 +144,7 @@ const groupsDatabase = () => {
       accountSessions: notHere,
       persons: notHere,
       identities: notHere,
+      sessions: notHere,
       members: notHere,
     }),
   });

@@ -47,6 +47,8 @@ export function keptStores(store: MockStore): KeptElsewhere {
     return tenant;
   };
   return {
+    // The store's memory session store until sessions move into the memory tables.
+    sessions: store.sessionStore,
     policies: {
       forTenant: async (tenantId) => {
         const tenant = tenantOf(tenantId);

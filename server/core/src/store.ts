@@ -6,6 +6,7 @@ import type { GroupStore } from './groups/ports.js';
 import type { IdentityStore, PersonStore } from './persons/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
 import type { RevocationFeedStore } from './revocations/ports.js';
+import type { SessionStore } from './sessions/ports.js';
 import type { InviteStore, TenantMembers, TenantStore } from './tenants/ports.js';
 import type { ThrottleStore } from './throttle/ports.js';
 
@@ -35,6 +36,11 @@ export interface Repositories {
   groups: GroupStore;
   /** Ending an account's sessions (deactivation). */
   accountSessions: AccountSessions;
+  /**
+   * Sessions and their refresh tokens, in the unit of work: a sign-in's session commits with it. Refresh
+   * rotation (`withFamily`) keeps its own transaction (the `RefreshTokenService`'s store).
+   */
+  sessions: SessionStore;
 }
 
 /**

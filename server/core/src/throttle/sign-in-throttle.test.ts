@@ -27,6 +27,7 @@ const setup = () => {
       accountSessions: unused,
       persons: unused,
       identities: unused,
+      sessions: unused,
     }),
   });
   const throttle = new SignInThrottle({ clock, uow: db });

@@ -17,6 +17,7 @@ const db = () =>
       accountSessions: unused,
       persons: unused,
       identities: unused,
+      sessions: unused,
     }),
   });
 

@@ -44,7 +44,7 @@ export class MemoryTables {
 /** Repositories whose tables still live outside the memory database. */
 export type KeptElsewhere = Pick<
   Repositories,
-  'policies' | 'grants' | 'members' | 'accounts' | 'accountSessions' | 'persons' | 'identities'
+  'policies' | 'grants' | 'members' | 'accounts' | 'accountSessions' | 'persons' | 'identities' | 'sessions'
 >;
 
 /**
