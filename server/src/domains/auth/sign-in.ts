@@ -1,7 +1,7 @@
 import type { TokenResponse } from '@enforcer/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type IAccount, type IPerson, Person } from '../../entities/accounts.js';
-import { type ITenant, Tenant } from '../../entities/tenants.js';
+import type { IAccount, IPerson } from '../../entities/accounts.js';
+import type { ITenant } from '../../entities/tenants.js';
 import type { ClientInfo, SessionTokenService } from '../tokens/session-tokens.js';
 import { toTokenResponse } from './views.js';
 
@@ -34,21 +34,4 @@ export async function openSession(
     tx,
   );
   return { sessionId: tokens.sessionId, response: toTokenResponse(tokens, input.person, input.tenant) };
-}
-
-/**
- * Rotates a refresh token (see `RefreshTokenService`): a spent token presented again outside the grace
- * window revokes the whole family (`401 refresh_token_reused`, audited there); two refreshes of one token
- * within the window get the same successor.
- */
-export async function refreshSession(
-  em: EntityManager,
-  services: { sessions: SessionTokenService },
-  refreshToken: string,
-  client: ClientInfo,
-): Promise<TokenResponse> {
-  const tokens = await services.sessions.refresh(refreshToken, client);
-  const person = await em.findOneOrFail(Person, tokens.personId);
-  const tenant = await em.findOneOrFail(Tenant, tokens.tenantId);
-  return toTokenResponse(tokens, person, tenant);
 }

@@ -39,14 +39,10 @@ export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps)
   return repos;
 }
 
-/**
- * Transitional: the entity manager behind repositories built here, for the adapters that let the core's
- * login flow call sign-in methods and rules not moved yet (they take `em`). Nothing else may use it; it
- * goes when those methods are core `SignInMethod`s.
- */
+/** The entity manager behind repositories built here (see `PostgresUnitOfWork.entityManagerOf`). */
 const entityManagers = new WeakMap<Repositories, EntityManager>();
 
-export function entityManagerOf(repos: Repositories): EntityManager {
+function entityManagerOf(repos: Repositories): EntityManager {
   const em = entityManagers.get(repos);
   if (!em) throw new Error('These repositories are not PostgreSQL ones');
   return em;
@@ -79,6 +75,15 @@ export class PostgresUnitOfWork implements UnitOfWork {
 
   read<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     return work(postgresRepositories(this.#orm.em.fork(), this.#deps));
+  }
+
+  /**
+   * Transitional: the entity manager behind repositories this unit of work gave, for the adapters that let
+   * the core's login flow call sign-in methods and rules not moved yet (they take `em`). Nothing else may
+   * use it; it goes when those are the core's.
+   */
+  entityManagerOf(repos: Repositories): EntityManager {
+    return entityManagerOf(repos);
   }
 
   /** Repositories joining a caller's transaction (code not yet moved to the unit of work). */
