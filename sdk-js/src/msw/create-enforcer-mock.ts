@@ -14,6 +14,7 @@ import {
   accountsHandlers,
   apiKeyRecord,
   apiKeysHandlers,
+  authHandlers,
   feedRetentionSeconds,
   generateInviteCode,
   groupsHandlers,
@@ -38,9 +39,10 @@ import { coreRoute, coreRoutes } from './core-handlers';
 import { uuid } from './crypto';
 import { createDispatcher, type MockRequestRecord } from './dispatch';
 import { keptStores } from './kept-stores';
+import { mockSignInMethods } from './methods/authenticate';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
 import { issueOtp } from './methods/otp';
-import { acceptsSession } from './methods/sign-in';
+import { acceptsSession, forgetUnprovenCredentials, mockSecondFactor } from './methods/sign-in';
 import { authRoutes } from './routes/auth';
 import { magicLinkRoutes, mfaRoutes, passwordRoutes } from './routes/credentials';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
@@ -160,11 +162,29 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     random: webCryptoRandom,
     acceptsSession,
   });
+  // Signing in and the session routes are the core's handlers over `store.db`, as on the server.
+  const auth = authHandlers({
+    uow: store.db,
+    clock: store.db,
+    throttle: store.throttle,
+    methods: mockSignInMethods(store, tokens),
+    sessions: tokens.sessions,
+    onEmailFirstProven: async (_repos, personId) => forgetUnprovenCredentials(store, personId),
+    secondFactor: mockSecondFactor(store),
+  });
   const impl: ContractImpl = {
     tenants: coreRoutes(contract.tenants, { ...tenants, selfServe: selfServeTenant(store, tokens) }),
-    // GET /auth/permissions and /auth/tenants are the core's, as on the server; the rest is still the mock's.
+    // Sign-in, sessions, /auth/permissions and /auth/tenants are the core's, as on the server.
     auth: {
       ...authRoutes({ devMode }),
+      login: coreRoute(auth.login),
+      passkeyLoginFinish: coreRoute(auth.passkeyLoginFinish),
+      refresh: coreRoute(auth.refresh),
+      logout: coreRoute(auth.logout),
+      joinTenant: coreRoute(auth.joinTenant),
+      switchTenant: coreRoute(auth.switchTenant),
+      acceptInvite: coreRoute(auth.acceptInvite),
+      me: coreRoute(auth.me),
       permissions: coreRoute(permissionsHandler(store.db)),
       tenants: coreRoute(membershipsHandler(store.db)),
     },

@@ -1,5 +1,5 @@
 import type { Jwk, TokenResponse } from '@enforcer/contract';
-import { AccessTokenService, RefreshTokenService, webCryptoRandom } from '@enforcer/core';
+import { AccessTokenService, RefreshTokenService, SessionTokens, webCryptoRandom } from '@enforcer/core';
 import { MemorySigningKeys } from '@enforcer/core/memory';
 import type { AccessTokenClaims } from '../session/claims';
 import { MockError } from './problem';
@@ -31,6 +31,8 @@ export class MockTokens {
   readonly #refresh: RefreshTokenService;
   readonly #keys: MemorySigningKeys;
   readonly #access: AccessTokenService;
+  /** The core's sessions as sign-in opens them (login, join, switch, invite, refresh), over `store.db`. */
+  readonly sessions: SessionTokens;
 
   constructor(store: MockStore, settings: TokenSettings) {
     this.#store = store;
@@ -55,6 +57,7 @@ export class MockTokens {
       ttlSeconds: settings.accessTtl,
       clockToleranceSeconds: settings.clockTolerance,
     });
+    this.sessions = new SessionTokens({ access: this.#access, refresh: this.#refresh, uow: store.db });
   }
 
   /** Rotates the signing key: the new one signs, the old one stays published (and accepted). */
@@ -100,29 +103,6 @@ export class MockTokens {
       mfaAt: mfaAt === null ? null : new Date(mfaAt),
     });
     return this.#response(account, issued.session, issued.refreshToken);
-  }
-
-  /** `POST /auth/refresh`: the core's rotation; a deactivated account's session ends. */
-  async refresh(presented: string): Promise<TokenResponse> {
-    const rotated = await this.#refresh.rotate(presented, {
-      check: async (session) =>
-        this.#store.accounts.get(session.accountId)!.active
-          ? undefined
-          : {
-              ok: false,
-              code: 'account_inactive',
-              detail: 'This account has been deactivated',
-              reason: 'account_inactive',
-            },
-    });
-    if (!rotated.ok) throw new MockError(rotated.code, rotated.detail);
-    const { session, refreshToken } = rotated.value;
-    return this.#response(this.#store.accounts.get(session.accountId)!, session, refreshToken);
-  }
-
-  /** The session of a refresh token (`POST /auth/logout` with one), or null. */
-  sessionOf(presented: string): Promise<SessionRow | null> {
-    return this.#refresh.sessionOf(presented);
   }
 
   async #response(account: AccountRow, session: SessionRow, refreshToken: string): Promise<TokenResponse> {

@@ -1,33 +1,32 @@
 import type { LoginBody } from '@enforcer/contract';
+import {
+  emailOtpSignIn,
+  type LoginProvider,
+  phoneOtpSignIn,
+  type SignInMethod,
+  type SignInMethods,
+} from '@enforcer/core';
 import type { MockContext } from '../context';
 import { MockError } from '../problem';
-import type { TenantRow } from '../store';
+import type { MockStore, TenantRow } from '../store';
+import type { MockTokens } from '../tokens';
 import { verifyGoogleIdToken } from './google';
-import { checkOtp } from './otp';
+import { otpService } from './otp';
 import { verifyPasskeyAssertion } from './passkey';
 import { verifyPrivyToken } from './privy';
-import { unsupportedMethod } from './settings';
-import { type Authentication, verifyPassword } from './sign-in';
+import { AMR, type Authentication, verifyPassword } from './sign-in';
 import { verifySiwe } from './siwe';
 
 const wrongPassword = () => new MockError('invalid_credentials', 'The email or the password is wrong');
 
-/** The strategies of the server, each proving who the caller is and nothing else. */
-export async function authenticate(
-  ctx: MockContext,
+/** The mock's own proofs of the methods not moved into the core yet; they change MockStore rows only. */
+async function authenticate(
+  ctx: Pick<MockContext, 'store' | 'tokens'>,
   tenant: TenantRow,
-  body: LoginBody,
+  body: Exclude<LoginBody, { provider: 'email_otp' | 'phone_otp' }>,
 ): Promise<Authentication> {
   const { store } = ctx;
   switch (body.provider) {
-    case 'email_otp': {
-      const check = await checkOtp(
-        store,
-        { purpose: 'login', email: body.email, tenantId: tenant.id },
-        body.otp,
-      );
-      return check.ok ? { ok: true, identity: { email: body.email, emailVerified: true } } : check;
-    }
     case 'password': {
       const person = store.personByEmail(body.email);
       const hash = person ? store.passwords.get(person.id) : undefined;
@@ -58,23 +57,51 @@ export async function authenticate(
       row.usedAt = now;
       return { ok: true, identity: { email: row.email, emailVerified: true } };
     }
-    case 'phone_otp': {
-      const check = await checkOtp(
-        store,
-        { purpose: 'phone_login', email: body.phone, tenantId: tenant.id },
-        body.otp,
-      );
-      return check.ok ? { ok: true, identity: { provider: 'phone_otp', subject: body.phone } } : check;
-    }
     case 'google':
-      return verifyGoogleIdToken(ctx, tenant, body.token, body.nonce);
+      return verifyGoogleIdToken(ctx as MockContext, tenant, body.token, body.nonce);
     case 'siwe':
       return verifySiwe(store, tenant, body, ctx.tokens.settings.clockTolerance);
     case 'privy':
       return verifyPrivyToken(store, tenant, body.token, ctx.tokens.settings.clockTolerance);
     case 'passkey':
       return verifyPasskeyAssertion(store, tenant, body);
-    default:
-      throw unsupportedMethod(`${(body as { provider: string }).provider} sign-in`);
   }
+}
+
+/**
+ * Transitional: a mock proof as a core `SignInMethod`, for the core's login flow, until the method is the
+ * core's. It runs inside the login's unit of work, so it must not open one (units of work never nest).
+ */
+const adapted = <P extends Exclude<LoginProvider, 'email_otp' | 'phone_otp'>>(
+  ctx: Pick<MockContext, 'store' | 'tokens'>,
+  id: P,
+): SignInMethod<P> => ({
+  id,
+  amr: AMR[id] ?? [],
+  async authenticate({ tenant }, body) {
+    const row = ctx.store.tenants.get(tenant.id)!;
+    const auth = await authenticate(ctx, row, body as never);
+    if (auth.ok) return { ok: true, identity: auth.identity };
+    const { error, reason } = auth;
+    return { ok: false, code: error.code, detail: error.message, reason, cause: error };
+  },
+});
+
+/**
+ * The sign-in methods of the mock's login flow (the core's): email and phone codes are the core's methods
+ * over the mock's code store, the others the mock's proofs adapted.
+ */
+export function mockSignInMethods(store: MockStore, tokens: MockTokens): SignInMethods {
+  const ctx = { store, tokens };
+  const codes = { otp: otpService(store), codesIn: () => store.otpChallenges };
+  return {
+    email_otp: emailOtpSignIn(codes),
+    phone_otp: phoneOtpSignIn(codes),
+    password: adapted(ctx, 'password'),
+    magic_link: adapted(ctx, 'magic_link'),
+    google: adapted(ctx, 'google'),
+    siwe: adapted(ctx, 'siwe'),
+    privy: adapted(ctx, 'privy'),
+    passkey: adapted(ctx, 'passkey'),
+  };
 }

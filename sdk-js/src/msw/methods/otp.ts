@@ -19,7 +19,7 @@ const clockOf = (store: MockStore): Clock => ({ now: () => new Date(store.now())
 /** Each mock's OtpService (the server's rules, from @enforcer/core) over its memory store and clock. */
 const services = new WeakMap<MockStore, OtpService>();
 
-function otpService(store: MockStore): OtpService {
+export function otpService(store: MockStore): OtpService {
   let service = services.get(store);
   if (!service) {
     service = new OtpService({
