@@ -53,6 +53,7 @@ tenantStoreContract('memory', () => ({
       persons: unused,
       identities: unused,
       sessions: unused,
+      codes: unused,
       members: {
         addBuiltInGroup: async () => undefined,
         addAccount: () => Promise.reject(new Error('not used')),
@@ -74,6 +75,7 @@ function memoryDatabase() {
       persons: {} as never,
       identities: {} as never,
       sessions: {} as never,
+      codes: {} as never,
       grants: {
         find: async (id) => (accounts.has(id) ? structuredClone(accounts.get(id)!) : null),
         rolesHeld: async () => ({ byActiveAccounts: [], byAnyone: [] }),
@@ -145,6 +147,7 @@ const groupsDatabase = () => {
       persons: notHere,
       identities: notHere,
       sessions: notHere,
+      codes: notHere,
       members: notHere,
     }),
   });

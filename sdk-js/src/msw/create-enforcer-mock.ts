@@ -39,11 +39,11 @@ import { coreRoute, coreRoutes } from './core-handlers';
 import { uuid } from './crypto';
 import { createDispatcher, type MockRequestRecord } from './dispatch';
 import { keptStores } from './kept-stores';
-import { mockSignInMethods } from './methods/authenticate';
+import { mockRegistrationMethods, mockSignInMethods } from './methods/authenticate';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
-import { issueOtp } from './methods/otp';
+import { captureOtp, issueOtp, otpService } from './methods/otp';
 import { acceptsSession, forgetUnprovenCredentials, mockSecondFactor } from './methods/sign-in';
-import { authRoutes } from './routes/auth';
+import { authMethodRoutes } from './routes/auth-methods';
 import { magicLinkRoutes, mfaRoutes, passwordRoutes } from './routes/credentials';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
 import { selfServeTenant } from './routes/tenants';
@@ -171,12 +171,22 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     sessions: tokens.sessions,
     onEmailFirstProven: async (_repos, personId) => forgetUnprovenCredentials(store, personId),
     secondFactor: mockSecondFactor(store),
+    registrations: mockRegistrationMethods(store),
+    // Nothing is delivered: codes are captured (`mock.lastOtp`) and, in dev mode, in the answer.
+    codes: {
+      otp: otpService(store),
+      exposeCodes: devMode,
+      deliver: async () => undefined,
+      onIssued: (scope, issued) => captureOtp(store, scope, issued),
+    },
   });
   const impl: ContractImpl = {
     tenants: coreRoutes(contract.tenants, { ...tenants, selfServe: selfServeTenant(store, tokens) }),
     // Sign-in, sessions, /auth/permissions and /auth/tenants are the core's, as on the server.
     auth: {
-      ...authRoutes({ devMode }),
+      ...authMethodRoutes,
+      register: coreRoute(auth.register),
+      requestOtp: coreRoute(auth.requestOtp),
       login: coreRoute(auth.login),
       passkeyLoginFinish: coreRoute(auth.passkeyLoginFinish),
       refresh: coreRoute(auth.refresh),

@@ -49,6 +49,7 @@ export function keptStores(store: MockStore): KeptElsewhere {
   return {
     // The store's memory session store until sessions move into the memory tables.
     sessions: store.sessionStore,
+    codes: store.otpChallenges,
     policies: {
       forTenant: async (tenantId) => {
         const tenant = tenantOf(tenantId);

@@ -61,6 +61,8 @@ export {
   tenantByCode,
 } from './auth/login.js';
 export { type OpenedSession, type OpenSessionInput, personView, SessionTokens } from './auth/open-session.js';
+export { type RegisterDeps, type RegistrationMethods, register } from './auth/register.js';
+export { type CodeRequestDeps, requestCode } from './auth/request-code.js';
 export {
   type EmailFirstProven,
   findOrCreatePerson,

@@ -2,6 +2,7 @@ import type { AccountSessions, AccountStore } from './accounts/ports.js';
 import type { ApiKeyStore } from './api-keys/ports.js';
 import type { AuditLog } from './audit/ports.js';
 import type { ChallengeStore } from './challenges/ports.js';
+import type { OtpChallengeStore } from './codes/ports.js';
 import type { GroupStore } from './groups/ports.js';
 import type { IdentityStore, PersonStore } from './persons/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
@@ -41,6 +42,8 @@ export interface Repositories {
    * rotation (`withFamily`) keeps its own transaction (the `RefreshTokenService`'s store).
    */
   sessions: SessionStore;
+  /** One-time codes' challenges: a sign-in's spent code or counted wrong try commits with it. */
+  codes: OtpChallengeStore;
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   emailOtpSignIn,
   type LoginProvider,
   phoneOtpSignIn,
+  type RegistrationMethods,
   type SignInMethod,
   type SignInMethods,
 } from '@enforcer/core';
@@ -13,8 +14,9 @@ import type { MockTokens } from '../tokens';
 import { verifyGoogleIdToken } from './google';
 import { otpService } from './otp';
 import { verifyPasskeyAssertion } from './passkey';
+import { assertStrongPassword } from './password-policy';
 import { verifyPrivyToken } from './privy';
-import { AMR, type Authentication, verifyPassword } from './sign-in';
+import { AMR, type Authentication, hashPassword, verifyPassword } from './sign-in';
 import { verifySiwe } from './siwe';
 
 const wrongPassword = () => new MockError('invalid_credentials', 'The email or the password is wrong');
@@ -93,7 +95,7 @@ const adapted = <P extends Exclude<LoginProvider, 'email_otp' | 'phone_otp'>>(
  */
 export function mockSignInMethods(store: MockStore, tokens: MockTokens): SignInMethods {
   const ctx = { store, tokens };
-  const codes = { otp: otpService(store), codesIn: () => store.otpChallenges };
+  const codes = { otp: otpService(store) };
   return {
     email_otp: emailOtpSignIn(codes),
     phone_otp: phoneOtpSignIn(codes),
@@ -103,5 +105,26 @@ export function mockSignInMethods(store: MockStore, tokens: MockTokens): SignInM
     siwe: adapted(ctx, 'siwe'),
     privy: adapted(ctx, 'privy'),
     passkey: adapted(ctx, 'passkey'),
+  };
+}
+
+/**
+ * The registrations of the mock's `POST /auth/register` (the core's): `email_otp` is the core's; a
+ * password is set for a NEW person only (a known email changes nothing: the same answer).
+ */
+export function mockRegistrationMethods(store: MockStore): RegistrationMethods {
+  return {
+    email_otp: emailOtpSignIn({ otp: otpService(store) }),
+    password: {
+      id: 'password',
+      async register(_ctx, body) {
+        assertStrongPassword(body.password, 'body.password', { email: body.email });
+        const hash = await hashPassword(body.password);
+        if (!store.personByEmail(body.email)) {
+          store.passwords.set(store.ensurePerson(body.email, false).id, hash);
+        }
+        return { email: body.email, emailVerified: false };
+      },
+    },
   };
 }

@@ -4,13 +4,17 @@ import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js
 import type { UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import { tenantView } from '../tenants/provision.js';
-import { type LoginDeps, login } from './login.js';
+import { login } from './login.js';
 import { personView } from './open-session.js';
+import { type RegisterDeps, register } from './register.js';
+import { type CodeRequestDeps, requestCode } from './request-code.js';
 import { acceptInvite, joinTenant, switchTenant } from './tenant-sessions.js';
 
 /** The routes of `contract.auth` that open, renew, end and describe sessions. */
 export type AuthHandlers = Pick<
   Handlers<typeof contract.auth>,
+  | 'register'
+  | 'requestOtp'
   | 'login'
   | 'passkeyLoginFinish'
   | 'refresh'
@@ -21,7 +25,10 @@ export type AuthHandlers = Pick<
   | 'me'
 >;
 
-export type AuthDeps = LoginDeps;
+export interface AuthDeps extends RegisterDeps {
+  /** One-time codes: requesting them (`POST /auth/otp/request`). */
+  codes: Omit<CodeRequestDeps, 'uow' | 'clock'>;
+}
 
 function userOf(ctx: HandlerContext): UserCaller {
   const caller = callerOf(ctx);
@@ -83,6 +90,20 @@ async function logout(deps: AuthDeps, user: UserCaller | undefined, body: Logout
  * session into another tenant (`tenant-sessions.ts`) and `GET /auth/me`.
  */
 export const authHandlers = (deps: AuthDeps): AuthHandlers => ({
+  /** `POST /auth/register`: the same 202 whether or not the person or the account already existed. */
+  register: async ({ body }, ctx) => {
+    await register(deps, body, ctx.client);
+    return {
+      status: 202,
+      body: { accepted: true, next: body.provider === 'password' ? 'login' : 'otp_request' },
+    };
+  },
+
+  requestOtp: async ({ body }, ctx) => ({
+    status: 200,
+    body: await requestCode({ ...deps.codes, uow: deps.uow, clock: deps.clock }, body, ctx.client),
+  }),
+
   login: async ({ body }, ctx) => ({ status: 200, body: await login(deps, body, ctx.client) }),
 
   /** `POST /auth/login` with `provider: passkey` (one login flow). */

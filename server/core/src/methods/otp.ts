@@ -1,14 +1,12 @@
 import type { OtpRefusal, OtpService } from '../codes/otp.js';
-import type { OtpChallengeStore, OtpPurpose } from '../codes/ports.js';
+import type { OtpPurpose } from '../codes/ports.js';
 import type { Repositories } from '../store.js';
 import type { Authentication, RegistrationMethod, SignInMethod } from './method.js';
 import type { ProofRefusal } from './result.js';
 
-/** What the one-time-code methods are built with. */
+/** What the one-time-code methods are built with (they check codes in the login's `repos.codes`). */
 export interface OtpMethodDeps {
   otp: OtpService;
-  /** The code store joining the login's unit of work (a check's spent code or counted try commits with it). */
-  codesIn(repos: Repositories): OtpChallengeStore;
 }
 
 /** A code's refusal as a proof's (`otp_attempts_exceeded` carries `Retry-After`). */
@@ -28,7 +26,7 @@ async function checkCode(
   scope: { address: string; tenantId: string; purpose: OtpPurpose },
   code: string,
 ): Promise<ProofRefusal | null> {
-  const check = await deps.otp.verify(scope, code, deps.codesIn(repos));
+  const check = await deps.otp.verify(scope, code, repos.codes);
   return check.ok ? null : refusalOf(check);
 }
 

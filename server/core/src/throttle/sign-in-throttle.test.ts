@@ -28,6 +28,7 @@ const setup = () => {
       persons: unused,
       identities: unused,
       sessions: unused,
+      codes: unused,
     }),
   });
   const throttle = new SignInThrottle({ clock, uow: db });

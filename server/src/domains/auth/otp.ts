@@ -44,14 +44,13 @@ const toAppError = (refusal: Refusal & { retryAfterSeconds?: number }) =>
 export class OtpCodes {
   readonly #core: CoreOtpService;
   readonly #clock: Clock;
-  /** The challenge store inside a transaction (the core's OTP sign-in methods check codes in it). */
-  readonly storeIn: (tx: EntityManager) => OtpChallengeStore;
+  readonly #storeIn: (tx: EntityManager) => OtpChallengeStore;
 
   /** `storeIn` gives the challenge store inside a transaction, so a check commits with its caller. */
   constructor(core: CoreOtpService, clock: Clock, storeIn: (tx: EntityManager) => OtpChallengeStore) {
     this.#core = core;
     this.#clock = clock;
-    this.storeIn = storeIn;
+    this.#storeIn = storeIn;
   }
 
   /** Issues a code in a transaction of its own, with `audit` (told the challenge id) in it. */
@@ -61,7 +60,7 @@ export class OtpCodes {
     audit: (tx: EntityManager, challengeId: string) => void,
   ): Promise<OtpIssue> {
     return em.transactional(async (tx) => {
-      const issued = await this.#core.issue(scope, this.storeIn(tx));
+      const issued = await this.#core.issue(scope, this.#storeIn(tx));
       if (issued.ok) audit(tx, issued.value.id);
       return issued;
     });
@@ -83,7 +82,7 @@ export class OtpCodes {
     const check = await this.#core.verify(
       { address: scope.email, tenantId: scope.tenantId, purpose: scope.purpose },
       code,
-      this.storeIn(em),
+      this.#storeIn(em),
     );
     return check.ok ? { ok: true } : { ok: false, error: toAppError(check), reason: check.reason };
   }

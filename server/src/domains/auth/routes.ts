@@ -4,9 +4,12 @@ import { Account, Person } from '../../entities/accounts.js';
 import { Tenant } from '../../entities/tenants.js';
 import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
 import { coreRoute } from '../../http/core-handlers.js';
+import { otpMessage } from './mail/messages.js';
 import { forgetUnprovenCredentials } from './methods/password/first-proof.js';
-import { coreSignInMethods } from './methods/registry.js';
+import { smsText } from './methods/phone-otp/request-code.js';
+import { coreRegistrationMethods, coreSignInMethods } from './methods/registry.js';
 import { requireSecondFactor } from './mfa/require-second-factor.js';
+import { OTP_TTL_SECONDS } from './otp.js';
 import { deletePasskey } from './routes/delete-passkey.js';
 import { linkGoogle } from './routes/link-google.js';
 import { linkPhone } from './routes/link-phone.js';
@@ -17,8 +20,6 @@ import { passkeyCredentials } from './routes/passkey-credentials.js';
 import { passkeyLoginBegin } from './routes/passkey-login-begin.js';
 import { passkeyRegisterBegin } from './routes/passkey-register-begin.js';
 import { passkeyRegisterFinish } from './routes/passkey-register-finish.js';
-import { register } from './routes/register.js';
-import { requestOtp } from './routes/request-otp.js';
 import { siweNonce } from './routes/siwe-nonce.js';
 import { unlinkIdentity } from './routes/unlink-identity.js';
 
@@ -35,6 +36,17 @@ export const authRoutes: DomainRoutes = (app, services) => {
     clock,
     throttle: services.throttle,
     methods: coreSignInMethods(services.signInMethods, services),
+    registrations: coreRegistrationMethods(services.signInMethods, services),
+    codes: {
+      otp: services.otpService,
+      exposeCodes: services.exposeOtpCodes,
+      deliver: ({ channel, to, code, tenant }) =>
+        channel === 'email'
+          ? services.mail.send(otpMessage({ to, code, tenant, ttlSeconds: OTP_TTL_SECONDS }))
+          : services.sms.send({ to, text: smsText(code, tenant, OTP_TTL_SECONDS) }),
+      onDeliveryFailure: (error, channel) =>
+        app.log.error({ err: error }, `one-time code: ${channel} delivery failed`),
+    },
     sessions: services.authSessions,
     // Transitional (until these rules are the core's): the server's code, on the login's transaction.
     onEmailFirstProven: async (repos, personId) => {
@@ -57,8 +69,8 @@ export const authRoutes: DomainRoutes = (app, services) => {
     },
   });
   registerContractRoutes(app, contract.auth, {
-    register,
-    requestOtp,
+    register: coreRoute(auth.register),
+    requestOtp: coreRoute(auth.requestOtp),
     login: coreRoute(auth.login),
     passkeyLoginFinish: coreRoute(auth.passkeyLoginFinish),
     refresh: coreRoute(auth.refresh),

@@ -6,6 +6,7 @@ import { PostgresAccountSessions, PostgresAccountStore } from './accounts.js';
 import { PostgresApiKeyStore } from './api-keys.js';
 import { PostgresAuditLog } from './audit.js';
 import { PostgresChallengeStore } from './challenges.js';
+import { PostgresOtpChallengeStore } from './codes.js';
 import { PostgresGrantReader } from './grants.js';
 import { PostgresGroupStore } from './groups.js';
 import { PostgresIdentityStore, PostgresPersonStore } from './persons.js';
@@ -34,6 +35,7 @@ export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps)
     groups: new PostgresGroupStore(em),
     accountSessions: new PostgresAccountSessions(em, deps.clock),
     sessions: new PostgresSessionStore({ tx: em }),
+    codes: new PostgresOtpChallengeStore({ tx: em }),
   };
   entityManagers.set(repos, em);
   return repos;

@@ -18,6 +18,7 @@ const db = () =>
       persons: unused,
       identities: unused,
       sessions: unused,
+      codes: unused,
     }),
   });
 

@@ -44,7 +44,15 @@ export class MemoryTables {
 /** Repositories whose tables still live outside the memory database. */
 export type KeptElsewhere = Pick<
   Repositories,
-  'policies' | 'grants' | 'members' | 'accounts' | 'accountSessions' | 'persons' | 'identities' | 'sessions'
+  | 'policies'
+  | 'grants'
+  | 'members'
+  | 'accounts'
+  | 'accountSessions'
+  | 'persons'
+  | 'identities'
+  | 'sessions'
+  | 'codes'
 >;
 
 /**

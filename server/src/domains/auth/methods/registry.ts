@@ -1,9 +1,11 @@
 import { type AuthProvider, authProviderIds, type LoginBody, type RegisterBody } from '@enforcer/contract';
 import {
+  type RegistrationMethod as CoreRegistrationMethod,
   type SignInMethod as CoreSignInMethod,
   emailOtpSignIn,
   type OtpService,
   phoneOtpSignIn,
+  type RegistrationMethods,
   type Repositories,
   type SignInMethods,
 } from '@enforcer/core';
@@ -142,22 +144,18 @@ function adapted<P extends LoginProvider>(
   };
 }
 
+type CoreServices = MethodServices & {
+  otpService: OtpService;
+  uow: { entityManagerOf(repos: Repositories): EntityManager };
+};
+
 /**
  * The methods the core's login flow runs: the core's own (`email_otp`, `phone_otp`, over the core's
  * `OtpService` in the login's transaction), the others adapted from the server's registry.
  */
-export function coreSignInMethods(
-  registry: MethodRegistry,
-  services: MethodServices & {
-    otpService: OtpService;
-    uow: { entityManagerOf(repos: Repositories): EntityManager };
-  },
-): SignInMethods {
+export function coreSignInMethods(registry: MethodRegistry, services: CoreServices): SignInMethods {
   const entityManagerOf = (repos: Repositories) => services.uow.entityManagerOf(repos);
-  const codes = {
-    otp: services.otpService,
-    codesIn: (repos: Repositories) => services.otp.storeIn(entityManagerOf(repos)),
-  };
+  const codes = { otp: services.otpService };
   const methods: Record<string, unknown> = {
     email_otp: emailOtpSignIn(codes),
     phone_otp: phoneOtpSignIn(codes),
@@ -167,4 +165,25 @@ export function coreSignInMethods(
     if (method && !(provider in methods)) methods[provider] = adapted(method, services, entityManagerOf);
   }
   return methods as SignInMethods;
+}
+
+/**
+ * The registrations the core's `POST /auth/register` runs: the core's `email_otp`, the others (password)
+ * adapted from the server's registry on the entity manager of the registration's unit of work.
+ */
+export function coreRegistrationMethods(
+  registry: MethodRegistry,
+  services: CoreServices,
+): RegistrationMethods {
+  const methods: Record<string, unknown> = {
+    email_otp: emailOtpSignIn({ otp: services.otpService }),
+  };
+  for (const provider of ['password'] as const) {
+    methods[provider] = {
+      id: provider,
+      register: ({ repos, client }, body) =>
+        registry.register({ em: services.uow.entityManagerOf(repos), services, client }, body),
+    } satisfies CoreRegistrationMethod<typeof provider>;
+  }
+  return methods as RegistrationMethods;
 }
