@@ -54,7 +54,7 @@ function setup(options: { allowSignup?: boolean; secondFactor?: SecondFactorGate
   const grants: Partial<GrantReader> = {
     find: async (id) => {
       const a = accounts.get(id);
-      return a && { ...a, accountId: a.id, roles: [a.role], groups: [], grantVersion: 1 };
+      return a ? { ...a, accountId: a.id, roles: [a.role], groups: [], grantVersion: 1 } : null;
     },
   };
   const db = new MemoryDatabase({
