@@ -2,7 +2,6 @@ import type { Jwk, TokenResponse } from '@enforcer/contract';
 import { AccessTokenService, RefreshTokenService, SessionTokens, webCryptoRandom } from '@enforcer/core';
 import { MemorySigningKeys } from '@enforcer/core/memory';
 import type { AccessTokenClaims } from '../session/claims';
-import { MockError } from './problem';
 import type { AccountRow, MockStore, SessionRow } from './store';
 
 export interface TokenSettings {
@@ -92,30 +91,19 @@ export class MockTokens {
     return this.#access.verify(token);
   }
 
-  /** A new session (token family) for an account that just proved who it is. */
-  async signIn(account: AccountRow, amr: string[], mfaAt: number | null = null): Promise<TokenResponse> {
-    if (!account.active) throw new MockError('account_inactive', 'This account has been deactivated');
-    const issued = await this.#refresh.startSession({
-      accountId: account.id,
-      personId: account.personId,
-      tenantId: account.tenantId,
-      amr,
-      mfaAt: mfaAt === null ? null : new Date(mfaAt),
+  /**
+   * A new session (token family) for an account that just proved who it is: the core's `SessionTokens`
+   * in a unit of work of its own (callers hold none). `account_inactive` for a deactivated account.
+   */
+  signIn(account: AccountRow, amr: string[], mfaAt: number | null = null): Promise<TokenResponse> {
+    return this.#store.db.transaction(async (repos) => {
+      const opened = await this.sessions.open(repos, {
+        accountId: account.id,
+        amr,
+        mfaAt: mfaAt === null ? null : new Date(mfaAt),
+        client: {},
+      });
+      return opened.response;
     });
-    return this.#response(account, issued.session, issued.refreshToken);
-  }
-
-  async #response(account: AccountRow, session: SessionRow, refreshToken: string): Promise<TokenResponse> {
-    const store = this.#store;
-    const access = await this.issueAccessToken(account, session);
-    return {
-      token: access.token,
-      refresh_token: refreshToken,
-      expires_at: access.expiresAt.toISOString(),
-      token_type: 'Bearer',
-      account: store.accountView(account),
-      person: store.personView(store.persons.get(account.personId)!),
-      tenant: store.tenantView(store.tenants.get(account.tenantId)!),
-    };
   }
 }
