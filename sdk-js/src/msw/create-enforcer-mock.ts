@@ -11,6 +11,7 @@ import {
 } from '@enforcer/contract';
 import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
 import {
+  acceptsSession,
   accountsHandlers,
   apiKeyRecord,
   apiKeysHandlers,
@@ -42,7 +43,7 @@ import { keptStores } from './kept-stores';
 import { mockRegistrationMethods, mockSignInMethods } from './methods/authenticate';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
 import { captureOtp, issueOtp, otpService } from './methods/otp';
-import { acceptsSession, forgetUnprovenCredentials, mockSecondFactor } from './methods/sign-in';
+import { forgetUnprovenCredentials, mockSecondFactor } from './methods/sign-in';
 import { authMethodRoutes } from './routes/auth-methods';
 import { magicLinkRoutes, mfaRoutes, passwordRoutes } from './routes/credentials';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
@@ -157,17 +158,18 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
   const requests: MockRequestRecord[] = [];
   const google = googleOf(store, options.google?.jwks);
   const devMode = options.devMode ?? true;
+  const methods = mockSignInMethods(store, tokens);
   const tenants = tenantsHandlers(store.db, {
     clock: { now: () => new Date(clock.now()) },
     random: webCryptoRandom,
-    acceptsSession,
+    acceptsSession: (authProviders, amr) => acceptsSession(methods, authProviders, amr),
   });
   // Signing in and the session routes are the core's handlers over `store.db`, as on the server.
   const auth = authHandlers({
     uow: store.db,
     clock: store.db,
     throttle: store.throttle,
-    methods: mockSignInMethods(store, tokens),
+    methods,
     sessions: tokens.sessions,
     onEmailFirstProven: async (_repos, personId) => forgetUnprovenCredentials(store, personId),
     secondFactor: mockSecondFactor(store),

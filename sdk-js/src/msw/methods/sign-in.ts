@@ -27,10 +27,6 @@ export const AMR: Partial<Record<string, string[]>> = {
   passkey: ['hwk'],
 };
 
-/** Whether a session with these `amr` values may be carried into a tenant accepting `providers`. */
-export const acceptsSession = (providers: readonly string[], amr: readonly string[]): boolean =>
-  providers.some((provider) => (AMR[provider] ?? []).some((value) => amr.includes(value)));
-
 export type ProvenIdentity =
   | { email: string; emailVerified: boolean }
   /** A passkey proves its owner. */
