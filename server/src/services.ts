@@ -4,6 +4,7 @@ import {
   OtpService,
   PrivyTokenVerifier,
   RefreshTokenService,
+  SessionTokens,
   SignInThrottle,
 } from '@enforcer/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -51,12 +52,16 @@ export interface Services {
   accessTokens: AccessTokenService;
   refreshTokens: RefreshTokenService;
   sessions: SessionTokenService;
+  /** The core's sessions as sign-in opens them (login, join, switch, invite, refresh). */
+  authSessions: SessionTokens;
   /** Each tenant's compiled policy, cached per version. */
   policies: TenantPolicyService;
   /** Sessions' accounts as the last authentication read them; emptied by change notifications. */
   principalCache: PrincipalCache;
   /** One-time codes (email, SMS) over the core's `OtpService`. */
   otp: OtpCodes;
+  /** The core's one-time codes (the core's `email_otp` and `phone_otp` sign-in methods check with it). */
+  otpService: OtpService;
   /** Development and test servers put one-time codes and links in their answers; production never. */
   exposeOtpCodes: boolean;
   /** Closed by the app that owns it (`buildApp`'s onClose). */
@@ -116,6 +121,12 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
   const logger = deps.logger ?? (pino({ level: 'silent' }) as FastifyBaseLogger);
   const toleranceSeconds = config.tokens.clockToleranceSeconds;
   const uow = new PostgresUnitOfWork({ orm, clock, policies });
+  const otpService = new OtpService({
+    store: new PostgresOtpChallengeStore({ orm }),
+    clock,
+    random,
+    codeKey: deriveKey(config.masterKey, 'otp-code'),
+  });
   return {
     config,
     orm,
@@ -128,16 +139,9 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     sessions,
     policies,
     principalCache,
-    otp: new OtpCodes(
-      new OtpService({
-        store: new PostgresOtpChallengeStore({ orm }),
-        clock,
-        random,
-        codeKey: deriveKey(config.masterKey, 'otp-code'),
-      }),
-      clock,
-      (tx) => new PostgresOtpChallengeStore({ tx }),
-    ),
+    otp: new OtpCodes(otpService, clock, (tx) => new PostgresOtpChallengeStore({ tx })),
+    otpService,
+    authSessions: new SessionTokens({ access: accessTokens, refresh: refreshTokens, uow }),
     exposeOtpCodes: config.env !== 'production',
     mail: createMailDelivery(config, logger),
     sms: createSmsDelivery(config, logger),

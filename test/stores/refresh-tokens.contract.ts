@@ -81,6 +81,24 @@ export function sessionStoreContract(name: string, harness: () => SessionStoreHa
       expect(await store.findSession(crypto.randomUUID())).toBeNull();
     });
 
+    it("ends every live session of a person (logout everywhere), and no one else's", async () => {
+      const { store, service, clock, seedAccount } = setup();
+      const owner = await seedAccount();
+      const other = await seedAccount();
+      const first = await service.startSession({ ...owner, amr: ['otp'] });
+      const second = await service.startSession({ ...owner, amr: ['pwd'] });
+      const ended = await service.startSession({ ...owner, amr: ['otp'] });
+      const theirs = await service.startSession({ ...other, amr: ['otp'] });
+      expect(await store.revokeSession(ended.session.id, 'logout', clock.now())).toBe(true);
+      expect(await store.revokeOfPerson(owner.personId, 'logout_all', clock.now())).toBe(2);
+      for (const { session } of [first, second]) {
+        expect(await store.findSession(session.id)).toMatchObject({ revokeReason: 'logout_all' });
+      }
+      expect((await store.findSession(ended.session.id))?.revokeReason).toBe('logout');
+      expect((await store.findSession(theirs.session.id))?.revokedAt).toBeNull();
+      expect(await store.revokeOfPerson(owner.personId, 'logout_all', clock.now())).toBe(0);
+    });
+
     it('refuses a second token with the same hash, and a second session with the same id', async () => {
       const { store, seedAccount, clock } = setup();
       const owner = await seedAccount();

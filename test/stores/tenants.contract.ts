@@ -175,5 +175,32 @@ export function tenantStoreContract(name: string, harness: () => TenantStoreHarn
       expect(await pending(a!.id, 'accepted@example.com')).toBe(false);
       expect(await pending(a!.id, 'nobody@example.com')).toBe(false);
     });
+
+    it('accepts an invite once, in the unit of work (a failed one leaves it pending)', async () => {
+      const { uow } = harness();
+      const tenant = await uow.transaction((repos) =>
+        provisionTenant(repos, webCryptoRandom, { name: 'Invites accepted' }),
+      );
+      const { invite } = await newInvite(tenant.id, { email: 'taker@example.com' });
+      await uow.transaction((repos) => repos.invites.create(invite));
+      const at = new Date(Math.floor(Date.now() / 1000) * 1000);
+      await expect(
+        uow.transaction(async (repos) => {
+          await repos.invites.accept(invite.id, crypto.randomUUID(), at);
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      const find = () => uow.read((repos) => repos.invites.findByCodeHash(invite.codeHash));
+      expect((await find())?.acceptedAt).toBeNull();
+      await uow.transaction(async (repos) => {
+        const locked = await repos.invites.findByCodeHash(invite.codeHash, { lock: true });
+        expect(locked?.id).toBe(invite.id);
+        await repos.invites.accept(invite.id, crypto.randomUUID(), at);
+      });
+      expect((await find())?.acceptedAt).toEqual(at);
+      expect(await uow.read((repos) => repos.invites.hasPending(tenant.id, 'taker@example.com', at))).toBe(
+        false,
+      );
+    });
   });
 }

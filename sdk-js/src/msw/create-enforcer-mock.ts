@@ -11,9 +11,11 @@ import {
 } from '@enforcer/contract';
 import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
 import {
+  acceptsSession,
   accountsHandlers,
   apiKeyRecord,
   apiKeysHandlers,
+  authHandlers,
   changePasswordHandler,
   feedRetentionSeconds,
   generateInviteCode,
@@ -39,10 +41,11 @@ import type { ContractImpl } from './context';
 import { coreRoute, coreRoutes } from './core-handlers';
 import { uuid } from './crypto';
 import { createDispatcher, type MockRequestRecord } from './dispatch';
+import { mockRegistrationMethods, mockSignInMethods } from './methods/authenticate';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
-import { issueOtp } from './methods/otp';
-import { acceptsSession, passwordHasher } from './methods/sign-in';
-import { authRoutes } from './routes/auth';
+import { captureOtp, issueOtp, otpService } from './methods/otp';
+import { forgetUnprovenCredentials, mockSecondFactor, passwordHasher } from './methods/sign-in';
+import { authMethodRoutes } from './routes/auth-methods';
 import { mfaRoutes, passwordRoutes } from './routes/credentials';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
 import { selfServeTenant } from './routes/tenants';
@@ -156,16 +159,45 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
   const requests: MockRequestRecord[] = [];
   const google = googleOf(store, options.google?.jwks);
   const devMode = options.devMode ?? true;
+  const methods = mockSignInMethods(store, tokens);
   const tenants = tenantsHandlers(store.db, {
     clock: { now: () => new Date(clock.now()) },
     random: webCryptoRandom,
-    acceptsSession,
+    acceptsSession: (authProviders, amr) => acceptsSession(methods, authProviders, amr),
+  });
+  // Signing in and the session routes are the core's handlers over `store.db`, as on the server.
+  const auth = authHandlers({
+    uow: store.db,
+    clock: store.db,
+    throttle: store.throttle,
+    methods,
+    sessions: tokens.sessions,
+    onEmailFirstProven: (repos, personId) => forgetUnprovenCredentials(store, repos, personId),
+    secondFactor: mockSecondFactor(store),
+    registrations: mockRegistrationMethods(store),
+    // Nothing is delivered: codes are captured (`mock.lastOtp`) and, in dev mode, in the answer.
+    codes: {
+      otp: otpService(store),
+      exposeCodes: devMode,
+      deliver: async () => undefined,
+      onIssued: (scope, issued) => captureOtp(store, scope, issued),
+    },
   });
   const impl: ContractImpl = {
     tenants: coreRoutes(contract.tenants, { ...tenants, selfServe: selfServeTenant(store, tokens) }),
-    // GET /auth/permissions and /auth/tenants are the core's, as on the server; the rest is still the mock's.
+    // Sign-in, sessions, /auth/permissions and /auth/tenants are the core's, as on the server.
     auth: {
-      ...authRoutes({ devMode }),
+      ...authMethodRoutes,
+      register: coreRoute(auth.register),
+      requestOtp: coreRoute(auth.requestOtp),
+      login: coreRoute(auth.login),
+      passkeyLoginFinish: coreRoute(auth.passkeyLoginFinish),
+      refresh: coreRoute(auth.refresh),
+      logout: coreRoute(auth.logout),
+      joinTenant: coreRoute(auth.joinTenant),
+      switchTenant: coreRoute(auth.switchTenant),
+      acceptInvite: coreRoute(auth.acceptInvite),
+      me: coreRoute(auth.me),
       permissions: coreRoute(permissionsHandler(store.db)),
       tenants: coreRoute(membershipsHandler(store.db)),
     },

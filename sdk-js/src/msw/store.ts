@@ -30,7 +30,7 @@ import {
   type MemoryGroupRow,
   type MemoryIdentityRow,
   type MemoryInviteRow,
-  MemoryOtpChallengeStore,
+  type MemoryOtpChallengeStore,
   type MemoryPersonRow,
   type MemorySessionStore,
   type MemoryTenantRow,
@@ -165,7 +165,10 @@ export class MockStore {
   /** challenge id → passkey ceremony challenge. */
   readonly passkeyChallenges = new Map<string, PasskeyChallengeRow>();
   /** One-time code challenges, hashed (the rules are the core's OtpService: methods/otp.ts). */
-  readonly otpChallenges = new MemoryOtpChallengeStore();
+  /** One-time codes' challenges: the core's memory table. */
+  get otpChallenges(): MemoryOtpChallengeStore {
+    return this.db.codes;
+  }
 
   /**
    * The core's unit of work over memory: the stores the core's handlers use. Tables move here from this
@@ -214,7 +217,6 @@ export class MockStore {
       map.clear();
     }
     this.db.clear();
-    this.otpChallenges.clear();
   }
 
   // --- tenants ---------------------------------------------------------------------------------

@@ -1,8 +1,7 @@
 import type { Jwk, TokenResponse } from '@enforcer/contract';
-import { AccessTokenService, RefreshTokenService, webCryptoRandom } from '@enforcer/core';
+import { AccessTokenService, RefreshTokenService, SessionTokens, webCryptoRandom } from '@enforcer/core';
 import { MemorySigningKeys } from '@enforcer/core/memory';
 import type { AccessTokenClaims } from '../session/claims';
-import { MockError } from './problem';
 import type { AccountRow, MockStore, SessionRow } from './store';
 
 export interface TokenSettings {
@@ -31,6 +30,8 @@ export class MockTokens {
   readonly #refresh: RefreshTokenService;
   readonly #keys: MemorySigningKeys;
   readonly #access: AccessTokenService;
+  /** The core's sessions as sign-in opens them (login, join, switch, invite, refresh), over `store.db`. */
+  readonly sessions: SessionTokens;
 
   constructor(store: MockStore, settings: TokenSettings) {
     this.#store = store;
@@ -55,6 +56,7 @@ export class MockTokens {
       ttlSeconds: settings.accessTtl,
       clockToleranceSeconds: settings.clockTolerance,
     });
+    this.sessions = new SessionTokens({ access: this.#access, refresh: this.#refresh, uow: store.db });
   }
 
   /** Rotates the signing key: the new one signs, the old one stays published (and accepted). */
@@ -89,53 +91,19 @@ export class MockTokens {
     return this.#access.verify(token);
   }
 
-  /** A new session (token family) for an account that just proved who it is. */
-  async signIn(account: AccountRow, amr: string[], mfaAt: number | null = null): Promise<TokenResponse> {
-    if (!account.active) throw new MockError('account_inactive', 'This account has been deactivated');
-    const issued = await this.#refresh.startSession({
-      accountId: account.id,
-      personId: account.personId,
-      tenantId: account.tenantId,
-      amr,
-      mfaAt: mfaAt === null ? null : new Date(mfaAt),
+  /**
+   * A new session (token family) for an account that just proved who it is: the core's `SessionTokens`
+   * in a unit of work of its own (callers hold none). `account_inactive` for a deactivated account.
+   */
+  signIn(account: AccountRow, amr: string[], mfaAt: number | null = null): Promise<TokenResponse> {
+    return this.#store.db.transaction(async (repos) => {
+      const opened = await this.sessions.open(repos, {
+        accountId: account.id,
+        amr,
+        mfaAt: mfaAt === null ? null : new Date(mfaAt),
+        client: {},
+      });
+      return opened.response;
     });
-    return this.#response(account, issued.session, issued.refreshToken);
-  }
-
-  /** `POST /auth/refresh`: the core's rotation; a deactivated account's session ends. */
-  async refresh(presented: string): Promise<TokenResponse> {
-    const rotated = await this.#refresh.rotate(presented, {
-      check: async (session) =>
-        this.#store.accounts.get(session.accountId)!.active
-          ? undefined
-          : {
-              ok: false,
-              code: 'account_inactive',
-              detail: 'This account has been deactivated',
-              reason: 'account_inactive',
-            },
-    });
-    if (!rotated.ok) throw new MockError(rotated.code, rotated.detail);
-    const { session, refreshToken } = rotated.value;
-    return this.#response(this.#store.accounts.get(session.accountId)!, session, refreshToken);
-  }
-
-  /** The session of a refresh token (`POST /auth/logout` with one), or null. */
-  sessionOf(presented: string): Promise<SessionRow | null> {
-    return this.#refresh.sessionOf(presented);
-  }
-
-  async #response(account: AccountRow, session: SessionRow, refreshToken: string): Promise<TokenResponse> {
-    const store = this.#store;
-    const access = await this.issueAccessToken(account, session);
-    return {
-      token: access.token,
-      refresh_token: refreshToken,
-      expires_at: access.expiresAt.toISOString(),
-      token_type: 'Bearer',
-      account: store.accountView(account),
-      person: store.personView(store.persons.get(account.personId)!),
-      tenant: store.tenantView(store.tenants.get(account.tenantId)!),
-    };
   }
 }

@@ -48,6 +48,28 @@ export {
   auditFields,
   scrubDetails,
 } from './audit/ports.js';
+export { type AuthDeps, type AuthHandlers, authHandlers } from './auth/handlers.js';
+export {
+  acceptsSession,
+  committed,
+  type LoginDeps,
+  login,
+  type Outcome,
+  type SecondFactorGate,
+  type SecondFactorInput,
+  type SignInMethods,
+  tenantByCode,
+} from './auth/login.js';
+export { type OpenedSession, type OpenSessionInput, personView, SessionTokens } from './auth/open-session.js';
+export { type RegisterDeps, type RegistrationMethods, register } from './auth/register.js';
+export { type CodeRequestDeps, requestCode } from './auth/request-code.js';
+export {
+  type EmailFirstProven,
+  findOrCreatePerson,
+  type Resolution,
+  resolvePerson,
+} from './auth/resolve-person.js';
+export { acceptInvite, joinTenant, switchTenant, type TenantSessionDeps } from './auth/tenant-sessions.js';
 export {
   type ApiKeyCaller,
   auditActorOf,
@@ -122,6 +144,7 @@ export type {
   SignInContext,
   SignInMethod,
 } from './methods/method.js';
+export { emailOtpSignIn, type OtpMethodDeps, phoneOtpSignIn } from './methods/otp.js';
 export {
   isPrivyToken,
   onePrivyTenant,

@@ -2,12 +2,14 @@ import type { AccountSessions, AccountStore } from './accounts/ports.js';
 import type { ApiKeyStore } from './api-keys/ports.js';
 import type { AuditLog } from './audit/ports.js';
 import type { ChallengeStore } from './challenges/ports.js';
+import type { OtpChallengeStore } from './codes/ports.js';
 import type { GroupStore } from './groups/ports.js';
 import type { MagicLinkStore } from './magic-links/ports.js';
 import type { PasswordStore } from './passwords/ports.js';
 import type { IdentityStore, PersonStore } from './persons/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
 import type { RevocationFeedStore } from './revocations/ports.js';
+import type { SessionStore } from './sessions/ports.js';
 import type { InviteStore, TenantMembers, TenantStore } from './tenants/ports.js';
 import type { ThrottleStore } from './throttle/ports.js';
 
@@ -41,6 +43,13 @@ export interface Repositories {
   passwords: PasswordStore;
   /** Mailed sign-in links and each tenant's allowed redirect URLs. */
   magicLinks: MagicLinkStore;
+  /**
+   * Sessions and their refresh tokens, in the unit of work: a sign-in's session commits with it. Refresh
+   * rotation (`withFamily`) keeps its own transaction (the `RefreshTokenService`'s store).
+   */
+  sessions: SessionStore;
+  /** One-time codes' challenges: a sign-in's spent code or counted wrong try commits with it. */
+  codes: OtpChallengeStore;
 }
 
 /**

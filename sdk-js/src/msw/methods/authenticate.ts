@@ -1,76 +1,88 @@
 import type { LoginBody } from '@enforcer/contract';
 import {
-  type LoginBodyOf,
+  emailOtpSignIn,
   type LoginProvider,
   magicLinkSignIn,
+  phoneOtpSignIn,
+  type RegistrationMethods,
   type SignInMethod,
+  type SignInMethods,
   webCryptoHashing,
 } from '@enforcer/core';
 import type { MockContext } from '../context';
-import { refusalError } from '../problem';
 import type { MockStore, TenantRow } from '../store';
+import type { MockTokens } from '../tokens';
 import { verifyGoogleIdToken } from './google';
-import { checkOtp } from './otp';
+import { otpService } from './otp';
 import { verifyPasskeyAssertion } from './passkey';
 import { verifyPrivyToken } from './privy';
-import { unsupportedMethod } from './settings';
-import { type Authentication, passwordMethod } from './sign-in';
+import { AMR, type Authentication, passwordMethod } from './sign-in';
 import { verifySiwe } from './siwe';
 
-/**
- * A core sign-in method in one unit of work of the mock's database (an adapter until the login flow is
- * the core's: it then runs the method in the login's own unit of work).
- */
-async function viaCore<P extends LoginProvider>(
-  store: MockStore,
-  tenant: TenantRow,
-  method: SignInMethod<P>,
-  body: LoginBodyOf<P>,
-): Promise<Authentication> {
-  const result = await store.db.transaction(async (repos) => {
-    const record = (await repos.tenants.find(tenant.id))!;
-    return method.authenticate({ repos, tenant: record, client: { ip: null, userAgent: null } }, body);
-  });
-  return result.ok ? result : { ok: false, reason: result.reason, error: refusalError(result) };
-}
+/** The methods whose proofs are still the mock's own (the others are the core's). */
+type MockProvider = Exclude<LoginProvider, 'email_otp' | 'phone_otp' | 'password' | 'magic_link'>;
 
-/** The strategies of the server, each proving who the caller is and nothing else. */
-export async function authenticate(
-  ctx: MockContext,
+/** The mock's own proofs of the methods not moved into the core yet; they change MockStore rows only. */
+async function authenticate(
+  ctx: Pick<MockContext, 'store' | 'tokens'>,
   tenant: TenantRow,
-  body: LoginBody,
+  body: Extract<LoginBody, { provider: MockProvider }>,
 ): Promise<Authentication> {
   const { store } = ctx;
   switch (body.provider) {
-    case 'email_otp': {
-      const check = await checkOtp(
-        store,
-        { purpose: 'login', email: body.email, tenantId: tenant.id },
-        body.otp,
-      );
-      return check.ok ? { ok: true, identity: { email: body.email, emailVerified: true } } : check;
-    }
-    case 'password':
-      return viaCore(store, tenant, passwordMethod, body);
-    case 'magic_link':
-      return viaCore(store, tenant, magicLinkSignIn({ clock: store.db, hashing: webCryptoHashing }), body);
-    case 'phone_otp': {
-      const check = await checkOtp(
-        store,
-        { purpose: 'phone_login', email: body.phone, tenantId: tenant.id },
-        body.otp,
-      );
-      return check.ok ? { ok: true, identity: { provider: 'phone_otp', subject: body.phone } } : check;
-    }
     case 'google':
-      return verifyGoogleIdToken(ctx, tenant, body.token, body.nonce);
+      return verifyGoogleIdToken(ctx as MockContext, tenant, body.token, body.nonce);
     case 'siwe':
       return verifySiwe(store, tenant, body, ctx.tokens.settings.clockTolerance);
     case 'privy':
       return verifyPrivyToken(store, tenant, body.token, ctx.tokens.settings.clockTolerance);
     case 'passkey':
       return verifyPasskeyAssertion(store, tenant, body);
-    default:
-      throw unsupportedMethod(`${(body as { provider: string }).provider} sign-in`);
   }
+}
+
+/**
+ * Transitional: a mock proof as a core `SignInMethod`, for the core's login flow, until the method is the
+ * core's. It runs inside the login's unit of work, so it must not open one (units of work never nest).
+ */
+const adapted = <P extends MockProvider>(
+  ctx: Pick<MockContext, 'store' | 'tokens'>,
+  id: P,
+): SignInMethod<P> => ({
+  id,
+  amr: AMR[id] ?? [],
+  async authenticate({ tenant }, body) {
+    const row = ctx.store.tenants.get(tenant.id)!;
+    const auth = await authenticate(ctx, row, body as never);
+    if (auth.ok) return { ok: true, identity: auth.identity };
+    const { error, reason } = auth;
+    return { ok: false, code: error.code, detail: error.message, reason, cause: error };
+  },
+});
+
+/**
+ * The sign-in methods of the mock's login flow (the core's): codes, passwords and magic links are the
+ * core's methods over the mock's memory database, the others the mock's proofs adapted.
+ */
+export function mockSignInMethods(store: MockStore, tokens: MockTokens): SignInMethods {
+  const ctx = { store, tokens };
+  const codes = { otp: otpService(store) };
+  return {
+    email_otp: emailOtpSignIn(codes),
+    phone_otp: phoneOtpSignIn(codes),
+    password: passwordMethod,
+    magic_link: magicLinkSignIn({ clock: store.db, hashing: webCryptoHashing }),
+    google: adapted(ctx, 'google'),
+    siwe: adapted(ctx, 'siwe'),
+    privy: adapted(ctx, 'privy'),
+    passkey: adapted(ctx, 'passkey'),
+  };
+}
+
+/** The registrations of the mock's `POST /auth/register` (the core's): both methods are the core's. */
+export function mockRegistrationMethods(store: MockStore): RegistrationMethods {
+  return {
+    email_otp: emailOtpSignIn({ otp: otpService(store) }),
+    password: passwordMethod,
+  };
 }

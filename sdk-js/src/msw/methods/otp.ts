@@ -3,8 +3,10 @@ import {
   type Clock,
   type CodeChannel,
   codePurpose,
+  type IssuedOtp,
   type OtpPurpose,
   type OtpRefusalReason,
+  type OtpScope,
   OtpService,
   type Refusal,
   sendCode,
@@ -19,7 +21,7 @@ const clockOf = (store: MockStore): Clock => ({ now: () => new Date(store.now())
 /** Each mock's OtpService (the server's rules, from @enforcer/core) over its memory store and clock. */
 const services = new WeakMap<MockStore, OtpService>();
 
-function otpService(store: MockStore): OtpService {
+export function otpService(store: MockStore): OtpService {
   let service = services.get(store);
   if (!service) {
     service = new OtpService({
@@ -60,23 +62,17 @@ export async function checkOtp(
   return check.ok ? { ok: true } : { ok: false, reason: check.reason, error: toMockError(check) };
 }
 
-/** A new code (the core's rules); it is also kept in `store.otps`, the captured codes `mock.lastOtp` reads. */
-async function issueCaptured(
-  store: MockStore,
-  scope: { address: string; tenantId: string | null; purpose: OtpPurpose },
-) {
+/** Keeps an issued code in `store.otps`, the captured codes `mock.lastOtp` reads. */
+export function captureOtp(store: MockStore, scope: OtpScope, issued: IssuedOtp): void {
+  const { address: email, tenantId, purpose } = scope;
+  const row = { purpose, email, tenantId, code: issued.code, expiresAt: issued.expiresAt.getTime() };
+  store.otps.set(`${purpose}|${email}|${tenantId ?? ''}`, row);
+}
+
+/** A new code (the core's rules), captured. */
+async function issueCaptured(store: MockStore, scope: OtpScope) {
   const issued = await otpService(store).issue(scope);
-  if (issued.ok) {
-    const { address: email, tenantId, purpose } = scope;
-    const row = {
-      purpose,
-      email,
-      tenantId,
-      code: issued.value.code,
-      expiresAt: issued.value.expiresAt.getTime(),
-    };
-    store.otps.set(`${purpose}|${email}|${tenantId ?? ''}`, row);
-  }
+  if (issued.ok) captureOtp(store, scope, issued.value);
   return issued;
 }
 

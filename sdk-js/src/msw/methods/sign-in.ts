@@ -1,23 +1,21 @@
-import type { LoginBody, SecondFactor } from '@enforcer/contract';
+import type { SecondFactor } from '@enforcer/contract';
 import {
-  countsAsGuess,
   forgetUnprovenPassword,
-  loginIdentifier,
   MOCK_PBKDF2_ITERATIONS,
   passwordSignIn,
   pbkdf2PasswordHasher,
   personIdentifier,
+  type Repositories,
+  type SecondFactorGate,
   type ThrottleSubject,
 } from '@enforcer/core';
-import type { MockContext } from '../context';
-import { uuid } from '../crypto';
 import { MockError } from '../problem';
-import { iso, type MockStore, type PersonRow, type TenantRow } from '../store';
+import { iso, type MockStore, type PersonRow } from '../store';
 import { checkTotp, mfaToken, normalizeRecoveryCode, recoveryCode } from './totp';
 
 /**
- * The login flow of the server (server/src/domains/auth/routes/login.ts) in the mock: the throttle
- * around every method, the person and account, the MFA gate before any session opens.
+ * What the mock's sign-in still keeps of its own (the login flow is the core's, server/core/src/auth):
+ * the methods' `amr`, passwords, the first-proof rule, the second factor.
  */
 
 export const MFA_CHALLENGE_TTL_SECONDS = 300;
@@ -36,10 +34,6 @@ export const AMR: Partial<Record<string, string[]>> = {
   privy: ['privy'],
   passkey: ['hwk'],
 };
-
-/** Whether a session with these `amr` values may be carried into a tenant accepting `providers`. */
-export const acceptsSession = (providers: readonly string[], amr: readonly string[]): boolean =>
-  providers.some((provider) => (AMR[provider] ?? []).some((value) => amr.includes(value)));
 
 export type ProvenIdentity =
   | { email: string; emailVerified: boolean }
@@ -67,62 +61,31 @@ export const passwordMethod = passwordSignIn({ hasher: passwordHasher });
 // --- persons ------------------------------------------------------------------------------------
 
 /**
- * The person of an email, created if needed; a proof of the email marks them verified, and (the
- * server's pre-hijacking defence) drops a password set before that first proof, with the TOTP,
- * recovery codes and every session.
+ * The server's pre-hijacking defence (`forgetUnprovenCredentials`): the first proof of a person's email
+ * drops a password set before it, with the TOTP, recovery codes and every session. Persons without a
+ * password are left alone. The core's login flow calls it (`onEmailFirstProven`).
  */
+export async function forgetUnprovenCredentials(
+  store: MockStore,
+  repos: Repositories,
+  personId: string,
+): Promise<void> {
+  // The password part is the core's rule, over the core's password table.
+  if (!(await forgetUnprovenPassword(repos, personId))) return;
+  store.totp.delete(personId);
+  store.recoveryCodes.delete(personId);
+  await repos.sessions.revokeOfPerson(personId, 'email_proven', store.db.now());
+}
+
+/** The person of an email, created if needed; a proof of the email marks them verified (see above). */
 export async function personOfEmail(store: MockStore, email: string, verified: boolean): Promise<PersonRow> {
   const existing = store.personByEmail(email);
   if (!existing) return store.ensurePerson(email, verified);
   if (verified && !existing.emailVerified) {
     existing.emailVerified = true;
-    // The password part is the core's rule (`forgetUnprovenPassword`), over the core's password table.
-    if (await store.db.transaction((repos) => forgetUnprovenPassword(repos, existing.id))) {
-      store.totp.delete(existing.id);
-      store.recoveryCodes.delete(existing.id);
-      for (const session of store.sessions.values()) {
-        if (session.personId === existing.id) store.revokeSession(session, 'email_proven');
-      }
-    }
+    await store.db.transaction((repos) => forgetUnprovenCredentials(store, repos, existing.id));
   }
   return existing;
-}
-
-/** An external identity: found by (provider, subject), never by email; a new one is a new person. */
-function personOfIdentity(
-  store: MockStore,
-  identity: Extract<ProvenIdentity, { provider: string }>,
-): PersonRow {
-  const now = store.now();
-  const linked = [...store.identities.values()].find(
-    (i) => i.provider === identity.provider && i.subject === identity.subject,
-  );
-  if (linked) {
-    linked.lastUsedAt = now;
-    if (identity.email && identity.emailVerified) linked.email = identity.email;
-    return store.persons.get(linked.personId)!;
-  }
-  const email = identity.email && identity.emailVerified ? identity.email.toLowerCase() : null;
-  if (email && store.personByEmail(email)) {
-    throw new MockError(
-      'email_in_use',
-      `Someone already signs in with ${email}: sign in with it, then link this ${identity.provider} account`,
-    );
-  }
-  const person: PersonRow = { id: uuid(), email, emailVerified: email !== null, createdAt: now };
-  store.persons.set(person.id, person);
-  const id = uuid();
-  store.identities.set(id, {
-    id,
-    personId: person.id,
-    provider: identity.provider,
-    subject: identity.subject,
-    email,
-    verifiedAt: now,
-    createdAt: now,
-    lastUsedAt: now,
-  });
-  return person;
 }
 
 // --- second factor ------------------------------------------------------------------------------
@@ -200,56 +163,29 @@ export const personSubject = (store: MockStore, tenantId: string, personId: stri
   client: {},
 });
 
-// --- the login flow -------------------------------------------------------------------------------
+// --- the login flow's second factor ---------------------------------------------------------------
 
-export async function loginFlow(
-  ctx: MockContext,
-  tenant: TenantRow,
-  body: LoginBody,
-  authenticate: () => Promise<Authentication>,
-) {
-  const { store, tokens } = ctx;
-  const { throttle } = store;
-  const attempt = { tenantId: tenant.id, identifier: loginIdentifier(body), client: {} };
-  const gate = await throttle.gate(attempt);
-  if (gate) throw gate;
-  const auth = await authenticate();
-  if (!auth.ok) {
-    throw (
-      (countsAsGuess(auth.reason) ? await throttle.recordFailure(attempt, auth.reason) : undefined) ??
-      auth.error
-    );
-  }
-
-  const person =
-    'personId' in auth.identity
-      ? store.persons.get(auth.identity.personId)!
-      : 'provider' in auth.identity
-        ? personOfIdentity(store, auth.identity)
-        : await personOfEmail(store, auth.identity.email, auth.identity.emailVerified);
-  const lockout = await throttle.lockedOut(tenant.id, personIdentifier(person));
-  if (lockout) throw lockout;
-  let account = store.accountOf(person.id, tenant.id);
-  if (!account) {
-    if (!tenant.allowSignup) throw new MockError('signup_disabled', 'This tenant is invite-only');
-    account = store.createAccount(person.id, tenant.id, 'member');
-  }
-  if (!account.active) throw new MockError('account_inactive', 'This account has been deactivated');
-  const amr = [...(AMR[body.provider] ?? [])];
-  if (!amr.some((value) => MULTI_FACTOR_AMR.includes(value)) && mfaEnabled(store, person.id)) {
+/**
+ * The login flow's MFA gate (the core's `SecondFactorGate`), as the server's `requireSecondFactor`: a
+ * person with TOTP on, signing in with a method that is not multi-factor by itself, gets `mfa_required`
+ * with a single-use `mfa_token` (5 minutes) for `POST /auth/mfa/verify`, and no session.
+ */
+export const mockSecondFactor = (store: MockStore): SecondFactorGate => ({
+  async require(_repos, { account, person, tenant, provider, amr }) {
+    if (amr.some((value) => MULTI_FACTOR_AMR.includes(value)) || !mfaEnabled(store, person.id)) return null;
     const token = mfaToken();
     const expiresAt = store.now() + MFA_CHALLENGE_TTL_SECONDS * 1000;
     store.mfaChallenges.set(token, {
       accountId: account.id,
       personId: person.id,
       tenantId: tenant.id,
-      provider: body.provider,
-      amr,
+      provider,
+      amr: [...amr],
       attempts: 0,
       expiresAt,
       consumedAt: null,
     });
-    throw new MockError(
+    return new MockError(
       'mfa_required',
       'This account uses two-step verification: finish signing in with POST /auth/mfa/verify and the mfa_token',
       {
@@ -260,7 +196,5 @@ export async function loginFlow(
         },
       },
     );
-  }
-  await throttle.recordSuccess({ tenantId: tenant.id, identifier: personIdentifier(person) });
-  return tokens.signIn(account, amr);
-}
+  },
+});

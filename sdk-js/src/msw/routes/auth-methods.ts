@@ -14,11 +14,10 @@ import {
   registerPasskey,
   registrationOptions,
   toPasskeyCredential,
-  verifyPasskeyAssertion,
 } from '../methods/passkey';
 import { verifyPrivyToken } from '../methods/privy';
 import { assertAcceptsMethod, settingsFor } from '../methods/settings';
-import { type Authentication, loginFlow } from '../methods/sign-in';
+import type { Authentication } from '../methods/sign-in';
 import { issueSiweNonce, verifySiwe } from '../methods/siwe';
 import { MockError } from '../problem';
 import { type IdentityRow, iso, type MockStore, type PersonRow, type TenantRow } from '../store';
@@ -113,7 +112,11 @@ async function linkWith(
   return { status: 201 as const, body: toIdentity(row) };
 }
 
-export const authMethodRoutes: Pick<RouterImpl<typeof contract.auth>, keyof typeof contractRoutes> = {
+// `passkeyLoginFinish` is the core's login flow (`authHandlers`), as on the server.
+export const authMethodRoutes: Pick<
+  RouterImpl<typeof contract.auth>,
+  Exclude<keyof typeof contractRoutes, 'passkeyLoginFinish'>
+> = {
   identities: (_request, ctx) => {
     const person = ctx.store.persons.get(userOf(ctx).account.personId)!;
     const data: Identity[] = [];
@@ -212,16 +215,6 @@ export const authMethodRoutes: Pick<RouterImpl<typeof contract.auth>, keyof type
     assertAcceptsMethod(tenant, 'passkey');
     const settings = settingsFor(store, tenant, 'passkey');
     return { status: 200, body: await authenticationOptions(store, tenant, settings, body.email) };
-  },
-  passkeyLoginFinish: async ({ body }, ctx) => {
-    const tenant = ctx.store.tenantByCode(body.tenant_code);
-    if (!tenant) throw new MockError('not_found', 'No tenant with that code');
-    assertAcceptsMethod(tenant, 'passkey');
-    const login = { provider: 'passkey' as const, ...body };
-    return {
-      status: 200,
-      body: await loginFlow(ctx, tenant, login, () => verifyPasskeyAssertion(ctx.store, tenant, login)),
-    };
   },
   passkeyCredentials: (_request, ctx) => ({
     status: 200,

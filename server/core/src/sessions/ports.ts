@@ -66,4 +66,6 @@ export interface SessionStore {
   findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | null>;
   /** Ends a live session; false when it is unknown or already ended. */
   revokeSession(id: string, reason: string, at: Date): Promise<boolean>;
+  /** Ends every live session of the person, in every tenant (logout everywhere): how many. */
+  revokeOfPerson(personId: string, reason: string, at: Date): Promise<number>;
 }

@@ -62,8 +62,10 @@ export interface InviteStore {
   /** Whether `email` has an invite to the tenant that is neither accepted nor expired at `now`. */
   hasPending(tenantId: string, email: string, now: Date): Promise<boolean>;
   create(invite: InviteRecord): Promise<void>;
-  /** The invite whose code hashes to `codeHash`, or null. */
-  findByCodeHash(codeHash: string): Promise<InviteRecord | null>;
+  /** The invite whose code hashes to `codeHash`, or null. With `lock`, locked until the unit of work ends. */
+  findByCodeHash(codeHash: string, options?: { lock?: boolean }): Promise<InviteRecord | null>;
+  /** Marks the invite taken, by the account it made (an invite works once). */
+  accept(id: string, accountId: string, at: Date): Promise<void>;
 }
 
 /**

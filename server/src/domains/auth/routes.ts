@@ -1,47 +1,85 @@
 import { contract } from '@enforcer/contract';
-import { membershipsHandler, permissionsHandler } from '@enforcer/core';
+import { authHandlers, membershipsHandler, permissionsHandler } from '@enforcer/core';
+import { Account, Person } from '../../entities/accounts.js';
+import { Tenant } from '../../entities/tenants.js';
 import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
 import { coreRoute } from '../../http/core-handlers.js';
-import { acceptInvite } from './routes/accept-invite.js';
+import { otpMessage } from './mail/messages.js';
+import { forgetUnprovenCredentials } from './methods/password/first-proof.js';
+import { smsText } from './methods/phone-otp/request-code.js';
+import { coreRegistrationMethods, coreSignInMethods } from './methods/registry.js';
+import { requireSecondFactor } from './mfa/require-second-factor.js';
+import { OTP_TTL_SECONDS } from './otp.js';
 import { deletePasskey } from './routes/delete-passkey.js';
-import { joinTenant } from './routes/join-tenant.js';
 import { linkGoogle } from './routes/link-google.js';
 import { linkPhone } from './routes/link-phone.js';
 import { linkPrivy } from './routes/link-privy.js';
 import { linkSiwe } from './routes/link-siwe.js';
 import { listIdentities } from './routes/list-identities.js';
-import { login, passkeyLoginFinish } from './routes/login.js';
-import { logout } from './routes/logout.js';
-import { me } from './routes/me.js';
 import { passkeyCredentials } from './routes/passkey-credentials.js';
 import { passkeyLoginBegin } from './routes/passkey-login-begin.js';
 import { passkeyRegisterBegin } from './routes/passkey-register-begin.js';
 import { passkeyRegisterFinish } from './routes/passkey-register-finish.js';
-import { refresh } from './routes/refresh.js';
-import { register } from './routes/register.js';
-import { requestOtp } from './routes/request-otp.js';
 import { siweNonce } from './routes/siwe-nonce.js';
-import { switchTenant } from './routes/switch-tenant.js';
 import { unlinkIdentity } from './routes/unlink-identity.js';
 
 /**
- * The auth routes of the contract (`contract.auth`), one handler per file under `routes/`. Who may call
- * each is the contract's route metadata, enforced by the shared authenticate hook.
+ * The auth routes of the contract (`contract.auth`). Signing in and the session routes (login, refresh,
+ * logout, join, switch, invite accept, me), `tenants` and `permissions` are the core's handlers, as the
+ * mock runs them; the rest (one handler per file under `routes/`) moves with the sign-in methods. Who may
+ * call each is the contract's route metadata, enforced by the shared authenticate hook.
  */
 export const authRoutes: DomainRoutes = (app, services) => {
-  // `tenants` and `permissions` are the core's handlers, as the mock runs them; the rest moves with sign-in.
+  const { clock } = services;
+  const auth = authHandlers({
+    uow: services.uow,
+    clock,
+    throttle: services.throttle,
+    methods: coreSignInMethods(services.signInMethods, services),
+    registrations: coreRegistrationMethods(services.signInMethods, services),
+    codes: {
+      otp: services.otpService,
+      exposeCodes: services.exposeOtpCodes,
+      deliver: ({ channel, to, code, tenant }) =>
+        channel === 'email'
+          ? services.mail.send(otpMessage({ to, code, tenant, ttlSeconds: OTP_TTL_SECONDS }))
+          : services.sms.send({ to, text: smsText(code, tenant, OTP_TTL_SECONDS) }),
+      onDeliveryFailure: (error, channel) =>
+        app.log.error({ err: error }, `one-time code: ${channel} delivery failed`),
+    },
+    sessions: services.authSessions,
+    // Transitional (until these rules are the core's): the server's code, on the login's transaction.
+    onEmailFirstProven: async (repos, personId) => {
+      const em = services.uow.entityManagerOf(repos);
+      await forgetUnprovenCredentials(em, clock, await em.findOneOrFail(Person, personId));
+    },
+    secondFactor: {
+      require: async (repos, input) => {
+        const em = services.uow.entityManagerOf(repos);
+        const refusal = await requireSecondFactor(em, services, {
+          account: await em.findOneOrFail(Account, input.account.id),
+          person: await em.findOneOrFail(Person, input.person.id),
+          tenant: await em.findOneOrFail(Tenant, input.tenant.id),
+          provider: input.provider,
+          amr: input.amr,
+          client: input.client,
+        });
+        return refusal ?? null;
+      },
+    },
+  });
   registerContractRoutes(app, contract.auth, {
-    register,
-    requestOtp,
-    login,
-    passkeyLoginFinish,
-    refresh,
-    logout,
-    joinTenant,
-    switchTenant,
+    register: coreRoute(auth.register),
+    requestOtp: coreRoute(auth.requestOtp),
+    login: coreRoute(auth.login),
+    passkeyLoginFinish: coreRoute(auth.passkeyLoginFinish),
+    refresh: coreRoute(auth.refresh),
+    logout: coreRoute(auth.logout),
+    joinTenant: coreRoute(auth.joinTenant),
+    switchTenant: coreRoute(auth.switchTenant),
     tenants: coreRoute(membershipsHandler(services.uow)),
-    acceptInvite,
-    me,
+    acceptInvite: coreRoute(auth.acceptInvite),
+    me: coreRoute(auth.me),
     permissions: coreRoute(permissionsHandler(services.uow)),
     identities: listIdentities,
     linkPhone,

@@ -1,17 +1,17 @@
 import type { TokenResponse } from '@enforcer/contract';
+import type { Repositories, SessionTokens } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type IAccount, type IPerson, Person } from '../../entities/accounts.js';
-import { type ITenant, Tenant } from '../../entities/tenants.js';
-import type { ClientInfo, SessionTokenService } from '../tokens/session-tokens.js';
-import { toTokenResponse } from './views.js';
+import type { IAccount, IPerson } from '../../entities/accounts.js';
+import type { ITenant } from '../../entities/tenants.js';
+import type { ClientInfo } from '../tokens/session-tokens.js';
 
 /**
- * Starts a session (a refresh-token family) for an account, in the caller's transaction, and builds the
- * answer every sign-in gives. Login, join, switch, invite accept and self-serve all end here.
+ * Starts a session for an account in the caller's transaction, by the core's `SessionTokens` (as the core's
+ * login flow does), for the sign-ins still written here: the MFA verify step and self-serve tenant creation.
  */
 export async function openSession(
   tx: EntityManager,
-  services: { sessions: SessionTokenService },
+  services: { authSessions: SessionTokens; uow: { within(em: EntityManager): Repositories } },
   input: {
     account: IAccount;
     person: IPerson;
@@ -23,32 +23,10 @@ export async function openSession(
   },
 ): Promise<{ sessionId: string; response: TokenResponse }> {
   await tx.flush();
-  const tokens = await services.sessions.signIn(
-    {
-      accountId: input.account.id,
-      amr: [...input.amr],
-      mfaAt: input.mfaAt ?? null,
-      ip: input.client.ip,
-      userAgent: input.client.userAgent,
-    },
-    tx,
-  );
-  return { sessionId: tokens.sessionId, response: toTokenResponse(tokens, input.person, input.tenant) };
-}
-
-/**
- * Rotates a refresh token (see `RefreshTokenService`): a spent token presented again outside the grace
- * window revokes the whole family (`401 refresh_token_reused`, audited there); two refreshes of one token
- * within the window get the same successor.
- */
-export async function refreshSession(
-  em: EntityManager,
-  services: { sessions: SessionTokenService },
-  refreshToken: string,
-  client: ClientInfo,
-): Promise<TokenResponse> {
-  const tokens = await services.sessions.refresh(refreshToken, client);
-  const person = await em.findOneOrFail(Person, tokens.personId);
-  const tenant = await em.findOneOrFail(Tenant, tokens.tenantId);
-  return toTokenResponse(tokens, person, tenant);
+  return services.authSessions.open(services.uow.within(tx), {
+    accountId: input.account.id,
+    amr: input.amr,
+    mfaAt: input.mfaAt ?? null,
+    client: input.client,
+  });
 }

@@ -118,6 +118,16 @@ export class PostgresSessionStore implements SessionStore {
     });
   }
 
+  revokeOfPerson(personId: string, reason: string, at: Date): Promise<number> {
+    return this.#transactional((tx) =>
+      tx.nativeUpdate(
+        Session,
+        { person: personId, revokedAt: null },
+        { revokedAt: at, revokeReason: reason },
+      ),
+    );
+  }
+
   #createToken(tx: EntityManager, session: ISession, token: RefreshTokenRecord) {
     const { sessionId: _, ...fields } = token;
     return tx.create(RefreshToken, { ...fields, session });

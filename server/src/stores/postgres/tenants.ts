@@ -120,9 +120,20 @@ export class PostgresInviteStore implements InviteStore {
     await this.#em.flush();
   }
 
-  async findByCodeHash(codeHash: string): Promise<InviteRecord | null> {
-    const invite = await this.#em.findOne(Invite, { codeHash });
+  async findByCodeHash(codeHash: string, options: { lock?: boolean } = {}): Promise<InviteRecord | null> {
+    const invite = await this.#em.findOne(
+      Invite,
+      { codeHash },
+      options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
+    );
     return invite ? inviteRecord(invite) : null;
+  }
+
+  async accept(id: string, accountId: string, at: Date): Promise<void> {
+    const invite = await this.#em.findOneOrFail(Invite, id);
+    invite.acceptedAt = at;
+    invite.acceptedBy = accountId;
+    await this.#em.flush();
   }
 }
 

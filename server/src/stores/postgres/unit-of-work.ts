@@ -6,6 +6,7 @@ import { PostgresAccountSessions, PostgresAccountStore } from './accounts.js';
 import { PostgresApiKeyStore } from './api-keys.js';
 import { PostgresAuditLog } from './audit.js';
 import { PostgresChallengeStore } from './challenges.js';
+import { PostgresOtpChallengeStore } from './codes.js';
 import { PostgresGrantReader } from './grants.js';
 import { PostgresGroupStore } from './groups.js';
 import { PostgresMagicLinkStore } from './magic-links.js';
@@ -13,12 +14,13 @@ import { PostgresPasswordStore } from './passwords.js';
 import { PostgresIdentityStore, PostgresPersonStore } from './persons.js';
 import { PostgresTenantPolicyStore } from './policies.js';
 import { PostgresRevocationFeed } from './revocations.js';
+import { PostgresSessionStore } from './sessions.js';
 import { PostgresInviteStore, PostgresTenantMembers, PostgresTenantStore } from './tenants.js';
 import { PostgresThrottleStore } from './throttle.js';
 
 /** The repositories over one entity manager (one transaction, or a fork for reads). */
 export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps): Repositories {
-  return {
+  const repos: Repositories = {
     audit: new PostgresAuditLog(em, deps.clock),
     policies: new PostgresTenantPolicyStore(em, deps.policies),
     grants: new PostgresGrantReader(em),
@@ -36,7 +38,20 @@ export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps)
     accountSessions: new PostgresAccountSessions(em, deps.clock),
     passwords: new PostgresPasswordStore(em),
     magicLinks: new PostgresMagicLinkStore(em),
+    sessions: new PostgresSessionStore({ tx: em }),
+    codes: new PostgresOtpChallengeStore({ tx: em }),
   };
+  entityManagers.set(repos, em);
+  return repos;
+}
+
+/** The entity manager behind repositories built here (see `PostgresUnitOfWork.entityManagerOf`). */
+const entityManagers = new WeakMap<Repositories, EntityManager>();
+
+function entityManagerOf(repos: Repositories): EntityManager {
+  const em = entityManagers.get(repos);
+  if (!em) throw new Error('These repositories are not PostgreSQL ones');
+  return em;
 }
 
 /** What the PostgreSQL repositories share across units of work. */
@@ -66,6 +81,15 @@ export class PostgresUnitOfWork implements UnitOfWork {
 
   read<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     return work(postgresRepositories(this.#orm.em.fork(), this.#deps));
+  }
+
+  /**
+   * Transitional: the entity manager behind repositories this unit of work gave, for the adapters that let
+   * the core's login flow call sign-in methods and rules not moved yet (they take `em`). Nothing else may
+   * use it; it goes when those are the core's.
+   */
+  entityManagerOf(repos: Repositories): EntityManager {
+    return entityManagerOf(repos);
   }
 
   /** Repositories joining a caller's transaction (code not yet moved to the unit of work). */

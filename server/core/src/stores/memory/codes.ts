@@ -14,8 +14,14 @@ const sameScope = (a: OtpScope, b: OtpScope) =>
  * leaves nothing behind, as a rolled-back transaction would.
  */
 export class MemoryOtpChallengeStore implements OtpChallengeStore {
-  readonly #challenges = new Map<string, OtpChallengeRecord>();
+  /** The table, read through a function: the memory database swaps its tables back on a rollback. */
+  readonly #table: () => Map<string, OtpChallengeRecord>;
   #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(table?: () => Map<string, OtpChallengeRecord>) {
+    const own = new Map<string, OtpChallengeRecord>();
+    this.#table = table ?? (() => own);
+  }
 
   withScope<T>(scope: OtpScope, work: (challenges: OtpScopeTransaction) => Promise<T>): Promise<T> {
     const run = this.#queue.then(() => this.#transaction(scope, work));
@@ -24,19 +30,19 @@ export class MemoryOtpChallengeStore implements OtpChallengeStore {
   }
 
   async find(id: string): Promise<OtpChallengeRecord | null> {
-    const found = this.#challenges.get(id);
+    const found = this.#table().get(id);
     return found ? { ...found } : null;
   }
 
   /** Empties the store (the mock's reset). */
   clear(): void {
-    this.#challenges.clear();
+    this.#table().clear();
   }
 
   async #transaction<T>(scope: OtpScope, work: (challenges: OtpScopeTransaction) => Promise<T>): Promise<T> {
     // This transaction's view of the scope: copies, written back only when `work` returns.
     const rows = new Map<string, OtpChallengeRecord>();
-    for (const row of this.#challenges.values()) {
+    for (const row of this.#table().values()) {
       if (sameScope(row, scope)) rows.set(row.id, { ...row });
     }
     const own = (id: string) => {
@@ -52,7 +58,7 @@ export class MemoryOtpChallengeStore implements OtpChallengeStore {
           .map((row) => ({ ...row })),
       insert: async (challenge) => {
         if (!sameScope(challenge, scope)) throw new Error('A challenge of another scope');
-        if (this.#challenges.has(challenge.id) || rows.has(challenge.id)) {
+        if (this.#table().has(challenge.id) || rows.has(challenge.id)) {
           throw new Error(`Challenge ${challenge.id} exists`);
         }
         rows.set(challenge.id, { ...challenge });
@@ -68,7 +74,7 @@ export class MemoryOtpChallengeStore implements OtpChallengeStore {
     };
     const result = await work(challenges);
     // Commit: the work returned, so its writes are applied all together.
-    for (const [id, row] of rows) this.#challenges.set(id, row);
+    for (const [id, row] of rows) this.#table().set(id, row);
     return result;
   }
 }

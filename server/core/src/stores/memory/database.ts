@@ -1,6 +1,7 @@
 import type { ApiKeyRecord } from '../../api-keys/ports.js';
 import type { AuditRecord } from '../../audit/ports.js';
 import type { ChallengeRecord } from '../../challenges/ports.js';
+import type { OtpChallengeRecord } from '../../codes/ports.js';
 import type { MagicLinkRecord } from '../../magic-links/ports.js';
 import type { PasswordRecord } from '../../passwords/ports.js';
 import type { RevocationEventRecord } from '../../revocations/ports.js';
@@ -17,6 +18,7 @@ import {
 import { MemoryApiKeyStore } from './api-keys.js';
 import { MemoryAuditLog } from './audit.js';
 import { MemoryChallengeStore } from './challenges.js';
+import { MemoryOtpChallengeStore } from './codes.js';
 import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
 import { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
 import { MemoryPasswordStore } from './passwords.js';
@@ -76,6 +78,8 @@ export class MemoryTables {
   magicLinks = new Map<string, MagicLinkRecord>();
   /** Allowed magic-link redirect URLs by tenant id. */
   magicLinkSettings = new Map<string, MemoryMagicLinkSettingRow>();
+  /** One-time codes' challenges by id (`MemoryOtpChallengeStore`). */
+  otpChallenges = new Map<string, OtpChallengeRecord>();
 }
 
 /**
@@ -91,6 +95,8 @@ export class MemoryDatabase implements UnitOfWork {
   readonly compiledPolicies = new MemoryPolicyCache();
   /** Sessions and refresh tokens (its `withFamily` is a unit of work of this database: never call it in one). */
   readonly sessions: MemorySessionStore;
+  /** One-time codes' challenges (its `withScope` keeps its own queue; the table rolls back with the rest). */
+  readonly codes = new MemoryOtpChallengeStore(() => this.tables.otpChallenges);
 
   constructor(options: { now?: () => Date } = {}) {
     this.#now = options.now ?? (() => new Date());
@@ -131,6 +137,8 @@ export class MemoryDatabase implements UnitOfWork {
       identities: new MemoryIdentityStore(this),
       passwords: new MemoryPasswordStore(this),
       magicLinks: new MemoryMagicLinkStore(this),
+      sessions: this.sessions,
+      codes: this.codes,
     };
   }
 

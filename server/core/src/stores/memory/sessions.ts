@@ -59,6 +59,14 @@ export class MemorySessionStore implements SessionStore {
     return this.revoke(id, reason, at);
   }
 
+  async revokeOfPerson(personId: string, reason: string, at: Date): Promise<number> {
+    let ended = 0;
+    for (const session of this.sessions.values()) {
+      if (session.personId === personId && this.revoke(session.id, reason, at)) ended++;
+    }
+    return ended;
+  }
+
   /** `revokeSession` without the promise, for callers that hold no transaction (the mock's routes). */
   revoke(id: string, reason: string, at: Date): boolean {
     const session = this.sessions.get(id);

@@ -145,4 +145,9 @@ export class MemoryInviteStore implements InviteStore {
     }
     return null;
   }
+
+  async accept(id: string, _accountId: string, at: Date): Promise<void> {
+    const row = this.#db.tables.invites.get(id);
+    if (row) row.acceptedAt = at.getTime();
+  }
 }

@@ -1,5 +1,16 @@
 import { type AuthProvider, authProviderIds, type LoginBody, type RegisterBody } from '@enforcer/contract';
-import type { ITenant } from '../../../entities/tenants.js';
+import {
+  type RegistrationMethod as CoreRegistrationMethod,
+  type SignInMethod as CoreSignInMethod,
+  emailOtpSignIn,
+  type OtpService,
+  phoneOtpSignIn,
+  type RegistrationMethods,
+  type Repositories,
+  type SignInMethods,
+} from '@enforcer/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type ITenant, Tenant } from '../../../entities/tenants.js';
 import { AppError } from '../../../lib/errors.js';
 import { emailOtpMethod } from './email-otp/index.js';
 import { googleMethod } from './google/index.js';
@@ -9,6 +20,7 @@ import type {
   EmailIdentity,
   LoginProvider,
   MethodContext,
+  MethodServices,
   RegisterProvider,
   RegistrationMethod,
   SignInMethod,
@@ -57,6 +69,11 @@ export class MethodRegistry {
     return [...(this.#login.get(provider)?.amr ?? [])];
   }
 
+  /** The server's own method for `provider` (the core's login flow reaches it through `coreSignInMethods`). */
+  method(provider: LoginProvider): AnySignInMethod | undefined {
+    return this.#login.get(provider);
+  }
+
   authenticate(ctx: MethodContext & { tenant: ITenant }, body: LoginBody): Promise<Authentication> {
     const method = this.#login.get(body.provider);
     if (!method) throw new AppError('provider_not_allowed', `${body.provider} sign-in is not available`);
@@ -103,3 +120,70 @@ export const defaultMethods = () =>
     privyMethod,
     passkeyMethod,
   ]);
+
+/**
+ * Transitional: a server method (it takes `em`) as a core `SignInMethod`, for the core's login flow, until
+ * the method itself is moved into the core. It runs on the entity manager of the login's unit of work.
+ */
+function adapted<P extends LoginProvider>(
+  method: SignInMethod<P>,
+  services: MethodServices,
+  entityManagerOf: (repos: Repositories) => EntityManager,
+): CoreSignInMethod<P> {
+  return {
+    id: method.id,
+    amr: method.amr,
+    async authenticate({ repos, tenant, client }, body) {
+      const em = entityManagerOf(repos);
+      const entity = await em.findOneOrFail(Tenant, tenant.id);
+      const auth = await method.authenticate({ em, services, client, tenant: entity }, body);
+      if (auth.ok) return auth;
+      const { error, reason } = auth;
+      return { ok: false, code: error.code, detail: error.message, reason, cause: error };
+    },
+  };
+}
+
+type CoreServices = MethodServices & {
+  otpService: OtpService;
+  uow: { entityManagerOf(repos: Repositories): EntityManager };
+};
+
+/**
+ * The methods the core's login flow runs: the core's own (`email_otp`, `phone_otp`, over the core's
+ * `OtpService` in the login's transaction), the others adapted from the server's registry.
+ */
+export function coreSignInMethods(registry: MethodRegistry, services: CoreServices): SignInMethods {
+  const entityManagerOf = (repos: Repositories) => services.uow.entityManagerOf(repos);
+  const codes = { otp: services.otpService };
+  const methods: Record<string, unknown> = {
+    email_otp: emailOtpSignIn(codes),
+    phone_otp: phoneOtpSignIn(codes),
+  };
+  for (const provider of registry.providers) {
+    const method = registry.method(provider as LoginProvider);
+    if (method && !(provider in methods)) methods[provider] = adapted(method, services, entityManagerOf);
+  }
+  return methods as SignInMethods;
+}
+
+/**
+ * The registrations the core's `POST /auth/register` runs: the core's `email_otp`, the others (password)
+ * adapted from the server's registry on the entity manager of the registration's unit of work.
+ */
+export function coreRegistrationMethods(
+  registry: MethodRegistry,
+  services: CoreServices,
+): RegistrationMethods {
+  const methods: Record<string, unknown> = {
+    email_otp: emailOtpSignIn({ otp: services.otpService }),
+  };
+  for (const provider of ['password'] as const) {
+    methods[provider] = {
+      id: provider,
+      register: ({ repos, client }, body) =>
+        registry.register({ em: services.uow.entityManagerOf(repos), services, client }, body),
+    } satisfies CoreRegistrationMethod<typeof provider>;
+  }
+  return methods as RegistrationMethods;
+}

@@ -1,0 +1,167 @@
+import type { contract, LogoutBody } from '@enforcer/contract';
+import { accountDto } from '../accounts/handlers.js';
+import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
+import type { UserCaller } from '../caller.js';
+import { AppError } from '../errors.js';
+import { tenantView } from '../tenants/provision.js';
+import { login } from './login.js';
+import { personView } from './open-session.js';
+import { type RegisterDeps, register } from './register.js';
+import { type CodeRequestDeps, requestCode } from './request-code.js';
+import { acceptInvite, joinTenant, switchTenant } from './tenant-sessions.js';
+
+/** The routes of `contract.auth` that open, renew, end and describe sessions. */
+export type AuthHandlers = Pick<
+  Handlers<typeof contract.auth>,
+  | 'register'
+  | 'requestOtp'
+  | 'login'
+  | 'passkeyLoginFinish'
+  | 'refresh'
+  | 'logout'
+  | 'joinTenant'
+  | 'switchTenant'
+  | 'acceptInvite'
+  | 'me'
+>;
+
+export interface AuthDeps extends RegisterDeps {
+  /** One-time codes: requesting them (`POST /auth/otp/request`). */
+  codes: Omit<CodeRequestDeps, 'uow' | 'clock'>;
+}
+
+function userOf(ctx: HandlerContext): UserCaller {
+  const caller = callerOf(ctx);
+  if (caller.kind !== 'user') throw new AppError('unauthenticated', 'This call needs a signed-in user');
+  return caller;
+}
+
+/**
+ * Logout (`POST /auth/logout`), for the calling user (a user token) if any:
+ * - `all_sessions: true` (needs a user token): every session of the person, in every tenant, ends.
+ * - `refresh_token`: that token's session ends; no access token needed (an expired one must not stop a
+ *   logout). An unknown or already ended one is a 204 as well: logging out is idempotent.
+ * - neither, with a user token: the token's own session ends.
+ */
+async function logout(deps: AuthDeps, user: UserCaller | undefined, body: LogoutBody, ctx: HandlerContext) {
+  const { client } = ctx;
+  const now = deps.clock.now();
+  if (body.all_sessions) {
+    if (!user) throw new AppError('unauthenticated', 'Ending every session needs a user token');
+    await deps.uow.transaction(async (repos) => {
+      const ended = await repos.sessions.revokeOfPerson(user.personId, 'logout_all', now);
+      repos.audit.record({
+        action: 'auth.logout',
+        actor: { type: 'account', id: user.accountId },
+        tenantId: user.tenantId,
+        target: { type: 'person', id: user.personId },
+        ...client,
+        details: { scope: 'all_sessions', sessions_ended: ended },
+      });
+    });
+    return;
+  }
+  let sessionId: string | undefined;
+  if (body.refresh_token !== undefined) {
+    sessionId = (await deps.sessions.sessionOf(body.refresh_token))?.id;
+  } else if (user) {
+    sessionId = user.sessionId;
+  } else {
+    throw new AppError('bad_request', 'Send the refresh_token to end, or a user token');
+  }
+  if (!sessionId) return;
+  const id = sessionId;
+  await deps.uow.transaction(async (repos) => {
+    const session = await repos.sessions.findSession(id);
+    if (!session || !(await repos.sessions.revokeSession(id, 'logout', now))) return;
+    repos.audit.record({
+      action: 'auth.logout',
+      actor: { type: 'account', id: user?.accountId ?? session.accountId },
+      tenantId: session.tenantId,
+      target: { type: 'session', id: session.id },
+      ...client,
+      details: { scope: 'session' },
+    });
+  });
+}
+
+/**
+ * Sign-in's session routes, written once: the login flow (`login.ts`), refresh, logout, carrying a
+ * session into another tenant (`tenant-sessions.ts`) and `GET /auth/me`.
+ */
+export const authHandlers = (deps: AuthDeps): AuthHandlers => ({
+  /** `POST /auth/register`: the same 202 whether or not the person or the account already existed. */
+  register: async ({ body }, ctx) => {
+    await register(deps, body, ctx.client);
+    return {
+      status: 202,
+      body: { accepted: true, next: body.provider === 'password' ? 'login' : 'otp_request' },
+    };
+  },
+
+  requestOtp: async ({ body }, ctx) => ({
+    status: 200,
+    body: await requestCode({ ...deps.codes, uow: deps.uow, clock: deps.clock }, body, ctx.client),
+  }),
+
+  login: async ({ body }, ctx) => ({ status: 200, body: await login(deps, body, ctx.client) }),
+
+  /** `POST /auth/login` with `provider: passkey` (one login flow). */
+  passkeyLoginFinish: async ({ body }, ctx) => ({
+    status: 200,
+    body: await login(deps, { provider: 'passkey', ...body }, ctx.client),
+  }),
+
+  refresh: async ({ body }, ctx) => ({
+    status: 200,
+    body: await deps.sessions.refresh(body.refresh_token, ctx.client),
+  }),
+
+  logout: async ({ body }, ctx) => {
+    const user = ctx.caller?.kind === 'user' ? ctx.caller : undefined;
+    await logout(deps, user, body, ctx);
+    return { status: 204, body: undefined };
+  },
+
+  joinTenant: async ({ body }, ctx) => ({
+    status: 200,
+    body: await joinTenant(deps, userOf(ctx), body.tenant_code, ctx.client),
+  }),
+
+  switchTenant: async ({ body }, ctx) => ({
+    status: 200,
+    body: await switchTenant(deps, userOf(ctx), body.tenant_id, ctx.client),
+  }),
+
+  acceptInvite: async ({ body }, ctx) => ({
+    status: 200,
+    body: await acceptInvite(deps, userOf(ctx), body.code, ctx.client),
+  }),
+
+  /** `GET /auth/me`: the account as it is now (not the token's copy), its person, tenant and session. */
+  me: async (_request, ctx) => {
+    const user = userOf(ctx);
+    const body = await deps.uow.read(async (repos) => {
+      const account = await repos.accounts.find(user.tenantId, user.accountId);
+      const person = await repos.persons.find(user.personId);
+      const tenant = await repos.tenants.find(user.tenantId);
+      const session = await repos.sessions.findSession(user.sessionId);
+      if (!account || !person || !tenant || !session) {
+        throw new AppError('unauthenticated', 'This call needs a signed-in user');
+      }
+      return {
+        account: accountDto({ ...account, email: person.email, groups: user.groups }),
+        person: personView(person),
+        tenant: tenantView(tenant),
+        roles: [...user.roles],
+        groups: [...user.groups],
+        session: {
+          id: session.id,
+          amr: [...session.amr],
+          expires_at: session.absoluteExpiresAt.toISOString(),
+        },
+      };
+    });
+    return { status: 200, body };
+  },
+});

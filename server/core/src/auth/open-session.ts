@@ -1,0 +1,138 @@
+import type { Person, TokenResponse } from '@enforcer/contract';
+import { accountDto } from '../accounts/handlers.js';
+import type { ClientInfo } from '../caller.js';
+import { AppError, refusalError } from '../errors.js';
+import type { PersonRecord } from '../persons/ports.js';
+import type { AccountGrant } from '../policy/ports.js';
+import type { SessionRecord } from '../sessions/ports.js';
+import type { RefreshTokenService } from '../sessions/refresh-tokens.js';
+import type { Repositories, UnitOfWork } from '../store.js';
+import { tenantView } from '../tenants/provision.js';
+import type { AccessTokenService } from '../tokens/access-tokens.js';
+
+/** What starts a session: the account that has just authenticated, how, and from where. */
+export interface OpenSessionInput {
+  accountId: string;
+  /** RFC 8176 values of the methods used (`otp`, `pwd`, `hwk`, ...), carried by every token of the session. */
+  amr: readonly string[];
+  /** When a second factor was completed for this sign-in (`mfa_at` of its tokens). */
+  mfaAt?: Date | null;
+  client: ClientInfo | Partial<ClientInfo>;
+}
+
+export interface OpenedSession {
+  sessionId: string;
+  response: TokenResponse;
+}
+
+/** A person as the API shows it. */
+export const personView = (person: PersonRecord): Person => ({
+  id: person.id,
+  email: person.email,
+  email_verified: person.emailVerifiedAt !== null,
+  created_at: person.createdAt.toISOString(),
+});
+
+/**
+ * Sessions as sign-in hands them out: login, join, switch, invite accept (and refresh) end here. A session
+ * is a refresh-token family (`RefreshTokenService`) for one account; every answer carries an access token
+ * minted from the account's grant as it is now, with the account, person and tenant it is for.
+ */
+export class SessionTokens {
+  readonly #access: AccessTokenService;
+  readonly #refresh: RefreshTokenService;
+  readonly #uow: UnitOfWork;
+
+  constructor(options: { access: AccessTokenService; refresh: RefreshTokenService; uow: UnitOfWork }) {
+    this.#access = options.access;
+    this.#refresh = options.refresh;
+    this.#uow = options.uow;
+  }
+
+  /** Starts a session in the caller's unit of work (it commits with it). Throws `account_inactive`. */
+  async open(repos: Repositories, input: OpenSessionInput): Promise<OpenedSession> {
+    const grant = await repos.grants.find(input.accountId);
+    if (!grant) throw new AppError('not_found', 'No such account');
+    if (!grant.active) throw new AppError('account_inactive', 'This account has been deactivated');
+    const issued = await this.#refresh.startSession(
+      {
+        accountId: grant.accountId,
+        personId: grant.personId,
+        tenantId: grant.tenantId,
+        amr: [...input.amr],
+        mfaAt: input.mfaAt ?? null,
+        ip: input.client.ip ?? null,
+        userAgent: input.client.userAgent ?? null,
+      },
+      repos.sessions,
+    );
+    return {
+      sessionId: issued.session.id,
+      response: await this.#response(repos, grant, issued.session, issued.refreshToken),
+    };
+  }
+
+  /**
+   * `POST /auth/refresh`: rotates the refresh token (its family's own transaction; a spent token outside
+   * the grace window revokes the family) and mints an access token from the account's current grant. A
+   * deactivated account's session is revoked (`account_inactive`).
+   */
+  async refresh(presented: string, client: Partial<ClientInfo>): Promise<TokenResponse> {
+    let grant: AccountGrant | null = null;
+    const rotated = await this.#refresh.rotate(presented, {
+      ip: client.ip,
+      userAgent: client.userAgent,
+      check: async (session) => {
+        grant = await this.#uow.read((repos) => repos.grants.find(session.accountId));
+        if (grant?.active) return undefined;
+        return {
+          ok: false,
+          code: 'account_inactive',
+          detail: 'This account has been deactivated',
+          reason: 'account_inactive',
+        };
+      },
+    });
+    if (!rotated.ok) throw refusalError(rotated);
+    const { session, refreshToken } = rotated.value;
+    const current = grant as AccountGrant | null;
+    return this.#uow.read((repos) => this.#response(repos, current!, session, refreshToken));
+  }
+
+  /** The session of a refresh token (used or not), or null. */
+  sessionOf(presented: string): Promise<SessionRecord | null> {
+    return this.#refresh.sessionOf(presented);
+  }
+
+  async #response(
+    repos: Repositories,
+    grant: AccountGrant,
+    session: Pick<SessionRecord, 'id' | 'amr' | 'mfaAt'>,
+    refreshToken: string,
+  ): Promise<TokenResponse> {
+    const account = await repos.accounts.find(grant.tenantId, grant.accountId);
+    const person = await repos.persons.find(grant.personId);
+    const tenant = await repos.tenants.find(grant.tenantId);
+    if (!account || !person || !tenant) throw new AppError('not_found', 'No such account');
+    const access = await this.#access.issue({
+      accountId: grant.accountId,
+      personId: grant.personId,
+      tenantId: grant.tenantId,
+      sessionId: session.id,
+      roles: grant.roles,
+      groups: grant.groups,
+      amr: [...session.amr],
+      mfaAt: session.mfaAt ?? null,
+      grantVersion: grant.grantVersion,
+    });
+    return {
+      token: access.token,
+      refresh_token: refreshToken,
+      expires_at: access.expiresAt.toISOString(),
+      token_type: 'Bearer',
+      account: accountDto({ ...account, email: person.email, groups: grant.groups }),
+      person: personView(person),
+      tenant: tenantView(tenant),
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import type { OtpRequestBody, OtpRequestResponse } from '@enforcer/contract';
+import type { ClientInfo } from '../caller.js';
+import type { IssuedOtp, OtpRefusal, OtpService } from '../codes/otp.js';
+import type { OtpScope } from '../codes/ports.js';
+import { type CodeChannel, codePurpose, sendCode } from '../codes/send-code.js';
+import { AppError } from '../errors.js';
+import type { Clock } from '../platform.js';
+import type { Refusal } from '../result.js';
+import type { UnitOfWork } from '../store.js';
+import type { TenantRecord } from '../tenants/ports.js';
+import { tenantByCode } from './login.js';
+
+/** What `POST /auth/otp/request` needs besides storage: the code service and each side's delivery. */
+export interface CodeRequestDeps {
+  uow: UnitOfWork;
+  clock: Clock;
+  otp: OtpService;
+  /** Development and test: the code in the answer; production never. */
+  exposeCodes: boolean;
+  /** Sends the code by mail or SMS (the mock sends nothing). A failure is `503 unavailable`. */
+  deliver(input: {
+    channel: CodeChannel;
+    to: string;
+    code: string;
+    tenant: TenantRecord | null;
+  }): Promise<void>;
+  /** Told of a delivery failure (the server logs it). */
+  onDeliveryFailure?(error: unknown, channel: CodeChannel): void;
+  /** Told of every code issued, in its unit of work (the mock keeps them for `mock.lastOtp`). */
+  onIssued?(scope: OtpScope, issued: IssuedOtp): void;
+}
+
+/** A code's refusal as the error (`otp_attempts_exceeded` carries `Retry-After`). */
+const codeError = (refusal: Refusal & Partial<Pick<OtpRefusal, 'retryAfterSeconds'>>) =>
+  new AppError(
+    refusal.code,
+    refusal.detail,
+    refusal.retryAfterSeconds === undefined
+      ? undefined
+      : { headers: { 'retry-after': String(refusal.retryAfterSeconds) } },
+  );
+
+/**
+ * `POST /auth/otp/request`: mails a six-digit code (or texts one, with `phone`). With a tenant code the code
+ * signs in to that tenant (`POST /auth/login`); without one it only proves the address. The core's
+ * `sendCode` makes the answer the same whether or not the address belongs to anyone, and sends nothing for
+ * a tenant that does not accept the channel's method. Each issued code is audited (`auth.otp.requested`)
+ * in the unit of work that issues it.
+ */
+export async function requestCode(
+  deps: CodeRequestDeps,
+  body: OtpRequestBody,
+  client: ClientInfo,
+): Promise<OtpRequestResponse> {
+  const tenant = body.tenant_code
+    ? await deps.uow.read((repos) => tenantByCode(repos, body.tenant_code!))
+    : null;
+  const [channel, address, provider, details] =
+    'phone' in body
+      ? (['sms', body.phone, 'phone_otp', { phone: body.phone }] as const)
+      : (['email', body.email, 'email_otp', { email: body.email }] as const);
+  const scope = { address, tenantId: tenant?.id ?? null, purpose: codePurpose(channel, tenant !== null) };
+  const sent = await sendCode(deps.otp, deps.clock, {
+    channel,
+    scope,
+    accepted: !tenant || tenant.authProviders.includes(provider),
+    exposeCode: deps.exposeCodes,
+    issue: (scope) =>
+      deps.uow.transaction(async (repos) => {
+        const issued = await deps.otp.issue(scope, repos.codes);
+        if (!issued.ok) return issued;
+        repos.audit.record({
+          action: 'auth.otp.requested',
+          actor: { type: 'anonymous' },
+          tenantId: scope.tenantId,
+          target: { type: 'otp_challenge', id: issued.value.id },
+          ...client,
+          details: { channel, purpose: scope.purpose, ...details },
+        });
+        deps.onIssued?.(scope, issued.value);
+        return issued;
+      }),
+    deliver: (code) => deps.deliver({ channel, to: address, code, tenant }),
+    onDeliveryFailure: (error) => deps.onDeliveryFailure?.(error, channel),
+  });
+  if (!sent.ok) throw codeError(sent);
+  return sent.value;
+}
