@@ -16,7 +16,6 @@ import { createMailDelivery } from './domains/auth/mail/create-mail-delivery.js'
 import type { MailDelivery } from './domains/auth/mail/mail-delivery.js';
 import { MagicLinkService } from './domains/auth/methods/magic-link/magic-links.js';
 import { defaultMethods, type MethodRegistry } from './domains/auth/methods/registry.js';
-import { MfaService } from './domains/auth/mfa/mfa-service.js';
 import { OtpCodes } from './domains/auth/otp.js';
 import { createSmsDelivery } from './domains/auth/sms/create-sms-delivery.js';
 import type { SmsDelivery } from './domains/auth/sms/sms-delivery.js';
@@ -71,7 +70,6 @@ export interface Services {
   toleranceSeconds: number;
   /** The sign-in methods `POST /auth/login` and `/auth/register` dispatch to. */
   signInMethods: MethodRegistry;
-  mfa: MfaService;
   magicLinks: MagicLinkService;
   /** The core's sign-in throttle; sign-ins pass it their transaction (`uow.within(tx)`). */
   throttle: SignInThrottle;
@@ -154,7 +152,6 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     privy: new PrivyTokenVerifier({ clock, clockToleranceSeconds: toleranceSeconds }),
     toleranceSeconds,
     signInMethods: defaultMethods(),
-    mfa: new MfaService({ masterKey: config.masterKey, clock, random }),
     magicLinks: new MagicLinkService({ clock, random }),
     throttle: new SignInThrottle({ clock, uow }),
   };

@@ -20,6 +20,7 @@ import {
   hashInviteCode,
   INVITE_TTL_SECONDS,
   membershipsHandler,
+  mfaHandlers,
   newApiKey,
   permissionsHandler,
   policyHandlers,
@@ -41,8 +42,9 @@ import { keptStores } from './kept-stores';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
 import { issueOtp } from './methods/otp';
 import { acceptsSession } from './methods/sign-in';
+import { mockMfaDeps } from './mfa';
 import { authRoutes } from './routes/auth';
-import { magicLinkRoutes, mfaRoutes, passwordRoutes } from './routes/credentials';
+import { magicLinkRoutes, passwordRoutes } from './routes/credentials';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
 import { selfServeTenant } from './routes/tenants';
 import { MockStore, type TenantRow } from './store';
@@ -169,7 +171,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       tenants: coreRoute(membershipsHandler(store.db)),
     },
     password: passwordRoutes({ devMode }),
-    mfa: mfaRoutes,
+    mfa: coreRoutes(contract.mfa, mfaHandlers(mockMfaDeps(store, tokens))),
     magicLink: magicLinkRoutes({ devMode }),
     groups: coreRoutes(contract.groups, groupsHandlers(store.db)),
     roles: coreRoutes(contract.roles, rolesHandlers(store.db)),

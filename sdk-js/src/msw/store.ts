@@ -25,6 +25,7 @@ import {
   type MemoryInviteRow,
   MemoryOtpChallengeStore,
   MemorySessionStore,
+  type MemoryTables,
   type MemoryTenantRow,
   recordRevocationEvent,
 } from '@enforcer/core/memory';
@@ -75,23 +76,6 @@ export type InviteRow = MemoryInviteRow;
 
 /** An API key: the core's record (hashed), kept in the core's memory database. */
 export type ApiKeyRow = ApiKeyRecord;
-
-export interface TotpRow {
-  secret: string;
-  enabledAt: number | null;
-  lastUsedStep: number | null;
-}
-
-export interface MfaChallengeRow {
-  accountId: string;
-  personId: string;
-  tenantId: string;
-  provider: string;
-  amr: string[];
-  attempts: number;
-  expiresAt: number;
-  consumedAt: number | null;
-}
 
 export interface MagicLinkRow {
   email: string;
@@ -176,11 +160,13 @@ export class MockStore {
   }
   /** person id → password hash (a fast salted SHA-256 in the mock; argon2id on the server). */
   readonly passwords = new Map<string, string>();
-  readonly totp = new Map<string, TotpRow>();
-  /** person id → normalised recovery code → when used (null: unused). */
-  readonly recoveryCodes = new Map<string, Map<string, number | null>>();
-  /** mfa_token → challenge. */
-  readonly mfaChallenges = new Map<string, MfaChallengeRow>();
+  /** TOTP authenticators and recovery codes by person id: the core's memory tables (server/core/src/mfa). */
+  get totp(): MemoryTables['totp'] {
+    return this.db.tables.totp;
+  }
+  get recoveryCodes(): MemoryTables['recoveryCodes'] {
+    return this.db.tables.recoveryCodes;
+  }
   /** link token → link. */
   readonly magicLinks = new Map<string, MagicLinkRow>();
   /** tenant id → registered redirect URLs. */
@@ -235,9 +221,6 @@ export class MockStore {
       this.sessions,
       this.otps,
       this.passwords,
-      this.totp,
-      this.recoveryCodes,
-      this.mfaChallenges,
       this.magicLinks,
       this.magicLinkUrls,
       this.identities,

@@ -134,6 +134,28 @@ export {
   type TotpCheck,
   totpCode,
 } from './methods/totp.js';
+export { type MfaHandlerDeps, mfaHandlers } from './mfa/handlers.js';
+export type { MfaChallengeRecord, MfaStore, RecoveryCodeRecord, TotpFactorRecord } from './mfa/ports.js';
+export { type SecretSealer, webCryptoSealer } from './mfa/sealer.js';
+export {
+  amrOfSecondFactor,
+  type FactorCheck,
+  invalidMfaCode,
+  MFA_CHALLENGE_MAX_ATTEMPTS,
+  MFA_CHALLENGE_TTL_SECONDS,
+  MFA_METHODS,
+  MFA_TOKEN_PREFIX,
+  type MfaOutcome,
+  normalizeRecoveryCode,
+  type OpenSession,
+  otpauthUri,
+  RECOVERY_CODE_COUNT,
+  requireSecondFactor,
+  type SecondFactorDeps,
+  type SecondFactorMethod,
+  type SecondFactorRequest,
+  SecondFactors,
+} from './mfa/second-factor.js';
 export {
   byPosition,
   decodeCursor,

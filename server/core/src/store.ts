@@ -3,6 +3,7 @@ import type { ApiKeyStore } from './api-keys/ports.js';
 import type { AuditLog } from './audit/ports.js';
 import type { ChallengeStore } from './challenges/ports.js';
 import type { GroupStore } from './groups/ports.js';
+import type { MfaStore } from './mfa/ports.js';
 import type { IdentityStore, PersonStore } from './persons/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
 import type { RevocationFeedStore } from './revocations/ports.js';
@@ -33,6 +34,8 @@ export interface Repositories {
   /** Single-use challenges (WebAuthn, SIWE nonces) and seen nonces (Google). */
   challenges: ChallengeStore;
   groups: GroupStore;
+  /** Second factors: TOTP authenticators, recovery codes, sign-ins waiting for their second factor. */
+  mfa: MfaStore;
   /** Ending an account's sessions (deactivation). */
   accountSessions: AccountSessions;
 }

@@ -1,20 +1,21 @@
-import type { LoginBody, SecondFactor } from '@enforcer/contract';
-import { countsAsGuess, loginIdentifier, personIdentifier, type ThrottleSubject } from '@enforcer/core';
+import type { LoginBody } from '@enforcer/contract';
+import {
+  countsAsGuess,
+  loginIdentifier,
+  personIdentifier,
+  requireSecondFactor,
+  type ThrottleSubject,
+  webCryptoRandom,
+} from '@enforcer/core';
 import type { MockContext } from '../context';
 import { randomToken, sha256, uuid } from '../crypto';
 import { MockError } from '../problem';
-import { iso, type MockStore, type PersonRow, type TenantRow } from '../store';
-import { checkTotp, mfaToken, normalizeRecoveryCode, recoveryCode } from './totp';
+import type { MockStore, PersonRow, TenantRow } from '../store';
 
 /**
  * The login flow of the server (server/src/domains/auth/routes/login.ts) in the mock: the throttle
  * around every method, the person and account, the MFA gate before any session opens.
  */
-
-export const MFA_CHALLENGE_TTL_SECONDS = 300;
-export const MFA_CHALLENGE_MAX_ATTEMPTS = 5;
-export const MFA_METHODS = ['totp', 'recovery_code'] as const;
-const MULTI_FACTOR_AMR = ['hwk', 'mfa'];
 
 /** The `amr` of each sign-in method (the server's strategies). */
 export const AMR: Partial<Record<string, string[]>> = {
@@ -119,73 +120,7 @@ function personOfIdentity(
   return person;
 }
 
-// --- second factor ------------------------------------------------------------------------------
-
-export const invalidMfaCode = () =>
-  new MockError('invalid_mfa_code', 'The code is wrong, expired or already used');
-export const mfaEnabled = (store: MockStore, personId: string) => store.totp.get(personId)?.enabledAt != null;
-
-export function regenerateRecoveryCodes(store: MockStore, personId: string): string[] {
-  const codes = Array.from({ length: 10 }, recoveryCode);
-  store.recoveryCodes.set(personId, new Map(codes.map((code) => [normalizeRecoveryCode(code), null])));
-  return codes;
-}
-
-export const recoveryCodesLeft = (store: MockStore, personId: string) =>
-  [...(store.recoveryCodes.get(personId)?.values() ?? [])].filter((usedAt) => usedAt === null).length;
-
-type FactorCheck =
-  | { ok: true; method: 'totp' | 'recovery_code' }
-  | { ok: false; reason: string; error: MockError };
-
-/** A TOTP code (not one of a step already used) or a recovery code (spent). */
-export async function checkFactor(
-  store: MockStore,
-  personId: string,
-  factor: SecondFactor,
-): Promise<FactorCheck> {
-  if ('recovery_code' in factor) {
-    const codes = store.recoveryCodes.get(personId);
-    const key = normalizeRecoveryCode(factor.recovery_code);
-    if (codes?.has(key) && codes.get(key) === null) {
-      codes.set(key, store.now());
-      return { ok: true, method: 'recovery_code' };
-    }
-    return { ok: false, reason: 'wrong_recovery_code', error: invalidMfaCode() };
-  }
-  const totp = store.totp.get(personId);
-  if (!totp || totp.enabledAt === null) {
-    return {
-      ok: false,
-      reason: 'mfa_not_enabled',
-      error: new MockError('mfa_not_enabled', 'Two-step verification is not on for this account'),
-    };
-  }
-  const check = await checkTotp(totp.secret, factor.code, new Date(store.now()), totp.lastUsedStep);
-  if (!check.ok) return { ok: false, reason: check.reason, error: invalidMfaCode() };
-  totp.lastUsedStep = check.step;
-  return { ok: true, method: 'totp' };
-}
-
-/** A second factor from a signed-in person (step-up, disable, regenerate): throttled like a sign-in. */
-export async function provideSecondFactor(
-  store: MockStore,
-  subject: ThrottleSubject,
-  personId: string,
-  factor: SecondFactor,
-): Promise<'totp' | 'recovery_code'> {
-  const gate = await store.throttle.gate(subject);
-  if (gate) throw gate;
-  const check = await checkFactor(store, personId, factor);
-  if (!check.ok) {
-    const limited =
-      check.reason === 'mfa_not_enabled'
-        ? undefined
-        : await store.throttle.recordFailure(subject, check.reason);
-    throw limited ?? check.error;
-  }
-  return check.method;
-}
+// --- the throttle --------------------------------------------------------------------------------
 
 /** The mock has no client addresses: only the account is counted. */
 export const personSubject = (store: MockStore, tenantId: string, personId: string): ThrottleSubject => ({
@@ -230,31 +165,21 @@ export async function loginFlow(
   }
   if (!account.active) throw new MockError('account_inactive', 'This account has been deactivated');
   const amr = [...(AMR[body.provider] ?? [])];
-  if (!amr.some((value) => MULTI_FACTOR_AMR.includes(value)) && mfaEnabled(store, person.id)) {
-    const token = mfaToken();
-    const expiresAt = store.now() + MFA_CHALLENGE_TTL_SECONDS * 1000;
-    store.mfaChallenges.set(token, {
-      accountId: account.id,
-      personId: person.id,
-      tenantId: tenant.id,
-      provider: body.provider,
-      amr,
-      attempts: 0,
-      expiresAt,
-      consumedAt: null,
-    });
-    throw new MockError(
-      'mfa_required',
-      'This account uses two-step verification: finish signing in with POST /auth/mfa/verify and the mfa_token',
+  const mfa = await store.db.transaction((repos) =>
+    requireSecondFactor(
+      repos,
+      { clock: store.db, random: webCryptoRandom },
       {
-        extensions: {
-          mfa_token: token,
-          mfa_token_expires_at: iso(expiresAt),
-          mfa_methods: [...MFA_METHODS],
-        },
+        accountId: account.id,
+        personId: person.id,
+        tenantId: tenant.id,
+        provider: body.provider,
+        amr,
+        client: {},
       },
-    );
-  }
+    ),
+  );
+  if (mfa) throw mfa;
   await throttle.recordSuccess({ tenantId: tenant.id, identifier: personIdentifier(person) });
   return tokens.signIn(account, amr);
 }

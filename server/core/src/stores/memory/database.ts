@@ -8,6 +8,7 @@ import { MemoryApiKeyStore } from './api-keys.js';
 import { MemoryAuditLog } from './audit.js';
 import { MemoryChallengeStore } from './challenges.js';
 import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
+import { MemoryMfaStore, type MemoryMfaTables } from './mfa.js';
 import { MemoryRevocationFeed } from './revocations.js';
 import {
   type MemoryInviteRow,
@@ -23,7 +24,7 @@ import { MemoryThrottleStore } from './throttle.js';
  * (structured-cloneable): a transaction snapshots every table and restores the snapshot when its work
  * throws, so a failed unit of work leaves nothing behind, as a rolled-back transaction would.
  */
-export class MemoryTables {
+export class MemoryTables implements MemoryMfaTables {
   audit: AuditRecord[] = [];
   /** The sign-in throttle's counters by key (`account:…`, `client:…`). */
   throttle = new Map<string, ThrottleCounter>();
@@ -39,6 +40,10 @@ export class MemoryTables {
   groups = new Map<string, MemoryGroupRow>();
   /** Single-use challenges and seen nonces by id. */
   challenges = new Map<string, ChallengeRecord>();
+  /** Second factors: authenticators and recovery codes by person id, sign-in challenges by id. */
+  totp: MemoryMfaTables['totp'] = new Map();
+  recoveryCodes: MemoryMfaTables['recoveryCodes'] = new Map();
+  mfaChallenges: MemoryMfaTables['mfaChallenges'] = new Map();
 }
 
 /** Repositories whose tables still live outside the memory database. */
@@ -82,6 +87,7 @@ export class MemoryDatabase implements UnitOfWork {
       apiKeys: new MemoryApiKeyStore(this),
       groups: new MemoryGroupStore(this),
       challenges: new MemoryChallengeStore(this),
+      mfa: new MemoryMfaStore(this),
       revocations: new MemoryRevocationFeed(this, kept.grants),
       ...kept,
     };
