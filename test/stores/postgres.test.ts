@@ -12,6 +12,7 @@ import { apiKeyStoreContract } from './api-keys.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
+import { mfaStoreContract } from './mfa.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
@@ -55,6 +56,14 @@ challengeStoreContract('postgres', () => ({
   seedScope: async () => {
     const { account } = await seedAccount(db.orm);
     return { tenantId: account.tenant.id, personId: account.person.id };
+  },
+}));
+
+mfaStoreContract('postgres', () => ({
+  uow,
+  seedAccount: async () => {
+    const { account, person, tenant } = await seedAccount(db.orm);
+    return { accountId: account.id, personId: person.id, tenantId: tenant.id };
   },
 }));
 

@@ -130,11 +130,9 @@ export class PostgresMfaStore implements MfaStore {
   }
 
   async findChallenge(tokenHash: string): Promise<MfaChallengeRecord | null> {
-    const row = await this.#em.findOne(
-      MfaChallenge,
-      { tokenHash },
-      { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
-    );
+    // Locked in a transaction (a unit of work's `read` has none, and needs no lock).
+    const lock = this.#em.isInTransaction() ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {};
+    const row = await this.#em.findOne(MfaChallenge, { tokenHash }, { ...lock, refresh: true });
     return row && challengeRecord(row);
   }
 
