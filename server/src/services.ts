@@ -16,7 +16,6 @@ import { ChallengeStore } from './domains/auth/challenges/challenge-store.js';
 import { createMailDelivery } from './domains/auth/mail/create-mail-delivery.js';
 import type { MailDelivery } from './domains/auth/mail/mail-delivery.js';
 import { defaultMethods, type MethodRegistry } from './domains/auth/methods/registry.js';
-import { MfaService } from './domains/auth/mfa/mfa-service.js';
 import { OtpCodes } from './domains/auth/otp.js';
 import { createSmsDelivery } from './domains/auth/sms/create-sms-delivery.js';
 import type { SmsDelivery } from './domains/auth/sms/sms-delivery.js';
@@ -75,7 +74,6 @@ export interface Services {
   toleranceSeconds: number;
   /** The sign-in methods `POST /auth/login` and `/auth/register` dispatch to. */
   signInMethods: MethodRegistry;
-  mfa: MfaService;
   /** The core's sign-in throttle; sign-ins pass it their transaction (`uow.within(tx)`). */
   throttle: SignInThrottle;
 }
@@ -156,7 +154,6 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     privy: new PrivyTokenVerifier({ clock, clockToleranceSeconds: toleranceSeconds }),
     toleranceSeconds,
     signInMethods: defaultMethods(),
-    mfa: new MfaService({ masterKey: config.masterKey, clock, random }),
     throttle: new SignInThrottle({ clock, uow }),
   };
 }

@@ -11,6 +11,7 @@ import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
+import { mfaStoreContract } from './mfa.contract';
 import { passwordStoreContract } from './passwords.contract';
 import { personStoreContract } from './persons.contract';
 import { tenantPolicyStoreContract } from './policies.contract';
@@ -59,6 +60,15 @@ passwordStoreContract('memory', () => ({
 magicLinkStoreContract('memory', () => ({
   uow: new MemoryDatabase(),
   seedTenant: async () => crypto.randomUUID(),
+}));
+
+mfaStoreContract('memory', () => ({
+  uow: new MemoryDatabase(),
+  seedAccount: async () => ({
+    accountId: crypto.randomUUID(),
+    personId: crypto.randomUUID(),
+    tenantId: crypto.randomUUID(),
+  }),
 }));
 
 revocationFeedContract('memory', () => {

@@ -13,6 +13,7 @@ import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
+import { mfaStoreContract } from './mfa.contract';
 import { passwordStoreContract } from './passwords.contract';
 import { personStoreContract } from './persons.contract';
 import { tenantPolicyStoreContract } from './policies.contract';
@@ -74,6 +75,14 @@ passwordStoreContract('postgres', () => ({
 magicLinkStoreContract('postgres', () => ({
   uow,
   seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
+}));
+
+mfaStoreContract('postgres', () => ({
+  uow,
+  seedAccount: async () => {
+    const { account, person, tenant } = await seedAccount(db.orm);
+    return { accountId: account.id, personId: person.id, tenantId: tenant.id };
+  },
 }));
 
 revocationFeedContract('postgres', () => ({

@@ -18,17 +18,20 @@ import {
   authHandlers,
   changePasswordHandler,
   feedRetentionSeconds,
+  forgetUnprovenCredentials,
   generateInviteCode,
   groupsHandlers,
   hashInviteCode,
   INVITE_TTL_SECONDS,
   magicLinkHandlers,
   membershipsHandler,
+  mfaHandlers,
   newApiKey,
   permissionsHandler,
   policyHandlers,
   revocationsHandlers,
   rolesHandlers,
+  secondFactorGate,
   tenantsHandlers,
   webCryptoHashing,
   webCryptoRandom,
@@ -44,9 +47,10 @@ import { createDispatcher, type MockRequestRecord } from './dispatch';
 import { mockRegistrationMethods, mockSignInMethods } from './methods/authenticate';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
 import { captureOtp, issueOtp, otpService } from './methods/otp';
-import { forgetUnprovenCredentials, mockSecondFactor, passwordHasher } from './methods/sign-in';
+import { passwordHasher } from './methods/sign-in';
+import { mockMfaDeps } from './mfa';
 import { authMethodRoutes } from './routes/auth-methods';
-import { mfaRoutes, passwordRoutes } from './routes/credentials';
+import { passwordRoutes } from './routes/credentials';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
 import { selfServeTenant } from './routes/tenants';
 import { MockStore, type TenantRow } from './store';
@@ -172,8 +176,8 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     throttle: store.throttle,
     methods,
     sessions: tokens.sessions,
-    onEmailFirstProven: (repos, personId) => forgetUnprovenCredentials(store, repos, personId),
-    secondFactor: mockSecondFactor(store),
+    onEmailFirstProven: (repos, personId) => forgetUnprovenCredentials(repos, store.db, personId),
+    secondFactor: secondFactorGate({ clock: store.db, random: webCryptoRandom }),
     registrations: mockRegistrationMethods(store),
     // Nothing is delivered: codes are captured (`mock.lastOtp`) and, in dev mode, in the answer.
     codes: {
@@ -211,7 +215,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
         }),
       ),
     },
-    mfa: mfaRoutes,
+    mfa: coreRoutes(contract.mfa, mfaHandlers(mockMfaDeps(store, tokens))),
     // The mock sends no mail: links are in the answer (devMode), as on a development server.
     magicLink: coreRoutes(
       contract.magicLink,

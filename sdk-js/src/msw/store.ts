@@ -33,6 +33,7 @@ import {
   type MemoryOtpChallengeStore,
   type MemoryPersonRow,
   type MemorySessionStore,
+  type MemoryTables,
   type MemoryTenantRow,
   personByEmail,
 } from '@enforcer/core/memory';
@@ -72,23 +73,6 @@ export type InviteRow = MemoryInviteRow;
 
 /** An API key: the core's record (hashed), kept in the core's memory database. */
 export type ApiKeyRow = ApiKeyRecord;
-
-export interface TotpRow {
-  secret: string;
-  enabledAt: number | null;
-  lastUsedStep: number | null;
-}
-
-export interface MfaChallengeRow {
-  accountId: string;
-  personId: string;
-  tenantId: string;
-  provider: string;
-  amr: string[];
-  attempts: number;
-  expiresAt: number;
-  consumedAt: number | null;
-}
 
 /** A linked identity (`person_identity`): the core's memory table (`db.tables.identities`). */
 export type IdentityRow = MemoryIdentityRow;
@@ -151,11 +135,13 @@ export class MockStore {
   get invites(): Map<string, InviteRow> {
     return this.db.tables.invites;
   }
-  readonly totp = new Map<string, TotpRow>();
-  /** person id → normalised recovery code → when used (null: unused). */
-  readonly recoveryCodes = new Map<string, Map<string, number | null>>();
-  /** mfa_token → challenge. */
-  readonly mfaChallenges = new Map<string, MfaChallengeRow>();
+  /** TOTP authenticators and recovery codes by person id: the core's memory tables (server/core/src/mfa). */
+  get totp(): MemoryTables['totp'] {
+    return this.db.tables.totp;
+  }
+  get recoveryCodes(): MemoryTables['recoveryCodes'] {
+    return this.db.tables.recoveryCodes;
+  }
   /** Google ID-token nonces already accepted → until when they are remembered. */
   readonly googleNonces = new Map<string, number>();
   /** Live SIWE nonces (`POST /auth/siwe/nonce`) → their tenant and expiry. */
@@ -206,9 +192,6 @@ export class MockStore {
   reset(): void {
     for (const map of [
       this.otps,
-      this.totp,
-      this.recoveryCodes,
-      this.mfaChallenges,
       this.googleNonces,
       this.siweNonces,
       this.passkeys,

@@ -170,6 +170,28 @@ export {
   type TotpCheck,
   totpCode,
 } from './methods/totp.js';
+export { type MfaHandlerDeps, mfaHandlers } from './mfa/handlers.js';
+export type { MfaChallengeRecord, MfaStore, RecoveryCodeRecord, TotpFactorRecord } from './mfa/ports.js';
+export { type SecretSealer, webCryptoSealer } from './mfa/sealer.js';
+export {
+  amrOfSecondFactor,
+  type FactorCheck,
+  invalidMfaCode,
+  MFA_CHALLENGE_MAX_ATTEMPTS,
+  MFA_CHALLENGE_TTL_SECONDS,
+  MFA_METHODS,
+  MFA_TOKEN_PREFIX,
+  type MfaOutcome,
+  normalizeRecoveryCode,
+  otpauthUri,
+  RECOVERY_CODE_COUNT,
+  requireSecondFactor,
+  type SecondFactorDeps,
+  type SecondFactorMethod,
+  type SecondFactorRequest,
+  SecondFactors,
+  secondFactorGate,
+} from './mfa/second-factor.js';
 export {
   byPosition,
   decodeCursor,
@@ -188,7 +210,7 @@ export {
   pbkdf2PasswordHasher,
   verifyAgainstDummy,
 } from './passwords/hashing.js';
-export { forgetUnprovenPassword, passwordSignIn } from './passwords/method.js';
+export { forgetUnprovenCredentials, forgetUnprovenPassword, passwordSignIn } from './passwords/method.js';
 export { assertStrongPassword, type PasswordContext } from './passwords/policy.js';
 export type { PasswordHasher, PasswordRecord, PasswordStore } from './passwords/ports.js';
 export type { IdentityRecord, IdentityStore, PersonRecord, PersonStore } from './persons/ports.js';

@@ -5,6 +5,7 @@ import type { ChallengeStore } from './challenges/ports.js';
 import type { OtpChallengeStore } from './codes/ports.js';
 import type { GroupStore } from './groups/ports.js';
 import type { MagicLinkStore } from './magic-links/ports.js';
+import type { MfaStore } from './mfa/ports.js';
 import type { PasswordStore } from './passwords/ports.js';
 import type { IdentityStore, PersonStore } from './persons/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
@@ -37,6 +38,8 @@ export interface Repositories {
   /** Single-use challenges (WebAuthn, SIWE nonces) and seen nonces (Google). */
   challenges: ChallengeStore;
   groups: GroupStore;
+  /** Second factors: TOTP authenticators, recovery codes, sign-ins waiting for their second factor. */
+  mfa: MfaStore;
   /** Ending an account's sessions (deactivation). */
   accountSessions: AccountSessions;
   /** Persons' password hashes. */

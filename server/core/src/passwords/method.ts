@@ -1,5 +1,7 @@
 import type { RegistrationMethod, SignInMethod } from '../methods/method.js';
 import { refuseProof } from '../methods/result.js';
+import type { Clock } from '../platform.js';
+import type { Repositories } from '../store.js';
 import { verifyAgainstDummy } from './hashing.js';
 import { assertStrongPassword } from './policy.js';
 import type { PasswordHasher } from './ports.js';
@@ -69,3 +71,25 @@ export const forgetUnprovenPassword = (
   repos: { passwords: { delete(personId: string): Promise<boolean> } },
   personId: string,
 ): Promise<boolean> => repos.passwords.delete(personId);
+
+/**
+ * The first-proof rule (`LoginDeps.onEmailFirstProven`), the same on every side: when a person's email is
+ * proven for the first time, a password set before that proof goes, and with it the second factor and
+ * every session (they were set up by whoever registered the address, perhaps not its owner). Persons
+ * without a password are left alone. Audited as `auth.person.unproven_credentials_removed`.
+ */
+export async function forgetUnprovenCredentials(
+  repos: Repositories,
+  clock: Clock,
+  personId: string,
+): Promise<void> {
+  if (!(await forgetUnprovenPassword(repos, personId))) return;
+  const totp = await repos.mfa.deleteFactors(personId);
+  const ended = await repos.sessions.revokeOfPerson(personId, 'email_proven', clock.now());
+  repos.audit.record({
+    action: 'auth.person.unproven_credentials_removed',
+    actor: { type: 'person', id: personId },
+    target: { type: 'person', id: personId },
+    details: { totp, sessions_revoked: ended },
+  });
+}

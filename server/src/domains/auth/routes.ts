@@ -1,14 +1,16 @@
 import { contract } from '@enforcer/contract';
-import { authHandlers, membershipsHandler, permissionsHandler } from '@enforcer/core';
-import { Account, Person } from '../../entities/accounts.js';
-import { Tenant } from '../../entities/tenants.js';
+import {
+  authHandlers,
+  forgetUnprovenCredentials,
+  membershipsHandler,
+  permissionsHandler,
+  secondFactorGate,
+} from '@enforcer/core';
 import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
 import { coreRoute } from '../../http/core-handlers.js';
 import { otpMessage } from './mail/messages.js';
-import { forgetUnprovenCredentials } from './methods/password/first-proof.js';
 import { smsText } from './methods/phone-otp/request-code.js';
 import { coreRegistrationMethods, coreSignInMethods } from './methods/registry.js';
-import { requireSecondFactor } from './mfa/require-second-factor.js';
 import { OTP_TTL_SECONDS } from './otp.js';
 import { deletePasskey } from './routes/delete-passkey.js';
 import { linkGoogle } from './routes/link-google.js';
@@ -48,25 +50,8 @@ export const authRoutes: DomainRoutes = (app, services) => {
         app.log.error({ err: error }, `one-time code: ${channel} delivery failed`),
     },
     sessions: services.authSessions,
-    // Transitional (until these rules are the core's): the server's code, on the login's transaction.
-    onEmailFirstProven: async (repos, personId) => {
-      const em = services.uow.entityManagerOf(repos);
-      await forgetUnprovenCredentials(em, clock, await em.findOneOrFail(Person, personId));
-    },
-    secondFactor: {
-      require: async (repos, input) => {
-        const em = services.uow.entityManagerOf(repos);
-        const refusal = await requireSecondFactor(em, services, {
-          account: await em.findOneOrFail(Account, input.account.id),
-          person: await em.findOneOrFail(Person, input.person.id),
-          tenant: await em.findOneOrFail(Tenant, input.tenant.id),
-          provider: input.provider,
-          amr: input.amr,
-          client: input.client,
-        });
-        return refusal ?? null;
-      },
-    },
+    onEmailFirstProven: (repos, personId) => forgetUnprovenCredentials(repos, clock, personId),
+    secondFactor: secondFactorGate(services),
   });
   registerContractRoutes(app, contract.auth, {
     register: coreRoute(auth.register),

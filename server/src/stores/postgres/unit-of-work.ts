@@ -10,6 +10,7 @@ import { PostgresOtpChallengeStore } from './codes.js';
 import { PostgresGrantReader } from './grants.js';
 import { PostgresGroupStore } from './groups.js';
 import { PostgresMagicLinkStore } from './magic-links.js';
+import { PostgresMfaStore } from './mfa.js';
 import { PostgresPasswordStore } from './passwords.js';
 import { PostgresIdentityStore, PostgresPersonStore } from './persons.js';
 import { PostgresTenantPolicyStore } from './policies.js';
@@ -40,15 +41,19 @@ export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps)
     magicLinks: new PostgresMagicLinkStore(em),
     sessions: new PostgresSessionStore({ tx: em }),
     codes: new PostgresOtpChallengeStore({ tx: em }),
+    mfa: new PostgresMfaStore(em),
   };
   entityManagers.set(repos, em);
   return repos;
 }
 
-/** The entity manager behind repositories built here (see `PostgresUnitOfWork.entityManagerOf`). */
 const entityManagers = new WeakMap<Repositories, EntityManager>();
 
-function entityManagerOf(repos: Repositories): EntityManager {
+/**
+ * Transitional: the entity manager behind repositories built here, for code not yet moved onto ports (a
+ * server method or session opening run inside a core flow's unit of work).
+ */
+export function entityManagerOf(repos: Repositories): EntityManager {
   const em = entityManagers.get(repos);
   if (!em) throw new Error('These repositories are not PostgreSQL ones');
   return em;

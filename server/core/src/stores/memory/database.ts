@@ -21,6 +21,7 @@ import { MemoryChallengeStore } from './challenges.js';
 import { MemoryOtpChallengeStore } from './codes.js';
 import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
 import { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
+import { MemoryMfaStore, type MemoryMfaTables } from './mfa.js';
 import { MemoryPasswordStore } from './passwords.js';
 import {
   type MemoryIdentityRow,
@@ -45,7 +46,7 @@ import { MemoryThrottleStore } from './throttle.js';
  * (structured-cloneable): a transaction snapshots every table and restores the snapshot when its work
  * throws, so a failed unit of work leaves nothing behind, as a rolled-back transaction would.
  */
-export class MemoryTables {
+export class MemoryTables implements MemoryMfaTables {
   audit: AuditRecord[] = [];
   /** The sign-in throttle's counters by key (`account:…`, `client:…`). */
   throttle = new Map<string, ThrottleCounter>();
@@ -80,6 +81,10 @@ export class MemoryTables {
   magicLinkSettings = new Map<string, MemoryMagicLinkSettingRow>();
   /** One-time codes' challenges by id (`MemoryOtpChallengeStore`). */
   otpChallenges = new Map<string, OtpChallengeRecord>();
+  /** Second factors: authenticators and recovery codes by person id, sign-in challenges by id. */
+  totp: MemoryMfaTables['totp'] = new Map();
+  recoveryCodes: MemoryMfaTables['recoveryCodes'] = new Map();
+  mfaChallenges: MemoryMfaTables['mfaChallenges'] = new Map();
 }
 
 /**
@@ -139,6 +144,7 @@ export class MemoryDatabase implements UnitOfWork {
       magicLinks: new MemoryMagicLinkStore(this),
       sessions: this.sessions,
       codes: this.codes,
+      mfa: new MemoryMfaStore(this),
     };
   }
 

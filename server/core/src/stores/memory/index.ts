@@ -17,6 +17,7 @@ export { MemoryOtpChallengeStore } from './codes.js';
 export { MemoryDatabase, MemoryTables } from './database.js';
 export { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
 export { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
+export { MemoryMfaStore, type MemoryMfaTables } from './mfa.js';
 export { MemoryPasswordStore } from './passwords.js';
 export {
   type MemoryIdentityRow,
