@@ -2,9 +2,13 @@ import {
   AccessTokenService,
   GoogleIdTokenVerifier,
   OtpService,
+  type PasskeyDeps,
   PrivyTokenVerifier,
+  passkeySignIn,
   RefreshTokenService,
+  type SignInMethod,
   SignInThrottle,
+  simpleWebAuthnVerifier,
 } from '@enforcer/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyBaseLogger } from 'fastify';
@@ -75,6 +79,9 @@ export interface Services {
   magicLinks: MagicLinkService;
   /** The core's sign-in throttle; sign-ins pass it their transaction (`uow.within(tx)`). */
   throttle: SignInThrottle;
+  /** What the core's passkey rules are built with (WebAuthn, the stand-in credential key). */
+  passkeys: PasskeyDeps;
+  passkeySignIn: SignInMethod<'passkey'>;
 }
 
 export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps = {}): Services {
@@ -118,6 +125,12 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
   const logger = deps.logger ?? (pino({ level: 'silent' }) as FastifyBaseLogger);
   const toleranceSeconds = config.tokens.clockToleranceSeconds;
   const uow = new PostgresUnitOfWork({ orm, clock, policies });
+  const passkeys: PasskeyDeps = {
+    clock,
+    random,
+    webauthn: simpleWebAuthnVerifier(),
+    decoyKey: deriveKey(config.masterKey, 'passkey-decoy'),
+  };
   return {
     config,
     orm,
@@ -157,5 +170,7 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     mfa: new MfaService({ masterKey: config.masterKey, clock, random }),
     magicLinks: new MagicLinkService({ clock, random }),
     throttle: new SignInThrottle({ clock, uow }),
+    passkeys,
+    passkeySignIn: passkeySignIn(passkeys),
   };
 }

@@ -14,6 +14,7 @@ import { apiKeyStoreContract } from './api-keys.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
+import { passkeyStoreContract } from './passkeys.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
@@ -89,6 +90,11 @@ apiKeyStoreContract('memory', () => ({
 challengeStoreContract('memory', () => ({
   uow: memoryDatabase().db,
   seedScope: async () => ({ tenantId: crypto.randomUUID(), personId: crypto.randomUUID() }),
+}));
+
+passkeyStoreContract('memory', () => ({
+  uow: memoryDatabase().db,
+  seedPerson: async () => crypto.randomUUID(),
 }));
 
 revocationFeedContract('memory', () => {

@@ -12,6 +12,7 @@ import { apiKeyStoreContract } from './api-keys.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
+import { passkeyStoreContract } from './passkeys.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
@@ -56,6 +57,11 @@ challengeStoreContract('postgres', () => ({
     const { account } = await seedAccount(db.orm);
     return { tenantId: account.tenant.id, personId: account.person.id };
   },
+}));
+
+passkeyStoreContract('postgres', () => ({
+  uow,
+  seedPerson: async () => (await seedAccount(db.orm)).person.id,
 }));
 
 revocationFeedContract('postgres', () => ({

@@ -21,6 +21,7 @@ import {
   INVITE_TTL_SECONDS,
   membershipsHandler,
   newApiKey,
+  passkeyHandlers,
   permissionsHandler,
   policyHandlers,
   revocationsHandlers,
@@ -160,13 +161,20 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     random: webCryptoRandom,
     acceptsSession,
   });
+  const passkeys = passkeyHandlers(store.db, store.passkeyDeps);
   const impl: ContractImpl = {
     tenants: coreRoutes(contract.tenants, { ...tenants, selfServe: selfServeTenant(store, tokens) }),
-    // GET /auth/permissions and /auth/tenants are the core's, as on the server; the rest is still the mock's.
+    // GET /auth/permissions, /auth/tenants and the passkey routes are the core's, as on the server; the rest is
+    // still the mock's.
     auth: {
       ...authRoutes({ devMode }),
       permissions: coreRoute(permissionsHandler(store.db)),
       tenants: coreRoute(membershipsHandler(store.db)),
+      passkeyRegisterBegin: coreRoute(passkeys.passkeyRegisterBegin),
+      passkeyRegisterFinish: coreRoute(passkeys.passkeyRegisterFinish),
+      passkeyLoginBegin: coreRoute(passkeys.passkeyLoginBegin),
+      passkeyCredentials: coreRoute(passkeys.passkeyCredentials),
+      deletePasskey: coreRoute(passkeys.deletePasskey),
     },
     password: passwordRoutes({ devMode }),
     mfa: mfaRoutes,

@@ -13,8 +13,13 @@ import { type CompiledPolicy, compile, type PolicyDocument, type Subject } from 
 import {
   type ApiKeyRecord,
   generateTenantCode,
+  type PasskeyDeps,
+  type PasskeyRecord,
+  passkeySignIn,
   type SessionRecord,
+  type SignInMethod,
   SignInThrottle,
+  simpleWebAuthnVerifier,
   tenantView,
   webCryptoRandom,
 } from '@enforcer/core';
@@ -112,34 +117,6 @@ export interface IdentityRow {
   lastUsedAt: number | null;
 }
 
-/** A registered passkey (the server's `passkey_credential`). */
-export interface PasskeyRow {
-  id: string;
-  personId: string;
-  /** The WebAuthn credential id, base64url. */
-  credentialId: string;
-  /** The COSE public key, as @simplewebauthn/server gives it. */
-  publicKey: Uint8Array;
-  counter: number;
-  transports: string[];
-  deviceType: 'singleDevice' | 'multiDevice';
-  backedUp: boolean;
-  rpId: string;
-  name: string | null;
-  createdAt: number;
-  lastUsedAt: number | null;
-}
-
-/** A live passkey ceremony challenge (single use). */
-export interface PasskeyChallengeRow {
-  purpose: 'passkey_register' | 'passkey_login';
-  value: string;
-  tenantId: string;
-  personId: string | null;
-  name: string | null;
-  expiresAt: number;
-}
-
 interface CompiledTenantPolicy {
   version: number;
   effective: PolicyDocument;
@@ -190,10 +167,6 @@ export class MockStore {
   readonly googleNonces = new Map<string, number>();
   /** Live SIWE nonces (`POST /auth/siwe/nonce`) → their tenant and expiry. */
   readonly siweNonces = new Map<string, { tenantId: string; expiresAt: number }>();
-  /** id → passkey. */
-  readonly passkeys = new Map<string, PasskeyRow>();
-  /** challenge id → passkey ceremony challenge. */
-  readonly passkeyChallenges = new Map<string, PasskeyChallengeRow>();
   /** One-time code challenges, hashed (the rules are the core's OtpService: methods/otp.ts). */
   readonly otpChallenges = new MemoryOtpChallengeStore();
   readonly #policies = new Map<string, CompiledTenantPolicy>();
@@ -206,12 +179,28 @@ export class MockStore {
   readonly db: MemoryDatabase;
   /** The core's sign-in throttle, its counters in `db` (each call its own unit of work). */
   readonly throttle: SignInThrottle;
+  /** What the core's passkey rules are built with (server/core/src/passkeys), and its sign-in method. */
+  readonly passkeyDeps: PasskeyDeps;
+  readonly passkeySignIn: SignInMethod<'passkey'>;
 
   /** `kept`: the core's ports over this class's rows (kept-stores.ts), for the tables not moved yet. */
   constructor(clock: Clock, kept: (store: MockStore) => KeptElsewhere) {
     this.clock = clock;
     this.db = new MemoryDatabase({ now: () => new Date(this.now()), kept: () => kept(this) });
     this.throttle = new SignInThrottle({ clock: { now: () => this.db.now() }, uow: this.db });
+    this.passkeyDeps = {
+      clock: { now: () => this.db.now() },
+      random: webCryptoRandom,
+      // The server's verifier (@simplewebauthn/server runs on WebCrypto, in Node and in the browser).
+      webauthn: simpleWebAuthnVerifier(),
+      decoyKey: webCryptoRandom.bytes(32),
+    };
+    this.passkeySignIn = passkeySignIn(this.passkeyDeps);
+  }
+
+  /** Passkeys by id: the core's memory table (the passkey rules are the core's, passkeys/). */
+  get passkeys(): Map<string, PasskeyRecord> {
+    return this.db.tables.passkeys;
   }
 
   now(): number {
@@ -243,8 +232,6 @@ export class MockStore {
       this.identities,
       this.googleNonces,
       this.siweNonces,
-      this.passkeys,
-      this.passkeyChallenges,
       this.#policies,
     ]) {
       map.clear();

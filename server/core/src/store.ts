@@ -3,6 +3,7 @@ import type { ApiKeyStore } from './api-keys/ports.js';
 import type { AuditLog } from './audit/ports.js';
 import type { ChallengeStore } from './challenges/ports.js';
 import type { GroupStore } from './groups/ports.js';
+import type { PasskeyStore } from './passkeys/ports.js';
 import type { IdentityStore, PersonStore } from './persons/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
 import type { RevocationFeedStore } from './revocations/ports.js';
@@ -32,6 +33,8 @@ export interface Repositories {
   identities: IdentityStore;
   /** Single-use challenges (WebAuthn, SIWE nonces) and seen nonces (Google). */
   challenges: ChallengeStore;
+  /** Persons' passkeys (WebAuthn credentials). */
+  passkeys: PasskeyStore;
   groups: GroupStore;
   /** Ending an account's sessions (deactivation). */
   accountSessions: AccountSessions;

@@ -1,5 +1,5 @@
-import type { contract } from '@enforcer/contract';
-import { hashInviteCode } from '@enforcer/core';
+import type { contract, LoginBody } from '@enforcer/contract';
+import { hashInviteCode, type PasskeyHandlers } from '@enforcer/core';
 import type { MockContext, RouterImpl } from '../context';
 import { authenticate } from '../methods/authenticate';
 import { sendOtp } from '../methods/otp';
@@ -22,6 +22,13 @@ const requireProvider = (tenant: TenantRow, provider: string) => {
   }
 };
 
+/** `POST /auth/login`: the method's proof, then the same steps for all (`loginFlow`). */
+async function signIn(ctx: MockContext, body: LoginBody) {
+  const tenant = tenantByCode(ctx.store, body.tenant_code);
+  requireProvider(tenant, body.provider);
+  return loginFlow(ctx, tenant, body, () => authenticate(ctx, tenant, body));
+}
+
 /** A session may be carried into a tenant only if the tenant accepts a method that produced it. */
 function assertAcceptsSession(tenant: TenantRow, amr: readonly string[]): void {
   if (!acceptsSession(tenant.authProviders, amr)) {
@@ -41,7 +48,7 @@ const sessionFor = (ctx: MockContext, accountId: string) => {
 /** The auth routes still written here (sign-in itself); `permissions` and `tenants` are the core's. */
 export const authRoutes = (options: {
   devMode: boolean;
-}): Omit<RouterImpl<typeof contract.auth>, 'permissions' | 'tenants'> => ({
+}): Omit<RouterImpl<typeof contract.auth>, 'permissions' | 'tenants' | keyof PasskeyHandlers> => ({
   register: async ({ body }, { store }) => {
     const tenant = body.tenant_code !== undefined ? tenantByCode(store, body.tenant_code) : null;
     if (tenant) {
@@ -83,11 +90,12 @@ export const authRoutes = (options: {
     return { status: 200, body: sent };
   },
 
-  login: async ({ body }, ctx) => {
-    const tenant = tenantByCode(ctx.store, body.tenant_code);
-    requireProvider(tenant, body.provider);
-    return { status: 200, body: await loginFlow(ctx, tenant, body, () => authenticate(ctx, tenant, body)) };
-  },
+  login: async ({ body }, ctx) => ({ status: 200, body: await signIn(ctx, body) }),
+  /** `POST /auth/login` with `provider: passkey` (one login flow). */
+  passkeyLoginFinish: async ({ body }, ctx) => ({
+    status: 200,
+    body: await signIn(ctx, { provider: 'passkey', ...body }),
+  }),
 
   refresh: async ({ body }, { tokens }) => ({ status: 200, body: await tokens.refresh(body.refresh_token) }),
   ...authMethodRoutes,

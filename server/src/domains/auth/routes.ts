@@ -1,9 +1,8 @@
 import { contract } from '@enforcer/contract';
-import { membershipsHandler, permissionsHandler } from '@enforcer/core';
+import { membershipsHandler, passkeyHandlers, permissionsHandler } from '@enforcer/core';
 import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
 import { coreRoute } from '../../http/core-handlers.js';
 import { acceptInvite } from './routes/accept-invite.js';
-import { deletePasskey } from './routes/delete-passkey.js';
 import { joinTenant } from './routes/join-tenant.js';
 import { linkGoogle } from './routes/link-google.js';
 import { linkPhone } from './routes/link-phone.js';
@@ -13,10 +12,6 @@ import { listIdentities } from './routes/list-identities.js';
 import { login, passkeyLoginFinish } from './routes/login.js';
 import { logout } from './routes/logout.js';
 import { me } from './routes/me.js';
-import { passkeyCredentials } from './routes/passkey-credentials.js';
-import { passkeyLoginBegin } from './routes/passkey-login-begin.js';
-import { passkeyRegisterBegin } from './routes/passkey-register-begin.js';
-import { passkeyRegisterFinish } from './routes/passkey-register-finish.js';
 import { refresh } from './routes/refresh.js';
 import { register } from './routes/register.js';
 import { requestOtp } from './routes/request-otp.js';
@@ -29,7 +24,9 @@ import { unlinkIdentity } from './routes/unlink-identity.js';
  * each is the contract's route metadata, enforced by the shared authenticate hook.
  */
 export const authRoutes: DomainRoutes = (app, services) => {
-  // `tenants` and `permissions` are the core's handlers, as the mock runs them; the rest moves with sign-in.
+  const passkeys = passkeyHandlers(services.uow, services.passkeys);
+  // `tenants`, `permissions` and the passkey routes but login finish are the core's handlers, as the mock
+  // runs them; the rest moves with sign-in.
   registerContractRoutes(app, contract.auth, {
     register,
     requestOtp,
@@ -50,10 +47,10 @@ export const authRoutes: DomainRoutes = (app, services) => {
     linkPrivy,
     unlinkIdentity,
     siweNonce,
-    passkeyRegisterBegin,
-    passkeyRegisterFinish,
-    passkeyLoginBegin,
-    passkeyCredentials,
-    deletePasskey,
+    passkeyRegisterBegin: coreRoute(passkeys.passkeyRegisterBegin),
+    passkeyRegisterFinish: coreRoute(passkeys.passkeyRegisterFinish),
+    passkeyLoginBegin: coreRoute(passkeys.passkeyLoginBegin),
+    passkeyCredentials: coreRoute(passkeys.passkeyCredentials),
+    deletePasskey: coreRoute(passkeys.deletePasskey),
   });
 };

@@ -8,6 +8,7 @@ import { PostgresAuditLog } from './audit.js';
 import { PostgresChallengeStore } from './challenges.js';
 import { PostgresGrantReader } from './grants.js';
 import { PostgresGroupStore } from './groups.js';
+import { PostgresPasskeyStore } from './passkeys.js';
 import { PostgresIdentityStore, PostgresPersonStore } from './persons.js';
 import { PostgresTenantPolicyStore } from './policies.js';
 import { PostgresRevocationFeed } from './revocations.js';
@@ -30,6 +31,7 @@ export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps)
     persons: new PostgresPersonStore(em, deps.clock),
     identities: new PostgresIdentityStore(em, deps.clock),
     challenges: new PostgresChallengeStore(em),
+    passkeys: new PostgresPasskeyStore(em),
     groups: new PostgresGroupStore(em),
     accountSessions: new PostgresAccountSessions(em, deps.clock),
   };

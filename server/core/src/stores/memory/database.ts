@@ -1,6 +1,7 @@
 import type { ApiKeyRecord } from '../../api-keys/ports.js';
 import type { AuditRecord } from '../../audit/ports.js';
 import type { ChallengeRecord } from '../../challenges/ports.js';
+import type { PasskeyRecord } from '../../passkeys/ports.js';
 import type { RevocationEventRecord } from '../../revocations/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
 import type { ThrottleCounter } from '../../throttle/ports.js';
@@ -8,6 +9,7 @@ import { MemoryApiKeyStore } from './api-keys.js';
 import { MemoryAuditLog } from './audit.js';
 import { MemoryChallengeStore } from './challenges.js';
 import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
+import { MemoryPasskeyStore } from './passkeys.js';
 import { MemoryRevocationFeed } from './revocations.js';
 import {
   type MemoryInviteRow,
@@ -39,6 +41,8 @@ export class MemoryTables {
   groups = new Map<string, MemoryGroupRow>();
   /** Single-use challenges and seen nonces by id. */
   challenges = new Map<string, ChallengeRecord>();
+  /** Registered passkeys by id. */
+  passkeys = new Map<string, PasskeyRecord>();
 }
 
 /** Repositories whose tables still live outside the memory database. */
@@ -82,6 +86,7 @@ export class MemoryDatabase implements UnitOfWork {
       apiKeys: new MemoryApiKeyStore(this),
       groups: new MemoryGroupStore(this),
       challenges: new MemoryChallengeStore(this),
+      passkeys: new MemoryPasskeyStore(this),
       revocations: new MemoryRevocationFeed(this, kept.grants),
       ...kept,
     };
