@@ -128,7 +128,7 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
   const passkeys: PasskeyDeps = {
     clock,
     random,
-    webauthn: simpleWebAuthnVerifier(),
+    webauthn: simpleWebAuthnVerifier({ preload: true }),
     decoyKey: deriveKey(config.masterKey, 'passkey-decoy'),
   };
   return {

@@ -27,9 +27,15 @@ const load = () => import('@simplewebauthn/server');
 /**
  * The `WebAuthnVerifier` over @simplewebauthn/server (WebCrypto-based: the server and the MSW mock, in
  * Node or a browser, verify with the same code). Discoverable credentials and user verification are
- * required (a passkey signs in on its own); attestation `none`.
+ * required (a passkey signs in on its own); attestation `none`. `preload` (the server) imports the
+ * library now rather than on the first ceremony, which would otherwise wait for it.
  */
-export const simpleWebAuthnVerifier = (): WebAuthnVerifier => ({
+export const simpleWebAuthnVerifier = (options: { preload?: boolean } = {}): WebAuthnVerifier => {
+  if (options.preload) load().catch(() => undefined);
+  return simpleWebAuthn;
+};
+
+const simpleWebAuthn: WebAuthnVerifier = {
   async registrationOptions({ rp, user, challenge, exclude }) {
     const { generateRegistrationOptions } = await load();
     return {
@@ -119,4 +125,4 @@ export const simpleWebAuthnVerifier = (): WebAuthnVerifier => ({
       return { ok: false, reason: failureReason(error) };
     }
   },
-});
+};
