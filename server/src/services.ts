@@ -2,10 +2,14 @@ import {
   AccessTokenService,
   GoogleIdTokenVerifier,
   OtpService,
+  type PasskeyDeps,
   PrivyTokenVerifier,
+  passkeySignIn,
   RefreshTokenService,
   SessionTokens,
+  type SignInMethod,
   SignInThrottle,
+  simpleWebAuthnVerifier,
 } from '@enforcer/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyBaseLogger } from 'fastify';
@@ -76,6 +80,9 @@ export interface Services {
   signInMethods: MethodRegistry;
   /** The core's sign-in throttle; sign-ins pass it their transaction (`uow.within(tx)`). */
   throttle: SignInThrottle;
+  /** What the core's passkey rules are built with (WebAuthn, the stand-in credential key). */
+  passkeys: PasskeyDeps;
+  passkeySignIn: SignInMethod<'passkey'>;
 }
 
 export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps = {}): Services {
@@ -125,6 +132,12 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     random,
     codeKey: deriveKey(config.masterKey, 'otp-code'),
   });
+  const passkeys: PasskeyDeps = {
+    clock,
+    random,
+    webauthn: simpleWebAuthnVerifier({ preload: true }),
+    decoyKey: deriveKey(config.masterKey, 'passkey-decoy'),
+  };
   return {
     config,
     orm,
@@ -155,5 +168,7 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     toleranceSeconds,
     signInMethods: defaultMethods(),
     throttle: new SignInThrottle({ clock, uow }),
+    passkeys,
+    passkeySignIn: passkeySignIn(passkeys),
   };
 }

@@ -12,6 +12,7 @@ import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
 import { mfaStoreContract } from './mfa.contract';
+import { passkeyStoreContract } from './passkeys.contract';
 import { passwordStoreContract } from './passwords.contract';
 import { personStoreContract } from './persons.contract';
 import { tenantPolicyStoreContract } from './policies.contract';
@@ -69,6 +70,11 @@ mfaStoreContract('memory', () => ({
     personId: crypto.randomUUID(),
     tenantId: crypto.randomUUID(),
   }),
+}));
+
+passkeyStoreContract('memory', () => ({
+  uow: new MemoryDatabase(),
+  seedPerson: async () => crypto.randomUUID(),
 }));
 
 revocationFeedContract('memory', () => {

@@ -14,6 +14,7 @@ import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
 import { mfaStoreContract } from './mfa.contract';
+import { passkeyStoreContract } from './passkeys.contract';
 import { passwordStoreContract } from './passwords.contract';
 import { personStoreContract } from './persons.contract';
 import { tenantPolicyStoreContract } from './policies.contract';
@@ -68,6 +69,11 @@ challengeStoreContract('postgres', () => ({
 }));
 
 passwordStoreContract('postgres', () => ({
+  uow,
+  seedPerson: async () => (await seedAccount(db.orm)).person.id,
+}));
+
+passkeyStoreContract('postgres', () => ({
   uow,
   seedPerson: async () => (await seedAccount(db.orm)).person.id,
 }));

@@ -27,6 +27,7 @@ import {
   membershipsHandler,
   mfaHandlers,
   newApiKey,
+  passkeyHandlers,
   permissionsHandler,
   policyHandlers,
   revocationsHandlers,
@@ -187,6 +188,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       onIssued: (scope, issued) => captureOtp(store, scope, issued),
     },
   });
+  const passkeys = passkeyHandlers(store.db, store.passkeyDeps);
   const impl: ContractImpl = {
     tenants: coreRoutes(contract.tenants, { ...tenants, selfServe: selfServeTenant(store, tokens) }),
     // Sign-in, sessions, /auth/permissions and /auth/tenants are the core's, as on the server.
@@ -204,6 +206,11 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       me: coreRoute(auth.me),
       permissions: coreRoute(permissionsHandler(store.db)),
       tenants: coreRoute(membershipsHandler(store.db)),
+      passkeyRegisterBegin: coreRoute(passkeys.passkeyRegisterBegin),
+      passkeyRegisterFinish: coreRoute(passkeys.passkeyRegisterFinish),
+      passkeyLoginBegin: coreRoute(passkeys.passkeyLoginBegin),
+      passkeyCredentials: coreRoute(passkeys.passkeyCredentials),
+      deletePasskey: coreRoute(passkeys.deletePasskey),
     },
     password: {
       ...passwordRoutes({ devMode }),

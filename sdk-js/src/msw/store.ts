@@ -12,9 +12,14 @@ import type { PolicyDocument, Subject } from '@enforcer/contract/policy';
 import {
   type ApiKeyRecord,
   generateTenantCode,
+  type PasskeyDeps,
+  type PasskeyRecord,
   type PasswordRecord,
+  passkeySignIn,
   type SessionRecord,
+  type SignInMethod,
   SignInThrottle,
+  simpleWebAuthnVerifier,
   tenantView,
   webCryptoRandom,
 } from '@enforcer/core';
@@ -77,34 +82,6 @@ export type ApiKeyRow = ApiKeyRecord;
 /** A linked identity (`person_identity`): the core's memory table (`db.tables.identities`). */
 export type IdentityRow = MemoryIdentityRow;
 
-/** A registered passkey (the server's `passkey_credential`). */
-export interface PasskeyRow {
-  id: string;
-  personId: string;
-  /** The WebAuthn credential id, base64url. */
-  credentialId: string;
-  /** The COSE public key, as @simplewebauthn/server gives it. */
-  publicKey: Uint8Array;
-  counter: number;
-  transports: string[];
-  deviceType: 'singleDevice' | 'multiDevice';
-  backedUp: boolean;
-  rpId: string;
-  name: string | null;
-  createdAt: number;
-  lastUsedAt: number | null;
-}
-
-/** A live passkey ceremony challenge (single use). */
-export interface PasskeyChallengeRow {
-  purpose: 'passkey_register' | 'passkey_login';
-  value: string;
-  tenantId: string;
-  personId: string | null;
-  name: string | null;
-  expiresAt: number;
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Everything the mock knows, with the queries its routes and seed helpers share. */
@@ -146,10 +123,6 @@ export class MockStore {
   readonly googleNonces = new Map<string, number>();
   /** Live SIWE nonces (`POST /auth/siwe/nonce`) → their tenant and expiry. */
   readonly siweNonces = new Map<string, { tenantId: string; expiresAt: number }>();
-  /** id → passkey. */
-  readonly passkeys = new Map<string, PasskeyRow>();
-  /** challenge id → passkey ceremony challenge. */
-  readonly passkeyChallenges = new Map<string, PasskeyChallengeRow>();
   /** One-time code challenges, hashed (the rules are the core's OtpService: methods/otp.ts). */
   /** One-time codes' challenges: the core's memory table. */
   get otpChallenges(): MemoryOtpChallengeStore {
@@ -163,11 +136,27 @@ export class MockStore {
   readonly db: MemoryDatabase;
   /** The core's sign-in throttle, its counters in `db` (each call its own unit of work). */
   readonly throttle: SignInThrottle;
+  /** What the core's passkey rules are built with (server/core/src/passkeys), and its sign-in method. */
+  readonly passkeyDeps: PasskeyDeps;
+  readonly passkeySignIn: SignInMethod<'passkey'>;
 
   constructor(clock: Clock) {
     this.clock = clock;
     this.db = new MemoryDatabase({ now: () => new Date(this.now()) });
     this.throttle = new SignInThrottle({ clock: { now: () => this.db.now() }, uow: this.db });
+    this.passkeyDeps = {
+      clock: { now: () => this.db.now() },
+      random: webCryptoRandom,
+      // The server's verifier (@simplewebauthn/server runs on WebCrypto, in Node and in the browser).
+      webauthn: simpleWebAuthnVerifier(),
+      decoyKey: webCryptoRandom.bytes(32),
+    };
+    this.passkeySignIn = passkeySignIn(this.passkeyDeps);
+  }
+
+  /** Passkeys by id: the core's memory table (the passkey rules are the core's, passkeys/). */
+  get passkeys(): Map<string, PasskeyRecord> {
+    return this.db.tables.passkeys;
   }
 
   now(): number {
@@ -190,13 +179,7 @@ export class MockStore {
   }
 
   reset(): void {
-    for (const map of [
-      this.otps,
-      this.googleNonces,
-      this.siweNonces,
-      this.passkeys,
-      this.passkeyChallenges,
-    ]) {
+    for (const map of [this.otps, this.googleNonces, this.siweNonces]) {
       map.clear();
     }
     this.db.clear();

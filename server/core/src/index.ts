@@ -203,6 +203,21 @@ export {
   toPage,
   type VisibleRequest,
 } from './pagination.js';
+export { type PasskeyHandlers, passkeyHandlers } from './passkeys/handlers.js';
+export { passkeySignIn } from './passkeys/method.js';
+export type { PasskeyRecord, PasskeyStore } from './passkeys/ports.js';
+export { type PasskeyDeps, toPasskeyCredential } from './passkeys/rules.js';
+export { failureReason, simpleWebAuthnVerifier } from './passkeys/simplewebauthn.js';
+export {
+  type CredentialDescriptor,
+  PASSKEY_CHALLENGE_TTL_SECONDS,
+  type RelyingParty,
+  relyingParty,
+  SUPPORTED_ALGORITHMS,
+  type VerifiedRegistration,
+  type WebAuthnFailure,
+  type WebAuthnVerifier,
+} from './passkeys/webauthn.js';
 export { changePasswordHandler, type PasswordHandlersDeps } from './passwords/handlers.js';
 export {
   MOCK_PBKDF2_ITERATIONS,

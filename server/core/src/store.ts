@@ -6,6 +6,7 @@ import type { OtpChallengeStore } from './codes/ports.js';
 import type { GroupStore } from './groups/ports.js';
 import type { MagicLinkStore } from './magic-links/ports.js';
 import type { MfaStore } from './mfa/ports.js';
+import type { PasskeyStore } from './passkeys/ports.js';
 import type { PasswordStore } from './passwords/ports.js';
 import type { IdentityStore, PersonStore } from './persons/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
@@ -37,6 +38,8 @@ export interface Repositories {
   identities: IdentityStore;
   /** Single-use challenges (WebAuthn, SIWE nonces) and seen nonces (Google). */
   challenges: ChallengeStore;
+  /** Persons' passkeys (WebAuthn credentials). */
+  passkeys: PasskeyStore;
   groups: GroupStore;
   /** Second factors: TOTP authenticators, recovery codes, sign-ins waiting for their second factor. */
   mfa: MfaStore;

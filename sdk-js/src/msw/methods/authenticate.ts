@@ -14,13 +14,12 @@ import type { MockStore, TenantRow } from '../store';
 import type { MockTokens } from '../tokens';
 import { verifyGoogleIdToken } from './google';
 import { otpService } from './otp';
-import { verifyPasskeyAssertion } from './passkey';
 import { verifyPrivyToken } from './privy';
 import { AMR, type Authentication, passwordMethod } from './sign-in';
 import { verifySiwe } from './siwe';
 
 /** The methods whose proofs are still the mock's own (the others are the core's). */
-type MockProvider = Exclude<LoginProvider, 'email_otp' | 'phone_otp' | 'password' | 'magic_link'>;
+type MockProvider = Exclude<LoginProvider, 'email_otp' | 'phone_otp' | 'password' | 'magic_link' | 'passkey'>;
 
 /** The mock's own proofs of the methods not moved into the core yet; they change MockStore rows only. */
 async function authenticate(
@@ -36,8 +35,6 @@ async function authenticate(
       return verifySiwe(store, tenant, body, ctx.tokens.settings.clockTolerance);
     case 'privy':
       return verifyPrivyToken(store, tenant, body.token, ctx.tokens.settings.clockTolerance);
-    case 'passkey':
-      return verifyPasskeyAssertion(store, tenant, body);
   }
 }
 
@@ -61,8 +58,8 @@ const adapted = <P extends MockProvider>(
 });
 
 /**
- * The sign-in methods of the mock's login flow (the core's): codes, passwords and magic links are the
- * core's methods over the mock's memory database, the others the mock's proofs adapted.
+ * The sign-in methods of the mock's login flow (the core's): codes, passwords, magic links and passkeys
+ * are the core's methods over the mock's memory database, the others the mock's proofs adapted.
  */
 export function mockSignInMethods(store: MockStore, tokens: MockTokens): SignInMethods {
   const ctx = { store, tokens };
@@ -75,7 +72,7 @@ export function mockSignInMethods(store: MockStore, tokens: MockTokens): SignInM
     google: adapted(ctx, 'google'),
     siwe: adapted(ctx, 'siwe'),
     privy: adapted(ctx, 'privy'),
-    passkey: adapted(ctx, 'passkey'),
+    passkey: store.passkeySignIn,
   };
 }
 

@@ -4,17 +4,11 @@ import type {
   Identity,
   LinkedProvider,
 } from '@enforcer/contract';
+import type { PasskeyHandlers } from '@enforcer/core';
 import type { MockContext, RouterImpl } from '../context';
 import { uuid } from '../crypto';
 import { verifyGoogleIdToken } from '../methods/google';
 import { checkOtp } from '../methods/otp';
-import {
-  authenticationOptions,
-  passkeysOf,
-  registerPasskey,
-  registrationOptions,
-  toPasskeyCredential,
-} from '../methods/passkey';
 import { verifyPrivyToken } from '../methods/privy';
 import { assertAcceptsMethod, settingsFor } from '../methods/settings';
 import type { Authentication } from '../methods/sign-in';
@@ -24,8 +18,9 @@ import { type IdentityRow, iso, type MockStore, type PersonRow, type TenantRow }
 import { userOf } from './helpers';
 
 /**
- * Linked identities (phone, Google, wallet, Privy), passkeys and the SIWE nonce, with the server's
- * rules (server/src/domains/identities/, server/src/domains/auth/strategies/passkey/).
+ * Linked identities (phone, Google, wallet, Privy) and the SIWE nonce, with the server's rules
+ * (server/src/domains/auth/identities/). Passkeys are the core's (server/core/src/passkeys): their routes
+ * are wired in create-enforcer-mock.ts, login finish in routes/auth.ts.
  */
 const toIdentity = (row: IdentityRow): Identity => ({
   id: row.id,
@@ -37,6 +32,11 @@ const toIdentity = (row: IdentityRow): Identity => ({
   last_used_at: row.lastUsedAt === null ? null : iso(row.lastUsedAt),
 });
 
+const passkeysOf = (store: MockStore, personId: string) =>
+  [...store.passkeys.values()]
+    .filter((row) => row.personId === personId)
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+
 const identitiesOf = (store: MockStore, personId: string) =>
   [...store.identities.values()]
     .filter((row) => row.personId === personId)
@@ -47,14 +47,6 @@ const countMethods = (store: MockStore, person: PersonRow) =>
   (person.email && person.emailVerified ? 1 : 0) +
   identitiesOf(store, person.id).length +
   passkeysOf(store, person.id).length;
-
-/** The signed-in person's tenant and its passkey settings (`403 provider_not_allowed` / `not_configured`). */
-const passkeyTenant = (ctx: MockContext) => {
-  const user = userOf(ctx);
-  const tenant = ctx.store.tenants.get(user.account.tenantId)!;
-  assertAcceptsMethod(tenant, 'passkey');
-  return { user, tenant, settings: settingsFor(ctx.store, tenant, 'passkey') };
-};
 
 /**
  * Every `POST /auth/identities/<method>`: the signed-in person proves another method with the
@@ -112,11 +104,10 @@ async function linkWith(
   return { status: 201 as const, body: toIdentity(row) };
 }
 
-// `passkeyLoginFinish` is the core's login flow (`authHandlers`), as on the server.
-export const authMethodRoutes: Pick<
-  RouterImpl<typeof contract.auth>,
-  Exclude<keyof typeof contractRoutes, 'passkeyLoginFinish'>
-> = {
+/** The core's passkey routes and login finish (the login flow's) are wired elsewhere. */
+type MockMethodRoute = Exclude<keyof typeof contractRoutes, keyof PasskeyHandlers | 'passkeyLoginFinish'>;
+
+export const authMethodRoutes: Pick<RouterImpl<typeof contract.auth>, MockMethodRoute> = {
   identities: (_request, ctx) => {
     const person = ctx.store.persons.get(userOf(ctx).account.personId)!;
     const data: Identity[] = [];
@@ -138,9 +129,9 @@ export const authMethodRoutes: Pick<
         provider: 'passkey',
         subject: passkey.credentialId,
         email: null,
-        verified_at: iso(passkey.createdAt),
-        created_at: iso(passkey.createdAt),
-        last_used_at: passkey.lastUsedAt === null ? null : iso(passkey.lastUsedAt),
+        verified_at: passkey.createdAt.toISOString(),
+        created_at: passkey.createdAt.toISOString(),
+        last_used_at: passkey.lastUsedAt === null ? null : passkey.lastUsedAt.toISOString(),
       });
     }
     return { status: 200, body: { data } };
@@ -196,43 +187,5 @@ export const authMethodRoutes: Pick<
         chain_ids: settings.chain_ids,
       },
     };
-  },
-  passkeyRegisterBegin: async ({ body }, ctx) => {
-    const { user, tenant, settings } = passkeyTenant(ctx);
-    return {
-      status: 200,
-      body: await registrationOptions(ctx.store, tenant, settings, user.account.personId, body.name),
-    };
-  },
-  passkeyRegisterFinish: async ({ body }, ctx) => {
-    const { user, tenant, settings } = passkeyTenant(ctx);
-    const row = await registerPasskey(ctx.store, tenant, settings, user.account.personId, body);
-    return { status: 201, body: toPasskeyCredential(row) };
-  },
-  passkeyLoginBegin: async ({ body }, { store }) => {
-    const tenant = store.tenantByCode(body.tenant_code);
-    if (!tenant) throw new MockError('not_found', 'No tenant with that code');
-    assertAcceptsMethod(tenant, 'passkey');
-    const settings = settingsFor(store, tenant, 'passkey');
-    return { status: 200, body: await authenticationOptions(store, tenant, settings, body.email) };
-  },
-  passkeyCredentials: (_request, ctx) => ({
-    status: 200,
-    body: { data: passkeysOf(ctx.store, userOf(ctx).account.personId).map(toPasskeyCredential) },
-  }),
-  deletePasskey: ({ params }, ctx) => {
-    const { store } = ctx;
-    const person = store.persons.get(userOf(ctx).account.personId)!;
-    const row = store.passkeys.get(params.id);
-    if (!row || row.personId !== person.id)
-      throw new MockError('not_found', 'You have no passkey with this id');
-    if (countMethods(store, person) <= 1) {
-      throw new MockError(
-        'last_identity',
-        'This is your only way to sign in: add another method before removing this one',
-      );
-    }
-    store.passkeys.delete(row.id);
-    return { status: 204, body: undefined };
   },
 };

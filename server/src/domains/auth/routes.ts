@@ -3,6 +3,7 @@ import {
   authHandlers,
   forgetUnprovenCredentials,
   membershipsHandler,
+  passkeyHandlers,
   permissionsHandler,
   secondFactorGate,
 } from '@enforcer/core';
@@ -12,16 +13,11 @@ import { otpMessage } from './mail/messages.js';
 import { smsText } from './methods/phone-otp/request-code.js';
 import { coreRegistrationMethods, coreSignInMethods } from './methods/registry.js';
 import { OTP_TTL_SECONDS } from './otp.js';
-import { deletePasskey } from './routes/delete-passkey.js';
 import { linkGoogle } from './routes/link-google.js';
 import { linkPhone } from './routes/link-phone.js';
 import { linkPrivy } from './routes/link-privy.js';
 import { linkSiwe } from './routes/link-siwe.js';
 import { listIdentities } from './routes/list-identities.js';
-import { passkeyCredentials } from './routes/passkey-credentials.js';
-import { passkeyLoginBegin } from './routes/passkey-login-begin.js';
-import { passkeyRegisterBegin } from './routes/passkey-register-begin.js';
-import { passkeyRegisterFinish } from './routes/passkey-register-finish.js';
 import { siweNonce } from './routes/siwe-nonce.js';
 import { unlinkIdentity } from './routes/unlink-identity.js';
 
@@ -53,6 +49,7 @@ export const authRoutes: DomainRoutes = (app, services) => {
     onEmailFirstProven: (repos, personId) => forgetUnprovenCredentials(repos, clock, personId),
     secondFactor: secondFactorGate(services),
   });
+  const passkeys = passkeyHandlers(services.uow, services.passkeys);
   registerContractRoutes(app, contract.auth, {
     register: coreRoute(auth.register),
     requestOtp: coreRoute(auth.requestOtp),
@@ -73,10 +70,10 @@ export const authRoutes: DomainRoutes = (app, services) => {
     linkPrivy,
     unlinkIdentity,
     siweNonce,
-    passkeyRegisterBegin,
-    passkeyRegisterFinish,
-    passkeyLoginBegin,
-    passkeyCredentials,
-    deletePasskey,
+    passkeyRegisterBegin: coreRoute(passkeys.passkeyRegisterBegin),
+    passkeyRegisterFinish: coreRoute(passkeys.passkeyRegisterFinish),
+    passkeyLoginBegin: coreRoute(passkeys.passkeyLoginBegin),
+    passkeyCredentials: coreRoute(passkeys.passkeyCredentials),
+    deletePasskey: coreRoute(passkeys.deletePasskey),
   });
 };

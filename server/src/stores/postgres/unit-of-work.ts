@@ -11,6 +11,7 @@ import { PostgresGrantReader } from './grants.js';
 import { PostgresGroupStore } from './groups.js';
 import { PostgresMagicLinkStore } from './magic-links.js';
 import { PostgresMfaStore } from './mfa.js';
+import { PostgresPasskeyStore } from './passkeys.js';
 import { PostgresPasswordStore } from './passwords.js';
 import { PostgresIdentityStore, PostgresPersonStore } from './persons.js';
 import { PostgresTenantPolicyStore } from './policies.js';
@@ -35,6 +36,7 @@ export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps)
     persons: new PostgresPersonStore(em, deps.clock),
     identities: new PostgresIdentityStore(em, deps.clock),
     challenges: new PostgresChallengeStore(em),
+    passkeys: new PostgresPasskeyStore(em),
     groups: new PostgresGroupStore(em),
     accountSessions: new PostgresAccountSessions(em, deps.clock),
     passwords: new PostgresPasswordStore(em),

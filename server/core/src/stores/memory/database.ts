@@ -3,6 +3,7 @@ import type { AuditRecord } from '../../audit/ports.js';
 import type { ChallengeRecord } from '../../challenges/ports.js';
 import type { OtpChallengeRecord } from '../../codes/ports.js';
 import type { MagicLinkRecord } from '../../magic-links/ports.js';
+import type { PasskeyRecord } from '../../passkeys/ports.js';
 import type { PasswordRecord } from '../../passwords/ports.js';
 import type { RevocationEventRecord } from '../../revocations/ports.js';
 import type { RefreshTokenRecord, SessionRecord } from '../../sessions/ports.js';
@@ -22,6 +23,7 @@ import { MemoryOtpChallengeStore } from './codes.js';
 import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
 import { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
 import { MemoryMfaStore, type MemoryMfaTables } from './mfa.js';
+import { MemoryPasskeyStore } from './passkeys.js';
 import { MemoryPasswordStore } from './passwords.js';
 import {
   type MemoryIdentityRow,
@@ -85,6 +87,8 @@ export class MemoryTables implements MemoryMfaTables {
   totp: MemoryMfaTables['totp'] = new Map();
   recoveryCodes: MemoryMfaTables['recoveryCodes'] = new Map();
   mfaChallenges: MemoryMfaTables['mfaChallenges'] = new Map();
+  /** Registered passkeys by id. */
+  passkeys = new Map<string, PasskeyRecord>();
 }
 
 /**
@@ -145,6 +149,7 @@ export class MemoryDatabase implements UnitOfWork {
       sessions: this.sessions,
       codes: this.codes,
       mfa: new MemoryMfaStore(this),
+      passkeys: new MemoryPasskeyStore(this),
     };
   }
 

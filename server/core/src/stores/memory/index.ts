@@ -18,6 +18,7 @@ export { MemoryDatabase, MemoryTables } from './database.js';
 export { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
 export { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
 export { MemoryMfaStore, type MemoryMfaTables } from './mfa.js';
+export { MemoryPasskeyStore } from './passkeys.js';
 export { MemoryPasswordStore } from './passwords.js';
 export {
   type MemoryIdentityRow,

@@ -1,5 +1,10 @@
 import type { AuthProvider, LoginBody, RegisterBody } from '@enforcer/contract';
-import type { GoogleIdTokenVerifier, PrivyTokenVerifier, Repositories } from '@enforcer/core';
+import type {
+  SignInMethod as CoreSignInMethod,
+  GoogleIdTokenVerifier,
+  PrivyTokenVerifier,
+  Repositories,
+} from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ITenant } from '../../../entities/tenants.js';
 import type { Clock } from '../../../lib/clock.js';
@@ -23,8 +28,10 @@ export interface MethodServices {
   privy: PrivyTokenVerifier;
   /** Clock skew tolerated on outside tokens and messages. */
   toleranceSeconds: number;
-  /** The core's repositories over a transaction (`within(em)`), for the methods that are the core's. */
+  /** The core's repositories over a caller's transaction (core methods run in the login's). */
   uow: { within(em: EntityManager): Repositories };
+  /** The core's passkey method (server/core/src/passkeys), which `methods/passkey` adapts. */
+  passkeySignIn: CoreSignInMethod<'passkey'>;
 }
 
 /** What a sign-in method may use. Everything runs in the caller's transaction (`em`). */
