@@ -29,6 +29,7 @@ import { type Clock, systemClock } from './lib/clock.js';
 import { deriveKey } from './lib/crypto.js';
 import { cryptoRandom, type RandomSource } from './lib/random.js';
 import { PostgresOtpChallengeStore } from './stores/postgres/codes.js';
+import { type IdentityWiring, identityWiring } from './stores/postgres/identities-wiring.js';
 import { PostgresSessionStore } from './stores/postgres/sessions.js';
 import { PostgresUnitOfWork } from './stores/postgres/unit-of-work.js';
 
@@ -58,6 +59,8 @@ export interface Services {
   principalCache: PrincipalCache;
   /** One-time codes (email, SMS) over the core's `OtpService`. */
   otp: OtpCodes;
+  /** The core's one-time codes (the core's `email_otp` and `phone_otp` sign-in methods check with it). */
+  otpService: OtpService;
   /** Development and test servers put one-time codes and links in their answers; production never. */
   exposeOtpCodes: boolean;
   /** Closed by the app that owns it (`buildApp`'s onClose). */
@@ -67,6 +70,8 @@ export interface Services {
   challenges: ChallengeStore;
   google: GoogleIdTokenVerifier;
   privy: PrivyTokenVerifier;
+  /** The core's identity handlers' unit of work and dependencies (linked identities, the SIWE nonce). */
+  identities: IdentityWiring;
   /** Clock skew tolerated on outside tokens and messages (the access-token tolerance). */
   toleranceSeconds: number;
   /** The sign-in methods `POST /auth/login` and `/auth/register` dispatch to. */
@@ -118,6 +123,20 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
   const logger = deps.logger ?? (pino({ level: 'silent' }) as FastifyBaseLogger);
   const toleranceSeconds = config.tokens.clockToleranceSeconds;
   const uow = new PostgresUnitOfWork({ orm, clock, policies });
+  const google = new GoogleIdTokenVerifier({
+    // Cached by jose; an unknown `kid` refetches, at most every 30 s.
+    keys: createRemoteJWKSet(new URL(config.authMethods.googleJwksUrl), { timeoutDuration: 5000 }),
+    keysAreRemote: true,
+    clock,
+    clockToleranceSeconds: toleranceSeconds,
+  });
+  const privy = new PrivyTokenVerifier({ clock, clockToleranceSeconds: toleranceSeconds });
+  const otpService = new OtpService({
+    store: new PostgresOtpChallengeStore({ orm }),
+    clock,
+    random,
+    codeKey: deriveKey(config.masterKey, 'otp-code'),
+  });
   return {
     config,
     orm,
@@ -130,28 +149,15 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     sessions,
     policies,
     principalCache,
-    otp: new OtpCodes(
-      new OtpService({
-        store: new PostgresOtpChallengeStore({ orm }),
-        clock,
-        random,
-        codeKey: deriveKey(config.masterKey, 'otp-code'),
-      }),
-      clock,
-      (tx) => new PostgresOtpChallengeStore({ tx }),
-    ),
+    otp: new OtpCodes(otpService, clock, (tx) => new PostgresOtpChallengeStore({ tx })),
+    otpService,
     exposeOtpCodes: config.env !== 'production',
     mail: createMailDelivery(config, logger),
     sms: createSmsDelivery(config, logger),
     challenges: new ChallengeStore({ clock, random }),
-    google: new GoogleIdTokenVerifier({
-      // Cached by jose; an unknown `kid` refetches, at most every 30 s.
-      keys: createRemoteJWKSet(new URL(config.authMethods.googleJwksUrl), { timeoutDuration: 5000 }),
-      keysAreRemote: true,
-      clock,
-      clockToleranceSeconds: toleranceSeconds,
-    }),
-    privy: new PrivyTokenVerifier({ clock, clockToleranceSeconds: toleranceSeconds }),
+    google,
+    privy,
+    identities: identityWiring({ orm, uow, clock, random, google, privy, toleranceSeconds, otpService }),
     toleranceSeconds,
     signInMethods: defaultMethods(),
     mfa: new MfaService({ masterKey: config.masterKey, clock, random }),

@@ -165,6 +165,12 @@ export function keptStores(store: MockStore): KeptElsewhere {
         const person = store.persons.get(personId);
         if (person) person.emailVerified = true;
       },
+      adoptEmail: async (personId, email) => {
+        const person = store.persons.get(personId);
+        if (!person) throw new AppError('not_found', 'No such person');
+        person.email = email;
+        person.emailVerified = true;
+      },
     },
     identities: {
       lock: async () => {},
@@ -177,7 +183,7 @@ export function keptStores(store: MockStore): KeptElsewhere {
       ofPerson: async (personId) =>
         [...store.identities.values()]
           .filter((i) => i.personId === personId)
-          .sort((a, b) => a.createdAt - b.createdAt)
+          .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
           .map(identityRecord),
       create: async (input) => {
         if (

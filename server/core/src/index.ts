@@ -94,7 +94,24 @@ export { type CodeChannel, codePurpose, type SendCodeInput, sendCode } from './c
 export { AppError, isAppError, refusalError } from './errors.js';
 export { groupDto, groupsHandlers } from './groups/handlers.js';
 export type { GroupRecord, GroupStore, MembershipRecord } from './groups/ports.js';
-export { GOOGLE_ISSUERS, type GoogleIdentity, GoogleIdTokenVerifier } from './methods/google.js';
+export { type IdentityHandlerDeps, identityHandlers, proofRefusalError } from './identities/handlers.js';
+export {
+  countSignInMethods,
+  identityDto,
+  type LinkOutcome,
+  linkIdentity,
+  listSignInMethods,
+  unlinkSignInMethod,
+} from './identities/linking.js';
+export type { PasskeyMethod, PersonPasskeys } from './identities/ports.js';
+export {
+  GOOGLE_ISSUERS,
+  type GoogleIdentity,
+  GoogleIdTokenVerifier,
+  type GoogleMethodDeps,
+  googleSignIn,
+  proveGoogle,
+} from './methods/google.js';
 export type {
   Authentication,
   EmailIdentity,
@@ -110,20 +127,34 @@ export type {
   SignInMethod,
 } from './methods/method.js';
 export {
+  checkPrivyBearer,
   isPrivyToken,
   onePrivyTenant,
   PRIVY_AMR,
   PRIVY_ISSUER,
   type PrivyClaims,
+  type PrivyMethodDeps,
   PrivyTokenVerifier,
   privyBearerAccessClaims,
+  privyBearerAccount,
   privyBearerAppId,
   privySessionText,
+  privySignIn,
+  provePrivy,
   TENANT_HEADER,
   uuidFromBytes,
 } from './methods/privy.js';
 export { type ProofRefusal, type ProofResult, type ProvenSubject, refuseProof } from './methods/result.js';
-export { SIWE_NONCE_TTL_SECONDS, type SiweProofInput, verifySiweMessage } from './methods/siwe.js';
+export { assertAcceptsMethod, methodSettings, requireMethodSettings } from './methods/settings.js';
+export {
+  issueSiweNonce,
+  proveSiwe,
+  SIWE_NONCE_TTL_SECONDS,
+  type SiweMethodDeps,
+  type SiweProofInput,
+  siweSignIn,
+  verifySiweMessage,
+} from './methods/siwe.js';
 export {
   base32,
   base32With,

@@ -1,15 +1,10 @@
 import { contract } from '@enforcer/contract';
-import { membershipsHandler, permissionsHandler } from '@enforcer/core';
+import { identityHandlers, membershipsHandler, permissionsHandler } from '@enforcer/core';
 import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
 import { coreRoute } from '../../http/core-handlers.js';
 import { acceptInvite } from './routes/accept-invite.js';
 import { deletePasskey } from './routes/delete-passkey.js';
 import { joinTenant } from './routes/join-tenant.js';
-import { linkGoogle } from './routes/link-google.js';
-import { linkPhone } from './routes/link-phone.js';
-import { linkPrivy } from './routes/link-privy.js';
-import { linkSiwe } from './routes/link-siwe.js';
-import { listIdentities } from './routes/list-identities.js';
 import { login, passkeyLoginFinish } from './routes/login.js';
 import { logout } from './routes/logout.js';
 import { me } from './routes/me.js';
@@ -20,15 +15,15 @@ import { passkeyRegisterFinish } from './routes/passkey-register-finish.js';
 import { refresh } from './routes/refresh.js';
 import { register } from './routes/register.js';
 import { requestOtp } from './routes/request-otp.js';
-import { siweNonce } from './routes/siwe-nonce.js';
 import { switchTenant } from './routes/switch-tenant.js';
-import { unlinkIdentity } from './routes/unlink-identity.js';
 
 /**
  * The auth routes of the contract (`contract.auth`), one handler per file under `routes/`. Who may call
  * each is the contract's route metadata, enforced by the shared authenticate hook.
  */
 export const authRoutes: DomainRoutes = (app, services) => {
+  // Linked identities and the SIWE nonce are the core's (server/core/src/identities/).
+  const identities = identityHandlers(services.identities.uow, services.identities.deps);
   // `tenants` and `permissions` are the core's handlers, as the mock runs them; the rest moves with sign-in.
   registerContractRoutes(app, contract.auth, {
     register,
@@ -43,13 +38,13 @@ export const authRoutes: DomainRoutes = (app, services) => {
     acceptInvite,
     me,
     permissions: coreRoute(permissionsHandler(services.uow)),
-    identities: listIdentities,
-    linkPhone,
-    linkGoogle,
-    linkSiwe,
-    linkPrivy,
-    unlinkIdentity,
-    siweNonce,
+    identities: coreRoute(identities.identities),
+    linkPhone: coreRoute(identities.linkPhone),
+    linkGoogle: coreRoute(identities.linkGoogle),
+    linkSiwe: coreRoute(identities.linkSiwe),
+    linkPrivy: coreRoute(identities.linkPrivy),
+    unlinkIdentity: coreRoute(identities.unlinkIdentity),
+    siweNonce: coreRoute(identities.siweNonce),
     passkeyRegisterBegin,
     passkeyRegisterFinish,
     passkeyLoginBegin,

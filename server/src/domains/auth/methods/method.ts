@@ -1,5 +1,5 @@
 import type { AuthProvider, LinkedProvider, LoginBody, RegisterBody } from '@enforcer/contract';
-import type { GoogleIdTokenVerifier, PrivyTokenVerifier } from '@enforcer/core';
+import type { GoogleIdTokenVerifier, PrivyTokenVerifier, RandomSource, Repositories } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ITenant } from '../../../entities/tenants.js';
 import type { Clock } from '../../../lib/clock.js';
@@ -25,6 +25,9 @@ export interface MethodServices {
   /** Clock skew tolerated on outside tokens and messages. */
   toleranceSeconds: number;
   magicLinks: MagicLinkService;
+  random: RandomSource;
+  /** The core's repositories inside the login's transaction (for the methods that are the core's). */
+  uow: { within(em: EntityManager): Repositories };
 }
 
 /** What a sign-in method may use. Everything runs in the caller's transaction (`em`). */
