@@ -14,6 +14,7 @@ import { apiKeyStoreContract } from './api-keys.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
+import { identityStoreContract } from './identities.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
@@ -162,5 +163,17 @@ accountStoreContract('memory (mock rows)', () => {
     seedTenant: async () => store.createTenant({ name: 'Acme Pay' }).id,
     seedAccount: async (tenantId, { email, role }) =>
       store.createAccount(store.ensurePerson(email, true).id, tenantId, role).id,
+  };
+});
+
+// Linked identities are still the mock's own rows (kept-stores.ts): a failed unit of work does not restore
+// them yet, so the rollback case waits for the memory-tables move.
+identityStoreContract('memory (mock rows)', () => {
+  const store = new MockStore(systemClock, keptStores);
+  let n = 0;
+  return {
+    uow: store.db,
+    seedPerson: async () => store.ensurePerson(`identity-${Date.now()}-${++n}@example.com`, true).id,
+    restoresOnFailure: false,
   };
 });

@@ -12,6 +12,7 @@ import { apiKeyStoreContract } from './api-keys.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
+import { identityStoreContract } from './identities.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
@@ -104,4 +105,9 @@ accountStoreContract('postgres', () => ({
   seedTenant,
   seedAccount: async (tenantId, { email, role }) =>
     (await seedAccount(db.orm, { tenant: { id: tenantId } as ITenant, email, role })).account.id,
+}));
+
+identityStoreContract('postgres', () => ({
+  uow,
+  seedPerson: async () => (await seedAccount(db.orm)).person.id,
 }));

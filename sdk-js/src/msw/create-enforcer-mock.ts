@@ -19,6 +19,7 @@ import {
   groupsHandlers,
   hashInviteCode,
   INVITE_TTL_SECONDS,
+  identityHandlers,
   membershipsHandler,
   newApiKey,
   permissionsHandler,
@@ -39,6 +40,7 @@ import { uuid } from './crypto';
 import { createDispatcher, type MockRequestRecord } from './dispatch';
 import { keptStores } from './kept-stores';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
+import { identityDeps } from './methods/identities';
 import { issueOtp } from './methods/otp';
 import { acceptsSession } from './methods/sign-in';
 import { authRoutes } from './routes/auth';
@@ -160,13 +162,22 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     random: webCryptoRandom,
     acceptsSession,
   });
+  // Linked identities and the SIWE nonce: the core's handlers (server/core/src/identities/), as on the server.
+  const identities = identityHandlers(store.db, identityDeps(store, tokens));
   const impl: ContractImpl = {
     tenants: coreRoutes(contract.tenants, { ...tenants, selfServe: selfServeTenant(store, tokens) }),
-    // GET /auth/permissions and /auth/tenants are the core's, as on the server; the rest is still the mock's.
+    // GET /auth/permissions, /auth/tenants and the identity routes are the core's, as on the server.
     auth: {
       ...authRoutes({ devMode }),
       permissions: coreRoute(permissionsHandler(store.db)),
       tenants: coreRoute(membershipsHandler(store.db)),
+      identities: coreRoute(identities.identities),
+      linkPhone: coreRoute(identities.linkPhone),
+      linkGoogle: coreRoute(identities.linkGoogle),
+      linkSiwe: coreRoute(identities.linkSiwe),
+      linkPrivy: coreRoute(identities.linkPrivy),
+      unlinkIdentity: coreRoute(identities.unlinkIdentity),
+      siweNonce: coreRoute(identities.siweNonce),
     },
     password: passwordRoutes({ devMode }),
     mfa: mfaRoutes,

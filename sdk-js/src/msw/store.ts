@@ -186,10 +186,6 @@ export class MockStore {
   /** tenant id → registered redirect URLs. */
   readonly magicLinkUrls = new Map<string, string[]>();
   readonly identities = new Map<string, IdentityRow>();
-  /** Google ID-token nonces already accepted → until when they are remembered. */
-  readonly googleNonces = new Map<string, number>();
-  /** Live SIWE nonces (`POST /auth/siwe/nonce`) → their tenant and expiry. */
-  readonly siweNonces = new Map<string, { tenantId: string; expiresAt: number }>();
   /** id → passkey. */
   readonly passkeys = new Map<string, PasskeyRow>();
   /** challenge id → passkey ceremony challenge. */
@@ -241,8 +237,6 @@ export class MockStore {
       this.magicLinks,
       this.magicLinkUrls,
       this.identities,
-      this.googleNonces,
-      this.siweNonces,
       this.passkeys,
       this.passkeyChallenges,
       this.#policies,

@@ -2,13 +2,11 @@ import type { LoginBody } from '@enforcer/contract';
 import type { MockContext } from '../context';
 import { MockError } from '../problem';
 import type { TenantRow } from '../store';
-import { verifyGoogleIdToken } from './google';
+import { authenticateWithCore } from './identities';
 import { checkOtp } from './otp';
 import { verifyPasskeyAssertion } from './passkey';
-import { verifyPrivyToken } from './privy';
 import { unsupportedMethod } from './settings';
 import { type Authentication, verifyPassword } from './sign-in';
-import { verifySiwe } from './siwe';
 
 const wrongPassword = () => new MockError('invalid_credentials', 'The email or the password is wrong');
 
@@ -67,11 +65,9 @@ export async function authenticate(
       return check.ok ? { ok: true, identity: { provider: 'phone_otp', subject: body.phone } } : check;
     }
     case 'google':
-      return verifyGoogleIdToken(ctx, tenant, body.token, body.nonce);
     case 'siwe':
-      return verifySiwe(store, tenant, body, ctx.tokens.settings.clockTolerance);
     case 'privy':
-      return verifyPrivyToken(store, tenant, body.token, ctx.tokens.settings.clockTolerance);
+      return authenticateWithCore(store, ctx.tokens, tenant, body);
     case 'passkey':
       return verifyPasskeyAssertion(store, tenant, body);
     default:

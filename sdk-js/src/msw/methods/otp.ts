@@ -19,7 +19,7 @@ const clockOf = (store: MockStore): Clock => ({ now: () => new Date(store.now())
 /** Each mock's OtpService (the server's rules, from @enforcer/core) over its memory store and clock. */
 const services = new WeakMap<MockStore, OtpService>();
 
-function otpService(store: MockStore): OtpService {
+export function otpServiceOf(store: MockStore): OtpService {
   let service = services.get(store);
   if (!service) {
     service = new OtpService({
@@ -53,7 +53,7 @@ export async function checkOtp(
   scope: { purpose: OtpPurpose; email: string; tenantId: string | null },
   code: string,
 ): Promise<{ ok: true } | { ok: false; reason: OtpRefusalReason; error: MockError }> {
-  const check = await otpService(store).verify(
+  const check = await otpServiceOf(store).verify(
     { address: scope.email, tenantId: scope.tenantId, purpose: scope.purpose },
     code,
   );
@@ -65,7 +65,7 @@ async function issueCaptured(
   store: MockStore,
   scope: { address: string; tenantId: string | null; purpose: OtpPurpose },
 ) {
-  const issued = await otpService(store).issue(scope);
+  const issued = await otpServiceOf(store).issue(scope);
   if (issued.ok) {
     const { address: email, tenantId, purpose } = scope;
     const row = {
@@ -106,7 +106,7 @@ export async function sendOtp<C extends CodeChannel>(
     devMode: boolean;
   },
 ): Promise<OtpRequestResponse & { channel: C }> {
-  const sent = await sendCode(otpService(store), clockOf(store), {
+  const sent = await sendCode(otpServiceOf(store), clockOf(store), {
     channel: input.channel,
     scope: {
       address: input.address,

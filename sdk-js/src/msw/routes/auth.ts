@@ -7,7 +7,7 @@ import { assertStrongPassword } from '../methods/password-policy';
 import { acceptsSession, hashPassword, loginFlow } from '../methods/sign-in';
 import { MockError } from '../problem';
 import type { MockStore, TenantRow } from '../store';
-import { authMethodRoutes } from './auth-methods';
+import { authMethodRoutes, type IdentityRoute } from './auth-methods';
 import { userOf } from './helpers';
 
 function tenantByCode(store: MockStore, code: string): TenantRow {
@@ -38,10 +38,13 @@ const sessionFor = (ctx: MockContext, accountId: string) => {
   return ctx.tokens.signIn(ctx.store.accounts.get(accountId)!, user.claims.amr);
 };
 
-/** The auth routes still written here (sign-in itself); `permissions` and `tenants` are the core's. */
+/**
+ * The auth routes still written here (sign-in itself); `permissions`, `tenants` and the identity routes
+ * are the core's.
+ */
 export const authRoutes = (options: {
   devMode: boolean;
-}): Omit<RouterImpl<typeof contract.auth>, 'permissions' | 'tenants'> => ({
+}): Omit<RouterImpl<typeof contract.auth>, 'permissions' | 'tenants' | IdentityRoute> => ({
   register: async ({ body }, { store }) => {
     const tenant = body.tenant_code !== undefined ? tenantByCode(store, body.tenant_code) : null;
     if (tenant) {
