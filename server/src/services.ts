@@ -66,7 +66,7 @@ export interface Services {
   /** Closed by the app that owns it (`buildApp`'s onClose). */
   mail: MailDelivery;
   sms: SmsDelivery;
-  /** WebAuthn challenges, SIWE nonces and spent Google nonces. */
+  /** WebAuthn challenges (SIWE and Google nonces are the core's `Challenges`, in `repos.challenges`). */
   challenges: ChallengeStore;
   google: GoogleIdTokenVerifier;
   privy: PrivyTokenVerifier;
