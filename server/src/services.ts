@@ -1,13 +1,16 @@
 import {
   AccessTokenService,
+  Challenges,
   GoogleIdTokenVerifier,
+  type IdentityHandlerDeps,
   OtpService,
   type PasskeyDeps,
   PrivyTokenVerifier,
   passkeySignIn,
   RefreshTokenService,
+  type RegistrationMethods,
   SessionTokens,
-  type SignInMethod,
+  type SignInMethods,
   SignInThrottle,
   simpleWebAuthnVerifier,
 } from '@enforcer/core';
@@ -19,7 +22,7 @@ import type { Config } from './config.js';
 import { ChallengeStore } from './domains/auth/challenges/challenge-store.js';
 import { createMailDelivery } from './domains/auth/mail/create-mail-delivery.js';
 import type { MailDelivery } from './domains/auth/mail/mail-delivery.js';
-import { defaultMethods, type MethodRegistry } from './domains/auth/methods/registry.js';
+import { serverRegistrationMethods, serverSignInMethods } from './domains/auth/methods/registry.js';
 import { OtpCodes } from './domains/auth/otp.js';
 import { createSmsDelivery } from './domains/auth/sms/create-sms-delivery.js';
 import type { SmsDelivery } from './domains/auth/sms/sms-delivery.js';
@@ -70,19 +73,22 @@ export interface Services {
   /** Closed by the app that owns it (`buildApp`'s onClose). */
   mail: MailDelivery;
   sms: SmsDelivery;
-  /** WebAuthn challenges, SIWE nonces and spent Google nonces. */
+  /** WebAuthn challenges (SIWE and Google nonces are the core's `Challenges`, in `repos.challenges`). */
   challenges: ChallengeStore;
   google: GoogleIdTokenVerifier;
   privy: PrivyTokenVerifier;
+  /** What the core's identity routes (`identityHandlers`) are built with. */
+  identityDeps: IdentityHandlerDeps;
   /** Clock skew tolerated on outside tokens and messages (the access-token tolerance). */
   toleranceSeconds: number;
-  /** The sign-in methods `POST /auth/login` and `/auth/register` dispatch to. */
-  signInMethods: MethodRegistry;
+  /** The sign-in methods `POST /auth/login` runs (the core's, with the server's keys). */
+  signInMethods: SignInMethods;
+  /** The registrations `POST /auth/register` runs. */
+  registrationMethods: RegistrationMethods;
   /** The core's sign-in throttle; sign-ins pass it their transaction (`uow.within(tx)`). */
   throttle: SignInThrottle;
   /** What the core's passkey rules are built with (WebAuthn, the stand-in credential key). */
   passkeys: PasskeyDeps;
-  passkeySignIn: SignInMethod<'passkey'>;
 }
 
 export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps = {}): Services {
@@ -126,6 +132,14 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
   const logger = deps.logger ?? (pino({ level: 'silent' }) as FastifyBaseLogger);
   const toleranceSeconds = config.tokens.clockToleranceSeconds;
   const uow = new PostgresUnitOfWork({ orm, clock, policies });
+  const google = new GoogleIdTokenVerifier({
+    // Cached by jose; an unknown `kid` refetches, at most every 30 s.
+    keys: createRemoteJWKSet(new URL(config.authMethods.googleJwksUrl), { timeoutDuration: 5000 }),
+    keysAreRemote: true,
+    clock,
+    clockToleranceSeconds: toleranceSeconds,
+  });
+  const privy = new PrivyTokenVerifier({ clock, clockToleranceSeconds: toleranceSeconds });
   const otpService = new OtpService({
     store: new PostgresOtpChallengeStore({ orm }),
     clock,
@@ -138,6 +152,15 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     webauthn: simpleWebAuthnVerifier({ preload: true }),
     decoyKey: deriveKey(config.masterKey, 'passkey-decoy'),
   };
+  const identityDeps: IdentityHandlerDeps = {
+    clock,
+    challenges: new Challenges({ clock, random }),
+    google,
+    privy,
+    toleranceSeconds,
+    otp: otpService,
+  };
+  const methodDeps = { clock, otpService, identityDeps, passkeySignIn: passkeySignIn(passkeys) };
   return {
     config,
     orm,
@@ -157,18 +180,13 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     mail: createMailDelivery(config, logger),
     sms: createSmsDelivery(config, logger),
     challenges: new ChallengeStore({ clock, random }),
-    google: new GoogleIdTokenVerifier({
-      // Cached by jose; an unknown `kid` refetches, at most every 30 s.
-      keys: createRemoteJWKSet(new URL(config.authMethods.googleJwksUrl), { timeoutDuration: 5000 }),
-      keysAreRemote: true,
-      clock,
-      clockToleranceSeconds: toleranceSeconds,
-    }),
-    privy: new PrivyTokenVerifier({ clock, clockToleranceSeconds: toleranceSeconds }),
+    google,
+    privy,
+    identityDeps,
     toleranceSeconds,
-    signInMethods: defaultMethods(),
+    signInMethods: serverSignInMethods(methodDeps),
+    registrationMethods: serverRegistrationMethods(methodDeps),
     throttle: new SignInThrottle({ clock, uow }),
     passkeys,
-    passkeySignIn: passkeySignIn(passkeys),
   };
 }

@@ -10,6 +10,7 @@ import { apiKeyStoreContract } from './api-keys.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
+import { identityStoreContract } from './identities.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
 import { mfaStoreContract } from './mfa.contract';
 import { passkeyStoreContract } from './passkeys.contract';
@@ -125,3 +126,15 @@ accountStoreContract('memory', () => {
 });
 
 personStoreContract('memory', () => ({ uow: new MemoryDatabase() }));
+
+identityStoreContract('memory', () => {
+  const db = new MemoryDatabase();
+  return {
+    uow: db,
+    seedPerson: async () => {
+      const id = crypto.randomUUID();
+      db.tables.persons.set(id, { id, email: `${id}@example.com`, emailVerified: true, createdAt: 0 });
+      return id;
+    },
+  };
+});

@@ -12,6 +12,7 @@ import { apiKeyStoreContract } from './api-keys.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
+import { identityStoreContract } from './identities.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
 import { mfaStoreContract } from './mfa.contract';
 import { passkeyStoreContract } from './passkeys.contract';
@@ -141,4 +142,9 @@ accountStoreContract('postgres', () => ({
 
 personStoreContract('postgres', () => ({
   uow: new PostgresUnitOfWork({ orm: db.orm, clock: systemClock, policies: new TenantPolicyService() }),
+}));
+
+identityStoreContract('postgres', () => ({
+  uow,
+  seedPerson: async () => (await seedAccount(db.orm)).person.id,
 }));

@@ -23,6 +23,7 @@ import {
   groupsHandlers,
   hashInviteCode,
   INVITE_TTL_SECONDS,
+  identityHandlers,
   magicLinkHandlers,
   membershipsHandler,
   mfaHandlers,
@@ -47,10 +48,10 @@ import { uuid } from './crypto';
 import { createDispatcher, type MockRequestRecord } from './dispatch';
 import { mockRegistrationMethods, mockSignInMethods } from './methods/authenticate';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
+import { identityDeps } from './methods/identities';
 import { captureOtp, issueOtp, otpService } from './methods/otp';
 import { passwordHasher } from './methods/sign-in';
 import { mockMfaDeps } from './mfa';
-import { authMethodRoutes } from './routes/auth-methods';
 import { passwordRoutes } from './routes/credentials';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
 import { selfServeTenant } from './routes/tenants';
@@ -189,11 +190,12 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     },
   });
   const passkeys = passkeyHandlers(store.db, store.passkeyDeps);
+  // Linked identities and the SIWE nonce: the core's handlers (server/core/src/identities/), as on the server.
+  const identities = identityHandlers(store.db, identityDeps(store, tokens));
   const impl: ContractImpl = {
     tenants: coreRoutes(contract.tenants, { ...tenants, selfServe: selfServeTenant(store, tokens) }),
     // Sign-in, sessions, /auth/permissions and /auth/tenants are the core's, as on the server.
     auth: {
-      ...authMethodRoutes,
       register: coreRoute(auth.register),
       requestOtp: coreRoute(auth.requestOtp),
       login: coreRoute(auth.login),
@@ -206,6 +208,13 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       me: coreRoute(auth.me),
       permissions: coreRoute(permissionsHandler(store.db)),
       tenants: coreRoute(membershipsHandler(store.db)),
+      identities: coreRoute(identities.identities),
+      linkPhone: coreRoute(identities.linkPhone),
+      linkGoogle: coreRoute(identities.linkGoogle),
+      linkSiwe: coreRoute(identities.linkSiwe),
+      linkPrivy: coreRoute(identities.linkPrivy),
+      unlinkIdentity: coreRoute(identities.unlinkIdentity),
+      siweNonce: coreRoute(identities.siweNonce),
       passkeyRegisterBegin: coreRoute(passkeys.passkeyRegisterBegin),
       passkeyRegisterFinish: coreRoute(passkeys.passkeyRegisterFinish),
       passkeyLoginBegin: coreRoute(passkeys.passkeyLoginBegin),

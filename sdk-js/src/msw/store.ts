@@ -119,10 +119,6 @@ export class MockStore {
   get recoveryCodes(): MemoryTables['recoveryCodes'] {
     return this.db.tables.recoveryCodes;
   }
-  /** Google ID-token nonces already accepted → until when they are remembered. */
-  readonly googleNonces = new Map<string, number>();
-  /** Live SIWE nonces (`POST /auth/siwe/nonce`) → their tenant and expiry. */
-  readonly siweNonces = new Map<string, { tenantId: string; expiresAt: number }>();
   /** One-time code challenges, hashed (the rules are the core's OtpService: methods/otp.ts). */
   /** One-time codes' challenges: the core's memory table. */
   get otpChallenges(): MemoryOtpChallengeStore {
@@ -179,7 +175,7 @@ export class MockStore {
   }
 
   reset(): void {
-    for (const map of [this.otps, this.googleNonces, this.siweNonces]) {
+    for (const map of [this.otps]) {
       map.clear();
     }
     this.db.clear();

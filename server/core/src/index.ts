@@ -116,6 +116,14 @@ export { type CodeChannel, codePurpose, type SendCodeInput, sendCode } from './c
 export { AppError, isAppError, refusalError } from './errors.js';
 export { groupDto, groupsHandlers } from './groups/handlers.js';
 export type { GroupRecord, GroupStore, MembershipRecord } from './groups/ports.js';
+export { type IdentityHandlerDeps, identityHandlers, proofRefusalError } from './identities/handlers.js';
+export {
+  identityDto,
+  type LinkOutcome,
+  linkIdentity,
+  listSignInMethods,
+  unlinkSignInMethod,
+} from './identities/linking.js';
 export { type MagicLinkHandlersDeps, magicLinkHandlers } from './magic-links/handlers.js';
 export {
   consumeMagicLink,
@@ -129,7 +137,14 @@ export {
 export { magicLinkMessage } from './magic-links/messages.js';
 export { magicLinkSignIn } from './magic-links/method.js';
 export type { MagicLinkRecord, MagicLinkStore } from './magic-links/ports.js';
-export { GOOGLE_ISSUERS, type GoogleIdentity, GoogleIdTokenVerifier } from './methods/google.js';
+export {
+  GOOGLE_ISSUERS,
+  type GoogleIdentity,
+  GoogleIdTokenVerifier,
+  type GoogleMethodDeps,
+  googleSignIn,
+  proveGoogle,
+} from './methods/google.js';
 export type {
   Authentication,
   EmailIdentity,
@@ -146,20 +161,34 @@ export type {
 } from './methods/method.js';
 export { emailOtpSignIn, type OtpMethodDeps, phoneOtpSignIn } from './methods/otp.js';
 export {
+  checkPrivyBearer,
   isPrivyToken,
   onePrivyTenant,
   PRIVY_AMR,
   PRIVY_ISSUER,
   type PrivyClaims,
+  type PrivyMethodDeps,
   PrivyTokenVerifier,
   privyBearerAccessClaims,
+  privyBearerAccount,
   privyBearerAppId,
   privySessionText,
+  privySignIn,
+  provePrivy,
   TENANT_HEADER,
   uuidFromBytes,
 } from './methods/privy.js';
 export { type ProofRefusal, type ProofResult, type ProvenSubject, refuseProof } from './methods/result.js';
-export { SIWE_NONCE_TTL_SECONDS, type SiweProofInput, verifySiweMessage } from './methods/siwe.js';
+export { assertAcceptsMethod, methodSettings, requireMethodSettings } from './methods/settings.js';
+export {
+  issueSiweNonce,
+  proveSiwe,
+  SIWE_NONCE_TTL_SECONDS,
+  type SiweMethodDeps,
+  type SiweProofInput,
+  siweSignIn,
+  verifySiweMessage,
+} from './methods/siwe.js';
 export {
   base32,
   base32With,

@@ -1,4 +1,4 @@
-import { GOOGLE_ISSUERS, GoogleIdTokenVerifier } from '@enforcer/core';
+import { GOOGLE_ISSUERS, GoogleIdTokenVerifier, type GoogleMethodDeps } from '@enforcer/core';
 import {
   createLocalJWKSet,
   exportJWK,
@@ -8,12 +8,8 @@ import {
   type JWTPayload,
   SignJWT,
 } from 'jose';
-import type { MockContext } from '../context';
 import { randomToken } from '../crypto';
-import { MockError } from '../problem';
-import type { MockStore, TenantRow } from '../store';
-import { trySettingsFor } from './settings';
-import type { Authentication } from './sign-in';
+import type { MockStore } from '../store';
 
 export { GOOGLE_ISSUERS } from '@enforcer/core';
 
@@ -91,37 +87,27 @@ export function googleOf(store: MockStore, jwks?: JSONWebKeySet): MockGoogle {
 }
 
 /**
- * The server's `proveGoogle` (server/src/domains/auth/strategies/google/): the core's
- * `GoogleIdTokenVerifier` against the mock's key set, each nonce accepted once.
+ * The core's `GoogleIdTokenVerifier` against the mock's key set (made on first use: the key pair is
+ * generated lazily), on the mock's clock.
  */
-export async function verifyGoogleIdToken(
-  ctx: MockContext,
-  tenant: TenantRow,
-  token: string,
-  nonce: string,
-): Promise<Authentication> {
-  const { store, tokens } = ctx;
-  const settings = trySettingsFor(store, tenant, 'google');
-  if (!settings.ok) return settings;
-  const verifier = new GoogleIdTokenVerifier({
-    keys: createLocalJWKSet(await googleOf(store).keys()),
-    clock: { now: () => new Date(store.now()) },
-    clockToleranceSeconds: tokens.settings.clockTolerance,
-  });
-  const check = await verifier.verify({
-    token,
-    settings: settings.settings,
-    nonce,
-    recordNonce: (seenNonce, expiresAt) => {
-      const now = store.now();
-      for (const [seen, until] of store.googleNonces) if (until <= now) store.googleNonces.delete(seen);
-      if (store.googleNonces.has(seenNonce)) return false;
-      store.googleNonces.set(seenNonce, expiresAt.getTime());
-      return true;
+export function mockGoogleVerifier(
+  store: MockStore,
+  clockToleranceSeconds: number,
+): GoogleMethodDeps['google'] {
+  let verifier: Promise<GoogleIdTokenVerifier> | undefined;
+  return {
+    async verify(input) {
+      verifier ??= googleOf(store)
+        .keys()
+        .then(
+          (keys) =>
+            new GoogleIdTokenVerifier({
+              keys: createLocalJWKSet(keys),
+              clock: { now: () => new Date(store.now()) },
+              clockToleranceSeconds,
+            }),
+        );
+      return (await verifier).verify(input);
     },
-  });
-  if (!check.ok) {
-    return { ok: false, error: new MockError(check.code, check.detail), reason: check.reason };
-  }
-  return { ok: true, identity: check.value };
+  };
 }

@@ -1,29 +1,30 @@
 import { tenantCodeSchema } from '@enforcer/contract';
 import {
+  checkPrivyBearer,
   onePrivyTenant,
   PRIVY_AMR,
   privyBearerAccessClaims,
+  privyBearerAccount,
   privyBearerAppId,
   privySessionText,
   TENANT_HEADER,
   uuidFromBytes,
 } from '@enforcer/core';
 import type { AccessTokenClaims } from '../../session/claims';
-import { MockError } from '../problem';
-import type { AccountRow, MockStore, SessionRow, TenantRow } from '../store';
+import { MockError, refusalError } from '../problem';
+import type { MockStore, SessionRow, TenantRow } from '../store';
 import type { MockTokens } from '../tokens';
-import { checkPrivyToken } from './privy';
-import { authSettingsOf } from './settings';
+import { mockPrivyVerifier } from './privy';
 
 export { isPrivyToken, TENANT_HEADER } from '@enforcer/core';
 
 const invalid = (detail: string) => new MockError('provider_token_invalid', detail);
 
 /**
- * The server's `privyBearerClaims` (server/src/domains/auth/strategies/privy/bearer.ts): a Privy
+ * The server's `privyBearerClaims` (server/src/domains/auth/methods/privy/bearer.ts): a Privy
  * access token in place of a user JWT. The tenant is the one named by `X-Enforcer-Tenant`, or else
- * the one tenant whose Privy app id is the token's audience; the token must verify with its settings;
- * the DID must have an account there. Each Privy session (tenant, DID, `sid`) is one session of the
+ * the one tenant whose Privy app id is the token's audience; the token must verify with its settings
+ * and the DID must have an active account there (the core's `checkPrivyBearer`, `privyBearerAccount`). Each Privy session (tenant, DID, `sid`) is one session of the
  * mock, made on first use with `amr: ['privy']` and a deterministic id.
  */
 export async function privyBearerClaims(
@@ -33,19 +34,17 @@ export async function privyBearerClaims(
   request: Request,
 ): Promise<AccessTokenClaims> {
   const tenant = bearerTenant(store, token, request.headers.get(TENANT_HEADER));
-  if (!tenant.authProviders.includes('privy')) {
-    throw new MockError('provider_not_allowed', 'This tenant does not accept Privy sign-in');
-  }
-  const settings = authSettingsOf(store, tenant.id).privy;
-  if (!settings) throw new MockError('provider_not_configured', 'This tenant has not configured Privy');
-  const check = await checkPrivyToken(store, token, settings, tokens.settings.clockTolerance);
-  if (!check.ok) throw check.error;
-  const { did, sid } = check.claims;
+  const privy = mockPrivyVerifier(store, tokens.settings.clockTolerance);
+  const check = await checkPrivyBearer({ privy }, tenant, token);
+  if (!check.ok) throw refusalError(check);
+  const { did, sid } = check.value;
 
   const sessionId = await privySessionId(tenant.id, did, sid);
   let session = store.sessions.get(sessionId);
   if (!session) {
-    const account = activeAccount(store, tenant.id, did);
+    const found = await store.db.read((repos) => privyBearerAccount(repos, tenant.id, did));
+    if (!found.ok) throw refusalError(found);
+    const account = found.value;
     const now = new Date(store.now());
     const row: SessionRow = {
       id: sessionId,
@@ -66,7 +65,7 @@ export async function privyBearerClaims(
     session = store.sessions.get(sessionId) ?? row;
     store.sessions.set(sessionId, session);
   }
-  return privyBearerAccessClaims(check.claims, {
+  return privyBearerAccessClaims(check.value, {
     id: sessionId,
     accountId: session.accountId,
     personId: session.personId,
@@ -91,21 +90,6 @@ function bearerTenant(store: MockStore, token: string, header: string | null): T
   const one = onePrivyTenant(matches.slice(0, 2));
   if (!one.ok) throw new MockError(one.code, one.detail);
   return one.value;
-}
-
-function activeAccount(store: MockStore, tenantId: string, did: string): AccountRow {
-  const identity = [...store.identities.values()].find((i) => i.provider === 'privy' && i.subject === did);
-  const account = identity
-    ? [...store.accounts.values()].find((a) => a.personId === identity.personId && a.tenantId === tenantId)
-    : undefined;
-  if (!account) {
-    throw new MockError(
-      'not_a_member',
-      'This Privy user has no account in this tenant: sign in with POST /auth/login (provider privy) first',
-    );
-  }
-  if (!account.active) throw new MockError('account_inactive', 'This account has been deactivated');
-  return account;
 }
 
 /** A uuid (version 8 layout) from a hash of the Privy session (the server uses an HMAC under its master key). */

@@ -1,7 +1,12 @@
 import type { GoogleSettings } from '@enforcer/contract';
 import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { Challenges } from '../challenges/challenges.js';
 import type { Clock } from '../platform.js';
+import type { Repositories } from '../store.js';
+import type { TenantRecord } from '../tenants/ports.js';
+import type { Authentication, SignInMethod } from './method.js';
 import { type ProofResult, refuseProof } from './result.js';
+import { methodSettings } from './settings.js';
 
 /** The two spellings of Google's issuer; subjects are stored under the https one. */
 export const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'];
@@ -115,4 +120,45 @@ export class GoogleIdTokenVerifier {
     }
     return refused('malformed', 'The Google ID token is malformed');
   }
+}
+
+/** What the `google` method is built with: the ID-token verifier (Google's keys) and the nonce ledger. */
+export interface GoogleMethodDeps {
+  google: Pick<GoogleIdTokenVerifier, 'verify'>;
+  challenges: Challenges;
+}
+
+/**
+ * `google`: a Google ID token (Google Identity Services, One Tap or a native SDK) for one of the tenant's
+ * client ids, with the nonce the client put in its request. The identity is Google's issuer + subject;
+ * each nonce (hence each token) is accepted once: it is recorded as seen (purpose `google_nonce`) in the
+ * caller's unit of work.
+ */
+export const googleSignIn = (deps: GoogleMethodDeps): SignInMethod<'google'> => ({
+  id: 'google',
+  amr: ['google'],
+  authenticate: ({ repos, tenant }, body) => proveGoogle(deps, repos, tenant, body),
+});
+
+/** Proves a Google identity for `tenant` (sign-in and linking). */
+export async function proveGoogle(
+  deps: GoogleMethodDeps,
+  repos: Repositories,
+  tenant: TenantRecord,
+  input: { token: string; nonce: string },
+): Promise<Authentication> {
+  const settings = methodSettings(tenant, 'google');
+  if (!settings.ok) return settings;
+  const check = await deps.google.verify({
+    token: input.token,
+    settings: settings.value,
+    nonce: input.nonce,
+    recordNonce: (nonce, expiresAt) =>
+      deps.challenges.recordOnce(repos.challenges, nonce, {
+        purpose: 'google_nonce',
+        tenantId: null,
+        expiresAt,
+      }),
+  });
+  return check.ok ? { ok: true, identity: check.value } : check;
 }

@@ -1,8 +1,13 @@
 import type { PrivySettings } from '@enforcer/contract';
 import { type CryptoKey, decodeJwt, errors, importSPKI, type JWTPayload, jwtVerify } from 'jose';
+import type { AccountRecord } from '../accounts/ports.js';
 import type { Clock } from '../platform.js';
 import { type Result, refuse } from '../result.js';
+import type { Repositories } from '../store.js';
+import type { TenantRecord } from '../tenants/ports.js';
+import type { Authentication, SignInMethod } from './method.js';
 import { type ProofResult, refuseProof } from './result.js';
+import { methodSettings } from './settings.js';
 
 /** Privy's access tokens say `iss: privy.io`. */
 export const PRIVY_ISSUER = 'privy.io';
@@ -159,4 +164,73 @@ export function privyBearerAccessClaims(
     exp: claims.exp,
     jti: claims.sid || session.id,
   };
+}
+
+/** What the `privy` method is built with. */
+export interface PrivyMethodDeps {
+  privy: Pick<PrivyTokenVerifier, 'verify'>;
+}
+
+/**
+ * `privy`: a Privy access token of the tenant's Privy app. The identity is the Privy DID. The same token is
+ * also accepted directly as a bearer on user routes (`privyBearerAccount`).
+ */
+export const privySignIn = (deps: PrivyMethodDeps): SignInMethod<'privy'> => ({
+  id: 'privy',
+  amr: ['privy'],
+  authenticate: ({ tenant }, body) => provePrivy(deps, tenant, body.token),
+});
+
+/** Proves a Privy identity for `tenant` (sign-in and linking). */
+export async function provePrivy(
+  deps: PrivyMethodDeps,
+  tenant: TenantRecord,
+  token: string,
+): Promise<Authentication> {
+  const settings = methodSettings(tenant, 'privy');
+  if (!settings.ok) return settings;
+  const check = await deps.privy.verify(token, settings.value);
+  return check.ok ? { ok: true, identity: { provider: 'privy', subject: check.value.did } } : check;
+}
+
+/**
+ * A Privy access token in place of a user JWT (`Authorization: Bearer <privy token>`), once its tenant is
+ * known (named by `X-Enforcer-Tenant`, or the one tenant of the token's app id: `onePrivyTenant`): the
+ * tenant must accept `privy` and have it configured, and the token must verify with its settings (an
+ * expired one is `401 token_expired`).
+ */
+export async function checkPrivyBearer(
+  deps: PrivyMethodDeps,
+  tenant: Pick<TenantRecord, 'authProviders' | 'authSettings'>,
+  token: string,
+): Promise<Result<PrivyClaims>> {
+  if (!tenant.authProviders.includes('privy')) {
+    return refuse('provider_not_allowed', 'This tenant does not accept Privy sign-in');
+  }
+  const settings = methodSettings(tenant, 'privy');
+  if (!settings.ok) return refuse('provider_not_configured', 'This tenant has not configured Privy');
+  const check = await deps.privy.verify(token, settings.value);
+  return check.ok ? check : refuse(check.code, check.detail);
+}
+
+/**
+ * The account a Privy bearer acts as, when its Privy session has no session of ours yet: the DID must be
+ * linked to a person (first sign in with `POST /auth/login` `provider: privy`, or link Privy) with an
+ * account in the tenant (else `403 not_a_member`), and the account must be active.
+ */
+export async function privyBearerAccount(
+  repos: Repositories,
+  tenantId: string,
+  did: string,
+): Promise<Result<AccountRecord>> {
+  const identity = await repos.identities.findBySubject('privy', did);
+  const account = identity ? await repos.accounts.findOfPerson(identity.personId, tenantId) : null;
+  if (!account) {
+    return refuse(
+      'not_a_member',
+      'This Privy user has no account in this tenant: sign in with POST /auth/login (provider privy) first',
+    );
+  }
+  if (!account.active) return refuse('account_inactive', 'This account has been deactivated');
+  return { ok: true, value: account };
 }

@@ -1,6 +1,11 @@
 import type { SiweSettings } from '@enforcer/contract';
+import type { Challenges, IssuedChallenge } from '../challenges/challenges.js';
 import type { Clock } from '../platform.js';
+import type { Repositories } from '../store.js';
+import type { TenantRecord } from '../tenants/ports.js';
+import type { Authentication, SignInMethod } from './method.js';
 import { type ProofResult, refuseProof } from './result.js';
+import { methodSettings } from './settings.js';
 
 /** A SIWE nonce works for this long after `POST /auth/siwe/nonce`. */
 export const SIWE_NONCE_TTL_SECONDS = 300;
@@ -107,4 +112,65 @@ export async function verifySiweMessage(
     return refused('bad_signature', "The signature is not the message's address's");
   }
   return { ok: true, value: { provider: 'siwe', subject: expected } };
+}
+
+/** What the `siwe` method is built with. */
+export interface SiweMethodDeps {
+  challenges: Challenges;
+  clock: Clock;
+  /** Clock tolerance of the message's validity window. */
+  toleranceSeconds: number;
+}
+
+/**
+ * `siwe`: Sign-In with Ethereum (EIP-4361). A nonce from `POST /auth/siwe/nonce` (a challenge of purpose
+ * `siwe`), a message the wallet signed with it, checked against the tenant's SIWE settings. The identity is
+ * the checksummed address.
+ */
+export const siweSignIn = (deps: SiweMethodDeps): SignInMethod<'siwe'> => ({
+  id: 'siwe',
+  amr: ['swk'],
+  authenticate: ({ repos, tenant }, body) => proveSiwe(deps, repos, tenant, body),
+});
+
+/** Proves a wallet for `tenant` (sign-in and linking). Spends the nonce whatever the outcome. */
+export async function proveSiwe(
+  deps: SiweMethodDeps,
+  repos: Repositories,
+  tenant: TenantRecord,
+  input: { message: string; signature: string },
+): Promise<Authentication> {
+  const settings = methodSettings(tenant, 'siwe');
+  if (!settings.ok) return settings;
+  const checked = await verifySiweMessage({
+    message: input.message,
+    signature: input.signature,
+    settings: settings.value,
+    // Another tenant's nonce is not found, hence left alone.
+    consumeNonce: async (nonce) =>
+      (await deps.challenges.consumeByValue(repos.challenges, nonce, {
+        purpose: 'siwe',
+        tenantId: tenant.id,
+      })) !== null,
+    clock: deps.clock,
+    toleranceSeconds: deps.toleranceSeconds,
+  });
+  return checked.ok ? { ok: true, identity: checked.value } : checked;
+}
+
+/**
+ * A SIWE nonce of 256 random bits (64 hex digits: EIP-4361 wants alphanumeric) for one message to the
+ * tenant, single use, `SIWE_NONCE_TTL_SECONDS`. Only its hash is stored.
+ */
+export function issueSiweNonce(
+  challenges: Challenges,
+  repos: Repositories,
+  tenantId: string,
+): Promise<IssuedChallenge> {
+  return challenges.issue(repos.challenges, {
+    purpose: 'siwe',
+    ttlSeconds: SIWE_NONCE_TTL_SECONDS,
+    encoding: 'hex',
+    tenantId,
+  });
 }

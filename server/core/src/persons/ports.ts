@@ -26,6 +26,11 @@ export interface PersonStore {
   create(input: { email: string | null; emailVerifiedAt: Date | null }): Promise<PersonRecord>;
   /** Marks the person's email proven (the first proof of it). */
   markEmailVerified(personId: string, at: Date): Promise<void>;
+  /**
+   * Gives a person who has no email one, proven at `at` (a linked provider vouched for it). Callers hold
+   * the email's lock and have checked nobody has it.
+   */
+  adoptEmail(personId: string, email: string, at: Date): Promise<void>;
 }
 
 /**

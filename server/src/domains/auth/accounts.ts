@@ -1,8 +1,8 @@
+import type { EmailIdentity } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Account, type IAccount, type IPerson, Person } from '../../entities/accounts.js';
 import { type ITenant, Tenant } from '../../entities/tenants.js';
 import type { Clock } from '../../lib/clock.js';
-import type { EmailIdentity } from './methods/method.js';
 import { forgetUnprovenCredentials } from './methods/password/first-proof.js';
 
 /**

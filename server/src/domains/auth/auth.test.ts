@@ -1,45 +1,41 @@
 import { authProviderIds } from '@enforcer/contract';
-import { randomDigits } from '@enforcer/core';
+import { acceptsSession, passkeySignIn, randomDigits } from '@enforcer/core';
 import { describe, expect, it } from 'vitest';
-import type { ITenant } from '../../entities/tenants.js';
-import { AppError } from '../../lib/errors.js';
 import type { RandomSource } from '../../lib/random.js';
 import { headerSafe } from './mail/mail-delivery.js';
 import { otpMessage } from './mail/messages.js';
-import { defaultMethods } from './methods/registry.js';
+import { serverSignInMethods } from './methods/registry.js';
 
-const tenant = (authProviders: string[]) => ({ authProviders }) as ITenant;
+// The methods as the server builds them; their dependencies are not called by these checks.
+const methods = serverSignInMethods({
+  clock: { now: () => new Date() },
+  otpService: {} as never,
+  identityDeps: {} as never,
+  passkeySignIn: passkeySignIn({} as never),
+});
 
-describe('MethodRegistry', () => {
-  const registry = defaultMethods();
-
-  it('lists the implemented providers and their amr', () => {
-    expect(registry.providers).toEqual([...authProviderIds]);
-    expect(registry.amrOf('email_otp')).toEqual(['otp']);
-    expect(registry.amrOf('password')).toEqual(['pwd']);
-    expect(registry.amrOf('magic_link')).toEqual(['otp']);
-  });
-
-  it('accepts a provider only when the tenant does and a method exists', () => {
-    expect(() => registry.assertAccepted(tenant(['email_otp']), 'email_otp')).not.toThrow();
-    for (const [providers, provider] of [
-      [['passkey'], 'email_otp'],
-      [['email_otp'], 'password'],
-    ] as const) {
-      try {
-        registry.assertAccepted(tenant([...providers]), provider);
-        expect.unreachable();
-      } catch (error) {
-        expect((error as AppError).code).toBe('provider_not_allowed');
-      }
-    }
+describe("the server's sign-in methods", () => {
+  it('implements every provider of the contract, each with the amr of its tokens', () => {
+    expect(Object.keys(methods).sort()).toEqual([...authProviderIds].sort());
+    const amr = Object.fromEntries(Object.values(methods).map((m) => [m!.id, m!.amr]));
+    expect(amr).toEqual({
+      email_otp: ['otp'],
+      password: ['pwd'],
+      magic_link: ['otp'],
+      phone_otp: ['sms'],
+      google: ['google'],
+      siwe: ['swk'],
+      privy: ['privy'],
+      passkey: ['hwk'],
+    });
   });
 
   it('carries a session into a tenant only if the tenant accepts a method producing its amr', () => {
-    expect(registry.acceptsSession(tenant(['email_otp', 'passkey']), ['otp'])).toBe(true);
-    expect(registry.acceptsSession(tenant(['passkey']), ['otp'])).toBe(false);
-    expect(registry.acceptsSession(tenant(['email_otp']), ['hwk'])).toBe(false);
-    expect(() => registry.assertAcceptsSession(tenant([]), ['otp'])).toThrow(AppError);
+    expect(acceptsSession(methods, ['email_otp', 'passkey'], ['otp'])).toBe(true);
+    expect(acceptsSession(methods, ['magic_link'], ['otp'])).toBe(true);
+    expect(acceptsSession(methods, ['passkey'], ['otp'])).toBe(false);
+    expect(acceptsSession(methods, ['email_otp'], ['hwk'])).toBe(false);
+    expect(acceptsSession(methods, [], ['otp'])).toBe(false);
   });
 });
 

@@ -2,6 +2,7 @@ import { contract } from '@enforcer/contract';
 import {
   authHandlers,
   forgetUnprovenCredentials,
+  identityHandlers,
   membershipsHandler,
   passkeyHandlers,
   permissionsHandler,
@@ -11,15 +12,7 @@ import { type DomainRoutes, registerContractRoutes } from '../../http/contract-r
 import { coreRoute } from '../../http/core-handlers.js';
 import { otpMessage } from './mail/messages.js';
 import { smsText } from './methods/phone-otp/request-code.js';
-import { coreRegistrationMethods, coreSignInMethods } from './methods/registry.js';
 import { OTP_TTL_SECONDS } from './otp.js';
-import { linkGoogle } from './routes/link-google.js';
-import { linkPhone } from './routes/link-phone.js';
-import { linkPrivy } from './routes/link-privy.js';
-import { linkSiwe } from './routes/link-siwe.js';
-import { listIdentities } from './routes/list-identities.js';
-import { siweNonce } from './routes/siwe-nonce.js';
-import { unlinkIdentity } from './routes/unlink-identity.js';
 
 /**
  * The auth routes of the contract (`contract.auth`). Signing in and the session routes (login, refresh,
@@ -33,8 +26,8 @@ export const authRoutes: DomainRoutes = (app, services) => {
     uow: services.uow,
     clock,
     throttle: services.throttle,
-    methods: coreSignInMethods(services.signInMethods, services),
-    registrations: coreRegistrationMethods(services.signInMethods, services),
+    methods: services.signInMethods,
+    registrations: services.registrationMethods,
     codes: {
       otp: services.otpService,
       exposeCodes: services.exposeOtpCodes,
@@ -50,6 +43,7 @@ export const authRoutes: DomainRoutes = (app, services) => {
     secondFactor: secondFactorGate(services),
   });
   const passkeys = passkeyHandlers(services.uow, services.passkeys);
+  const identities = identityHandlers(services.uow, services.identityDeps);
   registerContractRoutes(app, contract.auth, {
     register: coreRoute(auth.register),
     requestOtp: coreRoute(auth.requestOtp),
@@ -63,13 +57,13 @@ export const authRoutes: DomainRoutes = (app, services) => {
     acceptInvite: coreRoute(auth.acceptInvite),
     me: coreRoute(auth.me),
     permissions: coreRoute(permissionsHandler(services.uow)),
-    identities: listIdentities,
-    linkPhone,
-    linkGoogle,
-    linkSiwe,
-    linkPrivy,
-    unlinkIdentity,
-    siweNonce,
+    identities: coreRoute(identities.identities),
+    linkPhone: coreRoute(identities.linkPhone),
+    linkGoogle: coreRoute(identities.linkGoogle),
+    linkSiwe: coreRoute(identities.linkSiwe),
+    linkPrivy: coreRoute(identities.linkPrivy),
+    unlinkIdentity: coreRoute(identities.unlinkIdentity),
+    siweNonce: coreRoute(identities.siweNonce),
     passkeyRegisterBegin: coreRoute(passkeys.passkeyRegisterBegin),
     passkeyRegisterFinish: coreRoute(passkeys.passkeyRegisterFinish),
     passkeyLoginBegin: coreRoute(passkeys.passkeyLoginBegin),

@@ -1,5 +1,5 @@
 import { contract } from '@enforcer/contract';
-import { tenantsHandlers } from '@enforcer/core';
+import { acceptsSession, tenantsHandlers } from '@enforcer/core';
 import type { DomainRoutes } from '../../http/contract-routes.js';
 import { registerCoreRoutes } from '../../http/core-handlers.js';
 import { selfServeTenant } from './create-tenant.js';
@@ -12,8 +12,7 @@ export const tenantsRoutes: DomainRoutes = (app, services) => {
   const handlers = tenantsHandlers(services.uow, {
     clock: services.clock,
     random: services.random,
-    acceptsSession: (authProviders, amr) =>
-      services.signInMethods.acceptsSession({ authProviders: [...authProviders] }, amr),
+    acceptsSession: (authProviders, amr) => acceptsSession(services.signInMethods, authProviders, amr),
   });
   // Each router in its own scope: ts-rest sets an error handler per registration.
   app.register(async (scope) =>

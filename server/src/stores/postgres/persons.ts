@@ -63,6 +63,13 @@ export class PostgresPersonStore implements PersonStore {
     person.emailVerifiedAt = at;
     await this.#em.flush();
   }
+
+  async adoptEmail(personId: string, email: string, at: Date): Promise<void> {
+    const person = await this.#em.findOneOrFail(Person, personId);
+    person.email = email;
+    person.emailVerifiedAt = at;
+    await this.#em.flush();
+  }
 }
 
 /** Linked identities, in the unit's transaction. */

@@ -84,6 +84,13 @@ export class MemoryPersonStore implements PersonStore {
     const person = this.#db.tables.persons.get(personId);
     if (person) person.emailVerified = true;
   }
+
+  async adoptEmail(personId: string, email: string): Promise<void> {
+    const person = this.#db.tables.persons.get(personId);
+    if (!person) throw new Error(`No person ${personId}`);
+    person.email = email;
+    person.emailVerified = true;
+  }
 }
 
 /** Linked identities in the memory database's `identities` table. */

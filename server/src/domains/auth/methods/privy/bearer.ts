@@ -1,10 +1,12 @@
 import type { AccessTokenClaims } from '@enforcer/contract';
 import { tenantCodeSchema } from '@enforcer/contract';
-import type { PrivyTokenVerifier } from '@enforcer/core';
+import type { PrivyTokenVerifier, Repositories } from '@enforcer/core';
 import {
+  checkPrivyBearer,
   onePrivyTenant,
   PRIVY_AMR,
   privyBearerAccessClaims,
+  privyBearerAccount,
   privyBearerAppId,
   privySessionText,
   TENANT_HEADER,
@@ -13,15 +15,12 @@ import {
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../../../config.js';
-import { Account } from '../../../../entities/accounts.js';
-import { PersonIdentity } from '../../../../entities/identities.js';
-import { type ITenant, Tenant } from '../../../../entities/tenants.js';
+import { type ITenant, Tenant, tenantRecordOf } from '../../../../entities/tenants.js';
 import type { PrincipalCache } from '../../../../http/principal-cache.js';
 import type { Clock } from '../../../../lib/clock.js';
 import { addSeconds } from '../../../../lib/clock.js';
 import { deriveKey, hmacSha256 } from '../../../../lib/crypto.js';
-import { AppError } from '../../../../lib/errors.js';
-import { authSettingsOf } from '../settings.js';
+import { AppError, refusalError } from '../../../../lib/errors.js';
 
 export { isPrivyToken, PRIVY_AMR, TENANT_HEADER } from '@enforcer/core';
 
@@ -33,16 +32,17 @@ interface BearerServices {
   config: Pick<Config, 'masterKey' | 'tokens'>;
   principalCache: PrincipalCache;
   privy: PrivyTokenVerifier;
+  uow: { within(em: EntityManager): Repositories };
 }
 /**
  * A Privy access token in place of a user JWT (`Authorization: Bearer <privy token>`):
  *
  * 1. The tenant: the one named by `X-Enforcer-Tenant: <tenant code>`, or else the one tenant whose Privy
  *    app id is the token's audience (none: 401; several: 400, name one with the header).
- * 2. The tenant must accept `privy` and the token must verify with its Privy settings (signature, issuer,
- *    audience, expiry: an expired token is `401 token_expired`).
- * 3. The Privy user (DID) must be linked to a person with an active account in the tenant (first sign in
- *    with `POST /auth/login` `provider: privy`, or link Privy): else `403 not_a_member`.
+ * 2. The tenant must accept `privy` and the token must verify with its Privy settings (the core's
+ *    `checkPrivyBearer`).
+ * 3. The Privy user (DID) must be linked to a person with an active account in the tenant (the core's
+ *    `privyBearerAccount`).
  * 4. Each Privy session (tenant, DID, Privy `sid`) maps to one Enforcer session, created on first use with
  *    `amr: ['privy']` and a deterministic id (an HMAC under the master key), so the rest of the request is
  *    exactly that of a user JWT: the session must be live (a logout ends it for every later token of the
@@ -57,13 +57,8 @@ export async function privyBearerClaims(
   request: FastifyRequest,
 ): Promise<AccessTokenClaims> {
   const tenant = await bearerTenant(em, token, request.headers[TENANT_HEADER]);
-  if (!tenant.authProviders.includes('privy')) {
-    throw new AppError('provider_not_allowed', 'This tenant does not accept Privy sign-in');
-  }
-  const settings = authSettingsOf(tenant).privy;
-  if (!settings) throw new AppError('provider_not_configured', 'This tenant has not configured Privy');
-  const check = await services.privy.verify(token, settings);
-  if (!check.ok) throw new AppError(check.code, check.detail);
+  const check = await checkPrivyBearer(services, tenantRecordOf(tenant), token);
+  if (!check.ok) throw refusalError(check);
   const { did, sid } = check.value;
 
   const sessionId = privySessionId(services, tenant.id, did, sid);
@@ -77,7 +72,9 @@ export async function privyBearerClaims(
     if (found) {
       row = found as never;
     } else {
-      const account = await activeAccount(em, tenant.id, did);
+      const found = await privyBearerAccount(services.uow.within(em), tenant.id, did);
+      if (!found.ok) throw refusalError(found);
+      const account = found.value;
       const now = services.clock.now();
       const ip = request.ip ?? null;
       const userAgent =
@@ -92,7 +89,7 @@ export async function privyBearerClaims(
           sessionId,
           account.id,
           tenant.id,
-          account.person.id,
+          account.personId,
           `{${PRIVY_AMR.join(',')}}`,
           ip,
           userAgent,
@@ -101,7 +98,7 @@ export async function privyBearerClaims(
           addSeconds(now, services.config.tokens.refreshAbsoluteTtlSeconds),
         ],
       );
-      row = { account_id: account.id, person_id: account.person.id, tenant_id: tenant.id } as never;
+      row = { account_id: account.id, person_id: account.personId, tenant_id: tenant.id } as never;
     }
   }
   const current = row as unknown as { account_id: string; person_id: string; tenant_id: string };
@@ -129,21 +126,6 @@ async function bearerTenant(em: EntityManager, token: string, header: unknown): 
   const one = onePrivyTenant(rows);
   if (!one.ok) throw new AppError(one.code, one.detail);
   return em.findOneOrFail(Tenant, one.value.id);
-}
-
-async function activeAccount(em: EntityManager, tenantId: string, did: string) {
-  const identity = await em.findOne(PersonIdentity, { provider: 'privy', subject: did });
-  const account = identity
-    ? await em.findOne(Account, { person: identity.person.id, tenant: tenantId })
-    : null;
-  if (!account) {
-    throw new AppError(
-      'not_a_member',
-      'This Privy user has no account in this tenant: sign in with POST /auth/login (provider privy) first',
-    );
-  }
-  if (!account.active) throw new AppError('account_inactive', 'This account has been deactivated');
-  return account;
 }
 
 /** A uuid (version 8 layout) from an HMAC of the Privy session, under a key derived from the master key. */
