@@ -1,0 +1,155 @@
+// Magic links and phone codes (dev mode: the answer carries the token or code).
+import type { Scenario } from '../scenario';
+import {
+  accessToken,
+  allow,
+  passwordLogin,
+  passwordUser,
+  problem,
+  SIX_DIGITS,
+  sdkSignIn,
+  seedTenant,
+} from './_steps';
+
+/** A code for `{{phone}}` (no tenant: a linking code), saved as `save`. */
+const phoneCode = (save: string) => ({
+  request: 'POST /auth/otp/request' as const,
+  body: { phone: '{{phone}}' },
+  expect: { status: 200, body: { channel: 'sms' } },
+  save,
+});
+/** Links `{{phone}}` with `otp` (a value) for the bearer `token`. */
+const link = (otp: string | { $otherCode: string }, expect: object, token = '{{token}}', save?: string) => ({
+  request: 'POST /auth/identities/phone' as const,
+  token,
+  body: { phone: '{{phone}}', otp },
+  expect,
+  ...(save ? { save } : {}),
+});
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'magic links: the dev-mode token signs in once',
+    steps: [
+      passwordUser('t'),
+      {
+        request: 'POST /auth/magic-link/request',
+        body: { email: '{{t_email}}', tenant_code: '{{t.code}}' },
+        expect: problem(400, 'bad_request'),
+      },
+      {
+        request: 'PUT /tenants/{{t.id}}/magic-link',
+        apiKey: '{{t.apiKey}}',
+        body: { redirect_urls: ['https://app.example/sign-in'] },
+        expect: { body: { $exactly: { redirect_urls: ['https://app.example/sign-in'] } } },
+      },
+      {
+        request: 'POST /auth/magic-link/request',
+        body: { email: '{{t_email}}', tenant_code: '{{t.code}}' },
+        expect: { status: 200, body: { link: 'https://app.example/sign-in?token={{sent.body.token}}' } },
+        save: 'sent',
+      },
+      { let: { magic: { provider: 'magic_link', token: '{{sent.body.token}}', tenant_code: '{{t.code}}' } } },
+      {
+        request: 'POST /auth/login',
+        body: '{{magic}}',
+        expect: {
+          status: 200,
+          body: { person: { email: '{{t_email}}', email_verified: true }, token: { $jwt: { amr: ['otp'] } } },
+        },
+      },
+      { request: 'POST /auth/login', body: '{{magic}}', expect: problem(401, 'magic_link_invalid') },
+      // Proving the email dropped the password registered before any proof (pre-hijacking defence).
+      passwordLogin('t', '{{t_email}}', problem(401, 'invalid_credentials')),
+    ],
+  },
+  {
+    name: 'phone codes: the dev-mode code signs in a person without an email',
+    steps: [
+      seedTenant('t'),
+      allow('t', ['email_otp', 'phone_otp']),
+      { let: { phone: { $phone: '+1555' } } },
+      {
+        request: 'POST /auth/otp/request',
+        body: { phone: '{{phone}}', tenant_code: '{{t.code}}' },
+        expect: { body: { sent: true, channel: 'sms', code: SIX_DIGITS } },
+        save: 'sent',
+      },
+      {
+        request: 'POST /auth/login',
+        body: {
+          provider: 'phone_otp',
+          phone: '{{phone}}',
+          otp: { $otherCode: '{{sent.body.code}}' },
+          tenant_code: '{{t.code}}',
+        },
+        expect: problem(401, 'invalid_otp'),
+      },
+      {
+        request: 'POST /auth/login',
+        body: {
+          provider: 'phone_otp',
+          phone: '{{phone}}',
+          otp: '{{sent.body.code}}',
+          tenant_code: '{{t.code}}',
+        },
+        expect: { status: 200, body: { person: { email: null }, token: { $jwt: { amr: ['sms'] } } } },
+      },
+    ],
+  },
+  {
+    name: 'phone linking: a proven phone is linked (201, then 200), then signs in as that person; wrong or login-purpose codes are 401, a phone of someone else 409',
+    steps: [
+      seedTenant('t'),
+      allow('t', ['email_otp', 'phone_otp']),
+      sdkSignIn('a', 't'),
+      accessToken('a', 'token'),
+      { let: { phone: { $phone: '+1415' } } },
+      phoneCode('code'),
+      link({ $otherCode: '{{code.body.code}}' }, problem(401, 'invalid_otp')),
+      {
+        request: 'POST /auth/otp/request',
+        body: { phone: '{{phone}}', tenant_code: '{{t.code}}' },
+        save: 'loginCode',
+      },
+      link('{{loginCode.body.code}}', problem(401, 'invalid_otp')),
+      {
+        request: 'POST /auth/identities/phone',
+        body: { phone: '{{phone}}', otp: '{{code.body.code}}' },
+        expect: problem(401, 'unauthenticated'),
+      },
+      link(
+        '{{code.body.code}}',
+        { status: 201, body: { provider: 'phone_otp', subject: '{{phone}}', email: null } },
+        '{{token}}',
+        'linked',
+      ),
+      phoneCode('again'),
+      link('{{again.body.code}}', { status: 200, body: { id: '{{linked.body.id}}' } }),
+      {
+        request: 'GET /auth/identities',
+        token: '{{token}}',
+        expect: { body: { data: { $pluck: 'provider', is: ['email_otp', 'phone_otp'] } } },
+      },
+      {
+        request: 'POST /auth/otp/request',
+        body: { phone: '{{phone}}', tenant_code: '{{t.code}}' },
+        save: 'issued',
+      },
+      {
+        request: 'POST /auth/login',
+        body: {
+          provider: 'phone_otp',
+          phone: '{{phone}}',
+          otp: '{{issued.body.code}}',
+          tenant_code: '{{t.code}}',
+        },
+        expect: { status: 200, body: { person: { id: '{{a_signedIn.person.id}}' } } },
+      },
+      sdkSignIn('stranger', 't'),
+      phoneCode('third'),
+      accessToken('stranger', 'strangerToken'),
+      link('{{third.body.code}}', problem(409, 'identity_already_linked'), '{{strangerToken}}'),
+    ],
+  },
+];
