@@ -251,13 +251,13 @@ class Run {
       case '$publicKey':
         return exportSPKI((await generateKeyPair(String(arg), { extractable: true })).publicKey);
       case '$privyToken': {
-        const app = arg as { appId: string };
+        const app = arg as { appId: string; keyId: string };
         const claims = (await this.value(spec.claims, where)) as Record<string, unknown>;
         const ttl = Number(spec.ttl ?? 3600);
         const seconds = Math.floor(now / 1000);
         return new SignJWT({ iss: 'privy.io', aud: app.appId, iat: seconds, exp: seconds + ttl, ...claims })
           .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
-          .sign(this.privyKeys.get(app.appId + (app as { keyId?: string }).keyId)!);
+          .sign(this.privyKeys.get(app.keyId)!);
       }
       case '$passkeyCreate': {
         const options = await this.value(spec.options, where);
@@ -479,6 +479,7 @@ class Run {
       else {
         const answer = (await this.value(step.advanceClock.retryAfterOf, where)) as Answer;
         seconds = answer.status === 429 ? Number(answer.headers['retry-after']) : 0;
+        if (!Number.isFinite(seconds)) throw new Error(`${where}: a 429 without a Retry-After in seconds`);
       }
       this.env.clock.advance(seconds);
     } else if ('permissionsReady' in step) {
@@ -507,7 +508,7 @@ class Run {
       const appId = step.appId === undefined ? `app-${randomHex(8)}` : await this.value(step.appId, where);
       const keyId = randomHex(4);
       const pair = await generateKeyPair('ES256', { extractable: true });
-      this.privyKeys.set(String(appId) + keyId, pair.privateKey);
+      this.privyKeys.set(keyId, pair.privateKey);
       const settings = { app_id: appId, verification_key: await exportSPKI(pair.publicKey) };
       this.vars[step.privyApp] = { appId, keyId, settings };
     } else if ('siwe' in step) {

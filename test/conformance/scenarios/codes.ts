@@ -1,5 +1,5 @@
 // Magic links and phone codes (dev mode: the answer carries the token or code).
-import type { Scenario } from '../scenario';
+import type { Data, ExpectAnswer, Scenario } from '../scenario';
 import {
   accessToken,
   allow,
@@ -27,7 +27,47 @@ const link = (otp: string | { $otherCode: string }, expect: object, token = '{{t
   ...(save ? { save } : {}),
 });
 
+/** An email code sign-in of `{{who}}` at `{{t}}` with `otp` (a value). */
+const otpLogin = (otp: Data, expect: ExpectAnswer) => ({
+  request: 'POST /auth/login' as const,
+  body: { provider: 'email_otp', email: '{{who}}', otp, tenant_code: '{{t.code}}' },
+  expect,
+});
+const otpRequest = (save: string) => ({
+  request: 'POST /auth/otp/request' as const,
+  body: { email: '{{who}}', tenant_code: '{{t.code}}' },
+  expect: { status: 200, body: { sent: true, channel: 'email', code: SIX_DIGITS } },
+  save,
+});
+
 export const scenarios: Scenario[] = [
+  {
+    name: 'email codes: single use, dead after 10 minutes, and five wrong tries burn the code',
+    steps: [
+      seedTenant('t'),
+      { let: { who: { $email: 'user' } } },
+      otpRequest('first'),
+      otpLogin('{{first.body.code}}', { status: 200 }),
+      otpLogin('{{first.body.code}}', problem(401, 'invalid_otp')),
+      otpRequest('late'),
+      { advanceClock: 601 },
+      otpLogin('{{late.body.code}}', problem(401, 'invalid_otp')),
+      otpRequest('burnt'),
+      { repeat: 4, steps: [otpLogin({ $otherCode: '{{burnt.body.code}}' }, problem(401, 'invalid_otp'))] },
+      {
+        ...otpLogin(
+          { $otherCode: '{{burnt.body.code}}' },
+          { ...problem(429, 'otp_attempts_exceeded'), headers: { 'retry-after': { $match: '^\\d+$' } } },
+        ),
+        save: 'fifth',
+      },
+      { advanceClock: { retryAfterOf: '{{fifth}}' } },
+      // the right code, once the pause is over: burnt all the same
+      otpLogin('{{burnt.body.code}}', problem(401, 'invalid_otp')),
+      otpRequest('fresh'),
+      otpLogin('{{fresh.body.code}}', { status: 200 }),
+    ],
+  },
   {
     name: 'magic links: the dev-mode token signs in once',
     steps: [

@@ -1,6 +1,6 @@
 // TOTP, recovery codes and step-up.
 import type { Scenario } from '../scenario';
-import { mfaUser, passwordLogin, passwordUser, problem } from './_steps';
+import { mfaUser, PASSWORD, passwordLogin, passwordUser, problem } from './_steps';
 
 export const scenarios: Scenario[] = [
   {
@@ -134,6 +134,66 @@ export const scenarios: Scenario[] = [
         body: { code: '123456' },
         expect: problem(409, 'mfa_not_enabled'),
       },
+    ],
+  },
+  {
+    name: 'MFA management: enrolling again is 409 conflict; new recovery codes retire the old; disabling needs a code and the password',
+    steps: [
+      mfaUser('u'),
+      { advanceClock: 30 },
+      passwordLogin('u', '{{u_email}}', problem(401, 'mfa_required'), { save: 'first' }),
+      {
+        request: 'POST /auth/mfa/verify',
+        body: { mfa_token: '{{first.body.mfa_token}}', code: { $totp: '{{u_secret}}' } },
+        expect: { status: 200 },
+        save: 'session',
+      },
+      {
+        request: 'POST /auth/mfa/totp/enroll',
+        token: '{{session.body.token}}',
+        expect: problem(409, 'conflict'),
+      },
+      { advanceClock: 30 },
+      {
+        request: 'POST /auth/mfa/recovery-codes/regenerate',
+        token: '{{session.body.token}}',
+        body: { code: { $totp: '{{u_secret}}' } },
+        expect: { status: 200, body: { recovery_codes: { $length: 10 } } },
+        save: 'regenerated',
+      },
+      passwordLogin('u', '{{u_email}}', problem(401, 'mfa_required'), { save: 'second' }),
+      {
+        request: 'POST /auth/mfa/verify',
+        body: {
+          mfa_token: '{{second.body.mfa_token}}',
+          recovery_code: '{{u_recovery.body.recovery_codes[0]}}',
+        },
+        expect: problem(401, 'invalid_mfa_code'),
+      },
+      passwordLogin('u', '{{u_email}}', problem(401, 'mfa_required'), { save: 'third' }),
+      {
+        request: 'POST /auth/mfa/verify',
+        body: {
+          mfa_token: '{{third.body.mfa_token}}',
+          recovery_code: '{{regenerated.body.recovery_codes[0]}}',
+        },
+        expect: { status: 200 },
+      },
+      { advanceClock: 30 },
+      {
+        request: 'POST /auth/mfa/totp/disable',
+        token: '{{session.body.token}}',
+        body: { code: { $totp: '{{u_secret}}' }, password: 'not the password' },
+        expect: problem(401, 'invalid_credentials'),
+      },
+      { advanceClock: 30 },
+      {
+        request: 'POST /auth/mfa/totp/disable',
+        token: '{{session.body.token}}',
+        body: { code: { $totp: '{{u_secret}}' }, password: PASSWORD },
+        expect: { status: 200, body: { enabled: false } },
+      },
+      passwordLogin('u', '{{u_email}}', { status: 200 }),
     ],
   },
 ];

@@ -52,6 +52,12 @@ export const scenarios: Scenario[] = [
       },
       { request: 'POST /auth/logout', body: {}, expect: problem(400, 'bad_request') },
       { request: 'GET /directory/tenants/resolve?code=ZZZZ-ZZZZ-ZZZZ', expect: problem(404, 'not_found') },
+      {
+        request: 'GET /tenants/{{t.id}}/invites',
+        apiKey: '{{t.apiKey}}',
+        expect: { ...problem(405, 'method_not_allowed'), headers: { allow: 'POST' } },
+      },
+      { request: 'GET /nothing-here', expect: problem(404, 'not_found') },
 
       seedTenant('open'),
       sdkSignIn('member', 'open'),

@@ -1,6 +1,6 @@
 // Tenants: switch, join, invites, creation, settings, resolve.
 import type { Scenario } from '../scenario';
-import { problem, sdkSignIn, seedTenant } from './_steps';
+import { accessToken, allow, PASSWORD, problem, sdkSignIn, seedTenant } from './_steps';
 
 const DAY_MS = 86_400_000;
 
@@ -145,6 +145,93 @@ export const scenarios: Scenario[] = [
             expect: problem(409, 'conflict'),
           },
         ],
+      },
+    ],
+  },
+  {
+    name: 'invites over HTTP: only the invited email accepts; unknown and used codes are invite_invalid; a member is not invited again',
+    steps: [
+      seedTenant('home'),
+      seedTenant('other'),
+      sdkSignIn('invited', 'home'),
+      sdkSignIn('someone', 'home'),
+      accessToken('invited', 'invitedToken'),
+      accessToken('someone', 'someoneToken'),
+      {
+        request: 'POST /tenants/{{other.id}}/invites',
+        apiKey: '{{other.apiKey}}',
+        body: { email: '{{invited_email}}' },
+        expect: { status: 201, body: { role: 'member' } },
+        save: 'invite',
+      },
+      {
+        request: 'POST /auth/invites/accept',
+        token: '{{someoneToken}}',
+        body: { code: '{{invite.body.code}}' },
+        expect: problem(400, 'invite_invalid'),
+      },
+      {
+        request: 'POST /auth/invites/accept',
+        token: '{{invitedToken}}',
+        body: { code: 'inv_unknown' },
+        expect: problem(400, 'invite_invalid'),
+      },
+      {
+        request: 'POST /auth/invites/accept',
+        token: '{{invitedToken}}',
+        body: { code: '{{invite.body.code}}' },
+        expect: { status: 200, body: { tenant: { id: '{{other.id}}' }, account: { role: 'member' } } },
+      },
+      // a member now: neither a second accept nor a new invite
+      {
+        request: 'POST /auth/invites/accept',
+        token: '{{invitedToken}}',
+        body: { code: '{{invite.body.code}}' },
+        expect: problem(400, 'invite_invalid'),
+      },
+      {
+        request: 'POST /tenants/{{other.id}}/invites',
+        apiKey: '{{other.apiKey}}',
+        body: { email: '{{invited_email}}' },
+        expect: problem(409, 'conflict'),
+      },
+    ],
+  },
+  {
+    name: 'switch and join keep to the methods a tenant accepts: a password session cannot enter an email-code-only tenant',
+    steps: [
+      seedTenant('pwd'),
+      allow('pwd', ['email_otp', 'password']),
+      seedTenant('codesOnly'),
+      { let: { who: { $email: 'user' } } },
+      {
+        request: 'POST /auth/register',
+        body: { provider: 'password', email: '{{who}}', password: PASSWORD, tenant_code: '{{pwd.code}}' },
+        expect: { status: 202 },
+      },
+      {
+        request: 'POST /auth/login',
+        body: { provider: 'password', email: '{{who}}', password: PASSWORD, tenant_code: '{{pwd.code}}' },
+        expect: { status: 200 },
+        save: 'session',
+      },
+      {
+        request: 'POST /auth/tenant/join',
+        token: '{{session.body.token}}',
+        body: { tenant_code: '{{codesOnly.code}}' },
+        expect: problem(403, 'provider_not_allowed'),
+      },
+      {
+        request: 'POST /auth/tenant/join',
+        token: '{{session.body.token}}',
+        body: { tenant_code: 'ZZZZ-ZZZZ-ZZZZ' },
+        expect: problem(404, 'not_found'),
+      },
+      {
+        request: 'POST /auth/tenant/switch',
+        token: '{{session.body.token}}',
+        body: { tenant_id: '{{codesOnly.id}}' },
+        expect: problem(403, 'not_a_member'),
       },
     ],
   },
