@@ -118,7 +118,8 @@ const pathParts = (path: string) =>
     .split('.')
     .filter(Boolean);
 
-class Run {
+/** One scenario's run: its saved values, its SDK clients. Exported for runner.test.ts. */
+export class Run {
   readonly vars: Vars = {};
   private readonly clients: Enforcer[] = [];
   private readonly privyKeys = new Map<string, CryptoKey>();
@@ -166,6 +167,7 @@ class Run {
     const key = dollarKey(data);
     if (key && MAKE.has(key)) return this.make(key, data, where);
     if (key && checks) return data; // resolved when checked
+    if (key) throw new Error(`${where}: ${key} makes no value (a check, or a typo?)`);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(data)) out[k] = await this.value(v, where, checks);
     return out;
