@@ -104,6 +104,65 @@ export const scenarios: Scenario[] = [
     ],
   },
   {
+    name: "magic links: registered redirect URLs only, a new link supersedes the last, another tenant's id is a 404",
+    steps: [
+      passwordUser('t'),
+      seedTenant('other'),
+      { let: { urls: ['https://app.example/sign-in?tenant=acme', 'https://other.example/in'] } },
+      {
+        request: 'PUT /tenants/{{t.id}}/magic-link',
+        apiKey: '{{t.apiKey}}',
+        body: { redirect_urls: '{{urls}}' },
+      },
+      {
+        request: 'GET /tenants/{{t.id}}/magic-link',
+        apiKey: '{{t.apiKey}}',
+        expect: { body: { $exactly: { redirect_urls: '{{urls}}' } } },
+      },
+      {
+        request: 'GET /tenants/{{other.id}}/magic-link',
+        apiKey: '{{t.apiKey}}',
+        expect: problem(404, 'not_found'),
+      },
+      {
+        request: 'POST /auth/magic-link/request',
+        body: { email: '{{t_email}}', tenant_code: '{{t.code}}', redirect_url: 'https://evil.example/' },
+        expect: {
+          ...problem(400, 'validation_failed'),
+          body: { errors: { $pluck: 'path', is: ['body.redirect_url'] } },
+        },
+      },
+      {
+        request: 'POST /auth/magic-link/request',
+        body: { email: '{{t_email}}', tenant_code: '{{t.code}}' },
+        expect: { body: { link: '{{urls[0]}}&token={{first.body.token}}' } },
+        save: 'first',
+      },
+      {
+        request: 'POST /auth/magic-link/request',
+        body: { email: '{{t_email}}', tenant_code: '{{t.code}}', redirect_url: '{{urls[1]}}' },
+        expect: { body: { link: '{{urls[1]}}?token={{second.body.token}}' } },
+        save: 'second',
+      },
+      {
+        request: 'POST /auth/login',
+        body: { provider: 'magic_link', token: '{{first.body.token}}', tenant_code: '{{t.code}}' },
+        expect: problem(401, 'magic_link_invalid'),
+      },
+      allow('other', ['email_otp', 'magic_link']),
+      {
+        request: 'POST /auth/login',
+        body: { provider: 'magic_link', token: '{{second.body.token}}', tenant_code: '{{other.code}}' },
+        expect: problem(401, 'magic_link_invalid'),
+      },
+      {
+        request: 'POST /auth/login',
+        body: { provider: 'magic_link', token: '{{second.body.token}}', tenant_code: '{{t.code}}' },
+        expect: { status: 200 },
+      },
+    ],
+  },
+  {
     name: 'phone codes: the dev-mode code signs in a person without an email',
     steps: [
       seedTenant('t'),
