@@ -196,4 +196,66 @@ export const scenarios: Scenario[] = [
       passwordLogin('u', '{{u_email}}', { status: 200 }),
     ],
   },
+  {
+    name: 'the first proof of the email drops the password and the TOTP set before it; TOTP set after it guards email codes too',
+    steps: [
+      mfaUser('u'),
+      {
+        request: 'POST /auth/otp/request',
+        body: { email: '{{u_email}}', tenant_code: '{{u.code}}' },
+        save: 'otp',
+      },
+      {
+        request: 'POST /auth/login',
+        body: {
+          provider: 'email_otp',
+          email: '{{u_email}}',
+          otp: '{{otp.body.code}}',
+          tenant_code: '{{u.code}}',
+        },
+        expect: { status: 200, body: { person: { email_verified: true } } },
+        save: 'proved',
+      },
+      { request: 'GET /auth/mfa', token: '{{proved.body.token}}', expect: { body: { enabled: false } } },
+      passwordLogin('u', '{{u_email}}', problem(401, 'invalid_credentials')),
+
+      {
+        request: 'POST /auth/mfa/totp/enroll',
+        token: '{{proved.body.token}}',
+        expect: { status: 200 },
+        save: 'again',
+      },
+      {
+        request: 'POST /auth/mfa/totp/confirm',
+        token: '{{proved.body.token}}',
+        body: { code: { $totp: '{{again.body.secret}}' } },
+        expect: { status: 200 },
+      },
+      {
+        request: 'POST /auth/otp/request',
+        body: { email: '{{u_email}}', tenant_code: '{{u.code}}' },
+        save: 'otp2',
+      },
+      {
+        request: 'POST /auth/login',
+        body: {
+          provider: 'email_otp',
+          email: '{{u_email}}',
+          otp: '{{otp2.body.code}}',
+          tenant_code: '{{u.code}}',
+        },
+        expect: {
+          ...problem(401, 'mfa_required'),
+          body: { mfa_token: { $match: '^emt_' }, mfa_methods: ['totp', 'recovery_code'] },
+        },
+        save: 'gated',
+      },
+      { advanceClock: 30 },
+      {
+        request: 'POST /auth/mfa/verify',
+        body: { mfa_token: '{{gated.body.mfa_token}}', code: { $totp: '{{again.body.secret}}' } },
+        expect: { status: 200, body: { token: { $jwt: { amr: ['otp', 'totp', 'mfa'] } } } },
+      },
+    ],
+  },
 ];

@@ -191,4 +191,35 @@ export const scenarios: Scenario[] = [
       passwordLogin('t', '{{t_email}}', { status: 200 }),
     ],
   },
+  {
+    name: 'registration says the same for a known email as for a new one (no account enumeration)',
+    steps: [
+      passwordUser('t'),
+      {
+        request: 'POST /auth/register',
+        body: {
+          provider: 'password',
+          email: '{{t_email}}',
+          password: 'another fine sentence',
+          tenant_code: '{{t.code}}',
+        },
+        expect: { status: 202, body: { $exactly: { accepted: true, next: 'login' } } },
+      },
+      // the first password stands
+      passwordLogin('t', '{{t_email}}', { status: 200 }),
+      passwordLogin('t', '{{t_email}}', problem(401, 'invalid_credentials'), {
+        password: 'another fine sentence',
+      }),
+      {
+        request: 'POST /auth/register',
+        body: { provider: 'email_otp', email: '{{t_email}}', tenant_code: '{{t.code}}' },
+        expect: { status: 202, body: { $exactly: { accepted: true, next: 'otp_request' } } },
+      },
+      {
+        request: 'POST /auth/register',
+        body: { provider: 'email_otp', email: { $email: 'new' }, tenant_code: '{{t.code}}' },
+        expect: { status: 202, body: { $exactly: { accepted: true, next: 'otp_request' } } },
+      },
+    ],
+  },
 ];

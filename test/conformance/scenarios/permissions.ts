@@ -1,6 +1,6 @@
 // What the browser SDK's can() runs on follows groups and the policy.
 import type { Scenario } from '../scenario';
-import { problem, sdkSignIn, seedTenant } from './_steps';
+import { accessToken, problem, sdkSignIn, seedTenant } from './_steps';
 
 export const scenarios: Scenario[] = [
   {
@@ -102,6 +102,43 @@ export const scenarios: Scenario[] = [
         call: 'a.getSnapshot',
         expect: { status: 'signed_in', permissions: { status: 'ready', etag: '{{put.body.etag}}' } },
       },
+    ],
+  },
+  {
+    name: 'a role change takes effect on the next request, with the same access token',
+    steps: [
+      seedTenant('t'),
+      sdkSignIn('a', 't'),
+      accessToken('a', 'token'),
+      {
+        request: 'GET /auth/permissions',
+        token: '{{token}}',
+        expect: { status: 200, body: { subject: { roles: ['member'] } } },
+      },
+      { request: 'GET /groups', token: '{{token}}', expect: { status: 200, body: { data: [] } } },
+      {
+        request: 'POST /groups',
+        token: '{{token}}',
+        body: { name: 'vip' },
+        expect: problem(403, 'forbidden'),
+      },
+      {
+        request: 'PUT /accounts/{{a_signedIn.account.id}}/role',
+        apiKey: '{{t.apiKey}}',
+        body: { role: 'admin' },
+        expect: { status: 200, body: { role: 'admin' } },
+      },
+      {
+        request: 'GET /auth/permissions',
+        token: '{{token}}',
+        expect: { status: 200, body: { subject: { roles: ['admin'] } } },
+      },
+      {
+        request: 'GET /groups',
+        token: '{{token}}',
+        expect: { status: 200, body: { data: { $some: { name: 'verified' } } } },
+      },
+      { request: 'POST /groups', token: '{{token}}', body: { name: 'vip' }, expect: { status: 201 } },
     ],
   },
 ];
