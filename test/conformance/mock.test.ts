@@ -1,9 +1,9 @@
 // The conformance suite against the MSW mock (@enforcer/sdk-js/msw).
 import { createEnforcerMock, manualClock } from '@enforcer/sdk-js/msw';
 import { setupServer } from 'msw/node';
-import { conformanceSuite } from './suite';
+import { conformanceSuite } from './runner';
 
-conformanceSuite({
+await conformanceSuite({
   name: 'the MSW mock',
   async start() {
     const clock = manualClock();

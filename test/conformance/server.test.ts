@@ -5,11 +5,11 @@ import { ManualClock, startTestServer } from '@enforcer/server/testing';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { HttpResponse, http, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
-import { conformanceSuite } from './suite';
+import { conformanceSuite } from './runner';
 
 const GOOGLE_JWKS_URL = 'https://google.test/oauth2/v3/certs';
 
-conformanceSuite({
+await conformanceSuite({
   name: 'the real server',
   async start() {
     const clock = new ManualClock();

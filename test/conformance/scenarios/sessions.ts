@@ -1,0 +1,201 @@
+// Access tokens, the JWKS, refresh and logout.
+import type { Scenario } from '../scenario';
+import {
+  ACCESS_TTL,
+  accessToken,
+  problem,
+  SIX_DIGITS,
+  sdkSignIn,
+  seedTenant,
+  signIn,
+  TOLERANCE,
+} from './_steps';
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'serves a JWKS that verifies its ES256 at+jwt access tokens, with the server claim set',
+    steps: [
+      seedTenant('t'),
+      sdkSignIn('a', 't'),
+      accessToken('a', 'token'),
+      { request: 'GET /.well-known/jwks.json', expect: { status: 200 }, save: 'jwks' },
+      {
+        request: 'GET /.well-known/openid-configuration',
+        expect: { body: { jwks_uri: '{{config.body.issuer}}/.well-known/jwks.json' } },
+        save: 'config',
+      },
+      { call: 'a.getSnapshot', expect: { status: 'signed_in' }, save: 's' },
+      {
+        accessToken: '{{token}}',
+        jwks: '{{jwks.body}}',
+        issuer: '{{config.body.issuer}}',
+        header: { alg: 'ES256', typ: 'at+jwt' },
+        claimNames: [
+          'amr',
+          'aud',
+          'exp',
+          'grant_version',
+          'groups',
+          'iat',
+          'iss',
+          'jti',
+          'person_id',
+          'roles',
+          'sid',
+          'sub',
+          'tenant_id',
+        ],
+        claims: {
+          sub: '{{s.account.id}}',
+          person_id: '{{s.person.id}}',
+          tenant_id: '{{t.id}}',
+          sid: '{{s.sessionId}}',
+          roles: ['member'],
+          groups: [],
+          amr: ['otp'],
+        },
+        lifetime: ACCESS_TTL,
+      },
+    ],
+  },
+  {
+    name: 'signs in with an email OTP through the SDK',
+    steps: [
+      seedTenant('t'),
+      { client: 'a' },
+      { watch: 'a', field: 'status', save: 'seen' },
+      { let: { who: { $email: 'user' } } },
+      {
+        call: 'a.register',
+        args: [{ email: '{{who}}', tenantCode: '{{t.code}}' }],
+        expect: { $exactly: { accepted: true, next: 'otp_request' } },
+      },
+      {
+        call: 'a.requestOtp',
+        args: ['{{who}}', { tenantCode: '{{t.code}}' }],
+        expect: { sent: true, channel: 'email', code: SIX_DIGITS },
+        save: 'otp',
+      },
+      {
+        call: 'a.loginWithOtp',
+        args: [{ email: '{{who}}', otp: '{{otp.code}}', tenantCode: '{{t.code}}' }],
+        expect: {
+          status: 'signed_in',
+          account: { email: '{{who}}', role: 'member', tenant_id: '{{t.id}}', active: true },
+          person: { email: '{{who}}', email_verified: true },
+          tenant: { id: '{{t.id}}', code: '{{t.code}}' },
+          roles: ['member'],
+          amr: ['otp'],
+        },
+        save: 'snapshot',
+      },
+      { check: '{{seen}}', is: { $some: 'signed_in' } },
+      {
+        call: 'a.api.auth.me',
+        expect: {
+          status: 200,
+          body: { account: { id: '{{snapshot.account.id}}' }, session: { id: '{{snapshot.sessionId}}' } },
+        },
+      },
+      { permissionsReady: 'a' },
+      { call: 'a.can', args: ['tenants.read'], expect: true },
+      { call: 'a.can', args: ['groups.create'], expect: false },
+    ],
+  },
+  {
+    name: 'refreshes once for 20 calls that find the access token expired',
+    steps: [
+      seedTenant('t'),
+      sdkSignIn('a', 't'),
+      { call: 'a.getSnapshot', expect: { status: 'signed_in' }, save: 'before' },
+      { advanceClock: ACCESS_TTL + TOLERANCE + 1 },
+      { parallel: 20, step: { call: 'a.api.auth.me', expect: { status: 200 } } },
+      {
+        call: 'a.getSnapshot',
+        expect: {
+          status: 'signed_in',
+          sessionId: '{{before.sessionId}}',
+          expiresAt: { $gt: '{{before.expiresAt}}' },
+        },
+      },
+      // The same for a server-side expiry the SDK did not see coming (its clock stood still).
+      { client: 'skewed', permissions: false, frozenClock: true },
+      signIn('skewed', 't'),
+      accessToken('skewed', 'first'),
+      { advanceClock: ACCESS_TTL + TOLERANCE + 1 },
+      { parallel: 20, step: { call: 'skewed.api.auth.me', expect: { status: 200 } } },
+      { call: 'skewed.getAccessToken', expect: { $not: '{{first}}' } },
+    ],
+  },
+  {
+    name: 'rotates refresh tokens, honours the grace window and detects reuse',
+    steps: [
+      seedTenant('t'),
+      { let: { who: { $email: 'user' } } },
+      {
+        request: 'POST /auth/otp/request',
+        body: { email: '{{who}}', tenant_code: '{{t.code}}' },
+        save: 'otp',
+      },
+      {
+        request: 'POST /auth/login',
+        body: {
+          provider: 'email_otp',
+          email: '{{who}}',
+          otp: '{{otp.body.code}}',
+          tenant_code: '{{t.code}}',
+        },
+        expect: { status: 200, body: { refresh_token: { $match: '^ert_[A-Za-z0-9_-]{43}$' } } },
+        save: 'login',
+      },
+      {
+        request: 'POST /auth/refresh',
+        body: { refresh_token: '{{login.body.refresh_token}}' },
+        expect: { status: 200, body: { refresh_token: { $not: '{{login.body.refresh_token}}' } } },
+        save: 'second',
+      },
+      { advanceClock: 2 },
+      {
+        request: 'POST /auth/refresh',
+        body: { refresh_token: '{{login.body.refresh_token}}' },
+        expect: { status: 200, body: { refresh_token: '{{second.body.refresh_token}}' } },
+      },
+      { advanceClock: 30 },
+      {
+        request: 'POST /auth/refresh',
+        body: { refresh_token: '{{login.body.refresh_token}}' },
+        expect: problem(401, 'refresh_token_reused'),
+      },
+      // The whole family is gone: the live refresh token and the access tokens too.
+      {
+        request: 'POST /auth/refresh',
+        body: { refresh_token: '{{second.body.refresh_token}}' },
+        expect: problem(401, 'refresh_token_invalid'),
+      },
+      { request: 'GET /auth/me', token: '{{second.body.token}}', expect: problem(401, 'token_invalid') },
+    ],
+  },
+  {
+    name: 'logs out this session, and everywhere',
+    steps: [
+      seedTenant('t'),
+      sdkSignIn('a', 't'),
+      sdkSignIn('b', 't', { email: '{{a_email}}', memoryStorage: true }),
+      sdkSignIn('c', 't', { email: '{{a_email}}', memoryStorage: true }),
+      accessToken('a', 'aToken'),
+      { call: 'a.getAccessToken', expect: { $type: 'string' } },
+      { call: 'a.logout' },
+      { call: 'a.getSnapshot', expect: { status: 'signed_out' } },
+      { request: 'GET /auth/me', token: '{{aToken}}', expect: problem(401, 'token_invalid') },
+      accessToken('b', 'bToken'),
+      accessToken('c', 'cToken'),
+      { request: 'GET /auth/me', token: '{{cToken}}', expect: { status: 200 } },
+      { call: 'b.logout', args: [{ everywhere: true }] },
+      { request: 'GET /auth/me', token: '{{bToken}}', expect: problem(401, 'token_invalid') },
+      { request: 'GET /auth/me', token: '{{cToken}}', expect: problem(401, 'token_invalid') },
+      // c learns it on its next call: the refresh is refused, it signs out.
+      { call: 'c.api.auth.me', expect: { status: 401 } },
+      { call: 'c.getSnapshot', expect: { status: 'signed_out' } },
+    ],
+  },
+];
