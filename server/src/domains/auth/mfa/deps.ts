@@ -2,10 +2,9 @@ import { type MfaHandlerDeps, webCryptoSealer } from '@enforcer/core';
 import { LockMode } from '@mikro-orm/postgresql';
 import { toDataURL } from 'qrcode';
 import { Session } from '../../../entities/sessions.js';
+import type { DomainRoutes } from '../../../http/contract-routes.js';
 import { deriveKey } from '../../../lib/crypto.js';
 import { AppError } from '../../../lib/errors.js';
-import type { Services } from '../../../services.js';
-import { entityManagerOf } from '../../../stores/postgres/unit-of-work.js';
 import { loadGrant } from '../../tokens/load-grant.js';
 import { argon2Hasher } from '../methods/password/hashing.js';
 
@@ -14,7 +13,7 @@ import { argon2Hasher } from '../methods/password/hashing.js';
  * `secret-encryption` sub-key, recovery codes MACed under `otp-code`), the PNG QR code, argon2id, its
  * sessions, and the step-up code not yet on ports (run in the unit of work's transaction).
  */
-export function serverMfaDeps(services: Services): MfaHandlerDeps {
+export function serverMfaDeps(services: Parameters<DomainRoutes>[1]): MfaHandlerDeps {
   const { uow, clock, random, throttle, config } = services;
   return {
     uow,
@@ -27,7 +26,7 @@ export function serverMfaDeps(services: Services): MfaHandlerDeps {
     hasher: argon2Hasher,
     sessions: services.authSessions,
     stepUpSession: async (repos, input) => {
-      const tx = entityManagerOf(repos);
+      const tx = services.uow.entityManagerOf(repos);
       const session = await tx.findOneOrFail(Session, input.sessionId, {
         lockMode: LockMode.PESSIMISTIC_WRITE,
       });
