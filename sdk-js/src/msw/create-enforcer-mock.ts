@@ -44,7 +44,6 @@ import type { AccessTokenClaims } from '../session/claims';
 import { type Clock, systemClock } from '../shared/clock';
 import type { ContractImpl } from './context';
 import { coreRoute, coreRoutes } from './core-handlers';
-import { uuid } from './crypto';
 import { createDispatcher, type MockRequestRecord } from './dispatch';
 import { mockRegistrationMethods, mockSignInMethods } from './methods/authenticate';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
@@ -367,7 +366,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
         store.policyOf(tenant.id);
       },
       apiKey: ({ tenant: ref, role, name }) => {
-        const [id, key] = [uuid(), newApiKey(webCryptoRandom)];
+        const [id, key] = [webCryptoRandom.uuid(), newApiKey(webCryptoRandom)];
         const record = apiKeyRecord(webCryptoHashing, key, {
           id,
           tenantId: tenantOf(ref).id,
@@ -386,7 +385,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
         const tenant = tenantOf(ref);
         const code = generateInviteCode(webCryptoRandom);
         const invite = {
-          id: uuid(),
+          id: webCryptoRandom.uuid(),
           tenantId: tenant.id,
           email: email.toLowerCase(),
           role: role ?? 'member',

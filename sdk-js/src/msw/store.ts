@@ -43,7 +43,6 @@ import {
   personByEmail,
 } from '@enforcer/core/memory';
 import type { Clock } from '../shared/clock';
-import { uuid } from './crypto';
 
 export { mergeGroups };
 
@@ -196,7 +195,7 @@ export class MockStore {
     while (!input.code && this.tenantByCode(code)) code = generateTenantCode(webCryptoRandom);
     const now = this.now();
     const tenant: TenantRow = {
-      id: uuid(),
+      id: webCryptoRandom.uuid(),
       code,
       name: input.name,
       logoUrl: input.logoUrl ?? null,
@@ -251,7 +250,7 @@ export class MockStore {
       return existing;
     }
     const person: PersonRow = {
-      id: uuid(),
+      id: webCryptoRandom.uuid(),
       email: email.toLowerCase(),
       emailVerified: verified,
       createdAt: this.now(),
@@ -313,7 +312,7 @@ export class MockStore {
     input: { name: string; description?: string | null; permissions?: string[]; builtIn?: boolean },
   ): GroupRow {
     const group: GroupRow = {
-      id: uuid(),
+      id: webCryptoRandom.uuid(),
       tenantId,
       name: input.name,
       description: input.description ?? null,

@@ -1,4 +1,10 @@
-import { GOOGLE_ISSUERS, GoogleIdTokenVerifier, type GoogleMethodDeps } from '@enforcer/core';
+import {
+  base64url,
+  GOOGLE_ISSUERS,
+  GoogleIdTokenVerifier,
+  type GoogleMethodDeps,
+  webCryptoRandom,
+} from '@enforcer/core';
 import {
   createLocalJWKSet,
   exportJWK,
@@ -8,7 +14,6 @@ import {
   type JWTPayload,
   SignJWT,
 } from 'jose';
-import { randomToken } from '../crypto';
 import type { MockStore } from '../store';
 
 export { GOOGLE_ISSUERS } from '@enforcer/core';
@@ -44,7 +49,7 @@ export class MockGoogle {
       const pair = await generateKeyPair('RS256', { extractable: true });
       const jwk: JWK = {
         ...(await exportJWK(pair.publicKey)),
-        kid: `mock-google-${randomToken(6)}`,
+        kid: `mock-google-${base64url(webCryptoRandom.bytes(6))}`,
         alg: 'RS256',
         use: 'sig',
       };

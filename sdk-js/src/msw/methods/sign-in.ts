@@ -6,40 +6,12 @@ import {
   personIdentifier,
   type ThrottleSubject,
 } from '@enforcer/core';
-import type { MockError } from '../problem';
 import type { MockStore, PersonRow } from '../store';
 
 /**
- * What the mock's sign-in still keeps of its own (the login flow is the core's, server/core/src/auth):
- * the methods' `amr`, passwords, the first-proof rule, the second factor.
+ * What the mock's sign-in still keeps of its own: its password hasher (the core's PBKDF2 at a low cost) and
+ * two helpers of the password reset routes. Everything else is the core's (server/core/src/auth, methods).
  */
-
-/** The `amr` of each sign-in method (the server's strategies). */
-export const AMR: Partial<Record<string, string[]>> = {
-  email_otp: ['otp'],
-  password: ['pwd'],
-  magic_link: ['otp'],
-  phone_otp: ['sms'],
-  google: ['google'],
-  siwe: ['swk'],
-  privy: ['privy'],
-  passkey: ['hwk'],
-};
-
-export type ProvenIdentity =
-  | { email: string; emailVerified: boolean }
-  /** A passkey proves its owner. */
-  | { personId: string }
-  | {
-      provider: 'phone_otp' | 'google' | 'siwe' | 'privy';
-      subject: string;
-      email?: string;
-      emailVerified?: boolean;
-    };
-
-export type Authentication =
-  | { ok: true; identity: ProvenIdentity }
-  | { ok: false; reason: string; error: MockError };
 
 // --- passwords: the core's rules (server/core/src/passwords) --------------------------------------
 
