@@ -1,5 +1,4 @@
 import {
-  forgetUnprovenCredentials,
   MOCK_PBKDF2_ITERATIONS,
   passwordSignIn,
   pbkdf2PasswordHasher,
@@ -7,11 +6,11 @@ import {
   type ThrottleSubject,
 } from '@enforcer/core';
 import type { MockError } from '../problem';
-import type { MockStore, PersonRow } from '../store';
+import type { MockStore } from '../store';
 
 /**
  * What the mock's sign-in still keeps of its own (the login flow is the core's, server/core/src/auth):
- * the methods' `amr`, passwords, the first-proof rule, the second factor.
+ * the methods' `amr`, the password hasher, the throttle subject.
  */
 
 /** The `amr` of each sign-in method (the server's strategies). */
@@ -48,22 +47,6 @@ export const passwordHasher = pbkdf2PasswordHasher({ iterations: MOCK_PBKDF2_ITE
 export const verifyPassword = (hash: string, password: string) => passwordHasher.verify(hash, password);
 /** The core's `password` method (and registration), the server's. */
 export const passwordMethod = passwordSignIn({ hasher: passwordHasher });
-
-// --- persons ------------------------------------------------------------------------------------
-
-/**
- * The person of an email, created if needed; a proof of the email marks them verified and applies the
- * core's first-proof rule (`forgetUnprovenCredentials`).
- */
-export async function personOfEmail(store: MockStore, email: string, verified: boolean): Promise<PersonRow> {
-  const existing = store.personByEmail(email);
-  if (!existing) return store.ensurePerson(email, verified);
-  if (verified && !existing.emailVerified) {
-    existing.emailVerified = true;
-    await store.db.transaction((repos) => forgetUnprovenCredentials(repos, store.db, existing.id));
-  }
-  return existing;
-}
 
 /** The mock has no client addresses: only the account is counted. */
 export const personSubject = (store: MockStore, tenantId: string, personId: string): ThrottleSubject => ({
