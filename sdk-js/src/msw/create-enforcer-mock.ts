@@ -16,7 +16,6 @@ import {
   apiKeyRecord,
   apiKeysHandlers,
   authHandlers,
-  changePasswordHandler,
   feedRetentionSeconds,
   forgetUnprovenCredentials,
   generateInviteCode,
@@ -29,6 +28,7 @@ import {
   mfaHandlers,
   newApiKey,
   passkeyHandlers,
+  passwordHandlers,
   permissionsHandler,
   policyHandlers,
   revocationsHandlers,
@@ -51,7 +51,6 @@ import { identityDeps } from './methods/identities';
 import { captureOtp, issueOtp, otpService } from './methods/otp';
 import { passwordHasher } from './methods/sign-in';
 import { mockMfaDeps } from './mfa';
-import { passwordRoutes } from './routes/credentials';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
 import { selfServeTenant } from './routes/tenants';
 import { MockStore, type TenantRow } from './store';
@@ -220,16 +219,19 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       passkeyCredentials: coreRoute(passkeys.passkeyCredentials),
       deletePasskey: coreRoute(passkeys.deletePasskey),
     },
-    password: {
-      ...passwordRoutes({ devMode }),
-      change: coreRoute(
-        changePasswordHandler(store.db, {
-          clock: store.db,
-          hasher: passwordHasher,
-          throttle: store.throttle,
-        }),
-      ),
-    },
+    // The mock sends no mail: reset codes are captured (`mock.lastOtp`) and, in dev mode, in the answer.
+    password: coreRoutes(
+      contract.password,
+      passwordHandlers(store.db, {
+        clock: store.db,
+        hasher: passwordHasher,
+        throttle: store.throttle,
+        otp: otpService(store),
+        mail: { send: async () => undefined },
+        exposeCodes: devMode,
+        onIssued: (scope, issued) => captureOtp(store, scope, issued),
+      }),
+    ),
     mfa: coreRoutes(contract.mfa, mfaHandlers(mockMfaDeps(store, tokens))),
     // The mock sends no mail: links are in the answer (devMode), as on a development server.
     magicLink: coreRoutes(

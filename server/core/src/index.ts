@@ -247,16 +247,22 @@ export {
   type WebAuthnFailure,
   type WebAuthnVerifier,
 } from './passkeys/webauthn.js';
-export { changePasswordHandler, type PasswordHandlersDeps } from './passwords/handlers.js';
+export {
+  changePasswordHandler,
+  type PasswordHandlersDeps,
+  passwordHandlers,
+} from './passwords/handlers.js';
 export {
   MOCK_PBKDF2_ITERATIONS,
   PBKDF2_ITERATIONS,
   pbkdf2PasswordHasher,
   verifyAgainstDummy,
 } from './passwords/hashing.js';
+export { passwordResetMessage } from './passwords/messages.js';
 export { forgetUnprovenCredentials, forgetUnprovenPassword, passwordSignIn } from './passwords/method.js';
 export { assertStrongPassword, type PasswordContext } from './passwords/policy.js';
 export type { PasswordHasher, PasswordRecord, PasswordStore } from './passwords/ports.js';
+export type { PasswordResetDeps } from './passwords/reset.js';
 export type { IdentityRecord, IdentityStore, PersonRecord, PersonStore } from './persons/ports.js';
 export {
   addSeconds,

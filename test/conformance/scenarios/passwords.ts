@@ -105,6 +105,112 @@ export const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'password reset: a tenant without passwords refuses it, wrong codes count (the fifth burns the code: 429 with Retry-After), a new email gets a verified person',
+    steps: [
+      passwordUser('t'),
+      seedTenant('otpOnly'),
+      {
+        request: 'POST /auth/password/reset/request',
+        body: { email: '{{t_email}}', tenant_code: '{{otpOnly.code}}' },
+        expect: problem(403, 'provider_not_allowed'),
+      },
+      {
+        request: 'POST /auth/password/reset/confirm',
+        body: {
+          email: '{{t_email}}',
+          tenant_code: '{{otpOnly.code}}',
+          code: '123456',
+          new_password: 'a third good sentence',
+        },
+        expect: problem(403, 'provider_not_allowed'),
+      },
+      {
+        request: 'POST /auth/password/reset/request',
+        body: { email: '{{t_email}}', tenant_code: 'ZZZZ-ZZZZ-ZZZZ' },
+        expect: problem(404, 'not_found'),
+      },
+      {
+        request: 'POST /auth/password/reset/request',
+        body: { email: '{{t_email}}', tenant_code: '{{t.code}}' },
+        save: 'requested',
+      },
+      { let: { wrong: { $otherCode: '{{requested.body.code}}' } } },
+      {
+        repeat: 4,
+        as: 'i',
+        steps: [
+          {
+            request: 'POST /auth/password/reset/confirm',
+            body: {
+              email: '{{t_email}}',
+              tenant_code: '{{t.code}}',
+              code: '{{wrong}}',
+              new_password: 'a third good sentence',
+            },
+            expect: problem(401, 'invalid_otp'),
+          },
+        ],
+      },
+      {
+        request: 'POST /auth/password/reset/confirm',
+        body: {
+          email: '{{t_email}}',
+          tenant_code: '{{t.code}}',
+          code: '{{wrong}}',
+          new_password: 'a third good sentence',
+        },
+        expect: { ...problem(429, 'otp_attempts_exceeded'), headers: { 'retry-after': '600' } },
+      },
+      {
+        request: 'POST /auth/password/reset/confirm',
+        body: {
+          email: '{{t_email}}',
+          tenant_code: '{{t.code}}',
+          code: '{{requested.body.code}}',
+          new_password: 'a third good sentence',
+        },
+        expect: { ...problem(429, 'otp_attempts_exceeded'), headers: { 'retry-after': '600' } },
+      },
+      { advanceClock: 60 },
+      {
+        request: 'POST /auth/password/reset/request',
+        body: { email: '{{t_email}}', tenant_code: '{{t.code}}' },
+        expect: { ...problem(429, 'otp_attempts_exceeded'), headers: { 'retry-after': '540' } },
+      },
+      // The five wrong codes were sign-in failures of the email: one more is throttled. The old password stands.
+      passwordLogin(
+        't',
+        '{{t_email}}',
+        { ...problem(429, 'rate_limited'), headers: { 'retry-after': '30' } },
+        { password: 'wrong password' },
+      ),
+      { advanceClock: 31 },
+      passwordLogin('t', '{{t_email}}', { status: 200 }),
+      { let: { newcomer: { $email: 'new' } } },
+      {
+        request: 'POST /auth/password/reset/request',
+        body: { email: '{{newcomer}}', tenant_code: '{{t.code}}' },
+        save: 'fresh',
+      },
+      {
+        request: 'POST /auth/password/reset/confirm',
+        body: {
+          email: '{{newcomer}}',
+          tenant_code: '{{t.code}}',
+          code: '{{fresh.body.code}}',
+          new_password: 'a third good sentence',
+        },
+        expect: { body: { $exactly: { reset: true, sessions_revoked: 0 } } },
+      },
+      passwordLogin(
+        't',
+        '{{newcomer}}',
+        { status: 200, body: { person: { email: '{{newcomer}}', email_verified: true } } },
+        { password: 'a third good sentence' },
+      ),
+    ],
+  },
+  {
     name: 'throttling: five wrong passwords are free, the sixth answers 429 with Retry-After 30',
     steps: [
       passwordUser('t'),

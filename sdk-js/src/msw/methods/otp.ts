@@ -1,7 +1,5 @@
-import type { OtpRequestResponse } from '@enforcer/contract';
 import {
   type Clock,
-  type CodeChannel,
   codePurpose,
   type IssuedOtp,
   type OtpPurpose,
@@ -9,7 +7,6 @@ import {
   type OtpScope,
   OtpService,
   type Refusal,
-  sendCode,
   webCryptoRandom,
 } from '@enforcer/core';
 import { MockError } from '../problem';
@@ -85,34 +82,4 @@ export async function issueOtp(store: MockStore, email: string, tenantId: string
   });
   if (!issued.ok) throw toMockError(issued);
   return issued.value.code;
-}
-
-/**
- * Sends a code as the server does (the core's `sendCode`: the same answer for everyone, nothing issued for
- * a tenant that does not take the channel's method); nothing is delivered, the code is captured.
- */
-export async function sendOtp<C extends CodeChannel>(
-  store: MockStore,
-  input: {
-    channel: C;
-    address: string;
-    tenantId: string | null;
-    purpose?: OtpPurpose;
-    accepted: boolean;
-    devMode: boolean;
-  },
-): Promise<OtpRequestResponse & { channel: C }> {
-  const sent = await sendCode(otpService(store), clockOf(store), {
-    channel: input.channel,
-    scope: {
-      address: input.address,
-      tenantId: input.tenantId,
-      purpose: input.purpose ?? codePurpose(input.channel, input.tenantId !== null),
-    },
-    accepted: input.accepted,
-    exposeCode: input.devMode,
-    issue: (scope) => issueCaptured(store, scope),
-  });
-  if (!sent.ok) throw toMockError(sent);
-  return sent.value;
 }

@@ -31,7 +31,7 @@ export interface CodeRequestDeps {
 }
 
 /** A code's refusal as the error (`otp_attempts_exceeded` carries `Retry-After`). */
-const codeError = (refusal: Refusal & Partial<Pick<OtpRefusal, 'retryAfterSeconds'>>) =>
+export const codeError = (refusal: Refusal & Partial<Pick<OtpRefusal, 'retryAfterSeconds'>>) =>
   new AppError(
     refusal.code,
     refusal.detail,

@@ -9,7 +9,7 @@ import type { Repositories } from '../store.js';
  * defence: what was set up before the proof by whoever knew a password is dropped). Each side passes its
  * current code until the rule is the core's (it touches passwords, TOTP and sessions).
  */
-export type EmailFirstProven = (repos: Repositories, personId: string) => Promise<void>;
+export type EmailFirstProven = (repos: Repositories, personId: string) => Promise<unknown>;
 
 export type Resolution = { ok: true; person: PersonRecord; created: boolean } | ProofRefusal;
 

@@ -1,5 +1,5 @@
 import type { contract } from '@enforcer/contract';
-import { callerOf, type Handler } from '../api/handlers.js';
+import { callerOf, type Handler, type Handlers } from '../api/handlers.js';
 import { AppError } from '../errors.js';
 import type { Clock } from '../platform.js';
 import type { UnitOfWork } from '../store.js';
@@ -7,6 +7,7 @@ import { personIdentifier } from '../throttle/rules.js';
 import type { SignInThrottle } from '../throttle/sign-in-throttle.js';
 import { assertStrongPassword } from './policy.js';
 import type { PasswordHasher } from './ports.js';
+import { confirmResetHandler, type PasswordResetDeps, requestResetHandler } from './reset.js';
 
 export interface PasswordHandlersDeps {
   clock: Clock;
@@ -80,3 +81,13 @@ export const changePasswordHandler =
     if (!outcome.ok) throw outcome.error;
     return { status: 200, body: { changed: true as const, sessions_revoked: outcome.ended } };
   };
+
+/** `contract.password`: change (signed in) and reset by mailed code. Login and register go through the sign-in method. */
+export const passwordHandlers = (
+  uow: UnitOfWork,
+  deps: PasswordResetDeps,
+): Handlers<typeof contract.password> => ({
+  change: changePasswordHandler(uow, deps),
+  requestReset: requestResetHandler(uow, deps),
+  confirmReset: confirmResetHandler(uow, deps),
+});

@@ -76,14 +76,15 @@ export const forgetUnprovenPassword = (
  * The first-proof rule (`LoginDeps.onEmailFirstProven`), the same on every side: when a person's email is
  * proven for the first time, a password set before that proof goes, and with it the second factor and
  * every session (they were set up by whoever registered the address, perhaps not its owner). Persons
- * without a password are left alone. Audited as `auth.person.unproven_credentials_removed`.
+ * without a password are left alone. Audited as `auth.person.unproven_credentials_removed`. Resolves to
+ * the number of sessions it ended (a reset counts them among its own).
  */
 export async function forgetUnprovenCredentials(
   repos: Repositories,
   clock: Clock,
   personId: string,
-): Promise<void> {
-  if (!(await forgetUnprovenPassword(repos, personId))) return;
+): Promise<number> {
+  if (!(await forgetUnprovenPassword(repos, personId))) return 0;
   const totp = await repos.mfa.deleteFactors(personId);
   const ended = await repos.sessions.revokeOfPerson(personId, 'email_proven', clock.now());
   repos.audit.record({
@@ -92,4 +93,5 @@ export async function forgetUnprovenCredentials(
     target: { type: 'person', id: personId },
     details: { totp, sessions_revoked: ended },
   });
+  return ended;
 }

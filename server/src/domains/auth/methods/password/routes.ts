@@ -1,20 +1,22 @@
 import { contract } from '@enforcer/contract';
-import { changePasswordHandler } from '@enforcer/core';
-import { type DomainRoutes, registerContractRoutes } from '../../../../http/contract-routes.js';
-import { coreRoute } from '../../../../http/core-handlers.js';
+import { passwordHandlers } from '@enforcer/core';
+import type { DomainRoutes } from '../../../../http/contract-routes.js';
+import { registerCoreRoutes } from '../../../../http/core-handlers.js';
 import { argon2Hasher } from './hashing.js';
-import { confirmReset } from './routes/confirm-reset.js';
-import { requestReset } from './routes/request-reset.js';
 
 /**
- * `contract.password`: change (signed in: the core's handler, server/core/src/passwords/handlers.ts) and
- * reset by mailed code. Login and register go through the sign-in method.
+ * `contract.password`: change (signed in) and reset by mailed code, the core's handlers
+ * (server/core/src/passwords/). Login and register go through the sign-in method.
  */
 export const passwordRoutes: DomainRoutes = (app, services) => {
-  const change = changePasswordHandler(services.uow, {
+  const handlers = passwordHandlers(services.uow, {
     clock: services.clock,
     hasher: argon2Hasher,
     throttle: services.throttle,
+    otp: services.otpService,
+    mail: services.mail,
+    exposeCodes: services.exposeOtpCodes,
+    onDeliveryFailure: (error) => app.log.error({ err: error }, 'password reset: mail delivery failed'),
   });
-  registerContractRoutes(app, contract.password, { change: coreRoute(change), requestReset, confirmReset });
+  app.register(async (scope) => registerCoreRoutes(scope, contract.password, handlers));
 };

@@ -1,4 +1,4 @@
-import type { MailMessage } from '../../mail/mail-delivery.js';
+import type { MailMessage } from '../platform.js';
 
 /** The mail carrying a password-reset code. Plain text; the code stays out of the subject. */
 export function passwordResetMessage(input: {
