@@ -1,7 +1,6 @@
 import type { EmailIdentity } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Account, type IAccount, type IPerson, Person } from '../../entities/accounts.js';
-import { type ITenant, Tenant } from '../../entities/tenants.js';
+import { type IPerson, Person } from '../../entities/accounts.js';
 import type { Clock } from '../../lib/clock.js';
 import { forgetUnprovenCredentials } from './methods/password/first-proof.js';
 
@@ -34,26 +33,4 @@ export async function findOrCreatePerson(
     createdAt: now,
   });
   return { person, created: true };
-}
-
-export async function findAccount(em: EntityManager, personId: string, tenantId: string) {
-  return em.findOne(Account, { person: personId, tenant: tenantId });
-}
-
-export function createAccount(
-  em: EntityManager,
-  clock: Clock,
-  input: { person: IPerson; tenant: ITenant; role: string },
-): IAccount {
-  const now = clock.now();
-  return em.create(Account, {
-    person: input.person,
-    // A reference of this unit of work: the tenant may have been loaded by another entity manager.
-    tenant: em.getReference(Tenant, input.tenant.id),
-    role: input.role,
-    active: true,
-    grantVersion: 1,
-    createdAt: now,
-    updatedAt: now,
-  });
 }
