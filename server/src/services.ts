@@ -23,7 +23,6 @@ import { ChallengeStore } from './domains/auth/challenges/challenge-store.js';
 import { createMailDelivery } from './domains/auth/mail/create-mail-delivery.js';
 import type { MailDelivery } from './domains/auth/mail/mail-delivery.js';
 import { serverRegistrationMethods, serverSignInMethods } from './domains/auth/methods/registry.js';
-import { OtpCodes } from './domains/auth/otp.js';
 import { createSmsDelivery } from './domains/auth/sms/create-sms-delivery.js';
 import type { SmsDelivery } from './domains/auth/sms/sms-delivery.js';
 import { SigningKeyStore } from './domains/keys/signing-key-store.js';
@@ -64,8 +63,6 @@ export interface Services {
   policies: TenantPolicyService;
   /** Sessions' accounts as the last authentication read them; emptied by change notifications. */
   principalCache: PrincipalCache;
-  /** One-time codes (email, SMS) over the core's `OtpService`. */
-  otp: OtpCodes;
   /** The core's one-time codes (the core's `email_otp` and `phone_otp` sign-in methods check with it). */
   otpService: OtpService;
   /** Development and test servers put one-time codes and links in their answers; production never. */
@@ -173,7 +170,6 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     sessions,
     policies,
     principalCache,
-    otp: new OtpCodes(otpService, clock, (tx) => new PostgresOtpChallengeStore({ tx })),
     otpService,
     authSessions: new SessionTokens({ access: accessTokens, refresh: refreshTokens, uow }),
     exposeOtpCodes: config.env !== 'production',

@@ -52,7 +52,6 @@ import { captureOtp, issueOtp, otpService } from './methods/otp';
 import { passwordHasher } from './methods/sign-in';
 import { mockMfaDeps } from './mfa';
 import { discoveryRoutes, healthRoutes } from './routes/discovery';
-import { selfServeTenant } from './routes/tenants';
 import { MockStore, type TenantRow } from './store';
 import { MockTokens, type TokenSettings } from './tokens';
 
@@ -168,6 +167,8 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     clock: { now: () => new Date(clock.now()) },
     random: webCryptoRandom,
     acceptsSession: (authProviders, amr) => acceptsSession(methods, authProviders, amr),
+    otp: otpService(store),
+    sessions: tokens.sessions,
   });
   // Signing in and the session routes are the core's handlers over `store.db`, as on the server.
   const auth = authHandlers({
@@ -191,7 +192,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
   // Linked identities and the SIWE nonce: the core's handlers (server/core/src/identities/), as on the server.
   const identities = identityHandlers(store.db, identityDeps(store, tokens));
   const impl: ContractImpl = {
-    tenants: coreRoutes(contract.tenants, { ...tenants, selfServe: selfServeTenant(store, tokens) }),
+    tenants: coreRoutes(contract.tenants, tenants),
     // Sign-in, sessions, /auth/permissions and /auth/tenants are the core's, as on the server.
     auth: {
       register: coreRoute(auth.register),

@@ -370,6 +370,7 @@ export type {
   TenantStore,
 } from './tenants/ports.js';
 export { type ProvisionTenantInput, provisionTenant, tenantView } from './tenants/provision.js';
+export { type SelfServeDeps, selfServeHandler } from './tenants/self-serve.js';
 export {
   type ThrottleCounter,
   type ThrottleKey,

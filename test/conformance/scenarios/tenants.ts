@@ -1,6 +1,6 @@
 // Tenants: switch, join, invites, creation, settings, resolve.
 import type { Scenario } from '../scenario';
-import { accessToken, allow, PASSWORD, problem, sdkSignIn, seedTenant } from './_steps';
+import { accessToken, allow, PASSWORD, problem, SIX_DIGITS, sdkSignIn, seedTenant } from './_steps';
 
 const DAY_MS = 86_400_000;
 
@@ -232,6 +232,71 @@ export const scenarios: Scenario[] = [
         token: '{{session.body.token}}',
         body: { tenant_id: '{{codesOnly.id}}' },
         expect: problem(403, 'not_a_member'),
+      },
+    ],
+  },
+  {
+    name: "self-serve: the email is proven by a code (a wrong one refused) or the signed-in person's own session; a password set before the proof is dropped",
+    steps: [
+      seedTenant('pwd'),
+      allow('pwd', ['email_otp', 'password']),
+      sdkSignIn('a', 'pwd'),
+      accessToken('a', 'aToken'),
+      { let: { who: { $email: 'owner' } } },
+      {
+        request: 'POST /tenants/self-serve',
+        body: { name: { $unique: 'Nobody' }, admin_email: '{{who}}' },
+        expect: problem(401, 'unauthenticated'),
+      },
+      {
+        request: 'POST /tenants/self-serve',
+        token: '{{aToken}}',
+        body: { name: { $unique: 'Not mine' }, admin_email: '{{who}}' },
+        expect: problem(401, 'unauthenticated'),
+      },
+      {
+        request: 'POST /tenants/self-serve',
+        token: '{{aToken}}',
+        body: { name: { $unique: 'Mine' }, admin_email: '{{a_email}}' },
+        expect: { status: 201, body: { account: { role: 'owner' }, person: { email: '{{a_email}}' } } },
+      },
+      // Registered with a password by whoever knew the address, then proven by its owner.
+      {
+        request: 'POST /auth/register',
+        body: { provider: 'password', email: '{{who}}', password: PASSWORD, tenant_code: '{{pwd.code}}' },
+        expect: { status: 202 },
+      },
+      {
+        request: 'POST /auth/otp/request',
+        body: { email: '{{who}}' },
+        expect: { status: 200, body: { code: SIX_DIGITS } },
+        save: 'code',
+      },
+      {
+        request: 'POST /tenants/self-serve',
+        body: {
+          name: { $unique: 'Wrong' },
+          admin_email: '{{who}}',
+          otp: { $otherCode: '{{code.body.code}}' },
+        },
+        expect: problem(401, 'invalid_otp'),
+      },
+      {
+        request: 'POST /tenants/self-serve',
+        body: { name: { $unique: 'Proven' }, admin_email: '{{who}}', otp: '{{code.body.code}}' },
+        expect: {
+          status: 201,
+          body: {
+            account: { role: 'owner' },
+            person: { email: '{{who}}', email_verified: true },
+            tenant: { auth_providers: ['email_otp'], allow_signup: true },
+          },
+        },
+      },
+      {
+        request: 'POST /auth/login',
+        body: { provider: 'password', email: '{{who}}', password: PASSWORD, tenant_code: '{{pwd.code}}' },
+        expect: problem(401, 'invalid_credentials'),
       },
     ],
   },

@@ -9,8 +9,10 @@ import { applyAuthSettingsPatch } from './auth-settings.js';
 import { generateInviteCode, hashInviteCode, INVITE_TTL_SECONDS } from './codes.js';
 import type { TenantChanges } from './ports.js';
 import { provisionTenant, tenantView } from './provision.js';
+import { type SelfServeDeps, selfServeHandler } from './self-serve.js';
 
-export interface TenantsDeps {
+/** `otp` and `sessions` are self-serve's (it proves an email and signs the new owner in). */
+export interface TenantsDeps extends SelfServeDeps {
   clock: Clock;
   random: RandomSource;
   /**
@@ -20,12 +22,8 @@ export interface TenantsDeps {
   acceptsSession(authProviders: readonly string[], amr: readonly string[]): boolean;
 }
 
-/**
- * The routes of `contract.tenants` written once. `POST /tenants/self-serve` is not among them: it proves
- * an email and signs the new owner in, which are the sign-in services' (each side wires it with
- * `provisionTenant`).
- */
-export type TenantsHandlers = Omit<Handlers<typeof contract.tenants>, 'selfServe'>;
+/** The routes of `contract.tenants`, written once (self-serve in self-serve.ts). */
+export type TenantsHandlers = Handlers<typeof contract.tenants>;
 
 /**
  * The caller's own tenant, and only that one: any other id is a 404, exactly like an id that does not
@@ -45,10 +43,12 @@ function userCallerOf(ctx: HandlerContext): UserCaller {
 }
 
 /**
- * Tenants: create one (the caller becomes its owner), read and configure the caller's tenant, invite
- * people into it, resolve a tenant by its public code.
+ * Tenants: create one (the caller becomes its owner; or self-serve, signed in to it as its owner), read
+ * and configure the caller's tenant, invite people into it, resolve a tenant by its public code.
  */
 export const tenantsHandlers = (uow: UnitOfWork, deps: TenantsDeps): TenantsHandlers => ({
+  selfServe: selfServeHandler(uow, deps),
+
   /**
    * `POST /tenants`: the signed-in person creates a tenant and becomes its `owner`. Answers the tenant and
    * the new account (no tokens: `POST /auth/tenant/switch` to it). Defaults: `email_otp`, invite-only.

@@ -4,6 +4,7 @@ import {
   forgetUnprovenCredentials,
   identityHandlers,
   membershipsHandler,
+  OTP_TTL_SECONDS,
   passkeyHandlers,
   permissionsHandler,
   secondFactorGate,
@@ -12,7 +13,6 @@ import { type DomainRoutes, registerContractRoutes } from '../../http/contract-r
 import { coreRoute } from '../../http/core-handlers.js';
 import { otpMessage } from './mail/messages.js';
 import { smsText } from './methods/phone-otp/request-code.js';
-import { OTP_TTL_SECONDS } from './otp.js';
 
 /**
  * The auth routes of the contract (`contract.auth`). Signing in and the session routes (login, refresh,

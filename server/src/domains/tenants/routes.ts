@@ -2,20 +2,19 @@ import { contract } from '@enforcer/contract';
 import { acceptsSession, tenantsHandlers } from '@enforcer/core';
 import type { DomainRoutes } from '../../http/contract-routes.js';
 import { registerCoreRoutes } from '../../http/core-handlers.js';
-import { selfServeTenant } from './create-tenant.js';
 
 /**
- * Tenants (`contract.tenants`): the core's handlers (server/core/src/tenants/handlers.ts) over the
- * PostgreSQL unit of work, and self-serve creation (create-tenant.ts), which signs the new owner in.
+ * Tenants (`contract.tenants`): the core's handlers (server/core/src/tenants/handlers.ts, self-serve in
+ * self-serve.ts) over the PostgreSQL unit of work.
  */
 export const tenantsRoutes: DomainRoutes = (app, services) => {
   const handlers = tenantsHandlers(services.uow, {
     clock: services.clock,
     random: services.random,
     acceptsSession: (authProviders, amr) => acceptsSession(services.signInMethods, authProviders, amr),
+    otp: services.otpService,
+    sessions: services.authSessions,
   });
   // Each router in its own scope: ts-rest sets an error handler per registration.
-  app.register(async (scope) =>
-    registerCoreRoutes(scope, contract.tenants, { ...handlers, selfServe: selfServeTenant(services) }),
-  );
+  app.register(async (scope) => registerCoreRoutes(scope, contract.tenants, handlers));
 };

@@ -12,11 +12,11 @@ import {
   type TenantStore,
 } from '@enforcer/core';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
-import { createAccount } from '../../domains/auth/accounts.js';
 import { Account, Person } from '../../entities/accounts.js';
 import { Group } from '../../entities/groups.js';
 import { type IInvite, Invite, Tenant, tenantRecordOf } from '../../entities/tenants.js';
 import type { Clock } from '../../lib/clock.js';
+import { PostgresAccountStore } from './accounts.js';
 
 /** Tenants in the `tenant` table, in the unit's transaction (`lock`: `SELECT … FOR UPDATE`). */
 export class PostgresTenantStore implements TenantStore {
@@ -160,19 +160,12 @@ export class PostgresTenantMembers implements TenantMembers {
 
   async addAccount(tenantId: string, personId: string, role: string): Promise<AccountDto> {
     const person = await this.#em.findOneOrFail(Person, personId);
-    const tenant = this.#em.getReference(Tenant, tenantId);
-    const account = createAccount(this.#em, this.#clock, { person, tenant, role });
-    await this.#em.flush();
-    return accountDto({
-      id: account.id,
-      personId: person.id,
+    const account = await new PostgresAccountStore(this.#em, this.#clock).create({
+      personId,
       tenantId,
-      role: account.role,
-      active: account.active,
-      createdAt: account.createdAt,
-      email: person.email ?? null,
-      groups: [],
+      role,
     });
+    return accountDto({ ...account, email: person.email ?? null, groups: [] });
   }
 
   async hasAccount(tenantId: string, email: string): Promise<boolean> {
