@@ -19,7 +19,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import { createRemoteJWKSet } from 'jose';
 import { pino } from 'pino';
 import type { Config } from './config.js';
-import { ChallengeStore } from './domains/auth/challenges/challenge-store.js';
 import { createMailDelivery } from './domains/auth/mail/create-mail-delivery.js';
 import type { MailDelivery } from './domains/auth/mail/mail-delivery.js';
 import { serverRegistrationMethods, serverSignInMethods } from './domains/auth/methods/registry.js';
@@ -70,8 +69,6 @@ export interface Services {
   /** Closed by the app that owns it (`buildApp`'s onClose). */
   mail: MailDelivery;
   sms: SmsDelivery;
-  /** WebAuthn challenges (SIWE and Google nonces are the core's `Challenges`, in `repos.challenges`). */
-  challenges: ChallengeStore;
   google: GoogleIdTokenVerifier;
   privy: PrivyTokenVerifier;
   /** What the core's identity routes (`identityHandlers`) are built with. */
@@ -175,7 +172,6 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     exposeOtpCodes: config.env !== 'production',
     mail: createMailDelivery(config, logger),
     sms: createSmsDelivery(config, logger),
-    challenges: new ChallengeStore({ clock, random }),
     google,
     privy,
     identityDeps,

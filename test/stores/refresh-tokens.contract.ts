@@ -249,6 +249,32 @@ export function sessionStoreContract(name: string, harness: () => SessionStoreHa
       expect(await store.findSession(session.id)).toMatchObject({ revokeReason: 'logout' });
     });
 
+    it('steps a live session up: amr gains the factor once, mfa_at is set, the family rotates on', async () => {
+      const { service, store, clock, login } = setup();
+      const { refreshToken: t0, session } = await login();
+      const at = clock.now();
+      const stepped = await store.stepUp(session.id, ['otp', 'mfa'], at);
+      expect(stepped).toMatchObject({ id: session.id, amr: ['otp', 'mfa'], mfaAt: at, revokedAt: null });
+      expect(await store.findSession(session.id)).toMatchObject({ amr: ['otp', 'mfa'], mfaAt: at });
+      clock.advance(60);
+      const later = clock.now();
+      expect((await store.stepUp(session.id, ['mfa', 'hwk'], later))?.amr).toEqual(['otp', 'mfa', 'hwk']);
+      // The refresh token is unchanged, and its successors carry the stepped-up session.
+      expect(value(await service.rotate(t0)).session).toMatchObject({
+        amr: ['otp', 'mfa', 'hwk'],
+        mfaAt: later,
+      });
+    });
+
+    it('does not step up an unknown or ended session', async () => {
+      const { service, store, clock, login } = setup();
+      const { session } = await login();
+      expect(await store.stepUp(crypto.randomUUID(), ['mfa'], clock.now())).toBeNull();
+      await service.revokeSession(session.id, 'logout');
+      expect(await store.stepUp(session.id, ['mfa'], clock.now())).toBeNull();
+      expect(await store.findSession(session.id)).toMatchObject({ amr: ['otp'], mfaAt: null });
+    });
+
     it('a check that refuses revokes the session with its reason', async () => {
       const { service, store, login } = setup();
       const { refreshToken: t0, session } = await login();

@@ -1,6 +1,5 @@
 import { type MfaHandlerDeps, webCryptoRandom, webCryptoSealer } from '@enforcer/core';
 import { passwordHasher } from './methods/sign-in';
-import { MockError } from './problem';
 import type { MockStore } from './store';
 import type { MockTokens } from './tokens';
 
@@ -10,7 +9,7 @@ const PLACEHOLDER_QR =
 
 /**
  * The mock's part of the core's MFA rules: keys of its own (a sealing key and a recovery-code MAC key per
- * mock), its password hasher and sessions; stepping a session up is still the mock's own code.
+ * mock), its password hasher and its sessions (the core's `SessionTokens`).
  */
 export function mockMfaDeps(store: MockStore, tokens: MockTokens): MfaHandlerDeps {
   return {
@@ -23,14 +22,5 @@ export function mockMfaDeps(store: MockStore, tokens: MockTokens): MfaHandlerDep
     qrCode: async () => PLACEHOLDER_QR,
     hasher: passwordHasher,
     sessions: tokens.sessions,
-    stepUpSession: async (_repos, input) => {
-      const account = store.accounts.get(input.accountId)!;
-      if (!account.active) throw new MockError('account_inactive', 'This account has been deactivated');
-      const session = store.sessions.get(input.sessionId)!;
-      session.amr = [...new Set([...session.amr, ...input.amr])];
-      session.mfaAt = input.mfaAt;
-      const access = await tokens.issueAccessToken(account, session);
-      return { ...access, amr: [...session.amr] };
-    },
   };
 }

@@ -2,7 +2,7 @@ import type { Jwk, TokenResponse } from '@enforcer/contract';
 import { AccessTokenService, RefreshTokenService, SessionTokens, webCryptoRandom } from '@enforcer/core';
 import { MemorySigningKeys } from '@enforcer/core/memory';
 import type { AccessTokenClaims } from '../session/claims';
-import type { AccountRow, MockStore, SessionRow } from './store';
+import type { AccountRow, MockStore } from './store';
 
 export interface TokenSettings {
   issuer: string;
@@ -66,24 +66,6 @@ export class MockTokens {
 
   async jwks(): Promise<{ keys: Jwk[] }> {
     return (await this.#keys.getJwks()) as { keys: Jwk[] };
-  }
-
-  async issueAccessToken(
-    account: AccountRow,
-    session: SessionRow,
-  ): Promise<{ token: string; expiresAt: Date }> {
-    const issued = await this.#access.issue({
-      accountId: account.id,
-      personId: account.personId,
-      tenantId: account.tenantId,
-      sessionId: session.id,
-      roles: [account.role],
-      groups: this.#store.groupNames(account.id),
-      amr: session.amr,
-      grantVersion: account.grantVersion,
-      mfaAt: session.mfaAt,
-    });
-    return { token: issued.token, expiresAt: issued.expiresAt };
   }
 
   /** Verifies an access token as the server does: `token_expired` or `token_invalid`. */

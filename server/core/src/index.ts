@@ -60,7 +60,14 @@ export {
   type SignInMethods,
   tenantByCode,
 } from './auth/login.js';
-export { type OpenedSession, type OpenSessionInput, personView, SessionTokens } from './auth/open-session.js';
+export {
+  type OpenedSession,
+  type OpenSessionInput,
+  personView,
+  SessionTokens,
+  type SteppedUp,
+  type StepUpInput,
+} from './auth/open-session.js';
 export { type RegisterDeps, type RegistrationMethods, register } from './auth/register.js';
 export { type CodeRequestDeps, requestCode } from './auth/request-code.js';
 export {

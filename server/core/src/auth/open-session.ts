@@ -20,6 +20,21 @@ export interface OpenSessionInput {
   client: ClientInfo | Partial<ClientInfo>;
 }
 
+/** A step-up of the caller's session: which one, for which account, with what second factor, when. */
+export interface StepUpInput {
+  sessionId: string;
+  accountId: string;
+  amr: readonly string[];
+  mfaAt: Date;
+}
+
+/** The new access token of a stepped-up session and the session's `amr` now. */
+export interface SteppedUp {
+  token: string;
+  expiresAt: Date;
+  amr: string[];
+}
+
 export interface OpenedSession {
   sessionId: string;
   response: TokenResponse;
@@ -97,6 +112,30 @@ export class SessionTokens {
     const { session, refreshToken } = rotated.value;
     const current = grant as AccountGrant | null;
     return this.#uow.read((repos) => this.#response(repos, current!, session, refreshToken));
+  }
+
+  /**
+   * Step-up, in the caller's unit of work: the live session gains `amr` and `mfa_at` = `mfaAt`, and a new
+   * access token for it is minted from the account's current grant (its refresh token is unchanged).
+   * Throws `account_inactive` for a deactivated account, `unauthenticated` for an ended session.
+   */
+  async stepUp(repos: Repositories, input: StepUpInput): Promise<SteppedUp> {
+    const grant = await repos.grants.find(input.accountId);
+    if (!grant?.active) throw new AppError('account_inactive', 'This account has been deactivated');
+    const session = await repos.sessions.stepUp(input.sessionId, input.amr, input.mfaAt);
+    if (!session) throw new AppError('unauthenticated', 'This session has ended');
+    const access = await this.#access.issue({
+      accountId: grant.accountId,
+      personId: grant.personId,
+      tenantId: grant.tenantId,
+      sessionId: session.id,
+      roles: grant.roles,
+      groups: grant.groups,
+      amr: session.amr,
+      mfaAt: session.mfaAt,
+      grantVersion: grant.grantVersion,
+    });
+    return { token: access.token, expiresAt: access.expiresAt, amr: session.amr };
   }
 
   /** The session of a refresh token (used or not), or null. */

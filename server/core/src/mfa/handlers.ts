@@ -18,23 +18,15 @@ import {
   SecondFactors,
 } from './second-factor.js';
 
-/** What the MFA routes need besides storage; the session and password parts are each side's for now. */
+/** What the MFA routes need besides storage: each side's keys, QR code drawing, password hasher and sessions. */
 export interface MfaHandlerDeps extends SecondFactorDeps {
   uow: UnitOfWork;
   /** The otpauth URI as a QR code data URL (the server draws a PNG; the mock answers a placeholder). */
   qrCode(uri: string): Promise<string>;
   /** Checks the password of a person who has one before two-step verification is turned off. */
   hasher: PasswordHasher;
-  /** Opens the session of a finished sign-in (the login flow's sessions). */
-  sessions: Pick<SessionTokens, 'open'>;
-  /**
-   * Adds `amr` to the caller's session and sets its `mfa_at`; answers a new access token for the same
-   * session (the refresh token is unchanged). Refuses a deactivated account.
-   */
-  stepUpSession(
-    repos: Repositories,
-    input: { sessionId: string; accountId: string; tenantId: string; amr: string[]; mfaAt: Date },
-  ): Promise<{ token: string; expiresAt: Date; amr: string[] }>;
+  /** Opens the session of a finished sign-in (the login flow's sessions) and steps a session up. */
+  sessions: Pick<SessionTokens, 'open' | 'stepUp'>;
 }
 
 const userOf = (ctx: HandlerContext): UserCaller => {
@@ -267,10 +259,9 @@ export function mfaHandlers(deps: MfaHandlerDeps): Handlers<typeof contract.mfa>
         });
         if (!proof.ok) return proof;
         const now = clock.now();
-        const access = await deps.stepUpSession(repos, {
+        const access = await deps.sessions.stepUp(repos, {
           sessionId: caller.sessionId,
           accountId: caller.accountId,
-          tenantId: caller.tenantId,
           amr: amrOfSecondFactor(proof.value),
           mfaAt: now,
         });

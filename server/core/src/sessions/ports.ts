@@ -64,6 +64,11 @@ export interface SessionStore {
   withFamily<T>(tokenHash: string, work: (family: FamilyTransaction) => Promise<T>): Promise<T | undefined>;
   findSession(id: string): Promise<SessionRecord | null>;
   findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | null>;
+  /**
+   * Step-up: adds `amr` to a live session's (a set: no value twice) and sets its `mfaAt`. The session as
+   * it now is, or null when it is unknown or ended.
+   */
+  stepUp(id: string, amr: readonly string[], mfaAt: Date): Promise<SessionRecord | null>;
   /** Ends a live session; false when it is unknown or already ended. */
   revokeSession(id: string, reason: string, at: Date): Promise<boolean>;
   /** Ends every live session of the person, in every tenant (logout everywhere): how many. */

@@ -107,6 +107,17 @@ export class PostgresSessionStore implements SessionStore {
     return token ? sessionRecord(token.session as ISession) : null;
   }
 
+  stepUp(id: string, amr: readonly string[], mfaAt: Date): Promise<SessionRecord | null> {
+    return this.#transactional(async (tx) => {
+      const session = await tx.findOne(Session, id, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      if (!session || session.revokedAt) return null;
+      session.amr = [...new Set([...session.amr, ...amr])];
+      session.mfaAt = mfaAt;
+      await tx.flush();
+      return sessionRecord(session);
+    });
+  }
+
   revokeSession(id: string, reason: string, at: Date): Promise<boolean> {
     return this.#transactional(async (tx) => {
       const session = await tx.findOne(Session, id, { lockMode: LockMode.PESSIMISTIC_WRITE });

@@ -45,20 +45,7 @@ export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps)
     codes: new PostgresOtpChallengeStore({ tx: em }),
     mfa: new PostgresMfaStore(em),
   };
-  entityManagers.set(repos, em);
   return repos;
-}
-
-const entityManagers = new WeakMap<Repositories, EntityManager>();
-
-/**
- * Transitional: the entity manager behind repositories built here, for code not yet moved onto ports (a
- * server method or session opening run inside a core flow's unit of work).
- */
-export function entityManagerOf(repos: Repositories): EntityManager {
-  const em = entityManagers.get(repos);
-  if (!em) throw new Error('These repositories are not PostgreSQL ones');
-  return em;
 }
 
 /** What the PostgreSQL repositories share across units of work. */
@@ -88,15 +75,6 @@ export class PostgresUnitOfWork implements UnitOfWork {
 
   read<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     return work(postgresRepositories(this.#orm.em.fork(), this.#deps));
-  }
-
-  /**
-   * Transitional: the entity manager behind repositories this unit of work gave, for the adapters that let
-   * the core's login flow call sign-in methods and rules not moved yet (they take `em`). Nothing else may
-   * use it; it goes when those are the core's.
-   */
-  entityManagerOf(repos: Repositories): EntityManager {
-    return entityManagerOf(repos);
   }
 
   /** Repositories joining a caller's transaction (code not yet moved to the unit of work). */

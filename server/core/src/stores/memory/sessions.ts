@@ -55,6 +55,15 @@ export class MemorySessionStore implements SessionStore {
     return id ? this.findSession(this.#tokens.get(id)!.sessionId) : null;
   }
 
+  async stepUp(id: string, amr: readonly string[], mfaAt: Date): Promise<SessionRecord | null> {
+    const session = this.sessions.get(id);
+    if (!session || session.revokedAt) return null;
+    // In place, as `withFamily` writes: callers of the mock hold the session object.
+    session.amr = [...new Set([...session.amr, ...amr])];
+    session.mfaAt = mfaAt;
+    return { ...session, amr: [...session.amr] };
+  }
+
   async revokeSession(id: string, reason: string, at: Date): Promise<boolean> {
     return this.revoke(id, reason, at);
   }
