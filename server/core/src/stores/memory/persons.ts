@@ -111,7 +111,7 @@ export class MemoryIdentityStore implements IdentityStore {
   async ofPerson(personId: string): Promise<IdentityRecord[]> {
     return [...this.#db.tables.identities.values()]
       .filter((i) => i.personId === personId)
-      .sort((a, b) => a.createdAt - b.createdAt)
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
       .map(identityRecord);
   }
 
