@@ -1,12 +1,4 @@
-import type {
-  Account,
-  AuthProvider,
-  Group,
-  Person,
-  PolicySubject,
-  Tenant,
-  TenantSummary,
-} from '@enforcer/contract';
+import type { Account, AuthProvider, Group, PolicySubject, Tenant } from '@enforcer/contract';
 import { defaultPolicy, mergeGroups, verifiedGroup } from '@enforcer/contract';
 import type { PolicyDocument, Subject } from '@enforcer/contract/policy';
 import {
@@ -25,7 +17,6 @@ import {
 } from '@enforcer/core';
 import {
   accountOfPerson,
-  accountsOf,
   bumpGrant,
   groupNamesOf,
   insertAccount,
@@ -38,7 +29,6 @@ import {
   type MemoryOtpChallengeStore,
   type MemoryPersonRow,
   type MemorySessionStore,
-  type MemoryTables,
   type MemoryTenantRow,
   personByEmail,
 } from '@enforcer/core/memory';
@@ -111,14 +101,6 @@ export class MockStore {
   get invites(): Map<string, InviteRow> {
     return this.db.tables.invites;
   }
-  /** TOTP authenticators and recovery codes by person id: the core's memory tables (server/core/src/mfa). */
-  get totp(): MemoryTables['totp'] {
-    return this.db.tables.totp;
-  }
-  get recoveryCodes(): MemoryTables['recoveryCodes'] {
-    return this.db.tables.recoveryCodes;
-  }
-  /** One-time code challenges, hashed (the rules are the core's OtpService: methods/otp.ts). */
   /** One-time codes' challenges: the core's memory table. */
   get otpChallenges(): MemoryOtpChallengeStore {
     return this.db.codes;
@@ -233,10 +215,6 @@ export class MockStore {
     return tenantView({ ...t, createdAt: new Date(t.createdAt) });
   }
 
-  tenantSummary(t: TenantRow): TenantSummary {
-    return { id: t.id, code: t.code, name: t.name, logo_url: t.logoUrl };
-  }
-
   // --- persons and accounts --------------------------------------------------------------------
 
   personByEmail(email: string): PersonRow | undefined {
@@ -257,10 +235,6 @@ export class MockStore {
     };
     this.persons.set(person.id, person);
     return person;
-  }
-
-  personView(p: PersonRow): Person {
-    return { id: p.id, email: p.email, email_verified: p.emailVerified, created_at: iso(p.createdAt) };
   }
 
   accountOf(personId: string, tenantId: string): AccountRow | undefined {
@@ -299,10 +273,6 @@ export class MockStore {
       groups: this.groupNames(a.id),
       attributes: {},
     };
-  }
-
-  accountsOf(tenantId: string): AccountRow[] {
-    return accountsOf(this.db, tenantId);
   }
 
   // --- groups ----------------------------------------------------------------------------------
