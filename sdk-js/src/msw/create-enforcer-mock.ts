@@ -11,25 +11,22 @@ import {
 } from '@enforcer/contract';
 import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
 import {
+  type AuthDeps,
   acceptsSession,
   accountsHandlers,
   apiKeyRecord,
   apiKeysHandlers,
-  authHandlers,
+  authRouteHandlers,
   feedRetentionSeconds,
   forgetUnprovenCredentials,
   generateInviteCode,
   groupsHandlers,
   hashInviteCode,
   INVITE_TTL_SECONDS,
-  identityHandlers,
   magicLinkHandlers,
-  membershipsHandler,
   mfaHandlers,
   newApiKey,
-  passkeyHandlers,
   passwordHandlers,
-  permissionsHandler,
   policyHandlers,
   revocationsHandlers,
   rolesHandlers,
@@ -43,7 +40,7 @@ import { type HttpHandler, http } from 'msw';
 import type { AccessTokenClaims } from '../session/claims';
 import { type Clock, systemClock } from '../shared/clock';
 import type { ContractImpl } from './context';
-import { coreRoute, coreRoutes } from './core-handlers';
+import { coreRoutes } from './core-handlers';
 import { createDispatcher, type MockRequestRecord } from './dispatch';
 import { mockRegistrationMethods, mockSignInMethods } from './methods/authenticate';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
@@ -171,7 +168,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     sessions: tokens.sessions,
   });
   // Signing in and the session routes are the core's handlers over `store.db`, as on the server.
-  const auth = authHandlers({
+  const authDeps: AuthDeps = {
     uow: store.db,
     clock: store.db,
     throttle: store.throttle,
@@ -187,39 +184,18 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       deliver: async () => undefined,
       onIssued: (scope, issued) => captureOtp(store, scope, issued),
     },
-  });
-  const passkeys = passkeyHandlers(store.db, store.passkeyDeps);
-  // Linked identities and the SIWE nonce: the core's handlers (server/core/src/identities/), as on the server.
-  const identities = identityHandlers(store.db, identityDeps(store, tokens));
+  };
   const impl: ContractImpl = {
     tenants: coreRoutes(contract.tenants, tenants),
-    // Sign-in, sessions, /auth/permissions and /auth/tenants are the core's, as on the server.
-    auth: {
-      register: coreRoute(auth.register),
-      requestOtp: coreRoute(auth.requestOtp),
-      login: coreRoute(auth.login),
-      passkeyLoginFinish: coreRoute(auth.passkeyLoginFinish),
-      refresh: coreRoute(auth.refresh),
-      logout: coreRoute(auth.logout),
-      joinTenant: coreRoute(auth.joinTenant),
-      switchTenant: coreRoute(auth.switchTenant),
-      acceptInvite: coreRoute(auth.acceptInvite),
-      me: coreRoute(auth.me),
-      permissions: coreRoute(permissionsHandler(store.db)),
-      tenants: coreRoute(membershipsHandler(store.db)),
-      identities: coreRoute(identities.identities),
-      linkPhone: coreRoute(identities.linkPhone),
-      linkGoogle: coreRoute(identities.linkGoogle),
-      linkSiwe: coreRoute(identities.linkSiwe),
-      linkPrivy: coreRoute(identities.linkPrivy),
-      unlinkIdentity: coreRoute(identities.unlinkIdentity),
-      siweNonce: coreRoute(identities.siweNonce),
-      passkeyRegisterBegin: coreRoute(passkeys.passkeyRegisterBegin),
-      passkeyRegisterFinish: coreRoute(passkeys.passkeyRegisterFinish),
-      passkeyLoginBegin: coreRoute(passkeys.passkeyLoginBegin),
-      passkeyCredentials: coreRoute(passkeys.passkeyCredentials),
-      deletePasskey: coreRoute(passkeys.deletePasskey),
-    },
+    // All of contract.auth is the core's, listed once (authRouteHandlers), as on the server.
+    auth: coreRoutes(
+      contract.auth,
+      authRouteHandlers(store.db, {
+        auth: authDeps,
+        passkeys: store.passkeyDeps,
+        identities: identityDeps(store, tokens),
+      }),
+    ),
     // The mock sends no mail: reset codes are captured (`mock.lastOtp`) and, in dev mode, in the answer.
     password: coreRoutes(
       contract.password,

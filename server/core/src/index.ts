@@ -76,6 +76,7 @@ export {
   type Resolution,
   resolvePerson,
 } from './auth/resolve-person.js';
+export { authRouteHandlers } from './auth/routes.js';
 export { acceptInvite, joinTenant, switchTenant, type TenantSessionDeps } from './auth/tenant-sessions.js';
 export {
   type ApiKeyCaller,

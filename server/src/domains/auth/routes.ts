@@ -1,28 +1,24 @@
 import { contract } from '@enforcer/contract';
 import {
-  authHandlers,
+  type AuthDeps,
+  authRouteHandlers,
   forgetUnprovenCredentials,
-  identityHandlers,
-  membershipsHandler,
   OTP_TTL_SECONDS,
-  passkeyHandlers,
-  permissionsHandler,
   secondFactorGate,
 } from '@enforcer/core';
-import { type DomainRoutes, registerContractRoutes } from '../../http/contract-routes.js';
-import { coreRoute } from '../../http/core-handlers.js';
+import type { DomainRoutes } from '../../http/contract-routes.js';
+import { registerCoreRoutes } from '../../http/core-handlers.js';
 import { otpMessage } from './mail/messages.js';
 import { smsText } from './methods/phone-otp/request-code.js';
 
 /**
- * The auth routes of the contract (`contract.auth`). Signing in and the session routes (login, refresh,
- * logout, join, switch, invite accept, me), `tenants` and `permissions` are the core's handlers, as the
- * mock runs them; the rest (one handler per file under `routes/`) moves with the sign-in methods. Who may
- * call each is the contract's route metadata, enforced by the shared authenticate hook.
+ * The auth routes of the contract (`contract.auth`): all the core's (`authRouteHandlers`, the same list the
+ * mock registers), with the server's mail, SMS, keys and verifiers. Who may call each is the contract's
+ * route metadata, enforced by the shared authenticate hook.
  */
 export const authRoutes: DomainRoutes = (app, services) => {
   const { clock } = services;
-  const auth = authHandlers({
+  const auth: AuthDeps = {
     uow: services.uow,
     clock,
     throttle: services.throttle,
@@ -41,33 +37,10 @@ export const authRoutes: DomainRoutes = (app, services) => {
     sessions: services.authSessions,
     onEmailFirstProven: (repos, personId) => forgetUnprovenCredentials(repos, clock, personId),
     secondFactor: secondFactorGate(services),
-  });
-  const passkeys = passkeyHandlers(services.uow, services.passkeys);
-  const identities = identityHandlers(services.uow, services.identityDeps);
-  registerContractRoutes(app, contract.auth, {
-    register: coreRoute(auth.register),
-    requestOtp: coreRoute(auth.requestOtp),
-    login: coreRoute(auth.login),
-    passkeyLoginFinish: coreRoute(auth.passkeyLoginFinish),
-    refresh: coreRoute(auth.refresh),
-    logout: coreRoute(auth.logout),
-    joinTenant: coreRoute(auth.joinTenant),
-    switchTenant: coreRoute(auth.switchTenant),
-    tenants: coreRoute(membershipsHandler(services.uow)),
-    acceptInvite: coreRoute(auth.acceptInvite),
-    me: coreRoute(auth.me),
-    permissions: coreRoute(permissionsHandler(services.uow)),
-    identities: coreRoute(identities.identities),
-    linkPhone: coreRoute(identities.linkPhone),
-    linkGoogle: coreRoute(identities.linkGoogle),
-    linkSiwe: coreRoute(identities.linkSiwe),
-    linkPrivy: coreRoute(identities.linkPrivy),
-    unlinkIdentity: coreRoute(identities.unlinkIdentity),
-    siweNonce: coreRoute(identities.siweNonce),
-    passkeyRegisterBegin: coreRoute(passkeys.passkeyRegisterBegin),
-    passkeyRegisterFinish: coreRoute(passkeys.passkeyRegisterFinish),
-    passkeyLoginBegin: coreRoute(passkeys.passkeyLoginBegin),
-    passkeyCredentials: coreRoute(passkeys.passkeyCredentials),
-    deletePasskey: coreRoute(passkeys.deletePasskey),
-  });
+  };
+  registerCoreRoutes(
+    app,
+    contract.auth,
+    authRouteHandlers(services.uow, { auth, passkeys: services.passkeys, identities: services.identityDeps }),
+  );
 };
