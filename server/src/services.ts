@@ -5,6 +5,7 @@ import {
   type IdentityHandlerDeps,
   OtpService,
   type PasskeyDeps,
+  type PrivyBearerDeps,
   PrivyTokenVerifier,
   passkeySignIn,
   RefreshTokenService,
@@ -70,7 +71,8 @@ export interface Services {
   mail: MailDelivery;
   sms: SmsDelivery;
   google: GoogleIdTokenVerifier;
-  privy: PrivyTokenVerifier;
+  /** What a Privy access token used as a bearer is checked with (the core's `privyBearerClaims`). */
+  privyBearer: PrivyBearerDeps;
   /** What the core's identity routes (`identityHandlers`) are built with. */
   identityDeps: IdentityHandlerDeps;
   /** Clock skew tolerated on outside tokens and messages (the access-token tolerance). */
@@ -173,7 +175,12 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     mail: createMailDelivery(config, logger),
     sms: createSmsDelivery(config, logger),
     google,
-    privy,
+    privyBearer: {
+      privy,
+      clock,
+      sessionKey: deriveKey(config.masterKey, 'privy-session'),
+      absoluteTtlSeconds: config.tokens.refreshAbsoluteTtlSeconds,
+    },
     identityDeps,
     toleranceSeconds,
     signInMethods: serverSignInMethods(methodDeps),

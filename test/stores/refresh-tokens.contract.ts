@@ -99,6 +99,32 @@ export function sessionStoreContract(name: string, harness: () => SessionStoreHa
       expect(await store.revokeOfPerson(owner.personId, 'logout_all', clock.now())).toBe(0);
     });
 
+    it('stores a bearer session (no refresh token) once: a second insert with its id keeps the first', async () => {
+      const { store, seedAccount, clock } = setup();
+      const owner = await seedAccount();
+      const other = await seedAccount();
+      const now = clock.now();
+      const id = crypto.randomUUID();
+      const bearer = (who: typeof owner, amr: string[], userAgent: string | null): SessionRecord => ({
+        id,
+        ...who,
+        amr,
+        mfaAt: null,
+        ip: '127.0.0.1',
+        userAgent,
+        createdAt: now,
+        lastUsedAt: now,
+        absoluteExpiresAt: new Date(now.getTime() + 60_000),
+        revokedAt: null,
+        revokeReason: null,
+      });
+      await store.insertBearerSession(bearer(owner, ['privy', 'odd,"value'], 'agent "one"'));
+      await store.insertBearerSession(bearer(other, ['otp'], null));
+      expect(await store.findSession(id)).toEqual(bearer(owner, ['privy', 'odd,"value'], 'agent "one"'));
+      expect(await store.revokeSession(id, 'logout', now)).toBe(true);
+      expect((await store.findSession(id))?.revokeReason).toBe('logout');
+    });
+
     it('refuses a second token with the same hash, and a second session with the same id', async () => {
       const { store, seedAccount, clock } = setup();
       const owner = await seedAccount();

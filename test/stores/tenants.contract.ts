@@ -52,6 +52,31 @@ const newInvite = async (tenantId: string, over: Partial<InviteRecord> = {}) => 
 
 export function tenantStoreContract(name: string, harness: () => TenantStoreHarness): void {
   describe(`TenantStore and InviteStore contract: ${name}`, () => {
+    it("finds tenants by their Privy app id, at most as many as asked, and not by another setting's", async () => {
+      const { uow } = harness();
+      const appId = `app-${webCryptoRandom.uuid()}`;
+      const made = await uow.transaction(async (repos) => {
+        const tenants = [];
+        for (const name of ['Privy One', 'Privy Two', 'Privy Three']) {
+          const tenant = await provisionTenant(repos, webCryptoRandom, { name });
+          tenants.push(tenant);
+        }
+        await repos.tenants.update(tenants[0]!.id, { authSettings: { privy: { app_id: appId } } });
+        await repos.tenants.update(tenants[1]!.id, { authSettings: { privy: { app_id: appId } } });
+        await repos.tenants.update(tenants[2]!.id, { authSettings: { google: { client_id: appId } } });
+        return tenants;
+      });
+      const ids = (found: Array<{ id: string }>) => found.map((t) => t.id).sort();
+      await uow.read(async (repos) => {
+        expect(ids(await repos.tenants.findByPrivyAppId(appId, 5))).toEqual(ids(made.slice(0, 2)));
+        expect(await repos.tenants.findByPrivyAppId(appId, 1)).toHaveLength(1);
+        expect((await repos.tenants.findByPrivyAppId(appId, 2))[0]?.authSettings).toEqual({
+          privy: { app_id: appId },
+        });
+        expect(await repos.tenants.findByPrivyAppId(`${appId}-other`, 2)).toEqual([]);
+      });
+    });
+
     it('provisions a tenant with a well-formed code, found by id and by code', async () => {
       const { uow } = harness();
       const tenant = await uow.transaction((repos) =>

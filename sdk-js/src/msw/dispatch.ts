@@ -14,12 +14,17 @@ import {
   assertSessionLive,
   authenticateApiKey,
   authenticateRoute,
+  isPrivyToken,
+  type PrivyBearerDeps,
+  privyBearerClaims,
   readCredential,
   requireRoutePermission,
+  TENANT_HEADER,
+  webCryptoRandom,
 } from '@enforcer/core';
 import { type AppRoute, type AppRouter, isAppRoute } from '@ts-rest/core';
 import type { ApiKeyPrincipal, ContractImpl, Principal, RouteImpl, UserPrincipal } from './context';
-import { isPrivyToken, privyBearerClaims } from './methods/privy-bearer';
+import { mockPrivyVerifier } from './methods/privy';
 import { fieldErrors, MockError, problem } from './problem';
 import type { MockStore } from './store';
 import type { MockTokens } from './tokens';
@@ -120,10 +125,22 @@ export function createDispatcher(options: {
     ...flatten(rootContract, { discovery: impl.discovery, health: impl.health }),
   ];
 
+  const privyBearer: PrivyBearerDeps = {
+    privy: mockPrivyVerifier(store, tokens.settings.clockTolerance),
+    clock: store.db,
+    sessionKey: webCryptoRandom.bytes(32),
+    absoluteTtlSeconds: tokens.settings.refreshAbsoluteTtl,
+  };
   const verifyUser = async (token: string, request: Request): Promise<UserPrincipal> => {
-    // A Privy access token is accepted in place of ours, as on the server (methods/privy-bearer.ts).
+    // A Privy access token is accepted in place of ours: the core's rules, as on the server.
     const claims = isPrivyToken(token)
-      ? await privyBearerClaims(store, tokens, token, request)
+      ? await store.db.transaction((repos) =>
+          privyBearerClaims(repos, privyBearer, {
+            token,
+            tenantHeader: request.headers.get(TENANT_HEADER),
+            client: { ip: null, userAgent: request.headers.get('user-agent') },
+          }),
+        )
       : await tokens.verifyAccessToken(token);
     const session = store.sessions.get(claims.sid);
     const account = session && store.accounts.get(session.accountId);

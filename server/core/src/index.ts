@@ -169,23 +169,21 @@ export type {
 } from './methods/method.js';
 export { emailOtpSignIn, type OtpMethodDeps, phoneOtpSignIn } from './methods/otp.js';
 export {
-  checkPrivyBearer,
-  isPrivyToken,
-  onePrivyTenant,
   PRIVY_AMR,
   PRIVY_ISSUER,
   type PrivyClaims,
   type PrivyMethodDeps,
   PrivyTokenVerifier,
-  privyBearerAccessClaims,
-  privyBearerAccount,
-  privyBearerAppId,
-  privySessionText,
   privySignIn,
   provePrivy,
   TENANT_HEADER,
-  uuidFromBytes,
 } from './methods/privy.js';
+export {
+  type BearerSession,
+  isPrivyToken,
+  type PrivyBearerDeps,
+  privyBearerClaims,
+} from './methods/privy-bearer.js';
 export { type ProofRefusal, type ProofResult, type ProvenSubject, refuseProof } from './methods/result.js';
 export { assertAcceptsMethod, methodSettings, requireMethodSettings } from './methods/settings.js';
 export {

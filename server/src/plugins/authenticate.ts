@@ -6,14 +6,16 @@ import {
   authenticateRoute,
   hashApiKey,
   invalidApiKey,
+  isPrivyToken,
   looksLikeApiKey,
+  privyBearerClaims,
   readCredential,
   requireRoutePermission,
+  TENANT_HEADER,
   webCryptoHashing,
 } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isPrivyToken, privyBearerClaims } from '../domains/auth/methods/privy/bearer.js';
 import { mfaSubjectAttributes } from '../domains/auth/mfa/subject-attributes.js';
 import { ApiKey, type IApiKey } from '../entities/api-keys.js';
 import { type LazyEm, lazyEm } from '../http/lazy-em.js';
@@ -91,9 +93,28 @@ async function verifyUser(
   token: string,
   request: FastifyRequest,
 ): Promise<UserPrincipal> {
-  // A Privy access token is accepted in place of ours: it maps to an Enforcer session (privy/bearer.ts).
+  // A Privy access token is accepted in place of ours: it maps to an Enforcer session (the core's rules).
   const claims = isPrivyToken(token)
-    ? await privyBearerClaims(services, em(), token, request)
+    ? await privyBearerClaims(
+        services.uow.within(em()),
+        services.privyBearer,
+        {
+          token,
+          tenantHeader: headerText(request.headers[TENANT_HEADER]),
+          client: { ip: request.ip ?? null, userAgent: headerText(request.headers['user-agent']) ?? null },
+        },
+        (sessionId) => {
+          const row = services.principalCache.get(sessionId);
+          return (
+            row && {
+              id: sessionId,
+              accountId: row.account_id,
+              personId: row.person_id,
+              tenantId: row.tenant_id,
+            }
+          );
+        },
+      )
     : await services.accessTokens.verify(token);
   // A short-lived token is not enough on the server: a logout or a revoked session ends it now.
   let row = services.principalCache.get(claims.sid);
@@ -130,6 +151,9 @@ async function verifyUser(
     },
   };
 }
+
+const headerText = (value: string | string[] | undefined): string | undefined =>
+  typeof value === 'string' ? value : undefined;
 
 async function verifyApiKey(services: Services, em: EntityManager, key: string): Promise<ApiKeyPrincipal> {
   // The core's rules (server/core/src/api-keys/secret.ts); this lookup also reads the tenant's policy version.

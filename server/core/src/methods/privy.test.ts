@@ -1,13 +1,8 @@
 import type { PrivySettings } from '@enforcer/contract';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  isPrivyToken,
-  onePrivyTenant,
-  PrivyTokenVerifier,
-  privyBearerAppId,
-  uuidFromBytes,
-} from './privy.js';
+import { PrivyTokenVerifier } from './privy.js';
+import { isPrivyToken, onePrivyTenant, privyBearerAppId, uuidFromBytes } from './privy-bearer.js';
 
 const now = new Date(Date.UTC(2030, 0, 1));
 const nowSeconds = Math.floor(now.getTime() / 1000);

@@ -1,9 +1,6 @@
 import type { PrivySettings } from '@enforcer/contract';
-import { type CryptoKey, decodeJwt, errors, importSPKI, type JWTPayload, jwtVerify } from 'jose';
-import type { AccountRecord } from '../accounts/ports.js';
+import { type CryptoKey, errors, importSPKI, type JWTPayload, jwtVerify } from 'jose';
 import type { Clock } from '../platform.js';
-import { type Result, refuse } from '../result.js';
-import type { Repositories } from '../store.js';
 import type { TenantRecord } from '../tenants/ports.js';
 import type { Authentication, SignInMethod } from './method.js';
 import { type ProofResult, refuseProof } from './result.js';
@@ -100,72 +97,6 @@ export class PrivyTokenVerifier {
   }
 }
 
-/** Is this bearer a Privy access token (`iss: privy.io`)? Decoded without verification: routing only. */
-export function isPrivyToken(token: string): boolean {
-  if (token.length > 8192 || token.split('.').length !== 3) return false;
-  try {
-    return decodeJwt(token).iss === PRIVY_ISSUER;
-  } catch {
-    return false;
-  }
-}
-
-/** The Privy app id a bearer token names (its audience, unverified: to find the tenant). */
-export function privyBearerAppId(token: string): Result<string> {
-  const aud = decodeJwt(token).aud;
-  const appId = Array.isArray(aud) ? aud[0] : aud;
-  if (typeof appId !== 'string' || appId === '' || appId.length > 128)
-    return refuse('provider_token_invalid', 'The token has no Privy app id');
-  return { ok: true, value: appId };
-}
-
-/** The one tenant among those whose Privy app id is the token's (at most two looked up). */
-export function onePrivyTenant<T>(matches: readonly T[]): Result<T> {
-  if (matches.length === 0) return refuse('provider_token_invalid', 'No tenant uses this Privy app');
-  if (matches.length > 1) {
-    return refuse(
-      'bad_request',
-      `Several tenants use this Privy app: name the tenant with the ${TENANT_HEADER} header (its code)`,
-    );
-  }
-  return { ok: true, value: matches[0]! };
-}
-
-/** The input of a Privy session's id: hash or HMAC it, then lay 16 bytes out with `uuidFromBytes`. */
-export const privySessionText = (tenantId: string, did: string, sid: string): string =>
-  ['privy-session/v1', tenantId, did, sid].join('\n');
-
-/** A uuid (version 8 layout) from the first 16 bytes of a hash. */
-export function uuidFromBytes(bytes: Uint8Array): string {
-  const mac = Uint8Array.from(bytes.subarray(0, 16));
-  mac[6] = (mac[6]! & 0x0f) | 0x80;
-  mac[8] = (mac[8]! & 0x3f) | 0x80;
-  const hex = [...mac].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/** The claims, shaped like Enforcer's (`iss: privy.io`), of a request authenticated by a Privy bearer. */
-export function privyBearerAccessClaims(
-  claims: PrivyClaims,
-  session: { id: string; accountId: string; personId: string; tenantId: string },
-) {
-  return {
-    iss: PRIVY_ISSUER,
-    aud: claims.appId,
-    sub: session.accountId,
-    person_id: session.personId,
-    tenant_id: session.tenantId,
-    sid: session.id,
-    roles: [] as string[],
-    groups: [] as string[],
-    amr: [...PRIVY_AMR],
-    grant_version: 0,
-    iat: claims.iat,
-    exp: claims.exp,
-    jti: claims.sid || session.id,
-  };
-}
-
 /** What the `privy` method is built with. */
 export interface PrivyMethodDeps {
   privy: Pick<PrivyTokenVerifier, 'verify'>;
@@ -191,46 +122,4 @@ export async function provePrivy(
   if (!settings.ok) return settings;
   const check = await deps.privy.verify(token, settings.value);
   return check.ok ? { ok: true, identity: { provider: 'privy', subject: check.value.did } } : check;
-}
-
-/**
- * A Privy access token in place of a user JWT (`Authorization: Bearer <privy token>`), once its tenant is
- * known (named by `X-Enforcer-Tenant`, or the one tenant of the token's app id: `onePrivyTenant`): the
- * tenant must accept `privy` and have it configured, and the token must verify with its settings (an
- * expired one is `401 token_expired`).
- */
-export async function checkPrivyBearer(
-  deps: PrivyMethodDeps,
-  tenant: Pick<TenantRecord, 'authProviders' | 'authSettings'>,
-  token: string,
-): Promise<Result<PrivyClaims>> {
-  if (!tenant.authProviders.includes('privy')) {
-    return refuse('provider_not_allowed', 'This tenant does not accept Privy sign-in');
-  }
-  const settings = methodSettings(tenant, 'privy');
-  if (!settings.ok) return refuse('provider_not_configured', 'This tenant has not configured Privy');
-  const check = await deps.privy.verify(token, settings.value);
-  return check.ok ? check : refuse(check.code, check.detail);
-}
-
-/**
- * The account a Privy bearer acts as, when its Privy session has no session of ours yet: the DID must be
- * linked to a person (first sign in with `POST /auth/login` `provider: privy`, or link Privy) with an
- * account in the tenant (else `403 not_a_member`), and the account must be active.
- */
-export async function privyBearerAccount(
-  repos: Repositories,
-  tenantId: string,
-  did: string,
-): Promise<Result<AccountRecord>> {
-  const identity = await repos.identities.findBySubject('privy', did);
-  const account = identity ? await repos.accounts.findOfPerson(identity.personId, tenantId) : null;
-  if (!account) {
-    return refuse(
-      'not_a_member',
-      'This Privy user has no account in this tenant: sign in with POST /auth/login (provider privy) first',
-    );
-  }
-  if (!account.active) return refuse('account_inactive', 'This account has been deactivated');
-  return { ok: true, value: account };
 }

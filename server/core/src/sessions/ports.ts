@@ -62,6 +62,11 @@ export interface SessionStore {
    * throws, nothing it wrote is kept. Resolves to undefined (without calling `work`) for an unknown hash.
    */
   withFamily<T>(tokenHash: string, work: (family: FamilyTransaction) => Promise<T>): Promise<T | undefined>;
+  /**
+   * Stores a session that has no refresh tokens (a bearer issued elsewhere acts in it: a Privy session),
+   * unless a session with its id exists: then the one stored stays as it is.
+   */
+  insertBearerSession(session: SessionRecord): Promise<void>;
   findSession(id: string): Promise<SessionRecord | null>;
   findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | null>;
   /**

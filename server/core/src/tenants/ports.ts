@@ -38,6 +38,8 @@ export interface TenantStore {
   find(id: string, options?: { lock?: boolean }): Promise<TenantRecord | null>;
   /** The tenant with this code (exact, as `normaliseTenantCode` gives it), or null. */
   findByCode(code: string): Promise<TenantRecord | null>;
+  /** Tenants whose Privy settings name this app id (`auth_settings.privy.app_id`), at most `limit`. */
+  findByPrivyAppId(appId: string, limit: number): Promise<TenantRecord[]>;
   create(tenant: NewTenant): Promise<TenantRecord>;
   /** Writes the given fields of an existing tenant (`404 not_found` when there is none). */
   update(id: string, changes: TenantChanges): Promise<TenantRecord>;

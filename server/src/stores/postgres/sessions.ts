@@ -60,6 +60,30 @@ export class PostgresSessionStore implements SessionStore {
     });
   }
 
+  async insertBearerSession(session: SessionRecord): Promise<void> {
+    await this.#em().execute(
+      `insert into "session" ("id", "account_id", "tenant_id", "person_id", "amr", "mfa_at", "ip", "user_agent",
+                              "created_at", "last_used_at", "absolute_expires_at", "revoked_at", "revoke_reason")
+       values (?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), ?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict ("id") do nothing`,
+      [
+        session.id,
+        session.accountId,
+        session.tenantId,
+        session.personId,
+        JSON.stringify(session.amr),
+        session.mfaAt,
+        session.ip,
+        session.userAgent,
+        session.createdAt,
+        session.lastUsedAt,
+        session.absoluteExpiresAt,
+        session.revokedAt,
+        session.revokeReason,
+      ],
+    );
+  }
+
   withFamily<T>(tokenHash: string, work: (family: FamilyTransaction) => Promise<T>): Promise<T | undefined> {
     return this.#transactional(async (tx) => {
       const token = await tx.findOne(RefreshToken, { tokenHash }, { lockMode: LockMode.PESSIMISTIC_WRITE });

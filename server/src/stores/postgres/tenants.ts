@@ -40,6 +40,19 @@ export class PostgresTenantStore implements TenantStore {
     return tenant ? tenantRecordOf(tenant) : null;
   }
 
+  async findByPrivyAppId(appId: string, limit: number): Promise<TenantRecord[]> {
+    const rows: Array<{ id: string }> = await this.#em.execute(
+      `select "id" from "tenant" where "auth_settings" -> 'privy' ->> 'app_id' = ? order by "id" limit ?`,
+      [appId, limit],
+    );
+    const tenants = await this.#em.find(
+      Tenant,
+      { id: { $in: rows.map((r) => r.id) } },
+      { orderBy: { id: 'asc' } },
+    );
+    return tenants.map(tenantRecordOf);
+  }
+
   async create(input: NewTenant): Promise<TenantRecord> {
     // Checked first: a unique-constraint violation would abort the whole transaction as a 500.
     if (await this.#em.count(Tenant, { code: input.code })) {

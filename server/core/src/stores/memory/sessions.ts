@@ -40,6 +40,10 @@ export class MemorySessionStore implements SessionStore {
     this.#putToken(token);
   }
 
+  async insertBearerSession(session: SessionRecord): Promise<void> {
+    if (!this.sessions.has(session.id)) this.sessions.set(session.id, { ...session });
+  }
+
   withFamily<T>(tokenHash: string, work: (family: FamilyTransaction) => Promise<T>): Promise<T | undefined> {
     // `read`: the queue without a snapshot, which the buffered writes do not need.
     return this.#db.read(() => this.#family(tokenHash, work));

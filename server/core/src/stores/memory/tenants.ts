@@ -70,6 +70,16 @@ export class MemoryTenantStore implements TenantStore {
     return null;
   }
 
+  async findByPrivyAppId(appId: string, limit: number): Promise<TenantRecord[]> {
+    const found: TenantRecord[] = [];
+    for (const row of this.#db.tables.tenants.values()) {
+      if (found.length === limit) break;
+      const privy = row.authSettings.privy as { app_id?: unknown } | null | undefined;
+      if (privy?.app_id === appId) found.push(tenantRecord(row));
+    }
+    return found;
+  }
+
   async create(tenant: NewTenant): Promise<TenantRecord> {
     if (await this.findByCode(tenant.code)) throw new AppError('conflict', 'This tenant code is taken');
     const now = this.#db.now().getTime();
