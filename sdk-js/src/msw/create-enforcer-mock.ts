@@ -2,7 +2,7 @@ import {
   type Account,
   type AuthProvider,
   basePath,
-  contract,
+  type contract,
   type Group,
   type Invite,
   type Jwk,
@@ -17,10 +17,12 @@ import {
   apiKeyRecord,
   apiKeysHandlers,
   authRouteHandlers,
+  discoveryHandlers,
   feedRetentionSeconds,
   forgetUnprovenCredentials,
   generateInviteCode,
   groupsHandlers,
+  type Handlers,
   hashInviteCode,
   INVITE_TTL_SECONDS,
   magicLinkHandlers,
@@ -39,8 +41,6 @@ import type { JSONWebKeySet } from 'jose';
 import { type HttpHandler, http } from 'msw';
 import type { AccessTokenClaims } from '../session/claims';
 import { type Clock, systemClock } from '../shared/clock';
-import type { ContractImpl } from './context';
-import { coreRoutes } from './core-handlers';
 import { createDispatcher, type MockRequestRecord } from './dispatch';
 import { mockRegistrationMethods, mockSignInMethods } from './methods/authenticate';
 import { type GoogleIdTokenClaims, googleOf } from './methods/google';
@@ -48,7 +48,6 @@ import { identityDeps } from './methods/identities';
 import { captureOtp, issueOtp, otpService } from './methods/otp';
 import { passwordHasher } from './methods/sign-in';
 import { mockMfaDeps } from './mfa';
-import { discoveryRoutes, healthRoutes } from './routes/discovery';
 import { MockStore, type TenantRow } from './store';
 import { MockTokens, type TokenSettings } from './tokens';
 
@@ -185,64 +184,57 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       onIssued: (scope, issued) => captureOtp(store, scope, issued),
     },
   };
-  const impl: ContractImpl = {
-    tenants: coreRoutes(contract.tenants, tenants),
+  // Every route is the core's handler, as on the server (which registers the same ones with Fastify).
+  const routes: Handlers<typeof contract> = {
+    tenants,
     // All of contract.auth is the core's, listed once (authRouteHandlers), as on the server.
-    auth: coreRoutes(
-      contract.auth,
-      authRouteHandlers(store.db, {
-        auth: authDeps,
-        passkeys: store.passkeyDeps,
-        identities: identityDeps(store, tokens),
-      }),
-    ),
+    auth: authRouteHandlers(store.db, {
+      auth: authDeps,
+      passkeys: store.passkeyDeps,
+      identities: identityDeps(store, tokens),
+    }),
     // The mock sends no mail: reset codes are captured (`mock.lastOtp`) and, in dev mode, in the answer.
-    password: coreRoutes(
-      contract.password,
-      passwordHandlers(store.db, {
-        clock: store.db,
-        hasher: passwordHasher,
-        throttle: store.throttle,
-        otp: otpService(store),
-        mail: { send: async () => undefined },
-        exposeCodes: devMode,
-        onIssued: (scope, issued) => captureOtp(store, scope, issued),
-      }),
-    ),
-    mfa: coreRoutes(contract.mfa, mfaHandlers(mockMfaDeps(store, tokens))),
+    password: passwordHandlers(store.db, {
+      clock: store.db,
+      hasher: passwordHasher,
+      throttle: store.throttle,
+      otp: otpService(store),
+      mail: { send: async () => undefined },
+      exposeCodes: devMode,
+      onIssued: (scope, issued) => captureOtp(store, scope, issued),
+    }),
+    mfa: mfaHandlers(mockMfaDeps(store, tokens)),
     // The mock sends no mail: links are in the answer (devMode), as on a development server.
-    magicLink: coreRoutes(
-      contract.magicLink,
-      magicLinkHandlers(store.db, {
-        clock: store.db,
-        random: webCryptoRandom,
-        hashing: webCryptoHashing,
-        mail: { send: async () => undefined },
-        exposeTokens: devMode,
+    magicLink: magicLinkHandlers(store.db, {
+      clock: store.db,
+      random: webCryptoRandom,
+      hashing: webCryptoHashing,
+      mail: { send: async () => undefined },
+      exposeTokens: devMode,
+    }),
+    groups: groupsHandlers(store.db),
+    roles: rolesHandlers(store.db),
+    accounts: accountsHandlers(store.db, { throttle: store.throttle }),
+    apiKeys: apiKeysHandlers({ uow: store.db, clock: store.db, random: webCryptoRandom }),
+    policy: policyHandlers(store.db),
+    discovery: discoveryHandlers({ issuer, jwks: () => tokens.jwks() }),
+    // Always ready: the mock has no database to lose.
+    health: {
+      live: async () => ({ status: 200, body: { status: 'ok' } }),
+      ready: async () => ({
+        status: 200,
+        body: { status: 'ready', checks: { database: 'ok', signing_keys: 'ok' } },
       }),
-    ),
-    groups: coreRoutes(contract.groups, groupsHandlers(store.db)),
-    roles: coreRoutes(contract.roles, rolesHandlers(store.db)),
-    accounts: coreRoutes(contract.accounts, accountsHandlers(store.db, { throttle: store.throttle })),
-    apiKeys: coreRoutes(
-      contract.apiKeys,
-      apiKeysHandlers({ uow: store.db, clock: store.db, random: webCryptoRandom }),
-    ),
-    policy: coreRoutes(contract.policy, policyHandlers(store.db)),
-    discovery: discoveryRoutes,
-    health: healthRoutes,
-    revocations: coreRoutes(
-      contract.revocations,
-      revocationsHandlers({
-        uow: store.db,
-        retentionSeconds: feedRetentionSeconds(tokens.settings.accessTtl, tokens.settings.clockTolerance),
-      }),
-    ),
+    },
+    revocations: revocationsHandlers({
+      uow: store.db,
+      retentionSeconds: feedRetentionSeconds(tokens.settings.accessTtl, tokens.settings.clockTolerance),
+    }),
   };
   const dispatch = createDispatcher({
     store,
     tokens,
-    impl,
+    handlers: routes,
     log: requests,
     validateResponses: options.validateResponses ?? true,
   });

@@ -9,21 +9,26 @@ import {
   rootContract,
   routeTakesBody,
 } from '@enforcer/contract';
-import type { Subject } from '@enforcer/contract/policy';
 import {
+  type ApiKeyCaller,
   assertSessionLive,
   authenticateApiKey,
   authenticateRoute,
+  type Caller,
+  type Handler,
+  type Handlers,
   isPrivyToken,
   type PrivyBearerDeps,
   privyBearerClaims,
   readCredential,
   requireRoutePermission,
+  subjectOfCaller,
   TENANT_HEADER,
+  type UserCaller,
   webCryptoRandom,
 } from '@enforcer/core';
+import { groupNamesOf } from '@enforcer/core/memory';
 import { type AppRoute, type AppRouter, isAppRoute } from '@ts-rest/core';
-import type { ApiKeyPrincipal, ContractImpl, Principal, RouteImpl, UserPrincipal } from './context';
 import { mockPrivyVerifier } from './methods/privy';
 import { fieldErrors, MockError, problem } from './problem';
 import type { MockStore } from './store';
@@ -43,15 +48,15 @@ interface CompiledRoute {
   route: AppRoute;
   pattern: RegExp;
   params: string[];
-  impl: RouteImpl<AppRoute>;
+  handler: Handler<AppRoute>;
 }
 
 const BODY_LIMIT = 65_536;
 
-function flatten(router: AppRouter, impl: Record<string, unknown>, prefix = ''): CompiledRoute[] {
+function flatten(router: AppRouter, handlers: Record<string, unknown>, prefix = ''): CompiledRoute[] {
   return Object.entries(router).flatMap(([name, value]) => {
     const key = prefix ? `${prefix}.${name}` : name;
-    const own = impl[name];
+    const own = handlers[name];
     if (!isAppRoute(value)) return flatten(value, own as Record<string, unknown>, key);
     const params: string[] = [];
     const source = value.path
@@ -63,7 +68,7 @@ function flatten(router: AppRouter, impl: Record<string, unknown>, prefix = ''):
       })
       .join('/');
     return [
-      { key, route: value, pattern: new RegExp(`^${source}/?$`), params, impl: own as RouteImpl<AppRoute> },
+      { key, route: value, pattern: new RegExp(`^${source}/?$`), params, handler: own as Handler<AppRoute> },
     ];
   });
 }
@@ -74,26 +79,6 @@ const isSchema = (
   typeof value === 'object' &&
   value !== null &&
   typeof (value as { safeParse?: unknown }).safeParse === 'function';
-
-/** The engine's subject for a caller. An API key acts with its role and no groups (as the server). */
-export function subjectOfPrincipal(store: MockStore, principal: Principal): Subject {
-  if (principal.kind === 'api_key') {
-    return {
-      id: principal.key.id,
-      tenant_id: principal.key.tenantId,
-      roles: [principal.key.role],
-      groups: [],
-    };
-  }
-  // As the server's authenticate hook: recent-MFA attributes from the token's mfa_at claim.
-  return {
-    ...store.subjectOf(principal.account),
-    attributes: mfaSubjectAttributes(principal.claims, store.now()),
-  };
-}
-
-export const tenantOfPrincipal = (principal: Principal): string =>
-  principal.kind === 'api_key' ? principal.key.tenantId : principal.account.tenantId;
 
 /** A path segment as the server's router decodes it; malformed percent-encoding is the server's 400. */
 const decodePathSegment = (segment: string): string => {
@@ -113,16 +98,16 @@ const decodePathSegment = (segment: string): string => {
 export function createDispatcher(options: {
   store: MockStore;
   tokens: MockTokens;
-  impl: ContractImpl;
+  /** The core's handlers of every route (the server registers the same ones with Fastify). */
+  handlers: Handlers<typeof contract>;
   log: MockRequestRecord[];
   validateResponses: boolean;
 }) {
-  const { store, tokens, log } = options;
-  const impl = options.impl as unknown as Record<string, unknown>;
+  const { store, tokens, log, handlers } = options;
   const routes = [
-    ...flatten(contract, impl),
+    ...flatten(contract, handlers),
     // Discovery and health are also served at the host root (same handlers).
-    ...flatten(rootContract, { discovery: impl.discovery, health: impl.health }),
+    ...flatten(rootContract, { discovery: handlers.discovery, health: handlers.health }),
   ];
 
   const privyBearer: PrivyBearerDeps = {
@@ -131,7 +116,7 @@ export function createDispatcher(options: {
     sessionKey: webCryptoRandom.bytes(32),
     absoluteTtlSeconds: tokens.settings.refreshAbsoluteTtl,
   };
-  const verifyUser = async (token: string, request: Request): Promise<UserPrincipal> => {
+  const verifyUser = async (token: string, request: Request): Promise<UserCaller> => {
     // A Privy access token is accepted in place of ours: the core's rules, as on the server.
     const claims = isPrivyToken(token)
       ? await store.db.transaction((repos) =>
@@ -154,30 +139,48 @@ export function createDispatcher(options: {
           accountActive: account.active,
         },
     );
-    return { kind: 'user', claims, account: account!, session: session! };
+    // The account as it is now decides (its role and groups), with the session's MFA recency.
+    const live = account!;
+    return {
+      kind: 'user',
+      tenantId: live.tenantId,
+      accountId: live.id,
+      personId: live.personId,
+      sessionId: claims.sid,
+      roles: [live.role],
+      groups: groupNamesOf(store.db, live.id),
+      attributes: mfaSubjectAttributes(claims, store.now()),
+      amr: [...claims.amr],
+    };
   };
 
   // The core's rules, as the server's authenticate preHandler (the memory database is the clock too).
-  const verifyApiKey = async (key: string): Promise<ApiKeyPrincipal> => ({
-    kind: 'api_key',
-    key: await store.db.transaction((repos) => authenticateApiKey(repos, { clock: store.db }, key)),
-  });
+  const verifyApiKey = async (secret: string): Promise<ApiKeyCaller> => {
+    const key = await store.db.transaction((repos) => authenticateApiKey(repos, { clock: store.db }, secret));
+    return {
+      kind: 'api_key',
+      tenantId: key.tenantId,
+      apiKeyId: key.id,
+      role: key.role,
+      createdBy: key.createdBy,
+    };
+  };
 
   /** The core's authentication rules with the mock's verifiers, then the route's permission. */
-  const authenticate = async (meta: RouteMetadata, request: Request): Promise<Principal | undefined> => {
+  const authenticate = async (meta: RouteMetadata, request: Request): Promise<Caller | undefined> => {
     const credential = readCredential({
       apiKey: request.headers.get('x-api-key'),
       authorization: request.headers.get('authorization'),
     });
-    const principal = await authenticateRoute<Principal>(meta, credential, {
+    const caller = await authenticateRoute<Caller>(meta, credential, {
       user: (token) => verifyUser(token, request),
       apiKey: verifyApiKey,
     });
-    if (meta.permission && principal) {
-      const { compiled } = store.policyOf(tenantOfPrincipal(principal));
-      requireRoutePermission(compiled, subjectOfPrincipal(store, principal), meta.permission);
+    if (meta.permission && caller) {
+      const { compiled } = store.policyOf(caller.tenantId);
+      requireRoutePermission(compiled, subjectOfCaller(caller), meta.permission);
     }
-    return principal;
+    return caller;
   };
 
   /** JSON text → a value within the contract's depth and string rules (`checkRequestValue`), as the server. */
@@ -303,7 +306,7 @@ export function createDispatcher(options: {
       const meta = getRouteMetadata(match.route);
       const rawBody =
         request.method === 'GET' || request.method === 'HEAD' ? undefined : await readBody(request);
-      const principal = await authenticate(meta, request);
+      const caller = await authenticate(meta, request);
       const groups = match.pattern.exec(path)!;
       const rawParams = Object.fromEntries(
         match.params.map((name, i) => [name, decodePathSegment(groups[i + 1]!)]),
@@ -320,11 +323,8 @@ export function createDispatcher(options: {
         headers: Object.fromEntries(request.headers),
         body: rawBody,
       });
-      const result = (await match.impl(input as never, { store, tokens, principal, meta })) as {
-        status: number;
-        body: unknown;
-        headers?: Record<string, string>;
-      };
+      // The mock sees no client address (requests come from the test itself).
+      const result = await match.handler(input as never, { caller, client: { ip: null, userAgent: null } });
       if (options.validateResponses) checkResponse(match.route, match.key, result.status, result.body);
       record(match.key, result.status);
       return send(result.status, result.status === 204 ? undefined : result.body, result.headers);

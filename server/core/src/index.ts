@@ -121,6 +121,7 @@ export type {
   OtpScopeTransaction,
 } from './codes/ports.js';
 export { type CodeChannel, codePurpose, type SendCodeInput, sendCode } from './codes/send-code.js';
+export { type DiscoveryDeps, discoveryHandlers, openIdConfiguration } from './discovery/handlers.js';
 export { AppError, isAppError, refusalError } from './errors.js';
 export { groupDto, groupsHandlers } from './groups/handlers.js';
 export type { GroupRecord, GroupStore, MembershipRecord } from './groups/ports.js';

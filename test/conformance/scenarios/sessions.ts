@@ -24,6 +24,40 @@ export const scenarios: Scenario[] = [
         expect: { body: { jwks_uri: '{{config.body.issuer}}/.well-known/jwks.json' } },
         save: 'config',
       },
+      // One discovery document (the core's): every endpoint, and the claims the contract's claims schema mints.
+      {
+        request: 'GET /.well-known/openid-configuration',
+        expect: {
+          body: {
+            token_endpoint: '{{config.body.issuer}}/auth/login',
+            token_refresh_endpoint: '{{config.body.issuer}}/auth/refresh',
+            revocation_endpoint: '{{config.body.issuer}}/auth/logout',
+            userinfo_endpoint: '{{config.body.issuer}}/auth/me',
+            authorization_filter_endpoint: '{{config.body.issuer}}/authorize/filter',
+            response_types_supported: ['token'],
+            grant_types_supported: ['refresh_token'],
+            access_token_signing_alg_values_supported: ['ES256'],
+            claims_supported: {
+              $exactly: [
+                'iss',
+                'aud',
+                'sub',
+                'person_id',
+                'tenant_id',
+                'sid',
+                'roles',
+                'groups',
+                'amr',
+                'grant_version',
+                'mfa_at',
+                'iat',
+                'exp',
+                'jti',
+              ],
+            },
+          },
+        },
+      },
       { call: 'a.getSnapshot', expect: { status: 'signed_in' }, save: 's' },
       {
         accessToken: '{{token}}',
