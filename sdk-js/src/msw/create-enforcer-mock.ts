@@ -13,6 +13,7 @@ import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
 import {
   type AuthDeps,
   acceptsSession,
+  accountDto,
   accountsHandlers,
   apiKeyRecord,
   apiKeysHandlers,
@@ -21,6 +22,7 @@ import {
   feedRetentionSeconds,
   forgetUnprovenCredentials,
   generateInviteCode,
+  groupDto,
   groupsHandlers,
   type Handlers,
   hashInviteCode,
@@ -34,9 +36,23 @@ import {
   rolesHandlers,
   secondFactorGate,
   tenantsHandlers,
+  tenantView,
   webCryptoHashing,
   webCryptoRandom,
 } from '@enforcer/core';
+import {
+  accountOfPerson,
+  accountProfileOf,
+  groupNamed,
+  type MemoryTenantRow,
+  personByEmail,
+  seedAccount,
+  seedGrant,
+  seedGroup,
+  seedMembership,
+  seedPolicy,
+  seedTenant,
+} from '@enforcer/core/memory';
 import type { JSONWebKeySet } from 'jose';
 import { type HttpHandler, http } from 'msw';
 import type { AccessTokenClaims } from '../session/claims';
@@ -48,7 +64,7 @@ import { identityDeps } from './methods/identities';
 import { captureOtp, issueOtp, otpService } from './methods/otp';
 import { passwordHasher } from './methods/sign-in';
 import { mockMfaDeps } from './mfa';
-import { MockStore, type TenantRow } from './store';
+import { MockStore } from './store';
 import { MockTokens, type TokenSettings } from './tokens';
 
 export interface EnforcerMockOptions {
@@ -240,20 +256,24 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
   });
   const handlers = [http.all(`${origin}/*`, ({ request }) => dispatch(request, origin))];
 
-  const tenantOf = (ref: TenantRef): TenantRow => {
+  const tenantOf = (ref: TenantRef): MemoryTenantRow => {
     const tenant = store.tenant(typeof ref === 'string' ? ref : ref.id);
     if (!tenant) throw new Error(`[enforcer mock] no tenant ${JSON.stringify(ref)}`);
     return tenant;
   };
   const accountOf = (id: string) => {
-    const account = store.accounts.get(id);
+    const account = store.account(id);
     if (!account) throw new Error(`[enforcer mock] no account ${id}`);
     return account;
   };
   const groupOf = (tenantId: string, name: string) => {
-    const group = store.groupByName(tenantId, name);
+    const group = groupNamed(store.db, tenantId, name);
     if (!group) throw new Error(`[enforcer mock] no group ${name}`);
     return group;
+  };
+  const membership = (input: { account: string; group: string }, member: boolean) => {
+    const account = accountOf(input.account);
+    seedMembership(store.db, account, groupOf(account.tenantId, input.group), member);
   };
 
   return {
@@ -273,69 +293,27 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       return found;
     },
     seed: {
-      tenant: (input = {}) =>
-        store.tenantView(
-          store.createTenant({
-            name: input.name ?? 'Acme Pay',
-            ...(input.code !== undefined ? { code: input.code } : {}),
-            ...(input.allowSignup !== undefined ? { allowSignup: input.allowSignup } : {}),
-            ...(input.authProviders ? { authProviders: input.authProviders } : {}),
-            ...(input.policy ? { policy: validatePolicy(input.policy).document } : {}),
-            ...(input.logoUrl !== undefined ? { logoUrl: input.logoUrl } : {}),
-            ...(input.theme ? { theme: input.theme } : {}),
-          }),
+      tenant: ({ name = 'Acme Pay', policy, ...input } = {}) => {
+        const tenant = seedTenant(store.db, webCryptoRandom, {
+          name,
+          ...input,
+          ...(policy && { policy: validatePolicy(policy).document }),
+        });
+        return tenantView({ ...tenant, createdAt: new Date(tenant.createdAt) });
+      },
+      account: ({ tenant, ...input }) =>
+        accountDto(
+          accountProfileOf(store.db, seedAccount(store.db, { tenantId: tenantOf(tenant).id, ...input })),
         ),
-      account: (input) => {
-        const tenant = tenantOf(input.tenant);
-        const person = store.ensurePerson(input.email, true);
-        const account =
-          store.accountOf(person.id, tenant.id) ??
-          store.createAccount(person.id, tenant.id, input.role ?? 'member');
-        if (input.role) account.role = input.role;
-        if (input.active !== undefined) account.active = input.active;
-        for (const name of input.groups ?? []) {
-          const group = store.groupByName(tenant.id, name) ?? store.createGroup(tenant.id, { name });
-          group.members.set(account.id, new Date(store.now()));
-        }
-        return store.accountView(account);
+      group: ({ tenant, ...input }) => {
+        const { id } = tenantOf(tenant);
+        return groupDto(seedGroup(store.db, id, input), store.policyOf(id));
       },
-      group: (input) => {
-        const tenant = tenantOf(input.tenant);
-        return store.groupView(
-          store.createGroup(tenant.id, {
-            name: input.name,
-            permissions: input.permissions ?? [],
-            description: input.description ?? null,
-          }),
-        );
-      },
-      addToGroup: ({ account, group }) => {
-        const row = accountOf(account);
-        groupOf(row.tenantId, group).members.set(row.id, new Date(store.now()));
-        store.bumpGrant(row);
-      },
-      removeFromGroup: ({ account, group }) => {
-        const row = accountOf(account);
-        groupOf(row.tenantId, group).members.delete(row.id);
-        store.bumpGrant(row);
-      },
-      setRole: ({ account, role }) => {
-        const row = accountOf(account);
-        row.role = role;
-        store.bumpGrant(row);
-      },
-      setActive: ({ account, active }) => {
-        const row = accountOf(account);
-        row.active = active;
-        store.bumpGrant(row);
-      },
-      policy: (ref, document) => {
-        const tenant = tenantOf(ref);
-        tenant.policy = validatePolicy(document).document;
-        tenant.policyUpdatedAt = store.now();
-        store.touchPolicy(tenant.id);
-        store.policyOf(tenant.id);
-      },
+      addToGroup: (input) => membership(input, true),
+      removeFromGroup: (input) => membership(input, false),
+      setRole: ({ account, role }) => seedGrant(store.db, accountOf(account), { role }),
+      setActive: ({ account, active }) => seedGrant(store.db, accountOf(account), { active }),
+      policy: (ref, document) => seedPolicy(store.db, tenantOf(ref).id, validatePolicy(document).document),
       apiKey: ({ tenant: ref, role, name }) => {
         const [id, key] = [webCryptoRandom.uuid(), newApiKey(webCryptoRandom)];
         const record = apiKeyRecord(webCryptoHashing, key, {
@@ -380,8 +358,8 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     },
     async signIn({ tenant: ref, email }) {
       const tenant = tenantOf(ref);
-      const person = store.personByEmail(email);
-      const account = person && store.accountOf(person.id, tenant.id);
+      const person = personByEmail(store.db, email.toLowerCase());
+      const account = person && accountOfPerson(store.db, person.id, tenant.id);
       if (!account) throw new Error(`[enforcer mock] ${email} has no account in ${tenant.code}`);
       return tokens.signIn(account, ['otp']);
     },

@@ -127,8 +127,8 @@ export function createDispatcher(options: {
           }),
         )
       : await tokens.verifyAccessToken(token);
-    const session = store.sessions.get(claims.sid);
-    const account = session && store.accounts.get(session.accountId);
+    const session = store.db.tables.sessions.get(claims.sid);
+    const account = session && store.account(session.accountId);
     assertSessionLive(
       claims,
       session &&

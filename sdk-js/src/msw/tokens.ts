@@ -1,8 +1,8 @@
 import type { Jwk, TokenResponse } from '@enforcer/contract';
 import { AccessTokenService, RefreshTokenService, SessionTokens, webCryptoRandom } from '@enforcer/core';
-import { MemorySigningKeys } from '@enforcer/core/memory';
+import { type MemoryAccountRow, MemorySigningKeys } from '@enforcer/core/memory';
 import type { AccessTokenClaims } from '../session/claims';
-import type { AccountRow, MockStore } from './store';
+import type { MockStore } from './store';
 
 export interface TokenSettings {
   issuer: string;
@@ -38,7 +38,7 @@ export class MockTokens {
     this.settings = settings;
     const clock = { now: () => new Date(store.now()) };
     this.#refresh = new RefreshTokenService({
-      store: store.sessionStore,
+      store: store.db.sessions,
       clock,
       random: webCryptoRandom,
       successorKey: webCryptoRandom.bytes(32),
@@ -77,7 +77,7 @@ export class MockTokens {
    * A new session (token family) for an account that just proved who it is: the core's `SessionTokens`
    * in a unit of work of its own (callers hold none). `account_inactive` for a deactivated account.
    */
-  signIn(account: AccountRow, amr: string[], mfaAt: number | null = null): Promise<TokenResponse> {
+  signIn(account: MemoryAccountRow, amr: string[], mfaAt: number | null = null): Promise<TokenResponse> {
     return this.#store.db.transaction(async (repos) => {
       const opened = await this.sessions.open(repos, {
         accountId: account.id,

@@ -22,7 +22,7 @@ export function otpService(store: MockStore): OtpService {
   let service = services.get(store);
   if (!service) {
     service = new OtpService({
-      store: store.otpChallenges,
+      store: store.db.codes,
       clock: clockOf(store),
       random: webCryptoRandom,
       codeKey: webCryptoRandom.bytes(32),

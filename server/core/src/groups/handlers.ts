@@ -14,7 +14,7 @@ import type { GroupRecord, MembershipRecord } from './ports.js';
  * A group as the API shows it. Its permissions are what membership grants in the effective policy: those
  * stored on the group, or those the policy document gives a group of that name.
  */
-export function groupDto(group: GroupRecord, policy: TenantPolicy): Group {
+export function groupDto(group: GroupRecord, policy: Pick<TenantPolicy, 'effective'>): Group {
   const groups = policy.effective.groups ?? {};
   const inPolicy = Object.hasOwn(groups, group.name) ? groups[group.name] : undefined;
   return {

@@ -9,7 +9,7 @@ import type { RandomSource } from '../platform.js';
 import type { Repositories } from '../store.js';
 import { authSettingsOf } from './auth-settings.js';
 import { generateTenantCode } from './codes.js';
-import type { TenantRecord } from './ports.js';
+import type { NewTenant, TenantRecord } from './ports.js';
 
 export interface ProvisionTenantInput {
   name: string;
@@ -20,6 +20,22 @@ export interface ProvisionTenantInput {
   authProviders?: string[];
   allowSignup?: boolean;
 }
+
+/** The groups every tenant is made with (built in: they cannot be deleted). */
+export const builtInGroups: readonly { name: string; description: string }[] = [
+  { name: verifiedGroup, description: 'Passed identity verification (KYC)' },
+];
+
+/** A new tenant's row with this code: the defaults (email codes, open sign-up, the default policy). */
+export const newTenant = (code: string, input: ProvisionTenantInput): NewTenant => ({
+  code,
+  name: input.name,
+  logoUrl: input.logoUrl ?? null,
+  theme: input.theme ?? {},
+  authProviders: input.authProviders ?? ['email_otp'],
+  allowSignup: input.allowSignup ?? true,
+  policy: defaultPolicy(),
+});
 
 /**
  * A new tenant, ready to use: a unique code, the default policy (built-in roles owner, admin and member)
@@ -37,19 +53,8 @@ export async function provisionTenant(
     code = generateTenantCode(random);
     while (await repos.tenants.findByCode(code)) code = generateTenantCode(random);
   }
-  const tenant = await repos.tenants.create({
-    code,
-    name: input.name,
-    logoUrl: input.logoUrl ?? null,
-    theme: input.theme ?? {},
-    authProviders: input.authProviders ?? ['email_otp'],
-    allowSignup: input.allowSignup ?? true,
-    policy: defaultPolicy(),
-  });
-  await repos.members.addBuiltInGroup(tenant.id, {
-    name: verifiedGroup,
-    description: 'Passed identity verification (KYC)',
-  });
+  const tenant = await repos.tenants.create(newTenant(code, input));
+  for (const group of builtInGroups) await repos.members.addBuiltInGroup(tenant.id, group);
   return tenant;
 }
 

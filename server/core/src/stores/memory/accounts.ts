@@ -92,7 +92,8 @@ export function bumpGrant(db: MemoryDatabase, account: MemoryAccountRow): void {
   recordRevocationEvent(db, { tenantId: account.tenantId, kind: 'account_changed', accountId: account.id });
 }
 
-const profileOf = (db: MemoryDatabase, account: MemoryAccountRow): AccountProfile => ({
+/** The account as the API shows it (`accountDto`): with its person's email and its groups. */
+export const accountProfileOf = (db: MemoryDatabase, account: MemoryAccountRow): AccountProfile => ({
   ...accountRecord(account),
   email: db.tables.persons.get(account.personId)?.email ?? null,
   groups: groupNamesOf(db, account.id),
@@ -147,7 +148,7 @@ export class MemoryAccountStore implements AccountStore {
   async profiles(accountIds: string[]): Promise<AccountProfile[]> {
     return accountIds.flatMap((id) => {
       const account = this.#db.tables.accounts.get(id);
-      return account ? [profileOf(this.#db, account)] : [];
+      return account ? [accountProfileOf(this.#db, account)] : [];
     });
   }
 
@@ -255,7 +256,7 @@ export class MemoryTenantMembers implements TenantMembers {
   }
 
   async addAccount(tenantId: string, personId: string, role: string): Promise<Account> {
-    return accountDto(profileOf(this.#db, insertAccount(this.#db, { personId, tenantId, role })));
+    return accountDto(accountProfileOf(this.#db, insertAccount(this.#db, { personId, tenantId, role })));
   }
 
   async hasAccount(tenantId: string, email: string): Promise<boolean> {

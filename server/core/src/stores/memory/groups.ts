@@ -16,6 +16,27 @@ const recordOf = ({ members: _members, ...group }: MemoryGroupRow): GroupRecord 
   permissions: [...group.permissions],
 });
 
+/** A new group row (one name per tenant, as PostgreSQL's unique index), at once: `insert` and seeding. */
+export function insertGroup(
+  db: MemoryDatabase,
+  input: Omit<GroupRecord, 'id' | 'createdAt'>,
+): MemoryGroupRow {
+  for (const g of db.tables.groups.values()) {
+    if (g.tenantId === input.tenantId && g.name === input.name) {
+      throw new Error(`duplicate group name "${input.name}" in tenant ${input.tenantId}`);
+    }
+  }
+  const row: MemoryGroupRow = {
+    ...input,
+    permissions: [...input.permissions],
+    id: crypto.randomUUID(),
+    createdAt: db.now(),
+    members: new Map(),
+  };
+  db.tables.groups.set(row.id, row);
+  return row;
+}
+
 /** Groups and memberships over the memory database's `groups` table. */
 export class MemoryGroupStore implements GroupStore {
   readonly #db: MemoryDatabase;
@@ -43,18 +64,7 @@ export class MemoryGroupStore implements GroupStore {
   }
 
   async insert(input: Omit<GroupRecord, 'id' | 'createdAt'>): Promise<GroupRecord> {
-    if (this.#of(input.tenantId).some((g) => g.name === input.name)) {
-      throw new Error(`duplicate group name "${input.name}" in tenant ${input.tenantId}`);
-    }
-    const row: MemoryGroupRow = {
-      ...input,
-      permissions: [...input.permissions],
-      id: crypto.randomUUID(),
-      createdAt: this.#db.now(),
-      members: new Map(),
-    };
-    this.#db.tables.groups.set(row.id, row);
-    return recordOf(row);
+    return recordOf(insertGroup(this.#db, input));
   }
 
   async membership(groupId: string, accountId: string): Promise<MembershipRecord | null> {

@@ -1,5 +1,6 @@
 export {
   accountOfPerson,
+  accountProfileOf,
   accountsOf,
   bumpGrant,
   groupNamesOf,
@@ -29,6 +30,16 @@ export {
 } from './persons.js';
 export { type MemoryCompiledPolicy, MemoryPolicyCache, MemoryTenantPolicyStore } from './policies.js';
 export { MemoryRevocationFeed, recordRevocationEvent } from './revocations.js';
+export {
+  groupNamed,
+  seedAccount,
+  seedGrant,
+  seedGroup,
+  seedMembership,
+  seedPerson,
+  seedPolicy,
+  seedTenant,
+} from './seed.js';
 export { MemorySessionStore } from './sessions.js';
 export { MemorySigningKeys } from './signing-keys.js';
 export {

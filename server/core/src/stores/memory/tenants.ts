@@ -52,6 +52,30 @@ const tenantRecord = (row: MemoryTenantRow): TenantRecord => ({
   createdAt: new Date(row.createdAt),
 });
 
+/** A new tenant row (`409 conflict` for a code taken), at once: `MemoryTenantStore.create` and seeding. */
+export function insertTenant(db: MemoryDatabase, tenant: NewTenant): MemoryTenantRow {
+  for (const row of db.tables.tenants.values()) {
+    if (row.code === tenant.code) throw new AppError('conflict', 'This tenant code is taken');
+  }
+  const now = db.now().getTime();
+  const row: MemoryTenantRow = {
+    id: crypto.randomUUID(),
+    code: tenant.code,
+    name: tenant.name,
+    logoUrl: tenant.logoUrl,
+    theme: { ...tenant.theme },
+    authProviders: [...tenant.authProviders] as AuthProvider[],
+    allowSignup: tenant.allowSignup,
+    authSettings: {},
+    createdAt: now,
+    policy: structuredClone(tenant.policy),
+    policyUpdatedAt: now,
+    policyVersion: 1,
+  };
+  db.tables.tenants.set(row.id, row);
+  return row;
+}
+
 /** Tenants in the memory database's `tenants` table (locks: units of work already run one at a time). */
 export class MemoryTenantStore implements TenantStore {
   readonly #db: MemoryDatabase;
@@ -81,24 +105,7 @@ export class MemoryTenantStore implements TenantStore {
   }
 
   async create(tenant: NewTenant): Promise<TenantRecord> {
-    if (await this.findByCode(tenant.code)) throw new AppError('conflict', 'This tenant code is taken');
-    const now = this.#db.now().getTime();
-    const row: MemoryTenantRow = {
-      id: crypto.randomUUID(),
-      code: tenant.code,
-      name: tenant.name,
-      logoUrl: tenant.logoUrl,
-      theme: { ...tenant.theme },
-      authProviders: [...tenant.authProviders] as AuthProvider[],
-      allowSignup: tenant.allowSignup,
-      authSettings: {},
-      createdAt: now,
-      policy: structuredClone(tenant.policy),
-      policyUpdatedAt: now,
-      policyVersion: 1,
-    };
-    this.#db.tables.tenants.set(row.id, row);
-    return tenantRecord(row);
+    return tenantRecord(insertTenant(this.#db, tenant));
   }
 
   async update(id: string, changes: TenantChanges): Promise<TenantRecord> {
