@@ -1,36 +1,10 @@
-import type { Caller, Handler, Handlers } from '@enforcer/core';
+import type { Handler, Handlers } from '@enforcer/core';
 import type { AppRoute, AppRouter } from '@ts-rest/core';
 import type { AppRouteImplementation, RouterImplementation } from '@ts-rest/fastify';
 import type { FastifyInstance } from 'fastify';
 import { registerContractRoutes } from './contract-routes.js';
-import type { Principal } from './principal.js';
+import './caller.js';
 import { clientInfo } from './request-context.js';
-
-/** The core's caller for the request's principal (worked out once by the `authenticate` preHandler). */
-export function callerOfPrincipal(principal: Principal): Caller {
-  if (principal.kind === 'api_key') {
-    return {
-      kind: 'api_key',
-      tenantId: principal.tenantId,
-      apiKeyId: principal.apiKeyId,
-      role: principal.role,
-      createdBy: principal.createdBy,
-      policyVersion: principal.policyVersion,
-    };
-  }
-  return {
-    kind: 'user',
-    tenantId: principal.tenantId,
-    accountId: principal.accountId,
-    personId: principal.personId,
-    sessionId: principal.sessionId,
-    roles: principal.grant.roles,
-    groups: principal.grant.groups,
-    attributes: principal.attributes,
-    amr: [...principal.claims.amr],
-    policyVersion: principal.policyVersion,
-  };
-}
 
 /**
  * Registers the core's handlers for a contract router with Fastify: each gets the parsed request and a
@@ -65,7 +39,7 @@ export function coreRoute<R extends AppRoute>(handler: Handler<R>): AppRouteImpl
   // biome-ignore lint/suspicious/noExplicitAny: ts-rest's per-route argument types, checked by Handler<R>.
   return (async ({ params, query, body, headers, request, reply }: any) => {
     const result = await handler({ params, query, body, headers } as never, {
-      caller: request.principal ? callerOfPrincipal(request.principal) : undefined,
+      caller: request.caller,
       client: clientInfo(request),
     });
     // Response headers a handler returns (an ETag) go on the reply; ts-rest sends status and body.

@@ -1,9 +1,11 @@
 import { getRouteMetadata, type RouteMetadata } from '@enforcer/contract';
 import {
+  type ApiKeyCaller,
   apiKeyAuthenticates,
   apiKeyUseWorthRecording,
   assertSessionLive,
   authenticateRoute,
+  type Caller,
   hashApiKey,
   invalidApiKey,
   isPrivyToken,
@@ -11,7 +13,9 @@ import {
   privyBearerClaims,
   readCredential,
   requireRoutePermission,
+  subjectOfCaller,
   TENANT_HEADER,
+  type UserCaller,
   webCryptoHashing,
 } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -19,12 +23,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { mfaSubjectAttributes } from '../domains/auth/mfa/subject-attributes.js';
 import { ApiKey, type IApiKey } from '../entities/api-keys.js';
 import { type LazyEm, lazyEm } from '../http/lazy-em.js';
-import {
-  type ApiKeyPrincipal,
-  type Principal,
-  subjectOfPrincipal,
-  type UserPrincipal,
-} from '../http/principal.js';
+import '../http/caller.js';
 import type { CachedPrincipal } from '../http/principal-cache.js';
 import type { Services } from '../services.js';
 
@@ -50,7 +49,7 @@ const metadataByRoute = new WeakMap<object, RouteMetadata>();
  */
 export function authenticate(services: Services) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    request.principal = undefined;
+    request.caller = undefined;
     const meta = routeMetadata(request);
     if (!meta) return;
     const apiKey = request.headers['x-api-key'];
@@ -59,13 +58,13 @@ export function authenticate(services: Services) {
       authorization: request.headers.authorization,
     });
     const em = lazyEm(services);
-    request.principal = await authenticateRoute<Principal>(meta, credential, {
+    request.caller = await authenticateRoute<Caller>(meta, credential, {
       user: (token) => verifyUser(services, em, token, request),
       apiKey: (key) => verifyApiKey(services, em(), key),
     });
-    if (meta.permission && request.principal) {
-      const policy = await services.policies.forPrincipal(em, request.principal);
-      requireRoutePermission(policy.compiled, subjectOfPrincipal(request.principal), meta.permission);
+    if (meta.permission && request.caller) {
+      const policy = await services.policies.forCaller(em, request.caller);
+      requireRoutePermission(policy.compiled, subjectOfCaller(request.caller), meta.permission);
     }
   };
 }
@@ -92,7 +91,7 @@ async function verifyUser(
   em: LazyEm,
   token: string,
   request: FastifyRequest,
-): Promise<UserPrincipal> {
+): Promise<UserCaller> {
   // A Privy access token is accepted in place of ours: it maps to an Enforcer session (the core's rules).
   const claims = isPrivyToken(token)
     ? await privyBearerClaims(
@@ -131,31 +130,25 @@ async function verifyUser(
   };
   assertSessionLive(claims, state);
   const live = row as PrincipalRow; // assertSessionLive refused a missing one
+  // The account as it is now decides (its role and groups), with the session's MFA recency.
   return {
     kind: 'user',
-    claims,
-    accountId: claims.sub,
-    personId: live.person_id,
     tenantId: live.tenant_id,
+    accountId: live.account_id,
+    personId: live.person_id,
     sessionId: claims.sid,
-    policyVersion: live.policy_version,
+    roles: [live.role],
+    groups: live.groups,
     attributes: mfaSubjectAttributes(claims, services.clock.now()),
-    grant: {
-      accountId: live.account_id,
-      personId: live.person_id,
-      tenantId: live.tenant_id,
-      active: live.active,
-      roles: [live.role],
-      groups: live.groups,
-      grantVersion: live.grant_version,
-    },
+    amr: [...claims.amr],
+    policyVersion: live.policy_version,
   };
 }
 
 const headerText = (value: string | string[] | undefined): string | undefined =>
   typeof value === 'string' ? value : undefined;
 
-async function verifyApiKey(services: Services, em: EntityManager, key: string): Promise<ApiKeyPrincipal> {
+async function verifyApiKey(services: Services, em: EntityManager, key: string): Promise<ApiKeyCaller> {
   // The core's rules (server/core/src/api-keys/secret.ts); this lookup also reads the tenant's policy version.
   if (!looksLikeApiKey(key)) throw invalidApiKey();
   const hash = await hashApiKey(webCryptoHashing, key);

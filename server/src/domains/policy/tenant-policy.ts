@@ -1,5 +1,5 @@
 import { defaultPolicy, mergeGroups } from '@enforcer/contract';
-import { compile, type PolicyDocument, type Subject } from '@enforcer/contract/policy';
+import { compile, type PolicyDocument } from '@enforcer/contract/policy';
 import { policyEtag, type TenantPolicy } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Group } from '../../entities/groups.js';
@@ -54,34 +54,17 @@ export class TenantPolicyService {
    * The policy for an authenticated caller, whose authentication query already read the
    * tenant's policy version: no query at all while that version is compiled and cached.
    */
-  async forPrincipal(
+  async forCaller(
     em: EntityManager | (() => EntityManager),
-    principal: { tenantId: string; policyVersion: number },
+    caller: { tenantId: string; policyVersion?: number | undefined },
   ): Promise<TenantPolicy> {
-    const cached = this.#cache.get(principal.tenantId);
-    if (cached && cached.version === principal.policyVersion) return cached;
-    return this.forTenant(typeof em === 'function' ? em() : em, principal.tenantId);
+    const cached = this.#cache.get(caller.tenantId);
+    if (cached && cached.version === caller.policyVersion) return cached;
+    return this.forTenant(typeof em === 'function' ? em() : em, caller.tenantId);
   }
 
   /** Forget a tenant's compiled policy (tests; a process that changed it knows the new version anyway). */
   invalidate(tenantId: string): void {
     this.#cache.delete(tenantId);
   }
-}
-
-/** The engine's subject for an account, from its current role and groups. */
-export function subjectOf(grant: {
-  accountId: string;
-  personId: string;
-  tenantId: string;
-  roles: string[];
-  groups: string[];
-}): Subject {
-  return {
-    id: grant.accountId,
-    person_id: grant.personId,
-    tenant_id: grant.tenantId,
-    roles: grant.roles,
-    groups: grant.groups,
-  };
 }

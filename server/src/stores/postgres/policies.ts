@@ -23,7 +23,7 @@ export class PostgresTenantPolicyStore implements TenantPolicyStore {
     options: { lock?: boolean; version?: number } = {},
   ): Promise<TenantPolicy> {
     if (options.version !== undefined && !options.lock) {
-      return this.#policies.forPrincipal(this.#em, { tenantId, policyVersion: options.version });
+      return this.#policies.forCaller(this.#em, { tenantId, policyVersion: options.version });
     }
     if (!options.lock) return this.#policies.forTenant(this.#em, tenantId);
     const tenant = await this.#em.findOne(Tenant, tenantId, {

@@ -1,0 +1,11 @@
+import type { Caller } from '@enforcer/core';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * Who is calling: the core's `Caller`, worked out once per request by the `authenticate` preHandler
+     * from the route's `metadata.auth` (undefined on public routes). Handlers never read credentials.
+     */
+    caller: Caller | undefined;
+  }
+}
