@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { basePath, contract } from '@enforcer/contract';
+import { contract } from '@enforcer/contract';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger, type LoggerOptions, pino, stdSerializers } from 'pino';
@@ -173,7 +173,7 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
   });
 
   const health = healthRoutes({ orm: deps.orm, keys: services.keys });
-  app.register(health);
-  app.register(health, { prefix: basePath });
+  app.register(health.atRoot);
+  app.register(health.underBasePath);
   return app;
 }

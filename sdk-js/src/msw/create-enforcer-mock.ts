@@ -26,6 +26,7 @@ import {
   groupsHandlers,
   type Handlers,
   hashInviteCode,
+  healthHandlers,
   INVITE_TTL_SECONDS,
   magicLinkHandlers,
   mfaHandlers,
@@ -234,14 +235,12 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     apiKeys: apiKeysHandlers({ uow: store.db, clock: store.db, random: webCryptoRandom }),
     policy: policyHandlers(store.db),
     discovery: discoveryHandlers({ issuer, jwks: () => tokens.jwks() }),
-    // Always ready: the mock has no database to lose.
-    health: {
-      live: async () => ({ status: 200, body: { status: 'ok' } }),
-      ready: async () => ({
-        status: 200,
-        body: { status: 'ready', checks: { database: 'ok', signing_keys: 'ok' } },
-      }),
-    },
+    // The mock has no database to lose; its signing key is made on first use.
+    health: healthHandlers({
+      database: async () => undefined,
+      signingKeys: async () => void (await tokens.jwks()),
+      retryAfterSeconds: 1,
+    }),
     revocations: revocationsHandlers({
       uow: store.db,
       retentionSeconds: feedRetentionSeconds(tokens.settings.accessTtl, tokens.settings.clockTolerance),

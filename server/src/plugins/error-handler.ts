@@ -47,7 +47,9 @@ export function errorHandler(
 ): void {
   const instance = path(request);
   if (isAppError(error)) {
-    request.log.info({ code: error.code }, error.message);
+    // A refusal is routine; one caused by a failure (readiness: the database down) says what failed.
+    if (error.cause === undefined) request.log.info({ code: error.code }, error.message);
+    else request.log.warn({ code: error.code, err: error.cause }, error.message);
     sendProblem(
       reply,
       problem(error.code, error.message, {
