@@ -60,9 +60,9 @@ import type { AccessTokenClaims } from '../session/claims';
 import { type Clock, systemClock } from '../shared/clock';
 import { createDispatcher, type MockRequestRecord } from './dispatch';
 import { mockRegistrationMethods, mockSignInMethods } from './methods/authenticate';
-import { type GoogleIdTokenClaims, googleOf } from './methods/google';
+import { type GoogleIdTokenClaims, MockGoogle } from './methods/google';
 import { identityDeps } from './methods/identities';
-import { captureOtp, issueOtp, otpService } from './methods/otp';
+import { captureOtp, issueOtp } from './methods/otp';
 import { passwordHasher } from './methods/sign-in';
 import { mockMfaDeps } from './mfa';
 import { MockStore } from './store';
@@ -173,14 +173,15 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     clockTolerance: options.tokens?.clockTolerance ?? 10,
   });
   const requests: MockRequestRecord[] = [];
-  const google = googleOf(store, options.google?.jwks);
+  const google = new MockGoogle(store, options.google?.jwks);
+  const identities = identityDeps(store, tokens, google);
   const devMode = options.devMode ?? true;
-  const methods = mockSignInMethods(store, tokens);
+  const methods = mockSignInMethods(store, identities);
   const tenants = tenantsHandlers(store.db, {
     clock: { now: () => new Date(clock.now()) },
     random: webCryptoRandom,
     acceptsSession: (authProviders, amr) => acceptsSession(methods, authProviders, amr),
-    otp: otpService(store),
+    otp: store.otp,
     sessions: tokens.sessions,
   });
   // Signing in and the session routes are the core's handlers over `store.db`, as on the server.
@@ -195,7 +196,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     registrations: mockRegistrationMethods(store),
     // Nothing is delivered: codes are captured (`mock.lastOtp`) and, in dev mode, in the answer.
     codes: {
-      otp: otpService(store),
+      otp: store.otp,
       exposeCodes: devMode,
       deliver: async () => undefined,
       onIssued: (scope, issued) => captureOtp(store, scope, issued),
@@ -208,14 +209,14 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     auth: authRouteHandlers(store.db, {
       auth: authDeps,
       passkeys: store.passkeyDeps,
-      identities: identityDeps(store, tokens),
+      identities,
     }),
     // The mock sends no mail: reset codes are captured (`mock.lastOtp`) and, in dev mode, in the answer.
     password: passwordHandlers(store.db, {
       clock: store.db,
       hasher: passwordHasher,
       throttle: store.throttle,
-      otp: otpService(store),
+      otp: store.otp,
       mail: { send: async () => undefined },
       exposeCodes: devMode,
       onIssued: (scope, issued) => captureOtp(store, scope, issued),

@@ -1,4 +1,5 @@
 import {
+  OtpService,
   type PasskeyDeps,
   passkeySignIn,
   type SignInMethod,
@@ -37,6 +38,8 @@ export class MockStore {
   readonly otps = new Map<string, OtpRow>();
   /** The core's sign-in throttle, its counters in `db` (each call its own unit of work). */
   readonly throttle: SignInThrottle;
+  /** The core's one-time codes, their challenges in `db` (a key of this mock's own). */
+  readonly otp: OtpService;
   /** What the core's passkey rules are built with (server/core/src/passkeys), and its sign-in method. */
   readonly passkeyDeps: PasskeyDeps;
   readonly passkeySignIn: SignInMethod<'passkey'>;
@@ -45,6 +48,12 @@ export class MockStore {
     this.clock = clock;
     this.db = new MemoryDatabase({ now: () => new Date(this.now()) });
     this.throttle = new SignInThrottle({ clock: { now: () => this.db.now() }, uow: this.db });
+    this.otp = new OtpService({
+      store: this.db.codes,
+      clock: { now: () => this.db.now() },
+      random: webCryptoRandom,
+      codeKey: webCryptoRandom.bytes(32),
+    });
     this.passkeyDeps = {
       clock: { now: () => this.db.now() },
       random: webCryptoRandom,

@@ -1,6 +1,7 @@
 import {
   emailOtpSignIn,
   googleSignIn,
+  type IdentityHandlerDeps,
   magicLinkSignIn,
   phoneOtpSignIn,
   privySignIn,
@@ -10,18 +11,14 @@ import {
   webCryptoHashing,
 } from '@enforcer/core';
 import type { MockStore } from '../store';
-import type { MockTokens } from '../tokens';
-import { identityDeps } from './identities';
-import { otpService } from './otp';
 import { passwordMethod } from './sign-in';
 
 /**
  * The sign-in methods of the mock's login flow (the core's `authHandlers`): every one is the core's
  * method, over the mock's memory database, clock and test keys (Google, Privy), as on the server.
  */
-export function mockSignInMethods(store: MockStore, tokens: MockTokens): SignInMethods {
-  const codes = { otp: otpService(store) };
-  const identities = identityDeps(store, tokens);
+export function mockSignInMethods(store: MockStore, identities: IdentityHandlerDeps): SignInMethods {
+  const codes = { otp: store.otp };
   return {
     email_otp: emailOtpSignIn(codes),
     phone_otp: phoneOtpSignIn(codes),
@@ -37,7 +34,7 @@ export function mockSignInMethods(store: MockStore, tokens: MockTokens): SignInM
 /** The registrations of the mock's `POST /auth/register` (the core's): both methods are the core's. */
 export function mockRegistrationMethods(store: MockStore): RegistrationMethods {
   return {
-    email_otp: emailOtpSignIn({ otp: otpService(store) }),
+    email_otp: emailOtpSignIn({ otp: store.otp }),
     password: passwordMethod,
   };
 }

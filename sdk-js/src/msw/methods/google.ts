@@ -81,37 +81,26 @@ export class MockGoogle {
   }
 }
 
-const googles = new WeakMap<MockStore, MockGoogle>();
-export function googleOf(store: MockStore, jwks?: JSONWebKeySet): MockGoogle {
-  let google = googles.get(store);
-  if (!google) {
-    google = new MockGoogle(store, jwks);
-    googles.set(store, google);
-  }
-  return google;
-}
-
 /**
  * The core's `GoogleIdTokenVerifier` against the mock's key set (made on first use: the key pair is
  * generated lazily), on the mock's clock.
  */
 export function mockGoogleVerifier(
+  google: MockGoogle,
   store: MockStore,
   clockToleranceSeconds: number,
 ): GoogleMethodDeps['google'] {
   let verifier: Promise<GoogleIdTokenVerifier> | undefined;
   return {
     async verify(input) {
-      verifier ??= googleOf(store)
-        .keys()
-        .then(
-          (keys) =>
-            new GoogleIdTokenVerifier({
-              keys: createLocalJWKSet(keys),
-              clock: { now: () => new Date(store.now()) },
-              clockToleranceSeconds,
-            }),
-        );
+      verifier ??= google.keys().then(
+        (keys) =>
+          new GoogleIdTokenVerifier({
+            keys: createLocalJWKSet(keys),
+            clock: { now: () => new Date(store.now()) },
+            clockToleranceSeconds,
+          }),
+      );
       return (await verifier).verify(input);
     },
   };
