@@ -1,4 +1,4 @@
-import { getRouteMetadata, type RouteMetadata } from '@enforcer/contract';
+import { getRouteMetadata, mfaSubjectAttributes, type RouteMetadata } from '@enforcer/contract';
 import {
   type ApiKeyCaller,
   apiKeyAuthenticates,
@@ -20,7 +20,6 @@ import {
 } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { mfaSubjectAttributes } from '../domains/auth/mfa/subject-attributes.js';
 import { ApiKey, type IApiKey } from '../entities/api-keys.js';
 import { type LazyEm, lazyEm } from '../http/lazy-em.js';
 import '../http/caller.js';
@@ -139,7 +138,7 @@ async function verifyUser(
     sessionId: claims.sid,
     roles: [live.role],
     groups: live.groups,
-    attributes: mfaSubjectAttributes(claims, services.clock.now()),
+    attributes: mfaSubjectAttributes(claims, services.clock.now().getTime()),
     amr: [...claims.amr],
     policyVersion: live.policy_version,
   };
