@@ -80,6 +80,27 @@ export const fieldErrorSchema = z.object({
 });
 export type FieldError = z.infer<typeof fieldErrorSchema>;
 
+/** A validation issue as zod (or any Standard Schema) reports it. */
+export interface SchemaIssue {
+  path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>;
+  message: string;
+}
+
+/**
+ * Schema issues → field errors under a prefix (`body.email`; `(root)` for the value itself), as the server's
+ * error handler and the mock both answer them.
+ */
+export const fieldErrors = (prefix: string, issues: readonly SchemaIssue[]): FieldError[] =>
+  issues.map((issue) => ({
+    path:
+      [prefix, ...(issue.path ?? []).map((p) => String(typeof p === 'object' && p !== null ? p.key : p))]
+        .filter((part) => part !== '')
+        .join('.') ||
+      prefix ||
+      '(root)',
+    message: issue.message,
+  }));
+
 export const problemSchema = z.object({
   type: z.string(),
   title: z.string(),

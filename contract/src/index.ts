@@ -293,11 +293,13 @@ export {
   errorStatus,
   type FieldError,
   fieldErrorSchema,
+  fieldErrors,
   type Problem,
   problemContentType,
   problemSchema,
   problemTitle,
   problemType,
+  type SchemaIssue,
 } from './errors';
 export { groupsContract } from './groups/contract';
 // Groups

@@ -1,11 +1,8 @@
-import type { FieldError } from '@enforcer/contract';
+import { type FieldError, fieldErrors, type SchemaIssue } from '@enforcer/contract';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { problem, sendProblem } from '../lib/problem.js';
 
-interface IssueLike {
-  path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>;
-  message: string;
-}
+type IssueLike = SchemaIssue;
 
 /** ts-rest's RequestValidationError, recognised by shape so any copy of the class matches. */
 interface RequestValidationErrorLike {
@@ -24,18 +21,6 @@ export const isRequestValidationError = (error: unknown): error is RequestValida
   'body' in error &&
   'query' in error &&
   'pathParams' in error;
-
-const joinPath = (prefix: string, path: IssueLike['path'] = []) =>
-  [prefix, ...path.map((part) => String(typeof part === 'object' && part !== null ? part.key : part))]
-    .filter((part) => part !== '')
-    .join('.');
-
-/** Zod / Standard Schema issues → field errors (`body.email`). */
-export const fieldErrors = (prefix: string, issues: readonly IssueLike[]): FieldError[] =>
-  issues.map((issue) => ({
-    path: joinPath(prefix, issue.path) || prefix || '(root)',
-    message: issue.message,
-  }));
 
 /** ts-rest request validation failure → field errors, for `requestValidationErrorHandler`. */
 export const requestValidationFieldErrors = (error: RequestValidationErrorLike): FieldError[] => [

@@ -1,11 +1,7 @@
-import type { ErrorCode } from '@enforcer/contract';
+import { type ErrorCode, fieldErrors } from '@enforcer/contract';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
-import {
-  fieldErrors,
-  handleRequestValidationError,
-  isRequestValidationError,
-} from '../http/request-validation.js';
+import { handleRequestValidationError, isRequestValidationError } from '../http/request-validation.js';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../lib/database-unavailable.js';
 import { isAppError } from '../lib/errors.js';
 import { problem, sendProblem } from '../lib/problem.js';
