@@ -280,4 +280,29 @@ describe('admin domains', () => {
       expect.objectContaining({ account_id: session.account.id, groups: ['verified'] }),
     ]);
   });
+  it('a seeded change to an existing account is a grant change in the feed; a seeded new account is not', async () => {
+    const tenant = h.mock.seed.tenant();
+    const key = { 'x-api-key': h.mock.seed.apiKey({ tenant: tenant.id }).key };
+    const start = await call('GET', '/revocations', undefined, key);
+    const alice = h.mock.seed.account({
+      tenant: tenant.id,
+      email: 'alice-feed@example.com',
+      groups: ['traders'],
+    });
+    const quiet = await call('GET', `/revocations?cursor=${start.body.next_cursor}`, undefined, key);
+    expect(quiet.body.accounts).toEqual([]);
+    h.mock.seed.account({ tenant: tenant.id, email: 'alice-feed@example.com', role: 'admin' });
+    h.mock.seed.setActive({ account: alice.id, active: false });
+    h.mock.seed.removeFromGroup({ account: alice.id, group: 'traders' });
+    const changed = await call('GET', `/revocations?cursor=${quiet.body.next_cursor}`, undefined, key);
+    expect(changed.body.accounts).toEqual([
+      expect.objectContaining({
+        account_id: alice.id,
+        roles: ['admin'],
+        active: false,
+        groups: [],
+        grant_version: 4,
+      }),
+    ]);
+  });
 });
