@@ -54,6 +54,20 @@ export function passkeyStoreContract(name: string, harness: () => PasskeyStoreHa
       expect(await uow.read((repos) => repos.passkeys.ofPerson(theirs))).toEqual([]);
     });
 
+    it('registrations of one credential id at once: one stores it, the others get null, none fails', async () => {
+      const { uow, seedPerson } = harness();
+      const persons = await Promise.all(Array.from({ length: 8 }, () => seedPerson()));
+      const credentialId = passkey(persons[0]!).credentialId;
+      const results = await Promise.all(
+        persons.map((personId) =>
+          uow.transaction((repos) => repos.passkeys.create(passkey(personId, { credentialId }))),
+        ),
+      );
+      const stored = results.filter((result) => result !== null);
+      expect(stored).toHaveLength(1);
+      expect(await uow.read((repos) => repos.passkeys.findByCredentialId(credentialId))).toEqual(stored[0]);
+    });
+
     it("lists a person's passkeys oldest first, for one relying party id when asked", async () => {
       const { uow, seedPerson } = harness();
       const personId = await seedPerson();

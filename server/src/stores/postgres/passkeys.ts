@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { PasskeyRecord, PasskeyStore } from '@enforcer/core';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Person } from '../../entities/accounts.js';
@@ -47,15 +48,31 @@ export class PostgresPasskeyStore implements PasskeyStore {
   }
 
   async create(input: Omit<PasskeyRecord, 'id'>) {
-    // The unique index is the last word; callers check first, so a duplicate here is a lost race.
-    if (await this.#em.count(PasskeyCredential, { credentialId: input.credentialId })) return null;
-    const { personId, ...fields } = input;
-    const row = this.#em.create(PasskeyCredential, {
-      ...fields,
-      person: this.#em.getReference(Person, personId),
-    });
-    await this.#em.flush();
-    return passkeyRecord(row);
+    // The unique index decides a race without aborting the transaction: a lost one inserts nothing.
+    const id = randomUUID();
+    const inserted: unknown[] = await this.#em.execute(
+      `insert into "passkey_credential" ("id", "person_id", "credential_id", "public_key", "counter", "transports",
+         "device_type", "backed_up", "rp_id", "aaguid", "name", "created_at", "last_used_at")
+       values (?, ?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), ?, ?, ?, ?, ?, ?, ?)
+       on conflict ("credential_id") do nothing returning "id"`,
+      [
+        id,
+        input.personId,
+        input.credentialId,
+        input.publicKey,
+        input.counter,
+        JSON.stringify(input.transports),
+        input.deviceType,
+        input.backedUp,
+        input.rpId,
+        input.aaguid,
+        input.name,
+        input.createdAt,
+        input.lastUsedAt,
+      ],
+    );
+    if (inserted.length === 0) return null;
+    return passkeyRecord(await this.#em.findOneOrFail(PasskeyCredential, id));
   }
 
   async recordUse(id: string, changes: { counter: number; backedUp: boolean; lastUsedAt: Date }) {
