@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildApp, loggerOptions, redactQuery } from './app.js';
 import { AppError } from './lib/errors.js';
+import { securityHeaderOptions } from './plugins/security-headers.js';
 import { createTestOrm, testConfig } from './testing/index.js';
 
 const db = await createTestOrm();
@@ -202,5 +203,31 @@ describe('logging', () => {
       '/cb?code=%5Bredacted%5D&state=abc&refresh_token=%5Bredacted%5D',
     );
     expect(redactQuery('/plain')).toBe('/plain');
+  });
+});
+
+describe('security headers', () => {
+  it('are on every answer: a route, a problem, a 404', async () => {
+    for (const url of ['/healthz', '/app-error', '/nothing-here']) {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+      expect(response.headers).toMatchObject({
+        'x-frame-options': 'SAMEORIGIN',
+        'referrer-policy': 'no-referrer',
+        'cross-origin-resource-policy': 'cross-origin',
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      });
+      // Not in development and tests: HSTS would pin localhost to HTTPS.
+      expect(response.headers['strict-transport-security']).toBeUndefined();
+    }
+  });
+
+  it('HSTS in production only', () => {
+    expect(securityHeaderOptions({ env: 'production' }).hsts).toEqual({
+      maxAge: 31_536_000,
+      includeSubDomains: true,
+    });
+    expect(securityHeaderOptions({ env: 'development' }).hsts).toBe(false);
   });
 });

@@ -14,6 +14,7 @@ import {
   frameworkErrorHandler,
   installRequestBodyChecks,
 } from './plugins/request-body.js';
+import { installSecurityHeaders } from './plugins/security-headers.js';
 import { createServices, type ServiceDeps, type Services } from './services.js';
 
 declare module 'fastify' {
@@ -137,6 +138,7 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
   app.decorate('services', services);
 
   installErrorHandling(app);
+  installSecurityHeaders(app, config);
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');

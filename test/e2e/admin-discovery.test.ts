@@ -71,6 +71,10 @@ describe('/swagger', () => {
     expect(ui.status).toBe(200);
     expect(ui.headers.get('content-type')).toMatch(/text\/html/);
     expect(await ui.text()).toContain('swagger-ui');
+    // Its own strict policy (scripts and styles from itself), not the API's `default-src 'none'`.
+    const csp = ui.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain("default-src 'none'");
     const asset = await fetch(`${server.origin}/swagger/static/swagger-initializer.js`);
     expect(asset.status).toBe(200);
 
