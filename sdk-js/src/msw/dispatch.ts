@@ -30,7 +30,7 @@ import {
 import { groupNamesOf } from '@enforcer/core/memory';
 import { type AppRoute, type AppRouter, isAppRoute } from '@ts-rest/core';
 import { mockPrivyVerifier } from './methods/privy';
-import { fieldErrors, MockError, problem } from './problem';
+import { fieldErrors, AppError, problem } from './problem';
 import type { MockStore } from './store';
 import type { MockTokens } from './tokens';
 
@@ -85,7 +85,7 @@ const decodePathSegment = (segment: string): string => {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new MockError('bad_request', 'The URL is not valid (malformed percent-encoding)');
+    throw new AppError('bad_request', 'The URL is not valid (malformed percent-encoding)');
   }
 };
 
@@ -189,10 +189,10 @@ export function createDispatcher(options: {
     try {
       value = JSON.parse(text);
     } catch {
-      throw new MockError('bad_request', 'The request body is not valid JSON');
+      throw new AppError('bad_request', 'The request body is not valid JSON');
     }
     const problem = checkRequestValue(value, 'body');
-    if (problem) throw new MockError('validation_failed', 'The request is not valid', { errors: [problem] });
+    if (problem) throw new AppError('validation_failed', 'The request is not valid', { errors: [problem] });
     return value;
   };
 
@@ -200,13 +200,13 @@ export function createDispatcher(options: {
     const text = await request.text();
     const type = request.headers.get('content-type') ?? '';
     if (text.length > BODY_LIMIT) {
-      throw new MockError('payload_too_large', 'The request body is larger than the server accepts');
+      throw new AppError('payload_too_large', 'The request body is larger than the server accepts');
     }
     if (type.includes('application/json')) {
       if (!jsonCharsetAccepted(type))
-        throw new MockError('unsupported_media_type', 'Send JSON encoded as UTF-8 (charset=utf-8)');
+        throw new AppError('unsupported_media_type', 'Send JSON encoded as UTF-8 (charset=utf-8)');
       if (text === '')
-        throw new MockError(
+        throw new AppError(
           'bad_request',
           'The request body is empty but the content type is application/json',
         );
@@ -220,7 +220,7 @@ export function createDispatcher(options: {
     ) {
       return checked(trimmed);
     }
-    throw new MockError('unsupported_media_type', 'Send the request body as application/json');
+    throw new AppError('unsupported_media_type', 'Send the request body as application/json');
   };
 
   const validate = (
@@ -253,7 +253,7 @@ export function createDispatcher(options: {
     const query = 'query' in route ? parse('query', route.query, raw.query) : undefined;
     const body = route.method !== 'GET' && 'body' in route ? parse('body', route.body, raw.body) : undefined;
     if (errors.length > 0) {
-      throw new MockError('validation_failed', 'The request does not match the API schema', { errors });
+      throw new AppError('validation_failed', 'The request does not match the API schema', { errors });
     }
     return { params, headers, query, body };
   };
@@ -297,11 +297,11 @@ export function createDispatcher(options: {
       if (!match) {
         if (candidates.length > 0) {
           const allow = [...new Set(candidates.map((r) => r.route.method))].join(', ');
-          throw new MockError('method_not_allowed', `${request.method} is not allowed here`, {
+          throw new AppError('method_not_allowed', `${request.method} is not allowed here`, {
             headers: { allow },
           });
         }
-        throw new MockError('not_found', `Route ${request.method}:${path} not found`);
+        throw new AppError('not_found', `Route ${request.method}:${path} not found`);
       }
       const meta = getRouteMetadata(match.route);
       const rawBody =
@@ -314,9 +314,9 @@ export function createDispatcher(options: {
       const rawQuery = Object.fromEntries(url.searchParams);
       const envelope = checkRequestValue(rawQuery, 'query') ?? checkRequestValue(rawParams, 'params');
       if (envelope)
-        throw new MockError('validation_failed', 'The request is not valid', { errors: [envelope] });
+        throw new AppError('validation_failed', 'The request is not valid', { errors: [envelope] });
       if (rawBody !== undefined && !routeTakesBody(match.route))
-        throw new MockError('bad_request', `${request.method} ${path} takes no request body`);
+        throw new AppError('bad_request', `${request.method} ${path} takes no request body`);
       const input = validate(match.route, {
         params: rawParams,
         query: rawQuery,
@@ -329,7 +329,7 @@ export function createDispatcher(options: {
       record(match.key, result.status);
       return send(result.status, result.status === 204 ? undefined : result.body, result.headers);
     } catch (error) {
-      const known = error instanceof MockError;
+      const known = error instanceof AppError;
       const body = known
         ? { ...problem(error.code, error.message, path, error.errors), ...(error.extensions ?? {}) }
         : problem('internal_error', error instanceof Error ? error.message : String(error), path);

@@ -1,10 +1,10 @@
 import { codePurpose, type IssuedOtp, type OtpScope, type Refusal } from '@enforcer/core';
-import { MockError } from '../problem';
+import { AppError } from '../problem';
 import type { MockStore } from '../store';
 
 /** The core's refusal as the mock's problem (`otp_attempts_exceeded` carries `Retry-After`). */
-const toMockError = (refusal: Refusal & { retryAfterSeconds?: number }) =>
-  new MockError(
+const toAppError = (refusal: Refusal & { retryAfterSeconds?: number }) =>
+  new AppError(
     refusal.code,
     refusal.detail,
     refusal.retryAfterSeconds === undefined
@@ -33,6 +33,6 @@ export async function issueOtp(store: MockStore, email: string, tenantId: string
     tenantId,
     purpose: codePurpose('email', tenantId !== null),
   });
-  if (!issued.ok) throw toMockError(issued);
+  if (!issued.ok) throw toAppError(issued);
   return issued.value.code;
 }
