@@ -30,7 +30,7 @@ import {
 import { groupNamesOf } from '@enforcer/core/memory';
 import { type AppRoute, type AppRouter, isAppRoute } from '@ts-rest/core';
 import { mockPrivyVerifier } from './methods/privy';
-import { fieldErrors, AppError, problem } from './problem';
+import { AppError, fieldErrors, problem } from './problem';
 import type { MockStore } from './store';
 import type { MockTokens } from './tokens';
 
