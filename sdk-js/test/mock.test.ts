@@ -1,5 +1,6 @@
 import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { createEnforcerMock } from '../src/msw/index';
 import { useMockEnforcer } from './harness';
 
 const h = useMockEnforcer();
@@ -304,5 +305,17 @@ describe('admin domains', () => {
         grant_version: 4,
       }),
     ]);
+  });
+});
+
+describe('runtime', () => {
+  it('refuses at once, saying why, on a runtime msw 3 does not run on (Node.js before 22.12)', () => {
+    vi.stubGlobal('Promise', Object.assign(class extends Promise<unknown> {}, { withResolvers: undefined }));
+    try {
+      expect(() => createEnforcerMock()).toThrow(/needs Node\.js 22\.12 or later, or a current browser/);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(() => createEnforcerMock()).not.toThrow();
   });
 });

@@ -151,6 +151,19 @@ export interface EnforcerMock {
 }
 
 /**
+ * msw 3 needs Node.js 22.12 or later (it calls `Promise.withResolvers`); on an older Node every request
+ * would fail later as an unreachable server. Say so when the mock is made instead.
+ */
+function assertRuntimeSupported(): void {
+  if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
+    const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+    throw new Error(
+      `[enforcer mock] @enforcer/sdk-js/msw needs Node.js 22.12 or later, or a current browser (msw 3 does not run on ${node ? `Node.js ${node}` : 'this runtime'})`,
+    );
+  }
+}
+
+/**
  * Creates the mock. It implements every route of the contract with the server's rules:
  * requests validated by the contract's zod schemas (problem answers with the server's
  * codes), real ES256 access tokens in the server's format (`@enforcer/node-verifier` and
@@ -158,6 +171,7 @@ export interface EnforcerMock {
  * grace window, and authorization by the same policy engine.
  */
 export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerMock {
+  assertRuntimeSupported();
   const baseUrl = (options.baseUrl ?? 'http://enforcer.test').replace(/\/$/, '');
   const origin = new URL(baseUrl).origin;
   const clock = options.clock ?? systemClock;
