@@ -1,14 +1,7 @@
 // Tenant isolation and hostile input on every admin route, over HTTP: another tenant's credentials
 // never reach this tenant's objects (404, as if they did not exist), no credential is a 401, and
 // malformed, oversized or wrong-typed input is a 4xx problem with a stable code, never a 5xx.
-import {
-  basePath,
-  contract,
-  defaultPolicy,
-  errorCodes,
-  getRouteMetadata,
-  routeTakesBody,
-} from '@enforcer/contract';
+import { basePath, contract, defaultPolicy, errorCodes, getRouteMetadata } from '@enforcer/contract';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectOk, expectProblem, type SeededTenant, seedTenant, uniqueEmail } from './admin-setup.js';
 import { type ApiOptions, type ApiResponse, startServer } from './harness.js';
