@@ -351,6 +351,19 @@ export {
   type Role,
   roleSchema,
 } from './roles/schemas';
+export { accountSessionRoutes, ownSessionRoutes } from './sessions/contract';
+// Sessions (a user's and an admin's view)
+export {
+  type ActiveSession,
+  accountSessionParamsSchema,
+  activeSessionSchema,
+  type EndedSessions,
+  type EndOtherSessionsQuery,
+  endedSessionsSchema,
+  endOtherSessionsQuerySchema,
+  type ListSessionsQuery,
+  listSessionsQuerySchema,
+} from './sessions/schemas';
 // Enforcer's own rules about tenant policies (default policy, management actions, group merge).
 export * from './tenant-policy';
 export {

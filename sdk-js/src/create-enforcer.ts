@@ -1,4 +1,5 @@
 import type {
+  ActiveSession,
   LoginBody,
   Membership,
   OtpRequestResponse,
@@ -82,6 +83,15 @@ export interface Enforcer {
     list(): Promise<Membership[]>;
     switch(tenantId: string): Promise<SignedInSnapshot>;
     join(tenantCode: string): Promise<SignedInSnapshot>;
+  };
+  /** The signed-in person's sessions, in every tenant (`GET /auth/sessions`). */
+  readonly sessions: {
+    /** Every live session (all pages), oldest first; `current` marks this client's. */
+    list(): Promise<ActiveSession[]>;
+    /** Ends one of them (`DELETE /auth/sessions/{id}`); ending this client's own signs it out, every tab too. */
+    end(sessionId: string): Promise<void>;
+    /** Ends every session but this one (`DELETE /auth/sessions?except=current`): how many ended. */
+    endOthers(): Promise<number>;
   };
 
   /** May the signed-in account do `action` (to `resource`)? Decided locally; false until loaded. */
@@ -316,6 +326,28 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
         switchTo(await unwrap(api.auth.switchTenant({ body: { tenant_id: tenantId } }))),
       join: async (tenantCode) =>
         switchTo(await unwrap(api.auth.joinTenant({ body: { tenant_code: tenantCode } }))),
+    },
+
+    sessions: {
+      async list() {
+        const all: ActiveSession[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await unwrap(
+            api.auth.sessions({ query: { limit: 100, ...(cursor ? { cursor } : {}) } }),
+          );
+          all.push(...page.data);
+          cursor = page.pagination.has_more ? (page.pagination.next_cursor ?? undefined) : undefined;
+        } while (cursor);
+        return all;
+      },
+      async end(sessionId) {
+        await unwrap(api.auth.endSession({ params: { id: sessionId } }));
+        // This client's own session ended: nothing to refresh any more, so sign out here (and in every tab).
+        if (sessions.current()?.sid === sessionId) await sessions.signOut({ broadcast: true });
+      },
+      endOthers: async () =>
+        (await unwrap(api.auth.endOtherSessions({ query: { except: 'current' } }))).sessions_ended,
     },
 
     can: (action, resource) => permissions.can(action, resource),

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createEnforcer, EnforcerError, memoryStorage, type StorageAdapter, unwrap } from '../src/index';
+import {
+  createEnforcer,
+  type Enforcer,
+  EnforcerError,
+  memoryStorage,
+  type SignedInSnapshot,
+  type StorageAdapter,
+  unwrap,
+} from '../src/index';
 import { signedIn, until, useMockEnforcer } from './harness';
 
 const h = useMockEnforcer();
@@ -175,6 +183,42 @@ describe('flows', () => {
     // b finds out on its next call: the refresh is refused and it signs out.
     expect((await b.api.auth.me()).status).toBe(401);
     await until(() => b.getSnapshot().status === 'signed_out');
+  });
+
+  it('sessions: lists every session of the person, ends one, ends the others, and ending its own signs out', async () => {
+    const tenant = h.mock.seed.tenant();
+    const { tabs } = h.tabs(2);
+    const [a, aTab] = tabs as [Enforcer, Enforcer];
+    const b = h.sdk({ permissions: false });
+    const c = h.sdk({ permissions: false });
+    await signedIn(h, a, 'sessions@example.com', tenant.code);
+    await signedIn(h, b, 'sessions@example.com', tenant.code);
+    await signedIn(h, c, 'sessions@example.com', tenant.code);
+    await until(() => aTab.getSnapshot().status === 'signed_in');
+    const sid = (enforcer: Enforcer) => (enforcer.getSnapshot() as SignedInSnapshot).sessionId;
+    const idOf = new Map([a, b, c].map((e) => [e, sid(e)]));
+    const ids = (enforcer: Enforcer) => idOf.get(enforcer)!;
+
+    const list = await a.sessions.list();
+    expect(list.map((s) => s.id).sort()).toEqual([ids(a), ids(b), ids(c)].sort());
+    expect(list.filter((s) => s.current).map((s) => s.id)).toEqual([ids(a)]);
+    expect(list[0]).toMatchObject({ tenant_id: tenant.id, amr: ['otp'], device: expect.any(String) });
+
+    await a.sessions.end(ids(b));
+    expect((await b.api.auth.me()).status).toBe(401);
+    await until(() => b.getSnapshot().status === 'signed_out');
+    await expect(a.sessions.end(ids(b))).rejects.toMatchObject({ code: 'not_found', status: 404 });
+    expect(a.getSnapshot().status).toBe('signed_in');
+
+    expect(await a.sessions.endOthers()).toBe(1);
+    expect((await c.api.auth.me()).status).toBe(401);
+    expect((await a.sessions.list()).map((s) => s.id)).toEqual([ids(a)]);
+
+    // Its own session: signed out here and in the other tab.
+    await a.sessions.end(ids(a));
+    expect(a.getSnapshot().status).toBe('signed_out');
+    await until(() => aTab.getSnapshot().status === 'signed_out');
+    await expect(a.sessions.list()).rejects.toMatchObject({ status: 401 });
   });
 
   it('passkeys load on demand and are not available yet', async () => {

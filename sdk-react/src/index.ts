@@ -3,7 +3,9 @@
 export { Can, type CanProps, SessionLoading, SignedIn, SignedOut } from './components';
 export { useEnforcer } from './context';
 export { EnforcerProvider, type EnforcerProviderProps } from './provider';
+export type { SessionsState } from './sessions-store';
 export type { TenantsState } from './tenants-store';
 export { type CanResult, type CanStatus, useCan } from './use-can';
 export { type SessionActions, type SessionState, useSession, useSessionStatus } from './use-session';
+export { type SessionsResult, useSessions } from './use-sessions';
 export { type TenantsResult, useTenants } from './use-tenants';

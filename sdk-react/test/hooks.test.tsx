@@ -13,6 +13,7 @@ import {
   useCan,
   useEnforcer,
   useSession,
+  useSessions,
   useTenants,
 } from '../src/index';
 import { renderCounter, setupMockEnforcer } from './harness';
@@ -267,6 +268,92 @@ describe('tenants', () => {
     fireEvent.click(screen.getAllByRole('button', { name: 'Retail Bank' })[0]!);
     expect(await screen.findByText('tenant Retail Bank')).toBeDefined();
     expect(await screen.findByRole('button', { name: 'Transfer' })).toBeDefined();
+  });
+});
+
+/** A "where you're signed in" list: each session with a button to end it, and "sign out other devices". */
+function Devices() {
+  const { status, sessions, error, endSession, endOtherSessions } = useSessions();
+  return (
+    <section>
+      <span>sessions {status}</span>
+      {error && <span>error {error.code}</span>}
+      <ul>
+        {sessions.map((s) => (
+          <li key={s.id}>
+            {s.device} {s.current ? '(this device)' : ''}
+            <button type="button" onClick={() => endSession(s.id)}>
+              end {s.id}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <button type="button" onClick={() => endOtherSessions()}>
+        Sign out other devices
+      </button>
+    </section>
+  );
+}
+
+describe('sessions', () => {
+  it('lists once per session, ends one, ends the others, and ending this one signs out', async () => {
+    const { tenant, email } = h.seedCustomer();
+    const signIn = async () => {
+      const enforcer = h.client({ permissions: false });
+      await enforcer.requestOtp(email, { tenantCode: tenant.code });
+      await enforcer.loginWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: tenant.code });
+      return enforcer;
+    };
+    const enforcer = await signIn();
+    const phone = await signIn();
+    const laptop = await signIn();
+    const sid = (e: Enforcer) => (e.getSnapshot() as { sessionId: string }).sessionId;
+    const [mine, phoneId, laptopId] = [sid(enforcer), sid(phone), sid(laptop)];
+    // Asked with the raw token: the SDK would try a refresh (other tests count refreshes).
+    const meStatus = async (e: Enforcer) =>
+      (
+        await fetch(`${h.mock.baseUrl}/api/v1/enforcer/auth/me`, {
+          headers: { authorization: `Bearer ${await e.getAccessToken()}` },
+        })
+      ).status;
+    const [phoneToken, laptopToken] = [await phone.getAccessToken(), await laptop.getAccessToken()];
+    const meWith = async (token: string | null) =>
+      (
+        await fetch(`${h.mock.baseUrl}/api/v1/enforcer/auth/me`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).status;
+    const before = h.mock.count('auth.sessions');
+
+    render(
+      <EnforcerProvider client={enforcer}>
+        <Devices />
+        <Devices />
+        <SignedOut>
+          <span>signed out</span>
+        </SignedOut>
+      </EnforcerProvider>,
+    );
+    await waitFor(() => expect(screen.getAllByText('sessions ready')).toHaveLength(2));
+    expect(h.mock.count('auth.sessions') - before).toBe(1); // two components, one request
+    expect(screen.getAllByRole('button', { name: /^end / })).toHaveLength(6);
+    expect(screen.getAllByText(/\(this device\)/)).toHaveLength(2);
+
+    fireEvent.click(screen.getAllByRole('button', { name: `end ${phoneId}` })[0]!);
+    await waitFor(() => expect(screen.queryAllByRole('button', { name: `end ${phoneId}` })).toHaveLength(0));
+    expect(await meWith(phoneToken)).toBe(401);
+    expect(await meStatus(laptop)).toBe(200);
+    expect(screen.getAllByRole('button', { name: `end ${laptopId}` })).toHaveLength(2);
+
+    fireEvent.click(screen.getAllByRole('button', { name: 'Sign out other devices' })[0]!);
+    await waitFor(() => expect(screen.queryAllByRole('button', { name: `end ${laptopId}` })).toHaveLength(0));
+    expect(screen.getAllByRole('button', { name: /^end / })).toHaveLength(2);
+    expect(await meWith(laptopToken)).toBe(401);
+
+    fireEvent.click(screen.getAllByRole('button', { name: `end ${mine}` })[0]!);
+    expect(await screen.findByText('signed out')).toBeDefined();
+    await waitFor(() => expect(screen.queryAllByRole('button', { name: /^end / })).toHaveLength(0));
+    expect(enforcer.getSnapshot().status).toBe('signed_out');
   });
 });
 

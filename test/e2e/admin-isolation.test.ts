@@ -1,7 +1,7 @@
 // Tenant isolation and hostile input on every admin route, over HTTP: another tenant's credentials
 // never reach this tenant's objects (404, as if they did not exist), no credential is a 401, and
 // malformed, oversized or wrong-typed input is a 4xx problem with a stable code, never a 5xx.
-import { errorCodes } from '@enforcer/contract';
+import { basePath, contract, defaultPolicy, errorCodes, getRouteMetadata } from '@enforcer/contract';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectOk, expectProblem, type SeededTenant, seedTenant, uniqueEmail } from './admin-setup.js';
 import { type ApiOptions, type ApiResponse, startServer } from './harness.js';
@@ -12,6 +12,7 @@ let a: SeededTenant;
 let b: SeededTenant;
 let aGroupId: string;
 let bGroupId: string;
+let aMemberSessionId: string;
 
 beforeAll(async () => {
   a = await seedTenant(server, 'Tenant A');
@@ -21,6 +22,7 @@ beforeAll(async () => {
     201,
   ).id;
   bGroupId = expectOk(await api('GET', '/groups', { apiKey: b.apiKey })).data[0].id;
+  aMemberSessionId = expectOk(await api('GET', '/auth/me', { token: a.member.token })).session.id;
   expectOk(
     await api('POST', `/groups/${aGroupId}/members`, {
       apiKey: a.apiKey,
@@ -56,6 +58,9 @@ const routesOnA = (): Route[] => [
   { method: 'GET', path: () => `/accounts/${a.member.accountId}` },
   { method: 'PUT', path: () => `/accounts/${a.member.accountId}/role`, body: () => ({ role: 'admin' }) },
   { method: 'PUT', path: () => `/accounts/${a.member.accountId}/active`, body: () => ({ active: false }) },
+  { method: 'GET', path: () => `/accounts/${a.member.accountId}/sessions` },
+  { method: 'DELETE', path: () => `/accounts/${a.member.accountId}/sessions/${aMemberSessionId}` },
+  { method: 'DELETE', path: () => `/accounts/${a.member.accountId}/sessions` },
   { method: 'DELETE', path: () => `/api-keys/${a.apiKeyId}` },
   {
     method: 'POST',
@@ -80,6 +85,9 @@ const credentialRoutes = (): Route[] => [
   { method: 'GET', path: () => '/api-keys' },
   { method: 'GET', path: () => '/policy' },
   { method: 'PUT', path: () => '/policy', body: () => ({ version: 1, resources: {}, roles: {} }) },
+  { method: 'GET', path: () => '/auth/sessions' },
+  { method: 'DELETE', path: () => `/auth/sessions/${aMemberSessionId}` },
+  { method: 'DELETE', path: () => '/auth/sessions?except=current' },
   { method: 'POST', path: () => '/authorize', body: () => ({ action: 'a.b' }) },
   {
     method: 'POST',
@@ -117,6 +125,7 @@ describe("another tenant's credentials", () => {
     const member = expectOk(await api('GET', `/accounts/${a.member.accountId}`, { apiKey: a.apiKey }));
     expect(member).toMatchObject({ role: 'member', active: true, groups: ['a_only'] });
     expectOk(await api('GET', '/groups', { apiKey: a.apiKey }));
+    expectOk(await api('GET', '/auth/me', { token: a.member.token }));
   });
 
   it("lists and the policy show only the caller's tenant", async () => {
@@ -135,6 +144,7 @@ describe("another tenant's credentials", () => {
       '/roles',
       '/policy',
       `/directory/accounts/${b.member.accountId}/groups`,
+      `/accounts/${b.member.accountId}/sessions`,
     ]) {
       for (const credential of [{ token: b.owner.token }, { apiKey: b.apiKey }]) {
         const body = JSON.stringify(expectOk(await api('GET', path, credential)));
@@ -172,6 +182,61 @@ describe("another tenant's credentials", () => {
   });
 });
 
+describe("a member's token", () => {
+  /** Every route of the contract that names a permission, with its metadata. */
+  const permissionRoutes = (
+    node: unknown = contract,
+  ): { method: string; path: string; permission: string; takesBody: boolean }[] => {
+    if (typeof node !== 'object' || node === null) return [];
+    const route = node as { method?: unknown; path?: unknown };
+    if (typeof route.method === 'string' && typeof route.path === 'string') {
+      const meta = getRouteMetadata(node as { metadata?: unknown });
+      return meta.permission && meta.auth !== 'api_key'
+        ? [
+            {
+              method: route.method,
+              path: route.path,
+              permission: meta.permission,
+              // A zod schema (c.noBody() is not one): send a body, empty, for the permission to answer first.
+              takesBody: typeof (node as { body?: { safeParse?: unknown } }).body?.safeParse === 'function',
+            },
+          ]
+        : [];
+    }
+    return Object.values(node).flatMap((child) => permissionRoutes(child));
+  };
+
+  it("is refused (403 forbidden) on every route whose permission the member role lacks, A's ids in the path", async () => {
+    const held = defaultPolicy().roles.member!.permissions;
+    const ids: Record<string, string> = {
+      id: a.member.accountId,
+      account_id: a.admin.accountId,
+      session_id: aMemberSessionId,
+    };
+    const refused = permissionRoutes().filter((r) => !held.includes(r.permission));
+    expect(refused.map((r) => r.permission)).toEqual(
+      expect.arrayContaining(['sessions.read', 'sessions.revoke']),
+    );
+    for (const route of refused) {
+      const path = route.path
+        .slice(basePath.length)
+        .replace(/:(\w+)/g, (_, name: string) =>
+          name === 'id' && route.path.includes('/tenants/') ? a.tenant.id : (ids[name] ?? a.member.accountId),
+        );
+      const response = await api(route.method, path, {
+        token: a.member.token,
+        ...(route.takesBody ? { body: {} } : {}),
+      });
+      const label = `${route.method} ${path} (${route.permission})`;
+      expect(response.status, `${label}: ${JSON.stringify(response.body)}`).toBe(403);
+      expect(response.body.code, label).toBe('forbidden');
+    }
+    // Nothing the member asked for happened.
+    expectOk(await api('GET', '/auth/me', { token: a.member.token }));
+    expectOk(await api('GET', '/auth/me', { token: a.admin.token }));
+  });
+});
+
 describe('no credential, or a bad one', () => {
   it('is a 401 on every route that needs one', async () => {
     for (const route of credentialRoutes()) {
@@ -201,6 +266,9 @@ describe('hostile input', () => {
     ['GET', '/accounts/:x'],
     ['PUT', '/accounts/:x/role', { role: 'member' }],
     ['PUT', '/accounts/:x/active', { active: true }],
+    ['GET', '/accounts/:x/sessions'],
+    ['DELETE', '/accounts/:x/sessions'],
+    ['DELETE', '/accounts/:x/sessions/:x'],
     ['DELETE', '/api-keys/:x'],
   ] as const;
 
@@ -313,7 +381,7 @@ describe('hostile input', () => {
   });
 
   it('bad query strings are 400 on every list route', async () => {
-    for (const path of ['/groups', '/accounts', '/api-keys']) {
+    for (const path of ['/groups', '/accounts', '/api-keys', `/accounts/${a.member.accountId}/sessions`]) {
       for (const query of [
         'limit=-1',
         'limit=1e3',

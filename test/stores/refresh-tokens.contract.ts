@@ -99,6 +99,65 @@ export function sessionStoreContract(name: string, harness: () => SessionStoreHa
       expect(await store.revokeOfPerson(owner.personId, 'logout_all', clock.now())).toBe(0);
     });
 
+    it("lists a person's or an account's live sessions in page order, ties by id, ended and expired ones left out", async () => {
+      const { store, service, clock, seedAccount } = setup();
+      const owner = await seedAccount();
+      // The same person's account in another tenant (the person's sessions are listed across tenants).
+      const elsewhere = { ...(await seedAccount()), personId: owner.personId };
+      const stranger = await seedAccount();
+      const t0 = clock.now();
+      const record = (who: typeof owner, createdAt: Date): SessionRecord => ({
+        id: crypto.randomUUID(),
+        ...who,
+        amr: ['otp'],
+        mfaAt: null,
+        ip: null,
+        userAgent: null,
+        createdAt,
+        lastUsedAt: createdAt,
+        absoluteExpiresAt: new Date(createdAt.getTime() + ABSOLUTE * 1000),
+        revokedAt: null,
+        revokeReason: null,
+      });
+      // Three sessions started at the same instant: their order is their ids'.
+      const tied = [record(owner, t0), record(elsewhere, t0), record(owner, t0)];
+      for (const session of tied) await store.insertBearerSession(session);
+      clock.advance(60);
+      const later = await service.startSession({ ...owner, amr: ['pwd'], userAgent: 'curl/8' });
+      const ended = await service.startSession({ ...owner, amr: ['otp'] });
+      expect(await store.revokeSession(ended.session.id, 'logout', clock.now())).toBe(true);
+      // Its absolute expiry is t0: past.
+      await store.insertBearerSession(record(owner, new Date(t0.getTime() - ABSOLUTE * 1000)));
+      await service.startSession({ ...stranger, amr: ['otp'] });
+      const now = clock.now();
+      const tiedIds = tied.map((s) => s.id).sort();
+      const expected = [...tiedIds, later.session.id];
+
+      const all = await store.listLive({ personId: owner.personId }, { after: undefined, limit: 10, now });
+      expect(all.map((s) => s.id)).toEqual(expected);
+      expect(all[3]).toEqual(later.session);
+      const paged: string[] = [];
+      let after: SessionRecord | undefined;
+      for (let pages = 0; pages < 5; pages++) {
+        const page = await store.listLive({ personId: owner.personId }, { after, limit: 2, now });
+        paged.push(...page.map((s) => s.id));
+        if (page.length < 2) break;
+        after = page.at(-1);
+      }
+      expect(paged).toEqual(expected);
+      const page = { after: undefined, limit: 10, now };
+      expect((await store.listLive({ accountId: owner.accountId }, page)).map((s) => s.id)).toEqual(
+        expected.filter((id) => id !== tied[1]!.id),
+      );
+      expect((await store.listLive({ accountId: elsewhere.accountId }, page)).map((s) => s.id)).toEqual([
+        tied[1]!.id,
+      ]);
+      // A limit is a limit; past every absolute expiry, nothing is live.
+      expect(await store.listLive({ personId: owner.personId }, { ...page, limit: 1 })).toHaveLength(1);
+      clock.advance(ABSOLUTE);
+      expect(await store.listLive({ personId: owner.personId }, { ...page, now: clock.now() })).toEqual([]);
+    });
+
     it('stores a bearer session (no refresh token) once: a second insert with its id keeps the first', async () => {
       const { store, seedAccount, clock } = setup();
       const owner = await seedAccount();

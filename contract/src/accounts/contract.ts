@@ -1,6 +1,7 @@
 import { unlockAccountResponseSchema } from '../auth/throttle';
 import { c, problems, routeMeta } from '../common/route';
 import { idParamsSchema, paginated } from '../common/schemas';
+import { accountSessionRoutes } from '../sessions/contract';
 import {
   accountSchema,
   listAccountsQuerySchema,
@@ -63,4 +64,6 @@ export const accountsContract = c.router({
     responses: { 200: unlockAccountResponseSchema, ...problems(401, 403, 404) },
     metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.unlock' }),
   },
+  // An account's sessions (sessions/contract.ts).
+  ...accountSessionRoutes,
 });

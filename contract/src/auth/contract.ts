@@ -1,5 +1,6 @@
 import { c, problems, routeMeta } from '../common/route';
 import { paginated, paginationQuerySchema } from '../common/schemas';
+import { ownSessionRoutes } from '../sessions/contract';
 import { authMethodRoutes } from './method-routes';
 import {
   acceptInviteBodySchema,
@@ -114,6 +115,8 @@ export const authContract = c.router({
     responses: { 200: permissionsResponseSchema, ...problems(401, 403) },
     metadata: meta({ auth: 'user' }),
   },
+  // The caller's own sessions (sessions/contract.ts).
+  ...ownSessionRoutes,
   // Passkeys, Sign-In with Ethereum and linked identities (method-routes.ts).
   ...authMethodRoutes,
 });

@@ -30,6 +30,8 @@ export const managementActions = [
   'policy.update',
   'authorize.any',
   'revocations.read',
+  'sessions.read',
+  'sessions.revoke',
 ] as const;
 
 /** Does holding pattern `held` grant everything pattern `wanted` grants? (`*` covers all, `a.*` covers `a.b` and `a.*.c`.) */

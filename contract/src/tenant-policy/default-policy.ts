@@ -9,7 +9,8 @@ import type { PolicyDocument } from '../policy/schema';
  * Actions of Enforcer's own API (named in each route's `metadata.permission`):
  * tenants.read/update, accounts.read, accounts.role.update, accounts.active.update,
  * groups.read/create, groups.members.write, invites.create, roles.read,
- * api_keys.read/create/delete, policy.read/update, authorize.any, revocations.read.
+ * api_keys.read/create/delete, policy.read/update, authorize.any, revocations.read,
+ * sessions.read/revoke (an account's sessions).
  */
 export const builtInRoles = ['owner', 'admin', 'member'] as const;
 export type BuiltInRole = (typeof builtInRoles)[number];
@@ -49,7 +50,7 @@ export function defaultPolicy(): PolicyDocument {
     roles: {
       owner: { description: 'Everything, including the policy itself', permissions: ['*'] },
       admin: {
-        description: 'Manages accounts, groups, invites and API keys',
+        description: 'Manages accounts and their sessions, groups, invites and API keys',
         permissions: [
           'tenants.read',
           'tenants.update',
@@ -61,6 +62,7 @@ export function defaultPolicy(): PolicyDocument {
           'policy.read',
           'authorize.any',
           'revocations.read',
+          'sessions.*',
         ],
       },
       member: { description: 'A signed-in user of the app', permissions: ['tenants.read', 'roles.read'] },

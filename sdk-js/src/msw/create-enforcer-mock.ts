@@ -246,7 +246,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     }),
     groups: groupsHandlers(store.db),
     roles: rolesHandlers(store.db),
-    accounts: accountsHandlers(store.db, { throttle: store.throttle }),
+    accounts: accountsHandlers(store.db, { throttle: store.throttle, clock: store.db }),
     apiKeys: apiKeysHandlers({ uow: store.db, clock: store.db, random: webCryptoRandom }),
     policy: policyHandlers(store.db),
     discovery: discoveryHandlers({ issuer, jwks: () => tokens.jwks() }),

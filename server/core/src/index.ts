@@ -339,10 +339,19 @@ export {
   revocationEventKinds,
 } from './revocations/ports.js';
 export { roleCatalog, rolesHandlers } from './roles/handlers.js';
+export { deviceLabel, unknownDevice } from './sessions/device.js';
+export {
+  accountSessionsHandlers,
+  ownSessionsHandlers,
+  type SessionHandlerDeps,
+  sessionEndReasons,
+  sessionView,
+} from './sessions/handlers.js';
 export type {
   FamilyTransaction,
   RefreshTokenRecord,
   SessionChanges,
+  SessionOwner,
   SessionRecord,
   SessionStore,
 } from './sessions/ports.js';

@@ -3,10 +3,12 @@ import { callerOf, type Handlers } from '../api/handlers.js';
 import { auditActorOf, type Caller, subjectOfCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import { pageRequest, toPage } from '../pagination.js';
+import type { Clock } from '../platform.js';
 import { assertRoleWithinReach, managerRoles, requireAllowed, rolePermissions } from '../policy/grants.js';
 import { callerPolicy } from '../policy/handlers.js';
 import { accountResource } from '../policy/resources.js';
 import type { TenantPolicy } from '../policy/tenant-policy.js';
+import { accountSessionsHandlers } from '../sessions/handlers.js';
 import type { Repositories, UnitOfWork } from '../store.js';
 import { personIdentifier, phoneIdentifier } from '../throttle/rules.js';
 import type { SignInThrottle } from '../throttle/sign-in-throttle.js';
@@ -95,11 +97,16 @@ async function assertManagerRemains(
  * of the account. Unlock lifts the sign-in throttle's lockout and delay of every identifier the account's
  * person signs in with.
  */
-/** `throttle`: the sign-in throttle whose lockouts `unlock` lifts (in the handler's unit of work). */
+/**
+ * `throttle`: the sign-in throttle whose lockouts `unlock` lifts (in the handler's unit of work); `clock`:
+ * when an account's sessions are ended (`sessions/handlers.ts`).
+ */
 export const accountsHandlers = (
   uow: UnitOfWork,
-  deps: { throttle: Pick<SignInThrottle, 'unlock'> },
+  deps: { throttle: Pick<SignInThrottle, 'unlock'>; clock: Clock },
 ): Handlers<typeof contract.accounts> => ({
+  ...accountSessionsHandlers({ uow, clock: deps.clock }),
+
   list: async ({ query }, ctx) => {
     const caller = callerOf(ctx);
     return uow.read(async (repos) => {

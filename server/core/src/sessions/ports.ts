@@ -1,3 +1,5 @@
+import type { PageRequest } from '../pagination.js';
+
 /**
  * A login session: one refresh-token family (RFC 9700), bound to one account and so one tenant.
  * Revoking it ends every refresh token of the family.
@@ -52,6 +54,9 @@ export type SessionChanges = Partial<
   Pick<SessionRecord, 'lastUsedAt' | 'ip' | 'userAgent' | 'revokedAt' | 'revokeReason'>
 >;
 
+/** Whose sessions a list is about: a person's (in every tenant) or one account's. */
+export type SessionOwner = { personId: string } | { accountId: string };
+
 /** The storage port of sessions and refresh tokens. */
 export interface SessionStore {
   /** Stores a new session with its first refresh token. A token hash is unique: a duplicate throws. */
@@ -78,4 +83,9 @@ export interface SessionStore {
   revokeSession(id: string, reason: string, at: Date): Promise<boolean>;
   /** Ends every live session of the person, in every tenant (logout everywhere): how many. */
   revokeOfPerson(personId: string, reason: string, at: Date): Promise<number>;
+  /**
+   * A page of the owner's sessions live at `now` (not ended, absolute expiry after `now`), in page order
+   * (oldest first, ties by id), after `request.after`, at most `request.limit` of them.
+   */
+  listLive(owner: SessionOwner, request: PageRequest & { now: Date }): Promise<SessionRecord[]>;
 }

@@ -4,7 +4,7 @@ import type { DomainRoutes } from '../../http/contract-routes.js';
 import { registerCoreRoutes } from '../../http/core-handlers.js';
 
 /**
- * Accounts (list, get, role, status, unlock) and the role catalog: the core's handlers
+ * Accounts (list, get, role, status, unlock, sessions) and the role catalog: the core's handlers
  * (server/core/src/accounts/handlers.ts, roles/handlers.ts), over the PostgreSQL unit of work.
  */
 export const accountsRoutes: DomainRoutes = (app, services) => {
@@ -14,7 +14,7 @@ export const accountsRoutes: DomainRoutes = (app, services) => {
     registerCoreRoutes(
       scope,
       contract.accounts,
-      accountsHandlers(services.uow, { throttle: services.throttle }),
+      accountsHandlers(services.uow, { throttle: services.throttle, clock: services.clock }),
     ),
   );
 };

@@ -1,8 +1,16 @@
-import type { FamilyTransaction, RefreshTokenRecord, SessionRecord, SessionStore } from '@enforcer/core';
+import type {
+  FamilyTransaction,
+  PageRequest,
+  RefreshTokenRecord,
+  SessionOwner,
+  SessionRecord,
+  SessionStore,
+} from '@enforcer/core';
 import { type EntityManager, LockMode, type MikroORM } from '@mikro-orm/postgresql';
 import { Account, Person } from '../../entities/accounts.js';
 import { type IRefreshToken, type ISession, RefreshToken, Session } from '../../entities/sessions.js';
 import { Tenant } from '../../entities/tenants.js';
+import { afterPosition, pageOrder } from '../../lib/pagination.js';
 
 const sessionRecord = (row: ISession): SessionRecord => ({
   id: row.id,
@@ -161,6 +169,21 @@ export class PostgresSessionStore implements SessionStore {
         { revokedAt: at, revokeReason: reason },
       ),
     );
+  }
+
+  async listLive(owner: SessionOwner, request: PageRequest & { now: Date }): Promise<SessionRecord[]> {
+    const rows = await this.#em().find(
+      Session,
+      {
+        $and: [
+          'personId' in owner ? { person: owner.personId } : { account: owner.accountId },
+          { revokedAt: null, absoluteExpiresAt: { $gt: request.now } },
+          afterPosition(request.after),
+        ],
+      },
+      { orderBy: pageOrder, limit: request.limit },
+    );
+    return rows.map(sessionRecord);
   }
 
   #createToken(tx: EntityManager, session: ISession, token: RefreshTokenRecord) {

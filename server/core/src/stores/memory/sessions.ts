@@ -1,6 +1,8 @@
+import { type PageRequest, pageInMemory } from '../../pagination.js';
 import type {
   FamilyTransaction,
   RefreshTokenRecord,
+  SessionOwner,
   SessionRecord,
   SessionStore,
 } from '../../sessions/ports.js';
@@ -78,6 +80,15 @@ export class MemorySessionStore implements SessionStore {
       if (session.personId === personId && this.revoke(session.id, reason, at)) ended++;
     }
     return ended;
+  }
+
+  async listLive(owner: SessionOwner, request: PageRequest & { now: Date }): Promise<SessionRecord[]> {
+    const mine = (s: SessionRecord) =>
+      'personId' in owner ? s.personId === owner.personId : s.accountId === owner.accountId;
+    const live = [...this.sessions.values()].filter(
+      (s) => mine(s) && !s.revokedAt && s.absoluteExpiresAt > request.now,
+    );
+    return pageInMemory(live, request, () => ({})).map((s) => ({ ...s, amr: [...s.amr] }));
   }
 
   /** `revokeSession` without the promise, for callers that hold no transaction (the mock's routes). */
