@@ -323,8 +323,9 @@ export function createDispatcher(options: {
         headers: Object.fromEntries(request.headers),
         body: rawBody,
       });
-      // The mock sees no client address (requests come from the test itself).
-      const result = await match.handler(input as never, { caller, client: { ip: null, userAgent: null } });
+      // The user agent as sent; no client address (requests come from the test itself).
+      const client = { ip: null, userAgent: request.headers.get('user-agent') };
+      const result = await match.handler(input as never, { caller, client });
       if (options.validateResponses) checkResponse(match.route, match.key, result.status, result.body);
       record(match.key, result.status);
       return send(result.status, result.status === 204 ? undefined : result.body, result.headers);

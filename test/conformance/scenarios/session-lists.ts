@@ -4,6 +4,8 @@ import type { Scenario } from '../scenario';
 import { accessToken, problem, sdkSignIn, seedTenant } from './_steps';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
+const CHROME_ON_MACOS =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 export const scenarios: Scenario[] = [
   {
@@ -274,6 +276,41 @@ export const scenarios: Scenario[] = [
         expect: problem(403, 'forbidden'),
       },
       { request: 'GET /auth/me', token: '{{t.ownerToken}}', expect: { status: 200 } },
+    ],
+  },
+  {
+    name: 'a session shows the user agent it was signed in with, and a coarse device label',
+    steps: [
+      seedTenant('t'),
+      { let: { who: { $email: 'user' } } },
+      {
+        request: 'POST /auth/otp/request',
+        body: { email: '{{who}}', tenant_code: '{{t.code}}' },
+        expect: { status: 200 },
+        save: 'otp',
+      },
+      {
+        request: 'POST /auth/login',
+        headers: { 'user-agent': CHROME_ON_MACOS },
+        body: {
+          provider: 'email_otp',
+          email: '{{who}}',
+          otp: '{{otp.body.code}}',
+          tenant_code: '{{t.code}}',
+        },
+        expect: { status: 200 },
+        save: 'login',
+      },
+      {
+        request: 'GET /auth/sessions',
+        token: '{{login.body.token}}',
+        expect: {
+          status: 200,
+          body: {
+            data: [{ current: true, user_agent: CHROME_ON_MACOS, device: 'Chrome on macOS', amr: ['otp'] }],
+          },
+        },
+      },
     ],
   },
 ];
