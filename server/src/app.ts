@@ -14,7 +14,7 @@ import {
   frameworkErrorHandler,
   installRequestBodyChecks,
 } from './plugins/request-body.js';
-import { installSecurityHeaders } from './plugins/security-headers.js';
+import { securityHeaders } from './plugins/security-headers.js';
 import { createServices, type ServiceDeps, type Services } from './services.js';
 
 declare module 'fastify' {
@@ -138,10 +138,11 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
   app.decorate('services', services);
 
   installErrorHandling(app);
-  installSecurityHeaders(app, config);
+  const security = Object.entries(securityHeaders(config));
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
-    reply.header('x-content-type-options', 'nosniff');
+    // A page with a policy of its own (the Swagger UI's CSP) keeps it.
+    for (const [name, value] of security) if (!reply.hasHeader(name)) reply.header(name, value);
     // Responses carry tokens and personal data: nothing is cached unless a route says so (e.g. the JWKS).
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
