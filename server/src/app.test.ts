@@ -229,6 +229,4 @@ describe('security headers', () => {
     );
     expect(securityHeaders({ env: 'development' })['strict-transport-security']).toBeUndefined();
   });
-    expect(securityHeaderOptions({ env: 'development' }).hsts).toBe(false);
-  });
 });
