@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, refusalError } from '../errors.js';
-import { webCryptoRandom } from '../platform.js';
 import { refuse } from '../result.js';
-import { MemoryOtpChallengeStore } from '../stores/memory/codes.js';
-import { OTP_MAX_ATTEMPTS, OtpService, otpRefusal } from './otp.js';
+import { memoryFixture } from '../testing/memory-fixture.js';
+import { OTP_MAX_ATTEMPTS, otpRefusal } from './otp.js';
 
-const setup = () => {
-  let now = Date.UTC(2030, 0, 1);
-  const clock = { now: () => new Date(now) };
-  const otp = new OtpService({
-    store: new MemoryOtpChallengeStore(),
-    clock,
-    random: webCryptoRandom,
-    codeKey: webCryptoRandom.bytes(32),
-  });
-  const scope = { address: 'a@example.com', tenantId: 't1', purpose: 'login' as const };
-  return { otp, scope, advance: (seconds: number) => (now += seconds * 1000) };
-};
+const scope = { address: 'a@example.com', tenantId: 't1', purpose: 'login' as const };
+const setup = () => ({ ...memoryFixture(), scope });
 
 const wrong = (code: string) => (code === '000000' ? '111111' : '000000');
 
