@@ -28,7 +28,6 @@ import type { SmsDelivery } from './domains/auth/sms/sms-delivery.js';
 import { SigningKeyStore } from './domains/keys/signing-key-store.js';
 import { TenantPolicyService } from './domains/policy/tenant-policy.js';
 import { auditRefreshTokenReuse } from './domains/tokens/reuse-audit.js';
-import { SessionTokenService } from './domains/tokens/session-tokens.js';
 import { PrincipalCache } from './http/principal-cache.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { deriveKey } from './lib/crypto.js';
@@ -56,7 +55,6 @@ export interface Services {
   keys: SigningKeyStore;
   accessTokens: AccessTokenService;
   refreshTokens: RefreshTokenService;
-  sessions: SessionTokenService;
   /** The core's sessions as sign-in opens them (login, join, switch, invite, refresh). */
   authSessions: SessionTokens;
   /** Each tenant's compiled policy, cached per version. */
@@ -117,12 +115,6 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     graceSeconds: config.tokens.refreshGraceSeconds,
     onReuse: auditRefreshTokenReuse(orm, clock),
   });
-  const sessions = new SessionTokenService({
-    orm,
-    access: accessTokens,
-    refresh: refreshTokens,
-    storeIn: (tx) => new PostgresSessionStore({ tx }),
-  });
   const policies = new TenantPolicyService();
   const principalCache = new PrincipalCache();
   const logger = deps.logger ?? (pino({ level: 'silent' }) as FastifyBaseLogger);
@@ -166,7 +158,6 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     keys,
     accessTokens,
     refreshTokens,
-    sessions,
     policies,
     principalCache,
     otpService,

@@ -2,7 +2,7 @@
 // work, so the core's account rules (server/core/src/accounts/handlers.ts) and sign-in's first account
 // behave the same on both.
 import type { Plan } from '@enforcer/contract/policy';
-import type { AccountRecord, UnitOfWork } from '@enforcer/core';
+import type { AccountRecord, Clock, UnitOfWork } from '@enforcer/core';
 import { describe, expect, it } from 'vitest';
 
 export interface AccountStoreHarness {
@@ -11,6 +11,8 @@ export interface AccountStoreHarness {
   seedTenant(): Promise<string>;
   /** A new active account of the tenant (its id), for a new person with this email. */
   seedAccount(tenantId: string, options: { email: string; role: string }): Promise<string>;
+  /** A unit of work on the same storage whose clock is `clock` (accounts it creates are stamped by it). */
+  uowAt(clock: Clock): UnitOfWork;
 }
 
 const all = (tenantId: string): Plan => ({
@@ -148,6 +150,36 @@ export function accountStoreContract(name: string, harness: () => AccountStoreHa
           await repos.accounts.list(tenant, page(tenant, { visible: { ...all(tenant), decision: 'never' } })),
         ).toEqual([]);
         expect(await repos.accounts.list(other, page(tenant))).toEqual([]);
+      });
+    });
+
+    it('orders accounts created at the same moment by id, and pages through the tie', async () => {
+      const { tenant, other, uowAt } = await setup();
+      const moment = new Date(Date.UTC(2031, 4, 6, 7, 8, 9, 123));
+      const frozen = uowAt({ now: () => new Date(moment) });
+      const created: AccountRecord[] = [];
+      for (let i = 0; i < 6; i++) {
+        created.push(
+          await frozen.transaction(async (repos) => {
+            const person = await repos.persons.create({ email: email(), emailVerifiedAt: null });
+            return repos.accounts.create({ personId: person.id, tenantId: tenant, role: 'member' });
+          }),
+        );
+      }
+      expect(new Set(created.map((a) => a.createdAt.getTime()))).toEqual(new Set([moment.getTime()]));
+      const byId = created.map((a) => a.id).sort();
+      await frozen.read(async (repos) => {
+        const everyone = await repos.accounts.list(tenant, page(tenant));
+        expect(everyone.map((a) => a.id)).toEqual(byId);
+        const next = await repos.accounts.list(tenant, page(tenant, { after: everyone[1], limit: 3 }));
+        expect(next.map((a) => a.id)).toEqual(byId.slice(2, 5));
+        const rest = await repos.accounts.list(tenant, page(tenant, { after: next[2], limit: 50 }));
+        expect(rest.map((a) => a.id)).toEqual(byId.slice(5));
+        const { personId } = await repos.accounts.contacts(byId[0]!);
+        expect(
+          (await repos.accounts.ofPerson(personId, { after: undefined, limit: 50 })).map((a) => a.id),
+        ).toEqual([byId[0]]);
+        expect(await repos.accounts.list(other, page(other))).toEqual([]);
       });
     });
 

@@ -122,6 +122,7 @@ accountStoreContract('memory', () => {
         const person = await repos.persons.create({ email, emailVerifiedAt: db.now() });
         return (await repos.accounts.create({ personId: person.id, tenantId, role })).id;
       }),
+    uowAt: (clock) => new MemoryDatabase({ now: () => clock.now() }),
   };
 });
 

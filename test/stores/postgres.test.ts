@@ -138,6 +138,7 @@ accountStoreContract('postgres', () => ({
   seedTenant,
   seedAccount: async (tenantId, { email, role }) =>
     (await seedAccount(db.orm, { tenant: { id: tenantId } as ITenant, email, role })).account.id,
+  uowAt: (clock) => new PostgresUnitOfWork({ orm: db.orm, clock, policies: new TenantPolicyService() }),
 }));
 
 personStoreContract('postgres', () => ({

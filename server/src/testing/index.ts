@@ -4,6 +4,7 @@
 // this entry: when the server's internals move (into @enforcer/core), only this file follows them.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { TokenResponse } from '@enforcer/contract';
 import { generateInviteCode, generateTenantCode, hashInviteCode } from '@enforcer/core';
 import type { FilterQuery, InferEntity, MikroORM } from '@mikro-orm/postgresql';
 import { buildApp } from '../app.js';
@@ -11,7 +12,6 @@ import { type Config, parseConfig } from '../config.js';
 import { initOrm, migrateDatabase } from '../db/orm.js';
 import { DevelopmentSms } from '../domains/auth/sms/development.js';
 import type { SigningKeyStore } from '../domains/keys/signing-key-store.js';
-import type { SessionTokens } from '../domains/tokens/session-tokens.js';
 import { Account, type IAccount, type IPerson, Person } from '../entities/accounts.js';
 import { ApiKey } from '../entities/api-keys.js';
 import { AuditEvent, type IAuditEvent } from '../entities/audit.js';
@@ -257,6 +257,21 @@ export interface StartTestServerOptions {
   databaseUrl?: string;
 }
 
+/** A session `TestServer.signIn` opened: its tokens, and the account, person and tenant it is for. */
+export interface SignedIn {
+  accessToken: string;
+  tokenType: 'Bearer';
+  /** When the access token expires. */
+  expiresAt: Date;
+  refreshToken: string;
+  sessionId: string;
+  accountId: string;
+  personId: string;
+  tenantId: string;
+  /** The answer `POST /auth/login` would give for this session. */
+  response: TokenResponse;
+}
+
 export interface TestServer {
   /** `http://127.0.0.1:<port>` */
   origin: string;
@@ -267,8 +282,11 @@ export interface TestServer {
   clock: Clock;
   /** Seeding and reading the server's database. */
   db: TestData;
-  /** A session for an account, as a successful sign-in would start it (no sign-in flow run). */
-  signIn(input: { accountId: string; amr?: string[]; mfaAt?: Date | null }): Promise<SessionTokens>;
+  /**
+   * A session for an account, as a successful sign-in starts it (the core's `SessionTokens.open` in one
+   * unit of work; no sign-in flow run). Throws `account_inactive` for a deactivated account.
+   */
+  signIn(input: { accountId: string; amr?: string[]; mfaAt?: Date | null }): Promise<SignedIn>;
   /** Ends a session server-side (its refresh token family), as logout or an admin would. */
   revokeSession(sessionId: string, reason: string): Promise<void>;
   /** The signing keys: the active private key, rotation, the JWKS. */
@@ -320,8 +338,22 @@ export async function startTestServer(options: StartTestServerOptions = {}): Pro
     config: services.config,
     clock,
     db: testData(orm, url, services.random),
-    signIn: ({ accountId, amr = ['otp'], mfaAt }) =>
-      services.sessions.signIn({ accountId, amr, ...(mfaAt !== undefined ? { mfaAt } : {}) }),
+    signIn: async ({ accountId, amr = ['otp'], mfaAt }) => {
+      const { sessionId, response } = await services.uow.transaction((repos) =>
+        services.authSessions.open(repos, { accountId, amr, mfaAt: mfaAt ?? null, client: {} }),
+      );
+      return {
+        accessToken: response.token,
+        tokenType: response.token_type,
+        expiresAt: new Date(response.expires_at),
+        refreshToken: response.refresh_token,
+        sessionId,
+        accountId: response.account.id,
+        personId: response.person.id,
+        tenantId: response.tenant.id,
+        response,
+      };
+    },
     revokeSession: async (sessionId, reason) => {
       await services.refreshTokens.revokeSession(sessionId, reason);
     },

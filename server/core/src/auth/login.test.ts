@@ -1,63 +1,23 @@
 import type { LoginBody } from '@enforcer/contract';
 import { describe, expect, it } from 'vitest';
-import { OtpService } from '../codes/otp.js';
 import { AppError } from '../errors.js';
 import { emailOtpSignIn } from '../methods/otp.js';
-import { webCryptoRandom } from '../platform.js';
-import { RefreshTokenService } from '../sessions/refresh-tokens.js';
-import { MemoryDatabase } from '../stores/memory/database.js';
-import { MemorySigningKeys } from '../stores/memory/signing-keys.js';
+import { memoryFixture, refusal, TENANT_CODE, testClient } from '../testing/memory-fixture.js';
 import { SignInThrottle } from '../throttle/sign-in-throttle.js';
-import { AccessTokenService } from '../tokens/access-tokens.js';
 import { type LoginDeps, login, type SecondFactorGate } from './login.js';
-import { SessionTokens } from './open-session.js';
 
 /** The login flow over the memory database (its persons, accounts, sessions and codes tables). */
 function setup(options: { allowSignup?: boolean; secondFactor?: SecondFactorGate } = {}) {
-  const clock = { now: () => new Date(Date.UTC(2030, 0, 1)) };
-  const db = new MemoryDatabase({ now: clock.now });
-  const { sessions, codes } = db;
+  const { clock, db, otp, sessions: sessionTokens, seedTenant } = memoryFixture();
+  const { sessions } = db;
   const accounts = db.tables.accounts;
-  const tenantId = crypto.randomUUID();
-  db.tables.tenants.set(tenantId, {
-    id: tenantId,
-    code: 'TEST-CODE-0001',
-    name: 'Test',
-    logoUrl: null,
-    theme: {},
-    authProviders: ['email_otp'],
-    allowSignup: options.allowSignup ?? true,
-    authSettings: {},
-    createdAt: 0,
-    policy: {} as never, // not read by the login flow
-    policyUpdatedAt: 0,
-    policyVersion: 1,
-  });
-  const otp = new OtpService({ store: codes, clock, random: webCryptoRandom, codeKey: new Uint8Array(32) });
-  const refresh = new RefreshTokenService({
-    store: sessions,
-    clock,
-    random: webCryptoRandom,
-    successorKey: new Uint8Array(32),
-    idleTtlSeconds: 3600,
-    absoluteTtlSeconds: 86_400,
-    graceSeconds: 10,
-  });
-  const access = new AccessTokenService({
-    keys: new MemorySigningKeys({ clock }),
-    clock,
-    random: webCryptoRandom,
-    issuer: 'https://enforcer.test',
-    audience: 'enforcer',
-    ttlSeconds: 900,
-    clockToleranceSeconds: 10,
-  });
+  const tenantId = seedTenant({ authProviders: ['email_otp'], allowSignup: options.allowSignup ?? true });
   const deps: LoginDeps = {
     uow: db,
     clock,
     throttle: new SignInThrottle({ clock, uow: db }),
     methods: { email_otp: emailOtpSignIn({ otp }) },
-    sessions: new SessionTokens({ access, refresh, uow: db }),
+    sessions: sessionTokens,
     onEmailFirstProven: async () => undefined,
     secondFactor: options.secondFactor ?? { require: async () => null },
   };
@@ -66,27 +26,20 @@ function setup(options: { allowSignup?: boolean; secondFactor?: SecondFactorGate
     if (!issued.ok) throw new Error(issued.code);
     return issued.value.code;
   };
-  const client = { ip: '203.0.113.7', userAgent: 'test' };
   const attempt = (body: Partial<LoginBody> & { otp: string }) =>
     login(
       deps,
       {
         provider: 'email_otp',
         email: 'ada@example.com',
-        tenant_code: 'TEST-CODE-0001',
+        tenant_code: TENANT_CODE,
         ...body,
       } as LoginBody,
-      client,
+      testClient,
     );
   const audit = () => db.tables.audit.map((e) => [e.action, e.details.reason ?? null]);
   return { db, accounts, sessions, code, attempt, audit, tenantId };
 }
-
-const refusal = (promise: Promise<unknown>) =>
-  promise.then(
-    () => 'accepted',
-    (error: unknown) => (error instanceof AppError ? error.code : String(error)),
-  );
 
 describe('the core login flow', () => {
   it('signs a new person up as a member, with a session; audited', async () => {

@@ -1,11 +1,10 @@
 import type { OtpRequestBody, OtpRequestResponse } from '@enforcer/contract';
 import type { ClientInfo } from '../caller.js';
-import type { IssuedOtp, OtpRefusal, OtpService } from '../codes/otp.js';
+import { type IssuedOtp, type OtpService, otpRefusal } from '../codes/otp.js';
 import type { OtpScope } from '../codes/ports.js';
 import { type CodeChannel, codePurpose, sendCode } from '../codes/send-code.js';
-import { AppError } from '../errors.js';
+import { refusalError } from '../errors.js';
 import type { Clock } from '../platform.js';
-import type { Refusal } from '../result.js';
 import type { UnitOfWork } from '../store.js';
 import type { TenantRecord } from '../tenants/ports.js';
 import { tenantByCode } from './login.js';
@@ -29,16 +28,6 @@ export interface CodeRequestDeps {
   /** Told of every code issued, in its unit of work (the mock keeps them for `mock.lastOtp`). */
   onIssued?(scope: OtpScope, issued: IssuedOtp): void;
 }
-
-/** A code's refusal as the error (`otp_attempts_exceeded` carries `Retry-After`). */
-export const codeError = (refusal: Refusal & Partial<Pick<OtpRefusal, 'retryAfterSeconds'>>) =>
-  new AppError(
-    refusal.code,
-    refusal.detail,
-    refusal.retryAfterSeconds === undefined
-      ? undefined
-      : { headers: { 'retry-after': String(refusal.retryAfterSeconds) } },
-  );
 
 /**
  * `POST /auth/otp/request`: mails a six-digit code (or texts one, with `phone`). With a tenant code the code
@@ -83,6 +72,6 @@ export async function requestCode(
     deliver: (code) => deps.deliver({ channel, to: address, code, tenant }),
     onDeliveryFailure: (error) => deps.onDeliveryFailure?.(error, channel),
   });
-  if (!sent.ok) throw codeError(sent);
+  if (!sent.ok) throw refusalError(otpRefusal(sent));
   return sent.value;
 }

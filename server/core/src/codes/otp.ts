@@ -22,6 +22,18 @@ export interface OtpRefusal extends Refusal {
   retryAfterSeconds?: number;
 }
 
+/**
+ * A code's refusal as the answer's: `otp_attempts_exceeded`'s `retryAfterSeconds` becomes its `Retry-After`
+ * header; the rest is kept (a sign-in proof's `reason`). Raise it with `refusalError`.
+ */
+export const otpRefusal = <R extends Refusal & { retryAfterSeconds?: number }>({
+  retryAfterSeconds,
+  ...refusal
+}: R) => ({
+  ...refusal,
+  ...(retryAfterSeconds !== undefined && { headers: { 'retry-after': String(retryAfterSeconds) } }),
+});
+
 export interface IssuedOtp {
   /** The challenge id (audit target). */
   id: string;

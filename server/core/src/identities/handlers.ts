@@ -3,7 +3,7 @@ import type { Handler, HandlerContext, Handlers } from '../api/handlers.js';
 import { callerOf } from '../api/handlers.js';
 import type { UserCaller } from '../caller.js';
 import type { Challenges } from '../challenges/challenges.js';
-import type { OtpService } from '../codes/otp.js';
+import { type OtpService, otpRefusal } from '../codes/otp.js';
 import { AppError } from '../errors.js';
 import { type GoogleMethodDeps, proveGoogle } from '../methods/google.js';
 import type { Authentication } from '../methods/method.js';
@@ -134,15 +134,7 @@ export function identityHandlers(uow: UnitOfWork, deps: IdentityHandlerDeps): Ha
           repos.codes,
         );
         if (check.ok) return { ok: true, identity: { provider: 'phone_otp', subject: body.phone } };
-        return {
-          ok: false,
-          code: check.code,
-          detail: check.detail,
-          reason: check.reason,
-          ...(check.retryAfterSeconds !== undefined && {
-            headers: { 'retry-after': String(check.retryAfterSeconds) },
-          }),
-        };
+        return otpRefusal(check);
       }),
     linkGoogle: ({ body }, ctx) =>
       linkWith(ctx, 'google', (repos, tenant) => proveGoogle(deps, repos, tenant, body)),

@@ -1,4 +1,4 @@
-import type { OtpRefusal, OtpService } from '../codes/otp.js';
+import { type OtpService, otpRefusal } from '../codes/otp.js';
 import type { OtpPurpose } from '../codes/ports.js';
 import type { Repositories } from '../store.js';
 import type { Authentication, RegistrationMethod, SignInMethod } from './method.js';
@@ -9,17 +9,6 @@ export interface OtpMethodDeps {
   otp: OtpService;
 }
 
-/** A code's refusal as a proof's (`otp_attempts_exceeded` carries `Retry-After`). */
-const refusalOf = (check: OtpRefusal): ProofRefusal => ({
-  ok: false,
-  code: check.code,
-  detail: check.detail,
-  reason: check.reason,
-  ...(check.retryAfterSeconds !== undefined && {
-    headers: { 'retry-after': String(check.retryAfterSeconds) },
-  }),
-});
-
 async function checkCode(
   deps: OtpMethodDeps,
   repos: Repositories,
@@ -27,7 +16,7 @@ async function checkCode(
   code: string,
 ): Promise<ProofRefusal | null> {
   const check = await deps.otp.verify(scope, code, repos.codes);
-  return check.ok ? null : refusalOf(check);
+  return check.ok ? null : otpRefusal(check);
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type AppError, isAppError } from '../errors.js';
 import { TOTP_PERIOD_SECONDS, totpCode } from '../methods/totp.js';
 import { webCryptoHashing, webCryptoRandom } from '../platform.js';
-import { MemoryDatabase } from '../stores/memory/database.js';
+import { memoryFixture } from '../testing/memory-fixture.js';
 import { accountKey } from '../throttle/rules.js';
 import { SignInThrottle } from '../throttle/sign-in-throttle.js';
 import { webCryptoSealer } from './sealer.js';
@@ -10,15 +10,13 @@ import { requireSecondFactor, SecondFactors } from './second-factor.js';
 
 // The tables are the store contract suite's (test/stores/mfa.contract.ts); here: the rules over them.
 const setup = () => {
-  let ms = Date.UTC(2030, 0, 1);
-  const clock = { now: () => new Date(ms) };
+  const { clock, advance, db } = memoryFixture();
   const person = {
     id: crypto.randomUUID(),
     email: 'ada@example.com',
     emailVerifiedAt: null,
     createdAt: clock.now(),
   };
-  const db = new MemoryDatabase({ now: clock.now });
   db.tables.persons.set(person.id, {
     id: person.id,
     email: person.email,
@@ -42,7 +40,7 @@ const setup = () => {
   };
   const secret = 'JBSWY3DPEHPK3PXP';
   const codeAt = (offsetSteps = 0) =>
-    totpCode(secret, Math.floor(ms / 1000 / TOTP_PERIOD_SECONDS) + offsetSteps);
+    totpCode(secret, Math.floor(clock.now().getTime() / 1000 / TOTP_PERIOD_SECONDS) + offsetSteps);
   /** A pending authenticator with `secret`, as enrollment leaves it. */
   const pending = async () =>
     db.transaction(async (repos) =>
@@ -55,9 +53,6 @@ const setup = () => {
         enabledAt: null,
       }),
     );
-  const advance = (seconds: number) => {
-    ms += seconds * 1000;
-  };
   return { db, factors, who, person, codeAt, pending, advance };
 };
 

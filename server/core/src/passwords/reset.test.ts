@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HandlerContext } from '../api/handlers.js';
-import { OtpService } from '../codes/otp.js';
-import { AppError } from '../errors.js';
-import { webCryptoRandom } from '../platform.js';
 import type { Repositories } from '../store.js';
-import { MemoryDatabase } from '../stores/memory/database.js';
+import { memoryFixture, refusal, TENANT_CODE, testClient } from '../testing/memory-fixture.js';
 import { SignInThrottle } from '../throttle/sign-in-throttle.js';
 import { passwordHandlers } from './handlers.js';
 import { pbkdf2PasswordHasher } from './hashing.js';
@@ -14,30 +11,9 @@ const NEW_PASSWORD = 'a brand new passphrase';
 
 /** The reset routes over the memory database (persons, passwords, codes, sessions, MFA, audit tables). */
 function setup() {
-  const clock = { now: () => new Date(Date.UTC(2030, 0, 1)) };
-  const db = new MemoryDatabase({ now: clock.now });
-  const tenantId = crypto.randomUUID();
-  db.tables.tenants.set(tenantId, {
-    id: tenantId,
-    code: 'TEST-CODE-0001',
-    name: 'Test',
-    logoUrl: null,
-    theme: {},
-    authProviders: ['password'],
-    allowSignup: true,
-    authSettings: {},
-    createdAt: 0,
-    policy: {} as never, // not read by the reset
-    policyUpdatedAt: 0,
-    policyVersion: 1,
-  });
+  const { clock, db, otp, seedTenant } = memoryFixture();
+  const tenantId = seedTenant({ authProviders: ['password'] });
   const hasher = pbkdf2PasswordHasher({ iterations: 1_000 });
-  const otp = new OtpService({
-    store: db.codes,
-    clock,
-    random: webCryptoRandom,
-    codeKey: new Uint8Array(32),
-  });
   const mailed: string[] = [];
   const handlers = passwordHandlers(db, {
     clock,
@@ -47,17 +23,14 @@ function setup() {
     mail: { send: async (message) => void mailed.push(message.text) },
     exposeCodes: true,
   });
-  const ctx: HandlerContext = { caller: undefined, client: { ip: '203.0.113.7', userAgent: 'test' } };
+  const ctx: HandlerContext = { caller: undefined, client: testClient };
   const request = async (email = EMAIL) => {
-    const answer = await handlers.requestReset(
-      { body: { email, tenant_code: 'TEST-CODE-0001' } } as never,
-      ctx,
-    );
+    const answer = await handlers.requestReset({ body: { email, tenant_code: TENANT_CODE } } as never, ctx);
     return (answer.body as { code: string }).code;
   };
   const confirm = (code: string, new_password = NEW_PASSWORD) =>
     handlers.confirmReset(
-      { body: { email: EMAIL, tenant_code: 'TEST-CODE-0001', code, new_password } } as never,
+      { body: { email: EMAIL, tenant_code: TENANT_CODE, code, new_password } } as never,
       ctx,
     );
   /** A person with a password and a live session; verified or not. */
@@ -107,12 +80,6 @@ function setup() {
   const passwordOf = (personId: string) => db.read((repos) => repos.passwords.find(personId));
   return { db, clock, hasher, request, confirm, person, audit, sessions, passwordOf, mailed };
 }
-
-const refusal = (promise: Promise<unknown>) =>
-  promise.then(
-    () => 'accepted',
-    (error: unknown) => (error instanceof AppError ? error.code : String(error)),
-  );
 
 describe('password reset (the core handlers)', () => {
   it('answers a known and an unknown email alike, mails the code, and audits each request', async () => {

@@ -1,11 +1,10 @@
 import type { contract } from '@enforcer/contract';
 import type { Handler } from '../api/handlers.js';
-import { codeError } from '../auth/request-code.js';
 import { findOrCreatePerson } from '../auth/resolve-person.js';
-import { type IssuedOtp, OTP_TTL_SECONDS, type OtpService } from '../codes/otp.js';
+import { type IssuedOtp, OTP_TTL_SECONDS, type OtpService, otpRefusal } from '../codes/otp.js';
 import type { OtpScope } from '../codes/ports.js';
 import { sendCode } from '../codes/send-code.js';
-import { AppError } from '../errors.js';
+import { AppError, refusalError } from '../errors.js';
 import type { Clock, MailDelivery } from '../platform.js';
 import type { Repositories, UnitOfWork } from '../store.js';
 import type { TenantRecord } from '../tenants/ports.js';
@@ -78,7 +77,7 @@ export const requestResetHandler =
         deps.mail.send(passwordResetMessage({ to: body.email, code, tenant, ttlSeconds: OTP_TTL_SECONDS })),
       onDeliveryFailure: (error) => deps.onDeliveryFailure?.(error),
     });
-    if (!sent.ok) throw codeError(sent);
+    if (!sent.ok) throw refusalError(otpRefusal(sent));
     return { status: 200, body: sent.value };
   };
 
@@ -119,7 +118,7 @@ export const confirmResetHandler =
         const limited = countsAsGuess(check.reason)
           ? await deps.throttle.recordFailure(subject, check.reason, repos)
           : undefined;
-        return failed(check.reason, limited ?? codeError(check));
+        return failed(check.reason, limited ?? refusalError(otpRefusal(check)));
       }
 
       const now = deps.clock.now();

@@ -1,50 +1,17 @@
 import type { TokenResponse } from '@enforcer/contract';
 import { describe, expect, it } from 'vitest';
 import type { HandlerContext } from '../api/handlers.js';
-import { SessionTokens } from '../auth/open-session.js';
 import type { UserCaller } from '../caller.js';
-import { OtpService } from '../codes/otp.js';
-import { AppError } from '../errors.js';
 import { webCryptoRandom } from '../platform.js';
-import { RefreshTokenService } from '../sessions/refresh-tokens.js';
-import { MemoryDatabase } from '../stores/memory/database.js';
-import { MemorySigningKeys } from '../stores/memory/signing-keys.js';
-import { AccessTokenService } from '../tokens/access-tokens.js';
+import { memoryFixture, refusal, testClient } from '../testing/memory-fixture.js';
 import { selfServeHandler } from './self-serve.js';
 
 const EMAIL = 'ada@example.com';
 
 /** Self-serve over the memory database (its tenants, persons, accounts, sessions and codes tables). */
 function setup() {
-  const clock = { now: () => new Date(Date.UTC(2030, 0, 1)) };
-  const db = new MemoryDatabase({ now: clock.now });
-  const otp = new OtpService({
-    store: db.codes,
-    clock,
-    random: webCryptoRandom,
-    codeKey: new Uint8Array(32),
-  });
-  const refresh = new RefreshTokenService({
-    store: db.sessions,
-    clock,
-    random: webCryptoRandom,
-    successorKey: new Uint8Array(32),
-    idleTtlSeconds: 3600,
-    absoluteTtlSeconds: 86_400,
-    graceSeconds: 10,
-  });
-  const access = new AccessTokenService({
-    keys: new MemorySigningKeys({ clock }),
-    clock,
-    random: webCryptoRandom,
-    issuer: 'https://enforcer.test',
-    audience: 'enforcer',
-    ttlSeconds: 900,
-    clockToleranceSeconds: 10,
-  });
-  const sessions = new SessionTokens({ access, refresh, uow: db });
+  const { clock, db, otp, sessions } = memoryFixture();
   const handler = selfServeHandler(db, { clock, random: webCryptoRandom, otp, sessions });
-  const client = { ip: '203.0.113.7', userAgent: 'test' };
   const code = async (email = EMAIL) => {
     const issued = await otp.issue({ address: email, tenantId: null, purpose: 'verify_email' });
     if (!issued.ok) throw new Error(issued.code);
@@ -53,17 +20,11 @@ function setup() {
   const selfServe = (body: { admin_email?: string; otp?: string }, caller?: UserCaller) =>
     handler({ body: { name: 'Acme', admin_email: EMAIL, ...body } } as never, {
       caller,
-      client,
+      client: testClient,
     } satisfies HandlerContext) as Promise<{ status: number; body: TokenResponse }>;
   const audit = () => db.tables.audit.map((e) => [e.action, e.details.reason ?? e.details.via ?? null]);
   return { db, code, selfServe, audit, clock };
 }
-
-const refusal = (promise: Promise<unknown>) =>
-  promise.then(
-    () => 'accepted',
-    (error: unknown) => (error instanceof AppError ? error.code : String(error)),
-  );
 
 describe('self-serve tenant creation', () => {
   it('with a code: a new person owns the new tenant and is signed in to it; the code is spent', async () => {

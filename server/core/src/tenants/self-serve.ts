@@ -3,8 +3,8 @@ import type { Handler } from '../api/handlers.js';
 import { committed } from '../auth/login.js';
 import type { SessionTokens } from '../auth/open-session.js';
 import { findOrCreatePerson } from '../auth/resolve-person.js';
-import type { OtpRefusal, OtpService } from '../codes/otp.js';
-import { AppError } from '../errors.js';
+import { type OtpService, otpRefusal } from '../codes/otp.js';
+import { AppError, refusalError } from '../errors.js';
 import { forgetUnprovenCredentials } from '../passwords/method.js';
 import type { Clock, RandomSource } from '../platform.js';
 import type { Repositories, UnitOfWork } from '../store.js';
@@ -19,16 +19,6 @@ export interface SelfServeDeps {
   /** Opens the owner's session in the handler's unit of work. */
   sessions: Pick<SessionTokens, 'open'>;
 }
-
-/** A code's refusal as the error (`otp_attempts_exceeded` carries `Retry-After`). */
-const codeError = (refusal: OtpRefusal) =>
-  new AppError(
-    refusal.code,
-    refusal.detail,
-    refusal.retryAfterSeconds === undefined
-      ? undefined
-      : { headers: { 'retry-after': String(refusal.retryAfterSeconds) } },
-  );
 
 /**
  * `POST /tenants/self-serve`: creates a tenant and signs the caller in to it as its `owner`.
@@ -69,7 +59,7 @@ export const selfServeHandler =
             ...client,
             details: { reason: check.reason, email },
           });
-          return { ok: false, error: codeError(check) };
+          return { ok: false, error: refusalError(otpRefusal(check)) };
         }
         amr = ['otp'];
         proof = 'otp';

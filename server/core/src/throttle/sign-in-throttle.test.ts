@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryDatabase } from '../stores/memory/database.js';
+import { memoryFixture } from '../testing/memory-fixture.js';
 import {
   ACCOUNT_FREE_FAILURES,
   ACCOUNT_LOCK_FAILURES,
@@ -11,16 +11,14 @@ import { SignInThrottle } from './sign-in-throttle.js';
 
 // The counters are the store contract suite's (test/stores/throttle.contract.ts); here: what is audited.
 const setup = () => {
-  let ms = Date.UTC(2030, 0, 1);
-  const clock = { now: () => new Date(ms) };
-  const db = new MemoryDatabase({ now: clock.now });
+  const { clock, advance, db } = memoryFixture();
   const throttle = new SignInThrottle({ clock, uow: db });
   const subject = {
     tenantId: 'tenant-1',
     identifier: 'someone@example.com',
     client: { ip: '192.0.2.1', userAgent: 'test' },
   };
-  return { db, throttle, subject, advance: (seconds: number) => (ms += seconds * 1000) };
+  return { db, throttle, subject, advance };
 };
 
 describe('SignInThrottle', () => {

@@ -1,3 +1,2 @@
 // Access tokens themselves (AccessTokenService, claims) are the core's and the contract's: import them from there.
 export * from '../../entities/sessions.js';
-export { type ClientInfo, SessionTokenService, type SessionTokens } from './session-tokens.js';

@@ -1,4 +1,4 @@
-import { AccessTokenService, RefreshTokenService, type Result } from '@enforcer/core';
+import { AccessTokenService, RefreshTokenService, type Result, SessionTokens } from '@enforcer/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Account } from '../../entities/accounts.js';
 import { AuditEvent } from '../../entities/audit.js';
@@ -9,10 +9,11 @@ import { deriveKey } from '../../lib/crypto.js';
 import type { AppError } from '../../lib/errors.js';
 import { cryptoRandom } from '../../lib/random.js';
 import { PostgresSessionStore } from '../../stores/postgres/sessions.js';
+import { PostgresUnitOfWork } from '../../stores/postgres/unit-of-work.js';
 import { createTestOrm, seedAccount, testConfig } from '../../testing/index.js';
 import { SigningKeyStore } from '../keys/signing-key-store.js';
+import { TenantPolicyService } from '../policy/tenant-policy.js';
 import { auditRefreshTokenReuse } from './reuse-audit.js';
-import { SessionTokenService } from './session-tokens.js';
 
 const db = await createTestOrm();
 afterAll(() => db.close());
@@ -50,12 +51,11 @@ const access = new AccessTokenService({
   ttlSeconds: 900,
   clockToleranceSeconds: 0,
 });
-const sessions = new SessionTokenService({
-  orm: db.orm,
-  access,
-  refresh,
-  storeIn: (tx) => new PostgresSessionStore({ tx }),
-});
+const uow = new PostgresUnitOfWork({ orm: db.orm, clock, policies: new TenantPolicyService() });
+// The core's sessions as the server builds them (services.ts): what login, join, switch and refresh use.
+const sessions = new SessionTokens({ access, refresh, uow });
+const signIn = (accountId: string, client: { ip?: string } = {}) =>
+  uow.transaction((repos) => sessions.open(repos, { accountId, amr: ['otp'], client }));
 
 const codeOf = async (promise: Promise<unknown>) => {
   try {
@@ -136,11 +136,11 @@ describe('refresh tokens in PostgreSQL', () => {
   });
 });
 
-describe('session tokens', () => {
+describe("session tokens (the core's, over PostgreSQL)", () => {
   it('sign in and refresh with the current role, groups and grant version', async () => {
     const { account, tenant } = await seedAccount(db.orm, { role: 'admin' });
-    const first = await sessions.signIn({ accountId: account.id, amr: ['otp'], ip: '203.0.113.9' });
-    const claims = await access.verify(first.accessToken);
+    const first = await signIn(account.id, { ip: '203.0.113.9' });
+    const claims = await access.verify(first.response.token);
     expect(claims).toMatchObject({
       sub: account.id,
       tenant_id: tenant.id,
@@ -159,9 +159,10 @@ describe('session tokens', () => {
     loaded.grantVersion += 1;
     await tx.flush();
 
-    const second = await sessions.refresh(first.refreshToken, { tenantId: tenant.id });
-    expect(second.sessionId).toBe(first.sessionId);
-    expect(await access.verify(second.accessToken)).toMatchObject({
+    const second = await sessions.refresh(first.response.refresh_token, {});
+    const refreshed = await access.verify(second.token);
+    expect(refreshed.sid).toBe(first.sessionId);
+    expect(refreshed).toMatchObject({
       groups: ['verified'],
       grant_version: 2,
       amr: ['otp'],
@@ -170,12 +171,12 @@ describe('session tokens', () => {
 
   it('a deactivated account cannot refresh, and its session ends', async () => {
     const { account } = await seedAccount(db.orm);
-    const tokens = await sessions.signIn({ accountId: account.id, amr: ['otp'] });
+    const tokens = await signIn(account.id);
     const tx = em();
     (await tx.findOneOrFail(Account, account.id)).active = false;
     await tx.flush();
-    expect(await codeOf(sessions.refresh(tokens.refreshToken))).toBe('account_inactive');
+    expect(await codeOf(sessions.refresh(tokens.response.refresh_token, {}))).toBe('account_inactive');
     expect((await em().findOneOrFail(Session, tokens.sessionId)).revokeReason).toBe('account_inactive');
-    expect(await codeOf(sessions.signIn({ accountId: account.id, amr: ['otp'] }))).toBe('account_inactive');
+    expect(await codeOf(signIn(account.id))).toBe('account_inactive');
   });
 });

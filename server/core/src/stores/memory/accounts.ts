@@ -38,11 +38,11 @@ const accountRecord = (a: MemoryAccountRow): AccountRecord => ({
   createdAt: new Date(a.createdAt),
 });
 
-/** The tenant's accounts, oldest first. */
+/** The tenant's accounts, oldest first, ties by id (PostgreSQL's page order). */
 export function accountsOf(db: MemoryDatabase, tenantId: string): MemoryAccountRow[] {
   return [...db.tables.accounts.values()]
     .filter((a) => a.tenantId === tenantId)
-    .sort((a, b) => a.createdAt - b.createdAt);
+    .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** The person's account in the tenant, if any. */

@@ -1,0 +1,84 @@
+// The core's handler tests, over the memory database: one setup instead of one per test file. Not exported
+// from the package's entries (index.ts, stores/memory/index.ts): the core's own tests import it by path.
+import type { AuthProvider } from '@enforcer/contract';
+import { SessionTokens } from '../auth/open-session.js';
+import { OtpService } from '../codes/otp.js';
+import { AppError } from '../errors.js';
+import { webCryptoRandom } from '../platform.js';
+import { RefreshTokenService } from '../sessions/refresh-tokens.js';
+import { MemoryDatabase } from '../stores/memory/database.js';
+import { MemorySigningKeys } from '../stores/memory/signing-keys.js';
+import { AccessTokenService } from '../tokens/access-tokens.js';
+
+/** The code of the tenant `seedTenant` adds. */
+export const TENANT_CODE = 'TEST-CODE-0001';
+
+/** Where the fixture's requests come from. */
+export const testClient = { ip: '203.0.113.7', userAgent: 'test' };
+
+/**
+ * A memory database whose clock starts at 2030-01-01 and moves only by `advance`, with the core's one-time
+ * codes and sessions on it.
+ */
+export function memoryFixture() {
+  let ms = Date.UTC(2030, 0, 1);
+  const clock = { now: () => new Date(ms) };
+  const advance = (seconds: number) => {
+    ms += seconds * 1000;
+  };
+  const db = new MemoryDatabase({ now: clock.now });
+  const otp = new OtpService({
+    store: db.codes,
+    clock,
+    random: webCryptoRandom,
+    codeKey: new Uint8Array(32),
+  });
+  const refresh = new RefreshTokenService({
+    store: db.sessions,
+    clock,
+    random: webCryptoRandom,
+    successorKey: new Uint8Array(32),
+    idleTtlSeconds: 3600,
+    absoluteTtlSeconds: 86_400,
+    graceSeconds: 10,
+  });
+  const access = new AccessTokenService({
+    keys: new MemorySigningKeys({ clock }),
+    clock,
+    random: webCryptoRandom,
+    issuer: 'https://enforcer.test',
+    audience: 'enforcer',
+    ttlSeconds: 900,
+    clockToleranceSeconds: 10,
+  });
+  const sessions = new SessionTokens({ access, refresh, uow: db });
+
+  /** A tenant (code `TENANT_CODE`) accepting these methods; its policy is not read by the flows tested. */
+  const seedTenant = (settings: { authProviders: AuthProvider[]; allowSignup?: boolean }): string => {
+    const tenantId = crypto.randomUUID();
+    db.tables.tenants.set(tenantId, {
+      id: tenantId,
+      code: TENANT_CODE,
+      name: 'Test',
+      logoUrl: null,
+      theme: {},
+      authProviders: settings.authProviders,
+      allowSignup: settings.allowSignup ?? true,
+      authSettings: {},
+      createdAt: 0,
+      policy: {} as never,
+      policyUpdatedAt: 0,
+      policyVersion: 1,
+    });
+    return tenantId;
+  };
+
+  return { clock, advance, db, otp, sessions, seedTenant };
+}
+
+/** `'accepted'`, or the code of the `AppError` the promise rejected with. */
+export const refusal = (promise: Promise<unknown>): Promise<string> =>
+  promise.then(
+    () => 'accepted',
+    (error: unknown) => (error instanceof AppError ? error.code : String(error)),
+  );
