@@ -111,6 +111,7 @@ export {
   type OtpRefusalReason,
   OtpService,
   type OtpServiceOptions,
+  otpRefusal,
   randomDigits,
 } from './codes/otp.js';
 export type {

@@ -1,16 +1,5 @@
-import { codePurpose, type IssuedOtp, type OtpScope, type Refusal } from '@enforcer/core';
-import { AppError } from '../problem';
+import { codePurpose, type IssuedOtp, type OtpScope, otpRefusal, refusalError } from '@enforcer/core';
 import type { MockStore } from '../store';
-
-/** The core's refusal as the mock's problem (`otp_attempts_exceeded` carries `Retry-After`). */
-const toAppError = (refusal: Refusal & { retryAfterSeconds?: number }) =>
-  new AppError(
-    refusal.code,
-    refusal.detail,
-    refusal.retryAfterSeconds === undefined
-      ? {}
-      : { headers: { 'retry-after': String(refusal.retryAfterSeconds) } },
-  );
 
 /** Keeps an issued code in `store.otps`, the captured codes `mock.lastOtp` reads. */
 export function captureOtp(store: MockStore, scope: OtpScope, issued: IssuedOtp): void {
@@ -33,6 +22,6 @@ export async function issueOtp(store: MockStore, email: string, tenantId: string
     tenantId,
     purpose: codePurpose('email', tenantId !== null),
   });
-  if (!issued.ok) throw toAppError(issued);
+  if (!issued.ok) throw refusalError(otpRefusal(issued));
   return issued.value.code;
 }
