@@ -1,4 +1,5 @@
 import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { getResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import { createEnforcerMock } from '../src/msw/index';
 import { useMockEnforcer } from './harness';
@@ -317,5 +318,19 @@ describe('runtime', () => {
       vi.unstubAllGlobals();
     }
     expect(() => createEnforcerMock()).not.toThrow();
+  });
+});
+
+describe('options', () => {
+  it('selfServe: false answers POST /tenants/self-serve with 403 self_serve_disabled, as the server can', async () => {
+    const closed = createEnforcerMock({ baseUrl: 'http://closed.test', selfServe: false });
+    const request = new Request('http://closed.test/api/v1/enforcer/tenants/self-serve', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Acme', admin_email: 'ada@example.com', otp: '123456' }),
+    });
+    const response = await getResponse(closed.handlers, request);
+    expect(response?.status).toBe(403);
+    expect(await response?.json()).toMatchObject({ code: 'self_serve_disabled' });
   });
 });

@@ -36,6 +36,8 @@ describe('config', () => {
       },
     });
     expect(config.dataDir).toBe(join(process.cwd(), '.enforcer'));
+    expect(config.allowSelfServe).toBe(true);
+    expect(parseConfig({ ENFORCER_SELF_SERVE: 'false' }).allowSelfServe).toBe(false);
   });
 
   it('derives the default issuer from PORT and accepts durations with units', () => {

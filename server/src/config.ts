@@ -28,6 +28,8 @@ export interface Config {
   /** Maximum request body, in bytes. */
   bodyLimit: number;
   trustProxy: boolean;
+  /** `POST /tenants/self-serve` is open (`ENFORCER_SELF_SERVE`). */
+  allowSelfServe: boolean;
   tokens: {
     accessTtlSeconds: number;
     refreshIdleTtlSeconds: number;
@@ -134,6 +136,7 @@ const envSchema = z.object({
   ENFORCER_AUDIENCE: z.preprocess(empty, z.string().default('enforcer')),
   ENFORCER_BODY_LIMIT: z.preprocess(empty, z.coerce.number().int().min(1024).max(10_485_760).default(65_536)),
   TRUST_PROXY: z.preprocess(empty, z.stringbool().default(false)),
+  ENFORCER_SELF_SERVE: z.preprocess(empty, z.stringbool().default(true)),
   ACCESS_TOKEN_TTL: duration('900', 60, 86_400),
   REFRESH_TOKEN_IDLE_TTL: duration('14d', 300, 365 * 86_400),
   REFRESH_TOKEN_ABSOLUTE_TTL: duration('30d', 300, 365 * 86_400),
@@ -217,6 +220,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     audience: e.ENFORCER_AUDIENCE,
     bodyLimit: e.ENFORCER_BODY_LIMIT,
     trustProxy: e.TRUST_PROXY,
+    allowSelfServe: e.ENFORCER_SELF_SERVE,
     tokens: {
       accessTtlSeconds: e.ACCESS_TOKEN_TTL,
       refreshIdleTtlSeconds: e.REFRESH_TOKEN_IDLE_TTL,

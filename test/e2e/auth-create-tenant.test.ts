@@ -4,6 +4,8 @@ import { startServer } from './harness.js';
 
 const server = await startServer();
 const { api } = server;
+// A deployment that does not offer self-serve.
+const closed = await startServer({ env: { ENFORCER_SELF_SERVE: 'false' } });
 
 const selfServe = (body: Record<string, unknown>, token?: string) =>
   api('POST', '/tenants/self-serve', { body, ...(token ? { token } : {}) });
@@ -132,5 +134,23 @@ describe('POST /tenants', () => {
     expectProblem(response, 400, 'validation_failed');
     expect(response.body.errors[0].path).toBe('body.auth_providers');
     expect(await tenantCount()).toBe(before);
+  });
+});
+
+describe('ENFORCER_SELF_SERVE=false', () => {
+  it('answers 403 self_serve_disabled, with a proof or without, and creates nothing', async () => {
+    const email = uniqueEmail('admin');
+    const otp = await requestCode(closed.api, email);
+    const before = await closed.db.records('tenants').count({});
+    for (const body of [{ otp }, {}]) {
+      expectProblem(
+        await closed.api('POST', '/tenants/self-serve', {
+          body: { name: 'Acme', admin_email: email, ...body },
+        }),
+        403,
+        'self_serve_disabled',
+      );
+    }
+    expect(await closed.db.records('tenants').count({})).toBe(before);
   });
 });

@@ -79,6 +79,8 @@ export interface EnforcerMockOptions {
   tokens?: Partial<Omit<TokenSettings, 'issuer' | 'audience'>> & { issuer?: string; audience?: string };
   /** Check every answer against the contract's response schemas (a mismatch is a 500). Default true. */
   validateResponses?: boolean;
+  /** `POST /tenants/self-serve` open to anyone, as the server's default (`ENFORCER_SELF_SERVE`). Default true. */
+  selfServe?: boolean;
   /** Google sign-in: verify ID tokens against this key set (default: a key of the mock, see `mock.google`). */
   google?: { jwks?: JSONWebKeySet };
 }
@@ -192,6 +194,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
   const devMode = options.devMode ?? true;
   const methods = mockSignInMethods(store, identities);
   const tenants = tenantsHandlers(store.db, {
+    allowSelfServe: options.selfServe ?? true,
     clock: { now: () => new Date(clock.now()) },
     random: webCryptoRandom,
     acceptsSession: (authProviders, amr) => acceptsSession(methods, authProviders, amr),

@@ -9,9 +9,9 @@ import { selfServeHandler } from './self-serve.js';
 const EMAIL = 'ada@example.com';
 
 /** Self-serve over the memory database (its tenants, persons, accounts, sessions and codes tables). */
-function setup() {
+function setup(allowSelfServe = true) {
   const { clock, db, otp, sessions } = memoryFixture();
-  const handler = selfServeHandler(db, { clock, random: webCryptoRandom, otp, sessions });
+  const handler = selfServeHandler(db, { allowSelfServe, clock, random: webCryptoRandom, otp, sessions });
   const code = async (email = EMAIL) => {
     const issued = await otp.issue({ address: email, tenantId: null, purpose: 'verify_email' });
     if (!issued.ok) throw new Error(issued.code);
@@ -27,6 +27,15 @@ function setup() {
 }
 
 describe('self-serve tenant creation', () => {
+  it('where the deployment does not offer it: 403 self_serve_disabled, the code left unspent, nothing made', async () => {
+    const { db, code, selfServe, audit } = setup(false);
+    const otp = await code();
+    expect(await refusal(selfServe({ otp }))).toBe('self_serve_disabled');
+    expect([...db.tables.otpChallenges.values()].map((c) => c.attempts)).toEqual([0]);
+    expect(db.tables.tenants.size).toBe(0);
+    expect(audit()).toEqual([]);
+  });
+
   it('with a code: a new person owns the new tenant and is signed in to it; the code is spent', async () => {
     const { db, code, selfServe, audit } = setup();
     const otp = await code();

@@ -12,6 +12,8 @@ import { provisionTenant } from './provision.js';
 
 /** What self-serve needs besides storage: the email's proof and the owner's session. */
 export interface SelfServeDeps {
+  /** Whether this deployment lets anyone create a tenant (`403 self_serve_disabled` otherwise). */
+  allowSelfServe: boolean;
   clock: Clock;
   random: RandomSource;
   /** Checks the `otp` proving `admin_email` (purpose `verify_email`, no tenant), in the handler's unit of work. */
@@ -38,6 +40,9 @@ export interface SelfServeDeps {
 export const selfServeHandler =
   (uow: UnitOfWork, deps: SelfServeDeps): Handler<typeof contract.tenants.selfServe> =>
   async ({ body }, { caller, client }) => {
+    if (!deps.allowSelfServe) {
+      throw new AppError('self_serve_disabled', 'This deployment does not offer self-serve tenant creation');
+    }
     const user = caller?.kind === 'user' ? caller : undefined;
     if (body.otp === undefined && !user) {
       throw new AppError(

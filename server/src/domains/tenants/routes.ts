@@ -9,6 +9,7 @@ import { registerCoreRoutes } from '../../http/core-handlers.js';
  */
 export const tenantsRoutes: DomainRoutes = (app, services) => {
   const handlers = tenantsHandlers(services.uow, {
+    allowSelfServe: services.config.allowSelfServe,
     clock: services.clock,
     random: services.random,
     acceptsSession: (authProviders, amr) => acceptsSession(services.signInMethods, authProviders, amr),
