@@ -44,6 +44,23 @@ const isLive = (session: SessionRecord, now: Date) => !session.revokedAt && sess
 
 const noSuchSession = () => new AppError('not_found', 'No such session');
 
+/**
+ * Ends a live session that `mine` accepts, in the caller's unit of work; an unknown one, an ended one and
+ * one `mine` refuses are the same `404 not_found` (nobody learns of other people's sessions).
+ */
+async function endLiveSession(
+  repos: Repositories,
+  now: Date,
+  id: string,
+  reason: string,
+  mine: (session: SessionRecord) => boolean,
+): Promise<SessionRecord> {
+  const session = await repos.sessions.findSession(id);
+  if (!session || !mine(session) || !isLive(session, now)) throw noSuchSession();
+  if (!(await repos.sessions.revokeSession(session.id, reason, now))) throw noSuchSession();
+  return session;
+}
+
 function userOf(ctx: HandlerContext): UserCaller {
   const caller = callerOf(ctx);
   if (caller.kind !== 'user') {
@@ -74,12 +91,13 @@ export const ownSessionsHandlers = (
   endSession: async ({ params }, ctx) => {
     const user = userOf(ctx);
     await deps.uow.transaction(async (repos) => {
-      const now = deps.clock.now();
-      const session = await repos.sessions.findSession(params.id);
-      if (!session || session.personId !== user.personId || !isLive(session, now)) throw noSuchSession();
-      if (!(await repos.sessions.revokeSession(session.id, sessionEndReasons.self, now))) {
-        throw noSuchSession();
-      }
+      const session = await endLiveSession(
+        repos,
+        deps.clock.now(),
+        params.id,
+        sessionEndReasons.self,
+        (found) => found.personId === user.personId,
+      );
       repos.audit.record({
         action: 'auth.session.ended',
         // The person's account in the session's tenant: the event lands in that tenant's log.
@@ -184,12 +202,13 @@ export const accountSessionsHandlers = (
     const caller = callerOf(ctx);
     await deps.uow.transaction(async (repos) => {
       const account = await sessionsTarget(repos, caller, params.id, 'sessions.revoke');
-      const now = deps.clock.now();
-      const session = await repos.sessions.findSession(params.session_id);
-      if (!session || session.accountId !== account.id || !isLive(session, now)) throw noSuchSession();
-      if (!(await repos.sessions.revokeSession(session.id, sessionEndReasons.admin, now))) {
-        throw noSuchSession();
-      }
+      const session = await endLiveSession(
+        repos,
+        deps.clock.now(),
+        params.session_id,
+        sessionEndReasons.admin,
+        (found) => found.accountId === account.id,
+      );
       repos.audit.record({
         action: 'account.sessions.ended',
         actor: auditActorOf(caller),
