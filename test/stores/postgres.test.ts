@@ -1,5 +1,5 @@
 import { generateTenantCode, webCryptoRandom } from '@enforcer/core';
-import { afterAll } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { TenantPolicyService } from '../../server/src/domains/policy/tenant-policy.js';
 import { type ITenant, Tenant } from '../../server/src/entities/tenants.js';
 import { systemClock } from '../../server/src/lib/clock.js';
@@ -149,3 +149,32 @@ identityStoreContract('postgres', () => ({
   uow,
   seedPerson: async () => (await seedAccount(db.orm)).person.id,
 }));
+
+// `/authorize` runs one read per request: with the caller's policy compiled and cached, it reads no row and
+// should not pay for an entity manager fork either (repositories and the fork are made on first use).
+describe('PostgresUnitOfWork.read', () => {
+  it('forks no entity manager for a cached policy, and one for a read that needs rows', async () => {
+    const { tenant, account } = await seedAccount(db.orm);
+    const reads = new PostgresUnitOfWork({
+      orm: db.orm,
+      clock: systemClock,
+      policies: new TenantPolicyService(),
+    });
+    const caller = { version: tenant.policyVersion };
+    await reads.read((repos) => repos.policies.forTenant(tenant.id, caller)); // compiles and caches
+    const fork = vi.spyOn(db.orm.em, 'fork');
+    try {
+      const policy = await reads.read((repos) => repos.policies.forTenant(tenant.id, caller));
+      expect(policy.compiled).toBeDefined();
+      expect(fork).not.toHaveBeenCalled();
+      const found = await reads.read(async (repos) => {
+        await repos.policies.groupGrants(tenant.id);
+        return repos.accounts.find(tenant.id, account.id); // a second repository shares the fork
+      });
+      expect(found?.id).toBe(account.id);
+      expect(fork).toHaveBeenCalledTimes(1);
+    } finally {
+      fork.mockRestore();
+    }
+  });
+});

@@ -10,11 +10,12 @@ import { Tenant } from '../../entities/tenants.js';
  * cache (keyed by the tenant's policy version, which every process reads), in the unit's transaction.
  */
 export class PostgresTenantPolicyStore implements TenantPolicyStore {
-  readonly #em: EntityManager;
+  /** The unit's entity manager; for a read, forked on first use (a cached policy needs none). */
+  readonly #em: () => EntityManager;
   readonly #policies: TenantPolicyService;
 
-  constructor(em: EntityManager, policies: TenantPolicyService) {
-    this.#em = em;
+  constructor(em: EntityManager | (() => EntityManager), policies: TenantPolicyService) {
+    this.#em = typeof em === 'function' ? em : () => em;
     this.#policies = policies;
   }
 
@@ -25,17 +26,17 @@ export class PostgresTenantPolicyStore implements TenantPolicyStore {
     if (options.version !== undefined && !options.lock) {
       return this.#policies.forCaller(this.#em, { tenantId, policyVersion: options.version });
     }
-    if (!options.lock) return this.#policies.forTenant(this.#em, tenantId);
-    const tenant = await this.#em.findOne(Tenant, tenantId, {
+    if (!options.lock) return this.#policies.forTenant(this.#em(), tenantId);
+    const tenant = await this.#em().findOne(Tenant, tenantId, {
       lockMode: LockMode.PESSIMISTIC_WRITE,
       refresh: true,
     });
     if (!tenant) throw new AppError('not_found', 'No such tenant');
-    return this.#policies.forTenant(this.#em, tenant);
+    return this.#policies.forTenant(this.#em(), tenant);
   }
 
   async groupGrants(tenantId: string) {
-    const groups = await this.#em.find(Group, { tenant: tenantId }, { orderBy: { name: 'asc' } });
+    const groups = await this.#em().find(Group, { tenant: tenantId }, { orderBy: { name: 'asc' } });
     return groups.map((g) => ({
       name: g.name,
       permissions: g.permissions,
@@ -49,7 +50,7 @@ export class PostgresTenantPolicyStore implements TenantPolicyStore {
 
   async bumpVersion(tenantId: string): Promise<void> {
     (await this.#tenant(tenantId)).policyVersion += 1;
-    await this.#em.flush();
+    await this.#em().flush();
   }
 
   async write(tenantId: string, document: PolicyDocument): Promise<void> {
@@ -57,11 +58,11 @@ export class PostgresTenantPolicyStore implements TenantPolicyStore {
     tenant.policy = document as unknown as Record<string, unknown>;
     tenant.policyEtag = await policyEtag(document);
     tenant.policyVersion += 1;
-    await this.#em.flush();
+    await this.#em().flush();
   }
 
   async #tenant(tenantId: string) {
-    const tenant = await this.#em.findOne(Tenant, tenantId);
+    const tenant = await this.#em().findOne(Tenant, tenantId);
     if (!tenant) throw new AppError('not_found', 'No such tenant');
     return tenant;
   }

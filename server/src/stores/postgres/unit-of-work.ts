@@ -20,31 +20,56 @@ import { PostgresSessionStore } from './sessions.js';
 import { PostgresInviteStore, PostgresTenantMembers, PostgresTenantStore } from './tenants.js';
 import { PostgresThrottleStore } from './throttle.js';
 
-/** The repositories over one entity manager (one transaction, or a fork for reads). */
-export function postgresRepositories(em: EntityManager, deps: PostgresStoreDeps): Repositories {
-  const repos: Repositories = {
-    audit: new PostgresAuditLog(em, deps.clock),
-    policies: new PostgresTenantPolicyStore(em, deps.policies),
-    grants: new PostgresGrantReader(em),
-    throttle: new PostgresThrottleStore(em),
-    tenants: new PostgresTenantStore(em),
-    invites: new PostgresInviteStore(em, deps.clock),
-    members: new PostgresTenantMembers(em, deps.clock),
-    apiKeys: new PostgresApiKeyStore(em),
-    revocations: new PostgresRevocationFeed(em),
-    accounts: new PostgresAccountStore(em, deps.clock),
-    persons: new PostgresPersonStore(em, deps.clock),
-    identities: new PostgresIdentityStore(em, deps.clock),
-    challenges: new PostgresChallengeStore(em),
-    passkeys: new PostgresPasskeyStore(em),
-    groups: new PostgresGroupStore(em),
-    accountSessions: new PostgresAccountSessions(em, deps.clock),
-    passwords: new PostgresPasswordStore(em),
-    magicLinks: new PostgresMagicLinkStore(em),
-    sessions: new PostgresSessionStore({ tx: em }),
-    codes: new PostgresOtpChallengeStore({ tx: em }),
-    mfa: new PostgresMfaStore(em),
-  };
+/** How each repository is made over an entity manager (`em()` forks one on first use, for reads). */
+const makers = (
+  em: () => EntityManager,
+  deps: PostgresStoreDeps,
+): { [K in keyof Repositories]: () => Repositories[K] } => ({
+  audit: () => new PostgresAuditLog(em(), deps.clock),
+  // Takes `em` unforked: a decision whose policy is cached reads no row and needs no fork.
+  policies: () => new PostgresTenantPolicyStore(em, deps.policies),
+  grants: () => new PostgresGrantReader(em()),
+  throttle: () => new PostgresThrottleStore(em()),
+  tenants: () => new PostgresTenantStore(em()),
+  invites: () => new PostgresInviteStore(em(), deps.clock),
+  members: () => new PostgresTenantMembers(em(), deps.clock),
+  apiKeys: () => new PostgresApiKeyStore(em()),
+  revocations: () => new PostgresRevocationFeed(em()),
+  accounts: () => new PostgresAccountStore(em(), deps.clock),
+  persons: () => new PostgresPersonStore(em(), deps.clock),
+  identities: () => new PostgresIdentityStore(em(), deps.clock),
+  challenges: () => new PostgresChallengeStore(em()),
+  passkeys: () => new PostgresPasskeyStore(em()),
+  groups: () => new PostgresGroupStore(em()),
+  accountSessions: () => new PostgresAccountSessions(em(), deps.clock),
+  passwords: () => new PostgresPasswordStore(em()),
+  magicLinks: () => new PostgresMagicLinkStore(em()),
+  sessions: () => new PostgresSessionStore({ tx: em() }),
+  codes: () => new PostgresOtpChallengeStore({ tx: em() }),
+  mfa: () => new PostgresMfaStore(em()),
+});
+
+/**
+ * The repositories over one entity manager (one transaction, or a fork for reads), each made on first
+ * use: a unit of work touches two or three of the twenty, and `/authorize` runs one per request.
+ */
+export function postgresRepositories(
+  em: EntityManager | (() => EntityManager),
+  deps: PostgresStoreDeps,
+): Repositories {
+  const entityManager = typeof em === 'function' ? em : () => em;
+  const repos = {} as Repositories;
+  for (const [name, make] of Object.entries(makers(entityManager, deps))) {
+    Object.defineProperty(repos, name, {
+      enumerable: true,
+      get() {
+        const store = make();
+        Object.defineProperty(repos, name, { value: store, enumerable: true });
+        return store;
+      },
+      configurable: true,
+    });
+  }
   return repos;
 }
 
@@ -58,7 +83,7 @@ export interface PostgresStoreDeps {
 /**
  * The PostgreSQL unit of work: `transaction` is one database transaction on a fresh fork of the entity
  * manager (flushed and committed when the work returns, rolled back when it throws); `read` a fresh fork
- * with no transaction. Locks a rule needs (`FOR UPDATE` on a tenant row) are taken by the repositories.
+ * with no transaction, made when a repository first needs it. Locks a rule needs (`FOR UPDATE` on a tenant row) are taken by the repositories.
  */
 export class PostgresUnitOfWork implements UnitOfWork {
   readonly #orm: MikroORM;
@@ -74,7 +99,8 @@ export class PostgresUnitOfWork implements UnitOfWork {
   }
 
   read<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return work(postgresRepositories(this.#orm.em.fork(), this.#deps));
+    let fork: EntityManager | undefined;
+    return work(postgresRepositories(() => (fork ??= this.#orm.em.fork()), this.#deps));
   }
 
   /** Repositories joining a caller's transaction (code not yet moved to the unit of work). */
