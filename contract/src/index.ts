@@ -195,6 +195,7 @@ export {
   siweSignatureSchema,
 } from './auth/siwe';
 export { type UnlockAccountResponse, unlockAccountResponseSchema } from './auth/throttle';
+export { VerifiedTokenCache, type VerifiedTokenEntry } from './auth/verified-tokens';
 export { policyContract } from './authorization/contract';
 // Policy and authorization
 export {

@@ -1,4 +1,4 @@
-import { mfaSubjectAttributes } from '@enforcer/contract';
+import { mfaSubjectAttributes, VerifiedTokenCache } from '@enforcer/contract';
 import type { CompiledPolicy, Explanation, Plan, Resource, Subject } from '@enforcer/contract/policy';
 import { VerifierError } from './errors';
 import type { KeySource } from './keys/key-source';
@@ -8,8 +8,8 @@ import { type ResolvedOptions, resolveOptions, type VerifierOptions } from './op
 import { type PolicySource, RemotePolicy, StaticPolicy } from './policy/policy-source';
 import { buildPrincipal, kGeneration, kOwner, type Principal, type PrincipalSlots } from './principal';
 import { RevocationFeedPoller } from './revocations/revocation-feed';
+import type { CachedToken } from './token/cached-token';
 import { type VerifyTokenRules, verifyToken } from './token/verify-token';
-import { TokenCache } from './token-cache';
 
 /** A decision and what decided it: exactly what `POST /authorize` answers (`{ allowed, reason }`). */
 export type Decision = Explanation;
@@ -58,13 +58,13 @@ class EnforcerVerifier implements Verifier {
   readonly #keys: KeySource;
   readonly #policy: PolicySource;
   readonly #feed: RevocationFeedPoller | undefined;
-  readonly #cache: TokenCache | undefined;
+  readonly #cache: VerifiedTokenCache<CachedToken> | undefined;
   readonly #rules: VerifyTokenRules;
   #ready: Promise<void> | undefined;
 
   constructor(o: ResolvedOptions) {
     this.#o = o;
-    this.#cache = o.tokenCacheSize > 0 ? new TokenCache(o.tokenCacheSize) : undefined;
+    this.#cache = o.tokenCacheSize > 0 ? new VerifiedTokenCache<CachedToken>(o.tokenCacheSize) : undefined;
     const common = { fetch: o.fetch, timeoutMs: o.requestTimeoutMs, now: o.now };
 
     if (o.jwks.kind === 'local') {

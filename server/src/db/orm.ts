@@ -24,7 +24,9 @@ export function ormConfig(databaseUrl: string, options: OrmOptions = {}): Option
     extensions: [Migrator],
     // Forked entity managers only: a request or service never shares an identity map.
     allowGlobalContext: false,
-    pool: { min: 0, max: options.poolMax ?? 10 },
+    // A couple of connections stay open however quiet it gets (pg closes idle ones above `min` after
+    // `idleTimeoutMillis`): a request after a lull should not pay for a new PostgreSQL backend.
+    pool: { min: Math.min(2, options.poolMax ?? 10), max: options.poolMax ?? 10, idleTimeoutMillis: 30_000 },
     // A database that accepts no connection (hung, unreachable) fails a request after 10 s with a
     // "timeout exceeded when trying to connect", answered 503 (lib/database-unavailable.ts), instead of hanging it.
     driverOptions: { connectionTimeoutMillis: 10_000 },

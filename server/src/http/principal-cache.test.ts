@@ -56,4 +56,53 @@ describe('PrincipalCache', () => {
     now = 1000;
     expect(cache.get('s3')).toBeUndefined();
   });
+
+  it('spreads expiry over the last fifth of the TTL, so entries stored together do not expire together', () => {
+    let now = 0;
+    let random = 0;
+    const cache = new PrincipalCache({ ttlMs: 1000, now: () => now, random: () => random });
+    cache.enable();
+    cache.set('early', row('a1'), cache.generation); // expires at 800
+    random = 0.5;
+    cache.set('late', row('a2'), cache.generation); // expires at 900
+    now = 799;
+    expect([cache.get('early'), cache.get('late')].map(Boolean)).toEqual([true, true]);
+    now = 800;
+    expect([cache.get('early'), cache.get('late')].map(Boolean)).toEqual([false, true]);
+    now = 900;
+    expect(cache.get('late')).toBeUndefined();
+  });
+
+  it('merges concurrent misses for one session into one read, then serves the cache', async () => {
+    const cache = new PrincipalCache();
+    cache.enable();
+    let reads = 0;
+    let answer!: (found: ReturnType<typeof row>) => void;
+    const read = () => {
+      reads++;
+      return new Promise<ReturnType<typeof row>>((resolve) => (answer = resolve));
+    };
+    const waiting = [cache.load('s1', read), cache.load('s1', read), cache.load('s1', read)];
+    answer(row('a1'));
+    expect(await Promise.all(waiting)).toEqual([row('a1'), row('a1'), row('a1')]);
+    expect(await cache.load('s1', read)).toEqual(row('a1'));
+    expect(reads).toBe(1);
+  });
+
+  it('never lets a request that starts after an invalidation join a read that began before it', async () => {
+    const cache = new PrincipalCache();
+    cache.enable();
+    const answers: ((found: ReturnType<typeof row>) => void)[] = [];
+    const read = () => new Promise<ReturnType<typeof row>>((resolve) => answers.push(resolve));
+    const before = cache.load('s1', read);
+    cache.invalidate('s:s1'); // the session was revoked while the first read ran
+    const after = cache.load('s1', read);
+    expect(answers).toHaveLength(2);
+    answers[0]!({ ...row('a1'), revoked_at: null });
+    answers[1]!({ ...row('a1'), revoked_at: new Date(0) });
+    expect((await before).revoked_at).toBeNull();
+    expect((await after).revoked_at).toEqual(new Date(0));
+    // What stays cached is the read made after the change, never the one that raced it.
+    expect(cache.get('s1')?.revoked_at ?? null).not.toBeNull();
+  });
 });

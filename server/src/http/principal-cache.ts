@@ -27,6 +27,8 @@ export const CHANGES_CHANNEL = 'enforcer_changes';
 
 export class PrincipalCache {
   readonly #entries = new Map<string, { row: CachedPrincipal; expiresAt: number }>();
+  /** Reads under way, by session id: concurrent misses for one session share one query. */
+  readonly #loading = new Map<string, { generation: number; row: Promise<CachedPrincipal | undefined> }>();
   readonly #ttlMs: number;
   readonly #max: number;
   readonly #now: () => number;
@@ -34,10 +36,13 @@ export class PrincipalCache {
   /** Counts invalidations, so a read that raced one is not stored (see `set`). */
   #generation = 0;
 
-  constructor(options: { ttlMs?: number; max?: number; now?: () => number } = {}) {
+  readonly #random: () => number;
+
+  constructor(options: { ttlMs?: number; max?: number; now?: () => number; random?: () => number } = {}) {
     this.#ttlMs = options.ttlMs ?? 10_000;
     this.#max = options.max ?? 50_000;
     this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
   }
 
   get enabled(): boolean {
@@ -68,7 +73,37 @@ export class PrincipalCache {
     if (!this.#enabled || generation !== this.#generation) return;
     // Oldest first out: a Map iterates in insertion order.
     if (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value!);
-    this.#entries.set(sessionId, { row, expiresAt: this.#now() + this.#ttlMs });
+    // Expiry spread over the last fifth of the TTL: entries stored together (a restart, a
+    // tenant-wide invalidation) do not all expire in the same instant and miss together.
+    const ttl = this.#ttlMs * (0.8 + 0.2 * this.#random());
+    this.#entries.set(sessionId, { row, expiresAt: this.#now() + ttl });
+  }
+
+  /**
+   * The session's row from the cache, or from `read` (then cached). Requests that miss at
+   * once for the same session share one read (single flight), unless an invalidation came
+   * between: a request that starts after a change never joins a read that may predate it.
+   */
+  async load(
+    sessionId: string,
+    read: () => Promise<CachedPrincipal | undefined>,
+  ): Promise<CachedPrincipal | undefined> {
+    const cached = this.get(sessionId);
+    if (cached) return cached;
+    const generation = this.#generation;
+    const pending = this.#loading.get(sessionId);
+    if (pending && pending.generation === generation) return pending.row;
+    const row = read().then((found) => {
+      if (found) this.set(sessionId, found, generation);
+      return found;
+    });
+    const entry = { generation, row };
+    this.#loading.set(sessionId, entry);
+    try {
+      return await row;
+    } finally {
+      if (this.#loading.get(sessionId) === entry) this.#loading.delete(sessionId);
+    }
   }
 
   /** Applies one notification: `s:<session id>`, `a:<account id>` or `t:<tenant id>`. */

@@ -115,12 +115,10 @@ async function verifyUser(
       )
     : await services.accessTokens.verify(token);
   // A short-lived token is not enough on the server: a logout or a revoked session ends it now.
-  let row = services.principalCache.get(claims.sid);
-  if (!row) {
-    const generation = services.principalCache.generation;
-    row = (await em().execute(PRINCIPAL_SQL, [claims.sid], 'get')) as PrincipalRow | undefined;
-    if (row) services.principalCache.set(claims.sid, row, generation);
-  }
+  const row = await services.principalCache.load(
+    claims.sid,
+    async () => (await em().execute(PRINCIPAL_SQL, [claims.sid], 'get')) as PrincipalRow | undefined,
+  );
   const state = row && {
     revoked: row.revoked_at !== null,
     accountId: row.account_id,

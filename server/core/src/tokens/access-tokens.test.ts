@@ -1,5 +1,5 @@
 import { generateKeyPair, SignJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { webCryptoRandom } from '../platform.js';
 import { MemorySigningKeys } from '../stores/memory/signing-keys.js';
 import { AccessTokenService } from './access-tokens.js';
@@ -62,6 +62,22 @@ describe('AccessTokenService over memory signing keys', () => {
       jti: issued.jti,
     });
     expect(issued.expiresAt.getTime() - clock.ms).toBe(900_000);
+  });
+
+  it('checks a signature once: the same token again is answered from the verified-token cache', async () => {
+    const { service } = setup();
+    const { token } = await service.issue(subject);
+    const verifySignature = vi.spyOn(crypto.subtle, 'verify');
+    try {
+      const first = await service.verify(token);
+      const again = await service.verify(token);
+      expect(again).toEqual(first);
+      expect(verifySignature).toHaveBeenCalledTimes(1);
+      // Shared between requests, so nobody can change it for the next one.
+      expect(Object.isFrozen(again) && Object.isFrozen(again.roles)).toBe(true);
+    } finally {
+      verifySignature.mockRestore();
+    }
   });
 
   it('refuses an expired token (past the tolerance) as token_expired, not before', async () => {

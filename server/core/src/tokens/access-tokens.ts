@@ -1,4 +1,4 @@
-import { type AccessTokenClaims, accessTokenClaimsSchema } from '@enforcer/contract';
+import { type AccessTokenClaims, accessTokenClaimsSchema, VerifiedTokenCache } from '@enforcer/contract';
 import { errors, type JWTHeaderParameters, jwtVerify, SignJWT } from 'jose';
 import { AppError } from '../errors.js';
 import { addSeconds, base64url, type Clock, type RandomSource } from '../platform.js';
@@ -41,6 +41,11 @@ export interface AccessTokenServiceOptions {
   audience: string;
   ttlSeconds: number;
   clockToleranceSeconds: number;
+  /**
+   * How many verified tokens to remember (default 10,000; 0 turns it off): the same token presented again
+   * skips the signature check, with its expiry and its key checked again on every use.
+   */
+  verifiedTokenCacheSize?: number;
 }
 
 const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
@@ -51,9 +56,11 @@ const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
  */
 export class AccessTokenService {
   readonly #o: AccessTokenServiceOptions;
+  readonly #verified: VerifiedTokenCache<{ claims: AccessTokenClaims; exp: number; kid: string }>;
 
   constructor(options: AccessTokenServiceOptions) {
     this.#o = options;
+    this.#verified = new VerifiedTokenCache(options.verifiedTokenCacheSize ?? 10_000);
   }
 
   get ttlSeconds(): number {
@@ -98,8 +105,23 @@ export class AccessTokenService {
    * Verifies signature (ES256 only, a published key of ours), `typ`, issuer, audience and lifetime (with
    * the configured clock tolerance), then the claims' shape. Throws `AppError` `token_expired` or
    * `token_invalid`; an error reading the keys propagates as it is (a 503 upstream, not a verdict).
+   * A token verified before answers from the cache while it has not expired and its key is still
+   * published; otherwise it is verified again (and refused as it would have been).
    */
   async verify(token: string): Promise<AccessTokenClaims> {
+    const cached = this.#verified.get(token);
+    if (cached) {
+      // jose's rule: expired once `exp <= now - tolerance`.
+      const now = epochSeconds(this.#o.clock.now());
+      if (
+        cached.exp > now - this.#o.clockToleranceSeconds &&
+        (await this.#o.keys.getVerificationKey(cached.kid))
+      ) {
+        return cached.claims;
+      }
+      this.#verified.delete(token);
+    }
+    let kid: string | undefined;
     let lookupFailure: { error: unknown } | undefined;
     let payload: unknown;
     try {
@@ -107,6 +129,7 @@ export class AccessTokenService {
         token,
         async (header: JWTHeaderParameters) => {
           let key: CryptoKey | undefined;
+          kid = header.kid;
           try {
             key = header.kid ? await this.#o.keys.getVerificationKey(header.kid) : undefined;
           } catch (error) {
@@ -135,6 +158,17 @@ export class AccessTokenService {
     }
     const claims = accessTokenClaimsSchema.safeParse(payload);
     if (!claims.success) throw new AppError('token_invalid', 'The access token is missing required claims');
-    return claims.data;
+    // Shared by every later request with this token: frozen, so no caller can change what the next one sees.
+    const verified = deepFreeze(claims.data);
+    if (kid) this.#verified.set(token, { claims: verified, exp: verified.exp, kid });
+    return verified;
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }

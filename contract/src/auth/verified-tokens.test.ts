@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { TokenCache } from './token-cache';
+import { VerifiedTokenCache } from './verified-tokens';
 
-const entry = (kid: string) => ({ principal: {} as never, exp: 0, kid });
+const entry = (kid: string) => ({ exp: 0, kid });
 
-describe('TokenCache', () => {
+describe('VerifiedTokenCache', () => {
   it('is bounded: past maxEntries the oldest goes', () => {
-    const cache = new TokenCache(2);
+    const cache = new VerifiedTokenCache(2);
     cache.set('a', entry('k1'));
     cache.set('b', entry('k1'));
     cache.set('c', entry('k2'));
@@ -15,13 +15,13 @@ describe('TokenCache', () => {
   });
 
   it('keeps nothing with maxEntries 0', () => {
-    const cache = new TokenCache(0);
+    const cache = new VerifiedTokenCache(0);
     cache.set('a', entry('k1'));
     expect(cache.size).toBe(0);
   });
 
   it('forgets the tokens of keys that left the JWKS', () => {
-    const cache = new TokenCache(10);
+    const cache = new VerifiedTokenCache(10);
     cache.set('a', entry('k1'));
     cache.set('b', entry('k2'));
     cache.forgetKeys(['k1']);

@@ -1,0 +1,9 @@
+import type { Principal, PrincipalSlots } from '../principal';
+
+/** A verified token in the verifier's cache (the shared `VerifiedTokenCache`): its principal as built. */
+export interface CachedToken {
+  principal: Principal & PrincipalSlots;
+  /** `exp`, epoch seconds. */
+  exp: number;
+  kid: string;
+}
