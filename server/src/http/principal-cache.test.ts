@@ -1,9 +1,9 @@
 // The cache's own rules (bypass, races, expiry); test/e2e/principal-cache.test.ts checks it over HTTP.
 import { describe, expect, it } from 'vitest';
-import { PrincipalCache } from './principal-cache.js';
+import { type CachedPrincipal, PrincipalCache } from './principal-cache.js';
 
 describe('PrincipalCache', () => {
-  const row = (account: string, tenant = 't1') => ({
+  const row = (account: string, tenant = 't1'): CachedPrincipal => ({
     revoked_at: null,
     account_id: account,
     person_id: 'p',
@@ -77,10 +77,10 @@ describe('PrincipalCache', () => {
     const cache = new PrincipalCache();
     cache.enable();
     let reads = 0;
-    let answer!: (found: ReturnType<typeof row>) => void;
+    let answer!: (found: CachedPrincipal) => void;
     const read = () => {
       reads++;
-      return new Promise<ReturnType<typeof row>>((resolve) => (answer = resolve));
+      return new Promise<CachedPrincipal>((resolve) => (answer = resolve));
     };
     const waiting = [cache.load('s1', read), cache.load('s1', read), cache.load('s1', read)];
     answer(row('a1'));
@@ -92,16 +92,16 @@ describe('PrincipalCache', () => {
   it('never lets a request that starts after an invalidation join a read that began before it', async () => {
     const cache = new PrincipalCache();
     cache.enable();
-    const answers: ((found: ReturnType<typeof row>) => void)[] = [];
-    const read = () => new Promise<ReturnType<typeof row>>((resolve) => answers.push(resolve));
+    const answers: ((found: CachedPrincipal) => void)[] = [];
+    const read = () => new Promise<CachedPrincipal>((resolve) => answers.push(resolve));
     const before = cache.load('s1', read);
     cache.invalidate('s:s1'); // the session was revoked while the first read ran
     const after = cache.load('s1', read);
     expect(answers).toHaveLength(2);
     answers[0]!({ ...row('a1'), revoked_at: null });
     answers[1]!({ ...row('a1'), revoked_at: new Date(0) });
-    expect((await before).revoked_at).toBeNull();
-    expect((await after).revoked_at).toEqual(new Date(0));
+    expect((await before)?.revoked_at).toBeNull();
+    expect((await after)?.revoked_at).toEqual(new Date(0));
     // What stays cached is the read made after the change, never the one that raced it.
     expect(cache.get('s1')?.revoked_at ?? null).not.toBeNull();
   });

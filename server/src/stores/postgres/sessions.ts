@@ -2,13 +2,14 @@ import type {
   FamilyTransaction,
   PageRequest,
   RefreshTokenRecord,
+  SessionChanges,
   SessionOwner,
   SessionRecord,
   SessionStore,
 } from '@enforcer/core';
 import { type EntityManager, LockMode, type MikroORM } from '@mikro-orm/postgresql';
 import { Account, Person } from '../../entities/accounts.js';
-import { type IRefreshToken, type ISession, RefreshToken, Session } from '../../entities/sessions.js';
+import { type ISession, RefreshToken, Session } from '../../entities/sessions.js';
 import { Tenant } from '../../entities/tenants.js';
 import { afterPosition, pageOrder } from '../../lib/pagination.js';
 
@@ -28,16 +29,112 @@ const sessionRecord = (row: ISession): SessionRecord => ({
   revokeReason: row.revokeReason ?? null,
 });
 
-const tokenRecord = (row: IRefreshToken): RefreshTokenRecord => ({
+const TOKEN_COLUMNS =
+  '"id", "session_id", "token_hash", "parent_id", "replaced_by_id", "used_at", "created_at", "expires_at"';
+const SESSION_COLUMNS =
+  '"id", "account_id", "person_id", "tenant_id", "amr", "mfa_at", "ip", "user_agent", "created_at", "last_used_at", "absolute_expires_at", "revoked_at", "revoke_reason"';
+
+type Timestamp = Date | string;
+const at = (value: Timestamp): Date => (value instanceof Date ? value : new Date(value));
+const atOrNull = (value: Timestamp | null): Date | null => (value === null ? null : at(value));
+
+interface TokenRow {
+  id: string;
+  session_id: string;
+  token_hash: string;
+  parent_id: string | null;
+  replaced_by_id: string | null;
+  used_at: Timestamp | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+interface SessionRow {
+  id: string;
+  account_id: string;
+  person_id: string;
+  tenant_id: string;
+  amr: string[];
+  mfa_at: Timestamp | null;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+  last_used_at: Timestamp;
+  absolute_expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  revoke_reason: string | null;
+}
+
+const tokenOfRow = (row: TokenRow): RefreshTokenRecord => ({
   id: row.id,
-  sessionId: row.session.id,
-  tokenHash: row.tokenHash,
-  parentId: row.parentId ?? null,
-  replacedById: row.replacedById ?? null,
-  usedAt: row.usedAt ?? null,
-  createdAt: row.createdAt,
-  expiresAt: row.expiresAt,
+  sessionId: row.session_id,
+  tokenHash: row.token_hash,
+  parentId: row.parent_id,
+  replacedById: row.replaced_by_id,
+  usedAt: atOrNull(row.used_at),
+  createdAt: at(row.created_at),
+  expiresAt: at(row.expires_at),
 });
+
+const sessionOfRow = (row: SessionRow): SessionRecord => ({
+  id: row.id,
+  accountId: row.account_id,
+  personId: row.person_id,
+  tenantId: row.tenant_id,
+  amr: [...row.amr],
+  mfaAt: atOrNull(row.mfa_at),
+  ip: row.ip,
+  userAgent: row.user_agent,
+  createdAt: at(row.created_at),
+  lastUsedAt: at(row.last_used_at),
+  absoluteExpiresAt: at(row.absolute_expires_at),
+  revokedAt: atOrNull(row.revoked_at),
+  revokeReason: row.revoke_reason,
+});
+
+/** Session columns a family transaction may change, by `SessionChanges` key. */
+const SESSION_CHANGE_COLUMNS: Record<keyof SessionChanges, string> = {
+  lastUsedAt: 'last_used_at',
+  ip: 'ip',
+  userAgent: 'user_agent',
+  revokedAt: 'revoked_at',
+  revokeReason: 'revoke_reason',
+};
+
+/**
+ * What a family transaction wrote, as one statement (a rotation: the successor inserted, the presented
+ * token marked used, the session's use recorded): one round trip instead of three.
+ */
+async function writeFamily(
+  tx: EntityManager,
+  sessionId: string,
+  inserted: RefreshTokenRecord[],
+  used: { id: string; usedAt: Date; replacedById: string }[],
+  changes: SessionChanges,
+): Promise<void> {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  for (const t of inserted) {
+    parts.push(`insert into "refresh_token" (${TOKEN_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?)`);
+    params.push(t.id, sessionId, t.tokenHash, t.parentId, t.replacedById, t.usedAt, t.createdAt, t.expiresAt);
+  }
+  for (const u of used) {
+    parts.push(`update "refresh_token" set "used_at" = ?, "replaced_by_id" = ? where "id" = ?`);
+    params.push(u.usedAt, u.replacedById, u.id);
+  }
+  const keys = (Object.keys(changes) as (keyof SessionChanges)[]).filter((k) => changes[k] !== undefined);
+  if (keys.length > 0) {
+    parts.push(
+      `update "session" set ${keys.map((k) => `"${SESSION_CHANGE_COLUMNS[k]}" = ?`).join(', ')} where "id" = ?`,
+    );
+    params.push(...keys.map((k) => changes[k]), sessionId);
+  }
+  if (parts.length === 0) return;
+  // Data-modifying statements in WITH all run, on one snapshot, whether or not the final one reads them.
+  const [last, ...first] = [parts.at(-1)!, ...parts.slice(0, -1)];
+  const sql = first.length === 0 ? last : `with ${first.map((p, i) => `w${i} as (${p})`).join(', ')} ${last}`;
+  await tx.execute(sql, params, 'run');
+}
 
 /**
  * Sessions and refresh tokens in PostgreSQL. Built over the ORM, each call runs in its own transaction;
@@ -92,39 +189,52 @@ export class PostgresSessionStore implements SessionStore {
     );
   }
 
+  /**
+   * The refresh path, the busiest write of all: plain SQL, no entity manager unit of work. Two locking
+   * reads (the token, then its session: the order every rotation takes) and, when `work` wrote anything,
+   * one statement with every write, all in one transaction.
+   */
   withFamily<T>(tokenHash: string, work: (family: FamilyTransaction) => Promise<T>): Promise<T | undefined> {
     return this.#transactional(async (tx) => {
-      const token = await tx.findOne(RefreshToken, { tokenHash }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!token) return undefined;
-      const session = await tx.findOneOrFail(Session, token.session.id, {
-        lockMode: LockMode.PESSIMISTIC_WRITE,
-        refresh: true,
-      });
+      const [tokenRow] = await tx.execute<TokenRow[]>(
+        `select ${TOKEN_COLUMNS} from "refresh_token" where "token_hash" = ? for update`,
+        [tokenHash],
+      );
+      if (!tokenRow) return undefined;
+      const [sessionRow] = await tx.execute<SessionRow[]>(
+        `select ${SESSION_COLUMNS} from "session" where "id" = ? for update`,
+        [tokenRow.session_id],
+      );
+      const token = tokenOfRow(tokenRow);
+      let session = sessionOfRow(sessionRow!);
+      const inserted: RefreshTokenRecord[] = [];
+      const used: { id: string; usedAt: Date; replacedById: string }[] = [];
+      let sessionChanges: SessionChanges = {};
       const family: FamilyTransaction = {
-        get token() {
-          return tokenRecord(token);
-        },
+        token,
         get session() {
-          return sessionRecord(session);
+          return session;
         },
         findToken: async (id) => {
-          const row = await tx.findOne(RefreshToken, id);
-          return row ? tokenRecord(row) : null;
+          const [row] = await tx.execute<TokenRow[]>(
+            `select ${TOKEN_COLUMNS} from "refresh_token" where "id" = ?`,
+            [id],
+          );
+          return row ? tokenOfRow(row) : null;
         },
         insertToken: async (next) => {
-          this.#createToken(tx, session, next);
+          inserted.push(next);
         },
         markUsed: async (tokenId, usedAt, replacedById) => {
-          const row = tokenId === token.id ? token : await tx.findOneOrFail(RefreshToken, tokenId);
-          row.usedAt = usedAt;
-          row.replacedById = replacedById;
+          used.push({ id: tokenId, usedAt, replacedById });
         },
         updateSession: async (changes) => {
-          Object.assign(session, changes);
+          session = { ...session, ...changes };
+          sessionChanges = { ...sessionChanges, ...changes };
         },
       };
       const result = await work(family);
-      await tx.flush();
+      await writeFamily(tx, session.id, inserted, used, sessionChanges);
       return result;
     });
   }
