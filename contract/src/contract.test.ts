@@ -317,6 +317,21 @@ describe('OpenAPI document', () => {
     });
   });
 
+  it('gives every route that takes a JSON body its request body schema (the policy document is zod/mini)', () => {
+    const withBody = routes
+      .map(({ route }) => route)
+      .filter((r) => r.method !== 'GET' && 'body' in r && r.body !== null && typeof r.body === 'object');
+    expect(withBody.length).toBeGreaterThan(10);
+    for (const route of withBody) {
+      const path = route.path.replace(/:([a-z_]+)/g, '{$1}');
+      const op = doc.paths[path]?.[route.method.toLowerCase()];
+      expect(op?.requestBody?.content?.['application/json']?.schema, `${route.method} ${path}`).toBeDefined();
+    }
+    expect(doc.paths[`${basePath}/policy`].put.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/PolicyDocument',
+    });
+  });
+
   it('documents query and header parameters', () => {
     const put = doc.paths[`${basePath}/policy`].put;
     expect(put.parameters).toContainEqual(

@@ -138,7 +138,7 @@ const rewriteRefs = (node: unknown): unknown => {
  * and `output` would mark every response object `additionalProperties: false`, which tells
  * generated clients to reject fields a later server version adds.
  */
-const toJson = (schema: z.ZodType) =>
+const toJson = (schema: z.core.$ZodType) =>
   z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', metadata }) as Json;
 
 /** Header parameters of a route whose `headers` are a record of one schema per header. */
@@ -182,7 +182,8 @@ export function generateOpenApiDocument(options: OpenApiOptions = {}): OpenApiDo
       schemaTransformer: ({ schema, type }) => {
         // Per-header schemas (`headers: { 'if-match': z.string() }`) are dropped by the sync
         // generator of @ts-rest/open-api 3.53.0-rc.1; `headerParameters` adds them instead.
-        if (type === 'header' || !(schema instanceof z.ZodType)) return null;
+        // Any zod 4 schema: the classic API's, or zod/mini's (the policy document's, see policy/schema.ts).
+        if (type === 'header' || !(schema instanceof z.core.$ZodType)) return null;
         const json = toJson(schema);
         const { definitions, ...rest } = json;
         for (const [name, def] of Object.entries((definitions ?? {}) as Json)) {

@@ -26,7 +26,7 @@ export type Account = z.infer<typeof accountSchema>;
 /** `GET /accounts` filters, all optional, combined with AND. */
 export const listAccountsQuerySchema = paginationQuerySchema.extend({
   email: emailSchema.optional(),
-  role: identifierSchema.optional(),
+  role: z.optional(identifierSchema),
   active: z.stringbool({ truthy: ['true'], falsy: ['false'] }).optional(),
 });
 export type ListAccountsQuery = z.infer<typeof listAccountsQuerySchema>;

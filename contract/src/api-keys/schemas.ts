@@ -12,7 +12,7 @@ export const createApiKeyBodySchema = z.strictObject({
   /** Must be in the future. Without it the key lives until deleted. */
   expires_at: timestampInputSchema.optional(),
   /** The role the key acts with; defaults to `admin`. A key never outranks its creator. */
-  role: identifierSchema.optional(),
+  role: z.optional(identifierSchema),
 });
 export type CreateApiKeyBody = z.infer<typeof createApiKeyBodySchema>;
 

@@ -1,4 +1,6 @@
-import * as z from 'zod';
+// zod/mini: the same schemas as zod's classic API, in a form a bundler can trim, so the browser's lazy
+// policy chunk (`can()`) carries only the checks used here.
+import * as z from 'zod/mini';
 
 /**
  * The policy document: what a tenant stores with `PUT /policy` and what `compile()` takes.
@@ -13,30 +15,36 @@ export type AttributeType = z.infer<typeof attributeTypeSchema>;
 /** lower_snake_case names: resource types, attributes, roles, groups. */
 export const identifierSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower_snake_case, start with a letter, at most 63 characters');
+  .check(
+    z.regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower_snake_case, start with a letter, at most 63 characters'),
+  );
 
 /** `accounts.read`, `transfers.create`, `accounts.notes.read` */
 const actionName = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$/;
 export const actionSchema = z
   .string()
-  .max(128)
-  .regex(actionName, 'an action is dot-separated lower-case words, like "accounts.read"');
+  .check(
+    z.maxLength(128),
+    z.regex(actionName, 'an action is dot-separated lower-case words, like "accounts.read"'),
+  );
 
 /** An action or a pattern: `accounts.read`, `accounts.*` (everything below accounts) or `*` (everything). */
-export const actionPatternSchema = z
-  .string()
-  .max(128)
-  .refine(
+export const actionPatternSchema = z.string().check(
+  z.maxLength(128),
+  z.refine(
     (p) => p === '*' || actionName.test(p) || (p.endsWith('.*') && actionName.test(p.slice(0, -2))),
     'a permission is an action ("accounts.read"), a prefix wildcard ("accounts.*") or "*"',
-  );
+  ),
+);
 
 /** `subject.id`, `subject.attributes.kyc_level`, `resource.owner_id` */
 export const referenceSchema = z
   .string()
-  .regex(
-    /^(subject\.(id|person_id|tenant_id|roles|groups|attributes\.[a-z][a-z0-9_]*)|resource\.[a-z][a-z0-9_]*)$/,
-    'a reference is subject.id, subject.person_id, subject.tenant_id, subject.roles, subject.groups, subject.attributes.<name> or resource.<attribute>',
+  .check(
+    z.regex(
+      /^(subject\.(id|person_id|tenant_id|roles|groups|attributes\.[a-z][a-z0-9_]*)|resource\.[a-z][a-z0-9_]*)$/,
+      'a reference is subject.id, subject.person_id, subject.tenant_id, subject.roles, subject.groups, subject.attributes.<name> or resource.<attribute>',
+    ),
   );
 
 /** A reference used where a value is expected: `{ "ref": "subject.id" }`. */
@@ -47,11 +55,11 @@ export const refOperandSchema = z.strictObject({ ref: referenceSchema });
  * recognised by the type of the attribute they are compared with. There is no null
  * literal: `exists` asks whether a value is there.
  */
-export const literalSchema = z.union([z.string().max(1024), z.number().finite(), z.boolean()]);
+export const literalSchema = z.union([z.string().check(z.maxLength(1024)), z.number(), z.boolean()]);
 export type Literal = z.infer<typeof literalSchema>;
 
 export const operandSchema = z.union([literalSchema, refOperandSchema]);
-export const listOperandSchema = z.union([z.array(literalSchema).max(1000), refOperandSchema]);
+export const listOperandSchema = z.union([z.array(literalSchema).check(z.maxLength(1000)), refOperandSchema]);
 
 export type Condition =
   | { and: Condition[] }
@@ -73,18 +81,18 @@ export type ListOperand = z.infer<typeof listOperandSchema>;
 const comparison = <K extends string>(key: K) =>
   z.strictObject({ [key]: z.tuple([referenceSchema, operandSchema]) } as Record<
     K,
-    z.ZodTuple<[typeof referenceSchema, typeof operandSchema]>
+    z.ZodMiniTuple<[typeof referenceSchema, typeof operandSchema]>
   >);
 const listComparison = <K extends string>(key: K) =>
   z.strictObject({ [key]: z.tuple([referenceSchema, listOperandSchema]) } as Record<
     K,
-    z.ZodTuple<[typeof referenceSchema, typeof listOperandSchema]>
+    z.ZodMiniTuple<[typeof referenceSchema, typeof listOperandSchema]>
   >);
 
-export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+export const conditionSchema: z.ZodMiniType<Condition> = z.lazy(() =>
   z.union([
-    z.strictObject({ and: z.array(conditionSchema).min(1).max(100) }),
-    z.strictObject({ or: z.array(conditionSchema).min(1).max(100) }),
+    z.strictObject({ and: z.array(conditionSchema).check(z.minLength(1), z.maxLength(100)) }),
+    z.strictObject({ or: z.array(conditionSchema).check(z.minLength(1), z.maxLength(100)) }),
     z.strictObject({ not: conditionSchema }),
     comparison('eq'),
     comparison('ne'),
@@ -97,42 +105,42 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
     comparison('contains'),
     z.strictObject({ exists: referenceSchema }),
   ]),
-) as z.ZodType<Condition>;
+) as z.ZodMiniType<Condition>;
 
 export const resourceTypeSchema = z.strictObject({
   /** Which attribute holds the tenant id. Every decision on this type checks it. */
   tenant_attribute: identifierSchema,
   attributes: z.record(identifierSchema, attributeTypeSchema),
-  description: z.string().max(500).optional(),
+  description: z.optional(z.string().check(z.maxLength(500))),
 });
 
 export const grantSchema = z.strictObject({
-  permissions: z.array(actionPatternSchema).max(500),
-  description: z.string().max(500).optional(),
+  permissions: z.array(actionPatternSchema).check(z.maxLength(500)),
+  description: z.optional(z.string().check(z.maxLength(500))),
 });
 
 export const ruleSchema = z.strictObject({
   /** Names the rule in explanations and audit records. Defaults to `rules[<index>]`. */
-  id: z.string().min(1).max(128).optional(),
+  id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
   effect: z.enum(['allow', 'deny']),
-  actions: z.array(actionPatternSchema).min(1).max(100),
+  actions: z.array(actionPatternSchema).check(z.minLength(1), z.maxLength(100)),
   /**
    * The resource type the rule is about. A rule without one applies to every resource
    * type and to checks without a resource, so its condition may only use `subject.*`.
    */
-  resource: identifierSchema.optional(),
+  resource: z.optional(identifierSchema),
   /** No condition means the rule always applies (to its actions and resource type). */
-  condition: conditionSchema.optional(),
-  description: z.string().max(500).optional(),
+  condition: z.optional(conditionSchema),
+  description: z.optional(z.string().check(z.maxLength(500))),
 });
 
 export const policyDocumentSchema = z.strictObject({
   version: z.literal(1),
   resources: z.record(identifierSchema, resourceTypeSchema),
-  subject_attributes: z.record(identifierSchema, attributeTypeSchema).optional(),
+  subject_attributes: z.optional(z.record(identifierSchema, attributeTypeSchema)),
   roles: z.record(identifierSchema, grantSchema),
-  groups: z.record(identifierSchema, grantSchema).optional(),
-  rules: z.array(ruleSchema).max(1000).optional(),
+  groups: z.optional(z.record(identifierSchema, grantSchema)),
+  rules: z.optional(z.array(ruleSchema).check(z.maxLength(1000))),
 });
 
 export type ResourceTypeDefinition = z.infer<typeof resourceTypeSchema>;

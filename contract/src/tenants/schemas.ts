@@ -122,7 +122,7 @@ export const requestedProviders = (body: SetAuthProvidersBody) =>
 export const createInviteBodySchema = z.strictObject({
   email: emailSchema,
   /** The role the account gets on joining; defaults to `member`. */
-  role: identifierSchema.optional(),
+  role: z.optional(identifierSchema),
 });
 export type CreateInviteBody = z.infer<typeof createInviteBodySchema>;
 

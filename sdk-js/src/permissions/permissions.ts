@@ -8,7 +8,7 @@ import { EnforcerError } from '../shared/errors';
  * policy schema) and is not needed to sign in. Until it and `GET /auth/permissions` are
  * there, `can()` answers false (deny by default) and the snapshot says `loading`.
  */
-const loadEngine = () => import('@enforcer/contract/policy');
+const loadEngine = () => import('./engine');
 
 interface Loaded {
   accountId: string;
