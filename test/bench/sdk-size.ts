@@ -6,7 +6,7 @@ import type { Figure } from './measure';
 /**
  * What `@enforcer/sdk-js` costs a browser: its core entry bundled, minified and gzipped the
  * way an app's bundler would (esbuild, ESM, browser platform, code splitting), from the
- * TypeScript sources. The policy engine (which brings zod through the policy schema) and the
+ * TypeScript sources. The policy engine (`can()`'s part of it, without zod) and the
  * passkey flows are dynamic imports: they land in chunks of their own, loaded on first use,
  * and are reported separately. For comparison, what two things the SDK avoids would add:
  * `@ts-rest/core`'s `initClient` and the contract object with all its zod schemas.
@@ -99,7 +99,7 @@ export async function runSdkSizeBench(): Promise<SdkSizeResult> {
       const own = [...closure(target.path)].filter((k) => !coreKeys.has(k));
       const inputs = own.flatMap((k) => Object.keys(meta[k]!.inputs));
       const label = inputs.some((i) => i.includes('contract/src/policy/compile'))
-        ? 'policy engine + zod/mini (lazy: after sign-in, for `can()`)'
+        ? 'policy engine (lazy: after sign-in, for `can()`)'
         : inputs.some((i) => i.includes('flows/passkeys'))
           ? 'passkey flows (lazy: `enforcer.passkeys()`)'
           : `lazy chunk ${base(target.path)}`;
@@ -164,7 +164,7 @@ export function sdkSizeMarkdown(r: SdkSizeResult): string {
     row(r.core),
     ...r.lazy.map(row),
     '',
-    `Core entry: **${kb(r.core.gzipped)}** gzipped, ${verdict} the 15 kB target. It holds the typed client (a route table generated from the contract and ts-rest's types, not its runtime), sessions, cross-tab refresh, flows and errors; no zod. The policy engine chunk is loaded when permissions are first fetched after sign-in; until then \`can()\` answers false. The chunk is what \`can()\` needs (sdk-js/src/permissions/engine.ts: \`compile\` and what it uses, not the SQL and predicate adapters) and about half of it is zod, which checks the document's shape first; the policy schema is written with \`zod/mini\`, so a bundler keeps only the checks it uses (36 kB gzipped with zod's classic API, before).`,
+    `Core entry: **${kb(r.core.gzipped)}** gzipped, ${verdict} the 15 kB target. It holds the typed client (a route table generated from the contract and ts-rest's types, not its runtime), sessions, cross-tab refresh, flows and errors; no zod. The policy engine chunk is loaded when permissions are first fetched after sign-in; until then \`can()\` answers false. The chunk is what \`can()\` needs (sdk-js/src/permissions/engine.ts: \`compileValidated\` and what it uses) and no zod: the server validated the document it hands out, so the browser compiles it with every check of meaning but without the shape check (before: 36 kB gzipped, mostly zod).`,
     '',
     'What the SDK avoids by design (bundled alone, for comparison):',
     '',

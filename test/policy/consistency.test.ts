@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import {
   type Condition,
   compile,
+  compileValidated,
   formatPath,
   type MikroOrmFields,
   type Plan,
@@ -347,6 +348,9 @@ async function checkCase(c: ConsistencyCase): Promise<void> {
   }
   const policy = compiled.value;
   const closures = withoutCodegen.value;
+  // The browser compiles what the server validated without the shape check (no zod in its bundle):
+  // a document compile() accepts must compile there too, and decide the same everywhere.
+  const browser = compileValidated(c.policy as PolicyDocument);
   // An undeclared type is asked about over the table the case has rows for.
   const table = c.docs.length > 0 ? tables.doc : tables.item;
   const rows = await loadRows(table, c.docs.length > 0 ? c.docs : c.items);
@@ -369,6 +373,8 @@ async function checkCase(c: ConsistencyCase): Promise<void> {
       ['explain()', () => policy.explain(c.subject, c.action, resource)],
       ['can() without a resource', () => policy.can(c.subject, c.action)],
       ['can() without a resource, no code generation', () => closures.can(c.subject, c.action)],
+      ["the browser's can()", () => browser.can(c.subject, c.action, resource)],
+      ["the browser's can() without a resource", () => browser.can(c.subject, c.action)],
       ['explain() without a resource', () => policy.explain(c.subject, c.action)],
     ];
     for (const [name, f] of paths) expect(refusal(attempt(f)), name).toBe(expected);
@@ -384,6 +390,7 @@ async function checkCase(c: ConsistencyCase): Promise<void> {
   const bare = policy.can(c.subject, c.action);
   expect(closures.can(c.subject, c.action), 'can() without a resource, no code generation').toBe(bare);
   expect(policy.explain(c.subject, c.action).allowed, 'explain() without a resource').toBe(bare);
+  expect(browser.can(c.subject, c.action), "the browser's can() without a resource").toBe(bare);
 
   const expected = new Set<number>();
   for (const row of rows) {
@@ -395,6 +402,7 @@ async function checkCase(c: ConsistencyCase): Promise<void> {
       allowed,
     );
     expect(policy.explain(c.subject, c.action, resource).allowed, `explain() for row ${id}`).toBe(allowed);
+    expect(browser.can(c.subject, c.action, resource), `the browser's can(), row ${id}`).toBe(allowed);
     expect(
       predicate(resource.attributes),
       `toPredicate(plan) for row ${id}: ${JSON.stringify(resource.attributes)}`,

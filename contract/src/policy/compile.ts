@@ -1,11 +1,13 @@
 import { actionMatches, firstMatchingPattern } from './actions';
 import { type Decision, generateDecision } from './codegen';
+import { PolicyValidationError } from './errors';
 import { type CompiledCondition, compileCondition, type Resource, type Subject } from './evaluate';
 import { checkAction, checkResource, checkResourceType, checkSubject } from './input';
+import { documentLimitIssues } from './limits';
 import { and, not, or, partial, TRUE } from './partial';
 import type { Plan, Residual } from './residual';
 import type { PolicyDocument } from './schema';
-import { type TypedPolicy, type TypedResource, type TypedRule, validatePolicy } from './validate';
+import { type TypedPolicy, type TypedResource, type TypedRule, typePolicy, validatePolicy } from './validate';
 
 /** Why a decision came out the way it did: for audit records, `POST /authorize` and debugging. */
 export type Reason =
@@ -69,7 +71,22 @@ const maxCachedActions = 4096;
  * cached, so a decision is a couple of map lookups and a few closure calls.
  */
 export function compile(document: unknown, options: CompileOptions = {}): CompiledPolicy {
-  const policy = validatePolicy(document);
+  return compileTyped(validatePolicy(document), options);
+}
+
+/**
+ * Compiles a document a server has already validated (the browser SDK's `GET /auth/permissions`): the
+ * same model and the same decisions as `compile`, without the shape check, which needs zod and is most of
+ * what a browser would download for `can()`. The size limits and every check of meaning still run; a
+ * document that is not well-formed throws (a caller that cannot compile answers no to everything).
+ */
+export function compileValidated(document: PolicyDocument, options: CompileOptions = {}): CompiledPolicy {
+  const limitIssues = documentLimitIssues(document);
+  if (limitIssues.length > 0) throw new PolicyValidationError(limitIssues);
+  return compileTyped(typePolicy(document), options);
+}
+
+function compileTyped(policy: TypedPolicy, options: CompileOptions): CompiledPolicy {
   const compiledRules: CompiledRule[] = policy.rules.map((rule) => ({
     rule,
     test: compileCondition(rule.condition),

@@ -11,7 +11,7 @@ export {
 } from './adapters/mikro-orm';
 export { type RecordPredicate, toPredicate } from './adapters/predicate';
 export { type SqlColumn, type SqlColumns, type SqlFragment, type ToSqlOptions, toSql } from './adapters/sql';
-export { type CompiledPolicy, compile, type Explanation, type Reason } from './compile';
+export { type CompiledPolicy, compile, compileValidated, type Explanation, type Reason } from './compile';
 export {
   formatPath,
   type PlanConversionCode,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bankingPolicy } from './fixtures/banking';
 import {
   compile,
+  compileValidated,
   PlanConversionError,
   type PolicyDocument,
   PolicyValidationError,
@@ -372,5 +373,41 @@ describe('adapters', () => {
     expect(
       records.map((r) => policy.can(alice, 'accounts.read', { type: 'account', attributes: r })),
     ).toEqual([true, false, false, false, false]);
+  });
+});
+
+describe('compileValidated (the browser: a document the server validated, no zod)', () => {
+  it('decides as compile() does', () => {
+    const browser = compileValidated(bankingPolicy);
+    const member = { ...alice, groups: ['verified'] };
+    for (const subject of [alice, admin, member]) {
+      for (const action of ['accounts.read', 'transfers.create', 'accounts.update', 'nothing.at_all']) {
+        for (const resource of [account({ owner_id: 'alice' }), account({ owner_id: 'bob' }), undefined]) {
+          expect(browser.can(subject, action, resource), `${subject.id} ${action}`).toBe(
+            policy.can(subject, action, resource),
+          );
+        }
+      }
+    }
+  });
+
+  it('still refuses a document that means nothing (an unknown attribute), and one too deep', () => {
+    const unknownAttribute = withRules([
+      {
+        effect: 'allow',
+        actions: ['accounts.read'],
+        resource: 'account',
+        condition: { eq: ['resource.nope', 1] },
+      },
+    ]);
+    expect(() => compileValidated(unknownAttribute)).toThrow(PolicyValidationError);
+    let deep: unknown = { eq: ['subject.id', 'x'] };
+    for (let i = 0; i < 200; i++) deep = { not: deep };
+    const tooDeep = withRules([{ effect: 'allow', actions: ['accounts.read'], condition: deep as never }]);
+    expect(() => compileValidated(tooDeep)).toThrow(PolicyValidationError);
+  });
+
+  it('throws on a document of the wrong shape instead of deciding anything', () => {
+    expect(() => compileValidated({ version: 1, resources: null, roles: {} } as never)).toThrow();
   });
 });

@@ -86,7 +86,15 @@ export function validatePolicy(input: unknown): TypedPolicy {
       })),
     );
   }
-  const doc = parsed.data;
+  return typePolicy(parsed.data);
+}
+
+/**
+ * The checks of meaning (unknown attributes, roles and groups, mismatched types) and the typed model, for a
+ * document whose shape is known to be right: `validatePolicy`'s second half, and all of `compileValidated`
+ * (a document a server already validated). A document of another shape throws.
+ */
+export function typePolicy(doc: PolicyDocument): TypedPolicy {
   const issues: PolicyIssue[] = [];
   const fail = (path: Path, message: string) => issues.push({ path, message });
 

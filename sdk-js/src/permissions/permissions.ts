@@ -4,9 +4,11 @@ import type { PermissionsState } from '../session/snapshot';
 import { EnforcerError } from '../shared/errors';
 
 /**
- * The policy engine is loaded on first use, in its own chunk: it brings zod (through the
- * policy schema) and is not needed to sign in. Until it and `GET /auth/permissions` are
- * there, `can()` answers false (deny by default) and the snapshot says `loading`.
+ * The policy engine is loaded on first use, in its own chunk (engine.ts): it is not needed to
+ * sign in. Until it and `GET /auth/permissions` are there, `can()` answers false (deny by
+ * default) and the snapshot says `loading`. The document comes from the server, which
+ * validated it: it is compiled without the shape check (`compileValidated`, no zod); one
+ * that does not compile leaves `can()` answering false.
  */
 const loadEngine = () => import('./engine');
 
@@ -57,7 +59,7 @@ export class Permissions {
         const compiled =
           this.#loaded && this.#loaded.etag === response.policy_etag
             ? this.#loaded.compiled
-            : engine.compile(response.policy);
+            : engine.compileValidated(response.policy);
         this.#loaded = { accountId, etag: response.policy_etag, compiled, response };
         this.#set({
           status: 'ready',
