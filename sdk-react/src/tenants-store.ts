@@ -1,5 +1,6 @@
 import type { Membership } from '@enforcer/contract';
-import { type Enforcer, EnforcerError, type SessionSnapshot } from '@enforcer/sdk-js';
+import type { Enforcer, EnforcerError } from '@enforcer/sdk-js';
+import { type ListState, perClient, SessionList } from './session-list';
 
 /**
  * The person's tenant memberships (`GET /auth/tenants`). `tenants` keeps the previous list
@@ -13,87 +14,41 @@ export interface TenantsState {
   switchingTo: string | null;
 }
 
-const empty: readonly Membership[] = Object.freeze([]);
-export const loadingTenants: TenantsState = Object.freeze({
-  status: 'loading',
-  tenants: empty,
-  error: undefined,
-  switchingTo: null,
-});
-const signedOutTenants: TenantsState = Object.freeze({
-  status: 'ready',
-  tenants: empty,
-  error: undefined,
-  switchingTo: null,
-});
+const view = (list: ListState<Membership>, switchingTo: string | null): TenantsState =>
+  Object.freeze({ status: list.status, tenants: list.items, error: list.error, switchingTo });
+export const loadingTenants: TenantsState = view(SessionList.loading, null);
 
-/** The memberships depend on who is signed in and where: a switch is a new session. */
-const keyOf = (snapshot: SessionSnapshot): string =>
-  snapshot.status === 'signed_in' ? `${snapshot.sessionId}:${snapshot.tenant.id}` : snapshot.status;
-
-/**
- * One list per client, shared by every `useTenants()`: fetched when the first component
- * subscribes and again whenever the session changes (sign-in, switch), never during render.
- */
+/** The memberships list of one client, shared by every `useTenants()`, with the switch under way. */
 export class TenantsStore {
   readonly #client: Enforcer;
-  readonly #listeners = new Set<() => void>();
-  #unsubscribe: (() => void) | undefined;
-  /** The last state for a signed-in key. */
-  #state: { key: string; value: TenantsState } | undefined;
-  /** What getSnapshot answers for a key not fetched yet (cached: same object each call). */
-  #pending: { key: string; value: TenantsState } | undefined;
-  #fetching: string | undefined;
-  #generation = 0;
+  readonly #list: SessionList<Membership>;
   #switchingTo: string | null = null;
+  #last: { from: ListState<Membership>; switchingTo: string | null; value: TenantsState } | undefined;
 
   constructor(client: Enforcer) {
     this.#client = client;
+    this.#list = new SessionList(client, {
+      // The memberships depend on who is signed in and where: a switch is a new session.
+      keyOf: (snapshot) => `${snapshot.sessionId}:${snapshot.tenant.id}`,
+      fetch: (c) => c.tenants.list(),
+      failure: 'The tenants could not be loaded',
+      keepWhileLoading: true,
+    });
   }
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.#listeners.add(listener);
-    if (!this.#unsubscribe) {
-      this.#unsubscribe = this.#client.subscribe(() => {
-        this.#sync();
-        this.#notify();
-      });
-    }
-    this.#sync();
-    return () => {
-      this.#listeners.delete(listener);
-      if (this.#listeners.size === 0) {
-        this.#unsubscribe?.();
-        this.#unsubscribe = undefined;
-      }
-    };
-  };
+  subscribe = (listener: () => void): (() => void) => this.#list.subscribe(listener);
 
   getSnapshot = (): TenantsState => {
-    const key = keyOf(this.#client.getSnapshot());
-    if (key === 'loading') return loadingTenants;
-    if (key === 'signed_out') return signedOutTenants;
-    if (this.#state?.key === key) return this.#withSwitching(this.#state.value);
-    if (this.#pending?.key !== key || this.#pending.value.switchingTo !== this.#switchingTo) {
-      this.#pending = {
-        key,
-        value: Object.freeze({
-          status: 'loading',
-          tenants: this.#state?.value.tenants ?? empty,
-          error: undefined,
-          switchingTo: this.#switchingTo,
-        }),
-      };
+    const list = this.#list.getSnapshot();
+    if (list === SessionList.loading) return loadingTenants;
+    if (this.#last?.from !== list || this.#last.switchingTo !== this.#switchingTo) {
+      this.#last = { from: list, switchingTo: this.#switchingTo, value: view(list, this.#switchingTo) };
     }
-    return this.#pending.value;
+    return this.#last.value;
   };
 
   /** Fetches the list again (e.g. after your backend added the person to a tenant). */
-  reload = async (): Promise<void> => {
-    const key = keyOf(this.#client.getSnapshot());
-    if (key === 'loading' || key === 'signed_out') return;
-    await this.#fetch(key);
-  };
+  reload = (): Promise<void> => this.#list.reload();
 
   switchTo = async (tenantId: string) => {
     this.#setSwitching(tenantId);
@@ -104,66 +59,10 @@ export class TenantsStore {
     }
   };
 
-  #withSwitching(value: TenantsState): TenantsState {
-    if (value.switchingTo === this.#switchingTo) return value;
-    const next = Object.freeze({ ...value, switchingTo: this.#switchingTo });
-    if (this.#state) this.#state = { key: this.#state.key, value: next };
-    return next;
-  }
-
   #setSwitching(tenantId: string | null): void {
     this.#switchingTo = tenantId;
-    this.#notify();
-  }
-
-  #sync(): void {
-    const key = keyOf(this.#client.getSnapshot());
-    if (key === 'loading' || key === 'signed_out') return;
-    if (this.#state?.key === key || this.#fetching === key) return;
-    void this.#fetch(key);
-  }
-
-  async #fetch(key: string): Promise<void> {
-    const generation = ++this.#generation;
-    this.#fetching = key;
-    let value: TenantsState;
-    try {
-      const tenants = await this.#client.tenants.list();
-      value = Object.freeze({ status: 'ready', tenants, error: undefined, switchingTo: this.#switchingTo });
-    } catch (error) {
-      value = Object.freeze({
-        status: 'error',
-        tenants: this.#state?.value.tenants ?? empty,
-        error:
-          error instanceof EnforcerError
-            ? error
-            : new EnforcerError('invalid_response', 'The tenants could not be loaded', { cause: error }),
-        switchingTo: this.#switchingTo,
-      });
-    }
-    if (generation !== this.#generation) return;
-    this.#fetching = undefined;
-    // A list for a session that is no longer current is dropped; the current one is fetched.
-    if (keyOf(this.#client.getSnapshot()) !== key) {
-      this.#sync();
-      return;
-    }
-    this.#state = { key, value };
-    this.#notify();
-  }
-
-  #notify(): void {
-    for (const listener of [...this.#listeners]) listener();
+    this.#list.notify();
   }
 }
 
-const stores = new WeakMap<Enforcer, TenantsStore>();
-
-export function tenantsStoreOf(client: Enforcer): TenantsStore {
-  let store = stores.get(client);
-  if (!store) {
-    store = new TenantsStore(client);
-    stores.set(client, store);
-  }
-  return store;
-}
+export const tenantsStoreOf = perClient((client) => new TenantsStore(client));
