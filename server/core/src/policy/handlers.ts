@@ -9,6 +9,7 @@ import {
 } from '@enforcer/contract/policy';
 import { callerOf, type Handler, type Handlers } from '../api/handlers.js';
 import { auditActorOf, type Caller, subjectOfCaller } from '../caller.js';
+import { statusRefusal } from '../accounts/status.js';
 import { AppError } from '../errors.js';
 import type { Repositories, UnitOfWork } from '../store.js';
 import { adminConstraintIssues } from './admin-constraints.js';
@@ -101,7 +102,8 @@ async function decisionSubject(
   }
   const grant = await repos.grants.find(accountId);
   if (!grant || grant.tenantId !== caller.tenantId) throw new AppError('not_found', 'No such account');
-  if (!grant.active) throw new AppError('account_inactive', 'This account has been deactivated');
+  const refusal = statusRefusal(grant);
+  if (refusal) throw refusal;
   return {
     id: grant.accountId,
     person_id: grant.personId,
