@@ -1,8 +1,9 @@
 // The store contract of accounts: every AccountStore (memory, PostgreSQL) must pass it, through its unit of
 // work, so the core's account rules (server/core/src/accounts/handlers.ts) and sign-in's first account
 // behave the same on both.
-import type { Plan } from '@enforcer/contract/policy';
+
 import type { AccountStatus } from '@enforcer/contract';
+import type { Plan } from '@enforcer/contract/policy';
 import type { AccountRecord, AccountStatusFields, Clock, UnitOfWork } from '@enforcer/core';
 import { describe, expect, it } from 'vitest';
 

@@ -73,7 +73,7 @@ export const accountsContract = c.router({
     path: '/accounts/:id/lock',
     summary: 'Lock an account (sign-in refused with `account_locked`), for a while or until unlocked',
     description:
-      "Ends every session of the account and bumps its grant version (the revocation feed shows it). With `until` (in the future) the lock lapses by itself at that time: the next sign-in after it lifts it. Locking yourself is `403 self_target`, an account whose role you cannot grant `403 forbidden`, the last active manager `409 last_admin`; a banned, deactivated or deleted account `409 status_conflict`. Locking a locked account replaces its reason and `until`.",
+      'Ends every session of the account and bumps its grant version (the revocation feed shows it). With `until` (in the future) the lock lapses by itself at that time: the next sign-in after it lifts it. Locking yourself is `403 self_target`, an account whose role you cannot grant `403 forbidden`, the last active manager `409 last_admin`; a banned, deactivated or deleted account `409 status_conflict`. Locking a locked account replaces its reason and `until`.',
     pathParams: idParamsSchema,
     body: lockAccountBodySchema,
     responses: { 200: accountSchema, ...problems(401, 403, 404, 409) },
@@ -95,7 +95,7 @@ export const accountsContract = c.router({
     path: '/accounts/:id/unban',
     summary: 'Lift a ban: the account is active again',
     description:
-      'Idempotent on an active account; any other status but `banned` is `409 status_conflict`. Needs reach over the account\'s role.',
+      "Idempotent on an active account; any other status but `banned` is `409 status_conflict`. Needs reach over the account's role.",
     pathParams: idParamsSchema,
     body: c.noBody(),
     responses: { 200: accountSchema, ...problems(401, 403, 404, 409) },
@@ -117,7 +117,7 @@ export const accountsContract = c.router({
     path: '/accounts/:id/restore',
     summary: 'Restore a soft-deleted account (status `active`)',
     description:
-      'Idempotent on an active account; any other status but `deleted` is `409 status_conflict`. Needs reach over the account\'s role.',
+      "Idempotent on an active account; any other status but `deleted` is `409 status_conflict`. Needs reach over the account's role.",
     pathParams: idParamsSchema,
     body: c.noBody(),
     responses: { 200: accountSchema, ...problems(401, 403, 404, 409) },

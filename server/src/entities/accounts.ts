@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
 import type { StatusActor } from '@enforcer/core';
+import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
 import { Tenant } from './tenants.js';
 
 /**

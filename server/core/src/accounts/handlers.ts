@@ -98,7 +98,9 @@ async function assertManagerRemains(
 
 /** Who changes a status, as the account keeps it. */
 const statusActorOf = (caller: Caller): StatusActor =>
-  caller.kind === 'user' ? { type: 'account', id: caller.accountId } : { type: 'api_key', id: caller.apiKeyId };
+  caller.kind === 'user'
+    ? { type: 'account', id: caller.accountId }
+    : { type: 'api_key', id: caller.apiKeyId };
 
 /** Lock, ban, delete and second-factor reset are for other people's accounts: `403 self_target` on one's own. */
 function assertNotSelf(caller: Caller, account: AccountRecord, what: string): void {
@@ -320,7 +322,10 @@ export const accountsHandlers = (
       });
     }
     const input = { reason: body.reason, ...(until ? { until } : {}) };
-    return { status: 200, body: await changeStatus(uow, deps.clock, transitions.lock, params.id, ctx, input) };
+    return {
+      status: 200,
+      body: await changeStatus(uow, deps.clock, transitions.lock, params.id, ctx, input),
+    };
   },
 
   ban: async ({ params, body }, ctx) => ({

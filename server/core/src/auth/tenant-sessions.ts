@@ -1,6 +1,6 @@
 import { defaultMemberRole, type TokenResponse } from '@enforcer/contract';
-import type { ClientInfo, UserCaller } from '../caller.js';
 import { admitAccount } from '../accounts/status.js';
+import type { ClientInfo, UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { Clock } from '../platform.js';
 import type { Repositories, UnitOfWork } from '../store.js';

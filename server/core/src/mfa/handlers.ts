@@ -1,8 +1,8 @@
 import type { contract, MfaVerifyBody, SecondFactor, TokenResponse } from '@enforcer/contract';
+import { statusRefusal } from '../accounts/status.js';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
 import type { SessionTokens } from '../auth/open-session.js';
 import type { ClientInfo, UserCaller } from '../caller.js';
-import { statusRefusal } from '../accounts/status.js';
 import { AppError } from '../errors.js';
 import type { PasswordHasher } from '../passwords/ports.js';
 import { webCryptoHashing } from '../platform.js';

@@ -7,9 +7,9 @@ import {
   PolicyValidationError,
   type Subject,
 } from '@enforcer/contract/policy';
+import { statusRefusal } from '../accounts/status.js';
 import { callerOf, type Handler, type Handlers } from '../api/handlers.js';
 import { auditActorOf, type Caller, subjectOfCaller } from '../caller.js';
-import { statusRefusal } from '../accounts/status.js';
 import { AppError } from '../errors.js';
 import type { Repositories, UnitOfWork } from '../store.js';
 import { adminConstraintIssues } from './admin-constraints.js';

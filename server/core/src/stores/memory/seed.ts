@@ -1,8 +1,8 @@
 import type { PolicyDocument } from '@enforcer/contract/policy';
+import { statusChange } from '../../accounts/status.js';
 import type { RandomSource } from '../../platform.js';
 import { generateTenantCode } from '../../tenants/codes.js';
 import { builtInGroups, newTenant, type ProvisionTenantInput } from '../../tenants/provision.js';
-import { statusChange } from '../../accounts/status.js';
 import {
   accountOfPerson,
   bumpGrant,
