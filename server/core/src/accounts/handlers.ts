@@ -368,7 +368,7 @@ export const accountsHandlers = (
         tenantId: caller.tenantId,
         target: { type: 'account', id: account.id },
         ...ctx.client,
-        details: { reason: body.reason, totp_removed: removed, sessions_ended: ended },
+        details: { reason: body.reason, authenticator_removed: removed, sessions_ended: ended },
       });
       return { totp_removed: removed, sessions_ended: ended };
     });
