@@ -22,21 +22,29 @@ const otpLogin = (tenant: string, save: string, expect: object = { status: 200 }
   },
 ];
 
+/** `POST /auth/tenant/join` of `club` with the session saved as `from`, saved as `save`. */
+const joinClub = (from: string, save: string) => ({
+  request: 'POST /auth/tenant/join' as const,
+  token: `{{${from}.body.token}}`,
+  body: { tenant_code: '{{club.code}}' },
+  expect: { status: 200, body: { tenant: { id: '{{club.id}}' } } },
+  save,
+});
+
+/** Tenants `home` and `club`, and `{{who}}` signed in to home (`homeLogin`) who joined club (`clubLogin`). */
+const memberOfHomeAndClub = [
+  seedTenant('home'),
+  seedTenant('club'),
+  { let: { who: { $email: 'member' } } },
+  otpLogin('home', 'homeLogin'),
+  joinClub('homeLogin', 'clubLogin'),
+];
+
 export const scenarios: Scenario[] = [
   {
     name: 'deactivated: its sessions end, sign-in and switching into the tenant are 403 account_inactive; reactivated, switching works again',
     steps: [
-      seedTenant('home'),
-      seedTenant('club'),
-      { let: { who: { $email: 'member' } } },
-      otpLogin('home', 'homeLogin'),
-      {
-        request: 'POST /auth/tenant/join',
-        token: '{{homeLogin.body.token}}',
-        body: { tenant_code: '{{club.code}}' },
-        expect: { status: 200, body: { tenant: { id: '{{club.id}}' } } },
-        save: 'clubLogin',
-      },
+      ...memberOfHomeAndClub,
       {
         request: 'PUT /accounts/{{clubLogin.body.account.id}}/active',
         apiKey: '{{club.apiKey}}',
@@ -97,17 +105,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'locked: sessions end, sign-in and switching in are 403 account_locked; the feed-visible grant bumps; unlock lifts it',
     steps: [
-      seedTenant('home'),
-      seedTenant('club'),
-      { let: { who: { $email: 'member' } } },
-      otpLogin('home', 'homeLogin'),
-      {
-        request: 'POST /auth/tenant/join',
-        token: '{{homeLogin.body.token}}',
-        body: { tenant_code: '{{club.code}}' },
-        expect: { status: 200 },
-        save: 'clubLogin',
-      },
+      ...memberOfHomeAndClub,
       {
         request: 'POST /accounts/{{clubLogin.body.account.id}}/lock',
         apiKey: '{{club.apiKey}}',
@@ -234,12 +232,7 @@ export const scenarios: Scenario[] = [
       },
       { request: 'GET /auth/me', token: '{{homeLogin.body.token}}', expect: problem(401, 'token_invalid') },
       otpLogin('home', 'again'),
-      {
-        request: 'POST /auth/tenant/join',
-        token: '{{again.body.token}}',
-        body: { tenant_code: '{{club.code}}' },
-        expect: { status: 200 },
-      },
+      joinClub('again', 'clubLogin'),
       {
         request: 'POST /accounts/{{homeLogin.body.account.id}}/mfa/reset',
         apiKey: '{{home.apiKey}}',

@@ -46,11 +46,12 @@ export const newAccountStatus: AccountStatusFields = {
 };
 
 /**
- * Lets an account in at sign-in (login, tenant switch, Privy bearer), in the caller's unit of work: a lock
- * with `until` lapses by itself at that time, and the first sign-in after it lifts it (status `active`,
- * grant version bumped, audited `account.lock.expired`); then `statusRefusal`. Nothing else lifts a lapsed
- * lock: an admin's list still shows `locked` with its past `locked_until` until then (no session of the
- * account can exist meanwhile: locking ended them).
+ * Lets an account in at sign-in (login by any method, tenant switch), in the caller's unit of work: a lock
+ * with `until` lapses by itself at that time, and the first such sign-in after it lifts it (status
+ * `active`, grant version bumped, audited `account.lock.expired`); then `statusRefusal`. Nothing else lifts
+ * a lapsed lock (a Privy bearer, refresh and step-up only read the status): an admin's list still shows
+ * `locked` with its past `locked_until` until then (no session of the account can exist meanwhile: locking
+ * ended them).
  */
 export async function admitAccount(
   repos: Repositories,
