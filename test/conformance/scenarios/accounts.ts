@@ -1,6 +1,6 @@
 // Accounts an admin deactivates: what their person can still do.
 import type { Scenario } from '../scenario';
-import { problem, seedTenant } from './_steps';
+import { problem, sdkSignIn, seedTenant } from './_steps';
 
 /** An email code sign-in of `{{who}}` at `tenant` over HTTP, saved as `save`. */
 const otpLogin = (tenant: string, save: string, expect: object = { status: 200 }) => [
@@ -148,11 +148,15 @@ export const scenarios: Scenario[] = [
       seedTenant('t'),
       { let: { who: { $email: 'member' } } },
       otpLogin('t', 'memberLogin'),
+      // Through the SDK's typed client, signed in as the tenant's owner.
+      sdkSignIn('owner', 't', { email: '{{t_owner}}' }),
       {
-        request: 'POST /accounts/{{memberLogin.body.account.id}}/ban',
-        apiKey: '{{t.apiKey}}',
-        body: { reason: 'fraud' },
-        expect: { status: 200, body: { status: 'banned', status_reason: 'fraud' } },
+        call: 'owner.api.accounts.ban',
+        args: [{ params: { id: '{{memberLogin.body.account.id}}' }, body: { reason: 'fraud' } }],
+        expect: {
+          status: 200,
+          body: { status: 'banned', status_reason: 'fraud', status_changed_by: { type: 'account' } },
+        },
       },
       {
         request: 'POST /auth/refresh',
@@ -167,8 +171,8 @@ export const scenarios: Scenario[] = [
         expect: problem(409, 'status_conflict'),
       },
       {
-        request: 'POST /accounts/{{memberLogin.body.account.id}}/unban',
-        apiKey: '{{t.apiKey}}',
+        call: 'owner.api.accounts.unban',
+        args: [{ params: { id: '{{memberLogin.body.account.id}}' } }],
         expect: { status: 200, body: { status: 'active', active: true } },
       },
       otpLogin('t', 'again'),
