@@ -1,6 +1,7 @@
 import { type AccountStatus, accountStatuses } from '@enforcer/contract';
 import type { ClientInfo } from '../caller.js';
 import { AppError } from '../errors.js';
+import type { AccountGrant } from '../policy/ports.js';
 import type { Repositories } from '../store.js';
 import type { AccountRecord, AccountStatusFields, StatusActor } from './ports.js';
 
@@ -22,6 +23,18 @@ export function statusRefusal(account: { status: AccountStatus }): AppError | nu
     case 'deactivated':
       return new AppError('account_inactive', 'This account has been deactivated');
   }
+}
+
+/**
+ * `statusRefusal` for the account of a grant, its status read now (a grant carries only `active`); an
+ * account that is gone is `account_inactive`. Opening a session, refresh and step-up.
+ */
+export async function grantRefusal(
+  repos: Pick<Repositories, 'accounts'>,
+  grant: Pick<AccountGrant, 'accountId' | 'tenantId'> | null,
+): Promise<AppError | null> {
+  const account = grant && (await repos.accounts.find(grant.tenantId, grant.accountId));
+  return account ? statusRefusal(account) : new AppError('account_inactive', 'This account is gone');
 }
 
 /** The status fields of a change to `status` now, by `by` (null: the account's own sign-in). */

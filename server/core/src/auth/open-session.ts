@@ -1,6 +1,6 @@
 import type { Person, TokenResponse } from '@enforcer/contract';
 import { accountDto } from '../accounts/handlers.js';
-import { statusRefusal } from '../accounts/status.js';
+import { grantRefusal } from '../accounts/status.js';
 import type { ClientInfo } from '../caller.js';
 import { AppError, refusalError } from '../errors.js';
 import type { PersonRecord } from '../persons/ports.js';
@@ -69,7 +69,7 @@ export class SessionTokens {
   async open(repos: Repositories, input: OpenSessionInput): Promise<OpenedSession> {
     const grant = await repos.grants.find(input.accountId);
     if (!grant) throw new AppError('not_found', 'No such account');
-    const refusal = statusRefusal(grant);
+    const refusal = await grantRefusal(repos, grant);
     if (refusal) throw refusal;
     const issued = await this.#refresh.startSession(
       {
@@ -100,11 +100,12 @@ export class SessionTokens {
       ip: client.ip,
       userAgent: client.userAgent,
       check: async (session) => {
-        grant = await this.#uow.read((repos) => repos.grants.find(session.accountId));
-        const refusal = grant ? statusRefusal(grant) : null;
-        if (grant && !refusal) return undefined;
-        const code = refusal?.code ?? 'account_inactive';
-        return { ok: false, code, detail: refusal?.message ?? 'This account is gone', reason: code };
+        const refusal = await this.#uow.read(async (repos) => {
+          grant = await repos.grants.find(session.accountId);
+          return grantRefusal(repos, grant);
+        });
+        if (!refusal) return undefined;
+        return { ok: false, code: refusal.code, detail: refusal.message, reason: refusal.code };
       },
     });
     if (!rotated.ok) throw refusalError(rotated);
@@ -120,9 +121,8 @@ export class SessionTokens {
    */
   async stepUp(repos: Repositories, input: StepUpInput): Promise<SteppedUp> {
     const grant = await repos.grants.find(input.accountId);
-    if (!grant) throw new AppError('account_inactive', 'This account is gone');
-    const refusal = statusRefusal(grant);
-    if (refusal) throw refusal;
+    const refusal = await grantRefusal(repos, grant);
+    if (refusal || !grant) throw refusal ?? new AppError('account_inactive', 'This account is gone');
     const session = await repos.sessions.stepUp(input.sessionId, input.amr, input.mfaAt);
     if (!session) throw new AppError('unauthenticated', 'This session has ended');
     const access = await this.#access.issue({

@@ -7,7 +7,6 @@ import {
   PolicyValidationError,
   type Subject,
 } from '@enforcer/contract/policy';
-import { statusRefusal } from '../accounts/status.js';
 import { callerOf, type Handler, type Handlers } from '../api/handlers.js';
 import { auditActorOf, type Caller, subjectOfCaller } from '../caller.js';
 import { AppError } from '../errors.js';
@@ -102,8 +101,7 @@ async function decisionSubject(
   }
   const grant = await repos.grants.find(accountId);
   if (!grant || grant.tenantId !== caller.tenantId) throw new AppError('not_found', 'No such account');
-  const refusal = statusRefusal(grant);
-  if (refusal) throw refusal;
+  if (!grant.active) throw new AppError('account_inactive', 'This account has been deactivated');
   return {
     id: grant.accountId,
     person_id: grant.personId,

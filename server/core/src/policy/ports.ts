@@ -1,4 +1,3 @@
-import type { AccountStatus } from '@enforcer/contract';
 import type { PolicyDocument } from '@enforcer/contract/policy';
 import type { TenantPolicy } from './tenant-policy.js';
 
@@ -34,9 +33,7 @@ export interface AccountGrant {
   accountId: string;
   personId: string;
   tenantId: string;
-  /** `status === 'active'`. */
   active: boolean;
-  status: AccountStatus;
   roles: string[];
   /** Group names, sorted. */
   groups: string[];

@@ -1,4 +1,3 @@
-import type { AccountStatus } from '@enforcer/contract';
 import type { AccountGrant } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Account, type IAccount } from '../../entities/accounts.js';
@@ -20,7 +19,6 @@ export async function loadGrant(em: EntityManager, accountId: string): Promise<G
     personId: account.person.id,
     tenantId: account.tenant.id,
     active: account.active,
-    status: account.status as AccountStatus,
     roles: [account.role],
     groups: memberships.map((membership) => membership.group.name).sort(),
     grantVersion: account.grantVersion,

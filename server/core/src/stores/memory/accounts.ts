@@ -237,7 +237,6 @@ export class MemoryGrantReader implements GrantReader {
       personId: account.personId,
       tenantId: account.tenantId,
       active: account.active,
-      status: account.status.status,
       roles: [account.role],
       groups: groupNamesOf(this.#db, account.id),
       grantVersion: account.grantVersion,
