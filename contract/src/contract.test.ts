@@ -43,7 +43,8 @@ describe('route table', () => {
   it('has every endpoint of the step-2 server, the revocation feed and the step-6 sign-in methods', () => {
     // 40 + passwords, MFA, magic links and unlock (14) + passkeys, SIWE, identities (13)
     // + sessions (issue #14: 3 of the caller's own, 3 of an account's)
-    expect(routes.length).toBe(73);
+    // + account lifecycle (issue #14: lock, ban, unban, delete, restore, mfa reset)
+    expect(routes.length).toBe(79);
   });
 
   it('puts every route under the base path, once per method and path', () => {
@@ -344,6 +345,8 @@ describe('OpenAPI document', () => {
       'email',
       'role',
       'active',
+      'status',
+      'include',
     ]);
   });
 

@@ -37,6 +37,10 @@ export const errorStatus = {
   self_serve_disabled: 403,
   account_locked: 403,
   provider_not_configured: 403,
+  // Account lifecycle (#14): an admin's ban, a soft-deleted account, a lifecycle call aimed at oneself.
+  account_banned: 403,
+  account_deleted: 403,
+  self_target: 403,
   // 404
   not_found: 404,
   // 405
@@ -49,6 +53,10 @@ export const errorStatus = {
   identity_already_linked: 409,
   last_identity: 409,
   email_in_use: 409,
+  // Account lifecycle (#14): a transition the account's status does not allow; a second factor shared
+  // with the person's accounts in other tenants.
+  status_conflict: 409,
+  mfa_shared: 409,
   // 408
   request_timeout: 408,
   // 412

@@ -5,9 +5,18 @@ export { accountsContract } from './accounts/contract';
 // Accounts
 export {
   type Account,
+  type AccountStatus,
   accountSchema,
+  accountStatuses,
+  accountStatusSchema,
   type ListAccountsQuery,
+  type LockAccountBody,
   listAccountsQuerySchema,
+  lockAccountBodySchema,
+  type ReasonBody,
+  type ResetAccountMfaResponse,
+  reasonBodySchema,
+  resetAccountMfaResponseSchema,
   type SetAccountActiveBody,
   type SetAccountRoleBody,
   setAccountActiveBodySchema,

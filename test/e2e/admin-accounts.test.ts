@@ -37,6 +37,11 @@ describe('GET /accounts', () => {
       email: t.member.email,
       role: 'member',
       active: true,
+      status: 'active',
+      status_reason: null,
+      status_changed_at: null,
+      status_changed_by: null,
+      locked_until: null,
       groups: [],
       created_at: expect.any(String),
     });

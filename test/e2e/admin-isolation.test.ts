@@ -62,6 +62,26 @@ const routesOnA = (): Route[] => [
   { method: 'DELETE', path: () => `/accounts/${a.member.accountId}/sessions/${aMemberSessionId}` },
   { method: 'DELETE', path: () => `/accounts/${a.member.accountId}/sessions` },
   { method: 'DELETE', path: () => `/api-keys/${a.apiKeyId}` },
+  // Account lifecycle (#14).
+  {
+    method: 'POST',
+    path: () => `/accounts/${a.member.accountId}/lock`,
+    body: () => ({ reason: 'taken over' }),
+  },
+  { method: 'POST', path: () => `/accounts/${a.member.accountId}/unlock` },
+  {
+    method: 'POST',
+    path: () => `/accounts/${a.member.accountId}/ban`,
+    body: () => ({ reason: 'taken over' }),
+  },
+  { method: 'POST', path: () => `/accounts/${a.member.accountId}/unban` },
+  { method: 'DELETE', path: () => `/accounts/${a.member.accountId}` },
+  { method: 'POST', path: () => `/accounts/${a.member.accountId}/restore` },
+  {
+    method: 'POST',
+    path: () => `/accounts/${a.member.accountId}/mfa/reset`,
+    body: () => ({ reason: 'taken over' }),
+  },
   {
     method: 'POST',
     path: () => '/authorize',
@@ -123,7 +143,7 @@ describe("another tenant's credentials", () => {
     const tenant = expectOk(await api('GET', `/tenants/${a.tenant.id}`, { apiKey: a.apiKey }));
     expect(tenant).toMatchObject({ name: 'Tenant A', auth_providers: ['email_otp'] });
     const member = expectOk(await api('GET', `/accounts/${a.member.accountId}`, { apiKey: a.apiKey }));
-    expect(member).toMatchObject({ role: 'member', active: true, groups: ['a_only'] });
+    expect(member).toMatchObject({ role: 'member', active: true, status: 'active', groups: ['a_only'] });
     expectOk(await api('GET', '/groups', { apiKey: a.apiKey }));
     expectOk(await api('GET', '/auth/me', { token: a.member.token }));
   });
@@ -270,6 +290,13 @@ describe('hostile input', () => {
     ['DELETE', '/accounts/:x/sessions'],
     ['DELETE', '/accounts/:x/sessions/:x'],
     ['DELETE', '/api-keys/:x'],
+    // Account lifecycle (#14).
+    ['POST', '/accounts/:x/lock', { reason: 'x' }],
+    ['POST', '/accounts/:x/ban', { reason: 'x' }],
+    ['POST', '/accounts/:x/unban'],
+    ['DELETE', '/accounts/:x'],
+    ['POST', '/accounts/:x/restore'],
+    ['POST', '/accounts/:x/mfa/reset', { reason: 'x' }],
   ] as const;
 
   it('malformed path ids are 400 validation_failed', async () => {
@@ -297,6 +324,10 @@ describe('hostile input', () => {
     { method: 'POST', path: () => `/groups/${aGroupId}/members` },
     { method: 'PUT', path: () => `/accounts/${a.member.accountId}/role` },
     { method: 'PUT', path: () => `/accounts/${a.member.accountId}/active` },
+    // Account lifecycle (#14).
+    { method: 'POST', path: () => `/accounts/${a.member.accountId}/lock` },
+    { method: 'POST', path: () => `/accounts/${a.member.accountId}/ban` },
+    { method: 'POST', path: () => `/accounts/${a.member.accountId}/mfa/reset` },
     { method: 'PUT', path: () => '/policy' },
     { method: 'POST', path: () => '/authorize' },
     { method: 'POST', path: () => '/authorize/filter' },

@@ -115,9 +115,13 @@ describe('per-account throttle', () => {
     expectProblem(await unlock({ apiKey: other.apiKey }), 404, 'not_found');
     const lifted = await unlock({ apiKey: seeded.apiKey });
     expect(lifted.status, JSON.stringify(lifted.body)).toBe(200);
-    expect(lifted.body).toEqual({ was_locked: true, was_throttled: true });
+    expect(lifted.body).toEqual({ was_locked: true, was_throttled: true, status_lock_lifted: false });
     const admin = await seeded.addAccount('admin');
-    expect((await unlock({ token: admin.token })).body).toEqual({ was_locked: false, was_throttled: false });
+    expect((await unlock({ token: admin.token })).body).toEqual({
+      was_locked: false,
+      was_throttled: false,
+      status_lock_lifted: false,
+    });
 
     expect((await c.login(email, PASSWORD)).status).toBe(200);
     const events = await server.db.auditEvents({ tenantId: tenant.id });

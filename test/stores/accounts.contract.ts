@@ -1,8 +1,10 @@
 // The store contract of accounts: every AccountStore (memory, PostgreSQL) must pass it, through its unit of
 // work, so the core's account rules (server/core/src/accounts/handlers.ts) and sign-in's first account
 // behave the same on both.
+
+import type { AccountStatus } from '@enforcer/contract';
 import type { Plan } from '@enforcer/contract/policy';
-import type { AccountRecord, Clock, UnitOfWork } from '@enforcer/core';
+import type { AccountRecord, AccountStatusFields, Clock, UnitOfWork } from '@enforcer/core';
 import { describe, expect, it } from 'vitest';
 
 export interface AccountStoreHarness {
@@ -29,6 +31,15 @@ const page = (tenantId: string, extra: object = {}) => ({
 
 let emails = 0;
 const email = () => `account-${Date.now()}-${++emails}@example.com`;
+
+/** Status fields of a change to `to` (a lock until a set time, by an API key, with a reason). */
+const status = (to: AccountStatus): AccountStatusFields => ({
+  status: to,
+  statusReason: to === 'active' ? null : `because ${to}`,
+  statusChangedAt: new Date(Date.UTC(2031, 0, 2, 3, 4, 5, 678)),
+  statusChangedBy: { type: 'api_key', id: '00000000-0000-4000-8000-000000000001' },
+  lockedUntil: to === 'locked' ? new Date(Date.UTC(2031, 0, 3)) : null,
+});
 
 const pageOrder = (a: AccountRecord, b: AccountRecord) =>
   a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1);
@@ -122,7 +133,7 @@ export function accountStoreContract(name: string, harness: () => AccountStoreHa
       await seed('member'); // a fifth one, deactivated below
       await uow.transaction(async (repos) => {
         const [fifth] = (await repos.accounts.list(tenant, page(tenant))).filter((a) => !ids.includes(a.id));
-        await repos.accounts.update(fifth!.id, { active: false });
+        await repos.accounts.update(fifth!.id, { status: status('deactivated') });
       });
       await uow.read(async (repos) => {
         const everyone = await repos.accounts.list(tenant, page(tenant));
@@ -131,7 +142,12 @@ export function accountStoreContract(name: string, harness: () => AccountStoreHa
         const next = await repos.accounts.list(tenant, page(tenant, { after: everyone[1], limit: 2 }));
         expect(next.map((a) => a.id)).toEqual(everyone.slice(2, 4).map((a) => a.id));
         expect((await repos.accounts.list(tenant, page(tenant, { role: 'member' }))).length).toBe(3);
-        expect((await repos.accounts.list(tenant, page(tenant, { active: false }))).length).toBe(1);
+        expect((await repos.accounts.list(tenant, page(tenant, { statuses: ['deactivated'] }))).length).toBe(
+          1,
+        );
+        expect(
+          (await repos.accounts.list(tenant, page(tenant, { statuses: ['active', 'locked'] }))).length,
+        ).toBe(4);
         expect(
           (await repos.accounts.list(tenant, page(tenant, { email: ownerEmail }))).map((a) => a.id),
         ).toEqual([ids[0]]);
@@ -214,13 +230,39 @@ export function accountStoreContract(name: string, harness: () => AccountStoreHa
           });
           await repos.groups.addMember(group, a);
         }
-        await repos.accounts.update(b, { role: 'member', active: false });
+        await repos.accounts.update(b, { role: 'member', status: status('banned') });
       });
       const profiles = await uow.read((repos) => repos.accounts.profiles([b, a, crypto.randomUUID()]));
       expect(profiles.map((p) => [p.id, p.role, p.active, p.email === address, p.groups])).toEqual([
         [b, 'member', false, false, []],
         [a, 'member', true, true, ['alpha', 'zeta']],
       ]);
+    });
+
+    it('keeps every status field as written, `active` following `status`, in records and grants', async () => {
+      const { uow, tenant, seed } = await setup();
+      const id = await seed('admin');
+      await uow.read(async (repos) => {
+        expect(await repos.accounts.find(tenant, id)).toMatchObject({
+          status: 'active',
+          active: true,
+          statusReason: null,
+          statusChangedAt: null,
+          statusChangedBy: null,
+          lockedUntil: null,
+        });
+      });
+      for (const to of ['locked', 'banned', 'deleted', 'deactivated', 'active'] as const) {
+        await uow.transaction((repos) => repos.accounts.update(id, { status: status(to) }));
+        await uow.read(async (repos) => {
+          const found = await repos.accounts.find(tenant, id);
+          expect(found).toMatchObject({ ...status(to), active: to === 'active', role: 'admin' });
+          expect((await repos.accounts.profiles([id]))[0]).toMatchObject({ ...status(to) });
+          expect(await repos.grants.find(id)).toMatchObject({ active: to === 'active' });
+          const listed = await repos.accounts.list(tenant, page(tenant, { statuses: [to] }));
+          expect(listed.map((a) => a.id)).toEqual([id]);
+        });
+      }
     });
 
     it('counts the other active accounts holding given roles', async () => {
@@ -234,7 +276,7 @@ export function accountStoreContract(name: string, harness: () => AccountStoreHa
         expect(await repos.accounts.countActive(tenant, ['owner', 'admin'], me)).toBe(2);
         expect(await repos.accounts.countActive(other, ['owner'], me)).toBe(0);
       });
-      await uow.transaction((repos) => repos.accounts.update(second, { active: false }));
+      await uow.transaction((repos) => repos.accounts.update(second, { status: status('locked') }));
       expect(await uow.read((repos) => repos.accounts.countActive(tenant, ['owner'], me))).toBe(0);
     });
 

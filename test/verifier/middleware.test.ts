@@ -123,9 +123,10 @@ beforeAll(async () => {
   inactive = await enforcer.addAccount('member');
   const client = new pg.Client({ connectionString: enforcer.dbUrl });
   await client.connect();
-  await client.query('update account set active = false, grant_version = grant_version + 1 where id = $1', [
-    inactive.accountId,
-  ]);
+  await client.query(
+    "update account set active = false, status = 'deactivated', grant_version = grant_version + 1 where id = $1",
+    [inactive.accountId],
+  );
   await client.end();
   await verifier.refresh();
 });

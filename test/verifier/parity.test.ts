@@ -1,5 +1,6 @@
 // The verifier decides exactly as the server: for generated sequences of grant changes (group
-// membership, roles, logouts, new sign-ins) and generated questions, verifier.authorize() equals
+// membership, roles, logouts, new sign-ins, and lock, ban and soft delete with their lifts) and generated
+// questions, verifier.authorize() equals
 // POST /authorize and verifier.filter() equals POST /authorize/filter, for the same token, whether it
 // was minted before or after the changes, once the verifier has polled the feed.
 import type { Resource, VerifierError } from '@enforcer/node-verifier';
@@ -14,7 +15,8 @@ const enforcer = await startEnforcer();
 const verifier = enforcer.verifier({ autoRefresh: false });
 const owner = () => enforcer.owner.token;
 const groupIds = new Map<string, string>();
-const accounts: { accountId: string; tokens: string[]; sessions: Member[] }[] = [];
+type Status = 'active' | 'locked' | 'banned' | 'deleted';
+const accounts: { accountId: string; tokens: string[]; sessions: Member[]; status: Status }[] = [];
 
 beforeAll(async () => {
   for (const [name, permissions] of [
@@ -113,7 +115,12 @@ beforeAll(async () => {
   expect(put.status, JSON.stringify(put.body)).toBe(200);
   for (let i = 0; i < 3; i++) {
     const member = await enforcer.addAccount('member');
-    accounts.push({ accountId: member.accountId, tokens: [member.token], sessions: [member] });
+    accounts.push({
+      accountId: member.accountId,
+      tokens: [member.token],
+      sessions: [member],
+      status: 'active',
+    });
   }
   await verifier.refresh();
 });
@@ -123,7 +130,8 @@ beforeAll(async () => {
 type Change =
   | { kind: 'add' | 'remove'; account: number; group: string }
   | { kind: 'role'; account: number; role: string }
-  | { kind: 'sign_in' | 'logout'; account: number };
+  | { kind: 'sign_in' | 'logout'; account: number }
+  | { kind: 'status'; account: number; to: Status };
 
 const account = fc.nat({ max: 2 });
 const group = fc.constantFrom('support', 'auditors', 'verified');
@@ -140,7 +148,27 @@ const change: fc.Arbitrary<Change> = fc.oneof(
   },
   { arbitrary: fc.record({ kind: fc.constant('sign_in' as const), account }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('logout' as const), account }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('status' as const),
+      account,
+      to: fc.constantFrom<Status>('active', 'locked', 'banned', 'deleted'),
+    }),
+    weight: 2,
+  },
 );
+
+/** The lifecycle calls (#14): how an account gets into a status, and back to `active` from it. */
+const into: Record<Exclude<Status, 'active'>, [method: string, path: string]> = {
+  locked: ['POST', 'lock'],
+  banned: ['POST', 'ban'],
+  deleted: ['DELETE', ''],
+};
+const outOf: Record<Exclude<Status, 'active'>, string> = {
+  locked: 'unlock',
+  banned: 'unban',
+  deleted: 'restore',
+};
 /** Which of the account's tokens asks: mostly the latest, sometimes an older one (minted before changes). */
 const tokenChoice = fc.oneof({ arbitrary: fc.constant(-1), weight: 2 }, { arbitrary: fc.nat(), weight: 1 });
 const pick = (tokens: string[], choice: number) =>
@@ -240,13 +268,41 @@ async function apply(c: Change): Promise<void> {
         token: owner(),
       });
       break;
+    case 'status': {
+      // Back to active first (unlock, unban, restore), then into the new status (lock, ban, delete).
+      if (target.status !== 'active') {
+        const lifted = await enforcer.api('POST', `/accounts/${target.accountId}/${outOf[target.status]}`, {
+          token: owner(),
+        });
+        expect(lifted.status, JSON.stringify(lifted.body)).toBe(200);
+        target.status = 'active';
+      }
+      if (c.to === 'active') return;
+      const [method, suffix] = into[c.to];
+      answer = await enforcer.api(method, `/accounts/${target.accountId}${suffix ? `/${suffix}` : ''}`, {
+        token: owner(),
+        ...(method === 'POST' ? { body: { reason: 'parity' } } : {}),
+      });
+      expect(answer.body.status, JSON.stringify(answer.body)).toBe(c.to);
+      target.status = c.to;
+      break;
+    }
     case 'role':
+      // The default policy refuses promoting an account that is not active: no change to compare.
+      if (target.status !== 'active') return;
       answer = await enforcer.api('PUT', `/accounts/${target.accountId}/role`, {
         token: owner(),
         body: { role: c.role },
       });
       break;
     case 'sign_in': {
+      if (target.status !== 'active') {
+        // Sign-in is refused with the status's own code; no session, nothing new to ask with.
+        await expect(enforcer.signIn(target.accountId)).rejects.toMatchObject({
+          code: `account_${target.status}`,
+        });
+        return;
+      }
       const session = await enforcer.signIn(target.accountId);
       target.tokens.push(session.token);
       target.sessions.push(session);
@@ -332,4 +388,26 @@ it('verifier.authorize and verifier.filter answer as POST /authorize and POST /a
   expect(denied).toBeGreaterThan(0);
   expect(refused).toBeGreaterThan(0);
   expect(conditional).toBeGreaterThan(0);
+});
+
+it('a token of a locked, banned or deleted account is refused offline after one poll, as by the server', async () => {
+  for (const [status, [method, suffix]] of Object.entries(into)) {
+    const member = await enforcer.addAccount('member');
+    await verifier.refresh();
+    expect(await offline(() => verifier.authorize(member.token, 'tenants.read'))).toEqual({
+      status: 200,
+      body: expect.objectContaining({ allowed: true }),
+    });
+    const changed = await enforcer.api(method, `/accounts/${member.accountId}${suffix ? `/${suffix}` : ''}`, {
+      token: owner(),
+      ...(method === 'POST' ? { body: { reason: 'parity' } } : {}),
+    });
+    expect(changed.body.status, JSON.stringify(changed.body)).toBe(status);
+    await verifier.refresh(); // one poll
+    const server = online(
+      await enforcer.api('POST', '/authorize', { token: member.token, body: { action: 'tenants.read' } }),
+    );
+    expect(server, status).toEqual({ code: 'token_invalid' });
+    expect(await offline(() => verifier.authorize(member.token, 'tenants.read')), status).toEqual(server);
+  }
 });

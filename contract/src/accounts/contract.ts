@@ -5,6 +5,9 @@ import { accountSessionRoutes } from '../sessions/contract';
 import {
   accountSchema,
   listAccountsQuerySchema,
+  lockAccountBodySchema,
+  reasonBodySchema,
+  resetAccountMfaResponseSchema,
   setAccountActiveBodySchema,
   setAccountRoleBodySchema,
 } from './schemas';
@@ -15,9 +18,9 @@ export const accountsContract = c.router({
   list: {
     method: 'GET',
     path: '/accounts',
-    summary: "List the tenant's accounts the caller may read (filter by email, role, active)",
+    summary: "List the tenant's accounts the caller may read (filter by email, role, active, status)",
     description:
-      'Filtered by the policy engine (`accounts.read` on `account`): a member with the default policy sees only their own account, an admin sees every account.',
+      'Filtered by the policy engine (`accounts.read` on `account`): a member with the default policy sees only their own account, an admin sees every account. Soft-deleted accounts are left out unless `include=deleted` (or `status=deleted`). `active=false` means any status but `active`.',
     query: listAccountsQuerySchema,
     responses: { 200: paginated(accountSchema), ...problems(401, 403) },
     metadata: meta({ auth: 'user_or_api_key' }),
@@ -47,7 +50,7 @@ export const accountsContract = c.router({
     path: '/accounts/:id/active',
     summary: 'Activate or deactivate an account',
     description:
-      "Deactivating ends the account's sessions. Deactivating the last active admin is `409 last_admin`.",
+      "Kept for compatibility: `active: false` sets `status` to `deactivated`, `active: true` sets a deactivated account back to `active`. A locked, banned or deleted account is `409 status_conflict` (lift those with unlock, unban, restore). Deactivating ends the account's sessions. Deactivating the last active admin is `409 last_admin`.",
     pathParams: idParamsSchema,
     body: setAccountActiveBodySchema,
     responses: { 200: accountSchema, ...problems(401, 403, 404, 409) },
@@ -56,13 +59,80 @@ export const accountsContract = c.router({
   unlock: {
     method: 'POST',
     path: '/accounts/:id/unlock',
-    summary: "Lift an account's sign-in lockout and delays",
+    summary: "Lift an account's sign-in lockout and delays, and an admin's lock",
     description:
-      'Clears the failure count of the account (its tenant and email). Idempotent: an account that is not locked answers 200 too.',
+      "Clears the failure count of every identifier the account's person signs in with, and sets an account `locked` by `POST /accounts/{id}/lock` back to `active` (lifting an admin's lock needs reach over the account's role, as locking does). Idempotent: an account that is not locked answers 200 too.",
     pathParams: idParamsSchema,
     body: c.noBody(),
     responses: { 200: unlockAccountResponseSchema, ...problems(401, 403, 404) },
     metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.unlock' }),
+  },
+  // Account lifecycle (#14): lock, ban, soft delete, second-factor reset.
+  lock: {
+    method: 'POST',
+    path: '/accounts/:id/lock',
+    summary: 'Lock an account (sign-in refused with `account_locked`), for a while or until unlocked',
+    description:
+      'Ends every session of the account and bumps its grant version (the revocation feed shows it). With `until` (in the future) the lock lapses by itself at that time: the next sign-in after it lifts it. Locking yourself is `403 self_target`, an account whose role you cannot grant `403 forbidden`, the last active manager `409 last_admin`; a banned, deactivated or deleted account `409 status_conflict`. Locking a locked account replaces its reason and `until`.',
+    pathParams: idParamsSchema,
+    body: lockAccountBodySchema,
+    responses: { 200: accountSchema, ...problems(401, 403, 404, 409) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.lock' }),
+  },
+  ban: {
+    method: 'POST',
+    path: '/accounts/:id/ban',
+    summary: 'Ban an account (sign-in refused with `account_banned`) until unbanned',
+    description:
+      'Ends every session of the account and bumps its grant version. An active, locked or deactivated account can be banned; a deleted one is `409 status_conflict`; a banned one answers 200 unchanged. Same refusals as lock (`self_target`, `forbidden`, `last_admin`).',
+    pathParams: idParamsSchema,
+    body: reasonBodySchema,
+    responses: { 200: accountSchema, ...problems(401, 403, 404, 409) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.ban' }),
+  },
+  unban: {
+    method: 'POST',
+    path: '/accounts/:id/unban',
+    summary: 'Lift a ban: the account is active again',
+    description:
+      "Idempotent on an active account; any other status but `banned` is `409 status_conflict`. Needs reach over the account's role.",
+    pathParams: idParamsSchema,
+    body: c.noBody(),
+    responses: { 200: accountSchema, ...problems(401, 403, 404, 409) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.ban' }),
+  },
+  delete: {
+    method: 'DELETE',
+    path: '/accounts/:id',
+    summary: 'Soft-delete an account',
+    description:
+      "Status `deleted`: sign-in refused (`account_deleted`), sessions ended, grant version bumped; the data (role, groups, audit) is kept and `POST /accounts/{id}/restore` brings it back. Hidden from `GET /accounts` unless `include=deleted`. Deleting the tenant's last active manager is `409 last_admin`; yourself, `403 self_target`. Idempotent on a deleted account.",
+    pathParams: idParamsSchema,
+    body: c.noBody(),
+    responses: { 200: accountSchema, ...problems(401, 403, 404, 409) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.delete' }),
+  },
+  restore: {
+    method: 'POST',
+    path: '/accounts/:id/restore',
+    summary: 'Restore a soft-deleted account (status `active`)',
+    description:
+      "Idempotent on an active account; any other status but `deleted` is `409 status_conflict`. Needs reach over the account's role.",
+    pathParams: idParamsSchema,
+    body: c.noBody(),
+    responses: { 200: accountSchema, ...problems(401, 403, 404, 409) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.delete' }),
+  },
+  resetMfa: {
+    method: 'POST',
+    path: '/accounts/:id/mfa/reset',
+    summary: "Remove the person's second factor (they lost their device) and end the account's sessions",
+    description:
+      "Removes the person's authenticator (TOTP) and recovery codes, and ends every session of the account; audited with the reason. Second factors belong to the person, not the account: when the person has an account in another tenant that is not deleted, the factor protects that one too and the reset is `409 mfa_shared`. Passkeys are sign-in methods, not second factors, and stay. Your own account is `403 self_target`.",
+    pathParams: idParamsSchema,
+    body: reasonBodySchema,
+    responses: { 200: resetAccountMfaResponseSchema, ...problems(401, 403, 404, 409) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.mfa.reset' }),
   },
   // An account's sessions (sessions/contract.ts).
   ...accountSessionRoutes,

@@ -14,5 +14,7 @@ export const unlockAccountResponseSchema = z.object({
   was_locked: z.boolean(),
   /** Whether a delay (or a lock) was in force before this call; both are gone now. */
   was_throttled: z.boolean(),
+  /** Whether the account's status was `locked` by an admin (`POST /accounts/{id}/lock`): it is `active` now. */
+  status_lock_lifted: z.boolean(),
 });
 export type UnlockAccountResponse = z.infer<typeof unlockAccountResponseSchema>;

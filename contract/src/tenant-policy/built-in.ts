@@ -32,6 +32,11 @@ export const managementActions = [
   'revocations.read',
   'sessions.read',
   'sessions.revoke',
+  // Account lifecycle (#14).
+  'accounts.lock',
+  'accounts.ban',
+  'accounts.delete',
+  'accounts.mfa.reset',
 ] as const;
 
 /** Does holding pattern `held` grant everything pattern `wanted` grants? (`*` covers all, `a.*` covers `a.b` and `a.*.c`.) */

@@ -11,6 +11,8 @@ import type { PolicyDocument } from '../policy/schema';
  * groups.read/create, groups.members.write, invites.create, roles.read,
  * api_keys.read/create/delete, policy.read/update, authorize.any, revocations.read,
  * sessions.read/revoke (an account's sessions).
+ * Account lifecycle (#14): accounts.lock, accounts.ban, accounts.delete, accounts.mfa.reset (admins hold
+ * them through `accounts.*`, owners through `*`).
  */
 export const builtInRoles = ['owner', 'admin', 'member'] as const;
 export type BuiltInRole = (typeof builtInRoles)[number];

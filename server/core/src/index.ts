@@ -8,8 +8,11 @@ export type {
   AccountProfile,
   AccountRecord,
   AccountSessions,
+  AccountStatusFields,
   AccountStore,
+  StatusActor,
 } from './accounts/ports.js';
+export { admitAccount, listedStatuses, statusRefusal } from './accounts/status.js';
 export {
   assertSessionLive,
   authenticateRoute,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { StatusActor } from '@enforcer/core';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
 import { Tenant } from './tenants.js';
 
@@ -36,7 +37,15 @@ export const Account = defineEntity({
     person: () => p.manyToOne(Person).deleteRule('cascade'),
     tenant: () => p.manyToOne(Tenant).deleteRule('cascade'),
     role: p.text().default('member'),
+    /** `status = 'active'`, written with it (grants, counts and the revocation feed's trigger read it). */
     active: p.boolean().default(true),
+    /** `active`, `locked`, `banned`, `deactivated` or `deleted` (server/core/src/accounts/status.ts). */
+    status: p.text().default('active'),
+    statusReason: p.text().nullable(),
+    statusChangedAt: p.datetime().nullable(),
+    statusChangedBy: p.json<StatusActor>().nullable(),
+    /** With status `locked`: when the lock lapses (null: until lifted). */
+    lockedUntil: p.datetime().nullable(),
     grantVersion: p.integer().default(1),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p

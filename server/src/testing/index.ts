@@ -225,7 +225,20 @@ function testData(orm: MikroORM, url: string, random: RandomSource): TestData {
       await fork().nativeUpdate(Tenant, { id: tenantId }, fields as never);
     },
     setAccountActive: async (accountId, active) => {
-      await fork().nativeUpdate(Account, { id: accountId }, { active });
+      // The status goes with the flag, as the core's `setActive` sets it (by nobody: a test's doing).
+      const status = active ? 'active' : 'deactivated';
+      await fork().nativeUpdate(
+        Account,
+        { id: accountId },
+        {
+          active,
+          status,
+          statusChangedAt: new Date(),
+          statusChangedBy: null,
+          statusReason: null,
+          lockedUntil: null,
+        },
+      );
     },
     addToGroup: async (accountId, groupName) => {
       const em = fork();

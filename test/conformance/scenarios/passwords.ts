@@ -287,12 +287,17 @@ export const scenarios: Scenario[] = [
       {
         request: 'POST /accounts/{{locked.id}}/unlock',
         apiKey: '{{t.apiKey}}',
-        expect: { status: 200, body: { $exactly: { was_locked: true, was_throttled: true } } },
+        expect: {
+          status: 200,
+          body: { $exactly: { was_locked: true, was_throttled: true, status_lock_lifted: false } },
+        },
       },
       {
         request: 'POST /accounts/{{locked.id}}/unlock',
         apiKey: '{{t.apiKey}}',
-        expect: { body: { $exactly: { was_locked: false, was_throttled: false } } },
+        expect: {
+          body: { $exactly: { was_locked: false, was_throttled: false, status_lock_lifted: false } },
+        },
       },
       passwordLogin('t', '{{t_email}}', { status: 200 }),
     ],

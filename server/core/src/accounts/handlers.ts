@@ -1,5 +1,5 @@
-import type { Account, contract } from '@enforcer/contract';
-import { callerOf, type Handlers } from '../api/handlers.js';
+import type { Account, AccountStatus, contract } from '@enforcer/contract';
+import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
 import { auditActorOf, type Caller, subjectOfCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import { pageRequest, toPage } from '../pagination.js';
@@ -12,7 +12,8 @@ import { accountSessionsHandlers } from '../sessions/handlers.js';
 import type { Repositories, UnitOfWork } from '../store.js';
 import { personIdentifier, phoneIdentifier } from '../throttle/rules.js';
 import type { SignInThrottle } from '../throttle/sign-in-throttle.js';
-import type { AccountProfile, AccountRecord } from './ports.js';
+import type { AccountProfile, AccountRecord, StatusActor } from './ports.js';
+import { listedStatuses, statusChange } from './status.js';
 
 export const accountDto = (a: AccountProfile): Account => ({
   id: a.id,
@@ -21,6 +22,11 @@ export const accountDto = (a: AccountProfile): Account => ({
   email: a.email,
   role: a.role,
   active: a.active,
+  status: a.status,
+  status_reason: a.statusReason,
+  status_changed_at: a.statusChangedAt?.toISOString() ?? null,
+  status_changed_by: a.statusChangedBy ? { ...a.statusChangedBy } : null,
+  locked_until: a.lockedUntil?.toISOString() ?? null,
   groups: [...a.groups],
   created_at: a.createdAt.toISOString(),
 });
@@ -90,6 +96,145 @@ async function assertManagerRemains(
   }
 }
 
+/** Who changes a status, as the account keeps it. */
+const statusActorOf = (caller: Caller): StatusActor =>
+  caller.kind === 'user'
+    ? { type: 'account', id: caller.accountId }
+    : { type: 'api_key', id: caller.apiKeyId };
+
+/** Lock, ban, delete and second-factor reset are for other people's accounts: `403 self_target` on one's own. */
+function assertNotSelf(caller: Caller, account: AccountRecord, what: string): void {
+  if (caller.kind === 'user' && caller.accountId === account.id) {
+    throw new AppError('self_target', `You cannot ${what} your own account`);
+  }
+}
+
+/**
+ * A change of an account's status by an admin (`setActive`, lock, ban, unban, delete, restore): `to` from
+ * one of `from`. The account already in `to` answers unchanged (lock replaces its reason and `until`);
+ * any other status is `409 status_conflict`.
+ */
+interface StatusTransition {
+  permission: string;
+  to: AccountStatus;
+  from: readonly AccountStatus[];
+  /** The audit action. */
+  action: string;
+  /** Refused on the caller's own account (`self_target`), with this verb. */
+  notSelf?: string;
+  /** Locking a locked account again replaces its reason and `until`. */
+  replaces?: boolean;
+}
+
+/** The statuses lock, ban and delete may start from, and the ones setActive and the lifts go back from. */
+const transitions = {
+  deactivate: {
+    permission: 'accounts.active.update',
+    to: 'deactivated',
+    from: ['active'],
+    action: 'account.deactivated',
+  },
+  activate: {
+    permission: 'accounts.active.update',
+    to: 'active',
+    from: ['deactivated'],
+    action: 'account.activated',
+  },
+  lock: {
+    permission: 'accounts.lock',
+    to: 'locked',
+    from: ['active'],
+    action: 'account.locked',
+    notSelf: 'lock',
+    replaces: true,
+  },
+  ban: {
+    permission: 'accounts.ban',
+    to: 'banned',
+    from: ['active', 'locked', 'deactivated'],
+    action: 'account.banned',
+    notSelf: 'ban',
+  },
+  unban: { permission: 'accounts.ban', to: 'active', from: ['banned'], action: 'account.unbanned' },
+  delete: {
+    permission: 'accounts.delete',
+    to: 'deleted',
+    from: ['active', 'locked', 'banned', 'deactivated'],
+    action: 'account.deleted',
+    notSelf: 'delete',
+  },
+  restore: { permission: 'accounts.delete', to: 'active', from: ['deleted'], action: 'account.restored' },
+} as const satisfies Record<string, StatusTransition>;
+
+/**
+ * Runs a status transition on the account `id`, in one unit of work holding the tenant lock: the caller
+ * narrowed as for a role change (`targetAccount`), the last-manager rule, then the status fields, a grant
+ * version bump (the revocation feed shows it), every session ended when the account leaves `active`, and
+ * the audit record with the reason.
+ */
+function changeStatus(
+  uow: UnitOfWork,
+  clock: Clock,
+  t: StatusTransition,
+  id: string,
+  ctx: HandlerContext,
+  input: { reason?: string; until?: Date } = {},
+): Promise<Account> {
+  const caller = callerOf(ctx);
+  return uow.transaction(async (repos) => {
+    const policy = await repos.policies.forTenant(caller.tenantId, { lock: true });
+    const account = await targetAccount(repos, policy, caller, id, t.permission);
+    if (t.notSelf) assertNotSelf(caller, account, t.notSelf);
+    if (account.status === t.to && !t.replaces) return profileOf(repos, account.id);
+    if (account.status !== t.to && !t.from.includes(account.status)) {
+      throw new AppError(
+        'status_conflict',
+        `This account is ${account.status}: it cannot be made ${t.to} this way`,
+      );
+    }
+    await assertManagerRemains(repos, policy, account, { role: account.role, active: t.to === 'active' });
+    const now = clock.now();
+    const by = statusActorOf(caller);
+    await repos.accounts.update(account.id, {
+      status: statusChange(t.to, { at: now, by, reason: input.reason, lockedUntil: input.until }),
+    });
+    await repos.accounts.bumpGrantVersion(account.id);
+    // Leaving `active` ends every session now: no refresh, and the HTTP layer refuses its access tokens.
+    const ended = t.to === 'active' ? 0 : await repos.accountSessions.endAll(account.id, `account_${t.to}`);
+    repos.audit.record({
+      action: t.action,
+      actor: auditActorOf(caller),
+      tenantId: caller.tenantId,
+      target: { type: 'account', id: account.id },
+      ...ctx.client,
+      details: {
+        from: account.status,
+        ...(input.reason !== undefined ? { reason: input.reason } : {}),
+        ...(input.until ? { until: input.until.toISOString() } : {}),
+        ...(t.to === 'active' ? {} : { sessions_ended: ended }),
+      },
+    });
+    return profileOf(repos, account.id);
+  });
+}
+
+/** A person's second factor protects their accounts in every tenant: `409 mfa_shared` if another is live. */
+async function assertFactorNotShared(repos: Repositories, account: AccountRecord): Promise<void> {
+  const limit = 100;
+  let after: AccountRecord | undefined;
+  for (;;) {
+    const page = await repos.accounts.ofPerson(account.personId, { after, limit });
+    if (page.some((a) => a.tenantId !== account.tenantId && a.status !== 'deleted')) {
+      throw new AppError(
+        'mfa_shared',
+        "This person's second factor also protects their account in another tenant: they must use a recovery code, or reset it where every tenant agrees",
+      );
+    }
+    if (page.length < limit) return;
+    after = page.at(-1);
+  }
+}
+
 /**
  * Accounts. Lists are filtered by the engine (`accounts.read` on `account`): an admin sees every account, a
  * member only their own (the default policy's rule). Role and status changes lock the tenant (see
@@ -117,7 +262,7 @@ export const accountsHandlers = (
         visible,
         email: query.email,
         role: query.role,
-        active: query.active,
+        statuses: listedStatuses(query),
       });
       const page = toPage(rows, query.limit, (a) => a.id);
       const profiles = await repos.accounts.profiles(page.data);
@@ -163,41 +308,97 @@ export const accountsHandlers = (
     return { status: 200, body: dto };
   },
 
+  /** Kept for compatibility: `active` maps onto status `deactivated` and back (see `transitions`). */
   setActive: async ({ params, body }, ctx) => {
+    const t = body.active ? transitions.activate : transitions.deactivate;
+    return { status: 200, body: await changeStatus(uow, deps.clock, t, params.id, ctx) };
+  },
+
+  lock: async ({ params, body }, ctx) => {
+    const until = body.until === undefined ? undefined : new Date(body.until);
+    if (until && until <= deps.clock.now()) {
+      throw new AppError('validation_failed', 'A lock ends in the future', {
+        errors: [{ path: 'body.until', message: 'must be in the future' }],
+      });
+    }
+    const input = { reason: body.reason, ...(until ? { until } : {}) };
+    return {
+      status: 200,
+      body: await changeStatus(uow, deps.clock, transitions.lock, params.id, ctx, input),
+    };
+  },
+
+  ban: async ({ params, body }, ctx) => ({
+    status: 200,
+    body: await changeStatus(uow, deps.clock, transitions.ban, params.id, ctx, { reason: body.reason }),
+  }),
+
+  unban: async ({ params }, ctx) => ({
+    status: 200,
+    body: await changeStatus(uow, deps.clock, transitions.unban, params.id, ctx),
+  }),
+
+  delete: async ({ params }, ctx) => ({
+    status: 200,
+    body: await changeStatus(uow, deps.clock, transitions.delete, params.id, ctx),
+  }),
+
+  restore: async ({ params }, ctx) => ({
+    status: 200,
+    body: await changeStatus(uow, deps.clock, transitions.restore, params.id, ctx),
+  }),
+
+  /**
+   * Removes the person's authenticator and recovery codes and ends the account's sessions (audited with
+   * the reason). Passkeys are sign-in methods, not second factors: they stay.
+   */
+  resetMfa: async ({ params, body }, ctx) => {
     const caller = callerOf(ctx);
-    const dto = await uow.transaction(async (repos) => {
-      const policy = await repos.policies.forTenant(caller.tenantId, { lock: true });
-      const account = await targetAccount(repos, policy, caller, params.id, 'accounts.active.update');
-      if (account.active === body.active) return profileOf(repos, account.id);
-      await assertManagerRemains(repos, policy, account, { role: account.role, active: body.active });
-      await repos.accounts.update(account.id, { active: body.active });
-      await repos.accounts.bumpGrantVersion(account.id);
-      // Deactivation ends every session now: no refresh, and the HTTP layer refuses its access tokens.
-      if (!body.active) await repos.accountSessions.endAll(account.id, 'account_deactivated');
+    const result = await uow.transaction(async (repos) => {
+      const policy = await callerPolicy(repos, caller);
+      const account = await targetAccount(repos, policy, caller, params.id, 'accounts.mfa.reset');
+      assertNotSelf(caller, account, 'reset the second factor of');
+      await assertFactorNotShared(repos, account);
+      await repos.mfa.lock(account.personId);
+      const removed = await repos.mfa.deleteFactors(account.personId);
+      const ended = await repos.accountSessions.endAll(account.id, 'mfa_reset');
       repos.audit.record({
-        action: body.active ? 'account.activated' : 'account.deactivated',
+        action: 'account.mfa.reset',
         actor: auditActorOf(caller),
         tenantId: caller.tenantId,
         target: { type: 'account', id: account.id },
         ...ctx.client,
+        details: { reason: body.reason, authenticator_removed: removed, sessions_ended: ended },
       });
-      return profileOf(repos, account.id);
+      return { totp_removed: removed, sessions_ended: ended };
     });
-    return { status: 200, body: dto };
+    return { status: 200, body: result };
   },
 
   /** Idempotent; audited as `account.unlocked` with what was in force. */
   unlock: async ({ params }, ctx) => {
     const caller = callerOf(ctx);
     const body = await uow.transaction(async (repos) => {
-      const account = await repos.accounts.find(caller.tenantId, params.id);
+      const policy = await repos.policies.forTenant(caller.tenantId, { lock: true });
+      const account = await repos.accounts.find(caller.tenantId, params.id, { lock: true });
       if (!account) throw new AppError('not_found', 'No such account');
-      requireAllowed(await callerPolicy(repos, caller), caller, {
+      requireAllowed(policy, caller, {
         action: 'accounts.unlock',
         readAction: 'accounts.read',
         resource: accountResource(account),
         what: 'account',
       });
+      // An admin's lock (status `locked`) is lifted too, by someone who could have set it.
+      const statusLockLifted = account.status === 'locked';
+      if (statusLockLifted) {
+        if (rolePermissions(policy, account.role)) {
+          assertRoleWithinReach(policy, caller, account.role, "This account's");
+        }
+        await repos.accounts.update(account.id, {
+          status: statusChange('active', { at: deps.clock.now(), by: statusActorOf(caller) }),
+        });
+        await repos.accounts.bumpGrantVersion(account.id);
+      }
       const identifiers = signInIdentifiers(await repos.accounts.contacts(account.id));
       let wasLocked = false;
       let wasThrottled = false;
@@ -212,9 +413,13 @@ export const accountsHandlers = (
         tenantId: caller.tenantId,
         target: { type: 'account', id: account.id },
         ...ctx.client,
-        details: { was_locked: wasLocked, was_throttled: wasThrottled },
+        details: {
+          was_locked: wasLocked,
+          was_throttled: wasThrottled,
+          status_lock_lifted: statusLockLifted,
+        },
       });
-      return { was_locked: wasLocked, was_throttled: wasThrottled };
+      return { was_locked: wasLocked, was_throttled: wasThrottled, status_lock_lifted: statusLockLifted };
     });
     return { status: 200, body };
   },

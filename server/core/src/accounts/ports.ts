@@ -1,11 +1,29 @@
+import type { AccountStatus } from '@enforcer/contract';
 import type { PageRequest, VisibleRequest } from '../pagination.js';
 
+/** Who changed an account's status: an admin's account or an API key. */
+export interface StatusActor {
+  type: 'account' | 'api_key';
+  id: string;
+}
+
+/** An account's status and how it got there (`accounts/status.ts` holds the rules). */
+export interface AccountStatusFields {
+  status: AccountStatus;
+  statusReason: string | null;
+  statusChangedAt: Date | null;
+  statusChangedBy: StatusActor | null;
+  /** With `status` `locked`: when the lock lapses (null: until lifted). Null for any other status. */
+  lockedUntil: Date | null;
+}
+
 /** An account as the directory's rules read it: one person's membership in one tenant. */
-export interface AccountRecord {
+export interface AccountRecord extends AccountStatusFields {
   id: string;
   tenantId: string;
   personId: string;
   role: string;
+  /** `status === 'active'` (stored with it: grants, the revocation feed and counts read it). */
   active: boolean;
   createdAt: Date;
 }
@@ -20,7 +38,8 @@ export interface AccountProfile extends AccountRecord {
 export interface AccountFilter {
   email?: string | undefined;
   role?: string | undefined;
-  active?: boolean | undefined;
+  /** Only accounts in one of these statuses (undefined: any). */
+  statuses?: readonly AccountStatus[] | undefined;
 }
 
 /** The port to a tenant's accounts. */
@@ -46,8 +65,11 @@ export interface AccountStore {
   ofPerson(personId: string, request: PageRequest): Promise<AccountRecord[]>;
   /** How many active accounts of the tenant, other than `exceptId`, hold one of `roles`. */
   countActive(tenantId: string, roles: string[], exceptId: string): Promise<number>;
-  /** Changes the account's role or status (the caller bumps its grant version with it). */
-  update(accountId: string, changes: { role?: string; active?: boolean }): Promise<void>;
+  /**
+   * Changes the account's role or status (all five status fields at once; `active` follows `status`). The
+   * caller bumps its grant version with it.
+   */
+  update(accountId: string, changes: { role?: string; status?: AccountStatusFields }): Promise<void>;
   /**
    * Marks a change to what the account may do (role, groups, active), in the unit of work's transaction:
    * tokens minted before it carry the old `grant_version`, and cached principals learn of the change.

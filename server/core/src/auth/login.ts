@@ -1,5 +1,6 @@
 import { defaultMemberRole, type LoginBody, type TokenResponse } from '@enforcer/contract';
 import type { AccountRecord } from '../accounts/ports.js';
+import { admitAccount } from '../accounts/status.js';
 import type { ClientInfo } from '../caller.js';
 import { AppError, refusalError } from '../errors.js';
 import type { LoginProvider, SignInMethod } from '../methods/method.js';
@@ -146,10 +147,9 @@ async function attempt(
       details: { via: 'login', provider: body.provider, role: account.role },
     });
   }
-  if (!account.active) {
-    const error = new AppError('account_inactive', 'This account has been deactivated');
-    return failed('account_inactive', error, account.id);
-  }
+  const admitted = await admitAccount(repos, account, clock.now(), client);
+  if (admitted.refusal) return failed(admitted.refusal.code, admitted.refusal, account.id);
+  account = admitted.account;
   const amr = [...method.amr];
   const mfa = await deps.secondFactor.require(repos, {
     account,

@@ -1,5 +1,6 @@
 import type { Person, TokenResponse } from '@enforcer/contract';
 import { accountDto } from '../accounts/handlers.js';
+import { grantRefusal } from '../accounts/status.js';
 import type { ClientInfo } from '../caller.js';
 import { AppError, refusalError } from '../errors.js';
 import type { PersonRecord } from '../persons/ports.js';
@@ -68,7 +69,8 @@ export class SessionTokens {
   async open(repos: Repositories, input: OpenSessionInput): Promise<OpenedSession> {
     const grant = await repos.grants.find(input.accountId);
     if (!grant) throw new AppError('not_found', 'No such account');
-    if (!grant.active) throw new AppError('account_inactive', 'This account has been deactivated');
+    const refusal = await grantRefusal(repos, grant);
+    if (refusal) throw refusal;
     const issued = await this.#refresh.startSession(
       {
         accountId: grant.accountId,
@@ -98,14 +100,12 @@ export class SessionTokens {
       ip: client.ip,
       userAgent: client.userAgent,
       check: async (session) => {
-        grant = await this.#uow.read((repos) => repos.grants.find(session.accountId));
-        if (grant?.active) return undefined;
-        return {
-          ok: false,
-          code: 'account_inactive',
-          detail: 'This account has been deactivated',
-          reason: 'account_inactive',
-        };
+        const refusal = await this.#uow.read(async (repos) => {
+          grant = await repos.grants.find(session.accountId);
+          return grantRefusal(repos, grant);
+        });
+        if (!refusal) return undefined;
+        return { ok: false, code: refusal.code, detail: refusal.message, reason: refusal.code };
       },
     });
     if (!rotated.ok) throw refusalError(rotated);
@@ -121,7 +121,8 @@ export class SessionTokens {
    */
   async stepUp(repos: Repositories, input: StepUpInput): Promise<SteppedUp> {
     const grant = await repos.grants.find(input.accountId);
-    if (!grant?.active) throw new AppError('account_inactive', 'This account has been deactivated');
+    const refusal = await grantRefusal(repos, grant);
+    if (refusal || !grant) throw refusal ?? new AppError('account_inactive', 'This account is gone');
     const session = await repos.sessions.stepUp(input.sessionId, input.amr, input.mfaAt);
     if (!session) throw new AppError('unauthenticated', 'This session has ended');
     const access = await this.#access.issue({

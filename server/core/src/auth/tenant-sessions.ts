@@ -1,4 +1,5 @@
 import { defaultMemberRole, type TokenResponse } from '@enforcer/contract';
+import { admitAccount } from '../accounts/status.js';
 import type { ClientInfo, UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { Clock } from '../platform.js';
@@ -48,7 +49,8 @@ export function switchTenant(
   return deps.uow.transaction(async (repos) => {
     const account = await repos.accounts.findOfPerson(user.personId, tenantId);
     if (!account) throw new AppError('not_a_member', 'You have no account in that tenant');
-    if (!account.active) throw new AppError('account_inactive', 'Your account in that tenant is deactivated');
+    const { refusal } = await admitAccount(repos, account, deps.clock.now(), client);
+    if (refusal) throw refusal;
     const tenant = await repos.tenants.find(tenantId);
     if (!tenant) throw new AppError('not_a_member', 'You have no account in that tenant');
     assertAcceptsSession(deps, tenant, user.amr ?? []);

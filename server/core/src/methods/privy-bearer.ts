@@ -1,6 +1,7 @@
 import { type AccessTokenClaims, tenantCodeSchema } from '@enforcer/contract';
 import { decodeJwt } from 'jose';
 import type { AccountRecord } from '../accounts/ports.js';
+import { statusRefusal } from '../accounts/status.js';
 import type { ClientInfo } from '../caller.js';
 import { AppError, refusalError } from '../errors.js';
 import { addSeconds, type Clock, webCryptoHashing } from '../platform.js';
@@ -213,6 +214,7 @@ export async function privyBearerAccount(
       'This Privy user has no account in this tenant: sign in with POST /auth/login (provider privy) first',
     );
   }
-  if (!account.active) return refuse('account_inactive', 'This account has been deactivated');
+  const refusal = statusRefusal(account);
+  if (refusal) return refuse(refusal.code, refusal.message);
   return { ok: true, value: account };
 }

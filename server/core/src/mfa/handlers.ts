@@ -1,4 +1,5 @@
 import type { contract, MfaVerifyBody, SecondFactor, TokenResponse } from '@enforcer/contract';
+import { statusRefusal } from '../accounts/status.js';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
 import type { SessionTokens } from '../auth/open-session.js';
 import type { ClientInfo, UserCaller } from '../caller.js';
@@ -109,12 +110,10 @@ export function mfaHandlers(deps: MfaHandlerDeps): Handlers<typeof contract.mfa>
       }
       await repos.mfa.updateChallenge(challenge.id, { consumedAt: now });
       const account = await repos.accounts.find(tenantId, accountId);
-      if (!account?.active) {
-        return failed(
-          'account_inactive',
-          new AppError('account_inactive', 'This account has been deactivated'),
-        );
-      }
+      const refusal = account
+        ? statusRefusal(account)
+        : new AppError('account_inactive', 'This account is gone');
+      if (refusal) return failed(refusal.code, refusal);
       await throttle.recordSuccess(subject, repos);
       const amr = [...new Set([...challenge.amr, ...amrOfSecondFactor(check.method)])];
       const session = await deps.sessions.open(repos, { accountId, amr, client, mfaAt: now });

@@ -173,10 +173,24 @@ describe("session tokens (the core's, over PostgreSQL)", () => {
     const { account } = await seedAccount(db.orm);
     const tokens = await signIn(account.id);
     const tx = em();
-    (await tx.findOneOrFail(Account, account.id)).active = false;
+    Object.assign(await tx.findOneOrFail(Account, account.id), { active: false, status: 'deactivated' });
     await tx.flush();
     expect(await codeOf(sessions.refresh(tokens.response.refresh_token, {}))).toBe('account_inactive');
     expect((await em().findOneOrFail(Session, tokens.sessionId)).revokeReason).toBe('account_inactive');
     expect(await codeOf(signIn(account.id))).toBe('account_inactive');
+  });
+
+  it('a locked, banned or deleted account cannot refresh either, each with its own code', async () => {
+    for (const status of ['locked', 'banned', 'deleted'] as const) {
+      const { account } = await seedAccount(db.orm);
+      const tokens = await signIn(account.id);
+      const tx = em();
+      Object.assign(await tx.findOneOrFail(Account, account.id), { active: false, status });
+      await tx.flush();
+      const code = `account_${status}`;
+      expect(await codeOf(sessions.refresh(tokens.response.refresh_token, {}))).toBe(code);
+      expect((await em().findOneOrFail(Session, tokens.sessionId)).revokeReason).toBe(code);
+      expect(await codeOf(signIn(account.id))).toBe(code);
+    }
   });
 });

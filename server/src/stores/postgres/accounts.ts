@@ -1,8 +1,10 @@
+import type { AccountStatus } from '@enforcer/contract';
 import type {
   AccountFilter,
   AccountProfile,
   AccountRecord,
   AccountSessions,
+  AccountStatusFields,
   AccountStore,
   PageRequest,
   VisibleRequest,
@@ -26,6 +28,11 @@ const accountRecord = (a: IAccount): AccountRecord => ({
   personId: a.person.id,
   role: a.role,
   active: a.active,
+  status: a.status as AccountStatus,
+  statusReason: a.statusReason ?? null,
+  statusChangedAt: a.statusChangedAt ?? null,
+  statusChangedBy: a.statusChangedBy ?? null,
+  lockedUntil: a.lockedUntil ?? null,
   createdAt: a.createdAt,
 });
 
@@ -75,7 +82,7 @@ export class PostgresAccountStore implements AccountStore {
     ];
     if (request.email !== undefined) filters.push({ person: { email: request.email } });
     if (request.role !== undefined) filters.push({ role: request.role });
-    if (request.active !== undefined) filters.push({ active: request.active });
+    if (request.statuses !== undefined) filters.push({ status: { $in: [...request.statuses] } });
     filters.push(afterPosition(request.after));
     const rows = await this.#em.find(
       Account,
@@ -123,10 +130,14 @@ export class PostgresAccountStore implements AccountStore {
     });
   }
 
-  async update(accountId: string, changes: { role?: string; active?: boolean }): Promise<void> {
+  async update(accountId: string, changes: { role?: string; status?: AccountStatusFields }): Promise<void> {
     const account = await this.#em.findOneOrFail(Account, accountId);
     if (changes.role !== undefined) account.role = changes.role;
-    if (changes.active !== undefined) account.active = changes.active;
+    if (changes.status !== undefined) {
+      const { status, statusReason, statusChangedAt, statusChangedBy, lockedUntil } = changes.status;
+      Object.assign(account, { status, statusReason, statusChangedAt, statusChangedBy, lockedUntil });
+      account.active = status === 'active';
+    }
     await this.#em.flush();
   }
 

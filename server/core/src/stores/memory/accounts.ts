@@ -5,8 +5,10 @@ import type {
   AccountProfile,
   AccountRecord,
   AccountSessions,
+  AccountStatusFields,
   AccountStore,
 } from '../../accounts/ports.js';
+import { newAccountStatus } from '../../accounts/status.js';
 import { AppError } from '../../errors.js';
 import { type PageRequest, pageInMemory, type VisibleRequest } from '../../pagination.js';
 import type { AccountGrant, GrantReader } from '../../policy/ports.js';
@@ -23,7 +25,9 @@ export interface MemoryAccountRow {
   personId: string;
   tenantId: string;
   role: string;
+  /** `status.status === 'active'`, kept with it (as PostgreSQL's `active` column). */
   active: boolean;
+  status: AccountStatusFields;
   createdAt: number;
   /** Bumped by every change to what the account may do (role, groups, active). */
   grantVersion: number;
@@ -35,6 +39,7 @@ const accountRecord = (a: MemoryAccountRow): AccountRecord => ({
   personId: a.personId,
   role: a.role,
   active: a.active,
+  ...a.status,
   createdAt: new Date(a.createdAt),
 });
 
@@ -71,11 +76,18 @@ export function insertAccount(
     tenantId: input.tenantId,
     role: input.role,
     active: true,
+    status: { ...newAccountStatus },
     createdAt: db.now().getTime(),
     grantVersion: 1,
   };
   db.tables.accounts.set(account.id, account);
   return account;
+}
+
+/** Sets the row's status fields and its `active` flag with them. */
+export function setRowStatus(account: MemoryAccountRow, status: AccountStatusFields): void {
+  account.status = { ...status };
+  account.active = status.status === 'active';
 }
 
 /** Names of the account's groups, sorted (as in tokens). */
@@ -130,7 +142,7 @@ export class MemoryAccountStore implements AccountStore {
           (a) =>
             (request.email === undefined || email(a) === request.email) &&
             (request.role === undefined || a.role === request.role) &&
-            (request.active === undefined || a.active === request.active),
+            (request.statuses === undefined || request.statuses.includes(a.status)),
         ),
       request,
       (a) => accountResource(a).attributes,
@@ -158,11 +170,11 @@ export class MemoryAccountStore implements AccountStore {
     ).length;
   }
 
-  async update(accountId: string, changes: { role?: string; active?: boolean }): Promise<void> {
+  async update(accountId: string, changes: { role?: string; status?: AccountStatusFields }): Promise<void> {
     const account = this.#db.tables.accounts.get(accountId);
     if (!account) throw new AppError('not_found', 'No such account');
     if (changes.role !== undefined) account.role = changes.role;
-    if (changes.active !== undefined) account.active = changes.active;
+    if (changes.status !== undefined) setRowStatus(account, changes.status);
   }
 
   async bumpGrantVersion(accountId: string): Promise<void> {

@@ -1,8 +1,15 @@
 import type { PolicyDocument } from '@enforcer/contract/policy';
+import { statusChange } from '../../accounts/status.js';
 import type { RandomSource } from '../../platform.js';
 import { generateTenantCode } from '../../tenants/codes.js';
 import { builtInGroups, newTenant, type ProvisionTenantInput } from '../../tenants/provision.js';
-import { accountOfPerson, bumpGrant, insertAccount, type MemoryAccountRow } from './accounts.js';
+import {
+  accountOfPerson,
+  bumpGrant,
+  insertAccount,
+  type MemoryAccountRow,
+  setRowStatus,
+} from './accounts.js';
 import type { MemoryDatabase } from './database.js';
 import { insertGroup, type MemoryGroupRow } from './groups.js';
 import { type MemoryPersonRow, personByEmail } from './persons.js';
@@ -91,7 +98,7 @@ export function seedAccount(
     existing ??
     insertAccount(db, { personId: person.id, tenantId: input.tenantId, role: input.role ?? 'member' });
   // A new account is made as asked; an existing one changes, and each change is a grant change.
-  if (!existing && input.active === false) account.active = false;
+  if (!existing && input.active === false) setRowStatus(account, seededStatus(db, false));
   if (existing) seedGrant(db, account, { role: input.role, active: input.active });
   for (const name of input.groups ?? []) {
     const group = groupNamed(db, input.tenantId, name) ?? seedGroup(db, input.tenantId, { name });
@@ -122,6 +129,10 @@ export function seedMembership(
   bumpGrant(db, account);
 }
 
+/** `active` or `deactivated`, as a seed sets it (by nobody, now). */
+const seededStatus = (db: MemoryDatabase, active: boolean) =>
+  statusChange(active ? 'active' : 'deactivated', { at: db.now(), by: null });
+
 /** Sets the account's role or status: a grant change when either changes. */
 export function seedGrant(
   db: MemoryDatabase,
@@ -132,6 +143,6 @@ export function seedGrant(
   const active = changes.active ?? account.active;
   if (role === account.role && active === account.active) return;
   account.role = role;
-  account.active = active;
+  if (active !== account.active) setRowStatus(account, seededStatus(db, active));
   bumpGrant(db, account);
 }
