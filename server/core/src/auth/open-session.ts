@@ -1,6 +1,7 @@
 import type { Person, TokenResponse } from '@enforcer/contract';
 import { accountDto } from '../accounts/handlers.js';
-import { grantRefusal } from '../accounts/status.js';
+import type { AccountRecord } from '../accounts/ports.js';
+import { grantRefusal, statusRefusal } from '../accounts/status.js';
 import type { ClientInfo } from '../caller.js';
 import { AppError, refusalError } from '../errors.js';
 import type { PersonRecord } from '../persons/ports.js';
@@ -8,6 +9,7 @@ import type { AccountGrant } from '../policy/ports.js';
 import type { SessionRecord } from '../sessions/ports.js';
 import type { RefreshTokenService } from '../sessions/refresh-tokens.js';
 import type { Repositories, UnitOfWork } from '../store.js';
+import type { TenantRecord } from '../tenants/ports.js';
 import { tenantView } from '../tenants/provision.js';
 import type { AccessTokenService } from '../tokens/access-tokens.js';
 
@@ -67,10 +69,11 @@ export class SessionTokens {
 
   /** Starts a session in the caller's unit of work (it commits with it). Throws `account_inactive`. */
   async open(repos: Repositories, input: OpenSessionInput): Promise<OpenedSession> {
-    const grant = await repos.grants.find(input.accountId);
-    if (!grant) throw new AppError('not_found', 'No such account');
-    const refusal = await grantRefusal(repos, grant);
+    const view = await accountView(repos, input.accountId);
+    if (!view) throw new AppError('not_found', 'No such account');
+    const refusal = statusRefusal(view.account);
     if (refusal) throw refusal;
+    const { grant } = view;
     const issued = await this.#refresh.startSession(
       {
         accountId: grant.accountId,
@@ -85,7 +88,7 @@ export class SessionTokens {
     );
     return {
       sessionId: issued.session.id,
-      response: await this.#response(repos, grant, issued.session, issued.refreshToken),
+      response: await this.#response(view, issued.session, issued.refreshToken),
     };
   }
 
@@ -95,23 +98,23 @@ export class SessionTokens {
    * deactivated account's session is revoked (`account_inactive`).
    */
   async refresh(presented: string, client: Partial<ClientInfo>): Promise<TokenResponse> {
-    let grant: AccountGrant | null = null;
+    // One read for both the status check and the answer: the account as it is after the rotation.
+    let view: AccountView | null = null;
     const rotated = await this.#refresh.rotate(presented, {
       ip: client.ip,
       userAgent: client.userAgent,
       check: async (session) => {
-        const refusal = await this.#uow.read(async (repos) => {
-          grant = await repos.grants.find(session.accountId);
-          return grantRefusal(repos, grant);
-        });
+        view = await this.#uow.read((repos) => accountView(repos, session.accountId));
+        const refusal = view
+          ? statusRefusal(view.account)
+          : new AppError('account_inactive', 'This account is gone');
         if (!refusal) return undefined;
         return { ok: false, code: refusal.code, detail: refusal.message, reason: refusal.code };
       },
     });
     if (!rotated.ok) throw refusalError(rotated);
     const { session, refreshToken } = rotated.value;
-    const current = grant as AccountGrant | null;
-    return this.#uow.read((repos) => this.#response(repos, current!, session, refreshToken));
+    return this.#response(view as unknown as AccountView, session, refreshToken);
   }
 
   /**
@@ -145,15 +148,10 @@ export class SessionTokens {
   }
 
   async #response(
-    repos: Repositories,
-    grant: AccountGrant,
+    { grant, account, person, tenant }: AccountView,
     session: Pick<SessionRecord, 'id' | 'amr' | 'mfaAt'>,
     refreshToken: string,
   ): Promise<TokenResponse> {
-    const account = await repos.accounts.find(grant.tenantId, grant.accountId);
-    const person = await repos.persons.find(grant.personId);
-    const tenant = await repos.tenants.find(grant.tenantId);
-    if (!account || !person || !tenant) throw new AppError('not_found', 'No such account');
     const access = await this.#access.issue({
       accountId: grant.accountId,
       personId: grant.personId,
@@ -175,4 +173,22 @@ export class SessionTokens {
       tenant: tenantView(tenant),
     };
   }
+}
+
+/** What a token answer is made of: the account's grant as it is now, the account, its person and tenant. */
+interface AccountView {
+  grant: AccountGrant;
+  account: AccountRecord;
+  person: PersonRecord;
+  tenant: TenantRecord;
+}
+
+/** The account's view, read once; null when any part of it is gone. */
+async function accountView(repos: Repositories, accountId: string): Promise<AccountView | null> {
+  const grant = await repos.grants.find(accountId);
+  if (!grant) return null;
+  const account = await repos.accounts.find(grant.tenantId, grant.accountId);
+  const person = account && (await repos.persons.find(grant.personId));
+  const tenant = person && (await repos.tenants.find(grant.tenantId));
+  return account && person && tenant ? { grant, account, person, tenant } : null;
 }
