@@ -32,6 +32,8 @@ export {
 export { isVerifierError, VerifierError, type VerifierErrorCode, verifierErrorCodes } from './errors';
 export {
   type EnforcerEndpoint,
+  type JsonWebKeyLike,
+  type JsonWebKeySet,
   type JwksCacheOptions,
   type RemotePolicyOptions,
   type RevocationFeedOptions,

@@ -1,5 +1,5 @@
-import type { JSONWebKeySet } from 'jose';
 import { VerifierError } from '../errors';
+import type { JsonWebKeySet } from '../options';
 import { importKeySet, type VerificationKey } from './import-key-set';
 import type { KeySource } from './key-source';
 
@@ -7,7 +7,7 @@ import type { KeySource } from './key-source';
 export class LocalKeySet implements KeySource {
   readonly #loading: Promise<Map<string, VerificationKey>>;
 
-  constructor(jwks: JSONWebKeySet, algorithms: ReadonlySet<string>) {
+  constructor(jwks: JsonWebKeySet, algorithms: ReadonlySet<string>) {
     this.#loading = importKeySet(jwks, algorithms);
     this.#loading.catch(() => {});
   }
