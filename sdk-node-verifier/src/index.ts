@@ -30,6 +30,7 @@ export {
   type VerifierStatus,
 } from './create-verifier';
 export { isVerifierError, VerifierError, type VerifierErrorCode, verifierErrorCodes } from './errors';
+export type { KeySourceStatus } from './keys/key-source';
 export {
   type EnforcerEndpoint,
   type JsonWebKeyLike,
@@ -41,5 +42,6 @@ export {
   supportedAlgorithms,
   type VerifierOptions,
 } from './options';
+export type { PolicySourceStatus } from './policy/policy-source';
 export type { Principal } from './principal';
 export type { AccessTokenClaims } from './token/read-claims';
