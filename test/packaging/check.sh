@@ -17,6 +17,8 @@ oldest_node="${OLDEST_NODE:-20.19.0}" # README's and every package's engines.nod
 node="$root/node_modules/.bin/node" # the repo's own Node.js (the `node` devDependency)
 packages=(contract server/core sdk-js sdk-react sdk-node-verifier)
 started=$SECONDS
+# pnpm itself: the one running this script (CI runs it through npx), else the one on PATH.
+if [ -n "${npm_execpath:-}" ] && [[ "$npm_execpath" == *pnpm* ]]; then pnpm=(node "$npm_execpath"); else pnpm=(pnpm); fi
 # Run from a pnpm script, the environment carries pnpm's npm_config_* settings, which npm warns about:
 # npm below is the customer's, with its own configuration.
 while read -r name; do unset "$name"; done < <(env | sed -n 's/^\(npm_config_[A-Za-z0-9_]*\)=.*/\1/p')
@@ -36,7 +38,7 @@ done
 step "packing ${packages[*]}"
 mkdir -p "$work/tarballs"
 for package in "${packages[@]}"; do
-  (cd "$root/$package" && pnpm pack --pack-destination "$work/tarballs" >/dev/null) &
+  (cd "$root/$package" && "${pnpm[@]}" pack --pack-destination "$work/tarballs" >/dev/null) &
 done
 for job in $(jobs -p); do wait "$job"; done
 tarball() { ls "$work/tarballs/enforcer-$1-"*.tgz; }
