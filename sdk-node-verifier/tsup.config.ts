@@ -2,7 +2,9 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   entry: { index: 'src/index.ts', fastify: 'src/fastify.ts', express: 'src/express.ts' },
-  format: ['esm'],
+  format: ['esm', 'cjs'],
+  // CommonJS too (require); one copy of shared code per format, so classes stay one class across entries.
+  splitting: true,
   dts: true,
   clean: true,
   sourcemap: true,

@@ -1,11 +1,16 @@
 import { mfaSubjectAttributes, VerifiedTokenCache } from '@enforcer/contract';
 import type { CompiledPolicy, Explanation, Plan, Resource, Subject } from '@enforcer/contract/policy';
 import { VerifierError } from './errors';
-import type { KeySource } from './keys/key-source';
+import type { KeySource, KeySourceStatus } from './keys/key-source';
 import { LocalKeySet } from './keys/local-key-set';
 import { RemoteKeySet } from './keys/remote-key-set';
 import { type ResolvedOptions, resolveOptions, type VerifierOptions } from './options';
-import { type PolicySource, RemotePolicy, StaticPolicy } from './policy/policy-source';
+import {
+  type PolicySource,
+  type PolicySourceStatus,
+  RemotePolicy,
+  StaticPolicy,
+} from './policy/policy-source';
 import { buildPrincipal, kGeneration, kOwner, type Principal, type PrincipalSlots } from './principal';
 import { RevocationFeedPoller } from './revocations/revocation-feed';
 import type { CachedToken } from './token/cached-token';
@@ -15,8 +20,8 @@ import { type VerifyTokenRules, verifyToken } from './token/verify-token';
 export type Decision = Explanation;
 
 export interface VerifierStatus {
-  keys: { kids: string[]; fetchedAt: number | undefined };
-  policy: { etag: string | undefined; fetchedAt: number | undefined };
+  keys: KeySourceStatus;
+  policy: PolicySourceStatus;
   revocations:
     | { tenantId: string | undefined; syncedAt: number | undefined; sessions: number; accounts: number }
     | undefined;

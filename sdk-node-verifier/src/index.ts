@@ -30,8 +30,11 @@ export {
   type VerifierStatus,
 } from './create-verifier';
 export { isVerifierError, VerifierError, type VerifierErrorCode, verifierErrorCodes } from './errors';
+export type { KeySourceStatus } from './keys/key-source';
 export {
   type EnforcerEndpoint,
+  type JsonWebKeyLike,
+  type JsonWebKeySet,
   type JwksCacheOptions,
   type RemotePolicyOptions,
   type RevocationFeedOptions,
@@ -39,5 +42,6 @@ export {
   supportedAlgorithms,
   type VerifierOptions,
 } from './options';
+export type { PolicySourceStatus } from './policy/policy-source';
 export type { Principal } from './principal';
 export type { AccessTokenClaims } from './token/read-claims';

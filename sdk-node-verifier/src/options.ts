@@ -1,5 +1,4 @@
 import type { PolicyDocument } from '@enforcer/contract/policy';
-import type { JSONWebKeySet } from 'jose';
 import { type Now, systemNow } from './clock';
 import { VerifierError } from './errors';
 
@@ -58,6 +57,24 @@ export const supportedAlgorithms = [
 ] as const;
 export type SupportedAlgorithm = (typeof supportedAlgorithms)[number];
 
+/**
+ * A JSON Web Key Set (RFC 7517), as `GET /.well-known/jwks.json` answers; jose's `JSONWebKeySet` is one.
+ * Declared here, not imported from jose, so that the CommonJS types (.d.cts) never import jose, which is
+ * ESM-only (TS1479 in a CommonJS TypeScript project).
+ */
+export interface JsonWebKeySet {
+  keys: readonly JsonWebKeyLike[];
+}
+
+/** One key of a {@link JsonWebKeySet}: only public members are ever imported. */
+export interface JsonWebKeyLike {
+  kty?: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  [member: string]: unknown;
+}
+
 export interface VerifierOptions {
   /** The `iss` tokens must carry (the server's `ENFORCER_ISSUER`). */
   issuer: string;
@@ -66,7 +83,7 @@ export interface VerifierOptions {
   /** Where the keys are published (`<issuer>/.well-known/jwks.json`). Exactly one of `jwksUri` and `jwks`. */
   jwksUri?: string;
   /** The keys themselves (offline). */
-  jwks?: JSONWebKeySet;
+  jwks?: JsonWebKeySet;
   jwksCache?: JwksCacheOptions;
   /** A policy document (offline: use `effective` of `GET /policy`), or where to fetch it. */
   policy: PolicyDocument | RemotePolicyOptions;
@@ -112,7 +129,7 @@ export interface ResolvedOptions {
   issuer: string;
   audience: string;
   jwks:
-    | { kind: 'local'; jwks: JSONWebKeySet }
+    | { kind: 'local'; jwks: JsonWebKeySet }
     | { kind: 'remote'; uri: string; maxAgeMs: number; cooldownMs: number; maxStaleMs: number };
   policy:
     | { kind: 'document'; document: PolicyDocument }

@@ -21,6 +21,13 @@ const accountRecord = (id: string): Resource => ({
   type: 'account',
   attributes: { id, tenant_id: enforcer.tenantId },
 });
+// Records that each make the engine deny in its own way (for the owner, who may change roles).
+const records: Record<string, Resource> = {
+  active: { type: 'account', attributes: { id: 'a-1', tenant_id: enforcer.tenantId, active: true } },
+  inactive: { type: 'account', attributes: { id: 'a-1', tenant_id: enforcer.tenantId, active: false } },
+  foreign: { type: 'account', attributes: { id: 'a-1', tenant_id: 'another-tenant', active: true } },
+  widget: { type: 'widget', attributes: { id: 'w-1', tenant_id: enforcer.tenantId } },
+};
 
 // The same routes in both frameworks.
 const fastify = Fastify();
@@ -51,6 +58,18 @@ fastify.get<{ Params: { id: string } }>(
   },
   async () => ({ ok: true }),
 );
+fastify.post<{ Params: { kind: string } }>(
+  '/records/:kind/role',
+  {
+    config: {
+      enforcer: {
+        permission: 'accounts.role.update',
+        resource: (request) => records[(request.params as { kind: string }).kind]!,
+      },
+    },
+  },
+  async () => ({ ok: true }),
+);
 fastify.patch('/settings', { preHandler: requireFastify('tenants.update') }, async () => ({ ok: true }));
 fastify.get('/plan', async (request) => request.enforcer!.filter('accounts.read', 'account'));
 
@@ -73,6 +92,16 @@ app.get(
   '/accounts/:id',
   requireExpress('accounts.read', (req) =>
     accountRecord((req as unknown as { params: { id: string } }).params.id),
+  ),
+  (_req, res) => {
+    res.json({ ok: true });
+  },
+);
+app.post(
+  '/records/:kind/role',
+  requireExpress(
+    'accounts.role.update',
+    (req) => records[(req as unknown as { params: { kind: string } }).params.kind]!,
   ),
   (_req, res) => {
     res.json({ ok: true });
@@ -198,10 +227,26 @@ describe.each([
 
   it('403 forbidden without the route permission, 200 with it', async () => {
     await expectProblem(await call('POST', '/transfers', bearer(member.token)), 403, 'forbidden');
-    expect((await call('POST', '/transfers', bearer(member.token))).body.detail).toBe(
-      'Missing permission "transfers.create"',
-    );
+    expect((await call('POST', '/transfers', bearer(member.token))).body).toMatchObject({
+      detail: 'Missing permission "transfers.create"',
+      reason: 'no_matching_allow',
+    });
     expect(await call('POST', '/transfers', bearer(verified.token))).toMatchObject({ status: 200 });
+  });
+
+  it("403 forbidden carries the engine's reason: a deny rule, another tenant's record, an undeclared type", async () => {
+    const role = (kind: string) => call('POST', `/records/${kind}/role`, bearer(owner.token));
+    expect(await role('active')).toMatchObject({ status: 200 });
+    const denials = {
+      inactive: ['denied_by_rule', 'A policy rule denies "accounts.role.update" here'],
+      foreign: ['tenant_mismatch', 'The record belongs to another tenant'],
+      widget: ['unknown_resource_type', 'The policy declares no resource type "widget"'],
+    };
+    for (const [kind, [reason, detail]] of Object.entries(denials)) {
+      const answer = await role(kind);
+      await expectProblem(answer, 403, 'forbidden');
+      expect(answer.body, kind).toMatchObject({ reason, detail });
+    }
   });
 
   it('decides on the record a route is about', async () => {

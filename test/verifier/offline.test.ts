@@ -86,6 +86,20 @@ describe('offline verifier', () => {
     );
   });
 
+  it('status() tells what it was given: the JWKS key ids and a loaded policy document, nothing fetched', async () => {
+    const verifier = offlineVerifier();
+    await verifier.ready();
+    const kids = (jwks as { keys: { kid: string }[] }).keys.map((key) => key.kid);
+    expect(kids.length).toBeGreaterThan(0);
+    expect(verifier.status()).toEqual({
+      keys: { source: 'jwks', kids, fetchedAt: undefined },
+      policy: { source: 'document', loaded: true, etag: undefined, fetchedAt: undefined },
+      revocations: undefined,
+      cachedTokens: 0,
+    });
+    expect(requests).toBe(0);
+  });
+
   it('decides only for principals it verified itself', async () => {
     const verifier = offlineVerifier();
     const other = offlineVerifier();

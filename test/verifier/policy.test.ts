@@ -12,10 +12,15 @@ it('fetches the effective policy, revalidates it with its ETag, and applies a ch
     return fetch(url, init);
   }) as typeof fetch;
   const verifier = enforcer.verifier({ autoRefresh: false, fetch: recording });
+  expect(verifier.status().policy).toMatchObject({ source: 'remote', loaded: false, etag: undefined });
   const member = await enforcer.addAccount('member');
   await expect(verifier.authorize(member.token, 'reports.read')).resolves.toMatchObject({ allowed: false });
   const firstEtag = verifier.status().policy.etag;
   expect(firstEtag).toMatch(/^"/);
+  expect(verifier.status()).toMatchObject({
+    keys: { source: 'jwksUri', fetchedAt: expect.any(Number) },
+    policy: { source: 'remote', loaded: true, fetchedAt: expect.any(Number) },
+  });
 
   await verifier.refresh();
   const policyRequests = sent.filter((r) => r.url.endsWith('/policy'));

@@ -154,14 +154,28 @@ export interface EnforcerMock {
 
 /**
  * msw 3 needs Node.js 22.12 or later (it calls `Promise.withResolvers`); on an older Node every request
- * would fail later as an unreachable server. Say so when the mock is made instead.
+ * would fail later as an unreachable server. msw 2 (^2.15) runs on Node.js 20 and the mock supports it
+ * too. Without `Promise.withResolvers`, read the installed msw's version, and refuse msw 3 (or an msw
+ * whose version cannot be read) when the mock is made, saying why.
  */
 function assertRuntimeSupported(): void {
-  if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
-    const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
-    throw new Error(
-      `[enforcer mock] @enforcer/sdk-js/msw needs Node.js 22.12 or later, or a current browser (msw 3 does not run on ${node ? `Node.js ${node}` : 'this runtime'})`,
-    );
+  if (typeof (Promise as { withResolvers?: unknown }).withResolvers === 'function') return;
+  const version = installedMswVersion();
+  if (version !== undefined && Number(version.split('.')[0]) < 3) return;
+  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+  throw new Error(
+    `[enforcer mock] msw ${version ?? '3'} needs Node.js 22.12 or later, or a current browser (it does not run on ${node ? `Node.js ${node}` : 'this runtime'}); on Node.js 20 install msw 2 instead (msw@^2.15.0), which @enforcer/sdk-js/msw supports too`,
+  );
+}
+
+/** The version of the msw this module resolves, on Node (undefined elsewhere, or if unreadable). */
+function installedMswVersion(): string | undefined {
+  const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const nodeModule = process?.getBuiltinModule?.('node:module') as typeof import('node:module') | undefined;
+  try {
+    return (nodeModule?.createRequire(import.meta.url)('msw/package.json') as { version?: string })?.version;
+  } catch {
+    return undefined;
   }
 }
 

@@ -13,7 +13,16 @@ export interface KeySource {
   ready(): Promise<void>;
   /** Fetches now (remote), regardless of the cache lifetime but not of a fetch in flight. */
   refresh(): Promise<void>;
-  status(): { kids: string[]; fetchedAt: number | undefined };
+  status(): KeySourceStatus;
+}
+
+export interface KeySourceStatus {
+  /** `jwks`: given up front (never fetched); `jwksUri`: fetched. */
+  source: 'jwks' | 'jwksUri';
+  /** The usable key ids: for a given JWKS, once imported (after `ready()`). */
+  kids: string[];
+  /** When the JWKS was last fetched; undefined for a given one. */
+  fetchedAt: number | undefined;
 }
 
 /**

@@ -1,15 +1,21 @@
-import type { JSONWebKeySet } from 'jose';
 import { VerifierError } from '../errors';
+import type { JsonWebKeySet } from '../options';
 import { importKeySet, type VerificationKey } from './import-key-set';
-import type { KeySource } from './key-source';
+import type { KeySource, KeySourceStatus } from './key-source';
 
 /** A JWKS given to `createVerifier` (offline): imported once, never fetched. */
 export class LocalKeySet implements KeySource {
   readonly #loading: Promise<Map<string, VerificationKey>>;
+  #kids: string[] = [];
 
-  constructor(jwks: JSONWebKeySet, algorithms: ReadonlySet<string>) {
+  constructor(jwks: JsonWebKeySet, algorithms: ReadonlySet<string>) {
     this.#loading = importKeySet(jwks, algorithms);
-    this.#loading.catch(() => {});
+    this.#loading.then(
+      (keys) => {
+        this.#kids = [...keys.keys()];
+      },
+      () => {},
+    );
   }
 
   async get(kid: string): Promise<VerificationKey> {
@@ -33,7 +39,7 @@ export class LocalKeySet implements KeySource {
 
   async refresh(): Promise<void> {}
 
-  status() {
-    return { kids: [], fetchedAt: undefined };
+  status(): KeySourceStatus {
+    return { source: 'jwks', kids: [...this.#kids], fetchedAt: undefined };
   }
 }

@@ -2,7 +2,7 @@ import type { Now } from '../clock';
 import { VerifierError } from '../errors';
 import { fetchJson, SourceError } from '../http/fetch-json';
 import { importKeySet, type VerificationKey } from './import-key-set';
-import { type KeySource, PLAUSIBLE_KID } from './key-source';
+import { type KeySource, type KeySourceStatus, PLAUSIBLE_KID } from './key-source';
 
 export interface RemoteKeySetOptions {
   uri: string;
@@ -77,8 +77,9 @@ export class RemoteKeySet implements KeySource {
     return this.#inflight ?? this.#fetch();
   }
 
-  status() {
+  status(): KeySourceStatus {
     return {
+      source: 'jwksUri',
       kids: [...(this.#keys?.keys() ?? [])],
       fetchedAt: Number.isFinite(this.#fetchedAt) ? this.#fetchedAt : undefined,
     };

@@ -1,4 +1,4 @@
-import type { Plan, Resource } from '@enforcer/contract/policy';
+import type { Plan, Reason, Resource } from '@enforcer/contract/policy';
 import type { Decision, Verifier } from '../create-verifier';
 import type { Principal } from '../principal';
 
@@ -19,17 +19,40 @@ export function contextFor(verifier: Verifier, principal: Principal): EnforcerCo
   };
 }
 
+/** What decided a denial, as the engine says (`reason.kind` of `authorize`). */
+export type DenialReason = Exclude<
+  Reason['kind'],
+  'allowed_by_role' | 'allowed_by_group' | 'allowed_by_rule'
+>;
+
+/** The 403's detail for each denial: what the engine found, never a rule's name or a record's contents. */
+function denialDetail(reason: Reason, permission: string): string {
+  switch (reason.kind) {
+    case 'denied_by_rule':
+      return `A policy rule denies "${permission}" here`;
+    case 'tenant_mismatch':
+      return 'The record belongs to another tenant';
+    case 'unknown_resource_type':
+      return `The policy declares no resource type "${reason.resource_type}"`;
+    default:
+      return `Missing permission "${permission}"`;
+  }
+}
+
 /**
- * Checks a permission for the request's principal: undefined when allowed, else the problem to answer
- * (`forbidden`, or the verifier's error when the principal no longer stands).
+ * Checks a permission for the request's principal: allowed, or the detail and the engine's reason code
+ * for the 403 `forbidden` (throws the verifier's error when the principal no longer stands).
  */
 export function checkPermission(
   context: EnforcerContext,
   permission: string,
   resource: Resource | undefined,
-): { allowed: true } | { allowed: false; detail: string } {
+): { allowed: true } | { allowed: false; detail: string; reason: DenialReason } {
   const decision = context.authorize(permission, resource);
-  return decision.allowed
-    ? { allowed: true }
-    : { allowed: false, detail: `Missing permission "${permission}"` };
+  if (decision.allowed) return { allowed: true };
+  return {
+    allowed: false,
+    detail: denialDetail(decision.reason, permission),
+    reason: decision.reason.kind as DenialReason,
+  };
 }

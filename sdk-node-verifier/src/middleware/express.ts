@@ -91,7 +91,7 @@ export function requirePermission(
       .then((record) => {
         const result = checkPermission(context, permission, record);
         if (result.allowed) next();
-        else send(res, problemAnswer('forbidden', result.detail, instanceOf(req)));
+        else send(res, problemAnswer('forbidden', result.detail, instanceOf(req), result.reason));
       })
       .catch((error: unknown) => {
         options.onError?.(error, req);

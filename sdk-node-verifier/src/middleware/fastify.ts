@@ -53,7 +53,7 @@ async function checkRoute(
     const resource = route.resource ? await route.resource(request) : undefined;
     const result = checkPermission(context, route.permission!, resource);
     if (result.allowed) return undefined;
-    return send(reply, problemAnswer('forbidden', result.detail, request.url));
+    return send(reply, problemAnswer('forbidden', result.detail, request.url, result.reason));
   } catch (error) {
     onError?.(error, request);
     return send(reply, problemForError(error, request.url));

@@ -1,6 +1,7 @@
 import type { ErrorCode, Problem } from '@enforcer/contract';
 import { problemContentType, problemType } from '@enforcer/contract';
 import { VerifierError, type VerifierErrorCode } from '../errors';
+import type { DenialReason } from './context';
 
 /** Problem codes the middleware answers with: the same closed list (and meaning) as Enforcer's own API. */
 export type MiddlewareProblemCode = Extract<
@@ -73,13 +74,15 @@ const DETAIL: Partial<Record<MiddlewareProblemCode, string>> = {
 export interface ProblemAnswer {
   status: number;
   headers: Record<string, string>;
-  body: Problem;
+  /** `reason` (an extension member of 403 `forbidden`): what the policy engine decided on. */
+  body: Problem & { reason?: DenialReason };
 }
 
 export function problemAnswer(
   code: MiddlewareProblemCode,
   detail?: string,
   instance?: string,
+  reason?: DenialReason,
 ): ProblemAnswer {
   const status = STATUS[code];
   const headers: Record<string, string> = { 'content-type': problemContentType, 'cache-control': 'no-store' };
@@ -100,6 +103,7 @@ export function problemAnswer(
       code,
       ...((detail ?? DETAIL[code]) ? { detail: detail ?? DETAIL[code] } : {}),
       ...(instance ? { instance } : {}),
+      ...(reason ? { reason } : {}),
     },
   };
 }

@@ -11,7 +11,18 @@ export interface PolicySource {
   ready(): Promise<void>;
   refresh(): Promise<void>;
   close(): void;
-  status(): { etag: string | undefined; fetchedAt: number | undefined };
+  status(): PolicySourceStatus;
+}
+
+export interface PolicySourceStatus {
+  /** `document`: given up front (never fetched); `remote`: the tenant's, fetched from `GET /policy`. */
+  source: 'document' | 'remote';
+  /** Whether decisions can be taken: a given document always; a remote one after its first fetch. */
+  loaded: boolean;
+  /** The fetched document's ETag; undefined for a given one. */
+  etag: string | undefined;
+  /** When the document was last fetched; undefined for a given one. */
+  fetchedAt: number | undefined;
 }
 
 /** A policy document given to `createVerifier`: compiled once (an invalid one is `invalid_options`). */
@@ -38,8 +49,8 @@ export class StaticPolicy implements PolicySource {
   async ready(): Promise<void> {}
   async refresh(): Promise<void> {}
   close(): void {}
-  status() {
-    return { etag: undefined, fetchedAt: undefined };
+  status(): PolicySourceStatus {
+    return { source: 'document', loaded: true, etag: undefined, fetchedAt: undefined };
   }
 }
 
@@ -95,8 +106,13 @@ export class RemotePolicy implements PolicySource {
     clearTimeout(this.#timer);
   }
 
-  status() {
-    return { etag: this.#etag, fetchedAt: this.#fetchedAt };
+  status(): PolicySourceStatus {
+    return {
+      source: 'remote',
+      loaded: this.#compiled !== undefined,
+      etag: this.#etag,
+      fetchedAt: this.#fetchedAt,
+    };
   }
 
   async #poll(): Promise<void> {
