@@ -348,8 +348,15 @@ export {
 export { rolesContract } from './roles/contract';
 // Roles
 export {
+  type CreateRoleBody,
+  createRoleBodySchema,
+  deleteRoleQuerySchema,
   type Role,
+  roleParamsSchema,
   roleSchema,
+  roleWriteHeaders,
+  type UpdateRoleBody,
+  updateRoleBodySchema,
 } from './roles/schemas';
 export { accountSessionRoutes, ownSessionRoutes } from './sessions/contract';
 // Sessions (a user's and an admin's view)
@@ -382,6 +389,16 @@ export {
   webOriginSchema,
 } from './tenants/auth-settings';
 export { tenantsContract } from './tenants/contract';
+export {
+  type TenantLimitName,
+  type TenantLimits,
+  type TenantLimitsPatch,
+  tenantLimitCeiling,
+  tenantLimitDefaults,
+  tenantLimitsOf,
+  tenantLimitsPatchSchema,
+  tenantLimitsSchema,
+} from './tenants/limits';
 // Tenants
 export {
   type CreateInviteBody,

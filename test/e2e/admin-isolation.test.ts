@@ -23,6 +23,14 @@ beforeAll(async () => {
   ).id;
   bGroupId = expectOk(await api('GET', '/groups', { apiKey: b.apiKey })).data[0].id;
   aMemberSessionId = expectOk(await api('GET', '/auth/me', { token: a.member.token })).session.id;
+  // Roles, groups and invites (#14): a role only A has.
+  expectOk(
+    await api('POST', '/roles', {
+      token: a.owner.token,
+      body: { name: 'a_role', permissions: ['a.secret'] },
+    }),
+    201,
+  );
   expectOk(
     await api('POST', `/groups/${aGroupId}/members`, {
       apiKey: a.apiKey,
@@ -62,6 +70,9 @@ const routesOnA = (): Route[] => [
   { method: 'DELETE', path: () => `/accounts/${a.member.accountId}/sessions/${aMemberSessionId}` },
   { method: 'DELETE', path: () => `/accounts/${a.member.accountId}/sessions` },
   { method: 'DELETE', path: () => `/api-keys/${a.apiKeyId}` },
+  // Roles, groups and invites (#14).
+  { method: 'PATCH', path: () => '/roles/a_role', body: () => ({ permissions: [] }) },
+  { method: 'DELETE', path: () => '/roles/a_role' },
   {
     method: 'POST',
     path: () => '/authorize',
@@ -80,6 +91,7 @@ const credentialRoutes = (): Route[] => [
   { method: 'GET', path: () => '/groups' },
   { method: 'POST', path: () => '/groups', body: () => ({ name: 'g' }) },
   { method: 'GET', path: () => '/roles' },
+  { method: 'POST', path: () => '/roles', body: () => ({ name: 'r', permissions: [] }) },
   { method: 'GET', path: () => '/accounts' },
   { method: 'POST', path: () => '/api-keys', body: () => ({ name: 'k' }) },
   { method: 'GET', path: () => '/api-keys' },
@@ -298,6 +310,8 @@ describe('hostile input', () => {
     { method: 'PUT', path: () => `/accounts/${a.member.accountId}/role` },
     { method: 'PUT', path: () => `/accounts/${a.member.accountId}/active` },
     { method: 'PUT', path: () => '/policy' },
+    { method: 'POST', path: () => '/roles' },
+    { method: 'PATCH', path: () => '/roles/a_role' },
     { method: 'POST', path: () => '/authorize' },
     { method: 'POST', path: () => '/authorize/filter' },
   ];

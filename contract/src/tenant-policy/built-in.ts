@@ -32,6 +32,12 @@ export const managementActions = [
   'revocations.read',
   'sessions.read',
   'sessions.revoke',
+  // Roles, groups and invites as admins expect them (#14).
+  'roles.write',
+  'groups.update',
+  'groups.delete',
+  'invites.read',
+  'invites.revoke',
 ] as const;
 
 /** Does holding pattern `held` grant everything pattern `wanted` grants? (`*` covers all, `a.*` covers `a.b` and `a.*.c`.) */

@@ -11,6 +11,7 @@ import {
   timestampSchema,
 } from '../common/schemas';
 import { authSettingsPatchSchema, authSettingsSchema } from './auth-settings';
+import { tenantLimitsPatchSchema, tenantLimitsSchema } from './limits';
 
 /**
  * Theme values end up in CSS on login pages, so they are limited to what colours, sizes
@@ -41,6 +42,8 @@ export const tenantSchema = z.object({
   allow_signup: z.boolean(),
   /** Settings of the sign-in methods that need them (passkey, google, siwe, privy); see `PATCH /tenants/{id}`. */
   auth_settings: authSettingsSchema.optional(),
+  /** Limits on roles and groups, defaults filled in (`PATCH /tenants/{id}` sets them). */
+  limits: tenantLimitsSchema.optional(),
   created_at: timestampSchema,
 });
 export type Tenant = z.infer<typeof tenantSchema>;
@@ -93,7 +96,8 @@ export type CreateTenantBody = z.infer<typeof createTenantBodySchema>;
 
 /**
  * `PATCH /tenants/{id}`: `logo_url: null` removes the logo; `theme` replaces the whole theme;
- * `auth_settings` replaces the blocks it names (`null` removes one).
+ * `auth_settings` replaces the blocks it names (`null` removes one); `limits` sets the limits it
+ * names (`null` restores a default).
  */
 export const updateTenantBodySchema = z
   .strictObject({
@@ -101,8 +105,12 @@ export const updateTenantBodySchema = z
     logo_url: logoUrlSchema.nullable().optional(),
     theme: themeSchema.optional(),
     auth_settings: authSettingsPatchSchema.optional(),
+    limits: tenantLimitsPatchSchema.optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, 'send at least one of name, logo_url, theme, auth_settings');
+  .refine(
+    (b) => Object.keys(b).length > 0,
+    'send at least one of name, logo_url, theme, auth_settings, limits',
+  );
 export type UpdateTenantBody = z.infer<typeof updateTenantBodySchema>;
 
 /**

@@ -69,6 +69,9 @@ export const routes = {
   },
   roles: {
     list: ['GET', '/api/v1/enforcer/roles', 'user'],
+    create: ['POST', '/api/v1/enforcer/roles', 'user'],
+    update: ['PATCH', '/api/v1/enforcer/roles/:name', 'user'],
+    delete: ['DELETE', '/api/v1/enforcer/roles/:name', 'user'],
   },
   accounts: {
     list: ['GET', '/api/v1/enforcer/accounts', 'user'],

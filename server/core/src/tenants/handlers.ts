@@ -96,7 +96,7 @@ export const tenantsHandlers = (uow: UnitOfWork, deps: TenantsDeps): TenantsHand
     return { status: 200, body: tenantView(tenant) };
   },
 
-  /** `PATCH /tenants/{id}`: name, logo, theme and sign-in method settings; audited when something changed. */
+  /** `PATCH /tenants/{id}`: name, logo, theme, sign-in method settings and limits; audited when something changed. */
   update: async ({ params, body }, ctx) => {
     const caller = callerOf(ctx);
     const tenant = await uow.transaction(async (repos) => {
@@ -119,6 +119,16 @@ export const tenantsHandlers = (uow: UnitOfWork, deps: TenantsDeps): TenantsHand
         const patched = await applyAuthSettingsPatch(tenant.authSettings, body.auth_settings);
         changes.authSettings = patched.settings;
         changed.push(...patched.changed);
+      }
+      if (body.limits !== undefined) {
+        const limits: Record<string, unknown> = { ...tenant.limits };
+        for (const [key, value] of Object.entries(body.limits)) {
+          if (value === undefined) continue;
+          if (value === null) delete limits[key];
+          else limits[key] = value;
+          changed.push(`limits.${key}`);
+        }
+        changes.limits = limits;
       }
       if (changed.length === 0) return tenant;
       const updated = await repos.tenants.update(tenant.id, changes);

@@ -1,0 +1,139 @@
+// Issue #14's roles and groups as admins expect them: custom roles written into the policy document
+// (POST /roles, PATCH/DELETE /roles/{name}), with their refusals; the same answers on the mock and the server.
+import type { Scenario } from '../scenario';
+import { accessToken, problem, sdkSignIn, seedTenant } from './_steps';
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'custom roles edit the policy document (If-Match, ETag), refuse escalation, built-ins and roles in use',
+    steps: [
+      seedTenant('t'),
+      sdkSignIn('m', 't'),
+      accessToken('m', 'mToken'),
+      { request: 'GET /policy', apiKey: '{{t.apiKey}}', expect: { status: 200 }, save: 'before' },
+      {
+        request: 'POST /roles',
+        apiKey: '{{t.apiKey}}',
+        headers: { 'if-match': '{{before.body.etag}}' },
+        body: { name: 'support', description: 'Reads accounts', permissions: ['accounts.read'] },
+        expect: {
+          status: 201,
+          body: {
+            $exactly: {
+              name: 'support',
+              description: 'Reads accounts',
+              permissions: ['accounts.read'],
+              built_in: false,
+            },
+          },
+        },
+        save: 'created',
+      },
+      { request: 'GET /policy', apiKey: '{{t.apiKey}}', expect: { status: 200 }, save: 'after' },
+      {
+        check: '{{after.body.document.roles.support}}',
+        is: { $exactly: { description: 'Reads accounts', permissions: ['accounts.read'] } },
+      },
+      { check: '{{created.headers.etag}}', is: '{{after.body.etag}}' },
+      { check: '{{after.body.etag}}', is: { $not: '{{before.body.etag}}' } },
+      {
+        request: 'POST /roles',
+        apiKey: '{{t.apiKey}}',
+        headers: { 'if-match': '{{before.body.etag}}' },
+        body: { name: 'late', permissions: [] },
+        expect: problem(412, 'precondition_failed'),
+      },
+      {
+        request: 'POST /roles',
+        apiKey: '{{t.apiKey}}',
+        body: { name: 'support', permissions: [] },
+        expect: problem(409, 'conflict'),
+      },
+      {
+        request: 'POST /roles',
+        token: '{{mToken}}',
+        body: { name: 'mine', permissions: [] },
+        expect: problem(403, 'forbidden'),
+      },
+      {
+        request: 'PATCH /roles/support',
+        apiKey: '{{t.apiKey}}',
+        body: { permissions: ['accounts.read', 'groups.read'], description: null },
+        expect: {
+          status: 200,
+          body: {
+            $exactly: {
+              name: 'support',
+              description: null,
+              permissions: ['accounts.read', 'groups.read'],
+              built_in: false,
+            },
+          },
+        },
+      },
+      {
+        request: 'PATCH /roles/nobody',
+        apiKey: '{{t.apiKey}}',
+        body: { permissions: [] },
+        expect: problem(404, 'not_found'),
+      },
+      {
+        request: 'PATCH /roles/owner',
+        apiKey: '{{t.apiKey}}',
+        body: { permissions: ['tenants.read'] },
+        expect: problem(409, 'conflict'),
+      },
+      // The member moves to the new role: it is in use.
+      {
+        request: 'PUT /accounts/{{m_signedIn.account.id}}/role',
+        apiKey: '{{t.apiKey}}',
+        body: { role: 'support' },
+        expect: { status: 200, body: { role: 'support' } },
+      },
+      { request: 'DELETE /roles/member', apiKey: '{{t.apiKey}}', expect: problem(409, 'built_in') },
+      { request: 'DELETE /roles/support', apiKey: '{{t.apiKey}}', expect: problem(409, 'role_in_use') },
+      {
+        request: 'DELETE /roles/support?reassign_to=nobody',
+        apiKey: '{{t.apiKey}}',
+        expect: problem(400, 'validation_failed'),
+      },
+      {
+        request: 'DELETE /roles/support?reassign_to=member',
+        apiKey: '{{t.apiKey}}',
+        expect: { status: 204 },
+      },
+      {
+        request: 'GET /accounts/{{m_signedIn.account.id}}',
+        apiKey: '{{t.apiKey}}',
+        expect: { status: 200, body: { role: 'member' } },
+      },
+      {
+        request: 'GET /roles',
+        apiKey: '{{t.apiKey}}',
+        expect: { status: 200, body: { data: { $none: { name: 'support' } } } },
+      },
+      // Limits: a tenant setting, 400 limit_exceeded past it.
+      {
+        request: 'PATCH /tenants/{{t.id}}',
+        apiKey: '{{t.apiKey}}',
+        body: { limits: { max_permissions_per_role: 1 } },
+        expect: {
+          status: 200,
+          body: {
+            limits: {
+              max_permissions_per_role: 1,
+              max_permissions_per_group: 100,
+              max_groups_per_account: 50,
+            },
+          },
+        },
+      },
+      {
+        request: 'POST /roles',
+        apiKey: '{{t.apiKey}}',
+        body: { name: 'wide', permissions: ['a.read', 'b.read'] },
+        expect: problem(400, 'limit_exceeded'),
+      },
+    ],
+  },
+];
