@@ -313,6 +313,8 @@ export {
   groupMemberParamsSchema,
   groupMembershipSchema,
   groupSchema,
+  type UpdateGroupBody,
+  updateGroupBodySchema,
 } from './groups/schemas';
 export { healthContract } from './health/contract';
 // Health

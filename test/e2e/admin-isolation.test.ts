@@ -73,6 +73,9 @@ const routesOnA = (): Route[] => [
   // Roles, groups and invites (#14).
   { method: 'PATCH', path: () => '/roles/a_role', body: () => ({ permissions: [] }) },
   { method: 'DELETE', path: () => '/roles/a_role' },
+  { method: 'PATCH', path: () => `/groups/${aGroupId}`, body: () => ({ description: 'Taken over' }) },
+  { method: 'GET', path: () => `/groups/${aGroupId}/members` },
+  { method: 'DELETE', path: () => `/groups/${aGroupId}` },
   {
     method: 'POST',
     path: () => '/authorize',
@@ -282,6 +285,9 @@ describe('hostile input', () => {
     ['DELETE', '/accounts/:x/sessions'],
     ['DELETE', '/accounts/:x/sessions/:x'],
     ['DELETE', '/api-keys/:x'],
+    ['PATCH', '/groups/:x', { description: 'x' }],
+    ['DELETE', '/groups/:x'],
+    ['GET', '/groups/:x/members'],
   ] as const;
 
   it('malformed path ids are 400 validation_failed', async () => {
@@ -312,6 +318,7 @@ describe('hostile input', () => {
     { method: 'PUT', path: () => '/policy' },
     { method: 'POST', path: () => '/roles' },
     { method: 'PATCH', path: () => '/roles/a_role' },
+    { method: 'PATCH', path: () => `/groups/${aGroupId}` },
     { method: 'POST', path: () => '/authorize' },
     { method: 'POST', path: () => '/authorize/filter' },
   ];
@@ -395,7 +402,13 @@ describe('hostile input', () => {
   });
 
   it('bad query strings are 400 on every list route', async () => {
-    for (const path of ['/groups', '/accounts', '/api-keys', `/accounts/${a.member.accountId}/sessions`]) {
+    for (const path of [
+      '/groups',
+      '/accounts',
+      '/api-keys',
+      `/accounts/${a.member.accountId}/sessions`,
+      `/groups/${aGroupId}/members`,
+    ]) {
       for (const query of [
         'limit=-1',
         'limit=1e3',

@@ -65,6 +65,9 @@ export const routes = {
     create: ['POST', '/api/v1/enforcer/groups', 'user'],
     addMember: ['POST', '/api/v1/enforcer/groups/:id/members', 'user'],
     removeMember: ['DELETE', '/api/v1/enforcer/groups/:id/members/:account_id', 'user'],
+    update: ['PATCH', '/api/v1/enforcer/groups/:id', 'user'],
+    delete: ['DELETE', '/api/v1/enforcer/groups/:id', 'user'],
+    members: ['GET', '/api/v1/enforcer/groups/:id/members', 'user'],
     listForAccount: ['GET', '/api/v1/enforcer/directory/accounts/:id/groups', 'user'],
   },
   roles: {

@@ -136,4 +136,111 @@ export const scenarios: Scenario[] = [
       },
     ],
   },
+  {
+    name: "groups: PATCH changes what membership grants, members page by cursor, DELETE bumps members' grants",
+    steps: [
+      seedTenant('t'),
+      sdkSignIn('m', 't'),
+      sdkSignIn('n', 't', { memoryStorage: true }),
+      accessToken('m', 'mToken'),
+      {
+        request: 'POST /groups',
+        apiKey: '{{t.apiKey}}',
+        body: { name: 'beta', permissions: ['reports.read'] },
+        expect: { status: 201 },
+        save: 'beta',
+      },
+      {
+        each: ['{{m_signedIn.account.id}}', '{{n_signedIn.account.id}}'],
+        as: 'who',
+        steps: [
+          {
+            request: 'POST /groups/{{beta.body.id}}/members',
+            apiKey: '{{t.apiKey}}',
+            body: { account_id: '{{who}}' },
+            expect: { status: 201 },
+          },
+        ],
+      },
+      {
+        request: 'PATCH /groups/{{beta.body.id}}',
+        apiKey: '{{t.apiKey}}',
+        body: { description: 'Beta testers', permissions: ['reports.read', 'reports.export'] },
+        expect: {
+          status: 200,
+          body: {
+            name: 'beta',
+            description: 'Beta testers',
+            permissions: ['reports.read', 'reports.export'],
+          },
+        },
+      },
+      {
+        request: 'POST /authorize',
+        token: '{{mToken}}',
+        body: { action: 'reports.export' },
+        expect: { status: 200, body: { allowed: true } },
+      },
+      {
+        request: 'PATCH /groups/{{beta.body.id}}',
+        apiKey: '{{t.apiKey}}',
+        body: {},
+        expect: problem(400, 'validation_failed'),
+      },
+      {
+        request: 'PATCH /groups/{{beta.body.id}}',
+        token: '{{mToken}}',
+        body: { description: 'x' },
+        expect: problem(403, 'forbidden'),
+      },
+      // Oldest first, ties by account id (the mock's clock stands still: both joined at once).
+      {
+        request: 'GET /groups/{{beta.body.id}}/members?limit=1',
+        apiKey: '{{t.apiKey}}',
+        expect: {
+          status: 200,
+          body: { data: [{ group_id: '{{beta.body.id}}' }], pagination: { has_more: true } },
+        },
+        save: 'page1',
+      },
+      {
+        request: 'GET /groups/{{beta.body.id}}/members?limit=1&cursor={{page1.body.pagination.next_cursor}}',
+        apiKey: '{{t.apiKey}}',
+        expect: {
+          status: 200,
+          body: { data: { $length: 1 }, pagination: { has_more: false, next_cursor: null } },
+        },
+        save: 'page2',
+      },
+      {
+        check: ['{{page1.body.data[0].account_id}}', '{{page2.body.data[0].account_id}}'],
+        is: {
+          $oneOf: [
+            ['{{m_signedIn.account.id}}', '{{n_signedIn.account.id}}'],
+            ['{{n_signedIn.account.id}}', '{{m_signedIn.account.id}}'],
+          ],
+        },
+      },
+      { request: 'GET /groups', apiKey: '{{t.apiKey}}', expect: { status: 200 }, save: 'groups' },
+      { let: { verified: { $find: '{{groups.body.data}}', where: { name: 'verified' } } } },
+      { request: 'DELETE /groups/{{verified.id}}', apiKey: '{{t.apiKey}}', expect: problem(409, 'built_in') },
+      { request: 'DELETE /groups/{{beta.body.id}}', apiKey: '{{t.apiKey}}', expect: { status: 204 } },
+      {
+        request: 'POST /authorize',
+        token: '{{mToken}}',
+        body: { action: 'reports.export' },
+        expect: { status: 200, body: { allowed: false } },
+      },
+      {
+        request: 'GET /groups/{{beta.body.id}}/members',
+        apiKey: '{{t.apiKey}}',
+        expect: problem(404, 'not_found'),
+      },
+      {
+        request: 'GET /accounts/{{m_signedIn.account.id}}',
+        apiKey: '{{t.apiKey}}',
+        expect: { status: 200, body: { groups: [] } },
+      },
+    ],
+  },
 ];
