@@ -13,6 +13,7 @@ let b: SeededTenant;
 let aGroupId: string;
 let bGroupId: string;
 let aMemberSessionId: string;
+let aInviteId: string;
 
 beforeAll(async () => {
   a = await seedTenant(server, 'Tenant A');
@@ -31,6 +32,13 @@ beforeAll(async () => {
     }),
     201,
   );
+  aInviteId = expectOk(
+    await api('POST', `/tenants/${a.tenant.id}/invites`, {
+      apiKey: a.apiKey,
+      body: { email: uniqueEmail('a-invitee'), send_email: false },
+    }),
+    201,
+  ).id;
   expectOk(
     await api('POST', `/groups/${aGroupId}/members`, {
       apiKey: a.apiKey,
@@ -76,6 +84,9 @@ const routesOnA = (): Route[] => [
   { method: 'PATCH', path: () => `/groups/${aGroupId}`, body: () => ({ description: 'Taken over' }) },
   { method: 'GET', path: () => `/groups/${aGroupId}/members` },
   { method: 'DELETE', path: () => `/groups/${aGroupId}` },
+  { method: 'GET', path: () => `/tenants/${a.tenant.id}/invites` },
+  { method: 'DELETE', path: () => `/tenants/${a.tenant.id}/invites/${aInviteId}` },
+  { method: 'POST', path: () => `/tenants/${a.tenant.id}/invites/${aInviteId}/resend` },
   {
     method: 'POST',
     path: () => '/authorize',
@@ -227,6 +238,7 @@ describe("a member's token", () => {
       id: a.member.accountId,
       account_id: a.admin.accountId,
       session_id: aMemberSessionId,
+      invite_id: aInviteId,
     };
     const refused = permissionRoutes().filter((r) => !held.includes(r.permission));
     expect(refused.map((r) => r.permission)).toEqual(
@@ -288,6 +300,9 @@ describe('hostile input', () => {
     ['PATCH', '/groups/:x', { description: 'x' }],
     ['DELETE', '/groups/:x'],
     ['GET', '/groups/:x/members'],
+    ['GET', '/tenants/:x/invites'],
+    ['DELETE', '/tenants/:x/invites/:x'],
+    ['POST', '/tenants/:x/invites/:x/resend'],
   ] as const;
 
   it('malformed path ids are 400 validation_failed', async () => {
@@ -408,6 +423,7 @@ describe('hostile input', () => {
       '/api-keys',
       `/accounts/${a.member.accountId}/sessions`,
       `/groups/${aGroupId}/members`,
+      `/tenants/${a.tenant.id}/invites`,
     ]) {
       for (const query of [
         'limit=-1',

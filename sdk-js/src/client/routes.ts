@@ -10,6 +10,9 @@ export const routes = {
     update: ['PATCH', '/api/v1/enforcer/tenants/:id', 'user'],
     setAuthProviders: ['PUT', '/api/v1/enforcer/tenants/:id/auth-provider', 'user'],
     createInvite: ['POST', '/api/v1/enforcer/tenants/:id/invites', 'user'],
+    listInvites: ['GET', '/api/v1/enforcer/tenants/:id/invites', 'user'],
+    revokeInvite: ['DELETE', '/api/v1/enforcer/tenants/:id/invites/:invite_id', 'user'],
+    resendInvite: ['POST', '/api/v1/enforcer/tenants/:id/invites/:invite_id/resend', 'user'],
     resolve: ['GET', '/api/v1/enforcer/directory/tenants/resolve', 'none'],
   },
   auth: {

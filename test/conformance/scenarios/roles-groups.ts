@@ -1,5 +1,6 @@
-// Issue #14's roles and groups as admins expect them: custom roles written into the policy document
-// (POST /roles, PATCH/DELETE /roles/{name}), with their refusals; the same answers on the mock and the server.
+// Issue #14's roles, groups and invites as admins expect them: custom roles written into the policy document
+// (POST /roles, PATCH/DELETE /roles/{name}), group management, invites listed, revoked and resent, with
+// their refusals; the same answers on the mock and the server.
 import type { Scenario } from '../scenario';
 import { accessToken, problem, sdkSignIn, seedTenant } from './_steps';
 
@@ -240,6 +241,137 @@ export const scenarios: Scenario[] = [
         request: 'GET /accounts/{{m_signedIn.account.id}}',
         apiKey: '{{t.apiKey}}',
         expect: { status: 200, body: { groups: [] } },
+      },
+    ],
+  },
+  {
+    name: 'invites: listed with their status, revoked (the code stops working), resent with a new code',
+    steps: [
+      seedTenant('home'),
+      seedTenant('t'),
+      sdkSignIn('a', 'home'),
+      sdkSignIn('m', 't', { memoryStorage: true }),
+      accessToken('m', 'mToken'),
+      {
+        request: 'POST /tenants/{{t.id}}/invites',
+        apiKey: '{{t.apiKey}}',
+        body: { email: '{{a_email}}' },
+        expect: { status: 201, body: { mailed: true } },
+        save: 'first',
+      },
+      {
+        request: 'POST /tenants/{{t.id}}/invites',
+        apiKey: '{{t.apiKey}}',
+        body: { email: { $email: 'quiet' }, send_email: false },
+        expect: { status: 201, body: { mailed: false } },
+        save: 'quiet',
+      },
+      {
+        request: 'GET /tenants/{{t.id}}/invites',
+        apiKey: '{{t.apiKey}}',
+        expect: {
+          status: 200,
+          body: {
+            data: { $length: 2 },
+            pagination: { has_more: false, next_cursor: null },
+          },
+        },
+        save: 'listed',
+      },
+      {
+        check: '{{listed.body.data}}',
+        is: {
+          $some: {
+            id: '{{first.body.id}}',
+            email: '{{a_email}}',
+            role: 'member',
+            status: 'pending',
+            created_by: null,
+            accepted_at: null,
+            revoked_at: null,
+            sent_at: { $type: 'string' },
+          },
+        },
+      },
+      { check: '{{listed.body}}', is: { $notContaining: '{{first.body.code}}' } },
+      {
+        request: 'GET /tenants/{{t.id}}/invites?limit=1',
+        apiKey: '{{t.apiKey}}',
+        expect: { status: 200, body: { data: { $length: 1 }, pagination: { has_more: true } } },
+      },
+      {
+        request: 'GET /tenants/{{t.id}}/invites',
+        token: '{{mToken}}',
+        expect: problem(403, 'forbidden'),
+      },
+      {
+        request: 'GET /tenants/{{home.id}}/invites',
+        apiKey: '{{t.apiKey}}',
+        expect: problem(404, 'not_found'),
+      },
+      // Revoked: the code stops working; revoking again is a 204; resending it is a conflict.
+      {
+        request: 'DELETE /tenants/{{t.id}}/invites/{{quiet.body.id}}',
+        apiKey: '{{t.apiKey}}',
+        expect: { status: 204 },
+      },
+      {
+        request: 'DELETE /tenants/{{t.id}}/invites/{{quiet.body.id}}',
+        apiKey: '{{t.apiKey}}',
+        expect: { status: 204 },
+      },
+      {
+        request: 'POST /tenants/{{t.id}}/invites/{{quiet.body.id}}/resend',
+        apiKey: '{{t.apiKey}}',
+        expect: problem(409, 'conflict'),
+      },
+      {
+        request: 'GET /tenants/{{t.id}}/invites?status=revoked',
+        apiKey: '{{t.apiKey}}',
+        expect: { status: 200, body: { data: [{ id: '{{quiet.body.id}}', status: 'revoked' }] } },
+      },
+      // Resent: a new code; the old one is invite_invalid, the new one works once.
+      {
+        request: 'POST /tenants/{{t.id}}/invites/{{first.body.id}}/resend',
+        apiKey: '{{t.apiKey}}',
+        expect: {
+          status: 200,
+          body: {
+            id: '{{first.body.id}}',
+            email: '{{a_email}}',
+            mailed: true,
+            code: { $not: '{{first.body.code}}' },
+          },
+        },
+        save: 'resent',
+      },
+      {
+        call: 'a.acceptInvite',
+        args: ['{{first.body.code}}'],
+        rejects: { code: 'invite_invalid', status: 400 },
+      },
+      {
+        call: 'a.acceptInvite',
+        args: ['{{resent.body.code}}'],
+        expect: { tenant: { id: '{{t.id}}' }, account: { role: 'member' } },
+      },
+      {
+        request: 'GET /tenants/{{t.id}}/invites?status=accepted',
+        apiKey: '{{t.apiKey}}',
+        expect: {
+          status: 200,
+          body: { data: [{ id: '{{first.body.id}}', accepted_at: { $type: 'string' } }] },
+        },
+      },
+      {
+        request: 'DELETE /tenants/{{t.id}}/invites/{{first.body.id}}',
+        apiKey: '{{t.apiKey}}',
+        expect: problem(409, 'conflict'),
+      },
+      {
+        request: 'DELETE /tenants/{{t.id}}/invites/00000000-0000-4000-8000-000000000000',
+        apiKey: '{{t.apiKey}}',
+        expect: problem(404, 'not_found'),
       },
     ],
   },
