@@ -268,6 +268,35 @@ describe('DELETE /roles/{name}', () => {
     expect(refused.detail).toContain('API keys');
     expect(Object.keys((await policy()).document.roles)).toContain('robot');
   });
+
+  it('open invites into the role count as in use; reassign_to moves them too', async () => {
+    expectOk(
+      await api('POST', '/roles', {
+        token: t.owner.token,
+        body: { name: 'guest', permissions: ['tenants.read'] },
+      }),
+      201,
+    );
+    const invite = expectOk(
+      await api('POST', `/tenants/${t.tenant.id}/invites`, {
+        token: t.owner.token,
+        body: { email: 'guest-invitee@example.com', role: 'guest', send_email: false },
+      }),
+      201,
+    );
+    const refused = expectProblem(
+      await api('DELETE', '/roles/guest', { token: t.owner.token }),
+      409,
+      'role_in_use',
+    );
+    expect(refused.detail).toContain('invites');
+    expect((await api('DELETE', '/roles/guest?reassign_to=member', { token: t.owner.token })).status).toBe(
+      204,
+    );
+    expect((await server.db.records('invites').one(invite.id)).role).toBe('member');
+    const audit = await server.db.auditEvents({ tenantId: t.tenant.id, action: 'role.deleted' });
+    expect(audit.at(-1)?.details).toMatchObject({ name: 'guest', invites_moved: 1, accounts_moved: 0 });
+  });
 });
 
 describe('limits', () => {

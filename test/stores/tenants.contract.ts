@@ -269,13 +269,14 @@ export function tenantStoreContract(name: string, harness: () => TenantStoreHarn
       });
       const later = new Date(now.getTime() + 60_000);
       await uow.transaction((repos) =>
-        repos.invites.update(two!.id, { codeHash: 'renewed', expiresAt: later, sentAt: now }),
+        repos.invites.update(two!.id, { codeHash: 'renewed', expiresAt: later, sentAt: now, role: 'admin' }),
       );
       expect(await uow.read((repos) => repos.invites.findByCodeHash('renewed'))).toMatchObject({
         id: two!.id,
         expiresAt: later,
         sentAt: now,
         revokedAt: null,
+        role: 'admin',
       });
     });
 

@@ -95,6 +95,41 @@ async function reassignAccounts(
 }
 
 /**
+ * The tenant's open invites (neither accepted nor revoked: an expired one may be resent) into `role`; with
+ * `to`, each moves to that role first (audited as `invite.role.changed`). How many there are.
+ */
+async function openInvitesOf(
+  repos: Repositories,
+  caller: Caller,
+  client: ClientInfo,
+  role: string,
+  to?: string,
+): Promise<number> {
+  let found = 0;
+  let after: Position | undefined;
+  for (;;) {
+    // `now` only matters to a status filter, and none is asked for.
+    const page = await repos.invites.list(caller.tenantId, { after, limit: 100, now: new Date(0) });
+    for (const invite of page) {
+      if (invite.role !== role || invite.acceptedAt || invite.revokedAt) continue;
+      found += 1;
+      if (to === undefined) continue;
+      await repos.invites.update(invite.id, { role: to });
+      repos.audit.record({
+        action: 'invite.role.changed',
+        actor: auditActorOf(caller),
+        tenantId: caller.tenantId,
+        target: { type: 'invite', id: invite.id },
+        ...client,
+        details: { from: role, to, via: 'role.deleted' },
+      });
+    }
+    if (page.length < 100) return found;
+    after = page.at(-1);
+  }
+}
+
+/**
  * Roles: the catalog (`GET /roles`) and custom roles written into the tenant's policy document
  * (`POST /roles`, `PATCH`/`DELETE /roles/{name}`), through the policy's one write path (writeTenantPolicy:
  * If-Match, validation, manageability, version bump, `policy.updated`), so `GET /policy` stays the one
@@ -183,6 +218,7 @@ export const rolesHandlers = (uow: UnitOfWork): Handlers<typeof contract.roles> 
     const reassignTo = query.reassign_to;
     const etag = await uow.transaction(async (repos) => {
       let moved = 0;
+      let invites = 0;
       const { after } = await writeTenantPolicy(repos, caller, ctx.client, {
         ifMatch: ifMatchOf(headers),
         next: (current) => {
@@ -207,6 +243,14 @@ export const rolesHandlers = (uow: UnitOfWork): Handlers<typeof contract.roles> 
           if (reassignTo !== undefined) {
             moved = await reassignAccounts(repos, caller, ctx.client, name, reassignTo);
           }
+          // Open invites into the role would make accounts of a role that no longer exists.
+          invites = await openInvitesOf(repos, caller, ctx.client, name, reassignTo);
+          if (invites > 0 && reassignTo === undefined) {
+            throw new AppError(
+              'role_in_use',
+              `Open invites are for the role "${name}": pass ?reassign_to=<role> to move them, or revoke them`,
+            );
+          }
           if ((await repos.grants.rolesHeld(caller.tenantId)).byAnyone.includes(name)) {
             throw new AppError(
               'role_in_use',
@@ -224,7 +268,7 @@ export const rolesHandlers = (uow: UnitOfWork): Handlers<typeof contract.roles> 
         tenantId: caller.tenantId,
         target: { type: 'role', id: name },
         ...ctx.client,
-        details: { name, reassign_to: reassignTo ?? null, accounts_moved: moved },
+        details: { name, reassign_to: reassignTo ?? null, accounts_moved: moved, invites_moved: invites },
       });
       return after.etag;
     });

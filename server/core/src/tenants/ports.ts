@@ -86,8 +86,13 @@ export function inviteStatus(
   return invite.expiresAt <= now ? 'expired' : 'pending';
 }
 
-/** What an admin changes on an invite: a resend (new code, new expiry, mailed) or a revocation. */
-export type InviteChanges = Partial<Pick<InviteRecord, 'codeHash' | 'expiresAt' | 'revokedAt' | 'sentAt'>>;
+/**
+ * What an admin changes on an invite: a resend (new code, new expiry, mailed), a revocation, or its role
+ * (the role was deleted with `?reassign_to=`).
+ */
+export type InviteChanges = Partial<
+  Pick<InviteRecord, 'codeHash' | 'expiresAt' | 'revokedAt' | 'sentAt' | 'role'>
+>;
 
 /** The port to invites. */
 export interface InviteStore {

@@ -164,6 +164,7 @@ export class PostgresInviteStore implements InviteStore {
     if (changes.expiresAt !== undefined) invite.expiresAt = changes.expiresAt;
     if (changes.revokedAt !== undefined) invite.revokedAt = changes.revokedAt;
     if (changes.sentAt !== undefined) invite.sentAt = changes.sentAt;
+    if (changes.role !== undefined) invite.role = changes.role;
     await this.#em.flush();
   }
 

@@ -198,6 +198,7 @@ export class MemoryInviteStore implements InviteStore {
     if (changes.expiresAt !== undefined) row.expiresAt = changes.expiresAt.getTime();
     if (changes.revokedAt !== undefined) row.revokedAt = changes.revokedAt?.getTime() ?? null;
     if (changes.sentAt !== undefined) row.sentAt = changes.sentAt?.getTime() ?? null;
+    if (changes.role !== undefined) row.role = changes.role;
   }
 
   async findByCodeHash(codeHash: string): Promise<InviteRecord | null> {
