@@ -45,14 +45,7 @@ async function membershipTargets(
   groupId: string,
   accountId: string,
 ) {
-  const group = await repos.groups.find(caller.tenantId, groupId);
-  if (!group) throw new AppError('not_found', 'No such group');
-  requireAllowed(policy, caller, {
-    action: 'groups.members.write',
-    readAction: 'groups.read',
-    resource: groupResource(group),
-    what: 'group',
-  });
+  const group = await groupFor(repos, policy, caller, groupId, 'groups.members.write');
   const account = await repos.accounts.find(caller.tenantId, accountId, { lock: true });
   if (!account) throw new AppError('not_found', 'No such account');
   assertNoEscalation(policy, caller, groupDto(group, policy).permissions);
@@ -73,6 +66,22 @@ async function managedGroup(
   groupId: string,
   action: string,
 ): Promise<GroupRecord> {
+  const group = await groupFor(repos, policy, caller, groupId, action);
+  assertNoEscalation(policy, caller, groupDto(group, policy).permissions);
+  return group;
+}
+
+/**
+ * The group, in the caller's tenant and allowed `action` (`404` when the caller may not even read it, as
+ * for another tenant's; `403` when it may read it but not do this).
+ */
+async function groupFor(
+  repos: Repositories,
+  policy: TenantPolicy,
+  caller: Caller,
+  groupId: string,
+  action: string,
+): Promise<GroupRecord> {
   const group = await repos.groups.find(caller.tenantId, groupId);
   if (!group) throw new AppError('not_found', 'No such group');
   requireAllowed(policy, caller, {
@@ -81,7 +90,6 @@ async function managedGroup(
     resource: groupResource(group),
     what: 'group',
   });
-  assertNoEscalation(policy, caller, groupDto(group, policy).permissions);
   return group;
 }
 
@@ -252,14 +260,7 @@ export const groupsHandlers = (uow: UnitOfWork): Handlers<typeof contract.groups
     const caller = callerOf(ctx);
     return uow.read(async (repos) => {
       const policy = await callerPolicy(repos, caller);
-      const group = await repos.groups.find(caller.tenantId, params.id);
-      if (!group) throw new AppError('not_found', 'No such group');
-      requireAllowed(policy, caller, {
-        action: 'groups.read',
-        readAction: 'groups.read',
-        resource: groupResource(group),
-        what: 'group',
-      });
+      const group = await groupFor(repos, policy, caller, params.id, 'groups.read');
       const rows = await repos.groups.members(group.id, pageRequest(query));
       const page = toPage(
         rows.map((m) => ({ ...m, id: m.accountId })),
