@@ -44,7 +44,9 @@ describe('route table', () => {
     // 40 + passwords, MFA, magic links and unlock (14) + passkeys, SIWE, identities (13)
     // + sessions (issue #14: 3 of the caller's own, 3 of an account's)
     // + account lifecycle (issue #14: lock, ban, unban, delete, restore, mfa reset)
-    expect(routes.length).toBe(79);
+    // + roles, groups and invites (issue #14: POST/PATCH/DELETE /roles, PATCH/DELETE /groups/{id} and
+    //   its members, GET/DELETE /tenants/{id}/invites/... and resend)
+    expect(routes.length).toBe(88);
   });
 
   it('puts every route under the base path, once per method and path', () => {
@@ -113,13 +115,13 @@ describe('route table', () => {
     }
   });
 
-  it('validates every path parameter as a uuid', () => {
+  it('validates every path parameter as a uuid (a role `:name` as a lower_snake_case identifier)', () => {
     for (const { name, route } of routes) {
       const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
       if (params.length === 0) continue;
       expect(isZodType(route.pathParams), name).toBe(true);
       const schema = route.pathParams as z.ZodType;
-      const good = Object.fromEntries(params.map((p) => [p, uuid]));
+      const good = Object.fromEntries(params.map((p) => [p, p === 'name' ? 'support_agent' : uuid]));
       expect(ok(schema, good), name).toBe(true);
       for (const p of params) expect(ok(schema, { ...good, [p]: 'not-a-uuid' }), `${name} ${p}`).toBe(false);
     }

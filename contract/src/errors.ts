@@ -57,6 +57,11 @@ export const errorStatus = {
   // with the person's accounts in other tenants.
   status_conflict: 409,
   mfa_shared: 409,
+  // Roles, groups and their limits (#14): a built-in role or group cannot be deleted; a role held by
+  // accounts needs `reassign_to`; a tenant limit (permissions per role or group, groups per account).
+  built_in: 409,
+  role_in_use: 409,
+  limit_exceeded: 400,
   // 408
   request_timeout: 408,
   // 412

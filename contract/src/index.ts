@@ -323,6 +323,8 @@ export {
   groupMemberParamsSchema,
   groupMembershipSchema,
   groupSchema,
+  type UpdateGroupBody,
+  updateGroupBodySchema,
 } from './groups/schemas';
 export { healthContract } from './health/contract';
 // Health
@@ -358,8 +360,15 @@ export {
 export { rolesContract } from './roles/contract';
 // Roles
 export {
+  type CreateRoleBody,
+  createRoleBodySchema,
+  deleteRoleQuerySchema,
   type Role,
+  roleParamsSchema,
   roleSchema,
+  roleWriteHeaders,
+  type UpdateRoleBody,
+  updateRoleBodySchema,
 } from './roles/schemas';
 export { accountSessionRoutes, ownSessionRoutes } from './sessions/contract';
 // Sessions (a user's and an admin's view)
@@ -392,6 +401,16 @@ export {
   webOriginSchema,
 } from './tenants/auth-settings';
 export { tenantsContract } from './tenants/contract';
+export {
+  type TenantLimitName,
+  type TenantLimits,
+  type TenantLimitsPatch,
+  tenantLimitCeiling,
+  tenantLimitDefaults,
+  tenantLimitsOf,
+  tenantLimitsPatchSchema,
+  tenantLimitsSchema,
+} from './tenants/limits';
 // Tenants
 export {
   type CreateInviteBody,
@@ -399,7 +418,13 @@ export {
   createInviteBodySchema,
   createTenantBodySchema,
   type Invite,
+  type InviteView,
+  inviteParamsSchema,
   inviteSchema,
+  inviteStatuses,
+  inviteViewSchema,
+  type ListInvitesQuery,
+  listInvitesQuerySchema,
   logoUrlSchema,
   type PublicTenant,
   publicTenantSchema,

@@ -13,6 +13,7 @@ let b: SeededTenant;
 let aGroupId: string;
 let bGroupId: string;
 let aMemberSessionId: string;
+let aInviteId: string;
 
 beforeAll(async () => {
   a = await seedTenant(server, 'Tenant A');
@@ -23,6 +24,21 @@ beforeAll(async () => {
   ).id;
   bGroupId = expectOk(await api('GET', '/groups', { apiKey: b.apiKey })).data[0].id;
   aMemberSessionId = expectOk(await api('GET', '/auth/me', { token: a.member.token })).session.id;
+  // Roles, groups and invites (#14): a role only A has.
+  expectOk(
+    await api('POST', '/roles', {
+      token: a.owner.token,
+      body: { name: 'a_role', permissions: ['a.secret'] },
+    }),
+    201,
+  );
+  aInviteId = expectOk(
+    await api('POST', `/tenants/${a.tenant.id}/invites`, {
+      apiKey: a.apiKey,
+      body: { email: uniqueEmail('a-invitee'), send_email: false },
+    }),
+    201,
+  ).id;
   expectOk(
     await api('POST', `/groups/${aGroupId}/members`, {
       apiKey: a.apiKey,
@@ -82,6 +98,15 @@ const routesOnA = (): Route[] => [
     path: () => `/accounts/${a.member.accountId}/mfa/reset`,
     body: () => ({ reason: 'taken over' }),
   },
+  // Roles, groups and invites (#14).
+  { method: 'PATCH', path: () => '/roles/a_role', body: () => ({ permissions: [] }) },
+  { method: 'DELETE', path: () => '/roles/a_role' },
+  { method: 'PATCH', path: () => `/groups/${aGroupId}`, body: () => ({ description: 'Taken over' }) },
+  { method: 'GET', path: () => `/groups/${aGroupId}/members` },
+  { method: 'DELETE', path: () => `/groups/${aGroupId}` },
+  { method: 'GET', path: () => `/tenants/${a.tenant.id}/invites` },
+  { method: 'DELETE', path: () => `/tenants/${a.tenant.id}/invites/${aInviteId}` },
+  { method: 'POST', path: () => `/tenants/${a.tenant.id}/invites/${aInviteId}/resend` },
   {
     method: 'POST',
     path: () => '/authorize',
@@ -100,6 +125,7 @@ const credentialRoutes = (): Route[] => [
   { method: 'GET', path: () => '/groups' },
   { method: 'POST', path: () => '/groups', body: () => ({ name: 'g' }) },
   { method: 'GET', path: () => '/roles' },
+  { method: 'POST', path: () => '/roles', body: () => ({ name: 'r', permissions: [] }) },
   { method: 'GET', path: () => '/accounts' },
   { method: 'POST', path: () => '/api-keys', body: () => ({ name: 'k' }) },
   { method: 'GET', path: () => '/api-keys' },
@@ -232,6 +258,7 @@ describe("a member's token", () => {
       id: a.member.accountId,
       account_id: a.admin.accountId,
       session_id: aMemberSessionId,
+      invite_id: aInviteId,
     };
     const refused = permissionRoutes().filter((r) => !held.includes(r.permission));
     expect(refused.map((r) => r.permission)).toEqual(
@@ -297,6 +324,12 @@ describe('hostile input', () => {
     ['DELETE', '/accounts/:x'],
     ['POST', '/accounts/:x/restore'],
     ['POST', '/accounts/:x/mfa/reset', { reason: 'x' }],
+    ['PATCH', '/groups/:x', { description: 'x' }],
+    ['DELETE', '/groups/:x'],
+    ['GET', '/groups/:x/members'],
+    ['GET', '/tenants/:x/invites'],
+    ['DELETE', '/tenants/:x/invites/:x'],
+    ['POST', '/tenants/:x/invites/:x/resend'],
   ] as const;
 
   it('malformed path ids are 400 validation_failed', async () => {
@@ -329,6 +362,9 @@ describe('hostile input', () => {
     { method: 'POST', path: () => `/accounts/${a.member.accountId}/ban` },
     { method: 'POST', path: () => `/accounts/${a.member.accountId}/mfa/reset` },
     { method: 'PUT', path: () => '/policy' },
+    { method: 'POST', path: () => '/roles' },
+    { method: 'PATCH', path: () => '/roles/a_role' },
+    { method: 'PATCH', path: () => `/groups/${aGroupId}` },
     { method: 'POST', path: () => '/authorize' },
     { method: 'POST', path: () => '/authorize/filter' },
   ];
@@ -412,7 +448,14 @@ describe('hostile input', () => {
   });
 
   it('bad query strings are 400 on every list route', async () => {
-    for (const path of ['/groups', '/accounts', '/api-keys', `/accounts/${a.member.accountId}/sessions`]) {
+    for (const path of [
+      '/groups',
+      '/accounts',
+      '/api-keys',
+      `/accounts/${a.member.accountId}/sessions`,
+      `/groups/${aGroupId}/members`,
+      `/tenants/${a.tenant.id}/invites`,
+    ]) {
       for (const query of [
         'limit=-1',
         'limit=1e3',

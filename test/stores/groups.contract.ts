@@ -126,6 +126,56 @@ export function groupStoreContract(name: string, harness: () => GroupStoreHarnes
       });
     });
 
+    it('updates a group, pages its members (oldest first, ties by account id) and deletes it with them', async () => {
+      const { uow, seedTenant, seedAccount } = harness();
+      const tenant = await seedTenant();
+      const accounts = [await seedAccount(tenant), await seedAccount(tenant), await seedAccount(tenant)];
+      const group = await uow.transaction((repos) => repos.groups.insert(newGroup(tenant, 'crowd', ['a.x'])));
+      const other = await uow.transaction((repos) => repos.groups.insert(newGroup(tenant, 'other')));
+      const updated = await uow.transaction((repos) =>
+        repos.groups.update(group.id, { description: 'A crowd', permissions: ['a.x', 'b.x'] }),
+      );
+      expect(updated).toMatchObject({ id: group.id, description: 'A crowd', permissions: ['a.x', 'b.x'] });
+      expect(await uow.read((repos) => repos.groups.find(tenant, group.id))).toEqual(updated);
+      const memberships = await uow.transaction(async (repos) => {
+        const made = [];
+        for (const account of accounts) made.push(await repos.groups.addMember(group, account));
+        await repos.groups.addMember(other, accounts[0]!);
+        return made;
+      });
+      const expected = [...memberships]
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.accountId < b.accountId ? -1 : 1))
+        .map((m) => m.accountId);
+      const all = await uow.read((repos) => repos.groups.members(group.id, { after: undefined, limit: 10 }));
+      expect(all.map((m) => m.accountId)).toEqual(expected);
+      expect(all[0]).toMatchObject({ groupId: group.id, tenantId: tenant });
+      const first = await uow.read((repos) => repos.groups.members(group.id, { after: undefined, limit: 2 }));
+      const rest = await uow.read((repos) =>
+        repos.groups.members(group.id, {
+          after: { createdAt: first[1]!.createdAt, id: first[1]!.accountId },
+          limit: 10,
+        }),
+      );
+      expect([...first, ...rest].map((m) => m.accountId)).toEqual(expected);
+
+      // A failed unit of work deletes nothing.
+      await expect(
+        uow.transaction(async (repos) => {
+          await repos.groups.delete(group.id);
+          throw new Error('the rule refused');
+        }),
+      ).rejects.toThrow('the rule refused');
+      expect(await uow.read((repos) => repos.groups.find(tenant, group.id))).not.toBeNull();
+      const removed = await uow.transaction((repos) => repos.groups.delete(group.id));
+      expect([...removed].sort()).toEqual([...accounts].sort());
+      await uow.read(async (repos) => {
+        expect(await repos.groups.find(tenant, group.id)).toBeNull();
+        expect(await repos.groups.membership(group.id, accounts[1]!)).toBeNull();
+        expect(await repos.groups.members(group.id, { after: undefined, limit: 10 })).toEqual([]);
+        expect((await repos.groups.ofAccount(tenant, accounts[0]!)).map((g) => g.name)).toEqual(['other']);
+      });
+    });
+
     it('leaves nothing behind when the unit of work fails', async () => {
       const { uow, seedTenant, seedAccount } = harness();
       const tenant = await seedTenant();

@@ -5,7 +5,7 @@ import {
   AppError,
   generateTenantCode,
   hashInviteCode,
-  type InviteRecord,
+  type NewInvite,
   normaliseTenantCode,
   provisionTenant,
   type RandomSource,
@@ -34,9 +34,9 @@ const rejection = async (promise: Promise<unknown>) => {
 };
 
 let invites = 0;
-const newInvite = async (tenantId: string, over: Partial<InviteRecord> = {}) => {
+const newInvite = async (tenantId: string, over: Partial<NewInvite> = {}) => {
   const code = `inv_contract-${Date.now()}-${++invites}`;
-  const invite: InviteRecord = {
+  const invite: NewInvite = {
     id: webCryptoRandom.uuid(),
     tenantId,
     email: `invitee-${invites}@example.com`,
@@ -191,7 +191,8 @@ export function tenantStoreContract(name: string, harness: () => TenantStoreHarn
         for (const { invite } of [live, expired, accepted]) await repos.invites.create(invite);
       });
       const found = await uow.read((repos) => repos.invites.findByCodeHash(live.invite.codeHash));
-      expect(found).toEqual(live.invite);
+      expect(found).toMatchObject({ ...live.invite, revokedAt: null, sentAt: null });
+      expect(found?.createdAt).toBeInstanceOf(Date);
       const pending = (tenantId: string, email: string) =>
         uow.read((repos) => repos.invites.hasPending(tenantId, email, now));
       expect(await pending(a!.id, 'live@example.com')).toBe(true);
@@ -199,6 +200,84 @@ export function tenantStoreContract(name: string, harness: () => TenantStoreHarn
       expect(await pending(a!.id, 'expired@example.com')).toBe(false);
       expect(await pending(a!.id, 'accepted@example.com')).toBe(false);
       expect(await pending(a!.id, 'nobody@example.com')).toBe(false);
+    });
+
+    it("stores a tenant's limits (none at first) and writes them", async () => {
+      const { uow } = harness();
+      const tenant = await uow.transaction((repos) =>
+        provisionTenant(repos, webCryptoRandom, { name: 'Limited' }),
+      );
+      expect((await uow.read((repos) => repos.tenants.find(tenant.id)))?.limits ?? {}).toEqual({});
+      const updated = await uow.transaction((repos) =>
+        repos.tenants.update(tenant.id, { limits: { max_permissions_per_role: 3 } }),
+      );
+      expect(updated.limits).toEqual({ max_permissions_per_role: 3 });
+      expect((await uow.read((repos) => repos.tenants.find(tenant.id)))?.limits).toEqual({
+        max_permissions_per_role: 3,
+      });
+    });
+
+    it('finds an invite in its tenant only, lists by page order and status, and updates it', async () => {
+      const { uow } = harness();
+      const [a, b] = await uow.transaction(async (repos) => [
+        await provisionTenant(repos, webCryptoRandom, { name: 'Invite list A' }),
+        await provisionTenant(repos, webCryptoRandom, { name: 'Invite list B' }),
+      ]);
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const made = [
+        await newInvite(a!.id, { email: 'one@example.com' }),
+        await newInvite(a!.id, { email: 'two@example.com', expiresAt: new Date(now.getTime() - 1000) }),
+        await newInvite(a!.id, { email: 'three@example.com', acceptedAt: now }),
+        await newInvite(a!.id, { email: 'four@example.com' }),
+      ];
+      await uow.transaction(async (repos) => {
+        for (const { invite } of made) await repos.invites.create(invite);
+        await repos.invites.create((await newInvite(b!.id)).invite);
+      });
+      const [one, two, three, four] = made.map((m) => m.invite);
+      // Revoked: the fourth, with its code replaced.
+      await uow.transaction((repos) =>
+        repos.invites.update(four!.id, { revokedAt: now, codeHash: 'replaced' }),
+      );
+      await uow.read(async (repos) => {
+        expect(await repos.invites.find(a!.id, one!.id)).toMatchObject({
+          id: one!.id,
+          email: 'one@example.com',
+        });
+        expect(await repos.invites.find(b!.id, one!.id)).toBeNull();
+        expect(await repos.invites.findByCodeHash(four!.codeHash)).toBeNull();
+        expect(await repos.invites.find(a!.id, four!.id)).toMatchObject({
+          revokedAt: now,
+          codeHash: 'replaced',
+        });
+        expect(await repos.invites.hasPending(a!.id, 'four@example.com', now)).toBe(false);
+        const all = await repos.invites.list(a!.id, { after: undefined, limit: 10, now });
+        const order = [...all].sort(
+          (x, y) => x.createdAt.getTime() - y.createdAt.getTime() || (x.id < y.id ? -1 : 1),
+        );
+        expect(all.map((i) => i.id)).toEqual(order.map((i) => i.id));
+        expect(new Set(all.map((i) => i.id))).toEqual(new Set(made.map((m) => m.invite.id)));
+        const page = await repos.invites.list(a!.id, { after: undefined, limit: 2, now });
+        const rest = await repos.invites.list(a!.id, { after: page[1], limit: 10, now });
+        expect([...page, ...rest].map((i) => i.id)).toEqual(all.map((i) => i.id));
+        const only = async (status: 'pending' | 'accepted' | 'expired' | 'revoked') =>
+          (await repos.invites.list(a!.id, { after: undefined, limit: 10, now, status })).map((i) => i.id);
+        expect(await only('pending')).toEqual([one!.id]);
+        expect(await only('expired')).toEqual([two!.id]);
+        expect(await only('accepted')).toEqual([three!.id]);
+        expect(await only('revoked')).toEqual([four!.id]);
+      });
+      const later = new Date(now.getTime() + 60_000);
+      await uow.transaction((repos) =>
+        repos.invites.update(two!.id, { codeHash: 'renewed', expiresAt: later, sentAt: now, role: 'admin' }),
+      );
+      expect(await uow.read((repos) => repos.invites.findByCodeHash('renewed'))).toMatchObject({
+        id: two!.id,
+        expiresAt: later,
+        sentAt: now,
+        revokedAt: null,
+        role: 'admin',
+      });
     });
 
     it('accepts an invite once, in the unit of work (a failed one leaves it pending)', async () => {

@@ -6,6 +6,7 @@ import {
   groupMemberParamsSchema,
   groupMembershipSchema,
   groupSchema,
+  updateGroupBodySchema,
 } from './schemas';
 
 const meta = routeMeta('Groups');
@@ -49,6 +50,37 @@ export const groupsContract = c.router({
     body: c.noBody(),
     responses: { 204: c.noBody(), ...problems(401, 403, 404) },
     metadata: meta({ auth: 'user_or_api_key', permission: 'groups.members.write' }),
+  },
+  update: {
+    method: 'PATCH',
+    path: '/groups/:id',
+    summary: "Change a group's description or permissions",
+    description:
+      'Nobody makes a group unlock a management action they cannot do, nor changes one that already does (`403 forbidden`). More permissions than the tenant allows is `400 limit_exceeded`. The effective policy gets a new version.',
+    pathParams: idParamsSchema,
+    body: updateGroupBodySchema,
+    responses: { 200: groupSchema, ...problems(401, 403, 404) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'groups.update' }),
+  },
+  delete: {
+    method: 'DELETE',
+    path: '/groups/:id',
+    summary: 'Delete a group and its memberships',
+    description:
+      "Built-in groups (`verified`) cannot be deleted (`409 built_in`). Every member's grant version is bumped, so tokens and the revocation feed learn of it.",
+    pathParams: idParamsSchema,
+    body: c.noBody(),
+    responses: { 204: c.noBody(), ...problems(401, 403, 404, 409) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'groups.delete' }),
+  },
+  members: {
+    method: 'GET',
+    path: '/groups/:id/members',
+    summary: "A group's members, oldest membership first",
+    pathParams: idParamsSchema,
+    query: paginationQuerySchema,
+    responses: { 200: paginated(groupMembershipSchema), ...problems(401, 403, 404) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'groups.read' }),
   },
   listForAccount: {
     method: 'GET',

@@ -20,6 +20,20 @@ export const createGroupBodySchema = z.strictObject({
 });
 export type CreateGroupBody = z.infer<typeof createGroupBodySchema>;
 
+/**
+ * `PATCH /groups/{id}`: `permissions` replaces what the group itself grants (a policy document's
+ * permissions for a group of that name stay: `PUT /policy` changes those); `description: null` removes it.
+ */
+export const updateGroupBodySchema = z
+  .strictObject({
+    description: descriptionSchema.nullable().optional(),
+    permissions: z.array(actionPatternSchema).max(500).optional(),
+  })
+  .refine((b) => b.description !== undefined || b.permissions !== undefined, {
+    message: 'send description, permissions or both',
+  });
+export type UpdateGroupBody = z.infer<typeof updateGroupBodySchema>;
+
 export const addGroupMemberBodySchema = z.strictObject({ account_id: idSchema });
 export type AddGroupMemberBody = z.infer<typeof addGroupMemberBodySchema>;
 

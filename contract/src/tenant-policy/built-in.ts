@@ -37,6 +37,12 @@ export const managementActions = [
   'accounts.ban',
   'accounts.delete',
   'accounts.mfa.reset',
+  // Roles, groups and invites as admins expect them (#14).
+  'roles.write',
+  'groups.update',
+  'groups.delete',
+  'invites.read',
+  'invites.revoke',
 ] as const;
 
 /** Does holding pattern `held` grant everything pattern `wanted` grants? (`*` covers all, `a.*` covers `a.b` and `a.*.c`.) */

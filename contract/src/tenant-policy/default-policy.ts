@@ -10,7 +10,8 @@ import type { PolicyDocument } from '../policy/schema';
  * tenants.read/update, accounts.read, accounts.role.update, accounts.active.update,
  * groups.read/create, groups.members.write, invites.create, roles.read,
  * api_keys.read/create/delete, policy.read/update, authorize.any, revocations.read,
- * sessions.read/revoke (an account's sessions).
+ * sessions.read/revoke (an account's sessions), roles.write (custom roles), groups.update/delete,
+ * invites.read/revoke.
  * Account lifecycle (#14): accounts.lock, accounts.ban, accounts.delete, accounts.mfa.reset (admins hold
  * them through `accounts.*`, owners through `*`).
  */
@@ -60,6 +61,7 @@ export function defaultPolicy(): PolicyDocument {
           'groups.*',
           'invites.*',
           'roles.read',
+          'roles.write',
           'api_keys.*',
           'policy.read',
           'authorize.any',

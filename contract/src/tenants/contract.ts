@@ -2,11 +2,14 @@ import { z } from 'zod';
 import { accountSchema } from '../accounts/schemas';
 import { tokenResponseSchema } from '../auth/schemas';
 import { c, problems, routeMeta } from '../common/route';
-import { idParamsSchema } from '../common/schemas';
+import { idParamsSchema, paginated } from '../common/schemas';
 import {
   createInviteBodySchema,
   createTenantBodySchema,
+  inviteParamsSchema,
   inviteSchema,
+  inviteViewSchema,
+  listInvitesQuerySchema,
   publicTenantSchema,
   resolveTenantQuerySchema,
   selfServeTenantBodySchema,
@@ -70,9 +73,41 @@ export const tenantsContract = c.router({
     method: 'POST',
     path: '/tenants/:id/invites',
     summary: 'Invite someone by email, with a role',
+    description:
+      "Mailed (unless `send_email: false`) with the tenant's name, an accept link and the code; valid 7 days. A mail that cannot be sent is `503 unavailable` and nothing is created.",
     pathParams: idParamsSchema,
     body: createInviteBodySchema,
-    responses: { 201: inviteSchema, ...problems(401, 403, 404, 409) },
+    responses: { 201: inviteSchema, ...problems(401, 403, 404, 409, 503) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'invites.create' }),
+  },
+  listInvites: {
+    method: 'GET',
+    path: '/tenants/:id/invites',
+    summary: "The tenant's invites (pending, accepted, expired, revoked), oldest first",
+    pathParams: idParamsSchema,
+    query: listInvitesQuerySchema,
+    responses: { 200: paginated(inviteViewSchema), ...problems(401, 403, 404) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'invites.read' }),
+  },
+  revokeInvite: {
+    method: 'DELETE',
+    path: '/tenants/:id/invites/:invite_id',
+    summary: 'Revoke an invite: its code stops working',
+    description: 'Idempotent on a revoked invite; an accepted one is `409 conflict`.',
+    pathParams: inviteParamsSchema,
+    body: c.noBody(),
+    responses: { 204: c.noBody(), ...problems(401, 403, 404, 409) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'invites.revoke' }),
+  },
+  resendInvite: {
+    method: 'POST',
+    path: '/tenants/:id/invites/:invite_id/resend',
+    summary: 'Mail an invite again, with a new code and a new expiry',
+    description:
+      "The old code stops working; the new one is answered once, as on creation. The accept link points at the tenant's first registered redirect URL. A pending or expired invite can be resent; an accepted or revoked one is `409 conflict`.",
+    pathParams: inviteParamsSchema,
+    body: c.noBody(),
+    responses: { 200: inviteSchema, ...problems(401, 403, 404, 409, 503) },
     metadata: meta({ auth: 'user_or_api_key', permission: 'invites.create' }),
   },
   resolve: {

@@ -7,10 +7,12 @@ import {
   idSchema,
   nameSchema,
   otpCodeSchema,
+  paginationQuerySchema,
   tenantCodeSchema,
   timestampSchema,
 } from '../common/schemas';
 import { authSettingsPatchSchema, authSettingsSchema } from './auth-settings';
+import { tenantLimitsPatchSchema, tenantLimitsSchema } from './limits';
 
 /**
  * Theme values end up in CSS on login pages, so they are limited to what colours, sizes
@@ -41,6 +43,8 @@ export const tenantSchema = z.object({
   allow_signup: z.boolean(),
   /** Settings of the sign-in methods that need them (passkey, google, siwe, privy); see `PATCH /tenants/{id}`. */
   auth_settings: authSettingsSchema.optional(),
+  /** Limits on roles and groups, defaults filled in (`PATCH /tenants/{id}` sets them). */
+  limits: tenantLimitsSchema.optional(),
   created_at: timestampSchema,
 });
 export type Tenant = z.infer<typeof tenantSchema>;
@@ -93,7 +97,8 @@ export type CreateTenantBody = z.infer<typeof createTenantBodySchema>;
 
 /**
  * `PATCH /tenants/{id}`: `logo_url: null` removes the logo; `theme` replaces the whole theme;
- * `auth_settings` replaces the blocks it names (`null` removes one).
+ * `auth_settings` replaces the blocks it names (`null` removes one); `limits` sets the limits it
+ * names (`null` restores a default).
  */
 export const updateTenantBodySchema = z
   .strictObject({
@@ -101,8 +106,12 @@ export const updateTenantBodySchema = z
     logo_url: logoUrlSchema.nullable().optional(),
     theme: themeSchema.optional(),
     auth_settings: authSettingsPatchSchema.optional(),
+    limits: tenantLimitsPatchSchema.optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, 'send at least one of name, logo_url, theme, auth_settings');
+  .refine(
+    (b) => Object.keys(b).length > 0,
+    'send at least one of name, logo_url, theme, auth_settings, limits',
+  );
 export type UpdateTenantBody = z.infer<typeof updateTenantBodySchema>;
 
 /**
@@ -119,10 +128,19 @@ export type SetAuthProvidersBody = z.infer<typeof setAuthProvidersBodySchema>;
 export const requestedProviders = (body: SetAuthProvidersBody) =>
   'provider' in body ? [body.provider] : body.providers;
 
+/**
+ * Where an invite mail's accept link points: one of the tenant's registered redirect URLs
+ * (`PUT /tenants/{id}/magic-link`), the first by default; the link carries `invite_code=<code>`.
+ */
+const inviteRedirectUrlSchema = z.url({ protocol: /^https?$/ }).max(2048);
+
 export const createInviteBodySchema = z.strictObject({
   email: emailSchema,
   /** The role the account gets on joining; defaults to `member`. */
   role: z.optional(identifierSchema),
+  /** Mail the invite (tenant name, accept link, code) to `email`; defaults to `true`. */
+  send_email: z.boolean().optional(),
+  redirect_url: inviteRedirectUrlSchema.optional(),
 });
 export type CreateInviteBody = z.infer<typeof createInviteBodySchema>;
 
@@ -133,8 +151,37 @@ export const inviteSchema = z.object({
   email: z.string(),
   role: z.string(),
   expires_at: timestampSchema,
+  /** Whether the invite was mailed to `email` (through the server's mail delivery). */
+  mailed: z.boolean().optional(),
 });
 export type Invite = z.infer<typeof inviteSchema>;
+
+export const inviteStatuses = ['pending', 'accepted', 'expired', 'revoked'] as const;
+
+/** An invite as `GET /tenants/{id}/invites` lists it: never its code. */
+export const inviteViewSchema = z.object({
+  id: idSchema,
+  email: z.string(),
+  role: z.string(),
+  status: z.enum(inviteStatuses),
+  /** Account id of the inviter; null for an API key. */
+  created_by: idSchema.nullable(),
+  created_at: timestampSchema,
+  expires_at: timestampSchema,
+  accepted_at: timestampSchema.nullable(),
+  revoked_at: timestampSchema.nullable(),
+  /** When it was last mailed; null when never. */
+  sent_at: timestampSchema.nullable(),
+});
+export type InviteView = z.infer<typeof inviteViewSchema>;
+
+/** `GET /tenants/{id}/invites`: cursor pagination, optionally only invites with this status. */
+export const listInvitesQuerySchema = paginationQuerySchema.extend({
+  status: z.enum(inviteStatuses).optional(),
+});
+export type ListInvitesQuery = z.infer<typeof listInvitesQuerySchema>;
+
+export const inviteParamsSchema = z.object({ id: idSchema, invite_id: idSchema });
 
 export const resolveTenantQuerySchema = z.object({ code: tenantCodeSchema });
 export type ResolveTenantQuery = z.infer<typeof resolveTenantQuerySchema>;

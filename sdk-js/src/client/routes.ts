@@ -10,6 +10,9 @@ export const routes = {
     update: ['PATCH', '/api/v1/enforcer/tenants/:id', 'user'],
     setAuthProviders: ['PUT', '/api/v1/enforcer/tenants/:id/auth-provider', 'user'],
     createInvite: ['POST', '/api/v1/enforcer/tenants/:id/invites', 'user'],
+    listInvites: ['GET', '/api/v1/enforcer/tenants/:id/invites', 'user'],
+    revokeInvite: ['DELETE', '/api/v1/enforcer/tenants/:id/invites/:invite_id', 'user'],
+    resendInvite: ['POST', '/api/v1/enforcer/tenants/:id/invites/:invite_id/resend', 'user'],
     resolve: ['GET', '/api/v1/enforcer/directory/tenants/resolve', 'none'],
   },
   auth: {
@@ -65,10 +68,16 @@ export const routes = {
     create: ['POST', '/api/v1/enforcer/groups', 'user'],
     addMember: ['POST', '/api/v1/enforcer/groups/:id/members', 'user'],
     removeMember: ['DELETE', '/api/v1/enforcer/groups/:id/members/:account_id', 'user'],
+    update: ['PATCH', '/api/v1/enforcer/groups/:id', 'user'],
+    delete: ['DELETE', '/api/v1/enforcer/groups/:id', 'user'],
+    members: ['GET', '/api/v1/enforcer/groups/:id/members', 'user'],
     listForAccount: ['GET', '/api/v1/enforcer/directory/accounts/:id/groups', 'user'],
   },
   roles: {
     list: ['GET', '/api/v1/enforcer/roles', 'user'],
+    create: ['POST', '/api/v1/enforcer/roles', 'user'],
+    update: ['PATCH', '/api/v1/enforcer/roles/:name', 'user'],
+    delete: ['DELETE', '/api/v1/enforcer/roles/:name', 'user'],
   },
   accounts: {
     list: ['GET', '/api/v1/enforcer/accounts', 'user'],

@@ -212,6 +212,8 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     clock: { now: () => new Date(clock.now()) },
     random: webCryptoRandom,
     acceptsSession: (authProviders, amr) => acceptsSession(methods, authProviders, amr),
+    // The mock sends no mail: an invite's code is in the answer, as on every server.
+    mail: { send: async () => undefined },
     otp: store.otp,
     sessions: tokens.sessions,
   });

@@ -381,14 +381,18 @@ export {
   normaliseTenantCode,
 } from './tenants/codes.js';
 export { type TenantsDeps, type TenantsHandlers, tenantsHandlers } from './tenants/handlers.js';
-export type {
-  InviteRecord,
-  InviteStore,
-  NewTenant,
-  TenantChanges,
-  TenantMembers,
-  TenantRecord,
-  TenantStore,
+export {
+  type InviteChanges,
+  type InviteRecord,
+  type InviteStatus,
+  type InviteStore,
+  inviteStatus,
+  type NewInvite,
+  type NewTenant,
+  type TenantChanges,
+  type TenantMembers,
+  type TenantRecord,
+  type TenantStore,
 } from './tenants/ports.js';
 export { type ProvisionTenantInput, provisionTenant, tenantView } from './tenants/provision.js';
 export { type SelfServeDeps, selfServeHandler } from './tenants/self-serve.js';

@@ -27,6 +27,11 @@ export const Tenant = defineEntity({
       .json<Record<string, unknown>>()
       .defaultRaw("'{}'")
       .onCreate(() => ({})),
+    /** Limits on roles and groups (`TenantLimits` of the contract; a key left out is its default). */
+    limits: p
+      .json<Record<string, unknown>>()
+      .defaultRaw("'{}'")
+      .onCreate(() => ({})),
     /** The tenant's policy document (validated by `@enforcer/contract/policy`); null = the built-in default. */
     policy: p.json<Record<string, unknown>>().nullable(),
     /** Incremented on every policy change; the ETag is derived from the document's hash. */
@@ -60,9 +65,13 @@ export const Invite = defineEntity({
     acceptedBy: p.uuid().nullable(),
     expiresAt: p.datetime(),
     acceptedAt: p.datetime().nullable(),
+    /** When an admin revoked it (its code hash was replaced then). */
+    revokedAt: p.datetime().nullable(),
+    /** When it was last mailed. */
+    sentAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
-  indexes: [{ properties: ['tenant', 'email'] }],
+  indexes: [{ properties: ['tenant', 'email'] }, { properties: ['tenant', 'createdAt', 'id'] }],
 });
 export type IInvite = InferEntity<typeof Invite>;
 
@@ -80,5 +89,6 @@ export const tenantRecordOf = (tenant: ITenant): TenantRecord => ({
   authProviders: [...tenant.authProviders],
   allowSignup: tenant.allowSignup,
   authSettings: { ...(tenant.authSettings ?? {}) },
+  limits: { ...(tenant.limits ?? {}) },
   createdAt: tenant.createdAt,
 });

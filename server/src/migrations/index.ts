@@ -6,6 +6,7 @@ import { Migration20261123175308_revocation_feed } from './Migration202611231753
 import { Migration20261123181000_change_notifications } from './Migration20261123181000_change_notifications.js';
 import { Migration20261123182213_linked_identities } from './Migration20261123182213_linked_identities.js';
 import { Migration20261123182913_passwords_mfa_magic_links_throttle } from './Migration20261123182913_passwords_mfa_magic_links_throttle.js';
+import { Migration20261206024206_roles_groups_invites } from './Migration20261206024206_roles_groups_invites.js';
 import { Migration20261206030000_account_status } from './Migration20261206030000_account_status.js';
 
 export const migrations: MigrationObject[] = [
@@ -19,6 +20,10 @@ export const migrations: MigrationObject[] = [
   {
     name: 'Migration20261123182913_passwords_mfa_magic_links_throttle',
     class: Migration20261123182913_passwords_mfa_magic_links_throttle,
+  },
+  {
+    name: 'Migration20261206024206_roles_groups_invites',
+    class: Migration20261206024206_roles_groups_invites,
   },
   { name: 'Migration20261206030000_account_status', class: Migration20261206030000_account_status },
 ];

@@ -53,9 +53,9 @@ export const scenarios: Scenario[] = [
       { request: 'POST /auth/logout', body: {}, expect: problem(400, 'bad_request') },
       { request: 'GET /directory/tenants/resolve?code=ZZZZ-ZZZZ-ZZZZ', expect: problem(404, 'not_found') },
       {
-        request: 'GET /tenants/{{t.id}}/invites',
+        request: 'GET /tenants/{{t.id}}/auth-provider',
         apiKey: '{{t.apiKey}}',
-        expect: { ...problem(405, 'method_not_allowed'), headers: { allow: 'POST' } },
+        expect: { ...problem(405, 'method_not_allowed'), headers: { allow: 'PUT' } },
       },
       { request: 'GET /nothing-here', expect: problem(404, 'not_found') },
 

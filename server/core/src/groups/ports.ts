@@ -1,4 +1,4 @@
-import type { VisibleRequest } from '../pagination.js';
+import type { PageRequest, VisibleRequest } from '../pagination.js';
 
 /** A group as stored: a capability gate whose name policies and tokens refer to. */
 export interface GroupRecord {
@@ -37,4 +37,16 @@ export interface GroupStore {
   removeMember(groupId: string, accountId: string): Promise<boolean>;
   /** The groups of the tenant the account belongs to, by name. */
   ofAccount(tenantId: string, accountId: string): Promise<GroupRecord[]>;
+  /** Writes a group's description and/or permissions; answers it as stored. */
+  update(
+    groupId: string,
+    changes: { description?: string | null; permissions?: string[] },
+  ): Promise<GroupRecord>;
+  /** Deletes the group with its memberships; answers the ids of the accounts that were members. */
+  delete(groupId: string): Promise<string[]>;
+  /**
+   * A page of the group's memberships, oldest first, ties by account id: `request.after` is a membership's
+   * `{ createdAt, id: accountId }`.
+   */
+  members(groupId: string, request: PageRequest): Promise<MembershipRecord[]>;
 }

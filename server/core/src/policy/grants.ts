@@ -42,11 +42,24 @@ export function assertRoleWithinReach(
   role: string,
   what: string,
 ): void {
-  const missing = uncoveredPatterns(callerPermissions(policy, caller), requireRole(policy, role));
+  assertPatternsWithinReach(policy, caller, requireRole(policy, role), `${what} role "${role}"`);
+}
+
+/**
+ * `403 forbidden` when `permissions` hold a pattern the caller's own do not cover: nobody writes a role (or
+ * hands one out) granting what they do not hold. `what` names the grant in the message (`The role "x"`).
+ */
+export function assertPatternsWithinReach(
+  policy: TenantPolicy,
+  caller: Caller,
+  permissions: readonly string[],
+  what: string,
+): void {
+  const missing = uncoveredPatterns(callerPermissions(policy, caller), permissions);
   if (missing.length > 0) {
     throw new AppError(
       'forbidden',
-      `${what} role "${role}" grants ${missing.map((m) => `"${m}"`).join(', ')}, which you do not hold`,
+      `${what} grants ${missing.map((m) => `"${m}"`).join(', ')}, which you do not hold`,
     );
   }
 }

@@ -8,9 +8,10 @@ import {
   type Subject,
 } from '@enforcer/contract/policy';
 import { callerOf, type Handler, type Handlers } from '../api/handlers.js';
-import { auditActorOf, type Caller, subjectOfCaller } from '../caller.js';
+import { auditActorOf, type Caller, type ClientInfo, subjectOfCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { Repositories, UnitOfWork } from '../store.js';
+import { assertDocumentWithinLimits, tenantLimits } from '../tenants/limits.js';
 import { adminConstraintIssues } from './admin-constraints.js';
 import { callerCan, managerRoles } from './grants.js';
 import { stableStringify, type TenantPolicy } from './tenant-policy.js';
@@ -111,6 +112,65 @@ async function decisionSubject(
   };
 }
 
+/** The `If-Match` request header (all its values, comma-joined), or undefined when none was sent. */
+export const ifMatchOf = (headers: unknown): string | undefined =>
+  [(headers as Record<string, string | string[] | undefined>)['if-match']].flat().join(',') || undefined;
+
+/** What one write of a tenant's policy document is: `PUT /policy`, or a role edit (`POST /roles`, ...). */
+export interface PolicyWrite {
+  /** The request's `If-Match`: a stale ETag is `412 precondition_failed`, before anything else. */
+  ifMatch: string | undefined;
+  /** The new document, made from the current policy (which the write holds locked). */
+  next: (current: TenantPolicy) => unknown;
+  /**
+   * Runs once the new document is valid and differs from the stored one, before the checks that it keeps
+   * the tenant manageable (a role's accounts move to another role here, so those checks see them moved).
+   */
+  beforeStore?: (effective: PolicyDocument) => Promise<void>;
+  /** Added to the `policy.updated` audit event (what the write was, for a role edit). */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The one way a tenant's policy document is written: the tenant locked (the If-Match comparison and the
+ * write are one step), the new document validated and compiled with the tenant's groups, checked to keep
+ * the tenant manageable and no role held by anyone dropped, stored (which bumps the policy version, so every
+ * process and verifier recompiles) and audited as `policy.updated`. A document equal to the stored one is
+ * no write at all (`changed: false`). Runs inside the caller's unit of work.
+ */
+export async function writeTenantPolicy(
+  repos: Repositories,
+  caller: Caller,
+  client: ClientInfo,
+  write: PolicyWrite,
+): Promise<{ before: TenantPolicy; after: TenantPolicy; changed: boolean }> {
+  const current = await repos.policies.forTenant(caller.tenantId, { lock: true });
+  if (write.ifMatch !== undefined && !ifMatchHolds(write.ifMatch, current.etag)) {
+    throw new AppError('precondition_failed', 'The policy changed since you read it: re-read, merge, retry');
+  }
+  const { document, effective } = validatePolicyDocument(
+    write.next(current),
+    await repos.policies.groupGrants(caller.tenantId),
+  );
+  if (stableStringify(document) === stableStringify(current.stored)) {
+    return { before: current, after: current, changed: false };
+  }
+  assertDocumentWithinLimits(await tenantLimits(repos, caller.tenantId), current.stored, document);
+  await write.beforeStore?.(effective);
+  await assertStillManageable(repos, caller.tenantId, effective);
+  await repos.policies.write(caller.tenantId, document);
+  const written = await repos.policies.forTenant(caller.tenantId);
+  repos.audit.record({
+    action: 'policy.updated',
+    actor: auditActorOf(caller),
+    tenantId: caller.tenantId,
+    target: { type: 'tenant', id: caller.tenantId },
+    ...client,
+    details: { from_etag: current.etag, to_etag: written.etag, version: written.version, ...write.details },
+  });
+  return { before: current, after: written, changed: true };
+}
+
 /** The caller's tenant policy: the compiled version its authentication read, while that is cached. */
 export const callerPolicy = (repos: Repositories, caller: Caller): Promise<TenantPolicy> =>
   repos.policies.forTenant(
@@ -149,36 +209,12 @@ export const policyHandlers = (uow: UnitOfWork): Handlers<typeof contract.policy
 
   put: async ({ body, headers }, ctx) => {
     const caller = callerOf(ctx);
-    const ifMatch =
-      [(headers as Record<string, string | string[] | undefined>)['if-match']].flat().join(',') || undefined;
     const response = await uow.transaction(async (repos) => {
-      // Locked: the If-Match comparison and the write are one step.
-      const current = await repos.policies.forTenant(caller.tenantId, { lock: true });
-      if (ifMatch !== undefined && !ifMatchHolds(ifMatch, current.etag)) {
-        throw new AppError(
-          'precondition_failed',
-          'The policy changed since you read it: re-read, merge, retry',
-        );
-      }
-      const { document, effective } = validatePolicyDocument(
-        body,
-        await repos.policies.groupGrants(caller.tenantId),
-      );
-      if (stableStringify(document) === stableStringify(current.stored)) {
-        return policyResponse(repos, caller.tenantId, current);
-      }
-      await assertStillManageable(repos, caller.tenantId, effective);
-      await repos.policies.write(caller.tenantId, document);
-      const written = await repos.policies.forTenant(caller.tenantId);
-      repos.audit.record({
-        action: 'policy.updated',
-        actor: auditActorOf(caller),
-        tenantId: caller.tenantId,
-        target: { type: 'tenant', id: caller.tenantId },
-        ...ctx.client,
-        details: { from_etag: current.etag, to_etag: written.etag, version: written.version },
+      const { after } = await writeTenantPolicy(repos, caller, ctx.client, {
+        ifMatch: ifMatchOf(headers),
+        next: () => body,
       });
-      return policyResponse(repos, caller.tenantId, written);
+      return policyResponse(repos, caller.tenantId, after);
     });
     return { status: 200, body: response, headers: { etag: response.etag } };
   },

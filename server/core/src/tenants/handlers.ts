@@ -1,18 +1,17 @@
-import { type contract, defaultMemberRole, ownerRole, requestedProviders } from '@enforcer/contract';
+import { type contract, ownerRole, requestedProviders } from '@enforcer/contract';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
-import { auditActorOf, type Caller, callerAccountId, type UserCaller } from '../caller.js';
+import { auditActorOf, type UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
-import { addSeconds, type Clock, type RandomSource } from '../platform.js';
-import { assertRoleWithinReach } from '../policy/grants.js';
-import type { Repositories, UnitOfWork } from '../store.js';
+import type { Clock, RandomSource } from '../platform.js';
+import type { UnitOfWork } from '../store.js';
 import { applyAuthSettingsPatch } from './auth-settings.js';
-import { generateInviteCode, hashInviteCode, INVITE_TTL_SECONDS } from './codes.js';
+import { type InvitesDeps, invitesHandlers, ownTenant } from './invites.js';
 import type { TenantChanges } from './ports.js';
 import { provisionTenant, tenantView } from './provision.js';
 import { type SelfServeDeps, selfServeHandler } from './self-serve.js';
 
 /** `otp` and `sessions` are self-serve's (it proves an email and signs the new owner in). */
-export interface TenantsDeps extends SelfServeDeps {
+export interface TenantsDeps extends SelfServeDeps, InvitesDeps {
   clock: Clock;
   random: RandomSource;
   /**
@@ -24,17 +23,6 @@ export interface TenantsDeps extends SelfServeDeps {
 
 /** The routes of `contract.tenants`, written once (self-serve in self-serve.ts). */
 export type TenantsHandlers = Handlers<typeof contract.tenants>;
-
-/**
- * The caller's own tenant, and only that one: any other id is a 404, exactly like an id that does not
- * exist, so a credential of one tenant learns nothing about another. Locked for the rest of the unit of
- * work when `lock` is set.
- */
-async function ownTenant(repos: Repositories, caller: Caller, id: string, lock = false) {
-  const tenant = id === caller.tenantId ? await repos.tenants.find(id, { lock }) : null;
-  if (!tenant) throw new AppError('not_found', 'No such tenant');
-  return tenant;
-}
 
 function userCallerOf(ctx: HandlerContext): UserCaller {
   const caller = callerOf(ctx);
@@ -96,7 +84,7 @@ export const tenantsHandlers = (uow: UnitOfWork, deps: TenantsDeps): TenantsHand
     return { status: 200, body: tenantView(tenant) };
   },
 
-  /** `PATCH /tenants/{id}`: name, logo, theme and sign-in method settings; audited when something changed. */
+  /** `PATCH /tenants/{id}`: name, logo, theme, sign-in method settings and limits; audited when something changed. */
   update: async ({ params, body }, ctx) => {
     const caller = callerOf(ctx);
     const tenant = await uow.transaction(async (repos) => {
@@ -119,6 +107,16 @@ export const tenantsHandlers = (uow: UnitOfWork, deps: TenantsDeps): TenantsHand
         const patched = await applyAuthSettingsPatch(tenant.authSettings, body.auth_settings);
         changes.authSettings = patched.settings;
         changed.push(...patched.changed);
+      }
+      if (body.limits !== undefined) {
+        const limits: Record<string, unknown> = { ...tenant.limits };
+        for (const [key, value] of Object.entries(body.limits)) {
+          if (value === undefined) continue;
+          if (value === null) delete limits[key];
+          else limits[key] = value;
+          changed.push(`limits.${key}`);
+        }
+        changes.limits = limits;
       }
       if (changed.length === 0) return tenant;
       const updated = await repos.tenants.update(tenant.id, changes);
@@ -161,60 +159,7 @@ export const tenantsHandlers = (uow: UnitOfWork, deps: TenantsDeps): TenantsHand
     return { status: 200, body: tenantView(tenant) };
   },
 
-  /**
-   * `POST /tenants/{id}/invites`: an invite for an email with no account (and no pending invite) in the
-   * tenant, for a role within the caller's reach. The code is answered once; only its hash is stored.
-   */
-  createInvite: async ({ params, body }, ctx) => {
-    const caller = callerOf(ctx);
-    const role = body.role ?? defaultMemberRole;
-    const email = body.email.toLowerCase();
-    const code = generateInviteCode(deps.random);
-    const codeHash = await hashInviteCode(code);
-    const invite = await uow.transaction(async (repos) => {
-      // Locking the tenant serialises invites, so two requests cannot both create one for an email.
-      const tenant = await ownTenant(repos, caller, params.id, true);
-      const policy = await repos.policies.forTenant(tenant.id);
-      assertRoleWithinReach(policy, caller, role, 'The invite');
-      if (await repos.members.hasAccount(tenant.id, email)) {
-        throw new AppError('conflict', 'This email already has an account in this tenant');
-      }
-      const now = deps.clock.now();
-      if (await repos.invites.hasPending(tenant.id, email, now)) {
-        throw new AppError('conflict', 'An invite for this email is already pending');
-      }
-      const invite = {
-        id: deps.random.uuid(),
-        tenantId: tenant.id,
-        email,
-        role,
-        codeHash,
-        createdBy: callerAccountId(caller),
-        expiresAt: addSeconds(now, INVITE_TTL_SECONDS),
-        acceptedAt: null,
-      };
-      await repos.invites.create(invite);
-      repos.audit.record({
-        action: 'invite.created',
-        actor: auditActorOf(caller),
-        tenantId: tenant.id,
-        target: { type: 'invite', id: invite.id },
-        ...ctx.client,
-        details: { email, role },
-      });
-      return invite;
-    });
-    return {
-      status: 201,
-      body: {
-        id: invite.id,
-        code,
-        email: invite.email,
-        role: invite.role,
-        expires_at: invite.expiresAt.toISOString(),
-      },
-    };
-  },
+  ...invitesHandlers(uow, deps),
 
   /**
    * `GET /directory/tenants/resolve`: public, so it answers the contract's public view only (what a login

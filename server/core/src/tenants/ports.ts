@@ -1,5 +1,6 @@
 import type { Account } from '@enforcer/contract';
 import type { PolicyDocument } from '@enforcer/contract/policy';
+import type { PageRequest } from '../pagination.js';
 
 /** A tenant as the tenant rules see it (its policy is the policy port's). */
 export interface TenantRecord {
@@ -14,6 +15,8 @@ export interface TenantRecord {
   allowSignup: boolean;
   /** Settings of the sign-in methods that need them, as stored (`authSettingsOf` reads them). */
   authSettings: Record<string, unknown>;
+  /** Limits on roles and groups, as stored (`tenantLimitsOf` reads them with their defaults). */
+  limits?: Record<string, unknown>;
   createdAt: Date;
 }
 
@@ -29,7 +32,10 @@ export interface NewTenant {
 }
 
 export type TenantChanges = Partial<
-  Pick<TenantRecord, 'name' | 'logoUrl' | 'theme' | 'authProviders' | 'allowSignup' | 'authSettings'>
+  Pick<
+    TenantRecord,
+    'name' | 'logoUrl' | 'theme' | 'authProviders' | 'allowSignup' | 'authSettings' | 'limits'
+  >
 >;
 
 /** The port to tenants. Codes are unique: `create` with a code already taken is `409 conflict`. */
@@ -45,8 +51,8 @@ export interface TenantStore {
   update(id: string, changes: TenantChanges): Promise<TenantRecord>;
 }
 
-/** An invitation into a tenant. Only the code's hash is stored (`hashInviteCode`). */
-export interface InviteRecord {
+/** An invitation into a tenant, as created. Only the code's hash is stored (`hashInviteCode`). */
+export interface NewInvite {
   id: string;
   tenantId: string;
   /** Lower-cased. */
@@ -59,11 +65,53 @@ export interface InviteRecord {
   acceptedAt: Date | null;
 }
 
+/** An invite as stored. */
+export interface InviteRecord extends NewInvite {
+  createdAt: Date;
+  /** When an admin revoked it (its code was replaced then, so it no longer works). */
+  revokedAt: Date | null;
+  /** When it was last mailed (created or resent with mail), null when never. */
+  sentAt: Date | null;
+}
+
+/** Where an invite stands at a moment: revoked and accepted first, then expired, else pending. */
+export type InviteStatus = 'pending' | 'accepted' | 'expired' | 'revoked';
+
+export function inviteStatus(
+  invite: Pick<InviteRecord, 'acceptedAt' | 'revokedAt' | 'expiresAt'>,
+  now: Date,
+): InviteStatus {
+  if (invite.revokedAt) return 'revoked';
+  if (invite.acceptedAt) return 'accepted';
+  return invite.expiresAt <= now ? 'expired' : 'pending';
+}
+
+/**
+ * What an admin changes on an invite: a resend (new code, new expiry, mailed), a revocation, or its role
+ * (the role was deleted with `?reassign_to=`).
+ */
+export type InviteChanges = Partial<
+  Pick<InviteRecord, 'codeHash' | 'expiresAt' | 'revokedAt' | 'sentAt' | 'role'>
+>;
+
 /** The port to invites. */
 export interface InviteStore {
-  /** Whether `email` has an invite to the tenant that is neither accepted nor expired at `now`. */
+  /** Whether `email` has an invite to the tenant that is neither accepted, revoked nor expired at `now`. */
   hasPending(tenantId: string, email: string, now: Date): Promise<boolean>;
-  create(invite: InviteRecord): Promise<void>;
+  /** Stores a new invite (the store sets `createdAt`; `revokedAt` and `sentAt` start null). */
+  create(invite: NewInvite): Promise<void>;
+  /** The invite, when it is in `tenantId` (null otherwise). With `lock`, locked until the unit of work ends. */
+  find(tenantId: string, id: string, options?: { lock?: boolean }): Promise<InviteRecord | null>;
+  /**
+   * A page of the tenant's invites in page order (`createdAt`, then id), only those with `status` at `now`
+   * when it is given.
+   */
+  list(
+    tenantId: string,
+    request: PageRequest & { status?: InviteStatus; now: Date },
+  ): Promise<InviteRecord[]>;
+  /** Writes the given fields of an invite. */
+  update(id: string, changes: InviteChanges): Promise<void>;
   /** The invite whose code hashes to `codeHash`, or null. With `lock`, locked until the unit of work ends. */
   findByCodeHash(codeHash: string, options?: { lock?: boolean }): Promise<InviteRecord | null>;
   /** Marks the invite taken, by the account it made (an invite works once). */

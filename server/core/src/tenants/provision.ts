@@ -3,6 +3,7 @@ import {
   authProviderIds,
   defaultPolicy,
   type Tenant,
+  tenantLimitsOf,
   verifiedGroup,
 } from '@enforcer/contract';
 import type { RandomSource } from '../platform.js';
@@ -72,5 +73,6 @@ export const tenantView = (tenant: TenantRecord): Tenant => ({
   auth_providers: tenant.authProviders.filter(knownProvider),
   allow_signup: tenant.allowSignup,
   auth_settings: authSettingsOf(tenant.authSettings),
+  limits: tenantLimitsOf(tenant.limits),
   created_at: tenant.createdAt.toISOString(),
 });

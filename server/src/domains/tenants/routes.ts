@@ -15,6 +15,8 @@ export const tenantsRoutes: DomainRoutes = (app, services) => {
     acceptsSession: (authProviders, amr) => acceptsSession(services.signInMethods, authProviders, amr),
     otp: services.otpService,
     sessions: services.authSessions,
+    mail: services.mail,
+    onDeliveryFailure: (error) => app.log.error({ err: error }, 'invite: mail delivery failed'),
   });
   // Each router in its own scope: ts-rest sets an error handler per registration.
   app.register(async (scope) => registerCoreRoutes(scope, contract.tenants, handlers));

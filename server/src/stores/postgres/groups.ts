@@ -1,4 +1,4 @@
-import type { GroupRecord, GroupStore, MembershipRecord, VisibleRequest } from '@enforcer/core';
+import type { GroupRecord, GroupStore, MembershipRecord, PageRequest, VisibleRequest } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { groupFields } from '../../domains/policy/resources.js';
 import { planFilter } from '../../domains/policy/visible.js';
@@ -93,5 +93,42 @@ export class PostgresGroupStore implements GroupStore {
       { populate: ['group'], orderBy: { group: { name: 'asc' } } },
     );
     return memberships.map((m) => groupRecord(m.group));
+  }
+
+  async update(
+    groupId: string,
+    changes: { description?: string | null; permissions?: string[] },
+  ): Promise<GroupRecord> {
+    const group = await this.#em.findOneOrFail(Group, groupId);
+    if (changes.description !== undefined) group.description = changes.description;
+    if (changes.permissions !== undefined) group.permissions = [...changes.permissions];
+    // Flushed now: the effective policy read next merges the group as changed.
+    await this.#em.flush();
+    return groupRecord(group);
+  }
+
+  async delete(groupId: string): Promise<string[]> {
+    const memberships = await this.#em.find(GroupMembership, { group: groupId }, { fields: ['account'] });
+    // Memberships first: their row trigger writes each member's revocation event.
+    await this.#em.nativeDelete(GroupMembership, { group: groupId });
+    await this.#em.nativeDelete(Group, { id: groupId });
+    return memberships.map((m) => m.account.id);
+  }
+
+  async members(groupId: string, request: PageRequest): Promise<MembershipRecord[]> {
+    const after = request.after
+      ? {
+          $or: [
+            { createdAt: { $gt: request.after.createdAt } },
+            { createdAt: request.after.createdAt, account: { $gt: request.after.id } },
+          ],
+        }
+      : {};
+    const rows = await this.#em.find(
+      GroupMembership,
+      { $and: [{ group: groupId }, after] },
+      { orderBy: { createdAt: 'asc', account: 'asc' }, limit: request.limit },
+    );
+    return rows.map(membershipRecord);
   }
 }

@@ -2,9 +2,13 @@ import type { Account as AccountDto } from '@enforcer/contract';
 import {
   AppError,
   accountDto,
+  type InviteChanges,
   type InviteRecord,
+  type InviteStatus,
   type InviteStore,
+  type NewInvite,
   type NewTenant,
+  type PageRequest,
   policyEtag,
   type TenantChanges,
   type TenantMembers,
@@ -16,6 +20,7 @@ import { Account, Person } from '../../entities/accounts.js';
 import { Group } from '../../entities/groups.js';
 import { type IInvite, Invite, Tenant, tenantRecordOf } from '../../entities/tenants.js';
 import type { Clock } from '../../lib/clock.js';
+import { afterPosition, pageOrder } from '../../lib/pagination.js';
 import { PostgresAccountStore } from './accounts.js';
 
 /** Tenants in the `tenant` table, in the unit's transaction (`lock`: `SELECT … FOR UPDATE`). */
@@ -81,6 +86,7 @@ export class PostgresTenantStore implements TenantStore {
     if (changes.authProviders !== undefined) tenant.authProviders = changes.authProviders;
     if (changes.allowSignup !== undefined) tenant.allowSignup = changes.allowSignup;
     if (changes.authSettings !== undefined) tenant.authSettings = changes.authSettings;
+    if (changes.limits !== undefined) tenant.limits = changes.limits;
     await this.#em.flush();
     return tenantRecordOf(tenant);
   }
@@ -95,7 +101,24 @@ const inviteRecord = (invite: IInvite): InviteRecord => ({
   createdBy: invite.createdBy ?? null,
   expiresAt: invite.expiresAt,
   acceptedAt: invite.acceptedAt ?? null,
+  createdAt: invite.createdAt,
+  revokedAt: invite.revokedAt ?? null,
+  sentAt: invite.sentAt ?? null,
 });
+
+/** The invites with `status` at `now` (inviteStatus of the core, as a filter). */
+function statusFilter(status: InviteStatus, now: Date): Record<string, unknown> {
+  switch (status) {
+    case 'revoked':
+      return { revokedAt: { $ne: null } };
+    case 'accepted':
+      return { revokedAt: null, acceptedAt: { $ne: null } };
+    case 'expired':
+      return { revokedAt: null, acceptedAt: null, expiresAt: { $lte: now } };
+    case 'pending':
+      return { revokedAt: null, acceptedAt: null, expiresAt: { $gt: now } };
+  }
+}
 
 /** Invites in the `invite` table, in the unit's transaction. */
 export class PostgresInviteStore implements InviteStore {
@@ -111,13 +134,41 @@ export class PostgresInviteStore implements InviteStore {
     const pending = await this.#em.count(Invite, {
       tenant: tenantId,
       email,
-      acceptedAt: null,
-      expiresAt: { $gt: now },
+      ...statusFilter('pending', now),
     });
     return pending > 0;
   }
 
-  async create(invite: InviteRecord): Promise<void> {
+  async find(tenantId: string, id: string, options: { lock?: boolean } = {}): Promise<InviteRecord | null> {
+    const invite = await this.#em.findOne(
+      Invite,
+      { id, tenant: tenantId },
+      options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
+    );
+    return invite ? inviteRecord(invite) : null;
+  }
+
+  async list(
+    tenantId: string,
+    request: PageRequest & { status?: InviteStatus; now: Date },
+  ): Promise<InviteRecord[]> {
+    const filters: Record<string, unknown>[] = [{ tenant: tenantId }, afterPosition(request.after)];
+    if (request.status) filters.push(statusFilter(request.status, request.now));
+    const rows = await this.#em.find(Invite, { $and: filters }, { orderBy: pageOrder, limit: request.limit });
+    return rows.map(inviteRecord);
+  }
+
+  async update(id: string, changes: InviteChanges): Promise<void> {
+    const invite = await this.#em.findOneOrFail(Invite, id);
+    if (changes.codeHash !== undefined) invite.codeHash = changes.codeHash;
+    if (changes.expiresAt !== undefined) invite.expiresAt = changes.expiresAt;
+    if (changes.revokedAt !== undefined) invite.revokedAt = changes.revokedAt;
+    if (changes.sentAt !== undefined) invite.sentAt = changes.sentAt;
+    if (changes.role !== undefined) invite.role = changes.role;
+    await this.#em.flush();
+  }
+
+  async create(invite: NewInvite): Promise<void> {
     this.#em.create(Invite, {
       id: invite.id,
       tenant: this.#em.getReference(Tenant, invite.tenantId),

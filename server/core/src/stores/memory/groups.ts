@@ -1,5 +1,5 @@
 import type { GroupRecord, GroupStore, MembershipRecord } from '../../groups/ports.js';
-import { pageInMemory, type VisibleRequest } from '../../pagination.js';
+import { type PageRequest, pageInMemory, type VisibleRequest } from '../../pagination.js';
 import { groupResource } from '../../policy/resources.js';
 import type { MemoryDatabase } from './database.js';
 
@@ -91,5 +91,36 @@ export class MemoryGroupStore implements GroupStore {
       .filter((g) => g.members.has(accountId))
       .sort(byName)
       .map(recordOf);
+  }
+
+  async update(
+    groupId: string,
+    changes: { description?: string | null; permissions?: string[] },
+  ): Promise<GroupRecord> {
+    const row = this.#db.tables.groups.get(groupId);
+    if (!row) throw new Error(`no group ${groupId}`);
+    if (changes.description !== undefined) row.description = changes.description;
+    if (changes.permissions !== undefined) row.permissions = [...changes.permissions];
+    return recordOf(row);
+  }
+
+  async delete(groupId: string): Promise<string[]> {
+    const row = this.#db.tables.groups.get(groupId);
+    if (!row) return [];
+    this.#db.tables.groups.delete(groupId);
+    return [...row.members.keys()];
+  }
+
+  async members(groupId: string, request: PageRequest): Promise<MembershipRecord[]> {
+    const row = this.#db.tables.groups.get(groupId);
+    if (!row) return [];
+    const memberships = [...row.members].map(([accountId, createdAt]) => ({
+      id: accountId,
+      groupId,
+      accountId,
+      tenantId: row.tenantId,
+      createdAt,
+    }));
+    return pageInMemory(memberships, request, () => ({})).map(({ id: _id, ...m }) => m);
   }
 }

@@ -1,13 +1,18 @@
 import type { AuthProvider } from '@enforcer/contract';
 import type { PolicyDocument } from '@enforcer/contract/policy';
 import { AppError } from '../../errors.js';
-import type {
-  InviteRecord,
-  InviteStore,
-  NewTenant,
-  TenantChanges,
-  TenantRecord,
-  TenantStore,
+import { type PageRequest, pageInMemory } from '../../pagination.js';
+import {
+  type InviteChanges,
+  type InviteRecord,
+  type InviteStatus,
+  type InviteStore,
+  inviteStatus,
+  type NewInvite,
+  type NewTenant,
+  type TenantChanges,
+  type TenantRecord,
+  type TenantStore,
 } from '../../tenants/ports.js';
 import type { MemoryDatabase } from './database.js';
 
@@ -21,6 +26,8 @@ export interface MemoryTenantRow {
   authProviders: AuthProvider[];
   allowSignup: boolean;
   authSettings: Record<string, unknown>;
+  /** Absent: every default. */
+  limits?: Record<string, unknown>;
   createdAt: number;
   policy: PolicyDocument;
   policyUpdatedAt: number;
@@ -38,6 +45,9 @@ export interface MemoryInviteRow {
   createdBy: string | null;
   expiresAt: number;
   acceptedAt: number | null;
+  createdAt: number;
+  revokedAt: number | null;
+  sentAt: number | null;
 }
 
 const tenantRecord = (row: MemoryTenantRow): TenantRecord => ({
@@ -49,6 +59,7 @@ const tenantRecord = (row: MemoryTenantRow): TenantRecord => ({
   authProviders: [...row.authProviders],
   allowSignup: row.allowSignup,
   authSettings: structuredClone(row.authSettings),
+  limits: { ...row.limits },
   createdAt: new Date(row.createdAt),
 });
 
@@ -67,6 +78,7 @@ export function insertTenant(db: MemoryDatabase, tenant: NewTenant): MemoryTenan
     authProviders: [...tenant.authProviders] as AuthProvider[],
     allowSignup: tenant.allowSignup,
     authSettings: {},
+    limits: {},
     createdAt: now,
     policy: structuredClone(tenant.policy),
     policyUpdatedAt: now,
@@ -117,14 +129,19 @@ export class MemoryTenantStore implements TenantStore {
     if (changes.authProviders !== undefined) row.authProviders = [...changes.authProviders] as AuthProvider[];
     if (changes.allowSignup !== undefined) row.allowSignup = changes.allowSignup;
     if (changes.authSettings !== undefined) row.authSettings = structuredClone(changes.authSettings);
+    if (changes.limits !== undefined) row.limits = { ...changes.limits };
     return tenantRecord(row);
   }
 }
 
+const time = (ms: number | null) => (ms === null ? null : new Date(ms));
 const inviteRecord = (row: MemoryInviteRow): InviteRecord => ({
   ...row,
   expiresAt: new Date(row.expiresAt),
-  acceptedAt: row.acceptedAt === null ? null : new Date(row.acceptedAt),
+  acceptedAt: time(row.acceptedAt),
+  createdAt: new Date(row.createdAt),
+  revokedAt: time(row.revokedAt),
+  sentAt: time(row.sentAt),
 });
 
 /** Invites in the memory database's `invites` table. */
@@ -140,20 +157,48 @@ export class MemoryInviteStore implements InviteStore {
       if (
         row.tenantId === tenantId &&
         row.email === email &&
-        row.acceptedAt === null &&
-        row.expiresAt > now.getTime()
+        inviteStatus(inviteRecord(row), now) === 'pending'
       )
         return true;
     }
     return false;
   }
 
-  async create(invite: InviteRecord): Promise<void> {
+  async create(invite: NewInvite): Promise<void> {
     this.#db.tables.invites.set(invite.id, {
       ...invite,
       expiresAt: invite.expiresAt.getTime(),
       acceptedAt: invite.acceptedAt === null ? null : invite.acceptedAt.getTime(),
+      createdAt: this.#db.now().getTime(),
+      revokedAt: null,
+      sentAt: null,
     });
+  }
+
+  async find(tenantId: string, id: string): Promise<InviteRecord | null> {
+    const row = this.#db.tables.invites.get(id);
+    return row && row.tenantId === tenantId ? inviteRecord(row) : null;
+  }
+
+  async list(
+    tenantId: string,
+    request: PageRequest & { status?: InviteStatus; now: Date },
+  ): Promise<InviteRecord[]> {
+    const rows = [...this.#db.tables.invites.values()]
+      .filter((row) => row.tenantId === tenantId)
+      .map(inviteRecord)
+      .filter((invite) => !request.status || inviteStatus(invite, request.now) === request.status);
+    return pageInMemory(rows, request, () => ({}));
+  }
+
+  async update(id: string, changes: InviteChanges): Promise<void> {
+    const row = this.#db.tables.invites.get(id);
+    if (!row) return;
+    if (changes.codeHash !== undefined) row.codeHash = changes.codeHash;
+    if (changes.expiresAt !== undefined) row.expiresAt = changes.expiresAt.getTime();
+    if (changes.revokedAt !== undefined) row.revokedAt = changes.revokedAt?.getTime() ?? null;
+    if (changes.sentAt !== undefined) row.sentAt = changes.sentAt?.getTime() ?? null;
+    if (changes.role !== undefined) row.role = changes.role;
   }
 
   async findByCodeHash(codeHash: string): Promise<InviteRecord | null> {
