@@ -130,6 +130,11 @@ export const problemSchema = z.object({
   mfa_token_expires_at: z.iso.datetime().optional(),
   /** The second factors that can finish the sign-in: `totp`, `recovery_code`. */
   mfa_methods: z.array(z.string()).optional(),
+  /**
+   * Extension member of a `forbidden` refusal by a route's permission: the policy engine's reason kind
+   * (`no_matching_allow`: nothing grants it; `denied_by_rule`: a deny rule applies).
+   */
+  reason: z.string().optional(),
 });
 export type Problem = z.infer<typeof problemSchema>;
 

@@ -277,6 +277,8 @@ describe("a member's token", () => {
       const label = `${route.method} ${path} (${route.permission})`;
       expect(response.status, `${label}: ${JSON.stringify(response.body)}`).toBe(403);
       expect(response.body.code, label).toBe('forbidden');
+      // The engine's reason (the member's role grants nothing of it), as the verifier's middleware says it.
+      expect(response.body.reason, label).toBe('no_matching_allow');
     }
     // Nothing the member asked for happened.
     expectOk(await api('GET', '/auth/me', { token: a.member.token }));

@@ -1,7 +1,14 @@
 import type { RouteMetadata } from '@enforcer/contract';
+import { compile } from '@enforcer/contract/policy';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
-import { assertSessionLive, authenticateRoute, type Credential, readCredential } from './authenticate.js';
+import {
+  assertSessionLive,
+  authenticateRoute,
+  type Credential,
+  readCredential,
+  requireRoutePermission,
+} from './authenticate.js';
 
 const outcome = async (run: () => unknown): Promise<string> => {
   try {
@@ -70,5 +77,36 @@ describe('assertSessionLive', () => {
     [{ ...live, accountActive: false }, 'account_inactive'],
   ])('%j → %s', async (state, expected) => {
     expect(await outcome(() => assertSessionLive(claims, state))).toBe(expected);
+  });
+});
+
+describe('requireRoutePermission', () => {
+  const policy = compile({
+    version: 1,
+    resources: {},
+    roles: { admin: { permissions: ['accounts.*'] }, member: { permissions: [] } },
+    rules: [{ id: 'no-deletes-on-fridays', effect: 'deny', actions: ['accounts.delete'] }],
+  });
+  const subject = (role: string) => ({ id: 'a', tenant_id: 't', roles: [role], groups: [] });
+  const refusal = (role: string, permission: string) => {
+    try {
+      requireRoutePermission(policy, subject(role), permission);
+      return 'allowed';
+    } catch (error) {
+      const e = error as AppError;
+      return { code: e.code, detail: e.message, ...e.extensions };
+    }
+  };
+
+  it("answers forbidden with the engine's reason kind, never the rule's id", () => {
+    expect(refusal('admin', 'accounts.read')).toBe('allowed');
+    expect(refusal('member', 'accounts.read')).toEqual({
+      code: 'forbidden',
+      detail: 'Missing permission "accounts.read"',
+      reason: 'no_matching_allow',
+    });
+    const denied = refusal('admin', 'accounts.delete');
+    expect(denied).toMatchObject({ code: 'forbidden', reason: 'denied_by_rule' });
+    expect(JSON.stringify(denied)).not.toContain('fridays');
   });
 });

@@ -70,9 +70,17 @@ export function requireRoutePermission(
   subject: Subject,
   permission: string | undefined,
 ): void {
-  if (permission && !policy.can(subject, permission)) {
-    throw new AppError('forbidden', `Missing permission "${permission}"`);
-  }
+  if (!permission || policy.can(subject, permission)) return;
+  // The engine's reason, as the Node verifier's middleware gives it: a deny rule is not a missing grant.
+  // Its kind only: a rule's id is the tenant's business, not the caller's.
+  const { reason } = policy.explain(subject, permission);
+  throw new AppError(
+    'forbidden',
+    reason.kind === 'denied_by_rule'
+      ? `"${permission}" is denied by a rule of the tenant's policy`
+      : `Missing permission "${permission}"`,
+    { extensions: { reason: reason.kind } },
+  );
 }
 
 /** What the store says of a token's session and account, read when the token is presented. */
