@@ -1,6 +1,6 @@
 import type { Account, AccountStatus, contract } from '@enforcer/contract';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
-import { auditActorOf, type Caller, subjectOfCaller } from '../caller.js';
+import { auditActorOf, type Caller, type ClientInfo, subjectOfCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import { pageRequest, toPage } from '../pagination.js';
 import type { Clock } from '../platform.js';
@@ -30,6 +30,29 @@ export const accountDto = (a: AccountProfile): Account => ({
   groups: [...a.groups],
   created_at: a.createdAt.toISOString(),
 });
+
+/**
+ * Gives an account another role, in the caller's unit of work: its grant version is bumped (tokens minted
+ * before and the revocation feed learn of it) and the change is audited as `account.role.changed`.
+ */
+export async function changeAccountRole(
+  repos: Repositories,
+  caller: Caller,
+  client: Partial<ClientInfo>,
+  accountId: string,
+  change: { from: string; to: string; via?: string },
+): Promise<void> {
+  await repos.accounts.update(accountId, { role: change.to });
+  await repos.accounts.bumpGrantVersion(accountId);
+  repos.audit.record({
+    action: 'account.role.changed',
+    actor: auditActorOf(caller),
+    tenantId: caller.tenantId,
+    target: { type: 'account', id: accountId },
+    ...client,
+    details: change,
+  });
+}
 
 /** Every identifier a person's sign-in attempts may be counted under: email, person id, phone numbers. */
 export const signInIdentifiers = (person: { personId: string; email: string | null; phones: string[] }) => [
@@ -293,16 +316,7 @@ export const accountsHandlers = (
       assertRoleWithinReach(policy, caller, body.role, 'The');
       if (account.role === body.role) return profileOf(repos, account.id);
       await assertManagerRemains(repos, policy, account, { role: body.role, active: account.active });
-      await repos.accounts.update(account.id, { role: body.role });
-      await repos.accounts.bumpGrantVersion(account.id);
-      repos.audit.record({
-        action: 'account.role.changed',
-        actor: auditActorOf(caller),
-        tenantId: caller.tenantId,
-        target: { type: 'account', id: account.id },
-        ...ctx.client,
-        details: { from: account.role, to: body.role },
-      });
+      await changeAccountRole(repos, caller, ctx.client, account.id, { from: account.role, to: body.role });
       return profileOf(repos, account.id);
     });
     return { status: 200, body: dto };

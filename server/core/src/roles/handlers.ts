@@ -1,5 +1,6 @@
 import { builtInRoles, type contract, type Role } from '@enforcer/contract';
 import type { PolicyDocument } from '@enforcer/contract/policy';
+import { changeAccountRole } from '../accounts/handlers.js';
 import { callerOf, type Handlers } from '../api/handlers.js';
 import { auditActorOf, type Caller, type ClientInfo } from '../caller.js';
 import { AppError } from '../errors.js';
@@ -77,16 +78,7 @@ async function reassignAccounts(
   for (;;) {
     const page = await repos.accounts.list(caller.tenantId, { visible, role: from, after, limit: 100 });
     for (const account of page) {
-      await repos.accounts.update(account.id, { role: to });
-      await repos.accounts.bumpGrantVersion(account.id);
-      repos.audit.record({
-        action: 'account.role.changed',
-        actor: auditActorOf(caller),
-        tenantId: caller.tenantId,
-        target: { type: 'account', id: account.id },
-        ...client,
-        details: { from, to, via: 'role.deleted' },
-      });
+      await changeAccountRole(repos, caller, client, account.id, { from, to, via: 'role.deleted' });
     }
     moved += page.length;
     if (page.length < 100) return moved;
