@@ -167,10 +167,15 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
   // A request that may have written waits, before answering, until this process has heard of
   // every change committed so far: the caller's next request never meets a stale cache entry.
   const readOnlyPosts = new Set<string>([contract.policy.authorize.path, contract.policy.filter.path]);
-  app.addHook('onSend', async (request, _reply, payload) => {
+  // A refresh that succeeds wrote nothing the cache holds (a new refresh token, the session's last use); one
+  // that fails may have ended the session (reuse, an account no longer active), so it waits like any write.
+  const cacheNeutralWhenOk = new Set<string>([contract.auth.refresh.path]);
+  app.addHook('onSend', async (request, reply, payload) => {
     const method = request.method;
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return payload;
-    if (readOnlyPosts.has(request.routeOptions.url ?? '')) return payload;
+    const route = request.routeOptions.url ?? '';
+    if (readOnlyPosts.has(route)) return payload;
+    if (reply.statusCode === 200 && cacheNeutralWhenOk.has(route)) return payload;
     await listener.sync();
     return payload;
   });
