@@ -30,7 +30,7 @@ import {
 } from './session/snapshot';
 import type { StoredSession } from './session/stored-session';
 import { type Clock, systemClock } from './shared/clock';
-import { EnforcerError, unwrap } from './shared/errors';
+import { EnforcerError, isEnforcerError, unwrap } from './shared/errors';
 import { resolveStorage, type StorageOption } from './storage/storage';
 import { type ChannelFactory, platformChannel } from './sync/channel';
 import { type LockManagerLike, platformLocks } from './sync/locks';
@@ -70,8 +70,26 @@ export interface Enforcer {
   ready(): Promise<SessionSnapshot>;
 
   requestOtp(email: string, options?: { tenantCode?: string | null }): Promise<OtpRequestResponse>;
+  /**
+   * Signs in with an emailed code. Resolves to a result to switch on: `signed_in` with the session, or
+   * `mfa_required` (the person has two-step verification on) with `verify(factor)` to finish. Failures
+   * (a wrong code, a locked account, the network) still throw `EnforcerError`.
+   */
+  signInWithOtp(input: { email: string; otp: string; tenantCode?: string }): Promise<SignInResult>;
+  /**
+   * Any sign-in method `POST /auth/login` accepts (`provider` picks it), answered as a result to switch
+   * on: `signed_in` with the session, or `mfa_required` with `verify(factor)`. Failures still throw.
+   */
+  signIn(body: LoginBody): Promise<SignInResult>;
+  /**
+   * @deprecated Since 0.1; removed in 0.2. Use `signInWithOtp()`, which answers `mfa_required` as a result.
+   * Resolves to the session; a person with two-step verification on makes it throw `mfa_required`.
+   */
   loginWithOtp(input: { email: string; otp: string; tenantCode?: string }): Promise<SignedInSnapshot>;
-  /** Any sign-in method `POST /auth/login` accepts (`provider` picks it). */
+  /**
+   * @deprecated Since 0.1; removed in 0.2. Use `signIn()`, which answers `mfa_required` as a result.
+   * Resolves to the session; a person with two-step verification on makes it throw `mfa_required`.
+   */
   login(body: LoginBody): Promise<SignedInSnapshot>;
   register(input: { email: string; tenantCode?: string | null }): Promise<RegisterResponse>;
   /** Ends this session (`everywhere`: every session of the person); every tab signs out. */
@@ -108,8 +126,9 @@ export interface Enforcer {
   /** Passkey flows, loaded on first use. */
   passkeys(): Promise<PasskeyFlows>;
   /**
-   * Finishes a sign-in that failed with `mfa_required`: the `mfa_token` is on the error's problem
-   * (`error.problem.mfa_token`); the factor is `{ code }` (TOTP) or `{ recovery_code }`.
+   * Finishes an `mfa_required` sign-in with its token (`result.mfaToken`, or on the deprecated calls
+   * `error.problem.mfa_token`); the factor is `{ code }` (TOTP) or `{ recovery_code }`. The result's
+   * own `verify(factor)` does the same.
    */
   verifyMfa(mfaToken: string, factor: SecondFactor): Promise<SignedInSnapshot>;
   /**
@@ -122,6 +141,37 @@ export interface Enforcer {
   /** Stops timers, listeners and the tab channel. */
   destroy(): void;
 }
+
+/** A second factor that can finish an `mfa_required` sign-in (the server's list may grow). */
+export type MfaMethod = 'totp' | 'recovery_code' | (string & {});
+
+/** A sign-in that opened a session. */
+export interface SignedInResult {
+  status: 'signed_in';
+  session: SignedInSnapshot;
+}
+
+/**
+ * A sign-in whose first factor was right, for a person with two-step verification on: no session yet.
+ * Finish it with `verify({ code })` or `verify({ recovery_code })` (or `enforcer.verifyMfa(mfaToken, …)`)
+ * before `expiresAt`; a wrong code throws `invalid_mfa_code` and the result stays usable (5 tries).
+ */
+export interface MfaRequiredResult {
+  status: 'mfa_required';
+  /** The challenge's single-use token (`emt_…`), for `POST /auth/mfa/verify`. */
+  mfaToken: string;
+  /** When the token expires, in ms since the epoch (5 minutes after the sign-in). */
+  expiresAt: number;
+  /** The factors that can finish it: `totp`, `recovery_code`. */
+  methods: MfaMethod[];
+  verify(factor: SecondFactor): Promise<SignedInSnapshot>;
+}
+
+/**
+ * What a sign-in answers: switch on `status`. Further outcomes may be added (handle the unknown with a
+ * default branch); failures are never results, they throw `EnforcerError`.
+ */
+export type SignInResult = SignedInResult | MfaRequiredResult;
 
 /** Error codes of a 401 that a fresh access token may cure. */
 const TOKEN_PROBLEMS = new Set(['token_expired', 'token_invalid', 'unauthenticated']);
@@ -252,6 +302,12 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
   const tenantCodeOf = (code: string | null | undefined) =>
     code === null ? undefined : (code ?? options.tenantCode);
 
+  const otpLoginBody = (input: { email: string; otp: string; tenantCode?: string }): LoginBody => {
+    const tenant_code = input.tenantCode ?? options.tenantCode;
+    if (!tenant_code) throw new EnforcerError('bad_request', 'A tenant code is needed to sign in');
+    return { provider: 'email_otp', email: input.email, otp: input.otp, tenant_code };
+  };
+
   const flow: FlowContext = {
     api,
     publicApi,
@@ -276,11 +332,23 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
       const tenant_code = tenantCodeOf(opts?.tenantCode);
       return unwrap(publicApi.auth.requestOtp({ body: { email, ...(tenant_code ? { tenant_code } : {}) } }));
     },
-    loginWithOtp: async ({ email, otp, tenantCode }) => {
-      const tenant_code = tenantCode ?? options.tenantCode;
-      if (!tenant_code) throw new EnforcerError('bad_request', 'A tenant code is needed to sign in');
-      return enforcer.login({ provider: 'email_otp', email, otp, tenant_code });
+    signInWithOtp: async (input) => enforcer.signIn(otpLoginBody(input)),
+    async signIn(body) {
+      let response: TokenResponse;
+      try {
+        response = await unwrap(publicApi.auth.login({ body }));
+      } catch (error) {
+        const challenge = mfaChallengeOf(error, clock);
+        if (!challenge) throw error;
+        return {
+          status: 'mfa_required',
+          ...challenge,
+          verify: (factor) => enforcer.verifyMfa(challenge.mfaToken, factor),
+        };
+      }
+      return { status: 'signed_in', session: await signIn(response) };
     },
+    loginWithOtp: async (input) => enforcer.login(otpLoginBody(input)),
     login: async (body) => signIn(await unwrap(publicApi.auth.login({ body }))),
     register: ({ email, tenantCode }) => {
       const tenant_code = tenantCodeOf(tenantCode);
@@ -376,6 +444,21 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
     destroy: () => sessions.destroy(),
   };
   return enforcer;
+}
+
+/** The challenge of an `mfa_required` refusal; undefined for any other error. */
+function mfaChallengeOf(
+  error: unknown,
+  clock: Clock,
+): Omit<MfaRequiredResult, 'status' | 'verify'> | undefined {
+  if (!isEnforcerError(error, 'mfa_required') || !error.problem?.mfa_token) return undefined;
+  const { mfa_token, mfa_token_expires_at, mfa_methods } = error.problem;
+  return {
+    mfaToken: mfa_token,
+    // The server always sends the expiry; its documented 5 minutes otherwise.
+    expiresAt: mfa_token_expires_at ? Date.parse(mfa_token_expires_at) : clock.now() + 300_000,
+    methods: mfa_methods ?? ['totp', 'recovery_code'],
+  };
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) =>

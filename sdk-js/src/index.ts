@@ -8,7 +8,15 @@ export {
   createClient,
   type EnforcerClient,
 } from './client/create-client';
-export { createEnforcer, type Enforcer, type EnforcerOptions } from './create-enforcer';
+export {
+  createEnforcer,
+  type Enforcer,
+  type EnforcerOptions,
+  type MfaMethod,
+  type MfaRequiredResult,
+  type SignedInResult,
+  type SignInResult,
+} from './create-enforcer';
 export type { FlowContext } from './flows/context';
 export type { PasskeyFlows } from './flows/passkeys';
 export { type AccessTokenClaims, decodeClaims } from './session/claims';

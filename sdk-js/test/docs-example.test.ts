@@ -1,4 +1,4 @@
-// The example test of docs/sdk-js.md, as a customer would write it.
+// app.test.ts
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createEnforcer } from '../src/index';
@@ -16,7 +16,7 @@ it('unlocks transfers once KYC passed', async () => {
 
   const enforcer = createEnforcer({ baseUrl: mock.baseUrl, tenantCode: tenant.code, clock });
   await enforcer.requestOtp('alice@example.com');
-  await enforcer.loginWithOtp({ email: 'alice@example.com', otp: mock.lastOtp('alice@example.com')! });
+  await enforcer.signInWithOtp({ email: 'alice@example.com', otp: mock.lastOtp('alice@example.com')! });
   await enforcer.reloadPermissions();
   expect(enforcer.can('transfers.create')).toBe(false);
 

@@ -111,7 +111,7 @@ describe('flows', () => {
     const tenant = h.mock.seed.tenant();
     await enforcer.requestOtp('x@example.com', { tenantCode: tenant.code });
     const wrong = await enforcer
-      .loginWithOtp({ email: 'x@example.com', otp: '000000', tenantCode: tenant.code })
+      .signInWithOtp({ email: 'x@example.com', otp: '000000', tenantCode: tenant.code })
       .catch((e: unknown) => e);
     // (a one-in-a-million chance that 000000 is the code is accepted)
     if (wrong instanceof EnforcerError) {
@@ -126,7 +126,7 @@ describe('flows', () => {
       code: 'unauthenticated',
       status: 401,
     });
-    await expect(enforcer.loginWithOtp({ email: 'x@example.com', otp: '123456' })).rejects.toMatchObject({
+    await expect(enforcer.signInWithOtp({ email: 'x@example.com', otp: '123456' })).rejects.toMatchObject({
       code: 'bad_request',
     });
   });
@@ -141,7 +141,7 @@ describe('flows', () => {
       next: 'otp_request',
     });
     const otp = await enforcer.requestOtp('flow@example.com');
-    await enforcer.loginWithOtp({ email: 'flow@example.com', otp: otp.code! });
+    await enforcer.signInWithOtp({ email: 'flow@example.com', otp: otp.code! });
 
     h.clock.advance(1); // memberships are listed oldest first
     const joined = await enforcer.tenants.join(club.code);

@@ -72,7 +72,7 @@ export async function signedIn(
 ) {
   const code = tenantCode ?? h.mock.seed.tenant({ name: 'Acme Pay' }).code;
   const otp = await enforcer.requestOtp(email, { tenantCode: code });
-  await enforcer.loginWithOtp({ email, otp: otp.code!, tenantCode: code });
+  await enforcer.signInWithOtp({ email, otp: otp.code!, tenantCode: code });
   return { email, tenantCode: code };
 }
 

@@ -1,4 +1,10 @@
-import type { LoginBody, Membership, OtpRequestResponse, RegisterResponse } from '@enforcer/contract';
+import type {
+  LoginBody,
+  Membership,
+  OtpRequestResponse,
+  RegisterResponse,
+  SecondFactor,
+} from '@enforcer/contract';
 import {
   type Enforcer,
   EnforcerError,
@@ -7,6 +13,7 @@ import {
   type SessionSnapshot,
   type SignedInSnapshot,
   type SignedOutSnapshot,
+  type SignInResult,
 } from '@enforcer/sdk-js';
 import { useMemo } from 'react';
 import { useEnforcerContext } from './context';
@@ -15,7 +22,15 @@ import { useSessionSelector } from './store';
 /** The SDK's flows, bound to the provider's client. Each resolves when the session changed. */
 export interface SessionActions {
   requestOtp(email: string, options?: { tenantCode?: string | null }): Promise<OtpRequestResponse>;
+  /** Signs in with an emailed code: `signed_in` with the session, or `mfa_required` with `verify(factor)`. */
+  signInWithOtp(input: { email: string; otp: string; tenantCode?: string }): Promise<SignInResult>;
+  /** Any `POST /auth/login` body: `signed_in` with the session, or `mfa_required` with `verify(factor)`. */
+  signIn(body: LoginBody): Promise<SignInResult>;
+  /** Finishes an `mfa_required` sign-in with its `mfaToken` and `{ code }` or `{ recovery_code }`. */
+  verifyMfa(mfaToken: string, factor: SecondFactor): Promise<SignedInSnapshot>;
+  /** @deprecated Since 0.1; removed in 0.2. Use `signInWithOtp()` (`mfa_required` is a result there, not a throw). */
   loginWithOtp(input: { email: string; otp: string; tenantCode?: string }): Promise<SignedInSnapshot>;
+  /** @deprecated Since 0.1; removed in 0.2. Use `signIn()` (`mfa_required` is a result there, not a throw). */
   login(body: LoginBody): Promise<SignedInSnapshot>;
   register(input: { email: string; tenantCode?: string | null }): Promise<RegisterResponse>;
   /** Signs out here and in every tab (`everywhere`: every session of the person). */
@@ -44,6 +59,9 @@ function actionsOf(client: Enforcer | null): SessionActions {
   if (!client) {
     return {
       requestOtp: notReady,
+      signInWithOtp: notReady,
+      signIn: notReady,
+      verifyMfa: notReady,
       loginWithOtp: notReady,
       login: notReady,
       register: notReady,
@@ -58,6 +76,9 @@ function actionsOf(client: Enforcer | null): SessionActions {
   }
   return {
     requestOtp: (email, options) => client.requestOtp(email, options),
+    signInWithOtp: (input) => client.signInWithOtp(input),
+    signIn: (body) => client.signIn(body),
+    verifyMfa: (mfaToken, factor) => client.verifyMfa(mfaToken, factor),
     loginWithOtp: (input) => client.loginWithOtp(input),
     login: (body) => client.login(body),
     register: (input) => client.register(input),

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-// The examples of docs/react.md, as written there.
+// app.test.tsx
 import { createEnforcer } from '@enforcer/sdk-js';
 import { createEnforcerMock } from '@enforcer/sdk-js/msw';
 import { act, cleanup, render, screen } from '@testing-library/react';
@@ -39,7 +39,7 @@ it('unlocks transfers after KYC', async () => {
   );
   await act(async () => {
     await enforcer.requestOtp('alice@example.com');
-    await enforcer.loginWithOtp({ email: 'alice@example.com', otp: mock.lastOtp('alice@example.com')! });
+    await enforcer.signInWithOtp({ email: 'alice@example.com', otp: mock.lastOtp('alice@example.com')! });
   });
   const button = await screen.findByRole('button', { name: 'Transfer' });
   expect(button.hasAttribute('disabled')).toBe(true);

@@ -34,7 +34,7 @@ function SignIn({ tenantCode }: { tenantCode: string }) {
           await session.requestOtp(email, { tenantCode });
           setSent(true);
         } else {
-          await session.loginWithOtp({ email, otp, tenantCode });
+          await session.signInWithOtp({ email, otp, tenantCode });
         }
       }}
     >
@@ -216,7 +216,7 @@ describe('sign-in, the KYC gate, sign-out', () => {
     const { tenant, account, email } = h.seedCustomer();
     const enforcer = h.client();
     await enforcer.requestOtp(email, { tenantCode: tenant.code });
-    await enforcer.loginWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: tenant.code });
+    await enforcer.signInWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: tenant.code });
     render(
       <EnforcerProvider client={enforcer}>
         <OwnAccount id={account.id} tenantId={tenant.id} />
@@ -237,7 +237,7 @@ describe('tenants', () => {
     h.mock.seed.account({ tenant: savings.id, email });
     const enforcer = h.client();
     await enforcer.requestOtp(email, { tenantCode: bank.code });
-    await enforcer.loginWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: bank.code });
+    await enforcer.signInWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: bank.code });
     const before = h.mock.count('auth.tenants');
 
     render(
@@ -301,7 +301,7 @@ describe('sessions', () => {
     const signIn = async () => {
       const enforcer = h.client({ permissions: false });
       await enforcer.requestOtp(email, { tenantCode: tenant.code });
-      await enforcer.loginWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: tenant.code });
+      await enforcer.signInWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: tenant.code });
       return enforcer;
     };
     const enforcer = await signIn();
@@ -372,7 +372,7 @@ describe('renders', () => {
     );
     await act(async () => {
       await enforcer.requestOtp(email, { tenantCode: tenant.code });
-      await enforcer.loginWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: tenant.code });
+      await enforcer.signInWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: tenant.code });
     });
     await signedInWithPermissions(enforcer);
     await screen.findByText('gate denied');
@@ -415,7 +415,7 @@ describe('renders', () => {
     );
     await act(async () => {
       await enforcer.requestOtp(email, { tenantCode: tenant.code });
-      await enforcer.loginWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: tenant.code });
+      await enforcer.signInWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: tenant.code });
     });
     await signedInWithPermissions(enforcer);
     h.mock.seed.addToGroup({ account: account.id, group: 'verified' });
@@ -447,7 +447,7 @@ describe('tabs and the provider', () => {
     );
     await act(async () => {
       await tabA.requestOtp(email, { tenantCode: tenant.code });
-      await tabA.loginWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: tenant.code });
+      await tabA.signInWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: tenant.code });
     });
     await waitFor(() => expect(screen.getAllByText(`signed in as ${email}`)).toHaveLength(2));
     fireEvent.click(screen.getAllByRole('button', { name: 'Sign out' })[0]!);
@@ -473,7 +473,7 @@ describe('tabs and the provider', () => {
     const otherTab = h.client({ storage, storageKey });
     await act(async () => {
       await otherTab.requestOtp(email, { tenantCode: tenant.code });
-      await otherTab.loginWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: tenant.code });
+      await otherTab.signInWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: tenant.code });
     });
     expect(await screen.findByText(`signed in as ${email}`)).toBeDefined();
     expect(await screen.findByRole('button', { name: 'Transfer (complete KYC first)' })).toBeDefined();
@@ -500,7 +500,7 @@ describe('tabs and the provider', () => {
     const first = h.client({ storage: slow, storageKey });
     await first.ready();
     await first.requestOtp(email, { tenantCode: tenant.code });
-    await first.loginWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: tenant.code });
+    await first.signInWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: tenant.code });
 
     const restored = h.client({ storage: slow, storageKey });
     const seen: string[] = [];

@@ -45,7 +45,7 @@ describe('hydration', () => {
     const storageKey = h.key();
     const tab = h.client({ storage, storageKey });
     await tab.requestOtp(email, { tenantCode: tenant.code });
-    await tab.loginWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: tenant.code });
+    await tab.signInWithOtp({ email, otp: h.mock.lastOtp(email)!, tenantCode: tenant.code });
 
     const options = { baseUrl: h.mock.baseUrl, storage, storageKey, autoRefresh: false };
     const tree = (mode: 'server' | 'browser') =>

@@ -36,8 +36,10 @@ import {
   revocationsHandlers,
   rolesHandlers,
   secondFactorGate,
+  TOTP_PERIOD_SECONDS,
   tenantsHandlers,
   tenantView,
+  totpCode,
   webCryptoHashing,
   webCryptoRandom,
 } from '@enforcer/core';
@@ -120,6 +122,11 @@ export interface EnforcerMock {
   count(route: string): number;
   /** The last one-time code issued for `email` (optionally for one tenant; `null`: self-serve codes). */
   lastOtp(email: string, tenant?: TenantRef | null): string | undefined;
+  /**
+   * The TOTP code an authenticator app would show now (on the mock's clock) for a `secret` of
+   * `POST /auth/mfa/totp/enroll`. A code is accepted once: advance the clock 30 s before the next one.
+   */
+  totpCode(secret: string): Promise<string>;
   readonly seed: {
     tenant(input?: SeedTenantInput): Tenant;
     account(input: SeedAccountInput): Account;
@@ -325,6 +332,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       }
       return found;
     },
+    totpCode: (secret) => totpCode(secret, Math.floor(clock.now() / 1000 / TOTP_PERIOD_SECONDS)),
     seed: {
       tenant: ({ name = 'Acme Pay', policy, ...input } = {}) => {
         const tenant = seedTenant(store.db, webCryptoRandom, {

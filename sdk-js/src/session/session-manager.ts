@@ -80,12 +80,14 @@ export class SessionManager {
   readonly #peerRefreshing = new Map<string, number>();
   #peerWaiters: (() => void)[] = [];
   readonly #unsubscribe: (() => void) | undefined;
+  readonly #unsubscribeClock: (() => void) | undefined;
   #destroyed = false;
 
   constructor(options: SessionManagerOptions) {
     this.#o = options;
     options.channel?.addEventListener('message', (event) => void this.#onMessage(event.data));
     this.#unsubscribe = options.storage.subscribe?.(options.storageKey, () => void this.#onStorageChange());
+    this.#unsubscribeClock = options.clock.onChange?.(() => this.#onClockMoved());
     let first: string | null | Promise<string | null>;
     try {
       first = options.storage.get(options.storageKey);
@@ -178,6 +180,7 @@ export class SessionManager {
     this.#destroyed = true;
     clearTimeout(this.#timer);
     this.#unsubscribe?.();
+    this.#unsubscribeClock?.();
     this.#o.channel?.close();
     for (const wake of this.#peerWaiters) wake();
   }
@@ -264,6 +267,20 @@ export class SessionManager {
     this.#o.onChange(next, change);
   }
 
+  /** A test clock jumped: past the refresh point, refresh as the timer would have (no jitter). */
+  #onClockMoved(): void {
+    const session = this.#session;
+    if (!session || !this.#o.autoRefresh || this.#destroyed || this.#refreshing) return;
+    if (this.#o.clock.now() < session.expires - this.#o.refreshAheadMs) return;
+    this.#backgroundRefresh();
+  }
+
+  #backgroundRefresh(): void {
+    this.refresh(undefined, this.#o.refreshAheadMs).catch(() => {
+      // A failed background refresh is retried on the next call that needs the token.
+    });
+  }
+
   /** Ahead-of-expiry refresh: a timer per tab, jittered so tabs do not all wake at once. */
   #schedule(): void {
     clearTimeout(this.#timer);
@@ -271,14 +288,7 @@ export class SessionManager {
     if (!session || !this.#o.autoRefresh || this.#destroyed) return;
     const jitter = Math.random() * Math.min(2000, this.#o.refreshAheadMs / 4);
     const delay = Math.max(0, session.expires - this.#o.refreshAheadMs - this.#o.clock.now() + jitter);
-    this.#timer = setTimeout(
-      () => {
-        this.refresh(undefined, this.#o.refreshAheadMs).catch(() => {
-          // A failed background refresh is retried on the next call that needs the token.
-        });
-      },
-      Math.min(delay, 2 ** 31 - 1),
-    );
+    this.#timer = setTimeout(() => this.#backgroundRefresh(), Math.min(delay, 2 ** 31 - 1));
     (this.#timer as { unref?: () => void }).unref?.();
   }
 

@@ -7,7 +7,7 @@ import {
   useSession,
   useTenants,
 } from '@enforcer/react';
-import { isEnforcerError } from '@enforcer/sdk-js';
+import { isEnforcerError, type MfaRequiredResult } from '@enforcer/sdk-js';
 import { type FormEvent, useEffect, useState } from 'react';
 import { type DemoBank, fetchBanks, setKyc } from './demo-api';
 
@@ -58,7 +58,10 @@ function SignIn({ banks }: { banks: DemoBank[] }) {
   const [email, setEmail] = useState('');
   const [otp, setOtp] = useState('');
   const [devCode, setDevCode] = useState<string>();
-  const [step, setStep] = useState<'email' | 'code'>('email');
+  const [step, setStep] = useState<'email' | 'code' | 'mfa'>('email');
+  // Set when the person has two-step verification on: the sign-in waits for their authenticator's code.
+  const [challenge, setChallenge] = useState<MfaRequiredResult>();
+  const [mfaCode, setMfaCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
 
@@ -72,8 +75,14 @@ function SignIn({ banks }: { banks: DemoBank[] }) {
         setDevCode(answer.code);
         setOtp(answer.code ?? '');
         setStep('code');
-      } else {
-        await session.loginWithOtp({ email, otp, tenantCode: bank });
+      } else if (step === 'code') {
+        const result = await session.signInWithOtp({ email, otp, tenantCode: bank });
+        if (result.status === 'mfa_required') {
+          setChallenge(result);
+          setStep('mfa');
+        }
+      } else if (challenge) {
+        await challenge.verify({ code: mfaCode });
       }
     } catch (e) {
       setError(messageOf(e));
@@ -104,7 +113,7 @@ function SignIn({ banks }: { banks: DemoBank[] }) {
       <form onSubmit={submit} className="stack">
         <label>
           Bank
-          <select value={bank} onChange={(e) => setBank(e.target.value)} disabled={step === 'code'}>
+          <select value={bank} onChange={(e) => setBank(e.target.value)} disabled={step !== 'email'}>
             {banks.map((b) => (
               <option key={b.code} value={b.code}>
                 {b.name}
@@ -120,7 +129,7 @@ function SignIn({ banks }: { banks: DemoBank[] }) {
             autoComplete="email"
             value={email}
             onChange={(e) => setEmail(e.target.value)}
-            disabled={step === 'code'}
+            disabled={step !== 'email'}
             placeholder="you@example.com"
           />
         </label>
@@ -130,7 +139,19 @@ function SignIn({ banks }: { banks: DemoBank[] }) {
             <input inputMode="numeric" required value={otp} onChange={(e) => setOtp(e.target.value)} />
           </label>
         )}
-        {devCode && (
+        {step === 'mfa' && (
+          <label>
+            Authenticator code
+            <input
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              required
+              value={mfaCode}
+              onChange={(e) => setMfaCode(e.target.value)}
+            />
+          </label>
+        )}
+        {devCode && step === 'code' && (
           <p className="hint" data-testid="dev-code">
             Development server: your code is <strong>{devCode}</strong> (also in the server log). A production
             server only emails it.
@@ -142,7 +163,7 @@ function SignIn({ banks }: { banks: DemoBank[] }) {
           </p>
         )}
         <button type="submit" disabled={busy}>
-          {step === 'email' ? 'Send code' : 'Sign in'}
+          {step === 'email' ? 'Send code' : step === 'code' ? 'Sign in' : 'Verify'}
         </button>
         {step === 'email' && (
           <button type="button" className="secondary" disabled={busy} onClick={signInWithPasskey}>
