@@ -7,7 +7,7 @@ import {
   enforcer as enforcerPlugin,
   requirePermission as requireFastify,
 } from '@enforcer/node-verifier/fastify';
-import express from 'express';
+import express, { type Request } from 'express';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,19 +90,15 @@ app.post('/transfers', requireExpress('transfers.create'), (_req, res) => {
 });
 app.get(
   '/accounts/:id',
-  requireExpress('accounts.read', (req) =>
-    accountRecord((req as unknown as { params: { id: string } }).params.id),
-  ),
+  // The route's own request type reaches the resource builder (issue #20: no cast needed).
+  requireExpress('accounts.read', (req: Request<{ id: string }>) => accountRecord(req.params.id)),
   (_req, res) => {
     res.json({ ok: true });
   },
 );
 app.post(
   '/records/:kind/role',
-  requireExpress(
-    'accounts.role.update',
-    (req) => records[(req as unknown as { params: { kind: string } }).params.kind]!,
-  ),
+  requireExpress('accounts.role.update', (req: Request<{ kind: string }>) => records[req.params.kind]!),
   (_req, res) => {
     res.json({ ok: true });
   },

@@ -77,13 +77,15 @@ export function enforcerExpress(options: EnforcerExpressOptions): Middleware {
 
 /**
  * Requires a permission, after `enforcerExpress`: 401 without a principal, 403 `forbidden` when the
- * policy says no. `resource` builds the record the permission is about from the request.
+ * policy says no. `resource` builds the record the permission is about from the request, typed as the
+ * route's own request (Express infers it: `req.params.id` on `'/accounts/:id'`, `req.body`), or as any
+ * request type you annotate it with.
  */
-export function requirePermission(
+export function requirePermission<Req extends ExpressLikeRequest = ExpressLikeRequest>(
   permission: string,
-  resource?: (req: ExpressLikeRequest) => Resource | Promise<Resource>,
-  options: { onError?: (error: unknown, req: ExpressLikeRequest) => void } = {},
-): Middleware {
+  resource?: (req: Req) => Resource | Promise<Resource>,
+  options: { onError?: (error: unknown, req: Req) => void } = {},
+): (req: Req, res: ExpressLikeResponse, next: NextFunction) => void {
   return (req, res, next) => {
     const context = req.enforcer;
     if (!context) return send(res, problemAnswer('unauthenticated', undefined, instanceOf(req)));
