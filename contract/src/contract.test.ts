@@ -46,7 +46,8 @@ describe('route table', () => {
     // + account lifecycle (issue #14: lock, ban, unban, delete, restore, mfa reset)
     // + roles, groups and invites (issue #14: POST/PATCH/DELETE /roles, PATCH/DELETE /groups/{id} and
     //   its members, GET/DELETE /tenants/{id}/invites/... and resend)
-    expect(routes.length).toBe(88);
+    // + PATCH /auth/me (issue #14: the person's profile)
+    expect(routes.length).toBe(89);
   });
 
   it('puts every route under the base path, once per method and path', () => {

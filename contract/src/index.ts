@@ -190,6 +190,8 @@ export {
   switchTenantBodySchema,
   type TokenResponse,
   tokenResponseSchema,
+  type UpdateProfileBody,
+  updateProfileBodySchema,
 } from './auth/schemas';
 export {
   type LinkSiweBody,

@@ -150,7 +150,7 @@ describe('requests are checked like the server checks them', () => {
     expect((await call('GET', '/nope')).body).toMatchObject({ status: 404, code: 'not_found' });
     const wrongMethod = await call('DELETE', '/auth/me');
     expect(wrongMethod.body.code).toBe('method_not_allowed');
-    expect(wrongMethod.headers.get('allow')).toBe('GET');
+    expect(wrongMethod.headers.get('allow')).toBe('GET, PATCH');
 
     const { token } = await login();
     const badId = await call('GET', '/accounts/not-a-uuid', undefined, { authorization: `Bearer ${token}` });

@@ -43,6 +43,38 @@ export function personStoreContract(name: string, harness: () => PersonStoreHarn
       ).rejects.toThrow();
     });
 
+    it('starts with an empty profile, changes only the fields given, and clears with null', async () => {
+      const { uow } = harness();
+      const { id, profile } = await uow.transaction((repos) =>
+        repos.persons.create({ email: email(), emailVerifiedAt: null }),
+      );
+      expect(profile).toEqual({ displayName: null, avatarUrl: null, locale: null, timeZone: null });
+      await uow.transaction((repos) =>
+        repos.persons.updateProfile(id, {
+          displayName: 'Ada Lovelace',
+          locale: 'en-GB',
+          timeZone: 'Europe/London',
+        }),
+      );
+      await uow.transaction((repos) =>
+        repos.persons.updateProfile(id, { locale: null, avatarUrl: 'https://cdn.example.com/ada.png' }),
+      );
+      expect((await uow.read((repos) => repos.persons.find(id)))!.profile).toEqual({
+        displayName: 'Ada Lovelace',
+        avatarUrl: 'https://cdn.example.com/ada.png',
+        locale: null,
+        timeZone: 'Europe/London',
+      });
+      // A change that fails with its unit of work is not kept.
+      await expect(
+        uow.transaction(async (repos) => {
+          await repos.persons.updateProfile(id, { displayName: 'Someone else' });
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect((await uow.read((repos) => repos.persons.find(id)))!.profile.displayName).toBe('Ada Lovelace');
+    });
+
     it('marks an email proven', async () => {
       const { uow } = harness();
       const at = new Date();

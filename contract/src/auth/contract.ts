@@ -17,6 +17,7 @@ import {
   registerResponseSchema,
   switchTenantBodySchema,
   tokenResponseSchema,
+  updateProfileBodySchema,
 } from './schemas';
 
 const meta = routeMeta('Auth');
@@ -106,6 +107,16 @@ export const authContract = c.router({
     path: '/auth/me',
     summary: 'The signed-in account, person, tenant, roles, groups and session',
     responses: { 200: meResponseSchema, ...problems(401, 403) },
+    metadata: meta({ auth: 'user' }),
+  },
+  updateMe: {
+    method: 'PATCH',
+    path: '/auth/me',
+    summary: "Change the signed-in person's profile (display name, avatar, locale, time zone)",
+    description:
+      "Absent fields stay as they are, `null` clears one. The profile is the person's, the same in each of their tenants. Answers what `GET /auth/me` answers.",
+    body: updateProfileBodySchema,
+    responses: { 200: meResponseSchema, ...problems(400, 401, 403) },
     metadata: meta({ auth: 'user' }),
   },
   permissions: {

@@ -4,6 +4,7 @@ import { policySubjectSchema } from '../authorization/schemas';
 import {
   emailSchema,
   idSchema,
+  nameSchema,
   otpCodeSchema,
   refreshTokenSchema,
   tenantCodeSchema,
@@ -11,7 +12,7 @@ import {
 } from '../common/schemas';
 import { storableText } from '../common/text';
 import { policyDocumentSchema } from '../policy/schema';
-import { tenantSchema, tenantSummarySchema } from '../tenants/schemas';
+import { logoUrlSchema, tenantSchema, tenantSummarySchema } from '../tenants/schemas';
 import { googleLoginBodySchema } from './google';
 import { magicLinkLoginBodySchema } from './magic-link';
 import { passkeyLoginBodySchema } from './passkey';
@@ -26,6 +27,13 @@ export const personSchema = z.object({
   email: z.string().nullable(),
   email_verified: z.boolean(),
   created_at: timestampSchema,
+  /** The person's profile (`PATCH /auth/me`): what apps show; never used to sign in or decide. */
+  display_name: z.string().nullable(),
+  avatar_url: z.string().nullable(),
+  /** A BCP 47 language tag, e.g. `en-GB`. */
+  locale: z.string().nullable(),
+  /** An IANA time zone, e.g. `Europe/London`. */
+  time_zone: z.string().nullable(),
 });
 export type Person = z.infer<typeof personSchema>;
 
@@ -173,6 +181,38 @@ export const sessionSchema = z.object({
   expires_at: timestampSchema,
 });
 export type Session = z.infer<typeof sessionSchema>;
+
+/** A BCP 47 language tag as browsers send them (`en`, `en-GB`, `zh-Hant-TW`, `es-419`): letters, digits, hyphens. */
+const localeSchema = z
+  .string()
+  .max(35)
+  .regex(/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/, 'a BCP 47 language tag, like "en-GB"');
+
+/** An IANA time zone this runtime knows (`Europe/London`, `UTC`); checked with `Intl`, no list of our own. */
+const timeZoneSchema = z
+  .string()
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return /^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone);
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone, like "Europe/London"');
+
+/**
+ * `PATCH /auth/me`: the fields of the caller's profile to change; `null` clears one, an absent field
+ * stays as it is. The profile belongs to the person, so it is the same in each of their tenants.
+ */
+export const updateProfileBodySchema = z.strictObject({
+  display_name: nameSchema.nullable().optional(),
+  /** https only, on a domain name (as a tenant's logo). */
+  avatar_url: logoUrlSchema.nullable().optional(),
+  locale: localeSchema.nullable().optional(),
+  time_zone: timeZoneSchema.nullable().optional(),
+});
+export type UpdateProfileBody = z.infer<typeof updateProfileBodySchema>;
 
 export const meResponseSchema = z.object({
   account: accountSchema,

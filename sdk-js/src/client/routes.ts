@@ -26,6 +26,7 @@ export const routes = {
     tenants: ['GET', '/api/v1/enforcer/auth/tenants', 'user'],
     acceptInvite: ['POST', '/api/v1/enforcer/auth/invites/accept', 'user'],
     me: ['GET', '/api/v1/enforcer/auth/me', 'user'],
+    updateMe: ['PATCH', '/api/v1/enforcer/auth/me', 'user'],
     permissions: ['GET', '/api/v1/enforcer/auth/permissions', 'user'],
     sessions: ['GET', '/api/v1/enforcer/auth/sessions', 'user'],
     endSession: ['DELETE', '/api/v1/enforcer/auth/sessions/:id', 'user'],

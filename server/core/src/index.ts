@@ -275,7 +275,14 @@ export { forgetUnprovenCredentials, forgetUnprovenPassword, passwordSignIn } fro
 export { assertStrongPassword, type PasswordContext } from './passwords/policy.js';
 export type { PasswordHasher, PasswordRecord, PasswordStore } from './passwords/ports.js';
 export type { PasswordResetDeps } from './passwords/reset.js';
-export type { IdentityRecord, IdentityStore, PersonRecord, PersonStore } from './persons/ports.js';
+export {
+  emptyProfile,
+  type IdentityRecord,
+  type IdentityStore,
+  type PersonProfile,
+  type PersonRecord,
+  type PersonStore,
+} from './persons/ports.js';
 export {
   addSeconds,
   base64url,

@@ -18,6 +18,11 @@ export const Person = defineEntity({
     email: p.text().nullable().unique().check('email = lower(email)'),
     emailVerifiedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
+    // The profile (`PATCH /auth/me`).
+    displayName: p.text().nullable(),
+    avatarUrl: p.text().nullable(),
+    locale: p.text().nullable(),
+    timeZone: p.text().nullable(),
   },
 });
 export type IPerson = InferEntity<typeof Person>;

@@ -8,6 +8,7 @@ import { Migration20261123182213_linked_identities } from './Migration2026112318
 import { Migration20261123182913_passwords_mfa_magic_links_throttle } from './Migration20261123182913_passwords_mfa_magic_links_throttle.js';
 import { Migration20261206024206_roles_groups_invites } from './Migration20261206024206_roles_groups_invites.js';
 import { Migration20261206030000_account_status } from './Migration20261206030000_account_status.js';
+import { Migration20261206040000_person_profile } from './Migration20261206040000_person_profile.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261123174748_initial', class: Migration20261123174748_initial },
@@ -26,4 +27,5 @@ export const migrations: MigrationObject[] = [
     class: Migration20261206024206_roles_groups_invites,
   },
   { name: 'Migration20261206030000_account_status', class: Migration20261206030000_account_status },
+  { name: 'Migration20261206040000_person_profile', class: Migration20261206040000_person_profile },
 ];

@@ -1,8 +1,9 @@
-import type { contract, LogoutBody } from '@enforcer/contract';
+import type { contract, LogoutBody, MeResponse } from '@enforcer/contract';
 import { accountDto } from '../accounts/handlers.js';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
 import type { UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
+import type { Repositories } from '../store.js';
 import { tenantView } from '../tenants/provision.js';
 import { login } from './login.js';
 import { personView } from './open-session.js';
@@ -23,6 +24,8 @@ export type AuthHandlers = Pick<
   | 'switchTenant'
   | 'acceptInvite'
   | 'me'
+  | 'updateMe'
+  | 'updateMe'
 >;
 
 export interface AuthDeps extends RegisterDeps {
@@ -141,27 +144,58 @@ export const authHandlers = (deps: AuthDeps): AuthHandlers => ({
   /** `GET /auth/me`: the account as it is now (not the token's copy), its person, tenant and session. */
   me: async (_request, ctx) => {
     const user = userOf(ctx);
-    const body = await deps.uow.read(async (repos) => {
-      const account = await repos.accounts.find(user.tenantId, user.accountId);
-      const person = await repos.persons.find(user.personId);
-      const tenant = await repos.tenants.find(user.tenantId);
-      const session = await repos.sessions.findSession(user.sessionId);
-      if (!account || !person || !tenant || !session) {
-        throw new AppError('unauthenticated', 'This call needs a signed-in user');
+    return { status: 200, body: await deps.uow.read((repos) => meOf(repos, user)) };
+  },
+
+  /** `PATCH /auth/me`: the person's profile; answers as `GET /auth/me`. */
+  updateMe: async ({ body }, ctx) => {
+    const user = userOf(ctx);
+    const changes = {
+      displayName: body.display_name,
+      avatarUrl: body.avatar_url,
+      locale: body.locale,
+      timeZone: body.time_zone,
+    };
+    const answer = await deps.uow.transaction(async (repos) => {
+      const fields = Object.entries(body)
+        .filter(([, value]) => value !== undefined)
+        .map(([field]) => field);
+      if (fields.length > 0) {
+        await repos.persons.updateProfile(user.personId, changes);
+        repos.audit.record({
+          action: 'person.profile.updated',
+          actor: { type: 'account', id: user.accountId },
+          tenantId: user.tenantId,
+          target: { type: 'person', id: user.personId },
+          ...ctx.client,
+          details: { fields },
+        });
       }
-      return {
-        account: accountDto({ ...account, email: person.email, groups: user.groups }),
-        person: personView(person),
-        tenant: tenantView(tenant),
-        roles: [...user.roles],
-        groups: [...user.groups],
-        session: {
-          id: session.id,
-          amr: [...session.amr],
-          expires_at: session.absoluteExpiresAt.toISOString(),
-        },
-      };
+      return meOf(repos, user);
     });
-    return { status: 200, body };
+    return { status: 200, body: answer };
   },
 });
+
+/** What `GET /auth/me` answers for a signed-in user, read now. */
+async function meOf(repos: Repositories, user: UserCaller): Promise<MeResponse> {
+  const account = await repos.accounts.find(user.tenantId, user.accountId);
+  const person = await repos.persons.find(user.personId);
+  const tenant = await repos.tenants.find(user.tenantId);
+  const session = await repos.sessions.findSession(user.sessionId);
+  if (!account || !person || !tenant || !session) {
+    throw new AppError('unauthenticated', 'This call needs a signed-in user');
+  }
+  return {
+    account: accountDto({ ...account, email: person.email, groups: user.groups }),
+    person: personView(person),
+    tenant: tenantView(tenant),
+    roles: [...user.roles],
+    groups: [...user.groups],
+    session: {
+      id: session.id,
+      amr: [...session.amr],
+      expires_at: session.absoluteExpiresAt.toISOString(),
+    },
+  };
+}

@@ -49,6 +49,10 @@ export const personView = (person: PersonRecord): Person => ({
   email: person.email,
   email_verified: person.emailVerifiedAt !== null,
   created_at: person.createdAt.toISOString(),
+  display_name: person.profile.displayName,
+  avatar_url: person.profile.avatarUrl,
+  locale: person.profile.locale,
+  time_zone: person.profile.timeZone,
 });
 
 /**

@@ -9,7 +9,25 @@ export interface PersonRecord {
   email: string | null;
   emailVerifiedAt: Date | null;
   createdAt: Date;
+  profile: PersonProfile;
 }
+
+/** What a person says about themselves (`PATCH /auth/me`): shown by apps, never used to sign in or decide. */
+export interface PersonProfile {
+  displayName: string | null;
+  avatarUrl: string | null;
+  /** A BCP 47 language tag. */
+  locale: string | null;
+  /** An IANA time zone. */
+  timeZone: string | null;
+}
+
+export const emptyProfile: PersonProfile = Object.freeze({
+  displayName: null,
+  avatarUrl: null,
+  locale: null,
+  timeZone: null,
+});
 
 /** The port to persons. */
 export interface PersonStore {
@@ -31,6 +49,8 @@ export interface PersonStore {
    * the email's lock and have checked nobody has it.
    */
   adoptEmail(personId: string, email: string, at: Date): Promise<void>;
+  /** Changes the fields of the person's profile given (undefined: unchanged; null: cleared). */
+  updateProfile(personId: string, changes: Partial<PersonProfile>): Promise<void>;
 }
 
 /**

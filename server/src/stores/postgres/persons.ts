@@ -1,5 +1,5 @@
 import type { LinkedProvider } from '@enforcer/contract';
-import type { IdentityRecord, IdentityStore, PersonRecord, PersonStore } from '@enforcer/core';
+import type { IdentityRecord, IdentityStore, PersonProfile, PersonRecord, PersonStore } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type IPerson, Person } from '../../entities/accounts.js';
 import { type IPersonIdentity, PersonIdentity } from '../../entities/identities.js';
@@ -10,6 +10,12 @@ const personRecord = (p: IPerson): PersonRecord => ({
   email: p.email ?? null,
   emailVerifiedAt: p.emailVerifiedAt ?? null,
   createdAt: p.createdAt,
+  profile: {
+    displayName: p.displayName ?? null,
+    avatarUrl: p.avatarUrl ?? null,
+    locale: p.locale ?? null,
+    timeZone: p.timeZone ?? null,
+  },
 });
 
 const identityRecord = (i: IPersonIdentity): IdentityRecord => ({
@@ -68,6 +74,17 @@ export class PostgresPersonStore implements PersonStore {
     const person = await this.#em.findOneOrFail(Person, personId);
     person.email = email;
     person.emailVerifiedAt = at;
+    await this.#em.flush();
+  }
+
+  async updateProfile(personId: string, changes: Partial<PersonProfile>): Promise<void> {
+    const person = await this.#em.findOneOrFail(Person, personId);
+    for (const [field, value] of Object.entries(changes) as [
+      keyof PersonProfile,
+      string | null | undefined,
+    ][]) {
+      if (value !== undefined) person[field] = value;
+    }
     await this.#em.flush();
   }
 }

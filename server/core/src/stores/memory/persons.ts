@@ -1,6 +1,13 @@
 import type { LinkedProvider } from '@enforcer/contract';
 import { AppError } from '../../errors.js';
-import type { IdentityRecord, IdentityStore, PersonRecord, PersonStore } from '../../persons/ports.js';
+import {
+  emptyProfile,
+  type IdentityRecord,
+  type IdentityStore,
+  type PersonProfile,
+  type PersonRecord,
+  type PersonStore,
+} from '../../persons/ports.js';
 import type { MemoryDatabase } from './database.js';
 
 /** A person row of the memory database (times in epoch milliseconds, as the mock's other rows). */
@@ -11,6 +18,8 @@ export interface MemoryPersonRow {
   /** The mock's rows keep a flag: the moment of proof reads as the person's creation. */
   emailVerified: boolean;
   createdAt: number;
+  /** Absent until the person sets something (`PATCH /auth/me`). */
+  profile?: PersonProfile;
 }
 
 /** A linked identity row (`person_identity`): phone, Google, wallet or Privy user. */
@@ -30,6 +39,7 @@ export const personRecord = (p: MemoryPersonRow): PersonRecord => ({
   email: p.email,
   emailVerifiedAt: p.emailVerified ? new Date(p.createdAt) : null,
   createdAt: new Date(p.createdAt),
+  profile: { ...(p.profile ?? emptyProfile) },
 });
 
 const identityRecord = (i: MemoryIdentityRow): IdentityRecord => ({
@@ -90,6 +100,13 @@ export class MemoryPersonStore implements PersonStore {
     if (!person) throw new Error(`No person ${personId}`);
     person.email = email;
     person.emailVerified = true;
+  }
+
+  async updateProfile(personId: string, changes: Partial<PersonProfile>): Promise<void> {
+    const person = this.#db.tables.persons.get(personId);
+    if (!person) throw new Error(`No person ${personId}`);
+    const defined = Object.entries(changes).filter(([, value]) => value !== undefined);
+    person.profile = { ...(person.profile ?? emptyProfile), ...Object.fromEntries(defined) };
   }
 }
 
