@@ -2,12 +2,14 @@ import type {
   ActiveSession,
   LoginBody,
   Membership,
+  MeResponse,
   OtpRequestResponse,
   PermissionsResponse,
   RegisterResponse,
   SecondFactor,
   StepUpResponse,
   TokenResponse,
+  UpdateProfileBody,
 } from '@enforcer/contract';
 import type { CompiledPolicy, Resource } from '@enforcer/contract/policy';
 import {
@@ -123,6 +125,12 @@ export interface Enforcer {
   getAccessToken(): Promise<string | null>;
   /** Refreshes the token pair now (single-flight, coordinated across tabs). */
   refresh(): Promise<void>;
+  /**
+   * Changes the signed-in person's profile (`PATCH /auth/me`: display name, avatar URL, locale, time
+   * zone; `null` clears a field, an absent one stays), then refreshes, so the snapshot's `person` (and
+   * every tab's) shows the change. Resolves to the person as the server now has it.
+   */
+  updateProfile(changes: UpdateProfileBody): Promise<MeResponse['person']>;
   /** Passkey flows, loaded on first use. */
   passkeys(): Promise<PasskeyFlows>;
   /**
@@ -432,6 +440,11 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
       await sessions.ready();
       const current = sessions.current();
       if (current) await sessions.refresh(current.token);
+    },
+    async updateProfile(changes) {
+      const { person } = await unwrap(api.auth.updateMe({ body: changes }));
+      await enforcer.refresh();
+      return person;
     },
     passkeys: async () => (await import('./flows/passkeys')).createPasskeyFlows(flow),
     verifyMfa: async (mfaToken, factor) =>
