@@ -1,5 +1,7 @@
 import type {
   ActiveSession,
+  AuthorizeCheck,
+  AuthorizeResponse,
   LoginBody,
   Membership,
   MeResponse,
@@ -116,6 +118,12 @@ export interface Enforcer {
 
   /** May the signed-in account do `action` (to `resource`)? Decided locally; false until loaded. */
   can(action: string, resource?: Resource): boolean;
+  /**
+   * Asks the server (`POST /authorize/batch`): up to 100 checks for the signed-in account, answered in
+   * order, each as `POST /authorize` answers it (`{ allowed, reason }`). For the decisions that should not
+   * rest on this browser's copy of the policy, e.g. before confirming a payment. `can()` stays local.
+   */
+  authorizeMany(checks: readonly AuthorizeCheck[]): Promise<AuthorizeResponse[]>;
   /** Fetches permissions and policy again (e.g. after being told the policy or groups changed). */
   reloadPermissions(): Promise<void>;
   /** The compiled policy and the subject, for `explain()` and `plan()`. */
@@ -427,6 +435,8 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
     },
 
     can: (action, resource) => permissions.can(action, resource),
+    authorizeMany: async (checks) =>
+      (await unwrap(api.policy.batch({ body: { checks: [...checks] } }))).results,
     reloadPermissions: async () => {
       await sessions.ready();
       if (sessions.current()) await permissions.reload();

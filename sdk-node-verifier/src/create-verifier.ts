@@ -19,6 +19,12 @@ import { type VerifyTokenRules, verifyToken } from './token/verify-token';
 /** A decision and what decided it: exactly what `POST /authorize` answers (`{ allowed, reason }`). */
 export type Decision = Explanation;
 
+/** One check of `authorizeMany`: an element of `POST /authorize/batch`'s `checks`. */
+export interface Check {
+  action: string;
+  resource?: Resource | undefined;
+}
+
 export interface VerifierStatus {
   keys: KeySourceStatus;
   policy: PolicySourceStatus;
@@ -39,6 +45,12 @@ export interface Verifier {
   /** May the principal do `action` (to `resource`)? With the reason, as `POST /authorize` answers. */
   authorize(principal: Principal, action: string, resource?: Resource): Decision;
   authorize(token: string, action: string, resource?: Resource): Promise<Decision>;
+  /**
+   * Many checks for one principal, answered in order, as `POST /authorize/batch` answers them (the token is
+   * verified once; a refused token refuses them all).
+   */
+  authorizeMany(principal: Principal, checks: readonly Check[]): Decision[];
+  authorizeMany(token: string, checks: readonly Check[]): Promise<Decision[]>;
   /** The same decision as a boolean. */
   can(principal: Principal, action: string, resource?: Resource): boolean;
   can(token: string, action: string, resource?: Resource): Promise<boolean>;
@@ -128,6 +140,19 @@ class EnforcerVerifier implements Verifier {
       );
     }
     return this.#policy.current().explain(this.#subject(who), action, resource);
+  }
+
+  authorizeMany(principal: Principal, checks: readonly Check[]): Decision[];
+  authorizeMany(token: string, checks: readonly Check[]): Promise<Decision[]>;
+  authorizeMany(who: Principal | string, checks: readonly Check[]): Decision[] | Promise<Decision[]> {
+    if (typeof who === 'string') return this.#verifyForDecision(who).then((p) => this.#decideAll(p, checks));
+    return this.#decideAll(who, checks);
+  }
+
+  #decideAll(principal: Principal, checks: readonly Check[]): Decision[] {
+    const policy = this.#policy.current();
+    const subject = this.#subject(principal);
+    return checks.map(({ action, resource }) => policy.explain(subject, action, resource));
   }
 
   can(principal: Principal, action: string, resource?: Resource): boolean;

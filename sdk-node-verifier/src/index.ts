@@ -24,6 +24,7 @@ export {
   toSql,
 } from '@enforcer/contract/policy';
 export {
+  type Check,
   createVerifier,
   type Decision,
   type Verifier,

@@ -114,6 +114,11 @@ const routesOnA = (): Route[] => [
   },
   {
     method: 'POST',
+    path: () => '/authorize/batch',
+    body: () => ({ checks: [{ action: 'a.secret' }], account_id: a.member.accountId }),
+  },
+  {
+    method: 'POST',
     path: () => '/authorize/filter',
     body: () => ({ action: 'accounts.read', resource_type: 'account', account_id: a.member.accountId }),
   },
@@ -135,6 +140,7 @@ const credentialRoutes = (): Route[] => [
   { method: 'DELETE', path: () => `/auth/sessions/${aMemberSessionId}` },
   { method: 'DELETE', path: () => '/auth/sessions?except=current' },
   { method: 'POST', path: () => '/authorize', body: () => ({ action: 'a.b' }) },
+  { method: 'POST', path: () => '/authorize/batch', body: () => ({ checks: [{ action: 'a.b' }] }) },
   {
     method: 'POST',
     path: () => '/authorize/filter',
@@ -368,6 +374,7 @@ describe('hostile input', () => {
     { method: 'PATCH', path: () => '/roles/a_role' },
     { method: 'PATCH', path: () => `/groups/${aGroupId}` },
     { method: 'POST', path: () => '/authorize' },
+    { method: 'POST', path: () => '/authorize/batch' },
     { method: 'POST', path: () => '/authorize/filter' },
   ];
 

@@ -258,6 +258,107 @@ describe('POST /authorize', () => {
   });
 });
 
+describe('POST /authorize/batch', () => {
+  /** A spread of checks: allowed by role, by rule, denied, another tenant, an unknown type, no resource. */
+  const checks = () => [
+    { action: 'groups.create' },
+    {
+      action: 'accounts.read',
+      resource: { type: 'account', attributes: { id: t.member.accountId, tenant_id: t.tenant.id } },
+    },
+    {
+      action: 'accounts.read',
+      resource: { type: 'account', attributes: { id: t.admin.accountId, tenant_id: t.tenant.id } },
+    },
+    {
+      action: 'accounts.read',
+      resource: { type: 'account', attributes: { id: t.member.accountId, tenant_id: crypto.randomUUID() } },
+    },
+    { action: 'x.read', resource: { type: 'spaceship', attributes: {} } },
+    { action: 'transfers.create' },
+  ];
+
+  it('answers each check, in order, exactly as POST /authorize answers it', async () => {
+    for (const who of [{ token: t.member.token }, { token: t.admin.token }, { token: t.owner.token }]) {
+      const { results } = expectOk(
+        await api('POST', '/authorize/batch', { ...who, body: { checks: checks() } }),
+      );
+      const singles = [];
+      for (const check of checks())
+        singles.push(expectOk(await api('POST', '/authorize', { ...who, body: check })));
+      expect(results).toEqual(singles);
+    }
+    // The spread reaches both answers, or the comparison proves little.
+    const { results } = expectOk(
+      await api('POST', '/authorize/batch', { token: t.member.token, body: { checks: checks() } }),
+    );
+    expect(results.map((r: { allowed: boolean }) => r.allowed)).toEqual([
+      false,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('decides for another account with the rules of POST /authorize, once for the whole batch', async () => {
+    const body = { checks: checks(), account_id: t.admin.accountId };
+    const { results } = expectOk(await api('POST', '/authorize/batch', { apiKey: t.apiKey, body }));
+    const singles = [];
+    for (const check of checks()) {
+      singles.push(
+        expectOk(
+          await api('POST', '/authorize', {
+            apiKey: t.apiKey,
+            body: { ...check, account_id: t.admin.accountId },
+          }),
+        ),
+      );
+    }
+    expect(results).toEqual(singles);
+    expect(results[0]).toEqual({
+      allowed: true,
+      reason: { kind: 'allowed_by_role', role: 'admin', permission: 'groups.*' },
+    });
+    // A member may not ask about others: the whole batch is refused, not answered in part.
+    expectProblem(await api('POST', '/authorize/batch', { token: t.member.token, body }), 403, 'forbidden');
+    expectProblem(
+      await api('POST', '/authorize/batch', {
+        apiKey: t.apiKey,
+        body: { ...body, account_id: crypto.randomUUID() },
+      }),
+      404,
+      'not_found',
+    );
+  });
+
+  it('rejects malformed bodies with 400, including an empty batch and one over 100 checks', async () => {
+    const many = Array.from({ length: 101 }, () => ({ action: 'a.b' }));
+    for (const body of [
+      {},
+      { checks: [] },
+      { checks: many },
+      { checks: [{ action: 'Not An Action' }] },
+      { checks: [{ action: 'a.b', extra: 1 }] },
+      { checks: [{ action: 'a.b', resource: { type: 'account' } }] },
+      { checks: [{ action: 'a.b' }], account_id: 'nope' },
+      { checks: [{ action: 'a.b' }], subject: {} },
+      { checks: { action: 'a.b' } },
+    ]) {
+      expectProblem(
+        await api('POST', '/authorize/batch', { apiKey: t.apiKey, body }),
+        400,
+        'validation_failed',
+      );
+    }
+    const full = expectOk(
+      await api('POST', '/authorize/batch', { apiKey: t.apiKey, body: { checks: many.slice(0, 100) } }),
+    );
+    expect(full.results).toHaveLength(100);
+  });
+});
+
 describe('POST /authorize/filter', () => {
   it('answers the plan the SDK adapters turn into a query', async () => {
     const mine = expectOk(

@@ -335,7 +335,7 @@ async function offline<T>(decide: () => Promise<T>): Promise<{ status: 200; body
 const online = (answer: ApiAnswer) =>
   answer.status === 200 ? { status: 200, body: answer.body } : { code: answer.body?.code };
 
-it('verifier.authorize and verifier.filter answer as POST /authorize and POST /authorize/filter', async () => {
+it('verifier.authorize, authorizeMany and filter answer as POST /authorize, /authorize/batch and /authorize/filter', async () => {
   let compared = 0;
   let allowed = 0;
   let denied = 0;
@@ -362,6 +362,18 @@ it('verifier.authorize and verifier.filter answer as POST /authorize and POST /a
           else if ((server.body as { allowed: boolean }).allowed) allowed++;
           else denied++;
         }
+        // The batch of every question, asked with the first one's token: the server's POST /authorize/batch
+        // and the verifier's authorizeMany answer alike (and refuse alike).
+        const batchToken = pick(accounts[questions[0]!.account]!.tokens, questions[0]!.token);
+        const checks = questions.map((q) => ({ action: q.action, resource: concrete(q.resource) }));
+        const batch = online(
+          await enforcer.api('POST', '/authorize/batch', { token: batchToken, body: { checks } }),
+        );
+        const localBatch = await offline(async () => ({
+          results: await verifier.authorizeMany(batchToken, checks),
+        }));
+        expect(localBatch, JSON.stringify(checks)).toEqual(batch);
+        compared++;
         for (const f of filters) {
           const token = pick(accounts[f.account]!.tokens, f.token);
           const body = { action: f.action, resource_type: f.type };

@@ -1,6 +1,8 @@
 import { c, problems, routeMeta } from '../common/route';
 import { policyDocumentSchema } from '../policy/schema';
 import {
+  authorizeBatchBodySchema,
+  authorizeBatchResponseSchema,
   authorizeBodySchema,
   authorizeResponseSchema,
   filterBodySchema,
@@ -38,6 +40,16 @@ export const policyContract = c.router({
       'The subject is the caller; `account_id` names another account of the tenant (needs an API key or the `authorize.any` permission). A denial is a 200 with `allowed: false`, not an error.',
     body: authorizeBodySchema,
     responses: { 200: authorizeResponseSchema, ...problems(401, 403, 404) },
+    metadata: meta({ auth: 'user_or_api_key' }),
+  },
+  batch: {
+    method: 'POST',
+    path: '/authorize/batch',
+    summary: 'Many checks for one subject in one call, answered in order',
+    description:
+      'Up to 100 `{ action, resource }` checks for the caller (or `account_id`, with the same rules as `POST /authorize`). `results[i]` is what `POST /authorize` answers for `checks[i]`. The subject is resolved once: a refusal (an unknown or inactive `account_id`, a missing permission) refuses the whole batch.',
+    body: authorizeBatchBodySchema,
+    responses: { 200: authorizeBatchResponseSchema, ...problems(401, 403, 404) },
     metadata: meta({ auth: 'user_or_api_key' }),
   },
   filter: {

@@ -103,6 +103,29 @@ export const authorizeResponseSchema = z.object({
 });
 export type AuthorizeResponse = z.infer<typeof authorizeResponseSchema>;
 
+/** The most checks one `POST /authorize/batch` may carry (a page of a list view, a screen of buttons). */
+export const MAX_BATCH_CHECKS = 100;
+
+/** One check of a batch: `POST /authorize`'s body without the subject, which the batch names once. */
+export const authorizeCheckSchema = z.strictObject({
+  action: actionSchema,
+  resource: resourceRefSchema.optional(),
+});
+export type AuthorizeCheck = z.infer<typeof authorizeCheckSchema>;
+
+/**
+ * `POST /authorize/batch`: many checks for one subject (the caller, or `account_id` as for `/authorize`),
+ * answered in order, each exactly as `POST /authorize` would answer it.
+ */
+export const authorizeBatchBodySchema = z.strictObject({
+  checks: z.array(authorizeCheckSchema).min(1).max(MAX_BATCH_CHECKS),
+  account_id: idSchema.optional(),
+});
+export type AuthorizeBatchBody = z.infer<typeof authorizeBatchBodySchema>;
+
+export const authorizeBatchResponseSchema = z.object({ results: z.array(authorizeResponseSchema) });
+export type AuthorizeBatchResponse = z.infer<typeof authorizeBatchResponseSchema>;
+
 /** `POST /authorize/filter`: which records of `resource_type` may the subject `action`? */
 export const filterBodySchema = z.strictObject({
   action: actionSchema,

@@ -105,6 +105,7 @@ export const routes = {
     get: ['GET', '/api/v1/enforcer/policy', 'user'],
     put: ['PUT', '/api/v1/enforcer/policy', 'user'],
     authorize: ['POST', '/api/v1/enforcer/authorize', 'user'],
+    batch: ['POST', '/api/v1/enforcer/authorize/batch', 'user'],
     filter: ['POST', '/api/v1/enforcer/authorize/filter', 'user'],
   },
   revocations: {

@@ -40,6 +40,19 @@ export const scenarios: Scenario[] = [
         },
       },
       {
+        call: 'a.authorizeMany',
+        args: [[{ action: 'transfers.create' }, { action: 'policy.update' }]],
+        expect: [
+          {
+            $exactly: {
+              allowed: true,
+              reason: { kind: 'allowed_by_group', group: 'verified', permission: 'transfers.*' },
+            },
+          },
+          { $exactly: { allowed: false, reason: { kind: 'no_matching_allow' } } },
+        ],
+      },
+      {
         request: 'DELETE /groups/{{verified.id}}/members/{{s.account.id}}',
         apiKey: '{{t.apiKey}}',
         expect: { status: 204 },

@@ -230,6 +230,20 @@ export const policyHandlers = (uow: UnitOfWork): Handlers<typeof contract.policy
     });
   },
 
+  batch: async ({ body }, ctx) => {
+    const caller = callerOf(ctx);
+    return uow.read(async (repos) => {
+      const policy = await callerPolicy(repos, caller);
+      // One subject for every check: it is read (and refused) once, as a single `/authorize` would.
+      const subject = await decisionSubject(repos, policy, caller, body.account_id);
+      const results = body.checks.map(({ action, resource }) => {
+        const { allowed, reason } = policy.compiled.explain(subject, action, resource);
+        return { allowed, reason };
+      });
+      return { status: 200, body: { results } };
+    });
+  },
+
   filter: async ({ body }, ctx) => {
     const caller = callerOf(ctx);
     return uow.read(async (repos) => {
