@@ -422,6 +422,7 @@ export {
 } from './tenants/limits';
 // Tenants
 export {
+  allowedOriginsSchema,
   type CreateInviteBody,
   type CreateTenantBody,
   createInviteBodySchema,
@@ -435,6 +436,7 @@ export {
   type ListInvitesQuery,
   listInvitesQuerySchema,
   logoUrlSchema,
+  MAX_ALLOWED_ORIGINS,
   type PublicTenant,
   publicTenantSchema,
   type ResolveTenantQuery,

@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { healthRoutes } from './domains/health/routes.js';
 import { domainRoutes } from './domains/index.js';
 import { ChangeListener } from './http/principal-cache.js';
+import { AllowedOrigins, registerCors } from './plugins/cors.js';
 import { installErrorHandling } from './plugins/error-handler.js';
 import {
   clientErrorHandler,
@@ -149,6 +150,28 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
   });
 
   installRequestBodyChecks(app);
+  const origins = new AllowedOrigins({
+    fixed: config.corsOrigins,
+    lookup: async (origin) => {
+      const rows: Array<{ allowed: boolean }> = await deps.orm.em
+        .getConnection()
+        .execute(
+          'select exists (select 1 from "tenant" where "allowed_origins" @> array[?]::text[]) as allowed',
+          [origin],
+        );
+      return rows[0]?.allowed === true;
+    },
+  });
+  registerCors(app, origins);
+  // A tenant's allow-list changed through this process: it applies here at once (elsewhere within the TTL).
+  app.addHook('onResponse', async (request, reply) => {
+    if (
+      request.method === 'PATCH' &&
+      reply.statusCode === 200 &&
+      request.routeOptions.url === contract.tenants.update.path
+    )
+      origins.forget();
+  });
   app.register(apiRoutes(services, domainRoutes));
 
   // The principal cache is used only while this process listens for change notifications.

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { allowedOriginsSchema } from '@enforcer/contract';
 import { z } from 'zod';
 
 /**
@@ -30,6 +31,11 @@ export interface Config {
   trustProxy: boolean;
   /** `POST /tenants/self-serve` is open (`ENFORCER_SELF_SERVE`). */
   allowSelfServe: boolean;
+  /**
+   * Web origins allowed to call Enforcer from a browser whatever the tenant (`ENFORCER_CORS_ORIGINS`,
+   * comma-separated), beside each tenant's `allowed_origins`.
+   */
+  corsOrigins: string[];
   tokens: {
     accessTtlSeconds: number;
     refreshIdleTtlSeconds: number;
@@ -137,6 +143,11 @@ const envSchema = z.object({
   ENFORCER_BODY_LIMIT: z.preprocess(empty, z.coerce.number().int().min(1024).max(10_485_760).default(65_536)),
   TRUST_PROXY: z.preprocess(empty, z.stringbool().default(false)),
   ENFORCER_SELF_SERVE: z.preprocess(empty, z.stringbool().default(true)),
+  ENFORCER_CORS_ORIGINS: z.preprocess(
+    (value) =>
+      typeof value === 'string' && value.trim() !== '' ? value.split(',').map((o) => o.trim()) : [],
+    allowedOriginsSchema,
+  ),
   ACCESS_TOKEN_TTL: duration('900', 60, 86_400),
   REFRESH_TOKEN_IDLE_TTL: duration('14d', 300, 365 * 86_400),
   REFRESH_TOKEN_ABSOLUTE_TTL: duration('30d', 300, 365 * 86_400),
@@ -221,6 +232,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     bodyLimit: e.ENFORCER_BODY_LIMIT,
     trustProxy: e.TRUST_PROXY,
     allowSelfServe: e.ENFORCER_SELF_SERVE,
+    corsOrigins: e.ENFORCER_CORS_ORIGINS,
     tokens: {
       accessTtlSeconds: e.ACCESS_TOKEN_TTL,
       refreshIdleTtlSeconds: e.REFRESH_TOKEN_IDLE_TTL,

@@ -11,7 +11,7 @@ import {
   tenantCodeSchema,
   timestampSchema,
 } from '../common/schemas';
-import { authSettingsPatchSchema, authSettingsSchema } from './auth-settings';
+import { authSettingsPatchSchema, authSettingsSchema, webOriginSchema } from './auth-settings';
 import { tenantLimitsPatchSchema, tenantLimitsSchema } from './limits';
 
 /**
@@ -45,6 +45,8 @@ export const tenantSchema = z.object({
   auth_settings: authSettingsSchema.optional(),
   /** Limits on roles and groups, defaults filled in (`PATCH /tenants/{id}` sets them). */
   limits: tenantLimitsSchema.optional(),
+  /** Web origins whose pages may call Enforcer from the browser (CORS), exact match. */
+  allowed_origins: z.array(z.string()).optional(),
   created_at: timestampSchema,
 });
 export type Tenant = z.infer<typeof tenantSchema>;
@@ -95,6 +97,22 @@ export const createTenantBodySchema = z.strictObject({
 });
 export type CreateTenantBody = z.infer<typeof createTenantBodySchema>;
 
+/** The most origins one tenant may allow (a production app, its staging, a few developers' ports). */
+export const MAX_ALLOWED_ORIGINS = 20;
+
+/**
+ * A tenant's CORS allow-list, replaced as a whole: origins as browsers send them (scheme, host, port; a
+ * default port is dropped, since browsers leave it out of `Origin`), exact match, no wildcard.
+ */
+export const allowedOriginsSchema = z
+  .array(
+    webOriginSchema.transform((origin) =>
+      origin.replace(/^(https:\/\/[^/]+):443$|^(http:\/\/[^/]+):80$/, '$1$2'),
+    ),
+  )
+  .max(MAX_ALLOWED_ORIGINS)
+  .refine((list) => new Set(list).size === list.length, 'origins must not repeat');
+
 /**
  * `PATCH /tenants/{id}`: `logo_url: null` removes the logo; `theme` replaces the whole theme;
  * `auth_settings` replaces the blocks it names (`null` removes one); `limits` sets the limits it
@@ -107,10 +125,11 @@ export const updateTenantBodySchema = z
     theme: themeSchema.optional(),
     auth_settings: authSettingsPatchSchema.optional(),
     limits: tenantLimitsPatchSchema.optional(),
+    allowed_origins: allowedOriginsSchema.optional(),
   })
   .refine(
     (b) => Object.keys(b).length > 0,
-    'send at least one of name, logo_url, theme, auth_settings, limits',
+    'send at least one of name, logo_url, theme, auth_settings, limits, allowed_origins',
   );
 export type UpdateTenantBody = z.infer<typeof updateTenantBodySchema>;
 

@@ -55,6 +55,7 @@ import {
   seedMembership,
   seedPolicy,
   seedTenant,
+  tenantRecord,
 } from '@enforcer/core/memory';
 import type { JSONWebKeySet } from 'jose';
 import { type HttpHandler, http } from 'msw';
@@ -340,7 +341,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
           ...input,
           ...(policy && { policy: validatePolicy(policy).document }),
         });
-        return tenantView({ ...tenant, createdAt: new Date(tenant.createdAt) });
+        return tenantView(tenantRecord(tenant));
       },
       account: ({ tenant, ...input }) =>
         accountDto(

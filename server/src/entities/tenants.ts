@@ -32,6 +32,8 @@ export const Tenant = defineEntity({
       .json<Record<string, unknown>>()
       .defaultRaw("'{}'")
       .onCreate(() => ({})),
+    /** Web origins allowed to call Enforcer from a browser (CORS); exact, normalised by the contract. */
+    allowedOrigins: p.array().default([]),
     /** The tenant's policy document (validated by `@enforcer/contract/policy`); null = the built-in default. */
     policy: p.json<Record<string, unknown>>().nullable(),
     /** Incremented on every policy change; the ETag is derived from the document's hash. */
@@ -43,6 +45,13 @@ export const Tenant = defineEntity({
       .onCreate(() => new Date())
       .onUpdate(() => new Date()),
   },
+  // CORS asks "does any tenant allow this origin?" (array containment, which a GIN index answers).
+  indexes: [
+    {
+      name: 'tenant_allowed_origins_index',
+      expression: 'create index "tenant_allowed_origins_index" on "tenant" using gin ("allowed_origins")',
+    },
+  ],
 });
 export type ITenant = InferEntity<typeof Tenant>;
 
@@ -90,5 +99,6 @@ export const tenantRecordOf = (tenant: ITenant): TenantRecord => ({
   allowSignup: tenant.allowSignup,
   authSettings: { ...(tenant.authSettings ?? {}) },
   limits: { ...(tenant.limits ?? {}) },
+  allowedOrigins: [...(tenant.allowedOrigins ?? [])],
   createdAt: tenant.createdAt,
 });

@@ -20,6 +20,7 @@ const tenant: TenantRecord = {
   logoUrl: null,
   theme: {},
   authProviders: ['passkey'],
+  allowedOrigins: [],
   allowSignup: true,
   authSettings: { passkey: { rp_id: 'app.example', origins: ['https://app.example'] } },
   createdAt: now,

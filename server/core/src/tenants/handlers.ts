@@ -84,7 +84,10 @@ export const tenantsHandlers = (uow: UnitOfWork, deps: TenantsDeps): TenantsHand
     return { status: 200, body: tenantView(tenant) };
   },
 
-  /** `PATCH /tenants/{id}`: name, logo, theme, sign-in method settings and limits; audited when something changed. */
+  /**
+   * `PATCH /tenants/{id}`: name, logo, theme, sign-in method settings, limits and the CORS allow-list; audited
+   * when something changed.
+   */
   update: async ({ params, body }, ctx) => {
     const caller = callerOf(ctx);
     const tenant = await uow.transaction(async (repos) => {
@@ -117,6 +120,13 @@ export const tenantsHandlers = (uow: UnitOfWork, deps: TenantsDeps): TenantsHand
           changed.push(`limits.${key}`);
         }
         changes.limits = limits;
+      }
+      if (
+        body.allowed_origins !== undefined &&
+        body.allowed_origins.join(' ') !== tenant.allowedOrigins.join(' ')
+      ) {
+        changes.allowedOrigins = [...body.allowed_origins];
+        changed.push('allowed_origins');
       }
       if (changed.length === 0) return tenant;
       const updated = await repos.tenants.update(tenant.id, changes);

@@ -17,6 +17,8 @@ export interface TenantRecord {
   authSettings: Record<string, unknown>;
   /** Limits on roles and groups, as stored (`tenantLimitsOf` reads them with their defaults). */
   limits?: Record<string, unknown>;
+  /** Web origins allowed to call Enforcer from a browser (CORS), as `allowedOriginsSchema` normalised them. */
+  allowedOrigins: string[];
   createdAt: Date;
 }
 
@@ -34,7 +36,14 @@ export interface NewTenant {
 export type TenantChanges = Partial<
   Pick<
     TenantRecord,
-    'name' | 'logoUrl' | 'theme' | 'authProviders' | 'allowSignup' | 'authSettings' | 'limits'
+    | 'name'
+    | 'logoUrl'
+    | 'theme'
+    | 'authProviders'
+    | 'allowSignup'
+    | 'authSettings'
+    | 'limits'
+    | 'allowedOrigins'
   >
 >;
 

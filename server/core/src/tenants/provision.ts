@@ -74,5 +74,6 @@ export const tenantView = (tenant: TenantRecord): Tenant => ({
   allow_signup: tenant.allowSignup,
   auth_settings: authSettingsOf(tenant.authSettings),
   limits: tenantLimitsOf(tenant.limits),
+  allowed_origins: [...tenant.allowedOrigins],
   created_at: tenant.createdAt.toISOString(),
 });

@@ -87,6 +87,7 @@ export class PostgresTenantStore implements TenantStore {
     if (changes.allowSignup !== undefined) tenant.allowSignup = changes.allowSignup;
     if (changes.authSettings !== undefined) tenant.authSettings = changes.authSettings;
     if (changes.limits !== undefined) tenant.limits = changes.limits;
+    if (changes.allowedOrigins !== undefined) tenant.allowedOrigins = changes.allowedOrigins;
     await this.#em.flush();
     return tenantRecordOf(tenant);
   }

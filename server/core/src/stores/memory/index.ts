@@ -47,5 +47,6 @@ export {
   MemoryInviteStore,
   type MemoryTenantRow,
   MemoryTenantStore,
+  tenantRecord,
 } from './tenants.js';
 export { MemoryThrottleStore } from './throttle.js';

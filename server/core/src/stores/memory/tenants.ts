@@ -28,6 +28,8 @@ export interface MemoryTenantRow {
   authSettings: Record<string, unknown>;
   /** Absent: every default. */
   limits?: Record<string, unknown>;
+  /** Absent: none. */
+  allowedOrigins?: string[];
   createdAt: number;
   policy: PolicyDocument;
   policyUpdatedAt: number;
@@ -50,7 +52,8 @@ export interface MemoryInviteRow {
   sentAt: number | null;
 }
 
-const tenantRecord = (row: MemoryTenantRow): TenantRecord => ({
+/** A tenant row as the core's rules read it. */
+export const tenantRecord = (row: MemoryTenantRow): TenantRecord => ({
   id: row.id,
   code: row.code,
   name: row.name,
@@ -60,6 +63,7 @@ const tenantRecord = (row: MemoryTenantRow): TenantRecord => ({
   allowSignup: row.allowSignup,
   authSettings: structuredClone(row.authSettings),
   limits: { ...row.limits },
+  allowedOrigins: [...(row.allowedOrigins ?? [])],
   createdAt: new Date(row.createdAt),
 });
 
@@ -130,6 +134,7 @@ export class MemoryTenantStore implements TenantStore {
     if (changes.allowSignup !== undefined) row.allowSignup = changes.allowSignup;
     if (changes.authSettings !== undefined) row.authSettings = structuredClone(changes.authSettings);
     if (changes.limits !== undefined) row.limits = { ...changes.limits };
+    if (changes.allowedOrigins !== undefined) row.allowedOrigins = [...changes.allowedOrigins];
     return tenantRecord(row);
   }
 }
