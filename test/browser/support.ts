@@ -60,9 +60,10 @@ export interface DemoApp {
 /**
  * Builds the banking demo (production build, from the workspace sources) and serves it with
  * `vite preview` on a free port, proxying `/api/v1/enforcer` to `enforcerUrl`; the demo backend
- * keeps its state in a temporary file.
+ * keeps its state in a temporary file. With `direct`, the app's browser code calls `enforcerUrl` itself,
+ * from its own origin (CORS), instead of through the proxy.
  */
-export async function startDemo(enforcerUrl: string): Promise<DemoApp> {
+export async function startDemo(enforcerUrl: string, options: { direct?: boolean } = {}): Promise<DemoApp> {
   const work = await mkdtemp(join(tmpdir(), 'enforcer-banking-demo-'));
   const outDir = join(work, 'dist');
   // vite.config.ts reads these when Vite loads it.
@@ -70,6 +71,8 @@ export async function startDemo(enforcerUrl: string): Promise<DemoApp> {
   const stateFile = join(work, 'demo-state.json');
   process.env.DEMO_STATE_FILE = stateFile;
   const configFile = join(demoDir, 'vite.config.ts');
+  if (options.direct) process.env.ENFORCER_BROWSER_URL = enforcerUrl;
+  else delete process.env.ENFORCER_BROWSER_URL;
   await build({ root: demoDir, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   const server: PreviewServer = await preview({
     root: demoDir,

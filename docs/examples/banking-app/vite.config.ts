@@ -15,6 +15,10 @@ export default defineConfig({
         process.env.DEMO_STATE_FILE ?? fileURLToPath(new URL('.enforcer/demo-state.json', import.meta.url)),
     }),
   ],
+  // Where the browser reaches Enforcer: this app's own origin (the proxy below), unless the build names
+  // Enforcer's own origin in ENFORCER_BROWSER_URL, which must then list this app's origin in a tenant's
+  // `allowed_origins` (CORS; docs/server.md).
+  define: { __ENFORCER_BROWSER_URL__: JSON.stringify(process.env.ENFORCER_BROWSER_URL ?? '') },
   // The workspace packages are used from their TypeScript sources (no build needed).
   resolve: { conditions: ['source', ...defaultClientConditions] },
   // Enforcer answers under the app's own origin: no CORS needed, as behind a production reverse proxy.
