@@ -36,6 +36,8 @@ export interface Config {
    * comma-separated), beside each tenant's `allowed_origins`.
    */
   corsOrigins: string[];
+  /** Codes and links one destination and one client address may be sent per clock hour. */
+  sendLimits: { perDestinationPerHour: number; perClientPerHour: number };
   tokens: {
     accessTtlSeconds: number;
     refreshIdleTtlSeconds: number;
@@ -143,6 +145,8 @@ const envSchema = z.object({
   ENFORCER_BODY_LIMIT: z.preprocess(empty, z.coerce.number().int().min(1024).max(10_485_760).default(65_536)),
   TRUST_PROXY: z.preprocess(empty, z.stringbool().default(false)),
   ENFORCER_SELF_SERVE: z.preprocess(empty, z.stringbool().default(true)),
+  SEND_LIMIT_PER_DESTINATION: z.preprocess(empty, z.coerce.number().int().min(1).max(1_000_000).default(5)),
+  SEND_LIMIT_PER_CLIENT: z.preprocess(empty, z.coerce.number().int().min(1).max(1_000_000).default(30)),
   ENFORCER_CORS_ORIGINS: z.preprocess(
     (value) =>
       typeof value === 'string' && value.trim() !== '' ? value.split(',').map((o) => o.trim()) : [],
@@ -233,6 +237,10 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     trustProxy: e.TRUST_PROXY,
     allowSelfServe: e.ENFORCER_SELF_SERVE,
     corsOrigins: e.ENFORCER_CORS_ORIGINS,
+    sendLimits: {
+      perDestinationPerHour: e.SEND_LIMIT_PER_DESTINATION,
+      perClientPerHour: e.SEND_LIMIT_PER_CLIENT,
+    },
     tokens: {
       accessTtlSeconds: e.ACCESS_TOKEN_TTL,
       refreshIdleTtlSeconds: e.REFRESH_TOKEN_IDLE_TTL,

@@ -10,6 +10,7 @@ import {
   passkeySignIn,
   RefreshTokenService,
   type RegistrationMethods,
+  type SendLimits,
   SessionTokens,
   type SignInMethods,
   SignInThrottle,
@@ -65,6 +66,8 @@ export interface Services {
   otpService: OtpService;
   /** Development and test servers put one-time codes and links in their answers; production never. */
   exposeOtpCodes: boolean;
+  /** What one destination and one client may be sent (codes, links) per hour. */
+  sendLimits: SendLimits;
   /** Closed by the app that owns it (`buildApp`'s onClose). */
   mail: MailDelivery;
   sms: SmsDelivery;
@@ -163,6 +166,7 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     otpService,
     authSessions: new SessionTokens({ access: accessTokens, refresh: refreshTokens, uow }),
     exposeOtpCodes: config.env !== 'production',
+    sendLimits: config.sendLimits,
     mail: createMailDelivery(config, logger),
     sms: createSmsDelivery(config, logger),
     google,

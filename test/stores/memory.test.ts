@@ -20,7 +20,7 @@ import { tenantPolicyStoreContract } from './policies.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
-import { throttleStoreContract } from './throttle.contract';
+import { sendCounterStoreContract, throttleStoreContract } from './throttle.contract';
 
 sessionStoreContract('memory', () => ({
   store: new MemoryDatabase().sessions,
@@ -37,6 +37,10 @@ otpChallengeStoreContract('memory', () => ({
 }));
 
 throttleStoreContract('memory', () => ({
+  uow: (clock) => new MemoryDatabase({ now: () => clock.now() }),
+}));
+
+sendCounterStoreContract('memory', () => ({
   uow: (clock) => new MemoryDatabase({ now: () => clock.now() }),
 }));
 

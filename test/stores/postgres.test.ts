@@ -22,7 +22,7 @@ import { tenantPolicyStoreContract } from './policies.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
-import { throttleStoreContract } from './throttle.contract';
+import { sendCounterStoreContract, throttleStoreContract } from './throttle.contract';
 
 const db = await createTestOrm();
 afterAll(() => db.close());
@@ -41,6 +41,10 @@ otpChallengeStoreContract('postgres', () => ({
 }));
 
 throttleStoreContract('postgres', () => ({
+  uow: (clock) => new PostgresUnitOfWork({ orm: db.orm, clock, policies: new TenantPolicyService() }),
+}));
+
+sendCounterStoreContract('postgres', () => ({
   uow: (clock) => new PostgresUnitOfWork({ orm: db.orm, clock, policies: new TenantPolicyService() }),
 }));
 

@@ -10,6 +10,8 @@ import {
   CLIENT_WINDOW_SECONDS,
   type Clock,
   clientKey,
+  countSend,
+  type Send,
   SignInThrottle,
   type ThrottleSubject,
   type UnitOfWork,
@@ -204,6 +206,91 @@ export function throttleStoreContract(name: string, harness: () => ThrottleStore
         });
       await Promise.all([attempt(), attempt(), attempt(), attempt()]);
       expect((await counter(key))?.failures).toBe(6);
+    });
+  });
+}
+
+/**
+ * The send limits (`countSend`) over a store's `sends` counters: per destination, per client address, per
+ * tenant hour and SMS day, in fixed windows; a refused send spends nothing; concurrent sends never pass a limit.
+ */
+export function sendCounterStoreContract(name: string, harness: () => ThrottleStoreHarness): void {
+  describe(`SendCounterStore contract: ${name}`, () => {
+    const setup = () => {
+      const clock = new TestClock();
+      const uow = harness().uow(clock);
+      const limits = { perDestinationPerHour: 2, perClientPerHour: 3 };
+      const send = (overrides: Partial<Send>) =>
+        uow
+          .transaction((repos) =>
+            countSend(
+              repos,
+              clock.now(),
+              { channel: 'email', address: 'a@example.com', tenant: null, ip: null, ...overrides },
+              limits,
+            ),
+          )
+          .then(
+            () => 'sent',
+            (error: AppError) => answer(error),
+          );
+      return { clock, send };
+    };
+    const unique = (label: string) => `${label}-${crypto.randomUUID()}@example.com`;
+
+    it('refuses the third code to one address in an hour with Retry-After, and allows it in the next hour', async () => {
+      const { clock, send } = setup();
+      const address = unique('dest');
+      clock.advance(600); // ten minutes into the hour: the wait is the rest of it
+      expect(await send({ address })).toBe('sent');
+      expect(await send({ address })).toBe('sent');
+      expect(await send({ address })).toBe('rate_limited/3000');
+      // Another channel to the same string is another destination.
+      expect(await send({ address, channel: 'sms' })).toBe('sent');
+      clock.advance(3000);
+      expect(await send({ address })).toBe('sent');
+    });
+
+    it('counts a client address across destinations (IPv6 by its /64); a refused send spends nothing', async () => {
+      const { send } = setup();
+      const ip = `2001:db8:${Math.floor(Math.random() * 65535).toString(16)}:1::1`;
+      const sameNetwork = ip.replace('::1', '::abcd');
+      const first = unique('c1');
+      expect(await send({ address: first, ip })).toBe('sent');
+      expect(await send({ address: first, ip: sameNetwork })).toBe('sent');
+      // Over the destination limit: refused, and the client's count stays at 2.
+      expect(await send({ address: first, ip })).toMatch(/^rate_limited\//);
+      expect(await send({ address: unique('c2'), ip: sameNetwork })).toBe('sent');
+      expect(await send({ address: unique('c3'), ip })).toMatch(/^rate_limited\//);
+      // Another /64 is another client.
+      expect(await send({ address: unique('c4'), ip: ip.replace(':1::1', ':2::1') })).toBe('sent');
+    });
+
+    it("spends the tenant's hour and, for SMS, its day", async () => {
+      const { clock, send } = setup();
+      const tenant = {
+        id: crypto.randomUUID(),
+        limits: { max_code_sends_per_hour: 3, max_sms_per_day: 2 },
+      } as unknown as Send['tenant'];
+      const phone = () => `+1555${Math.floor(1e6 + Math.random() * 8e6)}`;
+      expect(await send({ tenant, channel: 'sms', address: phone() })).toBe('sent');
+      expect(await send({ tenant, channel: 'sms', address: phone() })).toBe('sent');
+      expect(await send({ tenant, channel: 'sms', address: phone() })).toMatch(/^rate_limited\//);
+      expect(await send({ tenant, address: unique('t1') })).toBe('sent');
+      expect(await send({ tenant, address: unique('t2') })).toMatch(/^rate_limited\//);
+      clock.advance(3600);
+      expect(await send({ tenant, address: unique('t3') })).toBe('sent');
+      expect(await send({ tenant, channel: 'sms', address: phone() })).toMatch(/^rate_limited\//);
+      clock.advance(24 * 3600);
+      expect(await send({ tenant, channel: 'sms', address: phone() })).toBe('sent');
+    });
+
+    it('lets exactly the limit through when sends race', async () => {
+      const { send } = setup();
+      const address = unique('race');
+      const answers = await Promise.all(Array.from({ length: 8 }, () => send({ address })));
+      expect(answers.filter((a) => a === 'sent')).toHaveLength(2);
+      expect(answers.filter((a) => a.startsWith('rate_limited'))).toHaveLength(6);
     });
   });
 }

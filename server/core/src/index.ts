@@ -404,6 +404,7 @@ export {
 export { type ProvisionTenantInput, provisionTenant, tenantView } from './tenants/provision.js';
 export { type SelfServeDeps, selfServeHandler } from './tenants/self-serve.js';
 export {
+  type SendCounterStore,
   type ThrottleCounter,
   type ThrottleKey,
   type ThrottleKind,
@@ -411,6 +412,13 @@ export {
   throttleKinds,
 } from './throttle/ports.js';
 export * from './throttle/rules.js';
+export {
+  clientSendKey,
+  countSend,
+  SEND_LIMITS,
+  type Send,
+  type SendLimits,
+} from './throttle/send-limits.js';
 export {
   SignInThrottle,
   type ThrottleRepositories,

@@ -13,7 +13,7 @@ import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
 import type { RevocationFeedStore } from './revocations/ports.js';
 import type { SessionStore } from './sessions/ports.js';
 import type { InviteStore, TenantMembers, TenantStore } from './tenants/ports.js';
-import type { ThrottleStore } from './throttle/ports.js';
+import type { SendCounterStore, ThrottleStore } from './throttle/ports.js';
 
 /**
  * The stores a service works with inside one unit of work, all bound to one transaction: one port per
@@ -27,6 +27,8 @@ export interface Repositories {
   grants: GrantReader;
   /** The sign-in throttle's counters (the core's `SignInThrottle` joins a sign-in's unit of work). */
   throttle: ThrottleStore;
+  /** The counters of codes sent (`countSend`: per destination, client, tenant). */
+  sends: SendCounterStore;
   tenants: TenantStore;
   invites: InviteStore;
   /** The accounts and groups a tenant's own rules create or look at (until those aggregates have ports). */

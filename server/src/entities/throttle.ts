@@ -26,3 +26,18 @@ export const AuthThrottle = defineEntity({
   indexes: [{ properties: ['tenantId', 'identifier'] }, { properties: ['updatedAt'] }],
 });
 export type IAuthThrottle = InferEntity<typeof AuthThrottle>;
+
+/**
+ * Codes sent, counted per key (a destination, a client address, a tenant's hour or SMS day) in its current
+ * fixed window (`countSend` in the core). One row per key: a new window starts the count again.
+ */
+export const SendCounter = defineEntity({
+  name: 'SendCounter',
+  tableName: 'send_counter',
+  properties: {
+    key: p.text().primary(),
+    windowStart: p.datetime(),
+    count: p.integer(),
+  },
+  indexes: [{ properties: ['windowStart'] }],
+});

@@ -10,6 +10,7 @@ import { Migration20261206024206_roles_groups_invites } from './Migration2026120
 import { Migration20261206030000_account_status } from './Migration20261206030000_account_status.js';
 import { Migration20261206040000_person_profile } from './Migration20261206040000_person_profile.js';
 import { Migration20261206050000_tenant_allowed_origins } from './Migration20261206050000_tenant_allowed_origins.js';
+import { Migration20261206060000_send_counters } from './Migration20261206060000_send_counters.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261123174748_initial', class: Migration20261123174748_initial },
@@ -33,4 +34,5 @@ export const migrations: MigrationObject[] = [
     name: 'Migration20261206050000_tenant_allowed_origins',
     class: Migration20261206050000_tenant_allowed_origins,
   },
+  { name: 'Migration20261206060000_send_counters', class: Migration20261206060000_send_counters },
 ];

@@ -132,6 +132,9 @@ export const routePattern = (url: string): RegExp =>
 export function installErrorHandling(app: FastifyInstance): void {
   const routes: KnownRoute[] = [];
   app.addHook('onRoute', (route) => {
+    // CORS answers preflights on every path (`OPTIONS *`): that is the browser's protocol, not a method
+    // of any resource, so `Allow` does not list it.
+    if (route.url === '*') return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     routes.push({ methods: methods.map((method) => method.toUpperCase()), pattern: routePattern(route.url) });
   });

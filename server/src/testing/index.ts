@@ -36,7 +36,14 @@ export { totpCode } from './totp.js';
 
 /** A valid test configuration with a fresh master key; `env` overrides environment variables. */
 export function testConfig(env: Record<string, string> = {}): Config {
-  const parsed = parseConfig({ NODE_ENV: 'test', ...env });
+  // Test files ask for many codes from 127.0.0.1 and for few addresses: the send limits are raised unless a
+  // test sets them (test/e2e/send-limits.test.ts runs with the defaults).
+  const parsed = parseConfig({
+    NODE_ENV: 'test',
+    SEND_LIMIT_PER_DESTINATION: '1000',
+    SEND_LIMIT_PER_CLIENT: '1000',
+    ...env,
+  });
   return { ...parsed, masterKey: parsed.masterKey ?? randomBytes(32), masterKeySource: 'env' };
 }
 

@@ -7,6 +7,7 @@ import { refusalError } from '../errors.js';
 import type { Clock } from '../platform.js';
 import type { UnitOfWork } from '../store.js';
 import type { TenantRecord } from '../tenants/ports.js';
+import { countSend, type SendLimits } from '../throttle/send-limits.js';
 import { tenantByCode } from './login.js';
 
 /** What `POST /auth/otp/request` needs besides storage: the code service and each side's delivery. */
@@ -27,6 +28,8 @@ export interface CodeRequestDeps {
   onDeliveryFailure?(error: unknown, channel: CodeChannel): void;
   /** Told of every code issued, in its unit of work (the mock keeps them for `mock.lastOtp`). */
   onIssued?(scope: OtpScope, issued: IssuedOtp): void;
+  /** Per destination and client (default `SEND_LIMITS`). */
+  sendLimits?: SendLimits;
 }
 
 /**
@@ -34,7 +37,7 @@ export interface CodeRequestDeps {
  * signs in to that tenant (`POST /auth/login`); without one it only proves the address. The core's
  * `sendCode` makes the answer the same whether or not the address belongs to anyone, and sends nothing for
  * a tenant that does not accept the channel's method. Each issued code is audited (`auth.otp.requested`)
- * in the unit of work that issues it.
+ * and counted against the send limits (`countSend`: `429 rate_limited`) in the unit of work that issues it.
  */
 export async function requestCode(
   deps: CodeRequestDeps,
@@ -56,6 +59,12 @@ export async function requestCode(
     exposeCode: deps.exposeCodes,
     issue: (scope) =>
       deps.uow.transaction(async (repos) => {
+        await countSend(
+          repos,
+          deps.clock.now(),
+          { channel, address, tenant, ip: client.ip },
+          deps.sendLimits,
+        );
         const issued = await deps.otp.issue(scope, repos.codes);
         if (!issued.ok) return issued;
         repos.audit.record({

@@ -4,6 +4,7 @@ import { auditActorOf } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { MailDelivery } from '../platform.js';
 import type { Repositories, UnitOfWork } from '../store.js';
+import { countSend } from '../throttle/send-limits.js';
 import { issueMagicLink, MAGIC_LINK_TTL_SECONDS, type MagicLinkDeps } from './links.js';
 import { magicLinkMessage } from './messages.js';
 
@@ -63,6 +64,17 @@ export const magicLinkHandlers = (
           errors: [{ path: 'body.redirect_url', message }],
         });
       }
+      await countSend(
+        repos,
+        deps.clock.now(),
+        {
+          channel: 'email',
+          address: body.email,
+          tenant,
+          ip: client.ip,
+        },
+        deps.sendLimits,
+      );
       const issued = await issueMagicLink(repos, deps, { email: body.email, tenantId: tenant.id });
       repos.audit.record({
         action: 'auth.magic_link.requested',

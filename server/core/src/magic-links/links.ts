@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 import { addSeconds, base64url, type Clock, type Hashing, type RandomSource } from '../platform.js';
 import type { Repositories } from '../store.js';
+import type { SendLimits } from '../throttle/send-limits.js';
 
 /** A link works this long after it was requested. */
 export const MAGIC_LINK_TTL_SECONDS = 900;
@@ -16,6 +17,8 @@ export interface MagicLinkDeps {
   clock: Clock;
   random: RandomSource;
   hashing: Hashing;
+  /** Per destination and client (default `SEND_LIMITS`). */
+  sendLimits?: SendLimits;
 }
 
 /**

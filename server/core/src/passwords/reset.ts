@@ -9,6 +9,7 @@ import type { Clock, MailDelivery } from '../platform.js';
 import type { Repositories, UnitOfWork } from '../store.js';
 import type { TenantRecord } from '../tenants/ports.js';
 import { countsAsGuess } from '../throttle/rules.js';
+import { countSend, type SendLimits } from '../throttle/send-limits.js';
 import type { SignInThrottle } from '../throttle/sign-in-throttle.js';
 import { passwordResetMessage } from './messages.js';
 import { forgetUnprovenCredentials } from './method.js';
@@ -30,6 +31,8 @@ export interface PasswordResetDeps {
   onDeliveryFailure?(error: unknown): void;
   /** Told of every code issued, in its unit of work (the mock keeps them for `mock.lastOtp`). */
   onIssued?(scope: OtpScope, issued: IssuedOtp): void;
+  /** Per destination and client (default `SEND_LIMITS`). */
+  sendLimits?: SendLimits;
 }
 
 /** The tenant of `code`, which must accept passwords (its accepted methods are public anyway). */
@@ -60,6 +63,17 @@ export const requestResetHandler =
       exposeCode: deps.exposeCodes,
       issue: (scope) =>
         uow.transaction(async (repos) => {
+          await countSend(
+            repos,
+            deps.clock.now(),
+            {
+              channel: 'email',
+              address: body.email,
+              tenant,
+              ip: ctx.client.ip,
+            },
+            deps.sendLimits,
+          );
           const issued = await deps.otp.issue(scope, repos.codes);
           if (!issued.ok) return issued;
           repos.audit.record({

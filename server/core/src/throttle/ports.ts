@@ -47,3 +47,15 @@ export interface ThrottleStore {
   /** Clears an existing counter: no failures, no delay, no lockout. */
   clear(key: string, at: Date): Promise<void>;
 }
+
+/**
+ * The counters of codes sent (`throttle/send-limits.ts`), per key and fixed window, inside one unit of
+ * work: what it counts is kept only if the unit of work commits.
+ */
+export interface SendCounterStore {
+  /**
+   * Counts one send under each key in the window that starts at `windowStart`, atomically per key, and
+   * resolves to each key's count after it (in the order of `keys`).
+   */
+  count(keys: readonly string[], windowStart: Date): Promise<number[]>;
+}

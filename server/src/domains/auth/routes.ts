@@ -27,6 +27,7 @@ export const authRoutes: DomainRoutes = (app, services) => {
     codes: {
       otp: services.otpService,
       exposeCodes: services.exposeOtpCodes,
+      sendLimits: services.sendLimits,
       deliver: ({ channel, to, code, tenant }) =>
         channel === 'email'
           ? services.mail.send(otpMessage({ to, code, tenant, ttlSeconds: OTP_TTL_SECONDS }))

@@ -1,4 +1,10 @@
-import type { ThrottleCounter, ThrottleKey, ThrottleKind, ThrottleStore } from '@enforcer/core';
+import type {
+  SendCounterStore,
+  ThrottleCounter,
+  ThrottleKey,
+  ThrottleKind,
+  ThrottleStore,
+} from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AuthThrottle, type IAuthThrottle } from '../../entities/throttle.js';
 
@@ -119,5 +125,41 @@ export class PostgresThrottleStore implements ThrottleStore {
       'update auth_throttle set failures = 0, blocked_until = null, locked_at = null, updated_at = ? where key = ?',
       [at, key],
     );
+  }
+}
+
+/** Windows this old are over for every budget (the longest is a day): their rows are deleted. */
+const SEND_COUNTER_RETENTION_MS = 2 * 24 * 3_600_000;
+
+/**
+ * Counts under every key at once, in key order (two requests counting the same keys lock them in the same
+ * order: no deadlock), starting a key's count again when its window moved on.
+ */
+const COUNT_SENDS = `
+  insert into send_counter (key, window_start, count)
+  select k, ?::timestamptz, 1 from unnest(array[?]::text[]) as k order by k
+  on conflict (key) do update set
+    count = case when send_counter.window_start = excluded.window_start then send_counter.count + 1 else 1 end,
+    window_start = excluded.window_start
+  returning key, count`;
+
+/** The counters of codes sent in PostgreSQL (`send_counter`), in the unit of work's transaction. */
+export class PostgresSendCounterStore implements SendCounterStore {
+  readonly #em: EntityManager;
+
+  constructor(em: EntityManager) {
+    this.#em = em;
+  }
+
+  async count(keys: readonly string[], windowStart: Date): Promise<number[]> {
+    const rows = (await this.#em.execute(COUNT_SENDS, [windowStart, [...keys]])) as Array<{
+      key: string;
+      count: number;
+    }>;
+    await this.#em.execute('delete from send_counter where window_start < ?', [
+      new Date(windowStart.getTime() - SEND_COUNTER_RETENTION_MS),
+    ]);
+    const counts = new Map(rows.map((row) => [row.key, Number(row.count)]));
+    return keys.map((key) => counts.get(key) ?? 0);
   }
 }

@@ -18,7 +18,7 @@ import { PostgresTenantPolicyStore } from './policies.js';
 import { PostgresRevocationFeed } from './revocations.js';
 import { PostgresSessionStore } from './sessions.js';
 import { PostgresInviteStore, PostgresTenantMembers, PostgresTenantStore } from './tenants.js';
-import { PostgresThrottleStore } from './throttle.js';
+import { PostgresSendCounterStore, PostgresThrottleStore } from './throttle.js';
 
 /** How each repository is made over an entity manager (`em()` forks one on first use, for reads). */
 const makers = (
@@ -30,6 +30,7 @@ const makers = (
   policies: () => new PostgresTenantPolicyStore(em, deps.policies),
   grants: () => new PostgresGrantReader(em()),
   throttle: () => new PostgresThrottleStore(em()),
+  sends: () => new PostgresSendCounterStore(em()),
   tenants: () => new PostgresTenantStore(em()),
   invites: () => new PostgresInviteStore(em(), deps.clock),
   members: () => new PostgresTenantMembers(em(), deps.clock),

@@ -40,7 +40,7 @@ import {
   type MemoryTenantRow,
   MemoryTenantStore,
 } from './tenants.js';
-import { MemoryThrottleStore } from './throttle.js';
+import { MemorySendCounterStore, MemoryThrottleStore } from './throttle.js';
 
 /**
  * The memory store's tables: one Map (or list) per aggregate, as PostgreSQL keeps one table per entity.
@@ -52,6 +52,8 @@ export class MemoryTables implements MemoryMfaTables {
   audit: AuditRecord[] = [];
   /** The sign-in throttle's counters by key (`account:…`, `client:…`). */
   throttle = new Map<string, ThrottleCounter>();
+  /** Codes sent, by counter key: the current window's start (epoch ms) and its count. */
+  sends = new Map<string, { windowStart: number; count: number }>();
   tenants = new Map<string, MemoryTenantRow>();
   invites = new Map<string, MemoryInviteRow>();
   /** id → key. */
@@ -133,6 +135,7 @@ export class MemoryDatabase implements UnitOfWork {
       tenants: new MemoryTenantStore(this),
       invites: new MemoryInviteStore(this),
       throttle: new MemoryThrottleStore(this),
+      sends: new MemorySendCounterStore(this),
       apiKeys: new MemoryApiKeyStore(this),
       groups: new MemoryGroupStore(this),
       challenges: new MemoryChallengeStore(this),

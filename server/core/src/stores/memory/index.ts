@@ -49,4 +49,4 @@ export {
   MemoryTenantStore,
   tenantRecord,
 } from './tenants.js';
-export { MemoryThrottleStore } from './throttle.js';
+export { MemorySendCounterStore, MemoryThrottleStore } from './throttle.js';

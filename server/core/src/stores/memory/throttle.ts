@@ -1,4 +1,4 @@
-import type { ThrottleCounter, ThrottleKey, ThrottleStore } from '../../throttle/ports.js';
+import type { SendCounterStore, ThrottleCounter, ThrottleKey, ThrottleStore } from '../../throttle/ports.js';
 import type { MemoryDatabase } from './database.js';
 
 /**
@@ -54,5 +54,28 @@ export class MemoryThrottleStore implements ThrottleStore {
   #update(key: string, change: Partial<ThrottleCounter>): void {
     const row = this.#rows.get(key);
     if (row) this.#rows.set(key, { ...row, ...change });
+  }
+}
+
+/**
+ * The counters of codes sent in the memory database's `sends` table, keyed by counter key and window.
+ * Windows older than the newest one seen for a key are dropped as it moves on (nothing reads them).
+ */
+export class MemorySendCounterStore implements SendCounterStore {
+  readonly #db: MemoryDatabase;
+
+  constructor(db: MemoryDatabase) {
+    this.#db = db;
+  }
+
+  async count(keys: readonly string[], windowStart: Date): Promise<number[]> {
+    const rows = this.#db.tables.sends;
+    const start = windowStart.getTime();
+    return keys.map((key) => {
+      const row = rows.get(key);
+      const count = row && row.windowStart === start ? row.count + 1 : 1;
+      rows.set(key, { windowStart: start, count });
+      return count;
+    });
   }
 }

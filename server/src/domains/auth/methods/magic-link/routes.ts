@@ -14,6 +14,7 @@ export const magicLinkRoutes: DomainRoutes = (app, services) => {
     hashing: webCryptoHashing,
     mail: services.mail,
     exposeTokens: services.exposeOtpCodes,
+    sendLimits: services.sendLimits,
     onDeliveryFailure: (error) => app.log.error({ err: error }, 'magic link: mail delivery failed'),
   });
   app.register(async (scope) => registerCoreRoutes(scope, contract.magicLink, handlers));

@@ -16,6 +16,7 @@ export const passwordRoutes: DomainRoutes = (app, services) => {
     otp: services.otpService,
     mail: services.mail,
     exposeCodes: services.exposeOtpCodes,
+    sendLimits: services.sendLimits,
     onDeliveryFailure: (error) => app.log.error({ err: error }, 'password reset: mail delivery failed'),
   });
   app.register(async (scope) => registerCoreRoutes(scope, contract.password, handlers));
