@@ -306,6 +306,8 @@ describe('limits', () => {
       max_permissions_per_role: 100,
       max_permissions_per_group: 100,
       max_groups_per_account: 50,
+      max_code_sends_per_hour: 1000,
+      max_sms_per_day: 500,
     });
     const set = expectOk(
       await api('PATCH', `/tenants/${t.tenant.id}`, {
