@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
+import { AuditChainSubscriber } from '../domains/audit/chain-subscriber.js';
 import { migrations } from '../migrations/index.js';
 import { entities } from './entities.js';
 
@@ -22,6 +23,8 @@ export function ormConfig(databaseUrl: string, options: OrmOptions = {}): Option
     clientUrl: databaseUrl,
     entities,
     extensions: [Migrator],
+    // Audit events take their place in their tenant's hash chain as a transaction flushes them.
+    subscribers: [new AuditChainSubscriber()],
     // Forked entity managers only: a request or service never shares an identity map.
     allowGlobalContext: false,
     // A couple of connections stay open however quiet it gets (pg closes idle ones above `min` after
