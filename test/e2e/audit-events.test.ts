@@ -154,7 +154,8 @@ describe('GET /audit-events', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = expectOk(await list(`?limit=3${cursor ? `&cursor=${cursor}` : ''}`));
+      const page: { data: { id: string }[]; pagination: { next_cursor: string | null; has_more: boolean } } =
+        expectOk(await list(`?limit=3${cursor ? `&cursor=${cursor}` : ''}`));
       seen.push(...page.data.map((e: { id: string }) => e.id));
       cursor = page.pagination.next_cursor;
       expect(page.pagination.has_more).toBe(cursor !== null);
