@@ -17,6 +17,13 @@ const AUDIT_CHAIN_LOCK = 0x61756469; // "audi"
  * hash of the one before it, which is written by a transaction that may not have committed yet.
  */
 export class AuditChainSubscriber implements EventSubscriber {
+  /**
+   * The tenants whose chain lock a transaction holds, by transaction: a unit of work that flushes twice
+   * holds the lock from the first flush on, so the second only reads the head again (always read, never
+   * remembered: a savepoint rolled back in between may have taken events back).
+   */
+  readonly #locked = new WeakMap<object, Set<string | null>>();
+
   async onFlush({ em, uow }: FlushEventArgs): Promise<void> {
     const created = uow
       .getChangeSets()
@@ -33,10 +40,21 @@ export class AuditChainSubscriber implements EventSubscriber {
       const tenantId = event.tenantId ?? null;
       byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), event]);
     }
-    // Locks in one order (tenant-less first, then by id), so two transactions never wait on each other.
+    // Within a flush, locks in one order (tenant-less first, then by id): two transactions writing the same
+    // tenants never wait on each other in a circle (a unit of work writes one tenant's events, in practice).
     const tenants = [...byTenant.keys()].sort((a, b) => (a ?? '').localeCompare(b ?? ''));
+    const tx = em.getTransactionContext() as object;
+    let locked = this.#locked.get(tx);
+    if (!locked) {
+      locked = new Set();
+      this.#locked.set(tx, locked);
+    }
     for (const tenantId of tenants) {
-      let head = await lockChainHead(em as EntityManager, tenantId);
+      if (!locked.has(tenantId)) {
+        await lockChain(em as EntityManager, tenantId);
+        locked.add(tenantId);
+      }
+      let head = await chainHead(em as EntityManager, tenantId);
       for (const event of byTenant.get(tenantId)!) {
         const sealed = chainEvent(event.id, fieldsOf(event), head);
         event.seq = sealed.seq;
@@ -49,15 +67,22 @@ export class AuditChainSubscriber implements EventSubscriber {
   }
 }
 
-async function lockChainHead(em: EntityManager, tenantId: string | null): Promise<ChainHead | null> {
+/** The tenant's chain lock, held until the transaction ends (taking it again is a no-op). */
+async function lockChain(em: EntityManager, tenantId: string | null): Promise<void> {
+  await em
+    .getConnection()
+    .execute(
+      'select pg_advisory_xact_lock(?, hashtext(?))',
+      [AUDIT_CHAIN_LOCK, tenantId ?? ''],
+      'all',
+      em.getTransactionContext(),
+    );
+}
+
+/** The tenant's last event, read under its lock. */
+async function chainHead(em: EntityManager, tenantId: string | null): Promise<ChainHead | null> {
   const connection = em.getConnection();
   const tx = em.getTransactionContext();
-  await connection.execute(
-    'select pg_advisory_xact_lock(?, hashtext(?))',
-    [AUDIT_CHAIN_LOCK, tenantId ?? ''],
-    'all',
-    tx,
-  );
   const rows = await connection.execute<{ seq: string; hash: string }[]>(
     tenantId === null
       ? 'select "seq", "hash" from "audit_event" where "tenant_id" is null order by "seq" desc limit 1'
