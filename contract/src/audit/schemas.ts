@@ -45,9 +45,10 @@ const rangeSchema = {
   to: timestampInputSchema.optional(),
 };
 
+/** `to` before `from` is a mistake (400); `from` = `to` is an empty range. */
 const fromBeforeTo = (q: { from?: string | undefined; to?: string | undefined }) =>
-  q.from === undefined || q.to === undefined || Date.parse(q.from) < Date.parse(q.to);
-const rangeMessage = { message: 'from must be before to', path: ['to'] };
+  q.from === undefined || q.to === undefined || Date.parse(q.from) <= Date.parse(q.to);
+const rangeMessage = { message: 'to must not be before from', path: ['to'] };
 
 /** `GET /audit-events`: newest first; every filter optional and combined with AND. */
 export const listAuditEventsQuerySchema = paginationQuerySchema

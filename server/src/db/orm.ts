@@ -2,8 +2,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
-import { AuditChainSubscriber } from '../domains/audit/chain-subscriber.js';
 import { migrations } from '../migrations/index.js';
+import { AuditChainSubscriber } from './audit-chain-subscriber.js';
 import { entities } from './entities.js';
 
 /** Folder of the committed migrations (TypeScript sources; listed statically in migrations/index.ts). */

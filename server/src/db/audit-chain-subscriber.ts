@@ -1,7 +1,7 @@
 import { type AuditFields, type ChainHead, chainEvent } from '@enforcer/core';
 import { ChangeSetType, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { IAuditEvent } from '../../entities/audit.js';
+import type { IAuditEvent } from '../entities/audit.js';
 
 /** The first key of the advisory locks that serialise a tenant's audit chain (the second: the tenant's hash). */
 const AUDIT_CHAIN_LOCK = 0x61756469; // "audi"
