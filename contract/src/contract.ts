@@ -1,5 +1,6 @@
 import { accountsContract } from './accounts/contract';
 import { apiKeysContract } from './api-keys/contract';
+import { auditContract } from './audit/contract';
 import { authContract } from './auth/contract';
 import { magicLinkContract } from './auth/magic-link';
 import { mfaContract } from './auth/mfa';
@@ -35,6 +36,7 @@ export const contract = c.router(
     revocations: revocationsContract,
     discovery: discoveryContract,
     health: healthContract,
+    audit: auditContract,
   },
   { pathPrefix: basePath, commonResponses },
 );

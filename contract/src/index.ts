@@ -32,6 +32,27 @@ export {
   createApiKeyBodySchema,
   createdApiKeySchema,
 } from './api-keys/schemas';
+export { auditContract } from './audit/contract';
+// Audit
+export {
+  type AuditChainVerification,
+  type AuditEvent,
+  type AuditSettings,
+  auditActorTypes,
+  auditChainVerificationSchema,
+  auditEventSchema,
+  auditOutcomeSchema,
+  auditOutcomes,
+  auditSettingsSchema,
+  defaultAuditRetentionDays,
+  type ExportAuditEventsQuery,
+  exportAuditEventsQuerySchema,
+  type ListAuditEventsQuery,
+  listAuditEventsQuerySchema,
+  ndjsonContentType,
+  type UpdateAuditSettingsBody,
+  updateAuditSettingsBodySchema,
+} from './audit/schemas';
 export { type AccessTokenClaims, accessTokenClaimsSchema } from './auth/access-token-claims';
 export { authContract } from './auth/contract';
 export {

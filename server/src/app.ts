@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { type Logger, type LoggerOptions, pino, stdSerializers } from 'pino';
 import { apiRoutes } from './api.js';
 import type { Config } from './config.js';
+import { scheduleAuditPurge } from './domains/audit/purge-job.js';
 import { healthRoutes } from './domains/health/routes.js';
 import { domainRoutes } from './domains/index.js';
 import { ChangeListener } from './http/principal-cache.js';
@@ -173,6 +174,7 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
       origins.forget();
   });
   app.register(apiRoutes(services, domainRoutes));
+  scheduleAuditPurge(app);
 
   // The principal cache is used only while this process listens for change notifications.
   const listener = new ChangeListener({

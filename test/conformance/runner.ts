@@ -571,7 +571,11 @@ export class Run {
     return {
       status: response.status,
       headers: Object.fromEntries(response.headers),
-      body: text && /json/.test(response.headers.get('content-type') ?? '') ? JSON.parse(text) : text,
+      // JSON documents are parsed; NDJSON (the audit export) is text, one document per line.
+      body:
+        text && /^application\/(problem\+)?json/.test(response.headers.get('content-type') ?? '')
+          ? JSON.parse(text)
+          : text,
     };
   }
 

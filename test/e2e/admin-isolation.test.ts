@@ -14,6 +14,8 @@ let aGroupId: string;
 let bGroupId: string;
 let aMemberSessionId: string;
 let aInviteId: string;
+/** An audit event of tenant A (#15). */
+let aEventId: string;
 
 beforeAll(async () => {
   a = await seedTenant(server, 'Tenant A');
@@ -46,6 +48,7 @@ beforeAll(async () => {
     }),
     201,
   );
+  aEventId = expectOk(await api('GET', '/audit-events?limit=1', { apiKey: a.apiKey })).data[0].id;
 });
 
 interface Route {
@@ -122,6 +125,8 @@ const routesOnA = (): Route[] => [
     path: () => '/authorize/filter',
     body: () => ({ action: 'accounts.read', resource_type: 'account', account_id: a.member.accountId }),
   },
+  // Audit (#15).
+  { method: 'GET', path: () => `/audit-events/${aEventId}` },
 ];
 
 /** Every admin route that needs a credential (paths on A; the lists and the policy included). */
@@ -139,6 +144,13 @@ const credentialRoutes = (): Route[] => [
   { method: 'GET', path: () => '/auth/sessions' },
   { method: 'DELETE', path: () => `/auth/sessions/${aMemberSessionId}` },
   { method: 'DELETE', path: () => '/auth/sessions?except=current' },
+  // Audit (#15).
+  { method: 'GET', path: () => '/audit-events' },
+  { method: 'GET', path: () => '/audit-events/export?from=2020-01-01T00:00:00Z&to=2040-01-01T00:00:00Z' },
+  { method: 'GET', path: () => '/audit-events/verify' },
+  { method: 'GET', path: () => '/audit-settings' },
+  { method: 'PATCH', path: () => '/audit-settings', body: () => ({ audit_retention_days: 30 }) },
+  { method: 'GET', path: () => '/auth/activity' },
   { method: 'POST', path: () => '/authorize', body: () => ({ action: 'a.b' }) },
   { method: 'POST', path: () => '/authorize/batch', body: () => ({ checks: [{ action: 'a.b' }] }) },
   {
@@ -197,6 +209,10 @@ describe("another tenant's credentials", () => {
       '/policy',
       `/directory/accounts/${b.member.accountId}/groups`,
       `/accounts/${b.member.accountId}/sessions`,
+      // Audit (#15): B's log, its export and its chain say nothing of A.
+      '/audit-events?limit=100',
+      '/audit-events/export?from=2020-01-01T00:00:00Z&to=2040-01-01T00:00:00Z',
+      '/audit-events/verify',
     ]) {
       for (const credential of [{ token: b.owner.token }, { apiKey: b.apiKey }]) {
         const body = JSON.stringify(expectOk(await api('GET', path, credential)));
@@ -338,6 +354,8 @@ describe('hostile input', () => {
     ['GET', '/tenants/:x/invites'],
     ['DELETE', '/tenants/:x/invites/:x'],
     ['POST', '/tenants/:x/invites/:x/resend'],
+    // Audit (#15).
+    ['GET', '/audit-events/:x'],
   ] as const;
 
   it('malformed path ids are 400 validation_failed', async () => {
@@ -376,6 +394,8 @@ describe('hostile input', () => {
     { method: 'POST', path: () => '/authorize' },
     { method: 'POST', path: () => '/authorize/batch' },
     { method: 'POST', path: () => '/authorize/filter' },
+    // Audit (#15).
+    { method: 'PATCH', path: () => '/audit-settings' },
   ];
 
   const junk: unknown[] = [

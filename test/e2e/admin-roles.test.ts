@@ -63,7 +63,8 @@ describe('POST /roles', () => {
 
     const audit = await server.db.auditEvents(
       { tenantId: t.tenant.id, action: { $in: ['policy.updated', 'role.created'] } },
-      { orderBy: { createdAt: 'asc' } },
+      // The order they were written in is the tenant's audit chain (events of one transaction share a time).
+      { orderBy: { seq: 'asc' } },
     );
     expect(audit.slice(-2).map((e) => e.action)).toEqual(['policy.updated', 'role.created']);
     expect(audit.at(-2)?.details).toMatchObject({

@@ -7,6 +7,7 @@ import {
 } from '@enforcer/core/memory';
 import { accountStoreContract } from './accounts.contract';
 import { apiKeyStoreContract } from './api-keys.contract';
+import { auditStoreContract } from './audit.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
@@ -143,3 +144,8 @@ identityStoreContract('memory', () => {
     },
   };
 });
+
+auditStoreContract('memory', () => ({
+  uowAt: (clock) => new MemoryDatabase({ now: () => clock.now() }),
+  seedTenant: async () => crypto.randomUUID(),
+}));

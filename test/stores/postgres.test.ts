@@ -9,6 +9,7 @@ import { PostgresUnitOfWork } from '../../server/src/stores/postgres/unit-of-wor
 import { createTestOrm, seedAccount } from '../../server/src/testing/index.js';
 import { accountStoreContract } from './accounts.contract';
 import { apiKeyStoreContract } from './api-keys.contract';
+import { auditStoreContract } from './audit.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
@@ -182,3 +183,8 @@ describe('PostgresUnitOfWork.read', () => {
     }
   });
 });
+
+auditStoreContract('postgres', () => ({
+  uowAt: (clock) => new PostgresUnitOfWork({ orm: db.orm, clock, policies: new TenantPolicyService() }),
+  seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
+}));

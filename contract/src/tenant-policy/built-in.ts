@@ -43,6 +43,8 @@ export const managementActions = [
   'groups.delete',
   'invites.read',
   'invites.revoke',
+  // Audit (#15): reading the tenant's audit log, its export and chain verification.
+  'audit.read',
 ] as const;
 
 /** Does holding pattern `held` grant everything pattern `wanted` grants? (`*` covers all, `a.*` covers `a.b` and `a.*.c`.) */

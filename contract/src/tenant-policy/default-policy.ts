@@ -11,7 +11,7 @@ import type { PolicyDocument } from '../policy/schema';
  * groups.read/create, groups.members.write, invites.create, roles.read,
  * api_keys.read/create/delete, policy.read/update, authorize.any, revocations.read,
  * sessions.read/revoke (an account's sessions), roles.write (custom roles), groups.update/delete,
- * invites.read/revoke.
+ * invites.read/revoke, audit.read (the audit log, #15).
  * Account lifecycle (#14): accounts.lock, accounts.ban, accounts.delete, accounts.mfa.reset (admins hold
  * them through `accounts.*`, owners through `*`).
  */
@@ -67,6 +67,7 @@ export function defaultPolicy(): PolicyDocument {
           'authorize.any',
           'revocations.read',
           'sessions.*',
+          'audit.read',
         ],
       },
       member: { description: 'A signed-in user of the app', permissions: ['tenants.read', 'roles.read'] },

@@ -119,4 +119,13 @@ export const routes = {
     live: ['GET', '/api/v1/enforcer/healthz', 'none'],
     ready: ['GET', '/api/v1/enforcer/readyz', 'none'],
   },
+  audit: {
+    list: ['GET', '/api/v1/enforcer/audit-events', 'user'],
+    export: ['GET', '/api/v1/enforcer/audit-events/export', 'user'],
+    verify: ['GET', '/api/v1/enforcer/audit-events/verify', 'user'],
+    settings: ['GET', '/api/v1/enforcer/audit-settings', 'user'],
+    updateSettings: ['PATCH', '/api/v1/enforcer/audit-settings', 'user'],
+    get: ['GET', '/api/v1/enforcer/audit-events/:id', 'user'],
+    activity: ['GET', '/api/v1/enforcer/auth/activity', 'user'],
+  },
 } as const satisfies RouteTree;

@@ -17,6 +17,7 @@ import {
   accountsHandlers,
   apiKeyRecord,
   apiKeysHandlers,
+  auditHandlers,
   authRouteHandlers,
   discoveryHandlers,
   feedRetentionSeconds,
@@ -283,6 +284,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       signingKeys: async () => void (await tokens.jwks()),
       retryAfterSeconds: 1,
     }),
+    audit: auditHandlers({ uow: store.db, clock: store.db }),
     revocations: revocationsHandlers({
       uow: store.db,
       retentionSeconds: feedRetentionSeconds(tokens.settings.accessTtl, tokens.settings.clockTolerance),

@@ -28,7 +28,7 @@ import {
   webCryptoRandom,
 } from '@enforcer/core';
 import { groupNamesOf } from '@enforcer/core/memory';
-import { type AppRoute, type AppRouter, isAppRoute } from '@ts-rest/core';
+import { type AppRoute, type AppRouter, isAppRoute, isAppRouteOtherResponse } from '@ts-rest/core';
 import { mockPrivyVerifier } from './methods/privy';
 import { AppError, fieldErrors, problem } from './problem';
 import type { MockStore } from './store';
@@ -328,6 +328,22 @@ export function createDispatcher(options: {
       const result = await match.handler(input as never, { caller, client });
       if (options.validateResponses) checkResponse(match.route, match.key, result.status, result.body);
       record(match.key, result.status);
+      const declared = (match.route.responses as Record<number, unknown>)[result.status];
+      if (isAppRouteOtherResponse(declared as never) && typeof result.body === 'string') {
+        // A text answer of its own media type (the audit export's NDJSON), sent as it is.
+        const { contentType } = declared as { contentType: string };
+        if (!/^application\/(problem\+)?json\b/.test(contentType)) {
+          return new Response(result.body, {
+            status: result.status,
+            headers: {
+              'content-type': contentType,
+              'cache-control': 'no-store',
+              'x-content-type-options': 'nosniff',
+              ...result.headers,
+            },
+          });
+        }
+      }
       return send(result.status, result.status === 204 ? undefined : result.body, result.headers);
     } catch (error) {
       const known = error instanceof AppError;

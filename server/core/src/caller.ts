@@ -39,6 +39,8 @@ export interface ApiKeyCaller {
 export interface ClientInfo {
   ip: string | null;
   userAgent: string | null;
+  /** The HTTP request's id (audit events record it), when the HTTP layer has one. */
+  requestId?: string | null;
 }
 
 /** The engine's subject for a caller. An API key acts with its role and no groups. */

@@ -42,15 +42,40 @@ export {
   newApiKey,
 } from './api-keys/secret.js';
 export {
+  type ChainBreak,
+  type ChainHead,
+  type ChainVerification,
+  canonicalJson,
+  chainEvent,
+  chainHash,
+  verifyAuditChain,
+} from './audit/chain.js';
+export {
+  AUDIT_EXPORT_PAGE,
+  AUDIT_PURGE_BATCH,
+  type AuditDeps,
+  auditEventView,
+  auditExportLines,
+  auditHandlers,
+  purgeExpiredAuditEvents,
+} from './audit/handlers.js';
+export {
   type AuditActor,
   type AuditActorType,
+  type AuditEventFilter,
+  type AuditEventStore,
+  type AuditFields,
   type AuditInput,
   type AuditLog,
+  type AuditOutcome,
   type AuditRecord,
   auditActorTypes,
   auditFields,
+  auditOutcomes,
+  outcomeOfAction,
   scrubDetails,
 } from './audit/ports.js';
+export { sha256Hex } from './audit/sha256.js';
 export { type AuthDeps, type AuthHandlers, authHandlers } from './auth/handlers.js';
 export {
   acceptsSession,

@@ -1,6 +1,6 @@
 import type { AccountSessions, AccountStore } from './accounts/ports.js';
 import type { ApiKeyStore } from './api-keys/ports.js';
-import type { AuditLog } from './audit/ports.js';
+import type { AuditEventStore, AuditLog } from './audit/ports.js';
 import type { ChallengeStore } from './challenges/ports.js';
 import type { OtpChallengeStore } from './codes/ports.js';
 import type { GroupStore } from './groups/ports.js';
@@ -23,6 +23,8 @@ import type { SendCounterStore, ThrottleStore } from './throttle/ports.js';
  */
 export interface Repositories {
   audit: AuditLog;
+  /** Reading, verifying and purging audit events (the `audit` log only writes them). */
+  auditEvents: AuditEventStore;
   policies: TenantPolicyStore;
   grants: GrantReader;
   /** The sign-in throttle's counters (the core's `SignInThrottle` joins a sign-in's unit of work). */

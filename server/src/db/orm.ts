@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 import { migrations } from '../migrations/index.js';
+import { AuditChainSubscriber } from './audit-chain-subscriber.js';
 import { entities } from './entities.js';
 
 /** Folder of the committed migrations (TypeScript sources; listed statically in migrations/index.ts). */
@@ -22,6 +23,8 @@ export function ormConfig(databaseUrl: string, options: OrmOptions = {}): Option
     clientUrl: databaseUrl,
     entities,
     extensions: [Migrator],
+    // Audit events take their place in their tenant's hash chain as a transaction flushes them.
+    subscribers: [new AuditChainSubscriber()],
     // Forked entity managers only: a request or service never shares an identity map.
     allowGlobalContext: false,
     // A couple of connections stay open however quiet it gets (pg closes idle ones above `min` after

@@ -1,6 +1,7 @@
 import type { DomainRoutes } from '../http/contract-routes.js';
 import { accountsRoutes } from './accounts/routes.js';
 import { apiKeysRoutes } from './api-keys/routes.js';
+import { auditRoutes } from './audit/routes.js';
 import { magicLinkRoutes } from './auth/methods/magic-link/routes.js';
 import { passwordRoutes } from './auth/methods/password/routes.js';
 import { mfaRoutes } from './auth/mfa/routes.js';
@@ -24,4 +25,5 @@ export const domainRoutes: DomainRoutes[] = [
   policyRoutes,
   discoveryRoutes,
   revocationsRoutes,
+  auditRoutes,
 ];

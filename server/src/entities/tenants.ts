@@ -39,6 +39,8 @@ export const Tenant = defineEntity({
     /** Incremented on every policy change; the ETag is derived from the document's hash. */
     policyVersion: p.integer().default(1),
     policyEtag: p.text().nullable(),
+    /** How long audit events are kept (`PATCH /audit-settings`); null: the default, 365 days. */
+    auditRetentionDays: p.integer().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

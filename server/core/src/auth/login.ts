@@ -91,12 +91,13 @@ async function attempt(
   client: ClientInfo,
 ): Promise<Outcome<TokenResponse>> {
   const { clock, throttle } = deps;
-  const failed = (reason: string, error: AppError, accountId?: string) => {
+  /** `attempted`: the account a failed proof was aimed at, when one exists (its owner's activity shows it). */
+  const failed = (reason: string, error: AppError, accountId?: string, attempted?: string) => {
     repos.audit.record({
       action: 'auth.login.failed',
       actor: accountId ? { type: 'account', id: accountId } : { type: 'anonymous' },
       tenantId: tenant.id,
-      target: { type: 'tenant', id: tenant.id },
+      target: attempted ? { type: 'account', id: attempted } : { type: 'tenant', id: tenant.id },
       ...client,
       details: { provider: body.provider, reason, email: 'email' in body ? body.email : undefined },
     });
@@ -120,7 +121,12 @@ async function attempt(
     const limited = countsAsGuess(auth.reason)
       ? await throttle.recordFailure(subject, auth.reason, repos)
       : undefined;
-    return failed(auth.reason, limited ?? proofError(auth));
+    return failed(
+      auth.reason,
+      limited ?? proofError(auth),
+      undefined,
+      await attemptedAccount(repos, tenant, body),
+    );
   }
 
   const resolved = await resolvePerson(repos, clock, auth.identity, deps.onEmailFirstProven);
@@ -186,3 +192,19 @@ export const acceptsSession = (
   authProviders.some((provider) =>
     (methods[provider as LoginProvider]?.amr ?? []).some((value) => amr.includes(value)),
   );
+
+/** A person id no person has (uuid nil). */
+const NO_PERSON = '00000000-0000-0000-0000-000000000000';
+
+/** The tenant's account of the email a failed sign-in named, if there is one (for the audit event's target). */
+async function attemptedAccount(
+  repos: Repositories,
+  tenant: TenantRecord,
+  body: LoginBody,
+): Promise<string | undefined> {
+  if (!('email' in body) || typeof body.email !== 'string') return undefined;
+  const person = await repos.persons.findByEmail(body.email);
+  // Both lookups run whether or not the email is anyone's: a failed sign-in takes as long either way.
+  const account = await repos.accounts.findOfPerson(person?.id ?? NO_PERSON, tenant.id);
+  return account?.id;
+}

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type AuditInput, auditFields, scrubDetails } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AuditEvent, type IAuditEvent } from '../../entities/audit.js';
@@ -8,8 +9,15 @@ export { scrubDetails };
 
 /**
  * Adds an audit event to the unit of work of `em` (persisted with the caller's transaction, so an event
- * is recorded exactly when the change it describes is).
+ * is recorded exactly when the change it describes is). Its place in the tenant's hash chain is set when
+ * the transaction flushes it (`AuditChainSubscriber`): `seq`, `prevHash` and `hash` here are placeholders.
  */
 export function recordAudit(em: EntityManager, clock: Clock, input: AuditInput): IAuditEvent {
-  return em.create(AuditEvent, auditFields(input, clock.now()));
+  return em.create(AuditEvent, {
+    id: randomUUID(),
+    ...auditFields(input, clock.now()),
+    seq: 0,
+    prevHash: null,
+    hash: '',
+  });
 }

@@ -4,7 +4,7 @@ import type { TenantPolicyService } from '../../domains/policy/tenant-policy.js'
 import type { Clock } from '../../lib/clock.js';
 import { PostgresAccountSessions, PostgresAccountStore } from './accounts.js';
 import { PostgresApiKeyStore } from './api-keys.js';
-import { PostgresAuditLog } from './audit.js';
+import { PostgresAuditEventStore, PostgresAuditLog } from './audit.js';
 import { PostgresChallengeStore } from './challenges.js';
 import { PostgresOtpChallengeStore } from './codes.js';
 import { PostgresGrantReader } from './grants.js';
@@ -26,6 +26,7 @@ const makers = (
   deps: PostgresStoreDeps,
 ): { [K in keyof Repositories]: () => Repositories[K] } => ({
   audit: () => new PostgresAuditLog(em(), deps.clock),
+  auditEvents: () => new PostgresAuditEventStore(em()),
   // Takes `em` unforked: a decision whose policy is cached reads no row and needs no fork.
   policies: () => new PostgresTenantPolicyStore(em, deps.policies),
   grants: () => new PostgresGrantReader(em()),

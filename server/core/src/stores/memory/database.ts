@@ -1,4 +1,5 @@
 import type { ApiKeyRecord } from '../../api-keys/ports.js';
+import type { ChainHead } from '../../audit/chain.js';
 import type { AuditRecord } from '../../audit/ports.js';
 import type { ChallengeRecord } from '../../challenges/ports.js';
 import type { OtpChallengeRecord } from '../../codes/ports.js';
@@ -17,7 +18,7 @@ import {
   MemoryTenantMembers,
 } from './accounts.js';
 import { MemoryApiKeyStore } from './api-keys.js';
-import { MemoryAuditLog } from './audit.js';
+import { MemoryAuditEventStore, MemoryAuditLog } from './audit.js';
 import { MemoryChallengeStore } from './challenges.js';
 import { MemoryOtpChallengeStore } from './codes.js';
 import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
@@ -50,6 +51,10 @@ import { MemorySendCounterStore, MemoryThrottleStore } from './throttle.js';
  */
 export class MemoryTables implements MemoryMfaTables {
   audit: AuditRecord[] = [];
+  /** Each tenant's last audit event, by tenant id ('' for tenant-less events): where its chain goes on. */
+  auditHeads = new Map<string, ChainHead>();
+  /** Tenants' `audit_retention_days` when set (the tenants table's column on PostgreSQL). */
+  auditRetention = new Map<string, number>();
   /** The sign-in throttle's counters by key (`account:…`, `client:…`). */
   throttle = new Map<string, ThrottleCounter>();
   /** Codes sent, by counter key: the current window's start (epoch ms) and its count. */
@@ -132,6 +137,7 @@ export class MemoryDatabase implements UnitOfWork {
     const grants = new MemoryGrantReader(this);
     return {
       audit: new MemoryAuditLog(this),
+      auditEvents: new MemoryAuditEventStore(this),
       tenants: new MemoryTenantStore(this),
       invites: new MemoryInviteStore(this),
       throttle: new MemoryThrottleStore(this),

@@ -12,7 +12,7 @@ export {
   MemoryTenantMembers,
 } from './accounts.js';
 export { MemoryApiKeyStore } from './api-keys.js';
-export { MemoryAuditLog } from './audit.js';
+export { MemoryAuditEventStore, MemoryAuditLog } from './audit.js';
 export { MemoryChallengeStore } from './challenges.js';
 export { MemoryOtpChallengeStore } from './codes.js';
 export { MemoryDatabase, MemoryTables } from './database.js';
