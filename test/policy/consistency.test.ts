@@ -802,7 +802,11 @@ describe('can() and "which records" never disagree', () => {
       const policy = compile(byActor);
       for (const actor of [5, { sub: 'x' }, ['x']]) {
         const s = { ...subject(), actor } as unknown as Subject;
-        for (const f of [() => policy.can(s, 'items.read'), () => policy.plan(s, 'items.read', 'item')]) {
+        const paths: (() => unknown)[] = [
+          () => policy.can(s, 'items.read'),
+          () => policy.plan(s, 'items.read', 'item'),
+        ];
+        for (const f of paths) {
           expect(refusal(attempt(f))).toBe('PolicyInputError invalid_subject ["subject","actor"]');
         }
       }

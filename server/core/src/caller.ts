@@ -22,6 +22,11 @@ export interface UserCaller {
   amr?: string[];
   /** The tenant's policy version as the caller's authentication read it (the policy cache's key). */
   policyVersion?: number;
+  /**
+   * The admin's account acting as this one (an impersonation token's `act.sub`, its session's actor), or
+   * absent: `subject.actor` for decisions, `impersonator` on audit events.
+   */
+  actorAccountId?: string | null;
 }
 
 export interface ApiKeyCaller {
@@ -53,13 +58,18 @@ export function subjectOfCaller(caller: Caller): Subject {
     roles: caller.roles,
     groups: caller.groups,
     attributes: caller.attributes,
+    ...(caller.actorAccountId ? { actor: caller.actorAccountId } : {}),
   };
 }
 
-/** The audit actor for a caller. */
+/** The audit actor for a caller: with the impersonating admin's account when there is one (#14). */
 export const auditActorOf = (caller: Caller): AuditActor =>
   caller.kind === 'user'
-    ? { type: 'account', id: caller.accountId }
+    ? {
+        type: 'account',
+        id: caller.accountId,
+        ...(caller.actorAccountId ? { impersonator: caller.actorAccountId } : {}),
+      }
     : { type: 'api_key', id: caller.apiKeyId };
 
 /** The account id of a user caller, or null for an API key. */

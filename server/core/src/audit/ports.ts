@@ -10,6 +10,11 @@ export interface AuditActor {
   type: AuditActorType;
   /** Account id, API key id or person id; absent for anonymous and system actors. */
   id?: string | null;
+  /**
+   * The admin's account acting as account `id` (an impersonation token, #14): stored in the event's
+   * details as `impersonator_account_id`, so every event of such a request names both accounts.
+   */
+  impersonator?: string | null;
 }
 
 export interface AuditInput {
@@ -69,6 +74,9 @@ export const auditFields = (input: AuditInput, now: Date): Omit<AuditRecord, 'id
   targetId: input.target?.id ?? null,
   ip: input.ip ?? null,
   userAgent: input.userAgent ?? null,
-  details: scrubDetails(input.details ?? {}),
+  details: scrubDetails({
+    ...(input.details ?? {}),
+    ...(input.actor.impersonator ? { impersonator_account_id: input.actor.impersonator } : {}),
+  }),
   createdAt: now,
 });

@@ -1,7 +1,7 @@
 import type { contract, LogoutBody, MeResponse } from '@enforcer/contract';
 import { accountDto } from '../accounts/handlers.js';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
-import type { UserCaller } from '../caller.js';
+import { auditActorOf, type UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { Repositories } from '../store.js';
 import { tenantView } from '../tenants/provision.js';
@@ -55,7 +55,7 @@ async function logout(deps: AuthDeps, user: UserCaller | undefined, body: Logout
       const ended = await repos.sessions.revokeOfPerson(user.personId, 'logout_all', now);
       repos.audit.record({
         action: 'auth.logout',
-        actor: { type: 'account', id: user.accountId },
+        actor: auditActorOf(user),
         tenantId: user.tenantId,
         target: { type: 'person', id: user.personId },
         ...client,
@@ -164,7 +164,7 @@ export const authHandlers = (deps: AuthDeps): AuthHandlers => ({
         await repos.persons.updateProfile(user.personId, changes);
         repos.audit.record({
           action: 'person.profile.updated',
-          actor: { type: 'account', id: user.accountId },
+          actor: auditActorOf(user),
           tenantId: user.tenantId,
           target: { type: 'person', id: user.personId },
           ...ctx.client,
@@ -196,6 +196,7 @@ async function meOf(repos: Repositories, user: UserCaller): Promise<MeResponse> 
       id: session.id,
       amr: [...session.amr],
       expires_at: session.absoluteExpiresAt.toISOString(),
+      ...(session.actorAccountId ? { act: { sub: session.actorAccountId } } : {}),
     },
   };
 }

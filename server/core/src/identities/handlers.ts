@@ -1,7 +1,7 @@
 import type { contract, LinkedProvider } from '@enforcer/contract';
 import type { Handler, HandlerContext, Handlers } from '../api/handlers.js';
 import { callerOf } from '../api/handlers.js';
-import type { UserCaller } from '../caller.js';
+import { auditActorOf, type UserCaller } from '../caller.js';
 import type { Challenges } from '../challenges/challenges.js';
 import { type OtpService, otpRefusal } from '../codes/otp.js';
 import { AppError } from '../errors.js';
@@ -79,7 +79,7 @@ export function identityHandlers(uow: UnitOfWork, deps: IdentityHandlerDeps): Ha
       ) =>
         repos.audit.record({
           action,
-          actor: { type: 'account', id: user.accountId },
+          actor: auditActorOf(user),
           tenantId: tenant.id,
           target,
           ...ctx.client,
@@ -150,7 +150,7 @@ export function identityHandlers(uow: UnitOfWork, deps: IdentityHandlerDeps): Ha
         const identity = removed.provider !== 'passkey';
         repos.audit.record({
           action: identity ? 'auth.identity.unlinked' : 'auth.passkey.deleted',
-          actor: { type: 'account', id: user.accountId },
+          actor: auditActorOf(user),
           tenantId: user.tenantId,
           target: { type: identity ? 'person_identity' : 'passkey_credential', id: params.id },
           ...ctx.client,

@@ -121,7 +121,7 @@ export const ownSessionsHandlers = (
       );
       repos.audit.record({
         action: 'auth.session.ended',
-        actor: { type: 'account', id: user.accountId },
+        actor: auditActorOf(user),
         tenantId: user.tenantId,
         target: { type: 'person', id: user.personId },
         ...ctx.client,
