@@ -27,7 +27,7 @@ const sessionRecord = (row: ISession): SessionRecord => ({
   absoluteExpiresAt: row.absoluteExpiresAt,
   revokedAt: row.revokedAt ?? null,
   revokeReason: row.revokeReason ?? null,
-  actorAccountId: row.actorAccount?.id ?? null,
+  ...(row.actorAccount ? { actorAccountId: row.actorAccount.id } : {}),
 });
 
 const TOKEN_COLUMNS =
@@ -92,7 +92,7 @@ const sessionOfRow = (row: SessionRow): SessionRecord => ({
   absoluteExpiresAt: at(row.absolute_expires_at),
   revokedAt: atOrNull(row.revoked_at),
   revokeReason: row.revoke_reason,
-  actorAccountId: row.actor_account_id,
+  ...(row.actor_account_id ? { actorAccountId: row.actor_account_id } : {}),
 });
 
 /** Session columns a family transaction may change, by `SessionChanges` key. */
