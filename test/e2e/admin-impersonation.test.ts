@@ -267,4 +267,47 @@ describe('POST /accounts/{id}/impersonate', () => {
     });
     expect(started.map((e) => e.targetId)).toEqual([agent2.accountId]);
   });
+
+  it('acts as the account, never on its credentials: sign-in methods, second factors, keys, tenants and switches are refused', async () => {
+    const m = await t.addAccount('member');
+    const { token } = expectOk(await impersonate(t.owner.token, m.accountId));
+    const refused: [string, string, object | undefined][] = [
+      ['POST', '/auth/tenant/switch', { tenant_id: other.tenant.id }],
+      ['POST', '/auth/tenant/join', { tenant_code: other.tenant.code }],
+      ['POST', '/auth/mfa/totp/enroll', undefined],
+      ['POST', '/auth/mfa/step-up', { code: '123456' }],
+      ['GET', '/auth/mfa', undefined],
+      ['POST', '/auth/passkey/register/begin', {}],
+      ['POST', '/auth/password/change', { current_password: 'x', new_password: 'a long new passphrase 42' }],
+      ['GET', '/auth/identities', undefined],
+      ['POST', '/tenants', { name: 'Taken over' }],
+    ];
+    for (const [method, path, body] of refused) {
+      const response = await api(method, path, { token, ...(body ? { body } : {}) });
+      const label = `${method} ${path}`;
+      expect(response.status, `${label}: ${JSON.stringify(response.body)}`).toBeGreaterThanOrEqual(400);
+      expect(response.status, label).toBeLessThan(500);
+      // Refused for being an impersonation token, or (a body this test got wrong) before it gets that far.
+      expect(['impersonation_not_allowed', 'validation_failed'], label).toContain(response.body.code);
+    }
+    // The ones whose body is valid say why.
+    expectProblem(await api('POST', '/auth/mfa/totp/enroll', { token }), 403, 'impersonation_not_allowed');
+    expectProblem(
+      await api('POST', '/tenants', { token, body: { name: 'Taken over' } }),
+      403,
+      'impersonation_not_allowed',
+    );
+    expectProblem(
+      await api('POST', '/auth/tenant/switch', { token, body: { tenant_id: other.tenant.id } }),
+      403,
+      'impersonation_not_allowed',
+    );
+    expectProblem(await api('GET', '/auth/mfa', { token }), 403, 'impersonation_not_allowed');
+    expectProblem(await api('GET', '/auth/identities', { token }), 403, 'impersonation_not_allowed');
+    // The account's own token may.
+    expectOk(await api('GET', '/auth/mfa', { token: m.token }));
+    // No session other than the impersonation one was opened for the person.
+    const sessions = await server.db.records('sessions').find({ person: m.personId });
+    expect(sessions.filter((s) => s.revokedAt === null)).toHaveLength(2);
+  });
 });

@@ -1,5 +1,6 @@
 import type { Subject } from '@enforcer/contract/policy';
 import type { AuditActor } from './audit/ports.js';
+import { AppError } from './errors.js';
 
 /**
  * Who is calling a service, as the HTTP layer (the server's `authenticate` plugin, the mock's dispatch)
@@ -71,6 +72,17 @@ export const auditActorOf = (caller: Caller): AuditActor =>
         ...(caller.actorAccountId ? { impersonator: caller.actorAccountId } : {}),
       }
     : { type: 'api_key', id: caller.apiKeyId };
+
+/**
+ * An impersonation token acts as its account, never on the person's credentials or beyond the account:
+ * no sign-in methods, second factors, passwords, API keys, tenant switches or new tenants
+ * (`403 impersonation_not_allowed`), so an admin's 15 minutes cannot become a lasting way in.
+ */
+export function refuseImpersonation(caller: Caller | undefined, what: string): void {
+  if (caller?.kind === 'user' && caller.actorAccountId) {
+    throw new AppError('impersonation_not_allowed', `An impersonation token cannot ${what}`);
+  }
+}
 
 /** The account id of a user caller, or null for an API key. */
 export const callerAccountId = (caller: Caller): string | null =>

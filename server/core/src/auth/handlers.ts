@@ -1,7 +1,7 @@
 import type { contract, LogoutBody, MeResponse } from '@enforcer/contract';
 import { accountDto } from '../accounts/handlers.js';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
-import { auditActorOf, type UserCaller } from '../caller.js';
+import { auditActorOf, refuseImpersonation, type UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { Repositories } from '../store.js';
 import { tenantView } from '../tenants/provision.js';
@@ -37,6 +37,13 @@ function userOf(ctx: HandlerContext): UserCaller {
   const caller = callerOf(ctx);
   if (caller.kind !== 'user') throw new AppError('unauthenticated', 'This call needs a signed-in user');
   return caller;
+}
+
+/** A user who signed in themselves: joining, switching and invites open sessions, which impersonation may not. */
+function signedInUserOf(ctx: HandlerContext): UserCaller {
+  const user = userOf(ctx);
+  refuseImpersonation(user, 'open a session in another tenant');
+  return user;
 }
 
 /**
@@ -79,7 +86,7 @@ async function logout(deps: AuthDeps, user: UserCaller | undefined, body: Logout
     if (!session || !(await repos.sessions.revokeSession(id, 'logout', now))) return;
     repos.audit.record({
       action: 'auth.logout',
-      actor: { type: 'account', id: user?.accountId ?? session.accountId },
+      actor: user ? auditActorOf(user) : { type: 'account', id: session.accountId },
       tenantId: session.tenantId,
       target: { type: 'session', id: session.id },
       ...client,
@@ -128,17 +135,17 @@ export const authHandlers = (deps: AuthDeps): AuthHandlers => ({
 
   joinTenant: async ({ body }, ctx) => ({
     status: 200,
-    body: await joinTenant(deps, userOf(ctx), body.tenant_code, ctx.client),
+    body: await joinTenant(deps, signedInUserOf(ctx), body.tenant_code, ctx.client),
   }),
 
   switchTenant: async ({ body }, ctx) => ({
     status: 200,
-    body: await switchTenant(deps, userOf(ctx), body.tenant_id, ctx.client),
+    body: await switchTenant(deps, signedInUserOf(ctx), body.tenant_id, ctx.client),
   }),
 
   acceptInvite: async ({ body }, ctx) => ({
     status: 200,
-    body: await acceptInvite(deps, userOf(ctx), body.code, ctx.client),
+    body: await acceptInvite(deps, signedInUserOf(ctx), body.code, ctx.client),
   }),
 
   /** `GET /auth/me`: the account as it is now (not the token's copy), its person, tenant and session. */

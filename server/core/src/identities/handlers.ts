@@ -1,7 +1,7 @@
 import type { contract, LinkedProvider } from '@enforcer/contract';
 import type { Handler, HandlerContext, Handlers } from '../api/handlers.js';
 import { callerOf } from '../api/handlers.js';
-import { auditActorOf, type UserCaller } from '../caller.js';
+import { auditActorOf, refuseImpersonation, type UserCaller } from '../caller.js';
 import type { Challenges } from '../challenges/challenges.js';
 import { type OtpService, otpRefusal } from '../codes/otp.js';
 import { AppError } from '../errors.js';
@@ -46,6 +46,7 @@ function userOf(ctx: HandlerContext): UserCaller {
   const caller = callerOf(ctx);
   // The routes' metadata admits users only; an API key is not a person.
   if (caller.kind !== 'user') throw new AppError('forbidden', 'This call needs a signed-in user');
+  refuseImpersonation(caller, "manage the person's sign-in methods");
   return caller;
 }
 

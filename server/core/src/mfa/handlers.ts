@@ -2,7 +2,7 @@ import type { contract, MfaVerifyBody, SecondFactor, TokenResponse } from '@enfo
 import { statusRefusal } from '../accounts/status.js';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
 import type { SessionTokens } from '../auth/open-session.js';
-import { auditActorOf, type ClientInfo, type UserCaller } from '../caller.js';
+import { auditActorOf, type ClientInfo, refuseImpersonation, type UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { PasswordHasher } from '../passwords/ports.js';
 import { webCryptoHashing } from '../platform.js';
@@ -33,6 +33,7 @@ export interface MfaHandlerDeps extends SecondFactorDeps {
 const userOf = (ctx: HandlerContext): UserCaller => {
   const caller = callerOf(ctx);
   if (caller.kind !== 'user') throw new AppError('unauthenticated', 'This call needs a signed-in user');
+  refuseImpersonation(caller, "manage or use the person's second factor");
   return caller;
 };
 

@@ -1,6 +1,6 @@
 import type { contract } from '@enforcer/contract';
 import { callerOf, type Handler, type HandlerContext } from '../api/handlers.js';
-import { auditActorOf, type UserCaller } from '../caller.js';
+import { auditActorOf, refuseImpersonation, type UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { UnitOfWork } from '../store.js';
 import {
@@ -28,6 +28,7 @@ const userOf = (ctx: HandlerContext): UserCaller => {
   const caller = callerOf(ctx);
   if (caller.kind !== 'user')
     throw new AppError('credential_not_allowed', 'This call needs a signed-in user');
+  refuseImpersonation(caller, "manage the person's passkeys");
   return caller;
 };
 

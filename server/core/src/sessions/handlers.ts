@@ -101,7 +101,11 @@ export const ownSessionsHandlers = (
       repos.audit.record({
         action: 'auth.session.ended',
         // The person's account in the session's tenant: the event lands in that tenant's log.
-        actor: { type: 'account', id: session.accountId },
+        actor: {
+          type: 'account',
+          id: session.accountId,
+          ...(user.actorAccountId ? { impersonator: user.actorAccountId } : {}),
+        },
         tenantId: session.tenantId,
         target: { type: 'session', id: session.id },
         ...ctx.client,
