@@ -89,6 +89,18 @@ describe('POST /accounts/{id}/impersonate', () => {
     expect(session.actorAccount?.id).toBe(t.owner.accountId);
     expect(await server.db.records('refreshTokens').count({ session: answer.session_id })).toBe(0);
 
+    // The person sees it among their sessions, marked with its actor; the admin in the account's.
+    const own = expectOk(await api('GET', '/auth/sessions', { token: m.token })).data;
+    expect(own.find((s: { id: string }) => s.id === answer.session_id)).toMatchObject({
+      act: { sub: t.owner.accountId },
+      current: false,
+    });
+    const listed = expectOk(
+      await api('GET', `/accounts/${m.accountId}/sessions`, { token: t.owner.token }),
+    ).data;
+    expect(listed.find((s: { id: string }) => s.id === answer.session_id)?.act).toEqual({
+      sub: t.owner.accountId,
+    });
     // A request made with the token that is audited names both accounts.
     expectOk(
       await api('PATCH', '/auth/me', { token: answer.token, body: { display_name: 'Set by support' } }),

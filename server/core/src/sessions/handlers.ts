@@ -38,6 +38,7 @@ export const sessionView = (session: SessionRecord, currentId: string | null): A
   ip: session.ip,
   device: deviceLabel(session.userAgent),
   current: session.id === currentId,
+  ...(session.actorAccountId ? { act: { sub: session.actorAccountId } } : {}),
 });
 
 const isLive = (session: SessionRecord, now: Date) => !session.revokedAt && session.absoluteExpiresAt > now;
