@@ -41,6 +41,7 @@ export const errorStatus = {
   account_banned: 403,
   account_deleted: 403,
   self_target: 403,
+  impersonation_not_allowed: 403,
   // 404
   not_found: 404,
   // 405

@@ -364,6 +364,16 @@ export {
   type Readiness,
   readinessSchema,
 } from './health/schemas';
+// Impersonation (#14)
+export {
+  type ActorClaim,
+  actorClaimSchema,
+  type ImpersonateBody,
+  type ImpersonationResponse,
+  impersonateBodySchema,
+  impersonationResponseSchema,
+  maxImpersonationTtlSeconds,
+} from './impersonation/schemas';
 export {
   errorCatalog,
   generateOpenApiDocument,

@@ -239,6 +239,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
       groups: subject?.groups ?? claims?.groups ?? session.account.groups,
       sessionId: session.sid,
       amr: claims?.amr ?? [],
+      actor: subject?.actor ?? claims?.act?.sub ?? null,
       expiresAt: session.expires,
       permissions: state,
     };
@@ -493,6 +494,7 @@ function sameSnapshot(a: SignedInSnapshot, b: SignedInSnapshot): boolean {
     a.person === b.person &&
     a.tenant === b.tenant &&
     a.sessionId === b.sessionId &&
+    a.actor === b.actor &&
     a.expiresAt === b.expiresAt &&
     a.permissions === b.permissions &&
     sameList(a.roles, b.roles) &&

@@ -24,6 +24,11 @@ export interface Principal {
   readonly amr: readonly string[];
   /** The account's grant version when the token was minted. */
   readonly grantVersion: number;
+  /**
+   * The admin's account acting through this token (an impersonation token's `act.sub`, RFC 8693), or
+   * null for a token the account uses itself. Policies see it as `subject.actor`.
+   */
+  readonly actor: string | null;
   /** `iat` and `exp`, in epoch seconds. */
   readonly issuedAt: number;
   readonly expiresAt: number;
@@ -45,7 +50,9 @@ export interface PrincipalSlots {
 }
 
 const deepFreeze = (claims: AccessTokenClaims): Readonly<AccessTokenClaims> => {
-  for (const value of Object.values(claims)) if (Array.isArray(value)) Object.freeze(value);
+  for (const value of Object.values(claims)) {
+    if (Array.isArray(value) || (typeof value === 'object' && value !== null)) Object.freeze(value);
+  }
   return Object.freeze(claims);
 };
 
@@ -77,9 +84,11 @@ export function buildPrincipal(
 ): Principal & PrincipalSlots {
   const { roles, groups } = resolveGrant(claims, state);
   const frozenClaims = Object.isFrozen(claims) ? claims : deepFreeze(claims);
+  const actor = claims.act?.sub ?? null;
   const subject: Subject = Object.freeze({
     id: claims.sub,
     person_id: claims.person_id,
+    ...(actor ? { actor } : {}),
     tenant_id: claims.tenant_id,
     roles,
     groups,
@@ -93,6 +102,7 @@ export function buildPrincipal(
     groups,
     amr: claims.amr,
     grantVersion: claims.grant_version,
+    actor,
     issuedAt: claims.iat,
     expiresAt: claims.exp,
     tokenId: claims.jti,

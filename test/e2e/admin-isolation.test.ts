@@ -137,6 +137,12 @@ const credentialRoutes = (): Route[] => [
   { method: 'GET', path: () => '/roles' },
   { method: 'POST', path: () => '/roles', body: () => ({ name: 'r', permissions: [] }) },
   { method: 'GET', path: () => '/accounts' },
+  // Impersonation (#14) takes user tokens only, so it is not in routesOnA's API-key loop.
+  {
+    method: 'POST',
+    path: () => `/accounts/${a.member.accountId}/impersonate`,
+    body: () => ({ reason: 'taken over' }),
+  },
   { method: 'POST', path: () => '/api-keys', body: () => ({ name: 'k' }) },
   { method: 'GET', path: () => '/api-keys' },
   { method: 'GET', path: () => '/policy' },
@@ -190,6 +196,37 @@ describe("another tenant's credentials", () => {
     expect(member).toMatchObject({ role: 'member', active: true, status: 'active', groups: ['a_only'] });
     expectOk(await api('GET', '/groups', { apiKey: a.apiKey }));
     expectOk(await api('GET', '/auth/me', { token: a.member.token }));
+  });
+
+  it("cannot impersonate A's accounts: 404 with B's owner token (an API key may not impersonate at all)", async () => {
+    for (const target of [a.member.accountId, a.admin.accountId, a.owner.accountId]) {
+      expectProblem(
+        await api('POST', `/accounts/${target}/impersonate`, {
+          token: b.owner.token,
+          body: { reason: 'taken over' },
+        }),
+        404,
+        'not_found',
+      );
+    }
+    expectProblem(
+      await api('POST', `/accounts/${a.member.accountId}/impersonate`, {
+        apiKey: b.apiKey,
+        body: { reason: 'taken over' },
+      }),
+      403,
+      'credential_not_allowed',
+    );
+    // Malformed ids are 400 for a caller who may impersonate.
+    for (const bad of ['not-a-uuid', "'%20OR%201=1--", 'x'.repeat(150)]) {
+      expectProblem(
+        await api('POST', `/accounts/${bad}/impersonate`, { token: a.owner.token, body: { reason: 'x' } }),
+        400,
+        'validation_failed',
+      );
+    }
+    const started = await server.db.auditEvents({ action: 'account.impersonation.started' });
+    expect(started).toEqual([]);
   });
 
   it("lists and the policy show only the caller's tenant", async () => {
@@ -387,6 +424,7 @@ describe('hostile input', () => {
     { method: 'POST', path: () => `/accounts/${a.member.accountId}/lock` },
     { method: 'POST', path: () => `/accounts/${a.member.accountId}/ban` },
     { method: 'POST', path: () => `/accounts/${a.member.accountId}/mfa/reset` },
+    { method: 'POST', path: () => `/accounts/${a.member.accountId}/impersonate` },
     { method: 'PUT', path: () => '/policy' },
     { method: 'POST', path: () => '/roles' },
     { method: 'PATCH', path: () => '/roles/a_role' },

@@ -29,6 +29,7 @@ import {
   docAttributes,
   type ItemRow,
   itemAttributes,
+  UUIDS,
 } from './generators';
 
 /** Every class of input of issue #12: a run of 2,000 generated cases or more must reach each. */
@@ -44,6 +45,9 @@ const issue12Classes = [
   'subject with an empty tenant',
   'condition nested too deep',
   'record timestamp outside 0001..9999',
+  // Issue #14: impersonation (`subject.actor`).
+  'subject impersonated by an actor',
+  'condition on subject.actor',
 ];
 
 /**
@@ -318,7 +322,14 @@ function noteDecidedCase(c: ConsistencyCase, plan: Plan) {
   if (times.some((t) => t !== null && (t.getTime() < -62135596800000 || t.getTime() > 253402300799999)))
     reached.add('record timestamp outside 0001..9999');
   if (c.subject.tenant_id === '') reached.add('subject with an empty tenant');
-  const strings = [c.subject.id, c.subject.tenant_id, ...Object.values(c.subject.attributes ?? {}).flat()];
+  if (typeof c.subject.actor === 'string') reached.add('subject impersonated by an actor');
+  if (JSON.stringify(c.policy).includes('subject.actor')) reached.add('condition on subject.actor');
+  const strings = [
+    c.subject.id,
+    c.subject.tenant_id,
+    c.subject.actor,
+    ...Object.values(c.subject.attributes ?? {}).flat(),
+  ];
   if (strings.some((v) => typeof v === 'string' && unstorable.test(v)))
     reached.add('unstorable string in a subject');
   const json = JSON.stringify(plan.condition ?? null);
@@ -757,6 +768,48 @@ describe('can() and "which records" never disagree', () => {
         allowIf({ and: Array.from({ length: 100 }, () => ({ eq: ['resource.s1', 'a'] }) as Condition) }),
       );
       expect(refused(base(wide)).issues[0]!.message).toContain('more than 100000 values');
+    });
+
+    it('8. subject.actor (impersonation, #14): a deny while impersonating holds on every path', async () => {
+      // The docs' example: allow reading, deny it while someone impersonates the subject.
+      const denyWhileImpersonating = base([
+        allowIf({ exists: 'resource.s1' }),
+        {
+          effect: 'deny' as const,
+          actions: ['items.*'],
+          resource: 'item',
+          condition: { exists: 'subject.actor' },
+        },
+      ]);
+      const rows = [item({ s1: 'a' }), item({ s1: null }), item({ s1: UUIDS[0] })];
+      for (const codegen of [true, false]) {
+        const policy = compile(denyWhileImpersonating, { codegen });
+        const record = { type: 'item', attributes: { tenant_id: 't1', s1: 'a' } };
+        expect(policy.can(subject(), 'items.read', record)).toBe(true);
+        expect(policy.can(subject({ actor: null }), 'items.read', record)).toBe(true);
+        expect(policy.can(subject({ actor: UUIDS[0] }), 'items.read', record)).toBe(false);
+        expect(policy.plan(subject({ actor: UUIDS[0] }), 'items.read', 'item').decision).toBe('never');
+      }
+      for (const actor of [undefined, null, UUIDS[0], '', '\ud800']) {
+        await decided(denyWhileImpersonating, subject({ actor }), rows);
+      }
+      // Compared with a record: an actor id equal to a stored value, or a hostile one.
+      const byActor = base([allowIf({ eq: ['resource.s1', { ref: 'subject.actor' }] })]);
+      for (const actor of [UUIDS[0], 'a', '', '\ud800', 'a\u0000', null]) {
+        await decided(byActor, subject({ actor }), rows);
+      }
+      // A malformed actor is refused alike everywhere.
+      const policy = compile(byActor);
+      for (const actor of [5, { sub: 'x' }, ['x']]) {
+        const s = { ...subject(), actor } as unknown as Subject;
+        const paths: (() => unknown)[] = [
+          () => policy.can(s, 'items.read'),
+          () => policy.plan(s, 'items.read', 'item'),
+        ];
+        for (const f of paths) {
+          expect(refusal(attempt(f))).toBe('PolicyInputError invalid_subject ["subject","actor"]');
+        }
+      }
     });
   });
 

@@ -169,6 +169,8 @@ const resourceRefs = (type: ResourceTypeName): RefInfo[] =>
 const subjectRefs: RefInfo[] = [
   { ref: 'subject.id', type: 'string', resource: false },
   { ref: 'subject.tenant_id', type: 'string', resource: false },
+  // The impersonating admin's account id (`act.sub`), null for a subject that acts for itself.
+  { ref: 'subject.actor', type: 'string', resource: false },
   { ref: 'subject.roles', type: 'string[]', resource: false, names: ROLES },
   { ref: 'subject.groups', type: 'string[]', resource: false, names: GROUPS },
   ...Object.entries(subjectAttributes).map(([name, type]) => ({
@@ -411,6 +413,13 @@ const validSubjectArb: fc.Arbitrary<Subject> = fc.record(
       fc.constantFrom(...UNSTORABLE, '\ufffd'),
     ),
     person_id: fc.constantFrom<string | null>('p1', null),
+    // Mostly nobody acts through the subject (absent or null); else an account id, a hostile string
+    // a rule's literal or a record may also hold, or one PostgreSQL cannot store.
+    actor: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(null) },
+      { weight: 6, arbitrary: fc.constantFrom(...UUIDS, ...STRINGS.slice(0, 12)) },
+      fc.constantFrom(...UNSTORABLE),
+    ),
     tenant_id: fc.oneof(
       { weight: 16, arbitrary: fc.constant('t1') },
       { weight: 2, arbitrary: fc.constant('t2') },
@@ -462,6 +471,9 @@ const invalidSubjectArb: fc.Arbitrary<Subject> = fc
       ['groups', undefined],
       ['groups', 'verified'],
       ['person_id', 5],
+      ['actor', 5],
+      ['actor', { sub: 'x' }],
+      ['actor', ['x']],
       ['attributes', 'x'],
       ['attributes', 7],
     ),

@@ -4,7 +4,7 @@
 
 import type { AccountStatus } from '@enforcer/contract';
 import type { Plan } from '@enforcer/contract/policy';
-import type { AccountRecord, AccountStatusFields, Clock, UnitOfWork } from '@enforcer/core';
+import type { AccountRecord, AccountStatusFields, Clock, SessionRecord, UnitOfWork } from '@enforcer/core';
 import { describe, expect, it } from 'vitest';
 
 export interface AccountStoreHarness {
@@ -289,6 +289,47 @@ export function accountStoreContract(name: string, harness: () => AccountStoreHa
       expect(await uow.read((repos) => repos.accounts.find(tenant, id))).toEqual(before);
       const contacts = await uow.read((repos) => repos.accounts.contacts(id));
       expect(contacts).toEqual({ personId: before!.personId, email: address, phones: [] });
+    });
+
+    it('ends the sessions an account acts in as someone else (impersonation), and only those', async () => {
+      const { uow, tenant, seed } = await setup();
+      const [actor, target] = [await seed('owner'), await seed('member')];
+      const now = new Date(Date.UTC(2031, 0, 1));
+      const person = (await uow.read((repos) => repos.accounts.find(tenant, target)))!.personId;
+      const session = (actorAccountId?: string): SessionRecord => ({
+        id: crypto.randomUUID(),
+        accountId: target,
+        personId: person,
+        tenantId: tenant,
+        amr: [],
+        mfaAt: null,
+        ip: null,
+        userAgent: null,
+        createdAt: now,
+        lastUsedAt: now,
+        absoluteExpiresAt: new Date(now.getTime() + 900_000),
+        revokedAt: null,
+        revokeReason: null,
+        ...(actorAccountId ? { actorAccountId } : {}),
+      });
+      const acted = session(actor);
+      const own = session();
+      await uow.transaction(async (repos) => {
+        await repos.sessions.insertBearerSession(acted);
+        await repos.sessions.insertBearerSession(own);
+      });
+      expect(await uow.read((repos) => repos.sessions.findSession(acted.id))).toEqual(acted);
+      expect(await uow.read((repos) => repos.sessions.findSession(own.id))).toEqual(own);
+      // The target's own account acts in nothing; the actor's sessions of its own are not touched.
+      expect(await uow.transaction((repos) => repos.accountSessions.endActedBy(target, 'x'))).toBe(0);
+      expect(await uow.transaction((repos) => repos.accountSessions.endActedBy(actor, 'actor_locked'))).toBe(
+        1,
+      );
+      const ended = await uow.read((repos) => repos.sessions.findSession(acted.id));
+      expect(ended).toMatchObject({ actorAccountId: actor, revokeReason: 'actor_locked' });
+      expect(ended?.revokedAt).toBeInstanceOf(Date);
+      expect((await uow.read((repos) => repos.sessions.findSession(own.id)))?.revokedAt).toBeNull();
+      expect(await uow.transaction((repos) => repos.accountSessions.endActedBy(actor, 'again'))).toBe(0);
     });
   });
 }

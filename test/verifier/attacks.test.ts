@@ -283,6 +283,14 @@ describe('claims (signed by the server key)', () => {
     );
     const { sid: _sid, ...noSid } = claims;
     await expectRefused(await signWithServerKey(enforcer, {}, noSid), 'malformed');
+    // An `act` claim (impersonation, #14) that does not name an account.
+    for (const act of ['admin', null, [], {}, { sub: 7 }, { sub: '' }]) {
+      await expectRefused(await signWithServerKey(enforcer, {}, { ...claims, act }), 'malformed');
+    }
+    const acted = await enforcer
+      .verifier({ tokenCache: false })
+      .verify(await signWithServerKey(enforcer, {}, { ...claims, act: { sub: 'acc_admin' } }));
+    expect(acted.actor).toBe('acc_admin');
   });
 });
 

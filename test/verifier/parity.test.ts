@@ -1,5 +1,6 @@
 // The verifier decides exactly as the server: for generated sequences of grant changes (group
-// membership, roles, logouts, new sign-ins, and lock, ban and soft delete with their lifts) and generated
+// membership, roles, logouts, new sign-ins, lock, ban and soft delete with their lifts, and the owner's
+// impersonation tokens (#14), which a rule on subject.actor treats apart) and generated
 // questions, verifier.authorize() equals
 // POST /authorize and verifier.filter() equals POST /authorize/filter, for the same token, whether it
 // was minted before or after the changes, once the verifier has polled the feed.
@@ -104,6 +105,12 @@ beforeAll(async () => {
         condition: { contains: ['subject.groups', 'auditors'] },
       },
       {
+        id: 'no-cancelling-while-impersonating',
+        effect: 'deny',
+        actions: ['transfers.cancel', 'tickets.*'],
+        condition: { exists: 'subject.actor' },
+      },
+      {
         id: 'tellers-never-create-transfers',
         effect: 'deny',
         actions: ['transfers.create'],
@@ -130,7 +137,7 @@ beforeAll(async () => {
 type Change =
   | { kind: 'add' | 'remove'; account: number; group: string }
   | { kind: 'role'; account: number; role: string }
-  | { kind: 'sign_in' | 'logout'; account: number }
+  | { kind: 'sign_in' | 'logout' | 'impersonate'; account: number }
   | { kind: 'status'; account: number; to: Status };
 
 const account = fc.nat({ max: 2 });
@@ -148,6 +155,7 @@ const change: fc.Arbitrary<Change> = fc.oneof(
   },
   { arbitrary: fc.record({ kind: fc.constant('sign_in' as const), account }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('logout' as const), account }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('impersonate' as const), account }), weight: 2 },
   {
     arbitrary: fc.record({
       kind: fc.constant('status' as const),
@@ -308,6 +316,19 @@ async function apply(c: Change): Promise<void> {
       target.sessions.push(session);
       return;
     }
+    case 'impersonate': {
+      // The owner acts as the account: a token with `act`, asked with like the account's own.
+      answer = await enforcer.api('POST', `/accounts/${target.accountId}/impersonate`, {
+        token: owner(),
+        body: { reason: 'parity' },
+      });
+      if (target.status !== 'active') {
+        expect(answer.body.code, JSON.stringify(answer.body)).toBe('status_conflict');
+        return;
+      }
+      target.tokens.push(answer.body.token);
+      break;
+    }
     case 'logout': {
       const session = target.sessions.at(-1)!;
       answer = await enforcer.api('POST', '/auth/logout', { body: { refresh_token: session.refreshToken } });
@@ -422,4 +443,60 @@ it('a token of a locked, banned or deleted account is refused offline after one 
     expect(server, status).toEqual({ code: 'token_invalid' });
     expect(await offline(() => verifier.authorize(member.token, 'tenants.read')), status).toEqual(server);
   }
+});
+
+it('an impersonation token: principal.actor, subject.actor rules, and its end (by its actor) decided as by the server', async () => {
+  // A teller holds tickets.read, which the rule on subject.actor denies while impersonated.
+  const member = await enforcer.addAccount('teller');
+  // A second owner impersonates, so that the first can lock it.
+  const actor = await enforcer.addAccount('owner');
+  const started = await enforcer.api('POST', `/accounts/${member.accountId}/impersonate`, {
+    token: actor.token,
+    body: { reason: 'parity' },
+  });
+  expect(started.status, JSON.stringify(started.body)).toBe(200);
+  const token: string = started.body.token;
+  await verifier.refresh();
+  const principal = await verifier.verify(token);
+  expect(principal).toMatchObject({ accountId: member.accountId, actor: actor.accountId });
+  expect(principal.subject.actor).toBe(actor.accountId);
+  expect(principal.claims.act).toEqual({ sub: actor.accountId });
+  expect((await verifier.verify(member.token)).actor).toBeNull();
+  // The rule on subject.actor: the same questions with both tokens, offline and online alike.
+  for (const [who, asked] of [
+    ['own', member.token],
+    ['impersonated', token],
+  ] as const) {
+    for (const action of ['tenants.read', 'tickets.read', 'transfers.cancel']) {
+      const server = online(await enforcer.api('POST', '/authorize', { token: asked, body: { action } }));
+      expect(await offline(() => verifier.authorize(asked, action)), `${who} ${action}`).toEqual(server);
+    }
+  }
+  const ruled = online(
+    await enforcer.api('POST', '/authorize', { token, body: { action: 'tickets.read' } }),
+  ) as { body: { allowed: boolean; reason: { kind: string } } };
+  expect(ruled.body).toMatchObject({ allowed: false, reason: { kind: 'denied_by_rule' } });
+  const own = await enforcer.api('POST', '/authorize', {
+    token: member.token,
+    body: { action: 'tickets.read' },
+  });
+  expect(own.body.allowed).toBe(true);
+
+  // The actor is locked: its impersonation session ends; the server refuses the token at once, the
+  // verifier after one poll of the feed.
+  const locked = await enforcer.api('POST', `/accounts/${actor.accountId}/lock`, {
+    token: owner(),
+    body: { reason: 'parity' },
+  });
+  expect(locked.body.status, JSON.stringify(locked.body)).toBe('locked');
+  await verifier.refresh();
+  const server = online(
+    await enforcer.api('POST', '/authorize', { token, body: { action: 'tenants.read' } }),
+  );
+  expect(server).toEqual({ code: 'token_invalid' });
+  expect(await offline(() => verifier.authorize(token, 'tenants.read'))).toEqual(server);
+  // The member's own token is untouched.
+  expect(await offline(() => verifier.authorize(member.token, 'tenants.read'))).toMatchObject({
+    status: 200,
+  });
 });

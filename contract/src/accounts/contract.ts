@@ -1,6 +1,7 @@
 import { unlockAccountResponseSchema } from '../auth/throttle';
 import { c, problems, routeMeta } from '../common/route';
 import { idParamsSchema, paginated } from '../common/schemas';
+import { impersonationRoutes } from '../impersonation/contract';
 import { accountSessionRoutes } from '../sessions/contract';
 import {
   accountSchema,
@@ -136,4 +137,6 @@ export const accountsContract = c.router({
   },
   // An account's sessions (sessions/contract.ts).
   ...accountSessionRoutes,
+  // Impersonation (impersonation/contract.ts).
+  ...impersonationRoutes,
 });

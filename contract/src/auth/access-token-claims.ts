@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actorClaimSchema } from '../impersonation/schemas';
 
 /**
  * The claims of an Enforcer access token (`typ: at+jwt`, ES256; JWT names, snake_case), defined once: the
@@ -22,6 +23,8 @@ export const accessTokenClaimsSchema = z.object({
   grant_version: z.number().int(),
   /** NumericDate of the session's last second factor (sign-in with MFA or step-up); absent if none. */
   mfa_at: z.number().int().optional(),
+  /** RFC 8693 §4.1: the admin's account acting through this token (`POST /accounts/{id}/impersonate`); absent otherwise. */
+  act: actorClaimSchema.optional(),
   iat: z.number().int(),
   exp: z.number().int(),
   /** Never minted by Enforcer; honoured by verifiers when present. */

@@ -11,6 +11,7 @@ import {
   timestampSchema,
 } from '../common/schemas';
 import { storableText } from '../common/text';
+import { actorClaimSchema } from '../impersonation/schemas';
 import { policyDocumentSchema } from '../policy/schema';
 import { logoUrlSchema, tenantSchema, tenantSummarySchema } from '../tenants/schemas';
 import { googleLoginBodySchema } from './google';
@@ -179,6 +180,8 @@ export const sessionSchema = z.object({
   amr: z.array(z.string()),
   /** When the session ends at the latest (absolute expiry of its refresh tokens). */
   expires_at: timestampSchema,
+  /** An impersonation session (#14): the admin's account acting in it (`act.sub` of its token); absent otherwise. */
+  act: actorClaimSchema.optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
 

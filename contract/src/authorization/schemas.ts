@@ -26,6 +26,8 @@ export const policySubjectSchema = z.object({
   id: idSchema,
   /** Null for a subject that is not a person (an API key). */
   person_id: idSchema.nullable(),
+  /** The admin's account acting as this one (an impersonation token's `act.sub`, #14): `subject.actor`. */
+  actor: idSchema.optional(),
   tenant_id: idSchema,
   roles: z.array(z.string()),
   groups: z.array(z.string()),

@@ -17,6 +17,11 @@ export interface Subject {
   /** The account id (the person's membership in one tenant). */
   id: string;
   person_id?: string | null;
+  /**
+   * Who acts through this subject (RFC 8693 `act.sub`): the admin's account id while they impersonate
+   * the subject, absent (null) otherwise. `exists: subject.actor` tells an impersonated request.
+   */
+  actor?: string | null;
   tenant_id: string;
   roles: readonly string[];
   groups: readonly string[];
@@ -53,6 +58,8 @@ export function compileRef(ref: Ref): Getter {
           return (s) => readString(s.id);
         case 'person_id':
           return (s) => readString(s.person_id);
+        case 'actor':
+          return (s) => readString(s.actor);
         case 'tenant_id':
           return (s) => readString(s.tenant_id);
         case 'roles':
@@ -72,6 +79,8 @@ export function readSubjectRef(ref: Exclude<Ref, { kind: 'resource' }>, s: Subje
       return readString(s.id);
     case 'person_id':
       return readString(s.person_id);
+    case 'actor':
+      return readString(s.actor);
     case 'tenant_id':
       return readString(s.tenant_id);
     case 'roles':
@@ -177,7 +186,7 @@ export function compileCondition(cond: TypedCondition): CompiledCondition {
       if (cond.left.kind === 'resource' && cond.right.kind === 'subject' && cond.left.type === 'string') {
         // resource.owner_id = subject.id, the most common rule of all
         const name = cond.left.name;
-        const field = cond.right.field as 'id' | 'person_id' | 'tenant_id';
+        const field = cond.right.field as 'id' | 'person_id' | 'actor' | 'tenant_id';
         return (s, r) => {
           const v = r[name];
           return typeof v === 'string' && v === s[field];

@@ -15,7 +15,7 @@ import { parseLiteral, type Scalar } from './values';
  * type, every literal is parsed (timestamps to epoch ms), `ne` became `not eq` and
  * `not_in` became `not in`, so compile.ts and plan.ts have fewer cases and one meaning.
  */
-export type SubjectField = 'id' | 'person_id' | 'tenant_id' | 'roles' | 'groups';
+export type SubjectField = 'id' | 'person_id' | 'actor' | 'tenant_id' | 'roles' | 'groups';
 
 export type Ref =
   | { kind: 'subject'; field: SubjectField; type: AttributeType }
@@ -64,6 +64,7 @@ type Path = (string | number)[];
 const subjectFields: Record<SubjectField, AttributeType> = {
   id: 'string',
   person_id: 'string',
+  actor: 'string',
   tenant_id: 'string',
   roles: 'string[]',
   groups: 'string[]',

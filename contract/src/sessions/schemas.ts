@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, paginationQuerySchema, timestampSchema } from '../common/schemas';
+import { actorClaimSchema } from '../impersonation/schemas';
 
 /**
  * Sessions as their owner and a tenant's admins see them. A session is one refresh-token family: ending it
@@ -26,6 +27,8 @@ export const activeSessionSchema = z.object({
   device: z.string(),
   /** True on the session of the calling token. */
   current: z.boolean(),
+  /** An impersonation session (#14): the admin's account acting in it; absent for the person's own. */
+  act: actorClaimSchema.optional(),
 });
 export type ActiveSession = z.infer<typeof activeSessionSchema>;
 

@@ -37,6 +37,8 @@ export const managementActions = [
   'accounts.ban',
   'accounts.delete',
   'accounts.mfa.reset',
+  // Impersonation (#14): owners only by default.
+  'accounts.impersonate',
   // Roles, groups and invites as admins expect them (#14).
   'roles.write',
   'groups.update',

@@ -13,7 +13,8 @@ import type { PolicyDocument } from '../policy/schema';
  * sessions.read/revoke (an account's sessions), roles.write (custom roles), groups.update/delete,
  * invites.read/revoke, audit.read (the audit log, #15).
  * Account lifecycle (#14): accounts.lock, accounts.ban, accounts.delete, accounts.mfa.reset (admins hold
- * them through `accounts.*`, owners through `*`).
+ * them, listed one by one; owners through `*`). accounts.impersonate (#14) is the owner's alone: admins
+ * hold every account action but it (a role granting `accounts.*` would hold it too).
  */
 export const builtInRoles = ['owner', 'admin', 'member'] as const;
 export type BuiltInRole = (typeof builtInRoles)[number];
@@ -57,7 +58,17 @@ export function defaultPolicy(): PolicyDocument {
         permissions: [
           'tenants.read',
           'tenants.update',
-          'accounts.*',
+          // Every account action but `accounts.impersonate` (owners only, through `*`).
+          'accounts.read',
+          'accounts.create',
+          'accounts.update',
+          'accounts.role.update',
+          'accounts.active.update',
+          'accounts.unlock',
+          'accounts.lock',
+          'accounts.ban',
+          'accounts.delete',
+          'accounts.mfa.reset',
           'groups.*',
           'invites.*',
           'roles.read',

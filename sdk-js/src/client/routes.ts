@@ -95,6 +95,7 @@ export const routes = {
     listSessions: ['GET', '/api/v1/enforcer/accounts/:id/sessions', 'user'],
     endSessions: ['DELETE', '/api/v1/enforcer/accounts/:id/sessions', 'user'],
     endSession: ['DELETE', '/api/v1/enforcer/accounts/:id/sessions/:session_id', 'user'],
+    impersonate: ['POST', '/api/v1/enforcer/accounts/:id/impersonate', 'user'],
   },
   apiKeys: {
     create: ['POST', '/api/v1/enforcer/api-keys', 'user'],

@@ -129,6 +129,7 @@ export function createDispatcher(options: {
       : await tokens.verifyAccessToken(token);
     const session = store.db.tables.sessions.get(claims.sid);
     const account = session && store.account(session.accountId);
+    const actor = session?.actorAccountId ? store.account(session.actorAccountId) : undefined;
     assertSessionLive(
       claims,
       session &&
@@ -137,6 +138,8 @@ export function createDispatcher(options: {
           accountId: session.accountId,
           tenantId: account.tenantId,
           accountActive: account.active,
+          actorAccountId: session.actorAccountId ?? null,
+          actorActive: actor ? actor.active : null,
         },
     );
     // The account as it is now decides (its role and groups), with the session's MFA recency.
@@ -151,6 +154,7 @@ export function createDispatcher(options: {
       groups: groupNamesOf(store.db, live.id),
       attributes: mfaSubjectAttributes(claims, store.now()),
       amr: [...claims.amr],
+      ...(session?.actorAccountId ? { actorAccountId: session.actorAccountId } : {}),
     };
   };
 

@@ -59,6 +59,11 @@ export class MockTokens {
     this.sessions = new SessionTokens({ access: this.#access, refresh: this.#refresh, uow: store.db });
   }
 
+  /** The core's access-token service (impersonation mints with it, as the server does). */
+  get access(): AccessTokenService {
+    return this.#access;
+  }
+
   /** Rotates the signing key: the new one signs, the old one stays published (and accepted). */
   rotateKeys(): Promise<void> {
     return this.#keys.rotate();

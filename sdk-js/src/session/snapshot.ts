@@ -22,6 +22,11 @@ export interface SignedInSnapshot {
   sessionId: string;
   /** How the person signed in (RFC 8176: `otp`, ...). */
   amr: readonly string[];
+  /**
+   * The admin's account acting as this one (an impersonation token's `act.sub`, #14; `subject.actor` in
+   * policies), or null for the account's own session.
+   */
+  actor: string | null;
   /** When the current access token expires (local epoch ms); it is refreshed before that. */
   expiresAt: number;
   permissions: PermissionsState;

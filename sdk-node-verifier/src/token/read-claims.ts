@@ -78,6 +78,19 @@ export function readClaims(
       throw new VerifierError('malformed', `the "${name}" claim is not a list of strings`, { claim: name });
     }
   }
+  // RFC 8693 `act` (impersonation, #14): an object naming the acting account, or absent.
+  if (claims.act !== undefined) {
+    const act = claims.act as Record<string, unknown> | null;
+    if (
+      typeof act !== 'object' ||
+      act === null ||
+      Array.isArray(act) ||
+      typeof act.sub !== 'string' ||
+      act.sub === ''
+    ) {
+      throw new VerifierError('malformed', 'the "act" claim is not an object with a "sub"', { claim: 'act' });
+    }
+  }
   if (!Number.isSafeInteger(claims.grant_version) || (claims.grant_version as number) < 0) {
     throw new VerifierError('malformed', 'the "grant_version" claim is not an integer', {
       claim: 'grant_version',

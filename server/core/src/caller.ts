@@ -1,5 +1,6 @@
 import type { Subject } from '@enforcer/contract/policy';
 import type { AuditActor } from './audit/ports.js';
+import { AppError } from './errors.js';
 
 /**
  * Who is calling a service, as the HTTP layer (the server's `authenticate` plugin, the mock's dispatch)
@@ -22,6 +23,11 @@ export interface UserCaller {
   amr?: string[];
   /** The tenant's policy version as the caller's authentication read it (the policy cache's key). */
   policyVersion?: number;
+  /**
+   * The admin's account acting as this one (an impersonation token's `act.sub`, its session's actor), or
+   * absent: `subject.actor` for decisions, `impersonator` on audit events.
+   */
+  actorAccountId?: string | null;
 }
 
 export interface ApiKeyCaller {
@@ -55,14 +61,30 @@ export function subjectOfCaller(caller: Caller): Subject {
     roles: caller.roles,
     groups: caller.groups,
     attributes: caller.attributes,
+    ...(caller.actorAccountId ? { actor: caller.actorAccountId } : {}),
   };
 }
 
-/** The audit actor for a caller. */
+/** The audit actor for a caller: with the impersonating admin's account when there is one (#14). */
 export const auditActorOf = (caller: Caller): AuditActor =>
   caller.kind === 'user'
-    ? { type: 'account', id: caller.accountId }
+    ? {
+        type: 'account',
+        id: caller.accountId,
+        ...(caller.actorAccountId ? { impersonator: caller.actorAccountId } : {}),
+      }
     : { type: 'api_key', id: caller.apiKeyId };
+
+/**
+ * An impersonation token acts as its account, never on the person's credentials or beyond the account:
+ * no sign-in methods, second factors, passwords, API keys, tenant switches or new tenants
+ * (`403 impersonation_not_allowed`), so an admin's 15 minutes cannot become a lasting way in.
+ */
+export function refuseImpersonation(caller: Caller | undefined, what: string): void {
+  if (caller?.kind === 'user' && caller.actorAccountId) {
+    throw new AppError('impersonation_not_allowed', `An impersonation token cannot ${what}`);
+  }
+}
 
 /** The account id of a user caller, or null for an API key. */
 export const callerAccountId = (caller: Caller): string | null =>

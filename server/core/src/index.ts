@@ -163,6 +163,7 @@ export {
   listSignInMethods,
   unlinkSignInMethod,
 } from './identities/linking.js';
+export { type ImpersonationDeps, impersonationHandlers } from './impersonation/handlers.js';
 export { type MagicLinkHandlersDeps, magicLinkHandlers } from './magic-links/handlers.js';
 export {
   consumeMagicLink,

@@ -29,8 +29,18 @@ export const Session = defineEntity({
     absoluteExpiresAt: p.datetime(),
     revokedAt: p.datetime().nullable(),
     revokeReason: p.text().nullable(),
+    /**
+     * The admin's account acting in this session (impersonation, #14): it has no refresh token, and it
+     * ends when that account leaves `active`. Null for a session of the account's own.
+     */
+    actorAccount: () => p.manyToOne(Account).nullable().deleteRule('cascade'),
   },
-  indexes: [{ properties: ['account'] }, { properties: ['person'] }, { properties: ['tenant'] }],
+  indexes: [
+    { properties: ['account'] },
+    { properties: ['person'] },
+    { properties: ['tenant'] },
+    { properties: ['actorAccount'] },
+  ],
 });
 export type ISession = InferEntity<typeof Session>;
 

@@ -21,6 +21,9 @@ export interface CachedPrincipal {
   grant_version: number;
   policy_version: number;
   groups: string[];
+  /** The account acting in the session (impersonation, #14) and whether it is active now; null otherwise. */
+  actor_account_id?: string | null;
+  actor_active?: boolean | null;
 }
 
 export const CHANGES_CHANNEL = 'enforcer_changes';

@@ -77,10 +77,12 @@ const PRINCIPAL_SQL = `
   select s.revoked_at, s.account_id, a.person_id, a.tenant_id, a.role, a.active, a.grant_version,
          t.policy_version,
          coalesce(array(select g.name from group_membership m join tenant_group g on g.id = m.group_id
-                        where m.account_id = a.id order by g.name), '{}') as groups
+                        where m.account_id = a.id order by g.name), '{}') as groups,
+         s.actor_account_id, x.active as actor_active
     from session s
     join account a on a.id = s.account_id
     join tenant t on t.id = a.tenant_id
+    left join account x on x.id = s.actor_account_id
    where s.id = ?`;
 
 type PrincipalRow = CachedPrincipal;
@@ -124,6 +126,8 @@ async function verifyUser(
     accountId: row.account_id,
     tenantId: row.tenant_id,
     accountActive: row.active,
+    actorAccountId: row.actor_account_id,
+    actorActive: row.actor_active,
   };
   assertSessionLive(claims, state);
   const live = row as PrincipalRow; // assertSessionLive refused a missing one
@@ -139,6 +143,7 @@ async function verifyUser(
     attributes: mfaSubjectAttributes(claims, services.clock.now().getTime()),
     amr: [...claims.amr],
     policyVersion: live.policy_version,
+    ...(live.actor_account_id ? { actorAccountId: live.actor_account_id } : {}),
   };
 }
 

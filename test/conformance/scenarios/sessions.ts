@@ -50,6 +50,7 @@ export const scenarios: Scenario[] = [
                 'amr',
                 'grant_version',
                 'mfa_at',
+                'act',
                 'iat',
                 'exp',
                 'jti',

@@ -44,6 +44,8 @@ export async function changeAccountRole(
 ): Promise<void> {
   await repos.accounts.update(accountId, { role: change.to });
   await repos.accounts.bumpGrantVersion(accountId);
+  // Whom it impersonates, it did with the role it had (#14): those sessions end (the feed shows it).
+  await repos.accountSessions.endActedBy(accountId, 'actor_role_changed');
   repos.audit.record({
     action: 'account.role.changed',
     actor: auditActorOf(caller),
@@ -224,6 +226,8 @@ function changeStatus(
     await repos.accounts.bumpGrantVersion(account.id);
     // Leaving `active` ends every session now: no refresh, and the HTTP layer refuses its access tokens.
     const ended = t.to === 'active' ? 0 : await repos.accountSessions.endAll(account.id, `account_${t.to}`);
+    // So do the sessions it acts in as someone else (impersonation, #14).
+    if (t.to !== 'active') await repos.accountSessions.endActedBy(account.id, `actor_${t.to}`);
     repos.audit.record({
       action: t.action,
       actor: auditActorOf(caller),
@@ -272,7 +276,8 @@ async function assertFactorNotShared(repos: Repositories, account: AccountRecord
 export const accountsHandlers = (
   uow: UnitOfWork,
   deps: { throttle: Pick<SignInThrottle, 'unlock'>; clock: Clock },
-): Handlers<typeof contract.accounts> => ({
+): Omit<Handlers<typeof contract.accounts>, 'impersonate'> => ({
+  // Impersonation is `impersonation/handlers.ts`, composed next to these by the server and the mock.
   ...accountSessionsHandlers({ uow, clock: deps.clock }),
 
   list: async ({ query }, ctx) => {

@@ -88,4 +88,6 @@ export interface AccountSessions {
    * how many (a password change or reset).
    */
   endAllOfPerson(personId: string, reason: string, except?: string): Promise<number>;
+  /** Ends every live session the account acts in as someone else (its impersonations, #14): how many. */
+  endActedBy(actorAccountId: string, reason: string): Promise<number>;
 }

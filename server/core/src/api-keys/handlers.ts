@@ -1,6 +1,6 @@
 import type { ApiKey, contract } from '@enforcer/contract';
 import { callerOf, type Handlers } from '../api/handlers.js';
-import { auditActorOf, subjectOfCaller } from '../caller.js';
+import { auditActorOf, refuseImpersonation, subjectOfCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import { pageRequest, toPage } from '../pagination.js';
 import { type Clock, type Hashing, type RandomSource, webCryptoHashing } from '../platform.js';
@@ -51,6 +51,7 @@ export const apiKeysHandlers = (deps: ApiKeysDeps): Handlers<typeof contract.api
   return {
     create: async ({ body }, ctx) => {
       const caller = callerOf(ctx);
+      refuseImpersonation(caller, 'create an API key');
       const role = body.role ?? defaultApiKeyRole;
       const now = clock.now();
       const expiresAt = body.expires_at === undefined ? null : new Date(body.expires_at);

@@ -80,6 +80,26 @@ describe('assertSessionLive', () => {
   });
 });
 
+describe('assertSessionLive with an impersonation session (#14)', () => {
+  const own = { sub: 'a1', tenant_id: 't1' } as Parameters<typeof assertSessionLive>[0];
+  const acted = { ...own, act: { sub: 'admin' } };
+  const session = { revoked: false, accountId: 'a1', tenantId: 't1', accountActive: true };
+  const impersonation = { ...session, actorAccountId: 'admin', actorActive: true };
+  it.each([
+    [acted, impersonation, 'ok:undefined'],
+    // The actor is no longer active (or gone): the token stops at once.
+    [acted, { ...impersonation, actorActive: false }, 'token_invalid'],
+    [acted, { ...impersonation, actorActive: null }, 'token_invalid'],
+    // A token must name its session's actor: none, another, or one where the session has none.
+    [own, impersonation, 'token_invalid'],
+    [{ ...own, act: { sub: 'someone' } }, impersonation, 'token_invalid'],
+    [acted, session, 'token_invalid'],
+    [own, { ...session, actorAccountId: null, actorActive: null }, 'ok:undefined'],
+  ])('%j in %j → %s', async (claims, state, expected) => {
+    expect(await outcome(() => assertSessionLive(claims, state))).toBe(expected);
+  });
+});
+
 describe('requireRoutePermission', () => {
   const policy = compile({
     version: 1,

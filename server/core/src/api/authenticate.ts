@@ -89,21 +89,29 @@ export interface SessionState {
   accountId: string;
   tenantId: string;
   accountActive: boolean;
+  /** The account acting in the session (impersonation, #14), and whether it is active; absent otherwise. */
+  actorAccountId?: string | null;
+  actorActive?: boolean | null;
 }
 
 /**
  * A verified access token is not enough: its session must still be live and still belong to the token's
  * account and tenant (a logout or a revocation ends a token now, not when it expires), and the account
- * must be active.
+ * must be active. An impersonation token (`act`) must name its session's actor, and that actor must
+ * still be active; a token without `act` is refused in an impersonation session, and the reverse.
  */
 export function assertSessionLive(claims: AccessTokenClaims, session: SessionState | null | undefined): void {
   if (
     !session ||
     session.revoked ||
     session.accountId !== claims.sub ||
-    session.tenantId !== claims.tenant_id
+    session.tenantId !== claims.tenant_id ||
+    (claims.act?.sub ?? null) !== (session.actorAccountId ?? null)
   ) {
     throw new AppError('token_invalid', 'This session has ended');
+  }
+  if (session.actorAccountId && session.actorActive !== true) {
+    throw new AppError('token_invalid', 'The account acting in this session is no longer active');
   }
   if (!session.accountActive) throw new AppError('account_inactive', 'This account has been deactivated');
 }

@@ -13,6 +13,11 @@ export interface AuditActor {
   type: AuditActorType;
   /** Account id, API key id or person id; absent for anonymous and system actors. */
   id?: string | null;
+  /**
+   * The admin's account acting as account `id` (an impersonation token, #14): stored in the event's
+   * details as `impersonator_account_id`, so every event of such a request names both accounts.
+   */
+  impersonator?: string | null;
 }
 
 /** Whether what an event describes went through (`success`) or was refused (`failure`). */
@@ -106,7 +111,12 @@ export const auditFields = (input: AuditInput, now: Date): AuditFields => ({
   ip: input.ip ?? null,
   userAgent: input.userAgent ?? null,
   requestId: input.requestId ?? null,
-  details: asStoredJson(scrubDetails(input.details ?? {})),
+  details: asStoredJson(
+    scrubDetails({
+      ...(input.details ?? {}),
+      ...(input.actor.impersonator ? { impersonator_account_id: input.actor.impersonator } : {}),
+    }),
+  ),
   createdAt: now,
 });
 

@@ -1,7 +1,7 @@
 import type { contract, LogoutBody, MeResponse } from '@enforcer/contract';
 import { accountDto } from '../accounts/handlers.js';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
-import type { UserCaller } from '../caller.js';
+import { auditActorOf, refuseImpersonation, type UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { Repositories } from '../store.js';
 import { tenantView } from '../tenants/provision.js';
@@ -39,6 +39,13 @@ function userOf(ctx: HandlerContext): UserCaller {
   return caller;
 }
 
+/** A user who signed in themselves: joining, switching and invites open sessions, which impersonation may not. */
+function signedInUserOf(ctx: HandlerContext): UserCaller {
+  const user = userOf(ctx);
+  refuseImpersonation(user, 'open a session in another tenant');
+  return user;
+}
+
 /**
  * Logout (`POST /auth/logout`), for the calling user (a user token) if any:
  * - `all_sessions: true` (needs a user token): every session of the person, in every tenant, ends.
@@ -55,7 +62,7 @@ async function logout(deps: AuthDeps, user: UserCaller | undefined, body: Logout
       const ended = await repos.sessions.revokeOfPerson(user.personId, 'logout_all', now);
       repos.audit.record({
         action: 'auth.logout',
-        actor: { type: 'account', id: user.accountId },
+        actor: auditActorOf(user),
         tenantId: user.tenantId,
         target: { type: 'person', id: user.personId },
         ...client,
@@ -79,7 +86,7 @@ async function logout(deps: AuthDeps, user: UserCaller | undefined, body: Logout
     if (!session || !(await repos.sessions.revokeSession(id, 'logout', now))) return;
     repos.audit.record({
       action: 'auth.logout',
-      actor: { type: 'account', id: user?.accountId ?? session.accountId },
+      actor: user ? auditActorOf(user) : { type: 'account', id: session.accountId },
       tenantId: session.tenantId,
       target: { type: 'session', id: session.id },
       ...client,
@@ -128,17 +135,17 @@ export const authHandlers = (deps: AuthDeps): AuthHandlers => ({
 
   joinTenant: async ({ body }, ctx) => ({
     status: 200,
-    body: await joinTenant(deps, userOf(ctx), body.tenant_code, ctx.client),
+    body: await joinTenant(deps, signedInUserOf(ctx), body.tenant_code, ctx.client),
   }),
 
   switchTenant: async ({ body }, ctx) => ({
     status: 200,
-    body: await switchTenant(deps, userOf(ctx), body.tenant_id, ctx.client),
+    body: await switchTenant(deps, signedInUserOf(ctx), body.tenant_id, ctx.client),
   }),
 
   acceptInvite: async ({ body }, ctx) => ({
     status: 200,
-    body: await acceptInvite(deps, userOf(ctx), body.code, ctx.client),
+    body: await acceptInvite(deps, signedInUserOf(ctx), body.code, ctx.client),
   }),
 
   /** `GET /auth/me`: the account as it is now (not the token's copy), its person, tenant and session. */
@@ -164,7 +171,7 @@ export const authHandlers = (deps: AuthDeps): AuthHandlers => ({
         await repos.persons.updateProfile(user.personId, changes);
         repos.audit.record({
           action: 'person.profile.updated',
-          actor: { type: 'account', id: user.accountId },
+          actor: auditActorOf(user),
           tenantId: user.tenantId,
           target: { type: 'person', id: user.personId },
           ...ctx.client,
@@ -196,6 +203,7 @@ async function meOf(repos: Repositories, user: UserCaller): Promise<MeResponse> 
       id: session.id,
       amr: [...session.amr],
       expires_at: session.absoluteExpiresAt.toISOString(),
+      ...(session.actorAccountId ? { act: { sub: session.actorAccountId } } : {}),
     },
   };
 }

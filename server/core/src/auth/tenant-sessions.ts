@@ -1,6 +1,6 @@
 import { defaultMemberRole, type TokenResponse } from '@enforcer/contract';
 import { admitAccount } from '../accounts/status.js';
-import type { ClientInfo, UserCaller } from '../caller.js';
+import { auditActorOf, type ClientInfo, type UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { Clock } from '../platform.js';
 import type { Repositories, UnitOfWork } from '../store.js';
@@ -127,7 +127,7 @@ export async function acceptInvite(
     if (!invite || reason) {
       repos.audit.record({
         action: 'auth.invite.refused',
-        actor: { type: 'account', id: user.accountId },
+        actor: auditActorOf(user),
         tenantId: invite?.tenantId ?? user.tenantId,
         target: invite ? { type: 'invite', id: invite.id } : null,
         ...client,

@@ -1,7 +1,7 @@
 import type { contract, LinkedProvider } from '@enforcer/contract';
 import type { Handler, HandlerContext, Handlers } from '../api/handlers.js';
 import { callerOf } from '../api/handlers.js';
-import type { UserCaller } from '../caller.js';
+import { auditActorOf, refuseImpersonation, type UserCaller } from '../caller.js';
 import type { Challenges } from '../challenges/challenges.js';
 import { type OtpService, otpRefusal } from '../codes/otp.js';
 import { AppError } from '../errors.js';
@@ -46,6 +46,7 @@ function userOf(ctx: HandlerContext): UserCaller {
   const caller = callerOf(ctx);
   // The routes' metadata admits users only; an API key is not a person.
   if (caller.kind !== 'user') throw new AppError('forbidden', 'This call needs a signed-in user');
+  refuseImpersonation(caller, "manage the person's sign-in methods");
   return caller;
 }
 
@@ -79,7 +80,7 @@ export function identityHandlers(uow: UnitOfWork, deps: IdentityHandlerDeps): Ha
       ) =>
         repos.audit.record({
           action,
-          actor: { type: 'account', id: user.accountId },
+          actor: auditActorOf(user),
           tenantId: tenant.id,
           target,
           ...ctx.client,
@@ -150,7 +151,7 @@ export function identityHandlers(uow: UnitOfWork, deps: IdentityHandlerDeps): Ha
         const identity = removed.provider !== 'passkey';
         repos.audit.record({
           action: identity ? 'auth.identity.unlinked' : 'auth.passkey.deleted',
-          actor: { type: 'account', id: user.accountId },
+          actor: auditActorOf(user),
           tenantId: user.tenantId,
           target: { type: identity ? 'person_identity' : 'passkey_credential', id: params.id },
           ...ctx.client,

@@ -2,7 +2,7 @@ import type { contract, MfaVerifyBody, SecondFactor, TokenResponse } from '@enfo
 import { statusRefusal } from '../accounts/status.js';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
 import type { SessionTokens } from '../auth/open-session.js';
-import type { ClientInfo, UserCaller } from '../caller.js';
+import { auditActorOf, type ClientInfo, refuseImpersonation, type UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { PasswordHasher } from '../passwords/ports.js';
 import { webCryptoHashing } from '../platform.js';
@@ -33,6 +33,7 @@ export interface MfaHandlerDeps extends SecondFactorDeps {
 const userOf = (ctx: HandlerContext): UserCaller => {
   const caller = callerOf(ctx);
   if (caller.kind !== 'user') throw new AppError('unauthenticated', 'This call needs a signed-in user');
+  refuseImpersonation(caller, "manage or use the person's second factor");
   return caller;
 };
 
@@ -180,7 +181,7 @@ export function mfaHandlers(deps: MfaHandlerDeps): Handlers<typeof contract.mfa>
             const limited = await throttle.recordFailure(subject, 'wrong_password', repos);
             repos.audit.record({
               action: 'auth.mfa.failed',
-              actor: { type: 'account', id: caller.accountId },
+              actor: auditActorOf(caller),
               tenantId: caller.tenantId,
               target: { type: 'person', id: caller.personId },
               ...ctx.client,
@@ -197,7 +198,7 @@ export function mfaHandlers(deps: MfaHandlerDeps): Handlers<typeof contract.mfa>
         await repos.mfa.deleteFactors(caller.personId);
         repos.audit.record({
           action: 'auth.mfa.disabled',
-          actor: { type: 'account', id: caller.accountId },
+          actor: auditActorOf(caller),
           tenantId: caller.tenantId,
           target: { type: 'person', id: caller.personId },
           ...ctx.client,
@@ -222,7 +223,7 @@ export function mfaHandlers(deps: MfaHandlerDeps): Handlers<typeof contract.mfa>
         const codes = await factors.regenerateCodes(repos, caller.personId);
         repos.audit.record({
           action: 'auth.mfa.recovery_codes.regenerated',
-          actor: { type: 'account', id: caller.accountId },
+          actor: auditActorOf(caller),
           tenantId: caller.tenantId,
           target: { type: 'person', id: caller.personId },
           ...ctx.client,
@@ -266,7 +267,7 @@ export function mfaHandlers(deps: MfaHandlerDeps): Handlers<typeof contract.mfa>
         });
         repos.audit.record({
           action: 'auth.mfa.step_up',
-          actor: { type: 'account', id: caller.accountId },
+          actor: auditActorOf(caller),
           tenantId: caller.tenantId,
           target: { type: 'session', id: caller.sessionId },
           ...ctx.client,

@@ -1,6 +1,6 @@
 import type { contract } from '@enforcer/contract';
 import { callerOf, type Handler, type HandlerContext } from '../api/handlers.js';
-import type { UserCaller } from '../caller.js';
+import { auditActorOf, refuseImpersonation, type UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { UnitOfWork } from '../store.js';
 import {
@@ -28,6 +28,7 @@ const userOf = (ctx: HandlerContext): UserCaller => {
   const caller = callerOf(ctx);
   if (caller.kind !== 'user')
     throw new AppError('credential_not_allowed', 'This call needs a signed-in user');
+  refuseImpersonation(caller, "manage the person's passkeys");
   return caller;
 };
 
@@ -104,7 +105,7 @@ export function passkeyHandlers(uow: UnitOfWork, deps: PasskeyDeps): PasskeyHand
         const failed = (reason: string, error: AppError) => {
           repos.audit.record({
             action: 'auth.passkey.register_failed',
-            actor: { type: 'account', id: user.accountId },
+            actor: auditActorOf(user),
             tenantId: tenant.id,
             target: { type: 'person', id: user.personId },
             ...ctx.client,
@@ -145,7 +146,7 @@ export function passkeyHandlers(uow: UnitOfWork, deps: PasskeyDeps): PasskeyHand
         if (!credential) return duplicate();
         repos.audit.record({
           action: 'auth.passkey.registered',
-          actor: { type: 'account', id: user.accountId },
+          actor: auditActorOf(user),
           tenantId: tenant.id,
           target: { type: 'passkey_credential', id: credential.id },
           ...ctx.client,
@@ -232,7 +233,7 @@ export function passkeyHandlers(uow: UnitOfWork, deps: PasskeyDeps): PasskeyHand
         await repos.passkeys.delete(credential.id);
         repos.audit.record({
           action: 'auth.passkey.deleted',
-          actor: { type: 'account', id: user.accountId },
+          actor: auditActorOf(user),
           tenantId: user.tenantId,
           target: { type: 'passkey_credential', id: credential.id },
           ...ctx.client,

@@ -1,5 +1,6 @@
 import type { contract } from '@enforcer/contract';
 import { callerOf, type Handler, type Handlers } from '../api/handlers.js';
+import { refuseImpersonation } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { Clock } from '../platform.js';
 import type { UnitOfWork } from '../store.js';
@@ -26,6 +27,7 @@ export const changePasswordHandler =
   async ({ body }, ctx) => {
     const caller = callerOf(ctx);
     if (caller.kind !== 'user') throw new AppError('unauthenticated', 'This call needs a signed-in user');
+    refuseImpersonation(caller, "change the person's password");
     const { person, tenant } = await uow.read(async (repos) => ({
       person: (await repos.persons.find(caller.personId))!,
       tenant: (await repos.tenants.find(caller.tenantId))!,

@@ -280,6 +280,7 @@ export const permissionsHandler =
         subject: {
           id: caller.accountId,
           person_id: caller.personId,
+          ...(caller.actorAccountId ? { actor: caller.actorAccountId } : {}),
           tenant_id: caller.tenantId,
           roles: [...caller.roles],
           groups: [...caller.groups],

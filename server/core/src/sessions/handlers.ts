@@ -38,6 +38,7 @@ export const sessionView = (session: SessionRecord, currentId: string | null): A
   ip: session.ip,
   device: deviceLabel(session.userAgent),
   current: session.id === currentId,
+  ...(session.actorAccountId ? { act: { sub: session.actorAccountId } } : {}),
 });
 
 const isLive = (session: SessionRecord, now: Date) => !session.revokedAt && session.absoluteExpiresAt > now;
@@ -101,7 +102,11 @@ export const ownSessionsHandlers = (
       repos.audit.record({
         action: 'auth.session.ended',
         // The person's account in the session's tenant: the event lands in that tenant's log.
-        actor: { type: 'account', id: session.accountId },
+        actor: {
+          type: 'account',
+          id: session.accountId,
+          ...(user.actorAccountId ? { impersonator: user.actorAccountId } : {}),
+        },
         tenantId: session.tenantId,
         target: { type: 'session', id: session.id },
         ...ctx.client,
@@ -121,7 +126,7 @@ export const ownSessionsHandlers = (
       );
       repos.audit.record({
         action: 'auth.session.ended',
-        actor: { type: 'account', id: user.accountId },
+        actor: auditActorOf(user),
         tenantId: user.tenantId,
         target: { type: 'person', id: user.personId },
         ...ctx.client,

@@ -20,6 +20,11 @@ export interface SessionRecord {
   absoluteExpiresAt: Date;
   revokedAt: Date | null;
   revokeReason: string | null;
+  /**
+   * The account acting in this session (impersonation, #14): the session has no refresh token and ends
+   * when that account leaves `active`. Null or absent for a session of the account's own.
+   */
+  actorAccountId?: string | null;
 }
 
 /** One refresh token of a family. Only the SHA-256 of the opaque token is kept. */
@@ -68,8 +73,9 @@ export interface SessionStore {
    */
   withFamily<T>(tokenHash: string, work: (family: FamilyTransaction) => Promise<T>): Promise<T | undefined>;
   /**
-   * Stores a session that has no refresh tokens (a bearer issued elsewhere acts in it: a Privy session),
-   * unless a session with its id exists: then the one stored stays as it is.
+   * Stores a session that has no refresh tokens (a bearer issued elsewhere acts in it: a Privy session;
+   * or an impersonation, with `actorAccountId`), unless a session with its id exists: then the one stored
+   * stays as it is.
    */
   insertBearerSession(session: SessionRecord): Promise<void>;
   findSession(id: string): Promise<SessionRecord | null>;

@@ -1,6 +1,6 @@
 import { type contract, ownerRole, requestedProviders } from '@enforcer/contract';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
-import { auditActorOf, type UserCaller } from '../caller.js';
+import { auditActorOf, refuseImpersonation, type UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { Clock, RandomSource } from '../platform.js';
 import type { UnitOfWork } from '../store.js';
@@ -44,6 +44,7 @@ export const tenantsHandlers = (uow: UnitOfWork, deps: TenantsDeps): TenantsHand
    */
   create: async ({ body }, ctx) => {
     const caller = userCallerOf(ctx);
+    refuseImpersonation(caller, 'create a tenant');
     const authProviders = body.auth_providers ?? ['email_otp'];
     if (!deps.acceptsSession(authProviders, caller.amr ?? [])) {
       throw new AppError('validation_failed', 'auth_providers must include the method you signed in with', {

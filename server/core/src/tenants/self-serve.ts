@@ -3,6 +3,7 @@ import type { Handler } from '../api/handlers.js';
 import { committed } from '../auth/login.js';
 import type { SessionTokens } from '../auth/open-session.js';
 import { findOrCreatePerson } from '../auth/resolve-person.js';
+import { refuseImpersonation } from '../caller.js';
 import { type OtpService, otpRefusal } from '../codes/otp.js';
 import { AppError, refusalError } from '../errors.js';
 import { forgetUnprovenCredentials } from '../passwords/method.js';
@@ -43,6 +44,7 @@ export const selfServeHandler =
     if (!deps.allowSelfServe) {
       throw new AppError('self_serve_disabled', 'This deployment does not offer self-serve tenant creation');
     }
+    refuseImpersonation(caller, 'create a tenant');
     const user = caller?.kind === 'user' ? caller : undefined;
     if (body.otp === undefined && !user) {
       throw new AppError(

@@ -21,6 +21,10 @@ export interface AccessTokenSubject {
   grantVersion: number;
   /** When the session last completed a second factor (claim `mfa_at`, absent when never). */
   mfaAt?: Date | null;
+  /** The account acting through this token (impersonation): claim `act: { sub }` (RFC 8693 §4.1). */
+  actorAccountId?: string | null;
+  /** A shorter lifetime than the service's (impersonation tokens); never a longer one. */
+  ttlSeconds?: number;
 }
 
 export interface IssuedAccessToken {
@@ -71,7 +75,8 @@ export class AccessTokenService {
     const key = await this.#o.keys.getSigningKey();
     const issuedAt = this.#o.clock.now();
     const iat = epochSeconds(issuedAt);
-    const exp = iat + this.#o.ttlSeconds;
+    const ttl = Math.min(subject.ttlSeconds ?? this.#o.ttlSeconds, this.#o.ttlSeconds);
+    const exp = iat + ttl;
     const jti = base64url(this.#o.random.bytes(16));
     const token = await new SignJWT({
       person_id: subject.personId,
@@ -82,6 +87,7 @@ export class AccessTokenService {
       amr: subject.amr,
       grant_version: subject.grantVersion,
       ...(subject.mfaAt ? { mfa_at: epochSeconds(subject.mfaAt) } : {}),
+      ...(subject.actorAccountId ? { act: { sub: subject.actorAccountId } } : {}),
     })
       .setProtectedHeader({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYP, kid: key.kid })
       .setIssuer(this.#o.issuer)
@@ -96,8 +102,8 @@ export class AccessTokenService {
       jti,
       kid: key.kid,
       issuedAt,
-      expiresAt: addSeconds(new Date(iat * 1000), this.#o.ttlSeconds),
-      expiresIn: this.#o.ttlSeconds,
+      expiresAt: addSeconds(new Date(iat * 1000), ttl),
+      expiresIn: ttl,
     };
   }
 

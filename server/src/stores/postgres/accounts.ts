@@ -178,6 +178,17 @@ export class PostgresAccountSessions implements AccountSessions {
     return sessions.length;
   }
 
+  async endActedBy(actorAccountId: string, reason: string): Promise<number> {
+    const sessions = await this.#em.find(
+      Session,
+      { actorAccount: actorAccountId, revokedAt: null },
+      { fields: ['id'] },
+    );
+    const store = new PostgresSessionStore({ tx: this.#em });
+    for (const s of sessions) await store.revokeSession(s.id, reason, this.#clock.now());
+    return sessions.length;
+  }
+
   async endAllOfPerson(personId: string, reason: string, except?: string): Promise<number> {
     return this.#em.nativeUpdate(
       Session,

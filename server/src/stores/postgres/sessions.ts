@@ -27,12 +27,13 @@ const sessionRecord = (row: ISession): SessionRecord => ({
   absoluteExpiresAt: row.absoluteExpiresAt,
   revokedAt: row.revokedAt ?? null,
   revokeReason: row.revokeReason ?? null,
+  ...(row.actorAccount ? { actorAccountId: row.actorAccount.id } : {}),
 });
 
 const TOKEN_COLUMNS =
   '"id", "session_id", "token_hash", "parent_id", "replaced_by_id", "used_at", "created_at", "expires_at"';
 const SESSION_COLUMNS =
-  '"id", "account_id", "person_id", "tenant_id", "amr", "mfa_at", "ip", "user_agent", "created_at", "last_used_at", "absolute_expires_at", "revoked_at", "revoke_reason"';
+  '"id", "account_id", "person_id", "tenant_id", "amr", "mfa_at", "ip", "user_agent", "created_at", "last_used_at", "absolute_expires_at", "revoked_at", "revoke_reason", "actor_account_id"';
 
 type Timestamp = Date | string;
 const at = (value: Timestamp): Date => (value instanceof Date ? value : new Date(value));
@@ -63,6 +64,7 @@ interface SessionRow {
   absolute_expires_at: Timestamp;
   revoked_at: Timestamp | null;
   revoke_reason: string | null;
+  actor_account_id: string | null;
 }
 
 const tokenOfRow = (row: TokenRow): RefreshTokenRecord => ({
@@ -90,6 +92,7 @@ const sessionOfRow = (row: SessionRow): SessionRecord => ({
   absoluteExpiresAt: at(row.absolute_expires_at),
   revokedAt: atOrNull(row.revoked_at),
   revokeReason: row.revoke_reason,
+  ...(row.actor_account_id ? { actorAccountId: row.actor_account_id } : {}),
 });
 
 /** Session columns a family transaction may change, by `SessionChanges` key. */
@@ -153,7 +156,7 @@ export class PostgresSessionStore implements SessionStore {
 
   async insertSession(session: SessionRecord, token: RefreshTokenRecord): Promise<void> {
     await this.#transactional(async (tx) => {
-      const { accountId, personId, tenantId, ...fields } = session;
+      const { accountId, personId, tenantId, actorAccountId: _refreshable, ...fields } = session;
       const row = tx.create(Session, {
         ...fields,
         account: tx.getReference(Account, accountId),
@@ -168,8 +171,9 @@ export class PostgresSessionStore implements SessionStore {
   async insertBearerSession(session: SessionRecord): Promise<void> {
     await this.#em().execute(
       `insert into "session" ("id", "account_id", "tenant_id", "person_id", "amr", "mfa_at", "ip", "user_agent",
-                              "created_at", "last_used_at", "absolute_expires_at", "revoked_at", "revoke_reason")
-       values (?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), ?, ?, ?, ?, ?, ?, ?, ?)
+                              "created_at", "last_used_at", "absolute_expires_at", "revoked_at", "revoke_reason",
+                              "actor_account_id")
+       values (?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), ?, ?, ?, ?, ?, ?, ?, ?, ?)
        on conflict ("id") do nothing`,
       [
         session.id,
@@ -185,6 +189,7 @@ export class PostgresSessionStore implements SessionStore {
         session.absoluteExpiresAt,
         session.revokedAt,
         session.revokeReason,
+        session.actorAccountId ?? null,
       ],
     );
   }

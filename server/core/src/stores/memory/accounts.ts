@@ -212,6 +212,14 @@ export class MemoryAccountSessions implements AccountSessions {
     return live.length;
   }
 
+  async endActedBy(actorAccountId: string, reason: string): Promise<number> {
+    const live = [...this.#db.sessions.sessions.values()].filter(
+      (s) => s.actorAccountId === actorAccountId && !s.revokedAt,
+    );
+    for (const session of live) this.#db.sessions.revoke(session.id, reason, this.#db.now());
+    return live.length;
+  }
+
   async endAllOfPerson(personId: string, reason: string, except?: string): Promise<number> {
     const live = [...this.#db.sessions.sessions.values()].filter(
       (s) => s.personId === personId && !s.revokedAt && s.id !== except,
