@@ -62,6 +62,8 @@ export const errorStatus = {
   built_in: 409,
   role_in_use: 409,
   limit_exceeded: 400,
+  // Several roles per account (#14): an account always holds at least one role.
+  last_role: 409,
   // 408
   request_timeout: 408,
   // 412

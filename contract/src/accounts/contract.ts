@@ -3,7 +3,9 @@ import { c, problems, routeMeta } from '../common/route';
 import { idParamsSchema, paginated } from '../common/schemas';
 import { accountSessionRoutes } from '../sessions/contract';
 import {
+  accountRoleParamsSchema,
   accountSchema,
+  addAccountRoleBodySchema,
   listAccountsQuerySchema,
   lockAccountBodySchema,
   reasonBodySchema,
@@ -37,11 +39,33 @@ export const accountsContract = c.router({
   setRole: {
     method: 'PUT',
     path: '/accounts/:id/role',
-    summary: "Set an account's role",
+    summary: "Set an account's role: it replaces all its roles",
     description:
-      'The role must exist in the catalog (`GET /roles`) and the caller must hold every permission it grants. Leaving the tenant without an active account whose role grants `policy.update` (an owner, with the default policy) is `409 last_admin`.',
+      'The account holds this one role afterwards, whatever it held before. The role must exist in the catalog (`GET /roles`), the caller must hold every permission it grants and reach over every role the account holds now. Leaving the tenant without an active account whose role grants `policy.update` (an owner, with the default policy) is `409 last_admin`.',
     pathParams: idParamsSchema,
     body: setAccountRoleBodySchema,
+    responses: { 200: accountSchema, ...problems(401, 403, 404, 409) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.role.update' }),
+  },
+  addRole: {
+    method: 'POST',
+    path: '/accounts/:id/roles',
+    summary: 'Give an account one more role',
+    description:
+      "The role must exist in the catalog (`GET /roles`); the caller must hold every permission it grants and reach over every role the account holds now. Idempotent: a role the account holds answers 200 unchanged. More roles than the tenant's `limits.max_roles_per_account` is `400 limit_exceeded`. Bumps the account's grant version (the revocation feed shows it); audited as `account.role.added`.",
+    pathParams: idParamsSchema,
+    body: addAccountRoleBodySchema,
+    responses: { 200: accountSchema, ...problems(400, 401, 403, 404) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.role.update' }),
+  },
+  removeRole: {
+    method: 'DELETE',
+    path: '/accounts/:id/roles/:role',
+    summary: 'Take one role away from an account',
+    description:
+      'Needs reach over every role the account holds. Idempotent: a role the account does not hold answers 200 unchanged. An account always holds at least one role: removing its last is `409 last_role` (use `PUT /accounts/{id}/role` to replace it). Leaving the tenant without an active account able to manage it is `409 last_admin`. Bumps the grant version; audited as `account.role.removed`.',
+    pathParams: accountRoleParamsSchema,
+    body: c.noBody(),
     responses: { 200: accountSchema, ...problems(401, 403, 404, 409) },
     metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.role.update' }),
   },

@@ -13,6 +13,8 @@ export const tenantLimitDefaults = Object.freeze({
   max_permissions_per_group: 100,
   /** Groups one account may belong to (`POST /groups/{id}/members`). */
   max_groups_per_account: 50,
+  /** Roles one account may hold (`POST /accounts/{id}/roles`). */
+  max_roles_per_account: 10,
 });
 export type TenantLimitName = keyof typeof tenantLimitDefaults;
 
@@ -26,6 +28,7 @@ export const tenantLimitsSchema = z.object({
   max_permissions_per_role: limitValue,
   max_permissions_per_group: limitValue,
   max_groups_per_account: limitValue,
+  max_roles_per_account: limitValue,
 });
 export type TenantLimits = z.infer<typeof tenantLimitsSchema>;
 
@@ -35,6 +38,7 @@ export const tenantLimitsPatchSchema = z
     max_permissions_per_role: limitValue.nullable().optional(),
     max_permissions_per_group: limitValue.nullable().optional(),
     max_groups_per_account: limitValue.nullable().optional(),
+    max_roles_per_account: limitValue.nullable().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'name at least one limit');
 export type TenantLimitsPatch = z.infer<typeof tenantLimitsPatchSchema>;

@@ -58,7 +58,8 @@ const withRole = (
 });
 
 /**
- * Moves every account of the tenant holding `from` to `to` (any status), bumping each one's grant version
+ * Moves every account of the tenant holding `from` to `to` (any status; its other roles stay, and one
+ * already holding `to` just loses `from`), bumping each one's grant version
  * (tokens and the revocation feed learn of it) and auditing each as `account.role.changed`. How many moved.
  */
 async function reassignAccounts(
@@ -78,7 +79,7 @@ async function reassignAccounts(
   for (;;) {
     const page = await repos.accounts.list(caller.tenantId, { visible, role: from, after, limit: 100 });
     for (const account of page) {
-      await changeAccountRole(repos, caller, client, account.id, { from, to, via: 'role.deleted' });
+      await changeAccountRole(repos, caller, client, account, { from, to, via: 'role.deleted' });
     }
     moved += page.length;
     if (page.length < 100) return moved;
