@@ -74,6 +74,9 @@ const routesOnA = (): Route[] => [
   { method: 'GET', path: () => `/accounts/${a.member.accountId}` },
   { method: 'PUT', path: () => `/accounts/${a.member.accountId}/role`, body: () => ({ role: 'admin' }) },
   { method: 'PUT', path: () => `/accounts/${a.member.accountId}/active`, body: () => ({ active: false }) },
+  // Several roles per account (#14).
+  { method: 'POST', path: () => `/accounts/${a.member.accountId}/roles`, body: () => ({ role: 'admin' }) },
+  { method: 'DELETE', path: () => `/accounts/${a.member.accountId}/roles/member` },
   { method: 'GET', path: () => `/accounts/${a.member.accountId}/sessions` },
   { method: 'DELETE', path: () => `/accounts/${a.member.accountId}/sessions/${aMemberSessionId}` },
   { method: 'DELETE', path: () => `/accounts/${a.member.accountId}/sessions` },
@@ -169,7 +172,13 @@ describe("another tenant's credentials", () => {
     const tenant = expectOk(await api('GET', `/tenants/${a.tenant.id}`, { apiKey: a.apiKey }));
     expect(tenant).toMatchObject({ name: 'Tenant A', auth_providers: ['email_otp'] });
     const member = expectOk(await api('GET', `/accounts/${a.member.accountId}`, { apiKey: a.apiKey }));
-    expect(member).toMatchObject({ role: 'member', active: true, status: 'active', groups: ['a_only'] });
+    expect(member).toMatchObject({
+      role: 'member',
+      roles: ['member'],
+      active: true,
+      status: 'active',
+      groups: ['a_only'],
+    });
     expectOk(await api('GET', '/groups', { apiKey: a.apiKey }));
     expectOk(await api('GET', '/auth/me', { token: a.member.token }));
   });
@@ -259,6 +268,7 @@ describe("a member's token", () => {
       account_id: a.admin.accountId,
       session_id: aMemberSessionId,
       invite_id: aInviteId,
+      role: 'member',
     };
     const refused = permissionRoutes().filter((r) => !held.includes(r.permission));
     expect(refused.map((r) => r.permission)).toEqual(
@@ -315,6 +325,8 @@ describe('hostile input', () => {
     ['GET', '/accounts/:x'],
     ['PUT', '/accounts/:x/role', { role: 'member' }],
     ['PUT', '/accounts/:x/active', { active: true }],
+    ['POST', '/accounts/:x/roles', { role: 'member' }],
+    ['DELETE', '/accounts/:x/roles/member'],
     ['GET', '/accounts/:x/sessions'],
     ['DELETE', '/accounts/:x/sessions'],
     ['DELETE', '/accounts/:x/sessions/:x'],
@@ -359,6 +371,7 @@ describe('hostile input', () => {
     { method: 'POST', path: () => `/groups/${aGroupId}/members` },
     { method: 'PUT', path: () => `/accounts/${a.member.accountId}/role` },
     { method: 'PUT', path: () => `/accounts/${a.member.accountId}/active` },
+    { method: 'POST', path: () => `/accounts/${a.member.accountId}/roles` },
     // Account lifecycle (#14).
     { method: 'POST', path: () => `/accounts/${a.member.accountId}/lock` },
     { method: 'POST', path: () => `/accounts/${a.member.accountId}/ban` },

@@ -48,6 +48,11 @@ export const Account = defineEntity({
      * them with the account row; `roles @> array[..]` answers `GET /accounts?role=` within the tenant's rows.
      */
     roles: p.array().default(['member']),
+    /**
+     * The primary role, `roles[1]` (the check keeps them equal; the stores write both): the column that
+     * answers the `account` resource's `role` attribute in list filters (domains/policy/resources.ts).
+     */
+    role: p.text().default('member').check('"role" = "roles"[1] and cardinality("roles") > 0'),
     /** `status = 'active'`, written with it (grants, counts and the revocation feed's trigger read it). */
     active: p.boolean().default(true),
     /** `active`, `locked`, `banned`, `deactivated` or `deleted` (server/core/src/accounts/status.ts). */

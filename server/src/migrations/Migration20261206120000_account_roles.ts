@@ -1,27 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
 
-/**
- * Several roles per account (#14): `role` becomes `roles` (text[], grant order, the old role first and
- * only). The revocation-feed and change-notification triggers watched `role`: they watch `roles` now.
- */
-export class Migration20261206120000_account_roles extends Migration {
-  override name = 'Migration20261206120000_account_roles';
-
-  override up(): void | Promise<void> {
-    this.addSql(`alter table "account" add column "roles" text[] not null default '{member}';`);
-    this.addSql(`update "account" set "roles" = array["role"];`);
-    for (const sql of accountTriggers('roles')) this.addSql(sql);
-    this.addSql(`alter table "account" drop column "role";`);
-  }
-
-  override down(): void | Promise<void> {
-    this.addSql(`alter table "account" add column "role" text not null default 'member';`);
-    this.addSql(`update "account" set "role" = "roles"[1];`);
-    for (const sql of accountTriggers('role')) this.addSql(sql);
-    this.addSql(`alter table "account" drop column "roles";`);
-  }
-}
-
 /** The two account triggers' functions (Migration20261123175308, Migration20261123181000), over `column`. */
 const accountTriggers = (column: 'role' | 'roles') => [
   `create or replace function "revocation_event_on_account"() returns trigger language plpgsql as $$
@@ -44,3 +22,28 @@ begin
   return null;
 end $$;`,
 ];
+
+/**
+ * Several roles per account (#14): `roles` (text[], grant order) holds them all, each existing account's
+ * role first and only. `role` stays as the primary role, `roles[1]` (a check keeps them equal): the
+ * `account` resource's `role` attribute is answered by that column in list filters. The revocation-feed
+ * and change-notification triggers watch `roles` now (a role added leaves `role` as it was).
+ */
+export class Migration20261206120000_account_roles extends Migration {
+  override name = 'Migration20261206120000_account_roles';
+
+  override up(): void | Promise<void> {
+    this.addSql(`alter table "account" add column "roles" text[] not null default '{member}';`);
+    this.addSql(`update "account" set "roles" = array["role"];`);
+    this.addSql(
+      `alter table "account" add constraint "account_role_check" check ("role" = "roles"[1] and cardinality("roles") > 0);`,
+    );
+    for (const sql of accountTriggers('roles')) this.addSql(sql);
+  }
+
+  override down(): void | Promise<void> {
+    for (const sql of accountTriggers('role')) this.addSql(sql);
+    this.addSql(`alter table "account" drop constraint "account_role_check";`);
+    this.addSql(`alter table "account" drop column "roles";`);
+  }
+}

@@ -37,6 +37,12 @@ const accountRecord = (a: IAccount): AccountRecord => ({
   createdAt: a.createdAt,
 });
 
+/** An account's `roles` (no duplicates, grant order) and its primary `role` with them. */
+const withRoles = (roles: readonly string[]) => {
+  const unique = [...new Set(roles)];
+  return { roles: unique, role: unique[0]! };
+};
+
 /** Accounts, in the unit's transaction (locks are `FOR UPDATE` on the account row). */
 export class PostgresAccountStore implements AccountStore {
   readonly #em: EntityManager;
@@ -71,7 +77,7 @@ export class PostgresAccountStore implements AccountStore {
     const account = this.#em.create(Account, {
       person: this.#em.getReference(Person, input.personId),
       tenant: this.#em.getReference(Tenant, input.tenantId),
-      roles: input.roles && input.roles.length > 0 ? [...new Set(input.roles)] : [input.role],
+      ...withRoles(input.roles && input.roles.length > 0 ? input.roles : [input.role]),
       active: true,
       grantVersion: 1,
       createdAt: now,
@@ -141,8 +147,8 @@ export class PostgresAccountStore implements AccountStore {
     changes: { role?: string; roles?: readonly string[]; status?: AccountStatusFields },
   ): Promise<void> {
     const account = await this.#em.findOneOrFail(Account, accountId);
-    if (changes.role !== undefined) account.roles = [changes.role];
-    if (changes.roles !== undefined) account.roles = [...changes.roles];
+    if (changes.role !== undefined) Object.assign(account, withRoles([changes.role]));
+    if (changes.roles !== undefined) Object.assign(account, withRoles(changes.roles));
     if (changes.status !== undefined) {
       const { status, statusReason, statusChangedAt, statusChangedBy, lockedUntil } = changes.status;
       Object.assign(account, { status, statusReason, statusChangedAt, statusChangedBy, lockedUntil });
