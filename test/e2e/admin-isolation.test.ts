@@ -130,6 +130,7 @@ const credentialRoutes = (): Route[] => [
   { method: 'GET', path: () => '/roles' },
   { method: 'POST', path: () => '/roles', body: () => ({ name: 'r', permissions: [] }) },
   { method: 'GET', path: () => '/accounts' },
+  { method: 'POST', path: () => '/accounts', body: () => ({ email: uniqueEmail() }) },
   { method: 'POST', path: () => '/api-keys', body: () => ({ name: 'k' }) },
   { method: 'GET', path: () => '/api-keys' },
   { method: 'GET', path: () => '/policy' },
@@ -208,6 +209,35 @@ describe("another tenant's credentials", () => {
         expect(body).not.toContain('a.secret');
       }
     }
+  });
+
+  it("provision only into their own tenant, never learning of A's people or A's pending provisionings", async () => {
+    const email = uniqueEmail('both');
+    const inA = expectOk(await api('POST', '/accounts', { apiKey: a.apiKey, body: { email } }), 201);
+    // B provisions the same email (and A's member's email) as if A did not exist: same answers, B's own.
+    const inB = expectOk(await api('POST', '/accounts', { apiKey: b.apiKey, body: { email } }), 201);
+    expect(inB.id).not.toBe(inA.id);
+    expectOk(await api('POST', '/accounts', { apiKey: b.apiKey, body: { email: a.member.email } }), 201);
+    // Idempotency keys are per tenant: A's key means nothing in B.
+    const key = `iso-${Date.now()}`;
+    const keyed = { 'idempotency-key': key };
+    expectOk(
+      await api('POST', '/accounts', { apiKey: a.apiKey, body: { email: uniqueEmail() }, headers: keyed }),
+      201,
+    );
+    expectOk(
+      await api('POST', '/accounts', { apiKey: b.apiKey, body: { email: uniqueEmail() }, headers: keyed }),
+      201,
+    );
+    const aInvites = JSON.stringify(
+      expectOk(await api('GET', `/tenants/${a.tenant.id}/invites?limit=100`, { apiKey: a.apiKey })),
+    );
+    expect(aInvites).not.toContain(inB.id);
+    expectProblem(
+      await api('DELETE', `/tenants/${a.tenant.id}/invites/${inA.id}`, { apiKey: b.apiKey }),
+      404,
+      'not_found',
+    );
   });
 
   it("cannot pull A's accounts into B's groups, nor decide for them", async () => {
@@ -372,6 +402,7 @@ describe('hostile input', () => {
     { method: 'PUT', path: () => `/accounts/${a.member.accountId}/role` },
     { method: 'PUT', path: () => `/accounts/${a.member.accountId}/active` },
     { method: 'POST', path: () => `/accounts/${a.member.accountId}/roles` },
+    { method: 'POST', path: () => '/accounts' },
     // Account lifecycle (#14).
     { method: 'POST', path: () => `/accounts/${a.member.accountId}/lock` },
     { method: 'POST', path: () => `/accounts/${a.member.accountId}/ban` },

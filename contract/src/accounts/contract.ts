@@ -2,6 +2,7 @@ import { unlockAccountResponseSchema } from '../auth/throttle';
 import { c, problems, routeMeta } from '../common/route';
 import { idParamsSchema, paginated } from '../common/schemas';
 import { accountSessionRoutes } from '../sessions/contract';
+import { provisionAccountBodySchema, provisionAccountHeaders, provisioningSchema } from './provisioning';
 import {
   accountRoleParamsSchema,
   accountSchema,
@@ -26,6 +27,17 @@ export const accountsContract = c.router({
     query: listAccountsQuerySchema,
     responses: { 200: paginated(accountSchema), ...problems(401, 403) },
     metadata: meta({ auth: 'user_or_api_key' }),
+  },
+  provision: {
+    method: 'POST',
+    path: '/accounts',
+    summary: 'Provision an account by email and/or phone, with roles and groups (pending until proven)',
+    description:
+      "Creates a pending provisioning, never a person: the account comes into being when someone proves control of the email or the phone, by accepting the invitation mail (`send_invitation: true`) or by signing in to this tenant with it (a verified email, a proven phone). The answer is the same whether or not anyone already uses that email elsewhere. Roles (default `member`) and groups must exist and be within the caller's reach (`400`, `403`); an email or phone with an account or a pending invite here is `409 conflict`. Expires after 7 days. Idempotent on `Idempotency-Key` (24 hours): the same key and body answer the first answer, the same key with another body is `409 idempotency_key_reused`.",
+    headers: provisionAccountHeaders,
+    body: provisionAccountBodySchema,
+    responses: { 201: provisioningSchema, ...problems(400, 401, 403, 409, 503) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.create' }),
   },
   get: {
     method: 'GET',

@@ -43,6 +43,8 @@ export const managementActions = [
   'groups.delete',
   'invites.read',
   'invites.revoke',
+  // Provisioning accounts (#14).
+  'accounts.create',
 ] as const;
 
 /** Does holding pattern `held` grant everything pattern `wanted` grants? (`*` covers all, `a.*` covers `a.b` and `a.*.c`.) */

@@ -13,7 +13,7 @@ import type { PolicyDocument } from '../policy/schema';
  * sessions.read/revoke (an account's sessions), roles.write (custom roles), groups.update/delete,
  * invites.read/revoke.
  * Account lifecycle (#14): accounts.lock, accounts.ban, accounts.delete, accounts.mfa.reset (admins hold
- * them through `accounts.*`, owners through `*`).
+ * them through `accounts.*`, owners through `*`); accounts.create (POST /accounts, provisioning) likewise.
  */
 export const builtInRoles = ['owner', 'admin', 'member'] as const;
 export type BuiltInRole = (typeof builtInRoles)[number];

@@ -10,6 +10,7 @@ import { Migration20261206024206_roles_groups_invites } from './Migration2026120
 import { Migration20261206030000_account_status } from './Migration20261206030000_account_status.js';
 import { Migration20261206040000_person_profile } from './Migration20261206040000_person_profile.js';
 import { Migration20261206120000_account_roles } from './Migration20261206120000_account_roles.js';
+import { Migration20261206120100_account_provisioning } from './Migration20261206120100_account_provisioning.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261123174748_initial', class: Migration20261123174748_initial },
@@ -30,4 +31,8 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261206030000_account_status', class: Migration20261206030000_account_status },
   { name: 'Migration20261206040000_person_profile', class: Migration20261206040000_person_profile },
   { name: 'Migration20261206120000_account_roles', class: Migration20261206120000_account_roles },
+  {
+    name: 'Migration20261206120100_account_provisioning',
+    class: Migration20261206120100_account_provisioning,
+  },
 ];

@@ -19,6 +19,7 @@ import { assertRolesPerAccount, tenantLimits } from '../tenants/limits.js';
 import { personIdentifier, phoneIdentifier } from '../throttle/rules.js';
 import type { SignInThrottle } from '../throttle/sign-in-throttle.js';
 import type { AccountProfile, AccountRecord, StatusActor } from './ports.js';
+import { type ProvisioningDeps, provisionHandler } from './provisioning.js';
 import { listedStatuses, statusChange } from './status.js';
 
 export const accountDto = (a: AccountProfile): Account => ({
@@ -295,13 +296,16 @@ async function assertFactorNotShared(repos: Repositories, account: AccountRecord
  */
 /**
  * `throttle`: the sign-in throttle whose lockouts `unlock` lifts (in the handler's unit of work); `clock`:
- * when an account's sessions are ended (`sessions/handlers.ts`).
+ * when an account's sessions are ended (`sessions/handlers.ts`); `random` and `mail`: provisioning's code
+ * and invitation mail (`provisioning.ts`).
  */
 export const accountsHandlers = (
   uow: UnitOfWork,
-  deps: { throttle: Pick<SignInThrottle, 'unlock'>; clock: Clock },
+  deps: { throttle: Pick<SignInThrottle, 'unlock'> } & ProvisioningDeps,
 ): Handlers<typeof contract.accounts> => ({
   ...accountSessionsHandlers({ uow, clock: deps.clock }),
+
+  provision: provisionHandler(uow, deps),
 
   list: async ({ query }, ctx) => {
     const caller = callerOf(ctx);

@@ -1,6 +1,6 @@
 import { builtInRoles, type contract, type Role } from '@enforcer/contract';
 import type { PolicyDocument } from '@enforcer/contract/policy';
-import { changeAccountRole } from '../accounts/handlers.js';
+import { changeAccountRole, replaceRole } from '../accounts/handlers.js';
 import { callerOf, type Handlers } from '../api/handlers.js';
 import { auditActorOf, type Caller, type ClientInfo } from '../caller.js';
 import { AppError } from '../errors.js';
@@ -104,10 +104,10 @@ async function openInvitesOf(
     // `now` only matters to a status filter, and none is asked for.
     const page = await repos.invites.list(caller.tenantId, { after, limit: 100, now: new Date(0) });
     for (const invite of page) {
-      if (invite.role !== role || invite.acceptedAt || invite.revokedAt) continue;
+      if (!invite.roles.includes(role) || invite.acceptedAt || invite.revokedAt) continue;
       found += 1;
       if (to === undefined) continue;
-      await repos.invites.update(invite.id, { role: to });
+      await repos.invites.update(invite.id, { roles: replaceRole(invite.roles, role, to) });
       repos.audit.record({
         action: 'invite.role.changed',
         actor: auditActorOf(caller),

@@ -14,7 +14,13 @@ export const accountsRoutes: DomainRoutes = (app, services) => {
     registerCoreRoutes(
       scope,
       contract.accounts,
-      accountsHandlers(services.uow, { throttle: services.throttle, clock: services.clock }),
+      accountsHandlers(services.uow, {
+        throttle: services.throttle,
+        clock: services.clock,
+        random: services.random,
+        mail: services.mail,
+        onDeliveryFailure: (error) => app.log.error({ err: error }, 'provisioning: mail delivery failed'),
+      }),
     ),
   );
 };

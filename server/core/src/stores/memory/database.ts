@@ -21,6 +21,7 @@ import { MemoryAuditLog } from './audit.js';
 import { MemoryChallengeStore } from './challenges.js';
 import { MemoryOtpChallengeStore } from './codes.js';
 import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
+import { type MemoryIdempotencyRow, MemoryIdempotencyStore } from './idempotency.js';
 import { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
 import { MemoryMfaStore, type MemoryMfaTables } from './mfa.js';
 import { MemoryPasskeyStore } from './passkeys.js';
@@ -54,6 +55,8 @@ export class MemoryTables implements MemoryMfaTables {
   throttle = new Map<string, ThrottleCounter>();
   tenants = new Map<string, MemoryTenantRow>();
   invites = new Map<string, MemoryInviteRow>();
+  /** `tenantId \0 key` → the first answer (POST /accounts). */
+  idempotencyKeys = new Map<string, MemoryIdempotencyRow>();
   /** id → key. */
   apiKeys = new Map<string, ApiKeyRecord>();
   /** The revocation feed's log, in `xid` order. */
@@ -132,6 +135,7 @@ export class MemoryDatabase implements UnitOfWork {
       audit: new MemoryAuditLog(this),
       tenants: new MemoryTenantStore(this),
       invites: new MemoryInviteStore(this),
+      idempotency: new MemoryIdempotencyStore(this),
       throttle: new MemoryThrottleStore(this),
       apiKeys: new MemoryApiKeyStore(this),
       groups: new MemoryGroupStore(this),
