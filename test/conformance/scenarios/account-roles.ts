@@ -94,4 +94,67 @@ export const scenarios: Scenario[] = [
       },
     ],
   },
+  {
+    name: 'POST /accounts provisions: no account until a sign-in with the email, then every role; idempotent on Idempotency-Key',
+    steps: [
+      seedTenant('t'),
+      { let: { who: { $email: 'provisioned' } } },
+      {
+        request: 'POST /accounts',
+        apiKey: '{{t.apiKey}}',
+        headers: { 'idempotency-key': 'conformance-1' },
+        body: { email: '{{who}}', roles: ['member', 'admin'] },
+        expect: {
+          status: 201,
+          body: {
+            email: '{{who}}',
+            phone: null,
+            roles: ['admin', 'member'],
+            groups: [],
+            status: 'pending',
+            mailed: false,
+          },
+        },
+        save: 'provisioned',
+      },
+      {
+        request: 'POST /accounts',
+        apiKey: '{{t.apiKey}}',
+        headers: { 'idempotency-key': 'conformance-1' },
+        body: { email: '{{who}}', roles: ['member', 'admin'] },
+        expect: { status: 201, body: { id: '{{provisioned.body.id}}' } },
+      },
+      {
+        request: 'POST /accounts',
+        apiKey: '{{t.apiKey}}',
+        headers: { 'idempotency-key': 'conformance-1' },
+        body: { email: '{{who}}' },
+        expect: problem(409, 'idempotency_key_reused'),
+      },
+      {
+        request: 'POST /accounts',
+        apiKey: '{{t.apiKey}}',
+        body: { email: '{{who}}' },
+        expect: problem(409, 'conflict'),
+      },
+      {
+        request: 'GET /accounts?email={{who}}',
+        apiKey: '{{t.apiKey}}',
+        expect: { status: 200, body: { data: [] } },
+      },
+      otpLogin('joined'),
+      {
+        check: '{{joined.body.account}}',
+        is: { email: '{{who}}', role: 'member', roles: ['admin', 'member'] },
+      },
+      {
+        request: 'GET /tenants/{{t.id}}/invites?status=accepted',
+        apiKey: '{{t.apiKey}}',
+        expect: {
+          status: 200,
+          body: { data: { $some: { id: '{{provisioned.body.id}}', provisioned: true } } },
+        },
+      },
+    ],
+  },
 ];
