@@ -90,6 +90,30 @@ describe('POST /accounts', () => {
     expectProblem(await emailLogin(uniqueEmail('stranger')), 403, 'signup_disabled');
   });
 
+  it('registering in an open tenant waits for the proven email: the first login makes the provisioned account', async () => {
+    expectOk(
+      await api('PUT', `/tenants/${other.tenant.id}/auth-provider`, {
+        token: other.owner.token,
+        body: { providers: ['email_otp', 'password'] },
+      }),
+    );
+    const email = uniqueEmail('registers');
+    expectOk(await provision({ email, roles: ['admin'] }, { apiKey: other.apiKey }), 201);
+    const registered = await api('POST', '/auth/register', {
+      body: {
+        provider: 'password',
+        email,
+        password: 'correct horse battery staple',
+        tenant_code: other.tenant.code,
+      },
+    });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(202);
+    const listed = expectOk(await api('GET', `/accounts?email=${email}`, { apiKey: other.apiKey }));
+    expect(listed.data).toEqual([]);
+    const session = expectOk(await emailLogin(email, other.tenant.code));
+    expect(session.account).toMatchObject({ role: 'admin', roles: ['admin'] });
+  });
+
   it('by phone alone: a sign-in with that proven phone makes the account', async () => {
     const phone = `+1415555${String(Date.now() % 10_000).padStart(4, '0')}`;
     const created = expectOk(await provision({ phone, roles: ['member'] }), 201);
