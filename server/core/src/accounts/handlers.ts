@@ -66,7 +66,7 @@ export async function changeAccountRoles(
 
 /**
  * Moves an account from role `from` to role `to` (every other role it holds stays, `to` where `from` was),
- * audited as `account.role.changed`; `PUT /accounts/{id}/role` and a role's deletion with `reassign_to`.
+ * audited as `account.role.changed`: a role's deletion with `reassign_to`.
  */
 export const changeAccountRole = (
   repos: Repositories,
