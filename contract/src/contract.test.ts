@@ -47,7 +47,7 @@ describe('route table', () => {
     // + roles, groups and invites (issue #14: POST/PATCH/DELETE /roles, PATCH/DELETE /groups/{id} and
     //   its members, GET/DELETE /tenants/{id}/invites/... and resend)
     // + PATCH /auth/me (issue #14: the person's profile)
-    expect(routes.length).toBe(98);
+    expect(routes.length).toBe(101);
   });
 
   it('puts every route under the base path, once per method and path', () => {
@@ -116,13 +116,15 @@ describe('route table', () => {
     }
   });
 
-  it('validates every path parameter as a uuid (a role `:name` as a lower_snake_case identifier)', () => {
+  it('validates every path parameter as a uuid (a role `:name` or `:role` as a lower_snake_case identifier)', () => {
     for (const { name, route } of routes) {
       const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
       if (params.length === 0) continue;
       expect(isZodType(route.pathParams), name).toBe(true);
       const schema = route.pathParams as z.ZodType;
-      const good = Object.fromEntries(params.map((p) => [p, p === 'name' ? 'support_agent' : uuid]));
+      const good = Object.fromEntries(
+        params.map((p) => [p, p === 'name' || p === 'role' ? 'support_agent' : uuid]),
+      );
       expect(ok(schema, good), name).toBe(true);
       for (const p of params) expect(ok(schema, { ...good, [p]: 'not-a-uuid' }), `${name} ${p}`).toBe(false);
     }

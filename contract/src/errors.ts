@@ -63,6 +63,10 @@ export const errorStatus = {
   built_in: 409,
   role_in_use: 409,
   limit_exceeded: 400,
+  // Several roles per account (#14): an account always holds at least one role.
+  last_role: 409,
+  // Provisioning (#14): an Idempotency-Key reused with another request body.
+  idempotency_key_reused: 409,
   // 408
   request_timeout: 408,
   // 412

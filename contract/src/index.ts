@@ -2,6 +2,12 @@
 // entry point, @enforcer/contract/policy.
 
 export { accountsContract } from './accounts/contract';
+export {
+  type ProvisionAccountBody,
+  type Provisioning,
+  provisionAccountBodySchema,
+  provisioningSchema,
+} from './accounts/provisioning';
 // Accounts
 export {
   type Account,

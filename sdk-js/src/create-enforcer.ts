@@ -235,7 +235,8 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
       account: session.account,
       person: session.person,
       tenant: session.tenant,
-      roles: subject?.roles ?? claims?.roles ?? [session.account.role],
+      // A session stored by an SDK before `roles` has only `role`.
+      roles: subject?.roles ?? claims?.roles ?? session.account.roles ?? [session.account.role],
       groups: subject?.groups ?? claims?.groups ?? session.account.groups,
       sessionId: session.sid,
       amr: claims?.amr ?? [],

@@ -36,6 +36,7 @@ describe('GET /accounts', () => {
       tenant_id: t.tenant.id,
       email: t.member.email,
       role: 'member',
+      roles: ['member'],
       active: true,
       status: 'active',
       status_reason: null,

@@ -85,6 +85,36 @@ describe('POST /tenants/{id}/invites mails the invite', () => {
   });
 });
 
+describe('POST /accounts with send_invitation (#14 provisioning)', () => {
+  it('mails an invitation; accepting its code makes the account with every role and group', async () => {
+    const email = uniqueEmail('provisioned');
+    const created = expectOk(
+      await api('POST', '/accounts', {
+        apiKey: t.apiKey,
+        body: { email, roles: ['member', 'admin'], groups: ['verified'], send_invitation: true },
+      }),
+      201,
+    );
+    expect(created).toMatchObject({ email, phone: null, roles: ['admin', 'member'], groups: ['verified'] });
+    expect(created).toMatchObject({ status: 'pending', mailed: true });
+    expect(created.code).toBeUndefined();
+    const mail = await sink.waitFor((m) => m.to.includes(email));
+    const link = new URL(/https:\/\/app\.acme\.test\/join\S*/.exec(textOf(mail))![0]);
+    const code = link.searchParams.get('invite_code')!;
+    const accepted = expectOk(await accept(email, code));
+    expect(accepted.tenant.id).toBe(t.tenant.id);
+    const account = expectOk(await api('GET', `/accounts/${accepted.account.id}`, { apiKey: t.apiKey }));
+    expect(account).toMatchObject({
+      email,
+      role: 'member',
+      roles: ['admin', 'member'],
+      groups: ['verified'],
+    });
+    const listed = (await list('?limit=100')).data.find((i: { id: string }) => i.id === created.id);
+    expect(listed).toMatchObject({ status: 'accepted', provisioned: true, roles: ['admin', 'member'] });
+  });
+});
+
 describe('GET /tenants/{id}/invites', () => {
   it('lists every invite with its status, never its code, oldest first, by cursor and by status', async () => {
     const pending = await invite(uniqueEmail('pending'));

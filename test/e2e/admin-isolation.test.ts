@@ -77,6 +77,9 @@ const routesOnA = (): Route[] => [
   { method: 'GET', path: () => `/accounts/${a.member.accountId}` },
   { method: 'PUT', path: () => `/accounts/${a.member.accountId}/role`, body: () => ({ role: 'admin' }) },
   { method: 'PUT', path: () => `/accounts/${a.member.accountId}/active`, body: () => ({ active: false }) },
+  // Several roles per account (#14).
+  { method: 'POST', path: () => `/accounts/${a.member.accountId}/roles`, body: () => ({ role: 'admin' }) },
+  { method: 'DELETE', path: () => `/accounts/${a.member.accountId}/roles/member` },
   { method: 'GET', path: () => `/accounts/${a.member.accountId}/sessions` },
   { method: 'DELETE', path: () => `/accounts/${a.member.accountId}/sessions/${aMemberSessionId}` },
   { method: 'DELETE', path: () => `/accounts/${a.member.accountId}/sessions` },
@@ -143,6 +146,7 @@ const credentialRoutes = (): Route[] => [
     path: () => `/accounts/${a.member.accountId}/impersonate`,
     body: () => ({ reason: 'taken over' }),
   },
+  { method: 'POST', path: () => '/accounts', body: () => ({ email: uniqueEmail() }) },
   { method: 'POST', path: () => '/api-keys', body: () => ({ name: 'k' }) },
   { method: 'GET', path: () => '/api-keys' },
   { method: 'GET', path: () => '/policy' },
@@ -193,7 +197,13 @@ describe("another tenant's credentials", () => {
     const tenant = expectOk(await api('GET', `/tenants/${a.tenant.id}`, { apiKey: a.apiKey }));
     expect(tenant).toMatchObject({ name: 'Tenant A', auth_providers: ['email_otp'] });
     const member = expectOk(await api('GET', `/accounts/${a.member.accountId}`, { apiKey: a.apiKey }));
-    expect(member).toMatchObject({ role: 'member', active: true, status: 'active', groups: ['a_only'] });
+    expect(member).toMatchObject({
+      role: 'member',
+      roles: ['member'],
+      active: true,
+      status: 'active',
+      groups: ['a_only'],
+    });
     expectOk(await api('GET', '/groups', { apiKey: a.apiKey }));
     expectOk(await api('GET', '/auth/me', { token: a.member.token }));
   });
@@ -260,6 +270,35 @@ describe("another tenant's credentials", () => {
     }
   });
 
+  it("provision only into their own tenant, never learning of A's people or A's pending provisionings", async () => {
+    const email = uniqueEmail('both');
+    const inA = expectOk(await api('POST', '/accounts', { apiKey: a.apiKey, body: { email } }), 201);
+    // B provisions the same email (and A's member's email) as if A did not exist: same answers, B's own.
+    const inB = expectOk(await api('POST', '/accounts', { apiKey: b.apiKey, body: { email } }), 201);
+    expect(inB.id).not.toBe(inA.id);
+    expectOk(await api('POST', '/accounts', { apiKey: b.apiKey, body: { email: a.member.email } }), 201);
+    // Idempotency keys are per tenant: A's key means nothing in B.
+    const key = `iso-${Date.now()}`;
+    const keyed = { 'idempotency-key': key };
+    expectOk(
+      await api('POST', '/accounts', { apiKey: a.apiKey, body: { email: uniqueEmail() }, headers: keyed }),
+      201,
+    );
+    expectOk(
+      await api('POST', '/accounts', { apiKey: b.apiKey, body: { email: uniqueEmail() }, headers: keyed }),
+      201,
+    );
+    const aInvites = JSON.stringify(
+      expectOk(await api('GET', `/tenants/${a.tenant.id}/invites?limit=100`, { apiKey: a.apiKey })),
+    );
+    expect(aInvites).not.toContain(inB.id);
+    expectProblem(
+      await api('DELETE', `/tenants/${a.tenant.id}/invites/${inA.id}`, { apiKey: b.apiKey }),
+      404,
+      'not_found',
+    );
+  });
+
   it("cannot pull A's accounts into B's groups, nor decide for them", async () => {
     expectProblem(
       await api('POST', `/groups/${bGroupId}/members`, {
@@ -318,6 +357,7 @@ describe("a member's token", () => {
       account_id: a.admin.accountId,
       session_id: aMemberSessionId,
       invite_id: aInviteId,
+      role: 'member',
     };
     const refused = permissionRoutes().filter((r) => !held.includes(r.permission));
     expect(refused.map((r) => r.permission)).toEqual(
@@ -374,6 +414,8 @@ describe('hostile input', () => {
     ['GET', '/accounts/:x'],
     ['PUT', '/accounts/:x/role', { role: 'member' }],
     ['PUT', '/accounts/:x/active', { active: true }],
+    ['POST', '/accounts/:x/roles', { role: 'member' }],
+    ['DELETE', '/accounts/:x/roles/member'],
     ['GET', '/accounts/:x/sessions'],
     ['DELETE', '/accounts/:x/sessions'],
     ['DELETE', '/accounts/:x/sessions/:x'],
@@ -420,6 +462,8 @@ describe('hostile input', () => {
     { method: 'POST', path: () => `/groups/${aGroupId}/members` },
     { method: 'PUT', path: () => `/accounts/${a.member.accountId}/role` },
     { method: 'PUT', path: () => `/accounts/${a.member.accountId}/active` },
+    { method: 'POST', path: () => `/accounts/${a.member.accountId}/roles` },
+    { method: 'POST', path: () => '/accounts' },
     // Account lifecycle (#14).
     { method: 'POST', path: () => `/accounts/${a.member.accountId}/lock` },
     { method: 'POST', path: () => `/accounts/${a.member.accountId}/ban` },

@@ -215,7 +215,7 @@ describe('DELETE /roles/{name}', () => {
       'forbidden',
     );
     expect(await version()).toBe(v);
-    expect((await server.db.records('accounts').one(agent.accountId)).role).toBe('support');
+    expect((await server.db.records('accounts').one(agent.accountId)).roles).toEqual(['support']);
 
     const etag = (await policy()).etag;
     const deleted = await api('DELETE', '/roles/support?reassign_to=member', {
@@ -228,7 +228,7 @@ describe('DELETE /roles/{name}', () => {
     expect(Object.keys(after.document.roles)).not.toContain('support');
     expect(await version()).toBe(v + 1);
     const moved = await server.db.records('accounts').one(agent.accountId);
-    expect(moved.role).toBe('member');
+    expect(moved.roles).toEqual(['member']);
     expect(await grantVersion(agent.accountId)).toBe(gv + 1);
     const audit = await server.db.auditEvents(
       { tenantId: t.tenant.id, action: { $in: ['role.deleted', 'account.role.changed'] } },
@@ -307,6 +307,7 @@ describe('limits', () => {
       max_permissions_per_role: 100,
       max_permissions_per_group: 100,
       max_groups_per_account: 50,
+      max_roles_per_account: 10,
       max_code_sends_per_hour: 1000,
       max_sms_per_day: 500,
     });

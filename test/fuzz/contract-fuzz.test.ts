@@ -128,10 +128,13 @@ async function signIn() {
 
 /** Undo what successful requests may have done to the principals (logout, role change, deactivation, key revocation). */
 async function resetPrincipals() {
-  await client.query(`update account set active = true, role = 'owner' where id = $1`, [ctx.ownerAccountId]);
-  await client.query(`update account set active = true, role = 'member' where id = any($1)`, [
-    [ctx.memberAccountId, ctx.victimAccountId],
+  await client.query(`update account set active = true, role = 'owner', roles = '{owner}' where id = $1`, [
+    ctx.ownerAccountId,
   ]);
+  await client.query(
+    `update account set active = true, role = 'member', roles = '{member}' where id = any($1)`,
+    [[ctx.memberAccountId, ctx.victimAccountId]],
+  );
   if (apiKeyId)
     await client.query('update api_key set revoked_at = null, expires_at = null where id = $1', [apiKeyId]);
   await signIn();

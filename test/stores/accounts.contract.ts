@@ -280,6 +280,55 @@ export function accountStoreContract(name: string, harness: () => AccountStoreHa
       expect(await uow.read((repos) => repos.accounts.countActive(tenant, ['owner'], me))).toBe(0);
     });
 
+    it('keeps several roles in grant order (the first is `role`), in records, grants, profiles, lists and counts', async () => {
+      const { uow, tenant, seed } = await setup();
+      const me = await seed('member');
+      const id = await seed('member');
+      const created = await uow.transaction(async (repos) => {
+        const person = await repos.persons.create({ email: email(), emailVerifiedAt: null });
+        return repos.accounts.create({
+          personId: person.id,
+          tenantId: tenant,
+          role: 'support',
+          roles: ['support', 'billing', 'support'],
+        });
+      });
+      expect(created).toMatchObject({ role: 'support', roles: ['support', 'billing'] });
+      await uow.transaction((repos) => repos.accounts.update(id, { roles: ['member', 'owner', 'auditor'] }));
+      await uow.read(async (repos) => {
+        expect(await repos.accounts.find(tenant, id)).toMatchObject({
+          role: 'member',
+          roles: ['member', 'owner', 'auditor'],
+        });
+        expect((await repos.grants.find(id))?.roles).toEqual(['member', 'owner', 'auditor']);
+        const [profile] = await repos.accounts.profiles([id]);
+        expect(profile?.roles).toEqual(['member', 'owner', 'auditor']);
+        // "Holds": an account listed under any of its roles, whichever is first.
+        const holding = async (role: string) =>
+          (await repos.accounts.list(tenant, page(tenant, { role }))).map((a) => a.id).sort();
+        expect(await holding('owner')).toEqual([id]);
+        expect(await holding('billing')).toEqual([created.id]);
+        expect(await holding('member')).toEqual([me, id].sort());
+        expect(await holding('nobody')).toEqual([]);
+        expect(await repos.accounts.countActive(tenant, ['owner'], me)).toBe(1);
+        expect(await repos.accounts.countActive(tenant, ['auditor', 'billing'], me)).toBe(2);
+        expect(await repos.accounts.countActive(tenant, ['owner'], id)).toBe(0);
+        const held = await repos.grants.rolesHeld(tenant);
+        expect(held.byActiveAccounts.sort()).toEqual(['auditor', 'billing', 'member', 'owner', 'support']);
+      });
+      // `role` replaces them all with one; the order of `roles` is kept as written.
+      await uow.transaction((repos) => repos.accounts.update(id, { roles: ['auditor', 'member'] }));
+      expect(await uow.read((repos) => repos.accounts.find(tenant, id))).toMatchObject({
+        role: 'auditor',
+        roles: ['auditor', 'member'],
+      });
+      await uow.transaction((repos) => repos.accounts.update(id, { role: 'admin' }));
+      expect(await uow.read((repos) => repos.accounts.find(tenant, id))).toMatchObject({
+        role: 'admin',
+        roles: ['admin'],
+      });
+    });
+
     it('knows the person’s contacts, and bumps a grant version without changing the record', async () => {
       const { uow, tenant, seed } = await setup();
       const address = email();

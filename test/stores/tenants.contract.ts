@@ -40,7 +40,11 @@ const newInvite = async (tenantId: string, over: Partial<NewInvite> = {}) => {
     id: webCryptoRandom.uuid(),
     tenantId,
     email: `invitee-${invites}@example.com`,
+    phone: null,
     role: 'member',
+    roles: ['member'],
+    groups: [],
+    provisioned: false,
     codeHash: await hashInviteCode(code),
     createdBy: null,
     expiresAt: new Date(Date.now() + 3600_000),
@@ -269,7 +273,12 @@ export function tenantStoreContract(name: string, harness: () => TenantStoreHarn
       });
       const later = new Date(now.getTime() + 60_000);
       await uow.transaction((repos) =>
-        repos.invites.update(two!.id, { codeHash: 'renewed', expiresAt: later, sentAt: now, role: 'admin' }),
+        repos.invites.update(two!.id, {
+          codeHash: 'renewed',
+          expiresAt: later,
+          sentAt: now,
+          roles: ['admin', 'member'],
+        }),
       );
       expect(await uow.read((repos) => repos.invites.findByCodeHash('renewed'))).toMatchObject({
         id: two!.id,
@@ -277,7 +286,90 @@ export function tenantStoreContract(name: string, harness: () => TenantStoreHarn
         sentAt: now,
         revokedAt: null,
         role: 'admin',
+        roles: ['admin', 'member'],
       });
+    });
+
+    it('finds the oldest pending provisioning for an email or a phone, per tenant; plain invites never', async () => {
+      const { uow } = harness();
+      const [a, b] = await uow.transaction(async (repos) => [
+        await provisionTenant(repos, webCryptoRandom, { name: 'Provisioned A' }),
+        await provisionTenant(repos, webCryptoRandom, { name: 'Provisioned B' }),
+      ]);
+      const now = new Date();
+      const provisioning = {
+        provisioned: true,
+        roles: ['admin', 'member'],
+        role: 'admin',
+        groups: ['verified'],
+      };
+      const byPhone = await newInvite(a!.id, { ...provisioning, email: null, phone: '+14155550100' });
+      const byEmail = await newInvite(a!.id, {
+        ...provisioning,
+        email: 'jit@example.com',
+        phone: '+14155550101',
+      });
+      const plain = await newInvite(a!.id, { email: 'plain@example.com' });
+      const expired = await newInvite(a!.id, {
+        ...provisioning,
+        email: 'late@example.com',
+        expiresAt: new Date(now.getTime() - 1000),
+      });
+      for (const { invite } of [byPhone, byEmail, plain, expired]) {
+        await uow.transaction((repos) => repos.invites.create(invite));
+      }
+      const find = (tenantId: string, emails: string[], phones: string[]) =>
+        uow.transaction((repos) => repos.invites.pendingProvisioning(tenantId, { emails, phones }, now));
+      expect(await find(a!.id, [], ['+14155550100'])).toMatchObject({
+        id: byPhone.invite.id,
+        email: null,
+        phone: '+14155550100',
+        role: 'admin',
+        roles: ['admin', 'member'],
+        groups: ['verified'],
+        provisioned: true,
+      });
+      expect((await find(a!.id, ['jit@example.com'], []))?.id).toBe(byEmail.invite.id);
+      // Both match: the oldest.
+      expect((await find(a!.id, ['jit@example.com'], ['+14155550100']))?.id).toBe(byPhone.invite.id);
+      expect(await find(b!.id, ['jit@example.com'], ['+14155550100'])).toBeNull();
+      expect(await find(a!.id, ['plain@example.com'], [])).toBeNull();
+      expect(await find(a!.id, ['late@example.com'], [])).toBeNull();
+      expect(await find(a!.id, [], [])).toBeNull();
+      await uow.transaction((repos) => repos.invites.accept(byPhone.invite.id, crypto.randomUUID(), now));
+      expect((await find(a!.id, ['jit@example.com'], ['+14155550100']))?.id).toBe(byEmail.invite.id);
+    });
+
+    it('keeps an idempotency answer per tenant and key until it expires; a save replaces an expired one', async () => {
+      const { uow } = harness();
+      const [a, b] = await uow.transaction(async (repos) => [
+        await provisionTenant(repos, webCryptoRandom, { name: 'Idempotent A' }),
+        await provisionTenant(repos, webCryptoRandom, { name: 'Idempotent B' }),
+      ]);
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const later = new Date(now.getTime() + 60_000);
+      const answer = {
+        requestHash: 'h1',
+        status: 201,
+        body: { id: 'x', roles: ['member'], nested: { n: 1 } },
+      };
+      await uow.transaction((repos) => repos.idempotency.save(a!.id, 'key-1', answer, later));
+      expect(await uow.read((repos) => repos.idempotency.find(a!.id, 'key-1', now))).toEqual(answer);
+      expect(await uow.read((repos) => repos.idempotency.find(b!.id, 'key-1', now))).toBeNull();
+      expect(await uow.read((repos) => repos.idempotency.find(a!.id, 'key-2', now))).toBeNull();
+      expect(await uow.read((repos) => repos.idempotency.find(a!.id, 'key-1', later))).toBeNull();
+      const next = { requestHash: 'h2', status: 201, body: { id: 'y' } };
+      const muchLater = new Date(later.getTime() + 60_000);
+      await uow.transaction((repos) => repos.idempotency.save(a!.id, 'key-1', next, muchLater));
+      expect(await uow.read((repos) => repos.idempotency.find(a!.id, 'key-1', later))).toEqual(next);
+      // A unit of work that fails saves nothing.
+      await expect(
+        uow.transaction(async (repos) => {
+          await repos.idempotency.save(b!.id, 'key-1', answer, later);
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(await uow.read((repos) => repos.idempotency.find(b!.id, 'key-1', now))).toBeNull();
     });
 
     it('accepts an invite once, in the unit of work (a failed one leaves it pending)', async () => {

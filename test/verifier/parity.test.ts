@@ -1,6 +1,7 @@
 // The verifier decides exactly as the server: for generated sequences of grant changes (group
-// membership, roles, logouts, new sign-ins, lock, ban and soft delete with their lifts, and the owner's
-// impersonation tokens (#14), which a rule on subject.actor treats apart) and generated
+// membership, roles replaced, added and removed (several roles per account), logouts, new sign-ins,
+// lock, ban and soft delete with their lifts, and the owner's impersonation tokens (#14), which a rule
+// on subject.actor treats apart) and generated
 // questions, verifier.authorize() equals
 // POST /authorize and verifier.filter() equals POST /authorize/filter, for the same token, whether it
 // was minted before or after the changes, once the verifier has polled the feed.
@@ -136,7 +137,7 @@ beforeAll(async () => {
 
 type Change =
   | { kind: 'add' | 'remove'; account: number; group: string }
-  | { kind: 'role'; account: number; role: string }
+  | { kind: 'role' | 'add_role' | 'remove_role'; account: number; role: string }
   | { kind: 'sign_in' | 'logout' | 'impersonate'; account: number }
   | { kind: 'status'; account: number; to: Status };
 
@@ -148,6 +149,14 @@ const change: fc.Arbitrary<Change> = fc.oneof(
   {
     arbitrary: fc.record({
       kind: fc.constant('role' as const),
+      account,
+      role: fc.constantFrom('member', 'teller', 'admin'),
+    }),
+    weight: 2,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constantFrom('add_role' as const, 'remove_role' as const),
       account,
       role: fc.constantFrom('member', 'teller', 'admin'),
     }),
@@ -302,6 +311,19 @@ async function apply(c: Change): Promise<void> {
         token: owner(),
         body: { role: c.role },
       });
+      break;
+    case 'add_role':
+    case 'remove_role':
+      if (target.status !== 'active') return;
+      answer =
+        c.kind === 'add_role'
+          ? await enforcer.api('POST', `/accounts/${target.accountId}/roles`, {
+              token: owner(),
+              body: { role: c.role },
+            })
+          : await enforcer.api('DELETE', `/accounts/${target.accountId}/roles/${c.role}`, { token: owner() });
+      // Its only role stays (an account always holds one): no change to compare.
+      if (answer.status === 409 && answer.body.code === 'last_role') return;
       break;
     case 'sign_in': {
       if (target.status !== 'active') {

@@ -3,8 +3,11 @@ import { c, problems, routeMeta } from '../common/route';
 import { idParamsSchema, paginated } from '../common/schemas';
 import { impersonationRoutes } from '../impersonation/contract';
 import { accountSessionRoutes } from '../sessions/contract';
+import { provisionAccountBodySchema, provisionAccountHeaders, provisioningSchema } from './provisioning';
 import {
+  accountRoleParamsSchema,
   accountSchema,
+  addAccountRoleBodySchema,
   listAccountsQuerySchema,
   lockAccountBodySchema,
   reasonBodySchema,
@@ -26,6 +29,17 @@ export const accountsContract = c.router({
     responses: { 200: paginated(accountSchema), ...problems(401, 403) },
     metadata: meta({ auth: 'user_or_api_key' }),
   },
+  provision: {
+    method: 'POST',
+    path: '/accounts',
+    summary: 'Provision an account by email and/or phone, with roles and groups (pending until proven)',
+    description:
+      "Creates a pending provisioning, never a person: the account comes into being when someone proves control of the email or the phone, by accepting the invitation mail (`send_invitation: true`) or by signing in to this tenant with it (a verified email, a proven phone). The answer is the same whether or not anyone already uses that email elsewhere. Roles (default `member`) and groups must exist and be within the caller's reach (`400`, `403`); an email or phone with an account or a pending invite here is `409 conflict`. Expires after 7 days. Idempotent on `Idempotency-Key` (24 hours): the same key and body answer the first answer, the same key with another body is `409 idempotency_key_reused`.",
+    headers: provisionAccountHeaders,
+    body: provisionAccountBodySchema,
+    responses: { 201: provisioningSchema, ...problems(400, 401, 403, 409, 503) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.create' }),
+  },
   get: {
     method: 'GET',
     path: '/accounts/:id',
@@ -38,11 +52,33 @@ export const accountsContract = c.router({
   setRole: {
     method: 'PUT',
     path: '/accounts/:id/role',
-    summary: "Set an account's role",
+    summary: "Set an account's role: it replaces all its roles",
     description:
-      'The role must exist in the catalog (`GET /roles`) and the caller must hold every permission it grants. Leaving the tenant without an active account whose role grants `policy.update` (an owner, with the default policy) is `409 last_admin`.',
+      'The account holds this one role afterwards, whatever it held before. The role must exist in the catalog (`GET /roles`), the caller must hold every permission it grants and reach over every role the account holds now. Leaving the tenant without an active account whose role grants `policy.update` (an owner, with the default policy) is `409 last_admin`.',
     pathParams: idParamsSchema,
     body: setAccountRoleBodySchema,
+    responses: { 200: accountSchema, ...problems(401, 403, 404, 409) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.role.update' }),
+  },
+  addRole: {
+    method: 'POST',
+    path: '/accounts/:id/roles',
+    summary: 'Give an account one more role',
+    description:
+      "The role must exist in the catalog (`GET /roles`); the caller must hold every permission it grants and reach over every role the account holds now. Idempotent: a role the account holds answers 200 unchanged. More roles than the tenant's `limits.max_roles_per_account` is `400 limit_exceeded`. Bumps the account's grant version (the revocation feed shows it); audited as `account.role.added`.",
+    pathParams: idParamsSchema,
+    body: addAccountRoleBodySchema,
+    responses: { 200: accountSchema, ...problems(400, 401, 403, 404) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.role.update' }),
+  },
+  removeRole: {
+    method: 'DELETE',
+    path: '/accounts/:id/roles/:role',
+    summary: 'Take one role away from an account',
+    description:
+      'Needs reach over every role the account holds. Idempotent: a role the account does not hold answers 200 unchanged. An account always holds at least one role: removing its last is `409 last_role` (use `PUT /accounts/{id}/role` to replace it). Leaving the tenant without an active account able to manage it is `409 last_admin`. Bumps the grant version; audited as `account.role.removed`.',
+    pathParams: accountRoleParamsSchema,
+    body: c.noBody(),
     responses: { 200: accountSchema, ...problems(401, 403, 404, 409) },
     metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.role.update' }),
   },

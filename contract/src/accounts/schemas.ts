@@ -27,7 +27,13 @@ export const accountSchema = z.object({
   tenant_id: idSchema,
   /** Null for a person without an email (a wallet or phone sign-in, later). */
   email: z.string().nullable(),
+  /**
+   * The account's primary role, kept for clients written before `roles`: the first of its roles still
+   * held, in the order they were granted (`PUT /accounts/{id}/role` makes it the only one).
+   */
   role: z.string(),
+  /** Every role the account holds (at least one), sorted; tokens' `roles` claim carries them all. */
+  roles: z.array(z.string()),
   /**
    * `status === 'active'`, kept for clients written before `status`: an inactive account cannot sign in or
    * switch into its tenant; its tokens stop working.
@@ -49,6 +55,7 @@ export type Account = z.infer<typeof accountSchema>;
 /** `GET /accounts` filters, all optional, combined with AND. */
 export const listAccountsQuerySchema = paginationQuerySchema.extend({
   email: emailSchema.optional(),
+  /** Accounts that hold this role (among others). */
   role: z.optional(identifierSchema),
   active: z.stringbool({ truthy: ['true'], falsy: ['false'] }).optional(),
   status: accountStatusSchema.optional(),
@@ -59,6 +66,13 @@ export type ListAccountsQuery = z.infer<typeof listAccountsQuerySchema>;
 
 export const setAccountRoleBodySchema = z.strictObject({ role: identifierSchema });
 export type SetAccountRoleBody = z.infer<typeof setAccountRoleBodySchema>;
+
+/** `POST /accounts/{id}/roles`: one more role for the account. */
+export const addAccountRoleBodySchema = z.strictObject({ role: identifierSchema });
+export type AddAccountRoleBody = z.infer<typeof addAccountRoleBodySchema>;
+
+/** `DELETE /accounts/{id}/roles/{role}`. */
+export const accountRoleParamsSchema = z.object({ id: idSchema, role: identifierSchema });
 
 export const setAccountActiveBodySchema = z.strictObject({ active: z.boolean() });
 export type SetAccountActiveBody = z.infer<typeof setAccountActiveBodySchema>;

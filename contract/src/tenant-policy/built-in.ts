@@ -47,6 +47,8 @@ export const managementActions = [
   'invites.revoke',
   // Audit (#15): reading the tenant's audit log, its export and chain verification.
   'audit.read',
+  // Provisioning accounts (#14).
+  'accounts.create',
 ] as const;
 
 /** Does holding pattern `held` grant everything pattern `wanted` grants? (`*` covers all, `a.*` covers `a.b` and `a.*.c`.) */

@@ -14,6 +14,8 @@ export const tenantLimitDefaults = Object.freeze({
   max_permissions_per_group: 100,
   /** Groups one account may belong to (`POST /groups/{id}/members`). */
   max_groups_per_account: 50,
+  /** Roles one account may hold (`POST /accounts/{id}/roles`). */
+  max_roles_per_account: 10,
   /** Codes (email and SMS) the tenant's sign-in and reset requests may send in one clock hour. */
   max_code_sends_per_hour: 1_000,
   /** SMS codes the tenant may send in one UTC day: the budget that caps what SMS pumping can cost. */
@@ -33,6 +35,7 @@ const limitValues = {
   max_permissions_per_role: limitValue,
   max_permissions_per_group: limitValue,
   max_groups_per_account: limitValue,
+  max_roles_per_account: limitValue,
   max_code_sends_per_hour: sendLimitValue,
   max_sms_per_day: sendLimitValue,
 } satisfies Record<TenantLimitName, z.ZodType<number>>;
@@ -47,6 +50,7 @@ export const tenantLimitsPatchSchema = z
     max_permissions_per_role: limitValue.nullable().optional(),
     max_permissions_per_group: limitValue.nullable().optional(),
     max_groups_per_account: limitValue.nullable().optional(),
+    max_roles_per_account: limitValue.nullable().optional(),
     max_code_sends_per_hour: sendLimitValue.nullable().optional(),
     max_sms_per_day: sendLimitValue.nullable().optional(),
   })

@@ -180,8 +180,18 @@ export const inviteStatuses = ['pending', 'accepted', 'expired', 'revoked'] as c
 /** An invite as `GET /tenants/{id}/invites` lists it: never its code. */
 export const inviteViewSchema = z.object({
   id: idSchema,
-  email: z.string(),
+  /** Null for a provisioning (`POST /accounts`) addressed to a phone alone. */
+  email: z.string().nullable(),
+  /** A provisioning's phone (E.164), else null. */
+  phone: z.string().nullable(),
+  /** The primary role (the first of `roles` granted). */
   role: z.string(),
+  /** Every role the account will hold, sorted. */
+  roles: z.array(z.string()),
+  /** Groups the account will join (a provisioning's), sorted. */
+  groups: z.array(z.string()),
+  /** Made by `POST /accounts`: a sign-in with a proven email or phone it names takes it too. */
+  provisioned: z.boolean(),
   status: z.enum(inviteStatuses),
   /** Account id of the inviter; null for an API key. */
   created_by: idSchema.nullable(),

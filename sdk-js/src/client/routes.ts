@@ -82,8 +82,11 @@ export const routes = {
   },
   accounts: {
     list: ['GET', '/api/v1/enforcer/accounts', 'user'],
+    provision: ['POST', '/api/v1/enforcer/accounts', 'user'],
     get: ['GET', '/api/v1/enforcer/accounts/:id', 'user'],
     setRole: ['PUT', '/api/v1/enforcer/accounts/:id/role', 'user'],
+    addRole: ['POST', '/api/v1/enforcer/accounts/:id/roles', 'user'],
+    removeRole: ['DELETE', '/api/v1/enforcer/accounts/:id/roles/:role', 'user'],
     setActive: ['PUT', '/api/v1/enforcer/accounts/:id/active', 'user'],
     unlock: ['POST', '/api/v1/enforcer/accounts/:id/unlock', 'user'],
     lock: ['POST', '/api/v1/enforcer/accounts/:id/lock', 'user'],

@@ -276,7 +276,13 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     groups: groupsHandlers(store.db),
     roles: rolesHandlers(store.db),
     accounts: {
-      ...accountsHandlers(store.db, { throttle: store.throttle, clock: store.db }),
+      ...accountsHandlers(store.db, {
+        throttle: store.throttle,
+        clock: store.db,
+        random: webCryptoRandom,
+        // The mock sends no mail (as for invites).
+        mail: { send: async () => undefined },
+      }),
       ...impersonationHandlers({
         uow: store.db,
         clock: store.db,
@@ -390,7 +396,11 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
           id: webCryptoRandom.uuid(),
           tenantId: tenant.id,
           email: email.toLowerCase(),
+          phone: null,
           role: role ?? 'member',
+          roles: [role ?? 'member'],
+          groups: [],
+          provisioned: false,
           createdBy: null,
           expiresAt: new Date(store.now() + INVITE_TTL_SECONDS * 1000),
           acceptedAt: null,

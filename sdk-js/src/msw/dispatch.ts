@@ -150,7 +150,7 @@ export function createDispatcher(options: {
       accountId: live.id,
       personId: live.personId,
       sessionId: claims.sid,
-      roles: [live.role],
+      roles: [...live.roles],
       groups: groupNamesOf(store.db, live.id),
       attributes: mfaSubjectAttributes(claims, store.now()),
       amr: [...claims.amr],

@@ -155,6 +155,7 @@ export { AppError, isAppError, refusalError } from './errors.js';
 export { groupDto, groupsHandlers } from './groups/handlers.js';
 export type { GroupRecord, GroupStore, MembershipRecord } from './groups/ports.js';
 export { healthHandlers, type ReadinessChecks } from './health/handlers.js';
+export type { IdempotencyStore, IdempotentAnswer } from './idempotency/ports.js';
 export { type IdentityHandlerDeps, identityHandlers, proofRefusalError } from './identities/handlers.js';
 export {
   identityDto,

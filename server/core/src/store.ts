@@ -4,6 +4,7 @@ import type { AuditEventStore, AuditLog } from './audit/ports.js';
 import type { ChallengeStore } from './challenges/ports.js';
 import type { OtpChallengeStore } from './codes/ports.js';
 import type { GroupStore } from './groups/ports.js';
+import type { IdempotencyStore } from './idempotency/ports.js';
 import type { MagicLinkStore } from './magic-links/ports.js';
 import type { MfaStore } from './mfa/ports.js';
 import type { PasskeyStore } from './passkeys/ports.js';
@@ -33,6 +34,8 @@ export interface Repositories {
   sends: SendCounterStore;
   tenants: TenantStore;
   invites: InviteStore;
+  /** `Idempotency-Key`s of `POST /accounts`, per tenant. */
+  idempotency: IdempotencyStore;
   /** The accounts and groups a tenant's own rules create or look at (until those aggregates have ports). */
   members: TenantMembers;
   apiKeys: ApiKeyStore;

@@ -3,6 +3,7 @@ import { ApiKey } from '../entities/api-keys.js';
 import { AuditEvent } from '../entities/audit.js';
 import { AuthChallenge } from '../entities/auth-challenges.js';
 import { Group, GroupMembership } from '../entities/groups.js';
+import { IdempotencyKey } from '../entities/idempotency.js';
 import { PersonIdentity } from '../entities/identities.js';
 import { MagicLinkSetting, MagicLinkToken } from '../entities/magic-links.js';
 import { MfaChallenge, RecoveryCode, TotpCredential } from '../entities/mfa.js';
@@ -19,6 +20,7 @@ import { AuthThrottle, SendCounter } from '../entities/throttle.js';
 export const entities = [
   Tenant,
   Invite,
+  IdempotencyKey,
   Person,
   Account,
   Group,

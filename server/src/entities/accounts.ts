@@ -41,7 +41,18 @@ export const Account = defineEntity({
       .onCreate(() => randomUUID()),
     person: () => p.manyToOne(Person).deleteRule('cascade'),
     tenant: () => p.manyToOne(Tenant).deleteRule('cascade'),
-    role: p.text().default('member'),
+    /**
+     * Every role the account holds, in grant order (the first is the API's primary `role`). A text[] column
+     * rather than a join table: roles are names in the tenant's policy document (no rows to refer to), an
+     * account holds a few (`max_roles_per_account`), and every token mint and authenticated request reads
+     * them with the account row; `roles @> array[..]` answers `GET /accounts?role=` within the tenant's rows.
+     */
+    roles: p.array().default(['member']),
+    /**
+     * The primary role, `roles[1]` (the check keeps them equal; the stores write both): the column that
+     * answers the `account` resource's `role` attribute in list filters (domains/policy/resources.ts).
+     */
+    role: p.text().default('member').check('"role" = "roles"[1] and cardinality("roles") > 0'),
     /** `status = 'active'`, written with it (grants, counts and the revocation feed's trigger read it). */
     active: p.boolean().default(true),
     /** `active`, `locked`, `banned`, `deactivated` or `deleted` (server/core/src/accounts/status.ts). */

@@ -67,9 +67,18 @@ export const Invite = defineEntity({
       .primary()
       .onCreate(() => randomUUID()),
     tenant: () => p.manyToOne(Tenant).deleteRule('cascade'),
-    /** Lower-cased. */
-    email: p.text(),
+    /** Lower-cased. Null only for a provisioning addressed to a phone alone. */
+    email: p.text().nullable(),
+    /** A provisioning's phone (E.164). */
+    phone: p.text().nullable(),
+    /** The primary role, `roles[1]`. */
     role: p.text(),
+    /** Every role the account will hold, grant order (text[], as `account.roles`). */
+    roles: p.array().default([]),
+    /** Names of the groups a provisioning's account joins. */
+    groups: p.array().default([]),
+    /** Made by `POST /accounts` (a sign-in with a proven email or phone it names takes it). */
+    provisioned: p.boolean().default(false),
     codeHash: p.text().unique(),
     /** Account id of the inviter (no foreign key: the invite outlives a deleted inviter). */
     createdBy: p.uuid().nullable(),

@@ -18,7 +18,7 @@ const row = (account: string) => ({
   account_id: account,
   person_id: 'p',
   tenant_id: 't',
-  role: 'member',
+  roles: ['member'],
   active: true,
   grant_version: 1,
   policy_version: 1,

@@ -8,7 +8,7 @@ describe('PrincipalCache', () => {
     account_id: account,
     person_id: 'p',
     tenant_id: tenant,
-    role: 'member',
+    roles: ['member'],
     active: true,
     grant_version: 1,
     policy_version: 1,

@@ -16,7 +16,7 @@ export interface CachedPrincipal {
   account_id: string;
   person_id: string;
   tenant_id: string;
-  role: string;
+  roles: string[];
   active: boolean;
   grant_version: number;
   policy_version: number;

@@ -12,6 +12,8 @@ import { Migration20261206040000_person_profile } from './Migration2026120604000
 import { Migration20261206050000_tenant_allowed_origins } from './Migration20261206050000_tenant_allowed_origins.js';
 import { Migration20261206060000_send_counters } from './Migration20261206060000_send_counters.js';
 import { Migration20261206110000_impersonation } from './Migration20261206110000_impersonation.js';
+import { Migration20261206120000_account_roles } from './Migration20261206120000_account_roles.js';
+import { Migration20261206120100_account_provisioning } from './Migration20261206120100_account_provisioning.js';
 import { Migration20261206130000_audit_chain } from './Migration20261206130000_audit_chain.js';
 
 export const migrations: MigrationObject[] = [
@@ -39,4 +41,9 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261206060000_send_counters', class: Migration20261206060000_send_counters },
   { name: 'Migration20261206110000_impersonation', class: Migration20261206110000_impersonation },
   { name: 'Migration20261206130000_audit_chain', class: Migration20261206130000_audit_chain },
+  { name: 'Migration20261206120000_account_roles', class: Migration20261206120000_account_roles },
+  {
+    name: 'Migration20261206120100_account_provisioning',
+    class: Migration20261206120100_account_provisioning,
+  },
 ];

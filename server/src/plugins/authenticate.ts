@@ -74,7 +74,7 @@ export function authenticate(services: Services) {
  * version (so the compiled policy can be reused without another query).
  */
 const PRINCIPAL_SQL = `
-  select s.revoked_at, s.account_id, a.person_id, a.tenant_id, a.role, a.active, a.grant_version,
+  select s.revoked_at, s.account_id, a.person_id, a.tenant_id, a.roles, a.active, a.grant_version,
          t.policy_version,
          coalesce(array(select g.name from group_membership m join tenant_group g on g.id = m.group_id
                         where m.account_id = a.id order by g.name), '{}') as groups,
@@ -138,7 +138,7 @@ async function verifyUser(
     accountId: live.account_id,
     personId: live.person_id,
     sessionId: claims.sid,
-    roles: [live.role],
+    roles: [...live.roles],
     groups: live.groups,
     attributes: mfaSubjectAttributes(claims, services.clock.now().getTime()),
     amr: [...claims.amr],

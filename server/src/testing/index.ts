@@ -90,6 +90,7 @@ export async function seedAccount(
     person,
     tenant: options.tenant ? em.getReference(Tenant, tenant.id) : tenant,
     role: options.role ?? 'member',
+    roles: [options.role ?? 'member'],
   });
   await em.flush();
   return { tenant, person, account };
@@ -208,7 +209,7 @@ function testData(orm: MikroORM, url: string, random: RandomSource): TestData {
         email: address,
         emailVerifiedAt: emailVerified ? new Date() : null,
       });
-      const account = em.create(Account, { person, tenant: tenantId, role });
+      const account = em.create(Account, { person, tenant: tenantId, role, roles: [role] });
       await em.flush();
       return { accountId: account.id, personId: person.id, email: address };
     },

@@ -125,6 +125,7 @@ export const scenarios: Scenario[] = [
               max_permissions_per_role: 1,
               max_permissions_per_group: 100,
               max_groups_per_account: 50,
+              max_roles_per_account: 10,
             },
           },
         },

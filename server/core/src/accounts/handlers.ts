@@ -4,15 +4,22 @@ import { auditActorOf, type Caller, type ClientInfo, subjectOfCaller } from '../
 import { AppError } from '../errors.js';
 import { pageRequest, toPage } from '../pagination.js';
 import type { Clock } from '../platform.js';
-import { assertRoleWithinReach, managerRoles, requireAllowed, rolePermissions } from '../policy/grants.js';
+import {
+  assertRolesWithinReach,
+  assertRoleWithinReach,
+  managerRoles,
+  requireAllowed,
+} from '../policy/grants.js';
 import { callerPolicy } from '../policy/handlers.js';
 import { accountResource } from '../policy/resources.js';
 import type { TenantPolicy } from '../policy/tenant-policy.js';
 import { accountSessionsHandlers } from '../sessions/handlers.js';
 import type { Repositories, UnitOfWork } from '../store.js';
+import { assertRolesPerAccount, tenantLimits } from '../tenants/limits.js';
 import { personIdentifier, phoneIdentifier } from '../throttle/rules.js';
 import type { SignInThrottle } from '../throttle/sign-in-throttle.js';
 import type { AccountProfile, AccountRecord, StatusActor } from './ports.js';
+import { type ProvisioningDeps, provisionHandler } from './provisioning.js';
 import { listedStatuses, statusChange } from './status.js';
 
 export const accountDto = (a: AccountProfile): Account => ({
@@ -21,6 +28,7 @@ export const accountDto = (a: AccountProfile): Account => ({
   tenant_id: a.tenantId,
   email: a.email,
   role: a.role,
+  roles: [...a.roles].sort(),
   active: a.active,
   status: a.status,
   status_reason: a.statusReason,
@@ -32,28 +40,51 @@ export const accountDto = (a: AccountProfile): Account => ({
 });
 
 /**
- * Gives an account another role, in the caller's unit of work: its grant version is bumped (tokens minted
- * before and the revocation feed learn of it) and the change is audited as `account.role.changed`.
+ * Sets the roles an account holds (grant order), in the caller's unit of work: its grant version is bumped
+ * (tokens minted before and the revocation feed learn of it) and the change is audited as `action`, with
+ * the roles before and after.
  */
-export async function changeAccountRole(
+export async function changeAccountRoles(
   repos: Repositories,
   caller: Caller,
   client: Partial<ClientInfo>,
-  accountId: string,
-  change: { from: string; to: string; via?: string },
+  account: Pick<AccountRecord, 'id' | 'roles'>,
+  roles: string[],
+  audit: { action: string; details: Record<string, unknown> },
 ): Promise<void> {
-  await repos.accounts.update(accountId, { role: change.to });
-  await repos.accounts.bumpGrantVersion(accountId);
-  // Whom it impersonates, it did with the role it had (#14): those sessions end (the feed shows it).
-  await repos.accountSessions.endActedBy(accountId, 'actor_role_changed');
+  await repos.accounts.update(account.id, { roles });
+  await repos.accounts.bumpGrantVersion(account.id);
+  // Whom it impersonates, it did with the roles it had (#14): those sessions end (the feed shows it).
+  await repos.accountSessions.endActedBy(account.id, 'actor_role_changed');
   repos.audit.record({
-    action: 'account.role.changed',
+    action: audit.action,
     actor: auditActorOf(caller),
     tenantId: caller.tenantId,
-    target: { type: 'account', id: accountId },
+    target: { type: 'account', id: account.id },
     ...client,
+    details: { ...audit.details, roles_before: [...account.roles], roles_after: roles },
+  });
+}
+
+/**
+ * Moves an account from role `from` to role `to` (every other role it holds stays, `to` where `from` was),
+ * audited as `account.role.changed`: a role's deletion with `reassign_to`.
+ */
+export const changeAccountRole = (
+  repos: Repositories,
+  caller: Caller,
+  client: Partial<ClientInfo>,
+  account: Pick<AccountRecord, 'id' | 'roles'>,
+  change: { from: string; to: string; via?: string },
+): Promise<void> =>
+  changeAccountRoles(repos, caller, client, account, replaceRole(account.roles, change.from, change.to), {
+    action: 'account.role.changed',
     details: change,
   });
+
+/** `roles` with `from` replaced by `to` in its place (once: `to` already held stays where it was). */
+export function replaceRole(roles: readonly string[], from: string, to: string): string[] {
+  return [...new Set(roles.map((r) => (r === from ? to : r)))];
 }
 
 /** Every identifier a person's sign-in attempts may be counted under: email, person id, phone numbers. */
@@ -92,9 +123,7 @@ async function targetAccount(
     resource: accountResource(account),
     what: 'account',
   });
-  if (rolePermissions(policy, account.role)) {
-    assertRoleWithinReach(policy, caller, account.role, "This account's");
-  }
+  assertRolesWithinReach(policy, caller, account);
   return account;
 }
 
@@ -107,11 +136,11 @@ async function assertManagerRemains(
   repos: Repositories,
   policy: TenantPolicy,
   account: AccountRecord,
-  after: { role: string; active: boolean },
+  after: { roles: readonly string[]; active: boolean },
 ): Promise<void> {
   const managers = managerRoles(policy.compiled, account.tenantId);
-  const isManager = account.active && managers.includes(account.role);
-  const staysManager = after.active && managers.includes(after.role);
+  const isManager = account.active && account.roles.some((r) => managers.includes(r));
+  const staysManager = after.active && after.roles.some((r) => managers.includes(r));
   if (!isManager || staysManager) return;
   if ((await repos.accounts.countActive(account.tenantId, managers, account.id)) === 0) {
     throw new AppError(
@@ -217,7 +246,7 @@ function changeStatus(
         `This account is ${account.status}: it cannot be made ${t.to} this way`,
       );
     }
-    await assertManagerRemains(repos, policy, account, { role: account.role, active: t.to === 'active' });
+    await assertManagerRemains(repos, policy, account, { roles: account.roles, active: t.to === 'active' });
     const now = clock.now();
     const by = statusActorOf(caller);
     await repos.accounts.update(account.id, {
@@ -271,14 +300,17 @@ async function assertFactorNotShared(repos: Repositories, account: AccountRecord
  */
 /**
  * `throttle`: the sign-in throttle whose lockouts `unlock` lifts (in the handler's unit of work); `clock`:
- * when an account's sessions are ended (`sessions/handlers.ts`).
+ * when an account's sessions are ended (`sessions/handlers.ts`); `random` and `mail`: provisioning's code
+ * and invitation mail (`provisioning.ts`).
  */
 export const accountsHandlers = (
   uow: UnitOfWork,
-  deps: { throttle: Pick<SignInThrottle, 'unlock'>; clock: Clock },
+  deps: { throttle: Pick<SignInThrottle, 'unlock'> } & ProvisioningDeps,
 ): Omit<Handlers<typeof contract.accounts>, 'impersonate'> => ({
   // Impersonation is `impersonation/handlers.ts`, composed next to these by the server and the mock.
   ...accountSessionsHandlers({ uow, clock: deps.clock }),
+
+  provision: provisionHandler(uow, deps),
 
   list: async ({ query }, ctx) => {
     const caller = callerOf(ctx);
@@ -319,9 +351,53 @@ export const accountsHandlers = (
       const policy = await repos.policies.forTenant(caller.tenantId, { lock: true });
       const account = await targetAccount(repos, policy, caller, params.id, 'accounts.role.update');
       assertRoleWithinReach(policy, caller, body.role, 'The');
-      if (account.role === body.role) return profileOf(repos, account.id);
-      await assertManagerRemains(repos, policy, account, { role: body.role, active: account.active });
-      await changeAccountRole(repos, caller, ctx.client, account.id, { from: account.role, to: body.role });
+      if (account.roles.length === 1 && account.role === body.role) return profileOf(repos, account.id);
+      await assertManagerRemains(repos, policy, account, { roles: [body.role], active: account.active });
+      // "Replace all with one": the account holds `body.role` alone afterwards.
+      await changeAccountRoles(repos, caller, ctx.client, account, [body.role], {
+        action: 'account.role.changed',
+        details: { from: account.role, to: body.role },
+      });
+      return profileOf(repos, account.id);
+    });
+    return { status: 200, body: dto };
+  },
+
+  addRole: async ({ params, body }, ctx) => {
+    const caller = callerOf(ctx);
+    const dto = await uow.transaction(async (repos) => {
+      const policy = await repos.policies.forTenant(caller.tenantId, { lock: true });
+      const account = await targetAccount(repos, policy, caller, params.id, 'accounts.role.update');
+      assertRoleWithinReach(policy, caller, body.role, 'The');
+      if (account.roles.includes(body.role)) return profileOf(repos, account.id);
+      assertRolesPerAccount(await tenantLimits(repos, caller.tenantId), account.roles.length);
+      await changeAccountRoles(repos, caller, ctx.client, account, [...account.roles, body.role], {
+        action: 'account.role.added',
+        details: { role: body.role },
+      });
+      return profileOf(repos, account.id);
+    });
+    return { status: 200, body: dto };
+  },
+
+  removeRole: async ({ params }, ctx) => {
+    const caller = callerOf(ctx);
+    const dto = await uow.transaction(async (repos) => {
+      const policy = await repos.policies.forTenant(caller.tenantId, { lock: true });
+      const account = await targetAccount(repos, policy, caller, params.id, 'accounts.role.update');
+      if (!account.roles.includes(params.role)) return profileOf(repos, account.id);
+      const roles = account.roles.filter((r) => r !== params.role);
+      if (roles.length === 0) {
+        throw new AppError(
+          'last_role',
+          `"${params.role}" is this account's only role: an account always holds one (PUT /accounts/{id}/role replaces it)`,
+        );
+      }
+      await assertManagerRemains(repos, policy, account, { roles, active: account.active });
+      await changeAccountRoles(repos, caller, ctx.client, account, roles, {
+        action: 'account.role.removed',
+        details: { role: params.role },
+      });
       return profileOf(repos, account.id);
     });
     return { status: 200, body: dto };
@@ -410,9 +486,7 @@ export const accountsHandlers = (
       // An admin's lock (status `locked`) is lifted too, by someone who could have set it.
       const statusLockLifted = account.status === 'locked';
       if (statusLockLifted) {
-        if (rolePermissions(policy, account.role)) {
-          assertRoleWithinReach(policy, caller, account.role, "This account's");
-        }
+        assertRolesWithinReach(policy, caller, account);
         await repos.accounts.update(account.id, {
           status: statusChange('active', { at: deps.clock.now(), by: statusActorOf(caller) }),
         });

@@ -22,7 +22,13 @@ export interface AccountRecord extends AccountStatusFields {
   id: string;
   tenantId: string;
   personId: string;
+  /** The primary role: `roles[0]` (the API's `role`, kept for clients written before `roles`). */
   role: string;
+  /**
+   * Every role the account holds, in the order they were granted (never empty, no duplicates): what its
+   * tokens and decisions carry. The API shows them sorted.
+   */
+  roles: string[];
   /** `status === 'active'` (stored with it: grants, the revocation feed and counts read it). */
   active: boolean;
   createdAt: Date;
@@ -37,6 +43,7 @@ export interface AccountProfile extends AccountRecord {
 /** What `GET /accounts` may narrow a list to, besides what the caller may see. */
 export interface AccountFilter {
   email?: string | undefined;
+  /** Only accounts that hold this role (among others). */
   role?: string | undefined;
   /** Only accounts in one of these statuses (undefined: any). */
   statuses?: readonly AccountStatus[] | undefined;
@@ -56,20 +63,30 @@ export interface AccountStore {
    * A new, active account at grant version 1. Callers hold the person's lock (`PersonStore.lock`) and have
    * checked that the person has no account in the tenant.
    */
-  create(input: { personId: string; tenantId: string; role: string }): Promise<AccountRecord>;
+  create(input: {
+    personId: string;
+    tenantId: string;
+    role: string;
+    /** Every role, grant order (`role` first when given both): provisioning's several roles. */
+    roles?: readonly string[];
+  }): Promise<AccountRecord>;
   /** A page of the tenant's accounts that `request.visible` and the filter let through, in page order. */
   list(tenantId: string, request: VisibleRequest & AccountFilter): Promise<AccountRecord[]>;
   /** The accounts with their emails and group names, as they are now, in the order of `accountIds`. */
   profiles(accountIds: string[]): Promise<AccountProfile[]>;
   /** A page of the person's accounts in every tenant (their memberships), active or not, in page order. */
   ofPerson(personId: string, request: PageRequest): Promise<AccountRecord[]>;
-  /** How many active accounts of the tenant, other than `exceptId`, hold one of `roles`. */
+  /** How many active accounts of the tenant, other than `exceptId`, hold at least one of `roles`. */
   countActive(tenantId: string, roles: string[], exceptId: string): Promise<number>;
   /**
-   * Changes the account's role or status (all five status fields at once; `active` follows `status`). The
-   * caller bumps its grant version with it.
+   * Changes the account's roles or status (all five status fields at once; `active` follows `status`).
+   * `roles` replaces every role (grant order, non-empty, no duplicates: the core checks); `role` is
+   * `roles: [role]`. The caller bumps its grant version with it.
    */
-  update(accountId: string, changes: { role?: string; status?: AccountStatusFields }): Promise<void>;
+  update(
+    accountId: string,
+    changes: { role?: string; roles?: readonly string[]; status?: AccountStatusFields },
+  ): Promise<void>;
   /**
    * Marks a change to what the account may do (role, groups, active), in the unit of work's transaction:
    * tokens minted before it carry the old `grant_version`, and cached principals learn of the change.

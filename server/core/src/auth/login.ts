@@ -1,5 +1,6 @@
 import { defaultMemberRole, type LoginBody, type TokenResponse } from '@enforcer/contract';
 import type { AccountRecord } from '../accounts/ports.js';
+import { joinProvisioned } from '../accounts/provisioning.js';
 import { admitAccount } from '../accounts/status.js';
 import type { ClientInfo } from '../caller.js';
 import { AppError, refusalError } from '../errors.js';
@@ -135,6 +136,27 @@ async function attempt(
   const lockout = await throttle.lockedOut(tenant.id, personIdentifier(person), repos);
   if (lockout) return failed('account_locked', lockout);
   let account = await repos.accounts.findOfPerson(person.id, tenant.id);
+  // The JIT join: a pending provisioning for a proven email or phone of this person makes the account,
+  // invite-only tenant or not (an admin asked for it).
+  const provisioned = account
+    ? null
+    : await joinProvisioned(repos, { person, tenantId: tenant.id, now: clock.now() });
+  if (provisioned) {
+    account = provisioned.account;
+    repos.audit.record({
+      action: 'auth.account.created',
+      actor: { type: 'person', id: person.id },
+      tenantId: tenant.id,
+      target: { type: 'account', id: account.id },
+      ...client,
+      details: {
+        via: 'provisioning',
+        provider: body.provider,
+        roles: account.roles,
+        invite_id: provisioned.invite.id,
+      },
+    });
+  }
   if (!account) {
     if (!tenant.allowSignup) {
       return failed('signup_disabled', new AppError('signup_disabled', 'This tenant is invite-only'));

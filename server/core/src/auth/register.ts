@@ -37,6 +37,10 @@ export async function register(deps: RegisterDeps, body: RegisterBody, client: C
     await repos.persons.lock(identity.email);
     const { person } = await findOrCreatePerson(repos, deps.clock, identity, deps.onEmailFirstProven);
     if (!tenant || (await repos.accounts.findOfPerson(person.id, tenant.id))) return;
+    // A pending provisioning for this email waits for the email to be proven: the first login makes the
+    // account with its roles and groups (the JIT join), not a plain member one now.
+    const to = { emails: person.email ? [person.email] : [], phones: [] };
+    if (await repos.invites.pendingProvisioning(tenant.id, to, deps.clock.now())) return;
     const account = await repos.accounts.create({
       personId: person.id,
       tenantId: tenant.id,

@@ -1,4 +1,5 @@
 import { defaultMemberRole, type TokenResponse } from '@enforcer/contract';
+import { takeInvite } from '../accounts/provisioning.js';
 import { admitAccount } from '../accounts/status.js';
 import { auditActorOf, type ClientInfo, type UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
@@ -144,12 +145,8 @@ export async function acceptInvite(
       throw new AppError('invite_invalid', 'This invite is unknown, used, expired or for someone else');
     if (await repos.accounts.findOfPerson(person.id, tenant.id)) throw alreadyMember();
     assertAcceptsSession(deps, tenant, user.amr ?? []);
-    const account = await repos.accounts.create({
-      personId: person.id,
-      tenantId: tenant.id,
-      role: invite.role,
-    });
-    await repos.invites.accept(invite.id, account.id, now);
+    // Every role and group it names (a provisioning's several), the invite taken.
+    const account = await takeInvite(repos, invite, person.id, now);
     const session = await deps.sessions.open(repos, { accountId: account.id, amr: user.amr ?? [], client });
     repos.audit.record({
       action: 'auth.invite.accepted',

@@ -46,6 +46,20 @@ export function assertRoleWithinReach(
 }
 
 /**
+ * `403 forbidden` unless the caller holds every permission of every role the account holds: nobody changes
+ * an account that holds more than they do. A role the policy no longer has grants nothing, and is no bar.
+ */
+export function assertRolesWithinReach(
+  policy: TenantPolicy,
+  caller: Caller,
+  account: { roles: readonly string[] },
+): void {
+  for (const role of account.roles) {
+    if (rolePermissions(policy, role)) assertRoleWithinReach(policy, caller, role, "This account's");
+  }
+}
+
+/**
  * `403 forbidden` when `permissions` hold a pattern the caller's own do not cover: nobody writes a role (or
  * hands one out) granting what they do not hold. `what` names the grant in the message (`The role "x"`).
  */

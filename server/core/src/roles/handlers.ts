@@ -1,6 +1,6 @@
 import { builtInRoles, type contract, type Role } from '@enforcer/contract';
 import type { PolicyDocument } from '@enforcer/contract/policy';
-import { changeAccountRole } from '../accounts/handlers.js';
+import { changeAccountRole, replaceRole } from '../accounts/handlers.js';
 import { callerOf, type Handlers } from '../api/handlers.js';
 import { auditActorOf, type Caller, type ClientInfo } from '../caller.js';
 import { AppError } from '../errors.js';
@@ -58,7 +58,8 @@ const withRole = (
 });
 
 /**
- * Moves every account of the tenant holding `from` to `to` (any status), bumping each one's grant version
+ * Moves every account of the tenant holding `from` to `to` (any status; its other roles stay, and one
+ * already holding `to` just loses `from`), bumping each one's grant version
  * (tokens and the revocation feed learn of it) and auditing each as `account.role.changed`. How many moved.
  */
 async function reassignAccounts(
@@ -78,7 +79,7 @@ async function reassignAccounts(
   for (;;) {
     const page = await repos.accounts.list(caller.tenantId, { visible, role: from, after, limit: 100 });
     for (const account of page) {
-      await changeAccountRole(repos, caller, client, account.id, { from, to, via: 'role.deleted' });
+      await changeAccountRole(repos, caller, client, account, { from, to, via: 'role.deleted' });
     }
     moved += page.length;
     if (page.length < 100) return moved;
@@ -103,10 +104,10 @@ async function openInvitesOf(
     // `now` only matters to a status filter, and none is asked for.
     const page = await repos.invites.list(caller.tenantId, { after, limit: 100, now: new Date(0) });
     for (const invite of page) {
-      if (invite.role !== role || invite.acceptedAt || invite.revokedAt) continue;
+      if (!invite.roles.includes(role) || invite.acceptedAt || invite.revokedAt) continue;
       found += 1;
       if (to === undefined) continue;
-      await repos.invites.update(invite.id, { role: to });
+      await repos.invites.update(invite.id, { roles: replaceRole(invite.roles, role, to) });
       repos.audit.record({
         action: 'invite.role.changed',
         actor: auditActorOf(caller),

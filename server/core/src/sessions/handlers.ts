@@ -5,7 +5,7 @@ import { auditActorOf, type Caller, type UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import { pageRequest, toPage } from '../pagination.js';
 import type { Clock } from '../platform.js';
-import { assertRoleWithinReach, requireAllowed, rolePermissions } from '../policy/grants.js';
+import { assertRolesWithinReach, requireAllowed } from '../policy/grants.js';
 import { callerPolicy } from '../policy/handlers.js';
 import { accountResource } from '../policy/resources.js';
 import type { Repositories, UnitOfWork } from '../store.js';
@@ -158,9 +158,7 @@ async function sessionsTarget(
     resource: accountResource(account),
     what: 'account',
   });
-  if (action === 'sessions.revoke' && rolePermissions(policy, account.role)) {
-    assertRoleWithinReach(policy, caller, account.role, "This account's");
-  }
+  if (action === 'sessions.revoke') assertRolesWithinReach(policy, caller, account);
   return account;
 }
 

@@ -66,7 +66,7 @@ export function inviteMessage(input: {
  * (`400` naming `body.redirect_url` otherwise), else the first of them; null when the tenant has none (the
  * mail then carries the code alone). The link carries `invite_code=<code>`.
  */
-async function acceptLink(repos: Repositories, tenantId: string, code: string, requested?: string) {
+export async function acceptLink(repos: Repositories, tenantId: string, code: string, requested?: string) {
   const allowed = await repos.magicLinks.redirectUrls(tenantId);
   if (requested !== undefined && !allowed.includes(requested)) {
     const message = "not one of the tenant's registered redirect URLs (PUT /tenants/{id}/magic-link)";
@@ -81,7 +81,10 @@ async function acceptLink(repos: Repositories, tenantId: string, code: string, r
   return url.toString();
 }
 
-async function mailInvite(deps: InvitesDeps, message: Parameters<typeof inviteMessage>[0]): Promise<void> {
+export async function mailInvite(
+  deps: InvitesDeps,
+  message: Parameters<typeof inviteMessage>[0],
+): Promise<void> {
   try {
     await deps.mail.send(inviteMessage(message));
   } catch (error) {
@@ -93,7 +96,11 @@ async function mailInvite(deps: InvitesDeps, message: Parameters<typeof inviteMe
 const inviteView = (invite: InviteRecord, now: Date): InviteView => ({
   id: invite.id,
   email: invite.email,
+  phone: invite.phone,
   role: invite.role,
+  roles: [...invite.roles].sort(),
+  groups: [...invite.groups].sort(),
+  provisioned: invite.provisioned,
   status: inviteStatus(invite, now),
   created_by: invite.createdBy,
   created_at: invite.createdAt.toISOString(),
@@ -147,7 +154,7 @@ const audit = (
  */
 export const invitesHandlers = (uow: UnitOfWork, deps: InvitesDeps): InviteRoutes => {
   const answer = (
-    invite: Pick<InviteRecord, 'id' | 'email' | 'role' | 'expiresAt'>,
+    invite: Pick<InviteRecord, 'id' | 'role' | 'expiresAt'> & { email: string },
     code: string,
     mailed: boolean,
   ): Invite => ({
@@ -183,7 +190,11 @@ export const invitesHandlers = (uow: UnitOfWork, deps: InvitesDeps): InviteRoute
           id: deps.random.uuid(),
           tenantId: tenant.id,
           email,
+          phone: null,
           role,
+          roles: [role],
+          groups: [],
+          provisioned: false,
           codeHash,
           createdBy: callerAccountId(caller),
           expiresAt: addSeconds(now, INVITE_TTL_SECONDS),
@@ -258,10 +269,14 @@ export const invitesHandlers = (uow: UnitOfWork, deps: InvitesDeps): InviteRoute
         if (status === 'accepted' || status === 'revoked') {
           throw new AppError('conflict', `This invite was ${status}: create a new one`);
         }
+        const email = invite.email;
+        if (email === null) {
+          throw new AppError('conflict', 'This provisioning names a phone alone: there is no email to mail');
+        }
         const policy = await repos.policies.forTenant(tenant.id);
         assertRoleWithinReach(policy, caller, invite.role, 'The invite');
-        if (status === 'expired') await assertInvitable(repos, tenant, invite.email, now);
-        else if (await repos.members.hasAccount(tenant.id, invite.email)) {
+        if (status === 'expired') await assertInvitable(repos, tenant, email, now);
+        else if (await repos.members.hasAccount(tenant.id, email)) {
           throw new AppError('conflict', 'This email already has an account in this tenant');
         }
         const expiresAt = addSeconds(now, INVITE_TTL_SECONDS);
@@ -272,8 +287,8 @@ export const invitesHandlers = (uow: UnitOfWork, deps: InvitesDeps): InviteRoute
           was: status,
         });
         const link = await acceptLink(repos, tenant.id, code);
-        await mailInvite(deps, { to: invite.email, tenant, code, link, expiresAt });
-        return { ...invite, expiresAt };
+        await mailInvite(deps, { to: email, tenant, code, link, expiresAt });
+        return { ...invite, email, expiresAt };
       });
       return { status: 200, body: answer(resent, code, true) };
     },

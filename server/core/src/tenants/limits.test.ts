@@ -1,7 +1,12 @@
 import { defaultPolicy, tenantLimitDefaults, tenantLimitsOf } from '@enforcer/contract';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
-import { assertDocumentWithinLimits, assertGroupsPerAccount, assertPermissionLimit } from './limits.js';
+import {
+  assertDocumentWithinLimits,
+  assertGroupsPerAccount,
+  assertPermissionLimit,
+  assertRolesPerAccount,
+} from './limits.js';
 
 const refusal = (run: () => void) => {
   try {
@@ -56,5 +61,15 @@ describe('tenant limits', () => {
     const limits = tenantLimitsOf({ max_groups_per_account: 2 });
     assertGroupsPerAccount(limits, 1);
     expect(refusal(() => assertGroupsPerAccount(limits, 2)).code).toBe('limit_exceeded');
+  });
+
+  it('refuses one role more than max_roles_per_account (default 10)', () => {
+    assertRolesPerAccount(tenantLimitsOf({}), 9);
+    expect(refusal(() => assertRolesPerAccount(tenantLimitsOf({}), 10)).code).toBe('limit_exceeded');
+    const limits = tenantLimitsOf({ max_roles_per_account: 2 });
+    assertRolesPerAccount(limits, 1);
+    const refused = refusal(() => assertRolesPerAccount(limits, 2));
+    expect(refused.code).toBe('limit_exceeded');
+    expect(refused.message).toContain('limits.max_roles_per_account');
   });
 });

@@ -57,3 +57,14 @@ export function assertGroupsPerAccount(limits: TenantLimits, count: number): voi
     );
   }
 }
+
+/** `400 limit_exceeded` when an account already holding `count` roles would get one more. */
+export function assertRolesPerAccount(limits: TenantLimits, count: number): void {
+  const max = limits.max_roles_per_account;
+  if (count >= max) {
+    throw new AppError(
+      'limit_exceeded',
+      `This account holds ${count} roles; this tenant allows at most ${max} per account (limits.max_roles_per_account)`,
+    );
+  }
+}

@@ -64,9 +64,21 @@ export interface TenantStore {
 export interface NewInvite {
   id: string;
   tenantId: string;
-  /** Lower-cased. */
-  email: string;
+  /** Lower-cased. Null only for a provisioning addressed to a phone alone. */
+  email: string | null;
+  /** E.164; only a provisioning (`POST /accounts`) carries one. */
+  phone: string | null;
+  /** The primary role: `roles[0]`. */
   role: string;
+  /** Every role the account will hold, grant order (an invite's is `[role]`). */
+  roles: string[];
+  /** Names of the groups the account will join (a provisioning's; none for an invite). */
+  groups: string[];
+  /**
+   * Made by `POST /accounts`: besides its code, a person who signs in to the tenant with a proven email or
+   * phone it names takes it (the JIT join). A plain invite needs its code.
+   */
+  provisioned: boolean;
   codeHash: string;
   /** Account id of the inviter (null for an API key). */
   createdBy: string | null;
@@ -100,13 +112,22 @@ export function inviteStatus(
  * (the role was deleted with `?reassign_to=`).
  */
 export type InviteChanges = Partial<
-  Pick<InviteRecord, 'codeHash' | 'expiresAt' | 'revokedAt' | 'sentAt' | 'role'>
+  Pick<InviteRecord, 'codeHash' | 'expiresAt' | 'revokedAt' | 'sentAt' | 'roles'>
 >;
 
 /** The port to invites. */
 export interface InviteStore {
   /** Whether `email` has an invite to the tenant that is neither accepted, revoked nor expired at `now`. */
   hasPending(tenantId: string, email: string, now: Date): Promise<boolean>;
+  /**
+   * The oldest pending provisioning (`provisioned`) of the tenant addressed to one of these emails or phones
+   * at `now`, locked until the unit of work ends; null when none.
+   */
+  pendingProvisioning(
+    tenantId: string,
+    to: { emails: readonly string[]; phones: readonly string[] },
+    now: Date,
+  ): Promise<InviteRecord | null>;
   /** Stores a new invite (the store sets `createdAt`; `revokedAt` and `sentAt` start null). */
   create(invite: NewInvite): Promise<void>;
   /** The invite, when it is in `tenantId` (null otherwise). With `lock`, locked until the unit of work ends. */

@@ -12,7 +12,13 @@ export const accountsRoutes: DomainRoutes = (app, services) => {
   app.register(async (scope) => registerCoreRoutes(scope, contract.roles, rolesHandlers(services.uow)));
   app.register(async (scope) =>
     registerCoreRoutes(scope, contract.accounts, {
-      ...accountsHandlers(services.uow, { throttle: services.throttle, clock: services.clock }),
+      ...accountsHandlers(services.uow, {
+        throttle: services.throttle,
+        clock: services.clock,
+        random: services.random,
+        mail: services.mail,
+        onDeliveryFailure: (error) => app.log.error({ err: error }, 'provisioning: mail delivery failed'),
+      }),
       ...impersonationHandlers({
         uow: services.uow,
         clock: services.clock,

@@ -19,7 +19,7 @@ export async function loadGrant(em: EntityManager, accountId: string): Promise<G
     personId: account.person.id,
     tenantId: account.tenant.id,
     active: account.active,
-    roles: [account.role],
+    roles: [...account.roles],
     groups: memberships.map((membership) => membership.group.name).sort(),
     grantVersion: account.grantVersion,
   };

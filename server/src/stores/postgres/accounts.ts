@@ -26,7 +26,8 @@ const accountRecord = (a: IAccount): AccountRecord => ({
   id: a.id,
   tenantId: a.tenant.id,
   personId: a.person.id,
-  role: a.role,
+  role: a.roles[0]!,
+  roles: [...a.roles],
   active: a.active,
   status: a.status as AccountStatus,
   statusReason: a.statusReason ?? null,
@@ -35,6 +36,12 @@ const accountRecord = (a: IAccount): AccountRecord => ({
   lockedUntil: a.lockedUntil ?? null,
   createdAt: a.createdAt,
 });
+
+/** An account's `roles` (no duplicates, grant order) and its primary `role` with them. */
+const withRoles = (roles: readonly string[]) => {
+  const unique = [...new Set(roles)];
+  return { roles: unique, role: unique[0]! };
+};
 
 /** Accounts, in the unit's transaction (locks are `FOR UPDATE` on the account row). */
 export class PostgresAccountStore implements AccountStore {
@@ -60,12 +67,17 @@ export class PostgresAccountStore implements AccountStore {
     return account ? accountRecord(account) : null;
   }
 
-  async create(input: { personId: string; tenantId: string; role: string }): Promise<AccountRecord> {
+  async create(input: {
+    personId: string;
+    tenantId: string;
+    role: string;
+    roles?: readonly string[];
+  }): Promise<AccountRecord> {
     const now = this.#clock.now();
     const account = this.#em.create(Account, {
       person: this.#em.getReference(Person, input.personId),
       tenant: this.#em.getReference(Tenant, input.tenantId),
-      role: input.role,
+      ...withRoles(input.roles && input.roles.length > 0 ? input.roles : [input.role]),
       active: true,
       grantVersion: 1,
       createdAt: now,
@@ -81,7 +93,7 @@ export class PostgresAccountStore implements AccountStore {
       planFilter(request.visible, accountFields),
     ];
     if (request.email !== undefined) filters.push({ person: { email: request.email } });
-    if (request.role !== undefined) filters.push({ role: request.role });
+    if (request.role !== undefined) filters.push({ roles: { $contains: [request.role] } });
     if (request.statuses !== undefined) filters.push({ status: { $in: [...request.statuses] } });
     filters.push(afterPosition(request.after));
     const rows = await this.#em.find(
@@ -126,13 +138,17 @@ export class PostgresAccountStore implements AccountStore {
       tenant: tenantId,
       id: { $ne: exceptId },
       active: true,
-      role: { $in: roles },
+      roles: { $overlap: roles },
     });
   }
 
-  async update(accountId: string, changes: { role?: string; status?: AccountStatusFields }): Promise<void> {
+  async update(
+    accountId: string,
+    changes: { role?: string; roles?: readonly string[]; status?: AccountStatusFields },
+  ): Promise<void> {
     const account = await this.#em.findOneOrFail(Account, accountId);
-    if (changes.role !== undefined) account.role = changes.role;
+    if (changes.role !== undefined) Object.assign(account, withRoles([changes.role]));
+    if (changes.roles !== undefined) Object.assign(account, withRoles(changes.roles));
     if (changes.status !== undefined) {
       const { status, statusReason, statusChangedAt, statusChangedBy, lockedUntil } = changes.status;
       Object.assign(account, { status, statusReason, statusChangedAt, statusChangedBy, lockedUntil });

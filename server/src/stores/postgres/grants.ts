@@ -20,11 +20,11 @@ export class PostgresGrantReader implements GrantReader {
   }
 
   async rolesHeld(tenantId: string) {
-    const accounts = await this.#em.find(Account, { tenant: tenantId }, { fields: ['role', 'active'] });
+    const accounts = await this.#em.find(Account, { tenant: tenantId }, { fields: ['roles', 'active'] });
     const keys = await this.#em.find(ApiKey, { tenant: tenantId, revokedAt: null }, { fields: ['role'] });
     return {
-      byActiveAccounts: [...new Set(accounts.filter((a) => a.active).map((a) => a.role))],
-      byAnyone: [...new Set([...accounts.map((a) => a.role), ...keys.map((k) => k.role)])],
+      byActiveAccounts: [...new Set(accounts.filter((a) => a.active).flatMap((a) => a.roles))],
+      byAnyone: [...new Set([...accounts.flatMap((a) => a.roles), ...keys.map((k) => k.role)])],
     };
   }
 }

@@ -20,7 +20,7 @@ interface EventRow {
 
 interface AccountRow {
   id: string;
-  role: string;
+  roles: string[];
   active: boolean;
   grant_version: number;
   group_name: string | null;
@@ -89,7 +89,7 @@ export class PostgresRevocationFeed implements RevocationFeedStore {
   async accountStates(tenantId: string, accountIds: string[]): Promise<FeedAccountState[]> {
     if (accountIds.length === 0) return [];
     const rows = await this.#em.getConnection().execute<AccountRow[]>(
-      `select a.id, a.role, a.active, a.grant_version, g.name as group_name
+      `select a.id, a.roles, a.active, a.grant_version, g.name as group_name
          from account a
          left join group_membership m on m.account_id = a.id
          left join tenant_group g on g.id = m.group_id
@@ -104,7 +104,7 @@ export class PostgresRevocationFeed implements RevocationFeedStore {
         state = {
           accountId: row.id,
           active: row.active,
-          roles: [row.role],
+          roles: [...row.roles],
           groups: [],
           grantVersion: row.grant_version,
         };

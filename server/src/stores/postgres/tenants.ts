@@ -96,8 +96,12 @@ export class PostgresTenantStore implements TenantStore {
 const inviteRecord = (invite: IInvite): InviteRecord => ({
   id: invite.id,
   tenantId: invite.tenant.id,
-  email: invite.email,
+  email: invite.email ?? null,
+  phone: invite.phone ?? null,
   role: invite.role,
+  roles: invite.roles.length > 0 ? [...invite.roles] : [invite.role],
+  groups: [...invite.groups],
+  provisioned: invite.provisioned,
   codeHash: invite.codeHash,
   createdBy: invite.createdBy ?? null,
   expiresAt: invite.expiresAt,
@@ -165,8 +169,28 @@ export class PostgresInviteStore implements InviteStore {
     if (changes.expiresAt !== undefined) invite.expiresAt = changes.expiresAt;
     if (changes.revokedAt !== undefined) invite.revokedAt = changes.revokedAt;
     if (changes.sentAt !== undefined) invite.sentAt = changes.sentAt;
-    if (changes.role !== undefined) invite.role = changes.role;
+    if (changes.roles !== undefined) {
+      invite.roles = [...changes.roles];
+      invite.role = changes.roles[0] ?? invite.role;
+    }
     await this.#em.flush();
+  }
+
+  async pendingProvisioning(
+    tenantId: string,
+    to: { emails: readonly string[]; phones: readonly string[] },
+    now: Date,
+  ): Promise<InviteRecord | null> {
+    const addressed: Record<string, unknown>[] = [];
+    if (to.emails.length > 0) addressed.push({ email: { $in: [...to.emails] } });
+    if (to.phones.length > 0) addressed.push({ phone: { $in: [...to.phones] } });
+    if (addressed.length === 0) return null;
+    const invite = await this.#em.findOne(
+      Invite,
+      { tenant: tenantId, provisioned: true, $or: addressed, ...statusFilter('pending', now) },
+      { orderBy: pageOrder, lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    return invite ? inviteRecord(invite) : null;
   }
 
   async create(invite: NewInvite): Promise<void> {
@@ -174,7 +198,11 @@ export class PostgresInviteStore implements InviteStore {
       id: invite.id,
       tenant: this.#em.getReference(Tenant, invite.tenantId),
       email: invite.email,
-      role: invite.role,
+      phone: invite.phone,
+      role: invite.roles[0] ?? invite.role,
+      roles: [...invite.roles],
+      groups: [...invite.groups],
+      provisioned: invite.provisioned,
       codeHash: invite.codeHash,
       createdBy: invite.createdBy,
       acceptedBy: null,

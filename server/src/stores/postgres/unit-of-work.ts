@@ -9,6 +9,7 @@ import { PostgresChallengeStore } from './challenges.js';
 import { PostgresOtpChallengeStore } from './codes.js';
 import { PostgresGrantReader } from './grants.js';
 import { PostgresGroupStore } from './groups.js';
+import { PostgresIdempotencyStore } from './idempotency.js';
 import { PostgresMagicLinkStore } from './magic-links.js';
 import { PostgresMfaStore } from './mfa.js';
 import { PostgresPasskeyStore } from './passkeys.js';
@@ -34,6 +35,7 @@ const makers = (
   sends: () => new PostgresSendCounterStore(em()),
   tenants: () => new PostgresTenantStore(em()),
   invites: () => new PostgresInviteStore(em(), deps.clock),
+  idempotency: () => new PostgresIdempotencyStore(em()),
   members: () => new PostgresTenantMembers(em(), deps.clock),
   apiKeys: () => new PostgresApiKeyStore(em()),
   revocations: () => new PostgresRevocationFeed(em()),

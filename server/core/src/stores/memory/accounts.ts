@@ -24,7 +24,8 @@ export interface MemoryAccountRow {
   id: string;
   personId: string;
   tenantId: string;
-  role: string;
+  /** Every role held, in grant order (the first is the primary `role`). */
+  roles: string[];
   /** `status.status === 'active'`, kept with it (as PostgreSQL's `active` column). */
   active: boolean;
   status: AccountStatusFields;
@@ -37,7 +38,8 @@ const accountRecord = (a: MemoryAccountRow): AccountRecord => ({
   id: a.id,
   tenantId: a.tenantId,
   personId: a.personId,
-  role: a.role,
+  role: a.roles[0]!,
+  roles: [...a.roles],
   active: a.active,
   ...a.status,
   createdAt: new Date(a.createdAt),
@@ -65,7 +67,7 @@ export function accountOfPerson(
 /** A new, active account at grant version 1 (one per person and tenant, as PostgreSQL's unique index). */
 export function insertAccount(
   db: MemoryDatabase,
-  input: { personId: string; tenantId: string; role: string },
+  input: { personId: string; tenantId: string; role: string; roles?: readonly string[] | undefined },
 ): MemoryAccountRow {
   if (accountOfPerson(db, input.personId, input.tenantId)) {
     throw new Error(`person ${input.personId} already has an account in tenant ${input.tenantId}`);
@@ -74,7 +76,7 @@ export function insertAccount(
     id: crypto.randomUUID(),
     personId: input.personId,
     tenantId: input.tenantId,
-    role: input.role,
+    roles: input.roles && input.roles.length > 0 ? [...new Set(input.roles)] : [input.role],
     active: true,
     status: { ...newAccountStatus },
     createdAt: db.now().getTime(),
@@ -129,7 +131,12 @@ export class MemoryAccountStore implements AccountStore {
     return account ? accountRecord(account) : null;
   }
 
-  async create(input: { personId: string; tenantId: string; role: string }): Promise<AccountRecord> {
+  async create(input: {
+    personId: string;
+    tenantId: string;
+    role: string;
+    roles?: readonly string[];
+  }): Promise<AccountRecord> {
     return accountRecord(insertAccount(this.#db, input));
   }
 
@@ -141,7 +148,7 @@ export class MemoryAccountStore implements AccountStore {
         .filter(
           (a) =>
             (request.email === undefined || email(a) === request.email) &&
-            (request.role === undefined || a.role === request.role) &&
+            (request.role === undefined || a.roles.includes(request.role)) &&
             (request.statuses === undefined || request.statuses.includes(a.status)),
         ),
       request,
@@ -166,14 +173,18 @@ export class MemoryAccountStore implements AccountStore {
 
   async countActive(tenantId: string, roles: string[], exceptId: string): Promise<number> {
     return accountsOf(this.#db, tenantId).filter(
-      (a) => a.id !== exceptId && a.active && roles.includes(a.role),
+      (a) => a.id !== exceptId && a.active && a.roles.some((r) => roles.includes(r)),
     ).length;
   }
 
-  async update(accountId: string, changes: { role?: string; status?: AccountStatusFields }): Promise<void> {
+  async update(
+    accountId: string,
+    changes: { role?: string; roles?: readonly string[]; status?: AccountStatusFields },
+  ): Promise<void> {
     const account = this.#db.tables.accounts.get(accountId);
     if (!account) throw new AppError('not_found', 'No such account');
-    if (changes.role !== undefined) account.role = changes.role;
+    if (changes.role !== undefined) account.roles = [changes.role];
+    if (changes.roles !== undefined) account.roles = [...changes.roles];
     if (changes.status !== undefined) setRowStatus(account, changes.status);
   }
 
@@ -245,7 +256,7 @@ export class MemoryGrantReader implements GrantReader {
       personId: account.personId,
       tenantId: account.tenantId,
       active: account.active,
-      roles: [account.role],
+      roles: [...account.roles],
       groups: groupNamesOf(this.#db, account.id),
       grantVersion: account.grantVersion,
     };
@@ -257,8 +268,8 @@ export class MemoryGrantReader implements GrantReader {
       (k) => k.tenantId === tenantId && k.revokedAt === null,
     );
     return {
-      byActiveAccounts: [...new Set(accounts.filter((a) => a.active).map((a) => a.role))],
-      byAnyone: [...new Set([...accounts.map((a) => a.role), ...keys.map((k) => k.role)])],
+      byActiveAccounts: [...new Set(accounts.filter((a) => a.active).flatMap((a) => a.roles))],
+      byAnyone: [...new Set([...accounts.flatMap((a) => a.roles), ...keys.map((k) => k.role)])],
     };
   }
 }

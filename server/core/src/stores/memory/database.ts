@@ -22,6 +22,7 @@ import { MemoryAuditEventStore, MemoryAuditLog } from './audit.js';
 import { MemoryChallengeStore } from './challenges.js';
 import { MemoryOtpChallengeStore } from './codes.js';
 import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
+import { type MemoryIdempotencyRow, MemoryIdempotencyStore } from './idempotency.js';
 import { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
 import { MemoryMfaStore, type MemoryMfaTables } from './mfa.js';
 import { MemoryPasskeyStore } from './passkeys.js';
@@ -61,6 +62,8 @@ export class MemoryTables implements MemoryMfaTables {
   sends = new Map<string, { windowStart: number; count: number }>();
   tenants = new Map<string, MemoryTenantRow>();
   invites = new Map<string, MemoryInviteRow>();
+  /** `tenantId \0 key` → the first answer (POST /accounts). */
+  idempotencyKeys = new Map<string, MemoryIdempotencyRow>();
   /** id → key. */
   apiKeys = new Map<string, ApiKeyRecord>();
   /** The revocation feed's log, in `xid` order. */
@@ -140,6 +143,7 @@ export class MemoryDatabase implements UnitOfWork {
       auditEvents: new MemoryAuditEventStore(this),
       tenants: new MemoryTenantStore(this),
       invites: new MemoryInviteStore(this),
+      idempotency: new MemoryIdempotencyStore(this),
       throttle: new MemoryThrottleStore(this),
       sends: new MemorySendCounterStore(this),
       apiKeys: new MemoryApiKeyStore(this),

@@ -139,10 +139,11 @@ export function seedGrant(
   account: MemoryAccountRow,
   changes: { role?: string | undefined; active?: boolean | undefined },
 ): void {
-  const role = changes.role ?? account.role;
+  const roles = changes.role === undefined ? account.roles : [changes.role];
   const active = changes.active ?? account.active;
-  if (role === account.role && active === account.active) return;
-  account.role = role;
+  const sameRoles = roles.length === account.roles.length && roles.every((r, i) => r === account.roles[i]);
+  if (sameRoles && active === account.active) return;
+  account.roles = roles;
   if (active !== account.active) setRowStatus(account, seededStatus(db, active));
   bumpGrant(db, account);
 }

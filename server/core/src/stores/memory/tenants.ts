@@ -41,8 +41,12 @@ export interface MemoryTenantRow {
 export interface MemoryInviteRow {
   id: string;
   tenantId: string;
-  email: string;
+  email: string | null;
+  phone: string | null;
   role: string;
+  roles: string[];
+  groups: string[];
+  provisioned: boolean;
   codeHash: string;
   createdBy: string | null;
   expiresAt: number;
@@ -142,6 +146,8 @@ export class MemoryTenantStore implements TenantStore {
 const time = (ms: number | null) => (ms === null ? null : new Date(ms));
 const inviteRecord = (row: MemoryInviteRow): InviteRecord => ({
   ...row,
+  roles: [...row.roles],
+  groups: [...row.groups],
   expiresAt: new Date(row.expiresAt),
   acceptedAt: time(row.acceptedAt),
   createdAt: new Date(row.createdAt),
@@ -172,6 +178,9 @@ export class MemoryInviteStore implements InviteStore {
   async create(invite: NewInvite): Promise<void> {
     this.#db.tables.invites.set(invite.id, {
       ...invite,
+      role: invite.roles[0] ?? invite.role,
+      roles: [...invite.roles],
+      groups: [...invite.groups],
       expiresAt: invite.expiresAt.getTime(),
       acceptedAt: invite.acceptedAt === null ? null : invite.acceptedAt.getTime(),
       createdAt: this.#db.now().getTime(),
@@ -203,7 +212,29 @@ export class MemoryInviteStore implements InviteStore {
     if (changes.expiresAt !== undefined) row.expiresAt = changes.expiresAt.getTime();
     if (changes.revokedAt !== undefined) row.revokedAt = changes.revokedAt?.getTime() ?? null;
     if (changes.sentAt !== undefined) row.sentAt = changes.sentAt?.getTime() ?? null;
-    if (changes.role !== undefined) row.role = changes.role;
+    if (changes.roles !== undefined) {
+      row.roles = [...changes.roles];
+      row.role = changes.roles[0] ?? row.role;
+    }
+  }
+
+  async pendingProvisioning(
+    tenantId: string,
+    to: { emails: readonly string[]; phones: readonly string[] },
+    now: Date,
+  ): Promise<InviteRecord | null> {
+    const matches = [...this.#db.tables.invites.values()]
+      .filter(
+        (row) =>
+          row.tenantId === tenantId &&
+          row.provisioned &&
+          ((row.email !== null && to.emails.includes(row.email)) ||
+            (row.phone !== null && to.phones.includes(row.phone))),
+      )
+      .map(inviteRecord)
+      .filter((invite) => inviteStatus(invite, now) === 'pending')
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+    return matches[0] ?? null;
   }
 
   async findByCodeHash(codeHash: string): Promise<InviteRecord | null> {
