@@ -62,6 +62,8 @@ export const errorStatus = {
   built_in: 409,
   role_in_use: 409,
   limit_exceeded: 400,
+  // Account metadata (#14): an object of public, private or user metadata would pass its size limit.
+  metadata_too_large: 400,
   // 408
   request_timeout: 408,
   // 412

@@ -22,6 +22,11 @@ export const accessTokenClaimsSchema = z.object({
   grant_version: z.number().int(),
   /** NumericDate of the session's last second factor (sign-in with MFA or step-up); absent if none. */
   mfa_at: z.number().int().optional(),
+  /**
+   * Subject attributes the tenant's policy fills from the account's public metadata (`subject_attributes`
+   * with `from`), as they were at minting; absent when none. Verifiers keep only what their policy declares.
+   */
+  attrs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).optional(),
   iat: z.number().int(),
   exp: z.number().int(),
   /** Never minted by Enforcer; honoured by verifiers when present. */

@@ -37,6 +37,8 @@ export const managementActions = [
   'accounts.ban',
   'accounts.delete',
   'accounts.mfa.reset',
+  // Account metadata (#14).
+  'accounts.update',
   // Roles, groups and invites as admins expect them (#14).
   'roles.write',
   'groups.update',

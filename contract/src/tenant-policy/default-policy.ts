@@ -12,8 +12,8 @@ import type { PolicyDocument } from '../policy/schema';
  * api_keys.read/create/delete, policy.read/update, authorize.any, revocations.read,
  * sessions.read/revoke (an account's sessions), roles.write (custom roles), groups.update/delete,
  * invites.read/revoke.
- * Account lifecycle (#14): accounts.lock, accounts.ban, accounts.delete, accounts.mfa.reset (admins hold
- * them through `accounts.*`, owners through `*`).
+ * Account lifecycle (#14): accounts.lock, accounts.ban, accounts.delete, accounts.mfa.reset, and
+ * accounts.update (account metadata) (admins hold them through `accounts.*`, owners through `*`).
  */
 export const builtInRoles = ['owner', 'admin', 'member'] as const;
 export type BuiltInRole = (typeof builtInRoles)[number];

@@ -3,8 +3,10 @@
 
 export { accountDto, accountsHandlers, signInIdentifiers } from './accounts/handlers.js';
 export { membershipsHandler } from './accounts/memberships.js';
+export { mergeMetadata, metadataBytes } from './accounts/metadata.js';
 export type {
   AccountFilter,
+  AccountMetadata,
   AccountProfile,
   AccountRecord,
   AccountSessions,

@@ -9,6 +9,7 @@ import { Migration20261123182913_passwords_mfa_magic_links_throttle } from './Mi
 import { Migration20261206024206_roles_groups_invites } from './Migration20261206024206_roles_groups_invites.js';
 import { Migration20261206030000_account_status } from './Migration20261206030000_account_status.js';
 import { Migration20261206040000_person_profile } from './Migration20261206040000_person_profile.js';
+import { Migration20261206100000_account_metadata } from './Migration20261206100000_account_metadata.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261123174748_initial', class: Migration20261123174748_initial },
@@ -28,4 +29,5 @@ export const migrations: MigrationObject[] = [
   },
   { name: 'Migration20261206030000_account_status', class: Migration20261206030000_account_status },
   { name: 'Migration20261206040000_person_profile', class: Migration20261206040000_person_profile },
+  { name: 'Migration20261206100000_account_metadata', class: Migration20261206100000_account_metadata },
 ];

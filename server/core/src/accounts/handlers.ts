@@ -12,10 +12,12 @@ import { accountSessionsHandlers } from '../sessions/handlers.js';
 import type { Repositories, UnitOfWork } from '../store.js';
 import { personIdentifier, phoneIdentifier } from '../throttle/rules.js';
 import type { SignInThrottle } from '../throttle/sign-in-throttle.js';
-import type { AccountProfile, AccountRecord, StatusActor } from './ports.js';
+import { assertMetadataFits, type MetadataView, mergeMetadata, metadataFields } from './metadata.js';
+import type { AccountMetadata, AccountProfile, AccountRecord, StatusActor } from './ports.js';
 import { listedStatuses, statusChange } from './status.js';
 
-export const accountDto = (a: AccountProfile): Account => ({
+/** An account answer; `metadata` says which metadata objects it shows (none unless told). */
+export const accountDto = (a: AccountProfile, metadata: MetadataView = 'none'): Account => ({
   id: a.id,
   person_id: a.personId,
   tenant_id: a.tenantId,
@@ -29,6 +31,7 @@ export const accountDto = (a: AccountProfile): Account => ({
   locked_until: a.lockedUntil?.toISOString() ?? null,
   groups: [...a.groups],
   created_at: a.createdAt.toISOString(),
+  ...metadataFields(a.metadata, metadata),
 });
 
 /**
@@ -63,11 +66,25 @@ export const signInIdentifiers = (person: { personId: string; email: string | nu
   ]),
 ];
 
-async function profileOf(repos: Repositories, accountId: string): Promise<Account> {
+/**
+ * An account as an account route answers it for `caller`: with `private_metadata` only when the caller
+ * may `accounts.update` it (who may write it may read it), else with its public and user metadata.
+ */
+async function profileOf(
+  repos: Repositories,
+  accountId: string,
+  caller: Caller,
+  policy?: TenantPolicy,
+): Promise<Account> {
   const [profile] = await repos.accounts.profiles([accountId]);
   if (!profile) throw new AppError('not_found', 'No such account');
-  return accountDto(profile);
+  return accountDto(profile, metadataView(policy ?? (await callerPolicy(repos, caller)), caller, profile));
 }
+
+const metadataView = (policy: TenantPolicy, caller: Caller, account: AccountRecord): MetadataView =>
+  policy.compiled.can(subjectOfCaller(caller), 'accounts.update', accountResource(account))
+    ? 'all'
+    : 'readable';
 
 /**
  * The account an admin call is about: in the caller's tenant and visible to the caller (404 otherwise), the
@@ -208,7 +225,7 @@ function changeStatus(
     const policy = await repos.policies.forTenant(caller.tenantId, { lock: true });
     const account = await targetAccount(repos, policy, caller, id, t.permission);
     if (t.notSelf) assertNotSelf(caller, account, t.notSelf);
-    if (account.status === t.to && !t.replaces) return profileOf(repos, account.id);
+    if (account.status === t.to && !t.replaces) return profileOf(repos, account.id, caller, policy);
     if (account.status !== t.to && !t.from.includes(account.status)) {
       throw new AppError(
         'status_conflict',
@@ -237,7 +254,7 @@ function changeStatus(
         ...(t.to === 'active' ? {} : { sessions_ended: ended }),
       },
     });
-    return profileOf(repos, account.id);
+    return profileOf(repos, account.id, caller, policy);
   });
 }
 
@@ -289,7 +306,8 @@ export const accountsHandlers = (
       });
       const page = toPage(rows, query.limit, (a) => a.id);
       const profiles = await repos.accounts.profiles(page.data);
-      return { status: 200, body: { data: profiles.map(accountDto), pagination: page.pagination } };
+      const data = profiles.map((a) => accountDto(a, metadataView(policy, caller, a)));
+      return { status: 200, body: { data, pagination: page.pagination } };
     });
   },
 
@@ -304,8 +322,45 @@ export const accountsHandlers = (
       ) {
         throw new AppError('not_found', 'No such account');
       }
-      return { status: 200, body: await profileOf(repos, account.id) };
+      return { status: 200, body: await profileOf(repos, account.id, caller, policy) };
     });
+  },
+
+  /**
+   * Public and private metadata, merged (`mergeMetadata`), each within its size limit. A change of public
+   * metadata bumps the grant version: it may feed subject attributes, which tokens and cached principals
+   * carry. Audited with the keys that changed, never their values.
+   */
+  update: async ({ params, body }, ctx) => {
+    const caller = callerOf(ctx);
+    const dto = await uow.transaction(async (repos) => {
+      const policy = await callerPolicy(repos, caller);
+      const account = await targetAccount(repos, policy, caller, params.id, 'accounts.update');
+      const changes: Partial<AccountMetadata> = {};
+      if (body.public_metadata !== undefined) {
+        changes.publicMetadata = mergeMetadata(account.metadata.publicMetadata, body.public_metadata);
+        assertMetadataFits('public_metadata', changes.publicMetadata);
+      }
+      if (body.private_metadata !== undefined) {
+        changes.privateMetadata = mergeMetadata(account.metadata.privateMetadata, body.private_metadata);
+        assertMetadataFits('private_metadata', changes.privateMetadata);
+      }
+      await repos.accounts.update(account.id, { metadata: changes });
+      if (changes.publicMetadata) await repos.accounts.bumpGrantVersion(account.id);
+      repos.audit.record({
+        action: 'account.metadata.updated',
+        actor: auditActorOf(caller),
+        tenantId: caller.tenantId,
+        target: { type: 'account', id: account.id },
+        ...ctx.client,
+        details: {
+          ...(body.public_metadata ? { public_keys: Object.keys(body.public_metadata) } : {}),
+          ...(body.private_metadata ? { private_keys: Object.keys(body.private_metadata) } : {}),
+        },
+      });
+      return profileOf(repos, account.id, caller, policy);
+    });
+    return { status: 200, body: dto };
   },
 
   setRole: async ({ params, body }, ctx) => {
@@ -314,10 +369,10 @@ export const accountsHandlers = (
       const policy = await repos.policies.forTenant(caller.tenantId, { lock: true });
       const account = await targetAccount(repos, policy, caller, params.id, 'accounts.role.update');
       assertRoleWithinReach(policy, caller, body.role, 'The');
-      if (account.role === body.role) return profileOf(repos, account.id);
+      if (account.role === body.role) return profileOf(repos, account.id, caller, policy);
       await assertManagerRemains(repos, policy, account, { role: body.role, active: account.active });
       await changeAccountRole(repos, caller, ctx.client, account.id, { from: account.role, to: body.role });
-      return profileOf(repos, account.id);
+      return profileOf(repos, account.id, caller, policy);
     });
     return { status: 200, body: dto };
   },

@@ -1,6 +1,7 @@
 import type { AccountStatus } from '@enforcer/contract';
 import type {
   AccountFilter,
+  AccountMetadata,
   AccountProfile,
   AccountRecord,
   AccountSessions,
@@ -34,6 +35,11 @@ const accountRecord = (a: IAccount): AccountRecord => ({
   statusChangedBy: a.statusChangedBy ?? null,
   lockedUntil: a.lockedUntil ?? null,
   createdAt: a.createdAt,
+  metadata: {
+    publicMetadata: structuredClone(a.publicMetadata ?? {}),
+    privateMetadata: structuredClone(a.privateMetadata ?? {}),
+    userMetadata: structuredClone(a.userMetadata ?? {}),
+  },
 });
 
 /** Accounts, in the unit's transaction (locks are `FOR UPDATE` on the account row). */
@@ -130,8 +136,15 @@ export class PostgresAccountStore implements AccountStore {
     });
   }
 
-  async update(accountId: string, changes: { role?: string; status?: AccountStatusFields }): Promise<void> {
+  async update(
+    accountId: string,
+    changes: { role?: string; status?: AccountStatusFields; metadata?: Partial<AccountMetadata> },
+  ): Promise<void> {
     const account = await this.#em.findOneOrFail(Account, accountId);
+    const metadata = changes.metadata ?? {};
+    if (metadata.publicMetadata !== undefined) account.publicMetadata = { ...metadata.publicMetadata };
+    if (metadata.privateMetadata !== undefined) account.privateMetadata = { ...metadata.privateMetadata };
+    if (metadata.userMetadata !== undefined) account.userMetadata = { ...metadata.userMetadata };
     if (changes.role !== undefined) account.role = changes.role;
     if (changes.status !== undefined) {
       const { status, statusReason, statusChangedAt, statusChangedBy, lockedUntil } = changes.status;

@@ -2,6 +2,7 @@ import type { Account } from '@enforcer/contract';
 import { accountDto } from '../../accounts/handlers.js';
 import type {
   AccountFilter,
+  AccountMetadata,
   AccountProfile,
   AccountRecord,
   AccountSessions,
@@ -29,9 +30,17 @@ export interface MemoryAccountRow {
   active: boolean;
   status: AccountStatusFields;
   createdAt: number;
-  /** Bumped by every change to what the account may do (role, groups, active). */
+  /** Bumped by every change to what the account may do (role, groups, active, public metadata). */
   grantVersion: number;
+  metadata: AccountMetadata;
 }
+
+/** A copy of the metadata objects (what the memory database keeps is never shared with callers). */
+const copyMetadata = (m: AccountMetadata): AccountMetadata => ({
+  publicMetadata: structuredClone(m.publicMetadata),
+  privateMetadata: structuredClone(m.privateMetadata),
+  userMetadata: structuredClone(m.userMetadata),
+});
 
 const accountRecord = (a: MemoryAccountRow): AccountRecord => ({
   id: a.id,
@@ -41,6 +50,7 @@ const accountRecord = (a: MemoryAccountRow): AccountRecord => ({
   active: a.active,
   ...a.status,
   createdAt: new Date(a.createdAt),
+  metadata: copyMetadata(a.metadata),
 });
 
 /** The tenant's accounts, oldest first, ties by id (PostgreSQL's page order). */
@@ -79,6 +89,7 @@ export function insertAccount(
     status: { ...newAccountStatus },
     createdAt: db.now().getTime(),
     grantVersion: 1,
+    metadata: { publicMetadata: {}, privateMetadata: {}, userMetadata: {} },
   };
   db.tables.accounts.set(account.id, account);
   return account;
@@ -170,11 +181,21 @@ export class MemoryAccountStore implements AccountStore {
     ).length;
   }
 
-  async update(accountId: string, changes: { role?: string; status?: AccountStatusFields }): Promise<void> {
+  async update(
+    accountId: string,
+    changes: { role?: string; status?: AccountStatusFields; metadata?: Partial<AccountMetadata> },
+  ): Promise<void> {
     const account = this.#db.tables.accounts.get(accountId);
     if (!account) throw new AppError('not_found', 'No such account');
     if (changes.role !== undefined) account.role = changes.role;
     if (changes.status !== undefined) setRowStatus(account, changes.status);
+    if (changes.metadata !== undefined) {
+      // Stored as PostgreSQL's jsonb would: a copy, through JSON.
+      for (const [field, value] of Object.entries(changes.metadata)) {
+        if (value !== undefined)
+          account.metadata[field as keyof AccountMetadata] = JSON.parse(JSON.stringify(value));
+      }
+    }
   }
 
   async bumpGrantVersion(accountId: string): Promise<void> {
@@ -240,6 +261,7 @@ export class MemoryGrantReader implements GrantReader {
       roles: [account.role],
       groups: groupNamesOf(this.#db, account.id),
       grantVersion: account.grantVersion,
+      publicMetadata: structuredClone(account.metadata.publicMetadata),
     };
   }
 
