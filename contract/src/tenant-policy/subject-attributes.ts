@@ -50,12 +50,12 @@ export function metadataAttributeSources(document: PolicyDocument): MetadataAttr
 /**
  * `raw` when its JSON type is `type`, else undefined: a mistyped value is left out, never coerced (`"3"`
  * is no number, an array holding a number is no `string[]`, a timestamp is an ISO 8601 string with a zone
- * that the engine reads).
+ * that the engine reads). Strings longer than 1024 characters and lists of more than 100 are left out too.
  */
 function typedValue(type: AttributeType, raw: unknown): SubjectAttributeValue | undefined {
   switch (type) {
     case 'string':
-      return typeof raw === 'string' ? raw : undefined;
+      return isAttributeString(raw) ? raw : undefined;
     case 'number':
       return typeof raw === 'number' && Number.isFinite(raw) ? raw : undefined;
     case 'boolean':
@@ -63,9 +63,17 @@ function typedValue(type: AttributeType, raw: unknown): SubjectAttributeValue | 
     case 'timestamp':
       return typeof raw === 'string' && parseIsoTimestamp(raw) !== null ? raw : undefined;
     case 'string[]':
-      return Array.isArray(raw) && raw.every((item) => typeof item === 'string') ? [...raw] : undefined;
+      return Array.isArray(raw) && raw.length <= maxListLength && raw.every(isAttributeString)
+        ? [...raw]
+        : undefined;
   }
 }
+
+/** What a subject attribute may hold at most (as `policySubjectSchema` of `/auth/permissions` says). */
+const maxStringLength = 1024;
+const maxListLength = 100;
+const isAttributeString = (raw: unknown): raw is string =>
+  typeof raw === 'string' && raw.length <= maxStringLength;
 
 /**
  * The subject attributes an account's public metadata gives under `document`: each declared source whose

@@ -91,6 +91,7 @@ export {
   callerAccountId,
   subjectOfCaller,
   type UserCaller,
+  userSubjectAttributes,
 } from './caller.js';
 export {
   CHALLENGE_BYTES,

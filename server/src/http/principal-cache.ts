@@ -21,6 +21,8 @@ export interface CachedPrincipal {
   grant_version: number;
   policy_version: number;
   groups: string[];
+  /** The account's public metadata: the source of the policy's metadata subject attributes. */
+  public_metadata?: Record<string, unknown>;
 }
 
 export const CHANGES_CHANNEL = 'enforcer_changes';
