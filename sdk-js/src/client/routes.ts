@@ -27,6 +27,7 @@ export const routes = {
     acceptInvite: ['POST', '/api/v1/enforcer/auth/invites/accept', 'user'],
     me: ['GET', '/api/v1/enforcer/auth/me', 'user'],
     updateMe: ['PATCH', '/api/v1/enforcer/auth/me', 'user'],
+    updateMyMetadata: ['PATCH', '/api/v1/enforcer/auth/me/metadata', 'user'],
     permissions: ['GET', '/api/v1/enforcer/auth/permissions', 'user'],
     sessions: ['GET', '/api/v1/enforcer/auth/sessions', 'user'],
     endSession: ['DELETE', '/api/v1/enforcer/auth/sessions/:id', 'user'],
@@ -83,6 +84,7 @@ export const routes = {
   accounts: {
     list: ['GET', '/api/v1/enforcer/accounts', 'user'],
     get: ['GET', '/api/v1/enforcer/accounts/:id', 'user'],
+    update: ['PATCH', '/api/v1/enforcer/accounts/:id', 'user'],
     setRole: ['PUT', '/api/v1/enforcer/accounts/:id/role', 'user'],
     setActive: ['PUT', '/api/v1/enforcer/accounts/:id/active', 'user'],
     unlock: ['POST', '/api/v1/enforcer/accounts/:id/unlock', 'user'],
