@@ -329,7 +329,8 @@ export const accountsHandlers = (
   /**
    * Public and private metadata, merged (`mergeMetadata`), each within its size limit. A change of public
    * metadata bumps the grant version: it may feed subject attributes, which tokens and cached principals
-   * carry. Audited with the keys that changed, never their values.
+   * carry. Audited with the top-level fields changed, never their values (`*_fields`: the audit log drops
+   * detail names that contain `key`).
    */
   update: async ({ params, body }, ctx) => {
     const caller = callerOf(ctx);
@@ -354,8 +355,8 @@ export const accountsHandlers = (
         target: { type: 'account', id: account.id },
         ...ctx.client,
         details: {
-          ...(body.public_metadata ? { public_keys: Object.keys(body.public_metadata) } : {}),
-          ...(body.private_metadata ? { private_keys: Object.keys(body.private_metadata) } : {}),
+          ...(body.public_metadata ? { public_fields: Object.keys(body.public_metadata) } : {}),
+          ...(body.private_metadata ? { private_fields: Object.keys(body.private_metadata) } : {}),
         },
       });
       return profileOf(repos, account.id, caller, policy);

@@ -179,7 +179,7 @@ export const authHandlers = (deps: AuthDeps): AuthHandlers => ({
 
   /**
    * `PATCH /auth/me/metadata`: the caller's own `user_metadata`, merged, within its size limit; answers as
-   * `GET /auth/me`. No grant version bump: user metadata never feeds a decision. Audited with the keys.
+   * `GET /auth/me`. No grant version bump: user metadata never feeds a decision. Audited with the fields changed.
    */
   updateMyMetadata: async ({ body }, ctx) => {
     const user = userOf(ctx);
@@ -195,7 +195,7 @@ export const authHandlers = (deps: AuthDeps): AuthHandlers => ({
         tenantId: user.tenantId,
         target: { type: 'account', id: user.accountId },
         ...ctx.client,
-        details: { keys: Object.keys(body.user_metadata) },
+        details: { fields: Object.keys(body.user_metadata) },
       });
       return meOf(repos, user);
     });
