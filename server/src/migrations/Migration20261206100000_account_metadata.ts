@@ -8,6 +8,10 @@ export class Migration20261206100000_account_metadata extends Migration {
     this.addSql(
       `alter table "account" add column "public_metadata" jsonb not null default '{}', add column "private_metadata" jsonb not null default '{}', add column "user_metadata" jsonb not null default '{}';`,
     );
+    // The default only fills existing accounts: new ones get `{}` from the entity, as other columns do.
+    this.addSql(
+      `alter table "account" alter column "public_metadata" drop default, alter column "private_metadata" drop default, alter column "user_metadata" drop default;`,
+    );
   }
 
   override down(): void | Promise<void> {

@@ -50,6 +50,7 @@ export const scenarios: Scenario[] = [
                 'amr',
                 'grant_version',
                 'mfa_at',
+                'attrs',
                 'iat',
                 'exp',
                 'jti',

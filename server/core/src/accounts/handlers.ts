@@ -74,11 +74,11 @@ async function profileOf(
   repos: Repositories,
   accountId: string,
   caller: Caller,
-  policy?: TenantPolicy,
+  policy: TenantPolicy,
 ): Promise<Account> {
   const [profile] = await repos.accounts.profiles([accountId]);
   if (!profile) throw new AppError('not_found', 'No such account');
-  return accountDto(profile, metadataView(policy ?? (await callerPolicy(repos, caller)), caller, profile));
+  return accountDto(profile, metadataView(policy, caller, profile));
 }
 
 const metadataView = (policy: TenantPolicy, caller: Caller, account: AccountRecord): MetadataView =>
