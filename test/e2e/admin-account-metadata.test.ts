@@ -133,6 +133,17 @@ describe('PATCH /accounts/{id}', () => {
       403,
       'forbidden',
     );
+    // Who may not change private metadata does not read it either: the admin reads the owner's account without it.
+    expectOk(await patchAccount(t.owner.accountId, { private_metadata: { x: 1 } }, { token: t.owner.token }));
+    const ownerByAdmin = expectOk(
+      await api('GET', `/accounts/${t.owner.accountId}`, { token: t.admin.token }),
+    );
+    expect(ownerByAdmin).not.toHaveProperty('private_metadata');
+    expect(ownerByAdmin.public_metadata).toEqual({});
+    const ownerByOwner = expectOk(
+      await api('GET', `/accounts/${t.owner.accountId}`, { token: t.owner.token }),
+    );
+    expect(ownerByOwner.private_metadata).toEqual({ x: 1 });
     const other = await seedTenant(server, 'Other Co');
     expectProblem(
       await patchAccount(other.member.accountId, { public_metadata: { x: 1 } }, { apiKey: t.apiKey }),

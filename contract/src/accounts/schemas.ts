@@ -46,7 +46,7 @@ export const accountSchema = z.object({
   created_at: timestampSchema,
   /**
    * Metadata (see `PATCH /accounts/{id}`). Account routes show `public_metadata` and `user_metadata`, and
-   * `private_metadata` only to a caller who may `accounts.update` the account; `GET /auth/me` shows the
+   * `private_metadata` only to a caller who could change it (`accounts.update` and reach over its role); `GET /auth/me` shows the
    * first two; token answers carry none.
    */
   public_metadata: metadataSchema.optional(),

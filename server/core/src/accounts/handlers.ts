@@ -1,10 +1,16 @@
-import type { Account, AccountStatus, contract } from '@enforcer/contract';
+import { type Account, type AccountStatus, type contract, uncoveredPatterns } from '@enforcer/contract';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
 import { auditActorOf, type Caller, type ClientInfo, subjectOfCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import { pageRequest, toPage } from '../pagination.js';
 import type { Clock } from '../platform.js';
-import { assertRoleWithinReach, managerRoles, requireAllowed, rolePermissions } from '../policy/grants.js';
+import {
+  assertRoleWithinReach,
+  callerPermissions,
+  managerRoles,
+  requireAllowed,
+  rolePermissions,
+} from '../policy/grants.js';
 import { callerPolicy } from '../policy/handlers.js';
 import { accountResource } from '../policy/resources.js';
 import type { TenantPolicy } from '../policy/tenant-policy.js';
@@ -68,7 +74,8 @@ export const signInIdentifiers = (person: { personId: string; email: string | nu
 
 /**
  * An account as an account route answers it for `caller`: with `private_metadata` only when the caller
- * may `accounts.update` it (who may write it may read it), else with its public and user metadata.
+ * could `PATCH` it (allowed `accounts.update` on it, and its role within their reach: who may write it may
+ * read it), else with its public and user metadata.
  */
 async function profileOf(
   repos: Repositories,
@@ -81,10 +88,14 @@ async function profileOf(
   return accountDto(profile, metadataView(policy, caller, profile));
 }
 
-const metadataView = (policy: TenantPolicy, caller: Caller, account: AccountRecord): MetadataView =>
-  policy.compiled.can(subjectOfCaller(caller), 'accounts.update', accountResource(account))
-    ? 'all'
-    : 'readable';
+function metadataView(policy: TenantPolicy, caller: Caller, account: AccountRecord): MetadataView {
+  if (!policy.compiled.can(subjectOfCaller(caller), 'accounts.update', accountResource(account))) {
+    return 'readable';
+  }
+  const granted = rolePermissions(policy, account.role);
+  const held = callerPermissions(policy, caller);
+  return !granted || uncoveredPatterns(held, granted).length === 0 ? 'all' : 'readable';
+}
 
 /**
  * The account an admin call is about: in the caller's tenant and visible to the caller (404 otherwise), the
