@@ -67,6 +67,8 @@ export const errorStatus = {
   last_role: 409,
   // Provisioning (#14): an Idempotency-Key reused with another request body.
   idempotency_key_reused: 409,
+  // Account metadata (#14): an object of public, private or user metadata would pass its size limit.
+  metadata_too_large: 400,
   // 408
   request_timeout: 408,
   // 412

@@ -2,6 +2,14 @@
 // entry point, @enforcer/contract/policy.
 
 export { accountsContract } from './accounts/contract';
+// Account metadata (#14)
+export {
+  jsonDepth,
+  type Metadata,
+  metadataLimits,
+  metadataPatchSchema,
+  metadataSchema,
+} from './accounts/metadata';
 export {
   type ProvisionAccountBody,
   type Provisioning,
@@ -27,6 +35,10 @@ export {
   type SetAccountRoleBody,
   setAccountActiveBodySchema,
   setAccountRoleBodySchema,
+  type UpdateAccountBody,
+  type UpdateUserMetadataBody,
+  updateAccountBodySchema,
+  updateUserMetadataBodySchema,
 } from './accounts/schemas';
 export { apiKeysContract } from './api-keys/contract';
 // API keys

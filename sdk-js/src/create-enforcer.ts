@@ -12,6 +12,7 @@ import type {
   StepUpResponse,
   TokenResponse,
   UpdateProfileBody,
+  UpdateUserMetadataBody,
 } from '@enforcer/contract';
 import type { CompiledPolicy, Resource } from '@enforcer/contract/policy';
 import {
@@ -139,6 +140,14 @@ export interface Enforcer {
    * every tab's) shows the change. Resolves to the person as the server now has it.
    */
   updateProfile(changes: UpdateProfileBody): Promise<MeResponse['person']>;
+  /**
+   * Changes the signed-in account's `user_metadata` (`PATCH /auth/me/metadata`: each top-level key given
+   * replaces the stored one, `null` removes it). Resolves to the account's public and user metadata as the
+   * server now has them. No refresh: user metadata never reaches a token or a decision.
+   */
+  updateMetadata(
+    userMetadata: UpdateUserMetadataBody['user_metadata'],
+  ): Promise<Pick<MeResponse['account'], 'public_metadata' | 'user_metadata'>>;
   /** Passkey flows, loaded on first use. */
   passkeys(): Promise<PasskeyFlows>;
   /**
@@ -457,6 +466,10 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
       const { person } = await unwrap(api.auth.updateMe({ body: changes }));
       await enforcer.refresh();
       return person;
+    },
+    async updateMetadata(userMetadata) {
+      const { account } = await unwrap(api.auth.updateMyMetadata({ body: { user_metadata: userMetadata } }));
+      return { public_metadata: account.public_metadata, user_metadata: account.user_metadata };
     },
     passkeys: async () => (await import('./flows/passkeys')).createPasskeyFlows(flow),
     verifyMfa: async (mfaToken, factor) =>

@@ -1,4 +1,9 @@
-import { mfaSubjectAttributes, VerifiedTokenCache } from '@enforcer/contract';
+import {
+  metadataAttributeSources,
+  mfaSubjectAttributes,
+  tokenSubjectAttributes,
+  VerifiedTokenCache,
+} from '@enforcer/contract';
 import type { CompiledPolicy, Explanation, Plan, Resource, Subject } from '@enforcer/contract/policy';
 import { VerifierError } from './errors';
 import type { KeySource, KeySourceStatus } from './keys/key-source';
@@ -276,9 +281,26 @@ class EnforcerVerifier implements Verifier {
       if (own[kGeneration] !== feed.state.generation)
         subject = buildPrincipal(own.claims, feed.state, this).subject;
     }
-    // The second factor's recency, as the server computes it (only tokens that carry `mfa_at`).
-    if (own.claims.mfa_at === undefined) return subject;
-    return { ...subject, attributes: mfaSubjectAttributes(own.claims, now) };
+    const document = this.#policy.current().document;
+    if (feed && metadataAttributeSources(document).length > 0) {
+      // The feed carries roles and groups, not metadata: a token older than the account's last grant change
+      // may carry stale `attrs`, and deciding with them would not be what the server decides.
+      const fed = feed.state.accounts.get(own.claims.sub);
+      if (fed && fed.grantVersion > own.claims.grant_version) {
+        throw new VerifierError(
+          'stale_attributes',
+          'the account changed since the token was minted and the policy reads its metadata: refresh the token',
+        );
+      }
+    }
+    // What the policy sources from public metadata (the token's `attrs`, as declared now), and the second
+    // factor's recency, as the server computes both.
+    const attributes = {
+      ...tokenSubjectAttributes(document, own.claims.attrs),
+      ...mfaSubjectAttributes(own.claims, now),
+    };
+    if (Object.keys(attributes).length === 0) return subject;
+    return { ...subject, attributes };
   }
 }
 

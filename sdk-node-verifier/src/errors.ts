@@ -30,6 +30,11 @@ export const verifierErrorCodes = [
   'revoked',
   /** The account has been deactivated. */
   'account_inactive',
+  /**
+   * The policy reads subject attributes from public metadata and the feed says the account changed after
+   * the token was minted: its `attrs` may be stale. Refresh the token (the middleware answers 401).
+   */
+  'stale_attributes',
   /** No usable keys: the JWKS could not be fetched, or the cached copy is older than `maxStale`. */
   'keys_unavailable',
   /** No policy yet: the first `GET /policy` has not succeeded. */

@@ -45,6 +45,10 @@ describe('GET /accounts', () => {
       locked_until: null,
       groups: [],
       created_at: expect.any(String),
+      // An API key with accounts.update sees all three metadata objects (#14).
+      public_metadata: {},
+      private_metadata: {},
+      user_metadata: {},
     });
     // A member may read only their own account (a rule on the record): the engine's plan filters the list.
     const own = expectOk(await api('GET', '/accounts', { token: t.member.token }));

@@ -104,6 +104,12 @@ const routesOnA = (): Route[] => [
     path: () => `/accounts/${a.member.accountId}/mfa/reset`,
     body: () => ({ reason: 'taken over' }),
   },
+  // Account metadata (#14).
+  {
+    method: 'PATCH',
+    path: () => `/accounts/${a.member.accountId}`,
+    body: () => ({ public_metadata: { kyc_level: 9 }, private_metadata: { owned: true } }),
+  },
   // Roles, groups and invites (#14).
   { method: 'PATCH', path: () => '/roles/a_role', body: () => ({ permissions: [] }) },
   { method: 'DELETE', path: () => '/roles/a_role' },
@@ -203,6 +209,8 @@ describe("another tenant's credentials", () => {
       active: true,
       status: 'active',
       groups: ['a_only'],
+      public_metadata: {},
+      private_metadata: {},
     });
     expectOk(await api('GET', '/groups', { apiKey: a.apiKey }));
     expectOk(await api('GET', '/auth/me', { token: a.member.token }));
@@ -361,7 +369,7 @@ describe("a member's token", () => {
     };
     const refused = permissionRoutes().filter((r) => !held.includes(r.permission));
     expect(refused.map((r) => r.permission)).toEqual(
-      expect.arrayContaining(['sessions.read', 'sessions.revoke']),
+      expect.arrayContaining(['sessions.read', 'sessions.revoke', 'accounts.update']),
     );
     for (const route of refused) {
       const path = route.path
@@ -427,6 +435,7 @@ describe('hostile input', () => {
     ['DELETE', '/accounts/:x'],
     ['POST', '/accounts/:x/restore'],
     ['POST', '/accounts/:x/mfa/reset', { reason: 'x' }],
+    ['PATCH', '/accounts/:x', { public_metadata: { a: 1 } }],
     ['PATCH', '/groups/:x', { description: 'x' }],
     ['DELETE', '/groups/:x'],
     ['GET', '/groups/:x/members'],
@@ -469,6 +478,7 @@ describe('hostile input', () => {
     { method: 'POST', path: () => `/accounts/${a.member.accountId}/ban` },
     { method: 'POST', path: () => `/accounts/${a.member.accountId}/mfa/reset` },
     { method: 'POST', path: () => `/accounts/${a.member.accountId}/impersonate` },
+    { method: 'PATCH', path: () => `/accounts/${a.member.accountId}` },
     { method: 'PUT', path: () => '/policy' },
     { method: 'POST', path: () => '/roles' },
     { method: 'PATCH', path: () => '/roles/a_role' },

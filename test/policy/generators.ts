@@ -1,3 +1,4 @@
+import { metadataSubjectAttributes } from '@enforcer/contract';
 import type { Condition, PolicyDocument, Subject } from '@enforcer/contract/policy';
 import fc from 'fast-check';
 
@@ -344,16 +345,41 @@ const ruleArb = (focus: string) =>
       ),
     );
 
+/** Public metadata keys a declaration may name: the attribute's own, another's, Object's (`constructor`). */
+const METADATA_KEYS = ['level', 'nick', 'since', 'labels', 'flag', 'constructor', 'kyc', 'x_1'] as const;
+
+/**
+ * How a subject attribute is declared (#14): the plain type, `{ type }`, or `{ type, from }` with a public
+ * metadata key, which may be another attribute's key, one no metadata holds, or `constructor`.
+ */
+const subjectAttributeDeclarations = fc.record(
+  Object.fromEntries(
+    Object.entries(subjectAttributes).map(([name, type]) => [
+      name,
+      fc.oneof({ weight: 3, arbitrary: fc.constant(type) }, fc.constant({ type }), {
+        weight: 3,
+        arbitrary: fc
+          .constantFrom(name, ...METADATA_KEYS)
+          .map((key) => ({ type, from: `public_metadata.${key}` })),
+      }),
+    ]),
+  ) as Record<
+    keyof typeof subjectAttributes,
+    fc.Arbitrary<NonNullable<PolicyDocument['subject_attributes']>[string]>
+  >,
+);
+
 export const policyArb = (focus = 'item'): fc.Arbitrary<PolicyDocument> =>
   fc
     .record({
       roles: fc.record({ owner: patterns, admin: patterns, member: patterns, constructor: patterns }),
       groups: fc.record({ verified: patterns, support: patterns }),
       rules: fc.array(ruleArb(focus), { minLength: 1, maxLength: 8 }),
+      subjectAttributes: subjectAttributeDeclarations,
     })
-    .map(({ roles, groups, rules }) => ({
+    .map(({ roles, groups, rules, subjectAttributes: declared }) => ({
       version: 1 as const,
-      subject_attributes: { ...subjectAttributes },
+      subject_attributes: { ...declared },
       resources: {
         item: { tenant_attribute: 'tenant_id', attributes: { ...itemAttributes } },
         doc: { tenant_attribute: 'org', attributes: { ...docAttributes } },
@@ -555,6 +581,30 @@ export const docArb: fc.Arbitrary<DocRow> = fc.record({
   labels: recordStrings,
 });
 
+/**
+ * An account's public metadata as JSON gives it: each key's value of any JSON type (the declared one or
+ * not), long strings and lists, and keys JSON can hold but objects treat specially (`__proto__`,
+ * `constructor`), made own properties by JSON.parse as a request body's are.
+ */
+const publicMetadataArb: fc.Arbitrary<Record<string, unknown>> = fc
+  .record(
+    Object.fromEntries(
+      [...METADATA_KEYS, '__proto__'].map((key) => [
+        key,
+        fc.oneof(
+          subjectAttributeValue('number'),
+          subjectAttributeValue('string'),
+          subjectAttributeValue('timestamp'),
+          subjectAttributeValue('string[]'),
+          subjectAttributeValue('boolean'),
+          fc.constantFrom<unknown>('x'.repeat(1025), Array(101).fill('a'), { level: 2 }, [[1]], 2.5, -0),
+        ),
+      ]),
+    ),
+    { requiredKeys: [] },
+  )
+  .map((metadata) => JSON.parse(JSON.stringify(metadata)) as Record<string, unknown>);
+
 export interface ConsistencyCase {
   policy: PolicyDocument;
   subject: Subject;
@@ -578,15 +628,22 @@ export const caseArb: fc.Arbitrary<ConsistencyCase> = fc
     fc.record({
       policy: policyArb(resourceType),
       subject: subjectArb,
+      // Half the subjects get their attributes as the server fills them from an account's public metadata.
+      publicMetadata: fc.option(publicMetadataArb, { nil: undefined }),
       action: fc.oneof({ weight: 3, arbitrary: fc.constant('items.read') }, fc.constantFrom(...ACTIONS)),
       resourceType: fc.constant(resourceType),
       items:
         overDocs || resourceType === 'doc'
-          ? fc.constant([])
+          ? fc.constant<ItemRow[]>([])
           : fc.array(itemArb, { minLength: 1, maxLength: 12 }),
       docs:
         overDocs || resourceType === 'doc'
           ? fc.array(docArb, { minLength: 1, maxLength: 12 })
-          : fc.constant([]),
+          : fc.constant<DocRow[]>([]),
     }),
+  )
+  .map(({ publicMetadata, ...c }) =>
+    publicMetadata === undefined || c.subject.attributes === undefined
+      ? c
+      : { ...c, subject: { ...c.subject, attributes: metadataSubjectAttributes(c.policy, publicMetadata) } },
   );

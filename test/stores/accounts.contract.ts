@@ -265,6 +265,55 @@ export function accountStoreContract(name: string, harness: () => AccountStoreHa
       }
     });
 
+    it('keeps each metadata object as written (JSON, any key), changes only the ones given, and grants carry public metadata', async () => {
+      const { uow, seed } = await setup();
+      const id = await seed();
+      await uow.read(async (repos) => {
+        expect(
+          (await repos.accounts.find((await repos.accounts.profiles([id]))[0]!.tenantId, id))?.metadata,
+        ).toEqual({ publicMetadata: {}, privateMetadata: {}, userMetadata: {} });
+      });
+      const written = {
+        kyc_level: 2,
+        nested: { list: [1, 'two', null, { deep: true }], empty: {} },
+        unicode: 'é😀',
+      };
+      // A key named __proto__ is data (JSON.parse makes it an own property, as a request body does).
+      const withProto = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}');
+      await uow.transaction(async (repos) => {
+        await repos.accounts.update(id, {
+          metadata: { publicMetadata: written, privateMetadata: withProto },
+        });
+      });
+      await uow.transaction(async (repos) => {
+        await repos.accounts.update(id, { metadata: { userMetadata: { theme: 'dark' } } });
+      });
+      await uow.read(async (repos) => {
+        const [profile] = await repos.accounts.profiles([id]);
+        expect(profile!.metadata.publicMetadata).toEqual(written);
+        expect(Object.hasOwn(profile!.metadata.privateMetadata, '__proto__')).toBe(true);
+        // Key order is not kept (jsonb orders keys its own way); the prototype is Object's, untouched.
+        expect(profile!.metadata.privateMetadata.a).toBe(1);
+        expect(
+          Object.getOwnPropertyDescriptor(profile!.metadata.privateMetadata, '__proto__')?.value,
+        ).toEqual({
+          polluted: true,
+        });
+        expect(Object.getPrototypeOf(profile!.metadata.privateMetadata)).toBe(Object.prototype);
+        expect(profile!.metadata.userMetadata).toEqual({ theme: 'dark' });
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+        const record = await repos.accounts.find(profile!.tenantId, id);
+        expect(record!.metadata).toEqual(profile!.metadata);
+        expect((await repos.grants.find(id))!.publicMetadata).toEqual(written);
+      });
+      // What a caller gets is a copy: changing it changes nothing stored.
+      await uow.read(async (repos) => {
+        const [profile] = await repos.accounts.profiles([id]);
+        (profile!.metadata.publicMetadata as Record<string, unknown>).kyc_level = 99;
+        expect((await repos.accounts.profiles([id]))[0]!.metadata.publicMetadata.kyc_level).toBe(2);
+      });
+    });
+
     it('counts the other active accounts holding given roles', async () => {
       const { uow, tenant, other, seed } = await setup();
       const me = await seed('owner');

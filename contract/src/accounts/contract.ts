@@ -14,6 +14,7 @@ import {
   resetAccountMfaResponseSchema,
   setAccountActiveBodySchema,
   setAccountRoleBodySchema,
+  updateAccountBodySchema,
 } from './schemas';
 
 const meta = routeMeta('Accounts');
@@ -48,6 +49,18 @@ export const accountsContract = c.router({
     pathParams: idParamsSchema,
     responses: { 200: accountSchema, ...problems(401, 403, 404) },
     metadata: meta({ auth: 'user_or_api_key' }),
+  },
+  // Account metadata (#14).
+  update: {
+    method: 'PATCH',
+    path: '/accounts/:id',
+    summary: "Change an account's public and private metadata",
+    description:
+      "Each object given is merged into the stored one: a top-level key replaces the stored key (objects are not merged deeper), `null` removes it, keys not given stay. `public_metadata` is readable by the account's user and may feed policy subject attributes (a change bumps the grant version, so the revocation feed shows it); `private_metadata` is for admins only and never leaves the account routes. Each object is at most 8 kB of JSON after the merge (`400 metadata_too_large`) and 5 levels deep. Needs reach over the account's role, as lock does. Answers the account with all three metadata objects.",
+    pathParams: idParamsSchema,
+    body: updateAccountBodySchema,
+    responses: { 200: accountSchema, ...problems(400, 401, 403, 404) },
+    metadata: meta({ auth: 'user_or_api_key', permission: 'accounts.update' }),
   },
   setRole: {
     method: 'PUT',

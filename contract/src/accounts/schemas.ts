@@ -8,6 +8,7 @@ import {
   timestampSchema,
 } from '../common/schemas';
 import { storableText } from '../common/text';
+import { metadataPatchSchema, metadataSchema } from './metadata';
 
 /**
  * Where an account stands: `active` signs in; `locked` (an admin's lock, until a time or until lifted),
@@ -49,6 +50,14 @@ export const accountSchema = z.object({
   /** Names of the groups the account belongs to. */
   groups: z.array(z.string()),
   created_at: timestampSchema,
+  /**
+   * Metadata (see `PATCH /accounts/{id}`). Account routes show `public_metadata` and `user_metadata`, and
+   * `private_metadata` only to a caller who could change it (`accounts.update` and reach over its role); `GET /auth/me` shows the
+   * first two; token answers carry none.
+   */
+  public_metadata: metadataSchema.optional(),
+  private_metadata: metadataSchema.optional(),
+  user_metadata: metadataSchema.optional(),
 });
 export type Account = z.infer<typeof accountSchema>;
 
@@ -99,3 +108,18 @@ export const resetAccountMfaResponseSchema = z.object({
   sessions_ended: z.number().int().nonnegative(),
 });
 export type ResetAccountMfaResponse = z.infer<typeof resetAccountMfaResponseSchema>;
+
+/** `PATCH /accounts/{id}`: the metadata objects to change (at least one). */
+export const updateAccountBodySchema = z
+  .strictObject({
+    public_metadata: metadataPatchSchema.optional(),
+    private_metadata: metadataPatchSchema.optional(),
+  })
+  .refine((body) => body.public_metadata !== undefined || body.private_metadata !== undefined, {
+    message: 'give public_metadata, private_metadata or both',
+  });
+export type UpdateAccountBody = z.infer<typeof updateAccountBodySchema>;
+
+/** `PATCH /auth/me/metadata`: the caller's change to their own account's `user_metadata` (merged). */
+export const updateUserMetadataBodySchema = z.strictObject({ user_metadata: metadataPatchSchema });
+export type UpdateUserMetadataBody = z.infer<typeof updateUserMetadataBodySchema>;

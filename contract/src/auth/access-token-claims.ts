@@ -25,6 +25,11 @@ export const accessTokenClaimsSchema = z.object({
   mfa_at: z.number().int().optional(),
   /** RFC 8693 §4.1: the admin's account acting through this token (`POST /accounts/{id}/impersonate`); absent otherwise. */
   act: actorClaimSchema.optional(),
+  /**
+   * Subject attributes the tenant's policy fills from the account's public metadata (`subject_attributes`
+   * with `from`), as they were at minting; absent when none. Verifiers keep only what their policy declares.
+   */
+  attrs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).optional(),
   iat: z.number().int(),
   exp: z.number().int(),
   /** Never minted by Enforcer; honoured by verifiers when present. */

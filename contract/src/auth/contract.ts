@@ -1,3 +1,4 @@
+import { updateUserMetadataBodySchema } from '../accounts/schemas';
 import { c, problems, routeMeta } from '../common/route';
 import { paginated, paginationQuerySchema } from '../common/schemas';
 import { ownSessionRoutes } from '../sessions/contract';
@@ -116,6 +117,17 @@ export const authContract = c.router({
     description:
       "Absent fields stay as they are, `null` clears one. The profile is the person's, the same in each of their tenants. Answers what `GET /auth/me` answers.",
     body: updateProfileBodySchema,
+    responses: { 200: meResponseSchema, ...problems(400, 401, 403) },
+    metadata: meta({ auth: 'user' }),
+  },
+  // Account metadata (#14): the user's own, in this tenant.
+  updateMyMetadata: {
+    method: 'PATCH',
+    path: '/auth/me/metadata',
+    summary: "Change the signed-in account's user_metadata",
+    description:
+      "Merged as `PATCH /accounts/{id}` merges: a top-level key replaces the stored one, `null` removes it, keys not given stay. A route of its own, not a field of `PATCH /auth/me`: that one changes the person's profile, the same in every tenant, while metadata belongs to the account in this tenant. `user_metadata` never feeds a policy decision. At most 8 kB of JSON after the merge (`400 metadata_too_large`). Answers what `GET /auth/me` answers.",
+    body: updateUserMetadataBodySchema,
     responses: { 200: meResponseSchema, ...problems(400, 401, 403) },
     metadata: meta({ auth: 'user' }),
   },

@@ -134,10 +134,35 @@ export const ruleSchema = z.strictObject({
   description: z.optional(z.string().check(z.maxLength(500))),
 });
 
+/**
+ * Where a subject attribute's value comes from, besides what Enforcer fills itself (`mfa_at`,
+ * `mfa_age_seconds`): a top-level key of the account's `public_metadata`. Private metadata is never a
+ * source: whatever decides lands in access tokens.
+ */
+export const subjectAttributeSourceSchema = z
+  .string()
+  .check(
+    z.regex(
+      /^public_metadata\.[a-z][a-z0-9_]{0,62}$/,
+      'a source is public_metadata.<key>, the key lower_snake_case (private metadata is never a source)',
+    ),
+  );
+
+/** A subject attribute: its type alone (`"number"`), or `{ type, from }` naming its source. */
+export const subjectAttributeSchema = z.union([
+  attributeTypeSchema,
+  z.strictObject({ type: attributeTypeSchema, from: z.optional(subjectAttributeSourceSchema) }),
+]);
+export type SubjectAttributeDeclaration = z.infer<typeof subjectAttributeSchema>;
+
+/** The type of a subject attribute declaration, in either form. */
+export const subjectAttributeType = (declaration: SubjectAttributeDeclaration): AttributeType =>
+  typeof declaration === 'string' ? declaration : declaration.type;
+
 export const policyDocumentSchema = z.strictObject({
   version: z.literal(1),
   resources: z.record(identifierSchema, resourceTypeSchema),
-  subject_attributes: z.optional(z.record(identifierSchema, attributeTypeSchema)),
+  subject_attributes: z.optional(z.record(identifierSchema, subjectAttributeSchema)),
   roles: z.record(identifierSchema, grantSchema),
   groups: z.optional(z.record(identifierSchema, grantSchema)),
   rules: z.optional(z.array(ruleSchema).check(z.maxLength(1000))),

@@ -7,8 +7,12 @@ import {
   type Operand,
   type PolicyDocument,
   policyDocumentSchema,
+  subjectAttributeType,
 } from './schema';
 import { parseLiteral, type Scalar } from './values';
+
+/** Subject attributes Enforcer fills from the session (tenant-policy/subject-attributes.ts). */
+const sessionAttributes = new Set(['mfa_at', 'mfa_age_seconds']);
 
 /**
  * The typed model a valid document turns into. Every reference is resolved to its
@@ -119,7 +123,14 @@ export function typePolicy(doc: PolicyDocument): TypedPolicy {
 
   const roles = new Map(Object.entries(doc.roles).map(([n, g]) => [n, g.permissions]));
   const groups = new Map(Object.entries(doc.groups ?? {}).map(([n, g]) => [n, g.permissions]));
-  const subjectAttributes = doc.subject_attributes ?? {};
+  const subjectAttributes: Record<string, AttributeType> = {};
+  for (const [name, declaration] of Object.entries(doc.subject_attributes ?? {})) {
+    subjectAttributes[name] = subjectAttributeType(declaration);
+    // Enforcer fills these from the session: a second source would make two answers possible.
+    if (typeof declaration !== 'string' && declaration.from !== undefined && sessionAttributes.has(name)) {
+      fail(['subject_attributes', name, 'from'], `"${name}" is filled from the session; it takes no source`);
+    }
+  }
 
   const rules: TypedRule[] = [];
   const seenIds = new Map<string, number>();

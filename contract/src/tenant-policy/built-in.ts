@@ -39,6 +39,8 @@ export const managementActions = [
   'accounts.mfa.reset',
   // Impersonation (#14): owners only by default.
   'accounts.impersonate',
+  // Account metadata (#14).
+  'accounts.update',
   // Roles, groups and invites as admins expect them (#14).
   'roles.write',
   'groups.update',

@@ -14,7 +14,8 @@ import type { PolicyDocument } from '../policy/schema';
  * invites.read/revoke, audit.read (the audit log, #15).
  * Account lifecycle (#14): accounts.lock, accounts.ban, accounts.delete, accounts.mfa.reset (admins hold
  * them, listed one by one; owners through `*`). accounts.impersonate (#14) is the owner's alone: admins
- * hold every account action but it (accounts.create, POST /accounts, among them) (a role granting `accounts.*` would hold it too).
+ * hold every account action but it (accounts.create for POST /accounts and accounts.update for account metadata among them; a role
+ * granting `accounts.*` would hold it too).
  */
 export const builtInRoles = ['owner', 'admin', 'member'] as const;
 export type BuiltInRole = (typeof builtInRoles)[number];

@@ -7,4 +7,11 @@ export {
   ownerRole,
   verifiedGroup,
 } from './default-policy';
-export { mfaSubjectAttributes } from './subject-attributes';
+export {
+  type MetadataAttributeSource,
+  metadataAttributeSources,
+  metadataSubjectAttributes,
+  mfaSubjectAttributes,
+  type SubjectAttributeValue,
+  tokenSubjectAttributes,
+} from './subject-attributes';

@@ -3,7 +3,6 @@ import {
   contract,
   getRouteMetadata,
   jsonCharsetAccepted,
-  mfaSubjectAttributes,
   problemContentType,
   type RouteMetadata,
   rootContract,
@@ -25,6 +24,7 @@ import {
   subjectOfCaller,
   TENANT_HEADER,
   type UserCaller,
+  userSubjectAttributes,
   webCryptoRandom,
 } from '@enforcer/core';
 import { groupNamesOf } from '@enforcer/core/memory';
@@ -152,7 +152,13 @@ export function createDispatcher(options: {
       sessionId: claims.sid,
       roles: [...live.roles],
       groups: groupNamesOf(store.db, live.id),
-      attributes: mfaSubjectAttributes(claims, store.now()),
+      // The account's public metadata through the tenant's policy, as the server fills it.
+      attributes: userSubjectAttributes(
+        store.policyOf(live.tenantId).effective,
+        live.metadata.publicMetadata,
+        claims,
+        store.now(),
+      ),
       amr: [...claims.amr],
       ...(session?.actorAccountId ? { actorAccountId: session.actorAccountId } : {}),
     };

@@ -55,6 +55,8 @@ const PROBLEM_OF: Record<VerifierErrorCode, MiddlewareProblemCode> = {
   wrong_tenant: 'token_invalid',
   revoked: 'token_invalid',
   account_inactive: 'account_inactive',
+  // A refresh mints a token with the account's current attributes: what an expired token needs too.
+  stale_attributes: 'token_expired',
   keys_unavailable: 'unavailable',
   policy_unavailable: 'unavailable',
   revocations_unavailable: 'unavailable',

@@ -1,4 +1,9 @@
-import type { Subject } from '@enforcer/contract/policy';
+import {
+  metadataSubjectAttributes,
+  mfaSubjectAttributes,
+  type SubjectAttributeValue,
+} from '@enforcer/contract';
+import type { PolicyDocument, Subject } from '@enforcer/contract/policy';
 import type { AuditActor } from './audit/ports.js';
 import { AppError } from './errors.js';
 
@@ -17,8 +22,11 @@ export interface UserCaller {
   /** The account's role(s) and group names as they are now (decisions use these, not a token's copy). */
   roles: string[];
   groups: string[];
-  /** `subject.attributes` for decisions: the session's MFA recency (`mfa_at`, `mfa_age_seconds`). */
-  attributes: Record<string, string | number>;
+  /**
+   * `subject.attributes` for decisions (`userSubjectAttributes`): the session's MFA recency (`mfa_at`,
+   * `mfa_age_seconds`) and what the policy sources from the account's public metadata.
+   */
+  attributes: Record<string, SubjectAttributeValue>;
   /** How the session was authenticated (`amr` of its token): where it may be carried into another tenant. */
   amr?: string[];
   /** The tenant's policy version as the caller's authentication read it (the policy cache's key). */
@@ -47,6 +55,20 @@ export interface ClientInfo {
   userAgent: string | null;
   /** The HTTP request's id (audit events record it), when the HTTP layer has one. */
   requestId?: string | null;
+}
+
+/**
+ * A signed-in user's `subject.attributes`, for the server and the mock alike: the attributes the tenant's
+ * (effective) policy sources from the account's public metadata as it is now, and the session's MFA
+ * recency from the token. Both come from the same declarations a token's `attrs` claim is minted with.
+ */
+export function userSubjectAttributes(
+  policy: PolicyDocument,
+  publicMetadata: Readonly<Record<string, unknown>>,
+  claims: { mfa_at?: number | undefined },
+  nowMs: number,
+): Record<string, SubjectAttributeValue> {
+  return { ...metadataSubjectAttributes(policy, publicMetadata), ...mfaSubjectAttributes(claims, nowMs) };
 }
 
 /** The engine's subject for a caller. An API key acts with its role and no groups. */

@@ -3,8 +3,10 @@
 
 export { accountDto, accountsHandlers, signInIdentifiers } from './accounts/handlers.js';
 export { membershipsHandler } from './accounts/memberships.js';
+export { mergeMetadata, metadataBytes } from './accounts/metadata.js';
 export type {
   AccountFilter,
+  AccountMetadata,
   AccountProfile,
   AccountRecord,
   AccountSessions,
@@ -114,6 +116,7 @@ export {
   callerAccountId,
   subjectOfCaller,
   type UserCaller,
+  userSubjectAttributes,
 } from './caller.js';
 export {
   CHALLENGE_BYTES,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Metadata } from '@enforcer/contract';
 import type { StatusActor } from '@enforcer/core';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
 import { Tenant } from './tenants.js';
@@ -63,6 +64,10 @@ export const Account = defineEntity({
     /** With status `locked`: when the lock lapses (null: until lifted). */
     lockedUntil: p.datetime().nullable(),
     grantVersion: p.integer().default(1),
+    // Metadata (#14), JSON objects (jsonb): public (a source of subject attributes), private, the user's.
+    publicMetadata: p.json<Metadata>().onCreate(() => ({})),
+    privateMetadata: p.json<Metadata>().onCreate(() => ({})),
+    userMetadata: p.json<Metadata>().onCreate(() => ({})),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

@@ -24,6 +24,8 @@ export interface CachedPrincipal {
   /** The account acting in the session (impersonation, #14) and whether it is active now; null otherwise. */
   actor_account_id?: string | null;
   actor_active?: boolean | null;
+  /** The account's public metadata: the source of the policy's metadata subject attributes. */
+  public_metadata?: Record<string, unknown>;
 }
 
 export const CHANGES_CHANNEL = 'enforcer_changes';

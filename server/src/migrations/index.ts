@@ -11,6 +11,7 @@ import { Migration20261206030000_account_status } from './Migration2026120603000
 import { Migration20261206040000_person_profile } from './Migration20261206040000_person_profile.js';
 import { Migration20261206050000_tenant_allowed_origins } from './Migration20261206050000_tenant_allowed_origins.js';
 import { Migration20261206060000_send_counters } from './Migration20261206060000_send_counters.js';
+import { Migration20261206100000_account_metadata } from './Migration20261206100000_account_metadata.js';
 import { Migration20261206110000_impersonation } from './Migration20261206110000_impersonation.js';
 import { Migration20261206120000_account_roles } from './Migration20261206120000_account_roles.js';
 import { Migration20261206120100_account_provisioning } from './Migration20261206120100_account_provisioning.js';
@@ -39,11 +40,12 @@ export const migrations: MigrationObject[] = [
     class: Migration20261206050000_tenant_allowed_origins,
   },
   { name: 'Migration20261206060000_send_counters', class: Migration20261206060000_send_counters },
+  { name: 'Migration20261206100000_account_metadata', class: Migration20261206100000_account_metadata },
   { name: 'Migration20261206110000_impersonation', class: Migration20261206110000_impersonation },
-  { name: 'Migration20261206130000_audit_chain', class: Migration20261206130000_audit_chain },
   { name: 'Migration20261206120000_account_roles', class: Migration20261206120000_account_roles },
   {
     name: 'Migration20261206120100_account_provisioning',
     class: Migration20261206120100_account_provisioning,
   },
+  { name: 'Migration20261206130000_audit_chain', class: Migration20261206130000_audit_chain },
 ];

@@ -1,4 +1,4 @@
-import { getRouteMetadata, mfaSubjectAttributes, type RouteMetadata } from '@enforcer/contract';
+import { getRouteMetadata, type RouteMetadata } from '@enforcer/contract';
 import {
   type ApiKeyCaller,
   apiKeyAuthenticates,
@@ -16,6 +16,7 @@ import {
   subjectOfCaller,
   TENANT_HEADER,
   type UserCaller,
+  userSubjectAttributes,
   webCryptoHashing,
 } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -75,7 +76,7 @@ export function authenticate(services: Services) {
  */
 const PRINCIPAL_SQL = `
   select s.revoked_at, s.account_id, a.person_id, a.tenant_id, a.roles, a.active, a.grant_version,
-         t.policy_version,
+         t.policy_version, a.public_metadata,
          coalesce(array(select g.name from group_membership m join tenant_group g on g.id = m.group_id
                         where m.account_id = a.id order by g.name), '{}') as groups,
          s.actor_account_id, x.active as actor_active
@@ -131,8 +132,8 @@ async function verifyUser(
   };
   assertSessionLive(claims, state);
   const live = row as PrincipalRow; // assertSessionLive refused a missing one
-  // The account as it is now decides (its role and groups), with the session's MFA recency.
-  return {
+  // The account as it is now decides (its role, groups and public metadata), with the session's MFA recency.
+  const caller: UserCaller = {
     kind: 'user',
     tenantId: live.tenant_id,
     accountId: live.account_id,
@@ -140,11 +141,20 @@ async function verifyUser(
     sessionId: claims.sid,
     roles: [...live.roles],
     groups: live.groups,
-    attributes: mfaSubjectAttributes(claims, services.clock.now().getTime()),
+    attributes: {},
     amr: [...claims.amr],
     policyVersion: live.policy_version,
     ...(live.actor_account_id ? { actorAccountId: live.actor_account_id } : {}),
   };
+  // The compiled policy of this version is cached: usually no query.
+  const policy = await services.policies.forCaller(em, caller);
+  caller.attributes = userSubjectAttributes(
+    policy.effective,
+    live.public_metadata ?? {},
+    claims,
+    services.clock.now().getTime(),
+  );
+  return caller;
 }
 
 const headerText = (value: string | string[] | undefined): string | undefined =>

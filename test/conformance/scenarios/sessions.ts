@@ -51,6 +51,7 @@ export const scenarios: Scenario[] = [
                 'grant_version',
                 'mfa_at',
                 'act',
+                'attrs',
                 'iat',
                 'exp',
                 'jti',

@@ -1,4 +1,4 @@
-import type { Account, AccountStatus, contract } from '@enforcer/contract';
+import { type Account, type AccountStatus, type contract, uncoveredPatterns } from '@enforcer/contract';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
 import { auditActorOf, type Caller, type ClientInfo, subjectOfCaller } from '../caller.js';
 import { AppError } from '../errors.js';
@@ -7,8 +7,10 @@ import type { Clock } from '../platform.js';
 import {
   assertRolesWithinReach,
   assertRoleWithinReach,
+  callerPermissions,
   managerRoles,
   requireAllowed,
+  rolePermissions,
 } from '../policy/grants.js';
 import { callerPolicy } from '../policy/handlers.js';
 import { accountResource } from '../policy/resources.js';
@@ -18,11 +20,13 @@ import type { Repositories, UnitOfWork } from '../store.js';
 import { assertRolesPerAccount, tenantLimits } from '../tenants/limits.js';
 import { personIdentifier, phoneIdentifier } from '../throttle/rules.js';
 import type { SignInThrottle } from '../throttle/sign-in-throttle.js';
-import type { AccountProfile, AccountRecord, StatusActor } from './ports.js';
+import { assertMetadataFits, type MetadataView, mergeMetadata, metadataFields } from './metadata.js';
+import type { AccountMetadata, AccountProfile, AccountRecord, StatusActor } from './ports.js';
 import { type ProvisioningDeps, provisionHandler } from './provisioning.js';
 import { listedStatuses, statusChange } from './status.js';
 
-export const accountDto = (a: AccountProfile): Account => ({
+/** An account answer; `metadata` says which metadata objects it shows (none unless told). */
+export const accountDto = (a: AccountProfile, metadata: MetadataView = 'none'): Account => ({
   id: a.id,
   person_id: a.personId,
   tenant_id: a.tenantId,
@@ -37,6 +41,7 @@ export const accountDto = (a: AccountProfile): Account => ({
   locked_until: a.lockedUntil?.toISOString() ?? null,
   groups: [...a.groups],
   created_at: a.createdAt.toISOString(),
+  ...metadataFields(a.metadata, metadata),
 });
 
 /**
@@ -96,10 +101,30 @@ export const signInIdentifiers = (person: { personId: string; email: string | nu
   ]),
 ];
 
-async function profileOf(repos: Repositories, accountId: string): Promise<Account> {
+/**
+ * An account as an account route answers it for `caller`: with `private_metadata` only when the caller
+ * could `PATCH` it (allowed `accounts.update` on it, and its role within their reach: who may write it may
+ * read it), else with its public and user metadata.
+ */
+async function profileOf(
+  repos: Repositories,
+  accountId: string,
+  caller: Caller,
+  policy: TenantPolicy,
+): Promise<Account> {
   const [profile] = await repos.accounts.profiles([accountId]);
   if (!profile) throw new AppError('not_found', 'No such account');
-  return accountDto(profile);
+  return accountDto(profile, metadataView(policy, caller, profile));
+}
+
+function metadataView(policy: TenantPolicy, caller: Caller, account: AccountRecord): MetadataView {
+  if (!policy.compiled.can(subjectOfCaller(caller), 'accounts.update', accountResource(account))) {
+    return 'readable';
+  }
+  // Every role the account holds must be within the caller's reach (a role gone from the policy grants nothing).
+  const held = callerPermissions(policy, caller);
+  const granted = account.roles.flatMap((role) => rolePermissions(policy, role) ?? []);
+  return uncoveredPatterns(held, granted).length === 0 ? 'all' : 'readable';
 }
 
 /**
@@ -239,7 +264,7 @@ function changeStatus(
     const policy = await repos.policies.forTenant(caller.tenantId, { lock: true });
     const account = await targetAccount(repos, policy, caller, id, t.permission);
     if (t.notSelf) assertNotSelf(caller, account, t.notSelf);
-    if (account.status === t.to && !t.replaces) return profileOf(repos, account.id);
+    if (account.status === t.to && !t.replaces) return profileOf(repos, account.id, caller, policy);
     if (account.status !== t.to && !t.from.includes(account.status)) {
       throw new AppError(
         'status_conflict',
@@ -270,7 +295,7 @@ function changeStatus(
         ...(t.to === 'active' ? {} : { sessions_ended: ended }),
       },
     });
-    return profileOf(repos, account.id);
+    return profileOf(repos, account.id, caller, policy);
   });
 }
 
@@ -326,7 +351,8 @@ export const accountsHandlers = (
       });
       const page = toPage(rows, query.limit, (a) => a.id);
       const profiles = await repos.accounts.profiles(page.data);
-      return { status: 200, body: { data: profiles.map(accountDto), pagination: page.pagination } };
+      const data = profiles.map((a) => accountDto(a, metadataView(policy, caller, a)));
+      return { status: 200, body: { data, pagination: page.pagination } };
     });
   },
 
@@ -341,8 +367,46 @@ export const accountsHandlers = (
       ) {
         throw new AppError('not_found', 'No such account');
       }
-      return { status: 200, body: await profileOf(repos, account.id) };
+      return { status: 200, body: await profileOf(repos, account.id, caller, policy) };
     });
+  },
+
+  /**
+   * Public and private metadata, merged (`mergeMetadata`), each within its size limit. A change of public
+   * metadata bumps the grant version: it may feed subject attributes, which tokens and cached principals
+   * carry. Audited with the top-level fields changed, never their values (`*_fields`: the audit log drops
+   * detail names that contain `key`).
+   */
+  update: async ({ params, body }, ctx) => {
+    const caller = callerOf(ctx);
+    const dto = await uow.transaction(async (repos) => {
+      const policy = await callerPolicy(repos, caller);
+      const account = await targetAccount(repos, policy, caller, params.id, 'accounts.update');
+      const changes: Partial<AccountMetadata> = {};
+      if (body.public_metadata !== undefined) {
+        changes.publicMetadata = mergeMetadata(account.metadata.publicMetadata, body.public_metadata);
+        assertMetadataFits('public_metadata', changes.publicMetadata);
+      }
+      if (body.private_metadata !== undefined) {
+        changes.privateMetadata = mergeMetadata(account.metadata.privateMetadata, body.private_metadata);
+        assertMetadataFits('private_metadata', changes.privateMetadata);
+      }
+      await repos.accounts.update(account.id, { metadata: changes });
+      if (changes.publicMetadata) await repos.accounts.bumpGrantVersion(account.id);
+      repos.audit.record({
+        action: 'account.metadata.updated',
+        actor: auditActorOf(caller),
+        tenantId: caller.tenantId,
+        target: { type: 'account', id: account.id },
+        ...ctx.client,
+        details: {
+          ...(body.public_metadata ? { public_fields: Object.keys(body.public_metadata) } : {}),
+          ...(body.private_metadata ? { private_fields: Object.keys(body.private_metadata) } : {}),
+        },
+      });
+      return profileOf(repos, account.id, caller, policy);
+    });
+    return { status: 200, body: dto };
   },
 
   setRole: async ({ params, body }, ctx) => {
@@ -351,14 +415,15 @@ export const accountsHandlers = (
       const policy = await repos.policies.forTenant(caller.tenantId, { lock: true });
       const account = await targetAccount(repos, policy, caller, params.id, 'accounts.role.update');
       assertRoleWithinReach(policy, caller, body.role, 'The');
-      if (account.roles.length === 1 && account.role === body.role) return profileOf(repos, account.id);
+      if (account.roles.length === 1 && account.role === body.role)
+        return profileOf(repos, account.id, caller, policy);
       await assertManagerRemains(repos, policy, account, { roles: [body.role], active: account.active });
       // "Replace all with one": the account holds `body.role` alone afterwards.
       await changeAccountRoles(repos, caller, ctx.client, account, [body.role], {
         action: 'account.role.changed',
         details: { from: account.role, to: body.role },
       });
-      return profileOf(repos, account.id);
+      return profileOf(repos, account.id, caller, policy);
     });
     return { status: 200, body: dto };
   },
@@ -369,13 +434,13 @@ export const accountsHandlers = (
       const policy = await repos.policies.forTenant(caller.tenantId, { lock: true });
       const account = await targetAccount(repos, policy, caller, params.id, 'accounts.role.update');
       assertRoleWithinReach(policy, caller, body.role, 'The');
-      if (account.roles.includes(body.role)) return profileOf(repos, account.id);
+      if (account.roles.includes(body.role)) return profileOf(repos, account.id, caller, policy);
       assertRolesPerAccount(await tenantLimits(repos, caller.tenantId), account.roles.length);
       await changeAccountRoles(repos, caller, ctx.client, account, [...account.roles, body.role], {
         action: 'account.role.added',
         details: { role: body.role },
       });
-      return profileOf(repos, account.id);
+      return profileOf(repos, account.id, caller, policy);
     });
     return { status: 200, body: dto };
   },
@@ -385,7 +450,7 @@ export const accountsHandlers = (
     const dto = await uow.transaction(async (repos) => {
       const policy = await repos.policies.forTenant(caller.tenantId, { lock: true });
       const account = await targetAccount(repos, policy, caller, params.id, 'accounts.role.update');
-      if (!account.roles.includes(params.role)) return profileOf(repos, account.id);
+      if (!account.roles.includes(params.role)) return profileOf(repos, account.id, caller, policy);
       const roles = account.roles.filter((r) => r !== params.role);
       if (roles.length === 0) {
         throw new AppError(
@@ -398,7 +463,7 @@ export const accountsHandlers = (
         action: 'account.role.removed',
         details: { role: params.role },
       });
-      return profileOf(repos, account.id);
+      return profileOf(repos, account.id, caller, policy);
     });
     return { status: 200, body: dto };
   },

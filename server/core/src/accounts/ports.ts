@@ -1,4 +1,4 @@
-import type { AccountStatus } from '@enforcer/contract';
+import type { AccountStatus, Metadata } from '@enforcer/contract';
 import type { PageRequest, VisibleRequest } from '../pagination.js';
 
 /** Who changed an account's status: an admin's account or an API key. */
@@ -17,6 +17,16 @@ export interface AccountStatusFields {
   lockedUntil: Date | null;
 }
 
+/**
+ * An account's metadata (#14): `publicMetadata` read by its user and written by admins (a source of policy
+ * subject attributes), `privateMetadata` for admins only, `userMetadata` written by its user. JSON objects.
+ */
+export interface AccountMetadata {
+  publicMetadata: Metadata;
+  privateMetadata: Metadata;
+  userMetadata: Metadata;
+}
+
 /** An account as the directory's rules read it: one person's membership in one tenant. */
 export interface AccountRecord extends AccountStatusFields {
   id: string;
@@ -32,6 +42,7 @@ export interface AccountRecord extends AccountStatusFields {
   /** `status === 'active'` (stored with it: grants, the revocation feed and counts read it). */
   active: boolean;
   createdAt: Date;
+  metadata: AccountMetadata;
 }
 
 /** An account as the API shows it: with its person's email and its group names (sorted). */
@@ -79,13 +90,19 @@ export interface AccountStore {
   /** How many active accounts of the tenant, other than `exceptId`, hold at least one of `roles`. */
   countActive(tenantId: string, roles: string[], exceptId: string): Promise<number>;
   /**
-   * Changes the account's roles or status (all five status fields at once; `active` follows `status`).
-   * `roles` replaces every role (grant order, non-empty, no duplicates: the core checks); `role` is
-   * `roles: [role]`. The caller bumps its grant version with it.
+   * Changes the account's roles, status (all five status fields at once; `active` follows `status`) or
+   * metadata objects (each given one replaced whole). `roles` replaces every role (grant order, non-empty,
+   * no duplicates: the core checks); `role` is `roles: [role]`. The caller bumps its grant version with a
+   * change of roles, status or public metadata.
    */
   update(
     accountId: string,
-    changes: { role?: string; roles?: readonly string[]; status?: AccountStatusFields },
+    changes: {
+      role?: string;
+      roles?: readonly string[];
+      status?: AccountStatusFields;
+      metadata?: Partial<AccountMetadata>;
+    },
   ): Promise<void>;
   /**
    * Marks a change to what the account may do (role, groups, active), in the unit of work's transaction:

@@ -1,5 +1,6 @@
 import type { contract, LogoutBody, MeResponse } from '@enforcer/contract';
 import { accountDto } from '../accounts/handlers.js';
+import { assertMetadataFits, mergeMetadata } from '../accounts/metadata.js';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
 import { auditActorOf, refuseImpersonation, type UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
@@ -25,7 +26,7 @@ export type AuthHandlers = Pick<
   | 'acceptInvite'
   | 'me'
   | 'updateMe'
-  | 'updateMe'
+  | 'updateMyMetadata'
 >;
 
 export interface AuthDeps extends RegisterDeps {
@@ -182,6 +183,31 @@ export const authHandlers = (deps: AuthDeps): AuthHandlers => ({
     });
     return { status: 200, body: answer };
   },
+
+  /**
+   * `PATCH /auth/me/metadata`: the caller's own `user_metadata`, merged, within its size limit; answers as
+   * `GET /auth/me`. No grant version bump: user metadata never feeds a decision. Audited with the fields changed.
+   */
+  updateMyMetadata: async ({ body }, ctx) => {
+    const user = userOf(ctx);
+    const answer = await deps.uow.transaction(async (repos) => {
+      const account = await repos.accounts.find(user.tenantId, user.accountId, { lock: true });
+      if (!account) throw new AppError('unauthenticated', 'This call needs a signed-in user');
+      const userMetadata = mergeMetadata(account.metadata.userMetadata, body.user_metadata);
+      assertMetadataFits('user_metadata', userMetadata);
+      await repos.accounts.update(account.id, { metadata: { userMetadata } });
+      repos.audit.record({
+        action: 'account.user_metadata.updated',
+        actor: { type: 'account', id: user.accountId },
+        tenantId: user.tenantId,
+        target: { type: 'account', id: user.accountId },
+        ...ctx.client,
+        details: { fields: Object.keys(body.user_metadata) },
+      });
+      return meOf(repos, user);
+    });
+    return { status: 200, body: answer };
+  },
 });
 
 /** What `GET /auth/me` answers for a signed-in user, read now. */
@@ -194,7 +220,8 @@ async function meOf(repos: Repositories, user: UserCaller): Promise<MeResponse> 
     throw new AppError('unauthenticated', 'This call needs a signed-in user');
   }
   return {
-    account: accountDto({ ...account, email: person.email, groups: user.groups }),
+    // Their own public and user metadata; private metadata never reaches the user.
+    account: accountDto({ ...account, email: person.email, groups: user.groups }, 'readable'),
     person: personView(person),
     tenant: tenantView(tenant),
     roles: [...user.roles],

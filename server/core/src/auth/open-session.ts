@@ -1,4 +1,9 @@
-import type { Person, TokenResponse } from '@enforcer/contract';
+import {
+  metadataSubjectAttributes,
+  type Person,
+  type SubjectAttributeValue,
+  type TokenResponse,
+} from '@enforcer/contract';
 import { accountDto } from '../accounts/handlers.js';
 import type { AccountRecord } from '../accounts/ports.js';
 import { grantRefusal, statusRefusal } from '../accounts/status.js';
@@ -132,7 +137,9 @@ export class SessionTokens {
     if (refusal || !grant) throw refusal ?? new AppError('account_inactive', 'This account is gone');
     const session = await repos.sessions.stepUp(input.sessionId, input.amr, input.mfaAt);
     if (!session) throw new AppError('unauthenticated', 'This session has ended');
+    const attributes = await grantAttributes(repos, grant);
     const access = await this.#access.issue({
+      attributes,
       accountId: grant.accountId,
       personId: grant.personId,
       tenantId: grant.tenantId,
@@ -152,11 +159,12 @@ export class SessionTokens {
   }
 
   async #response(
-    { grant, account, person, tenant }: AccountView,
+    { grant, account, person, tenant, attributes }: AccountView,
     session: Pick<SessionRecord, 'id' | 'amr' | 'mfaAt'>,
     refreshToken: string,
   ): Promise<TokenResponse> {
     const access = await this.#access.issue({
+      attributes,
       accountId: grant.accountId,
       personId: grant.personId,
       tenantId: grant.tenantId,
@@ -185,6 +193,17 @@ interface AccountView {
   account: AccountRecord;
   person: PersonRecord;
   tenant: TenantRecord;
+  /** Subject attributes from the account's public metadata, as the tenant's policy declares them. */
+  attributes: Record<string, SubjectAttributeValue>;
+}
+
+/** The `attrs` of a token for `grant`: its public metadata through the tenant's current policy. */
+async function grantAttributes(
+  repos: Repositories,
+  grant: AccountGrant,
+): Promise<Record<string, SubjectAttributeValue>> {
+  const policy = await repos.policies.forTenant(grant.tenantId);
+  return metadataSubjectAttributes(policy.effective, grant.publicMetadata);
 }
 
 /** The account's view, read once; null when any part of it is gone. */
@@ -194,5 +213,6 @@ async function accountView(repos: Repositories, accountId: string): Promise<Acco
   const account = await repos.accounts.find(grant.tenantId, grant.accountId);
   const person = account && (await repos.persons.find(grant.personId));
   const tenant = person && (await repos.tenants.find(grant.tenantId));
-  return account && person && tenant ? { grant, account, person, tenant } : null;
+  if (!account || !person || !tenant) return null;
+  return { grant, account, person, tenant, attributes: await grantAttributes(repos, grant) };
 }

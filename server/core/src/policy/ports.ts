@@ -39,6 +39,8 @@ export interface AccountGrant {
   groups: string[];
   /** Bumped by every change to the above (tokens and the revocation feed carry it). */
   grantVersion: number;
+  /** The account's public metadata: the source of the policy's metadata subject attributes (`attrs`). */
+  publicMetadata: Readonly<Record<string, unknown>>;
 }
 
 /** Reads of accounts' grants, for decisions about an account other than the caller. */

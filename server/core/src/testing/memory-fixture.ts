@@ -1,6 +1,6 @@
 // The core's handler tests, over the memory database: one setup instead of one per test file. Not exported
 // from the package's entries (index.ts, stores/memory/index.ts): the core's own tests import it by path.
-import type { AuthProvider } from '@enforcer/contract';
+import { type AuthProvider, defaultPolicy } from '@enforcer/contract';
 import { SessionTokens } from '../auth/open-session.js';
 import { OtpService } from '../codes/otp.js';
 import { AppError } from '../errors.js';
@@ -53,7 +53,7 @@ export function memoryFixture() {
   });
   const sessions = new SessionTokens({ access, refresh, uow: db });
 
-  /** A tenant (code `TENANT_CODE`) accepting these methods; its policy is not read by the flows tested. */
+  /** A tenant (code `TENANT_CODE`) accepting these methods, with the default policy (tokens read it). */
   const seedTenant = (settings: { authProviders: AuthProvider[]; allowSignup?: boolean }): string => {
     const tenantId = crypto.randomUUID();
     db.tables.tenants.set(tenantId, {
@@ -66,7 +66,7 @@ export function memoryFixture() {
       allowSignup: settings.allowSignup ?? true,
       authSettings: {},
       createdAt: 0,
-      policy: {} as never,
+      policy: defaultPolicy(),
       policyUpdatedAt: 0,
       policyVersion: 1,
     });

@@ -1,4 +1,9 @@
-import { type AccessTokenClaims, accessTokenClaimsSchema, VerifiedTokenCache } from '@enforcer/contract';
+import {
+  type AccessTokenClaims,
+  accessTokenClaimsSchema,
+  type SubjectAttributeValue,
+  VerifiedTokenCache,
+} from '@enforcer/contract';
 import { errors, type JWTHeaderParameters, jwtVerify, SignJWT } from 'jose';
 import { AppError } from '../errors.js';
 import { addSeconds, base64url, type Clock, type RandomSource } from '../platform.js';
@@ -25,6 +30,8 @@ export interface AccessTokenSubject {
   actorAccountId?: string | null;
   /** A shorter lifetime than the service's (impersonation tokens); never a longer one. */
   ttlSeconds?: number;
+  /** Subject attributes from the account's public metadata (claim `attrs`, absent when none). */
+  attributes?: Readonly<Record<string, SubjectAttributeValue>>;
 }
 
 export interface IssuedAccessToken {
@@ -88,6 +95,9 @@ export class AccessTokenService {
       grant_version: subject.grantVersion,
       ...(subject.mfaAt ? { mfa_at: epochSeconds(subject.mfaAt) } : {}),
       ...(subject.actorAccountId ? { act: { sub: subject.actorAccountId } } : {}),
+      ...(subject.attributes && Object.keys(subject.attributes).length > 0
+        ? { attrs: subject.attributes }
+        : {}),
     })
       .setProtectedHeader({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYP, kid: key.kid })
       .setIssuer(this.#o.issuer)

@@ -22,6 +22,7 @@ export async function loadGrant(em: EntityManager, accountId: string): Promise<G
     roles: [...account.roles],
     groups: memberships.map((membership) => membership.group.name).sort(),
     grantVersion: account.grantVersion,
+    publicMetadata: structuredClone(account.publicMetadata ?? {}),
   };
 }
 

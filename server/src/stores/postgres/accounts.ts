@@ -1,6 +1,7 @@
 import type { AccountStatus } from '@enforcer/contract';
 import type {
   AccountFilter,
+  AccountMetadata,
   AccountProfile,
   AccountRecord,
   AccountSessions,
@@ -35,6 +36,11 @@ const accountRecord = (a: IAccount): AccountRecord => ({
   statusChangedBy: a.statusChangedBy ?? null,
   lockedUntil: a.lockedUntil ?? null,
   createdAt: a.createdAt,
+  metadata: {
+    publicMetadata: structuredClone(a.publicMetadata ?? {}),
+    privateMetadata: structuredClone(a.privateMetadata ?? {}),
+    userMetadata: structuredClone(a.userMetadata ?? {}),
+  },
 });
 
 /** An account's `roles` (no duplicates, grant order) and its primary `role` with them. */
@@ -144,9 +150,18 @@ export class PostgresAccountStore implements AccountStore {
 
   async update(
     accountId: string,
-    changes: { role?: string; roles?: readonly string[]; status?: AccountStatusFields },
+    changes: {
+      role?: string;
+      roles?: readonly string[];
+      status?: AccountStatusFields;
+      metadata?: Partial<AccountMetadata>;
+    },
   ): Promise<void> {
     const account = await this.#em.findOneOrFail(Account, accountId);
+    const metadata = changes.metadata ?? {};
+    if (metadata.publicMetadata !== undefined) account.publicMetadata = { ...metadata.publicMetadata };
+    if (metadata.privateMetadata !== undefined) account.privateMetadata = { ...metadata.privateMetadata };
+    if (metadata.userMetadata !== undefined) account.userMetadata = { ...metadata.userMetadata };
     if (changes.role !== undefined) Object.assign(account, withRoles([changes.role]));
     if (changes.roles !== undefined) Object.assign(account, withRoles(changes.roles));
     if (changes.status !== undefined) {

@@ -2,6 +2,7 @@ import type { Account } from '@enforcer/contract';
 import { accountDto } from '../../accounts/handlers.js';
 import type {
   AccountFilter,
+  AccountMetadata,
   AccountProfile,
   AccountRecord,
   AccountSessions,
@@ -30,9 +31,17 @@ export interface MemoryAccountRow {
   active: boolean;
   status: AccountStatusFields;
   createdAt: number;
-  /** Bumped by every change to what the account may do (role, groups, active). */
+  /** Bumped by every change to what the account may do (role, groups, active, public metadata). */
   grantVersion: number;
+  metadata: AccountMetadata;
 }
+
+/** A copy of the metadata objects (what the memory database keeps is never shared with callers). */
+const copyMetadata = (m: AccountMetadata): AccountMetadata => ({
+  publicMetadata: structuredClone(m.publicMetadata),
+  privateMetadata: structuredClone(m.privateMetadata),
+  userMetadata: structuredClone(m.userMetadata),
+});
 
 const accountRecord = (a: MemoryAccountRow): AccountRecord => ({
   id: a.id,
@@ -43,6 +52,7 @@ const accountRecord = (a: MemoryAccountRow): AccountRecord => ({
   active: a.active,
   ...a.status,
   createdAt: new Date(a.createdAt),
+  metadata: copyMetadata(a.metadata),
 });
 
 /** The tenant's accounts, oldest first, ties by id (PostgreSQL's page order). */
@@ -81,6 +91,7 @@ export function insertAccount(
     status: { ...newAccountStatus },
     createdAt: db.now().getTime(),
     grantVersion: 1,
+    metadata: { publicMetadata: {}, privateMetadata: {}, userMetadata: {} },
   };
   db.tables.accounts.set(account.id, account);
   return account;
@@ -179,13 +190,25 @@ export class MemoryAccountStore implements AccountStore {
 
   async update(
     accountId: string,
-    changes: { role?: string; roles?: readonly string[]; status?: AccountStatusFields },
+    changes: {
+      role?: string;
+      roles?: readonly string[];
+      status?: AccountStatusFields;
+      metadata?: Partial<AccountMetadata>;
+    },
   ): Promise<void> {
     const account = this.#db.tables.accounts.get(accountId);
     if (!account) throw new AppError('not_found', 'No such account');
     if (changes.role !== undefined) account.roles = [changes.role];
     if (changes.roles !== undefined) account.roles = [...changes.roles];
     if (changes.status !== undefined) setRowStatus(account, changes.status);
+    if (changes.metadata !== undefined) {
+      // Stored as PostgreSQL's jsonb would: a copy, through JSON.
+      for (const [field, value] of Object.entries(changes.metadata)) {
+        if (value !== undefined)
+          account.metadata[field as keyof AccountMetadata] = JSON.parse(JSON.stringify(value));
+      }
+    }
   }
 
   async bumpGrantVersion(accountId: string): Promise<void> {
@@ -259,6 +282,7 @@ export class MemoryGrantReader implements GrantReader {
       roles: [...account.roles],
       groups: groupNamesOf(this.#db, account.id),
       grantVersion: account.grantVersion,
+      publicMetadata: structuredClone(account.metadata.publicMetadata),
     };
   }
 
