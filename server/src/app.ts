@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { contract } from '@enforcer/contract';
+import { recordImpersonatedRequest } from '@enforcer/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger, type LoggerOptions, pino, stdSerializers } from 'pino';
@@ -9,6 +10,7 @@ import { scheduleAuditPurge } from './domains/audit/purge-job.js';
 import { healthRoutes } from './domains/health/routes.js';
 import { domainRoutes } from './domains/index.js';
 import { ChangeListener } from './http/principal-cache.js';
+import { clientInfo } from './http/request-context.js';
 import { AllowedOrigins, registerCors } from './plugins/cors.js';
 import { installErrorHandling } from './plugins/error-handler.js';
 import {
@@ -172,6 +174,16 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
       request.routeOptions.url === contract.tenants.update.path
     )
       origins.forget();
+  });
+  // Every request made with an impersonation token is audited, whatever its answer (#14).
+  // Written before the answer leaves, so the event is there when the client makes its next request.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.caller?.kind !== 'user' || !request.caller.actorAccountId) return payload;
+    const route = { method: request.method, route: request.routeOptions.url ?? '', status: reply.statusCode };
+    await recordImpersonatedRequest(services.uow, request.caller, route, clientInfo(request)).catch((error) =>
+      request.log.error({ err: error }, 'could not audit an impersonated request'),
+    );
+    return payload;
   });
   app.register(apiRoutes(services, domainRoutes));
   scheduleAuditPurge(app);

@@ -107,6 +107,40 @@ describe('POST /accounts/{id}/impersonate', () => {
     );
     const [updated] = await server.db.auditEvents({ action: 'person.profile.updated', actorId: m.accountId });
     expect(updated?.details).toMatchObject({ impersonator_account_id: t.owner.accountId });
+
+    // Every request made with the token is audited, reads and refusals too: route, method, status, both ids.
+    expectProblem(
+      await api('POST', '/groups', { token: answer.token, body: { name: 'g' } }),
+      403,
+      'forbidden',
+    );
+    await expect
+      .poll(
+        async () =>
+          (await server.db.auditEvents({ action: 'account.impersonation.request', actorId: m.accountId }))
+            .length,
+      )
+      .toBeGreaterThanOrEqual(6);
+    const requests = await server.db.auditEvents({
+      action: 'account.impersonation.request',
+      actorId: m.accountId,
+    });
+    const seen = requests.map((e) => e.details as { method: string; route: string; status: number });
+    expect(seen).toContainEqual({
+      method: 'GET',
+      route: '/api/v1/enforcer/auth/me',
+      status: 200,
+      impersonator_account_id: t.owner.accountId,
+    });
+    expect(seen).toContainEqual(
+      expect.objectContaining({ method: 'POST', route: '/api/v1/enforcer/authorize', status: 200 }),
+    );
+    expect(seen).toContainEqual(
+      expect.objectContaining({ method: 'POST', route: '/api/v1/enforcer/groups', status: 403 }),
+    );
+    expect(requests.every((e) => e.targetId === m.accountId)).toBe(true);
+    // The member's own requests are not.
+    expect(seen.filter((d) => d.route.endsWith('/auth/sessions'))).toHaveLength(0);
   });
 
   it('a shorter ttl is honoured; more than 900 seconds, or no reason, is 400', async () => {

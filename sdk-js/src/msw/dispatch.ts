@@ -1,6 +1,7 @@
 import {
   checkRequestValue,
   contract,
+  errorStatus,
   getRouteMetadata,
   jsonCharsetAccepted,
   problemContentType,
@@ -20,6 +21,7 @@ import {
   type PrivyBearerDeps,
   privyBearerClaims,
   readCredential,
+  recordImpersonatedRequest,
   requireRoutePermission,
   subjectOfCaller,
   TENANT_HEADER,
@@ -335,7 +337,22 @@ export function createDispatcher(options: {
       });
       // The user agent as sent; no client address (requests come from the test itself).
       const client = { ip: null, userAgent: request.headers.get('user-agent') };
-      const result = await match.handler(input as never, { caller, client });
+      const answered = (status: number) =>
+        recordImpersonatedRequest(
+          store.db,
+          caller,
+          { method: request.method, route: match!.route.path, status },
+          client,
+        );
+      let result: Awaited<ReturnType<typeof match.handler>>;
+      try {
+        result = await match.handler(input as never, { caller, client });
+      } catch (error) {
+        // Every request made with an impersonation token is audited, refused ones too (#14).
+        await answered(error instanceof AppError ? errorStatus[error.code] : 500);
+        throw error;
+      }
+      await answered(result.status);
       if (options.validateResponses) checkResponse(match.route, match.key, result.status, result.body);
       record(match.key, result.status);
       const declared = (match.route.responses as Record<number, unknown>)[result.status];

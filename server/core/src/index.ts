@@ -168,6 +168,7 @@ export {
   unlinkSignInMethod,
 } from './identities/linking.js';
 export { type ImpersonationDeps, impersonationHandlers } from './impersonation/handlers.js';
+export { type AnsweredRequest, recordImpersonatedRequest } from './impersonation/request-audit.js';
 export { type MagicLinkHandlersDeps, magicLinkHandlers } from './magic-links/handlers.js';
 export {
   consumeMagicLink,

@@ -102,6 +102,27 @@ export const scenarios: Scenario[] = [
         body: { reason: 'x', ttl: 901 },
         expect: problem(400, 'validation_failed'),
       },
+      // Every request made with the token is audited with both accounts, in the server and the mock alike.
+      {
+        request: 'GET /audit-events?type=account.impersonation.request',
+        apiKey: '{{t.apiKey}}',
+        expect: {
+          status: 200,
+          body: {
+            data: {
+              $some: {
+                actor: { type: 'account', id: '{{member.body.account.id}}' },
+                details: {
+                  method: 'GET',
+                  route: '/api/v1/enforcer/auth/me',
+                  status: 200,
+                  impersonator_account_id: '{{owner.body.account.id}}',
+                },
+              },
+            },
+          },
+        },
+      },
       // The member locked: the impersonation token ends with the member's sessions.
       {
         request: 'POST /accounts/{{member.body.account.id}}/lock',
