@@ -286,6 +286,15 @@ describe('subject attributes from public metadata', async () => {
     );
     expect(plan.plan).toBeDefined();
 
+    // An owner impersonating the account gets a token with the same attrs (the verifier decides alike).
+    const impersonated = expectOk(
+      await api('POST', `/accounts/${m.accountId}/impersonate`, {
+        token: tenant.owner.token,
+        body: { reason: 'support ticket 7' },
+      }),
+    );
+    expect(decodeJwt(impersonated.token).attrs).toEqual({ kyc_level: 2 });
+
     await setKyc(m.accountId, { kyc_level: 1 });
     expect((await authorize(refreshed.token)).body.allowed).toBe(false);
   });

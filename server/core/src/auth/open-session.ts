@@ -198,7 +198,7 @@ interface AccountView {
 }
 
 /** The `attrs` of a token for `grant`: its public metadata through the tenant's current policy. */
-async function grantAttributes(
+export async function grantAttributes(
   repos: Repositories,
   grant: AccountGrant,
 ): Promise<Record<string, SubjectAttributeValue>> {

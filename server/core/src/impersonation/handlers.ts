@@ -2,6 +2,7 @@ import { type contract, maxImpersonationTtlSeconds } from '@enforcer/contract';
 import type { Subject } from '@enforcer/contract/policy';
 import { accountDto } from '../accounts/handlers.js';
 import { callerOf, type Handlers } from '../api/handlers.js';
+import { grantAttributes } from '../auth/open-session.js';
 import { auditActorOf } from '../caller.js';
 import { AppError } from '../errors.js';
 import { addSeconds, type Clock, type RandomSource } from '../platform.js';
@@ -105,6 +106,8 @@ export const impersonationHandlers = (
       };
       await repos.sessions.insertBearerSession(session);
       const issued = await deps.access.issue({
+        // The same `attrs` as the account's own tokens: the verifier decides with them as the server does.
+        attributes: await grantAttributes(repos, grant),
         accountId: grant.accountId,
         personId: grant.personId,
         tenantId: grant.tenantId,
