@@ -14,7 +14,7 @@ import type {
   UpdateProfileBody,
   UpdateUserMetadataBody,
 } from '@enforcer/contract';
-import type { CompiledPolicy, Resource } from '@enforcer/contract/policy';
+import type { Action, CompiledPolicy, Resource } from '@enforcer/contract/policy';
 import {
   type ClientRequest,
   type ClientResponse,
@@ -65,6 +65,9 @@ export interface EnforcerOptions {
   /** Load permissions (for `can()`) whenever the session changes. Default true. */
   permissions?: boolean;
 }
+
+/** One check of `authorizeMany`: its action is one the app registered (see `Register`), or any string. */
+export type TypedCheck = Omit<AuthorizeCheck, 'action'> & { action: Action };
 
 export interface Enforcer {
   /** A typed client for every route of the contract; the bearer is attached and refreshed for you. */
@@ -118,13 +121,13 @@ export interface Enforcer {
   };
 
   /** May the signed-in account do `action` (to `resource`)? Decided locally; false until loaded. */
-  can(action: string, resource?: Resource): boolean;
+  can(action: Action, resource?: Resource): boolean;
   /**
    * Asks the server (`POST /authorize/batch`): up to 100 checks for the signed-in account, answered in
    * order, each as `POST /authorize` answers it (`{ allowed, reason }`). For the decisions that should not
    * rest on this browser's copy of the policy, e.g. before confirming a payment. `can()` stays local.
    */
-  authorizeMany(checks: readonly AuthorizeCheck[]): Promise<AuthorizeResponse[]>;
+  authorizeMany(checks: readonly TypedCheck[]): Promise<AuthorizeResponse[]>;
   /** Fetches permissions and policy again (e.g. after being told the policy or groups changed). */
   reloadPermissions(): Promise<void>;
   /** The compiled policy and the subject, for `explain()` and `plan()`. */

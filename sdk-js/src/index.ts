@@ -1,6 +1,15 @@
 // @enforcer/sdk-js: the browser SDK. The MSW mock for tests is @enforcer/sdk-js/msw.
 
 export {
+  type Action,
+  type ActionCatalogue,
+  type ActionCatalogueIssues,
+  type ActionsOf,
+  actionCatalogueIssues,
+  defineActions,
+  type Register,
+} from '@enforcer/contract/policy';
+export {
   buildRequest,
   type ClientFetcher,
   type ClientRequest,

@@ -4,7 +4,7 @@ import {
   tokenSubjectAttributes,
   VerifiedTokenCache,
 } from '@enforcer/contract';
-import type { CompiledPolicy, Explanation, Plan, Resource, Subject } from '@enforcer/contract/policy';
+import type { Action, CompiledPolicy, Explanation, Plan, Resource, Subject } from '@enforcer/contract/policy';
 import { VerifierError } from './errors';
 import type { KeySource, KeySourceStatus } from './keys/key-source';
 import { LocalKeySet } from './keys/local-key-set';
@@ -26,7 +26,7 @@ export type Decision = Explanation;
 
 /** One check of `authorizeMany`: an element of `POST /authorize/batch`'s `checks`. */
 export interface Check {
-  action: string;
+  action: Action;
   resource?: Resource | undefined;
 }
 
@@ -48,8 +48,8 @@ export interface Verifier {
   /** Verifies an access token; throws `VerifierError` with a closed `code`. */
   verify(token: string): Promise<Principal>;
   /** May the principal do `action` (to `resource`)? With the reason, as `POST /authorize` answers. */
-  authorize(principal: Principal, action: string, resource?: Resource): Decision;
-  authorize(token: string, action: string, resource?: Resource): Promise<Decision>;
+  authorize(principal: Principal, action: Action, resource?: Resource): Decision;
+  authorize(token: string, action: Action, resource?: Resource): Promise<Decision>;
   /**
    * Many checks for one principal, answered in order, as `POST /authorize/batch` answers them (the token is
    * verified once; a refused token refuses them all).
@@ -57,11 +57,11 @@ export interface Verifier {
   authorizeMany(principal: Principal, checks: readonly Check[]): Decision[];
   authorizeMany(token: string, checks: readonly Check[]): Promise<Decision[]>;
   /** The same decision as a boolean. */
-  can(principal: Principal, action: string, resource?: Resource): boolean;
-  can(token: string, action: string, resource?: Resource): Promise<boolean>;
+  can(principal: Principal, action: Action, resource?: Resource): boolean;
+  can(token: string, action: Action, resource?: Resource): Promise<boolean>;
   /** Which records of `resourceType` may the principal `action`? A plan for `toSql`/`toMikroOrm`/`toPredicate`. */
-  filter(principal: Principal, action: string, resourceType: string): Plan;
-  filter(token: string, action: string, resourceType: string): Promise<Plan>;
+  filter(principal: Principal, action: Action, resourceType: string): Plan;
+  filter(token: string, action: Action, resourceType: string): Promise<Plan>;
   /** The compiled policy decisions use now (throws `policy_unavailable` before it is loaded). */
   readonly policy: CompiledPolicy;
   /** Resolves when the first load of every remote source has been attempted (see `status()`). */
@@ -136,9 +136,9 @@ class EnforcerVerifier implements Verifier {
     return this.#fromCache(token) ?? this.#verify(token);
   }
 
-  authorize(principal: Principal, action: string, resource?: Resource): Decision;
-  authorize(token: string, action: string, resource?: Resource): Promise<Decision>;
-  authorize(who: Principal | string, action: string, resource?: Resource): Decision | Promise<Decision> {
+  authorize(principal: Principal, action: Action, resource?: Resource): Decision;
+  authorize(token: string, action: Action, resource?: Resource): Promise<Decision>;
+  authorize(who: Principal | string, action: Action, resource?: Resource): Decision | Promise<Decision> {
     if (typeof who === 'string') {
       return this.#verifyForDecision(who).then((p) =>
         this.#policy.current().explain(this.#subject(p), action, resource),
@@ -160,9 +160,9 @@ class EnforcerVerifier implements Verifier {
     return checks.map(({ action, resource }) => policy.explain(subject, action, resource));
   }
 
-  can(principal: Principal, action: string, resource?: Resource): boolean;
-  can(token: string, action: string, resource?: Resource): Promise<boolean>;
-  can(who: Principal | string, action: string, resource?: Resource): boolean | Promise<boolean> {
+  can(principal: Principal, action: Action, resource?: Resource): boolean;
+  can(token: string, action: Action, resource?: Resource): Promise<boolean>;
+  can(who: Principal | string, action: Action, resource?: Resource): boolean | Promise<boolean> {
     if (typeof who === 'string') {
       return this.#verifyForDecision(who).then((p) =>
         this.#policy.current().can(this.#subject(p), action, resource),
@@ -171,15 +171,15 @@ class EnforcerVerifier implements Verifier {
     return this.#policy.current().can(this.#subject(who), action, resource);
   }
 
-  filter(principal: Principal, action: string, resourceType: string): Plan;
-  filter(token: string, action: string, resourceType: string): Promise<Plan>;
-  filter(who: Principal | string, action: string, resourceType: string): Plan | Promise<Plan> {
+  filter(principal: Principal, action: Action, resourceType: string): Plan;
+  filter(token: string, action: Action, resourceType: string): Promise<Plan>;
+  filter(who: Principal | string, action: Action, resourceType: string): Plan | Promise<Plan> {
     if (typeof who === 'string')
       return this.#verifyForDecision(who).then((p) => this.#plan(p, action, resourceType));
     return this.#plan(who, action, resourceType);
   }
 
-  #plan(principal: Principal, action: string, resourceType: string): Plan {
+  #plan(principal: Principal, action: Action, resourceType: string): Plan {
     const policy = this.#policy.current();
     // As `POST /authorize/filter`: a type the policy does not declare is an error, not an empty plan.
     if (!Object.hasOwn(policy.document.resources, resourceType)) {

@@ -4,8 +4,14 @@
 // The policy engine the decisions use, re-exported for convenience (the same module as
 // @enforcer/contract/policy, so plans and documents are interchangeable with the server's).
 export {
+  type Action,
+  type ActionCatalogue,
+  type ActionCatalogueIssues,
+  type ActionsOf,
+  actionCatalogueIssues,
   type CompiledPolicy,
   compile,
+  defineActions,
   type Explanation,
   type MikroOrmFields,
   type MikroOrmFilter,
@@ -15,6 +21,7 @@ export {
   PolicyValidationError,
   type Reason,
   type RecordPredicate,
+  type Register,
   type Resource,
   type SqlColumns,
   type SqlFragment,

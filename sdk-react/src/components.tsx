@@ -1,10 +1,10 @@
-import type { Resource } from '@enforcer/contract/policy';
+import type { Action, Resource } from '@enforcer/contract/policy';
 import type { ReactNode } from 'react';
 import { useCan } from './use-can';
 import { useSessionStatus } from './use-session';
 
 export interface CanProps {
-  action: string;
+  action: Action;
   resource?: Resource;
   /** Rendered when allowed. */
   children?: ReactNode;

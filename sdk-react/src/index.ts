@@ -1,5 +1,13 @@
 // @enforcer/react: a provider and hooks over the @enforcer/sdk-js session store.
 
+// Typed action names (register yours once, through any Enforcer package: see `Register`).
+export {
+  type Action,
+  type ActionCatalogue,
+  type ActionsOf,
+  defineActions,
+  type Register,
+} from '@enforcer/contract/policy';
 export { Can, type CanProps, SessionLoading, SignedIn, SignedOut } from './components';
 export { useEnforcer } from './context';
 export { EnforcerProvider, type EnforcerProviderProps } from './provider';

@@ -1,4 +1,4 @@
-import type { Resource } from '@enforcer/contract/policy';
+import type { Action, Resource } from '@enforcer/contract/policy';
 import type { Enforcer, SessionSnapshot } from '@enforcer/sdk-js';
 import { useCallback } from 'react';
 import { useEnforcerContext } from './context';
@@ -55,7 +55,7 @@ export function decide(
  * const { allowed, loading } = useCan('transfers.create');
  * ```
  */
-export function useCan(action: string, resource?: Resource): CanResult {
+export function useCan(action: Action, resource?: Resource): CanResult {
   const { client } = useEnforcerContext();
   // A resource passed inline is a new object each render; the decision is recomputed then, which
   // is cheap (compiled closures), and equal answers are the same constant object.

@@ -31,4 +31,13 @@ export {
   policyDocumentSchema,
   type Rule,
 } from './schema';
+export {
+  type Action,
+  type ActionCatalogue,
+  type ActionCatalogueIssues,
+  type ActionsOf,
+  actionCatalogueIssues,
+  defineActions,
+  type Register,
+} from './typed-actions';
 export { validatePolicy } from './validate';

@@ -1,13 +1,13 @@
-import type { Plan, Reason, Resource } from '@enforcer/contract/policy';
+import type { Action, Plan, Reason, Resource } from '@enforcer/contract/policy';
 import type { Decision, Verifier } from '../create-verifier';
 import type { Principal } from '../principal';
 
 /** What the middleware puts on a request: the principal, and decisions about it. */
 export interface EnforcerContext {
   readonly principal: Principal;
-  authorize(action: string, resource?: Resource): Decision;
-  can(action: string, resource?: Resource): boolean;
-  filter(action: string, resourceType: string): Plan;
+  authorize(action: Action, resource?: Resource): Decision;
+  can(action: Action, resource?: Resource): boolean;
+  filter(action: Action, resourceType: string): Plan;
 }
 
 export function contextFor(verifier: Verifier, principal: Principal): EnforcerContext {

@@ -1,4 +1,4 @@
-import type { Resource } from '@enforcer/contract/policy';
+import type { Action, Resource } from '@enforcer/contract/policy';
 import type { Verifier } from '../create-verifier';
 import { checkPermission, contextFor, type EnforcerContext } from './context';
 import { bearerToken, type ProblemAnswer, problemAnswer, problemForError } from './problem';
@@ -82,7 +82,7 @@ export function enforcerExpress(options: EnforcerExpressOptions): Middleware {
  * request type you annotate it with.
  */
 export function requirePermission<Req extends ExpressLikeRequest = ExpressLikeRequest>(
-  permission: string,
+  permission: Action,
   resource?: (req: Req) => Resource | Promise<Resource>,
   options: { onError?: (error: unknown, req: Req) => void } = {},
 ): (req: Req, res: ExpressLikeResponse, next: NextFunction) => void {

@@ -1,4 +1,4 @@
-import type { Resource } from '@enforcer/contract/policy';
+import type { Action, Resource } from '@enforcer/contract/policy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Verifier } from '../create-verifier';
 import { checkPermission, contextFor, type EnforcerContext } from './context';
@@ -7,7 +7,7 @@ import { bearerToken, type ProblemAnswer, problemAnswer, problemForError } from 
 /** Per route, in `config.enforcer`: what the route requires. `false`: the route is public. */
 export interface EnforcerRouteConfig {
   /** An action the caller must be allowed (`transfers.create`); a 403 `forbidden` otherwise. */
-  permission?: string;
+  permission?: Action;
   /** The record the permission is about, built from the request (params, body): checked after parsing. */
   resource?: (request: FastifyRequest) => Resource | Promise<Resource>;
   /** Verify a token when one is sent, but let requests without one through (`request.enforcer` null). */
@@ -116,7 +116,7 @@ export const enforcer = Object.assign(enforcerPlugin, {
  * `{ preHandler: requirePermission('transfers.create', (request) => ({ type: 'account', attributes })) }`.
  */
 export function requirePermission(
-  permission: string,
+  permission: Action,
   resource?: (request: FastifyRequest) => Resource | Promise<Resource>,
   options: { onError?: (error: unknown, request: FastifyRequest) => void } = {},
 ) {
