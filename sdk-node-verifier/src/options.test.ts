@@ -36,6 +36,22 @@ describe('createVerifier options', () => {
 
   it('refuses an empty allowlist', () => refused({ algorithms: [] }));
 
+  it('looks up the global fetch at each call, so an interceptor installed after createVerifier is used', async () => {
+    const o = resolveOptions(base);
+    const original = globalThis.fetch;
+    const seen: string[] = [];
+    globalThis.fetch = (async (input: string | URL | Request) => {
+      seen.push(String(input));
+      return new Response('{}');
+    }) as typeof fetch;
+    try {
+      await o.fetch('https://auth.example.com/x');
+    } finally {
+      globalThis.fetch = original;
+    }
+    expect(seen).toEqual(['https://auth.example.com/x']);
+  });
+
   it('caps the clock tolerance at 60 s', () => {
     expect(resolveOptions({ ...base, clockTolerance: 60 }).clockToleranceSec).toBe(60);
     refused({ clockTolerance: 61 });

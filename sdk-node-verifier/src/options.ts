@@ -281,9 +281,12 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
   if (!Number.isInteger(tokenCacheSize) || tokenCacheSize < 0 || tokenCacheSize > 10_000_000) {
     throw invalid('tokenCache.maxEntries must be an integer between 0 and 10000000');
   }
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  // The global fetch is looked up at each call, not now: a test that installs MSW (or any fetch
+  // interceptor) after creating the verifier at module scope must still be heard.
+  const fetchImpl: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   if (
-    typeof fetchImpl !== 'function' &&
+    options.fetch === undefined &&
+    typeof globalThis.fetch !== 'function' &&
     (jwks.kind === 'remote' || policy.kind === 'remote' || revocations)
   ) {
     throw invalid('no fetch available: pass options.fetch');

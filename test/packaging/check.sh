@@ -118,4 +118,27 @@ for config in node16 bundler; do
   for job in $(jobs -p); do wait "$job"; done
 done
 
+# The customer-style example project (docs/examples/customer-app): the tarballs and what a customer's
+# React + Express project installs next to them, then its own tsc and tests, as a customer runs them.
+step "customer app: npm install, tsc, vitest (docs/examples/customer-app)"
+app="$work/customer-app"
+cp -r "$root/docs/examples/customer-app" "$app"
+rm -rf "$app/node_modules"
+tarballs=""
+for package in contract core sdk-js react node-verifier; do tarballs="$tarballs $package=$(tarball "$package")"; done
+# Every @enforcer/* dependency becomes its tarball; @enforcer/core (what sdk-js depends on) is added.
+"$node" -e '
+  const fs = require("node:fs");
+  const [file, ...pairs] = process.argv.slice(1);
+  const manifest = JSON.parse(fs.readFileSync(file, "utf8"));
+  for (const pair of pairs) {
+    const [name, path] = pair.split("=");
+    manifest.dependencies[`@enforcer/${name}`] = `file:${path}`;
+  }
+  fs.writeFileSync(file, JSON.stringify(manifest, null, 2));
+' "$app/package.json" $tarballs
+(cd "$app" && npm install --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null)
+(cd "$app" && "$node" node_modules/typescript/bin/tsc -p tsconfig.json)
+(cd "$app" && "$node" node_modules/vitest/vitest.mjs run)
+
 step "all passed"
