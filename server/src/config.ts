@@ -50,6 +50,8 @@ export interface Config {
     retentionSeconds: number;
     /** Cache lifetime announced for the JWKS; a pending key must be published this long before promotion. */
     jwksMaxAgeSeconds: number;
+    /** How long a process keeps the signing-key table in memory before reading it again (a rotation by another process). */
+    cacheTtlSeconds: number;
   };
   mail: {
     smtpUrl: string | undefined;
@@ -159,6 +161,7 @@ const envSchema = z.object({
   TOKEN_CLOCK_TOLERANCE: duration('10', 0, 300),
   SIGNING_KEY_RETENTION: duration('1d', 60, 365 * 86_400),
   JWKS_MAX_AGE: duration('300', 0, 86_400),
+  SIGNING_KEY_CACHE_TTL: duration('60', 1, 3600),
   SMTP_URL: optional(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' })),
   MAIL_FROM: z.preprocess(empty, z.string().default('Enforcer <no-reply@localhost>')),
   GOOGLE_JWKS_URL: z.preprocess(
@@ -248,7 +251,11 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       refreshGraceSeconds: e.REFRESH_TOKEN_GRACE,
       clockToleranceSeconds: e.TOKEN_CLOCK_TOLERANCE,
     },
-    keys: { retentionSeconds: e.SIGNING_KEY_RETENTION, jwksMaxAgeSeconds: e.JWKS_MAX_AGE },
+    keys: {
+      retentionSeconds: e.SIGNING_KEY_RETENTION,
+      jwksMaxAgeSeconds: e.JWKS_MAX_AGE,
+      cacheTtlSeconds: e.SIGNING_KEY_CACHE_TTL,
+    },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     authMethods: {
       googleJwksUrl: e.GOOGLE_JWKS_URL,

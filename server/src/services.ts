@@ -98,6 +98,7 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     random,
     retentionSeconds: config.keys.retentionSeconds,
     minPendingAgeSeconds: config.keys.jwksMaxAgeSeconds,
+    cacheTtlSeconds: config.keys.cacheTtlSeconds,
   });
   const accessTokens = new AccessTokenService({
     keys,

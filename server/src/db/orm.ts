@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { migrations } from '../migrations/index.js';
 import { AuditChainSubscriber } from './audit-chain-subscriber.js';
 import { entities } from './entities.js';
@@ -60,10 +61,28 @@ export async function initOrm(databaseUrl: string, options: OrmOptions = {}): Pr
   return MikroORM.init(ormConfig(databaseUrl, options));
 }
 
-/** Applies every pending committed migration. Returns the names of those applied. */
+/** The advisory lock every migration run holds: processes starting together migrate one after the other. */
+const MIGRATION_LOCK = 'enforcer:migrations';
+
+/**
+ * Applies every pending committed migration. Returns the names of those applied. Several processes may
+ * start at once on one database (a rolling deploy, two replicas): each waits for a session-level
+ * advisory lock, held on a connection of its own for the whole run, so the second finds the work done
+ * instead of creating the same tables (which failed its start-up before).
+ */
 export async function runMigrations(orm: MikroORM): Promise<string[]> {
-  const applied = await orm.migrator.up();
-  return applied.map((migration) => migration.name);
+  const lock = new pg.Client({ connectionString: orm.config.get('clientUrl') });
+  // A connection lost while waiting ends the run through the query's rejection; the event must not crash.
+  lock.on('error', () => {});
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock(hashtextextended($1, 0))', [MIGRATION_LOCK]);
+    const applied = await orm.migrator.up();
+    return applied.map((migration) => migration.name);
+  } finally {
+    // Ending the session releases the lock.
+    await lock.end();
+  }
 }
 
 /**
