@@ -45,6 +45,11 @@ export const passkeySettingsSchema = z
     rp_name: z.string().trim().min(1).max(100).check(storableText).optional(),
     /** The web origins ceremonies may come from; each must be the rp id or a subdomain of it. */
     origins: z.array(webOriginSchema).min(1).max(10),
+    /**
+     * A signature counter that does not move forward (a cloned authenticator): `refuse` (default) refuses
+     * the sign-in; `disable` also removes the credential, so its clone and the original both stop working.
+     */
+    counter_regression: z.enum(['refuse', 'disable']).optional(),
   })
   .refine(
     (s) =>
