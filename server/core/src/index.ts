@@ -442,6 +442,19 @@ export {
   type ThrottleStore,
   throttleKinds,
 } from './throttle/ports.js';
+export {
+  type ClassLimits,
+  RATE_LIMITS,
+  type RateLimitClass,
+  type RateLimitCounterStore,
+  type RateLimitDecision,
+  RateLimiter,
+  type RateLimits,
+  type RateLimitState,
+  rateLimitClasses,
+  rateLimitClassOf,
+  rateLimitHeaders,
+} from './throttle/rate-limits.js';
 export * from './throttle/rules.js';
 export {
   clientSendKey,
