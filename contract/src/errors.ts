@@ -42,6 +42,8 @@ export const errorStatus = {
   account_deleted: 403,
   self_target: 403,
   impersonation_not_allowed: 403,
+  // Abuse limits (#18): a text to a country the tenant does not send to.
+  sms_destination_not_allowed: 403,
   // 404
   not_found: 404,
   // 405

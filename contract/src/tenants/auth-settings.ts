@@ -108,12 +108,32 @@ export const privySettingsSchema = z.strictObject({
 });
 export type PrivySettings = z.infer<typeof privySettingsSchema>;
 
+/**
+ * Phone codes (SMS): where the tenant's texts may go. SMS pumping sends codes to premium numbers in
+ * countries the app has no users in; an allow-list of country calling codes refuses them before anything
+ * is sent. Without the block, or without `allowed_calling_codes`, every destination is allowed.
+ */
+export const phoneSettingsSchema = z.strictObject({
+  /**
+   * E.164 prefixes a number must start with: country calling codes (`+1`, `+33`, `+44`), or a longer
+   * prefix to narrow a shared code (`+1` is the whole North American plan, Caribbean islands included).
+   */
+  allowed_calling_codes: z
+    .array(z.string().regex(/^\+[1-9]\d{0,5}$/, 'a calling code like +33 (an E.164 prefix)'))
+    .min(1)
+    .max(250)
+    .refine((codes) => new Set(codes).size === codes.length, 'each calling code once')
+    .optional(),
+});
+export type PhoneSettings = z.infer<typeof phoneSettingsSchema>;
+
 /** The stored settings (every block optional). */
 export const authSettingsSchema = z.strictObject({
   passkey: passkeySettingsSchema.optional(),
   google: googleSettingsSchema.optional(),
   siwe: siweSettingsSchema.optional(),
   privy: privySettingsSchema.optional(),
+  phone: phoneSettingsSchema.optional(),
 });
 export type AuthSettings = z.infer<typeof authSettingsSchema>;
 
@@ -124,6 +144,7 @@ export const authSettingsPatchSchema = z
     google: googleSettingsSchema.nullable().optional(),
     siwe: siweSettingsSchema.nullable().optional(),
     privy: privySettingsSchema.nullable().optional(),
+    phone: phoneSettingsSchema.nullable().optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, 'send at least one of passkey, google, siwe, privy');
+  .refine((b) => Object.keys(b).length > 0, 'send at least one of passkey, google, siwe, privy, phone');
 export type AuthSettingsPatch = z.infer<typeof authSettingsPatchSchema>;

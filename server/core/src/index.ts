@@ -153,6 +153,7 @@ export type {
   OtpScopeTransaction,
 } from './codes/ports.js';
 export { type CodeChannel, codePurpose, type SendCodeInput, sendCode } from './codes/send-code.js';
+export { assertSmsDestinationAllowed } from './codes/sms-destinations.js';
 export { type DiscoveryDeps, discoveryHandlers, openIdConfiguration } from './discovery/handlers.js';
 export { AppError, isAppError, refusalError } from './errors.js';
 export { groupDto, groupsHandlers } from './groups/handlers.js';
@@ -449,8 +450,8 @@ export {
   type RateLimitCounterStore,
   type RateLimitDecision,
   RateLimiter,
-  type RateLimits,
   type RateLimitState,
+  type RateLimits,
   rateLimitClasses,
   rateLimitClassOf,
   rateLimitHeaders,
