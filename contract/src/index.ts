@@ -109,9 +109,15 @@ export {
 // Sign-in methods beyond email codes, and linked identities
 export { authMethodRoutes } from './auth/method-routes';
 export {
+  type MfaEnrollBody,
+  type MfaEnrollConfirmBody,
+  type MfaEnrolledSignIn,
   type MfaStatus,
   type MfaVerifyBody,
   mfaContract,
+  mfaEnrollBodySchema,
+  mfaEnrollConfirmBodySchema,
+  mfaEnrolledSignInSchema,
   mfaStatusSchema,
   mfaTokenSchema,
   mfaVerifyBodySchema,
@@ -450,6 +456,8 @@ export {
   authSettingsSchema,
   type GoogleSettings,
   googleSettingsSchema,
+  type MfaSettings,
+  mfaSettingsSchema,
   type PasskeySettings,
   type PhoneSettings,
   type PrivySettings,

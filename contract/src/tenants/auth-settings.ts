@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { storableText } from '../common/text';
+import { identifierSchema } from '../policy/schema';
 
 /**
  * Per-tenant settings of the sign-in methods that need them: where passkeys are bound (relying
@@ -127,6 +128,23 @@ export const phoneSettingsSchema = z.strictObject({
 });
 export type PhoneSettings = z.infer<typeof phoneSettingsSchema>;
 
+/**
+ * Two-step verification the tenant requires (`require_mfa`): of `everyone`, of accounts holding one of
+ * `roles`, or of `none` (the default: each person chooses). A person it applies to who has no second factor
+ * enrols at sign-in, before the first token (`401 mfa_enrollment_required`).
+ */
+export const mfaSettingsSchema = z
+  .strictObject({
+    required: z.enum(['none', 'everyone', 'roles']),
+    /** With `required: roles`: the roles whose holders must use a second factor. */
+    roles: z.array(identifierSchema).min(1).max(50).optional(),
+  })
+  .refine((s) => (s.required === 'roles') === (s.roles !== undefined), {
+    message: 'roles goes with required: roles, and only with it',
+    path: ['roles'],
+  });
+export type MfaSettings = z.infer<typeof mfaSettingsSchema>;
+
 /** The stored settings (every block optional). */
 export const authSettingsSchema = z.strictObject({
   passkey: passkeySettingsSchema.optional(),
@@ -134,6 +152,7 @@ export const authSettingsSchema = z.strictObject({
   siwe: siweSettingsSchema.optional(),
   privy: privySettingsSchema.optional(),
   phone: phoneSettingsSchema.optional(),
+  mfa: mfaSettingsSchema.optional(),
 });
 export type AuthSettings = z.infer<typeof authSettingsSchema>;
 
@@ -145,6 +164,7 @@ export const authSettingsPatchSchema = z
     siwe: siweSettingsSchema.nullable().optional(),
     privy: privySettingsSchema.nullable().optional(),
     phone: phoneSettingsSchema.nullable().optional(),
+    mfa: mfaSettingsSchema.nullable().optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, 'send at least one of passkey, google, siwe, privy, phone');
+  .refine((b) => Object.keys(b).length > 0, 'send at least one of passkey, google, siwe, privy, phone, mfa');
 export type AuthSettingsPatch = z.infer<typeof authSettingsPatchSchema>;
