@@ -93,6 +93,8 @@ describe('route table', () => {
         'auth.siweNonce',
         'magicLink.request',
         'mfa.verify',
+        'mfa.enrollAtSignIn',
+        'mfa.confirmEnrollmentAtSignIn',
         'password.confirmReset',
         'password.requestReset',
       ].sort(),

@@ -83,11 +83,25 @@ export function registerRateLimit(
   app.register(plugin);
 
   let timer: NodeJS.Timeout | undefined;
+  // One warning per outage, not one a second: the database being down is reported elsewhere too.
+  let failing = false;
   app.addHook('onReady', async () => {
     timer = setInterval(() => {
-      limiter.sync().catch((error: unknown) => {
-        app.log.warn({ err: error }, 'could not sync the rate limit counters; counting locally meanwhile');
-      });
+      limiter.sync().then(
+        () => {
+          if (failing) app.log.info('rate limit counters synced again');
+          failing = false;
+        },
+        (error: unknown) => {
+          if (!failing) {
+            app.log.warn(
+              { err: error },
+              'could not sync the rate limit counters; counting locally meanwhile',
+            );
+          }
+          failing = true;
+        },
+      );
     }, settings.syncIntervalMs);
     timer.unref();
   });
