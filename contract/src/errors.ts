@@ -22,6 +22,7 @@ export const errorStatus = {
   refresh_token_invalid: 401,
   refresh_token_reused: 401,
   mfa_required: 401,
+  mfa_enrollment_required: 401,
   invalid_mfa_code: 401,
   mfa_token_invalid: 401,
   magic_link_invalid: 401,
@@ -42,6 +43,8 @@ export const errorStatus = {
   account_deleted: 403,
   self_target: 403,
   impersonation_not_allowed: 403,
+  // Abuse limits (#18): a text to a country the tenant does not send to.
+  sms_destination_not_allowed: 403,
   // 404
   not_found: 404,
   // 405
@@ -132,6 +135,8 @@ export const problemSchema = z.object({
   /**
    * Extension members of `mfa_required` (RFC 9457 §3.2): the password (or other first factor) was right
    * and the person has MFA on. Finish with `POST /auth/mfa/verify` and this token (single use, short-lived).
+   * Also of `mfa_enrollment_required` (the tenant requires MFA, the person has none yet): enrol with
+   * `POST /auth/mfa/enroll` and finish with `POST /auth/mfa/enroll/confirm` and this token.
    */
   mfa_token: z.string().optional(),
   mfa_token_expires_at: z.iso.datetime().optional(),

@@ -13,6 +13,7 @@ import { ChangeListener } from './http/principal-cache.js';
 import { clientInfo } from './http/request-context.js';
 import { AllowedOrigins, registerCors } from './plugins/cors.js';
 import { installErrorHandling } from './plugins/error-handler.js';
+import { registerRateLimit } from './plugins/rate-limit.js';
 import {
   clientErrorHandler,
   frameworkErrorHandler,
@@ -166,6 +167,7 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
     },
   });
   registerCors(app, origins);
+  registerRateLimit(app, { config, orm: deps.orm, clock: services.clock });
   // A tenant's allow-list changed through this process: it applies here at once (elsewhere within the TTL).
   app.addHook('onResponse', async (request, reply) => {
     if (

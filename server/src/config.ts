@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { allowedOriginsSchema } from '@enforcer/contract';
+import { type ClassLimits, RATE_LIMITS, type RateLimitClass, rateLimitClasses } from '@enforcer/core';
 import { z } from 'zod';
 
 /**
@@ -38,6 +39,16 @@ export interface Config {
   corsOrigins: string[];
   /** Codes and links one destination and one client address may be sent per clock hour. */
   sendLimits: { perDestinationPerHour: number; perClientPerHour: number };
+  /**
+   * The general rate limit on every route (`RATE_LIMIT_*`): per route class, requests per window per
+   * credential and per client address; counts synced with PostgreSQL every `syncIntervalMs`.
+   */
+  rateLimits: {
+    enabled: boolean;
+    windowSeconds: number;
+    syncIntervalMs: number;
+    classes: Record<RateLimitClass, ClassLimits>;
+  };
   tokens: {
     accessTtlSeconds: number;
     refreshIdleTtlSeconds: number;
@@ -149,6 +160,21 @@ const envSchema = z.object({
   ENFORCER_SELF_SERVE: z.preprocess(empty, z.stringbool().default(true)),
   SEND_LIMIT_PER_DESTINATION: z.preprocess(empty, z.coerce.number().int().min(1).max(1_000_000).default(5)),
   SEND_LIMIT_PER_CLIENT: z.preprocess(empty, z.coerce.number().int().min(1).max(1_000_000).default(30)),
+  RATE_LIMITS: z.preprocess(empty, z.stringbool().default(true)),
+  RATE_LIMIT_WINDOW: duration('60', 1, 3600),
+  RATE_LIMIT_SYNC_MS: z.preprocess(empty, z.coerce.number().int().min(20).max(60_000).default(1000)),
+  ...(Object.fromEntries(
+    rateLimitClasses.flatMap((routeClass) => {
+      const name = `RATE_LIMIT_${routeClass.toUpperCase().replace('-', '_')}`;
+      const defaults = RATE_LIMITS.classes[routeClass];
+      const count = (fallback: number) =>
+        z.preprocess(empty, z.coerce.number().int().min(1).max(1_000_000_000).default(fallback));
+      return [
+        [`${name}_PER_CREDENTIAL`, count(defaults.perCredential)],
+        [`${name}_PER_IP`, count(defaults.perIp)],
+      ];
+    }),
+  ) as Record<`RATE_LIMIT_${string}_PER_${'CREDENTIAL' | 'IP'}`, z.ZodType<number, unknown>>),
   ENFORCER_CORS_ORIGINS: z.preprocess(
     (value) =>
       typeof value === 'string' && value.trim() !== '' ? value.split(',').map((o) => o.trim()) : [],
@@ -243,6 +269,18 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     sendLimits: {
       perDestinationPerHour: e.SEND_LIMIT_PER_DESTINATION,
       perClientPerHour: e.SEND_LIMIT_PER_CLIENT,
+    },
+    rateLimits: {
+      enabled: e.RATE_LIMITS,
+      windowSeconds: e.RATE_LIMIT_WINDOW,
+      syncIntervalMs: e.RATE_LIMIT_SYNC_MS,
+      classes: Object.fromEntries(
+        rateLimitClasses.map((routeClass) => {
+          const name = `RATE_LIMIT_${routeClass.toUpperCase().replace('-', '_')}`;
+          const read = (suffix: string) => (e as unknown as Record<string, number>)[`${name}_${suffix}`]!;
+          return [routeClass, { perCredential: read('PER_CREDENTIAL'), perIp: read('PER_IP') }];
+        }),
+      ) as Record<RateLimitClass, ClassLimits>,
     },
     tokens: {
       accessTtlSeconds: e.ACCESS_TOKEN_TTL,

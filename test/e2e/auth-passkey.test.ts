@@ -334,6 +334,40 @@ describe('signing in with a passkey', () => {
     expect((await passkeyLogin(authenticator, { counter: 6, credential })).status).toBe(200);
   });
 
+  it('with counter_regression: disable, refuses and removes the credential (audited); the original stops working too', async () => {
+    const strict = await methodTenant(db, {
+      providers: ['email_otp', 'passkey'],
+      settings: { passkey: { ...PASSKEY, counter_regression: 'disable' } },
+    });
+    const session = await signIn(api, uniqueEmail('pk-strict'), strict.code);
+    const authenticator = new SoftAuthenticator({ origin: ORIGIN });
+    const begun = await registerBegin(session.token);
+    const made = authenticator.create(begun.body.options);
+    const row = (
+      await registerFinish(session.token, {
+        challenge_id: begun.body.challenge_id,
+        credential: made.response,
+      })
+    ).body;
+    const login = async (counter: number) => {
+      const started = await api('POST', '/auth/passkey/login/begin', { body: { tenant_code: strict.code } });
+      return loginFinish(
+        started.body.challenge_id,
+        authenticator.get(started.body.options, { counter }),
+        strict.code,
+      );
+    };
+    expect((await login(5)).status).toBe(200);
+    expectProblem(await login(5), 401, 'invalid_credentials');
+    const disabled = await lastAudit(db, 'auth.passkey.disabled');
+    expect(disabled?.targetId).toBe(row.id);
+    expect(disabled?.details).toMatchObject({ reason: 'counter_regression', person_id: session.person.id });
+    expect((await api('GET', '/auth/passkey/credentials', { token: session.token })).body.data).toEqual([]);
+    // The genuine authenticator, counting on, is refused as well: the credential is gone.
+    expectProblem(await login(9), 401, 'invalid_credentials');
+    await expectAuditReason(db, 'unknown_credential');
+  });
+
   it('accepts authenticators that do not count (synced passkeys: always 0)', async () => {
     const { authenticator, row } = await withPasskey(
       new SoftAuthenticator({ origin: ORIGIN, counting: false }),

@@ -215,3 +215,52 @@ describe('the development SMS adapter', () => {
     await dev.close();
   });
 });
+
+describe('SMS destinations a tenant allows (auth_settings.phone.allowed_calling_codes)', () => {
+  it('set with PATCH /tenants/{id}: texts only numbers with an allowed calling code, refuses others with 403 before sending or counting', async () => {
+    const strict = await methodTenant(db, { providers: ['phone_otp'] });
+    const owner = await db.seedAccount({
+      tenantId: strict.id,
+      role: 'owner',
+      email: `owner-${counter}@example.com`,
+    });
+    const session = await server.signIn({ accountId: owner.accountId });
+    const patch = (body: unknown) =>
+      api('PATCH', `/tenants/${strict.id}`, { token: session.accessToken, body: { auth_settings: body } });
+    for (const bad of [
+      { allowed_calling_codes: ['33'] },
+      { allowed_calling_codes: [] },
+      { allowed_calling_codes: ['+0'] },
+    ]) {
+      expectProblem(await patch({ phone: bad }), 400, 'validation_failed');
+    }
+    const patched = await patch({ phone: { allowed_calling_codes: ['+33', '+4420'] } });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    expect(patched.body.auth_settings.phone).toEqual({ allowed_calling_codes: ['+33', '+4420'] });
+
+    const before = sent.length;
+    const allowed = await request(uniquePhone(), strict.code);
+    expect(allowed.status, JSON.stringify(allowed.body)).toBe(200);
+    expect(sent.length).toBe(before + 1);
+
+    const premium = '+88213' + String(++counter).padStart(6, '0');
+    const refused = await request(premium, strict.code);
+    expectProblem(refused, 403, 'sms_destination_not_allowed');
+    expect(sent.length).toBe(before + 1);
+    expect(await db.records('otpChallenges').find({ email: premium })).toEqual([]);
+    // +1 is allowed nowhere here: a Caribbean number of the North American plan is refused too.
+    expectProblem(
+      await request('+1242555' + String(++counter).padStart(4, '0'), strict.code),
+      403,
+      'sms_destination_not_allowed',
+    );
+
+    // Another tenant without the setting, and a code that only proves the number, still text anywhere.
+    expect((await request(premium)).status).toBe(200);
+    expect((await request(premium, null)).status).toBe(200);
+
+    // null removes the block: every destination again.
+    expect((await patch({ phone: null })).status).toBe(200);
+    expect((await request(premium, strict.code)).status).toBe(200);
+  });
+});

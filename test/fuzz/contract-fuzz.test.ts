@@ -10,7 +10,7 @@
 //   FUZZ_REPORT=1 pnpm exec vitest run test/fuzz        print the findings, do not fail
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { startTestServer, type TestServer } from '@enforcer/server/testing';
+import { RAISED_RATE_LIMITS, startTestServer, type TestServer } from '@enforcer/server/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
@@ -65,7 +65,7 @@ beforeAll(async () => {
     ENFORCER_ISSUER: 'http://localhost:8080/api/v1/enforcer',
   };
   enforcer = await startTestServer({ env: shared });
-  const env = { ...shared, DATABASE_URL: enforcer.db.url };
+  const env = { ...shared, ...RAISED_RATE_LIMITS, DATABASE_URL: enforcer.db.url };
   client = new pg.Client({ connectionString: enforcer.db.url });
   await client.connect();
 

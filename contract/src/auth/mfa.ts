@@ -82,6 +82,18 @@ export const stepUpResponseSchema = z.object({
 });
 export type StepUpResponse = z.infer<typeof stepUpResponseSchema>;
 
+/** `POST /auth/mfa/enroll`: the token of a sign-in that must enrol before its first token. */
+export const mfaEnrollBodySchema = z.strictObject({ mfa_token: mfaTokenSchema });
+export type MfaEnrollBody = z.infer<typeof mfaEnrollBodySchema>;
+
+/** `POST /auth/mfa/enroll/confirm`: the same token and the first code from the authenticator app. */
+export const mfaEnrollConfirmBodySchema = z.strictObject({ mfa_token: mfaTokenSchema, code: otpCodeSchema });
+export type MfaEnrollConfirmBody = z.infer<typeof mfaEnrollConfirmBodySchema>;
+
+/** The sign-in's tokens, and the ten recovery codes of the new second factor (shown once). */
+export const mfaEnrolledSignInSchema = tokenResponseSchema.extend({ recovery_codes: z.array(z.string()) });
+export type MfaEnrolledSignIn = z.infer<typeof mfaEnrolledSignInSchema>;
+
 const meta = routeMeta('MFA');
 
 export const mfaContract = c.router({
@@ -134,6 +146,28 @@ export const mfaContract = c.router({
       'The token works once, for 5 minutes, and burns after 5 wrong codes (`401 mfa_token_invalid`). A TOTP code already used in its time step is refused (`401 invalid_mfa_code`).',
     body: mfaVerifyBodySchema,
     responses: { 200: tokenResponseSchema, ...problems(401, 403) },
+    metadata: meta({ auth: 'none' }),
+  },
+  enrollAtSignIn: {
+    method: 'POST',
+    path: '/auth/mfa/enroll',
+    summary:
+      'Start the TOTP enrollment a tenant requires, with the `mfa_token` of `401 mfa_enrollment_required`',
+    description:
+      'Answers a new secret as `POST /auth/mfa/totp/enroll` does; the token stays usable for the confirmation. `401 mfa_token_invalid` for an unknown, used or expired token; `409 conflict` when the person has TOTP on already (finish with `POST /auth/mfa/verify`).',
+    body: mfaEnrollBodySchema,
+    responses: { 200: totpEnrollmentSchema, ...problems(401, 403, 409) },
+    metadata: meta({ auth: 'none' }),
+  },
+  confirmEnrollmentAtSignIn: {
+    method: 'POST',
+    path: '/auth/mfa/enroll/confirm',
+    summary:
+      'Confirm the required TOTP with a first code: MFA is on and the sign-in finishes (tokens and recovery codes)',
+    description:
+      'The token works once, for 5 minutes, and burns after 5 wrong codes (`401 mfa_token_invalid`). The session carries `mfa_at` = now.',
+    body: mfaEnrollConfirmBodySchema,
+    responses: { 200: mfaEnrolledSignInSchema, ...problems(401, 403, 409) },
     metadata: meta({ auth: 'none' }),
   },
   stepUp: {

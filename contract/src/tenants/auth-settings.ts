@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { storableText } from '../common/text';
+import { identifierSchema } from '../policy/schema';
 
 /**
  * Per-tenant settings of the sign-in methods that need them: where passkeys are bound (relying
@@ -45,6 +46,11 @@ export const passkeySettingsSchema = z
     rp_name: z.string().trim().min(1).max(100).check(storableText).optional(),
     /** The web origins ceremonies may come from; each must be the rp id or a subdomain of it. */
     origins: z.array(webOriginSchema).min(1).max(10),
+    /**
+     * A signature counter that does not move forward (a cloned authenticator): `refuse` (default) refuses
+     * the sign-in; `disable` also removes the credential, so its clone and the original both stop working.
+     */
+    counter_regression: z.enum(['refuse', 'disable']).optional(),
   })
   .refine(
     (s) =>
@@ -103,12 +109,50 @@ export const privySettingsSchema = z.strictObject({
 });
 export type PrivySettings = z.infer<typeof privySettingsSchema>;
 
+/**
+ * Phone codes (SMS): where the tenant's texts may go. SMS pumping sends codes to premium numbers in
+ * countries the app has no users in; an allow-list of country calling codes refuses them before anything
+ * is sent. Without the block, or without `allowed_calling_codes`, every destination is allowed.
+ */
+export const phoneSettingsSchema = z.strictObject({
+  /**
+   * E.164 prefixes a number must start with: country calling codes (`+1`, `+33`, `+44`), or a longer
+   * prefix to narrow a shared code (`+1` is the whole North American plan, Caribbean islands included).
+   */
+  allowed_calling_codes: z
+    .array(z.string().regex(/^\+[1-9]\d{0,5}$/, 'a calling code like +33 (an E.164 prefix)'))
+    .min(1)
+    .max(250)
+    .refine((codes) => new Set(codes).size === codes.length, 'each calling code once')
+    .optional(),
+});
+export type PhoneSettings = z.infer<typeof phoneSettingsSchema>;
+
+/**
+ * Two-step verification the tenant requires (`require_mfa`): of `everyone`, of accounts holding one of
+ * `roles`, or of `none` (the default: each person chooses). A person it applies to who has no second factor
+ * enrols at sign-in, before the first token (`401 mfa_enrollment_required`).
+ */
+export const mfaSettingsSchema = z
+  .strictObject({
+    required: z.enum(['none', 'everyone', 'roles']),
+    /** With `required: roles`: the roles whose holders must use a second factor. */
+    roles: z.array(identifierSchema).min(1).max(50).optional(),
+  })
+  .refine((s) => (s.required === 'roles') === (s.roles !== undefined), {
+    message: 'roles goes with required: roles, and only with it',
+    path: ['roles'],
+  });
+export type MfaSettings = z.infer<typeof mfaSettingsSchema>;
+
 /** The stored settings (every block optional). */
 export const authSettingsSchema = z.strictObject({
   passkey: passkeySettingsSchema.optional(),
   google: googleSettingsSchema.optional(),
   siwe: siweSettingsSchema.optional(),
   privy: privySettingsSchema.optional(),
+  phone: phoneSettingsSchema.optional(),
+  mfa: mfaSettingsSchema.optional(),
 });
 export type AuthSettings = z.infer<typeof authSettingsSchema>;
 
@@ -119,6 +163,8 @@ export const authSettingsPatchSchema = z
     google: googleSettingsSchema.nullable().optional(),
     siwe: siweSettingsSchema.nullable().optional(),
     privy: privySettingsSchema.nullable().optional(),
+    phone: phoneSettingsSchema.nullable().optional(),
+    mfa: mfaSettingsSchema.nullable().optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, 'send at least one of passkey, google, siwe, privy');
+  .refine((b) => Object.keys(b).length > 0, 'send at least one of passkey, google, siwe, privy, phone, mfa');
 export type AuthSettingsPatch = z.infer<typeof authSettingsPatchSchema>;

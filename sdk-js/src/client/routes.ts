@@ -58,6 +58,8 @@ export const routes = {
     disable: ['POST', '/api/v1/enforcer/auth/mfa/totp/disable', 'user'],
     regenerateRecoveryCodes: ['POST', '/api/v1/enforcer/auth/mfa/recovery-codes/regenerate', 'user'],
     verify: ['POST', '/api/v1/enforcer/auth/mfa/verify', 'none'],
+    enrollAtSignIn: ['POST', '/api/v1/enforcer/auth/mfa/enroll', 'none'],
+    confirmEnrollmentAtSignIn: ['POST', '/api/v1/enforcer/auth/mfa/enroll/confirm', 'none'],
     stepUp: ['POST', '/api/v1/enforcer/auth/mfa/step-up', 'user'],
   },
   magicLink: {

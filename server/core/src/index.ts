@@ -153,6 +153,7 @@ export type {
   OtpScopeTransaction,
 } from './codes/ports.js';
 export { type CodeChannel, codePurpose, type SendCodeInput, sendCode } from './codes/send-code.js';
+export { assertSmsDestinationAllowed } from './codes/sms-destinations.js';
 export { type DiscoveryDeps, discoveryHandlers, openIdConfiguration } from './discovery/handlers.js';
 export { AppError, isAppError, refusalError } from './errors.js';
 export { groupDto, groupsHandlers } from './groups/handlers.js';
@@ -442,6 +443,19 @@ export {
   type ThrottleStore,
   throttleKinds,
 } from './throttle/ports.js';
+export {
+  type ClassLimits,
+  RATE_LIMITS,
+  type RateLimitClass,
+  type RateLimitCounterStore,
+  type RateLimitDecision,
+  RateLimiter,
+  type RateLimitState,
+  type RateLimits,
+  rateLimitClasses,
+  rateLimitClassOf,
+  rateLimitHeaders,
+} from './throttle/rate-limits.js';
 export * from './throttle/rules.js';
 export {
   clientSendKey,

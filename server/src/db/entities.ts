@@ -14,7 +14,7 @@ import { RevocationEvent } from '../entities/revocations.js';
 import { RefreshToken, Session } from '../entities/sessions.js';
 import { SigningKey } from '../entities/signing-keys.js';
 import { Invite, Tenant } from '../entities/tenants.js';
-import { AuthThrottle, SendCounter } from '../entities/throttle.js';
+import { AuthThrottle, RateLimitCounter, SendCounter } from '../entities/throttle.js';
 
 /** Every entity the ORM knows. A new entity goes here, then `pnpm --filter @enforcer/server migration:create`. */
 export const entities = [
@@ -43,4 +43,5 @@ export const entities = [
   MagicLinkSetting,
   AuthThrottle,
   SendCounter,
+  RateLimitCounter,
 ];

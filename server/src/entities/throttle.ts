@@ -41,3 +41,19 @@ export const SendCounter = defineEntity({
   },
   indexes: [{ properties: ['windowStart'] }],
 });
+
+/**
+ * Requests counted by the general rate limit per key (route class + credential digest or client address) in
+ * its current fixed window, the total of every server process (`stores/postgres/rate-limits.ts`). The table
+ * is unlogged (the migration says why).
+ */
+export const RateLimitCounter = defineEntity({
+  name: 'RateLimitCounter',
+  tableName: 'rate_limit_counter',
+  properties: {
+    key: p.text().primary(),
+    windowStart: p.datetime(),
+    hits: p.integer(),
+  },
+  indexes: [{ properties: ['windowStart'] }],
+});

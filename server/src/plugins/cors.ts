@@ -69,7 +69,7 @@ export function registerCors(app: FastifyInstance, origins: AllowedOrigins): voi
     },
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     credentials: true,
-    exposedHeaders: ['etag', 'location', 'retry-after', 'x-request-id'],
+    exposedHeaders: ['etag', 'location', 'retry-after', 'x-request-id', 'ratelimit', 'ratelimit-policy'],
     // Browsers cap it (Chromium at 2 hours); ten minutes keeps a removed origin's preflights short-lived.
     maxAge: 600,
   });

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TokenResponse } from '@enforcer/contract';
-import { generateInviteCode, generateTenantCode, hashInviteCode } from '@enforcer/core';
+import { generateInviteCode, generateTenantCode, hashInviteCode, rateLimitClasses } from '@enforcer/core';
 import type { FilterQuery, InferEntity, MikroORM } from '@mikro-orm/postgresql';
 import { buildApp } from '../app.js';
 import { type Config, parseConfig } from '../config.js';
@@ -25,7 +25,7 @@ import { PasskeyCredential } from '../entities/passkeys.js';
 import { PasswordCredential } from '../entities/passwords.js';
 import { RefreshToken, Session } from '../entities/sessions.js';
 import { Invite, type ITenant, Tenant } from '../entities/tenants.js';
-import { AuthThrottle } from '../entities/throttle.js';
+import { AuthThrottle, RateLimitCounter } from '../entities/throttle.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import { cryptoRandom, type RandomSource } from '../lib/random.js';
 import { type ProvisionTenantInput, provisionTenant } from '../stores/postgres/provision-tenant.js';
@@ -34,14 +34,33 @@ export { type Clock, ManualClock } from '../lib/clock.js';
 export type { RandomSource } from '../lib/random.js';
 export { totpCode } from './totp.js';
 
+/**
+ * Every class of the general rate limit raised out of reach (`RATE_LIMIT_<CLASS>_PER_*`): for test servers
+ * (`testConfig`) and servers a test starts as a process (the contract fuzzer), so only the tests of the
+ * limit itself (test/e2e/rate-limits.test.ts) meet it.
+ */
+export const RAISED_RATE_LIMITS: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(
+    rateLimitClasses.flatMap((routeClass) => {
+      const name = `RATE_LIMIT_${routeClass.toUpperCase().replace('-', '_')}`;
+      return [
+        [`${name}_PER_CREDENTIAL`, '100000000'],
+        [`${name}_PER_IP`, '100000000'],
+      ];
+    }),
+  ),
+);
+
 /** A valid test configuration with a fresh master key; `env` overrides environment variables. */
 export function testConfig(env: Record<string, string> = {}): Config {
   // Test files ask for many codes from 127.0.0.1 and for few addresses: the send limits are raised unless a
   // test sets them (test/e2e/send-limits.test.ts runs with the defaults).
+  // The general rate limit likewise (test/e2e/rate-limits.test.ts sets its own).
   const parsed = parseConfig({
     NODE_ENV: 'test',
     SEND_LIMIT_PER_DESTINATION: '1000',
     SEND_LIMIT_PER_CLIENT: '1000',
+    ...RAISED_RATE_LIMITS,
     ...env,
   });
   return { ...parsed, masterKey: parsed.masterKey ?? randomBytes(32), masterKeySource: 'env' };
@@ -112,6 +131,7 @@ const records = {
   passkeys: PasskeyCredential,
   passwords: PasswordCredential,
   people: Person,
+  rateLimitCounters: RateLimitCounter,
   recoveryCodes: RecoveryCode,
   refreshTokens: RefreshToken,
   sessions: Session,

@@ -4,6 +4,56 @@ import { mfaUser, PASSWORD, passwordLogin, passwordUser, problem } from './_step
 
 export const scenarios: Scenario[] = [
   {
+    name: 'require_mfa: a person without a second factor enrols at sign-in with the mfa_token, then signs in through mfa_required',
+    steps: [
+      passwordUser('u'),
+      {
+        request: 'PATCH /tenants/{{u.id}}',
+        apiKey: '{{u.apiKey}}',
+        body: { auth_settings: { mfa: { required: 'everyone' } } },
+        expect: { status: 200, body: { auth_settings: { mfa: { required: 'everyone' } } } },
+      },
+      passwordLogin(
+        'u',
+        '{{u_email}}',
+        {
+          ...problem(401, 'mfa_enrollment_required'),
+          body: { mfa_token: { $match: '^emt_' }, mfa_methods: ['totp'] },
+        },
+        { save: 'held' },
+      ),
+      {
+        request: 'POST /auth/mfa/enroll',
+        body: { mfa_token: '{{held.body.mfa_token}}' },
+        expect: { status: 200, body: { qr_code: { $match: '^data:image/png;base64,' } } },
+        save: 'enrollment',
+      },
+      {
+        request: 'POST /auth/mfa/enroll/confirm',
+        body: { mfa_token: '{{held.body.mfa_token}}', code: '000000' },
+        expect: problem(401, 'invalid_mfa_code'),
+      },
+      {
+        request: 'POST /auth/mfa/enroll/confirm',
+        body: { mfa_token: '{{held.body.mfa_token}}', code: { $totp: '{{enrollment.body.secret}}' } },
+        expect: {
+          status: 200,
+          body: {
+            recovery_codes: { $length: 10 },
+            token: { $jwt: { amr: ['pwd', 'totp', 'mfa'], mfa_at: { $nowSeconds: 0 } } },
+          },
+        },
+      },
+      {
+        request: 'POST /auth/mfa/enroll/confirm',
+        body: { mfa_token: '{{held.body.mfa_token}}', code: { $totp: '{{enrollment.body.secret}}' } },
+        expect: problem(401, 'mfa_token_invalid'),
+      },
+      { advanceClock: 30 },
+      passwordLogin('u', '{{u_email}}', problem(401, 'mfa_required')),
+    ],
+  },
+  {
     name: 'TOTP: mfa_required with an mfa_token, verify with a code, tokens carry mfa_at; no replay',
     steps: [
       mfaUser('u'),

@@ -3,6 +3,7 @@ import type { ClientInfo } from '../caller.js';
 import { type IssuedOtp, type OtpService, otpRefusal } from '../codes/otp.js';
 import type { OtpScope } from '../codes/ports.js';
 import { type CodeChannel, codePurpose, sendCode } from '../codes/send-code.js';
+import { assertSmsDestinationAllowed } from '../codes/sms-destinations.js';
 import { refusalError } from '../errors.js';
 import type { Clock } from '../platform.js';
 import type { UnitOfWork } from '../store.js';
@@ -37,7 +38,8 @@ export interface CodeRequestDeps {
  * signs in to that tenant (`POST /auth/login`); without one it only proves the address. The core's
  * `sendCode` makes the answer the same whether or not the address belongs to anyone, and sends nothing for
  * a tenant that does not accept the channel's method. Each issued code is audited (`auth.otp.requested`)
- * and counted against the send limits (`countSend`: `429 rate_limited`) in the unit of work that issues it.
+ * and counted against the send limits (`countSend`: `429 rate_limited`) in the unit of work that issues it;
+ * a text to a number outside the tenant's allowed calling codes is `403 sms_destination_not_allowed`.
  */
 export async function requestCode(
   deps: CodeRequestDeps,
@@ -59,6 +61,8 @@ export async function requestCode(
     exposeCode: deps.exposeCodes,
     issue: (scope) =>
       deps.uow.transaction(async (repos) => {
+        // Before counting: a refused destination spends nothing and sends nothing.
+        if (channel === 'sms') assertSmsDestinationAllowed(tenant, address);
         await countSend(
           repos,
           deps.clock.now(),

@@ -1,4 +1,11 @@
-import type { contract, MfaVerifyBody, SecondFactor, TokenResponse } from '@enforcer/contract';
+import type {
+  contract,
+  MfaEnrollConfirmBody,
+  MfaEnrolledSignIn,
+  MfaVerifyBody,
+  SecondFactor,
+  TokenResponse,
+} from '@enforcer/contract';
 import { statusRefusal } from '../accounts/status.js';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
 import type { SessionTokens } from '../auth/open-session.js';
@@ -73,18 +80,8 @@ export function mfaHandlers(deps: MfaHandlerDeps): Handlers<typeof contract.mfa>
    */
   const verify = async (body: MfaVerifyBody, client: ClientInfo): Promise<MfaOutcome<TokenResponse>> =>
     uow.transaction(async (repos) => {
-      const token = body.mfa_token;
-      if (!token.startsWith(MFA_TOKEN_PREFIX) || token.length > 100) throw mfaTokenInvalid();
-      const challenge = await repos.mfa.findChallenge(await webCryptoHashing.sha256(token));
+      const challenge = await liveChallenge(repos, body.mfa_token);
       const now = clock.now();
-      if (
-        !challenge ||
-        challenge.consumedAt ||
-        challenge.expiresAt <= now ||
-        challenge.attempts >= MFA_CHALLENGE_MAX_ATTEMPTS
-      ) {
-        throw mfaTokenInvalid();
-      }
       const { accountId, personId, tenantId } = challenge;
       const failed = (reason: string, error: AppError) => {
         repos.audit.record({
@@ -132,7 +129,97 @@ export function mfaHandlers(deps: MfaHandlerDeps): Handlers<typeof contract.mfa>
       return { ok: true as const, value: session.response };
     });
 
+  /**
+   * The challenge of an MFA-gated sign-in, live (not spent, not expired, not burnt by wrong codes), or
+   * `401 mfa_token_invalid`.
+   */
+  const liveChallenge = async (repos: Repositories, token: string) => {
+    if (!token.startsWith(MFA_TOKEN_PREFIX) || token.length > 100) throw mfaTokenInvalid();
+    const challenge = await repos.mfa.findChallenge(await webCryptoHashing.sha256(token));
+    const now = clock.now();
+    if (
+      !challenge ||
+      challenge.consumedAt ||
+      challenge.expiresAt <= now ||
+      challenge.attempts >= MFA_CHALLENGE_MAX_ATTEMPTS
+    ) {
+      throw mfaTokenInvalid();
+    }
+    return challenge;
+  };
+
+  /**
+   * `POST /auth/mfa/enroll/confirm`: the sign-in the tenant held back until the person enrols. A right first
+   * code turns TOTP on (`factors.confirm`: recovery codes, audited `auth.mfa.enabled`), spends the challenge
+   * and opens the session with `mfa_at` = now; a wrong one counts on the challenge (5 burn it) and on the
+   * throttle, as at `POST /auth/mfa/verify`.
+   */
+  const confirmAtSignIn = async (
+    body: MfaEnrollConfirmBody,
+    client: ClientInfo,
+  ): Promise<MfaOutcome<MfaEnrolledSignIn>> =>
+    uow.transaction(async (repos) => {
+      const challenge = await liveChallenge(repos, body.mfa_token);
+      const now = clock.now();
+      const { accountId, personId, tenantId } = challenge;
+      const failed = (reason: string, error: AppError) => {
+        repos.audit.record({
+          action: 'auth.login.failed',
+          actor: { type: 'account', id: accountId },
+          tenantId,
+          target: { type: 'mfa_challenge', id: challenge.id },
+          ...client,
+          details: { provider: challenge.provider, stage: 'mfa_enrollment', reason },
+        });
+        return { ok: false as const, error };
+      };
+      const confirmed = await factors.confirm(repos, {
+        personId,
+        tenantId,
+        accountId,
+        code: body.code,
+        client,
+      });
+      if (!confirmed.ok) {
+        const attempts = challenge.attempts + 1;
+        await repos.mfa.updateChallenge(challenge.id, { attempts });
+        const burnt = attempts >= MFA_CHALLENGE_MAX_ATTEMPTS;
+        return failed(confirmed.error.code, burnt ? mfaTokenInvalid() : confirmed.error);
+      }
+      await repos.mfa.updateChallenge(challenge.id, { consumedAt: now });
+      const account = await repos.accounts.find(tenantId, accountId);
+      const refusal = account
+        ? statusRefusal(account)
+        : new AppError('account_inactive', 'This account is gone');
+      if (refusal) return failed(refusal.code, refusal);
+      const amr = [...new Set([...challenge.amr, ...amrOfSecondFactor('totp')])];
+      const session = await deps.sessions.open(repos, { accountId, amr, client, mfaAt: now });
+      repos.audit.record({
+        action: 'auth.login.succeeded',
+        actor: { type: 'account', id: accountId },
+        tenantId,
+        target: { type: 'session', id: session.sessionId },
+        ...client,
+        details: { provider: challenge.provider, amr, second_factor: 'totp', enrolled: true },
+      });
+      return { ok: true as const, value: { ...session.response, recovery_codes: confirmed.value } };
+    });
+
   return {
+    enrollAtSignIn: async ({ body }, ctx) => {
+      const enrollment = await uow.transaction(async (repos) => {
+        const { personId, tenantId, accountId } = await liveChallenge(repos, body.mfa_token);
+        return factors.enroll(repos, { personId, tenantId, accountId, client: ctx.client });
+      });
+      return { status: 200, body: { ...enrollment, qr_code: await deps.qrCode(enrollment.otpauth_uri) } };
+    },
+
+    confirmEnrollmentAtSignIn: async ({ body }, ctx) => {
+      const outcome = await confirmAtSignIn(body, ctx.client);
+      if (!outcome.ok) throw outcome.error;
+      return { status: 200, body: outcome.value };
+    },
+
     status: async (_request, ctx) => {
       const { personId } = userOf(ctx);
       return { status: 200, body: await uow.read((repos) => factors.status(repos, personId)) };

@@ -5,6 +5,8 @@ import { AppError } from '../errors.js';
 import { base32, base32With, checkTotp, TOTP_SECRET_BYTES } from '../methods/totp.js';
 import { addSeconds, base64url, type Clock, type RandomSource, webCryptoHashing } from '../platform.js';
 import type { Repositories } from '../store.js';
+import { authSettingsOf } from '../tenants/auth-settings.js';
+import type { TenantRecord } from '../tenants/ports.js';
 import { personIdentifier } from '../throttle/rules.js';
 import type { SignInThrottle, ThrottleSubject } from '../throttle/sign-in-throttle.js';
 import type { TotpFactorRecord } from './ports.js';
@@ -319,6 +321,16 @@ export interface SecondFactorRequest {
   provider: string;
   amr: readonly string[];
   client: Partial<ClientInfo>;
+  /** The tenant requires a second factor of this account (`auth_settings.mfa`: `mfaRequiredOf`). */
+  required?: boolean;
+}
+
+/** Does the tenant's `auth_settings.mfa` require a second factor of an account holding `roles`? */
+export function mfaRequiredOf(tenant: TenantRecord, roles: readonly string[]): boolean {
+  const setting = authSettingsOf(tenant.authSettings).mfa;
+  if (!setting || setting.required === 'none') return false;
+  if (setting.required === 'everyone') return true;
+  return roles.some((role) => setting.roles?.includes(role));
 }
 
 /**
@@ -334,7 +346,9 @@ export async function requireSecondFactor(
   input: SecondFactorRequest,
 ): Promise<AppError | null> {
   if (input.amr.some((value) => MULTI_FACTOR_AMR.includes(value))) return null;
-  if ((await repos.mfa.findTotp(input.personId))?.enabledAt == null) return null;
+  const enrolled = (await repos.mfa.findTotp(input.personId))?.enabledAt != null;
+  // Not enrolled: the sign-in goes on unless the tenant requires a factor, then it must enrol first.
+  if (!enrolled && !input.required) return null;
   const now = deps.clock.now();
   const token = MFA_TOKEN_PREFIX + base64url(deps.random.bytes(32));
   const expiresAt = addSeconds(now, MFA_CHALLENGE_TTL_SECONDS);
@@ -355,13 +369,26 @@ export async function requireSecondFactor(
     consumedAt: null,
   });
   repos.audit.record({
-    action: 'auth.login.mfa_required',
+    action: enrolled ? 'auth.login.mfa_required' : 'auth.login.mfa_enrollment_required',
     actor: { type: 'account', id: input.accountId },
     tenantId: input.tenantId,
     target: { type: 'mfa_challenge', id },
     ...input.client,
     details: { provider: input.provider, amr: [...input.amr] },
   });
+  if (!enrolled) {
+    return new AppError(
+      'mfa_enrollment_required',
+      'This app requires two-step verification: enrol with POST /auth/mfa/enroll and the mfa_token, then confirm with POST /auth/mfa/enroll/confirm',
+      {
+        extensions: {
+          mfa_token: token,
+          mfa_token_expires_at: expiresAt.toISOString(),
+          mfa_methods: ['totp'],
+        },
+      },
+    );
+  }
   return new AppError(
     'mfa_required',
     'This account uses two-step verification: finish signing in with POST /auth/mfa/verify and the mfa_token',
@@ -385,5 +412,6 @@ export const secondFactorGate = (deps: { clock: Clock; random: RandomSource }): 
       provider: input.provider,
       amr: input.amr,
       client: input.client,
+      required: mfaRequiredOf(input.tenant, input.account.roles),
     }),
 });

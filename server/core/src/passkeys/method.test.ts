@@ -123,6 +123,31 @@ describe('passkeySignIn', () => {
     expect(db.tables.audit.map((event) => event.action)).toEqual(['auth.passkey.counter_regression']);
   });
 
+  it('with counter_regression: disable, also removes the credential and audits that', async () => {
+    const { db, begin, finish } = setup(3);
+    const disabling = {
+      ...tenant,
+      authSettings: {
+        passkey: { rp_id: 'app.example', origins: ['https://app.example'], counter_regression: 'disable' },
+      },
+    };
+    expect(await finish(await begin(), {}, disabling)).toMatchObject({
+      ok: false,
+      code: 'invalid_credentials',
+      reason: 'counter_regression',
+    });
+    expect(db.tables.passkeys.has(stored.id)).toBe(false);
+    const events = db.tables.audit.map((event) => [event.action, event.targetId, event.details]);
+    expect(events).toEqual([
+      ['auth.passkey.counter_regression', stored.id, expect.objectContaining({ stored_counter: 5 })],
+      [
+        'auth.passkey.disabled',
+        stored.id,
+        expect.objectContaining({ reason: 'counter_regression', person_id: personId }),
+      ],
+    ]);
+  });
+
   it("refuses another person's user handle, another relying party and an unconfigured tenant", async () => {
     const { db, begin, finish, seen } = setup(6);
     expect(

@@ -14,7 +14,8 @@ const refused = (reason: string, detail = 'The passkey could not be verified'): 
  *   owner's;
  * - the signature, origin (one of the tenant's), relying party id, user presence and verification verify;
  * - the signature counter moves forward: a counter that does not (a cloned authenticator) is refused and
- *   audited (`auth.passkey.counter_regression`). Authenticators that do not count (always 0) pass.
+ *   audited (`auth.passkey.counter_regression`); with the tenant's `counter_regression: disable` the
+ *   credential is also removed (`auth.passkey.disabled`). Authenticators that do not count (always 0) pass.
  * The person is the credential's owner.
  */
 export function passkeySignIn(deps: PasskeyDeps): SignInMethod<'passkey'> {
@@ -69,6 +70,23 @@ export function passkeySignIn(deps: PasskeyDeps): SignInMethod<'passkey'> {
           ...client,
           details: { stored_counter: stored, presented_counter: presented, rp_id: rp.id },
         });
+        if (configured.settings.counter_regression === 'disable') {
+          // The tenant chose to take a possibly cloned credential out of use: neither copy signs in again.
+          await repos.passkeys.delete(credential.id);
+          repos.audit.record({
+            action: 'auth.passkey.disabled',
+            actor: { type: 'system' },
+            tenantId: tenant.id,
+            target: { type: 'passkey_credential', id: credential.id },
+            ...client,
+            details: {
+              reason: 'counter_regression',
+              person_id: credential.personId,
+              credential_id: credential.credentialId,
+              rp_id: rp.id,
+            },
+          });
+        }
         return refused(
           'counter_regression',
           'The passkey could not be verified (its signature counter went backwards)',
