@@ -197,6 +197,31 @@ export const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'SMS destinations: a number outside the tenant allowed calling codes is 403 sms_destination_not_allowed, nothing sent',
+    steps: [
+      seedTenant('t'),
+      allow('t', ['email_otp', 'phone_otp']),
+      {
+        request: 'PATCH /tenants/{{t.id}}',
+        apiKey: '{{t.apiKey}}',
+        body: { auth_settings: { phone: { allowed_calling_codes: ['+44'] } } },
+        expect: { status: 200, body: { auth_settings: { phone: { allowed_calling_codes: ['+44'] } } } },
+      },
+      { let: { phone: { $phone: '+1555' } } },
+      {
+        request: 'POST /auth/otp/request',
+        body: { phone: '{{phone}}', tenant_code: '{{t.code}}' },
+        expect: problem(403, 'sms_destination_not_allowed'),
+      },
+      { let: { uk: { $phone: '+4420' } } },
+      {
+        request: 'POST /auth/otp/request',
+        body: { phone: '{{uk}}', tenant_code: '{{t.code}}' },
+        expect: { body: { sent: true, channel: 'sms', code: SIX_DIGITS } },
+      },
+    ],
+  },
+  {
     name: 'phone linking: a proven phone is linked (201, then 200), then signs in as that person; wrong or login-purpose codes are 401, a phone of someone else 409',
     steps: [
       seedTenant('t'),
