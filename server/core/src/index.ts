@@ -50,6 +50,12 @@ export {
   canonicalJson,
   chainEvent,
   chainHash,
+  erasePersonalFields,
+  newPersonalSalt,
+  PERSONAL_DETAIL_KEYS,
+  personalDigest,
+  personalFieldsIntact,
+  publicDetails,
   verifyAuditChain,
 } from './audit/chain.js';
 export {
