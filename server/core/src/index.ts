@@ -362,6 +362,16 @@ export {
   groupResource,
 } from './policy/resources.js';
 export { policyEtag, stableStringify, type TenantPolicy } from './policy/tenant-policy.js';
+export { ERASURE_REASON, erasePerson, erasureKeys, keyIsTheirs } from './privacy/erasure.js';
+export {
+  type DeletionRequestRecord,
+  type DeletionRequestStatus,
+  deletionRequestStatuses,
+  type ErasureActor,
+  type ErasureCounts,
+  type PersonalValues,
+  type PrivacyStore,
+} from './privacy/ports.js';
 export { type Refusal, type Result, refuse, success } from './result.js';
 export {
   compactSnapshot,

@@ -132,6 +132,11 @@ export const notPersonalData: Record<string, Record<string, string>> = {
   },
   auth_challenge: { purpose: 'a ceremony name', value_hash: "a challenge's hash (random)" },
   auth_throttle: { kind: 'a kind word' },
+  deletion_request: {
+    status: 'a status word',
+    processed_by_type: 'a kind word',
+    processed_by_id: "the admin's account or API key id (the person's own ids are uuid columns)",
+  },
   idempotency_key: { key: "the client's random idempotency key", request_hash: "a request's hash" },
   invite: {
     role: 'a role name',

@@ -17,6 +17,7 @@ import { Migration20261206120000_account_roles } from './Migration20261206120000
 import { Migration20261206120100_account_provisioning } from './Migration20261206120100_account_provisioning.js';
 import { Migration20261206130000_audit_chain } from './Migration20261206130000_audit_chain.js';
 import { Migration20261206180000_audit_personal_commitment } from './Migration20261206180000_audit_personal_commitment.js';
+import { Migration20261206180100_deletion_requests } from './Migration20261206180100_deletion_requests.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261123174748_initial', class: Migration20261123174748_initial },
@@ -53,4 +54,5 @@ export const migrations: MigrationObject[] = [
     name: 'Migration20261206180000_audit_personal_commitment',
     class: Migration20261206180000_audit_personal_commitment,
   },
+  { name: 'Migration20261206180100_deletion_requests', class: Migration20261206180100_deletion_requests },
 ];
