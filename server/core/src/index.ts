@@ -364,6 +364,17 @@ export {
 export { policyEtag, stableStringify, type TenantPolicy } from './policy/tenant-policy.js';
 export { ERASURE_REASON, erasePerson, erasureKeys, keyIsTheirs } from './privacy/erasure.js';
 export {
+  DELETION_JOB_BATCH,
+  DELETION_PROOF_MAX_AGE_MS,
+  deletionRequestView,
+  type PrivacyDeps,
+  pendingDeletionOf,
+  personalDataExport,
+  privacyHandlers,
+  processDeletion,
+  processDueDeletions,
+} from './privacy/handlers.js';
+export {
   type DeletionRequestRecord,
   type DeletionRequestStatus,
   deletionRequestStatuses,
