@@ -151,7 +151,9 @@ describe('GET /auth/me/export', () => {
       expect(text).not.toContain(createHash('sha256').update(secret).digest('base64url'));
     }
     // No field that carries a secret by its name (`credentials.password` is only whether one exists).
-    expect(text.match(/"(token_hash|code_hash|key_hash|value_hash|secret|secret_sealed|public_key)":/g)).toBeNull();
+    expect(
+      text.match(/"(token_hash|code_hash|key_hash|value_hash|secret|secret_sealed|public_key)":/g),
+    ).toBeNull();
     expect(exported.credentials.password).toBe(false);
   });
 
