@@ -5,7 +5,7 @@
 // every session is over, and both tenants' audit chains still verify.
 import { createHash, randomBytes } from 'node:crypto';
 import { processDueDeletions } from '@enforcer/core';
-import { ManualClock } from '@enforcer/server/testing';
+import { ManualClock, totpCode } from '@enforcer/server/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initOrm } from '../../server/src/db/orm.js';
 import { TenantPolicyService } from '../../server/src/domains/policy/tenant-policy.js';
@@ -116,6 +116,12 @@ async function leftovers(values: string[]): Promise<string[]> {
   return found;
 }
 
+/** Admins' tokens outlive the clock's moves in this file only if signed in again. */
+async function refreshAdmins() {
+  for (const m of [a.admin, a.member])
+    m.token = (await server.signIn({ accountId: m.accountId })).accessToken;
+}
+
 const verifyChain = async (apiKey: string) => expectOk(await api('GET', '/audit-events/verify', { apiKey }));
 
 describe('GET /auth/me/export', () => {
@@ -209,7 +215,49 @@ describe('deletion requests', () => {
     );
   });
 
+  it('with a second factor, a fresh sign-in is not enough: a step-up is', async () => {
+    const p = await person();
+    const enrollment = expectOk(await api('POST', '/auth/mfa/totp/enroll', { token: p.inA.token }));
+    expectOk(
+      await api('POST', '/auth/mfa/totp/confirm', {
+        token: p.inA.token,
+        body: { code: await totpCode(enrollment.secret, clock.now()) },
+      }),
+    );
+    secrets.push(enrollment.secret);
+    // A session opened a moment ago, without the second factor.
+    const fresh = await server.signIn({ accountId: p.inA.account.id, amr: ['otp'] });
+    expectProblem(
+      await api('POST', '/auth/me/deletion', { token: fresh.accessToken, body: {} }),
+      403,
+      'step_up_required',
+    );
+    clock.advance(30);
+    const stepped = expectOk(
+      await api('POST', '/auth/mfa/step-up', {
+        token: fresh.accessToken,
+        body: { code: await totpCode(enrollment.secret, clock.now()) },
+      }),
+    );
+    const asked = expectOk(await api('POST', '/auth/me/deletion', { token: stepped.token, body: {} }), 201);
+    expect(asked.status).toBe('pending');
+    // Ten minutes later the step-up is stale, but the pending request is answered as it is.
+    clock.advance(11 * 60);
+    expect(
+      expectOk(await api('POST', '/auth/me/deletion', { token: stepped.token, body: {} })),
+    ).toMatchObject({
+      id: asked.id,
+    });
+    expectOk(await api('DELETE', '/auth/me/deletion', { token: stepped.token }));
+    expectProblem(
+      await api('POST', '/auth/me/deletion', { token: stepped.token, body: {} }),
+      403,
+      'step_up_required',
+    );
+  });
+
   it('an admin erases the person: no personal value left in any declared column, sessions over, chains whole', async () => {
+    await refreshAdmins();
     const p = await person();
     const asked = expectOk(await api('POST', '/auth/me/deletion', { token: p.inA.token, body: {} }), 201);
 
@@ -272,6 +320,7 @@ describe('deletion requests', () => {
   });
 
   it('the job erases once the grace period (a tenant setting) has ended', async () => {
+    await refreshAdmins();
     expectOk(await api('PATCH', '/privacy-settings', { apiKey: a.apiKey, body: { deletion_grace_days: 2 } }));
     expect(expectOk(await api('GET', '/privacy-settings', { token: a.admin.token }))).toEqual({
       deletion_grace_days: 2,

@@ -103,6 +103,20 @@ export function privacyStoreContract(name: string, harness: () => PrivacyStoreHa
         lastUsedAt: null,
       });
       await repos.persons.updateProfile(s.person, { displayName: `Name ${tag}` });
+      await repos.passkeys.create({
+        personId: s.person,
+        credentialId: `cred-${tag}-${unique()}`,
+        publicKey: `pk-${tag}`,
+        counter: 0,
+        transports: ['internal'],
+        deviceType: 'multiDevice',
+        backedUp: true,
+        rpId: 'app.example.com',
+        aaguid: null,
+        name: `Passkey ${tag}`,
+        createdAt: at,
+        lastUsedAt: null,
+      });
       const sessionId = crypto.randomUUID();
       await repos.sessions.insertSession(
         {
@@ -181,13 +195,14 @@ export function privacyStoreContract(name: string, harness: () => PrivacyStoreHa
         }),
       );
       expect(result).toMatchObject({ accounts: 1, sessionsEnded: 1 });
-      expect(result.counts).toMatchObject({ person_identity: 1, refresh_token: 1 });
+      expect(result.counts).toMatchObject({ person_identity: 1, passkey_credential: 1, refresh_token: 1 });
 
       await uow.read(async (repos) => {
         const person = await repos.persons.find(s.person);
         expect(person).toMatchObject({ email: null, profile: { displayName: null } });
         expect(await repos.persons.findByEmail(s.email)).toBeNull();
         expect(await repos.identities.ofPerson(s.person)).toEqual([]);
+        expect(await repos.passkeys.ofPerson(s.person)).toEqual([]);
         expect(await repos.sessions.findSessionByTokenHash('hash-mine')).toBeNull();
         const session = await repos.sessions.findSession(mine.sessionId);
         expect(session).toMatchObject({ ip: null, userAgent: null, revokeReason: 'person_erased' });
@@ -235,6 +250,7 @@ export function privacyStoreContract(name: string, harness: () => PrivacyStoreHa
       await s.uow.read(async (repos) => {
         expect(await repos.persons.findByEmail(s.email)).toMatchObject({ id: s.person });
         expect(await repos.identities.ofPerson(s.person)).toHaveLength(1);
+        expect(await repos.passkeys.ofPerson(s.person)).toHaveLength(1);
         expect(await repos.sessions.findSessionByTokenHash('hash-kept')).toMatchObject({ revokedAt: null });
         expect(JSON.stringify(await repos.auditEvents.chain(s.tenant, 0, 1000))).toContain('agent-kept');
       });
