@@ -154,12 +154,12 @@ export class PostgresPrivacyStore implements PrivacyStore {
       [personId],
     );
     const clients = await this.#em.execute<{ ip: string | null; user_agent: string | null }[]>(
-      `select "ip", "user_agent" from "session" where "person_id" = ? and ("ip" is not null or "user_agent" is not null)
+      `select "ip", "user_agent" from "session" where ("person_id" = ? or "actor_account_id" in (select jsonb_array_elements_text(?::jsonb)::uuid)) and ("ip" is not null or "user_agent" is not null)
        union select "ip", "user_agent" from "mfa_challenge" where "person_id" = ? and ("ip" is not null or "user_agent" is not null)
        union select "ip", "user_agent" from "audit_event" where ("ip" is not null or "user_agent" is not null) and (
          ("actor_type" in ('account', 'person') and "actor_id" in (select jsonb_array_elements_text(?::jsonb)))
          or ("target_type" in ('account', 'person') and "target_id" in (select jsonb_array_elements_text(?::jsonb))))`,
-      [personId, personId, ids, ids],
+      [personId, list(accountIds), personId, ids, ids],
     );
     const present = (values: (string | null | undefined)[]) => [
       ...new Set(values.filter((v): v is string => typeof v === 'string' && v !== '')),
@@ -245,8 +245,10 @@ export class PostgresPrivacyStore implements PrivacyStore {
     );
     await run(
       'session',
-      `update "session" set "ip" = null, "user_agent" = null where "person_id" = ? and ("ip" is not null or "user_agent" is not null)`,
-      [personId],
+      // Their own sessions, and those their accounts held as someone else (the client was theirs).
+      `update "session" set "ip" = null, "user_agent" = null where ("person_id" = ? or "actor_account_id" in (select jsonb_array_elements_text(?::jsonb)::uuid))
+       and ("ip" is not null or "user_agent" is not null)`,
+      [personId, accountIds],
     );
     await run(
       'magic_link_token',

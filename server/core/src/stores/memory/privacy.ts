@@ -95,7 +95,11 @@ export class MemoryPrivacyStore implements PrivacyStore {
     const seen = (ip: string | null, userAgent: string | null) => {
       if (ip !== null || userAgent !== null) clients.set(JSON.stringify([ip, userAgent]), { ip, userAgent });
     };
-    for (const s of tables.sessions.values()) if (s.personId === personId) seen(s.ip, s.userAgent);
+    const theirs = new Set(accountIds);
+    for (const s of tables.sessions.values()) {
+      if (s.personId === personId || (s.actorAccountId && theirs.has(s.actorAccountId)))
+        seen(s.ip, s.userAgent);
+    }
     for (const c of tables.mfaChallenges.values()) if (c.personId === personId) seen(c.ip, c.userAgent);
     const about = aboutPerson(personId, accountIds);
     for (const e of tables.audit) if (about(e)) seen(e.ip, e.userAgent);
@@ -168,8 +172,10 @@ export class MemoryPrivacyStore implements PrivacyStore {
     dropFrom('mfa_challenge', tables.mfaChallenges, (c) => c.personId === personId);
     const sessionIds = new Set<string>();
     for (const session of tables.sessions.values()) {
-      if (session.personId !== personId) continue;
-      sessionIds.add(session.id);
+      // Their own sessions, and those their accounts held as someone else (the client was theirs).
+      const actedByThem = !!session.actorAccountId && accounts.has(session.actorAccountId);
+      if (session.personId !== personId && !actedByThem) continue;
+      if (session.personId === personId) sessionIds.add(session.id);
       if (session.ip !== null || session.userAgent !== null) {
         tables.sessions.set(session.id, { ...session, ip: null, userAgent: null });
         count('session', 1);
