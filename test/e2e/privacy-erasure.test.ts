@@ -319,6 +319,27 @@ describe('deletion requests', () => {
     expect(back.account.id).not.toBe(p.inA.account.id);
   });
 
+  it('an erased admin leaves no address on the sessions they held as someone else', async () => {
+    await refreshAdmins();
+    const owner = await a.addAccount('owner');
+    const client = newClient();
+    const target = await a.addAccount('member');
+    const impersonated = expectOk(
+      await api('POST', `/accounts/${target.accountId}/impersonate`, {
+        token: owner.token,
+        body: { reason: 'support ticket' },
+        headers: headersOf(client),
+      }),
+    );
+    const asked = expectOk(await api('POST', '/auth/me/deletion', { token: owner.token, body: {} }), 201);
+    expect(await leftovers([client.ip, client.userAgent])).not.toEqual([]);
+    expectOk(await api('POST', `/deletion-requests/${asked.id}/process`, { apiKey: a.apiKey }));
+    expect(await leftovers([client.ip, client.userAgent, owner.email])).toEqual([]);
+    // The impersonation session ended with its actor.
+    expect((await api('GET', '/auth/me', { token: impersonated.token })).status).toBe(401);
+    expect(await verifyChain(a.apiKey)).toMatchObject({ ok: true });
+  });
+
   it('the job erases once the grace period (a tenant setting) has ended', async () => {
     await refreshAdmins();
     expectOk(await api('PATCH', '/privacy-settings', { apiKey: a.apiKey, body: { deletion_grace_days: 2 } }));
