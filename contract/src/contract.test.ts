@@ -48,7 +48,9 @@ describe('route table', () => {
     //   its members, GET/DELETE /tenants/{id}/invites/... and resend)
     // + PATCH /auth/me (issue #14: the person's profile)
     // + PATCH /accounts/{id} and PATCH /auth/me/metadata (issue #14: account metadata)
-    expect(routes.length).toBe(105);
+    // + POST /auth/mfa/enroll and /auth/mfa/enroll/confirm (issue #18: enrolment that require_mfa demands)
+    // + privacy (issue #15: export, deletion x3, deletion requests x2, privacy settings x2)
+    expect(routes.length).toBe(113);
   });
 
   it('puts every route under the base path, once per method and path', () => {

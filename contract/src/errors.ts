@@ -72,6 +72,8 @@ export const errorStatus = {
   idempotency_key_reused: 409,
   // Account metadata (#14): an object of public, private or user metadata would pass its size limit.
   metadata_too_large: 400,
+  // Privacy (#15): asking for erasure needs a fresh proof (a step-up, or a fresh sign-in without a second factor).
+  step_up_required: 403,
   // 408
   request_timeout: 408,
   // 412

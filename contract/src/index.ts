@@ -218,8 +218,10 @@ export {
   otpRequestBodySchema,
   otpRequestEmailBodySchema,
   otpRequestResponseSchema,
+  type PendingDeletion,
   type PermissionsResponse,
   type Person,
+  pendingDeletionSchema,
   permissionsResponseSchema,
   personSchema,
   type RefreshBody,
@@ -408,6 +410,24 @@ export {
 } from './openapi';
 // Password strength rules (NIST SP 800-63B).
 export * from './passwords';
+// Privacy (#15)
+export { privacyContract } from './privacy/contract';
+export {
+  type DeletionRequest,
+  defaultDeletionGraceDays,
+  deletionRequestSchema,
+  deletionRequestStatusSchema,
+  listDeletionRequestsQuerySchema,
+  type OwnDeletion,
+  ownDeletionSchema,
+  type PersonalDataExport,
+  type PrivacySettings,
+  personalDataExportSchema,
+  privacySettingsSchema,
+  processDeletionResponseSchema,
+  requestDeletionBodySchema,
+  updatePrivacySettingsBodySchema,
+} from './privacy/schemas';
 export { revocationsContract } from './revocations/contract';
 // Revocations (the feed offline verifiers poll)
 export {

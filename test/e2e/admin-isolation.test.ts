@@ -16,6 +16,7 @@ let aMemberSessionId: string;
 let aInviteId: string;
 /** An audit event of tenant A (#15). */
 let aEventId: string;
+let aDeletionId: string;
 
 beforeAll(async () => {
   a = await seedTenant(server, 'Tenant A');
@@ -49,6 +50,9 @@ beforeAll(async () => {
     201,
   );
   aEventId = expectOk(await api('GET', '/audit-events?limit=1', { apiKey: a.apiKey })).data[0].id;
+  // Privacy (#15): a person of A asks to be erased.
+  const leaving = await a.addAccount('member');
+  aDeletionId = expectOk(await api('POST', '/auth/me/deletion', { token: leaving.token, body: {} }), 201).id;
 });
 
 interface Route {
@@ -136,6 +140,8 @@ const routesOnA = (): Route[] => [
   },
   // Audit (#15).
   { method: 'GET', path: () => `/audit-events/${aEventId}` },
+  // Privacy (#15).
+  { method: 'POST', path: () => `/deletion-requests/${aDeletionId}/process` },
 ];
 
 /** Every admin route that needs a credential (paths on A; the lists and the policy included). */
@@ -167,6 +173,14 @@ const credentialRoutes = (): Route[] => [
   { method: 'GET', path: () => '/audit-settings' },
   { method: 'PATCH', path: () => '/audit-settings', body: () => ({ audit_retention_days: 30 }) },
   { method: 'GET', path: () => '/auth/activity' },
+  // Privacy (#15).
+  { method: 'GET', path: () => '/deletion-requests' },
+  { method: 'GET', path: () => '/privacy-settings' },
+  { method: 'PATCH', path: () => '/privacy-settings', body: () => ({ deletion_grace_days: 1 }) },
+  { method: 'GET', path: () => '/auth/me/export' },
+  { method: 'POST', path: () => '/auth/me/deletion', body: () => ({}) },
+  { method: 'GET', path: () => '/auth/me/deletion' },
+  { method: 'DELETE', path: () => '/auth/me/deletion' },
   { method: 'POST', path: () => '/authorize', body: () => ({ action: 'a.b' }) },
   { method: 'POST', path: () => '/authorize/batch', body: () => ({ checks: [{ action: 'a.b' }] }) },
   {
@@ -214,6 +228,9 @@ describe("another tenant's credentials", () => {
     });
     expectOk(await api('GET', '/groups', { apiKey: a.apiKey }));
     expectOk(await api('GET', '/auth/me', { token: a.member.token }));
+    // A's deletion request is still pending: B could neither process nor see it.
+    const pending = expectOk(await api('GET', '/deletion-requests?status=pending', { apiKey: a.apiKey }));
+    expect(pending.data.map((r: { id: string }) => r.id)).toContain(aDeletionId);
   });
 
   it("cannot impersonate A's accounts: 404 with B's owner token (an API key may not impersonate at all)", async () => {
@@ -255,6 +272,7 @@ describe("another tenant's credentials", () => {
       a.member.accountId,
       a.apiKeyId,
       aGroupId,
+      aDeletionId,
     ]);
     for (const path of [
       '/groups',
@@ -268,6 +286,8 @@ describe("another tenant's credentials", () => {
       '/audit-events?limit=100',
       '/audit-events/export?from=2020-01-01T00:00:00Z&to=2040-01-01T00:00:00Z',
       '/audit-events/verify',
+      // Privacy (#15): B's deletion requests are B's.
+      '/deletion-requests?limit=100',
     ]) {
       for (const credential of [{ token: b.owner.token }, { apiKey: b.apiKey }]) {
         const body = JSON.stringify(expectOk(await api('GET', path, credential)));

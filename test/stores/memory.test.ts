@@ -18,6 +18,7 @@ import { passkeyStoreContract } from './passkeys.contract';
 import { passwordStoreContract } from './passwords.contract';
 import { personStoreContract } from './persons.contract';
 import { tenantPolicyStoreContract } from './policies.contract';
+import { privacyStoreContract } from './privacy.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
@@ -149,3 +150,16 @@ auditStoreContract('memory', () => ({
   uowAt: (clock) => new MemoryDatabase({ now: () => clock.now() }),
   seedTenant: async () => crypto.randomUUID(),
 }));
+
+privacyStoreContract('memory', () => {
+  const db = new MemoryDatabase();
+  return {
+    uow: db,
+    seedTenant: async () => crypto.randomUUID(),
+    seedAccount: (tenantId, { email, role }) =>
+      db.transaction(async (repos) => {
+        const person = await repos.persons.create({ email, emailVerifiedAt: db.now() });
+        return (await repos.accounts.create({ personId: person.id, tenantId, role })).id;
+      }),
+  };
+});

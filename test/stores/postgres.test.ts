@@ -20,6 +20,7 @@ import { passkeyStoreContract } from './passkeys.contract';
 import { passwordStoreContract } from './passwords.contract';
 import { personStoreContract } from './persons.contract';
 import { tenantPolicyStoreContract } from './policies.contract';
+import { privacyStoreContract } from './privacy.contract';
 import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
@@ -187,4 +188,11 @@ describe('PostgresUnitOfWork.read', () => {
 auditStoreContract('postgres', () => ({
   uowAt: (clock) => new PostgresUnitOfWork({ orm: db.orm, clock, policies: new TenantPolicyService() }),
   seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
+}));
+
+privacyStoreContract('postgres', () => ({
+  uow: new PostgresUnitOfWork({ orm: db.orm, clock: systemClock, policies: new TenantPolicyService() }),
+  seedTenant,
+  seedAccount: async (tenantId, { email, role }) =>
+    (await seedAccount(db.orm, { tenant: { id: tenantId } as ITenant, email, role })).account.id,
 }));

@@ -42,6 +42,13 @@ export type Person = z.infer<typeof personSchema>;
  * What every sign-in returns (login, refresh, tenant join and switch, invite accept,
  * self-serve): an access token for one tenant plus the refresh token bound to it.
  */
+/**
+ * A deletion the person asked for and can still cancel (#15, `DELETE /auth/me/deletion`): shown by a
+ * sign-in's answer and `GET /auth/me`, null when none is pending.
+ */
+export const pendingDeletionSchema = z.object({ id: idSchema, scheduled_for: timestampSchema });
+export type PendingDeletion = z.infer<typeof pendingDeletionSchema>;
+
 export const tokenResponseSchema = z.object({
   /** The access token (JWT, `typ: at+jwt`); send it as `Authorization: Bearer`. */
   token: z.string(),
@@ -53,6 +60,8 @@ export const tokenResponseSchema = z.object({
   account: accountSchema,
   person: personSchema,
   tenant: tenantSchema,
+  /** The person's pending deletion (#15), on answers that open a session; absent on a refresh. */
+  pending_deletion: pendingDeletionSchema.nullable().optional(),
 });
 export type TokenResponse = z.infer<typeof tokenResponseSchema>;
 
@@ -224,6 +233,8 @@ export const meResponseSchema = z.object({
   roles: z.array(z.string()),
   groups: z.array(z.string()),
   session: sessionSchema,
+  /** The person's pending deletion (#15), or null. */
+  pending_deletion: pendingDeletionSchema.nullable(),
 });
 export type MeResponse = z.infer<typeof meResponseSchema>;
 

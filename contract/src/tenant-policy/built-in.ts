@@ -51,6 +51,9 @@ export const managementActions = [
   'audit.read',
   // Provisioning accounts (#14).
   'accounts.create',
+  // Privacy (#15): the tenant's deletion requests, and erasing a person before the grace period ends.
+  'privacy.read',
+  'privacy.process',
 ] as const;
 
 /** Does holding pattern `held` grant everything pattern `wanted` grants? (`*` covers all, `a.*` covers `a.b` and `a.*.c`.) */

@@ -80,6 +80,8 @@ export function defaultPolicy(): PolicyDocument {
           'revocations.read',
           'sessions.*',
           'audit.read',
+          'privacy.read',
+          'privacy.process',
         ],
       },
       member: { description: 'A signed-in user of the app', permissions: ['tenants.read', 'roles.read'] },

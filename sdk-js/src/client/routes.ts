@@ -136,4 +136,14 @@ export const routes = {
     get: ['GET', '/api/v1/enforcer/audit-events/:id', 'user'],
     activity: ['GET', '/api/v1/enforcer/auth/activity', 'user'],
   },
+  privacy: {
+    export: ['GET', '/api/v1/enforcer/auth/me/export', 'user'],
+    requestDeletion: ['POST', '/api/v1/enforcer/auth/me/deletion', 'user'],
+    deletion: ['GET', '/api/v1/enforcer/auth/me/deletion', 'user'],
+    cancelDeletion: ['DELETE', '/api/v1/enforcer/auth/me/deletion', 'user'],
+    listRequests: ['GET', '/api/v1/enforcer/deletion-requests', 'user'],
+    processRequest: ['POST', '/api/v1/enforcer/deletion-requests/:id/process', 'user'],
+    settings: ['GET', '/api/v1/enforcer/privacy-settings', 'user'],
+    updateSettings: ['PATCH', '/api/v1/enforcer/privacy-settings', 'user'],
+  },
 } as const satisfies RouteTree;

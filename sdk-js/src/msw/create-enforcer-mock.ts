@@ -35,6 +35,7 @@ import {
   newApiKey,
   passwordHandlers,
   policyHandlers,
+  privacyHandlers,
   revocationsHandlers,
   rolesHandlers,
   secondFactorGate,
@@ -300,6 +301,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       retryAfterSeconds: 1,
     }),
     audit: auditHandlers({ uow: store.db, clock: store.db }),
+    privacy: privacyHandlers({ uow: store.db, clock: store.db }),
     revocations: revocationsHandlers({
       uow: store.db,
       retentionSeconds: feedRetentionSeconds(tokens.settings.accessTtl, tokens.settings.clockTolerance),

@@ -50,6 +50,12 @@ export {
   canonicalJson,
   chainEvent,
   chainHash,
+  erasePersonalFields,
+  newPersonalSalt,
+  PERSONAL_DETAIL_KEYS,
+  personalDigest,
+  personalFieldsIntact,
+  publicDetails,
   verifyAuditChain,
 } from './audit/chain.js';
 export {
@@ -357,6 +363,27 @@ export {
   groupResource,
 } from './policy/resources.js';
 export { policyEtag, stableStringify, type TenantPolicy } from './policy/tenant-policy.js';
+export { ERASURE_REASON, erasePerson, erasureKeys, keyIsTheirs } from './privacy/erasure.js';
+export {
+  DELETION_JOB_BATCH,
+  DELETION_PROOF_MAX_AGE_MS,
+  deletionRequestView,
+  type PrivacyDeps,
+  pendingDeletionOf,
+  personalDataExport,
+  privacyHandlers,
+  processDeletion,
+  processDueDeletions,
+} from './privacy/handlers.js';
+export {
+  type DeletionRequestRecord,
+  type DeletionRequestStatus,
+  deletionRequestStatuses,
+  type ErasureActor,
+  type ErasureCounts,
+  type PersonalValues,
+  type PrivacyStore,
+} from './privacy/ports.js';
 export { type Refusal, type Result, refuse, success } from './result.js';
 export {
   compactSnapshot,

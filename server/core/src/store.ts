@@ -11,6 +11,7 @@ import type { PasskeyStore } from './passkeys/ports.js';
 import type { PasswordStore } from './passwords/ports.js';
 import type { IdentityStore, PersonStore } from './persons/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
+import type { PrivacyStore } from './privacy/ports.js';
 import type { RevocationFeedStore } from './revocations/ports.js';
 import type { SessionStore } from './sessions/ports.js';
 import type { InviteStore, TenantMembers, TenantStore } from './tenants/ports.js';
@@ -63,6 +64,8 @@ export interface Repositories {
   sessions: SessionStore;
   /** One-time codes' challenges: a sign-in's spent code or counted wrong try commits with it. */
   codes: OtpChallengeStore;
+  /** Deletion requests and the per-table work of erasing a person (#15). */
+  privacy: PrivacyStore;
 }
 
 /**

@@ -24,7 +24,10 @@ describe('Migration20261206130000_audit_chain', () => {
           [crypto.randomUUID(), tenantId, action, JSON.stringify(details), at],
         );
     await insert(tenant, 'auth.login.succeeded', '2026-01-01T00:00:01Z', { b: 2, a: [1, { z: true }] });
-    await insert(tenant, 'auth.login.failed', '2026-01-01T00:00:02Z', { reason: 'wrong_code' });
+    await insert(tenant, 'auth.login.failed', '2026-01-01T00:00:02Z', {
+      reason: 'wrong_code',
+      email: 'old@example.com',
+    });
     await insert(null, 'keys.rotated', '2026-01-01T00:00:03Z', {});
     await insert(tenant, 'api_key.created', '2026-01-01T00:00:04Z', { n: 0.30000000000000004 });
 
@@ -45,5 +48,19 @@ describe('Migration20261206130000_audit_chain', () => {
       );
     expect(await verify(tenant)).toMatchObject({ checked: 4, firstBreak: null, lastSeq: 4 });
     expect(await verify(null)).toMatchObject({ checked: 1, firstBreak: null });
+
+    // Re-chained with the personal-data commitment (Migration20261206180000): erasing an old event's
+    // personal fields, as erasure does, leaves the chain whole; editing one does not.
+    const connection = orm.em.getConnection();
+    await connection.execute(
+      `update audit_event set details = details - 'email', personal_salt = null where tenant_id = ? and seq = 2`,
+      [tenant],
+    );
+    expect(await verify(tenant)).toMatchObject({ checked: 4, firstBreak: null });
+    await connection.execute(
+      `update audit_event set details = details || '{"email":"forged@example.com"}' where tenant_id = ? and seq = 2`,
+      [tenant],
+    );
+    expect((await verify(tenant)).firstBreak).toMatchObject({ seq: 2, reason: 'hash_mismatch' });
   });
 });

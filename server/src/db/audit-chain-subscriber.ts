@@ -60,6 +60,8 @@ export class AuditChainSubscriber implements EventSubscriber {
         event.seq = sealed.seq;
         event.prevHash = sealed.prevHash;
         event.hash = sealed.hash;
+        event.personalSalt = sealed.personalSalt;
+        event.personalDigest = sealed.personalDigest;
         uow.recomputeSingleChangeSet(event);
         head = { seq: sealed.seq, hash: sealed.hash };
       }

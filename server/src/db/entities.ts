@@ -10,6 +10,7 @@ import { MfaChallenge, RecoveryCode, TotpCredential } from '../entities/mfa.js';
 import { OtpChallenge } from '../entities/otp-challenges.js';
 import { PasskeyCredential } from '../entities/passkeys.js';
 import { PasswordCredential } from '../entities/passwords.js';
+import { DeletionRequest } from '../entities/privacy.js';
 import { RevocationEvent } from '../entities/revocations.js';
 import { RefreshToken, Session } from '../entities/sessions.js';
 import { SigningKey } from '../entities/signing-keys.js';
@@ -38,6 +39,7 @@ export const entities = [
   PasswordCredential,
   TotpCredential,
   RecoveryCode,
+  DeletionRequest,
   MfaChallenge,
   MagicLinkToken,
   MagicLinkSetting,

@@ -40,6 +40,12 @@ export const AuditEvent = defineEntity({
     seq: p.bigint('number'),
     prevHash: p.text().nullable(),
     hash: p.text(),
+    /**
+     * The salted commitment to the event's personal fields (ip, user agent, personal details keys): the chain
+     * hashes the digest, so erasure (which nulls the fields and the salt) leaves the chain whole.
+     */
+    personalSalt: p.text().nullable(),
+    personalDigest: p.text(),
   },
   // One event per place in a chain, tenant-less events included (`nulls not distinct`): a guard behind the lock.
   uniques: [

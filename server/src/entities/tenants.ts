@@ -41,6 +41,8 @@ export const Tenant = defineEntity({
     policyEtag: p.text().nullable(),
     /** How long audit events are kept (`PATCH /audit-settings`); null: the default, 365 days. */
     auditRetentionDays: p.integer().nullable(),
+    /** How long a deletion request waits before the person is erased (#15); null: the default, 30 days. */
+    deletionGraceDays: p.integer().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

@@ -16,6 +16,8 @@ import { Migration20261206110000_impersonation } from './Migration20261206110000
 import { Migration20261206120000_account_roles } from './Migration20261206120000_account_roles.js';
 import { Migration20261206120100_account_provisioning } from './Migration20261206120100_account_provisioning.js';
 import { Migration20261206130000_audit_chain } from './Migration20261206130000_audit_chain.js';
+import { Migration20261206180000_audit_personal_commitment } from './Migration20261206180000_audit_personal_commitment.js';
+import { Migration20261206180100_deletion_requests } from './Migration20261206180100_deletion_requests.js';
 import { Migration20261206183000_rate_limit_counters } from './Migration20261206183000_rate_limit_counters.js';
 
 export const migrations: MigrationObject[] = [
@@ -50,7 +52,9 @@ export const migrations: MigrationObject[] = [
   },
   { name: 'Migration20261206130000_audit_chain', class: Migration20261206130000_audit_chain },
   {
-    name: 'Migration20261206183000_rate_limit_counters',
-    class: Migration20261206183000_rate_limit_counters,
+    name: 'Migration20261206180000_audit_personal_commitment',
+    class: Migration20261206180000_audit_personal_commitment,
   },
+  { name: 'Migration20261206180100_deletion_requests', class: Migration20261206180100_deletion_requests },
+  { name: 'Migration20261206183000_rate_limit_counters', class: Migration20261206183000_rate_limit_counters },
 ];

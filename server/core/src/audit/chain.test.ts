@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, chainEvent, verifyAuditChain } from './chain.js';
+import { canonicalJson, chainEvent, erasePersonalFields, personalDigest, verifyAuditChain } from './chain.js';
 import { auditFields, outcomeOfAction } from './ports.js';
 import { sha256Hex } from './sha256.js';
 
@@ -91,5 +91,69 @@ describe('the hash chain', () => {
   it('starts after a purge at the oldest kept event', async () => {
     const kept = chain().filter((e) => e.seq > 2);
     expect(await verify(kept)).toMatchObject({ checked: 3, firstSeq: 3, firstBreak: null });
+  });
+
+  describe('personal data (#15): hashed through a salted commitment', () => {
+    const personal = () => {
+      const events = [];
+      let head = null;
+      for (let i = 0; i < 4; i++) {
+        const event = chainEvent(
+          `00000000-0000-4000-8000-00000000010${i}`,
+          auditFields(
+            {
+              action: 'auth.login.failed',
+              actor: { type: 'anonymous' },
+              tenantId: 't',
+              ip: `203.0.113.${i}`,
+              userAgent: 'Firefox',
+              details: { reason: 'wrong_code', email: `p${i}@example.com` },
+            },
+            at,
+          ),
+          head,
+        );
+        events.push(event);
+        head = { seq: event.seq, hash: event.hash };
+      }
+      return events;
+    };
+
+    it('erasing an event keeps the chain whole and leaves no personal value in it', async () => {
+      const events = personal();
+      events[1] = erasePersonalFields(events[1]!);
+      expect(events[1]).toMatchObject({
+        ip: null,
+        userAgent: null,
+        personalSalt: null,
+        details: { reason: 'wrong_code' },
+      });
+      expect(JSON.stringify(events[1])).not.toContain('p1@example.com');
+      expect(await verify(events)).toMatchObject({ checked: 4, firstBreak: null });
+    });
+
+    it('the digest depends on the salt: two events with the same values do not share it', () => {
+      const fields = { ip: '203.0.113.1', userAgent: null, details: { email: 'a@example.com' } };
+      expect(personalDigest('aa', fields)).not.toBe(personalDigest('bb', fields));
+    });
+
+    it('catches an edited personal field, and one put back after erasure', async () => {
+      const edited = personal();
+      edited[2] = { ...edited[2]!, ip: '198.51.100.7' };
+      expect((await verify(edited)).firstBreak).toMatchObject({ seq: 3, reason: 'hash_mismatch' });
+
+      const detail = personal();
+      detail[2] = { ...detail[2]!, details: { ...detail[2]!.details, email: 'someone@example.com' } };
+      expect((await verify(detail)).firstBreak).toMatchObject({ seq: 3, reason: 'hash_mismatch' });
+
+      const refilled = personal();
+      refilled[0] = { ...erasePersonalFields(refilled[0]!), ip: '198.51.100.7' };
+      expect((await verify(refilled)).firstBreak).toMatchObject({ seq: 1, reason: 'hash_mismatch' });
+
+      // A public detail is still hashed directly: erasing does not let it change.
+      const reason = personal();
+      reason[3] = { ...erasePersonalFields(reason[3]!), details: { reason: 'other' } };
+      expect((await verify(reason)).firstBreak).toMatchObject({ seq: 4, reason: 'hash_mismatch' });
+    });
   });
 });

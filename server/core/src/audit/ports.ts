@@ -59,6 +59,14 @@ export interface AuditRecord {
   prevHash: string | null;
   /** `chainHash` of this event: SHA-256 over its canonical form and `prevHash`. */
   hash: string;
+  /**
+   * The random salt of the event's personal-data commitment (`personalDigest` in audit/chain.ts); null once
+   * the person's data was erased from the event (the salt goes with it, so the digest can no longer be
+   * checked against guesses of the erased values).
+   */
+  personalSalt: string | null;
+  /** SHA-256 over the salt and the event's personal fields (ip, user agent, personal details): what the chain hashes instead of them. */
+  personalDigest: string;
 }
 
 /** The port: add an event to the current unit of work. */
@@ -91,7 +99,10 @@ export const outcomeOfAction = (action: string): AuditOutcome =>
   FAILURE_WORD.test(action) ? 'failure' : 'success';
 
 /** The stored fields of an event before it is chained (every store writes these; the id is the store's). */
-export type AuditFields = Omit<AuditRecord, 'id' | 'seq' | 'prevHash' | 'hash'>;
+export type AuditFields = Omit<
+  AuditRecord,
+  'id' | 'seq' | 'prevHash' | 'hash' | 'personalSalt' | 'personalDigest'
+>;
 
 /**
  * Details as JSON gives them back (no undefined, no Date object, no -0): what is stored is what was hashed,

@@ -219,6 +219,7 @@ async function meOf(repos: Repositories, user: UserCaller): Promise<MeResponse> 
   if (!account || !person || !tenant || !session) {
     throw new AppError('unauthenticated', 'This call needs a signed-in user');
   }
+  const pending = await repos.privacy.pendingOf(user.personId);
   return {
     // Their own public and user metadata; private metadata never reaches the user.
     account: accountDto({ ...account, email: person.email, groups: user.groups }, 'readable'),
@@ -232,5 +233,6 @@ async function meOf(repos: Repositories, user: UserCaller): Promise<MeResponse> 
       expires_at: session.absoluteExpiresAt.toISOString(),
       ...(session.actorAccountId ? { act: { sub: session.actorAccountId } } : {}),
     },
+    pending_deletion: pending ? { id: pending.id, scheduled_for: pending.scheduledFor.toISOString() } : null,
   };
 }

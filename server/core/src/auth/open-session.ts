@@ -95,9 +95,16 @@ export class SessionTokens {
       },
       repos.sessions,
     );
+    const pending = await repos.privacy.pendingOf(grant.personId);
     return {
       sessionId: issued.session.id,
-      response: await this.#response(view, issued.session, issued.refreshToken),
+      response: {
+        ...(await this.#response(view, issued.session, issued.refreshToken)),
+        // Signing in during a deletion's grace period shows it: `DELETE /auth/me/deletion` cancels it.
+        pending_deletion: pending
+          ? { id: pending.id, scheduled_for: pending.scheduledFor.toISOString() }
+          : null,
+      },
     };
   }
 

@@ -10,7 +10,7 @@ export { scrubDetails };
 /**
  * Adds an audit event to the unit of work of `em` (persisted with the caller's transaction, so an event
  * is recorded exactly when the change it describes is). Its place in the tenant's hash chain is set when
- * the transaction flushes it (`AuditChainSubscriber`): `seq`, `prevHash` and `hash` here are placeholders.
+ * the transaction flushes it (`AuditChainSubscriber`): `seq`, `prevHash`, `hash` and the personal-data commitment here are placeholders.
  */
 export function recordAudit(em: EntityManager, clock: Clock, input: AuditInput): IAuditEvent {
   return em.create(AuditEvent, {
@@ -19,5 +19,7 @@ export function recordAudit(em: EntityManager, clock: Clock, input: AuditInput):
     seq: 0,
     prevHash: null,
     hash: '',
+    personalSalt: null,
+    personalDigest: '',
   });
 }

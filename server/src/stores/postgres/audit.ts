@@ -44,6 +44,8 @@ const toRecord = (row: IAuditEvent): AuditRecord => ({
   seq: Number(row.seq),
   prevHash: row.prevHash ?? null,
   hash: row.hash,
+  personalSalt: row.personalSalt ?? null,
+  personalDigest: row.personalDigest,
 });
 
 /** `LIKE` pattern of a literal prefix (`_` is common in event types and must not match any character). */

@@ -16,6 +16,7 @@ import { PostgresPasskeyStore } from './passkeys.js';
 import { PostgresPasswordStore } from './passwords.js';
 import { PostgresIdentityStore, PostgresPersonStore } from './persons.js';
 import { PostgresTenantPolicyStore } from './policies.js';
+import { PostgresPrivacyStore } from './privacy.js';
 import { PostgresRevocationFeed } from './revocations.js';
 import { PostgresSessionStore } from './sessions.js';
 import { PostgresInviteStore, PostgresTenantMembers, PostgresTenantStore } from './tenants.js';
@@ -51,6 +52,7 @@ const makers = (
   sessions: () => new PostgresSessionStore({ tx: em() }),
   codes: () => new PostgresOtpChallengeStore({ tx: em() }),
   mfa: () => new PostgresMfaStore(em()),
+  privacy: () => new PostgresPrivacyStore(em()),
 });
 
 /**

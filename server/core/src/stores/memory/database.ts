@@ -6,6 +6,7 @@ import type { OtpChallengeRecord } from '../../codes/ports.js';
 import type { MagicLinkRecord } from '../../magic-links/ports.js';
 import type { PasskeyRecord } from '../../passkeys/ports.js';
 import type { PasswordRecord } from '../../passwords/ports.js';
+import type { DeletionRequestRecord } from '../../privacy/ports.js';
 import type { RevocationEventRecord } from '../../revocations/ports.js';
 import type { RefreshTokenRecord, SessionRecord } from '../../sessions/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
@@ -34,6 +35,7 @@ import {
   MemoryPersonStore,
 } from './persons.js';
 import { MemoryPolicyCache, MemoryTenantPolicyStore } from './policies.js';
+import { MemoryPrivacyStore } from './privacy.js';
 import { MemoryRevocationFeed, recordRevocationEvent } from './revocations.js';
 import { MemorySessionStore } from './sessions.js';
 import {
@@ -99,6 +101,10 @@ export class MemoryTables implements MemoryMfaTables {
   mfaChallenges: MemoryMfaTables['mfaChallenges'] = new Map();
   /** Registered passkeys by id. */
   passkeys = new Map<string, PasskeyRecord>();
+  /** Persons' deletion requests by id (#15). */
+  deletionRequests = new Map<string, DeletionRequestRecord>();
+  /** Tenants' `deletion_grace_days` when set (the tenants table's column on PostgreSQL). */
+  deletionGrace = new Map<string, number>();
 }
 
 /**
@@ -163,6 +169,7 @@ export class MemoryDatabase implements UnitOfWork {
       codes: this.codes,
       mfa: new MemoryMfaStore(this),
       passkeys: new MemoryPasskeyStore(this),
+      privacy: new MemoryPrivacyStore(this),
     };
   }
 

@@ -29,6 +29,7 @@ export {
   personByEmail,
 } from './persons.js';
 export { type MemoryCompiledPolicy, MemoryPolicyCache, MemoryTenantPolicyStore } from './policies.js';
+export { MemoryPrivacyStore } from './privacy.js';
 export { MemoryRevocationFeed, recordRevocationEvent } from './revocations.js';
 export {
   groupNamed,

@@ -1,0 +1,184 @@
+/**
+ * The personal-data registry (#15): every column of the schema that can hold content (text, JSON, arrays,
+ * bytes) is declared here once, either as personal data with how erasing a person treats it, or as not
+ * personal with the reason. `test/e2e/personal-data.test.ts` reads PostgreSQL's information_schema and fails
+ * on a column declared in neither (or declared but gone), so a new column cannot be added without saying
+ * how it is erased. Ids, timestamps, numbers and booleans hold no personal content by themselves (ids are
+ * random UUIDs: pseudonymous once the person's row is erased) and are not listed.
+ *
+ * The erasure itself is the stores' `PrivacyStore.erasePerson` (server/core/src/privacy), which the e2e
+ * privacy test holds to this registry: after an erasure, no column declared here still holds any of the
+ * person's values. docs/privacy.md has the table in prose.
+ */
+
+/** What erasing a person does to a column's value in the rows that are theirs. */
+export type Erasure =
+  /** The person's rows are deleted (sign-in methods, secrets, short-lived challenges and counters). */
+  | 'delete_row'
+  /** Set to null in the person's rows; the row stays (its id is then a pseudonym). */
+  | 'set_null'
+  /** A JSON object emptied (`{}`) in the person's rows. */
+  | 'set_empty'
+  /**
+   * Audit events: ip, user agent and the personal keys of `details` removed from the events about the
+   * person, together with the commitment's salt; the event (pseudonymous ids, type, time) and the chain stay.
+   */
+  | 'erase_in_event';
+
+export interface PersonalColumn {
+  erasure: Erasure;
+  /** What it holds (and, when it matters, which rows are the person's). */
+  holds: string;
+}
+
+export const personalData: Record<string, Record<string, PersonalColumn>> = {
+  person: {
+    email: { erasure: 'set_null', holds: 'the primary email' },
+    display_name: { erasure: 'set_null', holds: 'the profile name' },
+    avatar_url: { erasure: 'set_null', holds: 'a picture of the person' },
+    locale: { erasure: 'set_null', holds: 'language preference' },
+    time_zone: { erasure: 'set_null', holds: 'where the person lives, roughly' },
+  },
+  account: {
+    public_metadata: { erasure: 'set_empty', holds: 'what the tenant stored about the person' },
+    private_metadata: { erasure: 'set_empty', holds: 'what the tenant stored about the person' },
+    user_metadata: { erasure: 'set_empty', holds: 'what the person stored' },
+    status_reason: { erasure: 'set_null', holds: "an admin's free text about the account" },
+  },
+  person_identity: {
+    subject: { erasure: 'delete_row', holds: 'phone number, wallet address, Google subject, Privy DID' },
+    email: { erasure: 'delete_row', holds: 'the email a provider vouched for' },
+  },
+  passkey_credential: {
+    credential_id: { erasure: 'delete_row', holds: "the authenticator's credential id" },
+    public_key: { erasure: 'delete_row', holds: "the authenticator's public key" },
+    transports: { erasure: 'delete_row', holds: 'how the authenticator connects' },
+    device_type: { erasure: 'delete_row', holds: 'single- or multi-device' },
+    rp_id: { erasure: 'delete_row', holds: 'the relying party the passkey is bound to' },
+    aaguid: { erasure: 'delete_row', holds: "the authenticator's model" },
+    name: { erasure: 'delete_row', holds: "the person's name for the passkey" },
+  },
+  password_credential: { hash: { erasure: 'delete_row', holds: "the password's hash" } },
+  totp_credential: { secret_sealed: { erasure: 'delete_row', holds: 'the TOTP secret (sealed)' } },
+  recovery_code: { code_hash: { erasure: 'delete_row', holds: 'recovery codes (hashed)' } },
+  session: {
+    ip: { erasure: 'set_null', holds: 'the address a session was opened from' },
+    user_agent: { erasure: 'set_null', holds: 'the browser a session was opened in' },
+  },
+  refresh_token: { token_hash: { erasure: 'delete_row', holds: "the sessions' refresh tokens (hashed)" } },
+  mfa_challenge: {
+    token_hash: { erasure: 'delete_row', holds: 'a pending second-factor challenge (hashed)' },
+    ip: { erasure: 'delete_row', holds: 'the address of the first factor' },
+    user_agent: { erasure: 'delete_row', holds: 'the browser of the first factor' },
+  },
+  invite: {
+    email: { erasure: 'delete_row', holds: 'invites addressed to the person or accepted by their accounts' },
+    phone: { erasure: 'delete_row', holds: 'invites addressed to the person' },
+  },
+  magic_link_token: { email: { erasure: 'delete_row', holds: "links sent to the person's email" } },
+  otp_challenge: { email: { erasure: 'delete_row', holds: "codes sent to the person's email or phone" } },
+  auth_challenge: {
+    data: {
+      erasure: 'delete_row',
+      holds: "a ceremony's memory (the email a login started with, a passkey name)",
+    },
+  },
+  auth_throttle: {
+    key: { erasure: 'delete_row', holds: "counters keyed by the person's email, phone or IP address" },
+    identifier: { erasure: 'delete_row', holds: "the person's email or phone" },
+  },
+  send_counter: {
+    key: { erasure: 'delete_row', holds: "counters keyed by the person's email, phone or IP address" },
+  },
+  idempotency_key: {
+    body: {
+      erasure: 'delete_row',
+      holds: 'a stored answer (a provisioned account, with its email) for 24 hours',
+    },
+  },
+  audit_event: {
+    ip: { erasure: 'erase_in_event', holds: 'the address a request came from' },
+    user_agent: { erasure: 'erase_in_event', holds: 'the browser a request came from' },
+    details: { erasure: 'erase_in_event', holds: 'email, phone, address, subject, display name keys' },
+    personal_salt: { erasure: 'erase_in_event', holds: "the commitment's salt (deleted with the values)" },
+  },
+};
+
+/** Columns that hold content but no personal data, and why. */
+export const notPersonalData: Record<string, Record<string, string>> = {
+  account: {
+    role: 'a role name of the tenant',
+    roles: 'role names of the tenant',
+    status: 'a status word',
+    status_changed_by: "the admin's account or API key id",
+  },
+  api_key: {
+    name: "the admin's label for a key",
+    prefix: "a key's public prefix",
+    key_hash: "a tenant's key (hashed), not a person's",
+    role: 'a role name',
+  },
+  audit_event: {
+    actor_type: 'a kind word',
+    actor_id: 'a pseudonymous id (account, person, API key): nothing links it to the person once erased',
+    action: 'an event type',
+    target_type: 'a kind word',
+    target_id: 'a pseudonymous id, as actor_id',
+    outcome: 'success or failure',
+    request_id: 'a random request id',
+    prev_hash: 'the chain',
+    hash: 'the chain',
+    personal_digest: 'a salted commitment: without the salt, nothing leads back to the values',
+  },
+  auth_challenge: { purpose: 'a ceremony name', value_hash: "a challenge's hash (random)" },
+  auth_throttle: { kind: 'a kind word' },
+  deletion_request: {
+    status: 'a status word',
+    processed_by_type: 'a kind word',
+    processed_by_id: "the admin's account or API key id (the person's own ids are uuid columns)",
+  },
+  idempotency_key: { key: "the client's random idempotency key", request_hash: "a request's hash" },
+  invite: {
+    role: 'a role name',
+    roles: 'role names',
+    groups: 'group ids',
+    code_hash: "an invite code's hash (the invite row goes with the person's)",
+  },
+  magic_link_setting: { redirect_urls: "the tenant's URLs" },
+  magic_link_token: { token_hash: "a link's hash (the row goes with the person's email)" },
+  mfa_challenge: { provider: 'a method name', amr: 'method names' },
+  mikro_orm_migrations: { name: 'a migration name' },
+  otp_challenge: {
+    purpose: 'a purpose word',
+    code_hash: "a code's hash (the row goes with the person's address)",
+  },
+  person_identity: { provider: 'a provider name' },
+  revocation_event: { kind: 'a kind word' },
+  session: { amr: 'method names', revoke_reason: 'a reason word' },
+  signing_key: {
+    kid: "a signing key's id",
+    alg: 'an algorithm',
+    public_jwk: "the deployment's public key",
+    private_key_iv: "the deployment's key (encrypted)",
+    private_key_tag: "the deployment's key (encrypted)",
+    private_key_ciphertext: "the deployment's key (encrypted)",
+    status: 'a status word',
+  },
+  tenant: {
+    code: "the tenant's code",
+    name: "the tenant's name",
+    logo_url: "the tenant's logo",
+    theme: "the tenant's theme",
+    auth_providers: 'method names',
+    policy: "the tenant's policy document",
+    policy_etag: 'a version tag',
+    auth_settings: "the tenant's settings",
+    limits: "the tenant's limits",
+    allowed_origins: "the tenant's origins",
+  },
+  tenant_group: {
+    name: "a group's name",
+    description: "a group's description",
+    permissions: 'action names',
+  },
+};
