@@ -32,6 +32,11 @@ export const routeMetadataSchema = z.object({
    * session as proof of the admin email; logout can end every session).
    */
   optionalUser: z.boolean().optional(),
+  /**
+   * Only with `auth: 'none'`: the route authenticates its OAuth client itself (HTTP Basic, form
+   * parameters, or an API key), so the `Authorization` header is left to it and not read as a Bearer.
+   */
+  clientAuthentication: z.boolean().optional(),
   /** The OpenAPI tag (the domain). */
   tag: z.string(),
 });

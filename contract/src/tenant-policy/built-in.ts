@@ -51,6 +51,9 @@ export const managementActions = [
   'audit.read',
   // Provisioning accounts (#14).
   'accounts.create',
+  // Applications (machine clients, #18).
+  'applications.read',
+  'applications.manage',
 ] as const;
 
 /** Does holding pattern `held` grant everything pattern `wanted` grants? (`*` covers all, `a.*` covers `a.b` and `a.*.c`.) */

@@ -44,6 +44,24 @@ export {
   newApiKey,
 } from './api-keys/secret.js';
 export {
+  type ApplicationsDeps,
+  applicationsHandlers,
+  applicationView,
+  assertScopesGrantable,
+} from './applications/handlers.js';
+export type { ApplicationRecord, ApplicationStore, RevokedClientToken } from './applications/ports.js';
+export {
+  applicationUseWorthRecording,
+  CLIENT_ID_PREFIX,
+  CLIENT_SECRET_PREFIX,
+  clientSecretMatches,
+  hashClientSecret,
+  looksLikeClientId,
+  looksLikeClientSecret,
+  newClientId,
+  newClientSecret,
+} from './applications/secret.js';
+export {
   type ChainBreak,
   type ChainHead,
   type ChainVerification,
@@ -264,6 +282,14 @@ export {
   SecondFactors,
   secondFactorGate,
 } from './mfa/second-factor.js';
+export {
+  authenticateApplication,
+  type OAuthCaller,
+  OAuthError,
+  oauthErrorResponse,
+  presentedClient,
+} from './oauth/client-auth.js';
+export { type OAuthDeps, oauthHandlers, oauthRevokeReason } from './oauth/handlers.js';
 export {
   byPosition,
   decodeCursor,

@@ -52,6 +52,8 @@ export function authenticate(services: Services) {
     request.caller = undefined;
     const meta = routeMetadata(request);
     if (!meta) return;
+    // OAuth endpoints read their client's credentials themselves (HTTP Basic, form, API key).
+    if (meta.clientAuthentication) return;
     const apiKey = request.headers['x-api-key'];
     const credential = readCredential({
       apiKey: typeof apiKey === 'string' ? apiKey : undefined,
