@@ -16,6 +16,8 @@ let aMemberSessionId: string;
 let aInviteId: string;
 /** An audit event of tenant A (#15). */
 let aEventId: string;
+/** An application (machine client, #18) of tenant A, and its credentials. */
+let aApp: { id: string; client_id: string; client_secret: string };
 
 beforeAll(async () => {
   a = await seedTenant(server, 'Tenant A');
@@ -49,6 +51,13 @@ beforeAll(async () => {
     201,
   );
   aEventId = expectOk(await api('GET', '/audit-events?limit=1', { apiKey: a.apiKey })).data[0].id;
+  aApp = expectOk(
+    await api('POST', '/applications', {
+      apiKey: a.apiKey,
+      body: { name: 'a_app', scopes: ['accounts.read'] },
+    }),
+    201,
+  );
 });
 
 interface Route {
@@ -136,6 +145,11 @@ const routesOnA = (): Route[] => [
   },
   // Audit (#15).
   { method: 'GET', path: () => `/audit-events/${aEventId}` },
+  // Applications (#18).
+  { method: 'GET', path: () => `/applications/${aApp.id}` },
+  { method: 'PATCH', path: () => `/applications/${aApp.id}`, body: () => ({ name: 'Taken over' }) },
+  { method: 'POST', path: () => `/applications/${aApp.id}/rotate-secret` },
+  { method: 'DELETE', path: () => `/applications/${aApp.id}` },
 ];
 
 /** Every admin route that needs a credential (paths on A; the lists and the policy included). */
@@ -167,6 +181,9 @@ const credentialRoutes = (): Route[] => [
   { method: 'GET', path: () => '/audit-settings' },
   { method: 'PATCH', path: () => '/audit-settings', body: () => ({ audit_retention_days: 30 }) },
   { method: 'GET', path: () => '/auth/activity' },
+  // Applications (#18).
+  { method: 'GET', path: () => '/applications' },
+  { method: 'POST', path: () => '/applications', body: () => ({ name: 'x', scopes: ['accounts.read'] }) },
   { method: 'POST', path: () => '/authorize', body: () => ({ action: 'a.b' }) },
   { method: 'POST', path: () => '/authorize/batch', body: () => ({ checks: [{ action: 'a.b' }] }) },
   {
@@ -255,6 +272,8 @@ describe("another tenant's credentials", () => {
       a.member.accountId,
       a.apiKeyId,
       aGroupId,
+      aApp.id,
+      aApp.client_id,
     ]);
     for (const path of [
       '/groups',
@@ -268,6 +287,8 @@ describe("another tenant's credentials", () => {
       '/audit-events?limit=100',
       '/audit-events/export?from=2020-01-01T00:00:00Z&to=2040-01-01T00:00:00Z',
       '/audit-events/verify',
+      // Applications (#18).
+      '/applications',
     ]) {
       for (const credential of [{ token: b.owner.token }, { apiKey: b.apiKey }]) {
         const body = JSON.stringify(expectOk(await api('GET', path, credential)));
@@ -331,6 +352,50 @@ describe("another tenant's credentials", () => {
         }),
       ),
     ).toEqual({ allowed: false, reason: { kind: 'tenant_mismatch' } });
+  });
+});
+
+describe("another tenant's OAuth clients (#18)", () => {
+  const form = (path: string, params: Record<string, string>, headers: Record<string, string>) =>
+    api('POST', path, {
+      raw: new URLSearchParams(params).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+      headers,
+    });
+  const basicOf = (app: { client_id: string; client_secret: string }) =>
+    `Basic ${Buffer.from(`${app.client_id}:${app.client_secret}`).toString('base64')}`;
+
+  it("neither introspect nor revoke A's tokens, and A's application's token acts only as A's", async () => {
+    const bApp = expectOk(
+      await api('POST', '/applications', {
+        apiKey: b.apiKey,
+        body: { name: 'b_app', scopes: ['accounts.read'] },
+      }),
+      201,
+    );
+    const aToken = expectOk(
+      await form('/oauth/token', { grant_type: 'client_credentials' }, { authorization: basicOf(aApp) }),
+    ).access_token;
+    for (const headers of [{ 'x-api-key': b.apiKey }, { authorization: basicOf(bApp) }]) {
+      for (const token of [aToken, a.member.token]) {
+        expect(expectOk(await form('/oauth/introspect', { token }, headers))).toEqual({ active: false });
+        expect((await form('/oauth/revoke', { token }, headers)).status).toBe(200);
+      }
+    }
+    // Still active for A.
+    const seen = expectOk(await form('/oauth/introspect', { token: aToken }, { 'x-api-key': a.apiKey }));
+    expect(seen).toMatchObject({ active: true, tenant_id: a.tenant.id, client_id: aApp.client_id });
+    expectOk(await api('GET', '/auth/me', { token: a.member.token }));
+    // A's client token says tenant A; B's secret never authenticates A's client id.
+    expect(
+      (
+        await form(
+          '/oauth/token',
+          { grant_type: 'client_credentials' },
+          { authorization: basicOf({ client_id: aApp.client_id, client_secret: bApp.client_secret }) },
+        )
+      ).status,
+    ).toBe(401);
   });
 });
 
@@ -444,6 +509,11 @@ describe('hostile input', () => {
     ['POST', '/tenants/:x/invites/:x/resend'],
     // Audit (#15).
     ['GET', '/audit-events/:x'],
+    // Applications (#18).
+    ['GET', '/applications/:x'],
+    ['PATCH', '/applications/:x', { name: 'x' }],
+    ['DELETE', '/applications/:x'],
+    ['POST', '/applications/:x/rotate-secret'],
   ] as const;
 
   it('malformed path ids are 400 validation_failed', async () => {
@@ -488,6 +558,9 @@ describe('hostile input', () => {
     { method: 'POST', path: () => '/authorize/filter' },
     // Audit (#15).
     { method: 'PATCH', path: () => '/audit-settings' },
+    // Applications (#18).
+    { method: 'POST', path: () => '/applications' },
+    { method: 'PATCH', path: () => `/applications/${aApp.id}` },
   ];
 
   const junk: unknown[] = [
