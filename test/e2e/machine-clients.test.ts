@@ -6,6 +6,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectFieldError, expectOk, expectProblem, type SeededTenant, seedTenant } from './admin-setup.js';
 import { type ApiResponse, startServer } from './harness.js';
+import { enforcerClientToken } from './machine-client-example.js';
 
 const server = await startServer();
 const { api } = server;
@@ -330,6 +331,23 @@ describe('POST /oauth/token (client credentials)', () => {
     expect((await api('DELETE', `/applications/${app.id}`, { token: a.owner.token })).status).toBe(204);
     expectOAuthError(await tokenFor(app, rotated.client_secret), 401, 'invalid_client');
     expectProblem(await api('GET', `/applications/${app.id}`, { token: a.owner.token }), 404, 'not_found');
+  });
+});
+
+describe('the Node client of docs/machine-clients.md', () => {
+  it('gets a token, reuses it until near expiry, and reports OAuth errors', async () => {
+    const app = await createApp(a);
+    const token = enforcerClientToken({
+      baseUrl: server.baseUrl,
+      clientId: app.client_id,
+      clientSecret: app.client_secret,
+      scope: 'accounts.read',
+    });
+    const first = await token();
+    expect(decodeJwt(first)).toMatchObject({ sub: app.client_id, kind: 'client', scope: 'accounts.read' });
+    expect(await token()).toBe(first);
+    const wrong = enforcerClientToken({ baseUrl: server.baseUrl, clientId: app.client_id, clientSecret: 'enfsec_x' });
+    await expect(wrong()).rejects.toThrow(/invalid_client/);
   });
 });
 
