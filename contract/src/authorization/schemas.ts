@@ -28,6 +28,8 @@ export const policySubjectSchema = z.object({
   person_id: idSchema.nullable(),
   /** The admin's account acting as this one (an impersonation token's `act.sub`, #14): `subject.actor`. */
   actor: idSchema.optional(),
+  /** `account`, or `client` for an application's token (#18): `subject.kind`. Absent means `account`. */
+  kind: z.enum(['account', 'client']).optional(),
   tenant_id: idSchema,
   roles: z.array(z.string()),
   groups: z.array(z.string()),
