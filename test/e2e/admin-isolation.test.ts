@@ -376,7 +376,11 @@ describe("another tenant's OAuth clients (#18)", () => {
     const aToken = expectOk(
       await form('/oauth/token', { grant_type: 'client_credentials' }, { authorization: basicOf(aApp) }),
     ).access_token;
-    for (const headers of [{ 'x-api-key': b.apiKey }, { authorization: basicOf(bApp) }]) {
+    const bCredentials: Record<string, string>[] = [
+      { 'x-api-key': b.apiKey },
+      { authorization: basicOf(bApp) },
+    ];
+    for (const headers of bCredentials) {
       for (const token of [aToken, a.member.token]) {
         expect(expectOk(await form('/oauth/introspect', { token }, headers))).toEqual({ active: false });
         expect((await form('/oauth/revoke', { token }, headers)).status).toBe(200);

@@ -858,7 +858,11 @@ describe('can() and "which records" never disagree', () => {
       // Anything else is refused alike everywhere.
       for (const kind of ['robot', 'Client', 5, {}]) {
         const s = { ...subject(), kind } as unknown as Subject;
-        for (const f of [() => p.can(s, 'items.read'), () => p.plan(s, 'items.read', 'item')]) {
+        const paths: (() => unknown)[] = [
+          () => p.can(s, 'items.read'),
+          () => p.plan(s, 'items.read', 'item'),
+        ];
+        for (const f of paths) {
           expect(refusal(attempt(f))).toBe('PolicyInputError invalid_subject ["subject","kind"]');
         }
       }
