@@ -51,6 +51,7 @@ const issue12Classes = [
   // Issue #18: machine clients (`subject.kind`).
   'client subject',
   'condition on subject.kind',
+  'subject with scopes',
 ];
 
 /**
@@ -328,6 +329,7 @@ function noteDecidedCase(c: ConsistencyCase, plan: Plan) {
   if (typeof c.subject.actor === 'string') reached.add('subject impersonated by an actor');
   if (JSON.stringify(c.policy).includes('subject.actor')) reached.add('condition on subject.actor');
   if (c.subject.kind === 'client') reached.add('client subject');
+  if (Array.isArray(c.subject.scopes) && c.subject.scopes.length > 0) reached.add('subject with scopes');
   if (JSON.stringify(c.policy).includes('subject.kind')) reached.add('condition on subject.kind');
   const strings = [
     c.subject.id,
@@ -813,6 +815,53 @@ describe('can() and "which records" never disagree', () => {
         ];
         for (const f of paths) {
           expect(refusal(attempt(f))).toBe('PolicyInputError invalid_subject ["subject","actor"]');
+        }
+      }
+    });
+
+    it("10. subject.scopes (machine clients, #18): a grant like a role's, deny rules still win, on every path", async () => {
+      const policy = base([
+        {
+          effect: 'deny' as const,
+          actions: ['items.*'],
+          resource: 'item',
+          condition: { eq: ['resource.s1', 'secret'] },
+        },
+      ]);
+      const rows = [item({ s1: 'a' }), item({ s1: 'secret' }), item({ s1: null })];
+      for (const codegen of [true, false]) {
+        const c = compile(policy, { codegen });
+        const record = { type: 'item', attributes: { tenant_id: 't1', s1: 'a' } };
+        const client = subject({ kind: 'client', roles: [], groups: [], scopes: ['items.*'] });
+        expect(c.can(client, 'items.read', record)).toBe(true);
+        expect(c.explain(client, 'items.read', record)).toEqual({
+          allowed: true,
+          reason: { kind: 'allowed_by_scope', scope: 'items.*' },
+        });
+        expect(c.can(client, 'other.read')).toBe(false);
+        expect(c.can({ ...client, scopes: [7, null] as unknown as string[] }, 'items.read', record)).toBe(
+          false,
+        );
+        expect(
+          c.can(client, 'items.read', { ...record, attributes: { tenant_id: 't1', s1: 'secret' } }),
+        ).toBe(false);
+        expect(c.can(client, 'items.read', { ...record, attributes: { tenant_id: 't2', s1: 'a' } })).toBe(
+          false,
+        );
+        expect(c.permissions(client)).toEqual(['items.*']);
+      }
+      for (const scopes of [undefined, null, [], ['items.read'], ['items.*'], ['other.read'], ['*']]) {
+        await decided(policy, subject({ roles: [], groups: [], scopes }), rows);
+      }
+      const p = compile(policy);
+      for (const scopes of ['items.read', {}, 5]) {
+        const s = { ...subject(), scopes } as unknown as Subject;
+        const paths: (() => unknown)[] = [
+          () => p.can(s, 'items.read'),
+          () => p.plan(s, 'items.read', 'item'),
+        ];
+        for (const f of paths) {
+          expect(refusal(attempt(f))).toBe('PolicyInputError invalid_subject ["subject","scopes"]');
         }
       }
     });

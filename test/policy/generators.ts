@@ -450,6 +450,12 @@ const validSubjectArb: fc.Arbitrary<Subject> = fc.record(
     ),
     // An account (absent, null or "account": all read as "account") or an application's token.
     kind: fc.constantFrom<Subject['kind']>('account', 'client', null),
+    // An application's own scopes (#18): patterns like a role's; now and then elements that never match.
+    scopes: fc.oneof(
+      { weight: 4, arbitrary: fc.constant(null) },
+      { weight: 4, arbitrary: fc.uniqueArray(fc.constantFrom(...PATTERNS), { maxLength: 2 }) },
+      fc.subarray<unknown>(['items.read', 7, null, '', 'toString']) as fc.Arbitrary<string[]>,
+    ),
     tenant_id: fc.oneof(
       { weight: 16, arbitrary: fc.constant('t1') },
       { weight: 2, arbitrary: fc.constant('t2') },
@@ -507,6 +513,8 @@ const invalidSubjectArb: fc.Arbitrary<Subject> = fc
       ['kind', 'robot'],
       ['kind', 'Client'],
       ['kind', 1],
+      ['scopes', 'items.read'],
+      ['scopes', { 0: 'items.read' }],
       ['attributes', 'x'],
       ['attributes', 7],
     ),

@@ -79,6 +79,7 @@ export const decisionReasonKinds = [
   'denied_by_rule',
   'allowed_by_role',
   'allowed_by_group',
+  'allowed_by_scope',
   'allowed_by_rule',
   'no_matching_allow',
   'unknown_resource_type',
@@ -96,6 +97,8 @@ export const decisionReasonSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('denied_by_rule'), rule: z.string() }),
   z.object({ kind: z.literal('allowed_by_role'), role: z.string(), permission: z.string() }),
   z.object({ kind: z.literal('allowed_by_group'), group: z.string(), permission: z.string() }),
+  /** An application's own scope granted it (#18). */
+  z.object({ kind: z.literal('allowed_by_scope'), scope: z.string() }),
   z.object({ kind: z.literal('allowed_by_rule'), rule: z.string() }),
   z.object({ kind: z.literal('no_matching_allow') }),
 ]);

@@ -29,6 +29,11 @@ export interface Subject {
    */
   kind?: SubjectKind | null;
   tenant_id: string;
+  /**
+   * Permission patterns the subject holds itself, beside its roles' and groups' (#18): an application's
+   * scopes. A grant like a role's (reason `allowed_by_scope`); deny rules still apply. Absent or null: none.
+   */
+  scopes?: readonly string[] | null;
   roles: readonly string[];
   groups: readonly string[];
   attributes?: Readonly<Record<string, unknown>> | null;
