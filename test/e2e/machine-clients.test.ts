@@ -346,7 +346,11 @@ describe('the Node client of docs/machine-clients.md', () => {
     const first = await token();
     expect(decodeJwt(first)).toMatchObject({ sub: app.client_id, kind: 'client', scope: 'accounts.read' });
     expect(await token()).toBe(first);
-    const wrong = enforcerClientToken({ baseUrl: server.baseUrl, clientId: app.client_id, clientSecret: 'enfsec_x' });
+    const wrong = enforcerClientToken({
+      baseUrl: server.baseUrl,
+      clientId: app.client_id,
+      clientSecret: 'enfsec_x',
+    });
     await expect(wrong()).rejects.toThrow(/invalid_client/);
   });
 });
@@ -489,5 +493,135 @@ describe('POST /oauth/introspect and /oauth/revoke', () => {
     );
     const row = await server.db.records('sessions').one(session.sessionId);
     expect(row.revokeReason).toBe('revoked_by_client');
+  });
+});
+
+describe('client tokens in decisions (POST /authorize, /authorize/batch, /authorize/filter)', () => {
+  const accountRecord = (t: SeededTenant) => ({
+    type: 'account',
+    attributes: { id: t.member.accountId, tenant_id: t.tenant.id },
+  });
+
+  it('decide for the application: its scopes are its grants, nothing else, in its own tenant only', async () => {
+    const app = await createApp(a);
+    const { access_token } = expectOk(await tokenFor(app, app.client_secret));
+    const decide = async (body: unknown) =>
+      expectOk(await api('POST', '/authorize', { token: access_token, body }));
+    expect(await decide({ action: 'transfers.create' })).toEqual({
+      allowed: true,
+      reason: { kind: 'allowed_by_scope', scope: 'transfers.create' },
+    });
+    expect(await decide({ action: 'groups.create' })).toEqual({
+      allowed: false,
+      reason: { kind: 'no_matching_allow' },
+    });
+    expect((await decide({ action: 'accounts.read', resource: accountRecord(a) })).allowed).toBe(true);
+    expect(await decide({ action: 'accounts.read', resource: accountRecord(b) })).toEqual({
+      allowed: false,
+      reason: { kind: 'tenant_mismatch' },
+    });
+    const batch = expectOk(
+      await api('POST', '/authorize/batch', {
+        token: access_token,
+        body: { checks: [{ action: 'transfers.create' }, { action: 'policy.update' }] },
+      }),
+    );
+    expect(batch.results.map((r: { allowed: boolean }) => r.allowed)).toEqual([true, false]);
+    const filter = expectOk(
+      await api('POST', '/authorize/filter', {
+        token: access_token,
+        body: { action: 'accounts.read', resource_type: 'account' },
+      }),
+    );
+    expect(filter.plan).toMatchObject({ decision: 'always', tenant: { value: a.tenant.id } });
+    // Deciding for an account of the tenant needs `authorize.any`, which this application was not given.
+    expectProblem(
+      await api('POST', '/authorize', {
+        token: access_token,
+        body: { action: 'accounts.read', account_id: a.member.accountId },
+      }),
+      403,
+      'forbidden',
+    );
+  });
+
+  it('the server decides with the application as it is now: removed scopes, revoked tokens and deleted applications stop at once', async () => {
+    const app = await createApp(a);
+    const { access_token } = expectOk(await tokenFor(app, app.client_secret));
+    expectOk(
+      await api('PATCH', `/applications/${app.id}`, {
+        token: a.owner.token,
+        body: { scopes: ['accounts.read'] },
+      }),
+    );
+    expect(
+      expectOk(
+        await api('POST', '/authorize', { token: access_token, body: { action: 'transfers.create' } }),
+      ),
+    ).toEqual({
+      allowed: false,
+      reason: { kind: 'no_matching_allow' },
+    });
+    expect((await form('/oauth/revoke', { token: access_token }, { 'x-api-key': a.apiKey })).status).toBe(
+      200,
+    );
+    expectProblem(
+      await api('POST', '/authorize', { token: access_token, body: { action: 'accounts.read' } }),
+      401,
+      'token_invalid',
+    );
+    const next = expectOk(await tokenFor(app, app.client_secret)).access_token;
+    expectOk(await api('POST', '/authorize', { token: next, body: { action: 'accounts.read' } }));
+    expect((await api('DELETE', `/applications/${app.id}`, { token: a.owner.token })).status).toBe(204);
+    expectProblem(
+      await api('POST', '/authorize', { token: next, body: { action: 'accounts.read' } }),
+      401,
+      'token_invalid',
+    );
+  });
+
+  it('policies see subject.kind: a deny rule for clients leaves accounts (kind "account") alone', async () => {
+    const c = await seedTenant(server, 'Tenant C');
+    const current = await api('GET', '/policy', { token: c.owner.token });
+    const { document } = expectOk(current);
+    const denyClients = {
+      id: 'clients-never-read-accounts',
+      effect: 'deny',
+      actions: ['accounts.read'],
+      resource: 'account',
+      condition: { eq: ['subject.kind', 'client'] },
+    };
+    expectOk(
+      await api('PUT', '/policy', {
+        token: c.owner.token,
+        headers: { 'if-match': current.headers.get('etag')! },
+        body: { ...document, rules: [...(document.rules ?? []), denyClients] },
+      }),
+    );
+    const app = await createApp(c, ['accounts.read']);
+    const { access_token } = expectOk(await tokenFor(app, app.client_secret));
+    expect(
+      expectOk(
+        await api('POST', '/authorize', {
+          token: access_token,
+          body: { action: 'accounts.read', resource: accountRecord(c) },
+        }),
+      ),
+    ).toEqual({ allowed: false, reason: { kind: 'denied_by_rule', rule: 'clients-never-read-accounts' } });
+    expect(
+      expectOk(
+        await api('POST', '/authorize', {
+          token: c.admin.token,
+          body: { action: 'accounts.read', resource: accountRecord(c) },
+        }),
+      ).allowed,
+    ).toBe(true);
+    const plan = expectOk(
+      await api('POST', '/authorize/filter', {
+        token: access_token,
+        body: { action: 'accounts.read', resource_type: 'account' },
+      }),
+    ).plan;
+    expect(plan.decision).toBe('never');
   });
 });

@@ -37,6 +37,12 @@ export const routeMetadataSchema = z.object({
    * parameters, or an API key), so the `Authorization` header is left to it and not read as a Bearer.
    */
   clientAuthentication: z.boolean().optional(),
+  /**
+   * With `auth: 'user_or_api_key'`: an application's access token (client credentials, #18) is taken too,
+   * and the application is the subject (`subject.kind = "client"`, its scopes its grants). Elsewhere such
+   * a token is `401 token_invalid`.
+   */
+  clientToken: z.boolean().optional(),
   /** The OpenAPI tag (the domain). */
   tag: z.string(),
 });

@@ -14,6 +14,7 @@ import {
   type ApiKeyCaller,
   assertSessionLive,
   authenticateApiKey,
+  authenticateClientToken,
   authenticateRoute,
   type Caller,
   type Handler,
@@ -190,6 +191,9 @@ export function createDispatcher(options: {
     const caller = await authenticateRoute<Caller>(meta, credential, {
       user: (token) => verifyUser(token, request),
       apiKey: verifyApiKey,
+      // An application's token (#18), on the decision routes only: the core's rules, as on the server.
+      client: (token) =>
+        store.db.read((repos) => authenticateClientToken(repos, { access: tokens.access, clock: store.db }, token)),
     });
     if (meta.permission && caller) {
       const { compiled } = store.policyOf(caller.tenantId);

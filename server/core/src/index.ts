@@ -128,6 +128,7 @@ export { authRouteHandlers } from './auth/routes.js';
 export { acceptInvite, joinTenant, switchTenant, type TenantSessionDeps } from './auth/tenant-sessions.js';
 export {
   type ApiKeyCaller,
+  type ClientCaller,
   auditActorOf,
   type Caller,
   type ClientInfo,
@@ -289,6 +290,7 @@ export {
   oauthErrorResponse,
   presentedClient,
 } from './oauth/client-auth.js';
+export { authenticateClientToken } from './oauth/client-token.js';
 export { type OAuthDeps, oauthHandlers, oauthRevokeReason } from './oauth/handlers.js';
 export {
   byPosition,
