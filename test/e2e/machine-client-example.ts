@@ -30,7 +30,9 @@ export function enforcerClientToken(credentials: ClientCredentials): () => Promi
       error_description?: string;
     };
     if (!response.ok || !body.access_token || !body.expires_in) {
-      throw new Error(`token request failed: ${body.error ?? response.status} ${body.error_description ?? ''}`);
+      throw new Error(
+        `token request failed: ${body.error ?? response.status} ${body.error_description ?? ''}`,
+      );
     }
     // Renew a minute early (or halfway, for very short tokens), so no request carries an expired one.
     const margin = Math.min(60, body.expires_in / 2) * 1000;

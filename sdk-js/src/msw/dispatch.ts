@@ -193,7 +193,9 @@ export function createDispatcher(options: {
       apiKey: verifyApiKey,
       // An application's token (#18), on the decision routes only: the core's rules, as on the server.
       client: (token) =>
-        store.db.read((repos) => authenticateClientToken(repos, { access: tokens.access, clock: store.db }, token)),
+        store.db.read((repos) =>
+          authenticateClientToken(repos, { access: tokens.access, clock: store.db }, token),
+        ),
     });
     if (meta.permission && caller) {
       const { compiled } = store.policyOf(caller.tenantId);

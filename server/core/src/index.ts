@@ -128,9 +128,9 @@ export { authRouteHandlers } from './auth/routes.js';
 export { acceptInvite, joinTenant, switchTenant, type TenantSessionDeps } from './auth/tenant-sessions.js';
 export {
   type ApiKeyCaller,
-  type ClientCaller,
   auditActorOf,
   type Caller,
+  type ClientCaller,
   type ClientInfo,
   callerAccountId,
   subjectOfCaller,
