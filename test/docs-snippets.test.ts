@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const DOCS = ['docs/react.md', 'docs/sdk-js.md', 'docs/testing.md'];
+const DOCS = ['docs/react.md', 'docs/sdk-js.md', 'docs/testing.md', 'docs/machine-clients.md'];
 
 /** How a test file in the repository names the package it tests, and how a customer names it. */
 const PACKAGE_IMPORTS: Record<string, Record<string, string>> = {

@@ -50,7 +50,8 @@ describe('route table', () => {
     // + PATCH /accounts/{id} and PATCH /auth/me/metadata (issue #14: account metadata)
     // + POST /auth/mfa/enroll and /auth/mfa/enroll/confirm (issue #18: enrolment that require_mfa demands)
     // + privacy (issue #15: export, deletion x3, deletion requests x2, privacy settings x2)
-    expect(routes.length).toBe(113);
+    // + applications x6 and /oauth/token, /oauth/introspect, /oauth/revoke (issue #18: machine clients)
+    expect(routes.length).toBe(122);
   });
 
   it('puts every route under the base path, once per method and path', () => {
@@ -99,6 +100,10 @@ describe('route table', () => {
         'mfa.confirmEnrollmentAtSignIn',
         'password.confirmReset',
         'password.requestReset',
+        // OAuth token services authenticate their client themselves (HTTP Basic, form parameters, API key).
+        'oauth.token',
+        'oauth.introspect',
+        'oauth.revoke',
       ].sort(),
     );
     for (const { name, route } of routes) {
@@ -109,7 +114,11 @@ describe('route table', () => {
 
   it('declares the common errors once, as problem+json, on every route', () => {
     for (const { name, route } of routes) {
-      for (const status of ['400', '413', '415', '429', '500', '503']) {
+      // The one exception (docs/errors.md): OAuth endpoints answer a bad request in OAuth's format (RFC 6749 §5.2).
+      const oauth = name.startsWith('oauth.');
+      for (const status of oauth
+        ? ['413', '415', '429', '500', '503']
+        : ['400', '413', '415', '429', '500', '503']) {
         const response = (route.responses as Record<string, unknown>)[status];
         expect(response, `${name} ${status}`).toBeDefined();
         expect(
@@ -336,7 +345,9 @@ describe('OpenAPI document', () => {
     for (const route of withBody) {
       const path = route.path.replace(/:([a-z_]+)/g, '{$1}');
       const op = doc.paths[path]?.[route.method.toLowerCase()];
-      expect(op?.requestBody?.content?.['application/json']?.schema, `${route.method} ${path}`).toBeDefined();
+      // OAuth endpoints take form bodies (RFC 6749), declared with the contract's `contentType`.
+      const type = (route as { contentType?: string }).contentType ?? 'application/json';
+      expect(op?.requestBody?.content?.[type]?.schema, `${route.method} ${path}`).toBeDefined();
     }
     expect(doc.paths[`${basePath}/policy`].put.requestBody.content['application/json'].schema).toEqual({
       $ref: '#/components/schemas/PolicyDocument',

@@ -1,5 +1,6 @@
 import { accountsContract } from './accounts/contract';
 import { apiKeysContract } from './api-keys/contract';
+import { applicationsContract } from './applications/contract';
 import { auditContract } from './audit/contract';
 import { authContract } from './auth/contract';
 import { magicLinkContract } from './auth/magic-link';
@@ -10,6 +11,7 @@ import { c, commonResponses } from './common/route';
 import { discoveryContract } from './discovery/contract';
 import { groupsContract } from './groups/contract';
 import { healthContract } from './health/contract';
+import { oauthContract } from './oauth/contract';
 import { privacyContract } from './privacy/contract';
 import { revocationsContract } from './revocations/contract';
 import { rolesContract } from './roles/contract';
@@ -33,6 +35,8 @@ export const contract = c.router(
     roles: rolesContract,
     accounts: accountsContract,
     apiKeys: apiKeysContract,
+    applications: applicationsContract,
+    oauth: oauthContract,
     policy: policyContract,
     revocations: revocationsContract,
     discovery: discoveryContract,

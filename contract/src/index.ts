@@ -50,6 +50,9 @@ export {
   createApiKeyBodySchema,
   createdApiKeySchema,
 } from './api-keys/schemas';
+export { applicationsContract } from './applications/contract';
+// Applications (machine clients, #18)
+export * from './applications/schemas';
 export { auditContract } from './audit/contract';
 // Audit
 export {
@@ -71,7 +74,12 @@ export {
   type UpdateAuditSettingsBody,
   updateAuditSettingsBodySchema,
 } from './audit/schemas';
-export { type AccessTokenClaims, accessTokenClaimsSchema } from './auth/access-token-claims';
+export {
+  type AccessTokenClaims,
+  accessTokenClaimsSchema,
+  type ClientTokenClaims,
+  clientTokenClaimsSchema,
+} from './auth/access-token-claims';
 export { authContract } from './auth/contract';
 export {
   type GoogleLoginBody,
@@ -400,6 +408,9 @@ export {
   impersonationResponseSchema,
   maxImpersonationTtlSeconds,
 } from './impersonation/schemas';
+export { oauthContract } from './oauth/contract';
+// OAuth token services (#18)
+export * from './oauth/schemas';
 export {
   errorCatalog,
   generateOpenApiDocument,

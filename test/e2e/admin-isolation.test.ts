@@ -17,6 +17,8 @@ let aInviteId: string;
 /** An audit event of tenant A (#15). */
 let aEventId: string;
 let aDeletionId: string;
+/** An application (machine client, #18) of tenant A, and its credentials. */
+let aApp: { id: string; client_id: string; client_secret: string };
 
 beforeAll(async () => {
   a = await seedTenant(server, 'Tenant A');
@@ -53,6 +55,13 @@ beforeAll(async () => {
   // Privacy (#15): a person of A asks to be erased.
   const leaving = await a.addAccount('member');
   aDeletionId = expectOk(await api('POST', '/auth/me/deletion', { token: leaving.token, body: {} }), 201).id;
+  aApp = expectOk(
+    await api('POST', '/applications', {
+      apiKey: a.apiKey,
+      body: { name: 'a_app', scopes: ['accounts.read'] },
+    }),
+    201,
+  );
 });
 
 interface Route {
@@ -142,6 +151,11 @@ const routesOnA = (): Route[] => [
   { method: 'GET', path: () => `/audit-events/${aEventId}` },
   // Privacy (#15).
   { method: 'POST', path: () => `/deletion-requests/${aDeletionId}/process` },
+  // Applications (#18).
+  { method: 'GET', path: () => `/applications/${aApp.id}` },
+  { method: 'PATCH', path: () => `/applications/${aApp.id}`, body: () => ({ name: 'Taken over' }) },
+  { method: 'POST', path: () => `/applications/${aApp.id}/rotate-secret` },
+  { method: 'DELETE', path: () => `/applications/${aApp.id}` },
 ];
 
 /** Every admin route that needs a credential (paths on A; the lists and the policy included). */
@@ -181,6 +195,9 @@ const credentialRoutes = (): Route[] => [
   { method: 'POST', path: () => '/auth/me/deletion', body: () => ({}) },
   { method: 'GET', path: () => '/auth/me/deletion' },
   { method: 'DELETE', path: () => '/auth/me/deletion' },
+  // Applications (#18).
+  { method: 'GET', path: () => '/applications' },
+  { method: 'POST', path: () => '/applications', body: () => ({ name: 'x', scopes: ['accounts.read'] }) },
   { method: 'POST', path: () => '/authorize', body: () => ({ action: 'a.b' }) },
   { method: 'POST', path: () => '/authorize/batch', body: () => ({ checks: [{ action: 'a.b' }] }) },
   {
@@ -273,6 +290,8 @@ describe("another tenant's credentials", () => {
       a.apiKeyId,
       aGroupId,
       aDeletionId,
+      aApp.id,
+      aApp.client_id,
     ]);
     for (const path of [
       '/groups',
@@ -288,6 +307,8 @@ describe("another tenant's credentials", () => {
       '/audit-events/verify',
       // Privacy (#15): B's deletion requests are B's.
       '/deletion-requests?limit=100',
+      // Applications (#18).
+      '/applications',
     ]) {
       for (const credential of [{ token: b.owner.token }, { apiKey: b.apiKey }]) {
         const body = JSON.stringify(expectOk(await api('GET', path, credential)));
@@ -351,6 +372,54 @@ describe("another tenant's credentials", () => {
         }),
       ),
     ).toEqual({ allowed: false, reason: { kind: 'tenant_mismatch' } });
+  });
+});
+
+describe("another tenant's OAuth clients (#18)", () => {
+  const form = (path: string, params: Record<string, string>, headers: Record<string, string>) =>
+    api('POST', path, {
+      raw: new URLSearchParams(params).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+      headers,
+    });
+  const basicOf = (app: { client_id: string; client_secret: string }) =>
+    `Basic ${Buffer.from(`${app.client_id}:${app.client_secret}`).toString('base64')}`;
+
+  it("neither introspect nor revoke A's tokens, and A's application's token acts only as A's", async () => {
+    const bApp = expectOk(
+      await api('POST', '/applications', {
+        apiKey: b.apiKey,
+        body: { name: 'b_app', scopes: ['accounts.read'] },
+      }),
+      201,
+    );
+    const aToken = expectOk(
+      await form('/oauth/token', { grant_type: 'client_credentials' }, { authorization: basicOf(aApp) }),
+    ).access_token;
+    const bCredentials: Record<string, string>[] = [
+      { 'x-api-key': b.apiKey },
+      { authorization: basicOf(bApp) },
+    ];
+    for (const headers of bCredentials) {
+      for (const token of [aToken, a.member.token]) {
+        expect(expectOk(await form('/oauth/introspect', { token }, headers))).toEqual({ active: false });
+        expect((await form('/oauth/revoke', { token }, headers)).status).toBe(200);
+      }
+    }
+    // Still active for A.
+    const seen = expectOk(await form('/oauth/introspect', { token: aToken }, { 'x-api-key': a.apiKey }));
+    expect(seen).toMatchObject({ active: true, tenant_id: a.tenant.id, client_id: aApp.client_id });
+    expectOk(await api('GET', '/auth/me', { token: a.member.token }));
+    // A's client token says tenant A; B's secret never authenticates A's client id.
+    expect(
+      (
+        await form(
+          '/oauth/token',
+          { grant_type: 'client_credentials' },
+          { authorization: basicOf({ client_id: aApp.client_id, client_secret: bApp.client_secret }) },
+        )
+      ).status,
+    ).toBe(401);
   });
 });
 
@@ -464,6 +533,11 @@ describe('hostile input', () => {
     ['POST', '/tenants/:x/invites/:x/resend'],
     // Audit (#15).
     ['GET', '/audit-events/:x'],
+    // Applications (#18).
+    ['GET', '/applications/:x'],
+    ['PATCH', '/applications/:x', { name: 'x' }],
+    ['DELETE', '/applications/:x'],
+    ['POST', '/applications/:x/rotate-secret'],
   ] as const;
 
   it('malformed path ids are 400 validation_failed', async () => {
@@ -508,6 +582,9 @@ describe('hostile input', () => {
     { method: 'POST', path: () => '/authorize/filter' },
     // Audit (#15).
     { method: 'PATCH', path: () => '/audit-settings' },
+    // Applications (#18).
+    { method: 'POST', path: () => '/applications' },
+    { method: 'PATCH', path: () => `/applications/${aApp.id}` },
   ];
 
   const junk: unknown[] = [

@@ -2,7 +2,7 @@
 // real server process, and collects what breaks the rules of docs/errors.md (no 5xx, every 4xx a
 // problem document with a catalogued code, the server stays up, a refused request writes nothing).
 import { randomUUID } from 'node:crypto';
-import { basePath, contract, errorStatus } from '@enforcer/contract';
+import { basePath, contract, errorStatus, oauthErrorCodes } from '@enforcer/contract';
 import {
   ALL,
   CRITICAL,
@@ -525,6 +525,18 @@ export interface Observation {
   note: string;
 }
 
+/**
+ * An OAuth error (RFC 6749 §5.2) from an OAuth endpoint (`oauth.*`): JSON `{ error, error_description }`,
+ * `invalid_client` a 401, every other code a 400. Nowhere else is this format accepted.
+ */
+function isOAuthError(c: Case, status: number, contentType: string, parsed: unknown): boolean {
+  if (!c.route.name.startsWith('oauth.') || (status !== 400 && status !== 401)) return false;
+  if (!contentType.startsWith('application/json')) return false;
+  const error = (parsed as { error?: unknown } | undefined)?.error;
+  if (typeof error !== 'string' || !(oauthErrorCodes as readonly string[]).includes(error)) return false;
+  return status === (error === 'invalid_client' ? 401 : 400);
+}
+
 /** Checks one answer against the rules; an empty list means it is fine. */
 export function judge(c: Case, response: RawResponse): Observation[] {
   const out: Observation[] = [];
@@ -539,6 +551,8 @@ export function judge(c: Case, response: RawResponse): Observation[] {
   const code = status >= 400 && typeof parsed?.code === 'string' ? parsed.code : undefined;
   if (status >= 500) {
     out.push({ kind: '5xx', status, code, note: truncate(response.text, 200) });
+  } else if (isOAuthError(c, status, contentType, parsed)) {
+    // The one documented exception (docs/errors.md): OAuth endpoints answer 400/401 in OAuth's format.
   } else if (status >= 400) {
     if (!contentType.startsWith('application/problem+json')) {
       out.push({

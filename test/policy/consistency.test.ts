@@ -48,6 +48,10 @@ const issue12Classes = [
   // Issue #14: impersonation (`subject.actor`).
   'subject impersonated by an actor',
   'condition on subject.actor',
+  // Issue #18: machine clients (`subject.kind`).
+  'client subject',
+  'condition on subject.kind',
+  'subject with scopes',
 ];
 
 /**
@@ -324,6 +328,9 @@ function noteDecidedCase(c: ConsistencyCase, plan: Plan) {
   if (c.subject.tenant_id === '') reached.add('subject with an empty tenant');
   if (typeof c.subject.actor === 'string') reached.add('subject impersonated by an actor');
   if (JSON.stringify(c.policy).includes('subject.actor')) reached.add('condition on subject.actor');
+  if (c.subject.kind === 'client') reached.add('client subject');
+  if (Array.isArray(c.subject.scopes) && c.subject.scopes.length > 0) reached.add('subject with scopes');
+  if (JSON.stringify(c.policy).includes('subject.kind')) reached.add('condition on subject.kind');
   const strings = [
     c.subject.id,
     c.subject.tenant_id,
@@ -808,6 +815,104 @@ describe('can() and "which records" never disagree', () => {
         ];
         for (const f of paths) {
           expect(refusal(attempt(f))).toBe('PolicyInputError invalid_subject ["subject","actor"]');
+        }
+      }
+    });
+
+    it("10. subject.scopes (machine clients, #18): a grant like a role's, deny rules still win, on every path", async () => {
+      const policy = base([
+        {
+          effect: 'deny' as const,
+          actions: ['items.*'],
+          resource: 'item',
+          condition: { eq: ['resource.s1', 'secret'] },
+        },
+      ]);
+      const rows = [item({ s1: 'a' }), item({ s1: 'secret' }), item({ s1: null })];
+      for (const codegen of [true, false]) {
+        const c = compile(policy, { codegen });
+        const record = { type: 'item', attributes: { tenant_id: 't1', s1: 'a' } };
+        const client = subject({ kind: 'client', roles: [], groups: [], scopes: ['items.*'] });
+        expect(c.can(client, 'items.read', record)).toBe(true);
+        expect(c.explain(client, 'items.read', record)).toEqual({
+          allowed: true,
+          reason: { kind: 'allowed_by_scope', scope: 'items.*' },
+        });
+        expect(c.can(client, 'other.read')).toBe(false);
+        expect(c.can({ ...client, scopes: [7, null] as unknown as string[] }, 'items.read', record)).toBe(
+          false,
+        );
+        expect(
+          c.can(client, 'items.read', { ...record, attributes: { tenant_id: 't1', s1: 'secret' } }),
+        ).toBe(false);
+        expect(c.can(client, 'items.read', { ...record, attributes: { tenant_id: 't2', s1: 'a' } })).toBe(
+          false,
+        );
+        expect(c.permissions(client)).toEqual(['items.*']);
+      }
+      for (const scopes of [undefined, null, [], ['items.read'], ['items.*'], ['other.read'], ['*']]) {
+        await decided(policy, subject({ roles: [], groups: [], scopes }), rows);
+      }
+      const p = compile(policy);
+      for (const scopes of ['items.read', {}, 5]) {
+        const s = { ...subject(), scopes } as unknown as Subject;
+        const paths: (() => unknown)[] = [
+          () => p.can(s, 'items.read'),
+          () => p.plan(s, 'items.read', 'item'),
+        ];
+        for (const f of paths) {
+          expect(refusal(attempt(f))).toBe('PolicyInputError invalid_subject ["subject","scopes"]');
+        }
+      }
+    });
+
+    it('9. subject.kind (machine clients, #18): absent and null read as "account", on every path', async () => {
+      const clientsOnly = base([allowIf({ eq: ['subject.kind', 'client'] })]);
+      const accountsOnly = base([
+        allowIf({ exists: 'resource.s1' }),
+        {
+          effect: 'deny' as const,
+          actions: ['items.*'],
+          resource: 'item',
+          condition: { ne: ['subject.kind', 'account'] },
+        },
+      ]);
+      const rows = [item({ s1: 'a' }), item({ s1: null }), item({ s1: 'account' }), item({ s1: 'client' })];
+      for (const codegen of [true, false]) {
+        const record = { type: 'item', attributes: { tenant_id: 't1', s1: 'a' } };
+        const c = compile(clientsOnly, { codegen });
+        expect(c.can(subject({ kind: 'client' }), 'items.read', record)).toBe(true);
+        for (const kind of [undefined, null, 'account'] as const) {
+          expect(c.can(subject({ kind }), 'items.read', record)).toBe(false);
+          expect(c.plan(subject({ kind }), 'items.read', 'item').decision).toBe('never');
+        }
+        const a = compile(accountsOnly, { codegen });
+        expect(a.can(subject(), 'items.read', record)).toBe(true);
+        expect(a.can(subject({ kind: null }), 'items.read', record)).toBe(true);
+        expect(a.can(subject({ kind: 'client' }), 'items.read', record)).toBe(false);
+      }
+      for (const kind of [undefined, null, 'account', 'client'] as const) {
+        await decided(clientsOnly, subject({ kind }), rows);
+        await decided(accountsOnly, subject({ kind }), rows);
+      }
+      // Compared with a record's value: absent reads as "account" there too.
+      const byKind = base([allowIf({ eq: ['resource.s1', { ref: 'subject.kind' }] })]);
+      for (const kind of [undefined, null, 'account', 'client'] as const) {
+        await decided(byKind, subject({ kind }), rows);
+      }
+      const p = compile(byKind);
+      const rec = { type: 'item', attributes: { tenant_id: 't1', s1: 'account' } };
+      expect(p.can(subject(), 'items.read', rec)).toBe(true);
+      expect(p.can(subject({ kind: 'client' }), 'items.read', rec)).toBe(false);
+      // Anything else is refused alike everywhere.
+      for (const kind of ['robot', 'Client', 5, {}]) {
+        const s = { ...subject(), kind } as unknown as Subject;
+        const paths: (() => unknown)[] = [
+          () => p.can(s, 'items.read'),
+          () => p.plan(s, 'items.read', 'item'),
+        ];
+        for (const f of paths) {
+          expect(refusal(attempt(f))).toBe('PolicyInputError invalid_subject ["subject","kind"]');
         }
       }
     });

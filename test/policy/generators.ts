@@ -172,6 +172,8 @@ const subjectRefs: RefInfo[] = [
   { ref: 'subject.tenant_id', type: 'string', resource: false },
   // The impersonating admin's account id (`act.sub`), null for a subject that acts for itself.
   { ref: 'subject.actor', type: 'string', resource: false },
+  // What the subject is (#18): "account" (also when absent or null) or "client" (an application).
+  { ref: 'subject.kind', type: 'string', resource: false, names: ['account', 'client'] },
   { ref: 'subject.roles', type: 'string[]', resource: false, names: ROLES },
   { ref: 'subject.groups', type: 'string[]', resource: false, names: GROUPS },
   ...Object.entries(subjectAttributes).map(([name, type]) => ({
@@ -446,6 +448,14 @@ const validSubjectArb: fc.Arbitrary<Subject> = fc.record(
       { weight: 6, arbitrary: fc.constantFrom(...UUIDS, ...STRINGS.slice(0, 12)) },
       fc.constantFrom(...UNSTORABLE),
     ),
+    // An account (absent, null or "account": all read as "account") or an application's token.
+    kind: fc.constantFrom<Subject['kind']>('account', 'client', null),
+    // An application's own scopes (#18): patterns like a role's; now and then elements that never match.
+    scopes: fc.oneof(
+      { weight: 4, arbitrary: fc.constant(null) },
+      { weight: 4, arbitrary: fc.uniqueArray(fc.constantFrom(...PATTERNS), { maxLength: 2 }) },
+      fc.subarray<unknown>(['items.read', 7, null, '', 'toString']) as fc.Arbitrary<string[]>,
+    ),
     tenant_id: fc.oneof(
       { weight: 16, arbitrary: fc.constant('t1') },
       { weight: 2, arbitrary: fc.constant('t2') },
@@ -500,6 +510,11 @@ const invalidSubjectArb: fc.Arbitrary<Subject> = fc
       ['actor', 5],
       ['actor', { sub: 'x' }],
       ['actor', ['x']],
+      ['kind', 'robot'],
+      ['kind', 'Client'],
+      ['kind', 1],
+      ['scopes', 'items.read'],
+      ['scopes', { 0: 'items.read' }],
       ['attributes', 'x'],
       ['attributes', 7],
     ),

@@ -7,6 +7,7 @@ import {
 } from '@enforcer/core/memory';
 import { accountStoreContract } from './accounts.contract';
 import { apiKeyStoreContract } from './api-keys.contract';
+import { applicationStoreContract } from './applications.contract';
 import { auditStoreContract } from './audit.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
@@ -49,6 +50,11 @@ sendCounterStoreContract('memory', () => ({
 tenantPolicyStoreContract('memory', () => ({ uow: new MemoryDatabase() }));
 
 tenantStoreContract('memory', () => ({ uow: new MemoryDatabase() }));
+
+applicationStoreContract('memory', () => ({
+  uow: new MemoryDatabase(),
+  seedTenant: async () => crypto.randomUUID(),
+}));
 
 apiKeyStoreContract('memory', () => ({
   uow: new MemoryDatabase(),

@@ -9,6 +9,7 @@ import { PostgresUnitOfWork } from '../../server/src/stores/postgres/unit-of-wor
 import { createTestOrm, seedAccount } from '../../server/src/testing/index.js';
 import { accountStoreContract } from './accounts.contract';
 import { apiKeyStoreContract } from './api-keys.contract';
+import { applicationStoreContract } from './applications.contract';
 import { auditStoreContract } from './audit.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
@@ -61,6 +62,11 @@ tenantStoreContract('postgres', () => ({
 const uow = new PostgresUnitOfWork({ orm: db.orm, clock: systemClock, policies: new TenantPolicyService() });
 const sql = (query: string, params: unknown[]) =>
   db.orm.em.fork().getConnection().execute(query, params, 'run');
+
+applicationStoreContract('postgres', () => ({
+  uow,
+  seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
+}));
 
 apiKeyStoreContract('postgres', () => ({
   uow,

@@ -8,7 +8,15 @@ import { storableText } from '../common/text';
  * and `prev_hash`), so an edit in the database shows in `GET /audit-events/verify`.
  */
 
-export const auditActorTypes = ['account', 'api_key', 'person', 'anonymous', 'system'] as const;
+/** `application`: a machine client (#18) obtaining a token. */
+export const auditActorTypes = [
+  'account',
+  'api_key',
+  'person',
+  'anonymous',
+  'system',
+  'application',
+] as const;
 export const auditOutcomes = ['success', 'failure'] as const;
 export const auditOutcomeSchema = z.enum(auditOutcomes);
 

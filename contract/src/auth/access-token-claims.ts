@@ -38,3 +38,27 @@ export const accessTokenClaimsSchema = z.object({
 });
 
 export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;
+
+/**
+ * The claims of an application's access token (`POST /oauth/token`, client credentials, #18): the same
+ * `typ`, keys, issuer and audience as an account's, but it speaks for a machine client, not a person:
+ * `sub` is the client id, `kind` is `client`, and there is no `person_id`, `sid`, role or group. A user's
+ * verification refuses it (it lacks their claims); decisions see it as `subject.kind = "client"` with the
+ * token's `scope` as its permissions.
+ */
+export const clientTokenClaimsSchema = z.object({
+  iss: z.string(),
+  aud: z.union([z.string(), z.array(z.string())]),
+  /** The client id (`enfapp_...`). */
+  sub: z.string(),
+  kind: z.literal('client'),
+  client_id: z.string(),
+  tenant_id: z.string(),
+  /** The granted scopes, space-separated (RFC 9068 §2.2.3). */
+  scope: z.string(),
+  iat: z.number().int(),
+  exp: z.number().int(),
+  nbf: z.number().optional(),
+  jti: z.string(),
+});
+export type ClientTokenClaims = z.infer<typeof clientTokenClaimsSchema>;

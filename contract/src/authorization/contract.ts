@@ -40,7 +40,7 @@ export const policyContract = c.router({
       'The subject is the caller; `account_id` names another account of the tenant (needs an API key or the `authorize.any` permission). A denial is a 200 with `allowed: false`, not an error.',
     body: authorizeBodySchema,
     responses: { 200: authorizeResponseSchema, ...problems(401, 403, 404) },
-    metadata: meta({ auth: 'user_or_api_key' }),
+    metadata: meta({ auth: 'user_or_api_key', clientToken: true }),
   },
   batch: {
     method: 'POST',
@@ -50,7 +50,7 @@ export const policyContract = c.router({
       'Up to 100 `{ action, resource }` checks for the caller (or `account_id`, with the same rules as `POST /authorize`). `results[i]` is what `POST /authorize` answers for `checks[i]`. The subject is resolved once: a refusal (an unknown or inactive `account_id`, a missing permission) refuses the whole batch.',
     body: authorizeBatchBodySchema,
     responses: { 200: authorizeBatchResponseSchema, ...problems(401, 403, 404) },
-    metadata: meta({ auth: 'user_or_api_key' }),
+    metadata: meta({ auth: 'user_or_api_key', clientToken: true }),
   },
   filter: {
     method: 'POST',
@@ -58,6 +58,6 @@ export const policyContract = c.router({
     summary: 'Which records of a type may the subject act on? A plan to turn into a query',
     body: filterBodySchema,
     responses: { 200: filterResponseSchema, ...problems(401, 403, 404) },
-    metadata: meta({ auth: 'user_or_api_key' }),
+    metadata: meta({ auth: 'user_or_api_key', clientToken: true }),
   },
 });

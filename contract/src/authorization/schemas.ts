@@ -28,6 +28,8 @@ export const policySubjectSchema = z.object({
   person_id: idSchema.nullable(),
   /** The admin's account acting as this one (an impersonation token's `act.sub`, #14): `subject.actor`. */
   actor: idSchema.optional(),
+  /** `account`, or `client` for an application's token (#18): `subject.kind`. Absent means `account`. */
+  kind: z.enum(['account', 'client']).optional(),
   tenant_id: idSchema,
   roles: z.array(z.string()),
   groups: z.array(z.string()),
@@ -77,6 +79,7 @@ export const decisionReasonKinds = [
   'denied_by_rule',
   'allowed_by_role',
   'allowed_by_group',
+  'allowed_by_scope',
   'allowed_by_rule',
   'no_matching_allow',
   'unknown_resource_type',
@@ -94,6 +97,8 @@ export const decisionReasonSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('denied_by_rule'), rule: z.string() }),
   z.object({ kind: z.literal('allowed_by_role'), role: z.string(), permission: z.string() }),
   z.object({ kind: z.literal('allowed_by_group'), group: z.string(), permission: z.string() }),
+  /** An application's own scope granted it (#18). */
+  z.object({ kind: z.literal('allowed_by_scope'), scope: z.string() }),
   z.object({ kind: z.literal('allowed_by_rule'), rule: z.string() }),
   z.object({ kind: z.literal('no_matching_allow') }),
 ]);

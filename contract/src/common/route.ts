@@ -32,6 +32,17 @@ export const routeMetadataSchema = z.object({
    * session as proof of the admin email; logout can end every session).
    */
   optionalUser: z.boolean().optional(),
+  /**
+   * Only with `auth: 'none'`: the route authenticates its OAuth client itself (HTTP Basic, form
+   * parameters, or an API key), so the `Authorization` header is left to it and not read as a Bearer.
+   */
+  clientAuthentication: z.boolean().optional(),
+  /**
+   * With `auth: 'user_or_api_key'`: an application's access token (client credentials, #18) is taken too,
+   * and the application is the subject (`subject.kind = "client"`, its scopes its grants). Elsewhere such
+   * a token is `401 token_invalid`.
+   */
+  clientToken: z.boolean().optional(),
   /** The OpenAPI tag (the domain). */
   tag: z.string(),
 });

@@ -75,7 +75,9 @@ class Emitter {
       case 'subject_attribute':
         return `${read}((s.attributes ?? E)[${JSON.stringify(ref.name)}])`;
       case 'subject':
-        return `${read}(s.${ref.field})`;
+        // subject.kind: absent or null reads as "account" (evaluate.ts, subjectKindOf); checkSubject
+        // admitted only "account", "client", null or absent.
+        return ref.field === 'kind' ? `${read}(s.kind ?? "account")` : `${read}(s.${ref.field})`;
     }
   }
 

@@ -16,6 +16,8 @@ export type Reason =
   | { kind: 'denied_by_rule'; rule: string }
   | { kind: 'allowed_by_role'; role: string; permission: string }
   | { kind: 'allowed_by_group'; group: string; permission: string }
+  /** A pattern the subject holds itself (an application's scope, #18). */
+  | { kind: 'allowed_by_scope'; scope: string }
   | { kind: 'allowed_by_rule'; rule: string }
   | { kind: 'no_matching_allow' };
 
@@ -32,8 +34,8 @@ export interface CompiledPolicy {
   explain(subject: Subject, action: string, resource?: Resource): Explanation;
   /** The decision for every record of `resourceType` at once, as a plan for the adapters. */
   plan(subject: Subject, action: string, resourceType: string): Plan;
-  /** The permission patterns the subject's roles and groups grant (for `GET /auth/permissions`). */
-  permissions(subject: Pick<Subject, 'roles' | 'groups'>): string[];
+  /** The permission patterns the subject's roles, groups and own scopes grant (for `GET /auth/permissions`). */
+  permissions(subject: Pick<Subject, 'roles' | 'groups' | 'scopes'>): string[];
 }
 
 interface CompiledRule {
@@ -43,6 +45,8 @@ interface CompiledRule {
 
 /** Everything that decides one action on one resource type (or on no resource), worked out once. */
 interface ActionEntry {
+  /** The action decided (a subject's own scopes are matched against it per decision). */
+  action: string;
   resource: TypedResource | undefined;
   denies: CompiledRule[];
   allows: CompiledRule[];
@@ -136,11 +140,16 @@ function compileTyped(policy: TypedPolicy, options: CompileOptions): CompiledPol
         if (permission !== undefined) return { kind: 'allowed_by_group', group, permission };
       }
     }
+    const scope = grantingScope(subject, entry.action);
+    if (scope !== undefined) return { kind: 'allowed_by_scope', scope };
     return undefined;
   }
 
   function hasGrant(entry: ActionEntry, subject: Subject): boolean {
-    return subjectHasGrant(entry.grantingRoles, entry.grantingGroups, subject);
+    return (
+      subjectHasGrant(entry.grantingRoles, entry.grantingGroups, subject) ||
+      grantingScope(subject, entry.action) !== undefined
+    );
   }
 
   function inTenant(entry: ActionEntry, subject: Subject, resource: Resource): boolean {
@@ -230,6 +239,9 @@ function compileTyped(policy: TypedPolicy, options: CompileOptions): CompiledPol
       for (const group of Array.isArray(subject.groups) ? subject.groups : []) {
         for (const p of policy.groups.get(group) ?? []) out.add(p);
       }
+      for (const p of Array.isArray(subject.scopes) ? subject.scopes : []) {
+        if (typeof p === 'string') out.add(p);
+      }
       return [...out].sort();
     },
   };
@@ -265,11 +277,14 @@ function buildEntry(
   const allows = relevant.filter((r) => r.rule.effect === 'allow');
   const grantingRoles = granting(policy.roles);
   const grantingGroups = granting(policy.groups);
+  // A subject's own scopes (#18) may grant any action, so the generated decision always asks.
   const hasGrant =
     grantingRoles.size + grantingGroups.size > 0
-      ? (s: Subject) => subjectHasGrant(grantingRoles, grantingGroups, s)
-      : undefined;
+      ? (s: Subject) =>
+          subjectHasGrant(grantingRoles, grantingGroups, s) || grantingScope(s, action) !== undefined
+      : (s: Subject) => grantingScope(s, action) !== undefined;
   return {
+    action,
     resource,
     denies,
     allows,
@@ -284,6 +299,17 @@ function buildEntry(
         )
       : undefined,
   };
+}
+
+/**
+ * The first of the subject's own scopes (#18) that grants `action`, or undefined. Scopes are patterns like
+ * a role's (`reports.read`, `reports.*`); elements that are not strings never match (checkSubject ran).
+ */
+function grantingScope(subject: Subject, action: string): string | undefined {
+  const scopes = subject.scopes;
+  if (scopes == null) return undefined;
+  for (const scope of scopes) if (typeof scope === 'string' && actionMatches(scope, action)) return scope;
+  return undefined;
 }
 
 function subjectHasGrant(roles: Map<string, string>, groups: Map<string, string>, subject: Subject): boolean {

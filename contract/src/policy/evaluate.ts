@@ -22,11 +22,28 @@ export interface Subject {
    * the subject, absent (null) otherwise. `exists: subject.actor` tells an impersonated request.
    */
   actor?: string | null;
+  /**
+   * What the subject is (#18): `account` (a person's membership) or `client` (an application acting with
+   * its own token, `POST /oauth/token`). Absent or null reads as `account`, so subjects built before it
+   * existed decide as they did.
+   */
+  kind?: SubjectKind | null;
   tenant_id: string;
+  /**
+   * Permission patterns the subject holds itself, beside its roles' and groups' (#18): an application's
+   * scopes. A grant like a role's (reason `allowed_by_scope`); deny rules still apply. Absent or null: none.
+   */
+  scopes?: readonly string[] | null;
   roles: readonly string[];
   groups: readonly string[];
   attributes?: Readonly<Record<string, unknown>> | null;
 }
+
+export const subjectKinds = ['account', 'client'] as const;
+export type SubjectKind = (typeof subjectKinds)[number];
+
+/** `subject.kind` as policies read it: absent or null is `account`. */
+export const subjectKindOf = (s: Subject): SubjectKind => s.kind ?? 'account';
 
 /** A record: its type (a resource type of the policy) and its attributes. */
 export interface Resource {
@@ -60,6 +77,8 @@ export function compileRef(ref: Ref): Getter {
           return (s) => readString(s.person_id);
         case 'actor':
           return (s) => readString(s.actor);
+        case 'kind':
+          return (s) => subjectKindOf(s);
         case 'tenant_id':
           return (s) => readString(s.tenant_id);
         case 'roles':
@@ -81,6 +100,8 @@ export function readSubjectRef(ref: Exclude<Ref, { kind: 'resource' }>, s: Subje
       return readString(s.person_id);
     case 'actor':
       return readString(s.actor);
+    case 'kind':
+      return subjectKindOf(s);
     case 'tenant_id':
       return readString(s.tenant_id);
     case 'roles':
@@ -183,7 +204,12 @@ export function compileCondition(cond: TypedCondition): CompiledCondition {
         }
         return (s, r) => a(s, r) === v;
       }
-      if (cond.left.kind === 'resource' && cond.right.kind === 'subject' && cond.left.type === 'string') {
+      if (
+        cond.left.kind === 'resource' &&
+        cond.right.kind === 'subject' &&
+        cond.right.field !== 'kind' &&
+        cond.left.type === 'string'
+      ) {
         // resource.owner_id = subject.id, the most common rule of all
         const name = cond.left.name;
         const field = cond.right.field as 'id' | 'person_id' | 'actor' | 'tenant_id';

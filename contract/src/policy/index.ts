@@ -21,7 +21,8 @@ export {
   type PolicyIssue,
   PolicyValidationError,
 } from './errors';
-export type { Resource, Subject } from './evaluate';
+export type { Resource, Subject, SubjectKind } from './evaluate';
+export { subjectKindOf, subjectKinds } from './evaluate';
 export { documentLimitIssues, documentLimits } from './limits';
 export { type Plan, planSchema, type Residual, residualSchema } from './residual';
 export {

@@ -7,9 +7,10 @@ import type { Resource, Subject } from './evaluate';
  * them on every call); anything deeper (the document) was checked by compile().
  *
  * A subject is an object with `id` and `tenant_id` strings, `roles` and `groups` arrays,
- * `person_id` and `actor` each a string, null or absent, and `attributes` an object, null or absent;
+ * `person_id` and `actor` each a string, null or absent, `kind` "account", "client", null or absent and
+ * `scopes` an array, null or absent (#18), and `attributes` an object, null or absent;
  * anything else is a PolicyInputError `invalid_subject` naming the field. Not refused,
- * because they have an exact meaning on every path: elements of `roles`/`groups` that are
+ * because they have an exact meaning on every path: elements of `roles`/`groups`/`scopes` that are
  * not strings (they never match a role, a group or a value), and attribute values of the
  * wrong type (they read as null, values.ts).
  *
@@ -28,6 +29,8 @@ export function checkSubject(subject: Subject): boolean {
     Array.isArray(subject.groups) &&
     (subject.person_id == null || typeof subject.person_id === 'string') &&
     (subject.actor == null || typeof subject.actor === 'string') &&
+    (subject.kind == null || subject.kind === 'account' || subject.kind === 'client') &&
+    (subject.scopes == null || Array.isArray(subject.scopes)) &&
     (subject.attributes == null || typeof subject.attributes === 'object')
   ) {
     return subject.tenant_id !== '';
@@ -50,6 +53,12 @@ function subjectError(subject: Subject): PolicyInputError {
   }
   if (subject.actor != null && typeof subject.actor !== 'string') {
     return invalidSubject('actor', 'must be a string or null');
+  }
+  if (subject.kind != null && subject.kind !== 'account' && subject.kind !== 'client') {
+    return invalidSubject('kind', 'must be "account", "client" or null');
+  }
+  if (subject.scopes != null && !Array.isArray(subject.scopes)) {
+    return invalidSubject('scopes', 'must be an array or null');
   }
   return invalidSubject('attributes', 'must be an object or null');
 }

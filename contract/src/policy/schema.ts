@@ -42,8 +42,8 @@ export const referenceSchema = z
   .string()
   .check(
     z.regex(
-      /^(subject\.(id|person_id|actor|tenant_id|roles|groups|attributes\.[a-z][a-z0-9_]*)|resource\.[a-z][a-z0-9_]*)$/,
-      'a reference is subject.id, subject.person_id, subject.actor, subject.tenant_id, subject.roles, subject.groups, subject.attributes.<name> or resource.<attribute>',
+      /^(subject\.(id|person_id|actor|kind|tenant_id|roles|groups|attributes\.[a-z][a-z0-9_]*)|resource\.[a-z][a-z0-9_]*)$/,
+      'a reference is subject.id, subject.person_id, subject.actor, subject.kind, subject.tenant_id, subject.roles, subject.groups, subject.attributes.<name> or resource.<attribute>',
     ),
   );
 

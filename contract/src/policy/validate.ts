@@ -19,7 +19,7 @@ const sessionAttributes = new Set(['mfa_at', 'mfa_age_seconds']);
  * type, every literal is parsed (timestamps to epoch ms), `ne` became `not eq` and
  * `not_in` became `not in`, so compile.ts and plan.ts have fewer cases and one meaning.
  */
-export type SubjectField = 'id' | 'person_id' | 'actor' | 'tenant_id' | 'roles' | 'groups';
+export type SubjectField = 'id' | 'person_id' | 'actor' | 'kind' | 'tenant_id' | 'roles' | 'groups';
 
 export type Ref =
   | { kind: 'subject'; field: SubjectField; type: AttributeType }
@@ -69,6 +69,7 @@ const subjectFields: Record<SubjectField, AttributeType> = {
   id: 'string',
   person_id: 'string',
   actor: 'string',
+  kind: 'string',
   tenant_id: 'string',
   roles: 'string[]',
   groups: 'string[]',

@@ -54,6 +54,9 @@ export const managementActions = [
   // Privacy (#15): the tenant's deletion requests, and erasing a person before the grace period ends.
   'privacy.read',
   'privacy.process',
+  // Applications (machine clients, #18).
+  'applications.read',
+  'applications.manage',
 ] as const;
 
 /** Does holding pattern `held` grant everything pattern `wanted` grants? (`*` covers all, `a.*` covers `a.b` and `a.*.c`.) */

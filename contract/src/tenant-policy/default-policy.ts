@@ -11,7 +11,7 @@ import type { PolicyDocument } from '../policy/schema';
  * groups.read/create, groups.members.write, invites.create, roles.read,
  * api_keys.read/create/delete, policy.read/update, authorize.any, revocations.read,
  * sessions.read/revoke (an account's sessions), roles.write (custom roles), groups.update/delete,
- * invites.read/revoke, audit.read (the audit log, #15).
+ * invites.read/revoke, audit.read (the audit log, #15), applications.read/manage (machine clients, #18).
  * Account lifecycle (#14): accounts.lock, accounts.ban, accounts.delete, accounts.mfa.reset (admins hold
  * them, listed one by one; owners through `*`). accounts.impersonate (#14) is the owner's alone: admins
  * hold every account action but it (accounts.create for POST /accounts and accounts.update for account metadata among them; a role
@@ -55,7 +55,7 @@ export function defaultPolicy(): PolicyDocument {
     roles: {
       owner: { description: 'Everything, including the policy itself', permissions: ['*'] },
       admin: {
-        description: 'Manages accounts and their sessions, groups, invites and API keys',
+        description: 'Manages accounts and their sessions, groups, invites, API keys and applications',
         permissions: [
           'tenants.read',
           'tenants.update',
@@ -75,6 +75,7 @@ export function defaultPolicy(): PolicyDocument {
           'roles.read',
           'roles.write',
           'api_keys.*',
+          'applications.*',
           'policy.read',
           'authorize.any',
           'revocations.read',

@@ -109,6 +109,19 @@ export const routes = {
     list: ['GET', '/api/v1/enforcer/api-keys', 'user'],
     delete: ['DELETE', '/api/v1/enforcer/api-keys/:id', 'user'],
   },
+  applications: {
+    create: ['POST', '/api/v1/enforcer/applications', 'user'],
+    list: ['GET', '/api/v1/enforcer/applications', 'user'],
+    get: ['GET', '/api/v1/enforcer/applications/:id', 'user'],
+    update: ['PATCH', '/api/v1/enforcer/applications/:id', 'user'],
+    delete: ['DELETE', '/api/v1/enforcer/applications/:id', 'user'],
+    rotateSecret: ['POST', '/api/v1/enforcer/applications/:id/rotate-secret', 'user'],
+  },
+  oauth: {
+    token: ['POST', '/api/v1/enforcer/oauth/token', 'none'],
+    introspect: ['POST', '/api/v1/enforcer/oauth/introspect', 'none'],
+    revoke: ['POST', '/api/v1/enforcer/oauth/revoke', 'none'],
+  },
   policy: {
     get: ['GET', '/api/v1/enforcer/policy', 'user'],
     put: ['PUT', '/api/v1/enforcer/policy', 'user'],

@@ -2,6 +2,7 @@ import {
   checkRequestValue,
   contract,
   errorStatus,
+  formParameters,
   getRouteMetadata,
   jsonCharsetAccepted,
   problemContentType,
@@ -13,6 +14,7 @@ import {
   type ApiKeyCaller,
   assertSessionLive,
   authenticateApiKey,
+  authenticateClientToken,
   authenticateRoute,
   type Caller,
   type Handler,
@@ -180,6 +182,8 @@ export function createDispatcher(options: {
 
   /** The core's authentication rules with the mock's verifiers, then the route's permission. */
   const authenticate = async (meta: RouteMetadata, request: Request): Promise<Caller | undefined> => {
+    // OAuth endpoints read their client's credentials themselves (HTTP Basic, form, API key), as on the server.
+    if (meta.clientAuthentication) return undefined;
     const credential = readCredential({
       apiKey: request.headers.get('x-api-key'),
       authorization: request.headers.get('authorization'),
@@ -187,6 +191,11 @@ export function createDispatcher(options: {
     const caller = await authenticateRoute<Caller>(meta, credential, {
       user: (token) => verifyUser(token, request),
       apiKey: verifyApiKey,
+      // An application's token (#18), on the decision routes only: the core's rules, as on the server.
+      client: (token) =>
+        store.db.read((repos) =>
+          authenticateClientToken(repos, { access: tokens.access, clock: store.db }, token),
+        ),
     });
     if (meta.permission && caller) {
       const { compiled } = store.policyOf(caller.tenantId);
@@ -208,11 +217,22 @@ export function createDispatcher(options: {
     return value;
   };
 
-  const readBody = async (request: Request): Promise<unknown> => {
+  const readBody = async (request: Request, route: AppRoute): Promise<unknown> => {
     const text = await request.text();
     const type = request.headers.get('content-type') ?? '';
     if (text.length > BODY_LIMIT) {
       throw new AppError('payload_too_large', 'The request body is larger than the server accepts');
+    }
+    // Routes whose contract says form (the OAuth endpoints) get their parameters, as on the server.
+    if (
+      'contentType' in route &&
+      route.contentType === 'application/x-www-form-urlencoded' &&
+      type.includes('application/x-www-form-urlencoded')
+    ) {
+      const value = formParameters(text);
+      const problem = checkRequestValue(value, 'body');
+      if (problem) throw new AppError('validation_failed', 'The request is not valid', { errors: [problem] });
+      return value;
     }
     if (type.includes('application/json')) {
       if (!jsonCharsetAccepted(type))
@@ -317,7 +337,9 @@ export function createDispatcher(options: {
       }
       const meta = getRouteMetadata(match.route);
       const rawBody =
-        request.method === 'GET' || request.method === 'HEAD' ? undefined : await readBody(request);
+        request.method === 'GET' || request.method === 'HEAD'
+          ? undefined
+          : await readBody(request, match.route);
       const caller = await authenticate(meta, request);
       const groups = match.pattern.exec(path)!;
       const rawParams = Object.fromEntries(

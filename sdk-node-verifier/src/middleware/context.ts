@@ -22,7 +22,7 @@ export function contextFor(verifier: Verifier, principal: Principal): EnforcerCo
 /** What decided a denial, as the engine says (`reason.kind` of `authorize`). */
 export type DenialReason = Exclude<
   Reason['kind'],
-  'allowed_by_role' | 'allowed_by_group' | 'allowed_by_rule'
+  'allowed_by_role' | 'allowed_by_group' | 'allowed_by_scope' | 'allowed_by_rule'
 >;
 
 /** The 403's detail for each denial: what the engine found, never a rule's name or a record's contents. */

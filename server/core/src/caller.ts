@@ -11,7 +11,7 @@ import { AppError } from './errors.js';
  * Who is calling a service, as the HTTP layer (the server's `authenticate` plugin, the mock's dispatch)
  * worked it out from the request's credential. Services decide with it and never read credentials.
  */
-export type Caller = UserCaller | ApiKeyCaller;
+export type Caller = UserCaller | ApiKeyCaller | ClientCaller;
 
 export interface UserCaller {
   kind: 'user';
@@ -49,6 +49,21 @@ export interface ApiKeyCaller {
   policyVersion?: number;
 }
 
+/**
+ * An application acting with its own access token (client credentials, #18). Only routes whose metadata
+ * says `clientToken` (the decisions: `/authorize`, `/authorize/batch`, `/authorize/filter`) take one.
+ */
+export interface ClientCaller {
+  kind: 'client';
+  tenantId: string;
+  clientId: string;
+  applicationId: string;
+  /** The token's scopes: the subject's own permission patterns. */
+  scopes: string[];
+  /** The tenant's policy version as the caller's authentication read it (the policy cache's key). */
+  policyVersion?: number;
+}
+
 /** Where a request came from, for audit events. */
 export interface ClientInfo {
   ip: string | null;
@@ -73,6 +88,17 @@ export function userSubjectAttributes(
 
 /** The engine's subject for a caller. An API key acts with its role and no groups. */
 export function subjectOfCaller(caller: Caller): Subject {
+  if (caller.kind === 'client') {
+    // An application: no person, role or group; its token's scopes are its grants (#18).
+    return {
+      id: caller.clientId,
+      kind: 'client',
+      tenant_id: caller.tenantId,
+      roles: [],
+      groups: [],
+      scopes: caller.scopes,
+    };
+  }
   if (caller.kind === 'api_key') {
     return { id: caller.apiKeyId, tenant_id: caller.tenantId, roles: [caller.role], groups: [] };
   }
@@ -95,7 +121,9 @@ export const auditActorOf = (caller: Caller): AuditActor =>
         id: caller.accountId,
         ...(caller.actorAccountId ? { impersonator: caller.actorAccountId } : {}),
       }
-    : { type: 'api_key', id: caller.apiKeyId };
+    : caller.kind === 'client'
+      ? { type: 'application', id: caller.applicationId }
+      : { type: 'api_key', id: caller.apiKeyId };
 
 /**
  * An impersonation token acts as its account, never on the person's credentials or beyond the account:

@@ -44,6 +44,24 @@ export {
   newApiKey,
 } from './api-keys/secret.js';
 export {
+  type ApplicationsDeps,
+  applicationsHandlers,
+  applicationView,
+  assertScopesGrantable,
+} from './applications/handlers.js';
+export type { ApplicationRecord, ApplicationStore, RevokedClientToken } from './applications/ports.js';
+export {
+  applicationUseWorthRecording,
+  CLIENT_ID_PREFIX,
+  CLIENT_SECRET_PREFIX,
+  clientSecretMatches,
+  hashClientSecret,
+  looksLikeClientId,
+  looksLikeClientSecret,
+  newClientId,
+  newClientSecret,
+} from './applications/secret.js';
+export {
   type ChainBreak,
   type ChainHead,
   type ChainVerification,
@@ -118,6 +136,7 @@ export {
   type ApiKeyCaller,
   auditActorOf,
   type Caller,
+  type ClientCaller,
   type ClientInfo,
   callerAccountId,
   subjectOfCaller,
@@ -271,6 +290,15 @@ export {
   SecondFactors,
   secondFactorGate,
 } from './mfa/second-factor.js';
+export {
+  authenticateApplication,
+  type OAuthCaller,
+  OAuthError,
+  oauthErrorResponse,
+  presentedClient,
+} from './oauth/client-auth.js';
+export { authenticateClientToken } from './oauth/client-token.js';
+export { type OAuthDeps, oauthHandlers, oauthRevokeReason } from './oauth/handlers.js';
 export {
   byPosition,
   decodeCursor,

@@ -1,5 +1,6 @@
 import type { AccountSessions, AccountStore } from './accounts/ports.js';
 import type { ApiKeyStore } from './api-keys/ports.js';
+import type { ApplicationStore } from './applications/ports.js';
 import type { AuditEventStore, AuditLog } from './audit/ports.js';
 import type { ChallengeStore } from './challenges/ports.js';
 import type { OtpChallengeStore } from './codes/ports.js';
@@ -40,6 +41,8 @@ export interface Repositories {
   /** The accounts and groups a tenant's own rules create or look at (until those aggregates have ports). */
   members: TenantMembers;
   apiKeys: ApiKeyStore;
+  /** Applications (machine clients) and the client tokens revoked before their expiry. */
+  applications: ApplicationStore;
   revocations: RevocationFeedStore;
   accounts: AccountStore;
   persons: PersonStore;

@@ -1,5 +1,6 @@
 import { Account, Person } from '../entities/accounts.js';
 import { ApiKey } from '../entities/api-keys.js';
+import { Application, RevokedClientToken } from '../entities/applications.js';
 import { AuditEvent } from '../entities/audit.js';
 import { AuthChallenge } from '../entities/auth-challenges.js';
 import { Group, GroupMembership } from '../entities/groups.js';
@@ -30,6 +31,8 @@ export const entities = [
   Session,
   RefreshToken,
   ApiKey,
+  Application,
+  RevokedClientToken,
   SigningKey,
   AuditEvent,
   RevocationEvent,

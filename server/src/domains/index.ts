@@ -1,6 +1,7 @@
 import type { DomainRoutes } from '../http/contract-routes.js';
 import { accountsRoutes } from './accounts/routes.js';
 import { apiKeysRoutes } from './api-keys/routes.js';
+import { applicationsRoutes } from './applications/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { magicLinkRoutes } from './auth/methods/magic-link/routes.js';
 import { passwordRoutes } from './auth/methods/password/routes.js';
@@ -8,6 +9,7 @@ import { mfaRoutes } from './auth/mfa/routes.js';
 import { authRoutes } from './auth/routes.js';
 import { discoveryRoutes } from './discovery/routes.js';
 import { groupsRoutes } from './groups/routes.js';
+import { oauthRoutes } from './oauth/routes.js';
 import { policyRoutes } from './policy/routes.js';
 import { privacyRoutes } from './privacy/routes.js';
 import { revocationsRoutes } from './revocations/routes.js';
@@ -23,6 +25,8 @@ export const domainRoutes: DomainRoutes[] = [
   groupsRoutes,
   accountsRoutes,
   apiKeysRoutes,
+  applicationsRoutes,
+  oauthRoutes,
   policyRoutes,
   discoveryRoutes,
   revocationsRoutes,

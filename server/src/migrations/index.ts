@@ -18,6 +18,7 @@ import { Migration20261206120100_account_provisioning } from './Migration2026120
 import { Migration20261206130000_audit_chain } from './Migration20261206130000_audit_chain.js';
 import { Migration20261206180000_audit_personal_commitment } from './Migration20261206180000_audit_personal_commitment.js';
 import { Migration20261206180100_deletion_requests } from './Migration20261206180100_deletion_requests.js';
+import { Migration20261206182000_machine_clients } from './Migration20261206182000_machine_clients.js';
 import { Migration20261206183000_rate_limit_counters } from './Migration20261206183000_rate_limit_counters.js';
 
 export const migrations: MigrationObject[] = [
@@ -56,5 +57,6 @@ export const migrations: MigrationObject[] = [
     class: Migration20261206180000_audit_personal_commitment,
   },
   { name: 'Migration20261206180100_deletion_requests', class: Migration20261206180100_deletion_requests },
+  { name: 'Migration20261206182000_machine_clients', class: Migration20261206182000_machine_clients },
   { name: 'Migration20261206183000_rate_limit_counters', class: Migration20261206183000_rate_limit_counters },
 ];

@@ -4,6 +4,7 @@ import {
   apiKeyAuthenticates,
   apiKeyUseWorthRecording,
   assertSessionLive,
+  authenticateClientToken,
   authenticateRoute,
   type Caller,
   hashApiKey,
@@ -52,6 +53,8 @@ export function authenticate(services: Services) {
     request.caller = undefined;
     const meta = routeMetadata(request);
     if (!meta) return;
+    // OAuth endpoints read their client's credentials themselves (HTTP Basic, form, API key).
+    if (meta.clientAuthentication) return;
     const apiKey = request.headers['x-api-key'];
     const credential = readCredential({
       apiKey: typeof apiKey === 'string' ? apiKey : undefined,
@@ -61,6 +64,11 @@ export function authenticate(services: Services) {
     request.caller = await authenticateRoute<Caller>(meta, credential, {
       user: (token) => verifyUser(services, em, token, request),
       apiKey: (key) => verifyApiKey(services, em(), key),
+      // An application's token (#18), on the decision routes only (`clientToken`): the core's rules.
+      client: (token) =>
+        services.uow.read((repos) =>
+          authenticateClientToken(repos, { access: services.accessTokens, clock: services.clock }, token),
+        ),
     });
     if (meta.permission && request.caller) {
       const policy = await services.policies.forCaller(em, request.caller);

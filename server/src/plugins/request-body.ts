@@ -4,6 +4,7 @@ import {
   buildProblem,
   checkRequestValue,
   type ErrorCode,
+  formParameters,
   jsonCharsetAccepted,
   problemContentType,
   routeTakesBody,
@@ -74,6 +75,26 @@ export function installRequestBodyChecks(app: FastifyInstance): void {
     { parseAs: 'buffer' },
     (request, body, done) => {
       const bytes = body as Buffer;
+      // Routes whose contract says form (the OAuth endpoints, RFC 6749) get their parameters.
+      const route = (request.routeOptions.config as { tsRestRoute?: AppRoute } | undefined)?.tsRestRoute;
+      if (route && 'contentType' in route && route.contentType === 'application/x-www-form-urlencoded') {
+        let text: string;
+        try {
+          text = UTF8.decode(bytes);
+        } catch {
+          done(new AppError('bad_request', 'The request body is not valid UTF-8'));
+          return;
+        }
+        const value = formParameters(text);
+        const problem = checkRequestValue(value, 'body');
+        done(
+          problem
+            ? new AppError('validation_failed', 'The request is not valid', { errors: [problem] })
+            : null,
+          value,
+        );
+        return;
+      }
       const first = bytes.toString('latin1').trimStart()[0];
       if (first !== '{' && first !== '[') {
         done(clientError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415, 'form bodies are not accepted'));

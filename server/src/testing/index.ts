@@ -2,6 +2,7 @@
 // a server on the test PostgreSQL with a clock it moves (`startTestServer`), seeds tenants and accounts,
 // reads what the server stored (audit events, sent SMS, rows) and counts queries. Entities stay behind
 // this entry: when the server's internals move (into @enforcer/core), only this file follows them.
+
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TokenResponse } from '@enforcer/contract';
@@ -14,6 +15,7 @@ import { DevelopmentSms } from '../domains/auth/sms/development.js';
 import type { SigningKeyStore } from '../domains/keys/signing-key-store.js';
 import { Account, type IAccount, type IPerson, Person } from '../entities/accounts.js';
 import { ApiKey } from '../entities/api-keys.js';
+import { Application } from '../entities/applications.js';
 import { AuditEvent, type IAuditEvent } from '../entities/audit.js';
 import { AuthChallenge } from '../entities/auth-challenges.js';
 import { Group, GroupMembership } from '../entities/groups.js';
@@ -121,6 +123,7 @@ export async function seedAccount(
 const records = {
   accounts: Account,
   apiKeys: ApiKey,
+  applications: Application,
   auditEvents: AuditEvent,
   authChallenges: AuthChallenge,
   authThrottles: AuthThrottle,

@@ -176,10 +176,12 @@ async function assertManagerRemains(
 }
 
 /** Who changes a status, as the account keeps it. */
-const statusActorOf = (caller: Caller): StatusActor =>
-  caller.kind === 'user'
-    ? { type: 'account', id: caller.accountId }
-    : { type: 'api_key', id: caller.apiKeyId };
+function statusActorOf(caller: Caller): StatusActor {
+  if (caller.kind === 'user') return { type: 'account', id: caller.accountId };
+  if (caller.kind === 'api_key') return { type: 'api_key', id: caller.apiKeyId };
+  // Applications' tokens reach only the decision routes (`clientToken`); never an account's status.
+  throw new AppError('credential_not_allowed', "An application's token cannot change an account");
+}
 
 /** Lock, ban, delete and second-factor reset are for other people's accounts: `403 self_target` on one's own. */
 function assertNotSelf(caller: Caller, account: AccountRecord, what: string): void {

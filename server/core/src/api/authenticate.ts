@@ -2,6 +2,7 @@ import type { AccessTokenClaims, RouteMetadata } from '@enforcer/contract';
 import type { CompiledPolicy, Subject } from '@enforcer/contract/policy';
 import { API_KEY_PREFIX } from '../api-keys/secret.js';
 import { AppError } from '../errors.js';
+import { AccessTokenService } from '../tokens/access-tokens.js';
 
 /**
  * How a request is authenticated, written once for the server's preHandler and the mock's dispatcher:
@@ -36,6 +37,8 @@ export interface CredentialVerifiers<P> {
   user(token: string): Promise<P>;
   /** Verifies an API key: the key's principal, or `401 invalid_credentials`. */
   apiKey(key: string): Promise<P>;
+  /** Verifies an application's access token (#18), on routes that take one (`clientToken`). */
+  client?(token: string): Promise<P>;
 }
 
 /**
@@ -58,6 +61,9 @@ export async function authenticateRoute<P>(
       throw new AppError('credential_not_allowed', 'This call needs a signed-in user, not an API key');
     }
     return principal;
+  }
+  if (meta.clientToken && verify.client && AccessTokenService.looksLikeClientToken(credential.token)) {
+    return verify.client(credential.token);
   }
   const principal = await verify.user(credential.token);
   if (meta.auth === 'api_key') throw new AppError('credential_not_allowed', 'This call needs an API key');

@@ -311,6 +311,9 @@ export const privacyHandlers = (deps: PrivacyDeps): Handlers<typeof contract.pri
 
     processRequest: async ({ params }, ctx) => {
       const caller = callerOf(ctx);
+      // Applications' tokens reach only the decision routes (#18); never this one.
+      if (caller.kind === 'client')
+        throw new AppError('forbidden', 'An application cannot process deletion requests');
       const by: ErasureActor =
         caller.kind === 'user'
           ? { type: 'account', id: caller.accountId }

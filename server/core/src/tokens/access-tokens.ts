@@ -1,6 +1,8 @@
 import {
   type AccessTokenClaims,
   accessTokenClaimsSchema,
+  type ClientTokenClaims,
+  clientTokenClaimsSchema,
   type SubjectAttributeValue,
   VerifiedTokenCache,
 } from '@enforcer/contract';
@@ -78,31 +80,65 @@ export class AccessTokenService {
     return this.#o.ttlSeconds;
   }
 
+  /**
+   * An application's token (client credentials, #18): `sub` = client id, `kind: "client"`, its `scope`, no
+   * person, session, role or group. Same keys, `typ`, issuer, audience and lifetime cap as an account's.
+   */
+  async issueClient(client: {
+    clientId: string;
+    tenantId: string;
+    scopes: readonly string[];
+    ttlSeconds?: number;
+  }): Promise<IssuedAccessToken> {
+    return this.#sign(
+      client.clientId,
+      {
+        kind: 'client',
+        client_id: client.clientId,
+        tenant_id: client.tenantId,
+        scope: client.scopes.join(' '),
+      },
+      client.ttlSeconds,
+    );
+  }
+
   async issue(subject: AccessTokenSubject): Promise<IssuedAccessToken> {
+    return this.#sign(
+      subject.accountId,
+      {
+        person_id: subject.personId,
+        tenant_id: subject.tenantId,
+        sid: subject.sessionId,
+        roles: subject.roles,
+        groups: subject.groups,
+        amr: subject.amr,
+        grant_version: subject.grantVersion,
+        ...(subject.mfaAt ? { mfa_at: epochSeconds(subject.mfaAt) } : {}),
+        ...(subject.actorAccountId ? { act: { sub: subject.actorAccountId } } : {}),
+        ...(subject.attributes && Object.keys(subject.attributes).length > 0
+          ? { attrs: subject.attributes }
+          : {}),
+      },
+      subject.ttlSeconds,
+    );
+  }
+
+  async #sign(
+    sub: string,
+    claims: Record<string, unknown>,
+    ttlSeconds: number | undefined,
+  ): Promise<IssuedAccessToken> {
     const key = await this.#o.keys.getSigningKey();
     const issuedAt = this.#o.clock.now();
     const iat = epochSeconds(issuedAt);
-    const ttl = Math.min(subject.ttlSeconds ?? this.#o.ttlSeconds, this.#o.ttlSeconds);
+    const ttl = Math.min(ttlSeconds ?? this.#o.ttlSeconds, this.#o.ttlSeconds);
     const exp = iat + ttl;
     const jti = base64url(this.#o.random.bytes(16));
-    const token = await new SignJWT({
-      person_id: subject.personId,
-      tenant_id: subject.tenantId,
-      sid: subject.sessionId,
-      roles: subject.roles,
-      groups: subject.groups,
-      amr: subject.amr,
-      grant_version: subject.grantVersion,
-      ...(subject.mfaAt ? { mfa_at: epochSeconds(subject.mfaAt) } : {}),
-      ...(subject.actorAccountId ? { act: { sub: subject.actorAccountId } } : {}),
-      ...(subject.attributes && Object.keys(subject.attributes).length > 0
-        ? { attrs: subject.attributes }
-        : {}),
-    })
+    const token = await new SignJWT(claims)
       .setProtectedHeader({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYP, kid: key.kid })
       .setIssuer(this.#o.issuer)
       .setAudience(this.#o.audience)
-      .setSubject(subject.accountId)
+      .setSubject(sub)
       .setIssuedAt(iat)
       .setExpirationTime(exp)
       .setJti(jti)
@@ -137,6 +173,41 @@ export class AccessTokenService {
       }
       this.#verified.delete(token);
     }
+    const { payload, kid } = await this.#verifySignature(token);
+    const claims = accessTokenClaimsSchema.safeParse(payload);
+    // A client token lacks an account's claims (`person_id`, `sid`, ...): refused here, as intended.
+    if (!claims.success || (payload as { kind?: unknown }).kind === 'client')
+      throw new AppError('token_invalid', 'The access token is missing required claims');
+    // Shared by every later request with this token: frozen, so no caller can change what the next one sees.
+    const verified = deepFreeze(claims.data);
+    if (kid) this.#verified.set(token, { claims: verified, exp: verified.exp, kid });
+    return verified;
+  }
+
+  /**
+   * Verifies an application's token (`issueClient`) as `verify` does an account's: signature, `typ`,
+   * issuer, audience, lifetime, then the client claims. An account's token is `token_invalid` here.
+   */
+  async verifyClient(token: string): Promise<ClientTokenClaims> {
+    const { payload } = await this.#verifySignature(token);
+    const claims = clientTokenClaimsSchema.safeParse(payload);
+    if (!claims.success) throw new AppError('token_invalid', 'The token is not an application token');
+    return claims.data;
+  }
+
+  /** Is this (already decoded, not yet verified) token an application's? Cheap routing before verifying. */
+  static looksLikeClientToken(token: string): boolean {
+    const part = token.split('.')[1];
+    if (!part) return false;
+    try {
+      const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
+      return (JSON.parse(json) as { kind?: unknown }).kind === 'client';
+    } catch {
+      return false;
+    }
+  }
+
+  async #verifySignature(token: string): Promise<{ payload: unknown; kid: string | undefined }> {
     let kid: string | undefined;
     let lookupFailure: { error: unknown } | undefined;
     let payload: unknown;
@@ -172,12 +243,7 @@ export class AccessTokenService {
       }
       throw new AppError('token_invalid', 'The access token is not valid', { cause: error });
     }
-    const claims = accessTokenClaimsSchema.safeParse(payload);
-    if (!claims.success) throw new AppError('token_invalid', 'The access token is missing required claims');
-    // Shared by every later request with this token: frozen, so no caller can change what the next one sees.
-    const verified = deepFreeze(claims.data);
-    if (kid) this.#verified.set(token, { claims: verified, exp: verified.exp, kid });
-    return verified;
+    return { payload, kid };
   }
 }
 

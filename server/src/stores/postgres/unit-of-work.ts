@@ -4,6 +4,7 @@ import type { TenantPolicyService } from '../../domains/policy/tenant-policy.js'
 import type { Clock } from '../../lib/clock.js';
 import { PostgresAccountSessions, PostgresAccountStore } from './accounts.js';
 import { PostgresApiKeyStore } from './api-keys.js';
+import { PostgresApplicationStore } from './applications.js';
 import { PostgresAuditEventStore, PostgresAuditLog } from './audit.js';
 import { PostgresChallengeStore } from './challenges.js';
 import { PostgresOtpChallengeStore } from './codes.js';
@@ -39,6 +40,7 @@ const makers = (
   idempotency: () => new PostgresIdempotencyStore(em()),
   members: () => new PostgresTenantMembers(em(), deps.clock),
   apiKeys: () => new PostgresApiKeyStore(em()),
+  applications: () => new PostgresApplicationStore(em()),
   revocations: () => new PostgresRevocationFeed(em()),
   accounts: () => new PostgresAccountStore(em(), deps.clock),
   persons: () => new PostgresPersonStore(em(), deps.clock),

@@ -1,4 +1,5 @@
 import type { ApiKeyRecord } from '../../api-keys/ports.js';
+import type { ApplicationRecord, RevokedClientToken } from '../../applications/ports.js';
 import type { ChainHead } from '../../audit/chain.js';
 import type { AuditRecord } from '../../audit/ports.js';
 import type { ChallengeRecord } from '../../challenges/ports.js';
@@ -19,6 +20,7 @@ import {
   MemoryTenantMembers,
 } from './accounts.js';
 import { MemoryApiKeyStore } from './api-keys.js';
+import { MemoryApplicationStore } from './applications.js';
 import { MemoryAuditEventStore, MemoryAuditLog } from './audit.js';
 import { MemoryChallengeStore } from './challenges.js';
 import { MemoryOtpChallengeStore } from './codes.js';
@@ -68,6 +70,10 @@ export class MemoryTables implements MemoryMfaTables {
   idempotencyKeys = new Map<string, MemoryIdempotencyRow>();
   /** id → key. */
   apiKeys = new Map<string, ApiKeyRecord>();
+  /** id → application (machine client, #18). */
+  applications = new Map<string, ApplicationRecord>();
+  /** jti → a client token revoked before its expiry. */
+  revokedClientTokens = new Map<string, RevokedClientToken>();
   /** The revocation feed's log, in `xid` order. */
   revocationEvents: RevocationEventRecord[] = [];
   /** The last `xid` an event took (as PostgreSQL's, it never goes back, not even when tables are emptied). */
@@ -153,6 +159,7 @@ export class MemoryDatabase implements UnitOfWork {
       throttle: new MemoryThrottleStore(this),
       sends: new MemorySendCounterStore(this),
       apiKeys: new MemoryApiKeyStore(this),
+      applications: new MemoryApplicationStore(this),
       groups: new MemoryGroupStore(this),
       challenges: new MemoryChallengeStore(this),
       revocations: new MemoryRevocationFeed(this, grants),

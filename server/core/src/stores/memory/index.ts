@@ -12,6 +12,7 @@ export {
   MemoryTenantMembers,
 } from './accounts.js';
 export { MemoryApiKeyStore } from './api-keys.js';
+export { MemoryApplicationStore } from './applications.js';
 export { MemoryAuditEventStore, MemoryAuditLog } from './audit.js';
 export { MemoryChallengeStore } from './challenges.js';
 export { MemoryOtpChallengeStore } from './codes.js';

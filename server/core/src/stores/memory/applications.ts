@@ -1,0 +1,82 @@
+import type { ApplicationRecord, ApplicationStore, RevokedClientToken } from '../../applications/ports.js';
+import { byPosition, type PageRequest } from '../../pagination.js';
+import type { MemoryDatabase } from './database.js';
+
+const copy = (app: ApplicationRecord): ApplicationRecord => ({ ...app, scopes: [...app.scopes] });
+
+/** Applications in the memory database's `applications` table (id → record). Callers get copies. */
+export class MemoryApplicationStore implements ApplicationStore {
+  readonly #db: MemoryDatabase;
+
+  constructor(db: MemoryDatabase) {
+    this.#db = db;
+  }
+
+  get #rows(): Map<string, ApplicationRecord> {
+    return this.#db.tables.applications;
+  }
+
+  async insert(app: ApplicationRecord): Promise<void> {
+    for (const row of this.#rows.values()) {
+      if (row.id === app.id || row.clientId === app.clientId || row.secretHash === app.secretHash)
+        throw new Error('application: duplicate id, client id or secret hash');
+    }
+    this.#rows.set(app.id, copy(app));
+  }
+
+  async list(tenantId: string, request: PageRequest): Promise<ApplicationRecord[]> {
+    const after = request.after;
+    return [...this.#rows.values()]
+      .filter((a) => a.tenantId === tenantId && (!after || byPosition(a, after) > 0))
+      .sort(byPosition)
+      .slice(0, request.limit)
+      .map(copy);
+  }
+
+  async find(tenantId: string, id: string): Promise<ApplicationRecord | null> {
+    const row = this.#rows.get(id);
+    return row && row.tenantId === tenantId ? copy(row) : null;
+  }
+
+  async findByClientId(clientId: string): Promise<ApplicationRecord | null> {
+    for (const row of this.#rows.values()) if (row.clientId === clientId) return copy(row);
+    return null;
+  }
+
+  async update(app: ApplicationRecord): Promise<void> {
+    const row = this.#rows.get(app.id);
+    if (!row) return;
+    for (const other of this.#rows.values()) {
+      if (other.id !== app.id && other.secretHash === app.secretHash)
+        throw new Error('application: duplicate secret hash');
+    }
+    Object.assign(row, {
+      name: app.name,
+      description: app.description,
+      scopes: [...app.scopes],
+      secretHash: app.secretHash,
+      secretPrefix: app.secretPrefix,
+      secretRotatedAt: app.secretRotatedAt,
+      updatedAt: app.updatedAt,
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    this.#rows.delete(id);
+  }
+
+  async touch(id: string, at: Date): Promise<void> {
+    const row = this.#rows.get(id);
+    if (row) row.lastUsedAt = at;
+  }
+
+  async revokeToken(token: RevokedClientToken): Promise<void> {
+    if (!this.#db.tables.revokedClientTokens.has(token.jti))
+      this.#db.tables.revokedClientTokens.set(token.jti, { ...token });
+  }
+
+  async isTokenRevoked(jti: string, now: Date): Promise<boolean> {
+    const row = this.#db.tables.revokedClientTokens.get(jti);
+    return row !== undefined && row.expiresAt.getTime() > now.getTime();
+  }
+}

@@ -1,0 +1,12 @@
+import { contract } from '@enforcer/contract';
+import { applicationsHandlers } from '@enforcer/core';
+import type { DomainRoutes } from '../../http/contract-routes.js';
+import { registerCoreRoutes } from '../../http/core-handlers.js';
+
+/** Applications (machine clients, #18): the core's handlers (server/core/src/applications/handlers.ts). */
+export const applicationsRoutes: DomainRoutes = (app, services) => {
+  const { uow, clock, random } = services;
+  app.register(async (scope) =>
+    registerCoreRoutes(scope, contract.applications, applicationsHandlers({ uow, clock, random })),
+  );
+};

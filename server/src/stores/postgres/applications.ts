@@ -1,0 +1,96 @@
+import type { ApplicationRecord, ApplicationStore, PageRequest, RevokedClientToken } from '@enforcer/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  Application,
+  type IApplication,
+  RevokedClientToken as RevokedClientTokenEntity,
+} from '../../entities/applications.js';
+import { Tenant } from '../../entities/tenants.js';
+import { afterPosition, pageOrder } from '../../lib/pagination.js';
+
+const record = (row: IApplication): ApplicationRecord => ({
+  id: row.id,
+  tenantId: row.tenant.id,
+  name: row.name,
+  description: row.description ?? null,
+  clientId: row.clientId,
+  secretPrefix: row.secretPrefix,
+  secretHash: row.secretHash,
+  scopes: [...row.scopes],
+  createdBy: row.createdBy ?? null,
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+  secretRotatedAt: row.secretRotatedAt,
+  lastUsedAt: row.lastUsedAt ?? null,
+});
+
+/** Applications in `application`, revoked client tokens in `revoked_client_token`, in the unit's transaction. */
+export class PostgresApplicationStore implements ApplicationStore {
+  readonly #em: EntityManager;
+
+  constructor(em: EntityManager) {
+    this.#em = em;
+  }
+
+  async insert(app: ApplicationRecord): Promise<void> {
+    const { tenantId, ...fields } = app;
+    this.#em.create(Application, { ...fields, tenant: this.#em.getReference(Tenant, tenantId) });
+    await this.#em.flush();
+  }
+
+  async list(tenantId: string, request: PageRequest): Promise<ApplicationRecord[]> {
+    const rows = await this.#em.find(
+      Application,
+      { $and: [{ tenant: tenantId }, afterPosition(request.after)] },
+      { orderBy: pageOrder, limit: request.limit },
+    );
+    return rows.map(record);
+  }
+
+  async find(tenantId: string, id: string): Promise<ApplicationRecord | null> {
+    const row = await this.#em.findOne(Application, { id, tenant: tenantId });
+    return row ? record(row) : null;
+  }
+
+  async findByClientId(clientId: string): Promise<ApplicationRecord | null> {
+    const row = await this.#em.findOne(Application, { clientId });
+    return row ? record(row) : null;
+  }
+
+  async update(app: ApplicationRecord): Promise<void> {
+    await this.#em.nativeUpdate(
+      Application,
+      { id: app.id },
+      {
+        name: app.name,
+        description: app.description,
+        scopes: [...app.scopes],
+        secretHash: app.secretHash,
+        secretPrefix: app.secretPrefix,
+        secretRotatedAt: app.secretRotatedAt,
+        updatedAt: app.updatedAt,
+      },
+    );
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.#em.nativeDelete(Application, { id });
+  }
+
+  async touch(id: string, at: Date): Promise<void> {
+    await this.#em.nativeUpdate(Application, { id }, { lastUsedAt: at });
+  }
+
+  async revokeToken(token: RevokedClientToken): Promise<void> {
+    await this.#em.execute(
+      `insert into "revoked_client_token" ("jti", "tenant_id", "application_id", "expires_at")
+       values (?, ?, ?, ?) on conflict ("jti") do nothing`,
+      [token.jti, token.tenantId, token.applicationId, token.expiresAt],
+    );
+  }
+
+  async isTokenRevoked(jti: string, now: Date): Promise<boolean> {
+    const row = await this.#em.findOne(RevokedClientTokenEntity, { jti, expiresAt: { $gt: now } });
+    return row !== null;
+  }
+}

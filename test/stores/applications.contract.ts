@@ -1,0 +1,143 @@
+// The store contract of applications (machine clients, #18): every ApplicationStore (memory, PostgreSQL)
+// must pass it, through its store's unit of work, so the server and the mock keep applications alike.
+import {
+  type ApplicationRecord,
+  hashClientSecret,
+  newClientId,
+  newClientSecret,
+  type UnitOfWork,
+  webCryptoHashing,
+  webCryptoRandom,
+} from '@enforcer/core';
+import { describe, expect, it } from 'vitest';
+
+export interface ApplicationStoreHarness {
+  uow: UnitOfWork;
+  /** A tenant that applications may belong to (its id). */
+  seedTenant(): Promise<string>;
+}
+
+const second = (offset = 0) => new Date(Math.floor(Date.now() / 1000) * 1000 + offset * 1000);
+
+async function newApp(tenantId: string, fields: Partial<ApplicationRecord> = {}): Promise<ApplicationRecord> {
+  const secret = newClientSecret(webCryptoRandom);
+  return {
+    id: webCryptoRandom.uuid(),
+    tenantId,
+    name: 'billing',
+    description: null,
+    clientId: newClientId(webCryptoRandom),
+    secretPrefix: secret.slice(0, 15),
+    secretHash: await hashClientSecret(webCryptoHashing, secret),
+    scopes: ['reports.read', 'invoices.create'],
+    createdBy: null,
+    createdAt: second(),
+    updatedAt: second(),
+    secretRotatedAt: second(),
+    lastUsedAt: null,
+    ...fields,
+  };
+}
+
+export function applicationStoreContract(name: string, harness: () => ApplicationStoreHarness): void {
+  describe(`ApplicationStore contract: ${name}`, () => {
+    it('finds an application by tenant and id, and by client id whatever the tenant', async () => {
+      const { uow, seedTenant } = harness();
+      const tenantId = await seedTenant();
+      const otherTenant = await seedTenant();
+      const app = await newApp(tenantId, { description: 'pays invoices' });
+      await uow.transaction((repos) => repos.applications.insert(app));
+      await uow.read(async (repos) => {
+        expect(await repos.applications.find(tenantId, app.id)).toEqual(app);
+        expect(await repos.applications.find(otherTenant, app.id)).toBeNull();
+        expect(await repos.applications.findByClientId(app.clientId)).toEqual(app);
+        expect(await repos.applications.findByClientId('enfapp_unknown')).toBeNull();
+      });
+    });
+
+    it('refuses a duplicate client id, and leaves nothing of the failed unit behind', async () => {
+      const { uow, seedTenant } = harness();
+      const tenantId = await seedTenant();
+      const app = await newApp(tenantId);
+      await uow.transaction((repos) => repos.applications.insert(app));
+      const clash = await newApp(tenantId, { clientId: app.clientId });
+      const other = await newApp(tenantId);
+      await expect(
+        uow.transaction(async (repos) => {
+          await repos.applications.insert(other);
+          await repos.applications.insert(clash);
+        }),
+      ).rejects.toThrow();
+      await uow.read(async (repos) => {
+        expect(await repos.applications.find(tenantId, other.id)).toBeNull();
+        expect(await repos.applications.find(tenantId, clash.id)).toBeNull();
+      });
+    });
+
+    it("lists a tenant's applications in page order, after a position, at most `limit`", async () => {
+      const { uow, seedTenant } = harness();
+      const tenantId = await seedTenant();
+      const otherTenant = await seedTenant();
+      const apps = await Promise.all([0, 1, 2].map((i) => newApp(tenantId, { createdAt: second(i) })));
+      await uow.transaction(async (repos) => {
+        for (const app of [...apps].reverse()) await repos.applications.insert(app);
+        await repos.applications.insert(await newApp(otherTenant));
+      });
+      await uow.read(async (repos) => {
+        const all = await repos.applications.list(tenantId, { after: undefined, limit: 10 });
+        expect(all.map((a) => a.id)).toEqual(apps.map((a) => a.id));
+        const page = await repos.applications.list(tenantId, { after: apps[0], limit: 1 });
+        expect(page.map((a) => a.id)).toEqual([apps[1]!.id]);
+      });
+    });
+
+    it('updates name, description, scopes and the secret; touch records the last use; delete removes it', async () => {
+      const { uow, seedTenant } = harness();
+      const tenantId = await seedTenant();
+      const app = await newApp(tenantId);
+      await uow.transaction((repos) => repos.applications.insert(app));
+      const secret = newClientSecret(webCryptoRandom);
+      const changed: ApplicationRecord = {
+        ...app,
+        name: 'billing v2',
+        description: 'now with refunds',
+        scopes: ['refunds.create'],
+        secretHash: await hashClientSecret(webCryptoHashing, secret),
+        secretPrefix: secret.slice(0, 15),
+        secretRotatedAt: second(5),
+        updatedAt: second(5),
+      };
+      await uow.transaction((repos) => repos.applications.update(changed));
+      await uow.transaction((repos) => repos.applications.touch(app.id, second(6)));
+      await uow.read(async (repos) => {
+        expect(await repos.applications.find(tenantId, app.id)).toEqual({
+          ...changed,
+          lastUsedAt: second(6),
+        });
+      });
+      await uow.transaction((repos) => repos.applications.delete(app.id));
+      await uow.read(async (repos) => {
+        expect(await repos.applications.find(tenantId, app.id)).toBeNull();
+        expect(await repos.applications.findByClientId(app.clientId)).toBeNull();
+      });
+    });
+
+    it('remembers a revoked client token until it expires; revoking twice is no error', async () => {
+      const { uow, seedTenant } = harness();
+      const tenantId = await seedTenant();
+      const app = await newApp(tenantId);
+      await uow.transaction((repos) => repos.applications.insert(app));
+      const jti = webCryptoRandom.uuid();
+      const token = { jti, tenantId, applicationId: app.id, expiresAt: second(60) };
+      await uow.transaction(async (repos) => {
+        await repos.applications.revokeToken(token);
+        await repos.applications.revokeToken(token);
+      });
+      await uow.read(async (repos) => {
+        expect(await repos.applications.isTokenRevoked(jti, second())).toBe(true);
+        expect(await repos.applications.isTokenRevoked(jti, second(61))).toBe(false);
+        expect(await repos.applications.isTokenRevoked('other', second())).toBe(false);
+      });
+    });
+  });
+}
