@@ -216,6 +216,8 @@ export {
   type Person,
   permissionsResponseSchema,
   personSchema,
+  REFRESH_COOKIE_HEADER,
+  REFRESH_COOKIE_NAME,
   type RefreshBody,
   type RegisterBody,
   type RegisterResponse,

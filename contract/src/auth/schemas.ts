@@ -39,6 +39,14 @@ export const personSchema = z.object({
 export type Person = z.infer<typeof personSchema>;
 
 /**
+ * The refresh-token cookie mode (#18), as the wire knows it: a client sends this header (value `1`) to get
+ * the refresh token of token answers as the `__Secure-enforcer-refresh` HttpOnly cookie instead of in the
+ * JSON; the same header is the CSRF guard of the cookie-authenticated refresh and logout.
+ */
+export const REFRESH_COOKIE_HEADER = 'enforcer-refresh-cookie';
+export const REFRESH_COOKIE_NAME = '__Secure-enforcer-refresh';
+
+/**
  * What every sign-in returns (login, refresh, tenant join and switch, invite accept,
  * self-serve): an access token for one tenant plus the refresh token bound to it.
  */

@@ -1,4 +1,4 @@
-import { contract } from '@enforcer/contract';
+import { contract, REFRESH_COOKIE_HEADER, REFRESH_COOKIE_NAME } from '@enforcer/contract';
 import { AppError } from '../errors.js';
 import type { UnitOfWork } from '../store.js';
 
@@ -10,15 +10,14 @@ import type { UnitOfWork } from '../store.js';
  * origin can only send it after a CORS preflight that Enforcer answered, and `Origin` must also be one the
  * session's own tenant (or the deployment) allows.
  */
-export const REFRESH_COOKIE_HEADER = 'enforcer-refresh-cookie';
+export { REFRESH_COOKIE_HEADER, REFRESH_COOKIE_NAME };
 
-/**
- * `__Secure-` and not `__Host-`: `__Host-` demands `Path=/`, which would send the refresh token with every
- * request to the host (the app's own routes too, behind a shared reverse proxy). `__Secure-` still makes
- * browsers refuse the cookie unless it is `Secure` and set over HTTPS (or localhost); without `Domain` it
- * stays host-only.
+/*
+ * The name is `__Secure-…`, not `__Host-…`: `__Host-` demands `Path=/`, which would send the refresh token
+ * with every request to the host (the app's own routes too, behind a shared reverse proxy). `__Secure-`
+ * still makes browsers refuse the cookie unless it is `Secure` and set over HTTPS (or localhost); without
+ * `Domain` it stays host-only.
  */
-export const REFRESH_COOKIE_NAME = '__Secure-enforcer-refresh';
 
 /**
  * The cookie is set once per path, each scoped to exactly one route: the refresh and the logout route are
