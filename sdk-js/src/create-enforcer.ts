@@ -56,6 +56,15 @@ export interface EnforcerOptions {
    * origin in the tenant's `allowed_origins` and the page same-site with Enforcer (see docs/sdk-js.md).
    */
   tokenStorage?: 'storage' | 'cookie';
+  /**
+   * Server rendering (#20): mirror the short-lived access token into a cookie of the page's own origin, so
+   * page navigations (which carry no `Authorization` header) bring it to your server, where
+   * `principalFromRequest` of `@enforcer/node-verifier` verifies it. Written on every sign-in and refresh,
+   * removed on sign-out; it lives until the token expires. `true`: `enforcer-access-token`, `Path=/`,
+   * `SameSite=Lax`, `Secure` on https pages. Not HttpOnly (a script writes it): it holds only what the
+   * SDK's memory already holds, never the refresh token.
+   */
+  accessTokenCookie?: boolean | AccessTokenCookieOptions;
   /** The storage key, and the name tabs coordinate under. Default `enforcer.session`. */
   storageKey?: string;
   /** Default: the global `fetch`, looked up at each call (so test interceptors apply). */
@@ -73,6 +82,17 @@ export interface EnforcerOptions {
   autoRefresh?: boolean;
   /** Load permissions (for `can()`) whenever the session changes. Default true. */
   permissions?: boolean;
+}
+
+export interface AccessTokenCookieOptions {
+  /** Default `enforcer-access-token` (what `principalFromRequest` reads by default). */
+  name?: string;
+  /** Default `/`. */
+  path?: string;
+  /** Default: none (host-only). */
+  domain?: string;
+  /** Default `lax`: sent on top-level navigations from other sites too, which server rendering needs. */
+  sameSite?: 'lax' | 'strict';
 }
 
 /** One check of `authorizeMany`: its action is one the app registered (see `Register`), or any string. */
@@ -222,6 +242,33 @@ const REFRESH_COOKIE_HEADER: typeof import('@enforcer/contract').REFRESH_COOKIE_
 
 const REFRESH_PATH = '/auth/refresh';
 
+/**
+ * Writes (or removes) the access-token cookie for server rendering; a no-op without the option or outside a
+ * browser (no `document`).
+ */
+function accessTokenMirror(
+  option: boolean | AccessTokenCookieOptions | undefined,
+  clock: Clock,
+): (session: StoredSession | null) => void {
+  if (!option) return () => {};
+  const settings = option === true ? {} : option;
+  const name = settings.name ?? 'enforcer-access-token';
+  return (session) => {
+    const doc = (globalThis as { document?: { cookie: string } }).document;
+    if (!doc) return;
+    const secure = (globalThis as { location?: { protocol?: string } }).location?.protocol === 'https:';
+    const seconds = session ? Math.max(0, Math.floor((session.expires - clock.now()) / 1000)) : 0;
+    doc.cookie = [
+      `${name}=${session ? encodeURIComponent(session.token) : ''}`,
+      `Path=${settings.path ?? '/'}`,
+      ...(settings.domain ? [`Domain=${settings.domain}`] : []),
+      `Max-Age=${seconds}`,
+      `SameSite=${settings.sameSite === 'strict' ? 'Strict' : 'Lax'}`,
+      ...(secure ? ['Secure'] : []),
+    ].join('; ');
+  };
+}
+
 /** A refresh or logout body: the token, or nothing (the cookie mode's cookie is the credential). */
 const refreshBody = (refreshToken: string | undefined) =>
   refreshToken === undefined ? {} : { refresh_token: refreshToken };
@@ -315,7 +362,9 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
 
   const permissions = new Permissions(() => unwrap(api.auth.permissions()), update);
 
+  const mirror = accessTokenMirror(options.accessTokenCookie, clock);
   const onSessionChange = (session: StoredSession | null, change: SessionChange) => {
+    mirror(session);
     permissions.reset(session?.account.id);
     update();
     if (session && loadPermissions && change !== 'sign_out') void permissions.reload();
@@ -340,6 +389,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
   });
   if (sessions.loaded) {
     const initial = sessions.current();
+    mirror(initial);
     permissions.reset(initial?.account.id);
     update();
     if (initial && loadPermissions) void permissions.reload();

@@ -115,3 +115,50 @@ describe("tokenStorage: 'cookie'", () => {
     expect(recorder.calls.some((c) => 'enforcer-refresh-cookie' in c.headers)).toBe(false);
   });
 });
+
+describe('accessTokenCookie (server rendering)', () => {
+  it('mirrors the access token into a page cookie on sign-in and refresh, and removes it on sign-out', async () => {
+    const writes: string[] = [];
+    const doc = {
+      set cookie(value: string) {
+        writes.push(value);
+      },
+      get cookie() {
+        return '';
+      },
+    };
+    (globalThis as { document?: unknown }).document = doc;
+    try {
+      const enforcer = h.sdk({ accessTokenCookie: true });
+      await signedIn(h, enforcer);
+      const token = await enforcer.getAccessToken();
+      const written = writes.at(-1)!;
+      expect(written).toContain(`enforcer-access-token=${encodeURIComponent(token!)}`);
+      expect(written).toMatch(/; Path=\/; Max-Age=(8[5-9]\d|900); SameSite=Lax$/);
+      h.clock.advance(1);
+      await enforcer.refresh();
+      const refreshed = await enforcer.getAccessToken();
+      expect(refreshed).not.toBe(token);
+      expect(writes.at(-1)).toContain(encodeURIComponent(refreshed!));
+      await enforcer.logout();
+      expect(writes.at(-1)).toMatch(/^enforcer-access-token=; Path=\/; Max-Age=0;/);
+    } finally {
+      delete (globalThis as { document?: unknown }).document;
+    }
+  });
+
+  it('writes nothing without the option', async () => {
+    const writes: string[] = [];
+    (globalThis as { document?: unknown }).document = {
+      set cookie(value: string) {
+        writes.push(value);
+      },
+    };
+    try {
+      await signedIn(h, h.sdk());
+      expect(writes).toEqual([]);
+    } finally {
+      delete (globalThis as { document?: unknown }).document;
+    }
+  });
+});
