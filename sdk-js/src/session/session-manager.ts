@@ -389,7 +389,9 @@ export class SessionManager {
     }
     // signed_out: the same session, or another session of the same person in this browser.
     if (!mine || (message.sid !== mine.sid && message.person !== mine.person.id)) return;
-    if (message.sid !== mine.sid && !message.everywhere) {
+    // In the cookie mode there is no token of this tab's own to end: the browser's one cookie is the
+    // session the other tab just ended (or a newer one, which must not be ended from here).
+    if (message.sid !== mine.sid && !message.everywhere && mine.refresh_token !== undefined) {
       this.#o.logoutCall(mine.refresh_token).catch(() => {});
     }
     await this.signOut({ broadcast: false });
