@@ -45,6 +45,9 @@ export const errorStatus = {
   impersonation_not_allowed: 403,
   // Abuse limits (#18): a text to a country the tenant does not send to.
   sms_destination_not_allowed: 403,
+  // Refresh-token cookie mode (#18): a cookie-authenticated call without the CSRF header or from an origin
+  // the session's tenant does not allow.
+  csrf_check_failed: 403,
   // 404
   not_found: 404,
   // 405
@@ -167,6 +170,7 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   token_invalid: 'Token invalid',
   refresh_token_invalid: 'Refresh token invalid',
   refresh_token_reused: 'Refresh token reused',
+  csrf_check_failed: 'Cross-site request refused',
   forbidden: 'Forbidden',
   account_inactive: 'Account inactive',
   not_found: 'Not found',

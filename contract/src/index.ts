@@ -232,6 +232,8 @@ export {
   pendingDeletionSchema,
   permissionsResponseSchema,
   personSchema,
+  REFRESH_COOKIE_HEADER,
+  REFRESH_COOKIE_NAME,
   type RefreshBody,
   type RegisterBody,
   type RegisterResponse,

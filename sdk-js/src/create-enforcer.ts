@@ -47,6 +47,24 @@ export interface EnforcerOptions {
   tenantCode?: string;
   /** Where the session is kept: `memory` (default), `local`, `session` or your own adapter. */
   storage?: StorageOption;
+  /**
+   * Where the refresh token lives. `storage` (default): with the session, in `storage`. `cookie`: in an
+   * HttpOnly cookie the server sets (`__Secure-enforcer-refresh`, scoped to the refresh and logout routes),
+   * so no script, an injected one included, can read it; `storage` then keeps only the short-lived access
+   * token and who it is for. Every call to Enforcer is made with `credentials: 'include'` and the
+   * `Enforcer-Refresh-Cookie: 1` header; a reload restores the session with one refresh. Needs the page's
+   * origin in the tenant's `allowed_origins` and the page same-site with Enforcer (see docs/sdk-js.md).
+   */
+  tokenStorage?: 'storage' | 'cookie';
+  /**
+   * Server rendering (#20): mirror the short-lived access token into a cookie of the page's own origin, so
+   * page navigations (which carry no `Authorization` header) bring it to your server, where
+   * `principalFromRequest` of `@enforcer/node-verifier` verifies it. Written on every sign-in and refresh,
+   * removed on sign-out; it lives until the token expires. `true`: `enforcer-access-token`, `Path=/`,
+   * `SameSite=Lax`, `Secure` on https pages. Not HttpOnly (a script writes it): it holds only what the
+   * SDK's memory already holds, never the refresh token.
+   */
+  accessTokenCookie?: boolean | AccessTokenCookieOptions;
   /** The storage key, and the name tabs coordinate under. Default `enforcer.session`. */
   storageKey?: string;
   /** Default: the global `fetch`, looked up at each call (so test interceptors apply). */
@@ -64,6 +82,17 @@ export interface EnforcerOptions {
   autoRefresh?: boolean;
   /** Load permissions (for `can()`) whenever the session changes. Default true. */
   permissions?: boolean;
+}
+
+export interface AccessTokenCookieOptions {
+  /** Default `enforcer-access-token` (what `principalFromRequest` reads by default). */
+  name?: string;
+  /** Default `/`. */
+  path?: string;
+  /** Default: none (host-only). */
+  domain?: string;
+  /** Default `lax`: sent on top-level navigations from other sites too, which server rendering needs. */
+  sameSite?: 'lax' | 'strict';
 }
 
 /** One check of `authorizeMany`: its action is one the app registered (see `Register`), or any string. */
@@ -204,6 +233,46 @@ export type SignInResult = SignedInResult | MfaRequiredResult;
 /** Error codes of a 401 that a fresh access token may cure. */
 const TOKEN_PROBLEMS = new Set(['token_expired', 'token_invalid', 'unauthenticated']);
 
+/**
+ * The cookie mode's header, typed as the contract's constant (a literal type: a different value does not
+ * compile) without importing the contract at run time, which would bring zod into browser bundles.
+ */
+const REFRESH_COOKIE_HEADER: typeof import('@enforcer/contract').REFRESH_COOKIE_HEADER =
+  'enforcer-refresh-cookie';
+
+const REFRESH_PATH = '/auth/refresh';
+
+/**
+ * Writes (or removes) the access-token cookie for server rendering; a no-op without the option or outside a
+ * browser (no `document`).
+ */
+function accessTokenMirror(
+  option: boolean | AccessTokenCookieOptions | undefined,
+  clock: Clock,
+): (session: StoredSession | null) => void {
+  if (!option) return () => {};
+  const settings = option === true ? {} : option;
+  const name = settings.name ?? 'enforcer-access-token';
+  return (session) => {
+    const doc = (globalThis as { document?: { cookie: string } }).document;
+    if (!doc) return;
+    const secure = (globalThis as { location?: { protocol?: string } }).location?.protocol === 'https:';
+    const seconds = session ? Math.max(0, Math.floor((session.expires - clock.now()) / 1000)) : 0;
+    doc.cookie = [
+      `${name}=${session ? encodeURIComponent(session.token) : ''}`,
+      `Path=${settings.path ?? '/'}`,
+      ...(settings.domain ? [`Domain=${settings.domain}`] : []),
+      `Max-Age=${seconds}`,
+      `SameSite=${settings.sameSite === 'strict' ? 'Strict' : 'Lax'}`,
+      ...(secure ? ['Secure'] : []),
+    ].join('; ');
+  };
+}
+
+/** A refresh or logout body: the token, or nothing (the cookie mode's cookie is the credential). */
+const refreshBody = (refreshToken: string | undefined) =>
+  refreshToken === undefined ? {} : { refresh_token: refreshToken };
+
 const problemCode = (body: unknown): string | undefined =>
   typeof body === 'object' && body !== null ? (body as { code?: string }).code : undefined;
 
@@ -216,9 +285,22 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
   const storageKey = options.storageKey ?? 'enforcer.session';
   const doFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
 
+  const cookieMode = options.tokenStorage === 'cookie';
+  // The cookie mode: every answer may set (or clear) the refresh cookie, and refresh and logout send it.
+  const shape = (request: ClientRequest): ClientRequest =>
+    cookieMode
+      ? {
+          ...request,
+          headers: { ...request.headers, [REFRESH_COOKIE_HEADER]: '1' },
+          fetchOptions: { ...request.fetchOptions, credentials: 'include' },
+        }
+      : request;
   const send = async (request: ClientRequest): Promise<ClientResponse> => {
+    // The cookie mode's restore (a refresh while loading) goes first: a sign-in answered before it would
+    // have its cookie overwritten by the restored session's.
+    if (cookieMode && !request.url.endsWith(REFRESH_PATH)) await sessions.ready();
     try {
-      return await sendRequest(doFetch, request);
+      return await sendRequest(doFetch, shape(request));
     } catch (error) {
       throw new EnforcerError('network_error', 'Enforcer could not be reached', { cause: error });
     }
@@ -280,7 +362,9 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
 
   const permissions = new Permissions(() => unwrap(api.auth.permissions()), update);
 
+  const mirror = accessTokenMirror(options.accessTokenCookie, clock);
   const onSessionChange = (session: StoredSession | null, change: SessionChange) => {
+    mirror(session);
     permissions.reset(session?.account.id);
     update();
     if (session && loadPermissions && change !== 'sign_out') void permissions.reload();
@@ -298,12 +382,14 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
     refreshAheadMs: options.refreshAheadMs ?? 60_000,
     expiryMarginMs: 5000,
     autoRefresh: options.autoRefresh ?? true,
-    refreshCall: (refreshToken) => publicApi.auth.refresh({ body: { refresh_token: refreshToken } }),
-    logoutCall: (refreshToken) => publicApi.auth.logout({ body: { refresh_token: refreshToken } }),
+    refreshCall: (refreshToken) => publicApi.auth.refresh({ body: refreshBody(refreshToken) }),
+    logoutCall: (refreshToken) => publicApi.auth.logout({ body: refreshBody(refreshToken) }),
+    restoreFromCookie: cookieMode,
     onChange: onSessionChange,
   });
   if (sessions.loaded) {
     const initial = sessions.current();
+    mirror(initial);
     permissions.reset(initial?.account.id);
     update();
     if (initial && loadPermissions) void permissions.reload();
@@ -324,7 +410,10 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
     const previous = sessions.current();
     const result = await signIn(response, previous);
     if (previous && previous.sid !== sessions.current()?.sid) {
-      publicApi.auth.logout({ body: { refresh_token: previous.refresh_token } }).catch(() => {});
+      // In the cookie mode the cookie already holds the new session's token: the old one ends at its expiry.
+      if (previous.refresh_token !== undefined) {
+        publicApi.auth.logout({ body: { refresh_token: previous.refresh_token } }).catch(() => {});
+      }
     }
     return result;
   };
@@ -394,7 +483,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
       if (!session) return;
       try {
         if (everywhere) await api.auth.logout({ body: { all_sessions: true } });
-        else await publicApi.auth.logout({ body: { refresh_token: session.refresh_token } });
+        else await publicApi.auth.logout({ body: refreshBody(session.refresh_token) });
       } catch {
         // Offline: the session is still forgotten here; the server ends it at its expiry.
       }

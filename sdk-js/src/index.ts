@@ -18,6 +18,7 @@ export {
   type EnforcerClient,
 } from './client/create-client';
 export {
+  type AccessTokenCookieOptions,
   createEnforcer,
   type Enforcer,
   type EnforcerOptions,

@@ -52,4 +52,13 @@ export {
 } from './options';
 export type { PolicySourceStatus } from './policy/policy-source';
 export type { Principal } from './principal';
+export {
+  ACCESS_TOKEN_COOKIE,
+  accessTokenFromRequest,
+  principalFromRequest,
+  type RequestLike,
+  type RequestTokenOptions,
+  type ServerSession,
+  sessionFromRequest,
+} from './request-session';
 export type { AccessTokenClaims } from './token/read-claims';

@@ -7,7 +7,25 @@ import { createContext, useContext } from 'react';
  */
 export interface EnforcerContextValue {
   client: Enforcer | null;
+  /** What the server render knew (`<EnforcerProvider initialSession>`), until the client knows better. */
+  initialSession: InitialSession | null;
 }
+
+/**
+ * The session a server render passes to the browser (`sessionFromRequest` of `@enforcer/node-verifier`
+ * answers one): signed out, or signed in with the verifier's decisions for the page's actions.
+ */
+export type InitialSession =
+  | { status: 'signed_out' }
+  | {
+      status: 'signed_in';
+      accountId: string;
+      tenantId?: string;
+      roles?: readonly string[];
+      groups?: readonly string[];
+      /** `action → allowed` as the server decided it (no resource). */
+      decisions?: Readonly<Record<string, boolean>>;
+    };
 
 export const EnforcerContext = createContext<EnforcerContextValue | null>(null);
 EnforcerContext.displayName = 'EnforcerContext';
@@ -26,4 +44,9 @@ export function useEnforcerContext(): EnforcerContextValue {
  */
 export function useEnforcer(): Enforcer | null {
   return useEnforcerContext().client;
+}
+
+/** The provider's `initialSession` (what the server render knew), or null. */
+export function useInitialSession(): InitialSession | null {
+  return useEnforcerContext().initialSession;
 }

@@ -9,7 +9,7 @@ export {
   type Register,
 } from '@enforcer/contract/policy';
 export { Can, type CanProps, SessionLoading, SignedIn, SignedOut } from './components';
-export { useEnforcer } from './context';
+export { type InitialSession, useEnforcer, useInitialSession } from './context';
 export { EnforcerProvider, type EnforcerProviderProps } from './provider';
 export type { SessionsState } from './sessions-store';
 export type { TenantsState } from './tenants-store';

@@ -1,9 +1,16 @@
 import { createEnforcer, type Enforcer, type EnforcerOptions } from '@enforcer/sdk-js';
 import { type ReactNode, useEffect, useMemo, useReducer, useRef, useSyncExternalStore } from 'react';
-import { EnforcerContext, type EnforcerContextValue } from './context';
+import { EnforcerContext, type EnforcerContextValue, type InitialSession } from './context';
 
 export type EnforcerProviderProps = {
   children?: ReactNode;
+  /**
+   * Server rendering (#20): the session the server found (`sessionFromRequest` of
+   * `@enforcer/node-verifier`). Until the client has restored its own, `useSessionStatus`, `<SignedIn>`,
+   * `<SignedOut>`, `<SessionLoading>` and `useCan(action)` (without a resource, for the actions the server
+   * decided) answer from it, on the server and while hydrating alike: no "loading" flash, no mismatch.
+   */
+  initialSession?: InitialSession | null;
 } & (
   | {
       /** A client you created (and destroy, if ever). The usual choice: one per app, at module scope. */
@@ -37,7 +44,8 @@ const destroyed = new WeakSet<Enforcer>();
 export function EnforcerProvider(props: EnforcerProviderProps): ReactNode {
   const owned = useOwnedClient(props.client ? undefined : props.options);
   const client = props.client ?? owned;
-  const value = useMemo<EnforcerContextValue>(() => ({ client }), [client]);
+  const initialSession = props.initialSession ?? null;
+  const value = useMemo<EnforcerContextValue>(() => ({ client, initialSession }), [client, initialSession]);
   return <EnforcerContext.Provider value={value}>{props.children}</EnforcerContext.Provider>;
 }
 

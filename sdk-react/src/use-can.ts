@@ -1,7 +1,7 @@
 import type { Action, Resource } from '@enforcer/contract/policy';
 import type { Enforcer, SessionSnapshot } from '@enforcer/sdk-js';
 import { useCallback } from 'react';
-import { useEnforcerContext } from './context';
+import { type InitialSession, useEnforcerContext } from './context';
 import { useSessionSelector } from './store';
 
 /**
@@ -33,12 +33,23 @@ export function decide(
   client: Enforcer | null,
   action: string,
   resource?: Resource,
+  initial: InitialSession | null = null,
 ): CanResult {
-  if (snapshot.status === 'loading' || !client) return results.loading;
+  // The server's decision (no resource), while the client does not know yet.
+  const fromServer = (): CanResult => {
+    if (!initial || resource !== undefined) return results.loading;
+    if (initial.status === 'signed_out') return results.denied;
+    const decided = initial.decisions?.[action];
+    return decided === undefined ? results.loading : decided ? results.allowed : results.denied;
+  };
+  if (snapshot.status === 'loading' || !client) return fromServer();
   if (snapshot.status === 'signed_out') return results.denied;
   switch (snapshot.permissions.status) {
     case 'loading':
-      return results.loading;
+      // The same account the server saw: its decision holds until the policy arrives.
+      return initial?.status === 'signed_in' && initial.accountId === snapshot.account.id
+        ? fromServer()
+        : results.loading;
     case 'error':
       return results.error;
     case 'ready':
@@ -56,12 +67,13 @@ export function decide(
  * ```
  */
 export function useCan(action: Action, resource?: Resource): CanResult {
-  const { client } = useEnforcerContext();
+  const { client, initialSession } = useEnforcerContext();
   // A resource passed inline is a new object each render; the decision is recomputed then, which
   // is cheap (compiled closures), and equal answers are the same constant object.
   const select = useCallback(
-    (snapshot: SessionSnapshot, current: Enforcer | null) => decide(snapshot, current, action, resource),
-    [action, resource],
+    (snapshot: SessionSnapshot, current: Enforcer | null) =>
+      decide(snapshot, current, action, resource, initialSession),
+    [action, resource, initialSession],
   );
   return useSessionSelector(client, select);
 }

@@ -15,8 +15,8 @@ import {
   type SignedOutSnapshot,
   type SignInResult,
 } from '@enforcer/sdk-js';
-import { useMemo } from 'react';
-import { useEnforcerContext } from './context';
+import { useCallback, useMemo } from 'react';
+import { type InitialSession, useEnforcerContext } from './context';
 import { useSessionSelector } from './store';
 
 /** The SDK's flows, bound to the provider's client. Each resolves when the session changed. */
@@ -129,24 +129,40 @@ export function sameSession(a: SessionSnapshot, b: SessionSnapshot): boolean {
   );
 }
 
-const identity = (snapshot: SessionSnapshot) => snapshot;
-
 /**
  * The session: `status` (`loading` | `signed_out` | `signed_in`), and when signed in the
  * `account`, `person`, `tenant`, `roles`, `groups` and `permissions` state; plus the actions.
  * Re-renders only when the session changed. On the server it is always `loading`.
  */
 export function useSession(): SessionState {
-  const { client } = useEnforcerContext();
-  const snapshot = useSessionSelector(client, identity, sameSession);
+  const { client, initialSession } = useEnforcerContext();
+  // A server that found no session: signed out from the first render. (A signed-in one cannot stand in
+  // for the snapshot, whose account, person and tenant a token does not carry: `loading` until restored;
+  // `useSessionStatus`, `<SignedIn>` and `useCan` answer from it meanwhile.)
+  const select = useCallback(
+    (snapshot: SessionSnapshot) =>
+      snapshot.status === 'loading' && initialSession?.status === 'signed_out' ? signedOut : snapshot,
+    [initialSession],
+  );
+  const snapshot = useSessionSelector(client, select, sameSession);
   const actions = useMemo(() => actionsOf(client), [client]);
   return useMemo(() => ({ ...snapshot, ...actions }), [snapshot, actions]);
 }
 
-const statusOf = (snapshot: SessionSnapshot) => snapshot.status;
+const signedOut: SignedOutSnapshot = Object.freeze({ status: 'signed_out' });
 
-/** Only the status: re-renders on sign-in, sign-out and restore, never on a token refresh. */
+/** The status, or the server's while the client has none of its own yet. */
+export const statusWith =
+  (initial: InitialSession | null) =>
+  (snapshot: SessionSnapshot): SessionSnapshot['status'] =>
+    snapshot.status === 'loading' && initial ? initial.status : snapshot.status;
+
+/**
+ * Only the status: re-renders on sign-in, sign-out and restore, never on a token refresh. With the
+ * provider's `initialSession`, the server's status until the client restored its own.
+ */
 export function useSessionStatus(): SessionSnapshot['status'] {
-  const { client } = useEnforcerContext();
-  return useSessionSelector(client, statusOf);
+  const { client, initialSession } = useEnforcerContext();
+  const select = useMemo(() => statusWith(initialSession), [initialSession]);
+  return useSessionSelector(client, select);
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { contract } from '@enforcer/contract';
 import { recordImpersonatedRequest } from '@enforcer/core';
+import cookie from '@fastify/cookie';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger, type LoggerOptions, pino, stdSerializers } from 'pino';
@@ -155,6 +156,8 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
   });
 
   installRequestBodyChecks(app);
+  // Parses `Cookie` (request.cookies) and sets cookies: only the refresh-token cookie mode (#18) uses them.
+  app.register(cookie);
   const origins = new AllowedOrigins({
     fixed: config.corsOrigins,
     lookup: async (origin) => {

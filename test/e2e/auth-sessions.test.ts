@@ -8,7 +8,7 @@ const server = await startServer({ clock, env: { REFRESH_TOKEN_GRACE: '10' } });
 const { api } = server;
 const tenant = await seedTenant(server.db);
 
-const refresh = (refreshToken: string) =>
+const refresh = (refreshToken: string | undefined) =>
   api('POST', '/auth/refresh', { body: { refresh_token: refreshToken } });
 const me = (token: string) => api('GET', '/auth/me', { token });
 

@@ -56,7 +56,7 @@ export const authContract = c.router({
     path: '/auth/refresh',
     summary: 'Exchange a refresh token for a new token pair (the old refresh token is spent)',
     description:
-      'Replaying a spent refresh token revokes its whole family (`401 refresh_token_reused`); concurrent refreshes within a short grace window get the same successor.',
+      "Replaying a spent refresh token revokes its whole family (`401 refresh_token_reused`); concurrent refreshes within a short grace window get the same successor. Cookie mode: send no body field, the `Enforcer-Refresh-Cookie: 1` header and the cookie (`credentials: include`); the answer then sets the successor in the cookie and leaves `refresh_token` out. A cookie-authenticated call without the header or from an `Origin` the session's tenant does not allow is `403 csrf_check_failed`.",
     body: refreshBodySchema,
     responses: { 200: tokenResponseSchema, ...problems(401, 403) },
     metadata: meta({ auth: 'none' }),
@@ -65,8 +65,10 @@ export const authContract = c.router({
     method: 'POST',
     path: '/auth/logout',
     summary: 'End a session, or all of them',
+    description:
+      'Cookie mode: with the `Enforcer-Refresh-Cookie: 1` header and no `refresh_token`, the refresh cookie names the session (`403 csrf_check_failed` from an `Origin` its tenant does not allow), and the answer clears the cookie.',
     body: logoutBodySchema,
-    responses: { 204: c.noBody(), ...problems(401) },
+    responses: { 204: c.noBody(), ...problems(401, 403) },
     metadata: meta({ auth: 'none', optionalUser: true }),
   },
   joinTenant: {

@@ -39,6 +39,14 @@ export const personSchema = z.object({
 export type Person = z.infer<typeof personSchema>;
 
 /**
+ * The refresh-token cookie mode (#18), as the wire knows it: a client sends this header (value `1`) to get
+ * the refresh token of token answers as the `__Secure-enforcer-refresh` HttpOnly cookie instead of in the
+ * JSON; the same header is the CSRF guard of the cookie-authenticated refresh and logout.
+ */
+export const REFRESH_COOKIE_HEADER = 'enforcer-refresh-cookie';
+export const REFRESH_COOKIE_NAME = '__Secure-enforcer-refresh';
+
+/**
  * What every sign-in returns (login, refresh, tenant join and switch, invite accept,
  * self-serve): an access token for one tenant plus the refresh token bound to it.
  */
@@ -52,8 +60,12 @@ export type PendingDeletion = z.infer<typeof pendingDeletionSchema>;
 export const tokenResponseSchema = z.object({
   /** The access token (JWT, `typ: at+jwt`); send it as `Authorization: Bearer`. */
   token: z.string(),
-  /** Opaque; rotated on every use: keep only the newest. */
-  refresh_token: z.string(),
+  /**
+   * Opaque; rotated on every use: keep only the newest. Absent when the client asked for the refresh-token
+   * cookie mode (`Enforcer-Refresh-Cookie: 1`): it is then in an HttpOnly cookie scoped to
+   * `/auth/refresh` and `/auth/logout`, out of reach of page scripts.
+   */
+  refresh_token: z.string().optional(),
   /** When `token` expires (ISO 8601). */
   expires_at: timestampSchema,
   token_type: z.literal('Bearer'),
@@ -146,12 +158,17 @@ export type LoginBody = z.infer<typeof loginBodySchema>;
 // ---------------------------------------------------------------------------------------------
 // Sessions
 
-export const refreshBodySchema = z.strictObject({ refresh_token: refreshTokenSchema });
+/**
+ * `POST /auth/refresh`. Without `refresh_token` the refresh token is read from the cookie of the cookie mode,
+ * which needs the `Enforcer-Refresh-Cookie: 1` header and an allowed `Origin` (CSRF).
+ */
+export const refreshBodySchema = z.strictObject({ refresh_token: refreshTokenSchema.optional() });
 export type RefreshBody = z.infer<typeof refreshBodySchema>;
 
 /**
  * `POST /auth/logout`. `refresh_token` ends that session (no access token needed, so an
- * expired one does not stop a logout). `all_sessions: true` ends every session of the
+ * expired one does not stop a logout); in the cookie mode the refresh cookie does the same (with the
+ * `Enforcer-Refresh-Cookie: 1` header and an allowed `Origin`) and the answer clears it. `all_sessions: true` ends every session of the
  * person and needs a user token. With a user token and neither field, the token's own
  * session ends.
  */

@@ -91,6 +91,12 @@ export interface EnforcerMockOptions {
   selfServe?: boolean;
   /** Google sign-in: verify ID tokens against this key set (default: a key of the mock, see `mock.google`). */
   google?: { jwks?: JSONWebKeySet };
+  /**
+   * The refresh-token cookie mode (`tokenStorage: 'cookie'`): the origin of the page under test, trusted as
+   * `ENFORCER_CORS_ORIGINS` trusts one, and sent as `Origin` for a request that has none (Node's fetch sends
+   * none; a browser always does). Default: `location.origin` in a browser, else `http://localhost`.
+   */
+  pageOrigin?: string;
 }
 
 type TenantRef = string | { id: string };
@@ -203,6 +209,10 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
   assertRuntimeSupported();
   const baseUrl = (options.baseUrl ?? 'http://enforcer.test').replace(/\/$/, '');
   const origin = new URL(baseUrl).origin;
+  const pageOrigin =
+    options.pageOrigin ??
+    (globalThis as { location?: { origin?: string } }).location?.origin ??
+    'http://localhost';
   const clock = options.clock ?? systemClock;
   const issuer = options.tokens?.issuer ?? `${baseUrl}${basePath}`;
   const store = new MockStore(clock);
@@ -247,6 +257,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       deliver: async () => undefined,
       onIssued: (scope, issued) => captureOtp(store, scope, issued),
     },
+    refreshCookie: { maxAgeSeconds: tokens.settings.refreshAbsoluteTtl, trustedOrigins: [pageOrigin] },
   };
   // Every route is the core's handler, as on the server (which registers the same ones with Fastify).
   const routes: Handlers<typeof contract> = {
@@ -317,6 +328,8 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     handlers: routes,
     log: requests,
     validateResponses: options.validateResponses ?? true,
+    pageOrigin,
+    refreshCookieMaxAge: tokens.settings.refreshAbsoluteTtl,
   });
   const handlers = [http.all(`${origin}/*`, ({ request }) => dispatch(request, origin))];
 

@@ -17,8 +17,10 @@ import {
   authenticateClientToken,
   authenticateRoute,
   type Caller,
+  type CookieInstruction,
   type Handler,
   type Handlers,
+  inRefreshCookieMode,
   isPrivyToken,
   type PrivyBearerDeps,
   privyBearerClaims,
@@ -93,6 +95,18 @@ const decodePathSegment = (segment: string): string => {
   }
 };
 
+/** A `Set-Cookie` value as the server's @fastify/cookie writes it. */
+function serializeCookie(cookie: CookieInstruction): string {
+  return [
+    `${cookie.name}=${cookie.value}`,
+    `Max-Age=${cookie.maxAge}`,
+    `Path=${cookie.path}`,
+    'HttpOnly',
+    'Secure',
+    'SameSite=Strict',
+  ].join('; ');
+}
+
 /**
  * Routes requests to the contract's routes the way the server does: body parsing (400,
  * 413, 415), then authentication and the route's permission (from the route's metadata in
@@ -106,6 +120,10 @@ export function createDispatcher(options: {
   handlers: Handlers<typeof contract>;
   log: MockRequestRecord[];
   validateResponses: boolean;
+  /** The page's origin: sent as `Origin` when a request has none, as a browser would (cookie mode). */
+  pageOrigin: string;
+  /** The refresh cookie's lifetime (the session's absolute lifetime). */
+  refreshCookieMaxAge: number;
 }) {
   const { store, tokens, log, handlers } = options;
   const routes = [
@@ -306,8 +324,9 @@ export function createDispatcher(options: {
     body: unknown,
     headers: Record<string, string> = {},
     type = 'application/json',
-  ) =>
-    new Response(status === 204 || body === undefined ? null : JSON.stringify(body), {
+    cookies: readonly CookieInstruction[] = [],
+  ) => {
+    const response = new Response(status === 204 || body === undefined ? null : JSON.stringify(body), {
       status,
       headers: {
         ...(status === 204 || body === undefined ? {} : { 'content-type': type }),
@@ -316,6 +335,36 @@ export function createDispatcher(options: {
         ...headers,
       },
     });
+    for (const cookie of cookies) response.headers.append('set-cookie', serializeCookie(cookie));
+    return response;
+  };
+
+  /**
+   * The browser's cookie jar, as far as the refresh cookie goes (cookie mode): Node's fetch keeps none, and
+   * in a browser a mocked answer's `Set-Cookie` never reaches the real jar. Cookies are sent back by path,
+   * as a browser sends them to a same-site Enforcer; `SameSite`, `Secure` and `HttpOnly` are not enforced.
+   */
+  const jar = new Map<string, CookieInstruction>();
+  const keep = (cookies: readonly CookieInstruction[]) => {
+    for (const cookie of cookies) {
+      const key = `${cookie.name} ${cookie.path}`;
+      if (cookie.maxAge <= 0) jar.delete(key);
+      else jar.set(key, cookie);
+    }
+  };
+  const cookiesFor = (request: Request, path: string): Record<string, string> => {
+    const cookies: Record<string, string> = {};
+    // Sent whatever the request's credentials mode: MSW's Node interceptor does not keep it (every request
+    // reads `same-origin`), and the SDK's cookie mode always asks for `include`.
+    for (const cookie of jar.values()) {
+      if (path === cookie.path || path.startsWith(`${cookie.path}/`)) cookies[cookie.name] = cookie.value;
+    }
+    for (const part of (request.headers.get('cookie') ?? '').split(';')) {
+      const at = part.indexOf('=');
+      if (at > 0) cookies[part.slice(0, at).trim()] = part.slice(at + 1).trim();
+    }
+    return cookies;
+  };
 
   return async (request: Request, origin: string): Promise<Response | undefined> => {
     const url = new URL(request.url);
@@ -351,10 +400,13 @@ export function createDispatcher(options: {
         throw new AppError('validation_failed', 'The request is not valid', { errors: [envelope] });
       if (rawBody !== undefined && !routeTakesBody(match.route))
         throw new AppError('bad_request', `${request.method} ${path} takes no request body`);
+      const rawHeaders = Object.fromEntries(request.headers);
+      // A browser always sends Origin with a POST; Node's fetch does not (cookie mode's CSRF check reads it).
+      rawHeaders.origin ??= options.pageOrigin;
       const input = validate(match.route, {
         params: rawParams,
         query: rawQuery,
-        headers: Object.fromEntries(request.headers),
+        headers: rawHeaders,
         body: rawBody,
       });
       // The user agent as sent; no client address (requests come from the test itself).
@@ -368,13 +420,17 @@ export function createDispatcher(options: {
         );
       let result: Awaited<ReturnType<typeof match.handler>>;
       try {
-        result = await match.handler(input as never, { caller, client });
+        result = await match.handler(input as never, { caller, client, cookies: cookiesFor(request, path) });
       } catch (error) {
         // Every request made with an impersonation token is audited, refused ones too (#14).
         await answered(error instanceof AppError ? errorStatus[error.code] : 500);
         throw error;
       }
       await answered(result.status);
+      // Cookie mode: the core moves a token answer's refresh token into the cookie, as on the server.
+      result = inRefreshCookieMode(rawHeaders, result, options.refreshCookieMaxAge);
+      const cookies = result.cookies ?? [];
+      keep(cookies);
       if (options.validateResponses) checkResponse(match.route, match.key, result.status, result.body);
       record(match.key, result.status);
       const declared = (match.route.responses as Record<number, unknown>)[result.status];
@@ -393,7 +449,13 @@ export function createDispatcher(options: {
           });
         }
       }
-      return send(result.status, result.status === 204 ? undefined : result.body, result.headers);
+      return send(
+        result.status,
+        result.status === 204 ? undefined : result.body,
+        result.headers,
+        'application/json',
+        cookies,
+      );
     } catch (error) {
       const known = error instanceof AppError;
       const body = known

@@ -23,10 +23,15 @@ export interface SessionManagerOptions {
   /** A token with less than this left is not sent: it is refreshed first. */
   expiryMarginMs: number;
   autoRefresh: boolean;
-  /** `POST /auth/refresh` (no bearer). */
-  refreshCall: (refreshToken: string) => Promise<ClientResponse>;
-  /** `POST /auth/logout` with a refresh token (no bearer); best effort. */
-  logoutCall: (refreshToken: string) => Promise<unknown>;
+  /** `POST /auth/refresh` (no bearer); without a token, the browser's refresh cookie is the credential. */
+  refreshCall: (refreshToken: string | undefined) => Promise<ClientResponse>;
+  /** `POST /auth/logout` with a refresh token or the cookie (no bearer); best effort. */
+  logoutCall: (refreshToken: string | undefined) => Promise<unknown>;
+  /**
+   * The cookie mode: with nothing stored, loading asks `POST /auth/refresh` once (the browser sends the
+   * HttpOnly cookie), so a reload stays signed in although no script could keep the refresh token.
+   */
+  restoreFromCookie?: boolean;
   onChange: (session: StoredSession | null, change: SessionChange) => void;
 }
 
@@ -94,7 +99,15 @@ export class SessionManager {
     } catch {
       first = null;
     }
-    if (isPromise(first)) {
+    if (options.restoreFromCookie) {
+      this.#loaded = Promise.resolve(first)
+        .catch(() => null)
+        .then(async (text) => {
+          const stored = parseStoredSession(text) ?? (await this.#restore());
+          this.#isLoaded = true;
+          this.#adopt(stored, 'load', true);
+        });
+    } else if (isPromise(first)) {
       this.#loaded = first
         .catch(() => null)
         .then((text) => {
@@ -147,6 +160,8 @@ export class SessionManager {
 
   /** A new sign-in (login, or a switch replacing `replaces`): stored, adopted, told to the other tabs. */
   async signIn(response: TokenResponse, replaces?: StoredSession | null): Promise<StoredSession> {
+    // A sign-in during loading (the cookie mode's restore) comes after it, never overwritten by it.
+    await this.#loaded;
     const stored = await this.#latest().catch(() => null);
     const seq = Math.max(stored?.seq ?? 0, this.#session?.seq ?? 0) + 1;
     const next = toStoredSession(response, this.#o.clock.now(), seq);
@@ -186,6 +201,19 @@ export class SessionManager {
   }
 
   // -------------------------------------------------------------------------------------------
+
+  /** The cookie mode's start: a session from the refresh cookie, or null (none, refused, unreachable). */
+  async #restore(): Promise<StoredSession | null> {
+    try {
+      const response = await this.#o.refreshCall(undefined);
+      if (response.status !== 200) return null;
+      const next = toStoredSession(response.body as TokenResponse, this.#o.clock.now(), 1);
+      await this.#write(next);
+      return next;
+    } catch {
+      return null;
+    }
+  }
 
   #fresh(session: StoredSession, marginMs: number): boolean {
     return session.expires - marginMs > this.#o.clock.now();
@@ -229,7 +257,10 @@ export class SessionManager {
       if (!SESSION_OVER.has(error.code)) throw error;
       // Refused: unless another tab rotated meanwhile (outside the lock), the session is over.
       base = await this.#latest();
-      if (base && base.refresh_token !== this.#session?.refresh_token) {
+      if (
+        base &&
+        (base.token !== this.#session?.token || base.refresh_token !== this.#session?.refresh_token)
+      ) {
         this.#adopt(base, 'adopt');
         return base;
       }
@@ -358,7 +389,9 @@ export class SessionManager {
     }
     // signed_out: the same session, or another session of the same person in this browser.
     if (!mine || (message.sid !== mine.sid && message.person !== mine.person.id)) return;
-    if (message.sid !== mine.sid && !message.everywhere) {
+    // In the cookie mode there is no token of this tab's own to end: the browser's one cookie is the
+    // session the other tab just ended (or a newer one, which must not be ended from here).
+    if (message.sid !== mine.sid && !message.everywhere && mine.refresh_token !== undefined) {
       this.#o.logoutCall(mine.refresh_token).catch(() => {});
     }
     await this.signOut({ broadcast: false });

@@ -5,7 +5,8 @@ import { decodeClaims } from './claims';
 export interface StoredSession {
   v: 1;
   token: string;
-  refresh_token: string;
+  /** Absent in the cookie mode (`tokenStorage: 'cookie'`): the browser keeps it, HttpOnly, out of reach. */
+  refresh_token?: string;
   /** When the access token expires, as the server said it (ISO 8601). */
   expires_at: string;
   /**
@@ -33,7 +34,7 @@ export function toStoredSession(response: TokenResponse, now: number, seq: numbe
   return {
     v: 1,
     token: response.token,
-    refresh_token: response.refresh_token,
+    ...(response.refresh_token !== undefined ? { refresh_token: response.refresh_token } : {}),
     expires_at: response.expires_at,
     expires: now + lifetime,
     seq,
@@ -51,7 +52,7 @@ export function parseStoredSession(text: string | null): StoredSession | null {
     const value = JSON.parse(text) as StoredSession;
     return value?.v === 1 &&
       typeof value.token === 'string' &&
-      typeof value.refresh_token === 'string' &&
+      (value.refresh_token === undefined || typeof value.refresh_token === 'string') &&
       typeof value.seq === 'number'
       ? value
       : null;

@@ -122,6 +122,18 @@ export {
   type SteppedUp,
   type StepUpInput,
 } from './auth/open-session.js';
+export {
+  type CookieInstruction,
+  checkCookieRequest,
+  inRefreshCookieMode,
+  REFRESH_COOKIE_HEADER,
+  REFRESH_COOKIE_NAME,
+  REFRESH_COOKIE_PATHS,
+  type RefreshCookieDeps,
+  refreshCookies,
+  refreshTokenFromCookies,
+  wantsRefreshCookie,
+} from './auth/refresh-cookie.js';
 export { type RegisterDeps, type RegistrationMethods, register } from './auth/register.js';
 export { type CodeRequestDeps, requestCode } from './auth/request-code.js';
 export {

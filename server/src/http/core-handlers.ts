@@ -1,4 +1,4 @@
-import type { Handler, Handlers } from '@enforcer/core';
+import { type Handler, type Handlers, inRefreshCookieMode } from '@enforcer/core';
 import type { AppRoute, AppRouter } from '@ts-rest/core';
 import type { AppRouteImplementation, RouterImplementation } from '@ts-rest/fastify';
 import type { FastifyInstance } from 'fastify';
@@ -38,12 +38,17 @@ function adapt(router: AppRouter, handlers: Record<string, unknown>): Record<str
 export function coreRoute<R extends AppRoute>(handler: Handler<R>): AppRouteImplementation<R> {
   // biome-ignore lint/suspicious/noExplicitAny: ts-rest's per-route argument types, checked by Handler<R>.
   return (async ({ params, query, body, headers, request, reply }: any) => {
-    const result = await handler({ params, query, body, headers } as never, {
+    const answered = await handler({ params, query, body, headers } as never, {
       caller: request.caller,
       client: clientInfo(request),
+      cookies: request.cookies,
     });
+    // Refresh-token cookie mode (#18): a token answer's refresh token moves into the cookie when asked for.
+    const maxAge = request.server.services.config.tokens.refreshAbsoluteTtlSeconds;
+    const result = inRefreshCookieMode(request.headers, answered, maxAge);
     // Response headers a handler returns (an ETag) go on the reply; ts-rest sends status and body.
     if (result.headers) reply.headers(result.headers);
+    for (const { name, value, ...options } of result.cookies ?? []) reply.setCookie(name, value, options);
     return { status: result.status, body: result.body };
   }) as AppRouteImplementation<R>;
 }

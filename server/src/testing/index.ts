@@ -390,7 +390,8 @@ export async function startTestServer(options: StartTestServerOptions = {}): Pro
         accessToken: response.token,
         tokenType: response.token_type,
         expiresAt: new Date(response.expires_at),
-        refreshToken: response.refresh_token,
+        // Opened here, not over HTTP: the refresh token is always in the answer (no cookie mode).
+        refreshToken: response.refresh_token ?? '',
         sessionId,
         accountId: response.account.id,
         personId: response.person.id,

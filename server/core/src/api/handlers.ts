@@ -1,4 +1,5 @@
 import type { AppRoute, AppRouter, ServerInferRequest, ServerInferResponses } from '@ts-rest/core';
+import type { CookieInstruction } from '../auth/refresh-cookie.js';
 import type { Caller, ClientInfo } from '../caller.js';
 import { AppError } from '../errors.js';
 
@@ -12,12 +13,16 @@ export interface HandlerContext {
   /** Who is calling (undefined on public routes). */
   caller: Caller | undefined;
   client: ClientInfo;
+  /** The request's cookies (only the refresh-token cookie mode reads one). */
+  cookies?: Readonly<Record<string, string>>;
 }
 
 export type Handler<R extends AppRoute> = (
   request: ServerInferRequest<R>,
   ctx: HandlerContext,
-) => Promise<ServerInferResponses<R> & { headers?: Record<string, string> }>;
+) => Promise<
+  ServerInferResponses<R> & { headers?: Record<string, string>; cookies?: readonly CookieInstruction[] }
+>;
 
 export type Handlers<T extends AppRouter> = {
   [K in keyof T]: T[K] extends AppRoute ? Handler<T[K]> : T[K] extends AppRouter ? Handlers<T[K]> : never;

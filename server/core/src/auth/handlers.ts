@@ -8,6 +8,15 @@ import type { Repositories } from '../store.js';
 import { tenantView } from '../tenants/provision.js';
 import { login } from './login.js';
 import { personView } from './open-session.js';
+import {
+  checkCookieRequest,
+  type HeaderBag,
+  headersOf,
+  type RefreshCookieDeps,
+  refreshCookies,
+  refreshTokenFromCookies,
+  wantsRefreshCookie,
+} from './refresh-cookie.js';
 import { type RegisterDeps, register } from './register.js';
 import { type CodeRequestDeps, requestCode } from './request-code.js';
 import { acceptInvite, joinTenant, switchTenant } from './tenant-sessions.js';
@@ -32,6 +41,36 @@ export type AuthHandlers = Pick<
 export interface AuthDeps extends RegisterDeps {
   /** One-time codes: requesting them (`POST /auth/otp/request`). */
   codes: Omit<CodeRequestDeps, 'uow' | 'clock'>;
+  /** The refresh-token cookie mode (#18); without it the cookie lives 30 days and only tenants' origins pass. */
+  refreshCookie?: Omit<RefreshCookieDeps, 'uow'>;
+}
+
+const DEFAULT_COOKIE_MAX_AGE = 30 * 24 * 3600;
+
+function cookieDeps(deps: AuthDeps): RefreshCookieDeps {
+  return {
+    uow: deps.uow,
+    maxAgeSeconds: deps.refreshCookie?.maxAgeSeconds ?? DEFAULT_COOKIE_MAX_AGE,
+    trustedOrigins: deps.refreshCookie?.trustedOrigins ?? [],
+  };
+}
+
+/**
+ * The refresh token a refresh or logout presents: the body's, or else (cookie mode) the cookie's, which
+ * passes the CSRF check first. `undefined` when neither was sent.
+ */
+async function presentedRefreshToken(
+  deps: AuthDeps,
+  bodyToken: string | undefined,
+  headers: HeaderBag,
+  ctx: HandlerContext,
+): Promise<string | undefined> {
+  if (bodyToken !== undefined) return bodyToken;
+  const fromCookie = refreshTokenFromCookies(ctx.cookies);
+  if (fromCookie === undefined) return undefined;
+  const session = await deps.sessions.sessionOf(fromCookie);
+  await checkCookieRequest(cookieDeps(deps), headers, session?.tenantId);
+  return fromCookie;
 }
 
 function userOf(ctx: HandlerContext): UserCaller {
@@ -54,7 +93,13 @@ function signedInUserOf(ctx: HandlerContext): UserCaller {
  *   logout). An unknown or already ended one is a 204 as well: logging out is idempotent.
  * - neither, with a user token: the token's own session ends.
  */
-async function logout(deps: AuthDeps, user: UserCaller | undefined, body: LogoutBody, ctx: HandlerContext) {
+async function logout(
+  deps: AuthDeps,
+  user: UserCaller | undefined,
+  body: LogoutBody,
+  presented: string | undefined,
+  ctx: HandlerContext,
+) {
   const { client } = ctx;
   const now = deps.clock.now();
   if (body.all_sessions) {
@@ -73,8 +118,8 @@ async function logout(deps: AuthDeps, user: UserCaller | undefined, body: Logout
     return;
   }
   let sessionId: string | undefined;
-  if (body.refresh_token !== undefined) {
-    sessionId = (await deps.sessions.sessionOf(body.refresh_token))?.id;
+  if (presented !== undefined) {
+    sessionId = (await deps.sessions.sessionOf(presented))?.id;
   } else if (user) {
     sessionId = user.sessionId;
   } else {
@@ -123,15 +168,27 @@ export const authHandlers = (deps: AuthDeps): AuthHandlers => ({
     body: await login(deps, { provider: 'passkey', ...body }, ctx.client),
   }),
 
-  refresh: async ({ body }, ctx) => ({
-    status: 200,
-    body: await deps.sessions.refresh(body.refresh_token, ctx.client),
-  }),
+  refresh: async (request, ctx) => {
+    const { body } = request;
+    const headers = headersOf(request);
+    const presented = await presentedRefreshToken(deps, body.refresh_token, headers, ctx);
+    if (presented === undefined) {
+      throw new AppError('refresh_token_invalid', 'Send the refresh_token, or the refresh cookie');
+    }
+    return { status: 200, body: await deps.sessions.refresh(presented, ctx.client) };
+  },
 
-  logout: async ({ body }, ctx) => {
+  logout: async (request, ctx) => {
+    const { body } = request;
+    const headers = headersOf(request);
     const user = ctx.caller?.kind === 'user' ? ctx.caller : undefined;
-    await logout(deps, user, body, ctx);
-    return { status: 204, body: undefined };
+    const presented = body.all_sessions
+      ? body.refresh_token
+      : await presentedRefreshToken(deps, body.refresh_token, headers, ctx);
+    await logout(deps, user, body, presented, ctx);
+    // Cookie mode: the browser forgets the refresh cookie, whichever way the session ended.
+    const cookies = wantsRefreshCookie(headers) ? refreshCookies(null, 0) : undefined;
+    return { status: 204, body: undefined, ...(cookies ? { cookies } : {}) };
   },
 
   joinTenant: async ({ body }, ctx) => ({

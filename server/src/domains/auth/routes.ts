@@ -38,6 +38,10 @@ export const authRoutes: DomainRoutes = (app, services) => {
     sessions: services.authSessions,
     onEmailFirstProven: (repos, personId) => forgetUnprovenCredentials(repos, clock, personId),
     secondFactor: secondFactorGate(services),
+    refreshCookie: {
+      maxAgeSeconds: services.config.tokens.refreshAbsoluteTtlSeconds,
+      trustedOrigins: services.config.corsOrigins,
+    },
   };
   registerCoreRoutes(
     app,

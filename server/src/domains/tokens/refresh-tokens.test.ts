@@ -159,7 +159,7 @@ describe("session tokens (the core's, over PostgreSQL)", () => {
     loaded.grantVersion += 1;
     await tx.flush();
 
-    const second = await sessions.refresh(first.response.refresh_token, {});
+    const second = await sessions.refresh(first.response.refresh_token!, {});
     const refreshed = await access.verify(second.token);
     expect(refreshed.sid).toBe(first.sessionId);
     expect(refreshed).toMatchObject({
@@ -175,7 +175,7 @@ describe("session tokens (the core's, over PostgreSQL)", () => {
     const tx = em();
     Object.assign(await tx.findOneOrFail(Account, account.id), { active: false, status: 'deactivated' });
     await tx.flush();
-    expect(await codeOf(sessions.refresh(tokens.response.refresh_token, {}))).toBe('account_inactive');
+    expect(await codeOf(sessions.refresh(tokens.response.refresh_token!, {}))).toBe('account_inactive');
     expect((await em().findOneOrFail(Session, tokens.sessionId)).revokeReason).toBe('account_inactive');
     expect(await codeOf(signIn(account.id))).toBe('account_inactive');
   });
@@ -188,7 +188,7 @@ describe("session tokens (the core's, over PostgreSQL)", () => {
       Object.assign(await tx.findOneOrFail(Account, account.id), { active: false, status });
       await tx.flush();
       const code = `account_${status}`;
-      expect(await codeOf(sessions.refresh(tokens.response.refresh_token, {}))).toBe(code);
+      expect(await codeOf(sessions.refresh(tokens.response.refresh_token!, {}))).toBe(code);
       expect((await em().findOneOrFail(Session, tokens.sessionId)).revokeReason).toBe(code);
       expect(await codeOf(signIn(account.id))).toBe(code);
     }
