@@ -130,6 +130,29 @@ export {
   totpEnrollmentSchema,
 } from './auth/mfa';
 export {
+  GOOGLE_OIDC_ISSUER,
+  type OAuthAuthorizeBody,
+  type OAuthAuthorizeResponse,
+  type OAuthExchangeBody,
+  type OAuthIntent,
+  type OAuthLinkResult,
+  type OAuthProvider,
+  type OAuthProviderInput,
+  type OAuthProviderKind,
+  type OAuthSettings,
+  oauthAuthorizeBodySchema,
+  oauthContract,
+  oauthExchangeBodySchema,
+  oauthIntentSchema,
+  oauthProviderInputSchema,
+  oauthProviderKindSchema,
+  oauthProviderNameSchema,
+  oauthSettingsSchema,
+  type PutOAuthSettingsBody,
+  putOAuthSettingsBodySchema,
+} from './auth/oauth';
+export { type OAuthLoginBody, oauthExchangeCodeSchema, oauthLoginBodySchema } from './auth/oauth-login';
+export {
   type AuthenticationResponse,
   authenticationOptionsSchema,
   authenticationResponseSchema,

@@ -33,6 +33,8 @@ import {
   magicLinkHandlers,
   mfaHandlers,
   newApiKey,
+  oauth4webapiClient,
+  oauthHandlers,
   passwordHandlers,
   policyHandlers,
   revocationsHandlers,
@@ -44,6 +46,7 @@ import {
   totpCode,
   webCryptoHashing,
   webCryptoRandom,
+  webCryptoSealer,
 } from '@enforcer/core';
 import {
   accountOfPerson,
@@ -272,6 +275,17 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       hashing: webCryptoHashing,
       mail: { send: async () => undefined },
       exposeTokens: devMode,
+    }),
+    // Social sign-in through the core's flow. The provider is reached with fetch: a test serves its
+    // OpenID Provider's endpoints (discovery, token, JWKS) with MSW handlers of its own, or runs a real one.
+    oauth: oauthHandlers(store.db, {
+      clock: store.db,
+      random: webCryptoRandom,
+      hashing: webCryptoHashing,
+      sealer: webCryptoSealer(),
+      client: oauth4webapiClient({ clock: store.db, allowInsecureRequests: true }),
+      callbackUrl: (provider) => `${issuer}/auth/oauth/${encodeURIComponent(provider)}/callback`,
+      login: authDeps,
     }),
     groups: groupsHandlers(store.db),
     roles: rolesHandlers(store.db),

@@ -6,6 +6,7 @@ import type { OtpChallengeStore } from './codes/ports.js';
 import type { GroupStore } from './groups/ports.js';
 import type { IdempotencyStore } from './idempotency/ports.js';
 import type { MagicLinkStore } from './magic-links/ports.js';
+import type { OAuthStore } from './oauth/ports.js';
 import type { MfaStore } from './mfa/ports.js';
 import type { PasskeyStore } from './passkeys/ports.js';
 import type { PasswordStore } from './passwords/ports.js';
@@ -56,6 +57,8 @@ export interface Repositories {
   passwords: PasswordStore;
   /** Mailed sign-in links and each tenant's allowed redirect URLs. */
   magicLinks: MagicLinkStore;
+  /** Each tenant's OAuth providers and redirect URLs; authorization-code transactions. */
+  oauth: OAuthStore;
   /**
    * Sessions and their refresh tokens, in the unit of work: a sign-in's session commits with it. Refresh
    * rotation (`withFamily`) keeps its own transaction (the `RefreshTokenService`'s store).

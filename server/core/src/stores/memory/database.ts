@@ -4,6 +4,7 @@ import type { AuditRecord } from '../../audit/ports.js';
 import type { ChallengeRecord } from '../../challenges/ports.js';
 import type { OtpChallengeRecord } from '../../codes/ports.js';
 import type { MagicLinkRecord } from '../../magic-links/ports.js';
+import type { OAuthFlowRecord, OAuthSettingsRecord } from '../../oauth/ports.js';
 import type { PasskeyRecord } from '../../passkeys/ports.js';
 import type { PasswordRecord } from '../../passwords/ports.js';
 import type { RevocationEventRecord } from '../../revocations/ports.js';
@@ -25,6 +26,7 @@ import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
 import { type MemoryIdempotencyRow, MemoryIdempotencyStore } from './idempotency.js';
 import { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
 import { MemoryMfaStore, type MemoryMfaTables } from './mfa.js';
+import { MemoryOAuthStore } from './oauth.js';
 import { MemoryPasskeyStore } from './passkeys.js';
 import { MemoryPasswordStore } from './passwords.js';
 import {
@@ -91,6 +93,9 @@ export class MemoryTables implements MemoryMfaTables {
   magicLinks = new Map<string, MagicLinkRecord>();
   /** Allowed magic-link redirect URLs by tenant id. */
   magicLinkSettings = new Map<string, MemoryMagicLinkSettingRow>();
+  /** OAuth providers and redirect URLs by tenant id; authorization-code transactions by id. */
+  oauthSettings = new Map<string, OAuthSettingsRecord>();
+  oauthFlows = new Map<string, OAuthFlowRecord>();
   /** One-time codes' challenges by id (`MemoryOtpChallengeStore`). */
   otpChallenges = new Map<string, OtpChallengeRecord>();
   /** Second factors: authenticators and recovery codes by person id, sign-in challenges by id. */
@@ -159,6 +164,7 @@ export class MemoryDatabase implements UnitOfWork {
       identities: new MemoryIdentityStore(this),
       passwords: new MemoryPasswordStore(this),
       magicLinks: new MemoryMagicLinkStore(this),
+      oauth: new MemoryOAuthStore(this),
       sessions: this.sessions,
       codes: this.codes,
       mfa: new MemoryMfaStore(this),
