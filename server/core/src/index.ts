@@ -183,30 +183,6 @@ export { magicLinkMessage } from './magic-links/messages.js';
 export { magicLinkSignIn } from './magic-links/method.js';
 export type { MagicLinkRecord, MagicLinkStore } from './magic-links/ports.js';
 export {
-  completeOAuthCallback,
-  OAUTH_CODE_TTL_SECONDS,
-  OAUTH_FLOW_TTL_SECONDS,
-  type OAuthFlowDeps,
-  oauthSecretBinding,
-  oauthSignIn,
-  startOAuthFlow,
-} from './oauth/flow.js';
-export { type OAuthHandlerDeps, oauthHandlers } from './oauth/handlers.js';
-export type {
-  OAuthFlowRecord,
-  OAuthProvenIdentity,
-  OAuthProviderRecord,
-  OAuthSettingsRecord,
-  OAuthStore,
-} from './oauth/ports.js';
-export {
-  type OAuthClientConfig,
-  type OAuthProviderClient,
-  type OAuthProviderClientOptions,
-  type OidcClaims,
-  oauth4webapiClient,
-} from './oauth/provider-client.js';
-export {
   GOOGLE_ISSUERS,
   type GoogleIdentity,
   GoogleIdTokenVerifier,
@@ -288,6 +264,30 @@ export {
   SecondFactors,
   secondFactorGate,
 } from './mfa/second-factor.js';
+export {
+  completeOAuthCallback,
+  OAUTH_CODE_TTL_SECONDS,
+  OAUTH_FLOW_TTL_SECONDS,
+  type OAuthFlowDeps,
+  oauthSecretBinding,
+  oauthSignIn,
+  startOAuthFlow,
+} from './oauth/flow.js';
+export { type OAuthHandlerDeps, oauthHandlers } from './oauth/handlers.js';
+export type {
+  OAuthFlowRecord,
+  OAuthProvenIdentity,
+  OAuthProviderRecord,
+  OAuthSettingsRecord,
+  OAuthStore,
+} from './oauth/ports.js';
+export {
+  type OAuthClientConfig,
+  type OAuthProviderClient,
+  type OAuthProviderClientOptions,
+  type OidcClaims,
+  oauth4webapiClient,
+} from './oauth/provider-client.js';
 export {
   byPosition,
   decodeCursor,
