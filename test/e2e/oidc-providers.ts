@@ -42,7 +42,7 @@ export async function startRealProvider(
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
     })),
-    async findAccount(_ctx, id) {
+    async findAccount(_ctx: unknown, id: string) {
       const account = accounts.get(id);
       if (!account) return undefined;
       return { accountId: id, claims: async () => ({ sub: id, ...account }) };
