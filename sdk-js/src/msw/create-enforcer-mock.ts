@@ -73,6 +73,7 @@ import { identityDeps } from './methods/identities';
 import { captureOtp, issueOtp } from './methods/otp';
 import { passwordHasher } from './methods/sign-in';
 import { mockMfaDeps } from './mfa';
+import { createMockOAuthProvider, type MockOAuthProvider } from './oauth-provider';
 import { MockStore } from './store';
 import { MockTokens, type TokenSettings } from './tokens';
 
@@ -122,6 +123,12 @@ export interface EnforcerMock {
   readonly baseUrl: string;
   readonly issuer: string;
   readonly clock: Clock;
+  /**
+   * A fake OpenID Provider the mock serves (discovery, JWKS, a sign-in page that approves at once, a token
+   * endpoint), for an app's social sign-in tests: set it as a tenant's `oidc` provider with
+   * `PUT /tenants/{id}/oauth` (issuer, client id and secret below) and choose who signs in next.
+   */
+  readonly oauthProvider: MockOAuthProvider;
   /** Every request answered, in order (route is the contract key, `auth.refresh`). */
   readonly requests: MockRequestRecord[];
   /** How many requests reached `route` (`'auth.refresh'`). */
@@ -326,7 +333,11 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     log: requests,
     validateResponses: options.validateResponses ?? true,
   });
-  const handlers = [http.all(`${origin}/*`, ({ request }) => dispatch(request, origin))];
+  const fakeProvider = createMockOAuthProvider(() => new Date(clock.now()).getTime());
+  const handlers = [
+    http.all(`${origin}/*`, ({ request }) => dispatch(request, origin)),
+    ...fakeProvider.handlers,
+  ];
 
   const tenantOf = (ref: TenantRef): MemoryTenantRow => {
     const tenant = store.tenant(typeof ref === 'string' ? ref : ref.id);
@@ -353,6 +364,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     baseUrl,
     issuer,
     clock,
+    oauthProvider: fakeProvider.provider,
     requests,
     count: (route) => requests.filter((r) => r.route === route).length,
     lastOtp(email, tenant) {
