@@ -1,7 +1,7 @@
 // Social sign-in (#17): the authorization code flow with PKCE, driven over HTTP against a real OpenID
 // Provider in-process (oidc-provider: its login and consent pages, cookies, code, token endpoint, JWKS),
 // and against a hand-made provider for the ID tokens a correct provider never issues.
-import { ManualClock } from '@enforcer/server/testing';
+import { ManualClock, totpCode } from '@enforcer/server/testing';
 import { decodeJwt } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectProblem, seedTenant, uniqueEmail } from './admin-setup.js';
@@ -315,6 +315,30 @@ describe('social sign-in: the redirect flow against oidc-provider', () => {
       401,
       'unauthenticated',
     );
+  });
+
+  it('a person with a second factor gets the MFA challenge at the exchange, then the session', async () => {
+    op.accounts.set('careful', { email: uniqueEmail('careful'), email_verified: true });
+    const first = (await signInAs('careful')).answer.body;
+    const enrollment = await api('POST', '/auth/mfa/totp/enroll', { token: first.token });
+    expect(enrollment.status, JSON.stringify(enrollment.body)).toBe(200);
+    const { secret } = enrollment.body;
+    const confirmed = await api('POST', '/auth/mfa/totp/confirm', {
+      token: first.token,
+      body: { code: await totpCode(secret, clock.now()) },
+    });
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+    clock.advance(30);
+
+    const { answer } = await signInAs('careful');
+    const problem = expectProblem(answer, 401, 'mfa_required') as { mfa_token?: string };
+    expect(problem.mfa_token).toBeTruthy();
+    const verified = await api('POST', '/auth/mfa/verify', {
+      body: { mfa_token: problem.mfa_token, code: await totpCode(secret, clock.now()) },
+    });
+    expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+    expect(verified.body.person.id).toBe(first.person.id);
+    expect(decodeJwt(verified.body.token).amr).toEqual(['oauth', 'totp', 'mfa']);
   });
 
   it('a tenant that does not accept oauth, or an unknown provider name, is refused', async () => {
