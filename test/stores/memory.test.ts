@@ -14,6 +14,7 @@ import { groupStoreContract } from './groups.contract';
 import { identityStoreContract } from './identities.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
 import { mfaStoreContract } from './mfa.contract';
+import { oauthStoreContract } from './oauth.contract';
 import { passkeyStoreContract } from './passkeys.contract';
 import { passwordStoreContract } from './passwords.contract';
 import { personStoreContract } from './persons.contract';
@@ -62,6 +63,11 @@ challengeStoreContract('memory', () => ({
 passwordStoreContract('memory', () => ({
   uow: new MemoryDatabase(),
   seedPerson: async () => crypto.randomUUID(),
+}));
+
+oauthStoreContract('memory', () => ({
+  uow: new MemoryDatabase(),
+  seedTenant: async () => crypto.randomUUID(),
 }));
 
 magicLinkStoreContract('memory', () => ({

@@ -16,6 +16,7 @@ import { groupStoreContract } from './groups.contract';
 import { identityStoreContract } from './identities.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
 import { mfaStoreContract } from './mfa.contract';
+import { oauthStoreContract } from './oauth.contract';
 import { passkeyStoreContract } from './passkeys.contract';
 import { passwordStoreContract } from './passwords.contract';
 import { personStoreContract } from './persons.contract';
@@ -82,6 +83,11 @@ passwordStoreContract('postgres', () => ({
 passkeyStoreContract('postgres', () => ({
   uow,
   seedPerson: async () => (await seedAccount(db.orm)).person.id,
+}));
+
+oauthStoreContract('postgres', () => ({
+  uow,
+  seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
 }));
 
 magicLinkStoreContract('postgres', () => ({
