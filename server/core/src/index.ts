@@ -272,22 +272,22 @@ export {
   oauthSecretBinding,
   oauthSignIn,
   startOAuthFlow,
-} from './oauth/flow.js';
-export { type OAuthHandlerDeps, oauthHandlers } from './oauth/handlers.js';
+} from './social-sign-in/flow.js';
+export { type OAuthHandlerDeps, oauthHandlers } from './social-sign-in/handlers.js';
 export type {
   OAuthFlowRecord,
   OAuthProvenIdentity,
   OAuthProviderRecord,
   OAuthSettingsRecord,
   OAuthStore,
-} from './oauth/ports.js';
+} from './social-sign-in/ports.js';
 export {
   type OAuthClientConfig,
   type OAuthProviderClient,
   type OAuthProviderClientOptions,
   type OidcClaims,
   oauth4webapiClient,
-} from './oauth/provider-client.js';
+} from './social-sign-in/provider-client.js';
 export {
   byPosition,
   decodeCursor,

@@ -7,7 +7,7 @@ import type { GroupStore } from './groups/ports.js';
 import type { IdempotencyStore } from './idempotency/ports.js';
 import type { MagicLinkStore } from './magic-links/ports.js';
 import type { MfaStore } from './mfa/ports.js';
-import type { OAuthStore } from './oauth/ports.js';
+import type { OAuthStore } from './social-sign-in/ports.js';
 import type { PasskeyStore } from './passkeys/ports.js';
 import type { PasswordStore } from './passwords/ports.js';
 import type { IdentityStore, PersonStore } from './persons/ports.js';

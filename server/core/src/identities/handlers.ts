@@ -65,7 +65,7 @@ export function identityHandlers(uow: UnitOfWork, deps: IdentityHandlerDeps): Ha
    */
   const linkWith = async (
     ctx: HandlerContext,
-    // \`oidc\` identities are linked through the OAuth flow (oauth/handlers.ts), not a proof sent here.
+    // \`oidc\` identities are linked through the OAuth flow (social-sign-in/handlers.ts), not a proof sent here.
     provider: Exclude<LinkedProvider, 'oidc'>,
     prove: (repos: Repositories, tenant: TenantRecord) => Promise<Authentication>,
   ) => {

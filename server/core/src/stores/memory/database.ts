@@ -4,7 +4,7 @@ import type { AuditRecord } from '../../audit/ports.js';
 import type { ChallengeRecord } from '../../challenges/ports.js';
 import type { OtpChallengeRecord } from '../../codes/ports.js';
 import type { MagicLinkRecord } from '../../magic-links/ports.js';
-import type { OAuthFlowRecord, OAuthSettingsRecord } from '../../oauth/ports.js';
+import type { OAuthFlowRecord, OAuthSettingsRecord } from '../../social-sign-in/ports.js';
 import type { PasskeyRecord } from '../../passkeys/ports.js';
 import type { PasswordRecord } from '../../passwords/ports.js';
 import type { RevocationEventRecord } from '../../revocations/ports.js';

@@ -1,4 +1,4 @@
-import type { OAuthFlowRecord, OAuthSettingsRecord, OAuthStore } from '../../oauth/ports.js';
+import type { OAuthFlowRecord, OAuthSettingsRecord, OAuthStore } from '../../social-sign-in/ports.js';
 import type { MemoryDatabase } from './database.js';
 
 /** OAuth settings (`oauthSettings`, tenant id → settings) and transactions (`oauthFlows`, id → flow). */
