@@ -95,10 +95,10 @@ describe('route table', () => {
         'mfa.verify',
         'password.confirmReset',
         'password.requestReset',
-        'oauth.authorize',
-        'oauth.authorizeUrl',
-        'oauth.callback',
-        'oauth.exchange',
+        'oauthSignIn.authorize',
+        'oauthSignIn.authorizeUrl',
+        'oauthSignIn.callback',
+        'oauthSignIn.exchange',
       ].sort(),
     );
     for (const { name, route } of routes) {

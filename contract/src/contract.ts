@@ -4,7 +4,7 @@ import { auditContract } from './audit/contract';
 import { authContract } from './auth/contract';
 import { magicLinkContract } from './auth/magic-link';
 import { mfaContract } from './auth/mfa';
-import { oauthContract } from './auth/oauth';
+import { oauthSignInContract } from './auth/oauth';
 import { passwordContract } from './auth/password';
 import { policyContract } from './authorization/contract';
 import { c, commonResponses } from './common/route';
@@ -29,7 +29,7 @@ export const contract = c.router(
     password: passwordContract,
     mfa: mfaContract,
     magicLink: magicLinkContract,
-    oauth: oauthContract,
+    oauthSignIn: oauthSignInContract,
     groups: groupsContract,
     roles: rolesContract,
     accounts: accountsContract,

@@ -447,7 +447,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
       const tenant_code = tenantCode ?? options.tenantCode;
       if (!tenant_code) throw new EnforcerError('bad_request', 'A tenant code is needed to sign in');
       const { authorization_url } = await unwrap(
-        publicApi.oauth.authorizeUrl({
+        publicApi.oauthSignIn.authorizeUrl({
           params: { provider },
           body: { tenant_code, redirect_uri: redirectTo, intent: 'sign_in' },
         }),
@@ -457,7 +457,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
     async linkOAuth(provider, { redirectTo, navigate }) {
       const { tenant } = requireSignedIn();
       const { authorization_url } = await unwrap(
-        api.oauth.authorizeUrl({
+        api.oauthSignIn.authorizeUrl({
           params: { provider },
           body: { tenant_code: tenant.code, redirect_uri: redirectTo, intent: 'link' },
         }),
@@ -486,7 +486,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
       let answer: TokenResponse | OAuthLinkResult;
       try {
         // A link needs the person's token; a sign-in ignores it.
-        answer = await unwrap((signedIn ? api : publicApi).oauth.exchange({ body: { code: code! } }));
+        answer = await unwrap((signedIn ? api : publicApi).oauthSignIn.exchange({ body: { code: code! } }));
       } catch (error) {
         const challenge = mfaChallengeOf(error, clock);
         if (!challenge) throw error;

@@ -157,7 +157,7 @@ export type OAuthLinkResult = z.infer<typeof oauthLinkResultSchema>;
 const meta = routeMeta('Auth');
 const tenantMeta = routeMeta('Tenants');
 
-export const oauthContract = c.router({
+export const oauthSignInContract = c.router({
   getSettings: {
     method: 'GET',
     path: '/tenants/:id/oauth',

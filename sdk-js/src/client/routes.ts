@@ -65,7 +65,7 @@ export const routes = {
     getSettings: ['GET', '/api/v1/enforcer/tenants/:id/magic-link', 'user'],
     putSettings: ['PUT', '/api/v1/enforcer/tenants/:id/magic-link', 'user'],
   },
-  oauth: {
+  oauthSignIn: {
     getSettings: ['GET', '/api/v1/enforcer/tenants/:id/oauth', 'user'],
     putSettings: ['PUT', '/api/v1/enforcer/tenants/:id/oauth', 'user'],
     authorize: ['GET', '/api/v1/enforcer/auth/oauth/:provider/authorize', 'none'],

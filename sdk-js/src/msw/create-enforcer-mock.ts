@@ -34,12 +34,12 @@ import {
   mfaHandlers,
   newApiKey,
   oauth4webapiClient,
-  oauthHandlers,
   passwordHandlers,
   policyHandlers,
   revocationsHandlers,
   rolesHandlers,
   secondFactorGate,
+  socialSignInHandlers,
   TOTP_PERIOD_SECONDS,
   tenantsHandlers,
   tenantView,
@@ -285,7 +285,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     }),
     // Social sign-in through the core's flow. The provider is reached with fetch: a test serves its
     // OpenID Provider's endpoints (discovery, token, JWKS) with MSW handlers of its own, or runs a real one.
-    oauth: oauthHandlers(store.db, {
+    oauthSignIn: socialSignInHandlers(store.db, {
       clock: store.db,
       random: webCryptoRandom,
       hashing: webCryptoHashing,

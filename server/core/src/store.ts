@@ -7,13 +7,13 @@ import type { GroupStore } from './groups/ports.js';
 import type { IdempotencyStore } from './idempotency/ports.js';
 import type { MagicLinkStore } from './magic-links/ports.js';
 import type { MfaStore } from './mfa/ports.js';
-import type { OAuthStore } from './social-sign-in/ports.js';
 import type { PasskeyStore } from './passkeys/ports.js';
 import type { PasswordStore } from './passwords/ports.js';
 import type { IdentityStore, PersonStore } from './persons/ports.js';
 import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
 import type { RevocationFeedStore } from './revocations/ports.js';
 import type { SessionStore } from './sessions/ports.js';
+import type { OAuthStore } from './social-sign-in/ports.js';
 import type { InviteStore, TenantMembers, TenantStore } from './tenants/ports.js';
 import type { SendCounterStore, ThrottleStore } from './throttle/ports.js';
 

@@ -83,10 +83,13 @@ function personOf(ctx: HandlerContext): string | null {
 }
 
 /**
- * `contract.oauth`: the tenant's OAuth settings (admin), and the authorization code flow (public): start,
+ * `contract.oauthSignIn`: the tenant's OAuth settings (admin), and the authorization code flow (public): start,
  * the provider's callback, and the exchange of the one-time code for a session or a linked identity.
  */
-export const oauthHandlers = (uow: UnitOfWork, deps: OAuthHandlerDeps): Handlers<typeof contract.oauth> => ({
+export const socialSignInHandlers = (
+  uow: UnitOfWork,
+  deps: OAuthHandlerDeps,
+): Handlers<typeof contract.oauthSignIn> => ({
   getSettings: async ({ params }, ctx) => {
     ownTenant(callerOf(ctx).tenantId, params.id);
     const settings = await uow.read((repos) => repos.oauth.settings(params.id));

@@ -5,8 +5,8 @@ import {
   forgetUnprovenCredentials,
   OTP_TTL_SECONDS,
   oauth4webapiClient,
-  oauthHandlers,
   secondFactorGate,
+  socialSignInHandlers,
   webCryptoHashing,
   webCryptoSealer,
 } from '@enforcer/core';
@@ -49,12 +49,12 @@ export const authRoutes: DomainRoutes = (app, services) => {
     contract.auth,
     authRouteHandlers(services.uow, { auth, passkeys: services.passkeys, identities: services.identityDeps }),
   );
-  // Social sign-in (contract.oauth): the exchange runs the same login flow as POST /auth/login.
+  // Social sign-in (contract.oauthSignIn): the exchange runs the same login flow as POST /auth/login.
   const { config } = services;
   registerCoreRoutes(
     app,
-    contract.oauth,
-    oauthHandlers(services.uow, {
+    contract.oauthSignIn,
+    socialSignInHandlers(services.uow, {
       clock,
       random: services.random,
       hashing: webCryptoHashing,

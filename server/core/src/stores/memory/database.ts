@@ -4,11 +4,11 @@ import type { AuditRecord } from '../../audit/ports.js';
 import type { ChallengeRecord } from '../../challenges/ports.js';
 import type { OtpChallengeRecord } from '../../codes/ports.js';
 import type { MagicLinkRecord } from '../../magic-links/ports.js';
-import type { OAuthFlowRecord, OAuthSettingsRecord } from '../../social-sign-in/ports.js';
 import type { PasskeyRecord } from '../../passkeys/ports.js';
 import type { PasswordRecord } from '../../passwords/ports.js';
 import type { RevocationEventRecord } from '../../revocations/ports.js';
 import type { RefreshTokenRecord, SessionRecord } from '../../sessions/ports.js';
+import type { OAuthFlowRecord, OAuthSettingsRecord } from '../../social-sign-in/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
 import type { ThrottleCounter } from '../../throttle/ports.js';
 import {
