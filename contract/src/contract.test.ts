@@ -51,7 +51,8 @@ describe('route table', () => {
     // + POST /auth/mfa/enroll and /auth/mfa/enroll/confirm (issue #18: enrolment that require_mfa demands)
     // + privacy (issue #15: export, deletion x3, deletion requests x2, privacy settings x2)
     // + applications x6 and /oauth/token, /oauth/introspect, /oauth/revoke (issue #18: machine clients)
-    expect(routes.length).toBe(122);
+    // + social sign-in (issue #17: GET/PUT /tenants/{id}/oauth, authorize GET and POST, callback, exchange)
+    expect(routes.length).toBe(128);
   });
 
   it('puts every route under the base path, once per method and path', () => {
@@ -104,6 +105,10 @@ describe('route table', () => {
         'oauth.token',
         'oauth.introspect',
         'oauth.revoke',
+        'oauthSignIn.authorize',
+        'oauthSignIn.authorizeUrl',
+        'oauthSignIn.callback',
+        'oauthSignIn.exchange',
       ].sort(),
     );
     for (const { name, route } of routes) {
@@ -125,19 +130,20 @@ describe('route table', () => {
           isAppRouteOtherResponse(response as never) && (response as { contentType: string }).contentType,
         ).toBe(problemContentType);
       }
-      const success = Object.keys(route.responses).filter((s) => Number(s) < 300);
+      // A redirect (the OAuth flow's 302) is a route's success too.
+      const success = Object.keys(route.responses).filter((s) => Number(s) < 400);
       expect(success.length, name).toBeGreaterThan(0);
     }
   });
 
-  it('validates every path parameter as a uuid (a role `:name` or `:role` as a lower_snake_case identifier)', () => {
+  it('validates every path parameter as a uuid (a role `:name` or `:role`, an OAuth `:provider`, as a lower_snake_case identifier)', () => {
     for (const { name, route } of routes) {
       const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
       if (params.length === 0) continue;
       expect(isZodType(route.pathParams), name).toBe(true);
       const schema = route.pathParams as z.ZodType;
       const good = Object.fromEntries(
-        params.map((p) => [p, p === 'name' || p === 'role' ? 'support_agent' : uuid]),
+        params.map((p) => [p, p === 'name' || p === 'role' || p === 'provider' ? 'support_agent' : uuid]),
       );
       expect(ok(schema, good), name).toBe(true);
       for (const p of params) expect(ok(schema, { ...good, [p]: 'not-a-uuid' }), `${name} ${p}`).toBe(false);

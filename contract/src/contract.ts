@@ -5,6 +5,7 @@ import { auditContract } from './audit/contract';
 import { authContract } from './auth/contract';
 import { magicLinkContract } from './auth/magic-link';
 import { mfaContract } from './auth/mfa';
+import { oauthSignInContract } from './auth/oauth';
 import { passwordContract } from './auth/password';
 import { policyContract } from './authorization/contract';
 import { c, commonResponses } from './common/route';
@@ -31,6 +32,7 @@ export const contract = c.router(
     password: passwordContract,
     mfa: mfaContract,
     magicLink: magicLinkContract,
+    oauthSignIn: oauthSignInContract,
     groups: groupsContract,
     roles: rolesContract,
     accounts: accountsContract,

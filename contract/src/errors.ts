@@ -8,6 +8,8 @@ import { z } from 'zod';
 export const errorStatus = {
   // 400
   validation_failed: 400,
+  redirect_uri_not_allowed: 400,
+  oauth_state_invalid: 400,
   invalid_policy: 400,
   bad_request: 400,
   invite_invalid: 400,
@@ -26,6 +28,7 @@ export const errorStatus = {
   invalid_mfa_code: 401,
   mfa_token_invalid: 401,
   magic_link_invalid: 401,
+  oauth_code_invalid: 401,
   provider_token_invalid: 401,
   challenge_invalid: 401,
   // 403

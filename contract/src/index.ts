@@ -144,6 +144,29 @@ export {
   totpEnrollmentSchema,
 } from './auth/mfa';
 export {
+  GOOGLE_OIDC_ISSUER,
+  type OAuthAuthorizeBody,
+  type OAuthAuthorizeResponse,
+  type OAuthExchangeBody,
+  type OAuthIntent,
+  type OAuthLinkResult,
+  type OAuthProvider,
+  type OAuthProviderInput,
+  type OAuthProviderKind,
+  type OAuthSettings,
+  oauthAuthorizeBodySchema,
+  oauthExchangeBodySchema,
+  oauthIntentSchema,
+  oauthProviderInputSchema,
+  oauthProviderKindSchema,
+  oauthProviderNameSchema,
+  oauthSettingsSchema,
+  oauthSignInContract,
+  type PutOAuthSettingsBody,
+  putOAuthSettingsBodySchema,
+} from './auth/oauth';
+export { type OAuthLoginBody, oauthExchangeCodeSchema, oauthLoginBodySchema } from './auth/oauth-login';
+export {
   type AuthenticationResponse,
   authenticationOptionsSchema,
   authenticationResponseSchema,

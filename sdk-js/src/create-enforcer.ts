@@ -5,6 +5,7 @@ import type {
   LoginBody,
   Membership,
   MeResponse,
+  OAuthLinkResult,
   OtpRequestResponse,
   PermissionsResponse,
   RegisterResponse,
@@ -14,6 +15,7 @@ import type {
   UpdateProfileBody,
   UpdateUserMetadataBody,
 } from '@enforcer/contract';
+import { type ErrorCode, errorCodes } from '@enforcer/contract';
 import type { Action, CompiledPolicy, Resource } from '@enforcer/contract/policy';
 import {
   type ClientRequest,
@@ -129,6 +131,33 @@ export interface Enforcer {
    */
   login(body: LoginBody): Promise<SignedInSnapshot>;
   register(input: { email: string; tenantCode?: string | null }): Promise<RegisterResponse>;
+  /**
+   * Social sign-in (the authorization code flow with PKCE, run by Enforcer): asks for the provider's
+   * authorization URL (`POST /auth/oauth/{provider}/authorize`) and sends the browser there. `redirectTo`
+   * must be one of the tenant's OAuth redirect URLs exactly (else it throws `redirect_uri_not_allowed`
+   * before any navigation); the page there calls `completeOAuthSignIn()`. `navigate` defaults to
+   * `location.assign`.
+   */
+  signInWithOAuth(
+    provider: string,
+    options: { redirectTo: string; tenantCode?: string; navigate?: (url: string) => void },
+  ): Promise<void>;
+  /** The same for linking the provider to the signed-in person (`intent: "link"`); finish with `completeOAuthSignIn()`. */
+  linkOAuth(
+    provider: string,
+    options: { redirectTo: string; navigate?: (url: string) => void },
+  ): Promise<void>;
+  /**
+   * On the redirect page: reads `code` (or `error`) from the URL (default `location.href`), removes them
+   * from the address bar (`history.replaceState`, or `replaceUrl`), and trades the code at
+   * `POST /auth/oauth/exchange`. Answers null when the URL carries neither; a sign-in's result to switch on
+   * (`signed_in`, or `mfa_required` with `verify(factor)`), or `linked` with the identity. An `error` from
+   * the flow, or a refused code, throws `EnforcerError`.
+   */
+  completeOAuthSignIn(options?: {
+    url?: string;
+    replaceUrl?: (url: string) => void;
+  }): Promise<SignInResult | OAuthLinked | null>;
   /** Ends this session (`everywhere`: every session of the person); every tab signs out. */
   logout(options?: { everywhere?: boolean }): Promise<void>;
   /** Creates a tenant (self-serve) with the caller as its owner, and switches to it. */
@@ -197,6 +226,20 @@ export interface Enforcer {
   readonly flow: FlowContext;
   /** Stops timers, listeners and the tab channel. */
   destroy(): void;
+}
+
+/** Sends the browser to `url` (the default of `signInWithOAuth`'s `navigate`). */
+const browserNavigate = (url: string) => globalThis.location.assign(url);
+/** Replaces the address bar's URL without a new history entry (the default of `completeOAuthSignIn`'s `replaceUrl`). */
+const browserReplaceUrl = (url: string) =>
+  globalThis.history?.replaceState(globalThis.history.state, '', url);
+
+/** `completeOAuthSignIn()` after a link: the identity now bound to the signed-in person. */
+export interface OAuthLinked {
+  status: 'linked';
+  identity: OAuthLinkResult['identity'];
+  /** False when the identity was already this person's. */
+  created: boolean;
 }
 
 /** A second factor that can finish an `mfa_required` sign-in (the server's list may grow). */
@@ -488,6 +531,62 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
         // Offline: the session is still forgotten here; the server ends it at its expiry.
       }
       await sessions.signOut({ broadcast: true, everywhere });
+    },
+    async signInWithOAuth(provider, { redirectTo, tenantCode, navigate }) {
+      const tenant_code = tenantCode ?? options.tenantCode;
+      if (!tenant_code) throw new EnforcerError('bad_request', 'A tenant code is needed to sign in');
+      const { authorization_url } = await unwrap(
+        publicApi.oauthSignIn.authorizeUrl({
+          params: { provider },
+          body: { tenant_code, redirect_uri: redirectTo, intent: 'sign_in' },
+        }),
+      );
+      (navigate ?? browserNavigate)(authorization_url);
+    },
+    async linkOAuth(provider, { redirectTo, navigate }) {
+      const { tenant } = requireSignedIn();
+      const { authorization_url } = await unwrap(
+        api.oauthSignIn.authorizeUrl({
+          params: { provider },
+          body: { tenant_code: tenant.code, redirect_uri: redirectTo, intent: 'link' },
+        }),
+      );
+      (navigate ?? browserNavigate)(authorization_url);
+    },
+    async completeOAuthSignIn({ url, replaceUrl } = {}) {
+      const current = new URL(url ?? globalThis.location.href);
+      const code = current.searchParams.get('code');
+      const failure = current.searchParams.get('error');
+      if (!code && !failure) return null;
+      // The code works once: it leaves the address bar (and the history) before it is spent.
+      const cleaned = new URL(current.href);
+      for (const name of ['code', 'error', 'error_description']) cleaned.searchParams.delete(name);
+      (replaceUrl ?? browserReplaceUrl)(cleaned.href);
+      if (failure) {
+        // The callback answers a contract error code; anything else (a hand-edited URL) reads as a refused provider.
+        const known = (errorCodes as readonly string[]).includes(failure);
+        throw new EnforcerError(
+          known ? (failure as ErrorCode) : 'provider_token_invalid',
+          current.searchParams.get('error_description') ?? 'Social sign-in did not complete',
+        );
+      }
+      await sessions.ready();
+      const signedIn = sessions.current() !== null;
+      let answer: TokenResponse | OAuthLinkResult;
+      try {
+        // A link needs the person's token; a sign-in ignores it.
+        answer = await unwrap((signedIn ? api : publicApi).oauthSignIn.exchange({ body: { code: code! } }));
+      } catch (error) {
+        const challenge = mfaChallengeOf(error, clock);
+        if (!challenge) throw error;
+        return {
+          status: 'mfa_required',
+          ...challenge,
+          verify: (factor) => enforcer.verifyMfa(challenge.mfaToken, factor),
+        };
+      }
+      if ('intent' in answer) return { status: 'linked', identity: answer.identity, created: answer.created };
+      return { status: 'signed_in', session: await (signedIn ? switchTo : signIn)(answer) };
     },
     createTenant: async ({ name, adminEmail, otp }) =>
       switchTo(

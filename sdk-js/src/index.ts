@@ -24,6 +24,7 @@ export {
   type EnforcerOptions,
   type MfaMethod,
   type MfaRequiredResult,
+  type OAuthLinked,
   type SignedInResult,
   type SignInResult,
 } from './create-enforcer';

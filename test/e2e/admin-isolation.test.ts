@@ -80,6 +80,13 @@ const routesOnA = (): Route[] => [
     body: () => ({ provider: 'google' }),
   },
   { method: 'POST', path: () => `/tenants/${a.tenant.id}/invites`, body: () => ({ email: uniqueEmail() }) },
+  // Social sign-in settings (#17).
+  { method: 'GET', path: () => `/tenants/${a.tenant.id}/oauth` },
+  {
+    method: 'PUT',
+    path: () => `/tenants/${a.tenant.id}/oauth`,
+    body: () => ({ providers: [], redirect_urls: ['https://taken.example/cb'] }),
+  },
   {
     method: 'POST',
     path: () => `/groups/${aGroupId}/members`,

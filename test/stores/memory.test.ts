@@ -15,6 +15,7 @@ import { groupStoreContract } from './groups.contract';
 import { identityStoreContract } from './identities.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
 import { mfaStoreContract } from './mfa.contract';
+import { oauthStoreContract } from './oauth.contract';
 import { passkeyStoreContract } from './passkeys.contract';
 import { passwordStoreContract } from './passwords.contract';
 import { personStoreContract } from './persons.contract';
@@ -69,6 +70,11 @@ challengeStoreContract('memory', () => ({
 passwordStoreContract('memory', () => ({
   uow: new MemoryDatabase(),
   seedPerson: async () => crypto.randomUUID(),
+}));
+
+oauthStoreContract('memory', () => ({
+  uow: new MemoryDatabase(),
+  seedTenant: async () => crypto.randomUUID(),
 }));
 
 magicLinkStoreContract('memory', () => ({

@@ -17,6 +17,7 @@ import { groupStoreContract } from './groups.contract';
 import { identityStoreContract } from './identities.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
 import { mfaStoreContract } from './mfa.contract';
+import { oauthStoreContract } from './oauth.contract';
 import { passkeyStoreContract } from './passkeys.contract';
 import { passwordStoreContract } from './passwords.contract';
 import { personStoreContract } from './persons.contract';
@@ -89,6 +90,11 @@ passwordStoreContract('postgres', () => ({
 passkeyStoreContract('postgres', () => ({
   uow,
   seedPerson: async () => (await seedAccount(db.orm)).person.id,
+}));
+
+oauthStoreContract('postgres', () => ({
+  uow,
+  seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
 }));
 
 magicLinkStoreContract('postgres', () => ({

@@ -7,11 +7,12 @@ import { timestampSchema } from '../common/schemas';
  * - `phone_otp`: the E.164 number (`+14155550100`);
  * - `google`: Google's issuer and subject (`https://accounts.google.com|1098...`), never the email;
  * - `siwe`: the EIP-55 checksummed wallet address;
- * - `privy`: the Privy user DID (`did:privy:...`).
+ * - `privy`: the Privy user DID (`did:privy:...`);
+ * - `oidc`: an OpenID Provider's issuer and subject (`https://login.example.com|abc123`), from social sign-in.
  * The person's primary email (`email_otp`) and their passkeys (`passkey`, by credential id) are
  * sign-in methods too and appear in the list; passkeys are managed under `/auth/passkey/*`.
  */
-export const linkedProviderIds = ['phone_otp', 'google', 'siwe', 'privy'] as const;
+export const linkedProviderIds = ['phone_otp', 'google', 'siwe', 'privy', 'oidc'] as const;
 export const linkedProviderSchema = z.enum(linkedProviderIds);
 export type LinkedProvider = z.infer<typeof linkedProviderSchema>;
 

@@ -16,6 +16,7 @@ import { policyDocumentSchema } from '../policy/schema';
 import { logoUrlSchema, tenantSchema, tenantSummarySchema } from '../tenants/schemas';
 import { googleLoginBodySchema } from './google';
 import { magicLinkLoginBodySchema } from './magic-link';
+import { oauthLoginBodySchema } from './oauth-login';
 import { passkeyLoginBodySchema } from './passkey';
 import { passwordLoginBodySchema, registerPasswordBodySchema } from './password';
 import { otpRequestPhoneBodySchema, phoneOtpLoginBodySchema } from './phone';
@@ -152,6 +153,7 @@ export const loginBodySchema = z.discriminatedUnion('provider', [
   passkeyLoginBodySchema,
   passwordLoginBodySchema,
   magicLinkLoginBodySchema,
+  oauthLoginBodySchema,
 ]);
 export type LoginBody = z.infer<typeof loginBodySchema>;
 

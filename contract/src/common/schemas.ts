@@ -55,6 +55,7 @@ export const authProviderIds = [
   'siwe',
   'privy',
   'magic_link',
+  'oauth',
 ] as const;
 export const authProviderSchema = z.enum(authProviderIds);
 export type AuthProvider = z.infer<typeof authProviderSchema>;

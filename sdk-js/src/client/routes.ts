@@ -67,6 +67,14 @@ export const routes = {
     getSettings: ['GET', '/api/v1/enforcer/tenants/:id/magic-link', 'user'],
     putSettings: ['PUT', '/api/v1/enforcer/tenants/:id/magic-link', 'user'],
   },
+  oauthSignIn: {
+    getSettings: ['GET', '/api/v1/enforcer/tenants/:id/oauth', 'user'],
+    putSettings: ['PUT', '/api/v1/enforcer/tenants/:id/oauth', 'user'],
+    authorize: ['GET', '/api/v1/enforcer/auth/oauth/:provider/authorize', 'none'],
+    authorizeUrl: ['POST', '/api/v1/enforcer/auth/oauth/:provider/authorize', 'optional'],
+    callback: ['GET', '/api/v1/enforcer/auth/oauth/:provider/callback', 'none'],
+    exchange: ['POST', '/api/v1/enforcer/auth/oauth/exchange', 'optional'],
+  },
   groups: {
     list: ['GET', '/api/v1/enforcer/groups', 'user'],
     create: ['POST', '/api/v1/enforcer/groups', 'user'],

@@ -34,6 +34,7 @@ import {
   magicLinkHandlers,
   mfaHandlers,
   newApiKey,
+  oauth4webapiClient,
   oauthHandlers,
   passwordHandlers,
   policyHandlers,
@@ -41,12 +42,14 @@ import {
   revocationsHandlers,
   rolesHandlers,
   secondFactorGate,
+  socialSignInHandlers,
   TOTP_PERIOD_SECONDS,
   tenantsHandlers,
   tenantView,
   totpCode,
   webCryptoHashing,
   webCryptoRandom,
+  webCryptoSealer,
 } from '@enforcer/core';
 import {
   accountOfPerson,
@@ -73,6 +76,7 @@ import { identityDeps } from './methods/identities';
 import { captureOtp, issueOtp } from './methods/otp';
 import { passwordHasher } from './methods/sign-in';
 import { mockMfaDeps } from './mfa';
+import { createMockOAuthProvider, type MockOAuthProvider } from './oauth-provider';
 import { MockStore } from './store';
 import { MockTokens, type TokenSettings } from './tokens';
 
@@ -128,6 +132,12 @@ export interface EnforcerMock {
   readonly baseUrl: string;
   readonly issuer: string;
   readonly clock: Clock;
+  /**
+   * A fake OpenID Provider the mock serves (discovery, JWKS, a sign-in page that approves at once, a token
+   * endpoint), for an app's social sign-in tests: set it as a tenant's `oidc` provider with
+   * `PUT /tenants/{id}/oauth` (issuer, client id and secret below) and choose who signs in next.
+   */
+  readonly oauthProvider: MockOAuthProvider;
   /** Every request answered, in order (route is the contract key, `auth.refresh`). */
   readonly requests: MockRequestRecord[];
   /** How many requests reached `route` (`'auth.refresh'`). */
@@ -287,6 +297,17 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       mail: { send: async () => undefined },
       exposeTokens: devMode,
     }),
+    // Social sign-in through the core's flow. The provider is reached with fetch: a test serves its
+    // OpenID Provider's endpoints (discovery, token, JWKS) with MSW handlers of its own, or runs a real one.
+    oauthSignIn: socialSignInHandlers(store.db, {
+      clock: store.db,
+      random: webCryptoRandom,
+      hashing: webCryptoHashing,
+      sealer: webCryptoSealer(),
+      client: oauth4webapiClient({ clock: store.db, allowInsecureRequests: true }),
+      callbackUrl: (provider) => `${issuer}/auth/oauth/${encodeURIComponent(provider)}/callback`,
+      login: authDeps,
+    }),
     groups: groupsHandlers(store.db),
     roles: rolesHandlers(store.db),
     accounts: {
@@ -331,7 +352,11 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     pageOrigin,
     refreshCookieMaxAge: tokens.settings.refreshAbsoluteTtl,
   });
-  const handlers = [http.all(`${origin}/*`, ({ request }) => dispatch(request, origin))];
+  const fakeProvider = createMockOAuthProvider(() => new Date(clock.now()).getTime());
+  const handlers = [
+    http.all(`${origin}/*`, ({ request }) => dispatch(request, origin)),
+    ...fakeProvider.handlers,
+  ];
 
   const tenantOf = (ref: TenantRef): MemoryTenantRow => {
     const tenant = store.tenant(typeof ref === 'string' ? ref : ref.id);
@@ -358,6 +383,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     baseUrl,
     issuer,
     clock,
+    oauthProvider: fakeProvider.provider,
     requests,
     count: (route) => requests.filter((r) => r.route === route).length,
     lastOtp(email, tenant) {

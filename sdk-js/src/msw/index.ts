@@ -11,3 +11,4 @@ export {
 } from './create-enforcer-mock';
 export type { MockRequestRecord } from './dispatch';
 export type { GoogleIdTokenClaims } from './methods/google';
+export type { FakeOAuthIdentity, MockOAuthProvider } from './oauth-provider';

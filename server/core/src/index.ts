@@ -476,6 +476,30 @@ export {
   type RotateOptions,
   type StartSessionInput,
 } from './sessions/refresh-tokens.js';
+export {
+  completeOAuthCallback,
+  OAUTH_CODE_TTL_SECONDS,
+  OAUTH_FLOW_TTL_SECONDS,
+  type OAuthFlowDeps,
+  oauthSecretBinding,
+  oauthSignIn,
+  startOAuthFlow,
+} from './social-sign-in/flow.js';
+export { type OAuthHandlerDeps, socialSignInHandlers } from './social-sign-in/handlers.js';
+export type {
+  OAuthFlowRecord,
+  OAuthProvenIdentity,
+  OAuthProviderRecord,
+  OAuthSettingsRecord,
+  OAuthStore,
+} from './social-sign-in/ports.js';
+export {
+  type OAuthClientConfig,
+  type OAuthProviderClient,
+  type OAuthProviderClientOptions,
+  type OidcClaims,
+  oauth4webapiClient,
+} from './social-sign-in/provider-client.js';
 export type { Repositories, UnitOfWork } from './store.js';
 export { applyAuthSettingsPatch, authSettingsOf } from './tenants/auth-settings.js';
 export {

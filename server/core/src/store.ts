@@ -15,6 +15,7 @@ import type { GrantReader, TenantPolicyStore } from './policy/ports.js';
 import type { PrivacyStore } from './privacy/ports.js';
 import type { RevocationFeedStore } from './revocations/ports.js';
 import type { SessionStore } from './sessions/ports.js';
+import type { OAuthStore } from './social-sign-in/ports.js';
 import type { InviteStore, TenantMembers, TenantStore } from './tenants/ports.js';
 import type { SendCounterStore, ThrottleStore } from './throttle/ports.js';
 
@@ -60,6 +61,8 @@ export interface Repositories {
   passwords: PasswordStore;
   /** Mailed sign-in links and each tenant's allowed redirect URLs. */
   magicLinks: MagicLinkStore;
+  /** Each tenant's OAuth providers and redirect URLs; authorization-code transactions. */
+  oauth: OAuthStore;
   /**
    * Sessions and their refresh tokens, in the unit of work: a sign-in's session commits with it. Refresh
    * rotation (`withFamily`) keeps its own transaction (the `RefreshTokenService`'s store).

@@ -8,6 +8,7 @@ import { IdempotencyKey } from '../entities/idempotency.js';
 import { PersonIdentity } from '../entities/identities.js';
 import { MagicLinkSetting, MagicLinkToken } from '../entities/magic-links.js';
 import { MfaChallenge, RecoveryCode, TotpCredential } from '../entities/mfa.js';
+import { OAuthFlow, OAuthSetting } from '../entities/oauth.js';
 import { OtpChallenge } from '../entities/otp-challenges.js';
 import { PasskeyCredential } from '../entities/passkeys.js';
 import { PasswordCredential } from '../entities/passwords.js';
@@ -46,6 +47,8 @@ export const entities = [
   MfaChallenge,
   MagicLinkToken,
   MagicLinkSetting,
+  OAuthSetting,
+  OAuthFlow,
   AuthThrottle,
   SendCounter,
   RateLimitCounter,

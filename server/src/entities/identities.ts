@@ -17,7 +17,7 @@ export const PersonIdentity = defineEntity({
       .primary()
       .onCreate(() => randomUUID()),
     person: () => p.manyToOne(Person).deleteRule('cascade'),
-    provider: p.text().check(`provider in ('phone_otp', 'google', 'siwe', 'privy')`),
+    provider: p.text().check(`provider in ('phone_otp', 'google', 'siwe', 'privy', 'oidc')`),
     subject: p.text(),
     /** An email the provider vouched for when the identity was last used (Google); informational. */
     email: p.text().nullable(),

@@ -22,6 +22,7 @@ import { Group, GroupMembership } from '../entities/groups.js';
 import { PersonIdentity } from '../entities/identities.js';
 import { MagicLinkToken } from '../entities/magic-links.js';
 import { RecoveryCode, TotpCredential } from '../entities/mfa.js';
+import { OAuthFlow, OAuthSetting } from '../entities/oauth.js';
 import { OtpChallenge } from '../entities/otp-challenges.js';
 import { PasskeyCredential } from '../entities/passkeys.js';
 import { PasswordCredential } from '../entities/passwords.js';
@@ -130,6 +131,8 @@ const records = {
   identities: PersonIdentity,
   invites: Invite,
   magicLinks: MagicLinkToken,
+  oauthFlows: OAuthFlow,
+  oauthSettings: OAuthSetting,
   otpChallenges: OtpChallenge,
   passkeys: PasskeyCredential,
   passwords: PasswordCredential,

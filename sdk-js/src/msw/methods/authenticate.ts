@@ -3,6 +3,7 @@ import {
   googleSignIn,
   type IdentityHandlerDeps,
   magicLinkSignIn,
+  oauthSignIn,
   phoneOtpSignIn,
   privySignIn,
   type RegistrationMethods,
@@ -28,6 +29,7 @@ export function mockSignInMethods(store: MockStore, identities: IdentityHandlerD
     siwe: siweSignIn(identities),
     privy: privySignIn(identities),
     passkey: store.passkeySignIn,
+    oauth: oauthSignIn({ clock: store.db, hashing: webCryptoHashing }),
   };
 }
 

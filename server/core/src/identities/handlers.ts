@@ -65,7 +65,8 @@ export function identityHandlers(uow: UnitOfWork, deps: IdentityHandlerDeps): Ha
    */
   const linkWith = async (
     ctx: HandlerContext,
-    provider: LinkedProvider,
+    // \`oidc\` identities are linked through the OAuth flow (social-sign-in/handlers.ts), not a proof sent here.
+    provider: Exclude<LinkedProvider, 'oidc'>,
     prove: (repos: Repositories, tenant: TenantRecord) => Promise<Authentication>,
   ) => {
     const user = userOf(ctx);

@@ -4,10 +4,15 @@ import {
   authRouteHandlers,
   forgetUnprovenCredentials,
   OTP_TTL_SECONDS,
+  oauth4webapiClient,
   secondFactorGate,
+  socialSignInHandlers,
+  webCryptoHashing,
+  webCryptoSealer,
 } from '@enforcer/core';
 import type { DomainRoutes } from '../../http/contract-routes.js';
 import { registerCoreRoutes } from '../../http/core-handlers.js';
+import { deriveKey } from '../../lib/crypto.js';
 import { otpMessage } from './mail/messages.js';
 import { smsText } from './methods/phone-otp/request-code.js';
 
@@ -47,5 +52,21 @@ export const authRoutes: DomainRoutes = (app, services) => {
     app,
     contract.auth,
     authRouteHandlers(services.uow, { auth, passkeys: services.passkeys, identities: services.identityDeps }),
+  );
+  // Social sign-in (contract.oauthSignIn): the exchange runs the same login flow as POST /auth/login.
+  const { config } = services;
+  registerCoreRoutes(
+    app,
+    contract.oauthSignIn,
+    socialSignInHandlers(services.uow, {
+      clock,
+      random: services.random,
+      hashing: webCryptoHashing,
+      // The client secrets are sealed as the signing keys are: AES-256-GCM under a sub-key of the master key.
+      sealer: webCryptoSealer(deriveKey(config.masterKey, 'oauth-client-secret'), services.random),
+      client: oauth4webapiClient({ clock, allowInsecureRequests: config.env !== 'production' }),
+      callbackUrl: (provider) => `${config.issuer}/auth/oauth/${encodeURIComponent(provider)}/callback`,
+      login: auth,
+    }),
   );
 };

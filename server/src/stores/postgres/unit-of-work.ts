@@ -13,6 +13,7 @@ import { PostgresGroupStore } from './groups.js';
 import { PostgresIdempotencyStore } from './idempotency.js';
 import { PostgresMagicLinkStore } from './magic-links.js';
 import { PostgresMfaStore } from './mfa.js';
+import { PostgresOAuthStore } from './oauth.js';
 import { PostgresPasskeyStore } from './passkeys.js';
 import { PostgresPasswordStore } from './passwords.js';
 import { PostgresIdentityStore, PostgresPersonStore } from './persons.js';
@@ -51,6 +52,7 @@ const makers = (
   accountSessions: () => new PostgresAccountSessions(em(), deps.clock),
   passwords: () => new PostgresPasswordStore(em()),
   magicLinks: () => new PostgresMagicLinkStore(em()),
+  oauth: () => new PostgresOAuthStore(em()),
   sessions: () => new PostgresSessionStore({ tx: em() }),
   codes: () => new PostgresOtpChallengeStore({ tx: em() }),
   mfa: () => new PostgresMfaStore(em()),

@@ -10,6 +10,7 @@ import type { PasswordRecord } from '../../passwords/ports.js';
 import type { DeletionRequestRecord } from '../../privacy/ports.js';
 import type { RevocationEventRecord } from '../../revocations/ports.js';
 import type { RefreshTokenRecord, SessionRecord } from '../../sessions/ports.js';
+import type { OAuthFlowRecord, OAuthSettingsRecord } from '../../social-sign-in/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
 import type { ThrottleCounter } from '../../throttle/ports.js';
 import {
@@ -28,6 +29,7 @@ import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
 import { type MemoryIdempotencyRow, MemoryIdempotencyStore } from './idempotency.js';
 import { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
 import { MemoryMfaStore, type MemoryMfaTables } from './mfa.js';
+import { MemoryOAuthStore } from './oauth.js';
 import { MemoryPasskeyStore } from './passkeys.js';
 import { MemoryPasswordStore } from './passwords.js';
 import {
@@ -99,6 +101,9 @@ export class MemoryTables implements MemoryMfaTables {
   magicLinks = new Map<string, MagicLinkRecord>();
   /** Allowed magic-link redirect URLs by tenant id. */
   magicLinkSettings = new Map<string, MemoryMagicLinkSettingRow>();
+  /** OAuth providers and redirect URLs by tenant id; authorization-code transactions by id. */
+  oauthSettings = new Map<string, OAuthSettingsRecord>();
+  oauthFlows = new Map<string, OAuthFlowRecord>();
   /** One-time codes' challenges by id (`MemoryOtpChallengeStore`). */
   otpChallenges = new Map<string, OtpChallengeRecord>();
   /** Second factors: authenticators and recovery codes by person id, sign-in challenges by id. */
@@ -172,6 +177,7 @@ export class MemoryDatabase implements UnitOfWork {
       identities: new MemoryIdentityStore(this),
       passwords: new MemoryPasswordStore(this),
       magicLinks: new MemoryMagicLinkStore(this),
+      oauth: new MemoryOAuthStore(this),
       sessions: this.sessions,
       codes: this.codes,
       mfa: new MemoryMfaStore(this),

@@ -5,6 +5,7 @@ import {
   type IdentityHandlerDeps,
   magicLinkSignIn,
   type OtpService,
+  oauthSignIn,
   passwordSignIn,
   phoneOtpSignIn,
   privySignIn,
@@ -43,6 +44,7 @@ export function serverSignInMethods(deps: ServerMethodDeps): SignInMethods {
     siwe: siweSignIn(deps.identityDeps),
     privy: privySignIn(deps.identityDeps),
     passkey: deps.passkeySignIn,
+    oauth: oauthSignIn({ clock: deps.clock, hashing: webCryptoHashing }),
   };
 }
 

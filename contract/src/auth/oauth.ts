@@ -1,0 +1,225 @@
+import { z } from 'zod';
+import { c, problems, routeMeta } from '../common/route';
+import { idParamsSchema, tenantCodeSchema, timestampSchema } from '../common/schemas';
+import { identitySchema } from './identities';
+import { magicLinkRedirectUrlSchema } from './magic-link';
+import { oauthExchangeCodeSchema } from './oauth-login';
+import { tokenResponseSchema } from './schemas';
+
+/**
+ * Social sign-in by the OAuth 2.0 authorization code flow with PKCE (S256), `state` and an OpenID
+ * Connect `nonce`. A tenant configures its providers (a generic OpenID Provider found by its issuer's
+ * discovery document, or the Google preset) and the exact URLs the flow may return to. The browser goes
+ * to `GET /auth/oauth/{provider}/authorize`, the provider sends it back to
+ * `GET /auth/oauth/{provider}/callback`, which redirects to the tenant's URL with a one-time `code`;
+ * the app trades it at `POST /auth/oauth/exchange` for the token pair (tokens never travel in a URL).
+ */
+
+/** The name a tenant gives a provider, used in the flow's paths: `google`, `okta`, `corp_sso`. */
+export const oauthProviderNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,31}$/, 'a provider name: lower-case letters, digits and _, up to 32');
+
+/** `google`: the preset (issuer https://accounts.google.com); `oidc`: any OpenID Provider by its issuer. */
+export const oauthProviderKinds = ['oidc', 'google'] as const;
+export const oauthProviderKindSchema = z.enum(oauthProviderKinds);
+export type OAuthProviderKind = z.infer<typeof oauthProviderKindSchema>;
+
+/** The issuer of the Google preset. */
+export const GOOGLE_OIDC_ISSUER = 'https://accounts.google.com';
+
+/** An issuer identifier: https (http only on loopback, for development and tests), no query or fragment. */
+export const oauthIssuerSchema = z
+  .url({ protocol: /^https?$/ })
+  .max(512)
+  .refine((value) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return false;
+    }
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    return (url.protocol === 'https:' || loopback) && !url.search && !url.hash && !url.username;
+  }, 'an https issuer URL (http only on localhost), without query, fragment or credentials');
+
+const scopeSchema = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,64}$/, 'an OAuth scope token');
+
+/** One provider as an admin writes it. `client_secret` is write-only: stored encrypted, never answered. */
+export const oauthProviderInputSchema = z
+  .strictObject({
+    name: oauthProviderNameSchema,
+    kind: oauthProviderKindSchema,
+    /** Required for `oidc`; for `google` it is Google's and may be left out. */
+    issuer: oauthIssuerSchema.optional(),
+    client_id: z.string().min(1).max(256),
+    /**
+     * The client secret. Left out: the secret stored for this provider name is kept; `null`: the client
+     * is public (PKCE only, `token_endpoint_auth: none`).
+     */
+    client_secret: z.string().min(1).max(1024).nullable().optional(),
+    /** Default: `openid email profile`; `openid` is always sent. */
+    scopes: z.array(scopeSchema).max(20).optional(),
+    /** How the client authenticates at the token endpoint; default `client_secret_basic` (`none` without a secret). */
+    token_endpoint_auth: z.enum(['client_secret_basic', 'client_secret_post', 'none']).optional(),
+  })
+  .refine((p) => p.kind !== 'oidc' || p.issuer !== undefined, {
+    message: 'an oidc provider needs its issuer',
+    path: ['issuer'],
+  })
+  .refine((p) => p.kind !== 'google' || p.issuer === undefined || p.issuer === GOOGLE_OIDC_ISSUER, {
+    message: `the google preset's issuer is ${GOOGLE_OIDC_ISSUER}`,
+    path: ['issuer'],
+  });
+export type OAuthProviderInput = z.infer<typeof oauthProviderInputSchema>;
+
+/** One provider as answered: the secret only as whether one is stored. */
+export const oauthProviderSchema = z.object({
+  name: z.string(),
+  kind: oauthProviderKindSchema,
+  issuer: z.string(),
+  client_id: z.string(),
+  client_secret_set: z.boolean(),
+  scopes: z.array(z.string()),
+  token_endpoint_auth: z.enum(['client_secret_basic', 'client_secret_post', 'none']),
+});
+export type OAuthProvider = z.infer<typeof oauthProviderSchema>;
+
+/** `GET`/`PUT /tenants/{id}/oauth`. */
+export const oauthSettingsSchema = z.object({
+  providers: z.array(oauthProviderSchema),
+  /** Where the flow may return to, compared exactly (scheme, host, port, path and query). */
+  redirect_urls: z.array(z.string()),
+});
+export type OAuthSettings = z.infer<typeof oauthSettingsSchema>;
+
+export const putOAuthSettingsBodySchema = z.strictObject({
+  providers: z
+    .array(oauthProviderInputSchema)
+    .max(10)
+    .refine(
+      (list) => new Set(list.map((p) => p.name)).size === list.length,
+      'provider names must not repeat',
+    ),
+  redirect_urls: z
+    .array(magicLinkRedirectUrlSchema)
+    .max(10)
+    .refine((list) => new Set(list).size === list.length, 'redirect URLs must not repeat'),
+});
+export type PutOAuthSettingsBody = z.infer<typeof putOAuthSettingsBodySchema>;
+
+export const oauthIntentSchema = z.enum(['sign_in', 'link']);
+export type OAuthIntent = z.infer<typeof oauthIntentSchema>;
+
+export const oauthProviderParamsSchema = z.object({ provider: oauthProviderNameSchema });
+
+/** `GET /auth/oauth/{provider}/authorize`: a browser navigation (sign-in only: linking needs the POST with a token). */
+export const oauthAuthorizeQuerySchema = z.strictObject({
+  tenant: tenantCodeSchema,
+  redirect_uri: z.string().max(2048),
+  intent: z.literal('sign_in').optional(),
+});
+
+/** `POST /auth/oauth/{provider}/authorize`: the same for single-page apps, answering the URL; `link` needs a user token. */
+export const oauthAuthorizeBodySchema = z.strictObject({
+  tenant_code: tenantCodeSchema,
+  redirect_uri: z.string().max(2048),
+  intent: oauthIntentSchema.optional(),
+});
+export type OAuthAuthorizeBody = z.infer<typeof oauthAuthorizeBodySchema>;
+
+export const oauthAuthorizeResponseSchema = z.object({
+  authorization_url: z.string(),
+  expires_at: timestampSchema,
+});
+export type OAuthAuthorizeResponse = z.infer<typeof oauthAuthorizeResponseSchema>;
+
+/** What the provider sends back (RFC 6749 4.1.2, RFC 9207 `iss`); unknown parameters are ignored. */
+export const oauthCallbackQuerySchema = z.looseObject({
+  state: z.string().max(512).optional(),
+  code: z.string().max(4096).optional(),
+  iss: z.string().max(512).optional(),
+  error: z.string().max(256).optional(),
+  error_description: z.string().max(1024).optional(),
+});
+
+export const oauthExchangeBodySchema = z.strictObject({ code: oauthExchangeCodeSchema });
+export type OAuthExchangeBody = z.infer<typeof oauthExchangeBodySchema>;
+
+/** A link's exchange: the identity now bound to the signed-in person (`created` false when it already was). */
+export const oauthLinkResultSchema = z.object({
+  intent: z.literal('link'),
+  identity: identitySchema,
+  created: z.boolean(),
+});
+export type OAuthLinkResult = z.infer<typeof oauthLinkResultSchema>;
+
+const meta = routeMeta('Auth');
+const tenantMeta = routeMeta('Tenants');
+
+export const oauthSignInContract = c.router({
+  getSettings: {
+    method: 'GET',
+    path: '/tenants/:id/oauth',
+    summary: "The tenant's OAuth / OpenID Connect providers and allowed redirect URLs (no secrets)",
+    pathParams: idParamsSchema,
+    responses: { 200: oauthSettingsSchema, ...problems(401, 403, 404) },
+    metadata: tenantMeta({ auth: 'user_or_api_key', permission: 'tenants.read' }),
+  },
+  putSettings: {
+    method: 'PUT',
+    path: '/tenants/:id/oauth',
+    summary: "Set the tenant's OAuth providers and allowed redirect URLs (replaced as a whole)",
+    description:
+      'A provider sent without `client_secret` keeps the secret stored under its name; secrets are stored encrypted and never answered.',
+    pathParams: idParamsSchema,
+    body: putOAuthSettingsBodySchema,
+    responses: { 200: oauthSettingsSchema, ...problems(401, 403, 404) },
+    metadata: tenantMeta({ auth: 'user_or_api_key', permission: 'tenants.update' }),
+  },
+  authorize: {
+    method: 'GET',
+    path: '/auth/oauth/:provider/authorize',
+    summary: "Start social sign-in: redirects to the provider's authorization page",
+    description:
+      "`redirect_uri` must be one of the tenant's OAuth redirect URLs exactly, or the answer is `400 redirect_uri_not_allowed` (no redirect).",
+    pathParams: oauthProviderParamsSchema,
+    query: oauthAuthorizeQuerySchema,
+    responses: { 302: c.noBody(), ...problems(403, 404) },
+    metadata: meta({ auth: 'none' }),
+  },
+  authorizeUrl: {
+    method: 'POST',
+    path: '/auth/oauth/:provider/authorize',
+    summary: "Start social sign-in or linking: answers the provider's authorization URL",
+    pathParams: oauthProviderParamsSchema,
+    body: oauthAuthorizeBodySchema,
+    responses: { 200: oauthAuthorizeResponseSchema, ...problems(401, 403, 404) },
+    metadata: meta({ auth: 'none', optionalUser: true }),
+  },
+  callback: {
+    method: 'GET',
+    path: '/auth/oauth/:provider/callback',
+    summary: 'Where the provider returns: redirects to the app with a one-time code (or an error)',
+    description:
+      'An unknown, spent or expired `state` is `400 oauth_state_invalid` (there is nowhere safe to redirect to). Otherwise the browser goes back to the redirect URL with `code` (or `error`).',
+    pathParams: oauthProviderParamsSchema,
+    query: oauthCallbackQuerySchema,
+    responses: { 302: c.noBody(), ...problems(404) },
+    metadata: meta({ auth: 'none' }),
+  },
+  exchange: {
+    method: 'POST',
+    path: '/auth/oauth/exchange',
+    summary: 'Trade the one-time code for the token pair (sign-in) or the linked identity (link)',
+    description:
+      'Single use, 2 minutes. A sign-in answers the token pair, or `401 mfa_required` when the person has a second factor; a link needs the user token of the person who started it and answers `201`.',
+    body: oauthExchangeBodySchema,
+    responses: {
+      200: tokenResponseSchema,
+      201: oauthLinkResultSchema,
+      ...problems(401, 403, 404, 409),
+    },
+    metadata: meta({ auth: 'none', optionalUser: true }),
+  },
+});
