@@ -13,6 +13,7 @@ import { healthContract } from './health/contract';
 import { revocationsContract } from './revocations/contract';
 import { rolesContract } from './roles/contract';
 import { tenantsContract } from './tenants/contract';
+import { webhooksContract } from './webhooks/contract';
 
 /** Every endpoint lives under this path. */
 export const basePath = '/api/v1/enforcer';
@@ -37,6 +38,7 @@ export const contract = c.router(
     discovery: discoveryContract,
     health: healthContract,
     audit: auditContract,
+    webhooks: webhooksContract,
   },
   { pathPrefix: basePath, commonResponses },
 );

@@ -505,3 +505,4 @@ export {
   type UpdateTenantBody,
   updateTenantBodySchema,
 } from './tenants/schemas';
+export * from './webhooks';

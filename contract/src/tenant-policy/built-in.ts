@@ -51,6 +51,8 @@ export const managementActions = [
   'audit.read',
   // Provisioning accounts (#14).
   'accounts.create',
+  // Outbound webhooks (#16): endpoints, secrets, deliveries; owners only by default (`*`).
+  'webhooks.manage',
 ] as const;
 
 /** Does holding pattern `held` grant everything pattern `wanted` grants? (`*` covers all, `a.*` covers `a.b` and `a.*.c`.) */

@@ -134,4 +134,15 @@ export const routes = {
     get: ['GET', '/api/v1/enforcer/audit-events/:id', 'user'],
     activity: ['GET', '/api/v1/enforcer/auth/activity', 'user'],
   },
+  webhooks: {
+    createEndpoint: ['POST', '/api/v1/enforcer/webhooks/endpoints', 'user'],
+    listEndpoints: ['GET', '/api/v1/enforcer/webhooks/endpoints', 'user'],
+    getEndpoint: ['GET', '/api/v1/enforcer/webhooks/endpoints/:id', 'user'],
+    updateEndpoint: ['PATCH', '/api/v1/enforcer/webhooks/endpoints/:id', 'user'],
+    deleteEndpoint: ['DELETE', '/api/v1/enforcer/webhooks/endpoints/:id', 'user'],
+    rotateSecret: ['POST', '/api/v1/enforcer/webhooks/endpoints/:id/rotate-secret', 'user'],
+    testEndpoint: ['POST', '/api/v1/enforcer/webhooks/endpoints/:id/test', 'user'],
+    listDeliveries: ['GET', '/api/v1/enforcer/webhooks/endpoints/:id/deliveries', 'user'],
+    replayDelivery: ['POST', '/api/v1/enforcer/webhooks/deliveries/:id/replay', 'user'],
+  },
 } as const satisfies RouteTree;

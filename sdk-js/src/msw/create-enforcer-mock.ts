@@ -44,6 +44,8 @@ import {
   totpCode,
   webCryptoHashing,
   webCryptoRandom,
+  webCryptoSealer,
+  webhooksHandlers,
 } from '@enforcer/core';
 import {
   accountOfPerson,
@@ -203,6 +205,8 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
   const clock = options.clock ?? systemClock;
   const issuer = options.tokens?.issuer ?? `${baseUrl}${basePath}`;
   const store = new MockStore(clock);
+  // Webhook secrets sealed under a key of this mock's own (never recovered: the mock sends nothing).
+  const webhookSealer = webCryptoSealer();
   const tokens = new MockTokens(store, {
     issuer,
     audience: options.tokens?.audience ?? 'enforcer',
@@ -300,6 +304,15 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       retryAfterSeconds: 1,
     }),
     audit: auditHandlers({ uow: store.db, clock: store.db }),
+    // Endpoints and the outbox as the server keeps them; the mock delivers nothing (its secrets are sealed
+    // under a key of its own).
+    webhooks: webhooksHandlers({
+      uow: store.db,
+      clock: store.db,
+      random: webCryptoRandom,
+      sealer: webhookSealer,
+      targets: { allowLocalHttp: true },
+    }),
     revocations: revocationsHandlers({
       uow: store.db,
       retentionSeconds: feedRetentionSeconds(tokens.settings.accessTtl, tokens.settings.clockTolerance),

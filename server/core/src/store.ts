@@ -15,6 +15,7 @@ import type { RevocationFeedStore } from './revocations/ports.js';
 import type { SessionStore } from './sessions/ports.js';
 import type { InviteStore, TenantMembers, TenantStore } from './tenants/ports.js';
 import type { SendCounterStore, ThrottleStore } from './throttle/ports.js';
+import type { WebhookStore } from './webhooks/ports.js';
 
 /**
  * The stores a service works with inside one unit of work, all bound to one transaction: one port per
@@ -63,6 +64,8 @@ export interface Repositories {
   sessions: SessionStore;
   /** One-time codes' challenges: a sign-in's spent code or counted wrong try commits with it. */
   codes: OtpChallengeStore;
+  /** Webhook endpoints, the outbox and deliveries (audit events write the outbox: `webhookEventOfAudit`). */
+  webhooks: WebhookStore;
 }
 
 /**

@@ -11,6 +11,7 @@ import { groupsRoutes } from './groups/routes.js';
 import { policyRoutes } from './policy/routes.js';
 import { revocationsRoutes } from './revocations/routes.js';
 import { tenantsRoutes } from './tenants/routes.js';
+import { webhooksRoutes } from './webhooks/routes.js';
 
 /** Every domain's part of the contract, registered by app.ts under one authentication hook. */
 export const domainRoutes: DomainRoutes[] = [
@@ -26,4 +27,5 @@ export const domainRoutes: DomainRoutes[] = [
   discoveryRoutes,
   revocationsRoutes,
   auditRoutes,
+  webhooksRoutes,
 ];

@@ -15,6 +15,8 @@ export type KeyPurpose =
   /** HMAC key for low-entropy secrets (6-digit OTPs, invite codes) so a database dump cannot brute-force them. */
   | 'otp-code'
   | 'secret-encryption'
+  /** Webhook endpoints' `whsec_` secrets, sealed at rest (they must be recovered to sign). */
+  | 'webhook-secret-encryption'
   /** The Enforcer session a Privy session maps to, when a Privy token is used as a bearer. */
   | 'privy-session'
   /** Stand-in passkey credential ids for unknown emails (`POST /auth/passkey/login/begin`). */

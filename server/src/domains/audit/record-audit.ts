@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type AuditInput, auditFields, scrubDetails } from '@enforcer/core';
+import { type AuditInput, auditFields, scrubDetails, webhookEventOfAudit } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AuditEvent, type IAuditEvent } from '../../entities/audit.js';
+import { Tenant } from '../../entities/tenants.js';
+import { WebhookEvent } from '../../entities/webhooks.js';
 import type { Clock } from '../../lib/clock.js';
 
 export type { AuditActor, AuditInput } from '@enforcer/core';
@@ -13,9 +15,16 @@ export { scrubDetails };
  * the transaction flushes it (`AuditChainSubscriber`): `seq`, `prevHash` and `hash` here are placeholders.
  */
 export function recordAudit(em: EntityManager, clock: Clock, input: AuditInput): IAuditEvent {
+  const fields = auditFields(input, clock.now());
+  // A catalogue event's outbox row (#16) commits with the audit event, so with the change itself.
+  const outbox = webhookEventOfAudit(randomUUID(), fields);
+  if (outbox) {
+    const { tenantId, ...event } = outbox;
+    em.create(WebhookEvent, { ...event, tenant: em.getReference(Tenant, tenantId), fannedOutAt: null });
+  }
   return em.create(AuditEvent, {
     id: randomUUID(),
-    ...auditFields(input, clock.now()),
+    ...fields,
     seq: 0,
     prevHash: null,
     hash: '',

@@ -10,6 +10,11 @@ import type { RevocationEventRecord } from '../../revocations/ports.js';
 import type { RefreshTokenRecord, SessionRecord } from '../../sessions/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
 import type { ThrottleCounter } from '../../throttle/ports.js';
+import type {
+  WebhookDeliveryRecord,
+  WebhookEndpointRecord,
+  WebhookEventRecord,
+} from '../../webhooks/ports.js';
 import {
   type MemoryAccountRow,
   MemoryAccountSessions,
@@ -43,6 +48,7 @@ import {
   MemoryTenantStore,
 } from './tenants.js';
 import { MemorySendCounterStore, MemoryThrottleStore } from './throttle.js';
+import { MemoryWebhookStore } from './webhooks.js';
 
 /**
  * The memory store's tables: one Map (or list) per aggregate, as PostgreSQL keeps one table per entity.
@@ -99,6 +105,12 @@ export class MemoryTables implements MemoryMfaTables {
   mfaChallenges: MemoryMfaTables['mfaChallenges'] = new Map();
   /** Registered passkeys by id. */
   passkeys = new Map<string, PasskeyRecord>();
+  /** Webhook endpoints by id. */
+  webhookEndpoints = new Map<string, WebhookEndpointRecord>();
+  /** The outbox: webhook events in the order they were written. */
+  webhookEvents: WebhookEventRecord[] = [];
+  /** Deliveries of events to endpoints by id. */
+  webhookDeliveries = new Map<string, WebhookDeliveryRecord>();
 }
 
 /**
@@ -163,6 +175,7 @@ export class MemoryDatabase implements UnitOfWork {
       codes: this.codes,
       mfa: new MemoryMfaStore(this),
       passkeys: new MemoryPasskeyStore(this),
+      webhooks: new MemoryWebhookStore(this),
     };
   }
 

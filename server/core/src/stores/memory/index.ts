@@ -50,3 +50,4 @@ export {
   tenantRecord,
 } from './tenants.js';
 export { MemorySendCounterStore, MemoryThrottleStore } from './throttle.js';
+export { appendWebhookEvent, MemoryWebhookStore } from './webhooks.js';

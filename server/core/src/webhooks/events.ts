@@ -1,0 +1,222 @@
+import type { WebhookEvent, WebhookEventData, WebhookEventType } from '@enforcer/contract';
+import type { AuditFields } from '../audit/ports.js';
+
+/**
+ * Which audit events are also webhook events, and what their payload says. Audit is where every change
+ * is already recorded in the transaction that makes it, so the outbox row is written there too (both
+ * stores' `AuditLog.record` call `webhookEventOfAudit`): one place decides, the server and the mock agree.
+ */
+
+type Mapped = { [T in WebhookEventType]: { type: T; data: WebhookEventData<T> } }[WebhookEventType];
+
+const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+const num = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+
+/** Status changes by audit action: the status the account is in afterwards. */
+const statusAfter: Record<string, 'active' | 'locked' | 'banned' | 'deactivated'> = {
+  'account.locked': 'locked',
+  'account.unlocked': 'active',
+  'account.lock.expired': 'active',
+  'account.banned': 'banned',
+  'account.unbanned': 'active',
+  'account.deactivated': 'deactivated',
+  'account.activated': 'active',
+  'account.restored': 'active',
+};
+const accountStatuses = new Set(['active', 'locked', 'banned', 'deactivated', 'deleted']);
+const statusOrNull = (value: unknown) =>
+  typeof value === 'string' && accountStatuses.has(value)
+    ? (value as 'active' | 'locked' | 'banned' | 'deactivated' | 'deleted')
+    : null;
+
+/** Changed parts by audit action, for `account.updated`. */
+const accountUpdates: Record<string, string[]> = {
+  'account.metadata.updated': ['metadata'],
+  'account.user_metadata.updated': ['user_metadata'],
+  'account.mfa.reset': ['mfa'],
+};
+
+const target = (fields: AuditFields, type: string): string | null =>
+  fields.targetType === type ? fields.targetId : null;
+const actorAccount = (fields: AuditFields): string | null =>
+  fields.actorType === 'account' ? fields.actorId : null;
+
+/** The catalogue event an audit event is, or null (most audit events are not webhook events). */
+export function webhookEventOfAuditFields(fields: AuditFields): Mapped | null {
+  const d = fields.details;
+  const account = target(fields, 'account');
+  switch (fields.action) {
+    case 'auth.account.created':
+      return account
+        ? {
+            type: 'account.created',
+            data: { account_id: account, via: str(d.via), roles: d.role ? [String(d.role)] : [] },
+          }
+        : null;
+    case 'auth.tenant.joined':
+      return account
+        ? { type: 'account.created', data: { account_id: account, via: 'join', roles: strings([d.role]) } }
+        : null;
+    case 'account.role.changed':
+    case 'account.role.added':
+    case 'account.role.removed':
+      return account
+        ? {
+            type: 'role.assigned',
+            data: {
+              account_id: account,
+              roles_before: strings(d.roles_before),
+              roles_after: strings(d.roles_after),
+            },
+          }
+        : null;
+    case 'account.deleted':
+      return account
+        ? { type: 'account.deleted', data: { account_id: account, reason: str(d.reason) } }
+        : null;
+    case 'auth.login.succeeded': {
+      const session = target(fields, 'session');
+      return session
+        ? {
+            type: 'session.created',
+            data: { session_id: session, account_id: actorAccount(fields), provider: str(d.provider) },
+          }
+        : null;
+    }
+    case 'auth.session.ended':
+      return {
+        type: 'session.ended',
+        data: {
+          session_id: target(fields, 'session') ?? str(d.session_id),
+          account_id: actorAccount(fields),
+          reason: str(d.reason) ?? 'ended',
+        },
+      };
+    case 'auth.logout':
+      return {
+        type: 'session.ended',
+        data: {
+          session_id: target(fields, 'session') ?? str(d.session_id),
+          account_id: actorAccount(fields),
+          reason: 'logout',
+        },
+      };
+    case 'auth.login.failed':
+      return {
+        type: 'auth.login.failed',
+        data: { account_id: account, provider: str(d.provider), reason: str(d.reason) },
+      };
+    case 'auth.refresh_token.reused': {
+      const session = target(fields, 'session');
+      return session
+        ? {
+            type: 'auth.refresh_reuse_detected',
+            data: { session_id: session, account_id: actorAccount(fields) },
+          }
+        : null;
+    }
+    case 'group.member.added':
+    case 'group.member.removed': {
+      const group = str(d.group_id);
+      if (!account || !group) return null;
+      const data = { group_id: group, group: str(d.group), account_id: account };
+      return fields.action === 'group.member.added'
+        ? { type: 'group.member_added', data }
+        : { type: 'group.member_removed', data };
+    }
+    case 'policy.updated':
+      return { type: 'policy.updated', data: { version: num(d.version), etag: str(d.to_etag) } };
+    case 'api_key.created': {
+      const key = target(fields, 'api_key');
+      return key
+        ? {
+            type: 'api_key.created',
+            data: { api_key_id: key, name: str(d.name) ?? '', role: str(d.role) },
+          }
+        : null;
+    }
+    case 'api_key.revoked': {
+      const key = target(fields, 'api_key');
+      return key ? { type: 'api_key.revoked', data: { api_key_id: key, name: str(d.name) } } : null;
+    }
+    case 'invite.created': {
+      const invite = target(fields, 'invite');
+      return invite ? { type: 'invite.created', data: { invite_id: invite, role: str(d.role) } } : null;
+    }
+    case 'auth.invite.accepted': {
+      const invite = target(fields, 'invite');
+      const by = actorAccount(fields);
+      return invite && by ? { type: 'invite.accepted', data: { invite_id: invite, account_id: by } } : null;
+    }
+    case 'person.deleted': {
+      const person = target(fields, 'person');
+      return person ? { type: 'person.deleted', data: { person_id: person } } : null;
+    }
+    case 'kyc.status_changed': {
+      const person = target(fields, 'person') ?? str(d.person_id);
+      return person
+        ? {
+            type: 'kyc.status_changed',
+            data: {
+              person_id: person,
+              account_id: str(d.account_id),
+              status: str(d.status) ?? 'unknown',
+              level: str(d.level),
+            },
+          }
+        : null;
+    }
+    default:
+      break;
+  }
+  const to = statusAfter[fields.action];
+  if (to && account) {
+    return {
+      type: 'account.status_changed',
+      data: { account_id: account, from: statusOrNull(d.from), to, reason: str(d.reason) },
+    };
+  }
+  const changed = accountUpdates[fields.action];
+  if (changed && account) return { type: 'account.updated', data: { account_id: account, changed } };
+  return null;
+}
+
+/** An outbox row: the event and the exact body every delivery of it sends (and signs). */
+export interface WebhookEventRecord {
+  id: string;
+  tenantId: string;
+  type: WebhookEventType;
+  /** The JSON body, fixed when the event is written: every attempt sends the same bytes. */
+  payload: string;
+  createdAt: Date;
+}
+
+/** The event's body as delivered. */
+export const webhookEventBody = <T extends WebhookEventType>(
+  id: string,
+  tenantId: string,
+  type: T,
+  data: WebhookEventData<T>,
+  at: Date,
+): WebhookEvent<T> =>
+  ({ id, type, timestamp: at.toISOString(), tenant_id: tenantId, data }) as unknown as WebhookEvent<T>;
+
+/**
+ * The outbox row an audit event brings, or null: tenant-less events and events outside the catalogue
+ * bring none. `id` is the new event's id (the store's).
+ */
+export function webhookEventOfAudit(id: string, fields: AuditFields): WebhookEventRecord | null {
+  if (!fields.tenantId) return null;
+  const mapped = webhookEventOfAuditFields(fields);
+  if (!mapped) return null;
+  const body = webhookEventBody(id, fields.tenantId, mapped.type, mapped.data as never, fields.createdAt);
+  return {
+    id,
+    tenantId: fields.tenantId,
+    type: mapped.type,
+    payload: JSON.stringify(body),
+    createdAt: fields.createdAt,
+  };
+}

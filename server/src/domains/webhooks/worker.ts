@@ -1,0 +1,334 @@
+import { webhookFilterMatches } from '@enforcer/contract';
+import { type SecretSealer, signingSecrets } from '@enforcer/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { WebhooksConfig } from '../../config.js';
+import type { Clock } from '../../lib/clock.js';
+import type { RandomSource } from '../../lib/random.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { type SendOutcome, sendWebhook, webhookSignature } from './send.js';
+import { type HostResolver, resolvePublicTarget, systemResolver } from './ssrf.js';
+
+/**
+ * The delivery worker: PostgreSQL is the queue (`SELECT … FOR UPDATE SKIP LOCKED`, no extra service or
+ * schema; docs/webhooks.md says why). Every server process may run one; each step is a short transaction:
+ *
+ * 1. fan-out: outbox events not yet fanned out (locked, skipped by other processes) become one delivery
+ *    per enabled endpoint of their tenant whose filters match, in the transaction that marks them done;
+ * 2. claim: endpoints with due deliveries are locked (`SKIP LOCKED`), and up to the per-endpoint cap
+ *    minus what is in flight are leased (`locked_until`): no other process takes them while the lease
+ *    lasts, and a process killed mid-delivery loses nothing (the lease runs out, the delivery is due again);
+ * 3. send, outside any transaction, then record the answer: delivered, or the next attempt with
+ *    exponential backoff and jitter, or failed after the last; an endpoint failing for days is disabled.
+ */
+
+export interface WebhookWorkerDeps {
+  orm: MikroORM;
+  clock: Clock;
+  random: RandomSource;
+  sealer: SecretSealer;
+  config: WebhooksConfig;
+  /** Production: targets must resolve to public addresses, checked before every attempt. */
+  production: boolean;
+  resolve?: HostResolver;
+  log?: (message: string, error?: unknown) => void;
+}
+
+interface Claimed {
+  deliveryId: string;
+  tenantId: string;
+  endpointId: string;
+  eventId: string;
+  attempts: number;
+  payload: string;
+  url: string;
+  secretSealed: string;
+  previousSecretSealed: string | null;
+  previousSecretExpiresAt: Date | null;
+}
+
+const FAN_OUT_BATCH = 200;
+const CLAIM_ENDPOINTS = 20;
+/** The longest wait between two attempts. */
+const MAX_DELAY_MS = 10 * 60 * 60 * 1000;
+const BACKOFF_FACTOR = 5;
+
+/** The delay before attempt `attempts + 1` (after `attempts` failures): base·5^(n−1), at most 10 h, ±20%. */
+export function retryDelayMs(baseMs: number, attempts: number, random: () => number = Math.random): number {
+  const exact = Math.min(MAX_DELAY_MS, baseMs * BACKOFF_FACTOR ** Math.max(0, attempts - 1));
+  return Math.round(exact * (0.8 + 0.4 * random()));
+}
+
+/** A text[] / uuid[] literal for `= any(?::uuid[])` (ids only: no quoting needed). */
+const pgArray = (values: string[]) => `{${values.join(',')}}`;
+
+const run = <T = unknown[]>(em: EntityManager, sql: string, params: unknown[] = []): Promise<T> =>
+  em.getConnection().execute(sql, params, 'all', em.getTransactionContext()) as Promise<T>;
+
+export class WebhookWorker {
+  readonly #deps: WebhookWorkerDeps;
+  readonly #resolve: HostResolver;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #running: Promise<unknown> | undefined;
+  #stopped = true;
+
+  constructor(deps: WebhookWorkerDeps) {
+    this.#deps = deps;
+    this.#resolve = deps.resolve ?? systemResolver;
+  }
+
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#schedule(0);
+  }
+
+  /** Stops polling and waits for the attempts in flight to be recorded. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running?.catch(() => undefined);
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      const pass = this.runOnce();
+      this.#running = pass;
+      pass.then(
+        (worked) => this.#schedule(worked > 0 ? 0 : this.#deps.config.pollIntervalMs),
+        (error) => {
+          this.#deps.log?.('webhook worker pass failed (retried at the next one)', error);
+          this.#schedule(this.#deps.config.pollIntervalMs);
+        },
+      );
+    }, delayMs);
+    this.#timer.unref();
+  }
+
+  /** One pass: fan out, claim, deliver. Returns how many deliveries it attempted. */
+  async runOnce(): Promise<number> {
+    await this.fanOut();
+    const claimed = await this.claim();
+    await Promise.all(claimed.map((c) => this.#deliver(c)));
+    return claimed.length;
+  }
+
+  /** Turns outbox events into deliveries (one per matching endpoint); returns how many events it took. */
+  async fanOut(): Promise<number> {
+    const { orm, clock, random } = this.#deps;
+    return orm.em.fork().transactional(async (em) => {
+      const events = await run<{ id: string; tenant_id: string; type: string; created_at: Date }[]>(
+        em,
+        `select "id", "tenant_id", "type", "created_at" from "webhook_event" where "fanned_out_at" is null
+         order by "created_at" limit ${FAN_OUT_BATCH} for update skip locked`,
+      );
+      if (events.length === 0) return 0;
+      const tenants = [...new Set(events.map((e) => e.tenant_id))];
+      const endpoints = await run<
+        { id: string; tenant_id: string; event_types: string[]; created_at: Date }[]
+      >(
+        em,
+        `select "id", "tenant_id", "event_types", "created_at" from "webhook_endpoint"
+         where "enabled" and "tenant_id" = any(?::uuid[])`,
+        [pgArray(tenants)],
+      );
+      const now = clock.now();
+      const rows: unknown[][] = [];
+      for (const event of events) {
+        for (const endpoint of endpoints) {
+          if (endpoint.tenant_id !== event.tenant_id) continue;
+          // An endpoint gets the events that happened once it existed.
+          if (endpoint.created_at.getTime() > new Date(event.created_at).getTime()) continue;
+          if (!webhookFilterMatches(endpoint.event_types, event.type)) continue;
+          rows.push([random.uuid(), event.tenant_id, endpoint.id, event.id, event.type, now, now]);
+        }
+      }
+      if (rows.length > 0) {
+        await run(
+          em,
+          `insert into "webhook_delivery" ("id", "tenant_id", "endpoint_id", "event_id", "event_type", "status",
+           "attempts", "next_attempt_at", "created_at") values ${rows
+             .map(() => `(?, ?, ?, ?, ?, 'pending', 0, ?, ?)`)
+             .join(', ')}`,
+          rows.flat(),
+        );
+      }
+      await run(em, `update "webhook_event" set "fanned_out_at" = ? where "id" = any(?::uuid[])`, [
+        now,
+        pgArray(events.map((e) => e.id)),
+      ]);
+      return events.length;
+    });
+  }
+
+  /** Leases due deliveries, at most the per-endpoint cap in flight per endpoint across every process. */
+  async claim(): Promise<Claimed[]> {
+    const { orm, clock, config } = this.#deps;
+    return orm.em.fork().transactional(async (em) => {
+      const now = clock.now();
+      const leaseUntil = new Date(now.getTime() + config.timeoutMs + 30_000);
+      const due = `d."status" = 'pending' and d."next_attempt_at" <= ? and (d."locked_until" is null or d."locked_until" <= ?)`;
+      const endpoints = await run<
+        {
+          id: string;
+          url: string;
+          secret_sealed: string;
+          previous_secret_sealed: string | null;
+          previous_secret_expires_at: Date | null;
+        }[]
+      >(
+        em,
+        `select e."id", e."url", e."secret_sealed", e."previous_secret_sealed", e."previous_secret_expires_at"
+         from "webhook_endpoint" e
+         where e."enabled" and exists (select 1 from "webhook_delivery" d where d."endpoint_id" = e."id" and ${due})
+         limit ${CLAIM_ENDPOINTS} for update of e skip locked`,
+        [now, now],
+      );
+      const claimed: Claimed[] = [];
+      for (const endpoint of endpoints) {
+        // The endpoint row is locked: counting what is in flight and leasing more is one step for everyone.
+        const leased = await run<
+          { id: string; tenant_id: string; event_id: string; attempts: number; payload: string }[]
+        >(
+          em,
+          `with picked as (
+             select d."id" from "webhook_delivery" d
+             where d."endpoint_id" = ? and ${due}
+             order by d."next_attempt_at", d."created_at"
+             limit greatest(0, ? - (select count(*) from "webhook_delivery" x
+               where x."endpoint_id" = ? and x."status" = 'pending' and x."locked_until" > ?))
+           )
+           update "webhook_delivery" d set "locked_until" = ?, "attempts" = d."attempts" + 1, "last_attempt_at" = ?
+           from picked, "webhook_event" ev
+           where d."id" = picked."id" and ev."id" = d."event_id"
+           returning d."id", d."tenant_id", d."event_id", d."attempts", ev."payload"`,
+          [endpoint.id, now, now, config.concurrencyPerEndpoint, endpoint.id, now, leaseUntil, now],
+        );
+        for (const row of leased) {
+          claimed.push({
+            deliveryId: row.id,
+            tenantId: row.tenant_id,
+            endpointId: endpoint.id,
+            eventId: row.event_id,
+            attempts: row.attempts,
+            payload: row.payload,
+            url: endpoint.url,
+            secretSealed: endpoint.secret_sealed,
+            previousSecretSealed: endpoint.previous_secret_sealed,
+            previousSecretExpiresAt: endpoint.previous_secret_expires_at
+              ? new Date(endpoint.previous_secret_expires_at)
+              : null,
+          });
+        }
+      }
+      return claimed;
+    });
+  }
+
+  async #deliver(c: Claimed): Promise<void> {
+    const { clock, sealer, config, production } = this.#deps;
+    const now = clock.now();
+    let outcome: SendOutcome;
+    try {
+      const url = new URL(c.url);
+      // Checked again now (DNS may have changed since registration), and the connection goes to the
+      // address checked.
+      const address = production ? await resolvePublicTarget(url, this.#resolve) : null;
+      const secrets = await signingSecrets(
+        sealer,
+        {
+          id: c.endpointId,
+          secretSealed: c.secretSealed,
+          previousSecretSealed: c.previousSecretSealed,
+          previousSecretExpiresAt: c.previousSecretExpiresAt,
+        },
+        now,
+      );
+      const timestamp = Math.floor(now.getTime() / 1000);
+      outcome = await sendWebhook({
+        url,
+        address,
+        body: c.payload,
+        timeoutMs: config.timeoutMs,
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Enforcer-Webhooks/1',
+          'webhook-id': c.eventId,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': webhookSignature(secrets, c.eventId, timestamp, c.payload),
+        },
+      });
+    } catch (error) {
+      outcome = { kind: 'error', message: error instanceof Error ? error.message : String(error) };
+    }
+    try {
+      await this.#record(c, outcome);
+    } catch (error) {
+      // Not recorded: the lease runs out and the delivery is attempted again (at least once).
+      this.#deps.log?.('recording a webhook attempt failed', error);
+    }
+  }
+
+  async #record(c: Claimed, outcome: SendOutcome): Promise<void> {
+    const { orm, clock, config, random } = this.#deps;
+    await orm.em.fork().transactional(async (em) => {
+      const now = clock.now();
+      const ok = outcome.kind === 'answered' && outcome.status >= 200 && outcome.status < 300;
+      const status = outcome.kind === 'answered' ? outcome.status : null;
+      const body = outcome.kind === 'answered' ? outcome.body : outcome.message.slice(0, 1024);
+      if (ok) {
+        await run(
+          em,
+          `update "webhook_delivery" set "status" = 'delivered', "locked_until" = null, "next_attempt_at" = null,
+           "response_status" = ?, "response_body" = ? where "id" = ?`,
+          [status, body, c.deliveryId],
+        );
+        await run(
+          em,
+          `update "webhook_endpoint" set "failing_since" = null where "id" = ? and "failing_since" is not null`,
+          [c.endpointId],
+        );
+        return;
+      }
+      const giveUp = c.attempts >= config.maxAttempts;
+      const next = giveUp
+        ? null
+        : new Date(
+            now.getTime() + retryDelayMs(config.retryBaseMs, c.attempts, () => random.bytes(1)[0]! / 256),
+          );
+      await run(
+        em,
+        `update "webhook_delivery" set "status" = ?, "locked_until" = null, "next_attempt_at" = ?,
+         "response_status" = ?, "response_body" = ? where "id" = ?`,
+        [giveUp ? 'failed' : 'pending', next, status, body, c.deliveryId],
+      );
+      const [endpoint] = await run<{ failing_since: Date; enabled: boolean }[]>(
+        em,
+        `update "webhook_endpoint" set "failing_since" = coalesce("failing_since", ?) where "id" = ?
+         returning "failing_since", "enabled"`,
+        [now, c.endpointId],
+      );
+      if (!endpoint?.enabled) return;
+      const failingFor = now.getTime() - new Date(endpoint.failing_since).getTime();
+      if (failingFor < config.disableAfterSeconds * 1000) return;
+      const disabled = await run<{ id: string }[]>(
+        em,
+        `update "webhook_endpoint" set "enabled" = false, "disabled_reason" = 'failing', "updated_at" = ?
+         where "id" = ? and "enabled" returning "id"`,
+        [now, c.endpointId],
+      );
+      if (disabled.length === 0) return;
+      recordAudit(em, clock, {
+        action: 'webhook.endpoint.disabled',
+        actor: { type: 'system' },
+        tenantId: c.tenantId,
+        target: { type: 'webhook_endpoint', id: c.endpointId },
+        details: {
+          reason: 'failing',
+          failing_since: new Date(endpoint.failing_since).toISOString(),
+          last_status: status,
+        },
+      });
+    });
+  }
+}
