@@ -117,7 +117,8 @@ export class WebhookWorker {
   async fanOut(): Promise<number> {
     const { orm, clock, random } = this.#deps;
     return orm.em.fork().transactional(async (em) => {
-      const events = await run<{ id: string; tenant_id: string; type: string; created_at: Date }[]>(
+      // Timestamps come back as text from raw queries: read through `new Date`.
+      const events = await run<{ id: string; tenant_id: string; type: string; created_at: string }[]>(
         em,
         `select "id", "tenant_id", "type", "created_at" from "webhook_event" where "fanned_out_at" is null
          order by "created_at" limit ${FAN_OUT_BATCH} for update skip locked`,
@@ -125,7 +126,7 @@ export class WebhookWorker {
       if (events.length === 0) return 0;
       const tenants = [...new Set(events.map((e) => e.tenant_id))];
       const endpoints = await run<
-        { id: string; tenant_id: string; event_types: string[]; created_at: Date }[]
+        { id: string; tenant_id: string; event_types: string[]; created_at: string }[]
       >(
         em,
         `select "id", "tenant_id", "event_types", "created_at" from "webhook_endpoint"
@@ -138,7 +139,7 @@ export class WebhookWorker {
         for (const endpoint of endpoints) {
           if (endpoint.tenant_id !== event.tenant_id) continue;
           // An endpoint gets the events that happened once it existed.
-          if (endpoint.created_at.getTime() > new Date(event.created_at).getTime()) continue;
+          if (new Date(endpoint.created_at).getTime() > new Date(event.created_at).getTime()) continue;
           if (!webhookFilterMatches(endpoint.event_types, event.type)) continue;
           rows.push([random.uuid(), event.tenant_id, endpoint.id, event.id, event.type, now, now]);
         }
@@ -174,7 +175,7 @@ export class WebhookWorker {
           url: string;
           secret_sealed: string;
           previous_secret_sealed: string | null;
-          previous_secret_expires_at: Date | null;
+          previous_secret_expires_at: string | null;
         }[]
       >(
         em,
@@ -302,7 +303,7 @@ export class WebhookWorker {
          "response_status" = ?, "response_body" = ? where "id" = ?`,
         [giveUp ? 'failed' : 'pending', next, status, body, c.deliveryId],
       );
-      const [endpoint] = await run<{ failing_since: Date; enabled: boolean }[]>(
+      const [endpoint] = await run<{ failing_since: string; enabled: boolean }[]>(
         em,
         `update "webhook_endpoint" set "failing_since" = coalesce("failing_since", ?) where "id" = ?
          returning "failing_since", "enabled"`,
