@@ -16,6 +16,9 @@ let aMemberSessionId: string;
 let aInviteId: string;
 /** An audit event of tenant A (#15). */
 let aEventId: string;
+/** A webhook endpoint of tenant A and a delivery to it (#16). */
+let aHookId: string;
+let aDeliveryId: string;
 
 beforeAll(async () => {
   a = await seedTenant(server, 'Tenant A');
@@ -49,6 +52,18 @@ beforeAll(async () => {
     201,
   );
   aEventId = expectOk(await api('GET', '/audit-events?limit=1', { apiKey: a.apiKey })).data[0].id;
+  // Webhooks (#16): this server runs no delivery worker, so nothing is sent.
+  aHookId = expectOk(
+    await api('POST', '/webhooks/endpoints', {
+      apiKey: a.apiKey,
+      body: { url: 'http://127.0.0.1:9/a-hook', event_types: ['*'] },
+    }),
+    201,
+  ).id;
+  aDeliveryId = expectOk(
+    await api('POST', `/webhooks/endpoints/${aHookId}/test`, { apiKey: a.apiKey }),
+    202,
+  ).id;
 });
 
 interface Route {
@@ -136,6 +151,18 @@ const routesOnA = (): Route[] => [
   },
   // Audit (#15).
   { method: 'GET', path: () => `/audit-events/${aEventId}` },
+  // Webhooks (#16).
+  { method: 'GET', path: () => `/webhooks/endpoints/${aHookId}` },
+  {
+    method: 'PATCH',
+    path: () => `/webhooks/endpoints/${aHookId}`,
+    body: () => ({ url: 'http://127.0.0.1:9/taken-over' }),
+  },
+  { method: 'POST', path: () => `/webhooks/endpoints/${aHookId}/rotate-secret` },
+  { method: 'POST', path: () => `/webhooks/endpoints/${aHookId}/test` },
+  { method: 'GET', path: () => `/webhooks/endpoints/${aHookId}/deliveries` },
+  { method: 'POST', path: () => `/webhooks/deliveries/${aDeliveryId}/replay` },
+  { method: 'DELETE', path: () => `/webhooks/endpoints/${aHookId}` },
 ];
 
 /** Every admin route that needs a credential (paths on A; the lists and the policy included). */
@@ -167,6 +194,13 @@ const credentialRoutes = (): Route[] => [
   { method: 'GET', path: () => '/audit-settings' },
   { method: 'PATCH', path: () => '/audit-settings', body: () => ({ audit_retention_days: 30 }) },
   { method: 'GET', path: () => '/auth/activity' },
+  // Webhooks (#16).
+  { method: 'GET', path: () => '/webhooks/endpoints' },
+  {
+    method: 'POST',
+    path: () => '/webhooks/endpoints',
+    body: () => ({ url: 'http://127.0.0.1:9/hook', event_types: ['*'] }),
+  },
   { method: 'POST', path: () => '/authorize', body: () => ({ action: 'a.b' }) },
   { method: 'POST', path: () => '/authorize/batch', body: () => ({ checks: [{ action: 'a.b' }] }) },
   {
@@ -214,6 +248,15 @@ describe("another tenant's credentials", () => {
     });
     expectOk(await api('GET', '/groups', { apiKey: a.apiKey }));
     expectOk(await api('GET', '/auth/me', { token: a.member.token }));
+    // A's endpoint kept its URL, its secret and its one delivery (#16).
+    const hook = expectOk(await api('GET', `/webhooks/endpoints/${aHookId}`, { apiKey: a.apiKey }));
+    expect(hook).toMatchObject({ url: 'http://127.0.0.1:9/a-hook', enabled: true });
+    const hookRow = await server.db.records('webhookEndpoints').one(aHookId);
+    expect(hookRow.previousSecretSealed).toBeNull();
+    const deliveries = expectOk(
+      await api('GET', `/webhooks/endpoints/${aHookId}/deliveries`, { apiKey: a.apiKey }),
+    );
+    expect(deliveries.data.map((d: { id: string }) => d.id)).toEqual([aDeliveryId]);
   });
 
   it("cannot impersonate A's accounts: 404 with B's owner token (an API key may not impersonate at all)", async () => {
@@ -255,6 +298,7 @@ describe("another tenant's credentials", () => {
       a.member.accountId,
       a.apiKeyId,
       aGroupId,
+      aHookId,
     ]);
     for (const path of [
       '/groups',
@@ -268,6 +312,8 @@ describe("another tenant's credentials", () => {
       '/audit-events?limit=100',
       '/audit-events/export?from=2020-01-01T00:00:00Z&to=2040-01-01T00:00:00Z',
       '/audit-events/verify',
+      // Webhooks (#16).
+      '/webhooks/endpoints',
     ]) {
       for (const credential of [{ token: b.owner.token }, { apiKey: b.apiKey }]) {
         const body = JSON.stringify(expectOk(await api('GET', path, credential)));

@@ -51,7 +51,7 @@ export const managementActions = [
   'audit.read',
   // Provisioning accounts (#14).
   'accounts.create',
-  // Outbound webhooks (#16): endpoints, secrets, deliveries; owners only by default (`*`).
+  // Outbound webhooks (#16): endpoints, secrets, deliveries (`owner` through `*`, and `admin`).
   'webhooks.manage',
 ] as const;
 

@@ -80,6 +80,7 @@ export function defaultPolicy(): PolicyDocument {
           'revocations.read',
           'sessions.*',
           'audit.read',
+          'webhooks.manage',
         ],
       },
       member: { description: 'A signed-in user of the app', permissions: ['tenants.read', 'roles.read'] },
