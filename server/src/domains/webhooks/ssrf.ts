@@ -31,7 +31,6 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   ['::', 128], // unspecified
   ['::1', 128], // loopback
-  ['::ffff:0:0', 96], // IPv4-mapped: the IPv4 rules apply to IPv4 addresses, not through IPv6
   ['64:ff9b::', 96], // NAT64 (reaches IPv4 addresses, private ones included)
   ['64:ff9b:1::', 48], // local-use NAT64
   ['100::', 64], // discard
@@ -46,7 +45,10 @@ for (const [network, prefix] of [
   blocked.addSubnet(network, prefix, 'ipv6');
 }
 
-/** Whether Enforcer may call this address in production. */
+/**
+ * Whether Enforcer may call this address in production. (BlockList checks IPv4-mapped IPv6 addresses,
+ * `::ffff:10.0.0.1`, against the IPv4 rules.)
+ */
 export function isPublicAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;
