@@ -53,3 +53,15 @@ export {
 export type { PolicySourceStatus } from './policy/policy-source';
 export type { Principal } from './principal';
 export type { AccessTokenClaims } from './token/read-claims';
+export {
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  type WebhookEvent,
+  type WebhookEventData,
+  type WebhookEventType,
+  type WebhookRequest,
+  WebhookVerificationError,
+  type WebhookVerificationErrorCode,
+  webhookEventTypes,
+  webhookVerificationErrorCodes,
+} from './webhooks';

@@ -13,6 +13,7 @@ import { cryptoRandom } from '../../lib/random.js';
 import { PostgresWebhookStore } from '../../stores/postgres/webhooks.js';
 import { createTestOrm, seedAccount, testConfig } from '../../testing/index.js';
 import { webhookSealer, webhookTargetRules } from './routes.js';
+import { webhookSignature } from './send.js';
 import { type HostResolver, isPublicAddress, resolvePublicTarget } from './ssrf.js';
 import { retryDelayMs, WebhookWorker } from './worker.js';
 
@@ -291,5 +292,23 @@ describe('worker', async () => {
     // Disabled: its deliveries wait; nothing is claimed for it.
     clock.advance(3600);
     expect((await worker.claim()).filter((c) => c.endpointId === endpointId)).toEqual([]);
+  });
+});
+
+describe('signatures', () => {
+  it("match the Standard Webhooks specification's test vector, one per secret, space-separated", () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const vector = 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=';
+    expect(
+      webhookSignature([secret], 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}'),
+    ).toBe(vector);
+    const two = webhookSignature(
+      [newWebhookSecret(cryptoRandom), secret],
+      'msg_p5jXN8AQM9LWM0D4loKWxJek',
+      1614265330,
+      '{"test": 2432232314}',
+    );
+    expect(two.split(' ')).toHaveLength(2);
+    expect(two.split(' ')[1]).toBe(vector);
   });
 });
