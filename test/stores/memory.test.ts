@@ -22,6 +22,7 @@ import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
 import { sendCounterStoreContract, throttleStoreContract } from './throttle.contract';
+import { webhookStoreContract } from './webhooks.contract';
 
 sessionStoreContract('memory', () => ({
   store: new MemoryDatabase().sessions,
@@ -149,3 +150,12 @@ auditStoreContract('memory', () => ({
   uowAt: (clock) => new MemoryDatabase({ now: () => clock.now() }),
   seedTenant: async () => crypto.randomUUID(),
 }));
+
+webhookStoreContract('memory', () => {
+  const db = new MemoryDatabase();
+  return {
+    uow: db,
+    seedTenant: async () => crypto.randomUUID(),
+    outbox: async (tenantId) => db.tables.webhookEvents.filter((e) => e.tenantId === tenantId),
+  };
+});
