@@ -76,6 +76,8 @@ export interface WebhooksConfig {
   disableAfterSeconds: number;
   /** How long one attempt may take. */
   timeoutMs: number;
+  /** Events (and their deliveries) older than this are deleted, once no delivery of theirs is pending. */
+  retentionSeconds: number;
 }
 
 export interface AuthMethodsConfig {
@@ -196,6 +198,7 @@ const envSchema = z.object({
   WEBHOOK_CONCURRENCY_PER_ENDPOINT: z.preprocess(empty, z.coerce.number().int().min(1).max(100).default(4)),
   WEBHOOK_DISABLE_AFTER: duration('5d', 1, 365 * 86_400),
   WEBHOOK_TIMEOUT_MS: z.preprocess(empty, z.coerce.number().int().min(100).max(60_000).default(15_000)),
+  WEBHOOK_RETENTION: duration('30d', 3600, 3650 * 86_400),
 });
 
 const isLocalHttp = (url: string) => {
@@ -288,6 +291,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       concurrencyPerEndpoint: e.WEBHOOK_CONCURRENCY_PER_ENDPOINT,
       disableAfterSeconds: e.WEBHOOK_DISABLE_AFTER,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retentionSeconds: e.WEBHOOK_RETENTION,
     },
   };
 }

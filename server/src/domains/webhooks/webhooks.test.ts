@@ -295,6 +295,74 @@ describe('worker', async () => {
   });
 });
 
+describe('retention', async () => {
+  const db = await createTestOrm();
+  afterAll(() => db.close());
+  const config = testConfig();
+
+  it('deletes events past the retention with their deliveries, but never one with a delivery still pending', async () => {
+    const clock = new ManualClock();
+    const { tenant } = await seedAccount(db.orm);
+    const store = new PostgresWebhookStore(db.orm.em.fork());
+    const now = clock.now();
+    const endpointId = cryptoRandom.uuid();
+    await store.insertEndpoint({
+      id: endpointId,
+      tenantId: tenant.id,
+      url: 'https://hooks.example/x',
+      eventTypes: ['*'],
+      description: null,
+      secretSealed: 'sealed',
+      previousSecretSealed: null,
+      previousSecretExpiresAt: null,
+      enabled: false,
+      disabledReason: 'manual',
+      failingSince: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const ids = { done: cryptoRandom.uuid(), waiting: cryptoRandom.uuid() };
+    for (const [kind, id] of Object.entries(ids)) {
+      await store.insertEvent({
+        id,
+        tenantId: tenant.id,
+        type: 'webhook.test',
+        payload: '{}',
+        createdAt: now,
+      });
+      await store.insertDelivery({
+        id: cryptoRandom.uuid(),
+        tenantId: tenant.id,
+        endpointId,
+        eventId: id,
+        eventType: 'webhook.test',
+        status: kind === 'done' ? 'delivered' : 'pending',
+        attempts: 1,
+        nextAttemptAt: null,
+        lastAttemptAt: now,
+        responseStatus: 200,
+        responseBody: 'ok',
+        createdAt: now,
+      });
+    }
+    const worker = new WebhookWorker({
+      orm: db.orm,
+      clock,
+      random: cryptoRandom,
+      sealer: webhookSealer(config, cryptoRandom),
+      config: { ...config.webhooks, retentionSeconds: 86_400 },
+      production: false,
+    });
+    expect(await worker.prune()).toBe(0);
+    clock.advance(86_401);
+    expect(await worker.prune()).toBe(1);
+    const left = await db.orm.em
+      .fork()
+      .find(WebhookDelivery, { endpoint: endpointId }, { populate: ['event'] });
+    expect(left.map((d) => d.event.id)).toEqual([ids.waiting]);
+  });
+});
+
 describe('signatures', () => {
   it("match the Standard Webhooks specification's test vector, one per secret, space-separated", () => {
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';

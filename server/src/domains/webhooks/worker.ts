@@ -47,6 +47,9 @@ interface Claimed {
 }
 
 const FAN_OUT_BATCH = 200;
+const PRUNE_BATCH = 1000;
+/** How often a process prunes old events. */
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 const CLAIM_ENDPOINTS = 20;
 /** The longest wait between two attempts. */
 const MAX_DELAY_MS = 10 * 60 * 60 * 1000;
@@ -70,6 +73,7 @@ export class WebhookWorker {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running: Promise<unknown> | undefined;
   #stopped = true;
+  #lastPrune = 0;
 
   constructor(deps: WebhookWorkerDeps) {
     this.#deps = deps;
@@ -107,10 +111,41 @@ export class WebhookWorker {
 
   /** One pass: fan out, claim, deliver. Returns how many deliveries it attempted. */
   async runOnce(): Promise<number> {
+    const now = this.#deps.clock.now().getTime();
+    if (now - this.#lastPrune >= PRUNE_EVERY_MS) {
+      this.#lastPrune = now;
+      await this.prune();
+    }
     await this.fanOut();
     const claimed = await this.claim();
     await Promise.all(claimed.map((c) => this.#deliver(c)));
     return claimed.length;
+  }
+
+  /**
+   * Deletes events older than the retention (their deliveries go with them: `on delete cascade`), except
+   * those with a delivery still pending; a batch at a time. Returns how many it deleted.
+   */
+  async prune(): Promise<number> {
+    const { orm, clock, config } = this.#deps;
+    const before = new Date(clock.now().getTime() - config.retentionSeconds * 1000);
+    let total = 0;
+    for (;;) {
+      const deleted = await orm.em.fork().transactional((em) =>
+        run<{ id: string }[]>(
+          em,
+          `delete from "webhook_event" where "id" in (
+             select ev."id" from "webhook_event" ev
+             where ev."fanned_out_at" is not null and ev."created_at" < ?
+               and not exists (select 1 from "webhook_delivery" d where d."event_id" = ev."id" and d."status" = 'pending')
+             order by ev."created_at" limit ${PRUNE_BATCH} for update skip locked
+           ) returning "id"`,
+          [before],
+        ),
+      );
+      total += deleted.length;
+      if (deleted.length < PRUNE_BATCH) return total;
+    }
   }
 
   /** Turns outbox events into deliveries (one per matching endpoint); returns how many events it took. */
