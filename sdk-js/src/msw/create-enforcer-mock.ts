@@ -8,6 +8,8 @@ import {
   type Jwk,
   type Tenant,
   type TokenResponse,
+  type WebhookEvent,
+  webhookEventSchema,
 } from '@enforcer/contract';
 import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
 import {
@@ -160,6 +162,11 @@ export interface EnforcerMock {
     /** An ID token signed by the mock's Google key: iss Google, iat now, exp in 1 h unless given. */
     signIdToken(claims: GoogleIdTokenClaims): Promise<string>;
   };
+  /**
+   * The webhook events the server would send for the tenant (its outbox, written by the core with the
+   * change, oldest first), parsed: the mock delivers nothing, a test reads what would have gone out.
+   */
+  webhookEvents(tenant: TenantRef): WebhookEvent[];
   /** Forgets everything (tenants, accounts, sessions, requests); keeps the signing keys. */
   reset(): void;
 }
@@ -364,6 +371,12 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       return found;
     },
     totpCode: (secret) => totpCode(secret, Math.floor(clock.now() / 1000 / TOTP_PERIOD_SECONDS)),
+    webhookEvents(tenant) {
+      const tenantId = tenantOf(tenant).id;
+      return store.db.tables.webhookEvents
+        .filter((event) => event.tenantId === tenantId)
+        .map((event) => webhookEventSchema.parse(JSON.parse(event.payload)) as WebhookEvent);
+    },
     seed: {
       tenant: ({ name = 'Acme Pay', policy, ...input } = {}) => {
         const tenant = seedTenant(store.db, webCryptoRandom, {
