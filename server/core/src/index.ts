@@ -476,8 +476,8 @@ export {
 export {
   type WebhookEventRecord,
   webhookEventBody,
-  webhookEventOfAudit,
-  webhookEventOfAuditFields,
+  webhookEventsOfAudit,
+  webhookEventsOfAuditFields,
 } from './webhooks/events.js';
 export {
   type WebhooksDeps,

@@ -64,7 +64,7 @@ export interface Repositories {
   sessions: SessionStore;
   /** One-time codes' challenges: a sign-in's spent code or counted wrong try commits with it. */
   codes: OtpChallengeStore;
-  /** Webhook endpoints, the outbox and deliveries (audit events write the outbox: `webhookEventOfAudit`). */
+  /** Webhook endpoints, the outbox and deliveries (audit events write the outbox: `webhookEventsOfAudit`). */
   webhooks: WebhookStore;
 }
 

@@ -4,7 +4,7 @@ import type { AuditFields } from '../audit/ports.js';
 /**
  * Which audit events are also webhook events, and what their payload says. Audit is where every change
  * is already recorded in the transaction that makes it, so the outbox row is written there too (both
- * stores' `AuditLog.record` call `webhookEventOfAudit`): one place decides, the server and the mock agree.
+ * stores' `AuditLog.record` call `webhookEventsOfAudit`): one place decides, the server and the mock agree.
  */
 
 type Mapped = { [T in WebhookEventType]: { type: T; data: WebhookEventData<T> } }[WebhookEventType];
@@ -43,8 +43,55 @@ const target = (fields: AuditFields, type: string): string | null =>
 const actorAccount = (fields: AuditFields): string | null =>
   fields.actorType === 'account' ? fields.actorId : null;
 
-/** The catalogue event an audit event is, or null (most audit events are not webhook events). */
-export function webhookEventOfAuditFields(fields: AuditFields): Mapped | null {
+const sessionOpened = (sessionId: unknown, accountId: string | null): Mapped[] => {
+  const session = str(sessionId);
+  return session
+    ? [{ type: 'session.created', data: { session_id: session, account_id: accountId, provider: null } }]
+    : [];
+};
+
+/**
+ * The catalogue events an audit event stands for, in order: most stand for none, one for one, a few for
+ * several (accepting an invite: the invite taken, an account made, a session opened).
+ */
+export function webhookEventsOfAuditFields(fields: AuditFields): Mapped[] {
+  const d = fields.details;
+  const account = target(fields, 'account');
+  switch (fields.action) {
+    case 'auth.invite.accepted': {
+      const invite = target(fields, 'invite');
+      const by = actorAccount(fields);
+      if (!invite || !by) return [];
+      return [
+        { type: 'invite.accepted', data: { invite_id: invite, account_id: by } },
+        { type: 'account.created', data: { account_id: by, via: 'invite', roles: strings([d.role]) } },
+        ...sessionOpened(d.session_id, by),
+      ];
+    }
+    case 'auth.tenant.joined':
+      return account
+        ? [
+            { type: 'account.created', data: { account_id: account, via: 'join', roles: strings([d.role]) } },
+            ...sessionOpened(d.session_id, account),
+          ]
+        : [];
+    case 'auth.tenant.switched':
+      return sessionOpened(target(fields, 'session'), actorAccount(fields));
+    case 'account.provisioned': {
+      const invite = target(fields, 'invite');
+      return invite
+        ? [{ type: 'invite.created', data: { invite_id: invite, role: strings(d.roles)[0] ?? null } }]
+        : [];
+    }
+    default: {
+      const one = webhookEventOfAuditFields(fields);
+      return one ? [one] : [];
+    }
+  }
+}
+
+/** The one catalogue event of an audit event that stands for at most one, or null. */
+function webhookEventOfAuditFields(fields: AuditFields): Mapped | null {
   const d = fields.details;
   const account = target(fields, 'account');
   switch (fields.action) {
@@ -54,10 +101,6 @@ export function webhookEventOfAuditFields(fields: AuditFields): Mapped | null {
             type: 'account.created',
             data: { account_id: account, via: str(d.via), roles: d.role ? [String(d.role)] : [] },
           }
-        : null;
-    case 'auth.tenant.joined':
-      return account
-        ? { type: 'account.created', data: { account_id: account, via: 'join', roles: strings([d.role]) } }
         : null;
     case 'account.role.changed':
     case 'account.role.added':
@@ -145,11 +188,6 @@ export function webhookEventOfAuditFields(fields: AuditFields): Mapped | null {
       const invite = target(fields, 'invite');
       return invite ? { type: 'invite.created', data: { invite_id: invite, role: str(d.role) } } : null;
     }
-    case 'auth.invite.accepted': {
-      const invite = target(fields, 'invite');
-      const by = actorAccount(fields);
-      return invite && by ? { type: 'invite.accepted', data: { invite_id: invite, account_id: by } } : null;
-    }
     case 'person.deleted': {
       const person = target(fields, 'person');
       return person ? { type: 'person.deleted', data: { person_id: person } } : null;
@@ -204,19 +242,15 @@ export const webhookEventBody = <T extends WebhookEventType>(
   ({ id, type, timestamp: at.toISOString(), tenant_id: tenantId, data }) as unknown as WebhookEvent<T>;
 
 /**
- * The outbox row an audit event brings, or null: tenant-less events and events outside the catalogue
- * bring none. `id` is the new event's id (the store's).
+ * The outbox rows an audit event brings (often none: tenant-less events and events outside the catalogue
+ * bring none). `newId` makes each new event's id (the store's).
  */
-export function webhookEventOfAudit(id: string, fields: AuditFields): WebhookEventRecord | null {
-  if (!fields.tenantId) return null;
-  const mapped = webhookEventOfAuditFields(fields);
-  if (!mapped) return null;
-  const body = webhookEventBody(id, fields.tenantId, mapped.type, mapped.data as never, fields.createdAt);
-  return {
-    id,
-    tenantId: fields.tenantId,
-    type: mapped.type,
-    payload: JSON.stringify(body),
-    createdAt: fields.createdAt,
-  };
+export function webhookEventsOfAudit(newId: () => string, fields: AuditFields): WebhookEventRecord[] {
+  const { tenantId } = fields;
+  if (!tenantId) return [];
+  return webhookEventsOfAuditFields(fields).map((mapped) => {
+    const id = newId();
+    const body = webhookEventBody(id, tenantId, mapped.type, mapped.data as never, fields.createdAt);
+    return { id, tenantId, type: mapped.type, payload: JSON.stringify(body), createdAt: fields.createdAt };
+  });
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AuditInput, auditFields, scrubDetails, webhookEventOfAudit } from '@enforcer/core';
+import { type AuditInput, auditFields, scrubDetails, webhookEventsOfAudit } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AuditEvent, type IAuditEvent } from '../../entities/audit.js';
 import { Tenant } from '../../entities/tenants.js';
@@ -16,10 +16,8 @@ export { scrubDetails };
  */
 export function recordAudit(em: EntityManager, clock: Clock, input: AuditInput): IAuditEvent {
   const fields = auditFields(input, clock.now());
-  // A catalogue event's outbox row (#16) commits with the audit event, so with the change itself.
-  const outbox = webhookEventOfAudit(randomUUID(), fields);
-  if (outbox) {
-    const { tenantId, ...event } = outbox;
+  // Catalogue events' outbox rows (#16) commit with the audit event, so with the change itself.
+  for (const { tenantId, ...event } of webhookEventsOfAudit(randomUUID, fields)) {
     em.create(WebhookEvent, { ...event, tenant: em.getReference(Tenant, tenantId), fannedOutAt: null });
   }
   return em.create(AuditEvent, {

@@ -8,7 +8,7 @@ import {
   auditFields,
 } from '../../audit/ports.js';
 import { byPosition, type PageRequest } from '../../pagination.js';
-import { webhookEventOfAudit } from '../../webhooks/events.js';
+import { webhookEventsOfAudit } from '../../webhooks/events.js';
 import type { MemoryDatabase } from './database.js';
 import { appendWebhookEvent } from './webhooks.js';
 
@@ -30,9 +30,10 @@ export class MemoryAuditLog implements AuditLog {
     const event = chainEvent(crypto.randomUUID(), fields, head);
     audit.push(event);
     auditHeads.set(chainKey(fields.tenantId), { seq: event.seq, hash: event.hash });
-    // The outbox row of a catalogue event, in the same unit of work (rolled back with it).
-    const outbox = webhookEventOfAudit(crypto.randomUUID(), fields);
-    if (outbox) appendWebhookEvent(this.#db, outbox);
+    // The outbox rows of catalogue events, in the same unit of work (rolled back with it).
+    for (const outbox of webhookEventsOfAudit(() => crypto.randomUUID(), fields)) {
+      appendWebhookEvent(this.#db, outbox);
+    }
   }
 }
 
