@@ -17,8 +17,10 @@ export const webhookEventDataSchemas = {
   }),
   'account.updated': z.object({
     account_id: idSchema,
-    /** Which parts changed (`public_metadata`, `private_metadata`, `user_metadata`, `roles`...). */
+    /** Which parts changed (`public_metadata`, `private_metadata`, `user_metadata`, `mfa`). */
     changed: z.array(z.string()),
+    /** The top-level keys written in each metadata part (the values are read from the API, never sent). */
+    fields: z.record(z.string(), z.array(z.string())),
   }),
   'account.status_changed': z.object({
     account_id: idSchema,

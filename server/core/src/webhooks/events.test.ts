@@ -56,6 +56,23 @@ describe('webhook events of audit events', () => {
     ]);
     expect(
       eventsOf({
+        action: 'account.metadata.updated',
+        actor: byAccount(other),
+        target: { type: 'account', id: account },
+        details: { public_fields: ['kyc_level'] },
+      }),
+    ).toEqual([
+      {
+        type: 'account.updated',
+        data: {
+          account_id: account,
+          changed: ['public_metadata'],
+          fields: { public_metadata: ['kyc_level'] },
+        },
+      },
+    ]);
+    expect(
+      eventsOf({
         action: 'auth.invite.accepted',
         actor: byAccount(account),
         target: { type: 'invite', id: other },

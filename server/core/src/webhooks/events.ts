@@ -31,12 +31,26 @@ const statusOrNull = (value: unknown) =>
     ? (value as 'active' | 'locked' | 'banned' | 'deactivated' | 'deleted')
     : null;
 
-/** Changed parts by audit action, for `account.updated`. */
-const accountUpdates: Record<string, string[]> = {
-  'account.metadata.updated': ['metadata'],
-  'account.user_metadata.updated': ['user_metadata'],
-  'account.mfa.reset': ['mfa'],
-};
+/** What an `account.updated` says changed, by audit action: the parts and their written keys. */
+function accountUpdate(
+  action: string,
+  d: Record<string, unknown>,
+): { changed: string[]; fields: Record<string, string[]> } | null {
+  switch (action) {
+    case 'account.metadata.updated': {
+      const fields: Record<string, string[]> = {};
+      if (Array.isArray(d.public_fields)) fields.public_metadata = strings(d.public_fields);
+      if (Array.isArray(d.private_fields)) fields.private_metadata = strings(d.private_fields);
+      return { changed: Object.keys(fields), fields };
+    }
+    case 'account.user_metadata.updated':
+      return { changed: ['user_metadata'], fields: { user_metadata: strings(d.fields) } };
+    case 'account.mfa.reset':
+      return { changed: ['mfa'], fields: {} };
+    default:
+      return null;
+  }
+}
 
 const target = (fields: AuditFields, type: string): string | null =>
   fields.targetType === type ? fields.targetId : null;
@@ -216,8 +230,8 @@ function webhookEventOfAuditFields(fields: AuditFields): Mapped | null {
       data: { account_id: account, from: statusOrNull(d.from), to, reason: str(d.reason) },
     };
   }
-  const changed = accountUpdates[fields.action];
-  if (changed && account) return { type: 'account.updated', data: { account_id: account, changed } };
+  const update = accountUpdate(fields.action, d);
+  if (update && account) return { type: 'account.updated', data: { account_id: account, ...update } };
   return null;
 }
 
