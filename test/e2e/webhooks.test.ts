@@ -320,3 +320,39 @@ describe('restart between commit and delivery', () => {
     await next.close();
   });
 });
+
+describe('a production server', () => {
+  it('refuses http and targets at non-public addresses (IP literals: no lookup, no traffic)', async () => {
+    const prod = await startServer({
+      env: {
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'silent',
+        ENFORCER_ISSUER: 'https://auth.example.com/api/v1/enforcer',
+        SMTP_URL: 'smtp://127.0.0.1:9',
+        ENFORCER_MASTER_KEY: fastWorker.ENFORCER_MASTER_KEY,
+        WEBHOOK_WORKER: 'false',
+      },
+    });
+    const p = await seedTenant(prod);
+    for (const url of [
+      'http://localhost:3000/hook',
+      'http://127.0.0.1:9/hook',
+      'https://127.0.0.1/hook',
+      'https://10.0.0.1/hook',
+      'https://169.254.169.254/latest/meta-data',
+      'https://100.64.0.1/hook',
+      'https://[::1]/hook',
+      'https://[fd00::1]/hook',
+      'https://224.0.0.1/hook',
+    ]) {
+      const refused = await prod.api('POST', '/webhooks/endpoints', {
+        token: p.owner.token,
+        body: { url, event_types: ['*'] },
+      });
+      expect(refused.status, url).toBe(400);
+      expect(refused.body.code, url).toBe('webhook_url_refused');
+    }
+    expect(await prod.db.records('webhookEndpoints').count({ tenant: p.tenant.id })).toBe(0);
+    await prod.close();
+  });
+});
