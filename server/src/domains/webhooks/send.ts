@@ -46,9 +46,11 @@ export function sendWebhook(input: {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
     let settled = false;
+    let overall: ReturnType<typeof setTimeout> | undefined;
     const done = (outcome: SendOutcome) => {
       if (settled) return;
       settled = true;
+      clearTimeout(overall);
       resolve(outcome);
     };
     const req = request(
@@ -77,11 +79,14 @@ export function sendWebhook(input: {
           }),
         );
         res.on('error', (error) => done({ kind: 'error', message: error.message }));
+        // Closed before the end (cut off by a time limit): a failure, whatever the status said.
+        res.on('close', () => done({ kind: 'error', message: 'the answer was cut off before its end' }));
       },
     );
-    req.on('timeout', () => {
-      req.destroy(new Error(`no answer within ${input.timeoutMs} ms`));
-    });
+    // The socket's idle timeout, and one for the whole attempt (an answer dripping in stays bounded).
+    const tooSlow = () => req.destroy(new Error(`no answer within ${input.timeoutMs} ms`));
+    req.on('timeout', tooSlow);
+    overall = setTimeout(tooSlow, input.timeoutMs);
     req.on('error', (error) => done({ kind: 'error', message: error.message }));
     req.end(input.body);
   });

@@ -13,7 +13,7 @@ import { cryptoRandom } from '../../lib/random.js';
 import { PostgresWebhookStore } from '../../stores/postgres/webhooks.js';
 import { createTestOrm, seedAccount, testConfig } from '../../testing/index.js';
 import { webhookSealer, webhookTargetRules } from './routes.js';
-import { webhookSignature } from './send.js';
+import { sendWebhook, webhookSignature } from './send.js';
 import { type HostResolver, isPublicAddress, resolvePublicTarget } from './ssrf.js';
 import { retryDelayMs, WebhookWorker } from './worker.js';
 
@@ -378,5 +378,40 @@ describe('signatures', () => {
     );
     expect(two.split(' ')).toHaveLength(2);
     expect(two.split(' ')[1]).toBe(vector);
+  });
+});
+
+describe('sending', () => {
+  it('gives up on an endpoint that answers too slowly, and keeps 1 KB of an answer', async () => {
+    const server = createServer((req, res) => {
+      if (req.url === '/slow') {
+        res.writeHead(200);
+        res.write('partial');
+        return; // never ends
+      }
+      res.writeHead(500);
+      res.end('x'.repeat(5000));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const send = (path: string) =>
+        sendWebhook({
+          url: new URL(`http://127.0.0.1:${port}${path}`),
+          address: { address: '127.0.0.1', family: 4 },
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+          timeoutMs: 300,
+        });
+      const started = Date.now();
+      expect(await send('/slow')).toMatchObject({ kind: 'error' });
+      expect(Date.now() - started).toBeLessThan(3000);
+      const big = await send('/big');
+      expect(big).toMatchObject({ kind: 'answered', status: 500 });
+      expect(big.kind === 'answered' && big.body.length).toBe(1024);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -51,6 +51,8 @@ const PRUNE_BATCH = 1000;
 /** How often a process prunes old events. */
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 const CLAIM_ENDPOINTS = 20;
+/** Attempts one process has in flight at most (over every endpoint). */
+const MAX_IN_FLIGHT = 64;
 /** The longest wait between two attempts. */
 const MAX_DELAY_MS = 10 * 60 * 60 * 1000;
 const BACKOFF_FACTOR = 5;
@@ -74,6 +76,7 @@ export class WebhookWorker {
   #running: Promise<unknown> | undefined;
   #stopped = true;
   #lastPrune = 0;
+  readonly #inFlight = new Set<Promise<void>>();
 
   constructor(deps: WebhookWorkerDeps) {
     this.#deps = deps;
@@ -91,15 +94,17 @@ export class WebhookWorker {
     this.#stopped = true;
     clearTimeout(this.#timer);
     await this.#running?.catch(() => undefined);
+    await Promise.all(this.#inFlight);
   }
 
   #schedule(delayMs: number): void {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
-      const pass = this.runOnce();
+      // Attempts run on while the next pass looks for work: a slow endpoint holds up no other.
+      const pass = this.#startPass();
       this.#running = pass;
       pass.then(
-        (worked) => this.#schedule(worked > 0 ? 0 : this.#deps.config.pollIntervalMs),
+        (started) => this.#schedule(started.length > 0 ? 0 : this.#deps.config.pollIntervalMs),
         (error) => {
           this.#deps.log?.('webhook worker pass failed (retried at the next one)', error);
           this.#schedule(this.#deps.config.pollIntervalMs);
@@ -109,17 +114,28 @@ export class WebhookWorker {
     this.#timer.unref();
   }
 
-  /** One pass: fan out, claim, deliver. Returns how many deliveries it attempted. */
+  /** One pass, its attempts awaited: fan out, claim, deliver. Returns how many deliveries it attempted. */
   async runOnce(): Promise<number> {
+    const started = await this.#startPass();
+    await Promise.all(started);
+    return started.length;
+  }
+
+  /** Fans out, claims what this process has room for, and starts those attempts (not awaited). */
+  async #startPass(): Promise<Promise<void>[]> {
     const now = this.#deps.clock.now().getTime();
     if (now - this.#lastPrune >= PRUNE_EVERY_MS) {
       this.#lastPrune = now;
       await this.prune();
     }
     await this.fanOut();
-    const claimed = await this.claim();
-    await Promise.all(claimed.map((c) => this.#deliver(c)));
-    return claimed.length;
+    const room = MAX_IN_FLIGHT - this.#inFlight.size;
+    if (room <= 0) return [];
+    return (await this.claim(room)).map((c) => {
+      const attempt: Promise<void> = this.#deliver(c).finally(() => this.#inFlight.delete(attempt));
+      this.#inFlight.add(attempt);
+      return attempt;
+    });
   }
 
   /**
@@ -197,8 +213,11 @@ export class WebhookWorker {
     });
   }
 
-  /** Leases due deliveries, at most the per-endpoint cap in flight per endpoint across every process. */
-  async claim(): Promise<Claimed[]> {
+  /**
+   * Leases due deliveries, at most the per-endpoint cap in flight per endpoint across every process, and
+   * at most `limit` in all.
+   */
+  async claim(limit = MAX_IN_FLIGHT): Promise<Claimed[]> {
     const { orm, clock, config } = this.#deps;
     return orm.em.fork().transactional(async (em) => {
       const now = clock.now();
@@ -222,6 +241,8 @@ export class WebhookWorker {
       );
       const claimed: Claimed[] = [];
       for (const endpoint of endpoints) {
+        const room = limit - claimed.length;
+        if (room <= 0) break;
         // The endpoint row is locked: counting what is in flight and leasing more is one step for everyone.
         const leased = await run<
           { id: string; tenant_id: string; event_id: string; attempts: number; payload: string }[]
@@ -231,14 +252,14 @@ export class WebhookWorker {
              select d."id" from "webhook_delivery" d
              where d."endpoint_id" = ? and ${due}
              order by d."next_attempt_at", d."created_at"
-             limit greatest(0, ? - (select count(*) from "webhook_delivery" x
-               where x."endpoint_id" = ? and x."status" = 'pending' and x."locked_until" > ?))
+             limit least(?, greatest(0, ? - (select count(*) from "webhook_delivery" x
+               where x."endpoint_id" = ? and x."status" = 'pending' and x."locked_until" > ?)))
            )
            update "webhook_delivery" d set "locked_until" = ?, "attempts" = d."attempts" + 1, "last_attempt_at" = ?
            from picked, "webhook_event" ev
            where d."id" = picked."id" and ev."id" = d."event_id"
            returning d."id", d."tenant_id", d."event_id", d."attempts", ev."payload"`,
-          [endpoint.id, now, now, config.concurrencyPerEndpoint, endpoint.id, now, leaseUntil, now],
+          [endpoint.id, now, now, room, config.concurrencyPerEndpoint, endpoint.id, now, leaseUntil, now],
         );
         for (const row of leased) {
           claimed.push({
