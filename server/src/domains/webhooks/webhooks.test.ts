@@ -7,7 +7,7 @@ import { assertWebhookTarget, newWebhookSecret, sealWebhookSecret } from '@enfor
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WebhooksConfig } from '../../config.js';
 import { AuditEvent } from '../../entities/audit.js';
-import { WebhookDelivery, WebhookEndpoint } from '../../entities/webhooks.js';
+import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../../entities/webhooks.js';
 import { ManualClock } from '../../lib/clock.js';
 import { cryptoRandom } from '../../lib/random.js';
 import { PostgresWebhookStore } from '../../stores/postgres/webhooks.js';
@@ -211,6 +211,65 @@ describe('worker', async () => {
     }
     return { endpointId: id, tenantId: tenant.id };
   }
+
+  it('fans out an event to the endpoints whose filters match, and deletes one no endpoint wants', async () => {
+    const clock = new ManualClock();
+    const { tenant } = await seedAccount(db.orm);
+    const em = db.orm.em.fork();
+    const store = new PostgresWebhookStore(em);
+    const now = clock.now();
+    const endpointId = cryptoRandom.uuid();
+    await store.insertEndpoint({
+      id: endpointId,
+      tenantId: tenant.id,
+      url: 'http://127.0.0.1:9/fan',
+      eventTypes: ['group.*'],
+      description: null,
+      secretSealed: 'sealed',
+      previousSecretSealed: null,
+      previousSecretExpiresAt: null,
+      enabled: true,
+      disabledReason: null,
+      failingSince: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const ids = { group: cryptoRandom.uuid(), key: cryptoRandom.uuid() };
+    em.create(WebhookEvent, {
+      id: ids.group,
+      tenant: tenant.id,
+      type: 'group.member_added',
+      payload: '{}',
+      createdAt: now,
+      fannedOutAt: null,
+    });
+    em.create(WebhookEvent, {
+      id: ids.key,
+      tenant: tenant.id,
+      type: 'api_key.created',
+      payload: '{}',
+      createdAt: now,
+      fannedOutAt: null,
+    });
+    await em.flush();
+    const worker = new WebhookWorker({
+      orm: db.orm,
+      clock,
+      random: cryptoRandom,
+      sealer,
+      config: workerConfig(),
+      production: false,
+    });
+    expect(await worker.fanOut()).toBeGreaterThanOrEqual(2);
+    const read = db.orm.em.fork();
+    expect(await read.count(WebhookEvent, { id: ids.key })).toBe(0);
+    expect((await read.findOneOrFail(WebhookEvent, ids.group)).fannedOutAt).toEqual(now);
+    const deliveries = await read.find(WebhookDelivery, { endpoint: endpointId });
+    expect(deliveries.map((d) => [d.event.id, d.status, d.attempts])).toEqual([[ids.group, 'pending', 0]]);
+    // Fanned out once: a second pass adds nothing.
+    await worker.fanOut();
+    expect(await db.orm.em.fork().count(WebhookDelivery, { endpoint: endpointId })).toBe(1);
+  });
 
   it('never has more than the per-endpoint cap in flight, across workers', async () => {
     const clock = new ManualClock();

@@ -13,7 +13,8 @@ import { type HostResolver, resolvePublicTarget, systemResolver } from './ssrf.j
  * schema; docs/webhooks.md says why). Every server process may run one; each step is a short transaction:
  *
  * 1. fan-out: outbox events not yet fanned out (locked, skipped by other processes) become one delivery
- *    per enabled endpoint of their tenant whose filters match, in the transaction that marks them done;
+ *    per enabled endpoint of their tenant whose filters match, in the transaction that marks them done
+ *    (or deletes them, when no endpoint wants them);
  * 2. claim: endpoints with due deliveries are locked (`SKIP LOCKED`), and up to the per-endpoint cap
  *    minus what is in flight are leased (`locked_until`): no other process takes them while the lease
  *    lasts, and a process killed mid-delivery loses nothing (the lease runs out, the delivery is due again);
@@ -186,6 +187,7 @@ export class WebhookWorker {
       );
       const now = clock.now();
       const rows: unknown[][] = [];
+      const wanted = new Set<string>();
       for (const event of events) {
         for (const endpoint of endpoints) {
           if (endpoint.tenant_id !== event.tenant_id) continue;
@@ -193,6 +195,7 @@ export class WebhookWorker {
           if (new Date(endpoint.created_at).getTime() > new Date(event.created_at).getTime()) continue;
           if (!webhookFilterMatches(endpoint.event_types, event.type)) continue;
           rows.push([random.uuid(), event.tenant_id, endpoint.id, event.id, event.type, now, now]);
+          wanted.add(event.id);
         }
       }
       if (rows.length > 0) {
@@ -205,10 +208,18 @@ export class WebhookWorker {
           rows.flat(),
         );
       }
-      await run(em, `update "webhook_event" set "fanned_out_at" = ? where "id" = any(?::uuid[])`, [
-        now,
-        pgArray(events.map((e) => e.id)),
-      ]);
+      const kept = events.filter((e) => wanted.has(e.id)).map((e) => e.id);
+      const unwanted = events.filter((e) => !wanted.has(e.id)).map((e) => e.id);
+      if (kept.length > 0) {
+        await run(em, `update "webhook_event" set "fanned_out_at" = ? where "id" = any(?::uuid[])`, [
+          now,
+          pgArray(kept),
+        ]);
+      }
+      // No endpoint wanted it (most events of most tenants): nothing could ever list or replay it.
+      if (unwanted.length > 0) {
+        await run(em, `delete from "webhook_event" where "id" = any(?::uuid[])`, [pgArray(unwanted)]);
+      }
       return events.length;
     });
   }
