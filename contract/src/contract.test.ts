@@ -52,7 +52,8 @@ describe('route table', () => {
     // + privacy (issue #15: export, deletion x3, deletion requests x2, privacy settings x2)
     // + applications x6 and /oauth/token, /oauth/introspect, /oauth/revoke (issue #18: machine clients)
     // + social sign-in (issue #17: GET/PUT /tenants/{id}/oauth, authorize GET and POST, callback, exchange)
-    expect(routes.length).toBe(128);
+    // + webhooks (issue #16: endpoints x5, rotate-secret, test, deliveries, replay)
+    expect(routes.length).toBe(137);
   });
 
   it('puts every route under the base path, once per method and path', () => {

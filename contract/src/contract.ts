@@ -17,6 +17,7 @@ import { privacyContract } from './privacy/contract';
 import { revocationsContract } from './revocations/contract';
 import { rolesContract } from './roles/contract';
 import { tenantsContract } from './tenants/contract';
+import { webhooksContract } from './webhooks/contract';
 
 /** Every endpoint lives under this path. */
 export const basePath = '/api/v1/enforcer';
@@ -45,6 +46,7 @@ export const contract = c.router(
     health: healthContract,
     audit: auditContract,
     privacy: privacyContract,
+    webhooks: webhooksContract,
   },
   { pathPrefix: basePath, commonResponses },
 );

@@ -15,6 +15,7 @@ export const errorStatus = {
   invite_invalid: 400,
   unknown_resource_type: 400,
   weak_password: 400,
+  webhook_url_refused: 400,
   // 401
   unauthenticated: 401,
   invalid_credentials: 401,
@@ -168,6 +169,7 @@ export const problemContentType = 'application/problem+json';
 const TITLES: Partial<Record<ErrorCode, string>> = {
   validation_failed: 'The request is not valid',
   bad_request: 'Bad request',
+  webhook_url_refused: 'Webhook URL refused',
   unauthenticated: 'Authentication required',
   token_expired: 'Token expired',
   token_invalid: 'Token invalid',

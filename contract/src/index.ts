@@ -571,3 +571,4 @@ export {
   type UpdateTenantBody,
   updateTenantBodySchema,
 } from './tenants/schemas';
+export * from './webhooks';

@@ -309,6 +309,41 @@ describe('admin domains', () => {
   });
 });
 
+describe('webhooks (#16)', () => {
+  it("writes the server's webhook events through the core, with the change (none for a refused one)", async () => {
+    const tenant = h.mock.seed.tenant({ name: 'Hooks Co' });
+    const owner = h.mock.seed.account({ tenant: tenant.id, email: 'hooks-owner@example.com', role: 'owner' });
+    const user = h.mock.seed.account({ tenant: tenant.id, email: 'hooks-user@example.com' });
+    const session = await h.mock.signIn({ tenant: tenant.id, email: 'hooks-owner@example.com' });
+    const auth = { authorization: `Bearer ${session.token}` };
+    const hook = await call(
+      'POST',
+      '/webhooks/endpoints',
+      { url: 'https://hooks.example/x', event_types: ['*'] },
+      auth,
+    );
+    expect(hook.status).toBe(201);
+    expect(hook.body.secret).toMatch(/^whsec_/);
+    const group = h.mock.seed.group({ tenant: tenant.id, name: 'traders' });
+    expect((await call('POST', `/groups/${group.id}/members`, { account_id: user.id }, auth)).status).toBe(
+      201,
+    );
+    // Refused (no such role): no event.
+    expect(
+      (await call('POST', '/api-keys', { name: 'x', role: 'nope' }, auth)).status,
+    ).toBeGreaterThanOrEqual(400);
+    const events = h.mock.webhookEvents(tenant.id).filter((e) => e.type !== 'session.created');
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'group.member_added',
+        tenant_id: tenant.id,
+        data: { group_id: group.id, group: 'traders', account_id: user.id },
+      }),
+    ]);
+    expect(owner.id).toBeDefined();
+  });
+});
+
 describe('runtime', () => {
   it('refuses at once, saying why, msw 3 on a runtime it does not run on (Node.js before 22.12)', () => {
     // The workspace's msw is 3; Promise.withResolvers missing is what Node.js 20 looks like to it.

@@ -62,3 +62,15 @@ export {
   sessionFromRequest,
 } from './request-session';
 export type { AccessTokenClaims } from './token/read-claims';
+export {
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  type WebhookEvent,
+  type WebhookEventData,
+  type WebhookEventType,
+  type WebhookRequest,
+  WebhookVerificationError,
+  type WebhookVerificationErrorCode,
+  webhookEventTypes,
+  webhookVerificationErrorCodes,
+} from './webhooks';

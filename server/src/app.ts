@@ -11,6 +11,7 @@ import { scheduleAuditPurge } from './domains/audit/purge-job.js';
 import { healthRoutes } from './domains/health/routes.js';
 import { domainRoutes } from './domains/index.js';
 import { scheduleDeletionJob } from './domains/privacy/deletion-job.js';
+import { scheduleWebhookWorker } from './domains/webhooks/routes.js';
 import { ChangeListener } from './http/principal-cache.js';
 import { clientInfo } from './http/request-context.js';
 import { AllowedOrigins, registerCors } from './plugins/cors.js';
@@ -194,6 +195,7 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
   app.register(apiRoutes(services, domainRoutes));
   scheduleAuditPurge(app);
   scheduleDeletionJob(app);
+  scheduleWebhookWorker(app);
 
   // The principal cache is used only while this process listens for change notifications.
   const listener = new ChangeListener({

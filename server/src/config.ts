@@ -70,6 +70,27 @@ export interface Config {
   };
   /** Outside services of the sign-in methods (SMS gateway, Google's keys). */
   authMethods: AuthMethodsConfig;
+  webhooks: WebhooksConfig;
+}
+
+/** Outbound webhooks' delivery worker (docs/webhooks.md). */
+export interface WebhooksConfig {
+  /** This process delivers (`WEBHOOK_WORKER`; default on, off in `test` where tests turn it on). */
+  worker: boolean;
+  /** How often the worker looks for due deliveries. */
+  pollIntervalMs: number;
+  /** The first retry's delay; each next one is 5 times longer (at most 10 hours), ±20% jitter. */
+  retryBaseMs: number;
+  /** Attempts before a delivery is given up (`failed`). */
+  maxAttempts: number;
+  /** Deliveries in flight to one endpoint at once, across every process. */
+  concurrencyPerEndpoint: number;
+  /** An endpoint failing without a success for this long is disabled (audited). */
+  disableAfterSeconds: number;
+  /** How long one attempt may take. */
+  timeoutMs: number;
+  /** Events (and their deliveries) older than this are deleted, once no delivery of theirs is pending. */
+  retentionSeconds: number;
 }
 
 export interface AuthMethodsConfig {
@@ -199,6 +220,14 @@ const envSchema = z.object({
   SMS_GATEWAY_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
   SMS_GATEWAY_API_KEY: optional(z.string().max(1024)),
   SMS_FROM: optional(z.string().max(32)),
+  WEBHOOK_WORKER: optional(z.stringbool()),
+  WEBHOOK_POLL_INTERVAL_MS: z.preprocess(empty, z.coerce.number().int().min(10).max(600_000).default(1000)),
+  WEBHOOK_RETRY_BASE_MS: z.preprocess(empty, z.coerce.number().int().min(1).max(3_600_000).default(10_000)),
+  WEBHOOK_MAX_ATTEMPTS: z.preprocess(empty, z.coerce.number().int().min(1).max(50).default(8)),
+  WEBHOOK_CONCURRENCY_PER_ENDPOINT: z.preprocess(empty, z.coerce.number().int().min(1).max(100).default(4)),
+  WEBHOOK_DISABLE_AFTER: duration('5d', 1, 365 * 86_400),
+  WEBHOOK_TIMEOUT_MS: z.preprocess(empty, z.coerce.number().int().min(100).max(60_000).default(15_000)),
+  WEBHOOK_RETENTION: duration('30d', 3600, 3650 * 86_400),
 });
 
 const isLocalHttp = (url: string) => {
@@ -298,6 +327,16 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     authMethods: {
       googleJwksUrl: e.GOOGLE_JWKS_URL,
       sms: { gatewayUrl: e.SMS_GATEWAY_URL, apiKey: e.SMS_GATEWAY_API_KEY, from: e.SMS_FROM },
+    },
+    webhooks: {
+      worker: e.WEBHOOK_WORKER ?? e.NODE_ENV !== 'test',
+      pollIntervalMs: e.WEBHOOK_POLL_INTERVAL_MS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      concurrencyPerEndpoint: e.WEBHOOK_CONCURRENCY_PER_ENDPOINT,
+      disableAfterSeconds: e.WEBHOOK_DISABLE_AFTER,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retentionSeconds: e.WEBHOOK_RETENTION,
     },
   };
 }

@@ -19,6 +19,9 @@ let aEventId: string;
 let aDeletionId: string;
 /** An application (machine client, #18) of tenant A, and its credentials. */
 let aApp: { id: string; client_id: string; client_secret: string };
+/** A webhook endpoint of tenant A and a delivery to it (#16). */
+let aHookId: string;
+let aDeliveryId: string;
 
 beforeAll(async () => {
   a = await seedTenant(server, 'Tenant A');
@@ -62,6 +65,18 @@ beforeAll(async () => {
     }),
     201,
   );
+  // Webhooks (#16): this server runs no delivery worker, so nothing is sent.
+  aHookId = expectOk(
+    await api('POST', '/webhooks/endpoints', {
+      apiKey: a.apiKey,
+      body: { url: 'http://127.0.0.1:9/a-hook', event_types: ['*'] },
+    }),
+    201,
+  ).id;
+  aDeliveryId = expectOk(
+    await api('POST', `/webhooks/endpoints/${aHookId}/test`, { apiKey: a.apiKey }),
+    202,
+  ).id;
 });
 
 interface Route {
@@ -163,6 +178,18 @@ const routesOnA = (): Route[] => [
   { method: 'PATCH', path: () => `/applications/${aApp.id}`, body: () => ({ name: 'Taken over' }) },
   { method: 'POST', path: () => `/applications/${aApp.id}/rotate-secret` },
   { method: 'DELETE', path: () => `/applications/${aApp.id}` },
+  // Webhooks (#16).
+  { method: 'GET', path: () => `/webhooks/endpoints/${aHookId}` },
+  {
+    method: 'PATCH',
+    path: () => `/webhooks/endpoints/${aHookId}`,
+    body: () => ({ url: 'http://127.0.0.1:9/taken-over' }),
+  },
+  { method: 'POST', path: () => `/webhooks/endpoints/${aHookId}/rotate-secret` },
+  { method: 'POST', path: () => `/webhooks/endpoints/${aHookId}/test` },
+  { method: 'GET', path: () => `/webhooks/endpoints/${aHookId}/deliveries` },
+  { method: 'POST', path: () => `/webhooks/deliveries/${aDeliveryId}/replay` },
+  { method: 'DELETE', path: () => `/webhooks/endpoints/${aHookId}` },
 ];
 
 /** Every admin route that needs a credential (paths on A; the lists and the policy included). */
@@ -205,6 +232,13 @@ const credentialRoutes = (): Route[] => [
   // Applications (#18).
   { method: 'GET', path: () => '/applications' },
   { method: 'POST', path: () => '/applications', body: () => ({ name: 'x', scopes: ['accounts.read'] }) },
+  // Webhooks (#16).
+  { method: 'GET', path: () => '/webhooks/endpoints' },
+  {
+    method: 'POST',
+    path: () => '/webhooks/endpoints',
+    body: () => ({ url: 'http://127.0.0.1:9/hook', event_types: ['*'] }),
+  },
   { method: 'POST', path: () => '/authorize', body: () => ({ action: 'a.b' }) },
   { method: 'POST', path: () => '/authorize/batch', body: () => ({ checks: [{ action: 'a.b' }] }) },
   {
@@ -255,6 +289,15 @@ describe("another tenant's credentials", () => {
     // A's deletion request is still pending: B could neither process nor see it.
     const pending = expectOk(await api('GET', '/deletion-requests?status=pending', { apiKey: a.apiKey }));
     expect(pending.data.map((r: { id: string }) => r.id)).toContain(aDeletionId);
+    // A's endpoint kept its URL, its secret and its one delivery (#16).
+    const hook = expectOk(await api('GET', `/webhooks/endpoints/${aHookId}`, { apiKey: a.apiKey }));
+    expect(hook).toMatchObject({ url: 'http://127.0.0.1:9/a-hook', enabled: true });
+    const hookRow = await server.db.records('webhookEndpoints').one(aHookId);
+    expect(hookRow.previousSecretSealed).toBeNull();
+    const deliveries = expectOk(
+      await api('GET', `/webhooks/endpoints/${aHookId}/deliveries`, { apiKey: a.apiKey }),
+    );
+    expect(deliveries.data.map((d: { id: string }) => d.id)).toEqual([aDeliveryId]);
   });
 
   it("cannot impersonate A's accounts: 404 with B's owner token (an API key may not impersonate at all)", async () => {
@@ -299,6 +342,7 @@ describe("another tenant's credentials", () => {
       aDeletionId,
       aApp.id,
       aApp.client_id,
+      aHookId,
     ]);
     for (const path of [
       '/groups',
@@ -316,6 +360,8 @@ describe("another tenant's credentials", () => {
       '/deletion-requests?limit=100',
       // Applications (#18).
       '/applications',
+      // Webhooks (#16).
+      '/webhooks/endpoints',
     ]) {
       for (const credential of [{ token: b.owner.token }, { apiKey: b.apiKey }]) {
         const body = JSON.stringify(expectOk(await api('GET', path, credential)));

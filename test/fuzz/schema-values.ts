@@ -58,6 +58,8 @@ const STRING_CANDIDATES = [
   'member',
   'admin',
   'accounts.read',
+  // A webhook event filter (#16).
+  'account.*',
   'document',
   'subject.id',
   'email_otp',

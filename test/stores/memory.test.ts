@@ -25,6 +25,7 @@ import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
 import { sendCounterStoreContract, throttleStoreContract } from './throttle.contract';
+import { webhookStoreContract } from './webhooks.contract';
 
 sessionStoreContract('memory', () => ({
   store: new MemoryDatabase().sessions,
@@ -173,5 +174,14 @@ privacyStoreContract('memory', () => {
         const person = await repos.persons.create({ email, emailVerifiedAt: db.now() });
         return (await repos.accounts.create({ personId: person.id, tenantId, role })).id;
       }),
+  };
+});
+
+webhookStoreContract('memory', () => {
+  const db = new MemoryDatabase();
+  return {
+    uow: db,
+    seedTenant: async () => crypto.randomUUID(),
+    outbox: async (tenantId) => db.tables.webhookEvents.filter((e) => e.tenantId === tenantId),
   };
 });

@@ -2,6 +2,7 @@ import { generateTenantCode, webCryptoRandom } from '@enforcer/core';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { TenantPolicyService } from '../../server/src/domains/policy/tenant-policy.js';
 import { type ITenant, Tenant } from '../../server/src/entities/tenants.js';
+import { WebhookEvent } from '../../server/src/entities/webhooks.js';
 import { systemClock } from '../../server/src/lib/clock.js';
 import { PostgresOtpChallengeStore } from '../../server/src/stores/postgres/codes.js';
 import { PostgresSessionStore } from '../../server/src/stores/postgres/sessions.js';
@@ -27,6 +28,7 @@ import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
 import { sendCounterStoreContract, throttleStoreContract } from './throttle.contract';
+import { webhookStoreContract } from './webhooks.contract';
 
 const db = await createTestOrm();
 afterAll(() => db.close());
@@ -207,4 +209,13 @@ privacyStoreContract('postgres', () => ({
   seedTenant,
   seedAccount: async (tenantId, { email, role }) =>
     (await seedAccount(db.orm, { tenant: { id: tenantId } as ITenant, email, role })).account.id,
+}));
+
+webhookStoreContract('postgres', () => ({
+  uow,
+  seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
+  outbox: async (tenantId) =>
+    (await db.orm.em.fork().find(WebhookEvent, { tenant: tenantId }, { orderBy: { createdAt: 'asc' } })).map(
+      (row) => ({ id: row.id, type: row.type, payload: row.payload }),
+    ),
 }));

@@ -57,6 +57,8 @@ export const managementActions = [
   // Applications (machine clients, #18).
   'applications.read',
   'applications.manage',
+  // Outbound webhooks (#16): endpoints, secrets, deliveries (`owner` through `*`, and `admin`).
+  'webhooks.manage',
 ] as const;
 
 /** Does holding pattern `held` grant everything pattern `wanted` grants? (`*` covers all, `a.*` covers `a.b` and `a.*.c`.) */

@@ -83,6 +83,7 @@ export function defaultPolicy(): PolicyDocument {
           'audit.read',
           'privacy.read',
           'privacy.process',
+          'webhooks.manage',
         ],
       },
       member: { description: 'A signed-in user of the app', permissions: ['tenants.read', 'roles.read'] },

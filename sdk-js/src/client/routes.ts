@@ -167,4 +167,15 @@ export const routes = {
     settings: ['GET', '/api/v1/enforcer/privacy-settings', 'user'],
     updateSettings: ['PATCH', '/api/v1/enforcer/privacy-settings', 'user'],
   },
+  webhooks: {
+    createEndpoint: ['POST', '/api/v1/enforcer/webhooks/endpoints', 'user'],
+    listEndpoints: ['GET', '/api/v1/enforcer/webhooks/endpoints', 'user'],
+    getEndpoint: ['GET', '/api/v1/enforcer/webhooks/endpoints/:id', 'user'],
+    updateEndpoint: ['PATCH', '/api/v1/enforcer/webhooks/endpoints/:id', 'user'],
+    deleteEndpoint: ['DELETE', '/api/v1/enforcer/webhooks/endpoints/:id', 'user'],
+    rotateSecret: ['POST', '/api/v1/enforcer/webhooks/endpoints/:id/rotate-secret', 'user'],
+    testEndpoint: ['POST', '/api/v1/enforcer/webhooks/endpoints/:id/test', 'user'],
+    listDeliveries: ['GET', '/api/v1/enforcer/webhooks/endpoints/:id/deliveries', 'user'],
+    replayDelivery: ['POST', '/api/v1/enforcer/webhooks/deliveries/:id/replay', 'user'],
+  },
 } as const satisfies RouteTree;

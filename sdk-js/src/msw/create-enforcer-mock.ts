@@ -8,6 +8,8 @@ import {
   type Jwk,
   type Tenant,
   type TokenResponse,
+  type WebhookEvent,
+  webhookEventSchema,
 } from '@enforcer/contract';
 import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
 import {
@@ -50,6 +52,7 @@ import {
   webCryptoHashing,
   webCryptoRandom,
   webCryptoSealer,
+  webhooksHandlers,
 } from '@enforcer/core';
 import {
   accountOfPerson,
@@ -177,6 +180,11 @@ export interface EnforcerMock {
     /** An ID token signed by the mock's Google key: iss Google, iat now, exp in 1 h unless given. */
     signIdToken(claims: GoogleIdTokenClaims): Promise<string>;
   };
+  /**
+   * The webhook events the server would send for the tenant (its outbox, written by the core with the
+   * change, oldest first), parsed: the mock delivers nothing, a test reads what would have gone out.
+   */
+  webhookEvents(tenant: TenantRef): WebhookEvent[];
   /** Forgets everything (tenants, accounts, sessions, requests); keeps the signing keys. */
   reset(): void;
 }
@@ -226,6 +234,8 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
   const clock = options.clock ?? systemClock;
   const issuer = options.tokens?.issuer ?? `${baseUrl}${basePath}`;
   const store = new MockStore(clock);
+  // Webhook secrets sealed under a key of this mock's own (never recovered: the mock sends nothing).
+  const webhookSealer = webCryptoSealer();
   const tokens = new MockTokens(store, {
     issuer,
     audience: options.tokens?.audience ?? 'enforcer',
@@ -338,6 +348,15 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     }),
     audit: auditHandlers({ uow: store.db, clock: store.db }),
     privacy: privacyHandlers({ uow: store.db, clock: store.db }),
+    // Endpoints and the outbox as the server keeps them; the mock delivers nothing (its secrets are sealed
+    // under a key of its own).
+    webhooks: webhooksHandlers({
+      uow: store.db,
+      clock: store.db,
+      random: webCryptoRandom,
+      sealer: webhookSealer,
+      targets: { allowLocalHttp: true },
+    }),
     revocations: revocationsHandlers({
       uow: store.db,
       retentionSeconds: feedRetentionSeconds(tokens.settings.accessTtl, tokens.settings.clockTolerance),
@@ -396,6 +415,12 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       return found;
     },
     totpCode: (secret) => totpCode(secret, Math.floor(clock.now() / 1000 / TOTP_PERIOD_SECONDS)),
+    webhookEvents(tenant) {
+      const tenantId = tenantOf(tenant).id;
+      return store.db.tables.webhookEvents
+        .filter((event) => event.tenantId === tenantId)
+        .map((event) => webhookEventSchema.parse(JSON.parse(event.payload)) as WebhookEvent);
+    },
     seed: {
       tenant: ({ name = 'Acme Pay', policy, ...input } = {}) => {
         const tenant = seedTenant(store.db, webCryptoRandom, {

@@ -578,3 +578,31 @@ export {
   type SigningKeys,
   signingKeyStatuses,
 } from './tokens/signing-keys.js';
+export {
+  type WebhookEventRecord,
+  webhookEventBody,
+  webhookEventsOfAudit,
+  webhookEventsOfAuditFields,
+} from './webhooks/events.js';
+export {
+  type WebhooksDeps,
+  webhookDeliveryView,
+  webhookEndpointView,
+  webhooksHandlers,
+} from './webhooks/handlers.js';
+export type {
+  WebhookDeliveryRecord,
+  WebhookDeliveryStatus,
+  WebhookEndpointRecord,
+  WebhookStore,
+} from './webhooks/ports.js';
+export {
+  newWebhookSecret,
+  openWebhookSecret,
+  PREVIOUS_SECRET_SECONDS,
+  sealWebhookSecret,
+  signingSecrets,
+  WEBHOOK_SECRET_PREFIX,
+  webhookSecretBytes,
+} from './webhooks/secret.js';
+export { assertWebhookTarget, type WebhookTargetRules, webhookUrlRefused } from './webhooks/targets.js';

@@ -18,6 +18,7 @@ import type { SessionStore } from './sessions/ports.js';
 import type { OAuthStore } from './social-sign-in/ports.js';
 import type { InviteStore, TenantMembers, TenantStore } from './tenants/ports.js';
 import type { SendCounterStore, ThrottleStore } from './throttle/ports.js';
+import type { WebhookStore } from './webhooks/ports.js';
 
 /**
  * The stores a service works with inside one unit of work, all bound to one transaction: one port per
@@ -72,6 +73,8 @@ export interface Repositories {
   codes: OtpChallengeStore;
   /** Deletion requests and the per-table work of erasing a person (#15). */
   privacy: PrivacyStore;
+  /** Webhook endpoints, the outbox and deliveries (audit events write the outbox: `webhookEventsOfAudit`). */
+  webhooks: WebhookStore;
 }
 
 /**

@@ -18,6 +18,7 @@ import { RefreshToken, Session } from '../entities/sessions.js';
 import { SigningKey } from '../entities/signing-keys.js';
 import { Invite, Tenant } from '../entities/tenants.js';
 import { AuthThrottle, RateLimitCounter, SendCounter } from '../entities/throttle.js';
+import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../entities/webhooks.js';
 
 /** Every entity the ORM knows. A new entity goes here, then `pnpm --filter @enforcer/server migration:create`. */
 export const entities = [
@@ -52,4 +53,7 @@ export const entities = [
   AuthThrottle,
   SendCounter,
   RateLimitCounter,
+  WebhookEndpoint,
+  WebhookEvent,
+  WebhookDelivery,
 ];

@@ -14,6 +14,7 @@ import { policyRoutes } from './policy/routes.js';
 import { privacyRoutes } from './privacy/routes.js';
 import { revocationsRoutes } from './revocations/routes.js';
 import { tenantsRoutes } from './tenants/routes.js';
+import { webhooksRoutes } from './webhooks/routes.js';
 
 /** Every domain's part of the contract, registered by app.ts under one authentication hook. */
 export const domainRoutes: DomainRoutes[] = [
@@ -32,4 +33,5 @@ export const domainRoutes: DomainRoutes[] = [
   revocationsRoutes,
   auditRoutes,
   privacyRoutes,
+  webhooksRoutes,
 ];

@@ -17,6 +17,8 @@ export type KeyPurpose =
   | 'secret-encryption'
   /** OAuth client secrets of the tenants' providers (AES-256-GCM, bound to tenant and provider name). */
   | 'oauth-client-secret'
+  /** Webhook endpoints' `whsec_` secrets, sealed at rest (they must be recovered to sign). */
+  | 'webhook-secret-encryption'
   /** The Enforcer session a Privy session maps to, when a Privy token is used as a bearer. */
   | 'privy-session'
   /** Stand-in passkey credential ids for unknown emails (`POST /auth/passkey/login/begin`). */

@@ -20,6 +20,7 @@ import { Migration20261206180000_audit_personal_commitment } from './Migration20
 import { Migration20261206180100_deletion_requests } from './Migration20261206180100_deletion_requests.js';
 import { Migration20261206182000_machine_clients } from './Migration20261206182000_machine_clients.js';
 import { Migration20261206183000_rate_limit_counters } from './Migration20261206183000_rate_limit_counters.js';
+import { Migration20261206185000_webhooks } from './Migration20261206185000_webhooks.js';
 import { Migration20261206186000_oauth } from './Migration20261206186000_oauth.js';
 
 export const migrations: MigrationObject[] = [
@@ -60,5 +61,6 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261206180100_deletion_requests', class: Migration20261206180100_deletion_requests },
   { name: 'Migration20261206182000_machine_clients', class: Migration20261206182000_machine_clients },
   { name: 'Migration20261206183000_rate_limit_counters', class: Migration20261206183000_rate_limit_counters },
+  { name: 'Migration20261206185000_webhooks', class: Migration20261206185000_webhooks },
   { name: 'Migration20261206186000_oauth', class: Migration20261206186000_oauth },
 ];

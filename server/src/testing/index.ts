@@ -29,6 +29,7 @@ import { PasswordCredential } from '../entities/passwords.js';
 import { RefreshToken, Session } from '../entities/sessions.js';
 import { Invite, type ITenant, Tenant } from '../entities/tenants.js';
 import { AuthThrottle, RateLimitCounter } from '../entities/throttle.js';
+import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../entities/webhooks.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import { cryptoRandom, type RandomSource } from '../lib/random.js';
 import { type ProvisionTenantInput, provisionTenant } from '../stores/postgres/provision-tenant.js';
@@ -143,6 +144,9 @@ const records = {
   sessions: Session,
   tenants: Tenant,
   totpCredentials: TotpCredential,
+  webhookEndpoints: WebhookEndpoint,
+  webhookEvents: WebhookEvent,
+  webhookDeliveries: WebhookDelivery,
 } as const;
 
 /** What `records(...)` can read: a name for each kind of stored record. */

@@ -23,6 +23,7 @@ import { PostgresRevocationFeed } from './revocations.js';
 import { PostgresSessionStore } from './sessions.js';
 import { PostgresInviteStore, PostgresTenantMembers, PostgresTenantStore } from './tenants.js';
 import { PostgresSendCounterStore, PostgresThrottleStore } from './throttle.js';
+import { PostgresWebhookStore } from './webhooks.js';
 
 /** How each repository is made over an entity manager (`em()` forks one on first use, for reads). */
 const makers = (
@@ -57,6 +58,7 @@ const makers = (
   codes: () => new PostgresOtpChallengeStore({ tx: em() }),
   mfa: () => new PostgresMfaStore(em()),
   privacy: () => new PostgresPrivacyStore(em()),
+  webhooks: () => new PostgresWebhookStore(em()),
 });
 
 /**

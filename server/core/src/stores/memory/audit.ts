@@ -8,7 +8,9 @@ import {
   auditFields,
 } from '../../audit/ports.js';
 import { byPosition, type PageRequest } from '../../pagination.js';
+import { webhookEventsOfAudit } from '../../webhooks/events.js';
 import type { MemoryDatabase } from './database.js';
+import { appendWebhookEvent } from './webhooks.js';
 
 /** The key of a tenant's chain head (tenant-less events chain under the empty key). */
 const chainKey = (tenantId: string | null): string => tenantId ?? '';
@@ -28,6 +30,10 @@ export class MemoryAuditLog implements AuditLog {
     const event = chainEvent(crypto.randomUUID(), fields, head);
     audit.push(event);
     auditHeads.set(chainKey(fields.tenantId), { seq: event.seq, hash: event.hash });
+    // The outbox rows of catalogue events, in the same unit of work (rolled back with it).
+    for (const outbox of webhookEventsOfAudit(() => crypto.randomUUID(), fields)) {
+      appendWebhookEvent(this.#db, outbox);
+    }
   }
 }
 

@@ -13,6 +13,11 @@ import type { RefreshTokenRecord, SessionRecord } from '../../sessions/ports.js'
 import type { OAuthFlowRecord, OAuthSettingsRecord } from '../../social-sign-in/ports.js';
 import type { Repositories, UnitOfWork } from '../../store.js';
 import type { ThrottleCounter } from '../../throttle/ports.js';
+import type {
+  WebhookDeliveryRecord,
+  WebhookEndpointRecord,
+  WebhookEventRecord,
+} from '../../webhooks/ports.js';
 import {
   type MemoryAccountRow,
   MemoryAccountSessions,
@@ -49,6 +54,7 @@ import {
   MemoryTenantStore,
 } from './tenants.js';
 import { MemorySendCounterStore, MemoryThrottleStore } from './throttle.js';
+import { MemoryWebhookStore } from './webhooks.js';
 
 /**
  * The memory store's tables: one Map (or list) per aggregate, as PostgreSQL keeps one table per entity.
@@ -116,6 +122,12 @@ export class MemoryTables implements MemoryMfaTables {
   deletionRequests = new Map<string, DeletionRequestRecord>();
   /** Tenants' `deletion_grace_days` when set (the tenants table's column on PostgreSQL). */
   deletionGrace = new Map<string, number>();
+  /** Webhook endpoints by id. */
+  webhookEndpoints = new Map<string, WebhookEndpointRecord>();
+  /** The outbox: webhook events in the order they were written. */
+  webhookEvents: WebhookEventRecord[] = [];
+  /** Deliveries of events to endpoints by id. */
+  webhookDeliveries = new Map<string, WebhookDeliveryRecord>();
 }
 
 /**
@@ -183,6 +195,7 @@ export class MemoryDatabase implements UnitOfWork {
       mfa: new MemoryMfaStore(this),
       passkeys: new MemoryPasskeyStore(this),
       privacy: new MemoryPrivacyStore(this),
+      webhooks: new MemoryWebhookStore(this),
     };
   }
 

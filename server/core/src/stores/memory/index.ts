@@ -53,3 +53,4 @@ export {
   tenantRecord,
 } from './tenants.js';
 export { MemorySendCounterStore, MemoryThrottleStore } from './throttle.js';
+export { appendWebhookEvent, MemoryWebhookStore } from './webhooks.js';

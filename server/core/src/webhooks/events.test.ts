@@ -1,0 +1,151 @@
+import { webhookEventSchema, webhookEventTypes, webhookFilterMatches } from '@enforcer/contract';
+import { describe, expect, it } from 'vitest';
+import { type AuditInput, auditFields } from '../audit/ports.js';
+import { webhookEventsOfAudit } from './events.js';
+
+const tenantId = '6f1b9a2c-3d4e-4f50-8a61-7b8c9d0e1f23';
+const account = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+const other = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+const at = new Date('2026-12-06T18:00:00.000Z');
+let n = 0;
+const newId = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+
+const eventsOf = (input: Omit<AuditInput, 'tenantId'> & { tenantId?: string | null }) =>
+  webhookEventsOfAudit(newId, auditFields({ tenantId, ...input }, at)).map((row) => {
+    // Every payload is an event of the catalogue, as a receiver parses it.
+    const body = webhookEventSchema.parse(JSON.parse(row.payload));
+    expect(body).toMatchObject({
+      id: row.id,
+      type: row.type,
+      tenant_id: tenantId,
+      timestamp: at.toISOString(),
+    });
+    return { type: body.type, data: body.data };
+  });
+
+const system = { type: 'system' } as const;
+const byAccount = (id: string) => ({ type: 'account', id }) as const;
+
+describe('webhook events of audit events', () => {
+  it('maps the audit events that are catalogue events, with ids and what changed', () => {
+    expect(
+      eventsOf({
+        action: 'account.banned',
+        actor: byAccount(other),
+        target: { type: 'account', id: account },
+        details: { from: 'active', reason: 'fraud', sessions_ended: 2 },
+      }),
+    ).toEqual([
+      {
+        type: 'account.status_changed',
+        data: { account_id: account, from: 'active', to: 'banned', reason: 'fraud' },
+      },
+    ]);
+    expect(
+      eventsOf({
+        action: 'account.role.added',
+        actor: byAccount(other),
+        target: { type: 'account', id: account },
+        details: { role: 'admin', roles_before: ['member'], roles_after: ['member', 'admin'] },
+      }),
+    ).toEqual([
+      {
+        type: 'role.assigned',
+        data: { account_id: account, roles_before: ['member'], roles_after: ['member', 'admin'] },
+      },
+    ]);
+    expect(
+      eventsOf({
+        action: 'account.metadata.updated',
+        actor: byAccount(other),
+        target: { type: 'account', id: account },
+        details: { public_fields: ['kyc_level'] },
+      }),
+    ).toEqual([
+      {
+        type: 'account.updated',
+        data: {
+          account_id: account,
+          changed: ['public_metadata'],
+          fields: { public_metadata: ['kyc_level'] },
+        },
+      },
+    ]);
+    expect(
+      eventsOf({
+        action: 'auth.invite.accepted',
+        actor: byAccount(account),
+        target: { type: 'invite', id: other },
+        details: { role: 'member', invited_by: null, session_id: other },
+      }).map((e) => e.type),
+    ).toEqual(['invite.accepted', 'account.created', 'session.created']);
+    expect(
+      eventsOf({
+        action: 'auth.refresh_token.reused',
+        actor: byAccount(account),
+        target: { type: 'session', id: other },
+        details: { token_id: 'x' },
+      }),
+    ).toEqual([{ type: 'auth.refresh_reuse_detected', data: { session_id: other, account_id: account } }]);
+  });
+
+  it('never carries a secret, even when the audit details held one', () => {
+    const rows = webhookEventsOfAudit(
+      newId,
+      auditFields(
+        {
+          action: 'api_key.created',
+          actor: system,
+          tenantId,
+          target: { type: 'api_key', id: account },
+          details: { name: 'ci', role: 'admin', key: 'enf_secret', token: 'tok', prefix: 'enf_abc' },
+        },
+        at,
+      ),
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.payload).not.toMatch(/enf_secret|tok"|enf_abc/);
+  });
+
+  it('brings nothing for events outside the catalogue or outside a tenant', () => {
+    expect(eventsOf({ action: 'accounts.read', actor: system })).toEqual([]);
+    expect(eventsOf({ action: 'audit.settings.updated', actor: system })).toEqual([]);
+    expect(
+      webhookEventsOfAudit(
+        newId,
+        auditFields({ action: 'auth.login.failed', actor: system, tenantId: null, details: {} }, at),
+      ),
+    ).toEqual([]);
+  });
+
+  it('filters: exact types, prefix wildcards on a dot boundary, and *', () => {
+    expect(webhookFilterMatches(['account.*'], 'account.created')).toBe(true);
+    expect(webhookFilterMatches(['auth.login.*'], 'auth.login.failed')).toBe(true);
+    expect(webhookFilterMatches(['auth.*'], 'auth.refresh_reuse_detected')).toBe(true);
+    expect(webhookFilterMatches(['account.*'], 'api_key.created')).toBe(false);
+    expect(webhookFilterMatches(['group.member_added'], 'group.member_removed')).toBe(false);
+    expect(webhookFilterMatches(['*'], 'webhook.test')).toBe(true);
+    expect(webhookEventTypes).toEqual(
+      expect.arrayContaining([
+        'account.created',
+        'account.updated',
+        'account.status_changed',
+        'account.deleted',
+        'person.deleted',
+        'session.created',
+        'session.ended',
+        'auth.login.failed',
+        'auth.refresh_reuse_detected',
+        'group.member_added',
+        'group.member_removed',
+        'role.assigned',
+        'policy.updated',
+        'api_key.created',
+        'api_key.revoked',
+        'kyc.status_changed',
+        'invite.created',
+        'invite.accepted',
+      ]),
+    );
+  });
+});

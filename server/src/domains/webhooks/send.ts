@@ -1,0 +1,93 @@
+import { createHmac } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { webhookSecretBytes } from '@enforcer/core';
+import type { ResolvedAddress } from './ssrf.js';
+
+/**
+ * Standard Webhooks signatures: `v1,` + base64 HMAC-SHA256 of `id.timestamp.body`, keyed with the
+ * secret's decoded bytes; one per secret, space-separated (a rotated endpoint signs with both).
+ */
+export function webhookSignature(secrets: string[], id: string, timestamp: number, body: string): string {
+  return secrets
+    .map(
+      (secret) =>
+        `v1,${createHmac('sha256', webhookSecretBytes(secret)).update(`${id}.${timestamp}.${body}`).digest('base64')}`,
+    )
+    .join(' ');
+}
+
+export type SendOutcome =
+  | { kind: 'answered'; status: number; body: string }
+  | { kind: 'error'; message: string };
+
+/** What is kept of an answer's body. */
+const BODY_KEPT = 1024;
+
+/**
+ * POSTs one delivery. With `address`, the connection goes to that (checked) address whatever DNS says now;
+ * TLS still verifies the certificate against the URL's host name.
+ */
+export function sendWebhook(input: {
+  url: URL;
+  address: ResolvedAddress | null;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+}): Promise<SendOutcome> {
+  const { url, address } = input;
+  const pinned: LookupFunction | undefined = address
+    ? (_host, options, callback) => {
+        if (options.all) callback(null, [{ address: address.address, family: address.family }]);
+        else callback(null, address.address, address.family);
+      }
+    : undefined;
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    let settled = false;
+    let overall: ReturnType<typeof setTimeout> | undefined;
+    const done = (outcome: SendOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(overall);
+      resolve(outcome);
+    };
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: { ...input.headers, 'content-length': String(Buffer.byteLength(input.body)) },
+        timeout: input.timeoutMs,
+        // No redirects are followed (Node's client never does): a 3xx is a failed attempt.
+        ...(pinned ? { lookup: pinned } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let kept = 0;
+        res.on('data', (chunk: Buffer) => {
+          if (kept < BODY_KEPT) {
+            chunks.push(chunk);
+            kept += chunk.length;
+          }
+        });
+        res.on('end', () =>
+          done({
+            kind: 'answered',
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8').slice(0, BODY_KEPT),
+          }),
+        );
+        res.on('error', (error) => done({ kind: 'error', message: error.message }));
+        // Closed before the end (cut off by a time limit): a failure, whatever the status said.
+        res.on('close', () => done({ kind: 'error', message: 'the answer was cut off before its end' }));
+      },
+    );
+    // The socket's idle timeout, and one for the whole attempt (an answer dripping in stays bounded).
+    const tooSlow = () => req.destroy(new Error(`no answer within ${input.timeoutMs} ms`));
+    req.on('timeout', tooSlow);
+    overall = setTimeout(tooSlow, input.timeoutMs);
+    req.on('error', (error) => done({ kind: 'error', message: error.message }));
+    req.end(input.body);
+  });
+}
