@@ -48,7 +48,7 @@ describe('route table', () => {
     //   its members, GET/DELETE /tenants/{id}/invites/... and resend)
     // + PATCH /auth/me (issue #14: the person's profile)
     // + PATCH /accounts/{id} and PATCH /auth/me/metadata (issue #14: account metadata)
-    expect(routes.length).toBe(103);
+    expect(routes.length).toBe(110);
   });
 
   it('puts every route under the base path, once per method and path', () => {
@@ -95,6 +95,9 @@ describe('route table', () => {
         'mfa.verify',
         'password.confirmReset',
         'password.requestReset',
+        'kyc.webhook',
+        'kyc.devPage',
+        'kyc.devDecision',
       ].sort(),
     );
     for (const { name, route } of routes) {
@@ -117,14 +120,17 @@ describe('route table', () => {
     }
   });
 
-  it('validates every path parameter as a uuid (a role `:name` or `:role` as a lower_snake_case identifier)', () => {
+  it('validates every path parameter as a uuid (a role `:name` or `:role` as a lower_snake_case identifier, a KYC `:provider` by name)', () => {
     for (const { name, route } of routes) {
       const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
       if (params.length === 0) continue;
       expect(isZodType(route.pathParams), name).toBe(true);
       const schema = route.pathParams as z.ZodType;
       const good = Object.fromEntries(
-        params.map((p) => [p, p === 'name' || p === 'role' ? 'support_agent' : uuid]),
+        params.map((p) => [
+          p,
+          p === 'name' || p === 'role' ? 'support_agent' : p === 'provider' ? 'persona' : uuid,
+        ]),
       );
       expect(ok(schema, good), name).toBe(true);
       for (const p of params) expect(ok(schema, { ...good, [p]: 'not-a-uuid' }), `${name} ${p}`).toBe(false);

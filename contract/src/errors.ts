@@ -27,6 +27,8 @@ export const errorStatus = {
   magic_link_invalid: 401,
   provider_token_invalid: 401,
   challenge_invalid: 401,
+  // KYC (#16): a provider's webhook whose signature, timestamp or reference does not check out.
+  webhook_signature_invalid: 401,
   // 403
   forbidden: 403,
   signup_disabled: 403,
@@ -42,6 +44,8 @@ export const errorStatus = {
   account_deleted: 403,
   self_target: 403,
   impersonation_not_allowed: 403,
+  // Modules (#16): the tenant has not switched the module on.
+  module_disabled: 403,
   // 404
   not_found: 404,
   // 405

@@ -5,6 +5,7 @@ import type { ChallengeStore } from './challenges/ports.js';
 import type { OtpChallengeStore } from './codes/ports.js';
 import type { GroupStore } from './groups/ports.js';
 import type { IdempotencyStore } from './idempotency/ports.js';
+import type { KycStore } from './kyc/ports.js';
 import type { MagicLinkStore } from './magic-links/ports.js';
 import type { MfaStore } from './mfa/ports.js';
 import type { PasskeyStore } from './passkeys/ports.js';
@@ -63,6 +64,8 @@ export interface Repositories {
   sessions: SessionStore;
   /** One-time codes' challenges: a sign-in's spent code or counted wrong try commits with it. */
   codes: OtpChallengeStore;
+  /** The KYC module: settings, verification sessions, persons' verifications, processed provider events. */
+  kyc: KycStore;
 }
 
 /**

@@ -5,6 +5,7 @@ import { AuthChallenge } from '../entities/auth-challenges.js';
 import { Group, GroupMembership } from '../entities/groups.js';
 import { IdempotencyKey } from '../entities/idempotency.js';
 import { PersonIdentity } from '../entities/identities.js';
+import { KycProviderEvent, KycSession, KycSetting, PersonVerification } from '../entities/kyc.js';
 import { MagicLinkSetting, MagicLinkToken } from '../entities/magic-links.js';
 import { MfaChallenge, RecoveryCode, TotpCredential } from '../entities/mfa.js';
 import { OtpChallenge } from '../entities/otp-challenges.js';
@@ -43,4 +44,8 @@ export const entities = [
   MagicLinkSetting,
   AuthThrottle,
   SendCounter,
+  KycSetting,
+  KycSession,
+  PersonVerification,
+  KycProviderEvent,
 ];

@@ -41,6 +41,7 @@ export function coreRoute<R extends AppRoute>(handler: Handler<R>): AppRouteImpl
     const result = await handler({ params, query, body, headers } as never, {
       caller: request.caller,
       client: clientInfo(request),
+      ...(request.rawBody ? { rawBody: request.rawBody as Uint8Array } : {}),
     });
     // Response headers a handler returns (an ETag) go on the reply; ts-rest sends status and body.
     if (result.headers) reply.headers(result.headers);

@@ -12,6 +12,8 @@ export interface HandlerContext {
   /** Who is calling (undefined on public routes). */
   caller: Caller | undefined;
   client: ClientInfo;
+  /** The request body's exact bytes, for routes that check a signature over them (KYC webhooks). */
+  rawBody?: Uint8Array;
 }
 
 export type Handler<R extends AppRoute> = (

@@ -10,6 +10,7 @@ import { PostgresOtpChallengeStore } from './codes.js';
 import { PostgresGrantReader } from './grants.js';
 import { PostgresGroupStore } from './groups.js';
 import { PostgresIdempotencyStore } from './idempotency.js';
+import { PostgresKycStore } from './kyc.js';
 import { PostgresMagicLinkStore } from './magic-links.js';
 import { PostgresMfaStore } from './mfa.js';
 import { PostgresPasskeyStore } from './passkeys.js';
@@ -51,6 +52,7 @@ const makers = (
   sessions: () => new PostgresSessionStore({ tx: em() }),
   codes: () => new PostgresOtpChallengeStore({ tx: em() }),
   mfa: () => new PostgresMfaStore(em()),
+  kyc: () => new PostgresKycStore(em()),
 });
 
 /**

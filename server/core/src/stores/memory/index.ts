@@ -17,6 +17,7 @@ export { MemoryChallengeStore } from './challenges.js';
 export { MemoryOtpChallengeStore } from './codes.js';
 export { MemoryDatabase, MemoryTables } from './database.js';
 export { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
+export { MemoryKycStore } from './kyc.js';
 export { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
 export { MemoryMfaStore, type MemoryMfaTables } from './mfa.js';
 export { MemoryPasskeyStore } from './passkeys.js';
