@@ -134,4 +134,13 @@ export const routes = {
     get: ['GET', '/api/v1/enforcer/audit-events/:id', 'user'],
     activity: ['GET', '/api/v1/enforcer/auth/activity', 'user'],
   },
+  kyc: {
+    getSettings: ['GET', '/api/v1/enforcer/tenants/:id/modules/kyc', 'user'],
+    putSettings: ['PUT', '/api/v1/enforcer/tenants/:id/modules/kyc', 'user'],
+    createSession: ['POST', '/api/v1/enforcer/kyc/sessions', 'user'],
+    status: ['GET', '/api/v1/enforcer/kyc/status', 'user'],
+    webhook: ['POST', '/api/v1/enforcer/kyc/webhooks/:provider', 'none'],
+    devPage: ['GET', '/api/v1/enforcer/kyc/dev/:token', 'none'],
+    devDecision: ['POST', '/api/v1/enforcer/kyc/dev/:token', 'none'],
+  },
 } as const satisfies RouteTree;
