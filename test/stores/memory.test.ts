@@ -12,6 +12,7 @@ import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
 import { identityStoreContract } from './identities.contract';
+import { kycStoreContract } from './kyc.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
 import { mfaStoreContract } from './mfa.contract';
 import { passkeyStoreContract } from './passkeys.contract';
@@ -148,4 +149,13 @@ identityStoreContract('memory', () => {
 auditStoreContract('memory', () => ({
   uowAt: (clock) => new MemoryDatabase({ now: () => clock.now() }),
   seedTenant: async () => crypto.randomUUID(),
+}));
+
+kycStoreContract('memory', () => ({
+  uow: new MemoryDatabase(),
+  seedAccount: async () => ({
+    tenantId: crypto.randomUUID(),
+    accountId: crypto.randomUUID(),
+    personId: crypto.randomUUID(),
+  }),
 }));

@@ -14,6 +14,7 @@ import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
 import { identityStoreContract } from './identities.contract';
+import { kycStoreContract } from './kyc.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
 import { mfaStoreContract } from './mfa.contract';
 import { passkeyStoreContract } from './passkeys.contract';
@@ -187,4 +188,12 @@ describe('PostgresUnitOfWork.read', () => {
 auditStoreContract('postgres', () => ({
   uowAt: (clock) => new PostgresUnitOfWork({ orm: db.orm, clock, policies: new TenantPolicyService() }),
   seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
+}));
+
+kycStoreContract('postgres', () => ({
+  uow: new PostgresUnitOfWork({ orm: db.orm, clock: systemClock, policies: new TenantPolicyService() }),
+  seedAccount: async () => {
+    const { account, person, tenant } = await seedAccount(db.orm);
+    return { tenantId: tenant.id, accountId: account.id, personId: person.id };
+  },
 }));
