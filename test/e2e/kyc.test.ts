@@ -22,7 +22,7 @@ const personaHeader = (secret: string, body: string, t = Math.floor(Date.now() /
   `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
 
 /** A Persona event about an inquiry, pretty-printed (the signature covers these exact bytes). */
-const personaEvent = (eventId: string, name: string, referenceId: string) =>
+const personaEvent = (eventId: string, name: string, referenceId: string, createdAt = new Date()) =>
   JSON.stringify(
     {
       data: {
@@ -30,7 +30,7 @@ const personaEvent = (eventId: string, name: string, referenceId: string) =>
         id: eventId,
         attributes: {
           name,
-          'created-at': new Date().toISOString(),
+          'created-at': createdAt.toISOString(),
           payload: {
             data: {
               type: 'inquiry',
@@ -396,6 +396,21 @@ describe('a verification through Persona webhooks', () => {
       'processed',
     );
     expect(await transfersAllowed(personB.token)).toBe(true);
+  });
+
+  it('an older event delivered late does not undo a newer decision', async () => {
+    const t = await seedTenant(server);
+    const person = await t.addAccount('member');
+    const secret = 'wbhsec_out_of_order';
+    await enablePersona(t, secret);
+    const session = expectOk(await api('POST', '/kyc/sessions', { token: person.token, body: {} }), 201);
+    const declined = personaEvent('evt_ooo_2', 'inquiry.declined', session.id, new Date(Date.now() - 10_000));
+    expect(expectOk(await sendWebhook(declined, personaHeader(secret, declined))).result).toBe('processed');
+    // The approval happened before the decline but arrives after it (a retry): history, not a decision.
+    const approved = personaEvent('evt_ooo_1', 'inquiry.approved', session.id, new Date(Date.now() - 60_000));
+    expect(expectOk(await sendWebhook(approved, personaHeader(secret, approved))).result).toBe('ignored');
+    expect(await transfersAllowed(person.token)).toBe(false);
+    expect(expectOk(await api('GET', '/kyc/status', { token: person.token })).status).toBe('rejected');
   });
 
   it('a rejection after approval removes the group', async () => {

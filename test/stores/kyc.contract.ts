@@ -25,6 +25,7 @@ const session = (
   basisSessionId: null,
   createdAt: second(),
   decidedAt: null,
+  decisionEventAt: null,
   ...fields,
 });
 
@@ -76,10 +77,12 @@ export function kycStoreContract(name: string, harness: () => KycStoreHarness): 
       const other = await seedAccount();
       expect(await uow.read((r) => r.kyc.latestSession(other.tenantId, other.accountId))).toBeNull();
       const at = second(5);
-      await uow.transaction((r) => r.kyc.setSessionStatus(newer.id, 'approved', at));
+      const eventAt = second(2);
+      await uow.transaction((r) => r.kyc.setSessionStatus(newer.id, 'approved', at, eventAt));
       expect(await uow.read((r) => r.kyc.findSession(newer.id))).toMatchObject({
         status: 'approved',
         decidedAt: at,
+        decisionEventAt: eventAt,
       });
     });
 

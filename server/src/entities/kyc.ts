@@ -38,6 +38,8 @@ export const KycSession = defineEntity({
     basisSessionId: p.uuid().nullable(),
     createdAt: p.datetime(),
     decidedAt: p.datetime().nullable(),
+    /** The provider's time of the event that decided it (late, older deliveries do not undo it). */
+    decisionEventAt: p.datetime().nullable(),
   },
   indexes: [{ properties: ['tenant', 'account', 'createdAt'] }, { properties: ['basisSessionId'] }],
 });

@@ -18,7 +18,7 @@ export class Migration20261206187000_kyc_module extends Migration {
     );
 
     this.addSql(
-      `create table "kyc_session" ("id" uuid not null, "tenant_id" uuid not null, "account_id" uuid not null, "person_id" uuid not null, "provider" text not null, "status" text not null, "token_hash" text null, "basis_session_id" uuid null, "created_at" timestamptz not null, "decided_at" timestamptz null, primary key ("id"));`,
+      `create table "kyc_session" ("id" uuid not null, "tenant_id" uuid not null, "account_id" uuid not null, "person_id" uuid not null, "provider" text not null, "status" text not null, "token_hash" text null, "basis_session_id" uuid null, "created_at" timestamptz not null, "decided_at" timestamptz null, "decision_event_at" timestamptz null, primary key ("id"));`,
     );
     this.addSql(
       `alter table "kyc_session" add constraint "kyc_session_token_hash_unique" unique ("token_hash");`,

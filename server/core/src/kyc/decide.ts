@@ -56,12 +56,13 @@ export async function decideKycSession(
   repos: Repositories,
   session: KycSessionRecord,
   to: Exclude<KycSessionStatus, 'pending'>,
-  context: { now: Date; client: ClientInfo; source: string },
+  context: { now: Date; client: ClientInfo; source: string; eventAt?: Date | null },
 ): Promise<KycSessionRecord> {
   if (session.status === to) return session;
   const settings = await repos.kyc.settings(session.tenantId);
   const groupName = settings?.group ?? DEFAULT_KYC_GROUP;
-  await repos.kyc.setSessionStatus(session.id, to, context.now);
+  const eventAt = context.eventAt ?? null;
+  await repos.kyc.setSessionStatus(session.id, to, context.now, eventAt);
   const membershipChanged = await setMembership(repos, session, groupName, to === 'approved');
   if (session.provider !== 'carried') {
     const current = await repos.kyc.verification(session.personId);
@@ -77,7 +78,7 @@ export async function decideKycSession(
     }
     if (to !== 'approved' && current?.sessionId === session.id) {
       for (const carried of await repos.kyc.carriedFrom(session.id)) {
-        await decideKycSession(repos, carried, to, { ...context, source: 'carried' });
+        await decideKycSession(repos, carried, to, { ...context, source: 'carried', eventAt: null });
       }
     }
   }
@@ -98,5 +99,5 @@ export async function decideKycSession(
       source: context.source,
     },
   });
-  return { ...session, status: to, decidedAt: context.now };
+  return { ...session, status: to, decidedAt: context.now, decisionEventAt: eventAt };
 }

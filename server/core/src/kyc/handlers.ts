@@ -186,6 +186,7 @@ export const kycHandlers = (uow: UnitOfWork, deps: KycDeps): Handlers<typeof con
         personId: caller.personId,
         createdAt: now,
         decidedAt: null,
+        decisionEventAt: null,
       };
       // The verification belongs to the person: one from another tenant counts here when the tenant says so.
       const verification = await repos.kyc.verification(caller.personId);
@@ -302,10 +303,15 @@ export const kycHandlers = (uow: UnitOfWork, deps: KycDeps): Handlers<typeof con
       if (!decision || !settings.enabled) return { result: 'ignored' as const };
       const locked = await repos.kyc.findSession(session.id, { lock: true });
       if (!locked) return { result: 'ignored' as const };
+      // Deliveries come in any order: an event older than the one that decided the session is history.
+      if (event.occurredAt && locked.decisionEventAt && event.occurredAt < locked.decisionEventAt) {
+        return { result: 'ignored' as const };
+      }
       await decideKycSession(repos, locked, decision, {
         now,
         client: ctx.client,
         source: `${driver.name}:${event.name}`,
+        eventAt: event.occurredAt,
       });
       return { result: 'processed' as const };
     });

@@ -93,7 +93,16 @@ describe('Persona-Signature', () => {
       eventId: 'evt_abc',
       name: 'inquiry.approved',
       referenceId: 'ref-1',
+      occurredAt: null,
     });
+    const dated = {
+      data: {
+        ...event.data,
+        attributes: { ...event.data.attributes, 'created-at': '2026-12-06T10:00:00.000Z' },
+      },
+    };
+    expect(readPersonaEvent(dated)?.occurredAt).toEqual(new Date('2026-12-06T10:00:00.000Z'));
+    expect(readPersonaEvent(event)?.occurredAt).toBeNull();
     expect(readPersonaEvent({ data: [] })).toBeNull();
     expect(readPersonaEvent('x')).toBeNull();
     expect(personaOutcome('inquiry.approved')).toBe('approved');

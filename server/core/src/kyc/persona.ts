@@ -111,6 +111,8 @@ export interface PersonaEvent {
   name: string;
   /** The inquiry's `reference-id`: the Enforcer session id set when the hosted flow was opened. */
   referenceId: string | null;
+  /** When the provider created the event (`attributes.created-at`), if it is a valid date. */
+  occurredAt: Date | null;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -125,10 +127,12 @@ export function readPersonaEvent(body: unknown): PersonaEvent | null {
   const inquiry = payload && isObject(payload.data) ? payload.data : null;
   const inquiryAttributes = inquiry && isObject(inquiry.attributes) ? inquiry.attributes : null;
   const reference = inquiryAttributes?.['reference-id'];
+  const created = typeof attributes['created-at'] === 'string' ? new Date(attributes['created-at']) : null;
   return {
     eventId: id,
     name: attributes.name,
     referenceId: typeof reference === 'string' ? reference : null,
+    occurredAt: created && !Number.isNaN(created.getTime()) ? created : null,
   };
 }
 

@@ -34,6 +34,11 @@ export interface KycSessionRecord {
   basisSessionId: string | null;
   createdAt: Date;
   decidedAt: Date | null;
+  /**
+   * The provider's time of the event that decided the session (Persona's `created-at`), when it said one:
+   * an older event delivered late (a retry) does not undo a newer decision.
+   */
+  decisionEventAt: Date | null;
 }
 
 /** The person's verification (it belongs to the person, across tenants): the last provider decision. */
@@ -59,7 +64,12 @@ export interface KycStore {
   latestSession(tenantId: string, accountId: string): Promise<KycSessionRecord | null>;
   /** The `carried` sessions resting on `basisSessionId` that are approved now. */
   carriedFrom(basisSessionId: string): Promise<KycSessionRecord[]>;
-  setSessionStatus(id: string, status: KycSessionStatus, decidedAt: Date): Promise<void>;
+  setSessionStatus(
+    id: string,
+    status: KycSessionStatus,
+    decidedAt: Date,
+    decisionEventAt: Date | null,
+  ): Promise<void>;
   verification(personId: string): Promise<PersonVerificationRecord | null>;
   saveVerification(verification: PersonVerificationRecord): Promise<void>;
   /**

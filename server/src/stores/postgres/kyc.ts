@@ -31,6 +31,7 @@ interface SessionRow {
   basis_session_id: string | null;
   created_at: Date;
   decided_at: Date | null;
+  decision_event_at: Date | null;
 }
 
 const settingRecord = (row: SettingRow): KycSettingsRecord => ({
@@ -57,6 +58,7 @@ const sessionRecord = (row: SessionRow): KycSessionRecord => ({
   basisSessionId: row.basis_session_id,
   createdAt: new Date(row.created_at),
   decidedAt: row.decided_at ? new Date(row.decided_at) : null,
+  decisionEventAt: row.decision_event_at ? new Date(row.decision_event_at) : null,
 });
 
 /** The KYC module's tables (`kyc_setting`, `kyc_session`, `person_verification`, `kyc_provider_event`). */
@@ -102,7 +104,7 @@ export class PostgresKycStore implements KycStore {
   async insertSession(s: KycSessionRecord): Promise<void> {
     await this.#em.execute(
       `insert into "kyc_session" ("id", "tenant_id", "account_id", "person_id", "provider", "status", "token_hash",
-         "basis_session_id", "created_at", "decided_at") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         "basis_session_id", "created_at", "decided_at", "decision_event_at") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         s.id,
         s.tenantId,
@@ -114,6 +116,7 @@ export class PostgresKycStore implements KycStore {
         s.basisSessionId,
         s.createdAt,
         s.decidedAt,
+        s.decisionEventAt,
       ],
     );
   }
@@ -154,12 +157,16 @@ export class PostgresKycStore implements KycStore {
     return rows.map(sessionRecord);
   }
 
-  async setSessionStatus(id: string, status: KycSessionStatus, decidedAt: Date): Promise<void> {
-    await this.#em.execute('update "kyc_session" set "status" = ?, "decided_at" = ? where "id" = ?', [
-      status,
-      decidedAt,
-      id,
-    ]);
+  async setSessionStatus(
+    id: string,
+    status: KycSessionStatus,
+    decidedAt: Date,
+    decisionEventAt: Date | null,
+  ): Promise<void> {
+    await this.#em.execute(
+      'update "kyc_session" set "status" = ?, "decided_at" = ?, "decision_event_at" = ? where "id" = ?',
+      [status, decidedAt, decisionEventAt, id],
+    );
   }
 
   async verification(personId: string): Promise<PersonVerificationRecord | null> {

@@ -63,9 +63,14 @@ export class MemoryKycStore implements KycStore {
       .map((row) => ({ ...row }));
   }
 
-  async setSessionStatus(id: string, status: KycSessionStatus, decidedAt: Date): Promise<void> {
+  async setSessionStatus(
+    id: string,
+    status: KycSessionStatus,
+    decidedAt: Date,
+    decisionEventAt: Date | null,
+  ): Promise<void> {
     const row = this.#t.kycSessions.get(id);
-    if (row) Object.assign(row, { status, decidedAt });
+    if (row) Object.assign(row, { status, decidedAt, decisionEventAt });
   }
 
   async verification(personId: string): Promise<PersonVerificationRecord | null> {
