@@ -398,6 +398,27 @@ describe('a verification through Persona webhooks', () => {
     expect(await transfersAllowed(personB.token)).toBe(true);
   });
 
+  it('concurrent deliveries of one event: exactly one applies', async () => {
+    const t = await seedTenant(server);
+    const person = await t.addAccount('member');
+    const secret = 'wbhsec_concurrent';
+    await enablePersona(t, secret);
+    const session = expectOk(await api('POST', '/kyc/sessions', { token: person.token, body: {} }), 201);
+    const body = personaEvent('evt_race_1', 'inquiry.approved', session.id);
+    const answers = await Promise.all([1, 2, 3, 4].map(() => sendWebhook(body, personaHeader(secret, body))));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(answers.map((a) => a.body.result).sort()).toEqual([
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'processed',
+    ]);
+    expect(await server.db.auditEvents({ tenantId: t.tenant.id, action: 'kyc.status_changed' })).toHaveLength(
+      1,
+    );
+    expect(await transfersAllowed(person.token)).toBe(true);
+  });
+
   it('an older event delivered late does not undo a newer decision', async () => {
     const t = await seedTenant(server);
     const person = await t.addAccount('member');
