@@ -98,6 +98,21 @@ describe('kycHandlers', () => {
     await expect(deps.sealer.open(sealed, `kyc:${tenant.id}:api_key`)).rejects.toThrow();
   });
 
+  it("refuses an impersonation token: the verification is the person's and may carry to other tenants", async () => {
+    const { handlers, tenant, ctx } = setup();
+    await handlers.putSettings(
+      { params: { id: tenant.id }, body: { enabled: true, provider: 'development' } },
+      ctx,
+    );
+    const acting = {
+      ...ctx,
+      caller: { ...(ctx.caller as UserCaller), actorAccountId: webCryptoRandom.uuid() },
+    };
+    expect((await refusal(handlers.createSession({ body: {} }, acting))).code).toBe(
+      'impersonation_not_allowed',
+    );
+  });
+
   it('a webhook without its raw body is refused before anything is read', async () => {
     const { handlers, ctx } = setup();
     const error = await refusal(

@@ -1,6 +1,6 @@
 import type { contract, KycSession, KycSettings, KycStatus } from '@enforcer/contract';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
-import { auditActorOf, type Caller } from '../caller.js';
+import { auditActorOf, type Caller, refuseImpersonation } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { SecretSealer } from '../mfa/sealer.js';
 import { base64url, type Clock, type RandomSource, webCryptoHashing } from '../platform.js';
@@ -174,6 +174,8 @@ export const kycHandlers = (uow: UnitOfWork, deps: KycDeps): Handlers<typeof con
     const caller = callerOf(ctx);
     if (caller.kind !== 'user')
       throw new AppError('credential_not_allowed', 'Only a signed-in person verifies');
+    // The verification is the person's and may carry to other tenants: only the person starts one.
+    refuseImpersonation(caller, 'start an identity verification');
     const now = deps.clock.now();
     const result = await uow.transaction(async (repos) => {
       const settings = await enabledSettings(repos, caller, deps);
