@@ -53,7 +53,8 @@ describe('route table', () => {
     // + applications x6 and /oauth/token, /oauth/introspect, /oauth/revoke (issue #18: machine clients)
     // + social sign-in (issue #17: GET/PUT /tenants/{id}/oauth, authorize GET and POST, callback, exchange)
     // + webhooks (issue #16: endpoints x5, rotate-secret, test, deliveries, replay)
-    expect(routes.length).toBe(137);
+    // + KYC (issue #16: GET/PUT /tenants/{id}/modules/kyc, sessions, status, webhooks, the development page x2)
+    expect(routes.length).toBe(144);
   });
 
   it('puts every route under the base path, once per method and path', () => {
@@ -110,6 +111,9 @@ describe('route table', () => {
         'oauthSignIn.authorizeUrl',
         'oauthSignIn.callback',
         'oauthSignIn.exchange',
+        'kyc.webhook',
+        'kyc.devPage',
+        'kyc.devDecision',
       ].sort(),
     );
     for (const { name, route } of routes) {
@@ -137,14 +141,17 @@ describe('route table', () => {
     }
   });
 
-  it('validates every path parameter as a uuid (a role `:name` or `:role`, an OAuth `:provider`, as a lower_snake_case identifier)', () => {
+  it('validates every path parameter as a uuid (a role `:name` or `:role` as a lower_snake_case identifier, an OAuth or KYC `:provider` by name)', () => {
     for (const { name, route } of routes) {
       const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
       if (params.length === 0) continue;
       expect(isZodType(route.pathParams), name).toBe(true);
       const schema = route.pathParams as z.ZodType;
       const good = Object.fromEntries(
-        params.map((p) => [p, p === 'name' || p === 'role' || p === 'provider' ? 'support_agent' : uuid]),
+        params.map((p) => [
+          p,
+          p === 'name' || p === 'role' ? 'support_agent' : p === 'provider' ? 'persona' : uuid,
+        ]),
       );
       expect(ok(schema, good), name).toBe(true);
       for (const p of params) expect(ok(schema, { ...good, [p]: 'not-a-uuid' }), `${name} ${p}`).toBe(false);

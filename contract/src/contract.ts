@@ -12,6 +12,7 @@ import { c, commonResponses } from './common/route';
 import { discoveryContract } from './discovery/contract';
 import { groupsContract } from './groups/contract';
 import { healthContract } from './health/contract';
+import { kycContract } from './kyc/contract';
 import { oauthContract } from './oauth/contract';
 import { privacyContract } from './privacy/contract';
 import { revocationsContract } from './revocations/contract';
@@ -47,6 +48,7 @@ export const contract = c.router(
     audit: auditContract,
     privacy: privacyContract,
     webhooks: webhooksContract,
+    kyc: kycContract,
   },
   { pathPrefix: basePath, commonResponses },
 );

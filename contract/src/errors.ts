@@ -32,6 +32,8 @@ export const errorStatus = {
   oauth_code_invalid: 401,
   provider_token_invalid: 401,
   challenge_invalid: 401,
+  // KYC (#16): a provider's webhook whose signature, timestamp or reference does not check out.
+  webhook_signature_invalid: 401,
   // 403
   forbidden: 403,
   signup_disabled: 403,
@@ -52,6 +54,8 @@ export const errorStatus = {
   // Refresh-token cookie mode (#18): a cookie-authenticated call without the CSRF header or from an origin
   // the session's tenant does not allow.
   csrf_check_failed: 403,
+  // Modules (#16): the tenant has not switched the module on.
+  module_disabled: 403,
   // 404
   not_found: 404,
   // 405

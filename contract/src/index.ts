@@ -433,6 +433,22 @@ export {
   impersonationResponseSchema,
   maxImpersonationTtlSeconds,
 } from './impersonation/schemas';
+// KYC module (#16)
+export { kycContract } from './kyc/contract';
+export {
+  type KycProvider,
+  type KycSession,
+  type KycSettings,
+  type KycStatus,
+  type KycStatusResponse,
+  kycProviders,
+  kycSessionSchema,
+  kycSettingsSchema,
+  kycStatuses,
+  kycStatusResponseSchema,
+  type PutKycSettingsBody,
+  putKycSettingsBodySchema,
+} from './kyc/schemas';
 export { oauthContract } from './oauth/contract';
 // OAuth token services (#18)
 export * from './oauth/schemas';

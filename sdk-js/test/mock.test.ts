@@ -344,6 +344,86 @@ describe('webhooks (#16)', () => {
   });
 });
 
+describe('KYC (#16)', () => {
+  const transfers = async (token: string) =>
+    (await call('POST', '/authorize', { action: 'transfers.create' }, { authorization: `Bearer ${token}` }))
+      .body.allowed as boolean;
+
+  it('mock.kyc.approve decides the latest session through the core: the group unlocks transfers, reject takes it back', async () => {
+    const tenant = h.mock.seed.tenant();
+    const key = { 'x-api-key': h.mock.seed.apiKey({ tenant: tenant.id }).key };
+    const user = await login(undefined, tenant.code);
+    const auth = { authorization: `Bearer ${user.token}` };
+    expect((await call('POST', '/kyc/sessions', {}, auth)).body.code).toBe('module_disabled');
+    expect(
+      (
+        await call(
+          'PUT',
+          `/tenants/${tenant.id}/modules/kyc`,
+          { enabled: true, provider: 'development' },
+          key,
+        )
+      ).status,
+    ).toBe(200);
+    const session = await call('POST', '/kyc/sessions', {}, auth);
+    expect(session.status).toBe(201);
+    expect(session.body.url).toMatch(new RegExp(`^${h.mock.baseUrl}/api/v1/enforcer/kyc/dev/`));
+    expect(await transfers(user.token)).toBe(false);
+    await h.mock.kyc.approve(user.account.id);
+    expect(await transfers(user.token)).toBe(true);
+    expect((await call('GET', '/kyc/status', undefined, auth)).body).toMatchObject({
+      status: 'approved',
+      level: 'verified',
+    });
+    await h.mock.kyc.reject(user.account.id);
+    expect(await transfers(user.token)).toBe(false);
+    await expect(
+      h.mock.kyc.approve(h.mock.seed.account({ tenant: tenant.id, email: 'none@example.com' }).id),
+    ).rejects.toThrow(/no KYC session/);
+  });
+
+  it('takes Persona webhooks signed with the tenant secret, over the exact bytes, once per event id', async () => {
+    const { createHmac } = await import('node:crypto');
+    const tenant = h.mock.seed.tenant();
+    const key = { 'x-api-key': h.mock.seed.apiKey({ tenant: tenant.id }).key };
+    const user = await login(undefined, tenant.code);
+    const secret = 'wbhsec_mock_secret';
+    await call(
+      'PUT',
+      `/tenants/${tenant.id}/modules/kyc`,
+      { enabled: true, provider: 'persona', template_id: 'itmpl_1', webhook_secret: secret },
+      key,
+    );
+    const session = await call('POST', '/kyc/sessions', {}, { authorization: `Bearer ${user.token}` });
+    const body = JSON.stringify(
+      {
+        data: {
+          id: 'evt_mock_1',
+          attributes: {
+            name: 'inquiry.approved',
+            payload: { data: { attributes: { 'reference-id': session.body.id } } },
+          },
+        },
+      },
+      null,
+      1,
+    );
+    const t = Math.floor(h.clock.now() / 1000);
+    const sign = (s: string, at = t) =>
+      `t=${at},v1=${createHmac('sha256', s).update(`${at}.${body}`).digest('hex')}`;
+    const send = (signature: string) =>
+      call('POST', '/kyc/webhooks/persona', body, {
+        'content-type': 'application/json',
+        'persona-signature': signature,
+      });
+    expect((await send(sign('wbhsec_other'))).body.code).toBe('webhook_signature_invalid');
+    expect((await send(sign(secret, t - 301))).status).toBe(401);
+    expect((await send(sign(secret))).body).toEqual({ result: 'processed' });
+    expect((await send(sign(secret))).body).toEqual({ result: 'duplicate' });
+    expect(await transfers(user.token)).toBe(true);
+  });
+});
+
 describe('runtime', () => {
   it('refuses at once, saying why, msw 3 on a runtime it does not run on (Node.js before 22.12)', () => {
     // The workspace's msw is 3; Promise.withResolvers missing is what Node.js 20 looks like to it.

@@ -190,6 +190,13 @@ const routesOnA = (): Route[] => [
   { method: 'GET', path: () => `/webhooks/endpoints/${aHookId}/deliveries` },
   { method: 'POST', path: () => `/webhooks/deliveries/${aDeliveryId}/replay` },
   { method: 'DELETE', path: () => `/webhooks/endpoints/${aHookId}` },
+  // The KYC module's settings (#16).
+  { method: 'GET', path: () => `/tenants/${a.tenant.id}/modules/kyc` },
+  {
+    method: 'PUT',
+    path: () => `/tenants/${a.tenant.id}/modules/kyc`,
+    body: () => ({ enabled: true, provider: 'development' }),
+  },
 ];
 
 /** Every admin route that needs a credential (paths on A; the lists and the policy included). */
@@ -239,6 +246,9 @@ const credentialRoutes = (): Route[] => [
     path: () => '/webhooks/endpoints',
     body: () => ({ url: 'http://127.0.0.1:9/hook', event_types: ['*'] }),
   },
+  // KYC (#16): the signed-in person's own verification.
+  { method: 'POST', path: () => '/kyc/sessions', body: () => ({}) },
+  { method: 'GET', path: () => '/kyc/status' },
   { method: 'POST', path: () => '/authorize', body: () => ({ action: 'a.b' }) },
   { method: 'POST', path: () => '/authorize/batch', body: () => ({ checks: [{ action: 'a.b' }] }) },
   {
@@ -557,6 +567,8 @@ describe('hostile input', () => {
     ['GET', '/tenants/:x'],
     ['PATCH', '/tenants/:x', { name: 'x' }],
     ['PUT', '/tenants/:x/auth-provider', { provider: 'email_otp' }],
+    ['GET', '/tenants/:x/modules/kyc'],
+    ['PUT', '/tenants/:x/modules/kyc', { enabled: false, provider: 'development' }],
     ['POST', '/tenants/:x/invites', { email: 'a@b.co' }],
     ['POST', '/groups/:x/members', { account_id: '00000000-0000-4000-8000-000000000000' }],
     ['DELETE', '/groups/:x/members/:x'],
@@ -613,6 +625,7 @@ describe('hostile input', () => {
   const bodyRoutes = (): Route[] => [
     { method: 'PATCH', path: () => `/tenants/${a.tenant.id}` },
     { method: 'PUT', path: () => `/tenants/${a.tenant.id}/auth-provider` },
+    { method: 'PUT', path: () => `/tenants/${a.tenant.id}/modules/kyc` },
     { method: 'POST', path: () => `/tenants/${a.tenant.id}/invites` },
     { method: 'POST', path: () => '/groups' },
     { method: 'POST', path: () => `/groups/${aGroupId}/members` },

@@ -13,6 +13,7 @@ import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
 import { identityStoreContract } from './identities.contract';
+import { kycStoreContract } from './kyc.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
 import { mfaStoreContract } from './mfa.contract';
 import { oauthStoreContract } from './oauth.contract';
@@ -185,3 +186,11 @@ webhookStoreContract('memory', () => {
     outbox: async (tenantId) => db.tables.webhookEvents.filter((e) => e.tenantId === tenantId),
   };
 });
+kycStoreContract('memory', () => ({
+  uow: new MemoryDatabase(),
+  seedAccount: async () => ({
+    tenantId: crypto.randomUUID(),
+    accountId: crypto.randomUUID(),
+    personId: crypto.randomUUID(),
+  }),
+}));

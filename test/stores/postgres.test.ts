@@ -16,6 +16,7 @@ import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
 import { identityStoreContract } from './identities.contract';
+import { kycStoreContract } from './kyc.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
 import { mfaStoreContract } from './mfa.contract';
 import { oauthStoreContract } from './oauth.contract';
@@ -218,4 +219,12 @@ webhookStoreContract('postgres', () => ({
     (await db.orm.em.fork().find(WebhookEvent, { tenant: tenantId }, { orderBy: { createdAt: 'asc' } })).map(
       (row) => ({ id: row.id, type: row.type, payload: row.payload }),
     ),
+}));
+
+kycStoreContract('postgres', () => ({
+  uow: new PostgresUnitOfWork({ orm: db.orm, clock: systemClock, policies: new TenantPolicyService() }),
+  seedAccount: async () => {
+    const { account, person, tenant } = await seedAccount(db.orm);
+    return { tenantId: tenant.id, accountId: account.id, personId: person.id };
+  },
 }));

@@ -178,4 +178,13 @@ export const routes = {
     listDeliveries: ['GET', '/api/v1/enforcer/webhooks/endpoints/:id/deliveries', 'user'],
     replayDelivery: ['POST', '/api/v1/enforcer/webhooks/deliveries/:id/replay', 'user'],
   },
+  kyc: {
+    getSettings: ['GET', '/api/v1/enforcer/tenants/:id/modules/kyc', 'user'],
+    putSettings: ['PUT', '/api/v1/enforcer/tenants/:id/modules/kyc', 'user'],
+    createSession: ['POST', '/api/v1/enforcer/kyc/sessions', 'user'],
+    status: ['GET', '/api/v1/enforcer/kyc/status', 'user'],
+    webhook: ['POST', '/api/v1/enforcer/kyc/webhooks/:provider', 'none'],
+    devPage: ['GET', '/api/v1/enforcer/kyc/dev/:token', 'none'],
+    devDecision: ['POST', '/api/v1/enforcer/kyc/dev/:token', 'none'],
+  },
 } as const satisfies RouteTree;

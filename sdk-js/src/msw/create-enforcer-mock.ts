@@ -22,6 +22,7 @@ import {
   applicationsHandlers,
   auditHandlers,
   authRouteHandlers,
+  decideKycSessionById,
   discoveryHandlers,
   feedRetentionSeconds,
   forgetUnprovenCredentials,
@@ -33,6 +34,7 @@ import {
   healthHandlers,
   INVITE_TTL_SECONDS,
   impersonationHandlers,
+  kycHandlers,
   magicLinkHandlers,
   mfaHandlers,
   newApiKey,
@@ -185,6 +187,15 @@ export interface EnforcerMock {
    * change, oldest first), parsed: the mock delivers nothing, a test reads what would have gone out.
    */
   webhookEvents(tenant: TenantRef): WebhookEvent[];
+  /**
+   * The KYC provider's side, for tests: decide the account's latest verification session (`POST /kyc/sessions`)
+   * as the provider would, through the same rules as its webhook (group, grant version, audit).
+   */
+  readonly kyc: {
+    approve(account: string): Promise<void>;
+    reject(account: string): Promise<void>;
+    expire(account: string): Promise<void>;
+  };
   /** Forgets everything (tenants, accounts, sessions, requests); keeps the signing keys. */
   reset(): void;
 }
@@ -357,6 +368,14 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       sealer: webhookSealer,
       targets: { allowLocalHttp: true },
     }),
+    // The development provider's page is served at the mock's base URL, as the server serves it at its own.
+    kyc: kycHandlers(store.db, {
+      sealer: webCryptoSealer(),
+      clock: store.db,
+      random: webCryptoRandom,
+      apiBaseUrl: issuer,
+      allowDevelopmentProvider: true,
+    }),
     revocations: revocationsHandlers({
       uow: store.db,
       retentionSeconds: feedRetentionSeconds(tokens.settings.accessTtl, tokens.settings.clockTolerance),
@@ -397,9 +416,22 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     seedMembership(store.db, account, groupOf(account.tenantId, input.group), member);
   };
 
+  const decideKyc = async (accountId: string, decision: 'approved' | 'rejected' | 'expired') => {
+    const account = accountOf(accountId);
+    const session = await store.db.read((repos) => repos.kyc.latestSession(account.tenantId, account.id));
+    if (!session)
+      throw new Error(`[enforcer mock] account ${accountId} has no KYC session (POST /kyc/sessions first)`);
+    await decideKycSessionById(store.db, session.id, decision, new Date(store.now()));
+  };
+
   return {
     handlers,
     baseUrl,
+    kyc: {
+      approve: (account) => decideKyc(account, 'approved'),
+      reject: (account) => decideKyc(account, 'rejected'),
+      expire: (account) => decideKyc(account, 'expired'),
+    },
     issuer,
     clock,
     oauthProvider: fakeProvider.provider,

@@ -235,8 +235,7 @@ export function createDispatcher(options: {
     return value;
   };
 
-  const readBody = async (request: Request, route: AppRoute): Promise<unknown> => {
-    const text = await request.text();
+  const readBody = async (request: Request, route: AppRoute, text: string): Promise<unknown> => {
     const type = request.headers.get('content-type') ?? '';
     if (text.length > BODY_LIMIT) {
       throw new AppError('payload_too_large', 'The request body is larger than the server accepts');
@@ -385,10 +384,9 @@ export function createDispatcher(options: {
         throw new AppError('not_found', `Route ${request.method}:${path} not found`);
       }
       const meta = getRouteMetadata(match.route);
-      const rawBody =
-        request.method === 'GET' || request.method === 'HEAD'
-          ? undefined
-          : await readBody(request, match.route);
+      const bodyText =
+        request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.text();
+      const rawBody = bodyText === undefined ? undefined : await readBody(request, match.route, bodyText);
       const caller = await authenticate(meta, request);
       const groups = match.pattern.exec(path)!;
       const rawParams = Object.fromEntries(
@@ -420,7 +418,13 @@ export function createDispatcher(options: {
         );
       let result: Awaited<ReturnType<typeof match.handler>>;
       try {
-        result = await match.handler(input as never, { caller, client, cookies: cookiesFor(request, path) });
+        result = await match.handler(input as never, {
+          caller,
+          client,
+          cookies: cookiesFor(request, path),
+          // The exact bytes, for handlers that check a signature over them (KYC webhooks).
+          ...(bodyText ? { rawBody: new TextEncoder().encode(bodyText) } : {}),
+        });
       } catch (error) {
         // Every request made with an impersonation token is audited, refused ones too (#14).
         await answered(error instanceof AppError ? errorStatus[error.code] : 500);

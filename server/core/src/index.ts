@@ -207,6 +207,36 @@ export {
 } from './identities/linking.js';
 export { type ImpersonationDeps, impersonationHandlers } from './impersonation/handlers.js';
 export { type AnsweredRequest, recordImpersonatedRequest } from './impersonation/request-audit.js';
+// KYC module (#16)
+export { DEFAULT_KYC_GROUP, decideKycSession, ensureKycGroup } from './kyc/decide.js';
+export { decideKycSessionById, type KycDeps, kycHandlers } from './kyc/handlers.js';
+export {
+  PERSONA_SIGNATURE_HEADER,
+  type PersonaEvent,
+  personaHostedFlowUrl,
+  personaOutcome,
+  personaSignature,
+  personaSignatureHeader,
+  readPersonaEvent,
+  type SignatureCheck,
+  verifyPersonaSignature,
+  WEBHOOK_TOLERANCE_SECONDS,
+} from './kyc/persona.js';
+export type {
+  KycSessionRecord,
+  KycSessionStatus,
+  KycSettingsRecord,
+  KycStore,
+  PersonVerificationRecord,
+} from './kyc/ports.js';
+export {
+  developmentProvider,
+  type KycInbound,
+  type KycProviderDriver,
+  type KycStartInput,
+  kycProviderDrivers,
+  personaProvider,
+} from './kyc/providers.js';
 export { type MagicLinkHandlersDeps, magicLinkHandlers } from './magic-links/handlers.js';
 export {
   consumeMagicLink,

@@ -6,6 +6,7 @@ import type { ChallengeStore } from './challenges/ports.js';
 import type { OtpChallengeStore } from './codes/ports.js';
 import type { GroupStore } from './groups/ports.js';
 import type { IdempotencyStore } from './idempotency/ports.js';
+import type { KycStore } from './kyc/ports.js';
 import type { MagicLinkStore } from './magic-links/ports.js';
 import type { MfaStore } from './mfa/ports.js';
 import type { PasskeyStore } from './passkeys/ports.js';
@@ -75,6 +76,8 @@ export interface Repositories {
   privacy: PrivacyStore;
   /** Webhook endpoints, the outbox and deliveries (audit events write the outbox: `webhookEventsOfAudit`). */
   webhooks: WebhookStore;
+  /** The KYC module: settings, verification sessions, persons' verifications, processed provider events. */
+  kyc: KycStore;
 }
 
 /**

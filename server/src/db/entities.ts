@@ -6,6 +6,7 @@ import { AuthChallenge } from '../entities/auth-challenges.js';
 import { Group, GroupMembership } from '../entities/groups.js';
 import { IdempotencyKey } from '../entities/idempotency.js';
 import { PersonIdentity } from '../entities/identities.js';
+import { KycProviderEvent, KycSession, KycSetting, PersonVerification } from '../entities/kyc.js';
 import { MagicLinkSetting, MagicLinkToken } from '../entities/magic-links.js';
 import { MfaChallenge, RecoveryCode, TotpCredential } from '../entities/mfa.js';
 import { OAuthFlow, OAuthSetting } from '../entities/oauth.js';
@@ -56,4 +57,8 @@ export const entities = [
   WebhookEndpoint,
   WebhookEvent,
   WebhookDelivery,
+  KycSetting,
+  KycSession,
+  PersonVerification,
+  KycProviderEvent,
 ];

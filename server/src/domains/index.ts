@@ -9,6 +9,7 @@ import { mfaRoutes } from './auth/mfa/routes.js';
 import { authRoutes } from './auth/routes.js';
 import { discoveryRoutes } from './discovery/routes.js';
 import { groupsRoutes } from './groups/routes.js';
+import { kycRoutes } from './kyc/routes.js';
 import { oauthRoutes } from './oauth/routes.js';
 import { policyRoutes } from './policy/routes.js';
 import { privacyRoutes } from './privacy/routes.js';
@@ -34,4 +35,5 @@ export const domainRoutes: DomainRoutes[] = [
   auditRoutes,
   privacyRoutes,
   webhooksRoutes,
+  kycRoutes,
 ];

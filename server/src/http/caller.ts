@@ -7,5 +7,7 @@ declare module 'fastify' {
      * from the route's `metadata.auth` (undefined on public routes). Handlers never read credentials.
      */
     caller: Caller | undefined;
+    /** A JSON body's exact bytes, kept for handlers that check a signature over them (KYC webhooks). */
+    rawBody: Buffer | undefined;
   }
 }

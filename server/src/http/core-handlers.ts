@@ -42,6 +42,7 @@ export function coreRoute<R extends AppRoute>(handler: Handler<R>): AppRouteImpl
       caller: request.caller,
       client: clientInfo(request),
       cookies: request.cookies,
+      ...(request.rawBody ? { rawBody: request.rawBody as Uint8Array } : {}),
     });
     // Refresh-token cookie mode (#18): a token answer's refresh token moves into the cookie when asked for.
     const maxAge = request.server.services.config.tokens.refreshAbsoluteTtlSeconds;

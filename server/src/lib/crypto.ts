@@ -22,7 +22,9 @@ export type KeyPurpose =
   /** The Enforcer session a Privy session maps to, when a Privy token is used as a bearer. */
   | 'privy-session'
   /** Stand-in passkey credential ids for unknown emails (`POST /auth/passkey/login/begin`). */
-  | 'passkey-decoy';
+  | 'passkey-decoy'
+  /** KYC providers' webhook secrets and API keys, sealed at rest (AES-256-GCM, as signing keys are). */
+  | 'kyc-provider-secret';
 
 /** Derives a 32-byte sub-key of the master key for one purpose (HKDF-SHA256, RFC 5869). */
 export const deriveKey = (masterKey: Buffer, purpose: KeyPurpose): Buffer =>

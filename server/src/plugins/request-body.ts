@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import '../http/caller.js';
 import type { Socket } from 'node:net';
 import {
   buildProblem,
@@ -43,6 +44,8 @@ export function installRequestBodyChecks(app: FastifyInstance): void {
       done(clientError('FST_ERR_CTP_EMPTY_JSON_BODY', 400, 'empty JSON body'));
       return;
     }
+    // The same buffer, not a copy: a signature is checked over exactly what arrived.
+    request.rawBody = bytes;
     let text: string;
     try {
       text = UTF8.decode(bytes);

@@ -15,6 +15,8 @@ export interface HandlerContext {
   client: ClientInfo;
   /** The request's cookies (only the refresh-token cookie mode reads one). */
   cookies?: Readonly<Record<string, string>>;
+  /** The request body's exact bytes, for routes that check a signature over them (KYC webhooks). */
+  rawBody?: Uint8Array;
 }
 
 export type Handler<R extends AppRoute> = (

@@ -11,6 +11,7 @@ import { PostgresOtpChallengeStore } from './codes.js';
 import { PostgresGrantReader } from './grants.js';
 import { PostgresGroupStore } from './groups.js';
 import { PostgresIdempotencyStore } from './idempotency.js';
+import { PostgresKycStore } from './kyc.js';
 import { PostgresMagicLinkStore } from './magic-links.js';
 import { PostgresMfaStore } from './mfa.js';
 import { PostgresOAuthStore } from './oauth.js';
@@ -59,6 +60,7 @@ const makers = (
   mfa: () => new PostgresMfaStore(em()),
   privacy: () => new PostgresPrivacyStore(em()),
   webhooks: () => new PostgresWebhookStore(em()),
+  kyc: () => new PostgresKycStore(em()),
 });
 
 /**

@@ -4,6 +4,7 @@ import type { ChainHead } from '../../audit/chain.js';
 import type { AuditRecord } from '../../audit/ports.js';
 import type { ChallengeRecord } from '../../challenges/ports.js';
 import type { OtpChallengeRecord } from '../../codes/ports.js';
+import type { KycSessionRecord, KycSettingsRecord, PersonVerificationRecord } from '../../kyc/ports.js';
 import type { MagicLinkRecord } from '../../magic-links/ports.js';
 import type { PasskeyRecord } from '../../passkeys/ports.js';
 import type { PasswordRecord } from '../../passwords/ports.js';
@@ -32,6 +33,7 @@ import { MemoryChallengeStore } from './challenges.js';
 import { MemoryOtpChallengeStore } from './codes.js';
 import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
 import { type MemoryIdempotencyRow, MemoryIdempotencyStore } from './idempotency.js';
+import { MemoryKycStore } from './kyc.js';
 import { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
 import { MemoryMfaStore, type MemoryMfaTables } from './mfa.js';
 import { MemoryOAuthStore } from './oauth.js';
@@ -128,6 +130,12 @@ export class MemoryTables implements MemoryMfaTables {
   webhookEvents: WebhookEventRecord[] = [];
   /** Deliveries of events to endpoints by id. */
   webhookDeliveries = new Map<string, WebhookDeliveryRecord>();
+  /** KYC (#16): settings by tenant id, sessions by id, verifications by person id, processed provider events. */
+  kycSettings = new Map<string, KycSettingsRecord>();
+  kycSessions = new Map<string, KycSessionRecord>();
+  personVerifications = new Map<string, PersonVerificationRecord>();
+  /** `tenantId \0 provider \0 eventId` → when it was processed. */
+  kycEvents = new Map<string, Date>();
 }
 
 /**
@@ -196,6 +204,7 @@ export class MemoryDatabase implements UnitOfWork {
       passkeys: new MemoryPasskeyStore(this),
       privacy: new MemoryPrivacyStore(this),
       webhooks: new MemoryWebhookStore(this),
+      kyc: new MemoryKycStore(this),
     };
   }
 

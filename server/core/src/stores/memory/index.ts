@@ -18,6 +18,7 @@ export { MemoryChallengeStore } from './challenges.js';
 export { MemoryOtpChallengeStore } from './codes.js';
 export { MemoryDatabase, MemoryTables } from './database.js';
 export { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
+export { MemoryKycStore } from './kyc.js';
 export { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
 export { MemoryMfaStore, type MemoryMfaTables } from './mfa.js';
 export { MemoryOAuthStore } from './oauth.js';
