@@ -89,6 +89,36 @@ describe('webhook events of audit events', () => {
     ).toEqual([{ type: 'auth.refresh_reuse_detected', data: { session_id: other, account_id: account } }]);
   });
 
+  it("maps the KYC module's decisions (kyc/decide.ts records them) to kyc.status_changed", () => {
+    const person = '2b3c4d5e-6f70-4a81-9b2c-3d4e5f607182';
+    const decided = (to: string) =>
+      eventsOf({
+        action: 'kyc.status_changed',
+        actor: system,
+        target: { type: 'account', id: account },
+        details: {
+          session_id: other,
+          person_id: person,
+          provider: 'persona',
+          from: 'pending',
+          to,
+          group: 'verified',
+        },
+      });
+    expect(decided('approved')).toEqual([
+      {
+        type: 'kyc.status_changed',
+        data: { person_id: person, account_id: account, status: 'approved', level: 'verified' },
+      },
+    ]);
+    expect(decided('rejected')).toEqual([
+      {
+        type: 'kyc.status_changed',
+        data: { person_id: person, account_id: account, status: 'rejected', level: 'none' },
+      },
+    ]);
+  });
+
   it('never carries a secret, even when the audit details held one', () => {
     const rows = webhookEventsOfAudit(
       newId,

@@ -207,15 +207,17 @@ function webhookEventOfAuditFields(fields: AuditFields): Mapped | null {
       return person ? { type: 'person.deleted', data: { person_id: person } } : null;
     }
     case 'kyc.status_changed': {
+      // The KYC module (kyc/decide.ts) records the account as target and the person, `from` and `to` in details.
       const person = target(fields, 'person') ?? str(d.person_id);
-      return person
+      const status = str(d.to) ?? str(d.status);
+      return person && status
         ? {
             type: 'kyc.status_changed',
             data: {
               person_id: person,
-              account_id: str(d.account_id),
-              status: str(d.status) ?? 'unknown',
-              level: str(d.level),
+              account_id: account ?? str(d.account_id),
+              status,
+              level: str(d.level) ?? (status === 'approved' ? 'verified' : 'none'),
             },
           }
         : null;
