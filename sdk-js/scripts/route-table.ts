@@ -20,7 +20,11 @@ export function routeTable(router: AppRouter): RouteTree {
   return Object.fromEntries(
     Object.entries(router).map(([key, value]) => [
       key,
-      isAppRoute(value) ? ([value.method, value.path, authOf(value)] as const) : routeTable(value),
+      isAppRoute(value)
+        ? 'contentType' in value && value.contentType === 'application/x-www-form-urlencoded'
+          ? ([value.method, value.path, authOf(value), 'form'] as const)
+          : ([value.method, value.path, authOf(value)] as const)
+        : routeTable(value),
     ]),
   );
 }

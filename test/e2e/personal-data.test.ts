@@ -1,6 +1,5 @@
+import { initOrm, notPersonalData, personalData } from '@enforcer/server';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initOrm } from '../../server/src/db/orm.js';
-import { notPersonalData, personalData } from '../../server/src/entities/personal-data.js';
 import { createTestDatabase } from '../support/index.js';
 
 // The personal-data registry (#15) against the schema every migration builds: each column that can hold

@@ -5,12 +5,9 @@
 // every session is over, and both tenants' audit chains still verify.
 import { createHash, randomBytes } from 'node:crypto';
 import { processDueDeletions } from '@enforcer/core';
+import { initOrm, PostgresUnitOfWork, personalData, TenantPolicyService } from '@enforcer/server';
 import { ManualClock, totpCode } from '@enforcer/server/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initOrm } from '../../server/src/db/orm.js';
-import { TenantPolicyService } from '../../server/src/domains/policy/tenant-policy.js';
-import { personalData } from '../../server/src/entities/personal-data.js';
-import { PostgresUnitOfWork } from '../../server/src/stores/postgres/unit-of-work.js';
 import { withPg } from '../support/index.js';
 import { expectOk, expectProblem, seedTenant, uniqueEmail } from './admin-setup.js';
 import { startServer } from './harness.js';

@@ -128,7 +128,10 @@ describe('two processes on one database', () => {
       return answer.body;
     };
     const [fromA, fromB] = await Promise.all([feed(a.api), feed(b.api)]);
-    expect(fromB).toEqual(fromA);
+    // The same revocations; the cursor may differ (it carries the database's snapshot, which background
+    // writers such as the rate-limit sync move on between the two reads).
+    expect(fromB.sessions).toEqual(fromA.sessions);
+    expect(fromB.accounts).toEqual(fromA.accounts);
     expect(JSON.stringify(fromA)).toContain(decodeSid(owner.token));
     // B had this token's session in its principal cache; the logout on A must still reach it.
     expectProblem(await b.api('GET', '/auth/me', { token: owner.token }), 401, 'token_invalid');

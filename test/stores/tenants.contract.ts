@@ -317,6 +317,9 @@ export function tenantStoreContract(name: string, harness: () => TenantStoreHarn
       });
       for (const { invite } of [byPhone, byEmail, plain, expired]) {
         await uow.transaction((repos) => repos.invites.create(invite));
+        // "The oldest" is by creation time (ties broken by id): let each invite have a time of its own, as
+        // the memory store's millisecond clock could give two the same one.
+        await new Promise((resolve) => setTimeout(resolve, 2));
       }
       const find = (tenantId: string, emails: string[], phones: string[]) =>
         uow.transaction((repos) => repos.invites.pendingProvisioning(tenantId, { emails, phones }, now));

@@ -55,7 +55,7 @@ export function encodeQuery(query: Record<string, unknown> | undefined): string 
 }
 
 export function buildRequest(baseUrl: string, entry: RouteEntry, args: CallArgs = {}): ClientRequest {
-  const [method, template, auth] = entry;
+  const [method, template, auth, bodyKind] = entry;
   const path = template.replace(/:([A-Za-z0-9_]+)/g, (_m, name: string) =>
     encodeURIComponent(String(args.params?.[name] ?? '')),
   );
@@ -65,8 +65,18 @@ export function buildRequest(baseUrl: string, entry: RouteEntry, args: CallArgs 
   }
   let body: string | undefined;
   if (method !== 'GET' && args.body !== undefined && args.body !== null) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(args.body);
+    if (bodyKind === 'form') {
+      // As ts-rest sends a form route's body: its fields as URL-encoded parameters (undefined left out).
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      const form = new URLSearchParams();
+      for (const [key, value] of Object.entries(args.body as Record<string, unknown>)) {
+        if (value !== undefined) form.append(key, String(value));
+      }
+      body = form.toString();
+    } else {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(args.body);
+    }
   }
   const base = baseUrl.endsWith('/') ? baseUrl.slice(0, -1) : baseUrl;
   return {

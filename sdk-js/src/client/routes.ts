@@ -126,9 +126,9 @@ export const routes = {
     rotateSecret: ['POST', '/api/v1/enforcer/applications/:id/rotate-secret', 'user'],
   },
   oauth: {
-    token: ['POST', '/api/v1/enforcer/oauth/token', 'none'],
-    introspect: ['POST', '/api/v1/enforcer/oauth/introspect', 'none'],
-    revoke: ['POST', '/api/v1/enforcer/oauth/revoke', 'none'],
+    token: ['POST', '/api/v1/enforcer/oauth/token', 'none', 'form'],
+    introspect: ['POST', '/api/v1/enforcer/oauth/introspect', 'none', 'form'],
+    revoke: ['POST', '/api/v1/enforcer/oauth/revoke', 'none', 'form'],
   },
   policy: {
     get: ['GET', '/api/v1/enforcer/policy', 'user'],

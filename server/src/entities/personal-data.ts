@@ -90,6 +90,19 @@ export const personalData: Record<string, Record<string, PersonalColumn>> = {
   send_counter: {
     key: { erasure: 'delete_row', holds: "counters keyed by the person's email, phone or IP address" },
   },
+  oauth_flow: {
+    identity: {
+      erasure: 'delete_row',
+      holds:
+        'what a provider proved at a social sign-in (subject, email, name), for 2 minutes; links the person started',
+    },
+  },
+  rate_limit_counter: {
+    key: {
+      erasure: 'delete_row',
+      holds: "this minute's request counts keyed by the person's IP address (/64)",
+    },
+  },
   idempotency_key: {
     body: {
       erasure: 'delete_row',
@@ -106,6 +119,66 @@ export const personalData: Record<string, Record<string, PersonalColumn>> = {
 
 /** Columns that hold content but no personal data, and why. */
 export const notPersonalData: Record<string, Record<string, string>> = {
+  // Machine clients (#18): a tenant's applications, not persons.
+  application: {
+    client_id: "an application's public id",
+    name: "the admin's label for an application",
+    description: "the admin's note about an application",
+    scopes: 'action names',
+    secret_hash: "an application's secret (hashed), not a person's",
+    secret_prefix: "an application secret's public prefix",
+  },
+  revoked_client_token: { jti: "a revoked application token's random id" },
+  // The KYC module (#16): the tenant's provider settings and the verification's state; the person is the
+  // person_id column (a pseudonym once erased), and the documents stay with the provider.
+  kyc_setting: {
+    provider: 'a provider name',
+    group_name: 'a group name of the tenant',
+    template_id: "the tenant's provider template id",
+    environment_id: "the tenant's provider environment id",
+    api_key_sealed: "the tenant's provider API key (sealed)",
+    webhook_secret_sealed: "the tenant's webhook secret (sealed)",
+  },
+  kyc_session: {
+    provider: 'a provider name',
+    status: 'a status word',
+    token_hash: "the development page's random token (hashed)",
+  },
+  kyc_provider_event: { provider: 'a provider name', event_id: "the provider's random event id" },
+  person_verification: { status: 'a status word' },
+  // Social sign-in (#17): the tenant's provider settings; a flow's random values.
+  oauth_setting: {
+    providers: "the tenant's providers (client ids, issuers, sealed secrets)",
+    redirect_urls: "the tenant's app URLs",
+  },
+  oauth_flow: {
+    provider: 'a provider name',
+    state_hash: 'a random state (hashed)',
+    code_verifier: 'a random PKCE verifier',
+    nonce: 'a random nonce',
+    redirect_uri: "one of the tenant's app URLs",
+    intent: 'sign_in or link',
+    code_hash: 'a random exchange code (hashed)',
+  },
+  // Outbound webhooks (#16): the tenant's endpoints; events carry ids and what changed (the catalogue has
+  // no email, phone, address or name), and receivers' answers are the tenant's systems'.
+  webhook_endpoint: {
+    url: "the tenant's receiver",
+    description: "the admin's note about an endpoint",
+    event_types: 'event type names',
+    secret_sealed: "the endpoint's signing secret (sealed)",
+    previous_secret_sealed: "the endpoint's previous signing secret (sealed)",
+    disabled_reason: 'why Enforcer disabled an endpoint',
+  },
+  webhook_event: {
+    type: 'an event type',
+    payload: 'ids and what changed (roles, group names, statuses): no contact details, by the catalogue',
+  },
+  webhook_delivery: {
+    event_type: 'an event type',
+    status: 'a status word',
+    response_body: "the tenant receiver's answer (1 KB)",
+  },
   account: {
     role: 'a role name of the tenant',
     roles: 'role names of the tenant',

@@ -22,6 +22,7 @@ describe("the server's sign-in methods", () => {
       email_otp: ['otp'],
       password: ['pwd'],
       magic_link: ['otp'],
+      oauth: ['oauth'],
       phone_otp: ['sms'],
       google: ['google'],
       siwe: ['swk'],

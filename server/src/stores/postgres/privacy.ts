@@ -281,6 +281,17 @@ export class PostgresPrivacyStore implements PrivacyStore {
       list(keys.suffixes),
     ]);
     await run('idempotency_key', `delete from "idempotency_key" where ${mentioned('"body"')}`, [mentions]);
+    // Social sign-in transactions (#17): the person's links, and identities a provider proved for them.
+    await run(
+      'oauth_flow',
+      `delete from "oauth_flow" where "person_id" = ? or ("identity" is not null and ${mentioned('"identity"')})`,
+      [personId, mentions],
+    );
+    // The general rate limit's counters (#18) keyed by one of the person's client addresses (this window's).
+    await run('rate_limit_counter', `delete from "rate_limit_counter" where ${keyed('"key"')}`, [
+      list(keys.exact),
+      list(keys.suffixes),
+    ]);
     return counts;
   }
 }

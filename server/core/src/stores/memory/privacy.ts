@@ -205,6 +205,12 @@ export class MemoryPrivacyStore implements PrivacyStore {
     );
     dropFrom('send_counter', tables.sends, (_c, key) => keyIsTheirs(key, keys));
     dropFrom('idempotency_key', tables.idempotencyKeys, (row) => mentions(JSON.stringify(row.body), values));
+    // Social sign-in transactions (#17): the person's links, and identities a provider proved for them.
+    dropFrom(
+      'oauth_flow',
+      tables.oauthFlows,
+      (f) => f.personId === personId || (f.identity !== null && mentions(JSON.stringify(f.identity), values)),
+    );
     return counts;
   }
 }
