@@ -48,7 +48,7 @@ describe('route table', () => {
     //   its members, GET/DELETE /tenants/{id}/invites/... and resend)
     // + PATCH /auth/me (issue #14: the person's profile)
     // + PATCH /accounts/{id} and PATCH /auth/me/metadata (issue #14: account metadata)
-    expect(routes.length).toBe(103);
+    expect(routes.length).toBe(106);
   });
 
   it('puts every route under the base path, once per method and path', () => {
@@ -64,7 +64,7 @@ describe('route table', () => {
   it('declares metadata (auth, tag) and a summary on every route', () => {
     for (const { name, route } of routes) {
       const meta = getRouteMetadata(route);
-      expect(['none', 'user', 'api_key', 'user_or_api_key'], name).toContain(meta.auth);
+      expect(['none', 'user', 'api_key', 'user_or_api_key', 'platform'], name).toContain(meta.auth);
       expect(route.summary, name).toBeTruthy();
       if (meta.optionalUser) expect(meta.auth, name).toBe('none');
       if (meta.permission) expect(meta.permission, name).toMatch(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/);

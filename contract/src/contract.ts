@@ -10,6 +10,7 @@ import { c, commonResponses } from './common/route';
 import { discoveryContract } from './discovery/contract';
 import { groupsContract } from './groups/contract';
 import { healthContract } from './health/contract';
+import { platformContract } from './platform/contract';
 import { revocationsContract } from './revocations/contract';
 import { rolesContract } from './roles/contract';
 import { tenantsContract } from './tenants/contract';
@@ -37,6 +38,7 @@ export const contract = c.router(
     discovery: discoveryContract,
     health: healthContract,
     audit: auditContract,
+    platform: platformContract,
   },
   { pathPrefix: basePath, commonResponses },
 );

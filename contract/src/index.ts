@@ -402,6 +402,22 @@ export {
 } from './openapi';
 // Password strength rules (NIST SP 800-63B).
 export * from './passwords';
+export { platformContract } from './platform/contract';
+export {
+  type PlatformScope,
+  type PlatformTenant,
+  type PlatformTenantsQuery,
+  platformScopeSchema,
+  platformScopes,
+  platformTenantListSchema,
+  platformTenantSchema,
+  platformTenantsQuerySchema,
+  type TenantStatus,
+  tenantStatuses,
+  tenantStatusSchema,
+  type UpdatePlatformTenant,
+  updatePlatformTenantSchema,
+} from './platform/schemas';
 export { revocationsContract } from './revocations/contract';
 // Revocations (the feed offline verifiers poll)
 export {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { allowedOriginsSchema } from '@enforcer/contract';
+import { type PlatformKeyEntry, parsePlatformKeys } from '@enforcer/core';
 import { z } from 'zod';
 
 /**
@@ -57,6 +58,11 @@ export interface Config {
   };
   /** Outside services of the sign-in methods (SMS gateway, Google's keys). */
   authMethods: AuthMethodsConfig;
+  /**
+   * The deployment operator's platform API keys (`ENFORCER_PLATFORM_API_KEYS` or `_FILE`): name, SHA-256
+   * of the key, scopes. None: the `/platform/*` routes answer 401 to everyone.
+   */
+  platformKeys: PlatformKeyEntry[];
 }
 
 export interface AuthMethodsConfig {
@@ -170,6 +176,8 @@ const envSchema = z.object({
   SMS_GATEWAY_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
   SMS_GATEWAY_API_KEY: optional(z.string().max(1024)),
   SMS_FROM: optional(z.string().max(32)),
+  ENFORCER_PLATFORM_API_KEYS: optional(z.string().max(65_536)),
+  ENFORCER_PLATFORM_API_KEYS_FILE: optional(z.string()),
 });
 
 const isLocalHttp = (url: string) => {
@@ -177,7 +185,10 @@ const isLocalHttp = (url: string) => {
   return protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
 };
 
-/** Parses and checks the environment without touching the disk. Throws ConfigError listing every problem. */
+/**
+ * Parses and checks the environment (reading nothing but `ENFORCER_PLATFORM_API_KEYS_FILE`). Throws
+ * ConfigError listing every problem.
+ */
 export function parseConfig(env: Record<string, string | undefined> = process.env): ParsedConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -220,6 +231,10 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       'SIGNING_KEY_RETENTION: must be at least ACCESS_TOKEN_TTL + TOKEN_CLOCK_TOLERANCE, so tokens signed by a retired key stay verifiable until they expire',
     );
   }
+  if (e.ENFORCER_PLATFORM_API_KEYS !== undefined && e.ENFORCER_PLATFORM_API_KEYS_FILE !== undefined) {
+    issues.push('ENFORCER_PLATFORM_API_KEYS_FILE: set either it or ENFORCER_PLATFORM_API_KEYS, not both');
+  }
+  const platformKeys = readPlatformKeys(e, issues);
   if (issues.length > 0) throw new ConfigError(issues);
 
   return {
@@ -254,7 +269,35 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       googleJwksUrl: e.GOOGLE_JWKS_URL,
       sms: { gatewayUrl: e.SMS_GATEWAY_URL, apiKey: e.SMS_GATEWAY_API_KEY, from: e.SMS_FROM },
     },
+    platformKeys,
   };
+}
+
+/** The platform keys' list, from the variable or the file it names (the one read parseConfig does). */
+function readPlatformKeys(
+  e: {
+    ENFORCER_PLATFORM_API_KEYS?: string | undefined;
+    ENFORCER_PLATFORM_API_KEYS_FILE?: string | undefined;
+  },
+  issues: string[],
+): PlatformKeyEntry[] {
+  let text = e.ENFORCER_PLATFORM_API_KEYS;
+  let variable = 'ENFORCER_PLATFORM_API_KEYS';
+  if (e.ENFORCER_PLATFORM_API_KEYS_FILE !== undefined) {
+    variable = 'ENFORCER_PLATFORM_API_KEYS_FILE';
+    try {
+      text = readFileSync(e.ENFORCER_PLATFORM_API_KEYS_FILE, 'utf8');
+    } catch (error) {
+      issues.push(
+        `${variable}: cannot read ${e.ENFORCER_PLATFORM_API_KEYS_FILE} (${(error as Error).message})`,
+      );
+      return [];
+    }
+  }
+  if (text === undefined) return [];
+  const parsed = parsePlatformKeys(text);
+  issues.push(...parsed.issues.map((issue) => `${variable}: ${issue}`));
+  return parsed.keys;
 }
 
 export const MASTER_KEY_FILE = 'master.key';

@@ -8,7 +8,7 @@ import { storableText } from '../common/text';
  * and `prev_hash`), so an edit in the database shows in `GET /audit-events/verify`.
  */
 
-export const auditActorTypes = ['account', 'api_key', 'person', 'anonymous', 'system'] as const;
+export const auditActorTypes = ['account', 'api_key', 'person', 'anonymous', 'system', 'platform'] as const;
 export const auditOutcomes = ['success', 'failure'] as const;
 export const auditOutcomeSchema = z.enum(auditOutcomes);
 
@@ -18,7 +18,7 @@ export const auditEventSchema = z.object({
   /** Dotted name: `auth.login.succeeded`, `auth.login.failed`, `api_key.created`, ... (docs/audit.md lists them). */
   type: z.string(),
   outcome: auditOutcomeSchema,
-  /** Who acted: an account, an API key, a person (outside a tenant), nobody known (`anonymous`) or Enforcer itself (`system`: the platform, a job). */
+  /** Who acted: an account, an API key, a person (outside a tenant), nobody known (`anonymous`), Enforcer itself (`system`: a job) or the deployment's operator (`platform`: a platform API key, its id the key's configured name). */
   actor: z.object({ type: z.enum(auditActorTypes), id: z.string().nullable() }),
   /** What was acted on (`account`, `session`, `api_key`, `group`, `tenant`, ...), or null. */
   target: z.object({ type: z.string(), id: z.string() }).nullable(),

@@ -134,4 +134,9 @@ export const routes = {
     get: ['GET', '/api/v1/enforcer/audit-events/:id', 'user'],
     activity: ['GET', '/api/v1/enforcer/auth/activity', 'user'],
   },
+  platform: {
+    listTenants: ['GET', '/api/v1/enforcer/platform/tenants', 'user'],
+    getTenant: ['GET', '/api/v1/enforcer/platform/tenants/:id', 'user'],
+    updateTenant: ['PATCH', '/api/v1/enforcer/platform/tenants/:id', 'user'],
+  },
 } as const satisfies RouteTree;

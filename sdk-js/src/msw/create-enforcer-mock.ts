@@ -33,7 +33,9 @@ import {
   magicLinkHandlers,
   mfaHandlers,
   newApiKey,
+  type PlatformKeyEntry,
   passwordHandlers,
+  platformHandlers,
   policyHandlers,
   revocationsHandlers,
   rolesHandlers,
@@ -86,6 +88,11 @@ export interface EnforcerMockOptions {
   validateResponses?: boolean;
   /** `POST /tenants/self-serve` open to anyone, as the server's default (`ENFORCER_SELF_SERVE`). Default true. */
   selfServe?: boolean;
+  /**
+   * The deployment operator's platform API keys, as the server's `ENFORCER_PLATFORM_API_KEYS` lists them
+   * (name, SHA-256 hex of the key, scopes). Default none: `/platform/*` answers 401.
+   */
+  platformKeys?: PlatformKeyEntry[];
   /** Google sign-in: verify ID tokens against this key set (default: a key of the mock, see `mock.google`). */
   google?: { jwks?: JSONWebKeySet };
 }
@@ -300,6 +307,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       retryAfterSeconds: 1,
     }),
     audit: auditHandlers({ uow: store.db, clock: store.db }),
+    platform: platformHandlers({ uow: store.db, clock: store.db }),
     revocations: revocationsHandlers({
       uow: store.db,
       retentionSeconds: feedRetentionSeconds(tokens.settings.accessTtl, tokens.settings.clockTolerance),
@@ -311,6 +319,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     handlers: routes,
     log: requests,
     validateResponses: options.validateResponses ?? true,
+    platformKeys: options.platformKeys ?? [],
   });
   const handlers = [http.all(`${origin}/*`, ({ request }) => dispatch(request, origin))];
 

@@ -12,12 +12,17 @@ import {
 import {
   type ApiKeyCaller,
   assertSessionLive,
+  assertTenantActive,
   authenticateApiKey,
+  authenticatePlatformRoute,
   authenticateRoute,
   type Caller,
+  type CredentialVerifiers,
   type Handler,
   type Handlers,
   isPrivyToken,
+  type PlatformCaller,
+  type PlatformKeyEntry,
   type PrivyBearerDeps,
   privyBearerClaims,
   readCredential,
@@ -27,6 +32,8 @@ import {
   TENANT_HEADER,
   type UserCaller,
   userSubjectAttributes,
+  verifyPlatformKey,
+  webCryptoHashing,
   webCryptoRandom,
 } from '@enforcer/core';
 import { groupNamesOf } from '@enforcer/core/memory';
@@ -104,8 +111,10 @@ export function createDispatcher(options: {
   handlers: Handlers<typeof contract>;
   log: MockRequestRecord[];
   validateResponses: boolean;
+  /** The deployment operator's keys (`createEnforcerMock({ platformKeys })`). */
+  platformKeys: readonly PlatformKeyEntry[];
 }) {
-  const { store, tokens, log, handlers } = options;
+  const { store, tokens, log, handlers, platformKeys } = options;
   const routes = [
     ...flatten(contract, handlers),
     // Discovery and health are also served at the host root (same handlers).
@@ -146,6 +155,7 @@ export function createDispatcher(options: {
     );
     // The account as it is now decides (its role and groups), with the session's MFA recency.
     const live = account!;
+    assertTenantActive(store.tenant(live.tenantId));
     return {
       kind: 'user',
       tenantId: live.tenantId,
@@ -179,20 +189,28 @@ export function createDispatcher(options: {
   };
 
   /** The core's authentication rules with the mock's verifiers, then the route's permission. */
-  const authenticate = async (meta: RouteMetadata, request: Request): Promise<Caller | undefined> => {
+  const authenticate = async (
+    meta: RouteMetadata,
+    request: Request,
+  ): Promise<{ caller?: Caller | undefined; platform?: PlatformCaller }> => {
     const credential = readCredential({
       apiKey: request.headers.get('x-api-key'),
       authorization: request.headers.get('authorization'),
     });
-    const caller = await authenticateRoute<Caller>(meta, credential, {
-      user: (token) => verifyUser(token, request),
+    const verifiers: CredentialVerifiers<Caller> = {
+      user: (token: string) => verifyUser(token, request),
       apiKey: verifyApiKey,
-    });
+      platform: (key: string) => verifyPlatformKey(webCryptoHashing, platformKeys, key),
+    };
+    if (meta.auth === 'platform') {
+      return { platform: await authenticatePlatformRoute<Caller>(meta, credential, verifiers) };
+    }
+    const caller = await authenticateRoute<Caller>(meta, credential, verifiers);
     if (meta.permission && caller) {
       const { compiled } = store.policyOf(caller.tenantId);
       requireRoutePermission(compiled, subjectOfCaller(caller), meta.permission);
     }
-    return caller;
+    return { caller };
   };
 
   /** JSON text → a value within the contract's depth and string rules (`checkRequestValue`), as the server. */
@@ -318,7 +336,7 @@ export function createDispatcher(options: {
       const meta = getRouteMetadata(match.route);
       const rawBody =
         request.method === 'GET' || request.method === 'HEAD' ? undefined : await readBody(request);
-      const caller = await authenticate(meta, request);
+      const { caller, platform } = await authenticate(meta, request);
       const groups = match.pattern.exec(path)!;
       const rawParams = Object.fromEntries(
         match.params.map((name, i) => [name, decodePathSegment(groups[i + 1]!)]),
@@ -346,7 +364,7 @@ export function createDispatcher(options: {
         );
       let result: Awaited<ReturnType<typeof match.handler>>;
       try {
-        result = await match.handler(input as never, { caller, client });
+        result = await match.handler(input as never, { caller, platform, client });
       } catch (error) {
         // Every request made with an impersonation token is audited, refused ones too (#14).
         await answered(error instanceof AppError ? errorStatus[error.code] : 500);

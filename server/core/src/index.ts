@@ -17,6 +17,7 @@ export type {
 export { admitAccount, listedStatuses, statusRefusal } from './accounts/status.js';
 export {
   assertSessionLive,
+  authenticatePlatformRoute,
   authenticateRoute,
   type Credential,
   type CredentialVerifiers,
@@ -265,6 +266,25 @@ export {
   secondFactorGate,
 } from './mfa/second-factor.js';
 export {
+  type PlatformDeps,
+  platformActor,
+  platformHandlers,
+  platformTenantView,
+} from './operator/handlers.js';
+export {
+  hashPlatformKey,
+  invalidPlatformKey,
+  looksLikePlatformKey,
+  newPlatformKey,
+  PLATFORM_KEY_PREFIX,
+  type PlatformCaller,
+  type PlatformKeyEntry,
+  parsePlatformKeys,
+  requirePlatformScope,
+  verifyPlatformKey,
+} from './operator/keys.js';
+export { assertTenantActive, tenantRefusal } from './operator/tenant-status.js';
+export {
   byPosition,
   decodeCursor,
   encodeCursor,
@@ -428,6 +448,7 @@ export {
   type NewInvite,
   type NewTenant,
   type TenantChanges,
+  type TenantListRequest,
   type TenantMembers,
   type TenantRecord,
   type TenantStore,

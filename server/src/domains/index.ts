@@ -8,6 +8,7 @@ import { mfaRoutes } from './auth/mfa/routes.js';
 import { authRoutes } from './auth/routes.js';
 import { discoveryRoutes } from './discovery/routes.js';
 import { groupsRoutes } from './groups/routes.js';
+import { platformRoutes } from './platform/routes.js';
 import { policyRoutes } from './policy/routes.js';
 import { revocationsRoutes } from './revocations/routes.js';
 import { tenantsRoutes } from './tenants/routes.js';
@@ -26,4 +27,5 @@ export const domainRoutes: DomainRoutes[] = [
   discoveryRoutes,
   revocationsRoutes,
   auditRoutes,
+  platformRoutes,
 ];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { tenantStatuses } from '@enforcer/contract';
 import type { TenantRecord } from '@enforcer/core';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
 
@@ -41,6 +42,10 @@ export const Tenant = defineEntity({
     policyEtag: p.text().nullable(),
     /** How long audit events are kept (`PATCH /audit-settings`); null: the default, 365 days. */
     auditRetentionDays: p.integer().nullable(),
+    /** `active`, or `suspended` by the deployment's operator (`PATCH /platform/tenants/{id}`). */
+    status: p.enum(tenantStatuses).default('active'),
+    statusReason: p.text().nullable(),
+    statusChangedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()
@@ -49,6 +54,8 @@ export const Tenant = defineEntity({
   },
   // CORS asks "does any tenant allow this origin?" (array containment, which a GIN index answers).
   indexes: [
+    // The operator's list pages in (created_at, id) order.
+    { name: 'tenant_created_at_id_index', properties: ['createdAt', 'id'] },
     {
       name: 'tenant_allowed_origins_index',
       expression: 'create index "tenant_allowed_origins_index" on "tenant" using gin ("allowed_origins")',
@@ -111,5 +118,8 @@ export const tenantRecordOf = (tenant: ITenant): TenantRecord => ({
   authSettings: { ...(tenant.authSettings ?? {}) },
   limits: { ...(tenant.limits ?? {}) },
   allowedOrigins: [...(tenant.allowedOrigins ?? [])],
+  status: tenant.status ?? 'active',
+  statusReason: tenant.statusReason ?? null,
+  statusChangedAt: tenant.statusChangedAt ?? null,
   createdAt: tenant.createdAt,
 });

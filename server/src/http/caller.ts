@@ -1,4 +1,4 @@
-import type { Caller } from '@enforcer/core';
+import type { Caller, PlatformCaller } from '@enforcer/core';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -7,5 +7,7 @@ declare module 'fastify' {
      * from the route's `metadata.auth` (undefined on public routes). Handlers never read credentials.
      */
     caller: Caller | undefined;
+    /** The platform key on a `/platform/*` route (set by the authenticate plugin). */
+    platformCaller: PlatformCaller | undefined;
   }
 }

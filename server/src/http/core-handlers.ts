@@ -40,6 +40,7 @@ export function coreRoute<R extends AppRoute>(handler: Handler<R>): AppRouteImpl
   return (async ({ params, query, body, headers, request, reply }: any) => {
     const result = await handler({ params, query, body, headers } as never, {
       caller: request.caller,
+      platform: request.platformCaller,
       client: clientInfo(request),
     });
     // Response headers a handler returns (an ETag) go on the reply; ts-rest sends status and body.

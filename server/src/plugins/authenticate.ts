@@ -4,8 +4,11 @@ import {
   apiKeyAuthenticates,
   apiKeyUseWorthRecording,
   assertSessionLive,
+  assertTenantActive,
+  authenticatePlatformRoute,
   authenticateRoute,
   type Caller,
+  type CredentialVerifiers,
   hashApiKey,
   invalidApiKey,
   isPrivyToken,
@@ -17,6 +20,7 @@ import {
   TENANT_HEADER,
   type UserCaller,
   userSubjectAttributes,
+  verifyPlatformKey,
   webCryptoHashing,
 } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -50,6 +54,7 @@ const metadataByRoute = new WeakMap<object, RouteMetadata>();
 export function authenticate(services: Services) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     request.caller = undefined;
+    request.platformCaller = undefined;
     const meta = routeMetadata(request);
     if (!meta) return;
     const apiKey = request.headers['x-api-key'];
@@ -58,10 +63,17 @@ export function authenticate(services: Services) {
       authorization: request.headers.authorization,
     });
     const em = lazyEm(services);
-    request.caller = await authenticateRoute<Caller>(meta, credential, {
-      user: (token) => verifyUser(services, em, token, request),
-      apiKey: (key) => verifyApiKey(services, em(), key),
-    });
+    const verifiers: CredentialVerifiers<Caller> = {
+      user: (token: string) => verifyUser(services, em, token, request),
+      apiKey: (key: string) => verifyApiKey(services, em(), key),
+      platform: (key: string) => verifyPlatformKey(webCryptoHashing, services.config.platformKeys, key),
+    };
+    if (meta.auth === 'platform') {
+      // The operator's routes: a platform key with the route's scope, nothing of a tenant's.
+      request.platformCaller = await authenticatePlatformRoute<Caller>(meta, credential, verifiers);
+      return;
+    }
+    request.caller = await authenticateRoute<Caller>(meta, credential, verifiers);
     if (meta.permission && request.caller) {
       const policy = await services.policies.forCaller(em, request.caller);
       requireRoutePermission(policy.compiled, subjectOfCaller(request.caller), meta.permission);
@@ -76,7 +88,7 @@ export function authenticate(services: Services) {
  */
 const PRINCIPAL_SQL = `
   select s.revoked_at, s.account_id, a.person_id, a.tenant_id, a.roles, a.active, a.grant_version,
-         t.policy_version, a.public_metadata,
+         t.policy_version, t.status as tenant_status, a.public_metadata,
          coalesce(array(select g.name from group_membership m join tenant_group g on g.id = m.group_id
                         where m.account_id = a.id order by g.name), '{}') as groups,
          s.actor_account_id, x.active as actor_active
@@ -132,6 +144,8 @@ async function verifyUser(
   };
   assertSessionLive(claims, state);
   const live = row as PrincipalRow; // assertSessionLive refused a missing one
+  // A suspended tenant's tokens stop working at once (the tenant's status change empties the cache).
+  assertTenantActive({ status: live.tenant_status ?? 'active' });
   // The account as it is now decides (its role, groups and public metadata), with the session's MFA recency.
   const caller: UserCaller = {
     kind: 'user',
@@ -167,6 +181,7 @@ async function verifyApiKey(services: Services, em: EntityManager, key: string):
   const row: IApiKey | null = await em.findOne(ApiKey, { keyHash: hash }, { populate: ['tenant'] });
   const now = services.clock.now();
   if (!apiKeyAuthenticates(row, hash, now)) throw invalidApiKey();
+  assertTenantActive(row.tenant);
   if (apiKeyUseWorthRecording(row.lastUsedAt, now)) {
     row.lastUsedAt = now;
     await em.flush();

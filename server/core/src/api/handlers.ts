@@ -1,6 +1,7 @@
 import type { AppRoute, AppRouter, ServerInferRequest, ServerInferResponses } from '@ts-rest/core';
 import type { Caller, ClientInfo } from '../caller.js';
 import { AppError } from '../errors.js';
+import type { PlatformCaller } from '../operator/keys.js';
 
 /**
  * The API's handlers, written once against the contract and framework-free: the server registers them with
@@ -11,6 +12,8 @@ import { AppError } from '../errors.js';
 export interface HandlerContext {
   /** Who is calling (undefined on public routes). */
   caller: Caller | undefined;
+  /** The platform key on a `/platform/*` route (those routes have no tenant caller). */
+  platform?: PlatformCaller | undefined;
   client: ClientInfo;
 }
 

@@ -11,6 +11,7 @@ import {
   type PageRequest,
   policyEtag,
   type TenantChanges,
+  type TenantListRequest,
   type TenantMembers,
   type TenantRecord,
   type TenantStore,
@@ -88,8 +89,27 @@ export class PostgresTenantStore implements TenantStore {
     if (changes.authSettings !== undefined) tenant.authSettings = changes.authSettings;
     if (changes.limits !== undefined) tenant.limits = changes.limits;
     if (changes.allowedOrigins !== undefined) tenant.allowedOrigins = changes.allowedOrigins;
+    if (changes.status !== undefined) tenant.status = changes.status;
+    if (changes.statusReason !== undefined) tenant.statusReason = changes.statusReason;
+    if (changes.statusChangedAt !== undefined) tenant.statusChangedAt = changes.statusChangedAt;
     await this.#em.flush();
     return tenantRecordOf(tenant);
+  }
+
+  async list(request: TenantListRequest): Promise<TenantRecord[]> {
+    const where: Record<string, unknown>[] = [afterPosition(request.after)];
+    if (request.status) where.push({ status: request.status });
+    if (request.q) {
+      // A name contains it (any case; LIKE's wildcards escaped) or the code is it.
+      const pattern = `%${request.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push({ $or: [{ name: { $ilike: pattern } }, { code: request.q.toUpperCase() }] });
+    }
+    const rows = await this.#em.find(
+      Tenant,
+      { $and: where },
+      { orderBy: pageOrder, limit: request.limit, refresh: true },
+    );
+    return rows.map(tenantRecordOf);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { AuthProvider } from '@enforcer/contract';
+import type { AuthProvider, TenantStatus } from '@enforcer/contract';
 import type { PolicyDocument } from '@enforcer/contract/policy';
 import { AppError } from '../../errors.js';
 import { type PageRequest, pageInMemory } from '../../pagination.js';
@@ -11,6 +11,7 @@ import {
   type NewInvite,
   type NewTenant,
   type TenantChanges,
+  type TenantListRequest,
   type TenantRecord,
   type TenantStore,
 } from '../../tenants/ports.js';
@@ -30,6 +31,10 @@ export interface MemoryTenantRow {
   limits?: Record<string, unknown>;
   /** Absent: none. */
   allowedOrigins?: string[];
+  /** Absent: `active`. */
+  status?: TenantStatus;
+  statusReason?: string | null;
+  statusChangedAt?: number | null;
   createdAt: number;
   policy: PolicyDocument;
   policyUpdatedAt: number;
@@ -68,6 +73,9 @@ export const tenantRecord = (row: MemoryTenantRow): TenantRecord => ({
   authSettings: structuredClone(row.authSettings),
   limits: { ...row.limits },
   allowedOrigins: [...(row.allowedOrigins ?? [])],
+  status: row.status ?? 'active',
+  statusReason: row.statusReason ?? null,
+  statusChangedAt: row.statusChangedAt == null ? null : new Date(row.statusChangedAt),
   createdAt: new Date(row.createdAt),
 });
 
@@ -128,6 +136,20 @@ export class MemoryTenantStore implements TenantStore {
     return tenantRecord(insertTenant(this.#db, tenant));
   }
 
+  async list(request: TenantListRequest): Promise<TenantRecord[]> {
+    const q = request.q?.toLowerCase();
+    const rows = [...this.#db.tables.tenants.values()].filter(
+      (row) =>
+        (request.status === undefined || (row.status ?? 'active') === request.status) &&
+        (q === undefined || row.name.toLowerCase().includes(q) || row.code.toLowerCase() === q),
+    );
+    return pageInMemory(
+      rows.map((row) => ({ ...row, createdAt: new Date(row.createdAt) })),
+      request,
+      () => ({}),
+    ).map((row) => tenantRecord({ ...row, createdAt: row.createdAt.getTime() }));
+  }
+
   async update(id: string, changes: TenantChanges): Promise<TenantRecord> {
     const row = this.#db.tables.tenants.get(id);
     if (!row) throw new AppError('not_found', 'No such tenant');
@@ -138,6 +160,10 @@ export class MemoryTenantStore implements TenantStore {
     if (changes.allowSignup !== undefined) row.allowSignup = changes.allowSignup;
     if (changes.authSettings !== undefined) row.authSettings = structuredClone(changes.authSettings);
     if (changes.limits !== undefined) row.limits = { ...changes.limits };
+    if (changes.status !== undefined) row.status = changes.status;
+    if (changes.statusReason !== undefined) row.statusReason = changes.statusReason;
+    if (changes.statusChangedAt !== undefined)
+      row.statusChangedAt = changes.statusChangedAt?.getTime() ?? null;
     if (changes.allowedOrigins !== undefined) row.allowedOrigins = [...changes.allowedOrigins];
     return tenantRecord(row);
   }

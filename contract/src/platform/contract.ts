@@ -1,0 +1,43 @@
+import { c, problems, routeMeta } from '../common/route';
+import { idParamsSchema } from '../common/schemas';
+import {
+  platformTenantListSchema,
+  platformTenantSchema,
+  platformTenantsQuerySchema,
+  updatePlatformTenantSchema,
+} from './schemas';
+
+const meta = routeMeta('Platform');
+
+/** The deployment operator's routes: only a platform API key (`enfp_…`) reaches them. */
+export const platformContract = c.router({
+  listTenants: {
+    method: 'GET',
+    path: '/platform/tenants',
+    summary: 'List every tenant of the deployment (platform key)',
+    description:
+      'Search by name (contains, any case) or code (exact) with `q`, filter by `status`; oldest first, cursor pagination. Needs a platform API key with `platform.tenants.read`.',
+    query: platformTenantsQuerySchema,
+    responses: { 200: platformTenantListSchema, ...problems(401, 403) },
+    metadata: meta({ auth: 'platform', permission: 'platform.tenants.read' }),
+  },
+  getTenant: {
+    method: 'GET',
+    path: '/platform/tenants/:id',
+    summary: 'One tenant and where it stands (platform key)',
+    pathParams: idParamsSchema,
+    responses: { 200: platformTenantSchema, ...problems(401, 403, 404) },
+    metadata: meta({ auth: 'platform', permission: 'platform.tenants.read' }),
+  },
+  updateTenant: {
+    method: 'PATCH',
+    path: '/platform/tenants/:id',
+    summary: 'Suspend a tenant (with a reason) or make it active again (platform key)',
+    description:
+      "A suspended tenant's sign-ins, refreshes and API keys are refused (`403 tenant_suspended`) and its access tokens stop working, on the server and in verifiers (the revocation feed answers `403 tenant_suspended`). Its sessions are kept: making it active again restores them.",
+    pathParams: idParamsSchema,
+    body: updatePlatformTenantSchema,
+    responses: { 200: platformTenantSchema, ...problems(401, 403, 404) },
+    metadata: meta({ auth: 'platform', permission: 'platform.tenants.update' }),
+  },
+});
