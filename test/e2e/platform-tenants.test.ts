@@ -287,3 +287,80 @@ describe('PATCH /platform/tenants/{id}: suspension and reactivation', () => {
     ]);
   });
 });
+
+describe('GET /platform/tenants/{id}/usage', () => {
+  it("counts a month's accounts, active accounts, sign-ins and authorize calls, per tenant", async () => {
+    // Owner, admin and member, each with a session used now.
+    const tenant = await seedTenant(server, 'Usage Corp');
+    const idle = await server.db.seedAccount({ tenantId: tenant.tenant.id, role: 'member' });
+    const otp = await requestCode(server.api, tenant.member.email, tenant.tenant.code);
+    expectOk(
+      await server.api('POST', '/auth/login', {
+        body: { provider: 'email_otp', email: tenant.member.email, otp, tenant_code: tenant.tenant.code },
+      }),
+    );
+    for (let i = 0; i < 2; i++) {
+      expectOk(
+        await server.api('POST', '/authorize', { apiKey: tenant.apiKey, body: { action: 'accounts.read' } }),
+      );
+    }
+    expectOk(
+      await server.api('POST', '/authorize/batch', {
+        token: tenant.admin.token,
+        body: { checks: [{ action: 'a.b' }, { action: 'c.d' }] },
+      }),
+    );
+    expectOk(
+      await server.api('POST', '/authorize/filter', {
+        apiKey: tenant.apiKey,
+        body: { action: 'accounts.read', resource_type: 'account' },
+      }),
+    );
+    // Another tenant's calls are its own.
+    expectOk(
+      await server.api('POST', '/authorize', { apiKey: acme.apiKey, body: { action: 'accounts.read' } }),
+    );
+
+    const usage = expectOk(await server.api('GET', `/platform/tenants/${tenant.tenant.id}/usage`, op));
+    const now = new Date();
+    const month = now.toISOString().slice(0, 7);
+    expect(usage).toEqual({
+      tenant_id: tenant.tenant.id,
+      month,
+      from: `${month}-01T00:00:00.000Z`,
+      to: expect.any(String),
+      accounts: 4,
+      monthly_active_accounts: 3,
+      sign_ins: 1,
+      authorize_calls: 4,
+    });
+    expect(idle.accountId).toBeTruthy();
+    // A month before the tenant existed: nothing.
+    expect(
+      expectOk(await server.api('GET', `/platform/tenants/${tenant.tenant.id}/usage?month=2020-01`, op)),
+    ).toMatchObject({
+      month: '2020-01',
+      from: '2020-01-01T00:00:00.000Z',
+      to: '2020-02-01T00:00:00.000Z',
+      accounts: 0,
+      monthly_active_accounts: 0,
+      sign_ins: 0,
+      authorize_calls: 0,
+    });
+    expectProblem(
+      await server.api('GET', `/platform/tenants/${tenant.tenant.id}/usage?month=2026-13`, op),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await server.api('GET', '/platform/tenants/00000000-0000-4000-8000-000000000000/usage', op),
+      404,
+      'not_found',
+    );
+    expectProblem(
+      await server.api('GET', `/platform/tenants/${tenant.tenant.id}/usage`, { apiKey: tenant.apiKey }),
+      403,
+      'credential_not_allowed',
+    );
+  });
+});

@@ -4,6 +4,8 @@ import {
   platformTenantListSchema,
   platformTenantSchema,
   platformTenantsQuerySchema,
+  platformTenantUsageSchema,
+  platformUsageQuerySchema,
   updatePlatformTenantSchema,
 } from './schemas';
 
@@ -27,6 +29,18 @@ export const platformContract = c.router({
     summary: 'One tenant and where it stands (platform key)',
     pathParams: idParamsSchema,
     responses: { 200: platformTenantSchema, ...problems(401, 403, 404) },
+    metadata: meta({ auth: 'platform', permission: 'platform.tenants.read' }),
+  },
+  tenantUsage: {
+    method: 'GET',
+    path: '/platform/tenants/:id/usage',
+    summary:
+      "A tenant's usage in a month: accounts, monthly active accounts, sign-ins, authorize calls (platform key)",
+    description:
+      'For billing and dashboards. `month=YYYY-MM` (default: the current month, UTC). Sign-ins and active accounts come from the audit log and sessions; authorize calls from a counter each server flushes every minute, so the current month may lag by up to a minute.',
+    pathParams: idParamsSchema,
+    query: platformUsageQuerySchema,
+    responses: { 200: platformTenantUsageSchema, ...problems(401, 403, 404) },
     metadata: meta({ auth: 'platform', permission: 'platform.tenants.read' }),
   },
   updateTenant: {

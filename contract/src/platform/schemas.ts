@@ -57,3 +57,31 @@ export const updatePlatformTenantSchema = z
     message: 'say why the tenant is suspended',
   });
 export type UpdatePlatformTenant = z.infer<typeof updatePlatformTenantSchema>;
+
+/** `GET /platform/tenants/{id}/usage?month=YYYY-MM` (default: the current month, UTC). */
+export const platformUsageQuerySchema = z.object({
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM')
+    .optional(),
+});
+export type PlatformUsageQuery = z.infer<typeof platformUsageQuerySchema>;
+
+/** A tenant's usage in one calendar month (UTC), for billing and dashboards. */
+export const platformTenantUsageSchema = z.object({
+  tenant_id: idSchema,
+  /** `YYYY-MM`. */
+  month: z.string(),
+  /** The period: `[from, to)`, UTC midnights. */
+  from: timestampSchema,
+  to: timestampSchema,
+  /** Accounts created before the month's end and not deleted. */
+  accounts: z.number().int().nonnegative(),
+  /** Distinct accounts that signed in or used a session (a refresh) during the month. */
+  monthly_active_accounts: z.number().int().nonnegative(),
+  /** Successful sign-ins during the month. */
+  sign_ins: z.number().int().nonnegative(),
+  /** `POST /authorize`, `/authorize/batch` and `/authorize/filter` calls answered during the month. */
+  authorize_calls: z.number().int().nonnegative(),
+});
+export type PlatformTenantUsage = z.infer<typeof platformTenantUsageSchema>;

@@ -137,6 +137,7 @@ export const routes = {
   platform: {
     listTenants: ['GET', '/api/v1/enforcer/platform/tenants', 'user'],
     getTenant: ['GET', '/api/v1/enforcer/platform/tenants/:id', 'user'],
+    tenantUsage: ['GET', '/api/v1/enforcer/platform/tenants/:id/usage', 'user'],
     updateTenant: ['PATCH', '/api/v1/enforcer/platform/tenants/:id', 'user'],
   },
 } as const satisfies RouteTree;

@@ -12,6 +12,7 @@ import {
 import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
 import {
   type AuthDeps,
+  AuthorizeCallCounter,
   acceptsSession,
   accountDto,
   accountsHandlers,
@@ -253,6 +254,8 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     },
   };
   // Every route is the core's handler, as on the server (which registers the same ones with Fastify).
+  // Authorize calls for the platform usage figures (#15), written when the figures are read.
+  const authorizeCalls = new AuthorizeCallCounter(store.db);
   const routes: Handlers<typeof contract> = {
     tenants,
     // All of contract.auth is the core's, listed once (authRouteHandlers), as on the server.
@@ -298,7 +301,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       }),
     },
     apiKeys: apiKeysHandlers({ uow: store.db, clock: store.db, random: webCryptoRandom }),
-    policy: policyHandlers(store.db),
+    policy: policyHandlers(store.db, (tenantId) => authorizeCalls.count(tenantId)),
     discovery: discoveryHandlers({ issuer, jwks: () => tokens.jwks() }),
     // The mock has no database to lose; its signing key is made on first use.
     health: healthHandlers({
@@ -307,7 +310,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       retryAfterSeconds: 1,
     }),
     audit: auditHandlers({ uow: store.db, clock: store.db }),
-    platform: platformHandlers({ uow: store.db, clock: store.db }),
+    platform: platformHandlers({ uow: store.db, clock: store.db, authorizeCalls }),
     revocations: revocationsHandlers({
       uow: store.db,
       retentionSeconds: feedRetentionSeconds(tokens.settings.accessTtl, tokens.settings.clockTolerance),

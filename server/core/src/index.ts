@@ -285,6 +285,14 @@ export {
 } from './operator/keys.js';
 export { assertTenantActive, tenantRefusal } from './operator/tenant-status.js';
 export {
+  type AuthorizeCallCount,
+  AuthorizeCallCounter,
+  monthPeriod,
+  SIGN_IN_ACTION,
+  type UsageFigures,
+  type UsageStore,
+} from './operator/usage.js';
+export {
   byPosition,
   decodeCursor,
   encodeCursor,

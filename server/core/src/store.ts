@@ -7,6 +7,7 @@ import type { GroupStore } from './groups/ports.js';
 import type { IdempotencyStore } from './idempotency/ports.js';
 import type { MagicLinkStore } from './magic-links/ports.js';
 import type { MfaStore } from './mfa/ports.js';
+import type { UsageStore } from './operator/usage.js';
 import type { PasskeyStore } from './passkeys/ports.js';
 import type { PasswordStore } from './passwords/ports.js';
 import type { IdentityStore, PersonStore } from './persons/ports.js';
@@ -63,6 +64,8 @@ export interface Repositories {
   sessions: SessionStore;
   /** One-time codes' challenges: a sign-in's spent code or counted wrong try commits with it. */
   codes: OtpChallengeStore;
+  /** Per-tenant usage: authorize-call counters and the figures of a period (the platform API). */
+  usage: UsageStore;
 }
 
 /**

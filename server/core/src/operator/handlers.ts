@@ -6,10 +6,13 @@ import type { Clock } from '../platform.js';
 import type { UnitOfWork } from '../store.js';
 import type { TenantRecord } from '../tenants/ports.js';
 import type { PlatformCaller } from './keys.js';
+import { type AuthorizeCallCounter, monthPeriod } from './usage.js';
 
 export interface PlatformDeps {
   uow: UnitOfWork;
   clock: Clock;
+  /** This process's authorize-call counter: flushed before figures are read, so they include its calls. */
+  authorizeCalls?: AuthorizeCallCounter;
 }
 
 /** A tenant as the operator sees it. */
@@ -50,6 +53,30 @@ export const platformHandlers = (deps: PlatformDeps): Handlers<typeof contract.p
     const tenant = await deps.uow.read((repos) => repos.tenants.find(params.id));
     if (!tenant) throw new AppError('not_found', 'No such tenant');
     return { status: 200, body: platformTenantView(tenant) };
+  },
+
+  /** A tenant's usage in a calendar month (UTC): see `UsageFigures`. */
+  tenantUsage: async ({ params, query }, ctx) => {
+    platformCallerOf(ctx);
+    const period = monthPeriod(query.month, deps.clock.now());
+    await deps.authorizeCalls?.flush(deps.uow);
+    const figures = await deps.uow.read(async (repos) => {
+      if (!(await repos.tenants.find(params.id))) throw new AppError('not_found', 'No such tenant');
+      return repos.usage.figures(params.id, period.from, period.to);
+    });
+    return {
+      status: 200,
+      body: {
+        tenant_id: params.id,
+        month: period.month,
+        from: period.from.toISOString(),
+        to: period.to.toISOString(),
+        accounts: figures.accounts,
+        monthly_active_accounts: figures.activeAccounts,
+        sign_ins: figures.signIns,
+        authorize_calls: figures.authorizeCalls,
+      },
+    };
   },
 
   /**

@@ -20,6 +20,7 @@ import { PostgresRevocationFeed } from './revocations.js';
 import { PostgresSessionStore } from './sessions.js';
 import { PostgresInviteStore, PostgresTenantMembers, PostgresTenantStore } from './tenants.js';
 import { PostgresSendCounterStore, PostgresThrottleStore } from './throttle.js';
+import { PostgresUsageStore } from './usage.js';
 
 /** How each repository is made over an entity manager (`em()` forks one on first use, for reads). */
 const makers = (
@@ -51,6 +52,7 @@ const makers = (
   sessions: () => new PostgresSessionStore({ tx: em() }),
   codes: () => new PostgresOtpChallengeStore({ tx: em() }),
   mfa: () => new PostgresMfaStore(em()),
+  usage: () => new PostgresUsageStore(em()),
 });
 
 /**

@@ -4,6 +4,7 @@ import type { AuditRecord } from '../../audit/ports.js';
 import type { ChallengeRecord } from '../../challenges/ports.js';
 import type { OtpChallengeRecord } from '../../codes/ports.js';
 import type { MagicLinkRecord } from '../../magic-links/ports.js';
+import type { AuthorizeCallCount } from '../../operator/usage.js';
 import type { PasskeyRecord } from '../../passkeys/ports.js';
 import type { PasswordRecord } from '../../passwords/ports.js';
 import type { RevocationEventRecord } from '../../revocations/ports.js';
@@ -43,6 +44,7 @@ import {
   MemoryTenantStore,
 } from './tenants.js';
 import { MemorySendCounterStore, MemoryThrottleStore } from './throttle.js';
+import { MemoryUsageStore } from './usage.js';
 
 /**
  * The memory store's tables: one Map (or list) per aggregate, as PostgreSQL keeps one table per entity.
@@ -99,6 +101,8 @@ export class MemoryTables implements MemoryMfaTables {
   mfaChallenges: MemoryMfaTables['mfaChallenges'] = new Map();
   /** Registered passkeys by id. */
   passkeys = new Map<string, PasskeyRecord>();
+  /** Authorize calls by `tenantId day` (the usage counter, #15). */
+  authorizeCalls = new Map<string, AuthorizeCallCount>();
 }
 
 /**
@@ -159,6 +163,7 @@ export class MemoryDatabase implements UnitOfWork {
       identities: new MemoryIdentityStore(this),
       passwords: new MemoryPasswordStore(this),
       magicLinks: new MemoryMagicLinkStore(this),
+      usage: new MemoryUsageStore(this),
       sessions: this.sessions,
       codes: this.codes,
       mfa: new MemoryMfaStore(this),
