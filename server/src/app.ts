@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { scheduleAuditPurge } from './domains/audit/purge-job.js';
 import { healthRoutes } from './domains/health/routes.js';
 import { domainRoutes } from './domains/index.js';
+import { scheduleHousekeeping } from './domains/platform/housekeeping-job.js';
 import { scheduleUsageFlush } from './domains/platform/routes.js';
 import { ChangeListener } from './http/principal-cache.js';
 import { clientInfo } from './http/request-context.js';
@@ -189,6 +190,7 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
   app.register(apiRoutes(services, domainRoutes));
   scheduleAuditPurge(app);
   scheduleUsageFlush(app);
+  scheduleHousekeeping(app);
 
   // The principal cache is used only while this process listens for change notifications.
   const listener = new ChangeListener({

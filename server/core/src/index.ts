@@ -272,6 +272,15 @@ export {
   platformTenantView,
 } from './operator/handlers.js';
 export {
+  type HousekeepingSettings,
+  type HousekeepingStore,
+  PURGE_BATCH,
+  type PurgeCounts,
+  type PurgeCutoffs,
+  purgeCutoffs,
+  runHousekeeping,
+} from './operator/housekeeping.js';
+export {
   hashPlatformKey,
   invalidPlatformKey,
   looksLikePlatformKey,

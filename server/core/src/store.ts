@@ -7,6 +7,7 @@ import type { GroupStore } from './groups/ports.js';
 import type { IdempotencyStore } from './idempotency/ports.js';
 import type { MagicLinkStore } from './magic-links/ports.js';
 import type { MfaStore } from './mfa/ports.js';
+import type { HousekeepingStore } from './operator/housekeeping.js';
 import type { UsageStore } from './operator/usage.js';
 import type { PasskeyStore } from './passkeys/ports.js';
 import type { PasswordStore } from './passwords/ports.js';
@@ -66,6 +67,8 @@ export interface Repositories {
   codes: OtpChallengeStore;
   /** Per-tenant usage: authorize-call counters and the figures of a period (the platform API). */
   usage: UsageStore;
+  /** Deleting what sign-in left behind once it no longer matters (expired codes, ended sessions, ...). */
+  housekeeping: HousekeepingStore;
 }
 
 /**

@@ -9,6 +9,7 @@ import { PostgresChallengeStore } from './challenges.js';
 import { PostgresOtpChallengeStore } from './codes.js';
 import { PostgresGrantReader } from './grants.js';
 import { PostgresGroupStore } from './groups.js';
+import { PostgresHousekeepingStore } from './housekeeping.js';
 import { PostgresIdempotencyStore } from './idempotency.js';
 import { PostgresMagicLinkStore } from './magic-links.js';
 import { PostgresMfaStore } from './mfa.js';
@@ -53,6 +54,7 @@ const makers = (
   codes: () => new PostgresOtpChallengeStore({ tx: em() }),
   mfa: () => new PostgresMfaStore(em()),
   usage: () => new PostgresUsageStore(em()),
+  housekeeping: () => new PostgresHousekeepingStore(em()),
 });
 
 /**

@@ -23,6 +23,7 @@ import { MemoryAuditEventStore, MemoryAuditLog } from './audit.js';
 import { MemoryChallengeStore } from './challenges.js';
 import { MemoryOtpChallengeStore } from './codes.js';
 import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
+import { MemoryHousekeepingStore } from './housekeeping.js';
 import { type MemoryIdempotencyRow, MemoryIdempotencyStore } from './idempotency.js';
 import { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
 import { MemoryMfaStore, type MemoryMfaTables } from './mfa.js';
@@ -164,6 +165,7 @@ export class MemoryDatabase implements UnitOfWork {
       passwords: new MemoryPasswordStore(this),
       magicLinks: new MemoryMagicLinkStore(this),
       usage: new MemoryUsageStore(this),
+      housekeeping: new MemoryHousekeepingStore(this),
       sessions: this.sessions,
       codes: this.codes,
       mfa: new MemoryMfaStore(this),
