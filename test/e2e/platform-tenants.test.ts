@@ -364,3 +364,28 @@ describe('GET /platform/tenants/{id}/usage', () => {
     );
   });
 });
+
+describe('tenant names', () => {
+  it('are not unique (docs/api.md says so): two tenants may share one, told apart by id and code', async () => {
+    const twin = await seedTenant(server, 'Acme Pay');
+    expect(twin.tenant.id).not.toBe(acme.tenant.id);
+    expect(twin.tenant.code).not.toBe(acme.tenant.code);
+    // Renaming a tenant to another's name is accepted too.
+    expectOk(
+      await server.api('PATCH', `/tenants/${globex.tenant.id}`, {
+        apiKey: globex.apiKey,
+        body: { name: 'Acme Pay' },
+      }),
+    );
+    const found = expectOk(await server.api('GET', '/platform/tenants?q=acme%20pay', op));
+    expect(found.data.map((t: { id: string }) => t.id)).toEqual(
+      expect.arrayContaining([acme.tenant.id, twin.tenant.id, globex.tenant.id]),
+    );
+    expectOk(
+      await server.api('PATCH', `/tenants/${globex.tenant.id}`, {
+        apiKey: globex.apiKey,
+        body: { name: 'Globex Bank' },
+      }),
+    );
+  });
+});
