@@ -48,7 +48,7 @@ describe('route table', () => {
     //   its members, GET/DELETE /tenants/{id}/invites/... and resend)
     // + PATCH /auth/me (issue #14: the person's profile)
     // + PATCH /accounts/{id} and PATCH /auth/me/metadata (issue #14: account metadata)
-    expect(routes.length).toBe(107);
+    expect(routes.length).toBe(108);
   });
 
   it('puts every route under the base path, once per method and path', () => {

@@ -63,6 +63,8 @@ export interface Config {
    * of the key, scopes. None: the `/platform/*` routes answer 401 to everyone.
    */
   platformKeys: PlatformKeyEntry[];
+  /** How long a tenant stays `pending_deletion` before it is deleted (`ENFORCER_TENANT_DELETION_GRACE`). */
+  tenantDeletionGraceSeconds: number;
 }
 
 export interface AuthMethodsConfig {
@@ -178,6 +180,7 @@ const envSchema = z.object({
   SMS_FROM: optional(z.string().max(32)),
   ENFORCER_PLATFORM_API_KEYS: optional(z.string().max(65_536)),
   ENFORCER_PLATFORM_API_KEYS_FILE: optional(z.string()),
+  ENFORCER_TENANT_DELETION_GRACE: duration('30d', 0, 365 * 86_400),
 });
 
 const isLocalHttp = (url: string) => {
@@ -270,6 +273,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       sms: { gatewayUrl: e.SMS_GATEWAY_URL, apiKey: e.SMS_GATEWAY_API_KEY, from: e.SMS_FROM },
     },
     platformKeys,
+    tenantDeletionGraceSeconds: e.ENFORCER_TENANT_DELETION_GRACE,
   };
 }
 

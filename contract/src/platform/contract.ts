@@ -46,12 +46,24 @@ export const platformContract = c.router({
   updateTenant: {
     method: 'PATCH',
     path: '/platform/tenants/:id',
-    summary: 'Suspend a tenant (with a reason) or make it active again (platform key)',
+    summary:
+      'Suspend a tenant (with a reason) or make it active again, which also cancels a deletion (platform key)',
     description:
       "A suspended tenant's sign-ins, refreshes and API keys are refused (`403 tenant_suspended`) and its access tokens stop working, on the server and in verifiers (the revocation feed answers `403 tenant_suspended`). Its sessions are kept: making it active again restores them.",
     pathParams: idParamsSchema,
     body: updatePlatformTenantSchema,
     responses: { 200: platformTenantSchema, ...problems(401, 403, 404) },
     metadata: meta({ auth: 'platform', permission: 'platform.tenants.update' }),
+  },
+  deleteTenant: {
+    method: 'DELETE',
+    path: '/platform/tenants/:id',
+    summary: 'Schedule a tenant for deletion after the grace period (platform key)',
+    description:
+      'The tenant becomes `pending_deletion`: refused like a suspended one (`403 tenant_suspended`) at once, and deleted with all its rows (and the personal data of persons who belong to no other tenant) by a job once `deletion_due_at` (now + `ENFORCER_TENANT_DELETION_GRACE`, default 30 days) has passed. `PATCH` with `status: active` before then cancels it. Asking again changes nothing.',
+    pathParams: idParamsSchema,
+    body: c.noBody(),
+    responses: { 202: platformTenantSchema, ...problems(401, 403, 404) },
+    metadata: meta({ auth: 'platform', permission: 'platform.tenants.delete' }),
   },
 });

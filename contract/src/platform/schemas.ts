@@ -17,11 +17,14 @@ export const platformScopeSchema = z.enum(platformScopes);
 
 /**
  * Where a tenant stands: `active`; `suspended` by the operator (its sign-ins, refreshes, API keys and
- * tokens are refused until it is active again).
+ * tokens are refused until it is active again); `pending_deletion` (`DELETE /platform/tenants/{id}`):
+ * refused like a suspended one, and deleted with its data at `deletion_due_at` unless made active before.
  */
-export const tenantStatuses = ['active', 'suspended'] as const;
+export const tenantStatuses = ['active', 'suspended', 'pending_deletion'] as const;
 export type TenantStatus = (typeof tenantStatuses)[number];
 export const tenantStatusSchema = z.enum(tenantStatuses);
+/** What `PATCH /platform/tenants/{id}` may set (deletion is `DELETE`). */
+export const settableTenantStatusSchema = z.enum(['active', 'suspended']);
 
 /** A tenant as the operator sees it: who it is and where it stands, not its configuration. */
 export const platformTenantSchema = z.object({
@@ -33,6 +36,8 @@ export const platformTenantSchema = z.object({
   status_reason: z.string().nullable(),
   /** When the status last changed (null when never changed). */
   status_changed_at: timestampSchema.nullable(),
+  /** With `pending_deletion`: when the tenant and its data will be deleted; null otherwise. */
+  deletion_due_at: timestampSchema.nullable(),
   created_at: timestampSchema,
 });
 export type PlatformTenant = z.infer<typeof platformTenantSchema>;
@@ -49,7 +54,7 @@ export const platformTenantListSchema = paginated(platformTenantSchema);
 /** `PATCH /platform/tenants/{id}`: suspend (a reason is required) or make active again. */
 export const updatePlatformTenantSchema = z
   .strictObject({
-    status: tenantStatusSchema,
+    status: settableTenantStatusSchema,
     reason: z.string().trim().min(1).max(500).check(storableText).optional(),
   })
   .refine((body) => body.status !== 'suspended' || body.reason !== undefined, {

@@ -139,5 +139,6 @@ export const routes = {
     getTenant: ['GET', '/api/v1/enforcer/platform/tenants/:id', 'user'],
     tenantUsage: ['GET', '/api/v1/enforcer/platform/tenants/:id/usage', 'user'],
     updateTenant: ['PATCH', '/api/v1/enforcer/platform/tenants/:id', 'user'],
+    deleteTenant: ['DELETE', '/api/v1/enforcer/platform/tenants/:id', 'user'],
   },
 } as const satisfies RouteTree;

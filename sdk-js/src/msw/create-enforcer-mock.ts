@@ -94,6 +94,8 @@ export interface EnforcerMockOptions {
    * (name, SHA-256 hex of the key, scopes). Default none: `/platform/*` answers 401.
    */
   platformKeys?: PlatformKeyEntry[];
+  /** Seconds a tenant stays `pending_deletion` after `DELETE /platform/tenants/{id}` (server default 30 days). */
+  tenantDeletionGrace?: number;
   /** Google sign-in: verify ID tokens against this key set (default: a key of the mock, see `mock.google`). */
   google?: { jwks?: JSONWebKeySet };
 }
@@ -310,7 +312,12 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       retryAfterSeconds: 1,
     }),
     audit: auditHandlers({ uow: store.db, clock: store.db }),
-    platform: platformHandlers({ uow: store.db, clock: store.db, authorizeCalls }),
+    platform: platformHandlers({
+      uow: store.db,
+      clock: store.db,
+      authorizeCalls,
+      deletionGraceSeconds: options.tenantDeletionGrace ?? 30 * 86_400,
+    }),
     revocations: revocationsHandlers({
       uow: store.db,
       retentionSeconds: feedRetentionSeconds(tokens.settings.accessTtl, tokens.settings.clockTolerance),

@@ -266,6 +266,7 @@ export {
   secondFactorGate,
 } from './mfa/second-factor.js';
 export {
+  deleteDueTenants,
   type PlatformDeps,
   platformActor,
   platformHandlers,

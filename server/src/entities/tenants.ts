@@ -46,6 +46,8 @@ export const Tenant = defineEntity({
     status: p.enum(tenantStatuses).default('active'),
     statusReason: p.text().nullable(),
     statusChangedAt: p.datetime().nullable(),
+    /** With `pending_deletion`: when the deletion job may delete the tenant and its data. */
+    deletionDueAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()
@@ -56,6 +58,7 @@ export const Tenant = defineEntity({
   indexes: [
     // The operator's list pages in (created_at, id) order.
     { name: 'tenant_created_at_id_index', properties: ['createdAt', 'id'] },
+    { name: 'tenant_deletion_due_at_index', properties: ['deletionDueAt'] },
     {
       name: 'tenant_allowed_origins_index',
       expression: 'create index "tenant_allowed_origins_index" on "tenant" using gin ("allowed_origins")',
@@ -121,5 +124,6 @@ export const tenantRecordOf = (tenant: ITenant): TenantRecord => ({
   status: tenant.status ?? 'active',
   statusReason: tenant.statusReason ?? null,
   statusChangedAt: tenant.statusChangedAt ?? null,
+  deletionDueAt: tenant.deletionDueAt ?? null,
   createdAt: tenant.createdAt,
 });

@@ -18,6 +18,7 @@ import { Migration20261206120100_account_provisioning } from './Migration2026120
 import { Migration20261206130000_audit_chain } from './Migration20261206130000_audit_chain.js';
 import { Migration20261206181000_tenant_status } from './Migration20261206181000_tenant_status.js';
 import { Migration20261206181100_usage_counter } from './Migration20261206181100_usage_counter.js';
+import { Migration20261206181200_tenant_deletion } from './Migration20261206181200_tenant_deletion.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261123174748_initial', class: Migration20261123174748_initial },
@@ -52,4 +53,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261206130000_audit_chain', class: Migration20261206130000_audit_chain },
   { name: 'Migration20261206181000_tenant_status', class: Migration20261206181000_tenant_status },
   { name: 'Migration20261206181100_usage_counter', class: Migration20261206181100_usage_counter },
+  { name: 'Migration20261206181200_tenant_deletion', class: Migration20261206181200_tenant_deletion },
 ];

@@ -312,7 +312,7 @@ export interface TestServer {
    */
   signIn(input: { accountId: string; amr?: string[]; mfaAt?: Date | null }): Promise<SignedIn>;
   /** One housekeeping run (the ten-minute job's), at the server's clock: what it deleted per table. */
-  housekeeping(): Promise<PurgeCounts>;
+  housekeeping(): Promise<PurgeCounts & { tenantsDeleted: number }>;
   /** Ends a session server-side (its refresh token family), as logout or an admin would. */
   revokeSession(sessionId: string, reason: string): Promise<void>;
   /** The signing keys: the active private key, rotation, the JWKS. */

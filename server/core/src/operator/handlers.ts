@@ -13,6 +13,8 @@ export interface PlatformDeps {
   clock: Clock;
   /** This process's authorize-call counter: flushed before figures are read, so they include its calls. */
   authorizeCalls?: AuthorizeCallCounter;
+  /** How long a tenant stays `pending_deletion` before the job deletes it (`ENFORCER_TENANT_DELETION_GRACE`). */
+  deletionGraceSeconds: number;
 }
 
 /** A tenant as the operator sees it. */
@@ -23,6 +25,7 @@ export const platformTenantView = (tenant: TenantRecord): PlatformTenant => ({
   status: tenant.status,
   status_reason: tenant.statusReason,
   status_changed_at: tenant.statusChangedAt?.toISOString() ?? null,
+  deletion_due_at: tenant.deletionDueAt?.toISOString() ?? null,
   created_at: tenant.createdAt.toISOString(),
 });
 
@@ -93,9 +96,15 @@ export const platformHandlers = (deps: PlatformDeps): Handlers<typeof contract.p
         status: body.status,
         statusReason: body.reason ?? null,
         statusChangedAt: deps.clock.now(),
+        deletionDueAt: null,
       });
       repos.audit.record({
-        action: body.status === 'suspended' ? 'tenants.suspended' : 'tenants.reactivated',
+        action:
+          body.status === 'suspended'
+            ? 'tenants.suspended'
+            : current.status === 'pending_deletion'
+              ? 'tenants.deletion_cancelled'
+              : 'tenants.reactivated',
         actor: platformActor(caller),
         tenantId: current.id,
         target: { type: 'tenant', id: current.id },
@@ -106,4 +115,65 @@ export const platformHandlers = (deps: PlatformDeps): Handlers<typeof contract.p
     });
     return { status: 200, body: platformTenantView(tenant) };
   },
+
+  /**
+   * Schedules the tenant's deletion: `pending_deletion` (refused like a suspended tenant) until
+   * `deletion_due_at`, when `deleteDueTenants` deletes it. Asking again changes nothing.
+   */
+  deleteTenant: async ({ params }, ctx) => {
+    const caller = platformCallerOf(ctx);
+    const tenant = await deps.uow.transaction(async (repos) => {
+      const current = await repos.tenants.find(params.id, { lock: true });
+      if (!current) throw new AppError('not_found', 'No such tenant');
+      if (current.status === 'pending_deletion') return current;
+      const now = deps.clock.now();
+      const due = new Date(now.getTime() + deps.deletionGraceSeconds * 1000);
+      const updated = await repos.tenants.update(current.id, {
+        status: 'pending_deletion',
+        statusReason: null,
+        statusChangedAt: now,
+        deletionDueAt: due,
+      });
+      repos.audit.record({
+        action: 'tenants.deletion_scheduled',
+        actor: platformActor(caller),
+        tenantId: current.id,
+        target: { type: 'tenant', id: current.id },
+        ...ctx.client,
+        details: { from: current.status, deletion_due_at: due.toISOString() },
+      });
+      return updated;
+    });
+    return { status: 202, body: platformTenantView(tenant) };
+  },
 });
+
+/**
+ * The deletion job: every tenant whose grace has passed is deleted, each in its own unit of work (a
+ * tenant made active meanwhile is skipped: the lock and the re-check see it), with a tenant-less audit
+ * event (`tenants.deleted`, actor `system`) that names the tenant's id and code, nothing personal.
+ */
+export async function deleteDueTenants(deps: { uow: UnitOfWork; clock: Clock }, limit = 20): Promise<number> {
+  const due = await deps.uow.read((repos) => repos.tenants.dueForDeletion(deps.clock.now(), limit));
+  let deleted = 0;
+  for (const candidate of due) {
+    const gone = await deps.uow.transaction(async (repos) => {
+      const tenant = await repos.tenants.find(candidate.id, { lock: true });
+      const now = deps.clock.now();
+      if (tenant?.status !== 'pending_deletion' || !tenant.deletionDueAt || tenant.deletionDueAt > now) {
+        return false;
+      }
+      const { persons } = await repos.tenants.erase(tenant.id);
+      repos.audit.record({
+        action: 'tenants.deleted',
+        actor: { type: 'system' },
+        tenantId: null,
+        target: { type: 'tenant', id: tenant.id },
+        details: { tenant_code: tenant.code, persons_erased: persons },
+      });
+      return true;
+    });
+    if (gone) deleted++;
+  }
+  return deleted;
+}

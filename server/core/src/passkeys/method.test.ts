@@ -26,6 +26,7 @@ const tenant: TenantRecord = {
   status: 'active',
   statusReason: null,
   statusChangedAt: null,
+  deletionDueAt: null,
   createdAt: now,
 };
 const personId = 'person-1';

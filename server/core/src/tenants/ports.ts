@@ -24,6 +24,8 @@ export interface TenantRecord {
   /** Why the operator last changed the status, and when (null when never). */
   statusReason: string | null;
   statusChangedAt: Date | null;
+  /** With `pending_deletion`: when the deletion job may delete it. */
+  deletionDueAt: Date | null;
   createdAt: Date;
 }
 
@@ -58,6 +60,7 @@ export type TenantChanges = Partial<
     | 'status'
     | 'statusReason'
     | 'statusChangedAt'
+    | 'deletionDueAt'
   >
 >;
 
@@ -74,6 +77,14 @@ export interface TenantStore {
   update(id: string, changes: TenantChanges): Promise<TenantRecord>;
   /** A page of every tenant of the deployment (the operator's), in page order. */
   list(request: TenantListRequest): Promise<TenantRecord[]>;
+  /** Tenants `pending_deletion` whose `deletionDueAt` is at or before `now`, oldest due first, at most `limit`. */
+  dueForDeletion(now: Date, limit: number): Promise<TenantRecord[]>;
+  /**
+   * Deletes the tenant and every row of it (accounts, sessions, groups, keys, invites, audit events, throttle
+   * counters, revocation events, usage, ...), then the persons who had an account in it and have none left
+   * (with their identities, passkeys, passwords and second factors). Answers how many persons went.
+   */
+  erase(id: string): Promise<{ persons: number }>;
 }
 
 /** An invitation into a tenant, as created. Only the code's hash is stored (`hashInviteCode`). */

@@ -1,4 +1,10 @@
-import { feedRetentionSeconds, type PurgeCounts, runHousekeeping, type UnitOfWork } from '@enforcer/core';
+import {
+  deleteDueTenants,
+  feedRetentionSeconds,
+  type PurgeCounts,
+  runHousekeeping,
+  type UnitOfWork,
+} from '@enforcer/core';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../lib/clock.js';
@@ -6,20 +12,16 @@ import type { Clock } from '../../lib/clock.js';
 /** How often a server process runs housekeeping (docs/server.md, "Housekeeping"). */
 export const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000;
 
-/**
- * Runs the core's housekeeping (`runHousekeeping`: expired codes, challenges, magic links, MFA sign-ins,
- * refresh tokens, ended sessions, idempotency keys, send and throttle counters, old revocation events)
- * every ten minutes while the app is up. Every process runs it: deletes of the same
- * rows by two processes are harmless, and each run deletes a bounded batch per table.
- */
 /** One run with the deployment's settings: what the job runs (and tests, through the testing entry). */
-export function housekeepingRun(services: {
+export async function housekeepingRun(services: {
   config: Config;
   uow: UnitOfWork;
   clock: Clock;
-}): Promise<PurgeCounts> {
+}): Promise<PurgeCounts & { tenantsDeleted: number }> {
   const { config, uow, clock } = services;
-  return runHousekeeping(
+  // Tenants past their deletion grace first: their rows then need no purge.
+  const tenantsDeleted = await deleteDueTenants({ uow, clock });
+  const counts = await runHousekeeping(
     { uow, clock },
     {
       refreshIdleTtlSeconds: config.tokens.refreshIdleTtlSeconds,
@@ -29,8 +31,16 @@ export function housekeepingRun(services: {
       ),
     },
   );
+  return { ...counts, tenantsDeleted };
 }
 
+/**
+ * Deletes the tenants whose deletion grace has passed (`deleteDueTenants`), then runs the core's
+ * housekeeping (`runHousekeeping`: expired codes, challenges, magic links, MFA sign-ins,
+ * refresh tokens, ended sessions, idempotency keys, send and throttle counters, old revocation events)
+ * every ten minutes while the app is up. Every process runs it: deletes of the same
+ * rows by two processes are harmless, and each run deletes a bounded batch per table.
+ */
 export function scheduleHousekeeping(app: FastifyInstance, intervalMs = HOUSEKEEPING_INTERVAL_MS): void {
   let timer: ReturnType<typeof setInterval> | undefined;
   const run = async () => {

@@ -13,6 +13,7 @@ export const platformRoutes: DomainRoutes = (app, services) => {
     uow: services.uow,
     clock: services.clock,
     authorizeCalls: services.authorizeCalls,
+    deletionGraceSeconds: services.config.tenantDeletionGraceSeconds,
   });
   app.register(async (scope) => registerCoreRoutes(scope, contract.platform, handlers));
 };
