@@ -108,6 +108,7 @@ describe('GET /platform/tenants', () => {
       status: 'active',
       status_reason: null,
       status_changed_at: null,
+      deletion_due_at: null,
       created_at: expect.any(String),
     });
     const byCode = expectOk(

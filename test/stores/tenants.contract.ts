@@ -252,6 +252,45 @@ export function tenantStoreContract(name: string, harness: () => TenantStoreHarn
       );
     });
 
+    it('finds tenants due for deletion, and erases one with its accounts and its only-here persons (#15)', async () => {
+      const { uow } = harness();
+      const tag = webCryptoRandom.uuid().slice(0, 8);
+      const [doomed, keeper] = await uow.transaction(async (repos) => [
+        await provisionTenant(repos, webCryptoRandom, { name: `Doomed ${tag}` }),
+        await provisionTenant(repos, webCryptoRandom, { name: `Keeper ${tag}` }),
+      ]);
+      const [only, shared] = await uow.transaction(async (repos) => {
+        const a = await repos.persons.create({ email: `only-${tag}@example.com`, emailVerifiedAt: null });
+        const b = await repos.persons.create({ email: `shared-${tag}@example.com`, emailVerifiedAt: null });
+        await repos.members.addAccount(doomed!.id, a.id, 'owner');
+        await repos.members.addAccount(doomed!.id, b.id, 'member');
+        await repos.members.addAccount(keeper!.id, b.id, 'member');
+        return [a, b];
+      });
+      const now = new Date();
+      const due = (at: Date) => uow.read((repos) => repos.tenants.dueForDeletion(at, 100));
+      expect((await due(now)).map((t) => t.id)).not.toContain(doomed!.id);
+      const dueAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + 60_000);
+      await uow.transaction((repos) =>
+        repos.tenants.update(doomed!.id, {
+          status: 'pending_deletion',
+          statusChangedAt: now,
+          deletionDueAt: dueAt,
+        }),
+      );
+      expect((await uow.read((repos) => repos.tenants.find(doomed!.id)))?.deletionDueAt).toEqual(dueAt);
+      expect((await due(now)).map((t) => t.id)).not.toContain(doomed!.id);
+      expect((await due(new Date(dueAt.getTime() + 1))).map((t) => t.id)).toContain(doomed!.id);
+
+      const erased = await uow.transaction((repos) => repos.tenants.erase(doomed!.id));
+      expect(erased).toEqual({ persons: 1 });
+      expect(await uow.read((repos) => repos.tenants.find(doomed!.id))).toBeNull();
+      expect(await uow.read((repos) => repos.persons.find(only!.id))).toBeNull();
+      expect(await uow.read((repos) => repos.persons.find(shared!.id))).not.toBeNull();
+      expect(await uow.read((repos) => repos.members.hasAccount(keeper!.id, shared!.email!))).toBe(true);
+      expect(await uow.read((repos) => repos.tenants.find(keeper!.id))).not.toBeNull();
+    });
+
     it("stores a tenant's limits (none at first) and writes them", async () => {
       const { uow } = harness();
       const tenant = await uow.transaction((repos) =>

@@ -183,6 +183,7 @@ export class MemoryTenantStore implements TenantStore {
     if (changes.statusReason !== undefined) row.statusReason = changes.statusReason;
     if (changes.statusChangedAt !== undefined)
       row.statusChangedAt = changes.statusChangedAt?.getTime() ?? null;
+    if (changes.deletionDueAt !== undefined) row.deletionDueAt = changes.deletionDueAt?.getTime() ?? null;
     if (changes.allowedOrigins !== undefined) row.allowedOrigins = [...changes.allowedOrigins];
     return tenantRecord(row);
   }
