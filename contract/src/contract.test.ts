@@ -54,7 +54,8 @@ describe('route table', () => {
     // + social sign-in (issue #17: GET/PUT /tenants/{id}/oauth, authorize GET and POST, callback, exchange)
     // + webhooks (issue #16: endpoints x5, rotate-secret, test, deliveries, replay)
     // + KYC (issue #16: GET/PUT /tenants/{id}/modules/kyc, sessions, status, webhooks, the development page x2)
-    expect(routes.length).toBe(144);
+    // + platform (issue #15: GET /platform/tenants, GET/PATCH/DELETE /platform/tenants/{id}, usage)
+    expect(routes.length).toBe(149);
   });
 
   it('puts every route under the base path, once per method and path', () => {
@@ -70,7 +71,7 @@ describe('route table', () => {
   it('declares metadata (auth, tag) and a summary on every route', () => {
     for (const { name, route } of routes) {
       const meta = getRouteMetadata(route);
-      expect(['none', 'user', 'api_key', 'user_or_api_key'], name).toContain(meta.auth);
+      expect(['none', 'user', 'api_key', 'user_or_api_key', 'platform'], name).toContain(meta.auth);
       expect(route.summary, name).toBeTruthy();
       if (meta.optionalUser) expect(meta.auth, name).toBe('none');
       if (meta.permission) expect(meta.permission, name).toMatch(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/);

@@ -14,6 +14,7 @@ import { groupsContract } from './groups/contract';
 import { healthContract } from './health/contract';
 import { kycContract } from './kyc/contract';
 import { oauthContract } from './oauth/contract';
+import { platformContract } from './platform/contract';
 import { privacyContract } from './privacy/contract';
 import { revocationsContract } from './revocations/contract';
 import { rolesContract } from './roles/contract';
@@ -49,6 +50,7 @@ export const contract = c.router(
     privacy: privacyContract,
     webhooks: webhooksContract,
     kyc: kycContract,
+    platform: platformContract,
   },
   { pathPrefix: basePath, commonResponses },
 );

@@ -39,6 +39,8 @@ export const errorStatus = {
   signup_disabled: 403,
   provider_not_allowed: 403,
   account_inactive: 403,
+  /** The deployment's operator suspended the tenant (`PATCH /platform/tenants/{id}`). */
+  tenant_suspended: 403,
   credential_not_allowed: 403,
   not_a_member: 403,
   self_serve_disabled: 403,
@@ -182,6 +184,7 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   csrf_check_failed: 'Cross-site request refused',
   forbidden: 'Forbidden',
   account_inactive: 'Account inactive',
+  tenant_suspended: 'Tenant suspended',
   not_found: 'Not found',
   method_not_allowed: 'Method not allowed',
   conflict: 'Conflict',

@@ -462,6 +462,26 @@ export {
 } from './openapi';
 // Password strength rules (NIST SP 800-63B).
 export * from './passwords';
+export { platformContract } from './platform/contract';
+export {
+  type PlatformScope,
+  type PlatformTenant,
+  type PlatformTenantsQuery,
+  type PlatformTenantUsage,
+  type PlatformUsageQuery,
+  platformScopeSchema,
+  platformScopes,
+  platformTenantListSchema,
+  platformTenantSchema,
+  platformTenantsQuerySchema,
+  platformTenantUsageSchema,
+  platformUsageQuerySchema,
+  type TenantStatus,
+  tenantStatuses,
+  tenantStatusSchema,
+  type UpdatePlatformTenant,
+  updatePlatformTenantSchema,
+} from './platform/schemas';
 // Privacy (#15)
 export { privacyContract } from './privacy/contract';
 export {

@@ -54,6 +54,7 @@ const securityFor: Record<AuthRequirement, Array<Record<string, string[]>>> = {
   user: [{ bearer: [] }],
   api_key: [{ apiKey: [] }, { bearer: [] }],
   user_or_api_key: [{ bearer: [] }, { apiKey: [] }],
+  platform: [{ apiKey: [] }, { bearer: [] }],
 };
 
 /**

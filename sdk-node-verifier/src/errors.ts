@@ -31,6 +31,11 @@ export const verifierErrorCodes = [
   /** The account has been deactivated. */
   'account_inactive',
   /**
+   * The deployment's operator suspended the verifier's tenant: the feed answered `403 tenant_suspended`,
+   * and every token is refused until a poll succeeds again (the tenant made active).
+   */
+  'tenant_suspended',
+  /**
    * The policy reads subject attributes from public metadata and the feed says the account changed after
    * the token was minted: its `attrs` may be stale. Refresh the token (the middleware answers 401).
    */

@@ -14,6 +14,7 @@ export function apiRoutes(services: Services, domains: DomainRoutes[]) {
     // Declared up front (http/caller.ts), so every request object keeps one shape.
     app.decorateRequest('caller', undefined);
     app.decorateRequest('rawBody', undefined);
+    app.decorateRequest('platformCaller', undefined);
     app.addHook('preHandler', authenticate(services));
     // Each domain in its own scope: ts-rest's registerRouter sets an error handler on the
     // instance it is given, and handlers set on one scope would chain through each other.

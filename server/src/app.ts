@@ -10,6 +10,8 @@ import type { Config } from './config.js';
 import { scheduleAuditPurge } from './domains/audit/purge-job.js';
 import { healthRoutes } from './domains/health/routes.js';
 import { domainRoutes } from './domains/index.js';
+import { scheduleHousekeeping } from './domains/platform/housekeeping-job.js';
+import { scheduleUsageFlush } from './domains/platform/routes.js';
 import { scheduleDeletionJob } from './domains/privacy/deletion-job.js';
 import { scheduleWebhookWorker } from './domains/webhooks/routes.js';
 import { ChangeListener } from './http/principal-cache.js';
@@ -196,6 +198,8 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
   scheduleAuditPurge(app);
   scheduleDeletionJob(app);
   scheduleWebhookWorker(app);
+  scheduleUsageFlush(app);
+  scheduleHousekeeping(app);
 
   // The principal cache is used only while this process listens for change notifications.
   const listener = new ChangeListener({

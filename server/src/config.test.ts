@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +61,30 @@ describe('config', () => {
       expect.arrayContaining(['PORT', 'DATABASE_URL', 'ENFORCER_MASTER_KEY', 'ACCESS_TOKEN_TTL', 'SMTP_URL']),
     );
     expect(issues.join('\n')).toContain('32 random bytes');
+  });
+
+  it('reads platform API keys from ENFORCER_PLATFORM_API_KEYS or the file _FILE names, hashes only', () => {
+    expect(parseConfig({}).platformKeys).toEqual([]);
+    const hash = 'ab'.repeat(32);
+    const line = `ops ${hash} platform.tenants.read,platform.tenants.update`;
+    expect(parseConfig({ ENFORCER_PLATFORM_API_KEYS: line }).platformKeys).toEqual([
+      { name: 'ops', hash, scopes: ['platform.tenants.read', 'platform.tenants.update'] },
+    ]);
+    const file = join(mkdtempSync(join(tmpdir(), 'enforcer-platform-')), 'keys');
+    writeFileSync(file, `# operators\n${line}\nbilling ${'cd'.repeat(32)} platform.tenants.read\n`);
+    expect(parseConfig({ ENFORCER_PLATFORM_API_KEYS_FILE: file }).platformKeys.map((k) => k.name)).toEqual([
+      'ops',
+      'billing',
+    ]);
+    expect(
+      issuesOf({ ENFORCER_PLATFORM_API_KEYS: `ops enfp_${'A'.repeat(43)} platform.tenants.read` }),
+    ).toEqual([expect.stringMatching(/^ENFORCER_PLATFORM_API_KEYS: entry 1: .*SHA-256/)]);
+    expect(issuesOf({ ENFORCER_PLATFORM_API_KEYS: line, ENFORCER_PLATFORM_API_KEYS_FILE: file })).toEqual([
+      expect.stringContaining('not both'),
+    ]);
+    expect(issuesOf({ ENFORCER_PLATFORM_API_KEYS_FILE: `${file}.missing` })).toEqual([
+      expect.stringMatching(/^ENFORCER_PLATFORM_API_KEYS_FILE: cannot read/),
+    ]);
   });
 
   it('checks that lifetimes fit together', () => {

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { allowedOriginsSchema } from '@enforcer/contract';
-import { type ClassLimits, RATE_LIMITS, type RateLimitClass, rateLimitClasses } from '@enforcer/core';
+import {
+  type ClassLimits,
+  type PlatformKeyEntry,
+  parsePlatformKeys,
+  RATE_LIMITS,
+  type RateLimitClass,
+  rateLimitClasses,
+} from '@enforcer/core';
 import { z } from 'zod';
 
 /**
@@ -70,6 +77,13 @@ export interface Config {
   };
   /** Outside services of the sign-in methods (SMS gateway, Google's keys). */
   authMethods: AuthMethodsConfig;
+  /**
+   * The deployment operator's platform API keys (`ENFORCER_PLATFORM_API_KEYS` or `_FILE`): name, SHA-256
+   * of the key, scopes. None: the `/platform/*` routes answer 401 to everyone.
+   */
+  platformKeys: PlatformKeyEntry[];
+  /** How long a tenant stays `pending_deletion` before it is deleted (`ENFORCER_TENANT_DELETION_GRACE`). */
+  tenantDeletionGraceSeconds: number;
   webhooks: WebhooksConfig;
 }
 
@@ -228,6 +242,9 @@ const envSchema = z.object({
   WEBHOOK_DISABLE_AFTER: duration('5d', 1, 365 * 86_400),
   WEBHOOK_TIMEOUT_MS: z.preprocess(empty, z.coerce.number().int().min(100).max(60_000).default(15_000)),
   WEBHOOK_RETENTION: duration('30d', 3600, 3650 * 86_400),
+  ENFORCER_PLATFORM_API_KEYS: optional(z.string().max(65_536)),
+  ENFORCER_PLATFORM_API_KEYS_FILE: optional(z.string()),
+  ENFORCER_TENANT_DELETION_GRACE: duration('30d', 0, 365 * 86_400),
 });
 
 const isLocalHttp = (url: string) => {
@@ -235,7 +252,10 @@ const isLocalHttp = (url: string) => {
   return protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
 };
 
-/** Parses and checks the environment without touching the disk. Throws ConfigError listing every problem. */
+/**
+ * Parses and checks the environment (reading nothing but `ENFORCER_PLATFORM_API_KEYS_FILE`). Throws
+ * ConfigError listing every problem.
+ */
 export function parseConfig(env: Record<string, string | undefined> = process.env): ParsedConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -278,6 +298,10 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       'SIGNING_KEY_RETENTION: must be at least ACCESS_TOKEN_TTL + TOKEN_CLOCK_TOLERANCE, so tokens signed by a retired key stay verifiable until they expire',
     );
   }
+  if (e.ENFORCER_PLATFORM_API_KEYS !== undefined && e.ENFORCER_PLATFORM_API_KEYS_FILE !== undefined) {
+    issues.push('ENFORCER_PLATFORM_API_KEYS_FILE: set either it or ENFORCER_PLATFORM_API_KEYS, not both');
+  }
+  const platformKeys = readPlatformKeys(e, issues);
   if (issues.length > 0) throw new ConfigError(issues);
 
   return {
@@ -338,7 +362,36 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       retentionSeconds: e.WEBHOOK_RETENTION,
     },
+    platformKeys,
+    tenantDeletionGraceSeconds: e.ENFORCER_TENANT_DELETION_GRACE,
   };
+}
+
+/** The platform keys' list, from the variable or the file it names (the one read parseConfig does). */
+function readPlatformKeys(
+  e: {
+    ENFORCER_PLATFORM_API_KEYS?: string | undefined;
+    ENFORCER_PLATFORM_API_KEYS_FILE?: string | undefined;
+  },
+  issues: string[],
+): PlatformKeyEntry[] {
+  let text = e.ENFORCER_PLATFORM_API_KEYS;
+  let variable = 'ENFORCER_PLATFORM_API_KEYS';
+  if (e.ENFORCER_PLATFORM_API_KEYS_FILE !== undefined) {
+    variable = 'ENFORCER_PLATFORM_API_KEYS_FILE';
+    try {
+      text = readFileSync(e.ENFORCER_PLATFORM_API_KEYS_FILE, 'utf8');
+    } catch (error) {
+      issues.push(
+        `${variable}: cannot read ${e.ENFORCER_PLATFORM_API_KEYS_FILE} (${(error as Error).message})`,
+      );
+      return [];
+    }
+  }
+  if (text === undefined) return [];
+  const parsed = parsePlatformKeys(text);
+  issues.push(...parsed.issues.map((issue) => `${variable}: ${issue}`));
+  return parsed.keys;
 }
 
 export const MASTER_KEY_FILE = 'master.key';

@@ -1,5 +1,6 @@
 import {
   AccessTokenService,
+  AuthorizeCallCounter,
   Challenges,
   GoogleIdTokenVerifier,
   type IdentityHandlerDeps,
@@ -62,6 +63,8 @@ export interface Services {
   policies: TenantPolicyService;
   /** Sessions' accounts as the last authentication read them; emptied by change notifications. */
   principalCache: PrincipalCache;
+  /** Authorize calls counted in memory, flushed to `usage_counter` every minute (platform usage, #15). */
+  authorizeCalls: AuthorizeCallCounter;
   /** The core's one-time codes (the core's `email_otp` and `phone_otp` sign-in methods check with it). */
   otpService: OtpService;
   /** Development and test servers put one-time codes and links in their answers; production never. */
@@ -164,6 +167,7 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     refreshTokens,
     policies,
     principalCache,
+    authorizeCalls: new AuthorizeCallCounter(clock),
     otpService,
     authSessions: new SessionTokens({ access: accessTokens, refresh: refreshTokens, uow }),
     exposeOtpCodes: config.env !== 'production',

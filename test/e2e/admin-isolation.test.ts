@@ -5,8 +5,10 @@ import { basePath, contract, defaultPolicy, errorCodes, getRouteMetadata } from 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectOk, expectProblem, type SeededTenant, seedTenant, uniqueEmail } from './admin-setup.js';
 import { type ApiOptions, type ApiResponse, startServer } from './harness.js';
+import { platformKeys } from './platform-fixtures.js';
 
-const server = await startServer();
+const operator = platformKeys();
+const server = await startServer({ env: operator.env });
 const { api } = server;
 let a: SeededTenant;
 let b: SeededTenant;
@@ -495,7 +497,7 @@ describe("a member's token", () => {
     const route = node as { method?: unknown; path?: unknown };
     if (typeof route.method === 'string' && typeof route.path === 'string') {
       const meta = getRouteMetadata(node as { metadata?: unknown });
-      return meta.permission && meta.auth !== 'api_key'
+      return meta.permission && meta.auth !== 'api_key' && meta.auth !== 'platform'
         ? [
             {
               method: route.method,
@@ -542,6 +544,84 @@ describe("a member's token", () => {
     // Nothing the member asked for happened.
     expectOk(await api('GET', '/auth/me', { token: a.member.token }));
     expectOk(await api('GET', '/auth/me', { token: a.admin.token }));
+  });
+});
+
+describe('the platform API (#15)', () => {
+  /** Every `/platform/*` route of the contract, aimed at tenant A. */
+  const platformRoutes = (node: unknown = contract): Route[] => {
+    if (typeof node !== 'object' || node === null) return [];
+    const route = node as { method?: unknown; path?: unknown };
+    if (typeof route.method === 'string' && typeof route.path === 'string') {
+      if (getRouteMetadata(node as { metadata?: unknown }).auth !== 'platform') return [];
+      const { method, path } = route as { method: string; path: string };
+      return [
+        {
+          method,
+          path: () => path.slice(basePath.length).replace(':id', a.tenant.id),
+          ...(method === 'PATCH' ? { body: () => ({ status: 'suspended', reason: 'taken over' }) } : {}),
+        },
+      ];
+    }
+    return Object.values(node).flatMap((child) => platformRoutes(child));
+  };
+
+  it("no tenant's credential reaches it, whatever its role: 403 credential_not_allowed; none is a 401", async () => {
+    const routes = platformRoutes();
+    expect(routes.map((r) => `${r.method} ${r.path()}`)).toEqual(
+      expect.arrayContaining([`GET /platform/tenants`, `PATCH /platform/tenants/${a.tenant.id}`]),
+    );
+    for (const route of routes) {
+      const label = `${route.method} ${route.path()}`;
+      for (const [who, credential] of [
+        ["A's owner token", { token: a.owner.token }],
+        ["A's admin token", { token: a.admin.token }],
+        ["A's member token", { token: a.member.token }],
+        ["A's API key", { apiKey: a.apiKey }],
+        ["B's owner token", { token: b.owner.token }],
+        ["B's API key", { apiKey: b.apiKey }],
+      ] as const) {
+        const response = await call(route, credential);
+        expect(response.status, `${label} with ${who}: ${JSON.stringify(response.body)}`).toBe(403);
+        expect(response.body.code, `${label} with ${who}`).toBe('credential_not_allowed');
+      }
+      expectProblem(await call(route), 401, 'unauthenticated');
+      expectProblem(await call(route, { apiKey: `enfp_${'A'.repeat(43)}` }), 401, 'invalid_credentials');
+    }
+    // A was never suspended.
+    expect(
+      expectOk(await api('GET', `/platform/tenants/${a.tenant.id}`, { apiKey: operator.operator.key })),
+    ).toMatchObject({
+      status: 'active',
+    });
+    expectOk(await api('GET', '/auth/me', { token: a.member.token }));
+  });
+
+  it("the platform key reaches no tenant's route: 403 credential_not_allowed", async () => {
+    for (const route of credentialRoutes()) {
+      const response = await call(route, { apiKey: operator.operator.key });
+      const label = `${route.method} ${route.path()}`;
+      expect(response.status, `${label}: ${JSON.stringify(response.body)}`).toBe(403);
+      expect(response.body.code, label).toBe('credential_not_allowed');
+    }
+  });
+
+  it('malformed tenant ids are 400 for the operator', async () => {
+    for (const bad of ['not-a-uuid', "'%20OR%201=1--", 'x'.repeat(150)]) {
+      expectProblem(
+        await api('GET', `/platform/tenants/${bad}`, { apiKey: operator.operator.key }),
+        400,
+        'validation_failed',
+      );
+      expectProblem(
+        await api('PATCH', `/platform/tenants/${bad}`, {
+          apiKey: operator.operator.key,
+          body: { status: 'active' },
+        }),
+        400,
+        'validation_failed',
+      );
+    }
   });
 });
 

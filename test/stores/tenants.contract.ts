@@ -3,12 +3,14 @@
 // the server and under the mock.
 import {
   AppError,
+  byPosition,
   generateTenantCode,
   hashInviteCode,
   type NewInvite,
   normaliseTenantCode,
   provisionTenant,
   type RandomSource,
+  type TenantListRequest,
   type UnitOfWork,
   webCryptoRandom,
 } from '@enforcer/core';
@@ -204,6 +206,89 @@ export function tenantStoreContract(name: string, harness: () => TenantStoreHarn
       expect(await pending(a!.id, 'expired@example.com')).toBe(false);
       expect(await pending(a!.id, 'accepted@example.com')).toBe(false);
       expect(await pending(a!.id, 'nobody@example.com')).toBe(false);
+    });
+
+    it('lists every tenant in page order, searched by name (any case) or code, filtered by status (#15)', async () => {
+      const { uow } = harness();
+      const tag = `Q${webCryptoRandom.uuid().slice(0, 8)}`;
+      const made = await uow.transaction(async (repos) => [
+        await provisionTenant(repos, webCryptoRandom, { name: `Alpha ${tag} one` }),
+        await provisionTenant(repos, webCryptoRandom, { name: `beta ${tag.toLowerCase()} two` }),
+        await provisionTenant(repos, webCryptoRandom, { name: `Gamma ${tag} 100%_off` }),
+      ]);
+      const inOrder = [...made].sort(byPosition).map((t) => t.id);
+      const list = (request: Partial<TenantListRequest>) =>
+        uow.read((repos) => repos.tenants.list({ after: undefined, limit: 50, ...request }));
+      const ids = (rows: { id: string }[]) => rows.map((t) => t.id);
+      expect(ids(await list({ q: tag.toUpperCase() }))).toEqual(inOrder);
+      expect((await list({ q: tag }))[0]).toMatchObject({
+        status: 'active',
+        statusReason: null,
+        statusChangedAt: null,
+      });
+      // Pages: `limit` rows after a position.
+      const first = await list({ q: tag, limit: 2 });
+      expect(ids(first)).toEqual(inOrder.slice(0, 2));
+      expect(ids(await list({ q: tag, after: first[1] }))).toEqual(inOrder.slice(2));
+      // A code, any case: that tenant only.
+      expect(ids(await list({ q: made[1]!.code.toLowerCase() }))).toEqual([made[1]!.id]);
+      // LIKE's wildcards are text.
+      expect(ids(await list({ q: `${tag} 100%_off` }))).toEqual([made[2]!.id]);
+      expect(ids(await list({ q: `${tag}%one` }))).toEqual([]);
+      // Status: written and filtered.
+      const at = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const suspended = await uow.transaction((repos) =>
+        repos.tenants.update(made[0]!.id, {
+          status: 'suspended',
+          statusReason: 'unpaid',
+          statusChangedAt: at,
+        }),
+      );
+      expect(suspended).toMatchObject({ status: 'suspended', statusReason: 'unpaid', statusChangedAt: at });
+      expect(await uow.read((repos) => repos.tenants.find(made[0]!.id))).toEqual(suspended);
+      expect(ids(await list({ q: tag, status: 'suspended' }))).toEqual([made[0]!.id]);
+      expect(ids(await list({ q: tag, status: 'active' }))).toEqual(
+        inOrder.filter((id) => id !== made[0]!.id),
+      );
+    });
+
+    it('finds tenants due for deletion, and erases one with its accounts and its only-here persons (#15)', async () => {
+      const { uow } = harness();
+      const tag = webCryptoRandom.uuid().slice(0, 8);
+      const [doomed, keeper] = await uow.transaction(async (repos) => [
+        await provisionTenant(repos, webCryptoRandom, { name: `Doomed ${tag}` }),
+        await provisionTenant(repos, webCryptoRandom, { name: `Keeper ${tag}` }),
+      ]);
+      const [only, shared] = await uow.transaction(async (repos) => {
+        const a = await repos.persons.create({ email: `only-${tag}@example.com`, emailVerifiedAt: null });
+        const b = await repos.persons.create({ email: `shared-${tag}@example.com`, emailVerifiedAt: null });
+        await repos.members.addAccount(doomed!.id, a.id, 'owner');
+        await repos.members.addAccount(doomed!.id, b.id, 'member');
+        await repos.members.addAccount(keeper!.id, b.id, 'member');
+        return [a, b];
+      });
+      const now = new Date();
+      const due = (at: Date) => uow.read((repos) => repos.tenants.dueForDeletion(at, 100));
+      expect((await due(now)).map((t) => t.id)).not.toContain(doomed!.id);
+      const dueAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + 60_000);
+      await uow.transaction((repos) =>
+        repos.tenants.update(doomed!.id, {
+          status: 'pending_deletion',
+          statusChangedAt: now,
+          deletionDueAt: dueAt,
+        }),
+      );
+      expect((await uow.read((repos) => repos.tenants.find(doomed!.id)))?.deletionDueAt).toEqual(dueAt);
+      expect((await due(now)).map((t) => t.id)).not.toContain(doomed!.id);
+      expect((await due(new Date(dueAt.getTime() + 1))).map((t) => t.id)).toContain(doomed!.id);
+
+      const erased = await uow.transaction((repos) => repos.tenants.erase(doomed!.id));
+      expect(erased).toEqual({ persons: 1 });
+      expect(await uow.read((repos) => repos.tenants.find(doomed!.id))).toBeNull();
+      expect(await uow.read((repos) => repos.persons.find(only!.id))).toBeNull();
+      expect(await uow.read((repos) => repos.persons.find(shared!.id))).not.toBeNull();
+      expect(await uow.read((repos) => repos.members.hasAccount(keeper!.id, shared!.email!))).toBe(true);
+      expect(await uow.read((repos) => repos.tenants.find(keeper!.id))).not.toBeNull();
     });
 
     it("stores a tenant's limits (none at first) and writes them", async () => {

@@ -8,7 +8,7 @@ import { storableText } from '../common/text';
  * and `prev_hash`), so an edit in the database shows in `GET /audit-events/verify`.
  */
 
-/** `application`: a machine client (#18) obtaining a token. */
+/** `application`: a machine client (#18) obtaining a token; `platform`: the deployment's operator (#15). */
 export const auditActorTypes = [
   'account',
   'api_key',
@@ -16,6 +16,7 @@ export const auditActorTypes = [
   'anonymous',
   'system',
   'application',
+  'platform',
 ] as const;
 export const auditOutcomes = ['success', 'failure'] as const;
 export const auditOutcomeSchema = z.enum(auditOutcomes);
@@ -26,7 +27,7 @@ export const auditEventSchema = z.object({
   /** Dotted name: `auth.login.succeeded`, `auth.login.failed`, `api_key.created`, ... (docs/audit.md lists them). */
   type: z.string(),
   outcome: auditOutcomeSchema,
-  /** Who acted: an account, an API key, a person (outside a tenant), nobody known (`anonymous`) or Enforcer itself (`system`: the platform, a job). */
+  /** Who acted: an account, an API key, a person (outside a tenant), nobody known (`anonymous`), Enforcer itself (`system`: a job) or the deployment's operator (`platform`: a platform API key, its id the key's configured name). */
   actor: z.object({ type: z.enum(auditActorTypes), id: z.string().nullable() }),
   /** What was acted on (`account`, `session`, `api_key`, `group`, `tenant`, ...), or null. */
   target: z.object({ type: z.string(), id: z.string() }).nullable(),

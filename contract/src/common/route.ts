@@ -11,10 +11,12 @@ export const c: ReturnType<typeof initContract> = initContract();
  * - `user`: a user access token (or a Privy access token) as `Authorization: Bearer`.
  * - `api_key`: an API key, as `X-API-Key` or `Authorization: Bearer`.
  * - `user_or_api_key`: either.
+ * - `platform`: a platform API key (`enfp_…`, the deployment operator's, set by configuration); a
+ *   tenant's key or a user's token is refused. Its `permission` is one of the key's scopes.
  * A credential of the wrong kind is `403 credential_not_allowed`; none at all, or an
  * invalid one, is `401`.
  */
-export const authRequirements = ['none', 'user', 'api_key', 'user_or_api_key'] as const;
+export const authRequirements = ['none', 'user', 'api_key', 'user_or_api_key', 'platform'] as const;
 export const authRequirementSchema = z.enum(authRequirements);
 export type AuthRequirement = z.infer<typeof authRequirementSchema>;
 

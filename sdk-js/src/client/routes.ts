@@ -187,4 +187,11 @@ export const routes = {
     devPage: ['GET', '/api/v1/enforcer/kyc/dev/:token', 'none'],
     devDecision: ['POST', '/api/v1/enforcer/kyc/dev/:token', 'none'],
   },
+  platform: {
+    listTenants: ['GET', '/api/v1/enforcer/platform/tenants', 'user'],
+    getTenant: ['GET', '/api/v1/enforcer/platform/tenants/:id', 'user'],
+    tenantUsage: ['GET', '/api/v1/enforcer/platform/tenants/:id/usage', 'user'],
+    updateTenant: ['PATCH', '/api/v1/enforcer/platform/tenants/:id', 'user'],
+    deleteTenant: ['DELETE', '/api/v1/enforcer/platform/tenants/:id', 'user'],
+  },
 } as const satisfies RouteTree;

@@ -14,6 +14,7 @@ import {
 import { type PolicyDocument, validatePolicy } from '@enforcer/contract/policy';
 import {
   type AuthDeps,
+  AuthorizeCallCounter,
   acceptsSession,
   accountDto,
   accountsHandlers,
@@ -40,7 +41,9 @@ import {
   newApiKey,
   oauth4webapiClient,
   oauthHandlers,
+  type PlatformKeyEntry,
   passwordHandlers,
+  platformHandlers,
   policyHandlers,
   privacyHandlers,
   revocationsHandlers,
@@ -98,6 +101,13 @@ export interface EnforcerMockOptions {
   validateResponses?: boolean;
   /** `POST /tenants/self-serve` open to anyone, as the server's default (`ENFORCER_SELF_SERVE`). Default true. */
   selfServe?: boolean;
+  /**
+   * The deployment operator's platform API keys, as the server's `ENFORCER_PLATFORM_API_KEYS` lists them
+   * (name, SHA-256 hex of the key, scopes). Default none: `/platform/*` answers 401.
+   */
+  platformKeys?: PlatformKeyEntry[];
+  /** Seconds a tenant stays `pending_deletion` after `DELETE /platform/tenants/{id}` (server default 30 days). */
+  tenantDeletionGrace?: number;
   /** Google sign-in: verify ID tokens against this key set (default: a key of the mock, see `mock.google`). */
   google?: { jwks?: JSONWebKeySet };
   /**
@@ -291,6 +301,8 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     refreshCookie: { maxAgeSeconds: tokens.settings.refreshAbsoluteTtl, trustedOrigins: [pageOrigin] },
   };
   // Every route is the core's handler, as on the server (which registers the same ones with Fastify).
+  // Authorize calls for the platform usage figures (#15), written when the figures are read.
+  const authorizeCalls = new AuthorizeCallCounter(store.db);
   const routes: Handlers<typeof contract> = {
     tenants,
     // All of contract.auth is the core's, listed once (authRouteHandlers), as on the server.
@@ -349,7 +361,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     apiKeys: apiKeysHandlers({ uow: store.db, clock: store.db, random: webCryptoRandom }),
     applications: applicationsHandlers({ uow: store.db, clock: store.db, random: webCryptoRandom }),
     oauth: oauthHandlers({ uow: store.db, clock: store.db, access: tokens.access }),
-    policy: policyHandlers(store.db),
+    policy: policyHandlers(store.db, (tenantId) => authorizeCalls.count(tenantId)),
     discovery: discoveryHandlers({ issuer, jwks: () => tokens.jwks() }),
     // The mock has no database to lose; its signing key is made on first use.
     health: healthHandlers({
@@ -376,6 +388,12 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       apiBaseUrl: issuer,
       allowDevelopmentProvider: true,
     }),
+    platform: platformHandlers({
+      uow: store.db,
+      clock: store.db,
+      authorizeCalls,
+      deletionGraceSeconds: options.tenantDeletionGrace ?? 30 * 86_400,
+    }),
     revocations: revocationsHandlers({
       uow: store.db,
       retentionSeconds: feedRetentionSeconds(tokens.settings.accessTtl, tokens.settings.clockTolerance),
@@ -389,6 +407,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     validateResponses: options.validateResponses ?? true,
     pageOrigin,
     refreshCookieMaxAge: tokens.settings.refreshAbsoluteTtl,
+    platformKeys: options.platformKeys ?? [],
   });
   const fakeProvider = createMockOAuthProvider(() => new Date(clock.now()).getTime());
   const handlers = [

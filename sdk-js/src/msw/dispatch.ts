@@ -13,15 +13,20 @@ import {
 import {
   type ApiKeyCaller,
   assertSessionLive,
+  assertTenantActive,
   authenticateApiKey,
   authenticateClientToken,
+  authenticatePlatformRoute,
   authenticateRoute,
   type Caller,
   type CookieInstruction,
+  type CredentialVerifiers,
   type Handler,
   type Handlers,
   inRefreshCookieMode,
   isPrivyToken,
+  type PlatformCaller,
+  type PlatformKeyEntry,
   type PrivyBearerDeps,
   privyBearerClaims,
   readCredential,
@@ -31,6 +36,8 @@ import {
   TENANT_HEADER,
   type UserCaller,
   userSubjectAttributes,
+  verifyPlatformKey,
+  webCryptoHashing,
   webCryptoRandom,
 } from '@enforcer/core';
 import { groupNamesOf } from '@enforcer/core/memory';
@@ -124,8 +131,10 @@ export function createDispatcher(options: {
   pageOrigin: string;
   /** The refresh cookie's lifetime (the session's absolute lifetime). */
   refreshCookieMaxAge: number;
+  /** The deployment operator's keys (`createEnforcerMock({ platformKeys })`). */
+  platformKeys: readonly PlatformKeyEntry[];
 }) {
-  const { store, tokens, log, handlers } = options;
+  const { store, tokens, log, handlers, platformKeys } = options;
   const routes = [
     ...flatten(contract, handlers),
     // Discovery and health are also served at the host root (same handlers).
@@ -166,6 +175,7 @@ export function createDispatcher(options: {
     );
     // The account as it is now decides (its role and groups), with the session's MFA recency.
     const live = account!;
+    assertTenantActive(store.tenant(live.tenantId));
     return {
       kind: 'user',
       tenantId: live.tenantId,
@@ -199,27 +209,35 @@ export function createDispatcher(options: {
   };
 
   /** The core's authentication rules with the mock's verifiers, then the route's permission. */
-  const authenticate = async (meta: RouteMetadata, request: Request): Promise<Caller | undefined> => {
+  const authenticate = async (
+    meta: RouteMetadata,
+    request: Request,
+  ): Promise<{ caller?: Caller | undefined; platform?: PlatformCaller }> => {
     // OAuth endpoints read their client's credentials themselves (HTTP Basic, form, API key), as on the server.
-    if (meta.clientAuthentication) return undefined;
+    if (meta.clientAuthentication) return {};
     const credential = readCredential({
       apiKey: request.headers.get('x-api-key'),
       authorization: request.headers.get('authorization'),
     });
-    const caller = await authenticateRoute<Caller>(meta, credential, {
-      user: (token) => verifyUser(token, request),
+    const verifiers: CredentialVerifiers<Caller> = {
+      user: (token: string) => verifyUser(token, request),
       apiKey: verifyApiKey,
       // An application's token (#18), on the decision routes only: the core's rules, as on the server.
-      client: (token) =>
+      client: (token: string) =>
         store.db.read((repos) =>
           authenticateClientToken(repos, { access: tokens.access, clock: store.db }, token),
         ),
-    });
+      platform: (key: string) => verifyPlatformKey(webCryptoHashing, platformKeys, key),
+    };
+    if (meta.auth === 'platform') {
+      return { platform: await authenticatePlatformRoute<Caller>(meta, credential, verifiers) };
+    }
+    const caller = await authenticateRoute<Caller>(meta, credential, verifiers);
     if (meta.permission && caller) {
       const { compiled } = store.policyOf(caller.tenantId);
       requireRoutePermission(compiled, subjectOfCaller(caller), meta.permission);
     }
-    return caller;
+    return { caller };
   };
 
   /** JSON text → a value within the contract's depth and string rules (`checkRequestValue`), as the server. */
@@ -387,7 +405,7 @@ export function createDispatcher(options: {
       const bodyText =
         request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.text();
       const rawBody = bodyText === undefined ? undefined : await readBody(request, match.route, bodyText);
-      const caller = await authenticate(meta, request);
+      const { caller, platform } = await authenticate(meta, request);
       const groups = match.pattern.exec(path)!;
       const rawParams = Object.fromEntries(
         match.params.map((name, i) => [name, decodePathSegment(groups[i + 1]!)]),
@@ -420,6 +438,7 @@ export function createDispatcher(options: {
       try {
         result = await match.handler(input as never, {
           caller,
+          platform,
           client,
           cookies: cookiesFor(request, path),
           // The exact bytes, for handlers that check a signature over them (KYC webhooks).

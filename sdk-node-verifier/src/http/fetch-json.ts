@@ -1,11 +1,33 @@
 /** A request to Enforcer that failed (network, status, size, JSON), reported through `onError`. */
 export class SourceError extends Error {
   readonly status: number | undefined;
+  /** The problem document's `code` of an error answer (`tenant_suspended`), when it sent one. */
+  readonly problemCode: string | undefined;
 
-  constructor(message: string, options: { status?: number; cause?: unknown } = {}) {
+  constructor(message: string, options: { status?: number; cause?: unknown; problemCode?: string } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SourceError';
     this.status = options.status;
+    this.problemCode = options.problemCode;
+  }
+}
+
+/** Largest error answer read for its problem `code`; a bigger one is not read at all. */
+const MAX_PROBLEM_BYTES = 16 * 1024;
+
+/** The `code` of a small problem document, or undefined. */
+async function problemCodeOf(response: Response): Promise<string | undefined> {
+  const type = response.headers.get('content-type') ?? '';
+  const declared = Number(response.headers.get('content-length') ?? 'NaN');
+  if (!type.startsWith('application/problem+json') || !(declared <= MAX_PROBLEM_BYTES)) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  try {
+    const body = JSON.parse(await response.text()) as { code?: unknown };
+    return typeof body.code === 'string' ? body.code : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -46,8 +68,11 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
     return { status: 304, etag, body: undefined };
   }
   if (response.status !== 200) {
-    await response.body?.cancel();
-    throw new SourceError(`GET ${url} answered ${response.status}`, { status: response.status });
+    const problemCode = await problemCodeOf(response);
+    throw new SourceError(
+      `GET ${url} answered ${response.status}${problemCode ? ` ${problemCode}` : ''}`,
+      problemCode ? { status: response.status, problemCode } : { status: response.status },
+    );
   }
   const declared = Number(response.headers.get('content-length') ?? '0');
   if (declared > options.maxBytes) {

@@ -10,6 +10,7 @@ export type MiddlewareProblemCode = Extract<
   | 'token_expired'
   | 'token_invalid'
   | 'account_inactive'
+  | 'tenant_suspended'
   | 'forbidden'
   | 'unknown_resource_type'
   | 'unavailable'
@@ -21,6 +22,7 @@ const STATUS: Record<MiddlewareProblemCode, number> = {
   token_expired: 401,
   token_invalid: 401,
   account_inactive: 403,
+  tenant_suspended: 403,
   forbidden: 403,
   unknown_resource_type: 400,
   unavailable: 503,
@@ -32,6 +34,7 @@ const TITLE: Record<MiddlewareProblemCode, string> = {
   token_expired: 'Token expired',
   token_invalid: 'Token invalid',
   account_inactive: 'Account inactive',
+  tenant_suspended: 'Tenant suspended',
   forbidden: 'Forbidden',
   unknown_resource_type: 'Unknown resource type',
   unavailable: 'Service unavailable',
@@ -55,6 +58,7 @@ const PROBLEM_OF: Record<VerifierErrorCode, MiddlewareProblemCode> = {
   wrong_tenant: 'token_invalid',
   revoked: 'token_invalid',
   account_inactive: 'account_inactive',
+  tenant_suspended: 'tenant_suspended',
   // A refresh mints a token with the account's current attributes: what an expired token needs too.
   stale_attributes: 'token_expired',
   keys_unavailable: 'unavailable',
@@ -69,6 +73,7 @@ const DETAIL: Partial<Record<MiddlewareProblemCode, string>> = {
   token_expired: 'The access token has expired',
   token_invalid: 'The access token is not valid',
   account_inactive: 'This account has been deactivated',
+  tenant_suspended: 'This tenant has been suspended',
   unavailable: 'Authorization is temporarily unavailable',
 };
 

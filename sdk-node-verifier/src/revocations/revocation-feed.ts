@@ -27,7 +27,8 @@ const MAX_PAGES_PER_SYNC = 50;
 /**
  * Polls `GET /revocations` every `pollMs`: each poll reads every change since the cursor and applies
  * it to the state. Verification fails closed (`revocations_unavailable`) before the first complete
- * poll and when the last complete poll started more than `maxStalenessMs` ago.
+ * poll and when the last complete poll started more than `maxStalenessMs` ago; and at once, with
+ * `tenant_suspended`, when the feed answers that the tenant is suspended, until a poll succeeds again.
  */
 export class RevocationFeedPoller {
   readonly state = new RevocationState();
@@ -35,6 +36,8 @@ export class RevocationFeedPoller {
   #cursor: string | undefined;
   #tenantId: string | undefined;
   #syncedAt = Number.NEGATIVE_INFINITY;
+  /** The last poll was answered `403 tenant_suspended`: every token is refused until a poll succeeds. */
+  #suspended = false;
   #retentionMs = 0;
   #inflight: Promise<void> | undefined;
   #first: Promise<void> | undefined;
@@ -69,8 +72,14 @@ export class RevocationFeedPoller {
     clearTimeout(this.#timer);
   }
 
-  /** Throws `revocations_unavailable` unless a complete poll started within `maxStalenessMs`. */
+  /**
+   * Throws `tenant_suspended` while the feed says the tenant is suspended, else `revocations_unavailable`
+   * unless a complete poll started within `maxStalenessMs`.
+   */
   assertFresh(nowMs: number): void {
+    if (this.#suspended) {
+      throw new VerifierError('tenant_suspended', "the deployment's operator suspended this tenant");
+    }
     if (nowMs - this.#syncedAt > this.#o.maxStalenessMs) {
       throw new VerifierError(
         'revocations_unavailable',
@@ -112,8 +121,17 @@ export class RevocationFeedPoller {
             break;
           }
         }
+        this.#suspended = false;
         this.state.prune(this.#o.now(), this.#retentionMs);
       } catch (error) {
+        // The tenant suspended is an answer, not an outage: refuse its tokens now, not after maxStaleness.
+        if (
+          error instanceof SourceError &&
+          error.status === 403 &&
+          error.problemCode === 'tenant_suspended'
+        ) {
+          this.#suspended = true;
+        }
         this.#o.onError(error instanceof Error ? error : new Error(String(error)));
       } finally {
         this.#inflight = undefined;

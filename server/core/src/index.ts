@@ -17,6 +17,7 @@ export type {
 export { admitAccount, listedStatuses, statusRefusal } from './accounts/status.js';
 export {
   assertSessionLive,
+  authenticatePlatformRoute,
   authenticateRoute,
   type Credential,
   type CredentialVerifiers,
@@ -342,6 +343,43 @@ export {
 export { authenticateClientToken } from './oauth/client-token.js';
 export { type OAuthDeps, oauthHandlers, oauthRevokeReason } from './oauth/handlers.js';
 export {
+  deleteDueTenants,
+  type PlatformDeps,
+  platformActor,
+  platformHandlers,
+  platformTenantView,
+} from './operator/handlers.js';
+export {
+  type HousekeepingSettings,
+  type HousekeepingStore,
+  PURGE_BATCH,
+  type PurgeCounts,
+  type PurgeCutoffs,
+  purgeCutoffs,
+  runHousekeeping,
+} from './operator/housekeeping.js';
+export {
+  hashPlatformKey,
+  invalidPlatformKey,
+  looksLikePlatformKey,
+  newPlatformKey,
+  PLATFORM_KEY_PREFIX,
+  type PlatformCaller,
+  type PlatformKeyEntry,
+  parsePlatformKeys,
+  requirePlatformScope,
+  verifyPlatformKey,
+} from './operator/keys.js';
+export { assertTenantActive, tenantRefusal } from './operator/tenant-status.js';
+export {
+  type AuthorizeCallCount,
+  AuthorizeCallCounter,
+  monthPeriod,
+  SIGN_IN_ACTION,
+  type UsageFigures,
+  type UsageStore,
+} from './operator/usage.js';
+export {
   byPosition,
   decodeCursor,
   encodeCursor,
@@ -550,6 +588,7 @@ export {
   type NewInvite,
   type NewTenant,
   type TenantChanges,
+  type TenantListRequest,
   type TenantMembers,
   type TenantRecord,
   type TenantStore,

@@ -9,6 +9,8 @@ import type { IdempotencyStore } from './idempotency/ports.js';
 import type { KycStore } from './kyc/ports.js';
 import type { MagicLinkStore } from './magic-links/ports.js';
 import type { MfaStore } from './mfa/ports.js';
+import type { HousekeepingStore } from './operator/housekeeping.js';
+import type { UsageStore } from './operator/usage.js';
 import type { PasskeyStore } from './passkeys/ports.js';
 import type { PasswordStore } from './passwords/ports.js';
 import type { IdentityStore, PersonStore } from './persons/ports.js';
@@ -78,6 +80,10 @@ export interface Repositories {
   webhooks: WebhookStore;
   /** The KYC module: settings, verification sessions, persons' verifications, processed provider events. */
   kyc: KycStore;
+  /** Per-tenant usage: authorize-call counters and the figures of a period (the platform API). */
+  usage: UsageStore;
+  /** Deleting what sign-in left behind once it no longer matters (expired codes, ended sessions, ...). */
+  housekeeping: HousekeepingStore;
 }
 
 /**

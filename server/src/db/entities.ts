@@ -19,6 +19,7 @@ import { RefreshToken, Session } from '../entities/sessions.js';
 import { SigningKey } from '../entities/signing-keys.js';
 import { Invite, Tenant } from '../entities/tenants.js';
 import { AuthThrottle, RateLimitCounter, SendCounter } from '../entities/throttle.js';
+import { UsageCounter } from '../entities/usage.js';
 import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../entities/webhooks.js';
 
 /** Every entity the ORM knows. A new entity goes here, then `pnpm --filter @enforcer/server migration:create`. */
@@ -61,4 +62,5 @@ export const entities = [
   KycSession,
   PersonVerification,
   KycProviderEvent,
+  UsageCounter,
 ];

@@ -11,6 +11,7 @@ import { discoveryRoutes } from './discovery/routes.js';
 import { groupsRoutes } from './groups/routes.js';
 import { kycRoutes } from './kyc/routes.js';
 import { oauthRoutes } from './oauth/routes.js';
+import { platformRoutes } from './platform/routes.js';
 import { policyRoutes } from './policy/routes.js';
 import { privacyRoutes } from './privacy/routes.js';
 import { revocationsRoutes } from './revocations/routes.js';
@@ -36,4 +37,5 @@ export const domainRoutes: DomainRoutes[] = [
   privacyRoutes,
   webhooksRoutes,
   kycRoutes,
+  platformRoutes,
 ];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { tenantStatuses } from '@enforcer/contract';
 import type { TenantRecord } from '@enforcer/core';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/postgresql';
 
@@ -43,6 +44,12 @@ export const Tenant = defineEntity({
     auditRetentionDays: p.integer().nullable(),
     /** How long a deletion request waits before the person is erased (#15); null: the default, 30 days. */
     deletionGraceDays: p.integer().nullable(),
+    /** `active`, or `suspended` by the deployment's operator (`PATCH /platform/tenants/{id}`). */
+    status: p.enum(tenantStatuses).default('active'),
+    statusReason: p.text().nullable(),
+    statusChangedAt: p.datetime().nullable(),
+    /** With `pending_deletion`: when the deletion job may delete the tenant and its data. */
+    deletionDueAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()
@@ -51,6 +58,9 @@ export const Tenant = defineEntity({
   },
   // CORS asks "does any tenant allow this origin?" (array containment, which a GIN index answers).
   indexes: [
+    // The operator's list pages in (created_at, id) order.
+    { name: 'tenant_created_at_id_index', properties: ['createdAt', 'id'] },
+    { name: 'tenant_deletion_due_at_index', properties: ['deletionDueAt'] },
     {
       name: 'tenant_allowed_origins_index',
       expression: 'create index "tenant_allowed_origins_index" on "tenant" using gin ("allowed_origins")',
@@ -113,5 +123,9 @@ export const tenantRecordOf = (tenant: ITenant): TenantRecord => ({
   authSettings: { ...(tenant.authSettings ?? {}) },
   limits: { ...(tenant.limits ?? {}) },
   allowedOrigins: [...(tenant.allowedOrigins ?? [])],
+  status: tenant.status ?? 'active',
+  statusReason: tenant.statusReason ?? null,
+  statusChangedAt: tenant.statusChangedAt ?? null,
+  deletionDueAt: tenant.deletionDueAt ?? null,
   createdAt: tenant.createdAt,
 });

@@ -1,4 +1,4 @@
-import type { Caller } from '@enforcer/core';
+import type { Caller, PlatformCaller } from '@enforcer/core';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,5 +9,7 @@ declare module 'fastify' {
     caller: Caller | undefined;
     /** A JSON body's exact bytes, kept for handlers that check a signature over them (KYC webhooks). */
     rawBody: Buffer | undefined;
+    /** The platform key on a `/platform/*` route (set by the authenticate plugin). */
+    platformCaller: PlatformCaller | undefined;
   }
 }

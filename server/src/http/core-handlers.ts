@@ -40,6 +40,7 @@ export function coreRoute<R extends AppRoute>(handler: Handler<R>): AppRouteImpl
   return (async ({ params, query, body, headers, request, reply }: any) => {
     const answered = await handler({ params, query, body, headers } as never, {
       caller: request.caller,
+      platform: request.platformCaller,
       client: clientInfo(request),
       cookies: request.cookies,
       ...(request.rawBody ? { rawBody: request.rawBody as Uint8Array } : {}),

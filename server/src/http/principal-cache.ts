@@ -1,3 +1,4 @@
+import type { TenantStatus } from '@enforcer/contract';
 import pg from 'pg';
 
 /**
@@ -20,6 +21,8 @@ export interface CachedPrincipal {
   active: boolean;
   grant_version: number;
   policy_version: number;
+  /** The tenant's status (`suspended` refuses every token of the tenant). */
+  tenant_status?: TenantStatus;
   groups: string[];
   /** The account acting in the session (impersonation, #14) and whether it is active now; null otherwise. */
   actor_account_id?: string | null;

@@ -28,9 +28,10 @@ export class Migration20261206182000_machine_clients extends Migration {
       `create index "application_tenant_id_created_at_index" on "application" ("tenant_id", "created_at");`,
     );
 
+    // 'platform' comes from Migration20261206181000_tenant_status (the operator, #15), which runs first.
     this.addSql(`alter table "audit_event" drop constraint "audit_event_actor_type_check";`);
     this.addSql(
-      `alter table "audit_event" add constraint "audit_event_actor_type_check" check ("actor_type" in ('account', 'api_key', 'person', 'anonymous', 'system', 'application'));`,
+      `alter table "audit_event" add constraint "audit_event_actor_type_check" check ("actor_type" in ('account', 'api_key', 'person', 'anonymous', 'system', 'application', 'platform'));`,
     );
 
     this.addSql(
@@ -44,7 +45,7 @@ export class Migration20261206182000_machine_clients extends Migration {
     this.addSql(`delete from "audit_event" where "actor_type" = 'application';`);
     this.addSql(`alter table "audit_event" drop constraint "audit_event_actor_type_check";`);
     this.addSql(
-      `alter table "audit_event" add constraint "audit_event_actor_type_check" check ("actor_type" in ('account', 'api_key', 'person', 'anonymous', 'system'));`,
+      `alter table "audit_event" add constraint "audit_event_actor_type_check" check ("actor_type" in ('account', 'api_key', 'person', 'anonymous', 'system', 'platform'));`,
     );
   }
 }

@@ -18,6 +18,9 @@ import { Migration20261206120100_account_provisioning } from './Migration2026120
 import { Migration20261206130000_audit_chain } from './Migration20261206130000_audit_chain.js';
 import { Migration20261206180000_audit_personal_commitment } from './Migration20261206180000_audit_personal_commitment.js';
 import { Migration20261206180100_deletion_requests } from './Migration20261206180100_deletion_requests.js';
+import { Migration20261206181000_tenant_status } from './Migration20261206181000_tenant_status.js';
+import { Migration20261206181100_usage_counter } from './Migration20261206181100_usage_counter.js';
+import { Migration20261206181200_tenant_deletion } from './Migration20261206181200_tenant_deletion.js';
 import { Migration20261206182000_machine_clients } from './Migration20261206182000_machine_clients.js';
 import { Migration20261206183000_rate_limit_counters } from './Migration20261206183000_rate_limit_counters.js';
 import { Migration20261206185000_webhooks } from './Migration20261206185000_webhooks.js';
@@ -60,6 +63,9 @@ export const migrations: MigrationObject[] = [
     class: Migration20261206180000_audit_personal_commitment,
   },
   { name: 'Migration20261206180100_deletion_requests', class: Migration20261206180100_deletion_requests },
+  { name: 'Migration20261206181000_tenant_status', class: Migration20261206181000_tenant_status },
+  { name: 'Migration20261206181100_usage_counter', class: Migration20261206181100_usage_counter },
+  { name: 'Migration20261206181200_tenant_deletion', class: Migration20261206181200_tenant_deletion },
   { name: 'Migration20261206182000_machine_clients', class: Migration20261206182000_machine_clients },
   { name: 'Migration20261206183000_rate_limit_counters', class: Migration20261206183000_rate_limit_counters },
   { name: 'Migration20261206185000_webhooks', class: Migration20261206185000_webhooks },

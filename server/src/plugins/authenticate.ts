@@ -4,9 +4,12 @@ import {
   apiKeyAuthenticates,
   apiKeyUseWorthRecording,
   assertSessionLive,
+  assertTenantActive,
   authenticateClientToken,
+  authenticatePlatformRoute,
   authenticateRoute,
   type Caller,
+  type CredentialVerifiers,
   hashApiKey,
   invalidApiKey,
   isPrivyToken,
@@ -18,6 +21,7 @@ import {
   TENANT_HEADER,
   type UserCaller,
   userSubjectAttributes,
+  verifyPlatformKey,
   webCryptoHashing,
 } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -51,6 +55,7 @@ const metadataByRoute = new WeakMap<object, RouteMetadata>();
 export function authenticate(services: Services) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     request.caller = undefined;
+    request.platformCaller = undefined;
     const meta = routeMetadata(request);
     if (!meta) return;
     // OAuth endpoints read their client's credentials themselves (HTTP Basic, form, API key).
@@ -61,15 +66,22 @@ export function authenticate(services: Services) {
       authorization: request.headers.authorization,
     });
     const em = lazyEm(services);
-    request.caller = await authenticateRoute<Caller>(meta, credential, {
-      user: (token) => verifyUser(services, em, token, request),
-      apiKey: (key) => verifyApiKey(services, em(), key),
+    const verifiers: CredentialVerifiers<Caller> = {
+      user: (token: string) => verifyUser(services, em, token, request),
+      apiKey: (key: string) => verifyApiKey(services, em(), key),
       // An application's token (#18), on the decision routes only (`clientToken`): the core's rules.
-      client: (token) =>
+      client: (token: string) =>
         services.uow.read((repos) =>
           authenticateClientToken(repos, { access: services.accessTokens, clock: services.clock }, token),
         ),
-    });
+      platform: (key: string) => verifyPlatformKey(webCryptoHashing, services.config.platformKeys, key),
+    };
+    if (meta.auth === 'platform') {
+      // The operator's routes: a platform key with the route's scope, nothing of a tenant's.
+      request.platformCaller = await authenticatePlatformRoute<Caller>(meta, credential, verifiers);
+      return;
+    }
+    request.caller = await authenticateRoute<Caller>(meta, credential, verifiers);
     if (meta.permission && request.caller) {
       const policy = await services.policies.forCaller(em, request.caller);
       requireRoutePermission(policy.compiled, subjectOfCaller(request.caller), meta.permission);
@@ -84,7 +96,7 @@ export function authenticate(services: Services) {
  */
 const PRINCIPAL_SQL = `
   select s.revoked_at, s.account_id, a.person_id, a.tenant_id, a.roles, a.active, a.grant_version,
-         t.policy_version, a.public_metadata,
+         t.policy_version, t.status as tenant_status, a.public_metadata,
          coalesce(array(select g.name from group_membership m join tenant_group g on g.id = m.group_id
                         where m.account_id = a.id order by g.name), '{}') as groups,
          s.actor_account_id, x.active as actor_active
@@ -140,6 +152,8 @@ async function verifyUser(
   };
   assertSessionLive(claims, state);
   const live = row as PrincipalRow; // assertSessionLive refused a missing one
+  // A suspended tenant's tokens stop working at once (the tenant's status change empties the cache).
+  assertTenantActive({ status: live.tenant_status ?? 'active' });
   // The account as it is now decides (its role, groups and public metadata), with the session's MFA recency.
   const caller: UserCaller = {
     kind: 'user',
@@ -175,6 +189,7 @@ async function verifyApiKey(services: Services, em: EntityManager, key: string):
   const row: IApiKey | null = await em.findOne(ApiKey, { keyHash: hash }, { populate: ['tenant'] });
   const now = services.clock.now();
   if (!apiKeyAuthenticates(row, hash, now)) throw invalidApiKey();
+  assertTenantActive(row.tenant);
   if (apiKeyUseWorthRecording(row.lastUsedAt, now)) {
     row.lastUsedAt = now;
     await em.flush();

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TokenResponse } from '@enforcer/contract';
+import type { PurgeCounts } from '@enforcer/core';
 import { generateInviteCode, generateTenantCode, hashInviteCode, rateLimitClasses } from '@enforcer/core';
 import type { FilterQuery, InferEntity, MikroORM } from '@mikro-orm/postgresql';
 import { buildApp } from '../app.js';
@@ -13,6 +14,7 @@ import { type Config, parseConfig } from '../config.js';
 import { initOrm, migrateDatabase } from '../db/orm.js';
 import { DevelopmentSms } from '../domains/auth/sms/development.js';
 import type { SigningKeyStore } from '../domains/keys/signing-key-store.js';
+import { housekeepingRun } from '../domains/platform/housekeeping-job.js';
 import { Account, type IAccount, type IPerson, Person } from '../entities/accounts.js';
 import { ApiKey } from '../entities/api-keys.js';
 import { Application } from '../entities/applications.js';
@@ -338,6 +340,8 @@ export interface TestServer {
    * unit of work; no sign-in flow run). Throws `account_inactive` for a deactivated account.
    */
   signIn(input: { accountId: string; amr?: string[]; mfaAt?: Date | null }): Promise<SignedIn>;
+  /** One housekeeping run (the ten-minute job's), at the server's clock: what it deleted per table. */
+  housekeeping(): Promise<PurgeCounts & { tenantsDeleted: number }>;
   /** Ends a session server-side (its refresh token family), as logout or an admin would. */
   revokeSession(sessionId: string, reason: string): Promise<void>;
   /** The signing keys: the active private key, rotation, the JWKS. */
@@ -406,6 +410,7 @@ export async function startTestServer(options: StartTestServerOptions = {}): Pro
         response,
       };
     },
+    housekeeping: () => housekeepingRun(app.services),
     revokeSession: async (sessionId, reason) => {
       await services.refreshTokens.revokeSession(sessionId, reason);
     },

@@ -8,6 +8,16 @@ export const PASSWORD = 'correct horse battery staple';
 export const GOOGLE_CLIENT_ID = '1234567890-conformance.apps.googleusercontent.com';
 export const SIWE = { domain: 'app.example.com', uri: 'https://app.example.com', chain_ids: [1, 8453] };
 export const SIX_DIGITS = { $match: '^\\d{6}$' };
+/**
+ * The deployment operator's platform key (#15) both targets are configured with (by its SHA-256, as
+ * `ENFORCER_PLATFORM_API_KEYS` on the server and `platformKeys` on the mock), with every scope.
+ */
+export const PLATFORM_KEY = `enfp_${'c'.repeat(43)}`;
+export const PLATFORM_SCOPES = [
+  'platform.tenants.read',
+  'platform.tenants.update',
+  'platform.tenants.delete',
+];
 
 /**
  * A tenant made through self-serve (OTP proof), its owner's token and an owner API key, saved as

@@ -2,6 +2,7 @@ import type { ApiKey, contract } from '@enforcer/contract';
 import { callerOf, type Handlers } from '../api/handlers.js';
 import { auditActorOf, refuseImpersonation, subjectOfCaller } from '../caller.js';
 import { AppError } from '../errors.js';
+import { assertTenantActive } from '../operator/tenant-status.js';
 import { pageRequest, toPage } from '../pagination.js';
 import { type Clock, type Hashing, type RandomSource, webCryptoHashing } from '../platform.js';
 import { assertRoleWithinReach, requireAllowed } from '../policy/grants.js';
@@ -153,6 +154,8 @@ export async function authenticateApiKey(
   const row = await repos.apiKeys.findByHash(hash);
   const now = deps.clock.now();
   if (!apiKeyAuthenticates(row, hash, now)) throw invalidApiKey();
+  // A right key of a suspended tenant is a 403, not a 401: the key is fine, its tenant is not let in.
+  assertTenantActive(await repos.tenants.find(row.tenantId));
   if (apiKeyUseWorthRecording(row.lastUsedAt, now)) {
     await repos.apiKeys.touch(row.id, now);
     row.lastUsedAt = now;

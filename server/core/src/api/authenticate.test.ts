@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
 import {
   assertSessionLive,
+  authenticatePlatformRoute,
   authenticateRoute,
   type Credential,
   readCredential,
@@ -24,6 +25,8 @@ describe('readCredential', () => {
     [{ apiKey: '', authorization: 'Bearer eyJ' }, 'ok:{"kind":"jwt","token":"eyJ"}'],
     [{ apiKey: null, authorization: 'bearer   enf_x  ' }, 'ok:{"kind":"api_key","key":"enf_x"}'],
     [{ apiKey: undefined, authorization: undefined }, 'ok:undefined'],
+    [{ apiKey: 'enfp_x', authorization: undefined }, 'ok:{"kind":"platform","key":"enfp_x"}'],
+    [{ apiKey: null, authorization: 'Bearer enfp_x' }, 'ok:{"kind":"platform","key":"enfp_x"}'],
     [{ apiKey: undefined, authorization: 'Basic dXNlcg==' }, 'unauthenticated'],
     [{ apiKey: undefined, authorization: 'Bearer a b' }, 'unauthenticated'],
   ])('%j → %s', async (headers, expected) => {
@@ -41,10 +44,15 @@ describe('authenticateRoute', () => {
       if (key !== 'enf_good') throw new AppError('invalid_credentials');
       return 'key';
     },
+    platform: async (key: string) => {
+      if (key !== 'enfp_good') throw new AppError('invalid_credentials');
+      return { kind: 'platform' as const, keyName: 'ops', scopes: ['platform.tenants.read' as const] };
+    },
   };
   const meta = (m: Partial<RouteMetadata>) => ({ tag: 'T', auth: 'user', ...m }) as RouteMetadata;
   const jwt = (token: string): Credential => ({ kind: 'jwt', token });
   const key = (k: string): Credential => ({ kind: 'api_key', key: k });
+  const platformKey = (k: string): Credential => ({ kind: 'platform', key: k });
 
   it.each([
     // Public routes: nothing is read, unless the route reads an optional user token.
@@ -60,8 +68,35 @@ describe('authenticateRoute', () => {
     [{ auth: 'api_key' }, jwt('good'), 'credential_not_allowed'],
     [{ auth: 'user_or_api_key' }, key('enf_good'), 'ok:"key"'],
     [{ auth: 'user_or_api_key' }, jwt('good'), 'ok:"user"'],
+    // A platform key never reaches a tenant's route, and a bad one is still a 401.
+    [{ auth: 'user_or_api_key' }, platformKey('enfp_good'), 'credential_not_allowed'],
+    [{ auth: 'api_key' }, platformKey('enfp_bad'), 'invalid_credentials'],
+    [{ auth: 'none' }, platformKey('enfp_bad'), 'ok:undefined'],
   ] as const)('%j with %j → %s', async (m, credential, expected) => {
     expect(await outcome(() => authenticateRoute(meta(m), credential, verifiers))).toBe(expected);
+  });
+
+  it.each([
+    [{ auth: 'platform', permission: 'platform.tenants.read' }, undefined, 'unauthenticated'],
+    [
+      { auth: 'platform', permission: 'platform.tenants.read' },
+      platformKey('enfp_bad'),
+      'invalid_credentials',
+    ],
+    [
+      { auth: 'platform', permission: 'platform.tenants.read' },
+      platformKey('enfp_good'),
+      'ok:{"kind":"platform","keyName":"ops","scopes":["platform.tenants.read"]}',
+    ],
+    // A key without the route's scope.
+    [{ auth: 'platform', permission: 'platform.tenants.update' }, platformKey('enfp_good'), 'forbidden'],
+    // A tenant's key or a user's token: verified (401 when bad), then refused.
+    [{ auth: 'platform', permission: 'platform.tenants.read' }, key('enf_good'), 'credential_not_allowed'],
+    [{ auth: 'platform', permission: 'platform.tenants.read' }, key('enf_bad'), 'invalid_credentials'],
+    [{ auth: 'platform', permission: 'platform.tenants.read' }, jwt('good'), 'credential_not_allowed'],
+    [{ auth: 'platform', permission: 'platform.tenants.read' }, jwt('bad'), 'token_invalid'],
+  ] as const)('platform route %j with %j → %s', async (m, credential, expected) => {
+    expect(await outcome(() => authenticatePlatformRoute(meta(m), credential, verifiers))).toBe(expected);
   });
 });
 

@@ -2,6 +2,7 @@ import type { AccessTokenClaims, RouteMetadata } from '@enforcer/contract';
 import type { CompiledPolicy, Subject } from '@enforcer/contract/policy';
 import { API_KEY_PREFIX } from '../api-keys/secret.js';
 import { AppError } from '../errors.js';
+import { PLATFORM_KEY_PREFIX, type PlatformCaller, requirePlatformScope } from '../operator/keys.js';
 import { AccessTokenService } from '../tokens/access-tokens.js';
 
 /**
@@ -11,25 +12,34 @@ import { AccessTokenService } from '../tokens/access-tokens.js';
  * (signatures, storage lookups) is the caller's, through `CredentialVerifiers`.
  */
 
-export type Credential = { kind: 'jwt'; token: string } | { kind: 'api_key'; key: string };
+export type Credential =
+  | { kind: 'jwt'; token: string }
+  | { kind: 'api_key'; key: string }
+  | { kind: 'platform'; key: string };
+
+const keyCredential = (key: string): Credential =>
+  key.startsWith(PLATFORM_KEY_PREFIX) ? { kind: 'platform', key } : { kind: 'api_key', key };
 
 /**
  * The credential of a request: `X-API-Key`, else `Authorization: Bearer <value>` (an API key when it has
- * the prefix, so it is told from an access token without a lookup). An `Authorization` header of another form is `401 unauthenticated`.
+ * the prefix, so it is told from an access token without a lookup). A platform key (`enfp_`) travels the same
+ * ways and is told from a tenant's key by its prefix. An `Authorization` header of another form is `401 unauthenticated`.
  */
 export function readCredential(headers: {
   apiKey: string | null | undefined;
   authorization: string | null | undefined;
 }): Credential | undefined {
   if (typeof headers.apiKey === 'string' && headers.apiKey !== '') {
-    return { kind: 'api_key', key: headers.apiKey.trim() };
+    return keyCredential(headers.apiKey.trim());
   }
   const { authorization } = headers;
   if (typeof authorization !== 'string' || authorization === '') return undefined;
   const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
   if (!match) throw new AppError('unauthenticated', 'Authorization must be "Bearer <token>"');
   const value = match[1]!;
-  return value.startsWith(API_KEY_PREFIX) ? { kind: 'api_key', key: value } : { kind: 'jwt', token: value };
+  return value.startsWith(API_KEY_PREFIX) || value.startsWith(PLATFORM_KEY_PREFIX)
+    ? keyCredential(value)
+    : { kind: 'jwt', token: value };
 }
 
 export interface CredentialVerifiers<P> {
@@ -39,6 +49,8 @@ export interface CredentialVerifiers<P> {
   apiKey(key: string): Promise<P>;
   /** Verifies an application's access token (#18), on routes that take one (`clientToken`). */
   client?(token: string): Promise<P>;
+  /** Verifies a platform key (`401 invalid_credentials` when it is none of the configured ones). */
+  platform(key: string): Promise<PlatformCaller>;
 }
 
 /**
@@ -54,7 +66,16 @@ export async function authenticateRoute<P>(
   if (meta.auth === 'none') {
     return meta.optionalUser && credential?.kind === 'jwt' ? verify.user(credential.token) : undefined;
   }
+  if (meta.auth === 'platform')
+    throw new Error('a platform route is authenticated by authenticatePlatformRoute');
   if (!credential) throw new AppError('unauthenticated', 'This call needs a credential');
+  if (credential.kind === 'platform') {
+    await verify.platform(credential.key);
+    throw new AppError(
+      'credential_not_allowed',
+      "A platform key only reaches /platform routes, not a tenant's",
+    );
+  }
   if (credential.kind === 'api_key') {
     const principal = await verify.apiKey(credential.key);
     if (meta.auth === 'user') {
@@ -68,6 +89,27 @@ export async function authenticateRoute<P>(
   const principal = await verify.user(credential.token);
   if (meta.auth === 'api_key') throw new AppError('credential_not_allowed', 'This call needs an API key');
   return principal;
+}
+
+/**
+ * The operator behind a `/platform/*` route: only a platform key, with the route's scope. A tenant's API key
+ * or a user's token is verified first (a bad one is a 401, as anywhere), then refused with
+ * `403 credential_not_allowed`: no tenant credential reaches the platform API, whatever its role.
+ */
+export async function authenticatePlatformRoute<P>(
+  meta: RouteMetadata,
+  credential: Credential | undefined,
+  verify: CredentialVerifiers<P>,
+): Promise<PlatformCaller> {
+  if (!credential) throw new AppError('unauthenticated', 'This call needs a platform API key');
+  if (credential.kind === 'platform') {
+    const caller = await verify.platform(credential.key);
+    requirePlatformScope(caller, meta.permission);
+    return caller;
+  }
+  if (credential.kind === 'api_key') await verify.apiKey(credential.key);
+  else await verify.user(credential.token);
+  throw new AppError('credential_not_allowed', 'This call needs a platform API key');
 }
 
 /** The route's own permission (metadata `permission`), checked without a record: `403 forbidden`. */

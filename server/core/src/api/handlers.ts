@@ -2,6 +2,7 @@ import type { AppRoute, AppRouter, ServerInferRequest, ServerInferResponses } fr
 import type { CookieInstruction } from '../auth/refresh-cookie.js';
 import type { Caller, ClientInfo } from '../caller.js';
 import { AppError } from '../errors.js';
+import type { PlatformCaller } from '../operator/keys.js';
 
 /**
  * The API's handlers, written once against the contract and framework-free: the server registers them with
@@ -12,6 +13,8 @@ import { AppError } from '../errors.js';
 export interface HandlerContext {
   /** Who is calling (undefined on public routes). */
   caller: Caller | undefined;
+  /** The platform key on a `/platform/*` route (those routes have no tenant caller). */
+  platform?: PlatformCaller | undefined;
   client: ClientInfo;
   /** The request's cookies (only the refresh-token cookie mode reads one). */
   cookies?: Readonly<Record<string, string>>;

@@ -9,6 +9,7 @@ import type { AccountRecord } from '../accounts/ports.js';
 import { grantRefusal, statusRefusal } from '../accounts/status.js';
 import type { ClientInfo } from '../caller.js';
 import { AppError, refusalError } from '../errors.js';
+import { tenantRefusal } from '../operator/tenant-status.js';
 import type { PersonRecord } from '../persons/ports.js';
 import type { AccountGrant } from '../policy/ports.js';
 import type { SessionRecord } from '../sessions/ports.js';
@@ -80,7 +81,7 @@ export class SessionTokens {
   async open(repos: Repositories, input: OpenSessionInput): Promise<OpenedSession> {
     const view = await accountView(repos, input.accountId);
     if (!view) throw new AppError('not_found', 'No such account');
-    const refusal = statusRefusal(view.account);
+    const refusal = statusRefusal(view.account) ?? tenantRefusal(view.tenant);
     if (refusal) throw refusal;
     const { grant } = view;
     const issued = await this.#refresh.startSession(
@@ -114,6 +115,13 @@ export class SessionTokens {
    * deactivated account's session is revoked (`account_inactive`).
    */
   async refresh(presented: string, client: Partial<ClientInfo>): Promise<TokenResponse> {
+    // A suspended tenant's refresh is refused before anything rotates, and its session is kept: making the
+    // tenant active again lets the same refresh token work.
+    const before = await this.#refresh.sessionOf(presented);
+    if (before) {
+      const suspended = tenantRefusal(await this.#uow.read((repos) => repos.tenants.find(before.tenantId)));
+      if (suspended) throw suspended;
+    }
     // One read for both the status check and the answer: the account as it is after the rotation.
     let view: AccountView | null = null;
     const rotated = await this.#refresh.rotate(presented, {

@@ -23,6 +23,10 @@ const tenant: TenantRecord = {
   allowedOrigins: [],
   allowSignup: true,
   authSettings: { passkey: { rp_id: 'app.example', origins: ['https://app.example'] } },
+  status: 'active',
+  statusReason: null,
+  statusChangedAt: null,
+  deletionDueAt: null,
   createdAt: now,
 };
 const personId = 'person-1';

@@ -198,7 +198,11 @@ async function policyResponse(
  * request. The answer to `GET` and `PUT` carries the effective document's ETag, which `PUT` takes as
  * `If-Match` (creating a group changes it too, since it changes what the policy grants).
  */
-export const policyHandlers = (uow: UnitOfWork): Handlers<typeof contract.policy> => ({
+export const policyHandlers = (
+  uow: UnitOfWork,
+  /** Told of every decision call (`/authorize`, `/batch`, `/filter`) answered: the usage counter (#15). */
+  onDecisionCall: (tenantId: string) => void = () => {},
+): Handlers<typeof contract.policy> => ({
   get: async (_request, ctx) => {
     const caller = callerOf(ctx);
     const body = await uow.read(async (repos) =>
@@ -226,6 +230,7 @@ export const policyHandlers = (uow: UnitOfWork): Handlers<typeof contract.policy
       const policy = await callerPolicy(repos, caller);
       const subject = await decisionSubject(repos, policy, caller, body.account_id);
       const { allowed, reason } = policy.compiled.explain(subject, body.action, body.resource);
+      onDecisionCall(caller.tenantId);
       return { status: 200, body: { allowed, reason } };
     });
   },
@@ -240,6 +245,7 @@ export const policyHandlers = (uow: UnitOfWork): Handlers<typeof contract.policy
         const { allowed, reason } = policy.compiled.explain(subject, action, resource);
         return { allowed, reason };
       });
+      onDecisionCall(caller.tenantId);
       return { status: 200, body: { results } };
     });
   },
@@ -255,7 +261,9 @@ export const policyHandlers = (uow: UnitOfWork): Handlers<typeof contract.policy
         );
       }
       const subject = await decisionSubject(repos, policy, caller, body.account_id);
-      return { status: 200, body: { plan: policy.compiled.plan(subject, body.action, body.resource_type) } };
+      const plan = policy.compiled.plan(subject, body.action, body.resource_type);
+      onDecisionCall(caller.tenantId);
+      return { status: 200, body: { plan } };
     });
   },
 });

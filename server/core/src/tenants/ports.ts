@@ -1,4 +1,4 @@
-import type { Account } from '@enforcer/contract';
+import type { Account, TenantStatus } from '@enforcer/contract';
 import type { PolicyDocument } from '@enforcer/contract/policy';
 import type { PageRequest } from '../pagination.js';
 
@@ -19,7 +19,20 @@ export interface TenantRecord {
   limits?: Record<string, unknown>;
   /** Web origins allowed to call Enforcer from a browser (CORS), as `allowedOriginsSchema` normalised them. */
   allowedOrigins: string[];
+  /** `suspended` by the deployment's operator: nothing of the tenant's gets in (`tenantRefusal`). */
+  status: TenantStatus;
+  /** Why the operator last changed the status, and when (null when never). */
+  statusReason: string | null;
+  statusChangedAt: Date | null;
+  /** With `pending_deletion`: when the deletion job may delete it. */
+  deletionDueAt: Date | null;
   createdAt: Date;
+}
+
+/** The operator's list: a name that contains `q` (any case) or the code `q`, and/or a status. */
+export interface TenantListRequest extends PageRequest {
+  q?: string | undefined;
+  status?: TenantStatus | undefined;
 }
 
 export interface NewTenant {
@@ -44,6 +57,10 @@ export type TenantChanges = Partial<
     | 'authSettings'
     | 'limits'
     | 'allowedOrigins'
+    | 'status'
+    | 'statusReason'
+    | 'statusChangedAt'
+    | 'deletionDueAt'
   >
 >;
 
@@ -58,6 +75,16 @@ export interface TenantStore {
   create(tenant: NewTenant): Promise<TenantRecord>;
   /** Writes the given fields of an existing tenant (`404 not_found` when there is none). */
   update(id: string, changes: TenantChanges): Promise<TenantRecord>;
+  /** A page of every tenant of the deployment (the operator's), in page order. */
+  list(request: TenantListRequest): Promise<TenantRecord[]>;
+  /** Tenants `pending_deletion` whose `deletionDueAt` is at or before `now`, oldest due first, at most `limit`. */
+  dueForDeletion(now: Date, limit: number): Promise<TenantRecord[]>;
+  /**
+   * Deletes the tenant and every row of it (accounts, sessions, groups, keys, invites, audit events, throttle
+   * counters, revocation events, usage, ...), then the persons who had an account in it and have none left
+   * (with their identities, passkeys, passwords and second factors). Answers how many persons went.
+   */
+  erase(id: string): Promise<{ persons: number }>;
 }
 
 /** An invitation into a tenant, as created. Only the code's hash is stored (`hashInviteCode`). */

@@ -9,5 +9,11 @@ import { registerCoreRoutes } from '../../http/core-handlers.js';
  */
 export const policyRoutes: DomainRoutes = (app, services) => {
   // Each router in its own scope: ts-rest sets an error handler per registration.
-  app.register(async (scope) => registerCoreRoutes(scope, contract.policy, policyHandlers(services.uow)));
+  app.register(async (scope) =>
+    registerCoreRoutes(
+      scope,
+      contract.policy,
+      policyHandlers(services.uow, (tenantId) => services.authorizeCalls.count(tenantId)),
+    ),
+  );
 };

@@ -10,6 +10,7 @@ import { PostgresChallengeStore } from './challenges.js';
 import { PostgresOtpChallengeStore } from './codes.js';
 import { PostgresGrantReader } from './grants.js';
 import { PostgresGroupStore } from './groups.js';
+import { PostgresHousekeepingStore } from './housekeeping.js';
 import { PostgresIdempotencyStore } from './idempotency.js';
 import { PostgresKycStore } from './kyc.js';
 import { PostgresMagicLinkStore } from './magic-links.js';
@@ -24,6 +25,7 @@ import { PostgresRevocationFeed } from './revocations.js';
 import { PostgresSessionStore } from './sessions.js';
 import { PostgresInviteStore, PostgresTenantMembers, PostgresTenantStore } from './tenants.js';
 import { PostgresSendCounterStore, PostgresThrottleStore } from './throttle.js';
+import { PostgresUsageStore } from './usage.js';
 import { PostgresWebhookStore } from './webhooks.js';
 
 /** How each repository is made over an entity manager (`em()` forks one on first use, for reads). */
@@ -61,6 +63,8 @@ const makers = (
   privacy: () => new PostgresPrivacyStore(em()),
   webhooks: () => new PostgresWebhookStore(em()),
   kyc: () => new PostgresKycStore(em()),
+  usage: () => new PostgresUsageStore(em()),
+  housekeeping: () => new PostgresHousekeepingStore(em()),
 });
 
 /**

@@ -6,6 +6,7 @@ import type { ChallengeRecord } from '../../challenges/ports.js';
 import type { OtpChallengeRecord } from '../../codes/ports.js';
 import type { KycSessionRecord, KycSettingsRecord, PersonVerificationRecord } from '../../kyc/ports.js';
 import type { MagicLinkRecord } from '../../magic-links/ports.js';
+import type { AuthorizeCallCount } from '../../operator/usage.js';
 import type { PasskeyRecord } from '../../passkeys/ports.js';
 import type { PasswordRecord } from '../../passwords/ports.js';
 import type { DeletionRequestRecord } from '../../privacy/ports.js';
@@ -32,6 +33,7 @@ import { MemoryAuditEventStore, MemoryAuditLog } from './audit.js';
 import { MemoryChallengeStore } from './challenges.js';
 import { MemoryOtpChallengeStore } from './codes.js';
 import { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
+import { MemoryHousekeepingStore } from './housekeeping.js';
 import { type MemoryIdempotencyRow, MemoryIdempotencyStore } from './idempotency.js';
 import { MemoryKycStore } from './kyc.js';
 import { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
@@ -56,6 +58,7 @@ import {
   MemoryTenantStore,
 } from './tenants.js';
 import { MemorySendCounterStore, MemoryThrottleStore } from './throttle.js';
+import { MemoryUsageStore } from './usage.js';
 import { MemoryWebhookStore } from './webhooks.js';
 
 /**
@@ -136,6 +139,8 @@ export class MemoryTables implements MemoryMfaTables {
   personVerifications = new Map<string, PersonVerificationRecord>();
   /** `tenantId \0 provider \0 eventId` → when it was processed. */
   kycEvents = new Map<string, Date>();
+  /** Authorize calls by `tenantId day` (the usage counter, #15). */
+  authorizeCalls = new Map<string, AuthorizeCallCount>();
 }
 
 /**
@@ -198,6 +203,8 @@ export class MemoryDatabase implements UnitOfWork {
       passwords: new MemoryPasswordStore(this),
       magicLinks: new MemoryMagicLinkStore(this),
       oauth: new MemoryOAuthStore(this),
+      usage: new MemoryUsageStore(this),
+      housekeeping: new MemoryHousekeepingStore(this),
       sessions: this.sessions,
       codes: this.codes,
       mfa: new MemoryMfaStore(this),

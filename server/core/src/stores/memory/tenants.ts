@@ -1,4 +1,4 @@
-import type { AuthProvider } from '@enforcer/contract';
+import type { AuthProvider, TenantStatus } from '@enforcer/contract';
 import type { PolicyDocument } from '@enforcer/contract/policy';
 import { AppError } from '../../errors.js';
 import { type PageRequest, pageInMemory } from '../../pagination.js';
@@ -11,6 +11,7 @@ import {
   type NewInvite,
   type NewTenant,
   type TenantChanges,
+  type TenantListRequest,
   type TenantRecord,
   type TenantStore,
 } from '../../tenants/ports.js';
@@ -30,6 +31,11 @@ export interface MemoryTenantRow {
   limits?: Record<string, unknown>;
   /** Absent: none. */
   allowedOrigins?: string[];
+  /** Absent: `active`. */
+  status?: TenantStatus;
+  statusReason?: string | null;
+  statusChangedAt?: number | null;
+  deletionDueAt?: number | null;
   createdAt: number;
   policy: PolicyDocument;
   policyUpdatedAt: number;
@@ -68,6 +74,10 @@ export const tenantRecord = (row: MemoryTenantRow): TenantRecord => ({
   authSettings: structuredClone(row.authSettings),
   limits: { ...row.limits },
   allowedOrigins: [...(row.allowedOrigins ?? [])],
+  status: row.status ?? 'active',
+  statusReason: row.statusReason ?? null,
+  statusChangedAt: row.statusChangedAt == null ? null : new Date(row.statusChangedAt),
+  deletionDueAt: row.deletionDueAt == null ? null : new Date(row.deletionDueAt),
   createdAt: new Date(row.createdAt),
 });
 
@@ -128,6 +138,37 @@ export class MemoryTenantStore implements TenantStore {
     return tenantRecord(insertTenant(this.#db, tenant));
   }
 
+  async list(request: TenantListRequest): Promise<TenantRecord[]> {
+    const q = request.q?.toLowerCase();
+    const rows = [...this.#db.tables.tenants.values()].filter(
+      (row) =>
+        (request.status === undefined || (row.status ?? 'active') === request.status) &&
+        (q === undefined || row.name.toLowerCase().includes(q) || row.code.toLowerCase() === q),
+    );
+    return pageInMemory(
+      rows.map((row) => ({ ...row, createdAt: new Date(row.createdAt) })),
+      request,
+      () => ({}),
+    ).map((row) => tenantRecord({ ...row, createdAt: row.createdAt.getTime() }));
+  }
+
+  async dueForDeletion(now: Date, limit: number): Promise<TenantRecord[]> {
+    return [...this.#db.tables.tenants.values()]
+      .filter(
+        (row) =>
+          row.status === 'pending_deletion' &&
+          row.deletionDueAt != null &&
+          row.deletionDueAt <= now.getTime(),
+      )
+      .sort((a, b) => (a.deletionDueAt ?? 0) - (b.deletionDueAt ?? 0))
+      .slice(0, limit)
+      .map(tenantRecord);
+  }
+
+  async erase(id: string): Promise<{ persons: number }> {
+    return eraseTenant(this.#db, id);
+  }
+
   async update(id: string, changes: TenantChanges): Promise<TenantRecord> {
     const row = this.#db.tables.tenants.get(id);
     if (!row) throw new AppError('not_found', 'No such tenant');
@@ -138,6 +179,11 @@ export class MemoryTenantStore implements TenantStore {
     if (changes.allowSignup !== undefined) row.allowSignup = changes.allowSignup;
     if (changes.authSettings !== undefined) row.authSettings = structuredClone(changes.authSettings);
     if (changes.limits !== undefined) row.limits = { ...changes.limits };
+    if (changes.status !== undefined) row.status = changes.status;
+    if (changes.statusReason !== undefined) row.statusReason = changes.statusReason;
+    if (changes.statusChangedAt !== undefined)
+      row.statusChangedAt = changes.statusChangedAt?.getTime() ?? null;
+    if (changes.deletionDueAt !== undefined) row.deletionDueAt = changes.deletionDueAt?.getTime() ?? null;
     if (changes.allowedOrigins !== undefined) row.allowedOrigins = [...changes.allowedOrigins];
     return tenantRecord(row);
   }
@@ -248,4 +294,56 @@ export class MemoryInviteStore implements InviteStore {
     const row = this.#db.tables.invites.get(id);
     if (row) row.acceptedAt = at.getTime();
   }
+}
+
+/** Deletes a tenant's rows from every memory table, then the persons left with no account (`TenantStore.erase`). */
+function eraseTenant(db: MemoryDatabase, tenantId: string): { persons: number } {
+  const t = db.tables;
+  const members = new Set<string>();
+  const dropWhere = <V>(map: Map<string, V>, gone: (value: V, key: string) => boolean) => {
+    for (const [key, value] of map) if (gone(value, key)) map.delete(key);
+  };
+  for (const account of t.accounts.values()) if (account.tenantId === tenantId) members.add(account.personId);
+  const accountIds = new Set(
+    [...t.accounts.values()].filter((a) => a.tenantId === tenantId).map((a) => a.id),
+  );
+  dropWhere(t.accounts, (a) => a.tenantId === tenantId);
+  dropWhere(t.sessions, (s) => s.tenantId === tenantId || accountIds.has(s.accountId));
+  dropWhere(t.refreshTokens, (r) => !t.sessions.has(r.sessionId));
+  dropWhere(t.refreshTokenIds, (id) => !t.refreshTokens.has(id));
+  dropWhere(t.groups, (g) => g.tenantId === tenantId);
+  dropWhere(t.invites, (i) => i.tenantId === tenantId);
+  dropWhere(t.idempotencyKeys, (_, key) => key.startsWith(`${tenantId}\u0000`));
+  dropWhere(t.apiKeys, (k) => k.tenantId === tenantId);
+  dropWhere(t.magicLinks, (l) => l.tenantId === tenantId);
+  dropWhere(t.magicLinkSettings, (_, key) => key === tenantId);
+  dropWhere(t.challenges, (c) => c.tenantId === tenantId);
+  dropWhere(t.otpChallenges, (c) => c.tenantId === tenantId);
+  dropWhere(t.mfaChallenges, (c) => c.tenantId === tenantId);
+  dropWhere(t.throttle, (c) => c.tenantId === tenantId);
+  dropWhere(t.authorizeCalls, (c) => c.tenantId === tenantId);
+  t.audit = t.audit.filter((e) => e.tenantId !== tenantId);
+  t.auditHeads.delete(tenantId);
+  t.auditRetention.delete(tenantId);
+  t.revocationEvents = t.revocationEvents.filter((e) => e.tenantId !== tenantId);
+  t.tenants.delete(tenantId);
+  db.compiledPolicies.clear();
+  // Persons who had an account here and have none left: their personal data goes.
+  const stillMember = new Set([...t.accounts.values()].map((a) => a.personId));
+  let persons = 0;
+  for (const personId of members) {
+    if (stillMember.has(personId)) continue;
+    t.persons.delete(personId);
+    dropWhere(t.identities, (i) => i.personId === personId);
+    dropWhere(t.passkeys, (p) => p.personId === personId);
+    t.passwords.delete(personId);
+    t.totp.delete(personId);
+    t.recoveryCodes.delete(personId);
+    dropWhere(t.mfaChallenges, (c) => c.personId === personId);
+    dropWhere(t.sessions, (s) => s.personId === personId);
+    persons++;
+  }
+  dropWhere(t.refreshTokens, (r) => !t.sessions.has(r.sessionId));
+  dropWhere(t.refreshTokenIds, (id) => !t.refreshTokens.has(id));
+  return { persons };
 }
