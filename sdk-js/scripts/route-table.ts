@@ -11,8 +11,8 @@ import type { RouteAuth, RouteTree } from '../src/client/route-tree';
 const authOf = (route: AppRoute): RouteAuth => {
   const meta = (route.metadata ?? {}) as { auth?: string; optionalUser?: boolean };
   if (meta.auth === 'none') return meta.optionalUser ? 'optional' : 'none';
-  // API-key-only routes are for servers: a browser session's token is never sent there.
-  if (meta.auth === 'api_key') return 'none';
+  // API-key-only and platform routes are for servers: a browser session's token is never sent there.
+  if (meta.auth === 'api_key' || meta.auth === 'platform') return 'none';
   return 'user';
 };
 

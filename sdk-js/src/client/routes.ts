@@ -188,10 +188,10 @@ export const routes = {
     devDecision: ['POST', '/api/v1/enforcer/kyc/dev/:token', 'none'],
   },
   platform: {
-    listTenants: ['GET', '/api/v1/enforcer/platform/tenants', 'user'],
-    getTenant: ['GET', '/api/v1/enforcer/platform/tenants/:id', 'user'],
-    tenantUsage: ['GET', '/api/v1/enforcer/platform/tenants/:id/usage', 'user'],
-    updateTenant: ['PATCH', '/api/v1/enforcer/platform/tenants/:id', 'user'],
-    deleteTenant: ['DELETE', '/api/v1/enforcer/platform/tenants/:id', 'user'],
+    listTenants: ['GET', '/api/v1/enforcer/platform/tenants', 'none'],
+    getTenant: ['GET', '/api/v1/enforcer/platform/tenants/:id', 'none'],
+    tenantUsage: ['GET', '/api/v1/enforcer/platform/tenants/:id/usage', 'none'],
+    updateTenant: ['PATCH', '/api/v1/enforcer/platform/tenants/:id', 'none'],
+    deleteTenant: ['DELETE', '/api/v1/enforcer/platform/tenants/:id', 'none'],
   },
 } as const satisfies RouteTree;
