@@ -23,7 +23,13 @@ export type Erasure =
    * Audit events: ip, user agent and the personal keys of `details` removed from the events about the
    * person, together with the commitment's salt; the event (pseudonymous ids, type, time) and the chain stay.
    */
-  | 'erase_in_event';
+  | 'erase_in_event'
+  /**
+   * Kept for minutes and deleted by its own expiry, not chased by an erasure: the general rate limit's
+   * counters (#18) of a client address, gone 10 minutes after the address's last request. Erasure deletes
+   * those it finds, but an address that keeps sending requests is counted again, as the limit needs.
+   */
+  | 'expires';
 
 export interface PersonalColumn {
   erasure: Erasure;
@@ -98,10 +104,7 @@ export const personalData: Record<string, Record<string, PersonalColumn>> = {
     },
   },
   rate_limit_counter: {
-    key: {
-      erasure: 'delete_row',
-      holds: "this minute's request counts keyed by the person's IP address (/64)",
-    },
+    key: { erasure: 'expires', holds: "request counts keyed by a client's IP address (/64), for 10 minutes" },
   },
   idempotency_key: {
     body: {
@@ -119,6 +122,8 @@ export const personalData: Record<string, Record<string, PersonalColumn>> = {
 
 /** Columns that hold content but no personal data, and why. */
 export const notPersonalData: Record<string, Record<string, string>> = {
+  // Per-tenant usage counters (#15).
+  usage_counter: { metric: 'a metric name' },
   // Machine clients (#18): a tenant's applications, not persons.
   application: {
     client_id: "an application's public id",
@@ -238,6 +243,8 @@ export const notPersonalData: Record<string, Record<string, string>> = {
     status: 'a status word',
   },
   tenant: {
+    status: 'a status word (active, suspended, pending_deletion)',
+    status_reason: "the platform operator's note about a tenant",
     code: "the tenant's code",
     name: "the tenant's name",
     logo_url: "the tenant's logo",
