@@ -289,6 +289,43 @@ describe('PATCH /platform/tenants/{id}: suspension and reactivation', () => {
   });
 });
 
+describe("a suspended tenant's applications (machine clients, #18)", () => {
+  it('get no token, and the tokens they hold stop working at once; reactivation restores them', async () => {
+    const tenant = await seedTenant(server, 'Initech Machines');
+    const app = expectOk(
+      await server.api('POST', '/applications', {
+        apiKey: tenant.apiKey,
+        body: { name: 'reports', scopes: ['accounts.read'] },
+      }),
+      201,
+    );
+    const tokenRequest = () =>
+      server.api('POST', '/oauth/token', {
+        raw: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: app.client_id,
+          client_secret: app.client_secret,
+        }).toString(),
+        contentType: 'application/x-www-form-urlencoded',
+      });
+    const token = expectOk(await tokenRequest()).access_token as string;
+    const decide = () => server.api('POST', '/authorize', { token, body: { action: 'accounts.read' } });
+    expect(expectOk(await decide()).allowed).toBe(true);
+
+    const setStatus = async (body: Record<string, string>) =>
+      expectOk(await server.api('PATCH', `/platform/tenants/${tenant.tenant.id}`, { ...op, body }));
+    await setStatus({ status: 'suspended', reason: 'unpaid invoices' });
+    const refused = await tokenRequest();
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: 'unauthorized_client' });
+    expectProblem(await decide(), 403, 'tenant_suspended');
+
+    await setStatus({ status: 'active' });
+    expect(expectOk(await decide()).allowed).toBe(true);
+    expectOk(await tokenRequest());
+  });
+});
+
 describe('GET /platform/tenants/{id}/usage', () => {
   it("counts a month's accounts, active accounts, sign-ins and authorize calls, per tenant", async () => {
     // Owner, admin and member, each with a session used now.

@@ -8,6 +8,7 @@ import {
   looksLikeClientId,
   looksLikeClientSecret,
 } from '../applications/secret.js';
+import { tenantRefusal } from '../operator/tenant-status.js';
 import type { Hashing } from '../platform.js';
 import type { Repositories } from '../store.js';
 
@@ -147,6 +148,10 @@ export async function authenticateApplication(
   const hash = await hashClientSecret(hashing, presented.secret);
   const app = await repos.applications.findByClientId(presented.clientId);
   if (!app || !clientSecretMatches(app.secretHash, hash)) throw refused();
+  // A suspended tenant's applications get no token and no introspection, as its API keys get nothing (#15).
+  if (tenantRefusal(await repos.tenants.find(app.tenantId))) {
+    throw new OAuthError('unauthorized_client', "The application's tenant is suspended");
+  }
   return app;
 }
 

@@ -1,5 +1,6 @@
 import type { ClientCaller } from '../caller.js';
 import { AppError } from '../errors.js';
+import { assertTenantActive } from '../operator/tenant-status.js';
 import type { Clock } from '../platform.js';
 import type { Repositories } from '../store.js';
 import type { AccessTokenService } from '../tokens/access-tokens.js';
@@ -23,6 +24,8 @@ export async function authenticateClientToken(
   if (await repos.applications.isTokenRevoked(claims.jti, deps.clock.now())) {
     throw new AppError('token_invalid', 'This token has been revoked');
   }
+  // A suspended (or pending deletion) tenant's application tokens stop working, as its users' do (#15).
+  assertTenantActive(await repos.tenants.find(app.tenantId));
   return {
     kind: 'client',
     tenantId: app.tenantId,
