@@ -124,7 +124,38 @@ export async function seedAccount(
 // ---------------------------------------------------------------------------------------------
 // Stored records, read by name (the test asserts on what the server wrote, never writes through it)
 
-const records = {
+/**
+ * The entity of each kind of stored record, named (an interface, so declaration files refer to the entities
+ * by name instead of spelling out their inferred types, which grew past what tsc will serialize).
+ */
+interface RecordEntities {
+  accounts: typeof Account;
+  apiKeys: typeof ApiKey;
+  applications: typeof Application;
+  auditEvents: typeof AuditEvent;
+  authChallenges: typeof AuthChallenge;
+  authThrottles: typeof AuthThrottle;
+  identities: typeof PersonIdentity;
+  invites: typeof Invite;
+  magicLinks: typeof MagicLinkToken;
+  oauthFlows: typeof OAuthFlow;
+  oauthSettings: typeof OAuthSetting;
+  otpChallenges: typeof OtpChallenge;
+  passkeys: typeof PasskeyCredential;
+  passwords: typeof PasswordCredential;
+  people: typeof Person;
+  rateLimitCounters: typeof RateLimitCounter;
+  recoveryCodes: typeof RecoveryCode;
+  refreshTokens: typeof RefreshToken;
+  sessions: typeof Session;
+  tenants: typeof Tenant;
+  totpCredentials: typeof TotpCredential;
+  webhookEndpoints: typeof WebhookEndpoint;
+  webhookEvents: typeof WebhookEvent;
+  webhookDeliveries: typeof WebhookDelivery;
+}
+
+const records: RecordEntities = {
   accounts: Account,
   apiKeys: ApiKey,
   applications: Application,
@@ -149,11 +180,11 @@ const records = {
   webhookEndpoints: WebhookEndpoint,
   webhookEvents: WebhookEvent,
   webhookDeliveries: WebhookDelivery,
-} as const;
+};
 
 /** What `records(...)` can read: a name for each kind of stored record. */
-export type RecordKind = keyof typeof records;
-type RecordOf<K extends RecordKind> = InferEntity<(typeof records)[K]>;
+export type RecordKind = keyof RecordEntities;
+type RecordOf<K extends RecordKind> = InferEntity<RecordEntities[K]>;
 
 export interface ReadOptions<T> {
   orderBy?: { [P in keyof T]?: 'asc' | 'desc' };
