@@ -60,10 +60,11 @@ export const kycContract = c.router({
     description:
       'The signature is checked first (`401 webhook_signature_invalid`, also for a timestamp outside five minutes); an event id seen before answers `200` `duplicate`.',
     pathParams: kycWebhookParamsSchema,
-    headers: z.object({
+    // Per-header schemas, as every route declares them (a zod object here breaks the published types).
+    headers: {
       /** Persona: `t=<unix seconds>,v1=<hex HMAC-SHA256>` (two space-separated sets while a secret rotates). */
       'persona-signature': z.string().max(2048).optional(),
-    }),
+    },
     body: kycWebhookBodySchema,
     responses: { 200: kycWebhookResponseSchema, ...problems(401) },
     metadata: meta({ auth: 'none' }),
