@@ -23,6 +23,7 @@ import {
   mfaNotEnabled,
   mfaTokenInvalid,
   type SecondFactorDeps,
+  type SecondFactorMethod,
   SecondFactors,
 } from './second-factor.js';
 
@@ -73,6 +74,61 @@ export function mfaHandlers(deps: MfaHandlerDeps): Handlers<typeof contract.mfa>
     if (!(await factors.enabled(repos, personId))) throw mfaNotEnabled(detail);
   };
 
+  type LiveChallenge = Awaited<ReturnType<typeof liveChallenge>>;
+
+  /** A refused second step of a held-back sign-in, audited as a failed sign-in at `stage`. */
+  const refuseSignIn = (
+    repos: Repositories,
+    challenge: LiveChallenge,
+    client: ClientInfo,
+    stage: 'mfa' | 'mfa_enrollment',
+    reason: string,
+    error: AppError,
+  ) => {
+    repos.audit.record({
+      action: 'auth.login.failed',
+      actor: { type: 'account', id: challenge.accountId },
+      tenantId: challenge.tenantId,
+      target: { type: 'mfa_challenge', id: challenge.id },
+      ...client,
+      details: { provider: challenge.provider, stage, reason },
+    });
+    return { ok: false as const, error };
+  };
+
+  /**
+   * The end of a held-back sign-in whose second factor was proved: the challenge spent, the account's
+   * status checked again, the session opened with both factors' `amr` and `mfa_at` = now, audited.
+   */
+  const openSession = async (
+    repos: Repositories,
+    challenge: LiveChallenge,
+    client: ClientInfo,
+    secondFactor: SecondFactorMethod,
+    refuse: (reason: string, error: AppError) => { ok: false; error: AppError },
+    details: Record<string, unknown> = {},
+  ) => {
+    const now = clock.now();
+    const { accountId, tenantId } = challenge;
+    await repos.mfa.updateChallenge(challenge.id, { consumedAt: now });
+    const account = await repos.accounts.find(tenantId, accountId);
+    const refusal = account
+      ? statusRefusal(account)
+      : new AppError('account_inactive', 'This account is gone');
+    if (refusal) return refuse(refusal.code, refusal);
+    const amr = [...new Set([...challenge.amr, ...amrOfSecondFactor(secondFactor)])];
+    const session = await deps.sessions.open(repos, { accountId, amr, client, mfaAt: now });
+    repos.audit.record({
+      action: 'auth.login.succeeded',
+      actor: { type: 'account', id: accountId },
+      tenantId,
+      target: { type: 'session', id: session.sessionId },
+      ...client,
+      details: { provider: challenge.provider, amr, second_factor: secondFactor, ...details },
+    });
+    return { ok: true as const, session };
+  };
+
   /**
    * `POST /auth/mfa/verify`: the challenge (found by the SHA-256 of its token, locked) must be live; a wrong
    * code counts on the challenge (5 burn it) and on the throttle. A right one spends the challenge and opens
@@ -81,19 +137,9 @@ export function mfaHandlers(deps: MfaHandlerDeps): Handlers<typeof contract.mfa>
   const verify = async (body: MfaVerifyBody, client: ClientInfo): Promise<MfaOutcome<TokenResponse>> =>
     uow.transaction(async (repos) => {
       const challenge = await liveChallenge(repos, body.mfa_token);
-      const now = clock.now();
       const { accountId, personId, tenantId } = challenge;
-      const failed = (reason: string, error: AppError) => {
-        repos.audit.record({
-          action: 'auth.login.failed',
-          actor: { type: 'account', id: accountId },
-          tenantId,
-          target: { type: 'mfa_challenge', id: challenge.id },
-          ...client,
-          details: { provider: challenge.provider, stage: 'mfa', reason },
-        });
-        return { ok: false as const, error };
-      };
+      const failed = (reason: string, error: AppError) =>
+        refuseSignIn(repos, challenge, client, 'mfa', reason, error);
       const person = await repos.persons.find(personId);
       const subject = { tenantId, identifier: person && personIdentifier(person), client };
       const gate = await throttle.gate(subject, repos);
@@ -106,27 +152,13 @@ export function mfaHandlers(deps: MfaHandlerDeps): Handlers<typeof contract.mfa>
         const burnt = attempts >= MFA_CHALLENGE_MAX_ATTEMPTS;
         return failed(check.reason, limited ?? (burnt ? mfaTokenInvalid() : check.error));
       }
-      await repos.mfa.updateChallenge(challenge.id, { consumedAt: now });
-      const account = await repos.accounts.find(tenantId, accountId);
-      const refusal = account
-        ? statusRefusal(account)
-        : new AppError('account_inactive', 'This account is gone');
-      if (refusal) return failed(refusal.code, refusal);
+      const opened = await openSession(repos, challenge, client, check.method, failed);
+      if (!opened.ok) return opened;
       await throttle.recordSuccess(subject, repos);
-      const amr = [...new Set([...challenge.amr, ...amrOfSecondFactor(check.method)])];
-      const session = await deps.sessions.open(repos, { accountId, amr, client, mfaAt: now });
-      repos.audit.record({
-        action: 'auth.login.succeeded',
-        actor: { type: 'account', id: accountId },
-        tenantId,
-        target: { type: 'session', id: session.sessionId },
-        ...client,
-        details: { provider: challenge.provider, amr, second_factor: check.method },
-      });
       if (check.method === 'recovery_code') {
         await factors.recoveryCodeUsed(repos, { accountId, personId, tenantId, client }, 'sign_in');
       }
-      return { ok: true as const, value: session.response };
+      return { ok: true as const, value: opened.session.response };
     });
 
   /**
@@ -160,19 +192,9 @@ export function mfaHandlers(deps: MfaHandlerDeps): Handlers<typeof contract.mfa>
   ): Promise<MfaOutcome<MfaEnrolledSignIn>> =>
     uow.transaction(async (repos) => {
       const challenge = await liveChallenge(repos, body.mfa_token);
-      const now = clock.now();
       const { accountId, personId, tenantId } = challenge;
-      const failed = (reason: string, error: AppError) => {
-        repos.audit.record({
-          action: 'auth.login.failed',
-          actor: { type: 'account', id: accountId },
-          tenantId,
-          target: { type: 'mfa_challenge', id: challenge.id },
-          ...client,
-          details: { provider: challenge.provider, stage: 'mfa_enrollment', reason },
-        });
-        return { ok: false as const, error };
-      };
+      const failed = (reason: string, error: AppError) =>
+        refuseSignIn(repos, challenge, client, 'mfa_enrollment', reason, error);
       const confirmed = await factors.confirm(repos, {
         personId,
         tenantId,
@@ -186,23 +208,9 @@ export function mfaHandlers(deps: MfaHandlerDeps): Handlers<typeof contract.mfa>
         const burnt = attempts >= MFA_CHALLENGE_MAX_ATTEMPTS;
         return failed(confirmed.error.code, burnt ? mfaTokenInvalid() : confirmed.error);
       }
-      await repos.mfa.updateChallenge(challenge.id, { consumedAt: now });
-      const account = await repos.accounts.find(tenantId, accountId);
-      const refusal = account
-        ? statusRefusal(account)
-        : new AppError('account_inactive', 'This account is gone');
-      if (refusal) return failed(refusal.code, refusal);
-      const amr = [...new Set([...challenge.amr, ...amrOfSecondFactor('totp')])];
-      const session = await deps.sessions.open(repos, { accountId, amr, client, mfaAt: now });
-      repos.audit.record({
-        action: 'auth.login.succeeded',
-        actor: { type: 'account', id: accountId },
-        tenantId,
-        target: { type: 'session', id: session.sessionId },
-        ...client,
-        details: { provider: challenge.provider, amr, second_factor: 'totp', enrolled: true },
-      });
-      return { ok: true as const, value: { ...session.response, recovery_codes: confirmed.value } };
+      const opened = await openSession(repos, challenge, client, 'totp', failed, { enrolled: true });
+      if (!opened.ok) return opened;
+      return { ok: true as const, value: { ...opened.session.response, recovery_codes: confirmed.value } };
     });
 
   return {
