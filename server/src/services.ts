@@ -32,7 +32,7 @@ import { TenantPolicyService } from './domains/policy/tenant-policy.js';
 import { auditRefreshTokenReuse } from './domains/tokens/reuse-audit.js';
 import { PrincipalCache } from './http/principal-cache.js';
 import { type Clock, systemClock } from './lib/clock.js';
-import { deriveKey } from './lib/crypto.js';
+import { deriveKey, nodeHashing } from './lib/crypto.js';
 import { cryptoRandom, type RandomSource } from './lib/random.js';
 import { PostgresOtpChallengeStore } from './stores/postgres/codes.js';
 import { PostgresSessionStore } from './stores/postgres/sessions.js';
@@ -116,6 +116,7 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     store: new PostgresSessionStore({ orm }),
     clock,
     random,
+    hashing: nodeHashing,
     successorKey: deriveKey(config.masterKey, 'refresh-token-successor'),
     idleTtlSeconds: config.tokens.refreshIdleTtlSeconds,
     absoluteTtlSeconds: config.tokens.refreshAbsoluteTtlSeconds,

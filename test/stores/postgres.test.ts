@@ -1,3 +1,4 @@
+import type { FamilyTransaction } from '@enforcer/core';
 import { generateTenantCode, webCryptoRandom } from '@enforcer/core';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { TenantPolicyService } from '../../server/src/domains/policy/tenant-policy.js';
@@ -228,3 +229,118 @@ kycStoreContract('postgres', () => ({
     return { tenantId: tenant.id, accountId: account.id, personId: person.id };
   },
 }));
+
+// The PostgreSQL session store decides a rotation on an unlocked read and writes only if the token and its
+// session are still as read; otherwise it decides again under `SELECT ... FOR UPDATE`. These tests change
+// the rows between the read and the write, as a concurrent request would.
+describe('PostgresSessionStore.withFamily, optimistic then locked', () => {
+  const rotation = async () => {
+    const { account, person, tenant } = await seedAccount(db.orm);
+    const store = new PostgresSessionStore({ orm: db.orm });
+    const now = new Date();
+    const session = {
+      id: crypto.randomUUID(),
+      accountId: account.id,
+      personId: person.id,
+      tenantId: tenant.id,
+      amr: ['otp'],
+      mfaAt: null,
+      ip: null,
+      userAgent: null,
+      createdAt: now,
+      lastUsedAt: now,
+      absoluteExpiresAt: new Date(now.getTime() + 3_600_000),
+      revokedAt: null,
+      revokeReason: null,
+    };
+    const token = {
+      id: crypto.randomUUID(),
+      sessionId: session.id,
+      tokenHash: `hash-${crypto.randomUUID()}`,
+      parentId: null,
+      replacedById: null,
+      usedAt: null,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + 600_000),
+    };
+    await store.insertSession(session, token);
+    /** A rotation's work: refuses an ended session or a used token, else spends the token for a successor. */
+    const rotate = async (family: FamilyTransaction) => {
+      if (family.session.revokedAt) return 'session ended';
+      if (family.token.usedAt) return 'already used';
+      const next = {
+        ...token,
+        id: crypto.randomUUID(),
+        tokenHash: `hash-${crypto.randomUUID()}`,
+        parentId: token.id,
+      };
+      await family.insertToken(next);
+      await family.markUsed(family.token.id, new Date(), next.id);
+      await family.updateSession({ lastUsedAt: new Date() });
+      return 'rotated';
+    };
+    const successors = () =>
+      db.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ n: number }[]>('select count(*)::int as n from refresh_token where parent_id = ?', [
+          token.id,
+        ]);
+    return { store, session, token, rotate, successors };
+  };
+
+  it('runs the work once and writes when nothing changed in between', async () => {
+    const { store, token, rotate, successors } = await rotation();
+    const runs: string[] = [];
+    const outcome = await store.withFamily(token.tokenHash, async (family) => {
+      runs.push('run');
+      return rotate(family);
+    });
+    expect(outcome).toBe('rotated');
+    expect(runs).toHaveLength(1);
+    expect((await successors())[0]!.n).toBe(1);
+  });
+
+  it('a session ended between the read and the write: nothing written, decided again on the ended session', async () => {
+    const { store, session, token, rotate, successors } = await rotation();
+    const seen: (Date | null)[] = [];
+    const outcome = await store.withFamily(token.tokenHash, async (family) => {
+      seen.push(family.session.revokedAt);
+      // Another request logs the session out after this one read it.
+      if (seen.length === 1) await store.revokeSession(session.id, 'logout', new Date());
+      return rotate(family);
+    });
+    expect(outcome).toBe('session ended');
+    expect(seen[0]).toBeNull();
+    expect(seen[1]).toBeInstanceOf(Date);
+    expect((await successors())[0]!.n).toBe(0);
+    expect(await store.findSession(session.id)).toMatchObject({ revokeReason: 'logout' });
+  });
+
+  it('a token spent by another request between the read and the write: one successor only', async () => {
+    const { store, token, rotate, successors } = await rotation();
+    let runs = 0;
+    const outcome = await store.withFamily(token.tokenHash, async (family) => {
+      runs++;
+      // A concurrent refresh of the same token commits first.
+      if (runs === 1) expect(await store.withFamily(token.tokenHash, rotate)).toBe('rotated');
+      return rotate(family);
+    });
+    expect(outcome).toBe('already used');
+    expect(runs).toBe(2);
+    expect((await successors())[0]!.n).toBe(1);
+  });
+
+  it('a work that reads another token of the family decides under locks', async () => {
+    const { store, token, rotate } = await rotation();
+    await store.withFamily(token.tokenHash, rotate);
+    const locked: boolean[] = [];
+    const successor = await store.withFamily(token.tokenHash, async (family) => {
+      const next = await family.findToken(family.token.replacedById!);
+      locked.push(true);
+      return next?.parentId;
+    });
+    expect(successor).toBe(token.id);
+    expect(locked).toHaveLength(1); // the optimistic run stopped at findToken, before this line
+  });
+});

@@ -462,7 +462,7 @@ export {
   policyHandlers,
   validatePolicyDocument,
 } from './policy/handlers.js';
-export type { AccountGrant, GrantReader, TenantPolicyStore } from './policy/ports.js';
+export type { AccountContext, AccountGrant, GrantReader, TenantPolicyStore } from './policy/ports.js';
 export {
   type AdminResourceType,
   accountResource,

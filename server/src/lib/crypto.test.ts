@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { webCryptoHashing } from '@enforcer/core';
 import { describe, expect, it } from 'vitest';
-import { deriveKey, open, safeEqual, seal, sha256 } from './crypto.js';
+import { deriveKey, nodeHashing, open, safeEqual, seal, sha256 } from './crypto.js';
 import { cryptoRandom } from './random.js';
 
 const master = Buffer.alloc(32, 1);
@@ -34,5 +36,15 @@ describe('crypto', () => {
     expect(safeEqual('abc', 'abc')).toBe(true);
     expect(safeEqual('abc', 'abd')).toBe(false);
     expect(safeEqual('abc', 'abcd')).toBe(false);
+  });
+});
+
+describe('nodeHashing', () => {
+  it('gives the digests of the core WebCrypto default, so stores filled by either agree', async () => {
+    const key = randomBytes(32);
+    for (const value of ['', 'ert_abc', 'é ünïcode ☃', 'x'.repeat(1000)]) {
+      expect(await nodeHashing.sha256(value)).toBe(await webCryptoHashing.sha256(value));
+      expect(await nodeHashing.hmacSha256(key, value)).toBe(await webCryptoHashing.hmacSha256(key, value));
+    }
   });
 });

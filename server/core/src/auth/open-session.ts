@@ -115,20 +115,20 @@ export class SessionTokens {
    * deactivated account's session is revoked (`account_inactive`).
    */
   async refresh(presented: string, client: Partial<ClientInfo>): Promise<TokenResponse> {
-    // A suspended tenant's refresh is refused before anything rotates, and its session is kept: making the
-    // tenant active again lets the same refresh token work.
+    // Whose session is it? Then the account's view, read once, before anything rotates: a suspended
+    // tenant's refresh is refused with the session kept (making the tenant active again lets the same
+    // refresh token work), and the same view serves the status check and the answer. A token's session,
+    // and a session's account, never change, so the view read here is the rotated session's.
     const before = await this.#refresh.sessionOf(presented);
-    if (before) {
-      const suspended = tenantRefusal(await this.#uow.read((repos) => repos.tenants.find(before.tenantId)));
+    const view = before && (await this.#uow.read((repos) => accountView(repos, before.accountId)));
+    if (view) {
+      const suspended = tenantRefusal(view.tenant);
       if (suspended) throw suspended;
     }
-    // One read for both the status check and the answer: the account as it is after the rotation.
-    let view: AccountView | null = null;
     const rotated = await this.#refresh.rotate(presented, {
       ip: client.ip,
       userAgent: client.userAgent,
-      check: async (session) => {
-        view = await this.#uow.read((repos) => accountView(repos, session.accountId));
+      check: async () => {
         const refusal = view
           ? statusRefusal(view.account)
           : new AppError('account_inactive', 'This account is gone');
@@ -138,7 +138,7 @@ export class SessionTokens {
     });
     if (!rotated.ok) throw refusalError(rotated);
     const { session, refreshToken } = rotated.value;
-    return this.#response(view as unknown as AccountView, session, refreshToken);
+    return this.#response(view!, session, refreshToken);
   }
 
   /**
@@ -223,11 +223,10 @@ export async function grantAttributes(
 
 /** The account's view, read once; null when any part of it is gone. */
 async function accountView(repos: Repositories, accountId: string): Promise<AccountView | null> {
-  const grant = await repos.grants.find(accountId);
-  if (!grant) return null;
-  const account = await repos.accounts.find(grant.tenantId, grant.accountId);
-  const person = account && (await repos.persons.find(grant.personId));
-  const tenant = person && (await repos.tenants.find(grant.tenantId));
-  if (!account || !person || !tenant) return null;
-  return { grant, account, person, tenant, attributes: await grantAttributes(repos, grant) };
+  const context = await repos.grants.findContext(accountId);
+  if (!context) return null;
+  const { grant, policyVersion } = context;
+  // By version: the policy port's compiled copy, without reading the tenant again.
+  const policy = await repos.policies.forTenant(grant.tenantId, { version: policyVersion });
+  return { ...context, attributes: metadataSubjectAttributes(policy.effective, grant.publicMetadata) };
 }

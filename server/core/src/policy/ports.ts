@@ -1,4 +1,7 @@
 import type { PolicyDocument } from '@enforcer/contract/policy';
+import type { AccountRecord } from '../accounts/ports.js';
+import type { PersonRecord } from '../persons/ports.js';
+import type { TenantRecord } from '../tenants/ports.js';
 import type { TenantPolicy } from './tenant-policy.js';
 
 /**
@@ -43,10 +46,25 @@ export interface AccountGrant {
   publicMetadata: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * An account with what a token answer is made of (`POST /auth/refresh`, the busiest read of all): its
+ * grant, its record, its person, its tenant, and the version of the tenant's policy (whose compiled form
+ * the policy port caches by version).
+ */
+export interface AccountContext {
+  grant: AccountGrant;
+  account: AccountRecord;
+  person: PersonRecord;
+  tenant: TenantRecord;
+  policyVersion: number;
+}
+
 /** Reads of accounts' grants, for decisions about an account other than the caller. */
 export interface GrantReader {
   /** The account's current grant, or null when there is no such account. */
   find(accountId: string): Promise<AccountGrant | null>;
+  /** `find` with the account's record, person and tenant, read together; null when any of them is gone. */
+  findContext(accountId: string): Promise<AccountContext | null>;
   /**
    * The roles held in a tenant: by its active accounts, and by any account or live API key (a policy may
    * not drop a role someone holds, nor leave no active account able to manage the tenant).

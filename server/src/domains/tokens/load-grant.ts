@@ -12,19 +12,27 @@ export interface Grant extends AccountGrant {
 export async function loadGrant(em: EntityManager, accountId: string): Promise<Grant | undefined> {
   const account = await em.findOne(Account, accountId);
   if (!account) return undefined;
-  const memberships = await em.find(GroupMembership, { account: accountId }, { populate: ['group'] });
-  return {
-    account,
-    accountId: account.id,
-    personId: account.person.id,
-    tenantId: account.tenant.id,
-    active: account.active,
-    roles: [...account.roles],
-    groups: memberships.map((membership) => membership.group.name).sort(),
-    grantVersion: account.grantVersion,
-    publicMetadata: structuredClone(account.publicMetadata ?? {}),
-  };
+  return grantOf(account, await groupNamesOf(em, accountId));
 }
+
+/** The account's group names, sorted. */
+export async function groupNamesOf(em: EntityManager, accountId: string): Promise<string[]> {
+  const memberships = await em.find(GroupMembership, { account: accountId }, { populate: ['group'] });
+  return memberships.map((membership) => membership.group.name).sort();
+}
+
+/** The grant of a loaded account with its group names. */
+export const grantOf = (account: IAccount, groups: string[]): Grant => ({
+  account,
+  accountId: account.id,
+  personId: account.person.id,
+  tenantId: account.tenant.id,
+  active: account.active,
+  roles: [...account.roles],
+  groups,
+  grantVersion: account.grantVersion,
+  publicMetadata: structuredClone(account.publicMetadata ?? {}),
+});
 
 /**
  * Marks a change to what the account may do (role, groups, active). Call it in the same unit of work as

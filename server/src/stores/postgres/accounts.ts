@@ -23,7 +23,7 @@ import type { Clock } from '../../lib/clock.js';
 import { afterPosition, pageOrder } from '../../lib/pagination.js';
 import { PostgresSessionStore } from './sessions.js';
 
-const accountRecord = (a: IAccount): AccountRecord => ({
+export const accountRecord = (a: IAccount): AccountRecord => ({
   id: a.id,
   tenantId: a.tenant.id,
   personId: a.person.id,

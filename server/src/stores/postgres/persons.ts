@@ -5,7 +5,7 @@ import { type IPerson, Person } from '../../entities/accounts.js';
 import { type IPersonIdentity, PersonIdentity } from '../../entities/identities.js';
 import type { Clock } from '../../lib/clock.js';
 
-const personRecord = (p: IPerson): PersonRecord => ({
+export const personRecord = (p: IPerson): PersonRecord => ({
   id: p.id,
   email: p.email ?? null,
   emailVerifiedAt: p.emailVerifiedAt ?? null,

@@ -104,39 +104,121 @@ const SESSION_CHANGE_COLUMNS: Record<keyof SessionChanges, string> = {
   revokeReason: 'revoke_reason',
 };
 
+/** Thrown inside an optimistic `work` that needs a locked read: start over under locks. */
+const NEEDS_LOCK = Symbol('needs the family locked');
+
+/** The columns of `TOKEN_COLUMNS` or `SESSION_COLUMNS`, qualified by a table alias. */
+const qualified = (columns: string) => (alias: string) =>
+  columns
+    .split(', ')
+    .map((column) => `${alias}.${column}`)
+    .join(', ');
+const TOKEN_COLUMNS_OF = qualified(TOKEN_COLUMNS);
+const SESSION_COLUMNS_OF = qualified(SESSION_COLUMNS);
+
+/** What a family's `work` wrote, buffered until it returns: applied together or not at all. */
+class FamilyWrites {
+  readonly inserted: RefreshTokenRecord[] = [];
+  readonly used: { id: string; usedAt: Date; replacedById: string }[] = [];
+  changes: SessionChanges = {};
+  session: SessionRecord;
+
+  constructor(session: SessionRecord) {
+    this.session = session;
+  }
+
+  get empty(): boolean {
+    return this.inserted.length === 0 && this.used.length === 0 && Object.keys(this.changes).length === 0;
+  }
+
+  family(token: RefreshTokenRecord, findToken: FamilyTransaction['findToken']): FamilyTransaction {
+    const writes = this;
+    return {
+      token,
+      get session() {
+        return writes.session;
+      },
+      findToken,
+      insertToken: async (next) => {
+        writes.inserted.push(next);
+      },
+      markUsed: async (tokenId, usedAt, replacedById) => {
+        writes.used.push({ id: tokenId, usedAt, replacedById });
+      },
+      updateSession: async (changes) => {
+        writes.session = { ...writes.session, ...changes };
+        writes.changes = { ...writes.changes, ...changes };
+      },
+    };
+  }
+}
+
 /**
- * What a family transaction wrote, as one statement (a rotation: the successor inserted, the presented
- * token marked used, the session's use recorded): one round trip instead of three.
+ * What a family's work wrote, as one statement (a rotation: the successor inserted, the presented token
+ * marked used, the session's use recorded): one round trip instead of three.
+ *
+ * With `unless`, the statement is its own transaction and writes only if the token and its session are
+ * still as the optimistic read saw them: its first part locks both rows (`FOR UPDATE`, which waits for a
+ * concurrent writer and then checks the rows as that writer left them) and every write depends on it.
+ * Resolves false when they changed (nothing written).
  */
 async function writeFamily(
-  tx: EntityManager,
+  em: EntityManager,
   sessionId: string,
-  inserted: RefreshTokenRecord[],
-  used: { id: string; usedAt: Date; replacedById: string }[],
-  changes: SessionChanges,
-): Promise<void> {
+  writes: FamilyWrites,
+  unless?: { tokenId: string; usedAt: Date | null; revokedAt: Date | null },
+): Promise<boolean> {
   const parts: string[] = [];
   const params: unknown[] = [];
-  for (const t of inserted) {
-    parts.push(`insert into "refresh_token" (${TOKEN_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const guarded = unless ? ` and exists (select 1 from "guard")` : '';
+  if (unless) {
+    parts.push(
+      `select 1 from "refresh_token" t join "session" s on s."id" = t."session_id"
+        where t."id" = ? and t."used_at" is not distinct from ?::timestamptz
+          and s."revoked_at" is not distinct from ?::timestamptz
+        for update of t, s`,
+    );
+    params.push(unless.tokenId, unless.usedAt, unless.revokedAt);
+  }
+  for (const t of writes.inserted) {
+    parts.push(
+      `insert into "refresh_token" (${TOKEN_COLUMNS})
+       select ?::uuid, ?::uuid, ?::text, ?::uuid, ?::uuid, ?::timestamptz, ?::timestamptz, ?::timestamptz
+       where true${guarded}`,
+    );
     params.push(t.id, sessionId, t.tokenHash, t.parentId, t.replacedById, t.usedAt, t.createdAt, t.expiresAt);
   }
-  for (const u of used) {
-    parts.push(`update "refresh_token" set "used_at" = ?, "replaced_by_id" = ? where "id" = ?`);
+  for (const u of writes.used) {
+    parts.push(`update "refresh_token" set "used_at" = ?, "replaced_by_id" = ? where "id" = ?${guarded}`);
     params.push(u.usedAt, u.replacedById, u.id);
   }
+  const changes = writes.changes;
   const keys = (Object.keys(changes) as (keyof SessionChanges)[]).filter((k) => changes[k] !== undefined);
   if (keys.length > 0) {
     parts.push(
-      `update "session" set ${keys.map((k) => `"${SESSION_CHANGE_COLUMNS[k]}" = ?`).join(', ')} where "id" = ?`,
+      `update "session" set ${keys.map((k) => `"${SESSION_CHANGE_COLUMNS[k]}" = ?`).join(', ')} where "id" = ?${guarded}`,
     );
     params.push(...keys.map((k) => changes[k]), sessionId);
   }
-  if (parts.length === 0) return;
-  // Data-modifying statements in WITH all run, on one snapshot, whether or not the final one reads them.
+  if (parts.length === 0) return true;
+  if (unless) {
+    // Data-modifying statements in WITH all run, on one snapshot, whether or not the final one reads them.
+    const [guard, ...rest] = parts;
+    const sql = `with "guard" as (${guard}), ${rest.map((p, i) => `w${i} as (${p})`).join(', ')}
+                 select count(*)::int as "n" from "guard"`;
+    try {
+      const [row] = await em.execute<{ n: number }[]>(sql, params);
+      return row!.n === 1;
+    } catch (error) {
+      // A deadlock with a pessimistic call of the same family: this statement was rolled back whole.
+      if ((error as { code?: string }).code === '40P01') return false;
+      throw error;
+    }
+  }
   const [last, ...first] = [parts.at(-1)!, ...parts.slice(0, -1)];
   const sql = first.length === 0 ? last : `with ${first.map((p, i) => `w${i} as (${p})`).join(', ')} ${last}`;
-  await tx.execute(sql, params, 'run');
+  await em.execute(sql, params, 'run');
+  return true;
 }
 
 /**
@@ -195,53 +277,85 @@ export class PostgresSessionStore implements SessionStore {
   }
 
   /**
-   * The refresh path, the busiest write of all: plain SQL, no entity manager unit of work. Two locking
-   * reads (the token, then its session: the order every rotation takes) and, when `work` wrote anything,
-   * one statement with every write, all in one transaction.
+   * The refresh path, the busiest write of all: plain SQL, no entity manager unit of work, and
+   * optimistic first. One statement reads the token and its session (no lock, no transaction); `work`
+   * decides on that snapshot; one statement then writes what it decided, only if the token and the
+   * session are still as read (`#commitIfUnchanged`). Two round trips for a rotation, where a locking
+   * transaction takes five (begin, two locking reads, the writes, commit).
+   *
+   * When the rows changed in between (a concurrent refresh of the same token won, the session ended), or
+   * when `work` asks for another token of the family (a replay: its successor must not change under the
+   * decision either), nothing is written and the call starts over the pessimistic way, under
+   * `SELECT ... FOR UPDATE` (`#lockedFamily`). So concurrent calls for one family still decide one
+   * after the other, and `work` may run twice: it must write only through `family`.
    */
-  withFamily<T>(tokenHash: string, work: (family: FamilyTransaction) => Promise<T>): Promise<T | undefined> {
-    return this.#transactional(async (tx) => {
-      const [tokenRow] = await tx.execute<TokenRow[]>(
-        `select ${TOKEN_COLUMNS} from "refresh_token" where "token_hash" = ? for update`,
-        [tokenHash],
-      );
-      if (!tokenRow) return undefined;
-      const [sessionRow] = await tx.execute<SessionRow[]>(
-        `select ${SESSION_COLUMNS} from "session" where "id" = ? for update`,
-        [tokenRow.session_id],
-      );
-      const token = tokenOfRow(tokenRow);
-      let session = sessionOfRow(sessionRow!);
-      const inserted: RefreshTokenRecord[] = [];
-      const used: { id: string; usedAt: Date; replacedById: string }[] = [];
-      let sessionChanges: SessionChanges = {};
-      const family: FamilyTransaction = {
-        token,
-        get session() {
-          return session;
-        },
-        findToken: async (id) => {
-          const [row] = await tx.execute<TokenRow[]>(
-            `select ${TOKEN_COLUMNS} from "refresh_token" where "id" = ?`,
-            [id],
-          );
-          return row ? tokenOfRow(row) : null;
-        },
-        insertToken: async (next) => {
-          inserted.push(next);
-        },
-        markUsed: async (tokenId, usedAt, replacedById) => {
-          used.push({ id: tokenId, usedAt, replacedById });
-        },
-        updateSession: async (changes) => {
-          session = { ...session, ...changes };
-          sessionChanges = { ...sessionChanges, ...changes };
-        },
-      };
-      const result = await work(family);
-      await writeFamily(tx, session.id, inserted, used, sessionChanges);
-      return result;
+  async withFamily<T>(
+    tokenHash: string,
+    work: (family: FamilyTransaction) => Promise<T>,
+  ): Promise<T | undefined> {
+    // Inside a caller's transaction the locks are the caller's too: the pessimistic way only.
+    if (this.#tx) return this.#lockedFamily(this.#tx, tokenHash, work);
+    const optimistic = await this.#optimisticFamily(tokenHash, work);
+    if (optimistic.done) return optimistic.value;
+    return this.#transactional((tx) => this.#lockedFamily(tx, tokenHash, work));
+  }
+
+  async #optimisticFamily<T>(
+    tokenHash: string,
+    work: (family: FamilyTransaction) => Promise<T>,
+  ): Promise<{ done: true; value: T | undefined } | { done: false }> {
+    const em = this.#em();
+    const [row] = await em.execute<(TokenRow & { s: SessionRow })[]>(
+      `select ${TOKEN_COLUMNS_OF('t')}, row_to_json(s) as "s"
+         from "refresh_token" t join "session" s on s."id" = t."session_id"
+        where t."token_hash" = ?`,
+      [tokenHash],
+    );
+    if (!row) return { done: true, value: undefined };
+    const token = tokenOfRow(row);
+    const read = { usedAt: token.usedAt, revokedAt: atOrNull(row.s.revoked_at) };
+    const writes = new FamilyWrites(sessionOfRow(row.s));
+    const family = writes.family(token, async () => {
+      throw NEEDS_LOCK;
     });
+    let value: T;
+    try {
+      value = await work(family);
+    } catch (error) {
+      if (error === NEEDS_LOCK) return { done: false };
+      throw error;
+    }
+    if (writes.empty) return { done: true, value };
+    const written = await writeFamily(em, writes.session.id, writes, { tokenId: token.id, ...read });
+    return written ? { done: true, value } : { done: false };
+  }
+
+  /** Two locking reads (the token, then its session: the order every rotation takes), `work`, its writes. */
+  async #lockedFamily<T>(
+    tx: EntityManager,
+    tokenHash: string,
+    work: (family: FamilyTransaction) => Promise<T>,
+  ): Promise<T | undefined> {
+    const [tokenRow] = await tx.execute<TokenRow[]>(
+      `select ${TOKEN_COLUMNS} from "refresh_token" where "token_hash" = ? for update`,
+      [tokenHash],
+    );
+    if (!tokenRow) return undefined;
+    const [sessionRow] = await tx.execute<SessionRow[]>(
+      `select ${SESSION_COLUMNS} from "session" where "id" = ? for update`,
+      [tokenRow.session_id],
+    );
+    const writes = new FamilyWrites(sessionOfRow(sessionRow!));
+    const family = writes.family(tokenOfRow(tokenRow), async (id) => {
+      const [row] = await tx.execute<TokenRow[]>(
+        `select ${TOKEN_COLUMNS} from "refresh_token" where "id" = ?`,
+        [id],
+      );
+      return row ? tokenOfRow(row) : null;
+    });
+    const result = await work(family);
+    await writeFamily(tx, writes.session.id, writes);
+    return result;
   }
 
   async findSession(id: string): Promise<SessionRecord | null> {
@@ -249,9 +363,14 @@ export class PostgresSessionStore implements SessionStore {
     return row ? sessionRecord(row) : null;
   }
 
+  /** Every refresh asks first (whose session is it?): one plain statement. */
   async findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | null> {
-    const token = await this.#em().findOne(RefreshToken, { tokenHash }, { populate: ['session'] });
-    return token ? sessionRecord(token.session as ISession) : null;
+    const [row] = await this.#em().execute<SessionRow[]>(
+      `select ${SESSION_COLUMNS_OF('s')} from "refresh_token" t join "session" s on s."id" = t."session_id"
+        where t."token_hash" = ?`,
+      [tokenHash],
+    );
+    return row ? sessionOfRow(row) : null;
   }
 
   stepUp(id: string, amr: readonly string[], mfaAt: Date): Promise<SessionRecord | null> {

@@ -12,13 +12,14 @@ import type {
 import { newAccountStatus } from '../../accounts/status.js';
 import { AppError } from '../../errors.js';
 import { type PageRequest, pageInMemory, type VisibleRequest } from '../../pagination.js';
-import type { AccountGrant, GrantReader } from '../../policy/ports.js';
+import type { AccountContext, AccountGrant, GrantReader } from '../../policy/ports.js';
 import { accountResource } from '../../policy/resources.js';
 import type { TenantMembers } from '../../tenants/ports.js';
 import type { MemoryDatabase } from './database.js';
 import { MemoryGroupStore } from './groups.js';
-import { personByEmail } from './persons.js';
+import { personByEmail, personRecord } from './persons.js';
 import { recordRevocationEvent } from './revocations.js';
+import { tenantRecord } from './tenants.js';
 
 /** An account row of the memory database (times in epoch milliseconds, as the mock's other rows). */
 export interface MemoryAccountRow {
@@ -283,6 +284,21 @@ export class MemoryGrantReader implements GrantReader {
       groups: groupNamesOf(this.#db, account.id),
       grantVersion: account.grantVersion,
       publicMetadata: structuredClone(account.metadata.publicMetadata),
+    };
+  }
+
+  async findContext(accountId: string): Promise<AccountContext | null> {
+    const grant = await this.find(accountId);
+    const account = this.#db.tables.accounts.get(accountId);
+    const person = account && this.#db.tables.persons.get(account.personId);
+    const tenant = account && this.#db.tables.tenants.get(account.tenantId);
+    if (!grant || !account || !person || !tenant) return null;
+    return {
+      grant,
+      account: accountRecord(account),
+      person: personRecord(person),
+      tenant: tenantRecord(tenant),
+      policyVersion: tenant.policyVersion,
     };
   }
 
