@@ -2,7 +2,7 @@
 // work, so the core's account rules (server/core/src/accounts/handlers.ts) and sign-in's first account
 // behave the same on both.
 
-import type { AccountStatus } from '@enforcer/contract';
+import { type AccountStatus, defaultPolicy } from '@enforcer/contract';
 import type { Plan } from '@enforcer/contract/policy';
 import type { AccountRecord, AccountStatusFields, Clock, SessionRecord, UnitOfWork } from '@enforcer/core';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +66,36 @@ export function accountStoreContract(name: string, harness: () => AccountStoreHa
         });
         expect(await repos.accounts.find(other, id)).toBeNull();
         expect(await repos.accounts.find(tenant, crypto.randomUUID())).toBeNull();
+      });
+    });
+
+    it('reads an account with its grant, person and tenant together, as each alone reads them', async () => {
+      const h = harness();
+      // A tenant row of its own: the context carries the tenant (some harnesses' tenants are bare ids).
+      const tenant = await h.uow.transaction(async (repos) => {
+        const created = await repos.tenants.create({
+          code: `C${crypto.randomUUID().replace(/-/g, '').slice(0, 11).toUpperCase()}`,
+          name: 'Context',
+          logoUrl: null,
+          theme: {},
+          authProviders: ['email_otp'],
+          allowSignup: true,
+          policy: defaultPolicy(),
+        });
+        return created.id;
+      });
+      const { uow } = h;
+      const id = await h.seedAccount(tenant, { email: email(), role: 'admin' });
+      await uow.read(async (repos) => {
+        const context = await repos.grants.findContext(id);
+        const account = await repos.accounts.find(tenant, id);
+        expect(context).not.toBeNull();
+        expect(context!.grant).toEqual(await repos.grants.find(id));
+        expect(context!.account).toEqual(account);
+        expect(context!.person).toEqual(await repos.persons.find(account!.personId));
+        expect(context!.tenant).toEqual(await repos.tenants.find(tenant));
+        expect(context!.policyVersion).toBe((await repos.policies.forTenant(tenant)).version);
+        expect(await repos.grants.findContext(crypto.randomUUID())).toBeNull();
       });
     });
 
