@@ -24,7 +24,9 @@ import type { Figure } from './measure';
  * rule `members-read-their-own-account`, an attribute condition), and which accounts that member may
  * read (a conditional plan: their own). Enforcer's caller is a bearer access token (verified, then
  * the caller's roles and groups looked up, cached); Cerbos is handed the principal in the request,
- * as its callers do. gRPC is not measured: the load runner speaks HTTP/1.1 only.
+ * as its callers do, and `CheckResources` is measured a second time with the same access token in
+ * `auxData.jwt`, which Cerbos then verifies against the server's key set. gRPC is not measured: the
+ * load runner speaks HTTP/1.1 only.
  *
  * Where the package has no binary (any platform but linux/x64) the suite says so and skips; the
  * docs section is then left as it was.
@@ -33,14 +35,23 @@ import type { Figure } from './measure';
 const RESOURCE = 'account';
 const ACTION = 'accounts.read';
 
+type Runs = { max: LoadFigure; half: LoadFigure };
+
 export interface Pair {
-  enforcer: { max: LoadFigure; half: LoadFigure };
-  cerbos: { max: LoadFigure; half: LoadFigure };
+  enforcer: Runs;
+  cerbos: Runs;
 }
 
 export type CerbosBenchResult =
   | { skipped: string }
-  | { cerbosVersion: string; agreement: Agreement; check: Pair; plan: Pair };
+  | {
+      cerbosVersion: string;
+      agreement: Agreement;
+      check: Pair;
+      /** Cerbos's CheckResources verifying the same access token (auxData.jwt), beside the same Enforcer runs. */
+      checkJwt: Pair;
+      plan: Pair;
+    };
 
 export async function runCerbosBench(): Promise<CerbosBenchResult> {
   const binary = cerbosBinary();
@@ -79,7 +90,7 @@ export async function runCerbosBench(): Promise<CerbosBenchResult> {
     if (policyResponse.status !== 200) throw new Error(`GET /policy: ${policyResponse.status}`);
     const policy: PolicyDocument = ((await policyResponse.json()) as PolicyResponse).effective;
 
-    pdp = await startPdp(binary, cerbosPolicyFor(policy, RESOURCE));
+    pdp = await startPdp(binary, cerbosPolicyFor(policy, RESOURCE), { jwks: await app.keys.getJwks() });
     const agreement = await checkAgreement(policy, RESOURCE, pdp.url);
 
     // The caller: a verified member, as in the server bench.
@@ -139,6 +150,24 @@ export async function runCerbosBench(): Promise<CerbosBenchResult> {
     if (cerbosDecision.results?.[0]?.actions?.[ACTION] !== 'EFFECT_ALLOW')
       throw new Error(`CheckResources: not allowed: ${JSON.stringify(cerbosDecision)}`);
     delete cerbosDecision.cerbosCallId;
+    // The same question with the caller's access token for Cerbos to verify: allowed with it, refused with a forged one.
+    const cerbosJwtBody = (token: string) =>
+      JSON.stringify({ ...JSON.parse(cerbosCheckBody), auxData: { jwt: { token, keySetId: 'enforcer' } } });
+    const cerbosJwtDecision = (await expectOk(
+      `${pdp.url}/api/check/resources`,
+      json,
+      cerbosJwtBody(session.accessToken),
+    )) as typeof cerbosDecision;
+    delete cerbosJwtDecision.cerbosCallId;
+    if (JSON.stringify(cerbosJwtDecision) !== JSON.stringify(cerbosDecision))
+      throw new Error(`CheckResources with the token: ${JSON.stringify(cerbosJwtDecision)}`);
+    const forged = `${session.accessToken.slice(0, -6)}AAAAAA`;
+    const refused = await fetch(`${pdp.url}/api/check/resources`, {
+      method: 'POST',
+      headers: json,
+      body: cerbosJwtBody(forged),
+    });
+    if (refused.status !== 400) throw new Error(`CheckResources accepted a forged token: ${refused.status}`);
 
     const filterBody = JSON.stringify({ action: ACTION, resource_type: RESOURCE });
     const plan = (await expectOk(`${base}/authorize/filter`, enforcerHeaders, filterBody)) as {
@@ -161,19 +190,31 @@ export async function runCerbosBench(): Promise<CerbosBenchResult> {
     delete cerbosPlan.cerbosCallId;
 
     const ignoreKeys = ['cerbosCallId'];
+    const enforcerCheck = await measureTarget({
+      name: 'Enforcer POST /authorize',
+      url: `${base}/authorize`,
+      headers: enforcerHeaders,
+      body: checkBody,
+      expectJson: decision,
+    });
     const check: Pair = {
-      enforcer: await measureTarget({
-        name: 'Enforcer POST /authorize',
-        url: `${base}/authorize`,
-        headers: enforcerHeaders,
-        body: checkBody,
-        expectJson: decision,
-      }),
+      enforcer: enforcerCheck,
       cerbos: await measureTarget({
         name: 'Cerbos CheckResources',
         url: `${pdp.url}/api/check/resources`,
         headers: json,
         body: cerbosCheckBody,
+        expectJson: cerbosDecision,
+        ignoreKeys,
+      }),
+    };
+    const checkJwt: Pair = {
+      enforcer: enforcerCheck,
+      cerbos: await measureTarget({
+        name: 'Cerbos CheckResources + JWT',
+        url: `${pdp.url}/api/check/resources`,
+        headers: json,
+        body: cerbosJwtBody(session.accessToken),
         expectJson: cerbosDecision,
         ignoreKeys,
       }),
@@ -195,7 +236,7 @@ export async function runCerbosBench(): Promise<CerbosBenchResult> {
         ignoreKeys,
       }),
     };
-    return { cerbosVersion: pdp.version, agreement, check, plan: planPair };
+    return { cerbosVersion: pdp.version, agreement, check, checkJwt, plan: planPair };
   } finally {
     await pdp?.close();
     await app.close();
@@ -223,14 +264,18 @@ export function cerbosMarkdown(r: CerbosBenchResult): string | undefined {
     '',
     '| run | requests/s | p50 | p99 | answers (all 200) |',
     '|---|---|---|---|---|',
-    ...[r.check, r.plan].flatMap((p) => [p.enforcer, p.cerbos]).flatMap((x) => [row(x.max), row(x.half)]),
+    ...[r.check.enforcer, r.check.cerbos, r.checkJwt.cerbos, r.plan.enforcer, r.plan.cerbos].flatMap((x) => [
+      row(x.max),
+      row(x.half),
+    ]),
     '',
     '| Enforcer vs Cerbos | requests/s (max), Enforcer/Cerbos | p50 at half rate, Enforcer / Cerbos | p99 at half rate, Enforcer / Cerbos |',
     '|---|---|---|---|',
     versus('`POST /authorize` vs `CheckResources`', r.check),
+    versus('`POST /authorize` vs `CheckResources` verifying the same token', r.checkJwt),
     versus('`POST /authorize/filter` vs `PlanResources`', r.plan),
     '',
-    "Each side's half rate is half its own maximum. Enforcer's requests carry a bearer access token it verifies (ES256) and the caller's roles and groups it looks up (cached); Cerbos's carry the principal itself.",
+    "Each side's half rate is half its own maximum. Enforcer's requests carry a bearer access token it verifies (ES256) and the caller's roles and groups it looks up (cached); Cerbos's carry the principal itself, and in the `+ JWT` runs also the same access token in `auxData.jwt`, which Cerbos verifies against the server's key set (a forged one was checked to be refused).",
   ].join('\n');
 }
 
@@ -240,7 +285,7 @@ export function cerbosMarkdown(r: CerbosBenchResult): string | undefined {
  */
 export function cerbosFigures(r: CerbosBenchResult): Figure[] {
   if ('skipped' in r) return [];
-  const figures = (name: string, x: Pair['enforcer'], control: boolean): Figure[] => [
+  const figures = (name: string, x: Runs, control: boolean): Figure[] => [
     {
       suite: 'cerbos',
       name: `${name}: requests/s (max)`,
@@ -270,9 +315,11 @@ export function cerbosFigures(r: CerbosBenchResult): Figure[] {
   return [
     ...figures('Enforcer POST /authorize', r.check.enforcer, false),
     ...figures('Cerbos CheckResources', r.check.cerbos, true),
+    ...figures('Cerbos CheckResources + JWT', r.checkJwt.cerbos, true),
     ...figures('Enforcer POST /authorize/filter', r.plan.enforcer, false),
     ...figures('Cerbos PlanResources', r.plan.cerbos, true),
     relative('POST /authorize vs CheckResources', r.check),
+    relative('POST /authorize vs CheckResources + JWT', r.checkJwt),
     relative('POST /authorize/filter vs PlanResources', r.plan),
   ];
 }

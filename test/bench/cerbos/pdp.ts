@@ -11,7 +11,8 @@ import type { CerbosPolicyFiles } from './policy';
  * The Cerbos PDP from the npm package `@cerbos/cerbos-linux-x64` (a root devDependency, used by
  * this bench only), started as its own process on loopback: HTTP on a free port, gRPC on another
  * (unused, but Cerbos always listens), policies from a temporary directory on disk, telemetry off,
- * the debug (gops) listener on loopback, audit off (its default).
+ * the debug (gops) listener on loopback, audit off (its default). With `jwks`, Cerbos also verifies
+ * the JWT a request carries in `auxData.jwt` against that key set (a local file, key set id `enforcer`).
  */
 
 export const cerbosPackage = '@cerbos/cerbos-linux-x64';
@@ -59,11 +60,14 @@ function freePort(): Promise<number> {
 export async function startPdp(
   binary: { path: string; version: string },
   policies: CerbosPolicyFiles,
+  options: { jwks?: unknown } = {},
 ): Promise<Pdp> {
   const dir = await mkdtemp(join(tmpdir(), 'enforcer-bench-cerbos-'));
   const policyDir = join(dir, 'policies');
   await mkdir(policyDir);
   for (const [file, content] of Object.entries(policies)) await writeFile(join(policyDir, file), content);
+  const jwksPath = join(dir, 'jwks.json');
+  if (options.jwks) await writeFile(jwksPath, JSON.stringify(options.jwks));
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
   // JSON is YAML: Cerbos reads this config as it reads the policies.
   const config = {
@@ -71,6 +75,9 @@ export async function startPdp(
     storage: { driver: 'disk', disk: { directory: policyDir, watchForChanges: false } },
     telemetry: { disabled: true },
     audit: { enabled: false },
+    ...(options.jwks
+      ? { auxData: { jwt: { keySets: [{ id: 'enforcer', local: { file: jwksPath } }] } } }
+      : {}),
   };
   const configPath = join(dir, 'config.yaml');
   await writeFile(configPath, JSON.stringify(config));
