@@ -22,6 +22,13 @@ interface RunnerConfig {
   overallRate?: number;
   /** Every answer must have exactly this body (autocannon counts the others as mismatches). */
   expectBody?: string;
+  /**
+   * Every answer must be JSON equal to this (compared as `JSON.stringify` of the parsed body) once
+   * the top-level keys in `ignoreKeys` are dropped: for answers that carry a per-request id, such as
+   * Cerbos's `cerbosCallId`. Answers that are not JSON are mismatches.
+   */
+  expectJson?: unknown;
+  ignoreKeys?: string[];
   /** One starting refresh token per connection. */
   refreshTokens?: string[];
 }
@@ -34,6 +41,21 @@ interface Client {
 const config = JSON.parse(process.argv[2]!) as RunnerConfig;
 const starts = config.refreshTokens;
 if (starts && starts.length < config.connections) throw new Error('one refresh token per connection');
+
+const ignored = config.ignoreKeys ?? [];
+const expectedJson = config.expectJson === undefined ? undefined : JSON.stringify(config.expectJson);
+const verifyBody =
+  expectedJson === undefined
+    ? undefined
+    : (body: string) => {
+        try {
+          const value = JSON.parse(body) as Record<string, unknown>;
+          for (const key of ignored) delete value[key];
+          return JSON.stringify(value) === expectedJson;
+        } catch {
+          return false;
+        }
+      };
 
 let nextChain = 0;
 const setupClient = starts
@@ -60,6 +82,7 @@ const options = {
   headers: config.headers,
   ...(config.body ? { body: config.body } : {}),
   ...(config.expectBody ? { expectBody: config.expectBody } : {}),
+  ...(verifyBody ? { verifyBody } : {}),
   connections: config.connections,
   duration: config.durationSeconds,
   ...(config.overallRate ? { overallRate: config.overallRate } : {}),

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { cerbosFigures, cerbosMarkdown, runCerbosBench } from './cerbos.bench';
 import { type Figure, machine, type Suite, sinkValue, suites } from './measure';
 import { policyBenchMarkdown, policyFigures, runPolicyBench } from './policy.bench';
 import { runSdkSizeBench, sdkSizeFigures, sdkSizeMarkdown } from './sdk-size';
@@ -7,9 +8,10 @@ import { runServerLoadBench, serverLoadFigures, serverLoadMarkdown } from './ser
 import { runVerifierBench, verifierBenchMarkdown, verifierFigures } from './verifier.bench';
 
 /**
- * `pnpm bench [suite ...]`: runs every benchmark (or the named ones: policy, server, verifier,
- * sdk-size) and rewrites its section of docs/benchmarks.md (between `<!-- bench:NAME -->` and
- * `<!-- /bench:NAME -->`), with the machine it ran on.
+ * `pnpm bench [suite ...]`: runs every benchmark (or the named ones: policy, server, cerbos,
+ * verifier, sdk-size) and rewrites its section of docs/benchmarks.md (between `<!-- bench:NAME -->`
+ * and `<!-- /bench:NAME -->`), with the machine it ran on. A suite that skips (cerbos where its
+ * binary does not run) leaves its section as it was.
  *
  * `pnpm bench --json [suite ...]`: prints the results as one JSON document on stdout (progress
  * goes to stderr) and leaves the docs alone; `pnpm bench:compare` reads it.
@@ -21,12 +23,16 @@ import { runVerifierBench, verifierBenchMarkdown, verifierFigures } from './veri
 interface SuiteRun<R> {
   title: string;
   run: () => R | Promise<R>;
-  markdown: (r: R) => string;
+  /** Undefined: the suite skipped, its docs section stays as it was. */
+  markdown: (r: R) => string | undefined;
   figures: (r: R) => Figure[];
 }
 
 /** A suite's run, reduced to what the runner needs (its result type stays inside). */
-function suite<R>(s: SuiteRun<R>): { title: string; run: () => Promise<{ md: string; figures: Figure[] }> } {
+function suite<R>(s: SuiteRun<R>): {
+  title: string;
+  run: () => Promise<{ md: string | undefined; figures: Figure[] }>;
+} {
   return {
     title: s.title,
     run: async () => {
@@ -48,6 +54,13 @@ const runs = {
     run: runServerLoadBench,
     markdown: serverLoadMarkdown,
     figures: serverLoadFigures,
+  }),
+  cerbos: suite({
+    title:
+      'Enforcer beside the Cerbos PDP: POST /authorize vs CheckResources, POST /authorize/filter vs PlanResources',
+    run: runCerbosBench,
+    markdown: cerbosMarkdown,
+    figures: cerbosFigures,
   }),
   verifier: suite({
     title: 'node verifier: verify + authorize beside bare jose.jwtVerify',
@@ -100,6 +113,10 @@ for (const name of wanted) {
   const s = runs[name];
   log(`${s.title} ...`);
   const result = await s.run();
+  if (result.md === undefined) {
+    log(`${name}: skipped, its section of docs/benchmarks.md left as it was`);
+    continue;
+  }
   const md = `${stamp}\n\n${result.md}`;
   log(md);
   doc = replaceSection(doc, name, md);
