@@ -331,6 +331,23 @@ describe('PostgresSessionStore.withFamily, optimistic then locked', () => {
     expect((await successors())[0]!.n).toBe(1);
   });
 
+  it("a snapshot left by the refresh's first read, gone stale before the rotation, is not trusted", async () => {
+    const { store, token, rotate, successors } = await rotation();
+    expect(await store.findSessionByTokenHash(token.tokenHash)).not.toBeNull(); // leaves its snapshot
+    // Another server process (a store of its own, no snapshot) rotates the token first.
+    expect(await new PostgresSessionStore({ orm: db.orm }).withFamily(token.tokenHash, rotate)).toBe(
+      'rotated',
+    );
+    let runs = 0;
+    const outcome = await store.withFamily(token.tokenHash, async (family) => {
+      runs++;
+      return rotate(family);
+    });
+    expect(outcome).toBe('already used');
+    expect(runs).toBe(2); // decided once on the stale snapshot (not written), then under locks
+    expect((await successors())[0]!.n).toBe(1);
+  });
+
   it('a work that reads another token of the family decides under locks', async () => {
     const { store, token, rotate } = await rotation();
     await store.withFamily(token.tokenHash, rotate);

@@ -104,6 +104,30 @@ const SESSION_CHANGE_COLUMNS: Record<keyof SessionChanges, string> = {
   revokeReason: 'revoke_reason',
 };
 
+/** A token row with its session's row (as JSON): what the optimistic path decides on. */
+type FamilyRow = TokenRow & { s: SessionRow };
+
+/**
+ * Family rows read by `findSessionByTokenHash` moments ago, each taken once by the `withFamily` call of
+ * the same refresh, which then needs no read of its own. A snapshot is never trusted: the write that
+ * follows checks the rows are still as read. Kept for a second at most, a few hundred at most.
+ */
+class FamilySnapshots {
+  readonly #rows = new Map<string, { row: FamilyRow; at: number }>();
+
+  put(tokenHash: string, row: FamilyRow): void {
+    if (this.#rows.size >= 512) this.#rows.delete(this.#rows.keys().next().value!);
+    this.#rows.set(tokenHash, { row, at: performance.now() });
+  }
+
+  take(tokenHash: string): FamilyRow | undefined {
+    const entry = this.#rows.get(tokenHash);
+    if (!entry) return undefined;
+    this.#rows.delete(tokenHash);
+    return performance.now() - entry.at < 1000 ? entry.row : undefined;
+  }
+}
+
 /** Thrown inside an optimistic `work` that needs a locked read: start over under locks. */
 const NEEDS_LOCK = Symbol('needs the family locked');
 
@@ -230,6 +254,7 @@ async function writeFamily(
 export class PostgresSessionStore implements SessionStore {
   readonly #orm: MikroORM | undefined;
   readonly #tx: EntityManager | undefined;
+  readonly #snapshots = new FamilySnapshots();
 
   constructor(source: { orm: MikroORM } | { tx: EntityManager }) {
     this.#orm = 'orm' in source ? source.orm : undefined;
@@ -305,12 +330,8 @@ export class PostgresSessionStore implements SessionStore {
     work: (family: FamilyTransaction) => Promise<T>,
   ): Promise<{ done: true; value: T | undefined } | { done: false }> {
     const em = this.#em();
-    const [row] = await em.execute<(TokenRow & { s: SessionRow })[]>(
-      `select ${TOKEN_COLUMNS_OF('t')}, row_to_json(s) as "s"
-         from "refresh_token" t join "session" s on s."id" = t."session_id"
-        where t."token_hash" = ?`,
-      [tokenHash],
-    );
+    // Any snapshot will do, even one read a moment ago: the guarded write checks it is still current.
+    const row = this.#snapshots.take(tokenHash) ?? (await this.#readFamily(em, tokenHash));
     if (!row) return { done: true, value: undefined };
     const token = tokenOfRow(row);
     const read = { usedAt: token.usedAt, revokedAt: atOrNull(row.s.revoked_at) };
@@ -363,14 +384,26 @@ export class PostgresSessionStore implements SessionStore {
     return row ? sessionRecord(row) : null;
   }
 
-  /** Every refresh asks first (whose session is it?): one plain statement. */
+  /**
+   * Every refresh asks first (whose session is it?): the same statement as the optimistic read of
+   * `withFamily`, whose snapshot it leaves for the rotation that follows (`#snapshots`).
+   */
   async findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | null> {
-    const [row] = await this.#em().execute<SessionRow[]>(
-      `select ${SESSION_COLUMNS_OF('s')} from "refresh_token" t join "session" s on s."id" = t."session_id"
+    const row = await this.#readFamily(this.#em(), tokenHash);
+    if (!row) return null;
+    if (!this.#tx) this.#snapshots.put(tokenHash, row);
+    return sessionOfRow(row.s);
+  }
+
+  /** The token and its session, in one statement, unlocked. */
+  async #readFamily(em: EntityManager, tokenHash: string): Promise<FamilyRow | undefined> {
+    const [row] = await em.execute<FamilyRow[]>(
+      `select ${TOKEN_COLUMNS_OF('t')}, row_to_json(s) as "s"
+         from "refresh_token" t join "session" s on s."id" = t."session_id"
         where t."token_hash" = ?`,
       [tokenHash],
     );
-    return row ? sessionOfRow(row) : null;
+    return row;
   }
 
   stepUp(id: string, amr: readonly string[], mfaAt: Date): Promise<SessionRecord | null> {
