@@ -31,6 +31,11 @@ interface RunnerConfig {
   ignoreKeys?: string[];
   /** One starting refresh token per connection. */
   refreshTokens?: string[];
+  /**
+   * Single-use request bodies (sign-in codes): every request takes the next one, whichever connection
+   * sends it, and the run stops after `bodies.length` requests if its duration has not ended first.
+   */
+  bodies?: string[];
 }
 
 /** The part of autocannon's client the chain needs (its types do not describe it). */
@@ -57,24 +62,39 @@ const verifyBody =
         }
       };
 
+const bodies = config.bodies;
+let nextBody = 0;
 let nextChain = 0;
-const setupClient = starts
+const setupClient = bodies
   ? (client: Client) => {
-      let token = starts[nextChain++]!;
       client.setRequests([
         {
           method: config.method,
+          // Past the end (never, with `amount`), the last body again: a spent code, refused, so the run fails.
           setupRequest: (request: Record<string, unknown>) => ({
             ...request,
-            body: JSON.stringify({ refresh_token: token }),
+            body: bodies[Math.min(nextBody++, bodies.length - 1)],
           }),
-          onResponse: (status: number, body: string) => {
-            if (status === 200) token = (JSON.parse(body) as { refresh_token: string }).refresh_token;
-          },
         },
       ]);
     }
-  : undefined;
+  : starts
+    ? (client: Client) => {
+        let token = starts[nextChain++]!;
+        client.setRequests([
+          {
+            method: config.method,
+            setupRequest: (request: Record<string, unknown>) => ({
+              ...request,
+              body: JSON.stringify({ refresh_token: token }),
+            }),
+            onResponse: (status: number, body: string) => {
+              if (status === 200) token = (JSON.parse(body) as { refresh_token: string }).refresh_token;
+            },
+          },
+        ]);
+      }
+    : undefined;
 
 const options = {
   url: config.url,
@@ -87,6 +107,7 @@ const options = {
   duration: config.durationSeconds,
   ...(config.overallRate ? { overallRate: config.overallRate } : {}),
   ...(setupClient ? { setupClient } : {}),
+  ...(bodies ? { amount: bodies.length } : {}),
 };
 // autocannon's types model setupClient/setupRequest/onResponse loosely; the options are what its docs describe.
 const result = await autocannon(options as unknown as autocannon.Options);
