@@ -330,6 +330,11 @@ describe('deletion requests', () => {
     expect(expectOk(await api('GET', '/auth/me/deletion', { token: again.token }))).toMatchObject({
       deletion_request: { id: asked.id, status: 'pending' },
     });
+    // A refresh shows it too (an app that keeps its session learns of it), and stops once cancelled.
+    const refreshed = expectOk(
+      await api('POST', '/auth/refresh', { body: { refresh_token: again.refresh_token } }),
+    );
+    expect(refreshed.pending_deletion).toEqual({ id: asked.id, scheduled_for: asked.scheduled_for });
 
     const cancelled = expectOk(await api('DELETE', '/auth/me/deletion', { token: again.token }));
     expect(cancelled).toMatchObject({ id: asked.id, status: 'cancelled' });
@@ -337,6 +342,10 @@ describe('deletion requests', () => {
       deletion_request: null,
     });
     expect(expectOk(await api('GET', '/auth/me', { token: again.token })).pending_deletion).toBeNull();
+    expect(
+      expectOk(await api('POST', '/auth/refresh', { body: { refresh_token: refreshed.refresh_token } }))
+        .pending_deletion,
+    ).toBeNull();
     expectProblem(await api('DELETE', '/auth/me/deletion', { token: again.token }), 404, 'not_found');
     // A cancelled request cannot be processed.
     expectProblem(
