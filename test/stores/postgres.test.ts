@@ -15,6 +15,7 @@ import { auditStoreContract } from './audit.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
+import { housekeepingStoreContract } from './housekeeping.contract';
 import { identityStoreContract } from './identities.contract';
 import { kycStoreContract } from './kyc.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
@@ -29,6 +30,7 @@ import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
 import { sendCounterStoreContract, throttleStoreContract } from './throttle.contract';
+import { usageStoreContract } from './usage.contract';
 import { webhookStoreContract } from './webhooks.contract';
 
 const db = await createTestOrm();
@@ -226,5 +228,18 @@ kycStoreContract('postgres', () => ({
   seedAccount: async () => {
     const { account, person, tenant } = await seedAccount(db.orm);
     return { tenantId: tenant.id, accountId: account.id, personId: person.id };
+  },
+}));
+
+usageStoreContract('postgres', () => ({
+  uow: (clock) => new PostgresUnitOfWork({ orm: db.orm, clock, policies: new TenantPolicyService() }),
+  seedTenant: () => seedTenant(),
+}));
+
+housekeepingStoreContract('postgres', () => ({
+  uow,
+  seedAccount: async () => {
+    const { account, person, tenant } = await seedAccount(db.orm);
+    return { accountId: account.id, personId: person.id, tenantId: tenant.id };
   },
 }));
