@@ -115,6 +115,65 @@ export function housekeepingStoreContract(name: string, harness: () => Housekeep
       });
     });
 
+    it("deletes the revocation feed's old events, at most `limit` a run", async () => {
+      const { uow, seedAccount } = harness();
+      const owner = await seedAccount();
+      const now = new Date();
+      await uow.transaction(async (repos) => {
+        for (let i = 0; i < 3; i++) {
+          const id = crypto.randomUUID();
+          await repos.sessions.insertSession(
+            {
+              id,
+              ...owner,
+              amr: ['otp'],
+              mfaAt: null,
+              ip: null,
+              userAgent: null,
+              createdAt: now,
+              lastUsedAt: now,
+              absoluteExpiresAt: new Date(now.getTime() + DAY),
+              revokedAt: null,
+              revokeReason: null,
+            },
+            {
+              id: crypto.randomUUID(),
+              sessionId: id,
+              tokenHash: `hk-feed-${unique()}`,
+              parentId: null,
+              replacedById: null,
+              usedAt: null,
+              createdAt: now,
+              expiresAt: new Date(now.getTime() + DAY),
+            },
+          );
+          expect(await repos.sessions.revokeSession(id, 'logout', now)).toBe(true);
+        }
+      });
+      // Cutoffs that keep everything but the feed's events (all of them are older than a second from now).
+      const never = new Date(0);
+      const cutoffs = {
+        ...purgeCutoffs(never, SETTINGS),
+        expiredBefore: never,
+        refreshTokensExpiredBefore: never,
+        sessionsEndedBefore: never,
+        sessionsIdleBefore: never,
+        idempotencyExpiredBefore: never,
+        sendWindowsBefore: never,
+        throttleIdleBefore: never,
+        throttleStreaksBefore: never,
+        revocationEventsBefore: new Date(now.getTime() + 1_000),
+      };
+      const counts = await uow.transaction((repos) => repos.housekeeping.purge(cutoffs, now, 2));
+      expect(counts.revocationEvents).toBe(2);
+      expect(counts.sessions).toBe(0);
+      // A run with room for all of them takes the rest; then there is none left.
+      await uow.transaction((repos) => repos.housekeeping.purge(cutoffs, now, PURGE_BATCH));
+      expect(
+        (await uow.transaction((repos) => repos.housekeeping.purge(cutoffs, now, 2))).revocationEvents,
+      ).toBe(0);
+    });
+
     it('deletes codes, links and challenges expired for more than a day, at most `limit` a table and run', async () => {
       const { uow, seedAccount } = harness();
       const { tenantId } = await seedAccount();
