@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { getResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
-import { createEnforcerMock } from '../src/msw/index';
+import { createEnforcerMock, manualClock } from '../src/msw/index';
 import { useMockEnforcer } from './harness';
 
 const h = useMockEnforcer();
@@ -437,6 +438,102 @@ describe('runtime', () => {
     }
     expect(() => createEnforcerMock()).not.toThrow();
     // msw 2 on Node.js 20 is accepted: test/packaging/check.sh runs the mock there, from the packed tarballs.
+  });
+});
+
+describe('deletion jobs (#15)', () => {
+  const PLATFORM_KEY = `enfp_${'d'.repeat(43)}`;
+  const make = () => {
+    const clock = manualClock();
+    const mock = createEnforcerMock({
+      clock,
+      baseUrl: 'http://jobs.test',
+      tenantDeletionGrace: 86_400,
+      platformKeys: [
+        {
+          name: 'ops',
+          hash: createHash('sha256').update(PLATFORM_KEY).digest('hex'),
+          scopes: ['platform.tenants.read', 'platform.tenants.delete'],
+        },
+      ],
+    });
+    const ask = async (
+      method: string,
+      path: string,
+      auth: { token?: string; apiKey?: string } = {},
+      body?: unknown,
+    ) => {
+      const headers: Record<string, string> = {};
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (auth.token) headers.authorization = `Bearer ${auth.token}`;
+      if (auth.apiKey) headers['x-api-key'] = auth.apiKey;
+      const response = await getResponse(
+        mock.handlers,
+        new Request(`http://jobs.test/api/v1/enforcer${path}`, {
+          method,
+          headers,
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        }),
+      );
+      const text = (await response?.text()) ?? '';
+      return { status: response?.status, body: text ? JSON.parse(text) : undefined };
+    };
+    return { clock, mock, ask };
+  };
+
+  it('deletes a tenant once its grace has passed, through the core, when the test runs the jobs', async () => {
+    const { clock, mock, ask } = make();
+    const doomed = mock.seed.tenant({ name: 'Doomed' });
+    const kept = mock.seed.tenant({ name: 'Kept' });
+    mock.seed.account({ tenant: doomed.id, email: 'only-here@example.com' });
+    mock.seed.account({ tenant: kept.id, email: 'stays@example.com' });
+    expect((await ask('DELETE', `/platform/tenants/${doomed.id}`, { apiKey: PLATFORM_KEY })).status).toBe(
+      202,
+    );
+
+    // Before the grace has passed, a run deletes nothing.
+    expect(await mock.runDeletionJobs()).toEqual({ tenantsDeleted: 0, personsErased: 0 });
+    expect((await ask('GET', `/platform/tenants/${doomed.id}`, { apiKey: PLATFORM_KEY })).body).toMatchObject(
+      {
+        status: 'pending_deletion',
+      },
+    );
+    clock.advance(86_400 + 1);
+    expect(await mock.runDeletionJobs()).toEqual({ tenantsDeleted: 1, personsErased: 0 });
+    expect((await ask('GET', `/platform/tenants/${doomed.id}`, { apiKey: PLATFORM_KEY })).status).toBe(404);
+    expect((await ask('GET', `/platform/tenants/${kept.id}`, { apiKey: PLATFORM_KEY })).body).toMatchObject({
+      status: 'active',
+    });
+    await expect(mock.signIn({ tenant: kept.id, email: 'stays@example.com' })).resolves.toMatchObject({
+      tenant: { id: kept.id },
+    });
+    expect(await mock.runDeletionJobs()).toEqual({ tenantsDeleted: 0, personsErased: 0 });
+  });
+
+  it("erases a person whose deletion request's grace period has passed", async () => {
+    const { clock, mock, ask } = make();
+    const tenant = mock.seed.tenant();
+    mock.seed.account({ tenant: tenant.id, email: 'leaving@example.com' });
+    const admin = mock.seed.apiKey({ tenant: tenant.id });
+    const session = await mock.signIn({ tenant: tenant.id, email: 'leaving@example.com' });
+    expect(
+      (await ask('PATCH', '/privacy-settings', { apiKey: admin.key }, { deletion_grace_days: 1 })).status,
+    ).toBe(200);
+    const asked = await ask('POST', '/auth/me/deletion', { token: session.token }, {});
+    expect(asked.status).toBe(201);
+
+    expect(await mock.runDeletionJobs()).toEqual({ tenantsDeleted: 0, personsErased: 0 });
+    clock.advance(86_400 + 1);
+    expect(await mock.runDeletionJobs()).toEqual({ tenantsDeleted: 0, personsErased: 1 });
+    const requests = await ask('GET', '/deletion-requests', { apiKey: admin.key });
+    expect(requests.body.data).toEqual([
+      expect.objectContaining({
+        id: asked.body.id,
+        status: 'completed',
+        processed_by: { type: 'system', id: null },
+      }),
+    ]);
+    await expect(mock.signIn({ tenant: tenant.id, email: 'leaving@example.com' })).rejects.toThrow();
   });
 });
 

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { processDueDeletions } from '@enforcer/core';
 import { initOrm, PostgresUnitOfWork, personalData, TenantPolicyService } from '@enforcer/server';
 import { ManualClock, totpCode } from '@enforcer/server/testing';
+import { decodeJwt } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { withPg } from '../support/index.js';
 import { expectOk, expectProblem, seedTenant, uniqueEmail } from './admin-setup.js';
@@ -162,6 +163,137 @@ describe('GET /auth/me/export', () => {
     expect(exported.credentials.password).toBe(false);
   });
 
+  it('holds ended sessions, invites sent to and accepted by the person, pending codes and links; never their secrets', async () => {
+    const p = await person();
+    const c = await seedTenant(server, 'Tenant C');
+    const d = await seedTenant(server, 'Tenant D');
+    await server.db.updateTenant(c.tenant.id, {
+      authProviders: ['email_otp', 'magic_link'],
+      allowSignup: true,
+    });
+    expectOk(
+      await api('PUT', `/tenants/${c.tenant.id}/magic-link`, {
+        token: c.owner.token,
+        body: { redirect_urls: ['https://app.example.test/magic'] },
+      }),
+    );
+    secrets.push(c.apiKey, d.apiKey);
+    // An ended session: signed in once more in A, then signed out.
+    const once = await signIn(p.email, a.tenant.code, p.client);
+    const endedId = decodeJwt(once.token).sid as string;
+    expect((await api('POST', '/auth/logout', { body: { refresh_token: once.refresh_token } })).status).toBe(
+      204,
+    );
+    // An invite to C left pending, one to D accepted by the person.
+    const pendingInvite = expectOk(
+      await api('POST', `/tenants/${c.tenant.id}/invites`, { apiKey: c.apiKey, body: { email: p.email } }),
+      201,
+    );
+    const acceptedInvite = expectOk(
+      await api('POST', `/tenants/${d.tenant.id}/invites`, { apiKey: d.apiKey, body: { email: p.email } }),
+      201,
+    );
+    secrets.push(pendingInvite.code, acceptedInvite.code);
+    const joined = expectOk(
+      await api('POST', '/auth/invites/accept', { token: p.inA.token, body: { code: acceptedInvite.code } }),
+    );
+    secrets.push(joined.token, joined.refresh_token);
+    // A code asked for and never used, and a sign-in link.
+    const code = expectOk(
+      await api('POST', '/auth/otp/request', {
+        body: { email: p.email, tenant_code: b.tenant.code },
+        headers: headersOf(p.client),
+      }),
+    ).code;
+    const link = expectOk(
+      await api('POST', '/auth/magic-link/request', { body: { email: p.email, tenant_code: c.tenant.code } }),
+    ).token;
+    secrets.push(code, link);
+
+    const exported = expectOk(await api('GET', '/auth/me/export', { token: p.inA.token }));
+    const now = clock.now().getTime();
+    expect(exported.sessions.map((x: { id: string }) => x.id)).not.toContain(endedId);
+    expect(exported.ended_sessions).toContainEqual(
+      expect.objectContaining({
+        id: endedId,
+        tenant_id: a.tenant.id,
+        end_reason: 'logout',
+        ip: p.client.ip,
+        user_agent: p.client.userAgent,
+      }),
+    );
+    const invites = new Map(exported.invites.map((i: { id: string }) => [i.id, i]));
+    expect(invites.get(pendingInvite.id)).toMatchObject({
+      tenant: { id: c.tenant.id, code: c.tenant.code, name: 'Tenant C' },
+      email: p.email,
+      status: 'pending',
+      accepted_at: null,
+      accepted_account_id: null,
+    });
+    expect(invites.get(acceptedInvite.id)).toMatchObject({
+      tenant: { id: d.tenant.id },
+      status: 'accepted',
+      accepted_at: expect.any(String),
+      accepted_account_id: joined.account.id,
+    });
+    expect(exported.accounts.map((x: { tenant: { id: string } }) => x.tenant.id)).toContain(d.tenant.id);
+    // The pending codes are exactly the person's unspent, unexpired challenges in PostgreSQL.
+    const rows = await withPg(server.db.url, async (pg) => ({
+      codes: (
+        await pg.query(
+          'select "id", "code_hash", "consumed_at", "expires_at" from "otp_challenge" where "email" = $1',
+          [p.email],
+        )
+      ).rows,
+      links: (
+        await pg.query('select "id", "token_hash" from "magic_link_token" where "email" = $1', [p.email])
+      ).rows,
+      invites: (await pg.query('select "code_hash" from "invite" where "email" = $1', [p.email])).rows,
+      refresh: (
+        await pg.query(
+          'select "token_hash" from "refresh_token" where "session_id" in (select "id" from "session" where "person_id" = $1)',
+          [exported.person.id],
+        )
+      ).rows,
+    }));
+    const usable = rows.codes.filter(
+      (r: { consumed_at: Date | null; expires_at: Date }) =>
+        r.consumed_at === null && new Date(r.expires_at).getTime() > now,
+    );
+    expect(rows.codes.length).toBeGreaterThan(usable.length); // the spent sign-in codes are left out
+    expect(exported.pending_codes.map((x: { id: string }) => x.id).sort()).toEqual(
+      usable.map((r: { id: string }) => r.id).sort(),
+    );
+    expect(exported.pending_codes).toContainEqual(
+      expect.objectContaining({ purpose: 'login', tenant_id: b.tenant.id, sent_to: p.email }),
+    );
+    for (const pending of exported.pending_codes)
+      expect(new Date(pending.expires_at).getTime()).toBeGreaterThan(now);
+    expect(exported.pending_magic_links).toEqual([
+      expect.objectContaining({ id: rows.links[0].id, tenant_id: c.tenant.id, email: p.email }),
+    ]);
+
+    const hashes = [
+      ...rows.codes.map((r: { code_hash: string }) => r.code_hash),
+      ...rows.links.map((r: { token_hash: string }) => r.token_hash),
+      ...rows.invites.map((r: { code_hash: string }) => r.code_hash),
+      ...rows.refresh.map((r: { token_hash: string }) => r.token_hash),
+    ];
+    expect(hashes.length).toBeGreaterThanOrEqual(rows.codes.length + 1 + 2 + 1);
+    const text = JSON.stringify(exported);
+    for (const hash of hashes) expect(text).not.toContain(hash);
+    for (const secret of [code, link, pendingInvite.code, acceptedInvite.code, ...secrets]) {
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain(createHash('sha256').update(secret).digest('hex'));
+      expect(text).not.toContain(createHash('sha256').update(secret).digest('base64url'));
+    }
+    expect(
+      text.match(
+        /"(token_hash|code_hash|key_hash|value_hash|secret|secret_sealed|public_key|refresh_token|access_token)":/g,
+      ),
+    ).toBeNull();
+  });
+
   it('is a user route: an API key is refused', async () => {
     const response = await api('GET', '/auth/me/export', { apiKey: a.apiKey });
     expect(response.status).toBe(403);
@@ -198,6 +330,11 @@ describe('deletion requests', () => {
     expect(expectOk(await api('GET', '/auth/me/deletion', { token: again.token }))).toMatchObject({
       deletion_request: { id: asked.id, status: 'pending' },
     });
+    // A refresh shows it too (an app that keeps its session learns of it), and stops once cancelled.
+    const refreshed = expectOk(
+      await api('POST', '/auth/refresh', { body: { refresh_token: again.refresh_token } }),
+    );
+    expect(refreshed.pending_deletion).toEqual({ id: asked.id, scheduled_for: asked.scheduled_for });
 
     const cancelled = expectOk(await api('DELETE', '/auth/me/deletion', { token: again.token }));
     expect(cancelled).toMatchObject({ id: asked.id, status: 'cancelled' });
@@ -205,6 +342,10 @@ describe('deletion requests', () => {
       deletion_request: null,
     });
     expect(expectOk(await api('GET', '/auth/me', { token: again.token })).pending_deletion).toBeNull();
+    expect(
+      expectOk(await api('POST', '/auth/refresh', { body: { refresh_token: refreshed.refresh_token } }))
+        .pending_deletion,
+    ).toBeNull();
     expectProblem(await api('DELETE', '/auth/me/deletion', { token: again.token }), 404, 'not_found');
     // A cancelled request cannot be processed.
     expectProblem(

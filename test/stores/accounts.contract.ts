@@ -95,7 +95,29 @@ export function accountStoreContract(name: string, harness: () => AccountStoreHa
         expect(context!.person).toEqual(await repos.persons.find(account!.personId));
         expect(context!.tenant).toEqual(await repos.tenants.find(tenant));
         expect(context!.policyVersion).toBe((await repos.policies.forTenant(tenant)).version);
+        expect(context!.pendingDeletion).toBeNull();
         expect(await repos.grants.findContext(crypto.randomUUID())).toBeNull();
+      });
+      // With a deletion in its grace period, the context carries it as the privacy port reads it.
+      const personId = (await uow.read((repos) => repos.accounts.find(tenant, id)))!.personId;
+      const now = new Date();
+      const requested = await uow.transaction((repos) =>
+        repos.privacy.create({
+          tenantId: tenant,
+          accountId: id,
+          personId,
+          status: 'pending',
+          createdAt: now,
+          scheduledFor: new Date(now.getTime() + 86_400_000),
+          cancelledAt: null,
+          completedAt: null,
+          processedBy: null,
+        }),
+      );
+      await uow.read(async (repos) => {
+        const context = await repos.grants.findContext(id);
+        expect(context!.pendingDeletion).toEqual(requested);
+        expect(context!.pendingDeletion).toEqual(await repos.privacy.pendingOf(personId));
       });
     });
 

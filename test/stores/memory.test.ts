@@ -12,6 +12,7 @@ import { auditStoreContract } from './audit.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
+import { housekeepingStoreContract } from './housekeeping.contract';
 import { identityStoreContract } from './identities.contract';
 import { kycStoreContract } from './kyc.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
@@ -26,6 +27,7 @@ import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
 import { sendCounterStoreContract, throttleStoreContract } from './throttle.contract';
+import { usageStoreContract } from './usage.contract';
 import { webhookStoreContract } from './webhooks.contract';
 
 sessionStoreContract('memory', () => ({
@@ -192,5 +194,19 @@ kycStoreContract('memory', () => ({
     tenantId: crypto.randomUUID(),
     accountId: crypto.randomUUID(),
     personId: crypto.randomUUID(),
+  }),
+}));
+
+usageStoreContract('memory', () => ({
+  uow: (clock) => new MemoryDatabase({ now: () => clock.now() }),
+  seedTenant: async () => crypto.randomUUID(),
+}));
+
+housekeepingStoreContract('memory', () => ({
+  uow: new MemoryDatabase(),
+  seedAccount: async () => ({
+    accountId: crypto.randomUUID(),
+    personId: crypto.randomUUID(),
+    tenantId: crypto.randomUUID(),
   }),
 }));

@@ -16,6 +16,7 @@ import { auditStoreContract } from './audit.contract';
 import { challengeStoreContract } from './challenges.contract';
 import { otpChallengeStoreContract } from './codes.contract';
 import { groupStoreContract } from './groups.contract';
+import { housekeepingStoreContract } from './housekeeping.contract';
 import { identityStoreContract } from './identities.contract';
 import { kycStoreContract } from './kyc.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
@@ -30,6 +31,7 @@ import { sessionStoreContract } from './refresh-tokens.contract';
 import { revocationFeedContract } from './revocations.contract';
 import { tenantStoreContract } from './tenants.contract';
 import { sendCounterStoreContract, throttleStoreContract } from './throttle.contract';
+import { usageStoreContract } from './usage.contract';
 import { webhookStoreContract } from './webhooks.contract';
 
 const db = await createTestOrm();
@@ -361,3 +363,16 @@ describe('PostgresSessionStore.withFamily, optimistic then locked', () => {
     expect(locked).toHaveLength(1); // the optimistic run stopped at findToken, before this line
   });
 });
+
+usageStoreContract('postgres', () => ({
+  uow: (clock) => new PostgresUnitOfWork({ orm: db.orm, clock, policies: new TenantPolicyService() }),
+  seedTenant: () => seedTenant(),
+}));
+
+housekeepingStoreContract('postgres', () => ({
+  uow,
+  seedAccount: async () => {
+    const { account, person, tenant } = await seedAccount(db.orm);
+    return { accountId: account.id, personId: person.id, tenantId: tenant.id };
+  },
+}));

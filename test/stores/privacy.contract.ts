@@ -233,6 +233,90 @@ export function privacyStoreContract(name: string, harness: () => PrivacyStoreHa
       });
     });
 
+    it("finds the export's traces: every session, invites to or accepted by the person, codes and links", async () => {
+      const s = await setup();
+      const { uow, tenant, other } = s;
+      const at = new Date();
+      const later = new Date(at.getTime() + 600_000);
+      const mine = await uow.transaction((repos) => populate(repos, s, 'traces'));
+      const inviteTo = crypto.randomUUID();
+      const acceptedInvite = crypto.randomUUID();
+      const strangers = crypto.randomUUID();
+      const invite = (id: string, tenantId: string, email: string) => ({
+        id,
+        tenantId,
+        email,
+        phone: null,
+        role: 'member',
+        roles: ['member'],
+        groups: [],
+        provisioned: false,
+        codeHash: `invite-hash-${id}`,
+        createdBy: null,
+        expiresAt: later,
+        acceptedAt: null,
+      });
+      const challenge = (address: string) => ({
+        id: crypto.randomUUID(),
+        address,
+        tenantId: tenant,
+        purpose: 'login' as const,
+        codeHash: `code-hash-${unique()}`,
+        expiresAt: later,
+        attempts: 0,
+        consumedAt: null,
+        createdAt: at,
+      });
+      const codes = [challenge(s.email), challenge(mine.phone), challenge(`someone-${unique()}@example.com`)];
+      const linkId = crypto.randomUUID();
+      await uow.transaction(async (repos) => {
+        await repos.invites.create(invite(inviteTo, other, s.email));
+        // Addressed to an older email of theirs, accepted by their account: theirs by the account.
+        await repos.invites.create(invite(acceptedInvite, other, `old-${unique()}@example.com`));
+        await repos.invites.accept(acceptedInvite, s.accountId, at);
+        await repos.invites.create(invite(strangers, other, `stranger-${unique()}@example.com`));
+        await repos.magicLinks.insert({
+          id: linkId,
+          tokenHash: `link-hash-${unique()}`,
+          tenantId: tenant,
+          email: s.email,
+          expiresAt: later,
+          consumedAt: null,
+          createdAt: at,
+        });
+        await repos.sessions.revokeSession(mine.sessionId, 'logout', at);
+      });
+      for (const code of codes) {
+        await uow.transaction((repos) =>
+          repos.codes.withScope(code, (challenges) => challenges.insert(code)),
+        );
+      }
+      const values = await uow.read((repos) => repos.privacy.personalValues(s.person));
+      const traces = await uow.read((repos) => repos.privacy.traces(values));
+      expect(traces.sessions).toEqual([
+        expect.objectContaining({ id: mine.sessionId, revokeReason: 'logout', revokedAt: expect.any(Date) }),
+      ]);
+      const invites = new Map(traces.invites.map((i) => [i.id, i]));
+      expect([...invites.keys()].sort()).toEqual([inviteTo, acceptedInvite].sort());
+      expect(invites.get(inviteTo)).toMatchObject({ email: s.email, acceptedBy: null, tenantId: other });
+      expect(invites.get(acceptedInvite)).toMatchObject({
+        acceptedBy: s.accountId,
+        acceptedAt: expect.any(Date),
+      });
+      expect(traces.codes.map((c) => c.id).sort()).toEqual([codes[0]!.id, codes[1]!.id].sort());
+      expect(traces.magicLinks).toEqual([expect.objectContaining({ id: linkId, email: s.email })]);
+
+      // Erasure takes them all (the accepted invite too, by its account), and leaves the stranger's.
+      await uow.transaction((repos) =>
+        erasePerson(repos, { personId: s.person, by: { type: 'system', id: null }, at, tenantId: tenant }),
+      );
+      const left = await uow.read((repos) => repos.privacy.traces(values));
+      expect(left).toMatchObject({ invites: [], codes: [], magicLinks: [] });
+      expect(await uow.read((repos) => repos.invites.find(other, strangers))).toMatchObject({
+        id: strangers,
+      });
+    });
+
     it('a failed unit of work erases nothing', async () => {
       const s = await setup();
       await s.uow.transaction((repos) => populate(repos, s, 'kept'));

@@ -73,7 +73,7 @@ export const tokenResponseSchema = z.object({
   account: accountSchema,
   person: personSchema,
   tenant: tenantSchema,
-  /** The person's pending deletion (#15), on answers that open a session; absent on a refresh. */
+  /** The person's pending deletion (#15), on answers that open a session and on a refresh (null when none). */
   pending_deletion: pendingDeletionSchema.nullable().optional(),
 });
 export type TokenResponse = z.infer<typeof tokenResponseSchema>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { metadataSchema } from '../accounts/metadata';
 import { auditEventSchema } from '../audit/schemas';
 import { idSchema, paginationQuerySchema, timestampSchema } from '../common/schemas';
+import { inviteStatuses } from '../tenants/schemas';
 
 /** Privacy (#15): a person's data export and deletion requests. docs/privacy.md describes both. */
 
@@ -60,6 +61,18 @@ export type PrivacySettings = z.infer<typeof privacySettingsSchema>;
 export const updatePrivacySettingsBodySchema = z.strictObject({
   /** `null` restores the default (30). */
   deletion_grace_days: z.number().int().min(0).max(365).nullable(),
+});
+
+/** A session as the export shows it: where and how it was opened, never its tokens. */
+const exportSessionSchema = z.object({
+  id: idSchema,
+  tenant_id: idSchema,
+  account_id: idSchema,
+  amr: z.array(z.string()),
+  ip: z.string().nullable(),
+  user_agent: z.string().nullable(),
+  created_at: timestampSchema,
+  last_used_at: timestampSchema,
 });
 
 /**
@@ -124,16 +137,62 @@ export const personalDataExportSchema = z.object({
   /** Which sign-in secrets exist, never the secrets themselves. */
   credentials: z.object({ password: z.boolean(), totp: z.boolean() }),
   /** Live sessions in every tenant. */
-  sessions: z.array(
+  sessions: z.array(exportSessionSchema),
+  /**
+   * Sessions that ended (signed out, revoked, timed out at their absolute expiry; rows are kept until the
+   * housekeeping job deletes them), newest first.
+   */
+  ended_sessions: z.array(
+    exportSessionSchema.extend({
+      ended_at: timestampSchema,
+      /** Why: the revocation's reason (`logout`, `person_erased`, ...), or `expired`. */
+      end_reason: z.string(),
+    }),
+  ),
+  /**
+   * Invites into a tenant addressed to one of the person's emails or phones, or accepted by one of their
+   * accounts, oldest first. Never the invite's code nor its hash.
+   */
+  invites: z.array(
+    z.object({
+      id: idSchema,
+      tenant: z.object({ id: idSchema, code: z.string(), name: z.string() }),
+      email: z.string().nullable(),
+      phone: z.string().nullable(),
+      roles: z.array(z.string()),
+      groups: z.array(z.string()),
+      status: z.enum(inviteStatuses),
+      created_at: timestampSchema,
+      expires_at: timestampSchema,
+      accepted_at: timestampSchema.nullable(),
+      /** The account the invite made (one of the person's), when accepted by them. */
+      accepted_account_id: idSchema.nullable(),
+    }),
+  ),
+  /**
+   * One-time codes sent to one of the person's emails or phones that can still be used (not spent, not
+   * expired): that they exist and until when, never the code nor its hash.
+   */
+  pending_codes: z.array(
+    z.object({
+      id: idSchema,
+      purpose: z.string(),
+      /** The tenant the code signs in to, null for a code that only proves an address. */
+      tenant_id: idSchema.nullable(),
+      /** The email or phone number it was sent to. */
+      sent_to: z.string(),
+      created_at: timestampSchema,
+      expires_at: timestampSchema,
+    }),
+  ),
+  /** Sign-in links mailed to one of the person's emails that can still be used; never the link's token nor its hash. */
+  pending_magic_links: z.array(
     z.object({
       id: idSchema,
       tenant_id: idSchema,
-      account_id: idSchema,
-      amr: z.array(z.string()),
-      ip: z.string().nullable(),
-      user_agent: z.string().nullable(),
+      email: z.string(),
       created_at: timestampSchema,
-      last_used_at: timestampSchema,
+      expires_at: timestampSchema,
     }),
   ),
   /** Audit events whose actor or target is the person or one of their accounts, newest first. */

@@ -24,6 +24,7 @@ import {
   auditHandlers,
   authRouteHandlers,
   decideKycSessionById,
+  deleteDueTenants,
   discoveryHandlers,
   feedRetentionSeconds,
   forgetUnprovenCredentials,
@@ -46,6 +47,7 @@ import {
   platformHandlers,
   policyHandlers,
   privacyHandlers,
+  processDueDeletions,
   revocationsHandlers,
   rolesHandlers,
   secondFactorGate,
@@ -206,6 +208,14 @@ export interface EnforcerMock {
     reject(account: string): Promise<void>;
     expire(account: string): Promise<void>;
   };
+  /**
+   * Runs the server's deletion jobs once, now, on the mock's clock (the mock has no timers; the server runs
+   * them every few minutes), through the core as the server does: tenants past their deletion grace
+   * (`DELETE /platform/tenants/{id}`) are deleted with every row of theirs (`deleteDueTenants`), persons
+   * past their deletion request's grace period are erased (`processDueDeletions`). Move the clock past the
+   * grace, then call it. Answers how many of each.
+   */
+  runDeletionJobs(): Promise<{ tenantsDeleted: number; personsErased: number }>;
   /** Forgets everything (tenants, accounts, sessions, requests); keeps the signing keys. */
   reset(): void;
 }
@@ -553,6 +563,13 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     google: {
       keys: () => google.keys(),
       signIdToken: (claims) => google.signIdToken(claims),
+    },
+    async runDeletionJobs() {
+      const deps = { uow: store.db, clock: store.db };
+      // Tenants first: a person whose only account was in a deleted tenant goes with it.
+      const tenantsDeleted = await deleteDueTenants(deps);
+      const personsErased = await processDueDeletions(deps);
+      return { tenantsDeleted, personsErased };
     },
     reset: () => {
       store.reset();

@@ -489,6 +489,7 @@ export {
   deletionRequestStatuses,
   type ErasureActor,
   type ErasureCounts,
+  type PersonalTraces,
   type PersonalValues,
   type PrivacyStore,
 } from './privacy/ports.js';

@@ -12,6 +12,7 @@ import { AppError, refusalError } from '../errors.js';
 import { tenantRefusal } from '../operator/tenant-status.js';
 import type { PersonRecord } from '../persons/ports.js';
 import type { AccountGrant } from '../policy/ports.js';
+import type { DeletionRequestRecord } from '../privacy/ports.js';
 import type { SessionRecord } from '../sessions/ports.js';
 import type { RefreshTokenService } from '../sessions/refresh-tokens.js';
 import type { Repositories, UnitOfWork } from '../store.js';
@@ -96,15 +97,12 @@ export class SessionTokens {
       },
       repos.sessions,
     );
-    const pending = await repos.privacy.pendingOf(grant.personId);
     return {
       sessionId: issued.session.id,
       response: {
         ...(await this.#response(view, issued.session, issued.refreshToken)),
         // Signing in during a deletion's grace period shows it: `DELETE /auth/me/deletion` cancels it.
-        pending_deletion: pending
-          ? { id: pending.id, scheduled_for: pending.scheduledFor.toISOString() }
-          : null,
+        pending_deletion: pendingDeletionView(view.pendingDeletion),
       },
     };
   }
@@ -138,7 +136,9 @@ export class SessionTokens {
     });
     if (!rotated.ok) throw refusalError(rotated);
     const { session, refreshToken } = rotated.value;
-    return this.#response(view!, session, refreshToken);
+    const answer = await this.#response(view!, session, refreshToken);
+    // A deletion in its grace period shows on a refresh as on a sign-in (read with the account's view).
+    return { ...answer, pending_deletion: pendingDeletionView(view!.pendingDeletion) };
   }
 
   /**
@@ -202,12 +202,17 @@ export class SessionTokens {
   }
 }
 
+/** A pending deletion as a token answer shows it (`pending_deletion`), null when none. */
+const pendingDeletionView = (pending: DeletionRequestRecord | null): TokenResponse['pending_deletion'] =>
+  pending ? { id: pending.id, scheduled_for: pending.scheduledFor.toISOString() } : null;
+
 /** What a token answer is made of: the account's grant as it is now, the account, its person and tenant. */
 interface AccountView {
   grant: AccountGrant;
   account: AccountRecord;
   person: PersonRecord;
   tenant: TenantRecord;
+  pendingDeletion: DeletionRequestRecord | null;
   /** Subject attributes from the account's public metadata, as the tenant's policy declares them. */
   attributes: Record<string, SubjectAttributeValue>;
 }

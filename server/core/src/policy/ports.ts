@@ -1,6 +1,7 @@
 import type { PolicyDocument } from '@enforcer/contract/policy';
 import type { AccountRecord } from '../accounts/ports.js';
 import type { PersonRecord } from '../persons/ports.js';
+import type { DeletionRequestRecord } from '../privacy/ports.js';
 import type { TenantRecord } from '../tenants/ports.js';
 import type { TenantPolicy } from './tenant-policy.js';
 
@@ -48,8 +49,8 @@ export interface AccountGrant {
 
 /**
  * An account with what a token answer is made of (`POST /auth/refresh`, the busiest read of all): its
- * grant, its record, its person, its tenant, and the version of the tenant's policy (whose compiled form
- * the policy port caches by version).
+ * grant, its record, its person, its tenant, the version of the tenant's policy (whose compiled form
+ * the policy port caches by version), and the person's pending deletion.
  */
 export interface AccountContext {
   grant: AccountGrant;
@@ -57,6 +58,8 @@ export interface AccountContext {
   person: PersonRecord;
   tenant: TenantRecord;
   policyVersion: number;
+  /** The person's deletion request in its grace period, if any: a token answer shows it. */
+  pendingDeletion: DeletionRequestRecord | null;
 }
 
 /** Reads of accounts' grants, for decisions about an account other than the caller. */

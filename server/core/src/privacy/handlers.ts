@@ -12,7 +12,9 @@ import { auditActorOf, refuseImpersonation, type UserCaller } from '../caller.js
 import { AppError } from '../errors.js';
 import { pageRequest, toPage } from '../pagination.js';
 import type { Clock } from '../platform.js';
+import type { SessionRecord } from '../sessions/ports.js';
 import type { Repositories, UnitOfWork } from '../store.js';
+import { inviteStatus } from '../tenants/ports.js';
 import { erasePerson } from './erasure.js';
 import type { DeletionRequestRecord, ErasureActor } from './ports.js';
 
@@ -46,6 +48,17 @@ const userOf = (ctx: HandlerContext, what: string): UserCaller => {
 
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
 
+const sessionView = (s: SessionRecord) => ({
+  id: s.id,
+  tenant_id: s.tenantId,
+  account_id: s.accountId,
+  amr: [...s.amr],
+  ip: s.ip,
+  user_agent: s.userAgent,
+  created_at: s.createdAt.toISOString(),
+  last_used_at: s.lastUsedAt.toISOString(),
+});
+
 /** Every row of a paged read (`read(after)` answers a page of at most `size`, oldest or newest first). */
 async function all<R extends { createdAt: Date; id: string }>(
   read: (page: { after: { createdAt: Date; id: string } | undefined; limit: number }) => Promise<R[]>,
@@ -77,7 +90,26 @@ export async function personalDataExport(
   }
   const identities = await repos.identities.ofPerson(personId);
   const passkeys = await repos.passkeys.ofPerson(personId);
-  const sessions = await all((page) => repos.sessions.listLive({ personId }, { ...page, now }), 200);
+  const values = await repos.privacy.personalValues(personId);
+  const traces = await repos.privacy.traces(values);
+  const live = (session: SessionRecord) =>
+    session.revokedAt === null && session.absoluteExpiresAt.getTime() > now.getTime();
+  const sessions = traces.sessions.filter(live);
+  const ended = traces.sessions
+    .filter((session) => !live(session))
+    .map((session) => ({
+      session,
+      endedAt: session.revokedAt ?? session.absoluteExpiresAt,
+      reason: session.revokedAt ? (session.revokeReason ?? 'revoked') : 'expired',
+    }))
+    .sort((a, b) => b.endedAt.getTime() - a.endedAt.getTime() || (a.session.id < b.session.id ? 1 : -1));
+  for (const invite of traces.invites) {
+    if (tenants.has(invite.tenantId)) continue;
+    const tenant = await repos.tenants.find(invite.tenantId);
+    if (tenant) tenants.set(tenant.id, { id: tenant.id, code: tenant.code, name: tenant.name });
+  }
+  const usable = (row: { consumedAt: Date | null; expiresAt: Date }) =>
+    row.consumedAt === null && row.expiresAt.getTime() > now.getTime();
   const about = [{ type: 'person', id: personId }, ...accounts.map((a) => ({ type: 'account', id: a.id }))];
   const events = new Map<string, AuditRecord>();
   for (const tenantId of new Set(accounts.map((a) => a.tenantId))) {
@@ -138,15 +170,40 @@ export async function personalDataExport(
       password: (await repos.passwords.find(personId)) !== null,
       totp: (await repos.mfa.findTotp(personId))?.enabledAt != null,
     },
-    sessions: sessions.map((s) => ({
-      id: s.id,
-      tenant_id: s.tenantId,
-      account_id: s.accountId,
-      amr: [...s.amr],
-      ip: s.ip,
-      user_agent: s.userAgent,
-      created_at: s.createdAt.toISOString(),
-      last_used_at: s.lastUsedAt.toISOString(),
+    sessions: sessions.map(sessionView),
+    ended_sessions: ended.map(({ session, endedAt, reason }) => ({
+      ...sessionView(session),
+      ended_at: endedAt.toISOString(),
+      end_reason: reason,
+    })),
+    invites: traces.invites.map((i) => ({
+      id: i.id,
+      tenant: tenants.get(i.tenantId) ?? { id: i.tenantId, code: '', name: '' },
+      email: i.email,
+      phone: i.phone,
+      roles: [...i.roles],
+      groups: [...i.groups],
+      status: inviteStatus(i, now),
+      created_at: i.createdAt.toISOString(),
+      expires_at: i.expiresAt.toISOString(),
+      accepted_at: iso(i.acceptedAt),
+      accepted_account_id:
+        i.acceptedBy !== null && values.accountIds.includes(i.acceptedBy) ? i.acceptedBy : null,
+    })),
+    pending_codes: traces.codes.filter(usable).map((c) => ({
+      id: c.id,
+      purpose: c.purpose,
+      tenant_id: c.tenantId,
+      sent_to: c.address,
+      created_at: c.createdAt.toISOString(),
+      expires_at: c.expiresAt.toISOString(),
+    })),
+    pending_magic_links: traces.magicLinks.filter(usable).map((l) => ({
+      id: l.id,
+      tenant_id: l.tenantId,
+      email: l.email,
+      created_at: l.createdAt.toISOString(),
+      expires_at: l.expiresAt.toISOString(),
     })),
     audit_events: [...events.values()]
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))

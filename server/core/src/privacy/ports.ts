@@ -1,4 +1,8 @@
+import type { OtpChallengeRecord } from '../codes/ports.js';
+import type { MagicLinkRecord } from '../magic-links/ports.js';
 import type { PageRequest } from '../pagination.js';
+import type { SessionRecord } from '../sessions/ports.js';
+import type { InviteRecord } from '../tenants/ports.js';
 
 /**
  * Privacy (#15): a person's deletion requests and the erasure of their personal data. Which columns hold
@@ -53,6 +57,24 @@ export interface PersonalValues {
   clients: { ip: string | null; userAgent: string | null }[];
 }
 
+/**
+ * What the export (`GET /auth/me/export`) reads besides the aggregates' own lists: rows found by the
+ * person's ids and addresses, as stored (hashes included: the core leaves them out of the document).
+ */
+export interface PersonalTraces {
+  /** Every session of the person, live or ended, oldest first (`createdAt`, then id). */
+  sessions: SessionRecord[];
+  /**
+   * Invites addressed to one of the person's emails or phones, or accepted by one of their accounts
+   * (`acceptedBy`: the account the invite made), oldest first.
+   */
+  invites: (InviteRecord & { acceptedBy: string | null })[];
+  /** One-time code challenges sent to one of the person's emails or phones, in any state, oldest first. */
+  codes: OtpChallengeRecord[];
+  /** Sign-in links mailed to one of the person's emails, in any state, oldest first. */
+  magicLinks: MagicLinkRecord[];
+}
+
 /** How many rows erasure changed or deleted, by table (for the audit event and the admin's answer). */
 export type ErasureCounts = Record<string, number>;
 
@@ -80,6 +102,8 @@ export interface PrivacyStore {
   setGraceDays(tenantId: string, days: number | null): Promise<void>;
   /** The person's values erasure must look for (see `PersonalValues`). */
   personalValues(personId: string): Promise<PersonalValues>;
+  /** The rows the export reads by the person's ids and addresses (see `PersonalTraces`). */
+  traces(values: PersonalValues): Promise<PersonalTraces>;
   /**
    * Erases what the registry declares personal in every table, for this person (sessions must already be
    * ended, so the revocation feed heard of it): rows deleted, columns nulled or emptied, audit events about

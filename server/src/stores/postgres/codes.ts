@@ -9,7 +9,7 @@ import { type EntityManager, LockMode, type MikroORM } from '@mikro-orm/postgres
 import { type IOtpChallenge, OtpChallenge } from '../../entities/otp-challenges.js';
 import { Tenant } from '../../entities/tenants.js';
 
-const challengeRecord = (row: IOtpChallenge): OtpChallengeRecord => ({
+export const challengeRecord = (row: IOtpChallenge): OtpChallengeRecord => ({
   id: row.id,
   address: row.email,
   tenantId: row.tenant?.id ?? null,

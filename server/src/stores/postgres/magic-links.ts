@@ -3,7 +3,7 @@ import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { type IMagicLinkToken, MagicLinkSetting, MagicLinkToken } from '../../entities/magic-links.js';
 import { Tenant } from '../../entities/tenants.js';
 
-const linkRecord = (l: IMagicLinkToken): MagicLinkRecord => ({
+export const linkRecord = (l: IMagicLinkToken): MagicLinkRecord => ({
   id: l.id,
   tokenHash: l.tokenHash,
   tenantId: l.tenant.id,

@@ -6,14 +6,21 @@ import {
   erasureKeys,
   type PageRequest,
   PERSONAL_DETAIL_KEYS,
+  type PersonalTraces,
   type PersonalValues,
   type PrivacyStore,
 } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { MagicLinkToken } from '../../entities/magic-links.js';
+import { OtpChallenge } from '../../entities/otp-challenges.js';
 import { DeletionRequest, type IDeletionRequest } from '../../entities/privacy.js';
-import { Tenant } from '../../entities/tenants.js';
+import { Session } from '../../entities/sessions.js';
+import { Invite, Tenant } from '../../entities/tenants.js';
+import { challengeRecord } from './codes.js';
+import { linkRecord } from './magic-links.js';
+import { inviteRecord } from './tenants.js';
 
-const record = (row: IDeletionRequest): DeletionRequestRecord => ({
+export const deletionRequestRecord = (row: IDeletionRequest): DeletionRequestRecord => ({
   id: row.id,
   tenantId: row.tenantId,
   accountId: row.accountId,
@@ -44,7 +51,7 @@ export class PostgresPrivacyStore implements PrivacyStore {
 
   async pendingOf(personId: string): Promise<DeletionRequestRecord | null> {
     const row = await this.#em.findOne(DeletionRequest, { personId, status: 'pending' });
-    return row ? record(row) : null;
+    return row ? deletionRequestRecord(row) : null;
   }
 
   async create(request: Omit<DeletionRequestRecord, 'id'>): Promise<DeletionRequestRecord> {
@@ -61,7 +68,7 @@ export class PostgresPrivacyStore implements PrivacyStore {
       processedById: request.processedBy?.id ?? null,
     });
     await this.#em.flush();
-    return record(row);
+    return deletionRequestRecord(row);
   }
 
   async find(
@@ -76,7 +83,7 @@ export class PostgresPrivacyStore implements PrivacyStore {
       );
     }
     const row = await this.#em.findOne(DeletionRequest, { id, tenantId }, { refresh: true });
-    return row ? record(row) : null;
+    return row ? deletionRequestRecord(row) : null;
   }
 
   async list(
@@ -100,7 +107,7 @@ export class PostgresPrivacyStore implements PrivacyStore {
       },
       { orderBy: { createdAt: 'desc', id: 'desc' }, limit: request.limit },
     );
-    return rows.map(record);
+    return rows.map(deletionRequestRecord);
   }
 
   async due(now: Date, limit: number): Promise<DeletionRequestRecord[]> {
@@ -109,7 +116,7 @@ export class PostgresPrivacyStore implements PrivacyStore {
       { status: 'pending', scheduledFor: { $lte: now } },
       { orderBy: { scheduledFor: 'asc', id: 'asc' }, limit },
     );
-    return rows.map(record);
+    return rows.map(deletionRequestRecord);
   }
 
   async update(
@@ -171,6 +178,58 @@ export class PostgresPrivacyStore implements PrivacyStore {
       phones: present(identities.filter((i) => i.provider === 'phone_otp').map((i) => i.subject)),
       subjects: present(identities.map((i) => i.subject)),
       clients: clients.map((c) => ({ ip: c.ip, userAgent: c.user_agent })),
+    };
+  }
+
+  async traces(values: PersonalValues): Promise<PersonalTraces> {
+    const addresses = [...new Set([...values.emails, ...values.phones])];
+    const order = { createdAt: 'asc', id: 'asc' } as const;
+    const sessions = await this.#em.find(
+      Session,
+      { person: values.personId },
+      { orderBy: order, refresh: true },
+    );
+    const invites = await this.#em.find(
+      Invite,
+      {
+        $or: [
+          { email: { $in: addresses } },
+          { phone: { $in: addresses } },
+          { acceptedBy: { $in: values.accountIds } },
+        ],
+      },
+      { orderBy: order, refresh: true },
+    );
+    const codes = await this.#em.find(
+      OtpChallenge,
+      { email: { $in: addresses } },
+      { orderBy: order, refresh: true },
+    );
+    const links = await this.#em.find(
+      MagicLinkToken,
+      { email: { $in: [...new Set(values.emails)] } },
+      { orderBy: order, refresh: true },
+    );
+    return {
+      sessions: sessions.map((row) => ({
+        id: row.id,
+        accountId: row.account.id,
+        personId: row.person.id,
+        tenantId: row.tenant.id,
+        amr: [...row.amr],
+        mfaAt: row.mfaAt ?? null,
+        ip: row.ip ?? null,
+        userAgent: row.userAgent ?? null,
+        createdAt: row.createdAt,
+        lastUsedAt: row.lastUsedAt,
+        absoluteExpiresAt: row.absoluteExpiresAt,
+        revokedAt: row.revokedAt ?? null,
+        revokeReason: row.revokeReason ?? null,
+        ...(row.actorAccount ? { actorAccountId: row.actorAccount.id } : {}),
+      })),
+      invites: invites.map((row) => ({ ...inviteRecord(row), acceptedBy: row.acceptedBy ?? null })),
+      codes: codes.map(challengeRecord),
+      magicLinks: links.map(linkRecord),
     };
   }
 

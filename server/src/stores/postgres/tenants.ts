@@ -144,7 +144,7 @@ export class PostgresTenantStore implements TenantStore {
   }
 }
 
-const inviteRecord = (invite: IInvite): InviteRecord => ({
+export const inviteRecord = (invite: IInvite): InviteRecord => ({
   id: invite.id,
   tenantId: invite.tenant.id,
   email: invite.email ?? null,

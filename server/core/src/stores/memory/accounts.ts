@@ -18,6 +18,7 @@ import type { TenantMembers } from '../../tenants/ports.js';
 import type { MemoryDatabase } from './database.js';
 import { MemoryGroupStore } from './groups.js';
 import { personByEmail, personRecord } from './persons.js';
+import { MemoryPrivacyStore } from './privacy.js';
 import { recordRevocationEvent } from './revocations.js';
 import { tenantRecord } from './tenants.js';
 
@@ -299,6 +300,7 @@ export class MemoryGrantReader implements GrantReader {
       person: personRecord(person),
       tenant: tenantRecord(tenant),
       policyVersion: tenant.policyVersion,
+      pendingDeletion: await new MemoryPrivacyStore(this.#db).pendingOf(person.id),
     };
   }
 

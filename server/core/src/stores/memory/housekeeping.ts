@@ -45,10 +45,13 @@ export class MemoryHousekeepingStore implements HousekeepingStore {
       t.refreshTokenIds.delete(token.tokenHash);
       if (t.sessions.has(token.sessionId)) refreshTokens++;
     }
-    const revocationsBefore = t.revocationEvents.length;
-    t.revocationEvents = t.revocationEvents.filter(
-      (e) => !before(e.createdAt, cutoffs.revocationEventsBefore),
-    );
+    // At most `limit` of the feed's old events, like every other table (PostgreSQL's batches).
+    let revocationEvents = 0;
+    t.revocationEvents = t.revocationEvents.filter((e) => {
+      if (revocationEvents >= limit || !before(e.createdAt, cutoffs.revocationEventsBefore)) return true;
+      revocationEvents++;
+      return false;
+    });
     return {
       otpChallenges: purgeMap(t.otpChallenges, expired, limit),
       challenges: purgeMap(t.challenges, expired, limit),
@@ -73,7 +76,7 @@ export class MemoryHousekeepingStore implements HousekeepingStore {
             before(row.updatedAt, cutoffs.throttleStreaksBefore)),
         limit,
       ),
-      revocationEvents: revocationsBefore - t.revocationEvents.length,
+      revocationEvents,
     };
   }
 }

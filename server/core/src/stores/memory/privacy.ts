@@ -6,10 +6,12 @@ import type {
   DeletionRequestRecord,
   DeletionRequestStatus,
   ErasureCounts,
+  PersonalTraces,
   PersonalValues,
   PrivacyStore,
 } from '../../privacy/ports.js';
 import type { MemoryDatabase } from './database.js';
+import { inviteRecord } from './tenants.js';
 
 /** Deletion requests and erasure over the memory tables (what `PostgresPrivacyStore` does with SQL). */
 export class MemoryPrivacyStore implements PrivacyStore {
@@ -113,6 +115,40 @@ export class MemoryPrivacyStore implements PrivacyStore {
     };
   }
 
+  async traces(values: PersonalValues): Promise<PersonalTraces> {
+    const { tables } = this.#db;
+    const addresses = new Set([...values.emails, ...values.phones]);
+    const emails = new Set(values.emails);
+    const accounts = new Set(values.accountIds);
+    const oldestFirst = <R extends { createdAt: Date; id: string }>(rows: R[]) =>
+      rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+    return {
+      sessions: oldestFirst(
+        [...tables.sessions.values()]
+          .filter((s) => s.personId === values.personId)
+          .map((s) => structuredClone(s)),
+      ),
+      invites: oldestFirst(
+        [...tables.invites.values()]
+          .filter(
+            (i) =>
+              (i.email !== null && addresses.has(i.email)) ||
+              (i.phone !== null && addresses.has(i.phone)) ||
+              (!!i.acceptedBy && accounts.has(i.acceptedBy)),
+          )
+          .map((i) => ({ ...inviteRecord(i), acceptedBy: i.acceptedBy ?? null })),
+      ),
+      codes: oldestFirst(
+        [...tables.otpChallenges.values()]
+          .filter((c) => addresses.has(c.address))
+          .map((c) => structuredClone(c)),
+      ),
+      magicLinks: oldestFirst(
+        [...tables.magicLinks.values()].filter((l) => emails.has(l.email)).map((l) => structuredClone(l)),
+      ),
+    };
+  }
+
   async erase(values: PersonalValues): Promise<ErasureCounts> {
     const { tables } = this.#db;
     const { personId } = values;
@@ -196,7 +232,10 @@ export class MemoryPrivacyStore implements PrivacyStore {
     dropFrom(
       'invite',
       tables.invites,
-      (i) => (i.email !== null && addresses.has(i.email)) || (i.phone !== null && addresses.has(i.phone)),
+      (i) =>
+        (i.email !== null && addresses.has(i.email)) ||
+        (i.phone !== null && addresses.has(i.phone)) ||
+        (!!i.acceptedBy && accounts.has(i.acceptedBy)),
     );
     dropFrom(
       'auth_throttle',

@@ -57,6 +57,8 @@ export interface MemoryInviteRow {
   createdBy: string | null;
   expiresAt: number;
   acceptedAt: number | null;
+  /** The account the invite made (set by `accept`). */
+  acceptedBy?: string | null;
   createdAt: number;
   revokedAt: number | null;
   sentAt: number | null;
@@ -190,7 +192,7 @@ export class MemoryTenantStore implements TenantStore {
 }
 
 const time = (ms: number | null) => (ms === null ? null : new Date(ms));
-const inviteRecord = (row: MemoryInviteRow): InviteRecord => ({
+export const inviteRecord = ({ acceptedBy: _acceptedBy, ...row }: MemoryInviteRow): InviteRecord => ({
   ...row,
   roles: [...row.roles],
   groups: [...row.groups],
@@ -290,9 +292,12 @@ export class MemoryInviteStore implements InviteStore {
     return null;
   }
 
-  async accept(id: string, _accountId: string, at: Date): Promise<void> {
+  async accept(id: string, accountId: string, at: Date): Promise<void> {
     const row = this.#db.tables.invites.get(id);
-    if (row) row.acceptedAt = at.getTime();
+    if (row) {
+      row.acceptedAt = at.getTime();
+      row.acceptedBy = accountId;
+    }
   }
 }
 
