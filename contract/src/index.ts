@@ -144,6 +144,7 @@ export {
   totpEnrollmentSchema,
 } from './auth/mfa';
 export {
+  GITHUB_ISSUER,
   GOOGLE_OIDC_ISSUER,
   type OAuthAuthorizeBody,
   type OAuthAuthorizeResponse,

@@ -20,13 +20,24 @@ export const oauthProviderNameSchema = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,31}$/, 'a provider name: lower-case letters, digits and _, up to 32');
 
-/** `google`: the preset (issuer https://accounts.google.com); `oidc`: any OpenID Provider by its issuer. */
-export const oauthProviderKinds = ['oidc', 'google'] as const;
+/**
+ * `google`: the preset (issuer https://accounts.google.com); `oidc`: any OpenID Provider by its issuer;
+ * `github`: GitHub (OAuth 2.0, not OpenID Connect: the user and its verified primary email from GitHub's API).
+ */
+export const oauthProviderKinds = ['oidc', 'google', 'github'] as const;
 export const oauthProviderKindSchema = z.enum(oauthProviderKinds);
 export type OAuthProviderKind = z.infer<typeof oauthProviderKindSchema>;
 
 /** The issuer of the Google preset. */
 export const GOOGLE_OIDC_ISSUER = 'https://accounts.google.com';
+/** What identities signed in with the GitHub preset are qualified by (`https://github.com|<user id>`). */
+export const GITHUB_ISSUER = 'https://github.com';
+
+/** The kinds whose issuer is fixed by the preset (sending another one is refused). */
+const presetIssuers: Partial<Record<OAuthProviderKind, string>> = {
+  google: GOOGLE_OIDC_ISSUER,
+  github: GITHUB_ISSUER,
+};
 
 /** An issuer identifier: https (http only on loopback, for development and tests), no query or fragment. */
 export const oauthIssuerSchema = z
@@ -58,7 +69,10 @@ export const oauthProviderInputSchema = z
      * is public (PKCE only, `token_endpoint_auth: none`).
      */
     client_secret: z.string().min(1).max(1024).nullable().optional(),
-    /** Default: `openid email profile`; `openid` is always sent. */
+    /**
+     * Default: `openid email profile` (`openid` is always sent to OpenID providers); for `github`,
+     * `read:user user:email` (`user:email` is always sent: the verified primary email is read with it).
+     */
     scopes: z.array(scopeSchema).max(20).optional(),
     /** How the client authenticates at the token endpoint; default `client_secret_basic` (`none` without a secret). */
     token_endpoint_auth: z.enum(['client_secret_basic', 'client_secret_post', 'none']).optional(),
@@ -67,9 +81,18 @@ export const oauthProviderInputSchema = z
     message: 'an oidc provider needs its issuer',
     path: ['issuer'],
   })
-  .refine((p) => p.kind !== 'google' || p.issuer === undefined || p.issuer === GOOGLE_OIDC_ISSUER, {
-    message: `the google preset's issuer is ${GOOGLE_OIDC_ISSUER}`,
-    path: ['issuer'],
+  .refine(
+    (p) =>
+      presetIssuers[p.kind] === undefined || p.issuer === undefined || p.issuer === presetIssuers[p.kind],
+    { message: "a preset's issuer is fixed: leave it out", path: ['issuer'] },
+  )
+  .refine((p) => p.kind !== 'github' || p.client_secret !== null, {
+    message: 'GitHub needs the client secret (it has no public clients)',
+    path: ['client_secret'],
+  })
+  .refine((p) => p.kind !== 'github' || p.token_endpoint_auth !== 'none', {
+    message: 'GitHub needs the client secret (it has no public clients)',
+    path: ['token_endpoint_auth'],
   });
 export type OAuthProviderInput = z.infer<typeof oauthProviderInputSchema>;
 

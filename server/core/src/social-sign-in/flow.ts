@@ -49,6 +49,7 @@ export async function providerConfig(
   return {
     record: provider,
     config: {
+      kind: provider.kind,
       issuer: provider.issuer,
       clientId: provider.clientId,
       clientSecret,

@@ -1,5 +1,5 @@
 import type { contract, OAuthSettings, PutOAuthSettingsBody } from '@enforcer/contract';
-import { GOOGLE_OIDC_ISSUER } from '@enforcer/contract';
+import { GITHUB_ISSUER, GOOGLE_OIDC_ISSUER } from '@enforcer/contract';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
 import { type LoginDeps, login } from '../auth/login.js';
 import { auditActorOf, refuseImpersonation } from '../caller.js';
@@ -14,9 +14,17 @@ import {
   spendExchangeCode,
   startOAuthFlow,
 } from './flow.js';
+import { GITHUB_DEFAULT_SCOPES } from './github.js';
 import type { OAuthProviderRecord, OAuthSettingsRecord } from './ports.js';
 
 const DEFAULT_SCOPES = ['openid', 'email', 'profile'];
+
+/** The issuer a kind's identities are qualified by: the preset's, or the `oidc` provider's own. */
+const issuerOf = (input: PutOAuthSettingsBody['providers'][number]): string => {
+  if (input.kind === 'google') return GOOGLE_OIDC_ISSUER;
+  if (input.kind === 'github') return GITHUB_ISSUER;
+  return input.issuer!;
+};
 
 export interface OAuthHandlerDeps extends OAuthFlowDeps {
   /** The login flow the sign-in exchange runs (the same as `POST /auth/login`'s). */
@@ -55,7 +63,10 @@ async function providerRecords(
     if (input.client_secret === undefined) sealed = previous?.clientSecretSealed ?? null;
     else if (input.client_secret === null) sealed = null;
     else sealed = await deps.sealer.seal(input.client_secret, oauthSecretBinding(tenantId, input.name));
-    const auth = input.token_endpoint_auth ?? (sealed === null ? 'none' : 'client_secret_basic');
+    // GitHub documents the client's credentials in the token request's body.
+    const auth =
+      input.token_endpoint_auth ??
+      (sealed === null ? 'none' : input.kind === 'github' ? 'client_secret_post' : 'client_secret_basic');
     if (auth !== 'none' && sealed === null) {
       throw new AppError('validation_failed', `Provider ${input.name} needs a client_secret for ${auth}`, {
         errors: [
@@ -66,10 +77,10 @@ async function providerRecords(
     records.push({
       name: input.name,
       kind: input.kind,
-      issuer: input.kind === 'google' ? GOOGLE_OIDC_ISSUER : input.issuer!,
+      issuer: issuerOf(input),
       clientId: input.client_id,
       clientSecretSealed: auth === 'none' ? null : sealed,
-      scopes: input.scopes ?? DEFAULT_SCOPES,
+      scopes: input.scopes ?? (input.kind === 'github' ? GITHUB_DEFAULT_SCOPES : DEFAULT_SCOPES),
       tokenEndpointAuth: auth,
     });
   }

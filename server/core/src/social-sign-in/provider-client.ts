@@ -1,22 +1,26 @@
+import type { OAuthProviderKind } from '@enforcer/contract';
 import * as oauth from 'oauth4webapi';
 import { type ProofResult, refuseProof } from '../methods/result.js';
 import type { Clock } from '../platform.js';
+import type { OidcClaims } from './claims.js';
+import {
+  GITHUB_EMAIL_SCOPE,
+  GITHUB_ENDPOINTS,
+  type GitHubEndpoints,
+  githubApiHeaders,
+  githubIdentity,
+} from './github.js';
 
-/** What the flow needs of one provider: its issuer and the tenant's client there. */
+export type { OidcClaims } from './claims.js';
+
+/** What the flow needs of one provider: its kind, its issuer and the tenant's client there. */
 export interface OAuthClientConfig {
+  kind: OAuthProviderKind;
   issuer: string;
   clientId: string;
   /** Opened for the call; null for a public client. */
   clientSecret: string | null;
   tokenEndpointAuth: 'client_secret_basic' | 'client_secret_post' | 'none';
-}
-
-/** The claims of a validated ID token that sign-in uses. */
-export interface OidcClaims {
-  issuer: string;
-  sub: string;
-  email?: string;
-  emailVerified: boolean;
 }
 
 /**
@@ -59,6 +63,13 @@ export interface OAuthProviderClientOptions {
   discoveryTtlSeconds?: number;
   /** Seconds each request to a provider may take; default 10. */
   timeoutSeconds?: number;
+  /**
+   * Where the presets' fixed providers are reached (default: the real ones). Tests only: the server accepts
+   * an override only with NODE_ENV=test. The identities stay qualified by the real issuers.
+   */
+  endpoints?: { github?: GitHubEndpoints };
+  /** The fetch the library uses (tests: answers without a network); default the global fetch. */
+  fetch?: typeof fetch;
 }
 
 const refused = (reason: string, detail: string) => refuseProof('provider_token_invalid', reason, detail);
@@ -72,9 +83,27 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
     string,
     { as: oauth.AuthorizationServer; at: number; jwks: oauth.JWKSCacheInput }
   >();
+  const github = options.endpoints?.github ?? GITHUB_ENDPOINTS;
   const http = () => ({
     signal: AbortSignal.timeout(timeout),
     ...(insecure && { [oauth.allowInsecureRequests]: true }),
+    ...(options.fetch && { [oauth.customFetch]: options.fetch }),
+  });
+  const fetchJson = async (url: URL, headers: Headers) => {
+    const response = await (options.fetch ?? fetch)(url.href, {
+      headers,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeout),
+    });
+    if (response.status !== 200) throw new ProviderApiError(url.pathname, response.status);
+    return (await response.json()) as unknown;
+  };
+
+  /** GitHub's authorization server, as GitHub documents it (it publishes no metadata). */
+  const githubServer = (): oauth.AuthorizationServer => ({
+    issuer: GITHUB_ENDPOINTS.web,
+    authorization_endpoint: `${github.web}/login/oauth/authorize`,
+    token_endpoint: `${github.web}/login/oauth/access_token`,
   });
 
   async function server(issuer: string) {
@@ -96,8 +125,64 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
       : oauth.ClientSecretBasic(config.clientSecret);
   };
 
+  /** GitHub: the code for an access token (PKCE, client authentication), then `GET /user` and `/user/emails`. */
+  async function completeGitHub(
+    config: OAuthClientConfig,
+    input: Parameters<OAuthProviderClient['complete']>[1],
+  ): Promise<ProofResult<OidcClaims>> {
+    const as = githubServer();
+    const client: oauth.Client = { client_id: config.clientId };
+    try {
+      const params = oauth.validateAuthResponse(as, client, input.params, input.state);
+      const response = await oauth.authorizationCodeGrantRequest(
+        as,
+        client,
+        clientAuth(config),
+        params,
+        input.redirectUri,
+        input.codeVerifier,
+        http(),
+      );
+      // GitHub answers a refused code with 200 and an OAuth error body.
+      const body = (await response
+        .clone()
+        .json()
+        .catch(() => null)) as { error?: unknown } | null;
+      if (response.status === 200 && typeof body?.error === 'string') {
+        return refused(
+          `token_endpoint_${body.error}`,
+          `The provider's token endpoint refused the code: ${body.error}`,
+        );
+      }
+      const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
+      const headers = () => {
+        const h = githubApiHeaders();
+        h.set('authorization', `Bearer ${tokens.access_token}`);
+        return h;
+      };
+      const user = await fetchJson(new URL('/user', github.api), headers());
+      const emails = await fetchJson(new URL('/user/emails', github.api), headers());
+      return githubIdentity(user, emails);
+    } catch (error) {
+      return { ...protocolRefusal(error), cause: error };
+    }
+  }
+
   return {
     async authorizationUrl(config, input) {
+      if (config.kind === 'github') {
+        const url = new URL(githubServer().authorization_endpoint!);
+        const scopes = [...new Set([...input.scopes, GITHUB_EMAIL_SCOPE])];
+        url.searchParams.set('response_type', 'code');
+        url.searchParams.set('client_id', config.clientId);
+        url.searchParams.set('redirect_uri', input.redirectUri);
+        url.searchParams.set('scope', scopes.join(' '));
+        url.searchParams.set('state', input.state);
+        url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(input.codeVerifier));
+        url.searchParams.set('code_challenge_method', 'S256');
+        url.searchParams.set('allow_signup', 'true');
+        return url.href;
+      }
       const { as } = await server(config.issuer);
       if (!as.authorization_endpoint) throw new Error(`${config.issuer} has no authorization endpoint`);
       const url = new URL(as.authorization_endpoint);
@@ -114,6 +199,7 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
     },
 
     async complete(config, input) {
+      if (config.kind === 'github') return completeGitHub(config, input);
       let entry: Awaited<ReturnType<typeof server>>;
       try {
         entry = await server(config.issuer);
@@ -167,8 +253,32 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
   };
 }
 
+/** A provider API (GitHub's `/user`, `/user/emails`) answered other than 200. */
+class ProviderApiError extends Error {
+  constructor(
+    readonly path: string,
+    readonly status: number,
+  ) {
+    super(`${path} answered ${status}`);
+  }
+}
+
 /** A failure of the provider's answer, named for the audit log; the provider being down is `unavailable`. */
 function protocolRefusal(error: unknown) {
+  if (error instanceof ProviderApiError) {
+    // 401/403/404: the token does not reach the resource (a revoked grant, a scope not given).
+    if (error.status >= 400 && error.status < 500) {
+      return refused(
+        `api_${error.status}`,
+        `The provider did not answer ${error.path} for this sign-in (${error.status})`,
+      );
+    }
+    return refuseProof(
+      'unavailable',
+      'provider_unreachable',
+      'The provider could not be reached; try again shortly',
+    );
+  }
   if (error instanceof oauth.AuthorizationResponseError) {
     return refused(`provider_error_${error.error}`, `The provider refused: ${error.error}`);
   }
