@@ -146,6 +146,7 @@ export {
 export {
   GITHUB_ISSUER,
   GOOGLE_OIDC_ISSUER,
+  MICROSOFT_LOGIN,
   type OAuthAuthorizeBody,
   type OAuthAuthorizeResponse,
   type OAuthExchangeBody,

@@ -98,6 +98,7 @@ const loopbackOrigin = z
   .transform((value) => value.replace(/\/+$/, ''));
 const oauthTestEndpointsSchema = z.strictObject({
   github: z.strictObject({ web: loopbackOrigin, api: loopbackOrigin }).optional(),
+  microsoft: loopbackOrigin.optional(),
 });
 export type OAuthTestEndpoints = z.infer<typeof oauthTestEndpointsSchema>;
 

@@ -22,9 +22,11 @@ export const oauthProviderNameSchema = z
 
 /**
  * `google`: the preset (issuer https://accounts.google.com); `oidc`: any OpenID Provider by its issuer;
- * `github`: GitHub (OAuth 2.0, not OpenID Connect: the user and its verified primary email from GitHub's API).
+ * `github`: GitHub (OAuth 2.0, not OpenID Connect: the user and its verified primary email from GitHub's API);
+ * `microsoft`: Microsoft Entra ID / personal accounts (`microsoft_tenant`: `common`, `organizations`,
+ * `consumers` or one directory's id), the multi-tenant issuer checked against the token's own `tid`.
  */
-export const oauthProviderKinds = ['oidc', 'google', 'github'] as const;
+export const oauthProviderKinds = ['oidc', 'google', 'github', 'microsoft'] as const;
 export const oauthProviderKindSchema = z.enum(oauthProviderKinds);
 export type OAuthProviderKind = z.infer<typeof oauthProviderKindSchema>;
 
@@ -33,11 +35,28 @@ export const GOOGLE_OIDC_ISSUER = 'https://accounts.google.com';
 /** What identities signed in with the GitHub preset are qualified by (`https://github.com|<user id>`). */
 export const GITHUB_ISSUER = 'https://github.com';
 
+/** Microsoft's sign-in origin. */
+export const MICROSOFT_LOGIN = 'https://login.microsoftonline.com';
+
 /** The kinds whose issuer is fixed by the preset (sending another one is refused). */
 const presetIssuers: Partial<Record<OAuthProviderKind, string>> = {
   google: GOOGLE_OIDC_ISSUER,
   github: GITHUB_ISSUER,
+  microsoft: MICROSOFT_LOGIN,
 };
+
+const microsoftTenantIdSchema = z
+  .string()
+  .regex(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    'a Microsoft tenant id (a GUID, lower case)',
+  );
+
+/** Who may sign in with Microsoft: any directory and personal accounts, any directory, personal only, or one directory. */
+export const microsoftTenantSchema = z.union([
+  z.enum(['common', 'organizations', 'consumers']),
+  microsoftTenantIdSchema,
+]);
 
 /** An issuer identifier: https (http only on loopback, for development and tests), no query or fragment. */
 export const oauthIssuerSchema = z
@@ -76,7 +95,18 @@ export const oauthProviderInputSchema = z
     scopes: z.array(scopeSchema).max(20).optional(),
     /** How the client authenticates at the token endpoint; default `client_secret_basic` (`none` without a secret). */
     token_endpoint_auth: z.enum(['client_secret_basic', 'client_secret_post', 'none']).optional(),
+    /** `microsoft` only: the sign-in audience; default `common`. */
+    microsoft_tenant: microsoftTenantSchema.optional(),
+    /** `microsoft` only: accept only tokens of these directories (`tid`); empty or left out: any. */
+    allowed_tenant_ids: z.array(microsoftTenantIdSchema).max(100).optional(),
   })
+  .refine(
+    (p) => p.kind === 'microsoft' || (p.microsoft_tenant === undefined && p.allowed_tenant_ids === undefined),
+    {
+      message: 'microsoft_tenant and allowed_tenant_ids are for kind microsoft',
+      path: ['microsoft_tenant'],
+    },
+  )
   .refine((p) => p.kind !== 'oidc' || p.issuer !== undefined, {
     message: 'an oidc provider needs its issuer',
     path: ['issuer'],
@@ -105,6 +135,10 @@ export const oauthProviderSchema = z.object({
   client_secret_set: z.boolean(),
   scopes: z.array(z.string()),
   token_endpoint_auth: z.enum(['client_secret_basic', 'client_secret_post', 'none']),
+  /** `microsoft` only. */
+  microsoft_tenant: z.string().optional(),
+  /** `microsoft` only. */
+  allowed_tenant_ids: z.array(z.string()).optional(),
 });
 export type OAuthProvider = z.infer<typeof oauthProviderSchema>;
 

@@ -54,6 +54,7 @@ export async function providerConfig(
       clientId: provider.clientId,
       clientSecret,
       tokenEndpointAuth: provider.tokenEndpointAuth,
+      ...(provider.microsoft && { microsoft: provider.microsoft }),
     },
   };
 }

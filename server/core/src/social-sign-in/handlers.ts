@@ -15,6 +15,7 @@ import {
   startOAuthFlow,
 } from './flow.js';
 import { GITHUB_DEFAULT_SCOPES } from './github.js';
+import { microsoftIssuer } from './microsoft.js';
 import type { OAuthProviderRecord, OAuthSettingsRecord } from './ports.js';
 
 const DEFAULT_SCOPES = ['openid', 'email', 'profile'];
@@ -23,6 +24,7 @@ const DEFAULT_SCOPES = ['openid', 'email', 'profile'];
 const issuerOf = (input: PutOAuthSettingsBody['providers'][number]): string => {
   if (input.kind === 'google') return GOOGLE_OIDC_ISSUER;
   if (input.kind === 'github') return GITHUB_ISSUER;
+  if (input.kind === 'microsoft') return microsoftIssuer(input.microsoft_tenant ?? 'common');
   return input.issuer!;
 };
 
@@ -40,6 +42,10 @@ const settingsDto = (settings: OAuthSettingsRecord): OAuthSettings => ({
     client_secret_set: p.clientSecretSealed !== null,
     scopes: p.scopes,
     token_endpoint_auth: p.tokenEndpointAuth,
+    ...(p.microsoft && {
+      microsoft_tenant: p.microsoft.tenant,
+      allowed_tenant_ids: p.microsoft.allowedTenantIds,
+    }),
   })),
   redirect_urls: settings.redirectUrls,
 });
@@ -82,6 +88,12 @@ async function providerRecords(
       clientSecretSealed: auth === 'none' ? null : sealed,
       scopes: input.scopes ?? (input.kind === 'github' ? GITHUB_DEFAULT_SCOPES : DEFAULT_SCOPES),
       tokenEndpointAuth: auth,
+      ...(input.kind === 'microsoft' && {
+        microsoft: {
+          tenant: input.microsoft_tenant ?? 'common',
+          allowedTenantIds: [...new Set(input.allowed_tenant_ids ?? [])],
+        },
+      }),
     });
   }
   return records;

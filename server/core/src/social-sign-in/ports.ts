@@ -1,4 +1,5 @@
 import type { OAuthIntent, OAuthProviderKind } from '@enforcer/contract';
+import type { MicrosoftSettings } from './microsoft.js';
 
 /** One provider of a tenant, as stored: the client secret sealed (AES-256-GCM), never in the clear. */
 export interface OAuthProviderRecord {
@@ -10,6 +11,8 @@ export interface OAuthProviderRecord {
   clientSecretSealed: string | null;
   scopes: string[];
   tokenEndpointAuth: 'client_secret_basic' | 'client_secret_post' | 'none';
+  /** `microsoft`: the sign-in audience (`common`, `organizations`, `consumers`, a tenant id) and allowed directories. */
+  microsoft?: MicrosoftSettings;
 }
 
 /** A tenant's providers and the exact URLs the flow may return to. */

@@ -1,4 +1,5 @@
-import type { OAuthProviderKind } from '@enforcer/contract';
+import { MICROSOFT_LOGIN, type OAuthProviderKind } from '@enforcer/contract';
+import { decodeJwt } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { type ProofResult, refuseProof } from '../methods/result.js';
 import type { Clock } from '../platform.js';
@@ -10,6 +11,14 @@ import {
   githubApiHeaders,
   githubIdentity,
 } from './github.js';
+import {
+  checkMicrosoftDirectory,
+  expectedMicrosoftIssuer,
+  type MicrosoftSettings,
+  microsoftEmailVerified,
+  microsoftEndpoints,
+  microsoftIssuer,
+} from './microsoft.js';
 
 export type { OidcClaims } from './claims.js';
 
@@ -21,6 +30,8 @@ export interface OAuthClientConfig {
   /** Opened for the call; null for a public client. */
   clientSecret: string | null;
   tokenEndpointAuth: 'client_secret_basic' | 'client_secret_post' | 'none';
+  /** `microsoft`: the sign-in audience and the directories accepted. */
+  microsoft?: MicrosoftSettings;
 }
 
 /**
@@ -67,10 +78,16 @@ export interface OAuthProviderClientOptions {
    * Where the presets' fixed providers are reached (default: the real ones). Tests only: the server accepts
    * an override only with NODE_ENV=test. The identities stay qualified by the real issuers.
    */
-  endpoints?: { github?: GitHubEndpoints };
+  endpoints?: { github?: GitHubEndpoints; microsoft?: string };
   /** The fetch the library uses (tests: answers without a network); default the global fetch. */
   fetch?: typeof fetch;
 }
+
+/** An issuer no ID token carries (`iss` must be a URL). */
+const NO_ISSUER = 'urn:enforcer:no-acceptable-issuer';
+
+const microsoftSettings = (config: OAuthClientConfig): MicrosoftSettings =>
+  config.microsoft ?? { tenant: 'common', allowedTenantIds: [] };
 
 const refused = (reason: string, detail: string) => refuseProof('provider_token_invalid', reason, detail);
 
@@ -105,6 +122,60 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
     authorization_endpoint: `${github.web}/login/oauth/authorize`,
     token_endpoint: `${github.web}/login/oauth/access_token`,
   });
+
+  const microsoftLogin = options.endpoints?.microsoft ?? MICROSOFT_LOGIN;
+  const microsoftServers = new Map<string, { as: oauth.AuthorizationServer; jwks: oauth.JWKSCacheInput }>();
+
+  /**
+   * Microsoft's authorization server for a sign-in audience, from its documented endpoints (its
+   * multi-tenant discovery documents publish a templated issuer no library accepts as is).
+   */
+  const microsoftServer = (settings: MicrosoftSettings) => {
+    let entry = microsoftServers.get(settings.tenant);
+    if (!entry) {
+      entry = {
+        as: {
+          issuer: microsoftIssuer(settings.tenant),
+          ...microsoftEndpoints(microsoftLogin, settings.tenant),
+        },
+        jwks: {} as oauth.JWKSCacheInput,
+      };
+      microsoftServers.set(settings.tenant, entry);
+    }
+    return entry;
+  };
+
+  /**
+   * The authorization server the token response is validated against. For Microsoft's multi-tenant
+   * audiences, the issuer the ID token must carry is the template with the token's own `tid` (read from
+   * the token before validation, then checked by the library with everything else: `iss` equal to it,
+   * audience, nonce, expiry, signature). A token without a usable `tid` gets an issuer no token carries.
+   */
+  async function tokenServer(
+    config: OAuthClientConfig,
+    as: oauth.AuthorizationServer,
+    response: Response,
+  ): Promise<oauth.AuthorizationServer> {
+    if (config.kind !== 'microsoft') return as;
+    const body = (await response
+      .clone()
+      .json()
+      .catch(() => null)) as { id_token?: unknown } | null;
+    let tid: unknown;
+    try {
+      if (typeof body?.id_token === 'string') tid = decodeJwt(body.id_token).tid;
+    } catch {
+      tid = undefined;
+    }
+    const expected = expectedMicrosoftIssuer(microsoftSettings(config), { tid });
+    return { ...as, issuer: expected ?? NO_ISSUER };
+  }
+
+  /** The OpenID provider: Microsoft's preset, or discovery at the issuer. */
+  async function oidcServer(config: OAuthClientConfig) {
+    if (config.kind === 'microsoft') return microsoftServer(microsoftSettings(config));
+    return server(config.issuer);
+  }
 
   async function server(issuer: string) {
     const now = Date.now();
@@ -183,7 +254,7 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
         url.searchParams.set('allow_signup', 'true');
         return url.href;
       }
-      const { as } = await server(config.issuer);
+      const { as } = await oidcServer(config);
       if (!as.authorization_endpoint) throw new Error(`${config.issuer} has no authorization endpoint`);
       const url = new URL(as.authorization_endpoint);
       const scopes = ['openid', ...input.scopes.filter((s) => s !== 'openid')];
@@ -200,9 +271,9 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
 
     async complete(config, input) {
       if (config.kind === 'github') return completeGitHub(config, input);
-      let entry: Awaited<ReturnType<typeof server>>;
+      let entry: { as: oauth.AuthorizationServer; jwks: oauth.JWKSCacheInput };
       try {
-        entry = await server(config.issuer);
+        entry = await oidcServer(config);
       } catch (error) {
         return {
           ...refuseProof('unavailable', 'discovery_failed', 'The provider could not be reached'),
@@ -225,17 +296,24 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
           input.codeVerifier,
           http(),
         );
-        const result = await oauth.processAuthorizationCodeResponse(as, client, response, {
+        const issuedBy = await tokenServer(config, as, response);
+        const result = await oauth.processAuthorizationCodeResponse(issuedBy, client, response, {
           expectedNonce: input.nonce,
           requireIdToken: true,
         });
         // Not mandatory over TLS by the specification, but required here: the ID token must be signed by
         // one of the provider's published keys.
-        await oauth.validateApplicationLevelSignature(as, response, {
+        await oauth.validateApplicationLevelSignature(issuedBy, response, {
           ...http(),
           [oauth.jwksCache]: entry.jwks,
         });
         const claims = oauth.getValidatedIdTokenClaims(result)!;
+        let emailVerified = claims.email_verified === true;
+        if (config.kind === 'microsoft') {
+          const refusal = checkMicrosoftDirectory(microsoftSettings(config), claims.tid);
+          if (refusal) return refusal;
+          emailVerified = microsoftEmailVerified(claims);
+        }
         const email = typeof claims.email === 'string' ? claims.email.toLowerCase() : undefined;
         return {
           ok: true,
@@ -243,7 +321,7 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
             issuer: claims.iss,
             sub: claims.sub,
             ...(email && email.length <= 254 && { email }),
-            emailVerified: claims.email_verified === true,
+            emailVerified,
           },
         };
       } catch (error) {
