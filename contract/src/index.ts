@@ -144,6 +144,7 @@ export {
   totpEnrollmentSchema,
 } from './auth/mfa';
 export {
+  APPLE_ISSUER,
   GITHUB_ISSUER,
   GOOGLE_OIDC_ISSUER,
   MICROSOFT_LOGIN,

@@ -99,6 +99,7 @@ const loopbackOrigin = z
 const oauthTestEndpointsSchema = z.strictObject({
   github: z.strictObject({ web: loopbackOrigin, api: loopbackOrigin }).optional(),
   microsoft: loopbackOrigin.optional(),
+  apple: loopbackOrigin.optional(),
 });
 export type OAuthTestEndpoints = z.infer<typeof oauthTestEndpointsSchema>;
 

@@ -1,5 +1,6 @@
 import type { contract, OAuthSettings, PutOAuthSettingsBody } from '@enforcer/contract';
-import { GITHUB_ISSUER, GOOGLE_OIDC_ISSUER } from '@enforcer/contract';
+import { APPLE_ISSUER, GITHUB_ISSUER, GOOGLE_OIDC_ISSUER } from '@enforcer/contract';
+import { importPKCS8 } from 'jose';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
 import { type LoginDeps, login } from '../auth/login.js';
 import { auditActorOf, refuseImpersonation } from '../caller.js';
@@ -7,6 +8,7 @@ import { AppError } from '../errors.js';
 import { proofRefusalError } from '../identities/handlers.js';
 import { identityDto, linkIdentity } from '../identities/linking.js';
 import type { UnitOfWork } from '../store.js';
+import { APPLE_DEFAULT_SCOPES } from './apple.js';
 import {
   completeOAuthCallback,
   type OAuthFlowDeps,
@@ -24,6 +26,7 @@ const DEFAULT_SCOPES = ['openid', 'email', 'profile'];
 const issuerOf = (input: PutOAuthSettingsBody['providers'][number]): string => {
   if (input.kind === 'google') return GOOGLE_OIDC_ISSUER;
   if (input.kind === 'github') return GITHUB_ISSUER;
+  if (input.kind === 'apple') return APPLE_ISSUER;
   if (input.kind === 'microsoft') return microsoftIssuer(input.microsoft_tenant ?? 'common');
   return input.issuer!;
 };
@@ -42,6 +45,7 @@ const settingsDto = (settings: OAuthSettingsRecord): OAuthSettings => ({
     client_secret_set: p.clientSecretSealed !== null,
     scopes: p.scopes,
     token_endpoint_auth: p.tokenEndpointAuth,
+    ...(p.apple && { apple_team_id: p.apple.teamId, apple_key_id: p.apple.keyId }),
     ...(p.microsoft && {
       microsoft_tenant: p.microsoft.tenant,
       allowed_tenant_ids: p.microsoft.allowedTenantIds,
@@ -66,6 +70,10 @@ async function providerRecords(
   for (const input of body.providers) {
     const previous = before.providers.find((p) => p.name === input.name);
     let sealed: string | null;
+    if (input.kind === 'apple') {
+      records.push(await appleRecord(deps, tenantId, input, previous));
+      continue;
+    }
     if (input.client_secret === undefined) sealed = previous?.clientSecretSealed ?? null;
     else if (input.client_secret === null) sealed = null;
     else sealed = await deps.sealer.seal(input.client_secret, oauthSecretBinding(tenantId, input.name));
@@ -99,6 +107,42 @@ async function providerRecords(
   return records;
 }
 
+/**
+ * An Apple provider as stored: its private key (checked to be an ES256 key) sealed as a client secret is;
+ * left out, the key stored for an Apple provider of this name is kept, and there must be one.
+ */
+async function appleRecord(
+  deps: Pick<OAuthFlowDeps, 'sealer'>,
+  tenantId: string,
+  input: PutOAuthSettingsBody['providers'][number],
+  previous: OAuthProviderRecord | undefined,
+): Promise<OAuthProviderRecord> {
+  const invalid = (message: string) =>
+    new AppError('validation_failed', `Provider ${input.name}: ${message}`, {
+      errors: [{ path: 'body.providers.apple_private_key', message }],
+    });
+  let sealed: string | null = previous?.kind === 'apple' ? previous.clientSecretSealed : null;
+  if (input.apple_private_key !== undefined) {
+    try {
+      await importPKCS8(input.apple_private_key.trim(), 'ES256');
+    } catch {
+      throw invalid('not an ES256 (P-256) private key: send the .p8 file Apple gave');
+    }
+    sealed = await deps.sealer.seal(input.apple_private_key.trim(), oauthSecretBinding(tenantId, input.name));
+  }
+  if (sealed === null) throw invalid('required (the Sign in with Apple key, .p8)');
+  return {
+    name: input.name,
+    kind: 'apple',
+    issuer: APPLE_ISSUER,
+    clientId: input.client_id,
+    clientSecretSealed: sealed,
+    scopes: input.scopes ?? APPLE_DEFAULT_SCOPES,
+    tokenEndpointAuth: 'client_secret_post',
+    apple: { teamId: input.apple_team_id!, keyId: input.apple_key_id! },
+  };
+}
+
 /** The caller as a signed-in person, when a user token came with a public route. */
 function personOf(ctx: HandlerContext): string | null {
   if (ctx.caller?.kind !== 'user') return null;
@@ -130,7 +174,9 @@ export const socialSignInHandlers = (
         redirectUrls: [...body.redirect_urls],
       };
       await repos.oauth.setSettings(params.id, settings, deps.clock.now());
-      const secretsChanged = body.providers.filter((p) => p.client_secret !== undefined).map((p) => p.name);
+      const secretsChanged = body.providers
+        .filter((p) => p.client_secret !== undefined || p.apple_private_key !== undefined)
+        .map((p) => p.name);
       repos.audit.record({
         action: 'tenant.oauth.updated',
         actor: auditActorOf(caller),
@@ -176,6 +222,16 @@ export const socialSignInHandlers = (
     const { location } = await completeOAuthCallback(uow, deps, {
       provider: params.provider,
       query: query as Record<string, string | undefined>,
+      client: ctx.client,
+    });
+    return { status: 302, body: undefined, headers: { location, 'cache-control': 'no-store' } };
+  },
+
+  /** `response_mode=form_post` (Apple): the same callback, its parameters in a form body. */
+  callbackForm: async ({ params, body }, ctx) => {
+    const { location } = await completeOAuthCallback(uow, deps, {
+      provider: params.provider,
+      query: body as Record<string, string | undefined>,
       client: ctx.client,
     });
     return { status: 302, body: undefined, headers: { location, 'cache-control': 'no-store' } };

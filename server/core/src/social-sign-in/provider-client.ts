@@ -1,8 +1,9 @@
-import { MICROSOFT_LOGIN, type OAuthProviderKind } from '@enforcer/contract';
+import { APPLE_ISSUER, MICROSOFT_LOGIN, type OAuthProviderKind } from '@enforcer/contract';
 import { decodeJwt } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { type ProofResult, refuseProof } from '../methods/result.js';
 import type { Clock } from '../platform.js';
+import { type AppleSettings, appleClientSecret, appleEmailVerified, appleEndpoints } from './apple.js';
 import type { OidcClaims } from './claims.js';
 import {
   GITHUB_EMAIL_SCOPE,
@@ -27,11 +28,13 @@ export interface OAuthClientConfig {
   kind: OAuthProviderKind;
   issuer: string;
   clientId: string;
-  /** Opened for the call; null for a public client. */
+  /** Opened for the call; null for a public client. Apple: the private key's PEM. */
   clientSecret: string | null;
   tokenEndpointAuth: 'client_secret_basic' | 'client_secret_post' | 'none';
   /** `microsoft`: the sign-in audience and the directories accepted. */
   microsoft?: MicrosoftSettings;
+  /** `apple`: the team and key ids the client secret JWT is made with. */
+  apple?: AppleSettings;
 }
 
 /**
@@ -78,7 +81,7 @@ export interface OAuthProviderClientOptions {
    * Where the presets' fixed providers are reached (default: the real ones). Tests only: the server accepts
    * an override only with NODE_ENV=test. The identities stay qualified by the real issuers.
    */
-  endpoints?: { github?: GitHubEndpoints; microsoft?: string };
+  endpoints?: { github?: GitHubEndpoints; microsoft?: string; apple?: string };
   /** The fetch the library uses (tests: answers without a network); default the global fetch. */
   fetch?: typeof fetch;
 }
@@ -171,9 +174,16 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
     return { ...as, issuer: expected ?? NO_ISSUER };
   }
 
-  /** The OpenID provider: Microsoft's preset, or discovery at the issuer. */
+  /** Apple's authorization server, from its documented endpoints (the issuer stays Apple's). */
+  const appleServer = {
+    as: { issuer: APPLE_ISSUER, ...appleEndpoints(options.endpoints?.apple ?? APPLE_ISSUER) },
+    jwks: {} as oauth.JWKSCacheInput,
+  };
+
+  /** The OpenID provider: Microsoft's or Apple's preset, or discovery at the issuer. */
   async function oidcServer(config: OAuthClientConfig) {
     if (config.kind === 'microsoft') return microsoftServer(microsoftSettings(config));
+    if (config.kind === 'apple') return appleServer;
     return server(config.issuer);
   }
 
@@ -189,7 +199,19 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
     return entry;
   }
 
-  const clientAuth = (config: OAuthClientConfig): oauth.ClientAuth => {
+  const clientAuth = async (config: OAuthClientConfig): Promise<oauth.ClientAuth> => {
+    if (config.kind === 'apple') {
+      if (!config.apple || config.clientSecret === null) throw new Error('Apple needs its key');
+      // A fresh ES256 client secret JWT for this exchange, in the body as Apple documents.
+      return oauth.ClientSecretPost(
+        await appleClientSecret({
+          settings: config.apple,
+          clientId: config.clientId,
+          privateKeyPem: config.clientSecret,
+          now: options.clock.now(),
+        }),
+      );
+    }
     if (config.tokenEndpointAuth === 'none' || config.clientSecret === null) return oauth.None();
     return config.tokenEndpointAuth === 'client_secret_post'
       ? oauth.ClientSecretPost(config.clientSecret)
@@ -208,7 +230,7 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
       const response = await oauth.authorizationCodeGrantRequest(
         as,
         client,
-        clientAuth(config),
+        await clientAuth(config),
         params,
         input.redirectUri,
         input.codeVerifier,
@@ -257,7 +279,9 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
       const { as } = await oidcServer(config);
       if (!as.authorization_endpoint) throw new Error(`${config.issuer} has no authorization endpoint`);
       const url = new URL(as.authorization_endpoint);
-      const scopes = ['openid', ...input.scopes.filter((s) => s !== 'openid')];
+      // Apple's scopes are `name email` only (its ID token comes without `openid`).
+      const scopes =
+        config.kind === 'apple' ? input.scopes : ['openid', ...input.scopes.filter((s) => s !== 'openid')];
       url.searchParams.set('response_type', 'code');
       url.searchParams.set('client_id', config.clientId);
       url.searchParams.set('redirect_uri', input.redirectUri);
@@ -266,6 +290,8 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
       url.searchParams.set('nonce', input.nonce);
       url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(input.codeVerifier));
       url.searchParams.set('code_challenge_method', 'S256');
+      // Apple posts its answer back (required when it is asked for the name or the email).
+      if (config.kind === 'apple') url.searchParams.set('response_mode', 'form_post');
       return url.href;
     },
 
@@ -290,7 +316,7 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
         const response = await oauth.authorizationCodeGrantRequest(
           as,
           client,
-          clientAuth(config),
+          await clientAuth(config),
           params,
           input.redirectUri,
           input.codeVerifier,
@@ -314,6 +340,7 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
           if (refusal) return refusal;
           emailVerified = microsoftEmailVerified(claims);
         }
+        if (config.kind === 'apple') emailVerified = appleEmailVerified(claims);
         const email = typeof claims.email === 'string' ? claims.email.toLowerCase() : undefined;
         return {
           ok: true,
