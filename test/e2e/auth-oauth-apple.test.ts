@@ -56,7 +56,8 @@ async function signInWithApple(who: AppleUser) {
   const post = () =>
     fetch(onServer(form.action), {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      // Posted by Apple's page: a cross-site form navigation.
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://appleid.apple.com' },
       body: new URLSearchParams(form.fields).toString(),
       redirect: 'manual',
     });
