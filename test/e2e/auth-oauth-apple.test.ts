@@ -120,6 +120,33 @@ describe('Sign in with Apple', () => {
     });
     expect(again.status, JSON.stringify(again.body)).toBe(200);
     expect(again.body.providers[0].client_secret_set).toBe(true);
+
+    // Another key id without its key is refused; the stored Apple key never becomes another provider's secret.
+    expectProblem(
+      await api('PUT', `/tenants/${tenant.id}/oauth`, {
+        token: owner.token,
+        body: { providers: [{ ...appleProvider, apple_key_id: 'KEY7654321' }], redirect_urls: [APP] },
+      }),
+      400,
+      'validation_failed',
+    );
+    const third = await seedTenant(server, 'Orchard 3');
+    await api('PUT', `/tenants/${third.tenant.id}/oauth`, {
+      token: third.owner.token,
+      body: { providers: [{ ...appleProvider, apple_private_key: teamKeyPem }], redirect_urls: [APP] },
+    });
+    const switched = await api('PUT', `/tenants/${third.tenant.id}/oauth`, {
+      token: third.owner.token,
+      body: {
+        providers: [{ name: 'apple', kind: 'oidc', issuer: 'https://idp.example.com', client_id: 'c' }],
+        redirect_urls: [APP],
+      },
+    });
+    expect(switched.status, JSON.stringify(switched.body)).toBe(200);
+    expect(switched.body.providers[0]).toMatchObject({
+      client_secret_set: false,
+      token_endpoint_auth: 'none',
+    });
   });
 
   it('first sign-in: form_post callback, the name of the user field becomes the new person’s display name', async () => {

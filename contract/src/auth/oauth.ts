@@ -102,8 +102,8 @@ export const oauthProviderInputSchema = z
     issuer: oauthIssuerSchema.optional(),
     client_id: z.string().min(1).max(256),
     /**
-     * The client secret. Left out: the secret stored for this provider name is kept; `null`: the client
-     * is public (PKCE only, `token_endpoint_auth: none`).
+     * The client secret. Left out: the secret stored for this provider name is kept (when its kind and
+     * issuer are unchanged); `null`: the client is public (PKCE only, `token_endpoint_auth: none`).
      */
     client_secret: z.string().min(1).max(1024).nullable().optional(),
     /**
@@ -282,7 +282,7 @@ export const oauthSignInContract = c.router({
     path: '/tenants/:id/oauth',
     summary: "Set the tenant's OAuth providers and allowed redirect URLs (replaced as a whole)",
     description:
-      'A provider sent without `client_secret` keeps the secret stored under its name; secrets are stored encrypted and never answered.',
+      'A provider sent without `client_secret` keeps the secret stored under its name (same kind and issuer); secrets are stored encrypted and never answered.',
     pathParams: idParamsSchema,
     body: putOAuthSettingsBodySchema,
     responses: { 200: oauthSettingsSchema, ...problems(401, 403, 404) },

@@ -74,7 +74,10 @@ async function providerRecords(
       records.push(await appleRecord(deps, tenantId, input, previous));
       continue;
     }
-    if (input.client_secret === undefined) sealed = previous?.clientSecretSealed ?? null;
+    // A stored secret is kept only for the same provider: never sent to another issuer, and an Apple key
+    // never becomes another provider's client secret.
+    const sameProvider = previous?.kind === input.kind && previous.issuer === issuerOf(input);
+    if (input.client_secret === undefined) sealed = sameProvider ? previous.clientSecretSealed : null;
     else if (input.client_secret === null) sealed = null;
     else sealed = await deps.sealer.seal(input.client_secret, oauthSecretBinding(tenantId, input.name));
     // GitHub documents the client's credentials in the token request's body.
@@ -109,7 +112,7 @@ async function providerRecords(
 
 /**
  * An Apple provider as stored: its private key (checked to be an ES256 key) sealed as a client secret is;
- * left out, the key stored for an Apple provider of this name is kept, and there must be one.
+ * left out, the key stored for an Apple provider of this name and key id is kept, and there must be one.
  */
 async function appleRecord(
   deps: Pick<OAuthFlowDeps, 'sealer'>,
@@ -121,7 +124,10 @@ async function appleRecord(
     new AppError('validation_failed', `Provider ${input.name}: ${message}`, {
       errors: [{ path: 'body.providers.apple_private_key', message }],
     });
-  let sealed: string | null = previous?.kind === 'apple' ? previous.clientSecretSealed : null;
+  let sealed: string | null =
+    previous?.kind === 'apple' && previous.apple?.keyId === input.apple_key_id
+      ? previous.clientSecretSealed
+      : null;
   if (input.apple_private_key !== undefined) {
     try {
       await importPKCS8(input.apple_private_key.trim(), 'ES256');
