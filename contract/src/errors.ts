@@ -46,6 +46,9 @@ export const errorStatus = {
   self_serve_disabled: 403,
   account_locked: 403,
   provider_not_configured: 403,
+  // Social sign-in (#17): the provider vouched for no verified email where one is required (GitHub: no
+  // verified primary email).
+  provider_email_unverified: 403,
   // Account lifecycle (#14): an admin's ban, a soft-deleted account, a lifecycle call aimed at oneself.
   account_banned: 403,
   account_deleted: 403,

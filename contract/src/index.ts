@@ -144,7 +144,10 @@ export {
   totpEnrollmentSchema,
 } from './auth/mfa';
 export {
+  APPLE_ISSUER,
+  GITHUB_ISSUER,
   GOOGLE_OIDC_ISSUER,
+  MICROSOFT_LOGIN,
   type OAuthAuthorizeBody,
   type OAuthAuthorizeResponse,
   type OAuthExchangeBody,

@@ -14,6 +14,7 @@ export { EnforcerProvider, type EnforcerProviderProps } from './provider';
 export type { SessionsState } from './sessions-store';
 export type { TenantsState } from './tenants-store';
 export { type CanResult, type CanStatus, useCan } from './use-can';
+export { type OAuthCallbackOptions, type OAuthCallbackState, useOAuthCallback } from './use-oauth-callback';
 export { type SessionActions, type SessionState, useSession, useSessionStatus } from './use-session';
 export { type SessionsResult, useSessions } from './use-sessions';
 export { type TenantsResult, useTenants } from './use-tenants';

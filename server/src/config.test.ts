@@ -87,6 +87,25 @@ describe('config', () => {
     ]);
   });
 
+  it("takes social sign-in presets' stand-in endpoints only in tests, and only on loopback", () => {
+    const value = JSON.stringify({ github: { web: 'http://127.0.0.1:4000/', api: 'http://127.0.0.1:4001' } });
+    expect(
+      parseConfig({ NODE_ENV: 'test', ENFORCER_OAUTH_TEST_ENDPOINTS: value }).oauthTestEndpoints,
+    ).toEqual({
+      github: { web: 'http://127.0.0.1:4000', api: 'http://127.0.0.1:4001' },
+    });
+    expect(parseConfig({}).oauthTestEndpoints).toBeUndefined();
+    for (const env of ['development', 'production']) {
+      expect(issuesOf({ NODE_ENV: env, ENFORCER_OAUTH_TEST_ENDPOINTS: value }).join('\n')).toMatch(
+        /ENFORCER_OAUTH_TEST_ENDPOINTS: accepted only with NODE_ENV=test/,
+      );
+    }
+    const remote = JSON.stringify({ github: { web: 'https://github.example', api: 'https://api.example' } });
+    expect(issuesOf({ NODE_ENV: 'test', ENFORCER_OAUTH_TEST_ENDPOINTS: remote }).join('\n')).toMatch(
+      /ENFORCER_OAUTH_TEST_ENDPOINTS/,
+    );
+  });
+
   it('checks that lifetimes fit together', () => {
     const issues = issuesOf({
       REFRESH_TOKEN_IDLE_TTL: '40d',

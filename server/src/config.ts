@@ -85,6 +85,27 @@ export interface Config {
   /** How long a tenant stays `pending_deletion` before it is deleted (`ENFORCER_TENANT_DELETION_GRACE`). */
   tenantDeletionGraceSeconds: number;
   webhooks: WebhooksConfig;
+  /**
+   * Where social sign-in reaches the presets' fixed providers (GitHub) instead of the real ones
+   * (`ENFORCER_OAUTH_TEST_ENDPOINTS`, JSON): tests only, refused unless NODE_ENV=test.
+   */
+  oauthTestEndpoints: OAuthTestEndpoints | undefined;
+}
+
+const loopbackOrigin = z
+  .url({ protocol: /^https?$/ })
+  .refine(isLocalHttpOrHttps, 'a loopback http(s) origin')
+  .transform((value) => value.replace(/\/+$/, ''));
+const oauthTestEndpointsSchema = z.strictObject({
+  github: z.strictObject({ web: loopbackOrigin, api: loopbackOrigin }).optional(),
+  microsoft: loopbackOrigin.optional(),
+  apple: loopbackOrigin.optional(),
+});
+export type OAuthTestEndpoints = z.infer<typeof oauthTestEndpointsSchema>;
+
+function isLocalHttpOrHttps(url: string) {
+  const { hostname } = new URL(url);
+  return ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
 }
 
 /** Outbound webhooks' delivery worker (docs/webhooks.md). */
@@ -245,6 +266,7 @@ const envSchema = z.object({
   ENFORCER_PLATFORM_API_KEYS: optional(z.string().max(65_536)),
   ENFORCER_PLATFORM_API_KEYS_FILE: optional(z.string()),
   ENFORCER_TENANT_DELETION_GRACE: duration('30d', 0, 365 * 86_400),
+  ENFORCER_OAUTH_TEST_ENDPOINTS: optional(z.string().max(4096)),
 });
 
 const isLocalHttp = (url: string) => {
@@ -286,6 +308,25 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   }
   if (production && e.SMS_GATEWAY_URL && !e.SMS_GATEWAY_URL.startsWith('https://')) {
     issues.push('SMS_GATEWAY_URL: must be an https URL in production');
+  }
+  let oauthTestEndpoints: OAuthTestEndpoints | undefined;
+  if (e.ENFORCER_OAUTH_TEST_ENDPOINTS !== undefined) {
+    if (e.NODE_ENV !== 'test') {
+      issues.push('ENFORCER_OAUTH_TEST_ENDPOINTS: accepted only with NODE_ENV=test');
+    } else {
+      let json: unknown;
+      try {
+        json = JSON.parse(e.ENFORCER_OAUTH_TEST_ENDPOINTS);
+      } catch {
+        json = undefined;
+      }
+      const endpoints = oauthTestEndpointsSchema.safeParse(json);
+      if (endpoints.success) oauthTestEndpoints = endpoints.data;
+      else
+        issues.push(
+          'ENFORCER_OAUTH_TEST_ENDPOINTS: JSON like {"github":{"web":"http://127.0.0.1:…","api":"…"}}',
+        );
+    }
   }
   if (e.REFRESH_TOKEN_IDLE_TTL > e.REFRESH_TOKEN_ABSOLUTE_TTL) {
     issues.push('REFRESH_TOKEN_IDLE_TTL: must not exceed REFRESH_TOKEN_ABSOLUTE_TTL');
@@ -364,6 +405,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     },
     platformKeys,
     tenantDeletionGraceSeconds: e.ENFORCER_TENANT_DELETION_GRACE,
+    oauthTestEndpoints,
   };
 }
 

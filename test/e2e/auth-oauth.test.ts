@@ -118,6 +118,56 @@ describe('social sign-in: settings', () => {
     expect(stored).toContain('clientSecretSealed');
   });
 
+  it('the microsoft preset: its audience and allowed directories answered; its settings only for it', async () => {
+    const other = await seedTenant(server, 'Microsoft settings');
+    const contoso = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    const put = (providers: unknown[]) =>
+      api('PUT', `/tenants/${other.tenant.id}/oauth`, {
+        token: other.owner.token,
+        body: { providers, redirect_urls: [APP] },
+      });
+    const set = await put([
+      {
+        name: 'microsoft',
+        kind: 'microsoft',
+        client_id: 'ms-app',
+        client_secret: 'ms-secret',
+        allowed_tenant_ids: [contoso],
+      },
+      {
+        name: 'entra',
+        kind: 'microsoft',
+        microsoft_tenant: contoso,
+        client_id: 'ms-app',
+        client_secret: 's',
+      },
+    ]);
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body.providers[0]).toMatchObject({
+      kind: 'microsoft',
+      issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0',
+      microsoft_tenant: 'common',
+      allowed_tenant_ids: [contoso],
+      token_endpoint_auth: 'client_secret_basic',
+    });
+    expect(set.body.providers[1].issuer).toBe(`https://login.microsoftonline.com/${contoso}/v2.0`);
+    for (const wrong of [
+      { name: 'ms', kind: 'microsoft', client_id: 'c', client_secret: 's', microsoft_tenant: 'everyone' },
+      { name: 'ms', kind: 'microsoft', client_id: 'c', client_secret: 's', allowed_tenant_ids: ['x'] },
+      {
+        name: 'ms',
+        kind: 'oidc',
+        issuer: op.issuer,
+        client_id: 'c',
+        client_secret: 's',
+        microsoft_tenant: 'common',
+      },
+      { name: 'ms', kind: 'microsoft', client_id: 'c', client_secret: 's', issuer: 'https://evil.example' },
+    ]) {
+      expectProblem(await put([wrong]), 400, 'validation_failed');
+    }
+  });
+
   it('the google preset fixes its issuer; an oidc provider needs one; only the tenant admin may set them', async () => {
     const body = (providers: unknown[]) => ({ body: { providers, redirect_urls: [APP] } });
     const other = await seedTenant(server, 'Other');

@@ -73,6 +73,7 @@ export const routes = {
     authorize: ['GET', '/api/v1/enforcer/auth/oauth/:provider/authorize', 'none'],
     authorizeUrl: ['POST', '/api/v1/enforcer/auth/oauth/:provider/authorize', 'optional'],
     callback: ['GET', '/api/v1/enforcer/auth/oauth/:provider/callback', 'none'],
+    callbackForm: ['POST', '/api/v1/enforcer/auth/oauth/:provider/callback', 'none', 'form'],
     exchange: ['POST', '/api/v1/enforcer/auth/oauth/exchange', 'optional'],
   },
   groups: {

@@ -94,8 +94,12 @@ async function resolveLinked(
       );
     }
   }
-  const person = await repos.persons.create({ email: vouched, emailVerifiedAt: vouched ? now : null });
+  let person = await repos.persons.create({ email: vouched, emailVerifiedAt: vouched ? now : null });
   if (!vouched) await repos.persons.lock(person.id);
+  if (identity.displayName) {
+    await repos.persons.updateProfile(person.id, { displayName: identity.displayName });
+    person = { ...person, profile: { ...person.profile, displayName: identity.displayName } };
+  }
   await repos.identities.create({
     personId: person.id,
     provider: identity.provider,

@@ -33,6 +33,8 @@ export interface LinkedIdentity {
   email?: string;
   /** True only when the provider verified `email`. */
   emailVerified?: boolean;
+  /** A name the provider gave (Apple, first sign-in only): the display name of a person created here. */
+  displayName?: string;
 }
 
 /** The method found the person itself (a passkey credential belongs to exactly one person). */

@@ -7,6 +7,7 @@ import type { SecretSealer } from '../mfa/sealer.js';
 import { addSeconds, base64url, type Clock, type Hashing, type RandomSource } from '../platform.js';
 import type { Repositories, UnitOfWork } from '../store.js';
 import type { TenantRecord } from '../tenants/ports.js';
+import { appleName } from './apple.js';
 import type { OAuthFlowRecord, OAuthProvenIdentity, OAuthProviderRecord } from './ports.js';
 import { newFlowSecrets, type OAuthClientConfig, type OAuthProviderClient } from './provider-client.js';
 
@@ -49,10 +50,13 @@ export async function providerConfig(
   return {
     record: provider,
     config: {
+      kind: provider.kind,
       issuer: provider.issuer,
       clientId: provider.clientId,
       clientSecret,
       tokenEndpointAuth: provider.tokenEndpointAuth,
+      ...(provider.microsoft && { microsoft: provider.microsoft }),
+      ...(provider.apple && { apple: provider.apple }),
     },
   };
 }
@@ -205,10 +209,12 @@ export async function completeOAuthCallback(
   if (!/^[\x21-\x7E]{1,255}$/.test(claims.sub)) {
     return fail('provider_token_invalid', 'malformed', 'The ID token has no usable subject');
   }
+  const name = record.kind === 'apple' ? appleName(input.query.user) : undefined;
   const identity: OAuthProvenIdentity = {
     provider: record.kind === 'google' ? 'google' : 'oidc',
     subject: `${claims.issuer}|${claims.sub}`,
     ...(claims.email && { email: claims.email, emailVerified: claims.emailVerified }),
+    ...(name && { name }),
   };
   const code = base64url(deps.random.bytes(32));
   await uow.transaction(async (repos) =>
@@ -264,6 +270,7 @@ export function oauthSignIn(deps: Pick<OAuthFlowDeps, 'clock' | 'hashing'>): Sig
           provider: identity.provider,
           subject: identity.subject,
           ...(identity.email && { email: identity.email, emailVerified: identity.emailVerified === true }),
+          ...(identity.name && { displayName: identity.name }),
         },
       };
     },

@@ -1,5 +1,6 @@
 import type { contract, OAuthSettings, PutOAuthSettingsBody } from '@enforcer/contract';
-import { GOOGLE_OIDC_ISSUER } from '@enforcer/contract';
+import { APPLE_ISSUER, GITHUB_ISSUER, GOOGLE_OIDC_ISSUER } from '@enforcer/contract';
+import { importPKCS8 } from 'jose';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
 import { type LoginDeps, login } from '../auth/login.js';
 import { auditActorOf, refuseImpersonation } from '../caller.js';
@@ -7,6 +8,7 @@ import { AppError } from '../errors.js';
 import { proofRefusalError } from '../identities/handlers.js';
 import { identityDto, linkIdentity } from '../identities/linking.js';
 import type { UnitOfWork } from '../store.js';
+import { APPLE_DEFAULT_SCOPES } from './apple.js';
 import {
   completeOAuthCallback,
   type OAuthFlowDeps,
@@ -14,9 +16,20 @@ import {
   spendExchangeCode,
   startOAuthFlow,
 } from './flow.js';
+import { GITHUB_DEFAULT_SCOPES } from './github.js';
+import { microsoftIssuer } from './microsoft.js';
 import type { OAuthProviderRecord, OAuthSettingsRecord } from './ports.js';
 
 const DEFAULT_SCOPES = ['openid', 'email', 'profile'];
+
+/** The issuer a kind's identities are qualified by: the preset's, or the `oidc` provider's own. */
+const issuerOf = (input: PutOAuthSettingsBody['providers'][number]): string => {
+  if (input.kind === 'google') return GOOGLE_OIDC_ISSUER;
+  if (input.kind === 'github') return GITHUB_ISSUER;
+  if (input.kind === 'apple') return APPLE_ISSUER;
+  if (input.kind === 'microsoft') return microsoftIssuer(input.microsoft_tenant ?? 'common');
+  return input.issuer!;
+};
 
 export interface OAuthHandlerDeps extends OAuthFlowDeps {
   /** The login flow the sign-in exchange runs (the same as `POST /auth/login`'s). */
@@ -32,6 +45,11 @@ const settingsDto = (settings: OAuthSettingsRecord): OAuthSettings => ({
     client_secret_set: p.clientSecretSealed !== null,
     scopes: p.scopes,
     token_endpoint_auth: p.tokenEndpointAuth,
+    ...(p.apple && { apple_team_id: p.apple.teamId, apple_key_id: p.apple.keyId }),
+    ...(p.microsoft && {
+      microsoft_tenant: p.microsoft.tenant,
+      allowed_tenant_ids: p.microsoft.allowedTenantIds,
+    }),
   })),
   redirect_urls: settings.redirectUrls,
 });
@@ -52,10 +70,20 @@ async function providerRecords(
   for (const input of body.providers) {
     const previous = before.providers.find((p) => p.name === input.name);
     let sealed: string | null;
-    if (input.client_secret === undefined) sealed = previous?.clientSecretSealed ?? null;
+    if (input.kind === 'apple') {
+      records.push(await appleRecord(deps, tenantId, input, previous));
+      continue;
+    }
+    // A stored secret is kept only for the same provider: never sent to another issuer, and an Apple key
+    // never becomes another provider's client secret.
+    const sameProvider = previous?.kind === input.kind && previous.issuer === issuerOf(input);
+    if (input.client_secret === undefined) sealed = sameProvider ? previous.clientSecretSealed : null;
     else if (input.client_secret === null) sealed = null;
     else sealed = await deps.sealer.seal(input.client_secret, oauthSecretBinding(tenantId, input.name));
-    const auth = input.token_endpoint_auth ?? (sealed === null ? 'none' : 'client_secret_basic');
+    // GitHub documents the client's credentials in the token request's body.
+    const auth =
+      input.token_endpoint_auth ??
+      (sealed === null ? 'none' : input.kind === 'github' ? 'client_secret_post' : 'client_secret_basic');
     if (auth !== 'none' && sealed === null) {
       throw new AppError('validation_failed', `Provider ${input.name} needs a client_secret for ${auth}`, {
         errors: [
@@ -66,14 +94,59 @@ async function providerRecords(
     records.push({
       name: input.name,
       kind: input.kind,
-      issuer: input.kind === 'google' ? GOOGLE_OIDC_ISSUER : input.issuer!,
+      issuer: issuerOf(input),
       clientId: input.client_id,
       clientSecretSealed: auth === 'none' ? null : sealed,
-      scopes: input.scopes ?? DEFAULT_SCOPES,
+      scopes: input.scopes ?? (input.kind === 'github' ? GITHUB_DEFAULT_SCOPES : DEFAULT_SCOPES),
       tokenEndpointAuth: auth,
+      ...(input.kind === 'microsoft' && {
+        microsoft: {
+          tenant: input.microsoft_tenant ?? 'common',
+          allowedTenantIds: [...new Set(input.allowed_tenant_ids ?? [])],
+        },
+      }),
     });
   }
   return records;
+}
+
+/**
+ * An Apple provider as stored: its private key (checked to be an ES256 key) sealed as a client secret is;
+ * left out, the key stored for an Apple provider of this name and key id is kept, and there must be one.
+ */
+async function appleRecord(
+  deps: Pick<OAuthFlowDeps, 'sealer'>,
+  tenantId: string,
+  input: PutOAuthSettingsBody['providers'][number],
+  previous: OAuthProviderRecord | undefined,
+): Promise<OAuthProviderRecord> {
+  const invalid = (message: string) =>
+    new AppError('validation_failed', `Provider ${input.name}: ${message}`, {
+      errors: [{ path: 'body.providers.apple_private_key', message }],
+    });
+  let sealed: string | null =
+    previous?.kind === 'apple' && previous.apple?.keyId === input.apple_key_id
+      ? previous.clientSecretSealed
+      : null;
+  if (input.apple_private_key !== undefined) {
+    try {
+      await importPKCS8(input.apple_private_key.trim(), 'ES256');
+    } catch {
+      throw invalid('not an ES256 (P-256) private key: send the .p8 file Apple gave');
+    }
+    sealed = await deps.sealer.seal(input.apple_private_key.trim(), oauthSecretBinding(tenantId, input.name));
+  }
+  if (sealed === null) throw invalid('required (the Sign in with Apple key, .p8)');
+  return {
+    name: input.name,
+    kind: 'apple',
+    issuer: APPLE_ISSUER,
+    clientId: input.client_id,
+    clientSecretSealed: sealed,
+    scopes: input.scopes ?? APPLE_DEFAULT_SCOPES,
+    tokenEndpointAuth: 'client_secret_post',
+    apple: { teamId: input.apple_team_id!, keyId: input.apple_key_id! },
+  };
 }
 
 /** The caller as a signed-in person, when a user token came with a public route. */
@@ -107,7 +180,9 @@ export const socialSignInHandlers = (
         redirectUrls: [...body.redirect_urls],
       };
       await repos.oauth.setSettings(params.id, settings, deps.clock.now());
-      const secretsChanged = body.providers.filter((p) => p.client_secret !== undefined).map((p) => p.name);
+      const secretsChanged = body.providers
+        .filter((p) => p.client_secret !== undefined || p.apple_private_key !== undefined)
+        .map((p) => p.name);
       repos.audit.record({
         action: 'tenant.oauth.updated',
         actor: auditActorOf(caller),
@@ -153,6 +228,16 @@ export const socialSignInHandlers = (
     const { location } = await completeOAuthCallback(uow, deps, {
       provider: params.provider,
       query: query as Record<string, string | undefined>,
+      client: ctx.client,
+    });
+    return { status: 302, body: undefined, headers: { location, 'cache-control': 'no-store' } };
+  },
+
+  /** `response_mode=form_post` (Apple): the same callback, its parameters in a form body. */
+  callbackForm: async ({ params, body }, ctx) => {
+    const { location } = await completeOAuthCallback(uow, deps, {
+      provider: params.provider,
+      query: body as Record<string, string | undefined>,
       client: ctx.client,
     });
     return { status: 302, body: undefined, headers: { location, 'cache-control': 'no-store' } };

@@ -1,4 +1,6 @@
 import type { OAuthIntent, OAuthProviderKind } from '@enforcer/contract';
+import type { AppleSettings } from './apple.js';
+import type { MicrosoftSettings } from './microsoft.js';
 
 /** One provider of a tenant, as stored: the client secret sealed (AES-256-GCM), never in the clear. */
 export interface OAuthProviderRecord {
@@ -6,10 +8,17 @@ export interface OAuthProviderRecord {
   kind: OAuthProviderKind;
   issuer: string;
   clientId: string;
-  /** `SecretSealer.seal(secret, oauthSecretBinding(tenant, name))`; null for a public client. */
+  /**
+   * `SecretSealer.seal(secret, oauthSecretBinding(tenant, name))`; null for a public client. Apple: the
+   * private key's PEM, sealed the same way.
+   */
   clientSecretSealed: string | null;
   scopes: string[];
   tokenEndpointAuth: 'client_secret_basic' | 'client_secret_post' | 'none';
+  /** `microsoft`: the sign-in audience (`common`, `organizations`, `consumers`, a tenant id) and allowed directories. */
+  microsoft?: MicrosoftSettings;
+  /** `apple`: the team and key ids of the Sign in with Apple key. */
+  apple?: AppleSettings;
 }
 
 /** A tenant's providers and the exact URLs the flow may return to. */
@@ -26,6 +35,8 @@ export interface OAuthProvenIdentity {
   subject: string;
   email?: string;
   emailVerified?: boolean;
+  /** Apple: the name of its `user` form field (first sign-in only; not signed): a new person's display name. */
+  name?: string;
 }
 
 /**

@@ -64,7 +64,12 @@ export const authRoutes: DomainRoutes = (app, services) => {
       hashing: webCryptoHashing,
       // The client secrets are sealed as the signing keys are: AES-256-GCM under a sub-key of the master key.
       sealer: webCryptoSealer(deriveKey(config.masterKey, 'oauth-client-secret'), services.random),
-      client: oauth4webapiClient({ clock, allowInsecureRequests: config.env !== 'production' }),
+      client: oauth4webapiClient({
+        clock,
+        allowInsecureRequests: config.env !== 'production',
+        // Tests only (NODE_ENV=test): GitHub's endpoints on a loopback stand-in.
+        ...(config.oauthTestEndpoints && { endpoints: config.oauthTestEndpoints }),
+      }),
       callbackUrl: (provider) => `${config.issuer}/auth/oauth/${encodeURIComponent(provider)}/callback`,
       login: auth,
     }),
