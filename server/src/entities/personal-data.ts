@@ -234,7 +234,11 @@ export const notPersonalData: Record<string, Record<string, string>> = {
     code_hash: "a code's hash (the row goes with the person's address)",
   },
   person_identity: { provider: 'a provider name' },
-  revocation_event: { kind: 'a kind word' },
+  revocation_event: {
+    kind: 'a kind word',
+    client_id: "an application's public id",
+    jti: "a revoked application token's random id",
+  },
   session: { amr: 'method names', revoke_reason: 'a reason word' },
   signing_key: {
     kid: "a signing key's id",

@@ -6,6 +6,7 @@ import type {
 } from '../../applications/ports.js';
 import { byPosition, type PageRequest } from '../../pagination.js';
 import type { MemoryDatabase } from './database.js';
+import { recordRevocationEvent } from './revocations.js';
 
 const copy = (app: ApplicationRecord): ApplicationRecord => ({
   ...app,
@@ -63,6 +64,7 @@ export class MemoryApplicationStore implements ApplicationStore {
       if (other.id !== app.id && sameSecret(other, app))
         throw new Error('application: duplicate secret hash');
     }
+    const scopesChanged = row.scopes.join(' ') !== app.scopes.join(' ');
     Object.assign(row, {
       name: app.name,
       description: app.description,
@@ -73,10 +75,28 @@ export class MemoryApplicationStore implements ApplicationStore {
       secretRotatedAt: app.secretRotatedAt,
       updatedAt: app.updatedAt,
     });
+    // What the server's trigger does: offline verifiers hear of the application's new scopes.
+    if (scopesChanged) {
+      recordRevocationEvent(this.#db, {
+        tenantId: row.tenantId,
+        kind: 'application_changed',
+        clientId: row.clientId,
+      });
+    }
   }
 
   async delete(id: string): Promise<void> {
+    const row = this.#rows.get(id);
+    if (!row) return;
     this.#rows.delete(id);
+    for (const [key, use] of this.#db.tables.usedClientAssertions) {
+      if (use.applicationId === id) this.#db.tables.usedClientAssertions.delete(key);
+    }
+    recordRevocationEvent(this.#db, {
+      tenantId: row.tenantId,
+      kind: 'application_changed',
+      clientId: row.clientId,
+    });
   }
 
   async touch(id: string, at: Date): Promise<void> {
@@ -85,8 +105,15 @@ export class MemoryApplicationStore implements ApplicationStore {
   }
 
   async revokeToken(token: RevokedClientToken): Promise<void> {
-    if (!this.#db.tables.revokedClientTokens.has(token.jti))
-      this.#db.tables.revokedClientTokens.set(token.jti, { ...token });
+    if (this.#db.tables.revokedClientTokens.has(token.jti)) return;
+    this.#db.tables.revokedClientTokens.set(token.jti, { ...token });
+    const app = this.#rows.get(token.applicationId);
+    recordRevocationEvent(this.#db, {
+      tenantId: token.tenantId,
+      kind: 'client_token_revoked',
+      clientId: app?.clientId ?? null,
+      jti: token.jti,
+    });
   }
 
   async isTokenRevoked(jti: string, now: Date): Promise<boolean> {
