@@ -507,13 +507,17 @@ export { revocationsContract } from './revocations/contract';
 // Revocations (the feed offline verifiers poll)
 export {
   type AccountGrant,
+  type ApplicationGrant,
   accountGrantSchema,
+  applicationGrantSchema,
   maxRevocationPage,
   type RevocationFeed,
   type RevocationsQuery,
+  type RevokedClientTokenEntry,
   type RevokedSession,
   revocationFeedSchema,
   revocationsQuerySchema,
+  revokedClientTokenSchema,
   revokedSessionSchema,
 } from './revocations/schemas';
 export { rolesContract } from './roles/contract';

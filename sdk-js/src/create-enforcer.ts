@@ -12,6 +12,7 @@ import type {
   SecondFactor,
   StepUpResponse,
   TokenResponse,
+  TotpEnrollment,
   UpdateProfileBody,
   UpdateUserMetadataBody,
 } from '@enforcer/contract';
@@ -117,7 +118,9 @@ export interface Enforcer {
   signInWithOtp(input: { email: string; otp: string; tenantCode?: string }): Promise<SignInResult>;
   /**
    * Any sign-in method `POST /auth/login` accepts (`provider` picks it), answered as a result to switch
-   * on: `signed_in` with the session, or `mfa_required` with `verify(factor)`. Failures still throw.
+   * on: `signed_in` with the session, `mfa_required` with `verify(factor)`, or `mfa_enrollment_required`
+   * (the tenant requires a second factor the person has not set up) with `enroll()` and `confirm(code)`.
+   * Failures still throw.
    */
   signIn(body: LoginBody): Promise<SignInResult>;
   /**
@@ -218,6 +221,18 @@ export interface Enforcer {
    */
   verifyMfa(mfaToken: string, factor: SecondFactor): Promise<SignedInSnapshot>;
   /**
+   * Starts the TOTP enrolment a tenant requires at sign-in (`POST /auth/mfa/enroll`) with the token of an
+   * `mfa_enrollment_required` result: the secret, its `otpauth://` URI and a QR code, shown once. Calling it
+   * again replaces the pending secret. The result's own `enroll()` does the same.
+   */
+  enrollMfaAtSignIn(mfaToken: string): Promise<TotpEnrollment>;
+  /**
+   * Confirms that enrolment with the first code of the authenticator app (`POST /auth/mfa/enroll/confirm`):
+   * two-step verification is on and the sign-in finishes. Resolves to the session and the ten recovery
+   * codes, shown this once. The result's own `confirm(code)` does the same.
+   */
+  confirmMfaEnrollmentAtSignIn(mfaToken: string, code: string): Promise<MfaEnrolledSignInResult>;
+  /**
    * Step-up: proves the second factor again (`POST /auth/mfa/step-up`), then refreshes, so the stored
    * access token carries the new `mfa_at` that policies asking for a recent MFA read.
    */
@@ -268,10 +283,36 @@ export interface MfaRequiredResult {
 }
 
 /**
+ * A sign-in whose first factor was right, in a tenant that requires a second factor (`require_mfa`) the
+ * person has not set up yet: no session until they enrol. Show `enroll()`'s QR code (or secret), then
+ * `confirm(code)` with the first code of their authenticator app, before `expiresAt`. A wrong code throws
+ * `invalid_mfa_code` and the result stays usable (5 tries).
+ */
+export interface MfaEnrollmentRequiredResult {
+  status: 'mfa_enrollment_required';
+  /** The sign-in's single-use token (`emt_…`), for `POST /auth/mfa/enroll` and its confirmation. */
+  mfaToken: string;
+  /** When the token expires, in ms since the epoch (5 minutes after the sign-in). */
+  expiresAt: number;
+  /** The factors that can be enrolled: `totp`. */
+  methods: MfaMethod[];
+  /** A new TOTP secret, its `otpauth://` URI and QR code (again: a new secret replaces the pending one). */
+  enroll(): Promise<TotpEnrollment>;
+  /** The first code from the authenticator app: MFA is on, the person is signed in, recovery codes shown once. */
+  confirm(code: string): Promise<MfaEnrolledSignInResult>;
+}
+
+/** A finished enrolment at sign-in: the session, and the ten recovery codes (shown this once: keep them). */
+export interface MfaEnrolledSignInResult {
+  session: SignedInSnapshot;
+  recoveryCodes: string[];
+}
+
+/**
  * What a sign-in answers: switch on `status`. Further outcomes may be added (handle the unknown with a
  * default branch); failures are never results, they throw `EnforcerError`.
  */
-export type SignInResult = SignedInResult | MfaRequiredResult;
+export type SignInResult = SignedInResult | MfaRequiredResult | MfaEnrollmentRequiredResult;
 
 /** Error codes of a 401 that a fresh access token may cure. */
 const TOKEN_PROBLEMS = new Set(['token_expired', 'token_invalid', 'unauthenticated']);
@@ -477,6 +518,26 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
     tenantCode: options.tenantCode,
   };
 
+  /** A sign-in held for a second factor (`mfa_required`) or its enrolment (`mfa_enrollment_required`), as a result. */
+  const heldSignInOf = (error: unknown): MfaRequiredResult | MfaEnrollmentRequiredResult | undefined => {
+    const challenge = mfaChallengeOf(error, clock);
+    if (challenge) {
+      return {
+        status: 'mfa_required',
+        ...challenge,
+        verify: (factor) => enforcer.verifyMfa(challenge.mfaToken, factor),
+      };
+    }
+    const enrolment = mfaChallengeOf(error, clock, 'mfa_enrollment_required');
+    if (!enrolment) return undefined;
+    return {
+      status: 'mfa_enrollment_required',
+      ...enrolment,
+      enroll: () => enforcer.enrollMfaAtSignIn(enrolment.mfaToken),
+      confirm: (code) => enforcer.confirmMfaEnrollmentAtSignIn(enrolment.mfaToken, code),
+    };
+  };
+
   const enforcer: Enforcer = {
     api,
     flow,
@@ -500,13 +561,9 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
       try {
         response = await unwrap(publicApi.auth.login({ body }));
       } catch (error) {
-        const challenge = mfaChallengeOf(error, clock);
-        if (!challenge) throw error;
-        return {
-          status: 'mfa_required',
-          ...challenge,
-          verify: (factor) => enforcer.verifyMfa(challenge.mfaToken, factor),
-        };
+        const held = heldSignInOf(error);
+        if (!held) throw error;
+        return held;
       }
       return { status: 'signed_in', session: await signIn(response) };
     },
@@ -577,13 +634,9 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
         // A link needs the person's token; a sign-in ignores it.
         answer = await unwrap((signedIn ? api : publicApi).oauthSignIn.exchange({ body: { code: code! } }));
       } catch (error) {
-        const challenge = mfaChallengeOf(error, clock);
-        if (!challenge) throw error;
-        return {
-          status: 'mfa_required',
-          ...challenge,
-          verify: (factor) => enforcer.verifyMfa(challenge.mfaToken, factor),
-        };
+        const held = heldSignInOf(error);
+        if (!held) throw error;
+        return held;
       }
       if ('intent' in answer) return { status: 'linked', identity: answer.identity, created: answer.created };
       return { status: 'signed_in', session: await (signedIn ? switchTo : signIn)(answer) };
@@ -665,6 +718,14 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
     passkeys: async () => (await import('./flows/passkeys')).createPasskeyFlows(flow),
     verifyMfa: async (mfaToken, factor) =>
       signIn(await unwrap(publicApi.mfa.verify({ body: { mfa_token: mfaToken, ...factor } }))),
+    enrollMfaAtSignIn: (mfaToken) => unwrap(publicApi.mfa.enrollAtSignIn({ body: { mfa_token: mfaToken } })),
+    async confirmMfaEnrollmentAtSignIn(mfaToken, code) {
+      const answer = await unwrap(
+        publicApi.mfa.confirmEnrollmentAtSignIn({ body: { mfa_token: mfaToken, code } }),
+      );
+      const { recovery_codes, ...tokens } = answer;
+      return { session: await signIn(tokens), recoveryCodes: recovery_codes };
+    },
     async stepUp(factor) {
       const answer = await unwrap(api.mfa.stepUp({ body: factor }));
       await enforcer.refresh();
@@ -675,18 +736,19 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
   return enforcer;
 }
 
-/** The challenge of an `mfa_required` refusal; undefined for any other error. */
+/** The challenge of an `mfa_required` (or `mfa_enrollment_required`) refusal; undefined for any other error. */
 function mfaChallengeOf(
   error: unknown,
   clock: Clock,
+  code: 'mfa_required' | 'mfa_enrollment_required' = 'mfa_required',
 ): Omit<MfaRequiredResult, 'status' | 'verify'> | undefined {
-  if (!isEnforcerError(error, 'mfa_required') || !error.problem?.mfa_token) return undefined;
+  if (!isEnforcerError(error, code) || !error.problem?.mfa_token) return undefined;
   const { mfa_token, mfa_token_expires_at, mfa_methods } = error.problem;
   return {
     mfaToken: mfa_token,
     // The server always sends the expiry; its documented 5 minutes otherwise.
     expiresAt: mfa_token_expires_at ? Date.parse(mfa_token_expires_at) : clock.now() + 300_000,
-    methods: mfa_methods ?? ['totp', 'recovery_code'],
+    methods: mfa_methods ?? (code === 'mfa_required' ? ['totp', 'recovery_code'] : ['totp']),
   };
 }
 

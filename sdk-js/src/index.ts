@@ -22,6 +22,8 @@ export {
   createEnforcer,
   type Enforcer,
   type EnforcerOptions,
+  type MfaEnrolledSignInResult,
+  type MfaEnrollmentRequiredResult,
   type MfaMethod,
   type MfaRequiredResult,
   type OAuthLinked,

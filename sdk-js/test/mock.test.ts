@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import {
+  calculateJwkThumbprint,
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 import { getResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import { createEnforcerMock, manualClock } from '../src/msw/index';
@@ -306,6 +314,68 @@ describe('admin domains', () => {
         groups: [],
         grant_version: 4,
       }),
+    ]);
+  });
+});
+
+describe('machine clients (#18)', () => {
+  it('an application with keys gets a token with a client assertion (private_key_jwt), once per jti; the feed shows its revoked token', async () => {
+    const tenant = h.mock.seed.tenant();
+    const { key } = h.mock.seed.apiKey({ tenant: tenant.id, role: 'admin' });
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1' };
+    const created = await call(
+      'POST',
+      '/applications',
+      { name: 'worker', scopes: ['accounts.read'], jwks: { keys: [jwk] } },
+      { 'x-api-key': key },
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({
+      token_endpoint_auth_method: 'private_key_jwt',
+      secret_prefix: null,
+    });
+    expect(created.body.client_secret).toBeUndefined();
+    const clientId: string = created.body.client_id;
+    const issuer = (await call('GET', '/.well-known/openid-configuration')).body.issuer as string;
+    const assertion = await new SignJWT({ jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(`${issuer}/oauth/token`)
+      .setIssuedAt(Math.floor(h.clock.now() / 1000))
+      .setExpirationTime(Math.floor(h.clock.now() / 1000) + 60)
+      .sign(pair.privateKey);
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+    }).toString();
+    const formHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
+    const issued = await call('POST', '/oauth/token', form, formHeaders);
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    const replayed = await call('POST', '/oauth/token', form, formHeaders);
+    expect(replayed.status).toBe(401);
+    expect(replayed.body).toMatchObject({ error: 'invalid_client' });
+
+    const start = await call('GET', '/revocations', undefined, { 'x-api-key': key });
+    const revoked = await call(
+      'POST',
+      '/oauth/revoke',
+      new URLSearchParams({ token: issued.body.access_token }).toString(),
+      { ...formHeaders, 'x-api-key': key },
+    );
+    expect(revoked.status).toBe(200);
+    const feed = await call(
+      'GET',
+      `/revocations?cursor=${encodeURIComponent(start.body.next_cursor)}`,
+      undefined,
+      {
+        'x-api-key': key,
+      },
+    );
+    expect(feed.body.client_tokens).toEqual([
+      { jti: expect.any(String), client_id: clientId, revoked_at: expect.any(String) },
     ]);
   });
 });

@@ -96,4 +96,82 @@ describe('sign-in answers a result', () => {
     const session = await enforcer.verifyMfa(error.problem!.mfa_token!, { code: await codeNow(secret) });
     expect(session.account.email).toBe(email);
   });
+
+  it('mfa_enrollment_required (the tenant requires MFA, the person has none) is a result: enroll() then confirm(code) signs in', async () => {
+    const enforcer = h.sdk();
+    const tenant = h.mock.seed.tenant({ name: 'Strict Co' });
+    const { key } = h.mock.seed.apiKey({ tenant: tenant.code, role: 'admin' });
+    const required = await fetch(`${h.mock.baseUrl}/api/v1/enforcer/tenants/${tenant.id}`, {
+      method: 'PATCH',
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({ auth_settings: { mfa: { required: 'everyone' } } }),
+    });
+    expect(required.status).toBe(200);
+    const email = 'strict@example.com';
+    const result: SignInResult = await enforcer.signInWithOtp({
+      email,
+      otp: await otpOf(enforcer, email, tenant.code),
+      tenantCode: tenant.code,
+    });
+    if (result.status !== 'mfa_enrollment_required') {
+      throw new Error(`expected mfa_enrollment_required, got ${result.status}`);
+    }
+    expect(result.mfaToken).toMatch(/^emt_/);
+    expect(result.expiresAt).toBe(h.clock.now() + 5 * 60_000);
+    expect(result.methods).toEqual(['totp']);
+    expect(enforcer.getSnapshot().status).toBe('signed_out');
+
+    const enrollment = await result.enroll();
+    expect(enrollment.qr_code).toMatch(/^data:image\/png;base64,/);
+    expect(enrollment.otpauth_uri).toMatch(/^otpauth:\/\/totp\//);
+    // A wrong first code throws; the result stays usable.
+    const wrong = await result.confirm('000000').catch((error: unknown) => error);
+    expect(isEnforcerError(wrong, 'invalid_mfa_code')).toBe(true);
+    expect(enforcer.getSnapshot().status).toBe('signed_out');
+
+    const { session, recoveryCodes } = await result.confirm(await codeNow(enrollment.secret));
+    expect(recoveryCodes).toHaveLength(10);
+    expect(session.account.email).toBe(email);
+    expect(session.amr).toEqual(expect.arrayContaining(['otp', 'totp', 'mfa']));
+    expect(enforcer.getSnapshot()).toBe(session);
+
+    // The token was for one sign-in: spent.
+    const again = await enforcer
+      .confirmMfaEnrollmentAtSignIn(result.mfaToken, '123456')
+      .catch((e: unknown) => e);
+    expect(isEnforcerError(again, 'mfa_token_invalid')).toBe(true);
+
+    // Next time the person has a second factor: an ordinary mfa_required.
+    await enforcer.logout();
+    h.clock.advance(30);
+    const next = await enforcer.signInWithOtp({
+      email,
+      otp: await otpOf(enforcer, email, tenant.code),
+      tenantCode: tenant.code,
+    });
+    expect(next.status).toBe('mfa_required');
+  });
+
+  it('the deprecated login() keeps throwing mfa_enrollment_required with the token on the problem', async () => {
+    const enforcer = h.sdk();
+    const tenant = h.mock.seed.tenant({ name: 'Strict Two' });
+    const { key } = h.mock.seed.apiKey({ tenant: tenant.code, role: 'admin' });
+    await fetch(`${h.mock.baseUrl}/api/v1/enforcer/tenants/${tenant.id}`, {
+      method: 'PATCH',
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({ auth_settings: { mfa: { required: 'everyone' } } }),
+    });
+    const email = 'legacy@example.com';
+    const error = await enforcer
+      .loginWithOtp({ email, otp: await otpOf(enforcer, email, tenant.code), tenantCode: tenant.code })
+      .catch((e: unknown) => e);
+    if (!isEnforcerError(error, 'mfa_enrollment_required'))
+      throw new Error('expected mfa_enrollment_required');
+    const enrollment = await enforcer.enrollMfaAtSignIn(error.problem!.mfa_token!);
+    const { session } = await enforcer.confirmMfaEnrollmentAtSignIn(
+      error.problem!.mfa_token!,
+      await codeNow(enrollment.secret),
+    );
+    expect(session.account.email).toBe(email);
+  });
 });

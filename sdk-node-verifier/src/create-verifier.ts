@@ -16,7 +16,17 @@ import {
   RemotePolicy,
   StaticPolicy,
 } from './policy/policy-source';
-import { buildPrincipal, kGeneration, kOwner, type Principal, type PrincipalSlots } from './principal';
+import {
+  type AnyPrincipal,
+  buildClientPrincipal,
+  buildPrincipal,
+  type ClientPrincipal,
+  kGeneration,
+  kOwner,
+  type Principal,
+  type PrincipalSlots,
+  rebuildPrincipal,
+} from './principal';
 import { RevocationFeedPoller } from './revocations/revocation-feed';
 import type { CachedToken } from './token/cached-token';
 import { type VerifyTokenRules, verifyToken } from './token/verify-token';
@@ -43,24 +53,27 @@ export interface VerifierStatus {
  * Authenticates and authorizes requests offline: access tokens are verified against the configured
  * JWKS, decisions use the tenant's policy through the same engine as the server, and the revocation
  * feed makes logouts and grant changes apply within its poll interval.
+ *
+ * `P` is what `verify` answers: an account's `Principal`, or with `acceptClientTokens: true` also an
+ * application's `ClientPrincipal` (tell them apart by `kind`).
  */
-export interface Verifier {
+export interface Verifier<P extends AnyPrincipal = Principal> {
   /** Verifies an access token; throws `VerifierError` with a closed `code`. */
-  verify(token: string): Promise<Principal>;
+  verify(token: string): Promise<P>;
   /** May the principal do `action` (to `resource`)? With the reason, as `POST /authorize` answers. */
-  authorize(principal: Principal, action: Action, resource?: Resource): Decision;
+  authorize(principal: P, action: Action, resource?: Resource): Decision;
   authorize(token: string, action: Action, resource?: Resource): Promise<Decision>;
   /**
    * Many checks for one principal, answered in order, as `POST /authorize/batch` answers them (the token is
    * verified once; a refused token refuses them all).
    */
-  authorizeMany(principal: Principal, checks: readonly Check[]): Decision[];
+  authorizeMany(principal: P, checks: readonly Check[]): Decision[];
   authorizeMany(token: string, checks: readonly Check[]): Promise<Decision[]>;
   /** The same decision as a boolean. */
-  can(principal: Principal, action: Action, resource?: Resource): boolean;
+  can(principal: P, action: Action, resource?: Resource): boolean;
   can(token: string, action: Action, resource?: Resource): Promise<boolean>;
   /** Which records of `resourceType` may the principal `action`? A plan for `toSql`/`toMikroOrm`/`toPredicate`. */
-  filter(principal: Principal, action: Action, resourceType: string): Plan;
+  filter(principal: P, action: Action, resourceType: string): Plan;
   filter(token: string, action: Action, resourceType: string): Promise<Plan>;
   /** The compiled policy decisions use now (throws `policy_unavailable` before it is loaded). */
   readonly policy: CompiledPolicy;
@@ -73,9 +86,9 @@ export interface Verifier {
   close(): void;
 }
 
-type OwnPrincipal = Principal & PrincipalSlots;
+type OwnPrincipal = AnyPrincipal & PrincipalSlots;
 
-class EnforcerVerifier implements Verifier {
+class EnforcerVerifier implements Verifier<AnyPrincipal> {
   readonly #o: ResolvedOptions;
   readonly #keys: KeySource;
   readonly #policy: PolicySource;
@@ -132,13 +145,13 @@ class EnforcerVerifier implements Verifier {
     if (o.autoRefresh) void this.ready();
   }
 
-  async verify(token: string): Promise<Principal> {
+  async verify(token: string): Promise<AnyPrincipal> {
     return this.#fromCache(token) ?? this.#verify(token);
   }
 
-  authorize(principal: Principal, action: Action, resource?: Resource): Decision;
+  authorize(principal: AnyPrincipal, action: Action, resource?: Resource): Decision;
   authorize(token: string, action: Action, resource?: Resource): Promise<Decision>;
-  authorize(who: Principal | string, action: Action, resource?: Resource): Decision | Promise<Decision> {
+  authorize(who: AnyPrincipal | string, action: Action, resource?: Resource): Decision | Promise<Decision> {
     if (typeof who === 'string') {
       return this.#verifyForDecision(who).then((p) =>
         this.#policy.current().explain(this.#subject(p), action, resource),
@@ -147,22 +160,22 @@ class EnforcerVerifier implements Verifier {
     return this.#policy.current().explain(this.#subject(who), action, resource);
   }
 
-  authorizeMany(principal: Principal, checks: readonly Check[]): Decision[];
+  authorizeMany(principal: AnyPrincipal, checks: readonly Check[]): Decision[];
   authorizeMany(token: string, checks: readonly Check[]): Promise<Decision[]>;
-  authorizeMany(who: Principal | string, checks: readonly Check[]): Decision[] | Promise<Decision[]> {
+  authorizeMany(who: AnyPrincipal | string, checks: readonly Check[]): Decision[] | Promise<Decision[]> {
     if (typeof who === 'string') return this.#verifyForDecision(who).then((p) => this.#decideAll(p, checks));
     return this.#decideAll(who, checks);
   }
 
-  #decideAll(principal: Principal, checks: readonly Check[]): Decision[] {
+  #decideAll(principal: AnyPrincipal, checks: readonly Check[]): Decision[] {
     const policy = this.#policy.current();
     const subject = this.#subject(principal);
     return checks.map(({ action, resource }) => policy.explain(subject, action, resource));
   }
 
-  can(principal: Principal, action: Action, resource?: Resource): boolean;
+  can(principal: AnyPrincipal, action: Action, resource?: Resource): boolean;
   can(token: string, action: Action, resource?: Resource): Promise<boolean>;
-  can(who: Principal | string, action: Action, resource?: Resource): boolean | Promise<boolean> {
+  can(who: AnyPrincipal | string, action: Action, resource?: Resource): boolean | Promise<boolean> {
     if (typeof who === 'string') {
       return this.#verifyForDecision(who).then((p) =>
         this.#policy.current().can(this.#subject(p), action, resource),
@@ -171,15 +184,15 @@ class EnforcerVerifier implements Verifier {
     return this.#policy.current().can(this.#subject(who), action, resource);
   }
 
-  filter(principal: Principal, action: Action, resourceType: string): Plan;
+  filter(principal: AnyPrincipal, action: Action, resourceType: string): Plan;
   filter(token: string, action: Action, resourceType: string): Promise<Plan>;
-  filter(who: Principal | string, action: Action, resourceType: string): Plan | Promise<Plan> {
+  filter(who: AnyPrincipal | string, action: Action, resourceType: string): Plan | Promise<Plan> {
     if (typeof who === 'string')
       return this.#verifyForDecision(who).then((p) => this.#plan(p, action, resourceType));
     return this.#plan(who, action, resourceType);
   }
 
-  #plan(principal: Principal, action: Action, resourceType: string): Plan {
+  #plan(principal: AnyPrincipal, action: Action, resourceType: string): Plan {
     const policy = this.#policy.current();
     // As `POST /authorize/filter`: a type the policy does not declare is an error, not an empty plan.
     if (!Object.hasOwn(policy.document.resources, resourceType)) {
@@ -221,7 +234,7 @@ class EnforcerVerifier implements Verifier {
   }
 
   /** A token verified before, if it still stands (expiry, revocation and grant checked again). */
-  #fromCache(token: string): Principal | undefined {
+  #fromCache(token: string): AnyPrincipal | undefined {
     const entry = this.#cache?.get(token);
     if (!entry) return undefined;
     const now = this.#o.now();
@@ -236,7 +249,7 @@ class EnforcerVerifier implements Verifier {
       feed.assertFresh(now);
       if (entry.principal[kGeneration] !== feed.state.generation) {
         try {
-          entry.principal = buildPrincipal(entry.principal.claims, feed.state, this);
+          entry.principal = rebuildPrincipal(entry.principal, feed.state, this);
         } catch (error) {
           this.#cache!.delete(token);
           throw error;
@@ -246,28 +259,38 @@ class EnforcerVerifier implements Verifier {
     return entry.principal;
   }
 
-  async #verify(token: string): Promise<Principal> {
+  async #verify(token: string): Promise<AnyPrincipal> {
     await this.ready();
-    const { claims, kid } = await verifyToken(token, this.#rules);
+    const verified = await verifyToken(token, this.#rules);
+    const { claims, kid } = verified;
+    if (verified.kind === 'client' && !this.#o.acceptClientTokens) {
+      throw new VerifierError(
+        'client_token',
+        "an application's token: this verifier accepts accounts' tokens only (acceptClientTokens)",
+      );
+    }
     const feed = this.#feed;
     feed?.assertFresh(this.#o.now());
     const tenant = this.#o.tenantId ?? feed?.tenantId;
     if (claims.tenant_id !== tenant) {
       throw new VerifierError('wrong_tenant', 'the token belongs to another tenant', { claim: 'tenant_id' });
     }
-    const principal = buildPrincipal(claims, feed?.state, this);
+    const principal =
+      verified.kind === 'client'
+        ? buildClientPrincipal(verified.claims, feed?.state, this)
+        : buildPrincipal(verified.claims, feed?.state, this);
     this.#cache?.set(token, { principal, exp: claims.exp, kid });
     return principal;
   }
 
-  async #verifyForDecision(token: string): Promise<Principal> {
+  async #verifyForDecision(token: string): Promise<AnyPrincipal> {
     const principal = await this.verify(token);
     await this.ready(); // the policy's first load, when a cached token arrives first
     return principal;
   }
 
   /** The engine's subject for a principal of ours, with the feed's current view of its account. */
-  #subject(principal: Principal): Subject {
+  #subject(principal: AnyPrincipal): Subject {
     const own = principal as OwnPrincipal;
     if (own?.[kOwner] !== this) throw new TypeError('not a principal verified by this verifier');
     const now = this.#o.now();
@@ -279,8 +302,10 @@ class EnforcerVerifier implements Verifier {
     if (feed) {
       feed.assertFresh(now);
       if (own[kGeneration] !== feed.state.generation)
-        subject = buildPrincipal(own.claims, feed.state, this).subject;
+        subject = rebuildPrincipal(own, feed.state, this).subject;
     }
+    // An application decides with its scopes and no attributes: no metadata, no second factor (as the server).
+    if (own.kind === 'client') return subject;
     const document = this.#policy.current().document;
     if (feed && metadataAttributeSources(document).length > 0) {
       // The feed carries roles and groups, not metadata: a token older than the account's last grant change
@@ -304,7 +329,14 @@ class EnforcerVerifier implements Verifier {
   }
 }
 
-/** Creates a verifier; refuses options it cannot honour safely (`invalid_options`). */
-export function createVerifier(options: VerifierOptions): Verifier {
+/**
+ * Creates a verifier; refuses options it cannot honour safely (`invalid_options`). With
+ * `acceptClientTokens: true` it also verifies applications' tokens (`ClientPrincipal`).
+ */
+export function createVerifier(
+  options: VerifierOptions & { acceptClientTokens: true },
+): Verifier<Principal | ClientPrincipal>;
+export function createVerifier(options: VerifierOptions): Verifier;
+export function createVerifier(options: VerifierOptions): Verifier<AnyPrincipal> {
   return new EnforcerVerifier(resolveOptions(options));
 }

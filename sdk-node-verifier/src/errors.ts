@@ -31,6 +31,11 @@ export const verifierErrorCodes = [
   /** The account has been deactivated. */
   'account_inactive',
   /**
+   * An application's token (client credentials) given to a verifier that does not accept them
+   * (`acceptClientTokens`), or to an API that wants a person.
+   */
+  'client_token',
+  /**
    * The deployment's operator suspended the verifier's tenant: the feed answered `403 tenant_suspended`,
    * and every token is refused until a poll succeeds again (the tenant made active).
    */

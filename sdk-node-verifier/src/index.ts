@@ -51,7 +51,7 @@ export {
   type VerifierOptions,
 } from './options';
 export type { PolicySourceStatus } from './policy/policy-source';
-export type { Principal } from './principal';
+export type { AnyPrincipal, ClientPrincipal, Principal } from './principal';
 export {
   ACCESS_TOKEN_COOKIE,
   accessTokenFromRequest,
@@ -61,7 +61,7 @@ export {
   type ServerSession,
   sessionFromRequest,
 } from './request-session';
-export type { AccessTokenClaims } from './token/read-claims';
+export type { AccessTokenClaims, ClientTokenClaims } from './token/read-claims';
 export {
   type VerifyWebhookOptions,
   verifyWebhook,

@@ -94,6 +94,13 @@ export interface VerifierOptions {
   revocations?: RevocationFeedOptions | false;
   /** The tenant whose tokens are accepted. Required unless the revocation feed (which names it) is on. */
   tenantId?: string;
+  /**
+   * Accept applications' access tokens (client credentials, `POST /oauth/token`, #18) as well as accounts':
+   * `verify` then answers a `ClientPrincipal` for them (`kind: 'client'`, `subject.kind = 'client'`, the
+   * token's scopes as its grants). Default false: a client token is refused (`client_token`), so code
+   * written for people never meets a principal without an account.
+   */
+  acceptClientTokens?: boolean;
   /** Accepted `alg` values. Default `['ES256']` (what Enforcer signs with). */
   algorithms?: SupportedAlgorithm[];
   /** Seconds of clock skew allowed for `exp`, `nbf` and `iat` (0..60). Default 10, as the server. */
@@ -138,6 +145,7 @@ export interface ResolvedOptions {
     | { endpoint: ResolvedEndpoint; pollMs: number; maxStalenessMs: number; pageSize: number }
     | undefined;
   tenantId: string | undefined;
+  acceptClientTokens: boolean;
   algorithms: ReadonlySet<string>;
   clockToleranceSec: number;
   maxTokenLength: number;
@@ -299,6 +307,7 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
     policy,
     revocations,
     tenantId: options.tenantId,
+    acceptClientTokens: options.acceptClientTokens === true,
     algorithms: new Set(algorithms),
     clockToleranceSec: seconds('clockTolerance', options.clockTolerance, 10, 0, 60),
     maxTokenLength,

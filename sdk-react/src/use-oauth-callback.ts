@@ -1,6 +1,7 @@
 import {
   type Enforcer,
   EnforcerError,
+  type MfaEnrollmentRequiredResult,
   type MfaRequiredResult,
   type OAuthLinked,
   type SignedInResult,
@@ -19,6 +20,8 @@ export type OAuthCallbackState =
   | { status: 'no_code' }
   | { status: 'signed_in'; result: SignedInResult }
   | { status: 'mfa_required'; result: MfaRequiredResult }
+  /** The tenant requires a second factor the person has not set up: `result.enroll()`, then `confirm(code)`. */
+  | { status: 'mfa_enrollment_required'; result: MfaEnrollmentRequiredResult }
   | { status: 'linked'; result: OAuthLinked }
   | { status: 'error'; error: EnforcerError };
 
@@ -51,6 +54,7 @@ function complete(client: Enforcer, url: string, replaceUrl?: (url: string) => v
         if (result === null) return { status: 'no_code' };
         if (result.status === 'signed_in') return { status: 'signed_in', result };
         if (result.status === 'mfa_required') return { status: 'mfa_required', result };
+        if (result.status === 'mfa_enrollment_required') return { status: 'mfa_enrollment_required', result };
         return { status: 'linked', result };
       })
       .catch(

@@ -22,9 +22,12 @@ import { useSessionSelector } from './store';
 /** The SDK's flows, bound to the provider's client. Each resolves when the session changed. */
 export interface SessionActions {
   requestOtp(email: string, options?: { tenantCode?: string | null }): Promise<OtpRequestResponse>;
-  /** Signs in with an emailed code: `signed_in` with the session, or `mfa_required` with `verify(factor)`. */
+  /**
+   * Signs in with an emailed code: `signed_in` with the session, `mfa_required` with `verify(factor)`, or
+   * `mfa_enrollment_required` with `enroll()` and `confirm(code)`.
+   */
   signInWithOtp(input: { email: string; otp: string; tenantCode?: string }): Promise<SignInResult>;
-  /** Any `POST /auth/login` body: `signed_in` with the session, or `mfa_required` with `verify(factor)`. */
+  /** Any `POST /auth/login` body: `signed_in`, `mfa_required` or `mfa_enrollment_required`, as `signInWithOtp`. */
   signIn(body: LoginBody): Promise<SignInResult>;
   /** Finishes an `mfa_required` sign-in with its `mfaToken` and `{ code }` or `{ recovery_code }`. */
   verifyMfa(mfaToken: string, factor: SecondFactor): Promise<SignedInSnapshot>;

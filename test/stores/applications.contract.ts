@@ -27,8 +27,10 @@ async function newApp(tenantId: string, fields: Partial<ApplicationRecord> = {})
     name: 'billing',
     description: null,
     clientId: newClientId(webCryptoRandom),
+    authMethod: 'client_secret_basic',
     secretPrefix: secret.slice(0, 15),
     secretHash: await hashClientSecret(webCryptoHashing, secret),
+    jwks: null,
     scopes: ['reports.read', 'invoices.create'],
     createdBy: null,
     createdAt: second(),
@@ -138,6 +140,58 @@ export function applicationStoreContract(name: string, harness: () => Applicatio
         expect(await repos.applications.isTokenRevoked(jti, second(61))).toBe(false);
         expect(await repos.applications.isTokenRevoked('other', second())).toBe(false);
       });
+    });
+
+    it('keeps an application with keys and no secret; several such applications coexist', async () => {
+      const { uow, seedTenant } = harness();
+      const tenantId = await seedTenant();
+      const keyed = (x: string) =>
+        newApp(tenantId, {
+          authMethod: 'private_key_jwt',
+          secretHash: null,
+          secretPrefix: null,
+          jwks: [{ kty: 'EC', crv: 'P-256', x, y: 'y-coordinate', kid: 'k1', use: 'sig' }],
+        });
+      const one = await keyed('first');
+      const two = await keyed('second');
+      await uow.transaction(async (repos) => {
+        await repos.applications.insert(one);
+        await repos.applications.insert(two);
+      });
+      const rolled = {
+        ...one,
+        jwks: [{ kty: 'OKP' as const, crv: 'Ed25519' as const, x: 'new', kid: 'k2' }],
+      };
+      await uow.transaction((repos) => repos.applications.update(rolled));
+      await uow.read(async (repos) => {
+        expect(await repos.applications.findByClientId(two.clientId)).toEqual(two);
+        expect(await repos.applications.find(tenantId, one.id)).toEqual(rolled);
+      });
+    });
+
+    it("uses a client assertion's jti once per application, until it expires", async () => {
+      const { uow, seedTenant } = harness();
+      const tenantId = await seedTenant();
+      const app = await newApp(tenantId);
+      const other = await newApp(tenantId);
+      await uow.transaction(async (repos) => {
+        await repos.applications.insert(app);
+        await repos.applications.insert(other);
+      });
+      const use = (applicationId: string, jti: string, now: Date) =>
+        uow.transaction((repos) =>
+          repos.applications.useClientAssertion({ applicationId, jti, expiresAt: second(60) }, now),
+        );
+      expect(await use(app.id, 'jti-1', second())).toBe(true);
+      expect(await use(app.id, 'jti-1', second(30))).toBe(false);
+      // Another application's jti space is its own.
+      expect(await use(other.id, 'jti-1', second())).toBe(true);
+      expect(await use(app.id, 'jti-2', second())).toBe(true);
+      // Once expired, the record may go: the assertion itself is refused by its exp by then.
+      expect(await use(app.id, 'jti-1', second(61))).toBe(true);
+      // Two at once: one wins.
+      const racers = await Promise.all([use(app.id, 'jti-3', second()), use(app.id, 'jti-3', second())]);
+      expect(racers.sort()).toEqual([false, true]);
     });
   });
 }

@@ -2,7 +2,13 @@
 // Polls go through the core's handler (cursor and paging rules written once), so a store that passes
 // feeds a verifier the same way under the server and under the mock.
 import type { RevocationFeed } from '@enforcer/contract';
-import { AppError, type HandlerContext, revocationsHandlers, type UnitOfWork } from '@enforcer/core';
+import {
+  AppError,
+  type ApplicationRecord,
+  type HandlerContext,
+  revocationsHandlers,
+  type UnitOfWork,
+} from '@enforcer/core';
 import { describe, expect, it } from 'vitest';
 
 export interface RevocationFeedHarness {
@@ -107,6 +113,62 @@ export function revocationFeedContract(name: string, harness: () => RevocationFe
           roles: [],
           grant_version: 0,
         }),
+      ]);
+    });
+
+    it("shows an application's revoked tokens, its scope changes and its deletion (#18), and nothing else of it", async () => {
+      const { uow, seedAccount, poll } = setup();
+      const { tenantId } = await seedAccount();
+      const start = await poll(tenantId);
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const app: ApplicationRecord = {
+        id: crypto.randomUUID(),
+        tenantId,
+        name: 'worker',
+        description: null,
+        clientId: `enfapp_${crypto.randomUUID().replaceAll('-', '').slice(0, 22)}`,
+        authMethod: 'client_secret_basic',
+        secretPrefix: 'enfsec_x',
+        secretHash: crypto.randomUUID(),
+        jwks: null,
+        scopes: ['reports.read', 'invoices.create'],
+        createdBy: null,
+        createdAt: now,
+        updatedAt: now,
+        secretRotatedAt: now,
+        lastUsedAt: null,
+      };
+      await uow.transaction(async (repos) => {
+        await repos.applications.insert(app);
+        await repos.applications.update({ ...app, name: 'renamed' });
+        await repos.applications.touch(app.id, now);
+      });
+      const quiet = await poll(tenantId, { cursor: start.next_cursor });
+      expect(quiet).toMatchObject({ client_tokens: [], applications: [], sessions: [], accounts: [] });
+
+      const jti = crypto.randomUUID();
+      await uow.transaction(async (repos) => {
+        await repos.applications.revokeToken({
+          jti,
+          tenantId,
+          applicationId: app.id,
+          expiresAt: new Date(Date.now() + 60_000),
+        });
+        await repos.applications.update({ ...app, scopes: ['reports.read'] });
+      });
+      const changed = await poll(tenantId, { cursor: quiet.next_cursor });
+      expect(changed.client_tokens).toEqual([
+        { jti, client_id: app.clientId, revoked_at: expect.any(String) },
+      ]);
+      expect(changed.applications).toEqual([
+        { client_id: app.clientId, deleted: false, scopes: ['reports.read'], changed_at: expect.any(String) },
+      ]);
+
+      await uow.transaction((repos) => repos.applications.delete(app.id));
+      const gone = await poll(tenantId, { cursor: changed.next_cursor });
+      expect(gone.client_tokens).toEqual([]);
+      expect(gone.applications).toEqual([
+        { client_id: app.clientId, deleted: true, scopes: [], changed_at: expect.any(String) },
       ]);
     });
 

@@ -4,7 +4,9 @@
 // on subject.actor treats apart) and generated
 // questions, verifier.authorize() equals
 // POST /authorize and verifier.filter() equals POST /authorize/filter, for the same token, whether it
-// was minted before or after the changes, once the verifier has polled the feed.
+// was minted before or after the changes, once the verifier has polled the feed. Applications' tokens
+// (#18, subject.kind = client) too: their scopes, a rule on subject.kind, a scope taken away, a revoked
+// token and a deleted application.
 import type { Resource, VerifierError } from '@enforcer/node-verifier';
 import fc from 'fast-check';
 import { beforeAll, expect, it } from 'vitest';
@@ -110,6 +112,13 @@ beforeAll(async () => {
         effect: 'deny',
         actions: ['transfers.cancel', 'tickets.*'],
         condition: { exists: 'subject.actor' },
+      },
+      {
+        // Applications (#18): a rule on subject.kind keeps them from an action whatever their scopes.
+        id: 'clients-never-cancel',
+        effect: 'deny',
+        actions: ['transfers.cancel'],
+        condition: { eq: ['subject.kind', 'client'] },
       },
       {
         id: 'tellers-never-create-transfers',
@@ -531,4 +540,97 @@ it('an impersonation token: principal.actor, subject.actor rules, and its end (b
   expect(await offline(() => verifier.authorize(member.token, 'tenants.read'))).toMatchObject({
     status: 200,
   });
+});
+
+it("an application's token (subject.kind client): decisions, scopes taken away, revocation and deletion as by the server", async () => {
+  const clients = enforcer.clientVerifier({ autoRefresh: false });
+  const app = await enforcer.addApplication([
+    'transfers.read',
+    'transfers.cancel',
+    'tickets.read',
+    'accounts.read',
+  ]);
+  let token = await app.token();
+  await clients.refresh();
+  const principal = await clients.verify(token);
+  expect(principal).toMatchObject({ kind: 'client', clientId: app.clientId, tenantId: enforcer.tenantId });
+  expect(principal.subject).toMatchObject({ kind: 'client', id: app.clientId, roles: [], groups: [] });
+  // An account verifier does not take it.
+  await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'client_token' });
+
+  const transfers = [
+    undefined,
+    { type: 'transfer', attributes: { tenant_id: enforcer.tenantId, id: 't1', created_by: app.clientId } },
+    { type: 'transfer', attributes: { tenant_id: OTHER_TENANT, id: 't2' } },
+    { type: 'no_such_type', attributes: {} },
+  ];
+  const actions = [
+    'transfers.read',
+    'transfers.cancel',
+    'tickets.read',
+    'accounts.read',
+    'reports.read',
+    'policy.update',
+  ];
+  let allowed = 0;
+  const compareAll = async (label: string) => {
+    for (const action of actions) {
+      for (const resource of transfers) {
+        const server = online(
+          await enforcer.api('POST', '/authorize', { token, body: { action, resource } }),
+        );
+        const local = await offline(() => clients.authorize(token, action, resource));
+        expect(local, `${label} ${action} ${JSON.stringify(resource)}`).toEqual(server);
+        if ('body' in server && (server.body as { allowed: boolean }).allowed) allowed++;
+      }
+      const body = { action, resource_type: 'transfer' };
+      const server = online(await enforcer.api('POST', '/authorize/filter', { token, body }));
+      const local = await offline(async () => ({ plan: await clients.filter(token, action, 'transfer') }));
+      expect(local, `${label} filter ${action}`).toEqual(server);
+    }
+    const checks = actions.map((action) => ({ action }));
+    const batch = online(await enforcer.api('POST', '/authorize/batch', { token, body: { checks } }));
+    expect(
+      await offline(async () => ({ results: await clients.authorizeMany(token, checks) })),
+      label,
+    ).toEqual(batch);
+  };
+  await compareAll('fresh');
+  expect(allowed).toBeGreaterThan(0);
+  // The rule on subject.kind denies what the scope grants, on both sides.
+  expect(await offline(() => clients.authorize(token, 'transfers.cancel'))).toMatchObject({
+    body: { allowed: false, reason: { kind: 'denied_by_rule' } },
+  });
+
+  // A scope taken away: the server decides with today's application at once, the verifier after a poll.
+  const patched = await enforcer.api('PATCH', `/applications/${app.id}`, {
+    token: owner(),
+    body: { scopes: ['transfers.read', 'transfers.cancel', 'accounts.read'] },
+  });
+  expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+  await clients.refresh();
+  await compareAll('scope removed');
+  expect(await offline(() => clients.authorize(token, 'tickets.read'))).toMatchObject({
+    body: { allowed: false },
+  });
+
+  // The token revoked (RFC 7009, by an API key): refused by both after one poll.
+  const revoked = await fetch(`${enforcer.baseUrl}/oauth/revoke`, {
+    method: 'POST',
+    headers: { 'x-api-key': enforcer.apiKey, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token }).toString(),
+  });
+  expect(revoked.status).toBe(200);
+  await clients.refresh();
+  await compareAll('revoked');
+  expect(await offline(() => clients.authorize(token, 'accounts.read'))).toEqual({ code: 'token_invalid' });
+
+  // A new token works; the application deleted: refused by both after one poll.
+  token = await app.token();
+  await compareAll('new token');
+  const deleted = await enforcer.api('DELETE', `/applications/${app.id}`, { token: owner() });
+  expect(deleted.status).toBe(204);
+  await clients.refresh();
+  await compareAll('deleted');
+  expect(await offline(() => clients.authorize(token, 'accounts.read'))).toEqual({ code: 'token_invalid' });
 });

@@ -1,7 +1,13 @@
 // A real Enforcer server (@enforcer/server/testing's, on a real PostgreSQL, listening on loopback) with a
 // provisioned tenant, accounts with sessions started directly and an API key minted by POST /api-keys:
 // everything the verifier suites need, with tokens minted by the server's own code.
-import { createVerifier, type Verifier, type VerifierOptions } from '@enforcer/node-verifier';
+import {
+  type ClientPrincipal,
+  createVerifier,
+  type Principal,
+  type Verifier,
+  type VerifierOptions,
+} from '@enforcer/node-verifier';
 import { ManualClock, startTestServer, type TestServer } from '@enforcer/server/testing';
 import { afterAll } from 'vitest';
 
@@ -47,6 +53,13 @@ export interface Enforcer {
   ): Promise<ApiAnswer>;
   /** A verifier pointed at this server (closed after the file). */
   verifier(options?: Partial<VerifierOptions>): Verifier;
+  /** The same, accepting applications' tokens too (`acceptClientTokens`). */
+  clientVerifier(options?: Partial<VerifierOptions>): Verifier<Principal | ClientPrincipal>;
+  /**
+   * Registers an application (`POST /applications`, by the owner) and returns a way to get its tokens
+   * (`POST /oauth/token`, client credentials with its secret).
+   */
+  addApplication(scopes: string[]): Promise<{ id: string; clientId: string; token(): Promise<string> }>;
 }
 
 /** Starts Enforcer for one test file; everything is closed after the file. */
@@ -54,7 +67,7 @@ export async function startEnforcer(env: Record<string, string> = {}): Promise<E
   const clock = new ManualClock(Date.now());
   const server = await startTestServer({ env, clock });
   const { baseUrl, origin, config } = server;
-  const verifiers: Verifier[] = [];
+  const verifiers: { close(): void }[] = [];
   afterAll(async () => {
     for (const verifier of verifiers) verifier.close();
     await server.close();
@@ -121,6 +134,43 @@ export async function startEnforcer(env: Record<string, string> = {}): Promise<E
       });
       verifiers.push(verifier);
       return verifier;
+    },
+    clientVerifier: (options = {}) => {
+      const verifier = createVerifier({
+        issuer: config.issuer,
+        audience: config.audience,
+        jwksUri: `${baseUrl}/.well-known/jwks.json`,
+        policy: { baseUrl, apiKey: created.body.key },
+        now: () => clock.now().getTime(),
+        ...options,
+        acceptClientTokens: true,
+      });
+      verifiers.push(verifier);
+      return verifier;
+    },
+    addApplication: async (scopes) => {
+      const app = await api('POST', '/applications', {
+        token: owner.token,
+        body: { name: `app-${scopes.length}`, scopes },
+      });
+      if (app.status !== 201)
+        throw new Error(`POST /applications: ${app.status} ${JSON.stringify(app.body)}`);
+      const basic = Buffer.from(`${app.body.client_id}:${app.body.client_secret}`).toString('base64');
+      return {
+        id: app.body.id,
+        clientId: app.body.client_id,
+        token: async () => {
+          const answer = await fetch(`${baseUrl}/oauth/token`, {
+            method: 'POST',
+            headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'grant_type=client_credentials',
+          });
+          const body = (await answer.json()) as { access_token?: string };
+          if (!body.access_token)
+            throw new Error(`POST /oauth/token: ${answer.status} ${JSON.stringify(body)}`);
+          return body.access_token;
+        },
+      };
     },
   };
   return enforcer;

@@ -4,6 +4,7 @@ import {
   applicationSchema,
   applicationWithSecretSchema,
   createApplicationBodySchema,
+  createdApplicationSchema,
   updateApplicationBodySchema,
 } from './schemas';
 
@@ -20,9 +21,9 @@ export const applicationsContract = c.router({
     path: '/applications',
     summary: 'Register an application (the client secret is in this answer only)',
     description:
-      "Scopes are actions of the tenant's policy, each one the caller holds itself. The secret is stored hashed.",
+      "Scopes are actions of the tenant's policy, each one the caller holds itself. The secret is stored hashed. With `jwks` (public keys) the application authenticates with `private_key_jwt` instead and is given no secret.",
     body: createApplicationBodySchema,
-    responses: { 201: applicationWithSecretSchema, ...problems(401, 403) },
+    responses: { 201: createdApplicationSchema, ...problems(401, 403) },
     metadata: meta({ auth: 'user_or_api_key', permission: 'applications.manage' }),
   },
   list: {
@@ -45,10 +46,12 @@ export const applicationsContract = c.router({
     method: 'PATCH',
     path: '/applications/:id',
     summary:
-      'Rename an application or change its scopes (tokens already issued keep theirs until they expire)',
+      'Rename an application, change its scopes (tokens already issued keep theirs until they expire) or replace its keys',
+    description:
+      '`jwks` replaces the keys of a `private_key_jwt` application at once; sent for an application with a secret it is `409 conflict`.',
     pathParams: idParamsSchema,
     body: updateApplicationBodySchema,
-    responses: { 200: applicationSchema, ...problems(401, 403, 404) },
+    responses: { 200: applicationSchema, ...problems(401, 403, 404, 409) },
     metadata: meta({ auth: 'user_or_api_key', permission: 'applications.manage' }),
   },
   delete: {
@@ -65,9 +68,11 @@ export const applicationsContract = c.router({
     path: '/applications/:id/rotate-secret',
     summary:
       'Replace the client secret (the new one is in this answer only; the old one stops working at once)',
+    description:
+      'A `private_key_jwt` application has no secret: `409 conflict` (replace its `jwks` instead).',
     pathParams: idParamsSchema,
     body: c.noBody(),
-    responses: { 200: applicationWithSecretSchema, ...problems(401, 403, 404) },
+    responses: { 200: applicationWithSecretSchema, ...problems(401, 403, 404, 409) },
     metadata: meta({ auth: 'user_or_api_key', permission: 'applications.manage' }),
   },
 });

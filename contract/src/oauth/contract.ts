@@ -28,7 +28,7 @@ export const oauthContract = c.router({
     headers: oauthHeaders,
     summary: 'Client credentials grant (RFC 6749 §4.4): an application obtains an access token of its own',
     description:
-      'Form-encoded. Client authentication by HTTP Basic (`client_secret_basic`) or `client_id` + `client_secret` in the body. Errors are OAuth errors (RFC 6749 §5.2), not problem details.',
+      "Form-encoded. Client authentication by HTTP Basic (`client_secret_basic`), `client_id` + `client_secret` in the body, or `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer` + `client_assertion` (`private_key_jwt`, RFC 7523 §2.2: a JWT with `iss` = `sub` = the client id, `aud` = this endpoint's URL or the issuer, a short `exp` and a single-use `jti`, signed by a registered key). Errors are OAuth errors (RFC 6749 §5.2), not problem details.",
     body: oauthTokenBodySchema,
     responses: { 200: oauthTokenResponseSchema, ...oauthErrors },
     metadata: meta({ auth: 'none', clientAuthentication: true }),

@@ -23,10 +23,19 @@ export const oauthHeaders = {
   'content-type': z.string().max(256).optional(),
 };
 
-/** Client authentication in the body (`client_secret_post`, RFC 6749 §2.3.1), when not sent as HTTP Basic. */
+/** The `client_assertion_type` of a JWT client assertion (RFC 7523 §2.2, OIDC Core §9 `private_key_jwt`). */
+export const jwtBearerClientAssertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/**
+ * Client authentication in the body, when not sent as HTTP Basic: `client_id` + `client_secret`
+ * (`client_secret_post`, RFC 6749 §2.3.1), or `client_assertion_type` + `client_assertion` (a JWT signed by
+ * one of the application's registered keys, `private_key_jwt`; `client_id`, optional, must then match).
+ */
 const clientAuthParams = {
   client_id: formParam,
   client_secret: formParam,
+  client_assertion_type: formParam,
+  client_assertion: formParam,
 };
 
 export const oauthTokenBodySchema = z.looseObject({

@@ -51,12 +51,39 @@ export const accountGrantSchema = z.object({
 });
 export type AccountGrant = z.infer<typeof accountGrantSchema>;
 
+/** An application's access token revoked before it expired (`POST /oauth/revoke`, #18): refuse it. */
+export const revokedClientTokenSchema = z.object({
+  /** The token's `jti`. */
+  jti: z.string(),
+  client_id: z.string(),
+  revoked_at: timestampSchema,
+});
+export type RevokedClientTokenEntry = z.infer<typeof revokedClientTokenSchema>;
+
+/**
+ * An application (machine client, #18) whose scopes changed or that was deleted, as it is NOW: its tokens
+ * decide with the scopes both the token and the application have (as the server does), and a deleted
+ * application's tokens are refused.
+ */
+export const applicationGrantSchema = z.object({
+  client_id: z.string(),
+  deleted: z.boolean(),
+  /** The application's scopes now (empty when deleted). */
+  scopes: z.array(z.string()),
+  changed_at: timestampSchema,
+});
+export type ApplicationGrant = z.infer<typeof applicationGrantSchema>;
+
 /** `GET /revocations`: one page of changes, oldest first, and where to resume. */
 export const revocationFeedSchema = z.object({
   /** The tenant of the API key: the feed, like the policy, is per tenant. */
   tenant_id: idSchema,
   sessions: z.array(revokedSessionSchema),
   accounts: z.array(accountGrantSchema),
+  /** Applications' tokens revoked (#18; absent from servers before it, read as none). */
+  client_tokens: z.array(revokedClientTokenSchema).default([]),
+  /** Applications whose scopes changed or that were deleted (#18; absent from servers before it). */
+  applications: z.array(applicationGrantSchema).default([]),
   /** Pass it back as `cursor` on the next poll (never null: a feed has no end). */
   next_cursor: z.string(),
   /** More changes are waiting: ask again at once with `next_cursor`. */

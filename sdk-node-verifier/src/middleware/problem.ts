@@ -57,6 +57,8 @@ const PROBLEM_OF: Record<VerifierErrorCode, MiddlewareProblemCode> = {
   not_yet_valid: 'token_invalid',
   wrong_tenant: 'token_invalid',
   revoked: 'token_invalid',
+  // An application's token where a person's is wanted (the server answers 401 token_invalid too).
+  client_token: 'token_invalid',
   account_inactive: 'account_inactive',
   tenant_suspended: 'tenant_suspended',
   // A refresh mints a token with the account's current attributes: what an expired token needs too.

@@ -10,6 +10,13 @@ export interface FedAccount {
   receivedAt: number;
 }
 
+/** An application as the feed last described it (#18): deleted, or its scopes now. */
+export interface FedApplication {
+  deleted: boolean;
+  scopes: readonly string[];
+  receivedAt: number;
+}
+
 /**
  * What the feed has said, kept in memory: ended sessions and accounts whose grant changed. Each entry
  * is kept for `retention` after it arrived (the server's access-token lifetime plus tolerance): after
@@ -19,10 +26,40 @@ export interface FedAccount {
 export class RevocationState {
   readonly sessions = new Map<string, number>();
   readonly accounts = new Map<string, FedAccount>();
+  /** Revoked client tokens (`jti`) → when the feed said so. */
+  readonly clientTokens = new Map<string, number>();
+  /** Applications (client id) whose scopes changed or that were deleted. */
+  readonly applications = new Map<string, FedApplication>();
   generation = 0;
 
-  apply(page: Pick<RevocationFeed, 'sessions' | 'accounts'>, nowMs: number): void {
-    if (page.sessions.length === 0 && page.accounts.length === 0) return;
+  apply(
+    page: Pick<RevocationFeed, 'sessions' | 'accounts'> &
+      Partial<Pick<RevocationFeed, 'client_tokens' | 'applications'>>,
+    nowMs: number,
+  ): void {
+    // A server from before #18's client tokens sends neither list.
+    const clientTokens = page.client_tokens ?? [];
+    const applications = page.applications ?? [];
+    if (
+      page.sessions.length === 0 &&
+      page.accounts.length === 0 &&
+      clientTokens.length === 0 &&
+      applications.length === 0
+    ) {
+      return;
+    }
+    for (const token of clientTokens) {
+      this.clientTokens.delete(token.jti);
+      this.clientTokens.set(token.jti, nowMs);
+    }
+    for (const app of applications) {
+      this.applications.delete(app.client_id);
+      this.applications.set(app.client_id, {
+        deleted: app.deleted,
+        scopes: Object.freeze([...app.scopes]),
+        receivedAt: nowMs,
+      });
+    }
     for (const session of page.sessions) {
       this.sessions.delete(session.session_id); // re-insert: the map stays ordered by arrival
       this.sessions.set(session.session_id, nowMs);
@@ -53,6 +90,16 @@ export class RevocationState {
     for (const [id, account] of this.accounts) {
       if (account.receivedAt > cutoff) break;
       this.accounts.delete(id);
+      pruned = true;
+    }
+    for (const [jti, receivedAt] of this.clientTokens) {
+      if (receivedAt > cutoff) break;
+      this.clientTokens.delete(jti);
+      pruned = true;
+    }
+    for (const [id, app] of this.applications) {
+      if (app.receivedAt > cutoff) break;
+      this.applications.delete(id);
       pruned = true;
     }
     if (pruned) this.generation++;

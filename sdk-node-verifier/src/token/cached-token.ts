@@ -1,8 +1,8 @@
-import type { Principal, PrincipalSlots } from '../principal';
+import type { AnyPrincipal, PrincipalSlots } from '../principal';
 
 /** A verified token in the verifier's cache (the shared `VerifiedTokenCache`): its principal as built. */
 export interface CachedToken {
-  principal: Principal & PrincipalSlots;
+  principal: AnyPrincipal & PrincipalSlots;
   /** `exp`, epoch seconds. */
   exp: number;
   kid: string;

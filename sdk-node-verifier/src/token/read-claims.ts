@@ -1,8 +1,8 @@
-import type { AccessTokenClaims } from '@enforcer/contract';
+import type { AccessTokenClaims, ClientTokenClaims } from '@enforcer/contract';
 import { VerifierError } from '../errors';
 
 // The claims are defined once, in the contract; this module checks them offline.
-export type { AccessTokenClaims };
+export type { AccessTokenClaims, ClientTokenClaims };
 
 export interface ClaimRules {
   issuer: string;
@@ -37,15 +37,34 @@ export function decodePayload(payload: Uint8Array): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** An application's token (`kind: "client"`, #18) rather than an account's? Read before the claims are. */
+export const isClientToken = (claims: Record<string, unknown>): boolean => claims.kind === 'client';
+
 /**
- * Validates the claims of a token whose signature has been verified: issuer, audience, lifetime
- * (with the clock tolerance) and the shape of every claim the principal is built from.
+ * Validates the claims of an application's token (client credentials, #18) whose signature has been
+ * verified: the same issuer, audience and lifetime rules as an account's, then `sub` = `client_id`, the
+ * tenant, `scope` (space-separated) and `jti`.
  */
-export function readClaims(
+export function readClientClaims(
   claims: Record<string, unknown>,
   rules: ClaimRules,
   nowMs: number,
-): AccessTokenClaims {
+): ClientTokenClaims {
+  readLifetime(claims, rules, nowMs);
+  for (const name of ['sub', 'client_id', 'tenant_id', 'jti']) requireString(claims, name);
+  if (claims.sub !== claims.client_id) {
+    throw new VerifierError('malformed', 'the "sub" of a client token is not its "client_id"', {
+      claim: 'sub',
+    });
+  }
+  if (typeof claims.scope !== 'string') {
+    throw new VerifierError('malformed', 'the "scope" claim is not a string', { claim: 'scope' });
+  }
+  return claims as unknown as ClientTokenClaims;
+}
+
+/** Issuer, audience, `exp`, `nbf` and `iat`: the rules every token of ours obeys, whoever it is for. */
+function readLifetime(claims: Record<string, unknown>, rules: ClaimRules, nowMs: number): void {
   if (claims.iss !== rules.issuer)
     throw new VerifierError('wrong_issuer', 'unexpected issuer', { claim: 'iss' });
   const aud = claims.aud;
@@ -72,6 +91,18 @@ export function readClaims(
   // maxTokenAge), and `exp` already bounds the token's life.
   if (!isTime(claims.iat))
     throw new VerifierError('malformed', 'the "iat" claim is missing', { claim: 'iat' });
+}
+
+/**
+ * Validates the claims of a token whose signature has been verified: issuer, audience, lifetime
+ * (with the clock tolerance) and the shape of every claim the principal is built from.
+ */
+export function readClaims(
+  claims: Record<string, unknown>,
+  rules: ClaimRules,
+  nowMs: number,
+): AccessTokenClaims {
+  readLifetime(claims, rules, nowMs);
   for (const name of ['sub', 'person_id', 'tenant_id', 'sid', 'jti']) requireString(claims, name);
   for (const name of ['roles', 'groups', 'amr']) {
     if (!isStringArray(claims[name])) {

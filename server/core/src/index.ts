@@ -50,7 +50,12 @@ export {
   applicationView,
   assertScopesGrantable,
 } from './applications/handlers.js';
-export type { ApplicationRecord, ApplicationStore, RevokedClientToken } from './applications/ports.js';
+export type {
+  ApplicationRecord,
+  ApplicationStore,
+  RevokedClientToken,
+  UsedClientAssertion,
+} from './applications/ports.js';
 export {
   applicationUseWorthRecording,
   CLIENT_ID_PREFIX,

@@ -1,7 +1,7 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import { Account, Person } from '../entities/accounts.js';
 import { ApiKey } from '../entities/api-keys.js';
-import { Application, RevokedClientToken } from '../entities/applications.js';
+import { Application, RevokedClientToken, UsedClientAssertion } from '../entities/applications.js';
 import { AuditEvent } from '../entities/audit.js';
 import { AuthChallenge } from '../entities/auth-challenges.js';
 import { Group, GroupMembership } from '../entities/groups.js';
@@ -41,6 +41,7 @@ export const entities: EntitySchema[] = [
   ApiKey,
   Application,
   RevokedClientToken,
+  UsedClientAssertion,
   SigningKey,
   AuditEvent,
   RevocationEvent,

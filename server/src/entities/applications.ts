@@ -15,8 +15,18 @@ export const Application = defineEntity({
     name: p.text(),
     description: p.text().nullable(),
     clientId: p.text().unique(),
-    secretPrefix: p.text(),
-    secretHash: p.text().unique(),
+    /** `client_secret_basic` or `private_key_jwt`. */
+    tokenEndpointAuthMethod: p
+      .text()
+      .default('client_secret_basic')
+      .check(
+        `("token_endpoint_auth_method" = 'client_secret_basic' and "secret_hash" is not null and "jwks" is null) or ("token_endpoint_auth_method" = 'private_key_jwt' and "secret_hash" is null and "jwks" is not null)`,
+      ),
+    /** Null for a `private_key_jwt` application (it has no secret). */
+    secretPrefix: p.text().nullable(),
+    secretHash: p.text().unique().nullable(),
+    /** The public keys (JWKs) of a `private_key_jwt` application. */
+    jwks: p.json<Record<string, unknown>[]>().nullable(),
     scopes: p.array().default([]),
     /** Account id of the creator (no foreign key: the application's history outlives the account). */
     createdBy: p.uuid().nullable(),
@@ -28,6 +38,20 @@ export const Application = defineEntity({
   indexes: [{ properties: ['tenant', 'createdAt'] }],
 });
 export type IApplication = InferEntity<typeof Application>;
+
+/**
+ * A client assertion's `jti` already used (RFC 7523 §3), kept until the assertion expires (replays refused);
+ * deleted with its application (no foreign key: the store deletes them).
+ */
+export const UsedClientAssertion = defineEntity({
+  name: 'UsedClientAssertion',
+  tableName: 'used_client_assertion',
+  properties: {
+    applicationId: p.uuid().primary(),
+    jti: p.text().primary(),
+    expiresAt: p.datetime().index(),
+  },
+});
 
 /** A client token revoked before it expired (`POST /oauth/revoke`); purgeable once past `expiresAt`. */
 export const RevokedClientToken = defineEntity({

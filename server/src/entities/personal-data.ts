@@ -132,8 +132,11 @@ export const notPersonalData: Record<string, Record<string, string>> = {
     scopes: 'action names',
     secret_hash: "an application's secret (hashed), not a person's",
     secret_prefix: "an application secret's public prefix",
+    token_endpoint_auth_method: 'an authentication method name',
+    jwks: "an application's public keys",
   },
   revoked_client_token: { jti: "a revoked application token's random id" },
+  used_client_assertion: { jti: "an application's client assertion id" },
   // The KYC module (#16): the tenant's provider settings and the verification's state; the person is the
   // person_id column (a pseudonym once erased), and the documents stay with the provider.
   kyc_setting: {
@@ -231,7 +234,11 @@ export const notPersonalData: Record<string, Record<string, string>> = {
     code_hash: "a code's hash (the row goes with the person's address)",
   },
   person_identity: { provider: 'a provider name' },
-  revocation_event: { kind: 'a kind word' },
+  revocation_event: {
+    kind: 'a kind word',
+    client_id: "an application's public id",
+    jti: "a revoked application token's random id",
+  },
   session: { amr: 'method names', revoke_reason: 'a reason word' },
   signing_key: {
     kid: "a signing key's id",

@@ -18,7 +18,11 @@ export const RevocationEvent = defineEntity({
     tenantId: p.uuid(),
     kind: p.enum(revocationEventKinds),
     sessionId: p.uuid().nullable(),
-    accountId: p.uuid(),
+    accountId: p.uuid().nullable(),
+    /** An application's client id (`client_token_revoked`, `application_changed`, #18). */
+    clientId: p.text().nullable(),
+    /** A revoked client token's `jti` (`client_token_revoked`). */
+    jti: p.text().nullable(),
     createdAt: p.datetime(),
   },
   indexes: [{ properties: ['tenantId', 'xid', 'id'] }, { properties: ['createdAt'] }],

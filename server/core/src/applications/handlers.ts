@@ -8,6 +8,7 @@ import { assertPatternsWithinReach } from '../policy/grants.js';
 import { callerPolicy } from '../policy/handlers.js';
 import type { TenantPolicy } from '../policy/tenant-policy.js';
 import type { UnitOfWork } from '../store.js';
+import { assertUsablePublicJwks } from './jwks.js';
 import type { ApplicationRecord } from './ports.js';
 import {
   CLIENT_SECRET_SHOWN_PREFIX_LENGTH,
@@ -28,7 +29,9 @@ export const applicationView = (app: ApplicationRecord): Application => ({
   name: app.name,
   description: app.description,
   client_id: app.clientId,
+  token_endpoint_auth_method: app.authMethod,
   secret_prefix: app.secretPrefix,
+  jwks: app.jwks ? { keys: app.jwks.map((k) => ({ ...k })) } : null,
   scopes: [...app.scopes],
   created_at: app.createdAt.toISOString(),
   updated_at: app.updatedAt.toISOString(),
@@ -108,15 +111,21 @@ export const applicationsHandlers = (deps: ApplicationsDeps): Handlers<typeof co
       const caller = callerOf(ctx);
       refuseImpersonation(caller, 'register an application');
       const now = clock.now();
-      const { secret, secretHash, secretPrefix } = await freshSecret();
+      // With keys (`private_key_jwt`) the application is given no secret at all.
+      const jwks = body.jwks ? await assertUsablePublicJwks(body.jwks) : null;
+      const credential = jwks
+        ? { secret: undefined, secretHash: null, secretPrefix: null }
+        : await freshSecret();
       const app: ApplicationRecord = {
         id: random.uuid(),
         tenantId: caller.tenantId,
         name: body.name,
         description: body.description ?? null,
         clientId: newClientId(random),
-        secretPrefix,
-        secretHash,
+        authMethod: jwks ? 'private_key_jwt' : 'client_secret_basic',
+        secretPrefix: credential.secretPrefix,
+        secretHash: credential.secretHash,
+        jwks,
         scopes: body.scopes,
         createdBy: callerAccountId(caller),
         createdAt: now,
@@ -133,10 +142,19 @@ export const applicationsHandlers = (deps: ApplicationsDeps): Handlers<typeof co
           tenantId: caller.tenantId,
           target: { type: 'application', id: app.id },
           ...ctx.client,
-          details: { name: app.name, client_id: app.clientId, scopes: app.scopes },
+          details: {
+            name: app.name,
+            client_id: app.clientId,
+            scopes: app.scopes,
+            token_endpoint_auth_method: app.authMethod,
+          },
         });
       });
-      return { status: 201, body: { ...applicationView(app), client_secret: secret } };
+      const view = applicationView(app);
+      return {
+        status: 201,
+        body: credential.secret === undefined ? view : { ...view, client_secret: credential.secret },
+      };
     },
 
     list: async ({ query }, ctx) => {
@@ -153,8 +171,16 @@ export const applicationsHandlers = (deps: ApplicationsDeps): Handlers<typeof co
 
     update: async ({ params, body }, ctx) => {
       const caller = callerOf(ctx);
+      const jwks = body.jwks ? await assertUsablePublicJwks(body.jwks) : undefined;
       const app = await uow.transaction(async (repos) => {
         const current = await found(repos, caller.tenantId, params.id);
+        if (jwks && current.authMethod !== 'private_key_jwt') {
+          throw new AppError(
+            'conflict',
+            'This application authenticates with a secret: it has no keys to replace',
+          );
+        }
+        if (jwks) refuseImpersonation(caller, "replace an application's keys");
         if (body.scopes) {
           const policy = await callerPolicy(repos, caller);
           // Only what is added needs the caller's reach: dropping a scope is always allowed.
@@ -169,6 +195,7 @@ export const applicationsHandlers = (deps: ApplicationsDeps): Handlers<typeof co
           ...(body.name !== undefined ? { name: body.name } : {}),
           ...(body.description !== undefined ? { description: body.description } : {}),
           ...(body.scopes !== undefined ? { scopes: body.scopes } : {}),
+          ...(jwks ? { jwks, secretRotatedAt: clock.now() } : {}),
           updatedAt: clock.now(),
         };
         await repos.applications.update(next);
@@ -182,6 +209,7 @@ export const applicationsHandlers = (deps: ApplicationsDeps): Handlers<typeof co
             client_id: next.clientId,
             ...(body.name !== undefined ? { name: next.name } : {}),
             ...(body.scopes !== undefined ? { scopes_before: current.scopes, scopes: next.scopes } : {}),
+            ...(jwks ? { keys_replaced: true, kids: jwks.map((k) => k.kid ?? null) } : {}),
           },
         });
         return next;
@@ -212,6 +240,12 @@ export const applicationsHandlers = (deps: ApplicationsDeps): Handlers<typeof co
       const { secret, secretHash, secretPrefix } = await freshSecret();
       const app = await uow.transaction(async (repos) => {
         const current = await found(repos, caller.tenantId, params.id);
+        if (current.authMethod === 'private_key_jwt') {
+          throw new AppError(
+            'conflict',
+            'This application authenticates with keys and has no secret: replace its jwks',
+          );
+        }
         const now = clock.now();
         const next = { ...current, secretHash, secretPrefix, secretRotatedAt: now, updatedAt: now };
         await repos.applications.update(next);

@@ -1,3 +1,4 @@
+import type { ApplicationJwk, TokenEndpointAuthMethod } from '@enforcer/contract';
 import type { PageRequest } from '../pagination.js';
 
 /**
@@ -11,16 +12,24 @@ export interface ApplicationRecord {
   description: string | null;
   /** Public and unique across tenants: `POST /oauth/token` finds the application (and its tenant) by it. */
   clientId: string;
-  /** The first characters of the current secret, shown in listings to tell secrets apart. */
-  secretPrefix: string;
-  /** SHA-256 (base64url) of the current secret: the secret has 256 random bits, so no slow hash is needed. */
-  secretHash: string;
+  /** A secret (`client_secret_basic`, also accepted as `client_secret_post`) or keys (`private_key_jwt`). */
+  authMethod: TokenEndpointAuthMethod;
+  /** The first characters of the current secret, shown in listings to tell secrets apart (null with keys). */
+  secretPrefix: string | null;
+  /**
+   * SHA-256 (base64url) of the current secret: the secret has 256 random bits, so no slow hash is needed.
+   * Null for a `private_key_jwt` application, which has no secret.
+   */
+  secretHash: string | null;
+  /** The public keys of a `private_key_jwt` application (null with a secret). */
+  jwks: ApplicationJwk[] | null;
   /** Actions of the tenant's policy its tokens carry. */
   scopes: string[];
   /** Account id of the creator (null when an API key or the platform made it). */
   createdBy: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** When the credential (secret or keys) was last set. */
   secretRotatedAt: Date;
   lastUsedAt: Date | null;
 }
@@ -30,6 +39,13 @@ export interface RevokedClientToken {
   jti: string;
   tenantId: string;
   applicationId: string;
+  expiresAt: Date;
+}
+
+/** A client assertion's `jti` (RFC 7523 §3: used once), remembered until the assertion expires. */
+export interface UsedClientAssertion {
+  applicationId: string;
+  jti: string;
   expiresAt: Date;
 }
 
@@ -43,7 +59,7 @@ export interface ApplicationStore {
   find(tenantId: string, id: string): Promise<ApplicationRecord | null>;
   /** The application with this client id, whatever its tenant, or null. */
   findByClientId(clientId: string): Promise<ApplicationRecord | null>;
-  /** Writes the changeable fields: name, description, scopes, the secret's hash, prefix and rotation time, updatedAt. */
+  /** Writes the changeable fields: name, description, scopes, the secret's hash and prefix, the keys, rotation time, updatedAt. */
   update(app: ApplicationRecord): Promise<void>;
   delete(id: string): Promise<void>;
   /** Records that the application obtained a token (`last_used_at`). */
@@ -52,4 +68,10 @@ export interface ApplicationStore {
   revokeToken(token: RevokedClientToken): Promise<void>;
   /** Was this client token revoked (and not yet past its expiry)? */
   isTokenRevoked(jti: string, now: Date): Promise<boolean>;
+  /**
+   * Records a client assertion's `jti` for its application: true the first time, false when the same
+   * application's `jti` is already recorded and not yet expired (a replay). Atomic: of two concurrent uses
+   * one gets true. Expired records of the application may be forgotten on the way.
+   */
+  useClientAssertion(use: UsedClientAssertion, now: Date): Promise<boolean>;
 }

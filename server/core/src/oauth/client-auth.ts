@@ -1,4 +1,4 @@
-import type { OAuthErrorCode } from '@enforcer/contract';
+import { jwtBearerClientAssertionType, type OAuthErrorCode } from '@enforcer/contract';
 import type { ApiKeyRecord } from '../api-keys/ports.js';
 import { API_KEY_PREFIX } from '../api-keys/secret.js';
 import type { ApplicationRecord } from '../applications/ports.js';
@@ -19,11 +19,21 @@ import type { Repositories } from '../store.js';
 export class OAuthError extends Error {
   readonly error: OAuthErrorCode;
   readonly status: 400 | 401;
+  /**
+   * A refused client authentication of a known application: which one and why (`invalid_secret`,
+   * `assertion_expired`, ...), for the audit event only; the answer says no more than `invalid_client`.
+   */
+  readonly refused: { application: ApplicationRecord; reason: string } | undefined;
 
-  constructor(error: OAuthErrorCode, description: string) {
+  constructor(
+    error: OAuthErrorCode,
+    description: string,
+    refused?: { application: ApplicationRecord; reason: string },
+  ) {
     super(description);
     this.error = error;
     this.status = error === 'invalid_client' ? 401 : 400;
+    this.refused = refused;
   }
 }
 
@@ -70,9 +80,13 @@ function formDecode(text: string): string {
   }
 }
 
-/** The client credentials a request presents: HTTP Basic, or `client_id` and `client_secret` in the form. */
+/**
+ * The client credentials a request presents: HTTP Basic, `client_id` and `client_secret` in the form, or a
+ * client assertion (`private_key_jwt`, with the `client_id` it may name).
+ */
 export type PresentedClient =
   | { kind: 'application'; clientId: string; secret: string }
+  | { kind: 'assertion'; clientId: string | undefined; assertion: string }
   | { kind: 'api_key'; key: string }
   | { kind: 'none' };
 
@@ -120,10 +134,24 @@ export function presentedClient(
   if (apiKey) found.push({ kind: 'api_key', key: apiKey.trim() });
   const clientId = param(body, 'client_id');
   const clientSecret = param(body, 'client_secret');
+  const assertionType = param(body, 'client_assertion_type');
+  const assertion = param(body, 'client_assertion');
+  if (assertionType !== undefined || assertion !== undefined) {
+    if (assertionType === undefined || assertion === undefined) {
+      throw new OAuthError('invalid_request', '"client_assertion" and "client_assertion_type" go together');
+    }
+    if (assertionType !== jwtBearerClientAssertionType) {
+      throw new OAuthError(
+        'invalid_client',
+        `"client_assertion_type" must be ${jwtBearerClientAssertionType}`,
+      );
+    }
+    found.push({ kind: 'assertion', clientId, assertion });
+  }
   if (clientSecret !== undefined) {
     if (clientId === undefined) throw new OAuthError('invalid_request', '"client_secret" needs "client_id"');
     found.push({ kind: 'application', clientId, secret: clientSecret });
-  } else if (clientId !== undefined && !found.some((f) => f.kind === 'application')) {
+  } else if (clientId !== undefined && !found.some((f) => f.kind !== 'api_key')) {
     // A client id alone is a public client: there are none here.
     throw new OAuthError('invalid_client', 'Client authentication failed');
   }
@@ -147,7 +175,20 @@ export async function authenticateApplication(
   if (!looksLikeClientId(presented.clientId) || !looksLikeClientSecret(presented.secret)) throw refused();
   const hash = await hashClientSecret(hashing, presented.secret);
   const app = await repos.applications.findByClientId(presented.clientId);
-  if (!app || !clientSecretMatches(app.secretHash, hash)) throw refused();
+  if (!app) throw refused();
+  if (app.secretHash === null) {
+    // An application with keys has no secret: it authenticates with a client assertion only.
+    throw new OAuthError('invalid_client', 'Client authentication failed', {
+      application: app,
+      reason: 'secret_of_keyed_application',
+    });
+  }
+  if (!clientSecretMatches(app.secretHash, hash)) {
+    throw new OAuthError('invalid_client', 'Client authentication failed', {
+      application: app,
+      reason: 'invalid_secret',
+    });
+  }
   // A suspended tenant's applications get no token and no introspection, as its API keys get nothing (#15).
   if (tenantRefusal(await repos.tenants.find(app.tenantId))) {
     throw new OAuthError('unauthorized_client', "The application's tenant is suspended");

@@ -8,12 +8,14 @@ import { type Clock, type Hashing, webCryptoHashing } from '../platform.js';
 import { REFRESH_TOKEN_PREFIX } from '../sessions/refresh-tokens.js';
 import type { Repositories, UnitOfWork } from '../store.js';
 import { AccessTokenService } from '../tokens/access-tokens.js';
+import { authenticateClientAssertion } from './client-assertion.js';
 import {
   authenticateApplication,
   noStoreHeaders,
   type OAuthCaller,
   OAuthError,
   oauthErrorResponse,
+  type PresentedClient,
   param,
   presentedClient,
 } from './client-auth.js';
@@ -54,6 +56,15 @@ export const oauthHandlers = (deps: OAuthDeps): Handlers<typeof contract.oauth> 
   const { uow, clock, access } = deps;
   const hashing = deps.hashing ?? webCryptoHashing;
 
+  /** The application a secret or a client assertion authenticates (`invalid_client` otherwise). */
+  const authenticatePresented = (
+    repos: Repositories,
+    presented: Extract<PresentedClient, { kind: 'application' | 'assertion' }>,
+  ) =>
+    presented.kind === 'application'
+      ? authenticateApplication(repos, hashing, presented)
+      : authenticateClientAssertion(repos, { clock, issuer: access.issuer }, presented);
+
   const authenticateCaller = async (
     repos: Repositories,
     headers: Record<string, unknown>,
@@ -63,8 +74,8 @@ export const oauthHandlers = (deps: OAuthDeps): Handlers<typeof contract.oauth> 
     if (presented.kind === 'none') {
       throw new OAuthError('invalid_client', 'Authenticate with an API key or an application (HTTP Basic)');
     }
-    if (presented.kind === 'application') {
-      const application = await authenticateApplication(repos, hashing, presented);
+    if (presented.kind === 'application' || presented.kind === 'assertion') {
+      const application = await authenticatePresented(repos, presented);
       return { kind: 'application', tenantId: application.tenantId, application };
     }
     try {
@@ -199,17 +210,25 @@ export const oauthHandlers = (deps: OAuthDeps): Handlers<typeof contract.oauth> 
           throw new OAuthError('unsupported_grant_type', 'Only grant_type=client_credentials is served here');
         }
         const presented = presentedClient(headers as Record<string, unknown>, form, { apiKeys: false });
-        if (presented.kind !== 'application') {
-          throw new OAuthError('invalid_client', 'Authenticate with the client id and secret (HTTP Basic)');
+        if (presented.kind === 'none' || presented.kind === 'api_key') {
+          throw new OAuthError(
+            'invalid_client',
+            'Authenticate with the client id and secret (HTTP Basic) or a client assertion',
+          );
         }
         const requested = param(form, 'scope');
         const issued = await uow.transaction(async (repos) => {
           let app: Awaited<ReturnType<typeof authenticateApplication>>;
           try {
-            app = await authenticateApplication(repos, hashing, presented);
+            app = await authenticatePresented(repos, presented);
           } catch (error) {
-            // A known client id with a wrong secret is worth an audit event in its tenant.
-            const known = await repos.applications.findByClientId(presented.clientId);
+            if (!(error instanceof OAuthError)) throw error;
+            // A known client id with a wrong secret or a refused assertion is worth an audit event in its tenant.
+            const known =
+              error.refused?.application ??
+              (presented.kind === 'application'
+                ? await repos.applications.findByClientId(presented.clientId)
+                : null);
             if (known) {
               repos.audit.record({
                 action: 'application.token.failed',
@@ -218,10 +237,15 @@ export const oauthHandlers = (deps: OAuthDeps): Handlers<typeof contract.oauth> 
                 tenantId: known.tenantId,
                 target: { type: 'application', id: known.id },
                 ...ctx.client,
-                details: { client_id: known.clientId, reason: 'invalid_secret' },
+                details: {
+                  client_id: known.clientId,
+                  reason:
+                    error.refused?.reason ??
+                    (error.error === 'unauthorized_client' ? 'tenant_suspended' : 'invalid_secret'),
+                },
               });
             }
-            return { error: error as OAuthError };
+            return { error };
           }
           const scopes =
             requested === undefined ? app.scopes : [...new Set(requested.split(' ').filter(Boolean))];
@@ -246,7 +270,13 @@ export const oauthHandlers = (deps: OAuthDeps): Handlers<typeof contract.oauth> 
             tenantId: app.tenantId,
             target: { type: 'application', id: app.id },
             ...ctx.client,
-            details: { client_id: app.clientId, scopes, jti: minted.jti, expires_in: minted.expiresIn },
+            details: {
+              client_id: app.clientId,
+              scopes,
+              jti: minted.jti,
+              expires_in: minted.expiresIn,
+              auth_method: presented.kind === 'assertion' ? 'private_key_jwt' : 'client_secret',
+            },
           });
           return { minted, scopes };
         });

@@ -1,4 +1,11 @@
-import type { AccountGrant, contract, RevocationFeed, RevokedSession } from '@enforcer/contract';
+import type {
+  AccountGrant,
+  ApplicationGrant,
+  contract,
+  RevocationFeed,
+  RevokedClientTokenEntry,
+  RevokedSession,
+} from '@enforcer/contract';
 import { callerOf, type Handlers } from '../api/handlers.js';
 import type { Repositories, UnitOfWork } from '../store.js';
 import {
@@ -79,15 +86,25 @@ async function readFeed(
 
   const sessions = new Map<string, RevokedSession>();
   const changedAt = new Map<string, Date>();
+  const clientTokens = new Map<string, RevokedClientTokenEntry>();
+  const applicationsChangedAt = new Map<string, Date>();
   for (const event of page) {
-    if (event.kind === 'session_revoked' && event.sessionId) {
+    if (event.kind === 'session_revoked' && event.sessionId && event.accountId) {
       sessions.set(event.sessionId, {
         session_id: event.sessionId,
         account_id: event.accountId,
         revoked_at: event.createdAt.toISOString(),
       });
-    } else if (event.kind === 'account_changed') {
+    } else if (event.kind === 'account_changed' && event.accountId) {
       changedAt.set(event.accountId, event.createdAt);
+    } else if (event.kind === 'client_token_revoked' && event.jti) {
+      clientTokens.set(event.jti, {
+        jti: event.jti,
+        client_id: event.clientId ?? '',
+        revoked_at: event.createdAt.toISOString(),
+      });
+    } else if (event.kind === 'application_changed' && event.clientId) {
+      applicationsChangedAt.set(event.clientId, event.createdAt);
     }
   }
 
@@ -101,6 +118,8 @@ async function readFeed(
     tenant_id: tenantId,
     sessions: [...sessions.values()],
     accounts: await currentGrants(repos, tenantId, changedAt),
+    client_tokens: [...clientTokens.values()],
+    applications: await currentApplications(repos, tenantId, applicationsChangedAt),
     next_cursor: encodeFeedCursor(next),
     has_more: hasMore,
     retention_seconds: retentionSeconds,
@@ -142,4 +161,24 @@ async function currentGrants(
       changed_at,
     };
   });
+}
+
+/** The changed applications as they are now (#18); one that no longer exists (or is not the tenant's) is `deleted`. */
+async function currentApplications(
+  repos: Repositories,
+  tenantId: string,
+  changedAt: Map<string, Date>,
+): Promise<ApplicationGrant[]> {
+  const out: ApplicationGrant[] = [];
+  for (const [clientId, at] of changedAt) {
+    const app = await repos.applications.findByClientId(clientId);
+    const live = app !== null && app.tenantId === tenantId;
+    out.push({
+      client_id: clientId,
+      deleted: !live,
+      scopes: live ? [...app.scopes] : [],
+      changed_at: at.toISOString(),
+    });
+  }
+  return out;
 }

@@ -1,9 +1,15 @@
 /**
  * The change log behind `GET /revocations`: a session revoked or deleted; an account's role, active flag,
- * grant version or group memberships changed, or the account deleted. PostgreSQL's triggers write it in
- * the same transaction as the change; the memory store appends to it where the change is made.
+ * grant version or group memberships changed, or the account deleted; an application's token revoked, an
+ * application's scopes changed or the application deleted (#18). PostgreSQL's triggers write it in the same
+ * transaction as the change; the memory store appends to it where the change is made.
  */
-export const revocationEventKinds = ['session_revoked', 'account_changed'] as const;
+export const revocationEventKinds = [
+  'session_revoked',
+  'account_changed',
+  'client_token_revoked',
+  'application_changed',
+] as const;
 export type RevocationEventKind = (typeof revocationEventKinds)[number];
 
 export interface RevocationEventRecord {
@@ -14,7 +20,12 @@ export interface RevocationEventRecord {
   tenantId: string;
   kind: RevocationEventKind;
   sessionId: string | null;
-  accountId: string;
+  /** The account (session and account events); null for an application's. */
+  accountId: string | null;
+  /** The application's client id (`client_token_revoked`, `application_changed`); null otherwise. */
+  clientId: string | null;
+  /** The revoked client token's `jti` (`client_token_revoked`); null otherwise. */
+  jti: string | null;
   createdAt: Date;
 }
 

@@ -80,6 +80,11 @@ export class AccessTokenService {
     return this.#o.ttlSeconds;
   }
 
+  /** The `iss` of the tokens (the API's base URL): `POST /oauth/token` is under it. */
+  get issuer(): string {
+    return this.#o.issuer;
+  }
+
   /**
    * An application's token (client credentials, #18): `sub` = client id, `kind: "client"`, its `scope`, no
    * person, session, role or group. Same keys, `typ`, issuer, audience and lifetime cap as an account's.

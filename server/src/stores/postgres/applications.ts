@@ -1,9 +1,17 @@
-import type { ApplicationRecord, ApplicationStore, PageRequest, RevokedClientToken } from '@enforcer/core';
+import type { ApplicationJwk } from '@enforcer/contract';
+import type {
+  ApplicationRecord,
+  ApplicationStore,
+  PageRequest,
+  RevokedClientToken,
+  UsedClientAssertion,
+} from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   Application,
   type IApplication,
   RevokedClientToken as RevokedClientTokenEntity,
+  UsedClientAssertion as UsedClientAssertionEntity,
 } from '../../entities/applications.js';
 import { Tenant } from '../../entities/tenants.js';
 import { afterPosition, pageOrder } from '../../lib/pagination.js';
@@ -14,8 +22,10 @@ const record = (row: IApplication): ApplicationRecord => ({
   name: row.name,
   description: row.description ?? null,
   clientId: row.clientId,
-  secretPrefix: row.secretPrefix,
-  secretHash: row.secretHash,
+  authMethod: row.tokenEndpointAuthMethod === 'private_key_jwt' ? 'private_key_jwt' : 'client_secret_basic',
+  secretPrefix: row.secretPrefix ?? null,
+  secretHash: row.secretHash ?? null,
+  jwks: (row.jwks as ApplicationJwk[] | null | undefined) ?? null,
   scopes: [...row.scopes],
   createdBy: row.createdBy ?? null,
   createdAt: row.createdAt,
@@ -33,8 +43,12 @@ export class PostgresApplicationStore implements ApplicationStore {
   }
 
   async insert(app: ApplicationRecord): Promise<void> {
-    const { tenantId, ...fields } = app;
-    this.#em.create(Application, { ...fields, tenant: this.#em.getReference(Tenant, tenantId) });
+    const { tenantId, authMethod, ...fields } = app;
+    this.#em.create(Application, {
+      ...fields,
+      tokenEndpointAuthMethod: authMethod,
+      tenant: this.#em.getReference(Tenant, tenantId),
+    });
     await this.#em.flush();
   }
 
@@ -67,6 +81,7 @@ export class PostgresApplicationStore implements ApplicationStore {
         scopes: [...app.scopes],
         secretHash: app.secretHash,
         secretPrefix: app.secretPrefix,
+        jwks: app.jwks,
         secretRotatedAt: app.secretRotatedAt,
         updatedAt: app.updatedAt,
       },
@@ -75,6 +90,7 @@ export class PostgresApplicationStore implements ApplicationStore {
 
   async delete(id: string): Promise<void> {
     await this.#em.nativeDelete(Application, { id });
+    await this.#em.nativeDelete(UsedClientAssertionEntity, { applicationId: id });
   }
 
   async touch(id: string, at: Date): Promise<void> {
@@ -92,5 +108,19 @@ export class PostgresApplicationStore implements ApplicationStore {
   async isTokenRevoked(jti: string, now: Date): Promise<boolean> {
     const row = await this.#em.findOne(RevokedClientTokenEntity, { jti, expiresAt: { $gt: now } });
     return row !== null;
+  }
+
+  async useClientAssertion(use: UsedClientAssertion, now: Date): Promise<boolean> {
+    await this.#em.execute(
+      `delete from "used_client_assertion" where "application_id" = ? and "expires_at" <= ?`,
+      [use.applicationId, now],
+    );
+    // Of two concurrent uses, the second waits for the first's row and then finds it: no row returned.
+    const rows = await this.#em.execute<{ jti: string }[]>(
+      `insert into "used_client_assertion" ("application_id", "jti", "expires_at") values (?, ?, ?)
+       on conflict ("application_id", "jti") do nothing returning "jti"`,
+      [use.applicationId, use.jti, use.expiresAt],
+    );
+    return rows.length === 1;
   }
 }

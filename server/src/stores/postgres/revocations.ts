@@ -1,6 +1,7 @@
 import {
   type FeedAccountState,
   type FeedQuery,
+  type RevocationEventKind,
   type RevocationEventRecord,
   type RevocationFeedStore,
   snapshotXmin,
@@ -12,9 +13,11 @@ interface EventRow {
   id: string | null;
   xid: string | null;
   tenant_id: string | null;
-  kind: 'session_revoked' | 'account_changed' | null;
+  kind: RevocationEventKind | null;
   session_id: string | null;
   account_id: string | null;
+  client_id: string | null;
+  jti: string | null;
   created_at: Date | string | null;
 }
 
@@ -43,7 +46,7 @@ export class PostgresRevocationFeed implements RevocationFeedStore {
     const rows = await this.#em.getConnection().execute<EventRow[]>(
       `with s as (select coalesce(?::pg_snapshot, pg_current_snapshot()) as snap)
        select s.snap::text as snapshot, e.id::text as id, e.xid::text as xid, e.tenant_id, e.kind,
-              e.session_id, e.account_id, e.created_at
+              e.session_id, e.account_id, e.client_id, e.jti, e.created_at
          from s left join lateral (
            select * from revocation_event e
             where e.tenant_id = ?
@@ -80,7 +83,9 @@ export class PostgresRevocationFeed implements RevocationFeedStore {
           tenantId: row.tenant_id!,
           kind: row.kind!,
           sessionId: row.session_id,
-          accountId: row.account_id!,
+          accountId: row.account_id,
+          clientId: row.client_id,
+          jti: row.jti,
           createdAt: new Date(row.created_at!),
         })),
     };

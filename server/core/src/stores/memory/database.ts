@@ -1,5 +1,5 @@
 import type { ApiKeyRecord } from '../../api-keys/ports.js';
-import type { ApplicationRecord, RevokedClientToken } from '../../applications/ports.js';
+import type { ApplicationRecord, RevokedClientToken, UsedClientAssertion } from '../../applications/ports.js';
 import type { ChainHead } from '../../audit/chain.js';
 import type { AuditRecord } from '../../audit/ports.js';
 import type { ChallengeRecord } from '../../challenges/ports.js';
@@ -87,6 +87,8 @@ export class MemoryTables implements MemoryMfaTables {
   applications = new Map<string, ApplicationRecord>();
   /** jti → a client token revoked before its expiry. */
   revokedClientTokens = new Map<string, RevokedClientToken>();
+  /** `applicationId \0 jti` → a client assertion already used (until it expires). */
+  usedClientAssertions = new Map<string, UsedClientAssertion>();
   /** The revocation feed's log, in `xid` order. */
   revocationEvents: RevocationEventRecord[] = [];
   /** The last `xid` an event took (as PostgreSQL's, it never goes back, not even when tables are emptied). */

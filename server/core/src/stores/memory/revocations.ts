@@ -70,7 +70,14 @@ export class MemoryRevocationFeed implements RevocationFeedStore {
  */
 export function recordRevocationEvent(
   db: MemoryDatabase,
-  event: { tenantId: string; kind: RevocationEventKind; accountId: string; sessionId?: string | null },
+  event: {
+    tenantId: string;
+    kind: RevocationEventKind;
+    accountId?: string | null;
+    sessionId?: string | null;
+    clientId?: string | null;
+    jti?: string | null;
+  },
 ): void {
   db.tables.lastRevocationXid += 1;
   const xid = BigInt(db.tables.lastRevocationXid);
@@ -80,7 +87,9 @@ export function recordRevocationEvent(
     tenantId: event.tenantId,
     kind: event.kind,
     sessionId: event.sessionId ?? null,
-    accountId: event.accountId,
+    accountId: event.accountId ?? null,
+    clientId: event.clientId ?? null,
+    jti: event.jti ?? null,
     createdAt: db.now(),
   });
 }
