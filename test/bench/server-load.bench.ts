@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { argon2Hasher } from '../../server/src/domains/auth/methods/password/hashing.js';
 import { withPg } from '../support/pg';
 import { findPostmaster, nodeCpuMs, pgCpuMs } from './cpu';
+import { CONNECTIONS, check, DURATION, runLoad } from './load';
 import type { Figure } from './measure';
 
 /**
@@ -21,18 +21,6 @@ import type { Figure } from './measure';
  * (no errors, timeouts or mismatches), and for refresh, one rotation in the database per answer
  * (a replayed, already rotated token is answered from the grace window without rotating).
  */
-
-interface AutocannonResult {
-  /** total: answers received; sent: requests written (the last ones may be unanswered at the end). */
-  requests: { average: number; total: number; sent: number };
-  latency: { p50: number; p99: number; average: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  mismatches: number;
-  resets: number;
-  statusCodeStats: Record<string, { count: number }>;
-}
 
 export interface LoadFigure {
   name: string;
@@ -52,47 +40,8 @@ export interface LoadFigure {
 /** The bench's PostgreSQL cluster (its postmaster's pid), for the CPU per answer; set once it runs. */
 let postmaster: number | undefined;
 
-const DURATION = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 /** Sign-ins with a code per second this machine cannot exceed (codes for a full-speed run are made up front). */
 const BODIES_PER_SECOND_AT_MOST = Number(process.env.BENCH_CODE_SIGNINS_PER_SECOND_AT_MOST ?? 400);
-const CONNECTIONS = 10;
-
-function runLoad(config: Record<string, unknown>): Promise<AutocannonResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', new URL('./load-runner.ts', import.meta.url).pathname, JSON.stringify(config)],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load runner exited ${code}`)),
-    );
-  });
-}
-
-/** Throws unless every request of the run was answered 200 (with `expectBody`, when given). */
-function check(name: string, r: AutocannonResult): void {
-  const statuses = Object.entries(r.statusCodeStats ?? {})
-    .map(([code, { count }]) => `${code}: ${count}`)
-    .join(', ');
-  const problems = [
-    r.requests.total === 0 && 'no answers',
-    r.non2xx > 0 && `${r.non2xx} non-2xx (${statuses})`,
-    Object.keys(r.statusCodeStats ?? {}).some((code) => code !== '200') && `statuses ${statuses}`,
-    r.errors > 0 && `${r.errors} errors`,
-    r.timeouts > 0 && `${r.timeouts} timeouts`,
-    r.mismatches > 0 && `${r.mismatches} answers with an unexpected body`,
-    r.resets > 0 && `${r.resets} request resets`,
-  ].filter(Boolean);
-  if (problems.length > 0) throw new Error(`${name}: ${problems.join('; ')}`);
-}
 
 /**
  * What one run of a writing bench must have written, one row per answer: refresh, a rotation (each run has

@@ -1,4 +1,6 @@
-import { spawn } from 'node:child_process';
+import { type AutocannonResult, CONNECTIONS, check, DURATION, runLoad } from '../load';
+
+export { CONNECTIONS, DURATION };
 
 /**
  * Load runs for the Cerbos suite, through the same load runner as the server bench
@@ -7,17 +9,6 @@ import { spawn } from 'node:child_process';
  * only if every answer was a 200 with the expected JSON (no errors, timeouts or mismatches).
  */
 
-interface AutocannonResult {
-  requests: { average: number; total: number; sent: number };
-  latency: { p50: number; p99: number; average: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  mismatches: number;
-  resets: number;
-  statusCodeStats: Record<string, { count: number }>;
-}
-
 export interface LoadFigure {
   name: string;
   rps: number;
@@ -25,44 +16,6 @@ export interface LoadFigure {
   p99: number;
   /** Answers received, all checked (status 200, expected JSON). */
   answers: number;
-}
-
-export const DURATION = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
-export const CONNECTIONS = 10;
-
-function runLoad(config: Record<string, unknown>): Promise<AutocannonResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', new URL('../load-runner.ts', import.meta.url).pathname, JSON.stringify(config)],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load runner exited ${code}`)),
-    );
-  });
-}
-
-/** Throws unless every request of the run was answered 200 with the expected JSON. */
-function check(name: string, r: AutocannonResult): void {
-  const statuses = Object.entries(r.statusCodeStats ?? {})
-    .map(([code, { count }]) => `${code}: ${count}`)
-    .join(', ');
-  const problems = [
-    r.requests.total === 0 && 'no answers',
-    r.non2xx > 0 && `${r.non2xx} non-2xx (${statuses})`,
-    Object.keys(r.statusCodeStats ?? {}).some((code) => code !== '200') && `statuses ${statuses}`,
-    r.errors > 0 && `${r.errors} errors`,
-    r.timeouts > 0 && `${r.timeouts} timeouts`,
-    r.mismatches > 0 && `${r.mismatches} answers with an unexpected body`,
-    r.resets > 0 && `${r.resets} request resets`,
-  ].filter(Boolean);
-  if (problems.length > 0) throw new Error(`${name}: ${problems.join('; ')}`);
 }
 
 export interface Target {
