@@ -493,6 +493,7 @@ describe('generated code (codegen.ts) decides as the closures do', () => {
 
   it('writes names from a document compileValidated took unchecked as string literals, never as code', () => {
     // compileValidated skips the shape check, so names need not be lower_snake_case here.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a name that would run if it were code
     const hostile = ['x"); globalThis.__pwned = 1; ("', "y'\\u0022\n\u2028", '`${globalThis.__pwned = 2}`'];
     const [a, b, c] = hostile as [string, string, string];
     const doc = {
