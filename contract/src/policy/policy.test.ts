@@ -415,7 +415,8 @@ describe('compileValidated (the browser: a document the server validated, no zod
 describe('generated code (codegen.ts) decides as the closures do', () => {
   // The consistency suite compares both paths on generated documents; these cases sit past the
   // limits where the generated code changes form, which its generators do not reach.
-  const both = (doc: PolicyDocument, compileWith: typeof compile = compile) => ({
+  type Compiler = (doc: PolicyDocument, options: { codegen: boolean }) => ReturnType<typeof compile>;
+  const both = (doc: PolicyDocument, compileWith: Compiler = compile) => ({
     generated: compileWith(doc, { codegen: true }),
     closures: compileWith(doc, { codegen: false }),
   });
