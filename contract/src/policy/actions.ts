@@ -12,3 +12,12 @@ export function firstMatchingPattern(patterns: readonly string[], action: string
   for (const p of patterns) if (actionMatches(p, action)) return p;
   return undefined;
 }
+
+/**
+ * The first of a subject's own scopes (#18) that grants `action`, or undefined. Scopes are patterns like a
+ * role's (`reports.read`, `reports.*`); elements that are not strings never match (checkSubject ran).
+ */
+export function grantingScope(scopes: readonly unknown[], action: string): string | undefined {
+  for (const scope of scopes) if (typeof scope === 'string' && actionMatches(scope, action)) return scope;
+  return undefined;
+}

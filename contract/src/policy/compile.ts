@@ -1,5 +1,5 @@
-import { actionMatches, firstMatchingPattern } from './actions';
-import { type Decision, generateDecision } from './codegen';
+import { actionMatches, firstMatchingPattern, grantingScope } from './actions';
+import { type Decision, type Grants, generateDecision, nameIndex } from './codegen';
 import { PolicyValidationError } from './errors';
 import { type CompiledCondition, compileCondition, type Resource, type Subject } from './evaluate';
 import { checkAction, checkResource, checkResourceType, checkSubject } from './input';
@@ -53,8 +53,11 @@ interface ActionEntry {
   /** role name -> the first of its permissions that grants the action */
   grantingRoles: Map<string, string>;
   grantingGroups: Map<string, string>;
-  /** The whole decision as one generated function (codegen.ts), when code generation is allowed. */
-  decide: Decision | undefined;
+  /**
+   * can()'s whole decision: one generated function (codegen.ts) where code generation is allowed,
+   * the compiled closures otherwise.
+   */
+  decide: Decision;
 }
 
 export interface CompileOptions {
@@ -72,7 +75,8 @@ const maxCachedActions = 4096;
 /**
  * Validates and compiles a policy document. Conditions become closures once; the rules
  * that concern an action on a resource type are looked up once per (type, action) and
- * cached, so a decision is a couple of map lookups and a few closure calls.
+ * cached, with the decision generated as one function (codegen.ts), so a check is two index
+ * lookups and one call.
  */
 export function compile(document: unknown, options: CompileOptions = {}): CompiledPolicy {
   return compileTyped(validatePolicy(document), options);
@@ -91,6 +95,7 @@ export function compileValidated(document: PolicyDocument, options: CompileOptio
 }
 
 function compileTyped(policy: TypedPolicy, options: CompileOptions): CompiledPolicy {
+  const codegen = options.codegen !== false;
   const compiledRules: CompiledRule[] = policy.rules.map((rule) => ({
     rule,
     test: compileCondition(rule.condition),
@@ -99,7 +104,8 @@ function compileTyped(policy: TypedPolicy, options: CompileOptions): CompiledPol
   // Checks without a resource have their own entries: no resource type, not even "", shares them.
   const withoutResource = new Map<string, ActionEntry>();
 
-  function entryFor(resourceType: string | undefined, action: string): ActionEntry | null {
+  /** The entry of a (type, action), built on first use; null for a type the document does not declare. */
+  function cachedEntry(resourceType: string | undefined, action: string): ActionEntry | null {
     let byAction: Map<string, ActionEntry | null> | undefined;
     if (resourceType === undefined) byAction = withoutResource as Map<string, ActionEntry | null>;
     else {
@@ -113,8 +119,51 @@ function compileTyped(policy: TypedPolicy, options: CompileOptions): CompiledPol
     }
     let entry = byAction.get(action);
     if (entry === undefined) {
-      entry = buildEntry(policy, compiledRules, resourceType, action, options.codegen !== false);
+      entry = buildEntry(policy, compiledRules, resourceType, action, codegen);
       if (byAction.size < maxCachedActions) byAction.set(action, entry);
+    }
+    return entry;
+  }
+
+  // The way every decision finds its entry. The document's resource types and the action names it
+  // spells out are known now, so they get indexes (generated switches, codegen.ts) into a table of
+  // entries filled on first use from cachedEntry: a few pointer compares, where the two string-keyed
+  // Map lookups of cachedEntry cost more than most decisions. Any other action (one only a wildcard
+  // names) still goes through the maps. Either way the entry is cachedEntry's, so the answer is too.
+  const typeNames = [...policy.resources.keys()];
+  const actionNames = documentActions(policy);
+  const typeIndex = nameIndex(typeNames, codegen);
+  const actionIndex = nameIndex(actionNames, codegen);
+  // One row per declared type (typeNames' order) and a last one for checks without a resource,
+  // each made on first use.
+  const withoutResourceRow = typeNames.length;
+  const table = new Array<(ActionEntry | undefined)[] | undefined>(withoutResourceRow + 1).fill(undefined);
+
+  // Kept small, with the rare cases in fillEntry: V8 inlines it into can(), and the whole hot path
+  // is then two index switches and two array reads.
+  function entryFor(resourceType: string | undefined, action: string): ActionEntry | null {
+    const t = resourceType === undefined ? withoutResourceRow : typeIndex(resourceType);
+    if (t === -1) return null; // not a type of the document: cachedEntry says null too
+    const row = table[t];
+    const a = actionIndex(action);
+    const entry = row !== undefined && a !== -1 ? row[a] : undefined;
+    return entry !== undefined ? entry : fillEntry(resourceType, action, t, a);
+  }
+
+  function fillEntry(
+    resourceType: string | undefined,
+    action: string,
+    t: number,
+    a: number,
+  ): ActionEntry | null {
+    const entry = cachedEntry(resourceType, action);
+    if (entry !== null && a !== -1) {
+      let row = table[t];
+      if (row === undefined) {
+        row = new Array<ActionEntry | undefined>(actionNames.length).fill(undefined);
+        table[t] = row;
+      }
+      row[a] = entry;
     }
     return entry;
   }
@@ -140,16 +189,13 @@ function compileTyped(policy: TypedPolicy, options: CompileOptions): CompiledPol
         if (permission !== undefined) return { kind: 'allowed_by_group', group, permission };
       }
     }
-    const scope = grantingScope(subject, entry.action);
+    const scope = subject.scopes == null ? undefined : grantingScope(subject.scopes, entry.action);
     if (scope !== undefined) return { kind: 'allowed_by_scope', scope };
     return undefined;
   }
 
   function hasGrant(entry: ActionEntry, subject: Subject): boolean {
-    return (
-      subjectHasGrant(entry.grantingRoles, entry.grantingGroups, subject) ||
-      grantingScope(subject, entry.action) !== undefined
-    );
+    return subjectHasGrant(entry.grantingRoles, entry.grantingGroups, entry.action, subject);
   }
 
   function inTenant(entry: ActionEntry, subject: Subject, resource: Resource): boolean {
@@ -165,24 +211,7 @@ function compileTyped(policy: TypedPolicy, options: CompileOptions): CompiledPol
       const entry = decisionEntry(action, resource);
       // No tenant, no resource type of the document: allowed nothing.
       if (entry === null || !tenant) return false;
-      const attributes = resource ? resource.attributes : emptyRecord;
-      if (entry.decide) return entry.decide(subject, attributes);
-      if (resource && !inTenant(entry, subject, resource)) return false;
-      // allowed = some grant or allow rule applies AND no deny rule applies. The order of
-      // evaluation does not change the answer, so look for an allow first: most denied
-      // requests then never evaluate a deny rule. (explain() reports denies first.)
-      let allowed = hasGrant(entry, subject);
-      if (!allowed) {
-        for (const allow of entry.allows) {
-          if (allow.test(subject, attributes)) {
-            allowed = true;
-            break;
-          }
-        }
-        if (!allowed) return false;
-      }
-      for (const deny of entry.denies) if (deny.test(subject, attributes)) return false;
-      return true;
+      return entry.decide(subject, resource ? resource.attributes : emptyRecord);
     },
 
     explain(subject, action, resource) {
@@ -277,48 +306,71 @@ function buildEntry(
   const allows = relevant.filter((r) => r.rule.effect === 'allow');
   const grantingRoles = granting(policy.roles);
   const grantingGroups = granting(policy.groups);
-  // A subject's own scopes (#18) may grant any action, so the generated decision always asks.
-  const hasGrant =
-    grantingRoles.size + grantingGroups.size > 0
-      ? (s: Subject) =>
-          subjectHasGrant(grantingRoles, grantingGroups, s) || grantingScope(s, action) !== undefined
-      : (s: Subject) => grantingScope(s, action) !== undefined;
-  return {
-    action,
-    resource,
-    denies,
-    allows,
-    grantingRoles,
-    grantingGroups,
-    decide: codegen
-      ? generateDecision(
-          resource?.tenantAttribute,
-          hasGrant,
-          allows.map((a) => a.rule.condition),
-          denies.map((d) => d.rule.condition),
-        )
-      : undefined,
+  const grants: Grants = { action, roles: [...grantingRoles.keys()], groups: [...grantingGroups.keys()] };
+  const tenantAttribute = resource?.tenantAttribute;
+  const decide =
+    (codegen &&
+      generateDecision(
+        tenantAttribute,
+        grants,
+        allows.map((a) => a.rule.condition),
+        denies.map((d) => d.rule.condition),
+      )) ||
+    closureDecision(tenantAttribute, grantingRoles, grantingGroups, action, allows, denies);
+  return { action, resource, denies, allows, grantingRoles, grantingGroups, decide };
+}
+
+/** can()'s decision from the compiled closures: without code generation, or where it is not allowed. */
+function closureDecision(
+  tenantAttribute: string | undefined,
+  grantingRoles: Map<string, string>,
+  grantingGroups: Map<string, string>,
+  action: string,
+  allows: CompiledRule[],
+  denies: CompiledRule[],
+): Decision {
+  return (subject, attributes) => {
+    // The subject has a non-empty tenant id (can() checked), as in plan().
+    if (tenantAttribute !== undefined && attributes[tenantAttribute] !== subject.tenant_id) return false;
+    // allowed = some grant or allow rule applies AND no deny rule applies. The order of
+    // evaluation does not change the answer, so look for an allow first: most denied
+    // requests then never evaluate a deny rule. (explain() reports denies first.)
+    let allowed = subjectHasGrant(grantingRoles, grantingGroups, action, subject);
+    if (!allowed) {
+      for (const allow of allows) {
+        if (allow.test(subject, attributes)) {
+          allowed = true;
+          break;
+        }
+      }
+      if (!allowed) return false;
+    }
+    for (const deny of denies) if (deny.test(subject, attributes)) return false;
+    return true;
   };
 }
 
-/**
- * The first of the subject's own scopes (#18) that grants `action`, or undefined. Scopes are patterns like
- * a role's (`reports.read`, `reports.*`); elements that are not strings never match (checkSubject ran).
- */
-function grantingScope(subject: Subject, action: string): string | undefined {
-  const scopes = subject.scopes;
-  if (scopes == null) return undefined;
-  for (const scope of scopes) if (typeof scope === 'string' && actionMatches(scope, action)) return scope;
-  return undefined;
+/** Every action name the document spells out (rule actions, role and group permissions), once each. */
+function documentActions(policy: TypedPolicy): string[] {
+  const names = new Set<string>();
+  for (const rule of policy.rules) for (const action of rule.actions) names.add(action);
+  for (const grants of [policy.roles, policy.groups])
+    for (const permissions of grants.values()) for (const p of permissions) names.add(p);
+  return [...names];
 }
 
-function subjectHasGrant(roles: Map<string, string>, groups: Map<string, string>, subject: Subject): boolean {
-  // roles and groups are arrays of strings: checkSubject (input.ts) ran first.
+/** Whether a role, a group or an own scope of the subject grants the action (checkSubject ran). */
+function subjectHasGrant(
+  roles: Map<string, string>,
+  groups: Map<string, string>,
+  action: string,
+  subject: Subject,
+): boolean {
   if (roles.size > 0) {
     for (const role of subject.roles) if (roles.has(role)) return true;
   }
   if (groups.size > 0) {
     for (const group of subject.groups) if (groups.has(group)) return true;
   }
-  return false;
+  return subject.scopes != null && grantingScope(subject.scopes, action) !== undefined;
 }

@@ -411,3 +411,116 @@ describe('compileValidated (the browser: a document the server validated, no zod
     expect(() => compileValidated({ version: 1, resources: null, roles: {} } as never)).toThrow();
   });
 });
+
+describe('generated code (codegen.ts) decides as the closures do', () => {
+  // The consistency suite compares both paths on generated documents; these cases sit past the
+  // limits where the generated code changes form, which its generators do not reach.
+  type Compiler = (doc: PolicyDocument, options: { codegen: boolean }) => ReturnType<typeof compile>;
+  const both = (doc: PolicyDocument, compileWith: Compiler = compile) => ({
+    generated: compileWith(doc, { codegen: true }),
+    closures: compileWith(doc, { codegen: false }),
+  });
+  const agree = (
+    p: ReturnType<typeof both>,
+    subject: Subject,
+    action: string,
+    resource?: { type: string; attributes: Record<string, unknown> },
+  ) => {
+    const answer = p.closures.can(subject, action, resource);
+    expect(p.generated.can(subject, action, resource), `${action} ${JSON.stringify(resource)}`).toBe(answer);
+    expect(p.generated.explain(subject, action, resource).allowed).toBe(answer);
+    return answer;
+  };
+
+  it('past eight granting roles and eight listed values (a Set, indexOf), and for unlisted actions', () => {
+    const roleNames = Array.from({ length: 12 }, (_, i) => `role_${i}`);
+    const states = Array.from({ length: 12 }, (_, i) => `state_${i}`);
+    const doc: PolicyDocument = {
+      ...bankingPolicy,
+      roles: Object.fromEntries(roleNames.map((r) => [r, { permissions: ['accounts.*'] }])),
+      rules: [
+        {
+          id: 'listed-states',
+          effect: 'allow',
+          actions: ['transfers.read'],
+          resource: 'transfer',
+          condition: { in: ['resource.state', states] },
+        },
+        {
+          id: 'not-listed-amounts',
+          effect: 'deny',
+          actions: ['transfers.read'],
+          resource: 'transfer',
+          condition: { in: ['resource.amount', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]] },
+        },
+      ],
+    };
+    const p = both(doc);
+    const transfer = (attributes: Record<string, unknown>) => ({
+      type: 'transfer',
+      attributes: { tenant_id: T1, ...attributes },
+    });
+    const answers: boolean[] = [];
+    for (const roles of [[], ['role_11'], ['nobody', 'role_0'], ['role_12'], [11, 'constructor']]) {
+      const subject = { ...alice, roles: roles as string[] };
+      // accounts.lock is named nowhere in the document: only the role's wildcard grants it.
+      for (const action of ['accounts.read', 'accounts.lock', 'transfers.read']) {
+        answers.push(agree(p, subject, action, account({ owner_id: 'bob' })));
+        for (const state of ['state_11', 'state_12', 11, null]) {
+          for (const amount of [3, 11, '3', Number.NaN]) {
+            answers.push(agree(p, subject, action, transfer({ state, amount })));
+          }
+        }
+      }
+    }
+    expect(answers).toContain(true);
+    expect(answers).toContain(false);
+  });
+
+  it('past 1,024 action names (the index is a Map then)', () => {
+    const many = Array.from({ length: 1100 }, (_, i) => `reports.r${i}`);
+    // At most 500 permissions a role: three roles share them.
+    const readers = { r1: many.slice(0, 400), r2: many.slice(400, 800), r3: many.slice(800) };
+    const roles = Object.fromEntries(Object.entries(readers).map(([r, permissions]) => [r, { permissions }]));
+    const p = both({ ...bankingPolicy, roles: { ...bankingPolicy.roles, ...roles } });
+    const reader = { ...alice, roles: ['r1', 'r3'] };
+    expect(agree(p, reader, 'reports.r500', account({}))).toBe(false);
+    expect(agree(p, reader, 'reports.r1099', account({}))).toBe(true);
+    expect(agree(p, reader, 'reports.r1100', account({}))).toBe(false);
+    expect(agree(p, reader, 'reports.r0')).toBe(true);
+    expect(agree(p, alice, 'accounts.read', account({ owner_id: 'alice' }))).toBe(true);
+    expect(agree(p, alice, 'accounts.read', { type: 'nothing', attributes: {} })).toBe(false);
+  });
+
+  it('writes names from a document compileValidated took unchecked as string literals, never as code', () => {
+    // compileValidated skips the shape check, so names need not be lower_snake_case here.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a name that would run if it were code
+    const hostile = ['x"); globalThis.__pwned = 1; ("', "y'\\u0022\n\u2028", '`${globalThis.__pwned = 2}`'];
+    const [a, b, c] = hostile as [string, string, string];
+    const doc = {
+      version: 1,
+      resources: {
+        [a]: { tenant_attribute: 'tenant_id', attributes: { tenant_id: 'string', [b]: 'boolean' } },
+      },
+      roles: { [c]: { permissions: [`${a}.read`] } },
+      groups: { [b]: { permissions: [a] } },
+      rules: [
+        {
+          id: a,
+          effect: 'allow',
+          actions: [c],
+          resource: a,
+          condition: { eq: [`resource.${b}`, true] },
+        },
+      ],
+    } as unknown as PolicyDocument;
+    const p = both(doc, compileValidated);
+    const record = (flag: unknown) => ({ type: a, attributes: { tenant_id: T1, [b]: flag } });
+    expect(agree(p, { ...alice, roles: [c] }, `${a}.read`, record(false))).toBe(true);
+    expect(agree(p, { ...alice, groups: [b] }, a, record(false))).toBe(true);
+    expect(agree(p, alice, c, record(true))).toBe(true);
+    expect(agree(p, alice, c, record('true'))).toBe(false);
+    expect(agree(p, alice, c, { type: b, attributes: { tenant_id: T1 } })).toBe(false);
+    expect((globalThis as { __pwned?: unknown }).__pwned).toBeUndefined();
+  });
+});
