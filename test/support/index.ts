@@ -1,4 +1,9 @@
 // Shared test helpers: import from '@enforcer/test/support' (or a relative path to this folder).
 
 export { databaseUrl, withPg } from './pg';
-export { type CreateTestDatabaseOptions, createTestDatabase, type TestDatabase } from './postgres';
+export {
+  type CreateTestDatabaseOptions,
+  createTestDatabase,
+  preparedTemplate,
+  type TestDatabase,
+} from './postgres';

@@ -78,9 +78,10 @@ export function testConfig(env: Record<string, string> = {}): Config {
  */
 export async function createTestOrm(): Promise<{ orm: MikroORM; url: string; close(): Promise<void> }> {
   // Loaded here, not at the top: test/support needs vitest's runner, a benchmark script has none.
-  const { createTestDatabase } = await import('../../../test/support/index.js');
-  const db = await createTestDatabase({ autoDrop: false });
-  await migrateDatabase(db.url);
+  const { createTestDatabase, preparedTemplate } = await import('../../../test/support/index.js');
+  // The migrations run once per `vitest run` into a template; each test database is a copy of it.
+  const template = await preparedTemplate('migrated', migrateDatabase);
+  const db = await createTestDatabase({ autoDrop: false, template });
   const orm = await initOrm(db.url, { poolMax: 5 });
   return {
     orm,
