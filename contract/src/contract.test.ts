@@ -55,7 +55,7 @@ describe('route table', () => {
     // + webhooks (issue #16: endpoints x5, rotate-secret, test, deliveries, replay)
     // + KYC (issue #16: GET/PUT /tenants/{id}/modules/kyc, sessions, status, webhooks, the development page x2)
     // + platform (issue #15: GET /platform/tenants, GET/PATCH/DELETE /platform/tenants/{id}, usage)
-    expect(routes.length).toBe(149);
+    expect(routes.length).toBe(155);
   });
 
   it('puts every route under the base path, once per method and path', () => {

@@ -15,6 +15,7 @@ import { groupStoreContract } from './groups.contract';
 import { identityStoreContract } from './identities.contract';
 import { kycStoreContract } from './kyc.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
+import { messagingStoreContract } from './messaging.contract';
 import { mfaStoreContract } from './mfa.contract';
 import { oauthStoreContract } from './oauth.contract';
 import { passkeyStoreContract } from './passkeys.contract';
@@ -193,4 +194,9 @@ kycStoreContract('memory', () => ({
     accountId: crypto.randomUUID(),
     personId: crypto.randomUUID(),
   }),
+}));
+
+messagingStoreContract('memory', () => ({
+  uow: new MemoryDatabase(),
+  seedTenant: async () => crypto.randomUUID(),
 }));

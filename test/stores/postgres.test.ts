@@ -18,6 +18,7 @@ import { groupStoreContract } from './groups.contract';
 import { identityStoreContract } from './identities.contract';
 import { kycStoreContract } from './kyc.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
+import { messagingStoreContract } from './messaging.contract';
 import { mfaStoreContract } from './mfa.contract';
 import { oauthStoreContract } from './oauth.contract';
 import { passkeyStoreContract } from './passkeys.contract';
@@ -227,4 +228,9 @@ kycStoreContract('postgres', () => ({
     const { account, person, tenant } = await seedAccount(db.orm);
     return { tenantId: tenant.id, accountId: account.id, personId: person.id };
   },
+}));
+
+messagingStoreContract('postgres', () => ({
+  uow: new PostgresUnitOfWork({ orm: db.orm, clock: systemClock, policies: new TenantPolicyService() }),
+  seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
 }));

@@ -26,6 +26,7 @@ import { Migration20261206183000_rate_limit_counters } from './Migration20261206
 import { Migration20261206185000_webhooks } from './Migration20261206185000_webhooks.js';
 import { Migration20261206186000_oauth } from './Migration20261206186000_oauth.js';
 import { Migration20261206187000_kyc_module } from './Migration20261206187000_kyc_module.js';
+import { Migration20261206214605_messaging_module } from './Migration20261206214605_messaging_module.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261123174748_initial', class: Migration20261123174748_initial },
@@ -71,4 +72,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261206185000_webhooks', class: Migration20261206185000_webhooks },
   { name: 'Migration20261206186000_oauth', class: Migration20261206186000_oauth },
   { name: 'Migration20261206187000_kyc_module', class: Migration20261206187000_kyc_module },
+  { name: 'Migration20261206214605_messaging_module', class: Migration20261206214605_messaging_module },
 ];

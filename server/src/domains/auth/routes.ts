@@ -33,6 +33,8 @@ export const authRoutes: DomainRoutes = (app, services) => {
       otp: services.otpService,
       exposeCodes: services.exposeOtpCodes,
       sendLimits: services.sendLimits,
+      // A tenant's code mail goes through the outbox (queued with the code, delivered by the worker).
+      outbox: services.messaging.outbox,
       deliver: ({ channel, to, code, tenant }) =>
         channel === 'email'
           ? services.mail.send(otpMessage({ to, code, tenant, ttlSeconds: OTP_TTL_SECONDS }))
