@@ -22,6 +22,11 @@ export interface MessagingDeps {
   /** Seals the SMTP password at rest (the server: AES-256-GCM under a sub-key of its master key). */
   sealer: SecretSealer;
   clock: Clock;
+  /**
+   * Checks a tenant's SMTP host before it is saved (production: it must resolve to public addresses, as
+   * webhook targets must); throws to refuse. The transport checks again before every connection.
+   */
+  checkSmtpHost?(url: URL): Promise<void>;
 }
 
 function settingsDto(record: MessagingSettingsRecord | null): MessagingSettings {
@@ -75,6 +80,14 @@ export const messagingHandlers = (
         smtpPasswordSealed = null;
       } else if (body.smtp_url !== undefined) {
         const split = splitSmtpUrl(body.smtp_url);
+        try {
+          await deps.checkSmtpHost?.(new URL(split.url));
+        } catch (error) {
+          const message = error instanceof Error ? error.message : 'refused';
+          throw new AppError('validation_failed', `smtp_url is refused: ${message}`, {
+            errors: [{ path: 'body.smtp_url', message }],
+          });
+        }
         smtpUrl = split.url;
         if (split.password !== null) smtpPasswordSealed = await seal(split.password);
       }

@@ -3,6 +3,7 @@ import { messagingHandlers } from '@enforcer/core';
 import type { FastifyInstance } from 'fastify';
 import type { DomainRoutes } from '../../http/contract-routes.js';
 import { registerCoreRoutes } from '../../http/core-handlers.js';
+import { resolvePublicTarget, systemResolver } from '../webhooks/ssrf.js';
 import { ServerMailTransport } from './transport.js';
 import { MessageWorker } from './worker.js';
 
@@ -15,6 +16,9 @@ export const messagingRoutes: DomainRoutes = (app, services) => {
   const handlers = messagingHandlers(services.uow, {
     sealer: services.messaging.sealer,
     clock: services.clock,
+    ...(services.config.env === 'production'
+      ? { checkSmtpHost: async (url: URL) => void (await resolvePublicTarget(url, systemResolver)) }
+      : {}),
   });
   app.register(async (scope) => registerCoreRoutes(scope, contract.messaging, handlers));
 };
