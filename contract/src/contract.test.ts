@@ -142,7 +142,7 @@ describe('route table', () => {
     }
   });
 
-  it('validates every path parameter as a uuid (a role `:name` or `:role` as a lower_snake_case identifier, an OAuth or KYC `:provider` by name)', () => {
+  it('validates every path parameter as a uuid (a role `:name` or `:role` as a lower_snake_case identifier, an OAuth or KYC `:provider` by name, a message `:kind` and `:locale` by name)', () => {
     for (const { name, route } of routes) {
       const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
       if (params.length === 0) continue;
@@ -151,7 +151,15 @@ describe('route table', () => {
       const good = Object.fromEntries(
         params.map((p) => [
           p,
-          p === 'name' || p === 'role' ? 'support_agent' : p === 'provider' ? 'persona' : uuid,
+          p === 'name' || p === 'role'
+            ? 'support_agent'
+            : p === 'provider'
+              ? 'persona'
+              : p === 'kind'
+                ? 'otp_code'
+                : p === 'locale'
+                  ? 'de'
+                  : uuid,
         ]),
       );
       expect(ok(schema, good), name).toBe(true);

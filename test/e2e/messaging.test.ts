@@ -127,7 +127,9 @@ describe('sign-in codes go through the outbox', () => {
 
       // Delivered: the outbox row (and its sealed body) is gone.
       await waitUntil(async () => {
-        const left = await client.query('select 1 from "outbound_message" where "tenant_id" = $1', [acme.tenant.id]);
+        const left = await client.query('select 1 from "outbound_message" where "tenant_id" = $1', [
+          acme.tenant.id,
+        ]);
         return left.rows.length === 0;
       });
       // The code works; and the mail was delivered once, not again.
@@ -190,7 +192,11 @@ describe('templates', () => {
         },
       }),
     );
-    expect(saved).toMatchObject({ source: 'tenant', locale: 'en', variables: expect.arrayContaining(['code']) });
+    expect(saved).toMatchObject({
+      source: 'tenant',
+      locale: 'en',
+      variables: expect.arrayContaining(['code']),
+    });
     const email = uniqueEmail('custom');
     expect((await requestCode(plain, email, 'en')).status).toBe(200);
     const mail = await deployment.waitFor((m) => m.to.includes(email));
@@ -201,7 +207,11 @@ describe('templates', () => {
     expect(expectOk(await api('GET', path(plain, 'otp_code', 'en'), { apiKey: plain.apiKey })).source).toBe(
       'built_in',
     );
-    expectProblem(await api('DELETE', path(plain, 'otp_code', 'en'), { apiKey: plain.apiKey }), 404, 'not_found');
+    expectProblem(
+      await api('DELETE', path(plain, 'otp_code', 'en'), { apiKey: plain.apiKey }),
+      404,
+      'not_found',
+    );
     expectProblem(
       await api('PUT', path(plain, 'otp_code', 'en'), {
         token: plain.member.token,
@@ -217,7 +227,10 @@ describe('templates', () => {
     const preview = expectOk(
       await api('POST', `/tenants/${acme.tenant.id}/messaging/preview`, {
         apiKey: acme.apiKey,
-        body: { kind: 'magic_link', variables: { link: 'https://app.test/?a=1&b=<2>', expires_minutes: '15' } },
+        body: {
+          kind: 'magic_link',
+          variables: { link: 'https://app.test/?a=1&b=<2>', expires_minutes: '15' },
+        },
       }),
     );
     expect(preview).toMatchObject({ kind: 'magic_link', locale: 'de', subject: 'Bei Acme Pay anmelden' });
@@ -237,7 +250,7 @@ describe('templates', () => {
 });
 
 describe('in production', () => {
-  it("refuses a tenant SMTP server on a private or loopback address", async () => {
+  it('refuses a tenant SMTP server on a private or loopback address', async () => {
     const production = await startServer({
       shareDatabaseWith: server,
       env: {

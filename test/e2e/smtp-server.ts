@@ -26,7 +26,9 @@ export interface TestSmtpServer {
   close(): Promise<void>;
 }
 
-export async function startTestSmtpServer(options: { users?: Record<string, string> } = {}): Promise<TestSmtpServer> {
+export async function startTestSmtpServer(
+  options: { users?: Record<string, string> } = {},
+): Promise<TestSmtpServer> {
   const accepted: AcceptedMail[] = [];
   const waiters = new Set<() => void>();
   let refuse = 0;
@@ -39,7 +41,8 @@ export async function startTestSmtpServer(options: { users?: Record<string, stri
     logger: false,
     onAuth(auth: SMTPServerAuthentication, _session, callback) {
       const expected = options.users?.[auth.username ?? ''];
-      if (expected !== undefined && expected === auth.password) return callback(null, { user: auth.username });
+      if (expected !== undefined && expected === auth.password)
+        return callback(null, { user: auth.username });
       return callback(new Error('535 authentication failed'));
     },
     onData(stream, session, callback) {
@@ -110,7 +113,9 @@ export function headerOf(raw: string, name: string): string | undefined {
       enc.toLowerCase() === 'b'
         ? Buffer.from(text, 'base64').toString('utf8')
         : Buffer.from(
-            text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, hex) => String.fromCharCode(parseInt(hex, 16))),
+            text
+              .replace(/_/g, ' ')
+              .replace(/=([0-9A-F]{2})/gi, (_m, hex) => String.fromCharCode(parseInt(hex, 16))),
             'latin1',
           ).toString('utf8'),
     );
@@ -123,7 +128,8 @@ export function partOf(raw: string, contentType: 'text/plain' | 'text/html'): st
     const [head, ...rest] = part.split(/\r?\n\r?\n/);
     if (!head || !new RegExp(`content-type:\\s*${contentType}`, 'i').test(head)) continue;
     const body = rest.join('\r\n\r\n').replace(/\r?\n--[^\r\n]*--\s*$/, '');
-    if (/content-transfer-encoding:\s*base64/i.test(head)) return Buffer.from(body, 'base64').toString('utf8');
+    if (/content-transfer-encoding:\s*base64/i.test(head))
+      return Buffer.from(body, 'base64').toString('utf8');
     if (/content-transfer-encoding:\s*quoted-printable/i.test(head)) {
       const bytes = body
         .replace(/=\r?\n/g, '')

@@ -84,7 +84,9 @@ describe('messagingHandlers', () => {
       default_locale: 'de',
     });
     await handlers.putSettings({ params: { id: tenant.id }, body: { smtp_password: null } }, ctx);
-    expect(settingsOf(await handlers.getSettings({ params: { id: tenant.id } }, ctx)).smtp_password_set).toBe(false);
+    expect(settingsOf(await handlers.getSettings({ params: { id: tenant.id } }, ctx)).smtp_password_set).toBe(
+      false,
+    );
     // Another tenant's id is a 404, like an unknown one.
     const error = await refusal(handlers.getSettings({ params: { id: webCryptoRandom.uuid() } }, ctx));
     expect(error.code).toBe('not_found');
@@ -101,7 +103,10 @@ describe('messagingHandlers', () => {
     expect(refused.code).toBe('template_invalid');
     expect(refused.errors?.[0]?.path).toBe('body.text');
     const saved = await handlers.putTemplate(
-      { params, body: { subject: 'Code für {{tenant_name}}', text: 'Code: {{code}}', html: '<b>{{code}}</b>' } },
+      {
+        params,
+        body: { subject: 'Code für {{tenant_name}}', text: 'Code: {{code}}', html: '<b>{{code}}</b>' },
+      },
       ctx,
     );
     expect(saved.body).toMatchObject({ source: 'tenant', text: 'Code: {{code}}' });
@@ -113,10 +118,15 @@ describe('messagingHandlers', () => {
 
   it('previews with sample values, escaped in HTML, sending nothing', async () => {
     const { handlers, tenant, ctx, db } = setup();
-    const preview = await previewOf(handlers.preview(
-      { params: { id: tenant.id }, body: { kind: 'otp_code', locale: 'de', variables: { code: '<123456>' } } },
-      ctx,
-    ));
+    const preview = await previewOf(
+      handlers.preview(
+        {
+          params: { id: tenant.id },
+          body: { kind: 'otp_code', locale: 'de', variables: { code: '<123456>' } },
+        },
+        ctx,
+      ),
+    );
     expect(preview.locale).toBe('de');
     expect(preview.subject).toBe('Ihr Anmeldecode für Acme <Pay>');
     expect(preview.text).toContain('<123456>');
@@ -131,7 +141,10 @@ describe('messagingHandlers', () => {
     );
     expect(fallback.locale).toBe('en');
     const unknown = await refusal(
-      handlers.preview({ params: { id: tenant.id }, body: { kind: 'otp_code', variables: { link: 'x' } } }, ctx),
+      handlers.preview(
+        { params: { id: tenant.id }, body: { kind: 'otp_code', variables: { link: 'x' } } },
+        ctx,
+      ),
     );
     expect(unknown.code).toBe('template_invalid');
   });
@@ -141,19 +154,26 @@ describe('the outbox', () => {
   it('stores a queued message sealed, delivers it through the tenant sender, retries failures with backoff, deletes it once sent', async () => {
     const { db, tenant, sealer, clock, advance, handlers, ctx } = setup();
     await handlers.putSettings(
-      { params: { id: tenant.id }, body: { smtp_url: 'smtp://u:pw@smtp.acme.test', from: 'Acme <a@acme.test>' } },
+      {
+        params: { id: tenant.id },
+        body: { smtp_url: 'smtp://u:pw@smtp.acme.test', from: 'Acme <a@acme.test>' },
+      },
       ctx,
     );
     const random = webCryptoRandom;
     const tenantRow = (await db.read((r) => r.tenants.find(tenant.id)))!;
     const { id, locale } = await db.transaction((repos) =>
-      queueMail(repos, { sealer, clock, random }, {
-        tenant: tenantRow,
-        kind: 'otp_code',
-        locale: 'de-AT',
-        to: 'p@example.com',
-        variables: { code: '424242', expires_minutes: '10' },
-      }),
+      queueMail(
+        repos,
+        { sealer, clock, random },
+        {
+          tenant: tenantRow,
+          kind: 'otp_code',
+          locale: 'de-AT',
+          to: 'p@example.com',
+          variables: { code: '424242', expires_minutes: '10' },
+        },
+      ),
     );
     expect(locale).toBe('de');
     const queued = (await db.read((r) => r.messaging.findQueued(id)))!;
@@ -200,12 +220,16 @@ describe('the outbox', () => {
     const { db, tenant, sealer, clock, advance } = setup();
     const tenantRow = (await db.read((r) => r.tenants.find(tenant.id)))!;
     const { id } = await db.transaction((repos) =>
-      queueMail(repos, { sealer, clock, random: webCryptoRandom }, {
-        tenant: tenantRow,
-        kind: 'otp_code',
-        to: 'p@example.com',
-        variables: { code: '1', expires_minutes: '10' },
-      }),
+      queueMail(
+        repos,
+        { sealer, clock, random: webCryptoRandom },
+        {
+          tenant: tenantRow,
+          kind: 'otp_code',
+          to: 'p@example.com',
+          variables: { code: '1', expires_minutes: '10' },
+        },
+      ),
     );
     const deps = {
       uow: db,

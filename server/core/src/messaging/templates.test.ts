@@ -6,9 +6,9 @@ import { assertTemplateValid, renderTemplate, templateProblems, variablesOf } fr
 
 describe('the template language', () => {
   it('replaces {{name}} (spaces allowed) and renders a missing variable empty', () => {
-    expect(renderTemplate('Hi {{ recipient }}, {{code}}{{missing}}!', { recipient: 'a@b.test', code: '123' })).toBe(
-      'Hi a@b.test, 123!',
-    );
+    expect(
+      renderTemplate('Hi {{ recipient }}, {{code}}{{missing}}!', { recipient: 'a@b.test', code: '123' }),
+    ).toBe('Hi a@b.test, 123!');
   });
 
   it('escapes every value in an HTML body, and only there', () => {
@@ -26,7 +26,9 @@ describe('the template language', () => {
 
   it('refuses unknown variables and malformed braces with template_invalid, naming the field', () => {
     expect(templateProblems('otp_code', 'Code {{code}} for {{tenant_name}}')).toEqual([]);
-    expect(templateProblems('otp_code', '{{link}}')).toEqual(['{{link}} is not a variable of otp_code messages']);
+    expect(templateProblems('otp_code', '{{link}}')).toEqual([
+      '{{link}} is not a variable of otp_code messages',
+    ]);
     expect(templateProblems('otp_code', '{{ code.length }}')).toHaveLength(1);
     expect(templateProblems('otp_code', '{{#each x}}')).toHaveLength(1);
     expect(templateProblems('otp_code', 'a }} b')).toHaveLength(1);
@@ -54,6 +56,8 @@ describe('the template language', () => {
         expect(template.subject).not.toContain('{{code}}');
       }
     }
-    expect(variablesOf('otp_code')).toEqual(expect.arrayContaining(['tenant_name', 'code', 'expires_minutes']));
+    expect(variablesOf('otp_code')).toEqual(
+      expect.arrayContaining(['tenant_name', 'code', 'expires_minutes']),
+    );
   });
 });
