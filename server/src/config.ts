@@ -90,7 +90,7 @@ export interface Config {
 
 /** The mail outbox's delivery worker (docs/messaging.md). */
 export interface MessagingConfig {
-  /** This process delivers queued mail (`MESSAGE_WORKER`; default on). */
+  /** This process delivers queued mail (`MESSAGE_WORKER`; default on, off in `test` where tests turn it on). */
   worker: boolean;
   /** How often the worker looks for due messages (it also looks as soon as a request queued one). */
   pollIntervalMs: number;
@@ -380,7 +380,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       retentionSeconds: e.WEBHOOK_RETENTION,
     },
     messaging: {
-      worker: e.MESSAGE_WORKER ?? true,
+      worker: e.MESSAGE_WORKER ?? e.NODE_ENV !== 'test',
       pollIntervalMs: e.MESSAGE_POLL_INTERVAL_MS,
       retryBaseMs: e.MESSAGE_RETRY_BASE_MS,
       maxAttempts: e.MESSAGE_MAX_ATTEMPTS,

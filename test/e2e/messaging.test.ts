@@ -15,6 +15,7 @@ const server = await startServer({
   env: {
     SMTP_URL: deployment.url,
     MAIL_FROM: 'Enforcer <no-reply@enforcer.test>',
+    MESSAGE_WORKER: 'true',
     MESSAGE_RETRY_BASE_MS: '300',
     MESSAGE_POLL_INTERVAL_MS: '100',
   },
