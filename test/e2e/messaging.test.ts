@@ -161,6 +161,45 @@ describe('sign-in codes go through the outbox', () => {
   });
 });
 
+describe('magic links and password reset codes go through the outbox too', () => {
+  it("with the tenant's sender, locale and templates", async () => {
+    await server.db.updateTenant(acme.tenant.id, {
+      authProviders: ['email_otp', 'magic_link', 'password'],
+      allowSignup: true,
+    });
+    expectOk(
+      await api('PUT', `/tenants/${acme.tenant.id}/magic-link`, {
+        token: acme.owner.token,
+        body: { redirect_urls: ['https://app.acme.test/magic'] },
+      }),
+    );
+    const email = uniqueEmail('link');
+    expectOk(
+      await api('POST', '/auth/magic-link/request', { body: { email, tenant_code: acme.tenant.code } }),
+    );
+    const link = await tenantSmtp.waitFor((m) => m.to.includes(email));
+    expect(link.from).toBe('login@acme.test');
+    expect(headerOf(link.raw, 'subject')).toBe('Bei Acme Pay anmelden');
+    const token = /\?token=([A-Za-z0-9_-]{43})/.exec(partOf(link.raw, 'text/plain')!)?.[1];
+    expect(token).toBeDefined();
+    expectOk(
+      await api('POST', '/auth/login', {
+        body: { provider: 'magic_link', token, tenant_code: acme.tenant.code },
+      }),
+    );
+
+    const reset = uniqueEmail('reset');
+    expectOk(
+      await api('POST', '/auth/password/reset/request', {
+        body: { email: reset, tenant_code: acme.tenant.code },
+      }),
+    );
+    const mail = await tenantSmtp.waitFor((m) => m.to.includes(reset));
+    expect(headerOf(mail.raw, 'subject')).toBe('Ihr Passwort für Acme Pay zurücksetzen');
+    expect(codeIn(partOf(mail.raw, 'text/plain')!)).toMatch(/^\d{6}$/);
+  });
+});
+
 describe('templates', () => {
   const path = (t: SeededTenant, kind: string, locale: string) =>
     `/tenants/${t.tenant.id}/messaging/templates/${kind}/${locale}`;

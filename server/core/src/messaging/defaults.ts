@@ -54,8 +54,8 @@ export const builtInTemplates: Record<string, Record<MessageKind, TemplateSource
       ),
     },
     password_reset: {
-      subject: 'Reset your {{tenant_name}} password',
-      text: 'Your code to reset your {{tenant_name}} password is:\n\n    {{code}}\n\nIt works once, for {{expires_minutes}} minutes. If you did not ask for it, ignore this message: your password stays as it is.\n',
+      subject: 'Reset your password for {{tenant_name}}',
+      text: 'Your code to set a new password for {{tenant_name}} is:\n\n    {{code}}\n\nIt works once, for {{expires_minutes}} minutes. Setting a new password signs you out everywhere.\nIf you did not ask for it, ignore this message: your password stays as it is.\n',
       html: frame(
         'Reset your password',
         `<p>Your code to reset your {{tenant_name}} password is:</p>\n${codeBlock}\n<p>It works once, for {{expires_minutes}} minutes. If you did not ask for it, ignore this message.</p>`,
