@@ -67,6 +67,12 @@ describe('sender settings', () => {
     expect(rows.rows).toHaveLength(1);
     expect(rows.rows[0].smtp_password_sealed).toEqual(expect.any(String));
     expect(JSON.stringify(rows.rows)).not.toContain('p@ss');
+    const [event] = await server.db.auditEvents({
+      action: 'tenant.messaging.updated',
+      targetId: acme.tenant.id,
+    });
+    expect(event?.details).toMatchObject({ smtp_credential_changed: true, default_locale: 'de' });
+    expect(JSON.stringify(event)).not.toContain('p@ss');
 
     expectProblem(
       await api('PUT', settingsPath(acme), { token: acme.member.token, body: { default_locale: 'en' } }),

@@ -112,7 +112,7 @@ export const messagingHandlers = (
           smtp_url: next.smtpUrl,
           from: next.from,
           default_locale: next.defaultLocale,
-          smtp_password_changed: next.smtpPasswordSealed !== (before?.smtpPasswordSealed ?? null),
+          smtp_credential_changed: next.smtpPasswordSealed !== (before?.smtpPasswordSealed ?? null),
         },
       });
       return next;
