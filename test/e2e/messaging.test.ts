@@ -3,6 +3,8 @@
 // sender and locale; the deployment's server for tenants without one; tenant templates checked against
 // their kind's variables; the preview; and the outbox: a sign-in code request is answered 200 at once
 // while the tenant's server refuses the first attempt, and the code arrives once, on the retry.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOk, expectProblem, type SeededTenant, seedTenant, uniqueEmail } from './admin-setup.js';
@@ -206,6 +208,63 @@ describe('magic links and password reset codes go through the outbox too', () =>
   });
 });
 
+describe("a tenant's own SMS gateway", () => {
+  it('sends its phone codes with its token and sender id; the token is write-only', async () => {
+    const texts: { authorization: string | undefined; body: { to: string; text: string; from?: string } }[] =
+      [];
+    const gateway = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        texts.push({
+          authorization: req.headers.authorization,
+          body: JSON.parse(Buffer.concat(chunks).toString()),
+        });
+        res.writeHead(202, { 'content-type': 'application/json' }).end('{"id":"m1"}');
+      });
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (gateway.address() as AddressInfo).port;
+      const texting = await seedTenant(server, 'Texting Co');
+      await server.db.updateTenant(texting.tenant.id, { authProviders: ['phone_otp'], allowSignup: true });
+      const put = expectOk(
+        await api('PUT', settingsPath(texting), {
+          apiKey: texting.apiKey,
+          body: {
+            sms_gateway_url: `http://127.0.0.1:${port}/sms`,
+            sms_gateway_token: 'gw-token-123456',
+            sms_from: 'Texting',
+          },
+        }),
+      );
+      expect(put).toMatchObject({
+        sms_gateway_url: `http://127.0.0.1:${port}/sms`,
+        sms_gateway_token_set: true,
+        sms_from: 'Texting',
+        smtp_url: null,
+      });
+      expect(JSON.stringify(put)).not.toContain('gw-token');
+      const phone = `+4420${String(Date.now() % 100_000).padStart(5, '0')}777`;
+      const sent = expectOk(
+        await api('POST', '/auth/otp/request', { body: { phone, tenant_code: texting.tenant.code } }),
+      );
+      expect(texts).toHaveLength(1);
+      expect(texts[0]!.authorization).toBe('Bearer gw-token-123456');
+      expect(texts[0]!.body).toMatchObject({ to: phone, from: 'Texting' });
+      expect(texts[0]!.body.text).toContain(sent.code);
+      // Cleared: the deployment's gateway (the development log here) sends again.
+      expectOk(
+        await api('PUT', settingsPath(texting), { apiKey: texting.apiKey, body: { sms_gateway_url: null } }),
+      );
+      expectOk(await api('POST', '/auth/otp/request', { body: { phone, tenant_code: texting.tenant.code } }));
+      expect(texts).toHaveLength(1);
+    } finally {
+      await new Promise((resolve) => gateway.close(resolve));
+    }
+  });
+});
+
 describe('templates', () => {
   const path = (t: SeededTenant, kind: string, locale: string) =>
     `/tenants/${t.tenant.id}/messaging/templates/${kind}/${locale}`;
@@ -319,6 +378,15 @@ describe('in production', () => {
         'validation_failed',
       );
       expect(refused.errors?.[0]?.path).toBe('body.smtp_url');
+      const gateway = expectProblem(
+        await production.api('PUT', settingsPath(plain), {
+          token: owner.accessToken,
+          body: { sms_gateway_url: 'http://127.0.0.1:9/sms' },
+        }),
+        400,
+        'validation_failed',
+      );
+      expect(gateway.errors?.[0]?.path).toBe('body.sms_gateway_url');
     } finally {
       await production.close();
     }

@@ -38,12 +38,21 @@ export function messagingStoreContract(name: string, harness: () => MessagingSto
         smtpPasswordSealed: 'sealed-password',
         from: 'Acme <no-reply@acme.test>',
         defaultLocale: 'de',
+        smsGatewayUrl: 'https://sms.acme.test/send',
+        smsGatewayTokenSealed: 'sealed-token',
+        smsFrom: 'Acme',
         updatedAt: second(),
       };
       expect(await uow.read((r) => r.messaging.settings(tenantId))).toBeNull();
       await uow.transaction((r) => r.messaging.saveSettings(settings));
       expect(await uow.read((r) => r.messaging.settings(tenantId))).toEqual(settings);
-      const next = { ...settings, smtpUrl: null, smtpPasswordSealed: null, updatedAt: second(1) };
+      const next = {
+        ...settings,
+        smtpUrl: null,
+        smtpPasswordSealed: null,
+        smsGatewayTokenSealed: null,
+        updatedAt: second(1),
+      };
       await uow.transaction((r) => r.messaging.saveSettings(next));
       expect(await uow.read((r) => r.messaging.settings(tenantId))).toEqual(next);
     });

@@ -60,6 +60,25 @@ export const putMessagingSettingsBodySchema = z.object({
     .optional(),
   /** The locale used when a request names none. */
   default_locale: messageLocaleSchema.optional(),
+  /**
+   * The tenant's own HTTP SMS gateway (`POST` of `{ to, text, from? }` with `Authorization: Bearer <token>`);
+   * null: the deployment's. https (http only to localhost outside production).
+   */
+  sms_gateway_url: z
+    .url({ protocol: /^https?$/, error: 'must be an https:// URL' })
+    .max(2048)
+    .nullable()
+    .optional(),
+  /** The gateway's bearer token. Stored encrypted, never answered; null clears it. */
+  sms_gateway_token: z.string().min(1).max(512).nullable().optional(),
+  /** The SMS sender id or number; null: the deployment's. */
+  sms_from: z
+    .string()
+    .min(1)
+    .max(32)
+    .regex(/^[A-Za-z0-9 +]+$/, 'letters, digits, spaces and +')
+    .nullable()
+    .optional(),
 });
 export type PutMessagingSettingsBody = z.infer<typeof putMessagingSettingsBodySchema>;
 
@@ -70,6 +89,11 @@ export const messagingSettingsSchema = z.object({
   smtp_password_set: z.boolean(),
   from: z.string().nullable(),
   default_locale: z.string(),
+  /** The tenant's SMS gateway, or null when texts leave through the deployment's. */
+  sms_gateway_url: z.string().nullable(),
+  /** Whether a gateway token is stored (it is never answered). */
+  sms_gateway_token_set: z.boolean(),
+  sms_from: z.string().nullable(),
   /** The locales with built-in templates (any other falls back to `en` unless the tenant has its own). */
   built_in_locales: z.array(z.string()),
   updated_at: timestampSchema.nullable(),

@@ -272,7 +272,10 @@ export {
   type MessageOutboxDeps,
   messagePayloadAad,
   queueMail,
+  smsGatewayTokenAad,
   smtpPasswordAad,
+  type TenantSmsSender,
+  tenantSmsSender,
 } from './messaging/outbox.js';
 export type {
   MessageTemplateRecord,

@@ -12,6 +12,10 @@ export const MessagingSetting = defineEntity({
     smtpPasswordSealed: p.text().nullable(),
     fromAddress: p.text().nullable(),
     defaultLocale: p.text(),
+    /** The tenant's HTTP SMS gateway; its bearer token sealed. */
+    smsGatewayUrl: p.text().nullable(),
+    smsGatewayTokenSealed: p.text().nullable(),
+    smsFrom: p.text().nullable(),
     updatedAt: p.datetime(),
   },
 });

@@ -164,6 +164,9 @@ export const notPersonalData: Record<string, Record<string, string>> = {
     smtp_password_sealed: "the tenant's SMTP password (sealed)",
     from_address: "the tenant's sender address",
     default_locale: 'a language tag',
+    sms_gateway_url: "the tenant's SMS gateway",
+    sms_gateway_token_sealed: "the tenant's SMS gateway token (sealed)",
+    sms_from: "the tenant's SMS sender id",
   },
   message_template: {
     kind: 'a message kind',

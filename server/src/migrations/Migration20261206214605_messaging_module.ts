@@ -13,7 +13,7 @@ export class Migration20261206214605_messaging_module extends Migration {
     );
 
     this.addSql(
-      `create table "messaging_setting" ("tenant_id" uuid not null, "smtp_url" text null, "smtp_password_sealed" text null, "from_address" text null, "default_locale" text not null, "updated_at" timestamptz not null, primary key ("tenant_id"));`,
+      `create table "messaging_setting" ("tenant_id" uuid not null, "smtp_url" text null, "smtp_password_sealed" text null, "from_address" text null, "default_locale" text not null, "sms_gateway_url" text null, "sms_gateway_token_sealed" text null, "sms_from" text null, "updated_at" timestamptz not null, primary key ("tenant_id"));`,
     );
 
     this.addSql(

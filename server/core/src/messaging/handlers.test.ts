@@ -9,7 +9,7 @@ import { MemoryDatabase } from '../stores/memory/database.js';
 import { seedAccount, seedTenant } from '../stores/memory/seed.js';
 import { deliverDueMessages, type MailSender } from './deliver.js';
 import { messagingHandlers } from './handlers.js';
-import { queueMail, smtpPasswordAad } from './outbox.js';
+import { queueMail, smsGatewayTokenAad, smtpPasswordAad } from './outbox.js';
 
 const client = { ip: null, userAgent: null };
 
@@ -87,6 +87,34 @@ describe('messagingHandlers', () => {
     expect(settingsOf(await handlers.getSettings({ params: { id: tenant.id } }, ctx)).smtp_password_set).toBe(
       false,
     );
+    // The SMS gateway token is sealed the same way, under its own associated data.
+    await handlers.putSettings(
+      {
+        params: { id: tenant.id },
+        body: {
+          sms_gateway_url: 'https://sms.acme.test/send',
+          sms_gateway_token: 'gw-secret',
+          sms_from: 'Acme',
+        },
+      },
+      ctx,
+    );
+    const sms = (await db.read((r) => r.messaging.settings(tenant.id)))!;
+    expect(sms.smsGatewayTokenSealed).not.toContain('gw-secret');
+    expect(await sealer.open(sms.smsGatewayTokenSealed!, smsGatewayTokenAad(tenant.id))).toBe('gw-secret');
+    await expect(sealer.open(sms.smsGatewayTokenSealed!, smtpPasswordAad(tenant.id))).rejects.toThrow();
+    expect(settingsOf(await handlers.getSettings({ params: { id: tenant.id } }, ctx))).toMatchObject({
+      sms_gateway_url: 'https://sms.acme.test/send',
+      sms_gateway_token_set: true,
+      sms_from: 'Acme',
+    });
+    const withCredentials = await refusal(
+      handlers.putSettings(
+        { params: { id: tenant.id }, body: { sms_gateway_url: 'https://u:p@sms.acme.test/' } },
+        ctx,
+      ),
+    );
+    expect(withCredentials.code).toBe('validation_failed');
     // Another tenant's id is a 404, like an unknown one.
     const error = await refusal(handlers.getSettings({ params: { id: webCryptoRandom.uuid() } }, ctx));
     expect(error.code).toBe('not_found');

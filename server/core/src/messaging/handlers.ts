@@ -14,7 +14,7 @@ import type { UnitOfWork } from '../store.js';
 import { ownTenant } from '../tenants/invites.js';
 import { commonVariables, renderMessage, resolveTemplate } from './compose.js';
 import { builtInLocales, FALLBACK_LOCALE } from './defaults.js';
-import { smtpPasswordAad } from './outbox.js';
+import { smsGatewayTokenAad, smtpPasswordAad } from './outbox.js';
 import type { MessagingSettingsRecord } from './ports.js';
 import { assertTemplateValid, assertVariablesKnown, variablesOf } from './templates.js';
 
@@ -27,6 +27,8 @@ export interface MessagingDeps {
    * webhook targets must); throws to refuse. The transport checks again before every connection.
    */
   checkSmtpHost?(url: URL): Promise<void>;
+  /** The same for a tenant's SMS gateway URL (production: https to a public address). */
+  checkSmsGateway?(url: URL): Promise<void>;
 }
 
 function settingsDto(record: MessagingSettingsRecord | null): MessagingSettings {
@@ -35,6 +37,9 @@ function settingsDto(record: MessagingSettingsRecord | null): MessagingSettings 
     smtp_password_set: Boolean(record?.smtpPasswordSealed),
     from: record?.from ?? null,
     default_locale: record?.defaultLocale ?? FALLBACK_LOCALE,
+    sms_gateway_url: record?.smsGatewayUrl ?? null,
+    sms_gateway_token_set: Boolean(record?.smsGatewayTokenSealed),
+    sms_from: record?.smsFrom ?? null,
     built_in_locales: [...builtInLocales],
     updated_at: record ? record.updatedAt.toISOString() : null,
   };
@@ -46,6 +51,18 @@ function splitSmtpUrl(raw: string): { url: string; password: string | null } {
   const password = url.password ? decodeURIComponent(url.password) : null;
   url.password = '';
   return { url: url.toString(), password };
+}
+
+/** Runs a host check, turning its refusal into `400 validation_failed` naming the field. */
+async function refuseUnless(field: string, check: () => Promise<void> | undefined): Promise<void> {
+  try {
+    await check();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : 'refused';
+    throw new AppError('validation_failed', `${field} is refused: ${message}`, {
+      errors: [{ path: `body.${field}`, message }],
+    });
+  }
 }
 
 /**
@@ -80,16 +97,32 @@ export const messagingHandlers = (
         smtpPasswordSealed = null;
       } else if (body.smtp_url !== undefined) {
         const split = splitSmtpUrl(body.smtp_url);
-        try {
-          await deps.checkSmtpHost?.(new URL(split.url));
-        } catch (error) {
-          const message = error instanceof Error ? error.message : 'refused';
-          throw new AppError('validation_failed', `smtp_url is refused: ${message}`, {
-            errors: [{ path: 'body.smtp_url', message }],
-          });
-        }
+        await refuseUnless('smtp_url', () => deps.checkSmtpHost?.(new URL(split.url)));
         smtpUrl = split.url;
         if (split.password !== null) smtpPasswordSealed = await seal(split.password);
+      }
+      let smsGatewayUrl = before?.smsGatewayUrl ?? null;
+      let smsGatewayTokenSealed = before?.smsGatewayTokenSealed ?? null;
+      if (body.sms_gateway_url === null) {
+        smsGatewayUrl = null;
+        smsGatewayTokenSealed = null;
+      } else if (body.sms_gateway_url !== undefined) {
+        const url = new URL(body.sms_gateway_url);
+        if (url.username || url.password) {
+          throw new AppError(
+            'validation_failed',
+            'sms_gateway_url carries no credentials (sms_gateway_token does)',
+            {
+              errors: [{ path: 'body.sms_gateway_url', message: 'no user name or password in the URL' }],
+            },
+          );
+        }
+        await refuseUnless('sms_gateway_url', () => deps.checkSmsGateway?.(url));
+        smsGatewayUrl = url.toString();
+      }
+      if (body.sms_gateway_token === null) smsGatewayTokenSealed = null;
+      else if (body.sms_gateway_token !== undefined) {
+        smsGatewayTokenSealed = await deps.sealer.seal(body.sms_gateway_token, smsGatewayTokenAad(tenant.id));
       }
       if (body.smtp_password === null) smtpPasswordSealed = null;
       else if (body.smtp_password !== undefined) smtpPasswordSealed = await seal(body.smtp_password);
@@ -99,6 +132,9 @@ export const messagingHandlers = (
         smtpPasswordSealed,
         from: body.from === undefined ? (before?.from ?? null) : body.from,
         defaultLocale: body.default_locale ?? before?.defaultLocale ?? FALLBACK_LOCALE,
+        smsGatewayUrl,
+        smsGatewayTokenSealed,
+        smsFrom: body.sms_from === undefined ? (before?.smsFrom ?? null) : body.sms_from,
         updatedAt: deps.clock.now(),
       };
       await repos.messaging.saveSettings(next);
@@ -113,6 +149,9 @@ export const messagingHandlers = (
           from: next.from,
           default_locale: next.defaultLocale,
           smtp_credential_changed: next.smtpPasswordSealed !== (before?.smtpPasswordSealed ?? null),
+          sms_gateway_url: next.smsGatewayUrl,
+          sms_from: next.smsFrom,
+          sms_credential_changed: next.smsGatewayTokenSealed !== (before?.smsGatewayTokenSealed ?? null),
         },
       });
       return next;

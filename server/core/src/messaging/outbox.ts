@@ -15,6 +15,9 @@ export interface MessageOutboxDeps {
 /** The associated data of a message's sealed payload: it opens only as that message's. */
 export const messagePayloadAad = (id: string) => `message:${id}`;
 
+/** The associated data of a tenant's sealed SMS gateway token. */
+export const smsGatewayTokenAad = (tenantId: string) => `messaging:${tenantId}:sms_gateway_token`;
+
 /** The associated data of a tenant's sealed SMTP password. */
 export const smtpPasswordAad = (tenantId: string) => `messaging:${tenantId}:smtp_password`;
 
@@ -43,4 +46,28 @@ export async function queueMail(
     createdAt: now,
   });
   return { id, locale };
+}
+
+/** A tenant's own SMS gateway, its token opened (null: the tenant texts through the deployment's). */
+export interface TenantSmsSender {
+  url: string;
+  token: string | null;
+  from: string | null;
+}
+
+/** The tenant's SMS gateway from its messaging settings, or null when it has none. */
+export async function tenantSmsSender(
+  repos: Repositories,
+  sealer: SecretSealer,
+  tenantId: string,
+): Promise<TenantSmsSender | null> {
+  const settings = await repos.messaging.settings(tenantId);
+  if (!settings?.smsGatewayUrl) return null;
+  return {
+    url: settings.smsGatewayUrl,
+    token: settings.smsGatewayTokenSealed
+      ? await sealer.open(settings.smsGatewayTokenSealed, smsGatewayTokenAad(tenantId))
+      : null,
+    from: settings.smsFrom,
+  };
 }

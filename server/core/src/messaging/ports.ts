@@ -9,6 +9,10 @@ export interface MessagingSettingsRecord {
   /** The sender (`Acme <no-reply@acme.example>`); null: the deployment's. */
   from: string | null;
   defaultLocale: string;
+  /** The tenant's HTTP SMS gateway; null: the deployment's. */
+  smsGatewayUrl: string | null;
+  smsGatewayTokenSealed: string | null;
+  smsFrom: string | null;
   updatedAt: Date;
 }
 

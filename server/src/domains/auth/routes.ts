@@ -13,6 +13,7 @@ import {
 import type { DomainRoutes } from '../../http/contract-routes.js';
 import { registerCoreRoutes } from '../../http/core-handlers.js';
 import { deriveKey } from '../../lib/crypto.js';
+import { sendSms } from '../messaging/sms.js';
 import { otpMessage } from './mail/messages.js';
 import { smsText } from './methods/phone-otp/request-code.js';
 
@@ -38,7 +39,8 @@ export const authRoutes: DomainRoutes = (app, services) => {
       deliver: ({ channel, to, code, tenant }) =>
         channel === 'email'
           ? services.mail.send(otpMessage({ to, code, tenant, ttlSeconds: OTP_TTL_SECONDS }))
-          : services.sms.send({ to, text: smsText(code, tenant, OTP_TTL_SECONDS) }),
+          : // The tenant's own SMS gateway when its messaging settings name one, else the deployment's.
+            sendSms(services, tenant?.id ?? null, { to, text: smsText(code, tenant, OTP_TTL_SECONDS) }),
       onDeliveryFailure: (error, channel) =>
         app.log.error({ err: error }, `one-time code: ${channel} delivery failed`),
     },

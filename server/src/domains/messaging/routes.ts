@@ -17,7 +17,13 @@ export const messagingRoutes: DomainRoutes = (app, services) => {
     sealer: services.messaging.sealer,
     clock: services.clock,
     ...(services.config.env === 'production'
-      ? { checkSmtpHost: async (url: URL) => void (await resolvePublicTarget(url, systemResolver)) }
+      ? {
+          checkSmtpHost: async (url: URL) => void (await resolvePublicTarget(url, systemResolver)),
+          checkSmsGateway: async (url: URL) => {
+            if (url.protocol !== 'https:') throw new Error('the gateway must be https');
+            await resolvePublicTarget(url, systemResolver);
+          },
+        }
       : {}),
   });
   app.register(async (scope) => registerCoreRoutes(scope, contract.messaging, handlers));

@@ -13,6 +13,9 @@ interface SettingRow {
   smtp_password_sealed: string | null;
   from_address: string | null;
   default_locale: string;
+  sms_gateway_url: string | null;
+  sms_gateway_token_sealed: string | null;
+  sms_from: string | null;
   updated_at: Date;
 }
 
@@ -68,6 +71,9 @@ export class PostgresMessagingStore implements MessagingStore {
           smtpPasswordSealed: row.smtp_password_sealed,
           from: row.from_address,
           defaultLocale: row.default_locale,
+          smsGatewayUrl: row.sms_gateway_url,
+          smsGatewayTokenSealed: row.sms_gateway_token_sealed,
+          smsFrom: row.sms_from,
           updatedAt: new Date(row.updated_at),
         }
       : null;
@@ -76,11 +82,24 @@ export class PostgresMessagingStore implements MessagingStore {
   async saveSettings(s: MessagingSettingsRecord): Promise<void> {
     await this.#em.execute(
       `insert into "messaging_setting" ("tenant_id", "smtp_url", "smtp_password_sealed", "from_address",
-         "default_locale", "updated_at") values (?, ?, ?, ?, ?, ?)
+         "default_locale", "sms_gateway_url", "sms_gateway_token_sealed", "sms_from", "updated_at")
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?)
        on conflict ("tenant_id") do update set "smtp_url" = excluded."smtp_url",
          "smtp_password_sealed" = excluded."smtp_password_sealed", "from_address" = excluded."from_address",
-         "default_locale" = excluded."default_locale", "updated_at" = excluded."updated_at"`,
-      [s.tenantId, s.smtpUrl, s.smtpPasswordSealed, s.from, s.defaultLocale, s.updatedAt],
+         "default_locale" = excluded."default_locale", "sms_gateway_url" = excluded."sms_gateway_url",
+         "sms_gateway_token_sealed" = excluded."sms_gateway_token_sealed", "sms_from" = excluded."sms_from",
+         "updated_at" = excluded."updated_at"`,
+      [
+        s.tenantId,
+        s.smtpUrl,
+        s.smtpPasswordSealed,
+        s.from,
+        s.defaultLocale,
+        s.smsGatewayUrl,
+        s.smsGatewayTokenSealed,
+        s.smsFrom,
+        s.updatedAt,
+      ],
     );
   }
 
