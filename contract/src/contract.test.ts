@@ -55,7 +55,9 @@ describe('route table', () => {
     // + webhooks (issue #16: endpoints x5, rotate-secret, test, deliveries, replay)
     // + KYC (issue #16: GET/PUT /tenants/{id}/modules/kyc, sessions, status, webhooks, the development page x2)
     // + platform (issue #15: GET /platform/tenants, GET/PATCH/DELETE /platform/tenants/{id}, usage)
-    expect(routes.length).toBe(150);
+    // + social sign-in form_post callback (issue #17: POST /auth/oauth/{provider}/callback for Apple)
+    // + messaging (issue #16: GET/PUT settings, GET/PUT/DELETE templates, preview)
+    expect(routes.length).toBe(156);
   });
 
   it('puts every route under the base path, once per method and path', () => {
@@ -143,7 +145,7 @@ describe('route table', () => {
     }
   });
 
-  it('validates every path parameter as a uuid (a role `:name` or `:role` as a lower_snake_case identifier, an OAuth or KYC `:provider` by name)', () => {
+  it('validates every path parameter as a uuid (a role `:name` or `:role` as a lower_snake_case identifier, an OAuth or KYC `:provider` by name, a message `:kind` and `:locale` by name)', () => {
     for (const { name, route } of routes) {
       const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
       if (params.length === 0) continue;
@@ -152,7 +154,15 @@ describe('route table', () => {
       const good = Object.fromEntries(
         params.map((p) => [
           p,
-          p === 'name' || p === 'role' ? 'support_agent' : p === 'provider' ? 'persona' : uuid,
+          p === 'name' || p === 'role'
+            ? 'support_agent'
+            : p === 'provider'
+              ? 'persona'
+              : p === 'kind'
+                ? 'otp_code'
+                : p === 'locale'
+                  ? 'de'
+                  : uuid,
         ]),
       );
       expect(ok(schema, good), name).toBe(true);

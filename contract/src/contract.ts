@@ -13,6 +13,7 @@ import { discoveryContract } from './discovery/contract';
 import { groupsContract } from './groups/contract';
 import { healthContract } from './health/contract';
 import { kycContract } from './kyc/contract';
+import { messagingContract } from './messaging/contract';
 import { oauthContract } from './oauth/contract';
 import { platformContract } from './platform/contract';
 import { privacyContract } from './privacy/contract';
@@ -50,6 +51,7 @@ export const contract = c.router(
     privacy: privacyContract,
     webhooks: webhooksContract,
     kyc: kycContract,
+    messaging: messagingContract,
     platform: platformContract,
   },
   { pathPrefix: basePath, commonResponses },

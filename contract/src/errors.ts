@@ -16,6 +16,8 @@ export const errorStatus = {
   unknown_resource_type: 400,
   weak_password: 400,
   webhook_url_refused: 400,
+  // Messaging (#16): a template with a variable its kind does not have, or a malformed `{{`.
+  template_invalid: 400,
   // 401
   unauthenticated: 401,
   invalid_credentials: 401,
@@ -179,6 +181,7 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   validation_failed: 'The request is not valid',
   bad_request: 'Bad request',
   webhook_url_refused: 'Webhook URL refused',
+  template_invalid: 'Template invalid',
   unauthenticated: 'Authentication required',
   token_expired: 'Token expired',
   token_invalid: 'Token invalid',

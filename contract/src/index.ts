@@ -452,6 +452,28 @@ export {
   type PutKycSettingsBody,
   putKycSettingsBodySchema,
 } from './kyc/schemas';
+// Messaging module (#16)
+export { messagingContract } from './messaging/contract';
+export {
+  commonMessageVariables,
+  type MessageKind,
+  type MessagePreview,
+  type MessagePreviewBody,
+  type MessageTemplate,
+  type MessagingSettings,
+  messageKindSchema,
+  messageKinds,
+  messageKindVariables,
+  messageLocaleSchema,
+  messagePreviewBodySchema,
+  messagePreviewSchema,
+  messageTemplateSchema,
+  messagingSettingsSchema,
+  type PutMessageTemplateBody,
+  type PutMessagingSettingsBody,
+  putMessageTemplateBodySchema,
+  putMessagingSettingsBodySchema,
+} from './messaging/schemas';
 export { oauthContract } from './oauth/contract';
 // OAuth token services (#18)
 export * from './oauth/schemas';

@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { scheduleAuditPurge } from './domains/audit/purge-job.js';
 import { healthRoutes } from './domains/health/routes.js';
 import { domainRoutes } from './domains/index.js';
+import { scheduleMessageWorker } from './domains/messaging/routes.js';
 import { scheduleHousekeeping } from './domains/platform/housekeeping-job.js';
 import { scheduleUsageFlush } from './domains/platform/routes.js';
 import { scheduleDeletionJob } from './domains/privacy/deletion-job.js';
@@ -198,6 +199,7 @@ export function buildApp(config: Config, deps: AppDeps): FastifyInstance {
   scheduleAuditPurge(app);
   scheduleDeletionJob(app);
   scheduleWebhookWorker(app);
+  scheduleMessageWorker(app);
   scheduleUsageFlush(app);
   scheduleHousekeeping(app);
 

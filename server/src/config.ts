@@ -90,6 +90,19 @@ export interface Config {
    * (`ENFORCER_OAUTH_TEST_ENDPOINTS`, JSON): tests only, refused unless NODE_ENV=test.
    */
   oauthTestEndpoints: OAuthTestEndpoints | undefined;
+  messaging: MessagingConfig;
+}
+
+/** The mail outbox's delivery worker (docs/messaging.md). */
+export interface MessagingConfig {
+  /** This process delivers queued mail (`MESSAGE_WORKER`; default on, off in `test` where tests turn it on). */
+  worker: boolean;
+  /** How often the worker looks for due messages (it also looks as soon as a request queued one). */
+  pollIntervalMs: number;
+  /** The first retry's delay; each next one 4 times longer (at most an hour), ±20% jitter. */
+  retryBaseMs: number;
+  /** Attempts before a message is given up (and deleted). */
+  maxAttempts: number;
 }
 
 const loopbackOrigin = z
@@ -263,6 +276,10 @@ const envSchema = z.object({
   WEBHOOK_DISABLE_AFTER: duration('5d', 1, 365 * 86_400),
   WEBHOOK_TIMEOUT_MS: z.preprocess(empty, z.coerce.number().int().min(100).max(60_000).default(15_000)),
   WEBHOOK_RETENTION: duration('30d', 3600, 3650 * 86_400),
+  MESSAGE_WORKER: optional(z.stringbool()),
+  MESSAGE_POLL_INTERVAL_MS: z.preprocess(empty, z.coerce.number().int().min(10).max(600_000).default(1000)),
+  MESSAGE_RETRY_BASE_MS: z.preprocess(empty, z.coerce.number().int().min(1).max(3_600_000).default(10_000)),
+  MESSAGE_MAX_ATTEMPTS: z.preprocess(empty, z.coerce.number().int().min(1).max(50).default(10)),
   ENFORCER_PLATFORM_API_KEYS: optional(z.string().max(65_536)),
   ENFORCER_PLATFORM_API_KEYS_FILE: optional(z.string()),
   ENFORCER_TENANT_DELETION_GRACE: duration('30d', 0, 365 * 86_400),
@@ -402,6 +419,12 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       disableAfterSeconds: e.WEBHOOK_DISABLE_AFTER,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       retentionSeconds: e.WEBHOOK_RETENTION,
+    },
+    messaging: {
+      worker: e.MESSAGE_WORKER ?? e.NODE_ENV !== 'test',
+      pollIntervalMs: e.MESSAGE_POLL_INTERVAL_MS,
+      retryBaseMs: e.MESSAGE_RETRY_BASE_MS,
+      maxAttempts: e.MESSAGE_MAX_ATTEMPTS,
     },
     platformKeys,
     tenantDeletionGraceSeconds: e.ENFORCER_TENANT_DELETION_GRACE,

@@ -4,6 +4,7 @@ import {
   Challenges,
   GoogleIdTokenVerifier,
   type IdentityHandlerDeps,
+  type MessageOutboxDeps,
   OtpService,
   type PasskeyDeps,
   type PrivyBearerDeps,
@@ -11,11 +12,13 @@ import {
   passkeySignIn,
   RefreshTokenService,
   type RegistrationMethods,
+  type SecretSealer,
   type SendLimits,
   SessionTokens,
   type SignInMethods,
   SignInThrottle,
   simpleWebAuthnVerifier,
+  webCryptoSealer,
 } from '@enforcer/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyBaseLogger } from 'fastify';
@@ -89,6 +92,38 @@ export interface Services {
   throttle: SignInThrottle;
   /** What the core's passkey rules are built with (WebAuthn, the stand-in credential key). */
   passkeys: PasskeyDeps;
+  /** The messaging module: its sealer, and the mail outbox requests queue into (docs/messaging.md). */
+  messaging: MessagingServices;
+}
+
+/** The mail outbox as requests use it, and the signal the delivery worker listens to. */
+export interface MessagingServices {
+  /** Seals SMTP passwords and queued messages: AES-256-GCM under the master key's `messaging-secret` sub-key. */
+  sealer: SecretSealer;
+  /** What a core handler queues a mail with (`queueMail`); `onQueued` wakes this process's worker. */
+  outbox: MessageOutboxDeps;
+  /** Subscribes to `outbox.onQueued`; returns the unsubscribe. */
+  onQueued(listener: () => void): () => void;
+}
+
+function messagingServices(config: Config, clock: Clock, random: RandomSource): MessagingServices {
+  const sealer = webCryptoSealer(deriveKey(config.masterKey, 'messaging-secret'), random);
+  const listeners = new Set<() => void>();
+  return {
+    sealer,
+    outbox: {
+      sealer,
+      clock,
+      random,
+      onQueued: () => {
+        for (const listener of listeners) listener();
+      },
+    },
+    onQueued(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }
 
 export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps = {}): Services {
@@ -188,5 +223,6 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     registrationMethods: serverRegistrationMethods(methodDeps),
     throttle: new SignInThrottle({ clock, uow }),
     passkeys,
+    messaging: messagingServices(config, clock, random),
   };
 }

@@ -16,6 +16,7 @@ import { housekeepingStoreContract } from './housekeeping.contract';
 import { identityStoreContract } from './identities.contract';
 import { kycStoreContract } from './kyc.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
+import { messagingStoreContract } from './messaging.contract';
 import { mfaStoreContract } from './mfa.contract';
 import { oauthStoreContract } from './oauth.contract';
 import { passkeyStoreContract } from './passkeys.contract';
@@ -209,4 +210,9 @@ housekeepingStoreContract('memory', () => ({
     personId: crypto.randomUUID(),
     tenantId: crypto.randomUUID(),
   }),
+}));
+
+messagingStoreContract('memory', () => ({
+  uow: new MemoryDatabase(),
+  seedTenant: async () => crypto.randomUUID(),
 }));

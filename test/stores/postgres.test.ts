@@ -20,6 +20,7 @@ import { housekeepingStoreContract } from './housekeeping.contract';
 import { identityStoreContract } from './identities.contract';
 import { kycStoreContract } from './kyc.contract';
 import { magicLinkStoreContract } from './magic-links.contract';
+import { messagingStoreContract } from './messaging.contract';
 import { mfaStoreContract } from './mfa.contract';
 import { oauthStoreContract } from './oauth.contract';
 import { passkeyStoreContract } from './passkeys.contract';
@@ -375,4 +376,9 @@ housekeepingStoreContract('postgres', () => ({
     const { account, person, tenant } = await seedAccount(db.orm);
     return { accountId: account.id, personId: person.id, tenantId: tenant.id };
   },
+}));
+
+messagingStoreContract('postgres', () => ({
+  uow: new PostgresUnitOfWork({ orm: db.orm, clock: systemClock, policies: new TenantPolicyService() }),
+  seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
 }));

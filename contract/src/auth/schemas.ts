@@ -12,6 +12,7 @@ import {
 } from '../common/schemas';
 import { storableText } from '../common/text';
 import { actorClaimSchema } from '../impersonation/schemas';
+import { messageLocaleSchema } from '../messaging/schemas';
 import { policyDocumentSchema } from '../policy/schema';
 import { logoUrlSchema, tenantSchema, tenantSummarySchema } from '../tenants/schemas';
 import { googleLoginBodySchema } from './google';
@@ -113,6 +114,8 @@ export type RegisterResponse = z.infer<typeof registerResponseSchema>;
 export const otpRequestEmailBodySchema = z.strictObject({
   email: emailSchema,
   tenant_code: tenantCodeSchema.optional(),
+  /** The language of the mail (`de`, `pt-BR`); default: the tenant's messaging default locale. */
+  locale: messageLocaleSchema.optional(),
 });
 export const otpRequestBodySchema = z.union([otpRequestEmailBodySchema, otpRequestPhoneBodySchema]);
 export type OtpRequestBody = z.infer<typeof otpRequestBodySchema>;

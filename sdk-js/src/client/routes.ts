@@ -188,6 +188,14 @@ export const routes = {
     devPage: ['GET', '/api/v1/enforcer/kyc/dev/:token', 'none'],
     devDecision: ['POST', '/api/v1/enforcer/kyc/dev/:token', 'none'],
   },
+  messaging: {
+    getSettings: ['GET', '/api/v1/enforcer/tenants/:id/messaging', 'user'],
+    putSettings: ['PUT', '/api/v1/enforcer/tenants/:id/messaging', 'user'],
+    getTemplate: ['GET', '/api/v1/enforcer/tenants/:id/messaging/templates/:kind/:locale', 'user'],
+    putTemplate: ['PUT', '/api/v1/enforcer/tenants/:id/messaging/templates/:kind/:locale', 'user'],
+    deleteTemplate: ['DELETE', '/api/v1/enforcer/tenants/:id/messaging/templates/:kind/:locale', 'user'],
+    preview: ['POST', '/api/v1/enforcer/tenants/:id/messaging/preview', 'user'],
+  },
   platform: {
     listTenants: ['GET', '/api/v1/enforcer/platform/tenants', 'none'],
     getTenant: ['GET', '/api/v1/enforcer/platform/tenants/:id', 'none'],

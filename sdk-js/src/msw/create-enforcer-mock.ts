@@ -38,6 +38,7 @@ import {
   impersonationHandlers,
   kycHandlers,
   magicLinkHandlers,
+  messagingHandlers,
   mfaHandlers,
   newApiKey,
   oauth4webapiClient,
@@ -391,6 +392,8 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       targets: { allowLocalHttp: true },
     }),
     // The development provider's page is served at the mock's base URL, as the server serves it at its own.
+    // Sender settings and templates through the core, as on the server; the mock sends no mail.
+    messaging: messagingHandlers(store.db, { sealer: webCryptoSealer(), clock: store.db }),
     kyc: kycHandlers(store.db, {
       sealer: webCryptoSealer(),
       clock: store.db,

@@ -257,6 +257,45 @@ export { magicLinkMessage } from './magic-links/messages.js';
 export { magicLinkSignIn } from './magic-links/method.js';
 export type { MagicLinkRecord, MagicLinkStore } from './magic-links/ports.js';
 export {
+  type ComposeInput,
+  commonVariables,
+  composeMail,
+  type RenderedMail,
+  renderMessage,
+  resolveTemplate,
+} from './messaging/compose.js';
+export { builtInLocales, builtInTemplates, type TemplateSource } from './messaging/defaults.js';
+export {
+  deliverDueMessages,
+  type MailSender,
+  type MailTransport,
+  type MessageDeliveryDeps,
+  messageRetryDelayMs,
+} from './messaging/deliver.js';
+export { type MessagingDeps, messagingHandlers } from './messaging/handlers.js';
+export {
+  type MessageOutboxDeps,
+  messagePayloadAad,
+  queueMail,
+  smsGatewayTokenAad,
+  smtpPasswordAad,
+  type TenantSmsSender,
+  tenantSmsSender,
+} from './messaging/outbox.js';
+export type {
+  MessageTemplateRecord,
+  MessagingSettingsRecord,
+  MessagingStore,
+  OutboundMessageRecord,
+} from './messaging/ports.js';
+export {
+  assertTemplateValid,
+  escapeHtml,
+  renderTemplate,
+  templateProblems,
+  variablesOf,
+} from './messaging/templates.js';
+export {
   GOOGLE_ISSUERS,
   type GoogleIdentity,
   GoogleIdTokenVerifier,

@@ -65,6 +65,10 @@ export interface MailMessage {
   to: string;
   subject: string;
   text: string;
+  /** An HTML alternative of `text` (the messaging module's templates). */
+  html?: string | null;
+  /** The sender, when not the deployment's (a tenant's own, from its messaging settings). */
+  from?: string | null;
 }
 
 /**

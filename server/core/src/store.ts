@@ -8,6 +8,7 @@ import type { GroupStore } from './groups/ports.js';
 import type { IdempotencyStore } from './idempotency/ports.js';
 import type { KycStore } from './kyc/ports.js';
 import type { MagicLinkStore } from './magic-links/ports.js';
+import type { MessagingStore } from './messaging/ports.js';
 import type { MfaStore } from './mfa/ports.js';
 import type { HousekeepingStore } from './operator/housekeeping.js';
 import type { UsageStore } from './operator/usage.js';
@@ -80,6 +81,8 @@ export interface Repositories {
   webhooks: WebhookStore;
   /** The KYC module: settings, verification sessions, persons' verifications, processed provider events. */
   kyc: KycStore;
+  /** The messaging module: sender settings, tenants' templates, the mail outbox. */
+  messaging: MessagingStore;
   /** Per-tenant usage: authorize-call counters and the figures of a period (the platform API). */
   usage: UsageStore;
   /** Deleting what sign-in left behind once it no longer matters (expired codes, ended sessions, ...). */

@@ -9,6 +9,7 @@ import { IdempotencyKey } from '../entities/idempotency.js';
 import { PersonIdentity } from '../entities/identities.js';
 import { KycProviderEvent, KycSession, KycSetting, PersonVerification } from '../entities/kyc.js';
 import { MagicLinkSetting, MagicLinkToken } from '../entities/magic-links.js';
+import { MessageTemplate, MessagingSetting, OutboundMessage } from '../entities/messaging.js';
 import { MfaChallenge, RecoveryCode, TotpCredential } from '../entities/mfa.js';
 import { OAuthFlow, OAuthSetting } from '../entities/oauth.js';
 import { OtpChallenge } from '../entities/otp-challenges.js';
@@ -67,5 +68,8 @@ export const entities: EntitySchema[] = [
   KycSession,
   PersonVerification,
   KycProviderEvent,
+  MessagingSetting,
+  MessageTemplate,
+  OutboundMessage,
   UsageCounter,
 ];

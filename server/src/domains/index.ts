@@ -10,6 +10,7 @@ import { authRoutes } from './auth/routes.js';
 import { discoveryRoutes } from './discovery/routes.js';
 import { groupsRoutes } from './groups/routes.js';
 import { kycRoutes } from './kyc/routes.js';
+import { messagingRoutes } from './messaging/routes.js';
 import { oauthRoutes } from './oauth/routes.js';
 import { platformRoutes } from './platform/routes.js';
 import { policyRoutes } from './policy/routes.js';
@@ -37,5 +38,6 @@ export const domainRoutes: DomainRoutes[] = [
   privacyRoutes,
   webhooksRoutes,
   kycRoutes,
+  messagingRoutes,
   platformRoutes,
 ];

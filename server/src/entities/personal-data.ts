@@ -112,6 +112,14 @@ export const personalData: Record<string, Record<string, PersonalColumn>> = {
       holds: 'a stored answer (a provisioned account, with its email) for 24 hours',
     },
   },
+  // The mail outbox (#16): a queued message, sealed (AES-256-GCM), deleted once delivered or given up
+  // (hours at most, with the retries): not chased by an erasure, which could not tell whose it is unsealed.
+  outbound_message: {
+    payload_sealed: {
+      erasure: 'expires',
+      holds: 'a queued mail (recipient, subject, bodies with a code or link), sealed, until delivered',
+    },
+  },
   audit_event: {
     ip: { erasure: 'erase_in_event', holds: 'the address a request came from' },
     user_agent: { erasure: 'erase_in_event', holds: 'the browser a request came from' },
@@ -153,6 +161,24 @@ export const notPersonalData: Record<string, Record<string, string>> = {
     token_hash: "the development page's random token (hashed)",
   },
   kyc_provider_event: { provider: 'a provider name', event_id: "the provider's random event id" },
+  // Messaging (#16): the tenant's sender settings and its own templates, not persons'.
+  messaging_setting: {
+    smtp_url: "the tenant's SMTP server (without its password)",
+    smtp_password_sealed: "the tenant's SMTP password (sealed)",
+    from_address: "the tenant's sender address",
+    default_locale: 'a language tag',
+    sms_gateway_url: "the tenant's SMS gateway",
+    sms_gateway_token_sealed: "the tenant's SMS gateway token (sealed)",
+    sms_from: "the tenant's SMS sender id",
+  },
+  message_template: {
+    kind: 'a message kind',
+    locale: 'a language tag',
+    subject: "the tenant's template text",
+    text_body: "the tenant's template text",
+    html_body: "the tenant's template text",
+  },
+  outbound_message: { kind: 'a message kind' },
   person_verification: { status: 'a status word' },
   // Social sign-in (#17): the tenant's provider settings; a flow's random values.
   oauth_setting: {

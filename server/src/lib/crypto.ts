@@ -24,7 +24,9 @@ export type KeyPurpose =
   /** Stand-in passkey credential ids for unknown emails (`POST /auth/passkey/login/begin`). */
   | 'passkey-decoy'
   /** KYC providers' webhook secrets and API keys, sealed at rest (AES-256-GCM, as signing keys are). */
-  | 'kyc-provider-secret';
+  | 'kyc-provider-secret'
+  /** Tenants' SMTP passwords and queued mail (the messaging module's outbox), sealed at rest. */
+  | 'messaging-secret';
 
 /** Derives a 32-byte sub-key of the master key for one purpose (HKDF-SHA256, RFC 5869). */
 export const deriveKey = (masterKey: Buffer, purpose: KeyPurpose): Buffer =>

@@ -28,6 +28,7 @@ import { Migration20261206186000_oauth } from './Migration20261206186000_oauth.j
 import { Migration20261206187000_kyc_module } from './Migration20261206187000_kyc_module.js';
 import { Migration20261206188000_private_key_jwt } from './Migration20261206188000_private_key_jwt.js';
 import { Migration20261206188100_client_revocation_feed } from './Migration20261206188100_client_revocation_feed.js';
+import { Migration20261206214605_messaging_module } from './Migration20261206214605_messaging_module.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261123174748_initial', class: Migration20261123174748_initial },
@@ -78,4 +79,5 @@ export const migrations: MigrationObject[] = [
     name: 'Migration20261206188100_client_revocation_feed',
     class: Migration20261206188100_client_revocation_feed,
   },
+  { name: 'Migration20261206214605_messaging_module', class: Migration20261206214605_messaging_module },
 ];

@@ -1,10 +1,11 @@
 import type { OtpRequestBody, OtpRequestResponse } from '@enforcer/contract';
 import type { ClientInfo } from '../caller.js';
-import { type IssuedOtp, type OtpService, otpRefusal } from '../codes/otp.js';
+import { type IssuedOtp, OTP_TTL_SECONDS, type OtpService, otpRefusal } from '../codes/otp.js';
 import type { OtpScope } from '../codes/ports.js';
 import { type CodeChannel, codePurpose, sendCode } from '../codes/send-code.js';
 import { assertSmsDestinationAllowed } from '../codes/sms-destinations.js';
 import { refusalError } from '../errors.js';
+import { type MessageOutboxDeps, queueMail } from '../messaging/outbox.js';
 import type { Clock } from '../platform.js';
 import type { UnitOfWork } from '../store.js';
 import type { TenantRecord } from '../tenants/ports.js';
@@ -18,6 +19,12 @@ export interface CodeRequestDeps {
   otp: OtpService;
   /** Development and test: the code in the answer; production never. */
   exposeCodes: boolean;
+  /**
+   * The mail outbox (the server's): a tenant's code mail is queued in the unit of work that issues the code
+   * and delivered by the worker, with retries; the request never waits on the mail server. Without it
+   * (the mock), or for a code without a tenant, `deliver` sends it.
+   */
+  outbox?: MessageOutboxDeps;
   /** Sends the code by mail or SMS (the mock sends nothing). A failure is `503 unavailable`. */
   deliver(input: {
     channel: CodeChannel;
@@ -54,6 +61,8 @@ export async function requestCode(
       ? (['sms', body.phone, 'phone_otp', { phone: body.phone }] as const)
       : (['email', body.email, 'email_otp', { email: body.email }] as const);
   const scope = { address, tenantId: tenant?.id ?? null, purpose: codePurpose(channel, tenant !== null) };
+  const outbox = channel === 'email' && tenant ? deps.outbox : undefined;
+  const locale = 'locale' in body ? body.locale : undefined;
   const sent = await sendCode(deps.otp, deps.clock, {
     channel,
     scope,
@@ -79,10 +88,22 @@ export async function requestCode(
           ...client,
           details: { channel, purpose: scope.purpose, ...details },
         });
+        if (outbox) {
+          await queueMail(repos, outbox, {
+            tenant,
+            kind: 'otp_code',
+            locale,
+            to: address,
+            variables: { code: issued.value.code, expires_minutes: String(Math.round(OTP_TTL_SECONDS / 60)) },
+          });
+        }
         deps.onIssued?.(scope, issued.value);
         return issued;
       }),
-    deliver: (code) => deps.deliver({ channel, to: address, code, tenant }),
+    deliver: async (code) => {
+      if (outbox) outbox.onQueued?.();
+      else await deps.deliver({ channel, to: address, code, tenant });
+    },
     onDeliveryFailure: (error) => deps.onDeliveryFailure?.(error, channel),
   });
   if (!sent.ok) throw refusalError(otpRefusal(sent));

@@ -2,6 +2,7 @@ import type { contract } from '@enforcer/contract';
 import { callerOf, type Handlers } from '../api/handlers.js';
 import { auditActorOf } from '../caller.js';
 import { AppError } from '../errors.js';
+import { type MessageOutboxDeps, queueMail } from '../messaging/outbox.js';
 import type { MailDelivery } from '../platform.js';
 import type { Repositories, UnitOfWork } from '../store.js';
 import { countSend } from '../throttle/send-limits.js';
@@ -10,6 +11,11 @@ import { magicLinkMessage } from './messages.js';
 
 export interface MagicLinkHandlersDeps extends MagicLinkDeps {
   mail: Pick<MailDelivery, 'send'>;
+  /**
+   * The mail outbox (the server's): the link's mail is queued in the unit of work that issues it, with the
+   * tenant's template and sender, and delivered by the worker; without it (the mock), `mail` sends it.
+   */
+  outbox?: MessageOutboxDeps;
   /** Development and test: the token and the link in the answer; production never. */
   exposeTokens: boolean;
   /** Told of a mail delivery failure (the server logs it); the caller gets `503 unavailable`. */
@@ -45,7 +51,7 @@ export const magicLinkHandlers = (
    * the answer does not depend on whether the email belongs to anyone.
    */
   request: async ({ body }, { client }) => {
-    const { tenant, issued, redirectUrl } = await uow.transaction(async (repos) => {
+    const { tenant, issued, link } = await uow.transaction(async (repos) => {
       const tenant = await tenantByCode(repos, body.tenant_code);
       if (!tenant.authProviders.includes('magic_link')) {
         throw new AppError('provider_not_allowed', 'This tenant does not accept magic links');
@@ -84,16 +90,28 @@ export const magicLinkHandlers = (
         ...client,
         details: { email: body.email },
       });
-      return { tenant, issued, redirectUrl };
+      const link = withToken(redirectUrl, issued.token);
+      if (deps.outbox) {
+        await queueMail(repos, deps.outbox, {
+          tenant,
+          kind: 'magic_link',
+          to: body.email,
+          variables: { link, expires_minutes: String(Math.round(MAGIC_LINK_TTL_SECONDS / 60)) },
+        });
+      }
+      return { tenant, issued, link };
     });
-    const link = withToken(redirectUrl, issued.token);
-    try {
-      await deps.mail.send(
-        magicLinkMessage({ to: body.email, link, tenant, ttlSeconds: MAGIC_LINK_TTL_SECONDS }),
-      );
-    } catch (error) {
-      deps.onDeliveryFailure?.(error);
-      throw new AppError('unavailable', 'The link could not be sent; try again shortly');
+    if (deps.outbox) {
+      deps.outbox.onQueued?.();
+    } else {
+      try {
+        await deps.mail.send(
+          magicLinkMessage({ to: body.email, link, tenant, ttlSeconds: MAGIC_LINK_TTL_SECONDS }),
+        );
+      } catch (error) {
+        deps.onDeliveryFailure?.(error);
+        throw new AppError('unavailable', 'The link could not be sent; try again shortly');
+      }
     }
     return {
       status: 200,

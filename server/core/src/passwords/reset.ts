@@ -5,6 +5,7 @@ import { type IssuedOtp, OTP_TTL_SECONDS, type OtpService, otpRefusal } from '..
 import type { OtpScope } from '../codes/ports.js';
 import { sendCode } from '../codes/send-code.js';
 import { AppError, refusalError } from '../errors.js';
+import { type MessageOutboxDeps, queueMail } from '../messaging/outbox.js';
 import type { Clock, MailDelivery } from '../platform.js';
 import type { Repositories, UnitOfWork } from '../store.js';
 import type { TenantRecord } from '../tenants/ports.js';
@@ -25,6 +26,11 @@ export interface PasswordResetDeps {
   otp: OtpService;
   /** Sends the reset mail (the mock sends nothing). A failure is `503 unavailable`. */
   mail: Pick<MailDelivery, 'send'>;
+  /**
+   * The mail outbox (the server's): the reset mail is queued with the code, in its unit of work, with the
+   * tenant's template and sender; without it (the mock), `mail` sends it.
+   */
+  outbox?: MessageOutboxDeps;
   /** Development and test: the code in the answer; production never. */
   exposeCodes: boolean;
   /** Told of a mail delivery failure (the server logs it). */
@@ -84,11 +90,28 @@ export const requestResetHandler =
             ...ctx.client,
             details: { email: body.email },
           });
+          if (deps.outbox) {
+            await queueMail(repos, deps.outbox, {
+              tenant,
+              kind: 'password_reset',
+              to: body.email,
+              variables: {
+                code: issued.value.code,
+                expires_minutes: String(Math.round(OTP_TTL_SECONDS / 60)),
+              },
+            });
+          }
           deps.onIssued?.(scope, issued.value);
           return issued;
         }),
-      deliver: (code) =>
-        deps.mail.send(passwordResetMessage({ to: body.email, code, tenant, ttlSeconds: OTP_TTL_SECONDS })),
+      deliver: async (code) => {
+        if (deps.outbox) deps.outbox.onQueued?.();
+        else {
+          await deps.mail.send(
+            passwordResetMessage({ to: body.email, code, tenant, ttlSeconds: OTP_TTL_SECONDS }),
+          );
+        }
+      },
       onDeliveryFailure: (error) => deps.onDeliveryFailure?.(error),
     });
     if (!sent.ok) throw refusalError(otpRefusal(sent));

@@ -13,6 +13,7 @@ import {
 import type { DomainRoutes } from '../../http/contract-routes.js';
 import { registerCoreRoutes } from '../../http/core-handlers.js';
 import { deriveKey } from '../../lib/crypto.js';
+import { sendSms } from '../messaging/sms.js';
 import { otpMessage } from './mail/messages.js';
 import { smsText } from './methods/phone-otp/request-code.js';
 
@@ -33,10 +34,13 @@ export const authRoutes: DomainRoutes = (app, services) => {
       otp: services.otpService,
       exposeCodes: services.exposeOtpCodes,
       sendLimits: services.sendLimits,
+      // A tenant's code mail goes through the outbox (queued with the code, delivered by the worker).
+      outbox: services.messaging.outbox,
       deliver: ({ channel, to, code, tenant }) =>
         channel === 'email'
           ? services.mail.send(otpMessage({ to, code, tenant, ttlSeconds: OTP_TTL_SECONDS }))
-          : services.sms.send({ to, text: smsText(code, tenant, OTP_TTL_SECONDS) }),
+          : // The tenant's own SMS gateway when its messaging settings name one, else the deployment's.
+            sendSms(services, tenant?.id ?? null, { to, text: smsText(code, tenant, OTP_TTL_SECONDS) }),
       onDeliveryFailure: (error, channel) =>
         app.log.error({ err: error }, `one-time code: ${channel} delivery failed`),
     },

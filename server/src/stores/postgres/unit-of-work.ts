@@ -14,6 +14,7 @@ import { PostgresHousekeepingStore } from './housekeeping.js';
 import { PostgresIdempotencyStore } from './idempotency.js';
 import { PostgresKycStore } from './kyc.js';
 import { PostgresMagicLinkStore } from './magic-links.js';
+import { PostgresMessagingStore } from './messaging.js';
 import { PostgresMfaStore } from './mfa.js';
 import { PostgresOAuthStore } from './oauth.js';
 import { PostgresPasskeyStore } from './passkeys.js';
@@ -63,6 +64,7 @@ const makers = (
   privacy: () => new PostgresPrivacyStore(em()),
   webhooks: () => new PostgresWebhookStore(em()),
   kyc: () => new PostgresKycStore(em()),
+  messaging: () => new PostgresMessagingStore(em()),
   usage: () => new PostgresUsageStore(em()),
   housekeeping: () => new PostgresHousekeepingStore(em()),
 });

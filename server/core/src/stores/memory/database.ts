@@ -6,6 +6,11 @@ import type { ChallengeRecord } from '../../challenges/ports.js';
 import type { OtpChallengeRecord } from '../../codes/ports.js';
 import type { KycSessionRecord, KycSettingsRecord, PersonVerificationRecord } from '../../kyc/ports.js';
 import type { MagicLinkRecord } from '../../magic-links/ports.js';
+import type {
+  MessageTemplateRecord,
+  MessagingSettingsRecord,
+  OutboundMessageRecord,
+} from '../../messaging/ports.js';
 import type { AuthorizeCallCount } from '../../operator/usage.js';
 import type { PasskeyRecord } from '../../passkeys/ports.js';
 import type { PasswordRecord } from '../../passwords/ports.js';
@@ -37,6 +42,7 @@ import { MemoryHousekeepingStore } from './housekeeping.js';
 import { type MemoryIdempotencyRow, MemoryIdempotencyStore } from './idempotency.js';
 import { MemoryKycStore } from './kyc.js';
 import { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
+import { MemoryMessagingStore } from './messaging.js';
 import { MemoryMfaStore, type MemoryMfaTables } from './mfa.js';
 import { MemoryOAuthStore } from './oauth.js';
 import { MemoryPasskeyStore } from './passkeys.js';
@@ -141,6 +147,10 @@ export class MemoryTables implements MemoryMfaTables {
   personVerifications = new Map<string, PersonVerificationRecord>();
   /** `tenantId \0 provider \0 eventId` → when it was processed. */
   kycEvents = new Map<string, Date>();
+  /** Messaging (#16): sender settings by tenant id, templates by `tenantId \0 kind \0 locale`, the mail outbox by id. */
+  messagingSettings = new Map<string, MessagingSettingsRecord>();
+  messageTemplates = new Map<string, MessageTemplateRecord>();
+  outboundMessages = new Map<string, OutboundMessageRecord>();
   /** Authorize calls by `tenantId day` (the usage counter, #15). */
   authorizeCalls = new Map<string, AuthorizeCallCount>();
 }
@@ -214,6 +224,7 @@ export class MemoryDatabase implements UnitOfWork {
       privacy: new MemoryPrivacyStore(this),
       webhooks: new MemoryWebhookStore(this),
       kyc: new MemoryKycStore(this),
+      messaging: new MemoryMessagingStore(this),
     };
   }
 

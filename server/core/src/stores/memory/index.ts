@@ -20,6 +20,7 @@ export { MemoryDatabase, MemoryTables } from './database.js';
 export { type MemoryGroupRow, MemoryGroupStore } from './groups.js';
 export { MemoryKycStore } from './kyc.js';
 export { type MemoryMagicLinkSettingRow, MemoryMagicLinkStore } from './magic-links.js';
+export { MemoryMessagingStore } from './messaging.js';
 export { MemoryMfaStore, type MemoryMfaTables } from './mfa.js';
 export { MemoryOAuthStore } from './oauth.js';
 export { MemoryPasskeyStore } from './passkeys.js';

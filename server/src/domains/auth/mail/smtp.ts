@@ -31,10 +31,11 @@ export class SmtpMailDelivery implements MailDelivery {
 
   async send(message: MailMessage): Promise<void> {
     await this.#transport.sendMail({
-      from: this.#from,
+      from: message.from ? headerSafe(message.from) : this.#from,
       to: message.to,
       subject: headerSafe(message.subject),
       text: message.text,
+      ...(message.html ? { html: message.html } : {}),
     });
   }
 

@@ -13,6 +13,8 @@ export const magicLinkRoutes: DomainRoutes = (app, services) => {
     random: services.random,
     hashing: webCryptoHashing,
     mail: services.mail,
+    // Queued in the mail outbox with what issued it, delivered by the worker (docs/messaging.md).
+    outbox: services.messaging.outbox,
     exposeTokens: services.exposeOtpCodes,
     sendLimits: services.sendLimits,
     onDeliveryFailure: (error) => app.log.error({ err: error }, 'magic link: mail delivery failed'),

@@ -15,6 +15,8 @@ export const passwordRoutes: DomainRoutes = (app, services) => {
     throttle: services.throttle,
     otp: services.otpService,
     mail: services.mail,
+    // Queued in the mail outbox with what issued it, delivered by the worker (docs/messaging.md).
+    outbox: services.messaging.outbox,
     exposeCodes: services.exposeOtpCodes,
     sendLimits: services.sendLimits,
     onDeliveryFailure: (error) => app.log.error({ err: error }, 'password reset: mail delivery failed'),

@@ -1,0 +1,45 @@
+import { tenantSmsSender } from '@enforcer/core';
+import type { Services } from '../../services.js';
+import { SMS_GATEWAY_TIMEOUT_MS } from '../auth/sms/http-gateway.js';
+import type { SmsMessage } from '../auth/sms/sms-delivery.js';
+import { sendWebhook } from '../webhooks/send.js';
+import { resolvePublicTarget, systemResolver } from '../webhooks/ssrf.js';
+
+/**
+ * Sends a text through the tenant's own HTTP gateway when its messaging settings name one (the same
+ * request shape as the deployment's gateway: `POST { to, text, from? }`, `Authorization: Bearer <token>`),
+ * else through the deployment's. In production the gateway must resolve to a public address, checked now,
+ * and the connection goes to the address checked (as webhooks do). Rejects on anything but a 2xx.
+ */
+export async function sendSms(
+  services: Pick<Services, 'uow' | 'sms' | 'messaging' | 'config'>,
+  tenantId: string | null,
+  message: SmsMessage,
+): Promise<void> {
+  const sender = tenantId
+    ? await services.uow.read((repos) => tenantSmsSender(repos, services.messaging.sealer, tenantId))
+    : null;
+  if (!sender) return services.sms.send(message);
+  const url = new URL(sender.url);
+  const address =
+    services.config.env === 'production' ? await resolvePublicTarget(url, systemResolver) : null;
+  const outcome = await sendWebhook({
+    url,
+    address,
+    timeoutMs: SMS_GATEWAY_TIMEOUT_MS,
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...(sender.token ? { authorization: `Bearer ${sender.token}` } : {}),
+    },
+    body: JSON.stringify({
+      to: message.to,
+      text: message.text,
+      ...(sender.from ? { from: sender.from } : {}),
+    }),
+  });
+  if (outcome.kind !== 'answered') throw new Error(`The tenant's SMS gateway failed: ${outcome.message}`);
+  if (outcome.status < 200 || outcome.status >= 300) {
+    throw new Error(`The tenant's SMS gateway answered ${outcome.status}`);
+  }
+}
