@@ -36,6 +36,8 @@ interface RunnerConfig {
    * sends it, and the run stops after `bodies.length` requests if its duration has not ended first.
    */
   bodies?: string[];
+  /** One body per connection, sent again and again by that connection (a sign-in per person). */
+  connectionBodies?: string[];
 }
 
 /** The part of autocannon's client the chain needs (its types do not describe it). */
@@ -63,38 +65,47 @@ const verifyBody =
       };
 
 const bodies = config.bodies;
+const connectionBodies = config.connectionBodies;
+if (connectionBodies && connectionBodies.length < config.connections)
+  throw new Error('one body per connection');
+let nextConnection = 0;
 let nextBody = 0;
 let nextChain = 0;
-const setupClient = bodies
+const setupClient = connectionBodies
   ? (client: Client) => {
-      client.setRequests([
-        {
-          method: config.method,
-          // Past the end (never, with `amount`), the last body again: a spent code, refused, so the run fails.
-          setupRequest: (request: Record<string, unknown>) => ({
-            ...request,
-            body: bodies[Math.min(nextBody++, bodies.length - 1)],
-          }),
-        },
-      ]);
+      const body = connectionBodies[nextConnection++]!;
+      client.setRequests([{ method: config.method, body }]);
     }
-  : starts
+  : bodies
     ? (client: Client) => {
-        let token = starts[nextChain++]!;
         client.setRequests([
           {
             method: config.method,
+            // Past the end (never, with `amount`), the last body again: a spent code, refused, so the run fails.
             setupRequest: (request: Record<string, unknown>) => ({
               ...request,
-              body: JSON.stringify({ refresh_token: token }),
+              body: bodies[Math.min(nextBody++, bodies.length - 1)],
             }),
-            onResponse: (status: number, body: string) => {
-              if (status === 200) token = (JSON.parse(body) as { refresh_token: string }).refresh_token;
-            },
           },
         ]);
       }
-    : undefined;
+    : starts
+      ? (client: Client) => {
+          let token = starts[nextChain++]!;
+          client.setRequests([
+            {
+              method: config.method,
+              setupRequest: (request: Record<string, unknown>) => ({
+                ...request,
+                body: JSON.stringify({ refresh_token: token }),
+              }),
+              onResponse: (status: number, body: string) => {
+                if (status === 200) token = (JSON.parse(body) as { refresh_token: string }).refresh_token;
+              },
+            },
+          ]);
+        }
+      : undefined;
 
 const options = {
   url: config.url,
