@@ -17,10 +17,14 @@ export function registerContractRoutes<T extends AppRouter>(
   router: T,
   handlers: RouterImplementation<T>,
 ): void {
-  tsRest.registerRouter(router, handlers, app, {
-    logInitialization: false,
-    jsonQuery: false,
-    responseValidation: false,
-    requestValidationErrorHandler: handleRequestValidationError,
+  // A scope of its own: ts-rest's registerRouter sets an error handler on the instance it is given, and a
+  // domain that registers two routers would set it twice in one scope (Fastify warns, FSTWRN004).
+  app.register(async (scope) => {
+    tsRest.registerRouter(router, handlers, scope, {
+      logInitialization: false,
+      jsonQuery: false,
+      responseValidation: false,
+      requestValidationErrorHandler: handleRequestValidationError,
+    });
   });
 }

@@ -36,6 +36,8 @@ import { type Clock, systemClock } from '../lib/clock.js';
 import { cryptoRandom, type RandomSource } from '../lib/random.js';
 import { type ProvisionTenantInput, provisionTenant } from '../stores/postgres/provision-tenant.js';
 
+/** The server's password hasher and its argon2id parameters (the bench measures the machine's bound with them). */
+export { ARGON2_OPTIONS, argon2Hasher } from '../domains/auth/methods/password/hashing.js';
 export { type Clock, ManualClock } from '../lib/clock.js';
 export type { RandomSource } from '../lib/random.js';
 export { totpCode } from './totp.js';

@@ -13,9 +13,9 @@ import {
 import type { DomainRoutes } from '../../http/contract-routes.js';
 import { registerCoreRoutes } from '../../http/core-handlers.js';
 import { deriveKey } from '../../lib/crypto.js';
-import { sendSms } from '../messaging/sms.js';
 import { otpMessage } from './mail/messages.js';
 import { smsText } from './methods/phone-otp/request-code.js';
+import { sendSms } from './sms/tenant-gateway.js';
 
 /**
  * The auth routes of the contract (`contract.auth`): all the core's (`authRouteHandlers`, the same list the

@@ -1,9 +1,17 @@
-import { tenantSmsSender } from '@enforcer/core';
-import type { Services } from '../../services.js';
-import { SMS_GATEWAY_TIMEOUT_MS } from '../auth/sms/http-gateway.js';
-import type { SmsMessage } from '../auth/sms/sms-delivery.js';
-import { sendWebhook } from '../webhooks/send.js';
-import { resolvePublicTarget, systemResolver } from '../webhooks/ssrf.js';
+import { type SecretSealer, tenantSmsSender, type UnitOfWork } from '@enforcer/core';
+import { sendWebhook } from '../../webhooks/send.js';
+import { resolvePublicTarget, systemResolver } from '../../webhooks/ssrf.js';
+import { SMS_GATEWAY_TIMEOUT_MS } from './http-gateway.js';
+import type { SmsDelivery, SmsMessage } from './sms-delivery.js';
+
+/** What sending a text needs from the server's services (passed as they are: `services` fits). */
+export interface SmsSendingDeps {
+  uow: UnitOfWork;
+  /** The deployment's gateway. */
+  sms: SmsDelivery;
+  messaging: { sealer: SecretSealer };
+  config: { env: string };
+}
 
 /**
  * Sends a text through the tenant's own HTTP gateway when its messaging settings name one (the same
@@ -12,7 +20,7 @@ import { resolvePublicTarget, systemResolver } from '../webhooks/ssrf.js';
  * and the connection goes to the address checked (as webhooks do). Rejects on anything but a 2xx.
  */
 export async function sendSms(
-  services: Pick<Services, 'uow' | 'sms' | 'messaging' | 'config'>,
+  services: SmsSendingDeps,
   tenantId: string | null,
   message: SmsMessage,
 ): Promise<void> {
