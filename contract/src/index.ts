@@ -387,12 +387,11 @@ export {
   type OpenIdConfiguration,
   openIdConfigurationSchema,
 } from './discovery/schemas';
+// The codes without zod (the browser SDK imports them; a bundler keeps only the module they are in).
+export { type ErrorCode, errorCodes, errorStatus } from './error-codes';
 export {
   buildProblem,
-  type ErrorCode,
   errorCodeSchema,
-  errorCodes,
-  errorStatus,
   type FieldError,
   fieldErrorSchema,
   fieldErrors,
@@ -507,6 +506,18 @@ export {
   type UpdatePlatformTenant,
   updatePlatformTenantSchema,
 } from './platform/schemas';
+// Typed actions (also in @enforcer/contract/policy): here too so that the browser SDK's entry can import
+// them without the policy entry, whose engine it loads lazily (a bundler would otherwise put the engine
+// in a chunk the entry needs).
+export {
+  type Action,
+  type ActionCatalogue,
+  type ActionCatalogueIssues,
+  type ActionsOf,
+  actionCatalogueIssues,
+  defineActions,
+  type Register,
+} from './policy/typed-actions';
 // Privacy (#15)
 export { privacyContract } from './privacy/contract';
 export {

@@ -16,7 +16,7 @@ import type {
   UpdateProfileBody,
   UpdateUserMetadataBody,
 } from '@enforcer/contract';
-import { type ErrorCode, errorCodes } from '@enforcer/contract';
+import { type ErrorCode, errorCodes } from '@enforcer/contract/browser';
 import type { Action, CompiledPolicy, Resource } from '@enforcer/contract/policy';
 import {
   type ClientRequest,

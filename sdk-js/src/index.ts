@@ -8,7 +8,7 @@ export {
   actionCatalogueIssues,
   defineActions,
   type Register,
-} from '@enforcer/contract/policy';
+} from '@enforcer/contract/browser';
 export {
   buildRequest,
   type ClientFetcher,

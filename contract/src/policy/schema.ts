@@ -155,10 +155,6 @@ export const subjectAttributeSchema = z.union([
 ]);
 export type SubjectAttributeDeclaration = z.infer<typeof subjectAttributeSchema>;
 
-/** The type of a subject attribute declaration, in either form. */
-export const subjectAttributeType = (declaration: SubjectAttributeDeclaration): AttributeType =>
-  typeof declaration === 'string' ? declaration : declaration.type;
-
 export const policyDocumentSchema = z.strictObject({
   version: z.literal(1),
   resources: z.record(identifierSchema, resourceTypeSchema),

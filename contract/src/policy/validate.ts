@@ -7,9 +7,16 @@ import {
   type Operand,
   type PolicyDocument,
   policyDocumentSchema,
-  subjectAttributeType,
+  type SubjectAttributeDeclaration,
 } from './schema';
 import { parseLiteral, type Scalar } from './values';
+
+/**
+ * The type of a subject attribute declaration, in either form. Here, not beside the schema it reads: the
+ * browser's `compileValidated` uses it, and importing any value from schema.ts would bring zod along.
+ */
+export const subjectAttributeType = (declaration: SubjectAttributeDeclaration): AttributeType =>
+  typeof declaration === 'string' ? declaration : declaration.type;
 
 /** Subject attributes Enforcer fills from the session (tenant-policy/subject-attributes.ts). */
 const sessionAttributes = new Set(['mfa_at', 'mfa_age_seconds']);
