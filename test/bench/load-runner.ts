@@ -31,11 +31,6 @@ interface RunnerConfig {
   ignoreKeys?: string[];
   /** One starting refresh token per connection. */
   refreshTokens?: string[];
-  /**
-   * Single-use request bodies (sign-in codes): every request takes the next one, whichever connection
-   * sends it, and the run stops after `bodies.length` requests if its duration has not ended first.
-   */
-  bodies?: string[];
   /** One body per connection, sent again and again by that connection (a sign-in per person). */
   connectionBodies?: string[];
 }
@@ -64,48 +59,33 @@ const verifyBody =
         }
       };
 
-const bodies = config.bodies;
 const connectionBodies = config.connectionBodies;
 if (connectionBodies && connectionBodies.length < config.connections)
   throw new Error('one body per connection');
 let nextConnection = 0;
-let nextBody = 0;
 let nextChain = 0;
 const setupClient = connectionBodies
   ? (client: Client) => {
       const body = connectionBodies[nextConnection++]!;
       client.setRequests([{ method: config.method, body }]);
     }
-  : bodies
+  : starts
     ? (client: Client) => {
+        let token = starts[nextChain++]!;
         client.setRequests([
           {
             method: config.method,
-            // Past the end (never, with `amount`), the last body again: a spent code, refused, so the run fails.
             setupRequest: (request: Record<string, unknown>) => ({
               ...request,
-              body: bodies[Math.min(nextBody++, bodies.length - 1)],
+              body: JSON.stringify({ refresh_token: token }),
             }),
+            onResponse: (status: number, body: string) => {
+              if (status === 200) token = (JSON.parse(body) as { refresh_token: string }).refresh_token;
+            },
           },
         ]);
       }
-    : starts
-      ? (client: Client) => {
-          let token = starts[nextChain++]!;
-          client.setRequests([
-            {
-              method: config.method,
-              setupRequest: (request: Record<string, unknown>) => ({
-                ...request,
-                body: JSON.stringify({ refresh_token: token }),
-              }),
-              onResponse: (status: number, body: string) => {
-                if (status === 200) token = (JSON.parse(body) as { refresh_token: string }).refresh_token;
-              },
-            },
-          ]);
-        }
-      : undefined;
+    : undefined;
 
 const options = {
   url: config.url,
@@ -118,7 +98,6 @@ const options = {
   duration: config.durationSeconds,
   ...(config.overallRate ? { overallRate: config.overallRate } : {}),
   ...(setupClient ? { setupClient } : {}),
-  ...(bodies ? { amount: bodies.length } : {}),
 };
 // autocannon's types model setupClient/setupRequest/onResponse loosely; the options are what its docs describe.
 const result = await autocannon(options as unknown as autocannon.Options);

@@ -39,9 +39,6 @@ export interface LoadFigure {
 /** The bench's PostgreSQL cluster (its postmaster's pid), for the CPU per answer; set once it runs. */
 let postmaster: number | undefined;
 
-/** Sign-ins with a code per second this machine cannot exceed (codes for a full-speed run are made up front). */
-const BODIES_PER_SECOND_AT_MOST = Number(process.env.BENCH_CODE_SIGNINS_PER_SECOND_AT_MOST ?? 400);
-
 /**
  * What one run of a writing bench must have written, one row per answer: refresh, a rotation (each run has
  * its own chains: fresh sessions, since a spent token would be reuse); sign-in, a session.
@@ -49,11 +46,6 @@ const BODIES_PER_SECOND_AT_MOST = Number(process.env.BENCH_CODE_SIGNINS_PER_SECO
 export interface CountedRun {
   /** Refresh: one starting token per connection, each connection following its own chain. */
   tokens?: string[];
-  /**
-   * Sign-in with a code: single-use bodies, made before the run for about `planned` requests (the run
-   * stops when they are spent, if its time has not run out first).
-   */
-  bodies?: (planned: number) => Promise<string[]>;
   /** Rows of this kind so far (refresh tokens of the run's sessions rotated, sessions of the account). */
   written(): Promise<number>;
 }
@@ -67,18 +59,12 @@ async function measure(
   const base = { connections: CONNECTIONS, durationSeconds: DURATION, ...config };
   const run = async (label: string, i: number, extra: Record<string, unknown>) => {
     const counted = countedRuns?.[i];
-    const seconds = (extra.durationSeconds as number | undefined) ?? DURATION;
-    const rate = extra.overallRate as number | undefined;
-    // At full speed no more than BODIES_PER_SECOND_AT_MOST can be spent; at a set rate, that rate.
-    const planned = Math.ceil(seconds * (rate ?? BODIES_PER_SECOND_AT_MOST) * 1.05) + CONNECTIONS;
-    const bodies = counted?.bodies ? await counted.bodies(planned) : undefined;
     const writtenBefore = counted ? await counted.written() : 0;
     const before = { node: nodeCpuMs(), pg: pgCpuMs(postmaster) };
     const r = await runLoad({
       ...base,
       ...extra,
       ...(counted?.tokens ? { refreshTokens: counted.tokens } : {}),
-      ...(bodies ? { bodies } : {}),
     });
     const pgAfter = pgCpuMs(postmaster);
     const cpu = {
@@ -134,7 +120,6 @@ export interface ServerLoadResult {
   authorize: { max: LoadFigure; half: LoadFigure };
   refresh: { max: LoadFigure; half: LoadFigure };
   passwordLogin: { max: LoadFigure; half: LoadFigure };
-  codeLogin: { max: LoadFigure; half: LoadFigure };
   /** argon2id verifications per second with the server's settings, on every core: sign-in's ceiling. */
   argon2PerSecond: number;
 }
@@ -296,44 +281,12 @@ export async function runServerLoadBench(): Promise<ServerLoadResult> {
       loginRuns,
     );
 
-    // Sign-in with an email code: a seeded account per code (a code is for one address and single use),
-    // codes asked for over HTTP before each run (a development server puts the code in its answer).
-    const codeTenant = await app.db.seedTenant({ name: 'Bench Codes', authProviders: ['email_otp'] });
-    const codeBodies = async (planned: number): Promise<string[]> => {
-      const made: string[] = [];
-      const makeOne = async () => {
-        const { email } = await app.db.seedAccount({ tenantId: codeTenant.id });
-        const asked = JSON.parse(
-          await expectOk(
-            `${base}/auth/otp/request`,
-            json,
-            JSON.stringify({ email, tenant_code: codeTenant.code }),
-          ),
-        ) as { code?: string };
-        if (!asked.code) throw new Error('POST /auth/otp/request gave no code (not a development server?)');
-        made.push(
-          JSON.stringify({ provider: 'email_otp', email, otp: asked.code, tenant_code: codeTenant.code }),
-        );
-      };
-      for (let i = 0; i < planned; i += CONNECTIONS) {
-        await Promise.all(Array.from({ length: Math.min(CONNECTIONS, planned - i) }, makeOne));
-      }
-      return made;
-    };
-    const codeSessions = () =>
-      countRows(db.url, 'select count(*)::int as n from session where tenant_id = $1', [codeTenant.id]);
-    const codeLoginFig = await measure(
-      'POST /auth/login (email code)',
-      { url: `${base}/auth/login`, method: 'POST', headers: json },
-      Array.from({ length: 3 }, () => ({ written: codeSessions, bodies: codeBodies })),
-    );
     const argon2PerSecond = await argon2Bound();
     return {
       bare: bareFig,
       authorize: authorizeFig,
       refresh: refreshFig,
       passwordLogin: passwordLoginFig,
-      codeLogin: codeLoginFig,
       argon2PerSecond,
     };
   } finally {
@@ -372,10 +325,7 @@ export function serverLoadMarkdown(r: ServerLoadResult): string {
     '',
     '| run | requests/s | p50 | p99 | answers (all 200) | rows written (rotations, sessions) | Node CPU per answer | PostgreSQL CPU per answer |',
     '|---|---|---|---|---|---|---|---|',
-    ...[r.bare, r.authorize, r.refresh, r.passwordLogin, r.codeLogin].flatMap((x) => [
-      row(x.max),
-      row(x.half),
-    ]),
+    ...[r.bare, r.authorize, r.refresh, r.passwordLogin].flatMap((x) => [row(x.max), row(x.half)]),
     '',
     'CPU per answer: CPU time over the run divided by the answers, for the server (the bench process, which runs it; the load generator is another process) and for PostgreSQL (the postmaster and every backend, from /proc). The machine has 2 cores, which the server, PostgreSQL and the load generator share.',
     '',
@@ -383,7 +333,6 @@ export function serverLoadMarkdown(r: ServerLoadResult): string {
       `p99 at half the maximum rate: ${r.authorize.half.p99} ms, ${(r.authorize.half.p99 / Math.max(1, r.bare.half.p99)).toFixed(1)}× the bare route's ${r.bare.half.p99} ms (target: within 2×).`,
     `POST /auth/refresh: **${n(r.refresh.max.rps)}** rotations/s (target: 1,500), p99 at half that rate ${r.refresh.half.p99} ms (target: under 30 ms).`,
     `POST /auth/login with a password: ${n(r.passwordLogin.max.rps)} sign-ins/s, beside the argon2id bound of this machine: ${n(r.argon2PerSecond)} verifications/s (the server's parameters, m=19 MiB, t=2, p=1, four at once on libuv's pool); one person per connection.`,
-    `POST /auth/login with an email code: ${n(r.codeLogin.max.rps)} sign-ins/s (each code asked for before the run, one account per code; a run stops when its codes are spent).`,
   ].join('\n');
 }
 
@@ -443,7 +392,6 @@ export function serverLoadFigures(r: ServerLoadResult): Figure[] {
     ...figures('POST /authorize', r.authorize, false),
     ...figures('POST /auth/refresh', r.refresh, false),
     ...figures('POST /auth/login (password)', r.passwordLogin, false),
-    ...figures('POST /auth/login (email code)', r.codeLogin, false),
     relative('POST /authorize', r.authorize),
     relative('POST /auth/refresh', r.refresh),
   ];
