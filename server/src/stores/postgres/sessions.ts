@@ -131,14 +131,11 @@ class FamilySnapshots {
 /** Thrown inside an optimistic `work` that needs a locked read: start over under locks. */
 const NEEDS_LOCK = Symbol('needs the family locked');
 
-/** The columns of `TOKEN_COLUMNS` or `SESSION_COLUMNS`, qualified by a table alias. */
-const qualified = (columns: string) => (alias: string) =>
-  columns
-    .split(', ')
+/** The columns of `TOKEN_COLUMNS`, qualified by a table alias. */
+const TOKEN_COLUMNS_OF = (alias: string) =>
+  TOKEN_COLUMNS.split(', ')
     .map((column) => `${alias}.${column}`)
     .join(', ');
-const TOKEN_COLUMNS_OF = qualified(TOKEN_COLUMNS);
-const SESSION_COLUMNS_OF = qualified(SESSION_COLUMNS);
 
 /** What a family's `work` wrote, buffered until it returns: applied together or not at all. */
 class FamilyWrites {
