@@ -14,10 +14,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { MagicLinkToken } from '../../entities/magic-links.js';
 import { OtpChallenge } from '../../entities/otp-challenges.js';
 import { DeletionRequest, type IDeletionRequest } from '../../entities/privacy.js';
-import { Session } from '../../entities/sessions.js';
+import { type ISession, Session } from '../../entities/sessions.js';
 import { Invite, Tenant } from '../../entities/tenants.js';
 import { challengeRecord } from './codes.js';
 import { linkRecord } from './magic-links.js';
+import { sessionRecord } from './sessions.js';
 import { inviteRecord } from './tenants.js';
 
 export const deletionRequestRecord = (row: IDeletionRequest): DeletionRequestRecord => ({
@@ -211,22 +212,7 @@ export class PostgresPrivacyStore implements PrivacyStore {
       { orderBy: order, refresh: true },
     );
     return {
-      sessions: sessions.map((row) => ({
-        id: row.id,
-        accountId: row.account.id,
-        personId: row.person.id,
-        tenantId: row.tenant.id,
-        amr: [...row.amr],
-        mfaAt: row.mfaAt ?? null,
-        ip: row.ip ?? null,
-        userAgent: row.userAgent ?? null,
-        createdAt: row.createdAt,
-        lastUsedAt: row.lastUsedAt,
-        absoluteExpiresAt: row.absoluteExpiresAt,
-        revokedAt: row.revokedAt ?? null,
-        revokeReason: row.revokeReason ?? null,
-        ...(row.actorAccount ? { actorAccountId: row.actorAccount.id } : {}),
-      })),
+      sessions: sessions.map((row) => sessionRecord(row as ISession)),
       invites: invites.map((row) => ({ ...inviteRecord(row), acceptedBy: row.acceptedBy ?? null })),
       codes: codes.map(challengeRecord),
       magicLinks: links.map(linkRecord),

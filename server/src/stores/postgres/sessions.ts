@@ -13,7 +13,8 @@ import { type ISession, RefreshToken, Session } from '../../entities/sessions.js
 import { Tenant } from '../../entities/tenants.js';
 import { afterPosition, pageOrder } from '../../lib/pagination.js';
 
-const sessionRecord = (row: ISession): SessionRecord => ({
+/** A session row as the core's record (the privacy export reads them too). */
+export const sessionRecord = (row: ISession): SessionRecord => ({
   id: row.id,
   accountId: row.account.id,
   personId: row.person.id,
