@@ -3,6 +3,7 @@
 // messages with a temporary error (`451`), so a test sees the outbox retry.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerAuthentication } from 'smtp-server';
+import { firstMatching } from './smtp-sink.js';
 
 export interface AcceptedMail {
   from: string;
@@ -78,24 +79,7 @@ export async function startTestSmtpServer(
     refuseNext(n) {
       refuse = n;
     },
-    waitFor(match, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = accepted.find(match);
-          if (!found) return false;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error('no matching mail arrived'));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
+    waitFor: (match, timeoutMs = 10_000) => firstMatching(accepted, waiters, match, timeoutMs),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

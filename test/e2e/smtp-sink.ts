@@ -88,28 +88,38 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
-    waitFor(match, timeoutMs = 5000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = messages.find(match);
-          if (!found) return false;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error('no matching mail arrived'));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
+    waitFor: (match, timeoutMs = 5000) => firstMatching(messages, waiters, match, timeoutMs),
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The first of `list` that matches, now or once a new one arrives (each arrival calls every waiter); rejects
+ * after `timeoutMs`. Both test SMTP servers wait for mail this way.
+ */
+export function firstMatching<T>(
+  list: readonly T[],
+  waiters: Set<() => void>,
+  match: (item: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const found = list.find(match);
+      if (!found) return;
+      waiters.delete(check);
+      clearTimeout(timer);
+      resolve(found);
+    };
+    const timer = setTimeout(() => {
+      waiters.delete(check);
+      reject(new Error('no matching mail arrived'));
+    }, timeoutMs);
+    waiters.add(check);
+    check();
+  });
 }
