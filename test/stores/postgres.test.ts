@@ -6,6 +6,7 @@ import { type ITenant, Tenant } from '../../server/src/entities/tenants.js';
 import { WebhookEvent } from '../../server/src/entities/webhooks.js';
 import { systemClock } from '../../server/src/lib/clock.js';
 import { PostgresOtpChallengeStore } from '../../server/src/stores/postgres/codes.js';
+import { executePrepared } from '../../server/src/stores/postgres/prepared.js';
 import { PostgresSessionStore } from '../../server/src/stores/postgres/sessions.js';
 import { PostgresUnitOfWork } from '../../server/src/stores/postgres/unit-of-work.js';
 import { createTestOrm, seedAccount } from '../../server/src/testing/index.js';
@@ -382,3 +383,40 @@ messagingStoreContract('postgres', () => ({
   uow: new PostgresUnitOfWork({ orm: db.orm, clock: systemClock, policies: new TenantPolicyService() }),
   seedTenant: async () => (await seedAccount(db.orm)).tenant.id,
 }));
+
+describe('executePrepared (the hot statements as named prepared statements)', () => {
+  const sql = `select "id", "name", ?::int + 1 as "next", ?::timestamptz as "at" from "tenant" where "id" = ?`;
+
+  it('returns the rows em.execute returns, outside and inside a transaction', async () => {
+    const { tenant } = await seedAccount(db.orm);
+    const at = new Date('2026-12-07T00:00:00.123Z');
+    const params = [41, at, tenant.id];
+    const viaOrm = await db.orm.em.fork().execute(sql, params);
+    const prepared = await executePrepared(db.orm.em.fork(), sql, params);
+    expect(prepared).toEqual(viaOrm);
+    expect(prepared).toEqual([expect.objectContaining({ id: tenant.id, next: 42 })]);
+    const inTransaction = await db.orm.em.fork().transactional((em) => executePrepared(em, sql, params));
+    expect(inTransaction).toEqual(viaOrm);
+  });
+
+  it('runs as a named statement on the connection (parsed there once, not on every call)', async () => {
+    // The statement that counts is itself named and prepared on the connection that runs it.
+    const names = await executePrepared<{ n: number }>(
+      db.orm.em.fork(),
+      `select count(*)::int as "n" from pg_prepared_statements where name like 'enforcer_hot_%'`,
+      [],
+    );
+    expect(names[0]!.n).toBeGreaterThan(0);
+    // Inside a transaction it runs through the entity manager, unnamed.
+    const inTransaction = await db.orm.em
+      .fork()
+      .transactional((em) =>
+        executePrepared<{ n: number }>(
+          em,
+          `select count(*)::int as "n" from pg_prepared_statements where statement like '%in a transaction%'`,
+          [],
+        ),
+      );
+    expect(inTransaction[0]!.n).toBe(0);
+  });
+});

@@ -7,6 +7,7 @@ import { DeletionRequest } from '../../entities/privacy.js';
 import { type ITenant, Tenant, tenantRecordOf } from '../../entities/tenants.js';
 import { accountRecord } from './accounts.js';
 import { personRecord } from './persons.js';
+import { executePrepared } from './prepared.js';
 import { deletionRequestRecord } from './privacy.js';
 
 /** Accounts' grants (role, group names, status) and the roles held in a tenant, read in the unit's transaction. */
@@ -30,15 +31,16 @@ export class PostgresGrantReader implements GrantReader {
    * to entities by the ORM (`em.map`: the same conversions as a find) and then to records as finds do.
    */
   async findContext(accountId: string): Promise<AccountContext | null> {
-    const [row] = await this.#em.execute<
+    const [row] = await executePrepared<
       {
         a: Record<string, unknown>;
         p: Record<string, unknown>;
         t: Record<string, unknown>;
         d: Record<string, unknown> | null;
         groups: string[];
-      }[]
+      }
     >(
+      this.#em,
       `select row_to_json(a) as "a", row_to_json(p) as "p", row_to_json(t) as "t",
               array(select g."name" from "group_membership" m join "tenant_group" g on g."id" = m."group_id"
                      where m."account_id" = a."id") as "groups",

@@ -12,6 +12,7 @@ import { Account, Person } from '../../entities/accounts.js';
 import { type ISession, RefreshToken, Session } from '../../entities/sessions.js';
 import { Tenant } from '../../entities/tenants.js';
 import { afterPosition, pageOrder } from '../../lib/pagination.js';
+import { executePrepared } from './prepared.js';
 
 /** A session row as the core's record (the privacy export reads them too). */
 export const sessionRecord = (row: ISession): SessionRecord => ({
@@ -229,7 +230,7 @@ async function writeFamily(
     const sql = `with "guard" as (${guard}), ${rest.map((p, i) => `w${i} as (${p})`).join(', ')}
                  select count(*)::int as "n" from "guard"`;
     try {
-      const [row] = await em.execute<{ n: number }[]>(sql, params);
+      const [row] = await executePrepared<{ n: number }>(em, sql, params);
       return row!.n === 1;
     } catch (error) {
       // A deadlock with a pessimistic call of the same family: this statement was rolled back whole.
@@ -395,7 +396,8 @@ export class PostgresSessionStore implements SessionStore {
 
   /** The token and its session, in one statement, unlocked. */
   async #readFamily(em: EntityManager, tokenHash: string): Promise<FamilyRow | undefined> {
-    const [row] = await em.execute<FamilyRow[]>(
+    const [row] = await executePrepared<FamilyRow>(
+      em,
       `select ${TOKEN_COLUMNS_OF('t')}, row_to_json(s) as "s"
          from "refresh_token" t join "session" s on s."id" = t."session_id"
         where t."token_hash" = ?`,
