@@ -6,6 +6,7 @@ import { type ITenant, Tenant } from '../../server/src/entities/tenants.js';
 import { WebhookEvent } from '../../server/src/entities/webhooks.js';
 import { systemClock } from '../../server/src/lib/clock.js';
 import { PostgresOtpChallengeStore } from '../../server/src/stores/postgres/codes.js';
+import { PostgresGrantReader } from '../../server/src/stores/postgres/grants.js';
 import { executePrepared } from '../../server/src/stores/postgres/prepared.js';
 import { PostgresSessionStore } from '../../server/src/stores/postgres/sessions.js';
 import { PostgresUnitOfWork } from '../../server/src/stores/postgres/unit-of-work.js';
@@ -418,5 +419,77 @@ describe('executePrepared (the hot statements as named prepared statements)', ()
         ),
       );
     expect(inTransaction[0]!.n).toBe(0);
+  });
+});
+
+describe('PostgresGrantReader.findContext, records kept by row version', () => {
+  const reader = () => {
+    const em = db.orm.em.fork();
+    const map = vi.spyOn(em, 'map');
+    return { grants: new PostgresGrantReader(em), map };
+  };
+  const sql = (text: string, params: unknown[]) => db.orm.em.fork().execute(text, params);
+
+  it('maps a row once; an unchanged row is not sent again, and the answer is the same', async () => {
+    const { account } = await seedAccount(db.orm);
+    const first = reader();
+    const before = await first.grants.findContext(account.id);
+    expect(first.map).toHaveBeenCalledTimes(3); // account, person, tenant
+    const second = reader();
+    const again = await second.grants.findContext(account.id);
+    expect(second.map).not.toHaveBeenCalled();
+    expect(again).toEqual(before);
+  });
+
+  it('sees every committed change, made through the ORM or not, to the account, person or tenant', async () => {
+    const { account, person, tenant } = await seedAccount(db.orm);
+    await reader().grants.findContext(account.id);
+    // Raw statements: no ORM hook or timestamp to tell the reader about them, only the row version.
+    await sql(
+      `update "account" set "role" = 'admin', "roles" = '{admin}', "grant_version" = "grant_version" + 1 where "id" = ?`,
+      [account.id],
+    );
+    let context = await reader().grants.findContext(account.id);
+    expect(context!.account.roles).toEqual(['admin']);
+    expect(context!.grant.roles).toEqual(['admin']);
+    await sql(`update "person" set "display_name" = 'Ada' where "id" = ?`, [person.id]);
+    const { grants, map } = reader();
+    context = await grants.findContext(account.id);
+    expect(context!.person.profile.displayName).toBe('Ada');
+    expect(map).toHaveBeenCalledTimes(1); // the person only
+    await sql(
+      `update "tenant" set "name" = 'Renamed', "policy_version" = "policy_version" + 1 where "id" = ?`,
+      [tenant.id],
+    );
+    context = await reader().grants.findContext(account.id);
+    expect(context!.tenant.name).toBe('Renamed');
+    expect(context!.policyVersion).toBe(tenant.policyVersion + 1);
+    // Group names and a pending deletion are read every time, never kept.
+    expect(context!.grant.groups).toEqual([]);
+  });
+
+  it('inside a transaction, reads the rows every time (an account updated twice there keeps one xmin)', async () => {
+    const { account } = await seedAccount(db.orm);
+    await db.orm.em.fork().transactional(async (em) => {
+      const grants = new PostgresGrantReader(em);
+      await em.execute(`update "account" set "roles" = '{member,one}' where "id" = ?`, [account.id]);
+      expect((await grants.findContext(account.id))!.account.roles).toEqual(['member', 'one']);
+      await em.execute(`update "account" set "roles" = '{member,two}' where "id" = ?`, [account.id]);
+      expect((await grants.findContext(account.id))!.account.roles).toEqual(['member', 'two']);
+    });
+    expect((await reader().grants.findContext(account.id))!.account.roles).toEqual(['member', 'two']);
+  });
+
+  it('hands out copies: changing an answer changes no later one', async () => {
+    const { account } = await seedAccount(db.orm);
+    await reader().grants.findContext(account.id);
+    const kept = await reader().grants.findContext(account.id);
+    kept!.account.roles.push('owner');
+    kept!.account.metadata.publicMetadata.changed = true;
+    kept!.tenant.authProviders.push('password');
+    const next = await reader().grants.findContext(account.id);
+    expect(next!.account.roles).toEqual(['member']);
+    expect(next!.account.metadata.publicMetadata).toEqual({});
+    expect(next!.tenant.authProviders).not.toContain('password');
   });
 });

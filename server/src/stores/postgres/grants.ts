@@ -1,4 +1,11 @@
-import type { AccountContext, AccountGrant, GrantReader } from '@enforcer/core';
+import type {
+  AccountContext,
+  AccountGrant,
+  AccountRecord,
+  GrantReader,
+  PersonRecord,
+  TenantRecord,
+} from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { grantOf, loadGrant } from '../../domains/tokens/load-grant.js';
 import { Account, type IPerson, Person } from '../../entities/accounts.js';
@@ -27,42 +34,77 @@ export class PostgresGrantReader implements GrantReader {
 
   /**
    * One statement (every refresh asks): the account, its person, its tenant, its group names and the
-   * person's pending deletion, mapped
-   * to entities by the ORM (`em.map`: the same conversions as a find) and then to records as finds do.
+   * person's pending deletion. Rows are mapped to entities by the ORM (`em.map`: the same conversions as a
+   * find) and then to records as finds do; that mapping cost several times the statement itself, so
+   * outside a transaction the records are kept by row version (`MappedRows`) and a row whose version has
+   * not changed is not even sent (the statement is given the versions it already has).
    */
   async findContext(accountId: string): Promise<AccountContext | null> {
-    const [row] = await executePrepared<
-      {
-        a: Record<string, unknown>;
-        p: Record<string, unknown>;
-        t: Record<string, unknown>;
-        d: Record<string, unknown> | null;
-        groups: string[];
-      }
-    >(
+    const mapped = this.#em.isInTransaction() ? undefined : mappedRowsOf(this.#em);
+    const known = mapped?.accounts.get(accountId);
+    const knownPerson = known && mapped?.persons.get(known.value.record.personId);
+    const knownTenant = known && mapped?.tenants.get(known.value.record.tenantId);
+    const [row] = await executePrepared<{
+      av: string;
+      pv: string;
+      tv: string;
+      a: Record<string, unknown> | null;
+      p: Record<string, unknown> | null;
+      t: Record<string, unknown> | null;
+      d: Record<string, unknown> | null;
+      groups: string[];
+    }>(
       this.#em,
-      `select row_to_json(a) as "a", row_to_json(p) as "p", row_to_json(t) as "t",
+      `select a."xmin"::text as "av", p."xmin"::text as "pv", t."xmin"::text as "tv",
+              case when a."xmin"::text = ?::text then null else row_to_json(a) end as "a",
+              case when p."id" = ?::uuid and p."xmin"::text = ?::text then null else row_to_json(p) end as "p",
+              case when t."id" = ?::uuid and t."xmin"::text = ?::text then null else row_to_json(t) end as "t",
               array(select g."name" from "group_membership" m join "tenant_group" g on g."id" = m."group_id"
                      where m."account_id" = a."id") as "groups",
               (select row_to_json(d) from "deletion_request" d
                 where d."person_id" = p."id" and d."status" = 'pending' limit 1) as "d"
          from "account" a join "person" p on p."id" = a."person_id" join "tenant" t on t."id" = a."tenant_id"
         where a."id" = ?`,
-      [accountId],
+      [
+        known?.version ?? null,
+        knownPerson ? known.value.record.personId : null,
+        knownPerson?.version ?? null,
+        knownTenant ? known.value.record.tenantId : null,
+        knownTenant?.version ?? null,
+        accountId,
+      ],
     );
     if (!row) return null;
-    const account = this.#em.map(Account, row.a);
-    const person = this.#em.map(Person, row.p) as IPerson;
-    const tenant = this.#em.map(Tenant, row.t) as ITenant;
-    const { account: _entity, ...grant } = grantOf(account, [...row.groups].sort());
+    // A null column is a row the statement found unchanged since `known*` was mapped from it.
+    const accountPart = row.a ? this.#mapAccount(row.a) : known!.value;
+    const person = row.p ? personRecord(this.#em.map(Person, row.p) as IPerson) : knownPerson!.value;
+    const tenantPart = row.t ? this.#mapTenant(row.t) : knownTenant!.value;
+    if (mapped) {
+      if (row.a) mapped.accounts.put(accountId, row.av, accountPart);
+      if (row.p) mapped.persons.put(person.id, row.pv, person);
+      if (row.t) mapped.tenants.put(tenantPart.record.id, row.tv, tenantPart);
+    }
+    // Records leave as copies: the kept ones are shared by every later read.
+    const { record: account, grant: base } = structuredClone(accountPart);
     return {
-      grant,
-      account: accountRecord(account),
-      person: personRecord(person),
-      tenant: tenantRecordOf(tenant),
-      policyVersion: tenant.policyVersion,
+      grant: { ...base, groups: [...row.groups].sort() },
+      account,
+      person: structuredClone(person),
+      tenant: structuredClone(tenantPart.record),
+      policyVersion: tenantPart.policyVersion,
       pendingDeletion: row.d ? deletionRequestRecord(this.#em.map(DeletionRequest, row.d)) : null,
     };
+  }
+
+  #mapAccount(json: Record<string, unknown>): MappedAccount {
+    const account = this.#em.map(Account, json);
+    const { account: _entity, groups: _groups, ...grant } = grantOf(account, []);
+    return { record: accountRecord(account), grant };
+  }
+
+  #mapTenant(json: Record<string, unknown>): MappedTenant {
+    const tenant = this.#em.map(Tenant, json) as ITenant;
+    return { record: tenantRecordOf(tenant), policyVersion: tenant.policyVersion };
   }
 
   async rolesHeld(tenantId: string) {
@@ -73,4 +115,63 @@ export class PostgresGrantReader implements GrantReader {
       byAnyone: [...new Set([...accounts.flatMap((a) => a.roles), ...keys.map((k) => k.role)])],
     };
   }
+}
+
+type MappedAccount = { record: AccountRecord; grant: Omit<AccountGrant, 'groups'> };
+type MappedTenant = { record: TenantRecord; policyVersion: number };
+
+/**
+ * Records mapped from rows, by row id, each with the version of the row it was mapped from: PostgreSQL's
+ * `xmin`, the id of the transaction that wrote that row version. Every update of a row writes a new
+ * version with the updating transaction's id, whoever updates it (the ORM, a raw statement, a migration),
+ * so an unchanged `xmin` means an unchanged committed row (the rule the Npgsql provider's `xmin`
+ * concurrency tokens rely on too). Only rows read outside a transaction are kept: inside one, a row
+ * updated twice by that transaction shows the same `xmin` for both versions. Entries expire after five
+ * minutes, far inside the four billion transactions it would take for an `xmin` to come round again.
+ */
+class VersionedRecords<T> {
+  readonly #entries = new Map<string, { version: string; value: T; at: number }>();
+
+  get(id: string): { version: string; value: T } | undefined {
+    const entry = this.#entries.get(id);
+    if (!entry) return undefined;
+    if (performance.now() - entry.at > VERSIONED_TTL_MS) {
+      this.#entries.delete(id);
+      return undefined;
+    }
+    return entry;
+  }
+
+  put(id: string, version: string, value: T): void {
+    this.#entries.delete(id);
+    // Oldest first out (a Map iterates in insertion order; a put moves the entry to the end).
+    if (this.#entries.size >= VERSIONED_MAX) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(id, { version, value, at: performance.now() });
+  }
+}
+
+const VERSIONED_TTL_MS = 5 * 60_000;
+const VERSIONED_MAX = 10_000;
+
+interface MappedRows {
+  accounts: VersionedRecords<MappedAccount>;
+  persons: VersionedRecords<PersonRecord>;
+  tenants: VersionedRecords<MappedTenant>;
+}
+
+/** One set per database connection pool (per ORM): ids and versions mean nothing across databases. */
+const mappedRows = new WeakMap<object, MappedRows>();
+
+function mappedRowsOf(em: EntityManager): MappedRows {
+  const connection = em.getConnection();
+  let rows = mappedRows.get(connection);
+  if (!rows) {
+    rows = {
+      accounts: new VersionedRecords(),
+      persons: new VersionedRecords(),
+      tenants: new VersionedRecords(),
+    };
+    mappedRows.set(connection, rows);
+  }
+  return rows;
 }
