@@ -121,6 +121,75 @@ export function accountStoreContract(name: string, harness: () => AccountStoreHa
       });
     });
 
+    it("finds a refresh token's session with its account's context, as the two finds do", async () => {
+      const h = harness();
+      // A tenant row of its own: the context carries the tenant (some harnesses' tenants are bare ids).
+      const tenant = await h.uow.transaction(async (repos) => {
+        const created = await repos.tenants.create({
+          code: `C${crypto.randomUUID().replace(/-/g, '').slice(0, 11).toUpperCase()}`,
+          name: 'Refresh context',
+          logoUrl: null,
+          theme: {},
+          authProviders: ['email_otp'],
+          allowSignup: true,
+          policy: defaultPolicy(),
+        });
+        return created.id;
+      });
+      const { uow } = h;
+      const id = await h.seedAccount(tenant, { email: email(), role: 'admin' });
+      const account = (await uow.read((repos) => repos.accounts.find(tenant, id)))!;
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const session: SessionRecord = {
+        id: crypto.randomUUID(),
+        accountId: id,
+        personId: account.personId,
+        tenantId: tenant,
+        amr: ['otp'],
+        mfaAt: null,
+        ip: '203.0.113.9',
+        userAgent: 'contract',
+        createdAt: now,
+        lastUsedAt: now,
+        absoluteExpiresAt: new Date(now.getTime() + 3_600_000),
+        revokedAt: null,
+        revokeReason: null,
+      };
+      const tokenHash = `hash-${crypto.randomUUID()}`;
+      await uow.transaction((repos) =>
+        repos.sessions.insertSession(session, {
+          id: crypto.randomUUID(),
+          sessionId: session.id,
+          tokenHash,
+          parentId: null,
+          replacedById: null,
+          usedAt: null,
+          createdAt: now,
+          expiresAt: new Date(now.getTime() + 3_600_000),
+        }),
+      );
+      // Twice: the second read may come from what the first one kept, and must be the same.
+      for (let i = 0; i < 2; i++) {
+        await uow.read(async (repos) => {
+          const found = await repos.grants.findByRefreshToken(tokenHash);
+          expect(found).toEqual({
+            session: await repos.sessions.findSession(session.id),
+            context: await repos.grants.findContext(id),
+          });
+          expect(found!.session).toEqual(session);
+          expect(found!.context!.account.roles).toEqual(['admin']);
+          expect(await repos.grants.findByRefreshToken(`hash-${crypto.randomUUID()}`)).toBeNull();
+        });
+      }
+      // A change to the account shows at once.
+      await uow.transaction(async (repos) => {
+        await repos.accounts.update(id, { roles: ['member'] });
+      });
+      const after = await uow.read((repos) => repos.grants.findByRefreshToken(tokenHash));
+      expect(after!.context!.account.roles).toEqual(['member']);
+      expect(after!.context!.grant.roles).toEqual(['member']);
+    });
+
     it("creates a person's account in a tenant and finds it there only", async () => {
       const { uow, tenant, other } = await setup();
       const address = email();

@@ -339,10 +339,13 @@ describe('PostgresSessionStore.withFamily, optimistic then locked', () => {
   it("a snapshot left by the refresh's first read, gone stale before the rotation, is not trusted", async () => {
     const { store, token, rotate, successors } = await rotation();
     expect(await store.findSessionByTokenHash(token.tokenHash)).not.toBeNull(); // leaves its snapshot
-    // Another server process (a store of its own, no snapshot) rotates the token first.
-    expect(await new PostgresSessionStore({ orm: db.orm }).withFamily(token.tokenHash, rotate)).toBe(
-      'rotated',
-    );
+    // Another server process (no snapshot of its own: the locked way, as a caller's transaction takes) rotates
+    // the token first.
+    expect(
+      await db.orm.em
+        .fork()
+        .transactional((tx) => new PostgresSessionStore({ tx }).withFamily(token.tokenHash, rotate)),
+    ).toBe('rotated');
     let runs = 0;
     const outcome = await store.withFamily(token.tokenHash, async (family) => {
       runs++;
@@ -350,6 +353,25 @@ describe('PostgresSessionStore.withFamily, optimistic then locked', () => {
     });
     expect(outcome).toBe('already used');
     expect(runs).toBe(2); // decided once on the stale snapshot (not written), then under locks
+    expect((await successors())[0]!.n).toBe(1);
+  });
+
+  it("the refresh's first read (the grants' findByRefreshToken, with the context) leaves the snapshot", async () => {
+    const { store, token, rotate, successors } = await rotation();
+    const found = await new PostgresGrantReader(db.orm.em.fork()).findByRefreshToken(token.tokenHash);
+    expect(found!.session.id).toBe(token.sessionId);
+    expect(
+      await db.orm.em
+        .fork()
+        .transactional((tx) => new PostgresSessionStore({ tx }).withFamily(token.tokenHash, rotate)),
+    ).toBe('rotated');
+    let runs = 0;
+    const outcome = await store.withFamily(token.tokenHash, async (family) => {
+      runs++;
+      return rotate(family);
+    });
+    expect(outcome).toBe('already used');
+    expect(runs).toBe(2); // the snapshot was taken (stale by now: not written), then decided under locks
     expect((await successors())[0]!.n).toBe(1);
   });
 

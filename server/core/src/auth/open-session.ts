@@ -11,7 +11,7 @@ import type { ClientInfo } from '../caller.js';
 import { AppError, refusalError } from '../errors.js';
 import { tenantRefusal } from '../operator/tenant-status.js';
 import type { PersonRecord } from '../persons/ports.js';
-import type { AccountGrant } from '../policy/ports.js';
+import type { AccountContext, AccountGrant } from '../policy/ports.js';
 import type { DeletionRequestRecord } from '../privacy/ports.js';
 import type { SessionRecord } from '../sessions/ports.js';
 import type { RefreshTokenService } from '../sessions/refresh-tokens.js';
@@ -117,8 +117,14 @@ export class SessionTokens {
     // tenant's refresh is refused with the session kept (making the tenant active again lets the same
     // refresh token work), and the same view serves the status check and the answer. A token's session,
     // and a session's account, never change, so the view read here is the rotated session's.
-    const before = await this.#refresh.sessionOf(presented);
-    const view = before && (await this.#uow.read((repos) => accountView(repos, before.accountId)));
+    const tokenHash = await this.#refresh.hashOf(presented);
+    const view = tokenHash
+      ? await this.#uow.read(async (repos) => {
+          // The session and the account's context in one read (`GrantReader.findByRefreshToken`).
+          const found = await repos.grants.findByRefreshToken(tokenHash);
+          return found?.context ? viewOf(repos, found.context) : null;
+        })
+      : null;
     if (view) {
       const suspended = tenantRefusal(view.tenant);
       if (suspended) throw suspended;
@@ -229,7 +235,11 @@ export async function grantAttributes(
 /** The account's view, read once; null when any part of it is gone. */
 async function accountView(repos: Repositories, accountId: string): Promise<AccountView | null> {
   const context = await repos.grants.findContext(accountId);
-  if (!context) return null;
+  return context && viewOf(repos, context);
+}
+
+/** The view of an account's context: its token attributes through the tenant's policy. */
+async function viewOf(repos: Repositories, context: AccountContext): Promise<AccountView> {
   const { grant, policyVersion } = context;
   // By version: the policy port's compiled copy, without reading the tenant again.
   const policy = await repos.policies.forTenant(grant.tenantId, { version: policyVersion });

@@ -2,6 +2,7 @@ import type { PolicyDocument } from '@enforcer/contract/policy';
 import type { AccountRecord } from '../accounts/ports.js';
 import type { PersonRecord } from '../persons/ports.js';
 import type { DeletionRequestRecord } from '../privacy/ports.js';
+import type { SessionRecord } from '../sessions/ports.js';
 import type { TenantRecord } from '../tenants/ports.js';
 import type { TenantPolicy } from './tenant-policy.js';
 
@@ -68,6 +69,14 @@ export interface GrantReader {
   find(accountId: string): Promise<AccountGrant | null>;
   /** `find` with the account's record, person and tenant, read together; null when any of them is gone. */
   findContext(accountId: string): Promise<AccountContext | null>;
+  /**
+   * A refresh token's session (by the token's hash, used or not) and its account's context
+   * (`findContext`), in one read: every refresh asks both first. Null when no token has this hash; the
+   * context is null when the account, its person or its tenant is gone.
+   */
+  findByRefreshToken(
+    tokenHash: string,
+  ): Promise<{ session: SessionRecord; context: AccountContext | null } | null>;
   /**
    * The roles held in a tenant: by its active accounts, and by any account or live API key (a policy may
    * not drop a role someone holds, nor leave no active account able to manage the tenant).

@@ -176,8 +176,14 @@ export class RefreshTokenService {
 
   /** The session of a refresh token (used or not), or null. */
   async sessionOf(presented: string): Promise<SessionRecord | null> {
+    const hash = await this.hashOf(presented);
+    return hash ? this.#o.store.findSessionByTokenHash(hash) : null;
+  }
+
+  /** The hash a refresh token is stored by, or null when `presented` cannot be one of ours. */
+  async hashOf(presented: string): Promise<string | null> {
     if (!REFRESH_TOKEN_PATTERN.test(presented)) return null;
-    return this.#o.store.findSessionByTokenHash(await this.#hashing.sha256(presented));
+    return this.#hashing.sha256(presented);
   }
 
   /** Ends a session: every refresh token of the family stops working. Idempotent. */

@@ -4,6 +4,7 @@ import type {
   AccountRecord,
   GrantReader,
   PersonRecord,
+  SessionRecord,
   TenantRecord,
 } from '@enforcer/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -16,6 +17,7 @@ import { accountRecord } from './accounts.js';
 import { personRecord } from './persons.js';
 import { executePrepared } from './prepared.js';
 import { deletionRequestRecord } from './privacy.js';
+import { type FamilyRow, leaveFamilySnapshot, sessionOfRow, TOKEN_COLUMNS_OF } from './sessions.js';
 
 /** Accounts' grants (role, group names, status) and the roles held in a tenant, read in the unit's transaction. */
 export class PostgresGrantReader implements GrantReader {
@@ -44,27 +46,9 @@ export class PostgresGrantReader implements GrantReader {
     const known = mapped?.accounts.get(accountId);
     const knownPerson = known && mapped?.persons.get(known.value.record.personId);
     const knownTenant = known && mapped?.tenants.get(known.value.record.tenantId);
-    const [row] = await executePrepared<{
-      av: string;
-      pv: string;
-      tv: string;
-      a: Record<string, unknown> | null;
-      p: Record<string, unknown> | null;
-      t: Record<string, unknown> | null;
-      d: Record<string, unknown> | null;
-      groups: string[];
-    }>(
+    const [row] = await executePrepared<ContextRow<Record<string, unknown>>>(
       this.#em,
-      `select a."xmin"::text as "av", p."xmin"::text as "pv", t."xmin"::text as "tv",
-              case when a."xmin"::text = ?::text then null else row_to_json(a) end as "a",
-              case when p."id" = ?::uuid and p."xmin"::text = ?::text then null else row_to_json(p) end as "p",
-              case when t."id" = ?::uuid and t."xmin"::text = ?::text then null else row_to_json(t) end as "t",
-              array(select g."name" from "group_membership" m join "tenant_group" g on g."id" = m."group_id"
-                     where m."account_id" = a."id") as "groups",
-              (select row_to_json(d) from "deletion_request" d
-                where d."person_id" = p."id" and d."status" = 'pending' limit 1) as "d"
-         from "account" a join "person" p on p."id" = a."person_id" join "tenant" t on t."id" = a."tenant_id"
-        where a."id" = ?`,
+      `${contextSelect({ versioned: true })} where a."id" = ?`,
       [
         known?.version ?? null,
         knownPerson ? known.value.record.personId : null,
@@ -76,9 +60,77 @@ export class PostgresGrantReader implements GrantReader {
     );
     if (!row) return null;
     // A null column is a row the statement found unchanged since `known*` was mapped from it.
-    const accountPart = row.a ? this.#mapAccount(row.a) : known!.value;
-    const person = row.p ? personRecord(this.#em.map(Person, row.p) as IPerson) : knownPerson!.value;
-    const tenantPart = row.t ? this.#mapTenant(row.t) : knownTenant!.value;
+    return this.#assemble(accountId, row, mapped, {
+      account: row.a ? undefined : known!.value,
+      person: row.p ? undefined : knownPerson!.value,
+      tenant: row.t ? undefined : knownTenant!.value,
+    });
+  }
+
+  /**
+   * `findContext` of the token's session's account, in the statement that reads the token and its
+   * session (whose row it leaves for the rotation: `leaveFamilySnapshot`). The account is not known
+   * before the statement, so it cannot be given the versions it has: the rows come as JSON text, and
+   * only those whose version changed are parsed and mapped.
+   */
+  async findByRefreshToken(
+    tokenHash: string,
+  ): Promise<{ session: SessionRecord; context: AccountContext | null } | null> {
+    const [row] = await executePrepared<FamilyRow & Nullable<ContextRow<string>>>(
+      this.#em,
+      `select ${TOKEN_COLUMNS_OF('rt')}, row_to_json(s) as "s", c.*
+         from "refresh_token" rt join "session" s on s."id" = rt."session_id"
+         left join lateral (${contextSelect({ versioned: false })} where a."id" = s."account_id") c on true
+        where rt."token_hash" = ?`,
+      [tokenHash],
+    );
+    if (!row) return null;
+    const { av, pv, tv, a, p, t, d, groups, ...family } = row;
+    leaveFamilySnapshot(this.#em, tokenHash, family);
+    const session = sessionOfRow(family.s);
+    // No account, person or tenant (the lateral join found nothing): a session whose account is gone.
+    if (av === null || pv === null || tv === null || groups === null) return { session, context: null };
+    const mapped = this.#em.isInTransaction() ? undefined : mappedRowsOf(this.#em);
+    const known = <T>(records: VersionedRecords<T> | undefined, id: string, version: string) => {
+      const entry = records?.get(id);
+      return entry && entry.version === version ? entry.value : undefined;
+    };
+    const account = known(mapped?.accounts, session.accountId, av);
+    const person = known(mapped?.persons, session.personId, pv);
+    const tenant = known(mapped?.tenants, session.tenantId, tv);
+    const parse = (json: string | null) => JSON.parse(json!) as Record<string, unknown>;
+    const context = this.#assemble(
+      session.accountId,
+      {
+        av,
+        pv,
+        tv,
+        a: account ? null : parse(a),
+        p: person ? null : parse(p),
+        t: tenant ? null : parse(t),
+        d,
+        groups,
+      },
+      mapped,
+      { account, person, tenant },
+    );
+    return { session, context };
+  }
+
+  /** The context from a statement's row: each of `a`, `p`, `t` mapped from its JSON, or `known` when null. */
+  #assemble(
+    accountId: string,
+    row: ContextRow<Record<string, unknown>>,
+    mapped: MappedRows | undefined,
+    known: {
+      account?: MappedAccount | undefined;
+      person?: PersonRecord | undefined;
+      tenant?: MappedTenant | undefined;
+    },
+  ): AccountContext {
+    const accountPart = row.a ? this.#mapAccount(row.a) : known.account!;
+    const person = row.p ? personRecord(this.#em.map(Person, row.p) as IPerson) : known.person!;
+    const tenantPart = row.t ? this.#mapTenant(row.t) : known.tenant!;
     if (mapped) {
       if (row.a) mapped.accounts.put(accountId, row.av, accountPart);
       if (row.p) mapped.persons.put(person.id, row.pv, person);
@@ -174,4 +226,41 @@ function mappedRowsOf(em: EntityManager): MappedRows {
     mappedRows.set(connection, rows);
   }
   return rows;
+}
+
+/** A context statement's row: the three rows' versions, the rows (JSON, or null when unchanged), the rest. */
+interface ContextRow<Json> {
+  av: string;
+  pv: string;
+  tv: string;
+  a: Json | null;
+  p: Json | null;
+  t: Json | null;
+  d: Record<string, unknown> | null;
+  groups: string[];
+}
+
+/** Every column possibly null (a left join that found nothing). */
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
+/**
+ * The account-context select (account, person, tenant, group names, pending deletion), to be completed by
+ * a `where` on `a."id"`. Versioned: its first five parameters are the versions the caller has (account;
+ * person id and version; tenant id and version), and a row whose version matches comes as null.
+ * Unversioned: every row as JSON text, which the caller parses only when its version changed.
+ */
+function contextSelect({ versioned }: { versioned: boolean }): string {
+  const row = (alias: string, unchanged: string) =>
+    versioned
+      ? `case when ${unchanged} then null else row_to_json(${alias}) end`
+      : `row_to_json(${alias})::text`;
+  return `select a."xmin"::text as "av", p."xmin"::text as "pv", t."xmin"::text as "tv",
+              ${row('a', `a."xmin"::text = ?::text`)} as "a",
+              ${row('p', `p."id" = ?::uuid and p."xmin"::text = ?::text`)} as "p",
+              ${row('t', `t."id" = ?::uuid and t."xmin"::text = ?::text`)} as "t",
+              array(select g."name" from "group_membership" m join "tenant_group" g on g."id" = m."group_id"
+                     where m."account_id" = a."id") as "groups",
+              (select row_to_json(d) from "deletion_request" d
+                where d."person_id" = p."id" and d."status" = 'pending' limit 1) as "d"
+         from "account" a join "person" p on p."id" = a."person_id" join "tenant" t on t."id" = a."tenant_id"`;
 }

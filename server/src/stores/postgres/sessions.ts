@@ -80,7 +80,7 @@ const tokenOfRow = (row: TokenRow): RefreshTokenRecord => ({
   expiresAt: at(row.expires_at),
 });
 
-const sessionOfRow = (row: SessionRow): SessionRecord => ({
+export const sessionOfRow = (row: SessionRow): SessionRecord => ({
   id: row.id,
   accountId: row.account_id,
   personId: row.person_id,
@@ -107,7 +107,7 @@ const SESSION_CHANGE_COLUMNS: Record<keyof SessionChanges, string> = {
 };
 
 /** A token row with its session's row (as JSON): what the optimistic path decides on. */
-type FamilyRow = TokenRow & { s: SessionRow };
+export type FamilyRow = TokenRow & { s: SessionRow };
 
 /**
  * Family rows read by `findSessionByTokenHash` moments ago, each taken once by the `withFamily` call of
@@ -130,11 +130,33 @@ class FamilySnapshots {
   }
 }
 
+/** One set of snapshots per connection pool (per ORM): token hashes mean nothing across databases. */
+const familySnapshots = new WeakMap<object, FamilySnapshots>();
+
+const familySnapshotsOf = (em: EntityManager): FamilySnapshots => {
+  const connection = em.getConnection();
+  let snapshots = familySnapshots.get(connection);
+  if (!snapshots) {
+    snapshots = new FamilySnapshots();
+    familySnapshots.set(connection, snapshots);
+  }
+  return snapshots;
+};
+
+/**
+ * Leaves a family row read outside a transaction for the rotation of the same refresh (`withFamily`),
+ * which then needs no read of its own (the refresh's first read, `GrantReader.findByRefreshToken`, reads
+ * it with the account's context).
+ */
+export const leaveFamilySnapshot = (em: EntityManager, tokenHash: string, row: FamilyRow): void => {
+  if (!em.isInTransaction()) familySnapshotsOf(em).put(tokenHash, row);
+};
+
 /** Thrown inside an optimistic `work` that needs a locked read: start over under locks. */
 const NEEDS_LOCK = Symbol('needs the family locked');
 
 /** The columns of `TOKEN_COLUMNS`, qualified by a table alias. */
-const TOKEN_COLUMNS_OF = (alias: string) =>
+export const TOKEN_COLUMNS_OF = (alias: string) =>
   TOKEN_COLUMNS.split(', ')
     .map((column) => `${alias}.${column}`)
     .join(', ');
@@ -253,7 +275,6 @@ async function writeFamily(
 export class PostgresSessionStore implements SessionStore {
   readonly #orm: MikroORM | undefined;
   readonly #tx: EntityManager | undefined;
-  readonly #snapshots = new FamilySnapshots();
 
   constructor(source: { orm: MikroORM } | { tx: EntityManager }) {
     this.#orm = 'orm' in source ? source.orm : undefined;
@@ -330,7 +351,7 @@ export class PostgresSessionStore implements SessionStore {
   ): Promise<{ done: true; value: T | undefined } | { done: false }> {
     const em = this.#em();
     // Any snapshot will do, even one read a moment ago: the guarded write checks it is still current.
-    const row = this.#snapshots.take(tokenHash) ?? (await this.#readFamily(em, tokenHash));
+    const row = familySnapshotsOf(em).take(tokenHash) ?? (await this.#readFamily(em, tokenHash));
     if (!row) return { done: true, value: undefined };
     const token = tokenOfRow(row);
     const read = { usedAt: token.usedAt, revokedAt: atOrNull(row.s.revoked_at) };
@@ -388,9 +409,10 @@ export class PostgresSessionStore implements SessionStore {
    * `withFamily`, whose snapshot it leaves for the rotation that follows (`#snapshots`).
    */
   async findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | null> {
-    const row = await this.#readFamily(this.#em(), tokenHash);
+    const em = this.#em();
+    const row = await this.#readFamily(em, tokenHash);
     if (!row) return null;
-    if (!this.#tx) this.#snapshots.put(tokenHash, row);
+    if (!this.#tx) leaveFamilySnapshot(em, tokenHash, row);
     return sessionOfRow(row.s);
   }
 

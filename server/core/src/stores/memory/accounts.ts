@@ -14,12 +14,14 @@ import { AppError } from '../../errors.js';
 import { type PageRequest, pageInMemory, type VisibleRequest } from '../../pagination.js';
 import type { AccountContext, AccountGrant, GrantReader } from '../../policy/ports.js';
 import { accountResource } from '../../policy/resources.js';
+import type { SessionRecord } from '../../sessions/ports.js';
 import type { TenantMembers } from '../../tenants/ports.js';
 import type { MemoryDatabase } from './database.js';
 import { MemoryGroupStore } from './groups.js';
 import { personByEmail, personRecord } from './persons.js';
 import { MemoryPrivacyStore } from './privacy.js';
 import { recordRevocationEvent } from './revocations.js';
+import { MemorySessionStore } from './sessions.js';
 import { tenantRecord } from './tenants.js';
 
 /** An account row of the memory database (times in epoch milliseconds, as the mock's other rows). */
@@ -302,6 +304,13 @@ export class MemoryGrantReader implements GrantReader {
       policyVersion: tenant.policyVersion,
       pendingDeletion: await new MemoryPrivacyStore(this.#db).pendingOf(person.id),
     };
+  }
+
+  async findByRefreshToken(
+    tokenHash: string,
+  ): Promise<{ session: SessionRecord; context: AccountContext | null } | null> {
+    const session = await new MemorySessionStore(this.#db).findSessionByTokenHash(tokenHash);
+    return session && { session, context: await this.findContext(session.accountId) };
   }
 
   async rolesHeld(tenantId: string): Promise<{ byActiveAccounts: string[]; byAnyone: string[] }> {
