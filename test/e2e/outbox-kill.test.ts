@@ -29,9 +29,9 @@ const env = {
   WEBHOOK_WORKER: 'true',
   WEBHOOK_POLL_INTERVAL_MS: '100',
   WEBHOOK_RETRY_BASE_MS: '200',
-  // A lease lasts WEBHOOK_TIMEOUT_MS + 30 s: the dead process's in-flight deliveries are due again ~32 s
-  // after it leased them.
-  WEBHOOK_TIMEOUT_MS: '2000',
+  // Held answers time out after 10 s (the kill lands well before); a lease lasts WEBHOOK_TIMEOUT_MS + 30 s,
+  // so the dead process's in-flight deliveries are due again ~40 s after it leased them.
+  WEBHOOK_TIMEOUT_MS: '10000',
   WEBHOOK_CONCURRENCY_PER_ENDPOINT: '2',
   MESSAGE_WORKER: 'true',
   MESSAGE_POLL_INTERVAL_MS: '100',
@@ -118,6 +118,8 @@ describe('kill -9 between commit and delivery', { timeout: 240_000 }, () => {
       }, 15_000),
     ).toBe(true);
 
+    // Still the same two requests: none of them timed out and came again before the kill.
+    expect(receiver.received.filter((r) => r.path === path)).toHaveLength(2);
     first.child.kill('SIGKILL');
     expect(await first.exited).toMatchObject({ signal: 'SIGKILL' });
     smtp.refuseNext(0);
@@ -126,7 +128,7 @@ describe('kill -9 between commit and delivery', { timeout: 240_000 }, () => {
     expect(receiver.processed.size).toBe(2);
 
     const second = await start();
-    // Everything arrives once the dead process's leases run out (about 32 s after it took them).
+    // Everything arrives once the dead process's leases run out (about 40 s after it took them).
     const all = await receiver.waitFor((r) => r.path === path && !r.held, 6, 120_000);
     const mail = await smtp.waitFor((m) => m.to.includes(mailTo), 60_000);
     expect(mail.raw).toMatch(/\d{6}/);
