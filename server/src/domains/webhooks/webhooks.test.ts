@@ -3,7 +3,7 @@
 // over a real PostgreSQL.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { assertWebhookTarget } from '@enforcer/core';
+import { assertWebhookTarget, newWebhookSecret } from '@enforcer/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WebhooksConfig } from '../../config.js';
 import { AuditEvent } from '../../entities/audit.js';
