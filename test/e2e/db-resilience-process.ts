@@ -98,7 +98,9 @@ export async function startEnforcer(
 }
 
 /** A development-mode owner of a new tenant, and an API key: the quickstart's first two steps. */
-export async function ownerAndApiKey(api: Api): Promise<{ token: string; apiKey: string }> {
+export async function ownerAndApiKey(
+  api: Api,
+): Promise<{ token: string; apiKey: string; email: string; tenantCode: string }> {
   const email = `owner-${Date.now().toString(36)}@example.com`;
   const code = await api('POST', '/auth/otp/request', { body: { email } });
   if (code.status !== 200) throw new Error(`otp request: ${code.status} ${JSON.stringify(code.body)}`);
@@ -108,7 +110,7 @@ export async function ownerAndApiKey(api: Api): Promise<{ token: string; apiKey:
   if (tenant.status !== 201) throw new Error(`self-serve: ${tenant.status} ${JSON.stringify(tenant.body)}`);
   const key = await api('POST', '/api-keys', { token: tenant.body.token, body: { name: 'server-key' } });
   if (key.status !== 201) throw new Error(`api key: ${key.status} ${JSON.stringify(key.body)}`);
-  return { token: tenant.body.token, apiKey: key.body.key };
+  return { token: tenant.body.token, apiKey: key.body.key, email, tenantCode: tenant.body.tenant.code };
 }
 
 export const isAlive = (pid: number | undefined): boolean => {

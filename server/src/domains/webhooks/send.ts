@@ -35,6 +35,8 @@ export function sendWebhook(input: {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
+  /** Certificates to trust instead of Node's roots (tests: a receiver's own CA); never set in production. */
+  ca?: string[];
 }): Promise<SendOutcome> {
   const { url, address } = input;
   const pinned: LookupFunction | undefined = address
@@ -61,6 +63,8 @@ export function sendWebhook(input: {
         timeout: input.timeoutMs,
         // No redirects are followed (Node's client never does): a 3xx is a failed attempt.
         ...(pinned ? { lookup: pinned } : {}),
+        // https: the certificate is verified against the URL's host name (sent as SNI), never the address.
+        ...(input.ca ? { ca: input.ca } : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];

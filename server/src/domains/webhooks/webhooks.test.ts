@@ -3,7 +3,7 @@
 // over a real PostgreSQL.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { assertWebhookTarget, newWebhookSecret, sealWebhookSecret } from '@enforcer/core';
+import { assertWebhookTarget, newWebhookSecret } from '@enforcer/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WebhooksConfig } from '../../config.js';
 import { AuditEvent } from '../../entities/audit.js';
@@ -14,21 +14,9 @@ import { PostgresWebhookStore } from '../../stores/postgres/webhooks.js';
 import { createTestOrm, seedAccount, testConfig } from '../../testing/index.js';
 import { webhookSealer, webhookTargetRules } from './routes.js';
 import { sendWebhook, webhookSignature } from './send.js';
-import { type HostResolver, isPublicAddress, resolvePublicTarget } from './ssrf.js';
+import { isPublicAddress, resolvePublicTarget } from './ssrf.js';
 import { retryDelayMs, WebhookWorker } from './worker.js';
-
-/** A resolver that answers from a table and records what it was asked; it never touches DNS. */
-function stubResolver(table: Record<string, string[]>): HostResolver & { asked: string[] } {
-  const asked: string[] = [];
-  const resolve = (async (hostname: string) => {
-    asked.push(hostname);
-    const addresses = table[hostname];
-    if (!addresses) throw new Error(`ENOTFOUND ${hostname}`);
-    return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-  }) as HostResolver & { asked: string[] };
-  resolve.asked = asked;
-  return resolve;
-}
+import { endpointWithDeliveries as deliveriesFixture, stubResolver } from './worker-fixtures.js';
 
 const production = testConfig({
   NODE_ENV: 'production',
@@ -164,53 +152,8 @@ describe('worker', async () => {
   });
 
   /** An endpoint of a fresh tenant and `count` events due for it, written through the store. */
-  async function endpointWithDeliveries(url: string, count: number, clock: ManualClock) {
-    const { tenant } = await seedAccount(db.orm);
-    const em = db.orm.em.fork();
-    const store = new PostgresWebhookStore(em);
-    const id = cryptoRandom.uuid();
-    const now = clock.now();
-    await store.insertEndpoint({
-      id,
-      tenantId: tenant.id,
-      url,
-      eventTypes: ['*'],
-      description: null,
-      secretSealed: await sealWebhookSecret(sealer, id, newWebhookSecret(cryptoRandom)),
-      previousSecretSealed: null,
-      previousSecretExpiresAt: null,
-      enabled: true,
-      disabledReason: null,
-      failingSince: null,
-      createdAt: now,
-      updatedAt: now,
-    });
-    for (let i = 0; i < count; i++) {
-      const eventId = cryptoRandom.uuid();
-      await store.insertEvent({
-        id: eventId,
-        tenantId: tenant.id,
-        type: 'webhook.test',
-        payload: '{}',
-        createdAt: now,
-      });
-      await store.insertDelivery({
-        id: cryptoRandom.uuid(),
-        tenantId: tenant.id,
-        endpointId: id,
-        eventId,
-        eventType: 'webhook.test',
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: now,
-        lastAttemptAt: null,
-        responseStatus: null,
-        responseBody: null,
-        createdAt: now,
-      });
-    }
-    return { endpointId: id, tenantId: tenant.id };
-  }
+  const endpointWithDeliveries = (url: string, count: number, clock: ManualClock) =>
+    deliveriesFixture(db.orm, sealer, url, count, clock);
 
   it('fans out an event to the endpoints whose filters match, and deletes one no endpoint wants', async () => {
     const clock = new ManualClock();

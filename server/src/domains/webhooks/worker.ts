@@ -31,6 +31,13 @@ export interface WebhookWorkerDeps {
   /** Production: targets must resolve to public addresses, checked before every attempt. */
   production: boolean;
   resolve?: HostResolver;
+  /**
+   * Tests only, never from configuration: which resolved addresses the delivery-time check lets through
+   * (default: public ones), and the certificates trusted instead of Node's roots, so a test can deliver
+   * in production mode to an HTTPS receiver on loopback under a made-up host name.
+   */
+  addressAllowed?: (address: string) => boolean;
+  ca?: string[];
   log?: (message: string, error?: unknown) => void;
 }
 
@@ -301,7 +308,9 @@ export class WebhookWorker {
       const url = new URL(c.url);
       // Checked again now (DNS may have changed since registration), and the connection goes to the
       // address checked.
-      const address = production ? await resolvePublicTarget(url, this.#resolve) : null;
+      const address = production
+        ? await resolvePublicTarget(url, this.#resolve, this.#deps.addressAllowed)
+        : null;
       const secrets = await signingSecrets(
         sealer,
         {
@@ -318,6 +327,7 @@ export class WebhookWorker {
         address,
         body: c.payload,
         timeoutMs: config.timeoutMs,
+        ...(this.#deps.ca ? { ca: this.#deps.ca } : {}),
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Enforcer-Webhooks/1',
