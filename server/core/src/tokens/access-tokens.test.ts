@@ -131,3 +131,51 @@ describe('AccessTokenService over memory signing keys', () => {
     await expect(service.verify(token)).rejects.toBe(down);
   });
 });
+
+describe('AccessTokenService: the compact JWS it assembles', () => {
+  it('is a JWT jose verifies, with exactly the header it names, signed by WebCrypto or by the key own signer', async () => {
+    const { keys, service } = setup();
+    const plain = await service.issue(subject);
+    const active = await keys.getSigningKey();
+    let calls = 0;
+    const withSigner = setup({
+      getSigningKey: async () => ({
+        ...active,
+        // A signer of its own (the server brings node:crypto's): r || s, as WebCrypto's is.
+        sign: async (data) => {
+          calls++;
+          return new Uint8Array(
+            await crypto.subtle.sign(
+              { name: 'ECDSA', hash: 'SHA-256' },
+              active.privateKey,
+              data as Uint8Array<ArrayBuffer>,
+            ),
+          );
+        },
+      }),
+      getVerificationKey: (kid) => keys.getVerificationKey(kid),
+      getJwks: () => keys.getJwks(),
+    }).service;
+    const signed = await withSigner.issue(subject);
+    expect(calls).toBe(1);
+    const { jwtVerify, decodeProtectedHeader, createLocalJWKSet } = await import('jose');
+    const jwks = createLocalJWKSet(await keys.getJwks());
+    for (const { token } of [plain, signed]) {
+      expect(decodeProtectedHeader(token)).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: active.kid });
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: 'https://auth.example.com',
+        audience: 'enforcer',
+        typ: 'at+jwt',
+        algorithms: ['ES256'],
+        currentDate: new Date(Date.UTC(2030, 0, 1)),
+      });
+      expect(payload).toMatchObject({ sub: subject.accountId, roles: ['admin'], grant_version: 3 });
+      // A signature over anything else is refused: one character of the payload changed.
+      const [h, p, s] = token.split('.');
+      const tampered = `${h}.${p!.slice(0, -2)}${p!.at(-2) === 'A' ? 'B' : 'A'}${p!.at(-1)}.${s}`;
+      await expect(
+        jwtVerify(tampered, jwks, { currentDate: new Date(Date.UTC(2030, 0, 1)) }),
+      ).rejects.toThrow();
+    }
+  });
+});

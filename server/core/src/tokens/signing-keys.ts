@@ -16,6 +16,24 @@ export interface ActiveSigningKey {
   kid: string;
   alg: typeof SIGNING_ALG;
   privateKey: CryptoKey;
+  /**
+   * Signs a JWS signing input with `privateKey` (ES256), the signature as JWS carries it (r || s, 64
+   * bytes). Optional: without it WebCrypto signs (the mock); the server brings node:crypto's, a fraction
+   * of WebCrypto's cost per call in Node.js, where signing was the refresh's largest item of CPU.
+   */
+  sign?(data: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+/** ES256 over `data` with the key's own signer, or WebCrypto's. */
+export async function es256Sign(key: ActiveSigningKey, data: Uint8Array): Promise<Uint8Array> {
+  if (key.sign) return key.sign(data);
+  return new Uint8Array(
+    await crypto.subtle.sign(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      key.privateKey,
+      data as Uint8Array<ArrayBuffer>,
+    ),
+  );
 }
 
 /**

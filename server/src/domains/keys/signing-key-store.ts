@@ -1,3 +1,4 @@
+import { KeyObject, sign } from 'node:crypto';
 import {
   type ActiveSigningKey,
   buildJwks,
@@ -214,11 +215,8 @@ export class SigningKeyStore implements SigningKeys {
     for (const row of rows) {
       keys.set(row.kid, { ...published(row), publicKey: await importPublicKey(row) });
       if (row.status === 'active') {
-        active = {
-          kid: row.kid,
-          alg: SIGNING_ALG,
-          privateKey: await decryptPrivateKey(row, this.#options.masterKey),
-        };
+        const privateKey = await decryptPrivateKey(row, this.#options.masterKey);
+        active = { kid: row.kid, alg: SIGNING_ALG, privateKey, sign: nodeEs256Signer(privateKey) };
       }
     }
     return { loadedAt, active, keys };
@@ -246,3 +244,13 @@ const published = (row: ISigningKey): PublishedKey => ({
   createdAt: row.createdAt,
   retiredAt: row.retiredAt ?? null,
 });
+
+/**
+ * ES256 with node:crypto over the key WebCrypto decrypted (the same key material): about 40 µs of CPU per
+ * signature here against several times that through WebCrypto's job machinery. `ieee-p1363` gives r || s,
+ * the form a JWS carries.
+ */
+function nodeEs256Signer(key: CryptoKey): (data: Uint8Array) => Uint8Array {
+  const keyObject = KeyObject.from(key);
+  return (data) => sign('sha256', data, { key: keyObject, dsaEncoding: 'ieee-p1363' });
+}
