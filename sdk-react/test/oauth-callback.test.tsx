@@ -96,9 +96,13 @@ describe('useOAuthCallback', () => {
     expect(screen.getByTestId('error').textContent).toBe('');
   });
 
-  it('reads the address bar once: under Strict Mode the second effect still answers the flow\'s error', async () => {
+  it("reads the address bar once: under Strict Mode the second effect still answers the flow's error", async () => {
     // No `url`: the hook reads location.href, and the default replaceUrl (history.replaceState) clears it.
-    window.history.replaceState(null, '', '/auth/callback?error=provider_email_unverified&error_description=no');
+    window.history.replaceState(
+      null,
+      '',
+      '/auth/callback?error=provider_email_unverified&error_description=no',
+    );
     const tenant = await oauthTenant();
     render(
       <StrictMode>
