@@ -116,7 +116,9 @@ function OAuthReturn({ onDone }: { onDone: () => void }) {
           <p className="error" role="alert">
             {callback.status === 'error'
               ? `Sign-in failed: ${messageOf(callback.error)}`
-              : 'This bank asks you to set up two-step verification: sign in with an email code first.'}
+              : callback.status === 'linked'
+                ? 'The provider is now linked to your account.'
+                : 'This bank asks you to set up two-step verification: sign in with an email code first.'}
           </p>
           <button type="button" className="secondary" onClick={onDone}>
             Back to sign-in
@@ -403,6 +405,8 @@ function Kyc() {
   const session = useSession();
   const enforcer = useEnforcer();
   const [kyc, setKyc] = useState<KycStatusBody>();
+  /** The provider's page of the session this tab opened (a link too, in case the window was blocked). */
+  const [pageUrl, setPageUrl] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const signedIn = session.status === 'signed_in';
@@ -421,6 +425,7 @@ function Kyc() {
   useEffect(() => {
     if (!tenantId) return;
     setKyc(undefined);
+    setPageUrl(undefined);
     load().catch((e: unknown) => setError(messageOf(e)));
   }, [load, tenantId]);
 
@@ -453,6 +458,7 @@ function Kyc() {
     try {
       const { status, body } = await enforcer.api.kyc.createSession({ body: {} });
       if (status !== 200 && status !== 201) throw new Error(problemText(status, body));
+      setPageUrl(body.url ?? undefined);
       if (body.url && popup) {
         popup.opener = null;
         popup.location.href = body.url;
@@ -498,6 +504,15 @@ function Kyc() {
           <button type="button" disabled={busy} onClick={start}>
             {kyc?.status === 'pending' ? 'Open the verification page again' : 'Verify identity'}
           </button>
+          {kyc?.status === 'pending' && pageUrl && (
+            <p className="muted small">
+              No new window?{' '}
+              <a href={pageUrl} target="_blank" rel="noopener noreferrer">
+                Open the provider's page
+              </a>
+              .
+            </p>
+          )}
         </>
       )}
       {error && (
