@@ -494,6 +494,13 @@ function Kyc() {
       <p className={verified ? 'ok' : 'warn'} data-testid="kyc-status">
         {status}
       </p>
+      {verified && (
+        <p className="muted small">
+          Approved by the bank's KYC provider
+          {kyc?.verified_at ? ` on ${new Date(kyc.verified_at).toLocaleDateString()}` : ''}: you are in its{' '}
+          <code>verified</code> group, which the bank's policy lets make transfers.
+        </p>
+      )}
       {!verified && kyc?.status !== 'approved' && (
         <>
           <p className="muted small">
