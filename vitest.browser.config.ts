@@ -12,6 +12,9 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/dist/**'],
     globalSetup: ['./test/support/global-setup.ts'],
     testTimeout: 60_000,
+    // expect.poll's default (1 s) is short for a page waiting on a server on a loaded machine: a sign-in's
+    // first code request, or the KYC card's next status poll (every 1.5 s).
+    expect: { poll: { timeout: 15_000 } },
     hookTimeout: 120_000,
   },
 });

@@ -81,12 +81,15 @@ export function useOAuthCallback(options: OAuthCallbackOptions = {}): OAuthCallb
   const { client } = useEnforcerContext();
   const [state, setState] = useState<OAuthCallbackState>({ status: 'pending' });
   const { url } = options;
+  // The address bar as the page landed on it, read once: the exchange removes the code (or error) from it at
+  // once, so Strict Mode's second effect must not read it again (it would find neither, and answer no_code).
+  const [landedAt] = useState(() => globalThis.location?.href);
   // Read once with the URL: a new function at each render must not start the exchange again.
   const replaceUrl = useRef(options.replaceUrl);
   replaceUrl.current = options.replaceUrl;
   useEffect(() => {
     if (!client) return;
-    const href = url ?? globalThis.location?.href;
+    const href = url ?? landedAt;
     if (!href) {
       setState({ status: 'no_code' });
       return;
@@ -98,6 +101,6 @@ export function useOAuthCallback(options: OAuthCallbackOptions = {}): OAuthCallb
     return () => {
       live = false;
     };
-  }, [client, url]);
+  }, [client, url, landedAt]);
   return state;
 }

@@ -61,8 +61,10 @@ async function landOnCallback(tenantCode: string, email: string) {
   return at;
 }
 
-function CallbackPage(props: { url: string; onReplace?: (url: string) => void }) {
-  const state = useOAuthCallback({ url: props.url, replaceUrl: props.onReplace ?? (() => {}) });
+function CallbackPage(props: { url?: string; onReplace?: (url: string) => void }) {
+  const state = useOAuthCallback(
+    props.url === undefined ? {} : { url: props.url, replaceUrl: props.onReplace ?? (() => {}) },
+  );
   const session = useSession();
   return (
     <>
@@ -92,6 +94,26 @@ describe('useOAuthCallback', () => {
     expect(screen.getByTestId('session').textContent).toBe(email);
     expect(replaced).toEqual([APP]);
     expect(screen.getByTestId('error').textContent).toBe('');
+  });
+
+  it("reads the address bar once: under Strict Mode the second effect still answers the flow's error", async () => {
+    // No `url`: the hook reads location.href, and the default replaceUrl (history.replaceState) clears it.
+    window.history.replaceState(
+      null,
+      '',
+      '/auth/callback?error=provider_email_unverified&error_description=no',
+    );
+    const tenant = await oauthTenant();
+    render(
+      <StrictMode>
+        <EnforcerProvider client={h.client({ tenantCode: tenant.code })}>
+          <CallbackPage />
+        </EnforcerProvider>
+      </StrictMode>,
+    );
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('error'));
+    expect(screen.getByTestId('error').textContent).toBe('provider_email_unverified');
+    expect(window.location.search).toBe('');
   });
 
   it("answers the flow's error, a used code's refusal, and no_code on a page without one", async () => {

@@ -1,11 +1,19 @@
 // The banking demo in real headless Chromium against the real server: sign-in with an email code,
-// the Transfer button gated by useCan('transfers.create') unlocking when KYC passes, tenant
-// switching, and two tabs sharing one session (one refresh between them, sign-out reaching both).
+// the Transfer button gated by useCan('transfers.create') unlocking when the KYC module's development
+// provider approves (its page, in the window the demo opens; rejected, it stays locked), tenant switching,
+// and two tabs sharing one session (one refresh between them, sign-out reaching both).
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserTestServer, type DemoApp, launchChromium, startDemo, startEnforcer } from './support';
+import {
+  type BrowserTestServer,
+  type DemoApp,
+  launchChromium,
+  loopbackOnly,
+  passKyc,
+  startDemoWithEnforcer,
+} from './support';
 
 let server: BrowserTestServer;
 let demo: DemoApp;
@@ -14,8 +22,7 @@ const contexts: BrowserContext[] = [];
 const pageErrors: Error[] = [];
 
 beforeAll(async () => {
-  server = await startEnforcer();
-  demo = await startDemo(server.origin);
+  ({ server, demo } = await startDemoWithEnforcer());
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -35,6 +42,7 @@ const email = () => `customer-${randomBytes(4).toString('hex')}@example.com`;
 async function newContext(): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 720 } });
   contexts.push(context);
+  await loopbackOnly(context);
   await context.addInitScript(() => {
     const seen: string[] = [];
     (window as unknown as { gates: string[] }).gates = seen;
@@ -78,23 +86,44 @@ const gateIs = (page: Page, status: string) => page.locator(`[data-gate="${statu
 const gatesSeen = (page: Page) => page.evaluate(() => (window as unknown as { gates: string[] }).gates);
 const transferButton = (page: Page) => page.getByRole('button', { name: 'Transfer', exact: true });
 const lockedTransfer = (page: Page) => page.getByRole('button', { name: '🔒 Transfer' });
+/** The development provider's decisions the server answered (`POST /kyc/dev/{token}`). */
+const decisions = () =>
+  server.requests.filter((r) => r.method === 'POST' && /\/kyc\/dev\/[^/]+$/.test(r.path)).length;
 const storedSession = (page: Page) =>
   page.evaluate(
     () => JSON.parse(localStorage.getItem('enforcer.session') ?? 'null') as { seq: number } | null,
   );
 
 describe('the banking demo in Chromium, against the real server', () => {
-  it('signs in with an email code; KYC unlocks the Transfer button; revoking locks it', async () => {
+  it('signs in with an email code; the KYC provider approves and Transfer unlocks, with no reload', async () => {
     const page = await open(await newContext());
     await signIn(page, email());
     await gateIs(page, 'denied');
     expect(await lockedTransfer(page).isDisabled()).toBe(true);
     await expect.poll(() => page.getByTestId('kyc-status').textContent()).toBe('Not verified yet');
+    await page.evaluate(() => {
+      (window as unknown as { sameDocument: boolean }).sameDocument = true;
+    });
+    const before = {
+      sessions: server.count('POST', '/kyc/sessions'),
+      refreshes: server.count('POST', '/auth/refresh'),
+      decisions: decisions(),
+    };
 
-    await page.getByRole('button', { name: 'Mark KYC passed' }).click();
+    // "Verify identity": POST /kyc/sessions, the development provider's page in a new window, Approve.
+    await passKyc(page, 'Approve');
     await gateIs(page, 'allowed');
     expect(await transferButton(page).isEnabled()).toBe(true);
     await expect.poll(() => page.getByTestId('kyc-status').textContent()).toBe('✓ Verified');
+    // The app learnt it by asking GET /kyc/status, then took a new token (the grant version moved on).
+    expect(server.count('POST', '/kyc/sessions') - before.sessions).toBe(1);
+    expect(decisions() - before.decisions).toBe(1);
+    expect(server.count('GET', '/kyc/status')).toBeGreaterThanOrEqual(2);
+    expect(server.count('POST', '/auth/refresh') - before.refreshes).toBe(1);
+    // The KYC module changed the group, not an admin call.
+    expect(
+      server.requests.filter((r) => r.method === 'POST' && /\/groups\/[^/]+\/members$/.test(r.path)),
+    ).toHaveLength(0);
 
     // The server agrees (POST /authorize): the same policy decides in both places.
     await transferButton(page).click();
@@ -108,20 +137,35 @@ describe('the banking demo in Chromium, against the real server', () => {
       });
     }
 
-    await page.getByRole('button', { name: 'Revoke KYC' }).click();
+    // The same document all along, and the gate never flickered: unknown, then only real answers.
+    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(
+      true,
+    );
+    expect(await gatesSeen(page)).toEqual(['loading', 'denied', 'allowed']);
+  });
+
+  it('the provider rejects: Transfer stays locked; verifying again and approving unlocks it', async () => {
+    const page = await open(await newContext());
+    await signIn(page, email());
     await gateIs(page, 'denied');
-    // Never flickered: unknown until the permissions came, then only real answers.
-    expect(await gatesSeen(page)).toEqual(['loading', 'denied', 'allowed', 'denied']);
-    expect(
-      server.requests.filter((r) => r.method === 'POST' && /\/groups\/[^/]+\/members$/.test(r.path)),
-    ).toHaveLength(1);
+
+    await passKyc(page, 'Reject');
+    // The demo asks GET /kyc/status every 1.5 s while the provider decides.
+    await page.getByTestId('kyc-status').getByText('Verification rejected').waitFor();
+    expect(await gate(page).getAttribute('data-gate')).toBe('denied');
+    expect(await lockedTransfer(page).isDisabled()).toBe(true);
+
+    await passKyc(page, 'Approve');
+    await gateIs(page, 'allowed');
+    await expect.poll(() => page.getByTestId('kyc-status').textContent()).toBe('✓ Verified');
+    expect(await gatesSeen(page)).toEqual(['loading', 'denied', 'allowed']);
   });
 
   it('switches tenants: the gate follows the tenant, and the other tab follows the switch', async () => {
     const context = await newContext();
     const page = await open(context);
     await signIn(page, email());
-    await page.getByRole('button', { name: 'Mark KYC passed' }).click();
+    await passKyc(page);
     await gateIs(page, 'allowed');
     const other = await open(context);
     await gateIs(other, 'allowed');
@@ -130,6 +174,8 @@ describe('the banking demo in Chromium, against the real server', () => {
     await page.getByRole('button', { name: '+ Join Northwind Business' }).click();
     await page.locator('.brand', { hasText: 'Northwind Business' }).waitFor();
     await gateIs(page, 'denied');
+    // This bank verifies on its own (it does not accept other banks' verifications).
+    await expect.poll(() => page.getByTestId('kyc-status').textContent()).toBe('Not verified yet');
     await expect
       .poll(() => page.getByLabel('Switch bank').locator('option:checked').textContent())
       .toBe('Northwind Business');
@@ -171,10 +217,9 @@ describe('the banking demo in Chromium, against the real server', () => {
       await page.getByRole('button', { name: 'Sign out' }).waitFor();
       expect(await storedSession(page)).toEqual(await storedSession(first));
     }
-    await second.getByRole('button', { name: 'Mark KYC passed' }).click();
+    // KYC in one tab: its refresh (the new grant) reaches the other tab, which reloads its permissions too.
+    await passKyc(second);
     await gateIs(second, 'allowed');
-    await gateIs(first, 'denied'); // the other tab learns of a group change when it reloads permissions
-    await first.reload();
     await gateIs(first, 'allowed');
   });
 

@@ -5,7 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type BrowserTestServer, type DemoApp, launchChromium, startDemo, startEnforcer } from './support';
+import {
+  type BrowserTestServer,
+  type DemoApp,
+  launchChromium,
+  passKyc,
+  startDemoWithEnforcer,
+} from './support';
 
 let server: BrowserTestServer;
 let demo: DemoApp;
@@ -16,8 +22,7 @@ let pageOrigin: string;
 const pageErrors: Error[] = [];
 
 beforeAll(async () => {
-  server = await startEnforcer();
-  demo = await startDemo(server.origin, { direct: true });
+  ({ server, demo } = await startDemoWithEnforcer({ direct: true }));
   pageOrigin = demo.url.replace('//127.0.0.1:', '//localhost:');
   browser = await launchChromium();
   context = await browser.newContext();
@@ -84,7 +89,8 @@ it('signs in, unlocks Transfer with KYC and asks the server, all across origins,
   await page.getByText(address).waitFor();
   await page.locator('[data-gate="denied"]').waitFor();
 
-  await page.getByRole('button', { name: 'Mark KYC passed' }).click();
+  // The KYC development provider approves (its page is Enforcer's, in a window of its own).
+  await passKyc(page);
   await page.locator('[data-gate="allowed"]').waitFor();
   await page.getByRole('button', { name: 'Transfer', exact: true }).click();
   await expect
@@ -93,6 +99,7 @@ it('signs in, unlocks Transfer with KYC and asks the server, all across origins,
 
   // The SDK's calls went straight to Enforcer: sign-in, permissions and the server's check.
   expect(requested('POST', '/auth/login')).toBeGreaterThan(0);
+  expect(requested('POST', '/kyc/sessions')).toBe(1);
   expect(requested('GET', '/auth/permissions')).toBeGreaterThan(0);
   expect(requested('POST', '/authorize')).toBeGreaterThan(0);
   expect(pageErrors).toEqual([]);

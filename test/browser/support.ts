@@ -2,11 +2,12 @@
 // Vite and served by Vite's preview server (its proxy and demo backend included), and headless
 // Chromium driven by playwright-core.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestServer } from '@enforcer/server/testing';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build, type PreviewServer, preview } from 'vite';
 
 export interface RecordedRequest {
@@ -57,13 +58,62 @@ export interface DemoApp {
   close(): Promise<void>;
 }
 
+/** A port free on 127.0.0.1 now (the OS's pick), for a server that must know its URL before it starts. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/**
+ * The server and the demo, with the server's public URL (`ENFORCER_ISSUER`) on the demo's origin: the
+ * browser reaches the pages Enforcer serves itself (the KYC development provider's page, the social sign-in
+ * callback) through the demo's proxy, as through a production reverse proxy. `startEnforcer` alone leaves
+ * the issuer at its default (`http://localhost:8080/...`), which nothing listens on in the tests.
+ */
+export async function startDemoWithEnforcer(
+  options: { direct?: boolean; oidc?: DemoOidc; env?: Record<string, string>; port?: number } = {},
+): Promise<{ server: BrowserTestServer; demo: DemoApp }> {
+  const port = options.port ?? (await freePort());
+  const server = await startEnforcer({
+    ENFORCER_ISSUER: issuerOnDemo(port),
+    ...options.env,
+  });
+  try {
+    const demo = await startDemo(server.origin, { ...options, port });
+    return { server, demo };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}
+
+/** An OpenID Provider the demo backend registers on its banks ("Sign in with <label>"). */
+export interface DemoOidc {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  label: string;
+}
+
+/** Enforcer's public URL when the demo listens on `port` (what `startDemoWithEnforcer` sets). */
+export const issuerOnDemo = (port: number) => `http://127.0.0.1:${port}${basePath}`;
+
+/** Enforcer's callback for the demo's OpenID Provider, to register at the provider (`redirect_uris`). */
+export const demoOidcCallback = (issuer: string) => `${issuer}/auth/oauth/oidc/callback`;
+
 /**
  * Builds the banking demo (production build, from the workspace sources) and serves it with
- * `vite preview` on a free port, proxying `/api/v1/enforcer` to `enforcerUrl`; the demo backend
+ * `vite preview` on a free port (or `port`), proxying `/api/v1/enforcer` to `enforcerUrl`; the demo backend
  * keeps its state in a temporary file. With `direct`, the app's browser code calls `enforcerUrl` itself,
- * from its own origin (CORS), instead of through the proxy.
+ * from its own origin (CORS), instead of through the proxy. With `oidc`, the banks accept that provider.
  */
-export async function startDemo(enforcerUrl: string, options: { direct?: boolean } = {}): Promise<DemoApp> {
+export async function startDemo(
+  enforcerUrl: string,
+  options: { direct?: boolean; port?: number; oidc?: DemoOidc } = {},
+): Promise<DemoApp> {
   const work = await mkdtemp(join(tmpdir(), 'enforcer-banking-demo-'));
   const outDir = join(work, 'dist');
   // vite.config.ts reads these when Vite loads it.
@@ -73,13 +123,28 @@ export async function startDemo(enforcerUrl: string, options: { direct?: boolean
   const configFile = join(demoDir, 'vite.config.ts');
   if (options.direct) process.env.ENFORCER_BROWSER_URL = enforcerUrl;
   else delete process.env.ENFORCER_BROWSER_URL;
+  const oidcEnv = {
+    DEMO_OIDC_ISSUER: options.oidc?.issuer,
+    DEMO_OIDC_CLIENT_ID: options.oidc?.clientId,
+    DEMO_OIDC_CLIENT_SECRET: options.oidc?.clientSecret,
+    DEMO_OIDC_LABEL: options.oidc?.label,
+  };
+  for (const [name, value] of Object.entries(oidcEnv)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
   await build({ root: demoDir, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   const server: PreviewServer = await preview({
     root: demoDir,
     configFile,
     logLevel: 'warn',
     build: { outDir },
-    preview: { port: 0, strictPort: false, host: '127.0.0.1', open: false },
+    preview: {
+      port: options.port ?? 0,
+      strictPort: options.port !== undefined,
+      host: '127.0.0.1',
+      open: false,
+    },
   });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('vite preview did not report its URL');
@@ -98,7 +163,10 @@ export async function startDemo(enforcerUrl: string, options: { direct?: boolean
   };
 }
 
-/** The flags of docs/react.md: headless, no sandbox (root in CI), nothing phoning home. */
+/**
+ * The flags of docs/react.md: headless, no sandbox (root in CI), nothing phoning home, and no host name
+ * but localhost resolves (a page that links a web font, as oidc-provider's login page does, stays on loopback).
+ */
 export const chromiumArgs = [
   '--headless',
   '--no-sandbox',
@@ -108,6 +176,7 @@ export const chromiumArgs = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
 ];
 
 export function launchChromium(): Promise<Browser> {
@@ -115,4 +184,29 @@ export function launchChromium(): Promise<Browser> {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: chromiumArgs,
   });
+}
+
+/**
+ * Only loopback: every request of the context's pages to another host is aborted before it leaves Chromium.
+ * The host resolver rule above stops host names; this stops IP addresses too.
+ */
+export async function loopbackOnly(context: BrowserContext): Promise<void> {
+  await context.route(
+    (url) => !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) && url.protocol !== 'data:',
+    (route) => route.abort('blockedbyclient'),
+  );
+}
+
+/**
+ * The demo's "Verify identity": it opens the KYC development provider's page in a new window, where this
+ * clicks Approve (or Reject) and waits for the page's answer, then closes it, as a person would.
+ */
+export async function passKyc(page: Page, decision: 'Approve' | 'Reject' = 'Approve'): Promise<void> {
+  const opened = page.context().waitForEvent('page');
+  await page.getByRole('button', { name: /^(Verify identity|Open the verification page again)$/ }).click();
+  const provider = await opened;
+  await provider.getByRole('button', { name: decision }).click();
+  const outcome = decision === 'Approve' ? 'approved' : 'rejected';
+  await provider.getByText(`Verification ${outcome}.`).waitFor();
+  await provider.close();
 }

@@ -1,13 +1,14 @@
 // The demo's "backend", run inside Vite's dev (and preview) server. It plays the part your own
 // server plays in production: it holds the tenants' API keys (which never reach the browser) and
-// does the one admin call of the demo, adding the signed-in account to the `verified` group when
-// "KYC" passes. A real app does that from its KYC provider's webhook, not from a button.
+// configures the banks with them.
 //
 // On first use it provisions two banks on the Enforcer server (self-serve, proven with the
 // development server's one-time codes) and an API key for each, and keeps them in a state file so
-// later starts reuse them.
+// later starts reuse them. At every start it switches each bank's KYC module on with the development
+// provider (`PUT /tenants/{id}/modules/kyc`) and, when an OpenID Provider is given (`oidc`), registers it
+// with this app's callback URL on the redirect allow-list (`PUT /tenants/{id}/oauth`).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import type { Connect, Plugin } from 'vite';
 
@@ -16,7 +17,25 @@ export interface DemoBackendOptions {
   enforcerUrl: string;
   /** Where the provisioned tenants and their API keys are kept between starts. */
   stateFile: string;
+  /** An OpenID Provider for "Sign in with …" (the button shows only when one is given). */
+  oidc?: DemoOidcProvider | undefined;
 }
+
+/** A generic OpenID Connect provider, as `PUT /tenants/{id}/oauth` takes it (`kind: "oidc"`). */
+export interface DemoOidcProvider {
+  /** The issuer; `<issuer>/.well-known/openid-configuration` describes it. */
+  issuer: string;
+  clientId: string;
+  /** Null for a public client (PKCE only, `token_endpoint_auth: none`). */
+  clientSecret: string | null;
+  /** What the button says: "Sign in with <label>". */
+  label: string;
+}
+
+/** The tenant's name for the provider (the flow's paths: `/auth/oauth/oidc/...`). */
+export const OIDC_PROVIDER_NAME = 'oidc';
+/** Where the provider's flow sends the browser back (this app; on the tenants' redirect allow-list). */
+export const OAUTH_CALLBACK_PATH = '/oauth/callback';
 
 interface DemoTenant {
   id: string;
@@ -127,53 +146,74 @@ export function demoBackend(options: DemoBackendOptions): Plugin {
     return state;
   };
 
+  /** The app's own origins (127.0.0.1 and localhost, on the port it listens on), once it listens. */
+  let appOrigins: string[] = [];
+  const rememberPort = (httpServer: Server | null | undefined) => {
+    const listening = () => {
+      const address = httpServer?.address();
+      if (address && typeof address === 'object') {
+        appOrigins = ['127.0.0.1', 'localhost'].map((host) => `http://${host}:${address.port}`);
+      }
+    };
+    if (httpServer?.listening) listening();
+    else httpServer?.once('listening', listening);
+  };
+
+  /** Sets each bank up as the demo needs it (again at every start: settings may have been changed by hand). */
+  const configure = async (tenant: DemoTenant): Promise<void> => {
+    // Identity verification: the development provider's page (Approve / Reject), approval joins `verified`.
+    await call('switch the KYC module on', 'PUT', `/tenants/${tenant.id}/modules/kyc`, {
+      body: { enabled: true, provider: 'development', group: 'verified' },
+      apiKey: tenant.apiKey,
+    });
+    const oidc = options.oidc;
+    if (!oidc) return;
+    if (appOrigins.length === 0) throw new Error('the demo app is not listening yet');
+    await call('register the OpenID Provider', 'PUT', `/tenants/${tenant.id}/oauth`, {
+      body: {
+        providers: [
+          {
+            name: OIDC_PROVIDER_NAME,
+            kind: 'oidc',
+            issuer: oidc.issuer,
+            client_id: oidc.clientId,
+            client_secret: oidc.clientSecret,
+            ...(oidc.clientSecret === null ? { token_endpoint_auth: 'none' } : {}),
+          },
+        ],
+        // Compared exactly: the app's callback under each name the browser may use for it.
+        redirect_urls: appOrigins.map((origin) => `${origin}${OAUTH_CALLBACK_PATH}`),
+      },
+      apiKey: tenant.apiKey,
+    });
+    // The tenant accepts the method, next to the ones it has (a passkey set up by hand stays).
+    const current = await call<{ auth_providers: string[] }>(
+      'read the bank',
+      'GET',
+      `/tenants/${tenant.id}`,
+      {
+        apiKey: tenant.apiKey,
+      },
+    );
+    if (!current.body.auth_providers.includes('oauth')) {
+      await call('accept social sign-in', 'PUT', `/tenants/${tenant.id}/auth-provider`, {
+        body: { providers: [...current.body.auth_providers, 'oauth'] },
+        apiKey: tenant.apiKey,
+      });
+    }
+  };
+
   let ready: Promise<DemoState> | undefined;
   const state = () => {
-    ready ??= (async () => (await checkState(readState())) ?? (await provision()))();
+    ready ??= (async () => {
+      const current = (await checkState(readState())) ?? (await provision());
+      for (const tenant of current.tenants) await configure(tenant);
+      return current;
+    })();
     ready.catch(() => {
       ready = undefined; // try again on the next request (the server may not be up yet)
     });
     return ready;
-  };
-
-  /** `POST /demo/kyc { passed }`: adds the caller's account to `verified` (or removes it). */
-  const kyc = async (request: IncomingMessage): Promise<{ status: number; body?: unknown }> => {
-    const authorization = request.headers.authorization ?? '';
-    const token = authorization.startsWith('Bearer ') ? authorization.slice(7) : '';
-    if (!token) return { status: 401, body: { error: 'sign in first' } };
-    const { passed } = JSON.parse((await readBody(request)) || '{}') as { passed?: boolean };
-    // Who is asking, as Enforcer verified it (never trust an account id sent by the browser).
-    const me = await call<{ account: { id: string }; tenant: { id: string } }>(
-      'who is this',
-      'GET',
-      '/auth/me',
-      {
-        token,
-      },
-    );
-    const tenant = (await state()).tenants.find((t) => t.id === me.body.tenant.id);
-    if (!tenant) return { status: 403, body: { error: 'not one of the demo banks' } };
-    const groups = await call<{ data: { id: string; name: string }[] }>(
-      'list groups',
-      'GET',
-      '/groups?limit=100',
-      {
-        apiKey: tenant.apiKey,
-      },
-    );
-    const verified = groups.body.data.find((group) => group.name === 'verified');
-    if (!verified) return { status: 500, body: { error: 'the tenant has no verified group' } };
-    if (passed === false) {
-      await call('remove from verified', 'DELETE', `/groups/${verified.id}/members/${me.body.account.id}`, {
-        apiKey: tenant.apiKey,
-      });
-    } else {
-      await call('add to verified', 'POST', `/groups/${verified.id}/members`, {
-        body: { account_id: me.body.account.id },
-        apiKey: tenant.apiKey,
-      });
-    }
-    return { status: 204 };
   };
 
   const middleware: Connect.NextHandleFunction = (request, response, next) => {
@@ -182,9 +222,20 @@ export function demoBackend(options: DemoBackendOptions): Plugin {
     const handle = async () => {
       if (request.method === 'GET' && url === '/demo/config') {
         const { tenants } = await state();
-        return { status: 200, body: { tenants: tenants.map(({ id, code, name }) => ({ id, code, name })) } };
+        return {
+          status: 200,
+          body: {
+            tenants: tenants.map(({ id, code, name }) => ({ id, code, name })),
+            oauth: options.oidc
+              ? {
+                  provider: OIDC_PROVIDER_NAME,
+                  label: options.oidc.label,
+                  callback_path: OAUTH_CALLBACK_PATH,
+                }
+              : null,
+          },
+        };
       }
-      if (request.method === 'POST' && url === '/demo/kyc') return kyc(request);
       return { status: 404, body: { error: 'not found' } };
     };
     handle().then(
@@ -203,25 +254,14 @@ export function demoBackend(options: DemoBackendOptions): Plugin {
   return {
     name: 'enforcer-banking-demo-backend',
     configureServer: (server) => {
+      rememberPort(server.httpServer as Server | null);
       server.middlewares.use(middleware);
     },
     configurePreviewServer: (server) => {
+      rememberPort(server.httpServer as Server);
       server.middlewares.use(middleware);
     },
   };
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => {
-      text += chunk;
-      if (text.length > 10_000) reject(new Error('body too large'));
-    });
-    request.on('end', () => resolve(text));
-    request.on('error', reject);
-  });
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {

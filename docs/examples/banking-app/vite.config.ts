@@ -6,6 +6,19 @@ import { demoBackend } from './demo-backend.ts';
 /** Where Enforcer runs (`pnpm start` at the repository root: port 8080). */
 const enforcerUrl = process.env.ENFORCER_URL ?? 'http://127.0.0.1:8080';
 
+/**
+ * An OpenID Provider for the "Sign in with …" button (README: "Sign in with an OpenID Provider"): its issuer,
+ * the client registered there for Enforcer, and the button's label. Without DEMO_OIDC_ISSUER, no button.
+ */
+const oidc = process.env.DEMO_OIDC_ISSUER
+  ? {
+      issuer: process.env.DEMO_OIDC_ISSUER,
+      clientId: process.env.DEMO_OIDC_CLIENT_ID ?? 'enforcer-demo',
+      clientSecret: process.env.DEMO_OIDC_CLIENT_SECRET || null,
+      label: process.env.DEMO_OIDC_LABEL ?? 'OpenID Connect',
+    }
+  : undefined;
+
 export default defineConfig({
   plugins: [
     react(),
@@ -13,6 +26,7 @@ export default defineConfig({
       enforcerUrl,
       stateFile:
         process.env.DEMO_STATE_FILE ?? fileURLToPath(new URL('.enforcer/demo-state.json', import.meta.url)),
+      oidc,
     }),
   ],
   // Where the browser reaches Enforcer: this app's own origin (the proxy below), unless the build names

@@ -4,19 +4,38 @@ import {
   SignedOut,
   useCan,
   useEnforcer,
+  useOAuthCallback,
   useSession,
   useTenants,
 } from '@enforcer/react';
-import { isEnforcerError, type MfaRequiredResult } from '@enforcer/sdk-js';
-import { type FormEvent, useEffect, useState } from 'react';
-import { type DemoBank, fetchBanks, setKyc } from './demo-api';
+import { type Enforcer, isEnforcerError, type MfaRequiredResult } from '@enforcer/sdk-js';
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type DemoBank, type DemoConfig, type DemoOAuth, fetchConfig } from './demo-api';
+
+/** Where the social sign-in comes back to (the demo backend registers it on the banks' allow-lists). */
+const OAUTH_CALLBACK_PATH = '/oauth/callback';
 
 export function App() {
-  const [banks, setBanks] = useState<DemoBank[]>();
+  const [config, setConfig] = useState<DemoConfig>();
   const [error, setError] = useState<string>();
+  // One page, two places: the bank, and the social sign-in's callback.
+  const [path, setPath] = useState(() => window.location.pathname);
   useEffect(() => {
-    fetchBanks().then(setBanks, (e: Error) => setError(e.message));
+    fetchConfig().then(setConfig, (e: Error) => setError(e.message));
   }, []);
+
+  if (path === OAUTH_CALLBACK_PATH) {
+    return (
+      <main className="shell">
+        <OAuthReturn
+          onDone={() => {
+            window.history.replaceState(null, '', '/');
+            setPath('/');
+          }}
+        />
+      </main>
+    );
+  }
 
   if (error) {
     return (
@@ -28,17 +47,17 @@ export function App() {
       </main>
     );
   }
-  if (!banks) return <main className="shell">Loading…</main>;
+  if (!config) return <main className="shell">Loading…</main>;
   return (
     <main className="shell">
       <SessionLoading>
         <p className="muted">Restoring your session…</p>
       </SessionLoading>
       <SignedOut>
-        <SignIn banks={banks} />
+        <SignIn banks={config.banks} oauth={config.oauth} />
       </SignedOut>
       <SignedIn>
-        <Bank banks={banks} />
+        <Bank banks={config.banks} />
       </SignedIn>
     </main>
   );
@@ -51,7 +70,67 @@ const messageOf = (error: unknown) =>
       ? error.message
       : String(error);
 
-function SignIn({ banks }: { banks: DemoBank[] }) {
+/**
+ * The social sign-in's way back: the provider sent the browser to Enforcer's callback, which sent it here with
+ * a one-time code; `useOAuthCallback` trades it (`POST /auth/oauth/exchange`) for the session, once.
+ */
+function OAuthReturn({ onDone }: { onDone: () => void }) {
+  const callback = useOAuthCallback();
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string>();
+  const finished = callback.status === 'signed_in' || callback.status === 'no_code';
+  useEffect(() => {
+    if (finished) onDone();
+  }, [finished, onDone]);
+
+  switch (callback.status) {
+    case 'mfa_required':
+      return (
+        <section className="card narrow">
+          <h2>Two-step verification</h2>
+          <form
+            className="stack"
+            onSubmit={(event) => {
+              event.preventDefault();
+              callback.result.verify({ code }).then(onDone, (e: unknown) => setError(messageOf(e)));
+            }}
+          >
+            <label>
+              Authenticator code
+              <input inputMode="numeric" required value={code} onChange={(e) => setCode(e.target.value)} />
+            </label>
+            {error && (
+              <p className="error" role="alert">
+                {error}
+              </p>
+            )}
+            <button type="submit">Verify</button>
+          </form>
+        </section>
+      );
+    case 'error':
+    case 'mfa_enrollment_required':
+    case 'linked':
+      return (
+        <section className="card narrow">
+          <p className="error" role="alert">
+            {callback.status === 'error'
+              ? `Sign-in failed: ${messageOf(callback.error)}`
+              : callback.status === 'linked'
+                ? 'The provider is now linked to your account.'
+                : 'This bank asks you to set up two-step verification: sign in with an email code first.'}
+          </p>
+          <button type="button" className="secondary" onClick={onDone}>
+            Back to sign-in
+          </button>
+        </section>
+      );
+    default:
+      return <p className="muted">Signing you in…</p>;
+  }
+}
+
+function SignIn({ banks, oauth }: { banks: DemoBank[]; oauth: DemoOAuth | null }) {
   const session = useSession();
   const enforcer = useEnforcer();
   const [bank, setBank] = useState(banks[0]!.code);
@@ -98,6 +177,23 @@ function SignIn({ banks }: { banks: DemoBank[] }) {
     setError(undefined);
     try {
       await (await enforcer.passkeys()).signIn({ tenantCode: bank });
+    } catch (e) {
+      setError(messageOf(e));
+      setBusy(false);
+    }
+  };
+
+  // Social sign-in: Enforcer answers the provider's URL (PKCE, state and nonce kept on the server) and the
+  // browser goes there; it comes back to OAUTH_CALLBACK_PATH with a one-time code (see OAuthReturn).
+  const signInWithProvider = async (provider: DemoOAuth) => {
+    if (!enforcer) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await enforcer.signInWithOAuth(provider.provider, {
+        redirectTo: `${window.location.origin}${provider.callback_path}`,
+        tenantCode: bank,
+      });
     } catch (e) {
       setError(messageOf(e));
       setBusy(false);
@@ -170,6 +266,16 @@ function SignIn({ banks }: { banks: DemoBank[] }) {
             Sign in with a passkey
           </button>
         )}
+        {step === 'email' && oauth && (
+          <button
+            type="button"
+            className="secondary"
+            disabled={busy}
+            onClick={() => signInWithProvider(oauth)}
+          >
+            Sign in with {oauth.label}
+          </button>
+        )}
       </form>
     </section>
   );
@@ -224,6 +330,10 @@ function BehindTheScenes() {
         <dd>
           <code>{session.roles.join(', ')}</code>
         </dd>
+        <dt>signed in with</dt>
+        <dd>
+          <code data-testid="amr">{session.amr.join(', ')}</code>
+        </dd>
         <dt>groups</dt>
         <dd>
           <code>{session.groups.length ? session.groups.join(', ') : '(none)'}</code>
@@ -275,56 +385,148 @@ function TenantSwitcher({ banks }: { banks: DemoBank[] }) {
   );
 }
 
+/** What `GET /kyc/status` answers. */
+type KycStatusBody = Extract<Awaited<ReturnType<Enforcer['api']['kyc']['status']>>, { status: 200 }>['body'];
+
+/** A problem answered by the raw API client (`enforcer.api`), as text. */
+const problemText = (status: number, body: unknown) => {
+  const problem = body as { detail?: string; code?: string } | undefined;
+  return problem?.detail ? `${problem.detail} (${problem.code})` : `Enforcer answered ${status}`;
+};
+
+/**
+ * Identity verification with the tenant's KYC module: "Verify identity" opens a session
+ * (`POST /kyc/sessions`) and the provider's page in a new window. While the provider decides, the card asks
+ * `GET /kyc/status` (every 1.5 s, and when the tab gets focus back). Once approved, Enforcer has added the
+ * account to `verified` and bumped its grant version; `enforcer.refresh()` takes a token that says so, and
+ * with it every tab reloads its permissions: the Transfer button unlocks, no page reload.
+ */
 function Kyc() {
   const session = useSession();
   const enforcer = useEnforcer();
+  const [kyc, setKyc] = useState<KycStatusBody>();
+  /** The provider's page of the session this tab opened (a link too, in case the window was blocked). */
+  const [pageUrl, setPageUrl] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  if (session.status !== 'signed_in') return null;
-  const verified = session.groups.includes('verified');
+  const signedIn = session.status === 'signed_in';
+  const tenantId = signedIn ? session.tenant.id : undefined;
+  const verified = signedIn && session.groups.includes('verified');
 
-  const mark = async (passed: boolean) => {
+  const load = useCallback(async () => {
+    if (!enforcer) return undefined;
+    const { status, body } = await enforcer.api.kyc.status();
+    if (status !== 200) throw new Error(problemText(status, body));
+    setKyc(body);
+    return body;
+  }, [enforcer]);
+
+  // The status in the current bank (again after a tenant switch).
+  useEffect(() => {
+    if (!tenantId) return;
+    setKyc(undefined);
+    setPageUrl(undefined);
+    load().catch((e: unknown) => setError(messageOf(e)));
+  }, [load, tenantId]);
+
+  const pending = kyc?.status === 'pending';
+  useEffect(() => {
+    if (!pending) return;
+    const check = () => void load().catch(() => {});
+    const timer = setInterval(check, 1500);
+    window.addEventListener('focus', check);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener('focus', check);
+    };
+  }, [pending, load]);
+
+  // Approved, and this session's token does not say so yet: refresh (the grant version moved on).
+  const approvedNotYetGranted = kyc?.status === 'approved' && !verified;
+  useEffect(() => {
+    if (approvedNotYetGranted) enforcer?.refresh().catch((e: unknown) => setError(messageOf(e)));
+  }, [approvedNotYetGranted, enforcer]);
+
+  if (!signedIn) return null;
+
+  const start = async () => {
+    if (!enforcer) return;
     setBusy(true);
     setError(undefined);
+    // Opened in the click itself: a window opened after an await may be taken for an unwanted popup.
+    const popup = window.open('', 'enforcer-kyc');
     try {
-      const token = await enforcer?.getAccessToken();
-      if (!token) throw new Error('Sign in first');
-      await setKyc(token, passed);
-      // Enforcer does not push group changes to browsers: ask for the current permissions.
-      await session.reloadPermissions();
+      const { status, body } = await enforcer.api.kyc.createSession({ body: {} });
+      if (status !== 200 && status !== 201) throw new Error(problemText(status, body));
+      setPageUrl(body.url ?? undefined);
+      if (body.url && popup) {
+        popup.opener = null;
+        popup.location.href = body.url;
+      } else if (body.url) {
+        window.open(body.url, '_blank', 'noopener');
+      } else {
+        popup?.close(); // nothing to do there: verified already (or carried from another bank)
+      }
+      await load();
     } catch (e) {
+      popup?.close();
       setError(messageOf(e));
     } finally {
       setBusy(false);
     }
   };
 
+  const status = verified
+    ? '✓ Verified'
+    : kyc?.status === 'pending'
+      ? 'Waiting for the provider…'
+      : kyc?.status === 'approved'
+        ? 'Approved: updating your access…'
+        : kyc?.status === 'rejected'
+          ? 'Verification rejected'
+          : kyc?.status === 'expired'
+            ? 'Verification expired'
+            : 'Not verified yet';
+
   return (
     <section className="card">
       <h2>Identity (KYC)</h2>
       <p className={verified ? 'ok' : 'warn'} data-testid="kyc-status">
-        {verified ? '✓ Verified' : 'Not verified yet'}
+        {status}
       </p>
-      <div className="admin">
+      {verified && (
         <p className="muted small">
-          Demo admin action: the demo backend adds you to the bank's <code>verified</code> group with its API
-          key, as your KYC provider's webhook would.
+          Approved by the bank's KYC provider
+          {kyc?.verified_at ? ` on ${new Date(kyc.verified_at).toLocaleDateString()}` : ''}: you are in its{' '}
+          <code>verified</code> group, which the bank's policy lets make transfers.
         </p>
-        {verified ? (
-          <button type="button" className="secondary" disabled={busy} onClick={() => mark(false)}>
-            Revoke KYC
-          </button>
-        ) : (
-          <button type="button" disabled={busy} onClick={() => mark(true)}>
-            Mark KYC passed
-          </button>
-        )}
-        {error && (
-          <p className="error" role="alert">
-            {error}
+      )}
+      {!verified && kyc?.status !== 'approved' && (
+        <>
+          <p className="muted small">
+            Your bank verifies your identity with its KYC provider (here Enforcer's development provider: its
+            page lets you approve or reject). Approval adds you to the bank's <code>verified</code> group.
+            {kyc?.verified_elsewhere && ' You are verified at another bank; this one verifies on its own.'}
           </p>
-        )}
-      </div>
+          <button type="button" disabled={busy} onClick={start}>
+            {kyc?.status === 'pending' ? 'Open the verification page again' : 'Verify identity'}
+          </button>
+          {kyc?.status === 'pending' && pageUrl && (
+            <p className="muted small">
+              No new window?{' '}
+              <a href={pageUrl} target="_blank" rel="noopener noreferrer">
+                Open the provider's page
+              </a>
+              .
+            </p>
+          )}
+        </>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

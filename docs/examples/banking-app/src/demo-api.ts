@@ -6,27 +6,24 @@ export interface DemoBank {
   name: string;
 }
 
-export async function fetchBanks(): Promise<DemoBank[]> {
-  const response = await fetch('/demo/config');
-  const body = (await response.json()) as { tenants?: DemoBank[]; error?: string };
-  if (!response.ok || !body.tenants)
-    throw new Error(body.error ?? `The demo backend answered ${response.status}`);
-  return body.tenants;
+/** The OpenID Provider the banks accept for "Sign in with …", when the demo was started with one. */
+export interface DemoOAuth {
+  /** The tenants' name for it: `signInWithOAuth(provider, …)`. */
+  provider: string;
+  label: string;
+  /** This app's page the flow comes back to (on the banks' redirect allow-list). */
+  callback_path: string;
 }
 
-/**
- * Stands in for your KYC provider's webhook: the backend adds the signed-in account to the
- * bank's `verified` group (or removes it) with the bank's API key. It learns who is asking
- * from Enforcer (`GET /auth/me` with the user's token), never from the browser's word.
- */
-export async function setKyc(accessToken: string, passed: boolean): Promise<void> {
-  const response = await fetch('/demo/kyc', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ passed }),
-  });
-  if (!response.ok) {
-    const body = (await response.json().catch(() => ({}))) as { error?: string };
+export interface DemoConfig {
+  banks: DemoBank[];
+  oauth: DemoOAuth | null;
+}
+
+export async function fetchConfig(): Promise<DemoConfig> {
+  const response = await fetch('/demo/config');
+  const body = (await response.json()) as { tenants?: DemoBank[]; oauth?: DemoOAuth | null; error?: string };
+  if (!response.ok || !body.tenants)
     throw new Error(body.error ?? `The demo backend answered ${response.status}`);
-  }
+  return { banks: body.tenants, oauth: body.oauth ?? null };
 }
