@@ -19,6 +19,7 @@ export function oauthStoreContract(name: string, harness: () => OAuthStoreHarnes
       stateHash: `state-${webCryptoRandom.uuid()}`,
       codeVerifier: 'verifier',
       nonce: 'nonce',
+      clientChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
       redirectUri: 'https://app.example/cb',
       intent: 'sign_in',
       personId: null,
