@@ -72,6 +72,32 @@ function CallbackPage(props: { url: string; onReplace?: (url: string) => void })
   );
 }
 
+/** A tenant signing in with the mock's Apple stand-in (form post, client secret JWT), under jsdom. */
+async function appleTenant() {
+  const tenant = h.mock.seed.tenant({ name: 'Apple', authProviders: ['oauth'], allowSignup: true });
+  const { key } = h.mock.seed.apiKey({ tenant, role: 'owner' });
+  const apple = h.mock.appleProvider;
+  const put = await fetch(`${h.mock.baseUrl}/api/v1/enforcer/tenants/${tenant.id}/oauth`, {
+    method: 'PUT',
+    headers: { 'x-api-key': key, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      providers: [
+        {
+          name: 'apple',
+          kind: 'apple',
+          client_id: apple.clientId,
+          apple_team_id: apple.teamId,
+          apple_key_id: apple.keyId,
+          apple_private_key: await apple.privateKeyPem(),
+        },
+      ],
+      redirect_urls: [APP],
+    }),
+  });
+  expect(put.status, await put.clone().text()).toBe(200);
+  return tenant;
+}
+
 describe('useOAuthCallback', () => {
   it('trades the code once (Strict Mode runs the effect twice), clears it, and signs the session in', async () => {
     // The environment this file is about: WebCrypto's ArrayBuffer is not the global one (jsdom's).
@@ -96,6 +122,26 @@ describe('useOAuthCallback', () => {
     expect(replaced).toEqual([APP]);
     expect(screen.getByTestId('error').textContent).toBe('');
     expect(sessionStorage.getItem(`${STORAGE_KEY}.oauth_verifier`)).toBeNull();
+  });
+
+  it('signs in through the Apple stand-in (its form post, the client secret JWT) under jsdom', async () => {
+    const tenant = await appleTenant();
+    const email = `apple-${Math.random().toString(36).slice(2)}@example.com`;
+    h.mock.appleProvider.nextSignIn({ email, firstName: 'Ada', lastName: 'Lovelace' });
+    const starter = h.client({ tenantCode: tenant.code, storageKey: STORAGE_KEY });
+    let went = '';
+    await starter.signInWithOAuth('apple', { redirectTo: APP, navigate: (url) => (went = url) });
+    const landed = await h.mock.followOAuthRedirects(went);
+    const enforcer = h.client({ tenantCode: tenant.code, storageKey: STORAGE_KEY });
+    render(
+      <EnforcerProvider client={enforcer}>
+        <CallbackPage url={landed} />
+      </EnforcerProvider>,
+    );
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('signed_in'));
+    expect(screen.getByTestId('session').textContent).toBe(email);
+    const snapshot = enforcer.getSnapshot();
+    expect(snapshot.status === 'signed_in' && snapshot.person.display_name).toBe('Ada Lovelace');
   });
 
   it("answers the flow's error, a used code's refusal, and no_code on a page without one", async () => {
