@@ -573,3 +573,22 @@ describe('social sign-in: ID tokens a provider must not get away with (hand-made
     });
   }
 });
+
+describe('social sign-in: housekeeping', () => {
+  it("deletes the tenant's flows a day after they and their codes expired, and only then", async () => {
+    // A flow with an exchange code nobody traded, and one never called back.
+    op.accounts.set('forgotten', { email: uniqueEmail('forgotten'), email_verified: true });
+    await callback(await throughProvider('corp', 'forgotten'));
+    await throughProvider('corp', 'forgotten');
+    const count = async () => (await server.db.records('oauthFlows').find({ tenant: tenant.id })).length;
+    expect(await count()).toBeGreaterThanOrEqual(2);
+    clock.advance(600 + 3_600);
+    await server.housekeeping();
+    const expiredAnHourAgo = await count();
+    expect(expiredAnHourAgo).toBeGreaterThanOrEqual(2);
+    clock.advance(86_400);
+    const deleted = await server.housekeeping();
+    expect(deleted.oauthFlows).toBeGreaterThanOrEqual(2);
+    expect(await count()).toBe(0);
+  });
+});
