@@ -93,7 +93,7 @@ export interface OAuthProviderClientOptions {
  * (vitest's jsdom environment, where the mock runs in customers' tests: `input.subarray is not a function`).
  * The verifier itself is still the library's (`newFlowSecrets`), as are the token request and the checks.
  */
-const pkceChallenge = (codeVerifier: string) => webCryptoHashing.sha256(codeVerifier);
+export const pkceChallenge = (codeVerifier: string) => webCryptoHashing.sha256(codeVerifier);
 
 /** An issuer no ID token carries (`iss` must be a URL). */
 const NO_ISSUER = 'urn:enforcer:no-acceptable-issuer';
