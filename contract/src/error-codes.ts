@@ -33,6 +33,8 @@ export const errorStatus = {
   mfa_token_invalid: 401,
   magic_link_invalid: 401,
   oauth_code_invalid: 401,
+  // Social sign-in (#17): the exchange's code_verifier is not the one whose challenge started the flow.
+  oauth_code_verifier_invalid: 401,
   provider_token_invalid: 401,
   challenge_invalid: 401,
   // KYC (#16): a provider's webhook whose signature, timestamp or reference does not check out.

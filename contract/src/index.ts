@@ -168,7 +168,13 @@ export {
   type PutOAuthSettingsBody,
   putOAuthSettingsBodySchema,
 } from './auth/oauth';
-export { type OAuthLoginBody, oauthExchangeCodeSchema, oauthLoginBodySchema } from './auth/oauth-login';
+export {
+  type OAuthLoginBody,
+  oauthCodeChallengeSchema,
+  oauthCodeVerifierSchema,
+  oauthExchangeCodeSchema,
+  oauthLoginBodySchema,
+} from './auth/oauth-login';
 export {
   type AuthenticationResponse,
   authenticationOptionsSchema,

@@ -26,6 +26,7 @@ import {
   sendRequest,
 } from './client/create-client';
 import type { FlowContext } from './flows/context';
+import { newOAuthVerifier, oauthVerifierSlot } from './flows/oauth-verifier';
 import type { PasskeyFlows } from './flows/passkeys';
 import { Permissions } from './permissions/permissions';
 import { decodeClaims } from './session/claims';
@@ -70,6 +71,12 @@ export interface EnforcerOptions {
   accessTokenCookie?: boolean | AccessTokenCookieOptions;
   /** The storage key, and the name tabs coordinate under. Default `enforcer.session`. */
   storageKey?: string;
+  /**
+   * Where social sign-in keeps the verifier its one-time code is bound to, from `signInWithOAuth` to
+   * `completeOAuthSignIn` (under `<storageKey>.oauth_verifier`). Default `session` (this tab's
+   * sessionStorage, memory where there is none): the callback page must be opened in the same tab.
+   */
+  oauthVerifierStorage?: StorageOption;
   /** Default: the global `fetch`, looked up at each call (so test interceptors apply). */
   fetch?: typeof fetch;
   clock?: Clock;
@@ -136,7 +143,8 @@ export interface Enforcer {
   register(input: { email: string; tenantCode?: string | null }): Promise<RegisterResponse>;
   /**
    * Social sign-in (the authorization code flow with PKCE, run by Enforcer): asks for the provider's
-   * authorization URL (`POST /auth/oauth/{provider}/authorize`) and sends the browser there. `redirectTo`
+   * authorization URL (`POST /auth/oauth/{provider}/authorize`, with the S256 challenge of a fresh verifier
+   * kept in `oauthVerifierStorage`) and sends the browser there. `redirectTo`
    * must be one of the tenant's OAuth redirect URLs exactly (else it throws `redirect_uri_not_allowed`
    * before any navigation); the page there calls `completeOAuthSignIn()`. `navigate` defaults to
    * `location.assign`.
@@ -153,9 +161,11 @@ export interface Enforcer {
   /**
    * On the redirect page: reads `code` (or `error`) from the URL (default `location.href`), removes them
    * from the address bar (`history.replaceState`, or `replaceUrl`), and trades the code at
-   * `POST /auth/oauth/exchange`. Answers null when the URL carries neither; a sign-in's result to switch on
-   * (`signed_in`, or `mfa_required` with `verify(factor)`), or `linked` with the identity. An `error` from
-   * the flow, or a refused code, throws `EnforcerError`.
+   * `POST /auth/oauth/exchange` with the verifier `signInWithOAuth` kept (the code is bound to it). Answers
+   * null when the URL carries neither; a sign-in's result to switch on (`signed_in`, or `mfa_required` with
+   * `verify(factor)`), or `linked` with the identity. An `error` from the flow, or a refused code, throws
+   * `EnforcerError`; no verifier in this tab (the flow was started in another tab or browser) throws
+   * `oauth_code_verifier_invalid` without spending the code.
    */
   completeOAuthSignIn(options?: {
     url?: string;
@@ -368,6 +378,17 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
   const clock = options.clock ?? systemClock;
   const storageKey = options.storageKey ?? 'enforcer.session';
   const doFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+
+  const oauthVerifier = oauthVerifierSlot(
+    resolveStorage(options.oauthVerifierStorage ?? 'session'),
+    `${storageKey}.oauth_verifier`,
+  );
+  /** A fresh verifier for a flow about to start, kept for its callback page; answers its challenge. */
+  const bindOAuthFlow = async () => {
+    const { verifier, challenge } = await newOAuthVerifier();
+    await oauthVerifier.keep(verifier);
+    return challenge;
+  };
 
   const cookieMode = options.tokenStorage === 'cookie';
   // The cookie mode: every answer may set (or clear) the refresh cookie, and refresh and logout send it.
@@ -592,20 +613,22 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
     async signInWithOAuth(provider, { redirectTo, tenantCode, navigate }) {
       const tenant_code = tenantCode ?? options.tenantCode;
       if (!tenant_code) throw new EnforcerError('bad_request', 'A tenant code is needed to sign in');
+      const code_challenge = await bindOAuthFlow();
       const { authorization_url } = await unwrap(
         publicApi.oauthSignIn.authorizeUrl({
           params: { provider },
-          body: { tenant_code, redirect_uri: redirectTo, intent: 'sign_in' },
+          body: { tenant_code, redirect_uri: redirectTo, intent: 'sign_in', code_challenge },
         }),
       );
       (navigate ?? browserNavigate)(authorization_url);
     },
     async linkOAuth(provider, { redirectTo, navigate }) {
       const { tenant } = requireSignedIn();
+      const code_challenge = await bindOAuthFlow();
       const { authorization_url } = await unwrap(
         api.oauthSignIn.authorizeUrl({
           params: { provider },
-          body: { tenant_code: tenant.code, redirect_uri: redirectTo, intent: 'link' },
+          body: { tenant_code: tenant.code, redirect_uri: redirectTo, intent: 'link', code_challenge },
         }),
       );
       (navigate ?? browserNavigate)(authorization_url);
@@ -619,6 +642,8 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
       const cleaned = new URL(current.href);
       for (const name of ['code', 'error', 'error_description']) cleaned.searchParams.delete(name);
       (replaceUrl ?? browserReplaceUrl)(cleaned.href);
+      // The verifier serves this one flow, whatever its outcome.
+      const code_verifier = await oauthVerifier.take();
       if (failure) {
         // The callback answers a contract error code; anything else (a hand-edited URL) reads as a refused provider.
         const known = (errorCodes as readonly string[]).includes(failure);
@@ -627,12 +652,20 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
           current.searchParams.get('error_description') ?? 'Social sign-in did not complete',
         );
       }
+      if (!code_verifier) {
+        throw new EnforcerError(
+          'oauth_code_verifier_invalid',
+          'This sign-in was started in another tab or browser (no code verifier here): start it again',
+        );
+      }
       await sessions.ready();
       const signedIn = sessions.current() !== null;
       let answer: TokenResponse | OAuthLinkResult;
       try {
         // A link needs the person's token; a sign-in ignores it.
-        answer = await unwrap((signedIn ? api : publicApi).oauthSignIn.exchange({ body: { code: code! } }));
+        answer = await unwrap(
+          (signedIn ? api : publicApi).oauthSignIn.exchange({ body: { code: code!, code_verifier } }),
+        );
       } catch (error) {
         const held = heldSignInOf(error);
         if (!held) throw error;

@@ -72,10 +72,62 @@ describe('social sign-in (browser SDK against the mock and its fake provider)', 
     const snapshot = enforcer.getSnapshot();
     expect(snapshot.status === 'signed_in' && snapshot.person.email).toBe(email);
 
-    // The same code again: refused (single use).
+    // The same code again: its verifier was presented once and is gone, so nothing is sent.
+    const exchanges = h.mock.count('oauthSignIn.exchange');
+    await expect(enforcer.completeOAuthSignIn({ url: landed, replaceUrl: () => {} })).rejects.toMatchObject({
+      code: 'oauth_code_verifier_invalid',
+    });
+    expect(h.mock.count('oauthSignIn.exchange')).toBe(exchanges);
+  });
+
+  it('binds the code to the verifier it keeps: the challenge goes to Enforcer, the verifier to the exchange only', async () => {
+    const tenant = await oauthTenant();
+    const sent: Array<{ url: string; body: Record<string, string> }> = [];
+    const enforcer = h.sdk({
+      tenantCode: tenant.code,
+      fetch: (input, init) => {
+        const url = input instanceof Request ? input.url : String(input);
+        if (url.includes('/auth/oauth/') && typeof init?.body === 'string') {
+          sent.push({ url, body: JSON.parse(init.body) });
+        }
+        return fetch(input, init);
+      },
+    });
+    h.mock.oauthProvider.nextSignIn({
+      sub: 'bound',
+      email: `bound-${Math.random().toString(36).slice(2)}@example.com`,
+    });
+    let went = '';
+    await enforcer.signInWithOAuth('idp', { redirectTo: APP, navigate: (url) => (went = url) });
+    const challenge = sent[0]!.body.code_challenge!;
+    expect(challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(sent[0]!.body.code_verifier).toBeUndefined();
+    const landed = await browse(went);
+    expect(landed).not.toContain(challenge);
+    // Someone else who read the URL: another client, without this one's verifier, sends nothing.
+    const stranger = h.sdk({ tenantCode: tenant.code });
+    await expect(stranger.completeOAuthSignIn({ url: landed, replaceUrl: () => {} })).rejects.toMatchObject({
+      code: 'oauth_code_verifier_invalid',
+    });
+    // ... nor with a verifier of its own: the server refuses it, and the code is spent.
+    const code = new URL(landed).searchParams.get('code')!;
+    const guessed = await fetch(`${h.mock.baseUrl}/api/v1/enforcer/auth/oauth/exchange`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, code_verifier: 'y'.repeat(43) }),
+    });
+    expect(guessed.status).toBe(401);
+    expect((await guessed.json()).code).toBe('oauth_code_verifier_invalid');
     await expect(enforcer.completeOAuthSignIn({ url: landed, replaceUrl: () => {} })).rejects.toMatchObject({
       code: 'oauth_code_invalid',
     });
+    // What the app sent: the verifier whose S256 hash is the challenge.
+    const exchange = sent.find((s) => s.url.endsWith('/auth/oauth/exchange'))!;
+    const digest = await crypto.subtle.digest(
+      'SHA-256',
+      new TextEncoder().encode(exchange.body.code_verifier),
+    );
+    expect(Buffer.from(digest).toString('base64url')).toBe(challenge);
   });
 
   it('answers null on a page without a code, throws the flow error, and refuses an unregistered redirect before navigating', async () => {

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { expectProblem, seedTenant, uniqueEmail } from './admin-setup.js';
 import { type AppleUser, startFakeApple } from './apple-provider.js';
 import { startServer } from './harness.js';
+import { APP_CHALLENGE, APP_VERIFIER } from './oauth-app.js';
 
 const team = await generateKeyPair('ES256', { extractable: true });
 const teamKeyPem = await exportPKCS8(team.privateKey);
@@ -45,7 +46,7 @@ const onServer = (url: string) => url.replace(server.config.issuer, server.baseU
 async function signInWithApple(who: AppleUser) {
   apple.nextUser(who);
   const start = await fetch(
-    `${server.baseUrl}/auth/oauth/apple/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(APP)}`,
+    `${server.baseUrl}/auth/oauth/apple/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(APP)}&code_challenge=${APP_CHALLENGE}`,
     { redirect: 'manual' },
   );
   expect(start.status, await start.clone().text()).toBe(302);
@@ -66,7 +67,8 @@ async function signInWithApple(who: AppleUser) {
   return { authorization, form, post, back: new URL(back.headers.get('location')!) };
 }
 
-const exchange = (code: string) => api('POST', '/auth/oauth/exchange', { body: { code } });
+const exchange = (code: string) =>
+  api('POST', '/auth/oauth/exchange', { body: { code, code_verifier: APP_VERIFIER } });
 const appleUser = (name: string): AppleUser => ({
   sub: `000${Math.random().toString(16).slice(2)}.${name}.0001`,
   email: uniqueEmail(name),
@@ -191,7 +193,7 @@ describe('Sign in with Apple', () => {
     apple.nextUser(appleUser('linker'));
     const started = await api('POST', '/auth/oauth/apple/authorize', {
       token: seeded.member.token,
-      body: { tenant_code: tenant.code, redirect_uri: APP, intent: 'link' },
+      body: { tenant_code: tenant.code, redirect_uri: APP, intent: 'link', code_challenge: APP_CHALLENGE },
     });
     expect(started.status, JSON.stringify(started.body)).toBe(200);
     const page = await fetch(started.body.authorization_url);
@@ -204,7 +206,10 @@ describe('Sign in with Apple', () => {
       redirect: 'manual',
     });
     const code = new URL(back.headers.get('location')!).searchParams.get('code')!;
-    const linked = await api('POST', '/auth/oauth/exchange', { token: seeded.member.token, body: { code } });
+    const linked = await api('POST', '/auth/oauth/exchange', {
+      token: seeded.member.token,
+      body: { code, code_verifier: APP_VERIFIER },
+    });
     expect(linked.status, JSON.stringify(linked.body)).toBe(201);
     const after = await me();
     expect(JSON.stringify(after)).not.toContain('Appleseed');

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { expectProblem, seedTenant, uniqueEmail } from './admin-setup.js';
 import { type GitHubUser, startFakeGitHub } from './github-provider.js';
 import { startServer } from './harness.js';
+import { APP_CHALLENGE, APP_VERIFIER } from './oauth-app.js';
 
 const github = await startFakeGitHub({ id: 'Iv1.enforcer', secret: 'gh-secret-1' });
 afterAll(() => github.close());
@@ -37,7 +38,7 @@ const user = (emails: GitHubUser['emails']): GitHubUser => ({ id: nextId++, logi
 async function signInThroughGitHub(who: GitHubUser) {
   github.nextUser(who);
   const start = await visit(
-    `${server.baseUrl}/auth/oauth/github/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(APP)}`,
+    `${server.baseUrl}/auth/oauth/github/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(APP)}&code_challenge=${APP_CHALLENGE}`,
   );
   expect(start.status, await start.clone().text()).toBe(302);
   const authorization = new URL(start.headers.get('location')!);
@@ -49,7 +50,8 @@ async function signInThroughGitHub(who: GitHubUser) {
   return { authorization, callbackUrl, back: new URL(back.headers.get('location')!) };
 }
 
-const exchange = (code: string) => api('POST', '/auth/oauth/exchange', { body: { code } });
+const exchange = (code: string) =>
+  api('POST', '/auth/oauth/exchange', { body: { code, code_verifier: APP_VERIFIER } });
 
 describe('social sign-in with GitHub', () => {
   it("the preset fixes GitHub's issuer, the user:email scope and client_secret_post; it needs a secret", async () => {
@@ -149,7 +151,7 @@ describe('social sign-in with GitHub', () => {
     // A forged code with a fresh state: GitHub's token endpoint answers 200 with an error body.
     github.nextUser(user([{ email: uniqueEmail('forged'), primary: true, verified: true }]));
     const start = await visit(
-      `${server.baseUrl}/auth/oauth/github/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(APP)}`,
+      `${server.baseUrl}/auth/oauth/github/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(APP)}&code_challenge=${APP_CHALLENGE}`,
     );
     const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
     const answer = await visit(`${server.baseUrl}/auth/oauth/github/callback?code=forged&state=${state}`);

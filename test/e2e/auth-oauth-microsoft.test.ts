@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { expectProblem, seedTenant, uniqueEmail } from './admin-setup.js';
 import { startServer } from './harness.js';
 import { type MicrosoftUser, startFakeMicrosoft } from './microsoft-provider.js';
+import { APP_CHALLENGE, APP_VERIFIER } from './oauth-app.js';
 
 const CONTOSO = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const FABRIKAM = 'b9c6d8e2-1111-4a3b-9c0d-0123456789ab';
@@ -43,7 +44,7 @@ const onServer = (url: string) => url.replace(server.config.issuer, server.baseU
 async function signInThroughMicrosoft(provider: string, who: MicrosoftUser) {
   microsoft.nextUser(who);
   const start = await visit(
-    `${server.baseUrl}/auth/oauth/${provider}/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(APP)}`,
+    `${server.baseUrl}/auth/oauth/${provider}/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(APP)}&code_challenge=${APP_CHALLENGE}`,
   );
   expect(start.status, await start.clone().text()).toBe(302);
   const authorization = new URL(start.headers.get('location')!);
@@ -60,7 +61,8 @@ const lastFailure = async () => {
     .find({ action: 'auth.oauth.failed' }, { orderBy: { createdAt: 'desc' }, limit: 1 });
   return event?.details as { reason?: string } | undefined;
 };
-const exchange = (code: string) => api('POST', '/auth/oauth/exchange', { body: { code } });
+const exchange = (code: string) =>
+  api('POST', '/auth/oauth/exchange', { body: { code, code_verifier: APP_VERIFIER } });
 let n = 0;
 const user = (tid: string, extra: Partial<MicrosoftUser> = {}): MicrosoftUser => ({
   tid,

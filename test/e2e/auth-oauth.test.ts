@@ -6,6 +6,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectProblem, seedTenant, uniqueEmail } from './admin-setup.js';
 import { startServer } from './harness.js';
+import { APP_CHALLENGE, APP_VERIFIER } from './oauth-app.js';
 import {
   type HandMadeProvider,
   passProvider,
@@ -71,7 +72,7 @@ async function throughProvider(
   let url = authorizationUrl;
   if (!url) {
     const start = await visit(
-      `${server.baseUrl}/auth/oauth/${provider}/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(APP)}`,
+      `${server.baseUrl}/auth/oauth/${provider}/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(APP)}&code_challenge=${APP_CHALLENGE}`,
     );
     expect(start.status, await start.clone().text()).toBe(302);
     url = start.headers.get('location')!;
@@ -87,7 +88,10 @@ async function callback(url: string): Promise<URL> {
 }
 
 const exchange = (code: string, token?: string) =>
-  api('POST', '/auth/oauth/exchange', { body: { code }, ...(token && { token }) });
+  api('POST', '/auth/oauth/exchange', {
+    body: { code, code_verifier: APP_VERIFIER },
+    ...(token && { token }),
+  });
 
 async function signInAs(login: string) {
   const back = await callback(await throughProvider('corp', login));
@@ -204,7 +208,7 @@ describe('social sign-in: the redirect flow against oidc-provider', () => {
     const email = uniqueEmail('alice');
     op.accounts.set('alice', { email, email_verified: true });
     const start = await visit(
-      `${server.baseUrl}/auth/oauth/corp/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(APP)}`,
+      `${server.baseUrl}/auth/oauth/corp/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(APP)}&code_challenge=${APP_CHALLENGE}`,
     );
     const authorization = new URL(start.headers.get('location')!);
     expect(authorization.origin).toBe(op.issuer);
@@ -239,7 +243,7 @@ describe('social sign-in: the redirect flow against oidc-provider', () => {
   it('the POST variant answers the authorization URL for single-page apps', async () => {
     op.accounts.set('spa', { email: uniqueEmail('spa'), email_verified: true });
     const started = await api('POST', '/auth/oauth/corp/authorize', {
-      body: { tenant_code: tenant.code, redirect_uri: APP },
+      body: { tenant_code: tenant.code, redirect_uri: APP, code_challenge: APP_CHALLENGE },
     });
     expect(started.status, JSON.stringify(started.body)).toBe(200);
     const back = await callback(await throughProvider('corp', 'spa', started.body.authorization_url));
@@ -249,7 +253,7 @@ describe('social sign-in: the redirect flow against oidc-provider', () => {
   it('refuses a redirect URL not on the allow-list before any redirect', async () => {
     for (const target of ['https://evil.example/cb', `${APP}/`, `${APP}?x=1`, 'javascript:alert(1)']) {
       const start = await visit(
-        `${server.baseUrl}/auth/oauth/corp/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(target)}`,
+        `${server.baseUrl}/auth/oauth/corp/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(target)}&code_challenge=${APP_CHALLENGE}`,
       );
       expect(start.status).toBe(400);
       expect(start.headers.get('location')).toBeNull();
@@ -257,7 +261,11 @@ describe('social sign-in: the redirect flow against oidc-provider', () => {
     }
     expectProblem(
       await api('POST', '/auth/oauth/corp/authorize', {
-        body: { tenant_code: tenant.code, redirect_uri: 'https://evil.example/cb' },
+        body: {
+          tenant_code: tenant.code,
+          redirect_uri: 'https://evil.example/cb',
+          code_challenge: APP_CHALLENGE,
+        },
       }),
       400,
       'redirect_uri_not_allowed',
@@ -333,7 +341,7 @@ describe('social sign-in: the redirect flow against oidc-provider', () => {
     const link = async (login: string, token: string) => {
       const started = await api('POST', '/auth/oauth/corp/authorize', {
         token,
-        body: { tenant_code: tenant.code, redirect_uri: APP, intent: 'link' },
+        body: { tenant_code: tenant.code, redirect_uri: APP, intent: 'link', code_challenge: APP_CHALLENGE },
       });
       expect(started.status, JSON.stringify(started.body)).toBe(200);
       const back = await callback(await throughProvider('corp', login, started.body.authorization_url));
@@ -360,7 +368,7 @@ describe('social sign-in: the redirect flow against oidc-provider', () => {
     // Linking needs the user token when it starts.
     expectProblem(
       await api('POST', '/auth/oauth/corp/authorize', {
-        body: { tenant_code: tenant.code, redirect_uri: APP, intent: 'link' },
+        body: { tenant_code: tenant.code, redirect_uri: APP, intent: 'link', code_challenge: APP_CHALLENGE },
       }),
       401,
       'unauthenticated',
@@ -394,7 +402,7 @@ describe('social sign-in: the redirect flow against oidc-provider', () => {
   it('a tenant that does not accept oauth, or an unknown provider name, is refused', async () => {
     expectProblem(
       await api('POST', '/auth/oauth/nope/authorize', {
-        body: { tenant_code: tenant.code, redirect_uri: APP },
+        body: { tenant_code: tenant.code, redirect_uri: APP, code_challenge: APP_CHALLENGE },
       }),
       403,
       'provider_not_configured',
@@ -403,7 +411,7 @@ describe('social sign-in: the redirect flow against oidc-provider', () => {
     try {
       expectProblem(
         await api('POST', '/auth/oauth/corp/authorize', {
-          body: { tenant_code: tenant.code, redirect_uri: APP },
+          body: { tenant_code: tenant.code, redirect_uri: APP, code_challenge: APP_CHALLENGE },
         }),
         403,
         'provider_not_allowed',
@@ -414,10 +422,126 @@ describe('social sign-in: the redirect flow against oidc-provider', () => {
   });
 });
 
+describe('social sign-in: the one-time code is bound to the app that started the flow', () => {
+  /** A verifier other than the app's, as whoever read the code from a URL would send. */
+  const STRANGER = 'x'.repeat(43);
+  const exchangeWith = (body: Record<string, unknown>, token?: string) =>
+    api('POST', '/auth/oauth/exchange', { body, ...(token && { token }) });
+  /** How many `action` events of the tenant were refusals for a wrong verifier. */
+  const mismatches = async (action: string) =>
+    (await server.db.records('auditEvents').find({ action, tenantId: tenant.id })).filter(
+      (e) => (e.details as { reason?: string }).reason === 'verifier_mismatch',
+    ).length;
+
+  it('stores the challenge with the flow; the start without one (or another method) is 400', async () => {
+    const start = await visit(
+      `${server.baseUrl}/auth/oauth/corp/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(APP)}&code_challenge=${APP_CHALLENGE}`,
+    );
+    expect(start.status).toBe(302);
+    const flows = await server.db
+      .records('oauthFlows')
+      .find({ tenant: tenant.id }, { orderBy: { createdAt: 'desc' }, limit: 1 });
+    expect(flows[0]!.clientChallenge).toBe(APP_CHALLENGE);
+    // The provider never sees the app's challenge (it gets the flow's own PKCE challenge).
+    expect(new URL(start.headers.get('location')!).searchParams.get('code_challenge')).not.toBe(
+      APP_CHALLENGE,
+    );
+
+    const without = await visit(
+      `${server.baseUrl}/auth/oauth/corp/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(APP)}`,
+    );
+    expect(without.status).toBe(400);
+    expect(without.headers.get('location')).toBeNull();
+    expect((await without.json()).code).toBe('validation_failed');
+    expectProblem(
+      await api('POST', '/auth/oauth/corp/authorize', {
+        body: { tenant_code: tenant.code, redirect_uri: APP },
+      }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await api('POST', '/auth/oauth/corp/authorize', {
+        body: {
+          tenant_code: tenant.code,
+          redirect_uri: APP,
+          code_challenge: APP_CHALLENGE,
+          code_challenge_method: 'plain',
+        },
+      }),
+      400,
+      'validation_failed',
+    );
+  });
+
+  it('a wrong verifier is refused and spends the code: the right one is then refused too', async () => {
+    op.accounts.set('leaked', { email: uniqueEmail('leaked'), email_verified: true });
+    const back = await callback(await throughProvider('corp', 'leaked'));
+    const code = back.searchParams.get('code')!;
+    const before = await mismatches('auth.login.failed');
+    expectProblem(await exchangeWith({ code, code_verifier: STRANGER }), 401, 'oauth_code_verifier_invalid');
+    expect(await mismatches('auth.login.failed')).toBe(before + 1);
+    expectProblem(await exchangeWith({ code, code_verifier: APP_VERIFIER }), 401, 'oauth_code_invalid');
+  });
+
+  it('a missing verifier is 400 validation_failed before anything is spent; the app then signs in', async () => {
+    op.accounts.set('hurried', { email: uniqueEmail('hurried'), email_verified: true });
+    const back = await callback(await throughProvider('corp', 'hurried'));
+    const code = back.searchParams.get('code')!;
+    const missing = expectProblem(await exchangeWith({ code }), 400, 'validation_failed') as {
+      errors?: Array<{ path: string }>;
+    };
+    expect(JSON.stringify(missing.errors)).toContain('code_verifier');
+    expectProblem(await exchangeWith({ code, code_verifier: 'short' }), 400, 'validation_failed');
+    const signedIn = await exchangeWith({ code, code_verifier: APP_VERIFIER });
+    expect(signedIn.status, JSON.stringify(signedIn.body)).toBe(200);
+    // Replayed with the right verifier: spent.
+    expectProblem(await exchangeWith({ code, code_verifier: APP_VERIFIER }), 401, 'oauth_code_invalid');
+  });
+
+  it('POST /auth/login with provider oauth takes the same verifier', async () => {
+    op.accounts.set('loginroute', { email: uniqueEmail('loginroute'), email_verified: true });
+    const login = (code: string, code_verifier?: string) =>
+      api('POST', '/auth/login', {
+        body: { provider: 'oauth', code, tenant_code: tenant.code, ...(code_verifier && { code_verifier }) },
+      });
+    const first = (await callback(await throughProvider('corp', 'loginroute'))).searchParams.get('code')!;
+    expectProblem(await login(first), 400, 'validation_failed');
+    expectProblem(await login(first, STRANGER), 401, 'oauth_code_verifier_invalid');
+    expectProblem(await login(first, APP_VERIFIER), 401, 'oauth_code_invalid');
+    const second = (await callback(await throughProvider('corp', 'loginroute'))).searchParams.get('code')!;
+    const signedIn = await login(second, APP_VERIFIER);
+    expect(signedIn.status, JSON.stringify(signedIn.body)).toBe(200);
+  });
+
+  it("a link's code is bound too: the person's own token with a wrong verifier is refused and spends it", async () => {
+    op.accounts.set('linkbound', { email: uniqueEmail('linkbound'), email_verified: true });
+    const started = await api('POST', '/auth/oauth/corp/authorize', {
+      token: seeded.member.token,
+      body: { tenant_code: tenant.code, redirect_uri: APP, intent: 'link', code_challenge: APP_CHALLENGE },
+    });
+    expect(started.status, JSON.stringify(started.body)).toBe(200);
+    const back = await callback(await throughProvider('corp', 'linkbound', started.body.authorization_url));
+    const code = back.searchParams.get('code')!;
+    const before = await mismatches('auth.identity.link_refused');
+    expectProblem(
+      await exchangeWith({ code, code_verifier: STRANGER }, seeded.member.token),
+      401,
+      'oauth_code_verifier_invalid',
+    );
+    expect(await mismatches('auth.identity.link_refused')).toBe(before + 1);
+    expectProblem(
+      await exchangeWith({ code, code_verifier: APP_VERIFIER }, seeded.member.token),
+      401,
+      'oauth_code_invalid',
+    );
+  });
+});
+
 describe('social sign-in: ID tokens a provider must not get away with (hand-made provider)', () => {
   const viaHandMade = async () => {
     const start = await visit(
-      `${server.baseUrl}/auth/oauth/handmade/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(APP)}`,
+      `${server.baseUrl}/auth/oauth/handmade/authorize?tenant=${tenant.code}&redirect_uri=${encodeURIComponent(APP)}&code_challenge=${APP_CHALLENGE}`,
     );
     expect(start.status).toBe(302);
     const atProvider = await visit(start.headers.get('location')!);
@@ -448,4 +572,23 @@ describe('social sign-in: ID tokens a provider must not get away with (hand-made
       expect((event!.details as { reason: string }).reason).toBe(reason);
     });
   }
+});
+
+describe('social sign-in: housekeeping', () => {
+  it("deletes the tenant's flows a day after they and their codes expired, and only then", async () => {
+    // A flow with an exchange code nobody traded, and one never called back.
+    op.accounts.set('forgotten', { email: uniqueEmail('forgotten'), email_verified: true });
+    await callback(await throughProvider('corp', 'forgotten'));
+    await throughProvider('corp', 'forgotten');
+    const count = async () => (await server.db.records('oauthFlows').find({ tenant: tenant.id })).length;
+    expect(await count()).toBeGreaterThanOrEqual(2);
+    clock.advance(600 + 3_600);
+    await server.housekeeping();
+    const expiredAnHourAgo = await count();
+    expect(expiredAnHourAgo).toBeGreaterThanOrEqual(2);
+    clock.advance(86_400);
+    const deleted = await server.housekeeping();
+    expect(deleted.oauthFlows).toBeGreaterThanOrEqual(2);
+    expect(await count()).toBe(0);
+  });
 });

@@ -3,6 +3,7 @@
 // refresh tokens of live sessions, codes, links and challenges expired for more than a day; never a live
 // row or one expired a moment ago; at most `limit` rows per table and run.
 import {
+  type OAuthFlowRecord,
   type OtpChallengeRecord,
   PURGE_BATCH,
   purgeCutoffs,
@@ -172,6 +173,59 @@ export function housekeepingStoreContract(name: string, harness: () => Housekeep
       expect(
         (await uow.transaction((repos) => repos.housekeeping.purge(cutoffs, now, 2))).revocationEvents,
       ).toBe(0);
+    });
+
+    it('deletes social sign-in flows a day after the flow and its exchange code expired, at most `limit` a run', async () => {
+      const { uow, seedAccount } = harness();
+      const { tenantId } = await seedAccount();
+      const now = new Date();
+      const ago = (ms: number) => new Date(now.getTime() - ms);
+      const flow = (expiresAt: Date, codeExpiresAt: Date | null): OAuthFlowRecord => ({
+        id: crypto.randomUUID(),
+        tenantId,
+        provider: 'corp',
+        stateHash: `hk-state-${unique()}`,
+        codeVerifier: 'provider-verifier',
+        nonce: 'nonce',
+        clientChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        redirectUri: 'https://app.example/cb',
+        intent: 'sign_in',
+        personId: null,
+        expiresAt,
+        stateSpentAt: codeExpiresAt ? expiresAt : null,
+        codeHash: codeExpiresAt ? `hk-code-${unique()}` : null,
+        identity: codeExpiresAt ? { provider: 'oidc', subject: 'https://idp.example|1' } : null,
+        codeExpiresAt,
+        codeSpentAt: null,
+        createdAt: ago(3 * DAY),
+      });
+      // Never called back, expired two days ago; called back, its code expired two days ago too.
+      const old = [flow(ago(2 * DAY), null), flow(ago(2 * DAY), ago(2 * DAY)), flow(ago(3 * DAY), null)];
+      const kept = [
+        // Expired an hour ago (a day's margin, as for every code).
+        flow(ago(3_600_000), null),
+        // Live.
+        flow(new Date(now.getTime() + 600_000), null),
+        // Its transaction expired long ago but its code only an hour ago: the code decides.
+        flow(ago(2 * DAY), ago(3_600_000)),
+      ];
+      await uow.transaction(async (repos) => {
+        for (const f of [...old, ...kept]) await repos.oauth.insertFlow(f);
+      });
+      const first = await purge(uow, now, 2);
+      expect(first.oauthFlows).toBeLessThanOrEqual(2);
+      expect(first.oauthFlows).toBeGreaterThan(0);
+      for (let run = 0; run < 20; run++) {
+        if ((await purge(uow, now, 2)).oauthFlows === 0) break;
+      }
+      // A purged flow is unknown (its state and code refused as such); a kept one is found.
+      await uow.transaction(async (repos) => {
+        for (const f of old) expect(await repos.oauth.spendState(f.stateHash, now)).toBeNull();
+        for (const f of kept)
+          expect(await repos.oauth.spendState(f.stateHash, now)).toMatchObject({ id: f.id });
+        expect(await repos.oauth.findByCode(kept[2]!.codeHash!)).toMatchObject({ id: kept[2]!.id });
+        expect(await repos.oauth.findByCode(old[1]!.codeHash!)).toBeNull();
+      });
     });
 
     it('deletes codes, links and challenges expired for more than a day, at most `limit` a table and run', async () => {

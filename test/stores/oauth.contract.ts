@@ -19,6 +19,7 @@ export function oauthStoreContract(name: string, harness: () => OAuthStoreHarnes
       stateHash: `state-${webCryptoRandom.uuid()}`,
       codeVerifier: 'verifier',
       nonce: 'nonce',
+      clientChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
       redirectUri: 'https://app.example/cb',
       intent: 'sign_in',
       personId: null,
@@ -103,6 +104,23 @@ export function oauthStoreContract(name: string, harness: () => OAuthStoreHarnes
         (await uow.transaction((repos) => repos.oauth.spendCode('code-hash-1', at)))?.codeSpentAt,
       ).toEqual(at);
       expect(await uow.transaction((repos) => repos.oauth.spendCode('no-such-code', at))).toBeNull();
+    });
+
+    it("keeps the app's code challenge with the flow (null for a flow stored before the binding)", async () => {
+      const { uow, seedTenant } = harness();
+      const tenantId = await seedTenant();
+      const bound = flow(tenantId);
+      const unbound = flow(tenantId, { clientChallenge: null });
+      await uow.transaction(async (repos) => {
+        await repos.oauth.insertFlow(bound);
+        await repos.oauth.insertFlow(unbound);
+      });
+      expect(
+        (await uow.transaction((repos) => repos.oauth.spendState(bound.stateHash, at)))?.clientChallenge,
+      ).toBe(bound.clientChallenge);
+      expect(
+        (await uow.transaction((repos) => repos.oauth.spendState(unbound.stateHash, at)))?.clientChallenge,
+      ).toBeNull();
     });
 
     it('of concurrent spends of one state, exactly one sees it unspent', async () => {

@@ -3,7 +3,7 @@ import { c, problems, routeMeta } from '../common/route';
 import { idParamsSchema, tenantCodeSchema, timestampSchema } from '../common/schemas';
 import { identitySchema } from './identities';
 import { magicLinkRedirectUrlSchema } from './magic-link';
-import { oauthExchangeCodeSchema } from './oauth-login';
+import { oauthCodeChallengeSchema, oauthCodeVerifierSchema, oauthExchangeCodeSchema } from './oauth-login';
 import { tokenResponseSchema } from './schemas';
 
 /**
@@ -221,6 +221,13 @@ export const oauthAuthorizeQuerySchema = z.strictObject({
   tenant: tenantCodeSchema,
   redirect_uri: z.string().max(2048),
   intent: z.literal('sign_in').optional(),
+  /**
+   * The S256 challenge of a verifier the app keeps (its server session, the browser's sessionStorage) and
+   * presents at the exchange: the one-time code is bound to it. Required.
+   */
+  code_challenge: oauthCodeChallengeSchema,
+  /** Only `S256` (the default). */
+  code_challenge_method: z.literal('S256').optional(),
 });
 
 /** `POST /auth/oauth/{provider}/authorize`: the same for single-page apps, answering the URL; `link` needs a user token. */
@@ -228,6 +235,9 @@ export const oauthAuthorizeBodySchema = z.strictObject({
   tenant_code: tenantCodeSchema,
   redirect_uri: z.string().max(2048),
   intent: oauthIntentSchema.optional(),
+  /** As for the GET: the S256 challenge of the verifier the exchange must present. Required. */
+  code_challenge: oauthCodeChallengeSchema,
+  code_challenge_method: z.literal('S256').optional(),
 });
 export type OAuthAuthorizeBody = z.infer<typeof oauthAuthorizeBodySchema>;
 
@@ -254,7 +264,11 @@ export const oauthCallbackFormSchema = oauthCallbackQuerySchema.extend({
   user: z.string().max(2048).optional(),
 });
 
-export const oauthExchangeBodySchema = z.strictObject({ code: oauthExchangeCodeSchema });
+export const oauthExchangeBodySchema = z.strictObject({
+  code: oauthExchangeCodeSchema,
+  /** The verifier whose S256 challenge started the flow; a wrong one is `401 oauth_code_verifier_invalid` and spends the code. */
+  code_verifier: oauthCodeVerifierSchema,
+});
 export type OAuthExchangeBody = z.infer<typeof oauthExchangeBodySchema>;
 
 /** A link's exchange: the identity now bound to the signed-in person (`created` false when it already was). */
@@ -293,7 +307,7 @@ export const oauthSignInContract = c.router({
     path: '/auth/oauth/:provider/authorize',
     summary: "Start social sign-in: redirects to the provider's authorization page",
     description:
-      "`redirect_uri` must be one of the tenant's OAuth redirect URLs exactly, or the answer is `400 redirect_uri_not_allowed` (no redirect).",
+      "`redirect_uri` must be one of the tenant's OAuth redirect URLs exactly, or the answer is `400 redirect_uri_not_allowed` (no redirect). `code_challenge` (S256) binds the flow's one-time code to the verifier the app keeps.",
     pathParams: oauthProviderParamsSchema,
     query: oauthAuthorizeQuerySchema,
     responses: { 302: c.noBody(), ...problems(403, 404) },
@@ -336,7 +350,7 @@ export const oauthSignInContract = c.router({
     path: '/auth/oauth/exchange',
     summary: 'Trade the one-time code for the token pair (sign-in) or the linked identity (link)',
     description:
-      'Single use, 2 minutes. A sign-in answers the token pair, or `401 mfa_required` when the person has a second factor; a link needs the user token of the person who started it and answers `201`.',
+      'Single use, 2 minutes, and only with the `code_verifier` whose S256 challenge started the flow (`401 oauth_code_verifier_invalid` otherwise, and the code is spent). A sign-in answers the token pair, or `401 mfa_required` when the person has a second factor; a link needs the user token of the person who started it and answers `201`.',
     body: oauthExchangeBodySchema,
     responses: {
       200: tokenResponseSchema,

@@ -88,6 +88,10 @@ import { captureOtp, issueOtp } from './methods/otp';
 import { passwordHasher } from './methods/sign-in';
 import { mockMfaDeps } from './mfa';
 import { createMockOAuthProvider, type MockOAuthProvider } from './oauth-provider';
+import { createMockApple, MOCK_APPLE_ORIGIN, type MockAppleProvider } from './providers/apple';
+import { followOAuthRedirects } from './providers/follow-redirects';
+import { createMockGitHub, MOCK_GITHUB_ENDPOINTS, type MockGitHubProvider } from './providers/github';
+import { createMockMicrosoft, MOCK_MICROSOFT_LOGIN, type MockMicrosoftProvider } from './providers/microsoft';
 import { MockStore } from './store';
 import { MockTokens, type TokenSettings } from './tokens';
 
@@ -156,6 +160,30 @@ export interface EnforcerMock {
    * `PUT /tenants/{id}/oauth` (issuer, client id and secret below) and choose who signs in next.
    */
   readonly oauthProvider: MockOAuthProvider;
+  /**
+   * A GitHub stand-in (authorize, token, `/user`, `/user/emails`): set it as a tenant's `github` provider
+   * (`client_id`, `client_secret` below). The mock's core reaches it instead of github.com; identities are
+   * `https://github.com|<id>` as on the server.
+   */
+  readonly githubProvider: MockGitHubProvider;
+  /**
+   * A Sign in with Apple stand-in (authorize with a form post back, token checking the client secret JWT,
+   * keys): set it as a tenant's `apple` provider (`client_id`, `apple_team_id`, `apple_key_id`, and
+   * `apple_private_key: await mock.appleProvider.privateKeyPem()`).
+   */
+  readonly appleProvider: MockAppleProvider;
+  /**
+   * A Microsoft identity platform stand-in for every sign-in audience: set it as a tenant's `microsoft`
+   * provider (`client_id`, `client_secret`, any `microsoft_tenant`); its ID tokens carry the directory's real
+   * issuer, `https://login.microsoftonline.com/<tid>/v2.0`, checked by the core against their `tid`.
+   */
+  readonly microsoftProvider: MockMicrosoftProvider;
+  /**
+   * Follows a social sign-in from the provider's authorization URL (what `signInWithOAuth` navigates to) as
+   * a browser would: the fake provider's page, its redirect or form post, Enforcer's callback; answers the
+   * app URL it lands on, with `?code=` (or `?error=`) for `completeOAuthSignIn({ url })`.
+   */
+  followOAuthRedirects(authorizationUrl: string): Promise<string>;
   /** Every request answered, in order (route is the contract key, `auth.refresh`). */
   readonly requests: MockRequestRecord[];
   /** How many requests reached `route` (`'auth.refresh'`). */
@@ -348,7 +376,16 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       random: webCryptoRandom,
       hashing: webCryptoHashing,
       sealer: webCryptoSealer(),
-      client: oauth4webapiClient({ clock: store.db, allowInsecureRequests: true }),
+      // The presets' providers (GitHub, Apple, Microsoft) are the mock's stand-ins below, never the real ones.
+      client: oauth4webapiClient({
+        clock: store.db,
+        allowInsecureRequests: true,
+        endpoints: {
+          github: MOCK_GITHUB_ENDPOINTS,
+          apple: MOCK_APPLE_ORIGIN,
+          microsoft: MOCK_MICROSOFT_LOGIN,
+        },
+      }),
       callbackUrl: (provider) => `${issuer}/auth/oauth/${encodeURIComponent(provider)}/callback`,
       login: authDeps,
     }),
@@ -422,11 +459,26 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     refreshCookieMaxAge: tokens.settings.refreshAbsoluteTtl,
     platformKeys: options.platformKeys ?? [],
   });
-  const fakeProvider = createMockOAuthProvider(() => new Date(clock.now()).getTime());
+  const nowMs = () => new Date(clock.now()).getTime();
+  const fakeProvider = createMockOAuthProvider(nowMs);
+  const fakeGitHub = createMockGitHub();
+  const fakeApple = createMockApple(nowMs);
+  const fakeMicrosoft = createMockMicrosoft(nowMs);
   const handlers = [
     http.all(`${origin}/*`, ({ request }) => dispatch(request, origin)),
     ...fakeProvider.handlers,
+    ...fakeGitHub.handlers,
+    ...fakeApple.handlers,
+    ...fakeMicrosoft.handlers,
   ];
+  /** The origins a social sign-in passes through before it lands back on the app. */
+  const servedOrigins = new Set([
+    origin,
+    new URL(fakeProvider.provider.issuer).origin,
+    MOCK_GITHUB_ENDPOINTS.web,
+    MOCK_APPLE_ORIGIN,
+    MOCK_MICROSOFT_LOGIN,
+  ]);
 
   const tenantOf = (ref: TenantRef): MemoryTenantRow => {
     const tenant = store.tenant(typeof ref === 'string' ? ref : ref.id);
@@ -467,6 +519,10 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     issuer,
     clock,
     oauthProvider: fakeProvider.provider,
+    githubProvider: fakeGitHub.provider,
+    appleProvider: fakeApple.provider,
+    microsoftProvider: fakeMicrosoft.provider,
+    followOAuthRedirects: (authorizationUrl) => followOAuthRedirects(authorizationUrl, servedOrigins),
     requests,
     count: (route) => requests.filter((r) => r.route === route).length,
     lastOtp(email, tenant) {

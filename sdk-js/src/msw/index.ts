@@ -12,3 +12,6 @@ export {
 export type { MockRequestRecord } from './dispatch';
 export type { GoogleIdTokenClaims } from './methods/google';
 export type { FakeOAuthIdentity, MockOAuthProvider } from './oauth-provider';
+export type { FakeAppleUser, MockAppleProvider } from './providers/apple';
+export type { FakeGitHubUser, MockGitHubProvider } from './providers/github';
+export type { FakeMicrosoftUser, MockMicrosoftProvider } from './providers/microsoft';

@@ -597,14 +597,16 @@ export {
   oauthSecretBinding,
   oauthSignIn,
   startOAuthFlow,
+  verifierMatches,
 } from './social-sign-in/flow.js';
 export { type OAuthHandlerDeps, socialSignInHandlers } from './social-sign-in/handlers.js';
-export type {
-  OAuthFlowRecord,
-  OAuthProvenIdentity,
-  OAuthProviderRecord,
-  OAuthSettingsRecord,
-  OAuthStore,
+export {
+  type OAuthFlowRecord,
+  type OAuthProvenIdentity,
+  type OAuthProviderRecord,
+  type OAuthSettingsRecord,
+  type OAuthStore,
+  oauthFlowPurgeable,
 } from './social-sign-in/ports.js';
 export {
   type OAuthClientConfig,

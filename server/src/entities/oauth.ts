@@ -22,7 +22,8 @@ export type IOAuthSetting = InferEntity<typeof OAuthSetting>;
 /**
  * One authorization-code transaction: the state's SHA-256 (the state itself only travels through the
  * browser), PKCE verifier and nonce for the callback; single use, 10 minutes. A successful callback adds the
- * proven identity and the SHA-256 of the one-time exchange code (2 minutes, single use).
+ * proven identity and the SHA-256 of the one-time exchange code (2 minutes, single use, bound to the app's
+ * `code_challenge`). Housekeeping deletes a flow a day after it and its code expired.
  */
 export const OAuthFlow = defineEntity({
   name: 'OAuthFlow',
@@ -37,6 +38,8 @@ export const OAuthFlow = defineEntity({
     stateHash: p.text().unique(),
     codeVerifier: p.text(),
     nonce: p.text(),
+    /** The app's S256 `code_challenge`: the exchange presents its verifier (null: a flow from before the binding). */
+    clientChallenge: p.text().nullable(),
     redirectUri: p.text(),
     intent: p.text().check(`intent in ('sign_in', 'link')`),
     personId: p.uuid().nullable(),

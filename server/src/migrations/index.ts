@@ -29,6 +29,7 @@ import { Migration20261206187000_kyc_module } from './Migration20261206187000_ky
 import { Migration20261206188000_private_key_jwt } from './Migration20261206188000_private_key_jwt.js';
 import { Migration20261206188100_client_revocation_feed } from './Migration20261206188100_client_revocation_feed.js';
 import { Migration20261206214605_messaging_module } from './Migration20261206214605_messaging_module.js';
+import { Migration20261207001000_oauth_client_challenge } from './Migration20261207001000_oauth_client_challenge.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261123174748_initial', class: Migration20261123174748_initial },
@@ -80,4 +81,8 @@ export const migrations: MigrationObject[] = [
     class: Migration20261206188100_client_revocation_feed,
   },
   { name: 'Migration20261206214605_messaging_module', class: Migration20261206214605_messaging_module },
+  {
+    name: 'Migration20261207001000_oauth_client_challenge',
+    class: Migration20261207001000_oauth_client_challenge,
+  },
 ];

@@ -4,6 +4,9 @@ import type { Scenario } from '../scenario';
 import { allow, problem, seedTenant } from './_steps';
 
 const APP = 'https://app.example/auth/callback';
+/** RFC 7636 appendix B's verifier and its S256 challenge: the app's binding of the one-time code. */
+const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
 
 export const scenarios: Scenario[] = [
   {
@@ -58,17 +61,21 @@ export const scenarios: Scenario[] = [
       },
       {
         request: 'POST /auth/oauth/google/authorize',
-        body: { tenant_code: '{{t.code}}', redirect_uri: 'https://evil.example/cb' },
+        body: {
+          tenant_code: '{{t.code}}',
+          redirect_uri: 'https://evil.example/cb',
+          code_challenge: CHALLENGE,
+        },
         expect: problem(400, 'redirect_uri_not_allowed'),
       },
       {
         request: 'POST /auth/oauth/okta/authorize',
-        body: { tenant_code: '{{t.code}}', redirect_uri: APP },
+        body: { tenant_code: '{{t.code}}', redirect_uri: APP, code_challenge: CHALLENGE },
         expect: problem(403, 'provider_not_configured'),
       },
       {
         request: 'POST /auth/oauth/google/authorize',
-        body: { tenant_code: '{{t.code}}', redirect_uri: APP, intent: 'link' },
+        body: { tenant_code: '{{t.code}}', redirect_uri: APP, intent: 'link', code_challenge: CHALLENGE },
         expect: problem(401, 'unauthenticated'),
       },
       {
@@ -77,8 +84,19 @@ export const scenarios: Scenario[] = [
       },
       {
         request: 'POST /auth/oauth/exchange',
-        body: { code: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+        body: { code: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', code_verifier: VERIFIER },
         expect: problem(401, 'oauth_code_invalid'),
+      },
+      // The binding is required: a start without a challenge, an exchange without a verifier.
+      {
+        request: 'POST /auth/oauth/google/authorize',
+        body: { tenant_code: '{{t.code}}', redirect_uri: APP },
+        expect: problem(400, 'validation_failed'),
+      },
+      {
+        request: 'POST /auth/oauth/exchange',
+        body: { code: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+        expect: problem(400, 'validation_failed'),
       },
     ],
   },

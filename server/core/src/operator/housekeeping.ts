@@ -7,7 +7,10 @@ import type { UnitOfWork } from '../store.js';
  * mattering, is decided here once; each store deletes what the cutoffs say.
  */
 export interface PurgeCutoffs {
-  /** One-time codes, single-use challenges and seen nonces, magic links, MFA sign-in challenges that expired before this. */
+  /**
+   * One-time codes, single-use challenges and seen nonces, magic links, MFA sign-in challenges that expired
+   * before this; social sign-in transactions whose exchange code (if any) expired before this too.
+   */
   expiredBefore: Date;
   /** Refresh tokens that expired before this (a used one replayed after that is refused, no longer "reuse"). */
   refreshTokensExpiredBefore: Date;
@@ -34,6 +37,7 @@ export type PurgeCounts = Record<
   | 'challenges'
   | 'magicLinks'
   | 'mfaChallenges'
+  | 'oauthFlows'
   | 'refreshTokens'
   | 'sessions'
   | 'idempotencyKeys'

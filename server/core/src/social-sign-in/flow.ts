@@ -1,4 +1,5 @@
 import type { OAuthIntent } from '@enforcer/contract';
+import { constantTimeEqual } from '../codes/otp.js';
 import { AppError } from '../errors.js';
 import type { SignInMethod } from '../methods/method.js';
 import { refuseProof } from '../methods/result.js';
@@ -77,6 +78,8 @@ export async function startOAuthFlow(
     intent: OAuthIntent;
     /** The signed-in person, for `link`. */
     personId: string | null;
+    /** The app's S256 `code_challenge`: the exchange must present its verifier. */
+    clientChallenge: string;
   },
 ): Promise<{ url: string; expiresAt: Date }> {
   return uow.transaction(async (repos) => {
@@ -125,6 +128,7 @@ export async function startOAuthFlow(
       stateHash: await deps.hashing.sha256(secrets.state),
       codeVerifier: secrets.codeVerifier,
       nonce: secrets.nonce,
+      clientChallenge: input.clientChallenge,
       redirectUri: input.redirectUri,
       intent: input.intent,
       personId: input.intent === 'link' ? input.personId : null,
@@ -231,22 +235,45 @@ const codeInvalid = (reason: string) =>
   refuseProof('oauth_code_invalid', reason, 'This sign-in code is invalid, expired or already used');
 
 /**
+ * Whether `codeVerifier` is the one whose S256 challenge (RFC 7636: base64url(SHA-256(verifier))) started
+ * the flow, compared in constant time. A flow without a challenge (stored before the binding) never matches.
+ */
+export async function verifierMatches(
+  deps: Pick<OAuthFlowDeps, 'hashing'>,
+  flow: Pick<OAuthFlowRecord, 'clientChallenge'>,
+  codeVerifier: string,
+): Promise<boolean> {
+  const challenge = await deps.hashing.sha256(codeVerifier);
+  return flow.clientChallenge !== null && constantTimeEqual(challenge, flow.clientChallenge);
+}
+
+/**
  * Spends an exchange code of `tenant` for `intent`: the identity its callback proved, or a refusal
- * (`401 oauth_code_invalid`: unknown, another tenant's, used, expired, or of the other intent).
+ * (`401 oauth_code_invalid`: unknown, another tenant's, used, expired, or of the other intent;
+ * `401 oauth_code_verifier_invalid`: the verifier is not the one whose challenge started the flow). The
+ * code is spent first, whatever the outcome: a code presented with a wrong verifier (someone who read it
+ * from a URL) is gone, and the app that started the flow starts again.
  */
 export async function spendExchangeCode(
   repos: Pick<Repositories, 'oauth'>,
   deps: Pick<OAuthFlowDeps, 'clock' | 'hashing'>,
-  code: string,
+  input: { code: string; codeVerifier: string },
   tenant: TenantRecord,
   intent: OAuthIntent,
 ) {
   const now = deps.clock.now();
-  const flow = await repos.oauth.spendCode(await deps.hashing.sha256(code), now);
+  const flow = await repos.oauth.spendCode(await deps.hashing.sha256(input.code), now);
   if (!flow || flow.tenantId !== tenant.id || !flow.identity) return codeInvalid('invalid_code');
   if (flow.codeSpentAt) return codeInvalid('used_code');
   if (!flow.codeExpiresAt || flow.codeExpiresAt <= now) return codeInvalid('expired_code');
   if (flow.intent !== intent) return codeInvalid('wrong_intent');
+  if (!(await verifierMatches(deps, flow, input.codeVerifier))) {
+    return refuseProof(
+      'oauth_code_verifier_invalid',
+      'verifier_mismatch',
+      'This sign-in code was issued to the app that started the flow, with another code_verifier: start again',
+    );
+  }
   return { ok: true as const, flow, identity: flow.identity };
 }
 
@@ -261,7 +288,13 @@ export function oauthSignIn(deps: Pick<OAuthFlowDeps, 'clock' | 'hashing'>): Sig
     id: 'oauth',
     amr: ['oauth'],
     async authenticate({ repos, tenant }, body) {
-      const spent = await spendExchangeCode(repos, deps, body.code, tenant, 'sign_in');
+      const spent = await spendExchangeCode(
+        repos,
+        deps,
+        { code: body.code, codeVerifier: body.code_verifier },
+        tenant,
+        'sign_in',
+      );
       if (!spent.ok) return spent;
       const { identity } = spent;
       return {

@@ -207,6 +207,7 @@ export const socialSignInHandlers = (
       redirectUri: query.redirect_uri,
       intent: 'sign_in',
       personId: null,
+      clientChallenge: query.code_challenge,
     });
     return { status: 302, body: undefined, headers: { location: url, 'cache-control': 'no-store' } };
   },
@@ -220,6 +221,7 @@ export const socialSignInHandlers = (
       redirectUri: body.redirect_uri,
       intent,
       personId: personOf(ctx),
+      clientChallenge: body.code_challenge,
     });
     return { status: 200, body: { authorization_url: url, expires_at: expiresAt.toISOString() } };
   },
@@ -261,7 +263,7 @@ export const socialSignInHandlers = (
     if (flow.intent === 'sign_in') {
       const response = await login(
         deps.login,
-        { provider: 'oauth', code: body.code, tenant_code: tenant.code },
+        { provider: 'oauth', code: body.code, code_verifier: body.code_verifier, tenant_code: tenant.code },
         ctx.client,
       );
       return { status: 200, body: response };
@@ -285,8 +287,17 @@ export const socialSignInHandlers = (
           ...ctx.client,
           details: { provider: flow.provider, via: 'oauth', ...details },
         });
-      const spent = await spendExchangeCode(repos, deps, body.code, tenant, 'link');
-      if (!spent.ok) return spent;
+      const spent = await spendExchangeCode(
+        repos,
+        deps,
+        { code: body.code, codeVerifier: body.code_verifier },
+        tenant,
+        'link',
+      );
+      if (!spent.ok) {
+        audit('auth.identity.link_refused', { type: 'person', id: personId }, { reason: spent.reason });
+        return spent;
+      }
       const person = await repos.persons.find(personId);
       if (!person) throw new AppError('unauthenticated', 'This session has ended');
       const linked = await linkIdentity(repos, deps.clock.now(), person, spent.identity);

@@ -51,6 +51,12 @@ export interface OAuthFlowRecord {
   stateHash: string;
   codeVerifier: string;
   nonce: string;
+  /**
+   * The app's S256 challenge (`code_challenge` at the start): the exchange code works only with the verifier
+   * it is the hash of, so a code read from the redirect URL is useless to anyone but the app that started
+   * the flow. Null only for flows stored before the binding existed (their codes are refused).
+   */
+  clientChallenge: string | null;
   redirectUri: string;
   intent: OAuthIntent;
   /** The person who asked to link (intent `link`); null for a sign-in. */
@@ -87,3 +93,12 @@ export interface OAuthStore {
   /** Spends the exchange code (if not spent yet); answers the flow as it was before. Exactly one spend wins. */
   spendCode(codeHash: string, at: Date): Promise<OAuthFlowRecord | null>;
 }
+
+/**
+ * What housekeeping deletes of the flows (`HousekeepingStore.purge`): a flow whose transaction expired before
+ * `expiredBefore` and whose exchange code, if it got one, too. Its state and code are then refused as
+ * unknown, which is how a spent or expired one is refused anyway.
+ */
+export const oauthFlowPurgeable = (flow: OAuthFlowRecord, expiredBefore: Date): boolean =>
+  flow.expiresAt.getTime() < expiredBefore.getTime() &&
+  (flow.codeExpiresAt === null || flow.codeExpiresAt.getTime() < expiredBefore.getTime());

@@ -2,7 +2,7 @@ import { APPLE_ISSUER, MICROSOFT_LOGIN, type OAuthProviderKind } from '@enforcer
 import { decodeJwt } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { type ProofResult, refuseProof } from '../methods/result.js';
-import type { Clock } from '../platform.js';
+import { type Clock, webCryptoHashing } from '../platform.js';
 import { type AppleSettings, appleClientSecret, appleEmailVerified, appleEndpoints } from './apple.js';
 import type { OidcClaims } from './claims.js';
 import {
@@ -85,6 +85,15 @@ export interface OAuthProviderClientOptions {
   /** The fetch the library uses (tests: answers without a network); default the global fetch. */
   fetch?: typeof fetch;
 }
+
+/**
+ * RFC 7636's S256 challenge, base64url(SHA-256(verifier)), as `oauth.calculatePKCECodeChallenge` makes it,
+ * but with the digest's bytes read through a `Uint8Array` of this realm. The library tests the digest with
+ * `instanceof ArrayBuffer`, which is false where WebCrypto and the global `ArrayBuffer` come from two realms
+ * (vitest's jsdom environment, where the mock runs in customers' tests: `input.subarray is not a function`).
+ * The verifier itself is still the library's (`newFlowSecrets`), as are the token request and the checks.
+ */
+export const pkceChallenge = (codeVerifier: string) => webCryptoHashing.sha256(codeVerifier);
 
 /** An issuer no ID token carries (`iss` must be a URL). */
 const NO_ISSUER = 'urn:enforcer:no-acceptable-issuer';
@@ -271,7 +280,7 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
         url.searchParams.set('redirect_uri', input.redirectUri);
         url.searchParams.set('scope', scopes.join(' '));
         url.searchParams.set('state', input.state);
-        url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(input.codeVerifier));
+        url.searchParams.set('code_challenge', await pkceChallenge(input.codeVerifier));
         url.searchParams.set('code_challenge_method', 'S256');
         url.searchParams.set('allow_signup', 'true');
         return url.href;
@@ -288,7 +297,7 @@ export function oauth4webapiClient(options: OAuthProviderClientOptions): OAuthPr
       url.searchParams.set('scope', scopes.join(' '));
       url.searchParams.set('state', input.state);
       url.searchParams.set('nonce', input.nonce);
-      url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(input.codeVerifier));
+      url.searchParams.set('code_challenge', await pkceChallenge(input.codeVerifier));
       url.searchParams.set('code_challenge_method', 'S256');
       // Apple posts its answer back (required when it is asked for the name or the email).
       if (config.kind === 'apple') url.searchParams.set('response_mode', 'form_post');

@@ -36,7 +36,7 @@ export async function housekeepingRun(services: {
 
 /**
  * Deletes the tenants whose deletion grace has passed (`deleteDueTenants`), then runs the core's
- * housekeeping (`runHousekeeping`: expired codes, challenges, magic links, MFA sign-ins,
+ * housekeeping (`runHousekeeping`: expired codes, challenges, magic links, MFA sign-ins, social sign-in flows,
  * refresh tokens, ended sessions, idempotency keys, send and throttle counters, old revocation events)
  * every ten minutes while the app is up. Every process runs it: deletes of the same
  * rows by two processes are harmless, and each run deletes a bounded batch per table.

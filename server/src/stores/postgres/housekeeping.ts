@@ -42,6 +42,13 @@ export class PostgresHousekeepingStore implements HousekeepingStore {
       challenges: await this.#delete('auth_challenge', `"expires_at" < ?`, [c.expiredBefore], limit),
       magicLinks: await this.#delete('magic_link_token', `"expires_at" < ?`, [c.expiredBefore], limit),
       mfaChallenges: await this.#delete('mfa_challenge', `"expires_at" < ?`, [c.expiredBefore], limit),
+      // The core's rule (`oauthFlowPurgeable`): the transaction and its exchange code, if any, both expired.
+      oauthFlows: await this.#delete(
+        'oauth_flow',
+        `"expires_at" < ? and ("code_expires_at" is null or "code_expires_at" < ?)`,
+        [c.expiredBefore, c.expiredBefore],
+        limit,
+      ),
       idempotencyKeys: await this.#delete(
         'idempotency_key',
         `"expires_at" < ?`,

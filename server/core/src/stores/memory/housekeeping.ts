@@ -1,4 +1,5 @@
 import type { HousekeepingStore, PurgeCounts, PurgeCutoffs } from '../../operator/housekeeping.js';
+import { oauthFlowPurgeable } from '../../social-sign-in/ports.js';
 import type { MemoryDatabase } from './database.js';
 
 /** Deletes from a Map what `expired` says, at most `limit` entries; how many went. */
@@ -57,6 +58,7 @@ export class MemoryHousekeepingStore implements HousekeepingStore {
       challenges: purgeMap(t.challenges, expired, limit),
       magicLinks: purgeMap(t.magicLinks, expired, limit),
       mfaChallenges: purgeMap(t.mfaChallenges, expired, limit),
+      oauthFlows: purgeMap(t.oauthFlows, (flow) => oauthFlowPurgeable(flow, cutoffs.expiredBefore), limit),
       refreshTokens,
       sessions,
       idempotencyKeys: purgeMap(
