@@ -44,6 +44,23 @@ const status = (to: AccountStatus): AccountStatusFields => ({
 const pageOrder = (a: AccountRecord, b: AccountRecord) =>
   a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1);
 
+/** A tenant row of its own: a context carries the tenant (some harnesses' tenants are bare ids). */
+const tenantRow = (h: AccountStoreHarness): Promise<string> =>
+  h.uow.transaction(
+    async (repos) =>
+      (
+        await repos.tenants.create({
+          code: `C${crypto.randomUUID().replace(/-/g, '').slice(0, 11).toUpperCase()}`,
+          name: 'Context',
+          logoUrl: null,
+          theme: {},
+          authProviders: ['email_otp'],
+          allowSignup: true,
+          policy: defaultPolicy(),
+        })
+      ).id,
+  );
+
 export function accountStoreContract(name: string, harness: () => AccountStoreHarness): void {
   describe(`AccountStore contract: ${name}`, () => {
     const setup = async () => {
@@ -71,19 +88,7 @@ export function accountStoreContract(name: string, harness: () => AccountStoreHa
 
     it('reads an account with its grant, person and tenant together, as each alone reads them', async () => {
       const h = harness();
-      // A tenant row of its own: the context carries the tenant (some harnesses' tenants are bare ids).
-      const tenant = await h.uow.transaction(async (repos) => {
-        const created = await repos.tenants.create({
-          code: `C${crypto.randomUUID().replace(/-/g, '').slice(0, 11).toUpperCase()}`,
-          name: 'Context',
-          logoUrl: null,
-          theme: {},
-          authProviders: ['email_otp'],
-          allowSignup: true,
-          policy: defaultPolicy(),
-        });
-        return created.id;
-      });
+      const tenant = await tenantRow(h);
       const { uow } = h;
       const id = await h.seedAccount(tenant, { email: email(), role: 'admin' });
       await uow.read(async (repos) => {
@@ -123,19 +128,7 @@ export function accountStoreContract(name: string, harness: () => AccountStoreHa
 
     it("finds a refresh token's session with its account's context, as the two finds do", async () => {
       const h = harness();
-      // A tenant row of its own: the context carries the tenant (some harnesses' tenants are bare ids).
-      const tenant = await h.uow.transaction(async (repos) => {
-        const created = await repos.tenants.create({
-          code: `C${crypto.randomUUID().replace(/-/g, '').slice(0, 11).toUpperCase()}`,
-          name: 'Refresh context',
-          logoUrl: null,
-          theme: {},
-          authProviders: ['email_otp'],
-          allowSignup: true,
-          policy: defaultPolicy(),
-        });
-        return created.id;
-      });
+      const tenant = await tenantRow(h);
       const { uow } = h;
       const id = await h.seedAccount(tenant, { email: email(), role: 'admin' });
       const account = (await uow.read((repos) => repos.accounts.find(tenant, id)))!;

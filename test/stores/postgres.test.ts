@@ -336,11 +336,14 @@ describe('PostgresSessionStore.withFamily, optimistic then locked', () => {
     expect((await successors())[0]!.n).toBe(1);
   });
 
-  it("a snapshot left by the refresh's first read, gone stale before the rotation, is not trusted", async () => {
+  /**
+   * After `leave` left a snapshot of the token's family, another server process (no snapshot of its own:
+   * the locked way, as a caller's transaction takes) rotates the token first. The rotation here decides
+   * once on the stale snapshot (not written), then again under locks: one successor in all.
+   */
+  const staleSnapshotNotTrusted = async (leave: (tokenHash: string) => Promise<{ id: string } | null>) => {
     const { store, token, rotate, successors } = await rotation();
-    expect(await store.findSessionByTokenHash(token.tokenHash)).not.toBeNull(); // leaves its snapshot
-    // Another server process (no snapshot of its own: the locked way, as a caller's transaction takes) rotates
-    // the token first.
+    expect((await leave(token.tokenHash))?.id).toBe(token.sessionId);
     expect(
       await db.orm.em
         .fork()
@@ -352,28 +355,20 @@ describe('PostgresSessionStore.withFamily, optimistic then locked', () => {
       return rotate(family);
     });
     expect(outcome).toBe('already used');
-    expect(runs).toBe(2); // decided once on the stale snapshot (not written), then under locks
+    expect(runs).toBe(2);
     expect((await successors())[0]!.n).toBe(1);
-  });
+  };
 
-  it("the refresh's first read (the grants' findByRefreshToken, with the context) leaves the snapshot", async () => {
-    const { store, token, rotate, successors } = await rotation();
-    const found = await new PostgresGrantReader(db.orm.em.fork()).findByRefreshToken(token.tokenHash);
-    expect(found!.session.id).toBe(token.sessionId);
-    expect(
-      await db.orm.em
-        .fork()
-        .transactional((tx) => new PostgresSessionStore({ tx }).withFamily(token.tokenHash, rotate)),
-    ).toBe('rotated');
-    let runs = 0;
-    const outcome = await store.withFamily(token.tokenHash, async (family) => {
-      runs++;
-      return rotate(family);
-    });
-    expect(outcome).toBe('already used');
-    expect(runs).toBe(2); // the snapshot was taken (stale by now: not written), then decided under locks
-    expect((await successors())[0]!.n).toBe(1);
-  });
+  it("a snapshot left by the session store's read, gone stale before the rotation, is not trusted", () =>
+    staleSnapshotNotTrusted((hash) =>
+      new PostgresSessionStore({ orm: db.orm }).findSessionByTokenHash(hash),
+    ));
+
+  it("the refresh's first read (the grants' findByRefreshToken, with the context) leaves it too", () =>
+    staleSnapshotNotTrusted(async (hash) => {
+      const found = await new PostgresGrantReader(db.orm.em.fork()).findByRefreshToken(hash);
+      return found?.session ?? null;
+    }));
 
   it('a work that reads another token of the family decides under locks', async () => {
     const { store, token, rotate } = await rotation();
