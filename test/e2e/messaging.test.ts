@@ -208,18 +208,28 @@ describe('magic links and password reset codes go through the outbox too', () =>
   });
 });
 
-describe("a tenant's own SMS gateway", () => {
-  it('sends its phone codes with its token and sender id; the token is write-only', async () => {
-    const texts: { authorization: string | undefined; body: { to: string; text: string; from?: string } }[] =
-      [];
+describe("a tenant's own SMS gateway, through the outbox", () => {
+  it('answers the code request at once while the gateway answers 500, then delivers the text once, on the retry, with its token, sender id and template', async () => {
+    const attempts: {
+      authorization: string | undefined;
+      body: { to: string; text: string; from?: string };
+    }[] = [];
+    let failNext = 1;
+    let accepted = 0;
     const gateway = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        texts.push({
+        attempts.push({
           authorization: req.headers.authorization,
           body: JSON.parse(Buffer.concat(chunks).toString()),
         });
+        if (failNext > 0) {
+          failNext -= 1;
+          res.writeHead(500).end('busy');
+          return;
+        }
+        accepted += 1;
         res.writeHead(202, { 'content-type': 'application/json' }).end('{"id":"m1"}');
       });
     });
@@ -235,6 +245,7 @@ describe("a tenant's own SMS gateway", () => {
             sms_gateway_url: `http://127.0.0.1:${port}/sms`,
             sms_gateway_token: 'gw-token-123456',
             sms_from: 'Texting',
+            default_locale: 'de',
           },
         }),
       );
@@ -245,20 +256,59 @@ describe("a tenant's own SMS gateway", () => {
         smtp_url: null,
       });
       expect(JSON.stringify(put)).not.toContain('gw-token');
+      // The tenant's own SMS template (German: its default locale), checked against the kind's variables.
+      expectProblem(
+        await api('PUT', `/tenants/${texting.tenant.id}/messaging/templates/sms_otp_code/de`, {
+          apiKey: texting.apiKey,
+          body: { text: '{{link}}' },
+        }),
+        400,
+        'template_invalid',
+      );
+      expectProblem(
+        await api('PUT', `/tenants/${texting.tenant.id}/messaging/templates/sms_otp_code/de`, {
+          apiKey: texting.apiKey,
+          body: { subject: 'no subjects in texts', text: '{{code}}' },
+        }),
+        400,
+        'validation_failed',
+      );
+      expect(
+        expectOk(
+          await api('PUT', `/tenants/${texting.tenant.id}/messaging/templates/sms_otp_code/de`, {
+            apiKey: texting.apiKey,
+            body: { text: '{{tenant_name}}: Ihr Code {{code}} ({{expires_minutes}} Min.)' },
+          }),
+        ),
+      ).toMatchObject({ channel: 'sms', subject: '', html: null, source: 'tenant' });
+
       const phone = `+4420${String(Date.now() % 100_000).padStart(5, '0')}777`;
       const sent = expectOk(
         await api('POST', '/auth/otp/request', { body: { phone, tenant_code: texting.tenant.code } }),
       );
-      expect(texts).toHaveLength(1);
-      expect(texts[0]!.authorization).toBe('Bearer gw-token-123456');
-      expect(texts[0]!.body).toMatchObject({ to: phone, from: 'Texting' });
-      expect(texts[0]!.body.text).toContain(sent.code);
+      // Answered before the gateway accepted anything: its first answer is a 500.
+      expect(accepted).toBe(0);
+      await waitUntil(() => accepted === 1);
+      expect(attempts.map((a) => a.body.to)).toEqual([phone, phone]);
+      expect(attempts[1]!.authorization).toBe('Bearer gw-token-123456');
+      expect(attempts[1]!.body).toEqual({
+        to: phone,
+        from: 'Texting',
+        text: `Texting Co: Ihr Code ${sent.code} (10 Min.)`,
+      });
+      // Delivered once: the row is gone and no third attempt comes.
+      await waitUntil(async () => (await queuedCount(texting.tenant.id)) === 0);
+      await new Promise((r) => setTimeout(r, 600));
+      expect(attempts).toHaveLength(2);
+      expect(accepted).toBe(1);
+
       // Cleared: the deployment's gateway (the development log here) sends again.
       expectOk(
         await api('PUT', settingsPath(texting), { apiKey: texting.apiKey, body: { sms_gateway_url: null } }),
       );
       expectOk(await api('POST', '/auth/otp/request', { body: { phone, tenant_code: texting.tenant.code } }));
-      expect(texts).toHaveLength(1);
+      await waitUntil(async () => (await queuedCount(texting.tenant.id)) === 0);
+      expect(attempts).toHaveLength(2);
     } finally {
       await new Promise((resolve) => gateway.close(resolve));
     }
@@ -392,6 +442,23 @@ describe('in production', () => {
     }
   });
 });
+
+/** Messages of the tenant waiting in the outbox. */
+async function queuedCount(tenantId: string | null): Promise<number> {
+  const client = new pg.Client({ connectionString: server.db.url });
+  await client.connect();
+  try {
+    const rows = await client.query(
+      tenantId === null
+        ? 'select 1 from "outbound_message" where "tenant_id" is null'
+        : 'select 1 from "outbound_message" where "tenant_id" = $1',
+      tenantId === null ? [] : [tenantId],
+    );
+    return rows.rows.length;
+  } finally {
+    await client.end();
+  }
+}
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
