@@ -229,11 +229,7 @@ export const accountSessionsHandlers = (
         tenantId: caller.tenantId,
         target: { type: 'account', id: account.id },
         ...ctx.client,
-        details: {
-          scope: 'session',
-          session_id: session.id,
-          ...endedSessionsDetails([session.id], sessionEndReasons.admin),
-        },
+        details: { scope: 'session', session_id: session.id },
       });
     });
     return { status: 204, body: undefined };

@@ -113,6 +113,13 @@ function sessionsEnded(fields: AuditFields): Mapped[] {
   const d = fields.details;
   if (fields.action === 'auth.session.ended' || fields.action === 'auth.logout') return [];
   const account = target(fields, 'account');
+  // An admin ending one session (`DELETE /accounts/{id}/sessions/{session_id}`) names it alone.
+  if (fields.action === 'account.sessions.ended' && d.scope === 'session') {
+    const one = str(d.session_id);
+    return one
+      ? [{ type: 'session.ended', data: { session_id: one, account_id: account, reason: 'ended_by_admin' } }]
+      : [];
+  }
   const reason = str(d.session_end_reason);
   return strings(d.session_ids).map((session) => ({
     type: 'session.ended' as const,
