@@ -461,11 +461,13 @@ export {
 export { messagingContract } from './messaging/contract';
 export {
   commonMessageVariables,
+  type MessageChannel,
   type MessageKind,
   type MessagePreview,
   type MessagePreviewBody,
   type MessageTemplate,
   type MessagingSettings,
+  messageKindChannel,
   messageKindSchema,
   messageKinds,
   messageKindVariables,

@@ -192,6 +192,7 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     otp: otpService,
   };
   const methodDeps = { clock, otpService, identityDeps, passkeySignIn: passkeySignIn(passkeys) };
+  const messaging = messagingServices(config, clock, random);
   return {
     config,
     orm,
@@ -205,7 +206,13 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     principalCache,
     authorizeCalls: new AuthorizeCallCounter(clock),
     otpService,
-    authSessions: new SessionTokens({ access: accessTokens, refresh: refreshTokens, uow }),
+    // A sign-in from a device the account has not used is noticed to its person (docs/messaging.md).
+    authSessions: new SessionTokens({
+      access: accessTokens,
+      refresh: refreshTokens,
+      uow,
+      notices: messaging.outbox,
+    }),
     exposeOtpCodes: config.env !== 'production',
     sendLimits: config.sendLimits,
     mail: createMailDelivery(config, logger),
@@ -223,6 +230,6 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     registrationMethods: serverRegistrationMethods(methodDeps),
     throttle: new SignInThrottle({ clock, uow }),
     passkeys,
-    messaging: messagingServices(config, clock, random),
+    messaging,
   };
 }

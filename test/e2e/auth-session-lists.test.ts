@@ -181,7 +181,16 @@ describe('/accounts/{id}/sessions', () => {
     );
     expect(events.map((e) => [e.actorType, e.actorId, e.details])).toEqual([
       ['account', a.admin.accountId, { scope: 'session', session_id: secondId }],
-      ['api_key', a.apiKeyId, { scope: 'all', sessions_ended: 1 }],
+      [
+        'api_key',
+        a.apiKeyId,
+        {
+          scope: 'all',
+          sessions_ended: 1,
+          session_ids: [expect.any(String)],
+          session_end_reason: 'ended_by_admin',
+        },
+      ],
     ]);
   });
 

@@ -208,18 +208,119 @@ describe('magic links and password reset codes go through the outbox too', () =>
   });
 });
 
-describe("a tenant's own SMS gateway", () => {
-  it('sends its phone codes with its token and sender id; the token is write-only', async () => {
-    const texts: { authorization: string | undefined; body: { to: string; text: string; from?: string } }[] =
-      [];
+describe('invites and codes without a tenant go through the outbox too', () => {
+  it("answer at once while the tenant's server refuses, then arrive on the retry with the tenant's invite template", async () => {
+    const email = uniqueEmail('invitee');
+    tenantSmtp.refuseNext(1);
+    const before = { accepted: tenantSmtp.accepted.length, refused: tenantSmtp.refused };
+    const created = expectOk(
+      await api('POST', `/tenants/${acme.tenant.id}/invites`, { apiKey: acme.apiKey, body: { email } }),
+      201,
+    );
+    expect(created).toMatchObject({ email, mailed: true });
+    expect(tenantSmtp.accepted.length).toBe(before.accepted);
+    const mail = await tenantSmtp.waitFor((m) => m.to.includes(email));
+    expect(tenantSmtp.refused).toBe(before.refused + 1);
+    expect(mail.from).toBe('login@acme.test');
+    expect(headerOf(mail.raw, 'subject')).toBe('Einladung zu Acme Pay');
+    const text = partOf(mail.raw, 'text/plain')!;
+    expect(text).toContain(`Einladungscode ein: ${created.code}`);
+    expect(text).toContain(`invite_code=${created.code}`);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(tenantSmtp.accepted.filter((m) => m.to.includes(email))).toHaveLength(1);
+  });
+
+  it("a code proving an address (no tenant) leaves through the deployment's server with the built-in text", async () => {
+    const email = uniqueEmail('proof');
+    deployment.refuseNext(1);
+    const response = await api('POST', '/auth/otp/request', { body: { email } });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ sent: true, channel: 'email' });
+    const mail = await deployment.waitFor((m) => m.to.includes(email));
+    expect(headerOf(mail.raw, 'subject')).toBe('Your verification code');
+    expect(codeIn(partOf(mail.raw, 'text/plain')!)).toBe(response.body.code);
+    expect(await queuedCount(null)).toBe(0);
+  });
+});
+
+describe('notices', () => {
+  const mac =
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
+  const macUpdated = mac.replace('Chrome/126.0', 'Chrome/127.0');
+  const windows = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
+  const signInFrom = async (email: string, userAgent: string) => {
+    const { code } = expectOk(await requestCode(acme, email));
+    return expectOk(
+      await api('POST', '/auth/login', {
+        headers: { 'user-agent': userAgent },
+        body: { provider: 'email_otp', email, otp: code, tenant_code: acme.tenant.code },
+      }),
+    );
+  };
+  const noticesTo = (email: string, subject: string) =>
+    tenantSmtp.accepted.filter((m) => m.to.includes(email) && headerOf(m.raw, 'subject') === subject);
+
+  it('new_device: sent when an account signs in from a device it has not used, never at its first sign-in or for a browser update', async () => {
+    const email = uniqueEmail('device');
+    await signInFrom(email, mac); // the first sign-in: nothing to compare with
+    await signInFrom(email, macUpdated); // the same device (Chrome on macOS), a newer browser
+    await signInFrom(email, windows); // a new one
+    const mail = await tenantSmtp.waitFor(
+      (m) => m.to.includes(email) && headerOf(m.raw, 'subject') === 'Neue Anmeldung bei Acme Pay',
+    );
+    expect(mail.from).toBe('login@acme.test');
+    const text = partOf(mail.raw, 'text/plain')!;
+    expect(text).toContain('(Firefox on Windows, 127.0.0.1)');
+    expect(partOf(mail.raw, 'text/html')).toContain('Firefox on Windows');
+    // Once again from a device it has used: nothing more.
+    await signInFrom(email, windows);
+    await signInFrom(email, mac);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(noticesTo(email, 'Neue Anmeldung bei Acme Pay')).toHaveLength(1);
+  });
+
+  it('deletion_pending: sent when the person schedules their deletion, naming the day it is due', async () => {
+    const email = uniqueEmail('leaving');
+    const session = await signInFrom(email, mac);
+    const requested = expectOk(
+      await api('POST', '/auth/me/deletion', { token: session.token, body: {} }),
+      201,
+    );
+    const mail = await tenantSmtp.waitFor(
+      (m) => m.to.includes(email) && headerOf(m.raw, 'subject') === 'Ihr Konto bei Acme Pay wird gelöscht',
+    );
+    expect(partOf(mail.raw, 'text/plain')).toContain(
+      `wird am ${requested.scheduled_for.slice(0, 10)} gelöscht`,
+    );
+    // Asking again answers the pending request: no second notice.
+    expectOk(await api('POST', '/auth/me/deletion', { token: session.token, body: {} }));
+    await new Promise((r) => setTimeout(r, 800));
+    expect(noticesTo(email, 'Ihr Konto bei Acme Pay wird gelöscht')).toHaveLength(1);
+  });
+});
+
+describe("a tenant's own SMS gateway, through the outbox", () => {
+  it('answers the code request at once while the gateway answers 500, then delivers the text once, on the retry, with its token, sender id and template', async () => {
+    const attempts: {
+      authorization: string | undefined;
+      body: { to: string; text: string; from?: string };
+    }[] = [];
+    let failNext = 1;
+    let accepted = 0;
     const gateway = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        texts.push({
+        attempts.push({
           authorization: req.headers.authorization,
           body: JSON.parse(Buffer.concat(chunks).toString()),
         });
+        if (failNext > 0) {
+          failNext -= 1;
+          res.writeHead(500).end('busy');
+          return;
+        }
+        accepted += 1;
         res.writeHead(202, { 'content-type': 'application/json' }).end('{"id":"m1"}');
       });
     });
@@ -235,6 +336,7 @@ describe("a tenant's own SMS gateway", () => {
             sms_gateway_url: `http://127.0.0.1:${port}/sms`,
             sms_gateway_token: 'gw-token-123456',
             sms_from: 'Texting',
+            default_locale: 'de',
           },
         }),
       );
@@ -245,20 +347,59 @@ describe("a tenant's own SMS gateway", () => {
         smtp_url: null,
       });
       expect(JSON.stringify(put)).not.toContain('gw-token');
+      // The tenant's own SMS template (German: its default locale), checked against the kind's variables.
+      expectProblem(
+        await api('PUT', `/tenants/${texting.tenant.id}/messaging/templates/sms_otp_code/de`, {
+          apiKey: texting.apiKey,
+          body: { text: '{{link}}' },
+        }),
+        400,
+        'template_invalid',
+      );
+      expectProblem(
+        await api('PUT', `/tenants/${texting.tenant.id}/messaging/templates/sms_otp_code/de`, {
+          apiKey: texting.apiKey,
+          body: { subject: 'no subjects in texts', text: '{{code}}' },
+        }),
+        400,
+        'validation_failed',
+      );
+      expect(
+        expectOk(
+          await api('PUT', `/tenants/${texting.tenant.id}/messaging/templates/sms_otp_code/de`, {
+            apiKey: texting.apiKey,
+            body: { text: '{{tenant_name}}: Ihr Code {{code}} ({{expires_minutes}} Min.)' },
+          }),
+        ),
+      ).toMatchObject({ channel: 'sms', subject: '', html: null, source: 'tenant' });
+
       const phone = `+4420${String(Date.now() % 100_000).padStart(5, '0')}777`;
       const sent = expectOk(
         await api('POST', '/auth/otp/request', { body: { phone, tenant_code: texting.tenant.code } }),
       );
-      expect(texts).toHaveLength(1);
-      expect(texts[0]!.authorization).toBe('Bearer gw-token-123456');
-      expect(texts[0]!.body).toMatchObject({ to: phone, from: 'Texting' });
-      expect(texts[0]!.body.text).toContain(sent.code);
+      // Answered before the gateway accepted anything: its first answer is a 500.
+      expect(accepted).toBe(0);
+      await waitUntil(() => accepted === 1);
+      expect(attempts.map((a) => a.body.to)).toEqual([phone, phone]);
+      expect(attempts[1]!.authorization).toBe('Bearer gw-token-123456');
+      expect(attempts[1]!.body).toEqual({
+        to: phone,
+        from: 'Texting',
+        text: `Texting Co: Ihr Code ${sent.code} (10 Min.)`,
+      });
+      // Delivered once: the row is gone and no third attempt comes.
+      await waitUntil(async () => (await queuedCount(texting.tenant.id)) === 0);
+      await new Promise((r) => setTimeout(r, 600));
+      expect(attempts).toHaveLength(2);
+      expect(accepted).toBe(1);
+
       // Cleared: the deployment's gateway (the development log here) sends again.
       expectOk(
         await api('PUT', settingsPath(texting), { apiKey: texting.apiKey, body: { sms_gateway_url: null } }),
       );
       expectOk(await api('POST', '/auth/otp/request', { body: { phone, tenant_code: texting.tenant.code } }));
-      expect(texts).toHaveLength(1);
+      await waitUntil(async () => (await queuedCount(texting.tenant.id)) === 0);
+      expect(attempts).toHaveLength(2);
     } finally {
       await new Promise((resolve) => gateway.close(resolve));
     }
@@ -392,6 +533,23 @@ describe('in production', () => {
     }
   });
 });
+
+/** Messages of the tenant waiting in the outbox. */
+async function queuedCount(tenantId: string | null): Promise<number> {
+  const client = new pg.Client({ connectionString: server.db.url });
+  await client.connect();
+  try {
+    const rows = await client.query(
+      tenantId === null
+        ? 'select 1 from "outbound_message" where "tenant_id" is null'
+        : 'select 1 from "outbound_message" where "tenant_id" = $1',
+      tenantId === null ? [] : [tenantId],
+    );
+    return rows.rows.length;
+  } finally {
+    await client.end();
+  }
+}
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;

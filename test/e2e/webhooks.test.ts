@@ -274,6 +274,56 @@ describe('delivery', () => {
   });
 });
 
+describe('session.ended for the sessions an admin change ends', () => {
+  it("one event per session when an admin ends all of an account's sessions, and when the account is deactivated", async () => {
+    const hook = await endpoint(server, t.owner.token, ['session.ended', 'account.status_changed']);
+    const target = await t.addAccount('member');
+    const sessionsOf = async () =>
+      (await server.db.records('sessions').find({ account: target.accountId })).map((s) => s.id as string);
+    const second = await server.signIn({ accountId: target.accountId, amr: ['otp'] });
+    const first = (await sessionsOf()).filter((id) => id !== second.sessionId);
+    expect(first).toHaveLength(1);
+
+    const ended = expectOk(
+      await api('DELETE', `/accounts/${target.accountId}/sessions`, { token: t.owner.token }),
+    );
+    expect(ended).toEqual({ sessions_ended: 2 });
+    const got = await receiver.waitFor((r) => r.path === hook.path && r.event.type === 'session.ended', 2);
+    expect(got.map((r) => r.event.data)).toEqual(
+      expect.arrayContaining([
+        { session_id: first[0], account_id: target.accountId, reason: 'ended_by_admin' },
+        { session_id: second.sessionId, account_id: target.accountId, reason: 'ended_by_admin' },
+      ]),
+    );
+    expect(got.every((r) => r.verifiedWith.length > 0)).toBe(true);
+
+    // Deactivating ends the sessions opened since: the status change, then one session.ended each.
+    const third = await server.signIn({ accountId: target.accountId, amr: ['otp'] });
+    expectOk(
+      await api('PUT', `/accounts/${target.accountId}/active`, {
+        token: t.owner.token,
+        body: { active: false },
+      }),
+    );
+    const after = await receiver.waitFor((r) => r.path === hook.path, 4);
+    const late = after.slice(2).map((r) => r.event);
+    expect(late.map((e) => e.type).sort()).toEqual(['account.status_changed', 'session.ended']);
+    expect(late.find((e) => e.type === 'session.ended')!.data).toEqual({
+      session_id: third.sessionId,
+      account_id: target.accountId,
+      reason: 'account_deactivated',
+    });
+    // The events were written with the change: the audit event lists the same sessions.
+    const [audit] = await server.db.auditEvents({
+      action: 'account.deactivated',
+      targetId: target.accountId,
+    });
+    expect(audit?.details).toMatchObject({ sessions_ended: 1, session_ids: [third.sessionId] });
+    await delay(300);
+    expect(receiver.received.filter((r) => r.path === hook.path)).toHaveLength(4);
+  });
+});
+
 describe('several servers, one database', () => {
   it('two processes delivering deliver each event once per endpoint', async () => {
     const second = await startServer({ env: fastWorker, shareDatabaseWith: server });

@@ -158,6 +158,26 @@ export function sessionStoreContract(name: string, harness: () => SessionStoreHa
       expect(await store.listLive({ personId: owner.personId }, { ...page, now: clock.now() })).toEqual([]);
     });
 
+    it("lists an account's distinct user agents, live or ended, the most recently used first, at most `limit`", async () => {
+      const { store, service, clock, seedAccount } = setup();
+      const owner = await seedAccount();
+      const stranger = await seedAccount();
+      expect(await store.userAgentsOf(owner.accountId, 10)).toEqual([]);
+      await service.startSession({ ...owner, amr: ['otp'], userAgent: 'agent-a' });
+      clock.advance(60);
+      const b = await service.startSession({ ...owner, amr: ['otp'], userAgent: 'agent-b' });
+      expect(await store.revokeSession(b.session.id, 'logout', clock.now())).toBe(true);
+      clock.advance(60);
+      await service.startSession({ ...owner, amr: ['otp'], userAgent: null });
+      clock.advance(60);
+      // agent-a again, latest: it moves to the front, once.
+      await service.startSession({ ...owner, amr: ['otp'], userAgent: 'agent-a' });
+      await service.startSession({ ...stranger, amr: ['otp'], userAgent: 'agent-z' });
+      expect(await store.userAgentsOf(owner.accountId, 10)).toEqual(['agent-a', null, 'agent-b']);
+      expect(await store.userAgentsOf(owner.accountId, 2)).toEqual(['agent-a', null]);
+      expect(await store.userAgentsOf(stranger.accountId, 10)).toEqual(['agent-z']);
+    });
+
     it('stores a bearer session (no refresh token) once: a second insert with its id keeps the first', async () => {
       const { store, seedAccount, clock } = setup();
       const owner = await seedAccount();

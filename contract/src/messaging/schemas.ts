@@ -6,17 +6,37 @@ import { idSchema, timestampSchema } from '../common/schemas';
  * deployment's), and the text of each message Enforcer sends for it, per kind and locale.
  */
 
-/** What Enforcer mails: a sign-in code, a sign-in link, an invite, a password reset code, a new-device notice, a deletion notice. */
+/**
+ * What Enforcer sends: by mail a sign-in code, a code proving an address (no tenant chosen yet), a sign-in
+ * link, an invite, a password reset code, a new-device notice, a deletion notice; by SMS a phone code.
+ */
 export const messageKinds = [
   'otp_code',
+  'email_verification',
   'magic_link',
   'invite',
   'password_reset',
   'new_device',
   'deletion_pending',
+  'sms_otp_code',
 ] as const;
 export const messageKindSchema = z.enum(messageKinds);
 export type MessageKind = z.infer<typeof messageKindSchema>;
+
+/** How a message leaves: mail (subject, text, optional HTML) or SMS (text only). */
+export type MessageChannel = 'email' | 'sms';
+
+/** The channel of each kind: the `sms_` kinds are texts, every other kind is a mail. */
+export const messageKindChannel = {
+  otp_code: 'email',
+  email_verification: 'email',
+  magic_link: 'email',
+  invite: 'email',
+  password_reset: 'email',
+  new_device: 'email',
+  deletion_pending: 'email',
+  sms_otp_code: 'sms',
+} as const satisfies Record<MessageKind, MessageChannel>;
 
 /** The variables every kind may use: the tenant's name, logo and primary theme colour, and the recipient. */
 export const commonMessageVariables = ['tenant_name', 'logo_url', 'primary_color', 'recipient'] as const;
@@ -24,11 +44,13 @@ export const commonMessageVariables = ['tenant_name', 'logo_url', 'primary_color
 /** The variables a template of each kind may use besides the common ones (anything else is refused). */
 export const messageKindVariables = {
   otp_code: ['code', 'expires_minutes'],
+  email_verification: ['code', 'expires_minutes'],
   magic_link: ['link', 'expires_minutes'],
   invite: ['code', 'link', 'expires_at'],
   password_reset: ['code', 'expires_minutes'],
   new_device: ['device', 'ip_address', 'signed_in_at'],
   deletion_pending: ['due_date'],
+  sms_otp_code: ['code', 'expires_minutes'],
 } as const satisfies Record<MessageKind, readonly string[]>;
 
 /** `en`, `de`, `pt-BR`: a language, optionally with a region. */
@@ -111,15 +133,19 @@ export const messageTemplateParamsSchema = z.object({
  * is interpreted. A variable the kind does not have is `400 template_invalid`.
  */
 export const putMessageTemplateBodySchema = z.object({
-  subject: z.string().min(1).max(200),
+  /** A mail's subject: required for mail kinds, refused for SMS kinds (`400 validation_failed`). */
+  subject: z.string().min(1).max(200).optional(),
+  /** The text body; for an SMS kind, the whole text (at most 640 characters once rendered is advisable). */
   text: z.string().min(1).max(20_000),
-  /** Optional HTML body (sent alongside the text one). */
+  /** Optional HTML body (sent alongside the text one); mail kinds only. */
   html: z.string().min(1).max(100_000).nullable().optional(),
 });
 export type PutMessageTemplateBody = z.infer<typeof putMessageTemplateBodySchema>;
 
 export const messageTemplateSchema = z.object({
   kind: messageKindSchema,
+  /** `email` or `sms` (an SMS template has an empty subject and no HTML). */
+  channel: z.enum(['email', 'sms']),
   locale: z.string(),
   subject: z.string(),
   text: z.string(),
@@ -144,6 +170,7 @@ export type MessagePreviewBody = z.infer<typeof messagePreviewBodySchema>;
 
 export const messagePreviewSchema = z.object({
   kind: messageKindSchema,
+  channel: z.enum(['email', 'sms']),
   /** The locale whose template was used (the tenant's, a built-in one, or `en`). */
   locale: z.string(),
   subject: z.string(),

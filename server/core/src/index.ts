@@ -271,12 +271,16 @@ export {
   type MailTransport,
   type MessageDeliveryDeps,
   messageRetryDelayMs,
+  type SmsTransport,
 } from './messaging/deliver.js';
 export { type MessagingDeps, messagingHandlers } from './messaging/handlers.js';
 export {
   type MessageOutboxDeps,
   messagePayloadAad,
   queueMail,
+  queueMessage,
+  type RenderedSms,
+  type SealedMessage,
   smsGatewayTokenAad,
   smtpPasswordAad,
   type TenantSmsSender,

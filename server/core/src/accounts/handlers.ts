@@ -15,7 +15,7 @@ import {
 import { callerPolicy } from '../policy/handlers.js';
 import { accountResource } from '../policy/resources.js';
 import type { TenantPolicy } from '../policy/tenant-policy.js';
-import { accountSessionsHandlers } from '../sessions/handlers.js';
+import { accountSessionsHandlers, endedSessionsDetails } from '../sessions/handlers.js';
 import type { Repositories, UnitOfWork } from '../store.js';
 import { assertRolesPerAccount, tenantLimits } from '../tenants/limits.js';
 import { personIdentifier, phoneIdentifier } from '../throttle/rules.js';
@@ -281,7 +281,7 @@ function changeStatus(
     });
     await repos.accounts.bumpGrantVersion(account.id);
     // Leaving `active` ends every session now: no refresh, and the HTTP layer refuses its access tokens.
-    const ended = t.to === 'active' ? 0 : await repos.accountSessions.endAll(account.id, `account_${t.to}`);
+    const ended = t.to === 'active' ? [] : await repos.accountSessions.endAll(account.id, `account_${t.to}`);
     // So do the sessions it acts in as someone else (impersonation, #14).
     if (t.to !== 'active') await repos.accountSessions.endActedBy(account.id, `actor_${t.to}`);
     repos.audit.record({
@@ -294,7 +294,7 @@ function changeStatus(
         from: account.status,
         ...(input.reason !== undefined ? { reason: input.reason } : {}),
         ...(input.until ? { until: input.until.toISOString() } : {}),
-        ...(t.to === 'active' ? {} : { sessions_ended: ended }),
+        ...(t.to === 'active' ? {} : endedSessionsDetails(ended, `account_${t.to}`)),
       },
     });
     return profileOf(repos, account.id, caller, policy);
@@ -530,9 +530,13 @@ export const accountsHandlers = (
         tenantId: caller.tenantId,
         target: { type: 'account', id: account.id },
         ...ctx.client,
-        details: { reason: body.reason, authenticator_removed: removed, sessions_ended: ended },
+        details: {
+          reason: body.reason,
+          authenticator_removed: removed,
+          ...endedSessionsDetails(ended, 'mfa_reset'),
+        },
       });
-      return { totp_removed: removed, sessions_ended: ended };
+      return { totp_removed: removed, sessions_ended: ended.length };
     });
     return { status: 200, body: result };
   },

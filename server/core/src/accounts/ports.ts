@@ -115,8 +115,11 @@ export interface AccountStore {
 
 /** The sessions of accounts, as far as account administration needs them. */
 export interface AccountSessions {
-  /** Ends every live session of the account now (no refresh; its access tokens refused): how many. */
-  endAll(accountId: string, reason: string): Promise<number>;
+  /**
+   * Ends every live session of the account now (no refresh; its access tokens refused): the ids of the
+   * sessions it ended (each one a `session.ended` webhook event).
+   */
+  endAll(accountId: string, reason: string): Promise<string[]>;
   /**
    * Ends every live session of the person, in every tenant, but `except` (the caller's own, when given):
    * how many (a password change or reset).

@@ -3,6 +3,7 @@ import { callerOf, type Handler } from '../api/handlers.js';
 import { auditActorOf, callerAccountId } from '../caller.js';
 import { AppError } from '../errors.js';
 import { groupDto } from '../groups/handlers.js';
+import type { MessageOutboxDeps } from '../messaging/outbox.js';
 import {
   addSeconds,
   type Clock,
@@ -24,8 +25,10 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 export interface ProvisioningDeps {
   clock: Clock;
   random: RandomSource;
-  /** Where invitation mails go (the mock sends nothing). */
+  /** Without an outbox: where invitation mails go (the mock sends nothing). */
   mail: Pick<MailDelivery, 'send'>;
+  /** The mail outbox (the server's): the invitation is queued with the provisioning (see `mailInvite`). */
+  outbox?: MessageOutboxDeps;
   onDeliveryFailure?: (error: unknown) => void;
 }
 
@@ -65,8 +68,10 @@ const provisioningDto = (invite: InviteRecord, now: Date, mailed: boolean): Prov
  * whether anyone uses the email elsewhere; the account is made when someone proves the email or phone
  * (`takeInvite`: accepting the mail's code, or `joinProvisioned` at sign-in). In one unit of work with the
  * tenant locked, which also serialises requests with the same `Idempotency-Key`: the first answer is
- * kept for 24 hours, the same key with another body is `409 idempotency_key_reused`. The mail is sent
- * last, so a mail that cannot go (`503`) leaves nothing written.
+ * kept for 24 hours, the same key with another body is `409 idempotency_key_reused`. The invitation is
+ * queued in the outbox in that unit of work (the server), so a mail server that is down changes nothing in
+ * the answer; without an outbox (the mock) it is sent last, and a mail that cannot go (`503`) leaves
+ * nothing written.
  */
 export const provisionHandler =
   (uow: UnitOfWork, deps: ProvisioningDeps): Handler<typeof contract.accounts.provision> =>
@@ -172,10 +177,11 @@ export const provisionHandler =
         );
       }
       if (send && email !== null) {
-        await mailInvite(deps, { to: email, tenant, code, link, expiresAt: invite.expiresAt });
+        await mailInvite(repos, deps, { to: email, tenant, code, link, expiresAt: invite.expiresAt });
       }
       return answer;
     });
+    if (send && email !== null) deps.outbox?.onQueued?.();
     return { status: 201, body: dto };
   };
 

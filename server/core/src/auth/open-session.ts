@@ -9,6 +9,8 @@ import type { AccountRecord } from '../accounts/ports.js';
 import { grantRefusal, statusRefusal } from '../accounts/status.js';
 import type { ClientInfo } from '../caller.js';
 import { AppError, refusalError } from '../errors.js';
+import { queueNewDeviceNotice } from '../messaging/notices.js';
+import type { MessageOutboxDeps } from '../messaging/outbox.js';
 import { tenantRefusal } from '../operator/tenant-status.js';
 import type { PersonRecord } from '../persons/ports.js';
 import type { AccountContext, AccountGrant } from '../policy/ports.js';
@@ -71,11 +73,22 @@ export class SessionTokens {
   readonly #access: AccessTokenService;
   readonly #refresh: RefreshTokenService;
   readonly #uow: UnitOfWork;
+  readonly #notices: MessageOutboxDeps | undefined;
 
-  constructor(options: { access: AccessTokenService; refresh: RefreshTokenService; uow: UnitOfWork }) {
+  constructor(options: {
+    access: AccessTokenService;
+    refresh: RefreshTokenService;
+    uow: UnitOfWork;
+    /**
+     * The mail outbox (the server's): a session opened from a device the account has not signed in from
+     * is noticed to its person (`new_device`, `queueNewDeviceNotice`). Without it (the mock), no notices.
+     */
+    notices?: MessageOutboxDeps;
+  }) {
     this.#access = options.access;
     this.#refresh = options.refresh;
     this.#uow = options.uow;
+    this.#notices = options.notices;
   }
 
   /** Starts a session in the caller's unit of work (it commits with it). Throws `account_inactive`. */
@@ -85,6 +98,15 @@ export class SessionTokens {
     const refusal = statusRefusal(view.account) ?? tenantRefusal(view.tenant);
     if (refusal) throw refusal;
     const { grant } = view;
+    // Before the new session is stored: the devices it is compared with are the earlier ones.
+    if (this.#notices) {
+      await queueNewDeviceNotice(repos, this.#notices, {
+        accountId: grant.accountId,
+        person: view.person,
+        tenant: view.tenant,
+        client: input.client,
+      });
+    }
     const issued = await this.#refresh.startSession(
       {
         accountId: grant.accountId,

@@ -5,7 +5,7 @@ import type { OtpScope } from '../codes/ports.js';
 import { type CodeChannel, codePurpose, sendCode } from '../codes/send-code.js';
 import { assertSmsDestinationAllowed } from '../codes/sms-destinations.js';
 import { refusalError } from '../errors.js';
-import { type MessageOutboxDeps, queueMail } from '../messaging/outbox.js';
+import { type MessageOutboxDeps, queueMessage } from '../messaging/outbox.js';
 import type { Clock } from '../platform.js';
 import type { UnitOfWork } from '../store.js';
 import type { TenantRecord } from '../tenants/ports.js';
@@ -20,12 +20,12 @@ export interface CodeRequestDeps {
   /** Development and test: the code in the answer; production never. */
   exposeCodes: boolean;
   /**
-   * The mail outbox (the server's): a tenant's code mail is queued in the unit of work that issues the code
-   * and delivered by the worker, with retries; the request never waits on the mail server. Without it
-   * (the mock), or for a code without a tenant, `deliver` sends it.
+   * The outbox (the server's): the code's mail or text is queued in the unit of work that issues the code
+   * (with or without a tenant) and delivered by the worker, with retries; the request never waits on the
+   * mail server or the SMS gateway. Without it (the mock), `deliver` sends it.
    */
   outbox?: MessageOutboxDeps;
-  /** Sends the code by mail or SMS (the mock sends nothing). A failure is `503 unavailable`. */
+  /** Without an outbox: sends the code by mail or SMS (the mock sends nothing). A failure is `503 unavailable`. */
   deliver(input: {
     channel: CodeChannel;
     to: string;
@@ -61,7 +61,9 @@ export async function requestCode(
       ? (['sms', body.phone, 'phone_otp', { phone: body.phone }] as const)
       : (['email', body.email, 'email_otp', { email: body.email }] as const);
   const scope = { address, tenantId: tenant?.id ?? null, purpose: codePurpose(channel, tenant !== null) };
-  const outbox = channel === 'email' && tenant ? deps.outbox : undefined;
+  const { outbox } = deps;
+  // A tenant's sign-in code, a code proving an address (no tenant yet), or a text.
+  const kind = channel === 'sms' ? 'sms_otp_code' : tenant ? 'otp_code' : 'email_verification';
   const locale = 'locale' in body ? body.locale : undefined;
   const sent = await sendCode(deps.otp, deps.clock, {
     channel,
@@ -89,9 +91,9 @@ export async function requestCode(
           details: { channel, purpose: scope.purpose, ...details },
         });
         if (outbox) {
-          await queueMail(repos, outbox, {
+          await queueMessage(repos, outbox, {
             tenant,
-            kind: 'otp_code',
+            kind,
             locale,
             to: address,
             variables: { code: issued.value.code, expires_minutes: String(Math.round(OTP_TTL_SECONDS / 60)) },

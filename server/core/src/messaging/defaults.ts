@@ -2,6 +2,7 @@ import type { MessageKind } from '@enforcer/contract';
 
 /** A message's text before rendering: `{{variable}}` placeholders only (templates.ts). */
 export interface TemplateSource {
+  /** Empty for an SMS kind (a text has no subject). */
   subject: string;
   text: string;
   html: string | null;
@@ -35,6 +36,14 @@ export const builtInTemplates: Record<string, Record<MessageKind, TemplateSource
       html: frame(
         'Your sign-in code',
         `<p>Your code to sign in to {{tenant_name}} is:</p>\n${codeBlock}\n<p>It works once, for {{expires_minutes}} minutes. If you did not ask for it, ignore this message.</p>`,
+      ),
+    },
+    email_verification: {
+      subject: 'Your verification code',
+      text: 'Your code to confirm your email address is:\n\n    {{code}}\n\nIt works once, for {{expires_minutes}} minutes. If you did not ask for it, ignore this message:\nnobody can use it without access to your mailbox.\n',
+      html: frame(
+        'Your verification code',
+        `<p>Your code to confirm your email address is:</p>\n${codeBlock}\n<p>It works once, for {{expires_minutes}} minutes. If you did not ask for it, ignore this message.</p>`,
       ),
     },
     magic_link: {
@@ -71,11 +80,16 @@ export const builtInTemplates: Record<string, Record<MessageKind, TemplateSource
     },
     deletion_pending: {
       subject: 'Your {{tenant_name}} account will be deleted',
-      text: 'Your {{tenant_name}} account is scheduled for deletion on {{due_date}}.\n\nSign in before then to keep it.\n',
+      text: 'Your {{tenant_name}} account is scheduled for deletion on {{due_date}}.\n\nIf you did not ask for this, or changed your mind, sign in before then and cancel the deletion.\n',
       html: frame(
         'Your account will be deleted',
-        '<p>Your {{tenant_name}} account is scheduled for deletion on {{due_date}}.</p>\n<p>Sign in before then to keep it.</p>',
+        '<p>Your {{tenant_name}} account is scheduled for deletion on {{due_date}}.</p>\n<p>If you did not ask for this, or changed your mind, sign in before then and cancel the deletion.</p>',
       ),
+    },
+    sms_otp_code: {
+      subject: '',
+      text: '{{code}} is your {{tenant_name}} code. It expires in {{expires_minutes}} minutes. Never share it.',
+      html: null,
     },
   },
   de: {
@@ -85,6 +99,14 @@ export const builtInTemplates: Record<string, Record<MessageKind, TemplateSource
       html: frame(
         'Ihr Anmeldecode',
         `<p>Ihr Code für die Anmeldung bei {{tenant_name}} lautet:</p>\n${codeBlock}\n<p>Er gilt einmal, für {{expires_minutes}} Minuten. Wenn Sie ihn nicht angefordert haben, ignorieren Sie diese Nachricht.</p>`,
+      ),
+    },
+    email_verification: {
+      subject: 'Ihr Bestätigungscode',
+      text: 'Ihr Code zur Bestätigung Ihrer E-Mail-Adresse lautet:\n\n    {{code}}\n\nEr gilt einmal, für {{expires_minutes}} Minuten. Wenn Sie ihn nicht angefordert haben, ignorieren Sie diese Nachricht:\nohne Zugriff auf Ihr Postfach kann ihn niemand verwenden.\n',
+      html: frame(
+        'Ihr Bestätigungscode',
+        `<p>Ihr Code zur Bestätigung Ihrer E-Mail-Adresse lautet:</p>\n${codeBlock}\n<p>Er gilt einmal, für {{expires_minutes}} Minuten. Wenn Sie ihn nicht angefordert haben, ignorieren Sie diese Nachricht.</p>`,
       ),
     },
     magic_link: {
@@ -121,11 +143,16 @@ export const builtInTemplates: Record<string, Record<MessageKind, TemplateSource
     },
     deletion_pending: {
       subject: 'Ihr Konto bei {{tenant_name}} wird gelöscht',
-      text: 'Ihr Konto bei {{tenant_name}} wird am {{due_date}} gelöscht.\n\nMelden Sie sich vorher an, um es zu behalten.\n',
+      text: 'Ihr Konto bei {{tenant_name}} wird am {{due_date}} gelöscht.\n\nWenn Sie das nicht veranlasst haben oder es sich anders überlegt haben, melden Sie sich vorher an und brechen Sie die Löschung ab.\n',
       html: frame(
         'Ihr Konto wird gelöscht',
-        '<p>Ihr Konto bei {{tenant_name}} wird am {{due_date}} gelöscht.</p>\n<p>Melden Sie sich vorher an, um es zu behalten.</p>',
+        '<p>Ihr Konto bei {{tenant_name}} wird am {{due_date}} gelöscht.</p>\n<p>Wenn Sie das nicht veranlasst haben, melden Sie sich vorher an und brechen Sie die Löschung ab.</p>',
       ),
+    },
+    sms_otp_code: {
+      subject: '',
+      text: '{{code}} ist Ihr Code für {{tenant_name}}. Er läuft in {{expires_minutes}} Minuten ab. Geben Sie ihn nie weiter.',
+      html: null,
     },
   },
 };

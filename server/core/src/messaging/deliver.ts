@@ -2,8 +2,15 @@ import type { SecretSealer } from '../mfa/sealer.js';
 import type { Clock, RandomSource } from '../platform.js';
 import type { UnitOfWork } from '../store.js';
 import type { RenderedMail } from './compose.js';
-import { messagePayloadAad, smtpPasswordAad } from './outbox.js';
-import type { OutboundMessageRecord } from './ports.js';
+import {
+  messagePayloadAad,
+  type RenderedSms,
+  type SealedMessage,
+  smsGatewayTokenAad,
+  smtpPasswordAad,
+  type TenantSmsSender,
+} from './outbox.js';
+import type { MessagingSettingsRecord, OutboundMessageRecord } from './ports.js';
 
 /** Which server a mail leaves through: the tenant's (its URL and password) or, with nulls, the deployment's. */
 export interface MailSender {
@@ -17,12 +24,22 @@ export interface MailTransport {
   send(mail: RenderedMail, sender: MailSender): Promise<void>;
 }
 
+/**
+ * The SMS transports (a platform port: the server's HTTP gateways). `sender` is the tenant's own gateway,
+ * its token opened, or null for the deployment's. Resolves once the gateway accepted the text (a 2xx).
+ */
+export interface SmsTransport {
+  send(sms: RenderedSms, sender: TenantSmsSender | null): Promise<void>;
+}
+
 export interface MessageDeliveryDeps {
   uow: UnitOfWork;
   clock: Clock;
   random: RandomSource;
   sealer: SecretSealer;
   transport: MailTransport;
+  /** Texts (`sms_` kinds); without it a queued text fails its attempts (and is given up, logged). */
+  sms?: SmsTransport;
   /** The first retry's delay; each next one 4 times longer (at most an hour), ±20%. */
   retryBaseMs: number;
   /** Attempts before a message is given up (and deleted). */
@@ -58,25 +75,57 @@ async function deliverOne(deps: MessageDeliveryDeps, message: OutboundMessageRec
   let failure: unknown;
   let delivered = false;
   try {
-    const mail = JSON.parse(
+    const sealed = JSON.parse(
       await deps.sealer.open(message.payloadSealed, messagePayloadAad(message.id)),
-    ) as RenderedMail;
+    ) as SealedMessage;
     const settings = message.tenantId
       ? await deps.uow.read((repos) => repos.messaging.settings(message.tenantId!))
       : null;
-    const smtpPassword =
-      settings?.smtpUrl && settings.smtpPasswordSealed
-        ? await deps.sealer.open(settings.smtpPasswordSealed, smtpPasswordAad(settings.tenantId))
+    if (sealed.channel === 'sms') {
+      if (!deps.sms) throw new Error('No SMS transport: the text cannot be sent');
+      const sender: TenantSmsSender | null = settings?.smsGatewayUrl
+        ? {
+            url: settings.smsGatewayUrl,
+            token: settings.smsGatewayTokenSealed
+              ? await deps.sealer.open(settings.smsGatewayTokenSealed, smsGatewayTokenAad(settings.tenantId))
+              : null,
+            from: settings.smsFrom,
+          }
         : null;
-    await deps.transport.send(mail, {
-      smtpUrl: settings?.smtpUrl ?? null,
-      smtpPassword,
-      from: settings?.from ?? null,
-    });
+      await deps.sms.send({ to: sealed.to, text: sealed.text }, sender);
+    } else {
+      const { channel: _, ...mail } = sealed;
+      await deliverMail(deps, mail, settings);
+    }
     delivered = true;
   } catch (error) {
     failure = error;
   }
+  await record(deps, message, delivered, failure);
+}
+
+async function deliverMail(
+  deps: MessageDeliveryDeps,
+  mail: RenderedMail,
+  settings: MessagingSettingsRecord | null,
+): Promise<void> {
+  const smtpPassword =
+    settings?.smtpUrl && settings.smtpPasswordSealed
+      ? await deps.sealer.open(settings.smtpPasswordSealed, smtpPasswordAad(settings.tenantId))
+      : null;
+  await deps.transport.send(mail, {
+    smtpUrl: settings?.smtpUrl ?? null,
+    smtpPassword,
+    from: settings?.from ?? null,
+  });
+}
+
+async function record(
+  deps: MessageDeliveryDeps,
+  message: OutboundMessageRecord,
+  delivered: boolean,
+  failure: unknown,
+): Promise<void> {
   try {
     if (delivered) {
       await deps.uow.transaction((repos) => repos.messaging.remove(message.id));

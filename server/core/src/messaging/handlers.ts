@@ -1,9 +1,10 @@
-import type {
-  contract,
-  MessageKind,
-  MessagePreview,
-  MessageTemplate,
-  MessagingSettings,
+import {
+  type contract,
+  type MessageKind,
+  type MessagePreview,
+  type MessageTemplate,
+  type MessagingSettings,
+  messageKindChannel,
 } from '@enforcer/contract';
 import { callerOf, type Handlers } from '../api/handlers.js';
 import { auditActorOf } from '../caller.js';
@@ -51,6 +52,28 @@ function splitSmtpUrl(raw: string): { url: string; password: string | null } {
   const password = url.password ? decodeURIComponent(url.password) : null;
   url.password = '';
   return { url: url.toString(), password };
+}
+
+/**
+ * A template's parts fit its channel: a mail kind needs a subject; an SMS kind has neither a subject nor
+ * an HTML body (`400 validation_failed` naming the field).
+ */
+function assertPartsFitChannel(
+  kind: MessageKind,
+  template: { subject?: string | undefined; html?: string | null | undefined },
+  prefix = 'body',
+): void {
+  const fail = (field: string, message: string) => {
+    throw new AppError('validation_failed', `${field} ${message}`, {
+      errors: [{ path: `${prefix}.${field}`, message }],
+    });
+  };
+  if (messageKindChannel[kind] === 'sms') {
+    if (template.subject !== undefined) fail('subject', 'is not part of an SMS template');
+    if (template.html !== undefined && template.html !== null) fail('html', 'is not part of an SMS template');
+  } else if (template.subject === undefined) {
+    fail('subject', 'is required for a mail template');
+  }
 }
 
 /** Runs a host check, turning its refusal into `400 validation_failed` naming the field. */
@@ -179,6 +202,7 @@ export const messagingHandlers = (
 
   putTemplate: async ({ params, body }, ctx) => {
     const caller = callerOf(ctx);
+    assertPartsFitChannel(params.kind, body);
     assertTemplateValid(params.kind, { subject: body.subject, text: body.text, html: body.html });
     const record = await uow.transaction(async (repos) => {
       const tenant = await ownTenant(repos, caller, params.id, true);
@@ -186,7 +210,7 @@ export const messagingHandlers = (
         tenantId: tenant.id,
         kind: params.kind,
         locale: params.locale,
-        subject: body.subject,
+        subject: body.subject ?? '',
         text: body.text,
         html: body.html ?? null,
         updatedAt: deps.clock.now(),
@@ -232,6 +256,7 @@ export const messagingHandlers = (
     const samples = body.variables ?? {};
     assertVariablesKnown(body.kind, samples);
     if (body.template) {
+      assertPartsFitChannel(body.kind, body.template, 'body.template');
       assertTemplateValid(
         body.kind,
         { subject: body.template.subject, text: body.template.text, html: body.template.html },
@@ -243,14 +268,23 @@ export const messagingHandlers = (
       const resolved = body.template
         ? {
             locale: body.locale ?? FALLBACK_LOCALE,
-            template: { ...body.template, html: body.template.html ?? null },
+            template: {
+              subject: body.template.subject ?? '',
+              text: body.template.text,
+              html: body.template.html ?? null,
+            },
           }
         : await resolveTemplate(repos, tenant.id, body.kind, body.locale);
       const variables = {
         ...commonVariables(tenant, samples.recipient ?? 'someone@example.com'),
         ...samples,
       };
-      return { kind: body.kind, locale: resolved.locale, ...renderMessage(resolved.template, variables) };
+      return {
+        kind: body.kind,
+        channel: messageKindChannel[body.kind],
+        locale: resolved.locale,
+        ...renderMessage(resolved.template, variables),
+      };
     });
     return { status: 200, body: preview };
   },
@@ -265,6 +299,7 @@ function templateDto(
 ): MessageTemplate {
   return {
     kind,
+    channel: messageKindChannel[kind],
     locale,
     subject: template.subject,
     text: template.text,

@@ -1,3 +1,4 @@
+import { messageKindChannel } from '@enforcer/contract';
 import type { SecretSealer } from '../mfa/sealer.js';
 import type { Clock, RandomSource } from '../platform.js';
 import type { Repositories } from '../store.js';
@@ -21,12 +22,28 @@ export const smsGatewayTokenAad = (tenantId: string) => `messaging:${tenantId}:s
 /** The associated data of a tenant's sealed SMTP password. */
 export const smtpPasswordAad = (tenantId: string) => `messaging:${tenantId}:smtp_password`;
 
+/** A text ready to leave: one phone number (E.164) and the rendered text. */
+export interface RenderedSms {
+  to: string;
+  text: string;
+}
+
 /**
- * Queues a mail in the outbox, in the caller's unit of work: it exists if and only if what caused it
- * commits, and the request never waits on a mail server (the delivery worker sends it, with retries).
- * The rendered message (a code or a link in it) is stored sealed, and deleted once delivered.
+ * What an outbox row's sealed payload holds: a rendered mail or a rendered text. A payload without
+ * `channel` (queued before texts went through the outbox) is a mail.
  */
-export async function queueMail(
+export type SealedMessage =
+  | ({ channel?: 'email' | undefined } & RenderedMail)
+  | ({ channel: 'sms' } & RenderedSms);
+
+/**
+ * Queues a message in the outbox, in the caller's unit of work: it exists if and only if what caused it
+ * commits, and the request never waits on a mail server or an SMS gateway (the delivery worker sends it,
+ * with retries). The kind says the channel (`sms_` kinds are texts, `messageKindChannel`); a text is the
+ * rendered text body of its template. The rendered message (a code or a link in it) is stored sealed, and
+ * deleted once delivered.
+ */
+export async function queueMessage(
   repos: Repositories,
   deps: MessageOutboxDeps,
   input: ComposeInput,
@@ -34,7 +51,10 @@ export async function queueMail(
   const { locale, ...mail } = await composeMail(repos, input);
   const id = deps.random.uuid();
   const now = deps.clock.now();
-  const payload: RenderedMail = mail;
+  const payload: SealedMessage =
+    messageKindChannel[input.kind] === 'sms'
+      ? { channel: 'sms', to: mail.to, text: mail.text.trim() }
+      : { channel: 'email', ...mail };
   await repos.messaging.enqueue({
     id,
     tenantId: input.tenant?.id ?? null,
@@ -47,6 +67,9 @@ export async function queueMail(
   });
   return { id, locale };
 }
+
+/** `queueMessage` of a mail kind (the name the mail senders use). */
+export const queueMail = queueMessage;
 
 /** A tenant's own SMS gateway, its token opened (null: the tenant texts through the deployment's). */
 export interface TenantSmsSender {

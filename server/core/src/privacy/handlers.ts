@@ -10,6 +10,8 @@ import { auditEventView } from '../audit/handlers.js';
 import type { AuditRecord } from '../audit/ports.js';
 import { auditActorOf, refuseImpersonation, type UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
+import { queueDeletionPendingNotice } from '../messaging/notices.js';
+import type { MessageOutboxDeps } from '../messaging/outbox.js';
 import { pageRequest, toPage } from '../pagination.js';
 import type { Clock } from '../platform.js';
 import type { SessionRecord } from '../sessions/ports.js';
@@ -21,6 +23,11 @@ import type { DeletionRequestRecord, ErasureActor } from './ports.js';
 export interface PrivacyDeps {
   uow: UnitOfWork;
   clock: Clock;
+  /**
+   * The mail outbox (the server's): a scheduled deletion is noticed to the person (`deletion_pending`),
+   * queued with the request. Without it (the mock), no notice.
+   */
+  outbox?: MessageOutboxDeps;
 }
 
 /** How fresh the proof behind `POST /auth/me/deletion` must be: a step-up, or a sign-in for a person without a second factor. */
@@ -324,8 +331,16 @@ export const privacyHandlers = (deps: PrivacyDeps): Handlers<typeof contract.pri
           ...ctx.client,
           details: { deletion_request_id: created.id, scheduled_for: created.scheduledFor.toISOString() },
         });
+        if (deps.outbox) {
+          await queueDeletionPendingNotice(repos, deps.outbox, {
+            personId: caller.personId,
+            tenantId: caller.tenantId,
+            scheduledFor: created.scheduledFor,
+          });
+        }
         return { status: 201 as const, body: deletionRequestView(created) };
       });
+      if (answer.status === 201) deps.outbox?.onQueued?.();
       return answer;
     },
 

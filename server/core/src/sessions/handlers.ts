@@ -41,6 +41,17 @@ export const sessionView = (session: SessionRecord, currentId: string | null): A
   ...(session.actorAccountId ? { act: { sub: session.actorAccountId } } : {}),
 });
 
+/**
+ * What an audit event says of the sessions a change ended: how many, their ids and why. The webhook
+ * catalogue turns each id into a `session.ended` event (webhooks/events.ts), written with the audit event
+ * in the transaction of the change.
+ */
+export const endedSessionsDetails = (ids: readonly string[], reason: string) => ({
+  sessions_ended: ids.length,
+  session_ids: [...ids],
+  session_end_reason: reason,
+});
+
 const isLive = (session: SessionRecord, now: Date) => !session.revokedAt && session.absoluteExpiresAt > now;
 
 const noSuchSession = () => new AppError('not_found', 'No such session');
@@ -187,16 +198,16 @@ export const accountSessionsHandlers = (
     const caller = callerOf(ctx);
     const ended = await deps.uow.transaction(async (repos) => {
       const account = await sessionsTarget(repos, caller, params.id, 'sessions.revoke');
-      const count = await repos.accountSessions.endAll(account.id, sessionEndReasons.admin);
+      const ids = await repos.accountSessions.endAll(account.id, sessionEndReasons.admin);
       repos.audit.record({
         action: 'account.sessions.ended',
         actor: auditActorOf(caller),
         tenantId: caller.tenantId,
         target: { type: 'account', id: account.id },
         ...ctx.client,
-        details: { scope: 'all', sessions_ended: count },
+        details: { scope: 'all', ...endedSessionsDetails(ids, sessionEndReasons.admin) },
       });
-      return count;
+      return ids.length;
     });
     return { status: 200, body: { sessions_ended: ended } };
   },

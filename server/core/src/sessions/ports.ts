@@ -94,4 +94,9 @@ export interface SessionStore {
    * (oldest first, ties by id), after `request.after`, at most `request.limit` of them.
    */
   listLive(owner: SessionOwner, request: PageRequest & { now: Date }): Promise<SessionRecord[]>;
+  /**
+   * The distinct `User-Agent`s of the account's sessions still stored (live or ended, null for none sent),
+   * the most recently used first, at most `limit`: the devices it has signed in from (new-device notices).
+   */
+  userAgentsOf(accountId: string, limit: number): Promise<(string | null)[]>;
 }

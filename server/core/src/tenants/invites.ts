@@ -2,6 +2,7 @@ import { type contract, defaultMemberRole, type Invite, type InviteView } from '
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
 import { auditActorOf, type Caller, callerAccountId } from '../caller.js';
 import { AppError } from '../errors.js';
+import { type MessageOutboxDeps, queueMail } from '../messaging/outbox.js';
 import { pageRequest, toPage } from '../pagination.js';
 import {
   addSeconds,
@@ -18,9 +19,15 @@ import { type InviteRecord, inviteStatus, type TenantRecord } from './ports.js';
 export interface InvitesDeps {
   clock: Clock;
   random: RandomSource;
-  /** Where invite mails go (the server's SMTP or development outbox; the mock sends nothing). */
+  /** Without an outbox: where invite mails go (the mock sends nothing). */
   mail: Pick<MailDelivery, 'send'>;
-  /** Told of a mail delivery failure (the server logs it); the caller gets `503 unavailable`. */
+  /**
+   * The mail outbox (the server's): the invite's mail is queued in the unit of work that makes the invite,
+   * with the tenant's `invite` template and sender, and delivered by the worker with retries; a mail
+   * server that is down never fails the request. Without it (the mock), `mail` sends it.
+   */
+  outbox?: MessageOutboxDeps;
+  /** Told of a direct mail's delivery failure (the server logs it); the caller gets `503 unavailable`. */
   onDeliveryFailure?: (error: unknown) => void;
 }
 
@@ -81,10 +88,29 @@ export async function acceptLink(repos: Repositories, tenantId: string, code: st
   return url.toString();
 }
 
+/**
+ * The invite's mail, in the unit of work that makes (or renews) the invite: queued in the outbox when
+ * there is one (told to the worker by `inviteQueued` once committed), else sent now (a failure is
+ * `503 unavailable`, and the unit of work rolls back).
+ */
 export async function mailInvite(
-  deps: InvitesDeps,
-  message: Parameters<typeof inviteMessage>[0],
+  repos: Repositories,
+  deps: Pick<InvitesDeps, 'mail' | 'outbox' | 'onDeliveryFailure'>,
+  message: Parameters<typeof inviteMessage>[0] & { tenant: TenantRecord },
 ): Promise<void> {
+  if (deps.outbox) {
+    await queueMail(repos, deps.outbox, {
+      tenant: message.tenant,
+      kind: 'invite',
+      to: message.to,
+      variables: {
+        code: message.code,
+        link: message.link ?? '',
+        expires_at: message.expiresAt.toISOString(),
+      },
+    });
+    return;
+  }
   try {
     await deps.mail.send(inviteMessage(message));
   } catch (error) {
@@ -149,8 +175,9 @@ const audit = (
  * Invites into the caller's tenant: create (and mail), list with their status, revoke, resend. The code is
  * answered once, at creation and at each resend; only its hash is stored, so a resend makes a new code
  * (the old one stops working) and a revocation replaces the hash with that of a code nobody has. Each runs
- * in one unit of work with the tenant locked; the mail is sent last, inside it, so a mail that cannot be
- * sent (`503 unavailable`) leaves nothing written.
+ * in one unit of work with the tenant locked; the mail is queued in the outbox inside it (the server: a
+ * mail server that is down never fails the request, the worker retries), or, without an outbox (the mock),
+ * sent last inside it, so a mail that cannot be sent (`503 unavailable`) leaves nothing written.
  */
 export const invitesHandlers = (uow: UnitOfWork, deps: InvitesDeps): InviteRoutes => {
   const answer = (
@@ -203,9 +230,12 @@ export const invitesHandlers = (uow: UnitOfWork, deps: InvitesDeps): InviteRoute
         await repos.invites.create(invite);
         if (send) await repos.invites.update(invite.id, { sentAt: now });
         audit(repos, caller, ctx, 'invite.created', invite, { email, role, mailed: send });
-        if (send) await mailInvite(deps, { to: email, tenant, code, link, expiresAt: invite.expiresAt });
+        if (send) {
+          await mailInvite(repos, deps, { to: email, tenant, code, link, expiresAt: invite.expiresAt });
+        }
         return invite;
       });
+      if (send) deps.outbox?.onQueued?.();
       return { status: 201, body: answer(invite, code, send) };
     },
 
@@ -287,9 +317,10 @@ export const invitesHandlers = (uow: UnitOfWork, deps: InvitesDeps): InviteRoute
           was: status,
         });
         const link = await acceptLink(repos, tenant.id, code);
-        await mailInvite(deps, { to: email, tenant, code, link, expiresAt });
+        await mailInvite(repos, deps, { to: email, tenant, code, link, expiresAt });
         return { ...invite, email, expiresAt };
       });
+      deps.outbox?.onQueued?.();
       return { status: 200, body: answer(resent, code, true) };
     },
   };

@@ -27,6 +27,60 @@ const system = { type: 'system' } as const;
 const byAccount = (id: string) => ({ type: 'account', id }) as const;
 
 describe('webhook events of audit events', () => {
+  it('adds one session.ended per session an admin change ended, after the change itself', () => {
+    const s1 = '11111111-1111-4111-8111-111111111111';
+    const s2 = '22222222-2222-4222-8222-222222222222';
+    expect(
+      eventsOf({
+        action: 'account.deactivated',
+        actor: byAccount(other),
+        target: { type: 'account', id: account },
+        details: {
+          from: 'active',
+          sessions_ended: 2,
+          session_ids: [s1, s2],
+          session_end_reason: 'account_deactivated',
+        },
+      }),
+    ).toEqual([
+      {
+        type: 'account.status_changed',
+        data: { account_id: account, from: 'active', to: 'deactivated', reason: null },
+      },
+      { type: 'session.ended', data: { session_id: s1, account_id: account, reason: 'account_deactivated' } },
+      { type: 'session.ended', data: { session_id: s2, account_id: account, reason: 'account_deactivated' } },
+    ]);
+    expect(
+      eventsOf({
+        action: 'account.sessions.ended',
+        actor: byAccount(other),
+        target: { type: 'account', id: account },
+        details: { scope: 'all', sessions_ended: 1, session_ids: [s1], session_end_reason: 'ended_by_admin' },
+      }),
+    ).toEqual([
+      { type: 'session.ended', data: { session_id: s1, account_id: account, reason: 'ended_by_admin' } },
+    ]);
+    expect(
+      eventsOf({
+        action: 'account.sessions.ended',
+        actor: byAccount(other),
+        target: { type: 'account', id: account },
+        details: { scope: 'session', session_id: s2 },
+      }),
+    ).toEqual([
+      { type: 'session.ended', data: { session_id: s2, account_id: account, reason: 'ended_by_admin' } },
+    ]);
+    // Nothing ended (an activation, or a deactivation of an account without sessions): no session.ended.
+    expect(
+      eventsOf({
+        action: 'account.locked',
+        actor: byAccount(other),
+        target: { type: 'account', id: account },
+        details: { from: 'active', sessions_ended: 0, session_ids: [], session_end_reason: 'account_locked' },
+      }).map((e) => e.type),
+    ).toEqual(['account.status_changed']);
+  });
+
   it('maps the audit events that are catalogue events, with ids and what changed', () => {
     expect(
       eventsOf({

@@ -99,9 +99,32 @@ export function webhookEventsOfAuditFields(fields: AuditFields): Mapped[] {
     }
     default: {
       const one = webhookEventOfAuditFields(fields);
-      return one ? [one] : [];
+      return [...(one ? [one] : []), ...sessionsEnded(fields)];
     }
   }
+}
+
+/**
+ * The sessions a change ended besides what it says itself (an admin ending an account's sessions, a
+ * deactivation, lock, ban or deletion, a second-factor reset): one `session.ended` per id its audit event
+ * lists (`session_ids`, `endedSessionsDetails`), after the change's own event.
+ */
+function sessionsEnded(fields: AuditFields): Mapped[] {
+  const d = fields.details;
+  if (fields.action === 'auth.session.ended' || fields.action === 'auth.logout') return [];
+  const account = target(fields, 'account');
+  // An admin ending one session (`DELETE /accounts/{id}/sessions/{session_id}`) names it alone.
+  if (fields.action === 'account.sessions.ended' && d.scope === 'session') {
+    const one = str(d.session_id);
+    return one
+      ? [{ type: 'session.ended', data: { session_id: one, account_id: account, reason: 'ended_by_admin' } }]
+      : [];
+  }
+  const reason = str(d.session_end_reason);
+  return strings(d.session_ids).map((session) => ({
+    type: 'session.ended' as const,
+    data: { session_id: session, account_id: account, reason },
+  }));
 }
 
 /** The one catalogue event of an audit event that stands for at most one, or null. */

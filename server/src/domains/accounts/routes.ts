@@ -17,6 +17,8 @@ export const accountsRoutes: DomainRoutes = (app, services) => {
         clock: services.clock,
         random: services.random,
         mail: services.mail,
+        // Queued in the mail outbox with the invite, delivered by the worker (docs/messaging.md).
+        outbox: services.messaging.outbox,
         onDeliveryFailure: (error) => app.log.error({ err: error }, 'provisioning: mail delivery failed'),
       }),
       ...impersonationHandlers({

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DomainRoutes } from '../../http/contract-routes.js';
 import { registerCoreRoutes } from '../../http/core-handlers.js';
 import { resolvePublicTarget, systemResolver } from '../webhooks/ssrf.js';
+import { ServerSmsTransport } from './sms-transport.js';
 import { ServerMailTransport } from './transport.js';
 import { MessageWorker } from './worker.js';
 
@@ -30,11 +31,11 @@ export const messagingRoutes: DomainRoutes = (app, services) => {
 };
 
 /**
- * This process's mail delivery worker, when the configuration runs one (`MESSAGE_WORKER`): started when the
+ * This process's mail and SMS delivery worker, when the configuration runs one (`MESSAGE_WORKER`): started when the
  * app is ready, woken by every message a request of this process queues, stopped when the app closes.
  */
 export function scheduleMessageWorker(app: FastifyInstance): MessageWorker | undefined {
-  const { uow, clock, random, config, messaging, mail } = app.services;
+  const { uow, clock, random, config, messaging, mail, sms } = app.services;
   if (!config.messaging.worker) return undefined;
   const worker = new MessageWorker(
     {
@@ -47,6 +48,7 @@ export function scheduleMessageWorker(app: FastifyInstance): MessageWorker | und
         defaultFrom: config.mail.from,
         production: config.env === 'production',
       }),
+      sms: new ServerSmsTransport({ deployment: sms, production: config.env === 'production' }),
       retryBaseMs: config.messaging.retryBaseMs,
       maxAttempts: config.messaging.maxAttempts,
       leaseMs: 5 * 60 * 1000,

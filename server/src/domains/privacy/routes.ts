@@ -10,6 +10,11 @@ import { registerCoreRoutes } from '../../http/core-handlers.js';
  * grace period ended is `deletion-job.ts`.
  */
 export const privacyRoutes: DomainRoutes = (app, services) => {
-  const handlers = privacyHandlers({ uow: services.uow, clock: services.clock });
+  const handlers = privacyHandlers({
+    uow: services.uow,
+    clock: services.clock,
+    // A scheduled deletion is noticed to the person through the mail outbox (docs/messaging.md).
+    outbox: services.messaging.outbox,
+  });
   app.register(async (scope) => registerCoreRoutes(scope, contract.privacy, handlers));
 };

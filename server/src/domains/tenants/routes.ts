@@ -16,6 +16,8 @@ export const tenantsRoutes: DomainRoutes = (app, services) => {
     otp: services.otpService,
     sessions: services.authSessions,
     mail: services.mail,
+    // Queued in the mail outbox with the invite, delivered by the worker (docs/messaging.md).
+    outbox: services.messaging.outbox,
     onDeliveryFailure: (error) => app.log.error({ err: error }, 'invite: mail delivery failed'),
   });
   // Each router in its own scope: ts-rest sets an error handler per registration.

@@ -198,15 +198,18 @@ export class PostgresAccountSessions implements AccountSessions {
     this.#clock = clock;
   }
 
-  async endAll(accountId: string, reason: string): Promise<number> {
+  async endAll(accountId: string, reason: string): Promise<string[]> {
     const sessions = await this.#em.find(
       Session,
       { account: accountId, revokedAt: null },
       { fields: ['id'] },
     );
     const store = new PostgresSessionStore({ tx: this.#em });
-    for (const s of sessions) await store.revokeSession(s.id, reason, this.#clock.now());
-    return sessions.length;
+    const ended: string[] = [];
+    for (const s of sessions) {
+      if (await store.revokeSession(s.id, reason, this.#clock.now())) ended.push(s.id);
+    }
+    return ended;
   }
 
   async endActedBy(actorAccountId: string, reason: string): Promise<number> {

@@ -475,6 +475,15 @@ export class PostgresSessionStore implements SessionStore {
     return rows.map(sessionRecord);
   }
 
+  async userAgentsOf(accountId: string, limit: number): Promise<(string | null)[]> {
+    const rows = await this.#em().execute<{ user_agent: string | null }[]>(
+      `select "user_agent" from "session" where "account_id" = ?
+       group by "user_agent" order by max("created_at") desc limit ?`,
+      [accountId, limit],
+    );
+    return rows.map((row) => row.user_agent);
+  }
+
   #createToken(tx: EntityManager, session: ISession, token: RefreshTokenRecord) {
     const { sessionId: _, ...fields } = token;
     return tx.create(RefreshToken, { ...fields, session });

@@ -242,12 +242,12 @@ export class MemoryAccountSessions implements AccountSessions {
     this.#db = db;
   }
 
-  async endAll(accountId: string, reason: string): Promise<number> {
+  async endAll(accountId: string, reason: string): Promise<string[]> {
     const live = [...this.#db.sessions.sessions.values()].filter(
       (s) => s.accountId === accountId && !s.revokedAt,
     );
     for (const session of live) this.#db.sessions.revoke(session.id, reason, this.#db.now());
-    return live.length;
+    return live.map((session) => session.id);
   }
 
   async endActedBy(actorAccountId: string, reason: string): Promise<number> {

@@ -119,7 +119,7 @@ describe('the memory session store', () => {
     });
     await expect(
       store.transaction(async (repos) => {
-        expect(await repos.accountSessions.endAll(session.accountId, 'deactivated')).toBe(1);
+        expect(await repos.accountSessions.endAll(session.accountId, 'deactivated')).toEqual([session.id]);
         throw new Error('halfway');
       }),
     ).rejects.toThrow('halfway');

@@ -91,6 +91,19 @@ export class MemorySessionStore implements SessionStore {
     return pageInMemory(live, request, () => ({})).map((s) => ({ ...s, amr: [...s.amr] }));
   }
 
+  async userAgentsOf(accountId: string, limit: number): Promise<(string | null)[]> {
+    const latest = new Map<string | null, number>();
+    for (const s of this.sessions.values()) {
+      if (s.accountId !== accountId) continue;
+      const at = s.createdAt.getTime();
+      if ((latest.get(s.userAgent) ?? -Infinity) < at) latest.set(s.userAgent, at);
+    }
+    return [...latest.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(([agent]) => agent);
+  }
+
   /** `revokeSession` without the promise, for callers that hold no transaction (the mock's routes). */
   revoke(id: string, reason: string, at: Date): boolean {
     const session = this.sessions.get(id);

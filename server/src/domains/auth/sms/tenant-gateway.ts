@@ -1,4 +1,4 @@
-import { type SecretSealer, tenantSmsSender, type UnitOfWork } from '@enforcer/core';
+import { type SecretSealer, type TenantSmsSender, tenantSmsSender, type UnitOfWork } from '@enforcer/core';
 import { sendWebhook } from '../../webhooks/send.js';
 import { resolvePublicTarget, systemResolver } from '../../webhooks/ssrf.js';
 import { SMS_GATEWAY_TIMEOUT_MS } from './http-gateway.js';
@@ -28,9 +28,21 @@ export async function sendSms(
     ? await services.uow.read((repos) => tenantSmsSender(repos, services.messaging.sealer, tenantId))
     : null;
   if (!sender) return services.sms.send(message);
+  return sendThroughTenantGateway(sender, message, services.config.env === 'production');
+}
+
+/**
+ * One text through a tenant's own gateway: `POST { to, text, from? }` with its bearer token. In production
+ * the gateway must resolve to a public address, checked now, and the connection goes to the address
+ * checked. Rejects on anything but a 2xx (the gateway's answer is not logged: it may echo the text).
+ */
+export async function sendThroughTenantGateway(
+  sender: TenantSmsSender,
+  message: SmsMessage,
+  production: boolean,
+): Promise<void> {
   const url = new URL(sender.url);
-  const address =
-    services.config.env === 'production' ? await resolvePublicTarget(url, systemResolver) : null;
+  const address = production ? await resolvePublicTarget(url, systemResolver) : null;
   const outcome = await sendWebhook({
     url,
     address,
