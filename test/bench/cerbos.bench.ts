@@ -70,7 +70,7 @@ export async function runCerbosBench(): Promise<CerbosBenchResult> {
   };
   const config = loadConfig({ ...process.env, ...env, ENFORCER_DATA_DIR: dataDir });
   const db = await startDatabase(config);
-  const app = await startTestServer({ databaseUrl: db.url, env });
+  const app = await startTestServer({ databaseUrl: db.url, env, recordRequests: false });
   let pdp: Awaited<ReturnType<typeof startPdp>> | undefined;
   try {
     const base = app.baseUrl;

@@ -1,11 +1,13 @@
+import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, startDatabase } from '@enforcer/server';
-import { argon2Hasher, startTestServer } from '@enforcer/server/testing';
+import { argon2Hasher, startTestServer, type TestServer } from '@enforcer/server/testing';
 import Fastify from 'fastify';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { withPg } from '../support/pg';
+import type { ChainRunResult } from './code-signin-runner';
 import { findPostmaster, nodeCpuMs, pgCpuMs } from './cpu';
 import { CONNECTIONS, check, DURATION, runLoad } from './load';
 import type { Figure } from './measure';
@@ -115,11 +117,138 @@ async function settled(read: () => Promise<number>): Promise<number> {
   return last;
 }
 
+/** A run of sign-in with an email code: a figure per sign-in (two requests and a mail each). */
+export interface CodeSignInFigure extends LoadFigure {
+  /** p50 / p99 of each step alone (ms): the code request's answer, the wait for the mail, the login's answer. */
+  steps: ChainRunResult['steps'];
+}
+
+/** One run of code-signin-runner.ts, with every mail the server delivers forwarded to it as it goes. */
+function runChains(
+  app: TestServer,
+  config: Record<string, unknown> & { emails: string[] },
+): Promise<ChainRunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        new URL('./code-signin-runner.ts', import.meta.url).pathname,
+        JSON.stringify(config),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+    );
+    const ours = new Set(config.emails);
+    const unsubscribe = app.onMail((mail) => {
+      if (ours.has(mail.to) && child.connected) child.send({ to: mail.to, text: mail.text });
+    });
+    if (!unsubscribe) {
+      child.kill();
+      reject(
+        new Error('the server delivers mail by SMTP: the bench reads codes from the development delivery'),
+      );
+      return;
+    }
+    let out = '';
+    child.stdout?.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      unsubscribe();
+      if (code === 0) resolve(JSON.parse(out));
+      else reject(new Error(`code sign-in runner exited ${code}`));
+    });
+  });
+}
+
+/**
+ * Sign-in with an email code, each virtual client running its own chain (code-signin-runner.ts): a warm-up,
+ * the maximum rate, then half of it. Every run has people of its own (one per client), and is checked
+ * in the database afterwards: one new session per sign-in, one code spent per sign-in, the outbox empty.
+ */
+export async function measureCodeSignIns(
+  app: TestServer,
+  dbUrl: string,
+  tenant: { id: string; code: string },
+): Promise<{ max: CodeSignInFigure; half: CodeSignInFigure }> {
+  const name = 'sign-in with an email code';
+  const run = async (
+    label: string,
+    runIndex: number,
+    extra: { durationSeconds: number; overallRate?: number },
+  ) => {
+    const people = await Promise.all(
+      Array.from({ length: CONNECTIONS }, (_, i) =>
+        app.db.seedAccount({ tenantId: tenant.id, email: `bench-code-${runIndex}-${i}@example.com` }),
+      ),
+    );
+    const emails = people.map((p) => p.email);
+    const accountIds = people.map((p) => p.accountId);
+    const counts = () =>
+      withPg(dbUrl, async (client) => {
+        const one = async (sql: string, params: unknown[]) =>
+          (await client.query<{ n: number }>(sql, params)).rows[0]!.n;
+        return {
+          sessions: await one('select count(*)::int as n from session where account_id = any($1::uuid[])', [
+            accountIds,
+          ]),
+          spent: await one(
+            "select count(*)::int as n from otp_challenge where email = any($1::text[]) and purpose = 'login' and consumed_at is not null",
+            [emails],
+          ),
+          queued: await one('select count(*)::int as n from outbound_message where tenant_id = $1', [
+            tenant.id,
+          ]),
+        };
+      });
+    const before = { node: nodeCpuMs(), pg: pgCpuMs(postmaster) };
+    const r = await runChains(app, { baseUrl: app.baseUrl, tenantCode: tenant.code, emails, ...extra });
+    const pgAfter = pgCpuMs(postmaster);
+    const nodeAfter = nodeCpuMs();
+    const failed = Object.entries(r.failures);
+    if (failed.length > 0 || r.signIns === 0)
+      throw new Error(
+        `${label}: ${r.signIns} sign-ins; failed chains: ${failed.map(([reason, { count, example }]) => `${reason} ×${count} (${example})`).join('; ') || 'none'}`,
+      );
+    // Every chain has ended (the runner waits for the ones under way): the counts are exact.
+    const after = await counts();
+    if (after.sessions !== r.signIns || after.spent !== r.signIns || after.queued !== 0)
+      throw new Error(
+        `${label}: ${r.signIns} sign-ins answered 200, but ${after.sessions} sessions, ${after.spent} codes spent and ${after.queued} mails still queued in the database`,
+      );
+    return {
+      name: label,
+      rps: r.rate,
+      // Whole milliseconds, as autocannon gives the other rows'.
+      p50: Math.round(r.latency.p50),
+      p99: Math.round(r.latency.p99),
+      non2xx: 0,
+      answers: r.signIns,
+      written: after.sessions,
+      steps: r.steps,
+      nodeCpuMs: (nodeAfter - before.node) / r.signIns,
+      ...(pgAfter !== undefined && before.pg !== undefined && { pgCpuMs: (pgAfter - before.pg) / r.signIns }),
+    } satisfies CodeSignInFigure;
+  };
+  await run(`${name} (warm-up)`, 0, { durationSeconds: 2 });
+  const max = await run(`${name} (max)`, 1, { durationSeconds: DURATION });
+  const halfRate = Math.max(1, Math.floor(max.rps / 2));
+  const half = await run(`${name} (at ${halfRate} sign-ins/s)`, 2, {
+    durationSeconds: DURATION,
+    overallRate: halfRate,
+  });
+  return { max, half };
+}
+
 export interface ServerLoadResult {
   bare: { max: LoadFigure; half: LoadFigure };
   authorize: { max: LoadFigure; half: LoadFigure };
   refresh: { max: LoadFigure; half: LoadFigure };
   passwordLogin: { max: LoadFigure; half: LoadFigure };
+  /** Absent when the server measured has no mail capture (`onMail`: a base of `pnpm bench:compare` before it). */
+  codeLogin?: { max: CodeSignInFigure; half: CodeSignInFigure };
   /** argon2id verifications per second with the server's settings, on every core: sign-in's ceiling. */
   argon2PerSecond: number;
 }
@@ -162,11 +291,16 @@ export async function runServerLoadBench(): Promise<ServerLoadResult> {
   postmaster = findPostmaster(dataDir);
   const app = await startTestServer({
     databaseUrl: db.url,
+    // Not the test harness's record of every request: the bench would measure that bookkeeping too.
+    recordRequests: false,
     env: {
       NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
       ACCESS_TOKEN_TTL: '3600',
       SIGNING_KEY_RETENTION: '86400',
+      // Every virtual client asks for its codes from 127.0.0.1, where real clients come from many addresses:
+      // the per-client send limit (an hour's codes from one address) would end the code sign-in runs.
+      SEND_LIMIT_PER_CLIENT: '1000000',
     },
   });
   const bare = Fastify({ logger: false });
@@ -281,12 +415,29 @@ export async function runServerLoadBench(): Promise<ServerLoadResult> {
       loginRuns,
     );
 
+    // Sign-in with an email code: each client its own person and its own chain (request, mail, login).
+    // The tenant's hourly budget of codes (1,000 by default) is raised for the bench, as its owner would.
+    const codeTenant = await app.db.seedTenant({ name: 'Bench Codes', authProviders: ['email_otp'] });
+    const codeOwner = await app.db.seedAccount({ tenantId: codeTenant.id, role: 'owner' });
+    const ownerSession = await app.signIn({ accountId: codeOwner.accountId, amr: ['otp'] });
+    const patched = await fetch(`${base}/tenants/${codeTenant.id}`, {
+      method: 'PATCH',
+      headers: { ...json, authorization: `Bearer ${ownerSession.accessToken}` },
+      body: JSON.stringify({ limits: { max_code_sends_per_hour: 1_000_000 } }),
+    });
+    if (patched.status !== 200) throw new Error(`PATCH /tenants: ${patched.status} ${await patched.text()}`);
+    const codeLoginFig =
+      typeof app.onMail === 'function' ? await measureCodeSignIns(app, db.url, codeTenant) : undefined;
+    if (!codeLoginFig)
+      process.stderr.write('sign-in with an email code: not measured (no onMail on this server)\n');
+
     const argon2PerSecond = await argon2Bound();
     return {
       bare: bareFig,
       authorize: authorizeFig,
       refresh: refreshFig,
       passwordLogin: passwordLoginFig,
+      ...(codeLoginFig && { codeLogin: codeLoginFig }),
       argon2PerSecond,
     };
   } finally {
@@ -312,6 +463,20 @@ async function expectOk(url: string, headers: Record<string, string>, body: stri
   return text;
 }
 
+/** The sentence about sign-in with an email code under the table. */
+function codeLoginMarkdown(c: ServerLoadResult['codeLogin']): string {
+  if (!c) return 'Sign-in with an email code: not measured (the server measured has no mail capture).';
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  const steps = (x: { p50: number; p99: number }) => `${x.p50.toFixed(0)} / ${x.p99.toFixed(0)} ms`;
+  return (
+    `Sign-in with an email code: **${n(c.max.rps)}** sign-ins/s (a row is one sign-in: \`POST /auth/otp/request\`, the mail, \`POST /auth/login\`; its latency is the whole chain). ` +
+    `One person per connection and run, each connection running its own chains; the code is read from the mail the server's delivery worker sends (the development delivery, in the server's process: no SMTP). ` +
+    `The run fails unless every chain ended in a 200 with tokens, and the database holds one new session and one spent code per sign-in and no mail left in the outbox. ` +
+    `Steps at the maximum rate, p50 / p99: code request ${steps(c.max.steps.request)}, mail ${steps(c.max.steps.mail)}, login ${steps(c.max.steps.login)}; ` +
+    `at half rate: ${steps(c.half.steps.request)}, ${steps(c.half.steps.mail)}, ${steps(c.half.steps.login)}.`
+  );
+}
+
 export function serverLoadMarkdown(r: ServerLoadResult): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const ms = (x: number | undefined) => (x === undefined ? '' : `${x.toFixed(2)} ms`);
@@ -325,7 +490,9 @@ export function serverLoadMarkdown(r: ServerLoadResult): string {
     '',
     '| run | requests/s | p50 | p99 | answers (all 200) | rows written (rotations, sessions) | Node CPU per answer | PostgreSQL CPU per answer |',
     '|---|---|---|---|---|---|---|---|',
-    ...[r.bare, r.authorize, r.refresh, r.passwordLogin].flatMap((x) => [row(x.max), row(x.half)]),
+    ...[r.bare, r.authorize, r.refresh, r.passwordLogin, r.codeLogin].flatMap((x) =>
+      x ? [row(x.max), row(x.half)] : [],
+    ),
     '',
     'CPU per answer: CPU time over the run divided by the answers, for the server (the bench process, which runs it; the load generator is another process) and for PostgreSQL (the postmaster and every backend, from /proc). The machine has 2 cores, which the server, PostgreSQL and the load generator share.',
     '',
@@ -333,6 +500,7 @@ export function serverLoadMarkdown(r: ServerLoadResult): string {
       `p99 at half the maximum rate: ${r.authorize.half.p99} ms, ${(r.authorize.half.p99 / Math.max(1, r.bare.half.p99)).toFixed(1)}× the bare route's ${r.bare.half.p99} ms (target: within 2×).`,
     `POST /auth/refresh: **${n(r.refresh.max.rps)}** rotations/s (target: 1,500), p99 at half that rate ${r.refresh.half.p99} ms (target: under 30 ms).`,
     `POST /auth/login with a password: ${n(r.passwordLogin.max.rps)} sign-ins/s, beside the argon2id bound of this machine: ${n(r.argon2PerSecond)} verifications/s (the server's parameters, m=19 MiB, t=2, p=1, four at once on libuv's pool); one person per connection.`,
+    codeLoginMarkdown(r.codeLogin),
   ].join('\n');
 }
 
@@ -392,6 +560,12 @@ export function serverLoadFigures(r: ServerLoadResult): Figure[] {
     ...figures('POST /authorize', r.authorize, false),
     ...figures('POST /auth/refresh', r.refresh, false),
     ...figures('POST /auth/login (password)', r.passwordLogin, false),
+    ...(r.codeLogin
+      ? [
+          ...figures('sign-in with an email code (request, mail, login)', r.codeLogin, false),
+          ...cpu('sign-in with an email code', r.codeLogin.max),
+        ]
+      : []),
     relative('POST /authorize', r.authorize),
     relative('POST /auth/refresh', r.refresh),
   ];

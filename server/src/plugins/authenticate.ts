@@ -66,16 +66,10 @@ export function authenticate(services: Services) {
       authorization: request.headers.authorization,
     });
     const em = lazyEm(services);
-    const verifiers: CredentialVerifiers<Caller> = {
-      user: (token: string) => verifyUser(services, em, token, request),
-      apiKey: (key: string) => verifyApiKey(services, em(), key),
-      // An application's token (#18), on the decision routes only (`clientToken`): the core's rules.
-      client: (token: string) =>
-        services.uow.read((repos) =>
-          authenticateClientToken(repos, { access: services.accessTokens, clock: services.clock }, token),
-        ),
-      platform: (key: string) => verifyPlatformKey(webCryptoHashing, services.config.platformKeys, key),
-    };
+    // A token verified before is an account's token of ours: neither an application's nor a Privy token,
+    // so neither is looked for (each decodes the token's payload again).
+    const known = credential?.kind === 'jwt' && services.accessTokens.verifiedBefore(credential.token);
+    const verifiers = new RequestVerifiers(services, request, em, known);
     if (meta.auth === 'platform') {
       // The operator's routes: a platform key with the route's scope, nothing of a tenant's.
       request.platformCaller = await authenticatePlatformRoute<Caller>(meta, credential, verifiers);
@@ -87,6 +81,56 @@ export function authenticate(services: Services) {
       requireRoutePermission(policy.compiled, subjectOfCaller(request.caller), meta.permission);
     }
   };
+}
+
+/**
+ * The credential verifiers of one request (`CredentialVerifiers`, called as methods): a class, so a request
+ * allocates one object rather than a closure per kind of credential.
+ */
+class RequestVerifiers implements CredentialVerifiers<Caller> {
+  readonly #services: Services;
+  readonly #request: FastifyRequest;
+  readonly #em: LazyEm;
+  readonly #known: boolean;
+  /**
+   * An application's token (#18), on the decision routes only (`clientToken`): the core's rules. Absent for
+   * a token `verify` accepted before as an account's (the core then does not decode it to look).
+   */
+  readonly client: ((token: string) => Promise<Caller>) | undefined;
+
+  constructor(services: Services, request: FastifyRequest, em: LazyEm, known: boolean) {
+    this.#services = services;
+    this.#request = request;
+    this.#em = em;
+    this.#known = known;
+    this.client = known ? undefined : clientVerifier(services);
+  }
+
+  user(token: string): Promise<UserCaller> {
+    return verifyUser(this.#services, this.#em, token, this.#request, this.#known);
+  }
+
+  apiKey(key: string): Promise<ApiKeyCaller> {
+    return verifyApiKey(this.#services, this.#em(), key);
+  }
+
+  platform(key: string) {
+    return verifyPlatformKey(webCryptoHashing, this.#services.config.platformKeys, key);
+  }
+}
+
+/** An application's token, verified by the core's rules (made once per server). */
+const clientVerifiers = new WeakMap<Services, (token: string) => Promise<Caller>>();
+function clientVerifier(services: Services): (token: string) => Promise<Caller> {
+  let verify = clientVerifiers.get(services);
+  if (!verify) {
+    verify = (token: string) =>
+      services.uow.read((repos) =>
+        authenticateClientToken(repos, { access: services.accessTokens, clock: services.clock }, token),
+      );
+    clientVerifiers.set(services, verify);
+  }
+  return verify;
 }
 
 /**
@@ -113,30 +157,33 @@ async function verifyUser(
   em: LazyEm,
   token: string,
   request: FastifyRequest,
+  /** `accessTokens.verifiedBefore(token)`: ours, so not a Privy token. */
+  known: boolean,
 ): Promise<UserCaller> {
   // A Privy access token is accepted in place of ours: it maps to an Enforcer session (the core's rules).
-  const claims = isPrivyToken(token)
-    ? await privyBearerClaims(
-        services.uow.within(em()),
-        services.privyBearer,
-        {
-          token,
-          tenantHeader: headerText(request.headers[TENANT_HEADER]),
-          client: { ip: request.ip ?? null, userAgent: headerText(request.headers['user-agent']) ?? null },
-        },
-        (sessionId) => {
-          const row = services.principalCache.get(sessionId);
-          return (
-            row && {
-              id: sessionId,
-              accountId: row.account_id,
-              personId: row.person_id,
-              tenantId: row.tenant_id,
-            }
-          );
-        },
-      )
-    : await services.accessTokens.verify(token);
+  const claims =
+    !known && isPrivyToken(token)
+      ? await privyBearerClaims(
+          services.uow.within(em()),
+          services.privyBearer,
+          {
+            token,
+            tenantHeader: headerText(request.headers[TENANT_HEADER]),
+            client: { ip: request.ip ?? null, userAgent: headerText(request.headers['user-agent']) ?? null },
+          },
+          (sessionId) => {
+            const row = services.principalCache.get(sessionId);
+            return (
+              row && {
+                id: sessionId,
+                accountId: row.account_id,
+                personId: row.person_id,
+                tenantId: row.tenant_id,
+              }
+            );
+          },
+        )
+      : await services.accessTokens.verify(token);
   // A short-lived token is not enough on the server: a logout or a revoked session ends it now.
   const row = await services.principalCache.load(
     claims.sid,

@@ -31,13 +31,29 @@ function routeClasses(): Map<string, RateLimitClass> {
   return classes;
 }
 
-/** The credential a request carries, as sent (not verified: a forged one only spends its own budget). */
-function credentialDigest(request: FastifyRequest): string | null {
-  const apiKey = request.headers['x-api-key'];
-  const authorization = request.headers.authorization;
-  const value = typeof apiKey === 'string' && apiKey !== '' ? apiKey : authorization;
-  if (typeof value !== 'string' || value === '') return null;
-  return createHash('sha256').update(value).digest('base64url').slice(0, 22);
+/** Digests of credentials seen lately kept per server: a client sends the same one again and again. */
+const DIGESTS_KEPT = 10_000;
+
+/**
+ * The credential a request carries, as sent (not verified: a forged one only spends its own budget), as a
+ * short digest: the counter's key never holds the credential itself. The digest of a credential seen lately
+ * is remembered (a map lookup instead of a SHA-256 on every request); past `DIGESTS_KEPT`, the oldest goes.
+ */
+function credentialDigests(): (request: FastifyRequest) => string | null {
+  const digests = new Map<string, string>();
+  return (request) => {
+    const apiKey = request.headers['x-api-key'];
+    const authorization = request.headers.authorization;
+    const value = typeof apiKey === 'string' && apiKey !== '' ? apiKey : authorization;
+    if (typeof value !== 'string' || value === '') return null;
+    let digest = digests.get(value);
+    if (digest === undefined) {
+      digest = createHash('sha256').update(value).digest('base64url').slice(0, 22);
+      if (digests.size >= DIGESTS_KEPT) digests.delete(digests.keys().next().value!);
+      digests.set(value, digest);
+    }
+    return digest;
+  };
 }
 
 /**
@@ -59,14 +75,29 @@ export function registerRateLimit(
     store: new PostgresRateLimitCounters(options.orm),
   });
   const classes = routeClasses();
+  const credentialDigest = credentialDigests();
+  // Each route's class (null: exempt), worked out on its first request and kept with the route's own
+  // `config` object (one per route; a route declared for several methods shares it: the method is kept too).
+  const classOfRoute = new WeakMap<object, { method: string; routeClass: RateLimitClass | null }>();
+  const classOf = (request: FastifyRequest): RateLimitClass | null => {
+    const key = request.routeOptions.config as object | undefined;
+    const known = key && classOfRoute.get(key);
+    if (known && known.method === request.method) return known.routeClass;
+    const route = request.routeOptions.url;
+    const routeClass =
+      route !== undefined && EXEMPT.test(route)
+        ? null
+        : (route && classes.get(`${request.method} ${route}`)) || 'other';
+    if (key) classOfRoute.set(key, { method: request.method, routeClass });
+    return routeClass;
+  };
   const plugin = async (scope: FastifyInstance) => {
     scope.addHook('onRequest', async (request, reply) => {
       if (request.method === 'OPTIONS') return;
-      const route = request.routeOptions.url;
-      if (route !== undefined && EXEMPT.test(route)) return;
-      const routeClass = (route && classes.get(`${request.method} ${route}`)) || 'other';
+      const routeClass = classOf(request);
+      if (routeClass === null) return;
       const decision = limiter.hit(routeClass, request.ip || null, credentialDigest(request));
-      for (const [name, value] of Object.entries(rateLimitHeaders(decision))) reply.header(name, value);
+      reply.headers(rateLimitHeaders(decision));
       if (decision.allowed) return;
       const retryAfter = decision.resetSeconds;
       return sendProblem(

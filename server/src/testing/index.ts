@@ -12,6 +12,8 @@ import type { FilterQuery, InferEntity, MikroORM } from '@mikro-orm/postgresql';
 import { buildApp } from '../app.js';
 import { type Config, parseConfig } from '../config.js';
 import { initOrm, migrateDatabase } from '../db/orm.js';
+import { DevelopmentMailDelivery } from '../domains/auth/mail/development.js';
+import type { MailMessage } from '../domains/auth/mail/mail-delivery.js';
 import { DevelopmentSms } from '../domains/auth/sms/development.js';
 import type { SigningKeyStore } from '../domains/keys/signing-key-store.js';
 import { housekeepingRun } from '../domains/platform/housekeeping-job.js';
@@ -36,6 +38,7 @@ import { type Clock, systemClock } from '../lib/clock.js';
 import { cryptoRandom, type RandomSource } from '../lib/random.js';
 import { type ProvisionTenantInput, provisionTenant } from '../stores/postgres/provision-tenant.js';
 
+export type { MailMessage } from '../domains/auth/mail/mail-delivery.js';
 /** The server's password hasher and its argon2id parameters (the bench measures the machine's bound with them). */
 export { ARGON2_OPTIONS, argon2Hasher } from '../domains/auth/methods/password/hashing.js';
 export { type Clock, ManualClock } from '../lib/clock.js';
@@ -342,6 +345,12 @@ export interface StartTestServerOptions {
   shareDatabaseWith?: TestServer;
   /** Use this database (migrated here, kept on close) instead of a fresh one: outside vitest's runner. */
   databaseUrl?: string;
+  /**
+   * Keep every request and answer in `requests` and `answers` (default true). A benchmark turns it off:
+   * hundreds of thousands of kept entries would make it measure its own bookkeeping (and the garbage
+   * collector walking it).
+   */
+  recordRequests?: boolean;
 }
 
 /** A session `TestServer.signIn` opened: its tokens, and the account, person and tenant it is for. */
@@ -382,7 +391,17 @@ export interface TestServer {
   keys: Pick<SigningKeyStore, 'getSigningKey' | 'rotate' | 'getJwks'>;
   /** SMS the development adapter kept (newest last); undefined when a real gateway is configured. */
   sentSms(): Array<{ to: string; text: string }> | undefined;
-  /** Every request the server received, as `METHOD /path?query`, oldest first. */
+  /**
+   * Mail the development delivery kept (its last 100, newest last); undefined when an SMTP server is
+   * configured. Mail a tenant sends goes through the outbox: it is here once the delivery worker sent it.
+   */
+  sentMail(): MailMessage[] | undefined;
+  /**
+   * Calls `listener` with every mail the development delivery sends from now on (as the worker delivers
+   * it); returns the unsubscribe, or undefined when an SMTP server is configured.
+   */
+  onMail(listener: (mail: MailMessage) => void): (() => void) | undefined;
+  /** Every request the server received, as `METHOD /path?query`, oldest first (none with `recordRequests: false`). */
   requests: string[];
   /** Every answer the server gave: the method, the path without the query, the status; oldest first. */
   answers: Array<{ method: string; path: string; status: number }>;
@@ -411,13 +430,15 @@ export async function startTestServer(options: StartTestServerOptions = {}): Pro
   });
   const { services } = app;
   const requests: string[] = [];
-  app.addHook('onRequest', async (request) => {
-    requests.push(`${request.method} ${request.url}`);
-  });
   const answers: TestServer['answers'] = [];
-  app.addHook('onResponse', async (request, reply) => {
-    answers.push({ method: request.method, path: request.url.split('?')[0]!, status: reply.statusCode });
-  });
+  if (options.recordRequests !== false) {
+    app.addHook('onRequest', async (request) => {
+      requests.push(`${request.method} ${request.url}`);
+    });
+    app.addHook('onResponse', async (request, reply) => {
+      answers.push({ method: request.method, path: request.url.split('?')[0]!, status: reply.statusCode });
+    });
+  }
   await services.keys.ensureKeys();
   const origin = await app.listen({ port: 0, host: '127.0.0.1' });
   let closed: Promise<void> | undefined;
@@ -450,6 +471,9 @@ export async function startTestServer(options: StartTestServerOptions = {}): Pro
     },
     keys: services.keys,
     sentSms: () => (services.sms instanceof DevelopmentSms ? [...services.sms.outbox] : undefined),
+    sentMail: () => (services.mail instanceof DevelopmentMailDelivery ? services.mail.outbox : undefined),
+    onMail: (listener) =>
+      services.mail instanceof DevelopmentMailDelivery ? services.mail.subscribe(listener) : undefined,
     requests,
     answers,
     principalCacheEnabled: services.principalCache.enabled,

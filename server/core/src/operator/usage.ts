@@ -33,6 +33,8 @@ export interface UsageStore {
   figures(tenantId: string, from: Date, to: Date): Promise<UsageFigures>;
 }
 
+const DAY_MS = 86_400_000;
+
 /** The signed-in action whose events count as sign-ins. */
 export const SIGN_IN_ACTION = 'auth.login.succeeded';
 
@@ -44,13 +46,23 @@ export const SIGN_IN_ACTION = 'auth.login.succeeded';
 export class AuthorizeCallCounter {
   readonly #clock: Clock;
   #pending = new Map<string, AuthorizeCallCount>();
+  /** The UTC day last counted in (`YYYY-MM-DD`) and its bounds (epoch ms): one date format a day, not a call. */
+  #day = '';
+  #dayStart = 0;
+  #dayEnd = 0;
 
   constructor(clock: Clock) {
     this.#clock = clock;
   }
 
   count(tenantId: string): void {
-    const day = this.#clock.now().toISOString().slice(0, 10);
+    const now = this.#clock.now().getTime();
+    if (now < this.#dayStart || now >= this.#dayEnd) {
+      this.#dayStart = Math.floor(now / DAY_MS) * DAY_MS;
+      this.#dayEnd = this.#dayStart + DAY_MS;
+      this.#day = new Date(this.#dayStart).toISOString().slice(0, 10);
+    }
+    const day = this.#day;
     const key = `${tenantId} ${day}`;
     const row = this.#pending.get(key);
     if (row) row.count += 1;

@@ -80,6 +80,18 @@ describe('AccessTokenService over memory signing keys', () => {
     }
   });
 
+  it('knows an account token it verified before, and nothing else (an application token, an unverified one)', async () => {
+    const { service } = setup();
+    const { token } = await service.issue(subject);
+    expect(service.verifiedBefore(token)).toBe(false);
+    await service.verify(token);
+    expect(service.verifiedBefore(token)).toBe(true);
+    const client = await service.issueClient({ clientId: 'app_1', tenantId: subject.tenantId, scopes: [] });
+    await service.verifyClient(client.token);
+    await expect(codeOf(service.verify(client.token))).resolves.toBe('token_invalid');
+    expect(service.verifiedBefore(client.token)).toBe(false);
+  });
+
   it('refuses an expired token (past the tolerance) as token_expired, not before', async () => {
     const { service, clock } = setup();
     const { token } = await service.issue(subject);

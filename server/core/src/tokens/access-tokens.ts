@@ -159,6 +159,15 @@ export class AccessTokenService {
   }
 
   /**
+   * Whether `token` is one `verify` accepted before and still remembers: an account's access token of ours
+   * (our signature and issuer, not an application's), so the checks that route other kinds of token (an
+   * application's, a Privy token) can be skipped. Not a verification: `verify` still decides (expiry, key).
+   */
+  verifiedBefore(token: string): boolean {
+    return this.#verified.get(token) !== undefined;
+  }
+
+  /**
    * Verifies signature (ES256 only, a published key of ours), `typ`, issuer, audience and lifetime (with
    * the configured clock tolerance), then the claims' shape. Throws `AppError` `token_expired` or
    * `token_invalid`; an error reading the keys propagates as it is (a 503 upstream, not a verdict).

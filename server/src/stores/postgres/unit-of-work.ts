@@ -29,68 +29,190 @@ import { PostgresSendCounterStore, PostgresThrottleStore } from './throttle.js';
 import { PostgresUsageStore } from './usage.js';
 import { PostgresWebhookStore } from './webhooks.js';
 
-/** How each repository is made over an entity manager (`em()` forks one on first use, for reads). */
-const makers = (
-  em: () => EntityManager,
-  deps: PostgresStoreDeps,
-): { [K in keyof Repositories]: () => Repositories[K] } => ({
-  audit: () => new PostgresAuditLog(em(), deps.clock),
-  auditEvents: () => new PostgresAuditEventStore(em()),
-  // Takes `em` unforked: a decision whose policy is cached reads no row and needs no fork.
-  policies: () => new PostgresTenantPolicyStore(em, deps.policies),
-  grants: () => new PostgresGrantReader(em()),
-  throttle: () => new PostgresThrottleStore(em()),
-  sends: () => new PostgresSendCounterStore(em()),
-  tenants: () => new PostgresTenantStore(em()),
-  invites: () => new PostgresInviteStore(em(), deps.clock),
-  idempotency: () => new PostgresIdempotencyStore(em()),
-  members: () => new PostgresTenantMembers(em(), deps.clock),
-  apiKeys: () => new PostgresApiKeyStore(em()),
-  applications: () => new PostgresApplicationStore(em()),
-  revocations: () => new PostgresRevocationFeed(em()),
-  accounts: () => new PostgresAccountStore(em(), deps.clock),
-  persons: () => new PostgresPersonStore(em(), deps.clock),
-  identities: () => new PostgresIdentityStore(em(), deps.clock),
-  challenges: () => new PostgresChallengeStore(em()),
-  passkeys: () => new PostgresPasskeyStore(em()),
-  groups: () => new PostgresGroupStore(em()),
-  accountSessions: () => new PostgresAccountSessions(em(), deps.clock),
-  passwords: () => new PostgresPasswordStore(em()),
-  magicLinks: () => new PostgresMagicLinkStore(em()),
-  oauth: () => new PostgresOAuthStore(em()),
-  sessions: () => new PostgresSessionStore({ tx: em() }),
-  codes: () => new PostgresOtpChallengeStore({ tx: em() }),
-  mfa: () => new PostgresMfaStore(em()),
-  privacy: () => new PostgresPrivacyStore(em()),
-  webhooks: () => new PostgresWebhookStore(em()),
-  kyc: () => new PostgresKycStore(em()),
-  messaging: () => new PostgresMessagingStore(em()),
-  usage: () => new PostgresUsageStore(em()),
-  housekeeping: () => new PostgresHousekeepingStore(em()),
-});
-
 /**
  * The repositories over one entity manager (one transaction, or a fork for reads), each made on first
- * use: a unit of work touches two or three of the twenty, and `/authorize` runs one per request.
+ * use: a unit of work touches two or three of the thirty-two, and `/authorize` runs one per request. A class
+ * with a lazy getter per repository, so a unit of work costs one small object (not a closure and a
+ * property definition per repository).
  */
+class PostgresRepositories implements Repositories {
+  readonly #em: () => EntityManager;
+  readonly #deps: PostgresStoreDeps;
+  #audit: PostgresAuditLog | undefined;
+  #auditEvents: PostgresAuditEventStore | undefined;
+  #policies: PostgresTenantPolicyStore | undefined;
+  #grants: PostgresGrantReader | undefined;
+  #throttle: PostgresThrottleStore | undefined;
+  #sends: PostgresSendCounterStore | undefined;
+  #tenants: PostgresTenantStore | undefined;
+  #invites: PostgresInviteStore | undefined;
+  #idempotency: PostgresIdempotencyStore | undefined;
+  #members: PostgresTenantMembers | undefined;
+  #apiKeys: PostgresApiKeyStore | undefined;
+  #applications: PostgresApplicationStore | undefined;
+  #revocations: PostgresRevocationFeed | undefined;
+  #accounts: PostgresAccountStore | undefined;
+  #persons: PostgresPersonStore | undefined;
+  #identities: PostgresIdentityStore | undefined;
+  #challenges: PostgresChallengeStore | undefined;
+  #passkeys: PostgresPasskeyStore | undefined;
+  #groups: PostgresGroupStore | undefined;
+  #accountSessions: PostgresAccountSessions | undefined;
+  #passwords: PostgresPasswordStore | undefined;
+  #magicLinks: PostgresMagicLinkStore | undefined;
+  #oauth: PostgresOAuthStore | undefined;
+  #sessions: PostgresSessionStore | undefined;
+  #codes: PostgresOtpChallengeStore | undefined;
+  #mfa: PostgresMfaStore | undefined;
+  #privacy: PostgresPrivacyStore | undefined;
+  #webhooks: PostgresWebhookStore | undefined;
+  #kyc: PostgresKycStore | undefined;
+  #messaging: PostgresMessagingStore | undefined;
+  #usage: PostgresUsageStore | undefined;
+  #housekeeping: PostgresHousekeepingStore | undefined;
+
+  constructor(em: () => EntityManager, deps: PostgresStoreDeps) {
+    this.#em = em;
+    this.#deps = deps;
+  }
+
+  get audit(): PostgresAuditLog {
+    this.#audit ??= new PostgresAuditLog(this.#em(), this.#deps.clock);
+    return this.#audit;
+  }
+  get auditEvents(): PostgresAuditEventStore {
+    this.#auditEvents ??= new PostgresAuditEventStore(this.#em());
+    return this.#auditEvents;
+  }
+  // Takes `em` unforked: a decision whose policy is cached reads no row and needs no fork.
+  get policies(): PostgresTenantPolicyStore {
+    this.#policies ??= new PostgresTenantPolicyStore(this.#em, this.#deps.policies);
+    return this.#policies;
+  }
+  get grants(): PostgresGrantReader {
+    this.#grants ??= new PostgresGrantReader(this.#em());
+    return this.#grants;
+  }
+  get throttle(): PostgresThrottleStore {
+    this.#throttle ??= new PostgresThrottleStore(this.#em());
+    return this.#throttle;
+  }
+  get sends(): PostgresSendCounterStore {
+    this.#sends ??= new PostgresSendCounterStore(this.#em());
+    return this.#sends;
+  }
+  get tenants(): PostgresTenantStore {
+    this.#tenants ??= new PostgresTenantStore(this.#em());
+    return this.#tenants;
+  }
+  get invites(): PostgresInviteStore {
+    this.#invites ??= new PostgresInviteStore(this.#em(), this.#deps.clock);
+    return this.#invites;
+  }
+  get idempotency(): PostgresIdempotencyStore {
+    this.#idempotency ??= new PostgresIdempotencyStore(this.#em());
+    return this.#idempotency;
+  }
+  get members(): PostgresTenantMembers {
+    this.#members ??= new PostgresTenantMembers(this.#em(), this.#deps.clock);
+    return this.#members;
+  }
+  get apiKeys(): PostgresApiKeyStore {
+    this.#apiKeys ??= new PostgresApiKeyStore(this.#em());
+    return this.#apiKeys;
+  }
+  get applications(): PostgresApplicationStore {
+    this.#applications ??= new PostgresApplicationStore(this.#em());
+    return this.#applications;
+  }
+  get revocations(): PostgresRevocationFeed {
+    this.#revocations ??= new PostgresRevocationFeed(this.#em());
+    return this.#revocations;
+  }
+  get accounts(): PostgresAccountStore {
+    this.#accounts ??= new PostgresAccountStore(this.#em(), this.#deps.clock);
+    return this.#accounts;
+  }
+  get persons(): PostgresPersonStore {
+    this.#persons ??= new PostgresPersonStore(this.#em(), this.#deps.clock);
+    return this.#persons;
+  }
+  get identities(): PostgresIdentityStore {
+    this.#identities ??= new PostgresIdentityStore(this.#em(), this.#deps.clock);
+    return this.#identities;
+  }
+  get challenges(): PostgresChallengeStore {
+    this.#challenges ??= new PostgresChallengeStore(this.#em());
+    return this.#challenges;
+  }
+  get passkeys(): PostgresPasskeyStore {
+    this.#passkeys ??= new PostgresPasskeyStore(this.#em());
+    return this.#passkeys;
+  }
+  get groups(): PostgresGroupStore {
+    this.#groups ??= new PostgresGroupStore(this.#em());
+    return this.#groups;
+  }
+  get accountSessions(): PostgresAccountSessions {
+    this.#accountSessions ??= new PostgresAccountSessions(this.#em(), this.#deps.clock);
+    return this.#accountSessions;
+  }
+  get passwords(): PostgresPasswordStore {
+    this.#passwords ??= new PostgresPasswordStore(this.#em());
+    return this.#passwords;
+  }
+  get magicLinks(): PostgresMagicLinkStore {
+    this.#magicLinks ??= new PostgresMagicLinkStore(this.#em());
+    return this.#magicLinks;
+  }
+  get oauth(): PostgresOAuthStore {
+    this.#oauth ??= new PostgresOAuthStore(this.#em());
+    return this.#oauth;
+  }
+  get sessions(): PostgresSessionStore {
+    this.#sessions ??= new PostgresSessionStore({ tx: this.#em() });
+    return this.#sessions;
+  }
+  get codes(): PostgresOtpChallengeStore {
+    this.#codes ??= new PostgresOtpChallengeStore({ tx: this.#em() });
+    return this.#codes;
+  }
+  get mfa(): PostgresMfaStore {
+    this.#mfa ??= new PostgresMfaStore(this.#em());
+    return this.#mfa;
+  }
+  get privacy(): PostgresPrivacyStore {
+    this.#privacy ??= new PostgresPrivacyStore(this.#em());
+    return this.#privacy;
+  }
+  get webhooks(): PostgresWebhookStore {
+    this.#webhooks ??= new PostgresWebhookStore(this.#em());
+    return this.#webhooks;
+  }
+  get kyc(): PostgresKycStore {
+    this.#kyc ??= new PostgresKycStore(this.#em());
+    return this.#kyc;
+  }
+  get messaging(): PostgresMessagingStore {
+    this.#messaging ??= new PostgresMessagingStore(this.#em());
+    return this.#messaging;
+  }
+  get usage(): PostgresUsageStore {
+    this.#usage ??= new PostgresUsageStore(this.#em());
+    return this.#usage;
+  }
+  get housekeeping(): PostgresHousekeepingStore {
+    this.#housekeeping ??= new PostgresHousekeepingStore(this.#em());
+    return this.#housekeeping;
+  }
+}
+
+/** The repositories over one entity manager, or over one made on first use (`em` a function: a fork for reads). */
 export function postgresRepositories(
   em: EntityManager | (() => EntityManager),
   deps: PostgresStoreDeps,
 ): Repositories {
-  const entityManager = typeof em === 'function' ? em : () => em;
-  const repos = {} as Repositories;
-  for (const [name, make] of Object.entries(makers(entityManager, deps))) {
-    Object.defineProperty(repos, name, {
-      enumerable: true,
-      get() {
-        const store = make();
-        Object.defineProperty(repos, name, { value: store, enumerable: true });
-        return store;
-      },
-      configurable: true,
-    });
-  }
-  return repos;
+  return new PostgresRepositories(typeof em === 'function' ? em : () => em, deps);
 }
 
 /** What the PostgreSQL repositories share across units of work. */

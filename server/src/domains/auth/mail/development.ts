@@ -10,6 +10,7 @@ export class DevelopmentMailDelivery implements MailDelivery {
   readonly #logger: FastifyBaseLogger;
   readonly #outbox: MailMessage[] = [];
   readonly #keep: number;
+  readonly #listeners = new Set<(message: MailMessage) => void>();
 
   constructor(logger: FastifyBaseLogger, options: { keep?: number } = {}) {
     this.#logger = logger;
@@ -19,12 +20,19 @@ export class DevelopmentMailDelivery implements MailDelivery {
   async send(message: MailMessage): Promise<void> {
     this.#outbox.push({ ...message });
     if (this.#outbox.length > this.#keep) this.#outbox.shift();
+    for (const listener of this.#listeners) listener({ ...message });
     this.#logger.info({ mail: { to: message.to, subject: message.subject }, body: message.text }, 'mail');
   }
 
   /** The messages sent so far (a copy), oldest first. */
   get outbox(): MailMessage[] {
     return [...this.#outbox];
+  }
+
+  /** Calls `listener` with every message sent from now on (tests and the bench read codes this way). */
+  subscribe(listener: (message: MailMessage) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   async close(): Promise<void> {}
