@@ -193,6 +193,7 @@ export const notPersonalData: Record<string, Record<string, string>> = {
     redirect_uri: "one of the tenant's app URLs",
     intent: 'sign_in or link',
     code_hash: 'a random exchange code (hashed)',
+    client_challenge: "the app's S256 code challenge (a hash of a random verifier)",
   },
   // Outbound webhooks (#16): the tenant's endpoints; events carry ids and what changed (the catalogue has
   // no email, phone, address or name), and receivers' answers are the tenant's systems'.

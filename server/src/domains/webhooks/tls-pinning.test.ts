@@ -20,11 +20,11 @@ import { WebhookDelivery } from '../../entities/webhooks.js';
 import { ManualClock } from '../../lib/clock.js';
 import { cryptoRandom } from '../../lib/random.js';
 import { createTestOrm, testConfig } from '../../testing/index.js';
+import { endpointWithDeliveries } from '../../testing/webhook-worker-fixtures.js';
 import { webhookSealer } from './routes.js';
 import { webhookSignature } from './send.js';
 import type { HostResolver } from './ssrf.js';
 import { WebhookWorker } from './worker.js';
-import { endpointWithDeliveries } from './worker-fixtures.js';
 
 const HOST = 'hooks.acme-pay.test';
 const OTHER_HOST = 'other.acme-pay.test';

@@ -12,11 +12,14 @@ import { ManualClock } from '../../lib/clock.js';
 import { cryptoRandom } from '../../lib/random.js';
 import { PostgresWebhookStore } from '../../stores/postgres/webhooks.js';
 import { createTestOrm, seedAccount, testConfig } from '../../testing/index.js';
+import {
+  endpointWithDeliveries as deliveriesFixture,
+  stubResolver,
+} from '../../testing/webhook-worker-fixtures.js';
 import { webhookSealer, webhookTargetRules } from './routes.js';
 import { sendWebhook, webhookSignature } from './send.js';
 import { isPublicAddress, resolvePublicTarget } from './ssrf.js';
 import { retryDelayMs, WebhookWorker } from './worker.js';
-import { endpointWithDeliveries as deliveriesFixture, stubResolver } from './worker-fixtures.js';
 
 const production = testConfig({
   NODE_ENV: 'production',

@@ -2,11 +2,11 @@
 // never touches DNS, and an endpoint with deliveries written through the PostgreSQL store.
 import { newWebhookSecret, type SecretSealer, sealWebhookSecret } from '@enforcer/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Clock } from '../../lib/clock.js';
-import { cryptoRandom } from '../../lib/random.js';
-import { PostgresWebhookStore } from '../../stores/postgres/webhooks.js';
-import { seedAccount } from '../../testing/index.js';
-import type { HostResolver } from './ssrf.js';
+import type { HostResolver } from '../domains/webhooks/ssrf.js';
+import type { Clock } from '../lib/clock.js';
+import { cryptoRandom } from '../lib/random.js';
+import { PostgresWebhookStore } from '../stores/postgres/webhooks.js';
+import { seedAccount } from './index.js';
 
 /** A resolver that answers from a table and records what it was asked; it never touches DNS. */
 export function stubResolver(table: Record<string, string[]>): HostResolver & { asked: string[] } {
