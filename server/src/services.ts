@@ -94,6 +94,8 @@ export interface Services {
   passkeys: PasskeyDeps;
   /** The messaging module: its sealer, and the mail outbox requests queue into (docs/messaging.md). */
   messaging: MessagingServices;
+  /** Seals tenants' social sign-in client secrets (AES-256-GCM under a sub-key of the master key). */
+  oauthSecrets: { sealer: SecretSealer };
 }
 
 /** The mail outbox as requests use it, and the signal the delivery worker listens to. */
@@ -199,6 +201,7 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     uow,
     clock,
     random,
+    oauthSecrets: { sealer: webCryptoSealer(deriveKey(config.masterKey, 'oauth-client-secret'), random) },
     keys,
     accessTokens,
     refreshTokens,

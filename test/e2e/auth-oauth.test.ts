@@ -172,6 +172,58 @@ describe('social sign-in: settings', () => {
     }
   });
 
+  it('PUT /tenants/{id}/auth-provider takes the providers with the methods, in one change or none', async () => {
+    const other = await seedTenant(server, 'Methods and providers');
+    const providers = [
+      { name: 'corp', kind: 'oidc', issuer: op.issuer, client_id: 'c', client_secret: 'sso-1' },
+    ];
+    const set = await api('PUT', `/tenants/${other.tenant.id}/auth-provider`, {
+      token: other.owner.token,
+      body: { providers: ['email_otp', 'oauth'], oauth: { providers, redirect_urls: [APP] } },
+    });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body.auth_providers).toEqual(['email_otp', 'oauth']);
+    const read = await api('GET', `/tenants/${other.tenant.id}/oauth`, { token: other.owner.token });
+    expect(read.body).toEqual({
+      providers: [expect.objectContaining({ name: 'corp', issuer: op.issuer, client_secret_set: true })],
+      redirect_urls: [APP],
+    });
+    expect(JSON.stringify(read.body)).not.toContain('sso-1');
+    const [audit] = await server.db.auditEvents({
+      action: 'tenant.oauth.updated',
+      targetId: other.tenant.id,
+    });
+    expect(JSON.stringify(audit)).not.toContain('sso-1');
+    // Bad providers: nothing changes, the methods neither.
+    expectProblem(
+      await api('PUT', `/tenants/${other.tenant.id}/auth-provider`, {
+        token: other.owner.token,
+        body: {
+          providers: ['email_otp'],
+          oauth: {
+            providers: [{ name: 'okta', kind: 'oidc', client_id: 'c', client_secret: 's' }],
+            redirect_urls: [],
+          },
+        },
+      }),
+      400,
+      'validation_failed',
+    );
+    const after = await api('GET', `/tenants/${other.tenant.id}`, { token: other.owner.token });
+    expect(after.body.auth_providers).toEqual(['email_otp', 'oauth']);
+    expect(
+      (await api('GET', `/tenants/${other.tenant.id}/oauth`, { token: other.owner.token })).body,
+    ).toEqual(read.body);
+    // Without `oauth` the providers are left as they are.
+    await api('PUT', `/tenants/${other.tenant.id}/auth-provider`, {
+      token: other.owner.token,
+      body: { providers: ['oauth'] },
+    });
+    expect(
+      (await api('GET', `/tenants/${other.tenant.id}/oauth`, { token: other.owner.token })).body,
+    ).toEqual(read.body);
+  });
+
   it('the google preset fixes its issuer; an oidc provider needs one; only the tenant admin may set them', async () => {
     const body = (providers: unknown[]) => ({ body: { providers, redirect_urls: [APP] } });
     const other = await seedTenant(server, 'Other');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { putOAuthSettingsBodySchema } from '../auth/oauth-settings';
 import {
   authProviderSchema,
   boundedRecord,
@@ -137,9 +138,17 @@ export type UpdateTenantBody = z.infer<typeof updateTenantBodySchema>;
  * `PUT /tenants/{id}/auth-provider`: the accepted login methods, replaced as a whole.
  * The seed's single form `{ "provider": "email_otp" }` means `{ "providers": ["email_otp"] }`.
  */
+/**
+ * With `oauth`, the tenant's social sign-in providers and redirect URLs are replaced in the same change, as
+ * `PUT /tenants/{id}/oauth` replaces them (that route reads them back, without secrets).
+ */
+const withOAuthSettings = {
+  allow_signup: z.boolean().optional(),
+  oauth: putOAuthSettingsBodySchema.optional(),
+};
 export const setAuthProvidersBodySchema = z.union([
-  z.strictObject({ provider: authProviderSchema, allow_signup: z.boolean().optional() }),
-  z.strictObject({ providers: uniqueProviders, allow_signup: z.boolean().optional() }),
+  z.strictObject({ provider: authProviderSchema, ...withOAuthSettings }),
+  z.strictObject({ providers: uniqueProviders, ...withOAuthSettings }),
 ]);
 export type SetAuthProvidersBody = z.infer<typeof setAuthProvidersBodySchema>;
 

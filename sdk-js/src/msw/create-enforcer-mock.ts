@@ -310,7 +310,10 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
   const identities = identityDeps(store, tokens, google);
   const devMode = options.devMode ?? true;
   const methods = mockSignInMethods(store, identities);
+  // One sealer for the tenants' social sign-in secrets, whichever route sets them (it has a key of its own).
+  const oauthSecrets = { sealer: webCryptoSealer() };
   const tenants = tenantsHandlers(store.db, {
+    oauthSecrets,
     allowSelfServe: options.selfServe ?? true,
     clock: { now: () => new Date(clock.now()) },
     random: webCryptoRandom,
@@ -375,7 +378,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       clock: store.db,
       random: webCryptoRandom,
       hashing: webCryptoHashing,
-      sealer: webCryptoSealer(),
+      sealer: oauthSecrets.sealer,
       // The presets' providers (GitHub, Apple, Microsoft) are the mock's stand-ins below, never the real ones.
       client: oauth4webapiClient({
         clock: store.db,

@@ -1,6 +1,4 @@
-import type { contract, OAuthSettings, PutOAuthSettingsBody } from '@enforcer/contract';
-import { APPLE_ISSUER, GITHUB_ISSUER, GOOGLE_OIDC_ISSUER } from '@enforcer/contract';
-import { importPKCS8 } from 'jose';
+import type { contract, OAuthSettings } from '@enforcer/contract';
 import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js';
 import { type LoginDeps, login } from '../auth/login.js';
 import { auditActorOf, refuseImpersonation } from '../caller.js';
@@ -8,28 +6,9 @@ import { AppError } from '../errors.js';
 import { proofRefusalError } from '../identities/handlers.js';
 import { identityDto, linkIdentity } from '../identities/linking.js';
 import type { UnitOfWork } from '../store.js';
-import { APPLE_DEFAULT_SCOPES } from './apple.js';
-import {
-  completeOAuthCallback,
-  type OAuthFlowDeps,
-  oauthSecretBinding,
-  spendExchangeCode,
-  startOAuthFlow,
-} from './flow.js';
-import { GITHUB_DEFAULT_SCOPES } from './github.js';
-import { microsoftIssuer } from './microsoft.js';
-import type { OAuthProviderRecord, OAuthSettingsRecord } from './ports.js';
-
-const DEFAULT_SCOPES = ['openid', 'email', 'profile'];
-
-/** The issuer a kind's identities are qualified by: the preset's, or the `oidc` provider's own. */
-const issuerOf = (input: PutOAuthSettingsBody['providers'][number]): string => {
-  if (input.kind === 'google') return GOOGLE_OIDC_ISSUER;
-  if (input.kind === 'github') return GITHUB_ISSUER;
-  if (input.kind === 'apple') return APPLE_ISSUER;
-  if (input.kind === 'microsoft') return microsoftIssuer(input.microsoft_tenant ?? 'common');
-  return input.issuer!;
-};
+import { completeOAuthCallback, type OAuthFlowDeps, spendExchangeCode, startOAuthFlow } from './flow.js';
+import type { OAuthSettingsRecord } from './ports.js';
+import { replaceOAuthSettings } from './settings.js';
 
 export interface OAuthHandlerDeps extends OAuthFlowDeps {
   /** The login flow the sign-in exchange runs (the same as `POST /auth/login`'s). */
@@ -59,96 +38,6 @@ const ownTenant = (callerTenant: string, id: string) => {
   if (callerTenant !== id) throw new AppError('not_found', 'No such tenant');
 };
 
-/** The body's providers as stored: secrets sealed to tenant and name; a left-out secret keeps the stored one. */
-async function providerRecords(
-  deps: Pick<OAuthFlowDeps, 'sealer'>,
-  tenantId: string,
-  body: PutOAuthSettingsBody,
-  before: OAuthSettingsRecord,
-): Promise<OAuthProviderRecord[]> {
-  const records: OAuthProviderRecord[] = [];
-  for (const input of body.providers) {
-    const previous = before.providers.find((p) => p.name === input.name);
-    let sealed: string | null;
-    if (input.kind === 'apple') {
-      records.push(await appleRecord(deps, tenantId, input, previous));
-      continue;
-    }
-    // A stored secret is kept only for the same provider: never sent to another issuer, and an Apple key
-    // never becomes another provider's client secret.
-    const sameProvider = previous?.kind === input.kind && previous.issuer === issuerOf(input);
-    if (input.client_secret === undefined) sealed = sameProvider ? previous.clientSecretSealed : null;
-    else if (input.client_secret === null) sealed = null;
-    else sealed = await deps.sealer.seal(input.client_secret, oauthSecretBinding(tenantId, input.name));
-    // GitHub documents the client's credentials in the token request's body.
-    const auth =
-      input.token_endpoint_auth ??
-      (sealed === null ? 'none' : input.kind === 'github' ? 'client_secret_post' : 'client_secret_basic');
-    if (auth !== 'none' && sealed === null) {
-      throw new AppError('validation_failed', `Provider ${input.name} needs a client_secret for ${auth}`, {
-        errors: [
-          { path: 'body.providers.client_secret', message: `required with token_endpoint_auth ${auth}` },
-        ],
-      });
-    }
-    records.push({
-      name: input.name,
-      kind: input.kind,
-      issuer: issuerOf(input),
-      clientId: input.client_id,
-      clientSecretSealed: auth === 'none' ? null : sealed,
-      scopes: input.scopes ?? (input.kind === 'github' ? GITHUB_DEFAULT_SCOPES : DEFAULT_SCOPES),
-      tokenEndpointAuth: auth,
-      ...(input.kind === 'microsoft' && {
-        microsoft: {
-          tenant: input.microsoft_tenant ?? 'common',
-          allowedTenantIds: [...new Set(input.allowed_tenant_ids ?? [])],
-        },
-      }),
-    });
-  }
-  return records;
-}
-
-/**
- * An Apple provider as stored: its private key (checked to be an ES256 key) sealed as a client secret is;
- * left out, the key stored for an Apple provider of this name and key id is kept, and there must be one.
- */
-async function appleRecord(
-  deps: Pick<OAuthFlowDeps, 'sealer'>,
-  tenantId: string,
-  input: PutOAuthSettingsBody['providers'][number],
-  previous: OAuthProviderRecord | undefined,
-): Promise<OAuthProviderRecord> {
-  const invalid = (message: string) =>
-    new AppError('validation_failed', `Provider ${input.name}: ${message}`, {
-      errors: [{ path: 'body.providers.apple_private_key', message }],
-    });
-  let sealed: string | null =
-    previous?.kind === 'apple' && previous.apple?.keyId === input.apple_key_id
-      ? previous.clientSecretSealed
-      : null;
-  if (input.apple_private_key !== undefined) {
-    try {
-      await importPKCS8(input.apple_private_key.trim(), 'ES256');
-    } catch {
-      throw invalid('not an ES256 (P-256) private key: send the .p8 file Apple gave');
-    }
-    sealed = await deps.sealer.seal(input.apple_private_key.trim(), oauthSecretBinding(tenantId, input.name));
-  }
-  if (sealed === null) throw invalid('required (the Sign in with Apple key, .p8)');
-  return {
-    name: input.name,
-    kind: 'apple',
-    issuer: APPLE_ISSUER,
-    clientId: input.client_id,
-    clientSecretSealed: sealed,
-    scopes: input.scopes ?? APPLE_DEFAULT_SCOPES,
-    tokenEndpointAuth: 'client_secret_post',
-    apple: { teamId: input.apple_team_id!, keyId: input.apple_key_id! },
-  };
-}
-
 /** The caller as a signed-in person, when a user token came with a public route. */
 function personOf(ctx: HandlerContext): string | null {
   if (ctx.caller?.kind !== 'user') return null;
@@ -173,30 +62,14 @@ export const socialSignInHandlers = (
   putSettings: async ({ params, body }, ctx) => {
     const caller = callerOf(ctx);
     ownTenant(caller.tenantId, params.id);
-    const after = await uow.transaction(async (repos) => {
-      const before = await repos.oauth.settings(params.id);
-      const settings: OAuthSettingsRecord = {
-        providers: await providerRecords(deps, params.id, body, before),
-        redirectUrls: [...body.redirect_urls],
-      };
-      await repos.oauth.setSettings(params.id, settings, deps.clock.now());
-      const secretsChanged = body.providers
-        .filter((p) => p.client_secret !== undefined || p.apple_private_key !== undefined)
-        .map((p) => p.name);
-      repos.audit.record({
-        action: 'tenant.oauth.updated',
-        actor: auditActorOf(caller),
+    const after = await uow.transaction((repos) =>
+      replaceOAuthSettings(repos, deps, {
         tenantId: params.id,
-        target: { type: 'tenant', id: params.id },
-        ...ctx.client,
-        details: {
-          providers: { from: before.providers.map((p) => p.name), to: settings.providers.map((p) => p.name) },
-          redirect_urls: { from: before.redirectUrls, to: settings.redirectUrls },
-          client_secrets_set: secretsChanged,
-        },
-      });
-      return settings;
-    });
+        body,
+        actor: auditActorOf(caller),
+        client: ctx.client,
+      }),
+    );
     return { status: 200, body: settingsDto(after) };
   },
 

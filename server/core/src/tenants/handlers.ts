@@ -3,6 +3,8 @@ import { callerOf, type HandlerContext, type Handlers } from '../api/handlers.js
 import { auditActorOf, refuseImpersonation, type UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import type { Clock, RandomSource } from '../platform.js';
+import type { OAuthFlowDeps } from '../social-sign-in/flow.js';
+import { replaceOAuthSettings } from '../social-sign-in/settings.js';
 import type { UnitOfWork } from '../store.js';
 import { applyAuthSettingsPatch } from './auth-settings.js';
 import { type InvitesDeps, invitesHandlers, ownTenant } from './invites.js';
@@ -19,6 +21,8 @@ export interface TenantsDeps extends SelfServeDeps, InvitesDeps {
    * methods' rule: a method's session counts only where the method is accepted).
    */
   acceptsSession(authProviders: readonly string[], amr: readonly string[]): boolean;
+  /** Seals the social sign-in providers' secrets `PUT /tenants/{id}/auth-provider` may set with `oauth`. */
+  oauthSecrets: Pick<OAuthFlowDeps, 'sealer'>;
 }
 
 /** The routes of `contract.tenants`, written once (self-serve in self-serve.ts). */
@@ -154,6 +158,14 @@ export const tenantsHandlers = (uow: UnitOfWork, deps: TenantsDeps): TenantsHand
         authProviders: [...requestedProviders(body)],
         ...(body.allow_signup !== undefined ? { allowSignup: body.allow_signup } : {}),
       });
+      // Providers and methods in one change: a tenant can turn on `oauth` with the providers it needs.
+      if (body.oauth) {
+        await replaceOAuthSettings(
+          repos,
+          { sealer: deps.oauthSecrets.sealer, clock: deps.clock },
+          { tenantId: tenant.id, body: body.oauth, actor: auditActorOf(caller), client: ctx.client },
+        );
+      }
       repos.audit.record({
         action: 'tenant.auth_providers.updated',
         actor: auditActorOf(caller),

@@ -8,11 +8,9 @@ import {
   secondFactorGate,
   socialSignInHandlers,
   webCryptoHashing,
-  webCryptoSealer,
 } from '@enforcer/core';
 import type { DomainRoutes } from '../../http/contract-routes.js';
 import { registerCoreRoutes } from '../../http/core-handlers.js';
-import { deriveKey } from '../../lib/crypto.js';
 import { otpMessage } from './mail/messages.js';
 import { smsText } from './methods/phone-otp/request-code.js';
 import { sendSms } from './sms/tenant-gateway.js';
@@ -66,8 +64,7 @@ export const authRoutes: DomainRoutes = (app, services) => {
       clock,
       random: services.random,
       hashing: webCryptoHashing,
-      // The client secrets are sealed as the signing keys are: AES-256-GCM under a sub-key of the master key.
-      sealer: webCryptoSealer(deriveKey(config.masterKey, 'oauth-client-secret'), services.random),
+      sealer: services.oauthSecrets.sealer,
       client: oauth4webapiClient({
         clock,
         allowInsecureRequests: config.env !== 'production',

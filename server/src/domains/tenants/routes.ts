@@ -13,6 +13,7 @@ export const tenantsRoutes: DomainRoutes = (app, services) => {
     clock: services.clock,
     random: services.random,
     acceptsSession: (authProviders, amr) => acceptsSession(services.signInMethods, authProviders, amr),
+    oauthSecrets: services.oauthSecrets,
     otp: services.otpService,
     sessions: services.authSessions,
     mail: services.mail,
