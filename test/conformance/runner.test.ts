@@ -138,13 +138,20 @@ describe("the real server's parts", () => {
   it('every scenario file runs in exactly one part, the same split in every part', () => {
     const split = shardFiles(scenarioFiles, PARTS);
     expect(split).toHaveLength(PARTS);
-    expect(split.flat().map((f) => f.file).sort()).toEqual(scenarioFiles.map((f) => f.file).sort());
+    expect(
+      split
+        .flat()
+        .map((f) => f.file)
+        .sort(),
+    ).toEqual(scenarioFiles.map((f) => f.file).sort());
     for (const part of split) expect(part.length).toBeGreaterThan(0);
     expect(shardFiles(scenarioFiles, PARTS)).toEqual(split);
   });
 
   it('each part has its test file, and no other part file exists', () => {
-    const files = readdirSync(new URL('.', import.meta.url)).filter((f) => /^server(-\d+)?\.test\.ts$/.test(f));
+    const files = readdirSync(new URL('.', import.meta.url)).filter((f) =>
+      /^server(-\d+)?\.test\.ts$/.test(f),
+    );
     expect(files.sort()).toEqual(Array.from({ length: PARTS }, (_, i) => `server-${i + 1}.test.ts`));
   });
 });

@@ -41,6 +41,9 @@ export const realServer: ConformanceTarget = {
     const server = await startTestServer({
       env: { GOOGLE_JWKS_URL, ENFORCER_PLATFORM_API_KEYS: platformKeyLine },
       clock,
+      // argon2id at its smallest cost: the scenarios sign in with passwords often, and the server's
+      // parameters are checked by test/e2e/auth-password.test.ts.
+      passwordHashing: 'fast',
     });
     return {
       baseUrl: server.origin,

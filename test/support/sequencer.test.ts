@@ -23,7 +23,8 @@ function sequencer(timings: Record<string, { duration: number; failed?: boolean 
   return new LongestFirstSequencer(ctx);
 }
 
-const names = (specs: TestSpecification[]) => specs.map((s) => `${s.project.name} ${s.moduleId.slice(root.length)}`);
+const names = (specs: TestSpecification[]) =>
+  specs.map((s) => `${s.project.name} ${s.moduleId.slice(root.length)}`);
 
 describe('the test sequencer', () => {
   const files = [

@@ -64,7 +64,8 @@ export class LongestFirstSequencer extends BaseSequencer {
       // Failed last time: first, as vitest does (a quick answer while fixing).
       if (ka.failed !== kb.failed) return ka.failed ? -1 : 1;
       // Files with an estimate before files without (their size says little), longest first.
-      if ((ka.estimate === undefined) !== (kb.estimate === undefined)) return ka.estimate === undefined ? 1 : -1;
+      if ((ka.estimate === undefined) !== (kb.estimate === undefined))
+        return ka.estimate === undefined ? 1 : -1;
       if (ka.estimate !== undefined && kb.estimate !== undefined && ka.estimate !== kb.estimate)
         return kb.estimate - ka.estimate;
       return kb.size - ka.size;
