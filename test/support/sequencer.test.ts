@@ -38,9 +38,9 @@ describe('the test sequencer', () => {
 
   it('without vitest timings (a fresh clone): the shared project first, the known long files first', async () => {
     expect(names(await sequencer().sort(files))).toEqual([
-      'shared test/e2e/auth-throttle.test.ts',
       'shared test/e2e/db-resilience.test.ts',
       'shared test/conformance/server-2.test.ts',
+      'shared test/e2e/auth-throttle.test.ts',
       'shared vitest.config.ts', // larger than postgres.test.ts
       'shared test/support/postgres.test.ts',
       'isolated test/conformance/mock.test.ts',
@@ -55,7 +55,7 @@ describe('the test sequencer', () => {
     expect(names(sorted).slice(0, 3)).toEqual([
       'shared test/conformance/server-2.test.ts',
       'shared test/support/postgres.test.ts',
-      'shared test/e2e/auth-throttle.test.ts',
+      'shared test/e2e/db-resilience.test.ts',
     ]);
   });
 });
