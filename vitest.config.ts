@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { findTestFiles, isolationReason } from './test/support/isolation.ts';
+import { LongestFirstSequencer } from './test/support/sequencer.ts';
 
 // One vitest run covers every package. Workspace packages resolve to their TypeScript
 // sources through the `source` export condition, so tests never need a build first.
@@ -34,6 +35,8 @@ export default defineConfig({
     maxWorkers: availableParallelism(),
     // 60 s, not 30: with two workers on a busy shared 2-core machine, test/e2e/auth-throttle.test.ts's
     // hundred argon2id sign-ins took over 30 s once (12 s alone). A timeout catches hangs; it asserts nothing.
+    // Longest files first, so the short ones fill the end of the run (test/support/sequencer.ts).
+    sequence: { sequencer: LongestFirstSequencer },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [

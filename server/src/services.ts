@@ -7,6 +7,7 @@ import {
   type MessageOutboxDeps,
   OtpService,
   type PasskeyDeps,
+  type PasswordHasher,
   type PrivyBearerDeps,
   PrivyTokenVerifier,
   passkeySignIn,
@@ -27,6 +28,7 @@ import { pino } from 'pino';
 import type { Config } from './config.js';
 import { createMailDelivery } from './domains/auth/mail/create-mail-delivery.js';
 import type { MailDelivery } from './domains/auth/mail/mail-delivery.js';
+import { argon2Hasher } from './domains/auth/methods/password/hashing.js';
 import { serverRegistrationMethods, serverSignInMethods } from './domains/auth/methods/registry.js';
 import { createSmsDelivery } from './domains/auth/sms/create-sms-delivery.js';
 import type { SmsDelivery } from './domains/auth/sms/sms-delivery.js';
@@ -47,6 +49,11 @@ export interface ServiceDeps {
   random?: RandomSource;
   /** Where development mail and SMS are logged (codes included); default: nowhere. */
   logger?: FastifyBaseLogger;
+  /**
+   * Passwords' hasher; default: argon2id at the server's parameters (`argon2Hasher`). Test servers may
+   * take a cheaper one (`startTestServer({ passwordHashing: 'fast' })`); `pnpm start` never does.
+   */
+  passwordHasher?: PasswordHasher;
 }
 
 /** The server's services, built once and shared by every route (`app.services`). */
@@ -90,6 +97,8 @@ export interface Services {
   registrationMethods: RegistrationMethods;
   /** The core's sign-in throttle; sign-ins pass it their transaction (`uow.within(tx)`). */
   throttle: SignInThrottle;
+  /** Passwords' hasher (sign-in, registration, change, reset, MFA's password step). */
+  passwordHasher: PasswordHasher;
   /** What the core's passkey rules are built with (WebAuthn, the stand-in credential key). */
   passkeys: PasskeyDeps;
   /** The messaging module: its sealer, and the mail outbox requests queue into (docs/messaging.md). */
@@ -193,7 +202,14 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     toleranceSeconds,
     otp: otpService,
   };
-  const methodDeps = { clock, otpService, identityDeps, passkeySignIn: passkeySignIn(passkeys) };
+  const passwordHasher = deps.passwordHasher ?? argon2Hasher;
+  const methodDeps = {
+    clock,
+    otpService,
+    identityDeps,
+    passkeySignIn: passkeySignIn(passkeys),
+    hasher: passwordHasher,
+  };
   const messaging = messagingServices(config, clock, random);
   return {
     config,
@@ -232,6 +248,7 @@ export function createServices(config: Config, orm: MikroORM, deps: ServiceDeps 
     signInMethods: serverSignInMethods(methodDeps),
     registrationMethods: serverRegistrationMethods(methodDeps),
     throttle: new SignInThrottle({ clock, uow }),
+    passwordHasher,
     passkeys,
     messaging,
   };

@@ -1,7 +1,8 @@
 // The runner's own checks, without a target: a check that cannot fail would let every scenario pass.
+import { readdirSync, readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { Run, type RunningTarget } from './runner';
+import { loadScenarios, Run, type RunningTarget, shardFiles } from './runner';
 import type { Data } from './scenario';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
@@ -124,5 +125,33 @@ describe('values', () => {
   it('refuses an unknown placeholder and a $-key that makes nothing', async () => {
     await expect(run().value('{{nope.x}}', 'test')).rejects.toThrow(/undefined/);
     await expect(run().value({ $emial: 'x' }, 'test')).rejects.toThrow(/makes no value/);
+  });
+});
+
+// server-target.ts is read, not imported (importing it would load the server into this file).
+const PARTS = Number(
+  /SERVER_PARTS = (\d+)/.exec(readFileSync(new URL('./server-target.ts', import.meta.url), 'utf8'))?.[1],
+);
+const scenarioFiles = await loadScenarios();
+
+describe("the real server's parts", () => {
+  it('every scenario file runs in exactly one part, the same split in every part', () => {
+    const split = shardFiles(scenarioFiles, PARTS);
+    expect(split).toHaveLength(PARTS);
+    expect(
+      split
+        .flat()
+        .map((f) => f.file)
+        .sort(),
+    ).toEqual(scenarioFiles.map((f) => f.file).sort());
+    for (const part of split) expect(part.length).toBeGreaterThan(0);
+    expect(shardFiles(scenarioFiles, PARTS)).toEqual(split);
+  });
+
+  it('each part has its test file, and no other part file exists', () => {
+    const files = readdirSync(new URL('.', import.meta.url)).filter((f) =>
+      /^server(-\d+)?\.test\.ts$/.test(f),
+    );
+    expect(files.sort()).toEqual(Array.from({ length: PARTS }, (_, i) => `server-${i + 1}.test.ts`));
   });
 });

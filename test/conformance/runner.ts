@@ -44,8 +44,8 @@ export interface ConformanceTarget {
 
 const API = '/api/v1/enforcer';
 
-/** Every scenario under scenarios/ (files starting with `_` hold helpers), by file. */
-async function loadScenarios(): Promise<Array<{ file: string; scenarios: Scenario[] }>> {
+/** Every scenario under scenarios/ (files starting with `_` hold helpers), by file. Exported for runner.test.ts. */
+export async function loadScenarios(): Promise<Array<{ file: string; scenarios: Scenario[] }>> {
   const dir = new URL('./scenarios/', import.meta.url);
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
@@ -60,9 +60,46 @@ async function loadScenarios(): Promise<Array<{ file: string; scenarios: Scenari
   );
 }
 
-export async function conformanceSuite(target: ConformanceTarget): Promise<void> {
-  const files = await loadScenarios();
-  describe(`SDK conformance against ${target.name}`, () => {
+/** Requests and SDK calls in some scenario data: how long its file takes to run, roughly. */
+function stepCount(data: unknown): number {
+  if (Array.isArray(data)) return data.reduce((n: number, item) => n + stepCount(item), 0);
+  if (!isPlain(data)) return 0;
+  let n = 'request' in data || 'call' in data ? 1 : 0;
+  for (const value of Object.values(data)) n += stepCount(value);
+  return n;
+}
+
+/**
+ * The scenario files split into `count` parts of about equal work (steps), for a target run as several
+ * test files that vitest spreads over its workers. Longest first, each into the lightest part so far: the
+ * same split in every part's file, every scenario file in exactly one part. Exported for runner.test.ts.
+ */
+export function shardFiles<T extends { file: string; scenarios: readonly unknown[] }>(
+  files: readonly T[],
+  count: number,
+): T[][] {
+  const parts = Array.from({ length: count }, () => ({ weight: 0, files: [] as T[] }));
+  const weighed = files.map((f) => ({ f, weight: stepCount(f.scenarios) }));
+  weighed.sort((a, b) => b.weight - a.weight || (a.f.file < b.f.file ? -1 : 1));
+  for (const { f, weight } of weighed) {
+    const lightest = parts.reduce((min, part) => (part.weight < min.weight ? part : min));
+    lightest.files.push(f);
+    lightest.weight += weight;
+  }
+  return parts.map((part) => part.files.sort((a, b) => (a.file < b.file ? -1 : 1)));
+}
+
+export interface SuiteOptions {
+  /** Run only part `index` (1-based) of `count` (see shardFiles); default: every scenario. */
+  shard?: { index: number; count: number };
+}
+
+export async function conformanceSuite(target: ConformanceTarget, options: SuiteOptions = {}): Promise<void> {
+  const all = await loadScenarios();
+  const { shard } = options;
+  const files = shard ? shardFiles(all, shard.count)[shard.index - 1]! : all;
+  const part = shard ? ` (part ${shard.index} of ${shard.count})` : '';
+  describe(`SDK conformance against ${target.name}${part}`, () => {
     let env: RunningTarget;
     beforeAll(async () => {
       env = await target.start();

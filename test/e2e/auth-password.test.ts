@@ -5,7 +5,8 @@ import { startServer } from './harness.js';
 import { startSmtpSink } from './smtp-sink.js';
 
 const clock = new ManualClock(new Date());
-const server = await startServer({ clock });
+// The server's own argon2id parameters (other e2e files use the cheapest: test/e2e/harness.ts).
+const server = await startServer({ clock, passwordHashing: 'production' });
 const { api } = server;
 const tenant = await seedTenant(server.db, { authProviders: ['email_otp', 'password'] });
 

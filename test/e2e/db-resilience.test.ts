@@ -71,8 +71,13 @@ function expectUnavailable(response: ApiResponse) {
   expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
 }
 
-describe('database outage', { timeout: 120_000 }, () => {
-  it('answers 503 unavailable with Retry-After while PostgreSQL is dead, and serves again once the supervisor has restarted it', async () => {
+// The two describes run at the same time (`concurrent`): each has its own data folder, cluster, ports and
+// server processes, and most of their time is spent waiting on those processes (starts, initdb, migrations,
+// the supervisor's restart), so one's waits fill with the other's work.
+describe('database outage', { timeout: 120_000, concurrent: true }, () => {
+  it('answers 503 unavailable with Retry-After while PostgreSQL is dead, and serves again once the supervisor has restarted it', async ({
+    expect,
+  }) => {
     const server = await start(newDataDir());
     const { api } = server;
     const { token, apiKey } = await ownerAndApiKey(api);
@@ -143,8 +148,10 @@ describe('database outage', { timeout: 120_000 }, () => {
   });
 });
 
-describe('a start after kill -9', { timeout: 180_000 }, () => {
-  it('stops the cluster a killed server left running, starts cleanly, and keeps every write answered 2xx', async () => {
+describe('a start after kill -9', { timeout: 180_000, concurrent: true }, () => {
+  it('stops the cluster a killed server left running, starts cleanly, and keeps every write answered 2xx', async ({
+    expect,
+  }) => {
     const dataDir = newDataDir();
     const first = await start(dataDir);
     const { apiKey } = await ownerAndApiKey(first.api);

@@ -63,9 +63,11 @@ export function apiClient(baseUrl: string): Api {
 /**
  * Starts a server (`startTestServer`: a migrated test database unless `shareDatabaseWith`, a test
  * configuration, signing keys, a free loopback port). Closed after the file (or call `close()` earlier).
+ * Passwords are hashed at the smallest argon2id cost unless `passwordHashing: 'production'`
+ * (test/e2e/auth-password.test.ts checks the server's parameters that way).
  */
 export async function startServer(options: StartServerOptions = {}): Promise<TestServer> {
-  const started = await startTestServer(options);
+  const started = await startTestServer({ passwordHashing: 'fast', ...options });
   const server: TestServer = Object.assign(started, { api: apiClient(started.baseUrl) });
   afterAll(() => server.close());
   return server;

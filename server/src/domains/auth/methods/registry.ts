@@ -6,6 +6,7 @@ import {
   magicLinkSignIn,
   type OtpService,
   oauthSignIn,
+  type PasswordHasher,
   passwordSignIn,
   phoneOtpSignIn,
   privySignIn,
@@ -24,9 +25,9 @@ export interface ServerMethodDeps {
   /** The Google and Privy verifiers, the SIWE tolerance and the nonce store (shared with linking). */
   identityDeps: IdentityHandlerDeps;
   passkeySignIn: SignInMethod<'passkey'>;
+  /** Passwords' hasher; default: argon2id at the server's parameters. */
+  hasher?: PasswordHasher;
 }
-
-const password = passwordSignIn({ hasher: argon2Hasher });
 
 /**
  * Every sign-in method the server runs (`POST /auth/login`, the core's login flow): the core's methods,
@@ -38,7 +39,7 @@ export function serverSignInMethods(deps: ServerMethodDeps): SignInMethods {
   return {
     email_otp: emailOtpSignIn(codes),
     phone_otp: phoneOtpSignIn(codes),
-    password,
+    password: passwordSignIn({ hasher: deps.hasher ?? argon2Hasher }),
     magic_link: magicLinkSignIn({ clock: deps.clock, hashing: webCryptoHashing }),
     google: googleSignIn(deps.identityDeps),
     siwe: siweSignIn(deps.identityDeps),
@@ -49,6 +50,11 @@ export function serverSignInMethods(deps: ServerMethodDeps): SignInMethods {
 }
 
 /** The registrations of `POST /auth/register` (the core's): an email code or a password. */
-export function serverRegistrationMethods(deps: Pick<ServerMethodDeps, 'otpService'>): RegistrationMethods {
-  return { email_otp: emailOtpSignIn({ otp: deps.otpService }), password };
+export function serverRegistrationMethods(
+  deps: Pick<ServerMethodDeps, 'otpService' | 'hasher'>,
+): RegistrationMethods {
+  return {
+    email_otp: emailOtpSignIn({ otp: deps.otpService }),
+    password: passwordSignIn({ hasher: deps.hasher ?? argon2Hasher }),
+  };
 }

@@ -2,7 +2,6 @@ import { contract } from '@enforcer/contract';
 import { passwordHandlers } from '@enforcer/core';
 import type { DomainRoutes } from '../../../../http/contract-routes.js';
 import { registerCoreRoutes } from '../../../../http/core-handlers.js';
-import { argon2Hasher } from './hashing.js';
 
 /**
  * `contract.password`: change (signed in) and reset by mailed code, the core's handlers
@@ -11,7 +10,7 @@ import { argon2Hasher } from './hashing.js';
 export const passwordRoutes: DomainRoutes = (app, services) => {
   const handlers = passwordHandlers(services.uow, {
     clock: services.clock,
-    hasher: argon2Hasher,
+    hasher: services.passwordHasher,
     throttle: services.throttle,
     otp: services.otpService,
     mail: services.mail,
