@@ -54,7 +54,8 @@ export async function lastAudit(db: TestData, action: string) {
 
 /** Asserts the latest `auth.login.failed` (or another action) carries this reason. */
 export async function expectAuditReason(db: TestData, reason: string, action = 'auth.login.failed') {
-  const events = await db.auditEvents({ action }, { orderBy: { createdAt: 'desc' }, limit: 5 });
+  // The tenant's chain order breaks ties: these files' test clocks stand still, so times are all equal.
+  const events = await db.auditEvents({ action }, { orderBy: { createdAt: 'desc', seq: 'desc' }, limit: 5 });
   expect(events.map((event) => (event.details as { reason?: string }).reason)).toContain(reason);
 }
 
