@@ -124,6 +124,7 @@ export {
   type OpenedSession,
   type OpenSessionInput,
   personView,
+  type RefreshSecondFactorGate,
   SessionTokens,
   type SteppedUp,
   type StepUpInput,
@@ -374,12 +375,14 @@ export {
   normalizeRecoveryCode,
   otpauthUri,
   RECOVERY_CODE_COUNT,
+  refreshSecondFactorGate,
   requireSecondFactor,
   type SecondFactorDeps,
   type SecondFactorMethod,
   type SecondFactorRequest,
   SecondFactors,
   secondFactorGate,
+  sessionLacksRequiredFactor,
 } from './mfa/second-factor.js';
 export {
   authenticateApplication,
