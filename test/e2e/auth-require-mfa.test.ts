@@ -122,7 +122,7 @@ describe('require_mfa (auth_settings.mfa)', () => {
     expect((await login(member)).status).toBe(200);
   });
 
-  it('on refresh: a session without the factor the tenant now requires ends; the answer is the sign-in\'s, with an mfa_token', async () => {
+  it("on refresh: a session without the factor the tenant now requires ends; the answer is the sign-in's, with an mfa_token", async () => {
     expect((await setMfa(null)).status).toBe(200);
     const email = await account('member');
     const signedIn = await login(email);
@@ -144,7 +144,10 @@ describe('require_mfa (auth_settings.mfa)', () => {
     expect((await refresh(signedIn.body.refresh_token)).status).toBe(401);
     const session = await db.records('sessions').one(decodeJwt(signedIn.body.token).sid as string);
     expect(session.revokeReason).toBe('mfa_required');
-    const audited = await db.auditEvents({ tenantId: tenant.id, action: 'auth.login.mfa_enrollment_required' });
+    const audited = await db.auditEvents({
+      tenantId: tenant.id,
+      action: 'auth.login.mfa_enrollment_required',
+    });
     expect(audited.at(-1)?.details).toMatchObject({ provider: 'refresh' });
 
     // Enrolling with that mfa_token opens a new session with the factor, whose refresh goes on.
@@ -175,7 +178,9 @@ describe('require_mfa (auth_settings.mfa)', () => {
     });
     expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
     // Not required by the tenant: the session refreshes as the person left it.
-    const rotated = await api('POST', '/auth/refresh', { body: { refresh_token: signedIn.body.refresh_token } });
+    const rotated = await api('POST', '/auth/refresh', {
+      body: { refresh_token: signedIn.body.refresh_token },
+    });
     expect(rotated.status).toBe(200);
     expect((await setMfa({ required: 'everyone' })).status).toBe(200);
     const held = await api('POST', '/auth/refresh', { body: { refresh_token: rotated.body.refresh_token } });

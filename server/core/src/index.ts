@@ -57,6 +57,18 @@ export type {
   UsedClientAssertion,
 } from './applications/ports.js';
 export {
+  assertJwksUri,
+  type JwksFetcher,
+  JwksUnavailable,
+  jwksUriRefused,
+  plainJwksFetcher,
+  REMOTE_JWKS_COOLDOWN_SECONDS,
+  REMOTE_JWKS_MAX_BYTES,
+  REMOTE_JWKS_TIMEOUT_MS,
+  REMOTE_JWKS_TTL_SECONDS,
+  RemoteJwksCache,
+} from './applications/remote-jwks.js';
+export {
   applicationUseWorthRecording,
   CLIENT_ID_PREFIX,
   CLIENT_SECRET_PREFIX,
@@ -728,4 +740,9 @@ export {
   WEBHOOK_SECRET_PREFIX,
   webhookSecretBytes,
 } from './webhooks/secret.js';
-export { assertWebhookTarget, type WebhookTargetRules, webhookUrlRefused } from './webhooks/targets.js';
+export {
+  assertOutboundTarget,
+  assertWebhookTarget,
+  type WebhookTargetRules,
+  webhookUrlRefused,
+} from './webhooks/targets.js';

@@ -190,7 +190,9 @@ export class SessionTokens {
     if (!rotated.ok) {
       const session: SessionRecord | null = lackingFactor;
       if (session) {
-        throw await this.#uow.transaction((repos) => this.#secondFactor.challenge(repos, { session, client }));
+        throw await this.#uow.transaction((repos) =>
+          this.#secondFactor.challenge(repos, { session, client }),
+        );
       }
       throw refusalError(rotated);
     }

@@ -4,7 +4,7 @@ import {
   type Result,
   refreshSecondFactorGate,
   SessionTokens,
-} from "@enforcer/core";
+} from '@enforcer/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Account } from '../../entities/accounts.js';
 import { AuditEvent } from '../../entities/audit.js';
