@@ -43,6 +43,13 @@ const SNAPSHOT_TABLES = [
   'password_credential',
   'totp_credential',
   'recovery_code',
+  // #16 and #18: applications, webhook endpoints, the KYC and messaging modules' settings (the webhook worker
+  // is off in a test server: nothing changes these rows between two requests but the requests).
+  'application',
+  'webhook_endpoint',
+  'kyc_setting',
+  'messaging_setting',
+  'message_template',
 ];
 /** Columns that legitimately change on a read (bookkeeping, not state). */
 const VOLATILE_COLUMNS = ['last_used_at', 'last_used_step'];
