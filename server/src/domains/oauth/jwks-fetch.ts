@@ -22,7 +22,8 @@ export const jwksUriRules = (
   production
     ? {
         allowLocalHttp: false,
-        checkHost: async (url) => void (await resolvePublicTarget(url, resolve, isPublicAddress, jwksUriRefused)),
+        checkHost: async (url) =>
+          void (await resolvePublicTarget(url, resolve, isPublicAddress, jwksUriRefused)),
       }
     : { allowLocalHttp: true };
 
@@ -47,7 +48,8 @@ export function jwksFetcher(options: {
     let address = null;
     try {
       await assertOutboundTarget(rules, url.href, jwksUriRefused);
-      if (options.production) address = await resolvePublicTarget(url, resolve, isPublicAddress, jwksUriRefused);
+      if (options.production)
+        address = await resolvePublicTarget(url, resolve, isPublicAddress, jwksUriRefused);
     } catch (error) {
       throw new JwksUnavailable(error instanceof Error ? error.message : String(error));
     }
