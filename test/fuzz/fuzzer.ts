@@ -38,8 +38,9 @@ const oversizedAndCut = (c: { body?: Buffer | string }, error: unknown): boolean
   Buffer.byteLength(c.body) > SERVER_BODY_LIMIT &&
   ['EPIPE', 'ECONNRESET'].includes((error as NodeJS.ErrnoException).code ?? '');
 
-export type PrincipalName = 'anonymous' | 'owner' | 'member' | 'api_key';
-export const PRINCIPALS: PrincipalName[] = ['anonymous', 'owner', 'member', 'api_key'];
+/** `application`: a machine client of the tenant (#18), HTTP Basic with its client id and secret. */
+export type PrincipalName = 'anonymous' | 'owner' | 'member' | 'api_key' | 'application';
+export const PRINCIPALS: PrincipalName[] = ['anonymous', 'owner', 'member', 'api_key', 'application'];
 
 export interface RouteInfo {
   name: string;
@@ -226,9 +227,18 @@ function pathParamValue(route: RouteInfo, param: string, ctx: FuzzContext): stri
   return randomUUID();
 }
 
-/** The principal a route is mostly fuzzed as: the one that gets past authentication. */
+/**
+ * The principal a route is mostly fuzzed as: the one that gets past authentication (the OAuth endpoints
+ * authenticate their client themselves: an application).
+ */
 export const primaryPrincipal = (route: RouteInfo): PrincipalName =>
-  route.auth === 'none' ? 'anonymous' : route.auth === 'api_key' ? 'api_key' : 'owner';
+  route.name.startsWith('oauth.')
+    ? 'application'
+    : route.auth === 'none'
+      ? 'anonymous'
+      : route.auth === 'api_key'
+        ? 'api_key'
+        : 'owner';
 
 const kindOf = (schema: Schema | undefined): Hostile['kind'] | undefined => {
   const type = schema?._zod?.def?.type;
