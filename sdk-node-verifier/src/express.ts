@@ -1,5 +1,10 @@
 // @enforcer/node-verifier/express: Express (or plain Node http) middleware.
-export type { EnforcerContext } from './middleware/context';
+export {
+  type EnforcerCaller,
+  type EnforcerClientContext,
+  type EnforcerContext,
+  enforcerCaller,
+} from './middleware/context';
 export {
   type EnforcerExpressOptions,
   type ExpressLikeRequest,

@@ -1,5 +1,10 @@
 // @enforcer/node-verifier/fastify: the Fastify plugin and its preHandler factory.
-export type { EnforcerContext } from './middleware/context';
+export {
+  type EnforcerCaller,
+  type EnforcerClientContext,
+  type EnforcerContext,
+  enforcerCaller,
+} from './middleware/context';
 export {
   type EnforcerFastifyOptions,
   type EnforcerRouteConfig,

@@ -69,3 +69,9 @@ export function nodeCpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 }
+
+/** Milliseconds of CPU another process (a server started as a child) has used so far, or undefined. */
+export function processCpuMs(pid: number): number | undefined {
+  const times = procTimes(pid);
+  return times === undefined ? undefined : (times.own * 1000) / TICKS_PER_SECOND;
+}

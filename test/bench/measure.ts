@@ -29,7 +29,7 @@ export interface Figure {
 }
 
 /** The suites `pnpm bench` knows, in the order it runs them. */
-export const suites = ['policy', 'server', 'cerbos', 'verifier', 'sdk-size'] as const;
+export const suites = ['policy', 'server', 'two-processes', 'cerbos', 'verifier', 'sdk-size'] as const;
 export type Suite = (typeof suites)[number];
 
 let sink = 0;

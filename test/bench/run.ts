@@ -5,11 +5,12 @@ import { type Figure, machine, type Suite, sinkValue, suites } from './measure';
 import { policyBenchMarkdown, policyFigures, runPolicyBench } from './policy.bench';
 import { runSdkSizeBench, sdkSizeFigures, sdkSizeMarkdown } from './sdk-size';
 import { runServerLoadBench, serverLoadFigures, serverLoadMarkdown } from './server-load.bench';
+import { runTwoProcessesBench, twoProcessesFigures, twoProcessesMarkdown } from './two-processes.bench';
 import { runVerifierBench, verifierBenchMarkdown, verifierFigures } from './verifier.bench';
 
 /**
- * `pnpm bench [suite ...]`: runs every benchmark (or the named ones: policy, server, cerbos,
- * verifier, sdk-size) and rewrites its section of docs/benchmarks.md (between `<!-- bench:NAME -->`
+ * `pnpm bench [suite ...]`: runs every benchmark (or the named ones: policy, server, two-processes,
+ * cerbos, verifier, sdk-size) and rewrites its section of docs/benchmarks.md (between `<!-- bench:NAME -->`
  * and `<!-- /bench:NAME -->`), with the machine it ran on. A suite that skips (cerbos where its
  * binary does not run) leaves its section as it was.
  *
@@ -54,6 +55,13 @@ const runs = {
     run: runServerLoadBench,
     markdown: serverLoadMarkdown,
     figures: serverLoadFigures,
+  }),
+  'two-processes': suite({
+    title:
+      'two server processes on one PostgreSQL: POST /authorize and POST /auth/refresh spread over both, beside one',
+    run: runTwoProcessesBench,
+    markdown: twoProcessesMarkdown,
+    figures: twoProcessesFigures,
   }),
   cerbos: suite({
     title:

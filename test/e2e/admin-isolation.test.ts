@@ -97,6 +97,13 @@ const routesOnA = (): Route[] => [
     body: () => ({ provider: 'google' }),
   },
   { method: 'POST', path: () => `/tenants/${a.tenant.id}/invites`, body: () => ({ email: uniqueEmail() }) },
+  // Magic-link settings (#13).
+  { method: 'GET', path: () => `/tenants/${a.tenant.id}/magic-link` },
+  {
+    method: 'PUT',
+    path: () => `/tenants/${a.tenant.id}/magic-link`,
+    body: () => ({ redirect_urls: ['https://taken.example/magic'] }),
+  },
   // Social sign-in settings (#17).
   { method: 'GET', path: () => `/tenants/${a.tenant.id}/oauth` },
   {
@@ -199,7 +206,52 @@ const routesOnA = (): Route[] => [
     path: () => `/tenants/${a.tenant.id}/modules/kyc`,
     body: () => ({ enabled: true, provider: 'development' }),
   },
+  // The messaging module's settings and templates (#16).
+  { method: 'GET', path: () => `/tenants/${a.tenant.id}/messaging` },
+  {
+    method: 'PUT',
+    path: () => `/tenants/${a.tenant.id}/messaging`,
+    body: () => ({ from: 'Taken <taken@example.com>' }),
+  },
+  { method: 'GET', path: () => `/tenants/${a.tenant.id}/messaging/templates/otp_code/en` },
+  {
+    method: 'PUT',
+    path: () => `/tenants/${a.tenant.id}/messaging/templates/otp_code/en`,
+    body: () => ({ subject: 'Taken', text: 'Taken over {{code}}' }),
+  },
+  { method: 'DELETE', path: () => `/tenants/${a.tenant.id}/messaging/templates/otp_code/en` },
+  {
+    method: 'POST',
+    path: () => `/tenants/${a.tenant.id}/messaging/preview`,
+    body: () => ({ kind: 'otp_code' }),
+  },
 ];
+
+/**
+ * Routes with an id in the path that are not in `routesOnA`, and why: each is a person's own (the caller's
+ * sessions, identities and passkeys: another person's id is a 404 in their own tests) or is tested above
+ * with a credential of its own.
+ */
+const notOnA: Record<string, string> = {
+  'DELETE /auth/sessions/:id': "the caller's own sessions (auth-session-lists.test.ts)",
+  'DELETE /auth/identities/:id': "the caller's own identities (auth-linking.test.ts)",
+  'DELETE /auth/passkey/credentials/:id': "the caller's own passkeys (auth-passkey.test.ts)",
+  'POST /accounts/:id/impersonate': 'user tokens only: the impersonation test of this file',
+};
+
+/** Every route of the contract that names a tenant's object in its path (a tenant's credential calls it). */
+const routesWithIds = (node: unknown = contract): { method: string; path: string }[] => {
+  if (!node || typeof node !== 'object') return [];
+  if ('method' in node && 'path' in node) {
+    const route = node as { method: string; path: string };
+    const auth = getRouteMetadata(node as { metadata?: unknown }).auth;
+    const path = route.path.slice(basePath.length);
+    return path.includes(':') && auth !== 'none' && auth !== 'platform'
+      ? [{ method: route.method, path }]
+      : [];
+  }
+  return Object.values(node).flatMap((child) => routesWithIds(child));
+};
 
 /** Every admin route that needs a credential (paths on A; the lists and the policy included). */
 const credentialRoutes = (): Route[] => [
@@ -271,6 +323,18 @@ const expectProblemCode = (response: ApiResponse, label: string) => {
 };
 
 describe("another tenant's credentials", () => {
+  it('are tried on every route of the contract that names an object by id (a new route joins routesOnA)', () => {
+    const tried = routesOnA().map((r) => `${r.method} ${r.path().split('?')[0]}`);
+    const missing = routesWithIds().filter((route) => {
+      const key = `${route.method} ${route.path}`;
+      if (key in notOnA) return false;
+      const pattern = new RegExp(`^${route.method} ${route.path.replace(/:\w+/g, '[^/]+')}$`);
+      return !tried.some((t) => pattern.test(t));
+    });
+    expect(missing).toEqual([]);
+    expect(routesWithIds().length).toBeGreaterThan(50);
+  });
+
   it("reach none of tenant A's objects: 404 with B's owner token and B's API key", async () => {
     for (const route of routesOnA()) {
       for (const [who, credential] of [

@@ -121,4 +121,75 @@ describe('require_mfa (auth_settings.mfa)', () => {
     expect((await setMfa(null)).status).toBe(200);
     expect((await login(member)).status).toBe(200);
   });
+
+  it("on refresh: a session without the factor the tenant now requires ends; the answer is the sign-in's, with an mfa_token", async () => {
+    expect((await setMfa(null)).status).toBe(200);
+    const email = await account('member');
+    const signedIn = await login(email);
+    expect(signedIn.status).toBe(200);
+    const refresh = (refresh_token: string) => api('POST', '/auth/refresh', { body: { refresh_token } });
+    // Under the old setting refresh works as before.
+    const rotated = await refresh(signedIn.body.refresh_token);
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
+
+    expect((await setMfa({ required: 'everyone' })).status).toBe(200);
+    const held = await refresh(rotated.body.refresh_token);
+    expectProblem(held, 401, 'mfa_enrollment_required');
+    expect(held.body).not.toHaveProperty('token');
+    expect(held.body.mfa_token).toEqual(expect.any(String));
+    // The session has ended: neither that token nor its predecessor refreshes again, nor gets another mfa_token.
+    const again = await refresh(rotated.body.refresh_token);
+    expect(again.status).toBe(401);
+    expect(again.body.mfa_token).toBeUndefined();
+    expect((await refresh(signedIn.body.refresh_token)).status).toBe(401);
+    const session = await db.records('sessions').one(decodeJwt(signedIn.body.token).sid as string);
+    expect(session.revokeReason).toBe('mfa_required');
+    const audited = await db.auditEvents({
+      tenantId: tenant.id,
+      action: 'auth.login.mfa_enrollment_required',
+    });
+    expect(audited.at(-1)?.details).toMatchObject({ provider: 'refresh' });
+
+    // Enrolling with that mfa_token opens a new session with the factor, whose refresh goes on.
+    const enrollment = await api('POST', '/auth/mfa/enroll', { body: { mfa_token: held.body.mfa_token } });
+    expect(enrollment.status, JSON.stringify(enrollment.body)).toBe(200);
+    clock.advance(30);
+    const finished = await api('POST', '/auth/mfa/enroll/confirm', {
+      body: { mfa_token: held.body.mfa_token, code: await totpCode(enrollment.body.secret, clock.now()) },
+    });
+    expect(finished.status, JSON.stringify(finished.body)).toBe(200);
+    expect(decodeJwt(finished.body.token).mfa_at).toEqual(expect.any(Number));
+    const after = await refresh(finished.body.refresh_token);
+    expect(after.status, JSON.stringify(after.body)).toBe(200);
+    expect(decodeJwt(after.body.token).mfa_at).toEqual(expect.any(Number));
+  });
+
+  it('on refresh, for a person with TOTP whose session skipped it (signed in before it was on): mfa_required', async () => {
+    expect((await setMfa(null)).status).toBe(200);
+    const email = await account('member');
+    const signedIn = await login(email);
+    // TOTP turned on after this sign-in, by the person from this very session.
+    const enrol = await api('POST', '/auth/mfa/totp/enroll', { token: signedIn.body.token });
+    expect(enrol.status, JSON.stringify(enrol.body)).toBe(200);
+    clock.advance(30);
+    const confirmed = await api('POST', '/auth/mfa/totp/confirm', {
+      token: signedIn.body.token,
+      body: { code: await totpCode(enrol.body.secret, clock.now()) },
+    });
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+    // Not required by the tenant: the session refreshes as the person left it.
+    const rotated = await api('POST', '/auth/refresh', {
+      body: { refresh_token: signedIn.body.refresh_token },
+    });
+    expect(rotated.status).toBe(200);
+    expect((await setMfa({ required: 'everyone' })).status).toBe(200);
+    const held = await api('POST', '/auth/refresh', { body: { refresh_token: rotated.body.refresh_token } });
+    expectProblem(held, 401, 'mfa_required');
+    clock.advance(30);
+    const verified = await api('POST', '/auth/mfa/verify', {
+      body: { mfa_token: held.body.mfa_token, code: await totpCode(enrol.body.secret, clock.now()) },
+    });
+    expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+    expect((await setMfa(null)).status).toBe(200);
+  });
 });

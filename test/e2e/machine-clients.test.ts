@@ -428,6 +428,28 @@ describe('POST /oauth/introspect and /oauth/revoke', () => {
     );
   });
 
+  it('refuses a form body that is not percent-encoded UTF-8 (400), never reading it with U+FFFD in place', async () => {
+    for (const raw of ['token=a%FF%FEb', 'token=%ED%A0%80', 'token=100%', 'to%C3ken=x']) {
+      for (const path of ['/oauth/introspect', '/oauth/revoke', '/oauth/token']) {
+        const answer = await api('POST', path, {
+          raw,
+          contentType: 'application/x-www-form-urlencoded',
+          headers: { 'x-api-key': a.apiKey },
+        });
+        expect(answer.status, `${path} ${raw}`).toBe(400);
+        expect(answer.body.code, `${path} ${raw}`).toBe('bad_request');
+      }
+    }
+    // Well-formed escapes of real UTF-8 are read as such.
+    const fine = await api('POST', '/oauth/introspect', {
+      raw: 'token=%C3%A9t%C3%A9+x',
+      contentType: 'application/x-www-form-urlencoded',
+      headers: { 'x-api-key': a.apiKey },
+    });
+    expect(fine.status).toBe(200);
+    expect(fine.body).toEqual({ active: false });
+  });
+
   it("a deleted application's tokens introspect as inactive", async () => {
     const app = await createApp(a);
     const { access_token } = expectOk(await tokenFor(app, app.client_secret));

@@ -171,3 +171,83 @@ describe('two server processes on one database', () => {
     expect(rows.map((row) => row.hits)).toEqual([5]);
   });
 });
+
+// A process of the same deployment with small budgets for each class (the counts are shared through the
+// database, so this file's other tests use credentials and addresses of their own).
+const strict = await startServer({
+  shareDatabaseWith: a,
+  env: {
+    ...env,
+    RATE_LIMIT_SIGN_IN_PER_IP: '3',
+    RATE_LIMIT_TOKEN_PER_IP: '2',
+    RATE_LIMIT_ADMIN_PER_CREDENTIAL: '2',
+    RATE_LIMIT_AUTHORIZE_PER_CREDENTIAL: '3',
+  },
+});
+const s = await seedTenant(strict, 'Strict');
+
+describe('every route class, crossed', () => {
+  /** The refusal: 429 rate_limited, Retry-After within the window, the policy named with nothing left. */
+  const expectRefused = (response: ApiResponse, policy: string, quota: number) => {
+    expectProblem(response, 429, 'rate_limited');
+    const retryAfter = Number(response.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(response.headers.get('ratelimit-policy')).toContain(`"${policy}";q=${quota};w=60`);
+    expect(remaining(response, policy)).toBe(0);
+  };
+
+  it('sign-in (per address): three code requests answered, the fourth 429; another address untouched', async () => {
+    const ip = newClient();
+    const ask = (from: string) =>
+      strict.api('POST', '/auth/otp/request', {
+        headers: { 'x-forwarded-for': from },
+        body: { email: `crossed-${randomBytes(3).toString('hex')}@example.com`, tenant_code: s.tenant.code },
+      });
+    for (let i = 0; i < 3; i++) expect((await ask(ip)).status).toBe(200);
+    expectRefused(await ask(ip), 'sign-in-ip', 3);
+    expect((await ask(newClient())).status).toBe(200);
+  });
+
+  it('token (per address): refresh and /oauth/token share it; the third is 429; another address untouched', async () => {
+    const ip = newClient();
+    const refresh = (from: string) =>
+      strict.api('POST', '/auth/refresh', {
+        headers: { 'x-forwarded-for': from },
+        body: { refresh_token: `ert_${'x'.repeat(43)}` },
+      });
+    const oauth = (from: string) =>
+      strict.api('POST', '/oauth/token', {
+        headers: { 'x-forwarded-for': from },
+        raw: 'grant_type=client_credentials',
+        contentType: 'application/x-www-form-urlencoded',
+      });
+    expect((await refresh(ip)).status).toBe(401);
+    expect((await oauth(ip)).status).toBe(401);
+    expectRefused(await refresh(ip), 'token-ip', 2);
+    expectRefused(await oauth(ip), 'token-ip', 2);
+    const other = await refresh(newClient());
+    expect(other.status).toBe(401);
+    expect(other.body.code).toBe('refresh_token_invalid');
+  });
+
+  it('admin (per credential): two reads (GET /applications) with one API key, the third 429 whatever the address; another credential untouched', async () => {
+    const groups = (credential: { apiKey?: string; token?: string }) =>
+      strict.api('GET', '/applications', { ...credential, headers: { 'x-forwarded-for': newClient() } });
+    for (let i = 0; i < 2; i++) expectOk(await groups({ apiKey: s.apiKey }));
+    expectRefused(await groups({ apiKey: s.apiKey }), 'admin-credential', 2);
+    expectOk(await groups({ token: s.owner.token }));
+  });
+
+  it('authorize (per credential): three decisions, the fourth 429; another credential untouched', async () => {
+    const decide = (token: string) =>
+      strict.api('POST', '/authorize', {
+        token,
+        headers: { 'x-forwarded-for': newClient() },
+        body: { action: 'transfers.create' },
+      });
+    for (let i = 0; i < 3; i++) expectOk(await decide(s.member.token));
+    expectRefused(await decide(s.member.token), 'authorize-credential', 3);
+    expectOk(await decide(s.admin.token));
+  });
+});

@@ -38,8 +38,9 @@ const oversizedAndCut = (c: { body?: Buffer | string }, error: unknown): boolean
   Buffer.byteLength(c.body) > SERVER_BODY_LIMIT &&
   ['EPIPE', 'ECONNRESET'].includes((error as NodeJS.ErrnoException).code ?? '');
 
-export type PrincipalName = 'anonymous' | 'owner' | 'member' | 'api_key';
-export const PRINCIPALS: PrincipalName[] = ['anonymous', 'owner', 'member', 'api_key'];
+/** `application`: a machine client of the tenant (#18), HTTP Basic with its client id and secret. */
+export type PrincipalName = 'anonymous' | 'owner' | 'member' | 'api_key' | 'application';
+export const PRINCIPALS: PrincipalName[] = ['anonymous', 'owner', 'member', 'api_key', 'application'];
 
 export interface RouteInfo {
   name: string;
@@ -52,6 +53,8 @@ export interface RouteInfo {
   /** The contract says the route takes no body (POST/PUT/PATCH/DELETE with `c.noBody()` or none). */
   noBody: boolean;
   query: Schema | undefined;
+  /** The contract's body is `application/x-www-form-urlencoded` (the OAuth endpoints): bodies are sent so. */
+  form: boolean;
 }
 
 const isRoute = (value: unknown): value is Record<string, unknown> & { method: string; path: string } =>
@@ -79,6 +82,7 @@ export function contractRoutes(router: unknown = contract, prefix: string[] = []
       body,
       noBody: value.method !== 'GET' && body === undefined,
       query: isSchema(value.query) ? value.query : undefined,
+      form: value.contentType === FORM,
     });
   }
   return out;
@@ -140,6 +144,33 @@ export interface Case {
 
 const INVALID_UTF8 = '\u0002INVALID-UTF8\u0002';
 
+const FORM = 'application/x-www-form-urlencoded';
+
+/** Percent-encodes text's UTF-8 bytes (lone surrogates, which encodeURIComponent throws on, as U+FFFD). */
+const percent = (text: string): string =>
+  [...Buffer.from(text, 'utf8')]
+    .map((byte) =>
+      /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(byte))
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
+
+/**
+ * A body for a form route (`application/x-www-form-urlencoded`): an object's members as fields (strings as
+ * they are, anything else as its JSON text), invalid UTF-8 percent-encoded where marked; any other value
+ * (null, an array, a number: a hostile whole body) as its JSON text.
+ */
+export function serializeForm(value: unknown): Buffer {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof RawJson)
+    return serialize(value);
+  const fields = Object.entries(value).map(([key, v]) => {
+    const text = typeof v === 'string' ? v : (JSON.stringify(v) ?? '');
+    return `${percent(key)}=${text.split(INVALID_UTF8).map(percent).join('a%FF%FE%C3%28%ED%A0%80b')}`;
+  });
+  return Buffer.from(fields.join('&'), 'utf8');
+}
+
 /** JSON text of a value with RawJson pieces spliced in, as bytes; invalid UTF-8 where marked. */
 export function serialize(value: unknown): Buffer {
   const raws: string[] = [];
@@ -196,9 +227,18 @@ function pathParamValue(route: RouteInfo, param: string, ctx: FuzzContext): stri
   return randomUUID();
 }
 
-/** The principal a route is mostly fuzzed as: the one that gets past authentication. */
+/**
+ * The principal a route is mostly fuzzed as: the one that gets past authentication (the OAuth endpoints
+ * authenticate their client themselves: an application).
+ */
 export const primaryPrincipal = (route: RouteInfo): PrincipalName =>
-  route.auth === 'none' ? 'anonymous' : route.auth === 'api_key' ? 'api_key' : 'owner';
+  route.name.startsWith('oauth.')
+    ? 'application'
+    : route.auth === 'none'
+      ? 'anonymous'
+      : route.auth === 'api_key'
+        ? 'api_key'
+        : 'owner';
 
 const kindOf = (schema: Schema | undefined): Hostile['kind'] | undefined => {
   const type = schema?._zod?.def?.type;
@@ -287,8 +327,15 @@ export function planRoute(route: RouteInfo, ctx: FuzzContext, random: () => numb
     const p = { ...params, ...parts.params };
     const path = route.path.replace(/:([A-Za-z_]+)/g, (_m, name: string) => p[name] ?? '');
     const qs = parts.query ?? (query ? encodeQuery(query) : '');
+    // A form route gets form bodies, unless the case is about the media type itself.
+    const asForm = route.form && parts.contentType === undefined;
     const body =
-      parts.bodyBytes ?? (parts.body !== undefined || 'body' in parts ? serialize(parts.body) : undefined);
+      parts.bodyBytes ??
+      (parts.body !== undefined || 'body' in parts
+        ? asForm
+          ? serializeForm(parts.body)
+          : serialize(parts.body)
+        : undefined);
     return {
       route,
       principal,
@@ -296,7 +343,9 @@ export function planRoute(route: RouteInfo, ctx: FuzzContext, random: () => numb
       label,
       method: route.method,
       path: `${basePath}${path}${qs ? `?${qs}` : ''}`,
-      ...(body !== undefined ? { body, contentType: parts.contentType ?? 'application/json' } : {}),
+      ...(body !== undefined
+        ? { body, contentType: parts.contentType ?? (route.form ? FORM : 'application/json') }
+        : {}),
       ...(parts.mustRefuse ? { mustRefuse: parts.mustRefuse } : {}),
     };
   };
@@ -719,6 +768,7 @@ const UNKNOWN_PATH: RouteInfo = {
   pathParams: [],
   body: undefined,
   noBody: false,
+  form: false,
   query: undefined,
 };
 

@@ -31,6 +31,7 @@ async function newApp(tenantId: string, fields: Partial<ApplicationRecord> = {})
     secretPrefix: secret.slice(0, 15),
     secretHash: await hashClientSecret(webCryptoHashing, secret),
     jwks: null,
+    jwksUri: null,
     scopes: ['reports.read', 'invoices.create'],
     createdBy: null,
     createdAt: second(),
@@ -167,6 +168,18 @@ export function applicationStoreContract(name: string, harness: () => Applicatio
         expect(await repos.applications.findByClientId(two.clientId)).toEqual(two);
         expect(await repos.applications.find(tenantId, one.id)).toEqual(rolled);
       });
+      // Keys at a URL instead (jwks_uri), and back to inline keys: exactly one of the two is kept.
+      const atUrl = { ...rolled, jwks: null, jwksUri: 'https://keys.example.com/jwks.json' };
+      await uow.transaction((repos) => repos.applications.update(atUrl));
+      expect(await uow.read((repos) => repos.applications.find(tenantId, one.id))).toEqual(atUrl);
+      const fromUrl = await newApp(tenantId, {
+        authMethod: 'private_key_jwt',
+        secretHash: null,
+        secretPrefix: null,
+        jwksUri: 'https://keys.example.com/other.json',
+      });
+      await uow.transaction((repos) => repos.applications.insert(fromUrl));
+      expect(await uow.read((repos) => repos.applications.findByClientId(fromUrl.clientId))).toEqual(fromUrl);
     });
 
     it("uses a client assertion's jti once per application, until it expires", async () => {

@@ -131,6 +131,7 @@ export function revocationFeedContract(name: string, harness: () => RevocationFe
         secretPrefix: 'enfsec_x',
         secretHash: crypto.randomUUID(),
         jwks: null,
+        jwksUri: null,
         scopes: ['reports.read', 'invoices.create'],
         createdBy: null,
         createdAt: now,

@@ -49,23 +49,48 @@ export const applicationJwksSchema = z.strictObject({
 export type ApplicationJwks = z.infer<typeof applicationJwksSchema>;
 
 /**
+ * Where a `private_key_jwt` application publishes its public keys (a JWKS document, RFC 7517 §5), instead
+ * of registering them inline: https (plain http only to localhost on a development server), no credentials
+ * in the URL. Enforcer fetches it (cached, refetched on an unknown `kid`); in production the host must
+ * resolve to public addresses only.
+ */
+export const applicationJwksUriSchema = z
+  .url({ protocol: /^https?$/, error: 'must be an https URL' })
+  .max(2048);
+
+/**
+ * A JWKS document fetched from an application's `jwks_uri`: its `keys` (1 to 20, each as a registered key
+ * must be); other members are ignored.
+ */
+export const remoteJwksDocumentSchema = z.looseObject({
+  keys: z.array(applicationJwkSchema).check(z.minLength(1), z.maxLength(20)),
+});
+
+/**
  * How an application authenticates at the OAuth endpoints: with its client secret (HTTP Basic, or
  * `client_secret_post`), or with a JWT signed by one of its registered keys (`private_key_jwt`).
  */
 export const tokenEndpointAuthMethodSchema = z.enum(['client_secret_basic', 'private_key_jwt']);
 export type TokenEndpointAuthMethod = z.infer<typeof tokenEndpointAuthMethodSchema>;
 
-export const createApplicationBodySchema = z.strictObject({
-  name: nameSchema,
-  description: descriptionSchema.optional(),
-  /** Actions of the tenant's policy the application may be given, each one the caller holds itself. */
-  scopes: applicationScopesSchema,
-  /**
-   * Public keys instead of a secret: the application then authenticates with `private_key_jwt` (a signed
-   * client assertion) and is given no secret at all.
-   */
-  jwks: applicationJwksSchema.optional(),
-});
+export const createApplicationBodySchema = z
+  .strictObject({
+    name: nameSchema,
+    description: descriptionSchema.optional(),
+    /** Actions of the tenant's policy the application may be given, each one the caller holds itself. */
+    scopes: applicationScopesSchema,
+    /**
+     * Public keys instead of a secret: the application then authenticates with `private_key_jwt` (a signed
+     * client assertion) and is given no secret at all.
+     */
+    jwks: applicationJwksSchema.optional(),
+    /** Or the URL of its JWKS document (`private_key_jwt` too): keys it rolls over itself. Not with `jwks`. */
+    jwks_uri: applicationJwksUriSchema.optional(),
+  })
+  .refine((b) => !(b.jwks && b.jwks_uri), {
+    message: 'send jwks or jwks_uri, not both',
+    path: ['jwks_uri'],
+  });
 export type CreateApplicationBody = z.infer<typeof createApplicationBodySchema>;
 
 export const updateApplicationBodySchema = z
@@ -73,10 +98,13 @@ export const updateApplicationBodySchema = z
     name: nameSchema.optional(),
     description: descriptionSchema.nullable().optional(),
     scopes: applicationScopesSchema.optional(),
-    /** A `private_key_jwt` application's new set of keys (replacing the old set at once). */
+    /** A `private_key_jwt` application's new set of keys (replacing the old set, or its `jwks_uri`, at once). */
     jwks: applicationJwksSchema.optional(),
+    /** A `private_key_jwt` application's new JWKS URL (replacing its inline keys, or the old URL). */
+    jwks_uri: applicationJwksUriSchema.optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, 'send at least one of name, description, scopes, jwks');
+  .refine((b) => Object.keys(b).length > 0, 'send at least one of name, description, scopes, jwks, jwks_uri')
+  .refine((b) => !(b.jwks && b.jwks_uri), { message: 'send jwks or jwks_uri, not both', path: ['jwks_uri'] });
 export type UpdateApplicationBody = z.infer<typeof updateApplicationBodySchema>;
 
 /** A machine client of one tenant, as listed: never its secret, which is stored only as a hash. */
@@ -90,8 +118,10 @@ export const applicationSchema = z.object({
   token_endpoint_auth_method: tokenEndpointAuthMethodSchema,
   /** The first characters of the current secret, to recognise it (`enfsec_1a2b3c4d`); null with keys. */
   secret_prefix: z.string().nullable(),
-  /** The registered public keys of a `private_key_jwt` application; null with a secret. */
+  /** The registered public keys of a `private_key_jwt` application; null with a secret or a `jwks_uri`. */
   jwks: applicationJwksSchema.nullable(),
+  /** Where a `private_key_jwt` application publishes its keys; null with a secret or inline `jwks`. */
+  jwks_uri: z.string().nullable(),
   scopes: z.array(z.string()),
   created_at: timestampSchema,
   updated_at: timestampSchema,

@@ -56,7 +56,7 @@ export const authContract = c.router({
     path: '/auth/refresh',
     summary: 'Exchange a refresh token for a new token pair (the old refresh token is spent)',
     description:
-      "Replaying a spent refresh token revokes its whole family (`401 refresh_token_reused`); concurrent refreshes within a short grace window get the same successor. Cookie mode: send no body field, the `Enforcer-Refresh-Cookie: 1` header and the cookie (`credentials: include`); the answer then sets the successor in the cookie and leaves `refresh_token` out. A cookie-authenticated call without the header or from an `Origin` the session's tenant does not allow is `403 csrf_check_failed`.",
+      "Replaying a spent refresh token revokes its whole family (`401 refresh_token_reused`); concurrent refreshes within a short grace window get the same successor. Cookie mode: send no body field, the `Enforcer-Refresh-Cookie: 1` header and the cookie (`credentials: include`); the answer then sets the successor in the cookie and leaves `refresh_token` out. A cookie-authenticated call without the header or from an `Origin` the session's tenant does not allow is `403 csrf_check_failed`. A session without the second factor its tenant now requires (`auth_settings.mfa`) is ended and answered as a sign-in would be: `401 mfa_enrollment_required` or `401 mfa_required` with an `mfa_token`.",
     body: refreshBodySchema,
     responses: { 200: tokenResponseSchema, ...problems(401, 403) },
     metadata: meta({ auth: 'none' }),

@@ -115,11 +115,23 @@ export const oauthRevokeResponseSchema = z.object({});
 /**
  * An `application/x-www-form-urlencoded` body as the OAuth routes' schemas read it: each parameter a
  * string, a parameter sent more than once an array of its values (which the handlers refuse), for the
- * server's parser and the mock's alike.
+ * server's parser and the mock's alike. Null when a name or value is not percent-encoded UTF-8 (a stray
+ * `%`, or escapes that decode to invalid UTF-8): `URLSearchParams` would silently put U+FFFD in its place,
+ * and a JSON body with such bytes is refused too.
  */
-export function formParameters(text: string): Record<string, string | string[]> {
+export function formParameters(text: string): Record<string, string | string[]> | null {
   const out: Record<string, string | string[]> = Object.create(null);
-  for (const [name, value] of new URLSearchParams(text)) {
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    let name: string;
+    let value: string;
+    try {
+      name = decodeURIComponent((eq < 0 ? pair : pair.slice(0, eq)).replace(/\+/g, ' '));
+      value = decodeURIComponent((eq < 0 ? '' : pair.slice(eq + 1)).replace(/\+/g, ' '));
+    } catch {
+      return null;
+    }
     const seen = out[name];
     out[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
   }

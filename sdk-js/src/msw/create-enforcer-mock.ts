@@ -410,7 +410,13 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
       }),
     },
     apiKeys: apiKeysHandlers({ uow: store.db, clock: store.db, random: webCryptoRandom }),
-    applications: applicationsHandlers({ uow: store.db, clock: store.db, random: webCryptoRandom }),
+    applications: applicationsHandlers({
+      uow: store.db,
+      clock: store.db,
+      random: webCryptoRandom,
+      // The mock is a development server: https, or http to localhost.
+      jwksUriRules: { allowLocalHttp: true },
+    }),
     oauth: oauthHandlers({ uow: store.db, clock: store.db, access: tokens.access }),
     policy: policyHandlers(store.db, (tenantId) => authorizeCalls.count(tenantId)),
     discovery: discoveryHandlers({ issuer, jwks: () => tokens.jwks() }),

@@ -265,6 +265,7 @@ export function createDispatcher(options: {
       type.includes('application/x-www-form-urlencoded')
     ) {
       const value = formParameters(text);
+      if (value === null) throw new AppError('bad_request', 'The form body is not percent-encoded UTF-8');
       const problem = checkRequestValue(value, 'body');
       if (problem) throw new AppError('validation_failed', 'The request is not valid', { errors: [problem] });
       return value;

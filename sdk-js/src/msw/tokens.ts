@@ -1,5 +1,11 @@
 import type { Jwk, TokenResponse } from '@enforcer/contract';
-import { AccessTokenService, RefreshTokenService, SessionTokens, webCryptoRandom } from '@enforcer/core';
+import {
+  AccessTokenService,
+  RefreshTokenService,
+  refreshSecondFactorGate,
+  SessionTokens,
+  webCryptoRandom,
+} from '@enforcer/core';
 import { type MemoryAccountRow, MemorySigningKeys } from '@enforcer/core/memory';
 import type { AccessTokenClaims } from '../session/claims';
 import type { MockStore } from './store';
@@ -56,7 +62,12 @@ export class MockTokens {
       ttlSeconds: settings.accessTtl,
       clockToleranceSeconds: settings.clockTolerance,
     });
-    this.sessions = new SessionTokens({ access: this.#access, refresh: this.#refresh, uow: store.db });
+    this.sessions = new SessionTokens({
+      access: this.#access,
+      refresh: this.#refresh,
+      uow: store.db,
+      secondFactor: refreshSecondFactorGate({ clock, random: webCryptoRandom }),
+    });
   }
 
   /** The core's access-token service (impersonation mints with it, as the server does). */

@@ -1,7 +1,15 @@
 import type { Action, Resource } from '@enforcer/contract/policy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Verifier } from '../create-verifier';
-import { checkPermission, contextFor, type EnforcerContext } from './context';
+import type { AnyPrincipal } from '../principal';
+import {
+  checkPermission,
+  type EnforcerClientContext,
+  type EnforcerContext,
+  enforcerCaller,
+  setCaller,
+  verifiedCaller,
+} from './context';
 import { bearerToken, type ProblemAnswer, problemAnswer, problemForError } from './problem';
 
 /** Per route, in `config.enforcer`: what the route requires. `false`: the route is public. */
@@ -12,12 +20,16 @@ export interface EnforcerRouteConfig {
   resource?: (request: FastifyRequest) => Resource | Promise<Resource>;
   /** Verify a token when one is sent, but let requests without one through (`request.enforcer` null). */
   optional?: boolean;
+  /** This route takes applications' tokens (or not), whatever the plugin's `acceptClientTokens` says. */
+  acceptClientTokens?: boolean;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by `@enforcer/node-verifier`'s plugin: the verified caller, or null. */
+    /** Set by `@enforcer/node-verifier`'s plugin: the verified account, or null (also for an application). */
     enforcer: EnforcerContext | null;
+    /** Set by the plugin where applications' tokens are accepted: the verified application, or null. */
+    enforcerClient: EnforcerClientContext | null;
   }
   interface FastifyContextConfig {
     enforcer?: EnforcerRouteConfig | false;
@@ -25,7 +37,14 @@ declare module 'fastify' {
 }
 
 export interface EnforcerFastifyOptions {
-  verifier: Verifier;
+  /** With `acceptClientTokens` (here or on a route), one created with `acceptClientTokens: true` too. */
+  verifier: Verifier<AnyPrincipal>;
+  /**
+   * Let applications' tokens (client credentials, #18) through on every route (a route's
+   * `config.enforcer.acceptClientTokens` decides for itself): their caller is `request.enforcerClient`
+   * (`kind: 'client'`) and `request.enforcer` stays null. Default false: 401 `token_invalid`.
+   */
+  acceptClientTokens?: boolean;
   /**
    * `all` (default): every route needs a valid token unless its `config.enforcer` is `false` or
    * `{ optional: true }`. `declared`: only routes with a `config.enforcer` object are checked.
@@ -47,7 +66,7 @@ async function checkRoute(
   route: EnforcerRouteConfig,
   onError: EnforcerFastifyOptions['onError'],
 ): Promise<FastifyReply | undefined> {
-  const context = request.enforcer;
+  const context = enforcerCaller(request);
   if (!context) return send(reply, problemAnswer('unauthenticated', undefined, request.url));
   try {
     const resource = route.resource ? await route.resource(request) : undefined;
@@ -68,10 +87,11 @@ async function enforcerPlugin(app: FastifyInstance, options: EnforcerFastifyOpti
   await verifier.ready();
 
   app.decorateRequest('enforcer', null);
+  app.decorateRequest('enforcerClient', null);
 
   // Authentication first, before the body is even read: a bad or missing token costs nothing more.
   app.addHook('onRequest', async (request, reply) => {
-    request.enforcer = null;
+    setCaller(request, null);
     if (request.routeOptions.url === undefined) return; // no such route: let the 404 answer
     const route = request.routeOptions.config.enforcer;
     if (route === false || (route === undefined && mode === 'declared')) return;
@@ -82,7 +102,9 @@ async function enforcerPlugin(app: FastifyInstance, options: EnforcerFastifyOpti
     }
     try {
       if (token === null) return send(reply, problemAnswer('token_invalid', undefined, request.url));
-      request.enforcer = contextFor(verifier, await verifier.verify(token));
+      const acceptClientTokens =
+        (route ? route.acceptClientTokens : undefined) ?? options.acceptClientTokens === true;
+      setCaller(request, await verifiedCaller(verifier, token, acceptClientTokens));
     } catch (error) {
       onError?.(error, request);
       return send(reply, problemForError(error, request.url));

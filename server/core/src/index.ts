@@ -57,6 +57,18 @@ export type {
   UsedClientAssertion,
 } from './applications/ports.js';
 export {
+  assertJwksUri,
+  type JwksFetcher,
+  JwksUnavailable,
+  jwksUriRefused,
+  plainJwksFetcher,
+  REMOTE_JWKS_COOLDOWN_SECONDS,
+  REMOTE_JWKS_MAX_BYTES,
+  REMOTE_JWKS_TIMEOUT_MS,
+  REMOTE_JWKS_TTL_SECONDS,
+  RemoteJwksCache,
+} from './applications/remote-jwks.js';
+export {
   applicationUseWorthRecording,
   CLIENT_ID_PREFIX,
   CLIENT_SECRET_PREFIX,
@@ -124,6 +136,7 @@ export {
   type OpenedSession,
   type OpenSessionInput,
   personView,
+  type RefreshSecondFactorGate,
   SessionTokens,
   type SteppedUp,
   type StepUpInput,
@@ -374,12 +387,14 @@ export {
   normalizeRecoveryCode,
   otpauthUri,
   RECOVERY_CODE_COUNT,
+  refreshSecondFactorGate,
   requireSecondFactor,
   type SecondFactorDeps,
   type SecondFactorMethod,
   type SecondFactorRequest,
   SecondFactors,
   secondFactorGate,
+  sessionLacksRequiredFactor,
 } from './mfa/second-factor.js';
 export {
   authenticateApplication,
@@ -725,4 +740,9 @@ export {
   WEBHOOK_SECRET_PREFIX,
   webhookSecretBytes,
 } from './webhooks/secret.js';
-export { assertWebhookTarget, type WebhookTargetRules, webhookUrlRefused } from './webhooks/targets.js';
+export {
+  assertOutboundTarget,
+  assertWebhookTarget,
+  type WebhookTargetRules,
+  webhookUrlRefused,
+} from './webhooks/targets.js';

@@ -20,13 +20,15 @@ export const Application = defineEntity({
       .text()
       .default('client_secret_basic')
       .check(
-        `("token_endpoint_auth_method" = 'client_secret_basic' and "secret_hash" is not null and "jwks" is null) or ("token_endpoint_auth_method" = 'private_key_jwt' and "secret_hash" is null and "jwks" is not null)`,
+        `("token_endpoint_auth_method" = 'client_secret_basic' and "secret_hash" is not null and "jwks" is null and "jwks_uri" is null) or ("token_endpoint_auth_method" = 'private_key_jwt' and "secret_hash" is null and ("jwks" is null) <> ("jwks_uri" is null))`,
       ),
     /** Null for a `private_key_jwt` application (it has no secret). */
     secretPrefix: p.text().nullable(),
     secretHash: p.text().unique().nullable(),
     /** The public keys (JWKs) of a `private_key_jwt` application. */
     jwks: p.json<Record<string, unknown>[]>().nullable(),
+    /** Or the URL where a `private_key_jwt` application publishes them (fetched, cached). */
+    jwksUri: p.text().nullable(),
     scopes: p.array().default([]),
     /** Account id of the creator (no foreign key: the application's history outlives the account). */
     createdBy: p.uuid().nullable(),

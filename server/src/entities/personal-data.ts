@@ -142,6 +142,7 @@ export const notPersonalData: Record<string, Record<string, string>> = {
     secret_prefix: "an application secret's public prefix",
     token_endpoint_auth_method: 'an authentication method name',
     jwks: "an application's public keys",
+    jwks_uri: "the URL of an application's public keys",
   },
   revoked_client_token: { jti: "a revoked application token's random id" },
   used_client_assertion: { jti: "an application's client assertion id" },

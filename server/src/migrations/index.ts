@@ -30,6 +30,7 @@ import { Migration20261206188000_private_key_jwt } from './Migration202612061880
 import { Migration20261206188100_client_revocation_feed } from './Migration20261206188100_client_revocation_feed.js';
 import { Migration20261206214605_messaging_module } from './Migration20261206214605_messaging_module.js';
 import { Migration20261207001000_oauth_client_challenge } from './Migration20261207001000_oauth_client_challenge.js';
+import { Migration20261207003000_application_jwks_uri } from './Migration20261207003000_application_jwks_uri.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261123174748_initial', class: Migration20261123174748_initial },
@@ -84,5 +85,9 @@ export const migrations: MigrationObject[] = [
   {
     name: 'Migration20261207001000_oauth_client_challenge',
     class: Migration20261207001000_oauth_client_challenge,
+  },
+  {
+    name: 'Migration20261207003000_application_jwks_uri',
+    class: Migration20261207003000_application_jwks_uri,
   },
 ];

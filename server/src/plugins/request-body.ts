@@ -89,6 +89,10 @@ export function installRequestBodyChecks(app: FastifyInstance): void {
           return;
         }
         const value = formParameters(text);
+        if (value === null) {
+          done(new AppError('bad_request', 'The form body is not percent-encoded UTF-8'));
+          return;
+        }
         const problem = checkRequestValue(value, 'body');
         done(
           problem

@@ -8,8 +8,10 @@ import { assertPatternsWithinReach } from '../policy/grants.js';
 import { callerPolicy } from '../policy/handlers.js';
 import type { TenantPolicy } from '../policy/tenant-policy.js';
 import type { UnitOfWork } from '../store.js';
+import type { WebhookTargetRules } from '../webhooks/targets.js';
 import { assertUsablePublicJwks } from './jwks.js';
 import type { ApplicationRecord } from './ports.js';
+import { assertJwksUri } from './remote-jwks.js';
 import {
   CLIENT_SECRET_SHOWN_PREFIX_LENGTH,
   hashClientSecret,
@@ -22,6 +24,11 @@ export interface ApplicationsDeps {
   clock: Clock;
   random: RandomSource;
   hashing?: Hashing;
+  /**
+   * Which `jwks_uri`s may be registered (as webhook URLs: https, http to localhost outside production, and
+   * in production a host resolving to public addresses only).
+   */
+  jwksUriRules: WebhookTargetRules;
 }
 
 export const applicationView = (app: ApplicationRecord): Application => ({
@@ -32,6 +39,7 @@ export const applicationView = (app: ApplicationRecord): Application => ({
   token_endpoint_auth_method: app.authMethod,
   secret_prefix: app.secretPrefix,
   jwks: app.jwks ? { keys: app.jwks.map((k) => ({ ...k })) } : null,
+  jwks_uri: app.jwksUri,
   scopes: [...app.scopes],
   created_at: app.createdAt.toISOString(),
   updated_at: app.updatedAt.toISOString(),
@@ -111,9 +119,11 @@ export const applicationsHandlers = (deps: ApplicationsDeps): Handlers<typeof co
       const caller = callerOf(ctx);
       refuseImpersonation(caller, 'register an application');
       const now = clock.now();
-      // With keys (`private_key_jwt`) the application is given no secret at all.
+      // With keys (`private_key_jwt`, inline or at a URL) the application is given no secret at all.
       const jwks = body.jwks ? await assertUsablePublicJwks(body.jwks) : null;
-      const credential = jwks
+      const jwksUri = body.jwks_uri ? await assertJwksUri(deps.jwksUriRules, body.jwks_uri) : null;
+      const keyed = jwks !== null || jwksUri !== null;
+      const credential = keyed
         ? { secret: undefined, secretHash: null, secretPrefix: null }
         : await freshSecret();
       const app: ApplicationRecord = {
@@ -122,10 +132,11 @@ export const applicationsHandlers = (deps: ApplicationsDeps): Handlers<typeof co
         name: body.name,
         description: body.description ?? null,
         clientId: newClientId(random),
-        authMethod: jwks ? 'private_key_jwt' : 'client_secret_basic',
+        authMethod: keyed ? 'private_key_jwt' : 'client_secret_basic',
         secretPrefix: credential.secretPrefix,
         secretHash: credential.secretHash,
         jwks,
+        jwksUri,
         scopes: body.scopes,
         createdBy: callerAccountId(caller),
         createdAt: now,
@@ -147,6 +158,7 @@ export const applicationsHandlers = (deps: ApplicationsDeps): Handlers<typeof co
             client_id: app.clientId,
             scopes: app.scopes,
             token_endpoint_auth_method: app.authMethod,
+            ...(jwksUri ? { jwks_uri: jwksUri } : {}),
           },
         });
       });
@@ -172,15 +184,17 @@ export const applicationsHandlers = (deps: ApplicationsDeps): Handlers<typeof co
     update: async ({ params, body }, ctx) => {
       const caller = callerOf(ctx);
       const jwks = body.jwks ? await assertUsablePublicJwks(body.jwks) : undefined;
+      const jwksUri = body.jwks_uri ? await assertJwksUri(deps.jwksUriRules, body.jwks_uri) : undefined;
+      const newKeys = jwks !== undefined || jwksUri !== undefined;
       const app = await uow.transaction(async (repos) => {
         const current = await found(repos, caller.tenantId, params.id);
-        if (jwks && current.authMethod !== 'private_key_jwt') {
+        if (newKeys && current.authMethod !== 'private_key_jwt') {
           throw new AppError(
             'conflict',
             'This application authenticates with a secret: it has no keys to replace',
           );
         }
-        if (jwks) refuseImpersonation(caller, "replace an application's keys");
+        if (newKeys) refuseImpersonation(caller, "replace an application's keys");
         if (body.scopes) {
           const policy = await callerPolicy(repos, caller);
           // Only what is added needs the caller's reach: dropping a scope is always allowed.
@@ -195,7 +209,8 @@ export const applicationsHandlers = (deps: ApplicationsDeps): Handlers<typeof co
           ...(body.name !== undefined ? { name: body.name } : {}),
           ...(body.description !== undefined ? { description: body.description } : {}),
           ...(body.scopes !== undefined ? { scopes: body.scopes } : {}),
-          ...(jwks ? { jwks, secretRotatedAt: clock.now() } : {}),
+          ...(jwks ? { jwks, jwksUri: null, secretRotatedAt: clock.now() } : {}),
+          ...(jwksUri ? { jwks: null, jwksUri, secretRotatedAt: clock.now() } : {}),
           updatedAt: clock.now(),
         };
         await repos.applications.update(next);
@@ -210,6 +225,7 @@ export const applicationsHandlers = (deps: ApplicationsDeps): Handlers<typeof co
             ...(body.name !== undefined ? { name: next.name } : {}),
             ...(body.scopes !== undefined ? { scopes_before: current.scopes, scopes: next.scopes } : {}),
             ...(jwks ? { keys_replaced: true, kids: jwks.map((k) => k.kid ?? null) } : {}),
+            ...(jwksUri ? { keys_replaced: true, jwks_uri: jwksUri } : {}),
           },
         });
         return next;
@@ -243,7 +259,7 @@ export const applicationsHandlers = (deps: ApplicationsDeps): Handlers<typeof co
         if (current.authMethod === 'private_key_jwt') {
           throw new AppError(
             'conflict',
-            'This application authenticates with keys and has no secret: replace its jwks',
+            'This application authenticates with keys and has no secret: replace its jwks or jwks_uri',
           );
         }
         const now = clock.now();

@@ -21,8 +21,10 @@ export interface ApplicationRecord {
    * Null for a `private_key_jwt` application, which has no secret.
    */
   secretHash: string | null;
-  /** The public keys of a `private_key_jwt` application (null with a secret). */
+  /** The public keys of a `private_key_jwt` application (null with a secret or a `jwksUri`). */
   jwks: ApplicationJwk[] | null;
+  /** Where a `private_key_jwt` application publishes its keys instead (null with a secret or `jwks`). */
+  jwksUri: string | null;
   /** Actions of the tenant's policy its tokens carry. */
   scopes: string[];
   /** Account id of the creator (null when an API key or the platform made it). */

@@ -47,6 +47,19 @@ export interface SteppedUp {
   amr: string[];
 }
 
+/**
+ * What refresh asks of the MFA rules (`refreshSecondFactorGate` in mfa/second-factor.ts): does the tenant
+ * now require a second factor this session never gave, and if so the refusal that lets the person give it
+ * (`401 mfa_required` or `mfa_enrollment_required` with an `mfa_token`), recorded in the caller's unit of work.
+ */
+export interface RefreshSecondFactorGate {
+  lacking(tenant: TenantRecord, roles: readonly string[], session: SessionRecord): boolean;
+  challenge(
+    repos: Repositories,
+    input: { session: SessionRecord; client: Partial<ClientInfo> },
+  ): Promise<AppError>;
+}
+
 export interface OpenedSession {
   sessionId: string;
   response: TokenResponse;
@@ -74,6 +87,7 @@ export class SessionTokens {
   readonly #refresh: RefreshTokenService;
   readonly #uow: UnitOfWork;
   readonly #notices: MessageOutboxDeps | undefined;
+  readonly #secondFactor: RefreshSecondFactorGate;
 
   constructor(options: {
     access: AccessTokenService;
@@ -84,11 +98,13 @@ export class SessionTokens {
      * is noticed to its person (`new_device`, `queueNewDeviceNotice`). Without it (the mock), no notices.
      */
     notices?: MessageOutboxDeps;
+    secondFactor: RefreshSecondFactorGate;
   }) {
     this.#access = options.access;
     this.#refresh = options.refresh;
     this.#uow = options.uow;
     this.#notices = options.notices;
+    this.#secondFactor = options.secondFactor;
   }
 
   /** Starts a session in the caller's unit of work (it commits with it). Throws `account_inactive`. */
@@ -132,7 +148,11 @@ export class SessionTokens {
   /**
    * `POST /auth/refresh`: rotates the refresh token (its family's own transaction; a spent token outside
    * the grace window revokes the family) and mints an access token from the account's current grant. A
-   * deactivated account's session is revoked (`account_inactive`).
+   * deactivated account's session is revoked (`account_inactive`). So is a session that never gave a second
+   * factor when the tenant now requires one of the account (`auth_settings.mfa`, set after it signed in):
+   * the answer is `401 mfa_enrollment_required` (or `mfa_required` when the person has TOTP on) with an
+   * `mfa_token`, as at sign-in, and the factor opens a new session (the refresh token stands for the first
+   * factor, as a pending session does at Clerk; nothing is issued without the factor).
    */
   async refresh(presented: string, client: Partial<ClientInfo>): Promise<TokenResponse> {
     // Whose session is it? Then the account's view, read once, before anything rotates: a suspended
@@ -151,18 +171,31 @@ export class SessionTokens {
       const suspended = tenantRefusal(view.tenant);
       if (suspended) throw suspended;
     }
+    let lackingFactor: SessionRecord | null = null;
     const rotated = await this.#refresh.rotate(presented, {
       ip: client.ip,
       userAgent: client.userAgent,
-      check: async () => {
+      check: async (session) => {
         const refusal = view
           ? statusRefusal(view.account)
           : new AppError('account_inactive', 'This account is gone');
-        if (!refusal) return undefined;
-        return { ok: false, code: refusal.code, detail: refusal.message, reason: refusal.code };
+        if (refusal) return { ok: false, code: refusal.code, detail: refusal.message, reason: refusal.code };
+        if (!this.#secondFactor.lacking(view!.tenant, view!.grant.roles, session)) return undefined;
+        // Checked once the token is proven live and spent: a stolen spent token gets no mfa_token.
+        lackingFactor = session;
+        const detail = 'This app now requires two-step verification';
+        return { ok: false, code: 'mfa_required', detail, reason: 'mfa_required' };
       },
     });
-    if (!rotated.ok) throw refusalError(rotated);
+    if (!rotated.ok) {
+      const session: SessionRecord | null = lackingFactor;
+      if (session) {
+        throw await this.#uow.transaction((repos) =>
+          this.#secondFactor.challenge(repos, { session, client }),
+        );
+      }
+      throw refusalError(rotated);
+    }
     const { session, refreshToken } = rotated.value;
     const answer = await this.#response(view!, session, refreshToken);
     // A deletion in its grace period shows on a refresh as on a sign-in (read with the account's view).

@@ -1,9 +1,11 @@
 import type { MfaStatus, SecondFactor } from '@enforcer/contract';
 import type { SecondFactorGate } from '../auth/login.js';
+import type { RefreshSecondFactorGate } from '../auth/open-session.js';
 import type { ClientInfo } from '../caller.js';
 import { AppError } from '../errors.js';
 import { base32, base32With, checkTotp, TOTP_SECRET_BYTES } from '../methods/totp.js';
 import { addSeconds, base64url, type Clock, type RandomSource, webCryptoHashing } from '../platform.js';
+import type { SessionRecord } from '../sessions/ports.js';
 import type { Repositories } from '../store.js';
 import { authSettingsOf } from '../tenants/auth-settings.js';
 import type { TenantRecord } from '../tenants/ports.js';
@@ -414,4 +416,39 @@ export const secondFactorGate = (deps: { clock: Clock; random: RandomSource }): 
       client: input.client,
       required: mfaRequiredOf(input.tenant, input.account.roles),
     }),
+});
+
+/**
+ * Does a session lack the second factor its tenant requires of it now? It gave none at sign-in (no
+ * `mfa_at`, and no multi-factor method such as a passkey) and `auth_settings.mfa` applies to the account.
+ */
+export function sessionLacksRequiredFactor(
+  tenant: TenantRecord,
+  roles: readonly string[],
+  session: Pick<SessionRecord, 'mfaAt' | 'amr'>,
+): boolean {
+  if (session.mfaAt !== null || session.amr.some((value) => MULTI_FACTOR_AMR.includes(value))) return false;
+  return mfaRequiredOf(tenant, roles);
+}
+
+/**
+ * Refresh's MFA gate (`SessionTokens`): a session without the factor its tenant now requires is ended by
+ * the refresh, which answers the sign-in's refusal (`mfa_enrollment_required` or `mfa_required`, with an
+ * `mfa_token` for the session's account; audited with `provider: "refresh"`).
+ */
+export const refreshSecondFactorGate = (deps: {
+  clock: Clock;
+  random: RandomSource;
+}): RefreshSecondFactorGate => ({
+  lacking: sessionLacksRequiredFactor,
+  challenge: async (repos, { session, client }) =>
+    (await requireSecondFactor(repos, deps, {
+      accountId: session.accountId,
+      personId: session.personId,
+      tenantId: session.tenantId,
+      provider: 'refresh',
+      amr: session.amr,
+      client,
+      required: true,
+    }))!,
 });

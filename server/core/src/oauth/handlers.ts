@@ -1,6 +1,7 @@
 import type { ClientTokenClaims, contract, OAuthIntrospection } from '@enforcer/contract';
 import type { Handlers } from '../api/handlers.js';
 import { authenticateApiKey } from '../api-keys/handlers.js';
+import { plainJwksFetcher, RemoteJwksCache } from '../applications/remote-jwks.js';
 import { applicationUseWorthRecording } from '../applications/secret.js';
 import type { AuditActor } from '../audit/ports.js';
 import { AppError } from '../errors.js';
@@ -8,7 +9,7 @@ import { type Clock, type Hashing, webCryptoHashing } from '../platform.js';
 import { REFRESH_TOKEN_PREFIX } from '../sessions/refresh-tokens.js';
 import type { Repositories, UnitOfWork } from '../store.js';
 import { AccessTokenService } from '../tokens/access-tokens.js';
-import { authenticateClientAssertion } from './client-assertion.js';
+import { authenticateClientAssertion, warmAssertionKeys } from './client-assertion.js';
 import {
   authenticateApplication,
   noStoreHeaders,
@@ -26,6 +27,11 @@ export interface OAuthDeps {
   /** Mints and verifies access tokens: applications' tokens are the same service's `issueClient`. */
   access: AccessTokenService;
   hashing?: Hashing;
+  /**
+   * The keys of applications' `jwks_uri`s (`private_key_jwt`), cached per process. The server's fetches
+   * them SSRF-safely; without it, a cache over `plainJwksFetcher` (the mock's).
+   */
+  remoteJwks?: RemoteJwksCache;
 }
 
 /** Why a session ended when `POST /oauth/revoke` ended it (its `revoke_reason`). */
@@ -55,6 +61,7 @@ const audOf = (aud: string | string[]): string | undefined => (Array.isArray(aud
 export const oauthHandlers = (deps: OAuthDeps): Handlers<typeof contract.oauth> => {
   const { uow, clock, access } = deps;
   const hashing = deps.hashing ?? webCryptoHashing;
+  const remoteJwks = deps.remoteJwks ?? new RemoteJwksCache({ fetch: plainJwksFetcher, clock });
 
   /** The application a secret or a client assertion authenticates (`invalid_client` otherwise). */
   const authenticatePresented = (
@@ -63,7 +70,7 @@ export const oauthHandlers = (deps: OAuthDeps): Handlers<typeof contract.oauth> 
   ) =>
     presented.kind === 'application'
       ? authenticateApplication(repos, hashing, presented)
-      : authenticateClientAssertion(repos, { clock, issuer: access.issuer }, presented);
+      : authenticateClientAssertion(repos, { clock, issuer: access.issuer, remoteJwks }, presented);
 
   const authenticateCaller = async (
     repos: Repositories,
@@ -217,6 +224,7 @@ export const oauthHandlers = (deps: OAuthDeps): Handlers<typeof contract.oauth> 
           );
         }
         const requested = param(form, 'scope');
+        if (presented.kind === 'assertion') await warmAssertionKeys(uow, remoteJwks, presented.assertion);
         const issued = await uow.transaction(async (repos) => {
           let app: Awaited<ReturnType<typeof authenticateApplication>>;
           try {
@@ -300,6 +308,7 @@ export const oauthHandlers = (deps: OAuthDeps): Handlers<typeof contract.oauth> 
     introspect: async ({ body, headers }) => {
       try {
         const form = formOf(headers, body);
+        await warmAssertionKeys(uow, remoteJwks, form.client_assertion);
         const answer = await uow.transaction(async (repos) => {
           const caller = await authenticateCaller(repos, headers as Record<string, unknown>, form);
           const { token, hint } = readToken(form);
@@ -336,6 +345,7 @@ export const oauthHandlers = (deps: OAuthDeps): Handlers<typeof contract.oauth> 
     revoke: async ({ body, headers }, ctx) => {
       try {
         const form = formOf(headers, body);
+        await warmAssertionKeys(uow, remoteJwks, form.client_assertion);
         await uow.transaction(async (repos) => {
           const caller = await authenticateCaller(repos, headers as Record<string, unknown>, form);
           const { token, hint } = readToken(form);

@@ -4,6 +4,7 @@ import { type AuthProvider, defaultPolicy } from '@enforcer/contract';
 import { SessionTokens } from '../auth/open-session.js';
 import { OtpService } from '../codes/otp.js';
 import { AppError } from '../errors.js';
+import { refreshSecondFactorGate } from '../mfa/second-factor.js';
 import { webCryptoRandom } from '../platform.js';
 import { RefreshTokenService } from '../sessions/refresh-tokens.js';
 import { MemoryDatabase } from '../stores/memory/database.js';
@@ -51,7 +52,12 @@ export function memoryFixture() {
     ttlSeconds: 900,
     clockToleranceSeconds: 10,
   });
-  const sessions = new SessionTokens({ access, refresh, uow: db });
+  const sessions = new SessionTokens({
+    access,
+    refresh,
+    uow: db,
+    secondFactor: refreshSecondFactorGate({ clock, random: webCryptoRandom }),
+  });
 
   /** A tenant (code `TENANT_CODE`) accepting these methods, with the default policy (tokens read it). */
   const seedTenant = (settings: { authProviders: AuthProvider[]; allowSignup?: boolean }): string => {

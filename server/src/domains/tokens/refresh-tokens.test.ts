@@ -1,4 +1,10 @@
-import { AccessTokenService, RefreshTokenService, type Result, SessionTokens } from '@enforcer/core';
+import {
+  AccessTokenService,
+  RefreshTokenService,
+  type Result,
+  refreshSecondFactorGate,
+  SessionTokens,
+} from '@enforcer/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Account } from '../../entities/accounts.js';
 import { AuditEvent } from '../../entities/audit.js';
@@ -53,7 +59,12 @@ const access = new AccessTokenService({
 });
 const uow = new PostgresUnitOfWork({ orm: db.orm, clock, policies: new TenantPolicyService() });
 // The core's sessions as the server builds them (services.ts): what login, join, switch and refresh use.
-const sessions = new SessionTokens({ access, refresh, uow });
+const sessions = new SessionTokens({
+  access,
+  refresh,
+  uow,
+  secondFactor: refreshSecondFactorGate({ clock, random: cryptoRandom }),
+});
 const signIn = (accountId: string, client: { ip?: string } = {}) =>
   uow.transaction((repos) => sessions.open(repos, { accountId, amr: ['otp'], client }));
 

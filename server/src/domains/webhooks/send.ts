@@ -22,19 +22,26 @@ export type SendOutcome =
   | { kind: 'answered'; status: number; body: string }
   | { kind: 'error'; message: string };
 
-/** What is kept of an answer's body. */
+/** What is kept of a webhook answer's body. */
 const BODY_KEPT = 1024;
 
 /**
- * POSTs one delivery. With `address`, the connection goes to that (checked) address whatever DNS says now;
- * TLS still verifies the certificate against the URL's host name.
+ * One outbound HTTP request of Enforcer's (a webhook delivery, an application's JWKS): with `address`, the
+ * connection goes to that (checked) address whatever DNS says now, so a DNS rebinding between the check and
+ * the connection changes nothing; TLS still verifies the certificate against the URL's host name. No
+ * redirect is followed (Node's client never does: a 3xx is an answer). `timeoutMs` bounds the whole
+ * attempt; the body is read up to `maxBodyBytes`, beyond which it is cut (`overflow: 'truncate'`, the
+ * rest read and dropped) or the attempt fails (`'fail'`).
  */
-export function sendWebhook(input: {
+export function pinnedRequest(input: {
+  method: 'GET' | 'POST';
   url: URL;
   address: ResolvedAddress | null;
   headers: Record<string, string>;
-  body: string;
+  body?: string;
   timeoutMs: number;
+  maxBodyBytes: number;
+  overflow: 'truncate' | 'fail';
   /** Certificates to trust instead of Node's roots (tests: a receiver's own CA); never set in production. */
   ca?: string[];
 }): Promise<SendOutcome> {
@@ -55,13 +62,16 @@ export function sendWebhook(input: {
       clearTimeout(overall);
       resolve(outcome);
     };
+    const headers =
+      input.body === undefined
+        ? input.headers
+        : { ...input.headers, 'content-length': String(Buffer.byteLength(input.body)) };
     const req = request(
       url,
       {
-        method: 'POST',
-        headers: { ...input.headers, 'content-length': String(Buffer.byteLength(input.body)) },
+        method: input.method,
+        headers,
         timeout: input.timeoutMs,
-        // No redirects are followed (Node's client never does): a 3xx is a failed attempt.
         ...(pinned ? { lookup: pinned } : {}),
         // https: the certificate is verified against the URL's host name (sent as SNI), never the address.
         ...(input.ca ? { ca: input.ca } : {}),
@@ -70,7 +80,12 @@ export function sendWebhook(input: {
         const chunks: Buffer[] = [];
         let kept = 0;
         res.on('data', (chunk: Buffer) => {
-          if (kept < BODY_KEPT) {
+          if (kept + chunk.length > input.maxBodyBytes && input.overflow === 'fail') {
+            done({ kind: 'error', message: `the answer is larger than ${input.maxBodyBytes} bytes` });
+            req.destroy();
+            return;
+          }
+          if (kept < input.maxBodyBytes) {
             chunks.push(chunk);
             kept += chunk.length;
           }
@@ -79,7 +94,7 @@ export function sendWebhook(input: {
           done({
             kind: 'answered',
             status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString('utf8').slice(0, BODY_KEPT),
+            body: Buffer.concat(chunks).toString('utf8').slice(0, input.maxBodyBytes),
           }),
         );
         res.on('error', (error) => done({ kind: 'error', message: error.message }));
@@ -94,4 +109,17 @@ export function sendWebhook(input: {
     req.on('error', (error) => done({ kind: 'error', message: error.message }));
     req.end(input.body);
   });
+}
+
+/** POSTs one webhook delivery (`pinnedRequest`; the first kilobyte of the answer is kept). */
+export function sendWebhook(input: {
+  url: URL;
+  address: ResolvedAddress | null;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+  /** Certificates to trust instead of Node's roots (tests: a receiver's own CA); never set in production. */
+  ca?: string[];
+}): Promise<SendOutcome> {
+  return pinnedRequest({ ...input, method: 'POST', maxBodyBytes: BODY_KEPT, overflow: 'truncate' });
 }

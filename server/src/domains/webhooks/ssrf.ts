@@ -1,9 +1,10 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { webhookUrlRefused } from '@enforcer/core';
+import { type AppError, webhookUrlRefused } from '@enforcer/core';
 
 /**
- * Server-side request forgery rules for webhook targets: in production an endpoint's host must resolve
+ * Server-side request forgery rules for every URL Enforcer calls (webhook endpoints, tenants' SMTP and SMS
+ * gateways, applications' `jwks_uri`): in production an endpoint's host must resolve
  * only to public addresses, checked when the endpoint is registered and again before every delivery, and
  * the delivery connects to the address that was checked (no second lookup a DNS rebinding could change).
  */
@@ -74,13 +75,14 @@ const bareHost = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1');
 
 /**
  * The address to connect to for `url`: every address the host resolves to must be public (one private
- * answer among public ones is refused too), else `webhook_url_refused`. (`allowed` is the rule; tests
- * that deliver to a receiver on loopback pass a narrower one of their own.)
+ * answer among public ones is refused too), else `refuse`'s error (`webhook_url_refused` by default).
+ * (`allowed` is the rule; tests that deliver to a receiver on loopback pass a narrower one of their own.)
  */
 export async function resolvePublicTarget(
   url: URL,
   resolve: HostResolver,
   allowed: (address: string) => boolean = isPublicAddress,
+  refuse: (detail: string) => AppError = webhookUrlRefused,
 ): Promise<ResolvedAddress> {
   const host = bareHost(url);
   const literal = isIP(host);
@@ -91,13 +93,13 @@ export async function resolvePublicTarget(
     try {
       addresses = await resolve(host);
     } catch {
-      throw webhookUrlRefused(`the host ${host} does not resolve`);
+      throw refuse(`the host ${host} does not resolve`);
     }
   }
-  if (addresses.length === 0) throw webhookUrlRefused(`the host ${host} does not resolve`);
+  if (addresses.length === 0) throw refuse(`the host ${host} does not resolve`);
   const refused = addresses.find((a) => !allowed(a.address));
   if (refused) {
-    throw webhookUrlRefused(
+    throw refuse(
       `the host ${host} resolves to ${refused.address}, which is not a public address: Enforcer does not call it`,
     );
   }

@@ -72,6 +72,7 @@ export class MemoryApplicationStore implements ApplicationStore {
       secretHash: app.secretHash,
       secretPrefix: app.secretPrefix,
       jwks: app.jwks ? structuredClone(app.jwks) : null,
+      jwksUri: app.jwksUri,
       secretRotatedAt: app.secretRotatedAt,
       updatedAt: app.updatedAt,
     });
