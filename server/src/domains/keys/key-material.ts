@@ -49,6 +49,14 @@ export async function decryptPrivateKey(
   row: Pick<ISigningKey, 'kid' | 'alg' | 'privateKeyIv' | 'privateKeyTag' | 'privateKeyCiphertext'>,
   masterKey: Buffer,
 ): Promise<CryptoKey> {
+  return (await importJWK(decryptPrivateJwk(row, masterKey), row.alg)) as CryptoKey;
+}
+
+/** The private JWK a signing-key row holds, decrypted (node:crypto takes it as it is: the server's signer). */
+export function decryptPrivateJwk(
+  row: Pick<ISigningKey, 'kid' | 'privateKeyIv' | 'privateKeyTag' | 'privateKeyCiphertext'>,
+  masterKey: Buffer,
+): JWK {
   let jwk: JWK;
   try {
     const plaintext = open(
@@ -67,7 +75,7 @@ export async function decryptPrivateKey(
       { cause: error },
     );
   }
-  return (await importJWK(jwk, row.alg)) as CryptoKey;
+  return jwk;
 }
 
 export const importPublicKey = async (row: Pick<ISigningKey, 'alg' | 'publicJwk'>): Promise<CryptoKey> =>
