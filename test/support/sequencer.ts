@@ -18,6 +18,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * vitest's timing or its size; a figure that is off only moves a file.
  */
 const KNOWN_SECONDS: Readonly<Record<string, number>> = {
+  'test/e2e/outbox-kill.test.ts': 44,
+  'test/e2e/messaging.test.ts': 37,
   'test/e2e/db-resilience.test.ts': 37,
   'test/policy/consistency.test.ts': 33,
   'test/fuzz/contract-fuzz.test.ts': 22,
