@@ -40,6 +40,9 @@ export async function startTestSmtpServer(
     allowInsecureAuth: true,
     authOptional: !options.users,
     logger: false,
+    // close() waits this long for connections still open (a server's pooled transport keeps one) before
+    // ending them: 30 s by default, which every file paid when its SMTP servers closed before its server.
+    closeTimeout: 100,
     onAuth(auth: SMTPServerAuthentication, _session, callback) {
       const expected = options.users?.[auth.username ?? ''];
       if (expected !== undefined && expected === auth.password)

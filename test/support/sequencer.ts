@@ -19,7 +19,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 const KNOWN_SECONDS: Readonly<Record<string, number>> = {
   'test/e2e/outbox-kill.test.ts': 44,
-  'test/e2e/messaging.test.ts': 37,
+  'test/e2e/messaging.test.ts': 8,
   'test/e2e/db-resilience.test.ts': 37,
   'test/policy/consistency.test.ts': 33,
   'test/fuzz/contract-fuzz.test.ts': 22,
