@@ -31,8 +31,10 @@ export default defineConfig({
     // One PostgreSQL server for the whole run; test files get databases via test/support/postgres.ts.
     globalSetup: ['./test/support/global-setup.ts'],
     // vitest's default for `run` is one worker fewer than the cores (one worker on 2 cores). Much of a
-    // test's time is spent waiting (on PostgreSQL, child processes, the network stack), so one worker per core.
-    maxWorkers: availableParallelism(),
+    // test's time is spent waiting (on PostgreSQL, child processes, the network stack, a lease running out
+    // in test/e2e/outbox-kill.test.ts's 44 s), so one worker more than the cores: on the 2-core machine 3
+    // workers took README's test command from 126 s to 114 s (quiet machine, 2026-12-07, docs/testing.md).
+    maxWorkers: availableParallelism() + 1,
     // 60 s, not 30: with two workers on a busy shared 2-core machine, test/e2e/auth-throttle.test.ts's
     // hundred argon2id sign-ins took over 30 s once (12 s alone). A timeout catches hangs; it asserts nothing.
     // Longest files first, so the short ones fill the end of the run (test/support/sequencer.ts).

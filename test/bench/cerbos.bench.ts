@@ -275,7 +275,7 @@ export function cerbosMarkdown(r: CerbosBenchResult): string | undefined {
     versus('`POST /authorize` vs `CheckResources` verifying the same token', r.checkJwt),
     versus('`POST /authorize/filter` vs `PlanResources`', r.plan),
     '',
-    "Each side's half rate is half its own maximum. Enforcer's requests carry a bearer access token it verifies (ES256) and the caller's roles and groups it looks up (cached); Cerbos's carry the principal itself, and in the `+ JWT` runs also the same access token in `auxData.jwt`, which Cerbos verifies against the server's key set (a forged one was checked to be refused).",
+    "Each side's half rate is half its own maximum. Enforcer's requests carry a bearer access token it verifies (ES256, once: a token verified before is found in the verified-token cache until it expires) and the caller's roles and groups it looks up (cached); Cerbos's carry the principal itself, and in the `+ JWT` runs also the same access token in `auxData.jwt`, which Cerbos verifies against the server's key set (a forged one was checked to be refused).",
   ].join('\n');
 }
 
