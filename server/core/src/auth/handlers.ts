@@ -18,7 +18,7 @@ import {
   wantsRefreshCookie,
 } from './refresh-cookie.js';
 import { type RegisterDeps, register } from './register.js';
-import { type CodeRequestDeps, requestCode } from './request-code.js';
+import { type CodeRequestOptions, requestCode } from './request-code.js';
 import { acceptInvite, joinTenant, switchTenant } from './tenant-sessions.js';
 
 /** The routes of `contract.auth` that open, renew, end and describe sessions. */
@@ -40,7 +40,7 @@ export type AuthHandlers = Pick<
 
 export interface AuthDeps extends RegisterDeps {
   /** One-time codes: requesting them (`POST /auth/otp/request`). */
-  codes: Omit<CodeRequestDeps, 'uow' | 'clock'>;
+  codes: CodeRequestOptions;
   /** The refresh-token cookie mode (#18); without it the cookie lives 30 days and only tenants' origins pass. */
   refreshCookie?: Omit<RefreshCookieDeps, 'uow'>;
 }

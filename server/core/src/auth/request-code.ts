@@ -13,25 +13,15 @@ import { countSend, type SendLimits } from '../throttle/send-limits.js';
 import { tenantByCode } from './login.js';
 
 /** What `POST /auth/otp/request` needs besides storage: the code service and each side's delivery. */
-export interface CodeRequestDeps {
-  uow: UnitOfWork;
-  clock: Clock;
+export type CodeRequestDeps = CodeRequestOptions & { uow: UnitOfWork; clock: Clock };
+
+/** `CodeRequestDeps` but the unit of work and the clock (the auth routes' `codes`). */
+export type CodeRequestOptions = CodeRequestCommon & CodeDelivery;
+
+interface CodeRequestCommon {
   otp: OtpService;
   /** Development and test: the code in the answer; production never. */
   exposeCodes: boolean;
-  /**
-   * The outbox (the server's): the code's mail or text is queued in the unit of work that issues the code
-   * (with or without a tenant) and delivered by the worker, with retries; the request never waits on the
-   * mail server or the SMS gateway. Without it (the mock), `deliver` sends it.
-   */
-  outbox?: MessageOutboxDeps;
-  /** Without an outbox: sends the code by mail or SMS (the mock sends nothing). A failure is `503 unavailable`. */
-  deliver(input: {
-    channel: CodeChannel;
-    to: string;
-    code: string;
-    tenant: TenantRecord | null;
-  }): Promise<void>;
   /** Told of a delivery failure (the server logs it). */
   onDeliveryFailure?(error: unknown, channel: CodeChannel): void;
   /** Told of every code issued, in its unit of work (the mock keeps them for `mock.lastOtp`). */
@@ -39,6 +29,28 @@ export interface CodeRequestDeps {
   /** Per destination and client (default `SEND_LIMITS`). */
   sendLimits?: SendLimits;
 }
+
+/** How a code leaves: through an outbox (the server), or sent at once (the mock). One of the two. */
+type CodeDelivery =
+  | {
+      /**
+       * The code's mail or text is queued in the unit of work that issues the code (with or without a
+       * tenant) and delivered by the worker, with retries; the request never waits on the mail server or
+       * the SMS gateway.
+       */
+      outbox: MessageOutboxDeps;
+      deliver?: undefined;
+    }
+  | {
+      outbox?: undefined;
+      /** Sends the code by mail or SMS (the mock sends nothing). A failure is `503 unavailable`. */
+      deliver(input: {
+        channel: CodeChannel;
+        to: string;
+        code: string;
+        tenant: TenantRecord | null;
+      }): Promise<void>;
+    };
 
 /**
  * `POST /auth/otp/request`: mails a six-digit code (or texts one, with `phone`). With a tenant code the code
@@ -104,7 +116,7 @@ export async function requestCode(
       }),
     deliver: async (code) => {
       if (outbox) outbox.onQueued?.();
-      else await deps.deliver({ channel, to: address, code, tenant });
+      else await deps.deliver!({ channel, to: address, code, tenant });
     },
     onDeliveryFailure: (error) => deps.onDeliveryFailure?.(error, channel),
   });

@@ -3,7 +3,6 @@ import { acceptsSession, passkeySignIn, randomDigits } from '@enforcer/core';
 import { describe, expect, it } from 'vitest';
 import type { RandomSource } from '../../lib/random.js';
 import { headerSafe } from './mail/mail-delivery.js';
-import { otpMessage } from './mail/messages.js';
 import { serverSignInMethods } from './methods/registry.js';
 
 // The methods as the server builds them; their dependencies are not called by these checks.
@@ -50,16 +49,7 @@ describe('randomDigits', () => {
 });
 
 describe('mail', () => {
-  it('keeps the code out of the subject and control characters out of headers', () => {
-    const message = otpMessage({
-      to: 'a@example.com',
-      code: '123456',
-      tenant: { name: 'Acme' },
-      ttlSeconds: 600,
-    });
-    expect(message.subject).toBe('Your sign-in code for Acme');
-    expect(message.text).toContain('123456');
-    expect(message.text).toContain('10 minutes');
+  it('keeps control characters out of headers', () => {
     expect(headerSafe('Acme\r\nBcc: evil@example.com')).toBe('Acme Bcc: evil@example.com');
   });
 });

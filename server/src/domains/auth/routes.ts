@@ -3,7 +3,6 @@ import {
   type AuthDeps,
   authRouteHandlers,
   forgetUnprovenCredentials,
-  OTP_TTL_SECONDS,
   oauth4webapiClient,
   secondFactorGate,
   socialSignInHandlers,
@@ -11,9 +10,6 @@ import {
 } from '@enforcer/core';
 import type { DomainRoutes } from '../../http/contract-routes.js';
 import { registerCoreRoutes } from '../../http/core-handlers.js';
-import { otpMessage } from './mail/messages.js';
-import { smsText } from './methods/phone-otp/request-code.js';
-import { sendSms } from './sms/tenant-gateway.js';
 
 /**
  * The auth routes of the contract (`contract.auth`): all the core's (`authRouteHandlers`, the same list the
@@ -34,11 +30,6 @@ export const authRoutes: DomainRoutes = (app, services) => {
       sendLimits: services.sendLimits,
       // A tenant's code mail goes through the outbox (queued with the code, delivered by the worker).
       outbox: services.messaging.outbox,
-      deliver: ({ channel, to, code, tenant }) =>
-        channel === 'email'
-          ? services.mail.send(otpMessage({ to, code, tenant, ttlSeconds: OTP_TTL_SECONDS }))
-          : // The tenant's own SMS gateway when its messaging settings name one, else the deployment's.
-            sendSms(services, tenant?.id ?? null, { to, text: smsText(code, tenant, OTP_TTL_SECONDS) }),
       onDeliveryFailure: (error, channel) =>
         app.log.error({ err: error }, `one-time code: ${channel} delivery failed`),
     },

@@ -1,35 +1,8 @@
-import { type SecretSealer, type TenantSmsSender, tenantSmsSender, type UnitOfWork } from '@enforcer/core';
+import type { TenantSmsSender } from '@enforcer/core';
 import { sendWebhook } from '../../webhooks/send.js';
 import { resolvePublicTarget, systemResolver } from '../../webhooks/ssrf.js';
 import { SMS_GATEWAY_TIMEOUT_MS } from './http-gateway.js';
-import type { SmsDelivery, SmsMessage } from './sms-delivery.js';
-
-/** What sending a text needs from the server's services (passed as they are: `services` fits). */
-export interface SmsSendingDeps {
-  uow: UnitOfWork;
-  /** The deployment's gateway. */
-  sms: SmsDelivery;
-  messaging: { sealer: SecretSealer };
-  config: { env: string };
-}
-
-/**
- * Sends a text through the tenant's own HTTP gateway when its messaging settings name one (the same
- * request shape as the deployment's gateway: `POST { to, text, from? }`, `Authorization: Bearer <token>`),
- * else through the deployment's. In production the gateway must resolve to a public address, checked now,
- * and the connection goes to the address checked (as webhooks do). Rejects on anything but a 2xx.
- */
-export async function sendSms(
-  services: SmsSendingDeps,
-  tenantId: string | null,
-  message: SmsMessage,
-): Promise<void> {
-  const sender = tenantId
-    ? await services.uow.read((repos) => tenantSmsSender(repos, services.messaging.sealer, tenantId))
-    : null;
-  if (!sender) return services.sms.send(message);
-  return sendThroughTenantGateway(sender, message, services.config.env === 'production');
-}
+import type { SmsMessage } from './sms-delivery.js';
 
 /**
  * One text through a tenant's own gateway: `POST { to, text, from? }` with its bearer token. In production
