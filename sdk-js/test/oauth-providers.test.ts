@@ -70,6 +70,18 @@ describe('the mock’s GitHub stand-in', () => {
     );
   });
 
+  it('mock.reset() forgets whom it was to sign in next', async () => {
+    const chosen = unique('chosen');
+    h.mock.githubProvider.nextSignIn({ id: 77, login: 'chosen', email: chosen });
+    h.mock.reset();
+    const tenant = await tenantWith([github()]);
+    const enforcer = h.sdk({ tenantCode: tenant.code });
+    // The stand-in's own default user (no email it could prove), not the one chosen before the reset.
+    const flow = await signInThrough(enforcer, 'github');
+    await expect(flow.complete()).rejects.toMatchObject({ code: 'provider_email_unverified' });
+    expect(enforcer.getSnapshot().status).toBe('signed_out');
+  });
+
   it('an unverified primary email comes back as provider_email_unverified; nothing is created', async () => {
     const tenant = await tenantWith([github()]);
     const enforcer = h.sdk({ tenantCode: tenant.code });

@@ -642,6 +642,7 @@ export function createEnforcerMock(options: EnforcerMockOptions = {}): EnforcerM
     reset: () => {
       store.reset();
       requests.length = 0;
+      for (const stand of [fakeProvider, fakeGitHub, fakeApple, fakeMicrosoft]) stand.reset();
     },
   };
 }

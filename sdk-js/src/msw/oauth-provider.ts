@@ -33,6 +33,8 @@ const sha256 = async (text: string) =>
 export function createMockOAuthProvider(nowMs: () => number): {
   provider: MockOAuthProvider;
   handlers: HttpHandler[];
+  /** Forgets who signs in next and every code given out (`mock.reset()`). */
+  reset(): void;
 } {
   const issuer = 'https://idp.enforcer.test';
   const clientId = 'enforcer-mock-client';
@@ -130,5 +132,12 @@ export function createMockOAuthProvider(nowMs: () => number): {
       });
     }),
   ];
-  return { provider, handlers };
+  return {
+    provider,
+    handlers,
+    reset: () => {
+      next = null;
+      grants.clear();
+    },
+  };
 }

@@ -39,6 +39,8 @@ export const MOCK_APPLE_ORIGIN = 'https://appleid.enforcer.test';
 export function createMockApple(nowMs: () => number): {
   provider: MockAppleProvider;
   handlers: HttpHandler[];
+  /** Forgets who signs in next and every code given out (`mock.reset()`). */
+  reset(): void;
 } {
   const clientId = 'test.enforcer.mock.web';
   const teamId = 'MOCKTEAM01';
@@ -157,5 +159,9 @@ export function createMockApple(nowMs: () => number): {
       },
     },
     handlers,
+    reset: () => {
+      next = null;
+      grants.clear();
+    },
   };
 }

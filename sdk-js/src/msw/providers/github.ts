@@ -32,7 +32,12 @@ export const MOCK_GITHUB_ENDPOINTS = {
  * (client id and secret, redirect URI, PKCE S256; a refused code answered `200` with an error body, as
  * GitHub does) and the REST API's `GET /user` and `GET /user/emails`.
  */
-export function createMockGitHub(): { provider: MockGitHubProvider; handlers: HttpHandler[] } {
+export function createMockGitHub(): {
+  provider: MockGitHubProvider;
+  handlers: HttpHandler[];
+  /** Forgets who signs in next and every code and token given out (`mock.reset()`). */
+  reset(): void;
+} {
   const clientId = 'Iv1.enforcermock0001';
   const clientSecret = 'enforcer-mock-github-secret';
   let next: FakeGitHubUser | null = null;
@@ -102,5 +107,10 @@ export function createMockGitHub(): { provider: MockGitHubProvider; handlers: Ht
       },
     },
     handlers,
+    reset: () => {
+      next = null;
+      grants.clear();
+      tokens.clear();
+    },
   };
 }

@@ -42,6 +42,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export function createMockMicrosoft(nowMs: () => number): {
   provider: MockMicrosoftProvider;
   handlers: HttpHandler[];
+  /** Forgets who signs in next and every code given out (`mock.reset()`). */
+  reset(): void;
 } {
   const clientId = '3f6c1a52-0b7e-4d8a-9c21-6e5f4d3c2b1a';
   const clientSecret = 'enforcer-mock-microsoft-secret';
@@ -134,5 +136,9 @@ export function createMockMicrosoft(nowMs: () => number): {
       },
     },
     handlers,
+    reset: () => {
+      next = null;
+      grants.clear();
+    },
   };
 }
