@@ -1,29 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { HandlerContext } from '../api/handlers.js';
 import type { UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import { webCryptoSealer } from '../mfa/sealer.js';
 import { webCryptoRandom } from '../platform.js';
 import { MemoryDatabase } from '../stores/memory/database.js';
-import { seedAccount, seedTenant } from '../stores/memory/seed.js';
+import { ownerOfNewTenant } from '../testing/memory-fixture.js';
 import { type KycDeps, kycHandlers } from './handlers.js';
 
 const client = { ip: null, userAgent: null };
 
 function setup(options: Partial<KycDeps> = {}) {
   const db = new MemoryDatabase();
-  const tenant = seedTenant(db, webCryptoRandom, { name: 'Acme' });
-  const account = seedAccount(db, { tenantId: tenant.id, email: 'p@example.com', role: 'owner' });
-  const caller: UserCaller = {
-    kind: 'user',
-    tenantId: tenant.id,
-    accountId: account.id,
-    personId: account.personId,
-    sessionId: webCryptoRandom.uuid(),
-    roles: ['owner'],
-    groups: [],
-    attributes: {},
-  };
+  const { tenant, caller, ctx } = ownerOfNewTenant(db);
   const deps: KycDeps = {
     sealer: webCryptoSealer(),
     clock: { now: () => new Date() },
@@ -32,7 +20,6 @@ function setup(options: Partial<KycDeps> = {}) {
     allowDevelopmentProvider: true,
     ...options,
   };
-  const ctx: HandlerContext = { caller, client };
   return { db, tenant, caller, ctx, deps, handlers: kycHandlers(db, deps) };
 }
 

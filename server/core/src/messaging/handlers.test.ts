@@ -1,36 +1,22 @@
 import type { MessagePreview, MessageTemplate, MessagingSettings } from '@enforcer/contract';
 import { describe, expect, it } from 'vitest';
-import type { HandlerContext } from '../api/handlers.js';
-import type { UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import { webCryptoSealer } from '../mfa/sealer.js';
 import { webCryptoRandom } from '../platform.js';
 import { MemoryDatabase } from '../stores/memory/database.js';
-import { seedAccount, seedTenant } from '../stores/memory/seed.js';
+import { ownerOfNewTenant } from '../testing/memory-fixture.js';
 import { deliverDueMessages, type MailSender } from './deliver.js';
 import { messagingHandlers } from './handlers.js';
 import { queueMail, smsGatewayTokenAad, smtpPasswordAad } from './outbox.js';
 
-const client = { ip: null, userAgent: null };
+const _client = { ip: null, userAgent: null };
 
 function setup() {
   const db = new MemoryDatabase();
-  const tenant = seedTenant(db, webCryptoRandom, { name: 'Acme <Pay>', theme: { primary: '#ff0000' } });
-  const account = seedAccount(db, { tenantId: tenant.id, email: 'p@example.com', role: 'owner' });
-  const caller: UserCaller = {
-    kind: 'user',
-    tenantId: tenant.id,
-    accountId: account.id,
-    personId: account.personId,
-    sessionId: webCryptoRandom.uuid(),
-    roles: ['owner'],
-    groups: [],
-    attributes: {},
-  };
+  const { tenant, ctx } = ownerOfNewTenant(db, { name: 'Acme <Pay>', theme: { primary: '#ff0000' } });
   let now = new Date('2026-12-06T12:00:00Z');
   const clock = { now: () => now };
   const sealer = webCryptoSealer();
-  const ctx: HandlerContext = { caller, client };
   return {
     db,
     tenant,

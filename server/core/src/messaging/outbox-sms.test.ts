@@ -1,13 +1,11 @@
 import type { MessageTemplate } from '@enforcer/contract';
 import { describe, expect, it } from 'vitest';
-import type { HandlerContext } from '../api/handlers.js';
-import type { UserCaller } from '../caller.js';
 import { AppError } from '../errors.js';
 import { webCryptoSealer } from '../mfa/sealer.js';
 import { webCryptoRandom } from '../platform.js';
 import type { SessionRecord } from '../sessions/ports.js';
 import { MemoryDatabase } from '../stores/memory/database.js';
-import { seedAccount, seedTenant } from '../stores/memory/seed.js';
+import { ownerOfNewTenant } from '../testing/memory-fixture.js';
 import { deliverDueMessages } from './deliver.js';
 import { messagingHandlers } from './handlers.js';
 import { isNewDevice } from './notices.js';
@@ -17,22 +15,10 @@ import { queueMessage, type TenantSmsSender } from './outbox.js';
 
 function setup() {
   const db = new MemoryDatabase();
-  const tenant = seedTenant(db, webCryptoRandom, { name: 'Acme Pay' });
-  const account = seedAccount(db, { tenantId: tenant.id, email: 'p@example.com', role: 'owner' });
-  const caller: UserCaller = {
-    kind: 'user',
-    tenantId: tenant.id,
-    accountId: account.id,
-    personId: account.personId,
-    sessionId: webCryptoRandom.uuid(),
-    roles: ['owner'],
-    groups: [],
-    attributes: {},
-  };
+  const { tenant, account, ctx } = ownerOfNewTenant(db, { name: 'Acme Pay' });
   let now = new Date('2026-12-06T12:00:00Z');
   const clock = { now: () => now };
   const sealer = webCryptoSealer();
-  const ctx: HandlerContext = { caller, client: { ip: null, userAgent: null } };
   return {
     db,
     tenant,

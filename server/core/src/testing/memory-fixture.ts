@@ -1,14 +1,19 @@
 // The core's handler tests, over the memory database: one setup instead of one per test file. Not exported
 // from the package's entries (index.ts, stores/memory/index.ts): the core's own tests import it by path.
 import { type AuthProvider, defaultPolicy } from '@enforcer/contract';
+import type { HandlerContext } from '../api/handlers.js';
 import { SessionTokens } from '../auth/open-session.js';
+import type { UserCaller } from '../caller.js';
 import { OtpService } from '../codes/otp.js';
 import { AppError } from '../errors.js';
 import { refreshSecondFactorGate } from '../mfa/second-factor.js';
 import { webCryptoRandom } from '../platform.js';
 import { RefreshTokenService } from '../sessions/refresh-tokens.js';
+import type { MemoryAccountRow } from '../stores/memory/accounts.js';
 import { MemoryDatabase } from '../stores/memory/database.js';
+import { seedAccount, seedTenant } from '../stores/memory/seed.js';
 import { MemorySigningKeys } from '../stores/memory/signing-keys.js';
+import type { MemoryTenantRow } from '../stores/memory/tenants.js';
 import { AccessTokenService } from '../tokens/access-tokens.js';
 
 /** The code of the tenant `seedTenant` adds. */
@@ -88,3 +93,26 @@ export const refusal = (promise: Promise<unknown>): Promise<string> =>
     () => 'accepted',
     (error: unknown) => (error instanceof AppError ? error.code : String(error)),
   );
+
+/**
+ * A new tenant in `db` (named as `tenant` says), its owner's account (`p@example.com`), and a request
+ * context signed in as that owner (no client address): what the handlers' tests call the routes with.
+ */
+export function ownerOfNewTenant(
+  db: MemoryDatabase,
+  tenant: Parameters<typeof seedTenant>[2] = { name: 'Acme' },
+): { tenant: MemoryTenantRow; account: MemoryAccountRow; caller: UserCaller; ctx: HandlerContext } {
+  const created = seedTenant(db, webCryptoRandom, tenant);
+  const account = seedAccount(db, { tenantId: created.id, email: 'p@example.com', role: 'owner' });
+  const caller: UserCaller = {
+    kind: 'user',
+    tenantId: created.id,
+    accountId: account.id,
+    personId: account.personId,
+    sessionId: webCryptoRandom.uuid(),
+    roles: ['owner'],
+    groups: [],
+    attributes: {},
+  };
+  return { tenant: created, account, caller, ctx: { caller, client: { ip: null, userAgent: null } } };
+}
