@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { UserCaller } from '../caller.js';
-import { AppError } from '../errors.js';
 import { webCryptoSealer } from '../mfa/sealer.js';
 import { webCryptoRandom } from '../platform.js';
 import { MemoryDatabase } from '../stores/memory/database.js';
-import { ownerOfNewTenant } from '../testing/memory-fixture.js';
+import { ownerOfNewTenant, appErrorOf as refusal } from '../testing/memory-fixture.js';
 import { type KycDeps, kycHandlers } from './handlers.js';
 
 const client = { ip: null, userAgent: null };
@@ -22,15 +21,6 @@ function setup(options: Partial<KycDeps> = {}) {
   };
   return { db, tenant, caller, ctx, deps, handlers: kycHandlers(db, deps) };
 }
-
-const refusal = async (promise: Promise<unknown>) => {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-};
 
 describe('kycHandlers', () => {
   it('refuses the development provider where it is not allowed (production), and its pages 404 there', async () => {

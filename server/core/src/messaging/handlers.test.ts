@@ -1,47 +1,18 @@
 import type { MessagePreview, MessageTemplate, MessagingSettings } from '@enforcer/contract';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../errors.js';
-import { webCryptoSealer } from '../mfa/sealer.js';
 import { webCryptoRandom } from '../platform.js';
-import { MemoryDatabase } from '../stores/memory/database.js';
-import { ownerOfNewTenant } from '../testing/memory-fixture.js';
+import { appErrorOf as refusal } from '../testing/memory-fixture.js';
 import { deliverDueMessages, type MailSender } from './deliver.js';
-import { messagingHandlers } from './handlers.js';
+import { messagingFixture } from './handlers-fixture.js';
 import { queueMail, smsGatewayTokenAad, smtpPasswordAad } from './outbox.js';
 
 const _client = { ip: null, userAgent: null };
 
-function setup() {
-  const db = new MemoryDatabase();
-  const { tenant, ctx } = ownerOfNewTenant(db, { name: 'Acme <Pay>', theme: { primary: '#ff0000' } });
-  let now = new Date('2026-12-06T12:00:00Z');
-  const clock = { now: () => now };
-  const sealer = webCryptoSealer();
-  return {
-    db,
-    tenant,
-    ctx,
-    sealer,
-    clock,
-    advance: (ms: number) => {
-      now = new Date(now.getTime() + ms);
-    },
-    handlers: messagingHandlers(db, { sealer, clock }),
-  };
-}
+const setup = () => messagingFixture({ name: 'Acme <Pay>', theme: { primary: '#ff0000' } });
 
 const settingsOf = (r: { body: unknown }) => r.body as MessagingSettings;
 const templateOf = (r: { body: unknown }) => r.body as MessageTemplate;
 const previewOf = async (r: Promise<{ body: unknown }>) => (await r).body as MessagePreview;
-
-const refusal = async (promise: Promise<unknown>) => {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-};
 
 describe('messagingHandlers', () => {
   it('stores the SMTP password sealed (also when given in the URL) and never answers it', async () => {

@@ -1,46 +1,16 @@
 import type { MessageTemplate } from '@enforcer/contract';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../errors.js';
-import { webCryptoSealer } from '../mfa/sealer.js';
 import { webCryptoRandom } from '../platform.js';
 import type { SessionRecord } from '../sessions/ports.js';
-import { MemoryDatabase } from '../stores/memory/database.js';
-import { ownerOfNewTenant } from '../testing/memory-fixture.js';
+import { appErrorOf as refusal } from '../testing/memory-fixture.js';
 import { deliverDueMessages } from './deliver.js';
-import { messagingHandlers } from './handlers.js';
+import { messagingFixture } from './handlers-fixture.js';
 import { isNewDevice } from './notices.js';
 import { queueMessage, type TenantSmsSender } from './outbox.js';
 
 // Texts through the outbox, SMS templates, and the new-device rule, over the memory store (the MSW mock's).
 
-function setup() {
-  const db = new MemoryDatabase();
-  const { tenant, account, ctx } = ownerOfNewTenant(db, { name: 'Acme Pay' });
-  let now = new Date('2026-12-06T12:00:00Z');
-  const clock = { now: () => now };
-  const sealer = webCryptoSealer();
-  return {
-    db,
-    tenant,
-    account,
-    ctx,
-    sealer,
-    clock,
-    advance: (ms: number) => {
-      now = new Date(now.getTime() + ms);
-    },
-    handlers: messagingHandlers(db, { sealer, clock }),
-  };
-}
-
-const refusal = async (promise: Promise<unknown>) => {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-};
+const setup = () => messagingFixture({ name: 'Acme Pay' });
 
 describe('texts through the outbox', () => {
   it("queue the rendered text sealed, then send it through the tenant's gateway, retried after a failure", async () => {

@@ -116,3 +116,13 @@ export function ownerOfNewTenant(
   };
   return { tenant: created, account, caller, ctx: { caller, client: { ip: null, userAgent: null } } };
 }
+
+/** The `AppError` `promise` rejects with; throws when it resolves or rejects with anything else. */
+export async function appErrorOf(promise: Promise<unknown>): Promise<AppError> {
+  const outcome = await promise.then(
+    (value: unknown) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  if ('error' in outcome && outcome.error instanceof AppError) return outcome.error;
+  throw new Error(`expected an AppError, got ${'error' in outcome ? String(outcome.error) : 'an answer'}`);
+}
