@@ -5,22 +5,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { isAppError, JwksUnavailable } from '@enforcer/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stubResolver } from '../../testing/webhook-worker-fixtures.js';
 import { pinnedRequest } from '../webhooks/send.js';
-import type { HostResolver } from '../webhooks/ssrf.js';
 import { jwksFetcher, jwksUriRules } from './jwks-fetch.js';
-
-/** A resolver that answers from a table and records what it was asked; it never touches DNS. */
-function stubResolver(table: Record<string, string[]>): HostResolver & { asked: string[] } {
-  const asked: string[] = [];
-  const resolve = (async (hostname: string) => {
-    asked.push(hostname);
-    const addresses = table[hostname];
-    if (!addresses) throw new Error(`ENOTFOUND ${hostname}`);
-    return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-  }) as HostResolver & { asked: string[] };
-  resolve.asked = asked;
-  return resolve;
-}
 
 const privateHosts: Record<string, string[]> = {
   'private.example.com': ['10.0.0.5'],
