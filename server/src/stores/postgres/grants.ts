@@ -85,19 +85,21 @@ export class PostgresGrantReader implements GrantReader {
       [tokenHash],
     );
     if (!row) return null;
-    const { av, pv, tv, a, p, t, d, groups, ...family } = row;
+    const { av, pv, tv, pid, tid, a, p, t, d, groups, ...family } = row;
     leaveFamilySnapshot(this.#em, tokenHash, family);
     const session = sessionOfRow(family.s);
     // No account, person or tenant (the lateral join found nothing): a session whose account is gone.
-    if (av === null || pv === null || tv === null || groups === null) return { session, context: null };
+    if (av === null || pv === null || tv === null || pid === null || tid === null || groups === null)
+      return { session, context: null };
     const mapped = this.#em.isInTransaction() ? undefined : mappedRowsOf(this.#em);
     const known = <T>(records: VersionedRecords<T> | undefined, id: string, version: string) => {
       const entry = records?.get(id);
       return entry && entry.version === version ? entry.value : undefined;
     };
     const account = known(mapped?.accounts, session.accountId, av);
-    const person = known(mapped?.persons, session.personId, pv);
-    const tenant = known(mapped?.tenants, session.tenantId, tv);
+    // Kept by the ids of the rows read (the account's person and tenant), whose versions these are.
+    const person = known(mapped?.persons, pid, pv);
+    const tenant = known(mapped?.tenants, tid, tv);
     const parse = (json: string | null) => JSON.parse(json!) as Record<string, unknown>;
     const context = this.#assemble(
       session.accountId,
@@ -105,6 +107,8 @@ export class PostgresGrantReader implements GrantReader {
         av,
         pv,
         tv,
+        pid,
+        tid,
         a: account ? null : parse(a),
         p: person ? null : parse(p),
         t: tenant ? null : parse(t),
@@ -233,6 +237,9 @@ interface ContextRow<Json> {
   av: string;
   pv: string;
   tv: string;
+  /** The rows' ids: what their versions are kept by. */
+  pid: string;
+  tid: string;
   a: Json | null;
   p: Json | null;
   t: Json | null;
@@ -255,6 +262,7 @@ function contextSelect({ versioned }: { versioned: boolean }): string {
       ? `case when ${unchanged} then null else row_to_json(${alias}) end`
       : `row_to_json(${alias})::text`;
   return `select a."xmin"::text as "av", p."xmin"::text as "pv", t."xmin"::text as "tv",
+              p."id" as "pid", t."id" as "tid",
               ${row('a', `a."xmin"::text = ?::text`)} as "a",
               ${row('p', `p."id" = ?::uuid and p."xmin"::text = ?::text`)} as "p",
               ${row('t', `t."id" = ?::uuid and t."xmin"::text = ?::text`)} as "t",
