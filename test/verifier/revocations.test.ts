@@ -275,14 +275,20 @@ describe('offline, through the verifier', () => {
         active,
       ]);
     try {
+      // A write outside the API reaches the server's principal cache by its LISTEN connection (the
+      // trigger's notification), a moment after the commit, and the verifier at its next poll: each side
+      // is waited for, then they must answer alike.
+      const serverStatus = async () => (await serverDecision(member.token, 'tenants.read')).status;
       await setActive(false);
       await verifier.refresh();
       await expect(verifier.verify(member.token)).rejects.toMatchObject({ code: 'account_inactive' });
+      await expect.poll(serverStatus, { timeout: 5000 }).toBe(403);
       const server = await serverDecision(member.token, 'tenants.read');
       expect(server).toMatchObject({ status: 403, body: { code: 'account_inactive' } });
       // Active again: the same token works again, on both sides.
       await setActive(true);
       await verifier.refresh();
+      await expect.poll(serverStatus, { timeout: 5000 }).toBe(200);
       await expect(verifier.authorize(member.token, 'tenants.read')).resolves.toEqual(
         (await serverDecision(member.token, 'tenants.read')).body,
       );
