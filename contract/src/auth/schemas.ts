@@ -4,6 +4,7 @@ import { policySubjectSchema } from '../authorization/schemas';
 import {
   emailSchema,
   idSchema,
+  messageChannelSchema,
   nameSchema,
   otpCodeSchema,
   refreshTokenSchema,
@@ -123,7 +124,7 @@ export type OtpRequestBody = z.infer<typeof otpRequestBodySchema>;
 /** The same answer whether or not the email belongs to anyone. */
 export const otpRequestResponseSchema = z.object({
   sent: z.literal(true),
-  channel: z.enum(['email', 'sms']),
+  channel: messageChannelSchema,
   /** When the code stops working. */
   expires_at: timestampSchema,
   /** The code itself, only when the server runs in development mode; never in production. */

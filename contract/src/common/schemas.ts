@@ -101,3 +101,6 @@ export const paginated = <T extends z.ZodType>(item: T) =>
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });
 
 export type Paginated<T> = { data: T[]; pagination: Pagination };
+
+/** How a message reaches a person: a mail or a text (a code's answer, a template, a preview). */
+export const messageChannelSchema = z.enum(['email', 'sms']);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, timestampSchema } from '../common/schemas';
+import { idSchema, messageChannelSchema, timestampSchema } from '../common/schemas';
 
 /**
  * The messaging module (#16): where a tenant's mail leaves from (its own SMTP server and sender, or the
@@ -145,7 +145,7 @@ export type PutMessageTemplateBody = z.infer<typeof putMessageTemplateBodySchema
 export const messageTemplateSchema = z.object({
   kind: messageKindSchema,
   /** `email` or `sms` (an SMS template has an empty subject and no HTML). */
-  channel: z.enum(['email', 'sms']),
+  channel: messageChannelSchema,
   locale: z.string(),
   subject: z.string(),
   text: z.string(),
@@ -170,7 +170,7 @@ export type MessagePreviewBody = z.infer<typeof messagePreviewBodySchema>;
 
 export const messagePreviewSchema = z.object({
   kind: messageKindSchema,
-  channel: z.enum(['email', 'sms']),
+  channel: messageChannelSchema,
   /** The locale whose template was used (the tenant's, a built-in one, or `en`). */
   locale: z.string(),
   subject: z.string(),
